@@ -1,0 +1,334 @@
+"""Command line: the GUI (no sub-command) and the scriptable sub-commands.
+
+Imports are deferred into each command so that `--version` and the GUI's first paint don't pay
+for modules they don't use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Final, TextIO
+
+from idconnect_tester import APP_NAME, __version__, vendor
+
+if TYPE_CHECKING:
+    from idconnect_tester.core.exchange import Exchange
+    from idconnect_tester.core.target import Target
+
+# Exit codes of `token` and `share-token` (DESIGN.md contract).
+EXIT_OK: Final = 0
+EXIT_API_ERROR: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_NETWORK: Final = 3
+
+ENV_APP_TOKEN: Final = "SUMSUB_APP_TOKEN"
+ENV_SECRET_KEY: Final = "SUMSUB_SECRET_KEY"
+
+_DESCRIPTION = f"""\
+{APP_NAME} {__version__} — test Sumsub ID Connect credentials by hand.
+Run without a command to open the window (first launch targets the built-in emulator).
+An independent tool; not made or endorsed by Sumsub."""
+
+_EPILOG = f"""\
+examples:
+  idconnect-tester                       open the window on the built-in emulator
+  idconnect-tester emulator --port 8088  run the emulator alone
+  export {ENV_APP_TOKEN}=sbx:emulator-app-token {ENV_SECRET_KEY}=emulator-secret-key
+  idconnect-tester token --base-url http://127.0.0.1:8088 --grant-type authorization_code \\
+      --code "$CODE" --code-verifier "$VERIFIER"
+  idconnect-tester token --base-url https://api.sumsub.com --grant-type refresh_token \\
+      --refresh-token - --scope "openid name" < refresh-token.txt
+  idconnect-tester share-token --base-url http://127.0.0.1:8088 --access-token "$TOKEN" \\
+      --for-client-id CoolCompanyLtd
+  idconnect-tester pkce
+
+Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
+shell history; a token argument of "-" is read from standard input."""
+
+
+class UsageError(Exception):
+    """A problem with the command line the user can fix: exit code 2."""
+
+
+def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--base-url", required=True, help="API base URL, e.g. https://api.sumsub.com"
+    )
+    parser.add_argument(
+        "--app-token", help=f"X-App-Token (default: ${ENV_APP_TOKEN})", metavar="TOKEN"
+    )
+    parser.add_argument(
+        "--secret-key",
+        help=f"the app token's secret key (default: ${ENV_SECRET_KEY}; prefer the variable)",
+        metavar="KEY",
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    tls = parser.add_mutually_exclusive_group()
+    tls.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA certificates")
+    tls.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do not verify TLS certificates (never for production)",
+    )
+    parser.add_argument("--proxy", help="proxy URL (default: HTTP(S)_PROXY from the environment)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="idconnect-tester",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"idconnect-tester {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the emulator, open the window, run get code → token → refresh through its "
+        "controls; exit 0 only if every step passes",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    emulator = commands.add_parser(
+        "emulator",
+        help="run the local Sumsub ID Connect emulator",
+        description="Run the emulator alone. Prints its base URL alone on the first line of "
+        "stdout, then one line per request. Stops on Ctrl+C or SIGTERM.",
+        epilog="example:\n  idconnect-tester emulator --port 0 --ttl 120",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8088, help="0 picks a free port")
+    emulator.add_argument("--app-token", default="sbx:emulator-app-token")
+    emulator.add_argument("--secret-key", default="emulator-secret-key")
+    emulator.add_argument("--client-id", default="emulator-client")
+    emulator.add_argument(
+        "--ttl", type=int, default=86400, metavar="SECONDS", help="access token lifetime"
+    )
+    emulator.add_argument("--code-ttl", type=int, default=60, metavar="SECONDS")
+    emulator.add_argument("--quiet", action="store_true", help="no request log")
+
+    token = commands.add_parser(
+        "token",
+        help="send one signed token request",
+        description="Send one signed token request. Prints the response body alone on stdout "
+        "(API errors too); diagnostics go to stderr. Exit 0 granted, 1 API error or unexpected "
+        "response, 2 usage error, 3 network error.",
+        epilog=_EPILOG.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_target_arguments(token)
+    token.add_argument("--grant-type", required=True, choices=vendor.GRANT_TYPES)
+    token.add_argument("--code", default="", help='authorization code ("-" reads stdin)')
+    token.add_argument("--code-verifier", default="", help="PKCE code verifier")
+    token.add_argument("--refresh-token", default="", help='refresh token ("-" reads stdin)')
+    token.add_argument(
+        "--scope",
+        default="",
+        help=f'space-separated scopes, e.g. "openid name" (from: {" ".join(vendor.SCOPES)})',
+    )
+
+    share = commands.add_parser(
+        "share-token",
+        help="exchange an access token for a share token",
+        description="Request a Sumsub ID share token. Same output and exit codes as `token`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_target_arguments(share)
+    share.add_argument("--access-token", required=True, help='access token ("-" reads stdin)')
+    share.add_argument("--for-client-id", required=True)
+    share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
+
+    commands.add_parser(
+        "pkce",
+        help="print a fresh PKCE verifier and S256 challenge as JSON",
+        description="Print {code_verifier, code_challenge, method} for a new PKCE pair.",
+    )
+    return parser
+
+
+def _from_stdin_if_dash(value: str, stdin: TextIO) -> str:
+    return stdin.read().strip() if value == "-" else value
+
+
+def _target(args: argparse.Namespace, environ: dict[str, str]) -> Target:
+    from idconnect_tester.core.masking import Secret
+    from idconnect_tester.core.target import Target
+
+    app_token = args.app_token or environ.get(ENV_APP_TOKEN, "")
+    secret_key = args.secret_key or environ.get(ENV_SECRET_KEY, "")
+    if not app_token:
+        raise UsageError(f"no app token: pass --app-token or set {ENV_APP_TOKEN}")
+    if not secret_key:
+        raise UsageError(f"no secret key: set {ENV_SECRET_KEY} (or pass --secret-key)")
+    target = Target(
+        base_url=args.base_url,
+        app_token=app_token,
+        secret_key=Secret(secret_key),
+        timeout_s=args.timeout,
+        verify_tls=not args.insecure,
+        ca_bundle=args.ca_bundle,
+        proxy=args.proxy,
+    )
+    problems = target.problems()
+    if problems:
+        raise UsageError("; ".join(problems.values()))
+    if args.insecure:
+        print("warning: TLS verification is OFF for this request", file=sys.stderr)
+    return target
+
+
+def report_exchange(exchange: Exchange, stdout: TextIO, stderr: TextIO) -> int:
+    """Body on stdout, diagnostics on stderr, and the contract's exit code."""
+    from idconnect_tester.core.exchange import (
+        ApiError,
+        NetworkError,
+        NotSent,
+        ShareTokenGranted,
+        TokenGranted,
+    )
+
+    outcome = exchange.outcome
+    if isinstance(outcome, NotSent):
+        print(f"error: {outcome.reason}", file=stderr)
+        return EXIT_USAGE
+    if exchange.response is not None:
+        text = exchange.response.text
+        stdout.write(text if text.endswith("\n") else text + "\n")
+        stdout.flush()
+    print(exchange.summary(), file=stderr)
+    if isinstance(outcome, NetworkError):
+        print(f"network error ({outcome.kind.value}): {outcome.message}", file=stderr)
+    elif isinstance(outcome, ApiError):
+        print(f"API error: {outcome.description}", file=stderr)
+    elif not isinstance(outcome, TokenGranted | ShareTokenGranted):
+        for problem in outcome.problems:
+            print(f"unexpected response: {problem}", file=stderr)
+    else:
+        for note in outcome.notes:
+            print(f"note: {note}", file=stderr)
+    if exchange.hint is not None:
+        print(f"hint: {exchange.hint.title}. {exchange.hint.advice}", file=stderr)
+    if isinstance(outcome, TokenGranted | ShareTokenGranted):
+        return EXIT_OK
+    if isinstance(outcome, NetworkError):
+        return EXIT_NETWORK
+    return EXIT_API_ERROR
+
+
+def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    import asyncio
+
+    from idconnect_tester.core.client import IdConnectClient
+    from idconnect_tester.core.request import Severity, TokenRequest
+
+    target = _target(args, env)
+    request = TokenRequest.from_form(
+        args.grant_type,
+        code=_from_stdin_if_dash(args.code, io.stdin),
+        code_verifier=args.code_verifier,
+        refresh_token=_from_stdin_if_dash(args.refresh_token, io.stdin),
+        scopes=args.scope.split(),
+    )
+    issues = request.validate()
+    for issue in issues:
+        print(f"{issue.severity.value}: {issue.message}", file=io.stderr)
+    if any(issue.severity is Severity.ERROR for issue in issues):
+        return EXIT_USAGE
+
+    async def send() -> Exchange:
+        async with IdConnectClient(target) as client:
+            return await client.token(request)
+
+    return report_exchange(asyncio.run(send()), io.stdout, io.stderr)
+
+
+def _cmd_share_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    import asyncio
+
+    from idconnect_tester.core.client import IdConnectClient
+    from idconnect_tester.core.request import ShareTokenRequest, blocking
+
+    target = _target(args, env)
+    request = ShareTokenRequest(
+        access_token=_from_stdin_if_dash(args.access_token, io.stdin),
+        for_client_id=args.for_client_id,
+        ttl_s=args.ttl,
+    )
+    problems = blocking(request.validate())
+    if problems:
+        raise UsageError("; ".join(p.message for p in problems))
+
+    async def send() -> Exchange:
+        async with IdConnectClient(target) as client:
+            return await client.share_token(request)
+
+    return report_exchange(asyncio.run(send()), io.stdout, io.stderr)
+
+
+def _cmd_pkce(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    import json
+
+    from idconnect_tester.core.pkce import generate_pair
+
+    print(json.dumps(generate_pair().as_dict()), file=io.stdout)
+    return EXIT_OK
+
+
+def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester.emulator import EmulatorConfig, run_blocking
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError("--port must be 0–65535")
+    if args.ttl < 1 or args.code_ttl < 1:
+        raise UsageError("--ttl and --code-ttl must be at least 1 second")
+    config = EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        app_token=args.app_token,
+        secret_key=args.secret_key,
+        client_id=args.client_id,
+        ttl_s=args.ttl,
+        code_ttl_s=args.code_ttl,
+        log=not args.quiet,
+    )
+    try:
+        return run_blocking(config, stdout=io.stdout)
+    except OSError as exc:  # port in use, host not on this machine
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
+
+
+def _run_gui(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester.ui.launch import launch
+
+    return launch(self_test=args.self_test, stdout=io.stdout, stderr=io.stderr)
+
+
+class _Io:
+    def __init__(self, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> None:
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+
+
+_COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], int]]] = {
+    "token": _cmd_token,
+    "share-token": _cmd_share_token,
+    "pkce": _cmd_pkce,
+    "emulator": _cmd_emulator,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    io = _Io(sys.stdin, sys.stdout, sys.stderr)
+    command = _COMMANDS.get(args.command, _run_gui)
+    try:
+        return command(args, dict(os.environ), io)
+    except UsageError as exc:
+        parser.exit(EXIT_USAGE, f"idconnect-tester: error: {exc}\n")
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,260 @@
+"""The async Sumsub ID Connect client: signs the exact bytes it sends and returns an `Exchange`.
+
+Cancellation (`asyncio.CancelledError`) propagates to the caller; every other failure becomes an
+outcome. One client owns one `httpx.AsyncClient` (and its connection pool) for one `Target`.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import httpx
+
+from idconnect_tester import __version__, vendor
+from idconnect_tester.core.exchange import (
+    Endpoint,
+    Exchange,
+    NotSent,
+    Outcome,
+    ReceivedResponse,
+    SentRequest,
+    Timings,
+    UnexpectedResponse,
+)
+from idconnect_tester.core.hints import hint_for
+from idconnect_tester.core.masking import mask_secret, mask_token
+from idconnect_tester.core.network_errors import classify
+from idconnect_tester.core.parsing import parse_share_token_response, parse_token_response
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest, blocking
+from idconnect_tester.core.signing import signed_headers
+from idconnect_tester.core.target import Target
+
+MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024  # read no more than this: a runaway body is an outcome
+USER_AGENT: Final = f"idconnect-tester/{__version__}"
+
+# Header values derived from the secret (or replayable credentials) are masked for display.
+_MASK_FULLY: Final = frozenset({vendor.HEADER_ACCESS_SIG.lower(), "authorization"})
+_MASK_AS_TOKEN: Final = frozenset({vendor.HEADER_APP_TOKEN.lower()})
+
+_Parser = Callable[[int, bytes, str, datetime], Outcome]
+
+
+def display_headers(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
+    shown: list[tuple[str, str]] = []
+    for name, value in headers.multi_items():
+        lower = name.lower()
+        if lower in _MASK_FULLY:
+            value = mask_secret(value)
+        elif lower in _MASK_AS_TOKEN:
+            value = mask_token(value)
+        shown.append((name, value))
+    return tuple(shown)
+
+
+def tls_description(target: Target) -> str:
+    if not target.verify_tls:
+        return "OFF (verification explicitly disabled for this target)"
+    if target.ca_bundle:
+        return f"on (system CAs + bundle {target.ca_bundle})"
+    return "on"
+
+
+class _TraceTimer:
+    """Collects httpx trace events (connect, TLS, first byte) as offsets from the start."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.marks: dict[str, float] = {}
+
+    async def __call__(self, event_name: str, info: dict[str, Any]) -> None:
+        self.marks[event_name] = time.perf_counter()
+
+    def _span(self, step: str) -> float | None:
+        started, completed = self.marks.get(f"{step}.started"), self.marks.get(f"{step}.complete")
+        if started is None or completed is None:
+            return None
+        return (completed - started) * 1000
+
+    def timings(self) -> Timings:
+        first_byte = self.marks.get("http11.receive_response_headers.complete") or self.marks.get(
+            "http2.receive_response_headers.complete"
+        )
+        return Timings(
+            total_ms=(time.perf_counter() - self.start) * 1000,
+            connect_ms=self._span("connection.connect_tcp"),
+            tls_ms=self._span("connection.start_tls"),
+            first_byte_ms=(first_byte - self.start) * 1000 if first_byte else None,
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class IdConnectClient:
+    def __init__(self, target: Target, *, clock: Callable[[], float] = time.time) -> None:
+        self.target = target
+        self._clock = clock  # for the signature timestamp; tests skew it
+        self._http: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> IdConnectClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
+
+    def _verify(self) -> ssl.SSLContext | bool:
+        if not self.target.verify_tls:
+            return False
+        import certifi  # an httpx dependency; the same default bundle httpx would use
+
+        context = ssl.create_default_context(cafile=certifi.where())
+        if self.target.ca_bundle:
+            context.load_verify_locations(cafile=self.target.ca_bundle)
+        return context
+
+    def http(self) -> httpx.AsyncClient:
+        """The underlying httpx client, created on first use (TLS setup costs ~20 ms)."""
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.target.timeout_s),
+                verify=self._verify(),
+                proxy=self.target.proxy or None,
+                trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE from the environment
+                follow_redirects=False,  # a redirect from a token endpoint is an answer to show
+                headers={"User-Agent": USER_AGENT},
+            )
+        return self._http
+
+    async def token(self, request: TokenRequest) -> Exchange:
+        problems = blocking(request.validate())
+        if problems:
+            return self._not_sent(Endpoint.TOKEN, "; ".join(p.message for p in problems))
+        return await self._send(
+            Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
+        )
+
+    async def share_token(self, request: ShareTokenRequest) -> Exchange:
+        problems = blocking(request.validate())
+        if problems:
+            return self._not_sent(Endpoint.SHARE_TOKEN, "; ".join(p.message for p in problems))
+
+        def parse(status: int, body: bytes, content_type: str, received: datetime) -> Outcome:
+            return parse_share_token_response(status, body, content_type, received, request.ttl_s)
+
+        return await self._send(
+            Endpoint.SHARE_TOKEN, vendor.SHARE_TOKEN_PATH, request.body_bytes(), parse
+        )
+
+    def _not_sent(self, endpoint: Endpoint, reason: str) -> Exchange:
+        now = _now()
+        return Exchange(
+            endpoint=endpoint,
+            request=None,
+            response=None,
+            outcome=NotSent(reason),
+            timings=Timings(total_ms=0.0),
+            started_at=now,
+            received_at=now,
+        )
+
+    async def _send(self, endpoint: Endpoint, path: str, body: bytes, parse: _Parser) -> Exchange:
+        target_problems = self.target.problems()
+        if target_problems:
+            return self._not_sent(endpoint, "; ".join(target_problems.values()))
+        started_at = _now()
+        timer = _TraceTimer()
+        try:
+            http = self.http()
+            url = httpx.URL(self.target.url_for(path))
+            headers = {
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                **signed_headers(
+                    self.target.app_token.strip(),
+                    self.target.secret_key.reveal(),
+                    "POST",
+                    url.raw_path.decode("ascii"),
+                    body,
+                    clock=self._clock,
+                ),
+            }
+            http_request = http.build_request(
+                "POST", url, content=body, headers=headers, extensions={"trace": timer}
+            )
+        except Exception as exc:  # a URL or header httpx won't build: nothing was sent
+            return self._not_sent(endpoint, f"The request could not be built: {exc}")
+        sent = SentRequest(
+            method="POST",
+            url=str(http_request.url),
+            headers=display_headers(http_request.headers),
+            body=body,
+            tls_verification=tls_description(self.target),
+        )
+        try:
+            response = await http.send(http_request, stream=True)
+            try:
+                received = await _read_capped(response)
+            finally:
+                await response.aclose()
+        except Exception as exc:  # every transport failure is an outcome, never a crash
+            outcome: Outcome = classify(exc)
+            return Exchange(
+                endpoint=endpoint,
+                request=sent,
+                response=None,
+                outcome=outcome,
+                timings=timer.timings(),
+                started_at=started_at,
+                received_at=_now(),
+                hint=hint_for(outcome, endpoint),
+            )
+        received_at = _now()
+        outcome = parse(received.status, received.body, received.content_type, received_at)
+        if received.truncated:
+            outcome = _truncated(received.status)
+        return Exchange(
+            endpoint=endpoint,
+            request=sent,
+            response=received,
+            outcome=outcome,
+            timings=timer.timings(),
+            started_at=started_at,
+            received_at=received_at,
+            hint=hint_for(outcome, endpoint),
+        )
+
+
+def _truncated(status: int) -> Outcome:
+    limit_mb = MAX_RESPONSE_BYTES // (1024 * 1024)
+    return UnexpectedResponse(status, (f"The body is larger than {limit_mb} MB; reading stopped",))
+
+
+async def _read_capped(response: httpx.Response) -> ReceivedResponse:
+    chunks: list[bytes] = []
+    size = 0
+    truncated = False
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            truncated = True
+            break
+    body = b"".join(chunks)[:MAX_RESPONSE_BYTES]
+    return ReceivedResponse(
+        status=response.status_code,
+        reason=response.reason_phrase,
+        http_version=response.http_version,
+        headers=tuple(response.headers.multi_items()),
+        body=body,
+        truncated=truncated,
+    )

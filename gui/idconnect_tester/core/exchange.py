@@ -1,0 +1,179 @@
+"""What one request/response round trip produced: the `Exchange` and its single outcome.
+
+Typed results cross the boundary to the GUI and the CLI, not exceptions: a malformed answer or
+a network fault is an outcome to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What an outcome most likely means, and what to try next, in plain words."""
+
+    title: str
+    advice: str
+
+
+class Endpoint(StrEnum):
+    TOKEN = "token"
+    SHARE_TOKEN = "share_token"
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """The request exactly as sent, except that secret-derived header values are masked."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]  # masked for display
+    body: bytes = field(repr=False)  # the exact bytes sent (and signed)
+    tls_verification: str  # "on", "on (CA bundle: …)", or "OFF (explicitly disabled)"
+
+    @property
+    def body_text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class ReceivedResponse:
+    status: int
+    reason: str
+    http_version: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = field(repr=False)
+    truncated: bool = False  # the body was larger than the client reads
+
+    @property
+    def content_type(self) -> str:
+        return next((v for k, v in self.headers if k.lower() == "content-type"), "")
+
+    @property
+    def text(self) -> str:
+        """The body decoded with the declared charset (UTF-8 by default); never raises."""
+        charset = "utf-8"
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                charset = value.strip("\"' ")
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:  # an unknown charset name
+            return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Timings:
+    total_ms: float
+    connect_ms: float | None = None  # TCP connect, when a new connection was opened
+    tls_ms: float | None = None  # TLS handshake, for https on a new connection
+    first_byte_ms: float | None = None  # from start until the response headers arrived
+
+
+# --- Outcomes: exactly one per exchange ---
+
+
+@dataclass(frozen=True)
+class TokenGranted:
+    access_token: str = field(repr=False)
+    token_type: str
+    expires_in: int
+    expires_at: datetime  # received_at + expires_in, timezone-aware UTC
+    refresh_token: str | None = field(default=None, repr=False)
+    id_token: str | None = field(default=None, repr=False)
+    other_fields: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: tuple[str, ...] = ()  # oddities worth showing that don't make it unusable
+
+
+@dataclass(frozen=True)
+class ShareTokenGranted:
+    token: str = field(repr=False)
+    for_client_id: str
+    expires_at: datetime  # received_at + the requested ttlInSecs (the response doesn't say)
+    other_fields: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """A failure answered in Sumsub's error shape."""
+
+    status: int
+    description: str
+    code: int | None = None
+    correlation_id: str | None = None
+    error_code: int | None = None
+    error_name: str | None = None
+    other_fields: dict[str, Any] = field(default_factory=dict)
+
+
+class NetworkErrorKind(StrEnum):
+    TIMEOUT = "timeout"
+    REFUSED = "refused"
+    DNS = "dns"
+    TLS = "tls"
+    RESET = "reset"
+    PROTOCOL = "protocol"
+    PROXY = "proxy"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class NetworkError:
+    kind: NetworkErrorKind
+    message: str  # the underlying error, as the library said it
+
+
+@dataclass(frozen=True)
+class UnexpectedResponse:
+    """A response that is neither a usable success nor Sumsub's error shape."""
+
+    status: int
+    problems: tuple[str, ...]  # each a sentence: what was wrong
+
+
+@dataclass(frozen=True)
+class NotSent:
+    """Refused before anything left the machine (invalid target or request)."""
+
+    reason: str
+
+
+Outcome = TokenGranted | ShareTokenGranted | ApiError | NetworkError | UnexpectedResponse | NotSent
+
+
+@dataclass(frozen=True)
+class Exchange:
+    endpoint: Endpoint
+    request: SentRequest | None  # None only when NotSent
+    response: ReceivedResponse | None  # None for network errors and NotSent
+    outcome: Outcome
+    timings: Timings
+    started_at: datetime
+    received_at: datetime  # when the response (or the failure) arrived; countdowns start here
+    hint: Hint | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return isinstance(self.outcome, TokenGranted | ShareTokenGranted)
+
+    @property
+    def status(self) -> int | None:
+        return self.response.status if self.response is not None else None
+
+    def summary(self) -> str:
+        """One line for a status bar or a log: `200 in 43 ms`, `refused after 2 ms`."""
+        ms = f"{self.timings.total_ms:.0f} ms"
+        match self.outcome:
+            case NotSent(reason=reason):
+                return f"Not sent: {reason}"
+            case NetworkError(kind=kind):
+                return f"Network error ({kind.value}) after {ms}"
+            case _ if self.response is not None:
+                return f"{self.response.status} {self.response.reason} in {ms}".replace("  ", " ")
+        return ms

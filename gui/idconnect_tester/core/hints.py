@@ -1,0 +1,229 @@
+"""Known failures → what they most likely mean and what to try, in plain words.
+
+The table is ordered: the first rule that matches wins, so specific rules come before general
+ones. Descriptions are matched case-insensitively as substrings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from idconnect_tester import vendor
+from idconnect_tester.core.exchange import (
+    ApiError,
+    Endpoint,
+    Hint,
+    NetworkError,
+    NetworkErrorKind,
+    Outcome,
+    UnexpectedResponse,
+)
+
+
+@dataclass(frozen=True)
+class _ApiRule:
+    hint: Hint
+    status: int | None = None
+    description: str | None = None  # substring, case-insensitive
+    error_code: int | None = None
+    endpoint: Endpoint | None = None
+
+    def matches(self, error: ApiError, endpoint: Endpoint) -> bool:
+        return (
+            (self.status is None or self.status == error.status)
+            and (self.error_code is None or self.error_code == error.error_code)
+            and (self.endpoint is None or self.endpoint is endpoint)
+            and (self.description is None or self.description.lower() in error.description.lower())
+        )
+
+
+_API_RULES: Final[tuple[_ApiRule, ...]] = (
+    _ApiRule(
+        Hint(
+            "The request timestamp is off",
+            "X-App-Access-Ts must be within a minute of Sumsub's clock. Check this computer's "
+            "clock and time zone (sync it with NTP), then send again.",
+        ),
+        error_code=vendor.ERROR_CODE_REQUEST_EXPIRED,
+    ),
+    _ApiRule(
+        Hint(
+            "The signature does not match",
+            "The secret key is probably wrong for this app token (sandbox and production keys "
+            "differ), or something changed the body or path after signing. Re-enter the secret "
+            "key that was shown when the app token was created.",
+        ),
+        error_code=vendor.ERROR_CODE_SIGNATURE_MISMATCH,
+    ),
+    _ApiRule(
+        Hint(
+            "The signature does not match",
+            "The secret key is probably wrong for this app token, or the body was altered "
+            "after signing.",
+        ),
+        status=401,
+        description="signature",
+    ),
+    _ApiRule(
+        Hint(
+            "Sumsub ID is not enabled for this client key",
+            "The app token belongs to a client (client key) without Sumsub ID Connect. Ask "
+            "Sumsub support to enable Sumsub ID for your client key, or use the app token of "
+            "the client that has it.",
+        ),
+        status=404,
+        description=vendor.ERROR_INVALID_CLIENT_ID_PREFIX.strip(),
+    ),
+    _ApiRule(
+        Hint(
+            "The authorization code was not accepted",
+            "Codes are single-use and short-lived: it may have been used already (a second "
+            "Send), have expired, or the code verifier does not match the code_challenge sent "
+            "to authorize. Press Get code for a fresh code and verifier, then Send at once.",
+        ),
+        status=401,
+        description=vendor.ERROR_INVALID_CODE,
+    ),
+    _ApiRule(
+        Hint(
+            "The refresh token was not accepted",
+            "It may be mistyped, expired, or issued to another client. Get a new one with an "
+            "authorization_code exchange that includes offline_access.",
+        ),
+        status=401,
+        description="refresh token",
+    ),
+    _ApiRule(
+        Hint(
+            "The app token was not recognised",
+            "Check the app token (X-App-Token) for typos, and that it belongs to this "
+            "environment: sandbox tokens start with sbx:.",
+        ),
+        status=401,
+        description="app token",
+    ),
+    _ApiRule(
+        Hint(
+            "Missing signature headers",
+            "Every request needs X-App-Token, X-App-Access-Ts and X-App-Access-Sig. If a proxy "
+            "sits in between, check that it forwards them.",
+        ),
+        status=401,
+        description="missing",
+    ),
+    _ApiRule(
+        Hint(
+            "Forbidden: revoked token or wrong environment",
+            "The token was revoked (for example because its authorization code was used "
+            "twice), lacks the scope this call needs, or a sandbox (sbx:) credential was mixed "
+            "with a production one. Start again from Get code with the right app token.",
+        ),
+        status=403,
+    ),
+    _ApiRule(
+        Hint(
+            "Missing fields for the share token",
+            "Fill in forClientId and make sure an access token is present.",
+        ),
+        status=400,
+        endpoint=Endpoint.SHARE_TOKEN,
+    ),
+    _ApiRule(
+        Hint(
+            "The request was malformed",
+            "Sumsub could not accept the body. Check the grant type and the fields it needs; "
+            "the Raw panel shows exactly what was sent.",
+        ),
+        status=400,
+    ),
+    _ApiRule(
+        Hint(
+            "Too many requests",
+            "You are being rate limited. Wait a little (see the Retry-After header) and retry.",
+        ),
+        status=429,
+    ),
+    _ApiRule(
+        Hint(
+            "Authentication failed",
+            "Check the app token and secret key, and this computer's clock.",
+        ),
+        status=401,
+    ),
+)
+
+
+_NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
+    NetworkErrorKind.REFUSED: Hint(
+        "Connection refused",
+        "Nothing is listening at that address and port. Check the base URL; for the emulator, "
+        "check that it is running.",
+    ),
+    NetworkErrorKind.DNS: Hint(
+        "Host name not found",
+        "The host name could not be resolved. Check the base URL for typos, your network "
+        "connection, and your DNS or VPN.",
+    ),
+    NetworkErrorKind.TIMEOUT: Hint(
+        "No answer in time",
+        "The server did not answer within the timeout. Check your network, proxy or VPN, or "
+        "raise the timeout in the profile.",
+    ),
+    NetworkErrorKind.TLS: Hint(
+        "TLS (certificate) problem",
+        "The server's certificate could not be verified. Behind a corporate proxy, add its CA "
+        "bundle to the profile; check this computer's date; never disable verification for "
+        "production.",
+    ),
+    NetworkErrorKind.RESET: Hint(
+        "The connection was dropped",
+        "The server or something in between closed the connection mid-request. Retry; if it "
+        "repeats, check proxies and firewalls.",
+    ),
+    NetworkErrorKind.PROTOCOL: Hint(
+        "The server broke the HTTP protocol",
+        "The answer was not valid HTTP. Check that the base URL points at an HTTPS API, not at "
+        "another kind of service or port.",
+    ),
+    NetworkErrorKind.PROXY: Hint(
+        "The proxy failed",
+        "The configured proxy refused or failed the request. Check the proxy setting and the "
+        "HTTP(S)_PROXY / NO_PROXY environment variables.",
+    ),
+    NetworkErrorKind.OTHER: Hint(
+        "The request could not be sent",
+        "See the message for details, and check the base URL and your network.",
+    ),
+}
+
+
+def _unexpected_hint(outcome: UnexpectedResponse) -> Hint:
+    if outcome.status >= 500:
+        return Hint(
+            "The server failed",
+            "A server or gateway error, not Sumsub's JSON error shape. Retry in a moment; if it "
+            "persists, check Sumsub's status page or your proxy.",
+        )
+    if 300 <= outcome.status < 400:
+        return Hint(
+            "Redirected instead of answered",
+            "The API answered with a redirect. The base URL is probably wrong (http vs https, "
+            "or a web page instead of the API host, e.g. https://api.sumsub.com).",
+        )
+    return Hint(
+        "The response was not what Sumsub documents",
+        "Look at the Raw panel for the body. If the base URL points at a proxy or mock, check "
+        "what it returns.",
+    )
+
+
+def hint_for(outcome: Outcome, endpoint: Endpoint) -> Hint | None:
+    """The plain-words hint for an outcome, or None when there is nothing to add."""
+    if isinstance(outcome, ApiError):
+        return next((r.hint for r in _API_RULES if r.matches(outcome, endpoint)), None)
+    if isinstance(outcome, NetworkError):
+        return _NETWORK_HINTS[outcome.kind]
+    if isinstance(outcome, UnexpectedResponse):
+        return _unexpected_hint(outcome)
+    return None

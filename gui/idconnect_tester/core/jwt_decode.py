@@ -1,0 +1,115 @@
+"""Reading a JWT without trusting it: split, base64url-decode, JSON-parse — with a sentence for
+every way it can be malformed. Verification lives in `id_token_checks`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+# Claims that hold NumericDate values (RFC 7519 §2), shown as readable times.
+TIME_CLAIMS: Final = ("iat", "exp", "nbf", "auth_time")
+_MAX_TIMESTAMP: Final = 253_402_300_799  # 9999-12-31T23:59:59Z, datetime's limit
+
+
+@dataclass(frozen=True)
+class DecodedJwt:
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    signing_input: bytes = field(repr=False)  # header.payload, the bytes the signature covers
+    signature: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class JwtDecodeError:
+    message: str
+
+
+def _b64url_decode(part: str) -> bytes:
+    if not part.isascii() or any(c in part for c in "+/="):
+        # Standard base64 characters or padding aren't allowed in a compact JWS (RFC 7515 §2).
+        raise ValueError("uses characters outside base64url (+, / or = padding)")
+    try:
+        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"is not valid base64url ({exc})") from exc
+
+
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"The {what} is not UTF-8 text") from exc
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"The {what} is not JSON ({str(exc)[:80]})") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"The {what} is JSON but not an object")
+    return value
+
+
+def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
+    """Decode a compact JWS. Never raises: a malformed token gives a `JwtDecodeError`."""
+    token = token.strip()
+    if not token:
+        return JwtDecodeError("The token is empty")
+    parts = token.split(".")
+    if len(parts) == 5:
+        return JwtDecodeError("This is an encrypted JWT (JWE, 5 parts); it can't be read here")
+    if len(parts) != 3:
+        return JwtDecodeError(f"A JWT has 3 parts separated by dots; this has {len(parts)}")
+    header_b64, payload_b64, signature_b64 = parts
+    decoded: list[bytes] = []
+    for name, part in (("header", header_b64), ("payload", payload_b64)):
+        if not part:
+            return JwtDecodeError(f"The {name} part is empty")
+        try:
+            decoded.append(_b64url_decode(part))
+        except ValueError as exc:
+            return JwtDecodeError(f"The {name} part {exc}")
+    try:
+        signature = _b64url_decode(signature_b64) if signature_b64 else b""
+    except ValueError as exc:
+        return JwtDecodeError(f"The signature part {exc}")
+    try:
+        header = _json_object(decoded[0], "header")
+        claims = _json_object(decoded[1], "payload")
+    except ValueError as exc:
+        return JwtDecodeError(str(exc))
+    return DecodedJwt(
+        header=header,
+        claims=claims,
+        signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
+        signature=signature,
+    )
+
+
+def numeric_date(value: Any) -> datetime | None:
+    """A NumericDate claim as an aware UTC datetime, or None if it isn't a usable number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP or value != value:  # NaN != NaN
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def describe_time(moment: datetime) -> str:
+    """`2026-11-26 12:00:00 UTC (13:00:00 local)`, the form the claims view shows."""
+    utc = moment.astimezone(UTC)
+    local = moment.astimezone()
+    local_text = local.strftime("%H:%M:%S") if local.date() == utc.date() else str(local)[:19]
+    return f"{utc:%Y-%m-%d %H:%M:%S} UTC ({local_text} local)"
+
+
+def annotated_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """Claims with each time claim's value followed by its readable time, for display."""
+    shown: dict[str, Any] = {}
+    for key, value in claims.items():
+        moment = numeric_date(value) if key in TIME_CLAIMS else None
+        shown[key] = f"{value}  →  {describe_time(moment)}" if moment is not None else value
+    return shown

@@ -1,0 +1,250 @@
+"""A saved target ("profile"): everything needed to reach one API host except the secret key.
+
+The secret key lives in the OS keyring under the profile's id (see `secret_store`), so renaming a
+profile keeps its secret and a profile written to a file never carries one. The store that keeps
+profiles on disk is `profiles.ProfileStore`.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from idconnect_tester import vendor
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.target import (
+    DEFAULT_TIMEOUT_S,
+    Target,
+    base_url_problem,
+    normalise_base_url,
+)
+
+EMULATOR_PROFILE_ID: Final = "builtin-emulator"
+EMULATOR_PROFILE_NAME: Final = "Built-in emulator"
+EMULATOR_APP_TOKEN: Final = "sbx:emulator-app-token"
+EMULATOR_CLIENT_ID: Final = "emulator-client"
+
+MAX_TIMEOUT_S: Final = 600.0
+
+# "Prod EU", "payments-production" match; "products", "preprod" don't.
+_PRODUCTION_NAME: Final = re.compile(r"(?<![a-z])prod(uction)?(?![a-z])", re.IGNORECASE)
+_SANDBOX_NAME: Final = re.compile(r"(?<![a-z])(sandbox|sbx)(?![a-z])", re.IGNORECASE)
+
+
+class ProfileError(ValueError):
+    """A profile operation that can't be done; the message is for the user."""
+
+
+def new_profile_id() -> str:
+    return uuid.uuid4().hex
+
+
+def is_secret_key_name(key: str) -> bool:
+    """`secret`, `secret_key`, `secretKey`, `SUMSUB_SECRET_KEY`…: a field that would hold one."""
+    return "secret" in key.lower()
+
+
+# --- Reading JSON values with clear errors ---
+
+
+def _text(data: Mapping[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if value is None:
+        raise ProfileError(f"the field {key!r} is missing")
+    if not isinstance(value, str):
+        raise ProfileError(f"the field {key!r} should be text, not {_json_type(value)}")
+    return value
+
+
+def _optional_text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ProfileError(f"the field {key!r} should be text or null, not {_json_type(value)}")
+    return value
+
+
+def _flag(data: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ProfileError(f"the field {key!r} should be true or false, not {_json_type(value)}")
+    return value
+
+
+def _number(data: Mapping[str, Any], key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProfileError(f"the field {key!r} should be a number, not {_json_type(value)}")
+    return float(value)
+
+
+def _json_type(value: object) -> str:
+    match value:
+        case bool():
+            return "true/false"
+        case int() | float():
+            return "a number"
+        case str():
+            return "text"
+        case list():
+            return "a list"
+        case dict():
+            return "an object"
+        case None:
+            return "null"
+    return type(value).__name__
+
+
+def _url_shape_problem(url: str, what: str) -> str | None:
+    """A looser check than base_url_problem, for URLs that may be custom schemes."""
+    parts = urlsplit(url.strip())
+    if not parts.scheme or not (parts.netloc or parts.path):
+        return f"The {what} must be an absolute URL, e.g. http://127.0.0.1:8765/callback"
+    return None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One saved target. No secret field on purpose: the secret is in the keyring under `id`."""
+
+    id: str  # stable uuid4 hex; renaming keeps it, so the keyring entry stays attached
+    name: str
+    base_url: str
+    app_token: str
+    client_id: str = ""
+    redirect_uri: str = ""  # "" = a loopback redirect on a free port
+    issuer: str = vendor.DEFAULT_ISSUER
+    authorization_endpoint: str = ""  # "" = read it from the issuer's discovery document
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    proxy: str | None = None  # None: HTTP(S)_PROXY / NO_PROXY from the environment
+    production: bool = False
+    store_full_tokens: bool = False  # history and exports keep tokens unmasked
+    builtin: bool = False  # the emulator profile: never stored, never edited
+
+    # --- JSON ---
+
+    def to_json_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["builtin"]  # only the factory makes built-in profiles
+        return data
+
+    @classmethod
+    def from_json_dict(cls, data: object) -> Profile:
+        """Read a profile written by this or an older version.
+
+        Unknown keys (newer versions, hand edits) are ignored; so is any secret-looking key,
+        which is never read into memory from a file. A wrong type raises `ProfileError`.
+        """
+        if not isinstance(data, Mapping):
+            raise ProfileError(f"a profile should be a JSON object, not {_json_type(data)}")
+        label = data.get("name")
+        try:
+            profile_id = _text(data, "id", "") or new_profile_id()
+            return cls(
+                id=profile_id,
+                name=_text(data, "name"),
+                base_url=_text(data, "base_url"),
+                app_token=_text(data, "app_token", ""),
+                client_id=_text(data, "client_id", ""),
+                redirect_uri=_text(data, "redirect_uri", ""),
+                issuer=_text(data, "issuer", vendor.DEFAULT_ISSUER),
+                authorization_endpoint=_text(data, "authorization_endpoint", ""),
+                timeout_s=_number(data, "timeout_s", DEFAULT_TIMEOUT_S),
+                verify_tls=_flag(data, "verify_tls", True),
+                ca_bundle=_optional_text(data, "ca_bundle"),
+                proxy=_optional_text(data, "proxy"),
+                production=_flag(data, "production", False),
+                store_full_tokens=_flag(data, "store_full_tokens", False),
+            )
+        except ProfileError as exc:
+            where = f"Profile {label!r}" if isinstance(label, str) and label else "A profile"
+            raise ProfileError(f"{where}: {exc}") from None
+
+    # --- Use ---
+
+    def target(self, secret: Secret) -> Target:
+        return Target(
+            base_url=normalise_base_url(self.base_url),
+            app_token=self.app_token.strip(),
+            secret_key=secret,
+            timeout_s=self.timeout_s,
+            verify_tls=self.verify_tls,
+            ca_bundle=self.ca_bundle or None,
+            proxy=self.proxy or None,
+        )
+
+    def problems(self) -> dict[str, str]:
+        """Field name → what is wrong; a profile with problems can't be saved."""
+        found: dict[str, str] = {}
+        if not self.name.strip():
+            found["name"] = "Enter a name for the profile"
+        if (url_problem := base_url_problem(self.base_url)) is not None:
+            found["base_url"] = url_problem
+        token = self.app_token.strip()
+        if not token:
+            found["app_token"] = "Enter the app token (X-App-Token)"
+        elif any(c.isspace() for c in token):
+            found["app_token"] = "The app token contains a space or line break"
+        if any(c.isspace() for c in self.client_id.strip()):
+            found["client_id"] = "The client id contains a space or line break"
+        if self.redirect_uri.strip():
+            problem = _url_shape_problem(self.redirect_uri, "redirect URI")
+            if problem is not None:
+                found["redirect_uri"] = problem
+        if self.issuer.strip() and (problem := base_url_problem(self.issuer)) is not None:
+            found["issuer"] = problem.replace("base URL", "issuer")
+        if self.authorization_endpoint.strip():
+            problem = base_url_problem(self.authorization_endpoint)
+            if problem is not None:
+                found["authorization_endpoint"] = problem.replace("base URL", "endpoint")
+        if not 0 < self.timeout_s <= MAX_TIMEOUT_S:
+            found["timeout_s"] = f"The timeout must be between 0 and {MAX_TIMEOUT_S:.0f} seconds"
+        if self.proxy:
+            parts = urlsplit(self.proxy.strip())
+            if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+                found["proxy"] = "The proxy must look like http://proxy.example:3128"
+        return found
+
+    def warnings(self) -> list[str]:
+        """Guard rails: things that are allowed but are probably a mistake."""
+        found: list[str] = []
+        token = self.app_token.strip()
+        sandbox_token = token.startswith(vendor.SANDBOX_TOKEN_PREFIX)
+        named_production = bool(_PRODUCTION_NAME.search(self.name))
+        if sandbox_token and (self.production or named_production):
+            found.append(
+                f"This profile is {'marked' if self.production else 'named'} as production, "
+                f"but its app token starts with {vendor.SANDBOX_TOKEN_PREFIX} — a sandbox token"
+            )
+        if token and not sandbox_token and _SANDBOX_NAME.search(self.name):
+            found.append(
+                f"This profile is named as a sandbox, but its app token has no "
+                f"{vendor.SANDBOX_TOKEN_PREFIX} prefix: it is a production token"
+            )
+        if not self.verify_tls:
+            found.append("TLS certificate verification is off for this profile")
+        if self.ca_bundle and not Path(self.ca_bundle).expanduser().is_file():
+            found.append(f"The CA bundle {self.ca_bundle} does not exist")
+        return found
+
+
+def emulator_profile(base_url: str) -> Profile:
+    """The built-in emulator target: always present, never stored (its port changes per run)."""
+    url = normalise_base_url(base_url)
+    return Profile(
+        id=EMULATOR_PROFILE_ID,
+        name=EMULATOR_PROFILE_NAME,
+        base_url=url,
+        app_token=EMULATOR_APP_TOKEN,
+        client_id=EMULATOR_CLIENT_ID,
+        issuer=url + "/",
+        builtin=True,
+    )

@@ -1,0 +1,273 @@
+"""The token and share-token requests: validated models that build the vendor's exact JSON body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from idconnect_tester import vendor
+from idconnect_tester.core.pkce import verifier_problem
+
+MAX_FIELD_LENGTH: Final = 16_384  # far beyond any real token; catches a pasted file
+SHARE_MAX_TTL_S: Final = 86_400
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the request would certainly fail: Send stays off
+    WARNING = "warning"  # unusual but sendable (the vendor's own example has a 6-char verifier)
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    field: str  # the form field it belongs to: "grant_type", "code", "code_verifier", ...
+    severity: Severity
+    message: str
+
+
+def blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:
+    return [i for i in issues if i.severity is Severity.ERROR]
+
+
+def ordered_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
+    """Known scopes in the vendor's order, then unknown ones alphabetically (so nothing is lost)."""
+    wanted = set(scopes)
+    known = tuple(s for s in vendor.SCOPES if s in wanted)
+    return known + tuple(sorted(wanted - set(vendor.SCOPES)))
+
+
+def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
+    """Problems any pasted credential can have, whatever it is."""
+    if len(value) > MAX_FIELD_LENGTH:
+        message = f"{label} is {len(value):,} characters — too long"
+        return [FieldIssue(name, Severity.ERROR, message)]
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        return [
+            FieldIssue(
+                name,
+                Severity.ERROR,
+                f"{label} contains a space, tab or line break; check what was pasted",
+            )
+        ]
+    return []
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """One request to the token endpoint, as the user filled it in."""
+
+    grant_type: str
+    code: str = ""
+    code_verifier: str = ""
+    refresh_token: str = field(default="", repr=False)
+    scopes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_form(
+        cls,
+        grant_type: str,
+        *,
+        code: str = "",
+        code_verifier: str = "",
+        refresh_token: str = "",
+        scopes: Iterable[str] = (),
+    ) -> TokenRequest:
+        """Build from text fields: surrounding whitespace (a pasting artefact) is dropped."""
+        return cls(
+            grant_type=grant_type.strip(),
+            code=code.strip(),
+            code_verifier=code_verifier.strip(),
+            refresh_token=refresh_token.strip(),
+            scopes=ordered_scopes(s.strip() for s in scopes if s.strip()),
+        )
+
+    @property
+    def scope_string(self) -> str:
+        return " ".join(ordered_scopes(self.scopes))
+
+    def validate(self) -> list[FieldIssue]:
+        """Everything wrong or unusual with this request, in form order; empty when all is well."""
+        issues: list[FieldIssue] = []
+        if self.grant_type not in vendor.GRANT_TYPES:
+            issues.append(
+                FieldIssue(
+                    "grant_type",
+                    Severity.ERROR,
+                    f"Unknown grant type {self.grant_type!r}; "
+                    f"use {' or '.join(vendor.GRANT_TYPES)}",
+                )
+            )
+            return issues
+        if self.grant_type == vendor.GRANT_AUTHORIZATION_CODE:
+            issues += self._authorization_code_issues()
+        else:
+            issues += self._refresh_issues()
+        unknown = [s for s in self.scopes if s not in vendor.SCOPES]
+        if unknown:
+            issues.append(
+                FieldIssue(
+                    "scope",
+                    Severity.ERROR,
+                    f"Unknown scope {', '.join(unknown)}; "
+                    f"Sumsub supports {' '.join(vendor.SCOPES)}",
+                )
+            )
+        return issues
+
+    def _authorization_code_issues(self) -> list[FieldIssue]:
+        issues: list[FieldIssue] = []
+        if not self.code:
+            issues.append(
+                FieldIssue(
+                    "code",
+                    Severity.ERROR,
+                    "Enter the authorization code from the redirect (or press Get code)",
+                )
+            )
+        else:
+            issues += _text_problems("code", "The code", self.code)
+        if not self.code_verifier:
+            issues.append(
+                FieldIssue(
+                    "code_verifier",
+                    Severity.ERROR,
+                    "Enter the code verifier whose challenge was sent to authorize",
+                )
+            )
+        else:
+            issues += self._verifier_issues()
+        if "offline_access" not in self.scopes:
+            issues.append(
+                FieldIssue(
+                    "scope",
+                    Severity.WARNING,
+                    "offline_access is not ticked: no refresh token will be issued",
+                )
+            )
+        return issues
+
+    def _refresh_issues(self) -> list[FieldIssue]:
+        issues: list[FieldIssue] = []
+        if not self.refresh_token:
+            issues.append(
+                FieldIssue(
+                    "refresh_token",
+                    Severity.ERROR,
+                    "Enter the refresh token (issued by an authorization_code exchange "
+                    "with offline_access)",
+                )
+            )
+        else:
+            problems = _text_problems("refresh_token", "The refresh token", self.refresh_token)
+            issues += problems
+            if not problems and not self.refresh_token.startswith(vendor.REFRESH_TOKEN_PREFIX):
+                issues.append(
+                    FieldIssue(
+                        "refresh_token",
+                        Severity.WARNING,
+                        f"Sumsub refresh tokens start with {vendor.REFRESH_TOKEN_PREFIX}…; "
+                        "is this an access token?",
+                    )
+                )
+        if self.code_verifier:
+            issues += self._verifier_issues()
+        return issues
+
+    def _verifier_issues(self) -> list[FieldIssue]:
+        basic = _text_problems("code_verifier", "The code verifier", self.code_verifier)
+        if basic:
+            return basic
+        if not self.code_verifier.isascii():
+            return [
+                FieldIssue(
+                    "code_verifier",
+                    Severity.ERROR,
+                    "The code verifier has non-ASCII characters; its challenge can't be computed",
+                )
+            ]
+        problem = verifier_problem(self.code_verifier)
+        if problem is None:
+            return []
+        return [
+            FieldIssue(
+                "code_verifier",
+                Severity.WARNING,
+                f"The verifier {problem} (sent anyway: the vendor's own example uses 123456)",
+            )
+        ]
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body in the reference page's key order (grant_type first, camelCase
+        codeVerifier). authorization_code carries no scope: the scope was fixed at authorize."""
+        if self.grant_type == vendor.GRANT_REFRESH_TOKEN:
+            body: dict[str, Any] = {vendor.FIELD_GRANT_TYPE: self.grant_type}
+            if self.code_verifier:
+                body[vendor.FIELD_CODE_VERIFIER] = self.code_verifier
+            body[vendor.FIELD_REFRESH_TOKEN] = self.refresh_token
+            if self.scopes:
+                body[vendor.FIELD_SCOPE] = self.scope_string
+            return body
+        return {
+            vendor.FIELD_GRANT_TYPE: self.grant_type,
+            vendor.FIELD_CODE: self.code,
+            vendor.FIELD_CODE_VERIFIER: self.code_verifier,
+        }
+
+    def body_bytes(self) -> bytes:
+        return encode_json_body(self.body())
+
+
+@dataclass(frozen=True)
+class ShareTokenRequest:
+    """The next step after the token: a share token for another client."""
+
+    access_token: str = field(repr=False)
+    for_client_id: str
+    ttl_s: int = vendor.SHARE_DEFAULT_TTL_S
+
+    def validate(self) -> list[FieldIssue]:
+        issues: list[FieldIssue] = []
+        if not self.access_token.strip():
+            issues.append(
+                FieldIssue(
+                    "access_token",
+                    Severity.ERROR,
+                    "Get an access token first (with the share scope)",
+                )
+            )
+        else:
+            issues += _text_problems("access_token", "The access token", self.access_token)
+        if not self.for_client_id.strip():
+            issues.append(
+                FieldIssue(
+                    "for_client_id",
+                    Severity.ERROR,
+                    "Enter the client id the share token is for (forClientId)",
+                )
+            )
+        if isinstance(self.ttl_s, bool) or not 1 <= self.ttl_s <= SHARE_MAX_TTL_S:
+            issues.append(
+                FieldIssue(
+                    "ttl",
+                    Severity.ERROR,
+                    f"ttlInSecs must be a whole number from 1 to {SHARE_MAX_TTL_S}",
+                )
+            )
+        return issues
+
+    def body(self) -> dict[str, Any]:
+        return {
+            vendor.SHARE_FIELD_CONNECT_TOKEN: self.access_token.strip(),
+            vendor.SHARE_FIELD_FOR_CLIENT_ID: self.for_client_id.strip(),
+            vendor.SHARE_FIELD_TTL: self.ttl_s,
+        }
+
+    def body_bytes(self) -> bytes:
+        return encode_json_body(self.body())
+
+
+def encode_json_body(body: dict[str, Any]) -> bytes:
+    """The exact bytes sent (and signed): readable JSON, ASCII-only so no encoding questions."""
+    return json.dumps(body, ensure_ascii=True).encode("ascii")

@@ -1,0 +1,86 @@
+"""Where requests go and how: base URL, app credentials, timeout, TLS and proxy settings."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+from idconnect_tester.core.masking import Secret
+
+DEFAULT_TIMEOUT_S: Final = 30.0
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why `url` can't be used as a base URL, or None when it can.
+
+    Plain http is allowed only to this machine: anything else would send the app token and a
+    replayable signature across a network in clear text.
+    """
+    url = url.strip()
+    if not url:
+        return "Enter a base URL, e.g. https://api.sumsub.com"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a non-numeric or out-of-range port
+    except ValueError as exc:
+        return f"Not a valid URL: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return "The base URL must start with https:// (or http:// for this machine only)"
+    if not parts.hostname:
+        return "The base URL has no host name"
+    if parts.query or parts.fragment:
+        return "The base URL must not have a ?query or #fragment"
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return (
+            f"Plain http:// is only allowed to this machine (127.0.0.1, localhost); "
+            f"use https://{parts.hostname}{'' if port is None else f':{port}'}"
+        )
+    return None
+
+
+def normalise_base_url(url: str) -> str:
+    return url.strip().rstrip("/")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Everything the client needs to reach one Sumsub (or emulator) API host."""
+
+    base_url: str
+    app_token: str
+    secret_key: Secret = field(default_factory=lambda: Secret(""))
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    verify_tls: bool = True
+    ca_bundle: str | None = None  # a PEM file of extra trusted CAs (corporate proxies, test CAs)
+    proxy: str | None = None  # None: take HTTP(S)_PROXY / NO_PROXY from the environment
+
+    def url_for(self, path: str) -> str:
+        return normalise_base_url(self.base_url) + path
+
+    def problems(self) -> dict[str, str]:
+        """Field name → what is wrong, for the target part of the form."""
+        found: dict[str, str] = {}
+        if (url_problem := base_url_problem(self.base_url)) is not None:
+            found["base_url"] = url_problem
+        if not self.app_token.strip():
+            found["app_token"] = "Enter the app token (X-App-Token)"
+        elif any(c.isspace() for c in self.app_token.strip()):
+            found["app_token"] = "The app token contains a space or line break"
+        if not self.secret_key:
+            found["secret_key"] = "Enter the app token's secret key"
+        if not 0 < self.timeout_s <= 600:
+            found["timeout"] = "The timeout must be between 0 and 600 seconds"
+        return found

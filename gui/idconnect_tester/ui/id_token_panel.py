@@ -1,0 +1,147 @@
+"""The id_token panel: decoded header and claims (with readable times) and one row per check."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.core.id_token_checks import CheckStatus, Verification
+from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
+from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
+
+_TONE = {CheckStatus.PASS: Tone.OK, CheckStatus.FAIL: Tone.ERROR, CheckStatus.SKIPPED: Tone.MUTED}
+_MARK = {CheckStatus.PASS: "✔", CheckStatus.FAIL: "✘", CheckStatus.SKIPPED: "–"}
+
+
+def _json_view(object_name: str, accessible: str) -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setObjectName(object_name)
+    view.setAccessibleName(accessible)
+    view.setReadOnly(True)
+    view.setFont(monospace_font())
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return view
+
+
+class IdTokenPanel(QWidget):
+    verify_again_requested = Signal()
+    keys_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("idTokenPanel")
+        self.header = _json_view("idTokenHeader", "id_token header")
+        self.claims = _json_view("idTokenClaims", "id_token claims")
+        self.checks = QTreeWidget()
+        self.checks.setObjectName("idTokenChecks")
+        self.checks.setAccessibleName("id_token verification checks")
+        self.checks.setColumnCount(3)
+        self.checks.setHeaderLabels(["Check", "Result", "Why"])
+        self.checks.setRootIsDecorated(False)
+        self.checks.setAlternatingRowColors(True)
+        self.checks.setWordWrap(True)
+        header = self.checks.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+        self.summary = QLabel("No id_token yet (it comes with the openid scope).")
+        self.summary.setObjectName("idTokenSummary")
+        self.summary.setWordWrap(True)
+        set_tone(self.summary, Tone.MUTED)
+        self.keys_button = QPushButton("Keys…")
+        self.keys_button.setObjectName("idTokenKeysButton")
+        self.keys_button.setToolTip("Verify with a pasted JWKS or PEM key instead of fetching")
+        self.keys_button.clicked.connect(self.keys_requested)
+        self.verify_button = QPushButton("Verify again")
+        self.verify_button.setObjectName("idTokenVerifyButton")
+        self.verify_button.setEnabled(False)
+        self.verify_button.clicked.connect(self.verify_again_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.keys_button)
+        top.addWidget(self.verify_button)
+
+        decoded = QSplitter(Qt.Orientation.Horizontal)
+        decoded.addWidget(self._titled("Header", self.header))
+        decoded.addWidget(self._titled("Claims", self.claims))
+        decoded.setStretchFactor(1, 2)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("idTokenSplitter")
+        split.addWidget(decoded)
+        split.addWidget(self._titled("Checks", self.checks))
+        split.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def _titled(self, title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(f"<b>{title}</b>")
+        label.setBuddy(widget)
+        layout.addWidget(label)
+        layout.addWidget(widget, 1)
+        return box
+
+    def clear(self) -> None:
+        self.header.setPlainText("")
+        self.claims.setPlainText("")
+        self.checks.clear()
+        self.summary.setText("No id_token in this response (it comes with the openid scope).")
+        set_tone(self.summary, Tone.MUTED)
+        self.verify_button.setEnabled(False)
+
+    def show_verification(self, verification: Verification, keys_note: str = "") -> None:
+        decoded = verification.decoded
+        if isinstance(decoded, DecodedJwt):
+            self.header.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
+            claims = annotated_claims(decoded.claims)
+            self.claims.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
+        else:
+            self.header.setPlainText(f"Cannot decode this id_token:\n{decoded.message}")
+            self.claims.setPlainText("")
+        self.checks.clear()
+        palette_colours = colours()
+        for check in verification.checks:
+            item = QTreeWidgetItem([check.name, check.status.value, check.detail])
+            colour = palette_colours.for_tone(_TONE[check.status])
+            item.setForeground(1, colour)
+            item.setText(1, f"{_MARK[check.status]} {check.status.value}")
+            item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
+            item.setToolTip(2, check.detail)
+            self.checks.addTopLevelItem(item)
+        failed = [c.name for c in verification.checks if c.status is CheckStatus.FAIL]
+        skipped = [c.name for c in verification.checks if c.status is CheckStatus.SKIPPED]
+        if failed:
+            text, tone = f"Do not trust this id_token: {', '.join(failed)} failed.", Tone.ERROR
+        elif skipped:
+            text = f"Every applicable check passed ({', '.join(skipped)} skipped)."
+            tone = Tone.OK
+        else:
+            text, tone = "Every check passed.", Tone.OK
+        self.summary.setText(text + (f"\n{keys_note}" if keys_note else ""))
+        set_tone(self.summary, tone)
+        self.verify_button.setEnabled(True)
+
+    def check_status(self, name: str) -> str | None:
+        """The status of one check row ('pass', 'fail', 'skipped'), for scripts and tests."""
+        for index in range(self.checks.topLevelItemCount()):
+            item = self.checks.topLevelItem(index)
+            if item is not None and item.text(0) == name:
+                return str(item.data(1, Qt.ItemDataRole.UserRole))
+        return None

@@ -1,0 +1,146 @@
+"""The raw panel: the request exactly as sent (secret-derived headers masked), the response's
+status line, headers and body, and the timings."""
+
+from __future__ import annotations
+
+import json
+from typing import Final
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.core.exchange import Exchange, NetworkError, SentRequest, Timings
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+
+# Laying out megabytes of text would freeze the window; the first part is what anyone reads.
+DISPLAY_LIMIT_BYTES: Final = 256 * 1024
+
+
+def _view(object_name: str, accessible: str) -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setObjectName(object_name)
+    view.setAccessibleName(accessible)
+    view.setReadOnly(True)
+    view.setFont(monospace_font())
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    view.setUndoRedoEnabled(False)
+    return view
+
+
+def _limited(body: bytes, text: str) -> str:
+    if len(body) <= DISPLAY_LIMIT_BYTES:
+        return text
+    shown = body[:DISPLAY_LIMIT_BYTES].decode("utf-8", errors="replace")
+    rest = len(body) - DISPLAY_LIMIT_BYTES
+    return f"{shown}\n\n… {rest:,} more bytes not shown ({len(body):,} bytes in all)"
+
+
+def _pretty(text: str) -> str | None:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def format_request(request: SentRequest) -> str:
+    path = request.url.split("://", 1)[-1]
+    path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+    lines = [f"{request.method} {path} HTTP/1.1", f"(to {request.url})"]
+    lines += [f"{name}: {value}" for name, value in request.headers]
+    lines += ["", _limited(request.body, request.body_text)]
+    lines += ["", f"TLS verification: {request.tls_verification}"]
+    return "\n".join(lines)
+
+
+def format_timings(timings: Timings) -> str:
+    parts = [f"total {timings.total_ms:.1f} ms"]
+    for label, value in (
+        ("connect", timings.connect_ms),
+        ("TLS", timings.tls_ms),
+        ("first byte", timings.first_byte_ms),
+    ):
+        if value is not None:
+            parts.append(f"{label} {value:.1f} ms")
+    if timings.connect_ms is None:
+        parts.append("connection reused")
+    return " · ".join(parts)
+
+
+class RawPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("rawPanel")
+        self.request = _view("rawRequest", "Raw request as sent")
+        self.response = _view("rawResponse", "Raw response")
+        self.pretty = QCheckBox("Pretty-print JSON bodies")
+        self.pretty.setObjectName("rawPrettyCheck")
+        self.pretty.toggled.connect(self._rerender)
+        self.timings = QLabel("")
+        self.timings.setObjectName("rawTimings")
+        set_tone(self.timings, Tone.MUTED)
+        self._exchange: Exchange | None = None
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self._titled("Request", self.request))
+        split.addWidget(self._titled("Response", self.response))
+        top = QHBoxLayout()
+        top.addWidget(self.timings, 1)
+        top.addWidget(self.pretty)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    def _titled(self, title: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel(f"<b>{title}</b>"))
+        layout.addWidget(widget, 1)
+        return box
+
+    def show_exchange(self, exchange: Exchange) -> None:
+        self._exchange = exchange
+        self._rerender()
+
+    def _rerender(self) -> None:
+        exchange = self._exchange
+        if exchange is None:
+            return
+        self.request.setPlainText(
+            format_request(exchange.request) if exchange.request else "(nothing was sent)"
+        )
+        self.response.setPlainText(self._response_text(exchange))
+        self.timings.setText(
+            f"{exchange.summary()} — {format_timings(exchange.timings)}"
+            f" — received {exchange.received_at.astimezone():%H:%M:%S}"
+        )
+
+    def _response_text(self, exchange: Exchange) -> str:
+        response = exchange.response
+        if response is None:
+            if isinstance(exchange.outcome, NetworkError):
+                return f"No response: {exchange.outcome.kind.value} — {exchange.outcome.message}"
+            return "(no response)"
+        lines = [f"{response.http_version} {response.status} {response.reason}"]
+        lines += [f"{name}: {value}" for name, value in response.headers]
+        body = _limited(response.body, response.text)
+        if self.pretty.isChecked() and len(response.body) <= DISPLAY_LIMIT_BYTES:
+            body = _pretty(body) or body
+        if response.truncated:
+            body += "\n\n(the client stopped reading: the body exceeded its size limit)"
+        lines += ["", body]
+        return "\n".join(lines)
+
+    def clear(self) -> None:
+        self._exchange = None
+        self.request.setPlainText("")
+        self.response.setPlainText("")
+        self.timings.setText("")

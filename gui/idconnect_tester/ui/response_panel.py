@@ -1,0 +1,93 @@
+"""The response panel: every field of a granted token, each read-only with a copy button."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from idconnect_tester.core.exchange import Exchange, TokenGranted
+from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.widgets import ValueField
+
+_FIELDS = (
+    ("access_token", "accessTokenField", "access token"),
+    ("refresh_token", "refreshTokenField", "refresh token"),
+    ("token_type", "tokenTypeField", "token type"),
+    ("expires_in", "expiresInField", "expires in (seconds)"),
+    ("id_token", "idTokenField", "id token"),
+)
+
+
+class ResponsePanel(QWidget):
+    share_token_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responsePanel")
+        self.fields: dict[str, ValueField] = {}
+        form = QFormLayout(self)
+        for key, object_name, what in _FIELDS:
+            field = ValueField(object_name, what)
+            self.fields[key] = field
+            if key == "access_token":
+                row = QHBoxLayout()
+                row.addWidget(field, 1)
+                self.share_button = QPushButton("S&hare token…")
+                self.share_button.setObjectName("shareTokenButton")
+                self.share_button.setToolTip(
+                    "Exchange this access token for a Sumsub ID share token (needs the share scope)"
+                )
+                self.share_button.setEnabled(False)
+                self.share_button.clicked.connect(self.share_token_requested)
+                row.addWidget(self.share_button)
+                form.addRow(key, row)
+            else:
+                form.addRow(key, field)
+        self.extra = QLabel()
+        self.extra.setObjectName("responseNotes")
+        self.extra.setWordWrap(True)
+        self.extra.setVisible(False)
+        form.addRow(self.extra)
+        self.placeholder = QLabel("No token yet: press Get code, then Send.")
+        set_tone(self.placeholder, Tone.MUTED)
+        form.addRow(self.placeholder)
+
+    def show_exchange(self, exchange: Exchange) -> None:
+        """Show a granted token; other outcomes leave the last good token on display, because it
+        is still valid and a failed refresh should not hide it."""
+        outcome = exchange.outcome
+        if not isinstance(outcome, TokenGranted):
+            return
+        self.placeholder.setVisible(False)
+        values = {
+            "access_token": outcome.access_token,
+            "refresh_token": outcome.refresh_token or "",
+            "token_type": outcome.token_type,
+            "expires_in": str(outcome.expires_in),
+            "id_token": outcome.id_token or "",
+        }
+        for key, value in values.items():
+            self.fields[key].set_value(value)
+        lines = list(outcome.notes)
+        if outcome.refresh_token is None:
+            lines.append("No refresh_token in this response (Sumsub issues one only on the first")
+            lines[-1] += " authorization_code exchange with offline_access)."
+        if outcome.id_token is None:
+            lines.append("No id_token (the openid scope was not granted).")
+        for key, value in outcome.other_fields.items():
+            lines.append(f"Also returned: {key} = {json.dumps(value)[:200]}")
+        self.extra.setText("\n".join(lines))
+        self.extra.setVisible(bool(lines))
+        self.share_button.setEnabled(True)
+
+    def access_token(self) -> str:
+        return self.fields["access_token"].value()
+
+    def clear(self) -> None:
+        for field in self.fields.values():
+            field.set_value("")
+        self.extra.setVisible(False)
+        self.placeholder.setVisible(True)
+        self.share_button.setEnabled(False)

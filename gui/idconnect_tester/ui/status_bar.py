@@ -1,0 +1,46 @@
+"""The status bar: what is happening now (with a busy indicator) and where the emulator runs."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+
+from idconnect_tester.ui.theme import Tone, set_tone
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusBar")
+        self.message = QLabel("Ready")
+        self.message.setObjectName("statusMessage")
+        self.busy = QProgressBar()
+        self.busy.setObjectName("busyIndicator")
+        self.busy.setRange(0, 0)  # indeterminate: "working", without a fake percentage
+        self.busy.setMaximumWidth(self.fontMetrics().horizontalAdvance("M" * 8))
+        self.busy.setMaximumHeight(self.fontMetrics().height())
+        self.busy.setTextVisible(False)
+        self.busy.setVisible(False)
+        self.busy.setAccessibleName("Busy")
+        self.target = QLabel("")
+        self.target.setObjectName("statusTarget")
+        set_tone(self.target, Tone.MUTED)
+        self.addWidget(self.busy)
+        self.addWidget(self.message, 1)
+        self.addPermanentWidget(self.target)
+
+    def show_busy(self, text: str) -> None:
+        self.busy.setVisible(True)
+        self.say(text)
+
+    def show_idle(self) -> None:
+        self.busy.setVisible(False)
+
+    def say(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        self.message.setText(text)
+        if tone is Tone.MUTED:
+            self.message.setPalette(self.palette())
+        else:
+            set_tone(self.message, tone)
+
+    def text(self) -> str:
+        return self.message.text()

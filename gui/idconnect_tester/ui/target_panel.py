@@ -1,0 +1,179 @@
+"""The target: which profile, its base URL, app token and secret key (masked unless asked)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QWidget,
+)
+
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.widgets import FieldMessage
+
+
+class TargetPanel(QGroupBox):
+    profile_selected = Signal(str)  # profile id
+    edited = Signal()  # base URL, app token or secret key changed by the user
+    action_requested = Signal(str)  # "new", "duplicate", "rename", "delete", "settings", ...
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Target", parent)
+        self._loading = False
+
+        self.profile = QComboBox()
+        self.profile.setObjectName("profileCombo")
+        self.profile.setAccessibleName("Profile")
+        self.profile.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.profile_menu_button = QToolButton()
+        self.profile_menu_button.setObjectName("profileMenuButton")
+        self.profile_menu_button.setText("Profile")
+        self.profile_menu_button.setAccessibleName("Profile actions")
+        self.profile_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.profile_menu_button)
+        self.actions_by_name: dict[str, QAction] = {}
+        for name, text in (
+            ("new", "&New profile…"),
+            ("duplicate", "&Duplicate"),
+            ("rename", "&Rename…"),
+            ("delete", "De&lete"),
+            ("settings", "&Settings…"),
+            ("import", "&Import…"),
+            ("export", "&Export…"),
+        ):
+            action = menu.addAction(text)
+            action.setObjectName(f"profileAction_{name}")
+            action.triggered.connect(lambda _=False, n=name: self.action_requested.emit(n))
+            self.actions_by_name[name] = action
+        self.profile_menu_button.setMenu(menu)
+
+        self.base_url = self._edit("baseUrlEdit", "Base URL", "https://api.sumsub.com")
+        self.app_token = self._edit("appTokenEdit", "App token", "sbx:… or prd:… (X-App-Token)")
+        self.secret_key = self._edit("secretKeyEdit", "Secret key", "the app token's secret key")
+        self.secret_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_secret = QToolButton()
+        self.show_secret.setObjectName("secretKeyShowButton")
+        self.show_secret.setText("Show")
+        self.show_secret.setCheckable(True)
+        self.show_secret.setAccessibleName("Show or hide the secret key")
+        self.show_secret.setToolTip("Show the secret key (it is stored in the system keyring)")
+        self.show_secret.toggled.connect(self._toggle_secret)
+
+        self.messages = {
+            name: FieldMessage(f"{name}Message")
+            for name in ("base_url", "app_token", "secret_key", "profile")
+        }
+        self.note = QLabel()
+        self.note.setObjectName("targetNote")
+        self.note.setWordWrap(True)
+        set_tone(self.note, Tone.MUTED)
+
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.profile, 1)
+        profile_row.addWidget(self.profile_menu_button)
+        secret_row = QHBoxLayout()
+        secret_row.addWidget(self.secret_key, 1)
+        secret_row.addWidget(self.show_secret)
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self._label("&Profile", self.profile), profile_row)
+        form.addRow("", self.messages["profile"])
+        form.addRow(self._label("&Base URL", self.base_url), self.base_url)
+        form.addRow("", self.messages["base_url"])
+        form.addRow(self._label("&App token", self.app_token), self.app_token)
+        form.addRow("", self.messages["app_token"])
+        form.addRow(self._label("Secret &key", self.secret_key), secret_row)
+        form.addRow("", self.messages["secret_key"])
+        form.addRow("", self.note)
+
+        self.profile.currentIndexChanged.connect(self._on_profile_index)
+        for edit in (self.base_url, self.app_token, self.secret_key):
+            edit.textEdited.connect(self._on_edited)
+
+    def _edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setPlaceholderText(placeholder)
+        edit.setFont(monospace_font())
+        return edit
+
+    def _label(self, text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def _toggle_secret(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.secret_key.setEchoMode(mode)
+        self.show_secret.setText("Hide" if shown else "Show")
+
+    def hide_secret(self) -> None:
+        self.show_secret.setChecked(False)
+
+    def _on_profile_index(self, index: int) -> None:
+        if not self._loading and index >= 0:
+            self.profile_selected.emit(str(self.profile.itemData(index)))
+
+    def _on_edited(self) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    # --- called by the window ---
+
+    def set_profiles(self, profiles: list[Profile], current_id: str) -> None:
+        self._loading = True
+        try:
+            self.profile.clear()
+            for profile in profiles:
+                self.profile.addItem(profile.name, profile.id)
+            index = self.profile.findData(current_id)
+            self.profile.setCurrentIndex(max(index, 0))
+        finally:
+            self._loading = False
+
+    def current_profile_id(self) -> str:
+        return str(self.profile.currentData())
+
+    def show_profile(self, profile: Profile, secret: str) -> None:
+        self._loading = True
+        try:
+            self.base_url.setText(profile.base_url)
+            self.app_token.setText(profile.app_token)
+            self.secret_key.setText(secret)
+            self.hide_secret()
+        finally:
+            self._loading = False
+        # The emulator's URL is whatever port it got; editing it would only break it.
+        self.base_url.setReadOnly(profile.builtin)
+        for name in ("rename", "delete", "settings"):
+            self.actions_by_name[name].setEnabled(not profile.builtin)
+        if profile.builtin:
+            self.note.setText(
+                "Built-in emulator: runs inside the app. Edits to the app token or secret last "
+                "for this run only — try sbx:emulator-disabled-token for the 404, or a wrong "
+                "secret for a signature mismatch."
+            )
+        else:
+            self.note.setText("The secret key is kept in the system keyring, never in a file.")
+
+    def values(self) -> tuple[str, str, str]:
+        return self.base_url.text().strip(), self.app_token.text().strip(), self.secret_key.text()
+
+    def show_problems(self, problems: dict[str, str], warnings: list[str]) -> None:
+        for name, message in self.messages.items():
+            if name in problems:
+                message.show_message(problems[name], Tone.ERROR)
+            elif name == "profile" and warnings:
+                message.show_message("\n".join(warnings), Tone.WARNING)
+            else:
+                message.clear_message()

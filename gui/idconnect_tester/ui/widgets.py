@@ -1,0 +1,111 @@
+"""Small reusable widgets: middle-elided values with a copy button, inline field messages."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+
+
+class ElidedLabel(QLabel):
+    """A label whose `text()` is the whole value but which paints it elided in the middle, so a
+    400-character token fits the panel and still shows its prefix and its last characters."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+
+    def minimumSizeHint(self) -> QSize:
+        metrics = QFontMetrics(self.font())
+        return QSize(metrics.horizontalAdvance("M" * 8), metrics.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        elided = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), elided)
+
+
+class CopyButton(QToolButton):
+    """Copies a value supplied on click (so it is always the current, whole value)."""
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._what = what
+        self._value = ""
+        self.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.setText("Copy")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setToolTip(f"Copy the whole {what}")
+        self.setAccessibleName(f"Copy {what}")
+        self.setEnabled(False)
+        self.clicked.connect(self._copy)
+
+    def set_value(self, value: str) -> None:
+        self._value = value
+        self.setEnabled(bool(value))
+
+    def _copy(self) -> None:
+        QGuiApplication.clipboard().setText(self._value)
+        self.setText("Copied")
+        QTimer.singleShot(1200, lambda: self.setText("Copy"))
+
+
+class ValueField(QWidget):
+    """A read-only value (elided in the middle, monospace) with its copy button."""
+
+    def __init__(self, object_name: str, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = ElidedLabel()
+        self.label.setObjectName(object_name)
+        self.label.setFont(monospace_font())
+        self.label.setAccessibleName(what)
+        self.copy_button = CopyButton(what)
+        self.copy_button.setObjectName(f"{object_name}Copy")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.copy_button)
+
+    def set_value(self, value: str) -> None:
+        self.label.setText(value)
+        self.copy_button.set_value(value)
+
+    def value(self) -> str:
+        return self.label.text()
+
+
+class FieldMessage(QLabel):
+    """The message shown under a form field: an error (red) or a warning (amber); hidden when
+    there is nothing to say."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setVisible(False)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        self.setFont(font)
+
+    def show_message(self, text: str, tone: Tone) -> None:
+        self.setText(text)
+        set_tone(self, tone)
+        self.setVisible(bool(text))
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.setVisible(False)

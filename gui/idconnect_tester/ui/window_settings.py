@@ -1,0 +1,52 @@
+"""Window geometry, dock layout and view preferences, remembered between launches.
+
+Only layout and preferences live here (an INI file beside the profiles) — never a secret, a
+token or anything typed into the form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QByteArray, QSettings
+
+APP_DIR_NAME = "idconnect-tester"
+
+
+def settings_path() -> Path:
+    return platformdirs.user_config_path(APP_DIR_NAME) / "window.ini"
+
+
+class WindowSettings:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or settings_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
+
+    def _bytes(self, key: str) -> QByteArray | None:
+        value = self._settings.value(key)
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def geometry(self) -> QByteArray | None:
+        return self._bytes("window/geometry")
+
+    def state(self) -> QByteArray | None:
+        return self._bytes("window/state")
+
+    def save_layout(self, geometry: QByteArray, state: QByteArray) -> None:
+        self._settings.setValue("window/geometry", geometry)
+        self._settings.setValue("window/state", state)
+        self._settings.sync()
+
+    def clear_layout(self) -> None:
+        self._settings.remove("window")
+        self._settings.sync()
+
+    def get(self, key: str, default: str) -> str:
+        value = self._settings.value(f"view/{key}", default)
+        return str(value) if value is not None else default
+
+    def set(self, key: str, value: str) -> None:
+        self._settings.setValue(f"view/{key}", value)
+        self._settings.sync()

@@ -1,0 +1,74 @@
+import pytest
+
+from idconnect_tester.core.exchange import (
+    ApiError,
+    Endpoint,
+    NetworkError,
+    NetworkErrorKind,
+    UnexpectedResponse,
+)
+from idconnect_tester.core.hints import hint_for
+
+
+@pytest.mark.parametrize(
+    ("error", "endpoint", "title_fragment", "advice_fragment"),
+    [
+        (
+            ApiError(404, "Invalid clientId: client_id", 404, "c"),
+            Endpoint.TOKEN,
+            "Sumsub ID is not enabled",
+            "Ask Sumsub support",
+        ),
+        (ApiError(401, "Invalid code", 401), Endpoint.TOKEN, "code was not accepted", "verifier"),
+        (
+            ApiError(401, "Request signature mismatch", 401, None, 4003),
+            Endpoint.TOKEN,
+            "signature",
+            "secret key",
+        ),
+        (
+            ApiError(401, "Request expired", 401, None, 4004, "app-token-request-expired"),
+            Endpoint.TOKEN,
+            "timestamp",
+            "clock",
+        ),
+        (ApiError(403, "Token revoked", 403), Endpoint.SHARE_TOKEN, "revoked", "sandbox"),
+        (
+            ApiError(400, "'forClientId' and 'sumsubIdConnectToken' must be provided", 400),
+            Endpoint.SHARE_TOKEN,
+            "share token",
+            "forClientId",
+        ),
+        (ApiError(401, "Invalid refresh token", 401), Endpoint.TOKEN, "refresh token", "offline"),
+        (ApiError(429, "Too many", 429), Endpoint.TOKEN, "Too many", "Retry-After"),
+    ],
+)
+def test_known_api_errors_get_plain_hints(error, endpoint, title_fragment, advice_fragment) -> None:
+    hint = hint_for(error, endpoint)
+    assert hint is not None
+    assert title_fragment.lower() in hint.title.lower()
+    assert advice_fragment.lower() in hint.advice.lower()
+
+
+def test_4004_wins_over_the_generic_401() -> None:
+    hint = hint_for(ApiError(401, "whatever", error_code=4004), Endpoint.TOKEN)
+    assert hint is not None and "timestamp" in hint.title
+
+
+@pytest.mark.parametrize("kind", list(NetworkErrorKind))
+def test_every_network_kind_has_advice(kind: NetworkErrorKind) -> None:
+    hint = hint_for(NetworkError(kind, "x"), Endpoint.TOKEN)
+    assert hint is not None and hint.advice
+
+
+def test_unexpected_responses_are_explained_by_status() -> None:
+    gateway = hint_for(UnexpectedResponse(502, ("HTML",)), Endpoint.TOKEN)
+    redirect = hint_for(UnexpectedResponse(301, ("redirect",)), Endpoint.TOKEN)
+    odd = hint_for(UnexpectedResponse(200, ("bad",)), Endpoint.TOKEN)
+    assert gateway and "server failed" in gateway.title
+    assert redirect and "api.sumsub.com" in redirect.advice
+    assert odd and "Raw panel" in odd.advice
+
+
+def test_unknown_api_error_has_no_invented_hint() -> None:
+    assert hint_for(ApiError(418, "I'm a teapot"), Endpoint.TOKEN) is None

@@ -1,0 +1,214 @@
+"""Every verification check, passing and failing, with real keys."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from idconnect_tester.core.id_token_checks import (
+    CheckStatus,
+    VerificationContext,
+    VerificationKey,
+    verify_id_token,
+)
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+ISSUER = "https://id.example.test/"
+CLIENT = "client-1"
+
+
+@pytest.fixture(scope="module")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def other_rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_jwk(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, kid: str, alg: str) -> dict:
+    algorithm = jwt.get_algorithm_by_name(alg)
+    jwk = json.loads(algorithm.to_jwk(key.public_key()))
+    return {**jwk, "kid": kid, "alg": alg, "use": "sig"}
+
+
+def claims(**overrides: object) -> dict:
+    base = {
+        "iss": ISSUER,
+        "aud": CLIENT,
+        "sub": "user",
+        "iat": int(NOW.timestamp()) - 10,
+        "exp": int(NOW.timestamp()) + 3600,
+        "nonce": "n-123",
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def context(keys: list[VerificationKey] | None, **overrides: object) -> VerificationContext:
+    values = {"now": NOW, "issuer": ISSUER, "client_id": CLIENT, "nonce": "n-123", "keys": keys}
+    values.update(overrides)
+    return VerificationContext(**values)  # type: ignore[arg-type]
+
+
+def rows(token: str, ctx: VerificationContext) -> dict[str, tuple[CheckStatus, str]]:
+    return {r.name: (r.status, r.detail) for r in verify_id_token(token, ctx).checks}
+
+
+@pytest.fixture(scope="module")
+def keys(rsa_key: rsa.RSAPrivateKey) -> list[VerificationKey]:
+    return [VerificationKey(public_jwk(rsa_key, "k1", "RS256"), "JWKS test")]
+
+
+def sign(key: object, payload: dict, kid: str | None = "k1", alg: str = "RS256") -> str:
+    headers = {"kid": kid} if kid else {}
+    return jwt.encode(payload, key, algorithm=alg, headers=headers)  # type: ignore[arg-type]
+
+
+def test_a_good_token_passes_every_check(rsa_key, keys) -> None:
+    result = verify_id_token(sign(rsa_key, claims()), context(keys))
+    assert result.passed
+    statuses = {r.name: r.status for r in result.checks}
+    assert statuses == {
+        "decode": CheckStatus.PASS,
+        "algorithm": CheckStatus.PASS,
+        "kid": CheckStatus.PASS,
+        "signature": CheckStatus.PASS,
+        "iss": CheckStatus.PASS,
+        "aud": CheckStatus.PASS,
+        "exp": CheckStatus.PASS,
+        "iat": CheckStatus.PASS,
+        "nbf": CheckStatus.SKIPPED,
+        "nonce": CheckStatus.PASS,
+    }
+
+
+def test_ec_tokens_verify_too() -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = VerificationKey(public_jwk(key, "e1", "ES256"), "JWKS")
+    assert verify_id_token(sign(key, claims(), "e1", "ES256"), context([jwk])).passed
+
+
+def test_without_keys_signature_checks_are_skipped_with_reason(rsa_key) -> None:
+    found = rows(sign(rsa_key, claims()), context(None, keys_note="offline: no JWKS"))
+    assert found["signature"] == (CheckStatus.SKIPPED, "offline: no JWKS")
+    assert found["kid"][0] is CheckStatus.SKIPPED
+
+
+def test_altered_signature_fails(rsa_key, keys) -> None:
+    token = sign(rsa_key, claims())
+    head, payload, sig = token.split(".")
+    tampered = f"{head}.{payload}.{sig[:-6]}{'AAAAAA' if sig[-6:] != 'AAAAAA' else 'BBBBBB'}"
+    found = rows(tampered, context(keys))
+    assert found["signature"][0] is CheckStatus.FAIL
+    assert "altered" in found["signature"][1]
+
+
+def test_altered_claims_fail_the_signature(rsa_key, keys) -> None:
+    good = sign(rsa_key, claims()).split(".")
+    forged_payload = sign(rsa_key, claims(sub="admin")).split(".")[1]
+    found = rows(f"{good[0]}.{forged_payload}.{good[2]}", context(keys))
+    assert found["signature"][0] is CheckStatus.FAIL
+
+
+def test_token_signed_by_an_unknown_key_fails(other_rsa_key, keys) -> None:
+    found = rows(sign(other_rsa_key, claims(), kid="stranger"), context(keys))
+    assert found["kid"] == (
+        CheckStatus.FAIL,
+        "'stranger' is not in JWKS test (signed by an unknown key?)",
+    )
+    assert found["signature"][0] is CheckStatus.FAIL
+
+
+def test_unknown_key_reusing_a_known_kid_fails_the_signature(other_rsa_key, keys) -> None:
+    found = rows(sign(other_rsa_key, claims(), kid="k1"), context(keys))
+    assert found["kid"][0] is CheckStatus.PASS
+    assert found["signature"][0] is CheckStatus.FAIL
+
+
+def test_alg_none_is_rejected(keys) -> None:
+    token = jwt.encode(claims(), None, algorithm="none")
+    found = rows(token, context(keys))
+    assert found["algorithm"][0] is CheckStatus.FAIL and "unsigned" in found["algorithm"][1]
+    assert found["signature"][0] is CheckStatus.FAIL
+
+
+def test_hmac_with_the_public_key_is_rejected(rsa_key, keys) -> None:
+    # The classic confusion attack: HS256 keyed with the RSA public key's bytes.
+    import base64
+
+    import jwt.utils
+
+    head = jwt.utils.base64url_encode(b'{"alg":"HS256","kid":"k1"}').decode()
+    body = jwt.utils.base64url_encode(json.dumps(claims()).encode()).decode()
+    forged = f"{head}.{body}.{base64.urlsafe_b64encode(b'x' * 32).rstrip(b'=').decode()}"
+    found = rows(forged, context(keys))
+    assert found["algorithm"][0] is CheckStatus.FAIL
+    assert "algorithm-confusion" in found["algorithm"][1]
+
+
+def test_algorithm_not_on_allowlist(keys) -> None:
+    import jwt.utils
+
+    head = jwt.utils.base64url_encode(b'{"alg":"RS1","kid":"k1"}').decode()
+    found = rows(f"{head}.e30.AAAA", context(keys))
+    assert found["algorithm"][0] is CheckStatus.FAIL and "allowlist" in found["algorithm"][1]
+
+
+def test_key_type_must_fit_the_algorithm(rsa_key) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    wrong = VerificationKey({**public_jwk(key, "k1", "ES256"), "alg": None}, "JWKS")
+    found = rows(sign(rsa_key, claims()), context([wrong]))
+    assert found["signature"][0] is CheckStatus.FAIL and "needs an RSA key" in found["signature"][1]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check", "fragment"),
+    [
+        ({"iss": "https://evil.test/"}, "iss", "expected"),
+        ({"iss": None}, "iss", "no iss"),
+        ({"aud": "someone-else"}, "aud", "should contain"),
+        ({"aud": ["a", CLIENT], "azp": "a"}, "aud", "azp"),
+        ({"aud": None}, "aud", "missing"),
+        ({"exp": int(NOW.timestamp()) - 3600}, "exp", "Expired"),
+        ({"exp": None}, "exp", "no exp"),
+        ({"exp": "tomorrow"}, "exp", "not a time"),
+        ({"iat": int(NOW.timestamp()) + 3600}, "iat", "future"),
+        ({"nbf": int(NOW.timestamp()) + 3600}, "nbf", "Not valid before"),
+        ({"nonce": "replayed"}, "nonce", "differs"),
+        ({"nonce": None}, "nonce", "has none"),
+    ],
+)
+def test_claim_checks_fail_with_reasons(rsa_key, keys, overrides, check, fragment) -> None:
+    found = rows(sign(rsa_key, claims(**overrides)), context(keys))
+    status, detail = found[check]
+    assert status is CheckStatus.FAIL and fragment in detail, detail
+    assert not verify_id_token(sign(rsa_key, claims(**overrides)), context(keys)).passed
+
+
+def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
+    just_expired = claims(exp=int(NOW.timestamp()) - 30)
+    status, detail = rows(sign(rsa_key, just_expired), context(keys))["exp"]
+    assert status is CheckStatus.PASS and "leeway 60 s" in detail
+    status, _ = rows(sign(rsa_key, just_expired), context(keys, leeway_s=0))["exp"]
+    assert status is CheckStatus.FAIL
+
+
+def test_checks_without_expectations_are_skipped(rsa_key, keys) -> None:
+    found = rows(sign(rsa_key, claims()), context(keys, issuer=None, client_id=None, nonce=None))
+    assert {found[n][0] for n in ("iss", "aud", "nonce")} == {CheckStatus.SKIPPED}
+
+
+def test_malformed_token_is_one_failing_decode_row() -> None:
+    result = verify_id_token("not-a-jwt", VerificationContext(now=NOW))
+    assert [(r.name, r.status) for r in result.checks] == [("decode", CheckStatus.FAIL)]
+    assert not result.passed
+
+
+def test_expiry_is_judged_against_the_given_time(rsa_key) -> None:
+    token = sign(rsa_key, claims())
+    later = VerificationContext(now=NOW + timedelta(hours=2))
+    assert rows(token, later)["exp"][0] is CheckStatus.FAIL

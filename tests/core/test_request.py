@@ -1,0 +1,136 @@
+import json
+
+import pytest
+
+from idconnect_tester.core.request import (
+    Severity,
+    ShareTokenRequest,
+    TokenRequest,
+    blocking,
+    ordered_scopes,
+)
+
+CODE = "NLEeKUAjScy0CgIq7AbnB_bCB7Ro226BpLCstiNLqZs="
+VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+REFRESH = "snd-id-con-r-YtQ9-X9taNbYgAXpeAYnp_IzF6pIHrV8qJX8pt_mMxkRrmvYGTyufdREWkOP_"
+
+
+def messages(request: TokenRequest, severity: Severity | None = None) -> list[str]:
+    return [i.message for i in request.validate() if severity is None or i.severity is severity]
+
+
+def test_authorization_code_body_is_the_reference_body() -> None:
+    request = TokenRequest.from_form(
+        "authorization_code", code=CODE, code_verifier="123456", scopes=["openid"]
+    )
+    body = request.body_bytes()
+    # Key order, names (camelCase codeVerifier) and values exactly as on the reference page.
+    assert list(json.loads(body)) == ["grant_type", "code", "codeVerifier"]
+    assert json.loads(body) == {
+        "grant_type": "authorization_code",
+        "code": CODE,
+        "codeVerifier": "123456",
+    }
+    assert body == (
+        b'{"grant_type": "authorization_code", "code": "' + CODE.encode() + b'", '
+        b'"codeVerifier": "123456"}'
+    )
+
+
+def test_refresh_body_is_the_reference_body_with_stable_scope_order() -> None:
+    request = TokenRequest.from_form(
+        "refresh_token",
+        code_verifier="123456",
+        refresh_token=REFRESH,
+        scopes=["share", "name", "profile"],
+    )
+    body = json.loads(request.body_bytes())
+    assert list(body) == ["grant_type", "codeVerifier", "refresh_token", "scope"]
+    assert body["scope"] == "profile name share"  # the vendor's order, whatever the click order
+    assert body["refresh_token"] == REFRESH
+
+
+def test_refresh_without_verifier_or_scopes_leaves_them_out() -> None:
+    body = TokenRequest.from_form("refresh_token", refresh_token=REFRESH).body()
+    assert body == {"grant_type": "refresh_token", "refresh_token": REFRESH}
+
+
+def test_pasted_whitespace_around_values_is_dropped() -> None:
+    request = TokenRequest.from_form(
+        " authorization_code ", code=f"  {CODE}\n", code_verifier=f"\t{VERIFIER} "
+    )
+    assert request.code == CODE and request.code_verifier == VERIFIER
+    assert request.grant_type == "authorization_code"
+
+
+def test_scopes_are_ordered_and_deduplicated() -> None:
+    assert ordered_scopes(["offline_access", "openid", "openid", "email"]) == (
+        "openid",
+        "email",
+        "offline_access",
+    )
+
+
+def test_missing_code_and_verifier_block_with_clear_messages() -> None:
+    errors = messages(TokenRequest.from_form("authorization_code"), Severity.ERROR)
+    assert any("authorization code" in m for m in errors)
+    assert any("code verifier" in m for m in errors)
+
+
+def test_missing_refresh_token_blocks() -> None:
+    errors = messages(TokenRequest.from_form("refresh_token"), Severity.ERROR)
+    assert errors == [
+        "Enter the refresh token (issued by an authorization_code exchange with offline_access)"
+    ]
+
+
+def test_short_verifier_is_a_warning_not_a_block() -> None:
+    request = TokenRequest.from_form(
+        "authorization_code", code=CODE, code_verifier="123456", scopes=["offline_access"]
+    )
+    assert blocking(request.validate()) == []
+    warnings = messages(request, Severity.WARNING)
+    assert len(warnings) == 1 and "at least 43" in warnings[0] and "123456" in warnings[0]
+
+
+def test_offline_access_missing_warns_no_refresh_token() -> None:
+    request = TokenRequest.from_form("authorization_code", code=CODE, code_verifier=VERIFIER)
+    assert messages(request) == ["offline_access is not ticked: no refresh token will be issued"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"code": "abc def"}, "space"),
+        ({"code": "x" * 20000}, "too long"),
+        ({"code_verifier": "vérifier-" * 6}, "non-ASCII"),
+    ],
+)
+def test_nonsense_in_fields_is_explained(kwargs: dict, fragment: str) -> None:
+    values = {"code": CODE, "code_verifier": VERIFIER, **kwargs}
+    request = TokenRequest.from_form("authorization_code", **values)
+    assert any(fragment in m for m in messages(request, Severity.ERROR))
+
+
+def test_unknown_grant_and_scope_are_errors() -> None:
+    assert "Unknown grant type" in messages(TokenRequest.from_form("password"))[0]
+    request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH, scopes=["admin"])
+    assert any("Unknown scope admin" in m for m in messages(request, Severity.ERROR))
+
+
+def test_access_token_in_refresh_field_is_flagged() -> None:
+    request = TokenRequest.from_form("refresh_token", refresh_token="snd-id-con-a-xyz")
+    assert any("access token" in m for m in messages(request, Severity.WARNING))
+
+
+def test_share_token_body_and_validation() -> None:
+    request = ShareTokenRequest("snd-id-con-a-abc", "CoolCompanyLtd")
+    assert json.loads(request.body_bytes()) == {
+        "sumsubIdConnectToken": "snd-id-con-a-abc",
+        "forClientId": "CoolCompanyLtd",
+        "ttlInSecs": 1800,
+    }
+    assert request.validate() == []
+    bad = ShareTokenRequest("", " ", ttl_s=0)
+    assert {i.field for i in bad.validate()} == {"access_token", "for_client_id", "ttl"}
+    assert "abc" not in repr(request)

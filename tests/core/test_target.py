@@ -1,0 +1,53 @@
+import pytest
+
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.target import Target, base_url_problem, is_loopback_host
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.sumsub.com",
+        "https://api.sumsub.com/",
+        "http://127.0.0.1:8088",
+        "http://localhost:1",
+        "http://[::1]:8080",
+        "http://127.5.6.7",
+        "https://proxy.corp/sumsub",
+    ],
+)
+def test_usable_base_urls(url: str) -> None:
+    assert base_url_problem(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("", "Enter a base URL"),
+        ("http://api.sumsub.com", "only allowed to this machine"),
+        ("http://10.0.0.1:8080", "use https://10.0.0.1:8080"),
+        ("ftp://x", "must start with https://"),
+        ("api.sumsub.com", "must start with https://"),
+        ("https://", "no host"),
+        ("https://h:99999", "Not a valid URL"),
+        ("https://h/?a=1", "query"),
+    ],
+)
+def test_refused_base_urls(url: str, fragment: str) -> None:
+    problem = base_url_problem(url)
+    assert problem is not None and fragment in problem
+
+
+def test_loopback_detection() -> None:
+    assert is_loopback_host("localhost") and is_loopback_host("app.localhost")
+    assert is_loopback_host("[::1]") and is_loopback_host("127.0.0.2")
+    assert not is_loopback_host("127.0.0.1.nip.io") and not is_loopback_host("example.com")
+
+
+def test_target_problems_name_the_fields_and_hide_the_secret() -> None:
+    target = Target("http://example.com", " ", Secret(""), timeout_s=0)
+    assert set(target.problems()) == {"base_url", "app_token", "secret_key", "timeout"}
+    ok = Target("https://api.sumsub.com/", "sbx:abc", Secret("top-secret"))
+    assert ok.problems() == {}
+    assert ok.url_for("/x") == "https://api.sumsub.com/x"
+    assert "top-secret" not in repr(ok)

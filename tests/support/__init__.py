@@ -1,0 +1,1 @@
+"""Helpers shared by the test packages (servers that misbehave on purpose, waiting helpers)."""

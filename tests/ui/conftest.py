@@ -1,0 +1,53 @@
+"""pytest-qt + qasync: one qasync loop for the whole session, running inside Qt's event loop.
+
+qtbot.wait*/waitUntil spin Qt's event loop, and with it the asyncio tasks the window starts —
+so tests wait on conditions while real HTTP flows to the emulator. Never `loop.stop()` per
+test: it calls app.exit(), after which every later qtbot.wait* returns at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from idconnect_tester.ui.main_window import MainWindow
+
+
+@pytest.fixture(scope="session")
+def event_loop_qt(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def loop(event_loop_qt: qasync.QEventLoop, qtbot) -> Iterator[qasync.QEventLoop]:
+    yield event_loop_qt
+    leftovers = [t for t in asyncio.all_tasks(event_loop_qt) if not t.done()]
+    for task in leftovers:
+        task.cancel()
+    qtbot.waitUntil(lambda: all(t.done() for t in leftovers), timeout=5000)
+
+
+def close_window(window: MainWindow, qtbot) -> None:
+    """Close like a user would, then wait until the window's tasks, connections and emulator
+    are really gone."""
+    window.close()
+    task = asyncio.ensure_future(window.shutdown())
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+
+
+@pytest.fixture
+def window(loop, qtbot) -> Iterator[MainWindow]:
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    close_window(main, qtbot)
