@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the emulator, open the window, run get code → token → refresh through its "
         "controls; exit 0 only if every step passes",
     )
+    # For the installer smoke test and the README screenshots: save the first painted window.
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     emulator = commands.add_parser(
@@ -305,7 +307,9 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
 def _run_gui(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     from idconnect_tester.ui.launch import launch
 
-    return launch(self_test=args.self_test, stdout=io.stdout, stderr=io.stderr)
+    return launch(
+        self_test=args.self_test, screenshot=args.screenshot, stdout=io.stdout, stderr=io.stderr
+    )
 
 
 class _Io:

@@ -144,6 +144,18 @@ def test_bare_code_copied_percent_encoded_is_decoded() -> None:
     assert result.code == "abc==" and any("percent" in n for n in result.notes)
 
 
+def test_a_query_holding_a_url_is_still_a_query() -> None:
+    s = session()
+    result = parse_redirect(f"code=c&state={s.state}&from=https://x.test/", s)
+    assert result.code == "c" and result.state_checked
+
+
+def test_an_apps_own_scheme_is_a_url() -> None:
+    s = session(redirect_uri="com.example.app:/oauth")
+    result = parse_redirect(f"com.example.app://oauth?code=c&state={s.state}", s)
+    assert result.code == "c" and result.state_checked
+
+
 def test_without_session_the_state_is_not_verified() -> None:
     result = parse_redirect(f"{REDIRECT}?code=c&state=whatever", None)
     assert result.code == "c" and not result.state_checked and result.notes

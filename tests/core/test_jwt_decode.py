@@ -75,6 +75,7 @@ def test_decoding_never_raises(token: str) -> None:
 
 def test_numeric_dates() -> None:
     assert numeric_date(0) == datetime(1970, 1, 1, tzinfo=UTC)
+    nonsense: object
     for nonsense in (True, "1", None, float("nan"), float("inf"), 10**20, []):
         assert numeric_date(nonsense) is None
 

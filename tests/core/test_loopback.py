@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from tests.support.faulty_servers import closed_port
+from tests.support.oidc import ALL_SCOPES, authorize_via_listener, new_session, redeem
 
 from idconnect_tester.core.loopback import (
     MAX_HEADER_BYTES,
@@ -16,8 +18,6 @@ from idconnect_tester.core.loopback import (
 )
 from idconnect_tester.core.pkce import PkcePair
 from idconnect_tester.emulator import EmulatorServer
-from tests.support.faulty_servers import closed_port
-from tests.support.oidc import ALL_SCOPES, authorize_via_listener, new_session, redeem
 
 
 def assert_port_free(port: int) -> None:
@@ -43,8 +43,10 @@ async def raw_exchange(port: int, data: bytes) -> bytes:
 
 
 async def until(condition, timeout_s: float = 5.0) -> None:
+    """Wait for a condition another part of the loop makes true (bounded, not a fixed sleep)."""
+
     async def poll() -> None:
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - the listener exposes a flag, not an event
             await asyncio.sleep(0.005)
 
     await asyncio.wait_for(poll(), timeout_s)
@@ -147,7 +149,9 @@ def test_timeout_is_a_result_and_frees_the_port(emulator: EmulatorServer) -> Non
 def test_cancelling_the_wait_propagates_and_releases_the_port(emulator: EmulatorServer) -> None:
     async def body() -> None:
         listener = await LoopbackListener.start(None)
-        task = asyncio.ensure_future(listener.wait(new_session(emulator, listener.redirect_uri), 30))
+        task = asyncio.ensure_future(
+            listener.wait(new_session(emulator, listener.redirect_uri), 30)
+        )
         await asyncio.sleep(0)  # let it start waiting
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -162,15 +166,16 @@ def test_cancelling_the_flow_propagates_and_releases_the_port(emulator: Emulator
     async def body() -> None:
         listener = await LoopbackListener.start(None)
         opened: list[str] = []
-        never = asyncio.Event()
+        browser_started, never = asyncio.Event(), asyncio.Event()
 
         async def open_url(url: str) -> None:  # a browser that never comes back
             opened.append(url)
+            browser_started.set()
             await never.wait()
 
         session = new_session(emulator, listener.redirect_uri)
         flow = asyncio.ensure_future(run_authorize_flow(session, listener, open_url, 30))
-        await until(lambda: bool(opened))
+        await asyncio.wait_for(browser_started.wait(), 5)
         flow.cancel()
         with pytest.raises(asyncio.CancelledError):
             await flow

@@ -14,6 +14,7 @@ import json
 import re
 import secrets
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ CLIENT_ID = "emulator-client"
 ALL_SCOPES = "openid profile email name share offline_access"
 REDIRECT_URI = "http://127.0.0.1:53682/callback"
 CORRELATION_ID = re.compile(r"[0-9a-f]{32}")
+_TLS_CONTEXT = ssl.create_default_context()
 
 
 class FakeClock:
@@ -88,8 +90,12 @@ class Emu:
         self.server = server
         self.clock = clock
         self.base_url = server.base_url
-        # verify=False: plain http only, and it skips loading the CA bundle (~35 ms per client).
-        self.http = httpx.Client(base_url=server.base_url, timeout=10, verify=False)
+        self.http = self.new_client()
+
+    def new_client(self) -> httpx.Client:
+        # One shared TLS context: a fresh one per client loads the CA bundle (~35 ms) for nothing,
+        # since the emulator speaks plain http.
+        return httpx.Client(base_url=self.base_url, timeout=10, verify=_TLS_CONTEXT)
 
     def close(self) -> None:
         self.http.close()
@@ -122,9 +128,9 @@ class Emu:
         headers = {
             vendor.HEADER_APP_TOKEN: app_token,
             vendor.HEADER_ACCESS_TS: ts,
-            vendor.HEADER_ACCESS_SIG: sig if sig is not None else sign(
-                secret, ts, method, target, raw
-            ),
+            vendor.HEADER_ACCESS_SIG: sig
+            if sig is not None
+            else sign(secret, ts, method, target, raw),
         }
         if content_type is not None:
             headers["Content-Type"] = content_type
@@ -140,7 +146,13 @@ class Emu:
 
     # --- OAuth steps -----------------------------------------------------------------------
 
-    def authorize(self, client: httpx.Client | None = None, **overrides: str | None):
+    def authorize(self, **overrides: str | None) -> tuple[httpx.Response, str]:
+        """GET authorize with valid defaults, ``overrides`` replacing (None: dropping) params."""
+        return self.authorize_on(self.http, overrides)
+
+    def authorize_on(
+        self, client: httpx.Client, overrides: dict[str, str | None]
+    ) -> tuple[httpx.Response, str]:
         verifier, challenge = pkce_pair()
         params: dict[str, str | None] = {
             "client_id": CLIENT_ID,
@@ -153,7 +165,7 @@ class Emu:
         }
         params.update(overrides)
         sent = {key: value for key, value in params.items() if value is not None}
-        response = (client or self.http).get(vendor.AUTHORIZE_PATH, params=sent)
+        response = client.get(vendor.AUTHORIZE_PATH, params=sent)
         return response, verifier
 
     @staticmethod
@@ -162,7 +174,7 @@ class Emu:
         return parse_qs(urlsplit(response.headers["location"]).query, keep_blank_values=True)
 
     def get_code(self, scope: str = ALL_SCOPES, **overrides: str | None) -> tuple[str, str]:
-        response, verifier = self.authorize(scope=scope, **overrides)
+        response, verifier = self.authorize_on(self.http, {"scope": scope, **overrides})
         return self.redirect_params(response)["code"][0], verifier
 
     def login(self, scope: str = ALL_SCOPES, **overrides: str | None) -> tuple[dict[str, Any], str]:
@@ -178,7 +190,9 @@ class Emu:
         return self.token({"grant_type": "refresh_token", "refresh_token": refresh_token, **fields})
 
     def arm(self, name: str, times: int = 1, **params: Any) -> httpx.Response:
-        response = self.http.post("/_emulator/scenario", json={"name": name, "times": times, **params})
+        response = self.http.post(
+            "/_emulator/scenario", json={"name": name, "times": times, **params}
+        )
         assert response.status_code == 200, response.text
         return response
 

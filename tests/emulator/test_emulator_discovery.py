@@ -8,9 +8,10 @@ import threading
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from idconnect_tester import vendor
-from idconnect_tester.emulator import EmulatorServer, jwt_keys
+from idconnect_tester.emulator import EmulatorServer
 
 
 def test_discovery_document(emu):
@@ -63,13 +64,13 @@ def test_each_instance_has_its_own_key(emu, make_server):
 
 def test_start_does_not_wait_for_the_rsa_key(monkeypatch, make_server):
     release = threading.Event()
-    original = jwt_keys.rsa.generate_private_key
+    original = rsa.generate_private_key
 
     def slow_keygen(*args, **kwargs):
         release.wait(10)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(jwt_keys.rsa, "generate_private_key", slow_keygen)
+    monkeypatch.setattr(rsa, "generate_private_key", slow_keygen)
     try:
         emu = make_server()  # would hang here if start() generated the key itself
         assert emu.http.get(vendor.DISCOVERY_PATH).status_code == 200
@@ -103,7 +104,9 @@ def test_wrong_method_is_405_in_error_shape(emu, method, path):
 
 
 def test_unknown_method_is_405_not_an_html_501(emu):
-    answer = emu.raw(b"BREW /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    answer = emu.raw(
+        b"BREW /.well-known/jwks.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 405 ")
     assert json.loads(body)["code"] == 405

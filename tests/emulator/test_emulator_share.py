@@ -100,4 +100,6 @@ def test_disabled_client_is_404(emu):
         {"sumsubIdConnectToken": tokens["access_token"], "forClientId": "x"},
         app_token=emu.DISABLED_TOKEN,
     )
-    emu.assert_error(response, 404, vendor.ERROR_INVALID_CLIENT_ID_PREFIX + "emulator-disabled-client")
+    emu.assert_error(
+        response, 404, vendor.ERROR_INVALID_CLIENT_ID_PREFIX + "emulator-disabled-client"
+    )

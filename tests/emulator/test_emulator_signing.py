@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 
-import httpx
 import pytest
 
 from idconnect_tester import vendor
@@ -13,6 +14,11 @@ from idconnect_tester import vendor
 SIGNED_PATHS = [vendor.TOKEN_PATH, vendor.SHARE_TOKEN_PATH]
 HEADERS = [vendor.HEADER_APP_TOKEN, vendor.HEADER_ACCESS_TS, vendor.HEADER_ACCESS_SIG]
 PASSES_AUTH = {"grant_type": "password"}  # a body that only fails after authentication
+
+
+def sign(secret, ts, method, target, body):
+    message = ts.encode() + method.encode() + target.encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _passed_auth(emu, response):
@@ -126,12 +132,7 @@ def test_signature_covers_the_query_string(emu):
 def test_signature_covers_the_method(emu):
     ts = str(int(emu.clock()))
     body = json.dumps(PASSES_AUTH).encode()
-    from hashlib import sha256
-    from hmac import new as hmac_new
-
-    sig = hmac_new(
-        emu.SECRET.encode(), ts.encode() + b"post" + vendor.TOKEN_PATH.encode() + body, sha256
-    ).hexdigest()
+    sig = sign(emu.SECRET, ts, "post", vendor.TOKEN_PATH, body)
     _mismatch(emu, emu.token(body, ts=ts, sig=sig))
 
 
@@ -148,7 +149,9 @@ def test_duplicate_signing_header_is_refused(emu):
 @pytest.mark.parametrize("path", SIGNED_PATHS)
 def test_disabled_client_is_404_invalid_client_id(emu, path):
     response = emu.signed(path, PASSES_AUTH, app_token=emu.DISABLED_TOKEN)
-    emu.assert_error(response, 404, vendor.ERROR_INVALID_CLIENT_ID_PREFIX + "emulator-disabled-client")
+    emu.assert_error(
+        response, 404, vendor.ERROR_INVALID_CLIENT_ID_PREFIX + "emulator-disabled-client"
+    )
 
 
 def test_disabled_client_is_checked_after_the_signature(emu):
@@ -204,14 +207,20 @@ def test_chunked_body_is_411(emu):
     assert response.headers["connection"] == "close"
 
 
-def test_post_without_content_length_is_411(emu):
-    answer = emu.raw(
+def test_post_without_content_length_is_411_once_authenticated(emu):
+    ts = str(int(emu.clock()))
+    signature = sign(emu.SECRET, ts, "POST", vendor.TOKEN_PATH, b"")
+    head = (
         f"POST {vendor.TOKEN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Connection: close\r\n\r\n".encode()
+        f"{vendor.HEADER_APP_TOKEN}: {emu.APP_TOKEN}\r\n{vendor.HEADER_ACCESS_TS}: {ts}\r\n"
     )
-    head, _, body = answer.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 411 ")
+    signed = f"{head}{vendor.HEADER_ACCESS_SIG}: {signature}\r\nConnection: close\r\n\r\n"
+    answer = emu.raw(signed.encode())
+    head_bytes, _, body = answer.partition(b"\r\n\r\n")
+    assert head_bytes.startswith(b"HTTP/1.1 411 ")
     assert json.loads(body)["code"] == 411
+    unsigned = emu.raw(f"{head}Connection: close\r\n\r\n".encode())
+    assert unsigned.startswith(b"HTTP/1.1 401 ")
 
 
 def test_body_over_the_limit_is_413(make_server):
@@ -299,7 +308,7 @@ def test_correlation_ids_are_fresh(emu):
 
 
 def test_error_answers_keep_the_connection_alive(emu):
-    with httpx.Client(base_url=emu.base_url, verify=False) as client:
+    with emu.new_client() as client:
         for _ in range(3):
             response = emu.token(PASSES_AUTH, client=client, secret="bad")
             assert response.status_code == 401

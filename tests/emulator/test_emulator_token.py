@@ -245,12 +245,22 @@ def test_store_keeps_each_clients_codes_and_tokens_to_itself():
     store = TokenStore()
     challenge = s256_challenge("v" * 43)
     code = store.issue_code(_grant("client-a", challenge), now=0)
-    kwargs = {"code_verifier": "v" * 43, "now": 1, "code_ttl_s": 60}
-    kwargs |= {"access_ttl_s": 100, "refresh_ttl_s": 100}
+
+    def redeem(client_id):
+        return store.redeem_code(
+            code,
+            client_id=client_id,
+            code_verifier="v" * 43,
+            now=1,
+            code_ttl_s=60,
+            access_ttl_s=100,
+            refresh_ttl_s=100,
+        )
+
     with pytest.raises(ApiError, match="Invalid code") as other:
-        store.redeem_code(code, client_id="client-b", **kwargs)
+        redeem("client-b")
     assert other.value.status == 401
-    issued = store.redeem_code(code, client_id="client-a", **kwargs)  # not used up by client-b
+    issued = redeem("client-a")  # not used up by client-b's attempt
     assert issued.refresh is not None
     with pytest.raises(ApiError, match="another client") as share:
         store.find_access(issued.access.token, client_id="client-b", now=2)

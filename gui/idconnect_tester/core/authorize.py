@@ -8,6 +8,7 @@ the one this run sent withholds the code (it may be a forged redirect or one fro
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ MAX_PASTED_LENGTH: Final = 16_384  # a redirect URL is a few hundred characters;
 _STATE_BYTES: Final = 24  # 192 random bits → 32 base64url characters
 _REDIRECT_KEYS: Final = frozenset({"code", "state", "error", "error_description", "error_uri"})
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+_HAS_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # http://, or an app's own scheme
 
 
 @dataclass(frozen=True)
@@ -335,7 +337,7 @@ def parse_redirect(pasted: str, session: AuthorizeSession | None) -> AuthorizeRe
             return _problem("Nothing was pasted: paste the redirect URL or the code")
         if len(text) > MAX_PASTED_LENGTH:
             return _problem(f"What was pasted is {len(text):,} characters — not a redirect")
-        if "://" in text:
+        if _HAS_SCHEME.match(text):
             return _from_url(text, session)
         query = text[1:] if text[:1] in "?#" else text
         if text[:1] in "?#" or _has_redirect_params(query):

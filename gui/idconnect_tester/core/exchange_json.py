@@ -53,6 +53,7 @@ _SECRET_HEADERS: Final = frozenset({vendor.HEADER_ACCESS_SIG.lower(), "authoriza
 # masked token ("snd-id-con-a-WRT7…seop") is not matched again.
 _TOKEN_IN_TEXT: Final = re.compile(
     r"snd-id-con-[a-z]+-[A-Za-z0-9_\-]+(?![A-Za-z0-9_\-…])"  # vendor access/refresh tokens
+    r"|_act-[A-Za-z0-9\-]{8,}(?![A-Za-z0-9\-…])"  # share tokens (_act-sbx-<uuid>)
     r"|eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"  # a JWT (alg none: empty signature)
 )
 _MIN_VERBATIM_LENGTH: Final = 8  # shorter token values are masked by re-encoding, not replace()

@@ -262,7 +262,7 @@ class LoopbackListener:
                 self._verdict.set_result(result)
             if handler is not None:
                 # Let the browser get its "close this tab" page before the sockets close.
-                with contextlib.suppress(TimeoutError, Exception):
+                with contextlib.suppress(Exception):  # a timeout or a dropped browser
                     await asyncio.wait_for(asyncio.shield(handler), PAGE_DELIVERY_TIMEOUT_S)
             return result
         finally:

@@ -166,8 +166,8 @@ class SecretStore:
                 f"The keyring backend ({type(usable[0]).__name__}) keeps passwords in a plain "
                 f"file, which is not safe for secret keys: {_FOR_THIS_RUN}"
             )
-        # A chainer's list is highest priority first; using one backend directly keeps a file
-        # backend further down the chain from ever receiving a secret.
+        # A chainer writes to the first backend of its list that accepts; using the first secure
+        # one directly means a file backend anywhere in the chain never receives a secret.
         return secure[0]
 
     def _give_up(self, exc: Exception) -> None:

@@ -29,7 +29,7 @@ def arm_scenario(ctx: EmulatorContext, body: bytes) -> Response:
     name = request.pop("name", None)
     times = request.pop("times", 1)
     try:
-        active = ctx.scenarios.arm(name, times, **request)
+        active = ctx.scenarios.arm(name, times, request)
     except ScenarioError as exc:
         raise bad_request(str(exc)) from None
     return json_response(200, {"active": active}, facts=(("drill", str(name)),))

@@ -221,18 +221,17 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     def _finish(self, response: Response, notes: dict[str, str] | None = None) -> None:
         facts = dict(notes or {})
         facts.update(response.facts)
-        status: int | str = response.status
-        try:
-            if response.reset:
-                status = "RESET"
-                self._reset_connection()
-            else:
-                self._write(response)
-        finally:
-            duration_ms = (time.perf_counter() - self._started) * 1000
-            self._emulator.request_logger.line(
-                self.command or "-", self.path, status, duration_ms, facts
-            )
+        # Logged before answering: once the client has its answer, the line is already there
+        # (a test, or a human watching the log, never races the server to it).
+        duration_ms = (time.perf_counter() - self._started) * 1000
+        status = "RESET" if response.reset else str(response.status)
+        self._emulator.request_logger.line(
+            self.command or "-", self.path, status, duration_ms, facts
+        )
+        if response.reset:
+            self._reset_connection()
+            return
+        self._write(response)
         if response.close:
             self._drain_unread_body()
 

@@ -6,7 +6,7 @@ import sys
 import threading
 from datetime import UTC, datetime
 from typing import TextIO
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 # Query parameters whose values are secrets or bearer-like: never written out in full.
 _MASKED_QUERY = frozenset(
@@ -35,8 +35,11 @@ def masked_target(target: str) -> str:
     if not parts.query:
         return printable(parts.path)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
+    # Re-quoted after parsing, so a value's spaces can't split the log line's fields.
     query = "&".join(
-        f"{key}={mask(value) if key in _MASKED_QUERY else value}" for key, value in pairs
+        f"{quote(key, safe='')}="
+        + (mask(value) if key in _MASKED_QUERY else quote(value, safe="/:@,"))
+        for key, value in pairs
     )
     return printable(f"{parts.path}?{query}")
 

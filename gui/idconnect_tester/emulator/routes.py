@@ -39,8 +39,9 @@ def _signed(endpoint: SignedEndpoint) -> Handler:
     """Wrap an endpoint in: framing check, drills, authentication, JSON body parsing."""
 
     def handle(ctx: EmulatorContext, request: IncomingRequest) -> Response:
-        if not request.has_content_length:
-            raise ApiError(411, "Content-Length is required")
+        # Oversized and chunked bodies were refused before reading (413/411, see http_server):
+        # the body has to be read before its signature can be checked. What is left follows the
+        # documented order: authentication first, then the body.
         # Drills apply once the request has been read, before anything checks it: a gateway
         # failing, or a slow network, doesn't care whether the request was any good.
         drill = ctx.scenarios.take("delay", "response")
@@ -53,6 +54,8 @@ def _signed(endpoint: SignedEndpoint) -> Handler:
         caller = authenticate(
             request.headers, request.method, request.target, request.body, ctx.config, ctx.clock
         )
+        if not request.has_content_length:
+            raise ApiError(411, "Content-Length is required")
         check_json_content_type(request.headers.get("Content-Type"))
         body = parse_object(request.body)
         return endpoint(ctx, SignedRequest(caller, body, request.notes))

@@ -21,6 +21,8 @@ def run_blocking(
 ) -> int:
     """Serve until Ctrl+C, SIGTERM or ``stop_event``; print the base URL alone on line one.
 
+    Returns 0 after a clean stop; raises OSError if the address can't be bound.
+
     The base URL goes first and alone so a script can read one line and start talking to it;
     the request log follows on the same stream.
     """
@@ -39,7 +41,7 @@ def run_blocking(
 
     server = EmulatorServer(config, log_stream=stdout)
     try:
-        server.start()
+        server.start()  # OSError (port taken, host not local) propagates to the caller
         stdout.write(server.base_url + "\n")
         stdout.flush()
         while not signalled and not stop.wait(_CHECK_INTERVAL_S):

@@ -178,7 +178,9 @@ class ScenarioState:
         self._active: ActiveScenario | None = None
         self._remaining = 0
 
-    def arm(self, name: object, times: object = 1, **params: object) -> dict[str, object]:
+    def arm(self, name: object, times: object, params: Mapping[str, object]) -> dict[str, object]:
+        # params is a mapping, not **kwargs: a JSON key like "self" must be an unknown
+        # parameter (400), not a TypeError.
         active, count = resolve(name, times, params)
         with self._changed:
             self._active, self._remaining = active, count

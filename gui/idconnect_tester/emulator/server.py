@@ -101,7 +101,7 @@ class EmulatorServer:
 
     def set_scenario(self, name: str, times: int = 1, **params: object) -> None:
         """Arm a drill, as ``POST /_emulator/scenario`` does. ValueError if it makes no sense."""
-        self._context.scenarios.arm(name, times, **params)
+        self._context.scenarios.arm(name, times, params)
 
     def clear_scenario(self) -> None:
         self._context.scenarios.clear()

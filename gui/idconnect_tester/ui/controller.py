@@ -50,7 +50,9 @@ class RequestController(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._current is not None and not self._current.done()
+        # Cleared (with busy_changed) by the task's done-callback, so "not busy" and a usable
+        # form always arrive together.
+        return self._current is not None
 
     @property
     def pending_tasks(self) -> int:
@@ -83,8 +85,11 @@ class RequestController(QObject):
         if self.busy:
             coroutine.close()
             return False
-        self._current_label = label
-        self._current = self._tasks.start(self._guarded(label, coroutine), label)
+        task = self._tasks.start(self._guarded(label, coroutine), label)
+        self._current = task
+        # Finishing is handled by a done-callback, not inside the coroutine: a task cancelled
+        # before its first step never runs its body (nor its try/finally).
+        task.add_done_callback(lambda done: self._finished(done, label, coroutine))
         self.busy_changed.emit(True)
         self.started.emit(label)
         return True
@@ -93,13 +98,19 @@ class RequestController(QObject):
         try:
             await coroutine
         except asyncio.CancelledError:
-            self.cancelled.emit(label)
             raise
         except Exception as exc:  # a bug must not leave the window stuck in "busy"
             self.failed.emit(f"{label} failed: {type(exc).__name__}: {exc}")
-        finally:
+
+    def _finished(
+        self, task: asyncio.Task[Any], label: str, coroutine: Coroutine[Any, Any, None]
+    ) -> None:
+        coroutine.close()  # no-op once it ran; if cancelled before starting, it never will
+        if self._current is task:
             self._current = None
-            self.busy_changed.emit(False)
+        if task.cancelled():
+            self.cancelled.emit(label)
+        self.busy_changed.emit(False)
 
     def start_background(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         """A task that doesn't block Send (e.g. verifying an id_token)."""

@@ -46,7 +46,23 @@ def display_problem(
     return NO_DISPLAY_MESSAGE
 
 
-def launch(*, self_test: bool, stdout: TextIO, stderr: TextIO) -> int:
+_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_qt_noise() -> None:
+    """Qt's offscreen platform warns on every window resize; the warning means nothing here."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message not in _NOISE:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
+def launch(
+    *, self_test: bool, stdout: TextIO, stderr: TextIO, screenshot: str | None = None
+) -> int:
     problem = display_problem()
     if problem is not None:
         stderr.write(problem)
@@ -57,6 +73,7 @@ def launch(*, self_test: bool, stdout: TextIO, stderr: TextIO) -> int:
     from idconnect_tester.ui import theme
     from idconnect_tester.ui.main_window import MainWindow
 
+    _quiet_qt_noise()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("idconnect-tester")
@@ -76,6 +93,12 @@ def launch(*, self_test: bool, stdout: TextIO, stderr: TextIO) -> int:
             from idconnect_tester.ui.self_test import SelfTest
 
             result = await SelfTest(window, stdout).run()
+            window.close()
+        elif screenshot:
+            await asyncio.sleep(0.5)  # let the first paint and layout settle
+            saved = window.grab().save(screenshot)
+            stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
+            result = 0 if saved else 1
             window.close()
         else:
             await closed.wait()

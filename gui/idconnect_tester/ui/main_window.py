@@ -118,7 +118,13 @@ class MainWindow(QMainWindow):
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
-        dock.setWidget(widget)
+        # A scroll area lets the window shrink below the panels' natural height (small
+        # screens, 200% scaling) without squashing or hiding fields.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(widget)
+        dock.setWidget(scroll)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable

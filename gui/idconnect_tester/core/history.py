@@ -1,0 +1,482 @@
+"""The history of sent requests: a small SQLite database the History panel lists and reloads.
+
+Each row keeps what the list shows (cheap to read) plus the form (to reload it) and the full
+record from `exchange_to_dict` (to show it again). Tokens are masked unless the profile opted in
+to full tokens. Opening never fails: a damaged database, or one from a newer version, is moved
+aside and a fresh one started, and `recovery_message` tells the user where the old one went.
+
+Calls run on the GUI thread, so each is one short statement or transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import platformdirs
+
+from idconnect_tester.core.exchange import ApiError, Exchange
+from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
+from idconnect_tester.core.masking import mask_token
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.request import TokenRequest, ordered_scopes
+from idconnect_tester.core.safe_files import PRIVATE_FILE_MODE, ensure_private_dir, move_aside
+
+APP_DIR_NAME: Final = "idconnect-tester"
+SCHEMA_VERSION: Final = 1
+DEFAULT_RETENTION: Final = 1000
+BUSY_TIMEOUT_S: Final = 0.5  # another window writing: wait this long, never freeze the GUI
+_SQLITE_COMPANIONS: Final = ("-wal", "-shm")
+_SQLITE_CORRUPT: Final = 11
+_SQLITE_NOTADB: Final = 26
+_SUCCESS_KINDS: Final = (OutcomeKind.GRANTED.value, OutcomeKind.SHARE_GRANTED.value)
+
+_CREATE_TABLE: Final = """
+CREATE TABLE exchanges (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time TEXT NOT NULL,              -- ISO 8601 UTC, fixed width: sorts as text
+    profile_id TEXT NOT NULL,
+    profile_name TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    url TEXT NOT NULL,
+    grant_type TEXT NOT NULL,
+    scopes TEXT NOT NULL,            -- space separated
+    status INTEGER,                  -- NULL when nothing came back
+    outcome TEXT NOT NULL,           -- an OutcomeKind
+    correlation_id TEXT NOT NULL,
+    total_ms REAL NOT NULL,
+    summary TEXT NOT NULL,
+    full_tokens INTEGER NOT NULL,    -- 1 when the JSON columns hold unmasked tokens
+    -- The JSON columns come last: listing reads only the columns above, and SQLite then never
+    -- touches the (possibly large) record's overflow pages.
+    form_json TEXT,
+    record_json TEXT NOT NULL
+)
+"""
+_CREATE_INDEX: Final = "CREATE INDEX exchanges_by_time ON exchanges (time, id)"
+_ROW_COLUMNS: Final = (
+    "id, time, profile_id, profile_name, endpoint, url, grant_type, scopes, status, outcome, "
+    "correlation_id, total_ms, summary, full_tokens"
+)
+_TEXT_COLUMNS: Final = (
+    "endpoint",
+    "grant_type",
+    "profile_name",
+    "correlation_id",
+    "summary",
+    "url",
+    "scopes",
+    "outcome",
+)
+
+log = logging.getLogger(__name__)
+
+# Aliases: inside HistoryStore, `list` names the method, not the type.
+Rows = list["HistoryRow"]
+_Tuples = list[tuple[Any, ...]]
+
+
+class HistoryError(Exception):
+    """The history database failed after it was opened (disk full, removed, damaged)."""
+
+
+def default_history_path() -> Path:
+    return platformdirs.user_data_path(APP_DIR_NAME, appauthor=False) / "history.sqlite3"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of the history list."""
+
+    id: int
+    time: datetime
+    profile_id: str
+    profile_name: str
+    endpoint: str
+    url: str
+    grant_type: str
+    scopes: tuple[str, ...]
+    status: int | None
+    outcome: OutcomeKind
+    correlation_id: str
+    total_ms: float
+    summary: str
+    full_tokens: bool  # the stored form and record hold unmasked tokens
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome.value in _SUCCESS_KINDS
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A row with what it takes to show it again (`record`) and to reload the form (`form`)."""
+
+    row: HistoryRow
+    form: dict[str, Any] | None
+    record: dict[str, Any]
+
+    @property
+    def masked_fields(self) -> tuple[str, ...]:
+        """Form fields that were stored masked and so come back empty from `form_request`."""
+        masked = (self.form or {}).get("masked", [])
+        return tuple(m for m in masked if isinstance(m, str)) if isinstance(masked, list) else ()
+
+    def form_request(self) -> TokenRequest | None:
+        """The form as it was sent, to load it again; None for requests without a token form.
+
+        A field in `masked_fields` comes back as "" (a masked token is useless to send); the UI
+        can say "the refresh token was stored masked; turn on 'store full tokens' in the
+        profile to reload it".
+        """
+        form = self.form
+        if not form:
+            return None
+
+        def text(key: str) -> str:
+            value = form.get(key)
+            return value if isinstance(value, str) and key not in self.masked_fields else ""
+
+        scopes = form.get("scopes")
+        return TokenRequest(
+            grant_type=text("grant_type"),
+            code=text("code"),
+            code_verifier=text("code_verifier"),
+            refresh_token=text("refresh_token"),
+            scopes=tuple(s for s in scopes if isinstance(s, str))
+            if isinstance(scopes, list)
+            else (),
+        )
+
+
+def _form_dict(form: TokenRequest, *, full_tokens: bool) -> dict[str, Any]:
+    masked: list[str] = []
+    refresh_token = form.refresh_token
+    if refresh_token and not full_tokens:
+        refresh_token = mask_token(refresh_token)
+        masked.append("refresh_token")
+    return {
+        "grant_type": form.grant_type,
+        "code": form.code,  # single-use and expires in a minute: not worth masking
+        "code_verifier": form.code_verifier,
+        "refresh_token": refresh_token,
+        "scopes": list(ordered_scopes(form.scopes)),
+        "masked": masked,
+    }
+
+
+def _status_condition(status: str | None) -> tuple[str, list[Any]]:
+    """SQL for the status filter: "2xx", "401", "network", "error", or an outcome kind."""
+    wanted = (status or "").strip().lower()
+    if wanted in ("", "all", "any"):
+        return "", []
+    if re.fullmatch(r"[1-5]xx", wanted):
+        low = int(wanted[0]) * 100
+        return "status BETWEEN ? AND ?", [low, low + 99]
+    if re.fullmatch(r"[1-5][0-9][0-9]", wanted):
+        return "status = ?", [int(wanted)]
+    if wanted == "network":
+        return "outcome = ?", [OutcomeKind.NETWORK_ERROR.value]
+    if wanted == "error":
+        return "outcome NOT IN (?, ?)", list(_SUCCESS_KINDS)
+    if wanted in {kind.value for kind in OutcomeKind}:
+        return "outcome = ?", [wanted]
+    raise ValueError(
+        f"Unknown status filter {status!r}: use 2xx, 4xx, 5xx, a code like 401, network or error"
+    )
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _row(values: tuple[Any, ...]) -> HistoryRow:
+    (id_, time, profile_id, profile_name, endpoint, url, grant_type, scopes) = values[:8]
+    (status, outcome, correlation_id, total_ms, summary, full_tokens) = values[8:]
+    return HistoryRow(
+        id=id_,
+        time=datetime.fromisoformat(time),
+        profile_id=profile_id,
+        profile_name=profile_name,
+        endpoint=endpoint,
+        url=url,
+        grant_type=grant_type,
+        scopes=tuple(scopes.split()),
+        status=status,
+        outcome=OutcomeKind(outcome),
+        correlation_id=correlation_id,
+        total_ms=total_ms,
+        summary=summary,
+        full_tokens=bool(full_tokens),
+    )
+
+
+def _json_object(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+class _NewerSchema(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(f"schema version {version}")
+        self.version = version
+
+
+class _Damaged(Exception):
+    """integrity_check found problems (the message says which)."""
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
+class HistoryStore:
+    def __init__(self, path: Path | None = None, retention: int = DEFAULT_RETENTION) -> None:
+        if retention < 1:
+            raise ValueError("retention must be at least 1")
+        self.path = path if path is not None else default_history_path()
+        self.retention = retention
+        self.recovery_message: str | None = None
+        self._conn: sqlite3.Connection | None = self._open()
+
+    # --- Opening and recovery ---
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return _connect(self.path)
+        except _NewerSchema as exc:
+            kept = self._set_aside("newer")
+            what = (
+                f"{self.path.name} was written by a newer version of ID Connect Tester "
+                f"(schema {exc.version})"
+            )
+        except _Damaged as exc:
+            kept = self._set_aside("corrupt")
+            what = f"{self.path.name} was damaged ({exc})"
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                return self._in_memory(f"History could not be opened ({exc})")
+            kept = self._set_aside("corrupt")
+            what = f"{self.path.name} was damaged ({exc})"
+        except OSError as exc:
+            return self._in_memory(f"History could not be opened ({exc.strerror or exc})")
+        if kept is None:
+            return self._in_memory(f"{what} and could not be moved aside")
+        try:
+            conn = _connect(self.path)
+        except (sqlite3.Error, OSError, _NewerSchema, _Damaged) as exc:
+            return self._in_memory(f"{what}; kept as {kept}, but a new one failed ({exc})")
+        self.recovery_message = f"{what}. It was kept as {kept}; a new, empty history was started."
+        log.warning("%s", self.recovery_message)
+        return conn
+
+    def _set_aside(self, label: str) -> Path | None:
+        try:
+            return move_aside(self.path, label, companions=_SQLITE_COMPANIONS)
+        except OSError:
+            return None
+
+    def _in_memory(self, why: str) -> sqlite3.Connection:
+        """Last resort: history works for this run only, and the user is told."""
+        self.recovery_message = f"{why}. History is kept for this run only."
+        log.warning("%s", self.recovery_message)
+        return _connect(None)
+
+    # --- Writing ---
+
+    def add(self, exchange: Exchange, *, profile: Profile, form: TokenRequest | None) -> int:
+        """Record `exchange` (masked unless the profile stores full tokens); returns its id.
+
+        The oldest rows beyond `retention` go in the same transaction. Raises `HistoryError`
+        when the database can't be written."""
+        full = profile.store_full_tokens
+        record = exchange_to_dict(exchange, full_tokens=full)
+        form_dict = _form_dict(form, full_tokens=full) if form is not None else None
+        outcome = exchange.outcome
+        values = (
+            iso_utc(exchange.started_at),
+            profile.id,
+            profile.name,
+            exchange.endpoint.value,
+            exchange.request.url if exchange.request is not None else "",
+            form.grant_type if form is not None else "",
+            " ".join(ordered_scopes(form.scopes)) if form is not None else "",
+            exchange.status,
+            outcome_kind(outcome).value,
+            (outcome.correlation_id or "") if isinstance(outcome, ApiError) else "",
+            exchange.timings.total_ms,
+            record["summary"],
+            int(full),
+            json.dumps(form_dict, ensure_ascii=False) if form_dict is not None else None,
+            json.dumps(record, ensure_ascii=False),
+        )
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO exchanges (time, profile_id, profile_name, endpoint, url, "
+                "grant_type, scopes, status, outcome, correlation_id, total_ms, summary, "
+                "full_tokens, form_json, record_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            conn.execute(
+                "DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges "
+                "ORDER BY time DESC, id DESC LIMIT -1 OFFSET ?)",
+                (self.retention,),
+            )
+        row_id = cursor.lastrowid
+        assert row_id is not None
+        return row_id
+
+    def clear(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM exchanges")
+        # Fold the WAL back so the deleted rows (zeroed by secure_delete) leave no copy behind.
+        with contextlib.suppress(sqlite3.Error):
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # --- Reading ---
+
+    def list(self, text: str = "", status: str | None = None, limit: int = 1000) -> Rows:
+        """Newest first. `text` matches endpoint, grant type, profile name, correlation id,
+        summary and URL (case-insensitive); `status` is "2xx"/"4xx"/"5xx", a code like "401",
+        "network", "error" (anything but a success), or an outcome kind."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if text.strip():
+            pattern = _like_pattern(text.strip())
+            conditions.append(
+                "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in _TEXT_COLUMNS) + ")"
+            )
+            params += [pattern] * len(_TEXT_COLUMNS)
+        status_sql, status_params = _status_condition(status)
+        if status_sql:
+            conditions.append(status_sql)
+            params += status_params
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        # Only our own column names and placeholders are formatted in; values are parameters.
+        query = (
+            f"SELECT {_ROW_COLUMNS} FROM exchanges {where} "  # noqa: S608
+            "ORDER BY time DESC, id DESC LIMIT ?"
+        )
+        rows = self._read(query, (*params, max(0, limit)))
+        return [_row(values) for values in rows]
+
+    def get(self, entry_id: int) -> HistoryEntry | None:
+        rows = self._read(
+            f"SELECT {_ROW_COLUMNS}, form_json, record_json FROM exchanges WHERE id = ?",  # noqa: S608
+            (entry_id,),
+        )
+        if not rows:
+            return None
+        values = rows[0]
+        return HistoryEntry(
+            row=_row(values[:-2]),
+            form=_json_object(values[-2]),
+            record=_json_object(values[-1]) or {},
+        )
+
+    def count(self) -> int:
+        count: int = self._read("SELECT count(*) FROM exchanges", ())[0][0]
+        return count
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- Internals ---
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise HistoryError("The history is closed")
+        return self._conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN … COMMIT, or ROLLBACK on any error: a crash mid-write leaves the DB as before."""
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise HistoryError(f"History could not be saved: {exc}") from exc
+
+    def _read(self, query: str, params: tuple[Any, ...]) -> _Tuples:
+        try:
+            return self._connection().execute(query, params).fetchall()
+        except sqlite3.Error as exc:
+            raise HistoryError(f"History could not be read: {exc}") from exc
+
+
+def _connect(path: Path | None) -> sqlite3.Connection:
+    """Open (creating if needed) and check the database; None opens one in memory."""
+    if path is not None:
+        ensure_private_dir(path.parent)
+        if not path.exists():
+            # Created owner-only before SQLite opens it; SQLite gives -wal/-shm the same mode.
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE_MODE))
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so every write is one transaction.
+    conn = sqlite3.connect(
+        ":memory:" if path is None else str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None
+    )
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")  # the first read: garbage fails right here
+        conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: consistent after a crash, fast
+        conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left on disk
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise _NewerSchema(version)
+        if version == 0:
+            _create_schema(conn)
+        else:
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)").fetchall()]
+            if problems != ["ok"]:
+                raise _Damaged("; ".join(str(p) for p in problems))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _create_schema(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another window may have created it while we waited for the write lock.
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            conn.execute(_CREATE_TABLE)
+            conn.execute(_CREATE_INDEX)
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

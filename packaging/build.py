@@ -1,0 +1,3 @@
+import app_meta
+
+print(app_meta.read_version())

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Install (into .venv) and run every check: ruff, ruff format, mypy, and the whole test suite
+# (core, emulator, GUI offscreen, and — as root with dpkg — the .deb install test).
+# Extra arguments go to pytest, e.g. ./test.sh tests/core -k signing
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
+ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl
+ensure_venv "test,lint,packaging"
+cd "$PROJECT_ROOT"
+export QT_QPA_PLATFORM=offscreen
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+"$VENV/bin/mypy"
+"$VENV/bin/pytest" "$@"

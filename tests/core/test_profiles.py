@@ -1,0 +1,325 @@
+"""Saved profiles: kept across runs, never holding a secret, and recovering from a bad file."""
+
+from __future__ import annotations
+
+import json
+import stat
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.profiles import (
+    EMULATOR_PROFILE_ID,
+    Profile,
+    ProfileError,
+    ProfileStore,
+    default_profiles_path,
+    emulator_profile,
+)
+
+EMULATOR_URL = "http://127.0.0.1:40123"
+
+
+def _profile(name: str = "Staging", **changes: Any) -> Profile:
+    fields: dict[str, Any] = {
+        "id": "",
+        "name": name,
+        "base_url": "https://api.sumsub.com",
+        "app_token": "sbx:uY0CgwELmgUAEyl4hNWxLngb.0WSeQeiYny4WEqmAALEAiK2qTC96fBad",
+        "client_id": "acme-client",
+    }
+    fields.update(changes)
+    return Profile(**fields)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "config" / "profiles.json"
+
+
+@pytest.fixture
+def store(path: Path) -> ProfileStore:
+    return ProfileStore(path, emulator_base_url=EMULATOR_URL)
+
+
+def test_first_launch_has_only_the_built_in_emulator(store: ProfileStore, path: Path) -> None:
+    (emulator,) = store.profiles()
+    assert emulator == emulator_profile(EMULATOR_URL)
+    assert emulator.builtin and emulator.issuer == EMULATOR_URL + "/"
+    assert emulator.app_token == "sbx:emulator-app-token"
+    assert emulator.client_id == "emulator-client"
+    assert store.last_used == EMULATOR_PROFILE_ID
+    assert store.recovery_message is None
+    assert not path.exists()  # nothing to save yet
+
+
+def test_the_default_file_is_in_the_user_config_dir(private_home: Path) -> None:
+    assert default_profiles_path().is_relative_to(private_home)
+    assert default_profiles_path().name == "profiles.json"
+
+
+def test_profiles_are_kept_across_runs(store: ProfileStore, path: Path) -> None:
+    staging = store.add(_profile("Staging", timeout_s=12.5, proxy="http://proxy.local:3128"))
+    store.last_used = staging.id
+
+    reopened = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+
+    assert [p.name for p in reopened.profiles()] == ["Built-in emulator", "Staging"]
+    assert reopened.get(staging.id) == staging
+    assert reopened.last_used == staging.id
+    assert len(staging.id) == 32 and staging.id != ""
+    document = json.loads(path.read_text())
+    assert document["version"] == 1 and document["last_used"] == staging.id
+    assert "\n  " in path.read_text()  # indented: readable by a person
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_edit_rename_duplicate_delete(store: ProfileStore, path: Path) -> None:
+    staging = store.add(_profile("Staging"))
+    edited = store.update(replace(staging, base_url="https://eu.example.com", production=True))
+    renamed = store.rename(staging.id, "Staging EU")
+    copy = store.duplicate(staging.id)
+    store.last_used = staging.id
+    store.delete(staging.id)
+
+    assert edited.base_url == "https://eu.example.com"
+    assert renamed.id == staging.id  # the keyring entry stays attached
+    assert copy.name == "Staging EU copy" and copy.id != staging.id
+    assert copy.base_url == "https://eu.example.com"
+    reopened = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    assert [p.name for p in reopened.profiles()] == ["Built-in emulator", "Staging EU copy"]
+    assert reopened.last_used == EMULATOR_PROFILE_ID  # the last used one was deleted
+
+
+def test_names_are_made_unique_on_add_but_a_clashing_rename_is_refused(
+    store: ProfileStore,
+) -> None:
+    first = store.add(_profile("Staging"))
+    second = store.add(_profile("staging"))
+    third = store.add(_profile("Staging"))
+    emulator_named = store.add(_profile("Built-in emulator"))
+
+    assert [second.name, third.name] == ["staging (2)", "Staging (3)"]
+    assert emulator_named.name == "Built-in emulator (2)"
+    with pytest.raises(ProfileError, match="already exists"):
+        store.rename(first.id, "STAGING (2)")
+
+
+def test_the_built_in_emulator_cannot_be_changed(store: ProfileStore, path: Path) -> None:
+    emulator = store.get(EMULATOR_PROFILE_ID)
+    assert emulator is not None
+    with pytest.raises(ProfileError, match="can't be deleted"):
+        store.delete(EMULATOR_PROFILE_ID)
+    with pytest.raises(ProfileError, match="can't be renamed"):
+        store.rename(EMULATOR_PROFILE_ID, "Mine")
+    with pytest.raises(ProfileError, match="can't be edited"):
+        store.update(replace(emulator, timeout_s=5.0))
+
+    copy = store.duplicate(EMULATOR_PROFILE_ID)  # the way to get an editable one
+    assert not copy.builtin and copy.base_url == EMULATOR_URL
+    stored = json.loads(path.read_text())["profiles"]
+    assert [p["name"] for p in stored] == ["Built-in emulator copy"]  # the built-in isn't stored
+
+
+def test_the_emulator_follows_the_running_emulator_url(store: ProfileStore) -> None:
+    store.emulator_base_url = "http://127.0.0.1:5555/"
+    emulator = store.get(EMULATOR_PROFILE_ID)
+    assert emulator is not None
+    assert emulator.base_url == "http://127.0.0.1:5555"
+    assert emulator.issuer == "http://127.0.0.1:5555/"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"base_url": "http://api.sumsub.com"}, "base_url", "only allowed to this machine"),
+        ({"name": "  "}, "name", "Enter a name"),
+        ({"app_token": ""}, "app_token", "Enter the app token"),
+        ({"timeout_s": 0.0}, "timeout_s", "between 0 and 600"),
+        ({"proxy": "proxy.local"}, "proxy", "http://proxy.example:3128"),
+    ],
+)
+def test_invalid_profiles_are_refused(
+    store: ProfileStore, changes: dict[str, Any], field: str, message: str
+) -> None:
+    profile = _profile(**changes)
+    assert message in profile.problems()[field]
+    with pytest.raises(ProfileError, match=message):
+        store.add(profile)
+    assert len(store.profiles()) == 1
+
+
+def test_plain_http_to_this_machine_is_allowed() -> None:
+    assert _profile(base_url="http://127.0.0.1:8088").problems() == {}
+    assert _profile(base_url="http://localhost:8088").problems() == {}
+
+
+def test_a_sandbox_token_on_a_production_profile_is_flagged() -> None:
+    sandbox_token = "sbx:abcdefgh"
+    assert any(
+        "sandbox token" in w for w in _profile("Prod EU", app_token=sandbox_token).warnings()
+    )
+    assert any("sandbox token" in w for w in _profile("payments-production").warnings())
+    assert any(
+        "sandbox token" in w
+        for w in _profile("Acme", app_token=sandbox_token, production=True).warnings()
+    )
+    # Words that merely contain "prod" are not production names.
+    assert _profile("Products", app_token=sandbox_token).warnings() == []
+    assert _profile("preprod", app_token=sandbox_token).warnings() == []
+
+
+def test_a_production_token_on_a_sandbox_profile_is_flagged() -> None:
+    production_token = "prd:abcdefghijkl"
+    for name in ("Sandbox", "acme-sbx", "My SANDBOX 2"):
+        warnings = _profile(name, app_token=production_token).warnings()
+        assert any("production token" in w for w in warnings), name
+    assert _profile("Acme", app_token=production_token).warnings() == []
+    assert _profile("Sandbox", app_token="sbx:abcdefgh").warnings() == []
+
+
+def test_the_target_carries_the_secret_from_the_keyring_not_the_profile() -> None:
+    profile = _profile(base_url="https://api.sumsub.com/", timeout_s=9.0, verify_tls=False)
+    target = profile.target(Secret("k3y"))
+    assert target.base_url == "https://api.sumsub.com"
+    assert target.secret_key.reveal() == "k3y"
+    assert (target.timeout_s, target.verify_tls) == (9.0, False)
+    assert "secret" not in json.dumps(profile.to_json_dict()).lower()
+
+
+def test_json_reading_is_tolerant_of_extra_keys_and_strict_about_types() -> None:
+    data = {**_profile().to_json_dict(), "colour": "blue"}
+    assert Profile.from_json_dict(data).name == "Staging"
+    with pytest.raises(ProfileError, match=r"'timeout_s' should be a number"):
+        Profile.from_json_dict({**data, "timeout_s": "30"})
+    with pytest.raises(ProfileError, match=r"Profile 'Staging': the field 'verify_tls'"):
+        Profile.from_json_dict({**data, "verify_tls": "yes"})
+    with pytest.raises(ProfileError, match="JSON object"):
+        Profile.from_json_dict(["not", "a", "profile"])
+
+
+def test_export_and_import_round_trip(store: ProfileStore, tmp_path: Path) -> None:
+    staging = store.add(_profile("Staging", redirect_uri="http://127.0.0.1:8765/cb"))
+    exported = tmp_path / "staging.json"
+    store.export_profile(staging.id, exported)
+
+    (imported,) = store.import_profiles(exported)
+
+    assert imported.name == "Staging (2)" and imported.id != staging.id
+    assert replace(imported, id="", name="") == replace(staging, id="", name="")
+    other = ProfileStore(tmp_path / "elsewhere.json")
+    (fresh,) = other.import_profiles(exported)
+    assert fresh.name == "Staging"
+    assert "secret" in json.loads(exported.read_text())["note"].lower()  # says why it's missing
+
+
+def test_an_imported_secret_key_is_dropped_and_reported(
+    store: ProfileStore, path: Path, tmp_path: Path
+) -> None:
+    leaked = "sk-live-very-secret-value"
+    source = tmp_path / "from-a-colleague.json"
+    source.write_text(
+        json.dumps(
+            [
+                {**_profile("Team A").to_json_dict(), "secret_key": leaked},
+                {**_profile("Team B").to_json_dict(), "secretKey": leaked, "secret": leaked},
+                {"name": "Broken", "base_url": "http://example.com", "app_token": "sbx:x"},
+            ]
+        )
+    )
+
+    result = store.import_profiles(source)
+
+    assert [p.name for p in result] == ["Team A", "Team B"]
+    notes = " ".join(result.notes)
+    assert "secret_key" in notes and "secretKey" in notes and "not stored" in notes
+    assert "Skipped 'Broken'" in notes
+    assert leaked not in path.read_text()
+
+
+def test_import_of_a_file_without_profiles_explains(store: ProfileStore, tmp_path: Path) -> None:
+    source = tmp_path / "notes.json"
+    source.write_text('{"hello": 1}')
+    with pytest.raises(ProfileError, match="no profiles"):
+        store.import_profiles(source)
+    source.write_text("not json")
+    with pytest.raises(ProfileError, match="not a JSON profiles file"):
+        store.import_profiles(source)
+
+
+def test_the_profiles_file_never_contains_a_secret(store: ProfileStore, path: Path) -> None:
+    secret = "my-bank-grade-secret"
+    profile = store.add(_profile("Prod", app_token="prd:token-value-1234"))
+    store.update(replace(profile, store_full_tokens=True))
+    store.duplicate(profile.id)
+    profile.target(Secret(secret))  # the secret only ever meets the profile here
+    content = path.read_bytes()
+    assert secret.encode() not in content
+    assert b"secret" not in content.lower()
+
+
+def test_a_secret_added_to_the_file_by_hand_is_purged(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "profiles": [{**_profile().to_json_dict(), "id": "a" * 32, "secret": "hunter2"}],
+            }
+        )
+    )
+    store = ProfileStore(path)
+    assert [p.name for p in store.profiles()][1:] == ["Staging"]
+    assert "hunter2" not in path.read_text()
+    assert "secret key field" in (store.recovery_message or "")
+
+
+def test_a_corrupt_file_is_moved_aside_with_a_message(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"version": 1, "profiles": [{"name": "Half')
+
+    store = ProfileStore(path)
+
+    assert len(store.profiles()) == 1
+    kept = list(path.parent.glob("profiles.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_bytes().startswith(b'{"version": 1')
+    assert store.recovery_message is not None
+    assert "not valid JSON" in store.recovery_message and str(kept[0]) in store.recovery_message
+    store.add(_profile())  # and the store works again
+    assert ProfileStore(path).recovery_message is None
+
+
+def test_readable_profiles_are_kept_from_a_partly_bad_file(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    good = {**_profile("Good").to_json_dict(), "id": "b" * 32}
+    bad = {**_profile("Bad").to_json_dict(), "timeout_s": "soon"}
+    path.write_text(json.dumps({"version": 1, "last_used": "b" * 32, "profiles": [good, bad]}))
+
+    store = ProfileStore(path)
+
+    assert [p.name for p in store.profiles()] == ["Built-in emulator", "Good"]
+    assert store.last_used == "b" * 32
+    assert "1 profile(s) could be read" in (store.recovery_message or "")
+    assert len(list(path.parent.glob("profiles.json.corrupt-*"))) == 1
+    assert ProfileStore(path).get("b" * 32) is not None  # the readable part was saved
+
+
+def test_a_file_from_a_newer_version_is_kept_aside_untouched(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    original = json.dumps({"version": 2, "profiles": [], "groups": []})
+    path.write_text(original)
+
+    store = ProfileStore(path)
+
+    (kept,) = path.parent.glob("profiles.json.newer-*")
+    assert kept.read_text() == original
+    assert "newer version" in (store.recovery_message or "")
+    assert len(store.profiles()) == 1
+
+
+def test_last_used_must_be_a_known_profile(store: ProfileStore) -> None:
+    with pytest.raises(ProfileError, match="no profile"):
+        store.last_used = "missing"

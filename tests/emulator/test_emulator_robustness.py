@@ -1,0 +1,194 @@
+"""Load, hostile input, internal errors, and stopping under load."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from idconnect_tester import vendor
+from idconnect_tester.emulator import routes
+
+CLIENTS = 20
+ROUNDS = 5
+
+
+def test_twenty_concurrent_clients_without_connection_errors(emu):
+    start = threading.Barrier(CLIENTS)
+
+    def one_client(_index):
+        statuses = []
+        with emu.new_client() as client:
+            start.wait(10)
+            for _ in range(ROUNDS):
+                statuses.append(client.get(vendor.DISCOVERY_PATH).status_code)
+                response, verifier = emu.authorize_on(client, {})
+                code = emu.redirect_params(response)["code"][0]
+                tokens = emu.token(
+                    {"grant_type": "authorization_code", "code": code, "codeVerifier": verifier},
+                    client=client,
+                )
+                statuses.append(tokens.status_code)
+                share = emu.share(
+                    {"sumsubIdConnectToken": tokens.json()["access_token"], "forClientId": "x"},
+                    client=client,
+                )
+                statuses.append(share.status_code)
+        return statuses
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(one_client, range(CLIENTS)))
+    assert [s for statuses in results for s in statuses] == [200] * (CLIENTS * ROUNDS * 3)
+
+
+def test_twenty_simultaneous_fresh_connections_are_all_accepted(emu):
+    # One request per new connection, all at once: exercises the listen backlog.
+    start = threading.Barrier(CLIENTS)
+
+    def connect(_index):
+        start.wait(10)
+        with emu.new_client() as client:
+            return client.get(vendor.JWKS_PATH).status_code
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        assert list(pool.map(connect, range(CLIENTS))) == [200] * CLIENTS
+
+
+def _assert_never_a_500(emu, response):
+    assert response.status_code != 500, response.text
+    if response.status_code == 200:
+        assert isinstance(response.json(), dict)
+    else:
+        emu.assert_error(response, response.status_code)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+token_like_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "grant_type": st.sampled_from(["authorization_code", "refresh_token"]) | json_values,
+        "code": st.text() | json_values,
+        "codeVerifier": st.text() | json_values,
+        "refresh_token": st.text() | json_values,
+        "scope": st.sampled_from(["openid", "share name", "", "x y"]) | json_values,
+        "sumsubIdConnectToken": st.text() | json_values,
+        "forClientId": st.text() | json_values,
+        "ttlInSecs": st.integers() | json_values,
+    },
+)
+
+fuzz = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@fuzz
+@given(path=st.sampled_from([vendor.TOKEN_PATH, vendor.SHARE_TOKEN_PATH]), body=st.binary())
+def test_arbitrary_bytes_never_get_a_500(emu, path, body):
+    _assert_never_a_500(emu, emu.signed(path, body))
+
+
+@fuzz
+@given(path=st.sampled_from([vendor.TOKEN_PATH, vendor.SHARE_TOKEN_PATH]), body=json_values)
+def test_arbitrary_json_never_gets_a_500(emu, path, body):
+    _assert_never_a_500(emu, emu.signed(path, json.dumps(body).encode()))
+
+
+@fuzz
+@given(path=st.sampled_from([vendor.TOKEN_PATH, vendor.SHARE_TOKEN_PATH]), body=token_like_bodies)
+def test_arbitrary_token_like_objects_never_get_a_500(emu, path, body):
+    _assert_never_a_500(emu, emu.signed(path, json.dumps(body).encode()))
+
+
+@fuzz
+@given(
+    query=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "client_id",
+                    "redirect_uri",
+                    "scope",
+                    "state",
+                    "code_challenge",
+                    "response_type",
+                    "code_challenge_method",
+                    "nonce",
+                    "login_hint",
+                    "other",
+                ]
+            ),
+            st.text(max_size=60),
+        ),
+        max_size=10,
+    )
+)
+def test_arbitrary_authorize_queries_never_get_a_500(emu, query):
+    response = emu.http.get(vendor.AUTHORIZE_PATH, params=query)
+    assert response.status_code in (302, 400)
+
+
+def test_an_internal_bug_answers_json_500_and_is_logged(emu, monkeypatch, caplog):
+    def broken(_ctx, _request):
+        raise RuntimeError("boom: secret internals")
+
+    monkeypatch.setitem(routes.ROUTES[vendor.DISCOVERY_PATH], "GET", broken)
+    with caplog.at_level(logging.ERROR, logger="idconnect_tester.emulator"):
+        response = emu.http.get(vendor.DISCOVERY_PATH)
+    body = emu.assert_error(response, 500, "Internal emulator error")
+    assert "Traceback" not in response.text and "boom" not in json.dumps(body)
+    assert any("boom" in (record.exc_text or "") for record in caplog.records)
+    assert emu.http.get(vendor.JWKS_PATH).status_code == 200  # the server carries on
+
+
+def test_stop_returns_promptly_while_a_slow_request_is_in_flight(make_server):
+    emu = make_server()
+    emu.server.set_scenario("slow", delay_s=60)
+    outcome: list[object] = []
+
+    def slow_request():
+        try:
+            outcome.append(emu.token({"grant_type": "password"}).status_code)
+        except httpx.TransportError as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    assert emu.server.wait_scenario_used(5)  # the request is being delayed now
+    started = time.monotonic()
+    emu.server.stop()
+    assert time.monotonic() - started < 2
+    thread.join(5)
+    assert not thread.is_alive() and outcome
+
+
+def test_stopped_server_closes_keep_alive_connections(make_server):
+    emu = make_server()
+    assert emu.http.get(vendor.JWKS_PATH).status_code == 200  # opens a keep-alive connection
+    emu.server.stop()
+    with pytest.raises(httpx.TransportError):
+        emu.http.get(vendor.JWKS_PATH)
+
+
+def test_instances_are_independent(make_server):
+    first, second = make_server(), make_server()
+    first.arm("server_error_html")
+    assert second.token({"grant_type": "password"}).status_code == 400
+    code, verifier = first.get_code()
+    response = second.token(
+        {"grant_type": "authorization_code", "code": code, "codeVerifier": verifier}
+    )
+    second.assert_error(response, 401, vendor.ERROR_INVALID_CODE)

@@ -1,0 +1,159 @@
+"""The `id-token` command, run as a real process against the emulator's id_tokens."""
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from tests.support.faulty_servers import closed_port
+from tests.support.oidc import CLIENT_ID, emulator_id_token, foreign_token, jwks_of
+
+from idconnect_tester.emulator import EmulatorServer
+
+
+def id_token(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    # The module's own `main` is the argparse harness: `add_parser` + `run`, as cli.py will do.
+    return subprocess.run(
+        [sys.executable, "-m", "idconnect_tester.id_token_command", "id-token", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+def check_lines(stdout: str) -> dict[str, str]:
+    """`PASS  signature  Valid …` lines, as {name: line}."""
+    lines = stdout.split("checks:\n", 1)[1].splitlines()
+    return {line.split()[1]: line for line in lines if line[:4] in ("PASS", "FAIL", "SKIP")}
+
+
+@pytest.fixture
+def good(emulator: EmulatorServer) -> tuple[str, str]:
+    """(nonce, id_token) fresh from the emulator."""
+    session, token = asyncio.run(emulator_id_token(emulator))
+    return session.nonce, token
+
+
+def test_a_good_token_passes(emulator: EmulatorServer, good: tuple[str, str]) -> None:
+    nonce, token = good
+    done = id_token(token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID, "--nonce", nonce)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("header:\n{\n")
+    assert '"alg": "RS256"' in done.stdout
+    assert " UTC (" in done.stdout  # readable times next to iat/exp
+    lines = check_lines(done.stdout)
+    assert lines["signature"].startswith("PASS  signature  Valid RS256 signature by JWKS http")
+    for name in ("decode", "algorithm", "kid", "iss", "aud", "exp", "iat", "nonce"):
+        assert lines[name].startswith("PASS"), lines[name]
+    assert lines["nbf"].startswith("SKIP")
+
+
+def test_the_token_from_stdin_and_keys_by_url(
+    emulator: EmulatorServer, good: tuple[str, str]
+) -> None:
+    _, token = good
+    url = emulator.base_url + "/.well-known/jwks.json"
+    done = id_token("-", "--jwks-url", url, stdin=token + "\n")
+    assert done.returncode == 0, done.stderr
+    lines = check_lines(done.stdout)
+    assert lines["signature"].startswith("PASS") and lines["iss"].startswith("SKIP")
+    assert lines["aud"].startswith("SKIP") and lines["nonce"].startswith("SKIP")
+
+
+def test_keys_from_a_file(emulator: EmulatorServer, good: tuple[str, str], tmp_path: Path) -> None:
+    _, token = good
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(jwks_of(emulator)), encoding="utf-8")
+    done = id_token(token, "--jwks-file", str(jwks), "--client-id", CLIENT_ID)
+    assert done.returncode == 0, done.stderr
+    assert f"by key file {jwks}" in check_lines(done.stdout)["signature"]
+
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    pem = tmp_path / "other.pem"
+    pem.write_bytes(
+        other.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    wrong = id_token(token, "--jwks-file", str(pem))
+    assert wrong.returncode == 1  # the only key in the file is not the signer
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello", encoding="utf-8")
+    refused = id_token(token, "--jwks-file", str(junk))
+    assert refused.returncode == 1 and "key file could not be used" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("scenario", "failing"),
+    [
+        ("expired_id_token", "exp"),
+        ("bad_signature_id_token", "signature"),
+        ("alg_none_id_token", "algorithm"),
+        ("wrong_nonce", "nonce"),
+        ("unknown_key", "kid"),
+    ],
+)
+def test_bad_tokens_exit_1(emulator: EmulatorServer, scenario: str, failing: str) -> None:
+    nonce = None
+    if scenario == "unknown_key":
+        token = foreign_token(emulator.issuer, CLIENT_ID)
+    else:
+        if scenario != "wrong_nonce":
+            emulator.set_scenario(scenario)
+        session, token = asyncio.run(emulator_id_token(emulator))
+        nonce = "not-the-one-sent" if scenario == "wrong_nonce" else session.nonce
+    extra = ["--nonce", nonce] if nonce else []
+    done = id_token(token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID, *extra)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert check_lines(done.stdout)[failing].startswith("FAIL"), done.stdout
+    assert "FAILED:" in done.stderr and failing in done.stderr
+
+
+def test_a_malformed_token_exits_1() -> None:
+    done = id_token("not.a.jwt")
+    assert done.returncode == 1
+    assert "FAIL  decode" in done.stdout
+    assert "the token could not be read" in done.stderr
+
+
+def test_keys_that_cannot_be_fetched_exit_1(good: tuple[str, str]) -> None:
+    done = id_token(good[1], "--issuer", f"http://127.0.0.1:{closed_port()}/")
+    assert done.returncode == 1
+    assert "JWKS could not be fetched" in done.stderr
+    assert check_lines(done.stdout)["signature"].startswith("SKIP")
+
+
+def test_without_a_key_source_it_warns_that_nothing_was_verified(good: tuple[str, str]) -> None:
+    done = id_token(good[1])
+    assert done.returncode == 0
+    assert "signature NOT verified" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--issuer", "https://a.test/", "--jwks-url", "https://a.test/j"], "not allowed with"),
+        (["--issuer", "http://id.example.com/"], "plain http"),
+        (["--jwks-file", "/no/such/file.json"], "cannot read"),
+        (["--leeway", "-5", "--issuer", "https://a.test/"], "--leeway"),
+        (["--ca-bundle", "/no/such.pem", "--issuer", "https://a.test/"], "--ca-bundle"),
+        (["--ca-bundle", "x.pem", "--insecure"], "not allowed with"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    done = id_token("a.b.c", *args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+
+
+def test_help_shows_examples() -> None:
+    done = id_token("--help")
+    assert done.returncode == 0
+    assert "examples:" in done.stdout and "--jwks-file" in done.stdout

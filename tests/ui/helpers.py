@@ -1,0 +1,55 @@
+"""Driving the real window the way a person does: click, type, wait for what shows up."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.ui.main_window import MainWindow
+
+WAIT_MS = 10_000
+
+
+def find(window: QWidget, name: str) -> QWidget:
+    widget = window.findChild(QWidget, name)
+    assert widget is not None, f"no widget named {name}"
+    return widget
+
+
+def text_of(window: QWidget, name: str) -> str:
+    widget = find(window, name)
+    assert isinstance(widget, QLabel | QLineEdit)
+    return widget.text()
+
+
+def type_into(qtbot, edit: QLineEdit, text: str) -> None:
+    """Replace the field's text as typing would (textEdited fires, validation runs)."""
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(edit, text)
+
+
+def get_code(window: MainWindow, qtbot) -> str:
+    window.form.code.clear()
+    qtbot.mouseClick(window.form.get_code_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
+    return window.form.code.text()
+
+
+def send_and_wait(window: MainWindow, qtbot) -> Exchange:
+    """Click Send and wait until the exchange has been rendered; returns the Exchange."""
+    assert window.form.send_button.isEnabled(), window.form.send_blocked.text()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    exchange = blocker.args[0]
+    assert isinstance(exchange, Exchange)
+    return exchange
+
+
+def token_flow(window: MainWindow, qtbot) -> Exchange:
+    get_code(window, qtbot)
+    return send_and_wait(window, qtbot)

@@ -1,0 +1,269 @@
+"""The main window against the real emulator: the whole token flow, errors, cancel, layout."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from tests.ui.conftest import close_window
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+
+from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
+from idconnect_tester.ui.main_window import MainWindow
+
+HHMMSS = re.compile(r"^\d{2}:\d{2}:\d{2}$")
+
+
+def test_get_code_then_token_fills_every_panel(window: MainWindow, qtbot) -> None:
+    code = get_code(window, qtbot)
+    assert len(code) == 44 and code.endswith("=")  # the vendor's code format
+    assert len(window.form.code_verifier.text()) >= 43
+
+    exchange = send_and_wait(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+    assert text_of(window, "accessTokenField").startswith("snd-id-con-a-")
+    assert text_of(window, "refreshTokenField").startswith("snd-id-con-r-")
+    assert text_of(window, "tokenTypeField") == "Bearer"
+    assert text_of(window, "expiresInField") == "86400"
+    assert text_of(window, "idTokenField").count(".") == 2
+    # The refresh token lands in the form, ready for a refresh.
+    assert window.form.refresh_token.text() == text_of(window, "refreshTokenField")
+
+    countdown = window.countdown_panel.rows["access"].time
+    assert HHMMSS.match(countdown.text()) and countdown.text() <= "24:00:00"
+    first = countdown.text()
+    qtbot.waitUntil(lambda: countdown.text() != first, timeout=3000)  # it ticks
+    assert countdown.text() < first
+
+    qtbot.waitUntil(lambda: window.id_token_panel.checks.topLevelItemCount() > 0, timeout=WAIT_MS)
+    claims = window.id_token_panel.claims.toPlainText()
+    assert '"aud": "emulator-client"' in claims
+    assert re.search(r'"exp": "\d+  →  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(', claims)
+    assert '"alg": "RS256"' in window.id_token_panel.header.toPlainText()
+    for check in ("decode", "algorithm", "kid", "signature", "iss", "aud", "exp", "iat", "nonce"):
+        assert window.id_token_panel.check_status(check) == "pass", check
+    assert text_of(window, "errorStatus") == "No error"
+    assert window.status.text().startswith("200 OK in ")
+
+
+def test_refresh_with_the_filled_refresh_field(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    first_access = text_of(window, "accessTokenField")
+    window.form.set_grant("refresh_token")
+    assert not window.form.code.isEnabled() and window.form.refresh_token.isEnabled()
+    exchange = send_and_wait(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+    assert exchange.outcome.refresh_token is None  # no rotation
+    assert text_of(window, "accessTokenField") not in ("", first_access)
+    assert exchange.request is not None
+    body = json.loads(exchange.request.body)
+    assert body["grant_type"] == "refresh_token" and body["refresh_token"].startswith(
+        "snd-id-con-r"
+    )
+
+
+def test_reused_code_shows_invalid_code_with_hint(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again
+    assert text_of(window, "errorStatus") == "401 Unauthorized"
+    assert text_of(window, "errorCode") == "401"
+    assert text_of(window, "errorDescription") == "Invalid code"
+    assert re.fullmatch(r"[0-9a-f]{32}", text_of(window, "errorCorrelationId"))
+    assert "single-use" in text_of(window, "errorHint")
+    # The last good token stays visible: a failed call doesn't erase it.
+    assert text_of(window, "accessTokenField").startswith("snd-id-con-a-")
+
+
+def test_disabled_client_gets_the_404_hint(window: MainWindow, qtbot) -> None:
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    assert text_of(window, "errorStatus") == "404 Not Found"
+    assert text_of(window, "errorDescription").startswith("Invalid clientId: ")
+    assert "not enabled" in text_of(window, "errorHint")
+
+
+def test_wrong_secret_is_a_signature_mismatch(window: MainWindow, qtbot) -> None:
+    type_into(qtbot, window.target_panel.secret_key, "not-the-secret")
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    assert text_of(window, "errorStatus") == "401 Unauthorized"
+    assert text_of(window, "errorApiCode") == "4003 app-token-signature mismatch"
+    assert "secret key" in text_of(window, "errorHint")
+
+
+def test_slow_response_is_cancelled_and_the_form_works_again(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("slow", delay_s=30)
+    qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
+    assert not window.form.send_button.isEnabled()  # no accidental second send
+    assert window.form.cancel_button.isEnabled()
+    assert window.status.busy.isVisible()
+    assert "Sending" in window.form.send_blocked.text()
+
+    qtbot.mouseClick(window.form.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=2000)  # at once
+    assert window.status.text().startswith("Cancelled")
+    assert not window.status.busy.isVisible()
+    assert window.form.send_button.isEnabled()
+
+    window.emulator.server.clear_scenario()
+    get_code(window, qtbot)
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+
+
+def test_malformed_response_is_shown_as_unexpected(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("malformed_json")
+    exchange = send_and_wait(window, qtbot)
+    assert isinstance(exchange.outcome, UnexpectedResponse)
+    assert text_of(window, "errorStatus") == "200 OK — unexpected response"
+    assert "not valid JSON" in text_of(window, "errorDescription")
+    assert "HTTP/1.1 200 OK" in window.raw_panel.response.toPlainText()
+
+
+def test_invalid_input_blocks_send_and_says_why(window: MainWindow, qtbot) -> None:
+    form = window.form
+    form.set_grant("authorization_code")
+    type_into(qtbot, form.code, "")
+    assert not form.send_button.isEnabled()
+    assert "authorization code" in form.send_blocked.text()
+    assert form.messages["code"].isVisible()
+    type_into(qtbot, form.code, "abc def")
+    assert "space" in form.messages["code"].text()
+    type_into(qtbot, form.code, "abc")
+    type_into(qtbot, form.code_verifier, "123456")
+    assert form.send_button.isEnabled()  # a short verifier warns but doesn't block
+    assert "at least 43" in form.messages["code_verifier"].text()
+    form.scope_boxes["offline_access"].setChecked(False)
+    assert "no refresh token will be issued" in form.messages["scope"].text()
+    form.scope_boxes["offline_access"].setChecked(True)
+    assert not form.messages["scope"].isVisible()
+
+
+def test_invalid_target_blocks_send(window: MainWindow, qtbot) -> None:
+    type_into(qtbot, window.target_panel.secret_key, "")
+    get_code(window, qtbot)
+    assert not window.form.send_button.isEnabled()
+    assert "secret key" in window.form.send_blocked.text()
+    assert window.target_panel.messages["secret_key"].isVisible()
+
+
+def test_scope_checkboxes_have_the_reference_tooltips(window: MainWindow) -> None:
+    assert "refresh_token" in window.form.scope_boxes["offline_access"].toolTip()
+    assert "share token" in window.form.scope_boxes["share"].toolTip().lower()
+    for box in window.form.scope_boxes.values():
+        assert box.accessibleName().startswith("Scope ")
+
+
+def test_copy_buttons_copy_the_whole_token(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    field = window.response_panel.fields["id_token"]
+    qtbot.mouseClick(field.copy_button, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == field.value()
+    assert len(field.value()) > 200  # long enough that the label elides it
+
+
+def test_copy_for_support_has_the_ids_and_no_secret(window: MainWindow, qtbot) -> None:
+    type_into(qtbot, window.target_panel.secret_key, "wrong-secret-key-123")
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    qtbot.mouseClick(window.error_panel.support_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text()
+    assert text_of(window, "errorCorrelationId") in copied
+    assert "Status: 401 Unauthorized" in copied and "Endpoint: http://127.0.0.1:" in copied
+    assert "Time: " in copied and "description: Request signature mismatch" in copied
+    assert "wrong-secret-key-123" not in copied and "X-App-Access-Sig" not in copied
+
+
+def test_raw_panel_shows_the_exact_request_with_the_signature_masked(window, qtbot) -> None:
+    exchange = token_flow(window, qtbot)
+    assert exchange.request is not None
+    raw = window.raw_panel.request.toPlainText()
+    assert raw.startswith("POST /resources/snsId/api/connect/token HTTP/1.1")
+    assert exchange.request.body.decode() in raw
+    signature_line = next(
+        line for line in raw.splitlines() if line.lower().startswith("x-app-access-sig")
+    )
+    assert "••••" in signature_line and not re.search(r"[0-9a-f]{64}", raw)
+    assert "total" in window.raw_panel.timings.text()
+
+
+def test_second_send_is_refused_while_one_runs(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("slow", delay_s=30)
+    qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
+    window.send()  # e.g. the shortcut pressed again
+    assert "already running" in window.status.text()
+    assert window.controller.pending_tasks == 1
+    window.controller.cancel()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=2000)
+
+
+def test_closing_during_a_request_cancels_it_cleanly(loop, qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    get_code(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("slow", delay_s=30)
+    qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
+    close_window(window, qtbot)
+    assert window.controller.pending_tasks == 0
+    assert window.emulator.server is None
+    assert not [t for t in asyncio.all_tasks(loop) if not t.done()]
+
+
+def test_layout_is_remembered_between_launches(loop, qtbot) -> None:
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 640)
+    first.docks["raw"].setVisible(False)
+    close_window(first, qtbot)
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (760, 640)
+    assert not second.docks["raw"].isVisible()
+    second.reset_layout()
+    assert second.docks["raw"].isVisible()
+    close_window(second, qtbot)
+
+
+def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:
+    for widget in (
+        window.form.grant_type,
+        window.form.code,
+        window.form.code_verifier,
+        window.form.refresh_token,
+        window.target_panel.base_url,
+        window.target_panel.app_token,
+        window.target_panel.secret_key,
+    ):
+        assert widget.accessibleName(), widget.objectName()
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+    assert window.form.send_button.shortcut().toString() == "Ctrl+Return"
+    assert window.windowTitle().startswith("ID Connect Tester")
+    assert not window.windowIcon().isNull()
+
+
+def test_secret_is_masked_until_shown(window: MainWindow, qtbot) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    secret = window.target_panel.secret_key
+    assert secret.echoMode() is QLineEdit.EchoMode.Password
+    qtbot.mouseClick(window.target_panel.show_secret, Qt.MouseButton.LeftButton)
+    assert secret.echoMode() is QLineEdit.EchoMode.Normal
+    qtbot.mouseClick(window.target_panel.show_secret, Qt.MouseButton.LeftButton)
+    assert secret.echoMode() is QLineEdit.EchoMode.Password
