@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
-from idconnect_tester import APP_NAME, __version__, vendor
+from idconnect_tester import APP_NAME, __version__, id_token_command, vendor
 
 if TYPE_CHECKING:
     from idconnect_tester.core.exchange import Exchange
@@ -44,6 +44,7 @@ examples:
   idconnect-tester share-token --base-url http://127.0.0.1:8088 --access-token "$TOKEN" \\
       --for-client-id CoolCompanyLtd
   idconnect-tester pkce
+  idconnect-tester id-token "$ID_TOKEN" --issuer http://127.0.0.1:8088/ --client-id emulator-client
 
 Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
 shell history; a token argument of "-" is read from standard input."""
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--for-client-id", required=True)
     share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
 
+    id_token_command.add_parser(commands)
     commands.add_parser(
         "pkce",
         help="print a fresh PKCE verifier and S256 challenge as JSON",
@@ -304,6 +306,10 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
 
 
+def _cmd_id_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    return id_token_command.run(args, io.stdout, io.stderr, io.stdin)
+
+
 def _run_gui(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     from idconnect_tester.ui.launch import launch
 
@@ -321,6 +327,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], i
     "token": _cmd_token,
     "share-token": _cmd_share_token,
     "pkce": _cmd_pkce,
+    "id-token": _cmd_id_token,
     "emulator": _cmd_emulator,
 }
 

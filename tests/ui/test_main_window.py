@@ -202,7 +202,7 @@ def test_second_send_is_refused_while_one_runs(window: MainWindow, qtbot) -> Non
     qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
     window.send()  # e.g. the shortcut pressed again
-    assert "already running" in window.status.text()
+    assert "A request is running: Send is off" in window.status.text()
     assert window.controller.pending_tasks == 1
     window.controller.cancel()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=2000)

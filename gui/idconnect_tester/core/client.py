@@ -18,6 +18,8 @@ from idconnect_tester import __version__, vendor
 from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
+    NetworkError,
+    NetworkErrorKind,
     NotSent,
     Outcome,
     ReceivedResponse,
@@ -69,9 +71,26 @@ class _TraceTimer:
     def __init__(self) -> None:
         self.start = time.perf_counter()
         self.marks: dict[str, float] = {}
+        self.connecting_to: tuple[str, int] | None = None  # the TCP peer: the host or a proxy
 
     async def __call__(self, event_name: str, info: dict[str, Any]) -> None:
         self.marks[event_name] = time.perf_counter()
+        if event_name == "connection.connect_tcp.started":
+            self.connecting_to = (str(info.get("host", "")), int(info.get("port") or 0))
+
+    def unreachable_proxy(self, url: httpx.URL) -> str | None:
+        """`host:port` of a proxy the request never got a connection to, else None.
+
+        httpx reports a proxy it can't reach exactly like an unreachable API host; only the
+        address it dialled tells them apart, and the advice differs (fix the proxy, not the URL).
+        """
+        if self.connecting_to is None or "connection.connect_tcp.complete" in self.marks:
+            return None
+        port = url.port or (443 if url.scheme == "https" else 80)
+        host, dialled_port = self.connecting_to
+        if (host.strip("[]").lower(), dialled_port) == (url.host.lower(), port):
+            return None
+        return f"{host}:{dialled_port}"
 
     def _span(self, step: str) -> float | None:
         started, completed = self.marks.get(f"{step}.started"), self.marks.get(f"{step}.complete")
@@ -203,11 +222,17 @@ class IdConnectClient:
         try:
             response = await http.send(http_request, stream=True)
             try:
-                received = await _read_capped(response)
+                received, undecodable = await _read_capped(response)
             finally:
                 await response.aclose()
         except Exception as exc:  # every transport failure is an outcome, never a crash
             outcome: Outcome = classify(exc)
+            if (proxy := timer.unreachable_proxy(url)) is not None:
+                outcome = NetworkError(
+                    NetworkErrorKind.PROXY,
+                    f"Could not connect to the proxy {proxy} ({outcome.kind.value}): "
+                    f"{outcome.message}",
+                )
             return Exchange(
                 endpoint=endpoint,
                 request=sent,
@@ -222,6 +247,8 @@ class IdConnectClient:
         outcome = parse(received.status, received.body, received.content_type, received_at)
         if received.truncated:
             outcome = _truncated(received.status)
+        elif undecodable is not None:
+            outcome = UnexpectedResponse(received.status, (undecodable,))
         return Exchange(
             endpoint=endpoint,
             request=sent,
@@ -239,18 +266,27 @@ def _truncated(status: int) -> Outcome:
     return UnexpectedResponse(status, (f"The body is larger than {limit_mb} MB; reading stopped",))
 
 
-async def _read_capped(response: httpx.Response) -> ReceivedResponse:
+async def _read_capped(response: httpx.Response) -> tuple[ReceivedResponse, str | None]:
+    """The response (body capped at MAX_RESPONSE_BYTES), and why the body could not be
+    decoded when its Content-Encoding lied: that is an odd answer, not a network failure."""
     chunks: list[bytes] = []
     size = 0
     truncated = False
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            truncated = True
-            break
+    undecodable: str | None = None
+    try:
+        async for chunk in response.aiter_bytes():
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                truncated = True
+                break
+    except httpx.DecodingError as exc:
+        encoding = response.headers.get("content-encoding", "")
+        undecodable = (
+            f"The body could not be decoded as its Content-Encoding ({encoding}) says: {exc}"
+        )
     body = b"".join(chunks)[:MAX_RESPONSE_BYTES]
-    return ReceivedResponse(
+    received = ReceivedResponse(
         status=response.status_code,
         reason=response.reason_phrase,
         http_version=response.http_version,
@@ -258,3 +294,4 @@ async def _read_capped(response: httpx.Response) -> ReceivedResponse:
         body=body,
         truncated=truncated,
     )
+    return received, undecodable

@@ -114,6 +114,16 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            "The access token lacks the share scope",
+            "Only a token granted with the share scope can mint share tokens. Tick share, "
+            "press Get code, exchange the new code, then request the share token again.",
+        ),
+        status=403,
+        description="scope",
+        endpoint=Endpoint.SHARE_TOKEN,
+    ),
+    _ApiRule(
+        Hint(
             "Forbidden: revoked token or wrong environment",
             "The token was revoked (for example because its authorization code was used "
             "twice), lacks the scope this call needs, or a sandbox (sbx:) credential was mixed "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
 import ssl
 from collections.abc import Iterator
+from typing import Final
 
 import httpx
 
@@ -71,13 +73,32 @@ def _kind(exc: BaseException) -> NetworkErrorKind:
     return NetworkErrorKind.OTHER
 
 
+# httpx's timeout exceptions carry no message; their cause is anyio's cancel-scope plumbing
+# ("Cancelled via cancel scope 7f…; reason: deadline exceeded"), which means nothing to a reader.
+_TIMEOUT_PHRASES: Final[tuple[tuple[type[httpx.TimeoutException], str], ...]] = (
+    (httpx.ConnectTimeout, "the connection was not established within the timeout"),
+    (httpx.ReadTimeout, "no response arrived within the timeout"),
+    (httpx.WriteTimeout, "the request could not be sent within the timeout"),
+    (httpx.PoolTimeout, "no connection became free within the timeout"),
+)
+
+
 def _message(exc: BaseException) -> str:
-    """The most specific non-empty message in the chain, with its type for context."""
+    """The error's own message plus the most specific cause beneath it, when that adds
+    something: `All connection attempts failed: [Errno 111] Connect call failed ('127.0.0.1',
+    8088)` says more than either half."""
+    top = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException) and not str(exc).strip():
+        phrase = next((p for t, p in _TIMEOUT_PHRASES if isinstance(exc, t)), "timed out")
+        return f"{top}: {phrase}"
+    detail = ""
     for link in _chain(exc):
         text = str(link).strip()
-        if text:
-            return text if link is exc else f"{str(exc).strip() or type(exc).__name__}: {text}"
-    return type(exc).__name__
+        if text and not isinstance(link, asyncio.CancelledError):
+            detail = text  # keep going: the deepest message is the most specific
+    if not detail or detail in top:
+        return top
+    return f"{top}: {detail}"
 
 
 def classify(exc: BaseException) -> NetworkError:

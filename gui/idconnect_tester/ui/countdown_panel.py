@@ -14,7 +14,15 @@ from typing import Final
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QSpinBox,
+    QWidget,
+)
 
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
 
@@ -51,6 +59,7 @@ class CountdownRow:
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName(f"{title}: lifetime left")
         self.detail = QLabel("")
+        self.detail.setWordWrap(True)
         set_tone(self.detail, Tone.MUTED)
         grid.addWidget(self.title, row, 0)
         grid.addWidget(self.time, row, 1)
@@ -68,7 +77,8 @@ class CountdownRow:
         self.expires_at = expires_at
         self.lifetime = max(lifetime, timedelta(seconds=1))
         local = expires_at.astimezone()
-        self.detail.setText(f"{detail} — expires {local:%Y-%m-%d %H:%M:%S} local")
+        self.detail.setText(f"{detail} · until {local:%Y-%m-%d %H:%M:%S}")
+        self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
         self.set_visible(True)
 
     def clear(self) -> None:
@@ -124,7 +134,29 @@ class CountdownPanel(QWidget):
         self.placeholder = QLabel("The countdown starts when a token arrives.")
         set_tone(self.placeholder, Tone.MUTED)
         grid.addWidget(self.placeholder, 6, 0, 1, 3)
-        grid.setRowStretch(7, 1)
+
+        self.auto_refresh = QCheckBox("Auto-&refresh")
+        self.auto_refresh.setObjectName("autoRefreshCheck")
+        self.auto_refresh.setToolTip(
+            "Refresh the access token with the stored refresh token before it expires"
+        )
+        self.auto_refresh_lead = QSpinBox()
+        self.auto_refresh_lead.setObjectName("autoRefreshLeadSpin")
+        self.auto_refresh_lead.setRange(1, 86_400)
+        self.auto_refresh_lead.setValue(60)
+        self.auto_refresh_lead.setSuffix(" s before expiry")
+        self.auto_refresh_lead.setAccessibleName("Auto-refresh lead time")
+        self.auto_refresh_state = QLabel("Off")
+        self.auto_refresh_state.setObjectName("autoRefreshState")
+        self.auto_refresh_state.setWordWrap(True)
+        set_tone(self.auto_refresh_state, Tone.MUTED)
+        auto_row = QHBoxLayout()
+        auto_row.addWidget(self.auto_refresh)
+        auto_row.addWidget(self.auto_refresh_lead)
+        auto_row.addStretch(1)
+        grid.addLayout(auto_row, 7, 0, 1, 3)
+        grid.addWidget(self.auto_refresh_state, 8, 0, 1, 3)
+        grid.setRowStretch(9, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -134,6 +166,14 @@ class CountdownPanel(QWidget):
     @property
     def timer_active(self) -> bool:
         return self._timer.isActive()
+
+    def show_auto_refresh_state(self, text: str) -> None:
+        self.auto_refresh_state.setText(text)
+        set_tone(self.auto_refresh_state, Tone.ERROR if text.startswith("Stopped") else Tone.MUTED)
+        if text.startswith("Stopped") and self.auto_refresh.isChecked():
+            self.auto_refresh.blockSignals(True)  # reflect the stop without re-triggering it
+            self.auto_refresh.setChecked(False)
+            self.auto_refresh.blockSignals(False)
 
     def start(self, row: str, expires_at: datetime, lifetime: timedelta, detail: str) -> None:
         self.rows[row].start(expires_at, lifetime, detail)

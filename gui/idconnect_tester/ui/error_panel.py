@@ -92,6 +92,7 @@ class ErrorPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorPanel")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
         self._shown: ShownError | None = None
 
         def value_label(name: str, accessible: str) -> QLabel:

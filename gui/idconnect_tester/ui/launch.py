@@ -81,6 +81,9 @@ def launch(
     app.setApplicationVersion(__version__)
     app.setOrganizationName("idconnect-tester")
     app.setDesktopFileName("idconnect-tester")  # matches the .desktop file (Wayland icons)
+    # The loop ends when main() returns, after the window's shutdown has closed connections
+    # and stopped the emulator; Qt quitting on its own would cut that short.
+    app.setQuitOnLastWindowClosed(False)
     window = MainWindow()
     theme.apply_style(app, window.settings.get("scheme", "system"))
     app.setWindowIcon(window.windowIcon())

@@ -9,37 +9,44 @@ id_token, the errors, the raw exchange and the history in docks the user can res
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDockWidget,
+    QInputDialog,
     QMainWindow,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from idconnect_tester import APP_NAME, __version__
+from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.exchange import (
-    Endpoint,
     Exchange,
     Hint,
     ShareTokenGranted,
     TokenGranted,
 )
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.ui import theme
-from idconnect_tester.ui.about import show_about
+from idconnect_tester.ui.auto_refresh import AutoRefresh
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.emulator_host import EmulatorHost
 from idconnect_tester.ui.error_panel import ErrorPanel, ShownError
+from idconnect_tester.ui.history_binding import HistoryBinding
+from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.icons import app_icon
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
+from idconnect_tester.ui.menus import build_menus
+from idconnect_tester.ui.profile_actions import ProfileActions
 from idconnect_tester.ui.raw_panel import RawPanel
+from idconnect_tester.ui.refresh_tracking import RefreshTokenTracker
 from idconnect_tester.ui.request_form import RequestForm
 from idconnect_tester.ui.response_panel import ResponsePanel
 from idconnect_tester.ui.session import TargetSession
@@ -51,6 +58,7 @@ from idconnect_tester.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
     from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+    from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.core.id_token_checks import Verification
     from idconnect_tester.core.profiles import ProfileStore
     from idconnect_tester.core.secret_store import SecretStore
@@ -65,6 +73,7 @@ class MainWindow(QMainWindow):
         *,
         profile_store: ProfileStore | None = None,
         secret_store: SecretStore | None = None,
+        history_store: HistoryStore | None = None,
         emulator_ttl_s: int | None = None,
     ) -> None:
         super().__init__()
@@ -75,6 +84,10 @@ class MainWindow(QMainWindow):
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)
         self.controller = RequestController(self)
         self.session = TargetSession(self.emulator, profile_store, secret_store)
+        self.profile_actions = ProfileActions(self)
+        self.auto_refresh = AutoRefresh(self)
+        self.refresh_tracker = RefreshTokenTracker()
+        self.key_source = KeySource()
 
         self.target_panel = TargetPanel()
         self.form = RequestForm()
@@ -83,22 +96,29 @@ class MainWindow(QMainWindow):
         self.id_token_panel = IdTokenPanel()
         self.error_panel = ErrorPanel()
         self.raw_panel = RawPanel()
+        self.history_panel = HistoryPanel()
+        self.history = HistoryBinding(self, self.history_panel, history_store)
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._last_exchange: Exchange | None = None
+
+        self.last_exchange: Exchange | None = None
         self._last_granted: TokenGranted | None = None
+        self._sent_form: TokenRequest | None = None  # the form behind the exchange in flight
+        self._sent_by_auto_refresh = False
         self._authorize: AuthorizeSession | None = None  # this run's last authorize step
         self.chain_nonce: str | None = None  # nonce of the authorization the tokens came from
-        self.key_source = KeySource()
         self.authorize_dialog: AuthorizeDialog | None = None
+        self._shutdown_task: asyncio.Future[None] | None = None
 
         self._build_central()
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
-        self._build_menus()
+        self.actions_by_name = build_menus(self)
         self._connect()
-        self._load_profiles()
+        self.reload_profiles()
         self._restore_layout()
+        # History is read after the first paint: nothing on disk stands before the window.
+        QTimer.singleShot(0, self.history.refresh)
 
     # --- construction ---
 
@@ -115,16 +135,19 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setCentralWidget(scroll)
 
-    def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget, *, scroll: bool = True) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
-        # A scroll area lets the window shrink below the panels' natural height (small
-        # screens, 200% scaling) without squashing or hiding fields.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(widget)
-        dock.setWidget(scroll)
+        if scroll:
+            # A scroll area lets the window shrink below a form-like panel's natural height
+            # (small screens, 200% scaling) without squashing or hiding fields. Panels made
+            # of text views scroll by themselves and get the dock's size directly.
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            area.setWidget(widget)
+            widget = area
+        dock.setWidget(widget)
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -134,68 +157,46 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
+        # The right column runs the full height (response, expiry, id_token); the bottom area
+        # sits under the form only (errors beside the raw exchange and the history).
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setDockNestingEnabled(True)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         response = self._dock("response", "Response", self.response_panel)
         countdown = self._dock("countdown", "Expiry", self.countdown_panel)
-        id_token = self._dock("idToken", "ID token", self.id_token_panel)
+        id_token = self._dock("idToken", "ID token", self.id_token_panel, scroll=False)
         errors = self._dock("error", "Error", self.error_panel)
-        raw = self._dock("raw", "Raw exchange", self.raw_panel)
+        raw = self._dock("raw", "Raw exchange", self.raw_panel, scroll=False)
+        history = self._dock("history", "History", self.history_panel, scroll=False)
         self.addDockWidget(right, response)
         self.splitDockWidget(response, countdown, Qt.Orientation.Vertical)
         self.splitDockWidget(countdown, id_token, Qt.Orientation.Vertical)
         self.addDockWidget(bottom, errors)
         self.splitDockWidget(errors, raw, Qt.Orientation.Horizontal)
-        self.resizeDocks([response, countdown, id_token], [220, 150, 330], Qt.Orientation.Vertical)
-        self.resizeDocks([errors, raw], [420, 760], Qt.Orientation.Horizontal)
-        self.resizeDocks([errors], [240], Qt.Orientation.Vertical)
-        self._default_state = self.saveState()
+        self.tabifyDockWidget(raw, history)
+        raw.raise_()
+        # Wide enough for its labels and copy buttons without a horizontal scrollbar.
+        errors.setMinimumWidth(self.error_panel.minimumWidth() + 24)
 
-    def _action(self, menu_text: str, shortcut: str | None = None) -> QAction:
-        action = QAction(menu_text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        quit_action = self._action("&Quit", "Ctrl+Q")
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-
-        request_menu = bar.addMenu("&Request")
-        for text, button in (
-            ("&Get code", self.form.get_code_button),
-            ("&Send", self.form.send_button),
-            ("&Cancel", self.form.cancel_button),
-        ):
-            action = self._action(text)
-            action.triggered.connect(button.click)
-            request_menu.addAction(action)
-
-        view_menu = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        scheme_menu = view_menu.addMenu("Colour &scheme")
-        group = QActionGroup(self)
-        current = self.settings.get("scheme", "system")
-        for scheme in theme.SCHEMES:
-            action = QAction(scheme.capitalize(), self, checkable=True)
-            action.setChecked(scheme == current)
-            action.triggered.connect(lambda _=False, s=scheme: self._set_scheme(s))
-            group.addAction(action)
-            scheme_menu.addAction(action)
-        reset = self._action("&Reset layout")
-        reset.triggered.connect(self.reset_layout)
-        view_menu.addAction(reset)
-
-        help_menu = bar.addMenu("&Help")
-        about = self._action(f"&About {APP_NAME}")
-        about.triggered.connect(lambda: show_about(self))
-        help_menu.addAction(about)
+    def _apply_default_sizes(self) -> None:
+        """Dock sizes for a first launch, set once the window has its size (Qt scales them
+        proportionally from whatever size the window had when they were set)."""
+        docks = self.docks
+        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+        width, height = self.width(), self.height()
+        # The right column takes 45% of the width; under the form, errors 20% and raw 35%.
+        self.resizeDocks(
+            [docks["error"], docks["raw"]], [round(width * 0.22), round(width * 0.33)], horizontal
+        )
+        self.resizeDocks([docks["response"]], [round(width * 0.45)], horizontal)
+        self.resizeDocks(
+            [docks["response"], docks["countdown"], docks["idToken"]],
+            [round(height * 0.27), round(height * 0.19), round(height * 0.5)],
+            vertical,
+        )
+        self.resizeDocks([docks["error"]], [round(height * 0.37)], vertical)
 
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
@@ -204,6 +205,7 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(self._update_send_block)
         self.target_panel.profile_selected.connect(self._select_profile)
         self.target_panel.edited.connect(self._target_edited)
+        self.target_panel.action_requested.connect(self.profile_actions.run)
         self.controller.busy_changed.connect(self._busy_changed)
         self.controller.started.connect(self.status.show_busy)
         self.controller.exchange_finished.connect(self.show_exchange)
@@ -211,56 +213,130 @@ class MainWindow(QMainWindow):
         self.controller.code_finished.connect(self.code_received)
         self.controller.cancelled.connect(self._cancelled)
         self.controller.failed.connect(self._failed)
-        self.id_token_panel.verify_again_requested.connect(self._verify_current_id_token)
+        self.response_panel.share_token_requested.connect(self.request_share_token)
+        self.id_token_panel.verify_again_requested.connect(self.verify_current_id_token)
+        self.id_token_panel.keys_requested.connect(self.open_keys_dialog)
         self.countdown_panel.expired.connect(self._countdown_expired)
+        self.countdown_panel.auto_refresh.toggled.connect(self.auto_refresh.set_enabled)
+        self.countdown_panel.auto_refresh_lead.valueChanged.connect(self.auto_refresh.set_lead)
+        self.auto_refresh.state_changed.connect(self.countdown_panel.show_auto_refresh_state)
+        self.auto_refresh.due.connect(self._auto_refresh_due)
         style_hints = QApplication.styleHints()
-        style_hints.colorSchemeChanged.connect(lambda _: self._set_scheme(None))
+        style_hints.colorSchemeChanged.connect(lambda _scheme: self.set_scheme(None))
 
     # --- profiles and target ---
 
-    def _load_profiles(self) -> None:
+    def reload_profiles(self) -> None:
+        self.session.reload()
         self.target_panel.set_profiles(self.session.profiles(), self.session.current.id)
         self._show_current_profile()
-        if (notice := self.session.take_notice()) is not None:
-            self.status.say(notice, Tone.WARNING)
 
     def _show_current_profile(self) -> None:
         profile = self.session.current
         self.target_panel.show_profile(profile, self.session.secret_for_display())
         self.status.target.setText(self.session.describe_target())
         self._update_send_block()
+        self._show_notices()
+
+    def _show_notices(self) -> None:
+        if (notice := self.session.take_notice()) is not None:
+            self.status.say(notice, Tone.WARNING)
 
     def _select_profile(self, profile_id: str) -> None:
         self.session.select(profile_id)
+        self.key_source.use_fetched()  # keys pasted for one issuer don't apply to another
         self._show_current_profile()
 
     def _target_edited(self) -> None:
         base_url, app_token, secret = self.target_panel.values()
         self.session.edit_target(base_url, app_token, secret)
         self._update_send_block()
+        self._show_notices()
 
     def _update_send_block(self) -> None:
         problems = self.session.target_problems()
         self.target_panel.show_problems(problems, self.session.warnings())
-        first = next(iter(problems.values()), "")
-        self.form.set_external_block(first)
+        self.form.set_external_block(next(iter(problems.values()), ""))
 
-    # --- operations ---
+    # --- sending ---
 
     def send(self) -> None:
         if self.controller.busy:
-            self.status.say(
-                "A request is already running: Send is off until it ends or is cancelled"
-            )
+            self.status.say("A request is running: Send is off until it ends or is cancelled")
             return
-        request = self.form.token_request()
-        target = self.session.target()
-        self.controller.send_token(target, request)
+        self._send_token(self.form.token_request(), auto=False)
+
+    def _send_token(self, request: TokenRequest, *, auto: bool) -> None:
+        self._sent_form = request
+        self._sent_by_auto_refresh = auto
+        self.controller.send_token(self.session.target(), request)
+
+    def _auto_refresh_due(self) -> None:
+        if self.controller.busy:
+            # Try again as soon as the running operation ends (once, not in a loop).
+            self.controller.busy_changed.connect(self._auto_refresh_when_idle)
+            return
+        refresh_token = self.form.refresh_token.text().strip()
+        if not refresh_token:
+            self.auto_refresh.stop("there is no refresh token to refresh with")
+            return
+        request = TokenRequest.from_form(
+            vendor.GRANT_REFRESH_TOKEN,
+            code_verifier=self.form.code_verifier.text(),
+            refresh_token=refresh_token,
+            scopes=self.form.selected_scopes(),
+        )
+        self.status.say("Auto-refresh: refreshing the access token…")
+        self._send_token(request, auto=True)
+
+    def _auto_refresh_when_idle(self, busy: bool) -> None:
+        if not busy:
+            self.controller.busy_changed.disconnect(self._auto_refresh_when_idle)
+            QTimer.singleShot(0, self._auto_refresh_due)
+
+    def request_share_token(self) -> None:
+        from idconnect_tester.ui.tool_dialogs import ShareTokenDialog
+
+        access_token = self.response_panel.access_token()
+        if not access_token:
+            self.status.say("Get an access token first (with the share scope)", Tone.WARNING)
+            return
+        dialog = ShareTokenDialog(self.settings.get("share_for_client_id", ""), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        for_client_id = dialog.for_client_id.text().strip()
+        self.settings.set("share_for_client_id", for_client_id)
+        self.send_share_token(for_client_id, dialog.ttl.value())
+
+    def send_share_token(self, for_client_id: str, ttl_s: int) -> None:
+        request = ShareTokenRequest(self.response_panel.access_token(), for_client_id, ttl_s)
+        self._sent_form = None
+        self._sent_by_auto_refresh = False
+        self.controller.send_share_token(self.session.target(), request)
+
+    # --- get code ---
 
     def get_code(self) -> None:
         from idconnect_tester.ui.get_code import start_get_code
 
         start_get_code(self)
+
+    def paste_redirect(self) -> None:
+        """Paste a redirect URL (or code) by hand; checked against this run's authorize step."""
+        from idconnect_tester.core.authorize import parse_redirect
+
+        text, ok = QInputDialog.getText(
+            self, "Paste redirect URL", "Redirect URL (…?code=…&state=…) or the code:"
+        )
+        if not ok or not text.strip():
+            return
+        result = parse_redirect(text, self._authorize)
+        if self._authorize is None:
+            self.status.say("No Get code in this run: the state could not be checked", Tone.WARNING)
+            if result.code:
+                self.form.code.setText(result.code)
+            return
+        self.code_received(self._authorize, result)
 
     def show_authorize_dialog(self, dialog: AuthorizeDialog) -> None:
         self.close_authorize_dialog()
@@ -279,11 +355,11 @@ class MainWindow(QMainWindow):
         self.close_authorize_dialog()
         self._authorize = session
         if result.code:
-            self.form.set_grant("authorization_code")
+            self.form.set_grant(vendor.GRANT_AUTHORIZATION_CODE)
             self.form.code.setText(result.code)
             self.form.code_verifier.setText(session.pkce.code_verifier)
             notes = f" ({'; '.join(result.notes)})" if result.notes else ""
-            self.status.say(f"Code received; press Send to exchange it{notes}", Tone.OK)
+            self.status.say(f"{result.summary()}; press Send to exchange it{notes}", Tone.OK)
             self.form.send_button.setFocus()
             return
         description = result.error_description or result.problem or "No code came back"
@@ -297,7 +373,9 @@ class MainWindow(QMainWindow):
             )
         )
         self.docks["error"].raise_()
-        self.status.say(title + ": " + description, Tone.ERROR)
+        self.status.say(f"{title}: {description}", Tone.ERROR)
+
+    # --- results ---
 
     def _busy_changed(self, busy: bool) -> None:
         self.form.set_busy(busy)
@@ -313,20 +391,35 @@ class MainWindow(QMainWindow):
         self.status.say(message, Tone.ERROR)
 
     def show_exchange(self, exchange: Exchange) -> None:
-        """Render one exchange in every panel it concerns."""
-        self._last_exchange = exchange
+        """Render one exchange in every panel it concerns, and record it in the history."""
+        self.last_exchange = exchange
         self.raw_panel.show_exchange(exchange)
         self.error_panel.show_exchange(exchange)
         outcome = exchange.outcome
         if isinstance(outcome, TokenGranted):
             self._token_granted(exchange, outcome)
         elif isinstance(outcome, ShareTokenGranted):
+            self.response_panel.show_share_token(outcome.token, outcome.for_client_id)
             lifetime = outcome.expires_at - exchange.received_at
             self.countdown_panel.start("share", outcome.expires_at, lifetime, "Share token")
-        elif exchange.endpoint is Endpoint.TOKEN or exchange.endpoint is Endpoint.SHARE_TOKEN:
+        else:
             self.docks["error"].raise_()
-        tone = Tone.OK if exchange.succeeded else Tone.ERROR
-        self.status.say(exchange.summary(), tone)
+            if self._sent_by_auto_refresh:
+                self.auto_refresh.stop(f"the refresh failed ({exchange.summary()})")
+        self.history.record(exchange, self._sent_form)
+        prefix = "Auto-refresh: " if self._sent_by_auto_refresh else ""
+        self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
+
+    def show_historic_exchange(self, exchange: Exchange, when: datetime, full: bool) -> None:
+        """A history entry, read-only: raw, error and response panels, no side effects."""
+        self.raw_panel.show_exchange(exchange)
+        self.error_panel.show_exchange(exchange)
+        if isinstance(exchange.outcome, TokenGranted):
+            self.response_panel.show_exchange(exchange)
+        masking = "full tokens" if full else "tokens masked"
+        self.status.say(
+            f"Showing history from {when.astimezone():%Y-%m-%d %H:%M:%S} ({masking}, read-only)"
+        )
 
     def _token_granted(self, exchange: Exchange, outcome: TokenGranted) -> None:
         self._last_granted = outcome
@@ -335,23 +428,28 @@ class MainWindow(QMainWindow):
             "access",
             outcome.expires_at,
             timedelta(seconds=outcome.expires_in),
-            f"expires_in {outcome.expires_in} s from {exchange.received_at.astimezone():%H:%M:%S}",
+            f"{outcome.expires_in} s from {exchange.received_at.astimezone():%H:%M:%S}",
         )
+        grant = self._sent_form.grant_type if self._sent_form else vendor.GRANT_REFRESH_TOKEN
         if outcome.refresh_token:
             self.form.refresh_token.setText(outcome.refresh_token)
-        request_code = self.form.code.text().strip()
-        if self._authorize is not None and request_code and exchange.endpoint is Endpoint.TOKEN:
+        self.response_panel.show_refresh_info(
+            self.refresh_tracker.granted(grant, outcome, exchange.received_at)
+        )
+        if grant == vendor.GRANT_AUTHORIZATION_CODE and self._authorize is not None:
             self.chain_nonce = self._authorize.nonce
+        self.auto_refresh.token_granted(exchange.received_at, outcome.expires_at)
         if outcome.id_token:
-            self._verify_current_id_token()
+            self.verify_current_id_token()
         else:
             self.id_token_panel.clear()
             self.countdown_panel.clear("id_token")
 
-    def _verify_current_id_token(self) -> None:
+    def verify_current_id_token(self) -> None:
         from idconnect_tester.ui.verify import verify_in_background
 
         if self._last_granted is None or not self._last_granted.id_token:
+            self.status.say("No id_token to verify", Tone.WARNING)
             return
         verify_in_background(self, self._last_granted.id_token)
 
@@ -365,34 +463,78 @@ class MainWindow(QMainWindow):
             self.countdown_panel.clear("id_token")
             return
         iat = numeric_date(decoded.claims.get("iat")) or exp
-        self.countdown_panel.start("id_token", exp, exp - iat, "The id_token's own exp claim")
+        self.countdown_panel.start("id_token", exp, exp - iat, "its own exp claim")
 
     def _countdown_expired(self, row: str) -> None:
         if row == "access":
             self.status.say("The access token has expired", Tone.WARNING)
 
+    # --- tools ---
+
+    def open_pkce_checker(self) -> None:
+        from idconnect_tester.core.pkce import s256_challenge
+        from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog
+
+        verifier = self.form.code_verifier.text().strip()
+        challenge = (
+            self._authorize.pkce.code_challenge
+            if self._authorize is not None
+            else (s256_challenge(verifier) if verifier.isascii() and verifier else "")
+        )
+        PkceCheckerDialog(verifier, challenge, self).exec()
+
+    def open_keys_dialog(self) -> None:
+        from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
+        from idconnect_tester.ui.tool_dialogs import KeysDialog
+
+        dialog = KeysDialog(self.key_source.pasted_text, self)
+        while dialog.exec() == QDialog.DialogCode.Accepted:
+            if dialog.use_issuer:
+                self.key_source.use_fetched()
+                break
+            try:
+                keys = keys_from_text(dialog.text.toPlainText(), "pasted keys")
+            except KeyFetchError as exc:
+                dialog.problem.setText(str(exc))
+                continue
+            self.key_source.use_pasted(
+                keys, f"{len(keys)} pasted key(s)", dialog.text.toPlainText()
+            )
+            break
+        else:
+            return
+        if self._last_granted is not None and self._last_granted.id_token:
+            self.verify_current_id_token()
+
     # --- view ---
 
-    def _set_scheme(self, scheme: str | None) -> None:
+    def set_scheme(self, scheme: str | None) -> None:
         if scheme is not None:
             self.settings.set("scheme", scheme)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             theme.apply_style(app, self.settings.get("scheme", "system"))
-        if self._last_exchange is not None:
-            self.show_exchange(self._last_exchange)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state)
         for dock in self.docks.values():
             dock.setVisible(True)
+        self.docks["raw"].raise_()
+        self._apply_default_sizes()
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1360, 860)
-        if state is not None:
-            self.restoreState(state)
+            self.resize(1400, 900)
+        self._default_state = self.saveState()
+        # Default dock sizes only mean something once the window is laid out: see showEvent.
+        self._needs_default_sizes = state is None or not self.restoreState(state)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._needs_default_sizes:
+            self._needs_default_sizes = False
+            QTimer.singleShot(0, self._apply_default_sizes)
 
     def save_layout(self) -> None:
         self.settings.save_layout(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
@@ -400,10 +542,11 @@ class MainWindow(QMainWindow):
     # --- shutdown ---
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel what runs, remember the layout, stop the emulator. Closing connections needs
-        the loop, so it is scheduled; `shutdown()` awaits it when the app exits."""
+        """Cancel what runs, remember the layout. Closing connections needs the loop, so it
+        is scheduled; `shutdown()` awaits it when the app exits."""
         self.save_layout()
         self.controller.cancel()
+        self.auto_refresh.set_enabled(False)
         QTimer.singleShot(0, self._schedule_shutdown)
         super().closeEvent(event)
 
@@ -413,11 +556,21 @@ class MainWindow(QMainWindow):
         except RuntimeError:
             return
         if loop.is_running():
-            self._shutdown_task = loop.create_task(self.shutdown())
+            self._shutdown_once()
+
+    def _shutdown_once(self) -> asyncio.Future[None]:
+        if self._shutdown_task is None:
+            self._shutdown_task = asyncio.ensure_future(self._shutdown())
+        return self._shutdown_task
 
     async def shutdown(self) -> None:
+        """Cancel every task, close connections and history, stop the emulator (idempotent)."""
+        await self._shutdown_once()
+
+    async def _shutdown(self) -> None:
         await self.controller.shutdown()
         self.session.close()
+        self.history.close()
         self.emulator.stop()
 
 

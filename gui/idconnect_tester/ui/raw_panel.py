@@ -7,6 +7,7 @@ import json
 from typing import Final
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -85,10 +86,13 @@ class RawPanel(QWidget):
         self.pretty.toggled.connect(self._rerender)
         self.timings = QLabel("")
         self.timings.setObjectName("rawTimings")
+        self.timings.setWordWrap(True)  # a long line must not set the dock's minimum width
         set_tone(self.timings, Tone.MUTED)
         self._exchange: Exchange | None = None
 
-        split = QSplitter(Qt.Orientation.Horizontal)
+        # Starts stacked (small minimum width); resizeEvent puts them side by side when wide.
+        self.split = split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("rawSplitter")
         split.addWidget(self._titled("Request", self.request))
         split.addWidget(self._titled("Response", self.response))
         top = QHBoxLayout()
@@ -97,6 +101,14 @@ class RawPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Request and response side by side when there is room, one above the other when not."""
+        wide = event.size().width() >= self.fontMetrics().horizontalAdvance("M") * 90
+        wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+        super().resizeEvent(event)
 
     def _titled(self, title: str, widget: QWidget) -> QWidget:
         box = QWidget()

@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from idconnect_tester.core.exchange import Exchange, TokenGranted
+from idconnect_tester.ui.refresh_tracking import RULE
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import ValueField
 
@@ -45,6 +46,21 @@ class ResponsePanel(QWidget):
                 form.addRow(key, row)
             else:
                 form.addRow(key, field)
+        self.refresh_info = QLabel("")
+        self.refresh_info.setObjectName("refreshTokenInfo")
+        self.refresh_info.setWordWrap(True)
+        self.refresh_info.setToolTip(RULE)
+        set_tone(self.refresh_info, Tone.MUTED)
+        form.addRow("", self.refresh_info)
+        self.share_token = ValueField("shareTokenField", "share token")
+        self.share_label = QLabel("share token")
+        form.addRow(self.share_label, self.share_token)
+        self.share_for = QLabel("")
+        self.share_for.setObjectName("shareTokenForClient")
+        set_tone(self.share_for, Tone.MUTED)
+        form.addRow("", self.share_for)
+        for widget in (self.share_token, self.share_label, self.share_for):
+            widget.setVisible(False)
         self.extra = QLabel()
         self.extra.setObjectName("responseNotes")
         self.extra.setWordWrap(True)
@@ -53,6 +69,15 @@ class ResponsePanel(QWidget):
         self.placeholder = QLabel("No token yet: press Get code, then Send.")
         set_tone(self.placeholder, Tone.MUTED)
         form.addRow(self.placeholder)
+
+    def show_share_token(self, token: str, for_client_id: str) -> None:
+        self.share_token.set_value(token)
+        self.share_for.setText(f"for client {for_client_id}" if for_client_id else "")
+        for widget in (self.share_token, self.share_label, self.share_for):
+            widget.setVisible(True)
+
+    def show_refresh_info(self, text: str) -> None:
+        self.refresh_info.setText(text)
 
     def show_exchange(self, exchange: Exchange) -> None:
         """Show a granted token; other outcomes leave the last good token on display, because it
@@ -71,9 +96,6 @@ class ResponsePanel(QWidget):
         for key, value in values.items():
             self.fields[key].set_value(value)
         lines = list(outcome.notes)
-        if outcome.refresh_token is None:
-            lines.append("No refresh_token in this response (Sumsub issues one only on the first")
-            lines[-1] += " authorization_code exchange with offline_access)."
         if outcome.id_token is None:
             lines.append("No id_token (the openid scope was not granted).")
         for key, value in outcome.other_fields.items():
@@ -91,3 +113,6 @@ class ResponsePanel(QWidget):
         self.extra.setVisible(False)
         self.placeholder.setVisible(True)
         self.share_button.setEnabled(False)
+        self.refresh_info.setText("")
+        for widget in (self.share_token, self.share_label, self.share_for):
+            widget.setVisible(False)

@@ -23,6 +23,7 @@ class KeySource:
     def __init__(self) -> None:
         self.pasted: Sequence[VerificationKey] | None = None
         self.pasted_description = ""
+        self.pasted_text = ""
         self._cache: JwksCache | None = None
 
     @property
@@ -33,11 +34,11 @@ class KeySource:
             self._cache = JwksCache()
         return self._cache
 
-    def use_pasted(self, keys: Sequence[VerificationKey], description: str) -> None:
-        self.pasted, self.pasted_description = tuple(keys), description
+    def use_pasted(self, keys: Sequence[VerificationKey], description: str, text: str) -> None:
+        self.pasted, self.pasted_description, self.pasted_text = tuple(keys), description, text
 
     def use_fetched(self) -> None:
-        self.pasted, self.pasted_description = None, ""
+        self.pasted, self.pasted_description, self.pasted_text = None, "", ""
         if self._cache is not None:
             self._cache.clear()
 

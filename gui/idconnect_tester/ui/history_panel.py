@@ -1,0 +1,175 @@
+"""The history panel: every exchange, newest first, filterable; show one read-only in the panels
+or load its request back into the form.
+
+The list reads only the summary columns (the stored records are fetched when an entry is
+opened), so a thousand entries load in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.ui.theme import Tone, colours, set_tone
+
+STATUS_FILTERS = (
+    ("All", None),
+    ("Success (2xx)", "2xx"),
+    ("Client errors (4xx)", "4xx"),
+    ("Server errors (5xx)", "5xx"),
+    ("Network errors", "network"),
+    ("Any failure", "error"),
+)
+_COLUMNS = ("Time", "Profile", "Endpoint", "Grant", "Status", "Outcome", "correlationId", "ms")
+
+
+class HistoryPanel(QWidget):
+    filter_changed = Signal()
+    show_requested = Signal(int)  # entry id: show it read-only in the panels
+    load_requested = Signal(int)  # entry id: put its request back into the form
+    clear_requested = Signal()
+    retention_changed = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyPanel")
+        self.filter_text = QLineEdit()
+        self.filter_text.setObjectName("historyFilterEdit")
+        self.filter_text.setPlaceholderText("Filter: endpoint, grant, profile, correlationId…")
+        self.filter_text.setAccessibleName("Filter history")
+        self.filter_text.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("historyStatusCombo")
+        self.status_filter.setAccessibleName("Filter history by status")
+        for label, value in STATUS_FILTERS:
+            self.status_filter.addItem(label, value)
+        self.table = QTreeWidget()
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName("History of exchanges")
+        self.table.setColumnCount(len(_COLUMNS))
+        self.table.setHeaderLabels(list(_COLUMNS))
+        self.table.setRootIsDecorated(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setUniformRowHeights(True)  # lets Qt lay out 1,000 rows without measuring each
+        self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.header().setStretchLastSection(False)
+        self.show_button = QPushButton("Show")
+        self.show_button.setObjectName("historyShowButton")
+        self.show_button.setToolTip("Show this exchange in the panels (read-only)")
+        self.load_button = QPushButton("Load into form")
+        self.load_button.setObjectName("historyLoadButton")
+        self.clear_button = QPushButton("Clear history…")
+        self.clear_button.setObjectName("historyClearButton")
+        self.retention = QSpinBox()
+        self.retention.setObjectName("historyRetentionSpin")
+        self.retention.setRange(10, 100_000)
+        self.retention.setSingleStep(100)
+        self.retention.setPrefix("Keep last ")
+        self.retention.setAccessibleName("History retention limit")
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("historyCount")
+        set_tone(self.count_label, Tone.MUTED)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_text, 1)
+        filters.addWidget(self.status_filter)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.count_label, 1)
+        buttons.addWidget(self.retention)
+        buttons.addWidget(self.clear_button)
+        buttons.addWidget(self.load_button)
+        buttons.addWidget(self.show_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+
+        # Typing filters after a short pause, not on every key: each filter is a query.
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self.filter_changed)
+        self.filter_text.textChanged.connect(lambda _: self._debounce.start())
+        self.status_filter.currentIndexChanged.connect(lambda _: self.filter_changed.emit())
+        self.table.itemDoubleClicked.connect(lambda *_: self._emit_for_current(self.show_requested))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.show_button.clicked.connect(lambda: self._emit_for_current(self.show_requested))
+        self.load_button.clicked.connect(lambda: self._emit_for_current(self.load_requested))
+        self.clear_button.clicked.connect(self.clear_requested)
+        self.retention.editingFinished.connect(
+            lambda: self.retention_changed.emit(self.retention.value())
+        )
+        self._selection_changed()
+
+    def status_value(self) -> str | None:
+        value = self.status_filter.currentData()
+        return str(value) if value else None
+
+    def set_rows(self, rows: list[HistoryRow], total: int) -> None:
+        palette = colours()
+        items: list[QTreeWidgetItem] = []
+        for row in rows:
+            local = row.time.astimezone()
+            item = QTreeWidgetItem(
+                [
+                    f"{local:%Y-%m-%d %H:%M:%S}",
+                    row.profile_name,
+                    row.endpoint,
+                    row.grant_type,
+                    "" if row.status is None else str(row.status),
+                    row.outcome.value.replace("_", " "),
+                    row.correlation_id,
+                    f"{row.total_ms:.0f}",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+            item.setForeground(5, palette.ok if row.succeeded else palette.error)
+            item.setToolTip(0, row.summary)
+            items.append(item)
+        self.table.setUpdatesEnabled(False)
+        try:
+            self.table.clear()
+            self.table.addTopLevelItems(items)
+        finally:
+            self.table.setUpdatesEnabled(True)
+        shown = f"{len(rows):,} of {total:,}" if len(rows) != total else f"{total:,}"
+        self.count_label.setText(f"{shown} exchanges")
+        self._selection_changed()
+
+    def row_count(self) -> int:
+        return self.table.topLevelItemCount()
+
+    def select_row(self, index: int) -> None:
+        item = self.table.topLevelItem(index)
+        if item is not None:
+            self.table.setCurrentItem(item)
+
+    def _current_id(self) -> int | None:
+        item = self.table.currentItem()
+        if item is None:
+            return None
+        value = item.data(0, Qt.ItemDataRole.UserRole)
+        return int(value) if value is not None else None
+
+    def _emit_for_current(self, signal: object) -> None:
+        entry_id = self._current_id()
+        if entry_id is not None:
+            signal.emit(entry_id)  # type: ignore[attr-defined]
+
+    def _selection_changed(self) -> None:
+        selected = self._current_id() is not None
+        self.show_button.setEnabled(selected)
+        self.load_button.setEnabled(selected)

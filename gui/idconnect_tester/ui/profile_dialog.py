@@ -1,0 +1,191 @@
+"""The profile settings dialog: everything a profile holds except its secret (which stays in
+the target panel and goes to the keyring). Used for "New profile…" and "Settings…"."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester import vendor
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.widgets import FieldMessage
+
+_FIELDS = (
+    "name",
+    "base_url",
+    "app_token",
+    "client_id",
+    "redirect_uri",
+    "issuer",
+    "authorization_endpoint",
+    "timeout_s",
+    "proxy",
+    "ca_bundle",
+)
+
+
+class ProfileDialog(QDialog):
+    def __init__(self, profile: Profile, *, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("profileDialog")
+        self.setWindowTitle(title)
+        self._original = profile
+        self.edits: dict[str, QLineEdit] = {}
+        self.messages: dict[str, FieldMessage] = {}
+
+        def edit(name: str, text: str, placeholder: str = "", mono: bool = True) -> QLineEdit:
+            line = QLineEdit(text)
+            line.setObjectName(f"profile_{name}")
+            line.setPlaceholderText(placeholder)
+            line.setAccessibleName(name.replace("_", " "))
+            if mono:
+                line.setFont(monospace_font())
+            line.textChanged.connect(self._validate)
+            self.edits[name] = line
+            self.messages[name] = FieldMessage(f"profile_{name}Message")
+            return line
+
+        target = QGroupBox("Target")
+        target_form = QFormLayout(target)
+        target_form.addRow("Name", edit("name", profile.name, "e.g. Sandbox — team A", False))
+        target_form.addRow("", self.messages["name"])
+        target_form.addRow("Base URL", edit("base_url", profile.base_url, "https://api.sumsub.com"))
+        target_form.addRow("", self.messages["base_url"])
+        target_form.addRow("App token", edit("app_token", profile.app_token, "sbx:…"))
+        target_form.addRow("", self.messages["app_token"])
+        self.production = QCheckBox("This is a production profile")
+        self.production.setObjectName("profile_production")
+        self.production.setChecked(profile.production)
+        self.production.toggled.connect(self._validate)
+        target_form.addRow("", self.production)
+
+        authorize = QGroupBox("Authorize step (Get code)")
+        auth_form = QFormLayout(authorize)
+        auth_form.addRow("Client id", edit("client_id", profile.client_id, "your client id"))
+        auth_form.addRow("", self.messages["client_id"])
+        auth_form.addRow(
+            "Redirect URI",
+            edit(
+                "redirect_uri", profile.redirect_uri, "empty: http://127.0.0.1:<free port>/callback"
+            ),
+        )
+        auth_form.addRow("", self.messages["redirect_uri"])
+        auth_form.addRow("Issuer", edit("issuer", profile.issuer, vendor.DEFAULT_ISSUER))
+        auth_form.addRow("", self.messages["issuer"])
+        auth_form.addRow(
+            "Authorization endpoint",
+            edit(
+                "authorization_endpoint",
+                profile.authorization_endpoint,
+                "empty: from the issuer's discovery document",
+            ),
+        )
+        auth_form.addRow("", self.messages["authorization_endpoint"])
+
+        connection = QGroupBox("Connection")
+        conn_form = QFormLayout(connection)
+        self.timeout = QDoubleSpinBox()
+        self.timeout.setObjectName("profile_timeout_s")
+        self.timeout.setRange(0.5, 600)
+        self.timeout.setSuffix(" s")
+        self.timeout.setValue(profile.timeout_s)
+        conn_form.addRow("Timeout", self.timeout)
+        self.verify_tls = QCheckBox("Verify TLS certificates (never turn off for production)")
+        self.verify_tls.setObjectName("profile_verify_tls")
+        self.verify_tls.setChecked(profile.verify_tls)
+        self.verify_tls.toggled.connect(self._validate)
+        conn_form.addRow("", self.verify_tls)
+        bundle_row = QHBoxLayout()
+        bundle_row.addWidget(edit("ca_bundle", profile.ca_bundle or "", "extra CA bundle (PEM)"), 1)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_bundle)
+        bundle_row.addWidget(browse)
+        conn_form.addRow("CA bundle", bundle_row)
+        conn_form.addRow("", self.messages["ca_bundle"])
+        conn_form.addRow(
+            "Proxy", edit("proxy", profile.proxy or "", "empty: HTTP(S)_PROXY from the environment")
+        )
+        conn_form.addRow("", self.messages["proxy"])
+        self.full_tokens = QCheckBox(
+            "Store full tokens in history and exports (off: masked as prefix…last 4)"
+        )
+        self.full_tokens.setObjectName("profile_store_full_tokens")
+        self.full_tokens.setChecked(profile.store_full_tokens)
+        conn_form.addRow("", self.full_tokens)
+
+        self.warnings = QLabel()
+        self.warnings.setObjectName("profileWarnings")
+        self.warnings.setWordWrap(True)
+        set_tone(self.warnings, Tone.WARNING)
+        note = QLabel("The secret key is entered in the main window and kept in the keyring.")
+        set_tone(note, Tone.MUTED)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for box in (target, authorize, connection):
+            layout.addWidget(box)
+        layout.addWidget(self.warnings)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self._validate()
+
+    def _browse_bundle(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA bundle", "", "PEM files (*.pem *.crt *.cer);;All files (*)"
+        )
+        if path:
+            self.edits["ca_bundle"].setText(path)
+
+    def profile(self) -> Profile:
+        text = {name: edit.text().strip() for name, edit in self.edits.items()}
+        return replace(
+            self._original,
+            name=text["name"],
+            base_url=text["base_url"],
+            app_token=text["app_token"],
+            client_id=text["client_id"],
+            redirect_uri=text["redirect_uri"],
+            issuer=text["issuer"],
+            authorization_endpoint=text["authorization_endpoint"],
+            timeout_s=self.timeout.value(),
+            verify_tls=self.verify_tls.isChecked(),
+            ca_bundle=text["ca_bundle"] or None,
+            proxy=text["proxy"] or None,
+            production=self.production.isChecked(),
+            store_full_tokens=self.full_tokens.isChecked(),
+        )
+
+    def _validate(self) -> None:
+        profile = self.profile()
+        problems = profile.problems()
+        for name, message in self.messages.items():
+            if name in problems:
+                message.show_message(problems[name], Tone.ERROR)
+            else:
+                message.clear_message()
+        warnings = profile.warnings()
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        if save is not None:
+            save.setEnabled(not problems)

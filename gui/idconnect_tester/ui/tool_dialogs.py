@@ -1,0 +1,173 @@
+"""Small tool dialogs: the share-token request, the PKCE checker, and keys for offline checks."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester import vendor
+from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
+from idconnect_tester.core.request import SHARE_MAX_TTL_S
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+
+
+class ShareTokenDialog(QDialog):
+    """forClientId and ttlInSecs for the share-token step."""
+
+    def __init__(self, for_client_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shareTokenDialog")
+        self.setWindowTitle("Share token")
+        self.for_client_id = QLineEdit(for_client_id)
+        self.for_client_id.setObjectName("shareForClientIdEdit")
+        self.for_client_id.setPlaceholderText("the client id the share token is for")
+        self.for_client_id.setAccessibleName("forClientId")
+        self.ttl = QSpinBox()
+        self.ttl.setObjectName("shareTtlSpin")
+        self.ttl.setRange(1, SHARE_MAX_TTL_S)
+        self.ttl.setValue(vendor.SHARE_DEFAULT_TTL_S)
+        self.ttl.setSuffix(" s")
+        self.ttl.setAccessibleName("ttlInSecs")
+        intro = QLabel(
+            "Exchange the current access token for a Sumsub ID share token for another client. "
+            "The access token needs the share scope."
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("forClientId", self.for_client_id)
+        form.addRow("ttlInSecs", self.ttl)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Send")
+            ok.setObjectName("shareSendButton")
+            self.for_client_id.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+            ok.setEnabled(bool(for_client_id.strip()))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
+class PkceCheckerDialog(QDialog):
+    """Paste a verifier and a challenge and see whether they match (S256)."""
+
+    def __init__(
+        self, verifier: str = "", challenge: str = "", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pkceCheckerDialog")
+        self.setWindowTitle("PKCE checker")
+        self.verifier = QLineEdit(verifier)
+        self.verifier.setObjectName("pkceVerifierEdit")
+        self.verifier.setAccessibleName("Code verifier")
+        self.challenge = QLineEdit(challenge)
+        self.challenge.setObjectName("pkceChallengeEdit")
+        self.challenge.setAccessibleName("Code challenge")
+        for edit in (self.verifier, self.challenge):
+            edit.setFont(monospace_font())
+            edit.textChanged.connect(self._check)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("pkceResult")
+        self.verdict.setWordWrap(True)
+        generate = QPushButton("Generate a pair")
+        generate.setObjectName("pkceGenerateButton")
+        generate.clicked.connect(self._generate)
+        form = QFormLayout()
+        form.addRow("code_verifier", self.verifier)
+        form.addRow("code_challenge", self.challenge)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(generate)
+        row.addStretch(1)
+        row.addWidget(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.verdict)
+        layout.addLayout(row)
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 50, self.sizeHint().height())
+        self._check()
+
+    def _generate(self) -> None:
+        pair = generate_pair()
+        self.verifier.setText(pair.code_verifier)
+        self.challenge.setText(pair.code_challenge)
+
+    def _check(self) -> None:
+        verifier, challenge = self.verifier.text().strip(), self.challenge.text().strip()
+        if not verifier or not challenge:
+            self.verdict.setText("Paste a code_verifier and a code_challenge (S256).")
+            set_tone(self.verdict, Tone.MUTED)
+            return
+        note = verifier_problem(verifier)
+        suffix = f" Note: the verifier {note}." if note else ""
+        if verifier_matches(verifier, challenge):
+            self.verdict.setText(
+                "✔ Match: BASE64URL(SHA256(verifier)) equals the challenge." + suffix
+            )
+            set_tone(self.verdict, Tone.OK)
+        else:
+            self.verdict.setText(
+                "✘ No match: this verifier did not produce this challenge (S256). A token "
+                "request with it gets 401 Invalid code." + suffix
+            )
+            set_tone(self.verdict, Tone.ERROR)
+
+
+class KeysDialog(QDialog):
+    """Paste a JWKS, a JWK or a PEM public key to verify id_tokens offline."""
+
+    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keysDialog")
+        self.setWindowTitle("Keys for id_token verification")
+        intro = QLabel(
+            "By default keys are fetched from the profile's issuer (discovery, then JWKS). "
+            "For offline checks, paste a JWKS, a single JWK, or a PEM public key or certificate."
+        )
+        intro.setWordWrap(True)
+        self.text = QPlainTextEdit(current)
+        self.text.setObjectName("keysTextEdit")
+        self.text.setFont(monospace_font())
+        self.text.setPlaceholderText('{"keys": [...]}  or  -----BEGIN PUBLIC KEY-----')
+        self.problem = QLabel()
+        self.problem.setObjectName("keysProblem")
+        self.problem.setWordWrap(True)
+        set_tone(self.problem, Tone.ERROR)
+        self.use_issuer = False
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setText("Use these keys")
+        fetch = buttons.addButton("Fetch from issuer", QDialogButtonBox.ButtonRole.ResetRole)
+        fetch.clicked.connect(self._fetch)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 60, 360)
+
+    def _fetch(self) -> None:
+        self.use_issuer = True
+        self.accept()
