@@ -35,7 +35,9 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
 def get_code(window: MainWindow, qtbot) -> str:
     window.form.code.clear()
     qtbot.mouseClick(window.form.get_code_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.form.code.text() != "" and not window.controller.busy, timeout=WAIT_MS
+    )
     return window.form.code.text()
 
 

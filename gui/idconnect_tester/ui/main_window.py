@@ -166,10 +166,10 @@ class MainWindow(QMainWindow):
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         response = self._dock("response", "Response", self.response_panel)
         countdown = self._dock("countdown", "Expiry", self.countdown_panel)
-        id_token = self._dock("idToken", "ID token", self.id_token_panel, scroll=False)
+        id_token = self._dock("idToken", "ID token", self.id_token_panel)
         errors = self._dock("error", "Error", self.error_panel)
         raw = self._dock("raw", "Raw exchange", self.raw_panel, scroll=False)
-        history = self._dock("history", "History", self.history_panel, scroll=False)
+        history = self._dock("history", "History", self.history_panel)
         self.addDockWidget(right, response)
         self.splitDockWidget(response, countdown, Qt.Orientation.Vertical)
         self.splitDockWidget(countdown, id_token, Qt.Orientation.Vertical)
@@ -177,8 +177,6 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(errors, raw, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(raw, history)
         raw.raise_()
-        # Wide enough for its labels and copy buttons without a horizontal scrollbar.
-        errors.setMinimumWidth(self.error_panel.minimumWidth() + 24)
 
     def _apply_default_sizes(self) -> None:
         """Dock sizes for a first launch, set once the window has its size (Qt scales them
@@ -530,7 +528,7 @@ class MainWindow(QMainWindow):
         # Default dock sizes only mean something once the window is laid out: see showEvent.
         self._needs_default_sizes = state is None or not self.restoreState(state)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
         if self._needs_default_sizes:
             self._needs_default_sizes = False

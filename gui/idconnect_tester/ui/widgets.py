@@ -53,6 +53,11 @@ class CopyButton(QToolButton):
         self.setAccessibleName(f"Copy {what}")
         self.setEnabled(False)
         self.clicked.connect(self._copy)
+        # A child timer dies with the button: no callback into a deleted widget.
+        self._restore = QTimer(self)
+        self._restore.setSingleShot(True)
+        self._restore.setInterval(1200)
+        self._restore.timeout.connect(lambda: self.setText("Copy"))
 
     def set_value(self, value: str) -> None:
         self._value = value
@@ -61,7 +66,7 @@ class CopyButton(QToolButton):
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self._value)
         self.setText("Copied")
-        QTimer.singleShot(1200, lambda: self.setText("Copy"))
+        self._restore.start()
 
 
 class ValueField(QWidget):
