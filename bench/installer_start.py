@@ -88,7 +88,9 @@ def measure(programs: dict[str, Path], runs: int, cold: bool) -> dict[str, list[
 
 def print_table(times: dict[str, list[float]], programs: dict[str, Path]) -> float:
     venv_median = statistics.median(times["venv"][1:])
-    print(f"\nTime to first painted window (--screenshot, offscreen), {len(times['venv']) - 1} runs")
+    print(
+        f"\nTime to first painted window (--screenshot, offscreen), {len(times['venv']) - 1} runs"
+    )
     print(f"{'program':10} {'first':>8} {'median':>8} {'min':>8} {'max':>8} {'ratio':>7}  path")
     for label, samples in times.items():
         rest = samples[1:]

@@ -552,7 +552,8 @@ def build_tarball(bundle: Path, dist: Path, version: str, *, fast: bool) -> Path
         info.uname = info.gname = "root"
         return info
 
-    with tarfile.open(tarball, "w:gz", compresslevel=1 if fast else 9) as archive:
+    # gzip -6 for releases: -9 takes three times as long (15 s) to save 0.4%.
+    with tarfile.open(tarball, "w:gz", compresslevel=1 if fast else 6) as archive:
         archive.add(bundle, arcname=top, filter=as_root)
         for extra in (
             RESOURCES / f"{APP_ID}.desktop",

@@ -81,7 +81,7 @@ def render_png(svg: bytes, size: int) -> bytes:
     """The SVG drawn by QSvgRenderer into a transparent size×size image, as PNG bytes."""
     # Imported here so the file's helpers (paths, ICO/ICNS packing) work without Qt.
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
     if QGuiApplication.instance() is None:
@@ -101,8 +101,11 @@ def render_png(svg: bytes, size: int) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"PNG"):
-        raise RuntimeError(f"could not encode the {size}px icon as PNG")
+    # QImageWriter rather than QImage.save: PySide6's save() rejects the bytes format its own
+    # type stubs ask for (6.11), and accepts only the str they reject.
+    writer = QImageWriter(buffer, QByteArray(b"PNG"))
+    if not writer.write(image):
+        raise RuntimeError(f"could not encode the {size}px icon as PNG: {writer.errorString()}")
     return bytes(data.data())
 
 

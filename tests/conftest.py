@@ -49,6 +49,21 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(autouse=True)
+def test_keyring() -> Iterator[object]:
+    """Every test gets a fresh in-memory keyring: the app's keyring code runs for real, and no
+    test touches the developer's keyring."""
+    import keyring
+
+    from tests.support.keyrings import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def shared_emulator() -> Iterator[EmulatorServer]:
     server = EmulatorServer(EmulatorConfig(log=False)).start()

@@ -1,9 +1,11 @@
-"""The `id-token` command, run as a real process against the emulator's id_tokens."""
+"""The `id-token` command through the main CLI entry (`idconnect_tester.cli.main`), in-process
+for speed, against the emulator's id_tokens. tests/test_cli.py runs it as a real process too."""
 
 import asyncio
+import io
 import json
-import subprocess
-import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,20 +14,35 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.faulty_servers import closed_port
 from tests.support.oidc import CLIENT_ID, emulator_id_token, foreign_token, jwks_of
 
+from idconnect_tester.cli import main
 from idconnect_tester.emulator import EmulatorServer
 
 
-def id_token(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    # The module's own `main` is the argparse harness: `add_parser` + `run`, as cli.py will do.
-    return subprocess.run(
-        [sys.executable, "-m", "idconnect_tester.id_token_command", "id-token", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+@dataclass(frozen=True)
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+IdToken = Callable[..., Done]
+
+
+@pytest.fixture
+def id_token(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> IdToken:
+    """`idconnect-tester id-token ARGS` with `stdin`: its exit status and output."""
+
+    def run(*args: str, stdin: str | None = None) -> Done:
+        capsys.readouterr()  # drop anything printed before
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin or ""))
+        try:
+            status = main(["id-token", *args])
+        except SystemExit as exit_:  # argparse: --help, or options that can't go together
+            status = exit_.code if isinstance(exit_.code, int) else 1
+        out, err = capsys.readouterr()
+        return Done(status, out, err)
+
+    return run
 
 
 def check_lines(stdout: str) -> dict[str, str]:
@@ -41,7 +58,9 @@ def good(emulator: EmulatorServer) -> tuple[str, str]:
     return session.nonce, token
 
 
-def test_a_good_token_passes(emulator: EmulatorServer, good: tuple[str, str]) -> None:
+def test_a_good_token_passes(
+    id_token: IdToken, emulator: EmulatorServer, good: tuple[str, str]
+) -> None:
     nonce, token = good
     done = id_token(token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID, "--nonce", nonce)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -56,7 +75,7 @@ def test_a_good_token_passes(emulator: EmulatorServer, good: tuple[str, str]) ->
 
 
 def test_the_token_from_stdin_and_keys_by_url(
-    emulator: EmulatorServer, good: tuple[str, str]
+    id_token: IdToken, emulator: EmulatorServer, good: tuple[str, str]
 ) -> None:
     _, token = good
     url = emulator.base_url + "/.well-known/jwks.json"
@@ -67,7 +86,9 @@ def test_the_token_from_stdin_and_keys_by_url(
     assert lines["aud"].startswith("SKIP") and lines["nonce"].startswith("SKIP")
 
 
-def test_keys_from_a_file(emulator: EmulatorServer, good: tuple[str, str], tmp_path: Path) -> None:
+def test_keys_from_a_file(
+    id_token: IdToken, emulator: EmulatorServer, good: tuple[str, str], tmp_path: Path
+) -> None:
     _, token = good
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(jwks_of(emulator)), encoding="utf-8")
@@ -100,7 +121,9 @@ def test_keys_from_a_file(emulator: EmulatorServer, good: tuple[str, str], tmp_p
         ("unknown_key", "kid"),
     ],
 )
-def test_bad_tokens_exit_1(emulator: EmulatorServer, scenario: str, failing: str) -> None:
+def test_bad_tokens_exit_1(
+    id_token: IdToken, emulator: EmulatorServer, scenario: str, failing: str
+) -> None:
     nonce = None
     if scenario == "unknown_key":
         token = foreign_token(emulator.issuer, CLIENT_ID)
@@ -116,21 +139,23 @@ def test_bad_tokens_exit_1(emulator: EmulatorServer, scenario: str, failing: str
     assert "FAILED:" in done.stderr and failing in done.stderr
 
 
-def test_a_malformed_token_exits_1() -> None:
+def test_a_malformed_token_exits_1(id_token: IdToken) -> None:
     done = id_token("not.a.jwt")
     assert done.returncode == 1
     assert "FAIL  decode" in done.stdout
     assert "the token could not be read" in done.stderr
 
 
-def test_keys_that_cannot_be_fetched_exit_1(good: tuple[str, str]) -> None:
+def test_keys_that_cannot_be_fetched_exit_1(id_token: IdToken, good: tuple[str, str]) -> None:
     done = id_token(good[1], "--issuer", f"http://127.0.0.1:{closed_port()}/")
     assert done.returncode == 1
     assert "JWKS could not be fetched" in done.stderr
     assert check_lines(done.stdout)["signature"].startswith("SKIP")
 
 
-def test_without_a_key_source_it_warns_that_nothing_was_verified(good: tuple[str, str]) -> None:
+def test_without_a_key_source_it_warns_that_nothing_was_verified(
+    id_token: IdToken, good: tuple[str, str]
+) -> None:
     done = id_token(good[1])
     assert done.returncode == 0
     assert "signature NOT verified" in done.stderr
@@ -147,13 +172,13 @@ def test_without_a_key_source_it_warns_that_nothing_was_verified(good: tuple[str
         (["--ca-bundle", "x.pem", "--insecure"], "not allowed with"),
     ],
 )
-def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+def test_usage_errors_exit_2(id_token: IdToken, args: list[str], message: str) -> None:
     done = id_token("a.b.c", *args)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
 
 
-def test_help_shows_examples() -> None:
+def test_help_shows_examples(id_token: IdToken) -> None:
     done = id_token("--help")
     assert done.returncode == 0
     assert "examples:" in done.stdout and "--jwks-file" in done.stdout

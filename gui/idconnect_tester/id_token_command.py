@@ -210,15 +210,3 @@ def run(
         _write(stderr, f"FAILED: {', '.join(failed)}")
         return EXIT_FAILED
     return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run `id-token` on its own (tests, and until the main CLI dispatches to it)."""
-    parser = argparse.ArgumentParser(prog="idconnect-tester")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return run(args, sys.stdout, sys.stderr)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

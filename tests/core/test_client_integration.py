@@ -62,7 +62,7 @@ from idconnect_tester.core.exchange import (
 )
 from idconnect_tester.core.id_token_checks import CheckStatus, verify_id_token
 from idconnect_tester.core.jwks import build_context
-from idconnect_tester.core.masking import SECRET_MASK, Secret
+from idconnect_tester.core.masking import SECRET_MASK
 from idconnect_tester.core.pkce import generate_pair
 from idconnect_tester.core.request import FieldIssue, ShareTokenRequest, TokenRequest
 from idconnect_tester.core.target import Target

@@ -8,38 +8,11 @@ import sys
 import keyring.backend
 import pytest
 from keyring.backends import chainer, fail
-from keyring.compat import properties
-from keyring.errors import KeyringLocked, PasswordDeleteError
+from keyring.errors import KeyringLocked
+from tests.support.keyrings import MemoryKeyring
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.secret_store import SERVICE_NAME, SecretStore
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring in a dict. Not viable unless a test says so, so that keyring's own backend
-    detection (in this process, for other tests) can never pick a test class."""
-
-    test_priority: float | None = None
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        if cls.test_priority is None:
-            raise RuntimeError("test backend")
-        return cls.test_priority
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("No such password!")
 
 
 class PlaintextKeyring(MemoryKeyring):

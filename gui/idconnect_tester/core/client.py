@@ -226,25 +226,25 @@ class IdConnectClient:
             finally:
                 await response.aclose()
         except Exception as exc:  # every transport failure is an outcome, never a crash
-            outcome: Outcome = classify(exc)
+            failure = classify(exc)
             if (proxy := timer.unreachable_proxy(url)) is not None:
-                outcome = NetworkError(
+                failure = NetworkError(
                     NetworkErrorKind.PROXY,
-                    f"Could not connect to the proxy {proxy} ({outcome.kind.value}): "
-                    f"{outcome.message}",
+                    f"Could not connect to the proxy {proxy} ({failure.kind.value}): "
+                    f"{failure.message}",
                 )
             return Exchange(
                 endpoint=endpoint,
                 request=sent,
                 response=None,
-                outcome=outcome,
+                outcome=failure,
                 timings=timer.timings(),
                 started_at=started_at,
                 received_at=_now(),
-                hint=hint_for(outcome, endpoint),
+                hint=hint_for(failure, endpoint),
             )
         received_at = _now()
-        outcome = parse(received.status, received.body, received.content_type, received_at)
+        outcome: Outcome = parse(received.status, received.body, received.content_type, received_at)
         if received.truncated:
             outcome = _truncated(received.status)
         elif undecodable is not None:

@@ -83,28 +83,43 @@ async def _endpoint(window: MainWindow) -> str:
 
 
 def _browser_flow(window: MainWindow, scopes: list[str]) -> None:
-    from idconnect_tester.core.loopback import LoopbackListener
+    from idconnect_tester.core.loopback import LoopbackListener, follow_in_place_of_browser
     from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 
     profile = window.session.current
+    http = window.controller.client_for(window.session.target()).http()
     dialog_holder: list[AuthorizeDialog] = []
 
     async def start_session() -> tuple[AuthorizeSession, LoopbackListener]:
         endpoint = await _endpoint(window)
         listener = await LoopbackListener.start(profile.redirect_uri or None)
         session = AuthorizeSession.new(endpoint, profile.client_id, listener.redirect_uri, scopes)
-        dialog = AuthorizeDialog(session.url(), listener.redirect_uri, window)
-        dialog.cancelled.connect(window.controller.cancel)
-        dialog.pasted.connect(lambda text: _use_pasted(window, dialog, session, text))
-        dialog_holder.append(dialog)
-        window.show_authorize_dialog(dialog)
+        if not _is_local(endpoint):
+            dialog = AuthorizeDialog(session.url(), listener.redirect_uri, window)
+            dialog.cancelled.connect(window.controller.cancel)
+            dialog.pasted.connect(lambda text: _use_pasted(window, dialog, session, text))
+            dialog_holder.append(dialog)
+            window.show_authorize_dialog(dialog)
         return session, listener
 
-    def open_url(url: str) -> None:
+    async def open_url(url: str) -> None:
         if dialog_holder:
             dialog_holder[0].open_browser()
+        else:
+            # An authorization server on this machine (the emulator run on its own, say)
+            # consents at once: follow its redirect to the listener as a browser would.
+            await follow_in_place_of_browser(http, url)
 
     window.controller.get_code(start_session, open_url, BROWSER_TIMEOUT_S)
+
+
+def _is_local(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return is_loopback_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
 
 
 def _paste_flow(window: MainWindow, scopes: list[str]) -> None:

@@ -1,0 +1,393 @@
+"""The command line as a user runs it: `python -m idconnect_tester …` in a real process, against
+the real emulator on 127.0.0.1, checking the contract's exit codes and what lands on stdout
+(the response body alone) and stderr (everything else)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from tests.support.faulty_servers import closed_port
+from tests.support.flows import (
+    ALL_SCOPES,
+    EMULATOR_APP_TOKEN,
+    EMULATOR_CLIENT_ID,
+    EMULATOR_SECRET_KEY,
+    get_code,
+)
+from tests.support.oidc import emulator_id_token
+
+from idconnect_tester import __version__, vendor
+from idconnect_tester.cli import main
+from idconnect_tester.emulator import EmulatorServer
+
+SECRETS = {"SUMSUB_APP_TOKEN": EMULATOR_APP_TOKEN, "SUMSUB_SECRET_KEY": EMULATOR_SECRET_KEY}
+VERIFIER_CHARS = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
+REFRESH = ["--grant-type", "refresh_token", "--refresh-token", "snd-id-con-r-x"]
+
+
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a fresh interpreter. `env` is added to this test's environment (its
+    private HOME, NO_PROXY for loopback, no SUMSUB_* variables)."""
+    return subprocess.run(
+        [sys.executable, "-m", "idconnect_tester", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def only_json(stdout: str) -> dict[str, Any]:
+    """stdout holds one JSON object and nothing else (a trailing newline aside)."""
+    assert stdout.endswith("\n") and stdout.count("\n") == 1, stdout
+    value = json.loads(stdout)
+    assert isinstance(value, dict)
+    return value
+
+
+def token_args(base_url: str, *extra: str) -> list[str]:
+    return ["token", "--base-url", base_url, *extra]
+
+
+def code_args(emulator: EmulatorServer, scopes: tuple[str, ...] = ALL_SCOPES) -> list[str]:
+    code = get_code(emulator.base_url, scopes=scopes)
+    return token_args(
+        emulator.base_url,
+        "--grant-type",
+        "authorization_code",
+        "--code",
+        code.code,
+        "--code-verifier",
+        code.code_verifier,
+    )
+
+
+def assert_no_secret(done: subprocess.CompletedProcess[str], secret: str) -> None:
+    assert secret not in done.stdout and secret not in done.stderr
+
+
+# --- the basics ----------------------------------------------------------------------------
+
+
+def test_version_and_help_with_examples() -> None:
+    version = cli("--version")
+    assert (version.returncode, version.stdout) == (0, f"idconnect-tester {__version__}\n")
+
+    shown = cli("--help")
+    assert shown.returncode == 0
+    assert "examples:" in shown.stdout
+    for command in ("emulator", "token", "share-token", "pkce", "id-token"):
+        assert f"idconnect-tester {command}" in shown.stdout, command
+    assert "SUMSUB_SECRET_KEY" in shown.stdout
+
+
+def _assert_valid_pair(pair: dict[str, Any]) -> None:
+    assert set(pair) == {"code_verifier", "code_challenge", "method"}
+    assert pair["method"] == "S256"
+    assert VERIFIER_CHARS.fullmatch(pair["code_verifier"])
+    digest = hashlib.sha256(pair["code_verifier"].encode("ascii")).digest()
+    assert pair["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def test_pkce_prints_a_fresh_valid_s256_pair(capsys: pytest.CaptureFixture[str]) -> None:
+    done = cli("pkce")
+    assert done.returncode == 0 and done.stderr == ""
+    pair = only_json(done.stdout)
+    _assert_valid_pair(pair)
+
+    assert main(["pkce"]) == 0  # a second pair (in-process: a process each costs 0.3 s)
+    other = json.loads(capsys.readouterr().out)
+    _assert_valid_pair(other)
+    assert other["code_verifier"] != pair["code_verifier"]
+
+
+# --- token ---------------------------------------------------------------------------------
+
+
+def test_token_code_then_refresh_from_stdin_with_secrets_from_the_environment(
+    emulator: EmulatorServer,
+) -> None:
+    exchanged = cli(*code_args(emulator), env=SECRETS)
+    assert exchanged.returncode == 0, exchanged.stderr
+    body = only_json(exchanged.stdout)
+    assert body["access_token"].startswith(vendor.ACCESS_TOKEN_PREFIX)
+    assert body["refresh_token"].startswith(vendor.REFRESH_TOKEN_PREFIX)
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 86400
+    assert "id_token" in body
+    assert "200 OK" in exchanged.stderr
+
+    refreshed = cli(
+        *token_args(emulator.base_url, "--grant-type", "refresh_token", "--refresh-token", "-"),
+        "--scope",
+        "openid name",
+        stdin=body["refresh_token"] + "\n",
+        env=SECRETS,
+    )
+    assert refreshed.returncode == 0, refreshed.stderr
+    again = only_json(refreshed.stdout)
+    assert again["access_token"] != body["access_token"]
+    assert "refresh_token" not in again and "id_token" in again
+    for done in (exchanged, refreshed):
+        assert_no_secret(done, EMULATOR_SECRET_KEY)
+
+
+def test_an_api_error_prints_its_json_alone_and_exits_1(emulator: EmulatorServer) -> None:
+    wrong_secret = "a-wrong-secret-key-from-the-command-line"
+    done = cli(
+        *code_args(emulator),
+        "--app-token",
+        EMULATOR_APP_TOKEN,
+        "--secret-key",
+        wrong_secret,
+    )
+    assert done.returncode == 1, done.stderr
+    error = only_json(done.stdout)
+    assert error["code"] == 401 and error["errorCode"] == vendor.ERROR_CODE_SIGNATURE_MISMATCH
+    assert error["description"] == vendor.ERROR_SIGNATURE_MISMATCH
+    assert "API error: Request signature mismatch" in done.stderr
+    assert "hint: The signature does not match." in done.stderr
+    assert_no_secret(done, wrong_secret)
+
+
+def test_an_unexpected_response_exits_1(emulator: EmulatorServer) -> None:
+    args = code_args(emulator)
+    emulator.set_scenario("server_error_html")
+    done = cli(*args, env=SECRETS)
+    assert done.returncode == 1
+    assert "502 Bad Gateway" in done.stdout  # the body as received, for a look at it
+    assert "unexpected response: HTTP 502" in done.stderr
+    assert "hint: The server failed." in done.stderr
+
+
+def test_a_network_error_exits_3_with_nothing_on_stdout() -> None:
+    base = f"http://127.0.0.1:{closed_port()}"
+    done = cli(*token_args(base, *REFRESH), env=SECRETS)
+    assert done.returncode == 3
+    assert done.stdout == ""
+    assert "network error (refused)" in done.stderr
+    assert "hint: Connection refused." in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "base_url", "message"),
+    [
+        (
+            ["--grant-type", "authorization_code", "--code-verifier", "v" * 43],
+            SECRETS,
+            None,
+            "error: Enter the authorization code",
+        ),
+        (REFRESH, {}, None, "no app token: pass --app-token or set SUMSUB_APP_TOKEN"),
+        (
+            REFRESH,
+            {"SUMSUB_APP_TOKEN": EMULATOR_APP_TOKEN},
+            None,
+            "no secret key: set SUMSUB_SECRET_KEY",
+        ),
+        (
+            REFRESH,
+            SECRETS,
+            "http://api.example.com",
+            "Plain http:// is only allowed to this machine",
+        ),
+    ],
+    ids=["missing-code", "no-app-token", "no-secret", "http-to-another-host"],
+)
+def test_usage_errors_exit_2_and_send_nothing(
+    emulator: EmulatorServer,
+    args: list[str],
+    env: dict[str, str],
+    base_url: str | None,
+    message: str,
+) -> None:
+    emulator.set_scenario("server_error_html")  # a request reaching the emulator would use it
+    done = cli(*token_args(base_url or emulator.base_url, *args), env=env)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert message in done.stderr
+    assert not emulator.wait_scenario_used(0), "nothing may be sent on a usage error"
+
+
+# --- share-token ---------------------------------------------------------------------------
+
+
+def _access_token(emulator: EmulatorServer, scopes: tuple[str, ...]) -> str:
+    done = cli(*code_args(emulator, scopes), env=SECRETS)
+    assert done.returncode == 0, done.stderr
+    token: str = json.loads(done.stdout)["access_token"]
+    return token
+
+
+def share_args(emulator: EmulatorServer, access_token: str, for_client_id: str) -> list[str]:
+    return [
+        "share-token",
+        "--base-url",
+        emulator.base_url,
+        "--access-token",
+        access_token,
+        "--for-client-id",
+        for_client_id,
+    ]
+
+
+def test_share_token_success_with_the_access_token_from_stdin(emulator: EmulatorServer) -> None:
+    access_token = _access_token(emulator, ("openid", "share"))
+    done = cli(*share_args(emulator, "-", "CoolCompanyLtd"), stdin=access_token + "\n", env=SECRETS)
+    assert done.returncode == 0, done.stderr
+    body = only_json(done.stdout)
+    assert body["forClientId"] == "CoolCompanyLtd"
+    assert body["token"].startswith("_act-sbx-")
+
+
+def test_share_token_without_the_share_scope_is_403_exit_1(emulator: EmulatorServer) -> None:
+    access_token = _access_token(emulator, ("openid", "name"))
+    done = cli(*share_args(emulator, access_token, "CoolCompanyLtd"), env=SECRETS)
+    assert done.returncode == 1
+    assert only_json(done.stdout)["code"] == 403
+    assert "hint: The access token lacks the share scope." in done.stderr
+
+
+def test_share_token_with_an_empty_client_id_is_refused_before_sending(
+    emulator: EmulatorServer,
+) -> None:
+    # The server's documented 400 (both fields required) is caught here first, as the GUI does;
+    # tests/core/test_client_integration.py shows the 400 itself with validation bypassed.
+    emulator.set_scenario("server_error_html")
+    done = cli(*share_args(emulator, "snd-id-con-a-x", " "), env=SECRETS)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "forClientId" in done.stderr
+    assert not emulator.wait_scenario_used(0)
+
+
+# --- emulator ------------------------------------------------------------------------------
+
+
+def _lines(stream: Any) -> queue.Queue[str]:
+    """The stream's lines, read by a thread, so a test can wait for one with a timeout."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    yield process
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
+def test_emulator_prints_its_url_first_serves_and_stops_on_sigterm(
+    emulator_process: subprocess.Popen[str],
+) -> None:
+    assert emulator_process.stdout is not None and emulator_process.stderr is not None
+    lines = _lines(emulator_process.stdout)
+    first = lines.get(timeout=15)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+\n", first), first
+    base_url = first.strip()
+
+    discovery = httpx.get(base_url + vendor.DISCOVERY_PATH, trust_env=False)
+    assert discovery.status_code == 200
+    assert discovery.json()["issuer"] == base_url + "/"
+    log_line = lines.get(timeout=10)
+    assert f"GET {vendor.DISCOVERY_PATH} 200" in log_line
+
+    emulator_process.send_signal(signal.SIGTERM)
+    assert emulator_process.wait(timeout=10) == 0
+    assert "Traceback" not in emulator_process.stderr.read()
+
+
+def test_emulator_on_a_port_in_use_exits_2_with_a_clear_message(
+    emulator: EmulatorServer,
+) -> None:
+    port = emulator.base_url.rsplit(":", 1)[1]
+    done = cli("emulator", "--port", port)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "in use" in done.stderr.lower()
+    assert "Traceback" not in done.stderr
+
+
+# --- id-token through the main CLI ---------------------------------------------------------
+
+
+def test_id_token_exit_codes_through_the_main_cli(emulator: EmulatorServer) -> None:
+    import asyncio
+
+    session, good = asyncio.run(emulator_id_token(emulator))
+    emulator.set_scenario("expired_id_token")
+    _, expired = asyncio.run(emulator_id_token(emulator))
+    checks = ["--issuer", emulator.issuer, "--client-id", EMULATOR_CLIENT_ID]
+
+    passed = cli("id-token", good, *checks, "--nonce", session.nonce)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "PASS  signature" in passed.stdout
+
+    failed = cli("id-token", "-", *checks, stdin=expired)
+    assert failed.returncode == 1
+    assert "FAIL  exp" in failed.stdout and "FAILED: exp" in failed.stderr
+
+    misused = cli("id-token", good, "--leeway", "-5")
+    assert misused.returncode == 2
+    assert "--leeway" in misused.stderr and misused.stdout == ""
+
+
+# --- the GUI without a display -------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only X11/Wayland need DISPLAY")
+def test_the_gui_without_a_display_explains_instead_of_aborting() -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "idconnect_tester"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode > 0, "a clean non-zero exit, not a signal (Qt's abort is SIGABRT)"
+    assert "QT_QPA_PLATFORM=offscreen" in done.stderr
+    assert "xvfb" in done.stderr.lower()
+    assert "qt.qpa" not in done.stderr  # Qt's own plugin message never came up

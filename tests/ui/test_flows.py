@@ -1,0 +1,216 @@
+"""Real-world flows through the window: verification rows, auto-refresh, share token, the
+authorize step's errors, pasted redirects, and the PKCE and keys tools."""
+
+from __future__ import annotations
+
+import httpx
+from PySide6.QtWidgets import QInputDialog
+from tests.ui.conftest import close_window
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
+
+from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog
+
+
+def wait_for_checks(window: MainWindow, qtbot) -> None:
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("decode") is not None, timeout=WAIT_MS
+    )
+
+
+def scenario(window: MainWindow, name: str, **params: object) -> None:
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario(name, **params)
+
+
+def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    scenario(window, "expired_id_token")
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("exp") == "fail"
+    assert window.id_token_panel.check_status("signature") == "pass"
+    assert "Do not trust" in window.id_token_panel.summary.text()
+    assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+
+
+def test_bad_signature_fails_the_signature_row(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    scenario(window, "bad_signature_id_token")
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("signature") == "fail"
+    assert window.id_token_panel.check_status("kid") == "pass"
+
+
+def test_alg_none_fails_the_algorithm_row(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    scenario(window, "alg_none_id_token")
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("algorithm") == "fail"
+    assert window.id_token_panel.check_status("signature") == "fail"
+
+
+def test_nonce_of_this_runs_authorize_step_is_checked(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("nonce") == "pass"
+    window.chain_nonce = "a-different-nonce"
+    window.verify_current_id_token()
+    qtbot.waitUntil(lambda: window.id_token_panel.check_status("nonce") == "fail", timeout=WAIT_MS)
+
+
+def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from idconnect_tester.core.jwks import keys_from_text
+
+    token_flow(window, qtbot)
+    wait_for_checks(window, qtbot)
+    jwks = httpx.get(window.session.current.base_url + "/.well-known/jwks.json").text
+    window.key_source.use_pasted(keys_from_text(jwks, "pasted"), "1 pasted key", jwks)
+    window.verify_current_id_token()
+    qtbot.waitUntil(lambda: "pasted" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
+    assert window.id_token_panel.check_status("signature") == "pass"
+
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    pem = stranger.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    window.key_source.use_pasted(keys_from_text(pem, "pem"), "a stranger's key", pem)
+    window.verify_current_id_token()
+    qtbot.waitUntil(lambda: "stranger" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
+    assert window.id_token_panel.check_status("signature") == "fail"
+
+
+def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
+    window = MainWindow(emulator_ttl_s=4)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.countdown_panel.auto_refresh_lead.setValue(2)
+        window.countdown_panel.auto_refresh.setChecked(True)
+        first = token_flow(window, qtbot)
+        assert isinstance(first.outcome, TokenGranted)
+        assert window.auto_refresh.scheduled
+        assert "Next refresh at" in text_of(window, "autoRefreshState")
+        first_token = first.outcome.access_token
+        # The refresh is due 2 s before the 4 s lifetime ends: wait for the exchange it makes.
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=6000) as blocker:
+            pass
+        refreshed = blocker.args[0]
+        assert isinstance(refreshed.outcome, TokenGranted)
+        assert refreshed.received_at < first.outcome.expires_at  # before expiry, not after
+        assert refreshed.outcome.access_token != first_token
+        assert "Auto-refresh" in window.status.text()
+        assert window.auto_refresh.scheduled  # and the next one is lined up
+    finally:
+        window.countdown_panel.auto_refresh.setChecked(False)
+        close_window(window, qtbot)
+
+
+def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
+    window = MainWindow(emulator_ttl_s=3)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.countdown_panel.auto_refresh_lead.setValue(1)
+        window.countdown_panel.auto_refresh.setChecked(True)
+        token_flow(window, qtbot)
+        scenario(window, "revoked_token", times=5)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=6000) as blocker:
+            pass
+        assert isinstance(blocker.args[0].outcome, ApiError)
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+        assert not window.auto_refresh.scheduled  # no retry loop
+        assert not window.countdown_panel.auto_refresh.isChecked()
+        assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh failed")
+        assert text_of(window, "errorStatus") == "403 Forbidden"
+        assert window.status.text().startswith("Auto-refresh: 403")
+    finally:
+        close_window(window, qtbot)
+
+
+def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    assert "by the authorization_code exchange" in text_of(window, "refreshTokenInfo")
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    assert "returned none: keep using this one" in text_of(window, "refreshTokenInfo")
+    assert "offline_access" in window.response_panel.refresh_info.toolTip()
+
+    window.form.scope_boxes["offline_access"].setChecked(False)
+    window.form.set_grant("authorization_code")
+    token_flow(window, qtbot)
+    assert "None issued" in text_of(window, "refreshTokenInfo")
+
+
+def test_share_token_success_with_its_own_countdown(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    assert window.response_panel.share_button.isEnabled()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        window.send_share_token("CoolCompanyLtd", 600)
+    outcome = blocker.args[0].outcome
+    assert isinstance(outcome, ShareTokenGranted)
+    assert text_of(window, "shareTokenField").startswith("_act-sbx-")
+    assert "CoolCompanyLtd" in text_of(window, "shareTokenForClient")
+    assert text_of(window, "shareTokenCountdown") in ("00:10:00", "00:09:59", "00:09:58")
+
+
+def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbot) -> None:
+    window.form.scope_boxes["share"].setChecked(False)
+    token_flow(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        window.send_share_token("CoolCompanyLtd", 1800)
+    assert isinstance(blocker.args[0].outcome, ApiError)
+    assert text_of(window, "errorStatus") == "403 Forbidden"
+    assert "share" in text_of(window, "errorDescription")
+
+
+def test_share_token_needs_a_for_client_id(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        window.send_share_token("", 1800)
+    assert isinstance(blocker.args[0].outcome, NotSent)
+    assert text_of(window, "errorStatus") == "Not sent"
+    assert "forClientId" in text_of(window, "errorDescription")
+
+
+def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, qtbot) -> None:
+    for box in window.form.scope_boxes.values():
+        box.setChecked(False)
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    assert text_of(window, "errorStatus") == "Authorize error: invalid_scope"
+    assert window.form.code.text() == ""
+
+
+def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot, monkeypatch):
+    get_code(window, qtbot)
+    session = window._authorize
+    assert session is not None
+    good = f"{session.redirect_uri}?code=PASTED-CODE&state={session.state}"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (good, True))
+    window.paste_redirect()
+    assert window.form.code.text() == "PASTED-CODE"
+
+    forged = f"{session.redirect_uri}?code=FORGED&state=someone-elses"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (forged, True))
+    window.paste_redirect()
+    assert window.form.code.text() == "PASTED-CODE"  # not replaced
+    assert "state" in text_of(window, "errorDescription").lower()
+
+
+def test_pkce_checker(qtbot) -> None:
+    dialog = PkceCheckerDialog(
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.verdict.text().startswith("✔ Match")
+    dialog.challenge.setText("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cX")
+    assert dialog.verdict.text().startswith("✘ No match")
+    dialog.verifier.setText("123456")
+    assert "at least 43" in dialog.verdict.text()

@@ -1,0 +1,103 @@
+"""No secret key — and no full token unless the profile opted in — in any file the app writes.
+
+A whole session runs in a private HOME (XDG dirs included, see tests/conftest.py): a custom
+profile with a unique secret, a token, a refresh, errors, history, exports and a restart. Then
+every file under HOME is searched, byte for byte, including SQLite's WAL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from tests.ui.conftest import close_window
+from tests.ui.helpers import get_code, send_and_wait, token_flow, type_into
+from tests.ui.test_profiles_history import add_profile
+
+from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
+from idconnect_tester.ui import exports
+from idconnect_tester.ui.main_window import MainWindow
+
+
+def files_containing(root: Path, needle: str) -> list[Path]:
+    wanted = needle.encode()
+    return [p for p in root.rglob("*") if p.is_file() and wanted in p.read_bytes()]
+
+
+def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]:
+    """Token, refresh, an API error, a network error, exports. Returns the tokens seen."""
+    type_into(qtbot, window.target_panel.secret_key, secret)
+    granted = token_flow(window, qtbot)
+    assert isinstance(granted.outcome, TokenGranted)
+    tokens = [
+        granted.outcome.access_token,
+        granted.outcome.refresh_token or "",
+        granted.outcome.id_token or "",
+    ]
+    window.form.set_grant("refresh_token")
+    refreshed = send_and_wait(window, qtbot)
+    assert isinstance(refreshed.outcome, TokenGranted)
+    tokens.append(refreshed.outcome.access_token)
+    window.form.set_grant("authorization_code")
+    send_and_wait(window, qtbot)  # reused code: 401, saved in history too
+    exports.copy_as_curl(window)
+    exports.copy_response_json(window)
+    exports.save_exchange(window, home / "saved-exchange.json")
+    window.send_share_token("CoolCompanyLtd", 1800)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+    return [t for t in tokens if t]
+
+
+def emulator_with_secret(secret: str) -> EmulatorServer:
+    """An emulator that accepts exactly this secret, so the session really uses it."""
+    return EmulatorServer(EmulatorConfig(secret_key=secret, log=False)).start()
+
+
+def test_no_secret_or_full_token_in_any_file(loop, qtbot, private_home: Path) -> None:
+    secret = "leak-canary-" + secrets.token_hex(16)
+    server = emulator_with_secret(secret)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    add_profile(window, "Leak test", base_url=server.base_url, issuer=server.issuer)
+    tokens = run_session(window, qtbot, secret, private_home)
+    close_window(window, qtbot)
+
+    # A restart reads everything back (and writes its layout again).
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    assert again.target_panel.secret_key.text() == secret  # it came from the keyring
+    get_code(again, qtbot)
+    close_window(again, qtbot)
+    server.stop()
+
+    written = [p for p in private_home.rglob("*") if p.is_file()]
+    names = {p.name for p in written}
+    assert {"profiles.json", "window.ini", "history.sqlite3", "saved-exchange.json"} <= names
+    assert files_containing(private_home, secret) == []
+    for token in tokens:
+        assert files_containing(private_home, token) == [], token[:16]
+
+
+def test_full_tokens_are_stored_only_when_the_profile_opts_in(loop, qtbot, private_home) -> None:
+    """The positive control: with the opt-in the same search does find the tokens, which
+    proves the search above would have seen a leak."""
+    secret = "opt-in-canary-" + secrets.token_hex(16)
+    server = emulator_with_secret(secret)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    add_profile(
+        window,
+        "Full tokens",
+        base_url=server.base_url,
+        issuer=server.issuer,
+        store_full_tokens=True,
+    )
+    tokens = run_session(window, qtbot, secret, private_home)
+    close_window(window, qtbot)
+    server.stop()
+    assert files_containing(private_home, secret) == []
+    assert files_containing(private_home, tokens[0]) != []  # the access token, in history

@@ -1,0 +1,200 @@
+"""Profiles with secrets in the keyring, the history panel, and the exports — through the window."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialogButtonBox
+from tests.ui.conftest import close_window
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+
+from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.ui import exports
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.profile_dialog import ProfileDialog
+
+
+def add_profile(window: MainWindow, name: str, **changes: object) -> Profile:
+    """A saved profile pointing at the window's own emulator (so requests really work)."""
+    profile = Profile(
+        new_profile_id(),
+        name=name,
+        base_url=window.emulator.base_url,
+        app_token="sbx:emulator-app-token",
+        client_id="emulator-client",
+        issuer=window.emulator.base_url + "/",
+    )
+    return window.profile_actions.create(replace(profile, **changes))
+
+
+def select(window: MainWindow, profile_id: str) -> None:
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(profile_id))
+
+
+def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring) -> None:
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    profile = add_profile(first, "Sandbox — team A")
+    assert first.target_panel.profile.currentText() == "Sandbox — team A"
+    type_into(qtbot, first.target_panel.secret_key, "team-a-secret")
+    assert test_keyring.items[(SERVICE_NAME, profile.id)] == "team-a-secret"
+
+    first.profile_actions.duplicate()
+    assert first.target_panel.profile.currentText() == "Sandbox — team A copy"
+    copy_id = first.session.current.id
+    assert test_keyring.items[(SERVICE_NAME, copy_id)] == "team-a-secret"
+    first.session.store.rename(copy_id, "Old copy")
+    first.profile_actions.delete_now(copy_id)
+    assert (SERVICE_NAME, copy_id) not in test_keyring.items
+    select(first, profile.id)
+    close_window(first, qtbot)
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert second.target_panel.profile.currentText() == "Sandbox — team A"  # last used
+    assert second.target_panel.secret_key.text() == "team-a-secret"  # from the keyring
+    names = [
+        second.target_panel.profile.itemText(i) for i in range(second.target_panel.profile.count())
+    ]
+    assert names == ["Built-in emulator", "Sandbox — team A"]
+    close_window(second, qtbot)
+
+
+def test_a_saved_profile_sends_real_requests(window: MainWindow, qtbot) -> None:
+    add_profile(window, "Emulator via profile")
+    type_into(qtbot, window.target_panel.secret_key, "emulator-secret-key")
+    exchange = token_flow(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+
+
+def test_emulator_profile_cannot_be_broken(window: MainWindow, qtbot) -> None:
+    assert window.target_panel.base_url.isReadOnly()
+    window.profile_actions.run("delete")
+    assert "can't be deleted" in window.status.text()
+    assert not window.target_panel.actions_by_name["delete"].isEnabled()
+    assert window.target_panel.profile.itemText(0) == "Built-in emulator"
+
+
+def test_guard_rails_warn_about_sandbox_tokens_in_production(window: MainWindow, qtbot) -> None:
+    add_profile(window, "Production EU", production=True)
+    message = window.target_panel.messages["profile"]
+    assert message.isVisible() and "sandbox token" in message.text()
+
+
+def test_profile_dialog_refuses_plain_http_to_a_remote_host(qtbot) -> None:
+    draft = Profile(
+        new_profile_id(), name="x", base_url="http://api.example.com", app_token="sbx:a"
+    )
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert save is not None and not save.isEnabled()
+    assert "only allowed to this machine" in dialog.messages["base_url"].text()
+    dialog.edits["base_url"].setText("https://api.example.com")
+    assert save.isEnabled()
+
+
+def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp_path) -> None:
+    add_profile(window, "Exported")
+    type_into(qtbot, window.target_panel.secret_key, "exported-secret-value")
+    path = tmp_path / "profile.json"
+    window.session.store.export_profile(window.session.current.id, path)
+    assert "exported-secret-value" not in path.read_text()
+    data = json.loads(path.read_text())
+    data["profiles"][0]["secret_key"] = "smuggled"  # a hand-edited file
+    path.write_text(json.dumps(data))
+    window.profile_actions.import_from(path)
+    assert window.target_panel.profile.currentText() == "Exported (2)"
+    assert window.target_panel.secret_key.text() == ""
+    assert "smuggled" not in window.session.store.path.read_text()
+
+
+def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    assert panel.table.topLevelItem(0).text(4) == "401"  # newest first
+    assert panel.table.topLevelItem(1).text(4) == "200"
+
+    panel.status_filter.setCurrentIndex(panel.status_filter.findData("4xx"))
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    panel.status_filter.setCurrentIndex(0)
+    correlation = text_of(window, "errorCorrelationId")
+    panel.filter_text.setText(correlation)
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    panel.filter_text.setText("")
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+
+    # Show the successful one read-only: the panels show it, with the tokens masked.
+    panel.select_row(1)
+    panel.show_button.click()
+    assert "read-only" in window.status.text()
+    assert "…" in text_of(window, "accessTokenField")
+    assert text_of(window, "errorStatus") == "No error"
+
+    # Load its request into the form.
+    window.form.code.clear()
+    panel.load_button.click()
+    assert window.form.code.text() != "" and window.form.grant() == "authorization_code"
+
+
+def test_reloading_a_refresh_says_the_token_was_masked(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    window.form.refresh_token.clear()
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    panel.select_row(0)
+    panel.load_button.click()
+    assert window.form.grant() == "refresh_token"
+    assert window.form.refresh_token.text() == ""
+    assert "stored masked" in window.status.text()
+
+
+def test_history_retention_and_clear(window: MainWindow, qtbot) -> None:
+    window.history.set_retention(2)
+    for _ in range(3):
+        get_code(window, qtbot)
+        send_and_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history_panel.row_count() == 2, timeout=WAIT_MS)
+    window.history.clear_now()
+    assert window.history_panel.row_count() == 0
+    assert window.history.store.count() == 0
+
+
+def test_copy_as_curl_runs_in_a_real_shell(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    command = exports.copy_as_curl(window)
+    assert command is not None and QGuiApplication.clipboard().text() == command
+    assert "emulator-secret-key" not in command
+    env = {**os.environ, "SUMSUB_SECRET_KEY": "emulator-secret-key", "NO_PROXY": "*"}
+    result = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, env=env, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["access_token"].startswith("snd-id-con-a-")
+
+
+def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Path) -> None:
+    exchange = token_flow(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+    exports.copy_response_json(window)
+    copied = json.loads(QGuiApplication.clipboard().text())
+    assert copied["token_type"] == "Bearer"
+    saved = exports.save_exchange(window, tmp_path / "exchange.json")
+    assert saved is not None
+    text = saved.read_text()
+    assert exchange.outcome.access_token not in text  # masked by default
+    assert json.loads(text)["outcome"]["access_token"].startswith("snd-id-con-a-")
