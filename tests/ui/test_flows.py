@@ -3,6 +3,8 @@ authorize step's errors, pasted redirects, and the PKCE and keys tools."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from PySide6.QtWidgets import QInputDialog
 from tests.ui.conftest import close_window
@@ -19,7 +21,7 @@ def wait_for_checks(window: MainWindow, qtbot) -> None:
     )
 
 
-def scenario(window: MainWindow, name: str, **params: object) -> None:
+def scenario(window: MainWindow, name: str, **params: Any) -> None:
     assert window.emulator.server is not None
     window.emulator.server.set_scenario(name, **params)
 

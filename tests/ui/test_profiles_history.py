@@ -7,6 +7,7 @@ import os
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
@@ -21,7 +22,7 @@ from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 
 
-def add_profile(window: MainWindow, name: str, **changes: object) -> Profile:
+def add_profile(window: MainWindow, name: str, **changes: Any) -> Profile:
     """A saved profile pointing at the window's own emulator (so requests really work)."""
     profile = Profile(
         new_profile_id(),
@@ -124,8 +125,8 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     send_and_wait(window, qtbot)  # the same code again: 401
     panel = window.history_panel
     qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
-    assert panel.table.topLevelItem(0).text(4) == "401"  # newest first
-    assert panel.table.topLevelItem(1).text(4) == "200"
+    statuses = [panel.table.topLevelItem(i).text(4) for i in range(2)]  # type: ignore[union-attr]
+    assert statuses == ["401", "200"]  # newest first
 
     panel.status_filter.setCurrentIndex(panel.status_filter.findData("4xx"))
     qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)

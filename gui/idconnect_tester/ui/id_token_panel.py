@@ -75,15 +75,17 @@ class IdTokenPanel(QWidget):
         top.addWidget(self.keys_button)
         top.addWidget(self.verify_button)
 
+        # Checks first: whether to trust the token is what a tester looks for at a glance.
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("idTokenSplitter")
-        split.addWidget(self._titled("Header", self.header))
-        split.addWidget(self._titled("Claims", self.claims))
         split.addWidget(self._titled("Checks", self.checks))
+        split.addWidget(self._titled("Claims", self.claims))
+        split.addWidget(self._titled("Header", self.header))
         split.setChildrenCollapsible(False)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 3)
+        line = self.fontMetrics().lineSpacing()
+        split.setSizes([line * 13, line * 12, line * 5])
+        for view in (self.checks, self.claims, self.header):
+            view.setMinimumHeight(line * 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
