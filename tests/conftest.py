@@ -54,7 +54,6 @@ def test_keyring() -> Iterator[object]:
     """Every test gets a fresh in-memory keyring: the app's keyring code runs for real, and no
     test touches the developer's keyring."""
     import keyring
-
     from tests.support.keyrings import MemoryKeyring
 
     previous = keyring.get_keyring()

@@ -39,7 +39,7 @@ DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 ; No administrator needed: the user may install for themselves only (into their profile).
 PrivilegesRequired=lowest
-PrivilegesRequiredOverridesAllowed=dialog
+PrivilegesRequiredOverridesAllowed=commandline dialog
 ; PyInstaller builds a 64-bit bundle on the 64-bit runner.
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible

@@ -101,6 +101,8 @@ class _ThreadedServer:
 
 
 def _read_request_head(connection: socket.socket) -> None:
+    """Read the request head and its body (by Content-Length): closing a socket with unread
+    bytes makes the kernel send a reset, which could overtake the response we send."""
     connection.settimeout(5)
     data = b""
     while b"\r\n\r\n" not in data:
@@ -108,6 +110,17 @@ def _read_request_head(connection: socket.socket) -> None:
         if not chunk:
             return
         data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = connection.recv(4096)
+        if not chunk:
+            return
+        body += chunk
 
 
 def hanging_server() -> _ThreadedServer:

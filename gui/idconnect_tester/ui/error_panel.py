@@ -92,7 +92,6 @@ class ErrorPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorPanel")
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
         self._shown: ShownError | None = None
 
         def value_label(name: str, accessible: str) -> QLabel:
@@ -126,6 +125,8 @@ class ErrorPanel(QWidget):
         correlation_row.addWidget(self.correlation_id, 1)
         correlation_row.addWidget(self.correlation_copy)
         form = QFormLayout(self)
+        # In a narrow dock the labels go above their values instead of forcing a scrollbar.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Status", self.status)
         form.addRow("code", self.code)
         form.addRow("correlationId", correlation_row)

@@ -7,6 +7,8 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.theme import Tone, colours, set_tone
+
+if TYPE_CHECKING:  # sqlite3 and the history module load when history is first read
+    from idconnect_tester.core.history import HistoryRow
 
 STATUS_FILTERS = (
     ("All", None),

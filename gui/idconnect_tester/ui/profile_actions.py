@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
-from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.theme import Tone
 
 if TYPE_CHECKING:
@@ -51,6 +50,8 @@ class ProfileActions:
     # --- the actions ---
 
     def new(self) -> None:
+        from idconnect_tester.ui.profile_dialog import ProfileDialog
+
         draft = Profile(
             id=new_profile_id(), name="", base_url="https://api.sumsub.com", app_token=""
         )
@@ -114,6 +115,8 @@ class ProfileActions:
         profile = self.session.current
         if profile.builtin:
             raise ProfileError("The built-in emulator's settings are fixed; duplicate it to edit")
+        from idconnect_tester.ui.profile_dialog import ProfileDialog
+
         dialog = ProfileDialog(profile, title=f"Settings — {profile.name}", parent=self.window)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())

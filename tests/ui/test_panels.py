@@ -1,0 +1,94 @@
+"""Panels on their own: what they show for odd input, and that idle costs nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from idconnect_tester.core.id_token_checks import VerificationContext, verify_id_token
+from idconnect_tester.ui import theme
+from idconnect_tester.ui.about import versions_text
+from idconnect_tester.ui.countdown_panel import CountdownPanel, format_remaining
+from idconnect_tester.ui.id_token_panel import IdTokenPanel
+from idconnect_tester.ui.main_window import MainWindow
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (86400, "24:00:00"),
+        (3599.9, "00:59:59"),
+        (61, "00:01:01"),
+        (0.4, "00:00:00"),
+        (0, "Expired"),
+        (-5, "Expired"),
+        (400000, "111:06:40"),
+    ],
+)
+def test_remaining_time_format(seconds: float, shown: str) -> None:
+    assert format_remaining(timedelta(seconds=seconds)) == shown
+
+
+def test_a_malformed_id_token_says_what_is_wrong(qtbot) -> None:
+    panel = IdTokenPanel()
+    qtbot.addWidget(panel)
+    panel.show_verification(
+        verify_id_token("eyJhbGciOiJSUzI1NiJ9.not*base64.x", VerificationContext())
+    )
+    assert "Cannot decode this id_token" in panel.header.toPlainText()
+    assert "base64url" in panel.header.toPlainText()
+    assert panel.check_status("decode") == "fail"
+    assert "Traceback" not in panel.header.toPlainText()
+    assert "Do not trust" in panel.summary.text()
+
+
+def test_countdown_is_idle_without_a_token_and_stops_once_expired(qtbot) -> None:
+    panel = CountdownPanel()
+    qtbot.addWidget(panel)
+    assert not panel.timer_active  # nothing to count: no timer at all
+    now = datetime.now(UTC)
+    panel.start("access", now + timedelta(seconds=1.2), timedelta(seconds=2), "test")
+    assert panel.timer_active
+    with qtbot.waitSignal(panel.expired, timeout=5000) as blocker:
+        pass
+    assert blocker.args == ["access"]
+    assert panel.rows["access"].time.text() == "Expired"
+    assert not panel.timer_active
+
+
+def test_countdown_turns_amber_in_the_last_five_minutes(qtbot) -> None:
+    panel = CountdownPanel()
+    qtbot.addWidget(panel)
+    now = datetime.now(UTC)
+    panel.start("access", now + timedelta(minutes=4), timedelta(hours=1), "test")
+    colour = panel.rows["access"].time.palette().color(panel.rows["access"].time.foregroundRole())
+    assert colour == theme.colours().warning
+    panel.start("access", now + timedelta(minutes=30), timedelta(hours=1), "test")
+    colour = panel.rows["access"].time.palette().color(panel.rows["access"].time.foregroundRole())
+    assert colour == theme.colours().ok
+
+
+def test_about_names_the_versions() -> None:
+    import platform
+
+    from PySide6.QtCore import qVersion
+
+    from idconnect_tester import __version__
+
+    text = versions_text()
+    assert __version__ in text and qVersion() in text and platform.python_version() in text
+
+
+def test_dark_scheme_is_applied_and_remembered(window: MainWindow, qtbot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        window.set_scheme("dark")
+        assert theme.is_dark()
+        assert window.settings.get("scheme", "") == "dark"
+        window.set_scheme("light")
+        assert not theme.is_dark()
+    finally:
+        theme.apply_style(app, "light")
