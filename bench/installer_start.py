@@ -6,7 +6,8 @@ Measures the time to the first painted window: each run starts the program with 
 `--screenshot PNG` flag (it saves the first painted window, then exits) on Qt's offscreen
 platform, and the whole process is timed, from exec to exit. Both programs do exactly the same
 work, so the difference is what packaging costs or saves: the PyInstaller bootloader and its
-bundled, stripped libraries against the venv's interpreter importing from site-packages.
+bundled, stripped libraries against the venv's interpreter importing from site-packages. (Both
+times include the fixed 0.5 s the app waits before grabbing the window, in ui/launch.py.)
 
 The first run of each program is reported on its own ("first"): it is the coldest start this
 script can make without dropping the kernel's page cache (--drop-caches does that, as root, where

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.util
 import os
 import platform
 import re
@@ -116,10 +117,8 @@ def _tool(name: str, hint: str) -> str:
 
 def build_bundle(dist: Path, work: Path) -> Path:
     """Run the spec; return the one-dir bundle (dist/idconnect-tester)."""
-    try:
-        import PyInstaller  # noqa: F401 - only checks that it is installed
-    except ImportError as exc:
-        raise BuildError("PyInstaller is missing: pip install -e '.[packaging]'") from exc
+    if importlib.util.find_spec("PyInstaller") is None:
+        raise BuildError("PyInstaller is missing: pip install -e '.[packaging]'")
     _run(
         [
             sys.executable,
@@ -527,9 +526,10 @@ def build_deb(bundle: Path, dist: Path, work: Path, version: str, *, fast: bool)
         print(f"  {library.soname:28} {library.package:22} {library.path}")
     control_dir = stage / "DEBIAN"
     control_dir.mkdir()
-    # No maintainer scripts: hicolor-icon-theme, desktop-file-utils and shared-mime-info refresh
-    # their caches through dpkg file triggers when files land in their folders, and AppStream's
-    # cache is rebuilt by the software centres themselves.
+    # No maintainer scripts: hicolor-icon-theme and desktop-file-utils refresh the icon cache
+    # and the desktop database through dpkg file triggers when files land in their folders
+    # ("Processing triggers for …" in dpkg's output), and software centres read
+    # /usr/share/metainfo themselves.
     control = control_file(version, arch, dependencies.depends, installed_size_kib(stage))
     (control_dir / "control").write_text(control, encoding="utf-8")
     _normalise_modes(control_dir)

@@ -8,7 +8,7 @@ VENV="${IDCT_VENV:-$PROJECT_ROOT/.venv}"
 QT_RUNTIME_PACKAGES=(libegl1 libgl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3
   libglib2.0-0 libx11-6 libxcb1 fonts-dejavu-core libxkbcommon-x11-0 libxcb-icccm4
   libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0
-  libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libxcb-shm0 libxcb-render0 libxcb-util1)
+  libxcb-xfixes0 libxcb-xkb1 libxcb-sync1 libxcb-shm0 libxcb-render0 libxcb-util1 libxcb-glx0)
 
 pick_python() {
   for candidate in python3.11 python3.12 python3.13 python3; do

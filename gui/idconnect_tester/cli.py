@@ -6,15 +6,16 @@ for modules they don't use.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
-from idconnect_tester import APP_NAME, __version__, id_token_command, vendor
+from idconnect_tester import APP_NAME, __version__, vendor
 
 if TYPE_CHECKING:
+    import argparse
+
     from idconnect_tester.core.exchange import Exchange
     from idconnect_tester.core.target import Target
 
@@ -78,6 +79,8 @@ def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # not on the GUI's start-up path
+
     parser = argparse.ArgumentParser(
         prog="idconnect-tester",
         description=_DESCRIPTION,
@@ -144,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--access-token", required=True, help='access token ("-" reads stdin)')
     share.add_argument("--for-client-id", required=True)
     share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
+
+    from idconnect_tester import id_token_command  # only when the parser is needed
 
     id_token_command.add_parser(commands)
     commands.add_parser(
@@ -307,6 +312,8 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
 
 
 def _cmd_id_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester import id_token_command
+
     return id_token_command.run(args, io.stdout, io.stderr, io.stdin)
 
 
@@ -333,6 +340,12 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], i
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if not arguments:
+        # The plain GUI launch skips building the whole parser: start-up time is the product.
+        from idconnect_tester.ui.launch import launch
+
+        return launch(self_test=False, stdout=sys.stdout, stderr=sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     io = _Io(sys.stdin, sys.stdout, sys.stderr)

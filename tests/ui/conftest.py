@@ -49,5 +49,7 @@ def window(loop, qtbot) -> Iterator[MainWindow]:
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    # The built-in emulator starts right after the first paint; the URL appears when it listens.
+    qtbot.waitUntil(lambda: main.emulator.started, timeout=5000)
     yield main
     close_window(main, qtbot)

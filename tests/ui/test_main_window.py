@@ -17,6 +17,13 @@ from idconnect_tester.ui.main_window import MainWindow
 HHMMSS = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 
 
+def test_the_emulator_starts_by_itself_after_the_first_paint(window: MainWindow) -> None:
+    url = window.target_panel.base_url.text()
+    assert url.startswith("http://127.0.0.1:") and url == window.emulator.base_url
+    assert window.status.target.text() == f"Built-in emulator at {url}"
+    assert window.form.send_blocked.text() != "Send is off: The built-in emulator is starting…"
+
+
 def test_get_code_then_token_fills_every_panel(window: MainWindow, qtbot) -> None:
     code = get_code(window, qtbot)
     assert len(code) == 44 and code.endswith("=")  # the vendor's code format

@@ -7,7 +7,6 @@ while it runs, Cancel ends it at once. Verification of an id_token runs after it
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,8 @@ from idconnect_tester.core.target import Target
 from idconnect_tester.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
+    import asyncio
+
     from idconnect_tester.core.authorize import AuthorizeSession
     from idconnect_tester.core.client import IdConnectClient
     from idconnect_tester.core.id_token_checks import Verification
@@ -95,6 +96,8 @@ class RequestController(QObject):
         return True
 
     async def _guarded(self, label: str, coroutine: Coroutine[Any, Any, None]) -> None:
+        import asyncio
+
         try:
             await coroutine
         except asyncio.CancelledError:

@@ -25,6 +25,10 @@ class EmulatorHost:
         return self._server
 
     @property
+    def started(self) -> bool:
+        return self._server is not None
+
+    @property
     def server(self) -> EmulatorServer | None:
         return self._server
 

@@ -38,6 +38,8 @@ def _loopback_redirect(redirect_uri: str) -> bool:
 
 
 def start_get_code(window: MainWindow) -> None:
+    if window.session.current.builtin:
+        window.start_emulator()  # usually running since the first paint; now it must be
     profile = window.session.current
     scopes = window.form.selected_scopes()
     if profile.builtin:

@@ -6,12 +6,17 @@ message about platform plugins that does not tell a person what to do.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-from typing import TextIO
+import time
+from typing import TYPE_CHECKING, TextIO
 
 from idconnect_tester import APP_NAME, __version__
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtWidgets import QWidget
 
 NO_DISPLAY_MESSAGE = f"""\
 {APP_NAME} needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set).
@@ -60,6 +65,62 @@ def _quiet_qt_noise() -> None:
     qInstallMessageHandler(handler)
 
 
+PAINT_REPORT_ENV = "IDCONNECT_TESTER_REPORT_FIRST_PAINT"
+PAINT_REPORT_PREFIX = "first-paint-at "
+
+
+class _PaintWatcher:
+    """Notes when a widget has finished its first paint (perf_counter), for --screenshot and
+    for start-up measurements: "first painted window" means exactly this moment."""
+
+    def __init__(self, widget: QWidget) -> None:
+        from PySide6.QtCore import QEvent, QObject, QTimer
+
+        self.painted_at: float | None = None
+        self._waiting: asyncio.Event | None = None  # made on demand: no asyncio before paint
+        watcher = self
+
+        class Filter(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+                if event.type() == QEvent.Type.Paint and watcher.painted_at is None:
+                    # The paint is being delivered now; it has completed on the next turn.
+                    QTimer.singleShot(0, watcher._mark)
+                    widget.removeEventFilter(self)
+                return False
+
+        self._filter = Filter(widget)
+        widget.installEventFilter(self._filter)
+
+    def _mark(self) -> None:
+        self.painted_at = time.perf_counter()
+        if os.environ.get(PAINT_REPORT_ENV):
+            # For bench/: the wall-clock moment of the first completed paint, on stderr.
+            sys.stderr.write(f"{PAINT_REPORT_PREFIX}{time.time():.6f}\n")
+            sys.stderr.flush()
+        if self._waiting is not None:
+            self._waiting.set()
+
+    async def wait(self) -> float:
+        import asyncio
+
+        if self.painted_at is None:
+            self._waiting = asyncio.Event()
+            await self._waiting.wait()
+        assert self.painted_at is not None
+        return self.painted_at
+
+
+def _qt_argv() -> list[str]:
+    """The installed bundle ships the xcb platform, not Wayland's: in a Wayland session with
+    XWayland, say so up front instead of letting Qt print a warning and fall back. An argument,
+    not QT_QPA_PLATFORM, so it doesn't leak into the browser the app opens."""
+    argv = sys.argv[:1]
+    frozen = getattr(sys, "frozen", False)
+    if frozen and not os.environ.get("QT_QPA_PLATFORM") and os.environ.get("DISPLAY"):
+        argv += ["-platform", "xcb"]
+    return argv
+
+
 def launch(
     *, self_test: bool, stdout: TextIO, stderr: TextIO, screenshot: str | None = None
 ) -> int:
@@ -67,17 +128,18 @@ def launch(
     if problem is not None:
         stderr.write(problem)
         return 1
-    import qasync
+    # Only what the first paint needs comes before it; asyncio, qasync, the emulator and the
+    # history load after the window is on screen (see bench/ for the start-up measurements).
     from PySide6.QtWidgets import QApplication
 
     from idconnect_tester.ui import theme
     from idconnect_tester.ui.main_window import MainWindow
 
     _quiet_qt_noise()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance() or QApplication(_qt_argv())
     assert isinstance(app, QApplication)
     app.setApplicationName("idconnect-tester")
-    app.setApplicationDisplayName(APP_NAME)
+    # No applicationDisplayName: on X11 Qt would append it to the title ("… — ID Connect Tester").
     app.setApplicationVersion(__version__)
     app.setOrganizationName("idconnect-tester")
     app.setDesktopFileName("idconnect-tester")  # matches the .desktop file (Wayland icons)
@@ -87,7 +149,13 @@ def launch(
     window = MainWindow()
     theme.apply_style(app, window.settings.get("scheme", "system"))
     app.setWindowIcon(window.windowIcon())
+    first_paint = _PaintWatcher(window)
     window.show()
+    app.processEvents()  # expose and paint now, before the rest of the app loads
+
+    import asyncio
+
+    import qasync
 
     async def main() -> int:
         closed = asyncio.Event()
@@ -98,7 +166,7 @@ def launch(
             result = await SelfTest(window, stdout).run()
             window.close()
         elif screenshot:
-            await asyncio.sleep(0.5)  # let the first paint and layout settle
+            await first_paint.wait()
             saved = window.grab().save(screenshot)
             stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
             result = 0 if saved else 1

@@ -8,12 +8,11 @@ id_token, the errors, the raw exchange and the history in docks the user can res
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -57,6 +56,8 @@ from idconnect_tester.ui.verify import KeySource
 from idconnect_tester.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:
+    import asyncio
+
     from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
     from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.core.id_token_checks import Verification
@@ -117,8 +118,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self.reload_profiles()
         self._restore_layout()
-        # History is read after the first paint: nothing on disk stands before the window.
-        QTimer.singleShot(0, self.history.refresh)
+        # The emulator starts and history is read right after the first paint (paintEvent):
+        # neither needs to stand between the user and the window.
+        self._painted_once = False
 
     # --- construction ---
 
@@ -240,8 +242,16 @@ class MainWindow(QMainWindow):
         if (notice := self.session.take_notice()) is not None:
             self.status.say(notice, Tone.WARNING)
 
+    def start_emulator(self) -> None:
+        """Start the built-in emulator (if it isn't yet) and show its URL."""
+        if not self.emulator.started:
+            self.emulator.ensure_started()
+            self.reload_profiles()
+
     def _select_profile(self, profile_id: str) -> None:
         self.session.select(profile_id)
+        if self.session.current.builtin:
+            self.start_emulator()
         self.key_source.use_fetched()  # keys pasted for one issuer don't apply to another
         self._show_current_profile()
 
@@ -528,6 +538,18 @@ class MainWindow(QMainWindow):
         # Default dock sizes only mean something once the window is laid out: see showEvent.
         self._needs_default_sizes = state is None or not self.restoreState(state)
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt names it
+        super().paintEvent(event)
+        if not self._painted_once:
+            self._painted_once = True
+            # A zero timer fires once this paint cycle (children included) has finished.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        if self.session.current.builtin:
+            self.start_emulator()
+        self.history.refresh()
+
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
         if self._needs_default_sizes:
@@ -549,6 +571,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _schedule_shutdown(self) -> None:
+        import asyncio
+
         try:
             loop = asyncio.get_event_loop()
         except RuntimeError:
@@ -557,6 +581,8 @@ class MainWindow(QMainWindow):
             self._shutdown_once()
 
     def _shutdown_once(self) -> asyncio.Future[None]:
+        import asyncio
+
         if self._shutdown_task is None:
             self._shutdown_task = asyncio.ensure_future(self._shutdown())
         return self._shutdown_task

@@ -6,7 +6,7 @@ message under its field; Send stays off while anything blocks it, and says why.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -108,7 +108,7 @@ class RequestForm(QGroupBox):
         self.send_button.setToolTip("Send the signed token request (Ctrl+Return)")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_button.setShortcut(QKeySequence("Esc"))  # text: Qt.Key is a 471-member enum
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
         self.send_blocked = QLabel()

@@ -25,6 +25,7 @@ from idconnect_tester.core.target import Target
 from idconnect_tester.ui.emulator_host import EmulatorHost
 
 EMULATOR_SECRET = "emulator-secret-key"  # public by design: documented in DESIGN.md
+EMULATOR_STARTING = "http://127.0.0.1"  # shown (read-only) for the moment before it listens
 
 
 class TargetSession:
@@ -47,7 +48,9 @@ class TargetSession:
     # --- profiles ---
 
     def _emulator_profile(self) -> Profile:
-        profile = emulator_profile(self.emulator.base_url)
+        # Until the emulator listens (it starts right after the first paint) its URL is unknown.
+        url = self.emulator.base_url if self.emulator.started else EMULATOR_STARTING
+        profile = emulator_profile(url)
         if self._emulator_edits is not None:
             profile = replace(profile, app_token=self._emulator_edits[0])
         return profile
@@ -102,16 +105,23 @@ class TargetSession:
             self._notices.append(notice)
 
     def target(self) -> Target:
+        if self.current.builtin and not self.emulator.started:
+            self.emulator.ensure_started()  # needed now: start it rather than send nowhere
+            self.current = self._emulator_profile()
         return self.current.target(Secret(self.secret_for_display()))
 
     def target_problems(self) -> dict[str, str]:
-        return self.target().problems()
+        if self.current.builtin and not self.emulator.started:
+            return {"base_url": "The built-in emulator is starting…"}
+        return self.current.target(Secret(self.secret_for_display())).problems()
 
     def warnings(self) -> list[str]:
         return self.current.warnings()
 
     def describe_target(self) -> str:
         if self.current.builtin:
+            if not self.emulator.started:
+                return "Built-in emulator: starting…"
             return f"Built-in emulator at {self.current.base_url}"
         return f"{self.current.name} · {self.current.base_url}"
 

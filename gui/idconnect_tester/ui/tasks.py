@@ -8,10 +8,12 @@ left on shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # asyncio is imported when the first task starts, not before the first paint
+    import asyncio
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -22,6 +24,8 @@ class TaskOwner:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def start(self, coroutine: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
+        import asyncio
+
         task = asyncio.ensure_future(coroutine)
         task.set_name(name)
         self._tasks.add(task)
@@ -45,6 +49,8 @@ class TaskOwner:
 
     async def shutdown(self) -> None:
         """Cancel every task and wait until each has really finished."""
+        import asyncio
+
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QWidget,
 )
@@ -46,7 +45,6 @@ class CopyButton(QToolButton):
         super().__init__(parent)
         self._what = what
         self._value = ""
-        self.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
         self.setText("Copy")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setToolTip(f"Copy the whole {what}")

@@ -1,0 +1,219 @@
+"""Qt-side benchmark helpers: the stall probe, waiting on signals and paints from a coroutine
+running on the qasync loop, and driving the real window like a user (click, wait)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from idconnect_tester.core.exchange import Exchange
+    from idconnect_tester.emulator import EmulatorServer
+    from idconnect_tester.ui.main_window import MainWindow
+
+WAIT_S = 30.0
+
+
+class StallProbe(QObject):
+    """A 10 ms timer on the GUI thread; `stop()` returns the longest gap between its ticks.
+
+    While the event loop is free, ticks come every ~10 ms. Anything that holds the GUI thread
+    (parsing, layout, a blocking call) delays the next tick: the longest gap is the longest
+    time the window could not react to input or repaint."""
+
+    def __init__(self, interval_ms: int = 10) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+        self.max_gap = 0.0
+        self.ticks = 0
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.max_gap = 0.0
+        self.ticks = 0
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.max_gap = max(self.max_gap, now - self._last)
+        self._last = now
+        self.ticks += 1
+
+    def stop(self) -> float:
+        """Stop; the gap still open at this moment counts too (a stall at the very end)."""
+        self._timer.stop()
+        self.max_gap = max(self.max_gap, time.perf_counter() - self._last)
+        return self.max_gap
+
+
+def expect(signal: SignalInstance) -> asyncio.Future[tuple[Any, ...]]:
+    """A future for the next emission of `signal`: connect first, then act, then await.
+    Cancelling the future (e.g. by a timeout) disconnects it."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+    connected = [True]
+
+    def disconnect() -> None:
+        if connected[0]:
+            connected[0] = False
+            signal.disconnect(slot)
+
+    def slot(*args: Any) -> None:
+        disconnect()
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(slot)
+    future.add_done_callback(lambda _: disconnect())
+    return future
+
+
+class _PaintWatch(QObject):
+    def __init__(self, widget: QWidget, future: asyncio.Future[float]) -> None:
+        super().__init__()
+        self._widget = widget
+        self._future = future
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            # Qt paints the whole dirty region of the window in one pass; a zero-delay timer
+            # posted now runs when that pass (and the flush to the screen) is done.
+            QTimer.singleShot(0, self._done)
+        return False
+
+    def _done(self) -> None:
+        if not self._future.done():
+            self._future.set_result(time.perf_counter())
+
+
+_watches: set[_PaintWatch] = set()
+
+
+def next_paint_done(widget: QWidget) -> asyncio.Future[float]:
+    """A future for the perf_counter instant the widget's next paint has completed."""
+    future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    watch = _PaintWatch(widget, future)
+    _watches.add(watch)
+    future.add_done_callback(lambda _: _watches.discard(watch))
+    return future
+
+
+async def wait_until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
+    """Poll a condition without blocking the loop (benchmarks only: tests use qtbot)."""
+    deadline = time.perf_counter() + timeout_s
+    while not predicate():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.002)
+
+
+async def open_window(**kwargs: Any) -> MainWindow:
+    """The real main window, shown, once its first paint is complete."""
+    from idconnect_tester.ui.main_window import MainWindow
+
+    window = MainWindow(**kwargs)
+    painted = next_paint_done(window)
+    window.show()
+    await asyncio.wait_for(painted, WAIT_S)
+    if window.session.current.builtin:
+        await emulator_of(window)
+    return window
+
+
+async def emulator_of(window: MainWindow) -> EmulatorServer:
+    """The window's built-in emulator. The app starts it right after the first paint; wait
+    for that (briefly), so the window is measured the way it runs."""
+    with contextlib.suppress(TimeoutError):
+        await wait_until(lambda: window.emulator.server is not None, timeout_s=2.0)
+    if window.emulator.server is None:  # an app version that starts it only on demand
+        window.emulator.ensure_started()
+        window.reload_profiles()
+    server = window.emulator.server
+    assert server is not None
+    return server
+
+
+def is_idle(window: MainWindow) -> bool:
+    """No operation and no background task (id_token verification) running."""
+    return not window.controller.busy and window.controller.pending_tasks == 0
+
+
+async def wait_idle(window: MainWindow, timeout_s: float = WAIT_S) -> None:
+    await wait_until(lambda: is_idle(window), timeout_s)
+
+
+async def get_code(window: MainWindow) -> str:
+    await wait_idle(window)
+    finished = expect(window.controller.code_finished)
+    window.form.get_code_button.click()
+    await asyncio.wait_for(finished, WAIT_S)
+    await wait_until(lambda: not window.controller.busy)
+    return window.form.code.text()
+
+
+async def send(window: MainWindow) -> Exchange:
+    """Click Send (once idle) and return the exchange the window received."""
+    await wait_idle(window)
+    finished = expect(window.controller.exchange_finished)
+    window.form.send_button.click()
+    (exchange,) = await asyncio.wait_for(finished, WAIT_S)
+    result: Exchange = exchange
+    return result
+
+
+async def send_until_rendered(window: MainWindow) -> tuple[Exchange, float]:
+    """Click Send; return the exchange and the seconds from the click until it was rendered:
+    `exchange_finished` handled by the window (every panel and the history updated) and the
+    next paint of the panel that shows it (the access token, or the raw timings line for an
+    answer without a token) completed."""
+    from idconnect_tester.core.exchange import TokenGranted
+
+    await wait_idle(window)
+    loop = asyncio.get_running_loop()
+    rendered: asyncio.Future[float] = loop.create_future()
+    token_label = window.response_panel.fields["access_token"].label
+    timings_label = window.raw_panel.timings
+    received: list[Exchange] = []
+
+    def handled(exchange: Exchange) -> None:
+        # Connected after the window's own slot, so the panels are already updated here.
+        window.controller.exchange_finished.disconnect(handled)
+        received.append(exchange)
+        outcome = exchange.outcome
+        shown = isinstance(outcome, TokenGranted) and token_label.text() == outcome.access_token
+        paint = next_paint_done(token_label if shown else timings_label)
+        paint.add_done_callback(lambda done: rendered.set_result(done.result()))
+
+    window.controller.exchange_finished.connect(handled)
+    started = time.perf_counter()
+    window.form.send_button.click()
+    finished = await asyncio.wait_for(rendered, WAIT_S)
+    return received[0], finished - started
+
+
+_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def quiet_qt_noise() -> None:
+    """Drop the offscreen platform's warning on every window resize (the app does the same in
+    `launch`); every other Qt message still reaches stderr."""
+    import sys
+
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message not in _NOISE:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
