@@ -149,7 +149,7 @@ async def stalls() -> dict[str, Any]:
     assert last is not None and last.response is not None
     assert isinstance(last.outcome, TokenGranted)
     result["huge_bytes"] = len(last.response.body)
-    result["huge_shown"] = "more bytes not shown" in window.raw_panel.response.toPlainText()
+    result["huge_shown"] = "bytes in all" in window.raw_panel.response.toPlainText()
 
     # (c): 1,000 real-ish rows written by another connection, then the list reloaded.
     result["rows_written"] = await fill_history(1000)

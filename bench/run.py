@@ -298,7 +298,10 @@ def measure_throughput(settings: Settings, scratch: Path) -> Report:
         f"throughput: {settings.throughput_seconds:.0f} s per server after 1 s warm-up; latency "
         f"p50/p99 ours {median(ours.latencies) * 1000:.1f}/{ours.percentile(0.99) * 1000:.1f} ms,"
         f" floor {median(floor.latencies) * 1000:.1f}/{floor.percentile(0.99) * 1000:.1f} ms; "
-        "floor = stdlib ThreadingHTTPServer answering a fixed body (no signature, no RSA)."
+        "floor = stdlib ThreadingHTTPServer answering a fixed body (no signature, no RSA).",
+        f"  emulator RSS {ours.rss_before_kb / 1024:.1f} → {ours.rss_after_kb / 1024:.1f} MB "
+        f"over {ours.ok:,} token requests (floor {floor.rss_before_kb / 1024:.1f} → "
+        f"{floor.rss_after_kb / 1024:.1f} MB)",
     ]
     notes += [f"  error: {error}" for error in ours.errors[:5]]
     return Report(rows, notes)

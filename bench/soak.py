@@ -1,6 +1,6 @@
 """Soak: many token + refresh cycles through the real window, with auto-refresh on a short TTL.
 
-    .venv/bin/python bench/soak.py                    # 1,000 cycles (a few minutes)
+    .venv/bin/python bench/soak.py                    # 1,000 cycles (about 2 minutes)
     .venv/bin/python bench/soak.py --cycles 100       # a quick check
 
 Each cycle presses Get code, Send (authorization_code) and Send (refresh_token), exactly as a
@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bench._common import Handles, handles, private_env
+from bench._common import Handles, handles, private_env, proc_status_kb
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QPushButton
@@ -98,10 +98,10 @@ async def cycle(window: MainWindow, index: int) -> None:
 
 
 async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
+    from bench._qt import expect, open_window, wait_idle
+
     from idconnect_tester.core.exchange import TokenGranted
     from idconnect_tester.core.id_token_checks import CheckStatus
-
-    from bench._qt import expect, open_window, wait_idle
 
     window = await open_window(emulator_ttl_s=ttl_s)
     window.countdown_panel.auto_refresh_lead.setValue(lead_s)
@@ -117,7 +117,7 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
             who = "auto-refresh" if auto else "send"
             tally.failures.append(f"{who}: {exchange.summary()} ({kind})")
 
-    def on_verification(verification: Verification, _note: str) -> None:
+    def on_verification(verification: Verification, *_details: object) -> None:
         tally.verifications += 1
         for check in verification.checks:
             if check.status is CheckStatus.FAIL:
@@ -131,6 +131,7 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
     before = snapshot()
     started = time.perf_counter()
     problems: list[str] = []
+    trace: list[str] = []  # RSS every 100 cycles: a plateau or a slope
     for index in range(1, cycles + 1):
         try:
             await cycle(window, index)
@@ -145,7 +146,12 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
         except (RuntimeError, TimeoutError) as exc:
             problems.append(str(exc) or f"cycle {index}: timed out")
         if index % 100 == 0:
-            print(f"  {index} cycles, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            rss_mb = proc_status_kb("VmRSS") / 1024
+            trace.append(f"{rss_mb:.1f}")
+            print(
+                f"  {index} cycles, {time.perf_counter() - started:.0f} s, RSS {rss_mb:.1f} MB",
+                file=sys.stderr,
+            )
     elapsed = time.perf_counter() - started
     window.countdown_panel.auto_refresh.setChecked(False)
     await wait_idle(window)
@@ -172,13 +178,18 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
         f"{dict(tally.failed_checks) or 'none'}"
     )
     print(f"  RSS: {before.rss_kb / 1024:.1f} MB → {after.rss_kb / 1024:.1f} MB ({growth:+.1%})")
+    print(f"  RSS every 100 cycles (MB): {' '.join(trace) or '—'}")
     print(f"  before: {before.describe()}")
     print(f"  after:  {after.describe()}")
     print(f"  after shutdown: {closed.describe()}")
     print(f"  history rows listed: {rows}")
-    ok = not failures and growth <= RSS_GROWTH_LIMIT and not handles_grew
-    print("  verdict:", "PASS" if ok else "FAIL")
-    return 0 if ok else 1
+    missed = [
+        *([f"{len(failures)} failures"] if failures else []),
+        *([f"RSS {growth:+.1%} > +{RSS_GROWTH_LIMIT:.0%}"] if growth > RSS_GROWTH_LIMIT else []),
+        *(["handles grew"] if handles_grew else []),
+    ]
+    print("  verdict:", f"FAIL ({'; '.join(missed)})" if missed else "PASS")
+    return 1 if missed else 0
 
 
 def main() -> int:
@@ -193,9 +204,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="idct-soak-") as scratch:
         os.environ.update(private_env(Path(scratch) / "home"))
         import qasync
-        from PySide6.QtWidgets import QApplication
-
         from bench._qt import quiet_qt_noise
+        from PySide6.QtWidgets import QApplication
 
         quiet_qt_noise()
         app = QApplication(sys.argv[:1])

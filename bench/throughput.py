@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import BENCH, CONSOLE_SCRIPT, PYTHON, median
+from bench._common import BENCH, CONSOLE_SCRIPT, PYTHON, median, proc_status_kb
 
 APP_TOKEN = "sbx:emulator-app-token"
 SECRET_KEY = b"emulator-secret-key"
@@ -38,10 +38,12 @@ AUTHORIZE_PATH = "/api/snsId/oauth/authorize"
 
 @dataclass
 class Load:
-    """What the client pool saw."""
+    """What the client pool saw (and the server's resident memory before and after)."""
 
     seconds: float
     ok: int = 0
+    rss_before_kb: int = 0
+    rss_after_kb: int = 0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -171,13 +173,18 @@ def measure(seconds: float, clients: int = 20) -> tuple[Load, Load]:
     try:
         body = refresh_body(host, port)
         run_load(host, port, body, clients, 1.0)
+        rss_before = proc_status_kb("VmRSS", emulator.pid)
         ours = run_load(host, port, body, clients, seconds)
+        ours.rss_before_kb, ours.rss_after_kb = rss_before, proc_status_kb("VmRSS", emulator.pid)
     finally:
         _stop(emulator)
     floor_server, host, port = _start([str(PYTHON), str(BENCH / "_floor_server.py")])
     try:
         run_load(host, port, body, clients, 1.0)
+        rss_before = proc_status_kb("VmRSS", floor_server.pid)
         floor = run_load(host, port, body, clients, seconds)
+        floor.rss_before_kb = rss_before
+        floor.rss_after_kb = proc_status_kb("VmRSS", floor_server.pid)
     finally:
         _stop(floor_server)
     return ours, floor
@@ -192,7 +199,8 @@ def main() -> None:
     for name, load in (("emulator", ours), ("floor", floor)):
         print(
             f"{name:9} {load.rps:7.0f} req/s  p50 {median(load.latencies) * 1000:.1f} ms  "
-            f"p99 {load.percentile(0.99) * 1000:.1f} ms  errors {len(load.errors)}"
+            f"p99 {load.percentile(0.99) * 1000:.1f} ms  errors {len(load.errors)}  "
+            f"server RSS {load.rss_before_kb / 1024:.1f} → {load.rss_after_kb / 1024:.1f} MB"
         )
         for error in load.errors[:5]:
             print("   ", error)

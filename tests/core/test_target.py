@@ -51,3 +51,8 @@ def test_target_problems_name_the_fields_and_hide_the_secret() -> None:
     assert ok.problems() == {}
     assert ok.url_for("/x") == "https://api.sumsub.com/x"
     assert "top-secret" not in repr(ok)
+
+
+def test_an_app_token_that_cannot_travel_in_a_header_is_refused() -> None:
+    target = Target("https://api.sumsub.com", "sbx:tökén", Secret("k"))
+    assert "header" in target.problems()["app_token"]

@@ -233,32 +233,35 @@ class IdConnectClient:
                     f"Could not connect to the proxy {proxy} ({failure.kind.value}): "
                     f"{failure.message}",
                 )
-            return Exchange(
-                endpoint=endpoint,
-                request=sent,
-                response=None,
-                outcome=failure,
-                timings=timer.timings(),
-                started_at=started_at,
-                received_at=_now(),
-                hint=hint_for(failure, endpoint),
-            )
+            return _exchange(endpoint, sent, None, failure, timer, started_at, _now())
         received_at = _now()
         outcome: Outcome = parse(received.status, received.body, received.content_type, received_at)
         if received.truncated:
             outcome = _truncated(received.status)
         elif undecodable is not None:
             outcome = UnexpectedResponse(received.status, (undecodable,))
-        return Exchange(
-            endpoint=endpoint,
-            request=sent,
-            response=received,
-            outcome=outcome,
-            timings=timer.timings(),
-            started_at=started_at,
-            received_at=received_at,
-            hint=hint_for(outcome, endpoint),
-        )
+        return _exchange(endpoint, sent, received, outcome, timer, started_at, received_at)
+
+
+def _exchange(
+    endpoint: Endpoint,
+    sent: SentRequest,
+    received: ReceivedResponse | None,
+    outcome: Outcome,
+    timer: _TraceTimer,
+    started_at: datetime,
+    received_at: datetime,
+) -> Exchange:
+    return Exchange(
+        endpoint=endpoint,
+        request=sent,
+        response=received,
+        outcome=outcome,
+        timings=timer.timings(),
+        started_at=started_at,
+        received_at=received_at,
+        hint=hint_for(outcome, endpoint),
+    )
 
 
 def _truncated(status: int) -> Outcome:

@@ -138,14 +138,21 @@ def _error_hint_in_success(data: dict[str, Any]) -> list[str]:
     return []
 
 
-def parse_token_response(
-    status: int, body: bytes, content_type: str, received_at: datetime
-) -> Outcome:
+def _success_object(status: int, body: bytes, content_type: str) -> dict[str, Any] | Outcome:
+    """The JSON object of a 2xx answer, or the outcome to report instead (an API error for a
+    non-2xx status, an unexpected response for a body that isn't a JSON object)."""
     if not 200 <= status < 300:
         return parse_error_response(status, body, content_type)
     data, problem = decode_json_object(body, content_type)
-    if data is None:
-        return UnexpectedResponse(status, (problem,))
+    return UnexpectedResponse(status, (problem,)) if data is None else data
+
+
+def parse_token_response(
+    status: int, body: bytes, content_type: str, received_at: datetime
+) -> Outcome:
+    data = _success_object(status, body, content_type)
+    if not isinstance(data, dict):
+        return data
     problems: list[str] = []
     access_token = _string_field(data, "access_token", problems, required=True)
     token_type = _string_field(data, "token_type", problems, required=True)
@@ -175,11 +182,9 @@ def parse_token_response(
 def parse_share_token_response(
     status: int, body: bytes, content_type: str, received_at: datetime, requested_ttl_s: int
 ) -> Outcome:
-    if not 200 <= status < 300:
-        return parse_error_response(status, body, content_type)
-    data, problem = decode_json_object(body, content_type)
-    if data is None:
-        return UnexpectedResponse(status, (problem,))
+    data = _success_object(status, body, content_type)
+    if not isinstance(data, dict):
+        return data
     problems: list[str] = []
     token = _string_field(data, "token", problems, required=True)
     for_client_id = _string_field(data, "forClientId", problems, required=False)

@@ -193,6 +193,8 @@ class Profile:
             found["app_token"] = "Enter the app token (X-App-Token)"
         elif any(c.isspace() for c in token):
             found["app_token"] = "The app token contains a space or line break"
+        elif not (token.isascii() and token.isprintable()):
+            found["app_token"] = "The app token has characters that can't be sent in a header"
         if any(c.isspace() for c in self.client_id.strip()):
             found["client_id"] = "The client id contains a space or line break"
         if self.redirect_uri.strip():

@@ -79,6 +79,9 @@ class Target:
             found["app_token"] = "Enter the app token (X-App-Token)"
         elif any(c.isspace() for c in self.app_token.strip()):
             found["app_token"] = "The app token contains a space or line break"
+        elif not (self.app_token.strip().isascii() and self.app_token.strip().isprintable()):
+            # It travels in the X-App-Token header, and HTTP headers are ASCII.
+            found["app_token"] = "The app token has characters that can't be sent in a header"
         if not self.secret_key:
             found["secret_key"] = "Enter the app token's secret key"
         if not 0 < self.timeout_s <= 600:

@@ -34,7 +34,9 @@ class RequestController(QObject):
     busy_changed = Signal(bool)
     started = Signal(str)  # what is happening, for the status bar
     exchange_finished = Signal(object)  # Exchange
-    verification_finished = Signal(object, str)  # Verification, a note on where keys came from
+    # Verification, a note on where the keys came from, and the id_token it is about (results
+    # can arrive out of order: a slow JWKS fetch for an older token finishes after a newer one).
+    verification_finished = Signal(object, str, str)
     authorize_url_ready = Signal(str)  # the authorize URL, shown with a copy button
     code_finished = Signal(object, object)  # AuthorizeSession, AuthorizeResult
     cancelled = Signal(str)  # what was cancelled
@@ -154,9 +156,11 @@ class RequestController(QObject):
 
         return self._run_exclusive("Waiting for the authorization code…", run())
 
-    def verify_later(self, verification: Callable[[], Awaitable[tuple[Verification, str]]]) -> None:
+    def verify_later(
+        self, id_token: str, verification: Callable[[], Awaitable[tuple[Verification, str]]]
+    ) -> None:
         async def run() -> None:
             result, note = await verification()
-            self.verification_finished.emit(result, note)
+            self.verification_finished.emit(result, note, id_token)
 
         self.start_background(run(), "verify id_token")

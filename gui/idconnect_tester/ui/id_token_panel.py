@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -20,20 +19,11 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.id_token_checks import CheckStatus, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
-from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
+from idconnect_tester.ui.theme import Tone, colours, set_tone
+from idconnect_tester.ui.widgets import read_only_text, titled
 
 _TONE = {CheckStatus.PASS: Tone.OK, CheckStatus.FAIL: Tone.ERROR, CheckStatus.SKIPPED: Tone.MUTED}
 _MARK = {CheckStatus.PASS: "✔", CheckStatus.FAIL: "✘", CheckStatus.SKIPPED: "–"}
-
-
-def _json_view(object_name: str, accessible: str) -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setObjectName(object_name)
-    view.setAccessibleName(accessible)
-    view.setReadOnly(True)
-    view.setFont(monospace_font())
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-    return view
 
 
 class IdTokenPanel(QWidget):
@@ -43,8 +33,8 @@ class IdTokenPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("idTokenPanel")
-        self.header = _json_view("idTokenHeader", "id_token header")
-        self.claims = _json_view("idTokenClaims", "id_token claims")
+        self.header = read_only_text("idTokenHeader", "id_token header")
+        self.claims = read_only_text("idTokenClaims", "id_token claims")
         self.checks = QTreeWidget()
         self.checks.setObjectName("idTokenChecks")
         self.checks.setAccessibleName("id_token verification checks")
@@ -78,9 +68,9 @@ class IdTokenPanel(QWidget):
         # Checks first: whether to trust the token is what a tester looks for at a glance.
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("idTokenSplitter")
-        split.addWidget(self._titled("Checks", self.checks))
-        split.addWidget(self._titled("Claims", self.claims))
-        split.addWidget(self._titled("Header", self.header))
+        split.addWidget(titled("Checks", self.checks))
+        split.addWidget(titled("Claims", self.claims))
+        split.addWidget(titled("Header", self.header))
         split.setChildrenCollapsible(False)
         line = self.fontMetrics().lineSpacing()
         split.setSizes([line * 13, line * 12, line * 5])
@@ -89,16 +79,6 @@ class IdTokenPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
-
-    def _titled(self, title: str, widget: QWidget) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel(f"<b>{title}</b>")
-        label.setBuddy(widget)
-        layout.addWidget(label)
-        layout.addWidget(widget, 1)
-        return box
 
     def clear(self) -> None:
         self.header.setPlainText("")

@@ -461,9 +461,12 @@ class MainWindow(QMainWindow):
             return
         verify_in_background(self, self._last_granted.id_token)
 
-    def show_verification(self, verification: Verification, note: str) -> None:
+    def show_verification(self, verification: Verification, note: str, id_token: str) -> None:
         from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
 
+        current = self._last_granted.id_token if self._last_granted is not None else None
+        if id_token != current:
+            return  # about a token no longer on display: showing it would mislead
         self.id_token_panel.show_verification(verification, note)
         decoded = verification.decoded
         exp = numeric_date(decoded.claims.get("exp")) if isinstance(decoded, DecodedJwt) else None

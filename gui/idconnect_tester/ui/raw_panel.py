@@ -12,36 +12,37 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from idconnect_tester.core.exchange import Exchange, NetworkError, SentRequest, Timings
-from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.widgets import read_only_text, titled
 
 # Laying out megabytes of text would freeze the window; the first part is what anyone reads.
-DISPLAY_LIMIT_BYTES: Final = 256 * 1024
+DISPLAY_LIMIT_BYTES: Final = 64 * 1024
+# Qt lays out a paragraph in one go: a 64 KB one-line body takes seconds. Long lines are shown
+# folded into pieces (the exact bytes are in the saved exchange and "Copy response as JSON").
+FOLD_AT: Final = 1000
 
 
-def _view(object_name: str, accessible: str) -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setObjectName(object_name)
-    view.setAccessibleName(accessible)
-    view.setReadOnly(True)
-    view.setFont(monospace_font())
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-    view.setUndoRedoEnabled(False)
-    return view
-
-
-def _limited(body: bytes, text: str) -> str:
-    if len(body) <= DISPLAY_LIMIT_BYTES:
+def _fold(text: str) -> str:
+    if all(len(line) <= FOLD_AT for line in text.split("\n")):
         return text
-    shown = body[:DISPLAY_LIMIT_BYTES].decode("utf-8", errors="replace")
-    rest = len(body) - DISPLAY_LIMIT_BYTES
-    return f"{shown}\n\n… {rest:,} more bytes not shown ({len(body):,} bytes in all)"
+    lines: list[str] = []
+    for line in text.split("\n"):
+        lines += [line[i : i + FOLD_AT] for i in range(0, len(line), FOLD_AT)] or [""]
+    return "\n".join(lines) + f"\n\n(lines longer than {FOLD_AT:,} characters are shown folded)"
+
+
+def _limited(text: str, total_bytes: int) -> str:
+    """The first DISPLAY_LIMIT_BYTES worth of `text`, folded, saying what was left out."""
+    if len(text) <= DISPLAY_LIMIT_BYTES:
+        return _fold(text)
+    shown = text[:DISPLAY_LIMIT_BYTES]
+    return f"{_fold(shown)}\n\n… {total_bytes:,} bytes in all; only the first part is shown"
 
 
 def _pretty(text: str) -> str | None:
@@ -56,7 +57,7 @@ def format_request(request: SentRequest) -> str:
     path = "/" + path.split("/", 1)[1] if "/" in path else "/"
     lines = [f"{request.method} {path} HTTP/1.1", f"(to {request.url})"]
     lines += [f"{name}: {value}" for name, value in request.headers]
-    lines += ["", _limited(request.body, request.body_text)]
+    lines += ["", _limited(request.body_text, len(request.body))]
     lines += ["", f"TLS verification: {request.tls_verification}"]
     return "\n".join(lines)
 
@@ -79,8 +80,8 @@ class RawPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rawPanel")
-        self.request = _view("rawRequest", "Raw request as sent")
-        self.response = _view("rawResponse", "Raw response")
+        self.request = read_only_text("rawRequest", "Raw request as sent")
+        self.response = read_only_text("rawResponse", "Raw response")
         self.pretty = QCheckBox("Pretty-print JSON bodies")
         self.pretty.setObjectName("rawPrettyCheck")
         self.pretty.toggled.connect(self._rerender)
@@ -93,8 +94,8 @@ class RawPanel(QWidget):
         # Starts stacked (small minimum width); resizeEvent puts them side by side when wide.
         self.split = split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("rawSplitter")
-        split.addWidget(self._titled("Request", self.request))
-        split.addWidget(self._titled("Response", self.response))
+        split.addWidget(titled("Request", self.request))
+        split.addWidget(titled("Response", self.response))
         top = QHBoxLayout()
         top.addWidget(self.timings, 1)
         top.addWidget(self.pretty)
@@ -109,14 +110,6 @@ class RawPanel(QWidget):
         if self.split.orientation() != wanted:
             self.split.setOrientation(wanted)
         super().resizeEvent(event)
-
-    def _titled(self, title: str, widget: QWidget) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel(f"<b>{title}</b>"))
-        layout.addWidget(widget, 1)
-        return box
 
     def show_exchange(self, exchange: Exchange) -> None:
         self._exchange = exchange
@@ -143,9 +136,10 @@ class RawPanel(QWidget):
             return "(no response)"
         lines = [f"{response.http_version} {response.status} {response.reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
-        body = _limited(response.body, response.text)
+        text = response.text
         if self.pretty.isChecked() and len(response.body) <= DISPLAY_LIMIT_BYTES:
-            body = _pretty(body) or body
+            text = _pretty(text) or text
+        body = _limited(text, len(response.body))
         if response.truncated:
             body += "\n\n(the client stopped reading: the body exceeded its size limit)"
         lines += ["", body]

@@ -113,7 +113,7 @@ class SelfTest:
     async def check_id_token(self, waiting: asyncio.Future[tuple[Any, ...]]) -> None:
         started = time.perf_counter()
         try:
-            verification, _ = await waiting
+            verification, _, _ = await waiting
         except TimeoutError:
             self.report(False, "id_token checks", "no verification result", started)
             return

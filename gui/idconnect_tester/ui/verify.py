@@ -69,4 +69,4 @@ def verify_in_background(window: MainWindow, id_token: str) -> None:
         )
         return verify_id_token(id_token, context), source
 
-    window.controller.verify_later(run)
+    window.controller.verify_later(id_token, run)

@@ -7,8 +7,10 @@ from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -112,3 +114,27 @@ class FieldMessage(QLabel):
     def clear_message(self) -> None:
         self.setText("")
         self.setVisible(False)
+
+
+def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:
+    """A read-only, monospace, wrapping text view (JSON, raw HTTP)."""
+    view = QPlainTextEdit()
+    view.setObjectName(object_name)
+    view.setAccessibleName(accessible)
+    view.setReadOnly(True)
+    view.setFont(monospace_font())
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    view.setUndoRedoEnabled(False)
+    return view
+
+
+def titled(title: str, widget: QWidget) -> QWidget:
+    """`widget` under a bold title that is its buddy (Alt+letter and screen readers)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(f"<b>{title}</b>")
+    label.setBuddy(widget)
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return box
