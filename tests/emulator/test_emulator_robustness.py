@@ -192,3 +192,25 @@ def test_instances_are_independent(make_server):
         {"grant_type": "authorization_code", "code": code, "codeVerifier": verifier}
     )
     second.assert_error(response, 401, vendor.ERROR_INVALID_CODE)
+
+
+def test_memory_stays_bounded_by_forgetting_the_oldest_records(monkeypatch) -> None:
+    from idconnect_tester.emulator import tokens
+    from idconnect_tester.emulator.users import User
+
+    monkeypatch.setattr(tokens, "MAX_RECORDS", 3)
+    store = tokens.TokenStore()
+    user = User("u", "G", "F", "e@example.com", "2024-01-01T00:00:00Z")
+    grant = tokens.Grant("c", user, ("openid",), "challenge", None, 0, "http://127.0.0.1/cb")
+    codes = [store.issue_code(grant, now=0.0) for _ in range(5)]
+    assert store.sizes()[0] == 3
+    with pytest.raises(tokens.ApiError):  # the oldest were forgotten: they read as unknown
+        store.redeem_code(
+            codes[0],
+            client_id="c",
+            code_verifier="v",
+            now=0.0,
+            code_ttl_s=60,
+            access_ttl_s=60,
+            refresh_ttl_s=60,
+        )

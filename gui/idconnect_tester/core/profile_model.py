@@ -8,7 +8,6 @@ profiles on disk is `profiles.ProfileStore`.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -41,6 +40,8 @@ class ProfileError(ValueError):
 
 
 def new_profile_id() -> str:
+    import uuid  # only new profiles need it; kept off the GUI's start-up path
+
     return uuid.uuid4().hex
 
 

@@ -13,6 +13,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from idconnect_tester import vendor
 from idconnect_tester.emulator.errors import ApiError, forbidden, unauthorized
@@ -91,6 +92,18 @@ def _new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(48)  # 64 characters after the prefix
 
 
+# Memory stays bounded however long the emulator runs (a soak sends thousands of requests):
+# each table keeps at most this many records, dropping the oldest (dicts keep insertion order).
+# A dropped record answers like an unknown one. Documented in docs/emulator.md.
+MAX_RECORDS = 10_000
+
+
+def _remember(table: dict[str, Any], key: str, record: Any) -> None:
+    table[key] = record
+    while len(table) > MAX_RECORDS:
+        del table[next(iter(table))]
+
+
 class TokenStore:
     """Thread-safe state. Every method takes ``now`` so a test clock drives all expiry."""
 
@@ -99,6 +112,11 @@ class TokenStore:
         self._codes: dict[str, AuthCode] = {}
         self._access: dict[str, AccessToken] = {}
         self._refresh: dict[str, RefreshToken] = {}
+
+    def sizes(self) -> tuple[int, int, int]:
+        """(codes, access tokens, refresh tokens) remembered now."""
+        with self._lock:
+            return len(self._codes), len(self._access), len(self._refresh)
 
     def reset(self) -> None:
         with self._lock:
@@ -109,7 +127,7 @@ class TokenStore:
     def issue_code(self, grant: Grant, *, now: float) -> str:
         code = _new_code()
         with self._lock:
-            self._codes[code] = AuthCode(grant=grant, issued_at=now)
+            _remember(self._codes, code, AuthCode(grant=grant, issued_at=now))
         return code
 
     def redeem_code(
@@ -153,13 +171,13 @@ class TokenStore:
                 now + access_ttl_s,
                 code,
             )
-            self._access[access.token] = access
+            _remember(self._access, access.token, access)
             refresh = None
             if "offline_access" in grant.scopes:
                 refresh = RefreshToken(
                     _new_token(vendor.REFRESH_TOKEN_PREFIX), grant, now + refresh_ttl_s, code
                 )
-                self._refresh[refresh.token] = refresh
+                _remember(self._refresh, refresh.token, refresh)
             return IssuedTokens(access, refresh)
 
     def find_refresh(self, token: str, *, client_id: str, now: float) -> RefreshToken:
@@ -181,7 +199,7 @@ class TokenStore:
             _new_token(vendor.ACCESS_TOKEN_PREFIX), refresh.grant, scopes, now + ttl_s, refresh.code
         )
         with self._lock:
-            self._access[access.token] = access
+            _remember(self._access, access.token, access)
         return access
 
     def find_access(self, token: str, *, client_id: str, now: float) -> AccessToken:

@@ -7,22 +7,17 @@ status, code, correlationId, description, time and endpoint — never a secret o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from http import HTTPStatus
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from idconnect_tester.core.exchange import (
-    ApiError,
-    Exchange,
-    Hint,
-    NetworkError,
-    NotSent,
-    UnexpectedResponse,
-)
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import CopyButton
+
+if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
+    from idconnect_tester.core.exchange import Exchange, Hint
 
 
 @dataclass(frozen=True)
@@ -40,6 +35,8 @@ class ShownError:
 
 
 def _status_text(status: int) -> str:
+    from http import HTTPStatus
+
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
@@ -48,6 +45,8 @@ def _status_text(status: int) -> str:
 
 def error_from_exchange(exchange: Exchange) -> ShownError | None:
     """The error to show for an exchange, or None when it succeeded."""
+    from idconnect_tester.core.exchange import ApiError, NetworkError, NotSent, UnexpectedResponse
+
     outcome = exchange.outcome
     common = {
         "hint": exchange.hint,

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from idconnect_tester.core.exchange import Endpoint, Exchange
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.theme import Tone
 
 if TYPE_CHECKING:
+    from idconnect_tester.core.exchange import Exchange
     from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.ui.main_window import MainWindow
 
@@ -53,7 +53,7 @@ class HistoryBinding:
             self.store.add(
                 exchange,
                 profile=self.window.session.current,
-                form=form if exchange.endpoint is Endpoint.TOKEN else None,
+                form=form if exchange.endpoint.value == "token" else None,
             )
         except HistoryError as exc:
             self.window.status.say(f"History not saved: {exc}", Tone.WARNING)

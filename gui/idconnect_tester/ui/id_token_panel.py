@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -17,13 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.id_token_checks import CheckStatus, Verification
-from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import read_only_text, titled
 
-_TONE = {CheckStatus.PASS: Tone.OK, CheckStatus.FAIL: Tone.ERROR, CheckStatus.SKIPPED: Tone.MUTED}
-_MARK = {CheckStatus.PASS: "✔", CheckStatus.FAIL: "✘", CheckStatus.SKIPPED: "–"}
+if TYPE_CHECKING:  # the checks load with the first id_token, not at start-up
+    from idconnect_tester.core.id_token_checks import Verification
+
+# Keyed by CheckStatus's string values: "pass", "fail", "skipped".
+_TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED}
+_MARK = {"pass": "✔", "fail": "✘", "skipped": "–"}
 
 
 class IdTokenPanel(QWidget):
@@ -89,6 +92,8 @@ class IdTokenPanel(QWidget):
         self.verify_button.setEnabled(False)
 
     def show_verification(self, verification: Verification, keys_note: str = "") -> None:
+        from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
+
         decoded = verification.decoded
         if isinstance(decoded, DecodedJwt):
             self.header.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
@@ -101,14 +106,14 @@ class IdTokenPanel(QWidget):
         palette_colours = colours()
         for check in verification.checks:
             item = QTreeWidgetItem([check.name, check.status.value, check.detail])
-            colour = palette_colours.for_tone(_TONE[check.status])
+            colour = palette_colours.for_tone(_TONE[check.status.value])
             item.setForeground(1, colour)
-            item.setText(1, f"{_MARK[check.status]} {check.status.value}")
+            item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
             item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
-        failed = [c.name for c in verification.checks if c.status is CheckStatus.FAIL]
-        skipped = [c.name for c in verification.checks if c.status is CheckStatus.SKIPPED]
+        failed = [c.name for c in verification.checks if c.status.value == "fail"]
+        skipped = [c.name for c in verification.checks if c.status.value == "skipped"]
         if failed:
             text, tone = f"Do not trust this id_token: {', '.join(failed)} failed.", Tone.ERROR
         elif skipped:

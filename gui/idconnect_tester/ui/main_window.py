@@ -25,12 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
-from idconnect_tester.core.exchange import (
-    Exchange,
-    Hint,
-    ShareTokenGranted,
-    TokenGranted,
-)
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.auto_refresh import AutoRefresh
@@ -55,10 +49,11 @@ from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.verify import KeySource
 from idconnect_tester.ui.window_settings import WindowSettings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # kept off the start-up path: see bench/README.md
     import asyncio
 
     from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+    from idconnect_tester.core.exchange import Exchange, Hint, TokenGranted
     from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.core.id_token_checks import Verification
     from idconnect_tester.core.profiles import ProfileStore
@@ -400,6 +395,8 @@ class MainWindow(QMainWindow):
 
     def show_exchange(self, exchange: Exchange) -> None:
         """Render one exchange in every panel it concerns, and record it in the history."""
+        from idconnect_tester.core.exchange import ShareTokenGranted, TokenGranted
+
         self.last_exchange = exchange
         self.raw_panel.show_exchange(exchange)
         self.error_panel.show_exchange(exchange)
@@ -420,6 +417,8 @@ class MainWindow(QMainWindow):
 
     def show_historic_exchange(self, exchange: Exchange, when: datetime, full: bool) -> None:
         """A history entry, read-only: raw, error and response panels, no side effects."""
+        from idconnect_tester.core.exchange import TokenGranted
+
         self.raw_panel.show_exchange(exchange)
         self.error_panel.show_exchange(exchange)
         if isinstance(exchange.outcome, TokenGranted):
@@ -602,6 +601,8 @@ class MainWindow(QMainWindow):
 
 
 def _authorize_hint(result: AuthorizeResult) -> Hint:
+    from idconnect_tester.core.exchange import Hint
+
     if result.error == "access_denied":
         return Hint("Consent was refused", "Press Get code again and approve the request.")
     if result.error:

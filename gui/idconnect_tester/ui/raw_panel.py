@@ -4,7 +4,7 @@ status line, headers and body, and the timings."""
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.exchange import Exchange, NetworkError, SentRequest, Timings
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import read_only_text, titled
+
+if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
+    from idconnect_tester.core.exchange import Exchange, SentRequest, Timings
 
 # Laying out megabytes of text would freeze the window; the first part is what anyone reads.
 DISPLAY_LIMIT_BYTES: Final = 64 * 1024
@@ -131,6 +133,8 @@ class RawPanel(QWidget):
     def _response_text(self, exchange: Exchange) -> str:
         response = exchange.response
         if response is None:
+            from idconnect_tester.core.exchange import NetworkError
+
             if isinstance(exchange.outcome, NetworkError):
                 return f"No response: {exchange.outcome.kind.value} — {exchange.outcome.message}"
             return "(no response)"

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from idconnect_tester import vendor
-from idconnect_tester.core.exchange import TokenGranted
+
+if TYPE_CHECKING:
+    from idconnect_tester.core.exchange import TokenGranted
 
 RULE = (
     "Sumsub issues a refresh token only on the first authorization_code exchange whose scope "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from idconnect_tester.core.exchange import Exchange, TokenGranted
 from idconnect_tester.ui.refresh_tracking import RULE
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import ValueField
+
+if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
+    from idconnect_tester.core.exchange import Exchange
 
 _FIELDS = (
     ("access_token", "accessTokenField", "access token"),
@@ -82,6 +85,8 @@ class ResponsePanel(QWidget):
     def show_exchange(self, exchange: Exchange) -> None:
         """Show a granted token; other outcomes leave the last good token on display, because it
         is still valid and a failed refresh should not hide it."""
+        from idconnect_tester.core.exchange import TokenGranted
+
         outcome = exchange.outcome
         if not isinstance(outcome, TokenGranted):
             return

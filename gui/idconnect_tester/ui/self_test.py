@@ -68,6 +68,8 @@ class SelfTest:
         window = self.window
         started = time.perf_counter()
         self.report(True, "emulator", window.session.describe_target(), started)
+        icon = not window.windowIcon().isNull()
+        self.report(icon, "icon", "application icon loaded" if icon else "no icon", started)
 
         started = time.perf_counter()
         result = await self.step(

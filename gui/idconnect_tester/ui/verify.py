@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from idconnect_tester.core.id_token_checks import Verification, VerificationKey, verify_id_token
-
 if TYPE_CHECKING:
+    from idconnect_tester.core.id_token_checks import Verification, VerificationKey
     from idconnect_tester.core.jwks import JwksCache
     from idconnect_tester.ui.main_window import MainWindow
 
@@ -44,6 +43,7 @@ class KeySource:
 
 
 def verify_in_background(window: MainWindow, id_token: str) -> None:
+    from idconnect_tester.core.id_token_checks import verify_id_token
     from idconnect_tester.core.jwks import build_context
 
     profile = window.session.current
