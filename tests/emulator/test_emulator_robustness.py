@@ -196,6 +196,7 @@ def test_instances_are_independent(make_server):
 
 def test_memory_stays_bounded_by_forgetting_the_oldest_records(monkeypatch) -> None:
     from idconnect_tester.emulator import tokens
+    from idconnect_tester.emulator.errors import ApiError
     from idconnect_tester.emulator.users import User
 
     monkeypatch.setattr(tokens, "MAX_RECORDS", 3)
@@ -204,7 +205,7 @@ def test_memory_stays_bounded_by_forgetting_the_oldest_records(monkeypatch) -> N
     grant = tokens.Grant("c", user, ("openid",), "challenge", None, 0, "http://127.0.0.1/cb")
     codes = [store.issue_code(grant, now=0.0) for _ in range(5)]
     assert store.sizes()[0] == 3
-    with pytest.raises(tokens.ApiError):  # the oldest were forgotten: they read as unknown
+    with pytest.raises(ApiError):  # the oldest were forgotten: they read as unknown
         store.redeem_code(
             codes[0],
             client_id="c",
