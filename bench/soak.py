@@ -11,7 +11,8 @@ Every exchange the window receives — ours and auto-refresh's — must be grant
 
 Reported: failures (target 0), RSS growth, and open handles (file descriptors and sockets,
 threads, asyncio tasks) before (after one warm-up cycle) and after; and once more after the
-window has shut down. Runs on Qt's offscreen platform unless QT_QPA_PLATFORM says otherwise,
+window has shut down. The history starts full (1,000 stored exchanges, its list limit), so the
+RSS comparison measures steady state — a leak — not the list filling up by design. Runs on Qt's offscreen platform unless QT_QPA_PLATFORM says otherwise,
 with a private, throw-away HOME. Exit status 0 only when nothing failed or leaked.
 """
 
@@ -98,11 +99,15 @@ async def cycle(window: MainWindow, index: int) -> None:
 
 
 async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
+    from bench._exchanges import fill_history
     from bench._qt import expect, open_window, wait_idle
 
     from idconnect_tester.core.exchange import TokenGranted
     from idconnect_tester.core.id_token_checks import CheckStatus
 
+    # The history list holds up to 1,000 rows by design: start with it full, so the RSS
+    # comparison sees steady state (a leak), not the list filling to its limit.
+    await fill_history(1000)
     window = await open_window(emulator_ttl_s=ttl_s)
     window.countdown_panel.auto_refresh_lead.setValue(lead_s)
     window.countdown_panel.auto_refresh.setChecked(True)

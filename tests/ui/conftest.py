@@ -22,6 +22,12 @@ def event_loop_qt(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    # A host-name lookup starts qasync's default executor (QThreads); left running, Qt aborts
+    # the process at exit ("QThread: Destroyed while thread is still running").
+    executor = loop._QEventLoop__default_executor  # qasync keeps it private
+    if executor is not None:
+        executor.shutdown(wait=True)
+        loop.set_default_executor(None)
     asyncio.set_event_loop(None)
 
 

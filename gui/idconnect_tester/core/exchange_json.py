@@ -98,14 +98,31 @@ def mask_tokens_in_text(text: str) -> str:
     return _TOKEN_IN_TEXT.sub(lambda match: mask_token(match.group(0)), text)
 
 
+def _cut(text: str) -> str:
+    """A string no longer than MAX_BODY_BYTES characters (a record holds 1,000 of these)."""
+    if len(text) <= MAX_BODY_BYTES:
+        return text
+    return text[:MAX_BODY_BYTES] + f"… ({len(text):,} characters in all)"
+
+
+def _bounded(value: Any) -> Any:
+    """A copy of parsed JSON whose long strings are cut (e.g. a 5 MB field in a response)."""
+    if isinstance(value, dict):
+        return {k: _bounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_bounded(v) for v in value]
+    return _cut(value) if isinstance(value, str) else value
+
+
 def _mask_json_value(value: Any, key: str | None = None) -> Any:
-    """A copy of parsed JSON with token values masked: by key, and by shape anywhere."""
+    """A copy of parsed JSON with token values masked: by key, and by shape anywhere. Long
+    strings are cut first, so masking never scans megabytes."""
     if isinstance(value, dict):
         return {k: _mask_json_value(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_mask_json_value(v) for v in value]
     if isinstance(value, str):
-        return mask_token(value) if key in TOKEN_KEYS else mask_tokens_in_text(value)
+        return mask_token(value) if key in TOKEN_KEYS else mask_tokens_in_text(_cut(value))
     return value
 
 
@@ -129,8 +146,12 @@ def mask_body_text(text: str) -> str:
     """
     try:
         parsed = json.loads(text)
-    except ValueError:
-        return mask_tokens_in_text(text)
+    except (ValueError, RecursionError):
+        return mask_tokens_in_text(text if len(text) <= 2 * MAX_BODY_BYTES else _cut(text))
+    if len(text) > 2 * MAX_BODY_BYTES:
+        # A huge body is stored cut anyway: mask its structure (cheap) rather than scanning
+        # megabytes of text with every pattern.
+        return json.dumps(_mask_json_value(parsed), ensure_ascii=False)
     values = sorted(_token_values(parsed), key=len, reverse=True)
     if any(len(v) < _MIN_VERBATIM_LENGTH or v not in text for v in values):
         return json.dumps(_mask_json_value(parsed), ensure_ascii=False)
@@ -176,7 +197,7 @@ def exchange_to_dict(exchange: Exchange, *, full_tokens: bool = False) -> dict[s
         return value if full_tokens or value is None else mask_token(value)
 
     def json_value(value: Any) -> Any:
-        return value if full_tokens else _mask_json_value(value)
+        return _bounded(value) if full_tokens else _mask_json_value(value)
 
     timings = exchange.timings
     return {

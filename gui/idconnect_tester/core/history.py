@@ -380,6 +380,14 @@ class HistoryStore:
         rows = self._read(query, (*params, max(0, limit)))
         return [_row(values) for values in rows]
 
+    def row(self, entry_id: int) -> HistoryRow | None:
+        """One list row (without the stored record), e.g. to show a new entry at once."""
+        rows = self._read(
+            f"SELECT {_ROW_COLUMNS} FROM exchanges WHERE id = ?",  # noqa: S608
+            (entry_id,),
+        )
+        return _row(rows[0]) if rows else None
+
     def get(self, entry_id: int) -> HistoryEntry | None:
         rows = self._read(
             f"SELECT {_ROW_COLUMNS}, form_json, record_json FROM exchanges WHERE id = ?",  # noqa: S608

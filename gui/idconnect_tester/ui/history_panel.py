@@ -122,35 +122,48 @@ class HistoryPanel(QWidget):
         value = self.status_filter.currentData()
         return str(value) if value else None
 
-    def set_rows(self, rows: list[HistoryRow], total: int) -> None:
+    @staticmethod
+    def _item(row: HistoryRow) -> QTreeWidgetItem:
+        local = row.time.astimezone()
+        item = QTreeWidgetItem(
+            [
+                f"{local:%Y-%m-%d %H:%M:%S}",
+                row.profile_name,
+                row.endpoint,
+                row.grant_type,
+                "" if row.status is None else str(row.status),
+                row.outcome.value.replace("_", " "),
+                row.correlation_id,
+                f"{row.total_ms:.0f}",
+            ]
+        )
         palette = colours()
-        items: list[QTreeWidgetItem] = []
-        for row in rows:
-            local = row.time.astimezone()
-            item = QTreeWidgetItem(
-                [
-                    f"{local:%Y-%m-%d %H:%M:%S}",
-                    row.profile_name,
-                    row.endpoint,
-                    row.grant_type,
-                    "" if row.status is None else str(row.status),
-                    row.outcome.value.replace("_", " "),
-                    row.correlation_id,
-                    f"{row.total_ms:.0f}",
-                ]
-            )
-            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-            item.setForeground(5, palette.ok if row.succeeded else palette.error)
-            item.setToolTip(0, row.summary)
-            items.append(item)
+        item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+        item.setForeground(5, palette.ok if row.succeeded else palette.error)
+        item.setToolTip(0, row.summary)
+        return item
+
+    def set_rows(self, rows: list[HistoryRow], total: int) -> None:
+        items = [self._item(row) for row in rows]
         self.table.setUpdatesEnabled(False)
         try:
             self.table.clear()
             self.table.addTopLevelItems(items)
         finally:
             self.table.setUpdatesEnabled(True)
-        shown = f"{len(rows):,} of {total:,}" if len(rows) != total else f"{total:,}"
-        self.count_label.setText(f"{shown} exchanges")
+        self._show_count(total)
+
+    def prepend_row(self, row: HistoryRow, total: int, *, limit: int) -> None:
+        """A new entry on top (newest first); the oldest beyond `limit` leave the list."""
+        self.table.insertTopLevelItem(0, self._item(row))
+        while self.table.topLevelItemCount() > limit:
+            self.table.takeTopLevelItem(self.table.topLevelItemCount() - 1)
+        self._show_count(total)
+
+    def _show_count(self, total: int) -> None:
+        shown = self.table.topLevelItemCount()
+        text = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
+        self.count_label.setText(f"{text} exchanges")
         self._selection_changed()
 
     def row_count(self) -> int:
