@@ -12,8 +12,9 @@ Every exchange the window receives — ours and auto-refresh's — must be grant
 Reported: failures (target 0), RSS growth, and open handles (file descriptors and sockets,
 threads, asyncio tasks) before (after one warm-up cycle) and after; and once more after the
 window has shut down. The history starts full (1,000 stored exchanges, its list limit), so the
-RSS comparison measures steady state — a leak — not the list filling up by design. Runs on Qt's offscreen platform unless QT_QPA_PLATFORM says otherwise,
-with a private, throw-away HOME. Exit status 0 only when nothing failed or leaked.
+RSS comparison measures steady state — a leak — not the list filling up by design. Runs on
+Qt's offscreen platform unless QT_QPA_PLATFORM says otherwise, with a private, throw-away HOME.
+Exit status 0 only when nothing failed or leaked.
 """
 
 from __future__ import annotations
