@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import reprlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -22,6 +23,26 @@ _FIELDS = (
     ("expires_in", "expiresInField", "expires in (seconds)"),
     ("id_token", "idTokenField", "id token"),
 )
+
+
+def _short_json(value: object, limit: int = 200) -> str:
+    """A one-line preview of any JSON value; a 5 MB field costs no more than a short one."""
+    if isinstance(value, str):
+        shown = json.dumps(value[:limit], ensure_ascii=False)
+        return shown if len(value) <= limit else f"{shown}… ({len(value):,} characters)"
+    if isinstance(value, dict | list):
+        return _PREVIEW.repr(value)
+    return json.dumps(value)
+
+
+def _preview_repr() -> reprlib.Repr:
+    limited = reprlib.Repr()  # bounded depth and sizes: no value can make this slow
+    limited.maxlevel, limited.maxstring, limited.maxother = 2, 60, 60
+    limited.maxdict = limited.maxlist = 6
+    return limited
+
+
+_PREVIEW = _preview_repr()
 
 
 class ResponsePanel(QWidget):
@@ -104,7 +125,7 @@ class ResponsePanel(QWidget):
         if outcome.id_token is None:
             lines.append("No id_token (the openid scope was not granted).")
         for key, value in outcome.other_fields.items():
-            lines.append(f"Also returned: {key} = {json.dumps(value)[:200]}")
+            lines.append(f"Also returned: {key} = {_short_json(value)}")
         self.extra.setText("\n".join(lines))
         self.extra.setVisible(bool(lines))
         self.share_button.setEnabled(True)
