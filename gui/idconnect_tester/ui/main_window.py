@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([docks["response"]], [round(width * 0.45)], horizontal)
         self.resizeDocks(
             [docks["response"], docks["countdown"], docks["idToken"]],
-            [round(height * 0.27), round(height * 0.19), round(height * 0.5)],
+            [round(height * 0.26), round(height * 0.23), round(height * 0.47)],
             vertical,
         )
         self.resizeDocks([docks["error"]], [round(height * 0.37)], vertical)
