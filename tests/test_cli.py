@@ -391,3 +391,29 @@ def test_the_gui_without_a_display_explains_instead_of_aborting() -> None:
     assert "QT_QPA_PLATFORM=offscreen" in done.stderr
     assert "xvfb" in done.stderr.lower()
     assert "qt.qpa" not in done.stderr  # Qt's own plugin message never came up
+
+
+def test_values_that_begin_with_a_dash_are_values(emulator: EmulatorServer) -> None:
+    """PKCE verifiers and codes are random base64url: about 1 in 64 begins with "-"."""
+    from idconnect_tester.cli import _join_option_values
+
+    assert _join_option_values(["token", "--code-verifier", "-4GK", "--code", "-x="]) == [
+        "token",
+        "--code-verifier=-4GK",
+        "--code=-x=",
+    ]
+    assert _join_option_values(["--refresh-token", "-"]) == ["--refresh-token=-"]
+    done = cli(
+        "token",
+        "--base-url",
+        emulator.base_url,
+        "--grant-type",
+        "authorization_code",
+        "--code",
+        "-not-a-real-code=",
+        "--code-verifier",
+        "-" + "v" * 50,
+        env=SECRETS,
+    )
+    assert done.returncode == 1  # sent and refused by the emulator, not a usage error
+    assert only_json(done.stdout)["description"] == "Invalid code"

@@ -339,15 +339,47 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], i
 }
 
 
+# Options whose values may begin with "-": a PKCE verifier, a code or a nonce is random
+# base64url, and argparse would take "--code-verifier -4GK…" for two options.
+_VALUE_OPTIONS: Final = frozenset(
+    {
+        "--code",
+        "--code-verifier",
+        "--refresh-token",
+        "--access-token",
+        "--app-token",
+        "--secret-key",
+        "--client-id",
+        "--for-client-id",
+        "--nonce",
+    }
+)
+
+
+def _join_option_values(arguments: list[str]) -> list[str]:
+    """`--code-verifier -abc` → `--code-verifier=-abc`, so argparse reads it as a value."""
+    joined: list[str] = []
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        if argument in _VALUE_OPTIONS and index + 1 < len(arguments):
+            joined.append(f"{argument}={arguments[index + 1]}")
+            index += 2
+        else:
+            joined.append(argument)
+            index += 1
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = sys.argv[1:] if argv is None else list(argv)
+    arguments = _join_option_values(sys.argv[1:] if argv is None else list(argv))
     if not arguments:
         # The plain GUI launch skips building the whole parser: start-up time is the product.
         from idconnect_tester.ui.launch import launch
 
         return launch(self_test=False, stdout=sys.stdout, stderr=sys.stderr)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     io = _Io(sys.stdin, sys.stdout, sys.stderr)
     command = _COMMANDS.get(args.command, _run_gui)
     try:
