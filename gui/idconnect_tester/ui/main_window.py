@@ -258,7 +258,10 @@ class MainWindow(QMainWindow):
 
     def _update_send_block(self) -> None:
         problems = self.session.target_problems()
-        self.target_panel.show_problems(problems, self.session.warnings())
+        # The emulator starting (for a few ms after the first paint) is not the user's mistake:
+        # it keeps Send off but isn't shown in red under the field.
+        starting = self.session.current.builtin and not self.emulator.started
+        self.target_panel.show_problems({} if starting else problems, self.session.warnings())
         self.form.set_external_block(next(iter(problems.values()), ""))
 
     # --- sending ---
