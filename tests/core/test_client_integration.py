@@ -34,6 +34,7 @@ from tests.support.faulty_servers import (
     drop_mid_body_server,
     garbage_server,
     hanging_server,
+    read_request,
     self_signed_certificate,
 )
 from tests.support.flows import (
@@ -150,29 +151,16 @@ def recording_forward_proxy(seen: list[ProxiedRequest]) -> _ThreadedServer:
     """A plain-http forward proxy that records each request exactly as it arrived, then relays
     it to the origin (absolute-form → origin-form) and the answer back."""
 
-    def read_exactly(connection: socket.socket, data: bytes, length: int) -> bytes:
-        while len(data) < length:
-            chunk = connection.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return data
-
     def handle(connection: socket.socket) -> None:
-        connection.settimeout(5)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = connection.recv(65536)
-            if not chunk:
-                return
-            data += chunk
-        head, _, rest = data.partition(b"\r\n\r\n")
-        request_line, *header_lines = head.decode("latin-1").split("\r\n")
-        headers = {}
-        for line in header_lines:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        body = read_exactly(connection, rest, int(headers.get("content-length", "0")))
+        received = read_request(connection)
+        if received is None:
+            return
+        request_line, header_lines, body = (
+            received.request_line,
+            received.header_lines,
+            received.body,
+        )
+        headers = received.headers
         seen.append(ProxiedRequest(request_line, headers, body))
         method, absolute, _ = request_line.split(" ")
         origin = urlsplit(absolute)

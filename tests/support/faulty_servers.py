@@ -13,6 +13,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -100,27 +101,42 @@ class _ThreadedServer:
         self.stop()
 
 
-def _read_request_head(connection: socket.socket) -> None:
-    """Read the request head and its body (by Content-Length): closing a socket with unread
-    bytes makes the kernel send a reset, which could overtake the response we send."""
+@dataclass(frozen=True)
+class ReceivedRequest:
+    request_line: str
+    header_lines: list[str]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
+def read_request(connection: socket.socket) -> ReceivedRequest | None:
+    """Read one request: its head and its body (by Content-Length). Reading the body matters
+    even to ignore it: closing a socket with unread bytes makes the kernel send a reset, which
+    could overtake the response. None when the client closed before a whole head arrived."""
     connection.settimeout(5)
     data = b""
     while b"\r\n\r\n" not in data:
-        chunk = connection.recv(4096)
+        chunk = connection.recv(65536)
         if not chunk:
-            return
+            return None
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length" and value.strip().isdigit():
-            length = int(value.strip())
+    request_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    length = int(headers["content-length"]) if headers.get("content-length", "").isdigit() else 0
     while len(body) < length:
-        chunk = connection.recv(4096)
+        chunk = connection.recv(65536)
         if not chunk:
-            return
+            break
         body += chunk
+    return ReceivedRequest(request_line, header_lines, headers, body)
+
+
+def _read_request_head(connection: socket.socket) -> None:
+    read_request(connection)
 
 
 def hanging_server() -> _ThreadedServer:
