@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._last_granted: TokenGranted | None = None
         self._sent_form: TokenRequest | None = None  # the form behind the exchange in flight
         self._sent_by_auto_refresh = False
+        self._auto_refresh_waiting = False  # it came due while another request ran
         self._authorize: AuthorizeSession | None = None  # this run's last authorize step
         self.chain_nonce: str | None = None  # nonce of the authorization the tokens came from
         self.authorize_dialog: AuthorizeDialog | None = None
@@ -279,8 +280,8 @@ class MainWindow(QMainWindow):
 
     def _auto_refresh_due(self) -> None:
         if self.controller.busy:
-            # Try again as soon as the running operation ends (once, not in a loop).
-            self.controller.busy_changed.connect(self._auto_refresh_when_idle)
+            # Try again as soon as the running operation ends (once, however often it was due).
+            self._auto_refresh_waiting = True
             return
         refresh_token = self.form.refresh_token.text().strip()
         if not refresh_token:
@@ -294,11 +295,6 @@ class MainWindow(QMainWindow):
         )
         self.status.say("Auto-refresh: refreshing the access token…")
         self._send_token(request, auto=True)
-
-    def _auto_refresh_when_idle(self, busy: bool) -> None:
-        if not busy:
-            self.controller.busy_changed.disconnect(self._auto_refresh_when_idle)
-            QTimer.singleShot(0, self._auto_refresh_due)
 
     def request_share_token(self) -> None:
         from idconnect_tester.ui.tool_dialogs import ShareTokenDialog
@@ -388,6 +384,9 @@ class MainWindow(QMainWindow):
         if not busy:
             self.status.show_idle()
             self.close_authorize_dialog()
+            if self._auto_refresh_waiting:
+                self._auto_refresh_waiting = False
+                QTimer.singleShot(0, self._auto_refresh_due)
 
     def _cancelled(self, label: str) -> None:
         self.status.say(f"Cancelled: {label.rstrip('…')}", Tone.WARNING)
