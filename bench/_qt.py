@@ -126,6 +126,7 @@ async def open_window(**kwargs: Any) -> MainWindow:
     painted = next_paint_done(window)
     window.show()
     await asyncio.wait_for(painted, WAIT_S)
+    await wait_until(lambda: window.ready)  # the target is filled in right after the paint
     if window.session.current.builtin:
         await emulator_of(window)
     return window

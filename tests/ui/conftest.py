@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import qasync
@@ -49,12 +50,20 @@ def close_window(window: MainWindow, qtbot) -> None:
     task.result()
 
 
-@pytest.fixture
-def window(loop, qtbot) -> Iterator[MainWindow]:
-    main = MainWindow()
+def open_window(qtbot, **kwargs: Any) -> MainWindow:
+    """Open a window like a launch does and wait for the step after its first paint (profiles
+    read, target filled in, form checked: `MainWindow.ready`)."""
+    main = MainWindow(**kwargs)
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
+    qtbot.waitUntil(lambda: main.ready, timeout=5000)
+    return main
+
+
+@pytest.fixture
+def window(loop, qtbot) -> Iterator[MainWindow]:
+    main = open_window(qtbot)
     # The built-in emulator starts right after the first paint; the URL appears when it listens.
     qtbot.waitUntil(lambda: main.emulator.started, timeout=5000)
     yield main

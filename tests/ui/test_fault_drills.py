@@ -34,7 +34,7 @@ from tests.support.faulty_servers import (
     self_signed_certificate,
     tls_json_server,
 )
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import text_of, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
@@ -429,10 +429,7 @@ def test_three_rounds_of_every_drill_leak_nothing(loop, qtbot, tmp_path: Path) -
     thread, a descriptor or a socket per run would leave 17 × 3 of them behind; the counts must
     come back to what they were before the first round (and the first and the last rounds must
     end level), so even one per round would fail."""
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = open_window(qtbot)
     bench = DrillBench(window, qtbot, tmp_path)
     try:
         before = open_handles(loop)

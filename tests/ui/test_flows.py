@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtWidgets import QInputDialog
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
@@ -89,9 +89,7 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
 
 
 def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
-    window = MainWindow(emulator_ttl_s=4)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, emulator_ttl_s=4)
     try:
         window.countdown_panel.auto_refresh_lead.setValue(2)
         window.countdown_panel.auto_refresh.setChecked(True)
@@ -115,9 +113,7 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
 
 
 def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
-    window = MainWindow(emulator_ttl_s=3)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot, emulator_ttl_s=3)
     try:
         window.countdown_panel.auto_refresh_lead.setValue(1)
         window.countdown_panel.auto_refresh.setChecked(True)

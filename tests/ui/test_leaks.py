@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import get_code, send_and_wait, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
@@ -57,17 +57,13 @@ def emulator_with_secret(secret: str) -> EmulatorServer:
 def test_no_secret_or_full_token_in_any_file(loop, qtbot, private_home: Path) -> None:
     secret = "leak-canary-" + secrets.token_hex(16)
     server = emulator_with_secret(secret)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot)
     add_profile(window, "Leak test", base_url=server.base_url, issuer=server.issuer)
     tokens = run_session(window, qtbot, secret, private_home)
     close_window(window, qtbot)
 
     # A restart reads everything back (and writes its layout again).
-    again = MainWindow()
-    qtbot.addWidget(again)
-    again.show()
+    again = open_window(qtbot)
     assert again.target_panel.secret_key.text() == secret  # it came from the keyring
     get_code(again, qtbot)
     close_window(again, qtbot)
@@ -86,9 +82,7 @@ def test_full_tokens_are_stored_only_when_the_profile_opts_in(loop, qtbot, priva
     proves the search above would have seen a leak."""
     secret = "opt-in-canary-" + secrets.token_hex(16)
     server = emulator_with_secret(secret)
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot)
     add_profile(
         window,
         "Full tokens",

@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
@@ -216,9 +216,7 @@ def test_second_send_is_refused_while_one_runs(window: MainWindow, qtbot) -> Non
 
 
 def test_closing_during_a_request_cancels_it_cleanly(loop, qtbot) -> None:
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(qtbot)
     get_code(window, qtbot)
     assert window.emulator.server is not None
     window.emulator.server.set_scenario("slow", delay_s=30)
@@ -231,16 +229,12 @@ def test_closing_during_a_request_cancels_it_cleanly(loop, qtbot) -> None:
 
 
 def test_layout_is_remembered_between_launches(loop, qtbot) -> None:
-    first = MainWindow()
-    qtbot.addWidget(first)
-    first.show()
+    first = open_window(qtbot)
     first.resize(760, 640)
     first.docks["raw"].setVisible(False)
     close_window(first, qtbot)
 
-    second = MainWindow()
-    qtbot.addWidget(second)
-    second.show()
+    second = open_window(qtbot)
     assert (second.width(), second.height()) == (760, 640)
     assert not second.docks["raw"].isVisible()
     second.reset_layout()

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox
-from tests.ui.conftest import close_window
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
 from idconnect_tester.core.exchange import TokenGranted
@@ -41,9 +41,7 @@ def select(window: MainWindow, profile_id: str) -> None:
 
 
 def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring) -> None:
-    first = MainWindow()
-    qtbot.addWidget(first)
-    first.show()
+    first = open_window(qtbot)
     profile = add_profile(first, "Sandbox — team A")
     assert first.target_panel.profile.currentText() == "Sandbox — team A"
     type_into(qtbot, first.target_panel.secret_key, "team-a-secret")
@@ -59,9 +57,7 @@ def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring
     select(first, profile.id)
     close_window(first, qtbot)
 
-    second = MainWindow()
-    qtbot.addWidget(second)
-    second.show()
+    second = open_window(qtbot)
     assert second.target_panel.profile.currentText() == "Sandbox — team A"  # last used
     assert second.target_panel.secret_key.text() == "team-a-secret"  # from the keyring
     names = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -270,4 +269,6 @@ class ShareTokenRequest:
 
 def encode_json_body(body: dict[str, Any]) -> bytes:
     """The exact bytes sent (and signed): readable JSON, ASCII-only so no encoding questions."""
+    import json  # the form validates before the window's first paint; sending comes later
+
     return json.dumps(body, ensure_ascii=True).encode("ascii")

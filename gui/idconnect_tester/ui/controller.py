@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
-from idconnect_tester.core.target import Target
 from idconnect_tester.ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -22,6 +20,8 @@ if TYPE_CHECKING:
     from idconnect_tester.core.authorize import AuthorizeSession
     from idconnect_tester.core.client import IdConnectClient
     from idconnect_tester.core.id_token_checks import Verification
+    from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+    from idconnect_tester.core.target import Target
 
 _ClientKey = tuple[str, float, bool, str | None, str | None]
 

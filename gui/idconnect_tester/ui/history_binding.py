@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
-from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.theme import Tone
 
 if TYPE_CHECKING:
     from idconnect_tester.core.exchange import Exchange
     from idconnect_tester.core.history import HistoryStore
+    from idconnect_tester.core.request import TokenRequest
     from idconnect_tester.ui.main_window import MainWindow
 
 RETENTION_SETTING = "history_retention"

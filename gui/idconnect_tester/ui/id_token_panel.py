@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -92,6 +91,8 @@ class IdTokenPanel(QWidget):
         self.verify_button.setEnabled(False)
 
     def show_verification(self, verification: Verification, keys_note: str = "") -> None:
+        import json
+
         from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
 
         decoded = verification.decoded

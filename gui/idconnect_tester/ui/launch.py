@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QWidget
 
+    from idconnect_tester.ui.main_window import MainWindow
+
 NO_DISPLAY_MESSAGE = f"""\
 {APP_NAME} needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set).
 - On a desktop, start it from your session (or set DISPLAY, e.g. DISPLAY=:0).
@@ -110,6 +112,16 @@ class _PaintWatcher:
         return self.painted_at
 
 
+async def _until_ready(window: MainWindow) -> None:
+    """Wait for the step after the first paint (the target filled in: see MainWindow)."""
+    import asyncio
+
+    if not window.ready:
+        finished = asyncio.Event()
+        window.setup_finished.connect(finished.set)
+        await finished.wait()
+
+
 def _qt_argv() -> list[str]:
     """The installed bundle ships the xcb platform, not Wayland's: in a Wayland session with
     XWayland, say so up front instead of letting Qt print a warning and fall back. An argument,
@@ -167,6 +179,7 @@ def launch(
             window.close()
         elif screenshot:
             await first_paint.wait()
+            await _until_ready(window)
             saved = window.grab().save(screenshot)
             stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
             result = 0 if saved else 1

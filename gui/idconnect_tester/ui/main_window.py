@@ -4,20 +4,23 @@ Layout: the target and the request form in the centre; the response, the expiry 
 id_token, the errors, the raw exchange and the history in docks the user can resize and move
 (remembered between launches). The window never awaits: it starts operations through the
 `RequestController` and renders what its signals deliver.
+
+Start-up comes in two steps. The constructor builds what the first frame shows — every panel,
+dock, menu and the remembered layout — and nothing that needs the disk or the core's models.
+Right after the first paint, `finish_setup()` reads the profiles, fills in the target, checks
+the form and wires the profile actions and the history; then the emulator starts. The frame in
+between is complete but for the target's values (bench/README.md has the numbers).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QDockWidget,
-    QInputDialog,
     QMainWindow,
     QScrollArea,
     QVBoxLayout,
@@ -25,24 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
-from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.auto_refresh import AutoRefresh
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.emulator_host import EmulatorHost
 from idconnect_tester.ui.error_panel import ErrorPanel, ShownError
-from idconnect_tester.ui.history_binding import HistoryBinding
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.icons import app_icon
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.menus import build_menus
-from idconnect_tester.ui.profile_actions import ProfileActions
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.refresh_tracking import RefreshTokenTracker
 from idconnect_tester.ui.request_form import RequestForm
 from idconnect_tester.ui.response_panel import ResponsePanel
-from idconnect_tester.ui.session import TargetSession
 from idconnect_tester.ui.status_bar import StatusBar
 from idconnect_tester.ui.target_panel import TargetPanel
 from idconnect_tester.ui.theme import Tone
@@ -51,18 +50,28 @@ from idconnect_tester.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:  # kept off the start-up path: see bench/README.md
     import asyncio
+    from datetime import datetime
 
     from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
     from idconnect_tester.core.exchange import Exchange, Hint, TokenGranted
     from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.core.id_token_checks import Verification
     from idconnect_tester.core.profiles import ProfileStore
+    from idconnect_tester.core.request import TokenRequest
     from idconnect_tester.core.secret_store import SecretStore
     from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+    from idconnect_tester.ui.history_binding import HistoryBinding
+    from idconnect_tester.ui.profile_actions import ProfileActions
+    from idconnect_tester.ui.session import TargetSession
+
+# Send stays off until finish_setup() has read the target (one frame after the first paint).
+_NOT_READY = "reading the target…"
 
 
 class MainWindow(QMainWindow):
     """`MainWindow()` with no arguments opens on the built-in emulator."""
+
+    setup_finished = Signal()  # finish_setup() has run: `ready` is True
 
     def __init__(
         self,
@@ -79,8 +88,11 @@ class MainWindow(QMainWindow):
         self.settings = WindowSettings()
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)
         self.controller = RequestController(self)
-        self.session = TargetSession(self.emulator, profile_store, secret_store)
-        self.profile_actions = ProfileActions(self)
+        self._stores = (profile_store, secret_store, history_store)  # used by finish_setup()
+        self.ready = False  # True once finish_setup() has run
+        self._session: TargetSession | None = None
+        self._profile_actions: ProfileActions | None = None
+        self._history: HistoryBinding | None = None
         self.auto_refresh = AutoRefresh(self)
         self.refresh_tracker = RefreshTokenTracker()
         self.key_source = KeySource()
@@ -93,7 +105,6 @@ class MainWindow(QMainWindow):
         self.error_panel = ErrorPanel()
         self.raw_panel = RawPanel()
         self.history_panel = HistoryPanel()
-        self.history = HistoryBinding(self, self.history_panel, history_store)
         self.status = StatusBar()
         self.setStatusBar(self.status)
 
@@ -112,11 +123,52 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self.actions_by_name = build_menus(self)
         self._connect()
-        self.reload_profiles()
+        self.form.set_external_block(_NOT_READY)
         self._restore_layout()
-        # The emulator starts and history is read right after the first paint (paintEvent):
-        # neither needs to stand between the user and the window.
+        # Profiles, the emulator and the history come right after the first paint (paintEvent):
+        # none of them needs to stand between the user and the window.
         self._painted_once = False
+
+    def finish_setup(self) -> None:
+        """The second step of start-up (see the module docstring); runs once, right after the
+        first paint, or at once when something needs the target before the window is shown."""
+        if self._session is not None:
+            return
+        from idconnect_tester.ui.history_binding import HistoryBinding
+        from idconnect_tester.ui.profile_actions import ProfileActions
+        from idconnect_tester.ui.session import TargetSession
+
+        profile_store, secret_store, history_store = self._stores
+        self._session = TargetSession(self.emulator, profile_store, secret_store)
+        self._profile_actions = ProfileActions(self)
+        self._history = HistoryBinding(self, self.history_panel, history_store)
+        self.form.changed.connect(self._update_send_block)
+        self.target_panel.profile_selected.connect(self._select_profile)
+        self.target_panel.edited.connect(self._target_edited)
+        self.target_panel.action_requested.connect(self.profile_actions.run)
+        self.reload_profiles()
+        self.ready = True
+        self.setup_finished.emit()
+
+    # The parts finish_setup() makes: asking for one before then finishes the setup at once.
+
+    @property
+    def session(self) -> TargetSession:
+        self.finish_setup()
+        assert self._session is not None
+        return self._session
+
+    @property
+    def profile_actions(self) -> ProfileActions:
+        self.finish_setup()
+        assert self._profile_actions is not None
+        return self._profile_actions
+
+    @property
+    def history(self) -> HistoryBinding:
+        self.finish_setup()
+        assert self._history is not None
+        return self._history
 
     # --- construction ---
 
@@ -198,10 +250,6 @@ class MainWindow(QMainWindow):
         self.form.send_requested.connect(self.send)
         self.form.cancel_requested.connect(self.controller.cancel)
         self.form.get_code_requested.connect(self.get_code)
-        self.form.changed.connect(self._update_send_block)
-        self.target_panel.profile_selected.connect(self._select_profile)
-        self.target_panel.edited.connect(self._target_edited)
-        self.target_panel.action_requested.connect(self.profile_actions.run)
         self.controller.busy_changed.connect(self._busy_changed)
         self.controller.started.connect(self.status.show_busy)
         self.controller.exchange_finished.connect(self.show_exchange)
@@ -287,6 +335,8 @@ class MainWindow(QMainWindow):
         if not refresh_token:
             self.auto_refresh.stop("there is no refresh token to refresh with")
             return
+        from idconnect_tester.core.request import TokenRequest
+
         request = TokenRequest.from_form(
             vendor.GRANT_REFRESH_TOKEN,
             code_verifier=self.form.code_verifier.text(),
@@ -297,6 +347,8 @@ class MainWindow(QMainWindow):
         self._send_token(request, auto=True)
 
     def request_share_token(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
         from idconnect_tester.ui.tool_dialogs import ShareTokenDialog
 
         access_token = self.response_panel.access_token()
@@ -311,6 +363,8 @@ class MainWindow(QMainWindow):
         self.send_share_token(for_client_id, dialog.ttl.value())
 
     def send_share_token(self, for_client_id: str, ttl_s: int) -> None:
+        from idconnect_tester.core.request import ShareTokenRequest
+
         request = ShareTokenRequest(self.response_panel.access_token(), for_client_id, ttl_s)
         self._sent_form = None
         self._sent_by_auto_refresh = False
@@ -325,6 +379,8 @@ class MainWindow(QMainWindow):
 
     def paste_redirect(self) -> None:
         """Paste a redirect URL (or code) by hand; checked against this run's authorize step."""
+        from PySide6.QtWidgets import QInputDialog
+
         from idconnect_tester.core.authorize import parse_redirect
 
         text, ok = QInputDialog.getText(
@@ -434,6 +490,8 @@ class MainWindow(QMainWindow):
         )
 
     def _token_granted(self, exchange: Exchange, outcome: TokenGranted) -> None:
+        from datetime import timedelta
+
         self._last_granted = outcome
         self.response_panel.show_exchange(exchange)
         self.countdown_panel.start(
@@ -499,6 +557,8 @@ class MainWindow(QMainWindow):
         PkceCheckerDialog(verifier, challenge, self).exec()
 
     def open_keys_dialog(self) -> None:
+        from PySide6.QtWidgets import QDialog
+
         from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
         from idconnect_tester.ui.tool_dialogs import KeysDialog
 
@@ -553,6 +613,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        self.finish_setup()
         if self.session.current.builtin:
             self.start_emulator()
         self.history.refresh()
@@ -600,8 +661,10 @@ class MainWindow(QMainWindow):
 
     async def _shutdown(self) -> None:
         await self.controller.shutdown()
-        self.session.close()
-        self.history.close()
+        if self._session is not None:
+            self._session.close()
+        if self._history is not None:
+            self._history.close()
         self.emulator.stop()
 
 

@@ -9,8 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from idconnect_tester import APP_NAME
-from idconnect_tester.ui import exports, theme
-from idconnect_tester.ui.about import show_about
+from idconnect_tester.ui import theme
 
 if TYPE_CHECKING:
     from idconnect_tester.ui.main_window import MainWindow
@@ -37,21 +36,44 @@ def _add(
 def build_menus(window: MainWindow) -> dict[str, QAction]:
     bar = window.menuBar()
     actions: dict[str, QAction] = {}
-    profile = window.profile_actions
+
+    # What the actions open is imported when they are used, not before the first paint.
+    def profile(action: str) -> None:
+        window.profile_actions.run(action)
+
+    def save_exchange() -> None:
+        from idconnect_tester.ui.exports import save_exchange
+
+        save_exchange(window)
+
+    def copy_as_curl() -> None:
+        from idconnect_tester.ui.exports import copy_as_curl
+
+        copy_as_curl(window)
+
+    def copy_response_json() -> None:
+        from idconnect_tester.ui.exports import copy_response_json
+
+        copy_response_json(window)
+
+    def about() -> None:
+        from idconnect_tester.ui.about import show_about
+
+        show_about(window)
 
     file_menu = bar.addMenu("&File")
     actions["import"] = _add(
-        file_menu, window, "&Import profiles…", lambda: profile.run("import"), name="importAction"
+        file_menu, window, "&Import profiles…", lambda: profile("import"), name="importAction"
     )
     actions["export"] = _add(
-        file_menu, window, "&Export profile…", lambda: profile.run("export"), name="exportAction"
+        file_menu, window, "&Export profile…", lambda: profile("export"), name="exportAction"
     )
     file_menu.addSeparator()
     actions["save_exchange"] = _add(
         file_menu,
         window,
         "&Save exchange as JSON…",
-        lambda: exports.save_exchange(window),
+        save_exchange,
         "Ctrl+S",
         "saveExchangeAction",
     )
@@ -63,7 +85,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         edit_menu,
         window,
         "Copy request as &curl",
-        lambda: exports.copy_as_curl(window),
+        copy_as_curl,
         "Ctrl+Shift+C",
         "copyCurlAction",
     )
@@ -71,7 +93,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
         edit_menu,
         window,
         "Copy response as &JSON",
-        lambda: exports.copy_response_json(window),
+        copy_response_json,
         "Ctrl+Shift+J",
         "copyResponseJsonAction",
     )
@@ -106,5 +128,5 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     _add(view_menu, window, "&Reset layout", window.reset_layout)
 
     help_menu = bar.addMenu("&Help")
-    _add(help_menu, window, f"&About {APP_NAME}", lambda: show_about(window), name="aboutAction")
+    _add(help_menu, window, f"&About {APP_NAME}", about, name="aboutAction")
     return actions

@@ -3,7 +3,6 @@ status line, headers and body, and the timings."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt
@@ -48,6 +47,8 @@ def _limited(text: str, total_bytes: int) -> str:
 
 
 def _pretty(text: str) -> str | None:
+    import json  # not before the first paint (bench/README.md)
+
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (ValueError, RecursionError):

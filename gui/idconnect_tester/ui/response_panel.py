@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import reprlib
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,8 @@ _FIELDS = (
 
 def _short_json(value: object, limit: int = 200) -> str:
     """A one-line preview of any JSON value; a 5 MB field costs no more than a short one."""
+    import json  # not before the first paint (bench/README.md)
+
     if isinstance(value, str):
         shown = json.dumps(value[:limit], ensure_ascii=False)
         return shown if len(value) <= limit else f"{shown}… ({len(value):,} characters)"

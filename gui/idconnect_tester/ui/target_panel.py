@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -16,9 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage
+
+if TYPE_CHECKING:  # profiles load after the first paint
+    from idconnect_tester.core.profile_model import Profile
 
 
 class TargetPanel(QGroupBox):

@@ -6,16 +6,25 @@ token or anything typed into the form.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import platformdirs
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 APP_DIR_NAME = "idconnect-tester"
 
 
 def settings_path() -> Path:
-    return platformdirs.user_config_path(APP_DIR_NAME) / "window.ini"
+    """`window.ini` in the folder that holds `profiles.json`. The core finds that folder with
+    platformdirs; the window asks Qt for the same one (tests check they agree), because the
+    layout is read before the first paint and platformdirs costs ~4 ms to import."""
+    # macOS: ~/Library/Application Support; Windows: %LOCALAPPDATA%; else $XDG_CONFIG_HOME.
+    location = (
+        QStandardPaths.StandardLocation.GenericDataLocation
+        if sys.platform in ("darwin", "win32")
+        else QStandardPaths.StandardLocation.GenericConfigLocation
+    )
+    return Path(QStandardPaths.writableLocation(location)) / APP_DIR_NAME / "window.ini"
 
 
 class WindowSettings:

@@ -1,0 +1,115 @@
+"""Start-up in two steps: the window paints first, then reads the profiles and fills in the
+target (see `MainWindow.finish_setup`). What the first frame must not wait for is checked in a
+fresh interpreter, where nothing has been imported yet."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.ui.conftest import close_window
+
+from idconnect_tester.core.profiles import default_profiles_path
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.window_settings import settings_path
+
+# Loaded after the first paint, never before it: the disk, the keyring, the network stack and
+# the core's models all wait until the window is on screen.
+NOT_BEFORE_FIRST_PAINT = (
+    "asyncio",
+    "cryptography",
+    "httpx",
+    "json",
+    "jwt",
+    "keyring",
+    "platformdirs",
+    "sqlite3",
+    "idconnect_tester.core.history",
+    "idconnect_tester.core.profiles",
+    "idconnect_tester.core.secret_store",
+    "idconnect_tester.emulator",
+    "idconnect_tester.ui.session",
+)
+
+_FIRST_FRAME_SCRIPT = """
+import sys
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from idconnect_tester.ui.main_window import MainWindow
+window = MainWindow()
+window.show()
+first_frame = sorted(sys.modules)
+send = window.form.send_button.isEnabled(), window.form.send_blocked.text()
+while not window.ready:
+    app.processEvents()
+import json
+print(json.dumps({
+    "first_frame": first_frame,
+    "after_setup": sorted(sys.modules),
+    "send_before": send,
+    "profile_after": window.target_panel.profile.currentText(),
+}))
+"""
+
+
+def _loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_the_first_frame_waits_for_no_disk_keyring_or_network_module(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("XDG_CONFIG_HOME", None)
+    env.pop("XDG_DATA_HOME", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_FRAME_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    early = [name for name in NOT_BEFORE_FIRST_PAINT if _loaded(result["first_frame"], name)]
+    assert early == []
+    # The same check sees the second step's imports, so it would see them in the first.
+    assert _loaded(result["after_setup"], "idconnect_tester.core.profiles")
+    assert _loaded(result["after_setup"], "platformdirs")
+    assert result["send_before"] == [False, "Send is off: reading the target…"]
+    assert result["profile_after"] == "Built-in emulator"
+
+
+def test_the_target_fills_in_right_after_the_first_paint(loop, qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert not window.ready
+    assert window.target_panel.profile.count() == 0
+    assert not window.form.send_button.isEnabled()
+    with qtbot.waitSignal(window.setup_finished, timeout=5000):
+        window.show()
+    assert window.ready
+    assert window.target_panel.profile.currentText() == "Built-in emulator"
+    assert window.target_panel.app_token.text() == "sbx:emulator-app-token"
+    assert "reading the target" not in window.form.send_blocked.text()
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=5000)
+    close_window(window, qtbot)
+
+
+def test_asking_for_the_target_before_the_window_shows_sets_up_at_once(loop, qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    assert window.session.current.builtin  # no paint yet: the property finishes the setup
+    assert window.ready
+    assert window.target_panel.profile.currentText() == "Built-in emulator"
+    close_window(window, qtbot)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG folders are Linux's")
+def test_window_settings_live_beside_the_profiles(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert settings_path().parent == default_profiles_path().parent
+    assert settings_path().is_relative_to(tmp_path / "config")
