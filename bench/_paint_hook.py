@@ -12,7 +12,8 @@ How "first painted" is detected, the same way for every program measured:
   `launch()` does, to show the window before importing asyncio) has painted when that call
   returns: `processEvents` is wrapped too, and whichever comes first counts.
 The child then prints `IDCT-BENCH <mark> <CLOCK_MONOTONIC seconds>` lines and exits at once with
-`os._exit(0)` (no shutdown work is measured). CLOCK_MONOTONIC is system-wide, so the parent can
+`os._exit(0)` (no shutdown work is measured) — unless `IDCT_BENCH_UNTIL_READY` is set: then the
+program goes on and reports a later mark itself (`_startup_child.py`: the window's `ready`). CLOCK_MONOTONIC is system-wide, so the parent can
 subtract the instant it spawned the child.
 """
 
@@ -42,7 +43,8 @@ def _report_and_exit() -> None:
     lines = "".join(f"IDCT-BENCH {name} {value:.6f}\n" for name, value in _marks)
     sys.stdout.write(lines)
     sys.stdout.flush()
-    os._exit(0)
+    if not os.environ.get("IDCT_BENCH_UNTIL_READY"):
+        os._exit(0)
 
 
 def _patch_qt(module: ModuleType) -> None:

@@ -232,7 +232,7 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     import asyncio
 
     from idconnect_tester.core.client import IdConnectClient
-    from idconnect_tester.core.request import Severity, TokenRequest
+    from idconnect_tester.core.request import TokenRequest
 
     target = _target(args, env)
     request = TokenRequest.from_form(
@@ -245,7 +245,7 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     issues = request.validate()
     for issue in issues:
         print(f"{issue.severity.value}: {issue.message}", file=io.stderr)
-    if any(issue.severity is Severity.ERROR for issue in issues):
+    if any(issue.blocks for issue in issues):
         return EXIT_USAGE
 
     async def send() -> Exchange:

@@ -25,9 +25,14 @@ class FieldIssue:
     severity: Severity
     message: str
 
+    @property
+    def blocks(self) -> bool:
+        """An error: the request would certainly fail, so it is not sent."""
+        return self.severity is Severity.ERROR
+
 
 def blocking(issues: Iterable[FieldIssue]) -> list[FieldIssue]:
-    return [i for i in issues if i.severity is Severity.ERROR]
+    return [i for i in issues if i.blocks]
 
 
 def ordered_scopes(scopes: Iterable[str]) -> tuple[str, ...]:

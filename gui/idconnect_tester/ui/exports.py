@@ -25,7 +25,7 @@ def copy_as_curl(window: MainWindow) -> str | None:
 
     request = window.form.token_request()
     target = window.session.target()
-    problems = [i.message for i in request.validate() if i.severity.value == "error"]
+    problems = [i.message for i in request.validate() if i.blocks]
     if problems:
         window.status.say(f"Nothing to copy yet: {problems[0]}", Tone.WARNING)
         return None

@@ -160,7 +160,6 @@ def launch(
     app.setQuitOnLastWindowClosed(False)
     window = MainWindow()
     theme.apply_style(app, window.settings.get("scheme", "system"))
-    app.setWindowIcon(window.windowIcon())
     first_paint = _PaintWatcher(window)
     window.show()
     app.processEvents()  # expose and paint now, before the rest of the app loads

@@ -84,7 +84,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle(f"{APP_NAME} {__version__}")
-        self.setWindowIcon(app_icon())
         self.settings = WindowSettings()
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)
         self.controller = RequestController(self)
@@ -138,6 +137,11 @@ class MainWindow(QMainWindow):
         from idconnect_tester.ui.profile_actions import ProfileActions
         from idconnect_tester.ui.session import TargetSession
 
+        # The icon loads Qt's SVG plugin (~2 ms): the title bar can take it a frame later.
+        self.setWindowIcon(app_icon())
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.windowIcon().isNull():
+            app.setWindowIcon(self.windowIcon())  # dialogs and the task bar
         profile_store, secret_store, history_store = self._stores
         self._session = TargetSession(self.emulator, profile_store, secret_store)
         self._profile_actions = ProfileActions(self)
@@ -146,6 +150,7 @@ class MainWindow(QMainWindow):
         self.target_panel.profile_selected.connect(self._select_profile)
         self.target_panel.edited.connect(self._target_edited)
         self.target_panel.action_requested.connect(self.profile_actions.run)
+        self.form.start_checking()
         self.reload_profiles()
         self.ready = True
         self.setup_finished.emit()

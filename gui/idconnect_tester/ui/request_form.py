@@ -1,10 +1,14 @@
 """The token request form: grant type, code, verifier, refresh token, scopes, and the buttons.
 
 It validates as the user types (through the core's `TokenRequest.validate`) and shows each
-message under its field; Send stays off while anything blocks it, and says why.
+message under its field; Send stays off while anything blocks it, and says why. Checking starts
+with `start_checking()`, right after the window's first paint (the core's models are not loaded
+before it).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
@@ -23,9 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
-from idconnect_tester.core.request import FieldIssue, Severity, TokenRequest
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage
+
+if TYPE_CHECKING:
+    from idconnect_tester.core.request import FieldIssue, TokenRequest
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _GRANT_LABELS = {
@@ -44,6 +50,7 @@ class RequestForm(QGroupBox):
         super().__init__("Token request", parent)
         self._busy = False
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
+        self._checking = False  # until start_checking(): no messages, Send off for the reason
 
         self.grant_type = QComboBox()
         self.grant_type.setObjectName("grantTypeCombo")
@@ -131,7 +138,7 @@ class RequestForm(QGroupBox):
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
-        self._on_changed()
+        self._show_grant_fields()
 
     # --- building blocks ---
 
@@ -167,6 +174,8 @@ class RequestForm(QGroupBox):
             box.setChecked(scope in scopes)
 
     def token_request(self) -> TokenRequest:
+        from idconnect_tester.core.request import TokenRequest
+
         return TokenRequest.from_form(
             self.grant(),
             code=self.code.text(),
@@ -196,29 +205,37 @@ class RequestForm(QGroupBox):
 
     # --- validation display ---
 
-    def _issues(self) -> list[FieldIssue]:
-        return self.token_request().validate()
+    def start_checking(self) -> None:
+        """Validate from now on (and now)."""
+        self._checking = True
+        self._on_changed()
 
-    def _on_changed(self) -> None:
+    def _issues(self) -> list[FieldIssue]:
+        return self.token_request().validate() if self._checking else []
+
+    def _show_grant_fields(self) -> None:
         uses_code = self.grant() == vendor.GRANT_AUTHORIZATION_CODE
         self.code.setEnabled(uses_code)
         self.get_code_button.setVisible(True)
         self.refresh_token.setEnabled(not uses_code)
         # The vendor's refresh example also sends codeVerifier, so it stays enabled for both.
         self.code_verifier.setEnabled(True)
+
+    def _on_changed(self) -> None:
+        self._show_grant_fields()
         issues = self._issues()
         for message in self.messages.values():
             message.clear_message()
         for issue in issues:
             widget = self.messages.get(issue.field, self.messages["grant_type"])
-            tone = Tone.ERROR if issue.severity is Severity.ERROR else Tone.WARNING
+            tone = Tone.ERROR if issue.blocks else Tone.WARNING
             prefix = "" if not widget.text() else widget.text() + "\n"
             widget.show_message(prefix + issue.message, tone)
         self._update_send_state(issues)
         self.changed.emit()
 
     def _update_send_state(self, issues: list[FieldIssue]) -> None:
-        blockers = [i.message for i in issues if i.severity is Severity.ERROR]
+        blockers = [i.message for i in issues if i.blocks]
         if self._external_block:
             blockers.insert(0, self._external_block)
         if self._busy:
