@@ -13,8 +13,8 @@ How "first painted" is detected, the same way for every program measured:
   returns: `processEvents` is wrapped too, and whichever comes first counts.
 The child then prints `IDCT-BENCH <mark> <CLOCK_MONOTONIC seconds>` lines and exits at once with
 `os._exit(0)` (no shutdown work is measured) — unless `IDCT_BENCH_UNTIL_READY` is set: then the
-program goes on and reports a later mark itself (`_startup_child.py`: the window's `ready`). CLOCK_MONOTONIC is system-wide, so the parent can
-subtract the instant it spawned the child.
+program goes on and reports a later mark itself (`_startup_child.py`: the window's `ready`).
+CLOCK_MONOTONIC is system-wide, so the parent can subtract the instant it spawned the child.
 """
 
 from __future__ import annotations
