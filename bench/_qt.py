@@ -146,8 +146,12 @@ async def emulator_of(window: MainWindow) -> EmulatorServer:
 
 
 def is_idle(window: MainWindow) -> bool:
-    """No operation and no background task (id_token verification) running."""
-    return not window.controller.busy and window.controller.pending_tasks == 0
+    """No operation, no background task (id_token verification) and no history write left."""
+    return (
+        not window.controller.busy
+        and window.controller.pending_tasks == 0
+        and window.history.pending_writes == 0
+    )
 
 
 async def wait_idle(window: MainWindow, timeout_s: float = WAIT_S) -> None:

@@ -15,6 +15,7 @@ from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
 from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.ui import exports
@@ -195,3 +196,22 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     text = saved.read_text()
     assert exchange.outcome.access_token not in text  # masked by default
     assert json.loads(text)["outcome"]["access_token"].startswith("snd-id-con-a-")
+
+
+def test_an_exchange_is_written_after_it_is_shown_and_kept_on_a_quick_close(loop, qtbot) -> None:
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=WAIT_MS)
+    get_code(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.form.send_button.click()
+    # Shown at once; written a turn later (after the paint), so not yet...
+    assert text_of(window, "accessTokenField").startswith("snd-id-con-a-")
+    assert window.history.pending_writes == 1
+    store_path = window.history.store.path
+    window.history.close()  # ...and closing in this very turn still writes it
+    reopened = HistoryStore(path=store_path)
+    try:
+        assert reopened.count() == 1
+    finally:
+        reopened.close()
+    close_window(window, qtbot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from idconnect_tester.ui.history_panel import HistoryPanel
@@ -34,6 +35,15 @@ class HistoryBinding:
         panel.load_requested.connect(self.load_entry)
         panel.clear_requested.connect(self.clear)
         panel.retention_changed.connect(self.set_retention)
+        # Exchanges are written a moment after they are shown, one per turn of the event loop.
+        # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
+        # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
+        # window as one (bench: longest stall); a timer comes after the paint.
+        self._pending: list[tuple[Exchange, TokenRequest | None]] = []
+        self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
+        self._writer.setSingleShot(True)
+        self._writer.setInterval(0)
+        self._writer.timeout.connect(self._write_next)
 
     @property
     def store(self) -> HistoryStore:
@@ -45,6 +55,21 @@ class HistoryBinding:
             if self._store.recovery_message:
                 self.window.status.say(self._store.recovery_message, Tone.WARNING)
         return self._store
+
+    def record_soon(self, exchange: Exchange, form: TokenRequest | None) -> None:
+        """Record after the window has shown the exchange (see __init__)."""
+        self._pending.append((exchange, form))
+        self._writer.start()
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._pending)
+
+    def _write_next(self) -> None:
+        if self._pending:
+            self.record(*self._pending.pop(0))
+        if self._pending:
+            self._writer.start()
 
     def record(self, exchange: Exchange, form: TokenRequest | None) -> None:
         from idconnect_tester.core.history import HistoryError
@@ -131,5 +156,8 @@ class HistoryBinding:
         self.refresh()
 
     def close(self) -> None:
+        self._writer.stop()
+        while self._pending:  # closing right after a Send still saves it
+            self.record(*self._pending.pop(0))
         if self._store is not None:
             self._store.close()

@@ -474,10 +474,9 @@ class MainWindow(QMainWindow):
             self.docks["error"].raise_()
             if self._sent_by_auto_refresh:
                 self.auto_refresh.stop(f"the refresh failed ({exchange.summary()})")
-        # Saved in the next turn of the event loop: the panels show first, and a big exchange's
-        # masking and SQLite write don't add to the same frozen moment (bench: longest stall).
-        form = self._sent_form
-        QTimer.singleShot(0, lambda: self.history.record(exchange, form))
+        # Saved once the panels have painted: a big exchange's masking and SQLite write don't
+        # add to the same frozen moment (bench: longest stall).
+        self.history.record_soon(exchange, self._sent_form)
         prefix = "Auto-refresh: " if self._sent_by_auto_refresh else ""
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
 
