@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
+from PySide6.QtWidgets import QWidget
 from tests.ui.conftest import close_window
 
 from idconnect_tester.core.profiles import default_profiles_path
@@ -105,6 +107,44 @@ def test_asking_for_the_target_before_the_window_shows_sets_up_at_once(loop, qtb
     assert window.session.current.builtin  # no paint yet: the property finishes the setup
     assert window.ready
     assert window.target_panel.profile.currentText() == "Built-in emulator"
+    close_window(window, qtbot)
+
+
+class _FirstPaintLayout(QObject):
+    """Notes where the panels are when the window paints for the first time."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.layout: dict[str, tuple[int, int, int, int]] | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if event.type() == QEvent.Type.Paint and self.layout is None:
+            self.layout = _layout(self.window)
+        return False
+
+
+def _layout(window: MainWindow) -> dict[str, tuple[int, int, int, int]]:
+    widgets: dict[str, QWidget] = {"target": window.target_panel, "form": window.form}
+    widgets.update(window.docks)
+    boxes = {name: widget.geometry() for name, widget in widgets.items()}
+    return {name: (b.x(), b.y(), b.width(), b.height()) for name, b in boxes.items()}
+
+
+def test_the_first_frame_has_the_layout_it_keeps(loop, qtbot) -> None:
+    """A first launch: the default dock sizes and the target's note are in place when the
+    window first paints, so nothing moves when the target fills in just after."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    watcher = _FirstPaintLayout(window)
+    window.installEventFilter(watcher)
+    with qtbot.waitSignal(window.setup_finished, timeout=5000):
+        window.show()
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=5000)
+    assert window.target_panel.note.text()  # the note is filled in now
+    QCoreApplication.sendPostedEvents()  # the layout requests the fill-in made: run them now
+    assert watcher.layout is not None
+    assert watcher.layout == _layout(window)
     close_window(window, qtbot)
 
 

@@ -150,7 +150,6 @@ class MainWindow(QMainWindow):
         self.target_panel.profile_selected.connect(self._select_profile)
         self.target_panel.edited.connect(self._target_edited)
         self.target_panel.action_requested.connect(self.profile_actions.run)
-        self.form.start_checking()
         self.reload_profiles()
         self.ready = True
         self.setup_finished.emit()
@@ -625,8 +624,11 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
         if self._needs_default_sizes:
+            # Now, not in a later turn: the first frame then has the sizes it keeps (set after
+            # it, they made the docks jump). A window manager resizing the window later scales
+            # them proportionally.
             self._needs_default_sizes = False
-            QTimer.singleShot(0, self._apply_default_sizes)
+            self._apply_default_sizes()
 
     def save_layout(self) -> None:
         self.settings.save_layout(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))

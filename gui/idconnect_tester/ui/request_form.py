@@ -1,14 +1,10 @@
 """The token request form: grant type, code, verifier, refresh token, scopes, and the buttons.
 
 It validates as the user types (through the core's `TokenRequest.validate`) and shows each
-message under its field; Send stays off while anything blocks it, and says why. Checking starts
-with `start_checking()`, right after the window's first paint (the core's models are not loaded
-before it).
+message under its field; Send stays off while anything blocks it, and says why.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
@@ -27,11 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
+from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage
-
-if TYPE_CHECKING:
-    from idconnect_tester.core.request import FieldIssue, TokenRequest
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _GRANT_LABELS = {
@@ -50,7 +44,6 @@ class RequestForm(QGroupBox):
         super().__init__("Token request", parent)
         self._busy = False
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
-        self._checking = False  # until start_checking(): no messages, Send off for the reason
 
         self.grant_type = QComboBox()
         self.grant_type.setObjectName("grantTypeCombo")
@@ -138,7 +131,7 @@ class RequestForm(QGroupBox):
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
-        self._show_grant_fields()
+        self._on_changed()  # the first frame shows the messages: none appear (and move) later
 
     # --- building blocks ---
 
@@ -174,8 +167,6 @@ class RequestForm(QGroupBox):
             box.setChecked(scope in scopes)
 
     def token_request(self) -> TokenRequest:
-        from idconnect_tester.core.request import TokenRequest
-
         return TokenRequest.from_form(
             self.grant(),
             code=self.code.text(),
@@ -205,13 +196,8 @@ class RequestForm(QGroupBox):
 
     # --- validation display ---
 
-    def start_checking(self) -> None:
-        """Validate from now on (and now)."""
-        self._checking = True
-        self._on_changed()
-
     def _issues(self) -> list[FieldIssue]:
-        return self.token_request().validate() if self._checking else []
+        return self.token_request().validate()
 
     def _show_grant_fields(self) -> None:
         uses_code = self.grant() == vendor.GRANT_AUTHORIZATION_CODE

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage
+from idconnect_tester.ui.widgets import FieldMessage, WrappedNote
 
 if TYPE_CHECKING:  # profiles load after the first paint
     from idconnect_tester.core.profile_model import Profile
@@ -76,9 +76,8 @@ class TargetPanel(QGroupBox):
             name: FieldMessage(f"{name}Message")
             for name in ("base_url", "app_token", "secret_key", "profile")
         }
-        self.note = QLabel()
-        self.note.setObjectName("targetNote")
-        self.note.setWordWrap(True)
+        # Two lines from the first frame: the profile (and its note) is read just after it.
+        self.note = WrappedNote("targetNote", lines=2)
         set_tone(self.note, Tone.MUTED)
 
         profile_row = QHBoxLayout()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -91,6 +91,30 @@ class ValueField(QWidget):
 
     def value(self) -> str:
         return self.label.text()
+
+
+class WrappedNote(QLabel):
+    """A word-wrapped note as tall as its text at the width it has, and at least `lines` lines.
+
+    QLabel's own size hint wraps the text at a guessed narrow width, so in a form it came out
+    several lines taller than its text (a gap above it). The minimum keeps the room a note
+    filled in just after the first paint needs, so filling it in doesn't move the rows below."""
+
+    def __init__(self, object_name: str, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), max(self.heightForWidth(width), self.minimumHeight()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the height for the new width
 
 
 class FieldMessage(QLabel):
