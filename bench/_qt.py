@@ -179,9 +179,10 @@ async def send(window: MainWindow) -> Exchange:
 
 async def send_until_rendered(window: MainWindow) -> tuple[Exchange, float]:
     """Click Send; return the exchange and the seconds from the click until it was rendered:
-    `exchange_finished` handled by the window (every panel and the history updated) and the
-    next paint of the panel that shows it (the access token, or the raw timings line for an
-    answer without a token) completed."""
+    `exchange_finished` handled by the window (every panel updated) and the next paint of the
+    panel that shows it (the access token, or the raw timings line for an answer without a
+    token) completed. The history write comes after that paint (HistoryBinding.record_soon);
+    the stall measures include it."""
     from idconnect_tester.core.exchange import TokenGranted
 
     await wait_idle(window)
