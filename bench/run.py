@@ -336,7 +336,7 @@ def main() -> int:
         parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
     settings = Settings(
         quick=args.quick,
-        startup_runs=args.runs or (5 if args.quick else 11),
+        startup_runs=args.runs or (5 if args.quick else 21),
         send_runs=10 if args.quick else 40,
         exchanges=200 if args.quick else 1000,
         cpu_seconds=10.0 if args.quick else 60.0,
