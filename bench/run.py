@@ -207,8 +207,8 @@ def measure_stalls(settings: Settings, scratch: Path) -> Report:
         rows.append(Row(label, ms(stall), ms(idle), "< 50 ms", verdict(ok, detail)))
     notes = [
         "stalls: a 10 ms PreciseTimer on the GUI thread; longest gap between its ticks from the "
-        "click until the answer is rendered and every background task is done; floor = the same "
-        "probe over 3 s of idle window.",
+        "click until the answer is rendered, written to the history and every background task "
+        "is done; floor = the same probe over 3 s of idle window.",
         f"  5 MB body: {result['huge_bytes']:,} bytes received; raw panel truncated it: "
         f"{result['huge_shown']}; history reload alone took {ms(result['history_refresh_s'])} "
         f"for {result['history_rows']} rows; outcomes {result['outcomes']}",
