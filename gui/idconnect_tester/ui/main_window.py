@@ -7,13 +7,14 @@ id_token, the errors, the raw exchange and the history in docks the user can res
 
 Start-up comes in two steps. The constructor builds what the first frame shows — every panel,
 dock, menu and the remembered layout — and nothing that needs the disk or the core's models.
-Right after the first paint, `finish_setup()` reads the profiles, fills in the target, checks
-the form and wires the profile actions and the history; then the emulator starts. The frame in
-between is complete but for the target's values (bench/README.md has the numbers).
+Right after the first paint, `finish_setup()` reads the profiles, fills in the target, loads
+the icon and wires the profile actions and the history; then the emulator starts. The first
+frame has its final layout and lacks only the target's values (bench/README.md: ~16 ms).
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.auto_refresh import AutoRefresh
 from idconnect_tester.ui.controller import RequestController
@@ -50,14 +52,12 @@ from idconnect_tester.ui.window_settings import WindowSettings
 
 if TYPE_CHECKING:  # kept off the start-up path: see bench/README.md
     import asyncio
-    from datetime import datetime
 
     from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
     from idconnect_tester.core.exchange import Exchange, Hint, TokenGranted
     from idconnect_tester.core.history import HistoryStore
     from idconnect_tester.core.id_token_checks import Verification
     from idconnect_tester.core.profiles import ProfileStore
-    from idconnect_tester.core.request import TokenRequest
     from idconnect_tester.core.secret_store import SecretStore
     from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
     from idconnect_tester.ui.history_binding import HistoryBinding
@@ -339,8 +339,6 @@ class MainWindow(QMainWindow):
         if not refresh_token:
             self.auto_refresh.stop("there is no refresh token to refresh with")
             return
-        from idconnect_tester.core.request import TokenRequest
-
         request = TokenRequest.from_form(
             vendor.GRANT_REFRESH_TOKEN,
             code_verifier=self.form.code_verifier.text(),
@@ -367,8 +365,6 @@ class MainWindow(QMainWindow):
         self.send_share_token(for_client_id, dialog.ttl.value())
 
     def send_share_token(self, for_client_id: str, ttl_s: int) -> None:
-        from idconnect_tester.core.request import ShareTokenRequest
-
         request = ShareTokenRequest(self.response_panel.access_token(), for_client_id, ttl_s)
         self._sent_form = None
         self._sent_by_auto_refresh = False
@@ -493,8 +489,6 @@ class MainWindow(QMainWindow):
         )
 
     def _token_granted(self, exchange: Exchange, outcome: TokenGranted) -> None:
-        from datetime import timedelta
-
         self._last_granted = outcome
         self.response_panel.show_exchange(exchange)
         self.countdown_panel.start(

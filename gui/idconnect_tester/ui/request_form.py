@@ -131,7 +131,7 @@ class RequestForm(QGroupBox):
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
-        self._on_changed()  # the first frame shows the messages: none appear (and move) later
+        self._on_changed()  # in the first frame: messages appearing later would move the rows
 
     # --- building blocks ---
 
@@ -199,16 +199,13 @@ class RequestForm(QGroupBox):
     def _issues(self) -> list[FieldIssue]:
         return self.token_request().validate()
 
-    def _show_grant_fields(self) -> None:
+    def _on_changed(self) -> None:
         uses_code = self.grant() == vendor.GRANT_AUTHORIZATION_CODE
         self.code.setEnabled(uses_code)
         self.get_code_button.setVisible(True)
         self.refresh_token.setEnabled(not uses_code)
         # The vendor's refresh example also sends codeVerifier, so it stays enabled for both.
         self.code_verifier.setEnabled(True)
-
-    def _on_changed(self) -> None:
-        self._show_grant_fields()
         issues = self._issues()
         for message in self.messages.values():
             message.clear_message()
