@@ -6,8 +6,9 @@ import asyncio
 import json
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
@@ -78,8 +79,21 @@ def test_reused_code_shows_invalid_code_with_hint(window: MainWindow, qtbot) -> 
     assert text_of(window, "errorStatus") == "401 Unauthorized"
     assert text_of(window, "errorCode") == "401"
     assert text_of(window, "errorDescription") == "Invalid code"
-    assert re.fullmatch(r"[0-9a-f]{32}", text_of(window, "errorCorrelationId"))
+    correlation_id = text_of(window, "errorCorrelationId")
+    assert re.fullmatch(r"[0-9a-f]{32}", correlation_id)
     assert "single-use" in text_of(window, "errorHint")
+    # In the narrow error dock the id is elided (whole in its tooltip and when copied) rather
+    # than pushing the panel sideways into a scrollbar.
+    label = window.findChild(QLabel, "errorCorrelationId")
+    assert label is not None and label.toolTip() == correlation_id
+    area = window.docks["error"].widget()
+    assert isinstance(area, QScrollArea)
+    QCoreApplication.sendPostedEvents()  # the layout the new text asked for, now
+    assert not area.horizontalScrollBar().isVisible()
+    copy = window.findChild(QToolButton, "errorCorrelationIdCopy")
+    assert copy is not None
+    copy.click()
+    assert QGuiApplication.clipboard().text() == correlation_id
     # The last good token stays visible: a failed call doesn't erase it.
     assert text_of(window, "accessTokenField").startswith("snd-id-con-a-")
 

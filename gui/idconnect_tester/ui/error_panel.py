@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import CopyButton
+from idconnect_tester.ui.widgets import ValueField
 
 if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
     from idconnect_tester.core.exchange import Exchange, Hint
@@ -106,9 +106,9 @@ class ErrorPanel(QWidget):
         font.setBold(True)
         self.status.setFont(font)
         self.code = value_label("errorCode", "Sumsub error code")
-        self.correlation_id = value_label("errorCorrelationId", "correlationId")
-        self.correlation_copy = CopyButton("correlationId")
-        self.correlation_copy.setObjectName("errorCorrelationIdCopy")
+        # Elided in the middle when the dock is narrow (a 32-character id doesn't wrap, and
+        # forced a sideways scrollbar); Copy and the tooltip have it whole.
+        self.correlation = ValueField("errorCorrelationId", "correlationId")
         self.description = value_label("errorDescription", "Error description")
         self.api_error = value_label("errorApiCode", "errorCode and errorName")
         self.hint = value_label("errorHint", "What to try")
@@ -120,15 +120,12 @@ class ErrorPanel(QWidget):
         )
         self.support_button.clicked.connect(self.copy_for_support)
 
-        correlation_row = QHBoxLayout()
-        correlation_row.addWidget(self.correlation_id, 1)
-        correlation_row.addWidget(self.correlation_copy)
         form = QFormLayout(self)
         # In a narrow dock the labels go above their values instead of forcing a scrollbar.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Status", self.status)
         form.addRow("code", self.code)
-        form.addRow("correlationId", correlation_row)
+        form.addRow("correlationId", self.correlation)
         form.addRow("description", self.description)
         self._api_label = QLabel("errorCode")
         form.addRow(self._api_label, self.api_error)
@@ -144,9 +141,10 @@ class ErrorPanel(QWidget):
         self._shown = None
         self.status.setText("No error")
         set_tone(self.status, Tone.MUTED)
-        for label in (self.code, self.correlation_id, self.description, self.api_error, self.hint):
+        for label in (self.code, self.description, self.api_error, self.hint):
             label.setText("")
-        self.correlation_copy.set_value("")
+        self.correlation.set_value("")
+        self.correlation.label.setToolTip("")
         self._api_label.setVisible(False)
         self.api_error.setVisible(False)
         self.support_button.setEnabled(False)
@@ -156,8 +154,8 @@ class ErrorPanel(QWidget):
         self.status.setText(error.status)
         set_tone(self.status, Tone.ERROR)
         self.code.setText(error.code)
-        self.correlation_id.setText(error.correlation_id)
-        self.correlation_copy.set_value(error.correlation_id)
+        self.correlation.set_value(error.correlation_id)
+        self.correlation.label.setToolTip(error.correlation_id)
         self.description.setText(error.description)
         self.api_error.setText(error.api_error)
         self._api_label.setVisible(bool(error.api_error))
