@@ -85,6 +85,40 @@ def test_the_first_frame_waits_for_no_disk_keyring_or_network_module(tmp_path: P
     assert result["profile_after"] == "Built-in emulator"
 
 
+_LAUNCH_SCRIPT = """
+import sys
+import idconnect_tester.ui.main_window as main_window
+seen = []
+original = main_window.MainWindow.finish_setup
+def finish_setup(self):
+    seen.append("asyncio" in sys.modules)
+    original(self)
+main_window.MainWindow.finish_setup = finish_setup
+from idconnect_tester.ui.launch import launch
+code = launch(self_test=False, stdout=sys.stdout, stderr=sys.stderr, screenshot=sys.argv[1])
+print("asyncio loaded at the first finish_setup:", seen[0])
+sys.exit(code)
+"""
+
+
+def test_the_app_fills_in_the_target_before_loading_asyncio(tmp_path: Path) -> None:
+    """`launch()` paints, fills in the target and paints again before asyncio and qasync load
+    (left to the event loop, the target stayed empty for ~150 ms)."""
+    env = {**os.environ, "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    shot = tmp_path / "shot.png"
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCH_SCRIPT, str(shot)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "asyncio loaded at the first finish_setup: False" in done.stdout
+    assert shot.stat().st_size > 0
+
+
 def test_the_target_fills_in_right_after_the_first_paint(loop, qtbot) -> None:
     window = MainWindow()
     qtbot.addWidget(window)

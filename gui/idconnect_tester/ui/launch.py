@@ -163,6 +163,10 @@ def launch(
     first_paint = _PaintWatcher(window)
     window.show()
     app.processEvents()  # expose and paint now, before the rest of the app loads
+    # The target's values next (profiles, keyring), painted before asyncio and qasync load:
+    # left to the event loop, they came ~150 ms after the first frame.
+    window.finish_setup()
+    app.processEvents()
 
     import asyncio
 
