@@ -76,6 +76,9 @@ class IdTokenPanel(QWidget):
         split.setChildrenCollapsible(False)
         line = self.fontMetrics().lineSpacing()
         split.setSizes([line * 13, line * 12, line * 5])
+        split.setStretchFactor(0, 0)  # a short dock takes its room from the claims first
+        split.setStretchFactor(1, 1)
+        split.setStretchFactor(2, 0)
         for view in (self.checks, self.claims, self.header):
             view.setMinimumHeight(line * 3)
         layout = QVBoxLayout(self)

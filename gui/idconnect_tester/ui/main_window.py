@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         response = self._dock("response", "Response", self.response_panel)
         countdown = self._dock("countdown", "Expiry", self.countdown_panel)
-        id_token = self._dock("idToken", "ID token", self.id_token_panel)
+        id_token = self._dock("idToken", "ID token", self.id_token_panel, scroll=False)
         errors = self._dock("error", "Error", self.error_panel)
         raw = self._dock("raw", "Raw exchange", self.raw_panel, scroll=False)
         history = self._dock("history", "History", self.history_panel)
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([docks["response"]], [round(width * 0.45)], horizontal)
         self.resizeDocks(
             [docks["response"], docks["countdown"], docks["idToken"]],
-            [round(height * 0.26), round(height * 0.23), round(height * 0.47)],
+            [round(height * 0.25), round(height * 0.22), round(height * 0.49)],
             vertical,
         )
         self.resizeDocks([docks["error"]], [round(height * 0.37)], vertical)
