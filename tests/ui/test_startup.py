@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from tests.ui.conftest import close_window
 
 from idconnect_tester.core.profiles import default_profiles_path
@@ -187,3 +187,14 @@ def test_window_settings_live_beside_the_profiles(monkeypatch, tmp_path: Path) -
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     assert settings_path().parent == default_profiles_path().parent
     assert settings_path().is_relative_to(tmp_path / "config")
+
+
+def test_closing_before_the_step_after_the_paint_starts_nothing(loop, qtbot) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    QApplication.processEvents()  # the first paint; the step after it is queued behind it
+    assert not window.ready
+    close_window(window, qtbot)  # closing (and shutting down) runs that queued step too
+    assert not window.emulator.started  # no emulator left running after the shutdown
+    assert not window.ready

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         # Profiles, the emulator and the history come right after the first paint (paintEvent):
         # none of them needs to stand between the user and the window.
         self._painted_once = False
+        self._closing = False
 
     def finish_setup(self) -> None:
         """The second step of start-up (see the module docstring); runs once, right after the
@@ -610,6 +611,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        if self._closing:
+            return  # closed between its first paint and now: start nothing
         self.finish_setup()
         if self.session.current.builtin:
             self.start_emulator()
@@ -632,6 +635,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel what runs, remember the layout. Closing connections needs the loop, so it
         is scheduled; `shutdown()` awaits it when the app exits."""
+        self._closing = True
         self.save_layout()
         self.controller.cancel()
         self.auto_refresh.set_enabled(False)
