@@ -14,7 +14,6 @@ import json
 import os
 import re
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ from tests.support.faulty_servers import (
     hanging_server,
     read_request,
     self_signed_certificate,
+    tls_json_server,
 )
 from tests.support.flows import (
     ALL_SCOPES,
@@ -593,42 +593,9 @@ GRANTED_BODY = json.dumps(
 ).encode()
 
 
-def tls_token_server(cert_path: Path, key_path: Path) -> _ThreadedServer:
-    """HTTPS with the given certificate, answering 200 and GRANTED_BODY.
-
-    Unlike `faulty_servers.tls_json_server` it reads the request body before closing: closing
-    with unread bytes makes the kernel send a reset, which can reach the client before the
-    answer is read (a flaky `reset` instead of the token).
-    """
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_path, key_path)
-
-    def handle(connection: socket.socket) -> None:
-        connection.settimeout(5)
-        try:
-            with context.wrap_socket(connection, server_side=True) as tls:
-                data = b""
-                while b"\r\n\r\n" not in data and (chunk := tls.recv(65536)):
-                    data += chunk
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = re.search(rb"(?i)content-length:\s*(\d+)", head)
-                while length and len(body) < int(length.group(1)) and (chunk := tls.recv(65536)):
-                    body += chunk
-                tls.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    + f"Content-Length: {len(GRANTED_BODY)}\r\n".encode()
-                    + b"Connection: close\r\n\r\n"
-                    + GRANTED_BODY
-                )
-        except (ssl.SSLError, OSError):
-            pass  # the client refused our certificate: that is the point
-
-    return _ThreadedServer(handle)
-
-
 def test_a_self_signed_certificate_is_a_tls_error_unless_trusted(tmp_path: Path) -> None:
     cert, key = self_signed_certificate(tmp_path)
-    with tls_token_server(cert, key) as server:
+    with tls_json_server(cert, key, GRANTED_BODY) as server:
         base = f"https://127.0.0.1:{server.port}"
 
         refused = send(_any_target(base), ANY_REQUEST)

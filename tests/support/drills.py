@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from tests.support.faulty_servers import _read_request_head, _ThreadedServer
+from tests.support.faulty_servers import _ThreadedServer, read_request
 
 
 class Liveness:
@@ -67,7 +67,7 @@ class RecordingHangingServer(_ThreadedServer):
 
     def _hang(self, connection: socket.socket) -> None:
         with connection:
-            _read_request_head(connection)
+            read_request(connection)
             with self._seen_lock:
                 self._seen += 1
             while not self.stopping.is_set():

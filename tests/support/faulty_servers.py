@@ -135,15 +135,11 @@ def read_request(connection: socket.socket) -> ReceivedRequest | None:
     return ReceivedRequest(request_line, header_lines, headers, body)
 
 
-def _read_request_head(connection: socket.socket) -> None:
-    read_request(connection)
-
-
 def hanging_server() -> _ThreadedServer:
     """Reads the request, then never answers (until stopped): the client must time out."""
 
     def handle(connection: socket.socket) -> None:
-        _read_request_head(connection)
+        read_request(connection)
         server.stopping.wait()
 
     server = _ThreadedServer(handle)
@@ -154,7 +150,7 @@ def drop_mid_body_server() -> _ThreadedServer:
     """Promises 10,000 bytes of JSON, sends 20, and closes the connection."""
 
     def handle(connection: socket.socket) -> None:
-        _read_request_head(connection)
+        read_request(connection)
         connection.sendall(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
             b"Content-Length: 10000\r\n\r\n"
@@ -169,7 +165,7 @@ def garbage_server() -> _ThreadedServer:
     """Answers with bytes that are not HTTP at all."""
 
     def handle(connection: socket.socket) -> None:
-        _read_request_head(connection)
+        read_request(connection)
         connection.sendall(b"SSH-2.0-OpenSSH_9.0\r\nthis is not http\r\n\r\n")
         connection.close()
 
@@ -218,7 +214,7 @@ def tls_json_server(cert_path: Path, key_path: Path, body: bytes) -> _ThreadedSe
         connection.settimeout(5)
         try:
             with context.wrap_socket(connection, server_side=True) as tls:
-                _read_request_head(tls)
+                read_request(tls)
                 tls.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
