@@ -58,23 +58,27 @@ print(json.dumps({
 """
 
 
-def _loaded(modules: list[str], name: str) -> bool:
-    return any(m == name or m.startswith(name + ".") for m in modules)
-
-
-def test_the_first_frame_waits_for_no_disk_keyring_or_network_module(tmp_path: Path) -> None:
-    env = {**os.environ, "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("XDG_CONFIG_HOME", None)
-    env.pop("XDG_DATA_HOME", None)
+def _fresh_python(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`script` in a fresh interpreter, offscreen, with this test's private HOME and XDG
+    folders (set for every test by tests/conftest.py)."""
     done = subprocess.run(
-        [sys.executable, "-c", _FIRST_FRAME_SCRIPT],
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         timeout=60,
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def _loaded(modules: list[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+def test_the_first_frame_waits_for_no_disk_keyring_or_network_module() -> None:
+    done = _fresh_python(_FIRST_FRAME_SCRIPT)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     early = [name for name in NOT_BEFORE_FIRST_PAINT if _loaded(result["first_frame"], name)]
     assert early == []
@@ -104,17 +108,8 @@ sys.exit(code)
 def test_the_app_fills_in_the_target_before_loading_asyncio(tmp_path: Path) -> None:
     """`launch()` paints, fills in the target and paints again before asyncio and qasync load
     (left to the event loop, the target stayed empty for ~150 ms)."""
-    env = {**os.environ, "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
     shot = tmp_path / "shot.png"
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCH_SCRIPT, str(shot)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = _fresh_python(_LAUNCH_SCRIPT, str(shot))
     assert "asyncio loaded at the first finish_setup: False" in done.stdout
     assert shot.stat().st_size > 0
 
