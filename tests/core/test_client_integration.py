@@ -291,11 +291,11 @@ def _reused(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
 
 
 def _wrong_verifier(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
-    return replace(code.token_request(), code_verifier=generate_pair().code_verifier)
+    return code.token_request()._replace(code_verifier=generate_pair().code_verifier)
 
 
 def _unknown(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
-    return replace(code.token_request(), code="bm90LWEtcmVhbC1jb2Rl")
+    return code.token_request()._replace(code="bm90LWEtcmVhbC1jb2Rl")
 
 
 @pytest.mark.parametrize("make_request", [_reused, _wrong_verifier, _unknown])

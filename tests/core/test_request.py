@@ -134,3 +134,14 @@ def test_share_token_body_and_validation() -> None:
     bad = ShareTokenRequest("", " ", ttl_s=0)
     assert {i.field for i in bad.validate()} == {"access_token", "for_client_id", "ttl"}
     assert "abc" not in repr(request)
+
+
+def test_reprs_leave_the_secrets_out() -> None:
+    """Reprs end up in logs and tracebacks: the refresh and access tokens never do."""
+    refresh = TokenRequest("refresh_token", refresh_token="snd-id-con-r-s3cr3t", scopes=("openid",))
+    assert "s3cr3t" not in repr(refresh)
+    assert repr(refresh) == (
+        "TokenRequest(grant_type='refresh_token', code='', code_verifier='', scopes=('openid',))"
+    )
+    share = ShareTokenRequest("snd-id-con-a-s3cr3t", "CoolCompanyLtd", ttl_s=60)
+    assert repr(share) == "ShareTokenRequest(for_client_id='CoolCompanyLtd', ttl_s=60)"

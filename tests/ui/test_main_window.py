@@ -7,7 +7,7 @@ import json
 import re
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
@@ -268,7 +268,27 @@ def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:
     ):
         assert widget.accessibleName(), widget.objectName()
         assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
-    assert window.form.send_button.shortcut().toString() == "Ctrl+Return"
+    # Set by name before the first paint (first_frame.py): a typo would leave them empty.
+    form = window.form
+    assert [b.shortcut().toString() for b in (form.get_code_button, form.send_button)] == [
+        "Ctrl+G",
+        "Ctrl+Return",
+    ]
+    assert form.cancel_button.shortcut().toString() == "Esc"
+    menu_shortcuts = {
+        a.text().replace("&", ""): a.shortcut().toString()
+        for a in window.findChildren(QAction)
+        if not a.shortcut().isEmpty()
+    }
+    assert menu_shortcuts == {
+        "Save exchange as JSON…": "Ctrl+S",
+        "Quit": "Ctrl+Q",
+        "Copy request as curl": "Ctrl+Shift+C",
+        "Copy response as JSON": "Ctrl+Shift+J",
+        "Share token…": "Ctrl+H",
+        "Paste redirect URL…": "Ctrl+Shift+V",
+        "PKCE checker…": "Ctrl+K",
+    }
     assert window.windowTitle().startswith("ID Connect Tester")
     assert not window.windowIcon().isNull()
 
@@ -282,3 +302,17 @@ def test_secret_is_masked_until_shown(window: MainWindow, qtbot) -> None:
     assert secret.echoMode() is QLineEdit.EchoMode.Normal
     qtbot.mouseClick(window.target_panel.show_secret, Qt.MouseButton.LeftButton)
     assert secret.echoMode() is QLineEdit.EchoMode.Password
+
+
+def test_no_panel_scrolls_sideways_at_the_default_size(window: MainWindow) -> None:
+    """A first launch's window (1400×900): every dock's panel fits its width, the history's
+    (behind the raw exchange's tab) too."""
+    window.docks["history"].raise_()
+    QCoreApplication.sendPostedEvents()  # the layout the tab switch asked for, now
+    for name, dock in window.docks.items():
+        area = dock.widget()
+        if isinstance(area, QScrollArea):  # text-view panels scroll inside their views
+            panel = area.widget()
+            assert panel is not None
+            assert area.width() >= panel.minimumSizeHint().width(), name
+            assert not area.horizontalScrollBar().isVisible(), name

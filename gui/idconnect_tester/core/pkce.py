@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 VERIFIER_MIN_LENGTH: Final = 43
 VERIFIER_MAX_LENGTH: Final = 128
@@ -12,8 +11,7 @@ VERIFIER_MAX_LENGTH: Final = 128
 _UNRESERVED: Final = re.compile(r"[A-Za-z0-9\-._~]*")
 
 
-@dataclass(frozen=True)
-class PkcePair:
+class PkcePair(NamedTuple):  # not a dataclass: see ui/first_frame.py
     code_verifier: str
     code_challenge: str
     method: str = "S256"

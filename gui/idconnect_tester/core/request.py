@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from idconnect_tester import vendor
 from idconnect_tester.core.pkce import verifier_problem
@@ -19,8 +18,7 @@ class Severity(StrEnum):
     WARNING = "warning"  # unusual but sendable (the vendor's own example has a 6-char verifier)
 
 
-@dataclass(frozen=True)
-class FieldIssue:
+class FieldIssue(NamedTuple):  # not a dataclass: see ui/first_frame.py
     field: str  # the form field it belongs to: "grant_type", "code", "code_verifier", ...
     severity: Severity
     message: str
@@ -58,15 +56,23 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
     return []
 
 
-@dataclass(frozen=True)
-class TokenRequest:
+def _repr_without(kind: str, fields: dict[str, Any], secrets: tuple[str, ...]) -> str:
+    """A record's repr with its secret fields left out (reprs end up in logs and tracebacks)."""
+    shown = ", ".join(f"{name}={value!r}" for name, value in fields.items() if name not in secrets)
+    return f"{kind}({shown})"
+
+
+class TokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
     """One request to the token endpoint, as the user filled it in."""
 
     grant_type: str
     code: str = ""
     code_verifier: str = ""
-    refresh_token: str = field(default="", repr=False)
+    refresh_token: str = ""
     scopes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return _repr_without("TokenRequest", self._asdict(), ("refresh_token",))
 
     @classmethod
     def from_form(
@@ -223,13 +229,15 @@ class TokenRequest:
         return encode_json_body(self.body())
 
 
-@dataclass(frozen=True)
-class ShareTokenRequest:
+class ShareTokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
     """The next step after the token: a share token for another client."""
 
-    access_token: str = field(repr=False)
+    access_token: str
     for_client_id: str
     ttl_s: int = vendor.SHARE_DEFAULT_TTL_S
+
+    def __repr__(self) -> str:
+        return _repr_without("ShareTokenRequest", self._asdict(), ("access_token",))
 
     def validate(self) -> list[FieldIssue]:
         issues: list[FieldIssue] = []

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from idconnect_tester.ui.first_frame import set_qt_property
 
 DEFAULT_LEAD_S: Final = 60
 _LATE_FRACTION: Final = 0.8
@@ -31,7 +33,7 @@ class AutoRefresh(QObject):
         self.next_at: datetime | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        set_qt_property(self._timer, "timerType", "PreciseTimer")
         self._timer.timeout.connect(self.due)
 
     @property

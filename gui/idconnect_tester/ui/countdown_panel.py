@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
 
 WARNING_WINDOW: Final = timedelta(minutes=5)
@@ -52,7 +53,7 @@ class CountdownRow:
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.time.setFont(font)
-        self.time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_qt_property(self.time, "textInteractionFlags", "TextSelectableByMouse")
         self.bar = QProgressBar()
         self.bar.setObjectName(f"{object_name}Bar")
         self.bar.setRange(0, 1000)
@@ -159,7 +160,7 @@ class CountdownPanel(QWidget):
         grid.setRowStretch(9, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        set_qt_property(self._timer, "timerType", "PreciseTimer")
         self._timer.timeout.connect(self.tick)
         self._was_expired: set[str] = set()
 

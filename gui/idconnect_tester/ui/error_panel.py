@@ -6,13 +6,12 @@ status, code, correlationId, description, time and endpoint — never a secret o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import ValueField
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
     from idconnect_tester.core.exchange import Exchange, Hint
 
 
-@dataclass(frozen=True)
-class ShownError:
+class ShownError(NamedTuple):  # not a dataclass: see first_frame.py
     """Everything the panel displays, whatever produced it (an exchange or the authorize step)."""
 
     status: str
@@ -98,7 +96,7 @@ class ErrorPanel(QWidget):
             label.setObjectName(name)
             label.setAccessibleName(accessible)
             label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            set_qt_property(label, "textInteractionFlags", "TextSelectableByMouse")
             return label
 
         self.status = value_label("errorStatus", "Error status")
@@ -112,7 +110,7 @@ class ErrorPanel(QWidget):
         self.description = value_label("errorDescription", "Error description")
         self.api_error = value_label("errorApiCode", "errorCode and errorName")
         self.hint = value_label("errorHint", "What to try")
-        self.hint.setTextFormat(Qt.TextFormat.RichText)
+        set_qt_property(self.hint, "textFormat", "RichText")
         self.support_button = QPushButton("Copy for support")
         self.support_button.setObjectName("copyForSupportButton")
         self.support_button.setToolTip(

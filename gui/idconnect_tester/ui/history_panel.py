@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -90,15 +91,20 @@ class HistoryPanel(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.filter_text, 1)
         filters.addWidget(self.status_filter)
+        # Two short rows, not one long one: the history shares the bottom area with the raw
+        # exchange, and one row of five controls made it scroll sideways at the default size.
+        retention = QHBoxLayout()
+        retention.addWidget(self.count_label, 1)
+        retention.addWidget(self.retention)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.count_label, 1)
-        buttons.addWidget(self.retention)
         buttons.addWidget(self.clear_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.load_button)
         buttons.addWidget(self.show_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        layout.addLayout(retention)
         layout.addLayout(buttons)
 
         # Typing filters after a short pause, not on every key: each filter is a query.
@@ -138,7 +144,7 @@ class HistoryPanel(QWidget):
             ]
         )
         palette = colours()
-        item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+        item.setData(0, QtCore.Qt.ItemDataRole.UserRole, row.id)
         item.setForeground(5, palette.ok if row.succeeded else palette.error)
         item.setToolTip(0, row.summary)
         return item
@@ -178,7 +184,7 @@ class HistoryPanel(QWidget):
         item = self.table.currentItem()
         if item is None:
             return None
-        value = item.data(0, Qt.ItemDataRole.UserRole)
+        value = item.data(0, QtCore.Qt.ItemDataRole.UserRole)
         return int(value) if value is not None else None
 
     def _emit_for_current(self, signal: object) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import read_only_text, titled
 
@@ -68,7 +70,8 @@ class IdTokenPanel(QWidget):
         top.addWidget(self.verify_button)
 
         # Checks first: whether to trust the token is what a tester looks for at a glance.
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = QSplitter()
+        set_qt_property(split, "orientation", "Vertical")
         split.setObjectName("idTokenSplitter")
         split.addWidget(titled("Checks", self.checks))
         split.addWidget(titled("Claims", self.claims))
@@ -113,7 +116,7 @@ class IdTokenPanel(QWidget):
             colour = palette_colours.for_tone(_TONE[check.status.value])
             item.setForeground(1, colour)
             item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
-            item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
+            item.setData(1, QtCore.Qt.ItemDataRole.UserRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
         failed = [c.name for c in verification.checks if c.status.value == "fail"]
@@ -134,5 +137,5 @@ class IdTokenPanel(QWidget):
         for index in range(self.checks.topLevelItemCount()):
             item = self.checks.topLevelItem(index)
             if item is not None and item.text(0) == name:
-                return str(item.data(1, Qt.ItemDataRole.UserRole))
+                return str(item.data(1, QtCore.Qt.ItemDataRole.UserRole))
         return None

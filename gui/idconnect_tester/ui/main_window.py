@@ -6,10 +6,12 @@ id_token, the errors, the raw exchange and the history in docks the user can res
 `RequestController` and renders what its signals deliver.
 
 Start-up comes in two steps. The constructor builds what the first frame shows — every panel,
-dock, menu and the remembered layout — and nothing that needs the disk or the core's models.
-Right after the first paint, `finish_setup()` reads the profiles, fills in the target, loads
-the icon and wires the profile actions and the history; then the emulator starts. The first
-frame has its final layout and lacks only the target's values (bench/README.md: ~16 ms).
+dock, menu and the remembered layout — and nothing that needs the disk or the core's models
+(nor PySide6's `Qt` namespace: see first_frame.py). Right after the first paint,
+`finish_setup()` reads the profiles, fills in the target, loads the icon, builds the history's
+panel (its tab starts behind the raw exchange's) and wires the profile actions and the history;
+then the emulator starts. The first frame has its final layout and lacks only the target's
+values (bench/README.md: ~25 ms).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,14 +32,12 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
-from idconnect_tester.ui import theme
+from idconnect_tester.ui import default_layout, theme
 from idconnect_tester.ui.auto_refresh import AutoRefresh
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.emulator_host import EmulatorHost
 from idconnect_tester.ui.error_panel import ErrorPanel, ShownError
-from idconnect_tester.ui.history_panel import HistoryPanel
-from idconnect_tester.ui.icons import app_icon
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.menus import build_menus
 from idconnect_tester.ui.raw_panel import RawPanel
@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # kept off the start-up path: see bench/README.md
     from idconnect_tester.core.secret_store import SecretStore
     from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
     from idconnect_tester.ui.history_binding import HistoryBinding
+    from idconnect_tester.ui.history_panel import HistoryPanel
     from idconnect_tester.ui.profile_actions import ProfileActions
     from idconnect_tester.ui.session import TargetSession
 
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self._session: TargetSession | None = None
         self._profile_actions: ProfileActions | None = None
         self._history: HistoryBinding | None = None
+        self._history_panel: HistoryPanel | None = None
         self.auto_refresh = AutoRefresh(self)
         self.refresh_tracker = RefreshTokenTracker()
         self.key_source = KeySource()
@@ -103,7 +105,6 @@ class MainWindow(QMainWindow):
         self.id_token_panel = IdTokenPanel()
         self.error_panel = ErrorPanel()
         self.raw_panel = RawPanel()
-        self.history_panel = HistoryPanel()
         self.status = StatusBar()
         self.setStatusBar(self.status)
 
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         if self._session is not None:
             return
         from idconnect_tester.ui.history_binding import HistoryBinding
+        from idconnect_tester.ui.history_panel import HistoryPanel
+        from idconnect_tester.ui.icons import app_icon
         from idconnect_tester.ui.profile_actions import ProfileActions
         from idconnect_tester.ui.session import TargetSession
 
@@ -146,7 +149,11 @@ class MainWindow(QMainWindow):
         profile_store, secret_store, history_store = self._stores
         self._session = TargetSession(self.emulator, profile_store, secret_store)
         self._profile_actions = ProfileActions(self)
-        self._history = HistoryBinding(self, self.history_panel, history_store)
+        # The history's tab starts behind the raw exchange's, and its rows load after the
+        # first paint anyway: its panel comes with them.
+        self._history_panel = HistoryPanel()
+        self._fill_dock(self.docks["history"], self._history_panel, scroll=True)
+        self._history = HistoryBinding(self, self._history_panel, history_store)
         self.form.changed.connect(self._update_send_block)
         self.target_panel.profile_selected.connect(self._select_profile)
         self.target_panel.edited.connect(self._target_edited)
@@ -175,6 +182,12 @@ class MainWindow(QMainWindow):
         assert self._history is not None
         return self._history
 
+    @property
+    def history_panel(self) -> HistoryPanel:
+        self.finish_setup()
+        assert self._history_panel is not None
+        return self._history_panel
+
     # --- construction ---
 
     def _build_central(self) -> None:
@@ -190,9 +203,22 @@ class MainWindow(QMainWindow):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setCentralWidget(scroll)
 
-    def _dock(self, name: str, title: str, widget: QWidget, *, scroll: bool = True) -> QDockWidget:
+    def _dock(
+        self, name: str, title: str, widget: QWidget | None, *, scroll: bool = True
+    ) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
+        if widget is not None:
+            self._fill_dock(dock, widget, scroll=scroll)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.docks[name] = dock
+        return dock
+
+    def _fill_dock(self, dock: QDockWidget, widget: QWidget, *, scroll: bool) -> None:
         if scroll:
             # A scroll area lets the window shrink below a form-like panel's natural height
             # (small screens, 200% scaling) without squashing or hiding fields. Panels made
@@ -203,53 +229,16 @@ class MainWindow(QMainWindow):
             area.setWidget(widget)
             widget = area
         dock.setWidget(widget)
-        dock.setFeatures(
-            QDockWidget.DockWidgetFeature.DockWidgetMovable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-            | QDockWidget.DockWidgetFeature.DockWidgetClosable
-        )
-        self.docks[name] = dock
-        return dock
 
     def _build_docks(self) -> None:
-        # The right column runs the full height (response, expiry, id_token); the bottom area
-        # sits under the form only (errors beside the raw exchange and the history).
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Where they go is the layout's job: remembered, or the default (default_layout.py).
         self.setDockNestingEnabled(True)
-        right = Qt.DockWidgetArea.RightDockWidgetArea
-        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        response = self._dock("response", "Response", self.response_panel)
-        countdown = self._dock("countdown", "Expiry", self.countdown_panel)
-        id_token = self._dock("idToken", "ID token", self.id_token_panel, scroll=False)
-        errors = self._dock("error", "Error", self.error_panel)
-        raw = self._dock("raw", "Raw exchange", self.raw_panel, scroll=False)
-        history = self._dock("history", "History", self.history_panel)
-        self.addDockWidget(right, response)
-        self.splitDockWidget(response, countdown, Qt.Orientation.Vertical)
-        self.splitDockWidget(countdown, id_token, Qt.Orientation.Vertical)
-        self.addDockWidget(bottom, errors)
-        self.splitDockWidget(errors, raw, Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(raw, history)
-        raw.raise_()
-
-    def _apply_default_sizes(self) -> None:
-        """Dock sizes for a first launch, set once the window has its size (Qt scales them
-        proportionally from whatever size the window had when they were set)."""
-        docks = self.docks
-        vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-        width, height = self.width(), self.height()
-        # The right column takes 45% of the width; under the form, errors 20% and raw 35%.
-        self.resizeDocks(
-            [docks["error"], docks["raw"]], [round(width * 0.22), round(width * 0.33)], horizontal
-        )
-        self.resizeDocks([docks["response"]], [round(width * 0.45)], horizontal)
-        self.resizeDocks(
-            [docks["response"], docks["countdown"], docks["idToken"]],
-            [round(height * 0.25), round(height * 0.22), round(height * 0.49)],
-            vertical,
-        )
-        self.resizeDocks([docks["error"]], [round(height * 0.37)], vertical)
+        self._dock("response", "Response", self.response_panel)
+        self._dock("countdown", "Expiry", self.countdown_panel)
+        self._dock("idToken", "ID token", self.id_token_panel, scroll=False)
+        self._dock("error", "Error", self.error_panel)
+        self._dock("raw", "Raw exchange", self.raw_panel, scroll=False)
+        self._dock("history", "History", None)  # filled in by finish_setup()
 
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
@@ -589,19 +578,17 @@ class MainWindow(QMainWindow):
             theme.apply_style(app, self.settings.get("scheme", "system"))
 
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state)
-        for dock in self.docks.values():
-            dock.setVisible(True)
-        self.docks["raw"].raise_()
-        self._apply_default_sizes()
+        default_layout.restore(self, self.docks)
+        default_layout.size_docks(self, self.docks)  # shares of the size the window has now
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 900)
-        self._default_state = self.saveState()
-        # Default dock sizes only mean something once the window is laid out: see showEvent.
+            self.resize(default_layout.WINDOW_SIZE)
         self._needs_default_sizes = state is None or not self.restoreState(state)
+        if self._needs_default_sizes:
+            # Sized for the default window size; showEvent re-sizes them if the window isn't.
+            default_layout.restore(self, self.docks)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt names it
         super().paintEvent(event)
@@ -625,7 +612,8 @@ class MainWindow(QMainWindow):
             # it, they made the docks jump). A window manager resizing the window later scales
             # them proportionally.
             self._needs_default_sizes = False
-            self._apply_default_sizes()
+            if self.size() != default_layout.WINDOW_SIZE:
+                default_layout.size_docks(self, self.docks)
 
     def save_layout(self) -> None:
         self.settings.save_layout(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))

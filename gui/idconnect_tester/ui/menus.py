@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from idconnect_tester import APP_NAME
 from idconnect_tester.ui import theme
+from idconnect_tester.ui.first_frame import set_qt_property
 
 if TYPE_CHECKING:
     from idconnect_tester.ui.main_window import MainWindow
@@ -23,9 +24,10 @@ def _add(
     shortcut: str | None = None,
     name: str | None = None,
 ) -> QAction:
-    action = QAction(text, window)
+    action = QAction(window)  # QAction(text, …) would first try text as a QIcon: its 3 enums
+    action.setText(text)
     if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
+        set_qt_property(action, "shortcut", shortcut)
     if name:
         action.setObjectName(name)
     action.triggered.connect(lambda _checked=False: slot())
@@ -119,7 +121,9 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     group = QActionGroup(window)
     current = window.settings.get("scheme", "system")
     for scheme in theme.SCHEMES:
-        action = QAction(scheme.capitalize(), window, checkable=True)
+        action = QAction(window)
+        action.setText(scheme.capitalize())
+        action.setCheckable(True)
         action.setObjectName(f"scheme_{scheme}")
         action.setChecked(scheme == current)
         action.triggered.connect(lambda _checked=False, s=scheme: window.set_scheme(s))

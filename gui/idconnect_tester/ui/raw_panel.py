@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import read_only_text, titled
 
@@ -95,7 +95,9 @@ class RawPanel(QWidget):
         self._exchange: Exchange | None = None
 
         # Starts stacked (small minimum width); resizeEvent puts them side by side when wide.
-        self.split = split = QSplitter(Qt.Orientation.Vertical)
+        self.split = split = QSplitter()
+        set_qt_property(split, "orientation", "Vertical")
+        self._side_by_side = False
         split.setObjectName("rawSplitter")
         split.addWidget(titled("Request", self.request))
         split.addWidget(titled("Response", self.response))
@@ -109,9 +111,9 @@ class RawPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Request and response side by side when there is room, one above the other when not."""
         wide = event.size().width() >= self.fontMetrics().horizontalAdvance("M") * 90
-        wanted = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
-        if self.split.orientation() != wanted:
-            self.split.setOrientation(wanted)
+        if wide != self._side_by_side:
+            self._side_by_side = wide
+            set_qt_property(self.split, "orientation", "Horizontal" if wide else "Vertical")
         super().resizeEvent(event)
 
     def show_exchange(self, exchange: Exchange) -> None:

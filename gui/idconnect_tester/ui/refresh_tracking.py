@@ -4,7 +4,6 @@ offline_access issues one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,16 @@ RULE = (
 )
 
 
-@dataclass
 class RefreshTokenTracker:
-    token: str | None = None
-    issued_at: datetime | None = None
-    issued_by: str = ""
-    last_refresh_at: datetime | None = None
-    last_refresh_rotated: bool | None = None
+    """Where the current refresh token came from. A plain class: no dataclass before the first
+    paint (see first_frame.py), and no generated repr to print the token into a log."""
+
+    def __init__(self) -> None:
+        self.token: str | None = None
+        self.issued_at: datetime | None = None
+        self.issued_by = ""
+        self.last_refresh_at: datetime | None = None
+        self.last_refresh_rotated: bool | None = None
 
     def granted(self, grant_type: str, outcome: TokenGranted, received_at: datetime) -> str:
         """Update from a granted exchange and return the sentence to show."""

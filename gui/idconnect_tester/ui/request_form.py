@@ -7,7 +7,6 @@ message under its field; Send stays off while anything blocks it, and says why.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import vendor
 from idconnect_tester.core.request import FieldIssue, TokenRequest
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage
 
@@ -70,7 +70,7 @@ class RequestForm(QGroupBox):
         self.get_code_button.setToolTip(
             "New PKCE pair, then the authorize step; fills in code and verifier (Ctrl+G)"
         )
-        self.get_code_button.setShortcut(QKeySequence("Ctrl+G"))
+        set_qt_property(self.get_code_button, "shortcut", "Ctrl+G")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -104,11 +104,11 @@ class RequestForm(QGroupBox):
         self.send_button = QPushButton("&Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
-        self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
+        set_qt_property(self.send_button, "shortcut", "Ctrl+Return")
         self.send_button.setToolTip("Send the signed token request (Ctrl+Return)")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setShortcut(QKeySequence("Esc"))  # text: Qt.Key is a 471-member enum
+        set_qt_property(self.cancel_button, "shortcut", "Esc")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
         self.send_blocked = QLabel()

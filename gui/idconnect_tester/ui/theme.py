@@ -7,10 +7,10 @@ readable in both schemes. Call `refresh()` again when the scheme changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
-from PySide6.QtCore import Qt
+from PySide6 import QtCore
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -22,8 +22,7 @@ class Tone(StrEnum):
     MUTED = "muted"
 
 
-@dataclass(frozen=True)
-class Colours:
+class Colours(NamedTuple):  # not a dataclass: see first_frame.py
     ok: QColor
     warning: QColor
     error: QColor
@@ -101,6 +100,6 @@ def apply_style(app: QApplication, scheme: str = "system") -> None:
     """Fusion style in the system's colour scheme, or a chosen one ('light' or 'dark')."""
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")  # creating a style costs ~6 ms; often it already is Fusion
-    system_dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+    system_dark = app.styleHints().colorScheme() == QtCore.Qt.ColorScheme.Dark
     dark = scheme == "dark" or (scheme == "system" and system_dark)
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent, QResizeEvent
+from PySide6 import QtCore
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.ui.first_frame import set_qt_property
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 
 
@@ -24,17 +26,21 @@ class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        set_qt_property(self, "textInteractionFlags", "NoTextInteraction")
 
     def minimumSizeHint(self) -> QSize:
         metrics = QFontMetrics(self.font())
         return QSize(metrics.horizontalAdvance("M" * 8), metrics.height())
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.text():
+            return  # nothing to paint (and a first frame has no value yet: see first_frame.py)
+        from PySide6.QtGui import QPainter  # its 3 enums wait for a value to paint, too
+
         painter = QPainter(self)
         rect = self.contentsRect()
         elided = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+            self.text(), QtCore.Qt.TextElideMode.ElideMiddle, rect.width()
         )
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment()), elided)
@@ -48,7 +54,7 @@ class CopyButton(QToolButton):
         self._what = what
         self._value = ""
         self.setText("Copy")
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        set_qt_property(self, "toolButtonStyle", "ToolButtonTextOnly")
         self.setToolTip(f"Copy the whole {what}")
         self.setAccessibleName(f"Copy {what}")
         self.setEnabled(False)
