@@ -97,6 +97,8 @@ class RawPanel(QWidget):
         # Starts stacked (small minimum width); resizeEvent puts them side by side when wide.
         self.split = split = QSplitter()
         set_qt_property(split, "orientation", "Vertical")
+        # Kept here, not read back with split.orientation(): resizeEvent runs before the first
+        # paint, and reading it returns a `Qt` enum (see first_frame.py).
         self._side_by_side = False
         split.setObjectName("rawSplitter")
         split.addWidget(titled("Request", self.request))
