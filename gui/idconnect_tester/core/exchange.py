@@ -147,8 +147,11 @@ class NotSent:
 Outcome = TokenGranted | ShareTokenGranted | ApiError | NetworkError | UnexpectedResponse | NotSent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Exchange:
+    """One round trip. Two exchanges are never the same one, even with the same content: equality
+    is identity (the session tells "still showing this exchange" from "a new one arrived")."""
+
     endpoint: Endpoint
     request: SentRequest | None  # None only when NotSent
     response: ReceivedResponse | None  # None for network errors and NotSent

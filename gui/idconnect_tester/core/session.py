@@ -1,0 +1,532 @@
+"""The session: the one source of truth for what the window shows, and how current it is.
+
+It takes in what happened — the target changed, an authorize step ended, an exchange finished,
+keys arrived for an id_token, time passed — and hands out typed events (`session_events`): one
+view per result panel, each saying where its content came from and whether it is still the
+latest result for the current target. Panels render those views and keep no state of their own,
+so no panel can show an old result as if it were current.
+
+What it owns:
+- the authorize attempts of this run (PKCE pair, state, nonce), so a code is always exchanged
+  and its id_token checked against the attempt that produced it;
+- the chain of tokens (code → token → refreshes) and what each token is worth now (live,
+  expired, revoked, suspect, from another target);
+- the id_token's verification, bound to the issuer and keys of the target that issued it, and
+  re-run without the network when its `exp` passes.
+
+It does no I/O: the Qt side runs the requests and the key fetches (`VerificationRequested`) and
+reports back. Time comes from the injected clock; `next_deadline()` says when to call `tick()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from idconnect_tester import vendor
+from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
+from idconnect_tester.core.error_report import (
+    ErrorReport,
+    report_for_authorize,
+    report_for_exchange,
+    report_for_failure,
+)
+from idconnect_tester.core.exchange import (
+    ApiError,
+    Endpoint,
+    Exchange,
+    NotSent,
+    ShareTokenGranted,
+    TokenGranted,
+)
+from idconnect_tester.core.id_token_checks import (
+    DEFAULT_LEEWAY_S,
+    Verification,
+    VerificationContext,
+    VerificationKey,
+    verify_id_token,
+)
+from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.session_events import (
+    ErrorChanged,
+    ErrorView,
+    ExchangeChanged,
+    ExchangeView,
+    FormFill,
+    Freshness,
+    IdTokenChanged,
+    IdTokenView,
+    Notice,
+    Origin,
+    PanelEvent,
+    SessionEvent,
+    ShareTokenChanged,
+    ShareView,
+    TokensChanged,
+    TokenState,
+    TokenStatus,
+    TokenView,
+    Tone,
+    VerificationJob,
+    VerificationRequested,
+)
+from idconnect_tester.core.token_chain import Grant, TokenChain, clock_time
+
+Listener = Callable[[SessionEvent], None]
+
+_MAX_REMEMBERED_CODES: Final = 50  # codes of this run's authorize steps, newest kept
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Verifying:
+    """The id_token on display and what its checks were last run with."""
+
+    def __init__(self, job: VerificationJob) -> None:
+        self.job = job
+        self.context: VerificationContext | None = None
+        self.keys_note = "Fetching the issuer's keys…"
+        self.result: Verification | None = None
+
+
+class Session:
+    def __init__(
+        self, *, clock: Callable[[], datetime] = utc_now, leeway_s: int = DEFAULT_LEEWAY_S
+    ) -> None:
+        self._clock = clock
+        self._leeway_s = leeway_s
+        self._listeners: list[Listener] = []
+        self._target: Origin | None = None
+        self._pending_authorize: AuthorizeSession | None = None
+        self._attempt_for_code: dict[str, AuthorizeSession] = {}
+        self._chain: TokenChain | None = None
+        self._share: tuple[Exchange, ShareTokenGranted, Origin] | None = None
+        self._latest: tuple[Exchange, Origin] | None = None
+        # The latest exchange that reached the token endpoint, per target: a token view is
+        # current only while it shows that exchange's result.
+        self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
+        self._error: tuple[ErrorReport | None, Origin | None, datetime] | None = None
+        self._verifying: _Verifying | None = None
+        self._pasted_keys: tuple[VerificationKey, ...] | None = None
+        self._pasted_description = ""
+        self._shown: dict[type[PanelEvent], PanelEvent] = {}
+
+    # --- listeners ---
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` with every event from now on (panels: render what it says)."""
+        self._listeners.append(listener)
+
+    def _emit(self, event: SessionEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _publish(self) -> None:
+        """Recompute every panel's view and hand out those that changed."""
+        for event in self.panel_events():
+            if self._shown.get(type(event)) != event:
+                self._shown[type(event)] = event
+                self._emit(event)
+
+    # --- inputs: the target ---
+
+    @property
+    def target(self) -> Origin | None:
+        return self._target
+
+    def set_target(self, origin: Origin) -> None:
+        """The user selected or edited the target: results from another one become stale."""
+        if self._target is not None and not origin.same_target(self._target):
+            # Keys pasted for one issuer say nothing about another.
+            self._pasted_keys, self._pasted_description = None, ""
+        self._target = origin
+        self._publish()
+
+    # --- inputs: the authorize step ---
+
+    @property
+    def pending_authorize(self) -> AuthorizeSession | None:
+        """This run's latest authorize attempt (its state is what a redirect is checked against)."""
+        return self._pending_authorize
+
+    def authorize_started(self, attempt: AuthorizeSession) -> None:
+        self._pending_authorize = attempt
+
+    def authorize_finished(self, attempt: AuthorizeSession, result: AuthorizeResult) -> None:
+        """The redirect came back (or didn't): the code goes into the form, or the error shows."""
+        self._pending_authorize = attempt
+        now = self._clock()
+        if result.code is not None:
+            self._remember_code(result.code, attempt)
+            shown = self._error[0] if self._error is not None else None
+            if shown is not None and shown.status.startswith("Authorize"):
+                # An earlier authorize failure is over; a failed exchange stays until the next.
+                self._error = (None, self._target, now)
+            self._emit(
+                FormFill(
+                    grant_type=vendor.GRANT_AUTHORIZATION_CODE,
+                    code=result.code,
+                    code_verifier=attempt.pkce.code_verifier,
+                )
+            )
+            notes = f" ({'; '.join(result.notes)})" if result.notes else ""
+            self._emit(Notice(f"{result.summary()}; press Send to exchange it{notes}", Tone.OK))
+        else:
+            report = report_for_authorize(attempt.authorization_endpoint, result, now)
+            self._error = (report, self._target, now)
+            self._emit(Notice(f"{report.status}: {report.description}", Tone.ERROR))
+        self._publish()
+
+    def redirect_pasted(self, text: str) -> AuthorizeResult:
+        """A redirect URL (or a code) the user pasted: checked against this run's attempt."""
+        attempt = self._pending_authorize
+        result = parse_redirect(text, attempt)
+        if attempt is not None:
+            self.authorize_finished(attempt, result)
+        elif result.code is not None:
+            self._emit(FormFill(grant_type=vendor.GRANT_AUTHORIZATION_CODE, code=result.code))
+            self._emit(
+                Notice("No Get code in this run: the state could not be checked", Tone.WARNING)
+            )
+        else:
+            self._emit(Notice(result.summary(), Tone.ERROR))
+        return result
+
+    def _remember_code(self, code: str, attempt: AuthorizeSession) -> None:
+        self._attempt_for_code[code] = attempt
+        while len(self._attempt_for_code) > _MAX_REMEMBERED_CODES:
+            del self._attempt_for_code[next(iter(self._attempt_for_code))]
+
+    # --- inputs: exchanges ---
+
+    def exchange_finished(
+        self,
+        exchange: Exchange,
+        *,
+        sent: TokenRequest | ShareTokenRequest | None,
+        origin: Origin,
+    ) -> None:
+        """An exchange with the token or share-token endpoint ended, however it ended."""
+        now = self._clock()
+        self._latest = (exchange, origin)
+        self._error = (report_for_exchange(exchange), origin, now)
+        if exchange.endpoint is Endpoint.TOKEN:
+            request = sent if isinstance(sent, TokenRequest) else None
+            self._token_exchange(exchange, request, origin)
+        else:
+            share = sent if isinstance(sent, ShareTokenRequest) else None
+            self._share_exchange(exchange, share, origin)
+        self._publish()
+
+    def _token_exchange(
+        self, exchange: Exchange, sent: TokenRequest | None, origin: Origin
+    ) -> None:
+        if not isinstance(exchange.outcome, NotSent):  # nothing reached the server
+            self._latest_token_exchange[origin.key] = exchange
+        grant_type = sent.grant_type if sent is not None else vendor.GRANT_REFRESH_TOKEN
+        outcome = exchange.outcome
+        chain = self._chain
+        if isinstance(outcome, TokenGranted):
+            grant = Grant(exchange, outcome, grant_type)
+            continues = (
+                chain is not None
+                and grant_type == vendor.GRANT_REFRESH_TOKEN
+                and chain.origin.same_target(origin)
+                and sent is not None
+                and chain.uses_refresh_token(sent.refresh_token)
+            )
+            if continues and chain is not None:
+                chain.refreshed(grant)
+            else:
+                code = sent.code if sent is not None and sent.code else None
+                attempt = self._attempt_for_code.get(code) if code else None
+                self._chain = TokenChain(
+                    origin,
+                    grant,
+                    code=code if grant_type == vendor.GRANT_AUTHORIZATION_CODE else None,
+                    nonce=attempt.nonce if attempt is not None else None,
+                    refresh_token_used=sent.refresh_token if sent is not None else None,
+                )
+            if outcome.refresh_token:
+                self._emit(FormFill(refresh_token=outcome.refresh_token))
+            self._start_verification()
+            return
+        if chain is None or sent is None or not chain.origin.same_target(origin):
+            return
+        if not isinstance(outcome, ApiError):
+            return  # a network fault or an odd answer says nothing about the tokens
+        if (
+            grant_type == vendor.GRANT_AUTHORIZATION_CODE
+            and outcome.status == 401
+            and sent.code
+            and sent.code == chain.code
+        ):
+            chain.code_replayed(exchange.received_at)
+        elif (
+            grant_type == vendor.GRANT_REFRESH_TOKEN
+            and outcome.status == 403
+            and chain.uses_refresh_token(sent.refresh_token)
+        ):
+            chain.refresh_refused(outcome.description, exchange.received_at)
+
+    def _share_exchange(
+        self, exchange: Exchange, sent: ShareTokenRequest | None, origin: Origin
+    ) -> None:
+        outcome = exchange.outcome
+        if isinstance(outcome, ShareTokenGranted):
+            self._share = (exchange, outcome, origin)
+            return
+        chain = self._chain
+        if (
+            isinstance(outcome, ApiError)
+            and outcome.status == 403
+            and "revoked" in outcome.description.lower()
+            and chain is not None
+            and sent is not None
+            and sent.access_token == chain.latest.granted.access_token
+        ):
+            chain.access_refused(outcome.description, exchange.received_at)
+
+    def operation_failed(self, message: str) -> None:
+        """Something broke outside any exchange (a listener port in use, a bug)."""
+        now = self._clock()
+        self._error = (report_for_failure(message, now), self._target, now)
+        self._emit(Notice(message, Tone.ERROR))
+        self._publish()
+
+    # --- inputs: id_token verification ---
+
+    @property
+    def leeway_s(self) -> int:
+        return self._leeway_s
+
+    def set_leeway(self, seconds: int) -> None:
+        self._leeway_s = max(0, seconds)
+        self.request_verification()
+
+    def use_pasted_keys(self, keys: tuple[VerificationKey, ...], description: str) -> None:
+        """Verify with these keys (offline) instead of fetching the issuer's."""
+        self._pasted_keys, self._pasted_description = keys, description
+        self.request_verification()
+
+    def use_fetched_keys(self) -> None:
+        self._pasted_keys, self._pasted_description = None, ""
+        self.request_verification()
+
+    @property
+    def pasted_description(self) -> str:
+        return self._pasted_description
+
+    def request_verification(self) -> bool:
+        """Check the displayed id_token again ("Verify again"), against its own issuer."""
+        if self._chain is None or self._chain.id_token_grant is None:
+            return False
+        self._start_verification()
+        self._publish()
+        return True
+
+    def _start_verification(self) -> None:
+        chain = self._chain
+        grant = chain.id_token_grant if chain is not None else None
+        if chain is None or grant is None or grant.granted.id_token is None:
+            self._verifying = None
+            return
+        job = VerificationJob(
+            id_token=grant.granted.id_token,
+            origin=chain.origin,
+            nonce=chain.nonce,
+            access_token=grant.granted.access_token,
+            pasted_keys=self._pasted_keys,
+            pasted_description=self._pasted_description,
+            leeway_s=self._leeway_s,
+        )
+        self._verifying = _Verifying(job)
+        self._emit(VerificationRequested(job))
+
+    def verification_finished(
+        self, job: VerificationJob, context: VerificationContext, keys_note: str
+    ) -> None:
+        """Keys arrived for `job`; results about a token no longer on display are dropped."""
+        verifying = self._verifying
+        if verifying is None or verifying.job != job:
+            return
+        verifying.context = context
+        verifying.keys_note = keys_note
+        self._check(verifying)
+        self._publish()
+
+    def _check(self, verifying: _Verifying) -> None:
+        if verifying.context is not None:
+            context = replace(verifying.context, now=self._clock())
+            verifying.result = verify_id_token(verifying.job.id_token, context)
+
+    # --- time ---
+
+    def tick(self) -> None:
+        """Time passed: expiries flip, and the id_token's time checks run again."""
+        if self._verifying is not None:
+            self._check(self._verifying)
+        self._publish()
+
+    def next_deadline(self) -> datetime | None:
+        """The next moment a view changes by itself (an expiry), or None."""
+        now = self._clock()
+        moments: list[datetime] = []
+        if self._chain is not None:
+            moments.append(self._chain.latest.granted.expires_at)
+        if self._share is not None:
+            moments.append(self._share[1].expires_at)
+        if self._verifying is not None:
+            decoded = decode_jwt(self._verifying.job.id_token)
+            if isinstance(decoded, DecodedJwt):
+                leeway = timedelta(seconds=self._verifying.job.leeway_s)
+                for claim, shift in (("exp", timedelta(0)), ("exp", leeway), ("nbf", -leeway)):
+                    moment = numeric_date(decoded.claims.get(claim))
+                    if moment is not None:
+                        moments.append(moment + shift)
+        future = [m for m in moments if m > now]
+        return min(future) if future else None
+
+    # --- queries ---
+
+    def access_token(self) -> tuple[str, TokenStatus] | None:
+        """The access token on display (for the share-token step), with what it is worth."""
+        if self._chain is None:
+            return None
+        status = self._chain.access_status(self._clock(), self._target)
+        return self._chain.latest.granted.access_token, status
+
+    def refresh_token(self) -> tuple[str, TokenStatus] | None:
+        """The chain's refresh token (for auto-refresh), with what it is worth."""
+        chain = self._chain
+        if chain is None or chain.refresh_token is None:
+            return None
+        status = chain.refresh_status(self._target)
+        assert status is not None
+        return chain.refresh_token, status
+
+    def latest_exchange(self) -> Exchange | None:
+        return self._latest[0] if self._latest is not None else None
+
+    # --- views ---
+
+    def panel_events(self) -> list[PanelEvent]:
+        """What every result panel should show now."""
+        now = self._clock()
+        token_view = self._token_view(now)
+        return [
+            TokensChanged(token_view),
+            IdTokenChanged(self._id_token_view(token_view)),
+            ShareTokenChanged(self._share_view(now)),
+            ExchangeChanged(self._exchange_view()),
+            ErrorChanged(self._error_view()),
+        ]
+
+    def _token_view(self, now: datetime) -> TokenView | None:
+        chain = self._chain
+        if chain is None:
+            return None
+        grant = chain.latest
+        return TokenView(
+            exchange=grant.exchange,
+            granted=grant.granted,
+            grant_type=grant.grant_type,
+            origin=chain.origin,
+            access=chain.access_status(now, self._target),
+            refresh=chain.refresh_status(self._target),
+            refresh_note=chain.refresh_note(),
+            freshness=self._token_freshness(grant.exchange, chain.origin, grant.grant_type),
+        )
+
+    def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:
+        when = clock_time(exchange.received_at)
+        if not origin.same_target(self._target):
+            return Freshness(True, f"From another target ({origin.label}), received at {when}.")
+        latest = self._latest_token_exchange.get(origin.key)
+        if latest is not None and latest is not exchange:
+            return Freshness(
+                True,
+                f"Older result, from the {what} exchange at {when}: the latest token request "
+                f"({clock_time(latest.received_at)}) {_ended(latest)}.",
+            )
+        return Freshness(False, f"From the {what} exchange at {when}.")
+
+    def _id_token_view(self, tokens: TokenView | None) -> IdTokenView | None:
+        chain, verifying = self._chain, self._verifying
+        grant = chain.id_token_grant if chain is not None else None
+        if chain is None or grant is None or grant.granted.id_token is None or tokens is None:
+            return None
+        if grant is chain.latest:
+            freshness = tokens.freshness
+        elif tokens.freshness.stale:
+            freshness = self._token_freshness(grant.exchange, chain.origin, grant.grant_type)
+        else:
+            freshness = Freshness(
+                True,
+                f"From the {grant.grant_type} exchange at "
+                f"{clock_time(grant.exchange.received_at)}: the latest response "
+                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token.",
+            )
+        current = verifying is not None and verifying.job.id_token == grant.granted.id_token
+        return IdTokenView(
+            id_token=grant.granted.id_token,
+            decoded=decode_jwt(grant.granted.id_token),
+            origin=chain.origin,
+            verification=verifying.result if current and verifying is not None else None,
+            keys_note=verifying.keys_note if current and verifying is not None else "",
+            freshness=freshness,
+        )
+
+    def _share_view(self, now: datetime) -> ShareView | None:
+        if self._share is None:
+            return None
+        exchange, granted, origin = self._share
+        when = clock_time(exchange.received_at)
+        if now >= granted.expires_at:
+            status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
+        elif not origin.same_target(self._target):
+            status = TokenStatus(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
+        else:
+            status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
+        stale = not origin.same_target(self._target)
+        note = (
+            f"From another target ({origin.label}), received at {when}."
+            if stale
+            else f"From the share-token exchange at {when}."
+        )
+        return ShareView(exchange, granted, origin, status, Freshness(stale, note))
+
+    def _exchange_view(self) -> ExchangeView | None:
+        if self._latest is None:
+            return None
+        exchange, origin = self._latest
+        when = clock_time(exchange.received_at)
+        if origin.same_target(self._target):
+            freshness = Freshness(False, f"The latest exchange, at {when}.")
+        else:
+            freshness = Freshness(True, f"From another target ({origin.label}), at {when}.")
+        return ExchangeView(exchange, origin, freshness)
+
+    def _error_view(self) -> ErrorView | None:
+        if self._error is None:
+            return None
+        report, origin, when = self._error
+        if origin is not None and not origin.same_target(self._target):
+            freshness = Freshness(
+                True, f"From another target ({origin.label}), at {clock_time(when)}."
+            )
+        else:
+            freshness = Freshness(False, f"The latest step, at {clock_time(when)}.")
+        return ErrorView(report, origin, freshness)
+
+
+def _ended(exchange: Exchange) -> str:
+    """How an exchange ended, for "the latest token request … failed: 401 Unauthorized"."""
+    if exchange.succeeded:
+        return "succeeded"
+    return f"failed: {exchange.summary()}"

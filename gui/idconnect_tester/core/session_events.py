@@ -1,0 +1,204 @@
+"""What the session hands out: one view per result panel, and the events that carry them.
+
+Every view says where its content came from (`Origin`) and how current it is (`Freshness`), so a
+panel can't show an older result as if it were the latest: it renders the view, stale mark
+included, and holds nothing of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from idconnect_tester.core.error_report import ErrorReport
+from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
+from idconnect_tester.core.id_token_checks import Verification, VerificationKey
+from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.target import normalise_base_url
+
+
+class Tone(StrEnum):
+    """How a message should read: fine, worth a look, wrong, or just information."""
+
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+    MUTED = "muted"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The target a result came from, as far as the result depends on it: a token issued with one
+    app token, issuer or client id means nothing for another."""
+
+    profile: Profile  # a snapshot, with what was typed into the target fields at the time
+
+    @property
+    def label(self) -> str:
+        return self.profile.name
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        profile = self.profile
+        return (
+            profile.id,
+            normalise_base_url(profile.base_url),
+            profile.app_token.strip(),
+            profile.issuer.strip(),
+            profile.client_id.strip(),
+        )
+
+    def same_target(self, other: Origin | None) -> bool:
+        return other is not None and self.key == other.key
+
+
+class TokenState(StrEnum):
+    LIVE = "live"
+    EXPIRED = "expired"
+    REVOKED = "revoked"  # the server said so
+    SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
+    SUPERSEDED = "superseded"  # a later exchange replaced it
+    OTHER_TARGET = "from another target"
+
+
+@dataclass(frozen=True)
+class TokenStatus:
+    state: TokenState
+    why: str  # a sentence for the panel
+
+    @property
+    def usable(self) -> bool:
+        return self.state is TokenState.LIVE
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a panel's content is the latest result for the current target, in words."""
+
+    stale: bool
+    note: str  # "From the exchange at 14:02:11." / "Older result: …" / "From another target: …"
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """The tokens of the latest grant: the response and expiry panels."""
+
+    exchange: Exchange
+    granted: TokenGranted
+    grant_type: str
+    origin: Origin
+    access: TokenStatus
+    refresh: TokenStatus | None  # None when this chain has no refresh token
+    refresh_note: str  # where the refresh token came from, and what the last refresh did
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class ShareView:
+    exchange: Exchange
+    granted: ShareTokenGranted
+    origin: Origin
+    status: TokenStatus
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class IdTokenView:
+    """The id_token on display and its verification (None while the keys are being fetched)."""
+
+    id_token: str = field(repr=False)
+    decoded: DecodedJwt | JwtDecodeError
+    origin: Origin
+    verification: Verification | None
+    keys_note: str  # where the keys came from, or why there were none
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class ExchangeView:
+    """The latest exchange with any endpoint: the raw panel."""
+
+    exchange: Exchange
+    origin: Origin
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """What the latest step ended in: an error, or `report=None` when it succeeded."""
+
+    report: ErrorReport | None
+    origin: Origin | None
+    freshness: Freshness
+
+
+@dataclass(frozen=True)
+class VerificationJob:
+    """What to fetch keys for and check: always against the issuer of the target that issued
+    the token, whatever target is selected now."""
+
+    id_token: str = field(repr=False)
+    origin: Origin
+    nonce: str | None  # from the authorize step that produced the chain's code
+    access_token: str | None = field(repr=False)  # from the same response (for at_hash)
+    pasted_keys: tuple[VerificationKey, ...] | None
+    pasted_description: str
+    leeway_s: int
+
+
+# --- events ---
+
+
+@dataclass(frozen=True)
+class TokensChanged:
+    view: TokenView | None
+
+
+@dataclass(frozen=True)
+class ShareTokenChanged:
+    view: ShareView | None
+
+
+@dataclass(frozen=True)
+class IdTokenChanged:
+    view: IdTokenView | None
+
+
+@dataclass(frozen=True)
+class ExchangeChanged:
+    view: ExchangeView | None
+
+
+@dataclass(frozen=True)
+class ErrorChanged:
+    view: ErrorView | None  # None: nothing has happened yet
+
+
+@dataclass(frozen=True)
+class FormFill:
+    """Values the request form should take (None: leave the field alone)."""
+
+    grant_type: str | None = None
+    code: str | None = field(default=None, repr=False)
+    code_verifier: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A sentence for the status bar."""
+
+    text: str
+    tone: Tone = Tone.MUTED
+
+
+@dataclass(frozen=True)
+class VerificationRequested:
+    """Fetch keys for this job and hand the context back with `Session.verification_finished`."""
+
+    job: VerificationJob
+
+
+PanelEvent = TokensChanged | ShareTokenChanged | IdTokenChanged | ExchangeChanged | ErrorChanged
+SessionEvent = PanelEvent | FormFill | Notice | VerificationRequested

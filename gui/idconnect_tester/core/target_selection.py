@@ -1,0 +1,203 @@
+"""Which profile is selected, what the user has typed into the target fields, and the `Target`
+a request goes to.
+
+The built-in emulator profile is always there and can't be broken: its URL follows the running
+emulator, and edits to its app token or secret last for this run only (handy for trying the
+disabled client or a wrong secret). Edits to a saved profile are kept in memory while the user
+types and written when editing finishes (`save_edits`): the profile to its file, the secret to the
+keyring — the keyring part as a `SecretWrite` the caller runs off the GUI thread, because a
+keyring may block on an unlock prompt. An edit that isn't valid yet is not written; it stays on
+screen for this run, and saying so is the caller's job (`save_edits` returns the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.profile_model import (
+    EMULATOR_PROFILE_ID,
+    Profile,
+    ProfileError,
+    emulator_profile,
+)
+from idconnect_tester.core.profiles import ProfileStore
+from idconnect_tester.core.secret_store import SecretStore
+from idconnect_tester.core.session_events import Origin
+from idconnect_tester.core.target import Target
+
+EMULATOR_SECRET = "emulator-secret-key"  # public by design: the emulator's documented default
+EMULATOR_STARTING = "http://127.0.0.1"  # shown (read-only) for the moment before it listens
+
+
+@dataclass(frozen=True)
+class SecretWrite:
+    """A secret to store in (or, when empty, delete from) the keyring, off the GUI thread."""
+
+    profile_id: str
+    secret: Secret = field(repr=False)
+
+    def run(self, store: SecretStore) -> None:
+        store.set(self.profile_id, self.secret)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool  # the profile file was written
+    problem: str | None = None  # why not (an invalid field, or the disk refused)
+    secret_write: SecretWrite | None = None
+
+
+class TargetSelection:
+    def __init__(
+        self,
+        store: ProfileStore,
+        secrets: SecretStore,
+        emulator_url: Callable[[], str | None],
+    ) -> None:
+        self.store = store
+        self.secrets = secrets
+        self._emulator_url = emulator_url  # None until the emulator listens
+        self._emulator_edits: tuple[str, str] | None = None  # (app token, secret), this run only
+        self._typed_secret: dict[str, str] = {}  # what is in the field, per profile, this run
+        self._read_secret: dict[str, str] = {}  # what the keyring gave, per profile
+        self._unsaved: dict[str, Profile] = {}  # edits not written yet, per profile
+        self.notices: list[str] = []
+        if store.recovery_message:
+            self.notices.append(store.recovery_message)
+        self.current = self._resolve(store.last_used)
+
+    # --- profiles ---
+
+    def _emulator_profile(self) -> Profile:
+        profile = emulator_profile(self._emulator_url() or EMULATOR_STARTING)
+        if self._emulator_edits is not None:
+            profile = replace(profile, app_token=self._emulator_edits[0])
+        return profile
+
+    def _resolve(self, profile_id: str | None) -> Profile:
+        if profile_id and profile_id != EMULATOR_PROFILE_ID:
+            if profile_id in self._unsaved:
+                return self._unsaved[profile_id]
+            profile = self.store.get(profile_id)
+            if profile is not None:
+                return profile
+        return self._emulator_profile()
+
+    def profiles(self) -> list[Profile]:
+        saved = [p for p in self.store.profiles() if not p.builtin]
+        return [self._emulator_profile(), *saved]
+
+    def select(self, profile_id: str) -> None:
+        self.current = self._resolve(profile_id)
+        self.store.last_used = self.current.id
+
+    def reload(self) -> None:
+        """After a profile was added, renamed or changed elsewhere (dialogs), or the emulator
+        started listening."""
+        self._unsaved.pop(self.current.id, None)
+        self.current = self._resolve(self.current.id)
+
+    @property
+    def emulator_ready(self) -> bool:
+        return not self.current.builtin or self._emulator_url() is not None
+
+    def origin(self) -> Origin:
+        return Origin(self.current)
+
+    # --- the secret ---
+
+    def known_secret(self) -> str | None:
+        """The current profile's secret if it is known without asking the keyring."""
+        profile = self.current
+        if profile.id in self._typed_secret:
+            return self._typed_secret[profile.id]
+        if profile.builtin:
+            return self._emulator_edits[1] if self._emulator_edits else EMULATOR_SECRET
+        return self._read_secret.get(profile.id)
+
+    def read_secret(self, profile_id: str) -> str:
+        """Ask the keyring (may block: run it off the GUI thread), then remember the answer."""
+        stored = self.secrets.get(profile_id)
+        value = stored.reveal() if stored is not None else ""
+        self._read_secret[profile_id] = value
+        return value
+
+    @property
+    def secrets_persist(self) -> bool:
+        """False once the keyring proved unusable: secrets then last for this run only."""
+        return self.secrets.persistent
+
+    # --- editing ---
+
+    def edit(self, base_url: str, app_token: str, secret: str) -> None:
+        """What the target fields hold now; nothing is written until `save_edits`."""
+        profile = self.current
+        self._typed_secret[profile.id] = secret
+        if profile.builtin:
+            self._emulator_edits = (app_token, secret)
+            self.current = self._emulator_profile()
+            return
+        self.current = replace(profile, base_url=base_url, app_token=app_token)
+        self._unsaved[profile.id] = self.current
+
+    def has_unsaved_edits(self) -> bool:
+        return self.current.id in self._unsaved or (
+            not self.current.builtin
+            and self.current.id in self._typed_secret
+            and self._typed_secret[self.current.id] != self._read_secret.get(self.current.id)
+        )
+
+    def save_edits(self) -> SaveResult:
+        """Write the current profile's edits: the profile now, the secret by the caller."""
+        profile = self.current
+        if profile.builtin:
+            return SaveResult(saved=False)
+        secret_write = None
+        typed = self._typed_secret.get(profile.id)
+        if typed is not None and typed != self._read_secret.get(profile.id):
+            secret_write = SecretWrite(profile.id, Secret(typed))
+            self._read_secret[profile.id] = typed
+        if profile.id not in self._unsaved:
+            return SaveResult(saved=False, secret_write=secret_write)
+        problems = {k: v for k, v in profile.problems().items() if k in ("base_url", "app_token")}
+        if problems:
+            return SaveResult(False, next(iter(problems.values())), secret_write)
+        try:
+            self.store.update(profile)
+        except (ProfileError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return SaveResult(False, f"could not be written: {reason}", secret_write)
+        del self._unsaved[profile.id]
+        return SaveResult(saved=True, secret_write=secret_write)
+
+    def target(self) -> Target:
+        return self.current.target(Secret(self.known_secret() or ""))
+
+    def target_problems(self) -> dict[str, str]:
+        if not self.emulator_ready:
+            return {"base_url": "The built-in emulator is starting…"}
+        if self.known_secret() is None:
+            return {"secret_key": "Reading the secret key from the system keyring…"}
+        return self.target().problems()
+
+    def warnings(self) -> list[str]:
+        return self.current.warnings()
+
+    def describe(self) -> str:
+        if self.current.builtin:
+            if not self.emulator_ready:
+                return "Built-in emulator: starting…"
+            return f"Built-in emulator at {self.current.base_url}"
+        return f"{self.current.name} · {self.current.base_url}"
+
+    def take_notices(self) -> list[str]:
+        notices, self.notices = self.notices, []
+        if (notice := self.secrets.take_unavailable_notice()) is not None:
+            notices.append(notice)
+        return notices
+
+    def forget_typed_secrets(self) -> None:
+        self._typed_secret.clear()
+        self._read_secret.clear()

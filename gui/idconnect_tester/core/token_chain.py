@@ -1,0 +1,152 @@
+"""One chain of tokens: a code exchanged, then refreshed — what each token is worth right now.
+
+A chain starts with a granted authorization_code exchange (or with a refresh token from
+elsewhere) and grows with every refresh that uses its refresh token. The server's answers to
+later requests can take a token's value away: a 403 on a refresh means its refresh token was
+revoked, and a second use of the chain's code answered 401 means the server has (by RFC 6749
+§4.1.2) revoked every token issued from that code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from idconnect_tester import vendor
+from idconnect_tester.core.exchange import Exchange, TokenGranted
+from idconnect_tester.core.session_events import Origin, TokenState, TokenStatus
+
+REFRESH_RULE = (
+    "Sumsub issues a refresh token only on the first authorization_code exchange whose scope "
+    "includes offline_access; refreshes don't replace it."
+)
+
+
+def clock_time(moment: datetime) -> str:
+    """`14:02:11` in local time: how the panels name the moment of an exchange."""
+    return f"{moment.astimezone():%H:%M:%S}"
+
+
+@dataclass(frozen=True)
+class Grant:
+    exchange: Exchange
+    granted: TokenGranted = field(repr=False)
+    grant_type: str
+
+
+class TokenChain:
+    """A plain class, not a dataclass: it changes, and a generated repr would print tokens."""
+
+    def __init__(
+        self,
+        origin: Origin,
+        first: Grant,
+        *,
+        code: str | None,
+        nonce: str | None,
+        refresh_token_used: str | None = None,
+    ) -> None:
+        self.origin = origin
+        self.code = code  # the code the chain started from (None: a refresh token from elsewhere)
+        self.nonce = nonce  # the nonce of the authorize step that code came from
+        self.grants = [first]
+        self.refresh_token: str | None = None
+        self.refresh_issued_at: datetime | None = None
+        self.refresh_issued_by = ""
+        self.last_refresh_at: datetime | None = None
+        self.last_refresh_rotated: bool | None = None
+        self.refresh_revoked: str | None = None  # why, once the server said so
+        self.access_revoked: str | None = None
+        self.suspect: str | None = None  # why every token of the chain is in doubt
+        if first.granted.refresh_token is not None:
+            self._issue_refresh(first, "the authorization_code exchange")
+        elif refresh_token_used:
+            # A chain that starts with a refresh: the token came from outside this run.
+            self.refresh_token = refresh_token_used
+            self.refresh_issued_by = "an earlier run (pasted or loaded from history)"
+
+    @property
+    def latest(self) -> Grant:
+        return self.grants[-1]
+
+    @property
+    def id_token_grant(self) -> Grant | None:
+        """The latest grant that carried an id_token (a refresh may return none)."""
+        return next((g for g in reversed(self.grants) if g.granted.id_token), None)
+
+    def _issue_refresh(self, grant: Grant, by: str) -> None:
+        self.refresh_token = grant.granted.refresh_token
+        self.refresh_issued_at = grant.exchange.received_at
+        self.refresh_issued_by = by
+
+    def uses_refresh_token(self, refresh_token: str) -> bool:
+        return bool(refresh_token) and refresh_token == self.refresh_token
+
+    def refreshed(self, grant: Grant) -> None:
+        self.grants.append(grant)
+        self.last_refresh_at = grant.exchange.received_at
+        new = grant.granted.refresh_token
+        self.last_refresh_rotated = new is not None and new != self.refresh_token
+        if self.last_refresh_rotated:
+            self._issue_refresh(grant, "a refresh (rotation)")
+        # A new access token replaces a revoked one; the chain's doubt about it goes with it.
+        self.access_revoked = None
+
+    def refresh_refused(self, description: str, when: datetime) -> None:
+        self.refresh_revoked = f"The server refused it at {clock_time(when)}: {description}"
+        self.access_revoked = self.access_revoked or (
+            "Its refresh token was revoked; the access token most likely was too"
+        )
+
+    def access_refused(self, description: str, when: datetime) -> None:
+        self.access_revoked = f"The server refused it at {clock_time(when)}: {description}"
+
+    def code_replayed(self, when: datetime) -> None:
+        self.suspect = (
+            f"A second use of this chain's code was refused at {clock_time(when)}: by RFC 6749 "
+            "§4.1.2 the server revokes every token issued from that code"
+        )
+
+    # --- what each token is worth now ---
+
+    def access_status(self, now: datetime, current: Origin | None) -> TokenStatus:
+        granted = self.latest.granted
+        if self.access_revoked is not None:
+            return TokenStatus(TokenState.REVOKED, self.access_revoked)
+        if self.suspect is not None:
+            return TokenStatus(TokenState.SUSPECT, self.suspect)
+        if now >= granted.expires_at:
+            return TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
+        if not self.origin.same_target(current):
+            return TokenStatus(TokenState.OTHER_TARGET, f"Issued by {self.origin.label}")
+        return TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
+
+    def refresh_status(self, current: Origin | None) -> TokenStatus | None:
+        if self.refresh_token is None:
+            return None
+        if self.refresh_revoked is not None:
+            return TokenStatus(TokenState.REVOKED, self.refresh_revoked)
+        if self.suspect is not None:
+            return TokenStatus(TokenState.SUSPECT, self.suspect)
+        if not self.origin.same_target(current):
+            return TokenStatus(TokenState.OTHER_TARGET, f"Issued by {self.origin.label}")
+        return TokenStatus(TokenState.LIVE, "Not refused by the server so far")
+
+    def refresh_note(self) -> str:
+        """Where the refresh token came from and what the last refresh did, in a sentence."""
+        if self.refresh_token is None:
+            if self.grants[0].grant_type == vendor.GRANT_AUTHORIZATION_CODE:
+                return "None issued: offline_access was not granted."
+            return ""
+        if self.refresh_issued_at is None:
+            text = f"Issued by {self.refresh_issued_by}."
+        else:
+            text = f"Issued {clock_time(self.refresh_issued_at)} by {self.refresh_issued_by}."
+        if self.last_refresh_at is not None:
+            when = clock_time(self.last_refresh_at)
+            text += (
+                f" Last refresh ({when}) returned a NEW one; the form holds it."
+                if self.last_refresh_rotated
+                else f" Last refresh ({when}) returned none: keep using this one."
+            )
+        return text

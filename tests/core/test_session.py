@@ -1,0 +1,362 @@
+"""The session decides what every result panel shows and whether it is current: each test is a
+sequence a QA engineer really goes through, checked on the views the panels would render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.support.exchanges import (
+    FakeClock,
+    Signer,
+    api_error,
+    granted,
+    network_error,
+    origin,
+    share_granted,
+)
+
+from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.id_token_checks import CheckStatus
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.session import Session
+from idconnect_tester.core.session_events import (
+    ErrorChanged,
+    ExchangeChanged,
+    FormFill,
+    IdTokenChanged,
+    Notice,
+    SessionEvent,
+    ShareTokenChanged,
+    TokensChanged,
+    TokenState,
+    VerificationRequested,
+)
+
+SANDBOX = origin("Sandbox", profile_id="p-sandbox", port=9001)
+PRODUCTION = origin("Production", profile_id="p-prod", port=9002)
+
+
+class Panels:
+    """What each panel shows: the last view it was handed."""
+
+    def __init__(self, session: Session) -> None:
+        self.events: list[SessionEvent] = []
+        self.shown: dict[type, Any] = {}
+        session.subscribe(self.receive)
+
+    def receive(self, event: SessionEvent) -> None:
+        self.events.append(event)
+        panel_events = (TokensChanged, IdTokenChanged, ShareTokenChanged, ExchangeChanged)
+        if isinstance(event, (*panel_events, ErrorChanged)):
+            self.shown[type(event)] = event.view
+
+    def of(self, kind: type) -> list[SessionEvent]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    @property
+    def tokens(self) -> Any:
+        return self.shown.get(TokensChanged)
+
+    @property
+    def id_token(self) -> Any:
+        return self.shown.get(IdTokenChanged)
+
+    @property
+    def raw(self) -> Any:
+        return self.shown.get(ExchangeChanged)
+
+    @property
+    def error(self) -> Any:
+        return self.shown.get(ErrorChanged)
+
+    @property
+    def share(self) -> Any:
+        return self.shown.get(ShareTokenChanged)
+
+
+@pytest.fixture(scope="module")
+def signer() -> Signer:
+    return Signer()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def session(clock: FakeClock) -> Session:
+    session = Session(clock=clock)
+    session.set_target(SANDBOX)
+    return session
+
+
+@pytest.fixture
+def panels(session: Session) -> Panels:
+    return Panels(session)
+
+
+def access_state(panels: Panels) -> TokenState:
+    state: TokenState = panels.tokens.access.state
+    return state
+
+
+def authorize(session: Session, code: str = "code-1") -> AuthorizeSession:
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "test-client", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_started(attempt)
+    session.authorize_finished(
+        attempt, AuthorizeResult(code=code, state=attempt.state, state_checked=True)
+    )
+    return attempt
+
+
+def exchange_code(
+    session: Session,
+    clock: FakeClock,
+    signer: Signer,
+    *,
+    code: str = "code-1",
+    nonce: str | None = None,
+    target=SANDBOX,
+):
+    token = signer.id_token(target, issued=clock.now, nonce=nonce)
+    exchange = granted(
+        clock.now, access=f"access-{code}", refresh=f"refresh-{code}", id_token=token
+    )
+    request = TokenRequest.from_form("authorization_code", code=code, code_verifier="v" * 43)
+    session.exchange_finished(exchange, sent=request, origin=target)
+    return exchange
+
+
+def refresh_request(refresh_token: str) -> TokenRequest:
+    return TokenRequest.from_form("refresh_token", refresh_token=refresh_token)
+
+
+def test_a_granted_code_shows_live_tokens_and_asks_to_verify_with_the_attempts_nonce(
+    session, panels, clock, signer
+) -> None:
+    attempt = authorize(session)
+    fills = panels.of(FormFill)
+    assert fills[-1].code == "code-1" and fills[-1].code_verifier == attempt.pkce.code_verifier
+    exchange = exchange_code(session, clock, signer, nonce=attempt.nonce)
+
+    assert panels.tokens.exchange is exchange
+    assert not panels.tokens.freshness.stale
+    assert access_state(panels) is TokenState.LIVE
+    assert panels.tokens.refresh.state is TokenState.LIVE
+    assert panels.of(FormFill)[-1].refresh_token == "refresh-code-1"
+    job = panels.of(VerificationRequested)[-1].job
+    assert job.nonce == attempt.nonce
+    assert job.origin == SANDBOX
+    assert job.access_token == "access-code-1"
+    assert panels.id_token.verification is None  # verifying: no verdict yet
+    assert not panels.raw.freshness.stale and panels.error.report is None
+
+
+def test_a_later_failure_marks_the_tokens_stale_and_says_why(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    clock.advance(30)
+    failure = api_error(clock.now, 500, "boom")
+    session.exchange_finished(failure, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+
+    assert panels.tokens.freshness.stale
+    assert "500" in panels.tokens.freshness.note
+    assert panels.id_token.freshness.stale
+    assert panels.raw.exchange is failure and not panels.raw.freshness.stale
+    assert panels.error.report.status.startswith("500") and not panels.error.freshness.stale
+
+    clock.advance(5)
+    again = granted(clock.now, access="access-2")
+    session.exchange_finished(again, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    assert panels.tokens.exchange is again and not panels.tokens.freshness.stale
+    assert panels.error.report is None
+
+
+def test_a_replayed_code_answered_401_makes_its_tokens_suspect(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    clock.advance(10)
+    replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=replay, origin=SANDBOX
+    )
+
+    assert panels.tokens.access.state is TokenState.SUSPECT
+    assert panels.tokens.refresh.state is TokenState.SUSPECT
+    assert panels.tokens.freshness.stale
+
+
+def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
+    exchange_code(session, clock, signer)
+    other = TokenRequest.from_form("authorization_code", code="typo", code_verifier="v" * 43)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=other, origin=SANDBOX)
+    assert panels.tokens.access.state is TokenState.LIVE
+    assert panels.tokens.freshness.stale  # still: it is not the latest result
+
+
+def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    refused = api_error(clock.now, 403, "Refresh token has been revoked")
+    session.exchange_finished(refused, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    assert panels.tokens.refresh.state is TokenState.REVOKED
+    assert "revoked" in panels.tokens.refresh.why
+    assert panels.tokens.access.state is TokenState.REVOKED
+    token = session.refresh_token()
+    assert token is not None and not token[1].usable  # auto-refresh won't use it
+    session.tick()
+    assert panels.tokens.refresh.state is TokenState.REVOKED
+
+
+def test_a_network_error_says_nothing_about_the_tokens_but_they_are_older(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    session.exchange_finished(
+        network_error(clock.now), sent=refresh_request("refresh-code-1"), origin=SANDBOX
+    )
+    assert panels.tokens.access.state is TokenState.LIVE
+    assert panels.tokens.freshness.stale
+    assert panels.error.report.status == "Network error: refused"
+
+
+def test_switching_target_marks_every_result_stale_and_back_makes_them_current(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    session.set_target(PRODUCTION)
+    assert panels.tokens.freshness.stale and "Sandbox" in panels.tokens.freshness.note
+    assert panels.tokens.access.state is TokenState.OTHER_TARGET
+    assert panels.id_token.freshness.stale
+    assert panels.raw.freshness.stale
+    assert panels.error.freshness.stale
+    session.set_target(SANDBOX)
+    assert not panels.tokens.freshness.stale
+    assert access_state(panels) is TokenState.LIVE
+
+
+def test_verify_again_after_a_switch_checks_against_the_tokens_own_issuer(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    session.set_target(PRODUCTION)
+    assert session.request_verification()
+    job = panels.of(VerificationRequested)[-1].job
+    assert job.origin == SANDBOX
+    session.verification_finished(job, signer.context(job.origin, None, 60), "the test JWKS")
+    verification = panels.id_token.verification
+    assert {c.name: c.status for c in verification.checks}["iss"] is CheckStatus.PASS
+    assert {c.name: c.status for c in verification.checks}["signature"] is CheckStatus.PASS
+
+
+def test_exp_passing_flips_the_verdict_without_fetching_anything(
+    session, panels, clock, signer
+) -> None:
+    attempt = authorize(session)
+    exchange_code(session, clock, signer, nonce=attempt.nonce)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, attempt.nonce, 0), "keys")
+    rows = {c.name: c.status for c in panels.id_token.verification.checks}
+    assert rows["exp"] is CheckStatus.PASS and rows["nonce"] is CheckStatus.PASS
+    requests_before = len(panels.of(VerificationRequested))
+
+    deadline = session.next_deadline()
+    assert deadline is not None and deadline == clock.now + __import__("datetime").timedelta(
+        hours=1
+    )
+    clock.now = deadline
+    session.tick()
+    rows = {c.name: c.status for c in panels.id_token.verification.checks}
+    assert rows["exp"] is CheckStatus.FAIL
+    assert len(panels.of(VerificationRequested)) == requests_before  # no new fetch
+
+
+def test_a_verification_for_a_token_no_longer_shown_is_dropped(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer, code="code-1")
+    old_job = panels.of(VerificationRequested)[-1].job
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-2")
+    session.verification_finished(old_job, signer.context(SANDBOX, None, 60), "keys")
+    assert panels.id_token.verification is None
+    assert panels.id_token.id_token != old_job.id_token
+
+
+def test_access_token_expiry_flips_its_state(session, panels, clock, signer) -> None:
+    token = signer.id_token(SANDBOX, issued=clock.now, nonce=None)
+    session.exchange_finished(
+        granted(clock.now, access="a", id_token=token, expires_in=60),
+        sent=TokenRequest.from_form("authorization_code", code="c"),
+        origin=SANDBOX,
+    )
+    assert session.next_deadline() == clock.now + __import__("datetime").timedelta(seconds=60)
+    clock.advance(60)
+    session.tick()
+    assert panels.tokens.access.state is TokenState.EXPIRED
+    assert not panels.tokens.freshness.stale  # expired, but still the latest result
+
+
+def test_a_share_token_step_leaves_the_token_panels_current(session, panels, clock, signer) -> None:
+    exchange_code(session, clock, signer)
+    share_request = ShareTokenRequest("access-code-1", "other-client", 1800)
+    clock.advance(3)
+    session.exchange_finished(share_granted(clock.now), sent=share_request, origin=SANDBOX)
+    assert not panels.tokens.freshness.stale
+    assert panels.share.status.state is TokenState.LIVE
+    assert not panels.raw.freshness.stale
+    failed = api_error(clock.now, 403, "sumsubIdConnectToken has been revoked", share=True)
+    session.exchange_finished(failed, sent=share_request, origin=SANDBOX)
+    assert not panels.tokens.freshness.stale
+    assert panels.tokens.access.state is TokenState.REVOKED
+    assert panels.error.report.status.startswith("403")
+
+
+def test_a_refresh_without_id_token_keeps_the_old_one_visibly_older(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    clock.advance(60)
+    session.exchange_finished(
+        granted(clock.now, access="a2"), sent=refresh_request("refresh-code-1"), origin=SANDBOX
+    )
+    assert not panels.tokens.freshness.stale
+    assert panels.id_token.freshness.stale
+    assert "no id_token" in panels.id_token.freshness.note
+
+
+def test_a_pasted_redirect_with_a_wrong_state_fills_in_nothing(session, panels) -> None:
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_started(attempt)
+    result = session.redirect_pasted("http://127.0.0.1:1/cb?code=abc&state=forged")
+    assert result.code is None
+    assert panels.of(FormFill) == []
+    assert panels.error.report.status == "Authorize step failed"
+    assert any(n.tone == "error" for n in panels.of(Notice))
+
+
+def test_an_authorize_error_clears_when_the_next_attempt_brings_a_code(session, panels) -> None:
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_finished(attempt, AuthorizeResult(error="access_denied", state=attempt.state))
+    assert panels.error.report.status == "Authorize error: access_denied"
+    authorize(session)
+    assert panels.error.report is None
+
+
+def test_only_changed_views_are_handed_out(session, panels, clock, signer) -> None:
+    exchange_code(session, clock, signer)
+    count = len(panels.events)
+    session.tick()
+    session.set_target(SANDBOX)
+    assert len(panels.events) == count

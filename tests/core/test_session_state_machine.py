@@ -1,0 +1,269 @@
+"""The session under random sequences of what a tester does — get a code, exchange it, replay it,
+refresh, get revoked, let time pass, switch target, resend an old request from the history —
+against a small model of the server. After every step, what each panel shows must be the latest
+result for the current target or be marked stale, and no token may look better than the client
+has reason to believe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from tests.support.exchanges import (
+    FakeClock,
+    Signer,
+    api_error,
+    granted,
+    network_error,
+    origin,
+    share_granted,
+)
+
+from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.id_token_checks import CheckStatus
+from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.session import Session
+from idconnect_tester.core.session_events import (
+    ErrorChanged,
+    ErrorView,
+    ExchangeChanged,
+    ExchangeView,
+    IdTokenChanged,
+    IdTokenView,
+    Origin,
+    PanelEvent,
+    SessionEvent,
+    ShareTokenChanged,
+    TokensChanged,
+    TokenState,
+    TokenView,
+    VerificationJob,
+    VerificationRequested,
+)
+
+TARGETS = (origin("Sandbox", profile_id="a", port=9101), origin("Other", profile_id="b", port=9102))
+SIGNER = Signer()
+LEEWAY_S = 30
+
+
+@dataclass
+class ServerModel:
+    """What the real service would answer, per target."""
+
+    codes: dict[str, str] = field(default_factory=dict)  # code → "issued" | "used"
+    refresh_tokens: dict[str, tuple[Origin, str]] = field(
+        default_factory=dict
+    )  # rt → (target, code)
+    revoked_codes: set[str] = field(default_factory=set)
+
+
+class SessionMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = FakeClock()
+        self.session = Session(clock=self.clock, leeway_s=LEEWAY_S)
+        self.shown: dict[type[PanelEvent], PanelEvent] = {}
+        self.jobs: list[VerificationJob] = []
+        self.session.subscribe(self.receive)
+        self.target = TARGETS[0]
+        self.session.set_target(self.target)
+        self.server = ServerModel()
+        self.sent: list[tuple[TokenRequest, Origin]] = []
+        self.latest: tuple[Exchange, Origin] | None = None
+        self.latest_token: dict[tuple[str, ...], Exchange] = {}
+        self.attempts: dict[str, AuthorizeSession] = {}
+        self.refused: set[str] = set()  # refresh tokens the client saw refused (403)
+        self.replayed: set[str] = set()  # codes the client saw refused on a second use
+        self.counter = 0
+
+    def receive(self, event: SessionEvent) -> None:
+        if isinstance(event, VerificationRequested):
+            self.jobs.append(event.job)
+        elif isinstance(
+            event,
+            TokensChanged | IdTokenChanged | ShareTokenChanged | ExchangeChanged | ErrorChanged,
+        ):
+            self.shown[type(event)] = event
+
+    # --- what the tester does ---
+
+    @rule(index=st.integers(0, len(TARGETS) - 1))
+    def switch_target(self, index: int) -> None:
+        self.target = TARGETS[index]
+        self.session.set_target(self.target)
+
+    @rule()
+    def get_code(self) -> None:
+        self.counter += 1
+        code = f"code-{self.counter}"
+        base = self.target.profile.base_url
+        attempt = AuthorizeSession.new(base + "/authorize", "test-client", base + "/cb", ["openid"])
+        self.session.authorize_started(attempt)
+        result = AuthorizeResult(code=code, state=attempt.state, state_checked=True)
+        self.session.authorize_finished(attempt, result)
+        self.server.codes[code] = "issued"
+        self.attempts[code] = attempt
+
+    @precondition(lambda self: bool(self.server.codes))
+    @rule(data=st.data())
+    def exchange_a_code(self, data: st.DataObject) -> None:
+        code = data.draw(st.sampled_from(sorted(self.server.codes)))
+        self._send(TokenRequest.from_form("authorization_code", code=code, code_verifier="v" * 43))
+
+    @precondition(lambda self: bool(self.server.refresh_tokens))
+    @rule(data=st.data())
+    def refresh(self, data: st.DataObject) -> None:
+        token = data.draw(st.sampled_from(sorted(self.server.refresh_tokens)))
+        self._send(TokenRequest.from_form("refresh_token", refresh_token=token))
+
+    @precondition(lambda self: bool(self.sent))
+    @rule(data=st.data())
+    def resend_from_history(self, data: st.DataObject) -> None:
+        request, _ = data.draw(st.sampled_from(self.sent))
+        self._send(request)
+
+    @rule()
+    def network_fails(self) -> None:
+        request = TokenRequest.from_form("refresh_token", refresh_token="whatever")
+        self._finish(network_error(self.clock.now), request)
+
+    @rule()
+    def share_token(self) -> None:
+        current = self.session.access_token()
+        access = current[0] if current is not None else "none"
+        request = ShareTokenRequest(access, "other-client", 1800)
+        exchange = (
+            share_granted(self.clock.now)
+            if current
+            else api_error(self.clock.now, 401, "Invalid token", share=True)
+        )
+        self._finish(exchange, request)
+
+    @rule(seconds=st.sampled_from([1, 29, 31, 600, 3599, 3600, 3631, 90_000]))
+    def time_passes(self, seconds: int) -> None:
+        self.clock.advance(seconds)
+        self.session.tick()
+
+    @precondition(lambda self: bool(self.jobs))
+    @rule()
+    def keys_arrive(self) -> None:
+        job = self.jobs.pop(0)
+        context = SIGNER.context(job.origin, job.nonce, job.leeway_s)
+        self.session.verification_finished(job, context, "test keys")
+
+    @rule()
+    def verify_again(self) -> None:
+        self.session.request_verification()
+
+    # --- the server model ---
+
+    def _send(self, request: TokenRequest) -> None:
+        now, target = self.clock.now, self.target
+        if request.grant_type == "authorization_code":
+            code = request.code
+            state = self.server.codes.get(code)
+            if state == "issued":
+                self.server.codes[code] = "used"
+                self.counter += 1
+                refresh = f"rt-{self.counter}"
+                self.server.refresh_tokens[refresh] = (target, code)
+                attempt = self.attempts.get(code)
+                id_token = SIGNER.id_token(
+                    target, issued=now, nonce=attempt.nonce if attempt else None
+                )
+                exchange = granted(
+                    now, access=f"at-{self.counter}", refresh=refresh, id_token=id_token
+                )
+            else:
+                if state == "used":
+                    self.server.revoked_codes.add(code)
+                    self.replayed.add(code)
+                exchange = api_error(now, 401, "Invalid code")
+        else:
+            owner = self.server.refresh_tokens.get(request.refresh_token)
+            if owner is None or not owner[0].same_target(target):
+                exchange = api_error(now, 401, "Invalid refresh token")
+            elif owner[1] in self.server.revoked_codes:
+                exchange = api_error(now, 403, "Refresh token has been revoked")
+                self.refused.add(request.refresh_token)
+            else:
+                self.counter += 1
+                exchange = granted(now, access=f"at-{self.counter}")
+        self.sent.append((request, target))
+        self._finish(exchange, request)
+
+    def _finish(self, exchange: Exchange, request: TokenRequest | ShareTokenRequest) -> None:
+        self.latest = (exchange, self.target)
+        if isinstance(request, TokenRequest):
+            self.latest_token[self.target.key] = exchange
+        self.session.exchange_finished(exchange, sent=request, origin=self.target)
+
+    # --- what must always hold ---
+
+    def _view(self, kind: type[PanelEvent]) -> Any:
+        event = self.shown.get(kind)
+        return event.view if event is not None else None
+
+    @invariant()
+    def panels_show_what_the_session_says(self) -> None:
+        for event in self.session.panel_events():
+            assert self.shown.get(type(event), type(event)(None)) == event
+
+    @invariant()
+    def current_tokens_are_the_latest_result_for_this_target(self) -> None:
+        view: TokenView | None = self._view(TokensChanged)
+        if view is None or view.freshness.stale:
+            return
+        assert view.origin.same_target(self.target)
+        assert view.exchange is self.latest_token.get(self.target.key)
+
+    @invariant()
+    def current_raw_and_error_are_the_latest_exchange_here(self) -> None:
+        raw: ExchangeView | None = self._view(ExchangeChanged)
+        if raw is not None and not raw.freshness.stale:
+            assert self.latest is not None and raw.exchange is self.latest[0]
+            assert raw.origin.same_target(self.target)
+        error: ErrorView | None = self._view(ErrorChanged)
+        if error is not None and not error.freshness.stale and error.origin is not None:
+            assert error.origin.same_target(self.target)
+
+    @invariant()
+    def no_token_looks_better_than_it_is(self) -> None:
+        view: TokenView | None = self._view(TokensChanged)
+        if view is None:
+            return
+        if view.access.state is TokenState.LIVE:
+            assert self.clock.now < view.granted.expires_at
+            assert view.origin.same_target(self.target)
+        chain_refresh = self.session.refresh_token()
+        if chain_refresh is not None and chain_refresh[0] in self.refused:
+            assert chain_refresh[1].state is TokenState.REVOKED
+
+    @invariant()
+    def an_expired_id_token_never_passes_its_exp_row(self) -> None:
+        view: IdTokenView | None = self._view(IdTokenChanged)
+        if view is None or view.verification is None:
+            return
+        decoded = view.decoded
+        assert isinstance(decoded, DecodedJwt)
+        assert view.verification.decoded == decoded  # the verdict is about the token shown
+        exp = numeric_date(decoded.claims["exp"])
+        assert exp is not None
+        rows = {c.name: c.status for c in view.verification.checks}
+        if self.clock.now >= exp + timedelta(seconds=LEEWAY_S):
+            assert rows["exp"] is CheckStatus.FAIL
+
+    @invariant()
+    def the_next_deadline_is_in_the_future(self) -> None:
+        deadline: datetime | None = self.session.next_deadline()
+        assert deadline is None or deadline > self.clock.now
+
+
+SessionMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+test_session_state_machine = SessionMachine.TestCase
