@@ -71,7 +71,7 @@ async def send_latency(runs: int, history_rows: int) -> dict[str, Any]:
         await fill_history(history_rows)
     window = await open_window()
     await _signed_in(window)
-    target = window.session.target()
+    target = window.targets.target()
     url = target.url_for(vendor.TOKEN_PATH)
     body = window.form.token_request().body_bytes()  # the very bytes the window sends
 
@@ -145,7 +145,7 @@ async def stalls() -> dict[str, Any]:
 
     server.set_scenario("huge_body", size_mb=5)
     result["huge"] = await _probe_during(send_rendered)
-    last = window.last_exchange
+    last = window.session.latest_exchange()
     assert last is not None and last.response is not None
     assert isinstance(last.outcome, TokenGranted)
     result["huge_bytes"] = len(last.response.body)

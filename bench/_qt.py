@@ -126,8 +126,8 @@ async def open_window(**kwargs: Any) -> MainWindow:
     painted = next_paint_done(window)
     window.show()
     await asyncio.wait_for(painted, WAIT_S)
-    await wait_until(lambda: window.ready)  # the target is filled in right after the paint
-    if window.session.current.builtin:
+    await wait_until(lambda: window.ready)  # start(): the target is filled in after the show
+    if window.targets.current.builtin:
         await emulator_of(window)
     return window
 
@@ -138,8 +138,7 @@ async def emulator_of(window: MainWindow) -> EmulatorServer:
     with contextlib.suppress(TimeoutError):
         await wait_until(lambda: window.emulator.server is not None, timeout_s=2.0)
     if window.emulator.server is None:  # an app version that starts it only on demand
-        window.emulator.ensure_started()
-        window.reload_profiles()
+        window.start_emulator()
     server = window.emulator.server
     assert server is not None
     return server

@@ -250,10 +250,19 @@ def test_a_database_with_damaged_pages_is_moved_aside(db_path: Path) -> None:
     data[page_size * 2 : page_size * 6] = b"\xa5" * (page_size * 4)  # scribble over four pages
     db_path.write_bytes(bytes(data))
 
-    with HistoryStore(db_path) as history:
+    with HistoryStore(db_path) as history:  # opening doesn't read every page…
+        problems = history.integrity_problems()  # …the check does, off the GUI thread
+        assert problems is not None
+        history.recover(problems)
         assert list(db_path.parent.glob("history.sqlite3.corrupt-*"))
         assert "damaged" in (history.recovery_message or "")
         assert history.count() == 0
+
+
+def test_a_healthy_database_passes_the_integrity_check(db_path: Path) -> None:
+    with HistoryStore(db_path) as history:
+        history.add(_not_sent(T0), profile=_profile("http://127.0.0.1:1"), form=None)
+        assert history.integrity_problems() is None
 
 
 def test_a_database_from_a_newer_version_is_kept_aside(db_path: Path) -> None:

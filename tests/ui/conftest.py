@@ -52,7 +52,7 @@ def close_window(window: MainWindow, qtbot) -> None:
 
 def open_window(qtbot, **kwargs: Any) -> MainWindow:
     """Open a window like a launch does and wait for the step after its first paint (profiles
-    read, target filled in, form checked: `MainWindow.ready`)."""
+    read, target filled in, emulator started: `MainWindow.ready`)."""
     main = MainWindow(**kwargs)
     qtbot.addWidget(main)
     main.show()

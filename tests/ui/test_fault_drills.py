@@ -93,7 +93,7 @@ class DrillBench:
     def use(self, name: str) -> None:
         combo = self.window.target_panel.profile
         combo.setCurrentIndex(combo.findData(self.profiles[name]))
-        assert self.window.session.current.id == self.profiles[name]
+        assert self.window.targets.current.id == self.profiles[name]
 
     def idle(self) -> bool:
         controller = self.window.controller

@@ -55,13 +55,34 @@ def test_alg_none_fails_the_algorithm_row(window: MainWindow, qtbot) -> None:
     assert window.id_token_panel.check_status("signature") == "fail"
 
 
-def test_nonce_of_this_runs_authorize_step_is_checked(window: MainWindow, qtbot) -> None:
-    token_flow(window, qtbot)
+def test_the_nonce_is_the_one_of_the_attempt_that_produced_the_code(window, qtbot) -> None:
+    """Two Get codes, then the first code sent: its id_token is checked against the first
+    attempt's nonce, not the latest attempt's."""
+    first_code = get_code(window, qtbot)
+    first_verifier = window.form.code_verifier.text()
+    get_code(window, qtbot)
+    window.form.code.setText(first_code)
+    window.form.code_verifier.setText(first_verifier)
+    send_and_wait(window, qtbot)
     wait_for_checks(window, qtbot)
     assert window.id_token_panel.check_status("nonce") == "pass"
-    window.chain_nonce = "a-different-nonce"
-    window.verify_current_id_token()
-    qtbot.waitUntil(lambda: window.id_token_panel.check_status("nonce") == "fail", timeout=WAIT_MS)
+
+
+def test_a_code_from_outside_this_run_has_no_nonce_to_compare(window, qtbot, monkeypatch) -> None:
+    import asyncio
+
+    from tests.support.oidc import authorize_via_listener
+
+    assert window.emulator.server is not None
+    task = asyncio.ensure_future(authorize_via_listener(window.emulator.server))
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    attempt, result = task.result()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (result.code, True))
+    window.get_code_flow.paste_redirect()
+    window.form.code_verifier.setText(attempt.pkce.code_verifier)
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("nonce") == "skipped"
 
 
 def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> None:
@@ -72,9 +93,8 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
 
     token_flow(window, qtbot)
     wait_for_checks(window, qtbot)
-    jwks = httpx.get(window.session.current.base_url + "/.well-known/jwks.json").text
-    window.key_source.use_pasted(keys_from_text(jwks, "pasted"), "1 pasted key", jwks)
-    window.verify_current_id_token()
+    jwks = httpx.get(window.targets.current.base_url + "/.well-known/jwks.json").text
+    window.session.use_pasted_keys(tuple(keys_from_text(jwks, "pasted")), "1 pasted key")
     qtbot.waitUntil(lambda: "pasted" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
     assert window.id_token_panel.check_status("signature") == "pass"
 
@@ -82,8 +102,7 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
     pem = stranger.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
-    window.key_source.use_pasted(keys_from_text(pem, "pem"), "a stranger's key", pem)
-    window.verify_current_id_token()
+    window.session.use_pasted_keys(tuple(keys_from_text(pem, "pem")), "a stranger's key")
     qtbot.waitUntil(lambda: "stranger" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
     assert window.id_token_panel.check_status("signature") == "fail"
 
@@ -188,16 +207,16 @@ def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, q
 
 def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot, monkeypatch):
     get_code(window, qtbot)
-    session = window._authorize
+    session = window.session.pending_authorize
     assert session is not None
     good = f"{session.redirect_uri}?code=PASTED-CODE&state={session.state}"
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (good, True))
-    window.paste_redirect()
+    window.get_code_flow.paste_redirect()
     assert window.form.code.text() == "PASTED-CODE"
 
     forged = f"{session.redirect_uri}?code=FORGED&state=someone-elses"
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (forged, True))
-    window.paste_redirect()
+    window.get_code_flow.paste_redirect()
     assert window.form.code.text() == "PASTED-CODE"  # not replaced
     assert "state" in text_of(window, "errorDescription").lower()
 

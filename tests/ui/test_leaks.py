@@ -16,7 +16,6 @@ from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
-from idconnect_tester.ui import exports
 from idconnect_tester.ui.main_window import MainWindow
 
 
@@ -41,9 +40,9 @@ def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]
     tokens.append(refreshed.outcome.access_token)
     window.form.set_grant("authorization_code")
     send_and_wait(window, qtbot)  # reused code: 401, saved in history too
-    exports.copy_as_curl(window)
-    exports.copy_response_json(window)
-    exports.save_exchange(window, home / "saved-exchange.json")
+    window.copy_as_curl()
+    window.copy_response_json()
+    window.save_exchange(home / "saved-exchange.json")
     window.send_share_token("CoolCompanyLtd", 1800)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
     return [t for t in tokens if t]
@@ -64,7 +63,8 @@ def test_no_secret_or_full_token_in_any_file(loop, qtbot, private_home: Path) ->
 
     # A restart reads everything back (and writes its layout again).
     again = open_window(qtbot)
-    assert again.target_panel.secret_key.text() == secret  # it came from the keyring
+    secret_field = again.target_panel.secret_key
+    qtbot.waitUntil(lambda: secret_field.text() == secret, timeout=10000)  # from the keyring
     get_code(again, qtbot)
     close_window(again, qtbot)
     server.stop()

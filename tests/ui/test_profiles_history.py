@@ -9,8 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
@@ -18,7 +19,6 @@ from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
-from idconnect_tester.ui import exports
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 
@@ -46,21 +46,26 @@ def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring
     profile = add_profile(first, "Sandbox — team A")
     assert first.target_panel.profile.currentText() == "Sandbox — team A"
     type_into(qtbot, first.target_panel.secret_key, "team-a-secret")
+    assert (SERVICE_NAME, profile.id) not in test_keyring.items  # not on every keystroke…
+    qtbot.keyClick(first.target_panel.secret_key, Qt.Key.Key_Return)  # …but once it's done
+    qtbot.waitUntil(lambda: (SERVICE_NAME, profile.id) in test_keyring.items, timeout=WAIT_MS)
     assert test_keyring.items[(SERVICE_NAME, profile.id)] == "team-a-secret"
 
     first.profile_actions.duplicate()
     assert first.target_panel.profile.currentText() == "Sandbox — team A copy"
-    copy_id = first.session.current.id
+    copy_id = first.targets.current.id
+    qtbot.waitUntil(lambda: (SERVICE_NAME, copy_id) in test_keyring.items, timeout=WAIT_MS)
     assert test_keyring.items[(SERVICE_NAME, copy_id)] == "team-a-secret"
-    first.session.store.rename(copy_id, "Old copy")
+    first.targets.store.rename(copy_id, "Old copy")
     first.profile_actions.delete_now(copy_id)
-    assert (SERVICE_NAME, copy_id) not in test_keyring.items
+    qtbot.waitUntil(lambda: (SERVICE_NAME, copy_id) not in test_keyring.items, timeout=WAIT_MS)
     select(first, profile.id)
     close_window(first, qtbot)
 
     second = open_window(qtbot)
     assert second.target_panel.profile.currentText() == "Sandbox — team A"  # last used
-    assert second.target_panel.secret_key.text() == "team-a-secret"  # from the keyring
+    secret = second.target_panel.secret_key
+    qtbot.waitUntil(lambda: secret.text() == "team-a-secret", timeout=WAIT_MS)  # the keyring
     names = [
         second.target_panel.profile.itemText(i) for i in range(second.target_panel.profile.count())
     ]
@@ -106,7 +111,7 @@ def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp
     add_profile(window, "Exported")
     type_into(qtbot, window.target_panel.secret_key, "exported-secret-value")
     path = tmp_path / "profile.json"
-    window.session.store.export_profile(window.session.current.id, path)
+    window.targets.store.export_profile(window.targets.current.id, path)
     assert "exported-secret-value" not in path.read_text()
     data = json.loads(path.read_text())
     data["profiles"][0]["secret_key"] = "smuggled"  # a hand-edited file
@@ -114,7 +119,7 @@ def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp
     window.profile_actions.import_from(path)
     assert window.target_panel.profile.currentText() == "Exported (2)"
     assert window.target_panel.secret_key.text() == ""
-    assert "smuggled" not in window.session.store.path.read_text()
+    assert "smuggled" not in window.targets.store.path.read_text()
 
 
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:
@@ -134,12 +139,22 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     panel.filter_text.setText("")
     qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
 
-    # Show the successful one read-only: the panels show it, with the tokens masked.
+    # Show the successful one: a read-only window of its own, tokens masked; the live panels
+    # keep showing the latest exchange (the 401) and the tokens it made stale.
+    live_access = text_of(window, "accessTokenField")
+    live_raw = window.raw_panel.response.toPlainText()
     panel.select_row(1)
     panel.show_button.click()
-    assert "read-only" in window.status.text()
-    assert "…" in text_of(window, "accessTokenField")
-    assert text_of(window, "errorStatus") == "No error"
+    (dialog,) = window.history.dialogs
+    assert dialog.isVisible()
+    shown = dialog.raw.response.toPlainText()
+    assert "HTTP/1.1 200" in shown and "snd-id-con-a-" in shown
+    assert live_access not in shown  # masked
+    assert text_of(window, "accessTokenField") == live_access
+    assert window.raw_panel.response.toPlainText() == live_raw
+    assert text_of(window, "errorStatus") == "401 Unauthorized"
+    assert window.response_panel.property("stale") is True
+    assert window.findChild(QWidget, "rawResponse") is window.raw_panel.response
 
     # Load its request into the form.
     window.form.code.clear()
@@ -174,7 +189,7 @@ def test_history_retention_and_clear(window: MainWindow, qtbot) -> None:
 
 def test_copy_as_curl_runs_in_a_real_shell(window: MainWindow, qtbot) -> None:
     get_code(window, qtbot)
-    command = exports.copy_as_curl(window)
+    command = window.copy_as_curl()
     assert command is not None and QGuiApplication.clipboard().text() == command
     assert "emulator-secret-key" not in command
     env = {**os.environ, "SUMSUB_SECRET_KEY": "emulator-secret-key", "NO_PROXY": "*"}
@@ -188,10 +203,10 @@ def test_copy_as_curl_runs_in_a_real_shell(window: MainWindow, qtbot) -> None:
 def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Path) -> None:
     exchange = token_flow(window, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
-    exports.copy_response_json(window)
+    window.copy_response_json()
     copied = json.loads(QGuiApplication.clipboard().text())
     assert copied["token_type"] == "Bearer"
-    saved = exports.save_exchange(window, tmp_path / "exchange.json")
+    saved = window.save_exchange(tmp_path / "exchange.json")
     assert saved is not None
     text = saved.read_text()
     assert exchange.outcome.access_token not in text  # masked by default

@@ -5,7 +5,10 @@ record from `exchange_to_dict` (to show it again). Tokens are masked unless the 
 to full tokens. Opening never fails: a damaged database, or one from a newer version, is moved
 aside and a fresh one started, and `recovery_message` tells the user where the old one went.
 
-Calls run on the GUI thread, so each is one short statement or transaction.
+Calls run on the GUI thread, so each is one short statement or transaction. The one check that
+grows with the database, SQLite's integrity check, is not part of opening: `integrity_problems()`
+runs it on a connection of its own (call it off the GUI thread), and `recover()` sets a damaged
+database aside.
 """
 
 from __future__ import annotations
@@ -237,10 +240,6 @@ class _NewerSchema(Exception):
         self.version = version
 
 
-class _Damaged(Exception):
-    """integrity_check found problems (the message says which)."""
-
-
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None:
@@ -269,9 +268,6 @@ class HistoryStore:
                 f"{self.path.name} was written by a newer version of ID Connect Tester "
                 f"(schema {exc.version})"
             )
-        except _Damaged as exc:
-            kept = self._set_aside("corrupt")
-            what = f"{self.path.name} was damaged ({exc})"
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 return self._in_memory(f"History could not be opened ({exc})")
@@ -283,11 +279,43 @@ class HistoryStore:
             return self._in_memory(f"{what} and could not be moved aside")
         try:
             conn = _connect(self.path)
-        except (sqlite3.Error, OSError, _NewerSchema, _Damaged) as exc:
+        except (sqlite3.Error, OSError, _NewerSchema) as exc:
             return self._in_memory(f"{what}; kept as {kept}, but a new one failed ({exc})")
         self.recovery_message = f"{what}. It was kept as {kept}; a new, empty history was started."
         log.warning("%s", self.recovery_message)
         return conn
+
+    def integrity_problems(self) -> str | None:
+        """What SQLite's integrity check finds wrong, or None. Opens its own connection, so it
+        may run on any thread (it reads the whole file: keep it off the GUI thread)."""
+        if self._conn is None or self.recovery_message is not None:
+            return None  # in memory, or just recovered: nothing on disk to check
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
+            try:
+                rows = conn.execute("PRAGMA integrity_check(5)").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            return str(exc) if _is_damage(exc) else None
+        problems = [str(row[0]) for row in rows]
+        return None if problems == ["ok"] else "; ".join(problems)
+
+    def recover(self, problems: str) -> None:
+        """The database is damaged: keep it aside and start a new one (`recovery_message`)."""
+        self.close()
+        kept = self._set_aside("corrupt")
+        what = f"{self.path.name} was damaged ({problems})"
+        if kept is None:
+            self._conn = self._in_memory(f"{what} and could not be moved aside")
+            return
+        try:
+            self._conn = _connect(self.path)
+        except (sqlite3.Error, OSError, _NewerSchema) as exc:
+            self._conn = self._in_memory(f"{what}; kept as {kept}, but a new one failed ({exc})")
+            return
+        self.recovery_message = f"{what}. It was kept as {kept}; a new, empty history was started."
+        log.warning("%s", self.recovery_message)
 
     def _set_aside(self, label: str) -> Path | None:
         try:
@@ -466,10 +494,6 @@ def _connect(path: Path | None) -> sqlite3.Connection:
             raise _NewerSchema(version)
         if version == 0:
             _create_schema(conn)
-        else:
-            problems = [r[0] for r in conn.execute("PRAGMA integrity_check(5)").fetchall()]
-            if problems != ["ok"]:
-                raise _Damaged("; ".join(str(p) for p in problems))
     except BaseException:
         conn.close()
         raise

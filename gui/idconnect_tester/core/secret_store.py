@@ -60,6 +60,13 @@ class SecretStore:
         # Keyring calls may block (an unlock prompt); a caller may move them off the GUI thread.
         self._lock = threading.RLock()
 
+    @classmethod
+    def in_memory(cls) -> SecretStore:
+        """A store that never touches the keyring (throwaway runs such as the self-test)."""
+        store = cls()
+        store._resolved = True  # no backend: memory only, and nothing to tell the user
+        return store
+
     # --- State for the user ---
 
     @property

@@ -122,6 +122,9 @@ class Session:
         """Call `listener` with every event from now on (panels: render what it says)."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
     def _emit(self, event: SessionEvent) -> None:
         for listener in list(self._listeners):
             listener(event)
@@ -243,14 +246,16 @@ class Session:
             if continues and chain is not None:
                 chain.refreshed(grant)
             else:
-                code = sent.code if sent is not None and sent.code else None
+                by_code = grant_type == vendor.GRANT_AUTHORIZATION_CODE
+                code = sent.code if by_code and sent is not None and sent.code else None
                 attempt = self._attempt_for_code.get(code) if code else None
+                used = sent.refresh_token if not by_code and sent is not None else None
                 self._chain = TokenChain(
                     origin,
                     grant,
-                    code=code if grant_type == vendor.GRANT_AUTHORIZATION_CODE else None,
+                    code=code,
                     nonce=attempt.nonce if attempt is not None else None,
-                    refresh_token_used=sent.refresh_token if sent is not None else None,
+                    refresh_token_used=used or None,
                 )
             if outcome.refresh_token:
                 self._emit(FormFill(refresh_token=outcome.refresh_token))
@@ -409,6 +414,10 @@ class Session:
         status = chain.refresh_status(self._target)
         assert status is not None
         return chain.refresh_token, status
+
+    def latest(self) -> tuple[Exchange, Origin] | None:
+        """The latest exchange with any endpoint, and the target it went to."""
+        return self._latest
 
     def latest_exchange(self) -> Exchange | None:
         return self._latest[0] if self._latest is not None else None

@@ -117,6 +117,10 @@ class TargetSelection:
             return self._emulator_edits[1] if self._emulator_edits else EMULATOR_SECRET
         return self._read_secret.get(profile.id)
 
+    def typed_secret(self, profile_id: str) -> bool:
+        """The user has typed into the secret field of this profile in this run."""
+        return profile_id in self._typed_secret
+
     def read_secret(self, profile_id: str) -> str:
         """Ask the keyring (may block: run it off the GUI thread), then remember the answer."""
         stored = self.secrets.get(profile_id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.ui.controller import RequestController
 
 DEFAULT_LEAD_S: Final = 60
 _LATE_FRACTION: Final = 0.8
@@ -21,11 +22,17 @@ _MIN_GAP: Final = timedelta(seconds=1)
 
 
 class AutoRefresh(QObject):
-    due = Signal()  # time to refresh (the window sends it when it is idle)
+    """Says when to refresh (`due`), never while another request runs: a refresh that comes
+    due then waits until the controller is idle, once, however often it came due."""
+
+    due = Signal()  # time to refresh
     state_changed = Signal(str)  # a sentence for the panel: next run, off, or stopped and why
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, controller: RequestController, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._controller = controller
+        self._waiting = False
+        self._in_flight = False  # the running request is one this started
         self.enabled = False
         self.lead_s = DEFAULT_LEAD_S
         self._received_at: datetime | None = None
@@ -33,8 +40,32 @@ class AutoRefresh(QObject):
         self.next_at: datetime | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        set_qt_property(self._timer, "timerType", "PreciseTimer")
-        self._timer.timeout.connect(self.due)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._came_due)
+        controller.busy_changed.connect(self._busy_changed)
+
+    def _came_due(self) -> None:
+        if self._controller.busy:
+            self._waiting = True
+        else:
+            self.due.emit()
+
+    def _busy_changed(self, busy: bool) -> None:
+        if not busy and self._waiting:
+            self._waiting = False
+            # After the running operation's results have been shown, not in the middle of it.
+            QTimer.singleShot(0, self._came_due)
+
+    def sending(self) -> None:
+        """The refresh it asked for is on its way."""
+        self._in_flight = True
+
+    def finished(self, exchange: Exchange) -> bool:
+        """An exchange ended; True when it was the automatic refresh (which stops on failure)."""
+        automatic, self._in_flight = self._in_flight, False
+        if automatic and not exchange.succeeded:
+            self.stop(f"the refresh failed ({exchange.summary()})")
+        return automatic
 
     @property
     def scheduled(self) -> bool:
@@ -55,6 +86,7 @@ class AutoRefresh(QObject):
     def stop(self, why: str) -> None:
         """Switch off after a failure; the user switches it on again when ready."""
         self.enabled = False
+        self._waiting = False
         self._timer.stop()
         self.next_at = None
         self.state_changed.emit(f"Stopped: {why}")

@@ -2,28 +2,36 @@
 through Qt signals. Panels never touch the network; the window never awaits.
 
 One user-visible operation runs at a time (a send, a share token, or get code): Send is disabled
-while it runs, Cancel ends it at once. Verification of an id_token runs after its exchange.
+while it runs, Cancel ends it at once. Key fetches for id_token checks run beside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
+import httpx
 from PySide6.QtCore import QObject, Signal
 
+from idconnect_tester.core.authorize import AuthorizeSession
+from idconnect_tester.core.client import IdConnectClient
+from idconnect_tester.core.id_token_checks import VerificationContext
+from idconnect_tester.core.jwks import JwksCache
+from idconnect_tester.core.loopback import LoopbackListener, run_authorize_flow
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.session_events import Origin, VerificationJob
+from idconnect_tester.core.target import Target
+from idconnect_tester.core.verification import fetch_context
 from idconnect_tester.ui.tasks import TaskOwner
 
-if TYPE_CHECKING:
-    import asyncio
-
-    from idconnect_tester.core.authorize import AuthorizeSession
-    from idconnect_tester.core.client import IdConnectClient
-    from idconnect_tester.core.id_token_checks import Verification
-    from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
-    from idconnect_tester.core.target import Target
-
+T = TypeVar("T")
 _ClientKey = tuple[str, float, bool, str | None, str | None]
+# Unsigned requests (discovery, JWKS, authorize) go through a target without the secret.
+_NO_SECRET = Secret("")
 
 
 def _client_key(target: Target) -> _ClientKey:
@@ -33,10 +41,10 @@ def _client_key(target: Target) -> _ClientKey:
 class RequestController(QObject):
     busy_changed = Signal(bool)
     started = Signal(str)  # what is happening, for the status bar
-    exchange_finished = Signal(object)  # Exchange
-    # Verification, a note on where the keys came from, and the id_token it is about (results
-    # can arrive out of order: a slow JWKS fetch for an older token finishes after a newer one).
-    verification_finished = Signal(object, str, str)
+    # Exchange, the request sent (TokenRequest | ShareTokenRequest) and the Origin it went to.
+    exchange_finished = Signal(object, object, object)
+    # VerificationJob, VerificationContext and a note on where the keys came from.
+    verification_finished = Signal(object, object, str)
     authorize_url_ready = Signal(str)  # the authorize URL, shown with a copy button
     code_finished = Signal(object, object)  # AuthorizeSession, AuthorizeResult
     cancelled = Signal(str)  # what was cancelled
@@ -46,8 +54,11 @@ class RequestController(QObject):
         super().__init__(parent)
         self._tasks = TaskOwner()
         self._current: asyncio.Task[Any] | None = None
-        self._current_label = ""
         self._clients: dict[_ClientKey, IdConnectClient] = {}
+        self.keys_cache = JwksCache()  # discovery and JWKS documents, per issuer
+        # Blocking calls (the keyring, SQLite's integrity check) run here, one at a time: a
+        # plain Python thread the app owns and ends, not the loop's default executor.
+        self._blocking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="idconnect-io")
 
     # --- lifecycle ---
 
@@ -64,8 +75,6 @@ class RequestController(QObject):
     def client_for(self, target: Target) -> IdConnectClient:
         """One client (one connection pool) per endpoint settings; credentials may change
         between requests without a new pool, because they only affect the headers."""
-        from idconnect_tester.core.client import IdConnectClient  # httpx: not on the startup path
-
         key = _client_key(target)
         client = self._clients.get(key)
         if client is None:
@@ -73,8 +82,16 @@ class RequestController(QObject):
         client.target = target
         return client
 
+    def http_for(self, profile: Profile) -> httpx.AsyncClient:
+        """The HTTP client for a profile's non-signed requests (discovery, JWKS, authorize)."""
+        return self.client_for(profile.target(_NO_SECRET)).http()
+
+    async def run_blocking(self, function: Callable[..., T], *args: Any) -> T:
+        """`function(*args)` on the worker thread, awaited without blocking the window."""
+        return await asyncio.get_running_loop().run_in_executor(self._blocking, function, *args)
+
     def cancel(self) -> None:
-        if self.busy and self._current is not None:
+        if self._current is not None:
             self._current.cancel()
 
     async def shutdown(self) -> None:
@@ -82,6 +99,8 @@ class RequestController(QObject):
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
+        # A keyring call stuck on an unlock prompt must not hold the window open.
+        self._blocking.shutdown(wait=False, cancel_futures=True)
 
     def _run_exclusive(self, label: str, coroutine: Coroutine[Any, Any, None]) -> bool:
         """Start the one user-visible operation; refuse (and close the coroutine) if busy."""
@@ -98,8 +117,6 @@ class RequestController(QObject):
         return True
 
     async def _guarded(self, label: str, coroutine: Coroutine[Any, Any, None]) -> None:
-        import asyncio
-
         try:
             await coroutine
         except asyncio.CancelledError:
@@ -118,32 +135,33 @@ class RequestController(QObject):
         self.busy_changed.emit(False)
 
     def start_background(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
-        """A task that doesn't block Send (e.g. verifying an id_token)."""
-        self._tasks.start(coroutine, name)
+        """A task that doesn't block Send (e.g. fetching keys for an id_token)."""
+        self._tasks.start(self._guarded(name, coroutine), name)
 
     # --- operations ---
 
-    def send_token(self, target: Target, request: TokenRequest) -> bool:
+    def send_token(self, target: Target, request: TokenRequest, origin: Origin) -> bool:
         async def run() -> None:
-            self.exchange_finished.emit(await self.client_for(target).token(request))
+            exchange = await self.client_for(target).token(request)
+            self.exchange_finished.emit(exchange, request, origin)
 
         return self._run_exclusive(f"Sending {request.grant_type} request…", run())
 
-    def send_share_token(self, target: Target, request: ShareTokenRequest) -> bool:
+    def send_share_token(self, target: Target, request: ShareTokenRequest, origin: Origin) -> bool:
         async def run() -> None:
-            self.exchange_finished.emit(await self.client_for(target).share_token(request))
+            exchange = await self.client_for(target).share_token(request)
+            self.exchange_finished.emit(exchange, request, origin)
 
         return self._run_exclusive("Requesting a share token…", run())
 
     def get_code(
         self,
-        start_session: Callable[[], Awaitable[tuple[AuthorizeSession, Any]]],
+        start_session: Callable[[], Awaitable[tuple[AuthorizeSession, LoopbackListener]]],
         open_url: Callable[[str], Awaitable[None] | None],
         timeout_s: float,
     ) -> bool:
         """Authorize with PKCE: start the loopback listener and session, open the URL (system
         browser, or in place of one for the emulator), wait for the redirect."""
-        from idconnect_tester.core.loopback import run_authorize_flow
 
         async def run() -> None:
             session, listener = await start_session()
@@ -156,11 +174,14 @@ class RequestController(QObject):
 
         return self._run_exclusive("Waiting for the authorization code…", run())
 
-    def verify_later(
-        self, id_token: str, verification: Callable[[], Awaitable[tuple[Verification, str]]]
-    ) -> None:
+    def verify(self, job: VerificationJob) -> None:
+        """Fetch keys for `job` from the issuer of the target that issued its token."""
+
         async def run() -> None:
-            result, note = await verification()
-            self.verification_finished.emit(result, note, id_token)
+            context: VerificationContext
+            context, note = await fetch_context(
+                job, self.http_for(job.origin.profile), self.keys_cache
+            )
+            self.verification_finished.emit(job, context, note)
 
         self.start_background(run(), "verify id_token")

@@ -12,7 +12,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -24,8 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
+from idconnect_tester.core.session_events import IdTokenView, ShareView, TokenStatus, TokenView
+from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.ui.response_panel import STATE_TONES, StateLabel
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
+from idconnect_tester.ui.widgets import FreshnessLine, mark_stale
 
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
@@ -42,7 +46,8 @@ def format_remaining(remaining: timedelta) -> str:
 
 
 class CountdownRow:
-    """One labelled countdown: `HH:MM:SS`, a progress bar of the lifetime left, and its tone."""
+    """One labelled countdown: `HH:MM:SS`, a progress bar of the lifetime left, what the token
+    is worth now, and where it came from."""
 
     def __init__(self, grid: QGridLayout, row: int, title: str, object_name: str) -> None:
         self.title = QLabel(title)
@@ -53,7 +58,8 @@ class CountdownRow:
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.time.setFont(font)
-        set_qt_property(self.time, "textInteractionFlags", "TextSelectableByMouse")
+        self.time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = StateLabel(f"{object_name}State")
         self.bar = QProgressBar()
         self.bar.setObjectName(f"{object_name}Bar")
         self.bar.setRange(0, 1000)
@@ -64,27 +70,46 @@ class CountdownRow:
         set_tone(self.detail, Tone.MUTED)
         grid.addWidget(self.title, row, 0)
         grid.addWidget(self.time, row, 1)
-        grid.addWidget(self.bar, row, 2)
-        grid.addWidget(self.detail, row + 1, 1, 1, 2)
+        grid.addWidget(self.state, row, 2)
+        grid.addWidget(self.bar, row, 3)
+        grid.addWidget(self.detail, row + 1, 1, 1, 3)
         self.expires_at: datetime | None = None
         self.lifetime = timedelta(0)
+        self.status: TokenStatus | None = None
+        self.older = False
         self.set_visible(False)
 
     def set_visible(self, visible: bool) -> None:
-        for widget in (self.title, self.time, self.bar, self.detail):
+        for widget in (self.title, self.time, self.state, self.bar, self.detail):
             widget.setVisible(visible)
 
-    def start(self, expires_at: datetime, lifetime: timedelta, detail: str) -> None:
+    def start(
+        self,
+        expires_at: datetime,
+        lifetime: timedelta,
+        detail: str,
+        status: TokenStatus | None = None,
+        older: str | None = None,
+    ) -> None:
+        """`status`: what the token is worth; `older`: why this is not the latest result."""
         self.expires_at = expires_at
         self.lifetime = max(lifetime, timedelta(seconds=1))
+        self.status = status
         local = expires_at.astimezone()
         self.detail.setText(f"{detail} · until {local:%Y-%m-%d %H:%M:%S}")
         self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
+        if older is not None:
+            self.state.show_note("older", older)
+        else:
+            self.state.show_status(status if status is not None and not status.usable else None)
+        self.older = older is not None
         self.set_visible(True)
 
     def clear(self) -> None:
         self.expires_at = None
+        self.status = None
         self.time.setText("—")
+        self.state.show_status(None)
         self.set_visible(False)
 
     @property
@@ -101,13 +126,15 @@ class CountdownRow:
         self.time.setText(text)
         fraction = max(0.0, remaining / self.lifetime) if self.lifetime else 0.0
         self.bar.setValue(round(min(fraction, 1.0) * 1000))
-        tone = (
-            Tone.ERROR
-            if text == EXPIRED_TEXT
-            else Tone.WARNING
-            if remaining <= WARNING_WINDOW
-            else Tone.OK
-        )
+        if text == EXPIRED_TEXT:
+            tone = Tone.ERROR
+        elif self.older:
+            tone = Tone.MUTED
+        elif self.status is not None and not self.status.usable:
+            # Time is left, but the token isn't worth it: revoked, suspect, another target's.
+            tone = STATE_TONES[self.status.state]
+        else:
+            tone = Tone.WARNING if remaining <= WARNING_WINDOW else Tone.OK
         set_tone(self.time, tone)
         palette = self.bar.palette()
         palette.setColor(QPalette.ColorRole.Highlight, colours().for_tone(tone))
@@ -119,24 +146,24 @@ class CountdownRow:
 
 
 class CountdownPanel(QWidget):
-    expired = Signal(str)  # the row that just expired: "access", "id_token" or "share"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("countdownPanel")
+        self.freshness = FreshnessLine("countdownFreshness")
         grid = QGridLayout(self)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        grid.addWidget(self.freshness, 0, 0, 1, 4)
         self.rows = {
-            "access": CountdownRow(grid, 0, "Access token", "expiryCountdown"),
-            "id_token": CountdownRow(grid, 2, "id_token exp", "idTokenExpiryCountdown"),
-            "share": CountdownRow(grid, 4, "Share token", "shareTokenCountdown"),
+            "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),
+            "id_token": CountdownRow(grid, 3, "id_token exp", "idTokenExpiryCountdown"),
+            "share": CountdownRow(grid, 5, "Share token", "shareTokenCountdown"),
         }
         self.rows["access"].set_visible(True)
         self.placeholder = QLabel("The countdown starts when a token arrives.")
         set_tone(self.placeholder, Tone.MUTED)
-        grid.addWidget(self.placeholder, 6, 0, 1, 3)
+        grid.addWidget(self.placeholder, 7, 0, 1, 4)
 
-        self.auto_refresh = QCheckBox("Auto-&refresh")
+        self.auto_refresh = QCheckBox("A&uto-refresh")
         self.auto_refresh.setObjectName("autoRefreshCheck")
         self.auto_refresh.setToolTip(
             "Refresh the access token with the stored refresh token before it expires"
@@ -154,15 +181,13 @@ class CountdownPanel(QWidget):
         auto_row = QHBoxLayout()
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
-        auto_row.addStretch(1)
-        grid.addLayout(auto_row, 7, 0, 1, 3)
-        grid.addWidget(self.auto_refresh_state, 8, 0, 1, 3)
+        auto_row.addWidget(self.auto_refresh_state, 1)
+        grid.addLayout(auto_row, 8, 0, 1, 4)
         grid.setRowStretch(9, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        set_qt_property(self._timer, "timerType", "PreciseTimer")
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.tick)
-        self._was_expired: set[str] = set()
 
     @property
     def timer_active(self) -> bool:
@@ -176,30 +201,49 @@ class CountdownPanel(QWidget):
             self.auto_refresh.setChecked(False)
             self.auto_refresh.blockSignals(False)
 
-    def start(self, row: str, expires_at: datetime, lifetime: timedelta, detail: str) -> None:
-        self.rows[row].start(expires_at, lifetime, detail)
-        self._was_expired.discard(row)
-        self.placeholder.setVisible(False)
+    def show_tokens(self, view: TokenView | None) -> None:
+        self.freshness.show_freshness(view.freshness if view is not None else None)
+        mark_stale(self, view.freshness if view is not None else None)
+        row = self.rows["access"]
+        if view is None:
+            row.clear()
+            row.set_visible(True)
+        else:
+            granted = view.granted
+            received = clock_time(view.exchange.received_at)
+            row.start(
+                granted.expires_at,
+                timedelta(seconds=granted.expires_in),
+                f"{granted.expires_in} s from {received}",
+                view.access,
+            )
+        self.placeholder.setVisible(view is None)
         self.tick()
 
-    def clear(self, row: str) -> None:
-        self.rows[row].clear()
-        if row == "access":
-            self.rows[row].set_visible(True)
+    def show_id_token(self, view: IdTokenView | None) -> None:
+        row = self.rows["id_token"]
+        decoded = view.decoded if view is not None else None
+        exp = numeric_date(decoded.claims.get("exp")) if isinstance(decoded, DecodedJwt) else None
+        if view is None or exp is None or not isinstance(decoded, DecodedJwt):
+            row.clear()
+        else:
+            iat = numeric_date(decoded.claims.get("iat")) or exp
+            older = view.freshness.note if view.freshness.stale else None
+            row.start(exp, exp - iat, "its own exp claim", older=older)
+        self.tick()
+
+    def show_share(self, view: ShareView | None) -> None:
+        row = self.rows["share"]
+        if view is None:
+            row.clear()
+        else:
+            lifetime = view.granted.expires_at - view.exchange.received_at
+            row.start(view.granted.expires_at, lifetime, "Share token", view.status)
+        self.tick()
 
     def tick(self) -> None:
         now = datetime.now(UTC)
-        waits: list[float] = []
-        for name, row in self.rows.items():
-            if not row.active:
-                continue
-            wait = row.update(now)
-            if wait is None:
-                if name not in self._was_expired:
-                    self._was_expired.add(name)
-                    self.expired.emit(name)
-            else:
-                waits.append(wait)
+        waits = [wait for row in self.rows.values() if (wait := row.update(now)) is not None]
         if waits:
             # +5 ms so the tick lands just after the second changes, not just before it.
             self._timer.start(max(1, round(min(waits) * 1000) + 5))

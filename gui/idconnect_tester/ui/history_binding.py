@@ -3,32 +3,46 @@ filter, show an entry read-only, load its request back into the form, clear, ret
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from idconnect_tester.core.exchange import Endpoint, Exchange
+from idconnect_tester.core.exchange_record import RecordError, exchange_from_record
+from idconnect_tester.core.history import HistoryError, HistoryStore
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.request import TokenRequest
+from idconnect_tester.ui.history_dialog import HistoryEntryDialog
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.theme import Tone
-
-if TYPE_CHECKING:
-    from idconnect_tester.core.exchange import Exchange
-    from idconnect_tester.core.history import HistoryStore
-    from idconnect_tester.core.request import TokenRequest
-    from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.window_settings import WindowSettings
 
 RETENTION_SETTING = "history_retention"
 _LIST_LIMIT = 1000
 
+Say = Callable[[str, Tone], None]
+RunBlocking = Callable[[Callable[[], str | None]], Awaitable[str | None]]
+
 
 class HistoryBinding:
     def __init__(
-        self, window: MainWindow, panel: HistoryPanel, store: HistoryStore | None = None
+        self,
+        panel: HistoryPanel,
+        settings: WindowSettings,
+        parent: QWidget,
+        say: Say,
+        load_request: Callable[[TokenRequest], None],
+        store: HistoryStore | None = None,
     ) -> None:
-        self.window = window
         self.panel = panel
+        self._settings = settings
+        self._parent = parent
+        self._say = say
+        self._load_request = load_request
         self._store = store
-        retention = int(window.settings.get(RETENTION_SETTING, "1000") or 1000)
+        self.dialogs: list[HistoryEntryDialog] = []
+        retention = int(settings.get(RETENTION_SETTING, "1000") or 1000)
         panel.retention.setValue(retention)
         panel.filter_changed.connect(self.refresh)
         panel.show_requested.connect(self.show_entry)
@@ -39,7 +53,7 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[tuple[Exchange, TokenRequest | None]] = []
+        self._pending: list[tuple[Exchange, TokenRequest | None, Profile]] = []
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
         self._writer.setInterval(0)
@@ -47,18 +61,26 @@ class HistoryBinding:
 
     @property
     def store(self) -> HistoryStore:
-        """Opened on first use (after the first paint), not on the startup path."""
+        """Opened on first use: start-up shows the window before it reads the database."""
         if self._store is None:
-            from idconnect_tester.core.history import HistoryStore
-
             self._store = HistoryStore(retention=self.panel.retention.value())
             if self._store.recovery_message:
-                self.window.status.say(self._store.recovery_message, Tone.WARNING)
+                self._say(self._store.recovery_message, Tone.WARNING)
         return self._store
 
-    def record_soon(self, exchange: Exchange, form: TokenRequest | None) -> None:
+    async def check_integrity(self, run_blocking: RunBlocking) -> None:
+        """SQLite's integrity check reads the whole file: it runs on a worker thread."""
+        store = self.store
+        problems = await run_blocking(store.integrity_problems)
+        if problems is not None:
+            store.recover(problems)
+            if store.recovery_message:
+                self._say(store.recovery_message, Tone.WARNING)
+            self.refresh()
+
+    def record_soon(self, exchange: Exchange, form: TokenRequest | None, profile: Profile) -> None:
         """Record after the window has shown the exchange (see __init__)."""
-        self._pending.append((exchange, form))
+        self._pending.append((exchange, form, profile))
         self._writer.start()
 
     @property
@@ -71,19 +93,17 @@ class HistoryBinding:
         if self._pending:
             self._writer.start()
 
-    def record(self, exchange: Exchange, form: TokenRequest | None) -> None:
-        from idconnect_tester.core.history import HistoryError
-
+    def record(self, exchange: Exchange, form: TokenRequest | None, profile: Profile) -> None:
         try:
             entry_id = self.store.add(
                 exchange,
-                profile=self.window.session.current,
-                form=form if exchange.endpoint.value == "token" else None,
+                profile=profile,
+                form=form if exchange.endpoint is Endpoint.TOKEN else None,
             )
             row = self.store.row(entry_id)
             total = self.store.count()
         except HistoryError as exc:
-            self.window.status.say(f"History not saved: {exc}", Tone.WARNING)
+            self._say(f"History not saved: {exc}", Tone.WARNING)
             return
         filtered = self.panel.filter_text.text().strip() or self.panel.status_value()
         if row is None or filtered:
@@ -93,52 +113,57 @@ class HistoryBinding:
             self.panel.prepend_row(row, total, limit=min(_LIST_LIMIT, self.store.retention))
 
     def refresh(self) -> None:
-        from idconnect_tester.core.history import HistoryError
-
         try:
             rows = self.store.list(
                 self.panel.filter_text.text().strip(), self.panel.status_value(), _LIST_LIMIT
             )
             total = self.store.count()
         except HistoryError as exc:
-            self.window.status.say(f"History unavailable: {exc}", Tone.WARNING)
+            self._say(f"History unavailable: {exc}", Tone.WARNING)
             return
         self.panel.set_rows(rows, total)
 
     def show_entry(self, entry_id: int) -> None:
-        from idconnect_tester.core.exchange_record import RecordError, exchange_from_record
-
+        """Open the entry in a read-only window of its own; the live panels stay as they are."""
         entry = self.store.get(entry_id)
         if entry is None:
-            self.window.status.say("That history entry no longer exists", Tone.WARNING)
+            self._say("That history entry no longer exists", Tone.WARNING)
             return
         try:
             exchange = exchange_from_record(entry.record)
         except RecordError as exc:
-            self.window.status.say(f"Cannot show this entry: {exc}", Tone.ERROR)
+            self._say(f"Cannot show this entry: {exc}", Tone.ERROR)
             return
-        self.window.show_historic_exchange(exchange, entry.row.time, entry.row.full_tokens)
+        dialog = HistoryEntryDialog(exchange, entry.row, self._parent)
+        dialog.finished.connect(lambda _result: self._forget(dialog))
+        self.dialogs.append(dialog)
+        dialog.show()
+
+    def _forget(self, dialog: HistoryEntryDialog) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.deleteLater()
 
     def load_entry(self, entry_id: int) -> None:
         entry = self.store.get(entry_id)
         request = entry.form_request() if entry is not None else None
         if entry is None or request is None:
-            self.window.status.say("This entry has no token request to load", Tone.WARNING)
+            self._say("This entry has no token request to load", Tone.WARNING)
             return
-        self.window.form.load_request(request)
+        self._load_request(request)
         masked = [name.replace("_", " ") for name in entry.masked_fields]
         if masked:
-            self.window.status.say(
+            self._say(
                 f"Request loaded; the {', '.join(masked)} was stored masked — turn on "
                 "'Store full tokens' in the profile settings to reload it",
                 Tone.WARNING,
             )
         else:
-            self.window.status.say("Request loaded into the form", Tone.OK)
+            self._say("Request loaded into the form", Tone.OK)
 
     def clear(self) -> None:
         answer = QMessageBox.question(
-            self.window,
+            self._parent,
             "Clear history",
             f"Delete all {self.store.count():,} saved exchanges? This cannot be undone.",
         )
@@ -148,14 +173,16 @@ class HistoryBinding:
     def clear_now(self) -> None:
         self.store.clear()
         self.refresh()
-        self.window.status.say("History cleared", Tone.OK)
+        self._say("History cleared", Tone.OK)
 
     def set_retention(self, limit: int) -> None:
-        self.window.settings.set(RETENTION_SETTING, str(limit))
+        self._settings.set(RETENTION_SETTING, str(limit))
         self.store.retention = limit
         self.refresh()
 
     def close(self) -> None:
+        for dialog in list(self.dialogs):
+            dialog.close()
         self._writer.stop()
         while self._pending:  # closing right after a Send still saves it
             self.record(*self._pending.pop(0))

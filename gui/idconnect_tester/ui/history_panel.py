@@ -7,10 +7,7 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6 import QtCore
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,10 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-
-if TYPE_CHECKING:  # sqlite3 and the history module load when history is first read
-    from idconnect_tester.core.history import HistoryRow
 
 STATUS_FILTERS = (
     ("All", None),
@@ -73,7 +68,7 @@ class HistoryPanel(QWidget):
         self.table.header().setStretchLastSection(False)
         self.show_button = QPushButton("Show")
         self.show_button.setObjectName("historyShowButton")
-        self.show_button.setToolTip("Show this exchange in the panels (read-only)")
+        self.show_button.setToolTip("Show this exchange in a read-only window of its own")
         self.load_button = QPushButton("Load into form")
         self.load_button.setObjectName("historyLoadButton")
         self.clear_button = QPushButton("Clear history…")
@@ -144,7 +139,7 @@ class HistoryPanel(QWidget):
             ]
         )
         palette = colours()
-        item.setData(0, QtCore.Qt.ItemDataRole.UserRole, row.id)
+        item.setData(0, Qt.ItemDataRole.UserRole, row.id)
         item.setForeground(5, palette.ok if row.succeeded else palette.error)
         item.setToolTip(0, row.summary)
         return item
@@ -184,7 +179,7 @@ class HistoryPanel(QWidget):
         item = self.table.currentItem()
         if item is None:
             return None
-        value = item.data(0, QtCore.Qt.ItemDataRole.UserRole)
+        value = item.data(0, Qt.ItemDataRole.UserRole)
         return int(value) if value is not None else None
 
     def _emit_for_current(self, signal: object) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
 
-from PySide6 import QtCore
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -18,12 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
+from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import read_only_text, titled
-
-if TYPE_CHECKING:  # the checks load with the first id_token, not at start-up
-    from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.ui.widgets import FreshnessLine, mark_stale, read_only_text, titled
 
 # Keyed by CheckStatus's string values: "pass", "fail", "skipped".
 _TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED}
@@ -37,6 +35,7 @@ class IdTokenPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("idTokenPanel")
+        self.freshness = FreshnessLine("idTokenFreshness")
         self.header = read_only_text("idTokenHeader", "id_token header")
         self.claims = read_only_text("idTokenClaims", "id_token claims")
         self.checks = QTreeWidget()
@@ -70,8 +69,7 @@ class IdTokenPanel(QWidget):
         top.addWidget(self.verify_button)
 
         # Checks first: whether to trust the token is what a tester looks for at a glance.
-        split = QSplitter()
-        set_qt_property(split, "orientation", "Vertical")
+        split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("idTokenSplitter")
         split.addWidget(titled("Checks", self.checks))
         split.addWidget(titled("Claims", self.claims))
@@ -85,30 +83,46 @@ class IdTokenPanel(QWidget):
         for view in (self.checks, self.claims, self.header):
             view.setMinimumHeight(line * 3)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(top)
         layout.addWidget(split, 1)
 
-    def clear(self) -> None:
-        self.header.setPlainText("")
-        self.claims.setPlainText("")
-        self.checks.clear()
-        self.summary.setText("No id_token in this response (it comes with the openid scope).")
-        set_tone(self.summary, Tone.MUTED)
-        self.verify_button.setEnabled(False)
+    def show_id_token(self, view: IdTokenView | None) -> None:
+        """The id_token the session has on display: decoded at once, verdict when keys came."""
+        self.freshness.show_freshness(view.freshness if view is not None else None)
+        mark_stale(self, view.freshness if view is not None else None)
+        if view is None:
+            self._show_decoded(None)
+            self.checks.clear()
+            self.summary.setText(
+                "No id_token in the latest response (it comes with the openid scope)."
+            )
+            set_tone(self.summary, Tone.MUTED)
+            self.verify_button.setEnabled(False)
+            return
+        self.verify_button.setEnabled(True)
+        if view.verification is None:
+            self._show_decoded(view.decoded)
+            self.checks.clear()
+            self.summary.setText(f"Verifying… {view.keys_note}".strip())
+            set_tone(self.summary, Tone.MUTED)
+            return
+        self.show_verification(view.verification, view.keys_note)
 
-    def show_verification(self, verification: Verification, keys_note: str = "") -> None:
-        import json
-
-        from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
-
-        decoded = verification.decoded
+    def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
         if isinstance(decoded, DecodedJwt):
             self.header.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
             claims = annotated_claims(decoded.claims)
             self.claims.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
-        else:
+        elif isinstance(decoded, JwtDecodeError):
             self.header.setPlainText(f"Cannot decode this id_token:\n{decoded.message}")
             self.claims.setPlainText("")
+        else:
+            self.header.setPlainText("")
+            self.claims.setPlainText("")
+
+    def show_verification(self, verification: Verification, keys_note: str = "") -> None:
+        self._show_decoded(verification.decoded)
         self.checks.clear()
         palette_colours = colours()
         for check in verification.checks:
@@ -116,7 +130,7 @@ class IdTokenPanel(QWidget):
             colour = palette_colours.for_tone(_TONE[check.status.value])
             item.setForeground(1, colour)
             item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
-            item.setData(1, QtCore.Qt.ItemDataRole.UserRole, check.status.value)
+            item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
         failed = [c.name for c in verification.checks if c.status.value == "fail"]
@@ -137,5 +151,5 @@ class IdTokenPanel(QWidget):
         for index in range(self.checks.topLevelItemCount()):
             item = self.checks.topLevelItem(index)
             if item is not None and item.text(0) == name:
-                return str(item.data(1, QtCore.Qt.ItemDataRole.UserRole))
+                return str(item.data(1, Qt.ItemDataRole.UserRole))
         return None

@@ -6,19 +6,26 @@ message about platform plugins that does not tell a person what to do.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+import tempfile
 import time
-from typing import TYPE_CHECKING, TextIO
+from pathlib import Path
+from typing import TextIO
+
+import qasync
+from PySide6.QtCore import QEvent, QMessageLogContext, QObject, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication, QWidget
 
 from idconnect_tester import APP_NAME, __version__
-
-if TYPE_CHECKING:
-    import asyncio
-
-    from PySide6.QtWidgets import QWidget
-
-    from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.core.profiles import ProfileStore
+from idconnect_tester.core.secret_store import SecretStore
+from idconnect_tester.ui import theme
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.self_test import SelfTest
+from idconnect_tester.ui.window_settings import WindowSettings
 
 NO_DISPLAY_MESSAGE = f"""\
 {APP_NAME} needs a display, and none was found (DISPLAY and WAYLAND_DISPLAY are not set).
@@ -58,7 +65,6 @@ _NOISE = ("This plugin does not support propagateSizeHints()",)
 
 def _quiet_qt_noise() -> None:
     """Qt's offscreen platform warns on every window resize; the warning means nothing here."""
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
         if message not in _NOISE:
@@ -71,27 +77,23 @@ PAINT_REPORT_ENV = "IDCONNECT_TESTER_REPORT_FIRST_PAINT"
 PAINT_REPORT_PREFIX = "first-paint-at "
 
 
-class _PaintWatcher:
+class _PaintWatcher(QObject):
     """Notes when a widget has finished its first paint (perf_counter), for --screenshot and
     for start-up measurements: "first painted window" means exactly this moment."""
 
     def __init__(self, widget: QWidget) -> None:
-        from PySide6.QtCore import QEvent, QObject, QTimer
-
+        super().__init__(widget)
         self.painted_at: float | None = None
-        self._waiting: asyncio.Event | None = None  # made on demand: no asyncio before paint
-        watcher = self
+        self._painted = asyncio.Event()
+        self._widget = widget
+        widget.installEventFilter(self)
 
-        class Filter(QObject):
-            def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
-                if event.type() == QEvent.Type.Paint and watcher.painted_at is None:
-                    # The paint is being delivered now; it has completed on the next turn.
-                    QTimer.singleShot(0, watcher._mark)
-                    widget.removeEventFilter(self)
-                return False
-
-        self._filter = Filter(widget)
-        widget.installEventFilter(self._filter)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if event.type() == QEvent.Type.Paint and self.painted_at is None:
+            self._widget.removeEventFilter(self)
+            # The paint is being delivered now; it has completed on the next turn.
+            asyncio.get_running_loop().call_soon(self._mark)
+        return False
 
     def _mark(self) -> None:
         self.painted_at = time.perf_counter()
@@ -99,23 +101,16 @@ class _PaintWatcher:
             # For bench/: the wall-clock moment of the first completed paint, on stderr.
             sys.stderr.write(f"{PAINT_REPORT_PREFIX}{time.time():.6f}\n")
             sys.stderr.flush()
-        if self._waiting is not None:
-            self._waiting.set()
+        self._painted.set()
 
     async def wait(self) -> float:
-        import asyncio
-
-        if self.painted_at is None:
-            self._waiting = asyncio.Event()
-            await self._waiting.wait()
+        await self._painted.wait()
         assert self.painted_at is not None
         return self.painted_at
 
 
-async def _until_ready(window: MainWindow) -> None:
-    """Wait for the step after the first paint (the target filled in: see MainWindow)."""
-    import asyncio
-
+async def until_ready(window: MainWindow) -> None:
+    """Wait for the second step of start-up (the target filled in: see MainWindow.start)."""
     if not window.ready:
         finished = asyncio.Event()
         window.setup_finished.connect(finished.set)
@@ -133,6 +128,17 @@ def _qt_argv() -> list[str]:
     return argv
 
 
+def _self_test_window(scratch: Path) -> MainWindow:
+    """The self-test's window: the built-in emulator, and settings, profiles, history and
+    secrets of its own in `scratch` (or memory) — nothing of the user's is read or written."""
+    return MainWindow(
+        settings=WindowSettings(scratch / "window.ini"),
+        profile_store=ProfileStore(scratch / "profiles.json"),
+        secret_store=SecretStore.in_memory(),
+        history_store=HistoryStore(scratch / "history.sqlite3"),
+    )
+
+
 def launch(
     *, self_test: bool, stdout: TextIO, stderr: TextIO, screenshot: str | None = None
 ) -> int:
@@ -140,13 +146,6 @@ def launch(
     if problem is not None:
         stderr.write(problem)
         return 1
-    # Only what the first paint needs comes before it; asyncio, qasync, the emulator and the
-    # history load after the window is on screen (see bench/ for the start-up measurements).
-    from PySide6.QtWidgets import QApplication
-
-    from idconnect_tester.ui import theme
-    from idconnect_tester.ui.main_window import MainWindow
-
     _quiet_qt_noise()
     app = QApplication.instance() or QApplication(_qt_argv())
     assert isinstance(app, QApplication)
@@ -158,40 +157,31 @@ def launch(
     # The loop ends when main() returns, after the window's shutdown has closed connections
     # and stopped the emulator; Qt quitting on its own would cut that short.
     app.setQuitOnLastWindowClosed(False)
-    window = MainWindow()
-    theme.apply_style(app, window.settings.get("scheme", "system"))
-    first_paint = _PaintWatcher(window)
-    window.show()
-    app.processEvents()  # expose and paint now, before the rest of the app loads
-    # The target's values next (profiles, keyring), painted before asyncio and qasync load:
-    # left to the event loop, they came ~150 ms after the first frame.
-    window.finish_setup()
-    app.processEvents()
-
-    import asyncio
-
-    import qasync
 
     async def main() -> int:
-        closed = asyncio.Event()
-        app.lastWindowClosed.connect(closed.set)
-        if self_test:
-            from idconnect_tester.ui.self_test import SelfTest
-
-            result = await SelfTest(window, stdout).run()
-            window.close()
-        elif screenshot:
-            await first_paint.wait()
-            await _until_ready(window)
-            saved = window.grab().save(screenshot)
-            stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
-            result = 0 if saved else 1
-            window.close()
-        else:
-            await closed.wait()
-            result = 0
-        await window.shutdown()
-        return result
+        with tempfile.TemporaryDirectory(prefix="idconnect-tester-self-test-") as scratch:
+            window = _self_test_window(Path(scratch)) if self_test else MainWindow()
+            theme.apply_style(app, window.settings.get("scheme", "system"))
+            first_paint = _PaintWatcher(window)
+            closed = asyncio.Event()
+            app.lastWindowClosed.connect(closed.set)
+            window.show()
+            if self_test:
+                await until_ready(window)
+                result = await SelfTest(window, stdout).run()
+                window.close()
+            elif screenshot:
+                await first_paint.wait()
+                await until_ready(window)
+                saved = window.grab().save(screenshot)
+                stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
+                result = 0 if saved else 1
+                window.close()
+            else:
+                await closed.wait()
+                result = 0
+            await window.shutdown()
+            return result
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(main())

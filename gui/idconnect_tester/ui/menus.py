@@ -1,33 +1,54 @@
-"""The menu bar. Every action here is also reachable by keyboard (mnemonics and shortcuts)."""
+"""The menu bar. Every action is reachable by keyboard: the menus' mnemonics (Alt+F, E, R, T, V,
+H — no widget of the window uses those letters) and the shortcuts, shown beside each item."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
 
 from idconnect_tester import APP_NAME
 from idconnect_tester.ui import theme
-from idconnect_tester.ui.first_frame import set_qt_property
 
-if TYPE_CHECKING:
-    from idconnect_tester.ui.main_window import MainWindow
+Command = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class MenuCommands:
+    """What each menu item does: the window's actions, not its insides."""
+
+    import_profiles: Command
+    export_profile: Command
+    save_exchange: Command
+    quit: Command
+    copy_curl: Command
+    copy_response_json: Command
+    get_code: Command
+    send: Command
+    cancel: Command
+    share_token: Command
+    paste_redirect: Command
+    pkce_checker: Command
+    keys: Command
+    verify_again: Command
+    reset_layout: Command
+    about: Command
+    set_scheme: Callable[[str], None]
 
 
 def _add(
     menu: QMenu,
-    window: MainWindow,
+    owner: QWidget,
     text: str,
-    slot: Callable[[], object],
-    shortcut: str | None = None,
+    slot: Command,
+    shortcut: str | QKeySequence.StandardKey | None = None,
     name: str | None = None,
 ) -> QAction:
-    action = QAction(window)  # QAction(text, …) would first try text as a QIcon: its 3 enums
-    action.setText(text)
-    if shortcut:
-        set_qt_property(action, "shortcut", shortcut)
+    action = QAction(text, owner)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
     if name:
         action.setObjectName(name)
     action.triggered.connect(lambda _checked=False: slot())
@@ -35,102 +56,100 @@ def _add(
     return action
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
-    bar = window.menuBar()
+def build_menus(
+    bar: QMenuBar,
+    owner: QWidget,
+    commands: MenuCommands,
+    docks: list[QDockWidget],
+    scheme: str,
+) -> dict[str, QAction]:
     actions: dict[str, QAction] = {}
-
-    # What the actions open is imported when they are used, not before the first paint.
-    def profile(action: str) -> None:
-        window.profile_actions.run(action)
-
-    def save_exchange() -> None:
-        from idconnect_tester.ui.exports import save_exchange
-
-        save_exchange(window)
-
-    def copy_as_curl() -> None:
-        from idconnect_tester.ui.exports import copy_as_curl
-
-        copy_as_curl(window)
-
-    def copy_response_json() -> None:
-        from idconnect_tester.ui.exports import copy_response_json
-
-        copy_response_json(window)
-
-    def about() -> None:
-        from idconnect_tester.ui.about import show_about
-
-        show_about(window)
 
     file_menu = bar.addMenu("&File")
     actions["import"] = _add(
-        file_menu, window, "&Import profiles…", lambda: profile("import"), name="importAction"
+        file_menu, owner, "&Import profiles…", commands.import_profiles, name="importAction"
     )
     actions["export"] = _add(
-        file_menu, window, "&Export profile…", lambda: profile("export"), name="exportAction"
+        file_menu, owner, "&Export profile…", commands.export_profile, name="exportAction"
     )
     file_menu.addSeparator()
     actions["save_exchange"] = _add(
         file_menu,
-        window,
+        owner,
         "&Save exchange as JSON…",
-        save_exchange,
+        commands.save_exchange,
         "Ctrl+S",
         "saveExchangeAction",
     )
     file_menu.addSeparator()
-    _add(file_menu, window, "&Quit", window.close, "Ctrl+Q")
+    actions["quit"] = _add(file_menu, owner, "&Quit", commands.quit, "Ctrl+Q", "quitAction")
 
     edit_menu = bar.addMenu("&Edit")
     actions["curl"] = _add(
         edit_menu,
-        window,
+        owner,
         "Copy request as &curl",
-        copy_as_curl,
+        commands.copy_curl,
         "Ctrl+Shift+C",
         "copyCurlAction",
     )
     actions["copy_json"] = _add(
         edit_menu,
-        window,
+        owner,
         "Copy response as &JSON",
-        copy_response_json,
+        commands.copy_response_json,
         "Ctrl+Shift+J",
         "copyResponseJsonAction",
     )
 
     request_menu = bar.addMenu("&Request")
-    _add(request_menu, window, "&Get code", window.form.get_code_button.click)
-    _add(request_menu, window, "&Send", window.form.send_button.click)
-    _add(request_menu, window, "&Cancel", window.form.cancel_button.click)
+    actions["get_code"] = _add(
+        request_menu, owner, "&Get code", commands.get_code, "Ctrl+G", "getCodeAction"
+    )
+    actions["send"] = _add(request_menu, owner, "&Send", commands.send, "Ctrl+Return", "sendAction")
+    actions["cancel"] = _add(request_menu, owner, "&Cancel", commands.cancel, "Esc", "cancelAction")
     request_menu.addSeparator()
-    _add(request_menu, window, "S&hare token…", window.request_share_token, "Ctrl+H")
-    _add(request_menu, window, "&Paste redirect URL…", window.paste_redirect, "Ctrl+Shift+V")
+    actions["share"] = _add(
+        request_menu, owner, "S&hare token…", commands.share_token, "Ctrl+H", "shareTokenAction"
+    )
+    actions["paste_redirect"] = _add(
+        request_menu,
+        owner,
+        "&Paste redirect URL…",
+        commands.paste_redirect,
+        "Ctrl+Shift+V",
+        "pasteRedirectAction",
+    )
 
     tools_menu = bar.addMenu("&Tools")
-    _add(tools_menu, window, "&PKCE checker…", window.open_pkce_checker, "Ctrl+K")
-    _add(tools_menu, window, "id_token &keys…", window.open_keys_dialog)
-    _add(tools_menu, window, "&Verify id_token again", window.verify_current_id_token)
+    actions["pkce"] = _add(
+        tools_menu, owner, "&PKCE checker…", commands.pkce_checker, "Ctrl+K", "pkceAction"
+    )
+    actions["keys"] = _add(tools_menu, owner, "id_token &keys…", commands.keys, name="keysAction")
+    actions["verify"] = _add(
+        tools_menu, owner, "&Verify id_token again", commands.verify_again, name="verifyAction"
+    )
 
     view_menu = bar.addMenu("&View")
-    for dock in window.docks.values():
+    for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
     view_menu.addSeparator()
     scheme_menu = view_menu.addMenu("Colour &scheme")
-    group = QActionGroup(window)
-    current = window.settings.get("scheme", "system")
-    for scheme in theme.SCHEMES:
-        action = QAction(window)
-        action.setText(scheme.capitalize())
+    group = QActionGroup(owner)
+    for name in theme.SCHEMES:
+        action = QAction(name.capitalize(), owner)
         action.setCheckable(True)
-        action.setObjectName(f"scheme_{scheme}")
-        action.setChecked(scheme == current)
-        action.triggered.connect(lambda _checked=False, s=scheme: window.set_scheme(s))
+        action.setObjectName(f"scheme_{name}")
+        action.setChecked(name == scheme)
+        action.triggered.connect(lambda _checked=False, s=name: commands.set_scheme(s))
         group.addAction(action)
         scheme_menu.addAction(action)
-    _add(view_menu, window, "&Reset layout", window.reset_layout)
+    actions["reset_layout"] = _add(
+        view_menu, owner, "&Reset layout", commands.reset_layout, name="resetLayoutAction"
+    )
 
     help_menu = bar.addMenu("&Help")
-    _add(help_menu, window, f"&About {APP_NAME}", about, name="aboutAction")
+    actions["about"] = _add(
+        help_menu, owner, f"&About {APP_NAME}", commands.about, name="aboutAction"
+    )
     return actions

@@ -3,8 +3,10 @@ status line, headers and body, and the timings."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import json
+from typing import Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,12 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.exchange import Exchange, NetworkError, SentRequest, Timings
+from idconnect_tester.core.session_events import ExchangeView
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import read_only_text, titled
-
-if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
-    from idconnect_tester.core.exchange import Exchange, SentRequest, Timings
+from idconnect_tester.ui.widgets import FreshnessLine, mark_stale, read_only_text, titled
 
 # Laying out megabytes of text would freeze the window; the first part is what anyone reads.
 DISPLAY_LIMIT_BYTES: Final = 64 * 1024
@@ -47,8 +47,6 @@ def _limited(text: str, total_bytes: int) -> str:
 
 
 def _pretty(text: str) -> str | None:
-    import json  # not before the first paint (bench/README.md)
-
     try:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except (ValueError, RecursionError):
@@ -80,43 +78,51 @@ def format_timings(timings: Timings) -> str:
 
 
 class RawPanel(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`prefix` names the widgets (the history's read-only view has its own, so a script looking
+    for `rawRequest` finds the live panel's)."""
+
+    def __init__(self, parent: QWidget | None = None, *, prefix: str = "raw") -> None:
         super().__init__(parent)
-        self.setObjectName("rawPanel")
-        self.request = read_only_text("rawRequest", "Raw request as sent")
-        self.response = read_only_text("rawResponse", "Raw response")
+        self.setObjectName(f"{prefix}Panel")
+        self.freshness = FreshnessLine(f"{prefix}Freshness")
+        self.request = read_only_text(f"{prefix}Request", "Raw request as sent")
+        self.response = read_only_text(f"{prefix}Response", "Raw response")
         self.pretty = QCheckBox("Pretty-print JSON bodies")
-        self.pretty.setObjectName("rawPrettyCheck")
+        self.pretty.setObjectName(f"{prefix}PrettyCheck")
         self.pretty.toggled.connect(self._rerender)
         self.timings = QLabel("")
-        self.timings.setObjectName("rawTimings")
+        self.timings.setObjectName(f"{prefix}Timings")
         self.timings.setWordWrap(True)  # a long line must not set the dock's minimum width
         set_tone(self.timings, Tone.MUTED)
         self._exchange: Exchange | None = None
 
-        # Starts stacked (small minimum width); resizeEvent puts them side by side when wide.
-        self.split = split = QSplitter()
-        set_qt_property(split, "orientation", "Vertical")
-        # Kept here, not read back with split.orientation(): resizeEvent runs before the first
-        # paint, and reading it returns a `Qt` enum (see first_frame.py).
-        self._side_by_side = False
-        split.setObjectName("rawSplitter")
-        split.addWidget(titled("Request", self.request))
-        split.addWidget(titled("Response", self.response))
+        # Stacked while narrow (a small minimum width); resizeEvent puts them side by side.
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setObjectName(f"{prefix}Splitter")
+        self.split.addWidget(titled("Request", self.request))
+        self.split.addWidget(titled("Response", self.response))
         top = QHBoxLayout()
         top.addWidget(self.timings, 1)
         top.addWidget(self.pretty)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(top)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.split, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Request and response side by side when there is room, one above the other when not."""
         wide = event.size().width() >= self.fontMetrics().horizontalAdvance("M") * 90
-        if wide != self._side_by_side:
-            self._side_by_side = wide
-            set_qt_property(self.split, "orientation", "Horizontal" if wide else "Vertical")
+        self.split.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
         super().resizeEvent(event)
+
+    def show_view(self, view: ExchangeView | None) -> None:
+        """The session's latest exchange, with where it came from."""
+        self.freshness.show_freshness(view.freshness if view is not None else None)
+        mark_stale(self, view.freshness if view is not None else None)
+        if view is None:
+            self.clear()
+        else:
+            self.show_exchange(view.exchange)
 
     def show_exchange(self, exchange: Exchange) -> None:
         self._exchange = exchange
@@ -138,8 +144,6 @@ class RawPanel(QWidget):
     def _response_text(self, exchange: Exchange) -> str:
         response = exchange.response
         if response is None:
-            from idconnect_tester.core.exchange import NetworkError
-
             if isinstance(exchange.outcome, NetworkError):
                 return f"No response: {exchange.outcome.kind.value} — {exchange.outcome.message}"
             return "(no response)"

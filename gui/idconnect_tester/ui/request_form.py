@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import vendor
 from idconnect_tester.core.request import FieldIssue, TokenRequest
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage
 
@@ -70,19 +70,18 @@ class RequestForm(QGroupBox):
         self.get_code_button.setToolTip(
             "New PKCE pair, then the authorize step; fills in code and verifier (Ctrl+G)"
         )
-        set_qt_property(self.get_code_button, "shortcut", "Ctrl+G")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self._label("Grant &type", self.grant_type), self.grant_type)
+        form.addRow(self._label("Grant t&ype", self.grant_type), self.grant_type)
         code_row = QHBoxLayout()
         code_row.addWidget(self.code, 1)
         code_row.addWidget(self.get_code_button)
         form.addRow(self._label("&Code", self.code), code_row)
         form.addRow("", self.messages["code"])
-        form.addRow(self._label("&Verifier", self.code_verifier), self.code_verifier)
+        form.addRow(self._label("Ver&ifier", self.code_verifier), self.code_verifier)
         form.addRow("", self.messages["code_verifier"])
-        form.addRow(self._label("&Refresh token", self.refresh_token), self.refresh_token)
+        form.addRow(self._label("Refresh toke&n", self.refresh_token), self.refresh_token)
         form.addRow("", self.messages["refresh_token"])
         form.addRow("", self.messages["grant_type"])
 
@@ -104,11 +103,9 @@ class RequestForm(QGroupBox):
         self.send_button = QPushButton("&Send")
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(True)
-        set_qt_property(self.send_button, "shortcut", "Ctrl+Return")
         self.send_button.setToolTip("Send the signed token request (Ctrl+Return)")
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
-        set_qt_property(self.cancel_button, "shortcut", "Esc")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
         self.send_blocked = QLabel()
@@ -128,10 +125,16 @@ class RequestForm(QGroupBox):
         self.grant_type.currentIndexChanged.connect(self._on_changed)
         for edit in (self.code, self.code_verifier, self.refresh_token):
             edit.textChanged.connect(self._on_changed)
+            edit.returnPressed.connect(self._return_pressed)
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
-        self._on_changed()  # in the first frame: messages appearing later would move the rows
+        self._on_changed()
+
+    def _return_pressed(self) -> None:
+        """Return in a request field sends, as the default button promises."""
+        if self.send_button.isEnabled():
+            self.send_button.click()
 
     # --- building blocks ---
 
@@ -182,6 +185,18 @@ class RequestForm(QGroupBox):
         self.code_verifier.setText(request.code_verifier)
         self.refresh_token.setText(request.refresh_token)
         self.set_scopes(request.scopes)
+
+    def fill(self, values: FormFill) -> None:
+        """Take what the session hands over: a code and its verifier, a new refresh token."""
+        if values.grant_type is not None:
+            self.set_grant(values.grant_type)
+        for edit, value in (
+            (self.code, values.code),
+            (self.code_verifier, values.code_verifier),
+            (self.refresh_token, values.refresh_token),
+        ):
+            if value is not None:
+                edit.setText(value)
 
     def set_busy(self, busy: bool) -> None:
         """While a request runs, Send is off (no accidental second send) and Cancel is on."""

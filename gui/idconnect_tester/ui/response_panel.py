@@ -1,19 +1,18 @@
-"""The response panel: every field of a granted token, each read-only with a copy button."""
+"""The response panel: every field of the latest granted token, each read-only with a copy
+button, what each token is worth now, and the share token."""
 
 from __future__ import annotations
 
+import json
 import reprlib
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from idconnect_tester.ui.refresh_tracking import RULE
+from idconnect_tester.core.session_events import ShareView, TokenState, TokenStatus, TokenView
+from idconnect_tester.core.token_chain import REFRESH_RULE
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import ValueField
-
-if TYPE_CHECKING:  # loaded with the first exchange, not at start-up
-    from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.ui.widgets import FreshnessLine, ValueField, mark_stale
 
 _FIELDS = (
     ("access_token", "accessTokenField", "access token"),
@@ -23,11 +22,18 @@ _FIELDS = (
     ("id_token", "idTokenField", "id token"),
 )
 
+STATE_TONES = {
+    TokenState.LIVE: Tone.OK,
+    TokenState.EXPIRED: Tone.ERROR,
+    TokenState.REVOKED: Tone.ERROR,
+    TokenState.SUSPECT: Tone.WARNING,
+    TokenState.SUPERSEDED: Tone.MUTED,
+    TokenState.OTHER_TARGET: Tone.WARNING,
+}
+
 
 def _short_json(value: object, limit: int = 200) -> str:
     """A one-line preview of any JSON value; a 5 MB field costs no more than a short one."""
-    import json  # not before the first paint (bench/README.md)
-
     if isinstance(value, str):
         shown = json.dumps(value[:limit], ensure_ascii=False)
         return shown if len(value) <= limit else f"{shown}… ({len(value):,} characters)"
@@ -46,100 +52,134 @@ def _preview_repr() -> reprlib.Repr:
 _PREVIEW = _preview_repr()
 
 
+class StateLabel(QLabel):
+    """A token's state ("live", "revoked", …) in its colour, with why as the tooltip."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+
+    def show_status(self, status: TokenStatus | None) -> None:
+        if status is None:
+            self.setText("")
+            self.setToolTip("")
+            return
+        self.setText(status.state.value)
+        self.setToolTip(status.why)
+        set_tone(self, STATE_TONES[status.state])
+
+    def show_note(self, text: str, why: str) -> None:
+        self.setText(text)
+        self.setToolTip(why)
+        set_tone(self, Tone.WARNING)
+
+
 class ResponsePanel(QWidget):
     share_token_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responsePanel")
+        self.freshness = FreshnessLine("responseFreshness")
         self.fields: dict[str, ValueField] = {}
+        self.access_state = StateLabel("accessTokenState")
+        self.refresh_state = StateLabel("refreshTokenState")
         form = QFormLayout(self)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow(self.freshness)
         for key, object_name, what in _FIELDS:
             field = ValueField(object_name, what)
             self.fields[key] = field
+            row = QHBoxLayout()
+            row.addWidget(field, 1)
             if key == "access_token":
-                row = QHBoxLayout()
-                row.addWidget(field, 1)
-                self.share_button = QPushButton("S&hare token…")
-                self.share_button.setObjectName("shareTokenButton")
-                self.share_button.setToolTip(
-                    "Exchange this access token for a Sumsub ID share token (needs the share scope)"
-                )
-                self.share_button.setEnabled(False)
-                self.share_button.clicked.connect(self.share_token_requested)
-                row.addWidget(self.share_button)
-                form.addRow(key, row)
-            else:
-                form.addRow(key, field)
+                row.addWidget(self.access_state)
+            elif key == "refresh_token":
+                row.addWidget(self.refresh_state)
+            form.addRow(key, row)
         self.refresh_info = QLabel("")
         self.refresh_info.setObjectName("refreshTokenInfo")
         self.refresh_info.setWordWrap(True)
-        self.refresh_info.setToolTip(RULE)
+        self.refresh_info.setToolTip(REFRESH_RULE)
         set_tone(self.refresh_info, Tone.MUTED)
         form.addRow("", self.refresh_info)
-        self.share_token = ValueField("shareTokenField", "share token")
-        self.share_label = QLabel("share token")
-        form.addRow(self.share_label, self.share_token)
-        self.share_for = QLabel("")
-        self.share_for.setObjectName("shareTokenForClient")
-        set_tone(self.share_for, Tone.MUTED)
-        form.addRow("", self.share_for)
-        for widget in (self.share_token, self.share_label, self.share_for):
-            widget.setVisible(False)
         self.extra = QLabel()
         self.extra.setObjectName("responseNotes")
         self.extra.setWordWrap(True)
         self.extra.setVisible(False)
         form.addRow(self.extra)
+
+        self.share_button = QPushButton("Share t&oken…")
+        self.share_button.setObjectName("shareTokenButton")
+        self.share_button.setToolTip(
+            "Exchange this access token for a Sumsub ID share token (needs the share scope)"
+        )
+        self.share_button.setEnabled(False)
+        self.share_button.clicked.connect(self.share_token_requested)
+        self.share_token = ValueField("shareTokenField", "share token")
+        self.share_state = StateLabel("shareTokenState")
+        share_row = QHBoxLayout()
+        share_row.addWidget(self.share_token, 1)
+        share_row.addWidget(self.share_state)
+        share_row.addWidget(self.share_button)
+        form.addRow("share token", share_row)
+        self.share_for = QLabel("")
+        self.share_for.setObjectName("shareTokenForClient")
+        self.share_for.setWordWrap(True)
+        set_tone(self.share_for, Tone.MUTED)
+        form.addRow("", self.share_for)
         self.placeholder = QLabel("No token yet: press Get code, then Send.")
         set_tone(self.placeholder, Tone.MUTED)
         form.addRow(self.placeholder)
+        self.show_tokens(None)
 
-    def show_share_token(self, token: str, for_client_id: str) -> None:
-        self.share_token.set_value(token)
-        self.share_for.setText(f"for client {for_client_id}" if for_client_id else "")
-        for widget in (self.share_token, self.share_label, self.share_for):
-            widget.setVisible(True)
-
-    def show_refresh_info(self, text: str) -> None:
-        self.refresh_info.setText(text)
-
-    def show_exchange(self, exchange: Exchange) -> None:
-        """Show a granted token; other outcomes leave the last good token on display, because it
-        is still valid and a failed refresh should not hide it."""
-        from idconnect_tester.core.exchange import TokenGranted
-
-        outcome = exchange.outcome
-        if not isinstance(outcome, TokenGranted):
+    def show_tokens(self, view: TokenView | None) -> None:
+        self.freshness.show_freshness(view.freshness if view is not None else None)
+        mark_stale(self, view.freshness if view is not None else None)
+        self.placeholder.setVisible(view is None)
+        if view is None:
+            for field in self.fields.values():
+                field.set_value("")
+            self.access_state.show_status(None)
+            self.refresh_state.show_status(None)
+            self.refresh_info.setText("")
+            self.extra.setVisible(False)
+            self.share_button.setEnabled(False)
             return
-        self.placeholder.setVisible(False)
+        granted = view.granted
         values = {
-            "access_token": outcome.access_token,
-            "refresh_token": outcome.refresh_token or "",
-            "token_type": outcome.token_type,
-            "expires_in": str(outcome.expires_in),
-            "id_token": outcome.id_token or "",
+            "access_token": granted.access_token,
+            "refresh_token": granted.refresh_token or "",
+            "token_type": granted.token_type,
+            "expires_in": str(granted.expires_in),
+            "id_token": granted.id_token or "",
         }
         for key, value in values.items():
             self.fields[key].set_value(value)
-        lines = list(outcome.notes)
-        if outcome.id_token is None:
+        self.access_state.show_status(view.access)
+        self.refresh_state.show_status(view.refresh)
+        self.refresh_info.setText(view.refresh_note)
+        lines = list(granted.notes)
+        if granted.id_token is None:
             lines.append("No id_token (the openid scope was not granted).")
-        for key, value in outcome.other_fields.items():
+        for key, value in granted.other_fields.items():
             lines.append(f"Also returned: {key} = {_short_json(value)}")
         self.extra.setText("\n".join(lines))
         self.extra.setVisible(bool(lines))
-        self.share_button.setEnabled(True)
+        self.share_button.setEnabled(view.access.usable)
+
+    def show_share(self, view: ShareView | None) -> None:
+        if view is None:
+            self.share_token.set_value("")
+            self.share_state.show_status(None)
+            self.share_for.setText("")
+            return
+        self.share_token.set_value(view.granted.token)
+        self.share_state.show_status(view.status)
+        who = view.granted.for_client_id
+        self.share_for.setText(
+            (f"for client {who} · " if who else "") + view.freshness.note.rstrip(".")
+        )
 
     def access_token(self) -> str:
         return self.fields["access_token"].value()
-
-    def clear(self) -> None:
-        for field in self.fields.values():
-            field.set_value("")
-        self.extra.setVisible(False)
-        self.placeholder.setVisible(True)
-        self.share_button.setEnabled(False)
-        self.refresh_info.setText("")
-        for widget in (self.share_token, self.share_label, self.share_for):
-            widget.setVisible(False)

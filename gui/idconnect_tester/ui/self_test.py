@@ -16,6 +16,7 @@ from PySide6.QtCore import SignalInstance
 
 from idconnect_tester.core.exchange import Exchange, TokenGranted
 from idconnect_tester.core.id_token_checks import CheckStatus, Verification
+from idconnect_tester.core.session_events import IdTokenChanged, SessionEvent
 from idconnect_tester.ui.main_window import MainWindow
 
 STEP_TIMEOUT_S = 20.0
@@ -67,7 +68,10 @@ class SelfTest:
     async def run(self) -> int:
         window = self.window
         started = time.perf_counter()
-        self.report(True, "emulator", window.session.describe_target(), started)
+        builtin = window.targets.current.builtin
+        self.report(builtin, "emulator", window.targets.describe(), started)
+        if not builtin:
+            return 1
         icon = not window.windowIcon().isNull()
         self.report(icon, "icon", "application icon loaded" if icon else "no icon", started)
 
@@ -86,11 +90,7 @@ class SelfTest:
             if not window.form.send_button.isEnabled():
                 self.report(False, step, window.form.send_blocked.text(), started)
                 return 1
-            verification = (
-                asyncio.ensure_future(next_emission(window.controller.verification_finished))
-                if grant == "authorization_code"
-                else None
-            )
+            verification = self.next_verification() if grant == "authorization_code" else None
             emitted = await self.step(
                 step, window.form.send_button.click, window.controller.exchange_finished
             )
@@ -112,14 +112,27 @@ class SelfTest:
         )
         return 0 if self.failures == 0 else 1
 
-    async def check_id_token(self, waiting: asyncio.Future[tuple[Any, ...]]) -> None:
+    def next_verification(self) -> asyncio.Future[Verification]:
+        """The next verdict the id_token panel is handed."""
+        future: asyncio.Future[Verification] = asyncio.get_running_loop().create_future()
+
+        def listener(event: SessionEvent) -> None:
+            if isinstance(event, IdTokenChanged) and event.view is not None:
+                verification = event.view.verification
+                if verification is not None and not future.done():
+                    future.set_result(verification)
+
+        self.window.session.subscribe(listener)
+        future.add_done_callback(lambda _: self.window.session.unsubscribe(listener))
+        return future
+
+    async def check_id_token(self, waiting: asyncio.Future[Verification]) -> None:
         started = time.perf_counter()
         try:
-            verification, _, _ = await waiting
+            verification = await asyncio.wait_for(waiting, STEP_TIMEOUT_S)
         except TimeoutError:
             self.report(False, "id_token checks", "no verification result", started)
             return
-        assert isinstance(verification, Verification)
         failed = [c.name for c in verification.checks if c.status is CheckStatus.FAIL]
         passed = [c.name for c in verification.checks if c.status is CheckStatus.PASS]
         self.report(

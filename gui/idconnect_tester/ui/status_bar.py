@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
 from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.widgets import ElidedLabel
 
 
 class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
-        self.message = QLabel("Ready")
+        # Elided, never wrapped or widened: a long message (a pasted redirect, say) must not
+        # make the window wider than the screen. The tooltip has it whole.
+        self.message = ElidedLabel("Ready", mode=Qt.TextElideMode.ElideRight)
         self.message.setObjectName("statusMessage")
         self.busy = QProgressBar()
         self.busy.setObjectName("busyIndicator")
@@ -21,12 +25,12 @@ class StatusBar(QStatusBar):
         self.busy.setTextVisible(False)
         self.busy.setVisible(False)
         self.busy.setAccessibleName("Busy")
-        self.target = QLabel("")
+        self.target = ElidedLabel("", mode=Qt.TextElideMode.ElideMiddle)
         self.target.setObjectName("statusTarget")
         set_tone(self.target, Tone.MUTED)
         self.addWidget(self.busy)
-        self.addWidget(self.message, 1)
-        self.addPermanentWidget(self.target)
+        self.addWidget(self.message, 3)
+        self.addPermanentWidget(self.target, 1)
 
     def show_busy(self, text: str) -> None:
         self.busy.setVisible(True)
@@ -37,6 +41,7 @@ class StatusBar(QStatusBar):
 
     def say(self, text: str, tone: Tone = Tone.MUTED) -> None:
         self.message.setText(text)
+        self.message.setToolTip(text)
         if tone is Tone.MUTED:
             self.message.setPalette(self.palette())
         else:

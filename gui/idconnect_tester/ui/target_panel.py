@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -18,16 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage, WrappedNote
-
-if TYPE_CHECKING:  # profiles load after the first paint
-    from idconnect_tester.core.profile_model import Profile
 
 
 class TargetPanel(QGroupBox):
     profile_selected = Signal(str)  # profile id
     edited = Signal()  # base URL, app token or secret key changed by the user
+    editing_finished = Signal()  # a field lost focus or got Return: a good moment to save
     action_requested = Signal(str)  # "new", "duplicate", "rename", "delete", "settings", ...
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -76,7 +73,7 @@ class TargetPanel(QGroupBox):
             name: FieldMessage(f"{name}Message")
             for name in ("base_url", "app_token", "secret_key", "profile")
         }
-        # Two lines from the first frame: the profile (and its note) is read just after it.
+        # Room for two lines from the start: filling the note in must not move the rows below.
         self.note = WrappedNote("targetNote", lines=2)
         set_tone(self.note, Tone.MUTED)
 
@@ -101,6 +98,7 @@ class TargetPanel(QGroupBox):
         self.profile.currentIndexChanged.connect(self._on_profile_index)
         for edit in (self.base_url, self.app_token, self.secret_key):
             edit.textEdited.connect(self._on_edited)
+            edit.editingFinished.connect(self._on_editing_finished)
 
     def _edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
@@ -131,6 +129,10 @@ class TargetPanel(QGroupBox):
         if not self._loading:
             self.edited.emit()
 
+    def _on_editing_finished(self) -> None:
+        if not self._loading:
+            self.editing_finished.emit()
+
     # --- called by the window ---
 
     def set_profiles(self, profiles: list[Profile], current_id: str) -> None:
@@ -160,14 +162,20 @@ class TargetPanel(QGroupBox):
         self.base_url.setReadOnly(profile.builtin)
         for name in ("rename", "delete", "settings"):
             self.actions_by_name[name].setEnabled(not profile.builtin)
-        if profile.builtin:
-            self.note.setText(
-                "Built-in emulator: runs inside the app. Edits to the app token or secret last "
-                "for this run only — try sbx:emulator-disabled-token for the 404, or a wrong "
-                "secret for a signature mismatch."
-            )
-        else:
-            self.note.setText("The secret key is kept in the system keyring, never in a file.")
+
+    def show_secret_value(self, secret: str) -> None:
+        self._loading = True
+        try:
+            self.secret_key.setText(secret)
+        finally:
+            self._loading = False
+
+    def set_secret_reading(self, reading: bool) -> None:
+        """While the keyring is asked, the field says so rather than looking empty (typing
+        into it meanwhile is fine: what is typed wins)."""
+        self.secret_key.setPlaceholderText(
+            "reading the system keyring…" if reading else "the app token's secret key"
+        )
 
     def values(self) -> tuple[str, str, str]:
         return self.base_url.text().strip(), self.app_token.text().strip(), self.secret_key.text()

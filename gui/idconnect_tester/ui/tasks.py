@@ -8,12 +8,10 @@ left on shutdown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:  # asyncio is imported when the first task starts, not before the first paint
-    import asyncio
+from typing import Any, TypeVar
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -24,8 +22,6 @@ class TaskOwner:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     def start(self, coroutine: Coroutine[Any, Any, T], name: str) -> asyncio.Task[T]:
-        import asyncio
-
         task = asyncio.ensure_future(coroutine)
         task.set_name(name)
         self._tasks.add(task)
@@ -47,10 +43,14 @@ class TaskOwner:
         for task in list(self._tasks):
             task.cancel()
 
+    async def wait(self) -> None:
+        """Wait until every task has finished on its own."""
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     async def shutdown(self) -> None:
         """Cancel every task and wait until each has really finished."""
-        import asyncio
-
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -2,27 +2,24 @@
 
 The app uses Qt's Fusion style everywhere (the same look on every platform, and it honours the
 palette), and derives its few status colours from whether the palette is dark, so they stay
-readable in both schemes. Call `refresh()` again when the scheme changes.
+readable in both schemes.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import NamedTuple
+from dataclasses import dataclass
 
-from PySide6 import QtCore
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from idconnect_tester.core.session_events import Tone
 
-class Tone(StrEnum):
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
-    MUTED = "muted"
+__all__ = ["SCHEMES", "Colours", "Tone", "apply_style", "colours", "is_dark", "set_tone"]
 
 
-class Colours(NamedTuple):  # not a dataclass: see first_frame.py
+@dataclass(frozen=True)
+class Colours:
     ok: QColor
     warning: QColor
     error: QColor
@@ -100,6 +97,6 @@ def apply_style(app: QApplication, scheme: str = "system") -> None:
     """Fusion style in the system's colour scheme, or a chosen one ('light' or 'dark')."""
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")  # creating a style costs ~6 ms; often it already is Fusion
-    system_dark = app.styleHints().colorScheme() == QtCore.Qt.ColorScheme.Dark
+    system_dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
     dark = scheme == "dark" or (scheme == "system" and system_dark)
     app.setPalette(_dark_palette() if dark else app.style().standardPalette())

@@ -58,10 +58,21 @@ class ShareTokenDialog(QDialog):
             ok.setEnabled(bool(for_client_id.strip()))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.warning = QLabel("")
+        self.warning.setObjectName("shareTokenWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setVisible(False)
+        set_tone(self.warning, Tone.WARNING)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.warning)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def warn(self, text: str) -> None:
+        """Something the user should know before sending (e.g. the access token is revoked)."""
+        self.warning.setText(text)
+        self.warning.setVisible(True)
 
 
 class PkceCheckerDialog(QDialog):
@@ -131,9 +142,9 @@ class PkceCheckerDialog(QDialog):
 
 
 class KeysDialog(QDialog):
-    """Paste a JWKS, a JWK or a PEM public key to verify id_tokens offline."""
+    """Paste a JWKS, a JWK or a PEM public key to verify id_tokens offline; set the leeway."""
 
-    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+    def __init__(self, current: str, leeway_s: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("keysDialog")
         self.setWindowTitle("Keys for id_token verification")
@@ -151,6 +162,15 @@ class KeysDialog(QDialog):
         self.problem.setWordWrap(True)
         set_tone(self.problem, Tone.ERROR)
         self.use_issuer = False
+        self.leeway = QSpinBox()
+        self.leeway.setObjectName("keysLeewaySpin")
+        self.leeway.setRange(0, 3600)
+        self.leeway.setValue(leeway_s)
+        self.leeway.setSuffix(" s")
+        self.leeway.setAccessibleName("Clock leeway for exp, iat and nbf")
+        self.leeway.setToolTip("How far the clocks may disagree when exp, iat and nbf are checked")
+        leeway_row = QFormLayout()
+        leeway_row.addRow("Clock leeway", self.leeway)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -165,6 +185,7 @@ class KeysDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.problem)
+        layout.addLayout(leeway_row)
         layout.addWidget(buttons)
         self.resize(self.fontMetrics().horizontalAdvance("M") * 60, 360)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6 import QtCore
-from PySide6.QtCore import QSize, QTimer
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,18 +14,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.ui.first_frame import set_qt_property
+from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 
 
 class ElidedLabel(QLabel):
-    """A label whose `text()` is the whole value but which paints it elided in the middle, so a
-    400-character token fits the panel and still shows its prefix and its last characters."""
+    """A label whose `text()` is the whole value but which paints it elided (in the middle by
+    default), so a 400-character token fits the panel and still shows its prefix and its last
+    characters — and a long message never makes its window wider."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(text, parent)
+        self._mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        set_qt_property(self, "textInteractionFlags", "NoTextInteraction")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
 
     def minimumSizeHint(self) -> QSize:
         metrics = QFontMetrics(self.font())
@@ -34,14 +41,10 @@ class ElidedLabel(QLabel):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.text():
-            return  # nothing to paint (and a first frame has no value yet: see first_frame.py)
-        from PySide6.QtGui import QPainter  # its 3 enums wait for a value to paint, too
-
+            return
         painter = QPainter(self)
         rect = self.contentsRect()
-        elided = self.fontMetrics().elidedText(
-            self.text(), QtCore.Qt.TextElideMode.ElideMiddle, rect.width()
-        )
+        elided = self.fontMetrics().elidedText(self.text(), self._mode, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment()), elided)
 
@@ -54,7 +57,7 @@ class CopyButton(QToolButton):
         self._what = what
         self._value = ""
         self.setText("Copy")
-        set_qt_property(self, "toolButtonStyle", "ToolButtonTextOnly")
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setToolTip(f"Copy the whole {what}")
         self.setAccessibleName(f"Copy {what}")
         self.setEnabled(False)
@@ -168,3 +171,32 @@ def titled(title: str, widget: QWidget) -> QWidget:
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     return box
+
+
+class FreshnessLine(QLabel):
+    """The line at the top of a result panel that says where its content came from — and, when
+    it is not the latest result for the current target, says so in a way nobody misses."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.show_freshness(None)
+
+    def show_freshness(self, freshness: Freshness | None) -> None:
+        if freshness is None:
+            self.setText("")
+            self.setVisible(False)
+            return
+        self.setVisible(True)
+        self.setText(f"⚠ {freshness.note}" if freshness.stale else freshness.note)
+        set_tone(self, Tone.WARNING if freshness.stale else Tone.MUTED)
+        font = self.font()
+        font.setBold(freshness.stale)
+        self.setFont(font)
+
+
+def mark_stale(panel: QWidget, freshness: Freshness | None) -> None:
+    """The panel's `stale` property: true while it shows something other than the latest result
+    for the current target (scripts and tests read it; stylesheets may use it)."""
+    panel.setProperty("stale", freshness is not None and freshness.stale)

@@ -1,0 +1,31 @@
+"""Getting what an id_token's checks compare with: the keys and expectations of the target that
+issued it — fetched from its issuer (discovery, JWKS), or pasted by the user for offline checks.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from idconnect_tester.core.id_token_checks import VerificationContext
+from idconnect_tester.core.jwks import JwksCache, build_context
+from idconnect_tester.core.session_events import VerificationJob
+
+
+async def fetch_context(
+    job: VerificationJob, http: httpx.AsyncClient, cache: JwksCache
+) -> tuple[VerificationContext, str]:
+    """The context for `job` and a sentence on where its keys came from."""
+    profile = job.origin.profile
+    context = await build_context(
+        http,
+        token=job.id_token,
+        cache=cache,
+        issuer=profile.issuer or None,
+        keys=job.pasted_keys,
+        client_id=profile.client_id or None,
+        nonce=job.nonce,
+        leeway_s=job.leeway_s,
+    )
+    if job.pasted_keys is not None:
+        return context, f"Keys: {job.pasted_description}"
+    return context, f"Issuer {profile.issuer}"

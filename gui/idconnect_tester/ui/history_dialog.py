@@ -1,0 +1,48 @@
+"""A saved exchange, read-only, in a window of its own: the live panels never show the past."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from idconnect_tester.core.error_report import report_for_exchange
+from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.ui.raw_panel import RawPanel
+from idconnect_tester.ui.theme import Tone, set_tone
+
+
+class HistoryEntryDialog(QDialog):
+    def __init__(self, exchange: Exchange, row: HistoryRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historyEntryDialog")
+        when = row.time.astimezone()
+        self.setWindowTitle(f"History — {row.endpoint} at {when:%Y-%m-%d %H:%M:%S}")
+        self.setModal(False)
+        masking = "tokens stored in full" if row.full_tokens else "tokens masked"
+        heading = QLabel(
+            f"<b>{exchange.summary()}</b> — {row.endpoint}"
+            f"{' (' + row.grant_type + ')' if row.grant_type else ''} · profile {row.profile_name}"
+            f" · {when:%Y-%m-%d %H:%M:%S} · {masking} · read-only"
+        )
+        heading.setObjectName("historyEntryHeading")
+        heading.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        report = report_for_exchange(exchange)
+        if report is not None:
+            error = QLabel(
+                f"{report.status}: {report.description}"
+                + (f"\n{report.hint.title}. {report.hint.advice}" if report.hint else "")
+            )
+            error.setObjectName("historyEntryError")
+            error.setWordWrap(True)
+            set_tone(error, Tone.ERROR)
+            layout.addWidget(error)
+        self.raw = RawPanel(prefix="historyRaw")
+        self.raw.show_exchange(exchange)
+        layout.addWidget(self.raw, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout.addWidget(buttons)
+        metrics = self.fontMetrics()
+        self.resize(metrics.horizontalAdvance("M") * 80, metrics.lineSpacing() * 32)

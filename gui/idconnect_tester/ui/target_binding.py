@@ -1,0 +1,166 @@
+"""Connects the target panel to the profiles and the keyring (`TargetSelection`).
+
+The keyring is only ever called off the GUI thread: an unlock prompt or a slow D-Bus must not
+freeze the window. Typing changes the target at once (Send uses what is on screen); the profile
+file and the keyring are written once editing finishes — the field loses focus, Return, a pause
+in typing, another profile, closing — never on every keystroke.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.session_events import Origin
+from idconnect_tester.core.target_selection import SaveResult, SecretWrite, TargetSelection
+from idconnect_tester.ui.controller import RequestController
+from idconnect_tester.ui.target_panel import TargetPanel
+from idconnect_tester.ui.tasks import TaskOwner
+from idconnect_tester.ui.theme import Tone
+
+SAVE_AFTER_MS = 1500  # a pause in typing this long counts as editing finished
+
+Say = Callable[[str, Tone], None]
+
+
+class TargetBinding(QObject):
+    target_changed = Signal(object)  # Origin: the target requests now go to
+    problems_changed = Signal(str)  # the first reason Send can't go to this target, or ""
+
+    def __init__(
+        self,
+        selection: TargetSelection,
+        panel: TargetPanel,
+        controller: RequestController,
+        say: Say,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.selection = selection
+        self.panel = panel
+        self._controller = controller
+        self._say = say
+        self._writes = TaskOwner()  # awaited on close: a secret typed last is not lost
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_AFTER_MS)
+        self._save_timer.timeout.connect(self.save)
+        panel.profile_selected.connect(self.select)
+        panel.edited.connect(self._edited)
+        panel.editing_finished.connect(self.save)
+
+    # --- showing ---
+
+    def reload(self) -> None:
+        """Profiles changed (dialogs, import, the emulator listening): show them again."""
+        self.selection.reload()
+        self.panel.set_profiles(self.selection.profiles(), self.selection.current.id)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        profile = self.selection.current
+        secret = self.selection.known_secret()
+        self.panel.show_profile(profile, secret or "")
+        self.panel.set_secret_reading(secret is None)
+        if secret is None:
+            self._read_secret(profile.id)
+        self._show_note()
+        self._changed()
+
+    def _show_note(self) -> None:
+        profile = self.selection.current
+        if profile.builtin:
+            self.panel.note.setText(
+                "Built-in emulator: runs inside the app. Edits to the app token or secret last "
+                "for this run only — try sbx:emulator-disabled-token for the 404, or a wrong "
+                "secret for a signature mismatch."
+            )
+        elif self.selection.known_secret() is None:
+            self.panel.note.setText("Reading the secret key from the system keyring…")
+        elif self.selection.secrets_persist:
+            self.panel.note.setText(
+                "The secret key is kept in the system keyring, never in a file."
+            )
+        else:
+            self.panel.note.setText(
+                "No system keyring: the secret key is kept for this run only and is gone after a "
+                "restart (it is never written to a file)."
+            )
+
+    def _changed(self) -> None:
+        problems = self.selection.target_problems()
+        starting = not self.selection.emulator_ready
+        reading = self.selection.known_secret() is None
+        # Waiting for the emulator or the keyring is not the user's mistake: Send stays off,
+        # but nothing is shown in red under the fields.
+        self.panel.show_problems({} if starting or reading else problems, self.selection.warnings())
+        self.problems_changed.emit(next(iter(problems.values()), ""))
+        self.target_changed.emit(self.selection.origin())
+        for notice in self.selection.take_notices():
+            self._say(notice, Tone.WARNING)
+
+    # --- the keyring, off the GUI thread ---
+
+    def _read_secret(self, profile_id: str) -> None:
+        async def run() -> None:
+            await self._controller.run_blocking(self.selection.read_secret, profile_id)
+            if self.selection.current.id != profile_id:
+                return  # the user has moved on to another profile
+            self.panel.set_secret_reading(False)
+            if not self.selection.typed_secret(profile_id):  # what was typed meanwhile wins
+                self.panel.show_secret_value(self.selection.known_secret() or "")
+            self._show_note()
+            self._changed()
+
+        self._controller.start_background(run(), "read the secret key")
+
+    # --- editing ---
+
+    def _edited(self) -> None:
+        base_url, app_token, secret = self.panel.values()
+        self.selection.edit(base_url, app_token, secret)
+        self._changed()
+        if not self.selection.current.builtin:
+            self._save_timer.start()
+
+    def select(self, profile_id: str) -> None:
+        self.save()  # the profile being left keeps what was typed into it
+        self.selection.select(profile_id)
+        self._show_current()
+
+    def save(self) -> None:
+        """Write what was typed: the profile now (a small file), the secret off the GUI thread."""
+        self._save_timer.stop()
+        name = self.selection.current.name
+        result = self.selection.save_edits()
+        self._report(name, result)
+        if result.secret_write is not None:
+            self._write_secret(result.secret_write)
+
+    def store_secret(self, profile_id: str, secret: Secret) -> None:
+        """Keep (or, when empty, delete) a profile's secret in the keyring, off the GUI thread."""
+        self._write_secret(SecretWrite(profile_id, secret))
+
+    def _write_secret(self, write: SecretWrite) -> None:
+        async def run() -> None:
+            await self._controller.run_blocking(write.run, self.selection.secrets)
+            self._show_note()
+            for notice in self.selection.take_notices():
+                self._say(notice, Tone.WARNING)
+
+        self._writes.start(run(), "store the secret key")
+
+    async def close(self) -> None:
+        """Save what is typed and wait for the keyring writes (closing must not lose them)."""
+        self.save()
+        await self._writes.wait()
+        self.selection.forget_typed_secrets()
+
+    def _report(self, name: str, result: SaveResult) -> None:
+        if result.problem is not None:
+            self._say(f"Profile {name!r} not saved: {result.problem}", Tone.WARNING)
+
+    def origin(self) -> Origin:
+        return self.selection.origin()
