@@ -134,7 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--scope",
         default="",
-        help=f'space-separated scopes, e.g. "openid name" (from: {" ".join(vendor.SCOPES)})',
+        help=f'space-separated scopes, e.g. "openid name" (from: {" ".join(vendor.SCOPES)}); '
+        "sent with refresh_token; with authorization_code only checked, as the scope was fixed "
+        "at authorize",
     )
 
     share = commands.add_parser(
