@@ -188,6 +188,15 @@ def test_a_network_error_exits_3_with_nothing_on_stdout() -> None:
     assert "hint: Connection refused." in done.stderr
 
 
+def test_https_to_the_plain_http_emulator_says_so(emulator: EmulatorServer) -> None:
+    base = emulator.base_url.replace("http://", "https://")
+    done = cli(*token_args(base, *REFRESH), env=SECRETS)
+    assert done.returncode == 3
+    hint = next(line for line in done.stderr.splitlines() if line.startswith("hint:"))
+    assert "plain HTTP" in hint and "http://" in hint
+    assert "certificate could not be verified" not in done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "env", "base_url", "message"),
     [
@@ -210,8 +219,14 @@ def test_a_network_error_exits_3_with_nothing_on_stdout() -> None:
             "http://api.example.com",
             "Plain http:// is only allowed to this machine",
         ),
+        (
+            ["--ca-bundle", "/nonexistent.pem", *REFRESH],
+            SECRETS,
+            None,
+            "The CA bundle /nonexistent.pem does not exist: give the path of a PEM file",
+        ),
     ],
-    ids=["missing-code", "no-app-token", "no-secret", "http-to-another-host"],
+    ids=["missing-code", "no-app-token", "no-secret", "http-to-another-host", "no-ca-bundle"],
 )
 def test_usage_errors_exit_2_and_send_nothing(
     emulator: EmulatorServer,
