@@ -1,7 +1,8 @@
 """The Profile menu: new, duplicate, rename, delete, settings, import and export.
 
 Secrets follow their profile by id: a duplicate gets a copy of the secret in the keyring, a
-deleted profile's secret is removed from it, and import/export never carry one.
+deleted profile's secret is removed from it, and an export never carries one (an imported
+Postman file's secret goes to the keyring, see `core.postman_import`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
+from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Tone
 
 if TYPE_CHECKING:
@@ -128,17 +130,17 @@ class ProfileActions:
 
     def import_profiles(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Import profiles", "", "Profiles (*.json);;All files (*)"
+            self.window, "Import profiles", "", "Profiles or Postman files (*.json);;All files (*)"
         )
         if path:
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:
-        imported = self.session.store.import_profiles(path)
+        imported = self.session.store.import_profiles(path, secrets=self.session.secrets)
         if imported:
             self._after_change(imported[-1].id)
         notes = " ".join(imported.notes)
-        self._say(f"Imported {len(imported)} profile(s). {notes}".strip(), Tone.OK)
+        self._say(f"Imported {counted(len(imported), 'profile')}. {notes}".strip(), Tone.OK)
 
     def export(self) -> None:
         profile = self.session.current
