@@ -94,7 +94,7 @@ def test_version_and_help_with_examples() -> None:
     shown = cli("--help")
     assert shown.returncode == 0
     assert "examples:" in shown.stdout
-    for command in ("emulator", "token", "share-token", "pkce", "id-token"):
+    for command in ("emulator", "token", "share-token", "pkce", "id-token", "profile"):
         assert f"idconnect-tester {command}" in shown.stdout, command
     assert "SUMSUB_SECRET_KEY" in shown.stdout
 
