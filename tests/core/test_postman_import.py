@@ -199,3 +199,14 @@ def test_a_plain_http_root_url_to_another_host_is_refused(
     with pytest.raises(ProfileError, match="only allowed to this machine"):
         store.import_profiles(source, secrets=secrets)
     assert [p.name for p in store.profiles()] == ["Built-in emulator"]
+
+
+def test_sumsub_variables_without_values_are_named_in_the_refusal(
+    store: ProfileStore, sources: Path
+) -> None:
+    # Exported from Postman with initial values left empty: every Sumsub variable, no value.
+    source = write_environment(sources / "env.json", base_url="", app_token="", secret_key="")
+    with pytest.raises(ProfileError) as refused:
+        store.import_profiles(source)
+    said = str(refused.value)
+    assert "no value for app-token" in said and "Enter the app token" in said

@@ -81,12 +81,12 @@ def profile_from_postman(document: object, file_name: str) -> PostmanImport:
         title = document.get("name")
         entries = document.get("values")
     variables = list(_variables(entries))
-    notes: list[str] = []
-    fields = _fields(variables, notes)
-    if not fields:
+    if not any(_normalised(v.name) in _FIELD_BY_NAME for v in variables):
         raise ProfileError(
             f"{file_name} is a Postman {kind} without Sumsub's variables ({_VENDOR_NAMES})"
         )
+    notes: list[str] = []
+    fields = _fields(variables, notes)
     secret = fields.pop("secret_key", "")
     base_url = fields.pop("base_url", "")
     if not base_url:
@@ -205,7 +205,7 @@ def _ignored_notes(document: Mapping[str, Any], kind: str, variables: list[_Vari
     if scripts:
         ignored.append(f"{counted(scripts, 'script')} (pre-request and tests; none was run)")
     if auth_blocks:
-        ignored.append(f"{counted(auth_blocks, 'auth setting')}")
+        ignored.append(counted(auth_blocks, "auth setting"))
     if requests:
         ignored.append(counted(requests, "request"))
     others = [v.name for v in variables if _normalised(v.name) not in _FIELD_BY_NAME]
