@@ -94,7 +94,7 @@ def test_version_and_help_with_examples() -> None:
     shown = cli("--help")
     assert shown.returncode == 0
     assert "examples:" in shown.stdout
-    for command in ("emulator", "token", "share-token", "pkce", "id-token"):
+    for command in ("emulator", "token", "share-token", "pkce", "id-token", "profile"):
         assert f"idconnect-tester {command}" in shown.stdout, command
     assert "SUMSUB_SECRET_KEY" in shown.stdout
 
@@ -133,6 +133,8 @@ def test_token_code_then_refresh_from_stdin_with_secrets_from_the_environment(
     assert body["token_type"] == "Bearer" and body["expires_in"] == 86400
     assert "id_token" in body
     assert "200 OK" in exchanged.stderr
+    # No --scope: the scope was fixed at authorize, so no warning that contradicts the answer.
+    assert "offline_access" not in exchanged.stderr
 
     refreshed = cli(
         *token_args(emulator.base_url, "--grant-type", "refresh_token", "--refresh-token", "-"),
@@ -186,6 +188,15 @@ def test_a_network_error_exits_3_with_nothing_on_stdout() -> None:
     assert "hint: Connection refused." in done.stderr
 
 
+def test_https_to_the_plain_http_emulator_says_so(emulator: EmulatorServer) -> None:
+    base = emulator.base_url.replace("http://", "https://")
+    done = cli(*token_args(base, *REFRESH), env=SECRETS)
+    assert done.returncode == 3
+    hint = next(line for line in done.stderr.splitlines() if line.startswith("hint:"))
+    assert "plain HTTP" in hint and "http://" in hint
+    assert "certificate could not be verified" not in done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "env", "base_url", "message"),
     [
@@ -208,8 +219,14 @@ def test_a_network_error_exits_3_with_nothing_on_stdout() -> None:
             "http://api.example.com",
             "Plain http:// is only allowed to this machine",
         ),
+        (
+            ["--ca-bundle", "/nonexistent.pem", *REFRESH],
+            SECRETS,
+            None,
+            "The CA bundle /nonexistent.pem does not exist: give the path of a PEM file",
+        ),
     ],
-    ids=["missing-code", "no-app-token", "no-secret", "http-to-another-host"],
+    ids=["missing-code", "no-app-token", "no-secret", "http-to-another-host", "no-ca-bundle"],
 )
 def test_usage_errors_exit_2_and_send_nothing(
     emulator: EmulatorServer,

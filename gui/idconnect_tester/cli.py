@@ -46,6 +46,7 @@ examples:
       --for-client-id CoolCompanyLtd
   idconnect-tester pkce
   idconnect-tester id-token "$ID_TOKEN" --issuer http://127.0.0.1:8088/ --client-id emulator-client
+  idconnect-tester profile import Sumsub.postman_environment.json
 
 Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
 shell history; a token argument of "-" is read from standard input."""
@@ -134,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument(
         "--scope",
         default="",
-        help=f'space-separated scopes, e.g. "openid name" (from: {" ".join(vendor.SCOPES)})',
+        help=f'space-separated scopes, e.g. "openid name" (from: {" ".join(vendor.SCOPES)}); '
+        "sent with refresh_token; with authorization_code only checked, as the scope was fixed "
+        "at authorize",
     )
 
     share = commands.add_parser(
@@ -148,9 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--for-client-id", required=True)
     share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
 
-    from idconnect_tester import id_token_command  # only when the parser is needed
+    from idconnect_tester import id_token_command, profile_command  # only when parsing
 
     id_token_command.add_parser(commands)
+    profile_command.add_parser(commands)
     commands.add_parser(
         "pkce",
         help="print a fresh PKCE verifier and S256 challenge as JSON",
@@ -317,6 +321,12 @@ def _cmd_id_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
     return id_token_command.run(args, io.stdout, io.stderr, io.stdin)
 
 
+def _cmd_profile(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester import profile_command
+
+    return profile_command.run(args, io.stdout, io.stderr)
+
+
 def _run_gui(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     from idconnect_tester.ui.launch import launch
 
@@ -336,6 +346,7 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], i
     "pkce": _cmd_pkce,
     "id-token": _cmd_id_token,
     "emulator": _cmd_emulator,
+    "profile": _cmd_profile,
 }
 
 

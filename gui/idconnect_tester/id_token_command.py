@@ -98,6 +98,7 @@ def _pretty(value: dict[str, Any]) -> str:
 
 def _validate(args: argparse.Namespace) -> None:
     from idconnect_tester.core.jwks import url_problem
+    from idconnect_tester.core.target import ca_bundle_problem
 
     if args.leeway < 0:
         raise _UsageError("--leeway must be 0 or more seconds")
@@ -107,8 +108,8 @@ def _validate(args: argparse.Namespace) -> None:
     ):
         if value is not None and (problem := url_problem(value, what)) is not None:
             raise _UsageError(f"{option}: {problem}")
-    if args.ca_bundle and not Path(args.ca_bundle).is_file():
-        raise _UsageError(f"--ca-bundle: no such file: {args.ca_bundle}")
+    if args.ca_bundle and (problem := ca_bundle_problem(args.ca_bundle)) is not None:
+        raise _UsageError(f"--ca-bundle: {problem}")
 
 
 def _read_key_file(path: str) -> str:

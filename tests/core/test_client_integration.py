@@ -272,6 +272,8 @@ def test_code_token_refresh_and_share_token_go_out_exactly_as_built(
     # A fresh connection has a connect time; the later requests reuse it (keep-alive).
     assert first.timings.connect_ms is not None and first.timings.connect_ms > 0
     assert refreshed.timings.connect_ms is None and shared.timings.connect_ms is None
+    assert not first.timings.reused_connection
+    assert refreshed.timings.reused_connection and shared.timings.reused_connection
 
 
 # --- documented API errors -----------------------------------------------------------------
@@ -580,6 +582,7 @@ def test_a_closed_port_is_refused() -> None:
     assert str(port) in error.message  # the address that refused, not just "attempts failed"
     assert hint_title(exchange) == "Connection refused"
     assert exchange.summary().startswith("Network error (refused) after")
+    assert not exchange.timings.reused_connection  # no connection at all, not a reused one
 
 
 def test_an_unresolvable_host_is_dns() -> None:

@@ -61,6 +61,27 @@ def test_every_network_kind_has_advice(kind: NetworkErrorKind) -> None:
     assert hint is not None and hint.advice
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)",
+        "[SSL: RECORD_LAYER_FAILURE] record layer failure (_ssl.c:1000)",
+        "[SSL: PACKET_LENGTH_TOO_LONG] packet length too long (_ssl.c:1000)",
+    ],
+    ids=["openssl-3.0", "openssl-3.2", "openssl-1.1"],
+)
+def test_tls_to_a_plain_http_port_says_so_instead_of_blaming_certificates(message: str) -> None:
+    hint = hint_for(NetworkError(NetworkErrorKind.TLS, message), Endpoint.TOKEN)
+    assert hint is not None and "plain HTTP" in hint.title
+    assert "http://" in hint.advice and "this machine" in hint.advice
+
+
+def test_a_certificate_failure_keeps_the_certificate_hint() -> None:
+    message = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+    hint = hint_for(NetworkError(NetworkErrorKind.TLS, message), Endpoint.TOKEN)
+    assert hint is not None and "certificate" in hint.title.lower()
+
+
 def test_unexpected_responses_are_explained_by_status() -> None:
     gateway = hint_for(UnexpectedResponse(502, ("HTML",)), Endpoint.TOKEN)
     redirect = hint_for(UnexpectedResponse(301, ("redirect",)), Endpoint.TOKEN)

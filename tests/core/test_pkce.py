@@ -48,6 +48,11 @@ def test_match_check() -> None:
     assert not verifier_matches("ünïcode", RFC_CHALLENGE)
 
 
+def test_a_verifier_length_is_counted_in_words_that_agree() -> None:
+    assert (verifier_problem("1") or "").startswith("is 1 character;")
+    assert (verifier_problem("12") or "").startswith("is 2 characters;")
+
+
 def test_verifier_problems_are_explained() -> None:
     assert "at least 43" in (verifier_problem("123456") or "")
     assert "at most 128" in (verifier_problem("a" * 129) or "")

@@ -94,8 +94,17 @@ def test_short_verifier_is_a_warning_not_a_block() -> None:
 
 
 def test_offline_access_missing_warns_no_refresh_token() -> None:
+    request = TokenRequest.from_form(
+        "authorization_code", code=CODE, code_verifier=VERIFIER, scopes=["openid", "share"]
+    )
+    (warning,) = messages(request)
+    assert "offline_access" in warning and "no refresh token" in warning
+
+
+def test_no_scope_given_says_nothing_about_a_refresh_token() -> None:
+    # The vendor documents no default scope: what authorize granted is unknown here.
     request = TokenRequest.from_form("authorization_code", code=CODE, code_verifier=VERIFIER)
-    assert messages(request) == ["offline_access is not ticked: no refresh token will be issued"]
+    assert messages(request) == []
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from idconnect_tester.core.masking import Secret
@@ -56,3 +58,24 @@ def test_target_problems_name_the_fields_and_hide_the_secret() -> None:
 def test_an_app_token_that_cannot_travel_in_a_header_is_refused() -> None:
     target = Target("https://api.sumsub.com", "sbx:tökén", Secret("k"))
     assert "header" in target.problems()["app_token"]
+
+
+def test_a_ca_bundle_that_cannot_be_loaded_is_named_with_what_to_do(tmp_path: Path) -> None:
+    def problem(bundle: Path, *, verify_tls: bool = True) -> str | None:
+        target = Target(
+            "https://api.sumsub.com",
+            "sbx:abc",
+            Secret("k"),
+            verify_tls=verify_tls,
+            ca_bundle=str(bundle),
+        )
+        return target.problems().get("ca_bundle")
+
+    missing = tmp_path / "nonexistent.pem"
+    said = problem(missing) or ""
+    assert str(missing) in said and "does not exist" in said and "PEM file" in said
+    assert "is a folder" in (problem(tmp_path) or "")
+    assert problem(missing, verify_tls=False) is None  # not used when verification is off
+    present = tmp_path / "proxy-ca.pem"
+    present.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert problem(present) is None

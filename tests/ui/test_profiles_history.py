@@ -12,6 +12,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from tests.support import flows
+from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
+from tests.support.postman import files_containing, write_environment
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
 
@@ -120,6 +123,31 @@ def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp
     assert window.target_panel.profile.currentText() == "Exported (2)"
     assert window.target_panel.secret_key.text() == ""
     assert "smuggled" not in window.targets.store.path.read_text()
+
+
+def test_a_postman_environment_imports_from_the_menu_with_its_secret_in_the_keyring(
+    window: MainWindow, qtbot, tmp_path: Path, test_keyring, private_home: Path
+) -> None:
+    source = write_environment(
+        tmp_path / "Sumsub.postman_environment.json",
+        base_url=window.emulator.base_url,
+        app_token=EMULATOR_APP_TOKEN,
+        secret_key=EMULATOR_SECRET_KEY,
+    )
+    window.profile_actions.import_from(source)
+
+    assert window.target_panel.profile.currentText() == "Sumsub sandbox"
+    secret = window.target_panel.secret_key
+    qtbot.waitUntil(lambda: secret.text() == EMULATOR_SECRET_KEY, timeout=WAIT_MS)
+    assert test_keyring.items == {(SERVICE_NAME, window.targets.current.id): EMULATOR_SECRET_KEY}
+    assert "keyring" in window.status.text()
+    # The imported profile signs with the imported secret: the emulator grants a token.
+    code = flows.get_code(window.emulator.base_url)
+    window.form.set_grant("authorization_code")
+    type_into(qtbot, window.form.code, code.code)
+    type_into(qtbot, window.form.code_verifier, code.code_verifier)
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
 
 
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:

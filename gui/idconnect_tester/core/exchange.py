@@ -74,6 +74,12 @@ class Timings:
     tls_ms: float | None = None  # TLS handshake, for https on a new connection
     first_byte_ms: float | None = None  # from start until the response headers arrived
 
+    @property
+    def reused_connection(self) -> bool:
+        """An answer came without a connection being opened: one from earlier carried it
+        (keep-alive). A failure before any answer, such as a refused connect, is not that."""
+        return self.connect_ms is None and self.first_byte_ms is not None
+
 
 # --- Outcomes: exactly one per exchange ---
 

@@ -208,6 +208,30 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
 }
 
 
+# OpenSSL's words when the "TLS record" it read was plain text, such as an HTTP error page: the
+# server on that port speaks HTTP, not HTTPS. The wording differs between OpenSSL versions.
+_PLAIN_HTTP_PEER_PHRASES: Final = (
+    "wrong version number",
+    "record layer failure",
+    "packet length too long",
+    "unknown protocol",
+)
+
+_PLAIN_HTTP_PEER_HINT: Final = Hint(
+    "The server answered in plain HTTP",
+    "This port speaks HTTP, not HTTPS, so there is no certificate to check. For a server on "
+    "this machine, such as the emulator, use http:// (plain http:// is allowed only to this "
+    "machine); for a remote API, check the port: HTTPS is normally 443.",
+)
+
+
+def _network_hint(error: NetworkError) -> Hint:
+    message = error.message.lower()
+    if error.kind is NetworkErrorKind.TLS and any(p in message for p in _PLAIN_HTTP_PEER_PHRASES):
+        return _PLAIN_HTTP_PEER_HINT
+    return _NETWORK_HINTS[error.kind]
+
+
 def _unexpected_hint(outcome: UnexpectedResponse) -> Hint:
     if outcome.status >= 500:
         return Hint(
@@ -233,7 +257,7 @@ def hint_for(outcome: Outcome, endpoint: Endpoint) -> Hint | None:
     if isinstance(outcome, ApiError):
         return next((r.hint for r in _API_RULES if r.matches(outcome, endpoint)), None)
     if isinstance(outcome, NetworkError):
-        return _NETWORK_HINTS[outcome.kind]
+        return _network_hint(outcome)
     if isinstance(outcome, UnexpectedResponse):
         return _unexpected_hint(outcome)
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from idconnect_tester.core.wording import counted
+
 VERIFIER_MIN_LENGTH: Final = 43
 VERIFIER_MAX_LENGTH: Final = 128
 # RFC 7636 §4.1: unreserved characters [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"
@@ -55,9 +57,11 @@ def verifier_problem(verifier: str) -> str | None:
         shown = " ".join(repr(c) for c in bad[:5])
         return f"contains characters RFC 7636 does not allow in a verifier: {shown}"
     if len(verifier) < VERIFIER_MIN_LENGTH:
-        return f"is {len(verifier)} characters; RFC 7636 asks for at least {VERIFIER_MIN_LENGTH}"
+        length = counted(len(verifier), "character")
+        return f"is {length}; RFC 7636 asks for at least {VERIFIER_MIN_LENGTH}"
     if len(verifier) > VERIFIER_MAX_LENGTH:
-        return f"is {len(verifier)} characters; RFC 7636 allows at most {VERIFIER_MAX_LENGTH}"
+        length = counted(len(verifier), "character")
+        return f"is {length}; RFC 7636 allows at most {VERIFIER_MAX_LENGTH}"
     return None
 
 

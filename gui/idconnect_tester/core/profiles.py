@@ -11,10 +11,15 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import platformdirs
 
+from idconnect_tester.core.postman_import import (
+    is_postman_file,
+    keep_imported_secret,
+    profile_from_postman,
+)
 from idconnect_tester.core.profile_model import (
     EMULATOR_APP_TOKEN,
     EMULATOR_CLIENT_ID,
@@ -27,6 +32,10 @@ from idconnect_tester.core.profile_model import (
     new_profile_id,
 )
 from idconnect_tester.core.safe_files import atomic_write_text, move_aside
+from idconnect_tester.core.wording import counted
+
+if TYPE_CHECKING:
+    from idconnect_tester.core.secret_store import SecretStore
 
 # Re-exported so that `from idconnect_tester.core.profiles import Profile` works too.
 __all__ = [
@@ -189,17 +198,28 @@ class ProfileStore:
         except OSError as exc:
             raise ProfileError(f"Could not write {path}: {exc.strerror or exc}") from exc
 
-    def import_profiles(self, path: Path) -> ImportedProfiles:
-        """Add the profiles in `path` (one profile, a list, or an exported file) under new ids
-        and unique names. Secret keys in the file are ignored and reported in `.notes`."""
+    def import_profiles(
+        self, path: Path, *, secrets: SecretStore | None = None, name: str | None = None
+    ) -> ImportedProfiles:
+        """Add the profiles in `path` under new ids and unique names: this app's export (one
+        profile, a list, or an exported file), or a Postman environment or collection that uses
+        Sumsub's variable names. A secret key in an export is ignored; a Postman file's goes to
+        `secrets` (the OS keyring) or is dropped. `name` names the file's one profile. What was
+        skipped or dropped is in `.notes`."""
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ProfileError(f"Could not read {path}: {exc.strerror or exc}") from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ProfileError(f"{path.name} is not a JSON profiles file: {exc}") from exc
-        entries = _entries_of_import(document, path.name)
-        notes: list[str] = []
+        postman = profile_from_postman(document, path.name) if is_postman_file(document) else None
+        if postman is not None:
+            entries: list[Any] = [postman.profile.to_json_dict()]
+        else:
+            entries = _entries_of_import(document, path.name)
+        if name is not None:
+            entries = self._named(entries, name, path.name)
+        notes = list(postman.notes) if postman is not None else []
         imported: list[Profile] = []
         taken = self._names()
         for entry in entries:
@@ -222,7 +242,22 @@ class ProfileStore:
                 " ".join([f"No profile could be imported from {path.name}.", *notes]).strip()
             )
         self._save([*self._profiles, *imported], self._last_used)
+        if postman is not None:
+            notes += keep_imported_secret(secrets, imported[0].id, postman.secret_key, path.name)
         return ImportedProfiles(imported, notes)
+
+    def _named(self, entries: list[Any], name: str, file_name: str) -> list[Any]:
+        """The file's one profile under `name`, which must be free (a script asked for it)."""
+        if len(entries) != 1:
+            raise ProfileError(
+                f"{file_name} holds {counted(len(entries), 'profile')}; a name can be given "
+                "only when it holds one"
+            )
+        if not name.strip():
+            raise ProfileError("Enter a name for the profile")
+        self._check_name_free(name.strip(), except_id="")
+        (entry,) = entries
+        return [{**entry, "name": name.strip()} if isinstance(entry, Mapping) else entry]
 
     # --- Internals ---
 

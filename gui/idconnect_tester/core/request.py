@@ -148,12 +148,14 @@ class TokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
             )
         else:
             issues += self._verifier_issues()
-        if "offline_access" not in self.scopes:
+        # The scope was fixed at authorize and is not sent here; the vendor documents no default
+        # scope, so with no scope given nothing can be said about a refresh token.
+        if self.scopes and "offline_access" not in self.scopes:
             issues.append(
                 FieldIssue(
                     "scope",
                     Severity.WARNING,
-                    "offline_access is not ticked: no refresh token will be issued",
+                    "offline_access is not among the scopes: no refresh token will be issued",
                 )
             )
         return issues

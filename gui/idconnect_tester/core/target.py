@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -51,6 +53,26 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
+def ca_bundle_problem(path: str) -> str | None:
+    """Why the CA bundle at `path` can't be loaded, naming the file; None when it can be read.
+
+    The path is checked as given, without expanding `~`: that is the file TLS setup will open.
+    """
+    bundle = Path(path)
+    if bundle.is_dir():
+        what = "is a folder, not a file"
+    elif not bundle.exists():
+        what = "does not exist"
+    elif not os.access(bundle, os.R_OK):
+        what = "can't be read (permissions)"
+    else:
+        return None
+    return (
+        f"The CA bundle {path} {what}: give the path of a PEM file with the CA certificates to "
+        "trust (e.g. a corporate proxy's), or remove it to trust the usual public CAs"
+    )
+
+
 def normalise_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
@@ -86,4 +108,7 @@ class Target:
             found["secret_key"] = "Enter the app token's secret key"
         if not 0 < self.timeout_s <= 600:
             found["timeout"] = "The timeout must be between 0 and 600 seconds"
+        bundle_problem = ca_bundle_problem(self.ca_bundle) if self.ca_bundle else None
+        if self.verify_tls and bundle_problem is not None:
+            found["ca_bundle"] = bundle_problem
         return found

@@ -1,7 +1,8 @@
 """The Profile menu: new, duplicate, rename, delete, settings, import and export.
 
 Secrets follow their profile by id: a duplicate gets a copy of the secret in the keyring, a
-deleted profile's secret is removed from it, and import/export never carry one.
+deleted profile's secret is removed from it, and an export never carries one (an imported
+Postman file's secret goes to the keyring, see `core.postman_import`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, Q
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
+from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
@@ -131,17 +133,20 @@ class ProfileActions:
 
     def import_profiles(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._parent, "Import profiles", "", "Profiles (*.json);;All files (*)"
+            self._parent,
+            "Import profiles",
+            "",
+            "Profiles or Postman files (*.json);;All files (*)",
         )
         if path:
             self.import_from(Path(path))
 
     def import_from(self, path: Path) -> None:
-        imported = self.targets.store.import_profiles(path)
+        imported = self.targets.store.import_profiles(path, secrets=self.targets.secrets)
         if imported:
             self._after_change(imported[-1].id)
         notes = " ".join(imported.notes)
-        self._say(f"Imported {len(imported)} profile(s). {notes}".strip(), Tone.OK)
+        self._say(f"Imported {counted(len(imported), 'profile')}. {notes}".strip(), Tone.OK)
 
     def export(self) -> None:
         profile = self.targets.current

@@ -72,7 +72,7 @@ def format_timings(timings: Timings) -> str:
     ):
         if value is not None:
             parts.append(f"{label} {value:.1f} ms")
-    if timings.connect_ms is None:
+    if timings.reused_connection:
         parts.append("connection reused")
     return " · ".join(parts)
 
