@@ -10,12 +10,20 @@ from urllib.parse import urlsplit
 from idconnect_tester.core.masking import Secret
 
 DEFAULT_TIMEOUT_S: Final = 30.0
-_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
 
 
 def is_loopback_host(host: str) -> bool:
+    """True for `localhost` and literal loopback addresses (127.0.0.0/8, ::1), nothing else.
+
+    This decides where plain http may go and which requests skip proxies, so it must hold for
+    what the name resolves to at send time. Operating systems answer `localhost` themselves;
+    any other name — `app.localhost`, `localhost.localdomain` — may be passed on to a DNS
+    server that can answer with any address. Resolving here would not help either: the answer
+    can change between this check and the connection (DNS rebinding), and the check runs as
+    the user types. So names other than `localhost` never count as loopback.
+    """
     host = host.strip("[]").lower()
-    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
