@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -59,6 +60,23 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
+def ca_bundle_path(ca_bundle: str) -> Path:
+    """The bundle's file: `~` means the home folder, in the profile check and at send time."""
+    return Path(ca_bundle.strip()).expanduser()
+
+
+def ca_bundle_problem(ca_bundle: str | None) -> str | None:
+    """Why a CA bundle can't be used, or None (also for no bundle at all)."""
+    if not ca_bundle or not ca_bundle.strip():
+        return None
+    path = ca_bundle_path(ca_bundle)
+    if not path.exists():
+        return f"The CA bundle {ca_bundle} does not exist"
+    if not path.is_file():
+        return f"The CA bundle {ca_bundle} is not a file"
+    return None
+
+
 def normalise_base_url(url: str) -> str:
     return url.strip().rstrip("/")
 
@@ -73,7 +91,7 @@ class Target:
     timeout_s: float = DEFAULT_TIMEOUT_S
     verify_tls: bool = True
     ca_bundle: str | None = None  # a PEM file of extra trusted CAs (corporate proxies, test CAs)
-    proxy: str | None = None  # None: take HTTP(S)_PROXY / NO_PROXY from the environment
+    proxy: str | None = None  # None: the environment's (see core/transport.py); never loopback
 
     def url_for(self, path: str) -> str:
         return normalise_base_url(self.base_url) + path
@@ -94,4 +112,6 @@ class Target:
             found["secret_key"] = "Enter the app token's secret key"
         if not 0 < self.timeout_s <= 600:
             found["timeout"] = "The timeout must be between 0 and 600 seconds"
+        if self.verify_tls and (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:
+            found["ca_bundle"] = bundle_problem
         return found

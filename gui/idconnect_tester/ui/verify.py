@@ -1,8 +1,8 @@
 """Verifying the current id_token against the profile's issuer, client id and this run's nonce.
 
 Keys come from a pasted JWKS/PEM when the user gave one (offline checks), otherwise from the
-issuer's discovery document and JWKS, fetched with the target's own HTTP client (same TLS and
-proxy settings) and cached per issuer.
+issuer's discovery document and JWKS, fetched with the target's proxy settings but always over
+verified TLS, and cached per issuer.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def verify_in_background(window: MainWindow, id_token: str) -> None:
     from idconnect_tester.core.jwks import build_context
 
     profile = window.session.current
-    http = window.controller.client_for(window.session.target()).http()
+    # Keys come over verified TLS even when the target's own requests don't verify.
+    http = window.controller.client_for(window.session.target()).keys_http()
     keys = window.key_source
     nonce = window.chain_nonce
 
