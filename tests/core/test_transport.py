@@ -216,20 +216,41 @@ def test_the_command_line_reaches_the_emulator_behind_a_proxy(
 # --- which certificates are trusted --------------------------------------------------------
 
 
-def test_a_ca_named_by_ssl_cert_file_is_trusted(
-    certificate: tuple[Path, Path], no_environment_cas: None, monkeypatch: pytest.MonkeyPatch
+def _hashed_directory(cert: Path, directory: Path) -> Path:
+    """An OpenSSL CA directory holding `cert` under its subject hash (`c_rehash` layout)."""
+    subject_hash = subprocess.run(
+        ["openssl", "x509", "-hash", "-noout", "-in", str(cert)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    directory.mkdir()
+    shutil.copy(cert, directory / f"{subject_hash}.0")
+    return directory
+
+
+@pytest.mark.parametrize("variable", ["SSL_CERT_FILE", "SSL_CERT_DIR"])
+def test_a_ca_named_by_the_environment_is_trusted(
+    certificate: tuple[Path, Path],
+    no_environment_cas: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    variable: str,
 ) -> None:
     cert, key = certificate
+    if variable == "SSL_CERT_DIR" and shutil.which("openssl") is None:
+        pytest.skip("needs openssl to name the file by its subject hash")
+    location = cert if variable == "SSL_CERT_FILE" else _hashed_directory(cert, tmp_path / "cas")
     with tls_json_server(cert, key, TLS_ANSWER) as server:
         base_url = f"https://127.0.0.1:{server.port}"
         untrusted = send(tls_target(base_url))
         assert "certificate" in network_message(untrusted)
 
-        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        monkeypatch.setenv(variable, str(location))
         trusted = send(tls_target(base_url))
     assert trusted.status == 200, trusted.summary()
     assert trusted.request is not None
-    assert f"SSL_CERT_FILE {cert}" in trusted.request.tls_verification
+    assert f"{variable} {location}" in trusted.request.tls_verification
 
 
 def test_a_ca_bundle_under_the_home_folder_is_found_when_checked_and_when_sent(
