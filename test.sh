@@ -4,7 +4,8 @@
 # Extra arguments go to pytest, e.g. ./test.sh tests/core -k signing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
-ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl
+# openssl, curl and the shells: "Copy as curl" snippets are run for real in sh, bash and zsh.
+ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl zsh
 ensure_venv "test,lint,packaging"
 cd "$PROJECT_ROOT"
 export QT_QPA_PLATFORM=offscreen

@@ -346,7 +346,31 @@ def test_emulator_prints_its_url_first_serves_and_stops_on_sigterm(
 
     emulator_process.send_signal(signal.SIGTERM)
     assert emulator_process.wait(timeout=10) == 0
-    assert "Traceback" not in emulator_process.stderr.read()
+    stderr = emulator_process.stderr.read()
+    assert "Traceback" not in stderr and "WARNING" not in stderr  # on loopback: nothing to say
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")
+def test_emulator_off_loopback_warns_loudly_on_stderr() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "idconnect_tester", "emulator", "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        first = _lines(process.stdout).get(timeout=15)  # stdout's first line is still the URL
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+\n", first), first
+        warning = _lines(process.stderr).get(timeout=15)
+        assert warning.startswith("WARNING: the emulator listens on 0.0.0.0")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_emulator_on_a_port_in_use_exits_2_with_a_clear_message(

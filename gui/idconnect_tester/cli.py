@@ -291,9 +291,23 @@ def _cmd_pkce(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     return EXIT_OK
 
 
+def _off_loopback_warning(host: str) -> str:
+    shown = host or "every address"
+    return (
+        f"WARNING: the emulator listens on {shown}, not only on this machine: anyone who can\n"
+        "WARNING: reach this computer can get tokens from it with its credentials, which are\n"
+        "WARNING: public defaults unless you set your own. Its /_emulator/* control endpoints\n"
+        "WARNING: still answer only requests addressed to localhost. Use --host 127.0.0.1\n"
+        "WARNING: unless another machine really needs to reach it."
+    )
+
+
 def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester.core.target import is_loopback_host
     from idconnect_tester.emulator import EmulatorConfig, run_blocking
 
+    if not is_loopback_host(args.host):  # 0.0.0.0, ::, a LAN address…
+        print(_off_loopback_warning(args.host), file=io.stderr, flush=True)
     if not 0 <= args.port <= 65535:
         raise UsageError("--port must be 0–65535")
     if args.ttl < 1 or args.code_ttl < 1:

@@ -79,7 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tls.add_argument(
         "--insecure",
         action="store_true",
-        help="do not verify TLS certificates when fetching keys (never for production)",
+        help="ignored: keys are always fetched over verified TLS (add a CA with --ca-bundle)",
     )
 
 
@@ -120,15 +120,12 @@ def _read_key_file(path: str) -> str:
 
 
 def _http_client(args: argparse.Namespace, url: str) -> httpx.AsyncClient:
-    # The app client already knows how to set up TLS (certifi + an extra CA bundle), proxies
-    # and the User-Agent: reuse its httpx client rather than repeat that.
-    from idconnect_tester.core.client import IdConnectClient
+    # Keys are always fetched with TLS verified (OS trust store + --ca-bundle): see
+    # key_fetching_client. --insecure can't switch that off.
+    from idconnect_tester.core.client import key_fetching_client
     from idconnect_tester.core.target import Target
 
-    target = Target(
-        base_url=url, app_token="", verify_tls=not args.insecure, ca_bundle=args.ca_bundle
-    )
-    return IdConnectClient(target).http()
+    return key_fetching_client(Target(base_url=url, app_token="", ca_bundle=args.ca_bundle))
 
 
 async def _context(
@@ -182,7 +179,7 @@ def run(
         return EXIT_USAGE
 
     if args.insecure:
-        _write(stderr, "warning: TLS verification is OFF for the key fetch")
+        _write(stderr, "warning: --insecure is ignored: keys are always fetched over verified TLS")
     context = asyncio.run(_context(args, token, keys, keys_note))
     verification = verify_id_token(token, context)
 

@@ -263,7 +263,7 @@ def test_code_token_refresh_and_share_token_go_out_exactly_as_built(
             assert not HEX_SIGNATURE.search(text), "no 64-hex signature may be shown"
             assert EMULATOR_SECRET_KEY not in text and EMULATOR_APP_TOKEN not in text
         assert token.access_token not in repr(exchange)
-        assert sent.tls_verification == "on"
+        assert sent.tls_verification.startswith("on (OS trust store")
         # Timings: total, then the time to the response headers.
         timings = exchange.timings
         assert timings.first_byte_ms is not None
@@ -669,32 +669,52 @@ def test_environment_proxies_are_honoured_for_https(monkeypatch: pytest.MonkeyPa
     assert hint_title(exchange) == "The proxy failed"
 
 
-def test_no_proxy_covers_loopback(
-    emulator: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+@pytest.mark.parametrize("configured_by", ["environment", "profile"])
+def test_loopback_never_goes_through_a_proxy(
+    emulator: EmulatorServer,
+    proxied: tuple[str, list[ProxiedRequest]],
+    monkeypatch: pytest.MonkeyPatch,
+    host: str,
+    configured_by: str,
 ) -> None:
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
-    monkeypatch.delenv("NO_PROXY")
-    without = send(emulator_target(emulator.base_url), fresh_code(emulator))
-    network_error(without, NetworkErrorKind.PROXY)  # the proxy really is used otherwise
-
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    granted(send(emulator_target(emulator.base_url), fresh_code(emulator)))
-
-
-def test_an_explicit_proxy_is_used_and_the_signed_bytes_pass_through_it(
-    emulator: EmulatorServer, proxied: tuple[str, list[ProxiedRequest]]
-) -> None:
+    # Behind a corporate proxy: every variable names it, and nothing exempts loopback. A proxy
+    # can't reach this machine's emulator, and would see the app token and signature.
     proxy_url, seen = proxied
-    target = _any_target(emulator.base_url, proxy=proxy_url)  # wins over NO_PROXY
-    exchange = send(target, fresh_code(emulator))
-    granted(exchange)  # the emulator verified the signature over what the proxy relayed
-    assert exchange.request is not None
-    [request] = seen
-    assert request.request_line == f"POST {emulator.base_url}{vendor.TOKEN_PATH} HTTP/1.1"
-    assert request.body == exchange.request.body
-    ts = request.headers["x-app-access-ts"]
-    expected = independent_signature(ts, vendor.TOKEN_PATH, exchange.request.body)
-    assert request.headers["x-app-access-sig"] == expected
+    monkeypatch.delenv("NO_PROXY")
+    for variable in _PROXY_VARIABLES:
+        monkeypatch.setenv(variable, proxy_url)
+    base_url = emulator.base_url.replace("127.0.0.1", host)
+    target = _any_target(base_url, proxy=proxy_url if configured_by == "profile" else None)
+
+    granted(send(target, fresh_code(emulator)))
+
+    assert seen == []
+
+
+def connect_answering_proxy(seen: list[str], status: str) -> _ThreadedServer:
+    """A proxy that records each request line and answers it with `status`, then closes."""
+
+    def handle(connection: socket.socket) -> None:
+        received = read_request(connection)
+        if received is not None:
+            seen.append(received.request_line)
+            connection.sendall(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+        connection.close()
+
+    return _ThreadedServer(handle)
+
+
+def test_a_profile_proxy_carries_requests_to_other_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "*")  # the profile's proxy wins over the environment
+    seen: list[str] = []
+    with connect_answering_proxy(seen, "502 Bad Gateway") as proxy:
+        exchange = send(_any_target(UNREACHABLE_HTTPS, proxy=proxy.base_url), ANY_REQUEST)
+    network_error(exchange, NetworkErrorKind.PROXY)
+    assert seen == ["CONNECT api.sumsub.invalid:443 HTTP/1.1"]
 
 
 def test_an_unreachable_explicit_proxy_is_a_proxy_error() -> None:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from tests.support.flows import (
@@ -27,6 +28,7 @@ from idconnect_tester.core.curl_export import (
 )
 from idconnect_tester.core.exchange import Endpoint, Exchange, NotSent, Timings, TokenGranted
 from idconnect_tester.core.request import ShareTokenRequest, encode_json_body
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("bash") and shutil.which("curl") and shutil.which("openssl")),
@@ -35,14 +37,73 @@ pytestmark = pytest.mark.skipif(
 
 
 def _run(
-    snippet: str, *, secret: str | None = EMULATOR_SECRET_KEY
+    snippet: str,
+    *,
+    secret: str | None = EMULATOR_SECRET_KEY,
+    shell: str = "bash",
+    path: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "SUMSUB_SECRET_KEY"}
     if secret is not None:
         env["SUMSUB_SECRET_KEY"] = secret
+    if path is not None:
+        env["PATH"] = path
     return subprocess.run(
-        ["bash", "-c", snippet], env=env, capture_output=True, text=True, timeout=30, check=False
+        [shell, "-c", snippet], env=env, capture_output=True, text=True, timeout=30, check=False
     )
+
+
+# Every program the snippet may start. Anything else is "command not found" under the
+# recording PATH below, so a new program in the snippet can't escape the argument check.
+_SNIPPET_PROGRAMS = ("date", "wc", "cat", "od", "openssl", "sed", "curl")
+
+
+def _recording_path(directory: Path, log: Path) -> str:
+    """A PATH of one folder of shims: each appends its program's argv (NUL-separated, one
+    record per line) to `log`, then runs the real program with the same arguments."""
+    directory.mkdir()
+    for name in _SNIPPET_PROGRAMS:
+        real = shutil.which(name)
+        assert real is not None, name
+        shim = directory / name
+        shim.write_text(
+            "#!/bin/sh\n"
+            f'{{ printf \'%s\\0\' "$0" "$@"; echo; }} >> {shell_quote(str(log))}\n'
+            f'exec {shell_quote(real)} "$@"\n'
+        )
+        shim.chmod(0o755)
+    return str(directory)
+
+
+# A key longer than SHA-256's block (hashed first), with the bytes whose pads are NUL
+# ("6" ^ 0x36, "\\" ^ 0x5c) and characters beyond ASCII.
+_AWKWARD_SECRET = "6\\" * 20 + "ключ-秘密-" + "k" * 30
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash", "zsh"])
+@pytest.mark.parametrize("secret", [EMULATOR_SECRET_KEY, "6\\short", _AWKWARD_SECRET])
+def test_the_secret_is_in_no_program_s_arguments(tmp_path: Path, shell: str, secret: str) -> None:
+    """Arguments of running programs are public (`ps`, /proc/*/cmdline): the snippet signs
+    without the secret ever being one, and the emulator still accepts the signature."""
+    shell_path = shutil.which(shell)  # found here: PATH will hold only the shims
+    if shell_path is None:
+        pytest.skip(f"{shell} is not installed")
+    log = tmp_path / "argv.log"
+    recording = _recording_path(tmp_path / "shims", log)
+    config = EmulatorConfig(secret_key=secret, log=False)
+    with EmulatorServer(config) as server:
+        body = get_code(server.base_url).token_request().body_bytes()
+        snippet = curl_command(server.base_url + vendor.TOKEN_PATH, EMULATOR_APP_TOKEN, body)
+
+        result = _run(snippet, secret=secret, shell=shell_path, path=recording)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["access_token"].startswith(vendor.ACCESS_TOKEN_PREFIX)
+    records = log.read_bytes().split(b"\n")
+    started = {record.split(b"\0", 1)[0].rsplit(b"/", 1)[-1] for record in records if record}
+    assert {b"openssl", b"curl"} <= started  # the shims really saw the programs run
+    assert secret.encode() not in log.read_bytes()
+    assert secret not in snippet
 
 
 def test_the_snippet_gets_a_token_for_a_real_code(emulator) -> None:

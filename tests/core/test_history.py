@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import stat
 import time
@@ -223,6 +224,14 @@ def test_history_survives_a_restart_and_clear_empties_it(db_path: Path) -> None:
         assert reopened.count() == 1 and reopened.recovery_message is None
         reopened.clear()
         assert reopened.list() == [] and reopened.count() == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_a_looser_history_folder_is_made_owner_only(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db_path.parent.chmod(0o755)
+    with HistoryStore(db_path):
+        assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
 
 
 def test_a_corrupt_file_is_moved_aside_and_a_new_history_started(db_path: Path) -> None:

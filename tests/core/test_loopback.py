@@ -9,6 +9,7 @@ import pytest
 from tests.support.faulty_servers import closed_port
 from tests.support.oidc import ALL_SCOPES, authorize_via_listener, new_session, redeem
 
+from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.core.loopback import (
     MAX_HEADER_BYTES,
     LoopbackError,
@@ -91,19 +92,74 @@ def test_the_browser_gets_a_close_this_tab_page(emulator: EmulatorServer) -> Non
     asyncio.run(body())
 
 
-def test_a_tampered_state_is_refused_and_the_code_withheld(emulator: EmulatorServer) -> None:
+def test_a_redirect_with_another_state_is_refused_and_the_listener_keeps_waiting(
+    emulator: EmulatorServer,
+) -> None:
     async def body() -> None:
         listener = await LoopbackListener.start(None)
-        sent = new_session(emulator, listener.redirect_uri)
-        expected = replace(sent, state="the-state-this-run-remembers")
+        session = new_session(emulator, listener.redirect_uri)
+        # A redirect from an earlier attempt: a real code, but another state.
+        earlier = replace(session, state="the-state-of-an-earlier-attempt")
         async with httpx.AsyncClient(trust_env=False) as http:
-            waiting = asyncio.ensure_future(listener.wait(expected, 10))
-            page = await http.get(sent.url(), follow_redirects=True)
+            waiting = asyncio.ensure_future(listener.wait(session, 10))
+            stale = await http.get(earlier.url(), follow_redirects=True)
+            assert stale.status_code == 400
+            assert "Not the redirect this app is waiting for" in stale.text
+            assert listener.listening and not waiting.done()
+
+            page = await http.get(session.url(), follow_redirects=True)
             result = await waiting
-        assert result.code is None and not result.state_checked
-        assert result.problem is not None and "state" in result.problem
-        assert result.state == sent.state
-        assert "not accepted" in page.text
+        assert page.status_code == 200 and "Code received" in page.text
+        assert result.ok and result.state_checked and result.state == session.state
+
+    asyncio.run(body())
+
+
+def test_forged_redirects_cannot_end_the_flow() -> None:
+    """Any local program (or a page, when the port is fixed) can send the listener a redirect.
+    Without this run's state none is taken — an error neither — and the timeout says so."""
+
+    async def body() -> None:
+        listener = await LoopbackListener.start(None)
+        session = AuthorizeSession.new(
+            "http://127.0.0.1:1/authorize", "c", listener.redirect_uri, ("openid",)
+        )
+        waiting = asyncio.ensure_future(listener.wait(session, 1.0))
+        async with httpx.AsyncClient(trust_env=False) as http:
+            for query in ("code=forged", "code=forged&state=guess", "error=access_denied"):
+                answer = await http.get(f"{listener.redirect_uri}?{query}")
+                assert answer.status_code == 400, query
+        result = await waiting
+        assert result.problem is not None and result.code is None and result.error is None
+        assert "3 redirect(s) with a missing or different state were refused" in result.problem
+
+    asyncio.run(body())
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost", "127.0.0.2", ""])
+def test_a_request_not_addressed_to_the_listener_is_refused(
+    emulator: EmulatorServer, host: str
+) -> None:
+    """DNS rebinding: a web page whose own name now resolves to 127.0.0.1 reaches the port, but
+    its requests still say its name in `Host`."""
+
+    async def body() -> None:
+        listener = await LoopbackListener.start(None)
+        session = new_session(emulator, listener.redirect_uri)
+        waiting = asyncio.ensure_future(listener.wait(session, 10))
+        # The right state even: only the Host header is wrong.
+        forged = (
+            f"GET {listener.path}?code=forged&state={session.state} HTTP/1.1\r\n"
+            f"Host: {host}:{listener.port}\r\n\r\n"
+        ).encode()
+        answer = await raw_exchange(listener.port, forged)
+        assert answer.startswith(b"HTTP/1.1 400 ")
+        assert not listener.redirect_received and not waiting.done()
+
+        async with httpx.AsyncClient(trust_env=False) as http:
+            await http.get(session.url(), follow_redirects=True)
+        result = await waiting
+        assert result.ok and result.code != "forged"
 
     asyncio.run(body())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 from dataclasses import replace
 from pathlib import Path
@@ -74,6 +75,23 @@ def test_profiles_are_kept_across_runs(store: ProfileStore, path: Path) -> None:
     document = json.loads(path.read_text())
     assert document["version"] == 1 and document["last_used"] == staging.id
     assert "\n  " in path.read_text()  # indented: readable by a person
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_the_profiles_folder_is_owner_only_and_a_looser_one_is_repaired_on_start(
+    path: Path,
+) -> None:
+    # As an older version (or the window's settings file, written first) left it: any local
+    # user could list the folder and read what is in it.
+    path.parent.mkdir()
+    path.parent.chmod(0o755)
+
+    store = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+    store.add(_profile())
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

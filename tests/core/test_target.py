@@ -41,9 +41,18 @@ def test_refused_base_urls(url: str, fragment: str) -> None:
 
 
 def test_loopback_detection() -> None:
-    assert is_loopback_host("localhost") and is_loopback_host("app.localhost")
+    assert is_loopback_host("localhost") and is_loopback_host("LocalHost")
     assert is_loopback_host("[::1]") and is_loopback_host("127.0.0.2")
     assert not is_loopback_host("127.0.0.1.nip.io") and not is_loopback_host("example.com")
+
+
+@pytest.mark.parametrize("host", ["app.localhost", "localhost.localdomain", "localhost."])
+def test_names_that_dns_could_answer_are_not_loopback(host: str) -> None:
+    # Only the OS answers for "localhost" itself; these may be resolved by a DNS server to any
+    # address, so plain http to them would leave the machine in clear text.
+    assert not is_loopback_host(host)
+    problem = base_url_problem(f"http://{host}:8088")
+    assert problem is not None and "only allowed to this machine" in problem
 
 
 def test_target_problems_name_the_fields_and_hide_the_secret() -> None:

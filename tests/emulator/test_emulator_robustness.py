@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -181,6 +183,64 @@ def test_stopped_server_closes_keep_alive_connections(make_server):
     emu.server.stop()
     with pytest.raises(httpx.TransportError):
         emu.http.get(vendor.JWKS_PATH)
+
+
+def _idle_connections(emu, count: int) -> list[socket.socket]:
+    """`count` connections that never send a byte (a stalled client, an idle keep-alive)."""
+    address = urlsplit(emu.base_url)
+    assert address.hostname is not None and address.port is not None
+    return [
+        socket.create_connection((address.hostname, address.port), timeout=5) for _ in range(count)
+    ]
+
+
+def _closed_by_server(connection: socket.socket) -> bool:
+    try:
+        return connection.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_idle_connections_take_no_more_than_the_cap_and_are_closed(make_server):
+    # 300 idle connections used to hold 300 threads for two minutes each.
+    emu = make_server(max_connections=4, idle_timeout_s=0.5)
+    peak = [threading.active_count()]
+    sampling = threading.Event()
+
+    def sample() -> None:  # the peak thread count while the idle connections pile up
+        while not sampling.wait(0.005):
+            peak[0] = max(peak[0], threading.active_count())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    threads_before = threading.active_count()  # the sampler included
+    idle = _idle_connections(emu, 12)
+    try:
+        # A real request waits its turn behind them (delayed, not refused) and gets through.
+        with emu.new_client() as client:
+            assert client.get(vendor.JWKS_PATH).status_code == 200
+        for connection in idle:  # every idle one was closed by the server
+            assert connection.recv(1) == b""
+    finally:
+        sampling.set()
+        sampler.join(5)
+        for connection in idle:
+            connection.close()
+    assert peak[0] - threads_before <= 4
+
+
+def test_stop_is_prompt_while_every_connection_slot_is_taken(make_server):
+    emu = make_server(max_connections=1, idle_timeout_s=60)
+    idle = _idle_connections(emu, 3)
+    try:
+        started = time.monotonic()
+        emu.server.stop()
+        assert time.monotonic() - started < 2
+        # Closed, or reset when it was still waiting in the backlog of a socket now gone.
+        assert all(_closed_by_server(connection) for connection in idle)
+    finally:
+        for connection in idle:
+            connection.close()
 
 
 def test_instances_are_independent(make_server):

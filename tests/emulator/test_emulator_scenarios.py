@@ -25,6 +25,7 @@ REQUIRED = {
     "clock_skew",
 }
 ANY_TOKEN_BODY = {"grant_type": "password"}
+JSON = {"Content-Type": "application/json"}
 
 
 def _listing(emu):
@@ -54,7 +55,7 @@ def test_arm_and_clear_over_http(emu):
 
 
 def test_arm_defaults_times_to_one(emu):
-    response = emu.http.post("/_emulator/scenario", content=b'{"name": "clock_skew"}')
+    response = emu.http.post("/_emulator/scenario", content=b'{"name": "clock_skew"}', headers=JSON)
     assert response.json()["active"]["remaining"] == 1
 
 
@@ -84,7 +85,7 @@ def test_arm_defaults_times_to_one(emu):
     ],
 )
 def test_nonsense_is_refused_with_400(emu, body):
-    response = emu.http.post("/_emulator/scenario", content=body)
+    response = emu.http.post("/_emulator/scenario", content=body, headers=JSON)
     emu.assert_error(response, 400)
     assert _listing(emu)["active"] is None
 
@@ -317,3 +318,53 @@ def test_wait_scenario_used(emu):
     done.start()
     assert emu.server.wait_scenario_used(5)
     done.join(5)
+
+
+# --- only this machine's tools may steer the emulator -------------------------------------
+
+_ARM_SLOW = b'{"name": "slow", "times": 1, "delay_s": 1}'
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        # What a page may send cross-origin without asking first (a form, fetch no-cors):
+        ({"Content-Type": "text/plain"}, 400),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 400),
+        ({}, 400),
+        # JSON, but from a page (the browser names it), or to a name rebound to 127.0.0.1:
+        ({**JSON, "Origin": "https://evil.example"}, 403),
+        ({**JSON, "Origin": "null"}, 403),
+        ({**JSON, "Host": "evil.example"}, 403),
+        ({**JSON, "Host": "127.0.0.1.nip.io:8088"}, 403),
+    ],
+)
+def test_a_web_page_cannot_arm_drills(emu, headers, status):
+    response = emu.http.post("/_emulator/scenario", content=_ARM_SLOW, headers=headers)
+    emu.assert_error(response, status)
+    assert emu.active_scenario() is None
+
+
+def test_a_web_page_cannot_clear_or_reset(emu):
+    emu.server.set_scenario("clock_skew", times=3)
+    page = {"Origin": "https://evil.example"}
+    emu.assert_error(emu.http.delete("/_emulator/scenario", headers=page), 403)
+    emu.assert_error(emu.http.post("/_emulator/reset", json={}, headers=page), 403)
+    emu.assert_error(emu.http.post("/_emulator/reset", content=b"{}"), 400)  # not JSON
+    emu.assert_error(emu.http.get("/_emulator/scenarios", headers={"Host": "evil.example"}), 403)
+    assert emu.active_scenario()["remaining"] == 3
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        JSON,
+        {"Content-Type": "application/json; charset=utf-8", "Origin": "http://localhost:3000"},
+        {**JSON, "Host": "localhost:8088"},
+        {**JSON, "Host": "[::1]:8088", "Origin": "http://127.0.0.1:8088"},
+    ],
+)
+def test_local_tools_steer_the_emulator(emu, headers):
+    response = emu.http.post("/_emulator/scenario", content=_ARM_SLOW, headers=headers)
+    assert response.status_code == 200, response.text
+    assert emu.active_scenario()["name"] == "slow"

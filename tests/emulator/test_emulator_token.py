@@ -193,7 +193,7 @@ def test_code_reuse_is_refused_and_revokes_the_tokens_it_issued(emu):
 def test_reset_forgets_codes_and_tokens(emu):
     tokens, _ = emu.login()
     code, verifier = emu.get_code()
-    assert emu.http.post("/_emulator/reset").json() == {"reset": True, "active": None}
+    assert emu.http.post("/_emulator/reset", json={}).json() == {"reset": True, "active": None}
     emu.assert_error(_exchange(emu, code, verifier), 401, vendor.ERROR_INVALID_CODE)
     emu.assert_error(emu.refresh(tokens["refresh_token"]), 401, "Invalid refresh token")
 

@@ -3,7 +3,7 @@ megabyte-long tokens, URLs of every shape — the window never crashes, Send is 
 says why or sends and shows an outcome, and afterwards the window still does a normal flow.
 
 Requests that do go out stay on this machine: every proxy variable points at a closed local
-port (loopback is exempt through NO_PROXY), so a fuzzed https:// host fails at the proxy
+port (loopback never goes through a proxy), so a fuzzed https:// host fails at the proxy
 instead of reaching the internet.
 """
 

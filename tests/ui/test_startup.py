@@ -3,6 +3,7 @@ fills in the target, starts the emulator and loads the history."""
 
 from __future__ import annotations
 
+import stat
 import sys
 from pathlib import Path
 
@@ -90,6 +91,15 @@ def test_window_settings_live_beside_the_profiles(monkeypatch, tmp_path: Path) -
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     assert settings_path().parent == default_profiles_path().parent
     assert settings_path().is_relative_to(tmp_path / "config")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="POSIX modes in the XDG folders")
+def test_a_first_start_leaves_the_profiles_folder_owner_only(window) -> None:
+    # The window writes window.ini beside profiles.json, before any profile is saved: the
+    # folder it creates must already be private.
+    folder = default_profiles_path().parent
+    assert settings_path().parent == folder and folder.is_dir()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_closing_before_the_second_step_starts_nothing(loop, qtbot) -> None:

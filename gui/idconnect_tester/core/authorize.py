@@ -205,6 +205,13 @@ def _redirect_base_note(received: str, session: AuthorizeSession) -> str | None:
     )
 
 
+def state_matches(received: str | None, session: AuthorizeSession) -> bool:
+    """True when a redirect's `state` is the one `session` sent (compared in constant time)."""
+    if received is None:
+        return False
+    return hmac.compare_digest(received.encode("utf-8", "replace"), session.state.encode())
+
+
 def _check_state(
     received: str | None, session: AuthorizeSession | None
 ) -> tuple[bool, str | None, str | None]:
@@ -222,7 +229,7 @@ def _check_state(
             "(RFC 6749 §4.1.2). Paste just the code to use it anyway.",
             None,
         )
-    if not hmac.compare_digest(received.encode("utf-8", "replace"), session.state.encode()):
+    if not state_matches(received, session):
         return (
             False,
             "The state in the redirect differs from the one this run sent: the code is withheld "

@@ -6,7 +6,6 @@ outcome. One client owns one `httpx.AsyncClient` (and its connection pool) for o
 
 from __future__ import annotations
 
-import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,6 +33,8 @@ from idconnect_tester.core.parsing import parse_share_token_response, parse_toke
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest, blocking
 from idconnect_tester.core.signing import signed_headers
 from idconnect_tester.core.target import Target
+from idconnect_tester.core.transport import http_client
+from idconnect_tester.core.trust import trust_description
 
 MAX_RESPONSE_BYTES: Final = 64 * 1024 * 1024  # read no more than this: a runaway body is an outcome
 USER_AGENT: Final = f"idconnect-tester/{__version__}"
@@ -58,11 +59,24 @@ def display_headers(headers: httpx.Headers) -> tuple[tuple[str, str], ...]:
 
 
 def tls_description(target: Target) -> str:
-    if not target.verify_tls:
-        return "OFF (verification explicitly disabled for this target)"
-    if target.ca_bundle:
-        return f"on (system CAs + bundle {target.ca_bundle})"
-    return "on"
+    return trust_description(target.verify_tls, target.ca_bundle)
+
+
+def key_fetching_client(target: Target) -> httpx.AsyncClient:
+    """An httpx client for the issuer's discovery document and JWKS (the caller closes it).
+
+    TLS is always verified here — against the OS trust store plus the target's CA bundle —
+    even when the target itself has verification off: keys fetched over an unverified
+    connection could be anyone's, and a signature they "verify" would prove nothing. Proxies
+    and the timeout are the target's.
+    """
+    return http_client(
+        verify_tls=True,
+        ca_bundle=target.ca_bundle,
+        proxy=target.proxy,
+        timeout_s=target.timeout_s,
+        headers={"User-Agent": USER_AGENT},
+    )
 
 
 class _TraceTimer:
@@ -119,6 +133,7 @@ class IdConnectClient:
         self.target = target
         self._clock = clock  # for the signature timestamp; tests skew it
         self._http: httpx.AsyncClient | None = None
+        self._keys_http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> IdConnectClient:
         return self
@@ -127,32 +142,30 @@ class IdConnectClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
-
-    def _verify(self) -> ssl.SSLContext | bool:
-        if not self.target.verify_tls:
-            return False
-        import certifi  # an httpx dependency; the same default bundle httpx would use
-
-        context = ssl.create_default_context(cafile=certifi.where())
-        if self.target.ca_bundle:
-            context.load_verify_locations(cafile=self.target.ca_bundle)
-        return context
+        clients = [c for c in (self._http, self._keys_http) if c is not None]
+        self._http = self._keys_http = None
+        for client in clients:
+            await client.aclose()
 
     def http(self) -> httpx.AsyncClient:
-        """The underlying httpx client, created on first use (TLS setup costs ~20 ms)."""
+        """The client for the target's API (and for following its authorize redirect): TLS as
+        the target says, loopback straight, other hosts through the target's or the
+        environment's proxy. Created on first use."""
         if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.target.timeout_s),
-                verify=self._verify(),
-                proxy=self.target.proxy or None,
-                trust_env=True,  # HTTP(S)_PROXY, NO_PROXY, SSL_CERT_FILE from the environment
-                follow_redirects=False,  # a redirect from a token endpoint is an answer to show
+            self._http = http_client(
+                verify_tls=self.target.verify_tls,
+                ca_bundle=self.target.ca_bundle,
+                proxy=self.target.proxy,
+                timeout_s=self.target.timeout_s,
                 headers={"User-Agent": USER_AGENT},
             )
         return self._http
+
+    def keys_http(self) -> httpx.AsyncClient:
+        """The client for discovery and JWKS (see `key_fetching_client`), kept with this one."""
+        if self._keys_http is None:
+            self._keys_http = key_fetching_client(self.target)
+        return self._keys_http
 
     async def token(self, request: TokenRequest) -> Exchange:
         problems = blocking(request.validate())

@@ -33,7 +33,7 @@ class SentRequest:
     url: str
     headers: tuple[tuple[str, str], ...]  # masked for display
     body: bytes = field(repr=False)  # the exact bytes sent (and signed)
-    tls_verification: str  # "on", "on (CA bundle: …)", or "OFF (explicitly disabled)"
+    tls_verification: str  # "on (OS trust store + CA bundle …)", or "OFF (explicitly disabled…)"
 
     @property
     def body_text(self) -> str:

@@ -198,8 +198,8 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
     ),
     NetworkErrorKind.PROXY: Hint(
         "The proxy failed",
-        "The configured proxy refused or failed the request. Check the proxy setting and the "
-        "HTTP(S)_PROXY / NO_PROXY environment variables.",
+        "The configured proxy refused or failed the request. Check the profile's proxy "
+        "setting and the HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY environment variables.",
     ),
     NetworkErrorKind.OTHER: Hint(
         "The request could not be sent",

@@ -4,10 +4,14 @@ A tiny HTTP/1.1 server on 127.0.0.1 that waits for the authorization server's re
 the browser with a page saying what happened, and stops. It runs on the caller's asyncio loop
 (`asyncio.start_server`, no threads) so it works under qasync and in tests alike.
 
-Anything on this machine can connect to the port, so every connection is untrusted: headers are
-capped, a silent client is dropped after a read timeout, and junk gets a 400 — none of it can
-crash or wedge the listener. Only the first GET to the redirect path that carries `code` or
-`error` is taken; its `state` is checked by `parse_redirect`.
+Anything on this machine can connect to the port — another program, or a web page open in the
+browser when the port is fixed — so every connection is untrusted: headers are capped, a silent
+client is dropped after a read timeout, and junk gets a 400; none of it can crash or wedge the
+listener, nor end the wait. A request must name the listener itself in its `Host` header (a
+page that rebinds its own DNS name to 127.0.0.1 can't pass), and a redirect (a GET to the
+redirect path with `code` or `error`) is taken only when its `state` is the one the waiting
+session sent: any other answers 400 and the listener keeps waiting until the right one or the
+timeout.
 """
 
 from __future__ import annotations
@@ -17,13 +21,19 @@ import contextlib
 import html
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
 from idconnect_tester import APP_NAME
-from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
+from idconnect_tester.core.authorize import (
+    AuthorizeResult,
+    AuthorizeSession,
+    parse_redirect,
+    state_matches,
+)
 from idconnect_tester.core.target import is_loopback_host
 
 LISTEN_HOST: Final = "127.0.0.1"  # RFC 8252 §8.3: the literal, not "localhost" (may be ::1)
@@ -33,6 +43,7 @@ READ_TIMEOUT_S: Final = 5.0  # a browser sends its request at once; a silent pee
 PAGE_DELIVERY_TIMEOUT_S: Final = 2.0  # how long `wait` lets the browser's page finish writing
 VERDICT_TIMEOUT_S: Final = 30.0  # a redirect before anyone waits: how long the browser is held
 _REDIRECT_KEYS: Final = frozenset({"code", "error"})
+_HTTP_DEFAULT_PORT: Final = 80
 
 
 class LoopbackError(Exception):
@@ -111,6 +122,44 @@ def _result_page(result: AuthorizeResult) -> bytes:
     return _response(200, "OK", _page(title, message))
 
 
+def _refused_page() -> bytes:
+    body = _page(
+        "Not the redirect this app is waiting for",
+        f"Its state does not match the sign-in {APP_NAME} started, so nothing was taken from "
+        f"it and {APP_NAME} keeps waiting. If you started a new sign-in since, finish that one.",
+    )
+    return _response(400, "Bad Request", body)
+
+
+def _host_and_port(host_header: str) -> tuple[str, int] | None:
+    """`127.0.0.1:8765` → ("127.0.0.1", 8765); a missing port is HTTP's 80. None if malformed."""
+    try:
+        parts = urlsplit(f"//{host_header.strip()}")
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return parts.hostname.lower(), _HTTP_DEFAULT_PORT if port is None else port
+
+
+def _host_headers(head: bytes) -> list[str]:
+    return [
+        line.split(b":", 1)[1].decode("latin-1")
+        for line in head.split(b"\r\n")[1:]
+        if line[:5].lower() == b"host:"
+    ]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A redirect that arrived: its request target, and how to answer the browser."""
+
+    target: str
+    reply: asyncio.Future[bytes]
+    handler: asyncio.Task[None] | None
+
+
 class LoopbackListener:
     """Listens for one authorization redirect. Create with `await LoopbackListener.start(...)`."""
 
@@ -123,10 +172,9 @@ class LoopbackListener:
         self.read_timeout_s = read_timeout_s
         self._server: asyncio.Server | None = None
         self._connections: set[asyncio.Task[None]] = set()
-        self._redirect: asyncio.Future[tuple[str, asyncio.Task[None] | None]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._verdict: asyncio.Future[AuthorizeResult] = asyncio.get_running_loop().create_future()
+        self._own_hosts: frozenset[tuple[str, int]] = frozenset()  # what `Host` may say
+        self._candidates: asyncio.Queue[_Candidate] = asyncio.Queue()
+        self._refused = 0  # redirects with a missing or wrong state
         self._result: AuthorizeResult | None = None
 
     @classmethod
@@ -153,6 +201,10 @@ class LoopbackListener:
         listener.port = bound_port
         shown_host = "[::1]" if host == "::1" else host
         listener.redirect_uri = fixed_uri or f"http://{shown_host}:{bound_port}{path}"
+        registered = _host_and_port(urlsplit(listener.redirect_uri).netloc)
+        listener._own_hosts = frozenset(
+            {(host, bound_port), *([registered] if registered is not None else [])}
+        )
         return listener
 
     @property
@@ -161,7 +213,8 @@ class LoopbackListener:
 
     @property
     def redirect_received(self) -> bool:
-        return self._redirect.done()
+        """A redirect was taken, or one has arrived and waits to be judged."""
+        return self._result is not None or not self._candidates.empty()
 
     async def __aenter__(self) -> LoopbackListener:
         return self
@@ -202,6 +255,10 @@ class LoopbackListener:
         pieces = request_line.split(" ")
         if len(pieces) != 3 or not pieces[2].startswith("HTTP/1."):
             return _response(400, "Bad Request", _page("Bad request", "Not an HTTP/1.x request."))
+        hosts = _host_headers(head)
+        if len(hosts) != 1 or _host_and_port(hosts[0]) not in self._own_hosts:
+            body = _page("Wrong address", "This listener only answers requests addressed to it.")
+            return _response(400, "Bad Request", body)
         method, target, _ = pieces
         try:
             parts = urlsplit(target)
@@ -213,26 +270,28 @@ class LoopbackListener:
         if method != "GET":
             body = _page("Method not allowed", "The redirect arrives as a GET request.")
             return _response(405, "Method Not Allowed", body, ("Allow: GET",))
-        if not params & _REDIRECT_KEYS or self._redirect.done():
+        if not params & _REDIRECT_KEYS or self._result is not None:
             body = _page(
                 "Waiting for the redirect",
                 f"This address receives the authorization redirect (?code=…&state=…) for "
                 f"{APP_NAME}; nothing was taken from this request.",
             )
             return _response(400, "Bad Request", body)
-        # The redirect: hand it to `wait`, and answer once `wait` has judged it (its state).
-        self._redirect.set_result((target, asyncio.current_task()))
+        # A redirect: `wait` judges it (its state), then this answers the browser.
+        reply: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._candidates.put_nowait(_Candidate(target, reply, asyncio.current_task()))
         try:
-            result = await asyncio.wait_for(asyncio.shield(self._verdict), VERDICT_TIMEOUT_S)
+            return await asyncio.wait_for(asyncio.shield(reply), VERDICT_TIMEOUT_S)
         except TimeoutError:
             body = _page("Redirect received", f"Return to {APP_NAME} to see the result.")
             return _response(200, "OK", body)
-        return _result_page(result)
 
     # --- the caller's side -------------------------------------------------------------------
 
     async def wait(self, session: AuthorizeSession | None, timeout_s: float) -> AuthorizeResult:
-        """The first redirect, judged against `session`; then the listener stops.
+        """The redirect for `session` (the first one at all when `session` is None); then the
+        listener stops. Redirects whose state is missing or not the session's are refused and
+        the wait goes on.
 
         A timeout is a result (a problem), not an exception. Cancelling the caller closes the
         listener (releasing the port) and the `CancelledError` propagates.
@@ -241,42 +300,66 @@ class LoopbackListener:
             return self._result
         if self._server is None:
             return AuthorizeResult(problem="The redirect listener was already closed")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
         try:
-            try:
-                target, handler = await asyncio.wait_for(asyncio.shield(self._redirect), timeout_s)
-            except TimeoutError:
-                self._result = AuthorizeResult(
-                    problem=f"No redirect arrived within {timeout_s:g} s: was the browser login "
-                    "finished, and does the redirect_uri point at this listener "
-                    f"({self.redirect_uri})?"
-                )
-                return self._result
-            # Rebuild the URL the browser was sent to, so parse_redirect can also notice a
-            # session made for another redirect_uri than this listener's.
-            origin = urlsplit(self.redirect_uri)
-            parts = urlsplit(target)
-            received = urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
-            result = parse_redirect(received, session)
-            self._result = result
-            if not self._verdict.done():
-                self._verdict.set_result(result)
-            if handler is not None:
-                # Let the browser get its "close this tab" page before the sockets close.
-                with contextlib.suppress(Exception):  # a timeout or a dropped browser
-                    await asyncio.wait_for(asyncio.shield(handler), PAGE_DELIVERY_TIMEOUT_S)
-            return result
+            while True:
+                try:
+                    candidate = await asyncio.wait_for(
+                        self._candidates.get(), max(0.0, deadline - loop.time())
+                    )
+                except TimeoutError:
+                    self._result = AuthorizeResult(problem=self._timeout_problem(timeout_s))
+                    return self._result
+                result = self._judge(candidate.target, session)
+                if result is None:
+                    self._refused += 1
+                    if not candidate.reply.done():
+                        candidate.reply.set_result(_refused_page())
+                    continue
+                self._result = result
+                if not candidate.reply.done():
+                    candidate.reply.set_result(_result_page(result))
+                if candidate.handler is not None:
+                    # Let the browser get its "close this tab" page before the sockets close.
+                    with contextlib.suppress(Exception):  # a timeout or a dropped browser
+                        await asyncio.wait_for(
+                            asyncio.shield(candidate.handler), PAGE_DELIVERY_TIMEOUT_S
+                        )
+                return result
         finally:
             await self.close()
+
+    def _judge(self, target: str, session: AuthorizeSession | None) -> AuthorizeResult | None:
+        """The result a redirect gives, or None when it is refused (not this session's)."""
+        parts = urlsplit(target)
+        if session is not None:
+            states = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "state"]
+            if not state_matches(states[0] if states else None, session):
+                return None
+        # Rebuild the URL the browser was sent to, so parse_redirect can also notice a session
+        # made for another redirect_uri than this listener's.
+        origin = urlsplit(self.redirect_uri)
+        received = urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
+        return parse_redirect(received, session)
+
+    def _timeout_problem(self, timeout_s: float) -> str:
+        problem = (
+            f"No redirect arrived within {timeout_s:g} s: was the browser login finished, and "
+            f"does the redirect_uri point at this listener ({self.redirect_uri})?"
+        )
+        if self._refused:
+            problem += (
+                f" {self._refused} redirect(s) with a missing or different state were refused: "
+                "from an earlier sign-in, or not from the authorization server."
+            )
+        return problem
 
     async def close(self) -> None:
         """Stop listening and drop every connection. Safe to call any number of times."""
         server, self._server = self._server, None
         if server is not None:
             server.close()  # closes the listening socket now: the port is free from here on
-        if not self._redirect.done():
-            self._redirect.cancel()
-        if not self._verdict.done():
-            self._verdict.cancel()
         tasks = [t for t in self._connections if not t.done()]
         for task in tasks:
             task.cancel()

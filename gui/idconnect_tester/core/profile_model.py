@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from idconnect_tester.core.target import (
     DEFAULT_TIMEOUT_S,
     Target,
     base_url_problem,
+    ca_bundle_problem,
     normalise_base_url,
 )
 
@@ -125,7 +125,7 @@ class Profile:
     timeout_s: float = DEFAULT_TIMEOUT_S
     verify_tls: bool = True
     ca_bundle: str | None = None
-    proxy: str | None = None  # None: HTTP(S)_PROXY / NO_PROXY from the environment
+    proxy: str | None = None  # None: the environment's proxy; loopback never uses one
     production: bool = False
     store_full_tokens: bool = False  # history and exports keep tokens unmasked
     builtin: bool = False  # the emulator profile: never stored, never edited
@@ -234,8 +234,8 @@ class Profile:
             )
         if not self.verify_tls:
             found.append("TLS certificate verification is off for this profile")
-        if self.ca_bundle and not Path(self.ca_bundle).expanduser().is_file():
-            found.append(f"The CA bundle {self.ca_bundle} does not exist")
+        if (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:
+            found.append(bundle_problem)  # the same check, and message, as at send time
         return found
 
 

@@ -31,7 +31,7 @@ from idconnect_tester.core.profile_model import (
     is_secret_key_name,
     new_profile_id,
 )
-from idconnect_tester.core.safe_files import atomic_write_text, move_aside
+from idconnect_tester.core.safe_files import atomic_write_text, ensure_private_dir, move_aside
 from idconnect_tester.core.wording import counted
 
 if TYPE_CHECKING:
@@ -97,6 +97,10 @@ class ProfileStore:
         self._profiles: list[Profile] = []
         self._last_used = EMULATOR_PROFILE_ID
         self.recovery_message: str | None = None
+        if self.path.parent.is_dir():
+            # Made owner-only here too, at every start: the folder may predate this version,
+            # or have been created by someone else with the usual 0755.
+            ensure_private_dir(self.path.parent)
         self._load()
 
     # --- Reading ---

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -18,9 +19,20 @@ PRIVATE_DIR_MODE: Final = 0o700
 
 
 def ensure_private_dir(directory: Path) -> None:
-    """Create `directory` (and parents) owner-only when it doesn't exist; leave existing ones."""
-    if not directory.exists():
-        directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    """Create `directory` owner-only, or make an existing one owner-only.
+
+    An existing folder may have been created by someone else first (a settings file written
+    beside ours, an older version, a copy) with the usual 0755, which lets every local user
+    list and read what is in it: it is narrowed to 0700. Parents keep their modes: they are
+    the user's (~/.config), not ours. On Windows, access is governed by ACLs, and the
+    per-user application folders are private already.
+    """
+    directory.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if os.name == "nt":
+        return
+    with contextlib.suppress(OSError):  # not ours to change (a shared mount): leave it as is
+        if stat.S_IMODE(directory.stat().st_mode) & ~PRIVATE_DIR_MODE:
+            os.chmod(directory, PRIVATE_DIR_MODE)
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, mode: int = PRIVATE_FILE_MODE) -> None:

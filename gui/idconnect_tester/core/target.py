@@ -12,12 +12,20 @@ from urllib.parse import urlsplit
 from idconnect_tester.core.masking import Secret
 
 DEFAULT_TIMEOUT_S: Final = 30.0
-_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
 
 
 def is_loopback_host(host: str) -> bool:
+    """True for `localhost` and literal loopback addresses (127.0.0.0/8, ::1), nothing else.
+
+    This decides where plain http may go and which requests skip proxies, so it must hold for
+    what the name resolves to at send time. Operating systems answer `localhost` themselves;
+    any other name — `app.localhost`, `localhost.localdomain` — may be passed on to a DNS
+    server that can answer with any address. Resolving here would not help either: the answer
+    can change between this check and the connection (DNS rebinding), and the check runs as
+    the user types. So names other than `localhost` never count as loopback.
+    """
     host = host.strip("[]").lower()
-    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -53,23 +61,27 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def ca_bundle_problem(path: str) -> str | None:
-    """Why the CA bundle at `path` can't be loaded, naming the file; None when it can be read.
+def ca_bundle_path(ca_bundle: str) -> Path:
+    """The bundle's file: `~` means the home folder, in the profile check and at send time."""
+    return Path(ca_bundle.strip()).expanduser()
 
-    The path is checked as given, without expanding `~`: that is the file TLS setup will open.
-    """
-    bundle = Path(path)
-    if bundle.is_dir():
+
+def ca_bundle_problem(ca_bundle: str | None) -> str | None:
+    """Why the CA bundle can't be loaded, naming the file; None when it can (or there is none)."""
+    if not ca_bundle or not ca_bundle.strip():
+        return None
+    path = ca_bundle_path(ca_bundle)
+    if path.is_dir():
         what = "is a folder, not a file"
-    elif not bundle.exists():
+    elif not path.exists():
         what = "does not exist"
-    elif not os.access(bundle, os.R_OK):
+    elif not os.access(path, os.R_OK):
         what = "can't be read (permissions)"
     else:
         return None
     return (
-        f"The CA bundle {path} {what}: give the path of a PEM file with the CA certificates to "
-        "trust (e.g. a corporate proxy's), or remove it to trust the usual public CAs"
+        f"The CA bundle {ca_bundle} {what}: give the path of a PEM file with the CA certificates "
+        "to trust (e.g. a corporate proxy's), or remove it to trust the usual public CAs"
     )
 
 
@@ -87,7 +99,7 @@ class Target:
     timeout_s: float = DEFAULT_TIMEOUT_S
     verify_tls: bool = True
     ca_bundle: str | None = None  # a PEM file of extra trusted CAs (corporate proxies, test CAs)
-    proxy: str | None = None  # None: take HTTP(S)_PROXY / NO_PROXY from the environment
+    proxy: str | None = None  # None: the environment's (see core/transport.py); never loopback
 
     def url_for(self, path: str) -> str:
         return normalise_base_url(self.base_url) + path
@@ -108,7 +120,6 @@ class Target:
             found["secret_key"] = "Enter the app token's secret key"
         if not 0 < self.timeout_s <= 600:
             found["timeout"] = "The timeout must be between 0 and 600 seconds"
-        bundle_problem = ca_bundle_problem(self.ca_bundle) if self.ca_bundle else None
-        if self.verify_tls and bundle_problem is not None:
+        if self.verify_tls and (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:
             found["ca_bundle"] = bundle_problem
         return found

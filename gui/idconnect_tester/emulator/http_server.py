@@ -37,6 +37,7 @@ _MAX_REQUEST_LINE = 65536
 # see "connection reset" instead of our answer. Bounded, so nobody can keep us busy.
 _DRAIN_MAX_BYTES = 16 * 1024 * 1024
 _DRAIN_MAX_S = 2.0
+_SLOT_POLL_S = 0.05  # while every connection slot is taken: how often stop() is checked
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -58,6 +59,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.request_logger = request_logger
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(context.config.max_connections)
         super().__init__(address, EmulatorRequestHandler)
 
     def server_bind(self) -> None:
@@ -69,15 +71,23 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.server_port = int(port)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if isinstance(request, socket.socket):
-            with self._connections_lock:
-                self._connections.add(request)
+        # All slots taken: wait here for one to free up. This holds up accepting, so further
+        # connections wait in the kernel's listen backlog: delayed, never refused or reset.
+        while not self._slots.acquire(timeout=_SLOT_POLL_S):
+            if self.context.stopping.is_set():
+                socketserver.TCPServer.shutdown_request(self, request)
+                return
+        with self._connections_lock:
+            self._connections.add(request)
         super().process_request(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
+            held_a_slot = request in self._connections
             self._connections.discard(request)
         super().shutdown_request(request)
+        if held_a_slot:
+            self._slots.release()
 
     def close_connections(self) -> None:
         """End every open keep-alive connection, so a stopped server answers nothing more."""
@@ -99,7 +109,6 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive; so every answer carries an exact Content-Length
     server_version = f"IdConnectTesterEmulator/{__version__}"
     sys_version = ""
-    timeout = 120  # seconds an idle keep-alive connection may hold a thread
     disable_nagle_algorithm = True  # small answers go out at once, not after a delayed ACK
 
     _started = 0.0
@@ -110,6 +119,11 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         server = self.server
         assert isinstance(server, EmulatorHTTPServer)
         return server
+
+    def setup(self) -> None:
+        super().setup()
+        # How long a silent connection (an idle keep-alive, a stalled client) may hold a slot.
+        self.connection.settimeout(self._emulator.context.config.idle_timeout_s)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the stdlib's own access log; ``_finish`` writes ours."""

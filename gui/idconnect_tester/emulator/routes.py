@@ -67,18 +67,28 @@ def _plain(answer: Callable[[EmulatorContext], Response]) -> Handler:
     return lambda ctx, _request: answer(ctx)
 
 
+def _control(handler: Handler) -> Handler:
+    """A control endpoint: only for tools on this machine (see `control.check_local_caller`)."""
+
+    def handle(ctx: EmulatorContext, request: IncomingRequest) -> Response:
+        control.check_local_caller(request.method, request.headers)
+        return handler(ctx, request)
+
+    return handle
+
+
 ROUTES: Mapping[str, Mapping[str, Handler]] = {
     vendor.DISCOVERY_PATH: {"GET": _plain(handle_discovery)},
     vendor.JWKS_PATH: {"GET": _plain(handle_jwks)},
     vendor.AUTHORIZE_PATH: {"GET": lambda ctx, request: handle_authorize(ctx, request.target)},
     vendor.TOKEN_PATH: {"POST": _signed(handle_token)},
     vendor.SHARE_TOKEN_PATH: {"POST": _signed(handle_share_token)},
-    control.SCENARIOS_PATH: {"GET": _plain(control.list_scenarios)},
+    control.SCENARIOS_PATH: {"GET": _control(_plain(control.list_scenarios))},
     control.SCENARIO_PATH: {
-        "POST": lambda ctx, request: control.arm_scenario(ctx, request.body),
-        "DELETE": _plain(control.clear_scenario),
+        "POST": _control(lambda ctx, request: control.arm_scenario(ctx, request.body)),
+        "DELETE": _control(_plain(control.clear_scenario)),
     },
-    control.RESET_PATH: {"POST": _plain(control.reset)},
+    control.RESET_PATH: {"POST": _control(_plain(control.reset))},
 }
 
 

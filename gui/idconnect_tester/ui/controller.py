@@ -83,8 +83,14 @@ class RequestController(QObject):
         return client
 
     def http_for(self, profile: Profile) -> httpx.AsyncClient:
-        """The HTTP client for a profile's non-signed requests (discovery, JWKS, authorize)."""
+        """The HTTP client for a profile's unsigned requests (following authorize redirects)."""
         return self.client_for(profile.target(_NO_SECRET)).http()
+
+    def keys_http_for(self, profile: Profile) -> httpx.AsyncClient:
+        """The HTTP client for a profile's discovery document and keys: TLS always verified,
+        whatever the profile says for its API (a signature checked with keys anyone on the way
+        could have swapped proves nothing)."""
+        return self.client_for(profile.target(_NO_SECRET)).keys_http()
 
     async def run_blocking(self, function: Callable[..., T], *args: Any) -> T:
         """`function(*args)` on the worker thread, awaited without blocking the window."""
@@ -180,7 +186,7 @@ class RequestController(QObject):
         async def run() -> None:
             context: VerificationContext
             context, note = await fetch_context(
-                job, self.http_for(job.origin.profile), self.keys_cache
+                job, self.keys_http_for(job.origin.profile), self.keys_cache
             )
             self.verification_finished.emit(job, context, note)
 

@@ -109,7 +109,7 @@ class GetCode:
         """The authorize endpoint: as configured, else from the issuer's discovery document."""
         if profile.authorization_endpoint:
             return profile.authorization_endpoint
-        http = self._controller.http_for(profile)
+        http = self._controller.keys_http_for(profile)
         try:
             discovery = await self._controller.keys_cache.discovery(http, profile.issuer)
         except KeyFetchError:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from idconnect_tester.core.safe_files import ensure_private_dir
+
 APP_DIR_NAME = "idconnect-tester"
 
 
@@ -30,7 +32,8 @@ def settings_path() -> Path:
 class WindowSettings:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The folder is shared with profiles.json: whoever creates it makes it owner-only.
+        ensure_private_dir(self.path.parent)
         self._settings = QSettings(str(self.path), QSettings.Format.IniFormat)
 
     def _bytes(self, key: str) -> QByteArray | None:
