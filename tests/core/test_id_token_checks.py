@@ -225,3 +225,9 @@ def test_expiry_is_judged_against_the_given_time(rsa_key) -> None:
     token = sign(rsa_key, claims())
     later = VerificationContext(now=NOW + timedelta(hours=2))
     assert rows(token, later)["exp"][0] is CheckStatus.FAIL
+
+
+def test_an_empty_key_set_fails_the_kid_row_and_says_so(rsa_key) -> None:
+    found = rows(sign(rsa_key, claims(), kid=None), context([]))
+    assert found["kid"][0] is CheckStatus.FAIL and "no key" in found["kid"][1]
+    assert found["signature"][0] is CheckStatus.FAIL

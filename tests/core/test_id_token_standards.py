@@ -7,18 +7,16 @@ generated cases."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import string
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from tests.support.local_issuer import LocalIssuer, SigningKey, local_issuer, sign
-from tests.support.oracles import Expectations, independent_verdict
+from tests.support.oracles import Expectations, app_verification, independent_verdict
 
 from idconnect_tester.core.id_token_checks import (
     ALLOWED_ALGORITHMS,
@@ -30,7 +28,6 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.id_token_claims import access_token_hash
-from idconnect_tester.core.jwks import build_context
 from idconnect_tester.core.jwt_decode import b64url_encode
 
 NOW = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
@@ -85,25 +82,6 @@ def expectations(issuer: LocalIssuer, access_token: str | None = None) -> Expect
     return Expectations(issuer.issuer, CLIENT, NONCE, access_token, NOW)
 
 
-def app_verification(issuer: LocalIssuer, token: str, expect: Expectations) -> Verification:
-    """The app's verdict, keys and algorithms found through the issuer's discovery document."""
-
-    async def run() -> VerificationContext:
-        async with httpx.AsyncClient(trust_env=False) as http:
-            return await build_context(
-                http,
-                token=token,
-                issuer=expect.issuer,
-                client_id=expect.client_id,
-                nonce=expect.nonce,
-                access_token=expect.access_token,
-                leeway_s=expect.leeway_s,
-                now=datetime.fromtimestamp(expect.now, UTC),
-            )
-
-    return verify_id_token(token, asyncio.run(run()))
-
-
 def discovery_algorithms(issuer: LocalIssuer) -> set[str]:
     named = issuer.discovery().get("id_token_signing_alg_values_supported") or ["RS256"]
     return set(named) & ALLOWED_ALGORITHMS
@@ -119,7 +97,7 @@ def statuses(verification: Verification) -> dict[str, CheckStatus]:
 def test_a_good_token_is_verified_by_the_app_and_the_oracle(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(alg="RS256"), keys.p256.public_jwk(), algorithms=["RS256"])
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256")
-    verification = app_verification(issuer, token, expectations(issuer))
+    verification = app_verification(token, expectations(issuer))
     assert verification.verdict is Verdict.VERIFIED, verification.summary()
     assert statuses(verification)["second-opinion"] is CheckStatus.PASS
     oracle = independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer))
@@ -182,7 +160,7 @@ def test_found_cases_fail_like_the_independent_libraries(
     issuer: LocalIssuer, keys: Keys, case: Case, row: str
 ) -> None:
     token = case(issuer, keys)
-    verification = app_verification(issuer, token, expectations(issuer))
+    verification = app_verification(token, expectations(issuer))
     assert verification.verdict is Verdict.FAILED, verification.summary()
     assert statuses(verification)[row] is CheckStatus.FAIL, verification.checks
     oracle = independent_verdict(
@@ -221,7 +199,7 @@ def unsigned(header: dict[str, object], payload: dict[str, object]) -> str:
 def test_alg_none_passes_no_key_row(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     token = unsigned({"alg": "none"}, claims(issuer))
-    found = statuses(app_verification(issuer, token, expectations(issuer)))
+    found = statuses(app_verification(token, expectations(issuer)))
     assert found["algorithm"] is CheckStatus.FAIL
     # The only key in the set can't apply to an unsigned token: nothing key-related passes.
     assert found["kid"] is CheckStatus.SKIPPED and found["key"] is CheckStatus.SKIPPED
@@ -245,7 +223,7 @@ def test_crit_must_be_a_list_of_understood_extensions(issuer, keys, crit, fragme
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     header = {"alg": "RS256", "kid": "rsa", "crit": crit, "exp-policy": 1, "b64": True}
     token = sign(keys.rsa, header, claims(issuer), "RS256")
-    verification = app_verification(issuer, token, expectations(issuer))
+    verification = app_verification(token, expectations(issuer))
     crit_row = verification.row("crit")
     assert crit_row is not None and crit_row.status is CheckStatus.FAIL
     assert fragment in crit_row.detail
@@ -266,7 +244,7 @@ def test_every_segment_is_strict_base64url(issuer, keys, mangle, fragment, segme
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     parts = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256").split(".")
     parts[segment] = mangle(parts[segment])
-    verification = app_verification(issuer, ".".join(parts), expectations(issuer))
+    verification = app_verification(".".join(parts), expectations(issuer))
     assert verification.verdict is Verdict.FAILED
     decode = verification.row("decode")
     assert decode is not None and decode.status is CheckStatus.FAIL and fragment in decode.detail
@@ -281,11 +259,11 @@ def test_a_segment_must_be_the_canonical_encoding(issuer, keys) -> None:
     while len(json.dumps(header)) % 3 != 1:
         header["typ"] += " "
     token = sign(keys.rsa, header, claims(issuer), "RS256")
-    assert app_verification(issuer, token, expectations(issuer)).verdict is Verdict.VERIFIED
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
     head, rest = token.split(".", 1)
     alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
     stray = alphabet[alphabet.index(head[-1]) | 1]
-    verification = app_verification(issuer, f"{head[:-1]}{stray}.{rest}", expectations(issuer))
+    verification = app_verification(f"{head[:-1]}{stray}.{rest}", expectations(issuer))
     decode = verification.row("decode")
     assert decode is not None and decode.status is CheckStatus.FAIL
     assert "canonical" in decode.detail
@@ -304,7 +282,7 @@ def test_a_segment_must_be_the_canonical_encoding(issuer, keys) -> None:
 def test_the_claims_must_be_one_json_object(issuer, keys, payload, fragment) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, payload, "RS256")
-    decode = app_verification(issuer, token, expectations(issuer)).row("decode")
+    decode = app_verification(token, expectations(issuer)).row("decode")
     assert decode is not None and decode.status is CheckStatus.FAIL and fragment in decode.detail
 
 
@@ -335,7 +313,7 @@ def test_the_key_must_fit_the_algorithm(
     published(key, **changes)(issuer)
     signer = keys.rsa if alg.startswith(("RS", "PS")) and key_name == "p256" else key
     token = sign(signer, {"alg": alg, "kid": key.kid}, claims(issuer), alg)
-    verification = app_verification(issuer, token, expectations(issuer))
+    verification = app_verification(token, expectations(issuer))
     key_row = verification.row("key")
     assert verification.verdict is Verdict.FAILED
     assert key_row is not None and key_row.status is CheckStatus.FAIL
@@ -347,14 +325,14 @@ def test_the_key_must_fit_the_algorithm(
 def test_algorithms_follow_discovery_and_its_default(issuer, keys) -> None:
     token = sign(keys.p256, {"alg": "ES256", "kid": "p256"}, claims(issuer), "ES256")
     issuer.publish(keys.p256.public_jwk(), algorithms=["ES256"])
-    assert app_verification(issuer, token, expectations(issuer)).verdict is Verdict.VERIFIED
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
     issuer.publish(keys.p256.public_jwk(), algorithms=None)  # the document names none: RS256
-    refused = app_verification(issuer, token, expectations(issuer))
+    refused = app_verification(token, expectations(issuer))
     algorithm = refused.row("algorithm")
     assert algorithm is not None and algorithm.status is CheckStatus.FAIL
     assert "default" in algorithm.detail
     issuer.publish(keys.p256.public_jwk(), algorithms=["HS256", "none"])  # nothing it may use
-    assert app_verification(issuer, token, expectations(issuer)).verdict is Verdict.FAILED
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.FAILED
 
 
 def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -> None:
@@ -378,14 +356,14 @@ def test_several_audiences_without_azp_warn_visibly(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     changed = claims(issuer, aud=[CLIENT, "another-client"])
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
-    verification = app_verification(issuer, token, expectations(issuer))
+    verification = app_verification(token, expectations(issuer))
     # OIDC Core §3.1.3.7 item 4 is a SHOULD: the token stays verified, and the warning shows in
     # the one-line summary every view prints. (authlib refuses it outright: its choice.)
     assert verification.verdict is Verdict.VERIFIED
     assert [w.name for w in verification.warnings] == ["azp"]
     assert "Warning – azp" in verification.summary()
     with_azp = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, {**changed, "azp": CLIENT}, "RS256")
-    assert app_verification(issuer, with_azp, expectations(issuer)).warnings == []
+    assert app_verification(with_azp, expectations(issuer)).warnings == []
 
 
 @pytest.mark.parametrize("alg", ["RS256", "ES384"])
@@ -395,17 +373,17 @@ def test_at_hash_is_checked_against_the_access_token(issuer, keys, alg) -> None:
     at_hash = access_token_hash(ACCESS_TOKEN, alg)
     token = sign(key, {"alg": alg, "kid": key.kid}, claims(issuer, at_hash=at_hash), alg)
     expect = expectations(issuer, access_token=ACCESS_TOKEN)
-    good = app_verification(issuer, token, expect)
+    good = app_verification(token, expect)
     assert good.verdict is Verdict.VERIFIED, good.summary()
     assert statuses(good)["at_hash"] is CheckStatus.PASS
     assert independent_verdict(token, issuer.jwks, {alg}, expect).accepted
 
     other = dataclasses.replace(expect, access_token="act-from-another-response")
-    bad = app_verification(issuer, token, other)
+    bad = app_verification(token, other)
     assert statuses(bad)["at_hash"] is CheckStatus.FAIL and bad.verdict is Verdict.FAILED
     assert not independent_verdict(token, issuer.jwks, {alg}, other).accepted
 
-    unknown = app_verification(issuer, token, dataclasses.replace(expect, access_token=None))
+    unknown = app_verification(token, dataclasses.replace(expect, access_token=None))
     assert statuses(unknown)["at_hash"] is CheckStatus.SKIPPED
 
 
@@ -416,7 +394,7 @@ def test_at_hash_is_checked_against_the_access_token(issuer, keys, alg) -> None:
 def test_sub_is_a_short_ascii_identifier(issuer, keys, sub, verified) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer, sub=sub), "RS256")
-    verdict = app_verification(issuer, token, expectations(issuer)).verdict
+    verdict = app_verification(token, expectations(issuer)).verdict
     assert (verdict is Verdict.VERIFIED) is verified
 
 
@@ -424,9 +402,7 @@ def test_json_audience_members_must_all_be_strings(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     changed = claims(issuer, aud=[CLIENT, 7], azp=CLIENT)
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
-    assert (
-        statuses(app_verification(issuer, token, expectations(issuer)))["aud"] is CheckStatus.FAIL
-    )
+    assert statuses(app_verification(token, expectations(issuer)))["aud"] is CheckStatus.FAIL
     assert not independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
 
 

@@ -1,8 +1,9 @@
-"""An independent verdict on an id_token, from libraries that share no code with the app or
-with PyJWT (the app's second opinion): jwcrypto for the signature (algorithm allowlist, `crit`,
-the key's type, curve, `use` and `key_ops`), authlib's OpenID Connect `CodeIDToken` for the
-claims (OIDC Core §3.1.3.7: iss, sub, aud, azp, exp, iat, nbf, nonce, at_hash), and joserfc —
-authlib's JOSE layer — for base64url without padding and with zero unused bits.
+"""An independent verdict on an id_token (and the app's, to compare), from libraries that share
+no code with the app or with PyJWT (the app's second opinion): jwcrypto for the signature
+(algorithm allowlist, `crit`, the key's type, curve, `use` and `key_ops`), authlib's OpenID
+Connect `CodeIDToken` for the claims (OIDC Core §3.1.3.7: iss, sub, aud, azp, exp, iat, nbf,
+nonce, at_hash), and joserfc — authlib's JOSE layer — for base64url without padding and with
+zero unused bits.
 
 One rule none of them applies: RFC 4648 §3.3 says a decoder MUST reject characters outside the
 alphabet, and RFC 7515 §2 doesn't say otherwise — but jwcrypto and joserfc both hand segments to
@@ -12,16 +13,22 @@ checks the alphabet itself, in one regular expression.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 from authlib.oidc.core import CodeIDToken
 from joserfc import jws as joserfc_jws
 from jwcrypto import jwk as jwcrypto_jwk
 from jwcrypto import jwt as jwcrypto_jwt
+
+from idconnect_tester.core.id_token_checks import Verification, verify_id_token
+from idconnect_tester.core.jwks import build_context
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,9 @@ class Expectations:
     access_token: str | None
     now: int
     leeway_s: int = 60
+    # OIDC Core §3.1.3.7 item 4 only says a client SHOULD expect azp with several audiences:
+    # authlib refuses such a token, this app warns. True makes the oracle take the app's reading.
+    tolerate_missing_azp: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,9 @@ def _refusal(library: str, exc: BaseException) -> OracleVerdict:
 def independent_verdict(
     token: str, jwks: dict[str, Any], algorithms: Collection[str], expect: Expectations
 ) -> OracleVerdict:
+    if not algorithms:
+        # jwcrypto reads an empty allowlist as "its defaults"; nothing allowed means refuse.
+        return OracleVerdict(False, "no algorithm allowed")
     if not _COMPACT_JWS.fullmatch(token):
         return OracleVerdict(False, "RFC 4648 §3.3: a character outside the base64url alphabet")
     try:
@@ -90,6 +103,9 @@ def independent_verdict(
         params["nonce"] = expect.nonce
     if expect.access_token is not None:
         params["access_token"] = expect.access_token
+    audiences = claims.get("aud")
+    if expect.tolerate_missing_azp and isinstance(audiences, list) and len(audiences) > 1:
+        claims = {"azp": expect.client_id, **claims}
     id_token = CodeIDToken(
         claims,
         header,
@@ -104,3 +120,24 @@ def independent_verdict(
     except Exception as exc:
         return OracleVerdict(False, _refusal("authlib", exc).reason, claims)
     return OracleVerdict(True, "", claims)
+
+
+def app_verification(token: str, expect: Expectations) -> Verification:
+    """The app's verdict under the same expectations, its keys and algorithms found over HTTP
+    through the issuer's discovery document — the path a real issuer's tokens take."""
+
+    async def run() -> Verification:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            context = await build_context(
+                http,
+                token=token,
+                issuer=expect.issuer,
+                client_id=expect.client_id,
+                nonce=expect.nonce,
+                access_token=expect.access_token,
+                leeway_s=expect.leeway_s,
+                now=datetime.fromtimestamp(expect.now, UTC),
+            )
+        return verify_id_token(token, context)
+
+    return asyncio.run(run())

@@ -200,6 +200,8 @@ def _find_key(
     kid = header.get("kid")
     keys = list(context.keys)
     alg = header.get("alg")
+    if not keys:
+        return failed("kid", "The key set has no key for signatures: nothing can verify"), None
     if kid is None:
         if len(keys) == 1:
             return passed("kid", f"No kid; {keys[0].source} has this one key"), keys[0]
