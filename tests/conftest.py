@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
+
+# HYPOTHESIS_PROFILE=thorough searches far longer than CI's default 100 examples per property
+# (e.g. for tests/core/test_id_token_differential.py; see the README's Development section).
+settings.register_profile("thorough", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -4,6 +4,7 @@ for speed, against the emulator's id_tokens. tests/test_cli.py runs it as a real
 import asyncio
 import io
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,11 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.faulty_servers import closed_port
+from tests.support.local_issuer import SigningKey, local_issuer, sign
 from tests.support.oidc import CLIENT_ID, emulator_id_token, foreign_token, jwks_of
 
 from idconnect_tester.cli import main
+from idconnect_tester.core.id_token_claims import access_token_hash
 from idconnect_tester.emulator import EmulatorServer
 
 
@@ -48,7 +51,7 @@ def id_token(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 def check_lines(stdout: str) -> dict[str, str]:
     """`PASS  signature  Valid …` lines, as {name: line}."""
     lines = stdout.split("checks:\n", 1)[1].splitlines()
-    return {line.split()[1]: line for line in lines if line[:4] in ("PASS", "FAIL", "SKIP")}
+    return {line.split()[1]: line for line in lines if line[:4] in ("PASS", "FAIL", "SKIP", "WARN")}
 
 
 @pytest.fixture
@@ -68,8 +71,13 @@ def test_a_good_token_passes(
     assert '"alg": "RS256"' in done.stdout
     assert " UTC (" in done.stdout  # readable times next to iat/exp
     lines = check_lines(done.stdout)
-    assert lines["signature"].startswith("PASS  signature  Valid RS256 signature by JWKS http")
-    for name in ("decode", "algorithm", "kid", "iss", "aud", "exp", "iat", "nonce"):
+    assert lines["signature"].startswith("PASS")
+    assert "Valid RS256 signature by JWKS http" in lines["signature"]
+    assert done.stdout.rstrip().endswith("verdict: VERIFIED")
+    for name in (
+        *("decode", "crit", "algorithm", "kid", "key", "iss", "sub", "aud", "azp"),
+        *("exp", "iat", "nonce", "second-opinion"),
+    ):
         assert lines[name].startswith("PASS"), lines[name]
     assert lines["nbf"].startswith("SKIP")
 
@@ -149,16 +157,70 @@ def test_a_malformed_token_exits_1(id_token: IdToken) -> None:
 def test_keys_that_cannot_be_fetched_exit_1(id_token: IdToken, good: tuple[str, str]) -> None:
     done = id_token(good[1], "--issuer", f"http://127.0.0.1:{closed_port()}/")
     assert done.returncode == 1
-    assert "JWKS could not be fetched" in done.stderr
+    assert "NOT VERIFIED: JWKS could not be fetched" in done.stderr
     assert check_lines(done.stdout)["signature"].startswith("SKIP")
 
 
-def test_without_a_key_source_it_warns_that_nothing_was_verified(
-    id_token: IdToken, good: tuple[str, str]
+def test_without_a_key_source_a_forged_token_is_not_verified_and_exits_1(
+    id_token: IdToken, emulator: EmulatorServer
 ) -> None:
-    done = id_token(good[1])
-    assert done.returncode == 0
-    assert "signature NOT verified" in done.stderr
+    # `id-token "$T" && deploy` must not trust what no key has checked.
+    forged = foreign_token(emulator.issuer, CLIENT_ID, kid="emulator-key")
+    done = id_token(forged, "--client-id", CLIENT_ID)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.rstrip().endswith("verdict: NOT VERIFIED")
+    assert check_lines(done.stdout)["signature"].startswith("SKIP")
+    assert "NOT VERIFIED" in done.stderr and "--issuer" in done.stderr
+
+
+def test_decode_only_decodes_and_verifies_nothing(id_token: IdToken, good: tuple[str, str]) -> None:
+    done = id_token(good[1], "--decode-only")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("header:\n") and "claims:" in done.stdout
+    assert "checks:" not in done.stdout and "verdict" not in done.stdout
+    assert "nothing was verified" in done.stderr
+    unreadable = id_token("not.a.jwt", "--decode-only")
+    assert unreadable.returncode == 1 and "could not be read" in unreadable.stderr
+    no_alg = id_token("e30.e30.", "--decode-only")  # {} . {} : JSON, but not a JWS
+    assert no_alg.returncode == 1 and "no alg" in no_alg.stderr
+    mixed = id_token(good[1], "--decode-only", "--issuer", "https://a.test/")
+    assert mixed.returncode == 2 and "--issuer" in mixed.stderr
+
+
+def test_algorithm_and_at_hash_follow_the_issuer(id_token: IdToken) -> None:
+    key = SigningKey("k1", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    with local_issuer() as issuer:
+        issuer.publish(key.public_jwk(), algorithms=["RS256"])
+        now = int(time.time())
+        claims = {"iss": issuer.issuer, "sub": "u", "aud": CLIENT_ID, "iat": now, "exp": now + 60}
+        claims["at_hash"] = access_token_hash("the-access-token", "RS256")
+        token = sign(key, {"alg": "RS256", "kid": "k1"}, claims, "RS256")
+        checks = ("--issuer", issuer.issuer, "--client-id", CLIENT_ID)
+        good = id_token(token, *checks, "--access-token", "the-access-token")
+        assert good.returncode == 0, good.stdout + good.stderr
+        assert check_lines(good.stdout)["at_hash"].startswith("PASS")
+        other = id_token(token, *checks, "--access-token", "another-response")
+        assert other.returncode == 1 and check_lines(other.stdout)["at_hash"].startswith("FAIL")
+        rs512 = sign(key, {"alg": "RS512", "kid": "k1"}, claims, "RS512")
+        refused = id_token(rs512, *checks)
+        assert refused.returncode == 1, refused.stdout
+        assert check_lines(refused.stdout)["algorithm"].startswith("FAIL")
+        assert "verdict: FAILED" in refused.stdout
+
+
+def test_a_warning_shows_and_keeps_the_verdict(id_token: IdToken) -> None:
+    key = SigningKey("k1", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    with local_issuer() as issuer:
+        issuer.publish(key.public_jwk(), algorithms=["RS256"])
+        now = int(time.time())
+        claims = {"iss": issuer.issuer, "sub": "u", "aud": [CLIENT_ID, "other"]}
+        token = sign(
+            key, {"alg": "RS256", "kid": "k1"}, {**claims, "iat": now, "exp": now + 60}, "RS256"
+        )
+        done = id_token(token, "--issuer", issuer.issuer, "--client-id", CLIENT_ID)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert check_lines(done.stdout)["azp"].startswith("WARN")
+    assert "warning: azp:" in done.stderr and "verdict: VERIFIED" in done.stdout
 
 
 @pytest.mark.parametrize(

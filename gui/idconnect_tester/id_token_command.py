@@ -1,9 +1,12 @@
 """The `id-token` sub-command: decode an id_token and run every verification check on it.
 
 Output: the header and claims as pretty JSON on stdout, then one line per check
-(`PASS  signature  Valid RS256 signature by JWKS …`). Exit 0 when every applicable check passes
-(skipped rows don't fail), 1 when one fails — a malformed token or keys that could not be had
-included — and 2 for a usage error. Heavy imports wait inside `run` so `--help` stays fast.
+(`PASS  signature  Valid RS256 signature by JWKS …`) and the verdict (`verdict: VERIFIED`).
+Exit 0 only when the token is verified — a key checked the signature and every applicable check
+passed; 1 when a check failed or nothing could check the signature (no key source, keys that
+could not be had): a script's `id-token "$T" && deploy` must never trust an unchecked token.
+`--decode-only` only decodes (0 for a well-formed JWS). 2 is a usage error. Heavy imports wait
+inside `run` so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -18,13 +21,23 @@ if TYPE_CHECKING:
     import httpx
 
     from idconnect_tester.core.id_token_checks import VerificationContext, VerificationKey
+    from idconnect_tester.core.jwt_decode import DecodedJwt
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
 PROG: Final = "idconnect-tester id-token"
 
-_STATUS_LABELS: Final = {"pass": "PASS", "fail": "FAIL", "skipped": "SKIP"}
+_STATUS_LABELS: Final = {"pass": "PASS", "fail": "FAIL", "skipped": "SKIP", "warn": "WARN"}
+# Options that ask for a check; --decode-only checks nothing, so it refuses them.
+_CHECK_OPTIONS: Final = (
+    "issuer",
+    "jwks_url",
+    "jwks_file",
+    "client_id",
+    "nonce",
+    "access_token",
+)
 
 _EPILOG = """\
 examples:
@@ -33,12 +46,18 @@ examples:
   idconnect-tester id-token "$ID_TOKEN" --jwks-url https://id.sumsub.com/.well-known/jwks.json
   idconnect-tester id-token "$ID_TOKEN" --jwks-file jwks.json --nonce "$NONCE"
   idconnect-tester id-token "$ID_TOKEN" --jwks-file public-key.pem --leeway 0
+  idconnect-tester id-token "$ID_TOKEN" --decode-only
 
 --issuer fetches <issuer>/.well-known/openid-configuration, checks that it names the same issuer,
-then its jwks_uri; it also enables the iss check. With --jwks-url or --jwks-file the iss row is
-skipped. Without any key source the signature is not checked (reported as SKIP).
-Exit status: 0 every applicable check passed, 1 a check failed (or the token could not be read,
-or the keys could not be fetched), 2 usage error."""
+then its jwks_uri; it also enables the iss check, and the algorithm must be one the document
+lists in id_token_signing_alg_values_supported (RS256 when it lists none). With --jwks-url or
+--jwks-file there is no discovery document: any asymmetric algorithm that fits the key is
+accepted, and the iss row is skipped. --access-token enables the at_hash check.
+Verdict: VERIFIED (a key checked the signature and every applicable check passed), FAILED (a
+check failed), or NOT VERIFIED (nothing checked the signature: no key source, or the keys could
+not be fetched). A WARN row (several audiences without azp) doesn't change the verdict.
+Exit status: 0 VERIFIED; 1 FAILED or NOT VERIFIED; with --decode-only 0 for a well-formed JWS
+and 1 otherwise; 2 usage error."""
 
 
 class _UsageError(Exception):
@@ -50,9 +69,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "id-token",
         help="decode and verify an id_token (signature, iss, aud, exp, nonce …)",
-        description="Decode an id_token and run every verification check on it: algorithm, "
-        "kid, signature, iss, aud, exp, iat, nbf, nonce. Prints the header, the claims (with "
-        "readable UTC times) and one line per check.",
+        description="Decode an id_token and run every verification check on it: crit, "
+        "algorithm, kid, key, signature, iss, sub, aud, azp, exp, iat, nbf, nonce, at_hash, and "
+        "a second opinion from PyJWT. Prints the header, the claims (with readable UTC times), "
+        "one line per check and the verdict.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -71,6 +91,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--client-id", metavar="ID", help="expected audience (enables aud check)")
     parser.add_argument("--nonce", metavar="N", help="the nonce sent to authorize")
+    parser.add_argument(
+        "--access-token",
+        metavar="TOKEN",
+        help="the access token of the same response (enables the at_hash check)",
+    )
+    parser.add_argument(
+        "--decode-only",
+        action="store_true",
+        help="only decode and print the header and claims: verifies nothing",
+    )
     parser.add_argument(
         "--leeway", type=int, default=60, metavar="SECONDS", help="clock leeway (default 60)"
     )
@@ -102,6 +132,10 @@ def _validate(args: argparse.Namespace) -> None:
 
     if args.leeway < 0:
         raise _UsageError("--leeway must be 0 or more seconds")
+    if args.decode_only:
+        asked = [f"--{name.replace('_', '-')}" for name in _CHECK_OPTIONS if getattr(args, name)]
+        if asked:
+            raise _UsageError(f"--decode-only verifies nothing: leave out {', '.join(asked)}")
     for option, value, what in (
         ("--issuer", args.issuer, "issuer"),
         ("--jwks-url", args.jwks_url, "JWKS URL"),
@@ -137,6 +171,7 @@ async def _context(
         "token": token,
         "client_id": args.client_id,
         "nonce": args.nonce,
+        "access_token": args.access_token,
         "leeway_s": args.leeway,
     }
     if keys is not None or keys_note is not None:
@@ -150,15 +185,41 @@ async def _context(
         await http.aclose()
 
 
+def _print_decoded(stdout: TextIO, decoded: DecodedJwt) -> None:
+    from idconnect_tester.core.jwt_decode import annotated_claims
+
+    _write(stdout, "header:")
+    _write(stdout, _pretty(decoded.header))
+    _write(stdout, "claims:")
+    _write(stdout, _pretty(annotated_claims(decoded.claims)))
+
+
+def _decode_only(token: str, stdout: TextIO, stderr: TextIO) -> int:
+    """Print what the token says; 0 for a well-formed JWS (it must name its `alg`, RFC 7515
+    §4.1.1), 1 otherwise. Says plainly that nothing was verified."""
+    from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
+
+    decoded = decode_jwt(token)
+    if not isinstance(decoded, DecodedJwt):
+        _write(stderr, f"error: the token could not be read: {decoded.message}")
+        return EXIT_FAILED
+    _print_decoded(stdout, decoded)
+    if not isinstance(decoded.header.get("alg"), str):
+        _write(stderr, "error: not a JWS: the header has no alg")
+        return EXIT_FAILED
+    _write(stderr, "decoded only: nothing was verified")
+    return EXIT_OK
+
+
 def run(
     args: argparse.Namespace, stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None
 ) -> int:
     """Verify `args.token` and print the report. Returns the exit status."""
     import asyncio
 
-    from idconnect_tester.core.id_token_checks import CheckStatus, verify_id_token
+    from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, verify_id_token
     from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
-    from idconnect_tester.core.jwt_decode import DecodedJwt, annotated_claims
+    from idconnect_tester.core.jwt_decode import DecodedJwt
 
     try:
         _validate(args)
@@ -178,33 +239,39 @@ def run(
         _write(stderr, f"{PROG}: error: {exc}")
         return EXIT_USAGE
 
+    if args.decode_only:
+        return _decode_only(token, stdout, stderr)
     if args.insecure:
         _write(stderr, "warning: --insecure is ignored: keys are always fetched over verified TLS")
     context = asyncio.run(_context(args, token, keys, keys_note))
     verification = verify_id_token(token, context)
 
     if isinstance(verification.decoded, DecodedJwt):
-        _write(stdout, "header:")
-        _write(stdout, _pretty(verification.decoded.header))
-        _write(stdout, "claims:")
-        _write(stdout, _pretty(annotated_claims(verification.decoded.claims)))
+        _print_decoded(stdout, verification.decoded)
     _write(stdout, "checks:")
     width = max(len(row.name) for row in verification.checks)
     for row in verification.checks:
         label = _STATUS_LABELS.get(row.status.value, row.status.value.upper())
         _write(stdout, f"{label:<4}  {row.name:<{width}}  {row.detail}")
+    verdict = verification.verdict
+    _write(stdout, f"verdict: {verdict.label}")
 
     if not isinstance(verification.decoded, DecodedJwt):
         _write(stderr, f"error: the token could not be read: {verification.decoded.message}")
-        return EXIT_FAILED
-    wanted_keys = args.issuer is not None or args.jwks_url is not None or args.jwks_file is not None
-    if wanted_keys and context.keys is None:
-        _write(stderr, f"error: {context.keys_note}")
-        return EXIT_FAILED
-    if not wanted_keys:
-        _write(stderr, "warning: no --issuer, --jwks-url or --jwks-file: signature NOT verified")
-    failed = [row.name for row in verification.checks if row.status is CheckStatus.FAIL]
-    if failed:
-        _write(stderr, f"FAILED: {', '.join(failed)}")
-        return EXIT_FAILED
-    return EXIT_OK
+    elif verdict is Verdict.FAILED:
+        _write(stderr, f"FAILED: {', '.join(verification.failed)}")
+    signature = verification.row("signature")
+    if signature is not None and signature.status is CheckStatus.SKIPPED:
+        source = (
+            ""
+            if (args.issuer or args.jwks_url or args.jwks_file)
+            else (" (give --issuer, --jwks-url or --jwks-file)")
+        )
+        _write(stderr, f"NOT VERIFIED: {context.keys_note}{source}")
+    differs = verification.second_opinion_differs
+    for warning in verification.warnings:
+        if warning is not differs:
+            _write(stderr, f"warning: {warning.name}: {warning.detail}")
+    if differs is not None:
+        _write(stderr, f"second opinion differs: {differs.detail}")
+    return EXIT_OK if verdict is Verdict.VERIFIED else EXIT_FAILED

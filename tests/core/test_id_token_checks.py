@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from idconnect_tester.core.id_token_checks import (
     CheckStatus,
+    Verdict,
     VerificationContext,
     VerificationKey,
     verify_id_token,
@@ -70,26 +71,35 @@ def sign(key: object, payload: dict, kid: str | None = "k1", alg: str = "RS256")
 
 def test_a_good_token_passes_every_check(rsa_key, keys) -> None:
     result = verify_id_token(sign(rsa_key, claims()), context(keys))
-    assert result.passed
+    assert result.verdict is Verdict.VERIFIED
     statuses = {r.name: r.status for r in result.checks}
     assert statuses == {
         "decode": CheckStatus.PASS,
+        "crit": CheckStatus.PASS,
         "algorithm": CheckStatus.PASS,
         "kid": CheckStatus.PASS,
+        "key": CheckStatus.PASS,
         "signature": CheckStatus.PASS,
         "iss": CheckStatus.PASS,
+        "sub": CheckStatus.PASS,
         "aud": CheckStatus.PASS,
+        "azp": CheckStatus.PASS,
         "exp": CheckStatus.PASS,
         "iat": CheckStatus.PASS,
         "nbf": CheckStatus.SKIPPED,
         "nonce": CheckStatus.PASS,
+        "at_hash": CheckStatus.SKIPPED,
+        "second-opinion": CheckStatus.PASS,
     }
 
 
 def test_ec_tokens_verify_too() -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     jwk = VerificationKey(public_jwk(key, "e1", "ES256"), "JWKS")
-    assert verify_id_token(sign(key, claims(), "e1", "ES256"), context([jwk])).passed
+    assert (
+        verify_id_token(sign(key, claims(), "e1", "ES256"), context([jwk])).verdict
+        is Verdict.VERIFIED
+    )
 
 
 def test_without_keys_signature_checks_are_skipped_with_reason(rsa_key) -> None:
@@ -162,7 +172,8 @@ def test_key_type_must_fit_the_algorithm(rsa_key) -> None:
     key = ec.generate_private_key(ec.SECP256R1())
     wrong = VerificationKey({**public_jwk(key, "k1", "ES256"), "alg": None}, "JWKS")
     found = rows(sign(rsa_key, claims()), context([wrong]))
-    assert found["signature"][0] is CheckStatus.FAIL and "needs an RSA key" in found["signature"][1]
+    assert found["key"][0] is CheckStatus.FAIL and "needs an RSA key" in found["key"][1]
+    assert found["signature"][0] is CheckStatus.FAIL
 
 
 @pytest.mark.parametrize(
@@ -171,7 +182,7 @@ def test_key_type_must_fit_the_algorithm(rsa_key) -> None:
         ({"iss": "https://evil.test/"}, "iss", "expected"),
         ({"iss": None}, "iss", "no iss"),
         ({"aud": "someone-else"}, "aud", "should contain"),
-        ({"aud": ["a", CLIENT], "azp": "a"}, "aud", "azp"),
+        ({"aud": ["a", CLIENT], "azp": "a"}, "azp", "another client"),
         ({"aud": None}, "aud", "missing"),
         ({"exp": int(NOW.timestamp()) - 3600}, "exp", "Expired"),
         ({"exp": None}, "exp", "no exp"),
@@ -186,7 +197,9 @@ def test_claim_checks_fail_with_reasons(rsa_key, keys, overrides, check, fragmen
     found = rows(sign(rsa_key, claims(**overrides)), context(keys))
     status, detail = found[check]
     assert status is CheckStatus.FAIL and fragment in detail, detail
-    assert not verify_id_token(sign(rsa_key, claims(**overrides)), context(keys)).passed
+    assert (
+        verify_id_token(sign(rsa_key, claims(**overrides)), context(keys)).verdict is Verdict.FAILED
+    )
 
 
 def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
@@ -205,10 +218,16 @@ def test_checks_without_expectations_are_skipped(rsa_key, keys) -> None:
 def test_malformed_token_is_one_failing_decode_row() -> None:
     result = verify_id_token("not-a-jwt", VerificationContext(now=NOW))
     assert [(r.name, r.status) for r in result.checks] == [("decode", CheckStatus.FAIL)]
-    assert not result.passed
+    assert result.verdict is Verdict.FAILED
 
 
 def test_expiry_is_judged_against_the_given_time(rsa_key) -> None:
     token = sign(rsa_key, claims())
     later = VerificationContext(now=NOW + timedelta(hours=2))
     assert rows(token, later)["exp"][0] is CheckStatus.FAIL
+
+
+def test_an_empty_key_set_fails_the_kid_row_and_says_so(rsa_key) -> None:
+    found = rows(sign(rsa_key, claims(), kid=None), context([]))
+    assert found["kid"][0] is CheckStatus.FAIL and "no key" in found["kid"][1]
+    assert found["signature"][0] is CheckStatus.FAIL

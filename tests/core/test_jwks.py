@@ -108,6 +108,17 @@ DISCOVERY = "https://id.example.test/.well-known/openid-configuration"
             httpx.Response(200, json={"issuer": ISSUER, "jwks_uri": "http://evil.test/jwks"}),
             "plain http:// to another machine",
         ),
+        (
+            httpx.Response(
+                200,
+                json={
+                    "issuer": ISSUER,
+                    "jwks_uri": ISSUER + "jwks",
+                    "id_token_signing_alg_values_supported": "RS256",
+                },
+            ),
+            "not a list of algorithm names",
+        ),
         (httpx.Response(503, text="down"), "answered HTTP 503"),
         (httpx.Response(302, headers={"Location": "https://x.test/"}), "a redirect to"),
         (httpx.Response(200, content=b"{" + b" " * 2_000_000 + b"}"), "larger than"),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
-from idconnect_tester.core.id_token_checks import VerificationContext, verify_id_token
+from idconnect_tester.core.id_token_checks import (
+    VerificationContext,
+    VerificationKey,
+    verify_id_token,
+)
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.about import versions_text
 from idconnect_tester.ui.countdown_panel import CountdownPanel, format_remaining
@@ -92,3 +98,41 @@ def test_dark_scheme_is_applied_and_remembered(window: MainWindow, qtbot) -> Non
         assert not theme.is_dark()
     finally:
         theme.apply_style(app, "light")
+
+
+def _signed_id_token(**claims: object) -> tuple[str, VerificationKey]:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.get_algorithm_by_name("RS256").to_jwk(key.public_key()))
+    now = int(datetime.now(UTC).timestamp())
+    body = {"iss": "https://id.test/", "sub": "u", "aud": "c", "iat": now, "exp": now + 600}
+    token = jwt.encode({**body, **claims}, key, algorithm="RS256", headers={"kid": "k"})
+    return token, VerificationKey({**jwk, "kid": "k"}, "pasted JWKS")
+
+
+def _summary_colour(panel: IdTokenPanel) -> object:
+    return panel.summary.palette().color(QPalette.ColorRole.WindowText)
+
+
+def test_a_signature_nothing_checked_says_not_verified_never_passed(qtbot) -> None:
+    panel = IdTokenPanel()
+    qtbot.addWidget(panel)
+    token, _ = _signed_id_token()
+    panel.show_verification(verify_id_token(token, VerificationContext(client_id="c")))
+    summary = panel.summary.text()
+    assert summary.startswith("NOT VERIFIED") and "passed" not in summary
+    assert _summary_colour(panel) == theme.colours().for_tone(theme.Tone.WARNING)
+
+
+def test_a_warning_is_a_row_and_a_line_of_the_summary(qtbot) -> None:
+    panel = IdTokenPanel()
+    qtbot.addWidget(panel)
+    token, key = _signed_id_token(aud=["c", "another-client"])
+    context = VerificationContext(client_id="c", keys=[key])
+    panel.show_verification(verify_id_token(token, context))
+    assert panel.check_status("azp") == "warn"
+    assert panel.summary.text().startswith("Verified")
+    assert "Warning – azp" in panel.summary.text()
+    assert _summary_colour(panel) == theme.colours().for_tone(theme.Tone.WARNING)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from idconnect_tester import vendor
-from idconnect_tester.core.id_token_checks import (
+from idconnect_tester.core.id_token_model import (
     DEFAULT_LEEWAY_S,
     VerificationContext,
     VerificationKey,
@@ -28,6 +28,9 @@ from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
 from idconnect_tester.core.target import is_loopback_host
 
 MAX_DOCUMENT_BYTES: Final = 1024 * 1024  # discovery and JWKS are a few KB; stop reading a flood
+SIGNING_ALGS_FIELD: Final = "id_token_signing_alg_values_supported"
+# OpenID Connect Discovery §3: RS256 MUST be supported, so a document naming none still means it.
+DEFAULT_SIGNING_ALGS: Final = frozenset({"RS256"})
 DEFAULT_CACHE_TTL_S: Final = 600.0
 
 
@@ -121,7 +124,27 @@ async def fetch_discovery(http: httpx.AsyncClient, issuer: str) -> dict[str, Any
         raise KeyFetchError(f"The discovery document at {url} has no jwks_uri")
     if (problem := url_problem(jwks_uri, "jwks_uri in the discovery document")) is not None:
         raise KeyFetchError(problem)
+    algorithms = document.get(SIGNING_ALGS_FIELD)
+    if algorithms is not None and (
+        not isinstance(algorithms, list) or not all(isinstance(a, str) for a in algorithms)
+    ):
+        raise KeyFetchError(
+            f"The discovery document at {url} has {SIGNING_ALGS_FIELD} {algorithms!r}, "
+            "not a list of algorithm names"
+        )
     return document
+
+
+def signing_algorithms(document: dict[str, Any]) -> tuple[frozenset[str], str]:
+    """The algorithms a (checked) discovery document names for id_tokens, and where they came
+    from, for the algorithm row."""
+    named = document.get(SIGNING_ALGS_FIELD)
+    if not named:
+        return (
+            DEFAULT_SIGNING_ALGS,
+            f"OpenID Discovery's default (the document has no {SIGNING_ALGS_FIELD})",
+        )
+    return frozenset(named), f"the discovery document's {SIGNING_ALGS_FIELD}"
 
 
 def keys_from_jwks(document: Any, source: str) -> list[VerificationKey]:
@@ -318,6 +341,7 @@ async def build_context(
     keys_note: str | None = None,
     client_id: str | None = None,
     nonce: str | None = None,
+    access_token: str | None = None,
     leeway_s: int = DEFAULT_LEEWAY_S,
     now: datetime | None = None,
 ) -> VerificationContext:
@@ -326,20 +350,31 @@ async def build_context(
     Key sources, first match wins: `keys` (pasted or read offline), `jwks_url`, the `issuer`'s
     discovery. A fetch failure does not raise: the context carries no keys and `keys_note` says
     why, so the kid and signature rows show the reason. `issuer` also enables the iss check.
-    `token` is only read for its header `kid` (to refetch the JWKS on rotation).
+    Only keys found through the issuer's discovery document come with the algorithms the issuer
+    names for id_tokens; other sources leave `allowed_algorithms` None (the algorithm row says
+    what that means). `token` is only read for its header `kid` (to refetch the JWKS on
+    rotation); `access_token` (of the same response) enables the at_hash check.
     """
     found: Sequence[VerificationKey] | None = keys
     note = keys_note or "No JWKS, issuer or key given: the signature was not checked"
+    algorithms: frozenset[str] | None = None
+    algorithms_note = ""
     if found is None and (jwks_url or issuer):
         if http is None:
             note = "No HTTP client to fetch the JWKS with"
         else:
+            cache = cache or JwksCache()
             try:
-                found = await (cache or JwksCache()).keys_for(
+                if jwks_url is None and issuer is not None:
+                    algorithms, algorithms_note = signing_algorithms(
+                        await cache.discovery(http, issuer)
+                    )
+                found = await cache.keys_for(
                     http, issuer=issuer, jwks_url=jwks_url, kid=_header_kid(token)
                 )
             except KeyFetchError as exc:
                 note = f"JWKS could not be fetched: {exc}"
+                algorithms, algorithms_note = None, ""
     extra: dict[str, Any] = {} if now is None else {"now": now}
     return VerificationContext(
         leeway_s=leeway_s,
@@ -348,5 +383,8 @@ async def build_context(
         nonce=nonce,
         keys=None if found is None else tuple(found),
         keys_note=note,
+        allowed_algorithms=algorithms,
+        algorithms_note=algorithms_note,
+        access_token=access_token,
         **extra,
     )

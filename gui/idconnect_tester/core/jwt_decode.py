@@ -4,8 +4,8 @@ every way it can be malformed. Verification lives in `id_token_checks`."""
 from __future__ import annotations
 
 import base64
-import binascii
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -13,6 +13,7 @@ from typing import Any, Final
 # Claims that hold NumericDate values (RFC 7519 §2), shown as readable times.
 TIME_CLAIMS: Final = ("iat", "exp", "nbf", "auth_time")
 _MAX_TIMESTAMP: Final = 253_402_300_799  # 9999-12-31T23:59:59Z, datetime's limit
+_BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -28,21 +29,57 @@ class JwtDecodeError:
     message: str
 
 
+def b64url_encode(data: bytes) -> str:
+    """base64url without padding, the encoding of every JWS segment (RFC 7515 §2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
 def _b64url_decode(part: str) -> bytes:
-    if not part.isascii() or any(c in part for c in "+/="):
-        # Standard base64 characters or padding aren't allowed in a compact JWS (RFC 7515 §2).
-        raise ValueError("uses characters outside base64url (+, / or = padding)")
-    try:
-        return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError(f"is not valid base64url ({exc})") from exc
+    """Strict base64url: RFC 7515 §2 allows only the alphabet, no `=` padding, no whitespace or
+    line breaks. The text must also be the canonical encoding of its bytes (unused trailing bits
+    zero, RFC 4648 §3.5): otherwise two different tokens would carry the same signature."""
+    if not _BASE64URL.fullmatch(part):
+        bad = next((c for c in part if not _BASE64URL.fullmatch(c)), "")
+        shown = {"=": "= padding", "+": "+", "/": "/"}.get(bad, repr(bad))
+        raise ValueError(f"uses characters outside base64url ({shown})")
+    if len(part) % 4 == 1:
+        raise ValueError("is not valid base64url (its length can't be a whole number of bytes)")
+    data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    if b64url_encode(data) != part:
+        raise ValueError("is not canonical base64url (its last character has stray bits)")
+    return data
+
+
+class _Refused(ValueError):
+    """Valid JSON text that a JOSE object still must not contain."""
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # RFC 7515 §5.2 and RFC 7519 §4 let a parser reject duplicate member names: a token that
+    # says two things about one name means whatever the reader picks, so it means nothing.
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise _Refused(f"has duplicate member names ({', '.join(map(repr, twice))})")
+    return dict(pairs)
+
+
+def _refuse_non_json_number(word: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (RFC 8259 §6) has no such numbers.
+    raise _Refused(f"has {word}, which is not a JSON number")
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(raw.decode("utf-8"))
+        value = json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_refuse_duplicates,
+            parse_constant=_refuse_non_json_number,
+        )
     except UnicodeDecodeError as exc:
         raise ValueError(f"The {what} is not UTF-8 text") from exc
+    except _Refused as exc:
+        raise ValueError(f"The {what} {exc}") from exc
     except (ValueError, RecursionError) as exc:
         raise ValueError(f"The {what} is not JSON ({str(exc)[:80]})") from exc
     if not isinstance(value, dict):

@@ -24,6 +24,7 @@ async def fetch_context(
         keys=job.pasted_keys,
         client_id=profile.client_id or None,
         nonce=job.nonce,
+        access_token=job.access_token,
         leeway_s=job.leeway_s,
     )
     if job.pasted_keys is not None:

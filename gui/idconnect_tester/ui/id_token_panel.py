@@ -23,9 +23,11 @@ from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import FreshnessLine, mark_stale, read_only_text, titled
 
-# Keyed by CheckStatus's string values: "pass", "fail", "skipped".
-_TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED}
-_MARK = {"pass": "✔", "fail": "✘", "skipped": "–"}
+# Keyed by CheckStatus's string values: "pass", "fail", "skipped", "warn".
+_TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED, "warn": Tone.WARNING}
+_MARK = {"pass": "✔", "fail": "✘", "skipped": "–", "warn": "!"}
+# Keyed by Verdict's values. A warning (or a second opinion that differs) turns "verified" amber.
+_VERDICT_TONE = {"verified": Tone.OK, "failed": Tone.ERROR, "not verified": Tone.WARNING}
 
 
 class IdTokenPanel(QWidget):
@@ -133,15 +135,12 @@ class IdTokenPanel(QWidget):
             item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
-        failed = [c.name for c in verification.checks if c.status.value == "fail"]
-        skipped = [c.name for c in verification.checks if c.status.value == "skipped"]
-        if failed:
-            text, tone = f"Do not trust this id_token: {', '.join(failed)} failed.", Tone.ERROR
-        elif skipped:
-            text = f"Every applicable check passed ({', '.join(skipped)} skipped)."
-            tone = Tone.OK
-        else:
-            text, tone = "Every check passed.", Tone.OK
+        # The verdict's own sentence: "NOT VERIFIED" when nothing checked the signature, never
+        # "passed"; warnings and a differing second opinion on lines of their own.
+        text = verification.summary()
+        tone = _VERDICT_TONE[verification.verdict.value]
+        if tone is Tone.OK and (verification.warnings or verification.second_opinion_differs):
+            tone = Tone.WARNING
         self.summary.setText(text + (f"\n{keys_note}" if keys_note else ""))
         set_tone(self.summary, tone)
         self.verify_button.setEnabled(True)

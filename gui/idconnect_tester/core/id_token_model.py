@@ -1,0 +1,74 @@
+"""The data id_token verification works on: what it compares against (`VerificationContext`), the
+keys it may use, and one row of its report (`CheckResult`). The checks themselves live in
+`id_token_checks` (header, key, signature) and `id_token_claims` (the claims)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final
+
+DEFAULT_LEEWAY_S: Final = 60
+
+
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIPPED = "skipped"
+    # The token is acceptable but the standard advises caution (a SHOULD, not a MUST): it
+    # doesn't fail the verdict, and every view shows it beside the verdict.
+    WARN = "warn"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    status: CheckStatus
+    detail: str
+
+
+@dataclass(frozen=True)
+class VerificationKey:
+    """One public key as a JWK dict, plus where it came from (for the row's explanation)."""
+
+    jwk: dict[str, Any]
+    source: str
+
+
+@dataclass(frozen=True)
+class VerificationContext:
+    """What the checks compare against. Anything left None makes its check `skipped`."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    leeway_s: int = DEFAULT_LEEWAY_S
+    issuer: str | None = None
+    client_id: str | None = None
+    nonce: str | None = None
+    keys: Sequence[VerificationKey] | None = None  # None: no key source; [] : a JWKS with none
+    keys_note: str = "no JWKS or key configured"  # why keys is None, shown on skipped rows
+    # The algorithms the issuer's discovery document names for id_tokens; None when the keys
+    # came without one (pasted, a key file, a bare JWKS URL): then any algorithm on the app's
+    # asymmetric allowlist that fits the key may verify. `algorithms_note` says where they came
+    # from, for the algorithm row.
+    allowed_algorithms: frozenset[str] | None = None
+    algorithms_note: str = ""
+    # The access token of the response that carried the id_token, for the at_hash check.
+    access_token: str | None = field(default=None, repr=False)
+
+
+def row(name: str, ok: bool, good: str, bad: str) -> CheckResult:
+    return CheckResult(name, CheckStatus.PASS if ok else CheckStatus.FAIL, good if ok else bad)
+
+
+def passed(name: str, why: str) -> CheckResult:
+    return CheckResult(name, CheckStatus.PASS, why)
+
+
+def failed(name: str, why: str) -> CheckResult:
+    return CheckResult(name, CheckStatus.FAIL, why)
+
+
+def skipped(name: str, why: str) -> CheckResult:
+    return CheckResult(name, CheckStatus.SKIPPED, why)

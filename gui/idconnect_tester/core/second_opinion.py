@@ -1,0 +1,117 @@
+"""A second opinion on an id_token from PyJWT's own `jwt.decode`, under the same key, algorithms
+and expectations as the rows. The rows are this app's reading of the standards; PyJWT is a
+widely used independent one. When the two disagree the verdict says so: a token PyJWT refuses
+while every row passed is a bug in the rows to surface, never to hide.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Sequence
+from typing import Any, Final
+
+import jwt
+
+from idconnect_tester.core.id_token_model import (
+    CheckResult,
+    CheckStatus,
+    VerificationContext,
+    VerificationKey,
+    failed,
+    passed,
+    skipped,
+)
+
+NAME: Final = "second-opinion"
+# The rows whose rules PyJWT applies too under the options below. Rows outside this set (the
+# nonce, azp, at_hash …) check what PyJWT doesn't, so their failing is no disagreement.
+JUDGED_BY_PYJWT: Final = frozenset(
+    {"crit", "algorithm", "key", "signature", "iss", "sub", "aud", "exp", "iat", "nbf"}
+)
+_REFUSALS: Final = (jwt.PyJWTError, ValueError, TypeError, KeyError, OverflowError)
+
+
+def _pyjwt_key(jwk: dict[str, Any], header_alg: object, algorithms: Collection[str]) -> jwt.PyJWK:
+    # A PyJWK is bound to one algorithm: the JWK's own `alg` when it has one (PyJWT then refuses
+    # a token naming another), else the token's when that is an allowed one, else PyJWT's
+    # default for the key type (and PyJWT refuses the token's algorithm).
+    bound = None if "alg" in jwk or header_alg not in algorithms else str(header_alg)
+    return jwt.PyJWK(jwk, algorithm=bound)
+
+
+def pyjwt_refusal(
+    token: str, key: VerificationKey, context: VerificationContext, algorithms: Collection[str]
+) -> str | None:
+    """PyJWT's reason to refuse the token, or None when `jwt.decode` accepts it."""
+    # PyJWT reads the wall clock and has no "now" to inject, while the context may judge at
+    # another moment (a re-check after expiry, a test's fixed clock). Its leeway is the only
+    # handle: exp is refused when exp <= wall - leeway, iat and nbf when > wall + leeway. So the
+    # context's moment becomes two leeways, one per direction, and two decodes.
+    drift = time.time() - context.now.timestamp()
+    required = ["exp", "iat", "sub"]
+    required += ["iss"] if context.issuer is not None else []
+    required += ["aud"] if context.client_id is not None else []
+    try:
+        pyjwt_key = _pyjwt_key(key.jwk, jwt.get_unverified_header(token).get("alg"), algorithms)
+        for leeway, expiry, early in (
+            (context.leeway_s + drift, True, False),
+            (context.leeway_s - drift, False, True),
+        ):
+            jwt.decode(
+                token,
+                pyjwt_key,
+                algorithms=sorted(algorithms),
+                audience=context.client_id,
+                issuer=context.issuer,
+                leeway=leeway,
+                options={
+                    "require": required,
+                    "verify_signature": True,
+                    "verify_exp": expiry,
+                    "verify_iat": early,
+                    "verify_nbf": early,
+                    "verify_iss": context.issuer is not None,
+                    "verify_aud": context.client_id is not None,
+                    "verify_sub": True,
+                    "verify_jti": False,  # no row checks jti: neither should the second opinion
+                    "enforce_minimum_key_length": True,
+                },
+            )
+    except _REFUSALS as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return None
+
+
+def second_opinion(
+    token: str,
+    key: VerificationKey | None,
+    context: VerificationContext,
+    algorithms: Collection[str],
+    rows: Sequence[CheckResult],
+) -> CheckResult:
+    if key is None:
+        return skipped(NAME, "No key was selected, so PyJWT has nothing to verify with")
+    refusal = pyjwt_refusal(token, key, context, algorithms)
+    failing = [r.name for r in rows if r.status is CheckStatus.FAIL]
+    judged = [name for name in failing if name in JUDGED_BY_PYJWT]
+    if refusal is not None:
+        if failing:
+            return passed(NAME, f"PyJWT's jwt.decode refuses it too ({refusal})")
+        return failed(
+            NAME,
+            f"PyJWT's jwt.decode refuses it ({refusal}) although every row passed: a check "
+            "here missed something, so do not trust this verdict",
+        )
+    if judged:
+        return CheckResult(
+            NAME,
+            CheckStatus.WARN,
+            f"PyJWT's jwt.decode accepts it, but {', '.join(judged)} failed here: that row "
+            "applies a rule PyJWT does not (see its detail), or it is wrong",
+        )
+    if failing:
+        return passed(
+            NAME,
+            f"PyJWT's jwt.decode accepts it; it does not check {', '.join(failing)}",
+        )
+    return passed(NAME, "PyJWT's jwt.decode accepts it too")

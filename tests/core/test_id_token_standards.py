@@ -1,0 +1,410 @@
+"""id_token checks to the letter of OIDC Core §3.1.3.7 and RFC 7515/7518/7519/8725: a fixed table
+of crafted tokens, each signed by keys made here and served from a local discovery document and
+JWKS over real HTTP. Every case is one way a token must be refused (or, for a SHOULD of the
+standard, warned about), and where the standards leave no choice the independent libraries
+(tests/support/oracles.py) must refuse it too. tests/core/test_id_token_differential.py runs the
+generated cases."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import string
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from tests.support.local_issuer import LocalIssuer, SigningKey, local_issuer, sign
+from tests.support.oracles import Expectations, app_verification, independent_verdict
+
+from idconnect_tester.core.id_token_checks import (
+    ALLOWED_ALGORITHMS,
+    CheckStatus,
+    Verdict,
+    Verification,
+    VerificationContext,
+    VerificationKey,
+    verify_id_token,
+)
+from idconnect_tester.core.id_token_claims import access_token_hash
+from idconnect_tester.core.jwt_decode import b64url_encode
+
+NOW = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
+CLIENT = "client-1"
+NONCE = "n-0S6_WzA2Mj"
+ACCESS_TOKEN = "act-SlAV32hkKG"
+
+
+@dataclasses.dataclass(frozen=True)
+class Keys:
+    rsa: SigningKey
+    rsa_short: SigningKey
+    p256: SigningKey
+    p384: SigningKey
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    return Keys(
+        rsa=SigningKey("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        rsa_short=SigningKey(
+            # a short key is the point: the app must refuse it (RFC 7518 §3.3)
+            "rsa-short",
+            rsa.generate_private_key(public_exponent=65537, key_size=1024),  # noqa: S505
+        ),
+        p256=SigningKey("p256", ec.generate_private_key(ec.SECP256R1())),
+        p384=SigningKey("p384", ec.generate_private_key(ec.SECP384R1())),
+    )
+
+
+@pytest.fixture(scope="module")
+def issuer() -> Iterator[LocalIssuer]:
+    with local_issuer() as running:
+        yield running
+
+
+def claims(issuer: LocalIssuer, **changes: object) -> dict[str, object]:
+    """Good claims for `issuer`; a change of None removes the claim."""
+    base: dict[str, object] = {
+        "iss": issuer.issuer,
+        "sub": "user-1",
+        "aud": CLIENT,
+        "iat": NOW - 10,
+        "exp": NOW + 600,
+        "nonce": NONCE,
+    }
+    base.update(changes)
+    return {name: value for name, value in base.items() if value is not None}
+
+
+def expectations(issuer: LocalIssuer, access_token: str | None = None) -> Expectations:
+    return Expectations(issuer.issuer, CLIENT, NONCE, access_token, NOW)
+
+
+def discovery_algorithms(issuer: LocalIssuer) -> set[str]:
+    named = issuer.discovery().get("id_token_signing_alg_values_supported") or ["RS256"]
+    return set(named) & ALLOWED_ALGORITHMS
+
+
+def statuses(verification: Verification) -> dict[str, CheckStatus]:
+    return {row.name: row.status for row in verification.checks}
+
+
+# --- the good token, so every refusal below is for the one thing each case changes ------------
+
+
+def test_a_good_token_is_verified_by_the_app_and_the_oracle(issuer, keys) -> None:
+    issuer.publish(keys.rsa.public_jwk(alg="RS256"), keys.p256.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256")
+    verification = app_verification(token, expectations(issuer))
+    assert verification.verdict is Verdict.VERIFIED, verification.summary()
+    assert statuses(verification)["second-opinion"] is CheckStatus.PASS
+    oracle = independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer))
+    assert oracle.accepted, oracle.reason
+
+
+# --- what the comparison with jwcrypto and authlib found: the app accepted each of these -------
+
+Case = Callable[[LocalIssuer, Keys], str]
+
+
+def no_sub(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    return sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer, sub=None), "RS256")
+
+
+def unknown_crit(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    header = {"alg": "RS256", "kid": "rsa", "crit": ["exp-policy"], "exp-policy": "strict"}
+    return sign(keys.rsa, header, claims(issuer), "RS256")
+
+
+def signature_outside_base64url(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256")
+    head, body, signature = token.split(".")
+    # Four junk characters keep the length a multiple of 4: a lenient decoder skips them and
+    # finds the very same signature.
+    return f"{head}.{body}.{signature[:10]}!!!!{signature[10:]}"
+
+
+def algorithm_not_in_discovery(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    return sign(keys.rsa, {"alg": "RS512", "kid": "rsa"}, claims(issuer), "RS512")
+
+
+def es256_with_a_p384_key(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.p384.public_jwk(), algorithms=["RS256", "ES256", "ES384"])
+    return sign(keys.p384, {"alg": "ES256", "kid": "p384"}, claims(issuer), "ES256")
+
+
+def foreign_azp(issuer: LocalIssuer, keys: Keys) -> str:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    changed = claims(issuer, aud=[CLIENT], azp="another-client")
+    return sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
+
+
+@pytest.mark.parametrize(
+    ("case", "row"),
+    [
+        (no_sub, "sub"),
+        (unknown_crit, "crit"),
+        (signature_outside_base64url, "decode"),
+        (algorithm_not_in_discovery, "algorithm"),
+        (es256_with_a_p384_key, "key"),
+        (foreign_azp, "azp"),
+    ],
+)
+def test_found_cases_fail_like_the_independent_libraries(
+    issuer: LocalIssuer, keys: Keys, case: Case, row: str
+) -> None:
+    token = case(issuer, keys)
+    verification = app_verification(token, expectations(issuer))
+    assert verification.verdict is Verdict.FAILED, verification.summary()
+    assert statuses(verification)[row] is CheckStatus.FAIL, verification.checks
+    oracle = independent_verdict(
+        token, issuer.jwks, discovery_algorithms(issuer), expectations(issuer)
+    )
+    assert not oracle.accepted
+    # The second opinion agrees: PyJWT refuses it too (or no key applied at all).
+    assert statuses(verification).get("second-opinion") in (
+        None,
+        CheckStatus.PASS,
+        CheckStatus.SKIPPED,
+    )
+
+
+def test_without_any_key_source_a_forged_token_is_not_verified(issuer, keys) -> None:
+    forger = SigningKey("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    token = sign(forger, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256")
+    context = VerificationContext(
+        now=datetime.fromtimestamp(NOW, UTC), issuer=issuer.issuer, client_id=CLIENT, nonce=NONCE
+    )
+    verification = verify_id_token(token, context)
+    assert verification.verdict is Verdict.NOT_VERIFIED
+    assert statuses(verification)["signature"] is CheckStatus.SKIPPED
+    assert verification.summary().startswith("NOT VERIFIED")
+    assert "passed" not in verification.summary()
+
+
+# --- more of the letter: each row's rule, and where the standards leave a choice ----------------
+
+
+def unsigned(header: dict[str, object], payload: dict[str, object]) -> str:
+    encoded = (b64url_encode(json.dumps(part).encode()) for part in (header, payload))
+    return ".".join(encoded) + "."
+
+
+def test_alg_none_passes_no_key_row(issuer, keys) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = unsigned({"alg": "none"}, claims(issuer))
+    found = statuses(app_verification(token, expectations(issuer)))
+    assert found["algorithm"] is CheckStatus.FAIL
+    # The only key in the set can't apply to an unsigned token: nothing key-related passes.
+    assert found["kid"] is CheckStatus.SKIPPED and found["key"] is CheckStatus.SKIPPED
+    assert found["signature"] is CheckStatus.FAIL
+
+
+@pytest.mark.parametrize(
+    ("crit", "fragment"),
+    [
+        ([], "non-empty list"),
+        ("exp-policy", "non-empty list"),
+        ([7], "non-empty list"),
+        (["alg"], "standard parameters"),
+        (["exp-policy", "missing"], "the header lacks"),
+        # RFC 7797's b64: jwcrypto and PyJWT understand it, this app doesn't (an id_token never
+        # has a detached payload), so as RFC 7515 §4.1.11 says, it refuses.
+        (["b64"], "doesn't"),
+    ],
+)
+def test_crit_must_be_a_list_of_understood_extensions(issuer, keys, crit, fragment) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    header = {"alg": "RS256", "kid": "rsa", "crit": crit, "exp-policy": 1, "b64": True}
+    token = sign(keys.rsa, header, claims(issuer), "RS256")
+    verification = app_verification(token, expectations(issuer))
+    crit_row = verification.row("crit")
+    assert crit_row is not None and crit_row.status is CheckStatus.FAIL
+    assert fragment in crit_row.detail
+
+
+@pytest.mark.parametrize(
+    ("mangle", "fragment"),
+    [
+        (lambda s: s + "=", "= padding"),
+        (lambda s: s[:5] + " " + s[5:], "outside base64url"),
+        (lambda s: s[:5] + "\n" + s[5:], "outside base64url"),
+        (lambda s: s[:5] + "+" + s[5:], "outside base64url (+)"),
+        (lambda s: s[:5] + "é" + s[5:], "outside base64url"),
+    ],
+)
+@pytest.mark.parametrize("segment", [0, 1, 2])
+def test_every_segment_is_strict_base64url(issuer, keys, mangle, fragment, segment) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    parts = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256").split(".")
+    parts[segment] = mangle(parts[segment])
+    verification = app_verification(".".join(parts), expectations(issuer))
+    assert verification.verdict is Verdict.FAILED
+    decode = verification.row("decode")
+    assert decode is not None and decode.status is CheckStatus.FAIL and fragment in decode.detail
+
+
+def test_a_segment_must_be_the_canonical_encoding(issuer, keys) -> None:
+    # A header of 3n+1 bytes ends in a character carrying 4 unused bits, which must be zero
+    # (RFC 4648 §3.5); setting one gives other text for the same bytes — a second token with
+    # the same signature.
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    header = {"alg": "RS256", "kid": "rsa", "typ": "JWT"}
+    while len(json.dumps(header)) % 3 != 1:
+        header["typ"] += " "
+    token = sign(keys.rsa, header, claims(issuer), "RS256")
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
+    head, rest = token.split(".", 1)
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    stray = alphabet[alphabet.index(head[-1]) | 1]
+    verification = app_verification(f"{head[:-1]}{stray}.{rest}", expectations(issuer))
+    decode = verification.row("decode")
+    assert decode is not None and decode.status is CheckStatus.FAIL
+    assert "canonical" in decode.detail
+
+
+@pytest.mark.parametrize(
+    ("payload", "fragment"),
+    [
+        # RFC 7519 §4 lets a parser take the last duplicate or refuse; this app refuses (jwcrypto
+        # and authlib take the last one: the standards leave the choice).
+        (b'{"sub": "user-1", "sub": "admin"}', "duplicate member names ('sub')"),
+        (b'{"exp": NaN}', "not a JSON number"),
+        (b'["a list"]', "not an object"),
+    ],
+)
+def test_the_claims_must_be_one_json_object(issuer, keys, payload, fragment) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, payload, "RS256")
+    decode = app_verification(token, expectations(issuer)).row("decode")
+    assert decode is not None and decode.status is CheckStatus.FAIL and fragment in decode.detail
+
+
+def published(key: SigningKey, **changes: object) -> Callable[[LocalIssuer], None]:
+    def publish(issuer: LocalIssuer) -> None:
+        issuer.publish(key.public_jwk(**changes), algorithms=sorted(ALLOWED_ALGORITHMS))
+
+    return publish
+
+
+@pytest.mark.parametrize(
+    ("key_name", "alg", "changes", "fragment", "oracle_refuses"),
+    [
+        ("rsa", "RS256", {"use": "signature"}, "not for signatures", True),
+        ("rsa", "RS256", {"key_ops": ["encrypt"]}, "do not include verify", True),
+        ("p256", "ES256", {"crv": "P-384", "x": None, "y": None}, "curve", True),
+        ("p256", "RS256", {}, "needs an RSA key", True),
+        # A key's own alg (RFC 7517 §4.4) and RSA's 2048-bit floor (RFC 7518 §3.3) bind the
+        # issuer; jwcrypto doesn't enforce them on verification, PyJWT and this app do.
+        ("rsa", "PS256", {"alg": "RS256"}, "the key is for RS256", False),
+        ("rsa_short", "RS256", {}, "1024 bits", False),
+    ],
+)
+def test_the_key_must_fit_the_algorithm(
+    issuer, keys, key_name, alg, changes, fragment, oracle_refuses
+) -> None:
+    key: SigningKey = getattr(keys, key_name)
+    published(key, **changes)(issuer)
+    signer = keys.rsa if alg.startswith(("RS", "PS")) and key_name == "p256" else key
+    token = sign(signer, {"alg": alg, "kid": key.kid}, claims(issuer), alg)
+    verification = app_verification(token, expectations(issuer))
+    key_row = verification.row("key")
+    assert verification.verdict is Verdict.FAILED
+    assert key_row is not None and key_row.status is CheckStatus.FAIL
+    assert fragment.lower() in key_row.detail.lower(), key_row.detail
+    oracle = independent_verdict(token, issuer.jwks, ALLOWED_ALGORITHMS, expectations(issuer))
+    assert oracle.accepted is not oracle_refuses, oracle.reason
+
+
+def test_algorithms_follow_discovery_and_its_default(issuer, keys) -> None:
+    token = sign(keys.p256, {"alg": "ES256", "kid": "p256"}, claims(issuer), "ES256")
+    issuer.publish(keys.p256.public_jwk(), algorithms=["ES256"])
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
+    issuer.publish(keys.p256.public_jwk(), algorithms=None)  # the document names none: RS256
+    refused = app_verification(token, expectations(issuer))
+    algorithm = refused.row("algorithm")
+    assert algorithm is not None and algorithm.status is CheckStatus.FAIL
+    assert "default" in algorithm.detail
+    issuer.publish(keys.p256.public_jwk(), algorithms=["HS256", "none"])  # nothing it may use
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.FAILED
+
+
+def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -> None:
+    token = sign(
+        keys.p384,
+        {"alg": "ES384", "kid": "p384"},
+        {"sub": "u", "iat": NOW, "exp": NOW + 60},
+        "ES384",
+    )
+    context = VerificationContext(
+        now=datetime.fromtimestamp(NOW, UTC),
+        keys=[VerificationKey(keys.p384.public_jwk(), "pasted JWK")],
+    )
+    verification = verify_id_token(token, context)
+    assert verification.verdict is Verdict.VERIFIED, verification.summary()
+    algorithm = verification.row("algorithm")
+    assert algorithm is not None and "no discovery document" in algorithm.detail
+
+
+def test_several_audiences_without_azp_warn_visibly(issuer, keys) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    changed = claims(issuer, aud=[CLIENT, "another-client"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
+    verification = app_verification(token, expectations(issuer))
+    # OIDC Core §3.1.3.7 item 4 is a SHOULD: the token stays verified, and the warning shows in
+    # the one-line summary every view prints. (authlib refuses it outright: its choice.)
+    assert verification.verdict is Verdict.VERIFIED
+    assert [w.name for w in verification.warnings] == ["azp"]
+    assert "Warning – azp" in verification.summary()
+    with_azp = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, {**changed, "azp": CLIENT}, "RS256")
+    assert app_verification(with_azp, expectations(issuer)).warnings == []
+
+
+@pytest.mark.parametrize("alg", ["RS256", "ES384"])
+def test_at_hash_is_checked_against_the_access_token(issuer, keys, alg) -> None:
+    key = keys.rsa if alg == "RS256" else keys.p384
+    issuer.publish(key.public_jwk(), algorithms=[alg])
+    at_hash = access_token_hash(ACCESS_TOKEN, alg)
+    token = sign(key, {"alg": alg, "kid": key.kid}, claims(issuer, at_hash=at_hash), alg)
+    expect = expectations(issuer, access_token=ACCESS_TOKEN)
+    good = app_verification(token, expect)
+    assert good.verdict is Verdict.VERIFIED, good.summary()
+    assert statuses(good)["at_hash"] is CheckStatus.PASS
+    assert independent_verdict(token, issuer.jwks, {alg}, expect).accepted
+
+    other = dataclasses.replace(expect, access_token="act-from-another-response")
+    bad = app_verification(token, other)
+    assert statuses(bad)["at_hash"] is CheckStatus.FAIL and bad.verdict is Verdict.FAILED
+    assert not independent_verdict(token, issuer.jwks, {alg}, other).accepted
+
+    unknown = app_verification(token, dataclasses.replace(expect, access_token=None))
+    assert statuses(unknown)["at_hash"] is CheckStatus.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("sub", "verified"),
+    [("user-1", True), ("", False), (7, False), ("x" * 255, True), ("x" * 256, False)],
+)
+def test_sub_is_a_short_ascii_identifier(issuer, keys, sub, verified) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer, sub=sub), "RS256")
+    verdict = app_verification(token, expectations(issuer)).verdict
+    assert (verdict is Verdict.VERIFIED) is verified
+
+
+def test_json_audience_members_must_all_be_strings(issuer, keys) -> None:
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    changed = claims(issuer, aud=[CLIENT, 7], azp=CLIENT)
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
+    assert statuses(app_verification(token, expectations(issuer)))["aud"] is CheckStatus.FAIL
+    assert not independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
+
+
+def test_the_context_keeps_the_access_token_out_of_its_repr() -> None:
+    assert ACCESS_TOKEN not in repr(VerificationContext(access_token=ACCESS_TOKEN))

@@ -1,0 +1,143 @@
+"""An independent verdict on an id_token (and the app's, to compare), from libraries that share
+no code with the app or with PyJWT (the app's second opinion): jwcrypto for the signature
+(algorithm allowlist, `crit`, the key's type, curve, `use` and `key_ops`), authlib's OpenID
+Connect `CodeIDToken` for the claims (OIDC Core §3.1.3.7: iss, sub, aud, azp, exp, iat, nbf,
+nonce, at_hash), and joserfc — authlib's JOSE layer — for base64url without padding and with
+zero unused bits.
+
+One rule none of them applies: RFC 4648 §3.3 says a decoder MUST reject characters outside the
+alphabet, and RFC 7515 §2 doesn't say otherwise — but jwcrypto and joserfc both hand segments to
+Python's lenient base64 decoder, which skips them (`sig!!!!` verifies like `sig`). So the oracle
+checks the alphabet itself, in one regular expression.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from authlib.oidc.core import CodeIDToken
+from joserfc import jws as joserfc_jws
+from jwcrypto import jwk as jwcrypto_jwk
+from jwcrypto import jwt as jwcrypto_jwt
+
+from idconnect_tester.core.id_token_checks import Verification, verify_id_token
+from idconnect_tester.core.jwks import build_context
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What the token is checked against, the same for the app and the oracle."""
+
+    issuer: str
+    client_id: str
+    nonce: str | None
+    access_token: str | None
+    now: int
+    leeway_s: int = 60
+    # OIDC Core §3.1.3.7 item 4 only says a client SHOULD expect azp with several audiences:
+    # authlib refuses such a token, this app warns. True makes the oracle take the app's reading.
+    tolerate_missing_azp: bool = False
+
+
+@dataclass(frozen=True)
+class OracleVerdict:
+    accepted: bool
+    reason: str  # which library refused, and why ("" when accepted)
+    claims: dict[str, Any] | None = None  # the verified claims, when the signature checked
+
+
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def _key_set(jwks: dict[str, Any]) -> Any:
+    """The JWKS as jwcrypto's key set. A key jwcrypto can't import is left out, as the app
+    leaves it unusable: a JWKS with one broken key still verifies with the others."""
+    keys = jwcrypto_jwk.JWKSet()
+    for entry in jwks.get("keys", []):
+        try:
+            keys.add(jwcrypto_jwk.JWK(**entry))
+        except Exception:  # noqa: S112 - any refusal means "this key can't verify"
+            continue
+    return keys
+
+
+def _refusal(library: str, exc: BaseException) -> OracleVerdict:
+    return OracleVerdict(False, f"{library}: {type(exc).__name__}: {exc}"[:300])
+
+
+def independent_verdict(
+    token: str, jwks: dict[str, Any], algorithms: Collection[str], expect: Expectations
+) -> OracleVerdict:
+    if not algorithms:
+        # jwcrypto reads an empty allowlist as "its defaults"; nothing allowed means refuse.
+        return OracleVerdict(False, "no algorithm allowed")
+    if not _COMPACT_JWS.fullmatch(token):
+        return OracleVerdict(False, "RFC 4648 §3.3: a character outside the base64url alphabet")
+    try:
+        joserfc_jws.extract_compact(token.encode())
+    except Exception as exc:  # every refusal, whatever its type, is the verdict
+        return _refusal("joserfc", exc)
+    try:
+        verified = jwcrypto_jwt.JWT(
+            jwt=token,
+            key=_key_set(jwks),
+            algs=sorted(algorithms),
+            check_claims=False,  # the claims are authlib's job below
+            expected_type="JWS",
+        )
+        header = json.loads(verified.header)
+        claims = json.loads(verified.claims)
+    except Exception as exc:
+        return _refusal("jwcrypto", exc)
+    if not isinstance(claims, dict):
+        return OracleVerdict(False, "jwcrypto: the payload is not a JSON object")
+    params: dict[str, Any] = {"client_id": expect.client_id}
+    if expect.nonce is not None:
+        params["nonce"] = expect.nonce
+    if expect.access_token is not None:
+        params["access_token"] = expect.access_token
+    audiences = claims.get("aud")
+    if expect.tolerate_missing_azp and isinstance(audiences, list) and len(audiences) > 1:
+        claims = {"azp": expect.client_id, **claims}
+    id_token = CodeIDToken(
+        claims,
+        header,
+        options={
+            "iss": {"essential": True, "value": expect.issuer},
+            "aud": {"essential": True, "value": expect.client_id},
+        },
+        params=params,
+    )
+    try:
+        id_token.validate(now=expect.now, leeway=expect.leeway_s)
+    except Exception as exc:
+        return OracleVerdict(False, _refusal("authlib", exc).reason, claims)
+    return OracleVerdict(True, "", claims)
+
+
+def app_verification(token: str, expect: Expectations) -> Verification:
+    """The app's verdict under the same expectations, its keys and algorithms found over HTTP
+    through the issuer's discovery document — the path a real issuer's tokens take."""
+
+    async def run() -> Verification:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            context = await build_context(
+                http,
+                token=token,
+                issuer=expect.issuer,
+                client_id=expect.client_id,
+                nonce=expect.nonce,
+                access_token=expect.access_token,
+                leeway_s=expect.leeway_s,
+                now=datetime.fromtimestamp(expect.now, UTC),
+            )
+        return verify_id_token(token, context)
+
+    return asyncio.run(run())
