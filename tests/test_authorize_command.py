@@ -4,6 +4,7 @@ with the contract's output ({code, code_verifier, state, nonce, redirect_uri}) a
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -103,43 +104,52 @@ def test_paste_needs_a_redirect_uri_and_options_exclude_each_other() -> None:
     assert done.returncode == 2 and "not allowed with" in done.stderr
 
 
-def _paste(emulator: EmulatorServer, rewrite: str | None) -> subprocess.CompletedProcess[str]:
-    """Run --no-browser, read the URL it prints, consent like a browser, paste the redirect."""
-    redirect_uri = f"http://127.0.0.1:{closed_port()}/callback"
+def run_pasting(
+    *args: str, rewrite_state: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in --no-browser mode as a person would: read the authorize URL it prints
+    on stderr, consent (the emulator redirects at once), paste the address the browser would
+    land on. `rewrite_state` forges the redirect's state."""
     process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "idconnect_tester", "authorize", "--no-browser"),
-            *("--base-url", emulator.base_url, "--redirect-uri", redirect_uri),
-        ],
+        [sys.executable, "-m", "idconnect_tester", *args, "--no-browser"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, **(env or {})},
     )
-    assert process.stderr is not None and process.stdin is not None
+    assert process.stderr is not None
     said: list[str] = []
     while not (found := re.search(r"http://\S+/authorize\?\S+", "".join(said))):
         line = process.stderr.readline()
         assert line, f"the URL never came: {said}"
         said.append(line)
     location = httpx.get(found.group(0), trust_env=False).headers["location"]
-    assert location.startswith(redirect_uri)
-    if rewrite is not None:
-        location = re.sub(r"state=[^&]+", f"state={rewrite}", location)
+    if rewrite_state is not None:
+        location = re.sub(r"state=[^&]+", f"state={rewrite_state}", location)
     stdout, stderr = process.communicate(location + "\n", timeout=30)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess(
+        process.args, process.returncode, stdout, "".join(said) + stderr
+    )
+
+
+def paste_args(emulator: EmulatorServer) -> list[str]:
+    redirect_uri = f"http://127.0.0.1:{closed_port()}/callback"  # nothing listens: it is pasted
+    return ["--base-url", emulator.base_url, "--redirect-uri", redirect_uri]
 
 
 def test_no_browser_reads_the_pasted_redirect(emulator: EmulatorServer) -> None:
-    done = _paste(emulator, None)
+    args = paste_args(emulator)
+    done = run_pasting("authorize", *args)
     assert done.returncode == 0, done.stderr
-    assert set(only_json(done.stdout)) == KEYS
+    printed = only_json(done.stdout)
+    assert set(printed) == KEYS and printed["redirect_uri"] == args[-1]
 
 
 def test_a_pasted_redirect_with_another_state_exits_1_without_a_code(
     emulator: EmulatorServer,
 ) -> None:
-    done = _paste(emulator, "forged")
+    done = run_pasting("authorize", *paste_args(emulator), rewrite_state="forged")
     assert done.returncode == 1 and done.stdout == ""
     assert "state in the redirect differs" in done.stderr
 

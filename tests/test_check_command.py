@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.core.test_check_report import assert_safe_to_share, parse_junit
 from tests.support.faulty_servers import closed_port
-from tests.test_authorize_command import save_profile_of
+from tests.test_authorize_command import paste_args, run_pasting, save_profile_of
 from tests.test_cli import SECRETS, cli
 
 from idconnect_tester.cli import main
@@ -105,6 +105,15 @@ def test_an_expired_id_token_fails_its_step_against_a_running_emulator(
     assert lines["id_token"].startswith("FAIL") and "exp: Expired" in lines["id_token"]
     assert lines["authorize"].startswith("PASS")  # followed: the emulator consents at once
     assert lines["share_token"].startswith("PASS")
+
+
+def test_no_browser_prompts_on_stderr_and_reads_the_redirect_from_stdin(
+    emulator: EmulatorServer,
+) -> None:
+    done = run_pasting("check", *paste_args(emulator), env=SECRETS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert step_lines(done.stdout)["authorize"].startswith("PASS")
+    assert "/authorize?" not in done.stdout and "/authorize?" in done.stderr
 
 
 def test_an_unreachable_target_exits_3() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
@@ -181,7 +182,7 @@ def _check_writable(path: str | None, option: str) -> None:
 
 
 async def _run_against_emulator(
-    args: argparse.Namespace, env: dict[str, str], stdin: TextIO, stream: TextIO
+    args: argparse.Namespace, env: dict[str, str], io: _Streams
 ) -> CheckReport:
     from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
@@ -190,20 +191,28 @@ async def _run_against_emulator(
     env = {ENV_APP_TOKEN: defaults.app_token, ENV_SECRET_KEY: defaults.secret_key, **env}
     emulator = EmulatorServer(defaults).start()
     try:
-        return await _run(_settings(args, env, emulator), stdin, stream)
+        return await _run(_settings(args, env, emulator), io)
     finally:
         emulator.stop()
 
 
-async def _run(settings: CheckSettings, stdin: TextIO, stream: TextIO) -> CheckReport:
+async def _run(settings: CheckSettings, io: _Streams) -> CheckReport:
     from idconnect_tester.core.credential_check import run_check
 
     def show(result: StepResult) -> None:
         for line in _line(result):
-            print(line, file=stream, flush=True)
+            print(line, file=io.lines, flush=True)
 
-    interaction = terminal_interaction(stdin, stream)
+    # Prompts (the authorize URL, "paste the redirect") go to stderr, like other diagnostics.
+    interaction = terminal_interaction(io.stdin, io.stderr)
     return await run_check(settings, interaction=interaction, on_result=show)
+
+
+@dataclass(frozen=True)
+class _Streams:
+    stdin: TextIO
+    lines: TextIO  # where the step lines go: stdout, or stderr when stdout holds the JSON
+    stderr: TextIO
 
 
 def run(
@@ -216,12 +225,13 @@ def run(
     _check_writable(args.junit, "--junit")
     _check_writable(args.report, "--report")
     stream = stderr if args.json else stdout  # with --json, stdout holds the JSON alone
+    io = _Streams(stdin, stream, stderr)
     if args.profile is None and args.base_url is None:
         if args.issuer or args.client_id or args.redirect_uri:
             raise UsageError("--issuer, --client-id and --redirect-uri go with --base-url")
-        report = asyncio.run(_run_against_emulator(args, env, stdin, stream))
+        report = asyncio.run(_run_against_emulator(args, env, io))
     else:
-        report = asyncio.run(_run(_settings(args, env, None), stdin, stream))
+        report = asyncio.run(_run(_settings(args, env, None), io))
 
     verdict = "PASS" if report.passed else "FAIL"
     target = report.settings.label or report.settings.target.base_url

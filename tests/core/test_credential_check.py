@@ -5,9 +5,12 @@ skips what depends on it."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import threading
 import time
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tests.support.faulty_servers import closed_port
@@ -26,6 +29,7 @@ from idconnect_tester.core.credential_check import CLOCK_HINT, iterate_check, ru
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.target import Target
 from idconnect_tester.emulator import EmulatorServer
+from idconnect_tester.vendor import AUTHORIZE_PATH, JWKS_PATH
 
 PASS, FAIL, SKIPPED = StepStatus.PASS, StepStatus.FAIL, StepStatus.SKIPPED
 
@@ -180,3 +184,53 @@ def test_every_listener_port_is_released(emulator: EmulatorServer) -> None:
     with socket.socket() as probe:  # the listener let go of the registered port
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
+
+
+class _Issuer:
+    """An issuer on 127.0.0.1 that serves only the discovery document it is given."""
+
+    def __init__(self, document: dict[str, object]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+            def do_GET(self) -> None:  # the standard library names it
+                body = json.dumps({"issuer": issuer.url, **document}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        issuer = self
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_keys_that_cant_verify_the_advertised_algorithm_fail_jwks(
+    emulator: EmulatorServer,
+) -> None:
+    issuer = _Issuer(
+        {
+            "authorization_endpoint": emulator.base_url + AUTHORIZE_PATH,
+            "jwks_uri": emulator.base_url + JWKS_PATH,  # RSA keys only
+            "id_token_signing_alg_values_supported": ["ES256", {"not": "a name"}, "none"],
+        }
+    )
+    try:
+        settings = settings_for(emulator)
+        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
+        steps = by_step(check(settings))
+    finally:
+        issuer.stop()
+    jwks = steps[StepId.JWKS]
+    assert jwks.status is FAIL and "No usable key for ES256" in jwks.why
+    assert jwks.hint is not None and jwks.http_status == 200
+    assert any("none" in line for line in jwks.details)  # never accepted, and said so
+    assert steps[StepId.ID_TOKEN].status is SKIPPED and "jwks" in steps[StepId.ID_TOKEN].why
+    assert steps[StepId.AUTHORIZE].status is PASS  # the endpoint came from this discovery

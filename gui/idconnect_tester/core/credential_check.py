@@ -122,7 +122,8 @@ async def iterate_check(
 
     `clock` is this machine's clock for the whole run (the clock step, the signatures and the
     id_token's time checks): a test can set it minutes off. `interaction` reaches the person
-    when the authorize step needs one (a browser, or a pasted redirect).
+    when the authorize step needs one (a browser, or a pasted redirect). A consumer that may
+    stop early wraps the iteration in `contextlib.aclosing`, so connections close at once.
     """
     async with IdConnectClient(settings.target, clock=clock) as client:
         run = _CheckRun(settings, client, interaction, clock)
@@ -323,13 +324,14 @@ class _CheckRun:
             keys = await self.cache.jwks(self.http, jwks_uri)
         except KeyFetchError as exc:
             return _fetch_failure(step, exc, JWKS_HINT, self.last_status)
-        advertised = self.discovery.get("id_token_signing_alg_values_supported")
+        listed = self.discovery.get("id_token_signing_alg_values_supported")
+        advertised = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
         notes: list[str] = []
-        if not isinstance(advertised, list) or not advertised:
+        if not advertised:
             advertised = ["RS256"]
-            notes.append("The discovery document names no signing algorithm: RS256 assumed")
+            notes.append("The discovery document lists no signing algorithm: RS256 assumed")
         algorithms = [a for a in advertised if a in ALLOWED_ALGORITHMS]
-        refused = [str(a) for a in advertised if a not in ALLOWED_ALGORITHMS]
+        refused = [a for a in advertised if a not in ALLOWED_ALGORITHMS]
         if refused:
             notes.append(f"Never accepted for id_tokens here: {', '.join(refused)}")
         for key in keys:
