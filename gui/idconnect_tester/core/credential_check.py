@@ -182,6 +182,11 @@ def _exchange_failure(step: StepId, exchange: Exchange) -> StepResult:
     )
 
 
+def _network_hint(failure: NetworkError) -> Hint | None:
+    """The error panel's hint for a network failure (the same for every endpoint)."""
+    return hint_for(failure, Endpoint.TOKEN)
+
+
 def _fetch_failure(step: StepId, exc: KeyFetchError, hint: Hint, status: int | None) -> StepResult:
     """A discovery or JWKS fetch that failed: the network's hint when it never got an answer."""
     cause = exc.__cause__
@@ -191,7 +196,7 @@ def _fetch_failure(step: StepId, exc: KeyFetchError, hint: Hint, status: int | N
             step,
             StepStatus.FAIL,
             str(exc),
-            hint=hint_for(failure, Endpoint.TOKEN),
+            hint=_network_hint(failure),
             unreachable=True,
         )
     return step_result(step, StepStatus.FAIL, str(exc), hint=hint, http_status=status)
@@ -273,7 +278,7 @@ class _CheckRun:
         except httpx.HTTPError as exc:
             failure = classify(exc)
             why = f"{url} could not be reached ({failure.kind.value}): {failure.message}"
-            hint = hint_for(failure, Endpoint.TOKEN)
+            hint = _network_hint(failure)
             return step_result(step, StepStatus.FAIL, why, hint=hint, unreachable=True)
         local = (before + self.clock()) / 2
         status = response.status_code
@@ -376,7 +381,7 @@ class _CheckRun:
                 step, StepStatus.PASS, result.summary(), http_status=status, details=details
             )
         if attempt.network_error is not None:
-            hint: Hint | None = hint_for(attempt.network_error, Endpoint.TOKEN)
+            hint: Hint | None = _network_hint(attempt.network_error)
         else:
             hint = AUTHORIZE_HINT if result.error is not None else None
         return step_result(
