@@ -57,6 +57,10 @@ def test_every_step_passes_against_the_emulator(emulator: EmulatorServer) -> Non
     assert all(r.status is PASS for r in report.results), [(r.step, r.why) for r in report.results]
     assert seen == list(STEP_ORDER)
     assert steps[StepId.TOKEN].http_status == 200
+    # The signed steps hand their exchanges on, for the history.
+    for signed in (StepId.TOKEN, StepId.REFRESH, StepId.SHARE_TOKEN):
+        exchange = steps[signed].exchange
+        assert exchange is not None and exchange.succeeded, signed
     assert steps[StepId.AUTHORIZE].http_status == 302
     assert any(
         "nonce" in line and line.startswith("pass") for line in steps[StepId.ID_TOKEN].details

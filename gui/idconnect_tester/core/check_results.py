@@ -1,7 +1,9 @@
 """The credential check's data: its steps, what each step found, and the whole run's report.
 
-Plain data, so the command line, the reports and the window render the same results. Nothing here
-holds a secret or a full token: texts are masked when a result is made (`step_result`).
+Plain data, so the command line, the reports and the window render the same results. No text
+here holds a secret or a full token: texts are masked when a result is made (`step_result`).
+The one exception is `StepResult.exchange`, the raw exchange of a signed step, kept for the
+history (which masks what it stores); reports never read it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from enum import StrEnum
 from typing import Final
 
 from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
-from idconnect_tester.core.exchange import Hint
+from idconnect_tester.core.exchange import Exchange, Hint
 from idconnect_tester.core.exchange_json import mask_tokens_in_text
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.target import Target
@@ -74,6 +76,8 @@ class StepResult:
     unreachable: bool = False  # failed because the server could not be reached
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     duration_ms: float = 0.0
+    # token, refresh, share_token: the exchange itself, for the history. Holds full tokens.
+    exchange: Exchange | None = field(default=None, repr=False, compare=False)
 
 
 def step_result(
@@ -86,6 +90,7 @@ def step_result(
     correlation_id: str | None = None,
     details: tuple[str, ...] | list[str] = (),
     unreachable: bool = False,
+    exchange: Exchange | None = None,
 ) -> StepResult:
     """A result whose texts have every token in them masked (an error message may quote one)."""
     return StepResult(
@@ -97,6 +102,7 @@ def step_result(
         correlation_id=correlation_id,
         details=tuple(mask_tokens_in_text(line) for line in details),
         unreachable=unreachable,
+        exchange=exchange,
     )
 
 

@@ -421,10 +421,15 @@ class _CheckRun:
             f"Granted {granted.token_type} {mask_token(granted.access_token)}, expires in "
             f"{granted.expires_in} s{with_extras}"
         )
-        details = granted.notes
-        return step_result(
-            step, StepStatus.PASS, why, http_status=exchange.status, details=details
-        ), granted
+        passed = step_result(
+            step,
+            StepStatus.PASS,
+            why,
+            http_status=exchange.status,
+            details=granted.notes,
+            exchange=exchange,
+        )
+        return passed, granted
 
     async def _id_token(self) -> StepResult:
         step = StepId.ID_TOKEN
@@ -480,4 +485,6 @@ class _CheckRun:
             f"Share token {mask_token(outcome.token)} for {outcome.for_client_id}, "
             f"valid {request.ttl_s} s"
         )
-        return step_result(step, StepStatus.PASS, why, http_status=exchange.status)
+        return step_result(
+            step, StepStatus.PASS, why, http_status=exchange.status, exchange=exchange
+        )
