@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
@@ -121,8 +121,6 @@ def _target(
 ) -> Target:
     """The signed requests' target: the profile's (TLS, proxy) or `base_url`, with the app
     token and secret key from the options, the environment, or the profile and keyring."""
-    from dataclasses import replace
-
     from idconnect_tester.core.target import Target
 
     app_token = args.app_token or env.get(ENV_APP_TOKEN, "")
@@ -181,6 +179,13 @@ def _check_writable(path: str | None, option: str) -> None:
         raise UsageError(f"{option}: no such directory for {path}")
 
 
+@dataclass(frozen=True)
+class _Streams:
+    stdin: TextIO
+    lines: TextIO  # where the step lines go: stdout, or stderr when stdout holds the JSON
+    stderr: TextIO
+
+
 async def _run_against_emulator(
     args: argparse.Namespace, env: dict[str, str], io: _Streams
 ) -> CheckReport:
@@ -206,13 +211,6 @@ async def _run(settings: CheckSettings, io: _Streams) -> CheckReport:
     # Prompts (the authorize URL, "paste the redirect") go to stderr, like other diagnostics.
     interaction = terminal_interaction(io.stdin, io.stderr)
     return await run_check(settings, interaction=interaction, on_result=show)
-
-
-@dataclass(frozen=True)
-class _Streams:
-    stdin: TextIO
-    lines: TextIO  # where the step lines go: stdout, or stderr when stdout holds the JSON
-    stderr: TextIO
 
 
 def run(
