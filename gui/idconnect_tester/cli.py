@@ -38,14 +38,16 @@ examples:
   idconnect-tester                       open the window on the built-in emulator
   idconnect-tester emulator --port 8088  run the emulator alone
   export {ENV_APP_TOKEN}=sbx:emulator-app-token {ENV_SECRET_KEY}=emulator-secret-key
+  AUTH=$(idconnect-tester authorize --base-url http://127.0.0.1:8088 --follow)
   idconnect-tester token --base-url http://127.0.0.1:8088 --grant-type authorization_code \\
-      --code "$CODE" --code-verifier "$VERIFIER"
+      --code "$(jq -r .code <<<"$AUTH")" --code-verifier "$(jq -r .code_verifier <<<"$AUTH")"
   idconnect-tester token --base-url https://api.sumsub.com --grant-type refresh_token \\
       --refresh-token - --scope "openid name" < refresh-token.txt
   idconnect-tester share-token --base-url http://127.0.0.1:8088 --access-token "$TOKEN" \\
       --for-client-id CoolCompanyLtd
   idconnect-tester pkce
   idconnect-tester id-token "$ID_TOKEN" --issuer http://127.0.0.1:8088/ --client-id emulator-client
+  idconnect-tester check --junit check.xml --report check.md
   idconnect-tester profile import Sumsub.postman_environment.json
 
 Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
@@ -151,9 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
     share.add_argument("--for-client-id", required=True)
     share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
 
-    from idconnect_tester import id_token_command, profile_command  # only when parsing
+    from idconnect_tester import (  # only when parsing
+        authorize_command,
+        check_command,
+        id_token_command,
+        profile_command,
+    )
 
+    authorize_command.add_parser(commands)
     id_token_command.add_parser(commands)
+    check_command.add_parser(commands)
     profile_command.add_parser(commands)
     commands.add_parser(
         "pkce",
@@ -341,6 +350,18 @@ def _cmd_profile(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     return profile_command.run(args, io.stdout, io.stderr)
 
 
+def _cmd_authorize(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester import authorize_command
+
+    return authorize_command.run(args, io.stdin, io.stdout, io.stderr)
+
+
+def _cmd_check(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from idconnect_tester import check_command
+
+    return check_command.run(args, env, io.stdin, io.stdout, io.stderr)
+
+
 def _run_gui(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     from idconnect_tester.ui.launch import launch
 
@@ -360,6 +381,8 @@ _COMMANDS: Final[dict[str, Callable[[argparse.Namespace, dict[str, str], _Io], i
     "pkce": _cmd_pkce,
     "id-token": _cmd_id_token,
     "emulator": _cmd_emulator,
+    "authorize": _cmd_authorize,
+    "check": _cmd_check,
     "profile": _cmd_profile,
 }
 

@@ -1,0 +1,325 @@
+"""The authorize step from start to finish, Qt-free: the `authorize` command, the credential check
+and the window share it.
+
+One run makes a fresh PKCE pair, state and nonce (`AuthorizeSession`), sends them to the authorize
+endpoint (configured, or named by the issuer's discovery document), and gets the redirect back
+in one of three ways (`RedirectCapture`):
+
+- BROWSER: the system browser opens the URL and a loopback listener (RFC 8252 §7.3) catches the
+  redirect. A redirect URI that is not loopback can't be caught: the person pastes it instead.
+- PASTE: the URL is shown; the person opens it anywhere and pastes the redirect URL back.
+- FOLLOW: this process fetches the URL and follows the redirect to its own listener, as a
+  browser would. Only an authorization server that consents without a person (the emulator)
+  redirects at once; whatever else it answers is reported as it came.
+
+The answer is always an `AuthorizeAttempt`: a code, an OAuth error, or a problem sentence, and
+whether the authorization server could be reached at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from idconnect_tester import vendor
+from idconnect_tester.core.authorize import (
+    AuthorizeResult,
+    AuthorizeSession,
+    authorization_endpoint_for,
+    endpoint_problem,
+    is_authorization_endpoint,
+    parse_redirect,
+)
+from idconnect_tester.core.exchange import NetworkError
+from idconnect_tester.core.jwks import JwksCache, KeyFetchError
+from idconnect_tester.core.loopback import (
+    LoopbackError,
+    LoopbackListener,
+    follow_in_place_of_browser,
+    run_authorize_flow,
+)
+from idconnect_tester.core.network_errors import classify
+from idconnect_tester.core.target import is_loopback_host
+
+FOLLOW_TIMEOUT_S: Final = 30.0  # the redirect is immediate; this only bounds a stuck listener
+BROWSER_TIMEOUT_S: Final = 300.0  # a person signs in and consents
+_MAX_ERROR_BODY_CHARS: Final = 300
+
+
+class RedirectCapture(StrEnum):
+    BROWSER = "browser"
+    PASTE = "paste"
+    FOLLOW = "follow"
+
+
+@dataclass(frozen=True)
+class AuthorizeTarget:
+    """Who to ask for a code: the issuer (or the endpoint itself), the client and its redirect."""
+
+    issuer: str
+    client_id: str
+    redirect_uri: str = ""  # "": a loopback listener on a free port
+    scopes: tuple[str, ...] = vendor.SCOPES
+    authorization_endpoint: str = ""  # "": named by the issuer's discovery document
+
+    def problems(self, capture: RedirectCapture) -> list[str]:
+        """What stops this target from being authorized with `capture`, in plain words."""
+        found: list[str] = []
+        if not self.client_id.strip():
+            found.append("Enter the client id Sumsub gave you for Sumsub ID")
+        elif any(c.isspace() for c in self.client_id.strip()):
+            found.append("The client id contains a space or line break")
+        for what, url in (("issuer", self.issuer), ("endpoint", self.authorization_endpoint)):
+            if url.strip() and (problem := endpoint_problem(url)) is not None:
+                found.append(f"The {what}: {problem}")
+        redirect = self.redirect_uri.strip()
+        if capture is RedirectCapture.FOLLOW and not is_loopback_redirect(redirect):
+            found.append(
+                "Following the redirect needs a loopback redirect URI "
+                "(http://127.0.0.1:PORT/path) or none"
+            )
+        if capture is RedirectCapture.PASTE and not redirect:
+            found.append("Give the redirect URI registered for the client: it is pasted back")
+        return found
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """How the flow reaches the person at the keyboard (BROWSER and PASTE need one)."""
+
+    say: Callable[[str], None]  # a message for the person
+    open_browser: Callable[[str], bool]  # False when no browser could be started
+    read_redirect: Callable[[], Awaitable[str]]  # what the person pasted; "" at end of input
+
+
+@dataclass(frozen=True)
+class AuthorizeAttempt:
+    """What one authorize run gave: the session sent (None when nothing could be sent) and the
+    result, plus what the authorization server answered when this process fetched the URL."""
+
+    endpoint: str
+    session: AuthorizeSession | None = field(repr=False)
+    result: AuthorizeResult
+    server_status: int | None = None  # 302 from a server that consented at once
+    network_error: NetworkError | None = None  # the authorization server was not reachable
+
+    @property
+    def unreachable(self) -> bool:
+        return self.network_error is not None
+
+
+def is_loopback_redirect(redirect_uri: str) -> bool:
+    """ "" (a free loopback port is used) or an http URI on this machine, which a listener of
+    this process can receive."""
+    if not redirect_uri.strip():
+        return True
+    try:
+        parts = urlsplit(redirect_uri.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
+
+
+def is_local_endpoint(url: str) -> bool:
+    """An authorize endpoint on this machine (the emulator run on its own, say)."""
+    try:
+        return is_loopback_host(urlsplit(url).hostname or "")
+    except ValueError:
+        return False
+
+
+def endpoint_from(target: AuthorizeTarget, discovery: Mapping[str, Any] | None) -> str:
+    """The authorize endpoint: as configured, else from the discovery document (when there is
+    one), else the vendor's path on the issuer."""
+    if target.authorization_endpoint.strip():
+        return target.authorization_endpoint.strip()
+    return authorization_endpoint_for(target.issuer, discovery)
+
+
+async def find_endpoint(
+    http: httpx.AsyncClient, target: AuthorizeTarget, cache: JwksCache | None = None
+) -> str:
+    """`endpoint_from`, fetching the issuer's discovery document when it is needed. A document
+    that can't be had is no error here: the vendor's path on the issuer is the fallback."""
+    if target.authorization_endpoint.strip() or is_authorization_endpoint(target.issuer):
+        return endpoint_from(target, None)
+    issuer = target.issuer.strip() or vendor.DEFAULT_ISSUER
+    try:
+        discovery: dict[str, Any] | None = await (cache or JwksCache()).discovery(http, issuer)
+    except KeyFetchError:
+        discovery = None
+    return endpoint_from(target, discovery)
+
+
+async def run_authorize(
+    http: httpx.AsyncClient,
+    target: AuthorizeTarget,
+    endpoint: str,
+    capture: RedirectCapture,
+    interaction: Interaction | None = None,
+    *,
+    timeout_s: float | None = None,
+) -> AuthorizeAttempt:
+    """One authorize run against `endpoint`. Never raises for what the server, the network or
+    the person does; cancelling it stops any listener and propagates."""
+    problems = target.problems(capture)
+    if problems:
+        return AuthorizeAttempt(endpoint, None, AuthorizeResult(problem="; ".join(problems)))
+    if capture is RedirectCapture.FOLLOW:
+        return await _follow(http, target, endpoint, timeout_s or FOLLOW_TIMEOUT_S)
+    if interaction is None:
+        raise ValueError(f"{capture.value} needs an Interaction to reach the person")
+    if capture is RedirectCapture.BROWSER and is_loopback_redirect(target.redirect_uri):
+        return await _browser(target, endpoint, interaction, timeout_s or BROWSER_TIMEOUT_S)
+    return await _pasted(target, endpoint, capture, interaction)
+
+
+async def _start_listener(
+    target: AuthorizeTarget, endpoint: str
+) -> LoopbackListener | AuthorizeAttempt:
+    """The listener, or the attempt that failed because the port could not be had."""
+    try:
+        return await LoopbackListener.start(target.redirect_uri.strip() or None)
+    except LoopbackError as exc:
+        return AuthorizeAttempt(endpoint, None, AuthorizeResult(problem=str(exc)))
+
+
+def _new_session(target: AuthorizeTarget, endpoint: str, redirect_uri: str) -> AuthorizeSession:
+    return AuthorizeSession.new(endpoint, target.client_id, redirect_uri, target.scopes)
+
+
+@dataclass
+class _ServerAnswer:
+    """The authorization server's own answer to the authorize URL (the first hop)."""
+
+    status: int | None = None
+    error_body: str = ""
+    network_error: NetworkError | None = None
+    refused: bool = False  # the server answered, but not with a redirect to the listener
+
+    async def record(self, response: httpx.Response) -> None:
+        if self.status is not None:
+            return  # a later hop: the listener's page
+        self.status = response.status_code
+        if not response.has_redirect_location:
+            await response.aread()
+            self.error_body = response.text[:_MAX_ERROR_BODY_CHARS]
+
+    def refusal(self) -> AuthorizeResult:
+        """The answer when no redirect reached the listener: an OAuth error body (RFC 6749
+        §4.1.2.1 lets the server answer one itself), or a sentence saying what came instead."""
+        try:
+            body = json.loads(self.error_body)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("error"), str):
+            described = body.get("error_description")
+            return AuthorizeResult(
+                error=body["error"],
+                error_description=described if isinstance(described, str) else None,
+            )
+        if self.status is not None and 200 <= self.status < 300:
+            return AuthorizeResult(
+                problem=f"The authorization server answered HTTP {self.status} (a page for a "
+                "person to sign in?) instead of redirecting at once: use the browser"
+            )
+        return AuthorizeResult(
+            problem=f"The authorization server answered HTTP {self.status} instead of "
+            "redirecting back"
+        )
+
+
+@contextlib.asynccontextmanager
+async def _watching(http: httpx.AsyncClient, answer: _ServerAnswer) -> AsyncIterator[None]:
+    # Only this run uses the client while the URL is followed, so the first response seen is
+    # the authorization server's.
+    hooks = http.event_hooks["response"]
+    hooks.append(answer.record)
+    try:
+        yield
+    finally:
+        hooks.remove(answer.record)
+
+
+async def _follow(
+    http: httpx.AsyncClient, target: AuthorizeTarget, endpoint: str, timeout_s: float
+) -> AuthorizeAttempt:
+    listener = await _start_listener(target, endpoint)
+    if isinstance(listener, AuthorizeAttempt):
+        return listener
+    session = _new_session(target, endpoint, listener.redirect_uri)
+    answer = _ServerAnswer()
+
+    async def open_url(url: str) -> None:
+        try:
+            async with _watching(http, answer):
+                await follow_in_place_of_browser(http, url)
+        except httpx.HTTPError as exc:
+            answer.network_error = classify(exc)
+            raise
+        if not listener.redirect_received:
+            answer.refused = True
+            raise _NoRedirect
+
+    result = await run_authorize_flow(session, listener, open_url, timeout_s)
+    if answer.network_error is not None:
+        error = answer.network_error
+        result = AuthorizeResult(
+            problem=f"The authorization server could not be reached ({error.kind.value}): "
+            f"{error.message}"
+        )
+        return AuthorizeAttempt(endpoint, session, result, answer.status, error)
+    if answer.refused:
+        result = answer.refusal()
+    return AuthorizeAttempt(endpoint, session, result, answer.status)
+
+
+class _NoRedirect(Exception):
+    """The followed URL ended somewhere other than the listener."""
+
+
+async def _browser(
+    target: AuthorizeTarget, endpoint: str, interaction: Interaction, timeout_s: float
+) -> AuthorizeAttempt:
+    listener = await _start_listener(target, endpoint)
+    if isinstance(listener, AuthorizeAttempt):
+        return listener
+    session = _new_session(target, endpoint, listener.redirect_uri)
+
+    async def open_url(url: str) -> None:
+        interaction.say(
+            f"Sign in and consent in the browser; waiting up to {timeout_s:g} s for the "
+            f"redirect to {listener.redirect_uri}\n{url}"
+        )
+        if not await asyncio.to_thread(interaction.open_browser, url):
+            interaction.say("No browser could be started: open the URL above yourself.")
+
+    result = await run_authorize_flow(session, listener, open_url, timeout_s)
+    return AuthorizeAttempt(endpoint, session, result)
+
+
+async def _pasted(
+    target: AuthorizeTarget, endpoint: str, capture: RedirectCapture, interaction: Interaction
+) -> AuthorizeAttempt:
+    session = _new_session(target, endpoint, target.redirect_uri)
+    url = session.url()
+    opened = capture is RedirectCapture.BROWSER and await asyncio.to_thread(
+        interaction.open_browser, url
+    )
+    where = "in the browser that opened" if opened else "in a browser"
+    interaction.say(
+        f"Open this URL {where}, sign in and consent:\n{url}\n"
+        f"Then paste the address the browser lands on ({target.redirect_uri.strip()}?code=…) "
+        "and press Enter:"
+    )
+    pasted = await interaction.read_redirect()
+    return AuthorizeAttempt(endpoint, session, parse_redirect(pasted, session))

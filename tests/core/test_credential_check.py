@@ -1,0 +1,240 @@
+"""The credential check (`core.credential_check`) against the real emulator over HTTP: every
+step passes on good credentials, and each kind of trouble fails the right step with its hint and
+skips what depends on it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from tests.support.faulty_servers import closed_port
+from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, EMULATOR_SECRET_KEY
+
+from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
+from idconnect_tester.core.check_results import (
+    STEP_ORDER,
+    CheckReport,
+    CheckSettings,
+    StepId,
+    StepResult,
+    StepStatus,
+)
+from idconnect_tester.core.credential_check import CLOCK_HINT, iterate_check, run_check
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.target import Target
+from idconnect_tester.emulator import EmulatorServer
+from idconnect_tester.vendor import AUTHORIZE_PATH, JWKS_PATH
+
+PASS, FAIL, SKIPPED = StepStatus.PASS, StepStatus.FAIL, StepStatus.SKIPPED
+
+
+def settings_for(emulator: EmulatorServer, app_token: str = EMULATOR_APP_TOKEN) -> CheckSettings:
+    target = Target(emulator.base_url, app_token, Secret(EMULATOR_SECRET_KEY))
+    authorize = AuthorizeTarget(emulator.issuer, EMULATOR_CLIENT_ID)
+    return CheckSettings(target, authorize, capture=RedirectCapture.FOLLOW)
+
+
+def check(settings: CheckSettings, **options: object) -> CheckReport:
+    return asyncio.run(run_check(settings, **options))  # type: ignore[arg-type]
+
+
+def by_step(report: CheckReport) -> dict[StepId, StepResult]:
+    assert [r.step for r in report.results] == list(STEP_ORDER)  # each step once, in order
+    return {r.step: r for r in report.results}
+
+
+def test_every_step_passes_against_the_emulator(emulator: EmulatorServer) -> None:
+    seen: list[StepId] = []
+    report = check(settings_for(emulator), on_result=lambda r: seen.append(r.step))
+    steps = by_step(report)
+    assert report.passed and not report.unreachable
+    assert all(r.status is PASS for r in report.results), [(r.step, r.why) for r in report.results]
+    assert seen == list(STEP_ORDER)
+    assert steps[StepId.TOKEN].http_status == 200
+    # The signed steps hand their exchanges on, for the history.
+    for signed in (StepId.TOKEN, StepId.REFRESH, StepId.SHARE_TOKEN):
+        exchange = steps[signed].exchange
+        assert exchange is not None and exchange.succeeded, signed
+    assert steps[StepId.AUTHORIZE].http_status == 302
+    assert any(
+        "nonce" in line and line.startswith("pass") for line in steps[StepId.ID_TOKEN].details
+    )
+    assert all(r.duration_ms >= 0 and r.hint is None for r in report.results)
+    assert report.duration_ms >= sum(r.duration_ms for r in report.results)
+
+
+def test_a_client_without_sumsub_id_fails_the_token_step_and_skips_the_rest(
+    emulator: EmulatorServer,
+) -> None:
+    report = check(settings_for(emulator, app_token="sbx:emulator-disabled-token"))
+    steps = by_step(report)
+    token = steps[StepId.TOKEN]
+    assert token.status is FAIL and token.http_status == 404
+    assert token.correlation_id  # Sumsub's error shape carries one: it goes in the report
+    assert token.hint is not None and "not enabled" in token.hint.title
+    for later in (StepId.ID_TOKEN, StepId.REFRESH, StepId.SHARE_TOKEN):
+        assert steps[later].status is SKIPPED and "token" in steps[later].why
+    assert [steps[s].status for s in STEP_ORDER[:4]] == [PASS] * 4
+    assert not report.passed and not report.unreachable
+
+
+def test_an_expired_id_token_fails_the_id_token_step_on_exp(emulator: EmulatorServer) -> None:
+    emulator.set_scenario("expired_id_token")
+    steps = by_step(check(settings_for(emulator)))
+    id_token = steps[StepId.ID_TOKEN]
+    assert id_token.status is FAIL and id_token.why.startswith("exp:")
+    assert any(line.startswith("fail: exp") for line in id_token.details)
+    assert any(line.startswith("pass: signature") for line in id_token.details)
+    assert id_token.hint is not None
+    # The tokens themselves still work: the later steps don't need the id_token.
+    assert steps[StepId.REFRESH].status is PASS and steps[StepId.SHARE_TOKEN].status is PASS
+
+
+def test_a_bad_id_token_signature_fails_the_step(emulator: EmulatorServer) -> None:
+    emulator.set_scenario("bad_signature_id_token")
+    id_token = by_step(check(settings_for(emulator)))[StepId.ID_TOKEN]
+    assert id_token.status is FAIL and id_token.why.startswith("signature:")
+
+
+def test_a_clock_two_minutes_off_fails_the_clock_step_with_the_hint(
+    emulator: EmulatorServer,
+) -> None:
+    report = check(settings_for(emulator), clock=lambda: time.time() + 120)
+    steps = by_step(report)
+    clock = steps[StepId.CLOCK]
+    assert clock.status is FAIL and clock.hint == CLOCK_HINT
+    assert "2 min" in clock.why and "ahead" in clock.why
+    # The same clock signs the requests, so Sumsub's answer to it shows up too (errorCode 4004).
+    token = steps[StepId.TOKEN]
+    assert token.status is FAIL and token.http_status == 401 and token.hint == CLOCK_HINT
+
+
+def test_a_clock_a_little_off_passes(emulator: EmulatorServer) -> None:
+    clock = by_step(check(settings_for(emulator), clock=lambda: time.time() - 20))[StepId.CLOCK]
+    assert clock.status is PASS and clock.hint is None
+
+
+def test_a_wrong_issuer_fails_discovery_and_skips_what_needs_its_keys(
+    emulator: EmulatorServer,
+) -> None:
+    settings = settings_for(emulator)
+    authorize = replace(settings.authorize, issuer=emulator.base_url)  # no trailing slash
+    settings = replace(settings, authorize=authorize)
+    steps = by_step(check(settings))
+    assert steps[StepId.DISCOVERY].status is FAIL
+    assert "trailing slash" in steps[StepId.DISCOVERY].why
+    assert steps[StepId.JWKS].status is SKIPPED and "discovery" in steps[StepId.JWKS].why
+    # Authorize falls back to the vendor's path on the issuer, which the emulator serves.
+    assert steps[StepId.AUTHORIZE].status is PASS and steps[StepId.TOKEN].status is PASS
+    assert steps[StepId.ID_TOKEN].status is SKIPPED and "jwks" in steps[StepId.ID_TOKEN].why
+
+
+def test_an_unreachable_target_is_said_so(emulator: EmulatorServer) -> None:
+    port = closed_port()
+    settings = CheckSettings(
+        Target(f"http://127.0.0.1:{port}", EMULATOR_APP_TOKEN, Secret("s")),
+        AuthorizeTarget(f"http://127.0.0.1:{port}/", EMULATOR_CLIENT_ID),
+        capture=RedirectCapture.FOLLOW,
+    )
+    report = check(settings)
+    steps = by_step(report)
+    assert report.unreachable and not report.passed
+    for step in (StepId.CLOCK, StepId.DISCOVERY, StepId.AUTHORIZE):
+        result = steps[step]
+        assert result.status is FAIL and result.unreachable, result
+        assert result.hint is not None and result.hint.title == "Connection refused"
+
+
+def test_results_arrive_as_steps_finish_and_cancel_leaves_nothing_behind(
+    emulator: EmulatorServer,
+) -> None:
+    emulator.set_scenario("slow", delay_s=5)  # the token step waits at the server
+
+    async def body() -> None:
+        results: list[StepResult] = []
+        reached_token = asyncio.Event()
+
+        async def consume() -> None:
+            async for result in iterate_check(settings_for(emulator)):
+                results.append(result)
+                if result.step is StepId.AUTHORIZE:
+                    reached_token.set()
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.wait_for(reached_token.wait(), 10)
+        assert [r.step for r in results] == list(STEP_ORDER[:4])  # shown before token ends
+        started = time.perf_counter()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert time.perf_counter() - started < 2  # not the 5 s the server would take
+        assert asyncio.all_tasks() == {asyncio.current_task()}
+
+    asyncio.run(body())
+
+
+def test_every_listener_port_is_released(emulator: EmulatorServer) -> None:
+    port = closed_port()
+    settings = settings_for(emulator)
+    authorize = replace(settings.authorize, redirect_uri=f"http://127.0.0.1:{port}/cb")
+    settings = replace(settings, authorize=authorize)
+    assert check(settings).passed
+    with socket.socket() as probe:  # the listener let go of the registered port
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+
+
+class _Issuer:
+    """An issuer on 127.0.0.1 that serves only the discovery document it is given."""
+
+    def __init__(self, document: dict[str, object]) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+            def do_GET(self) -> None:  # the standard library names it
+                body = json.dumps({"issuer": issuer.url, **document}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        issuer = self
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_keys_that_cant_verify_the_advertised_algorithm_fail_jwks(
+    emulator: EmulatorServer,
+) -> None:
+    issuer = _Issuer(
+        {
+            "authorization_endpoint": emulator.base_url + AUTHORIZE_PATH,
+            "jwks_uri": emulator.base_url + JWKS_PATH,  # RSA keys only
+            "id_token_signing_alg_values_supported": ["ES256", "none"],
+        }
+    )
+    try:
+        settings = settings_for(emulator)
+        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
+        steps = by_step(check(settings))
+    finally:
+        issuer.stop()
+    jwks = steps[StepId.JWKS]
+    assert jwks.status is FAIL and "No usable key for ES256" in jwks.why
+    assert jwks.hint is not None and jwks.http_status == 200
+    assert any("none" in line for line in jwks.details)  # never accepted, and said so
+    assert steps[StepId.ID_TOKEN].status is SKIPPED and "jwks" in steps[StepId.ID_TOKEN].why
+    assert steps[StepId.AUTHORIZE].status is PASS  # the endpoint came from this discovery
