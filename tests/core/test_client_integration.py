@@ -8,6 +8,7 @@ shows (masked headers, the exact body), the timings — never at the client's in
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -293,11 +294,11 @@ def _reused(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
 
 
 def _wrong_verifier(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
-    return code.token_request()._replace(code_verifier=generate_pair().code_verifier)
+    return dataclasses.replace(code.token_request(), code_verifier=generate_pair().code_verifier)
 
 
 def _unknown(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
-    return code.token_request()._replace(code="bm90LWEtcmVhbC1jb2Rl")
+    return dataclasses.replace(code.token_request(), code="bm90LWEtcmVhbC1jb2Rl")
 
 
 @pytest.mark.parametrize("make_request", [_reused, _wrong_verifier, _unknown])

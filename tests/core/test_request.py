@@ -145,6 +145,18 @@ def test_share_token_body_and_validation() -> None:
     assert "abc" not in repr(request)
 
 
+def test_a_request_is_a_record_not_a_tuple() -> None:
+    """A tuple would equal any tuple with the same items, and json.dumps would write the
+    refresh token out as a list element."""
+    refresh = TokenRequest("refresh_token", refresh_token="snd-id-con-r-s3cr3t")
+    same_items: object = ("refresh_token", "", "", "snd-id-con-r-s3cr3t", ())
+    assert refresh != same_items
+    with pytest.raises(TypeError):
+        json.dumps(refresh)
+    with pytest.raises(TypeError):
+        json.dumps(ShareTokenRequest("snd-id-con-a-s3cr3t", "CoolCompanyLtd"))
+
+
 def test_reprs_leave_the_secrets_out() -> None:
     """Reprs end up in logs and tracebacks: the refresh and access tokens never do."""
     refresh = TokenRequest("refresh_token", refresh_token="snd-id-con-r-s3cr3t", scopes=("openid",))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
-from typing import Final, NamedTuple
+import secrets
+from dataclasses import dataclass, field
+from typing import Final
 
 from idconnect_tester.core.wording import counted
 
@@ -13,8 +18,9 @@ VERIFIER_MAX_LENGTH: Final = 128
 _UNRESERVED: Final = re.compile(r"[A-Za-z0-9\-._~]*")
 
 
-class PkcePair(NamedTuple):  # not a dataclass: see ui/first_frame.py
-    code_verifier: str
+@dataclass(frozen=True)
+class PkcePair:
+    code_verifier: str = field(repr=False)  # a secret until the code is redeemed
     code_challenge: str
     method: str = "S256"
 
@@ -30,17 +36,12 @@ def generate_verifier(length: int = 64) -> str:
     """A verifier of `length` unreserved characters from the OS's secure random source."""
     if not VERIFIER_MIN_LENGTH <= length <= VERIFIER_MAX_LENGTH:
         raise ValueError(f"a verifier is {VERIFIER_MIN_LENGTH}–{VERIFIER_MAX_LENGTH} characters")
-    import secrets  # the crypto imports wait for first use: the form only needs the checks
-
     # token_urlsafe gives base64url characters, a subset of the unreserved set; 3 bytes → 4 chars.
     return secrets.token_urlsafe(length)[:length]
 
 
 def s256_challenge(verifier: str) -> str:
     """BASE64URL(SHA256(ASCII(verifier))) without padding."""
-    import base64
-    import hashlib
-
     digest = hashlib.sha256(verifier.encode("ascii", errors="strict")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -67,8 +68,6 @@ def verifier_problem(verifier: str) -> str | None:
 
 def verifier_matches(verifier: str, challenge: str) -> bool:
     """True when `challenge` is the S256 challenge of `verifier` (surrounding spaces ignored)."""
-    import hmac
-
     verifier, challenge = verifier.strip(), challenge.strip().rstrip("=")
     if not verifier or not challenge:
         return False

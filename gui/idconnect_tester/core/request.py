@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from idconnect_tester import vendor
 from idconnect_tester.core.pkce import verifier_problem
@@ -18,7 +20,8 @@ class Severity(StrEnum):
     WARNING = "warning"  # unusual but sendable (the vendor's own example has a 6-char verifier)
 
 
-class FieldIssue(NamedTuple):  # not a dataclass: see ui/first_frame.py
+@dataclass(frozen=True)
+class FieldIssue:
     field: str  # the form field it belongs to: "grant_type", "code", "code_verifier", ...
     severity: Severity
     message: str
@@ -56,23 +59,16 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
     return []
 
 
-def _repr_without(kind: str, fields: dict[str, Any], secrets: tuple[str, ...]) -> str:
-    """A record's repr with its secret fields left out (reprs end up in logs and tracebacks)."""
-    shown = ", ".join(f"{name}={value!r}" for name, value in fields.items() if name not in secrets)
-    return f"{kind}({shown})"
-
-
-class TokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
-    """One request to the token endpoint, as the user filled it in."""
+@dataclass(frozen=True)
+class TokenRequest:
+    """One request to the token endpoint, as the user filled it in. The refresh token stays out
+    of the repr (reprs end up in logs and tracebacks)."""
 
     grant_type: str
     code: str = ""
     code_verifier: str = ""
-    refresh_token: str = ""
+    refresh_token: str = field(default="", repr=False)
     scopes: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:
-        return _repr_without("TokenRequest", self._asdict(), ("refresh_token",))
 
     @classmethod
     def from_form(
@@ -231,15 +227,13 @@ class TokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
         return encode_json_body(self.body())
 
 
-class ShareTokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
+@dataclass(frozen=True)
+class ShareTokenRequest:
     """The next step after the token: a share token for another client."""
 
-    access_token: str
+    access_token: str = field(repr=False)
     for_client_id: str
     ttl_s: int = vendor.SHARE_DEFAULT_TTL_S
-
-    def __repr__(self) -> str:
-        return _repr_without("ShareTokenRequest", self._asdict(), ("access_token",))
 
     def validate(self) -> list[FieldIssue]:
         issues: list[FieldIssue] = []
@@ -284,6 +278,4 @@ class ShareTokenRequest(NamedTuple):  # not a dataclass: see ui/first_frame.py
 
 def encode_json_body(body: dict[str, Any]) -> bytes:
     """The exact bytes sent (and signed): readable JSON, ASCII-only so no encoding questions."""
-    import json  # the form validates before the window's first paint; sending comes later
-
     return json.dumps(body, ensure_ascii=True).encode("ascii")
