@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
 import httpx
+import jwt
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize_flow import (
@@ -61,7 +62,8 @@ from idconnect_tester.core.id_token_checks import (
     VerificationKey,
     verify_id_token,
 )
-from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context
+from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, signing_algorithms
+from idconnect_tester.core.key_fit import key_problem
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.network_errors import classify
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
@@ -207,12 +209,11 @@ def _describe_skew(seconds: float) -> str:
 
 
 def _key_problem(key: VerificationKey, alg: str) -> str | None:
-    """Why `key` can't verify `alg` signatures, or None when it can."""
-    import jwt  # PyJWT + cryptography: only needed once there are keys to judge
-
-    key_alg = key.jwk.get("alg")
-    if key_alg is not None and key_alg != alg:
-        return f"it is for {key_alg}"
+    """Why `key` can't verify `alg` signatures (the id_token checks' rule, and the key must
+    load), or None when it can."""
+    problem = key_problem(key.jwk, alg)
+    if problem is not None:
+        return problem
     try:
         jwt.get_algorithm_by_name(alg).from_jwk(key.jwk)
     except (jwt.PyJWTError, ValueError, TypeError, KeyError, NotImplementedError) as exc:
@@ -326,12 +327,9 @@ class _CheckRun:
             keys = await self.cache.jwks(self.http, jwks_uri)
         except KeyFetchError as exc:
             return _fetch_failure(step, exc, JWKS_HINT, self.last_status)
-        listed = self.discovery.get("id_token_signing_alg_values_supported")
-        advertised = [a for a in listed if isinstance(a, str)] if isinstance(listed, list) else []
-        notes: list[str] = []
-        if not advertised:
-            advertised = ["RS256"]
-            notes.append("The discovery document lists no signing algorithm: RS256 assumed")
+        named, source = signing_algorithms(self.discovery)
+        advertised = sorted(named)
+        notes = [f"Algorithms from {source}: {', '.join(advertised)}"]
         algorithms = [a for a in advertised if a in ALLOWED_ALGORITHMS]
         refused = [a for a in advertised if a not in ALLOWED_ALGORITHMS]
         if refused:

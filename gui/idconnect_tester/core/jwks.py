@@ -17,6 +17,10 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from idconnect_tester import vendor
 from idconnect_tester.core.id_token_model import (
@@ -180,12 +184,6 @@ def keys_from_jwks_text(text: str, source: str) -> list[VerificationKey]:
 def keys_from_pem(text: str, source: str, kid: str | None = None) -> list[VerificationKey]:
     """A PEM public key or X.509 certificate as a JWK (RSA or EC). `kid` goes in only when
     given, so a kid-less key matches a kid-less token (the only-key rule)."""
-    # cryptography + PyJWT cost tens of ms to import; only pay for it when a PEM is used.
-    from cryptography import x509
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
-
     data = text.strip().encode("ascii", errors="replace")
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
+from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.core.wording import counted
-
-if TYPE_CHECKING:
-    from idconnect_tester.core.secret_store import SecretStore
 
 # Sumsub has one API host for sandbox and production (the app token decides).
 DEFAULT_BASE_URL: Final = "https://api.sumsub.com"

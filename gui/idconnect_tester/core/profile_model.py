@@ -8,6 +8,7 @@ profiles on disk is `profiles.ProfileStore`.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
@@ -40,8 +41,6 @@ class ProfileError(ValueError):
 
 
 def new_profile_id() -> str:
-    import uuid  # only new profiles need it; kept off the GUI's start-up path
-
     return uuid.uuid4().hex
 
 

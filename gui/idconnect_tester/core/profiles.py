@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import platformdirs
 
@@ -32,10 +32,8 @@ from idconnect_tester.core.profile_model import (
     new_profile_id,
 )
 from idconnect_tester.core.safe_files import atomic_write_text, ensure_private_dir, move_aside
+from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.wording import counted
-
-if TYPE_CHECKING:
-    from idconnect_tester.core.secret_store import SecretStore
 
 # Re-exported so that `from idconnect_tester.core.profiles import Profile` works too.
 __all__ = [

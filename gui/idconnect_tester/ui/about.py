@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 import sys
 
 from PySide6 import __version__ as pyside_version
@@ -12,8 +13,6 @@ from idconnect_tester import APP_NAME, __version__
 
 
 def versions_text() -> str:
-    import platform  # only when the dialog opens
-
     python = f"{platform.python_implementation()} {sys.version.split()[0]}"
     return (
         f"{APP_NAME} {__version__}\n"
