@@ -29,6 +29,26 @@ pick_python() {
   return 1
 }
 
+# The Debian package with the shared libpython3.X of the given Python, when Debian's own Python
+# is used: its python3.X program has the interpreter linked in, and PyInstaller, which bundles
+# libpython3.X.so, finds none until `libpython3.X` is installed. Prints nothing for a Python
+# that dpkg does not know (pyenv, a self-built one): those carry their library themselves.
+python_library_package() {
+  local python="$1" executable
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  executable=$("$python" -c 'import os, sys; print(os.path.realpath(sys.executable))') || return 0
+  dpkg-query -S "$executable" >/dev/null 2>&1 || return 0
+  "$python" -c 'import sys; print("libpython%d.%d" % sys.version_info[:2])'
+}
+
+# The Debian packages `packaging/build.py linux` needs with the given Python, beyond dpkg itself:
+# objdump and strip, and the Python library PyInstaller bundles. (The build checks them first
+# too: missing_linux_build_requirements in packaging/build.py.)
+deb_build_packages() {
+  echo binutils
+  python_library_package "$1"
+}
+
 missing_debian_packages() {
   command -v dpkg-query >/dev/null 2>&1 || return 0
   # One dpkg-query for all of them (one per package cost ~150 ms on every launch). It lists the
