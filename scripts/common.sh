@@ -131,8 +131,15 @@ ensure_venv() {
   interpreter=$(_venv_interpreter)
   project=$(_project_fingerprint)
   extras=$wanted
-  if [ -z "$interpreter" ]; then
-    reason="it has no working Python"
+  if [ ! -d "$VENV" ]; then
+    reason="a new virtual environment"
+  elif [ -z "$interpreter" ]; then
+    # It is made afresh below (--clear): only if it is one, as IDCT_VENV may name any folder.
+    if [ ! -f "$VENV/pyvenv.cfg" ] && [ -n "$(ls -A "$VENV")" ]; then
+      echo "$VENV is not a virtual environment; move it away or set IDCT_VENV" >&2
+      return 1
+    fi
+    reason="its Python no longer runs"
   elif [ ! -f "$INSTALL_STAMP" ]; then
     reason="the project is not installed there yet"
   elif [ "$(_stamp_field python)" != "$interpreter" ] || [ "$(_stamp_field venv)" != "$VENV" ]; then
