@@ -10,7 +10,7 @@
 # /var/tmp). Downloads from the Debian mirror ($DEBIAN_MIRROR, default deb.debian.org) and from
 # PyPI, like a real fresh machine. Tests what is committed: uncommitted changes are not copied.
 # The chroot is deleted afterwards unless KEEP=1. The command runs as root with CI=true and no
-# locale set, as .ci/run does on a CI machine.
+# locale set, as on a CI machine.
 #
 # Certificate authorities this machine added to its own trust store (/usr/local/share/
 # ca-certificates, e.g. a TLS-inspecting proxy's) are added to the chroot's too, and pip is told
@@ -60,6 +60,9 @@ echo "== debootstrap --variant=minbase $SUITE ($MIRROR)"
 debootstrap --variant=minbase "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" ||
   { tail -20 "$work/debootstrap.log"; exit 1; }
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# debootstrap leaves /etc/hosts to the installer; without it "localhost" does not resolve. This
+# is what Debian's installer writes for localhost.
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 mount_into /proc -t proc proc
 mount_into /sys -t sysfs sysfs
 mount_into /dev --bind /dev
