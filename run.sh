@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install (into .venv) and launch ID Connect Tester on its built-in emulator.
+# Launch ID Connect Tester on its built-in emulator, installing it into .venv first when needed
+# (the first time, and when pyproject.toml, the version or the Python changed: see ensure_venv).
 # Extra arguments go to the app, e.g. ./run.sh --self-test or ./run.sh emulator --port 8088
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"

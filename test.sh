@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install (into .venv) and run every check: ruff, ruff format, mypy, and the whole test suite
-# (core, emulator, GUI offscreen, and — as root with dpkg — the .deb install test).
+# Install (into .venv, when needed) and run every check: ruff, ruff format, mypy, and the whole
+# test suite (core, emulator, GUI offscreen, and — as root with dpkg — the .deb install test).
 # Extra arguments go to pytest, e.g. ./test.sh tests/core -k signing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"

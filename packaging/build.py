@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -110,6 +111,76 @@ def _tool(name: str, hint: str) -> str:
     if found is None:
         raise BuildError(f"{name} not found: {hint}")
     return found
+
+
+# --- Linux: what the build needs -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingRequirement:
+    """Something the Linux build needs that this machine lacks, and where it comes from: a Debian
+    package (`debian_package`) or, when no package provides it, what to do (`how`)."""
+
+    what: str
+    debian_package: str | None = None
+    how: str = ""
+
+
+# Programs the build runs, and the Debian package of each.
+LINUX_BUILD_TOOLS: Final = (
+    ("dpkg-deb", "dpkg"),  # builds the .deb
+    ("dpkg", "dpkg"),  # `dpkg -S`: which package provides each system library (Depends)
+    ("objdump", "binutils"),  # what the bundle links against (here and inside PyInstaller)
+    ("strip", "binutils"),  # the spec strips the bundle's libraries
+    ("ldd", "libc-bin"),  # PyInstaller's dependency scan
+)
+
+
+def _python_library_requirement() -> MissingRequirement | None:
+    """PyInstaller bundles the Python library (libpython3.X.so.1.0), which the bundle's program
+    loads. Debian's python3.X program has the interpreter linked in and ships the library
+    separately, in the `libpython3.X` package, which a bare machine lacks."""
+    from PyInstaller.depend.bindepend import get_python_library_path
+
+    try:
+        get_python_library_path()
+        return None
+    except (SystemExit, OSError):  # PyInstaller's PythonLibraryNotFoundError is a SystemExit
+        pass
+    soname = sysconfig.get_config_var("INSTSONAME") or "libpython3.X.so.1.0"
+    what = f"the Python library {soname}"
+    owner = subprocess.run(
+        ["dpkg", "-S", os.path.realpath(sys.executable)], capture_output=True, check=False
+    )
+    if owner.returncode == 0:  # Debian's own Python
+        return MissingRequirement(what, f"libpython{sys.version_info[0]}.{sys.version_info[1]}")
+    return MissingRequirement(
+        what, how=f"use a Python built with --enable-shared, not {sys.executable}"
+    )
+
+
+def missing_linux_build_requirements() -> list[MissingRequirement]:
+    """Everything `build.py linux` needs that is missing here, found before it starts."""
+    missing = [
+        MissingRequirement(tool, package)
+        for tool, package in LINUX_BUILD_TOOLS
+        if shutil.which(tool) is None
+    ]
+    if importlib.util.find_spec("PyInstaller") is None:
+        missing.append(MissingRequirement("PyInstaller", how="pip install -e '.[packaging]'"))
+    elif shutil.which("ldd") is not None and shutil.which("dpkg") is not None:
+        library = _python_library_requirement()
+        if library is not None:
+            missing.append(library)
+    return missing
+
+
+def install_hint(missing: Sequence[MissingRequirement]) -> str:
+    """One line that installs them: `apt-get install …` for the Debian packages, and the rest."""
+    packages = sorted({m.debian_package for m in missing if m.debian_package})
+    steps = [f"apt-get install {' '.join(packages)}"] if packages else []
+    steps += [m.how for m in missing if not m.debian_package]
+    return "; ".join(dict.fromkeys(steps))
 
 
 # --- The PyInstaller bundle ---------------------------------------------------------------------
@@ -639,6 +710,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(
             f"build {args.platform} installers on {args.platform}: PyInstaller does not cross-build"
         )
+    if args.platform == "linux" and (missing := missing_linux_build_requirements()):
+        needed = ", ".join(requirement.what for requirement in missing)
+        print(
+            f"build.py: error: this machine lacks {needed}: {install_hint(missing)}",
+            file=sys.stderr,
+        )
+        return 1
     dist, work = args.dist.resolve(), args.work.resolve()
     dist.mkdir(parents=True, exist_ok=True)
     version = read_version()

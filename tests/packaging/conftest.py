@@ -1,4 +1,5 @@
-"""Shared by the packaging tests: the build script and the icon generator, loaded by path.
+"""Shared by the packaging tests: the build script, the frozen app's launcher and the icon
+generator, loaded by path.
 
 Neither `packaging/` nor `resources/` is a Python package (a package named `packaging` would
 shadow the PyPI library pytest itself imports), so they are loaded from their files.
@@ -30,6 +31,11 @@ def load_by_path(name: str, path: Path) -> ModuleType:
 @pytest.fixture(scope="session")
 def build_script() -> ModuleType:
     return load_by_path("idconnect_tester_build", ROOT / "packaging" / "build.py")
+
+
+@pytest.fixture(scope="session")
+def launcher() -> ModuleType:
+    return load_by_path("idconnect_tester_launcher", ROOT / "packaging" / "launcher.py")
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,17 @@
 installed program the ways the installer smoke test and a person would, then remove it and
 check that nothing is left behind.
 
-Needs root (dpkg -i/-r), dpkg-deb, objdump and PyInstaller; skipped without them, except in CI
-(CI=true, run as root by .ci/run after it installs those), where a skip would hide a broken
-installer and so fails instead. The package is built once per session into a temporary folder;
+What the build needs (packaging/build.py's missing_linux_build_requirements: dpkg, binutils,
+Debian's libpython3.X, PyInstaller) and root (dpkg -i/-r) are checked before anything is built,
+and the test says exactly what is missing and the line that installs it. On a developer's
+machine it is then skipped: the rest of the suite stays useful without the packaging tools. In CI
+(CI=true, run as root by .ci/run, which installs them) it fails instead, because there a skip
+would hide a broken installer. The package is built once per session into a temporary folder;
 the module's fixture removes the package again even when a test fails.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import struct
@@ -18,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -50,16 +53,17 @@ def _is_installed() -> bool:
     return result.returncode == 0 and "installed" in result.stdout.split()
 
 
-def _why_not_runnable() -> str | None:
+def _why_not_runnable(build_script: ModuleType) -> str | None:
     if not sys.platform.startswith("linux"):
         return "the .deb is built and installed on Linux only"
+    if shutil.which("dpkg") is None:
+        return "dpkg is missing: the .deb is built and installed on Debian and Ubuntu"
+    missing = build_script.missing_linux_build_requirements()
+    if missing:
+        needed = ", ".join(requirement.what for requirement in missing)
+        return f"building the .deb needs {needed}: {build_script.install_hint(missing)}"
     if os.geteuid() != 0:
         return "installing a .deb needs root (CI runs as root)"
-    for tool, package in (("dpkg", "dpkg"), ("dpkg-deb", "dpkg"), ("objdump", "binutils")):
-        if shutil.which(tool) is None:
-            return f"{tool} is missing (apt-get install {package})"
-    if importlib.util.find_spec("PyInstaller") is None:
-        return "PyInstaller is missing (pip install -e '.[packaging]')"
     if _is_installed() and os.environ.get("CI") != "true":
         return f"{PACKAGE} is installed on this machine; the test would replace and remove it"
     return None
@@ -74,8 +78,8 @@ def _run(
 
 
 @pytest.fixture(scope="module")
-def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reason = _why_not_runnable()
+def deb(tmp_path_factory: pytest.TempPathFactory, build_script: ModuleType) -> Path:
+    reason = _why_not_runnable(build_script)
     if reason is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"the .deb test must run in CI, but: {reason}")
@@ -182,6 +186,19 @@ def test_installed_self_test_offscreen(installed: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     steps = result.stdout.strip().splitlines()
     assert len(steps) >= 5 and all(line.startswith("PASS") for line in steps), result.stdout
+
+
+def test_installed_app_without_a_utf8_locale(installed: Path) -> None:
+    """Where no UTF-8 locale is set (containers, CI, ssh sessions), the app starts without Qt's
+    "Detected locale "C" … which is not UTF-8" warning (packaging/launcher.py)."""
+    env = {
+        name: value
+        for name, value in _app_env(QT_QPA_PLATFORM="offscreen").items()
+        if not name.startswith(("LC_", "LANG"))
+    }
+    result = _run([installed, "--self-test"], timeout=120, env={**env, "LANG": "C", "LC_ALL": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Detected locale" not in result.stderr, result.stderr
 
 
 def test_installed_screenshot_offscreen(installed: Path, tmp_path: Path, qapp: object) -> None:

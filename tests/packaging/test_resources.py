@@ -1,6 +1,7 @@
 """Fast checks of the installer inputs (no build, no root): the desktop file and AppStream
 metainfo validate, the icons match the package's SVG, every recipe takes the package's version,
-and the .deb's dependency computation reads dpkg's files correctly."""
+the .deb's dependency computation reads dpkg's files correctly, and the Linux build names
+what it lacks before it starts."""
 
 from __future__ import annotations
 
@@ -282,3 +283,42 @@ def test_installed_size_counts_kib_per_file(build_script: ModuleType, tmp_path: 
     (tmp_path / "opt" / "b").write_bytes(b"")  # 0 KiB
     (tmp_path / "opt" / "link").symlink_to("a")  # 1
     assert build_script.installed_size_kib(tmp_path) == 1 + 2 + 0 + 1  # opt/ + a + b + link
+
+
+# --- what the Linux build needs, checked before it starts ----------------------------------------
+
+
+def test_install_hint_joins_the_packages_and_the_other_steps(build_script: ModuleType) -> None:
+    missing = build_script.MissingRequirement
+    hint = build_script.install_hint(
+        [
+            missing("objdump", "binutils"),
+            missing("strip", "binutils"),
+            missing("the Python library libpython3.11.so.1.0", "libpython3.11"),
+            missing("PyInstaller", how="pip install -e '.[packaging]'"),
+        ]
+    )
+    assert hint == "apt-get install binutils libpython3.11; pip install -e '.[packaging]'"
+
+
+@pytest.mark.skipif(not shutil.which("dpkg"), reason="the Linux build runs on Debian/Ubuntu")
+def test_linux_build_names_missing_tools_before_it_starts(tmp_path: Path) -> None:
+    """Without binutils, the build stops at once with the apt-get line instead of failing deep in
+    PyInstaller's output."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dpkg", "dpkg-deb", "ldd", "ldconfig"):  # everything else but binutils
+        if found := shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin"):
+            (bin_dir / tool).symlink_to(found)
+    build = [sys.executable, str(ROOT / "packaging" / "build.py"), "linux", "--fast"]
+    result = subprocess.run(
+        [*build, "--dist", str(tmp_path / "dist"), "--work", str(tmp_path / "work")],
+        env={"PATH": str(bin_dir), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "objdump, strip" in result.stderr
+    assert "apt-get install binutils" in result.stderr
+    assert not (tmp_path / "work").exists(), "the build started anyway"
