@@ -73,8 +73,9 @@ class TargetPanel(QGroupBox):
             name: FieldMessage(f"{name}Message")
             for name in ("base_url", "app_token", "secret_key", "profile")
         }
-        # Room for two lines from the start: filling the note in must not move the rows below.
-        self.note = WrappedNote("targetNote", lines=2)
+        # Room for three lines from the start (the emulator's note, in a narrow column): filling
+        # the note in must not move the rows below.
+        self.note = WrappedNote("targetNote", lines=3)
         set_tone(self.note, Tone.MUTED)
 
         profile_row = QHBoxLayout()
