@@ -33,7 +33,7 @@ def _report_ready_after_start() -> None:
             window.repaint()
             QTimer.singleShot(0, report)
 
-    MainWindow.start = start_and_report  # type: ignore[method-assign]
+    MainWindow.start = start_and_report  # type: ignore[method-assign,assignment]
 
 
 def main() -> int:
