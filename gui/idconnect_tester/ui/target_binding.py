@@ -43,6 +43,7 @@ class TargetBinding(QObject):
         self._controller = controller
         self._say = say
         self._writes = TaskOwner()  # awaited on close: a secret typed last is not lost
+        self._closed = False  # closing: answers that arrive from the keyring change nothing
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -105,6 +106,8 @@ class TargetBinding(QObject):
     def _read_secret(self, profile_id: str) -> None:
         async def run() -> None:
             await self._controller.run_blocking(self.selection.read_secret, profile_id)
+            if self._closed:
+                return
             self._keyring_answered()
             if self.selection.current.id != profile_id:
                 return  # the user has moved on to another profile
@@ -153,13 +156,15 @@ class TargetBinding(QObject):
     def _write_secret(self, write: SecretWrite) -> None:
         async def run() -> None:
             await self._controller.run_blocking(write.run, self.selection.secrets)
-            self._keyring_answered()
+            if not self._closed:
+                self._keyring_answered()
 
         self._writes.start(run(), "store the secret key")
 
     async def close(self) -> None:
         """Save what is typed and wait for the keyring writes (closing must not lose them)."""
         self.save()
+        self._closed = True
         await self._writes.wait()
         self.selection.forget_typed_secrets()
 
