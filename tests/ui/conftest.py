@@ -58,6 +58,8 @@ def open_window(qtbot, **kwargs: Any) -> MainWindow:
     main.show()
     qtbot.waitExposed(main)
     qtbot.waitUntil(lambda: main.ready, timeout=5000)
+    if main.targets.current.builtin:  # its server comes up just after the window is ready
+        qtbot.waitUntil(lambda: main.emulator.started, timeout=5000)
     return main
 
 

@@ -29,7 +29,8 @@ def test_the_target_fills_in_right_after_the_first_show(loop, qtbot) -> None:
     assert window.target_panel.profile.currentText() == "Built-in emulator"
     assert window.target_panel.app_token.text() == "sbx:emulator-app-token"
     assert "reading the target" not in window.form.send_blocked.text()
-    assert window.emulator.started
+    assert window.target_panel.base_url.text() == window.emulator.base_url
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=5000)  # its server, just after
     close_window(window, qtbot)
 
 

@@ -17,7 +17,7 @@ from idconnect_tester.ui.main_window import MainWindow
 class ThreadRecordingKeyring:
     """Wraps the test keyring: which thread made each call, and every value ever written."""
 
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.threads: list[str] = []
         self.written: list[str] = []
@@ -32,7 +32,7 @@ def recording(test_keyring, monkeypatch) -> ThreadRecordingKeyring:
     for name in ("get_password", "set_password", "delete_password"):
         original = getattr(test_keyring, name)
 
-        def wrapped(*args, _original=original, _name=name):  # type: ignore[no-untyped-def]
+        def wrapped(*args, _original=original, _name=name):
             recorder.record()
             if _name == "set_password":
                 recorder.written.append(args[-1])
@@ -65,7 +65,7 @@ def test_keystrokes_write_nothing_and_the_keyring_runs_off_the_gui_thread(
 def test_a_failed_save_is_shown_not_swallowed(window: MainWindow, qtbot, monkeypatch) -> None:
     add_profile(window, "Read-only disk")
 
-    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(window.targets.store, "update", disk_full)
@@ -92,10 +92,11 @@ def test_the_history_integrity_check_runs_off_the_gui_thread(window, qtbot, monk
 
     def recording() -> str | None:
         seen.append(threading.current_thread().name)
-        return original()
+        problems: str | None = original()
+        return problems
 
     monkeypatch.setattr(store, "integrity_problems", recording)
-    task_done = []
+    task_done: list[bool] = []
     window.controller.start_background(
         _then(window.history.check_integrity(window.controller.run_blocking), task_done),
         "check",
@@ -104,7 +105,7 @@ def test_the_history_integrity_check_runs_off_the_gui_thread(window, qtbot, monk
     assert seen and seen[0] != threading.main_thread().name
 
 
-async def _then(coroutine, done: list[bool]) -> None:  # type: ignore[no-untyped-def]
+async def _then(coroutine, done: list[bool]) -> None:
     await coroutine
     done.append(True)
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-import jwt
-
-from idconnect_tester.core import id_token_claims, second_opinion
+from idconnect_tester.core import id_token_claims
 from idconnect_tester.core.id_token_model import (
     DEFAULT_LEEWAY_S,
+    SECOND_OPINION_ROW,
     CheckResult,
     CheckStatus,
     VerificationContext,
@@ -92,7 +91,7 @@ class Verification:
     @property
     def second_opinion_differs(self) -> CheckResult | None:
         """The second-opinion row when PyJWT's result differs from the rows', else None."""
-        opinion = self.row(second_opinion.NAME)
+        opinion = self.row(SECOND_OPINION_ROW)
         if opinion is not None and opinion.status in (CheckStatus.FAIL, CheckStatus.WARN):
             return opinion
         return None
@@ -242,6 +241,10 @@ def _signature_check(
         return failed("signature", "No matching key to verify with")
     if key_row.status is not CheckStatus.PASS:
         return failed("signature", "Not verified: the key does not fit the algorithm (see key)")
+    # PyJWT (and cryptography under it) loads with the first signature to check: the window
+    # and the command line's other commands import this module without needing either.
+    import jwt
+
     alg = str(decoded.header["alg"])
     try:
         algorithm = jwt.get_algorithm_by_name(alg)
@@ -295,6 +298,8 @@ def verify_id_token(token: str, context: VerificationContext) -> Verification:
         id_token_claims.nonce_check(claims, context),
         id_token_claims.access_token_hash_check(header, claims, context),
     ]
+    from idconnect_tester.core import second_opinion  # PyJWT: see _signature_check
+
     opinion = second_opinion.second_opinion(
         token.strip(), key, context, _permitted_algorithms(context), rows
     )

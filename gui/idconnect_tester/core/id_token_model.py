@@ -72,3 +72,6 @@ def failed(name: str, why: str) -> CheckResult:
 
 def skipped(name: str, why: str) -> CheckResult:
     return CheckResult(name, CheckStatus.SKIPPED, why)
+
+
+SECOND_OPINION_ROW: Final = "second-opinion"  # the row that says what PyJWT's jwt.decode thinks

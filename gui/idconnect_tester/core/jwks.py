@@ -13,14 +13,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
-
-import httpx
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from idconnect_tester import vendor
 from idconnect_tester.core.id_token_model import (
@@ -30,6 +24,9 @@ from idconnect_tester.core.id_token_model import (
 )
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
 from idconnect_tester.core.target import is_loopback_host
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_DOCUMENT_BYTES: Final = 1024 * 1024  # discovery and JWKS are a few KB; stop reading a flood
 SIGNING_ALGS_FIELD: Final = "id_token_signing_alg_values_supported"
@@ -66,6 +63,10 @@ def discovery_url(issuer: str) -> str:
 
 
 async def _get_json(http: httpx.AsyncClient, url: str, what: str) -> Any:
+    # The HTTP library loads with the first fetch: reading pasted keys, and the window that
+    # imports this module for them, need none of it.
+    import httpx
+
     """GET `url` and parse JSON, capped in size; every failure becomes a KeyFetchError."""
     if (problem := url_problem(url, what)) is not None:
         raise KeyFetchError(problem)
@@ -184,6 +185,12 @@ def keys_from_jwks_text(text: str, source: str) -> list[VerificationKey]:
 def keys_from_pem(text: str, source: str, kid: str | None = None) -> list[VerificationKey]:
     """A PEM public key or X.509 certificate as a JWK (RSA or EC). `kid` goes in only when
     given, so a kid-less key matches a kid-less token (the only-key rule)."""
+    # cryptography and PyJWT load with the first PEM: nothing else in this module needs them.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+
     data = text.strip().encode("ascii", errors="replace")
     try:
         if b"-----BEGIN CERTIFICATE-----" in data:

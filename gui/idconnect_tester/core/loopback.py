@@ -22,10 +22,8 @@ import html
 import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
-
-import httpx
 
 from idconnect_tester import APP_NAME
 from idconnect_tester.core.authorize import (
@@ -35,6 +33,9 @@ from idconnect_tester.core.authorize import (
     state_matches,
 )
 from idconnect_tester.core.target import is_loopback_host
+
+if TYPE_CHECKING:  # the caller brings the client: this module needs no HTTP library of its own
+    import httpx
 
 LISTEN_HOST: Final = "127.0.0.1"  # RFC 8252 §8.3: the literal, not "localhost" (may be ::1)
 DEFAULT_PATH: Final = "/callback"

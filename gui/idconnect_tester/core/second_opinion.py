@@ -13,6 +13,7 @@ from typing import Any, Final
 import jwt
 
 from idconnect_tester.core.id_token_model import (
+    SECOND_OPINION_ROW,
     CheckResult,
     CheckStatus,
     VerificationContext,
@@ -22,7 +23,7 @@ from idconnect_tester.core.id_token_model import (
     skipped,
 )
 
-NAME: Final = "second-opinion"
+NAME: Final = SECOND_OPINION_ROW
 # The rows whose rules PyJWT applies too under the options below. Rows outside this set (the
 # nonce, azp, at_hash …) check what PyJWT doesn't, so their failing is no disagreement.
 JUDGED_BY_PYJWT: Final = frozenset(

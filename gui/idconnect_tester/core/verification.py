@@ -4,11 +4,14 @@ issued it — fetched from its issuer (discovery, JWKS), or pasted by the user f
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
 
 from idconnect_tester.core.id_token_checks import VerificationContext
 from idconnect_tester.core.jwks import JwksCache, build_context
 from idconnect_tester.core.session_events import VerificationJob
+
+if TYPE_CHECKING:  # the caller brings the client
+    import httpx
 
 
 async def fetch_context(

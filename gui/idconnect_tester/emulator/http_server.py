@@ -53,14 +53,23 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         request_logger: RequestLogger,
         *,
         family: socket.AddressFamily,
+        listening: socket.socket | None = None,
     ) -> None:
+        """`listening`: a socket already bound and listening (its owner reserved the port
+        earlier and hands it over); without one, the server binds `address` itself."""
         self.address_family = family
         self.context = context
         self.request_logger = request_logger
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(context.config.max_connections)
-        super().__init__(address, EmulatorRequestHandler)
+        super().__init__(address, EmulatorRequestHandler, bind_and_activate=listening is None)
+        if listening is not None:
+            self.socket.close()  # the one TCPServer made for itself, never bound
+            self.socket = listening
+            self.server_address = listening.getsockname()
+            host, port = self.server_address[:2]
+            self.server_name, self.server_port = str(host), int(port)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would call socket.getfqdn(), a reverse DNS lookup that can

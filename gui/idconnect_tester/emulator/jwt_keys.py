@@ -11,9 +11,10 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 def b64url(data: bytes) -> str:
@@ -61,6 +62,10 @@ class SigningKey:
             return loaded
         with self._lock:
             if self._loaded is None:
+                # cryptography loads here, in the key's own thread: starting the emulator (the
+                # app's first target) doesn't wait for it.
+                from cryptography.hazmat.primitives.asymmetric import rsa
+
                 key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
                 numbers = key.public_key().public_numbers()
                 n, e = _uint_b64url(numbers.n), _uint_b64url(numbers.e)
@@ -79,6 +84,9 @@ class SigningKey:
         return {"keys": [dict(self._load().jwk)]}
 
     def sign_rs256(self, claims: dict[str, object]) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         loaded = self._load()
         header: dict[str, object] = {"alg": "RS256", "typ": "JWT", "kid": loaded.kid}
         signing_input = _json_segment(header) + "." + _json_segment(claims)

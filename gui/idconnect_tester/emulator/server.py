@@ -61,14 +61,20 @@ class EmulatorServer:
     def running(self) -> bool:
         return self._httpd is not None
 
-    def start(self) -> EmulatorServer:
+    def start(self, listening: socket.socket | None = None) -> EmulatorServer:
+        """Serve on `config.host`/`config.port`, or on `listening`: a socket its owner already
+        bound and made listen (connections that arrived meanwhile wait in its backlog)."""
         with self._lifecycle:
             if self._httpd is not None:
                 raise RuntimeError("the emulator is already running")
             host = self._config.host
             family = socket.AF_INET6 if ":" in host else socket.AF_INET
             httpd = EmulatorHTTPServer(
-                (host, self._config.port), self._context, self._logger, family=family
+                (host, self._config.port),
+                self._context,
+                self._logger,
+                family=family,
+                listening=listening,
             )
             port = httpd.server_address[1]
             shown = _WILDCARD_HOSTS.get(host, host)

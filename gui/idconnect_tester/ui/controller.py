@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from PySide6.QtCore import QObject, Signal
 
 from idconnect_tester.core.authorize import AuthorizeSession
-from idconnect_tester.core.client import IdConnectClient
 from idconnect_tester.core.id_token_checks import VerificationContext
 from idconnect_tester.core.jwks import JwksCache
 from idconnect_tester.core.loopback import LoopbackListener, run_authorize_flow
@@ -27,6 +25,11 @@ from idconnect_tester.core.session_events import Origin, VerificationJob
 from idconnect_tester.core.target import Target
 from idconnect_tester.core.verification import fetch_context
 from idconnect_tester.ui.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    import httpx
+
+    from idconnect_tester.core.client import IdConnectClient
 
 T = TypeVar("T")
 _ClientKey = tuple[str, float, bool, str | None, str | None]
@@ -75,6 +78,10 @@ class RequestController(QObject):
     def client_for(self, target: Target) -> IdConnectClient:
         """One client (one connection pool) per endpoint settings; credentials may change
         between requests without a new pool, because they only affect the headers."""
+        # The network stack (httpx, TLS, the OS trust store) loads with the first request, not
+        # with the window: it is most of what a start-up would otherwise import.
+        from idconnect_tester.core.client import IdConnectClient
+
         key = _client_key(target)
         client = self._clients.get(key)
         if client is None:

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.targets = TargetSelection(
             profile_store or ProfileStore(),
             secret_store or SecretStore(),
-            lambda: self.emulator.base_url if self.emulator.started else None,
+            lambda: self.emulator.base_url if self.emulator.reserved else None,
         )
 
         self.target_panel = TargetPanel()
@@ -274,7 +274,8 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication) and app.windowIcon().isNull():
             app.setWindowIcon(self.windowIcon())  # dialogs and the task bar
         if self.targets.current.builtin:
-            self.emulator.ensure_started()
+            self.emulator.reserve()  # its URL now; the server itself comes up just after
+            QTimer.singleShot(0, self.start_emulator)
         self.target_binding.reload()
         self.history.refresh()
         self.controller.start_background(
@@ -285,8 +286,11 @@ class MainWindow(QMainWindow):
 
     def start_emulator(self) -> None:
         """Start the built-in emulator (if it isn't yet) and show its URL."""
-        if not self.emulator.started:
-            self.emulator.ensure_started()
+        if self._closing or self.emulator.started:
+            return
+        known = self.emulator.reserved
+        self.emulator.ensure_started()
+        if not known:
             self.target_binding.reload()
 
     def _profiles_changed(self, select_id: str) -> None:
