@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -21,7 +20,13 @@ from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, mark_stale, read_only_text, titled
+from idconnect_tester.ui.widgets import (
+    FreshnessLine,
+    ValueLabel,
+    mark_stale,
+    read_only_text,
+    titled,
+)
 
 # Keyed by CheckStatus's string values: "pass", "fail", "skipped", "warn".
 _TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED, "warn": Tone.WARNING}
@@ -53,7 +58,9 @@ class IdTokenPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
-        self.summary = QLabel("No id_token yet (it comes with the openid scope).")
+        self.summary = ValueLabel(
+            "id_token verdict", "No id_token yet (it comes with the openid scope)."
+        )
         self.summary.setObjectName("idTokenSummary")
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
@@ -133,6 +140,8 @@ class IdTokenPanel(QWidget):
             item.setForeground(1, colour)
             item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
             item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
+            # Read as the word: the mark is for the eye.
+            item.setData(1, Qt.ItemDataRole.AccessibleTextRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
         # The verdict's own sentence: "NOT VERIFIED" when nothing checked the signature, never

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("requestScroll")
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
         scroll.setWidgetResizable(True)
         scroll.setWidget(column)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
                 # Form-like panels scroll (never sideways) when the dock is shorter than they
                 # are; panels made of text views scroll inside their views.
                 area = QScrollArea()
+                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
                 area.setWidgetResizable(True)
                 area.setFrameShape(QScrollArea.Shape.NoFrame)
                 area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -25,7 +25,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage
+from idconnect_tester.ui.widgets import FieldMessage, name_clear_button
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _GRANT_LABELS = {
@@ -126,6 +126,13 @@ class RequestForm(QGroupBox):
         for edit in (self.code, self.code_verifier, self.refresh_token):
             edit.textChanged.connect(self._on_changed)
             edit.returnPressed.connect(self._return_pressed)
+        # Each message is read with its field by screen readers.
+        for name, edit in (
+            ("code", self.code),
+            ("code_verifier", self.code_verifier),
+            ("refresh_token", self.refresh_token),
+        ):
+            self.messages[name].tie_to(edit)
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
@@ -144,7 +151,7 @@ class RequestForm(QGroupBox):
         edit.setAccessibleName(accessible)
         edit.setPlaceholderText(placeholder)
         edit.setFont(monospace_font())
-        edit.setClearButtonEnabled(True)
+        name_clear_button(edit, accessible.lower())
         return edit
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
