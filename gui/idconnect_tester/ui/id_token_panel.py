@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPushButton,
     QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -22,6 +21,7 @@ from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,
+    RowTree,
     ValueLabel,
     mark_stale,
     read_only_text,
@@ -45,7 +45,7 @@ class IdTokenPanel(QWidget):
         self.freshness = FreshnessLine("idTokenFreshness")
         self.header = read_only_text("idTokenHeader", "id_token header")
         self.claims = read_only_text("idTokenClaims", "id_token claims")
-        self.checks = QTreeWidget()
+        self.checks = RowTree()
         self.checks.setObjectName("idTokenChecks")
         self.checks.setAccessibleName("id_token verification checks")
         self.checks.setColumnCount(3)

@@ -73,6 +73,7 @@ from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.target_panel import TargetPanel
 from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
+from idconnect_tester.ui.widgets import hide_while_covered
 from idconnect_tester.ui.window_settings import WindowSettings
 
 _NOT_READY = "reading the target…"
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         self.session.subscribe(self._render)
         self._connect()
         self.form.set_external_block(_NOT_READY)
+        self.form.get_code_button.setFocus()  # where every flow starts
         self._needs_arrange = self._restore_layout()
 
     # --- construction ---
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
+            hide_while_covered(dock)
             docks[name] = dock
         return docks
 

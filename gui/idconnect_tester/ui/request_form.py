@@ -6,7 +6,7 @@ message under its field; Send stays off while anything blocks it, and says why.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -207,10 +207,30 @@ class RequestForm(QGroupBox):
 
     def set_busy(self, busy: bool) -> None:
         """While a request runs, Send is off (no accidental second send) and Cancel is on."""
+        buttons = (self.get_code_button, self.send_button, self.cancel_button)
+        focused = any(button.hasFocus() for button in buttons)
         self._busy = busy
+        # What comes on is enabled and focused before the focused button goes off: otherwise
+        # Qt hands the focus to the next stop in the window, often in another panel.
+        if busy:
+            self.cancel_button.setEnabled(True)
+        else:
+            self.get_code_button.setEnabled(True)
+            self._update_send_state(self._issues())
+        if focused:
+            self._focus_next_step()
         self.cancel_button.setEnabled(busy)
         self.get_code_button.setEnabled(not busy)
         self._update_send_state(self._issues())
+
+    def _focus_next_step(self) -> None:
+        """Cancel while a request runs; then Send when it can go, or Get code."""
+        if self._busy:
+            self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.send_button.isEnabled():
+            self.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.get_code_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_external_block(self, reason: str) -> None:
         self._external_block = reason

@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
+    QFocusEvent,
     QFontMetrics,
     QGuiApplication,
     QPainter,
@@ -16,12 +17,14 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSizePolicy,
     QToolButton,
+    QTreeWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -285,3 +288,37 @@ def name_clear_button(edit: QLineEdit, what: str) -> None:
     for button in edit.findChildren(QToolButton):
         button.setAccessibleName(f"Clear {what}")
         button.setToolTip(f"Clear {what}")
+
+
+class RowTree(QTreeWidget):
+    """A read-only table of rows whose keyboard focus shows: the whole row, and tabbing in
+    selects the row Qt makes current (otherwise only a faint frame around its first cell)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAllColumnsShowFocus(True)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # makes the first row current when none is
+        current = self.currentItem()
+        by_keyboard = event.reason() != Qt.FocusReason.MouseFocusReason
+        if by_keyboard and current is not None and not self.selectedItems():
+            current.setSelected(True)
+
+
+def hide_while_covered(dock: QDockWidget) -> None:
+    """Hide the dock's content while another dock's tab covers it.
+
+    Qt keeps a dock behind a tab "visible" and moves it out of the window: Tab would stop on
+    controls nobody can see, and screen readers would read them as showing. Hidden, they are
+    neither; the content keeps its size, so the dock area doesn't change when tabs switch."""
+
+    def follow(visible: bool) -> None:
+        content = dock.widget()
+        if content is not None:
+            policy = content.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            content.setSizePolicy(policy)
+            content.setVisible(visible)
+
+    dock.visibilityChanged.connect(follow)
