@@ -246,18 +246,34 @@ def test_check_rows_read_as_their_result(window: MainWindow, qtbot) -> None:
     )
 
 
-def test_copy_is_announced(window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
-    announced: list[str] = []
+@pytest.fixture
+def announced(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app asks screen readers to announce (Qt hands it on to AT-SPI / UIA)."""
+    said: list[str] = []
     real_update = QAccessible.updateAccessibility
 
     def spy(event: QAccessibleEvent) -> None:
         if isinstance(event, QAccessibleAnnouncementEvent):
-            announced.append(event.message())
+            said.append(event.message())
         real_update(event)
 
     monkeypatch.setattr(QAccessible, "updateAccessibility", spy)
+    return said
+
+
+def test_outcomes_are_announced(window: MainWindow, qtbot, announced: list[str]) -> None:
+    exchange = token_flow(window, qtbot)
+    settled(window, qtbot)
+    assert any("code received" in text for text in announced), announced
+    assert exchange.summary() in announced
+    send_and_wait(window, qtbot)  # the used code again
+    assert any("401" in text for text in announced[-2:]), announced
+
+
+def test_copy_is_announced(window: MainWindow, qtbot, announced: list[str]) -> None:
     token_flow(window, qtbot)
     settled(window, qtbot)
+    announced.clear()
     copy = window.response_panel.fields["access_token"].copy_button
     qtbot.mouseClick(copy, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == window.response_panel.access_token()

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import ElidedLabel
+from idconnect_tester.ui.widgets import ElidedLabel, announce
 
 
 class StatusBar(QStatusBar):
@@ -46,6 +46,9 @@ class StatusBar(QStatusBar):
             self.message.setPalette(self.palette())
         else:
             set_tone(self.message, tone)
+            # An outcome (200 OK, an error, "saved") is said too: nobody reading with a screen
+            # reader watches the status bar.
+            announce(self.message, text)
 
     def text(self) -> str:
         return self.message.text()
