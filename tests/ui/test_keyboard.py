@@ -191,8 +191,8 @@ def test_every_tab_stop_is_visible_and_interactive(window: MainWindow, qtbot) ->
     assert bad == []
 
 
-def _tab_into(window: MainWindow, view: QWidget, qtbot) -> None:
-    window.id_token_panel.keys_button.setFocus()
+def _tab_into(start: QWidget, view: QWidget, qtbot) -> None:
+    start.setFocus()
     for _ in range(10):
         if view.hasFocus():
             return
@@ -213,10 +213,25 @@ def test_tabbing_into_the_checks_shows_a_current_row(window: MainWindow, qtbot) 
             window.form.send_button.click()
         settled(window, qtbot)
         assert checks.topLevelItemCount() > 0
-        _tab_into(window, checks, qtbot)
+        _tab_into(window.id_token_panel.keys_button, checks, qtbot)
         # The row with the focus is highlighted, not just a faint frame around its first cell.
         assert checks.currentItem() is not None
         assert checks.selectedItems() == [checks.currentItem()]
+
+
+def test_tabbing_into_the_history_selects_the_newest_entry(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.form.send_button.click()
+    settled(window, qtbot)
+    history = window.history_panel
+    qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
+    window.docks["history"].raise_()
+    assert not history.show_button.isEnabled()
+    _tab_into(history.filter_text, history.table, qtbot)
+    assert history.table.selectedItems() == [history.table.topLevelItem(0)]
+    assert history.show_button.isEnabled()  # so Tab, Tab… Space shows it
 
 
 def _docks_agree(window: MainWindow) -> list[str]:

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import name_clear_button
+from idconnect_tester.ui.widgets import RowTree, name_clear_button
 
 STATUS_FILTERS = (
     ("All", None),
@@ -60,7 +59,7 @@ class HistoryPanel(QWidget):
         status_label.setBuddy(self.status_filter)
         for label, value in STATUS_FILTERS:
             self.status_filter.addItem(label, value)
-        self.table = QTreeWidget()
+        self.table = RowTree()  # tabbing in selects the newest row: the focus shows
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("History of exchanges")
         self.table.setColumnCount(len(_COLUMNS))
