@@ -9,6 +9,7 @@ value or description), a progress bar says what its value means, and every contr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from PySide6 import QtGui
@@ -22,6 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QLabel,
     QProgressBar,
     QToolButton,
@@ -40,6 +42,7 @@ from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
+from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
 
 Role = QAccessible.Role
 Text = QAccessible.Text
@@ -342,3 +345,21 @@ def test_authorize_dialog_reads(qtbot) -> None:
     assert not problems, "\n".join(problems)
     view = QAccessible.queryAccessibleInterface(dialog.url_view)
     assert view.text(Text.Name) and dialog.url in view.text(Text.Value)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: KeysDialog("", 60),
+        lambda: PkceCheckerDialog("a-verifier", "a-challenge"),
+        lambda: ShareTokenDialog("a-client"),
+    ],
+    ids=["keys", "pkce", "share"],
+)
+def test_tool_dialogs_read(qtbot, make: Callable[[], QDialog]) -> None:
+    dialog = make()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    problems = unreadable(dialog)
+    assert not problems, "\n".join(problems)
