@@ -1,10 +1,9 @@
-"""The app's main window in a fresh process, and nothing else: a QApplication, the real
-`MainWindow()`, `show()`, and Qt's event loop — no CLI, no theme, no asyncio (the window needs
-none of them to paint). The paint hook (see `_paint_hook.py`) reports the first paint and exits;
-with `IDCT_BENCH_UNTIL_READY` set it reports the paint and this child goes on to report when
-the window is `ready` (profiles read and the target filled in, right after the paint).
+"""The app as `idconnect-tester` starts it (`launch()`: the QApplication, the theme, the window,
+the qasync loop), in a fresh process. The paint hook (see `_paint_hook.py`) reports the first
+paint; this child then reports when the window is *ready* — painted, the target filled in, the
+built-in emulator listening, Get code usable (`MainWindow.start()` has run) — and exits.
 
-    python bench/_startup_child.py
+    IDCT_BENCH_UNTIL_READY=1 python bench/_startup_child.py
 """
 
 from __future__ import annotations
@@ -13,24 +12,35 @@ import os
 import sys
 import time
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
 
 from idconnect_tester.ui.main_window import MainWindow
 
 
-def _report_ready() -> None:
-    sys.stdout.write(f"IDCT-BENCH ready {time.clock_gettime(time.CLOCK_MONOTONIC):.6f}\n")
-    sys.stdout.flush()
-    os._exit(0)
+def _report_ready_after_start() -> None:
+    start = MainWindow.start
+
+    def report() -> None:
+        sys.stdout.write(f"IDCT-BENCH ready {time.clock_gettime(time.CLOCK_MONOTONIC):.6f}\n")
+        sys.stdout.flush()
+        os._exit(0)
+
+    def start_and_report(window: MainWindow) -> None:
+        start(window)
+        if window.ready:
+            # Ready means on screen with the target filled in: paint now (start() may run
+            # before the first paint), and report once the paint hook has had its turn.
+            window.repaint()
+            QTimer.singleShot(0, report)
+
+    MainWindow.start = start_and_report  # type: ignore[method-assign,assignment]
 
 
 def main() -> int:
-    app = QApplication(sys.argv[:1])
-    window = MainWindow()
-    if os.environ.get("IDCT_BENCH_UNTIL_READY"):
-        window.setup_finished.connect(_report_ready)
-    window.show()
-    return app.exec()
+    from idconnect_tester.ui.launch import launch
+
+    _report_ready_after_start()
+    return launch(self_test=False, stdout=sys.stdout, stderr=sys.stderr)
 
 
 if __name__ == "__main__":

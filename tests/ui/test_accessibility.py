@@ -106,6 +106,8 @@ def _labelled(iface: QAccessibleInterface) -> bool:
 
 
 def _is_control(widget: QWidget, iface: QAccessibleInterface) -> bool:
+    if widget.focusProxy() is not None:
+        return False  # a tab widget hands its focus to its tab bar, which is walked itself
     parent = widget.parentWidget()
     if parent is not None:
         outer = QAccessible.queryAccessibleInterface(parent)

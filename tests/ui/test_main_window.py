@@ -317,3 +317,32 @@ def test_no_panel_scrolls_sideways_at_the_default_size(window: MainWindow) -> No
             assert panel is not None
             assert area.width() >= panel.minimumSizeHint().width(), name
             assert not area.horizontalScrollBar().isVisible(), name
+
+
+def test_a_wheel_over_an_unfocused_combo_scrolls_instead_of_changing_it(window, qtbot) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    combo = window.form.grant_type
+    window.form.code.setFocus()
+    before = combo.currentIndex()
+
+    def wheel(widget) -> None:
+        centre = QPointF(widget.rect().center())
+        event = QWheelEvent(
+            centre,
+            QPointF(widget.mapToGlobal(centre.toPoint())),
+            QPoint(0, 0),
+            QPoint(0, -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QCoreApplication.sendEvent(widget, event)
+
+    wheel(combo)
+    assert combo.currentIndex() == before  # the wheel was meant for the page
+    combo.setFocus()
+    wheel(combo)
+    assert combo.currentIndex() != before  # focused: the wheel is for the combo

@@ -83,6 +83,14 @@ class SecretStore:
             self._resolve()
             return self._reason
 
+    @property
+    def known_persistent(self) -> bool | None:
+        """`persistent` if the keyring has been tried already, else None — without waiting for
+        it (another thread may be in a keyring call: this never takes the lock)."""
+        if not self._resolved:
+            return None
+        return self._backend is not None
+
     def take_unavailable_notice(self) -> str | None:
         """The reason, the first time only, so the app says it once per run."""
         with self._lock:

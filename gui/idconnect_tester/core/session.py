@@ -455,15 +455,18 @@ class Session:
     def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:
         when = clock_time(exchange.received_at)
         if not origin.same_target(self._target):
-            return Freshness(True, f"From another target ({origin.label}), received at {when}.")
+            return Freshness(
+                True, f"From another target ({origin.label}), received at {when}.", "other target"
+            )
         latest = self._latest_token_exchange.get(origin.key)
         if latest is not None and latest is not exchange:
             return Freshness(
                 True,
                 f"Older result, from the {what} exchange at {when}: the latest token request "
                 f"({clock_time(latest.received_at)}) {_ended(latest)}.",
+                f"older, {when}",
             )
-        return Freshness(False, f"From the {what} exchange at {when}.")
+        return Freshness(False, f"From the {what} exchange at {when}.", when)
 
     def _id_token_view(self, tokens: TokenView | None) -> IdTokenView | None:
         chain, verifying = self._chain, self._verifying
@@ -480,6 +483,7 @@ class Session:
                 f"From the {grant.grant_type} exchange at "
                 f"{clock_time(grant.exchange.received_at)}: the latest response "
                 f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token.",
+                f"older, {clock_time(grant.exchange.received_at)}",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
         return IdTokenView(
@@ -508,7 +512,8 @@ class Session:
             if stale
             else f"From the share-token exchange at {when}."
         )
-        return ShareView(exchange, granted, origin, status, Freshness(stale, note))
+        label = "other target" if stale else when
+        return ShareView(exchange, granted, origin, status, Freshness(stale, note, label))
 
     def _exchange_view(self) -> ExchangeView | None:
         if self._latest is None:
@@ -516,9 +521,11 @@ class Session:
         exchange, origin = self._latest
         when = clock_time(exchange.received_at)
         if origin.same_target(self._target):
-            freshness = Freshness(False, f"The latest exchange, at {when}.")
+            freshness = Freshness(False, f"The latest exchange, at {when}.", when)
         else:
-            freshness = Freshness(True, f"From another target ({origin.label}), at {when}.")
+            freshness = Freshness(
+                True, f"From another target ({origin.label}), at {when}.", "other target"
+            )
         return ExchangeView(exchange, origin, freshness)
 
     def _error_view(self) -> ErrorView | None:
@@ -527,10 +534,14 @@ class Session:
         report, origin, when = self._error
         if origin is not None and not origin.same_target(self._target):
             freshness = Freshness(
-                True, f"From another target ({origin.label}), at {clock_time(when)}."
+                True,
+                f"From another target ({origin.label}), at {clock_time(when)}.",
+                "other target",
             )
         else:
-            freshness = Freshness(False, f"The latest step, at {clock_time(when)}.")
+            freshness = Freshness(
+                False, f"The latest step, at {clock_time(when)}.", clock_time(when)
+            )
         return ErrorView(report, origin, freshness)
 
 

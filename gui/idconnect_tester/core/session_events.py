@@ -78,6 +78,7 @@ class Freshness:
 
     stale: bool
     note: str  # "From the exchange at 14:02:11." / "Older result: …" / "From another target: …"
+    label: str = ""  # the same in a few words, for a title: "14:02:11", "older", "other target"
 
 
 @dataclass(frozen=True)

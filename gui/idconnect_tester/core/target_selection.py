@@ -129,9 +129,10 @@ class TargetSelection:
         return value
 
     @property
-    def secrets_persist(self) -> bool:
-        """False once the keyring proved unusable: secrets then last for this run only."""
-        return self.secrets.persistent
+    def secrets_persist(self) -> bool | None:
+        """False once the keyring proved unusable (secrets then last for this run only); None
+        while it hasn't been tried. Never waits for the keyring."""
+        return self.secrets.known_persistent
 
     # --- editing ---
 
@@ -197,10 +198,14 @@ class TargetSelection:
         return f"{self.current.name} · {self.current.base_url}"
 
     def take_notices(self) -> list[str]:
+        """What the user should hear about the profiles (a recovered file, say)."""
         notices, self.notices = self.notices, []
-        if (notice := self.secrets.take_unavailable_notice()) is not None:
-            notices.append(notice)
         return notices
+
+    def take_keyring_notice(self) -> str | None:
+        """Why secrets last for this run only, once — ask after a keyring call (reading the
+        answer may itself wait for the keyring, so not on the GUI thread before one)."""
+        return self.secrets.take_unavailable_notice()
 
     def forget_typed_secrets(self) -> None:
         self._typed_secret.clear()

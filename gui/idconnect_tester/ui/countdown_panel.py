@@ -70,10 +70,13 @@ class CountdownRow:
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         set_tone(self.detail, Tone.MUTED)
+        small = self.detail.font()
+        small.setPointSizeF(small.pointSizeF() * 0.92)
+        self.detail.setFont(small)
         grid.addWidget(self.title, row, 0)
         grid.addWidget(self.time, row, 1)
-        grid.addWidget(self.state, row, 2)
-        grid.addWidget(self.bar, row, 3)
+        grid.addWidget(self.bar, row, 2)
+        grid.addWidget(self.state, row, 3)
         grid.addWidget(self.detail, row + 1, 1, 1, 3)
         self.expires_at: datetime | None = None
         self.lifetime = timedelta(0)
@@ -98,7 +101,7 @@ class CountdownRow:
         self.lifetime = max(lifetime, timedelta(seconds=1))
         self.status = status
         local = expires_at.astimezone()
-        self.detail.setText(f"{detail} · until {local:%Y-%m-%d %H:%M:%S}")
+        self.detail.setText(f"until {local:%Y-%m-%d %H:%M:%S} · {detail}")
         self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
         if older is not None:
             self.state.show_note("older", older)
@@ -155,7 +158,8 @@ class CountdownPanel(QWidget):
         self.setObjectName("countdownPanel")
         self.freshness = FreshnessLine("countdownFreshness")
         grid = QGridLayout(self)
-        grid.setColumnStretch(3, 1)
+        grid.setColumnStretch(2, 1)
+        grid.setVerticalSpacing(2)
         grid.addWidget(self.freshness, 0, 0, 1, 4)
         self.rows = {
             "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),

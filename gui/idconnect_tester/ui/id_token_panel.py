@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QPushButton,
     QSplitter,
+    QTabWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -78,17 +79,20 @@ class IdTokenPanel(QWidget):
         top.addWidget(self.verify_button)
 
         # Checks first: whether to trust the token is what a tester looks for at a glance.
+        # Claims and header share the space below as tabs, so the claims get all of it.
+        self.decoded_tabs = QTabWidget()
+        self.decoded_tabs.setObjectName("idTokenDecodedTabs")
+        self.decoded_tabs.addTab(self.claims, "Claims")
+        self.decoded_tabs.addTab(self.header, "Header")
         split = QSplitter(Qt.Orientation.Vertical)
         split.setObjectName("idTokenSplitter")
         split.addWidget(titled("Checks", self.checks))
-        split.addWidget(titled("Claims", self.claims))
-        split.addWidget(titled("Header", self.header))
+        split.addWidget(self.decoded_tabs)
         split.setChildrenCollapsible(False)
         line = self.fontMetrics().lineSpacing()
-        split.setSizes([line * 13, line * 12, line * 5])
-        split.setStretchFactor(0, 0)  # a short dock takes its room from the claims first
+        split.setSizes([line * 18, line * 14])
+        split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setStretchFactor(2, 0)
         for view in (self.checks, self.claims, self.header):
             view.setMinimumHeight(line * 3)
         layout = QVBoxLayout(self)
@@ -117,6 +121,8 @@ class IdTokenPanel(QWidget):
             set_tone(self.summary, Tone.MUTED)
             return
         self.show_verification(view.verification, view.keys_note)
+        if view.freshness.stale:
+            set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
 
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
         if isinstance(decoded, DecodedJwt):

@@ -17,14 +17,13 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDockWidget,
     QMainWindow,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +41,7 @@ from idconnect_tester.core.session_events import (
     ErrorChanged,
     ExchangeChanged,
     FormFill,
+    Freshness,
     IdTokenChanged,
     Notice,
     Origin,
@@ -73,10 +73,18 @@ from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.target_panel import TargetPanel
 from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
-from idconnect_tester.ui.widgets import hide_while_covered
+from idconnect_tester.ui.widgets import guard_wheel, hide_while_covered, scrolling_up_and_down
 from idconnect_tester.ui.window_settings import WindowSettings
 
 _NOT_READY = "reading the target…"
+DOCK_TITLES = {
+    "countdown": "Expiry",
+    "response": "Response",
+    "error": "Error",
+    "idToken": "ID token",
+    "raw": "Raw exchange",
+    "history": "History",
+}
 _MAX_TIMER_MS = 2**31 - 1
 
 
@@ -99,6 +107,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.ready = False
         self._closing = False
+        self._arranging = False
+        # The default layout's kind (see window_layout.layout_kind), None once the user moved
+        # a dock: until then the default layout follows the window's size.
+        self._default_layout: tuple[bool, bool] | None = None
         self._shutdown_task: asyncio.Future[None] | None = None
         self.settings = settings or WindowSettings()
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)
@@ -161,6 +173,7 @@ class MainWindow(QMainWindow):
         self.session.subscribe(self._render)
         self._connect()
         self.form.set_external_block(_NOT_READY)
+        guard_wheel(self)
         self.form.get_code_button.setFocus()  # where every flow starts
         self._needs_arrange = self._restore_layout()
 
@@ -172,42 +185,27 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.target_panel)
         layout.addWidget(self.form)
         layout.addStretch(1)
-        scroll = QScrollArea()
+        scroll = scrolling_up_and_down(column)
         scroll.setObjectName("requestScroll")
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(column)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        # The column is as wide as the window gives it: it scrolls up and down, never sideways.
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setCentralWidget(scroll)
 
     def _build_docks(self) -> dict[str, QDockWidget]:
         self.setDockNestingEnabled(True)
-        panels: list[tuple[str, str, QWidget, bool]] = [
-            ("countdown", "Expiry", self.countdown_panel, True),
-            ("response", "Response", self.response_panel, True),
-            ("error", "Error", self.error_panel, True),
-            ("idToken", "ID token", self.id_token_panel, False),
-            ("raw", "Raw exchange", self.raw_panel, False),
-            ("history", "History", self.history_panel, False),
+        panels: list[tuple[str, QWidget]] = [
+            ("countdown", self.countdown_panel),
+            ("response", self.response_panel),
+            ("error", self.error_panel),
+            ("idToken", self.id_token_panel),
+            ("raw", self.raw_panel),
+            ("history", self.history_panel),
         ]
         docks: dict[str, QDockWidget] = {}
-        for name, title, panel, scroll in panels:
-            dock = QDockWidget(title, self)
+        for name, panel in panels:
+            dock = QDockWidget(DOCK_TITLES[name], self)
             dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
-            if scroll:
-                # Form-like panels scroll (never sideways) when the dock is shorter than they
-                # are; panels made of text views scroll inside their views.
-                area = QScrollArea()
-                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
-                area.setWidgetResizable(True)
-                area.setFrameShape(QScrollArea.Shape.NoFrame)
-                area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-                area.setWidget(panel)
-                dock.setWidget(area)
-            else:
-                dock.setWidget(panel)
+            dock.setWidget(scrolling_up_and_down(panel))
+            dock.dockLocationChanged.connect(self._dock_moved)
+            dock.topLevelChanged.connect(self._dock_moved)
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -306,6 +304,8 @@ class MainWindow(QMainWindow):
             case TokensChanged(view=view):
                 self.response_panel.show_tokens(view)
                 self.countdown_panel.show_tokens(view)
+                self._title("response", view.freshness if view is not None else None)
+                self._title("countdown", view.freshness if view is not None else None)
                 if view is not None and not view.freshness.stale:
                     self.auto_refresh.token_granted(
                         view.exchange.received_at, view.granted.expires_at
@@ -313,13 +313,16 @@ class MainWindow(QMainWindow):
             case IdTokenChanged(view=view):
                 self.id_token_panel.show_id_token(view)
                 self.countdown_panel.show_id_token(view)
+                self._title("idToken", view.freshness if view is not None else None)
             case ShareTokenChanged(view=view):
                 self.response_panel.show_share(view)
                 self.countdown_panel.show_share(view)
             case ExchangeChanged(view=view):
                 self.raw_panel.show_view(view)
+                self._title("raw", view.freshness if view is not None else None)
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
+                self._title("error", view.freshness if view is not None else None)
                 self._raise_for(view.report if view is not None else None)
             case FormFill():
                 self.form.fill(event)
@@ -328,6 +331,14 @@ class MainWindow(QMainWindow):
             case VerificationRequested(job=job):
                 self.controller.verify(job)
         self._schedule_tick()
+
+    def _title(self, dock: str, freshness: Freshness | None) -> None:
+        """The dock's title says where its content came from: "Response · 14:02:11", or
+        "Response · ⚠ older, 14:02:11" (the panel then says why in words)."""
+        title = DOCK_TITLES[dock]
+        if freshness is not None and freshness.label:
+            title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
+        self.docks[dock].setWindowTitle(title)
 
     def _raise_for(self, report: object) -> None:
         """A new failure brings the error panel to the front; a success, the response."""
@@ -481,7 +492,25 @@ class MainWindow(QMainWindow):
             self._render(event)
 
     def reset_layout(self) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The default layout for the current size. Until the user moves a dock it follows the
+        window: maximised or made narrow, the default layout for the new width."""
+        self._arranging = True
         window_layout.arrange(self, self.docks)
+        self._arranging = False
+        self._default_layout = window_layout.layout_kind(self, self.docks)
+
+    def _dock_moved(self) -> None:
+        if not self._arranging:
+            self._default_layout = None  # the user's layout now: leave it alone
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
+        super().resizeEvent(event)
+        made_for = self._default_layout
+        if made_for is not None and made_for != window_layout.layout_kind(self, self.docks):
+            self._arrange()
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default
@@ -497,7 +526,7 @@ class MainWindow(QMainWindow):
         self._fit_to_screen()
         if self._needs_arrange:
             self._needs_arrange = False
-            window_layout.arrange(self, self.docks)
+            self._arrange()
         if not self.ready:
             QTimer.singleShot(0, self.start)  # the second step, once the window is up
 

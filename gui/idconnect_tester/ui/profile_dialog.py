@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester import vendor
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage
+from idconnect_tester.ui.widgets import FieldMessage, fit_to_screen, scrolling_up_and_down
 
 # Each field's label: its accessible name too (without the &). The mnemonics leave S and C to
 # Save and Cancel, which some desktops' themes give &S and &C.
@@ -153,13 +153,20 @@ class ProfileDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
+        # The fields scroll when the screen is short (200% scaling): Save and Cancel stay put.
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
         for box in (target, authorize, connection):
-            layout.addWidget(box)
-        layout.addWidget(self.warnings)
-        layout.addWidget(note)
+            fields_layout.addWidget(box)
+        fields_layout.addWidget(self.warnings)
+        fields_layout.addWidget(note)
+        fields_layout.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrolling_up_and_down(fields), 1)
         layout.addWidget(self.buttons)
         self._validate()
+        fit_to_screen(self)
 
     def _browse_bundle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -43,6 +43,7 @@ class TargetBinding(QObject):
         self._controller = controller
         self._say = say
         self._writes = TaskOwner()  # awaited on close: a secret typed last is not lost
+        self._closed = False  # closing: answers that arrive from the keyring change nothing
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_AFTER_MS)
@@ -73,13 +74,12 @@ class TargetBinding(QObject):
         profile = self.selection.current
         if profile.builtin:
             self.panel.note.setText(
-                "Built-in emulator: runs inside the app. Edits to the app token or secret last "
-                "for this run only — try sbx:emulator-disabled-token for the 404, or a wrong "
-                "secret for a signature mismatch."
+                "Runs inside the app. Edits here last for this run only: try "
+                "sbx:emulator-disabled-token (404) or a wrong secret (signature mismatch)."
             )
         elif self.selection.known_secret() is None:
             self.panel.note.setText("Reading the secret key from the system keyring…")
-        elif self.selection.secrets_persist:
+        elif self.selection.secrets_persist is not False:
             self.panel.note.setText(
                 "The secret key is kept in the system keyring, never in a file."
             )
@@ -106,6 +106,9 @@ class TargetBinding(QObject):
     def _read_secret(self, profile_id: str) -> None:
         async def run() -> None:
             await self._controller.run_blocking(self.selection.read_secret, profile_id)
+            if self._closed:
+                return
+            self._keyring_answered()
             if self.selection.current.id != profile_id:
                 return  # the user has moved on to another profile
             self.panel.set_secret_reading(False)
@@ -115,6 +118,13 @@ class TargetBinding(QObject):
             self._changed()
 
         self._controller.start_background(run(), "read the secret key")
+
+    def _keyring_answered(self) -> None:
+        """After a keyring call: the note says where secrets live; a keyring that proved
+        unusable is reported once."""
+        self._show_note()
+        if (notice := self.selection.take_keyring_notice()) is not None:
+            self._say(notice, Tone.WARNING)
 
     # --- editing ---
 
@@ -146,15 +156,15 @@ class TargetBinding(QObject):
     def _write_secret(self, write: SecretWrite) -> None:
         async def run() -> None:
             await self._controller.run_blocking(write.run, self.selection.secrets)
-            self._show_note()
-            for notice in self.selection.take_notices():
-                self._say(notice, Tone.WARNING)
+            if not self._closed:
+                self._keyring_answered()
 
         self._writes.start(run(), "store the secret key")
 
     async def close(self) -> None:
         """Save what is typed and wait for the keyring writes (closing must not lose them)."""
         self.save()
+        self._closed = True
         await self._writes.wait()
         self.selection.forget_typed_secrets()
 

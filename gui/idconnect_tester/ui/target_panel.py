@@ -81,8 +81,9 @@ class TargetPanel(QGroupBox):
             ("profile", self.profile),
         ):
             self.messages[name].tie_to(field)
-        # Room for two lines from the start: filling the note in must not move the rows below.
-        self.note = WrappedNote("targetNote", lines=2)
+        # Room for three lines from the start (the emulator's note, in a narrow column): filling
+        # the note in must not move the rows below.
+        self.note = WrappedNote("targetNote", lines=3)
         set_tone(self.note, Tone.MUTED)
 
         profile_row = QHBoxLayout()

@@ -4,7 +4,7 @@ and what makes them readable by screen readers and usable by keyboard."""
 from __future__ import annotations
 
 from PySide6 import QtGui
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -17,11 +17,14 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QTreeWidget,
@@ -254,26 +257,24 @@ def titled(title: str, widget: QWidget) -> QWidget:
 
 
 class FreshnessLine(ValueLabel):
-    """The line at the top of a result panel that says where its content came from — and, when
-    it is not the latest result for the current target, says so in a way nobody misses."""
+    """The line at the top of a result panel that says, in words nobody misses, that what the
+    panel shows is not the latest result for the current target. (Where a current result came
+    from is said in the panel's dock title: it needs no line of its own.)"""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__("Where these results come from", parent=parent)
+        super().__init__("Not the latest result", parent=parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
+        font = self.font()
+        font.setBold(True)
+        self.setFont(font)
+        set_tone(self, Tone.WARNING)
         self.show_freshness(None)
 
     def show_freshness(self, freshness: Freshness | None) -> None:
-        if freshness is None:
-            self.setText("")
-            self.setVisible(False)
-            return
-        self.setVisible(True)
-        self.setText(f"⚠ {freshness.note}" if freshness.stale else freshness.note)
-        set_tone(self, Tone.WARNING if freshness.stale else Tone.MUTED)
-        font = self.font()
-        font.setBold(freshness.stale)
-        self.setFont(font)
+        stale = freshness is not None and freshness.stale
+        self.setText(f"⚠ {freshness.note}" if freshness is not None and stale else "")
+        self.setVisible(stale)
 
 
 def mark_stale(panel: QWidget, freshness: Freshness | None) -> None:
@@ -322,3 +323,49 @@ def hide_while_covered(dock: QDockWidget) -> None:
             content.setVisible(visible)
 
     dock.visibilityChanged.connect(follow)
+
+
+def scrolling_up_and_down(content: QWidget) -> QScrollArea:
+    """`content` in a scroll area that scrolls up and down only when it must (a short screen,
+    200% scaling) — never sideways: the area can't get narrower than the content."""
+    area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    scrollbar = area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(content.minimumSizeHint().width() + scrollbar)
+    return area
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Its natural size, but never larger than the screen's available area (at any scale)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    available = screen.availableGeometry().size()
+    window.resize(window.sizeHint().boundedTo(available))
+
+
+class _WheelGuard(QObject):
+    """A wheel turned over a combo box or spin box that doesn't have the focus scrolls the
+    page it sits in instead of changing the value (scrolling the form must not change the
+    grant type). Ignored and still 'handled' here, the event goes on to the parents."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        unfocused = isinstance(watched, QWidget) and not watched.hasFocus()
+        if event.type() == QEvent.Type.Wheel and unfocused:
+            event.ignore()
+            return True
+        return False
+
+
+_WHEEL_GUARD = _WheelGuard()
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Every combo box and spin box under `root` changes by wheel only once it has the focus
+    (it takes the focus by click or Tab, not by the wheel)."""
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, QComboBox | QAbstractSpinBox):
+            widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            widget.installEventFilter(_WHEEL_GUARD)

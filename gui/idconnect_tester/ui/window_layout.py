@@ -1,60 +1,95 @@
 """The window's default layout (first launch, and View → Reset layout), for any screen.
 
 The request sits on the left (the window's central widget, scrolling vertically when the screen
-is short); the results are docks on the right. The expiry countdown stays in view at the top;
-the response shares its place with the error panel (which comes to the front after a failure);
-what grows — the id_token's checks and claims, the raw exchange — gets the rest of the height.
-On a wide screen the results take two columns, so the id_token and the raw exchange stand side
-by side with the response instead of behind it.
+is short), with the expiry countdown under it — always in view, in the room the form leaves. The
+results are docks on the right: the response shares its place with the error panel (which comes
+to the front after a failure), and what grows — the id_token's checks and claims, the raw
+exchange — gets the rest of the height. On a wide screen the results take two columns: the
+response, the error and the raw exchange in one, the id_token the whole height of the other.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
 
-PREFERRED_SIZE = QSize(1400, 900)
+PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
-REQUEST_SHARE = 0.36  # of the window's width, for the request column
+REQUEST_SHARE = 0.32  # of the window's width, for the request column
 REQUEST_MIN_PX = 400
+REQUEST_MAX_PX = 600  # beyond this a form only gets emptier
+_BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 _RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 _VERTICAL = Qt.Orientation.Vertical
 _HORIZONTAL = Qt.Orientation.Horizontal
 
 
 def first_window_size(available: QRect) -> QSize:
-    """The preferred size, shrunk to the screen's available area (never larger than it)."""
-    return PREFERRED_SIZE.boundedTo(available.size())
+    """A first launch's size: all of a laptop's screen (the results need the room), most of a
+    large one — never more than the screen's available area, at any scale."""
+    size = available.size()
+    if size.width() >= WIDE_FROM_PX:
+        size = QSize(round(size.width() * 0.9), round(size.height() * 0.9))
+    return size.expandedTo(PREFERRED_SIZE).boundedTo(available.size())
 
 
 def is_wide(width: int) -> bool:
     return width >= WIDE_FROM_PX
 
 
+def request_width(window_width: int) -> int:
+    return min(REQUEST_MAX_PX, max(REQUEST_MIN_PX, round(window_width * REQUEST_SHARE)))
+
+
+def _request_height(window: QMainWindow) -> int:
+    """The height the request column wants (its content, not the scroll area)."""
+    central = window.centralWidget()
+    request = central.widget() if isinstance(central, QScrollArea) else central
+    return request.sizeHint().height() if request is not None else 0
+
+
+def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
+    """Whether the countdown fits under the request without pushing Send out of view; on a
+    short screen (200% scaling) it goes to the top of the results instead."""
+    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    needed = _request_height(window) + docks["countdown"].sizeHint().height() + chrome
+    return window.height() >= needed
+
+
+def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> tuple[bool, bool]:
+    """What the default layout depends on: (wide, countdown under the request)."""
+    return is_wide(window.width()), countdown_under_request(window, docks)
+
+
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
-    """Place every dock for the window's current width (the dock API, as Qt documents it)."""
+    """Place every dock for the window's current size (the dock API, as Qt documents it)."""
+    wide, countdown_below = layout_kind(window, docks)
     for dock in docks.values():
         window.removeDockWidget(dock)  # re-adding a placed dock leaves a stale item behind
+    # The right column runs the full height; the bottom area is under the request only.
     window.setCorner(Qt.Corner.TopRightCorner, _RIGHT)
     window.setCorner(Qt.Corner.BottomRightCorner, _RIGHT)
-    window.addDockWidget(_RIGHT, docks["countdown"])
-    if is_wide(window.width()):
-        window.splitDockWidget(docks["countdown"], docks["idToken"], _HORIZONTAL)
+    if countdown_below:
+        window.addDockWidget(_BOTTOM, docks["countdown"])
+        window.addDockWidget(_RIGHT, docks["response"])
+    else:
+        window.addDockWidget(_RIGHT, docks["countdown"])
         window.splitDockWidget(docks["countdown"], docks["response"], _VERTICAL)
+    # Split first, then tabify: splitting a dock that is already in tabs adds a tab.
+    if wide:
+        window.splitDockWidget(docks["response"], docks["idToken"], _HORIZONTAL)
         window.splitDockWidget(docks["response"], docks["error"], _VERTICAL)
-        window.splitDockWidget(docks["idToken"], docks["raw"], _VERTICAL)
+        window.splitDockWidget(docks["error"], docks["raw"], _VERTICAL)
         window.tabifyDockWidget(docks["raw"], docks["history"])
     else:
-        # Split first, then tabify: splitting a dock that is already in tabs adds a tab.
-        window.splitDockWidget(docks["countdown"], docks["response"], _VERTICAL)
         window.splitDockWidget(docks["response"], docks["idToken"], _VERTICAL)
         window.tabifyDockWidget(docks["response"], docks["error"])
         window.tabifyDockWidget(docks["idToken"], docks["raw"])
         window.tabifyDockWidget(docks["raw"], docks["history"])
     for dock in docks.values():
         dock.setVisible(True)
-    docks["response"].raise_()
     # Tabs show their first page: the response (not the error), the id_token (not raw).
+    docks["response"].raise_()
     docks["idToken"].raise_()
     size_docks(window, docks)
 
@@ -63,30 +98,35 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Sizes as shares of the window: the request column its share, the compact panels their
     natural height, and everything else to the panels that grow."""
     width, height = window.width(), window.height()
-    request = max(REQUEST_MIN_PX, round(width * REQUEST_SHARE))
-    results = max(0, width - request)
+    central = window.centralWidget()
+    request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
+    results = max(0, width - request_px)
     countdown = docks["countdown"].sizeHint().height()
+    if countdown_under_request(window, docks):
+        # It takes the height the request leaves, or at least what it needs.
+        chrome = window.menuBar().height() + window.statusBar().height()
+        left_over = height - chrome - _request_height(window)
+        window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
+        top = 0
+    else:
+        top = countdown  # at the top of the results: its natural height, the rest below
     response = docks["response"].sizeHint().height()
     if is_wide(width):
+        half = results // 2
         window.resizeDocks(
-            [docks["countdown"], docks["idToken"]],
-            [results // 2, results - results // 2],
-            _HORIZONTAL,
+            [docks["response"], docks["idToken"]], [half, results - half], _HORIZONTAL
         )
+        error = docks["error"].sizeHint().height()
+        rest = max(0, height - top - response - error)
         window.resizeDocks(
-            [docks["countdown"], docks["response"], docks["error"]],
-            [countdown, response, max(0, height - countdown - response)],
-            _VERTICAL,
-        )
-        window.resizeDocks(
-            [docks["idToken"], docks["raw"]],
-            [round(height * 0.55), round(height * 0.45)],
-            _VERTICAL,
+            [docks["response"], docks["error"], docks["raw"]], [response, error, rest], _VERTICAL
         )
     else:
-        window.resizeDocks([docks["countdown"]], [results], _HORIZONTAL)
+        window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
         window.resizeDocks(
-            [docks["countdown"], docks["response"], docks["idToken"]],
-            [countdown, response, max(0, height - countdown - response)],
+            [docks["response"], docks["idToken"]],
+            [response, max(0, height - top - response)],
             _VERTICAL,
         )
+    if top:
+        window.resizeDocks([docks["countdown"]], [top], _VERTICAL)

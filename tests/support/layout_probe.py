@@ -1,0 +1,173 @@
+"""Run in a child process on a real X server (see tests/ui/test_layout_x11.py): open the window
+as a first launch does, make an exchange, and report what a person would see, as JSON on the
+last line of stdout.
+
+    python -m tests.support.layout_probe [--dialog]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QScrollArea,
+    QWidget,
+)
+
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.profile_dialog import ProfileDialog
+
+LONG_MESSAGE = (
+    "The state in the redirect differs from the one this run sent: the code is withheld — "
+    "http://127.0.0.1:8765/callback?code=" + "x" * 400 + "&state=" + "y" * 200
+)
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        await asyncio.sleep(0.02)
+
+
+def _rect(widget: QWidget, within: QWidget) -> QRect:
+    return QRect(widget.mapTo(within, QPoint(0, 0)), widget.size())
+
+
+def _request_controls(window: MainWindow) -> list[QWidget]:
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    content = column.widget()
+    assert content is not None
+    kinds = (QLineEdit, QComboBox, QAbstractButton)
+    return [
+        w
+        for w in content.findChildren(QWidget)
+        if isinstance(w, kinds) and w.isVisibleTo(window) and w.objectName()
+    ]
+
+
+def _clipped_sideways(window: MainWindow) -> list[str]:
+    """Request controls that stick out of the column's viewport sideways (unreachable without
+    a horizontal scrollbar)."""
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    viewport = column.viewport()
+    out = []
+    for widget in _request_controls(window):
+        box = _rect(widget, viewport)
+        if box.left() < 0 or box.right() >= viewport.width():
+            out.append(widget.objectName())
+    return out
+
+
+def _visible_in_column(window: MainWindow, widget: QWidget) -> bool:
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    return column.viewport().rect().contains(_rect(widget, column.viewport()))
+
+
+def _sideways_scrollbars(window: MainWindow) -> list[str]:
+    areas = {"request": window.centralWidget()}
+    areas.update((name, dock.widget()) for name, dock in window.docks.items())
+    return [
+        name
+        for name, area in areas.items()
+        if isinstance(area, QScrollArea) and area.horizontalScrollBar().isVisible()
+    ]
+
+
+async def _window_report(window: MainWindow) -> dict[str, Any]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    await _until(lambda: window.ready and window.emulator.started)
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await asyncio.sleep(0.3)
+    screen = window.screen().availableGeometry()
+    report: dict[str, Any] = {
+        "screen": [screen.width(), screen.height()],
+        "frame": [window.frameGeometry().width(), window.frameGeometry().height()],
+        "clipped_sideways": _clipped_sideways(window),
+        "sideways_scrollbars": _sideways_scrollbars(window),
+        "send_visible": _visible_in_column(window, window.form.send_button),
+        "get_code_visible": _visible_in_column(window, window.form.get_code_button),
+        "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
+    }
+    width = window.width()
+    window.status.say(LONG_MESSAGE)
+    await asyncio.sleep(0.3)
+    window.form.send_button.click()  # another Send after it, as the user did
+    await _until(lambda: not window.controller.busy)
+    window.status.say(LONG_MESSAGE * 3)
+    await asyncio.sleep(0.3)
+    report["width_before_after_long_status"] = [width, window.width()]
+    return report
+
+
+async def _dialog_report(window: MainWindow) -> dict[str, Any]:
+    """The New profile dialog fits the screen, and scrolls inside itself when it must."""
+    await _until(lambda: window.ready)
+    draft = Profile(id="probe", name="", base_url="https://api.sumsub.com", app_token="")
+    dialog = ProfileDialog(draft, title="New profile", parent=window)
+    dialog.show()
+    await asyncio.sleep(0.5)
+    screen = dialog.screen().availableGeometry()
+    frame = dialog.frameGeometry()
+    report = {
+        "screen": [screen.width(), screen.height()],
+        "dialog": [frame.width(), frame.height()],
+        "dialog_min": [dialog.minimumSizeHint().width(), dialog.minimumSizeHint().height()],
+        "buttons_visible": _buttons_visible(dialog),
+    }
+    dialog.close()
+    return report
+
+
+def _buttons_visible(dialog: QDialog) -> bool:
+    buttons = [b for b in dialog.findChildren(QAbstractButton) if b.text() in ("Save", "&Save")]
+    screen = dialog.screen().availableGeometry()
+    return bool(buttons) and all(
+        screen.contains(QRect(b.mapToGlobal(QPoint(0, 0)), b.size())) for b in buttons
+    )
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+
+    async def run() -> dict[str, Any]:
+        window = MainWindow()
+        window.show()
+        try:
+            if "--dialog" in sys.argv:
+                return await _dialog_report(window)
+            return await _window_report(window)
+        finally:
+            window.close()
+            await window.shutdown()
+
+    with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+        report = runner.run(run())
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

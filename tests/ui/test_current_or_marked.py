@@ -1,0 +1,146 @@
+"""What the result panels show is the latest result for the current target, or visibly marked as
+older — through the real window against the real emulator, the way a QA engineer meets it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+from tests.ui.conftest import close_window, open_window
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+from tests.ui.test_profiles_history import add_profile
+
+from idconnect_tester.core.exchange import ApiError, TokenGranted
+from idconnect_tester.ui.main_window import MainWindow
+
+RESULT_PANELS = ("responsePanel", "countdownPanel", "idTokenPanel", "errorPanel", "rawPanel")
+
+
+def stale(window: MainWindow, name: str) -> bool:
+    panel = window.findChild(QWidget, name)
+    assert panel is not None, name
+    return panel.property("stale") is True
+
+
+def wait_for_verdict(window: MainWindow, qtbot) -> None:
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("signature") is not None, timeout=WAIT_MS
+    )
+
+
+def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, qtbot) -> None:
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    assert not any(stale(window, name) for name in RESULT_PANELS)
+    assert "·" in window.docks["response"].windowTitle()  # "Response · 14:02:11"
+
+    replay = send_and_wait(window, qtbot)  # the same code again: 401
+    assert isinstance(replay.outcome, ApiError) and replay.outcome.status == 401
+    for name in ("responsePanel", "countdownPanel", "idTokenPanel"):
+        assert stale(window, name), name
+    assert not stale(window, "errorPanel") and not stale(window, "rawPanel")
+    said = window.response_panel.freshness.text()
+    # Shown in its panel (the panel itself may sit behind the error panel's tab just now).
+    freshness = window.response_panel.freshness
+    assert freshness.isVisibleTo(window.response_panel) and "401" in said
+    # The server revokes what a replayed code issued (RFC 6749 §4.1.2): not shown as live.
+    assert text_of(window, "accessTokenState") == "suspect"
+    assert "older" in window.docks["idToken"].windowTitle()
+    assert window.docks["error"].isVisible() and not window.docks["error"].visibleRegion().isEmpty()
+
+    token_flow(window, qtbot)  # a fresh code: current again
+    wait_for_verdict(window, qtbot)
+    assert not any(stale(window, name) for name in RESULT_PANELS)
+    assert text_of(window, "accessTokenState") == "live"
+    assert not window.response_panel.freshness.isVisibleTo(window.response_panel)
+
+
+def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:
+    """Exchange a code, Send it again (401), refresh (403 revoked): nothing looks live."""
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)
+    window.form.set_grant("refresh_token")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
+    assert text_of(window, "refreshTokenState") == "revoked"
+    assert text_of(window, "accessTokenState") in ("revoked", "suspect")
+    assert stale(window, "responsePanel") and stale(window, "countdownPanel")
+    assert "403" in window.response_panel.freshness.text()
+    assert "Verified" not in window.id_token_panel.summary.text() or stale(window, "idTokenPanel")
+    assert text_of(window, "errorStatus").startswith("403")
+    # Auto-refresh has nothing worth refreshing with now, and says so.
+    window.countdown_panel.auto_refresh.setChecked(True)
+    window.auto_refresh.due.emit()
+    assert window.countdown_panel.auto_refresh_state.text().startswith("Stopped")
+    assert "revoked" in window.countdown_panel.auto_refresh_state.text()
+
+
+def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> None:
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    emulator_id = window.targets.current.id
+    other = add_profile(window, "Another target", issuer="https://id.example.invalid/")
+    assert window.targets.current.id == other.id
+    for name in RESULT_PANELS:
+        assert stale(window, name), name
+    assert "another target" in window.response_panel.freshness.text().lower()
+    assert text_of(window, "accessTokenState") == "from another target"
+
+    # Verify again checks the token against the issuer that issued it, not the selected one.
+    window.id_token_panel.verify_button.click()
+    wait_for_verdict(window, qtbot)
+    for row in ("kid", "signature", "iss"):
+        assert window.id_token_panel.check_status(row) == "pass", row
+
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(emulator_id))
+    assert not any(stale(window, name) for name in RESULT_PANELS)
+
+
+def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None:
+    window = open_window(qtbot, emulator_ttl_s=2)  # the id_token's exp: 2 s after iat
+    try:
+        window.session.set_leeway(0)
+        granted = token_flow(window, qtbot)
+        assert isinstance(granted.outcome, TokenGranted)
+        qtbot.waitUntil(
+            lambda: window.id_token_panel.check_status("exp") == "pass", timeout=WAIT_MS
+        )
+        qtbot.waitUntil(
+            lambda: window.id_token_panel.check_status("exp") == "fail", timeout=WAIT_MS
+        )
+        assert "Do not trust" in window.id_token_panel.summary.text() or (
+            "FAILED" in window.id_token_panel.summary.text().upper()
+        )
+        assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+    finally:
+        close_window(window, qtbot)
+
+
+def test_an_unsaved_invalid_base_url_is_kept_and_reported_on_a_switch(window, qtbot) -> None:
+    profile = add_profile(window, "Edited")
+    emulator_id = "builtin-emulator"
+    type_into(qtbot, window.target_panel.base_url, "http://example.com")  # not allowed: http
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(emulator_id))
+    assert "not saved" in window.status.text() and "Edited" in window.status.text()
+    combo.setCurrentIndex(combo.findData(profile.id))
+    assert window.target_panel.base_url.text() == "http://example.com"  # still there to fix
+    message = window.findChild(QWidget, "base_urlMessage")
+    assert message is not None and message.isVisible()
+
+
+def test_history_show_opens_its_own_window_and_leaves_the_panels(window, qtbot) -> None:
+    token_flow(window, qtbot)
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    before = {name: text_of(window, name) for name in ("accessTokenField", "errorStatus")}
+    raw_before = window.raw_panel.response.toPlainText()
+    panel.select_row(1)  # the older exchange
+    panel.show_button.click()
+    assert len(window.history.dialogs) == 1
+    assert {name: text_of(window, name) for name in before} == before
+    assert window.raw_panel.response.toPlainText() == raw_before
+    (dialog,) = window.history.dialogs
+    window.close()  # windows the main window opened close with it
+    assert not dialog.isVisible()

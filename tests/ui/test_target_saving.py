@@ -1,0 +1,129 @@
+"""Typing into the target never writes on every keystroke, the keyring is never called on the
+GUI thread (an unlock prompt must not freeze the window), and a save that fails says so."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from tests.ui.helpers import WAIT_MS, type_into
+from tests.ui.test_profiles_history import add_profile
+
+from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.ui.main_window import MainWindow
+
+
+class ThreadRecordingKeyring:
+    """Wraps the test keyring: which thread made each call, and every value ever written."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.threads: list[str] = []
+        self.written: list[str] = []
+
+    def record(self) -> None:
+        self.threads.append(threading.current_thread().name)
+
+
+@pytest.fixture
+def recording(test_keyring, monkeypatch) -> ThreadRecordingKeyring:
+    recorder = ThreadRecordingKeyring(test_keyring)
+    for name in ("get_password", "set_password", "delete_password"):
+        original = getattr(test_keyring, name)
+
+        def wrapped(*args, _original=original, _name=name):  # type: ignore[no-untyped-def]
+            recorder.record()
+            if _name == "set_password":
+                recorder.written.append(args[-1])
+            return _original(*args)
+
+        monkeypatch.setattr(test_keyring, name, wrapped)
+    return recorder
+
+
+def test_keystrokes_write_nothing_and_the_keyring_runs_off_the_gui_thread(
+    window: MainWindow, qtbot, recording: ThreadRecordingKeyring
+) -> None:
+    profile = add_profile(window, "Typed")
+    profiles_file = window.targets.store.path
+    secret, token = window.target_panel.secret_key, window.target_panel.app_token
+    secret.setFocus()
+    before = profiles_file.stat().st_mtime_ns
+    qtbot.keyClicks(secret, "s3cret-key")  # one keystroke after another, focus stays
+    assert recording.written == []  # no partial secrets: "s", "s3", "s3c"…
+    assert profiles_file.stat().st_mtime_ns == before  # nor a rewrite per keystroke
+
+    qtbot.keyClick(secret, Qt.Key.Key_Return)  # editing finished
+    qtbot.waitUntil(lambda: recording.written == ["s3cret-key"], timeout=WAIT_MS)
+    type_into(qtbot, token, "sbx:typed-token")
+    qtbot.keyClick(token, Qt.Key.Key_Return)
+    assert window.targets.store.get(profile.id).app_token == "sbx:typed-token"  # type: ignore[union-attr]
+    assert recording.threads and threading.main_thread().name not in recording.threads
+
+
+def test_a_failed_save_is_shown_not_swallowed(window: MainWindow, qtbot, monkeypatch) -> None:
+    add_profile(window, "Read-only disk")
+
+    def disk_full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(window.targets.store, "update", disk_full)
+    type_into(qtbot, window.target_panel.app_token, "sbx:another-token")
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Return)
+    assert "not saved" in window.status.text()
+    assert "No space left on device" in window.status.text()
+
+
+def test_the_secret_typed_last_is_kept_when_the_window_closes(loop, qtbot, test_keyring) -> None:
+    from tests.ui.conftest import close_window, open_window
+
+    window = open_window(qtbot)
+    profile = add_profile(window, "Closed quickly")
+    type_into(qtbot, window.target_panel.secret_key, "typed-then-closed")
+    close_window(window, qtbot)  # no Return, no pause: closing saves it
+    assert test_keyring.items[(SERVICE_NAME, profile.id)] == "typed-then-closed"
+
+
+def test_the_history_integrity_check_runs_off_the_gui_thread(window, qtbot, monkeypatch) -> None:
+    seen: list[str] = []
+    store = window.history.store
+    original = store.integrity_problems
+
+    def recording() -> str | None:
+        seen.append(threading.current_thread().name)
+        return original()
+
+    monkeypatch.setattr(store, "integrity_problems", recording)
+    task_done = []
+    window.controller.start_background(
+        _then(window.history.check_integrity(window.controller.run_blocking), task_done),
+        "check",
+    )
+    qtbot.waitUntil(lambda: task_done == [True], timeout=WAIT_MS)
+    assert seen and seen[0] != threading.main_thread().name
+
+
+async def _then(coroutine, done: list[bool]) -> None:  # type: ignore[no-untyped-def]
+    await coroutine
+    done.append(True)
+
+
+def test_closing_the_window_closes_the_paste_redirect_dialog(window, qtbot, monkeypatch) -> None:
+    """A non-modal dialog the window opened must not keep the process alive after it."""
+    from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+
+    opened: list[str] = []
+    monkeypatch.setattr(AuthorizeDialog, "open_browser", lambda self: opened.append(self.url))
+    add_profile(
+        window,
+        "HTTPS redirect",
+        issuer=window.emulator.base_url + "/",
+        redirect_uri="https://app.example.test/callback",
+    )
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+    dialog = window.get_code_flow.dialog
+    assert dialog is not None and dialog.isVisible() and opened
+    window.close()
+    assert not dialog.isVisible()
