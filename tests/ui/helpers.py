@@ -52,6 +52,26 @@ def send_and_wait(window: MainWindow, qtbot) -> Exchange:
     return exchange
 
 
+def settled(window: MainWindow, qtbot) -> None:
+    """Wait until what the last exchange started (the id_token's verification) has finished."""
+    qtbot.waitUntil(lambda: window.controller.pending_tasks == 0, timeout=WAIT_MS)
+
+
 def token_flow(window: MainWindow, qtbot) -> Exchange:
     get_code(window, qtbot)
     return send_and_wait(window, qtbot)
+
+
+def on_screen(widget: QWidget) -> bool:
+    """Whether the user can see `widget`: shown, and inside its parent all the way up. Qt keeps
+    a dock that sits behind another dock's tab "visible" but moves it outside the window, so
+    `isVisible()` alone would count it. A field merely scrolled out of view still counts."""
+    child = widget
+    while not child.isWindow():
+        parent = child.parentWidget()
+        if parent is None or not child.isVisible():
+            return False
+        if not parent.rect().intersects(child.geometry()):
+            return False
+        child = parent
+    return child.isVisible()

@@ -38,7 +38,9 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
         assert stale(window, name), name
     assert not stale(window, "errorPanel") and not stale(window, "rawPanel")
     said = window.response_panel.freshness.text()
-    assert window.response_panel.freshness.isVisible() and "401" in said
+    # Shown in its panel (the panel itself may sit behind the error panel's tab just now).
+    freshness = window.response_panel.freshness
+    assert freshness.isVisibleTo(window.response_panel) and "401" in said
     # The server revokes what a replayed code issued (RFC 6749 §4.1.2): not shown as live.
     assert text_of(window, "accessTokenState") == "suspect"
     assert "older" in window.docks["idToken"].windowTitle()
@@ -48,7 +50,7 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     wait_for_verdict(window, qtbot)
     assert not any(stale(window, name) for name in RESULT_PANELS)
     assert text_of(window, "accessTokenState") == "live"
-    assert not window.response_panel.freshness.isVisible()
+    assert not window.response_panel.freshness.isVisibleTo(window.response_panel)
 
 
 def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:

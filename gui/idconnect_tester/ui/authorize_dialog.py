@@ -47,6 +47,7 @@ class AuthorizeDialog(QDialog):
         intro.setWordWrap(True)
         self.url_view = QPlainTextEdit(url)
         self.url_view.setObjectName("authorizeUrlView")
+        self.url_view.setAccessibleName("Authorize URL")
         self.url_view.setReadOnly(True)
         self.url_view.setFont(monospace_font())
         self.url_view.setMaximumHeight(self.fontMetrics().height() * 5)

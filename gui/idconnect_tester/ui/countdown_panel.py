@@ -29,10 +29,11 @@ from idconnect_tester.core.session_events import IdTokenView, ShareView, TokenSt
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.response_panel import STATE_TONES, StateLabel
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, ValueLabel, mark_stale
 
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
+NOTHING_TO_COUNT: Final = "No token to count down"
 
 
 def format_remaining(remaining: timedelta) -> str:
@@ -51,20 +52,21 @@ class CountdownRow:
 
     def __init__(self, grid: QGridLayout, row: int, title: str, object_name: str) -> None:
         self.title = QLabel(title)
-        self.time = QLabel("—")
+        self.time = ValueLabel(f"{title}: time left", "—")
         self.time.setObjectName(object_name)
-        self.time.setAccessibleName(f"{title}: time left")
         font = monospace_font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
         font.setBold(True)
         self.time.setFont(font)
         self.time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.state = StateLabel(f"{object_name}State")
+        self.state = StateLabel(f"{object_name}State", f"{title}: state")
         self.bar = QProgressBar()
         self.bar.setObjectName(f"{object_name}Bar")
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName(f"{title}: lifetime left")
+        # Its value is per mille of the lifetime: the description says it in words.
+        self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         set_tone(self.detail, Tone.MUTED)
@@ -112,6 +114,7 @@ class CountdownRow:
         self.expires_at = None
         self.status = None
         self.time.setText("—")
+        self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
         self.state.show_status(None)
         self.set_visible(False)
 
@@ -127,6 +130,7 @@ class CountdownRow:
         remaining = self.expires_at - now
         text = format_remaining(remaining)
         self.time.setText(text)
+        self.bar.setAccessibleDescription(text if text == EXPIRED_TEXT else f"{text} left")
         fraction = max(0.0, remaining / self.lifetime) if self.lifetime else 0.0
         self.bar.setValue(round(min(fraction, 1.0) * 1000))
         if text == EXPIRED_TEXT:
@@ -178,7 +182,7 @@ class CountdownPanel(QWidget):
         self.auto_refresh_lead.setValue(60)
         self.auto_refresh_lead.setSuffix(" s before expiry")
         self.auto_refresh_lead.setAccessibleName("Auto-refresh lead time")
-        self.auto_refresh_state = QLabel("Off")
+        self.auto_refresh_state = ValueLabel("Auto-refresh state", "Off")
         self.auto_refresh_state.setObjectName("autoRefreshState")
         self.auto_refresh_state.setWordWrap(True)
         set_tone(self.auto_refresh_state, Tone.MUTED)

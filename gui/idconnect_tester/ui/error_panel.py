@@ -11,13 +11,12 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 from idconnect_tester.core.error_report import ErrorReport
 from idconnect_tester.core.session_events import ErrorView
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, ValueField, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, ValueField, ValueLabel, announce, mark_stale
 
 
-def _value_label(name: str, accessible: str) -> QLabel:
-    label = QLabel()
+def _value_label(name: str, accessible: str) -> ValueLabel:
+    label = ValueLabel(accessible)
     label.setObjectName(name)
-    label.setAccessibleName(accessible)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
@@ -109,3 +108,4 @@ class ErrorPanel(QWidget):
 
     def copy_for_support(self) -> None:
         QGuiApplication.clipboard().setText(self.support_text())
+        announce(self.support_button, "Copied the error for support")

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.theme import Tone, colours, set_tone
+from idconnect_tester.ui.widgets import RowTree, name_clear_button
 
 STATUS_FILTERS = (
     ("All", None),
@@ -50,13 +50,16 @@ class HistoryPanel(QWidget):
         self.filter_text.setObjectName("historyFilterEdit")
         self.filter_text.setPlaceholderText("Filter: endpoint, grant, profile, correlationId…")
         self.filter_text.setAccessibleName("Filter history")
-        self.filter_text.setClearButtonEnabled(True)
+        name_clear_button(self.filter_text, "the history filter")
         self.status_filter = QComboBox()
         self.status_filter.setObjectName("historyStatusCombo")
         self.status_filter.setAccessibleName("Filter history by status")
+        # On Linux Qt announces a combo box by its current item: the label says what it is for.
+        status_label = QLabel("Status")
+        status_label.setBuddy(self.status_filter)
         for label, value in STATUS_FILTERS:
             self.status_filter.addItem(label, value)
-        self.table = QTreeWidget()
+        self.table = RowTree()  # tabbing in selects the newest row: the focus shows
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("History of exchanges")
         self.table.setColumnCount(len(_COLUMNS))
@@ -85,6 +88,7 @@ class HistoryPanel(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_text, 1)
+        filters.addWidget(status_label)
         filters.addWidget(self.status_filter)
         # Two short rows, not one long one: the history shares the bottom area with the raw
         # exchange, and one row of five controls made it scroll sideways at the default size.

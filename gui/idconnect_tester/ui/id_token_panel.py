@@ -8,11 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QSplitter,
     QTabWidget,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -22,7 +20,14 @@ from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, mark_stale, read_only_text, titled
+from idconnect_tester.ui.widgets import (
+    FreshnessLine,
+    RowTree,
+    ValueLabel,
+    mark_stale,
+    read_only_text,
+    titled,
+)
 
 # Keyed by CheckStatus's string values: "pass", "fail", "skipped", "warn".
 _TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED, "warn": Tone.WARNING}
@@ -41,7 +46,7 @@ class IdTokenPanel(QWidget):
         self.freshness = FreshnessLine("idTokenFreshness")
         self.header = read_only_text("idTokenHeader", "id_token header")
         self.claims = read_only_text("idTokenClaims", "id_token claims")
-        self.checks = QTreeWidget()
+        self.checks = RowTree()
         self.checks.setObjectName("idTokenChecks")
         self.checks.setAccessibleName("id_token verification checks")
         self.checks.setColumnCount(3)
@@ -54,7 +59,9 @@ class IdTokenPanel(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
 
-        self.summary = QLabel("No id_token yet (it comes with the openid scope).")
+        self.summary = ValueLabel(
+            "id_token verdict", "No id_token yet (it comes with the openid scope)."
+        )
         self.summary.setObjectName("idTokenSummary")
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
@@ -139,6 +146,8 @@ class IdTokenPanel(QWidget):
             item.setForeground(1, colour)
             item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
             item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
+            # Read as the word: the mark is for the eye.
+            item.setData(1, Qt.ItemDataRole.AccessibleTextRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
         # The verdict's own sentence: "NOT VERIFIED" when nothing checked the signature, never

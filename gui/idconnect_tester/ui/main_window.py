@@ -73,7 +73,7 @@ from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.target_panel import TargetPanel
 from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
-from idconnect_tester.ui.widgets import guard_wheel, scrolling_up_and_down
+from idconnect_tester.ui.widgets import guard_wheel, hide_while_covered, scrolling_up_and_down
 from idconnect_tester.ui.window_settings import WindowSettings
 
 _NOT_READY = "reading the target…"
@@ -174,6 +174,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.form.set_external_block(_NOT_READY)
         guard_wheel(self)
+        self.form.get_code_button.setFocus()  # where every flow starts
         self._needs_arrange = self._restore_layout()
 
     # --- construction ---
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
+            hide_while_covered(dock)
             docks[name] = dock
         return docks
 

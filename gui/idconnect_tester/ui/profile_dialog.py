@@ -26,18 +26,26 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage, fit_to_screen, scrolling_up_and_down
 
-_FIELDS = (
-    "name",
-    "base_url",
-    "app_token",
-    "client_id",
-    "redirect_uri",
-    "issuer",
-    "authorization_endpoint",
-    "timeout_s",
-    "proxy",
-    "ca_bundle",
-)
+# Each field's label: its accessible name too (without the &). The mnemonics leave S and C to
+# Save and Cancel, which some desktops' themes give &S and &C.
+_LABELS = {
+    "name": "&Name",
+    "base_url": "&Base URL",
+    "app_token": "&App token",
+    "client_id": "Client &id",
+    "redirect_uri": "&Redirect URI",
+    "issuer": "Iss&uer",
+    "authorization_endpoint": "Authori&zation endpoint",
+    "timeout_s": "&Timeout",
+    "ca_bundle": "CA bun&dle",
+    "proxy": "&Proxy",
+}
+
+
+def _label(name: str, buddy: QWidget) -> QLabel:
+    label = QLabel(_LABELS[name])
+    label.setBuddy(buddy)
+    return label
 
 
 class ProfileDialog(QDialog):
@@ -53,23 +61,27 @@ class ProfileDialog(QDialog):
             line = QLineEdit(text)
             line.setObjectName(f"profile_{name}")
             line.setPlaceholderText(placeholder)
-            line.setAccessibleName(name.replace("_", " "))
+            line.setAccessibleName(_LABELS[name].replace("&", ""))
             if mono:
                 line.setFont(monospace_font())
             line.textChanged.connect(self._validate)
             self.edits[name] = line
             self.messages[name] = FieldMessage(f"profile_{name}Message")
+            self.messages[name].tie_to(line)  # read with the field by screen readers
             return line
+
+        def row(form: QFormLayout, name: str, field: QWidget | QHBoxLayout) -> None:
+            buddy = field if isinstance(field, QWidget) else self.edits[name]
+            form.addRow(_label(name, buddy), field)
+            if name in self.messages:
+                form.addRow("", self.messages[name])
 
         target = QGroupBox("Target")
         target_form = QFormLayout(target)
-        target_form.addRow("Name", edit("name", profile.name, "e.g. Sandbox — team A", False))
-        target_form.addRow("", self.messages["name"])
-        target_form.addRow("Base URL", edit("base_url", profile.base_url, "https://api.sumsub.com"))
-        target_form.addRow("", self.messages["base_url"])
-        target_form.addRow("App token", edit("app_token", profile.app_token, "sbx:…"))
-        target_form.addRow("", self.messages["app_token"])
-        self.production = QCheckBox("This is a production profile")
+        row(target_form, "name", edit("name", profile.name, "e.g. Sandbox — team A", False))
+        row(target_form, "base_url", edit("base_url", profile.base_url, "https://api.sumsub.com"))
+        row(target_form, "app_token", edit("app_token", profile.app_token, "sbx:…"))
+        self.production = QCheckBox("This is a pr&oduction profile")
         self.production.setObjectName("profile_production")
         self.production.setChecked(profile.production)
         self.production.toggled.connect(self._validate)
@@ -77,26 +89,24 @@ class ProfileDialog(QDialog):
 
         authorize = QGroupBox("Authorize step (Get code)")
         auth_form = QFormLayout(authorize)
-        auth_form.addRow("Client id", edit("client_id", profile.client_id, "your client id"))
-        auth_form.addRow("", self.messages["client_id"])
-        auth_form.addRow(
-            "Redirect URI",
+        row(auth_form, "client_id", edit("client_id", profile.client_id, "your client id"))
+        row(
+            auth_form,
+            "redirect_uri",
             edit(
                 "redirect_uri", profile.redirect_uri, "empty: http://127.0.0.1:<free port>/callback"
             ),
         )
-        auth_form.addRow("", self.messages["redirect_uri"])
-        auth_form.addRow("Issuer", edit("issuer", profile.issuer, vendor.DEFAULT_ISSUER))
-        auth_form.addRow("", self.messages["issuer"])
-        auth_form.addRow(
-            "Authorization endpoint",
+        row(auth_form, "issuer", edit("issuer", profile.issuer, vendor.DEFAULT_ISSUER))
+        row(
+            auth_form,
+            "authorization_endpoint",
             edit(
                 "authorization_endpoint",
                 profile.authorization_endpoint,
                 "empty: from the issuer's discovery document",
             ),
         )
-        auth_form.addRow("", self.messages["authorization_endpoint"])
 
         connection = QGroupBox("Connection")
         conn_form = QFormLayout(connection)
@@ -105,25 +115,27 @@ class ProfileDialog(QDialog):
         self.timeout.setRange(0.5, 600)
         self.timeout.setSuffix(" s")
         self.timeout.setValue(profile.timeout_s)
-        conn_form.addRow("Timeout", self.timeout)
-        self.verify_tls = QCheckBox("Verify TLS certificates (never turn off for production)")
+        self.timeout.setAccessibleName("Timeout")
+        row(conn_form, "timeout_s", self.timeout)
+        self.verify_tls = QCheckBox("&Verify TLS certificates (never turn off for production)")
         self.verify_tls.setObjectName("profile_verify_tls")
         self.verify_tls.setChecked(profile.verify_tls)
         self.verify_tls.toggled.connect(self._validate)
         conn_form.addRow("", self.verify_tls)
         bundle_row = QHBoxLayout()
         bundle_row.addWidget(edit("ca_bundle", profile.ca_bundle or "", "extra CA bundle (PEM)"), 1)
-        browse = QPushButton("Browse…")
+        browse = QPushButton("Brows&e…")
+        browse.setAccessibleName("Browse for a CA bundle")
         browse.clicked.connect(self._browse_bundle)
         bundle_row.addWidget(browse)
-        conn_form.addRow("CA bundle", bundle_row)
-        conn_form.addRow("", self.messages["ca_bundle"])
-        conn_form.addRow(
-            "Proxy", edit("proxy", profile.proxy or "", "empty: HTTP(S)_PROXY from the environment")
+        row(conn_form, "ca_bundle", bundle_row)
+        row(
+            conn_form,
+            "proxy",
+            edit("proxy", profile.proxy or "", "empty: HTTP(S)_PROXY from the environment"),
         )
-        conn_form.addRow("", self.messages["proxy"])
         self.full_tokens = QCheckBox(
-            "Store full tokens in history and exports (off: masked as prefix…last 4)"
+            "Store &full tokens in history and exports (off: masked as prefix…last 4)"
         )
         self.full_tokens.setObjectName("profile_store_full_tokens")
         self.full_tokens.setChecked(profile.store_full_tokens)

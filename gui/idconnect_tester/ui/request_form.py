@@ -6,7 +6,7 @@ message under its field; Send stays off while anything blocks it, and says why.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage
+from idconnect_tester.ui.widgets import FieldMessage, name_clear_button
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _GRANT_LABELS = {
@@ -126,6 +126,13 @@ class RequestForm(QGroupBox):
         for edit in (self.code, self.code_verifier, self.refresh_token):
             edit.textChanged.connect(self._on_changed)
             edit.returnPressed.connect(self._return_pressed)
+        # Each message is read with its field by screen readers.
+        for name, edit in (
+            ("code", self.code),
+            ("code_verifier", self.code_verifier),
+            ("refresh_token", self.refresh_token),
+        ):
+            self.messages[name].tie_to(edit)
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
@@ -144,7 +151,7 @@ class RequestForm(QGroupBox):
         edit.setAccessibleName(accessible)
         edit.setPlaceholderText(placeholder)
         edit.setFont(monospace_font())
-        edit.setClearButtonEnabled(True)
+        name_clear_button(edit, accessible.lower())
         return edit
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
@@ -200,10 +207,30 @@ class RequestForm(QGroupBox):
 
     def set_busy(self, busy: bool) -> None:
         """While a request runs, Send is off (no accidental second send) and Cancel is on."""
+        buttons = (self.get_code_button, self.send_button, self.cancel_button)
+        focused = any(button.hasFocus() for button in buttons)
         self._busy = busy
+        # What comes on is enabled and focused before the focused button goes off: otherwise
+        # Qt hands the focus to the next stop in the window, often in another panel.
+        if busy:
+            self.cancel_button.setEnabled(True)
+        else:
+            self.get_code_button.setEnabled(True)
+            self._update_send_state(self._issues())
+        if focused:
+            self._focus_next_step()
         self.cancel_button.setEnabled(busy)
         self.get_code_button.setEnabled(not busy)
         self._update_send_state(self._issues())
+
+    def _focus_next_step(self) -> None:
+        """Cancel while a request runs; then Send when it can go, or Get code."""
+        if self._busy:
+            self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.send_button.isEnabled():
+            self.send_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.get_code_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_external_block(self, reason: str) -> None:
         self._external_block = reason

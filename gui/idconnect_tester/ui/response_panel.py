@@ -12,14 +12,14 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWi
 from idconnect_tester.core.session_events import ShareView, TokenState, TokenStatus, TokenView
 from idconnect_tester.core.token_chain import REFRESH_RULE
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, ValueField, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, ValueField, ValueLabel, mark_stale
 
 _FIELDS = (
     ("access_token", "accessTokenField", "access token"),
     ("refresh_token", "refreshTokenField", "refresh token"),
     ("token_type", "tokenTypeField", "token type"),
     ("expires_in", "expiresInField", "expires in (seconds)"),
-    ("id_token", "idTokenField", "id token"),
+    ("id_token", "idTokenField", "ID token"),
 )
 
 STATE_TONES = {
@@ -52,11 +52,11 @@ def _preview_repr() -> reprlib.Repr:
 _PREVIEW = _preview_repr()
 
 
-class StateLabel(QLabel):
+class StateLabel(ValueLabel):
     """A token's state ("live", "revoked", …) in its colour, with why as the tooltip."""
 
-    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, object_name: str, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(what, parent=parent)
         self.setObjectName(object_name)
 
     def show_status(self, status: TokenStatus | None) -> None:
@@ -82,8 +82,8 @@ class ResponsePanel(QWidget):
         self.setObjectName("responsePanel")
         self.freshness = FreshnessLine("responseFreshness")
         self.fields: dict[str, ValueField] = {}
-        self.access_state = StateLabel("accessTokenState")
-        self.refresh_state = StateLabel("refreshTokenState")
+        self.access_state = StateLabel("accessTokenState", "Access token state")
+        self.refresh_state = StateLabel("refreshTokenState", "Refresh token state")
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.freshness)
@@ -97,13 +97,13 @@ class ResponsePanel(QWidget):
             elif key == "refresh_token":
                 row.addWidget(self.refresh_state)
             form.addRow(key, row)
-        self.refresh_info = QLabel("")
+        self.refresh_info = ValueLabel("Refresh token note")
         self.refresh_info.setObjectName("refreshTokenInfo")
         self.refresh_info.setWordWrap(True)
         self.refresh_info.setToolTip(REFRESH_RULE)
         set_tone(self.refresh_info, Tone.MUTED)
         form.addRow("", self.refresh_info)
-        self.extra = QLabel()
+        self.extra = ValueLabel("Response notes")
         self.extra.setObjectName("responseNotes")
         self.extra.setWordWrap(True)
         self.extra.setVisible(False)
@@ -117,13 +117,13 @@ class ResponsePanel(QWidget):
         self.share_button.setEnabled(False)
         self.share_button.clicked.connect(self.share_token_requested)
         self.share_token = ValueField("shareTokenField", "share token")
-        self.share_state = StateLabel("shareTokenState")
+        self.share_state = StateLabel("shareTokenState", "Share token state")
         share_row = QHBoxLayout()
         share_row.addWidget(self.share_token, 1)
         share_row.addWidget(self.share_state)
         share_row.addWidget(self.share_button)
         form.addRow("share token", share_row)
-        self.share_for = QLabel("")
+        self.share_for = ValueLabel("Share token for")
         self.share_for.setObjectName("shareTokenForClient")
         self.share_for.setWordWrap(True)
         set_tone(self.share_for, Tone.MUTED)

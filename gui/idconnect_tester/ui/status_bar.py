@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import ElidedLabel
+from idconnect_tester.ui.widgets import ElidedLabel, announce
 
 
 class StatusBar(QStatusBar):
@@ -15,7 +15,7 @@ class StatusBar(QStatusBar):
         self.setObjectName("statusBar")
         # Elided, never wrapped or widened: a long message (a pasted redirect, say) must not
         # make the window wider than the screen. The tooltip has it whole.
-        self.message = ElidedLabel("Ready", mode=Qt.TextElideMode.ElideRight)
+        self.message = ElidedLabel("Status", "Ready", mode=Qt.TextElideMode.ElideRight)
         self.message.setObjectName("statusMessage")
         self.busy = QProgressBar()
         self.busy.setObjectName("busyIndicator")
@@ -25,7 +25,7 @@ class StatusBar(QStatusBar):
         self.busy.setTextVisible(False)
         self.busy.setVisible(False)
         self.busy.setAccessibleName("Busy")
-        self.target = ElidedLabel("", mode=Qt.TextElideMode.ElideMiddle)
+        self.target = ElidedLabel("Target", mode=Qt.TextElideMode.ElideMiddle)
         self.target.setObjectName("statusTarget")
         set_tone(self.target, Tone.MUTED)
         self.addWidget(self.busy)
@@ -46,6 +46,9 @@ class StatusBar(QStatusBar):
             self.message.setPalette(self.palette())
         else:
             set_tone(self.message, tone)
+            # An outcome (200 OK, an error, "saved") is said too: nobody reading with a screen
+            # reader watches the status bar.
+            announce(self.message, text)
 
     def text(self) -> str:
         return self.message.text()

@@ -73,6 +73,14 @@ class TargetPanel(QGroupBox):
             name: FieldMessage(f"{name}Message")
             for name in ("base_url", "app_token", "secret_key", "profile")
         }
+        # Each message is read with its field by screen readers.
+        for name, field in (
+            ("base_url", self.base_url),
+            ("app_token", self.app_token),
+            ("secret_key", self.secret_key),
+            ("profile", self.profile),
+        ):
+            self.messages[name].tie_to(field)
         # Room for three lines from the start (the emulator's note, in a narrow column): filling
         # the note in must not move the rows below.
         self.note = WrappedNote("targetNote", lines=3)

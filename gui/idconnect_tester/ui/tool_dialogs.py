@@ -155,6 +155,7 @@ class KeysDialog(QDialog):
         intro.setWordWrap(True)
         self.text = QPlainTextEdit(current)
         self.text.setObjectName("keysTextEdit")
+        self.text.setAccessibleName("Keys: JWKS, JWK or PEM")
         self.text.setFont(monospace_font())
         self.text.setPlaceholderText('{"keys": [...]}  or  -----BEGIN PUBLIC KEY-----')
         self.problem = QLabel()

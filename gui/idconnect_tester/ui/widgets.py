@@ -1,18 +1,33 @@
-"""Small reusable widgets: middle-elided values with a copy button, inline field messages."""
+"""Small reusable widgets: middle-elided values with a copy button, inline field messages —
+and what makes them readable by screen readers and usable by keyboard."""
 
 from __future__ import annotations
 
+from PySide6 import QtGui
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QGuiApplication, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QFocusEvent,
+    QFontMetrics,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
     QToolButton,
+    QTreeWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,19 +36,60 @@ from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 
 
-class ElidedLabel(QLabel):
+def plain_text(label: QLabel) -> str:
+    """What a label says, as words: rich text without its markup."""
+    text = label.text()
+    text_format = label.textFormat()
+    if text_format == Qt.TextFormat.RichText or (
+        text_format == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text)
+    ):
+        return QTextDocumentFragment.fromHtml(text).toPlainText()
+    return text
+
+
+class ValueLabel(QLabel):
+    """A label that shows a value — a token, a status, the time left — readable by screen
+    readers as what it is *and* what it says.
+
+    Qt exports a label's accessible name in place of its text, and a label has no other way
+    (no value, no text interface) to hand its text to AT-SPI or UI Automation. So the name says
+    what the value is ("Access token") and the accessible description is the value itself,
+    whole (even when it is painted elided), kept in step with every `setText`. A tooltip's
+    detail, which the description would otherwise hide, is read after the value."""
+
+    def __init__(self, what: str, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(what)
+        self.setText(text)
+
+    def setText(self, text: str, /) -> None:
+        super().setText(text)
+        self._describe()
+
+    def setToolTip(self, tip: str, /) -> None:
+        super().setToolTip(tip)
+        self._describe()
+
+    def _describe(self) -> None:
+        value, tip = plain_text(self), self.toolTip()
+        described = f"{value} — {tip}" if value and tip and tip not in value else value or tip
+        self.setAccessibleDescription(described)
+
+
+class ElidedLabel(ValueLabel):
     """A label whose `text()` is the whole value but which paints it elided (in the middle by
     default), so a 400-character token fits the panel and still shows its prefix and its last
     characters — and a long message never makes its window wider."""
 
     def __init__(
         self,
+        what: str,
         text: str = "",
         parent: QWidget | None = None,
         *,
         mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
     ) -> None:
-        super().__init__(text, parent)
+        super().__init__(what, text, parent)
         self._mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
@@ -52,6 +108,14 @@ class ElidedLabel(QLabel):
         painter.drawText(rect, int(self.alignment()), elided)
 
 
+def announce(widget: QWidget, text: str) -> None:
+    """Have screen readers say `text` (politely: after what they are saying) — for a result
+    that shows nowhere they would look, such as "Copied"."""
+    event = QAccessibleAnnouncementEvent(widget, text)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+    QAccessible.updateAccessibility(event)
+
+
 class CopyButton(QToolButton):
     """Copies a value supplied on click (so it is always the current, whole value)."""
 
@@ -59,17 +123,22 @@ class CopyButton(QToolButton):
         super().__init__(parent)
         self._what = what
         self._value = ""
-        self.setText("Copy")
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setToolTip(f"Copy the whole {what}")
-        self.setAccessibleName(f"Copy {what}")
         self.setEnabled(False)
         self.clicked.connect(self._copy)
         # A child timer dies with the button: no callback into a deleted widget.
         self._restore = QTimer(self)
         self._restore.setSingleShot(True)
         self._restore.setInterval(1200)
-        self._restore.timeout.connect(lambda: self.setText("Copy"))
+        self._restore.timeout.connect(lambda: self._show("Copy"))
+        self._show("Copy")
+
+    def _show(self, verb: str) -> None:
+        self.setText(verb)
+        # The new name is spoken to whoever has the focus here (changing the text alone
+        # changes nothing a screen reader hears: the accessible name takes its place).
+        self.setAccessibleName(f"{verb} {self._what}")
 
     def set_value(self, value: str) -> None:
         self._value = value
@@ -77,7 +146,8 @@ class CopyButton(QToolButton):
 
     def _copy(self) -> None:
         QGuiApplication.clipboard().setText(self._value)
-        self.setText("Copied")
+        self._show("Copied")
+        announce(self, f"Copied {self._what}")
         self._restore.start()
 
 
@@ -86,10 +156,9 @@ class ValueField(QWidget):
 
     def __init__(self, object_name: str, what: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = ElidedLabel()
+        self.label = ElidedLabel(what)
         self.label.setObjectName(object_name)
         self.label.setFont(monospace_font())
-        self.label.setAccessibleName(what)
         self.copy_button = CopyButton(what)
         self.copy_button.setObjectName(f"{object_name}Copy")
         layout = QHBoxLayout(self)
@@ -131,7 +200,8 @@ class WrappedNote(QLabel):
 
 class FieldMessage(QLabel):
     """The message shown under a form field: an error (red) or a warning (amber); hidden when
-    there is nothing to say."""
+    there is nothing to say. Tied to its field (`tie_to`), it is also the field's accessible
+    description, so a screen reader reads it with the field."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -141,15 +211,25 @@ class FieldMessage(QLabel):
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 0.92)
         self.setFont(font)
+        self._field: QWidget | None = None
+
+    def tie_to(self, field: QWidget) -> None:
+        self._field = field
+        field.setAccessibleDescription(self.text())
 
     def show_message(self, text: str, tone: Tone) -> None:
         self.setText(text)
         set_tone(self, tone)
         self.setVisible(bool(text))
+        if self._field is not None:
+            self._field.setAccessibleDescription(text)
 
     def clear_message(self) -> None:
         self.setText("")
         self.setVisible(False)
+        if self._field is not None:
+            # Empty: the field's own description (a line edit's placeholder) comes back.
+            self._field.setAccessibleDescription("")
 
 
 def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:
@@ -176,13 +256,13 @@ def titled(title: str, widget: QWidget) -> QWidget:
     return box
 
 
-class FreshnessLine(QLabel):
+class FreshnessLine(ValueLabel):
     """The line at the top of a result panel that says, in words nobody misses, that what the
     panel shows is not the latest result for the current target. (Where a current result came
     from is said in the panel's dock title: it needs no line of its own.)"""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Not the latest result", parent=parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
         font = self.font()
@@ -203,10 +283,53 @@ def mark_stale(panel: QWidget, freshness: Freshness | None) -> None:
     panel.setProperty("stale", freshness is not None and freshness.stale)
 
 
+def name_clear_button(edit: QLineEdit, what: str) -> None:
+    """A name for the line edit's clear (×) button, which Qt leaves nameless."""
+    edit.setClearButtonEnabled(True)
+    for button in edit.findChildren(QToolButton):
+        button.setAccessibleName(f"Clear {what}")
+        button.setToolTip(f"Clear {what}")
+
+
+class RowTree(QTreeWidget):
+    """A read-only table of rows whose keyboard focus shows: the whole row, and tabbing in
+    selects the row Qt makes current (otherwise only a faint frame around its first cell)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAllColumnsShowFocus(True)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)  # makes the first row current when none is
+        current = self.currentItem()
+        by_keyboard = event.reason() != Qt.FocusReason.MouseFocusReason
+        if by_keyboard and current is not None and not self.selectedItems():
+            current.setSelected(True)
+
+
+def hide_while_covered(dock: QDockWidget) -> None:
+    """Hide the dock's content while another dock's tab covers it.
+
+    Qt keeps a dock behind a tab "visible" and moves it out of the window: Tab would stop on
+    controls nobody can see, and screen readers would read them as showing. Hidden, they are
+    neither; the content keeps its size, so the dock area doesn't change when tabs switch."""
+
+    def follow(visible: bool) -> None:
+        content = dock.widget()
+        if content is not None:
+            policy = content.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            content.setSizePolicy(policy)
+            content.setVisible(visible)
+
+    dock.visibilityChanged.connect(follow)
+
+
 def scrolling_up_and_down(content: QWidget) -> QScrollArea:
     """`content` in a scroll area that scrolls up and down only when it must (a short screen,
     200% scaling) — never sideways: the area can't get narrower than the content."""
     area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -1,0 +1,275 @@
+"""The window by keyboard alone: mnemonics that reach what they promise, Return that sends, and
+a focus that is always somewhere the user can see and use."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QMenu,
+    QMenuBar,
+    QScrollArea,
+    QTabBar,
+    QWidget,
+)
+from tests.ui.conftest import close_window, open_window
+from tests.ui.helpers import WAIT_MS, get_code, on_screen, settled
+
+from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.profile_dialog import ProfileDialog
+
+MENU_LETTERS = {"F": "File", "E": "Edit", "R": "Request", "T": "Tools", "V": "View", "H": "Help"}
+
+
+def activate(window: MainWindow, qtbot) -> None:
+    """Keys go to the active window (under a bare X server nothing activates it by itself)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+
+
+def mnemonics(root: QWidget) -> list[tuple[str, str]]:
+    """(key, what) for every Alt+letter in `root`: buttons, buddied labels, group boxes, tabs and
+    the menu bar's menus. Items inside a menu are left out: they only count in an open menu."""
+    found: list[tuple[str, str]] = []
+
+    def add(text: str, what: str) -> None:
+        key = QKeySequence.mnemonic(text).toString()
+        if key:
+            found.append((key, what))
+
+    for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, QMenu):
+            continue
+        if isinstance(widget, QMenuBar):
+            for action in widget.actions():
+                add(action.text(), f"menu {action.text()}")
+        elif isinstance(widget, QAbstractButton):
+            add(widget.text(), f"button {widget.text()}")
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            add(widget.text(), f"label {widget.text()}")
+        elif isinstance(widget, QGroupBox):
+            add(widget.title(), f"group {widget.title()}")
+        elif isinstance(widget, QTabBar):
+            for index in range(widget.count()):
+                add(widget.tabText(index), f"tab {widget.tabText(index)}")
+    return found
+
+
+def _clashes(found: list[tuple[str, str]]) -> dict[str, list[str]]:
+    counts = Counter(key for key, _ in found)
+    return {
+        key: [what for k, what in found if k == key] for key, count in counts.items() if count > 1
+    }
+
+
+def test_mnemonics_are_unique_in_the_main_window(window: MainWindow) -> None:
+    found = mnemonics(window)
+    assert _clashes(found) == {}
+    menus = {key for key, what in found if what.startswith("menu ")}
+    assert menus == {f"Alt+{letter}" for letter in MENU_LETTERS}
+
+
+def test_mnemonics_are_unique_in_the_profile_dialog(qtbot) -> None:
+    draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    found = mnemonics(dialog)
+    # Save and Cancel get &S and &C on some desktops (GNOME's theme): keep those letters free.
+    found += [("Alt+S", "button Save"), ("Alt+C", "button Cancel")]
+    assert dialog.buttons.standardButtons() == (
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+    )
+    assert _clashes(found) == {}
+    labelled = [what for _, what in found if what.startswith("label ")]
+    assert len(labelled) == len(dialog.edits) + 1  # every field and the timeout
+
+
+def test_menu_mnemonics_open_their_menus(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    window.form.code.setFocus()
+    for letter, title in MENU_LETTERS.items():
+        qtbot.keyClick(
+            window.form.code, getattr(Qt.Key, f"Key_{letter}"), Qt.KeyboardModifier.AltModifier
+        )
+        qtbot.waitUntil(
+            lambda: isinstance(QApplication.activePopupWidget(), QMenu), timeout=WAIT_MS
+        )
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu) and menu.title().replace("&", "") == title
+        menu.close()
+        qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=WAIT_MS)
+
+
+def test_the_request_menu_shows_the_real_keys(window: MainWindow) -> None:
+    shown = {
+        name: window.actions_by_name[name].shortcut().toString()
+        for name in ("get_code", "send", "cancel")
+    }
+    assert shown == {"get_code": "Ctrl+G", "send": "Ctrl+Return", "cancel": "Esc"}
+
+
+def test_return_in_a_request_field_sends(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    window.form.code_verifier.setFocus()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(window.form.code_verifier, Qt.Key.Key_Return)
+    assert blocker.args[0].succeeded
+    settled(window, qtbot)
+
+
+def _meaningful(widget: QWidget | None) -> bool:
+    """Somewhere a keyboard user can be: a visible, enabled control, not a container."""
+    if widget is None or not on_screen(widget) or not widget.isEnabled():
+        return False
+    if isinstance(widget, QScrollArea | QLabel):
+        return False
+    return widget.focusPolicy() & Qt.FocusPolicy.TabFocus != Qt.FocusPolicy.NoFocus
+
+
+def test_focus_starts_on_get_code(window: MainWindow, qtbot) -> None:
+    assert window.focusWidget() is window.form.get_code_button
+    activate(window, qtbot)
+    assert QApplication.focusWidget() is window.form.get_code_button
+
+
+def test_focus_stays_visible_after_send(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    window.form.send_button.setFocus()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window.form.send_button, Qt.Key.Key_Space)
+        # While the request runs Send is off: focus goes to Cancel, not to a hidden corner.
+        assert QApplication.focusWidget() is window.form.cancel_button
+    settled(window, qtbot)
+    focus = QApplication.focusWidget()
+    assert _meaningful(focus), focus
+    assert focus in (window.form.send_button, window.form.get_code_button)
+
+
+def tab_stops(qtbot) -> list[QWidget]:
+    """One full round of Tab key presses from the current focus."""
+    start = QApplication.focusWidget()
+    assert start is not None
+    stops: list[QWidget] = []
+    for _ in range(200):
+        before = QApplication.focusWidget()
+        assert before is not None
+        qtbot.keyClick(before, Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        assert focus is not None and focus is not before, f"Tab is stuck in {_name(before)}"
+        if focus is start:
+            return stops
+        stops.append(focus)
+    raise AssertionError("Tab never came back to where it started")
+
+
+def _name(widget: QWidget) -> str:
+    return f"{type(widget).__name__} {widget.objectName() or '(unnamed)'}"
+
+
+def test_every_tab_stop_is_visible_and_interactive(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    window.form.code.setFocus()
+    stops = tab_stops(qtbot)
+    assert window.form.send_button in stops
+    bad = [_name(widget) for widget in stops if not _meaningful(widget)]
+    assert bad == []
+    # Every dock in front, in turn: still no stop behind a tab.
+    for dock in window.docks.values():
+        dock.raise_()
+        bad += [_name(w) for w in tab_stops(qtbot) if not _meaningful(w)]
+    assert bad == []
+
+
+def _tab_into(start: QWidget, view: QWidget, qtbot) -> None:
+    start.setFocus()
+    for _ in range(10):
+        if view.hasFocus():
+            return
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab never reached {_name(view)}")
+
+
+def test_tabbing_into_the_checks_shows_a_current_row(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    window.docks["idToken"].raise_()
+    checks = window.id_token_panel.checks
+    for _ in range(2):  # the second time too, when the rows have been replaced
+        get_code(window, qtbot)
+        checks.clear()
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+            window.form.send_button.click()
+        settled(window, qtbot)
+        assert checks.topLevelItemCount() > 0
+        _tab_into(window.id_token_panel.keys_button, checks, qtbot)
+        # The row with the focus is highlighted, not just a faint frame around its first cell.
+        assert checks.currentItem() is not None
+        assert checks.selectedItems() == [checks.currentItem()]
+
+
+def test_tabbing_into_the_history_selects_the_newest_entry(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.form.send_button.click()
+    settled(window, qtbot)
+    history = window.history_panel
+    qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
+    window.docks["history"].raise_()
+    assert not history.show_button.isEnabled()
+    _tab_into(history.filter_text, history.table, qtbot)
+    assert history.table.selectedItems() == [history.table.topLevelItem(0)]
+    assert history.show_button.isEnabled()  # so Tab, Tab… Space shows it
+
+
+def _docks_agree(window: MainWindow) -> list[str]:
+    """Docks whose content is hidden although they are in front, or shown behind a tab."""
+    wrong = []
+    for name, dock in window.docks.items():
+        content = dock.widget()
+        assert content is not None
+        in_front = dock.isVisible() and window.rect().intersects(dock.geometry())
+        if dock.isFloating():
+            in_front = dock.isVisible()
+        if content.isVisible() != in_front:
+            wrong.append(f"{name}: in front {in_front}, content shown {content.isVisible()}")
+    return wrong
+
+
+def test_only_docks_behind_a_tab_hide_their_content(loop, qtbot) -> None:
+    first = open_window(qtbot)
+    assert _docks_agree(first) == []
+    first.docks["error"].raise_()
+    first.docks["history"].raise_()
+    assert _docks_agree(first) == []
+    first.docks["raw"].raise_()
+    first.docks["raw"].setFloating(True)  # as its title bar's button does
+    assert _docks_agree(first) == []
+    first.docks["raw"].setFloating(False)
+    assert _docks_agree(first) == []
+    first.reset_layout()
+    assert _docks_agree(first) == []
+    first.resize(1700, 900)  # the wide arrangement: two columns, fewer tabs
+    first.reset_layout()
+    assert _docks_agree(first) == []
+    first.resize(800, 700)
+    first.reset_layout()
+    first.docks["history"].raise_()
+    close_window(first, qtbot)
+    # The next launch restores the tabs as they were left.
+    second = open_window(qtbot)
+    assert second.docks["history"].widget().isVisible()
+    assert _docks_agree(second) == []
+    close_window(second, qtbot)
