@@ -133,6 +133,8 @@ class MainWindow(QMainWindow):
             self,
             self.status.say,
             self.start_emulator,
+            note_under_code=self.form.note_under_code,
+            show_redirect_result=self.form.show_redirect_result,
         )
         self.history = HistoryBinding(
             self.history_panel,
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
             copy_curl=self.copy_as_curl,
             copy_response_json=self.copy_response_json,
             get_code=self.form.get_code_button.click,
-            send=self.form.send_button.click,
+            send=self.form.try_send,
             cancel=self.form.cancel_button.click,
             share_token=self.request_share_token,
             paste_redirect=self.get_code_flow.paste_redirect,
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
         )
+        self.form.redirect_entered.connect(self.get_code_flow.use_redirect)
         self.target_binding.target_changed.connect(self.session.set_target)
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -247,6 +250,7 @@ class MainWindow(QMainWindow):
         self.target_panel.action_requested.connect(self.profile_actions.run)
         self.controller.busy_changed.connect(self._busy_changed)
         self.controller.started.connect(self.status.show_busy)
+        self.controller.started.connect(lambda label: self.form.set_busy(True, label))
         self.controller.exchange_finished.connect(self._exchange_finished)
         self.controller.verification_finished.connect(self.session.verification_finished)
         self.controller.cancelled.connect(

@@ -1,7 +1,14 @@
 """The token request form: grant type, code, verifier, refresh token, scopes, and the buttons.
 
-It validates as the user types (through the core's `TokenRequest.validate`) and shows each
-message under its field; Send stays off while anything blocks it, and says why.
+It validates as the user types (through the core's `TokenRequest.validate`); Send stays off
+while anything blocks it, and the line beside it says why. A message under a field appears once
+that field was touched (typed into, filled in) or the user tried to send: a form that opens
+already covered in red tells nobody anything. Each message line keeps its room when empty, so
+the rows below don't move as messages come and go.
+
+A redirect URL pasted (or typed) into Code is not a code: the form hands it over
+(`redirect_entered`) to be checked against the pending authorize attempt, and shows what came
+of it under the field (`show_redirect_result`).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
+from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -38,12 +46,17 @@ class RequestForm(QGroupBox):
     send_requested = Signal()
     cancel_requested = Signal()
     get_code_requested = Signal()
+    redirect_entered = Signal(str)  # a redirect URL (or query string) put into Code
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Token request", parent)
         self._busy = False
+        self._busy_text = ""
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
+        self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
+        self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
+        self._code_before_edit = ""
 
         self.grant_type = QComboBox()
         self.grant_type.setObjectName("grantTypeCombo")
@@ -61,7 +74,7 @@ class RequestForm(QGroupBox):
             "refreshTokenEdit", "Refresh token", "snd-id-con-r-… (filled after a code exchange)"
         )
         self.messages = {
-            name: FieldMessage(f"{name}Message")
+            name: FieldMessage(f"{name}Message", reserve=name != "grant_type")
             for name in ("grant_type", "code", "code_verifier", "refresh_token", "scope")
         }
 
@@ -123,18 +136,75 @@ class RequestForm(QGroupBox):
         layout.addLayout(buttons)
 
         self.grant_type.currentIndexChanged.connect(self._on_changed)
-        for edit in (self.code, self.code_verifier, self.refresh_token):
+        for name, edit in (
+            ("code", self.code),
+            ("code_verifier", self.code_verifier),
+            ("refresh_token", self.refresh_token),
+        ):
             edit.textChanged.connect(self._on_changed)
+            edit.textEdited.connect(lambda _text, n=name: self._touch(n))
             edit.returnPressed.connect(self._return_pressed)
+        for box in self.scope_boxes.values():
+            box.clicked.connect(lambda _checked: self._touch("scope"))
+        self.code.textEdited.connect(self._code_edited)
+        self.code.editingFinished.connect(self._code_finished)
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.get_code_button.clicked.connect(self.get_code_requested)
         self._on_changed()
 
     def _return_pressed(self) -> None:
-        """Return in a request field sends, as the default button promises."""
+        """Return in a request field sends, as the default button promises — unless Code holds
+        a redirect URL: that is read first (editingFinished, which follows), not sent."""
+        if looks_like_redirect(self.code.text()):
+            return
+        self.try_send()
+
+    def try_send(self) -> None:
+        """Send if nothing blocks it; otherwise show every field's message, so the user sees
+        what to fix (Send itself says why it is off)."""
         if self.send_button.isEnabled():
             self.send_button.click()
+        else:
+            self._touch(*self.messages)
+
+    # --- a redirect URL in Code ---
+
+    def _code_edited(self, text: str) -> None:
+        self._code_note = None
+        # A paste arrives as one edit of many characters: read it at once. Typing arrives a
+        # character at a time and is read when the field is left (or Return is pressed), so
+        # half a URL is never taken for a whole one.
+        pasted = len(text) - len(self._code_before_edit) > 1
+        self._code_before_edit = text
+        if pasted and looks_like_redirect(text):
+            self.redirect_entered.emit(text.strip())
+
+    def _code_finished(self) -> None:
+        if looks_like_redirect(self.code.text()):
+            self.redirect_entered.emit(self.code.text().strip())
+
+    def show_redirect_result(self, result: AuthorizeResult) -> None:
+        """Say under Code what came of the redirect URL put there. The code (and the verifier
+        of the attempt it belongs to) arrive through `fill`; a code withheld leaves Code empty
+        rather than holding a URL that Send would send."""
+        if result.code is None:
+            if looks_like_redirect(self.code.text()):
+                self.code.setText("")
+            self.note_under_code(result.summary(), Tone.ERROR)
+            return
+        verified = " (state verified; the verifier of that Get code filled in)"
+        text = "Code taken from the redirect URL" + (verified if result.state_checked else "")
+        notes = "; ".join(result.notes)
+        tone = Tone.OK if result.state_checked else Tone.WARNING
+        self.note_under_code(text + (f". {notes}" if notes else ""), tone)
+
+    def note_under_code(self, text: str, tone: Tone) -> None:
+        """A message under Code that stays until Code changes (validation comes after it)."""
+        self._code_before_edit = self.code.text()
+        self._code_note = (text, tone)
+        self._touched.add("code")
+        self._on_changed()
 
     # --- building blocks ---
 
@@ -185,11 +255,15 @@ class RequestForm(QGroupBox):
         self.code_verifier.setText(request.code_verifier)
         self.refresh_token.setText(request.refresh_token)
         self.set_scopes(request.scopes)
+        self._code_before_edit = self.code.text()
+        self._touch(*self.messages)  # a whole request was chosen: say all there is to say
 
     def fill(self, values: FormFill) -> None:
         """Take what the session hands over: a code and its verifier, a new refresh token."""
         if values.grant_type is not None:
             self.set_grant(values.grant_type)
+        if values.code is not None:
+            self._code_note = None  # a new code: what was said about the last one is over
         for edit, value in (
             (self.code, values.code),
             (self.code_verifier, values.code_verifier),
@@ -197,10 +271,15 @@ class RequestForm(QGroupBox):
         ):
             if value is not None:
                 edit.setText(value)
+        self._code_before_edit = self.code.text()
+        filled = {"code": values.code, "code_verifier": values.code_verifier}
+        self._touch(*(name for name, value in filled.items() if value is not None))
 
-    def set_busy(self, busy: bool) -> None:
-        """While a request runs, Send is off (no accidental second send) and Cancel is on."""
+    def set_busy(self, busy: bool, text: str = "") -> None:
+        """While a request runs, Send is off (no accidental second send) and Cancel is on;
+        `text` says what is running (the line beside Send shows it)."""
         self._busy = busy
+        self._busy_text = text
         self.cancel_button.setEnabled(busy)
         self.get_code_button.setEnabled(not busy)
         self._update_send_state(self._issues())
@@ -214,6 +293,11 @@ class RequestForm(QGroupBox):
     def _issues(self) -> list[FieldIssue]:
         return self.token_request().validate()
 
+    def _touch(self, *names: str) -> None:
+        if not set(names) <= self._touched:
+            self._touched.update(names)
+            self._on_changed()
+
     def _on_changed(self) -> None:
         uses_code = self.grant() == vendor.GRANT_AUTHORIZATION_CODE
         self.code.setEnabled(uses_code)
@@ -224,8 +308,13 @@ class RequestForm(QGroupBox):
         issues = self._issues()
         for message in self.messages.values():
             message.clear_message()
+        if self._code_note is not None:
+            self.messages["code"].show_message(*self._code_note)
         for issue in issues:
-            widget = self.messages.get(issue.field, self.messages["grant_type"])
+            field = issue.field if issue.field in self.messages else "grant_type"
+            if field not in self._touched:
+                continue
+            widget = self.messages[field]
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
             prefix = "" if not widget.text() else widget.text() + "\n"
             widget.show_message(prefix + issue.message, tone)
@@ -237,7 +326,7 @@ class RequestForm(QGroupBox):
         if self._external_block:
             blockers.insert(0, self._external_block)
         if self._busy:
-            reason = "Sending… (press Cancel or Esc to stop)"
+            reason = f"{self._busy_text or 'Sending…'} (press Cancel or Esc to stop)"
         elif blockers:
             reason = "Send is off: " + blockers[0]
         else:

@@ -127,26 +127,33 @@ class WrappedNote(QLabel):
 
 
 class FieldMessage(QLabel):
-    """The message shown under a form field: an error (red) or a warning (amber); hidden when
-    there is nothing to say."""
+    """The message shown under a form field: an error (red) or a warning (amber). With nothing
+    to say it is hidden — or, with `reserve`, an empty line that keeps its room, so the fields
+    below don't jump each time a message comes or goes while the user types."""
 
-    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, object_name: str, parent: QWidget | None = None, *, reserve: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
-        self.setVisible(False)
+        self._reserve = reserve
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 0.92)
         self.setFont(font)
+        if reserve:
+            self.setMinimumHeight(self.fontMetrics().lineSpacing())
+        else:
+            self.setVisible(False)  # (never setVisible(True) here: without a parent, a window)
 
     def show_message(self, text: str, tone: Tone) -> None:
         self.setText(text)
         set_tone(self, tone)
-        self.setVisible(bool(text))
+        self.setVisible(self._reserve or bool(text))
 
     def clear_message(self) -> None:
         self.setText("")
-        self.setVisible(False)
+        self.setVisible(self._reserve)
 
 
 def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:

@@ -1,0 +1,166 @@
+"""Get code against an authorization server that is not the built-in emulator — here a small
+identity provider on this machine — the way a person meets it: the browser opens with a fresh
+URL that the dialog also shows, a sign-in page is named as one while the app waits for the
+browser, an error page or an error redirect shows in the error panel at once (no five-minute
+wait), and nothing starts for a profile without a client id."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
+from tests.ui.helpers import WAIT_MS, text_of
+
+from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.ui.main_window import MainWindow
+
+
+class Browser(QObject):
+    """Stands in for the system browser: Qt hands it the URLs the app opens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open_url(self, url: QUrl) -> None:
+        self.opened.append(bytes(url.toEncoded().data()).decode())
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    stand_in = Browser()
+    for scheme in ("http", "https"):
+        # The stubs say bytes; PySide6 takes the slot's name as a str.
+        QDesktopServices.setUrlHandler(scheme, stand_in, "open_url")  # type: ignore[arg-type]
+    yield stand_in
+    for scheme in ("http", "https"):
+        QDesktopServices.unsetUrlHandler(scheme)
+
+
+def use_provider(window: MainWindow, provider: IdentityProvider, **changes: Any) -> Profile:
+    profile = Profile(
+        new_profile_id(),
+        name="Local identity provider",
+        base_url=window.emulator.base_url,
+        app_token="sbx:emulator-app-token",
+        client_id="idp-client",
+        issuer=provider.issuer,
+    )
+    created = window.profile_actions.create(replace(profile, **changes))
+    assert window.targets.current.id == created.id
+    return created
+
+
+def state_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+async def sign_in(provider: IdentityProvider, url: str) -> httpx.Response:
+    """What the person does in the browser: load the page, sign in, consent, land back."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        page = await http.get(url)
+        assert page.status_code == 200 and "Sign in" in page.text
+        return await http.get(provider.consent_url(state_of(url)), follow_redirects=True)
+
+
+def test_a_sign_in_page_opens_the_browser_with_a_fresh_url_and_the_code_arrives(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider(Behaviour.SIGN_IN) as provider:
+        use_provider(window, provider)
+        window.form.code.clear()
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        url = browser.opened[0]
+
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.url_view.toPlainText() == url  # shown, with its Copy URL button
+        assert "sign-in page" in dialog.status.text()
+        assert "sign-in page" in window.status.text()
+        # The form says what it waits for: the browser, not a request being sent.
+        assert window.controller.busy
+        assert "browser" in window.form.send_blocked.text().lower()
+        assert "Sending" not in window.form.send_blocked.text()
+        # The app asked the server once before the browser went there — with another state:
+        # the browser's URL is fresh, nothing of it was spent.
+        assert len(provider.states_seen) == 1
+        assert provider.states_seen[0] != state_of(url)
+
+        landed = asyncio.ensure_future(sign_in(provider, url))
+        qtbot.waitUntil(lambda: landed.done() and not window.controller.busy, timeout=WAIT_MS)
+        assert landed.result().status_code == 200
+
+    assert provider.states_seen == [provider.states_seen[0], state_of(url)]
+    assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
+    attempt = window.session.pending_authorize
+    assert attempt is not None
+    assert window.form.code_verifier.text() == attempt.pkce.code_verifier
+    assert "state verified" in window.status.text()
+    assert window.get_code_flow.dialog is None
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "shown"),
+    [(Behaviour.BAD_REQUEST, "Unknown client"), (Behaviour.ERROR_REDIRECT, "consent refused")],
+)
+def test_an_error_from_the_authorization_server_shows_at_once(
+    window: MainWindow, qtbot, browser: Browser, behaviour: Behaviour, shown: str
+) -> None:
+    with identity_provider(behaviour) as provider:
+        use_provider(window, provider)
+        window.form.get_code_button.click()
+        qtbot.waitUntil(
+            lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000
+        )
+
+    assert shown in text_of(window, "errorDescription")
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=1000)
+    assert browser.opened == []  # no browser sent to an error page, no wait for a redirect
+    assert window.get_code_flow.dialog is None
+    assert window.form.code.text() == ""
+
+
+def test_nothing_starts_without_a_client_id(window: MainWindow, qtbot, browser: Browser) -> None:
+    with identity_provider() as provider:
+        use_provider(window, provider, client_id="")
+        busy: list[bool] = []
+        window.controller.busy_changed.connect(busy.append)
+        window.form.get_code_button.click()
+        qtbot.wait(50)  # anything started would have asked the server by now
+
+        assert busy == [] and provider.states_seen == [] and browser.opened == []
+    assert "client id" in window.form.messages["code"].text()
+    assert "client id" in window.status.text()
+
+
+def test_a_malformed_redirect_uri_is_refused_before_anything_starts(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider() as provider:
+        use_provider(window, provider, redirect_uri="https://app.example/cb#section")
+        window.form.get_code_button.click()
+        qtbot.wait(50)
+        assert provider.states_seen == [] and browser.opened == []
+    assert "fragment" in window.form.messages["code"].text()
+
+
+def test_nothing_listening_at_a_local_endpoint_is_an_error_not_a_wait(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider() as provider:
+        issuer = provider.issuer
+    use_provider(window, provider, issuer=issuer, authorization_endpoint=issuer + "authorize")
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000)
+    assert "could not be reached" in text_of(window, "errorDescription")
+    assert browser.opened == []
