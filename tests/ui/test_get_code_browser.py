@@ -7,15 +7,13 @@ wait), and nothing starts for a profile without a client id."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
 from tests.ui.helpers import WAIT_MS, text_of
 
@@ -23,27 +21,11 @@ from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
 
 
-class Browser(QObject):
-    """Stands in for the system browser: Qt hands it the URLs the app opens."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.opened: list[str] = []
-
-    @Slot(QUrl)
-    def open_url(self, url: QUrl) -> None:
-        self.opened.append(bytes(url.toEncoded().data()).decode())
-
-
 @pytest.fixture
-def browser() -> Iterator[Browser]:
-    stand_in = Browser()
-    for scheme in ("http", "https"):
-        # The stubs say bytes; PySide6 takes the slot's name as a str.
-        QDesktopServices.setUrlHandler(scheme, stand_in, "open_url")  # type: ignore[arg-type]
-    yield stand_in
-    for scheme in ("http", "https"):
-        QDesktopServices.unsetUrlHandler(scheme)
+def browser(browser: Browser) -> Browser:
+    """The browser of these tests only notes what it is sent: the test plays the person."""
+    browser.follows = False
+    return browser
 
 
 def use_provider(window: MainWindow, provider: IdentityProvider, **changes: Any) -> Profile:
