@@ -33,9 +33,10 @@ from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage
+from idconnect_tester.ui.widgets import FieldMessage, MessageLine
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
+_SEND_TIP = "Send the signed token request (Ctrl+Return, or Return in a field)"
 _GRANT_LABELS = {
     vendor.GRANT_AUTHORIZATION_CODE: "authorization_code — exchange a code",
     vendor.GRANT_REFRESH_TOKEN: "refresh_token — renew the access token",
@@ -73,10 +74,13 @@ class RequestForm(QGroupBox):
         self.refresh_token = self._line_edit(
             "refreshTokenEdit", "Refresh token", "snd-id-con-r-… (filled after a code exchange)"
         )
-        self.messages = {
-            name: FieldMessage(f"{name}Message", reserve=name != "grant_type")
-            for name in ("grant_type", "code", "code_verifier", "refresh_token", "scope")
+        # One line each, always there (the layout never jumps); the grant type's only shows
+        # for a grant the combo can't offer (a request loaded from elsewhere).
+        self.messages: dict[str, FieldMessage | MessageLine] = {
+            name: MessageLine(f"{name}Message")
+            for name in ("code", "code_verifier", "refresh_token", "scope")
         }
+        self.messages["grant_type"] = FieldMessage("grant_typeMessage")
 
         self.get_code_button = QPushButton("&Get code")
         self.get_code_button.setObjectName("getCodeButton")
@@ -115,8 +119,13 @@ class RequestForm(QGroupBox):
 
         self.send_button = QPushButton("&Send")
         self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        self.send_button.setToolTip("Send the signed token request (Ctrl+Return)")
+        # The main action, in bold — not as Qt's "default button": Fusion draws that exactly
+        # like a focused button, so keyboard focus on Send could not be seen. Return in a
+        # field sends all the same (`_return_pressed`).
+        font = self.send_button.font()
+        font.setBold(True)
+        self.send_button.setFont(font)
+        self.send_button.setToolTip(_SEND_TIP)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
@@ -316,7 +325,7 @@ class RequestForm(QGroupBox):
                 continue
             widget = self.messages[field]
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
-            prefix = "" if not widget.text() else widget.text() + "\n"
+            prefix = "" if not widget.text() else widget.text() + "; "
             widget.show_message(prefix + issue.message, tone)
         self._update_send_state(issues)
         self.changed.emit()
@@ -333,4 +342,4 @@ class RequestForm(QGroupBox):
             reason = ""
         self.send_button.setEnabled(not self._busy and not blockers)
         self.send_blocked.setText(reason)
-        self.send_button.setToolTip(reason or "Send the signed token request (Ctrl+Return)")
+        self.send_button.setToolTip(f"{reason}\n{_SEND_TIP}" if reason else _SEND_TIP)

@@ -127,33 +127,48 @@ class WrappedNote(QLabel):
 
 
 class FieldMessage(QLabel):
-    """The message shown under a form field: an error (red) or a warning (amber). With nothing
-    to say it is hidden — or, with `reserve`, an empty line that keeps its room, so the fields
-    below don't jump each time a message comes or goes while the user types."""
+    """The message shown under a form field: an error (red) or a warning (amber); hidden when
+    there is nothing to say."""
 
-    def __init__(
-        self, object_name: str, parent: QWidget | None = None, *, reserve: bool = False
-    ) -> None:
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
-        self._reserve = reserve
+        self.setVisible(False)
         font = self.font()
         font.setPointSizeF(font.pointSizeF() * 0.92)
         self.setFont(font)
-        if reserve:
-            self.setMinimumHeight(self.fontMetrics().lineSpacing())
-        else:
-            self.setVisible(False)  # (never setVisible(True) here: without a parent, a window)
 
     def show_message(self, text: str, tone: Tone) -> None:
         self.setText(text)
         set_tone(self, tone)
-        self.setVisible(self._reserve or bool(text))
+        self.setVisible(bool(text))
 
     def clear_message(self) -> None:
         self.setText("")
-        self.setVisible(self._reserve)
+        self.setVisible(False)
+
+
+class MessageLine(ElidedLabel):
+    """The message under a request field: one line that is always there (empty when all is
+    well), so the fields below never move as messages come and go while the user types. A
+    message longer than the line ends in "…"; `text()` and the tooltip have all of it."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent, mode=Qt.TextElideMode.ElideRight)
+        self.setObjectName(object_name)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        self.setFont(font)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing())
+
+    def show_message(self, text: str, tone: Tone) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+        set_tone(self, tone)
+
+    def clear_message(self) -> None:
+        self.show_message("", Tone.MUTED)
 
 
 def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:
