@@ -9,31 +9,15 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 from tests.ui.helpers import WAIT_MS, token_flow, type_into
+from tests.ui.test_profiles_history import add_profile, select
 
-from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.ui.main_window import MainWindow
 
 
 def y_in(form: QWidget, widget: QWidget) -> int:
     return widget.mapTo(form, QPoint(0, 0)).y()
-
-
-def saved_profile(window: MainWindow, name: str = "Sandbox") -> Profile:
-    profile = Profile(
-        new_profile_id(),
-        name=name,
-        base_url=window.emulator.base_url,
-        app_token="sbx:emulator-app-token",
-        client_id="emulator-client",
-        issuer=window.emulator.base_url + "/",
-    )
-    return window.profile_actions.create(profile)
-
-
-def select(window: MainWindow, profile_id: str) -> None:
-    combo = window.target_panel.profile
-    combo.setCurrentIndex(combo.findData(profile_id))
 
 
 def test_a_fresh_window_shows_no_message_until_a_field_is_touched(
@@ -78,7 +62,7 @@ def test_the_emulators_base_url_looks_read_only(window: MainWindow, qtbot) -> No
     assert base_url.isReadOnly() and not base_url.hasFrame()
     assert base_url.palette().color(QPalette.ColorRole.Base).alpha() == 0  # no input box
 
-    saved_profile(window)
+    add_profile(window, "Sandbox")
 
     assert not base_url.isReadOnly() and base_url.hasFrame()
     app_base = QApplication.palette().color(QPalette.ColorRole.Base)
@@ -121,7 +105,7 @@ def test_ctrl_return_is_shown_on_send_and_in_the_request_menu(window: MainWindow
 def test_an_invalid_base_url_is_kept_and_said_on_a_profile_switch(
     window: MainWindow, qtbot
 ) -> None:
-    profile = saved_profile(window)
+    profile = add_profile(window, "Sandbox")
     type_into(qtbot, window.target_panel.base_url, "htps://api.example")
 
     select(window, EMULATOR_PROFILE_ID)

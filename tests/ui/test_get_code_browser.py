@@ -7,7 +7,6 @@ wait), and nothing starts for a profile without a client id."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,8 +15,9 @@ import pytest
 from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
 from tests.ui.helpers import WAIT_MS, text_of
+from tests.ui.test_profiles_history import add_profile
 
-from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.main_window import MainWindow
 
 
@@ -29,15 +29,8 @@ def browser(browser: Browser) -> Browser:
 
 
 def use_provider(window: MainWindow, provider: IdentityProvider, **changes: Any) -> Profile:
-    profile = Profile(
-        new_profile_id(),
-        name="Local identity provider",
-        base_url=window.emulator.base_url,
-        app_token="sbx:emulator-app-token",
-        client_id="idp-client",
-        issuer=provider.issuer,
-    )
-    created = window.profile_actions.create(replace(profile, **changes))
+    fields = {"client_id": "idp-client", "issuer": provider.issuer, **changes}
+    created = add_profile(window, "Local identity provider", **fields)
     assert window.targets.current.id == created.id
     return created
 
