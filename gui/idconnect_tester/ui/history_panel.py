@@ -7,7 +7,7 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +50,15 @@ _WIDEST = (
     "MMMMMMMMMMMMMMMM",
     "99999",
 )
+
+
+_SUCCEEDED = Qt.ItemDataRole.UserRole + 1
+
+
+def _colour(item: QTreeWidgetItem) -> None:
+    palette = colours()
+    succeeded = bool(item.data(0, _SUCCEEDED))
+    item.setForeground(COLUMN["Outcome"], palette.ok if succeeded else palette.error)
 
 
 class HistoryPanel(QWidget):
@@ -171,11 +180,19 @@ class HistoryPanel(QWidget):
                 f"{row.total_ms:.0f}",
             ]
         )
-        palette = colours()
         item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-        item.setForeground(COLUMN["Outcome"], palette.ok if row.succeeded else palette.error)
+        item.setData(0, _SUCCEEDED, row.succeeded)
+        _colour(item)
         item.setToolTip(0, row.summary)
         return item
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt names it
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # another scheme: its own colours
+            for index in range(self.table.topLevelItemCount()):
+                item = self.table.topLevelItem(index)
+                if item is not None:
+                    _colour(item)
 
     def set_rows(self, rows: list[HistoryRow], total: int) -> None:
         items = [self._item(row) for row in rows]
