@@ -5,9 +5,12 @@ without a word."""
 
 from __future__ import annotations
 
+import keyring
+from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile, select
 
@@ -117,3 +120,21 @@ def test_an_invalid_base_url_is_kept_and_said_on_a_profile_switch(
     select(window, profile.id)  # the edit is still there, with what is wrong with it
     assert window.target_panel.base_url.text() == "htps://api.example"
     assert "https://" in window.target_panel.messages["base_url"].text()
+
+
+def test_the_secret_note_says_where_the_secret_is_kept(loop, qtbot) -> None:
+    """With a keyring the note says so; without one it says the secret lasts for this run
+    only — under the field, not only in a status message that is gone a moment later."""
+    window = open_window(qtbot)
+    add_profile(window, "With keyring")
+    note = window.target_panel.note
+    qtbot.waitUntil(lambda: "kept in the system keyring" in note.text(), timeout=WAIT_MS)
+    close_window(window, qtbot)
+
+    keyring.set_keyring(FailKeyring())  # no keyring at all (the fixture restores its own)
+    window = open_window(qtbot)
+    add_profile(window, "Without keyring")
+    note = window.target_panel.note
+    qtbot.waitUntil(lambda: "this run only" in note.text(), timeout=WAIT_MS)
+    assert "restart" in note.text()
+    close_window(window, qtbot)
