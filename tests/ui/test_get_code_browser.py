@@ -139,3 +139,31 @@ def test_nothing_listening_at_a_local_endpoint_is_an_error_not_a_wait(
     qtbot.waitUntil(lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000)
     assert "could not be reached" in text_of(window, "errorDescription")
     assert browser.opened == []
+
+
+def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider() as provider:
+        use_provider(window, provider, redirect_uri="https://app.example/callback")
+        window.form.code.clear()
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.controller.pending_tasks == 0, timeout=WAIT_MS)
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None and dialog.isVisible()  # still there: nothing came back yet
+        url = browser.opened[0]
+        # The person signs in; the browser lands on the app's own page, whose address they copy.
+        assert httpx.get(url, trust_env=False).status_code == 200  # the sign-in page
+        consent = httpx.get(
+            provider.consent_url(state_of(url)), follow_redirects=False, trust_env=False
+        )
+        landed = consent.headers["location"]
+    assert landed.startswith("https://app.example/callback?code=")
+
+    dialog.paste_edit.setText(landed)
+    dialog.paste_edit.returnPressed.emit()
+
+    assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
+    assert window.get_code_flow.dialog is None
+    assert "state verified" in window.status.text()

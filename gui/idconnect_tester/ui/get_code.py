@@ -185,20 +185,23 @@ class GetCode:
         http = self._controller.http_for(profile)
         keys_http = self._controller.keys_http_for(profile)
 
-        async def run() -> Outcome:
+        # Not the one running operation: nothing is waited for, the dialog stays open until the
+        # redirect URL is pasted (or cancelled).
+        async def run() -> None:
             endpoint = await find_endpoint(keys_http, target, self._controller.keys_cache)
             attempt = self._new_attempt(endpoint, target, target.redirect_uri)
             probe = await probe_authorize(http, attempt)
             if probe.result is not None:
-                return attempt, probe.result
+                self._finished(attempt, probe.result)
+                return
             self._open_dialog(attempt, None, probe).open_browser()
             self._say(
                 f"{probe.sentence} Then paste the redirect URL into the dialog or into Code",
                 _PROBE_TONES.get(probe.verdict, Tone.MUTED),
             )
-            return None  # nothing to wait for: the redirect comes back pasted
 
-        self._controller.get_code(run, "Preparing the authorize step…")
+        self._controller.start_background(run(), "prepare the authorize step")
+        self._say("Asking the authorization server…", Tone.MUTED)
 
     def _new_attempt(
         self, endpoint: str, target: AuthorizeTarget, redirect_uri: str
