@@ -1,9 +1,12 @@
 """Regenerate the README screenshots from the real window, against the built-in emulator.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" \
+        .venv/bin/python scripts/screenshots.py      # a real X server, as on a laptop screen
 
 Runs in a throwaway HOME (so your profiles, history and layout are neither used nor touched),
-drives the window like a user, and saves:
+drives the window like a user, and saves (at 1366×768, a common laptop screen):
+  first-launch.png      the window as it first opens: the built-in emulator, nothing typed
   main-window.png       a successful exchange: response, countdown, id_token checks
   main-window-dark.png  the same in the dark scheme
   error-panel.png       a signature mismatch, with the hint
@@ -20,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-WINDOW_SIZE = (1400, 900)
+WINDOW_SIZE = (1366, 768)
 
 
 def _isolate_home() -> None:
@@ -64,6 +67,11 @@ async def _shoot(out: Path) -> None:
         window = MainWindow()
         window.resize(*WINDOW_SIZE)
         window.show()
+        if scheme == "light":
+            await _wait(lambda w=window: w.ready and w.emulator.started)
+            await asyncio.sleep(0.3)  # a settled layout
+            window.grab().save(str(out / "first-launch.png"))
+            print(f"saved {out / 'first-launch.png'}")
         await _exchange(window)
         await _wait(lambda w=window: w.id_token_panel.check_status("signature") is not None)
         await asyncio.sleep(0.3)  # one countdown tick and a settled layout

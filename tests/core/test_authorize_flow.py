@@ -10,15 +10,21 @@ from collections.abc import Callable
 import httpx
 import pytest
 from tests.support.faulty_servers import closed_port
+from tests.support.identity_provider import AUTHORIZE_PATH as IDP_AUTHORIZE_PATH
+from tests.support.identity_provider import Behaviour, identity_provider
 from tests.support.oidc import ALL_SCOPES, redeem
 
+from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.core.authorize_flow import (
     AuthorizeAttempt,
+    AuthorizeProbe,
     AuthorizeTarget,
     Interaction,
+    ProbeVerdict,
     RedirectCapture,
     find_endpoint,
     is_loopback_redirect,
+    probe_authorize,
     run_authorize,
 )
 from idconnect_tester.emulator import EmulatorServer
@@ -160,3 +166,51 @@ def test_paste_needs_the_registered_redirect_uri(emulator: EmulatorServer) -> No
 )
 def test_which_redirect_uris_a_listener_can_receive(uri: str, loopback: bool) -> None:
     assert is_loopback_redirect(uri) is loopback
+
+
+# --- the probe: what the authorization server answers before the browser goes there ---
+
+
+def probe(
+    endpoint: str, redirect_uri: str = "http://127.0.0.1:1/cb", client_id: str = "a-client"
+) -> tuple[AuthorizeProbe, str]:
+    """The probe's verdict for a fresh attempt, and that attempt's state (never sent)."""
+    attempt = AuthorizeSession.new(endpoint, client_id, redirect_uri, ["openid"])
+
+    async def ask() -> AuthorizeProbe:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            return await probe_authorize(http, attempt)
+
+    return asyncio.run(ask()), attempt.state
+
+
+def test_the_probe_sees_the_emulator_consent_at_once(
+    emulator: EmulatorServer,
+) -> None:
+    found, _state = probe(emulator.base_url + AUTHORIZE_PATH, client_id="emulator-client")
+    assert found.verdict is ProbeVerdict.CONSENTS_AT_ONCE and not found.stops
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "verdict", "stops", "said"),
+    [
+        (Behaviour.SIGN_IN, ProbeVerdict.SIGN_IN, False, "sign-in page"),
+        (Behaviour.BAD_REQUEST, ProbeVerdict.REFUSED, True, "Unknown client"),
+        (Behaviour.ERROR_REDIRECT, ProbeVerdict.REFUSED, True, "access_denied"),
+        (Behaviour.BOT_WALL, ProbeVerdict.DOUBTFUL, False, "403"),
+    ],
+)
+def test_the_probe_tells_a_sign_in_page_from_an_error(
+    behaviour: Behaviour, verdict: ProbeVerdict, stops: bool, said: str
+) -> None:
+    with identity_provider(behaviour) as provider:
+        found, state = probe(provider.base_url + IDP_AUTHORIZE_PATH)
+        assert provider.states_seen and state not in provider.states_seen  # a twin asked
+    assert found.verdict is verdict and found.stops is stops
+    assert said in found.sentence
+
+
+def test_the_probe_finds_nothing_listening_on_this_machine() -> None:
+    found, _state = probe(f"http://127.0.0.1:{closed_port()}/authorize")
+    assert found.verdict is ProbeVerdict.UNREACHABLE and found.stops
+    assert found.result is not None and "could not be reached" in found.result.summary()

@@ -1,13 +1,21 @@
-import pytest
+import asyncio
 
+import pytest
+from tests.support.flows import emulator_target
+
+from idconnect_tester import vendor
+from idconnect_tester.core.client import IdConnectClient
 from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
+    Exchange,
     NetworkError,
     NetworkErrorKind,
     UnexpectedResponse,
 )
 from idconnect_tester.core.hints import hint_for
+from idconnect_tester.core.request import TokenRequest
+from idconnect_tester.emulator import EmulatorServer
 
 
 @pytest.mark.parametrize(
@@ -93,3 +101,46 @@ def test_unexpected_responses_are_explained_by_status() -> None:
 
 def test_unknown_api_error_has_no_invented_hint() -> None:
     assert hint_for(ApiError(418, "I'm a teapot"), Endpoint.TOKEN) is None
+
+
+@pytest.mark.parametrize(
+    "sent_code",
+    [
+        "http://127.0.0.1:8765/callback?code=abc&state=xyz",
+        "?code=abc&state=xyz",
+        "code=abc&state=xyz",
+        "https://oauth.pstmn.io/v1/callback?code=abc",
+    ],
+)
+def test_invalid_code_for_a_url_sent_as_the_code_says_so(sent_code: str) -> None:
+    hint = hint_for(ApiError(401, "Invalid code", 401), Endpoint.TOKEN, sent_code=sent_code)
+    assert hint is not None
+    assert "url" in hint.title.lower()
+    assert "code=" in hint.advice
+
+
+def test_invalid_code_for_a_plain_code_keeps_the_usual_hint() -> None:
+    hint = hint_for(ApiError(401, "Invalid code", 401), Endpoint.TOKEN, sent_code="Zm9vYmFy-1")
+    assert hint is not None and "url" not in hint.title.lower()
+    assert "single-use" in hint.advice
+
+
+def test_the_emulators_answer_to_a_url_sent_as_the_code_gets_the_url_hint(
+    emulator: EmulatorServer,
+) -> None:
+    request = TokenRequest.from_form(
+        vendor.GRANT_AUTHORIZATION_CODE,
+        code=f"http://127.0.0.1:8765/callback?code={'a' * 20}&state=s",
+        code_verifier="v" * 43,
+    )
+
+    async def send() -> Exchange:
+        client = IdConnectClient(emulator_target(emulator.base_url))
+        try:
+            return await client.token(request)
+        finally:
+            await client.aclose()
+
+    exchange = asyncio.run(send())
+    assert isinstance(exchange.outcome, ApiError) and exchange.outcome.status == 401
+    assert exchange.hint is not None and "url" in exchange.hint.title.lower()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+from tests.support.browser import Browser
 
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -30,6 +31,15 @@ def event_loop_qt(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         executor.shutdown(wait=True)
         loop.set_default_executor(None)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def browser(qapp: QApplication) -> Iterator[Browser]:
+    """The system browser for every GUI test: it follows what the app opens (see Browser)."""
+    stand_in = Browser()
+    stand_in.install()
+    yield stand_in
+    Browser.uninstall()
 
 
 @pytest.fixture

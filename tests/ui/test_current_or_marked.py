@@ -49,6 +49,10 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     token_flow(window, qtbot)  # a fresh code: current again
     wait_for_verdict(window, qtbot)
     assert not any(stale(window, name) for name in RESULT_PANELS)
+    assert not window.docks["response"].visibleRegion().isEmpty()  # back in front
+    window.docks["error"].raise_()  # the user looks at the (empty) error tab…
+    token_flow(window, qtbot)  # …and the next success brings the response forward again
+    assert not window.docks["response"].visibleRegion().isEmpty()
     assert text_of(window, "accessTokenState") == "live"
     assert not window.response_panel.freshness.isVisibleTo(window.response_panel)
 

@@ -22,6 +22,7 @@ from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 
@@ -155,7 +156,8 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     send_and_wait(window, qtbot)  # the same code again: 401
     panel = window.history_panel
     qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
-    statuses = [panel.table.topLevelItem(i).text(4) for i in range(2)]  # type: ignore[union-attr]
+    status = COLUMN["Status"]
+    statuses = [panel.table.topLevelItem(i).text(status) for i in range(2)]  # type: ignore[union-attr]
     assert statuses == ["401", "200"]  # newest first
 
     panel.status_filter.setCurrentIndex(panel.status_filter.findData("4xx"))

@@ -110,21 +110,16 @@ async def _then(coroutine, done: list[bool]) -> None:
     done.append(True)
 
 
-def test_closing_the_window_closes_the_paste_redirect_dialog(window, qtbot, monkeypatch) -> None:
+def test_closing_the_window_closes_the_authorize_dialog(window, qtbot, browser) -> None:
     """A non-modal dialog the window opened must not keep the process alive after it."""
-    from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+    from tests.support.identity_provider import Behaviour, identity_provider
 
-    opened: list[str] = []
-    monkeypatch.setattr(AuthorizeDialog, "open_browser", lambda self: opened.append(self.url))
-    add_profile(
-        window,
-        "HTTPS redirect",
-        issuer=window.emulator.base_url + "/",
-        redirect_uri="https://app.example.test/callback",
-    )
-    window.form.get_code_button.click()
-    qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
-    dialog = window.get_code_flow.dialog
-    assert dialog is not None and dialog.isVisible() and opened
-    window.close()
-    assert not dialog.isVisible()
+    browser.follows = False  # the person hasn't signed in yet: the dialog waits
+    with identity_provider(Behaviour.SIGN_IN) as provider:
+        add_profile(window, "Sign-in page", client_id="idp-client", issuer=provider.issuer)
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None and dialog.isVisible()
+        window.close()
+        assert not dialog.isVisible()

@@ -333,6 +333,23 @@ def _from_bare_code(text: str, session: AuthorizeSession | None) -> AuthorizeRes
     return AuthorizeResult(code=code, state_checked=False, notes=tuple(notes))
 
 
+def looks_like_redirect(text: str) -> bool:
+    """True when `text` is a redirect URL or query string (it carries `code`, `state` or
+    `error`) rather than a bare code: people who come from other OAuth tools paste the whole
+    address into a code field."""
+    text = text.strip()
+    if len(text) > MAX_PASTED_LENGTH:
+        return False
+    try:
+        if _HAS_SCHEME.match(text):
+            parts = urlsplit(text)
+            return _has_redirect_params(parts.query) or _has_redirect_params(parts.fragment)
+        query = text[1:] if text[:1] in "?#" else text
+        return _has_redirect_params(query)
+    except ValueError:
+        return False
+
+
 def parse_redirect(pasted: str, session: AuthorizeSession | None) -> AuthorizeResult:
     """Read a full redirect URL, a query string (with or without `?`), or a bare code.
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -81,6 +82,8 @@ class AuthorizeTarget:
             if url.strip() and (problem := endpoint_problem(url)) is not None:
                 found.append(f"The {what}: {problem}")
         redirect = self.redirect_uri.strip()
+        if redirect and (problem := redirect_uri_problem(redirect)) is not None:
+            found.append(problem)
         if capture is RedirectCapture.FOLLOW and not is_loopback_redirect(redirect):
             found.append(
                 "Following the redirect needs a loopback redirect URI "
@@ -114,6 +117,28 @@ class AuthorizeAttempt:
     @property
     def unreachable(self) -> bool:
         return self.network_error is not None
+
+
+def redirect_uri_problem(redirect_uri: str) -> str | None:
+    """Why the authorization server could never send a browser back to `redirect_uri`: it must
+    be an absolute URI (https://…, http://127.0.0.1:PORT/…, or an app's own scheme such as
+    com.example.app:/callback) without a #fragment (RFC 6749 §3.1.2)."""
+    try:
+        parts = urlsplit(redirect_uri.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError as exc:
+        return f"The redirect URI is not a valid URL: {exc}"
+    if (
+        not parts.scheme
+        or not (parts.netloc or parts.path)
+        or any(c.isspace() for c in redirect_uri.strip())
+    ):
+        return "The redirect URI must be an absolute URI, e.g. http://127.0.0.1:8765/callback"
+    if parts.fragment:
+        return "The redirect URI must not have a #fragment (RFC 6749 §3.1.2)"
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        return "The redirect URI has no host name"
+    return None
 
 
 def is_loopback_redirect(redirect_uri: str) -> bool:
@@ -257,6 +282,20 @@ async def _follow(
     if isinstance(listener, AuthorizeAttempt):
         return listener
     session = _new_session(target, endpoint, listener.redirect_uri)
+    return await follow_authorize(http, session, listener, timeout_s)
+
+
+async def follow_authorize(
+    http: httpx.AsyncClient,
+    session: AuthorizeSession,
+    listener: LoopbackListener,
+    timeout_s: float = FOLLOW_TIMEOUT_S,
+) -> AuthorizeAttempt:
+    """FOLLOW for a session (and its listener) the caller made: fetch the URL, follow the
+    redirect to the listener, and report what the authorization server answered if it did not
+    redirect there at once — without waiting out `timeout_s` for a redirect that won't come.
+    The listener is closed on every exit."""
+    endpoint = session.authorization_endpoint
     answer = _ServerAnswer()
 
     async def open_url(url: str) -> None:
@@ -323,3 +362,159 @@ async def _pasted(
     )
     pasted = await interaction.read_redirect()
     return AuthorizeAttempt(endpoint, session, parse_redirect(pasted, session))
+
+
+# --- asking the authorization server before the browser goes there ---
+
+
+class ProbeVerdict(StrEnum):
+    SIGN_IN = "sign in"  # a page for a person (or a redirect to one): the browser is needed
+    CONSENTS_AT_ONCE = "consents at once"  # redirected straight back with a code
+    REFUSED = "refused"  # an OAuth error, or an error page: the browser would show the same
+    DOUBTFUL = "doubtful"  # an answer that may be meant for this client only (see below)
+    UNREACHABLE = "unreachable"
+
+
+# Statuses a gateway or firewall in front of the server may give a client that is not a
+# browser (bot protection, rate limits, a proxy's own failure): the browser may well get the
+# real page, so they don't stop the attempt.
+_NOT_FOR_BROWSERS: Final = frozenset({403, 407, 429, 502, 503, 504})
+_PROBE_BODY_LIMIT: Final = 64 * 1024
+_TITLE: Final = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class AuthorizeProbe:
+    """What the authorization server answered to a twin of an attempt (`probe_authorize`)."""
+
+    verdict: ProbeVerdict
+    sentence: str  # what to tell the person
+    result: AuthorizeResult | None = None  # for REFUSED and UNREACHABLE: what to show
+    status: int | None = None
+    network_error: NetworkError | None = None
+
+    @property
+    def stops(self) -> bool:
+        """True when there is no point in opening the browser."""
+        return self.result is not None
+
+
+async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) -> AuthorizeProbe:
+    """Ask the authorize endpoint once, without following redirects, what it answers to a
+    request like `attempt` — so an error shows at once instead of after a long wait for a
+    redirect that will never come, and a sign-in page is named as one.
+
+    The probe is a twin of `attempt` with its own state, nonce and PKCE pair: the browser gets
+    `attempt`'s URL, fresh and never used. An authorization server that consents at once issues
+    the twin a code nobody redeems (it expires unused); one that shows a sign-in page has only
+    been asked for the page, as a browser asks. The twin goes to the same redirect URI, but is
+    not followed there: the listener never sees it (it would refuse its state anyway).
+
+    Only answers that say this request is wrong stop the attempt: an error redirect, an OAuth
+    error body, a 4xx other than the statuses bot protection and proxies use on non-browsers,
+    or — for an endpoint on this machine — nothing listening. Everything else opens the
+    browser, saying what the app saw."""
+    twin = AuthorizeSession.new(
+        attempt.authorization_endpoint, attempt.client_id, attempt.redirect_uri, attempt.scopes
+    )
+    local = is_local_endpoint(attempt.authorization_endpoint)
+    try:
+        async with http.stream("GET", twin.url(), follow_redirects=False) as response:
+            body = await _read_some(response)
+    except httpx.HTTPError as exc:
+        error = classify(exc)
+        reason = f"The authorization server could not be reached ({error.kind.value}): "
+        reason += error.message
+        if local:
+            return AuthorizeProbe(
+                ProbeVerdict.UNREACHABLE, reason, AuthorizeResult(problem=reason), None, error
+            )
+        return AuthorizeProbe(
+            ProbeVerdict.DOUBTFUL,
+            f"{reason}. Opening the browser anyway: it may reach the server another way.",
+            network_error=error,
+        )
+    status = response.status_code
+    if response.has_redirect_location:
+        return _probe_redirect(twin, str(response.url.join(response.headers["location"])), status)
+    if 200 <= status < 300:
+        kind = (
+            "a sign-in page"
+            if "html" in response.headers.get("content-type", "")
+            else (f"HTTP {status}")
+        )
+        return AuthorizeProbe(
+            ProbeVerdict.SIGN_IN,
+            f"The authorization server answered {kind}: sign in and consent in the browser.",
+            status=status,
+        )
+    answer = _ServerAnswer(status=status, error_body=body)
+    refusal = answer.refusal()
+    if refusal.error is None and (status in _NOT_FOR_BROWSERS or status < 400):
+        return AuthorizeProbe(
+            ProbeVerdict.DOUBTFUL,
+            f"The authorization server answered the app HTTP {status}{_title(body)}; a browser "
+            "may be answered differently. If it shows the same, that is why.",
+            status=status,
+        )
+    if refusal.error is None:
+        refusal = AuthorizeResult(
+            problem=f"The authorization server answered HTTP {status}{_title(body)} instead "
+            "of a sign-in page: check the client id, the redirect URI registered for it and "
+            "the scopes"
+        )
+    return AuthorizeProbe(ProbeVerdict.REFUSED, refusal.summary(), refusal, status)
+
+
+def _probe_redirect(twin: AuthorizeSession, location: str, status: int) -> AuthorizeProbe:
+    if not _same_address(location, twin.redirect_uri):
+        return AuthorizeProbe(
+            ProbeVerdict.SIGN_IN,
+            "The authorization server sends the browser to a sign-in page: sign in and "
+            "consent there.",
+            status=status,
+        )
+    result = parse_redirect(location, twin)
+    if result.code is not None:
+        return AuthorizeProbe(
+            ProbeVerdict.CONSENTS_AT_ONCE,
+            "The authorization server consents at once (no sign-in): the browser comes "
+            "straight back with the code.",
+            status=status,
+        )
+    if result.error is None:  # a redirect back with neither a code nor an error
+        result = AuthorizeResult(problem=f"Redirected back without a code: {result.summary()}")
+    return AuthorizeProbe(ProbeVerdict.REFUSED, result.summary(), result, status)
+
+
+def _same_address(url: str, redirect_uri: str) -> bool:
+    """Same scheme, host, port and path: where the redirect URI points, whatever the query."""
+    try:
+        a, b = urlsplit(url), urlsplit(redirect_uri)
+        return (a.scheme, a.hostname, a.port, a.path or "/") == (
+            b.scheme,
+            b.hostname,
+            b.port,
+            b.path or "/",
+        )
+    except ValueError:
+        return False
+
+
+async def _read_some(response: httpx.Response) -> str:
+    """The start of the body: enough for an error's JSON or a page's title."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= _PROBE_BODY_LIMIT:
+            break
+    return b"".join(chunks)[:_PROBE_BODY_LIMIT].decode("utf-8", "replace")
+
+
+def _title(body: str) -> str:
+    """(“Bad request”) from an HTML page's title, for a sentence; "" when there is none."""
+    found = _TITLE.search(body)
+    title = " ".join(found.group(1).split())[:80] if found else ""
+    return f" (“{title}”)" if title else ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -171,9 +172,13 @@ class IdConnectClient:
         problems = blocking(request.validate())
         if problems:
             return self._not_sent(Endpoint.TOKEN, "; ".join(p.message for p in problems))
-        return await self._send(
+        exchange = await self._send(
             Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
         )
+        if request.code:  # a redirect URL sent as the code has a hint of its own
+            hint = hint_for(exchange.outcome, Endpoint.TOKEN, sent_code=request.code)
+            exchange = replace(exchange, hint=hint)
+        return exchange
 
     async def share_token(self, request: ShareTokenRequest) -> Exchange:
         problems = blocking(request.validate())

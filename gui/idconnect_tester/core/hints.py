@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from idconnect_tester import vendor
+from idconnect_tester.core.authorize import looks_like_redirect
 from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
@@ -37,6 +38,25 @@ class _ApiRule:
             and (self.description is None or self.description.lower() in error.description.lower())
         )
 
+
+_INVALID_CODE: Final = _ApiRule(
+    Hint(
+        "The authorization code was not accepted",
+        "Codes are single-use and short-lived: it may have been used already (a second "
+        "Send), have expired, or the code verifier does not match the code_challenge sent "
+        "to authorize. Press Get code for a fresh code and verifier, then Send at once.",
+    ),
+    status=401,
+    description=vendor.ERROR_INVALID_CODE,
+)
+
+_URL_AS_CODE: Final = Hint(
+    "A whole URL was sent as the code",
+    "The code sent looks like a redirect URL (…?code=…&state=…), not a code: a common cause "
+    "when it was copied from the browser's address bar or another OAuth tool. Paste the URL "
+    "into Code again (the app takes the code out of it and checks the state), or copy only "
+    "the value after code=. Codes are single-use: if in doubt, press Get code for a fresh one.",
+)
 
 _API_RULES: Final[tuple[_ApiRule, ...]] = (
     _ApiRule(
@@ -75,16 +95,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
         status=404,
         description=vendor.ERROR_INVALID_CLIENT_ID_PREFIX.strip(),
     ),
-    _ApiRule(
-        Hint(
-            "The authorization code was not accepted",
-            "Codes are single-use and short-lived: it may have been used already (a second "
-            "Send), have expired, or the code verifier does not match the code_challenge sent "
-            "to authorize. Press Get code for a fresh code and verifier, then Send at once.",
-        ),
-        status=401,
-        description=vendor.ERROR_INVALID_CODE,
-    ),
+    _INVALID_CODE,
     _ApiRule(
         Hint(
             "The refresh token was not accepted",
@@ -252,9 +263,16 @@ def _unexpected_hint(outcome: UnexpectedResponse) -> Hint:
     )
 
 
-def hint_for(outcome: Outcome, endpoint: Endpoint) -> Hint | None:
-    """The plain-words hint for an outcome, or None when there is nothing to add."""
+def _looks_like_url(code: str) -> bool:
+    return "://" in code or looks_like_redirect(code)
+
+
+def hint_for(outcome: Outcome, endpoint: Endpoint, *, sent_code: str = "") -> Hint | None:
+    """The plain-words hint for an outcome, or None when there is nothing to add. `sent_code`:
+    the authorization code that was sent, when there was one (a URL there has its own hint)."""
     if isinstance(outcome, ApiError):
+        if _INVALID_CODE.matches(outcome, endpoint) and _looks_like_url(sent_code):
+            return _URL_AS_CODE
         return next((r.hint for r in _API_RULES if r.matches(outcome, endpoint)), None)
     if isinstance(outcome, NetworkError):
         return _network_hint(outcome)

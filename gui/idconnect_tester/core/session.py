@@ -542,7 +542,7 @@ class Session:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
-        return ErrorView(report, origin, freshness)
+        return ErrorView(report, origin, freshness, when)
 
 
 def _ended(exchange: Exchange) -> str:

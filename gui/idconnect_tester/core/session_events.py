@@ -8,6 +8,7 @@ included, and holds nothing of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from idconnect_tester.core.error_report import ErrorReport
@@ -132,6 +133,7 @@ class ErrorView:
     report: ErrorReport | None
     origin: Origin | None
     freshness: Freshness
+    at: datetime  # when that step ended: a new step is a new moment
 
 
 @dataclass(frozen=True)

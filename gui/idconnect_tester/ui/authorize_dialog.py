@@ -34,6 +34,7 @@ class AuthorizeDialog(QDialog):
         self.setWindowTitle("Get code — authorize in the browser")
         self.setModal(False)
         self.url = url
+        self.listening = listening_on is not None
 
         intro = QLabel(
             "Sign in and consent in the browser. "
@@ -102,6 +103,12 @@ class AuthorizeDialog(QDialog):
         text = self.paste_edit.text().strip()
         if text:
             self.pasted.emit(text)
+
+    def show_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        """What the app knows while it waits (e.g. "the server answered a sign-in page")."""
+        waiting = " Waiting for the redirect…" if self.listening else ""
+        self.status.setText(text + waiting)
+        set_tone(self.status, tone)
 
     def show_problem(self, text: str) -> None:
         self.status.setText(text)

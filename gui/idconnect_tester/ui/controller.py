@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from idconnect_tester.core.authorize import AuthorizeSession
+from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.id_token_checks import VerificationContext
 from idconnect_tester.core.jwks import JwksCache
-from idconnect_tester.core.loopback import LoopbackListener, run_authorize_flow
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
@@ -48,7 +47,6 @@ class RequestController(QObject):
     exchange_finished = Signal(object, object, object)
     # VerificationJob, VerificationContext and a note on where the keys came from.
     verification_finished = Signal(object, object, str)
-    authorize_url_ready = Signal(str)  # the authorize URL, shown with a copy button
     code_finished = Signal(object, object)  # AuthorizeSession, AuthorizeResult
     cancelled = Signal(str)  # what was cancelled
     failed = Signal(str)  # an operation failed outside any exchange (e.g. listener port busy)
@@ -169,23 +167,20 @@ class RequestController(QObject):
 
     def get_code(
         self,
-        start_session: Callable[[], Awaitable[tuple[AuthorizeSession, LoopbackListener]]],
-        open_url: Callable[[str], Awaitable[None] | None],
-        timeout_s: float,
+        run: Callable[[], Awaitable[tuple[AuthorizeSession, AuthorizeResult] | None]],
+        label: str = "Waiting for the authorization code…",
     ) -> bool:
-        """Authorize with PKCE: start the loopback listener and session, open the URL (system
-        browser, or in place of one for the emulator), wait for the redirect."""
+        """The authorize step as the one running operation: `run` starts the listener and the
+        session, opens the URL (system browser, or in place of one for the emulator) and waits
+        for the redirect; what it returns is reported by `code_finished` (None: nothing to
+        report, e.g. the person pastes the redirect later)."""
 
-        async def run() -> None:
-            session, listener = await start_session()
-            self.authorize_url_ready.emit(session.url())
-            try:
-                result = await run_authorize_flow(session, listener, open_url, timeout_s)
-            finally:
-                await listener.close()
-            self.code_finished.emit(session, result)
+        async def task() -> None:
+            outcome = await run()
+            if outcome is not None:
+                self.code_finished.emit(*outcome)
 
-        return self._run_exclusive("Waiting for the authorization code…", run())
+        return self._run_exclusive(label, task())
 
     def verify(self, job: VerificationJob) -> None:
         """Fetch keys for `job` from the issuer of the target that issued its token."""

@@ -85,8 +85,10 @@ class CountdownRow:
         self.set_visible(False)
 
     def set_visible(self, visible: bool) -> None:
-        for widget in (self.title, self.time, self.state, self.bar, self.detail):
+        for widget in (self.title, self.time, self.state, self.detail):
             widget.setVisible(visible)
+        # Without a countdown the bar would be an empty white box that looks like an input.
+        self.bar.setVisible(visible and self.expires_at is not None)
 
     def start(
         self,

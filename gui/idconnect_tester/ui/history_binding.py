@@ -45,6 +45,8 @@ class HistoryBinding:
         retention = int(settings.get(RETENTION_SETTING, "1000") or 1000)
         panel.retention.setValue(retention)
         panel.filter_changed.connect(self.refresh)
+        # Another instance of the app may have written rows meanwhile: catch up when shown.
+        panel.shown.connect(self.refresh)
         panel.show_requested.connect(self.show_entry)
         panel.load_requested.connect(self.load_entry)
         panel.clear_requested.connect(self.clear)
@@ -106,11 +108,15 @@ class HistoryBinding:
             self._say(f"History not saved: {exc}", Tone.WARNING)
             return
         filtered = self.panel.filter_text.text().strip() or self.panel.status_value()
-        if row is None or filtered:
-            self.refresh()  # the new entry may or may not match: let the query decide
+        limit = min(_LIST_LIMIT, self.store.retention)
+        listed, top = self.panel.row_count(), self.panel.top_id()
+        # Rows this list hasn't seen: another instance of the app wrote them since it was read.
+        others_wrote = total != min(listed + 1, limit) or (top is not None and entry_id != top + 1)
+        if row is None or filtered or others_wrote:
+            self.refresh()  # let the query decide what is listed, and count again
         else:
             # Rebuilding a 1,000-row list after every Send costs ~25 ms; one row costs nothing.
-            self.panel.prepend_row(row, total, limit=min(_LIST_LIMIT, self.store.retention))
+            self.panel.prepend_row(row, total, limit=limit)
 
     def refresh(self) -> None:
         try:

@@ -7,7 +7,8 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import RowTree, name_clear_button
 
@@ -33,10 +35,34 @@ STATUS_FILTERS = (
     ("Network errors", "network"),
     ("Any failure", "error"),
 )
-_COLUMNS = ("Time", "Profile", "Endpoint", "Grant", "Status", "Outcome", "correlationId", "ms")
+# When and how it ended come first: a narrow dock shows them without scrolling sideways.
+_COLUMNS = ("Time", "Status", "Outcome", "Endpoint", "Grant", "Profile", "correlationId", "ms")
+COLUMN = {title: index for index, title in enumerate(_COLUMNS)}
+# The widest value each column shows in full (correlationId and Profile get a useful part;
+# a person can widen them). Sizing from the font, not from the rows, costs nothing per refresh.
+_WIDEST = (
+    "2000-12-31 23:59:59",
+    "Status",
+    "share token granted",
+    "share_token",
+    "authorization_code",
+    "MMMMMMMMMMMM",
+    "MMMMMMMMMMMMMMMM",
+    "99999",
+)
+
+
+_SUCCEEDED = Qt.ItemDataRole.UserRole + 1
+
+
+def _colour(item: QTreeWidgetItem) -> None:
+    palette = colours()
+    succeeded = bool(item.data(0, _SUCCEEDED))
+    item.setForeground(COLUMN["Outcome"], palette.ok if succeeded else palette.error)
 
 
 class HistoryPanel(QWidget):
+    shown = Signal()  # the panel came into view: time to catch up with other instances
     filter_changed = Signal()
     show_requested = Signal(int)  # entry id: show it read-only in the panels
     load_requested = Signal(int)  # entry id: put its request back into the form
@@ -69,6 +95,7 @@ class HistoryPanel(QWidget):
         self.table.setUniformRowHeights(True)  # lets Qt lay out 1,000 rows without measuring each
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.header().setStretchLastSection(False)
+        self._size_columns()
         self.show_button = QPushButton("Show")
         self.show_button.setObjectName("historyShowButton")
         self.show_button.setToolTip("Show this exchange in a read-only window of its own")
@@ -123,6 +150,21 @@ class HistoryPanel(QWidget):
         )
         self._selection_changed()
 
+    def _size_columns(self) -> None:
+        """Each column as wide as the widest value it shows in full (or its title), plus the
+        cell's margins: the default width of 100 px cut the Time column to its date."""
+        metrics = self.table.fontMetrics()
+        margin = 3 * self.table.style().pixelMetric(
+            self.table.style().PixelMetric.PM_FocusFrameHMargin, None, self.table
+        )
+        for column, (title, widest) in enumerate(zip(_COLUMNS, _WIDEST, strict=True)):
+            wide = max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title))
+            self.table.header().resizeSection(column, wide + 2 * margin + 8)
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt names it
+        super().showEvent(event)
+        self.shown.emit()
+
     def status_value(self) -> str | None:
         value = self.status_filter.currentData()
         return str(value) if value else None
@@ -133,20 +175,28 @@ class HistoryPanel(QWidget):
         item = QTreeWidgetItem(
             [
                 f"{local:%Y-%m-%d %H:%M:%S}",
-                row.profile_name,
-                row.endpoint,
-                row.grant_type,
                 "" if row.status is None else str(row.status),
                 row.outcome.value.replace("_", " "),
+                row.endpoint,
+                row.grant_type,
+                row.profile_name,
                 row.correlation_id,
                 f"{row.total_ms:.0f}",
             ]
         )
-        palette = colours()
         item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-        item.setForeground(5, palette.ok if row.succeeded else palette.error)
+        item.setData(0, _SUCCEEDED, row.succeeded)
+        _colour(item)
         item.setToolTip(0, row.summary)
         return item
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt names it
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # another scheme: its own colours
+            for index in range(self.table.topLevelItemCount()):
+                item = self.table.topLevelItem(index)
+                if item is not None:
+                    _colour(item)
 
     def set_rows(self, rows: list[HistoryRow], total: int) -> None:
         items = [self._item(row) for row in rows]
@@ -167,9 +217,22 @@ class HistoryPanel(QWidget):
 
     def _show_count(self, total: int) -> None:
         shown = self.table.topLevelItemCount()
-        text = f"{shown:,} of {total:,}" if shown != total else f"{total:,}"
-        self.count_label.setText(f"{text} exchanges")
+        everything = counted(total, "exchange")
+        filtered = bool(self.filter_text.text().strip() or self.status_value())
+        if shown == total:
+            text = everything
+        elif filtered:
+            text = f"{shown:,} of {everything} match"
+        else:
+            text = f"The latest {shown:,} of {everything}"
+        self.count_label.setText(text)
         self._selection_changed()
+
+    def top_id(self) -> int | None:
+        """The id of the newest entry listed."""
+        item = self.table.topLevelItem(0)
+        value = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return int(value) if value is not None else None
 
     def row_count(self) -> int:
         return self.table.topLevelItemCount()

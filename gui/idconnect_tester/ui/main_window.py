@@ -39,6 +39,7 @@ from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
     ErrorChanged,
+    ErrorView,
     ExchangeChanged,
     FormFill,
     Freshness,
@@ -146,6 +147,8 @@ class MainWindow(QMainWindow):
             self,
             self.status.say,
             self.start_emulator,
+            note_under_code=self.form.note_under_code,
+            show_redirect_result=self.form.show_redirect_result,
         )
         self.history = HistoryBinding(
             self.history_panel,
@@ -169,7 +172,7 @@ class MainWindow(QMainWindow):
         self._tick.setSingleShot(True)
         self._tick.timeout.connect(self.session.tick)
         self._keys_text = ""  # what was last pasted into the keys dialog, to edit it again
-        self._shown_report: object = None
+        self._shown_error: ErrorView | None = None  # the error view the tabs were raised for
         self.session.subscribe(self._render)
         self._connect()
         self.form.set_external_block(_NOT_READY)
@@ -224,7 +227,7 @@ class MainWindow(QMainWindow):
             copy_curl=self.copy_as_curl,
             copy_response_json=self.copy_response_json,
             get_code=self.form.get_code_button.click,
-            send=self.form.send_button.click,
+            send=self.form.try_send,
             cancel=self.form.cancel_button.click,
             share_token=self.request_share_token,
             paste_redirect=self.get_code_flow.paste_redirect,
@@ -242,6 +245,7 @@ class MainWindow(QMainWindow):
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
         )
+        self.form.redirect_entered.connect(self.get_code_flow.use_redirect)
         self.target_binding.target_changed.connect(self.session.set_target)
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -250,6 +254,7 @@ class MainWindow(QMainWindow):
         self.target_panel.action_requested.connect(self.profile_actions.run)
         self.controller.busy_changed.connect(self._busy_changed)
         self.controller.started.connect(self.status.show_busy)
+        self.controller.started.connect(lambda label: self.form.set_busy(True, label))
         self.controller.exchange_finished.connect(self._exchange_finished)
         self.controller.verification_finished.connect(self.session.verification_finished)
         self.controller.cancelled.connect(
@@ -327,7 +332,7 @@ class MainWindow(QMainWindow):
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
                 self._title("error", view.freshness if view is not None else None)
-                self._raise_for(view.report if view is not None else None)
+                self._raise_for(view)
             case FormFill():
                 self.form.fill(event)
             case Notice(text=text, tone=tone):
@@ -344,12 +349,13 @@ class MainWindow(QMainWindow):
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
 
-    def _raise_for(self, report: object) -> None:
-        """A new failure brings the error panel to the front; a success, the response."""
-        if report is self._shown_report:
+    def _raise_for(self, view: ErrorView | None) -> None:
+        """A new step's failure brings the error panel to the front; its success, the response
+        (a target switch re-renders the same step: the tabs stay as the user left them)."""
+        if view is None or (self._shown_error is not None and view.at == self._shown_error.at):
             return
-        self._shown_report = report
-        self.docks["error" if report is not None else "response"].raise_()
+        self._shown_error = view
+        self.docks["error" if view.report is not None else "response"].raise_()
 
     def _schedule_tick(self) -> None:
         deadline = self.session.next_deadline()

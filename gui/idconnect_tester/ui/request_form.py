@@ -1,7 +1,14 @@
 """The token request form: grant type, code, verifier, refresh token, scopes, and the buttons.
 
-It validates as the user types (through the core's `TokenRequest.validate`) and shows each
-message under its field; Send stays off while anything blocks it, and says why.
+It validates as the user types (through the core's `TokenRequest.validate`); Send stays off
+while anything blocks it, and the line beside it says why. A message under a field appears once
+that field was touched (typed into, filled in) or the user tried to send: a form that opens
+already covered in red tells nobody anything. Each message line keeps its room when empty, so
+the rows below don't move as messages come and go.
+
+A redirect URL pasted (or typed) into Code is not a code: the form hands it over
+(`redirect_entered`) to be checked against the pending authorize attempt, and shows what came
+of it under the field (`show_redirect_result`).
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
+from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage, name_clear_button
+from idconnect_tester.ui.widgets import FieldMessage, MessageLine, name_clear_button
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
+_SEND_TIP = "Send the signed token request (Ctrl+Return, or Return in a field)"
 _GRANT_LABELS = {
     vendor.GRANT_AUTHORIZATION_CODE: "authorization_code — exchange a code",
     vendor.GRANT_REFRESH_TOKEN: "refresh_token — renew the access token",
@@ -38,12 +47,17 @@ class RequestForm(QGroupBox):
     send_requested = Signal()
     cancel_requested = Signal()
     get_code_requested = Signal()
+    redirect_entered = Signal(str)  # a redirect URL (or query string) put into Code
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Token request", parent)
         self._busy = False
+        self._busy_text = ""
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
+        self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
+        self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
+        self._code_before_edit = ""
 
         self.grant_type = QComboBox()
         self.grant_type.setObjectName("grantTypeCombo")
@@ -60,10 +74,13 @@ class RequestForm(QGroupBox):
         self.refresh_token = self._line_edit(
             "refreshTokenEdit", "Refresh token", "snd-id-con-r-… (filled after a code exchange)"
         )
-        self.messages = {
-            name: FieldMessage(f"{name}Message")
-            for name in ("grant_type", "code", "code_verifier", "refresh_token", "scope")
+        # One line each, always there (the layout never jumps); the grant type's only shows
+        # for a grant the combo can't offer (a request loaded from elsewhere).
+        self.messages: dict[str, FieldMessage | MessageLine] = {
+            name: MessageLine(f"{name}Message")
+            for name in ("code", "code_verifier", "refresh_token", "scope")
         }
+        self.messages["grant_type"] = FieldMessage("grant_typeMessage")
 
         self.get_code_button = QPushButton("&Get code")
         self.get_code_button.setObjectName("getCodeButton")
@@ -102,8 +119,13 @@ class RequestForm(QGroupBox):
 
         self.send_button = QPushButton("&Send")
         self.send_button.setObjectName("sendButton")
-        self.send_button.setDefault(True)
-        self.send_button.setToolTip("Send the signed token request (Ctrl+Return)")
+        # The main action, in bold — not as Qt's "default button": Fusion draws that exactly
+        # like a focused button, so keyboard focus on Send could not be seen. Return in a
+        # field sends all the same (`_return_pressed`).
+        font = self.send_button.font()
+        font.setBold(True)
+        self.send_button.setFont(font)
+        self.send_button.setToolTip(_SEND_TIP)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
@@ -123,9 +145,18 @@ class RequestForm(QGroupBox):
         layout.addLayout(buttons)
 
         self.grant_type.currentIndexChanged.connect(self._on_changed)
-        for edit in (self.code, self.code_verifier, self.refresh_token):
+        for name, edit in (
+            ("code", self.code),
+            ("code_verifier", self.code_verifier),
+            ("refresh_token", self.refresh_token),
+        ):
             edit.textChanged.connect(self._on_changed)
+            edit.textEdited.connect(lambda _text, n=name: self._touch(n))
             edit.returnPressed.connect(self._return_pressed)
+        for box in self.scope_boxes.values():
+            box.clicked.connect(lambda _checked: self._touch("scope"))
+        self.code.textEdited.connect(self._code_edited)
+        self.code.editingFinished.connect(self._code_finished)
         # Each message is read with its field by screen readers.
         for name, edit in (
             ("code", self.code),
@@ -139,9 +170,57 @@ class RequestForm(QGroupBox):
         self._on_changed()
 
     def _return_pressed(self) -> None:
-        """Return in a request field sends, as the default button promises."""
+        """Return in a request field sends, as the default button promises — unless Code holds
+        a redirect URL: that is read first (editingFinished, which follows), not sent."""
+        if looks_like_redirect(self.code.text()):
+            return
+        self.try_send()
+
+    def try_send(self) -> None:
+        """Send if nothing blocks it; otherwise show every field's message, so the user sees
+        what to fix (Send itself says why it is off)."""
         if self.send_button.isEnabled():
             self.send_button.click()
+        else:
+            self._touch(*self.messages)
+
+    # --- a redirect URL in Code ---
+
+    def _code_edited(self, text: str) -> None:
+        self._code_note = None
+        # A paste arrives as one edit of many characters: read it at once. Typing arrives a
+        # character at a time and is read when the field is left (or Return is pressed), so
+        # half a URL is never taken for a whole one.
+        pasted = len(text) - len(self._code_before_edit) > 1
+        self._code_before_edit = text
+        if pasted and looks_like_redirect(text):
+            self.redirect_entered.emit(text.strip())
+
+    def _code_finished(self) -> None:
+        if looks_like_redirect(self.code.text()):
+            self.redirect_entered.emit(self.code.text().strip())
+
+    def show_redirect_result(self, result: AuthorizeResult) -> None:
+        """Say under Code what came of the redirect URL put there. The code (and the verifier
+        of the attempt it belongs to) arrive through `fill`; a code withheld leaves Code empty
+        rather than holding a URL that Send would send."""
+        if result.code is None:
+            if looks_like_redirect(self.code.text()):
+                self.code.setText("")
+            self.note_under_code(result.summary(), Tone.ERROR)
+            return
+        verified = " (state verified; the verifier of that Get code filled in)"
+        text = "Code taken from the redirect URL" + (verified if result.state_checked else "")
+        notes = "; ".join(result.notes)
+        tone = Tone.OK if result.state_checked else Tone.WARNING
+        self.note_under_code(text + (f". {notes}" if notes else ""), tone)
+
+    def note_under_code(self, text: str, tone: Tone) -> None:
+        """A message under Code that stays until Code changes (validation comes after it)."""
+        self._code_before_edit = self.code.text()
+        self._code_note = (text, tone)
+        self._touched.add("code")
+        self._on_changed()
 
     # --- building blocks ---
 
@@ -192,11 +271,15 @@ class RequestForm(QGroupBox):
         self.code_verifier.setText(request.code_verifier)
         self.refresh_token.setText(request.refresh_token)
         self.set_scopes(request.scopes)
+        self._code_before_edit = self.code.text()
+        self._touch(*self.messages)  # a whole request was chosen: say all there is to say
 
     def fill(self, values: FormFill) -> None:
         """Take what the session hands over: a code and its verifier, a new refresh token."""
         if values.grant_type is not None:
             self.set_grant(values.grant_type)
+        if values.code is not None:
+            self._code_note = None  # a new code: what was said about the last one is over
         for edit, value in (
             (self.code, values.code),
             (self.code_verifier, values.code_verifier),
@@ -204,12 +287,17 @@ class RequestForm(QGroupBox):
         ):
             if value is not None:
                 edit.setText(value)
+        self._code_before_edit = self.code.text()
+        filled = {"code": values.code, "code_verifier": values.code_verifier}
+        self._touch(*(name for name, value in filled.items() if value is not None))
 
-    def set_busy(self, busy: bool) -> None:
-        """While a request runs, Send is off (no accidental second send) and Cancel is on."""
+    def set_busy(self, busy: bool, text: str = "") -> None:
+        """While a request runs, Send is off (no accidental second send) and Cancel is on;
+        `text` says what is running (the line beside Send shows it)."""
         buttons = (self.get_code_button, self.send_button, self.cancel_button)
         focused = any(button.hasFocus() for button in buttons)
         self._busy = busy
+        self._busy_text = text
         # What comes on is enabled and focused before the focused button goes off: otherwise
         # Qt hands the focus to the next stop in the window, often in another panel.
         if busy:
@@ -241,6 +329,11 @@ class RequestForm(QGroupBox):
     def _issues(self) -> list[FieldIssue]:
         return self.token_request().validate()
 
+    def _touch(self, *names: str) -> None:
+        if not set(names) <= self._touched:
+            self._touched.update(names)
+            self._on_changed()
+
     def _on_changed(self) -> None:
         uses_code = self.grant() == vendor.GRANT_AUTHORIZATION_CODE
         self.code.setEnabled(uses_code)
@@ -251,10 +344,15 @@ class RequestForm(QGroupBox):
         issues = self._issues()
         for message in self.messages.values():
             message.clear_message()
+        if self._code_note is not None:
+            self.messages["code"].show_message(*self._code_note)
         for issue in issues:
-            widget = self.messages.get(issue.field, self.messages["grant_type"])
+            field = issue.field if issue.field in self.messages else "grant_type"
+            if field not in self._touched:
+                continue
+            widget = self.messages[field]
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
-            prefix = "" if not widget.text() else widget.text() + "\n"
+            prefix = "" if not widget.text() else widget.text() + "; "
             widget.show_message(prefix + issue.message, tone)
         self._update_send_state(issues)
         self.changed.emit()
@@ -264,11 +362,11 @@ class RequestForm(QGroupBox):
         if self._external_block:
             blockers.insert(0, self._external_block)
         if self._busy:
-            reason = "Sending… (press Cancel or Esc to stop)"
+            reason = f"{self._busy_text or 'Sending…'} (press Cancel or Esc to stop)"
         elif blockers:
             reason = "Send is off: " + blockers[0]
         else:
             reason = ""
         self.send_button.setEnabled(not self._busy and not blockers)
         self.send_blocked.setText(reason)
-        self.send_button.setToolTip(reason or "Send the signed token request (Ctrl+Return)")
+        self.send_button.setToolTip(f"{reason}\n{_SEND_TIP}" if reason else _SEND_TIP)

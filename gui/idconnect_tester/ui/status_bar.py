@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
-from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.theme import Tone, clear_tone, set_tone
 from idconnect_tester.ui.widgets import ElidedLabel, announce
 
 
@@ -43,7 +43,7 @@ class StatusBar(QStatusBar):
         self.message.setText(text)
         self.message.setToolTip(text)
         if tone is Tone.MUTED:
-            self.message.setPalette(self.palette())
+            clear_tone(self.message)  # plain text: the scheme's own colour
         else:
             set_tone(self.message, tone)
             # An outcome (200 OK, an error, "saved") is said too: nobody reading with a screen

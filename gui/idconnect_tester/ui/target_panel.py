@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QPushButton,
     QToolButton,
     QWidget,
 )
@@ -19,6 +20,14 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage, WrappedNote
+
+
+def _transparent_base() -> QPalette:
+    """A palette that sets only the field's background, to none: every other colour still
+    follows the scheme (a palette's unset roles come from the application's)."""
+    palette = QPalette()
+    palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+    return palette
 
 
 class TargetPanel(QGroupBox):
@@ -35,11 +44,14 @@ class TargetPanel(QGroupBox):
         self.profile.setObjectName("profileCombo")
         self.profile.setAccessibleName("Profile")
         self.profile.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.profile_menu_button = QToolButton()
+        # A push button with a menu: Qt leaves room for its arrow (a tool button in instant
+        # popup mode draws the arrow over the end of its text).
+        self.profile_menu_button = QPushButton("Profile…")
         self.profile_menu_button.setObjectName("profileMenuButton")
-        self.profile_menu_button.setText("Profile")
         self.profile_menu_button.setAccessibleName("Profile actions")
-        self.profile_menu_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.profile_menu_button.setToolTip(
+            "New, duplicate, rename, delete, settings, import, export"
+        )
         menu = QMenu(self.profile_menu_button)
         self.actions_by_name: dict[str, QAction] = {}
         for name, text in (
@@ -167,8 +179,16 @@ class TargetPanel(QGroupBox):
             self.hide_secret()
         finally:
             self._loading = False
-        # The emulator's URL is whatever port it got; editing it would only break it.
+        # The emulator's URL is whatever port it got; editing it would only break it. Read-only
+        # looks it: no box, so nobody tries to type into it (the text can still be copied).
         self.base_url.setReadOnly(profile.builtin)
+        self.base_url.setFrame(not profile.builtin)
+        self.base_url.setPalette(_transparent_base() if profile.builtin else QPalette())
+        self.base_url.setToolTip(
+            "The built-in emulator's address: its port is chosen when it starts"
+            if profile.builtin
+            else ""
+        )
         for name in ("rename", "delete", "settings"):
             self.actions_by_name[name].setEnabled(not profile.builtin)
 

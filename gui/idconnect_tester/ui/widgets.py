@@ -232,6 +232,36 @@ class FieldMessage(QLabel):
             self._field.setAccessibleDescription("")
 
 
+class MessageLine(ElidedLabel):
+    """The message under a request field: one line that is always there (empty when all is
+    well), so the fields below never move as messages come and go while the user types. A
+    message longer than the line ends in "…"; `text()` and the tooltip have all of it."""
+
+    def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__("Message", parent=parent, mode=Qt.TextElideMode.ElideRight)
+        self.setObjectName(object_name)
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.92)
+        self.setFont(font)
+        self.setMinimumHeight(self.fontMetrics().lineSpacing())
+        self._field: QWidget | None = None
+
+    def tie_to(self, field: QWidget) -> None:
+        """The message is also the field's accessible description: read with the field."""
+        self._field = field
+        field.setAccessibleDescription(self.text())
+
+    def show_message(self, text: str, tone: Tone) -> None:
+        self.setText(text)
+        self.setToolTip(text)
+        set_tone(self, tone)
+        if self._field is not None:
+            self._field.setAccessibleDescription(text)
+
+    def clear_message(self) -> None:
+        self.show_message("", Tone.MUTED)
+
+
 def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:
     """A read-only, monospace, wrapping text view (JSON, raw HTTP)."""
     view = QPlainTextEdit()

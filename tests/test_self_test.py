@@ -1,0 +1,64 @@
+"""`idconnect-tester --self-test`, run as a person runs it to check an installation — by someone
+whose last profile is a real target: it still goes to the built-in emulator, passes, and leaves
+the user's home exactly as it found it (no history, no settings, no window geometry written)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.faulty_servers import closed_port
+
+from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.profiles import ProfileStore
+
+
+def snapshot(home: Path) -> dict[str, tuple[int, int]]:
+    """Every file under `home`: its size and modification time, to the nanosecond."""
+    return {
+        str(path.relative_to(home)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in home.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(private_home: Path) -> None:
+    # A user whose last profile is another target (here one where nothing listens).
+    store = ProfileStore()
+    dead = store.add(
+        Profile(
+            new_profile_id(),
+            name="Production",
+            base_url=f"http://127.0.0.1:{closed_port()}",
+            app_token="prd:someone-real",
+            client_id="their-client",
+            issuer=f"http://127.0.0.1:{closed_port()}/",
+        )
+    )
+    store.last_used = dead.id
+    assert ProfileStore().last_used == dead.id
+    before = snapshot(private_home)
+
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        # Whatever the self-test did with secrets, it may not reach a real keyring.
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "idconnect_tester", "--self-test"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("PASS") and "Built-in emulator" in first
+    assert "FAIL" not in result.stdout
+    assert snapshot(private_home) == before  # nothing new, nothing changed
+    assert ProfileStore().last_used == dead.id

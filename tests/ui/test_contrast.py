@@ -1,0 +1,153 @@
+"""WCAG 2.1 AA for every text/background pair the app draws, in both colour schemes: 4.5:1 for
+text (the status tones, placeholders and disabled text included), 3:1 for the outline of a
+checkbox against the window. The colours are read at run time from the palettes, the app's
+tones and the pixels Qt paints — and the contrast is computed here, with the standard's own
+formula, not with the app's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QStyle, QStyleOptionButton
+from tests.ui.helpers import token_flow
+
+from idconnect_tester.ui import theme
+from idconnect_tester.ui.main_window import MainWindow
+
+TEXT = 4.5
+OUTLINE = 3.0
+SCHEMES = ("light", "dark")
+Role = QPalette.ColorRole
+Group = QPalette.ColorGroup
+
+
+def luminance(colour: QColor) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(colour.red())
+        + 0.7152 * channel(colour.green())
+        + 0.0722 * channel(colour.blue())
+    )
+
+
+def ratio(a: QColor, b: QColor) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def over(colour: QColor, background: QColor) -> QColor:
+    """A half-transparent colour as it comes out on the background it is painted over."""
+    alpha = colour.alphaF()
+    return QColor.fromRgbF(
+        *(
+            alpha * c + (1 - alpha) * b
+            for c, b in zip(
+                (colour.redF(), colour.greenF(), colour.blueF()),
+                (background.redF(), background.greenF(), background.blueF()),
+                strict=True,
+            )
+        )
+    )
+
+
+@pytest.fixture(params=SCHEMES)
+def scheme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    theme.apply_style(qapp, request.param)
+    yield request.param
+    theme.apply_style(qapp, "light")
+
+
+def test_text_colours_of_the_palette_and_the_tones(scheme: str, qapp: QApplication) -> None:
+    palette = qapp.palette()
+    backgrounds = {
+        role: palette.color(role) for role in (Role.Window, Role.Base, Role.AlternateBase)
+    }
+    pairs: dict[str, tuple[QColor, QColor]] = {
+        "window text": (palette.color(Role.WindowText), backgrounds[Role.Window]),
+        "field text": (palette.color(Role.Text), backgrounds[Role.Base]),
+        "button text": (palette.color(Role.ButtonText), palette.color(Role.Button)),
+        "placeholder": (
+            over(palette.color(Role.PlaceholderText), backgrounds[Role.Base]),
+            backgrounds[Role.Base],
+        ),
+    }
+    for role, background_role in (
+        (Role.WindowText, Role.Window),
+        (Role.Text, Role.Base),
+        (Role.ButtonText, Role.Button),
+    ):
+        pairs[f"disabled {role.name}"] = (
+            palette.color(Group.Disabled, role),
+            palette.color(Group.Disabled, background_role),
+        )
+    tones = theme.colours()
+    for tone in theme.Tone:
+        for role, background in backgrounds.items():
+            pairs[f"{tone.value} on {role.name}"] = (tones.for_tone(tone), background)
+
+    low = {name: round(ratio(*pair), 2) for name, pair in pairs.items() if ratio(*pair) < TEXT}
+    assert low == {}, f"below {TEXT}:1 in the {scheme} scheme"
+
+
+def test_an_unticked_checkbox_can_be_seen(scheme: str, qtbot, qapp: QApplication) -> None:
+    box = QCheckBox("offline_access")
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    option = QStyleOptionButton()
+    option.initFrom(box)
+    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    image = box.grab().toImage()
+    window = qapp.palette().color(Role.Window)
+    # The left edge of the indicator, at its middle: the outline, wherever Fusion puts it.
+    middle = indicator.center().y()
+    edge = [
+        image.pixelColor(QPoint(x, middle)) for x in range(indicator.left(), indicator.left() + 3)
+    ]
+    best = max(ratio(colour, window) for colour in edge)
+    assert best >= OUTLINE, f"checkbox outline {best:.2f}:1 in the {scheme} scheme"
+
+
+def labels_and_fields(window: MainWindow) -> Iterator[tuple[str, QColor, QColor]]:
+    for label in window.findChildren(QLabel):
+        if label.isVisible() and label.text():
+            palette = label.palette()
+            yield (
+                label.objectName() or label.text()[:30],
+                palette.color(label.foregroundRole()),
+                palette.color(label.backgroundRole()),
+            )
+    for edit in window.findChildren(QLineEdit):
+        if edit.isVisible() and edit.isEnabled() and edit.placeholderText() and not edit.text():
+            palette = edit.palette()
+            base = palette.color(Role.Base)
+            placeholder = over(palette.color(Role.PlaceholderText), base)
+            if base.alpha() == 255:
+                yield f"{edit.objectName()} placeholder", placeholder, base
+
+
+@pytest.mark.parametrize("switch_to", SCHEMES)
+def test_every_label_reads_after_a_scheme_switch(window: MainWindow, qtbot, switch_to: str) -> None:
+    """The window was built in one scheme and is switched to the other, as View ▸ Colour scheme
+    (or the desktop) does: every label and placeholder must follow."""
+    window.set_scheme("dark" if switch_to == "light" else "light")
+    token_flow(window, qtbot)  # tones everywhere: verdicts, freshness, the status bar
+    window.set_scheme(switch_to)
+    window_colour = QApplication.palette().color(Role.Window)
+    panel = window.countdown_panel  # Qt hands a new palette down to the widgets a moment later
+    qtbot.waitUntil(lambda: panel.palette().color(Role.Window) == window_colour, timeout=2000)
+    try:
+        low = {
+            name: round(ratio(fg, bg), 2)
+            for name, fg, bg in labels_and_fields(window)
+            if ratio(fg, bg) < TEXT
+        }
+        assert low == {}, f"below {TEXT}:1 after switching to {switch_to}"
+    finally:
+        window.set_scheme("light")

@@ -1,0 +1,168 @@
+"""Get code against an authorization server that is not the built-in emulator — here a small
+identity provider on this machine — the way a person meets it: the browser opens with a fresh
+URL that the dialog also shows, a sign-in page is named as one while the app waits for the
+browser, an error page or an error redirect shows in the error panel at once (no five-minute
+wait), and nothing starts for a profile without a client id."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from tests.support.browser import Browser
+from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
+from tests.ui.helpers import WAIT_MS, text_of
+from tests.ui.test_profiles_history import add_profile
+
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def browser(browser: Browser) -> Browser:
+    """The browser of these tests only notes what it is sent: the test plays the person."""
+    browser.follows = False
+    return browser
+
+
+def use_provider(window: MainWindow, provider: IdentityProvider, **changes: Any) -> Profile:
+    fields = {"client_id": "idp-client", "issuer": provider.issuer, **changes}
+    created = add_profile(window, "Local identity provider", **fields)
+    assert window.targets.current.id == created.id
+    return created
+
+
+def state_of(url: str) -> str:
+    return parse_qs(urlsplit(url).query)["state"][0]
+
+
+async def sign_in(provider: IdentityProvider, url: str) -> httpx.Response:
+    """What the person does in the browser: load the page, sign in, consent, land back."""
+    async with httpx.AsyncClient(trust_env=False) as http:
+        page = await http.get(url)
+        assert page.status_code == 200 and "Sign in" in page.text
+        return await http.get(provider.consent_url(state_of(url)), follow_redirects=True)
+
+
+def test_a_sign_in_page_opens_the_browser_with_a_fresh_url_and_the_code_arrives(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider(Behaviour.SIGN_IN) as provider:
+        use_provider(window, provider)
+        window.form.code.clear()
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        url = browser.opened[0]
+
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.url_view.toPlainText() == url  # shown, with its Copy URL button
+        assert "sign-in page" in dialog.status.text()
+        assert "sign-in page" in window.status.text()
+        # The form says what it waits for: the browser, not a request being sent.
+        assert window.controller.busy
+        assert "browser" in window.form.send_blocked.text().lower()
+        assert "Sending" not in window.form.send_blocked.text()
+        # The app asked the server once before the browser went there — with another state:
+        # the browser's URL is fresh, nothing of it was spent.
+        assert len(provider.states_seen) == 1
+        assert provider.states_seen[0] != state_of(url)
+
+        landed = asyncio.ensure_future(sign_in(provider, url))
+        qtbot.waitUntil(lambda: landed.done() and not window.controller.busy, timeout=WAIT_MS)
+        assert landed.result().status_code == 200
+
+    assert provider.states_seen == [provider.states_seen[0], state_of(url)]
+    assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
+    attempt = window.session.pending_authorize
+    assert attempt is not None
+    assert window.form.code_verifier.text() == attempt.pkce.code_verifier
+    assert "state verified" in window.status.text()
+    assert window.get_code_flow.dialog is None
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "shown"),
+    [(Behaviour.BAD_REQUEST, "Unknown client"), (Behaviour.ERROR_REDIRECT, "consent refused")],
+)
+def test_an_error_from_the_authorization_server_shows_at_once(
+    window: MainWindow, qtbot, browser: Browser, behaviour: Behaviour, shown: str
+) -> None:
+    with identity_provider(behaviour) as provider:
+        use_provider(window, provider)
+        window.form.get_code_button.click()
+        qtbot.waitUntil(
+            lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000
+        )
+
+    assert shown in text_of(window, "errorDescription")
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=1000)
+    assert browser.opened == []  # no browser sent to an error page, no wait for a redirect
+    assert window.get_code_flow.dialog is None
+    assert window.form.code.text() == ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"client_id": ""}, "client id"),
+        ({"redirect_uri": "https://app.example/cb#section"}, "fragment"),
+    ],
+)
+def test_nothing_starts_for_a_profile_that_cannot_be_authorized(
+    window: MainWindow, browser: Browser, changes: dict[str, str], said: str
+) -> None:
+    with identity_provider() as provider:
+        use_provider(window, provider, **changes)
+        tasks_before = window.controller.pending_tasks
+        window.form.get_code_button.click()
+
+        # Anything started would be running now: the wait, or a task asking the server.
+        assert not window.controller.busy
+        assert window.controller.pending_tasks == tasks_before
+        assert provider.states_seen == [] and browser.opened == []
+    assert said in window.form.messages["code"].text()
+    assert said in window.status.text()
+
+
+def test_nothing_listening_at_a_local_endpoint_is_an_error_not_a_wait(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider() as provider:
+        issuer = provider.issuer
+    use_provider(window, provider, issuer=issuer, authorization_endpoint=issuer + "authorize")
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000)
+    assert "could not be reached" in text_of(window, "errorDescription")
+    assert browser.opened == []
+
+
+def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    with identity_provider() as provider:
+        use_provider(window, provider, redirect_uri="https://app.example/callback")
+        window.form.code.clear()
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: window.controller.pending_tasks == 0, timeout=WAIT_MS)
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None and dialog.isVisible()  # still there: nothing came back yet
+        url = browser.opened[0]
+        # The person signs in; the browser lands on the app's own page, whose address they copy.
+        assert httpx.get(url, trust_env=False).status_code == 200  # the sign-in page
+        consent = httpx.get(
+            provider.consent_url(state_of(url)), follow_redirects=False, trust_env=False
+        )
+        landed = consent.headers["location"]
+    assert landed.startswith("https://app.example/callback?code=")
+
+    dialog.paste_edit.setText(landed)
+    dialog.paste_edit.returnPressed.emit()
+
+    assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
+    assert window.get_code_flow.dialog is None
+    assert "state verified" in window.status.text()

@@ -1,0 +1,80 @@
+"""The history list as a person reads it in the dock the default layout gives it: the time with
+its date, the status in view, a count that is right — also after another instance of the app
+wrote to the same history — and said in good English."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTreeWidget
+from tests.ui.helpers import WAIT_MS, send_and_wait, token_flow
+
+from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.ui.history_panel import COLUMN
+from idconnect_tester.ui.main_window import MainWindow
+
+
+def shown_whole(table: QTreeWidget, column: int) -> bool:
+    """The column lies inside the view at the view's width, and every cell's text fits it."""
+    header = table.header()
+    right = header.sectionViewportPosition(column) + header.sectionSize(column)
+    if header.sectionViewportPosition(column) < 0 or right > table.viewport().width():
+        return False
+    metrics = table.fontMetrics()
+    for index in range(table.topLevelItemCount()):
+        item = table.topLevelItem(index)
+        assert item is not None
+        rect = table.visualItemRect(item)
+        cell = table.visualRect(table.indexFromItem(item, column))
+        if rect.isValid() and metrics.horizontalAdvance(item.text(column)) > cell.width() - 4:
+            return False
+    return True
+
+
+def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindow, qtbot) -> None:
+    window.docks["history"].raise_()
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    table = window.history_panel.table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: table.viewport().width() > 0 and table.isVisible(), timeout=WAIT_MS)
+
+    first = table.topLevelItem(0)
+    assert first is not None and first.text(COLUMN["Status"]) == "401"
+    assert ":" in first.text(COLUMN["Time"]) and "-" in first.text(COLUMN["Time"])
+    assert shown_whole(table, COLUMN["Time"]), "the time is cut off"
+    assert shown_whole(table, COLUMN["Status"]), "the status is cut off or out of view"
+
+
+def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: window.history_panel.row_count() == 1, timeout=WAIT_MS)
+    assert window.history_panel.count_label.text() == "1 exchange"
+
+
+def test_rows_another_instance_wrote_are_listed_and_counted(window: MainWindow, qtbot) -> None:
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    with HistoryStore() as other_instance:  # the same file, written by a second window
+        for _ in range(2):
+            other_instance.add(exchange, profile=window.targets.current, form=None)
+
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    assert panel.row_count() == 4
+    assert panel.count_label.text() == "4 exchanges"  # not "2 of 4"
+
+
+def test_showing_the_history_catches_up_with_another_instance(window: MainWindow, qtbot) -> None:
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    toggle = window.docks["history"].toggleViewAction()  # View ▸ History
+    toggle.trigger()
+    assert not panel.isVisible()
+    with HistoryStore() as other_instance:
+        other_instance.add(exchange, profile=window.targets.current, form=None)
+
+    toggle.trigger()
+    window.docks["history"].raise_()  # its tab in front: the rows the user sees now
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    assert panel.count_label.text() == "2 exchanges"

@@ -1,0 +1,133 @@
+"""A redirect URL where a code belongs: pasted or typed into Code, or waiting on the clipboard
+for Paste redirect URL… — people who come from Postman or the OAuth Playground paste the whole
+address. The app takes the code out of it, checks the state against the pending Get code, fills
+in that attempt's verifier, and says what it did; a forged state gets nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QInputDialog
+from tests.ui.helpers import get_code, send_and_wait, text_of, type_into
+
+from idconnect_tester.core.authorize import AuthorizeSession
+from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.ui.main_window import MainWindow
+
+
+def pending_attempt(window: MainWindow) -> AuthorizeSession:
+    attempt = window.session.pending_authorize
+    assert attempt is not None
+    return attempt
+
+
+def consent(attempt: AuthorizeSession) -> str:
+    """Where the emulator sends a browser for this attempt: the redirect URL with a fresh code
+    issued to the attempt's PKCE challenge (as the address bar would show it)."""
+    response = httpx.get(attempt.url(), follow_redirects=False, trust_env=False)
+    assert response.status_code == 302, response.text
+    return response.headers["location"]
+
+
+def code_in(redirect: str) -> str:
+    return parse_qs(urlsplit(redirect).query)["code"][0]
+
+
+def paste_into(qtbot, edit: Any, text: str) -> None:
+    """Ctrl+V into an emptied field, as a person pastes."""
+    type_into(qtbot, edit, "")
+    QGuiApplication.clipboard().setText(text)
+    qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+def forbid_dialog(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_args: Any, **_kwargs: Any) -> tuple[str, bool]:
+        raise AssertionError("no dialog should open: the clipboard holds a redirect URL")
+
+    monkeypatch.setattr(QInputDialog, "getText", fail)
+
+
+def test_a_pasted_redirect_url_becomes_the_code_with_its_attempts_verifier(
+    window: MainWindow, qtbot
+) -> None:
+    get_code(window, qtbot)
+    attempt = pending_attempt(window)
+    redirect = consent(attempt)
+    window.form.code_verifier.clear()
+
+    paste_into(qtbot, window.form.code, redirect)
+
+    assert window.form.code.text() == code_in(redirect)
+    assert window.form.code_verifier.text() == attempt.pkce.code_verifier
+    note = window.form.messages["code"].text()
+    assert "redirect URL" in note and "state verified" in note
+    exchange = send_and_wait(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+
+
+def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    attempt = pending_attempt(window)
+    window.form.code_verifier.clear()
+    forged = consent(attempt).replace(f"state={attempt.state}", "state=someone-elses")
+
+    paste_into(qtbot, window.form.code, forged)
+
+    assert window.form.code.text() == ""  # neither the URL nor its code
+    assert window.form.code_verifier.text() == ""
+    assert "state" in window.form.messages["code"].text().lower()
+    assert "state" in text_of(window, "errorDescription").lower()
+    assert not window.form.send_button.isEnabled()
+
+
+def test_a_typed_redirect_url_is_read_on_return_not_sent(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    redirect = consent(pending_attempt(window))
+    type_into(qtbot, window.form.code, redirect)
+    assert window.form.code.text() == redirect  # half-typed URLs are left alone
+
+    qtbot.keyClick(window.form.code, Qt.Key.Key_Return)
+
+    assert window.session.latest_exchange() is None  # Return read the URL; nothing was sent
+    assert window.form.code.text() == code_in(redirect)
+    assert "state verified" in window.form.messages["code"].text()
+
+
+def test_paste_redirect_uses_a_redirect_url_on_the_clipboard(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    get_code(window, qtbot)
+    attempt = pending_attempt(window)
+    redirect = consent(attempt)
+    window.form.code.clear()
+    window.form.code_verifier.clear()
+    QGuiApplication.clipboard().setText(redirect)
+    forbid_dialog(monkeypatch)
+
+    window.actions_by_name["paste_redirect"].trigger()
+
+    assert window.form.code.text() == code_in(redirect)
+    assert window.form.code_verifier.text() == attempt.pkce.code_verifier
+    assert "state verified" in window.status.text()
+
+
+def test_paste_redirect_opens_the_dialog_holding_what_the_clipboard_has(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    QGuiApplication.clipboard().setText("  just-a-code-123  ")
+    asked: dict[str, Any] = {}
+
+    def answer(*args: Any, **kwargs: Any) -> tuple[str, bool]:
+        asked.update(kwargs)
+        return kwargs.get("text", ""), True
+
+    monkeypatch.setattr(QInputDialog, "getText", answer)
+    window.actions_by_name["paste_redirect"].trigger()
+
+    assert asked["text"] == "just-a-code-123"
+    assert window.form.code.text() == "just-a-code-123"
