@@ -17,7 +17,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtCore import QByteArray, QElapsedTimer, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -87,6 +87,7 @@ DOCK_TITLES = {
     "history": "History",
 }
 _MAX_TIMER_MS = 2**31 - 1
+_SETTLING_MS = 2000
 
 
 class MainWindow(QMainWindow):
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
         self._default_layout: tuple[bool, bool] | None = None
+        self._settling = QElapsedTimer()  # since the first show: the window manager settles
         self._shutdown_task: asyncio.Future[None] | None = None
         self.settings = settings or WindowSettings()
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)
@@ -519,8 +521,14 @@ class MainWindow(QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
         super().resizeEvent(event)
         made_for = self._default_layout
-        if made_for is not None and made_for != window_layout.layout_kind(self, self.docks):
+        if made_for is None:
+            return
+        if made_for != window_layout.layout_kind(self, self.docks):
             self._arrange()
+        elif self._settling.isValid() and self._settling.elapsed() < _SETTLING_MS:
+            # The window manager's own resizes just after the first show (maximising to the
+            # screen, say) get the default sizes too; later, the user's splitters stay put.
+            window_layout.size_docks(self, self.docks)
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default
@@ -537,6 +545,7 @@ class MainWindow(QMainWindow):
         if self._needs_arrange:
             self._needs_arrange = False
             self._arrange()
+            self._settling.start()
         if not self.ready:
             QTimer.singleShot(0, self.start)  # the second step, once the window is up
 

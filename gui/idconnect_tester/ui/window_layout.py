@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
 
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
-REQUEST_SHARE = 0.32  # of the window's width, for the request column
+REQUEST_SHARE = 0.34  # of the window's width, for the request column
 REQUEST_MIN_PX = 400
 REQUEST_MAX_PX = 600  # beyond this a form only gets emptier
 _BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -42,17 +42,25 @@ def request_width(window_width: int) -> int:
 
 
 def _request_height(window: QMainWindow) -> int:
-    """The height the request column wants (its content, not the scroll area)."""
+    """The height the request column needs at the width it gets (its content, not the scroll
+    area; wrapped notes make it depend on the width)."""
     central = window.centralWidget()
     request = central.widget() if isinstance(central, QScrollArea) else central
-    return request.sizeHint().height() if request is not None else 0
+    if request is None:
+        return 0
+    wanted = request.heightForWidth(request_width(window.width()))
+    return max(wanted, request.sizeHint().height())
 
 
 def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the countdown fits under the request without pushing Send out of view; on a
     short screen (200% scaling) it goes to the top of the results instead."""
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
-    needed = _request_height(window) + docks["countdown"].sizeHint().height() + chrome
+    # The splitter between the request and the dock area, and the dock's frame, take a little
+    # more than the two size hints say: leave room for them rather than hide Send.
+    slack = 3 * window.style().pixelMetric(window.style().PixelMetric.PM_DockWidgetSeparatorExtent)
+    slack += window.fontMetrics().lineSpacing()
+    needed = _request_height(window) + docks["countdown"].sizeHint().height() + chrome + slack
     return window.height() >= needed
 
 
