@@ -198,41 +198,52 @@ class WrappedNote(QLabel):
             self.updateGeometry()  # the height for the new width
 
 
-class FieldMessage(QLabel):
+class _FieldDescription:
+    """A message under a field is also the field's accessible description (`tie_to`), so a
+    screen reader reads it with the field."""
+
+    _field: QWidget | None = None
+
+    def tie_to(self, field: QWidget) -> None:
+        self._field = field
+        self._describe_field(self.text())  # type: ignore[attr-defined]
+
+    def _describe_field(self, text: str) -> None:
+        if self._field is not None:
+            # Empty: the field's own description (a line edit's placeholder) comes back.
+            self._field.setAccessibleDescription(text)
+
+
+def _smaller(label: QLabel) -> None:
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 0.92)
+    label.setFont(font)
+
+
+class FieldMessage(_FieldDescription, QLabel):
     """The message shown under a form field: an error (red) or a warning (amber); hidden when
-    there is nothing to say. Tied to its field (`tie_to`), it is also the field's accessible
-    description, so a screen reader reads it with the field."""
+    there is nothing to say."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setWordWrap(True)
         self.setVisible(False)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 0.92)
-        self.setFont(font)
-        self._field: QWidget | None = None
-
-    def tie_to(self, field: QWidget) -> None:
-        self._field = field
-        field.setAccessibleDescription(self.text())
+        _smaller(self)
 
     def show_message(self, text: str, tone: Tone) -> None:
         self.setText(text)
         set_tone(self, tone)
         self.setVisible(bool(text))
-        if self._field is not None:
-            self._field.setAccessibleDescription(text)
+        self._describe_field(text)
 
     def clear_message(self) -> None:
         self.setText("")
         self.setVisible(False)
-        if self._field is not None:
-            # Empty: the field's own description (a line edit's placeholder) comes back.
-            self._field.setAccessibleDescription("")
+        self._describe_field("")
 
 
-class MessageLine(ElidedLabel):
+class MessageLine(_FieldDescription, ElidedLabel):
     """The message under a request field: one line that is always there (empty when all is
     well), so the fields below never move as messages come and go while the user types. A
     message longer than the line ends in "…"; `text()` and the tooltip have all of it."""
@@ -240,23 +251,14 @@ class MessageLine(ElidedLabel):
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__("Message", parent=parent, mode=Qt.TextElideMode.ElideRight)
         self.setObjectName(object_name)
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 0.92)
-        self.setFont(font)
+        _smaller(self)
         self.setMinimumHeight(self.fontMetrics().lineSpacing())
-        self._field: QWidget | None = None
-
-    def tie_to(self, field: QWidget) -> None:
-        """The message is also the field's accessible description: read with the field."""
-        self._field = field
-        field.setAccessibleDescription(self.text())
 
     def show_message(self, text: str, tone: Tone) -> None:
         self.setText(text)
         self.setToolTip(text)
         set_tone(self, tone)
-        if self._field is not None:
-            self._field.setAccessibleDescription(text)
+        self._describe_field(text)
 
     def clear_message(self) -> None:
         self.show_message("", Tone.MUTED)
