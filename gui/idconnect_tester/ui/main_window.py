@@ -39,6 +39,7 @@ from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
+    AuthorizeRecorded,
     ErrorChanged,
     ExchangeChanged,
     FormFill,
@@ -322,6 +323,8 @@ class MainWindow(QMainWindow):
                 self.status.say(text, tone)
             case VerificationRequested(job=job):
                 self.controller.verify(job)
+            case AuthorizeRecorded(record=record, origin=origin):
+                self.history.record_soon(record, None, origin.profile)
         self._schedule_tick()
 
     def _raise_for(self, report: object) -> None:
