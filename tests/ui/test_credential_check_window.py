@@ -106,6 +106,12 @@ def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(
     hints = [child.text(5) for i in range(token.childCount()) if (child := token.child(i))]
     assert any(h.startswith("What to try:") and "not enabled" in h for h in hints)
     assert "not enabled" in token.toolTip(0)
+    # The first failure is selected and told in full under the list, however narrow the dock.
+    assert panel.results.currentItem() is token
+    detail = text_of(window, "checkDetail")
+    assert (
+        detail.startswith("token — ") and "Invalid clientId" in detail and "What to try" in detail
+    )
     assert "FAIL" in text_of(window, "checkSummary")
     # The failed signed exchange is evidence too: it is in the history, with its correlationId.
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)

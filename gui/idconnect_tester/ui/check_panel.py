@@ -1,9 +1,10 @@
 """The credential check's panel: the Run button, one row per step as results arrive, and the
 exports (a Markdown report for a support ticket, JUnit XML for CI).
 
-A row shows the step id, pass / fail / skipped, why, the HTTP status, the correlationId and the
-step's time; what the error panel would advise and the step's details (one line per id_token
-check, say) are the row's children and its tooltip. A failed step opens by itself.
+A row shows the step id, pass / fail / skipped, the HTTP status, the correlationId, the step's
+time and why; what the error panel would advise and the step's details (one line per id_token
+check, say) are the row's children and its tooltip. Under the list, the selected step is told
+in full (a narrow window cuts the rows short); the first failure is selected by itself.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "�
 COLUMNS = ("Step", "Result", "HTTP", "correlationId", "Time", "Why")
 _STATUS_COLUMN = 1
 _WHY_COLUMN = len(COLUMNS) - 1  # the long one, last: it takes the room that is left
+_FULL_TEXT = Qt.ItemDataRole.UserRole + 1  # the step told in full, for the detail line
 
 
 class CheckPanel(QWidget):
@@ -60,6 +62,7 @@ class CheckPanel(QWidget):
         self.results.setAlternatingRowColors(True)
         self.results.setWordWrap(True)
         self.results.setUniformRowHeights(False)
+        self.results.currentItemChanged.connect(lambda *_: self._show_detail())
         header = self.results.header()
         for column in range(_WHY_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -77,6 +80,11 @@ class CheckPanel(QWidget):
         self.save_junit.clicked.connect(lambda: self.export_requested.emit("junit"))
         for button in (self.save_markdown, self.save_junit):
             button.setEnabled(False)
+        self.detail = QLabel("")
+        self.detail.setObjectName("checkDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName("The selected step in full")
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -88,6 +96,7 @@ class CheckPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.results, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(exports)
 
     # --- what the runner says ---
@@ -98,6 +107,7 @@ class CheckPanel(QWidget):
 
     def started(self, target: str) -> None:
         self.results.clear()
+        self.detail.setText("")
         for button in (self.save_markdown, self.save_junit):
             button.setEnabled(False)
         self.say(f"Checking {target}… (Cancel or Esc stops it)", Tone.MUTED)
@@ -120,7 +130,7 @@ class CheckPanel(QWidget):
         )
         item.setData(_STATUS_COLUMN, Qt.ItemDataRole.UserRole, status.value)
         item.setForeground(_STATUS_COLUMN, colours().for_tone(_TONE[status]))
-        lines = [STEP_TITLES[result.step]]
+        lines = [f"{result.step.value} — {STEP_TITLES[result.step]}: {status.value}", result.why]
         if result.hint is not None:
             advice = f"What to try: {result.hint.title}. {result.hint.advice}"
             lines.append(advice)
@@ -128,10 +138,13 @@ class CheckPanel(QWidget):
         for detail in result.details:
             item.addChild(self._detail(detail))
         lines += list(result.details)
+        item.setData(0, _FULL_TEXT, "\n".join(lines))
         for column in range(len(COLUMNS)):
             item.setToolTip(column, "\n".join(lines))
         self.results.addTopLevelItem(item)
         item.setExpanded(status is StepStatus.FAIL)
+        if status is StepStatus.FAIL and self.results.currentItem() is None:
+            self.results.setCurrentItem(item)  # the first failure, told in full below
         self.results.scrollToItem(item)
 
     def finished(self, report: CheckReport) -> None:
@@ -149,6 +162,12 @@ class CheckPanel(QWidget):
 
     def stopped(self, why: str) -> None:
         self.say(f"Stopped: {why}. The rows above are what ran.", Tone.WARNING)
+
+    def _show_detail(self) -> None:
+        item = self.results.currentItem()
+        while item is not None and item.parent() is not None:
+            item = item.parent()  # a child line: tell its step
+        self.detail.setText(str(item.data(0, _FULL_TEXT) or "") if item is not None else "")
 
     @staticmethod
     def _detail(text: str) -> QTreeWidgetItem:

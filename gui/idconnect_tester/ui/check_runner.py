@@ -82,6 +82,7 @@ class BrowserInteraction(QObject):
         self._cancel = cancel
         self._say = say
         self._pasted: asyncio.Future[str] | None = None
+        self._early: str | None = None  # pasted before the flow asked for it
         self.dialog: AuthorizeDialog | None = None
         self._open_requested.connect(self._open, Qt.ConnectionType.QueuedConnection)
 
@@ -107,6 +108,9 @@ class BrowserInteraction(QObject):
         dialog.open_browser()
 
     async def _read_redirect(self) -> str:
+        if self._early is not None:
+            text, self._early = self._early, None
+            return text
         self._pasted = asyncio.get_running_loop().create_future()
         try:
             return await self._pasted
@@ -114,13 +118,17 @@ class BrowserInteraction(QObject):
             self._pasted = None
 
     def _use_pasted(self, text: str) -> None:
+        if self._listening_on is not None:
+            if self.dialog is not None:
+                self.dialog.show_problem(
+                    "The check catches this redirect by itself: finish signing in in the browser."
+                )
+            return
         if self._pasted is not None and not self._pasted.done():
             self._pasted.set_result(text)
-            self.close()
-        elif self.dialog is not None:
-            self.dialog.show_problem(
-                "The check catches this redirect by itself: finish signing in in the browser."
-            )
+        else:
+            self._early = text  # the flow asks for it in a moment
+        self.close()
 
     def close(self) -> None:
         if self.dialog is not None:

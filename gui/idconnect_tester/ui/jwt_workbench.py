@@ -85,7 +85,7 @@ class JwtWorkbench(QDialog):
         self.token.setAccessibleName("JWT to decode and verify")
         self.token.setPlaceholderText("eyJhbGciOi…  (header.payload.signature)")
         self.token.setFont(monospace_font())
-        self.token.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.token.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
 
         self.issuer = self._line_edit("IssuerEdit", "Issuer (iss)", "https://id.sumsub.com/")
         self.client_id = self._line_edit("ClientIdEdit", "Client id (aud)", "your client id")
@@ -125,7 +125,9 @@ class JwtWorkbench(QDialog):
         self.keys.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
         self.key_source.buttonToggled.connect(lambda *_: self._key_source_changed())
         form.addRow("Keys", sources)
+        self._keys_row = form.rowCount()
         form.addRow("", self.keys)
+        self._form = form
 
         self.verify_button = QPushButton("Decode and verify")
         self.verify_button.setObjectName(f"{PREFIX}VerifyButton")
@@ -153,17 +155,23 @@ class JwtWorkbench(QDialog):
         inputs_layout.addLayout(form)
         inputs_layout.addLayout(action)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.setObjectName(f"{PREFIX}Splitter")
+        split.setObjectName(f"{PREFIX}DialogSplitter")
         split.addWidget(inputs)
         split.addWidget(self.panel)
         split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)  # a taller dialog gives its room to the results
+        split.setStretchFactor(1, 1)
+        line = self.fontMetrics().lineSpacing()
+        results = self.panel.findChild(QSplitter, f"{PREFIX}Splitter")
+        if results is not None:  # checks, claims, header: the checks and claims are what counts
+            results.setSizes([line * 12, line * 9, line * 4])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.horizontalAdvance("M") * 72, metrics.lineSpacing() * 44)
+        self.resize(metrics.horizontalAdvance("M") * 72, metrics.lineSpacing() * 46)
         self._key_source_changed()
 
     def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -175,7 +183,7 @@ class JwtWorkbench(QDialog):
         return edit
 
     def _key_source_changed(self) -> None:
-        self.keys.setEnabled(self.key_buttons[KEYS_PASTED].isChecked())
+        self._form.setRowVisible(self._keys_row, self.key_buttons[KEYS_PASTED].isChecked())
 
     def prefill(self, issuer: str, client_id: str) -> None:
         """The current target's issuer and client id, where the fields are still empty."""
