@@ -4,6 +4,7 @@ to the history and the exports, and Cancel stops it without leaving anything beh
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from tests.support.drills import Liveness
+from tests.support.drills import Liveness, private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.helpers import WAIT_MS, text_of, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile, select
@@ -161,13 +162,16 @@ def browser():
 
 
 def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
-    window: MainWindow, qtbot, browser: _Browser
+    loop, window: MainWindow, qtbot, browser: _Browser
 ) -> None:
     """A target whose authorize endpoint is a website and whose redirect URI is not on this
     machine: the browser opens the URL, the person pastes where it landed."""
     redirect_uri = "https://app.example.test/callback"
     server = EmulatorServer(EmulatorConfig(log=False, redirect_uris=(redirect_uri,))).start()
-    try:
+    # The flow asks for the browser from a worker thread: the loop's executor, ours to end.
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(server.stop)
+        cleanup.enter_context(private_executor(loop))
         site = "https://id.example.test"
         profile = add_profile(
             window,
@@ -199,5 +203,3 @@ def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
         assert report.passed, [(r.step, r.why) for r in report.results]
         assert not any(d.isVisible() for d in window.findChildren(AuthorizeDialog))
         assert window.check_panel.step_status(StepId.ID_TOKEN.value) == "pass"
-    finally:
-        server.stop()
