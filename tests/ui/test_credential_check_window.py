@@ -14,6 +14,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
 from tests.support.drills import Liveness, private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.helpers import WAIT_MS, text_of, token_flow, type_into
@@ -22,6 +23,7 @@ from tests.ui.test_profiles_history import add_profile, select
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
+from idconnect_tester.ui import theme
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -87,6 +89,17 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     cases = ElementTree.parse(junit).getroot().iter("testcase")  # noqa: S314 - our own output
     assert [case.get("name") for case in cases] == STEP_IDS
     assert "| `share_token` | ✅ pass |" in markdown.read_text()
+
+    # A change of colour scheme repaints the verdicts in the new palette's colours.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    first = panel.results.topLevelItem(0)
+    assert first is not None
+    try:
+        window.set_scheme("dark")
+        assert first.foreground(1).color() == theme.colours().ok
+    finally:
+        theme.apply_style(app, "light")
 
 
 def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(

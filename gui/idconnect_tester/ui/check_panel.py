@@ -147,6 +147,13 @@ class CheckPanel(QWidget):
             self.results.setCurrentItem(item)  # the first failure, told in full below
         self.results.scrollToItem(item)
 
+    def recolour(self) -> None:
+        """The status marks in the colours of the scheme now in use."""
+        for index in range(self.results.topLevelItemCount()):
+            item = self._item(index)
+            status = StepStatus(item.data(_STATUS_COLUMN, Qt.ItemDataRole.UserRole))
+            item.setForeground(_STATUS_COLUMN, colours().for_tone(_TONE[status]))
+
     def finished(self, report: CheckReport) -> None:
         counts = (
             f"{report.count(StepStatus.PASS)} passed, {report.count(StepStatus.FAIL)} failed, "

@@ -518,6 +518,7 @@ class MainWindow(QMainWindow):
         # Tones are palette-dependent: render again in the new colours.
         for event in self.session.panel_events():
             self._render(event)
+        self.check_panel.recolour()
 
     def reset_layout(self) -> None:
         window_layout.arrange(self, self.docks)
