@@ -153,6 +153,18 @@ def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(window: MainWin
     assert isinstance(exchange.outcome, TokenGranted)
 
 
+def test_a_target_that_cant_be_checked_says_why_and_starts_nothing(
+    window: MainWindow, qtbot
+) -> None:
+    profile = add_profile(window, "No client yet", client_id="")
+    select(window, profile.id)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.busy and not window.check_runner.running
+    assert "client id" in text_of(window, "checkSummary")
+    assert window.check_panel.step_ids() == []
+
+
 class _Browser(QObject):
     """Stands in for the system browser: Qt hands https URLs to it instead of opening one."""
 

@@ -177,7 +177,7 @@ class CheckRunner:
     def run(self) -> bool:
         """Start the check on the selected target; False (and why, in the panel) if it can't."""
         if self._controller.busy:
-            self._say("A request is running: the check waits until it ends", Tone.WARNING)
+            self._say("A request is running: run the check once it has ended", Tone.WARNING)
             return False
         if self._targets.current.builtin:
             self._ensure_emulator()

@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
             set_scheme=self.set_scheme,
             run_check=self.check_panel.run_button.click,
             jwt_workbench=self.open_jwt_workbench,
-            drills=self.open_drills,
+            drills=self.drills.open_dialog,
         )
 
     def _connect(self) -> None:
@@ -475,9 +475,6 @@ class MainWindow(QMainWindow):
         self.workbench.show()
         self.workbench.raise_()
         return self.workbench
-
-    def open_drills(self) -> None:
-        self.drills.open_dialog()
 
     def open_pkce_checker(self) -> None:
         attempt = self.session.pending_authorize
