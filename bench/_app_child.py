@@ -5,6 +5,7 @@ offscreen platform and the app's own qasync loop; the result is one JSON line fo
     python bench/_app_child.py stalls
     python bench/_app_child.py memory EXCHANGES
     python bench/_app_child.py cpu SECONDS
+    python bench/_app_child.py check RUNS
 """
 
 from __future__ import annotations
@@ -235,6 +236,61 @@ async def idle_cpu(seconds: float) -> dict[str, Any]:
     return result
 
 
+async def check_time(runs: int) -> dict[str, Any]:
+    """The credential check through the window — click Run check until the report is shown
+    (the summary's next paint) — against the same check run by the core alone (what
+    `idconnect-tester check` does), interleaved, on the same loop and the same emulator."""
+    from idconnect_tester.core.check_results import CheckReport
+    from idconnect_tester.core.credential_check import run_check
+    from idconnect_tester.ui.check_runner import check_settings
+
+    window = await open_window()
+    loop = asyncio.get_running_loop()
+
+    async def ours_once() -> tuple[float, float]:
+        await wait_idle(window)
+        rendered: asyncio.Future[tuple[float, CheckReport]] = loop.create_future()
+
+        def handled(report: CheckReport) -> None:
+            # Connected after the window's own slot: the summary says the verdict already.
+            window.controller.check_finished.disconnect(handled)
+            paint = next_paint_done(window.check_panel.summary)
+            paint.add_done_callback(lambda done: rendered.set_result((done.result(), report)))
+
+        window.controller.check_finished.connect(handled)
+        started = time.perf_counter()
+        window.check_panel.run_button.click()
+        painted, report = await asyncio.wait_for(rendered, 30)
+        assert report.passed, [(r.step, r.why) for r in report.results]
+        return painted - started, report.duration_ms / 1000
+
+    async def floor_once() -> float:
+        await wait_idle(window)
+        settings = check_settings(window.targets.current, window.targets.target())
+        started = time.perf_counter()
+        report = await run_check(settings)
+        elapsed = time.perf_counter() - started
+        assert report.passed
+        return elapsed
+
+    for _ in range(2):  # lazy imports, the JWKS cache of the emulator's keys: warm first
+        await ours_once()
+        await floor_once()
+    ours: list[float] = []
+    own: list[float] = []
+    floor: list[float] = []
+    for index in range(runs):
+        if index % 2:
+            floor.append(await floor_once())
+        shown, measured = await ours_once()
+        ours.append(shown)
+        own.append(measured)
+        if not index % 2:
+            floor.append(await floor_once())
+    await window.shutdown()
+    return {"ours": ours, "own": own, "floor": floor}
+
+
 def main(argv: list[str]) -> None:
     measure = argv[1]
     coroutine: Awaitable[dict[str, Any]]
@@ -246,6 +302,8 @@ def main(argv: list[str]) -> None:
         coroutine = memory(int(argv[2]))
     elif measure == "cpu":
         coroutine = idle_cpu(float(argv[2]))
+    elif measure == "check":
+        coroutine = check_time(int(argv[2]))
     else:
         raise SystemExit(f"unknown measure {measure!r}")
     quiet_qt_noise()

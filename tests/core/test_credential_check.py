@@ -57,10 +57,14 @@ def test_every_step_passes_against_the_emulator(emulator: EmulatorServer) -> Non
     assert all(r.status is PASS for r in report.results), [(r.step, r.why) for r in report.results]
     assert seen == list(STEP_ORDER)
     assert steps[StepId.TOKEN].http_status == 200
-    # The signed steps hand their exchanges on, for the history.
+    # The signed steps hand their exchanges on, for the history, and the authorize step its
+    # record (with the code, never the verifier).
     for signed in (StepId.TOKEN, StepId.REFRESH, StepId.SHARE_TOKEN):
         exchange = steps[signed].exchange
         assert exchange is not None and exchange.succeeded, signed
+    record = steps[StepId.AUTHORIZE].authorize
+    assert record is not None and record.succeeded and record.server_status == 302
+    assert record.code is not None and record.state_checked
     assert steps[StepId.AUTHORIZE].http_status == 302
     assert any(
         "nonce" in line and line.startswith("pass") for line in steps[StepId.ID_TOKEN].details
@@ -77,6 +81,7 @@ def test_a_client_without_sumsub_id_fails_the_token_step_and_skips_the_rest(
     token = steps[StepId.TOKEN]
     assert token.status is FAIL and token.http_status == 404
     assert token.correlation_id  # Sumsub's error shape carries one: it goes in the report
+    assert token.exchange is not None and token.exchange.status == 404  # for the history
     assert token.hint is not None and "not enabled" in token.hint.title
     for later in (StepId.ID_TOKEN, StepId.REFRESH, StepId.SHARE_TOKEN):
         assert steps[later].status is SKIPPED and "token" in steps[later].why

@@ -23,6 +23,8 @@ from tests.support.flows import (
     token_exchange,
 )
 
+from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.authorize_record import AuthorizeRecord, authorize_record_from_dict
 from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
@@ -310,3 +312,42 @@ def test_listing_a_thousand_entries_is_quick(db_path: Path) -> None:
         elapsed = time.perf_counter() - started
     assert len(rows) == 1000 and rows[0].time == T0 + timedelta(seconds=999)
     assert elapsed < 0.5, f"listing took {elapsed:.3f} s"
+
+
+def _authorize_record(code: str, *, refused: bool = False) -> AuthorizeRecord:
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/api/snsId/oauth/authorize",
+        "emulator-client",
+        "http://127.0.0.1:5555/callback",
+        ["openid", "name"],
+    )
+    result = (
+        AuthorizeResult(error="access_denied", state=attempt.state)
+        if refused
+        else AuthorizeResult(code=code, state=attempt.state, state_checked=True)
+    )
+    return AuthorizeRecord.of(attempt, result, attempt.created_at, server_status=302)
+
+
+def test_the_authorize_step_is_kept_as_an_entry_of_its_own(db_path: Path) -> None:
+    code = "the-authorization-code-0123456789abcdef"
+    record = _authorize_record(code)
+    with HistoryStore(db_path) as history:
+        entry_id = history.add_authorize(record, profile=_profile("http://127.0.0.1:9001"))
+        history.add_authorize(_authorize_record("", refused=True), profile=_profile("http://x"))
+        entry = history.get(entry_id)
+        assert entry is not None and entry.form is None and entry.form_request() is None
+        row = entry.row
+        assert (row.endpoint, row.status, row.outcome) == ("authorize", 302, OutcomeKind.AUTHORIZED)
+        assert row.succeeded and row.url == record.url and row.scopes == ("openid", "name")
+        assert [r.outcome for r in history.list(status="error")] == [OutcomeKind.AUTHORIZE_FAILED]
+        assert len(history.list("authorize")) == 2
+        shown = authorize_record_from_dict(entry.record)
+        assert shown.state == record.state and shown.code != code  # masked in the history
+    assert code.encode() not in _db_bytes(db_path)
+
+    full = HistoryStore(db_path.parent / "history.sqlite3-full")
+    full_id = full.add_authorize(record, profile=_profile("http://127.0.0.1:9001", full=True))
+    stored = full.get(full_id)
+    full.close()
+    assert stored is not None and authorize_record_from_dict(stored.record).code == code

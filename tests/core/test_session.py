@@ -17,10 +17,12 @@ from tests.support.exchanges import (
 )
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.authorize_record import AuthorizeOutcome, AuthorizeRecord
 from idconnect_tester.core.id_token_checks import CheckStatus
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
+    AuthorizeRecorded,
     ErrorChanged,
     ExchangeChanged,
     FormFill,
@@ -360,3 +362,37 @@ def test_only_changed_views_are_handed_out(session, panels, clock, signer) -> No
     session.tick()
     session.set_target(SANDBOX)
     assert len(panels.events) == count
+
+
+def test_the_authorize_step_is_the_raw_panels_exchange_until_the_next_send(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer, code="code-0")
+    clock.advance(2)
+    attempt = authorize(session)
+    record = panels.raw.exchange
+    assert isinstance(record, AuthorizeRecord) and not panels.raw.freshness.stale
+    assert "authorize" in panels.raw.freshness.note
+    assert record.state == attempt.state and record.nonce == attempt.nonce
+    assert record.outcome is AuthorizeOutcome.CODE and record.finished_at == clock.now
+    assert panels.of(AuthorizeRecorded)[-1].record is record  # handed on, for the history
+    assert panels.of(AuthorizeRecorded)[-1].origin == SANDBOX
+    # Another target makes it stale, like any exchange; the next exchange replaces it.
+    session.set_target(PRODUCTION)
+    assert panels.raw.exchange is record and panels.raw.freshness.stale
+    session.set_target(SANDBOX)
+    exchange = exchange_code(session, clock, signer)
+    assert panels.raw.exchange is exchange
+
+
+def test_a_refused_or_forged_redirect_is_recorded_too(session, panels) -> None:
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_started(attempt)
+    session.redirect_pasted("http://127.0.0.1:1/cb?code=abc&state=forged")
+    record = panels.raw.exchange
+    assert isinstance(record, AuthorizeRecord)
+    assert record.outcome is AuthorizeOutcome.PROBLEM and record.code is None
+    assert "state" in (record.problem or "")
+    assert len(panels.of(AuthorizeRecorded)) == 1

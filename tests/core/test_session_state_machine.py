@@ -1,8 +1,8 @@
-"""The session under random sequences of what a tester does — get a code, exchange it, replay it,
-refresh, get revoked, let time pass, switch target, resend an old request from the history —
-against a small model of the server. After every step, what each panel shows must be the latest
-result for the current target or be marked stale, and no token may look better than the client
-has reason to believe."""
+"""The session under random sequences of what a tester does — get a code (or be refused one),
+exchange it, replay it, refresh, get revoked, let time pass, switch target, resend an old request
+from the history — against a small model of the server. After every step, what each panel shows
+must be the latest result for the current target or be marked stale (the raw panel's may be the
+authorize step itself), and no token may look better than the client has reason to believe."""
 
 from __future__ import annotations
 
@@ -24,12 +24,18 @@ from tests.support.exchanges import (
 )
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.authorize_record import (
+    AuthorizeOutcome,
+    AuthorizeRecord,
+    authorize_record_to_dict,
+)
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.id_token_checks import CheckStatus
 from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
+    AuthorizeRecorded,
     ErrorChanged,
     ErrorView,
     ExchangeChanged,
@@ -38,6 +44,7 @@ from idconnect_tester.core.session_events import (
     IdTokenView,
     Origin,
     PanelEvent,
+    RawStep,
     SessionEvent,
     ShareTokenChanged,
     TokensChanged,
@@ -75,9 +82,10 @@ class SessionMachine(RuleBasedStateMachine):
         self.session.set_target(self.target)
         self.server = ServerModel()
         self.sent: list[tuple[TokenRequest, Origin]] = []
-        self.latest: tuple[Exchange, Origin] | None = None
+        self.latest: tuple[RawStep, Origin] | None = None  # what the raw panel should show
         self.latest_token: dict[tuple[str, ...], Exchange] = {}
         self.attempts: dict[str, AuthorizeSession] = {}
+        self.recorded: list[AuthorizeRecorded] = []
         self.refused: set[str] = set()  # refresh tokens the client saw refused (403)
         self.replayed: set[str] = set()  # codes the client saw refused on a second use
         self.counter = 0
@@ -85,6 +93,8 @@ class SessionMachine(RuleBasedStateMachine):
     def receive(self, event: SessionEvent) -> None:
         if isinstance(event, VerificationRequested):
             self.jobs.append(event.job)
+        elif isinstance(event, AuthorizeRecorded):
+            self.recorded.append(event)
         elif isinstance(
             event,
             TokensChanged | IdTokenChanged | ShareTokenChanged | ExchangeChanged | ErrorChanged,
@@ -98,17 +108,52 @@ class SessionMachine(RuleBasedStateMachine):
         self.target = TARGETS[index]
         self.session.set_target(self.target)
 
+    def _authorize(
+        self, result_for: Any, *, switch_to: Origin | None = None
+    ) -> tuple[AuthorizeSession, AuthorizeRecord]:
+        """One authorize step with this target; `switch_to` is selected while it runs. The raw
+        panel shows the step, attributed to the target it went to."""
+        base = self.target.profile.base_url
+        attempt = AuthorizeSession.new(base + "/authorize", "test-client", base + "/cb", ["openid"])
+        started_on = self.target
+        self.session.authorize_started(attempt)
+        if switch_to is not None:
+            self.switch_target(TARGETS.index(switch_to))
+        before = len(self.recorded)
+        self.session.authorize_finished(attempt, result_for(attempt))
+        assert len(self.recorded) == before + 1  # one record per step, for the history
+        recorded = self.recorded[-1]
+        record = recorded.record
+        assert recorded.origin == started_on
+        assert record.state == attempt.state and record.nonce == attempt.nonce
+        assert record.code_challenge == attempt.pkce.code_challenge
+        # The verifier stays in the app: never in what the raw panel or the history shows.
+        verifier = attempt.pkce.code_verifier
+        shown = record.request_text() + record.response_text() + record.url
+        assert verifier not in shown
+        assert verifier not in str(authorize_record_to_dict(record, full_tokens=True))
+        self.latest = (record, started_on)
+        return attempt, record
+
     @rule()
     def get_code(self) -> None:
         self.counter += 1
         code = f"code-{self.counter}"
-        base = self.target.profile.base_url
-        attempt = AuthorizeSession.new(base + "/authorize", "test-client", base + "/cb", ["openid"])
-        self.session.authorize_started(attempt)
-        result = AuthorizeResult(code=code, state=attempt.state, state_checked=True)
-        self.session.authorize_finished(attempt, result)
+        attempt, record = self._authorize(
+            lambda attempt: AuthorizeResult(code=code, state=attempt.state, state_checked=True)
+        )
+        assert record.outcome is AuthorizeOutcome.CODE and record.code == code
         self.server.codes[code] = "issued"
         self.attempts[code] = attempt
+
+    @rule(switch_to=st.sampled_from(TARGETS))
+    def authorize_refused(self, switch_to: Origin) -> None:
+        """The authorization server says no (while the tester may switch target)."""
+        _, record = self._authorize(
+            lambda attempt: AuthorizeResult(error="access_denied", state=attempt.state),
+            switch_to=switch_to,
+        )
+        assert record.outcome is AuthorizeOutcome.ERROR and record.code is None
 
     @precondition(lambda self: bool(self.server.codes))
     @rule(data=st.data())
@@ -229,6 +274,9 @@ class SessionMachine(RuleBasedStateMachine):
         if raw is not None and not raw.freshness.stale:
             assert self.latest is not None and raw.exchange is self.latest[0]
             assert raw.origin.same_target(self.target)
+        if self.latest is not None and self.latest[1].same_target(self.target):
+            # The latest step here, an authorize step included, is what the raw panel shows.
+            assert raw is not None and not raw.freshness.stale and raw.exchange is self.latest[0]
         error: ErrorView | None = self._view(ErrorChanged)
         if error is not None and not error.freshness.stale and error.origin is not None:
             assert error.origin.same_target(self.target)

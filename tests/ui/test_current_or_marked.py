@@ -137,10 +137,11 @@ def test_history_show_opens_its_own_window_and_leaves_the_panels(window, qtbot) 
     get_code(window, qtbot)
     send_and_wait(window, qtbot)
     panel = window.history_panel
-    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    # Newest first: the second token exchange, its authorize step, the first, its authorize.
+    qtbot.waitUntil(lambda: panel.row_count() == 4, timeout=WAIT_MS)
     before = {name: text_of(window, name) for name in ("accessTokenField", "errorStatus")}
     raw_before = window.raw_panel.response.toPlainText()
-    panel.select_row(1)  # the older exchange
+    panel.select_row(2)  # the older token exchange
     panel.show_button.click()
     assert len(window.history.dialogs) == 1
     assert {name: text_of(window, name) for name in before} == before

@@ -5,7 +5,7 @@ wrote to the same history — and said in good English."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QTreeWidget
-from tests.ui.helpers import WAIT_MS, send_and_wait, token_flow
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, token_flow
 
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.ui.history_panel import COLUMN
@@ -34,7 +34,7 @@ def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindo
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401
     table = window.history_panel.table
-    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 3, timeout=WAIT_MS)  # + authorize
     qtbot.waitUntil(lambda: table.viewport().width() > 0 and table.isVisible(), timeout=WAIT_MS)
 
     first = table.topLevelItem(0)
@@ -45,7 +45,7 @@ def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindo
 
 
 def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> None:
-    token_flow(window, qtbot)
+    get_code(window, qtbot)  # the authorize step: one exchange in the history
     qtbot.waitUntil(lambda: window.history_panel.row_count() == 1, timeout=WAIT_MS)
     assert window.history_panel.count_label.text() == "1 exchange"
 
@@ -53,21 +53,21 @@ def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> N
 def test_rows_another_instance_wrote_are_listed_and_counted(window: MainWindow, qtbot) -> None:
     panel = window.history_panel
     exchange = token_flow(window, qtbot)
-    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)  # authorize, token
     with HistoryStore() as other_instance:  # the same file, written by a second window
         for _ in range(2):
             other_instance.add(exchange, profile=window.targets.current, form=None)
 
     send_and_wait(window, qtbot)
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
-    assert panel.row_count() == 4
-    assert panel.count_label.text() == "4 exchanges"  # not "2 of 4"
+    assert panel.row_count() == 5
+    assert panel.count_label.text() == "5 exchanges"  # not "3 of 5"
 
 
 def test_showing_the_history_catches_up_with_another_instance(window: MainWindow, qtbot) -> None:
     panel = window.history_panel
     exchange = token_flow(window, qtbot)
-    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)  # authorize, token
     toggle = window.docks["history"].toggleViewAction()  # View ▸ History
     toggle.trigger()
     assert not panel.isVisible()
@@ -76,5 +76,5 @@ def test_showing_the_history_catches_up_with_another_instance(window: MainWindow
 
     toggle.trigger()
     window.docks["history"].raise_()  # its tab in front: the rows the user sees now
-    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
-    assert panel.count_label.text() == "2 exchanges"
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
+    assert panel.count_label.text() == "3 exchanges"

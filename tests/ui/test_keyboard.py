@@ -226,7 +226,7 @@ def test_tabbing_into_the_history_selects_the_newest_entry(window: MainWindow, q
         window.form.send_button.click()
     settled(window, qtbot)
     history = window.history_panel
-    qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: history.row_count() == 2, timeout=WAIT_MS)  # authorize, token
     window.docks["history"].raise_()
     assert not history.show_button.isEnabled()
     _tab_into(history.filter_text, history.table, qtbot)

@@ -14,6 +14,7 @@ from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import get_code, send_and_wait, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
+from idconnect_tester.core.check_results import StepResult
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui.main_window import MainWindow
@@ -25,7 +26,8 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 
 
 def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]:
-    """Token, refresh, an API error, a network error, exports. Returns the tokens seen."""
+    """Token, refresh, an API error, a network error, exports, the credential check and its
+    reports. Returns the tokens seen."""
     type_into(qtbot, window.target_panel.secret_key, secret)
     granted = token_flow(window, qtbot)
     assert isinstance(granted.outcome, TokenGranted)
@@ -45,6 +47,20 @@ def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]
     window.save_exchange(home / "saved-exchange.json")
     window.send_share_token("CoolCompanyLtd", 1800)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=10000)
+
+    def keep(result: StepResult) -> None:
+        outcome = result.exchange.outcome if result.exchange is not None else None
+        if isinstance(outcome, TokenGranted):
+            tokens.extend([outcome.access_token, outcome.refresh_token or ""])
+            tokens.append(outcome.id_token or "")
+
+    window.controller.check_step.connect(keep)
+    window.check_panel.run_button.click()
+    qtbot.waitUntil(lambda: window.check_runner.report is not None, timeout=10000)
+    report = window.check_runner.report
+    assert report is not None and report.passed
+    window.check_runner.export("markdown", home / "check.md")
+    window.check_runner.export("junit", home / "check.xml")
     return [t for t in tokens if t]
 
 
@@ -72,6 +88,7 @@ def test_no_secret_or_full_token_in_any_file(loop, qtbot, private_home: Path) ->
     written = [p for p in private_home.rglob("*") if p.is_file()]
     names = {p.name for p in written}
     assert {"profiles.json", "window.ini", "history.sqlite3", "saved-exchange.json"} <= names
+    assert {"check.md", "check.xml"} <= names
     assert files_containing(private_home, secret) == []
     for token in tokens:
         assert files_containing(private_home, token) == [], token[:16]

@@ -155,7 +155,7 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401
     panel = window.history_panel
-    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)  # authorize, 200, 401
     status = COLUMN["Status"]
     statuses = [panel.table.topLevelItem(i).text(status) for i in range(2)]  # type: ignore[union-attr]
     assert statuses == ["401", "200"]  # newest first
@@ -167,7 +167,7 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     panel.filter_text.setText(correlation)
     qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
     panel.filter_text.setText("")
-    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
 
     # Show the successful one: a read-only window of its own, tokens masked; the live panels
     # keep showing the latest exchange (the 401) and the tokens it made stale.
@@ -198,7 +198,7 @@ def test_reloading_a_refresh_says_the_token_was_masked(window: MainWindow, qtbot
     send_and_wait(window, qtbot)
     window.form.refresh_token.clear()
     panel = window.history_panel
-    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)  # authorize, code, refresh
     panel.select_row(0)
     panel.load_button.click()
     assert window.form.grant() == "refresh_token"
@@ -247,6 +247,7 @@ def test_an_exchange_is_written_after_it_is_shown_and_kept_on_a_quick_close(loop
     window = open_window(qtbot)
     qtbot.waitUntil(lambda: window.emulator.started, timeout=WAIT_MS)
     get_code(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)  # authorize
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
         window.form.send_button.click()
     # Shown at once; written a turn later (after the paint), so not yet...
@@ -256,7 +257,7 @@ def test_an_exchange_is_written_after_it_is_shown_and_kept_on_a_quick_close(loop
     window.history.close()  # ...and closing in this very turn still writes it
     reopened = HistoryStore(path=store_path)
     try:
-        assert reopened.count() == 1
+        assert reopened.count() == 2  # the authorize step and the exchange
     finally:
         reopened.close()
     close_window(window, qtbot)

@@ -2,8 +2,9 @@
 
 Plain data, so the command line, the reports and the window render the same results. No text
 here holds a secret or a full token: texts are masked when a result is made (`step_result`).
-The one exception is `StepResult.exchange`, the raw exchange of a signed step, kept for the
-history (which masks what it stores); reports never read it.
+The exceptions are `StepResult.exchange` (the raw exchange of a signed step) and
+`StepResult.authorize` (the authorize step's record), kept for the history, which masks what it
+stores; reports never read them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.exchange import Exchange, Hint
 from idconnect_tester.core.exchange_json import mask_tokens_in_text
 from idconnect_tester.core.masking import mask_token
@@ -76,8 +78,11 @@ class StepResult:
     unreachable: bool = False  # failed because the server could not be reached
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     duration_ms: float = 0.0
-    # token, refresh, share_token: the exchange itself, for the history. Holds full tokens.
+    # token, refresh, share_token: the exchange itself (passed or failed), for the history.
+    # Holds full tokens.
     exchange: Exchange | None = field(default=None, repr=False, compare=False)
+    # authorize: the step as a record (URL, redirect, code), for the history.
+    authorize: AuthorizeRecord | None = field(default=None, repr=False, compare=False)
 
 
 def step_result(
@@ -91,6 +96,7 @@ def step_result(
     details: tuple[str, ...] | list[str] = (),
     unreachable: bool = False,
     exchange: Exchange | None = None,
+    authorize: AuthorizeRecord | None = None,
 ) -> StepResult:
     """A result whose texts have every token in them masked (an error message may quote one)."""
     return StepResult(
@@ -103,6 +109,7 @@ def step_result(
         details=tuple(mask_tokens_in_text(line) for line in details),
         unreachable=unreachable,
         exchange=exchange,
+        authorize=authorize,
     )
 
 

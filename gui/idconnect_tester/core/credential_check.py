@@ -31,6 +31,7 @@ from idconnect_tester.core.authorize_flow import (
     is_local_endpoint,
     run_authorize,
 )
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.check_results import (
     STEP_NEEDS,
     STEP_ORDER,
@@ -178,6 +179,7 @@ def _exchange_failure(step: StepId, exchange: Exchange) -> StepResult:
         http_status=exchange.status,
         correlation_id=outcome.correlation_id if isinstance(outcome, ApiError) else None,
         unreachable=isinstance(outcome, NetworkError),
+        exchange=exchange,
     )
 
 
@@ -369,24 +371,31 @@ class _CheckRun:
         result = attempt.result
         status = attempt.server_status
         details = [f"endpoint: {endpoint}", *result.notes]
+        record = (
+            None
+            if attempt.session is None
+            else AuthorizeRecord.of(attempt.session, result, datetime.now(UTC), status)
+        )
+        hint: Hint | None = None
         if result.ok and attempt.session is not None:
             self.attempt = attempt
             details.append(f"redirect_uri: {attempt.session.redirect_uri}")
-            return step_result(
-                step, StepStatus.PASS, result.summary(), http_status=status, details=details
-            )
-        if attempt.network_error is not None:
-            hint: Hint | None = _network_hint(attempt.network_error)
+            verdict = StepStatus.PASS
         else:
-            hint = AUTHORIZE_HINT if result.error is not None else None
+            verdict = StepStatus.FAIL
+            if attempt.network_error is not None:
+                hint = _network_hint(attempt.network_error)
+            elif result.error is not None:
+                hint = AUTHORIZE_HINT
         return step_result(
             step,
-            StepStatus.FAIL,
+            verdict,
             result.summary(),
             hint=hint,
             http_status=status,
             details=details,
             unreachable=attempt.unreachable,
+            authorize=record,
         )
 
     async def _token(self) -> StepResult:

@@ -66,6 +66,9 @@ class OutcomeKind(StrEnum):
     NETWORK_ERROR = "network_error"
     UNEXPECTED = "unexpected"
     NOT_SENT = "not_sent"
+    # The authorize step, kept in the history beside the exchanges (`authorize_record`).
+    AUTHORIZED = "authorized"
+    AUTHORIZE_FAILED = "authorize_failed"
 
 
 def outcome_kind(outcome: Outcome) -> OutcomeKind:

@@ -39,14 +39,14 @@ def _object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
+def text_field(data: dict[str, Any], key: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
         raise RecordError(f"`{key}` is missing or not text")
     return value
 
 
-def _optional_text(data: dict[str, Any], key: str) -> str | None:
+def optional_text_field(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     return value if isinstance(value, str) else None
 
@@ -70,8 +70,8 @@ def _optional_float(data: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _time(data: dict[str, Any], key: str) -> datetime:
-    text = _text(data, key)
+def time_field(data: dict[str, Any], key: str) -> datetime:
+    text = text_field(data, key)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
@@ -88,7 +88,7 @@ def _headers(value: Any) -> tuple[tuple[str, str], ...]:
 
 
 def _body(data: dict[str, Any]) -> bytes:
-    return _text(data, "body", "").encode("utf-8")
+    return text_field(data, "body", "").encode("utf-8")
 
 
 def _request(value: Any) -> SentRequest | None:
@@ -96,11 +96,11 @@ def _request(value: Any) -> SentRequest | None:
         return None
     data = _object(value, "the request")
     return SentRequest(
-        method=_text(data, "method", "POST"),
-        url=_text(data, "url"),
+        method=text_field(data, "method", "POST"),
+        url=text_field(data, "url"),
         headers=_headers(data.get("headers")),
         body=_body(data),
-        tls_verification=_text(data, "tls_verification", "unknown"),
+        tls_verification=text_field(data, "tls_verification", "unknown"),
     )
 
 
@@ -110,8 +110,8 @@ def _response(value: Any) -> ReceivedResponse | None:
     data = _object(value, "the response")
     return ReceivedResponse(
         status=_int(data, "status"),
-        reason=_text(data, "reason", ""),
-        http_version=_text(data, "http_version", "HTTP/1.1"),
+        reason=text_field(data, "reason", ""),
+        http_version=text_field(data, "http_version", "HTTP/1.1"),
         headers=_headers(data.get("headers")),
         body=_body(data),
         truncated=bool(data.get("read_truncated", False)),
@@ -127,45 +127,45 @@ def _outcome(value: Any) -> Outcome:
     match kind:
         case "granted":
             return TokenGranted(
-                access_token=_text(data, "access_token"),
-                token_type=_text(data, "token_type", ""),
+                access_token=text_field(data, "access_token"),
+                token_type=text_field(data, "token_type", ""),
                 expires_in=_int(data, "expires_in"),
-                expires_at=_time(data, "expires_at"),
-                refresh_token=_optional_text(data, "refresh_token"),
-                id_token=_optional_text(data, "id_token"),
+                expires_at=time_field(data, "expires_at"),
+                refresh_token=optional_text_field(data, "refresh_token"),
+                id_token=optional_text_field(data, "id_token"),
                 other_fields=other_fields,
                 notes=notes,
             )
         case "share_granted":
             return ShareTokenGranted(
-                token=_text(data, "token"),
-                for_client_id=_text(data, "for_client_id", ""),
-                expires_at=_time(data, "expires_at"),
+                token=text_field(data, "token"),
+                for_client_id=text_field(data, "for_client_id", ""),
+                expires_at=time_field(data, "expires_at"),
                 other_fields=other_fields,
                 notes=notes,
             )
         case "api_error":
             return ApiError(
                 status=_int(data, "status"),
-                description=_text(data, "description", ""),
+                description=text_field(data, "description", ""),
                 code=_optional_int(data, "code"),
-                correlation_id=_optional_text(data, "correlation_id"),
+                correlation_id=optional_text_field(data, "correlation_id"),
                 error_code=_optional_int(data, "error_code"),
-                error_name=_optional_text(data, "error_name"),
+                error_name=optional_text_field(data, "error_name"),
                 other_fields=other_fields,
             )
         case "network_error":
             try:
-                network_kind = NetworkErrorKind(_text(data, "error"))
+                network_kind = NetworkErrorKind(text_field(data, "error"))
             except ValueError:
                 network_kind = NetworkErrorKind.OTHER
-            return NetworkError(network_kind, _text(data, "message", ""))
+            return NetworkError(network_kind, text_field(data, "message", ""))
         case "unexpected":
             problems = data.get("problems")
             listed = [str(p) for p in problems] if isinstance(problems, list) else []
             return UnexpectedResponse(_int(data, "status"), tuple(listed))
         case "not_sent":
-            return NotSent(_text(data, "reason", ""))
+            return NotSent(text_field(data, "reason", ""))
     raise RecordError(f"unknown outcome kind {kind!r}")
 
 
@@ -173,7 +173,7 @@ def exchange_from_record(record: Any) -> Exchange:
     """The `Exchange` a record describes. Raises `RecordError` when it can't be read."""
     data = _object(record, "the record")
     try:
-        endpoint = Endpoint(_text(data, "endpoint"))
+        endpoint = Endpoint(text_field(data, "endpoint"))
     except ValueError as exc:
         raise RecordError(f"unknown endpoint {data.get('endpoint')!r}") from exc
     timings = data.get("timings") if isinstance(data.get("timings"), dict) else {}
@@ -195,7 +195,7 @@ def exchange_from_record(record: Any) -> Exchange:
             tls_ms=_optional_float(timings, "tls_ms"),
             first_byte_ms=_optional_float(timings, "first_byte_ms"),
         ),
-        started_at=_time(data, "started_at"),
-        received_at=_time(data, "received_at"),
+        started_at=time_field(data, "started_at"),
+        received_at=time_field(data, "received_at"),
         hint=hint,
     )

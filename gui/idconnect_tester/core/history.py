@@ -27,6 +27,11 @@ from typing import Any, Final
 
 import platformdirs
 
+from idconnect_tester.core.authorize_record import (
+    AUTHORIZE_ENDPOINT,
+    AuthorizeRecord,
+    authorize_record_to_dict,
+)
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
 from idconnect_tester.core.masking import mask_token
@@ -41,7 +46,11 @@ BUSY_TIMEOUT_S: Final = 0.5  # another window writing: wait this long, never fre
 _SQLITE_COMPANIONS: Final = ("-wal", "-shm")
 _SQLITE_CORRUPT: Final = 11
 _SQLITE_NOTADB: Final = 26
-_SUCCESS_KINDS: Final = (OutcomeKind.GRANTED.value, OutcomeKind.SHARE_GRANTED.value)
+_SUCCESS_KINDS: Final = (
+    OutcomeKind.GRANTED.value,
+    OutcomeKind.SHARE_GRANTED.value,
+    OutcomeKind.AUTHORIZED.value,
+)
 
 _CREATE_TABLE: Final = """
 CREATE TABLE exchanges (
@@ -190,7 +199,8 @@ def _status_condition(status: str | None) -> tuple[str, list[Any]]:
     if wanted == "network":
         return "outcome = ?", [OutcomeKind.NETWORK_ERROR.value]
     if wanted == "error":
-        return "outcome NOT IN (?, ?)", list(_SUCCESS_KINDS)
+        marks = ", ".join("?" * len(_SUCCESS_KINDS))
+        return f"outcome NOT IN ({marks})", list(_SUCCESS_KINDS)
     if wanted in {kind.value for kind in OutcomeKind}:
         return "outcome = ?", [wanted]
     raise ValueError(
@@ -357,6 +367,35 @@ class HistoryStore:
             json.dumps(form_dict, ensure_ascii=False) if form_dict is not None else None,
             json.dumps(record, ensure_ascii=False),
         )
+        return self._insert(values)
+
+    def add_authorize(self, record: AuthorizeRecord, *, profile: Profile) -> int:
+        """Record an authorize step (endpoint "authorize"); the code masked unless the profile
+        stores full tokens. Returns its id; raises `HistoryError` like `add`."""
+        full = profile.store_full_tokens
+        stored = authorize_record_to_dict(record, full_tokens=full)
+        kind = OutcomeKind.AUTHORIZED if record.succeeded else OutcomeKind.AUTHORIZE_FAILED
+        values = (
+            iso_utc(record.started_at),
+            profile.id,
+            profile.name,
+            AUTHORIZE_ENDPOINT,
+            record.url,
+            "",
+            " ".join(ordered_scopes(record.scopes)),
+            record.server_status,
+            kind.value,
+            "",
+            record.duration_ms,
+            stored["summary"],
+            int(full),
+            None,
+            json.dumps(stored, ensure_ascii=False),
+        )
+        return self._insert(values)
+
+    def _insert(self, values: tuple[Any, ...]) -> int:
+        """One row in, and the oldest beyond `retention` out, in one transaction."""
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO exchanges (time, profile_id, profile_name, endpoint, url, "

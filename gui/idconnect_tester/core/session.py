@@ -27,6 +27,7 @@ from typing import Final
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import (
     ErrorReport,
     report_for_authorize,
@@ -51,6 +52,7 @@ from idconnect_tester.core.id_token_checks import (
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session_events import (
+    AuthorizeRecorded,
     ErrorChanged,
     ErrorView,
     ExchangeChanged,
@@ -62,6 +64,7 @@ from idconnect_tester.core.session_events import (
     Notice,
     Origin,
     PanelEvent,
+    RawStep,
     SessionEvent,
     ShareTokenChanged,
     ShareView,
@@ -103,10 +106,13 @@ class Session:
         self._listeners: list[Listener] = []
         self._target: Origin | None = None
         self._pending_authorize: AuthorizeSession | None = None
+        self._pending_origin: Origin | None = None  # the target the pending attempt went to
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
         self._chain: TokenChain | None = None
         self._share: tuple[Exchange, ShareTokenGranted, Origin] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
+        # What the raw panel shows: the latest exchange, or an authorize step that came after.
+        self._raw: tuple[RawStep, Origin] | None = None
         # The latest exchange that reached the token endpoint, per target: a token view is
         # current only while it shows that exchange's result.
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
@@ -159,11 +165,27 @@ class Session:
 
     def authorize_started(self, attempt: AuthorizeSession) -> None:
         self._pending_authorize = attempt
+        self._pending_origin = self._target
 
-    def authorize_finished(self, attempt: AuthorizeSession, result: AuthorizeResult) -> None:
-        """The redirect came back (or didn't): the code goes into the form, or the error shows."""
+    def authorize_finished(
+        self,
+        attempt: AuthorizeSession,
+        result: AuthorizeResult,
+        *,
+        server_status: int | None = None,
+    ) -> None:
+        """The redirect came back (or didn't): the code goes into the form, or the error shows.
+        The step itself becomes the raw panel's exchange, and an `AuthorizeRecorded` event
+        hands its record on (for the history). `server_status` is the authorization server's
+        own answer, when this app fetched the URL itself."""
+        started_for = self._pending_origin if attempt is self._pending_authorize else None
         self._pending_authorize = attempt
         now = self._clock()
+        origin = started_for or self._target
+        if origin is not None:
+            record = AuthorizeRecord.of(attempt, result, now, server_status)
+            self._raw = (record, origin)
+            self._emit(AuthorizeRecorded(record, origin))
         if result.code is not None:
             self._remember_code(result.code, attempt)
             shown = self._error[0] if self._error is not None else None
@@ -217,6 +239,7 @@ class Session:
         """An exchange with the token or share-token endpoint ended, however it ended."""
         now = self._clock()
         self._latest = (exchange, origin)
+        self._raw = (exchange, origin)
         self._error = (report_for_exchange(exchange), origin, now)
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
@@ -516,17 +539,20 @@ class Session:
         return ShareView(exchange, granted, origin, status, Freshness(stale, note, label))
 
     def _exchange_view(self) -> ExchangeView | None:
-        if self._latest is None:
+        if self._raw is None:
             return None
-        exchange, origin = self._latest
-        when = clock_time(exchange.received_at)
+        step, origin = self._raw
+        if isinstance(step, AuthorizeRecord):
+            when, what = clock_time(step.finished_at), "The authorize step"
+        else:
+            when, what = clock_time(step.received_at), "The latest exchange"
         if origin.same_target(self._target):
-            freshness = Freshness(False, f"The latest exchange, at {when}.", when)
+            freshness = Freshness(False, f"{what}, at {when}.", when)
         else:
             freshness = Freshness(
                 True, f"From another target ({origin.label}), at {when}.", "other target"
             )
-        return ExchangeView(exchange, origin, freshness)
+        return ExchangeView(step, origin, freshness)
 
     def _error_view(self) -> ErrorView | None:
         if self._error is None:

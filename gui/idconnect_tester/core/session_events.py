@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import ErrorReport
 from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification, VerificationKey
@@ -117,11 +118,15 @@ class IdTokenView:
     freshness: Freshness
 
 
+# What the raw panel shows: an exchange with the token endpoints, or the authorize step.
+RawStep = Exchange | AuthorizeRecord
+
+
 @dataclass(frozen=True)
 class ExchangeView:
-    """The latest exchange with any endpoint: the raw panel."""
+    """The latest step with any endpoint, the authorize step included: the raw panel."""
 
-    exchange: Exchange
+    exchange: RawStep
     origin: Origin
     freshness: Freshness
 
@@ -197,6 +202,14 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class AuthorizeRecorded:
+    """An authorize step ended, however it ended: keep its record (the history)."""
+
+    record: AuthorizeRecord
+    origin: Origin
+
+
+@dataclass(frozen=True)
 class VerificationRequested:
     """Fetch keys for this job and hand the context back with `Session.verification_finished`."""
 
@@ -204,4 +217,4 @@ class VerificationRequested:
 
 
 PanelEvent = TokensChanged | ShareTokenChanged | IdTokenChanged | ExchangeChanged | ErrorChanged
-SessionEvent = PanelEvent | FormFill | Notice | VerificationRequested
+SessionEvent = PanelEvent | FormFill | Notice | VerificationRequested | AuthorizeRecorded

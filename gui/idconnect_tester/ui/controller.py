@@ -1,8 +1,9 @@
 """The request controller: runs each network step as a task on the qasync loop and reports back
 through Qt signals. Panels never touch the network; the window never awaits.
 
-One user-visible operation runs at a time (a send, a share token, or get code): Send is disabled
-while it runs, Cancel ends it at once. Key fetches for id_token checks run beside it.
+One user-visible operation runs at a time (a send, a share token, get code, or the credential
+check): Send is disabled while it runs, Cancel ends it at once. Key fetches for id_token checks
+run beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from idconnect_tester.ui.tasks import TaskOwner
 if TYPE_CHECKING:
     import httpx
 
+    from idconnect_tester.core.authorize_flow import Interaction
+    from idconnect_tester.core.check_results import CheckSettings
     from idconnect_tester.core.client import IdConnectClient
 
 T = TypeVar("T")
@@ -48,6 +51,8 @@ class RequestController(QObject):
     # VerificationJob, VerificationContext and a note on where the keys came from.
     verification_finished = Signal(object, object, str)
     code_finished = Signal(object, object)  # AuthorizeSession, AuthorizeResult
+    check_step = Signal(object)  # StepResult: a step of the credential check finished
+    check_finished = Signal(object)  # CheckReport: the whole check ran
     cancelled = Signal(str)  # what was cancelled
     failed = Signal(str)  # an operation failed outside any exchange (e.g. listener port busy)
 
@@ -181,6 +186,21 @@ class RequestController(QObject):
                 self.code_finished.emit(*outcome)
 
         return self._run_exclusive(label, task())
+
+    def run_credential_check(self, settings: CheckSettings, interaction: Interaction) -> bool:
+        """The credential check, each step's result reported as it finishes. Cancelling stops
+        the step in flight and closes the check's connections and listener."""
+
+        # Loaded with the first check, like the network stack it drives (see client_for).
+        from idconnect_tester.core.credential_check import run_check
+
+        async def run() -> None:
+            report = await run_check(
+                settings, interaction=interaction, on_result=self.check_step.emit
+            )
+            self.check_finished.emit(report)
+
+        return self._run_exclusive("Running the credential check…", run())
 
     def verify(self, job: VerificationJob) -> None:
         """Fetch keys for `job` from the issuer of the target that issued its token."""

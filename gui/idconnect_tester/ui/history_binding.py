@@ -8,6 +8,11 @@ from collections.abc import Awaitable, Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from idconnect_tester.core.authorize_record import (
+    AuthorizeRecord,
+    authorize_record_from_dict,
+    is_authorize_record,
+)
 from idconnect_tester.core.exchange import Endpoint, Exchange
 from idconnect_tester.core.exchange_record import RecordError, exchange_from_record
 from idconnect_tester.core.history import HistoryError, HistoryStore
@@ -22,6 +27,7 @@ RETENTION_SETTING = "history_retention"
 _LIST_LIMIT = 1000
 
 Say = Callable[[str, Tone], None]
+Step = Exchange | AuthorizeRecord  # what the history keeps: exchanges and authorize steps
 RunBlocking = Callable[[Callable[[], str | None]], Awaitable[str | None]]
 
 
@@ -55,7 +61,7 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[tuple[Exchange, TokenRequest | None, Profile]] = []
+        self._pending: list[tuple[Step, TokenRequest | None, Profile]] = []
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
         self._writer.setInterval(0)
@@ -80,8 +86,8 @@ class HistoryBinding:
                 self._say(store.recovery_message, Tone.WARNING)
             self.refresh()
 
-    def record_soon(self, exchange: Exchange, form: TokenRequest | None, profile: Profile) -> None:
-        """Record after the window has shown the exchange (see __init__)."""
+    def record_soon(self, exchange: Step, form: TokenRequest | None, profile: Profile) -> None:
+        """Record after the window has shown the exchange or step (see __init__)."""
         self._pending.append((exchange, form, profile))
         self._writer.start()
 
@@ -95,13 +101,16 @@ class HistoryBinding:
         if self._pending:
             self._writer.start()
 
-    def record(self, exchange: Exchange, form: TokenRequest | None, profile: Profile) -> None:
+    def record(self, exchange: Step, form: TokenRequest | None, profile: Profile) -> None:
         try:
-            entry_id = self.store.add(
-                exchange,
-                profile=profile,
-                form=form if exchange.endpoint is Endpoint.TOKEN else None,
-            )
+            if isinstance(exchange, AuthorizeRecord):
+                entry_id = self.store.add_authorize(exchange, profile=profile)
+            else:
+                entry_id = self.store.add(
+                    exchange,
+                    profile=profile,
+                    form=form if exchange.endpoint is Endpoint.TOKEN else None,
+                )
             row = self.store.row(entry_id)
             total = self.store.count()
         except HistoryError as exc:
@@ -136,7 +145,11 @@ class HistoryBinding:
             self._say("That history entry no longer exists", Tone.WARNING)
             return
         try:
-            exchange = exchange_from_record(entry.record)
+            exchange: Step = (
+                authorize_record_from_dict(entry.record)
+                if is_authorize_record(entry.record)
+                else exchange_from_record(entry.record)
+            )
         except RecordError as exc:
             self._say(f"Cannot show this entry: {exc}", Tone.ERROR)
             return

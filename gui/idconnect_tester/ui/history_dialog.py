@@ -1,10 +1,12 @@
-"""A saved exchange, read-only, in a window of its own: the live panels never show the past."""
+"""A saved exchange (or authorize step), read-only, in a window of its own: the live panels
+never show the past."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from idconnect_tester.core.error_report import report_for_exchange
+from idconnect_tester.core.authorize_record import AuthorizeRecord
+from idconnect_tester.core.error_report import report_for_authorize, report_for_exchange
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.raw_panel import RawPanel
@@ -12,7 +14,12 @@ from idconnect_tester.ui.theme import Tone, set_tone
 
 
 class HistoryEntryDialog(QDialog):
-    def __init__(self, exchange: Exchange, row: HistoryRow, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        exchange: Exchange | AuthorizeRecord,
+        row: HistoryRow,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("historyEntryDialog")
         when = row.time.astimezone()
@@ -28,7 +35,14 @@ class HistoryEntryDialog(QDialog):
         heading.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
-        report = report_for_exchange(exchange)
+        if isinstance(exchange, AuthorizeRecord):
+            report = (
+                None
+                if exchange.succeeded
+                else report_for_authorize(exchange.endpoint, exchange.result(), row.time)
+            )
+        else:
+            report = report_for_exchange(exchange)
         if report is not None:
             error = QLabel(
                 f"{report.status}: {report.description}"
@@ -39,7 +53,10 @@ class HistoryEntryDialog(QDialog):
             set_tone(error, Tone.ERROR)
             layout.addWidget(error)
         self.raw = RawPanel(prefix="historyRaw")
-        self.raw.show_exchange(exchange)
+        if isinstance(exchange, AuthorizeRecord):
+            self.raw.show_authorize(exchange)
+        else:
+            self.raw.show_exchange(exchange)
         layout.addWidget(self.raw, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)

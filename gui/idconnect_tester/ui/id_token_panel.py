@@ -37,17 +37,20 @@ _VERDICT_TONE = {"verified": Tone.OK, "failed": Tone.ERROR, "not verified": Tone
 
 
 class IdTokenPanel(QWidget):
+    """`prefix` names the widgets (the JWT workbench has its own, so a script looking for
+    `idTokenChecks` finds the live panel's)."""
+
     verify_again_requested = Signal()
     keys_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, prefix: str = "idToken") -> None:
         super().__init__(parent)
-        self.setObjectName("idTokenPanel")
-        self.freshness = FreshnessLine("idTokenFreshness")
-        self.header = read_only_text("idTokenHeader", "id_token header")
-        self.claims = read_only_text("idTokenClaims", "id_token claims")
+        self.setObjectName(f"{prefix}Panel")
+        self.freshness = FreshnessLine(f"{prefix}Freshness")
+        self.header = read_only_text(f"{prefix}Header", "id_token header")
+        self.claims = read_only_text(f"{prefix}Claims", "id_token claims")
         self.checks = RowTree()
-        self.checks.setObjectName("idTokenChecks")
+        self.checks.setObjectName(f"{prefix}Checks")
         self.checks.setAccessibleName("id_token verification checks")
         self.checks.setColumnCount(3)
         self.checks.setHeaderLabels(["Check", "Result", "Why"])
@@ -62,15 +65,15 @@ class IdTokenPanel(QWidget):
         self.summary = ValueLabel(
             "id_token verdict", "No id_token yet (it comes with the openid scope)."
         )
-        self.summary.setObjectName("idTokenSummary")
+        self.summary.setObjectName(f"{prefix}Summary")
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
         self.keys_button = QPushButton("Keys…")
-        self.keys_button.setObjectName("idTokenKeysButton")
+        self.keys_button.setObjectName(f"{prefix}KeysButton")
         self.keys_button.setToolTip("Verify with a pasted JWKS or PEM key instead of fetching")
         self.keys_button.clicked.connect(self.keys_requested)
         self.verify_button = QPushButton("Verify again")
-        self.verify_button.setObjectName("idTokenVerifyButton")
+        self.verify_button.setObjectName(f"{prefix}VerifyButton")
         self.verify_button.setEnabled(False)
         self.verify_button.clicked.connect(self.verify_again_requested)
         top = QHBoxLayout()
@@ -81,11 +84,11 @@ class IdTokenPanel(QWidget):
         # Checks first: whether to trust the token is what a tester looks for at a glance.
         # Claims and header share the space below as tabs, so the claims get all of it.
         self.decoded_tabs = QTabWidget()
-        self.decoded_tabs.setObjectName("idTokenDecodedTabs")
+        self.decoded_tabs.setObjectName(f"{prefix}DecodedTabs")
         self.decoded_tabs.addTab(self.claims, "Claims")
         self.decoded_tabs.addTab(self.header, "Header")
         split = QSplitter(Qt.Orientation.Vertical)
-        split.setObjectName("idTokenSplitter")
+        split.setObjectName(f"{prefix}Splitter")
         split.addWidget(titled("Checks", self.checks))
         split.addWidget(self.decoded_tabs)
         split.setChildrenCollapsible(False)

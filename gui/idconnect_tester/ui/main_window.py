@@ -38,6 +38,7 @@ from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
+    AuthorizeRecorded,
     ErrorChanged,
     ErrorView,
     ExchangeChanged,
@@ -55,8 +56,11 @@ from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import AutoRefresh
+from idconnect_tester.ui.check_panel import CheckPanel
+from idconnect_tester.ui.check_runner import CheckRunner
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.countdown_panel import CountdownPanel
+from idconnect_tester.ui.drills_dialog import Drills
 from idconnect_tester.ui.emulator_host import EmulatorHost
 from idconnect_tester.ui.error_panel import ErrorPanel
 from idconnect_tester.ui.get_code import GetCode
@@ -64,6 +68,7 @@ from idconnect_tester.ui.history_binding import HistoryBinding
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.icons import app_icon
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
+from idconnect_tester.ui.jwt_workbench import JwtWorkbench
 from idconnect_tester.ui.menus import MenuCommands, build_menus
 from idconnect_tester.ui.profile_actions import ProfileActions
 from idconnect_tester.ui.raw_panel import RawPanel
@@ -85,6 +90,7 @@ DOCK_TITLES = {
     "idToken": "ID token",
     "raw": "Raw exchange",
     "history": "History",
+    "check": "Credential check",
 }
 _MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
@@ -133,6 +139,7 @@ class MainWindow(QMainWindow):
         self.error_panel = ErrorPanel()
         self.raw_panel = RawPanel()
         self.history_panel = HistoryPanel()
+        self.check_panel = CheckPanel()
         self.status = StatusBar()
         self.setStatusBar(self.status)
         self._build_central()
@@ -160,6 +167,19 @@ class MainWindow(QMainWindow):
             self.form.load_request,
             history_store,
         )
+        self.check_runner = CheckRunner(
+            self.check_panel,
+            self.controller,
+            self.targets,
+            self.history.record_soon,
+            self.start_emulator,
+            self,
+            self.status.say,
+            lambda: self.docks["check"].raise_(),
+        )
+        self.drills = Drills(self.controller, self.targets, self.start_emulator, self)
+        self.status.addPermanentWidget(self.drills.mark)
+        self.workbench: JwtWorkbench | None = None
         self.profile_actions = ProfileActions(
             self.target_binding, self, self.status.say, self._profiles_changed
         )
@@ -203,6 +223,7 @@ class MainWindow(QMainWindow):
             ("idToken", self.id_token_panel),
             ("raw", self.raw_panel),
             ("history", self.history_panel),
+            ("check", self.check_panel),
         ]
         docks: dict[str, QDockWidget] = {}
         for name, panel in panels:
@@ -239,6 +260,9 @@ class MainWindow(QMainWindow):
             reset_layout=self.reset_layout,
             about=lambda: show_about(self),
             set_scheme=self.set_scheme,
+            run_check=self.check_panel.run_button.click,
+            jwt_workbench=self.open_jwt_workbench,
+            drills=self.drills.open_dialog,
         )
 
     def _connect(self) -> None:
@@ -341,6 +365,8 @@ class MainWindow(QMainWindow):
                 self.status.say(text, tone)
             case VerificationRequested(job=job):
                 self.controller.verify(job)
+            case AuthorizeRecorded(record=record, origin=origin):
+                self.history.record_soon(record, None, origin.profile)
         self._schedule_tick()
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
@@ -463,6 +489,22 @@ class MainWindow(QMainWindow):
 
     # --- tools and exports ---
 
+    def open_jwt_workbench(self) -> JwtWorkbench:
+        """Tools ▸ Decode and verify a JWT: keys from the current target's issuer (TLS always
+        verified), a pasted JWKS or PEM, or none."""
+        if self.workbench is None:
+            self.workbench = JwtWorkbench(
+                lambda: self.controller.keys_http_for(self.targets.current),
+                self.controller.keys_cache,
+                self.controller.start_background,
+                self,
+            )
+        profile = self.targets.current
+        self.workbench.prefill(profile.issuer, profile.client_id)
+        self.workbench.show()
+        self.workbench.raise_()
+        return self.workbench
+
     def open_pkce_checker(self) -> None:
         attempt = self.session.pending_authorize
         verifier = self.form.code_verifier.text().strip()
@@ -502,6 +544,7 @@ class MainWindow(QMainWindow):
         # Tones are palette-dependent: render again in the new colours.
         for event in self.session.panel_events():
             self._render(event)
+        self.check_panel.recolour()
 
     def reset_layout(self) -> None:
         self._arrange()

@@ -36,6 +36,9 @@ class MenuCommands:
     reset_layout: Command
     about: Command
     set_scheme: Callable[[str], None]
+    run_check: Command
+    jwt_workbench: Command
+    drills: Command
 
 
 def _add(
@@ -120,6 +123,15 @@ def build_menus(
         "Ctrl+Shift+V",
         "pasteRedirectAction",
     )
+    request_menu.addSeparator()
+    actions["check"] = _add(
+        request_menu,
+        owner,
+        "Run credential chec&k",
+        commands.run_check,
+        "Ctrl+Shift+K",
+        "runCheckAction",
+    )
 
     tools_menu = bar.addMenu("&Tools")
     actions["pkce"] = _add(
@@ -128,6 +140,18 @@ def build_menus(
     actions["keys"] = _add(tools_menu, owner, "id_token &keys…", commands.keys, name="keysAction")
     actions["verify"] = _add(
         tools_menu, owner, "&Verify id_token again", commands.verify_again, name="verifyAction"
+    )
+    tools_menu.addSeparator()
+    actions["jwt_workbench"] = _add(
+        tools_menu,
+        owner,
+        "Decode and verify a &JWT…",
+        commands.jwt_workbench,
+        "Ctrl+Shift+D",
+        "jwtWorkbenchAction",
+    )
+    actions["drills"] = _add(
+        tools_menu, owner, "Emulator &drills…", commands.drills, name="drillsAction"
     )
 
     view_menu = bar.addMenu("&View")

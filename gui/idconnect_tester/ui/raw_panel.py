@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.exchange import (
     Exchange,
     NetworkError,
@@ -174,8 +175,19 @@ class RawPanel(QWidget):
         mark_stale(self, view.freshness if view is not None else None)
         if view is None:
             self.clear()
+        elif isinstance(view.exchange, AuthorizeRecord):
+            self.show_authorize(view.exchange)
         else:
             self.show_exchange(view.exchange)
+
+    def show_authorize(self, record: AuthorizeRecord) -> None:
+        """The authorize step: the URL that went out, the redirect that came back."""
+        self._exchange = None
+        self.request.setPlainText(record.request_text())
+        self.response.setPlainText(record.response_text())
+        self.timings.setText(
+            f"Authorize — {record.summary()} — finished {record.finished_at.astimezone():%H:%M:%S}"
+        )
 
     def show_exchange(self, exchange: Exchange) -> None:
         self._exchange = exchange

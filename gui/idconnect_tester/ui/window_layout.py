@@ -94,6 +94,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         window.tabifyDockWidget(docks["response"], docks["error"])
         window.tabifyDockWidget(docks["idToken"], docks["raw"])
         window.tabifyDockWidget(docks["raw"], docks["history"])
+    window.tabifyDockWidget(docks["history"], docks["check"])
     for dock in docks.values():
         dock.setVisible(True)
     # Tabs show their first page: the response (not the error), the id_token (not raw).

@@ -1,0 +1,143 @@
+"""The emulator's drills, steered over HTTP as any tool would: list them
+(`GET /_emulator/scenarios`), arm one for the next N responses (`POST /_emulator/scenario`,
+JSON), read what is armed and how many responses it has left, and disarm it (`DELETE`).
+
+Only an emulator on this machine answers these (it refuses control requests addressed to any
+other host), so `drills_problem` refuses other targets before anything is sent. What the
+emulator answers is checked, not trusted: anything unexpected is a `DrillError` with a sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from idconnect_tester.core.network_errors import classify
+from idconnect_tester.core.target import is_loopback_host, normalise_base_url
+
+SCENARIOS_PATH: Final = "/_emulator/scenarios"
+SCENARIO_PATH: Final = "/_emulator/scenario"
+MAX_TIMES: Final = 1000  # more than a person arms by hand; the emulator allows far more
+
+
+class DrillError(Exception):
+    """The drills could not be read or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Drill:
+    name: str
+    description: str
+    params: dict[str, float] = field(default_factory=dict)  # parameter → default
+
+
+@dataclass(frozen=True)
+class ArmedDrill:
+    name: str
+    remaining: int  # responses it will still change
+
+    def describe(self) -> str:
+        return f"drill armed: {self.name} ({self.remaining} left)"
+
+
+@dataclass(frozen=True)
+class DrillState:
+    drills: tuple[Drill, ...]
+    armed: ArmedDrill | None
+
+
+def drills_problem(base_url: str) -> str | None:
+    """Why the target at `base_url` can't take drills, or None when it may."""
+    try:
+        host = urlsplit(base_url.strip()).hostname or ""
+    except ValueError:
+        host = ""
+    if not is_loopback_host(host):
+        return (
+            f"Drills are armed on an emulator on this machine; {base_url or 'this target'} is "
+            "not one. Select the built-in emulator (or a profile for `idconnect-tester "
+            "emulator`)."
+        )
+    return None
+
+
+def _armed(value: Any) -> ArmedDrill | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("name"), str)
+        or not isinstance(value.get("remaining"), int)
+    ):
+        raise DrillError(f"The emulator described the armed drill oddly: {value!r:.200}")
+    return ArmedDrill(value["name"], value["remaining"])
+
+
+def _drill(value: Any) -> Drill:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        raise DrillError(f"The emulator listed a drill oddly: {value!r:.200}")
+    params = value.get("params")
+    return Drill(
+        value["name"],
+        str(value.get("description", "")),
+        {
+            str(k): float(v)
+            for k, v in (params.items() if isinstance(params, dict) else ())
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        },
+    )
+
+
+async def _call(
+    http: httpx.AsyncClient, method: str, url: str, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    try:
+        response = await http.request(
+            method,
+            url,
+            content=None if body is None else json.dumps(body).encode(),
+            headers={} if body is None else {"Content-Type": "application/json"},
+        )
+    except httpx.HTTPError as exc:
+        failure = classify(exc)
+        raise DrillError(
+            f"{url} could not be reached ({failure.kind.value}): {failure.message}"
+        ) from exc
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if response.status_code == 404:
+        raise DrillError(f"{url} is not there: is this target an ID Connect Tester emulator?")
+    if response.status_code != 200 or not isinstance(document, dict):
+        said = document.get("description") if isinstance(document, dict) else None
+        raise DrillError(f"The emulator answered HTTP {response.status_code}: {said or '…'}")
+    return document
+
+
+async def read_drills(http: httpx.AsyncClient, base_url: str) -> DrillState:
+    """Every drill the emulator knows, and the one armed now (with what it has left)."""
+    document = await _call(http, "GET", normalise_base_url(base_url) + SCENARIOS_PATH)
+    listed = document.get("scenarios")
+    if not isinstance(listed, list):
+        raise DrillError("The emulator's list of drills has no 'scenarios'")
+    return DrillState(tuple(_drill(item) for item in listed), _armed(document.get("active")))
+
+
+async def arm_drill(http: httpx.AsyncClient, base_url: str, name: str, times: int) -> ArmedDrill:
+    """Arm `name` for the next `times` responses of the signed endpoints (its defaults for any
+    parameter); returns what the emulator says is armed."""
+    body = {"name": name, "times": times}
+    document = await _call(http, "POST", normalise_base_url(base_url) + SCENARIO_PATH, body)
+    armed = _armed(document.get("active"))
+    if armed is None:
+        raise DrillError(f"The emulator did not arm {name}")
+    return armed
+
+
+async def disarm_drill(http: httpx.AsyncClient, base_url: str) -> None:
+    await _call(http, "DELETE", normalise_base_url(base_url) + SCENARIO_PATH)

@@ -1,0 +1,268 @@
+"""The credential check from the window: on the selected target, through the request controller
+as the one running operation (Send is off meanwhile; Cancel and Esc stop it).
+
+- The built-in emulator (or any authorization server on this machine) consents at once: the
+  check follows its redirect itself.
+- A real target: the browser opens the authorize URL and the `AuthorizeDialog` shows it; a
+  loopback redirect URI is caught by the check's listener, any other is pasted into the dialog.
+
+Each result goes to the check panel as it arrives, and the evidence to the history: the
+authorize step's record and every signed exchange (token, refresh, share token), passed or
+failed. The check's exchanges do not go to the live panels: they are the check's own run (its
+code, tokens and nonce), not the user's workflow, which stays as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from idconnect_tester import vendor
+from idconnect_tester.core.authorize_flow import (
+    AuthorizeTarget,
+    Interaction,
+    RedirectCapture,
+    is_loopback_redirect,
+)
+from idconnect_tester.core.authorize_record import AuthorizeRecord
+from idconnect_tester.core.check_report import junit_xml, markdown_report
+from idconnect_tester.core.check_results import CheckReport, CheckSettings, StepId, StepResult
+from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.request import TokenRequest
+from idconnect_tester.core.safe_files import atomic_write_text
+from idconnect_tester.core.target import Target
+from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+from idconnect_tester.ui.check_panel import CheckPanel
+from idconnect_tester.ui.controller import RequestController
+from idconnect_tester.ui.theme import Tone
+
+Say = Callable[[str, Tone], None]
+Record = Callable[[Exchange | AuthorizeRecord, TokenRequest | None, Profile], None]
+_EXPORTS: Final = {
+    "markdown": ("Save check report", "md", "Markdown (*.md)", markdown_report),
+    "junit": ("Save JUnit XML", "xml", "JUnit XML (*.xml)", junit_xml),
+}
+
+
+def check_settings(profile: Profile, target: Target) -> CheckSettings:
+    """What to check for a profile: its API target and its Sumsub ID client, every scope (the
+    refresh step needs offline_access, the share step share)."""
+    authorize = AuthorizeTarget(
+        issuer=profile.issuer or vendor.DEFAULT_ISSUER,
+        client_id=profile.client_id,
+        redirect_uri=profile.redirect_uri,
+        scopes=vendor.SCOPES,
+        authorization_endpoint=profile.authorization_endpoint,
+    )
+    capture = RedirectCapture.FOLLOW if profile.builtin else RedirectCapture.BROWSER
+    return CheckSettings(target, authorize, capture=capture, label=profile.name)
+
+
+class BrowserInteraction(QObject):
+    """The person's side of a check's authorize step: the browser and the `AuthorizeDialog`
+    (the URL with a copy button, a box for the redirect when it can't be caught here)."""
+
+    # The flow asks for the browser from a worker thread; widgets are made on the GUI thread.
+    _open_requested = Signal(str)
+
+    def __init__(
+        self, parent: QWidget, redirect_uri: str, cancel: Callable[[], None], say: Say
+    ) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        caught = is_loopback_redirect(redirect_uri)
+        self._listening_on = (redirect_uri or "a free port on 127.0.0.1") if caught else None
+        self._cancel = cancel
+        self._say = say
+        self._pasted: asyncio.Future[str] | None = None
+        self._early: str | None = None  # pasted before the flow asked for it
+        self.dialog: AuthorizeDialog | None = None
+        self._open_requested.connect(self._open, Qt.ConnectionType.QueuedConnection)
+
+    def interaction(self) -> Interaction:
+        return Interaction(
+            say=lambda text: self._say(text.splitlines()[0], Tone.MUTED),
+            open_browser=self._open_browser,
+            read_redirect=self._read_redirect,
+        )
+
+    def _open_browser(self, url: str) -> bool:
+        self._open_requested.emit(url)
+        return True  # the dialog says so itself when no browser could be started
+
+    def _open(self, url: str) -> None:
+        self.close()
+        dialog = AuthorizeDialog(url, self._listening_on, self._parent)
+        dialog.setWindowTitle("Credential check — authorize in the browser")
+        dialog.cancelled.connect(self._cancel)
+        dialog.pasted.connect(self._use_pasted)
+        self.dialog = dialog
+        dialog.show()
+        dialog.open_browser()
+
+    async def _read_redirect(self) -> str:
+        if self._early is not None:
+            text, self._early = self._early, None
+            return text
+        self._pasted = asyncio.get_running_loop().create_future()
+        try:
+            return await self._pasted
+        finally:
+            self._pasted = None
+
+    def _use_pasted(self, text: str) -> None:
+        if self._listening_on is not None:
+            if self.dialog is not None:
+                self.dialog.show_problem(
+                    "The check catches this redirect by itself: finish signing in in the browser."
+                )
+            return
+        if self._pasted is not None and not self._pasted.done():
+            self._pasted.set_result(text)
+        else:
+            self._early = text  # the flow asks for it in a moment
+        self.close()
+
+    def close(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.blockSignals(True)  # closing it is not the user cancelling
+            dialog.close()
+            dialog.deleteLater()
+
+
+class CheckRunner:
+    def __init__(
+        self,
+        panel: CheckPanel,
+        controller: RequestController,
+        targets: TargetSelection,
+        record: Record,
+        ensure_emulator: Callable[[], None],
+        parent: QWidget,
+        say: Say,
+        show_panel: Callable[[], None],
+    ) -> None:
+        self._panel = panel
+        self._controller = controller
+        self._targets = targets
+        self._record = record
+        self._ensure_emulator = ensure_emulator
+        self._parent = parent
+        self._say = say
+        self._show_panel = show_panel
+        self.report: CheckReport | None = None
+        self._profile: Profile | None = None  # the target of the check running now
+        self._stop_reason = ""
+        self._browser: BrowserInteraction | None = None
+        panel.run_requested.connect(self.run)
+        panel.export_requested.connect(self.export)
+        controller.check_step.connect(self._step)
+        controller.check_finished.connect(self._finished)
+        controller.busy_changed.connect(self._busy_changed)
+        controller.cancelled.connect(lambda _label: self._stopping("cancelled"))
+        controller.failed.connect(self._stopping)
+
+    @property
+    def running(self) -> bool:
+        return self._profile is not None
+
+    def run(self) -> bool:
+        """Start the check on the selected target; False (and why, in the panel) if it can't."""
+        if self._controller.busy:
+            self._say("A request is running: run the check once it has ended", Tone.WARNING)
+            return False
+        if self._targets.current.builtin:
+            self._ensure_emulator()
+        profile = self._targets.current
+        problems = list(self._targets.target_problems().values())
+        settings = check_settings(profile, self._targets.target())
+        problems += settings.authorize.problems(settings.capture)
+        self._show_panel()
+        if problems:
+            self._panel.say(f"Can't check {profile.name} yet: {problems[0]}", Tone.ERROR)
+            return False
+        browser = BrowserInteraction(
+            self._parent, profile.redirect_uri, self._controller.cancel, self._tell
+        )
+        self._profile, self._stop_reason, self.report = profile, "", None
+        if not self._controller.run_credential_check(settings, browser.interaction()):
+            self._profile = None
+            browser.deleteLater()
+            return False
+        self._browser = browser
+        self._panel.started(profile.name)
+        return True
+
+    def _tell(self, text: str, tone: Tone) -> None:
+        """A message from the authorize step ("sign in in the browser…"), where it is seen."""
+        self._panel.say(text, tone)
+        self._say(text, tone)
+
+    def _step(self, result: StepResult) -> None:
+        profile = self._profile
+        if profile is None:
+            return
+        self._panel.add_result(result)
+        for evidence in (result.authorize, result.exchange):
+            if evidence is not None:
+                self._record(evidence, None, profile)
+        if result.step is StepId.AUTHORIZE and self._browser is not None:
+            self._browser.close()
+
+    def _finished(self, report: CheckReport) -> None:
+        if self._profile is None:
+            return
+        self._profile = None
+        self.report = report
+        self._panel.finished(report)
+        verdict = "passed" if report.passed else "failed"
+        tone = Tone.OK if report.passed else Tone.ERROR
+        self._say(f"Credential check {verdict} ({report.duration_ms:.0f} ms)", tone)
+
+    def _stopping(self, why: str) -> None:
+        if self.running:
+            self._stop_reason = why
+
+    def _busy_changed(self, busy: bool) -> None:
+        self._panel.set_busy(busy)
+        if busy:
+            return
+        if self._browser is not None:
+            self._browser.close()
+            self._browser.deleteLater()
+            self._browser = None
+        if self._profile is not None:  # the operation ended without a report
+            self._profile = None
+            self._panel.stopped(self._stop_reason or "the check ended early")
+
+    def export(self, kind: str, path: Path | None = None) -> Path | None:
+        """The last report as Markdown ("markdown") or JUnit XML ("junit"): no secret in either,
+        tokens shortened."""
+        report = self.report
+        if report is None:
+            self._say("Run the check first: there is no report yet", Tone.WARNING)
+            return None
+        title, suffix, pattern, render = _EXPORTS[kind]
+        if path is None:
+            stamp = f"{report.started_at.astimezone():%Y%m%d-%H%M%S}"
+            chosen, _ = QFileDialog.getSaveFileName(
+                self._parent, title, f"credential-check-{stamp}.{suffix}", pattern
+            )
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            atomic_write_text(path, render(report))
+        except OSError as exc:
+            self._say(f"Could not save: {exc.strerror or exc}", Tone.ERROR)
+            return None
+        self._say(f"{title.removeprefix('Save ')} saved to {path}", Tone.OK)
+        return path

@@ -1,0 +1,298 @@
+"""Emulator drills from the window (Tools ▸ Emulator drills…): the emulator's own list of drills,
+read over HTTP from its control endpoint; arm one for the next N responses, or disarm it.
+
+While a drill is armed the status bar says so ("drill armed: slow (2 left)"), so nobody takes a
+drilled failure for a real one. The emulator counts down, not the app: after every operation
+the mark asks the emulator what is left, and disappears when the drill is used up.
+
+Drills work on an emulator on this machine: the built-in one, or `idconnect-tester emulator`
+selected through a profile. Other targets are refused before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import httpx
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.core.emulator_drills import (
+    MAX_TIMES,
+    ArmedDrill,
+    DrillError,
+    DrillState,
+    arm_drill,
+    disarm_drill,
+    drills_problem,
+    read_drills,
+)
+from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.ui.controller import RequestController
+from idconnect_tester.ui.theme import Tone, set_tone
+
+
+class DrillsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drillsDialog")
+        self.setWindowTitle("Emulator drills")
+        self.setModal(False)
+        intro = QLabel(
+            "A drill makes the emulator's next responses of the token and share-token endpoints "
+            "misbehave the way a real server or network can, to see what the app (and you) do "
+            "then. Discovery, keys and authorize are never affected."
+        )
+        intro.setWordWrap(True)
+        self.target = QLabel("")
+        self.target.setObjectName("drillsTarget")
+        self.target.setWordWrap(True)
+        set_tone(self.target, Tone.MUTED)
+        self.list = QTreeWidget()
+        self.list.setObjectName("drillsList")
+        self.list.setAccessibleName("Emulator drills")
+        self.list.setHeaderLabels(["Drill", "What it does"])
+        self.list.setRootIsDecorated(False)
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        header = self.list.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.times = QSpinBox()
+        self.times.setObjectName("drillTimesSpin")
+        self.times.setAccessibleName("How many responses the drill changes")
+        self.times.setRange(1, MAX_TIMES)
+        self.times.setSuffix(" response(s)")
+        self.arm_button = QPushButton("Arm")
+        self.arm_button.setObjectName("drillArmButton")
+        self.arm_button.setToolTip("Arm the selected drill for the next responses")
+        self.disarm_button = QPushButton("Disarm")
+        self.disarm_button.setObjectName("drillDisarmButton")
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setObjectName("drillReloadButton")
+        self.status = QLabel("")
+        self.status.setObjectName("drillsStatus")
+        self.status.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("For the next", self.times)
+        buttons_row = QHBoxLayout()
+        buttons_row.addWidget(self.reload_button)
+        buttons_row.addStretch(1)
+        buttons_row.addWidget(self.disarm_button)
+        buttons_row.addWidget(self.arm_button)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.target)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(form)
+        layout.addLayout(buttons_row)
+        layout.addWidget(self.status)
+        layout.addWidget(close)
+        self.list.itemSelectionChanged.connect(self._selection_changed)
+        metrics = self.fontMetrics()
+        self.resize(metrics.horizontalAdvance("M") * 64, metrics.lineSpacing() * 30)
+        self._selection_changed()
+
+    def selected(self) -> str | None:
+        items = self.list.selectedItems()
+        return items[0].text(0) if items else None
+
+    def select(self, name: str) -> bool:
+        for index in range(self.list.topLevelItemCount()):
+            item = self.list.topLevelItem(index)
+            if item is not None and item.text(0) == name:
+                self.list.setCurrentItem(item)
+                return True
+        return False
+
+    def _selection_changed(self) -> None:
+        self.arm_button.setEnabled(self.selected() is not None)
+
+    def show_state(self, state: DrillState) -> None:
+        chosen = self.selected()
+        self.list.clear()
+        for drill in state.drills:
+            params = ", ".join(f"{k} = {v:g}" for k, v in drill.params.items())
+            text = drill.description + (f" (defaults: {params})" if params else "")
+            item = QTreeWidgetItem([drill.name, text])
+            item.setToolTip(1, text)
+            self.list.addTopLevelItem(item)
+        if chosen is not None:
+            self.select(chosen)
+        self.show_armed(state.armed)
+
+    def show_armed(self, armed: ArmedDrill | None) -> None:
+        self.disarm_button.setEnabled(armed is not None)
+        if armed is None:
+            self.say("No drill armed: the emulator answers normally.", Tone.MUTED)
+        else:
+            self.say(armed.describe().capitalize(), Tone.WARNING)
+
+    def say(self, text: str, tone: Tone) -> None:
+        self.status.setText(text)
+        set_tone(self.status, tone)
+
+
+class DrillMark(QLabel):
+    """The status bar's "drill armed: name (N left)", hidden while no drill is armed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("drillMark")
+        self.setAccessibleName("Armed emulator drill")
+        set_tone(self, Tone.WARNING)
+        self.setVisible(False)
+
+    def show_armed(self, armed: ArmedDrill | None, base_url: str) -> None:
+        self.setText(armed.describe() if armed is not None else "")
+        self.setToolTip(f"On the emulator at {base_url} — Tools ▸ Emulator drills… to disarm")
+        self.setVisible(armed is not None)
+
+
+class Drills:
+    """The drills dialog and the mark, for the selected target, through the controller's HTTP
+    client (in the background: Send stays usable)."""
+
+    def __init__(
+        self,
+        controller: RequestController,
+        targets: TargetSelection,
+        ensure_emulator: Callable[[], None],
+        parent: QWidget,
+    ) -> None:
+        self._controller = controller
+        self._targets = targets
+        self._ensure_emulator = ensure_emulator
+        self._parent = parent
+        self.mark = DrillMark()
+        self.dialog: DrillsDialog | None = None
+        self._armed_on: Profile | None = None  # where the mark's drill is armed
+        controller.busy_changed.connect(self._busy_changed)
+
+    # --- the dialog ---
+
+    def open_dialog(self) -> DrillsDialog:
+        if self.dialog is None:
+            dialog = DrillsDialog(self._parent)
+            dialog.arm_button.clicked.connect(self._arm_selected)
+            dialog.disarm_button.clicked.connect(self.disarm)
+            dialog.reload_button.clicked.connect(self.reload)
+            dialog.list.itemDoubleClicked.connect(lambda *_: self._arm_selected())
+            self.dialog = dialog
+        self.dialog.show()
+        self.dialog.raise_()
+        self.reload()
+        return self.dialog
+
+    def _profile(self) -> Profile | None:
+        """The selected target, if drills can be armed there; the dialog says why not."""
+        if self._targets.current.builtin:
+            self._ensure_emulator()
+        profile = self._targets.current
+        problem = drills_problem(profile.base_url)
+        if self.dialog is not None:
+            self.dialog.target.setText(problem or f"Emulator: {profile.name} at {profile.base_url}")
+            if problem is not None:
+                self.dialog.arm_button.setEnabled(False)
+                self.dialog.disarm_button.setEnabled(False)
+        return None if problem is not None else profile
+
+    def reload(self) -> None:
+        profile = self._profile()
+        if profile is None:
+            if self.dialog is not None:
+                self.dialog.list.clear()
+            return
+
+        async def run(http: httpx.AsyncClient) -> None:
+            state = await read_drills(http, profile.base_url)
+            if self.dialog is not None:
+                self.dialog.show_state(state)
+            self._show_mark(state.armed, profile)
+
+        self._start(profile, run, "read the emulator's drills")
+
+    def _arm_selected(self) -> None:
+        dialog = self.dialog
+        if dialog is not None and (name := dialog.selected()) is not None:
+            self.arm(name, dialog.times.value())
+
+    def arm(self, name: str, times: int) -> None:
+        profile = self._profile()
+        if profile is None:
+            return
+
+        async def run(http: httpx.AsyncClient) -> None:
+            armed = await arm_drill(http, profile.base_url, name, times)
+            self._show_mark(armed, profile)
+            if self.dialog is not None:
+                self.dialog.show_armed(armed)
+
+        self._start(profile, run, f"arm the {name} drill")
+
+    def disarm(self) -> None:
+        profile = self._profile()
+        if profile is None:
+            return
+
+        async def run(http: httpx.AsyncClient) -> None:
+            await disarm_drill(http, profile.base_url)
+            self._show_mark(None, profile)
+            if self.dialog is not None:
+                self.dialog.show_armed(None)
+
+        self._start(profile, run, "disarm the drill")
+
+    # --- the mark ---
+
+    def _busy_changed(self, busy: bool) -> None:
+        """An operation ended: it may have used the armed drill up (the emulator knows)."""
+        profile = self._armed_on
+        if busy or profile is None:
+            return
+
+        async def run(http: httpx.AsyncClient) -> None:
+            state = await read_drills(http, profile.base_url)
+            if self._armed_on is profile:
+                self._show_mark(state.armed, profile)
+                if self.dialog is not None and self.dialog.isVisible():
+                    self.dialog.show_armed(state.armed)
+
+        self._start(profile, run, "count the drill down")
+
+    def _show_mark(self, armed: ArmedDrill | None, profile: Profile) -> None:
+        self._armed_on = profile if armed is not None else None
+        self.mark.show_armed(armed, profile.base_url)
+
+    def _start(
+        self,
+        profile: Profile,
+        step: Callable[[httpx.AsyncClient], Coroutine[Any, Any, None]],
+        what: str,
+    ) -> None:
+        http = self._controller.http_for(profile)
+
+        async def run() -> None:
+            try:
+                await step(http)
+            except DrillError as exc:
+                if self.dialog is not None:
+                    self.dialog.say(f"Could not {what}: {exc}", Tone.ERROR)
+
+        self._controller.start_background(run(), what)

@@ -1,0 +1,262 @@
+"""The JWT workbench (Tools ▸ Decode and verify a JWT…): paste any JWT and see its header, its
+claims with readable times, and one row per verification check — what people open jwt.io for,
+without sending the token to a website.
+
+Keys come from the issuer (its discovery document, then its JWKS: the only requests made, and
+they carry no token), from a pasted JWKS or PEM key, or from nowhere (decode only: the verdict
+then says NOT VERIFIED). The issuer, client id, nonce and leeway are editable; an empty field
+skips its check. The results use the id_token panel's own widgets, under names of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import httpx
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.core.id_token_checks import (
+    DEFAULT_LEEWAY_S,
+    VerificationContext,
+    verify_id_token,
+)
+from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
+from idconnect_tester.ui.id_token_panel import IdTokenPanel
+from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+
+PREFIX: Final = "workbench"
+KEYS_FROM_ISSUER: Final = "issuer"
+KEYS_PASTED: Final = "pasted"
+KEYS_NONE: Final = "none"
+NO_KEYS_NOTE: Final = "No keys chosen (decode only): nothing checked the signature"
+MAX_LEEWAY_S: Final = 3600
+
+StartBackground = Callable[..., None]  # RequestController.start_background(coroutine, name)
+
+
+def _optional(edit: QLineEdit) -> str | None:
+    return edit.text().strip() or None
+
+
+class JwtWorkbench(QDialog):
+    verified = Signal(object)  # the Verification now on show
+
+    def __init__(
+        self,
+        keys_http: Callable[[], httpx.AsyncClient],
+        cache: JwksCache,
+        start_background: StartBackground,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("jwtWorkbenchDialog")
+        self.setWindowTitle("JWT workbench — decode and verify")
+        self.setModal(False)
+        self._keys_http = keys_http
+        self._cache = cache
+        self._start_background = start_background
+        self._generation = 0  # a result for an earlier press of Verify is dropped
+
+        intro = QLabel(
+            "Paste a JWT (an id_token, say): it is decoded and checked on this computer. The "
+            "only requests are for the issuer's discovery document and keys, which never carry "
+            "the token."
+        )
+        intro.setWordWrap(True)
+        self.token = QPlainTextEdit()
+        self.token.setObjectName(f"{PREFIX}TokenEdit")
+        self.token.setAccessibleName("JWT to decode and verify")
+        self.token.setPlaceholderText("eyJhbGciOi…  (header.payload.signature)")
+        self.token.setFont(monospace_font())
+        self.token.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+
+        self.issuer = self._line_edit("IssuerEdit", "Issuer (iss)", "https://id.sumsub.com/")
+        self.client_id = self._line_edit("ClientIdEdit", "Client id (aud)", "your client id")
+        self.nonce = self._line_edit("NonceEdit", "Nonce", "empty: the nonce is not checked")
+        self.leeway = QSpinBox()
+        self.leeway.setObjectName(f"{PREFIX}LeewaySpin")
+        self.leeway.setAccessibleName("Clock leeway for exp, iat and nbf")
+        self.leeway.setRange(0, MAX_LEEWAY_S)
+        self.leeway.setValue(DEFAULT_LEEWAY_S)
+        self.leeway.setSuffix(" s")
+        form = QFormLayout()
+        form.addRow("Issuer", self.issuer)
+        form.addRow("Client id", self.client_id)
+        form.addRow("Nonce", self.nonce)
+        form.addRow("Clock leeway", self.leeway)
+
+        self.key_source = QButtonGroup(self)
+        sources = QHBoxLayout()
+        self.key_buttons: dict[str, QRadioButton] = {}
+        for source, text in (
+            (KEYS_FROM_ISSUER, "The issuer's keys"),
+            (KEYS_PASTED, "Pasted JWKS or PEM"),
+            (KEYS_NONE, "None (decode only)"),
+        ):
+            button = QRadioButton(text)
+            button.setObjectName(f"{PREFIX}Keys_{source}")
+            self.key_source.addButton(button)
+            self.key_buttons[source] = button
+            sources.addWidget(button)
+        sources.addStretch(1)
+        self.key_buttons[KEYS_FROM_ISSUER].setChecked(True)
+        self.keys = QPlainTextEdit()
+        self.keys.setObjectName(f"{PREFIX}KeysEdit")
+        self.keys.setAccessibleName("Pasted JWKS, JWK or PEM public key")
+        self.keys.setPlaceholderText('{"keys": [...]}  or  -----BEGIN PUBLIC KEY-----')
+        self.keys.setFont(monospace_font())
+        self.keys.setMaximumHeight(self.fontMetrics().lineSpacing() * 5)
+        self.key_source.buttonToggled.connect(lambda *_: self._key_source_changed())
+        form.addRow("Keys", sources)
+        self._keys_row = form.rowCount()
+        form.addRow("", self.keys)
+        self._form = form
+
+        self.verify_button = QPushButton("Decode and verify")
+        self.verify_button.setObjectName(f"{PREFIX}VerifyButton")
+        self.verify_button.setDefault(True)
+        self.verify_button.clicked.connect(self.verify)
+        self.problem = QLabel("")
+        self.problem.setObjectName(f"{PREFIX}Problem")
+        self.problem.setWordWrap(True)
+        set_tone(self.problem, Tone.ERROR)
+        action = QHBoxLayout()
+        action.addWidget(self.problem, 1)
+        action.addWidget(self.verify_button)
+
+        self.panel = IdTokenPanel(prefix=PREFIX)
+        self.panel.freshness.setVisible(False)  # nothing here goes stale: it is what was pasted
+        self.panel.keys_button.setVisible(False)  # the key source is chosen above
+        self.panel.verify_button.setVisible(False)
+        self.panel.summary.setText("Paste a JWT and press Decode and verify.")
+
+        inputs = QWidget()
+        inputs_layout = QVBoxLayout(inputs)
+        inputs_layout.setContentsMargins(0, 0, 0, 0)
+        inputs_layout.addWidget(intro)
+        inputs_layout.addWidget(self.token)
+        inputs_layout.addLayout(form)
+        inputs_layout.addLayout(action)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName(f"{PREFIX}DialogSplitter")
+        split.addWidget(inputs)
+        split.addWidget(self.panel)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)  # a taller dialog gives its room to the results
+        split.setStretchFactor(1, 1)
+        line = self.fontMetrics().lineSpacing()
+        results = self.panel.findChild(QSplitter, f"{PREFIX}Splitter")
+        if results is not None:  # checks, claims, header: the checks and claims are what counts
+            results.setSizes([line * 12, line * 9, line * 4])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split, 1)
+        layout.addWidget(buttons)
+        metrics = self.fontMetrics()
+        self.resize(metrics.horizontalAdvance("M") * 72, metrics.lineSpacing() * 46)
+        self._key_source_changed()
+
+    def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(f"{PREFIX}{name}")
+        edit.setAccessibleName(accessible)
+        edit.setPlaceholderText(placeholder)
+        edit.setClearButtonEnabled(True)
+        return edit
+
+    def _key_source_changed(self) -> None:
+        self._form.setRowVisible(self._keys_row, self.key_buttons[KEYS_PASTED].isChecked())
+
+    def prefill(self, issuer: str, client_id: str) -> None:
+        """The current target's issuer and client id, where the fields are still empty."""
+        for edit, value in ((self.issuer, issuer), (self.client_id, client_id)):
+            if not edit.text().strip():
+                edit.setText(value)
+
+    def selected_source(self) -> str:
+        return next(name for name, button in self.key_buttons.items() if button.isChecked())
+
+    # --- verifying ---
+
+    def verify(self) -> None:
+        """Decode and check the pasted token with the chosen keys. Never raises for what was
+        pasted: a token or key that can't be read is a message."""
+        self._generation += 1
+        self.problem.setText("")
+        token = "".join(self.token.toPlainText().split())  # line breaks from copying it
+        if not token:
+            self.problem.setText("Paste a JWT first.")
+            return
+        source = self.selected_source()
+        if source == KEYS_FROM_ISSUER:
+            if _optional(self.issuer) is None:
+                self.problem.setText("Enter the issuer whose keys to fetch, or choose other keys.")
+                return
+            self._fetch_and_verify(token, self._generation)
+            return
+        keys = None
+        note = NO_KEYS_NOTE
+        if source == KEYS_PASTED:
+            try:
+                keys = tuple(keys_from_text(self.keys.toPlainText(), "pasted keys"))
+            except KeyFetchError as exc:
+                self.problem.setText(f"The pasted keys can't be used: {exc}")
+                return
+            note = f"{len(keys)} pasted key(s)"
+        context = VerificationContext(
+            leeway_s=self.leeway.value(),
+            issuer=_optional(self.issuer),
+            client_id=_optional(self.client_id),
+            nonce=_optional(self.nonce),
+            keys=keys,
+            keys_note=note,
+        )
+        self._show(token, context, f"Keys: {note}")
+
+    def _fetch_and_verify(self, token: str, generation: int) -> None:
+        issuer = _optional(self.issuer)
+        self.panel.summary.setText(f"Fetching the keys of {issuer}…")
+        set_tone(self.panel.summary, Tone.MUTED)
+        leeway, client_id, nonce = (
+            self.leeway.value(),
+            _optional(self.client_id),
+            _optional(self.nonce),
+        )
+
+        async def fetch() -> None:
+            context = await build_context(
+                self._keys_http(),
+                token=token,
+                cache=self._cache,
+                issuer=issuer,
+                client_id=client_id,
+                nonce=nonce,
+                leeway_s=leeway,
+            )
+            if generation == self._generation:
+                self._show(token, context, f"Keys: issuer {issuer}")
+
+        self._start_background(fetch(), "workbench keys")
+
+    def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
+        verification = verify_id_token(token, context)
+        self.panel.show_verification(verification, keys_note)
+        self.verified.emit(verification)

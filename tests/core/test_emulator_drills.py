@@ -1,0 +1,72 @@
+"""Steering the emulator's drills over HTTP (`core.emulator_drills`), against the real emulator:
+list, arm, count down, disarm — and a clear `DrillError` from anything that is not an emulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import httpx
+import pytest
+from tests.support.faulty_servers import closed_port, garbage_server
+
+from idconnect_tester.core.emulator_drills import (
+    DrillError,
+    arm_drill,
+    disarm_drill,
+    drills_problem,
+    read_drills,
+)
+from idconnect_tester.emulator import EmulatorServer
+
+T = TypeVar("T")
+
+
+def run(step: Callable[[httpx.AsyncClient], Awaitable[T]]) -> T:
+    async def main() -> T:
+        async with httpx.AsyncClient(trust_env=False) as http:
+            return await step(http)
+
+    return asyncio.run(main())
+
+
+def test_list_arm_count_down_and_disarm(emulator: EmulatorServer) -> None:
+    base = emulator.base_url
+    state = run(lambda http: read_drills(http, base))
+    names = {drill.name: drill for drill in state.drills}
+    assert {"slow", "server_error_html", "expired_id_token"} <= set(names)
+    assert names["slow"].params == {"delay_s": 3.0} and names["slow"].description
+    assert state.armed is None
+
+    armed = run(lambda http: arm_drill(http, base, "server_error_html", 2))
+    assert (armed.name, armed.remaining) == ("server_error_html", 2)
+    assert armed.describe() == "drill armed: server_error_html (2 left)"
+    assert run(lambda http: read_drills(http, base)).armed == armed
+
+    run(lambda http: disarm_drill(http, base))
+    assert run(lambda http: read_drills(http, base)).armed is None
+
+
+def test_what_the_emulator_refuses_is_a_drill_error(emulator: EmulatorServer) -> None:
+    with pytest.raises(DrillError, match="HTTP 400"):
+        run(lambda http: arm_drill(http, emulator.base_url, "no_such_drill", 1))
+
+
+def test_anything_but_an_emulator_is_a_drill_error() -> None:
+    with pytest.raises(DrillError, match="could not be reached"):
+        run(lambda http: read_drills(http, f"http://127.0.0.1:{closed_port()}"))
+    server = garbage_server().start()
+    try:
+        with pytest.raises(DrillError):
+            run(lambda http: read_drills(http, server.base_url))
+    finally:
+        server.stop()
+
+
+def test_only_an_emulator_on_this_machine_takes_drills() -> None:
+    assert drills_problem("http://127.0.0.1:8088") is None
+    assert drills_problem("http://localhost:8088/") is None
+    for remote in ("https://api.sumsub.com", "http://192.168.1.5:8088", "not a url", ""):
+        problem = drills_problem(remote)
+        assert problem is not None and "this machine" in problem

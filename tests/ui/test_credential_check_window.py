@@ -1,0 +1,230 @@
+"""The credential check through the window: the Run check button (`checkButton`) fills
+`checkResults` one row per step as results arrive, the window stays usable, the evidence goes
+to the history and the exports, and Cancel stops it without leaving anything behind."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
+from tests.support.drills import Liveness, private_executor
+from tests.support.flows import EMULATOR_SECRET_KEY
+from tests.ui.helpers import WAIT_MS, text_of, token_flow, type_into
+from tests.ui.test_profiles_history import add_profile, select
+
+from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
+from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
+from idconnect_tester.ui import theme
+from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+from idconnect_tester.ui.main_window import MainWindow
+
+STEP_IDS = [step.value for step in STEP_ORDER]
+
+
+def run_check(window: MainWindow, qtbot) -> None:
+    """Press Run check and wait until the check has ended (its report, or a stop)."""
+    assert window.check_panel.run_button.isEnabled()
+    qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+    assert window.check_runner.running
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
+def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    panel = window.check_panel
+    rows_when_reported: list[int] = []
+    send_enabled: list[bool] = []
+    access_tokens: list[str] = []
+
+    def seen(result: StepResult) -> None:
+        rows_when_reported.append(panel.results.topLevelItemCount())
+        send_enabled.append(window.form.send_button.isEnabled())
+        if result.exchange is not None and isinstance(result.exchange.outcome, TokenGranted):
+            access_tokens.append(result.exchange.outcome.access_token)
+
+    window.controller.check_step.connect(seen)
+    started = time.perf_counter()
+    with Liveness() as liveness:
+        run_check(window, qtbot)
+    took_ms = (time.perf_counter() - started) * 1000
+    report = window.check_runner.report
+    assert report is not None and report.passed
+
+    assert panel.step_ids() == STEP_IDS
+    assert [panel.step_status(step) for step in STEP_IDS] == ["pass"] * len(STEP_IDS)
+    # Each row was on screen by the time the next step reported: they arrive one by one.
+    assert rows_when_reported == list(range(1, len(STEP_IDS) + 1))
+    assert send_enabled and not any(send_enabled)  # one operation at a time
+    assert liveness.max_gap_ms < 500, liveness.max_gap_ms
+    assert window.form.send_button.isEnabled() or window.form.code.text() == ""
+    assert window.controller.pending_tasks == 0
+    assert report.duration_ms < took_ms
+    assert "PASS" in text_of(window, "checkSummary")
+
+    # The live panels are the user's own workflow: the check's tokens are not shown there.
+    assert text_of(window, "accessTokenField") == ""
+    assert window.raw_panel.request.toPlainText() == ""
+    # The evidence is in the history: the authorize step and each signed exchange.
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    endpoints = sorted(row.endpoint for row in window.history.store.list())
+    assert endpoints == ["authorize", "share_token", "token", "token"]
+
+    # The exports: a Markdown report and JUnit XML, with no secret and no whole token.
+    markdown = window.check_runner.export("markdown", tmp_path / "check.md")
+    junit = window.check_runner.export("junit", tmp_path / "check.xml")
+    assert markdown is not None and junit is not None
+    written = markdown.read_text() + junit.read_text()
+    assert EMULATOR_SECRET_KEY not in written
+    assert access_tokens and not any(token in written for token in access_tokens)
+    cases = ElementTree.parse(junit).getroot().iter("testcase")  # noqa: S314 - our own output
+    assert [case.get("name") for case in cases] == STEP_IDS
+    assert "| `share_token` | ✅ pass |" in markdown.read_text()
+
+    # A change of colour scheme repaints the verdicts in the new palette's colours.
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    first = panel.results.topLevelItem(0)
+    assert first is not None
+    try:
+        window.set_scheme("dark")
+        assert first.foreground(1).color() == theme.colours().ok
+    finally:
+        theme.apply_style(app, "light")
+
+
+def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(
+    window: MainWindow, qtbot
+) -> None:
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
+    run_check(window, qtbot)
+    panel = window.check_panel
+    statuses = {step: panel.step_status(step) for step in STEP_IDS}
+    assert statuses == {
+        **dict.fromkeys(STEP_IDS[:4], "pass"),
+        "token": "fail",
+        **dict.fromkeys(("id_token", "refresh", "share_token"), "skipped"),
+    }
+    (token,) = panel.results.findItems("token", Qt.MatchFlag.MatchExactly, 0)
+    assert token.text(2) == "404" and token.text(3)  # HTTP status and correlationId
+    assert token.isExpanded()  # a failure opens to show what to try
+    hints = [child.text(5) for i in range(token.childCount()) if (child := token.child(i))]
+    assert any(h.startswith("What to try:") and "not enabled" in h for h in hints)
+    assert "not enabled" in token.toolTip(0)
+    # The first failure is selected and told in full under the list, however narrow the dock.
+    assert panel.results.currentItem() is token
+    detail = text_of(window, "checkDetail")
+    assert (
+        detail.startswith("token — ") and "Invalid clientId" in detail and "What to try" in detail
+    )
+    assert "FAIL" in text_of(window, "checkSummary")
+    # The failed signed exchange is evidence too: it is in the history, with its correlationId.
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    (failed,) = window.history.store.list(status="404")
+    assert failed.correlation_id == token.text(3)
+
+
+def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(window: MainWindow, qtbot) -> None:
+    server = window.emulator.server
+    assert server is not None
+    server.set_scenario("slow", delay_s=5)  # the token step hangs until cancelled
+    panel = window.check_panel
+    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.step_status("authorize") == "pass", timeout=WAIT_MS)
+    assert window.controller.busy and not window.form.send_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+    assert window.controller.pending_tasks == 0
+    assert not window.check_runner.running and window.check_runner.report is None
+    assert panel.step_ids() == STEP_IDS[:4]
+    assert "Stopped" in text_of(window, "checkSummary")
+    assert panel.run_button.isEnabled()
+    exchange = token_flow(window, qtbot)  # the form works as before
+    assert isinstance(exchange.outcome, TokenGranted)
+
+
+def test_a_target_that_cant_be_checked_says_why_and_starts_nothing(
+    window: MainWindow, qtbot
+) -> None:
+    profile = add_profile(window, "No client yet", client_id="")
+    select(window, profile.id)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.busy and not window.check_runner.running
+    assert "client id" in text_of(window, "checkSummary")
+    assert window.check_panel.step_ids() == []
+
+
+class _Browser(QObject):
+    """Stands in for the system browser: Qt hands https URLs to it instead of opening one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString(QUrl.ComponentFormattingOption.FullyEncoded))
+
+
+@pytest.fixture
+def browser():
+    browser = _Browser()
+    # PySide6's stubs say bytes; at run time it wants the slot's name as text.
+    QDesktopServices.setUrlHandler("https", browser, "open")  # type: ignore[arg-type]
+    yield browser
+    QDesktopServices.unsetUrlHandler("https")
+
+
+def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
+    loop, window: MainWindow, qtbot, browser: _Browser
+) -> None:
+    """A target whose authorize endpoint is a website and whose redirect URI is not on this
+    machine: the browser opens the URL, the person pastes where it landed."""
+    redirect_uri = "https://app.example.test/callback"
+    server = EmulatorServer(EmulatorConfig(log=False, redirect_uris=(redirect_uri,))).start()
+    # The flow asks for the browser from a worker thread: the loop's executor, ours to end.
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(server.stop)
+        cleanup.enter_context(private_executor(loop))
+        site = "https://id.example.test"
+        profile = add_profile(
+            window,
+            "Partner sandbox",
+            base_url=server.base_url,
+            issuer=server.issuer,
+            authorization_endpoint=site + "/api/snsId/oauth/authorize",
+            redirect_uri=redirect_uri,
+        )
+        select(window, profile.id)
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(browser.opened), timeout=WAIT_MS)
+        dialog = window.findChild(AuthorizeDialog, "authorizeDialog")  # the URL, a paste box
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.url == browser.opened[0]
+
+        # The person signs in at the website; it sends the browser to the redirect URI.
+        url = urlsplit(browser.opened[0])
+        consent = httpx.get(f"{server.base_url}{url.path}?{url.query}", follow_redirects=False)
+        landed = consent.headers["Location"]
+        assert landed.startswith(redirect_uri + "?code=")
+        type_into(qtbot, dialog.paste_edit, landed)
+        qtbot.keyClick(dialog.paste_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+        report = window.check_runner.report
+        assert report is not None
+        assert report.passed, [(r.step, r.why) for r in report.results]
+        assert not any(d.isVisible() for d in window.findChildren(AuthorizeDialog))
+        assert window.check_panel.step_status(StepId.ID_TOKEN.value) == "pass"

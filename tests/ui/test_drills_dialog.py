@@ -1,0 +1,72 @@
+"""Emulator drills from the window (Tools ▸ Emulator drills…): the list comes from the emulator
+over HTTP, a drill is armed for N responses, the status bar says so until the emulator has used
+it up, and it can be disarmed. Targets that are not an emulator on this machine are refused."""
+
+from __future__ import annotations
+
+import httpx
+from PySide6.QtCore import Qt
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of
+from tests.ui.test_profiles_history import add_profile, select
+
+from idconnect_tester.core.exchange import UnexpectedResponse
+from idconnect_tester.ui.drills_dialog import DrillsDialog
+from idconnect_tester.ui.main_window import MainWindow
+
+
+def open_drills(window: MainWindow, qtbot) -> DrillsDialog:
+    window.actions_by_name["drills"].trigger()
+    dialog = window.drills.dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() > 0, timeout=WAIT_MS)
+    return dialog
+
+
+def armed_in(window: MainWindow) -> object:
+    """What the emulator itself says is armed."""
+    return httpx.get(window.emulator.base_url + "/_emulator/scenarios").json()["active"]
+
+
+def test_arm_a_drill_for_two_responses_the_mark_counts_down_and_goes(
+    window: MainWindow, qtbot
+) -> None:
+    dialog = open_drills(window, qtbot)
+    names = [dialog.list.topLevelItem(i).text(0) for i in range(dialog.list.topLevelItemCount())]  # type: ignore[union-attr]
+    assert {"slow", "server_error_html", "expired_id_token"} <= set(names)
+    mark = window.drills.mark
+    assert not mark.isVisible()
+
+    assert dialog.select("server_error_html")
+    dialog.times.setValue(2)
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(mark.isVisible, timeout=WAIT_MS)
+    assert mark.text() == "drill armed: server_error_html (2 left)"
+    assert armed_in(window) == {"name": "server_error_html", "remaining": 2, "params": {}}
+
+    get_code(window, qtbot)  # authorize is never drilled
+    for left in (1, 0):
+        exchange = send_and_wait(window, qtbot)
+        assert exchange.status == 502 and isinstance(exchange.outcome, UnexpectedResponse)
+        if left:
+            qtbot.waitUntil(lambda: "(1 left)" in mark.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not mark.isVisible(), timeout=WAIT_MS)
+    assert text_of(window, "errorStatus").startswith("502")
+    assert "No drill armed" in dialog.status.text()
+
+
+def test_disarm_and_other_targets(window: MainWindow, qtbot) -> None:
+    dialog = open_drills(window, qtbot)
+    dialog.select("slow")
+    dialog.times.setValue(5)
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.disarm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.drills.mark.isVisible(), timeout=WAIT_MS)
+    assert armed_in(window) is None
+
+    # A real API host is no emulator: nothing is sent to it, and the dialog says why.
+    remote = add_profile(window, "Sumsub sandbox", base_url="https://api.sumsub.com")
+    select(window, remote.id)
+    dialog.reload_button.click()
+    assert "not one" in dialog.target.text()
+    assert dialog.list.topLevelItemCount() == 0 and not dialog.arm_button.isEnabled()
