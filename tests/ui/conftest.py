@@ -3,6 +3,9 @@
 qtbot.wait*/waitUntil spin Qt's event loop, and with it the asyncio tasks the window starts —
 so tests wait on conditions while real HTTP flows to the emulator. Never `loop.stop()` per
 test: it calls app.exit(), after which every later qtbot.wait* returns at once.
+
+The loop counts as *running* only while a test that asked for `loop` runs, so a test elsewhere
+in the same session (a core test calling `asyncio.run`) still finds no loop running.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from idconnect_tester.ui.main_window import MainWindow
 @pytest.fixture(scope="session")
 def event_loop_qt(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio._set_running_loop(None)  # the `loop` fixture marks it running for its test
     asyncio.set_event_loop(loop)
     yield loop
     # A host-name lookup starts qasync's default executor (QThreads); left running, Qt aborts
@@ -44,11 +48,13 @@ def browser(qapp: QApplication) -> Iterator[Browser]:
 
 @pytest.fixture
 def loop(event_loop_qt: qasync.QEventLoop, qtbot) -> Iterator[qasync.QEventLoop]:
+    asyncio._set_running_loop(event_loop_qt)
     yield event_loop_qt
     leftovers = [t for t in asyncio.all_tasks(event_loop_qt) if not t.done()]
     for task in leftovers:
         task.cancel()
     qtbot.waitUntil(lambda: all(t.done() for t in leftovers), timeout=5000)
+    asyncio._set_running_loop(None)
 
 
 def close_window(window: MainWindow, qtbot) -> None:

@@ -25,10 +25,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
-
-import httpx
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import (
@@ -47,8 +45,10 @@ from idconnect_tester.core.loopback import (
     follow_in_place_of_browser,
     run_authorize_flow,
 )
-from idconnect_tester.core.network_errors import classify
 from idconnect_tester.core.target import is_loopback_host
+
+if TYPE_CHECKING:  # the caller brings the client: the window imports this without the library
+    import httpx
 
 FOLLOW_TIMEOUT_S: Final = 30.0  # the redirect is immediate; this only bounds a stuck listener
 BROWSER_TIMEOUT_S: Final = 300.0  # a person signs in and consents
@@ -299,6 +299,10 @@ async def follow_authorize(
     answer = _ServerAnswer()
 
     async def open_url(url: str) -> None:
+        import httpx  # loaded already: the caller's client is one
+
+        from idconnect_tester.core.network_errors import classify
+
         try:
             async with _watching(http, answer):
                 await follow_in_place_of_browser(http, url)
@@ -418,6 +422,10 @@ async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) ->
         attempt.authorization_endpoint, attempt.client_id, attempt.redirect_uri, attempt.scopes
     )
     local = is_local_endpoint(attempt.authorization_endpoint)
+    import httpx  # loaded already: the caller's client is one
+
+    from idconnect_tester.core.network_errors import classify
+
     try:
         async with http.stream("GET", twin.url(), follow_redirects=False) as response:
             body = await _read_some(response)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-import httpx
-
-from idconnect_tester.core.network_errors import classify
 from idconnect_tester.core.target import is_loopback_host, normalise_base_url
+
+if TYPE_CHECKING:  # the caller brings the client: the window imports this without the library
+    import httpx
 
 SCENARIOS_PATH: Final = "/_emulator/scenarios"
 SCENARIO_PATH: Final = "/_emulator/scenario"
@@ -95,6 +95,10 @@ def _drill(value: Any) -> Drill:
 async def _call(
     http: httpx.AsyncClient, method: str, url: str, body: dict[str, Any] | None = None
 ) -> dict[str, Any]:
+    import httpx  # loaded already: the caller's client is one
+
+    from idconnect_tester.core.network_errors import classify
+
     try:
         response = await http.request(
             method,

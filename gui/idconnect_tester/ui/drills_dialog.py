@@ -12,9 +12,8 @@ selected through a profile. Other targets are refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -44,6 +43,9 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class DrillsDialog(QDialog):

@@ -11,9 +11,8 @@ skips its check. The results use the id_token panel's own widgets, under names o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import httpx
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,6 +39,9 @@ from idconnect_tester.core.id_token_checks import (
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+
+if TYPE_CHECKING:
+    import httpx
 
 PREFIX: Final = "workbench"
 KEYS_FROM_ISSUER: Final = "issuer"
