@@ -103,6 +103,8 @@ async def _shoot(out: Path, only: set[str]) -> None:
         if scheme == "dark":
             await exchange(window)
             await verdict(window)
+            # The light window, closed on the credential check, left that tab in front.
+            window.docks["idToken"].raise_()
             await save("main-window-dark", window)
             window.close()
             await window.shutdown()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
@@ -55,6 +55,21 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     assert not window.docks["response"].visibleRegion().isEmpty()
     assert text_of(window, "accessTokenState") == "live"
     assert not window.response_panel.freshness.isVisibleTo(window.response_panel)
+
+
+def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, qtbot) -> None:
+    """A wrong secret fails the next request but revokes nothing: the earlier access token is
+    still live, and its countdown says it is from an older result instead of shining green."""
+    token_flow(window, qtbot)
+    assert text_of(window, "expiryCountdownState") == ""
+    window.target_panel.secret_key.setText("not-the-secret-key")
+    window.target_panel.edited.emit()
+    failed = token_flow(window, qtbot)
+    assert isinstance(failed.outcome, ApiError) and failed.outcome.status == 401
+    assert text_of(window, "accessTokenState") == "live"
+    assert stale(window, "countdownPanel")
+    assert text_of(window, "expiryCountdownState") == "older"
+    assert "401" in find(window, "expiryCountdownState").toolTip()
 
 
 def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:

@@ -221,11 +221,15 @@ class CountdownPanel(QWidget):
         else:
             granted = view.granted
             received = clock_time(view.exchange.received_at)
+            # A token worth nothing says so (revoked, suspect); one still usable from an older
+            # result is marked older, like the id_token's row.
+            stale = view.freshness.stale and view.access.usable
             row.start(
                 granted.expires_at,
                 timedelta(seconds=granted.expires_in),
                 f"{granted.expires_in} s from {received}",
                 view.access,
+                older=view.freshness.note if stale else None,
             )
         self.placeholder.setVisible(view is None)
         self.tick()

@@ -310,6 +310,9 @@ class MainWindow(QMainWindow):
             self.emulator.reserve()  # its URL now; the server itself comes up just after
             QTimer.singleShot(0, self.start_emulator)
         self.target_binding.reload()
+        if self._default_layout is not None:
+            # The request's messages are in now (what Send waits for): size the column for them.
+            window_layout.size_docks(self, self.docks)
         self.history.refresh()
         self.controller.start_background(
             self.history.check_integrity(self.controller.run_blocking), "check the history"

@@ -11,7 +11,7 @@ response, the error and the raw exchange in one, the id_token the whole height o
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
 
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
@@ -41,6 +41,10 @@ def request_width(window_width: int) -> int:
     return min(REQUEST_MAX_PX, max(REQUEST_MIN_PX, round(window_width * REQUEST_SHARE)))
 
 
+def _separator(window: QMainWindow) -> int:
+    return window.style().pixelMetric(window.style().PixelMetric.PM_DockWidgetSeparatorExtent)
+
+
 def _request_height(window: QMainWindow) -> int:
     """The height the request column needs at the width it gets (its content, not the scroll
     area; wrapped notes make it depend on the width)."""
@@ -48,7 +52,9 @@ def _request_height(window: QMainWindow) -> int:
     request = central.widget() if isinstance(central, QScrollArea) else central
     if request is None:
         return 0
-    wanted = request.heightForWidth(request_width(window.width()))
+    # The column is the request's share less the splitter beside it. The scroll area asks for
+    # no less than the content's size hint (its height at its preferred width), so neither do we.
+    wanted = request.heightForWidth(request_width(window.width()) - _separator(window))
     return max(wanted, request.sizeHint().height())
 
 
@@ -58,7 +64,7 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
     # The splitter between the request and the dock area, and the dock's frame, take a little
     # more than the two size hints say: leave room for them rather than hide Send.
-    slack = 3 * window.style().pixelMetric(window.style().PixelMetric.PM_DockWidgetSeparatorExtent)
+    slack = 3 * _separator(window)
     slack += window.fontMetrics().lineSpacing()
     needed = _request_height(window) + docks["countdown"].sizeHint().height() + chrome + slack
     return window.height() >= needed
@@ -103,6 +109,17 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     size_docks(window, docks)
 
 
+def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed: bool) -> int:
+    """The response's natural height, plus its tab bar when it shares its place with the error
+    panel, plus two lines for the note that marks it older (so a failure does not push the
+    share token out of view)."""
+    height = docks["response"].sizeHint().height() + 2 * window.fontMetrics().lineSpacing()
+    if tabbed:
+        bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
+        height += max(bars, default=0)
+    return height
+
+
 def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Sizes as shares of the window: the request column its share, the compact panels their
     natural height, and everything else to the panels that grow."""
@@ -113,13 +130,13 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     countdown = docks["countdown"].sizeHint().height()
     if countdown_under_request(window, docks):
         # It takes the height the request leaves, or at least what it needs.
-        chrome = window.menuBar().height() + window.statusBar().height()
+        chrome = window.menuBar().height() + window.statusBar().height() + _separator(window)
         left_over = height - chrome - _request_height(window)
         window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
         top = 0
     else:
         top = countdown  # at the top of the results: its natural height, the rest below
-    response = docks["response"].sizeHint().height()
+    response = _response_height(window, docks, tabbed=not is_wide(width))
     if is_wide(width):
         half = results // 2
         window.resizeDocks(
