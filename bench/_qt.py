@@ -171,7 +171,7 @@ async def send(window: MainWindow) -> Exchange:
     await wait_idle(window)
     finished = expect(window.controller.exchange_finished)
     window.form.send_button.click()
-    (exchange,) = await asyncio.wait_for(finished, WAIT_S)
+    exchange, _request, _origin = await asyncio.wait_for(finished, WAIT_S)
     result: Exchange = exchange
     return result
 

@@ -2,7 +2,8 @@
 
 Only plain data lives here (paths, names, prefixes). Behaviour — signing, PKCE, token checks —
 is written separately in `core/` and `emulator/` so that a mistake in one cannot hide by agreeing
-with itself. Sources: `shared/reference/` (the vendor's token page and authentication page).
+with itself. Sources: the vendor's API reference for the token endpoint (docs.sumsub.com, "Get
+Sumsub ID Connect token") and its Sumsub ID pages; docs/emulator.md says where it is silent.
 """
 
 from __future__ import annotations

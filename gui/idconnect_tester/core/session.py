@@ -92,6 +92,8 @@ class _Verifying:
 
     def __init__(self, job: VerificationJob) -> None:
         self.job = job
+        # Decoded once: every render and every timer reschedule reads its claims.
+        self.decoded = decode_jwt(job.id_token)
         self.context: VerificationContext | None = None
         self.keys_note = "Fetching the issuer's keys…"
         self.result: Verification | None = None
@@ -410,7 +412,7 @@ class Session:
         if self._share is not None:
             moments.append(self._share[1].expires_at)
         if self._verifying is not None:
-            decoded = decode_jwt(self._verifying.job.id_token)
+            decoded = self._verifying.decoded
             if isinstance(decoded, DecodedJwt):
                 leeway = timedelta(seconds=self._verifying.job.leeway_s)
                 for claim, shift in (("exp", timedelta(0)), ("exp", leeway), ("nbf", -leeway)):
@@ -511,7 +513,9 @@ class Session:
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
         return IdTokenView(
             id_token=grant.granted.id_token,
-            decoded=decode_jwt(grant.granted.id_token),
+            decoded=verifying.decoded
+            if current and verifying is not None
+            else decode_jwt(grant.granted.id_token),
             origin=chain.origin,
             verification=verifying.result if current and verifying is not None else None,
             keys_note=verifying.keys_note if current and verifying is not None else "",

@@ -46,6 +46,7 @@ class IdTokenPanel(QWidget):
     def __init__(self, parent: QWidget | None = None, *, prefix: str = "idToken") -> None:
         super().__init__(parent)
         self.setObjectName(f"{prefix}Panel")
+        self._decoded_shown: DecodedJwt | JwtDecodeError | None = None
         self.freshness = FreshnessLine(f"{prefix}Freshness")
         self.header = read_only_text(f"{prefix}Header", "id_token header")
         self.claims = read_only_text(f"{prefix}Claims", "id_token claims")
@@ -128,6 +129,9 @@ class IdTokenPanel(QWidget):
             set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
 
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
+        if decoded is not None and decoded == self._decoded_shown:
+            return  # the same token again (its verdict arrived): the text is already there
+        self._decoded_shown = decoded
         if isinstance(decoded, DecodedJwt):
             self.header.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
             claims = annotated_claims(decoded.claims)
