@@ -49,7 +49,12 @@ class TokenChain:
         self.origin = origin
         self.code = code  # the code the chain started from (None: a refresh token from elsewhere)
         self.nonce = nonce  # the nonce of the authorize step that code came from
-        self.grants = [first]
+        # What the panels show: the first grant (how the chain began), the latest, and the
+        # latest with an id_token. The ones in between are in the history, not kept here, so
+        # a session that auto-refreshes for days does not grow.
+        self.first = first
+        self.latest = first
+        self.id_token_grant: Grant | None = first if first.granted.id_token else None
         self.refresh_token: str | None = None
         self.refresh_issued_at: datetime | None = None
         self.refresh_issued_by = ""
@@ -65,15 +70,6 @@ class TokenChain:
             self.refresh_token = refresh_token_used
             self.refresh_issued_by = "an earlier run (pasted or loaded from history)"
 
-    @property
-    def latest(self) -> Grant:
-        return self.grants[-1]
-
-    @property
-    def id_token_grant(self) -> Grant | None:
-        """The latest grant that carried an id_token (a refresh may return none)."""
-        return next((g for g in reversed(self.grants) if g.granted.id_token), None)
-
     def _issue_refresh(self, grant: Grant, by: str) -> None:
         self.refresh_token = grant.granted.refresh_token
         self.refresh_issued_at = grant.exchange.received_at
@@ -83,7 +79,9 @@ class TokenChain:
         return bool(refresh_token) and refresh_token == self.refresh_token
 
     def refreshed(self, grant: Grant) -> None:
-        self.grants.append(grant)
+        self.latest = grant
+        if grant.granted.id_token:
+            self.id_token_grant = grant  # a refresh may return none: then the earlier one stays
         self.last_refresh_at = grant.exchange.received_at
         new = grant.granted.refresh_token
         self.last_refresh_rotated = new is not None and new != self.refresh_token
@@ -135,7 +133,7 @@ class TokenChain:
     def refresh_note(self) -> str:
         """Where the refresh token came from and what the last refresh did, in a sentence."""
         if self.refresh_token is None:
-            if self.grants[0].grant_type == vendor.GRANT_AUTHORIZATION_CODE:
+            if self.first.grant_type == vendor.GRANT_AUTHORIZATION_CODE:
                 return "None issued: offline_access was not granted."
             return ""
         if self.refresh_issued_at is None:
