@@ -19,7 +19,7 @@ import threading
 from typing import TYPE_CHECKING, Final, TextIO
 
 from idconnect_tester import vendor
-from idconnect_tester.cli import EXIT_API_ERROR, EXIT_NETWORK, EXIT_OK, UsageError
+from idconnect_tester.cli_contract import EXIT_API_ERROR, EXIT_NETWORK, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
     from idconnect_tester.core.authorize_flow import (

@@ -23,7 +23,7 @@ from idconnect_tester.authorize_command import (
     chosen_profile,
     terminal_interaction,
 )
-from idconnect_tester.cli import (
+from idconnect_tester.cli_contract import (
     ENV_APP_TOKEN,
     ENV_SECRET_KEY,
     EXIT_API_ERROR,

@@ -12,21 +12,21 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Final, TextIO
 
 from idconnect_tester import APP_NAME, __version__, vendor
+from idconnect_tester.cli_contract import (
+    ENV_APP_TOKEN,
+    ENV_SECRET_KEY,
+    EXIT_API_ERROR,
+    EXIT_NETWORK,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+)
 
 if TYPE_CHECKING:
     import argparse
 
     from idconnect_tester.core.exchange import Exchange
     from idconnect_tester.core.target import Target
-
-# Exit codes of `token` and `share-token` (DESIGN.md contract).
-EXIT_OK: Final = 0
-EXIT_API_ERROR: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_NETWORK: Final = 3
-
-ENV_APP_TOKEN: Final = "SUMSUB_APP_TOKEN"
-ENV_SECRET_KEY: Final = "SUMSUB_SECRET_KEY"
 
 _DESCRIPTION = f"""\
 {APP_NAME} {__version__} — test Sumsub ID Connect credentials by hand.
@@ -52,10 +52,6 @@ examples:
 
 Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
 shell history; a token argument of "-" is read from standard input."""
-
-
-class UsageError(Exception):
-    """A problem with the command line the user can fix: exit code 2."""
 
 
 def _add_target_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,15 +17,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from idconnect_tester.cli_contract import EXIT_OK, EXIT_USAGE, UsageError
+
 if TYPE_CHECKING:
     import httpx
 
     from idconnect_tester.core.id_token_checks import VerificationContext, VerificationKey
     from idconnect_tester.core.jwt_decode import DecodedJwt
 
-EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
-EXIT_USAGE: Final = 2
 PROG: Final = "idconnect-tester id-token"
 
 _STATUS_LABELS: Final = {"pass": "PASS", "fail": "FAIL", "skipped": "SKIP", "warn": "WARN"}
@@ -58,10 +58,6 @@ check failed), or NOT VERIFIED (nothing checked the signature: no key source, or
 not be fetched). A WARN row (several audiences without azp) doesn't change the verdict.
 Exit status: 0 VERIFIED; 1 FAILED or NOT VERIFIED; with --decode-only 0 for a well-formed JWS
 and 1 otherwise; 2 usage error."""
-
-
-class _UsageError(Exception):
-    pass
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -131,26 +127,26 @@ def _validate(args: argparse.Namespace) -> None:
     from idconnect_tester.core.target import ca_bundle_problem
 
     if args.leeway < 0:
-        raise _UsageError("--leeway must be 0 or more seconds")
+        raise UsageError("--leeway must be 0 or more seconds")
     if args.decode_only:
         asked = [f"--{name.replace('_', '-')}" for name in _CHECK_OPTIONS if getattr(args, name)]
         if asked:
-            raise _UsageError(f"--decode-only verifies nothing: leave out {', '.join(asked)}")
+            raise UsageError(f"--decode-only verifies nothing: leave out {', '.join(asked)}")
     for option, value, what in (
         ("--issuer", args.issuer, "issuer"),
         ("--jwks-url", args.jwks_url, "JWKS URL"),
     ):
         if value is not None and (problem := url_problem(value, what)) is not None:
-            raise _UsageError(f"{option}: {problem}")
+            raise UsageError(f"{option}: {problem}")
     if args.ca_bundle and (problem := ca_bundle_problem(args.ca_bundle)) is not None:
-        raise _UsageError(f"--ca-bundle: {problem}")
+        raise UsageError(f"--ca-bundle: {problem}")
 
 
 def _read_key_file(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _UsageError(f"--jwks-file: cannot read {path}: {exc}") from exc
+        raise UsageError(f"--jwks-file: cannot read {path}: {exc}") from exc
 
 
 def _http_client(args: argparse.Namespace, url: str) -> httpx.AsyncClient:
@@ -235,7 +231,7 @@ def run(
                 keys = keys_from_text(text, f"key file {args.jwks_file}")
             except KeyFetchError as exc:
                 keys_note = f"The key file could not be used: {exc}"
-    except _UsageError as exc:
+    except UsageError as exc:
         _write(stderr, f"{PROG}: error: {exc}")
         return EXIT_USAGE
 

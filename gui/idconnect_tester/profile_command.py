@@ -18,13 +18,13 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
+from idconnect_tester.cli_contract import EXIT_OK, EXIT_USAGE, UsageError
+
 if TYPE_CHECKING:
     from idconnect_tester.core.profile_model import Profile
     from idconnect_tester.core.profiles import ProfileStore
 
-EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
-EXIT_USAGE: Final = 2
 PROG: Final = "idconnect-tester profile"
 
 # What `list --json` prints for each profile (the command-line contract): no secret, ever.
@@ -41,10 +41,6 @@ Postman files are read for Sumsub's variables only (sumsub_root_url, app-token, 
 and client_id / redirect_uri when present); their scripts are never run, and their requests and
 auth settings are not kept. The secret key goes to the system keyring; without one it is dropped
 and you enter it in the app. Secret keys are never written to a file, and exports have none."""
-
-
-class _UsageError(Exception):
-    pass
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,7 +89,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             print(f"Exported {profile.name!r} (without its secret key) to {args.file}", file=stderr)
         else:
             _import(store, Path(args.file), args.name, stdout=stdout, stderr=stderr)
-    except _UsageError as exc:
+    except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=stderr)
         return EXIT_USAGE
     except ProfileError as exc:
@@ -135,7 +131,7 @@ def _find(store: ProfileStore, name: str) -> Profile:
         return found
     names = ", ".join(repr(p.name) for p in profiles) or "none yet"
     hint = " (the built-in emulator is not saved)" if "emulator" in name.casefold() else ""
-    raise _UsageError(f"there is no saved profile named {name!r}{hint}; saved: {names}")
+    raise UsageError(f"there is no saved profile named {name!r}{hint}; saved: {names}")
 
 
 def _import(
