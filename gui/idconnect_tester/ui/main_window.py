@@ -7,8 +7,8 @@ steps; small helpers own the rest (`TargetBinding`: profiles and keyring; `GetCo
 authorize step; `HistoryBinding`: the history; `AutoRefresh`: when to refresh).
 
 Start-up has two steps. The constructor builds the window and everything in it. `start()` — run
-by the first show, or by whoever wants it earlier — fills in the target (the keyring is read off
-the GUI thread), starts the built-in emulator and loads the history.
+by the first show, before its first paint, or by whoever wants it earlier — fills in the target
+(the keyring is read off the GUI thread), starts the built-in emulator and loads the history.
 """
 
 from __future__ import annotations
@@ -310,9 +310,6 @@ class MainWindow(QMainWindow):
             self.emulator.reserve()  # its URL now; the server itself comes up just after
             QTimer.singleShot(0, self.start_emulator)
         self.target_binding.reload()
-        if self._default_layout is not None:
-            # The request's messages are in now (what Send waits for): size the column for them.
-            window_layout.size_docks(self, self.docks)
         self.history.refresh()
         self.controller.start_background(
             self.history.check_integrity(self.controller.run_blocking), "check the history"
@@ -588,12 +585,14 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
         self._fit_to_screen()
+        if not self.ready:
+            # The second step, before the first paint: the default layout is then made for the
+            # filled-in target and its messages, and nothing moves once the window is up.
+            self.start()
         if self._needs_arrange:
             self._needs_arrange = False
             self._arrange()
             self._settling.start()
-        if not self.ready:
-            QTimer.singleShot(0, self.start)  # the second step, once the window is up
 
     def _fit_to_screen(self) -> None:
         """A remembered size from a larger screen (or another scale) never exceeds this one."""

@@ -128,15 +128,19 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
     results = max(0, width - request_px)
     countdown = docks["countdown"].sizeHint().height()
+    chrome = window.menuBar().height() + window.statusBar().height()
     if countdown_under_request(window, docks):
         # It takes the height the request leaves, or at least what it needs.
-        chrome = window.menuBar().height() + window.statusBar().height() + _separator(window)
-        left_over = height - chrome - _request_height(window)
+        left_over = height - chrome - _separator(window) - _request_height(window)
         window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
         top = 0
     else:
         top = countdown  # at the top of the results: its natural height, the rest below
-    response = _response_height(window, docks, tabbed=not is_wide(width))
+    # The response gets what it needs, but never more than half the column: on a short screen
+    # (200% scaling) the id_token's checks need room too, and the response scrolls instead.
+    response = min(
+        _response_height(window, docks, tabbed=not is_wide(width)), (height - chrome - top) // 2
+    )
     if is_wide(width):
         half = results // 2
         window.resizeDocks(
