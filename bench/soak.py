@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from idconnect_tester.core.exchange import Exchange
     from idconnect_tester.core.id_token_checks import Verification
+    from idconnect_tester.core.session_events import SessionEvent
     from idconnect_tester.ui.main_window import MainWindow
 
 STEP_TIMEOUT_S = 30.0
@@ -105,6 +106,7 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
 
     from idconnect_tester.core.exchange import TokenGranted
     from idconnect_tester.core.id_token_checks import CheckStatus
+    from idconnect_tester.core.session_events import IdTokenChanged
 
     # The history list holds up to 1,000 rows by design: start with it full, so the RSS
     # comparison sees steady state (a leak), not the list filling to its limit.
@@ -123,14 +125,23 @@ async def soak(cycles: int, ttl_s: int, lead_s: int, auto_every: int) -> int:
             who = "auto-refresh" if auto else "send"
             tally.failures.append(f"{who}: {exchange.summary()} ({kind})")
 
-    def on_verification(verification: Verification, *_details: object) -> None:
+    last_verdict: list[Verification | None] = [None]
+
+    def on_session_event(event: SessionEvent) -> None:
+        # Each id_token verdict the panel is given, once (a re-render hands the same one out).
+        if not isinstance(event, IdTokenChanged) or event.view is None:
+            return
+        verification = event.view.verification
+        if verification is None or verification is last_verdict[0]:
+            return
+        last_verdict[0] = verification
         tally.verifications += 1
         for check in verification.checks:
             if check.status is CheckStatus.FAIL:
                 tally.failed_checks[check.name] += 1
 
     window.controller.exchange_finished.connect(on_exchange)
-    window.controller.verification_finished.connect(on_verification)
+    window.session.subscribe(on_session_event)
 
     await cycle(window, 0)  # warm-up: pools, caches, lazy imports
     await wait_idle(window)
