@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
 from tests.ui.conftest import close_window, open_window
@@ -14,6 +14,7 @@ from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_fl
 
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.window_settings import WindowSettings
 
 HHMMSS = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 
@@ -269,6 +270,36 @@ def test_a_layout_remembered_before_the_check_existed_still_shows_it(loop, qtbot
     assert second.dockWidgetArea(check) is not Qt.DockWidgetArea.NoDockWidgetArea
     assert check in second.tabifiedDockWidgets(history)
     close_window(second, qtbot)
+
+
+# A dock layout an earlier version saved (QMainWindow.saveState): response, countdown and
+# id_token stacked on the right; the error panel beside the raw exchange and history at the
+# bottom; no credential check yet.
+_EARLIER_STATE = (
+    "000000ff00000000fd0000000200000001000001cf00000293fc0200000003fb000000180072006500730070"
+    "006f006e007300650044006f0063006b0100000013000000a90000005400fffffffb0000001a0063006f0075"
+    "006e00740064006f0077006e0044006f0063006b01000000c2000000940000005400fffffffb000000160069"
+    "00640054006f006b0065006e0044006f0063006b010000015c0000014a000000e200ffffff00000003000002"
+    "2b0000014dfc0100000002fb00000012006500720072006f00720044006f0063006b01000000000000007400"
+    "00004400fffffffc0000007a000001b10000013b00fffffffa000000000100000002fb0000000e0072006100"
+    "770044006f0063006b0100000000ffffffff0000011200fffffffb000000160068006900730074006f007200"
+    "790044006f0063006b0100000000ffffffff0000013b00ffffff0000022b0000014000000004000000020000"
+    "000800000002fc00000000"
+)
+
+
+def test_a_layout_saved_by_an_earlier_version_places_the_panels_it_lacks(loop, qtbot) -> None:
+    """Qt leaves a dock the saved layout doesn't know unplaced, drawn over the form; the
+    window gives it a place instead and keeps the rest of the user's layout."""
+    WindowSettings().save_layout(QByteArray(), QByteArray.fromHex(_EARLIER_STATE.encode()))
+    window = open_window(qtbot)
+    check = window.docks["check"]
+    assert window.dockWidgetArea(check) is not Qt.DockWidgetArea.NoDockWidgetArea
+    assert window.dockWidgetArea(window.docks["error"]) is Qt.DockWidgetArea.BottomDockWidgetArea
+    check.raise_()
+    qtbot.waitUntil(lambda: not check.visibleRegion().isEmpty(), timeout=WAIT_MS)
+    assert not check.geometry().intersects(window.centralWidget().geometry())
+    close_window(window, qtbot)
 
 
 def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:

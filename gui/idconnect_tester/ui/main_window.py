@@ -17,7 +17,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QElapsedTimer, QTimer, Signal
+from PySide6.QtCore import QByteArray, QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -580,7 +580,23 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
-        return state is None or not self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            return True
+        self._place_unknown_docks()
+        return False
+
+    def _place_unknown_docks(self) -> None:
+        """A layout saved by an earlier version doesn't know the panels added since, and Qt
+        can leave those unplaced — drawn over the form. Each joins the history's tabs (where
+        the default layout puts the newest panel); the rest of the user's layout stays."""
+        unplaced = Qt.DockWidgetArea.NoDockWidgetArea
+        history = self.docks["history"]
+        for dock in self.docks.values():
+            if self.dockWidgetArea(dock) is not unplaced or dock.isFloating():
+                continue
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            if dock is not history and self.dockWidgetArea(history) is not unplaced:
+                self.tabifyDockWidget(history, dock)
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
