@@ -298,7 +298,8 @@ def test_a_layout_saved_by_an_earlier_version_places_the_panels_it_lacks(loop, q
     assert window.dockWidgetArea(window.docks["error"]) is Qt.DockWidgetArea.BottomDockWidgetArea
     check.raise_()
     qtbot.waitUntil(lambda: not check.visibleRegion().isEmpty(), timeout=WAIT_MS)
-    assert not check.geometry().intersects(window.centralWidget().geometry())
+    form = window.centralWidget()
+    assert form is not None and not check.geometry().intersects(form.geometry())
     close_window(window, qtbot)
 
 
