@@ -10,7 +10,15 @@ from PySide6.QtCore import QByteArray, QCoreApplication, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+from tests.ui.helpers import (
+    WAIT_MS,
+    get_code,
+    on_screen,
+    send_and_wait,
+    text_of,
+    token_flow,
+    type_into,
+)
 
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
 from idconnect_tester.ui.main_window import MainWindow
@@ -272,7 +280,7 @@ def test_a_layout_remembered_before_the_check_existed_still_shows_it(loop, qtbot
     close_window(second, qtbot)
 
 
-# A dock layout an earlier version saved (QMainWindow.saveState): response, countdown and
+# The dock layout 0.1 saved (QMainWindow.saveState, version 0): response, countdown and
 # id_token stacked on the right; the error panel beside the raw exchange and history at the
 # bottom; no credential check yet.
 _EARLIER_STATE = (
@@ -288,18 +296,18 @@ _EARLIER_STATE = (
 )
 
 
-def test_a_layout_saved_by_an_earlier_version_places_the_panels_it_lacks(loop, qtbot) -> None:
-    """Qt leaves a dock the saved layout doesn't know unplaced, drawn over the form; the
-    window gives it a place instead and keeps the rest of the user's layout."""
+def test_a_layout_saved_by_0_1_gives_way_to_the_default_layout(loop, qtbot) -> None:
+    """0.1's docks along the bottom squeezed the request off a laptop screen and knew no
+    credential check: that layout is set aside, the window size kept."""
     WindowSettings().save_layout(QByteArray(), QByteArray.fromHex(_EARLIER_STATE.encode()))
     window = open_window(qtbot)
-    check = window.docks["check"]
-    assert window.dockWidgetArea(check) is not Qt.DockWidgetArea.NoDockWidgetArea
-    assert window.dockWidgetArea(window.docks["error"]) is Qt.DockWidgetArea.BottomDockWidgetArea
-    check.raise_()
-    qtbot.waitUntil(lambda: not check.visibleRegion().isEmpty(), timeout=WAIT_MS)
-    form = window.centralWidget()
-    assert form is not None and not check.geometry().intersects(form.geometry())
+    docks = window.docks
+    assert all(
+        window.dockWidgetArea(d) is not Qt.DockWidgetArea.NoDockWidgetArea for d in docks.values()
+    )
+    assert window.dockWidgetArea(docks["error"]) is Qt.DockWidgetArea.RightDockWidgetArea
+    assert docks["check"] in window.tabifiedDockWidgets(docks["history"])
+    assert on_screen(window.form.send_button)
     close_window(window, qtbot)
 
 

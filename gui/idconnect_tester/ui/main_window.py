@@ -575,12 +575,13 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default
-        places (a first launch, or a state this Qt can't read)."""
+        places (a first launch, a layout saved by a version with another layout, or a state
+        this Qt can't read)."""
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
-        if state is None or not self.restoreState(state):
+        if state is None or not self.restoreState(state, window_layout.LAYOUT_VERSION):
             return True
         self._place_unknown_docks()
         return False
@@ -620,7 +621,10 @@ class MainWindow(QMainWindow):
             self.resize(self.size().boundedTo(available.size()))
 
     def save_layout(self) -> None:
-        self.settings.save_layout(QByteArray(self.saveGeometry()), QByteArray(self.saveState()))
+        self.settings.save_layout(
+            QByteArray(self.saveGeometry()),
+            QByteArray(self.saveState(window_layout.LAYOUT_VERSION)),
+        )
 
     # --- shutdown ---
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
 
+# Saved with the dock layout; a layout saved under another number is set aside for the default
+# one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom).
+LAYOUT_VERSION = 1
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
 REQUEST_SHARE = 0.34  # of the window's width, for the request column
