@@ -179,7 +179,7 @@ class WrappedNote(QLabel):
 
     QLabel's own size hint wraps the text at a guessed narrow width, so in a form it came out
     several lines taller than its text (a gap above it). The minimum keeps the room a note
-    filled in just after the first paint needs, so filling it in doesn't move the rows below."""
+    usually needs, so filling it in (or changing it) doesn't move the rows below."""
 
     def __init__(self, object_name: str, lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
