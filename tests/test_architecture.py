@@ -1,6 +1,6 @@
-"""The layering DESIGN.md promises: `core/` and `emulator/` are Qt-free, and neither imports the
-other (the emulator checks signatures, PKCE and tokens with its own code, so a client mistake
-cannot hide by agreeing with itself).
+"""The layering docs/architecture.md describes: `core/` and `emulator/` are Qt-free, and neither
+imports the other (the emulator checks signatures, PKCE and tokens with its own code, so a client
+mistake cannot hide by agreeing with itself).
 
 Ruff's banned-api rule covers the Qt half at lint time; this checks every import statement
 (inside functions too, and `importlib.import_module("…")` with a literal name) and what a fresh

@@ -158,11 +158,11 @@ def test_a_request_is_a_record_not_a_tuple() -> None:
 
 
 def test_reprs_leave_the_secrets_out() -> None:
-    """Reprs end up in logs and tracebacks: the refresh and access tokens never do."""
+    """Reprs end up in logs and tracebacks: codes, verifiers and tokens never do."""
     refresh = TokenRequest("refresh_token", refresh_token="snd-id-con-r-s3cr3t", scopes=("openid",))
     assert "s3cr3t" not in repr(refresh)
-    assert repr(refresh) == (
-        "TokenRequest(grant_type='refresh_token', code='', code_verifier='', scopes=('openid',))"
-    )
+    assert repr(refresh) == "TokenRequest(grant_type='refresh_token', scopes=('openid',))"
+    exchange = TokenRequest("authorization_code", code="c0d3-s3cr3t", code_verifier="v3r-s3cr3t")
+    assert "s3cr3t" not in repr(exchange)
     share = ShareTokenRequest("snd-id-con-a-s3cr3t", "CoolCompanyLtd", ttl_s=60)
     assert repr(share) == "ShareTokenRequest(for_client_id='CoolCompanyLtd', ttl_s=60)"

@@ -1,8 +1,8 @@
 """WCAG 2.1 AA for every text/background pair the app draws, in both colour schemes: 4.5:1 for
-text (the status tones, placeholders and disabled text included), 3:1 for the outline of a
-checkbox against the window. The colours are read at run time from the palettes, the app's
-tones and the pixels Qt paints — and the contrast is computed here, with the standard's own
-formula, not with the app's."""
+text (the status tones, placeholders, disabled and selected text, tooltips and links included),
+3:1 for the outline of a checkbox or radio button against the window. The colours are read at
+run time from the palettes, the app's tones and the pixels Qt paints — and the contrast is
+computed here, with the standard's own formula, not with the app's."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QStyle,
+    QStyleOptionButton,
+)
 from tests.ui.helpers import token_flow
 
 from idconnect_tester.ui import theme
@@ -76,7 +84,16 @@ def test_text_colours_of_the_palette_and_the_tones(scheme: str, qapp: QApplicati
             over(palette.color(Role.PlaceholderText), backgrounds[Role.Base]),
             backgrounds[Role.Base],
         ),
+        "tooltip": (palette.color(Role.ToolTipText), palette.color(Role.ToolTipBase)),
+        "link on a field": (palette.color(Role.Link), backgrounds[Role.Base]),
+        "link on the window": (palette.color(Role.Link), backgrounds[Role.Window]),
     }
+    # Selected rows and text (history, checks, any selection), in a focused window and not.
+    for group in (Group.Active, Group.Inactive):
+        pairs[f"selected text ({group.name})"] = (
+            palette.color(group, Role.HighlightedText),
+            palette.color(group, Role.Highlight),
+        )
     for role, background_role in (
         (Role.WindowText, Role.Window),
         (Role.Text, Role.Base),
@@ -95,14 +112,27 @@ def test_text_colours_of_the_palette_and_the_tones(scheme: str, qapp: QApplicati
     assert low == {}, f"below {TEXT}:1 in the {scheme} scheme"
 
 
-def test_an_unticked_checkbox_can_be_seen(scheme: str, qtbot, qapp: QApplication) -> None:
-    box = QCheckBox("offline_access")
+@pytest.mark.parametrize(
+    ("kind", "indicator_element"),
+    [
+        (QCheckBox, QStyle.SubElement.SE_CheckBoxIndicator),
+        (QRadioButton, QStyle.SubElement.SE_RadioButtonIndicator),
+    ],
+)
+def test_an_unticked_checkbox_or_radio_button_can_be_seen(
+    scheme: str,
+    qtbot,
+    qapp: QApplication,
+    kind: type[QCheckBox | QRadioButton],
+    indicator_element: QStyle.SubElement,
+) -> None:
+    box = kind("offline_access")
     qtbot.addWidget(box)
     box.show()
     qtbot.waitExposed(box)
     option = QStyleOptionButton()
     option.initFrom(box)
-    indicator = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    indicator = box.style().subElementRect(indicator_element, option, box)
     image = box.grab().toImage()
     window = qapp.palette().color(Role.Window)
     # The left edge of the indicator, at its middle: the outline, wherever Fusion puts it.
@@ -111,7 +141,7 @@ def test_an_unticked_checkbox_can_be_seen(scheme: str, qtbot, qapp: QApplication
         image.pixelColor(QPoint(x, middle)) for x in range(indicator.left(), indicator.left() + 3)
     ]
     best = max(ratio(colour, window) for colour in edge)
-    assert best >= OUTLINE, f"checkbox outline {best:.2f}:1 in the {scheme} scheme"
+    assert best >= OUTLINE, f"{kind.__name__} outline {best:.2f}:1 in the {scheme} scheme"
 
 
 def labels_and_fields(window: MainWindow) -> Iterator[tuple[str, QColor, QColor]]:

@@ -63,11 +63,11 @@ def discovery_url(issuer: str) -> str:
 
 
 async def _get_json(http: httpx.AsyncClient, url: str, what: str) -> Any:
+    """GET `url` and parse JSON, capped in size; every failure becomes a KeyFetchError."""
     # The HTTP library loads with the first fetch: reading pasted keys, and the window that
     # imports this module for them, need none of it.
     import httpx
 
-    """GET `url` and parse JSON, capped in size; every failure becomes a KeyFetchError."""
     if (problem := url_problem(url, what)) is not None:
         raise KeyFetchError(problem)
     try:

@@ -61,12 +61,12 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
 
 @dataclass(frozen=True)
 class TokenRequest:
-    """One request to the token endpoint, as the user filled it in. The refresh token stays out
-    of the repr (reprs end up in logs and tracebacks)."""
+    """One request to the token endpoint, as the user filled it in. The code, the PKCE verifier
+    and the refresh token stay out of the repr (reprs end up in logs and tracebacks)."""
 
     grant_type: str
-    code: str = ""
-    code_verifier: str = ""
+    code: str = field(default="", repr=False)
+    code_verifier: str = field(default="", repr=False)
     refresh_token: str = field(default="", repr=False)
     scopes: tuple[str, ...] = ()
 

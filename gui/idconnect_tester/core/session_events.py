@@ -60,7 +60,6 @@ class TokenState(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"  # the server said so
     SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
-    SUPERSEDED = "superseded"  # a later exchange replaced it
     OTHER_TARGET = "from another target"
 
 

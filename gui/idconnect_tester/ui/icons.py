@@ -10,8 +10,8 @@ ICON_FILE = "idconnect-tester.svg"
 
 
 def icon_path() -> str:
-    # A plain path beside this package (importlib.resources costs ~4 ms at start-up, and the
-    # package is always on disk: pip installs and the PyInstaller bundle alike).
+    # A plain path beside this package: it is always on disk (pip installs and the PyInstaller
+    # bundle alike), and Qt reads the SVG from a path.
     return str(Path(__file__).resolve().parent.parent / "assets" / ICON_FILE)
 
 

@@ -27,7 +27,6 @@ STATE_TONES = {
     TokenState.EXPIRED: Tone.ERROR,
     TokenState.REVOKED: Tone.ERROR,
     TokenState.SUSPECT: Tone.WARNING,
-    TokenState.SUPERSEDED: Tone.MUTED,
     TokenState.OTHER_TARGET: Tone.WARNING,
 }
 

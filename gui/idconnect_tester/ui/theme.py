@@ -178,7 +178,7 @@ def _dark_palette() -> QPalette:
         (roles.Button, "#3a3d41"),
         (roles.ButtonText, "#e8e8e8"),
         (roles.BrightText, "#ffffff"),
-        (roles.Highlight, "#3d7bd9"),
+        (roles.Highlight, "#3470c9"),  # white selected text on it: 4.9:1
         (roles.HighlightedText, "#ffffff"),
         (roles.ToolTipBase, "#3a3d41"),
         (roles.ToolTipText, "#e8e8e8"),
@@ -199,10 +199,12 @@ def _dark_palette() -> QPalette:
 
 def _light_palette(app: QApplication) -> QPalette:
     """Fusion's own light palette, with placeholder and disabled text dark enough to read
-    (its half-transparent black placeholder comes out at 3.9:1, its disabled grey at 1.6:1)."""
+    (its half-transparent black placeholder comes out at 3.9:1, its disabled grey at 1.6:1)
+    and a selection dark enough for its white text (Fusion's blue gives 3.7:1)."""
     palette = app.style().standardPalette()
     roles = QPalette.ColorRole
     palette.setColor(roles.PlaceholderText, QColor("#6b6b6b"))
+    palette.setColor(roles.Highlight, QColor("#2672aa"))  # white selected text on it: 5.2:1
     disabled = QPalette.ColorGroup.Disabled
     for role in (roles.WindowText, roles.Text, roles.ButtonText):
         palette.setColor(disabled, role, QColor("#6b6b6b"))
@@ -212,7 +214,7 @@ def _light_palette(app: QApplication) -> QPalette:
 def apply_style(app: QApplication, scheme: str = "system") -> None:
     """Fusion style in the system's colour scheme, or a chosen one ('light' or 'dark')."""
     if not isinstance(app.style(), _AppStyle):
-        app.setStyle(_AppStyle("Fusion"))  # creating a style costs ~6 ms, once
+        app.setStyle(_AppStyle("Fusion"))
     system_dark = app.styleHints().colorScheme() == Qt.ColorScheme.Dark
     dark = scheme == "dark" or (scheme == "system" and system_dark)
     app.setPalette(_dark_palette() if dark else _light_palette(app))

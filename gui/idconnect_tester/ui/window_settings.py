@@ -18,8 +18,8 @@ APP_DIR_NAME = "idconnect-tester"
 
 def settings_path() -> Path:
     """`window.ini` in the folder that holds `profiles.json`. The core finds that folder with
-    platformdirs; the window asks Qt for the same one (tests check they agree), because the
-    layout is read before the first paint and platformdirs costs ~4 ms to import."""
+    platformdirs (it has no Qt); the window asks Qt, whose settings these are, for the same one
+    (tests check they agree)."""
     # macOS: ~/Library/Application Support; Windows: %LOCALAPPDATA%; else $XDG_CONFIG_HOME.
     location = (
         QStandardPaths.StandardLocation.GenericDataLocation
