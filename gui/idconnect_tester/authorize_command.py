@@ -7,6 +7,9 @@ the authorization server answered an OAuth error (or no code came: a state misma
 
 Also home to what the `check` command shares with it: finding a saved profile by name, and the
 terminal as the person's side of the authorize step (stderr to talk, stdin to paste).
+
+The command line imports this module on every start (the window's too) to build its parser, so
+what running the command needs is imported inside the functions that need it.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ credentials unless SUMSUB_APP_TOKEN / SUMSUB_SECRET_KEY say otherwise — a CI j
 tool itself works, or try a credential against a faithful stand-in. Exit 0 when no step failed
 (skipped steps allowed), 1 when one failed, 2 for a usage error, 3 when the target was
 unreachable.
+
+The command line imports this module on every start (the window's too) to build its parser, so
+what running the command needs is imported inside the functions that need it.
 """
 
 from __future__ import annotations

@@ -9,6 +9,9 @@
 
 The built-in emulator profile is not listed or exported: it is not saved (its port changes at
 every launch of the app). Exit 0 done, 1 a file could not be read, written or imported, 2 usage.
+
+The command line imports this module on every start (the window's too) to build its parser, so
+what running the command needs is imported inside the functions that need it.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, to
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
+from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.ui.main_window import MainWindow
 
 RESULT_PANELS = ("responsePanel", "countdownPanel", "idTokenPanel", "errorPanel", "rawPanel")
@@ -18,6 +20,14 @@ def stale(window: MainWindow, name: str) -> bool:
     panel = window.findChild(QWidget, name)
     assert panel is not None, name
     return panel.property("stale") is True
+
+
+def shown_verification(window: MainWindow) -> Verification | None:
+    """The verdict the id_token panel has now (a new object each time the checks run)."""
+    for event in window.session.panel_events():
+        if isinstance(event, IdTokenChanged):
+            return event.view.verification if event.view is not None else None
+    return None
 
 
 def wait_for_verdict(window: MainWindow, qtbot) -> None:
@@ -104,10 +114,17 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     assert text_of(window, "accessTokenState") == "from another target"
 
     # Verify again checks the token against the issuer that issued it, not the selected one.
+    before = shown_verification(window)
     window.id_token_panel.verify_button.click()
-    wait_for_verdict(window, qtbot)
+    # A new verdict object (an equal one compares ==): the checks really ran again.
+    qtbot.waitUntil(
+        lambda: (now := shown_verification(window)) is not None and now is not before,
+        timeout=WAIT_MS,
+    )
     for row in ("kid", "signature", "iss"):
         assert window.id_token_panel.check_status(row) == "pass", row
+    summary = window.id_token_panel.summary.text()
+    assert window.emulator.base_url in summary and "example.invalid" not in summary
 
     combo = window.target_panel.profile
     combo.setCurrentIndex(combo.findData(emulator_id))
@@ -154,13 +171,22 @@ def test_history_show_opens_its_own_window_and_leaves_the_panels(window, qtbot) 
     panel = window.history_panel
     # Newest first: the second token exchange, its authorize step, the first, its authorize.
     qtbot.waitUntil(lambda: panel.row_count() == 4, timeout=WAIT_MS)
-    before = {name: text_of(window, name) for name in ("accessTokenField", "errorStatus")}
-    raw_before = window.raw_panel.response.toPlainText()
+
+    def live_panels() -> dict[str, str]:
+        return {
+            "access token": text_of(window, "accessTokenField"),
+            "error": text_of(window, "errorStatus"),
+            "raw response": window.raw_panel.response.toPlainText(),
+            "id_token verdict": window.id_token_panel.summary.text(),
+            "id_token claims": window.id_token_panel.claims.toPlainText(),
+            "expiry": window.countdown_panel.rows["access"].detail.text(),
+        }
+
+    before = live_panels()
     panel.select_row(2)  # the older token exchange
     panel.show_button.click()
     assert len(window.history.dialogs) == 1
-    assert {name: text_of(window, name) for name in before} == before
-    assert window.raw_panel.response.toPlainText() == raw_before
+    assert live_panels() == before
     (dialog,) = window.history.dialogs
     window.close()  # windows the main window opened close with it
     assert not dialog.isVisible()
