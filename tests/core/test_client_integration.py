@@ -421,6 +421,7 @@ COVERED_SCENARIOS = {
     "huge_body",
     "expired_id_token",
     "bad_signature_id_token",
+    "wrong_at_hash_id_token",
     "alg_none_id_token",
     "clock_skew",
     "rate_limited",
@@ -521,6 +522,7 @@ def test_a_huge_body_is_read_and_parsed(emulator: EmulatorServer) -> None:
         (None, set()),
         ("expired_id_token", {"exp"}),
         ("bad_signature_id_token", {"signature"}),
+        ("wrong_at_hash_id_token", {"at_hash"}),
         ("alg_none_id_token", {"algorithm", "signature"}),
     ],
 )
@@ -531,13 +533,18 @@ def test_id_token_drills_fail_the_right_check(
     if scenario is not None:
         emulator.set_scenario(scenario)
     exchange = send(emulator_target(emulator.base_url), request)
-    id_token = granted(exchange).id_token
+    token = granted(exchange)
+    id_token = token.id_token
     assert id_token is not None
 
     async def context() -> Any:
         async with httpx.AsyncClient(trust_env=False) as http:
             return await build_context(
-                http, token=id_token, issuer=emulator.issuer, client_id=EMULATOR_CLIENT_ID
+                http,
+                token=id_token,
+                issuer=emulator.issuer,
+                client_id=EMULATOR_CLIENT_ID,
+                access_token=token.access_token,
             )
 
     checks = verify_id_token(id_token, asyncio.run(context())).checks

@@ -11,9 +11,10 @@ import threading
 import time
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
-from tests.support.faulty_servers import closed_port
+from tests.support.faulty_servers import closed_port, self_signed_certificate, tls_json_server
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, EMULATOR_SECRET_KEY
 
 from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
@@ -105,6 +106,32 @@ def test_a_bad_id_token_signature_fails_the_step(emulator: EmulatorServer) -> No
     emulator.set_scenario("bad_signature_id_token")
     id_token = by_step(check(settings_for(emulator)))[StepId.ID_TOKEN]
     assert id_token.status is FAIL and id_token.why.startswith("signature:")
+
+
+def test_an_id_token_not_bound_to_its_access_token_fails_the_step_on_at_hash(
+    emulator: EmulatorServer,
+) -> None:
+    emulator.set_scenario("wrong_at_hash_id_token")
+    id_token = by_step(check(settings_for(emulator)))[StepId.ID_TOKEN]
+    assert id_token.status is FAIL and id_token.why.startswith("at_hash:")
+    assert any(line.startswith("pass: signature") for line in id_token.details)
+
+
+def test_discovery_is_fetched_over_verified_tls_even_when_the_target_does_not_verify(
+    emulator: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    cert, key = self_signed_certificate(tmp_path)
+    base = settings_for(emulator)
+    unchecked = replace(base, target=replace(base.target, verify_tls=False))
+    with tls_json_server(cert, key, json.dumps({"issuer": "anyone"}).encode()) as server:
+        issuer = f"https://127.0.0.1:{server.port}"
+        settings = replace(unchecked, authorize=replace(base.authorize, issuer=issuer))
+        steps = by_step(check(settings))
+    discovery = steps[StepId.DISCOVERY]
+    assert discovery.status is FAIL and "certificate" in discovery.why
+    assert steps[StepId.JWKS].status is SKIPPED
 
 
 def test_a_clock_two_minutes_off_fails_the_clock_step_with_the_hint(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import threading
 import time
@@ -21,6 +23,7 @@ REQUIRED = {
     "huge_body",
     "expired_id_token",
     "bad_signature_id_token",
+    "wrong_at_hash_id_token",
     "alg_none_id_token",
     "clock_skew",
 }
@@ -268,6 +271,21 @@ def test_bad_signature_id_token(emu):
         jwt.decode(token, _kid_key(emu, token), algorithms=["RS256"], audience=emu.CLIENT_ID)
     # The claims themselves are fine: only the signature is wrong.
     assert jwt.decode(token, options={"verify_signature": False})["aud"] == emu.CLIENT_ID
+
+
+def test_wrong_at_hash_id_token(emu):
+    emu.arm("wrong_at_hash_id_token")
+    tokens = emu.login()[0]
+    claims = jwt.decode(
+        tokens["id_token"],
+        _kid_key(emu, tokens["id_token"]),
+        algorithms=["RS256"],
+        audience=emu.CLIENT_ID,
+    )  # signed and valid: only the binding to the access token is wrong
+    digest = hashlib.sha256(tokens["access_token"].encode("ascii")).digest()
+    right = base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
+    assert claims["at_hash"] != right
+    assert len(base64.urlsafe_b64decode(claims["at_hash"] + "==")) == 16
 
 
 def test_alg_none_id_token(emu):

@@ -329,6 +329,7 @@ DRILLS = (
     Drill("huge_body", drill_huge_body),
     Drill("expired_id_token", id_token_drill("expired_id_token", {"exp"})),
     Drill("bad_signature_id_token", id_token_drill("bad_signature_id_token", {"signature"})),
+    Drill("wrong_at_hash_id_token", id_token_drill("wrong_at_hash_id_token", {"at_hash"})),
     Drill("alg_none_id_token", id_token_drill("alg_none_id_token", {"algorithm", "signature"})),
     Drill("clock_skew", drill_clock_skew),
     Drill("rate_limited", drill_rate_limited),

@@ -236,6 +236,9 @@ class _CheckRun:
         self.settings = settings
         self.client = client
         self.http = client.http()
+        # Discovery and keys always over verified TLS, whatever the target says about its own
+        # (keys fetched over an unchecked connection prove nothing).
+        self.keys_http = client.keys_http()
         self.interaction = interaction
         self.clock = clock
         self.cache = JwksCache()
@@ -245,6 +248,7 @@ class _CheckRun:
         self.refreshed: TokenGranted | None = None
         self.last_status: int | None = None
         self.http.event_hooks["response"].append(self._remember_status)
+        self.keys_http.event_hooks["response"].append(self._remember_status)
         self._steps: dict[StepId, Callable[[], Awaitable[StepResult]]] = {
             StepId.CLOCK: self._clock,
             StepId.DISCOVERY: self._discovery,
@@ -305,7 +309,7 @@ class _CheckRun:
         step = StepId.DISCOVERY
         issuer = self.settings.issuer
         try:
-            document = await self.cache.discovery(self.http, issuer)
+            document = await self.cache.discovery(self.keys_http, issuer)
         except KeyFetchError as exc:
             return _fetch_failure(step, exc, DISCOVERY_HINT, self.last_status)
         methods = document.get("code_challenge_methods_supported")
@@ -326,7 +330,7 @@ class _CheckRun:
         assert self.discovery is not None  # the step needs discovery
         jwks_uri = str(self.discovery["jwks_uri"])
         try:
-            keys = await self.cache.jwks(self.http, jwks_uri)
+            keys = await self.cache.jwks(self.keys_http, jwks_uri)
         except KeyFetchError as exc:
             return _fetch_failure(step, exc, JWKS_HINT, self.last_status)
         named, source = signing_algorithms(self.discovery)
@@ -444,12 +448,13 @@ class _CheckRun:
             why = "The token response has no id_token: was the openid scope granted?"
             return step_result(step, StepStatus.FAIL, why, hint=ID_TOKEN_HINT)
         context = await build_context(
-            self.http,
+            self.keys_http,
             token=token,
             cache=self.cache,
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             nonce=self.attempt.session.nonce,
+            access_token=self.granted.access_token,  # the same response's: for at_hash
             now=datetime.fromtimestamp(self.clock(), UTC),
         )
         verification = verify_id_token(token, context)

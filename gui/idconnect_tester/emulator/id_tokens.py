@@ -1,4 +1,5 @@
-"""id_token claims per scope, and the drill variants (expired, bad signature, alg none)."""
+"""id_token claims per scope, and the drill variants (expired, bad signature, wrong at_hash,
+alg none)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from idconnect_tester.emulator.tokens import Grant
 
 MAX_ID_TOKEN_TTL_S = 3600  # an id_token proves a login; it needn't live as long as the access token
 EXPIRED_BY_S = 3600 + 60  # "expired" drill: exp comfortably more than an hour in the past
+# "wrong at_hash" drill: well-formed (16 bytes, base64url) and the hash of no access token.
+WRONG_AT_HASH = "AAAAAAAAAAAAAAAAAAAAAA"
 
 
 def id_token_claims(
@@ -57,6 +60,8 @@ def mint_id_token(
         ttl_s=ttl_s,
         expired=fault == "expired_id_token",
     )
+    if fault == "wrong_at_hash_id_token":
+        claims["at_hash"] = WRONG_AT_HASH
     if fault == "alg_none_id_token":
         return encode_unsigned(claims)
     token = keys.sign_rs256(claims)

@@ -107,6 +107,11 @@ SCENARIOS: Mapping[str, ScenarioSpec] = {
             "Answer normally, but the id_token's signature bytes are altered.",
         ),
         _spec(
+            "wrong_at_hash_id_token",
+            "id_token",
+            "Answer normally, but the id_token's at_hash matches no access token.",
+        ),
+        _spec(
             "alg_none_id_token",
             "id_token",
             'Answer normally, but the id_token is unsigned: {"alg": "none"}, empty signature.',
