@@ -196,13 +196,15 @@ def private_executor(loop: Any) -> Iterator[None]:  # a qasync.QEventLoop
     created on first use and never shut down by the session's loop; a QThread still running
     when the interpreter exits aborts the whole test process ("QThread: Destroyed while thread
     is still running", exit 134). Tests that resolve names get an executor of their own, shut
-    down when they are done."""
+    down when they are done; the loop gets its earlier default back (the session's teardown
+    shuts that one down)."""
     import qasync
 
+    earlier = loop._QEventLoop__default_executor  # qasync keeps it private
     executor = qasync.QThreadExecutor(2)
     loop.set_default_executor(executor)
     try:
         yield
     finally:
-        loop.set_default_executor(None)
+        loop.set_default_executor(earlier)
         executor.shutdown(wait=True)

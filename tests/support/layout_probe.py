@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 
@@ -99,8 +100,9 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
     window.form.send_button.click()
     await _until(lambda: not window.controller.busy and window.session.latest() is not None)
-    await asyncio.sleep(0.3)
     screen = window.screen().availableGeometry()
+    # The X server applies the first size asynchronously: measure once it has.
+    await _until(lambda: window.size() == window_layout.first_window_size(screen))
     report: dict[str, Any] = {
         "screen": [screen.width(), screen.height()],
         "frame": [window.frameGeometry().width(), window.frameGeometry().height()],
@@ -111,6 +113,8 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
     }
     width = window.width()
+    # A widening would come as a resize some time after the message: no event marks its
+    # absence, so give the X server a moment before each look.
     window.status.say(LONG_MESSAGE)
     await asyncio.sleep(0.3)
     window.form.send_button.click()  # another Send after it, as the user did
@@ -127,7 +131,7 @@ async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     draft = Profile(id="probe", name="", base_url="https://api.sumsub.com", app_token="")
     dialog = ProfileDialog(draft, title="New profile", parent=window)
     dialog.show()
-    await asyncio.sleep(0.5)
+    await _until(lambda: _exposed(dialog))  # mapped by the X server, at its given size
     screen = dialog.screen().availableGeometry()
     frame = dialog.frameGeometry()
     report = {
@@ -138,6 +142,11 @@ async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     }
     dialog.close()
     return report
+
+
+def _exposed(widget: QWidget) -> bool:
+    handle = widget.windowHandle()
+    return handle is not None and handle.isExposed()
 
 
 def _buttons_visible(dialog: QDialog) -> bool:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from idconnect_tester.core.exchange import Exchange
@@ -30,6 +31,22 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     if text:
         qtbot.keyClicks(edit, text)
+
+
+def wheel_down(widget: QWidget) -> None:
+    """One notch of the mouse wheel with the pointer over the middle of `widget`."""
+    centre = QPointF(widget.rect().center())
+    event = QWheelEvent(
+        centre,
+        QPointF(widget.mapToGlobal(centre.toPoint())),
+        QPoint(0, 0),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QCoreApplication.sendEvent(widget, event)
 
 
 def get_code(window: MainWindow, qtbot) -> str:

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QDialog,
     QLabel,
@@ -289,6 +290,18 @@ def test_copy_is_announced(window: MainWindow, qtbot, announced: list[str]) -> N
         lambda: QAccessible.queryAccessibleInterface(copy).text(Text.Name) == "Copy access token",
         timeout=WAIT_MS,
     )
+
+
+def test_copying_the_authorize_url_is_announced(qtbot, announced: list[str]) -> None:
+    url = "https://id.example.com/authorize?client_id=c&state=s&nonce=n&code_challenge=x"
+    dialog = AuthorizeDialog(url, listening_on=None)
+    qtbot.addWidget(dialog)
+    copy = dialog.findChild(QAbstractButton, "authorizeCopyUrlButton")
+    assert copy is not None and copy.text() == "Copy URL"
+    qtbot.mouseClick(copy, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == url
+    assert announced == ["Copied authorize URL"]
+    assert copy.text() == "Copied"
 
 
 def _bad_profile() -> Profile:

@@ -116,6 +116,20 @@ def test_the_request_menu_shows_the_real_keys(window: MainWindow) -> None:
     assert shown == {"get_code": "Ctrl+G", "send": "Ctrl+Return", "cancel": "Esc"}
 
 
+def test_alt_g_gets_a_code_and_alt_s_sends_it(window: MainWindow, qtbot) -> None:
+    """The underlined letters on Get code and Send do what they show."""
+    activate(window, qtbot)
+    window.form.scope_boxes["openid"].setFocus()  # somewhere that isn't either button
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    window.form.code_verifier.setFocus()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        qtbot.keyClick(window.form.code_verifier, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert blocker.args[0].succeeded
+    settled(window, qtbot)
+
+
 def test_return_in_a_request_field_sends(window: MainWindow, qtbot) -> None:
     activate(window, qtbot)
     get_code(window, qtbot)

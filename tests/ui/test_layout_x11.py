@@ -62,7 +62,8 @@ def test_at_200_percent_the_window_fits_the_screen() -> None:
     screen_w, screen_h = report["screen"]
     assert report["frame"][0] <= screen_w and report["frame"][1] <= screen_h
     assert report["clipped_sideways"] == []
-    assert report["send_visible"]
+    assert report["sideways_scrollbars"] == []
+    assert report["send_visible"] and report["get_code_visible"]
 
 
 def test_at_200_percent_the_new_profile_dialog_fits_and_save_is_reachable() -> None:

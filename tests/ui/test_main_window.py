@@ -18,6 +18,7 @@ from tests.ui.helpers import (
     text_of,
     token_flow,
     type_into,
+    wheel_down,
 )
 
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
@@ -377,29 +378,11 @@ def test_no_panel_scrolls_sideways_at_the_default_size(window: MainWindow) -> No
 
 
 def test_a_wheel_over_an_unfocused_combo_scrolls_instead_of_changing_it(window, qtbot) -> None:
-    from PySide6.QtCore import QPoint, QPointF
-    from PySide6.QtGui import QWheelEvent
-
     combo = window.form.grant_type
     window.form.code.setFocus()
     before = combo.currentIndex()
-
-    def wheel(widget) -> None:
-        centre = QPointF(widget.rect().center())
-        event = QWheelEvent(
-            centre,
-            QPointF(widget.mapToGlobal(centre.toPoint())),
-            QPoint(0, 0),
-            QPoint(0, -120),
-            Qt.MouseButton.NoButton,
-            Qt.KeyboardModifier.NoModifier,
-            Qt.ScrollPhase.NoScrollPhase,
-            False,
-        )
-        QCoreApplication.sendEvent(widget, event)
-
-    wheel(combo)
+    wheel_down(combo)
     assert combo.currentIndex() == before  # the wheel was meant for the page
     combo.setFocus()
-    wheel(combo)
+    wheel_down(combo)
     assert combo.currentIndex() != before  # focused: the wheel is for the combo

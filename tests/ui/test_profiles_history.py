@@ -16,7 +16,15 @@ from tests.support import flows
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
 from tests.support.postman import files_containing, write_environment
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow, type_into
+from tests.ui.helpers import (
+    WAIT_MS,
+    get_code,
+    send_and_wait,
+    text_of,
+    token_flow,
+    type_into,
+    wheel_down,
+)
 
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.history import HistoryStore
@@ -109,6 +117,22 @@ def test_profile_dialog_refuses_plain_http_to_a_remote_host(qtbot) -> None:
     assert "only allowed to this machine" in dialog.messages["base_url"].text()
     dialog.edits["base_url"].setText("https://api.example.com")
     assert save.isEnabled()
+
+
+def test_a_wheel_over_the_unfocused_timeout_scrolls_the_dialog_not_the_value(qtbot) -> None:
+    draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    dialog.edits["name"].setFocus()
+    before = dialog.timeout.value()
+    wheel_down(dialog.timeout)
+    assert dialog.timeout.value() == before
+    dialog.timeout.setFocus()
+    wheel_down(dialog.timeout)
+    assert dialog.timeout.value() != before
 
 
 def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp_path) -> None:

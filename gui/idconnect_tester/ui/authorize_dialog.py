@@ -8,7 +8,7 @@ is checked against this attempt's state before anything is filled in.
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.widgets import CopyButton
 
 
 class AuthorizeDialog(QDialog):
@@ -52,9 +53,9 @@ class AuthorizeDialog(QDialog):
         self.url_view.setReadOnly(True)
         self.url_view.setFont(monospace_font())
         self.url_view.setMaximumHeight(self.fontMetrics().height() * 5)
-        copy = QPushButton("Copy URL")
+        copy = CopyButton("authorize URL", label="Copy URL")
         copy.setObjectName("authorizeCopyUrlButton")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.url))
+        copy.set_value(url)
         open_browser = QPushButton("Open in browser")
         open_browser.setObjectName("authorizeOpenBrowserButton")
         open_browser.clicked.connect(self.open_browser)

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 from idconnect_tester import vendor
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage, fit_to_screen, scrolling_up_and_down
+from idconnect_tester.ui.widgets import (
+    FieldMessage,
+    fit_to_screen,
+    guard_wheel,
+    scrolling_up_and_down,
+)
 
 # Each field's label: its accessible name too (without the &). The mnemonics leave S and C to
 # Save and Cancel, which some desktops' themes give &S and &C.
@@ -166,6 +171,7 @@ class ProfileDialog(QDialog):
         layout.addWidget(scrolling_up_and_down(fields), 1)
         layout.addWidget(self.buttons)
         self._validate()
+        guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
 
     def _browse_bundle(self) -> None:

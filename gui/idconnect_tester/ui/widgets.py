@@ -119,9 +119,10 @@ def announce(widget: QWidget, text: str) -> None:
 class CopyButton(QToolButton):
     """Copies a value supplied on click (so it is always the current, whole value)."""
 
-    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+    def __init__(self, what: str, parent: QWidget | None = None, *, label: str = "Copy") -> None:
         super().__init__(parent)
         self._what = what
+        self._label = label
         self._value = ""
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setToolTip(f"Copy the whole {what}")
@@ -131,13 +132,14 @@ class CopyButton(QToolButton):
         self._restore = QTimer(self)
         self._restore.setSingleShot(True)
         self._restore.setInterval(1200)
-        self._restore.timeout.connect(lambda: self._show("Copy"))
-        self._show("Copy")
+        self._restore.timeout.connect(lambda: self._show(label))
+        self._show(label)
 
-    def _show(self, verb: str) -> None:
-        self.setText(verb)
+    def _show(self, text: str) -> None:
+        self.setText(text)
         # The new name is spoken to whoever has the focus here (changing the text alone
         # changes nothing a screen reader hears: the accessible name takes its place).
+        verb = text.split()[0]
         self.setAccessibleName(f"{verb} {self._what}")
 
     def set_value(self, value: str) -> None:
