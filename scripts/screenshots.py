@@ -141,8 +141,12 @@ async def _shoot(out: Path, only: set[str]) -> None:
         await exchange(window)
         await save("error-panel", window, 0.2)
         if "credential-check" in only:
-            # A client key without Sumsub ID: passes, the failure with its hint, the skips.
+            # A client key without Sumsub ID: passes, the failure with its hint, the skips —
+            # beside a good exchange made just before with the right key (marked older once the
+            # app token changes), not the signature error above.
             window.target_panel.secret_key.setText("emulator-secret-key")
+            window.target_panel.edited.emit()
+            await exchange(window)
             window.target_panel.app_token.setText("sbx:emulator-disabled-token")
             window.target_panel.edited.emit()
             window.check_panel.run_button.click()

@@ -14,7 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.support.faulty_servers import closed_port, self_signed_certificate, tls_json_server
+from tests.support.faulty_servers import (
+    closed_port,
+    raw_answer_server,
+    self_signed_certificate,
+    tls_json_server,
+)
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, EMULATOR_SECRET_KEY
 
 from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
@@ -132,6 +137,20 @@ def test_discovery_is_fetched_over_verified_tls_even_when_the_target_does_not_ve
     discovery = steps[StepId.DISCOVERY]
     assert discovery.status is FAIL and "certificate" in discovery.why
     assert steps[StepId.JWKS].status is SKIPPED
+
+
+def test_a_server_without_a_date_header_skips_the_clock_step_and_the_check_goes_on(
+    emulator: EmulatorServer,
+) -> None:
+    answer = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with raw_answer_server(answer) as server:
+        settings = settings_for(emulator)
+        settings = replace(settings, target=replace(settings.target, base_url=server.base_url))
+        steps = by_step(check(settings))
+    clock = steps[StepId.CLOCK]
+    assert clock.status is SKIPPED and "Date" in clock.why
+    assert clock.http_status is None and any("404" in line for line in clock.details)
+    assert steps[StepId.DISCOVERY].status is PASS  # the issuer is still the emulator
 
 
 def test_a_clock_two_minutes_off_fails_the_clock_step_with_the_hint(

@@ -205,6 +205,20 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+def raw_answer_server(answer: bytes) -> _ThreadedServer:
+    """Reads each request and answers with exactly `answer` (the whole HTTP response, headers
+    included: what a server that leaves out a standard header sends)."""
+
+    def handle(connection: socket.socket) -> None:
+        connection.settimeout(5)
+        with contextlib.suppress(OSError):
+            read_request(connection)
+            connection.sendall(answer)
+        connection.close()
+
+    return _ThreadedServer(handle)
+
+
 def tls_json_server(cert_path: Path, key_path: Path, body: bytes) -> _ThreadedServer:
     """HTTPS with the given certificate; answers every request with 200 and `body`."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidget
 from tests.support.drills import Liveness, private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.helpers import WAIT_MS, text_of, token_flow, type_into
@@ -31,11 +31,18 @@ STEP_IDS = [step.value for step in STEP_ORDER]
 
 
 def run_check(window: MainWindow, qtbot) -> None:
-    """Press Run check and wait until the check has ended (its report, or a stop)."""
-    assert window.check_panel.run_button.isEnabled()
-    qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+    """Press Run check (found by its contract name) and wait until the check has ended (its
+    report, or a stop)."""
+    button = window.findChild(QPushButton, "checkButton")
+    assert button is not None and button.isEnabled()
+    assert window.findChild(QTreeWidget, "checkResults") is window.check_panel.results
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.check_runner.running
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
+def statuses(window: MainWindow) -> dict[str, str | None]:
+    return {step: window.check_panel.step_status(step) for step in STEP_IDS}
 
 
 def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
@@ -131,6 +138,34 @@ def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     (failed,) = window.history.store.list(status="404")
     assert failed.correlation_id == token.text(3)
+
+
+def test_an_expired_id_token_fails_the_id_token_step_and_the_rest_still_runs(
+    window: MainWindow, qtbot
+) -> None:
+    server = window.emulator.server
+    assert server is not None
+    server.set_scenario("expired_id_token")
+    run_check(window, qtbot)
+    assert statuses(window) == {**dict.fromkeys(STEP_IDS, "pass"), "id_token": "fail"}
+    (id_token,) = window.check_panel.results.findItems("id_token", Qt.MatchFlag.MatchExactly, 0)
+    assert id_token.text(5).startswith("exp:")  # the why column names the failed row
+    assert "FAIL" in text_of(window, "checkSummary")
+
+
+def test_a_clock_two_minutes_ahead_fails_the_clock_step_with_its_hint(
+    window: MainWindow, qtbot
+) -> None:
+    window.controller.check_clock = lambda: time.time() + 120
+    run_check(window, qtbot)
+    found = statuses(window)
+    assert found["clock"] == "fail"
+    # Sumsub refuses the requests this clock signs: the token step fails too, on 401.
+    assert found["token"] == "fail"
+    (clock,) = window.check_panel.results.findItems("clock", Qt.MatchFlag.MatchExactly, 0)
+    assert clock.isExpanded() and "ahead" in clock.text(5)
+    hints = [child.text(5) for i in range(clock.childCount()) if (child := clock.child(i))]
+    assert any(h.startswith("What to try:") for h in hints)
 
 
 def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(window: MainWindow, qtbot) -> None:

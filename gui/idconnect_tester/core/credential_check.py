@@ -285,25 +285,25 @@ class _CheckRun:
             hint = _network_hint(failure)
             return step_result(step, StepStatus.FAIL, why, hint=hint, unreachable=True)
         local = (before + self.clock()) / 2
-        status = response.status_code
+        # Only the Date header counts here: the status of GET / (often 404) says nothing about
+        # the credentials, so it stays out of the status column and goes in the details.
+        answered = f"GET {url} answered HTTP {response.status_code}"
         date = response.headers.get("Date", "")
         try:
             server = parsedate_to_datetime(date).timestamp()
         except (TypeError, ValueError, IndexError):
             why = f"The server sent no usable Date header ({date!r}): the clocks can't be compared"
-            return step_result(step, StepStatus.SKIPPED, why, http_status=status)
+            return step_result(step, StepStatus.SKIPPED, why, details=(answered,))
         skew = server - local
-        detail = (f"Server Date: {date}",)
+        details = (f"Server Date: {date}", answered)
         if abs(skew) > MAX_CLOCK_SKEW_S:
             why = (
                 f"This machine's clock is {_describe_skew(skew)} the server's; Sumsub rejects a "
                 f"request timestamp more than {MAX_CLOCK_SKEW_S} s off"
             )
-            return step_result(
-                step, StepStatus.FAIL, why, hint=CLOCK_HINT, http_status=status, details=detail
-            )
+            return step_result(step, StepStatus.FAIL, why, hint=CLOCK_HINT, details=details)
         why = f"Within {max(1, round(abs(skew)))} s of the server's clock"
-        return step_result(step, StepStatus.PASS, why, http_status=status, details=detail)
+        return step_result(step, StepStatus.PASS, why, details=details)
 
     async def _discovery(self) -> StepResult:
         step = StepId.DISCOVERY

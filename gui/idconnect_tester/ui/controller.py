@@ -9,6 +9,7 @@ run beside it.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -65,6 +66,9 @@ class RequestController(QObject):
         # Blocking calls (the keyring, SQLite's integrity check) run here, one at a time: a
         # plain Python thread the app owns and ends, not the loop's default executor.
         self._blocking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="idconnect-io")
+        # This machine's clock as the credential check reads it (and signs with); a test can
+        # set it off to see the check's clock step catch it.
+        self.check_clock: Callable[[], float] = time.time
 
     # --- lifecycle ---
 
@@ -196,7 +200,10 @@ class RequestController(QObject):
 
         async def run() -> None:
             report = await run_check(
-                settings, interaction=interaction, on_result=self.check_step.emit
+                settings,
+                interaction=interaction,
+                clock=self.check_clock,
+                on_result=self.check_step.emit,
             )
             self.check_finished.emit(report)
 
