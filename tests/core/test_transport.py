@@ -51,6 +51,7 @@ from idconnect_tester.core.loopback import (
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import Target
 from idconnect_tester.core.transport import proxy_for
+from idconnect_tester.core.trust import trust_context
 from idconnect_tester.emulator import EmulatorServer
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
@@ -271,6 +272,24 @@ def test_a_ca_bundle_under_the_home_folder_is_found_when_checked_and_when_sent(
     assert exchange.status == 200, exchange.summary()
     assert exchange.request is not None
     assert str(private_home / "ca.pem") in exchange.request.tls_verification
+
+
+def test_clients_share_a_trust_context_until_the_bundle_file_changes(
+    certificate: tuple[Path, Path], no_environment_cas: None, tmp_path: Path
+) -> None:
+    cert, key = certificate
+    (tmp_path / "other").mkdir()
+    other_ca, _ = self_signed_certificate(tmp_path / "other")
+    bundle = tmp_path / "ca.pem"
+    shutil.copy(other_ca, bundle)  # not the server's certificate, yet
+    assert trust_context(str(bundle)) is trust_context(str(bundle))  # loaded once
+    with tls_json_server(cert, key, TLS_ANSWER) as server:
+        target = tls_target(f"https://127.0.0.1:{server.port}", ca_bundle=str(bundle))
+        assert "certificate" in network_message(send(target))
+        shutil.copy(cert, bundle)  # the user fixes the file while the app runs
+        later = bundle.stat().st_mtime_ns + 1_000_000_000
+        os.utime(bundle, ns=(later, later))  # a coarse file-system clock can't hide the change
+        assert send(target).status == 200
 
 
 def test_a_missing_ca_bundle_is_the_same_problem_in_the_profile_and_at_send_time(

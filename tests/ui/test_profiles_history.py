@@ -9,12 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import keyring
+import pytest
+from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QWidget
 from tests.support import flows
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
-from tests.support.postman import files_containing, write_environment
+from tests.support.postman import files_containing, write_collection, write_environment
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -33,6 +36,7 @@ from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
+from idconnect_tester.ui.theme import Tone
 
 
 def add_profile(window: MainWindow, name: str, **changes: Any) -> Profile:
@@ -173,6 +177,51 @@ def test_a_postman_environment_imports_from_the_menu_with_its_secret_in_the_keyr
     type_into(qtbot, window.form.code_verifier, code.code_verifier)
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
     assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
+
+
+def test_a_postman_collection_without_a_keyring_imports_and_drops_the_secret_with_a_warning(
+    loop, qtbot, tmp_path: Path, private_home: Path
+) -> None:
+    keyring.set_keyring(FailKeyring())  # no keyring at all (the fixture restores its own)
+    window = open_window(qtbot)
+    try:
+        marker = tmp_path / "scripts-ran"
+        source = write_collection(
+            tmp_path / "Sumsub.postman_collection.json",
+            base_url=window.emulator.base_url,
+            app_token=EMULATOR_APP_TOKEN,
+            secret_key=EMULATOR_SECRET_KEY,
+            client_id="emulator-client",
+            marker=marker,
+        )
+        window.profile_actions.import_from(source)
+        assert window.target_panel.profile.currentText() == "Sumsub ID Connect"
+        assert window.target_panel.app_token.text() == EMULATOR_APP_TOKEN
+        assert window.target_panel.secret_key.text() == ""  # dropped, and said so
+        assert "not kept" in window.status.text()
+        assert window.status.message.property("tone") == Tone.WARNING.value
+        assert not marker.exists()  # the collection's scripts never ran
+        assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
+    finally:
+        close_window(window, qtbot)
+
+
+def test_a_file_that_is_no_profile_is_refused_and_nothing_changes(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def names() -> list[str]:
+        profiles = window.target_panel.profile
+        return [profiles.itemText(i) for i in range(profiles.count())]
+
+    before = names()
+    junk = tmp_path / "notes.json"
+    junk.write_text('{"hello": "world"}', encoding="utf-8")
+    # The file the person picks in File ▸ Import profiles…
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_: (str(junk), ""))
+    window.profile_actions.run("import")
+    assert names() == before
+    assert "notes.json" in window.status.text()
+    assert window.status.message.property("tone") == Tone.ERROR.value
 
 
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:

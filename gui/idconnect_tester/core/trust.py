@@ -10,6 +10,7 @@ don't, so they are loaded explicitly) and the profile's extra CA bundle.
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 from pathlib import Path
@@ -55,15 +56,32 @@ def trust_description(verify_tls: bool, ca_bundle: str | None) -> str:
 def trust_context(ca_bundle: str | None) -> ssl.SSLContext:
     """A verifying client context: the OS trust store, the environment's and the bundle's CAs.
 
+    Contexts are shared: every client with the same trust gets the same one (loading a system
+    bundle parses every certificate in it, each time; the only setting httpx makes on a
+    context, ALPN http/1.1, is the same for all). A changed file or variable gives a new one.
     Raises `TrustError` when an extra file can't be loaded.
     """
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     extra = [(variable, Path(location)) for variable, location in _environment_locations()]
     if ca_bundle and ca_bundle.strip():
         if (problem := ca_bundle_problem(ca_bundle)) is not None:
             raise TrustError(problem)
         extra.append(("CA bundle", ca_bundle_path(ca_bundle)))
-    for label, location in extra:
+    return _shared_context(
+        tuple((label, location, _modified(location)) for label, location in extra)
+    )
+
+
+def _modified(location: Path) -> int:
+    try:
+        return location.stat().st_mtime_ns
+    except OSError:
+        return -1  # loading it will say what is wrong
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_context(extra: tuple[tuple[str, Path, int], ...]) -> ssl.SSLContext:
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    for label, location, _ in extra:
         try:
             if location.is_dir():
                 context.load_verify_locations(capath=location)

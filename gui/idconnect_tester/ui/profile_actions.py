@@ -146,7 +146,10 @@ class ProfileActions:
         if imported:
             self._after_change(imported[-1].id)
         notes = " ".join(imported.notes)
-        self._say(f"Imported {counted(len(imported), 'profile')}. {notes}".strip(), Tone.OK)
+        # Every note asks for something (enter the secret, delete the plain-text file, fix
+        # a skipped entry): with notes the message is a warning, not a plain success.
+        tone = Tone.WARNING if imported.notes else Tone.OK
+        self._say(f"Imported {counted(len(imported), 'profile')}. {notes}".strip(), tone)
 
     def export(self) -> None:
         profile = self.targets.current
