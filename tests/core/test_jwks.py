@@ -321,6 +321,31 @@ def test_pem_keys_and_certificates_verify_signatures() -> None:
     assert keys_from_pem(public_pem.decode(), "k", kid="k1")[0].jwk["kid"] == "k1"
 
 
+def test_one_pem_key_verifies_a_token_that_names_a_kid_and_a_wrong_one_fails_the_signature() -> (
+    None
+):
+    """A PEM key carries no kid; pasted alone, it is the key the person chose — as a JWKS
+    from the issuer would not be: there the kid must match."""
+    signer = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(datetime.datetime.now(datetime.UTC).timestamp())
+    claims = {"iss": "i", "aud": "a", "sub": "s", "iat": now, "exp": now + 60}
+    token = jwt.encode(claims, signer, algorithm="RS256", headers={"kid": "issuer-key-7"})
+
+    def rows(key: rsa.RSAPrivateKey, kid: str | None = None) -> dict[str, CheckStatus]:
+        pem = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys = keys_from_pem(pem.decode(), "pasted keys", kid=kid)
+        return {r.name: r.status for r in verify_id_token(token, build_offline(keys)).checks}
+
+    right = rows(signer)
+    assert right["kid"] is CheckStatus.PASS and right["signature"] is CheckStatus.PASS
+    wrong = rows(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    assert wrong["kid"] is CheckStatus.PASS and wrong["signature"] is CheckStatus.FAIL
+    # A key that names another kid is another key: the kid must match.
+    assert rows(signer, kid="another")["kid"] is CheckStatus.FAIL
+
+
 def test_a_private_key_is_refused_with_advice() -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(

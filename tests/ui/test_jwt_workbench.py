@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTreeWidget, QWidget
 from tests.ui.helpers import WAIT_MS, token_flow
@@ -98,6 +103,50 @@ def test_a_tampered_token_fails_and_no_keys_says_not_verified(window: MainWindow
     assert verdict.startswith("NOT VERIFIED")
     assert check_rows(bench)["signature"] == "skipped"
     assert '"sub"' in bench.panel.claims.toPlainText()  # still decoded
+
+
+def test_the_token_never_leaves_the_machine_only_the_issuers_keys_are_fetched(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = emulator_id_token(window, qtbot)
+    sent: list[httpx.Request] = []
+    real_send = httpx.AsyncClient.send
+
+    async def recording_send(client: httpx.AsyncClient, request: httpx.Request, **kw: Any) -> Any:
+        sent.append(request)
+        return await real_send(client, request, **kw)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", recording_send)
+    bench = open_workbench(window)
+    assert verify(bench, qtbot, token).startswith("Verified")
+    assert sent, "the issuer's keys were fetched over HTTP"
+    assert all(request.method == "GET" for request in sent)
+    signature = token.split(".")[2]
+    for request in sent:
+        seen = str(request.url) + str(dict(request.headers)) + request.content.decode("latin-1")
+        assert signature not in seen and token.split(".")[1] not in seen, request.url
+
+
+def test_a_pasted_pem_public_key_verifies_offline(window: MainWindow, qtbot) -> None:
+    token = emulator_id_token(window, qtbot)
+    (jwk,) = httpx.get(window.emulator.base_url + "/.well-known/jwks.json").json()["keys"]
+    public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
+    assert isinstance(public_key, rsa.RSAPublicKey)
+    pem = public_key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    bench = open_workbench(window)
+    bench.keys.setPlainText(pem)
+    assert verify(bench, qtbot, token, KEYS_PASTED).startswith("Verified")
+    assert check_rows(bench)["signature"] == "pass"
+    # Another key in PEM form: the signature fails, it isn't "not verified".
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    bench.keys.setPlainText(
+        other.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+    )
+    assert verify(bench, qtbot, token, KEYS_PASTED).startswith("Do not trust")
 
 
 def test_pasted_keys_verify_offline_and_bad_input_is_a_message(window: MainWindow, qtbot) -> None:
