@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -168,7 +169,10 @@ def test_a_clock_two_minutes_ahead_fails_the_clock_step_with_its_hint(
     assert any(h.startswith("What to try:") for h in hints)
 
 
-def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(window: MainWindow, qtbot) -> None:
+@pytest.mark.parametrize("how", ["Esc", "Cancel button"])
+def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(
+    window: MainWindow, qtbot, how: str
+) -> None:
     server = window.emulator.server
     assert server is not None
     server.set_scenario("slow", delay_s=5)  # the token step hangs until cancelled
@@ -176,7 +180,12 @@ def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(window: MainWin
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.step_status("authorize") == "pass", timeout=WAIT_MS)
     assert window.controller.busy and not window.form.send_button.isEnabled()
-    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    if how == "Esc":
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    else:
+        cancel = window.findChild(QPushButton, "cancelButton")
+        assert cancel is not None and cancel.isEnabled()
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
 
     assert window.controller.pending_tasks == 0
@@ -221,28 +230,34 @@ def browser():
     QDesktopServices.unsetUrlHandler("https")
 
 
-def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
-    loop, window: MainWindow, qtbot, browser: _Browser
-) -> None:
+@contextlib.contextmanager
+def partner_target(loop, window: MainWindow, qtbot) -> Iterator[tuple[EmulatorServer, str]]:
     """A target whose authorize endpoint is a website and whose redirect URI is not on this
-    machine: the browser opens the URL, the person pastes where it landed."""
+    machine, selected and with its secret; yields its server and the redirect URI."""
     redirect_uri = "https://app.example.test/callback"
     server = EmulatorServer(EmulatorConfig(log=False, redirect_uris=(redirect_uri,))).start()
     # The flow asks for the browser from a worker thread: the loop's executor, ours to end.
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(server.stop)
         cleanup.enter_context(private_executor(loop))
-        site = "https://id.example.test"
         profile = add_profile(
             window,
             "Partner sandbox",
             base_url=server.base_url,
             issuer=server.issuer,
-            authorization_endpoint=site + "/api/snsId/oauth/authorize",
+            authorization_endpoint="https://id.example.test/api/snsId/oauth/authorize",
             redirect_uri=redirect_uri,
         )
         select(window, profile.id)
         type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        yield server, redirect_uri
+
+
+def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
+    loop, window: MainWindow, qtbot, browser: _Browser
+) -> None:
+    """The browser opens the URL, the person pastes where it landed."""
+    with partner_target(loop, window, qtbot) as (server, redirect_uri):
         qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(browser.opened), timeout=WAIT_MS)
         dialog = window.findChild(AuthorizeDialog, "authorizeDialog")  # the URL, a paste box
@@ -263,3 +278,21 @@ def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
         assert report.passed, [(r.step, r.why) for r in report.results]
         assert not any(d.isVisible() for d in window.findChildren(AuthorizeDialog))
         assert window.check_panel.step_status(StepId.ID_TOKEN.value) == "pass"
+
+
+def test_cancelling_the_authorize_dialog_stops_the_check_and_leaves_nothing_behind(
+    loop, window: MainWindow, qtbot, browser: _Browser
+) -> None:
+    with partner_target(loop, window, qtbot):
+        qtbot.mouseClick(window.check_panel.run_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(browser.opened), timeout=WAIT_MS)
+        dialog = window.findChild(AuthorizeDialog, "authorizeDialog")
+        assert dialog is not None and dialog.isVisible()
+        dialog.reject()  # the dialog's Cancel, or Esc in it
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+        assert window.controller.pending_tasks == 0
+        assert not window.check_runner.running
+        assert window.check_panel.step_status(StepId.TOKEN.value) in (None, "skipped")
+        assert window.check_panel.run_button.isEnabled()
+        assert not any(d.isVisible() for d in window.findChildren(AuthorizeDialog))
