@@ -13,11 +13,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QInputDialog
+from tests.support.flows import EMULATOR_CLIENT_ID
 from tests.ui.helpers import get_code, send_and_wait, text_of, type_into
 
+from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.theme import Tone
+from idconnect_tester.vendor import AUTHORIZE_PATH
 
 
 def pending_attempt(window: MainWindow) -> AuthorizeSession:
@@ -83,6 +87,32 @@ def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindo
     assert "state" in window.form.messages["code"].text().lower()
     assert "state" in text_of(window, "errorDescription").lower()
     assert not window.form.send_button.isEnabled()
+
+
+def test_a_redirect_from_outside_this_run_gives_its_code_and_warns_the_state_was_unchecked(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone ran the authorize step elsewhere (their backend, another tool) and pastes where
+    it landed: there is no Get code here to check the state against, and the app says so."""
+    assert window.session.pending_authorize is None
+    elsewhere = AuthorizeSession.new(
+        window.emulator.base_url + AUTHORIZE_PATH,
+        EMULATOR_CLIENT_ID,
+        "http://127.0.0.1:8765/callback",
+        vendor.SCOPES,
+    )
+    redirect = consent(elsewhere)
+    QGuiApplication.clipboard().setText(redirect)
+    forbid_dialog(monkeypatch)
+
+    window.actions_by_name["paste_redirect"].trigger()
+
+    assert window.form.code.text() == code_in(redirect)
+    assert window.form.code_verifier.text() == ""  # not this run's: the person brings it
+    assert "state could not be checked" in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    type_into(qtbot, window.form.code_verifier, elsewhere.pkce.code_verifier)
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
 
 def test_a_typed_redirect_url_is_read_on_return_not_sent(window: MainWindow, qtbot) -> None:
