@@ -4,8 +4,10 @@
 # Extra arguments go to pytest, e.g. ./test.sh tests/core -k signing
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
-# openssl, curl and the shells: "Copy as curl" snippets are run for real in sh, bash and zsh.
-ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl zsh
+# openssl, curl and the shells: "Copy as curl" snippets are run for real in sh, bash and zsh;
+# jq: the README's command-line examples are run as written; Xvfb: the window is measured on a
+# real X server (laptop screen, 200% scaling).
+ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl zsh jq xvfb xauth
 ensure_venv "test,lint,packaging"
 cd "$PROJECT_ROOT"
 export QT_QPA_PLATFORM=offscreen
