@@ -4,7 +4,8 @@ mistake cannot hide by agreeing with itself).
 
 Ruff's banned-api rule covers the Qt half at lint time; this checks every import statement
 (inside functions too, and `importlib.import_module("…")` with a literal name) and what a fresh
-interpreter actually loads.
+interpreter actually loads. Last, one rule for asyncio code in every layer: the loop is asked for
+only from inside it (`get_running_loop`), never with `get_event_loop`.
 """
 
 from __future__ import annotations
@@ -135,3 +136,40 @@ def test_a_fresh_interpreter_loads_no_qt_for_the_core_and_the_emulator() -> None
     assert done.returncode == 0, done.stderr
     assert "idconnect_tester.core.client" in modules and "idconnect_tester.emulator" in modules
     assert json.loads(done.stdout) == []
+
+
+def _calls_to_get_event_loop(source: str) -> list[int]:
+    """Lines that call `asyncio.get_event_loop()` (or the name imported from asyncio)."""
+    lines: list[int] = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        named = (isinstance(function, ast.Attribute) and function.attr == "get_event_loop") or (
+            isinstance(function, ast.Name) and function.id == "get_event_loop"
+        )
+        if named:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_the_checker_finds_get_event_loop_however_it_is_reached() -> None:
+    source = (
+        "import asyncio\n"
+        "from asyncio import get_event_loop\n"
+        "asyncio.get_event_loop()\n"
+        "get_event_loop()\n"
+    )
+    assert _calls_to_get_event_loop(source) == [3, 4]
+
+
+def test_no_code_asks_for_the_event_loop_outside_a_running_one() -> None:
+    """`asyncio.get_event_loop()` outside a coroutine makes (or finds) some loop that need not
+    be the one Qt runs — deprecated for that reason since Python 3.12. Code that needs the loop
+    runs in it and asks `asyncio.get_running_loop()`."""
+    found = {
+        str(path.relative_to(PACKAGE_DIR)): lines
+        for path in sorted(PACKAGE_DIR.rglob("*.py"))
+        if (lines := _calls_to_get_event_loop(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}

@@ -17,6 +17,7 @@ from tests.support.local_issuer import SigningKey, local_issuer, sign
 from tests.support.oidc import CLIENT_ID, emulator_id_token, foreign_token, jwks_of
 
 from idconnect_tester.cli import main
+from idconnect_tester.core import second_opinion
 from idconnect_tester.core.id_token_claims import access_token_hash
 from idconnect_tester.emulator import EmulatorServer
 
@@ -80,6 +81,41 @@ def test_a_good_token_passes(
     ):
         assert lines[name].startswith("PASS"), lines[name]
     assert lines["nbf"].startswith("SKIP")
+
+
+def test_when_pyjwt_refuses_what_every_row_passed_the_verdict_is_not_verified(
+    id_token: IdToken,
+    emulator: EmulatorServer,
+    good: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A disagreement is a bug in the rows to surface: forced here, since none is known."""
+    _, token = good
+    monkeypatch.setattr(second_opinion, "pyjwt_refusal", lambda *_: "InvalidSignatureError: forced")
+    done = id_token(token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID)
+    assert done.returncode == 1
+    lines = check_lines(done.stdout)
+    assert lines["signature"].startswith("PASS")  # the rows themselves still pass…
+    assert lines["second-opinion"].startswith("FAIL")  # …and the verdict does not trust them
+    assert "verdict: VERIFIED" not in done.stdout
+    assert "second opinion differs" in done.stderr and "forced" in done.stderr
+
+
+def test_when_pyjwt_accepts_what_a_row_failed_the_row_is_flagged(
+    id_token: IdToken,
+    good: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    emulator: EmulatorServer,
+) -> None:
+    _, token = good
+    monkeypatch.setattr(second_opinion, "pyjwt_refusal", lambda *_: None)
+    jwks_url = emulator.base_url + "/.well-known/jwks.json"
+    done = id_token(token, "--jwks-url", jwks_url, "--client-id", "another-client")
+    assert done.returncode == 1  # aud failed: the verdict stays failed
+    lines = check_lines(done.stdout)
+    assert lines["aud"].startswith("FAIL")
+    assert lines["second-opinion"].startswith("WARN") and "aud" in lines["second-opinion"]
+    assert "second opinion differs" in done.stderr
 
 
 def test_the_token_from_stdin_and_keys_by_url(
