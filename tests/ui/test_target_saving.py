@@ -6,10 +6,14 @@ from __future__ import annotations
 import threading
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
-from tests.ui.helpers import WAIT_MS, type_into
+from PySide6.QtWidgets import QDialog
+from tests.ui.conftest import close_window, open_window
+from tests.ui.helpers import WAIT_MS, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
+from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -76,8 +80,6 @@ def test_a_failed_save_is_shown_not_swallowed(window: MainWindow, qtbot, monkeyp
 
 
 def test_the_secret_typed_last_is_kept_when_the_window_closes(loop, qtbot, test_keyring) -> None:
-    from tests.ui.conftest import close_window, open_window
-
     window = open_window(qtbot)
     profile = add_profile(window, "Closed quickly")
     type_into(qtbot, window.target_panel.secret_key, "typed-then-closed")
@@ -85,29 +87,26 @@ def test_the_secret_typed_last_is_kept_when_the_window_closes(loop, qtbot, test_
     assert test_keyring.items[(SERVICE_NAME, profile.id)] == "typed-then-closed"
 
 
-def test_the_history_integrity_check_runs_off_the_gui_thread(window, qtbot, monkeypatch) -> None:
+def test_the_history_integrity_check_at_launch_runs_off_the_gui_thread(
+    loop, qtbot, monkeypatch
+) -> None:
+    """SQLite's integrity check reads the whole file: the window starts it at launch, on a
+    worker thread, so a large history never holds up the first paint or the first Send."""
     seen: list[str] = []
-    store = window.history.store
-    original = store.integrity_problems
+    original = HistoryStore.integrity_problems
 
-    def recording() -> str | None:
+    def recording(store: HistoryStore) -> str | None:
         seen.append(threading.current_thread().name)
-        problems: str | None = original()
+        problems: str | None = original(store)
         return problems
 
-    monkeypatch.setattr(store, "integrity_problems", recording)
-    task_done: list[bool] = []
-    window.controller.start_background(
-        _then(window.history.check_integrity(window.controller.run_blocking), task_done),
-        "check",
-    )
-    qtbot.waitUntil(lambda: task_done == [True], timeout=WAIT_MS)
-    assert seen and seen[0] != threading.main_thread().name
-
-
-async def _then(coroutine, done: list[bool]) -> None:
-    await coroutine
-    done.append(True)
+    monkeypatch.setattr(HistoryStore, "integrity_problems", recording)
+    window = open_window(qtbot)
+    try:
+        qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
+        assert seen == [seen[0]] and seen[0] != threading.main_thread().name
+    finally:
+        close_window(window, qtbot)
 
 
 def test_closing_the_window_closes_the_authorize_dialog(window, qtbot, browser) -> None:
@@ -123,3 +122,24 @@ def test_closing_the_window_closes_the_authorize_dialog(window, qtbot, browser) 
         assert dialog is not None and dialog.isVisible()
         window.close()
         assert not dialog.isVisible()
+
+
+def test_closing_the_window_closes_every_window_it_opened(loop, qtbot) -> None:
+    """The workbench, the drills and a history entry are windows of their own (not modal):
+    none may stay on screen, or keep the process alive, once the main window is closed."""
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    window.actions_by_name["jwt_workbench"].trigger()
+    window.actions_by_name["drills"].trigger()
+    window.history.show_entry(window.history.store.list()[0].id)
+    opened = [d for d in window.findChildren(QDialog) if d.isVisible()]
+    assert {type(d).__name__ for d in opened} == {
+        "JwtWorkbench",
+        "DrillsDialog",
+        "HistoryEntryDialog",
+    }
+    close_window(window, qtbot)
+    # Closed: hidden, or already deleted (a dialog that deletes itself on close).
+    assert not any(shiboken6.isValid(d) and d.isVisible() for d in opened)
