@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import jwt
 import pytest
+import truststore
 from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.faulty_servers import (
     _ThreadedServer,
@@ -272,6 +273,12 @@ def test_a_ca_bundle_under_the_home_folder_is_found_when_checked_and_when_sent(
     assert exchange.status == 200, exchange.summary()
     assert exchange.request is not None
     assert str(private_home / "ca.pem") in exchange.request.tls_verification
+
+
+def test_verification_goes_through_the_os_trust_store(no_environment_cas: None) -> None:
+    """truststore's context hands certificate checks to the system's verifier (and its store,
+    where IT installs a TLS-inspecting proxy's root), not to a bundle shipped with Python."""
+    assert isinstance(trust_context(None), truststore.SSLContext)
 
 
 def test_clients_share_a_trust_context_until_the_bundle_file_changes(
