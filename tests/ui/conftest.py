@@ -38,6 +38,15 @@ def event_loop_qt(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
 
 
 @pytest.fixture(autouse=True)
+def empty_clipboard(qapp: QApplication) -> None:
+    """Each test starts with nothing on the clipboard: what an earlier test copied (a redirect
+    URL, a token) would change what Paste redirect URL… does."""
+    clipboard = QApplication.clipboard()
+    assert clipboard is not None
+    clipboard.clear()
+
+
+@pytest.fixture(autouse=True)
 def browser(qapp: QApplication) -> Iterator[Browser]:
     """The system browser for every GUI test: it follows what the app opens (see Browser)."""
     stand_in = Browser()
