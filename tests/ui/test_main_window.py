@@ -267,6 +267,33 @@ def test_layout_is_remembered_between_launches(loop, qtbot) -> None:
     close_window(second, qtbot)
 
 
+def _dock_layout(window: MainWindow) -> dict[str, tuple[object, ...]]:
+    """Where each panel is: its area, floating or not, shown or closed, its tab mates, and —
+    for the panels on screen (not behind another tab) — its geometry."""
+    QCoreApplication.sendPostedEvents()  # the layout the last change asked for, now
+    return {
+        name: (
+            window.dockWidgetArea(dock),
+            dock.isFloating(),
+            dock.isVisible(),
+            sorted(d.objectName() for d in window.tabifiedDockWidgets(dock)),
+            None if dock.visibleRegion().isEmpty() else dock.geometry().getRect(),
+        )
+        for name, dock in window.docks.items()
+    }
+
+
+def test_reset_layout_puts_every_panel_back_where_the_default_has_it(window, qtbot) -> None:
+    default, size = _dock_layout(window), window.size()
+    window.docks["raw"].setFloating(True)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, window.docks["history"])
+    window.docks["countdown"].setVisible(False)
+    window.resizeDocks([window.docks["response"]], [120], Qt.Orientation.Vertical)
+    assert _dock_layout(window) != default and window.size() == size
+    window.actions_by_name["reset_layout"].trigger()
+    assert _dock_layout(window) == default
+
+
 def test_a_layout_remembered_before_the_check_existed_still_shows_it(loop, qtbot) -> None:
     """Qt places a dock the remembered state doesn't know with the others; this keeps it so."""
     first = open_window(qtbot)

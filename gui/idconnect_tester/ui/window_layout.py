@@ -82,6 +82,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Place every dock for the window's current size (the dock API, as Qt documents it)."""
     wide, countdown_below = layout_kind(window, docks)
     for dock in docks.values():
+        dock.setFloating(False)  # a dock the user tore off comes back into the window
         window.removeDockWidget(dock)  # re-adding a placed dock leaves a stale item behind
     # The right column runs the full height; the bottom area is under the request only.
     window.setCorner(Qt.Corner.TopRightCorner, _RIGHT)
