@@ -2,7 +2,7 @@
 as a first launch does, make an exchange, and report what a person would see, as JSON on the
 last line of stdout.
 
-    python -m tests.support.layout_probe [--dialog]
+    python -m tests.support.layout_probe [--dialog] [--dark]
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QLineEdit,
+    QPlainTextEdit,
     QScrollArea,
     QWidget,
 )
 
 from idconnect_tester.core.profile_model import Profile
-from idconnect_tester.ui import window_layout
+from idconnect_tester.ui import theme, window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 
@@ -92,6 +93,13 @@ def _sideways_scrollbars(window: MainWindow) -> list[str]:
     ]
 
 
+def _lines_shown(view: QPlainTextEdit) -> int:
+    """How many lines of text the view shows without scrolling (0 when it is not on screen)."""
+    if view.visibleRegion().isEmpty():
+        return 0
+    return view.viewport().height() // view.fontMetrics().lineSpacing()
+
+
 async def _window_report(window: MainWindow) -> dict[str, Any]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -111,6 +119,8 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "send_visible": _visible_in_column(window, window.form.send_button),
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
+        "claims_lines": _lines_shown(window.id_token_panel.claims),
+        "raw_response_lines": _lines_shown(window.raw_panel.response),
     }
     width = window.width()
     # A widening would come as a resize some time after the message: no event marks its
@@ -160,6 +170,8 @@ def _buttons_visible(dialog: QDialog) -> bool:
 def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    if "--dark" in sys.argv:
+        theme.apply_style(app, "dark")
 
     async def run() -> dict[str, Any]:
         window = MainWindow()

@@ -1,7 +1,8 @@
 """The window on a real X server (Xvfb, Qt's xcb platform) as a first launch opens it: on a
-laptop's 1024×700 every request control is reachable without sideways scrolling, Send is in
-view, and no status message can widen the window; at 200% scaling on a 1920×1080 screen the
-window and the New profile dialog fit the screen."""
+laptop's 1024×700 or 1366×768, light or dark, every request control is reachable without
+sideways scrolling, Send is in view, and no status message can widen the window; on 1920×1080
+and 2560×1440 the extra room goes to the claims and the raw exchange; at 200% scaling on a
+1920×1080 screen the window and the New profile dialog fit the screen."""
 
 from __future__ import annotations
 
@@ -46,8 +47,13 @@ def probe(screen: str, *args: str, scale: str | None = None) -> dict[str, Any]:
     return report
 
 
-def test_a_laptop_screen_shows_the_whole_request_and_never_widens() -> None:
-    report = probe("1024x700")
+@pytest.mark.parametrize(
+    ("screen", "options"), [("1024x700", ()), ("1024x700", ("--dark",)), ("1366x768", ())]
+)
+def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
+    screen: str, options: tuple[str, ...]
+) -> None:
+    report = probe(screen, *options)
     assert report["frame"][0] <= report["screen"][0] and report["frame"][1] <= report["screen"][1]
     assert report["clipped_sideways"] == []
     assert report["sideways_scrollbars"] == []
@@ -55,6 +61,18 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens() -> None:
     assert report["countdown_visible"]
     before, after = report["width_before_after_long_status"]
     assert after == before
+
+
+@pytest.mark.parametrize("screen", ["1920x1080", "2560x1440"])
+def test_a_large_screen_gives_its_height_to_the_claims_and_the_raw_exchange(screen: str) -> None:
+    """The room a big screen adds goes to what grows, not to blank space under the form: the
+    claims and the raw response show a screenful each, side by side with the rest."""
+    report = probe(screen)
+    assert report["frame"][0] <= report["screen"][0] and report["frame"][1] <= report["screen"][1]
+    assert report["sideways_scrollbars"] == [] and report["clipped_sideways"] == []
+    assert report["send_visible"] and report["countdown_visible"]
+    assert report["claims_lines"] >= 20, report
+    assert report["raw_response_lines"] >= 12, report
 
 
 def test_at_200_percent_the_window_fits_the_screen() -> None:
