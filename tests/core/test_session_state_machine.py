@@ -1,8 +1,9 @@
 """The session under random sequences of what a tester does — get a code (or be refused one),
-exchange it, replay it, refresh, get revoked, let time pass, switch target, resend an old request
-from the history — against a small model of the server. After every step, what each panel shows
-must be the latest result for the current target or be marked stale (the raw panel's may be the
-authorize step itself), and no token may look better than the client has reason to believe."""
+exchange it, replay it, refresh, get revoked (after a replay, or by the service), let time pass,
+switch target, resend an old request from the history — against a small model of the server.
+After every step, what each panel shows must be the latest result for the current target or be
+marked stale (the raw panel's may be the authorize step itself), and no token may look better
+than the client has reason to believe."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ class ServerModel:
         default_factory=dict
     )  # rt → (target, code)
     revoked_codes: set[str] = field(default_factory=set)
+    revoked_refresh_tokens: set[str] = field(default_factory=set)  # revoked by the service
 
 
 class SessionMachine(RuleBasedStateMachine):
@@ -173,6 +175,14 @@ class SessionMachine(RuleBasedStateMachine):
         request, _ = data.draw(st.sampled_from(self.sent))
         self._send(request)
 
+    @precondition(lambda self: bool(self.server.refresh_tokens))
+    @rule(data=st.data())
+    def service_revokes_a_refresh_token(self, data: st.DataObject) -> None:
+        """Revoked on the service's side (support, a security event): the client learns of it
+        only from the next refresh's 403."""
+        token = data.draw(st.sampled_from(sorted(self.server.refresh_tokens)))
+        self.server.revoked_refresh_tokens.add(token)
+
     @rule()
     def network_fails(self) -> None:
         request = TokenRequest.from_form("refresh_token", refresh_token="whatever")
@@ -234,7 +244,10 @@ class SessionMachine(RuleBasedStateMachine):
             owner = self.server.refresh_tokens.get(request.refresh_token)
             if owner is None or not owner[0].same_target(target):
                 exchange = api_error(now, 401, "Invalid refresh token")
-            elif owner[1] in self.server.revoked_codes:
+            elif (
+                owner[1] in self.server.revoked_codes
+                or request.refresh_token in self.server.revoked_refresh_tokens
+            ):
                 exchange = api_error(now, 403, "Refresh token has been revoked")
                 self.refused.add(request.refresh_token)
             else:
@@ -280,6 +293,13 @@ class SessionMachine(RuleBasedStateMachine):
         error: ErrorView | None = self._view(ErrorChanged)
         if error is not None and not error.freshness.stale and error.origin is not None:
             assert error.origin.same_target(self.target)
+
+    @invariant()
+    def id_token_and_share_token_are_from_this_target_or_marked(self) -> None:
+        for kind in (IdTokenChanged, ShareTokenChanged):
+            view = self._view(kind)
+            if view is not None and not view.freshness.stale:
+                assert view.origin.same_target(self.target), kind.__name__
 
     @invariant()
     def no_token_looks_better_than_it_is(self) -> None:
