@@ -1,5 +1,6 @@
 """Start-up in two steps: the constructor builds the window, `start()` (run by the first show)
-fills in the target, starts the emulator and loads the history."""
+fills in the target, reserves the emulator's port and loads the history; the emulator's server
+comes up once the first frame is painted."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def test_the_target_fills_in_right_after_the_first_show(loop, qtbot) -> None:
     with qtbot.waitSignal(window.setup_finished, timeout=5000):
         window.show()
     assert window.ready
+    assert not window.emulator.started  # its port only: the server waits for the first frame
     assert window.target_panel.profile.currentText() == "Built-in emulator"
     assert window.target_panel.app_token.text() == "sbx:emulator-app-token"
     assert "reading the target" not in window.form.send_blocked.text()
     assert window.target_panel.base_url.text() == window.emulator.base_url
-    qtbot.waitUntil(lambda: window.emulator.started, timeout=5000)  # its server, just after
+    qtbot.waitUntil(lambda: window.emulator.started, timeout=5000)  # painted: now the server
     close_window(window, qtbot)
 
 
@@ -43,6 +45,22 @@ def test_start_can_run_before_the_window_shows(loop, qtbot) -> None:
     window.show()  # showing later doesn't run it again
     QApplication.processEvents()
     assert window.target_panel.profile.count() == 1
+    close_window(window, qtbot)
+
+
+def test_a_send_before_the_first_frame_is_answered_by_the_emulator(loop, qtbot) -> None:
+    """The emulator's server comes up after the first frame; a Send that comes first (a script,
+    a window not shown yet) starts it rather than waiting in the port's backlog."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.start()  # not shown, so never painted
+    assert window.emulator.reserved and not window.emulator.started
+    window.form.set_grant("authorization_code")
+    window.form.code.setText("a-code-nobody-issued")
+    window.form.code_verifier.setText("v" * 43)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=5000) as sent:
+        window.send()
+    assert sent.args[0].status == 401  # the emulator's own answer: the code is unknown
     close_window(window, qtbot)
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -307,8 +307,7 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication) and app.windowIcon().isNull():
             app.setWindowIcon(self.windowIcon())  # dialogs and the task bar
         if self.targets.current.builtin:
-            self.emulator.reserve()  # its URL now; the server itself comes up just after
-            QTimer.singleShot(0, self.start_emulator)
+            self.emulator.reserve()  # its URL now; the server comes up after the first frame
         self.target_binding.reload()
         self.history.refresh()
         self.controller.start_background(
@@ -402,6 +401,8 @@ class MainWindow(QMainWindow):
         self._send_token(self.form.token_request())
 
     def _send_token(self, request: TokenRequest) -> None:
+        if self.emulator.reserved:
+            self.start_emulator()  # a Send faster than the first frame: the server answers it
         self.controller.send_token(self.targets.target(), request, self.targets.origin())
 
     def _exchange_finished(
@@ -598,6 +599,13 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             if dock is not history and self.dockWidgetArea(history) is not unplaced:
                 self.tabifyDockWidget(history, dock)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt names it
+        super().paintEvent(event)
+        if self.emulator.reserved and not self.emulator.started:
+            # The first frame is on screen: now the built-in emulator's server (a request sent
+            # before it answers waits in the reserved port's backlog).
+            QTimer.singleShot(0, self.start_emulator)
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
