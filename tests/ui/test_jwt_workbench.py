@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -18,7 +19,12 @@ from PySide6.QtWidgets import QLabel, QTreeWidget, QWidget
 from tests.ui.helpers import WAIT_MS, token_flow
 
 from idconnect_tester.core.exchange import TokenGranted
-from idconnect_tester.ui.jwt_workbench import KEYS_NONE, KEYS_PASTED, JwtWorkbench
+from idconnect_tester.ui.jwt_workbench import (
+    KEYS_FROM_ISSUER,
+    KEYS_NONE,
+    KEYS_PASTED,
+    JwtWorkbench,
+)
 from idconnect_tester.ui.main_window import MainWindow
 
 
@@ -91,6 +97,35 @@ def test_an_emulator_id_token_verifies_with_the_issuers_keys(window: MainWindow,
     )
     bench.nonce.setText("not-the-nonce")
     assert verify(bench, qtbot, token).startswith("Do not trust")
+
+
+def test_an_edit_after_the_verdict_marks_it_older_until_verified_again(
+    window: MainWindow, qtbot
+) -> None:
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    assert verify(bench, qtbot, token).startswith("Verified")
+    assert not bench.panel.property("stale") and not bench.panel.freshness.isVisible()
+
+    def edits() -> list[Callable[[], None]]:
+        return [
+            lambda: bench.token.setPlainText(token + "XYZ"),  # the reported case
+            lambda: bench.key_buttons[KEYS_NONE].setChecked(True),
+            lambda: bench.nonce.setText("another-nonce"),
+            lambda: bench.leeway.setValue(bench.leeway.value() + 1),
+        ]
+
+    for edit in edits():
+        bench.nonce.clear()
+        assert verify(bench, qtbot, token, KEYS_FROM_ISSUER).startswith("Verified")
+        edit()
+        assert bench.panel.property("stale")
+        assert bench.panel.freshness.isVisibleTo(bench)
+        assert "Edited" in bench.panel.freshness.text()
+    # Verified again as it now stands: current again, and the verdict is about the edit.
+    bench.key_buttons[KEYS_FROM_ISSUER].setChecked(True)
+    assert verify(bench, qtbot, token + "XYZ").startswith("Do not trust")
+    assert not bench.panel.property("stale")
 
 
 def test_a_tampered_token_fails_and_no_keys_says_not_verified(window: MainWindow, qtbot) -> None:

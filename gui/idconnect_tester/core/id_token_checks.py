@@ -215,7 +215,8 @@ def _find_key(
     if not same_kid and len(keys) == 1 and "kid" not in keys[0].jwk:
         # One key given by hand without a kid (a PEM key or certificate): the person chose the
         # key, and a kid is only a hint for picking one (RFC 7515 §4.1.4).
-        return passed("kid", f"{kid!r}: {keys[0].source} has one key, without a kid"), keys[0]
+        why = f"The token names {kid!r}; the one key in {keys[0].source} has no kid, so it was used"
+        return passed("kid", why), keys[0]
     if not same_kid:
         sources = sorted({k.source for k in keys}) or ["the key set"]
         return failed(

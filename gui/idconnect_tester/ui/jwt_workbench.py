@@ -37,8 +37,10 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
+from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.widgets import mark_stale
 
 if TYPE_CHECKING:
     import httpx
@@ -144,7 +146,7 @@ class JwtWorkbench(QDialog):
         action.addWidget(self.verify_button)
 
         self.panel = IdTokenPanel(prefix=PREFIX)
-        self.panel.freshness.setVisible(False)  # nothing here goes stale: it is what was pasted
+        self._verdict_shown = False  # a verdict is on show: an edit makes it an older one
         self.panel.keys_button.setVisible(False)  # the key source is chosen above
         self.panel.verify_button.setVisible(False)
         self.panel.summary.setText("Paste a JWT and press Decode and verify.")
@@ -175,6 +177,30 @@ class JwtWorkbench(QDialog):
         metrics = self.fontMetrics()
         self.resize(metrics.horizontalAdvance("M") * 72, metrics.lineSpacing() * 46)
         self._key_source_changed()
+        for pasted in (self.token, self.keys):
+            pasted.textChanged.connect(self._inputs_edited)
+        for setting in (self.issuer, self.client_id, self.nonce):
+            setting.textChanged.connect(self._inputs_edited)
+        self.leeway.valueChanged.connect(self._inputs_edited)
+        self.key_source.buttonToggled.connect(lambda *_: self._inputs_edited())
+
+    def _inputs_edited(self) -> None:
+        """The verdict on show is about the token, keys and settings as they were: say so (and
+        drop a fetch still running for them) until Decode and verify runs again."""
+        self._generation += 1
+        if not self._verdict_shown:
+            if self.panel.summary.text().startswith("Fetching"):
+                self.panel.summary.setText("Press Decode and verify.")
+            return
+        edited = Freshness(
+            stale=True,
+            note="Edited since this verdict: it is about the token and keys as they were. "
+            "Press Decode and verify.",
+            label="edited",
+        )
+        self.panel.freshness.show_freshness(edited)
+        mark_stale(self.panel, edited)
+        set_tone(self.panel.summary, Tone.MUTED)  # an older verdict: not in green
 
     def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
@@ -261,4 +287,7 @@ class JwtWorkbench(QDialog):
     def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
         verification = verify_id_token(token, context)
         self.panel.show_verification(verification, keys_note)
+        self.panel.freshness.show_freshness(None)
+        mark_stale(self.panel, None)
+        self._verdict_shown = True
         self.verified.emit(verification)
