@@ -141,6 +141,33 @@ def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(
     assert failed.correlation_id == token.text(3)
 
 
+def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return(
+    window: MainWindow, qtbot
+) -> None:
+    run_check(window, qtbot)
+    panel, dock = window.check_panel, window.docks["check"]
+    assert not panel.property("stale") and not panel.freshness.isVisibleTo(panel)
+    emulator_id = window.targets.current.id
+
+    other = add_profile(window, "Partner sandbox")  # selected: another target
+    assert panel.property("stale") and panel.freshness.isVisibleTo(panel)
+    assert (
+        "another target" in panel.freshness.text() and "Built-in emulator" in panel.freshness.text()
+    )
+    assert "other target" in dock.windowTitle()
+    assert statuses(window) == dict.fromkeys(STEP_IDS, "pass")  # the rows stay, marked
+
+    select(window, emulator_id)  # back: the rows are this target's again
+    assert not panel.property("stale") and "other target" not in dock.windowTitle()
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
+    assert panel.property("stale")  # another app token is another target
+    run_check(window, qtbot)  # checked as it is now: current
+    assert not panel.property("stale")
+    assert statuses(window)["token"] == "fail"
+    select(window, other.id)
+    assert panel.property("stale")
+
+
 def test_an_expired_id_token_fails_the_id_token_step_and_the_rest_still_runs(
     window: MainWindow, qtbot
 ) -> None:

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
+from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, colours, set_tone
+from idconnect_tester.ui.widgets import FreshnessLine, mark_stale
 
 _TONE = {StepStatus.PASS: Tone.OK, StepStatus.FAIL: Tone.ERROR, StepStatus.SKIPPED: Tone.MUTED}
 _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "–"}
@@ -39,6 +41,8 @@ class CheckPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("checkPanel")
+        self.freshness = FreshnessLine("checkFreshness")
+        self._summary_tone = Tone.MUTED
         self.run_button = QPushButton("Run check")
         self.run_button.setObjectName("checkButton")
         self.run_button.setToolTip(
@@ -94,6 +98,7 @@ class CheckPanel(QWidget):
         exports.addWidget(self.save_markdown)
         exports.addWidget(self.save_junit)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.freshness)
         layout.addLayout(top)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.detail)
@@ -114,7 +119,16 @@ class CheckPanel(QWidget):
 
     def say(self, text: str, tone: Tone = Tone.MUTED) -> None:
         self.summary.setText(text)
+        self._summary_tone = tone
         set_tone(self.summary, tone)
+
+    def show_freshness(self, freshness: Freshness | None) -> None:
+        """Marks the rows as a check of another target than the one selected now (or not)."""
+        self.freshness.show_freshness(freshness)
+        mark_stale(self, freshness)
+        stale = freshness is not None and freshness.stale
+        # Another target's PASS is not shown in green; back on its target, it is again.
+        set_tone(self.summary, Tone.MUTED if stale else self._summary_tone)
 
     def add_result(self, result: StepResult) -> None:
         status = result.status

@@ -36,6 +36,7 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.safe_files import atomic_write_text
+from idconnect_tester.core.session_events import Freshness, Origin
 from idconnect_tester.core.target import Target
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
@@ -160,6 +161,7 @@ class CheckRunner:
         self._show_panel = show_panel
         self.report: CheckReport | None = None
         self._profile: Profile | None = None  # the target of the check running now
+        self._checked: Origin | None = None  # the target of the rows on show
         self._stop_reason = ""
         self._browser: BrowserInteraction | None = None
         panel.run_requested.connect(self.run)
@@ -198,8 +200,23 @@ class CheckRunner:
             browser.deleteLater()
             return False
         self._browser = browser
+        self._checked = self._targets.origin()
         self._panel.started(profile.name)
         return True
+
+    def freshness(self, current: Origin) -> Freshness | None:
+        """Whether the rows on show are a check of `current` (None: they are, or there are
+        none) — or of a target the user has since left."""
+        checked = self._checked
+        if checked is None or checked.same_target(current):
+            return None
+        when = f" at {self.report.started_at.astimezone():%H:%M:%S}" if self.report else ""
+        return Freshness(
+            stale=True,
+            note=f"From another target: this check ran against {checked.label}{when}. Run it "
+            f"again to check {current.label}.",
+            label="other target",
+        )
 
     def _tell(self, text: str, tone: Tone) -> None:
         """A message from the authorize step ("sign in in the browser…"), where it is seen."""

@@ -273,6 +273,9 @@ class MainWindow(QMainWindow):
         )
         self.form.redirect_entered.connect(self.get_code_flow.use_redirect)
         self.target_binding.target_changed.connect(self.session.set_target)
+        # The check's rows are not the session's: they are marked here, on a switch and a run.
+        self.target_binding.target_changed.connect(self._mark_the_check)
+        self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
         )
@@ -375,6 +378,11 @@ class MainWindow(QMainWindow):
         if freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
+
+    def _mark_the_check(self, current: Origin) -> None:
+        freshness = self.check_runner.freshness(current)
+        self.check_panel.show_freshness(freshness)
+        self._title("check", freshness)
 
     def _raise_for(self, view: ErrorView | None) -> None:
         """A new step's failure brings the error panel to the front; its success, the response
