@@ -41,6 +41,9 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     wait_for_verdict(window, qtbot)
     assert not any(stale(window, name) for name in RESULT_PANELS)
     assert "·" in window.docks["response"].windowTitle()  # "Response · 14:02:11"
+    assert window.docks["error"].windowTitle() == "Error"  # no error: no time to show
+    # The View menu names the panels, whatever they show.
+    assert window.docks["response"].toggleViewAction().text() == "Response"
 
     replay = send_and_wait(window, qtbot)  # the same code again: 401
     assert isinstance(replay.outcome, ApiError) and replay.outcome.status == 401
@@ -54,6 +57,7 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     # The server revokes what a replayed code issued (RFC 6749 §4.1.2): not shown as live.
     assert text_of(window, "accessTokenState") == "suspect"
     assert "older" in window.docks["idToken"].windowTitle()
+    assert "·" in window.docks["error"].windowTitle()  # the 401, with its time
     assert window.docks["error"].isVisible() and not window.docks["error"].visibleRegion().isEmpty()
 
     token_flow(window, qtbot)  # a fresh code: current again

@@ -359,7 +359,9 @@ class MainWindow(QMainWindow):
                 self._title("raw", view.freshness if view is not None else None)
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
-                self._title("error", view.freshness if view is not None else None)
+                # No error to show: a time would read as if there were one.
+                shown = view is not None and view.report is not None
+                self._title("error", view.freshness if shown and view is not None else None)
                 self._raise_for(view)
             case FormFill():
                 self.form.fill(event)
@@ -378,6 +380,8 @@ class MainWindow(QMainWindow):
         if freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
+        # The View menu names the panel, not its content (Qt copies the title there).
+        self.docks[dock].toggleViewAction().setText(DOCK_TITLES[dock])
 
     def _mark_the_check(self, current: Origin) -> None:
         freshness = self.check_runner.freshness(current)
