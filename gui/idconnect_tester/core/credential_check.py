@@ -287,7 +287,10 @@ class _CheckRun:
         local = (before + self.clock()) / 2
         # Only the Date header counts here: the status of GET / (often 404) says nothing about
         # the credentials, so it stays out of the status column and goes in the details.
-        answered = f"GET {url} answered HTTP {response.status_code}"
+        answered = (
+            f"The Date came with the answer to GET {url} (HTTP {response.status_code}: any "
+            "answer carries one, its status doesn't matter here)"
+        )
         date = response.headers.get("Date", "")
         try:
             server = parsedate_to_datetime(date).timestamp()
@@ -295,7 +298,8 @@ class _CheckRun:
             why = f"The server sent no usable Date header ({date!r}): the clocks can't be compared"
             return step_result(step, StepStatus.SKIPPED, why, details=(answered,))
         skew = server - local
-        details = (f"Server Date: {date}", answered)
+        here = datetime.fromtimestamp(local, UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+        details = (f"Server Date: {date}; this machine: {here} ({skew:+.1f} s)", answered)
         if abs(skew) > MAX_CLOCK_SKEW_S:
             why = (
                 f"This machine's clock is {_describe_skew(skew)} the server's; Sumsub rejects a "
