@@ -93,6 +93,11 @@ def _sideways_scrollbars(window: MainWindow) -> list[str]:
     ]
 
 
+def _wholly_shown(widget: QWidget) -> bool:
+    """All of the widget is on screen (not scrolled out or cut by its pane)."""
+    return widget.visibleRegion().boundingRect() == widget.rect()
+
+
 def _lines_shown(view: QPlainTextEdit) -> int:
     """How many lines of text the view shows without scrolling (0 when it is not on screen)."""
     if view.visibleRegion().isEmpty():
@@ -119,6 +124,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "send_visible": _visible_in_column(window, window.form.send_button),
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
+        "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "claims_lines": _lines_shown(window.id_token_panel.claims),
         "raw_response_lines": _lines_shown(window.raw_panel.response),
     }

@@ -58,7 +58,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["clipped_sideways"] == []
     assert report["sideways_scrollbars"] == []
     assert report["send_visible"] and report["get_code_visible"]
-    assert report["countdown_visible"]
+    assert report["countdown_visible"] and report["auto_refresh_visible"]
     before, after = report["width_before_after_long_status"]
     assert after == before
 

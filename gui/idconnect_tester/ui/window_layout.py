@@ -61,6 +61,12 @@ def _request_height(window: QMainWindow) -> int:
     return max(wanted, request.sizeHint().height())
 
 
+def _countdown_height(window: QMainWindow, docks: dict[str, QDockWidget]) -> int:
+    """The countdown's height once it counts: its natural height plus the two "until …" lines
+    that appear under the bars with the first token (so they don't push Auto-refresh out)."""
+    return docks["countdown"].sizeHint().height() + 2 * window.fontMetrics().lineSpacing()
+
+
 def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the countdown fits under the request without pushing Send out of view; on a
     short screen (200% scaling) it goes to the top of the results instead."""
@@ -69,7 +75,7 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
     # more than the two size hints say: leave room for them rather than hide Send.
     slack = 3 * _separator(window)
     slack += window.fontMetrics().lineSpacing()
-    needed = _request_height(window) + docks["countdown"].sizeHint().height() + chrome + slack
+    needed = _request_height(window) + _countdown_height(window, docks) + chrome + slack
     return window.height() >= needed
 
 
@@ -131,7 +137,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     central = window.centralWidget()
     request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
     results = max(0, width - request_px)
-    countdown = docks["countdown"].sizeHint().height()
+    countdown = _countdown_height(window, docks)
     chrome = window.menuBar().height() + window.statusBar().height()
     if countdown_under_request(window, docks):
         # It takes the height the request leaves, or at least what it needs.
