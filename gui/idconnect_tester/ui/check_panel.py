@@ -30,6 +30,7 @@ _TONE = {StepStatus.PASS: Tone.OK, StepStatus.FAIL: Tone.ERROR, StepStatus.SKIPP
 _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "–"}
 COLUMNS = ("Step", "Result", "HTTP", "correlationId", "Time", "Why")
 _STATUS_COLUMN = 1
+_CORRELATION_COLUMN = 3
 _WHY_COLUMN = len(COLUMNS) - 1  # the long one, last: it takes the room that is left
 _FULL_TEXT = Qt.ItemDataRole.UserRole + 1  # the step told in full, for the detail line
 
@@ -70,6 +71,11 @@ class CheckPanel(QWidget):
         header = self.results.header()
         for column in range(_WHY_COLUMN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # A correlationId is 32 characters: its start tells ids apart, the whole one is in the
+        # step's detail and tooltip; the room goes to Why.
+        header.setSectionResizeMode(_CORRELATION_COLUMN, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(_CORRELATION_COLUMN, self.fontMetrics().horizontalAdvance("0" * 14))
+        self.results.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setSectionResizeMode(_WHY_COLUMN, QHeaderView.ResizeMode.Stretch)
 
         self.save_markdown = QPushButton("Save report…")
@@ -93,6 +99,7 @@ class CheckPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.run_button)
         top.addWidget(self.summary, 1)
+        # The exports above the rows, not under them: in view however short the panel is.
         exports = QHBoxLayout()
         exports.addStretch(1)
         exports.addWidget(self.save_markdown)
@@ -100,9 +107,9 @@ class CheckPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.freshness)
         layout.addLayout(top)
+        layout.addLayout(exports)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.detail)
-        layout.addLayout(exports)
 
     # --- what the runner says ---
 
@@ -145,6 +152,8 @@ class CheckPanel(QWidget):
         item.setData(_STATUS_COLUMN, Qt.ItemDataRole.UserRole, status.value)
         item.setForeground(_STATUS_COLUMN, colours().for_tone(_TONE[status]))
         lines = [f"{result.step.value} — {STEP_TITLES[result.step]}: {status.value}", result.why]
+        if result.correlation_id:
+            lines.append(f"correlationId: {result.correlation_id}")
         if result.hint is not None:
             advice = f"What to try: {result.hint.title}. {result.hint.advice}"
             lines.append(advice)
