@@ -14,7 +14,7 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QWidget
 from tests.support import flows
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
 from tests.support.postman import files_containing, write_collection, write_environment
@@ -200,6 +200,11 @@ def test_a_postman_collection_without_a_keyring_imports_and_drops_the_secret_wit
         assert window.target_panel.secret_key.text() == ""  # dropped, and said so
         assert "not kept" in window.status.text()
         assert window.status.message.property("tone") == Tone.WARNING.value
+        # Too long for the status line: every note is listed in a window of its own too.
+        notes = window.findChild(QMessageBox, "importNotesBox")
+        assert notes is not None and notes.isVisible() and not notes.isModal()
+        assert "not kept" in notes.informativeText()
+        assert "plain text" in notes.informativeText()  # delete the file: said in full
         assert not marker.exists()  # the collection's scripts never ran
         assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
     finally:

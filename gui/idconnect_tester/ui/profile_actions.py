@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from idconnect_tester.core.masking import Secret
@@ -145,11 +146,26 @@ class ProfileActions:
         imported = self.targets.store.import_profiles(path, secrets=self.targets.secrets)
         if imported:
             self._after_change(imported[-1].id)
-        notes = " ".join(imported.notes)
-        # Every note asks for something (enter the secret, delete the plain-text file, fix
-        # a skipped entry): with notes the message is a warning, not a plain success.
-        tone = Tone.WARNING if imported.notes else Tone.OK
-        self._say(f"Imported {counted(len(imported), 'profile')}. {notes}".strip(), tone)
+        done = f"Imported {counted(len(imported), 'profile')} from {path.name}."
+        if not imported.notes:
+            self._say(done, Tone.OK)
+            return
+        # Every note asks for something (enter the secret, delete the plain-text file, fix a
+        # skipped entry): too much for one status line, so they are listed in a window of
+        # their own too (not modal: the profile is there to look at meanwhile).
+        self._say(f"{done} {' '.join(imported.notes)}", Tone.WARNING)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Imported, with notes",
+            done + " Please read:",
+            QMessageBox.StandardButton.Ok,
+            self._parent,
+        )
+        box.setObjectName("importNotesBox")
+        box.setInformativeText("\n\n".join(f"• {note}" for note in imported.notes))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)
+        box.show()
 
     def export(self) -> None:
         profile = self.targets.current
