@@ -33,6 +33,7 @@ from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.ui import file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
@@ -222,11 +223,22 @@ def test_a_file_that_is_no_profile_is_refused_and_nothing_changes(
     junk = tmp_path / "notes.json"
     junk.write_text('{"hello": "world"}', encoding="utf-8")
     # The file the person picks in File ▸ Import profiles…
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_: (str(junk), ""))
+    started_in: list[str] = []
+
+    def pick(_parent: object, _title: str, start: str, _pattern: str) -> tuple[str, str]:
+        started_in.append(start)
+        return str(junk), ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", pick)
+    monkeypatch.setattr(file_dialogs, "_last_folder", None)  # a first dialog in this run
     window.profile_actions.run("import")
     assert names() == before
     assert "notes.json" in window.status.text()
     assert window.status.message.property("tone") == Tone.ERROR.value
+    # The dialog started in the home folder, not wherever the app was started from; the
+    # next one starts where the last file was.
+    window.profile_actions.run("import")
+    assert started_in == [str(Path.home()), str(tmp_path)]
 
 
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize_flow import (
@@ -42,6 +42,7 @@ from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.check_panel import CheckPanel
 from idconnect_tester.ui.controller import RequestController
+from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 
 Say = Callable[[str, Tone], None]
@@ -270,12 +271,9 @@ class CheckRunner:
         title, suffix, pattern, render = _EXPORTS[kind]
         if path is None:
             stamp = f"{report.started_at.astimezone():%Y%m%d-%H%M%S}"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self._parent, title, f"credential-check-{stamp}.{suffix}", pattern
-            )
-            if not chosen:
+            path = save_path(self._parent, title, f"credential-check-{stamp}.{suffix}", pattern)
+            if path is None:
                 return None
-            path = Path(chosen)
         try:
             atomic_write_text(path, render(report))
         except OSError as exc:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
 from idconnect_tester.core.curl_export import curl_command
@@ -18,6 +18,7 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.exchange_json import response_as_json_text, save_exchange_json
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
+from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 
 Say = Callable[[str, Tone], None]
@@ -62,12 +63,9 @@ def save_exchange(
         return None
     if path is None:
         stamp = f"{exchange.received_at.astimezone():%Y%m%d-%H%M%S}"
-        chosen, _ = QFileDialog.getSaveFileName(
-            parent, "Save exchange", f"exchange-{stamp}.json", "JSON (*.json)"
-        )
-        if not chosen:
+        path = save_path(parent, "Save exchange", f"exchange-{stamp}.json", "JSON (*.json)")
+        if path is None:
             return None
-        path = Path(chosen)
     try:
         save_exchange_json(exchange, path, full_tokens=full_tokens)
     except OSError as exc:

@@ -12,11 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
 from idconnect_tester.core.wording import counted
+from idconnect_tester.ui.file_dialogs import open_path, save_path
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
@@ -133,14 +134,11 @@ class ProfileActions:
         self._say(f"Profile {profile.name!r} saved")
 
     def import_profiles(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self._parent,
-            "Import profiles",
-            "",
-            "Profiles or Postman files (*.json);;All files (*)",
+        path = open_path(
+            self._parent, "Import profiles", "Profiles or Postman files (*.json);;All files (*)"
         )
-        if path:
-            self.import_from(Path(path))
+        if path is not None:
+            self.import_from(path)
 
     def import_from(self, path: Path) -> None:
         imported = self.targets.store.import_profiles(path, secrets=self.targets.secrets)
@@ -171,9 +169,9 @@ class ProfileActions:
         profile = self.targets.current
         if profile.builtin:
             raise ProfileError("The built-in emulator profile isn't exported; it is always there")
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_path(
             self._parent, "Export profile", f"{profile.name}.json", "Profiles (*.json)"
         )
-        if path:
-            self.targets.store.export_profile(profile.id, Path(path))
+        if path is not None:
+            self.targets.store.export_profile(profile.id, path)
             self._say(f"Exported {profile.name!r} (without its secret key) to {path}")

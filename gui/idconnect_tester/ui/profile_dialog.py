@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import vendor
 from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.file_dialogs import open_path
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
     FieldMessage,
@@ -175,11 +175,9 @@ class ProfileDialog(QDialog):
         fit_to_screen(self)
 
     def _browse_bundle(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "CA bundle", "", "PEM files (*.pem *.crt *.cer);;All files (*)"
-        )
-        if path:
-            self.edits["ca_bundle"].setText(path)
+        path = open_path(self, "CA bundle", "PEM files (*.pem *.crt *.cer);;All files (*)")
+        if path is not None:
+            self.edits["ca_bundle"].setText(str(path))
 
     def profile(self) -> Profile:
         text = {name: edit.text().strip() for name, edit in self.edits.items()}
