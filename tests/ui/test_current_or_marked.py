@@ -194,3 +194,18 @@ def test_history_show_opens_its_own_window_and_leaves_the_panels(window, qtbot) 
     (dialog,) = window.history.dialogs
     window.close()  # windows the main window opened close with it
     assert not dialog.isVisible()
+
+
+def test_a_code_from_another_targets_get_code_says_so_under_code(window, qtbot) -> None:
+    """The form is the user's input and stays as typed, but a code only the other target can
+    redeem is said to be one."""
+    code = get_code(window, qtbot)
+    emulator_id = window.targets.current.id
+    add_profile(window, "Partner sandbox", client_id="partner-client")  # another target
+    note = window.form.messages["code"]
+    assert window.form.code.text() == code  # nothing the user typed or got is thrown away
+    assert "Built-in emulator" in note.text() and "only that target" in note.text()
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(emulator_id))
+    assert "only that target" not in note.text()
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)

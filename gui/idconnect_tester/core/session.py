@@ -110,6 +110,7 @@ class Session:
         self._pending_authorize: AuthorizeSession | None = None
         self._pending_origin: Origin | None = None  # the target the pending attempt went to
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
+        self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
         self._share: tuple[Exchange, ShareTokenGranted, Origin] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
@@ -189,7 +190,7 @@ class Session:
             self._raw = (record, origin)
             self._emit(AuthorizeRecorded(record, origin))
         if result.code is not None:
-            self._remember_code(result.code, attempt)
+            self._remember_code(result.code, attempt, origin)
             shown = self._error[0] if self._error is not None else None
             if shown is not None and shown.status.startswith("Authorize"):
                 # An earlier authorize failure is over; a failed exchange stays until the next.
@@ -224,10 +225,18 @@ class Session:
             self._emit(Notice(result.summary(), Tone.ERROR))
         return result
 
-    def _remember_code(self, code: str, attempt: AuthorizeSession) -> None:
+    def _remember_code(self, code: str, attempt: AuthorizeSession, origin: Origin | None) -> None:
         self._attempt_for_code[code] = attempt
+        if origin is not None:
+            self._origin_for_code[code] = origin
         while len(self._attempt_for_code) > _MAX_REMEMBERED_CODES:
-            del self._attempt_for_code[next(iter(self._attempt_for_code))]
+            oldest = next(iter(self._attempt_for_code))
+            del self._attempt_for_code[oldest]
+            self._origin_for_code.pop(oldest, None)
+
+    def code_from(self, code: str) -> Origin | None:
+        """The target whose Get code (in this run) gave `code`; None for a code from elsewhere."""
+        return self._origin_for_code.get(code.strip())
 
     # --- inputs: exchanges ---
 

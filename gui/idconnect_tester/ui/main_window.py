@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(self.session.set_target)
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
+        self.target_binding.target_changed.connect(self._mark_the_code)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -382,6 +383,20 @@ class MainWindow(QMainWindow):
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
         self.docks[dock].toggleViewAction().setText(DOCK_TITLES[dock])
+
+    def _mark_the_code(self, current: Origin) -> None:
+        """A code in the form from another target's Get code is redeemable only there."""
+        source = self.session.code_from(self.form.code.text())
+        if source is None:
+            return
+        if source.same_target(current):
+            self.form.note_under_code(f"From Get code on {source.label}", Tone.MUTED)
+        else:
+            self.form.note_under_code(
+                f"From Get code on {source.label}: only that target can redeem it. Press Get "
+                "code for this one.",
+                Tone.WARNING,
+            )
 
     def _mark_the_check(self, current: Origin) -> None:
         freshness = self.check_runner.freshness(current)
