@@ -31,6 +31,7 @@ from tests.support.oidc import emulator_id_token
 
 from idconnect_tester import __version__, vendor
 from idconnect_tester.cli import main
+from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.emulator import EmulatorServer
 
 SECRETS = {"SUMSUB_APP_TOKEN": EMULATOR_APP_TOKEN, "SUMSUB_SECRET_KEY": EMULATOR_SECRET_KEY}
@@ -326,6 +327,41 @@ def emulator_process() -> Iterator[subprocess.Popen[str]]:
     for stream in (process.stdout, process.stderr):
         if stream is not None:
             stream.close()
+
+
+def test_emulator_registers_a_web_redirect_uri_for_the_paste_flow() -> None:
+    """A web app's callback (not on this machine) is accepted once registered: the browser is
+    sent there with a code, which the person then pastes into the app."""
+    callback = "https://app.example.test/callback"
+    command = [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0", "--quiet"]
+    process = subprocess.Popen(
+        [*command, "--redirect-uri", callback],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        assert process.stdout is not None
+        base_url = _lines(process.stdout).get(timeout=15).strip()
+
+        def authorize(redirect_uri: str) -> httpx.Response:
+            attempt = AuthorizeSession.new(
+                base_url + vendor.AUTHORIZE_PATH, "emulator-client", redirect_uri, vendor.SCOPES
+            )
+            return httpx.get(attempt.url(), follow_redirects=False, trust_env=False)
+
+        sent = authorize(callback)
+        assert sent.status_code == 302 and sent.headers["location"].startswith(callback + "?code=")
+        assert authorize("https://elsewhere.example.test/cb").status_code == 400
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_emulator_refuses_a_redirect_uri_that_is_no_url() -> None:
+    done = cli("emulator", "--port", "0", "--redirect-uri", "app.example.test/callback")
+    assert done.returncode == 2 and "--redirect-uri" in done.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is a POSIX signal")

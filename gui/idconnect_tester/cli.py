@@ -114,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--ttl", type=int, default=86400, metavar="SECONDS", help="access token lifetime"
     )
     emulator.add_argument("--code-ttl", type=int, default=60, metavar="SECONDS")
+    emulator.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="register a redirect URI besides loopback ones (repeatable): to try the paste flow "
+        "of a web app's callback, e.g. https://app.example.test/callback",
+    )
     emulator.add_argument("--quiet", action="store_true", help="no request log")
 
     token = commands.add_parser(
@@ -308,6 +316,8 @@ def _off_loopback_warning(host: str) -> str:
 
 
 def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
+    from urllib.parse import urlsplit
+
     from idconnect_tester.core.target import is_loopback_host
     from idconnect_tester.emulator import EmulatorConfig, run_blocking
 
@@ -317,6 +327,10 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
         raise UsageError("--port must be 0–65535")
     if args.ttl < 1 or args.code_ttl < 1:
         raise UsageError("--ttl and --code-ttl must be at least 1 second")
+    for uri in args.redirect_uri:
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+            raise UsageError(f"--redirect-uri {uri!r}: an absolute http(s) URL without a #fragment")
     config = EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -325,6 +339,7 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
         client_id=args.client_id,
         ttl_s=args.ttl,
         code_ttl_s=args.code_ttl,
+        redirect_uris=tuple(args.redirect_uri),
         log=not args.quiet,
     )
     try:
