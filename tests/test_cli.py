@@ -5,6 +5,7 @@ the real emulator on 127.0.0.1, checking the contract's exit codes and what land
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -311,37 +312,38 @@ def _lines(stream: Any) -> queue.Queue[str]:
     return lines
 
 
-@pytest.fixture
-def emulator_process() -> Iterator[subprocess.Popen[str]]:
+@contextlib.contextmanager
+def running_emulator(*options: str) -> Iterator[subprocess.Popen[str]]:
+    """`idconnect-tester emulator --port 0 …` in a process of its own, ended afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    yield process
-    if process.poll() is None:
-        process.kill()
-    process.wait(timeout=10)
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
-def test_emulator_registers_a_web_redirect_uri_for_the_paste_flow() -> None:
-    """A web app's callback (not on this machine) is accepted once registered: the browser is
-    sent there with a code, which the person then pastes into the app."""
-    callback = "https://app.example.test/callback"
-    command = [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0", "--quiet"]
-    process = subprocess.Popen(
-        [*command, "--redirect-uri", callback],
+        [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
     )
     try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def emulator_process() -> Iterator[subprocess.Popen[str]]:
+    with running_emulator() as process:
+        yield process
+
+
+def test_emulator_registers_a_web_redirect_uri_for_the_paste_flow() -> None:
+    """A web app's callback (not on this machine) is accepted once registered: the browser is
+    sent there with a code, which the person then pastes into the app."""
+    callback = "https://app.example.test/callback"
+    with running_emulator("--quiet", "--redirect-uri", callback) as process:
         assert process.stdout is not None
         base_url = _lines(process.stdout).get(timeout=15).strip()
 
@@ -354,9 +356,6 @@ def test_emulator_registers_a_web_redirect_uri_for_the_paste_flow() -> None:
         sent = authorize(callback)
         assert sent.status_code == 302 and sent.headers["location"].startswith(callback + "?code=")
         assert authorize("https://elsewhere.example.test/cb").status_code == 400
-    finally:
-        process.terminate()
-        process.communicate(timeout=10)
 
 
 def test_emulator_refuses_a_redirect_uri_that_is_no_url() -> None:
