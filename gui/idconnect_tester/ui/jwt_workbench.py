@@ -147,6 +147,7 @@ class JwtWorkbench(QDialog):
 
         self.panel = IdTokenPanel(prefix=PREFIX)
         self._verdict_shown = False  # a verdict is on show: an edit makes it an older one
+        self._fetching = False  # the issuer's keys are on their way for the last press
         self.panel.keys_button.setVisible(False)  # the key source is chosen above
         self.panel.verify_button.setVisible(False)
         self.panel.summary.setText("Paste a JWT and press Decode and verify.")
@@ -188,9 +189,10 @@ class JwtWorkbench(QDialog):
         """The verdict on show is about the token, keys and settings as they were: say so (and
         drop a fetch still running for them) until Decode and verify runs again."""
         self._generation += 1
+        if self._fetching:  # for the inputs as they were: its result will be dropped
+            self._fetching = False
+            self.panel.summary.setText("Press Decode and verify.")
         if not self._verdict_shown:
-            if self.panel.summary.text().startswith("Fetching"):
-                self.panel.summary.setText("Press Decode and verify.")
             return
         edited = Freshness(
             stale=True,
@@ -262,6 +264,7 @@ class JwtWorkbench(QDialog):
     def _fetch_and_verify(self, token: str, generation: int) -> None:
         issuer = _optional(self.issuer)
         self.panel.summary.setText(f"Fetching the keys of {issuer}…")
+        self._fetching = True
         set_tone(self.panel.summary, Tone.MUTED)
         leeway, client_id, nonce = (
             self.leeway.value(),
@@ -289,5 +292,5 @@ class JwtWorkbench(QDialog):
         self.panel.show_verification(verification, keys_note)
         self.panel.freshness.show_freshness(None)
         mark_stale(self.panel, None)
-        self._verdict_shown = True
+        self._verdict_shown, self._fetching = True, False
         self.verified.emit(verification)

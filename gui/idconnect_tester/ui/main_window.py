@@ -8,7 +8,8 @@ authorize step; `HistoryBinding`: the history; `AutoRefresh`: when to refresh).
 
 Start-up has two steps. The constructor builds the window and everything in it. `start()` — run
 by the first show, before its first paint, or by whoever wants it earlier — fills in the target
-(the keyring is read off the GUI thread), starts the built-in emulator and loads the history.
+(the keyring is read off the GUI thread), reserves the built-in emulator's port and loads the
+history; the emulator's server comes up once the first frame is painted (`paintEvent`).
 """
 
 from __future__ import annotations
@@ -361,8 +362,8 @@ class MainWindow(QMainWindow):
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
                 # No error to show: a time would read as if there were one.
-                shown = view is not None and view.report is not None
-                self._title("error", view.freshness if shown and view is not None else None)
+                has_error = view is not None and view.report is not None
+                self._title("error", view.freshness if has_error and view else None)
                 self._raise_for(view)
             case FormFill():
                 self.form.fill(event)

@@ -122,7 +122,6 @@ class CopyButton(QToolButton):
     def __init__(self, what: str, parent: QWidget | None = None, *, label: str = "Copy") -> None:
         super().__init__(parent)
         self._what = what
-        self._label = label
         self._value = ""
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setToolTip(f"Copy the whole {what}")
