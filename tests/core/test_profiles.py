@@ -112,6 +112,36 @@ def test_edit_rename_duplicate_delete(store: ProfileStore, path: Path) -> None:
     assert reopened.last_used == EMULATOR_PROFILE_ID  # the last used one was deleted
 
 
+def test_two_windows_changing_profiles_keep_each_others_changes(path: Path) -> None:
+    """Two windows of the app, each with the profiles it read at its start: a change in one
+    never undoes what the other saved meanwhile."""
+    first = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    second = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    staging = first.add(_profile("Staging"))
+    second.add(_profile("Production", base_url="https://api.example.com"))
+    first.rename(staging.id, "Staging EU")
+    second.add(_profile("Staging EU"))  # the name the first window just took
+
+    on_disk = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    assert [p.name for p in on_disk.profiles()] == [
+        "Built-in emulator",
+        "Staging EU",
+        "Production",
+        "Staging EU (2)",
+    ]
+
+
+def test_editing_a_profile_another_window_deleted_says_so(path: Path) -> None:
+    first = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    staging = first.add(_profile("Staging"))
+    second = ProfileStore(path, emulator_base_url=EMULATOR_URL)
+    second.delete(staging.id)
+
+    with pytest.raises(ProfileError, match="deleted"):
+        first.update(replace(staging, base_url="https://eu.example.com"))
+    assert ProfileStore(path, emulator_base_url=EMULATOR_URL).get(staging.id) is None
+
+
 def test_names_are_made_unique_on_add_but_a_clashing_rename_is_refused(
     store: ProfileStore,
 ) -> None:

@@ -1,5 +1,8 @@
 """The user's saved profiles: one readable JSON file, rewritten atomically on every change.
 
+Two windows of the app may be open at once: before each change the store reads the file again
+if someone else rewrote it since, so a change made in one window never undoes another's.
+
 Nothing here writes a secret key: profiles have no secret field (see `profile_model`), and a
 secret-looking key in a file read from disk is ignored (and purged from our own file). The
 built-in emulator profile is made on the fly (its URL changes every run) and never stored.
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -79,6 +82,23 @@ def _unique_name(wanted: str, taken: Iterable[str]) -> str:
     return f"{wanted} ({counter})"
 
 
+@dataclass(frozen=True)
+class _FileVersion:
+    """What tells one version of a file from the next: an atomic rewrite is a new inode."""
+
+    inode: int
+    size: int
+    modified_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _FileVersion | None:
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        return cls(info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 class ProfileStore:
     """The user's profiles, kept in one JSON file that is rewritten atomically on every change.
 
@@ -94,6 +114,7 @@ class ProfileStore:
         self._emulator = emulator_profile(emulator_base_url)
         self._profiles: list[Profile] = []
         self._last_used = EMULATOR_PROFILE_ID
+        self._read_version: _FileVersion | None = None  # the file as last read or written
         self.recovery_message: str | None = None
         if self.path.parent.is_dir():
             # Made owner-only here too, at every start: the folder may predate this version,
@@ -127,6 +148,7 @@ class ProfileStore:
 
     @last_used.setter
     def last_used(self, profile_id: str) -> None:
+        self._catch_up()
         self._require(profile_id)
         if profile_id != self._last_used:
             self._save(self._profiles, profile_id)
@@ -135,6 +157,7 @@ class ProfileStore:
 
     def add(self, profile: Profile) -> Profile:
         """Store a new profile under a fresh id (and a unique name); returns what was stored."""
+        self._catch_up()
         stored = replace(
             profile,
             id=new_profile_id(),
@@ -147,6 +170,7 @@ class ProfileStore:
 
     def update(self, profile: Profile) -> Profile:
         """Replace the stored profile that has `profile.id` with `profile`."""
+        self._catch_up()
         current = self._require_editable(profile.id, "edited")
         stored = replace(profile, name=profile.name.strip(), builtin=False)
         self._check_name_free(stored.name, except_id=current.id)
@@ -155,6 +179,7 @@ class ProfileStore:
         return stored
 
     def rename(self, profile_id: str, new_name: str) -> Profile:
+        self._catch_up()
         current = self._require_editable(profile_id, "renamed")
         stored = replace(current, name=new_name.strip())
         if not stored.name:
@@ -166,11 +191,13 @@ class ProfileStore:
     def duplicate(self, profile_id: str) -> Profile:
         """A copy named "X copy" with a new id. The secret is not copied here (it is keyed by
         id in the keyring): the caller copies it when it wants the copy to have one."""
+        self._catch_up()
         source = self._require(profile_id)
         copy = replace(source, builtin=False)
         return self.add(replace(copy, name=f"{source.name} copy"))
 
     def delete(self, profile_id: str) -> None:
+        self._catch_up()
         self._require_editable(profile_id, "deleted")
         remaining = [p for p in self._profiles if p.id != profile_id]
         last_used = EMULATOR_PROFILE_ID if self._last_used == profile_id else self._last_used
@@ -214,6 +241,7 @@ class ProfileStore:
             raise ProfileError(f"Could not read {path}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ProfileError(f"{path.name} is not a JSON profiles file: {exc}") from exc
+        self._catch_up()
         postman = profile_from_postman(document, path.name) if is_postman_file(document) else None
         if postman is not None:
             entries: list[Any] = [postman.profile.to_json_dict()]
@@ -263,6 +291,13 @@ class ProfileStore:
 
     # --- Internals ---
 
+    def _catch_up(self) -> None:
+        """Read the file again if another window (or a person) changed it since we read or
+        wrote it: the change about to be made applies to what is on disk now."""
+        if _FileVersion.of(self.path) != self._read_version:
+            self._profiles = []
+            self._load()
+
     def _names(self) -> list[str]:
         return [p.name for p in self.profiles()]
 
@@ -310,8 +345,10 @@ class ProfileStore:
             ) from exc
         self._profiles = list(profiles)
         self._last_used = last_used
+        self._read_version = _FileVersion.of(self.path)
 
     def _load(self) -> None:
+        self._read_version = _FileVersion.of(self.path)  # before reading: a later write shows
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
