@@ -6,6 +6,7 @@ offscreen platform and the app's own qasync loop; the result is one JSON line fo
     python bench/_app_child.py memory EXCHANGES
     python bench/_app_child.py cpu SECONDS
     python bench/_app_child.py check RUNS
+    python bench/_app_child.py fill-history ROWS    (prepares a history for another measure)
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ async def send_latency(runs: int, history_rows: int) -> dict[str, Any]:
     url = target.url_for(vendor.TOKEN_PATH)
     body = window.form.token_request().body_bytes()  # the very bytes the window sends
 
+    verdicts: list[float] = []  # click → the id_token's verdict painted (a frame later)
     async with httpx.AsyncClient(timeout=30, trust_env=False) as bare:
 
         async def floor_once() -> float:
@@ -94,13 +96,14 @@ async def send_latency(runs: int, history_rows: int) -> dict[str, Any]:
             return elapsed
 
         async def ours_once() -> float:
-            exchange, elapsed = await send_until_rendered(window)
+            exchange, elapsed = await send_until_rendered(window, verdicts)
             assert isinstance(exchange.outcome, TokenGranted), exchange.summary()
             return elapsed
 
         for _ in range(3):  # connections, caches and lazy imports: not what we measure
             await ours_once()
             await floor_once()
+        verdicts.clear()
         ours: list[float] = []
         floor: list[float] = []
         for index in range(runs):
@@ -112,7 +115,7 @@ async def send_latency(runs: int, history_rows: int) -> dict[str, Any]:
                 results.append(await once())
     shown_rows = window.history_panel.row_count()
     await window.shutdown()
-    return {"ours": ours, "floor": floor, "history_rows": shown_rows}
+    return {"ours": ours, "floor": floor, "verdicts": verdicts, "history_rows": shown_rows}
 
 
 async def _probe_during(action: Callable[[], Awaitable[object]]) -> float:
@@ -291,6 +294,12 @@ async def check_time(runs: int) -> dict[str, Any]:
     return {"ours": ours, "own": own, "floor": floor}
 
 
+async def filled_history(rows: int) -> dict[str, Any]:
+    from bench._exchanges import fill_history
+
+    return {"rows": await fill_history(rows)}
+
+
 def main(argv: list[str]) -> None:
     measure = argv[1]
     coroutine: Awaitable[dict[str, Any]]
@@ -304,6 +313,8 @@ def main(argv: list[str]) -> None:
         coroutine = idle_cpu(float(argv[2]))
     elif measure == "check":
         coroutine = check_time(int(argv[2]))
+    elif measure == "fill-history":
+        coroutine = filled_history(int(argv[2]))
     else:
         raise SystemExit(f"unknown measure {measure!r}")
     quiet_qt_noise()

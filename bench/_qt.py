@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -78,23 +78,40 @@ def expect(signal: SignalInstance) -> asyncio.Future[tuple[Any, ...]]:
 
 
 class _PaintWatch(QObject):
+    """Resolves `future` with the instant the paint pass that paints `widget` is over.
+
+    Qt paints a window's whole dirty region (and flushes it to the screen) in one pass, inside
+    one event. The pass is over when Qt delivers its next event that is not a paint: from the
+    widget's paint until then, an application-wide filter watches. A zero-delay timer is posted
+    at the widget's paint so there always is a next event. (Waiting for that timer alone would
+    also count whatever work the window had queued before it, such as the id_token's checks.)"""
+
     def __init__(self, widget: QWidget, future: asyncio.Future[float]) -> None:
         super().__init__()
         self._widget = widget
         self._future = future
+        self._watching_pass = False
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
-        if watched is self._widget and event.type() == QEvent.Type.Paint:
-            self._widget.removeEventFilter(self)
-            # Qt paints the whole dirty region of the window in one pass; a zero-delay timer
-            # posted now runs when that pass (and the flush to the screen) is done.
-            QTimer.singleShot(0, self._done)
+        if event.type() == QEvent.Type.Paint:
+            if watched is self._widget and not self._watching_pass:
+                self._widget.removeEventFilter(self)
+                self._watching_pass = True
+                application().installEventFilter(self)
+                QTimer.singleShot(0, lambda: None)
+        elif self._watching_pass:
+            application().removeEventFilter(self)
+            self._watching_pass = False
+            if not self._future.done():
+                self._future.set_result(time.perf_counter())
         return False
 
-    def _done(self) -> None:
-        if not self._future.done():
-            self._future.set_result(time.perf_counter())
+
+def application() -> QCoreApplication:
+    app = QCoreApplication.instance()
+    assert app is not None, "a QApplication runs the benchmark"
+    return app
 
 
 _watches: set[_PaintWatch] = set()
@@ -176,17 +193,21 @@ async def send(window: MainWindow) -> Exchange:
     return result
 
 
-async def send_until_rendered(window: MainWindow) -> tuple[Exchange, float]:
+async def send_until_rendered(
+    window: MainWindow, verdicts: list[float] | None = None
+) -> tuple[Exchange, float]:
     """Click Send; return the exchange and the seconds from the click until it was rendered:
-    `exchange_finished` handled by the window (every panel updated) and the next paint of the
-    panel that shows it (the access token, or the raw timings line for an answer without a
-    token) completed. The history write comes after that paint (HistoryBinding.record_soon);
-    the stall measures include it."""
+    `exchange_finished` handled by the window (every panel updated) and the paint pass that
+    paints the panel that shows it (the access token, or the raw timings line for an answer
+    without a token) over. The history write and the id_token's checks come after that paint
+    (the stall measures include them). With `verdicts`, also wait until the id_token's verdict
+    is painted and append the seconds from the click until then."""
     from idconnect_tester.core.exchange import TokenGranted
 
     await wait_idle(window)
     loop = asyncio.get_running_loop()
     rendered: asyncio.Future[float] = loop.create_future()
+    verdict_painted: asyncio.Future[float] = loop.create_future()
     token_label = window.response_panel.fields["access_token"].label
     timings_label = window.raw_panel.timings
     received: list[Exchange] = []
@@ -200,10 +221,19 @@ async def send_until_rendered(window: MainWindow) -> tuple[Exchange, float]:
         paint = next_paint_done(token_label if shown else timings_label)
         paint.add_done_callback(lambda done: rendered.set_result(done.result()))
 
+    def verified(*_: object) -> None:
+        window.controller.verification_finished.disconnect(verified)
+        paint = next_paint_done(window.id_token_panel.summary)
+        paint.add_done_callback(lambda done: verdict_painted.set_result(done.result()))
+
     window.controller.exchange_finished.connect(handled)
+    if verdicts is not None:
+        window.controller.verification_finished.connect(verified)
     started = time.perf_counter()
     window.form.send_button.click()
     finished = await asyncio.wait_for(rendered, WAIT_S)
+    if verdicts is not None:
+        verdicts.append(await asyncio.wait_for(verdict_painted, WAIT_S) - started)
     return received[0], finished - started
 
 

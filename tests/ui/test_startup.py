@@ -1,18 +1,23 @@
 """Start-up in two steps: the constructor builds the window, `start()` (run by the first show)
-fills in the target, reserves the emulator's port and loads the history; the emulator's server
-comes up once the first frame is painted."""
+fills in the target and reserves the emulator's port; the emulator's server and the history list
+come once the first frame is painted."""
 
 from __future__ import annotations
 
 import stat
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
 from tests.ui.conftest import close_window
 
+from idconnect_tester.core.exchange import Endpoint, Exchange, NotSent, Timings
+from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.core.profile_model import emulator_profile
 from idconnect_tester.core.profiles import default_profiles_path
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.window_settings import settings_path
@@ -102,6 +107,51 @@ def test_the_first_frame_has_the_layout_it_keeps(loop, qtbot) -> None:
     assert window.target_panel.note.text()  # the note is filled in now
     QCoreApplication.sendPostedEvents()  # the layout requests the fill-in made: run them now
     assert watcher.layout == _layout(window)
+    close_window(window, qtbot)
+
+
+class _RowsAtFirstPaint(QObject):
+    """Notes how many history rows are listed when the window paints for the first time."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.rows: int | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if event.type() == QEvent.Type.Paint and self.rows is None:
+            self.rows = self.window.history_panel.row_count()
+        return False
+
+
+def test_a_long_history_is_listed_once_after_the_first_frame(loop, qtbot, monkeypatch) -> None:
+    """Listing a full history takes tens of milliseconds: the first frame doesn't wait for it,
+    and the list is read once, however often start-up shows and moves the history's dock."""
+    at = datetime.now(UTC)
+    with HistoryStore() as store:
+        for _ in range(30):
+            store.add(
+                Exchange(Endpoint.TOKEN, None, None, NotSent("no code"), Timings(0.0), at, at),
+                profile=emulator_profile("http://127.0.0.1:1"),
+                form=None,
+            )
+    listings: list[str] = []
+    list_rows = HistoryStore.list
+
+    def counted_list(store: HistoryStore, *args: Any) -> Any:
+        listings.append("listed")
+        return list_rows(store, *args)
+
+    monkeypatch.setattr(HistoryStore, "list", counted_list)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    watcher = _RowsAtFirstPaint(window)
+    window.installEventFilter(watcher)
+    window.show()
+    qtbot.waitUntil(lambda: window.history_panel.row_count() == 30, timeout=5000)
+    assert watcher.rows == 0
+    assert listings == ["listed"]
+    assert window.history_panel.count_label.text() == "30 exchanges"
     close_window(window, qtbot)
 
 

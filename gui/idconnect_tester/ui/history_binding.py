@@ -52,7 +52,7 @@ class HistoryBinding:
         panel.retention.setValue(retention)
         panel.filter_changed.connect(self.refresh)
         # Another instance of the app may have written rows meanwhile: catch up when shown.
-        panel.shown.connect(self.refresh)
+        panel.shown.connect(self.refresh_soon)
         panel.show_requested.connect(self.show_entry)
         panel.load_requested.connect(self.load_entry)
         panel.clear_requested.connect(self.clear)
@@ -66,6 +66,14 @@ class HistoryBinding:
         self._writer.setSingleShot(True)
         self._writer.setInterval(0)
         self._writer.timeout.connect(self._write_next)
+        # Listing 1,000 rows takes tens of milliseconds. The first listing waits for the
+        # window's first frame (`list_after_first_frame`); after that, being shown several
+        # times in one turn (a dock moved, then raised) lists once, after the paint.
+        self._first_listed = False
+        self._lister = QTimer()
+        self._lister.setSingleShot(True)
+        self._lister.setInterval(0)
+        self._lister.timeout.connect(self.refresh)
 
     @property
     def store(self) -> HistoryStore:
@@ -127,7 +135,18 @@ class HistoryBinding:
             # Rebuilding a 1,000-row list after every Send costs ~25 ms; one row costs nothing.
             self.panel.prepend_row(row, total, limit=limit)
 
+    def list_after_first_frame(self) -> None:
+        self._first_listed = True
+        self.refresh()
+
+    def refresh_soon(self) -> None:
+        """List again once the window has painted what it is doing now (before the first
+        frame: with the first listing, just after it)."""
+        if self._first_listed:
+            self._lister.start()
+
     def refresh(self) -> None:
+        self._lister.stop()  # listed now: a pending request is answered
         try:
             rows = self.store.list(
                 self.panel.filter_text.text().strip(), self.panel.status_value(), _LIST_LIMIT
@@ -203,6 +222,7 @@ class HistoryBinding:
         for dialog in list(self.dialogs):
             dialog.close()
         self._writer.stop()
+        self._lister.stop()
         while self._pending:  # closing right after a Send still saves it
             self.record(*self._pending.pop(0))
         if self._store is not None:

@@ -8,8 +8,8 @@ authorize step; `HistoryBinding`: the history; `AutoRefresh`: when to refresh).
 
 Start-up has two steps. The constructor builds the window and everything in it. `start()` — run
 by the first show, before its first paint, or by whoever wants it earlier — fills in the target
-(the keyring is read off the GUI thread), reserves the built-in emulator's port and loads the
-history; the emulator's server comes up once the first frame is painted (`paintEvent`).
+(the keyring is read off the GUI thread) and reserves the built-in emulator's port. What the
+first frame doesn't need follows it: the emulator's server (`paintEvent`) and the history list.
 """
 
 from __future__ import annotations
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} {__version__}")
         self.ready = False
         self._closing = False
+        self._painted = False  # the first frame is on screen
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -304,7 +305,8 @@ class MainWindow(QMainWindow):
     # --- start-up, the second step ---
 
     def start(self) -> None:
-        """Fill in the target, start the built-in emulator, load the history (runs once)."""
+        """Fill in the target, reserve the built-in emulator's port and check the history file
+        (runs once). The emulator's server and the history list wait for the first frame."""
         if self.ready or self._closing:
             return
         self.setWindowIcon(app_icon())
@@ -314,7 +316,6 @@ class MainWindow(QMainWindow):
         if self.targets.current.builtin:
             self.emulator.reserve()  # its URL now; the server comes up after the first frame
         self.target_binding.reload()
-        self.history.refresh()
         self.controller.start_background(
             self.history.check_integrity(self.controller.run_blocking), "check the history"
         )
@@ -630,10 +631,19 @@ class MainWindow(QMainWindow):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # Qt names it
         super().paintEvent(event)
-        if self.emulator.reserved and not self.emulator.started:
-            # The first frame is on screen: now the built-in emulator's server (a request sent
-            # before it answers waits in the reserved port's backlog).
-            QTimer.singleShot(0, self.start_emulator)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_frame)  # posted now: runs after this frame
+
+    def _after_first_frame(self) -> None:
+        """The first frame is on screen: now what it didn't need. The built-in emulator's
+        server (a request sent before it answers waits in the reserved port's backlog) and the
+        history list."""
+        if self._closing:
+            return
+        if self.emulator.reserved:
+            self.start_emulator()
+        self.history.list_after_first_frame()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
