@@ -3,6 +3,7 @@ sequence a QA engineer really goes through, checked on the views the panels woul
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from idconnect_tester.core.session_events import (
     FormFill,
     IdTokenChanged,
     Notice,
+    Origin,
     SessionEvent,
     ShareTokenChanged,
     TokensChanged,
@@ -354,6 +356,42 @@ def test_an_authorize_error_clears_when_the_next_attempt_brings_a_code(session, 
     assert panels.error.report.status == "Authorize error: access_denied"
     authorize(session)
     assert panels.error.report is None
+
+
+def test_a_refused_authorize_step_is_older_once_the_redirect_uri_changes(
+    session, panels, clock
+) -> None:
+    """An authorize refusal often names the redirect URI: once the target's redirect URI is
+    another, the refusal on screen is marked older (it says what changed), and current again
+    when the URI is put back. A token exchange doesn't depend on it."""
+    registered = replace(SANDBOX.profile, redirect_uri="https://app.example.com/callback")
+    session.set_target(Origin(registered))
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", registered.redirect_uri, ["openid"]
+    )
+    session.authorize_started(attempt)
+    session.authorize_finished(
+        attempt, AuthorizeResult(error="invalid_request", state=attempt.state)
+    )
+    assert not panels.error.freshness.stale and not panels.raw.freshness.stale
+
+    fixed = replace(registered, redirect_uri="https://app.example.com/oauth/callback")
+    session.set_target(Origin(fixed))
+    for view in (panels.error, panels.raw):
+        assert view.freshness.stale
+        assert "https://app.example.com/oauth/callback" in view.freshness.note
+        assert view.freshness.label.startswith("older")
+
+    session.set_target(Origin(registered))
+    assert not panels.error.freshness.stale and not panels.raw.freshness.stale
+
+
+def test_a_failed_exchange_stays_current_when_only_the_redirect_uri_changes(
+    session, panels, clock, signer
+) -> None:
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=None, origin=SANDBOX)
+    session.set_target(Origin(replace(SANDBOX.profile, redirect_uri="https://x.example/cb")))
+    assert not panels.error.freshness.stale and not panels.raw.freshness.stale
 
 
 def test_only_changed_views_are_handed_out(session, panels, clock, signer) -> None:

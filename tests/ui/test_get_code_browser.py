@@ -7,6 +7,7 @@ wait), and nothing starts for a profile without a client id."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -103,6 +104,29 @@ def test_an_error_from_the_authorization_server_shows_at_once(
     assert browser.opened == []  # no browser sent to an error page, no wait for a redirect
     assert window.get_code_flow.dialog is None
     assert window.form.code.text() == ""
+
+
+def test_a_refusal_is_marked_older_once_the_profiles_redirect_uri_is_changed(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    """The refusal on screen was for the redirect URI the profile had: after the user changes
+    it in the profile's settings, the error and raw panels say their content is older."""
+    with identity_provider(Behaviour.BAD_REQUEST) as provider:
+        profile = use_provider(window, provider, redirect_uri="https://app.example/callback")
+        window.form.get_code_button.click()
+        qtbot.waitUntil(
+            lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000
+        )
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    error, raw = window.error_panel, window.raw_panel
+    assert error.property("stale") is False and raw.property("stale") is False
+
+    window.profile_actions.save_settings(
+        replace(profile, redirect_uri="https://app.example/oauth/callback")
+    )
+    assert error.property("stale") is True and raw.property("stale") is True
+    assert "https://app.example/oauth/callback" in text_of(window, "errorFreshness")
+    assert "older" in window.docks["error"].windowTitle()
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ reports back. Time comes from the injected clock; `next_deadline()` says when to
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -119,7 +119,7 @@ class Session:
         # The latest exchange that reached the token endpoint, per target: a token view is
         # current only while it shows that exchange's result.
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
-        self._error: tuple[ErrorReport | None, Origin | None, datetime] | None = None
+        self._error: _ShownError | None = None
         self._verifying: _Verifying | None = None
         self._pasted_keys: tuple[VerificationKey, ...] | None = None
         self._pasted_description = ""
@@ -191,10 +191,9 @@ class Session:
             self._emit(AuthorizeRecorded(record, origin))
         if result.code is not None:
             self._remember_code(result.code, attempt, origin)
-            shown = self._error[0] if self._error is not None else None
-            if shown is not None and shown.status.startswith("Authorize"):
+            if self._error is not None and self._error.from_authorize:
                 # An earlier authorize failure is over; a failed exchange stays until the next.
-                self._error = (None, self._target, now)
+                self._error = _ShownError(None, self._target, now)
             self._emit(
                 FormFill(
                     grant_type=vendor.GRANT_AUTHORIZATION_CODE,
@@ -206,7 +205,7 @@ class Session:
             self._emit(Notice(f"{result.summary()}; press Send to exchange it{notes}", Tone.OK))
         else:
             report = report_for_authorize(attempt.authorization_endpoint, result, now)
-            self._error = (report, self._target, now)
+            self._error = _ShownError(report, origin, now, from_authorize=True)
             self._emit(Notice(f"{report.status}: {report.description}", Tone.ERROR))
         self._publish()
 
@@ -251,7 +250,7 @@ class Session:
         now = self._clock()
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
-        self._error = (report_for_exchange(exchange), origin, now)
+        self._error = _ShownError(report_for_exchange(exchange), origin, now)
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
             self._token_exchange(exchange, request, origin)
@@ -334,7 +333,7 @@ class Session:
     def operation_failed(self, message: str) -> None:
         """Something broke outside any exchange (a listener port in use, a bug)."""
         now = self._clock()
-        self._error = (report_for_failure(message, now), self._target, now)
+        self._error = _ShownError(report_for_failure(message, now), self._target, now)
         self._emit(Notice(message, Tone.ERROR))
         self._publish()
 
@@ -559,29 +558,68 @@ class Session:
             when, what = clock_time(step.finished_at), "The authorize step"
         else:
             when, what = clock_time(step.received_at), "The latest exchange"
-        if origin.same_target(self._target):
-            freshness = Freshness(False, f"{what}, at {when}.", when)
-        else:
+        changed = self._redirect_changed(origin) if isinstance(step, AuthorizeRecord) else None
+        if not origin.same_target(self._target):
             freshness = Freshness(
                 True, f"From another target ({origin.label}), at {when}.", "other target"
             )
+        elif changed is not None:
+            freshness = Freshness(
+                True, f"Older result, {what.lower()} at {when}: {changed}.", f"older, {when}"
+            )
+        else:
+            freshness = Freshness(False, f"{what}, at {when}.", when)
         return ExchangeView(step, origin, freshness)
 
     def _error_view(self) -> ErrorView | None:
         if self._error is None:
             return None
-        report, origin, when = self._error
+        report, origin, when = self._error.report, self._error.origin, self._error.at
+        changed = (
+            self._redirect_changed(origin)
+            if self._error.from_authorize and origin is not None
+            else None
+        )
         if origin is not None and not origin.same_target(self._target):
             freshness = Freshness(
                 True,
                 f"From another target ({origin.label}), at {clock_time(when)}.",
                 "other target",
             )
+        elif changed is not None:
+            freshness = Freshness(
+                True,
+                f"Older result, the authorize step at {clock_time(when)}: {changed}.",
+                f"older, {clock_time(when)}",
+            )
         else:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
         return ErrorView(report, origin, freshness, when)
+
+    def _redirect_changed(self, origin: Origin) -> str | None:
+        """An authorize step depends on the redirect URI too (a refusal often names it): what
+        changed in the target since the step, or None."""
+        then = origin.profile.redirect_uri.strip()
+        now = self._target.profile.redirect_uri.strip() if self._target is not None else then
+        if then == now:
+            return None
+        return f"the redirect URI is now {_redirect_text(now)} (it was {_redirect_text(then)})"
+
+
+@dataclass(frozen=True)
+class _ShownError:
+    """What the error panel shows (a report, or None after a success) and where it came from."""
+
+    report: ErrorReport | None
+    origin: Origin | None
+    at: datetime
+    from_authorize: bool = False  # the authorize step's: it depends on the redirect URI too
+
+
+def _redirect_text(uri: str) -> str:
+    return uri or "a loopback redirect"
 
 
 def _ended(exchange: Exchange) -> str:
