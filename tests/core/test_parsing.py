@@ -92,6 +92,14 @@ def test_malformed_success_bodies_say_what_is_wrong(body: bytes, expected: str) 
     assert any(expected in p for p in outcome.problems), outcome.problems
 
 
+def test_a_truncated_body_says_where_in_plain_words() -> None:
+    outcome = token(200, b'{"access_token": "a')
+    assert isinstance(outcome, UnexpectedResponse)
+    (problem,) = outcome.problems
+    assert "(line 1, column 18)" in problem  # where the string starts
+    assert " at at " not in problem and not problem.endswith(" at")
+
+
 def test_wrong_types_scenario_lists_every_problem() -> None:
     outcome = token(200, b'{"token_type": 7, "expires_in": "86400"}')
     assert isinstance(outcome, UnexpectedResponse)

@@ -246,6 +246,21 @@ def test_switching_target_marks_every_result_stale_and_back_makes_them_current(
     assert access_state(panels) is TokenState.LIVE
 
 
+def test_an_edit_to_the_profile_says_what_changed_not_another_target(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    edited = replace(SANDBOX.profile, app_token="sbx:another-app-token")
+    session.set_target(Origin(edited))
+    for view in (panels.tokens, panels.raw, panels.error):
+        assert view.freshness.stale
+        assert "Sandbox before its app token changed" in view.freshness.note
+        assert view.freshness.label == "target edited"
+    session.set_target(PRODUCTION)
+    assert "another target (Sandbox)" in panels.tokens.freshness.note
+    assert panels.tokens.freshness.label == "other target"
+
+
 def test_verify_again_after_a_switch_checks_against_the_tokens_own_issuer(
     session, panels, clock, signer
 ) -> None:
@@ -334,6 +349,20 @@ def test_a_refresh_without_id_token_keeps_the_old_one_visibly_older(
     assert not panels.tokens.freshness.stale
     assert panels.id_token.freshness.stale
     assert "no id_token" in panels.id_token.freshness.note
+
+
+def test_a_refresh_that_returns_no_refresh_token_keeps_showing_the_one_in_use(
+    session, panels, clock, signer
+) -> None:
+    exchange_code(session, clock, signer)
+    issued = panels.tokens.refresh_token
+    assert issued
+    clock.advance(60)
+    refresh = granted(clock.now, access="a2", refresh=None)
+    session.exchange_finished(refresh, sent=refresh_request(issued), origin=SANDBOX)
+    assert panels.tokens.granted.refresh_token is None  # the response carried none…
+    assert panels.tokens.refresh_token == issued  # …so the panel shows the one still in use
+    assert panels.tokens.refresh.state is TokenState.LIVE
 
 
 def test_a_pasted_redirect_with_a_wrong_state_fills_in_nothing(session, panels) -> None:

@@ -115,8 +115,18 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: not window.controller.busy and window.session.latest() is not None)
     screen = window.screen().availableGeometry()
     # The X server applies the first size asynchronously: measure once it has.
-    await _until(lambda: window.size() == window_layout.first_window_size(screen))
+    if "--window-manager" in sys.argv:
+        # Framed by the window manager (its title bar arrives after the window is mapped),
+        # then fitted to the screen: the frame's height is known when it differs.
+        await _until(lambda: window.frameGeometry().size() != window.size())
+        await _until(lambda: screen.contains(window.frameGeometry()))
+    else:
+        await _until(lambda: window.size() == window_layout.first_window_size(screen))
+    status_bar = window.statusBar()
     report: dict[str, Any] = {
+        "status_bar_on_screen": screen.contains(
+            QRect(status_bar.mapToGlobal(QPoint(0, 0)), status_bar.size())
+        ),
         "screen": [screen.width(), screen.height()],
         "frame": [window.frameGeometry().width(), window.frameGeometry().height()],
         "clipped_sideways": _clipped_sideways(window),

@@ -160,7 +160,10 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     select(window, emulator_id)  # back: the rows are this target's again
     assert not panel.property("stale") and "other target" not in dock.windowTitle()
     type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
-    assert panel.property("stale")  # another app token is another target
+    assert panel.property("stale")  # another app token is another target…
+    # …said as what it is: this very profile, edited — not "another target (Built-in emulator)".
+    assert "Built-in emulator before its app token changed" in panel.freshness.text()
+    assert "target edited" in dock.windowTitle()
     run_check(window, qtbot)  # checked as it is now: current
     assert not panel.property("stale")
     assert statuses(window)["token"] == "fail"

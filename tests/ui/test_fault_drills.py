@@ -39,7 +39,7 @@ from tests.ui.helpers import text_of, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester import vendor
-from idconnect_tester.core.exchange import Exchange, TokenGranted
+from idconnect_tester.core.exchange import Exchange, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
 from idconnect_tester.ui.main_window import MainWindow
@@ -166,6 +166,9 @@ def failed_and_kept_the_token(bench: DrillBench, exchange: Exchange, token: str)
     assert bench.window.docks["error"].isVisible()
     # A failed refresh leaves the last good token on display: it is still valid.
     assert text_of(bench.window, "accessTokenField") == token
+    # The status bar doesn't let a "200 OK" speak for an answer that could not be used.
+    if isinstance(exchange.outcome, UnexpectedResponse):
+        assert bench.window.status.text().endswith("unexpected response")
 
 
 def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], tuple[Exchange, float]]:
@@ -256,6 +259,8 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], float
         assert bench.check("decode") == "pass"
         summary = bench.window.id_token_panel.summary.text()
         assert summary.startswith("Do not trust this id_token")
+        # Its exp countdown is not green and "live": the time left of an untrusted token.
+        assert text_of(bench.window, "idTokenExpiryCountdownState") == "not trusted"
         return gap
 
     return drill
@@ -300,6 +305,10 @@ def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[
         assert detail in description
         assert hint in shown_hint
         assert bench.raw_response().startswith(f"No response: {kind}")
+        # No answer, so no Sumsub code or correlationId: those rows are not shown empty.
+        panel = bench.window.error_panel
+        assert not panel.correlation.isVisibleTo(panel) and not panel.code.isVisibleTo(panel)
+        assert panel.hint.isVisibleTo(panel) and panel.support_button.isVisibleTo(panel)
         return gap
 
     return drill

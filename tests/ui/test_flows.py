@@ -55,6 +55,25 @@ def test_alg_none_fails_the_algorithm_row(window: MainWindow, qtbot) -> None:
     assert window.id_token_panel.check_status("signature") == "fail"
 
 
+def test_the_first_failing_check_is_brought_into_view(window: MainWindow, qtbot) -> None:
+    """at_hash is checked late, below what a short panel shows: its failure is scrolled to."""
+    window.docks["idToken"].raise_()
+    get_code(window, qtbot)
+    scenario(window, "wrong_at_hash_id_token")
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    checks = window.id_token_panel.checks
+    qtbot.waitUntil(lambda: checks.viewport().height() > 0, timeout=WAIT_MS)
+    failing = next(
+        item
+        for index in range(checks.topLevelItemCount())
+        if (item := checks.topLevelItem(index)) is not None and item.text(0) == "at_hash"
+    )
+    rows_in_view = checks.viewport().height() // checks.visualItemRect(failing).height()
+    assert rows_in_view < checks.topLevelItemCount()  # the list is longer than the view…
+    assert checks.viewport().rect().contains(checks.visualItemRect(failing))  # …yet it shows
+
+
 def test_the_nonce_is_the_one_of_the_attempt_that_produced_the_code(window, qtbot) -> None:
     """Two Get codes, then the first code sent: its id_token is checked against the first
     attempt's nonce, not the latest attempt's."""
@@ -152,11 +171,17 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
 
 
 def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
-    token_flow(window, qtbot)
+    granted = token_flow(window, qtbot).outcome
+    assert isinstance(granted, TokenGranted) and granted.refresh_token
     assert "by the authorization_code exchange" in text_of(window, "refreshTokenInfo")
     window.form.set_grant("refresh_token")
-    send_and_wait(window, qtbot)
+    refreshed = send_and_wait(window, qtbot).outcome
+    assert isinstance(refreshed, TokenGranted) and refreshed.refresh_token is None
     assert "returned none: keep using this one" in text_of(window, "refreshTokenInfo")
+    # "This one" is on screen and can be copied: the token still in use, not an empty row.
+    field = window.response_panel.fields["refresh_token"]
+    assert field.value() == granted.refresh_token
+    assert field.copy_button.isEnabled()
     assert "offline_access" in window.response_panel.refresh_info.toolTip()
 
     window.form.scope_boxes["offline_access"].setChecked(False)

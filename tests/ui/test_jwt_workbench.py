@@ -99,6 +99,26 @@ def test_an_emulator_id_token_verifies_with_the_issuers_keys(window: MainWindow,
     assert verify(bench, qtbot, token).startswith("Do not trust")
 
 
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda token: f"Bearer {token}",
+        lambda token: f"Authorization: Bearer {token}\n",
+        lambda token: f'"{token}"',
+        lambda token: "\n".join(token[i : i + 60] for i in range(0, len(token), 60)),
+    ],
+    ids=["bearer", "header line", "json quotes", "wrapped"],
+)
+def test_a_token_pasted_with_its_surroundings_still_verifies(
+    window: MainWindow, qtbot, wrap: Callable[[str], str]
+) -> None:
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    assert verify(bench, qtbot, wrap(token)).startswith("Verified")
+    said = bench.problem.text()
+    assert ("Left out" in said) == (not wrap(token).startswith("eyJ")), said
+
+
 def test_an_edit_after_the_verdict_marks_it_older_until_verified_again(
     window: MainWindow, qtbot
 ) -> None:

@@ -20,22 +20,18 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def probe(screen: str, *args: str, scale: str | None = None) -> dict[str, Any]:
+def probe(
+    screen: str, *args: str, scale: str | None = None, window_manager: bool = False
+) -> dict[str, Any]:
     env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
     env.pop("QT_SCALE_FACTOR", None)
     if scale is not None:
         env["QT_SCALE_FACTOR"] = scale
+    command = [sys.executable, "-m", "tests.support.layout_probe", *args]
+    if window_manager:  # openbox frames the window, as a desktop would
+        command = ["sh", "-c", 'openbox & exec "$@" --window-manager', "probe", *command]
     done = subprocess.run(
-        [
-            "xvfb-run",
-            "-a",
-            "-s",
-            f"-screen 0 {screen}x24",
-            sys.executable,
-            "-m",
-            "tests.support.layout_probe",
-            *args,
-        ],
+        ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", *command],
         capture_output=True,
         text=True,
         env=env,
@@ -61,6 +57,18 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["countdown_visible"] and report["auto_refresh_visible"]
     before, after = report["width_before_after_long_status"]
     assert after == before
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+@pytest.mark.parametrize("screen", ["1024x700", "1366x768"])
+def test_with_a_window_manager_the_title_bar_and_the_status_bar_fit_too(screen: str) -> None:
+    """A first launch fills a laptop's screen; the title bar the window manager adds on top
+    must not push the status bar below the screen's edge."""
+    report = probe(screen, window_manager=True)
+    assert report["frame"][0] <= report["screen"][0] and report["frame"][1] <= report["screen"][1]
+    assert report["status_bar_on_screen"]
+    assert report["sideways_scrollbars"] == []
+    assert report["get_code_visible"]
 
 
 @pytest.mark.parametrize("screen", ["1920x1080", "2560x1440"])

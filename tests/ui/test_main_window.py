@@ -20,8 +20,11 @@ from tests.ui.helpers import (
     type_into,
     wheel_down,
 )
+from tests.ui.test_profiles_history import add_profile, select
 
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
+from idconnect_tester.core.target_selection import EMULATOR_SECRET
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.window_settings import WindowSettings
 
@@ -402,6 +405,34 @@ def test_no_panel_scrolls_sideways_at_the_default_size(window: MainWindow) -> No
             assert panel is not None
             assert area.width() >= panel.minimumSizeHint().width(), name
             assert not area.horizontalScrollBar().isVisible(), name
+
+
+def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow, qtbot) -> None:
+    """A 300-character profile name in the "from another target" lines, and a server's long
+    unbroken value in "Also returned": each panel still fits its dock, the window keeps its
+    width (QLabel wraps between words only, so one long word used to set a panel's minimum)."""
+    width = window.width()
+    add_profile(window, "W" * 300)  # the window's own emulator, under a very long name
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET)
+    token_flow(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("huge_body", size_mb=0.01)  # a 10 KB "padding" value
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    assert "Also returned: padding" in window.response_panel.extra.text()
+    select(window, EMULATOR_PROFILE_ID)  # every result is now from "WWW…"
+    assert window.response_panel.freshness.isVisibleTo(window.response_panel)
+    assert "W" * 300 in window.response_panel.freshness.text()
+    for name, dock in window.docks.items():
+        dock.raise_()
+        QCoreApplication.sendPostedEvents()
+        area = dock.widget()
+        if isinstance(area, QScrollArea):
+            panel = area.widget()
+            assert panel is not None
+            assert area.width() >= panel.minimumSizeHint().width(), name
+            assert panel.width() <= area.viewport().width(), name
+    assert window.width() == width
 
 
 def test_a_wheel_over_an_unfocused_combo_scrolls_instead_of_changing_it(window, qtbot) -> None:

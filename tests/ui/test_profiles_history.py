@@ -14,7 +14,13 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QWidget,
+)
 from tests.support import flows
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
 from tests.support.postman import files_containing, write_collection, write_environment
@@ -122,6 +128,31 @@ def test_profile_dialog_refuses_plain_http_to_a_remote_host(qtbot) -> None:
     assert "only allowed to this machine" in dialog.messages["base_url"].text()
     dialog.edits["base_url"].setText("https://api.example.com")
     assert save.isEnabled()
+
+
+def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(qtbot) -> None:
+    draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert save is not None and not save.isEnabled()
+    assert all(message.text() == "" for message in dialog.messages.values())
+    assert "Name" in dialog.needs.text() and "App token" in dialog.needs.text()
+
+    fields = {
+        name: edit.mapTo(dialog, edit.rect().topLeft()) for name, edit in dialog.edits.items()
+    }
+    type_into(qtbot, dialog.edits["name"], "x")
+    dialog.edits["name"].clear()  # touched, then empty again: now it is said
+    assert dialog.messages["name"].text() != ""
+    dialog.edits["name"].setText("Staging")
+    dialog.edits["app_token"].setText("http://127.0.0.1:9")  # a URL pasted in the wrong field
+    assert "looks like a URL" in dialog.warnings.text()
+    QApplication.processEvents()
+    assert {n: e.mapTo(dialog, e.rect().topLeft()) for n, e in dialog.edits.items()} == fields
+    assert save.isEnabled() and not dialog.needs.isVisible()
 
 
 def test_a_wheel_over_the_unfocused_timeout_scrolls_the_dialog_not_the_value(qtbot) -> None:
@@ -276,10 +307,15 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     assert window.response_panel.property("stale") is True
     assert window.findChild(QWidget, "rawResponse") is window.raw_panel.response
 
-    # Load its request into the form.
+    # Load its request into the form: the fields a code exchange sends; the refresh token the
+    # form holds (the live one) stays, and nothing says a refresh token was masked.
+    live_refresh = window.form.refresh_token.text()
+    assert live_refresh
     window.form.code.clear()
     panel.load_button.click()
     assert window.form.code.text() != "" and window.form.grant() == "authorization_code"
+    assert window.form.refresh_token.text() == live_refresh
+    assert "masked" not in window.status.text()
 
 
 def test_reloading_a_refresh_says_the_token_was_masked(window: MainWindow, qtbot) -> None:

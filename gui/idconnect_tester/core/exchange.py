@@ -176,7 +176,9 @@ class Exchange:
         return self.response.status if self.response is not None else None
 
     def summary(self) -> str:
-        """One line for a status bar or a log: `200 in 43 ms`, `refused after 2 ms`."""
+        """One line for a status bar or a log: `200 OK in 43 ms`, `Network error (refused)
+        after 2 ms`, `200 OK in 5 ms — unexpected response` (a status that says success is not
+        left to speak for an answer that could not be used)."""
         ms = f"{self.timings.total_ms:.0f} ms"
         match self.outcome:
             case NotSent(reason=reason):
@@ -184,5 +186,8 @@ class Exchange:
             case NetworkError(kind=kind):
                 return f"Network error ({kind.value}) after {ms}"
             case _ if self.response is not None:
-                return f"{self.response.status} {self.response.reason} in {ms}".replace("  ", " ")
+                line = f"{self.response.status} {self.response.reason} in {ms}".replace("  ", " ")
+                if isinstance(self.outcome, UnexpectedResponse):
+                    line += " — unexpected response"
+                return line
         return ms

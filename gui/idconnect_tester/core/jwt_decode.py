@@ -87,6 +87,26 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+_PASTED_PREFIX = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
+
+
+def token_from_paste(text: str) -> tuple[str, str]:
+    """The compact JWT in what a person pasted, and a note on what was left out ("" if
+    nothing): line breaks from copying, an `Authorization: Bearer` prefix from a request,
+    quotes from a JSON value."""
+    trimmed = text.strip()
+    left_out = []
+    without_prefix = _PASTED_PREFIX.sub("", trimmed, count=1)
+    if without_prefix != trimmed:
+        left_out.append(f"the {trimmed[: len(trimmed) - len(without_prefix)].strip()!r} prefix")
+    token = without_prefix
+    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+        token = token[1:-1]
+        left_out.append("the quotes around it")
+    token = "".join(token.split())
+    return token, ("Left out " + " and ".join(left_out) + ".") if left_out else ""
+
+
 def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     """Decode a compact JWS. Never raises: a malformed token gives a `JwtDecodeError`."""
     token = token.strip()

@@ -89,8 +89,9 @@ def decode_json_object(body: bytes, content_type: str = "") -> tuple[dict[str, A
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}"
-        return None, f"The body is not valid JSON: {exc.msg} at {where}"
+        # json's messages may end in "at" ("Unterminated string starting at"): the place follows.
+        what = exc.msg.removesuffix(" at")
+        return None, f"The body is not valid JSON: {what} (line {exc.lineno}, column {exc.colno})"
     except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, absurd nesting
         return None, f"The body is not usable JSON: {type(exc).__name__}: {str(exc)[:120]}"
     if not isinstance(value, dict):

@@ -231,6 +231,8 @@ class Profile:
                 f"This profile is named as a sandbox, but its app token has no "
                 f"{vendor.SANDBOX_TOKEN_PREFIX} prefix: it is a production token"
             )
+        if token.lower().startswith(("http://", "https://")):
+            found.append("The app token looks like a URL: the URL goes in Base URL")
         if not self.verify_tls:
             found.append("TLS certificate verification is off for this profile")
         if (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:

@@ -206,6 +206,12 @@ class TokenRequest:
             )
         ]
 
+    def sent_fields(self) -> tuple[str, ...]:
+        """The form fields this grant sends (the others stay in the form, unused)."""
+        if self.grant_type == vendor.GRANT_REFRESH_TOKEN:
+            return ("code_verifier", "refresh_token")
+        return ("code", "code_verifier")
+
     def body(self) -> dict[str, Any]:
         """The JSON body in the reference page's key order (grant_type first, camelCase
         codeVerifier). authorization_code carries no scope: the scope was fixed at authorize."""

@@ -97,7 +97,8 @@ def second_opinion(
     judged = [name for name in failing if name in JUDGED_BY_PYJWT]
     if refusal is not None:
         if failing:
-            return passed(NAME, f"PyJWT's jwt.decode refuses it too ({refusal})")
+            # "pass" here means the two agree; the words say so, next to a refusal.
+            return passed(NAME, f"Agrees: PyJWT's jwt.decode refuses it too ({refusal})")
         return failed(
             NAME,
             f"PyJWT's jwt.decode refuses it ({refusal}) although every row passed: a check "
@@ -113,6 +114,7 @@ def second_opinion(
     if failing:
         return passed(
             NAME,
-            f"PyJWT's jwt.decode accepts it; it does not check {', '.join(failing)}",
+            f"Agrees where it can: PyJWT's jwt.decode accepts it, and does not check "
+            f"{', '.join(failing)}",
         )
-    return passed(NAME, "PyJWT's jwt.decode accepts it too")
+    return passed(NAME, "Agrees: PyJWT's jwt.decode accepts it too")

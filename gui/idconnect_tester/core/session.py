@@ -483,14 +483,13 @@ class Session:
             refresh=chain.refresh_status(self._target),
             refresh_note=chain.refresh_note(),
             freshness=self._token_freshness(grant.exchange, chain.origin, grant.grant_type),
+            refresh_token=chain.refresh_token,
         )
 
     def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:
         when = clock_time(exchange.received_at)
         if not origin.same_target(self._target):
-            return Freshness(
-                True, f"From another target ({origin.label}), received at {when}.", "other target"
-            )
+            return self._other_target(origin, f"received at {when}")
         latest = self._latest_token_exchange.get(origin.key)
         if latest is not None and latest is not exchange:
             return Freshness(
@@ -541,14 +540,11 @@ class Session:
             status = TokenStatus(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
         else:
             status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
-        stale = not origin.same_target(self._target)
-        note = (
-            f"From another target ({origin.label}), received at {when}."
-            if stale
-            else f"From the share-token exchange at {when}."
-        )
-        label = "other target" if stale else when
-        return ShareView(exchange, granted, origin, status, Freshness(stale, note, label))
+        if origin.same_target(self._target):
+            freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
+        else:
+            freshness = self._other_target(origin, f"received at {when}")
+        return ShareView(exchange, granted, origin, status, freshness)
 
     def _exchange_view(self) -> ExchangeView | None:
         if self._raw is None:
@@ -560,9 +556,7 @@ class Session:
             when, what = clock_time(step.received_at), "The latest exchange"
         changed = self._redirect_changed(origin) if isinstance(step, AuthorizeRecord) else None
         if not origin.same_target(self._target):
-            freshness = Freshness(
-                True, f"From another target ({origin.label}), at {when}.", "other target"
-            )
+            freshness = self._other_target(origin, f"at {when}")
         elif changed is not None:
             freshness = Freshness(
                 True, f"Older result, {what.lower()} at {when}: {changed}.", f"older, {when}"
@@ -581,11 +575,7 @@ class Session:
             else None
         )
         if origin is not None and not origin.same_target(self._target):
-            freshness = Freshness(
-                True,
-                f"From another target ({origin.label}), at {clock_time(when)}.",
-                "other target",
-            )
+            freshness = self._other_target(origin, f"at {clock_time(when)}")
         elif changed is not None:
             freshness = Freshness(
                 True,
@@ -597,6 +587,15 @@ class Session:
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
         return ErrorView(report, origin, freshness, when)
+
+    def _other_target(self, origin: Origin, when: str) -> Freshness:
+        """A result from a target that is not the current one: another profile, or this
+        profile before an edit to what its results depend on (its URL, app token…)."""
+        return Freshness(
+            True,
+            f"From {origin.differences(self._target)}, {when}.",
+            "other target" if origin.is_other_profile(self._target) else "target edited",
+        )
 
     def _redirect_changed(self, origin: Origin) -> str | None:
         """An authorize step depends on the redirect URI too (a refusal often names it): what

@@ -54,6 +54,20 @@ class Origin:
     def same_target(self, other: Origin | None) -> bool:
         return other is not None and self.key == other.key
 
+    def is_other_profile(self, current: Origin | None) -> bool:
+        return current is None or current.profile.id != self.profile.id
+
+    def differences(self, current: Origin | None) -> str:
+        """Where a result came from, said against `current`: "another target (Sandbox)", or
+        "Built-in emulator before its app token changed" when only the profile was edited."""
+        if current is None or self.is_other_profile(current):
+            return f"another target ({self.label})"
+        names = ("profile", "base URL", "app token", "issuer", "client id")
+        changed = [
+            name for name, was, now in zip(names, self.key, current.key, strict=True) if was != now
+        ]
+        return f"{self.label} before its {' and '.join(changed)} changed"
+
 
 class TokenState(StrEnum):
     LIVE = "live"
@@ -61,6 +75,7 @@ class TokenState(StrEnum):
     REVOKED = "revoked"  # the server said so
     SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
     OTHER_TARGET = "from another target"
+    UNTRUSTED = "not trusted"  # an id_token whose checks failed: its time left means nothing
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,9 @@ class TokenView:
     refresh: TokenStatus | None  # None when this chain has no refresh token
     refresh_note: str  # where the refresh token came from, and what the last refresh did
     freshness: Freshness
+    # The chain's refresh token: the latest response's, or the one still in use when a refresh
+    # returned none (the response panel shows this one, so what is "live" can be copied).
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True)

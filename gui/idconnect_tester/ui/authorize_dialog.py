@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import CopyButton
+from idconnect_tester.ui.widgets import CopyButton, WrappingLabel
 
 
 class AuthorizeDialog(QDialog):
@@ -64,9 +64,8 @@ class AuthorizeDialog(QDialog):
         url_buttons.addWidget(copy)
         url_buttons.addWidget(open_browser)
 
-        self.status = QLabel("Waiting for the redirect…" if listening_on else "")
+        self.status = WrappingLabel("Waiting for the redirect…" if listening_on else "")
         self.status.setObjectName("authorizeStatus")
-        self.status.setWordWrap(True)
         set_tone(self.status, Tone.MUTED)
         self.paste_edit = QLineEdit()
         self.paste_edit.setObjectName("authorizePasteEdit")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, WrappingLabel, mark_stale
 
 _TONE = {StepStatus.PASS: Tone.OK, StepStatus.FAIL: Tone.ERROR, StepStatus.SKIPPED: Tone.MUTED}
 _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "–"}
@@ -90,9 +90,8 @@ class CheckPanel(QWidget):
         self.save_junit.clicked.connect(lambda: self.export_requested.emit("junit"))
         for button in (self.save_markdown, self.save_junit):
             button.setEnabled(False)
-        self.detail = QLabel("")
+        self.detail = WrappingLabel("")
         self.detail.setObjectName("checkDetail")
-        self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName("The selected step in full")
 

@@ -214,9 +214,9 @@ class CheckRunner:
         when = f" at {self.report.started_at.astimezone():%H:%M:%S}" if self.report else ""
         return Freshness(
             stale=True,
-            note=f"From another target: this check ran against {checked.label}{when}. Run it "
-            f"again to check {current.label}.",
-            label="other target",
+            note=f"From {checked.differences(current)}: this check ran{when}. Run it again to "
+            f"check {current.label} as it is now.",
+            label="other target" if checked.is_other_profile(current) else "target edited",
         )
 
     def _tell(self, text: str, tone: Tone) -> None:

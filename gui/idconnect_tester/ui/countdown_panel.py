@@ -24,12 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
-from idconnect_tester.core.session_events import IdTokenView, ShareView, TokenStatus, TokenView
+from idconnect_tester.core.session_events import (
+    IdTokenView,
+    ShareView,
+    TokenState,
+    TokenStatus,
+    TokenView,
+)
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.response_panel import STATE_TONES, StateLabel
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, ValueLabel, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, ValueLabel, WrappingLabel, mark_stale
 
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
@@ -67,8 +74,7 @@ class CountdownRow:
         self.bar.setAccessibleName(f"{title}: lifetime left")
         # Its value is per mille of the lifetime: the description says it in words.
         self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
-        self.detail = QLabel("")
-        self.detail.setWordWrap(True)
+        self.detail = WrappingLabel("")
         set_tone(self.detail, Tone.MUTED)
         small = self.detail.font()
         small.setPointSizeF(small.pointSizeF() * 0.92)
@@ -152,6 +158,16 @@ class CountdownRow:
             return None
         seconds = remaining.total_seconds()
         return seconds - math.floor(seconds) or 1.0
+
+
+def _trust(view: IdTokenView) -> TokenStatus | None:
+    """An id_token whose checks failed is not counted down in green: its exp is a claim in a
+    token nobody should trust (the ID token panel says which checks failed)."""
+    verification = view.verification
+    if verification is None or verification.verdict is not Verdict.FAILED:
+        return None
+    failed = ", ".join(verification.failed) or "decode"
+    return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")
 
 
 class CountdownPanel(QWidget):
@@ -243,7 +259,7 @@ class CountdownPanel(QWidget):
         else:
             iat = numeric_date(decoded.claims.get("iat")) or exp
             older = view.freshness.note if view.freshness.stale else None
-            row.start(exp, exp - iat, "its own exp claim", older=older)
+            row.start(exp, exp - iat, "its own exp claim", _trust(view), older=older)
         self.tick()
 
     def show_share(self, view: ShareView | None) -> None:

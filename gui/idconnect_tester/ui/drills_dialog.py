@@ -43,6 +43,7 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.widgets import WrappingLabel
 
 if TYPE_CHECKING:
     import httpx
@@ -60,9 +61,8 @@ class DrillsDialog(QDialog):
             "then. Discovery, keys and authorize are never affected."
         )
         intro.setWordWrap(True)
-        self.target = QLabel("")
+        self.target = WrappingLabel("")
         self.target.setObjectName("drillsTarget")
-        self.target.setWordWrap(True)
         set_tone(self.target, Tone.MUTED)
         self.list = QTreeWidget()
         self.list.setObjectName("drillsList")
@@ -86,9 +86,8 @@ class DrillsDialog(QDialog):
         self.disarm_button.setObjectName("drillDisarmButton")
         self.reload_button = QPushButton("Reload")
         self.reload_button.setObjectName("drillReloadButton")
-        self.status = QLabel("")
+        self.status = WrappingLabel("")
         self.status.setObjectName("drillsStatus")
-        self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("For the next", self.times)
         buttons_row = QHBoxLayout()

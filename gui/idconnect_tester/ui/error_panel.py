@@ -47,7 +47,7 @@ class ErrorPanel(QWidget):
         )
         self.support_button.clicked.connect(self.copy_for_support)
 
-        form = QFormLayout(self)
+        form = self._form = QFormLayout(self)
         # In a narrow dock the labels go above their values instead of forcing a scrollbar.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.freshness)
@@ -60,6 +60,19 @@ class ErrorPanel(QWidget):
         form.addRow(self._api_label, self.api_error)
         form.addRow("", self.support_button)
         self.show_error_view(None)
+
+    def _show_rows_with_content(self) -> None:
+        """A row with nothing in it (no correlationId after a network error, nothing at all
+        when there is no error) is not shown as an empty label."""
+        for field, value in (
+            (self.hint, self.hint.text()),
+            (self.description, self.description.text()),
+            (self.code, self.code.text()),
+            (self.correlation, self.correlation.value()),
+            (self.api_error, self.api_error.text()),
+        ):
+            self._form.setRowVisible(field, bool(value))
+        self._form.setRowVisible(self.support_button, self._shown is not None)
 
     @property
     def shown(self) -> ErrorReport | None:
@@ -82,9 +95,8 @@ class ErrorPanel(QWidget):
             label.setText("")
         self.correlation.set_value("")
         self.correlation.label.setToolTip("")
-        self._api_label.setVisible(False)
-        self.api_error.setVisible(False)
         self.support_button.setEnabled(False)
+        self._show_rows_with_content()
 
     def show_report(self, report: ErrorReport) -> None:
         self._shown = report
@@ -95,13 +107,12 @@ class ErrorPanel(QWidget):
         self.correlation.label.setToolTip(report.correlation_id)
         self.description.setText(report.description)
         self.api_error.setText(report.api_error)
-        self._api_label.setVisible(bool(report.api_error))
-        self.api_error.setVisible(bool(report.api_error))
         hint = report.hint
         self.hint.setText(
             f"<b>{escape(hint.title)}.</b> {escape(hint.advice)}" if hint is not None else ""
         )
         self.support_button.setEnabled(True)
+        self._show_rows_with_content()
 
     def support_text(self) -> str:
         return self._shown.support_text() if self._shown is not None else ""

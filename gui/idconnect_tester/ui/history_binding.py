@@ -189,7 +189,8 @@ class HistoryBinding:
             self._say("This entry has no token request to load", Tone.WARNING)
             return
         self._load_request(request)
-        masked = [name.replace("_", " ") for name in entry.masked_fields]
+        sent = request.sent_fields()
+        masked = [name.replace("_", " ") for name in entry.masked_fields if name in sent]
         if masked:
             self._say(
                 f"Request loaded; the {', '.join(masked)} was stored masked — turn on "

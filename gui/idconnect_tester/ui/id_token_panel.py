@@ -6,6 +6,7 @@ import json
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.id_token_checks import CheckStatus, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
@@ -111,8 +112,10 @@ class IdTokenPanel(QWidget):
         if view is None:
             self._show_decoded(None)
             self.checks.clear()
+            # Before any exchange too: so nothing that assumes a response.
             self.summary.setText(
-                "No id_token in the latest response (it comes with the openid scope)."
+                "No id_token to show: one comes in a token response when the openid scope "
+                "is granted."
             )
             set_tone(self.summary, Tone.MUTED)
             self.verify_button.setEnabled(False)
@@ -147,6 +150,7 @@ class IdTokenPanel(QWidget):
         self._show_decoded(verification.decoded)
         self.checks.clear()
         palette_colours = colours()
+        first_problem: QTreeWidgetItem | None = None
         for check in verification.checks:
             item = QTreeWidgetItem([check.name, check.status.value, check.detail])
             colour = palette_colours.for_tone(_TONE[check.status.value])
@@ -157,6 +161,14 @@ class IdTokenPanel(QWidget):
             item.setData(1, Qt.ItemDataRole.AccessibleTextRole, check.status.value)
             item.setToolTip(2, check.detail)
             self.checks.addTopLevelItem(item)
+            if first_problem is None and check.status in (CheckStatus.FAIL, CheckStatus.WARN):
+                first_problem = item
+        # The rows keep the order the checks run in; the first failure (or warning) is brought
+        # into view, so a short panel never hides why the verdict is what it is.
+        if first_problem is not None:
+            self.checks.scrollToItem(first_problem, QAbstractItemView.ScrollHint.PositionAtCenter)
+        else:
+            self.checks.scrollToTop()
         # The verdict's own sentence: "NOT VERIFIED" when nothing checked the signature, never
         # "passed"; warnings and a differing second opinion on lines of their own.
         text = verification.summary()

@@ -37,10 +37,11 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
+from idconnect_tester.core.jwt_decode import token_from_paste
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import mark_stale
+from idconnect_tester.ui.widgets import WrappingLabel, mark_stale
 
 if TYPE_CHECKING:
     import httpx
@@ -137,9 +138,8 @@ class JwtWorkbench(QDialog):
         self.verify_button.setObjectName(f"{PREFIX}VerifyButton")
         self.verify_button.setDefault(True)
         self.verify_button.clicked.connect(self.verify)
-        self.problem = QLabel("")
+        self.problem = WrappingLabel("")
         self.problem.setObjectName(f"{PREFIX}Problem")
-        self.problem.setWordWrap(True)
         set_tone(self.problem, Tone.ERROR)
         action = QHBoxLayout()
         action.addWidget(self.problem, 1)
@@ -231,10 +231,11 @@ class JwtWorkbench(QDialog):
         pasted: a token or key that can't be read is a message."""
         self._generation += 1
         self.problem.setText("")
-        token = "".join(self.token.toPlainText().split())  # line breaks from copying it
+        token, left_out = token_from_paste(self.token.toPlainText())
         if not token:
             self.problem.setText("Paste a JWT first.")
             return
+        self.problem.setText(left_out)
         source = self.selected_source()
         if source == KEYS_FROM_ISSUER:
             if _optional(self.issuer) is None:

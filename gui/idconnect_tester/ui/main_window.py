@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QPaintEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QMoveEvent,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -656,6 +663,39 @@ class MainWindow(QMainWindow):
             self._needs_arrange = False
             self._arrange()
             self._settling.start()
+
+    def moveEvent(self, event: QMoveEvent) -> None:  # Qt names it
+        super().moveEvent(event)
+        # A window manager frames the window after it is shown (the title bar's height arrives
+        # with a move): only then can the frame be made to fit.
+        self._keep_frame_on_screen()
+
+    def _keep_frame_on_screen(self) -> None:
+        """A window the size of the screen's available area, plus the title bar and borders
+        the window manager put around it, ends past the screen's edge: the status bar would be
+        out of sight. Such a window gives up the frame's size."""
+        screen = self.screen()
+        if screen is None or self.isMaximized() or self.isFullScreen():
+            return
+        available = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra = frame.size() - available.size()
+        framed = frame.size() != self.size()
+        if framed and (extra.width() > 0 or extra.height() > 0):
+            self.resize(
+                max(self.minimumWidth(), self.width() - max(0, extra.width())),
+                max(self.minimumHeight(), self.height() - max(0, extra.height())),
+            )
+            self.move(
+                min(
+                    max(frame.left(), available.left()),
+                    available.right() - self.frameGeometry().width() + 1,
+                ),
+                min(
+                    max(frame.top(), available.top()),
+                    available.bottom() - self.frameGeometry().height() + 1,
+                ),
+            )
 
     def _fit_to_screen(self) -> None:
         """A remembered size from a larger screen (or another scale) never exceeds this one."""

@@ -25,7 +25,8 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.file_dialogs import open_path
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
-    FieldMessage,
+    MessageLine,
+    WrappingLabel,
     fit_to_screen,
     guard_wheel,
     scrolling_up_and_down,
@@ -60,7 +61,10 @@ class ProfileDialog(QDialog):
         self.setWindowTitle(title)
         self._original = profile
         self.edits: dict[str, QLineEdit] = {}
-        self.messages: dict[str, FieldMessage] = {}
+        self.messages: dict[str, MessageLine] = {}
+        # A field's problem is said once the field holds something or was edited: a new
+        # profile's empty form isn't a page of red. Save says what it still needs.
+        self._touched = {name for name, value in vars(profile).items() if value}
 
         def edit(name: str, text: str, placeholder: str = "", mono: bool = True) -> QLineEdit:
             line = QLineEdit(text)
@@ -70,8 +74,11 @@ class ProfileDialog(QDialog):
             if mono:
                 line.setFont(monospace_font())
             line.textChanged.connect(self._validate)
+            line.textEdited.connect(lambda _text, touched=name: self._touch(touched))
+            line.editingFinished.connect(lambda touched=name: self._touch(touched))
             self.edits[name] = line
-            self.messages[name] = FieldMessage(f"profile_{name}Message")
+            # One line always there: fields never move as messages come and go.
+            self.messages[name] = MessageLine(f"profile_{name}Message")
             self.messages[name].tie_to(line)  # read with the field by screen readers
             return line
 
@@ -146,10 +153,12 @@ class ProfileDialog(QDialog):
         self.full_tokens.setChecked(profile.store_full_tokens)
         conn_form.addRow("", self.full_tokens)
 
-        self.warnings = QLabel()
+        self.warnings = WrappingLabel()
         self.warnings.setObjectName("profileWarnings")
-        self.warnings.setWordWrap(True)
         set_tone(self.warnings, Tone.WARNING)
+        self.needs = WrappingLabel()
+        self.needs.setObjectName("profileNeeds")
+        set_tone(self.needs, Tone.MUTED)
         note = QLabel("The secret key is entered in the main window and kept in the keyring.")
         set_tone(note, Tone.MUTED)
 
@@ -169,6 +178,7 @@ class ProfileDialog(QDialog):
         fields_layout.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(scrolling_up_and_down(fields), 1)
+        layout.addWidget(self.needs)
         layout.addWidget(self.buttons)
         self._validate()
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
@@ -198,14 +208,22 @@ class ProfileDialog(QDialog):
             store_full_tokens=self.full_tokens.isChecked(),
         )
 
+    def _touch(self, name: str) -> None:
+        if name not in self._touched:
+            self._touched.add(name)
+            self._validate()
+
     def _validate(self) -> None:
         profile = self.profile()
         problems = profile.problems()
         for name, message in self.messages.items():
-            if name in problems:
+            if name in problems and name in self._touched:
                 message.show_message(problems[name], Tone.ERROR)
             else:
                 message.clear_message()
+        unsaid = [_LABELS[name].replace("&", "") for name in problems if name not in self._touched]
+        self.needs.setText(f"To save, fill in: {', '.join(unsaid)}." if unsaid else "")
+        self.needs.setVisible(bool(unsaid))
         warnings = profile.warnings()
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))

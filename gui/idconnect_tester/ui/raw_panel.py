@@ -38,7 +38,13 @@ from idconnect_tester.core.exchange import (
 )
 from idconnect_tester.core.session_events import ExchangeView
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import CopyButton, FreshnessLine, mark_stale, read_only_text
+from idconnect_tester.ui.widgets import (
+    CopyButton,
+    FreshnessLine,
+    WrappingLabel,
+    mark_stale,
+    read_only_text,
+)
 
 # Laying out megabytes of text would freeze the window; the first part is what anyone reads.
 DISPLAY_LIMIT_BYTES: Final = 64 * 1024
@@ -144,9 +150,8 @@ class RawPanel(QWidget):
         self.pretty = QCheckBox("Pretty-print JSON bodies")
         self.pretty.setObjectName(f"{prefix}PrettyCheck")
         self.pretty.toggled.connect(self._rerender)
-        self.timings = QLabel("")
+        self.timings = WrappingLabel("")
         self.timings.setObjectName(f"{prefix}Timings")
-        self.timings.setWordWrap(True)  # a long line must not set the dock's minimum width
         set_tone(self.timings, Tone.MUTED)
         self._exchange: Exchange | None = None
 

@@ -33,7 +33,7 @@ from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage, MessageLine, name_clear_button
+from idconnect_tester.ui.widgets import FieldMessage, MessageLine, WrappingLabel, name_clear_button
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _SEND_TIP = "Send the signed token request (Ctrl+Return, or Return in a field)"
@@ -130,9 +130,8 @@ class RequestForm(QGroupBox):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
-        self.send_blocked = QLabel()
+        self.send_blocked = WrappingLabel()
         self.send_blocked.setObjectName("sendBlockedReason")
-        self.send_blocked.setWordWrap(True)
         set_tone(self.send_blocked, Tone.MUTED)
 
         buttons = QHBoxLayout()
@@ -265,11 +264,17 @@ class RequestForm(QGroupBox):
         )
 
     def load_request(self, request: TokenRequest) -> None:
-        """Put a request (e.g. from history) back into the fields."""
+        """Put a request (e.g. from history) back into the fields it sends; the others keep
+        what they hold (loading a code exchange must not wipe the refresh token in use)."""
         self.set_grant(request.grant_type)
-        self.code.setText(request.code)
-        self.code_verifier.setText(request.code_verifier)
-        self.refresh_token.setText(request.refresh_token)
+        edits = {
+            "code": (self.code, request.code),
+            "code_verifier": (self.code_verifier, request.code_verifier),
+            "refresh_token": (self.refresh_token, request.refresh_token),
+        }
+        for name in request.sent_fields():
+            edit, value = edits[name]
+            edit.setText(value)
         self.set_scopes(request.scopes)
         self._code_before_edit = self.code.text()
         self._touch(*self.messages)  # a whole request was chosen: say all there is to say

@@ -28,6 +28,7 @@ STATE_TONES = {
     TokenState.REVOKED: Tone.ERROR,
     TokenState.SUSPECT: Tone.WARNING,
     TokenState.OTHER_TARGET: Tone.WARNING,
+    TokenState.UNTRUSTED: Tone.ERROR,
 }
 
 
@@ -148,7 +149,7 @@ class ResponsePanel(QWidget):
         granted = view.granted
         values = {
             "access_token": granted.access_token,
-            "refresh_token": granted.refresh_token or "",
+            "refresh_token": view.refresh_token or "",
             "token_type": granted.token_type,
             "expires_in": str(granted.expires_in),
             "id_token": granted.id_token or "",

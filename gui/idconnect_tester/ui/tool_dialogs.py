@@ -20,6 +20,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
+from idconnect_tester.ui.widgets import WrappingLabel
 
 
 class ShareTokenDialog(QDialog):
@@ -58,9 +59,8 @@ class ShareTokenDialog(QDialog):
             ok.setEnabled(bool(for_client_id.strip()))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        self.warning = QLabel("")
+        self.warning = WrappingLabel("")
         self.warning.setObjectName("shareTokenWarning")
-        self.warning.setWordWrap(True)
         self.warning.setVisible(False)
         set_tone(self.warning, Tone.WARNING)
         layout = QVBoxLayout(self)
@@ -93,9 +93,8 @@ class PkceCheckerDialog(QDialog):
         for edit in (self.verifier, self.challenge):
             edit.setFont(monospace_font())
             edit.textChanged.connect(self._check)
-        self.verdict = QLabel()
+        self.verdict = WrappingLabel()
         self.verdict.setObjectName("pkceResult")
-        self.verdict.setWordWrap(True)
         generate = QPushButton("Generate a pair")
         generate.setObjectName("pkceGenerateButton")
         generate.clicked.connect(self._generate)
@@ -158,9 +157,8 @@ class KeysDialog(QDialog):
         self.text.setAccessibleName("Keys: JWKS, JWK or PEM")
         self.text.setFont(monospace_font())
         self.text.setPlaceholderText('{"keys": [...]}  or  -----BEGIN PUBLIC KEY-----')
-        self.problem = QLabel()
+        self.problem = WrappingLabel()
         self.problem.setObjectName("keysProblem")
-        self.problem.setWordWrap(True)
         set_tone(self.problem, Tone.ERROR)
         self.use_issuer = False
         self.leeway = QSpinBox()

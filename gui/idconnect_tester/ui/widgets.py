@@ -47,6 +47,30 @@ def plain_text(label: QLabel) -> str:
     return text
 
 
+def narrow_minimum(label: QLabel, hint: QSize) -> QSize:
+    """The minimum size of a word-wrapped label, no wider than about 16 characters.
+
+    QLabel wraps between words only, so its minimum width is its longest word. A 400-character
+    profile name or a server's unbroken value then set its panel's minimum width, and pushed
+    the panel — and the window — past the screen's edge. Capped, such a word is cut at the
+    panel's edge instead; `text()`, selection and screen readers still have all of it."""
+    if not label.wordWrap():
+        return hint
+    return QSize(min(hint.width(), 16 * label.fontMetrics().averageCharWidth()), hint.height())
+
+
+class WrappingLabel(QLabel):
+    """A word-wrapped label for text that comes from outside (names, servers, file paths):
+    it wraps, and never makes its panel wider (`narrow_minimum`)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def minimumSizeHint(self) -> QSize:
+        return narrow_minimum(self, super().minimumSizeHint())
+
+
 class ValueLabel(QLabel):
     """A label that shows a value — a token, a status, the time left — readable by screen
     readers as what it is *and* what it says.
@@ -69,6 +93,9 @@ class ValueLabel(QLabel):
     def setToolTip(self, tip: str, /) -> None:
         super().setToolTip(tip)
         self._describe()
+
+    def minimumSizeHint(self) -> QSize:
+        return narrow_minimum(self, super().minimumSizeHint())
 
     def _describe(self) -> None:
         value, tip = plain_text(self), self.toolTip()
