@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 
-from PySide6.QtCore import QByteArray, QCoreApplication, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
 from tests.ui.conftest import close_window, open_window
@@ -433,6 +433,24 @@ def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow
             assert area.width() >= panel.minimumSizeHint().width(), name
             assert panel.width() <= area.viewport().width(), name
     assert window.width() == width
+
+
+def test_on_a_wide_window_a_failure_gets_room_for_its_details(window: MainWindow, qtbot) -> None:
+    """Two result columns: the error panel sits between the response and the raw exchange at
+    the height "No error" needs; a 401's details get the height they need, not a scrollbar."""
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.width() == 1920, timeout=WAIT_MS)
+    window.reset_layout()
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    area = window.docks["error"].widget()
+    assert isinstance(area, QScrollArea)
+    QCoreApplication.sendPostedEvents()
+    panel = window.error_panel
+    assert not area.verticalScrollBar().isVisible()
+    for row in (panel.hint, panel.correlation, panel.support_button):
+        top_left = row.mapTo(area.viewport(), row.rect().topLeft())
+        assert area.viewport().rect().contains(QRect(top_left, row.size())), row.objectName()
 
 
 def test_a_wheel_over_an_unfocused_combo_scrolls_instead_of_changing_it(window, qtbot) -> None:

@@ -419,6 +419,10 @@ class MainWindow(QMainWindow):
             return
         self._shown_error = view
         self.docks["error" if view.report is not None else "response"].raise_()
+        if view.report is not None and self._default_layout is not None:
+            self._arranging = True  # the layout's own move, not the user's
+            window_layout.make_room_for_the_error(self, self.docks)
+            self._arranging = False
 
     def _schedule_tick(self) -> None:
         deadline = self.session.next_deadline()

@@ -170,3 +170,24 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         )
     if top:
         window.resizeDocks([docks["countdown"]], [top], _VERTICAL)
+
+
+def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """In the wide layout the error panel shares its column with the raw exchange, at the
+    height "No error" needs. When an error comes, the panel gets the height its details need
+    (up to half the column), taken from the raw exchange below it."""
+    if not is_wide(window.width()):
+        return  # tabbed with the response: the error comes to the front instead
+    error, raw = docks["error"], docks["raw"]
+    area = error.widget()
+    panel = area.widget() if isinstance(area, QScrollArea) else area
+    if panel is None:
+        return
+    width = area.viewport().width() if isinstance(area, QScrollArea) else error.width()
+    chrome = error.height() - (area.viewport().height() if isinstance(area, QScrollArea) else 0)
+    wanted = panel.heightForWidth(width) if panel.hasHeightForWidth() else -1
+    needed = (wanted if wanted > 0 else panel.sizeHint().height()) + chrome
+    together = error.height() + raw.height()
+    height = min(needed, together // 2)
+    if height > error.height():
+        window.resizeDocks([error, raw], [height, together - height], _VERTICAL)
