@@ -53,6 +53,34 @@ def test_the_fields_stay_put_while_messages_come_and_go(window: MainWindow, qtbo
     assert [y_in(form, widget) for widget in below] == before
 
 
+def test_the_form_keeps_its_size_through_a_send(window: MainWindow, qtbot) -> None:
+    """While a request runs, the line beside Send says so ("Sending refresh_token request…"),
+    in the room the form already has: it must not grow and shrink with every Send."""
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=WAIT_MS)
+    form = window.form
+    token_flow(window, qtbot)
+    form.set_grant("refresh_token")
+    seen: list[tuple[int, int]] = []
+    said: list[str] = []
+
+    def note() -> None:
+        QApplication.sendPostedEvents()  # the layout the busy text asked for, now
+        seen.append((form.height(), y_in(form, form.send_button)))
+        said.append(form.send_blocked.text())
+
+    before = (form.height(), y_in(form, form.send_button))
+    window.controller.started.connect(note)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        form.send_button.click()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    window.controller.started.disconnect(note)
+    assert len(said) == 1 and said[0].startswith("Sending")  # the busy line was shown…
+    assert seen == [before]  # …in the room the form already had
+    QApplication.sendPostedEvents()
+    assert (form.height(), y_in(form, form.send_button)) == before
+
+
 def test_the_expiry_shows_no_empty_box_before_a_token(window: MainWindow, qtbot) -> None:
     row = window.countdown_panel.rows["access"]
     assert row.title.isVisible() and not row.bar.isVisible()

@@ -367,11 +367,14 @@ class RequestForm(QGroupBox):
         if self._external_block:
             blockers.insert(0, self._external_block)
         if self._busy:
-            reason = f"{self._busy_text or 'Sending…'} (press Cancel or Esc to stop)"
+            # One short line: it fits beside the buttons, so the form keeps its size through
+            # a Send (Cancel is right there; its tooltip and the status bar name Esc).
+            reason = self._busy_text or "Sending…"
         elif blockers:
             reason = "Send is off: " + blockers[0]
         else:
             reason = ""
         self.send_button.setEnabled(not self._busy and not blockers)
         self.send_blocked.setText(reason)
-        self.send_button.setToolTip(f"{reason}\n{_SEND_TIP}" if reason else _SEND_TIP)
+        stop = " Cancel or Esc stops it." if self._busy else ""
+        self.send_button.setToolTip(f"{reason}{stop}\n{_SEND_TIP}" if reason else _SEND_TIP)

@@ -220,6 +220,9 @@ class WrappedNote(QLabel):
         width = self.width() if self.width() > 0 else hint.width()
         return QSize(hint.width(), max(self.heightForWidth(width), self.minimumHeight()))
 
+    def minimumSizeHint(self) -> QSize:
+        return narrow_minimum(self, super().minimumSizeHint())
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if event.oldSize().width() != event.size().width():
