@@ -267,6 +267,8 @@ def test_pasted_jwks_and_single_jwk(emulator: EmulatorServer) -> None:
     [
         ("", "empty"),
         ("not json", "not JSON"),
+        ("hello world", "neither a JWKS nor a JWK — nor a PEM key"),
+        ('{"keys": [}', "not valid JSON at line 1, column 11"),
         ("[1]", "neither a JWKS"),
         ('{"keys": [{"no": "kty"}]}', "not a JWK"),
         ("-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----", "not a PEM"),

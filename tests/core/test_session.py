@@ -256,9 +256,12 @@ def test_an_edit_to_the_profile_says_what_changed_not_another_target(
         assert view.freshness.stale
         assert "Sandbox before its app token changed" in view.freshness.note
         assert view.freshness.label == "target edited"
+    assert access_state(panels) is TokenState.TARGET_EDITED  # the row tags say so too
+    assert panels.tokens.refresh.state is TokenState.TARGET_EDITED
     session.set_target(PRODUCTION)
     assert "another target (Sandbox)" in panels.tokens.freshness.note
     assert panels.tokens.freshness.label == "other target"
+    assert access_state(panels) is TokenState.OTHER_TARGET
 
 
 def test_verify_again_after_a_switch_checks_against_the_tokens_own_issuer(

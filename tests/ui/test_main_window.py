@@ -435,6 +435,27 @@ def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow
     assert window.width() == width
 
 
+def test_a_history_entry_from_a_long_named_profile_fits_the_screen(
+    window: MainWindow, qtbot
+) -> None:
+    add_profile(window, "W" * 300, base_url="http://127.0.0.1:9")  # nothing listens there
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET)
+    window.form.code.setText("a-code")
+    window.form.code_verifier.setText("v" * 43)
+    send_and_wait(window, qtbot)  # refused: a network error, recorded under that name
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    panel.select_row(0)
+    panel.show_button.click()
+    (dialog,) = window.history.dialogs
+    qtbot.waitExposed(dialog)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() <= screen.width()
+    assert dialog.minimumSizeHint().width() <= screen.width()
+    heading = dialog.findChild(QLabel, "historyEntryHeading")
+    assert heading is not None and "W" * 300 in heading.text()
+
+
 def test_on_a_wide_window_a_failure_gets_room_for_its_details(window: MainWindow, qtbot) -> None:
     """Two result columns: the error panel sits between the response and the raw exchange at
     the height "No error" needs; a 401's details get the height they need, not a scrollbar."""

@@ -318,17 +318,21 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     assert "masked" not in window.status.text()
 
 
-def test_reloading_a_refresh_says_the_token_was_masked(window: MainWindow, qtbot) -> None:
+def test_reloading_a_refresh_says_the_token_was_masked_and_keeps_the_forms(
+    window: MainWindow, qtbot
+) -> None:
     token_flow(window, qtbot)
     window.form.set_grant("refresh_token")
     send_and_wait(window, qtbot)
-    window.form.refresh_token.clear()
+    live = window.form.refresh_token.text()
+    assert live
+    window.form.set_grant("authorization_code")
     panel = window.history_panel
     qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)  # authorize, code, refresh
     panel.select_row(0)
     panel.load_button.click()
     assert window.form.grant() == "refresh_token"
-    assert window.form.refresh_token.text() == ""
+    assert window.form.refresh_token.text() == live  # the masked one would be worth nothing
     assert "stored masked" in window.status.text()
 
 

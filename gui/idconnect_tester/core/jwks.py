@@ -177,8 +177,13 @@ def keys_from_jwks_text(text: str, source: str) -> list[VerificationKey]:
     """Keys from pasted JSON: a JWKS or a single JWK."""
     try:
         document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise KeyFetchError(
+            f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} "
+            f"({exc.msg.removesuffix(' at').lower()})"
+        ) from exc
     except (ValueError, RecursionError) as exc:
-        raise KeyFetchError(f"{source}: not JSON ({str(exc)[:80]})") from exc
+        raise KeyFetchError(f"{source}: not usable JSON ({str(exc)[:80]})") from exc
     return keys_from_jwks(document, source)
 
 
@@ -223,6 +228,11 @@ def keys_from_text(text: str, source: str) -> list[VerificationKey]:
         raise KeyFetchError(f"{source}: empty")
     if stripped.startswith("-----BEGIN"):
         return keys_from_pem(stripped, source)
+    if not stripped.startswith(("{", "[")):
+        raise KeyFetchError(
+            f"{source}: not JSON, so neither a JWKS nor a JWK — nor a PEM key "
+            "(which starts with -----BEGIN)"
+        )
     return keys_from_jwks_text(stripped, source)
 
 

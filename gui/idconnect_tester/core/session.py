@@ -537,7 +537,7 @@ class Session:
         if now >= granted.expires_at:
             status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
         elif not origin.same_target(self._target):
-            status = TokenStatus(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
+            status = TokenStatus.not_this_target(origin, self._target)
         else:
             status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
         if origin.same_target(self._target):

@@ -75,6 +75,7 @@ class TokenState(StrEnum):
     REVOKED = "revoked"  # the server said so
     SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
     OTHER_TARGET = "from another target"
+    TARGET_EDITED = "target edited"  # this profile, since changed where its tokens depend on it
     UNTRUSTED = "not trusted"  # an id_token whose checks failed: its time left means nothing
 
 
@@ -86,6 +87,14 @@ class TokenStatus:
     @property
     def usable(self) -> bool:
         return self.state is TokenState.LIVE
+
+    @classmethod
+    def not_this_target(cls, origin: Origin, current: Origin | None) -> TokenStatus:
+        """A token issued to a target that isn't the current one: another profile's, or this
+        profile's before an edit to its URL, app token, issuer or client id."""
+        if origin.is_other_profile(current):
+            return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
+        return cls(TokenState.TARGET_EDITED, f"Issued by {origin.differences(current)}")
 
 
 @dataclass(frozen=True)

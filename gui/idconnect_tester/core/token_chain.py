@@ -116,7 +116,7 @@ class TokenChain:
         if now >= granted.expires_at:
             return TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
         if not self.origin.same_target(current):
-            return TokenStatus(TokenState.OTHER_TARGET, f"Issued by {self.origin.label}")
+            return TokenStatus.not_this_target(self.origin, current)
         return TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
 
     def refresh_status(self, current: Origin | None) -> TokenStatus | None:
@@ -127,7 +127,7 @@ class TokenChain:
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
         if not self.origin.same_target(current):
-            return TokenStatus(TokenState.OTHER_TARGET, f"Issued by {self.origin.label}")
+            return TokenStatus.not_this_target(self.origin, current)
         return TokenStatus(TokenState.LIVE, "Not refused by the server so far")
 
     def refresh_note(self) -> str:

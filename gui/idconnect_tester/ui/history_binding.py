@@ -3,7 +3,7 @@ filter, show an entry read-only, load its request back into the form, clear, ret
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -38,7 +38,7 @@ class HistoryBinding:
         settings: WindowSettings,
         parent: QWidget,
         say: Say,
-        load_request: Callable[[TokenRequest], None],
+        load_request: Callable[[TokenRequest, Collection[str]], None],
         store: HistoryStore | None = None,
     ) -> None:
         self.panel = panel
@@ -188,13 +188,14 @@ class HistoryBinding:
         if entry is None or request is None:
             self._say("This entry has no token request to load", Tone.WARNING)
             return
-        self._load_request(request)
         sent = request.sent_fields()
-        masked = [name.replace("_", " ") for name in entry.masked_fields if name in sent]
+        masked = [name for name in entry.masked_fields if name in sent]
+        self._load_request(request, masked)
         if masked:
+            said = ", ".join(name.replace("_", " ") for name in masked)
             self._say(
-                f"Request loaded; the {', '.join(masked)} was stored masked — turn on "
-                "'Store full tokens' in the profile settings to reload it",
+                f"Request loaded; the {said} was stored masked, so the form keeps the one it had"
+                " — turn on 'Store full tokens' in the profile settings to reload it",
                 Tone.WARNING,
             )
         else:

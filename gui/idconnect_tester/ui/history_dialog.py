@@ -3,7 +3,11 @@ never show the past."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from html import escape
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import report_for_authorize, report_for_exchange
@@ -11,6 +15,7 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
+from idconnect_tester.ui.widgets import WrappingLabel
 
 
 class HistoryEntryDialog(QDialog):
@@ -26,13 +31,13 @@ class HistoryEntryDialog(QDialog):
         self.setWindowTitle(f"History — {row.endpoint} at {when:%Y-%m-%d %H:%M:%S}")
         self.setModal(False)
         masking = "tokens stored in full" if row.full_tokens else "tokens masked"
-        heading = QLabel(
-            f"<b>{exchange.summary()}</b> — {row.endpoint}"
-            f"{' (' + row.grant_type + ')' if row.grant_type else ''} · profile {row.profile_name}"
+        heading = WrappingLabel(
+            f"<b>{escape(exchange.summary())}</b> — {escape(row.endpoint)}"
+            f"{' (' + escape(row.grant_type) + ')' if row.grant_type else ''}"
+            f" · profile {escape(row.profile_name)}"
             f" · {when:%Y-%m-%d %H:%M:%S} · {masking} · read-only"
         )
         heading.setObjectName("historyEntryHeading")
-        heading.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         if isinstance(exchange, AuthorizeRecord):
@@ -44,14 +49,14 @@ class HistoryEntryDialog(QDialog):
         else:
             report = report_for_exchange(exchange)
         if report is not None:
-            error = QLabel(
-                f"{report.status}: {report.description}"
-                + (f"\n{report.hint.title}. {report.hint.advice}" if report.hint else "")
-            )
+            error = WrappingLabel(f"{report.status}: {report.description}")
             error.setObjectName("historyEntryError")
-            error.setWordWrap(True)
             set_tone(error, Tone.ERROR)
             layout.addWidget(error)
+            if report.hint is not None:  # advice, not the error: in the usual text colour
+                hint = WrappingLabel(f"{report.hint.title}. {report.hint.advice}")
+                hint.setObjectName("historyEntryHint")
+                layout.addWidget(hint)
         self.raw = RawPanel(prefix="historyRaw")
         if isinstance(exchange, AuthorizeRecord):
             self.raw.show_authorize(exchange)
@@ -62,4 +67,6 @@ class HistoryEntryDialog(QDialog):
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         metrics = self.fontMetrics()
-        self.resize(metrics.horizontalAdvance("M") * 80, metrics.lineSpacing() * 32)
+        wanted = QSize(metrics.horizontalAdvance("M") * 80, metrics.lineSpacing() * 32)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        self.resize(wanted.boundedTo(screen.availableGeometry().size()))

@@ -226,20 +226,24 @@ class JwtWorkbench(QDialog):
 
     # --- verifying ---
 
+    def _say(self, text: str, tone: Tone = Tone.ERROR) -> None:
+        self.problem.setText(text)
+        set_tone(self.problem, tone)
+
     def verify(self) -> None:
         """Decode and check the pasted token with the chosen keys. Never raises for what was
         pasted: a token or key that can't be read is a message."""
         self._generation += 1
-        self.problem.setText("")
+        self._say("")
         token, left_out = token_from_paste(self.token.toPlainText())
         if not token:
-            self.problem.setText("Paste a JWT first.")
+            self._say("Paste a JWT first.")
             return
-        self.problem.setText(left_out)
+        self._say(left_out, Tone.MUTED)  # what was tidied away: a note, not a problem
         source = self.selected_source()
         if source == KEYS_FROM_ISSUER:
             if _optional(self.issuer) is None:
-                self.problem.setText("Enter the issuer whose keys to fetch, or choose other keys.")
+                self._say("Enter the issuer whose keys to fetch, or choose other keys.")
                 return
             self._fetch_and_verify(token, self._generation)
             return
@@ -249,7 +253,7 @@ class JwtWorkbench(QDialog):
             try:
                 keys = tuple(keys_from_text(self.keys.toPlainText(), "pasted keys"))
             except KeyFetchError as exc:
-                self.problem.setText(f"The pasted keys can't be used: {exc}")
+                self._say(f"Those keys can't be used — {exc}")
                 return
             note = f"{len(keys)} pasted key(s)"
         context = VerificationContext(

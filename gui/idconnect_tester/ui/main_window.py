@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.ready = False
         self._closing = False
         self._painted = False  # the first frame is on screen
+        self._in_flight: TokenRequest | None = None  # the token request Send is waiting for
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -296,9 +297,7 @@ class MainWindow(QMainWindow):
         self.controller.started.connect(lambda label: self.form.set_busy(True, label))
         self.controller.exchange_finished.connect(self._exchange_finished)
         self.controller.verification_finished.connect(self.session.verification_finished)
-        self.controller.cancelled.connect(
-            lambda label: self.status.say(f"Cancelled: {label.rstrip('…')}", Tone.WARNING)
-        )
+        self.controller.cancelled.connect(self._cancelled)
         self.controller.failed.connect(self.session.operation_failed)
         self.response_panel.share_token_requested.connect(self.request_share_token)
         self.id_token_panel.verify_again_requested.connect(self.verify_again)
@@ -443,11 +442,31 @@ class MainWindow(QMainWindow):
     def _send_token(self, request: TokenRequest) -> None:
         if self.emulator.reserved:
             self.start_emulator()  # a Send faster than the first frame: the server answers it
-        self.controller.send_token(self.targets.target(), request, self.targets.origin())
+        if self.controller.send_token(self.targets.target(), request, self.targets.origin()):
+            self._in_flight = request
+
+    def _cancelled(self, label: str) -> None:
+        """Cancel stops the wait, not the server: a code exchange it interrupted may have been
+        redeemed anyway, and a second Send of that code then gets a 401 for no visible reason."""
+        request, self._in_flight = self._in_flight, None
+        if request is not None and request.grant_type == vendor.GRANT_AUTHORIZATION_CODE:
+            self.status.say(
+                f"Cancelled: {label.rstrip('…')} — it may still have reached the server",
+                Tone.WARNING,
+            )
+            if self.form.code.text() == request.code:
+                self.form.note_under_code(
+                    "Cancelled after it was sent: the server may have redeemed this code. "
+                    "Press Get code for a fresh one if Send answers 401.",
+                    Tone.WARNING,
+                )
+            return
+        self.status.say(f"Cancelled: {label.rstrip('…')}", Tone.WARNING)
 
     def _exchange_finished(
         self, exchange: Exchange, request: TokenRequest | ShareTokenRequest, origin: Origin
     ) -> None:
+        self._in_flight = None
         self.session.exchange_finished(exchange, sent=request, origin=origin)
         automatic = self.auto_refresh.finished(exchange)
         # Saved once the panels have painted: a big exchange's masking and SQLite write don't

@@ -13,6 +13,8 @@ of it under the field (`show_redirect_result`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -263,9 +265,11 @@ class RequestForm(QGroupBox):
             scopes=self.selected_scopes(),
         )
 
-    def load_request(self, request: TokenRequest) -> None:
+    def load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """Put a request (e.g. from history) back into the fields it sends; the others keep
-        what they hold (loading a code exchange must not wipe the refresh token in use)."""
+        what they hold (loading a code exchange must not wipe the refresh token in use), and
+        so do the fields named in `keep` (a token the history stored masked comes back empty:
+        the form's own value is worth more than nothing)."""
         self.set_grant(request.grant_type)
         edits = {
             "code": (self.code, request.code),
@@ -273,6 +277,8 @@ class RequestForm(QGroupBox):
             "refresh_token": (self.refresh_token, request.refresh_token),
         }
         for name in request.sent_fields():
+            if name in keep:
+                continue
             edit, value = edits[name]
             edit.setText(value)
         self.set_scopes(request.scopes)
