@@ -196,10 +196,33 @@ def test_an_unreachable_target_is_said_so(emulator: EmulatorServer) -> None:
     report = check(settings)
     steps = by_step(report)
     assert report.unreachable and not report.passed
-    for step in (StepId.CLOCK, StepId.DISCOVERY, StepId.AUTHORIZE):
+    for step in (StepId.CLOCK, StepId.DISCOVERY):
         result = steps[step]
         assert result.status is FAIL and result.unreachable, result
         assert result.hint is not None and result.hint.title == "Connection refused"
+    clock_hint = steps[StepId.CLOCK].hint
+    assert clock_hint is not None and "base URL" in clock_hint.advice
+    discovery_hint = steps[StepId.DISCOVERY].hint
+    assert discovery_hint is not None and "issuer URL" in discovery_hint.advice  # not base URL
+    # No authorize step (a browser, a person, a five-minute wait) for an API nobody can reach.
+    assert steps[StepId.AUTHORIZE].status is SKIPPED
+    assert "could not be reached" in steps[StepId.AUTHORIZE].why
+
+
+def test_a_dead_api_skips_the_authorize_step_even_when_its_issuer_answers(
+    emulator: EmulatorServer,
+) -> None:
+    port = closed_port()
+    settings = CheckSettings(
+        Target(f"http://127.0.0.1:{port}", EMULATOR_APP_TOKEN, Secret("s")),
+        AuthorizeTarget(emulator.base_url + "/", EMULATOR_CLIENT_ID),
+        capture=RedirectCapture.FOLLOW,
+    )
+    steps = by_step(check(settings))
+    assert steps[StepId.CLOCK].status is FAIL and steps[StepId.CLOCK].unreachable
+    assert steps[StepId.DISCOVERY].status is PASS  # the issuer is elsewhere, and answers
+    assert steps[StepId.AUTHORIZE].status is SKIPPED
+    assert steps[StepId.TOKEN].status is SKIPPED
 
 
 def test_results_arrive_as_steps_finish_and_cancel_leaves_nothing_behind(

@@ -201,7 +201,7 @@ def test_a_clock_two_minutes_ahead_fails_the_clock_step_with_its_hint(
 
 @pytest.mark.parametrize("how", ["Esc", "Cancel button"])
 def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(
-    window: MainWindow, qtbot, how: str
+    window: MainWindow, qtbot, how: str, tmp_path: Path
 ) -> None:
     server = window.emulator.server
     assert server is not None
@@ -219,9 +219,17 @@ def test_cancel_in_the_middle_leaves_no_task_and_the_form_usable(
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
 
     assert window.controller.pending_tasks == 0
-    assert not window.check_runner.running and window.check_runner.report is None
-    assert panel.step_ids() == STEP_IDS[:4]
+    assert not window.check_runner.running
+    # What ran is listed, and the rest as not run: a stopped check is a report too.
+    assert panel.step_ids() == STEP_IDS
+    ran = STEP_IDS[:4]
+    assert all(panel.step_status(step) == "skipped" for step in STEP_IDS[len(ran) :])
     assert "Stopped" in text_of(window, "checkSummary")
+    report = window.check_runner.report
+    assert report is not None and [r.step.value for r in report.results] == STEP_IDS
+    assert panel.save_markdown.isEnabled() and panel.save_junit.isEnabled()
+    saved = window.check_runner.export("junit", tmp_path / "stopped.xml")
+    assert saved is not None and "Not run: cancelled" in saved.read_text(encoding="utf-8")
     assert panel.run_button.isEnabled()
     exchange = token_flow(window, qtbot)  # the form works as before
     assert isinstance(exchange.outcome, TokenGranted)

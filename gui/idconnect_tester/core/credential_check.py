@@ -104,6 +104,15 @@ def id_token_verified(verification: Verification) -> bool:
 
 
 def _skip_reason(step: StepId, results: dict[StepId, StepResult]) -> StepResult | None:
+    clock = results.get(StepId.CLOCK)
+    if step is StepId.AUTHORIZE and clock is not None and clock.unreachable:
+        # The code would go to the same unreachable API: don't send a person to a browser
+        # and a five-minute wait for a code nobody can exchange.
+        return step_result(
+            step,
+            StepStatus.SKIPPED,
+            "The API server could not be reached (clock step): a code could not be exchanged",
+        )
     for needed in STEP_NEEDS.get(step, ()):
         status = results[needed].status
         if status is not StepStatus.PASS:
@@ -192,14 +201,14 @@ def _fetch_failure(step: StepId, exc: KeyFetchError, hint: Hint, status: int | N
     """A discovery or JWKS fetch that failed: the network's hint when it never got an answer."""
     cause = exc.__cause__
     if isinstance(cause, httpx.TransportError):
-        failure = classify(cause)
-        return step_result(
-            step,
-            StepStatus.FAIL,
-            str(exc),
-            hint=_network_hint(failure),
-            unreachable=True,
+        network = _network_hint(classify(cause))
+        # Discovery and the keys come from the issuer, not from the API's base URL.
+        issuer_hint = (
+            Hint(network.title, network.advice.replace("the base URL", "the issuer URL"))
+            if network is not None
+            else None
         )
+        return step_result(step, StepStatus.FAIL, str(exc), hint=issuer_hint, unreachable=True)
     return step_result(step, StepStatus.FAIL, str(exc), hint=hint, http_status=status)
 
 

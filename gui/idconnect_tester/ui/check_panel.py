@@ -190,7 +190,14 @@ class CheckPanel(QWidget):
             button.setEnabled(True)
 
     def stopped(self, why: str) -> None:
-        self.say(f"Stopped: {why}. The rows above are what ran.", Tone.WARNING)
+        """The check ended before its last step: the rows say what ran and what didn't, and
+        that much can be saved."""
+        self.say(
+            f"Stopped: {why}. The rows say which steps ran; the rest are marked not run.",
+            Tone.WARNING,
+        )
+        for button in (self.save_markdown, self.save_junit):
+            button.setEnabled(True)
 
     def _show_detail(self) -> None:
         item = self.results.currentItem()

@@ -15,7 +15,9 @@ code, tokens and nonce), not the user's workflow, which stays as it was.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -31,7 +33,15 @@ from idconnect_tester.core.authorize_flow import (
 )
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.check_report import junit_xml, markdown_report
-from idconnect_tester.core.check_results import CheckReport, CheckSettings, StepId, StepResult
+from idconnect_tester.core.check_results import (
+    STEP_ORDER,
+    CheckReport,
+    CheckSettings,
+    StepId,
+    StepResult,
+    StepStatus,
+    step_result,
+)
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest
@@ -164,6 +174,12 @@ class CheckRunner:
         self._profile: Profile | None = None  # the target of the check running now
         self._checked: Origin | None = None  # the target of the rows on show
         self._stop_reason = ""
+        # The running check's settings and the steps it has reported (for a stopped check's
+        # report), and when it started.
+        self._settings: CheckSettings | None = None
+        self._results: list[StepResult] = []
+        self._started_at = datetime.now(UTC)
+        self._started = 0.0
         self._browser: BrowserInteraction | None = None
         panel.run_requested.connect(self.run)
         panel.export_requested.connect(self.export)
@@ -196,6 +212,8 @@ class CheckRunner:
             self._parent, profile.redirect_uri, self._controller.cancel, self._tell
         )
         self._profile, self._stop_reason, self.report = profile, "", None
+        self._settings, self._results = settings, []
+        self._started_at, self._started = datetime.now(UTC), time.perf_counter()
         if not self._controller.run_credential_check(settings, browser.interaction()):
             self._profile = None
             browser.deleteLater()
@@ -228,6 +246,7 @@ class CheckRunner:
         profile = self._profile
         if profile is None:
             return
+        self._results.append(result)
         self._panel.add_result(result)
         for evidence in (result.authorize, result.exchange):
             if evidence is not None:
@@ -259,7 +278,27 @@ class CheckRunner:
             self._browser = None
         if self._profile is not None:  # the operation ended without a report
             self._profile = None
-            self._panel.stopped(self._stop_reason or "the check ended early")
+            self._report_what_ran(self._stop_reason or "the check ended early")
+
+    def _report_what_ran(self, why: str) -> None:
+        """A stopped check still makes a report — the steps that ran, and the rest listed as
+        not run — so its failures can be saved and handed over like a finished one's."""
+        ran = {result.step for result in self._results}
+        not_run = [
+            step_result(step, StepStatus.SKIPPED, f"Not run: {why}")
+            for step in STEP_ORDER
+            if step not in ran
+        ]
+        for result in not_run:
+            self._panel.add_result(result)
+        if self._settings is not None:
+            self.report = CheckReport(
+                self._settings,
+                self._started_at,
+                (time.perf_counter() - self._started) * 1000,
+                (*self._results, *not_run),
+            )
+        self._panel.stopped(why)
 
     def export(self, kind: str, path: Path | None = None) -> Path | None:
         """The last report as Markdown ("markdown") or JUnit XML ("junit"): no secret in either,
