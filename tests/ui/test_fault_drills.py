@@ -261,6 +261,7 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], float
         assert summary.startswith("Do not trust this id_token")
         # Its exp countdown is not green and "live": the time left of an untrusted token.
         assert text_of(bench.window, "idTokenExpiryCountdownState") == "not trusted"
+        assert "id_token not trusted" in bench.window.status.text()  # no plain "200 OK"
         return gap
 
     return drill

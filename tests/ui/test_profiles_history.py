@@ -12,13 +12,14 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QFileDialog,
     QMessageBox,
+    QScrollArea,
     QWidget,
 )
 from tests.support import flows
@@ -149,10 +150,35 @@ def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(q
     assert dialog.messages["name"].text() != ""
     dialog.edits["name"].setText("Staging")
     dialog.edits["app_token"].setText("http://127.0.0.1:9")  # a URL pasted in the wrong field
-    assert "looks like a URL" in dialog.warnings.text()
+    assert "looks like a URL" in dialog.messages["app_token"].text()  # under the field
     QApplication.processEvents()
     assert {n: e.mapTo(dialog, e.rect().topLeft()) for n, e in dialog.edits.items()} == fields
     assert save.isEnabled() and not dialog.needs.isVisible()
+
+
+def test_a_field_that_gets_the_focus_is_scrolled_into_view(qtbot) -> None:
+    """On a short screen the dialog's fields scroll; a mnemonic (Alt+P) that jumps to a field
+    out of view brings it into view, so nobody types into a field they can't see."""
+    draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
+    dialog = ProfileDialog(draft, title="Settings")
+    qtbot.addWidget(dialog)
+    dialog.resize(dialog.width(), 260)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    proxy = dialog.edits["proxy"]
+    area = next(
+        a for a in dialog.findChildren(QScrollArea) if (c := a.widget()) and c.isAncestorOf(proxy)
+    )
+
+    def in_view() -> bool:
+        top_left = proxy.mapTo(area.viewport(), proxy.rect().topLeft())
+        return area.viewport().rect().contains(QRect(top_left, proxy.size()))
+
+    assert not in_view()
+    qtbot.keyClick(dialog, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(proxy.hasFocus, timeout=WAIT_MS)
+    assert in_view()
 
 
 def test_a_wheel_over_the_unfocused_timeout_scrolls_the_dialog_not_the_value(qtbot) -> None:

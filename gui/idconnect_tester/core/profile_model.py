@@ -215,6 +215,13 @@ class Profile:
                 found["proxy"] = "The proxy must look like http://proxy.example:3128"
         return found
 
+    def field_warnings(self) -> dict[str, str]:
+        """The warnings that concern one field (shown under it), by field name."""
+        found: dict[str, str] = {}
+        if self.app_token.strip().lower().startswith(("http://", "https://")):
+            found["app_token"] = "The app token looks like a URL: the URL goes in Base URL"
+        return found
+
     def warnings(self) -> list[str]:
         """Guard rails: things that are allowed but are probably a mistake."""
         found: list[str] = []
@@ -231,8 +238,7 @@ class Profile:
                 f"This profile is named as a sandbox, but its app token has no "
                 f"{vendor.SANDBOX_TOKEN_PREFIX} prefix: it is a production token"
             )
-        if token.lower().startswith(("http://", "https://")):
-            found.append("The app token looks like a URL: the URL goes in Base URL")
+        found += self.field_warnings().values()
         if not self.verify_tls:
             found.append("TLS certificate verification is off for this profile")
         if (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:

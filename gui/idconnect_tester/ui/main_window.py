@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
 from idconnect_tester.core.pkce import s256_challenge
 from idconnect_tester.core.profiles import ProfileStore
@@ -53,6 +54,7 @@ from idconnect_tester.core.session_events import (
     FormFill,
     Freshness,
     IdTokenChanged,
+    IdTokenView,
     Notice,
     Origin,
     SessionEvent,
@@ -360,6 +362,7 @@ class MainWindow(QMainWindow):
                 self.id_token_panel.show_id_token(view)
                 self.countdown_panel.show_id_token(view)
                 self._title("idToken", view.freshness if view is not None else None)
+                self._say_if_untrusted(view)
             case ShareTokenChanged(view=view):
                 self.response_panel.show_share(view)
                 self.countdown_panel.show_share(view)
@@ -381,6 +384,18 @@ class MainWindow(QMainWindow):
             case AuthorizeRecorded(record=record, origin=origin):
                 self.history.record_soon(record, None, origin.profile)
         self._schedule_tick()
+
+    def _say_if_untrusted(self, view: IdTokenView | None) -> None:
+        """A granted token with an id_token that failed its checks is no green "200 OK": the
+        status bar says the id_token is not to be trusted."""
+        verification = view.verification if view is not None else None
+        if view is None or verification is None or view.freshness.stale:
+            return
+        if verification.verdict is Verdict.FAILED:
+            latest = self.session.latest()
+            done = f"{latest[0].summary()} — " if latest is not None else ""
+            failed = ", ".join(verification.failed) or "decode"
+            self.status.say(f"{done}id_token not trusted: {failed} failed", Tone.ERROR)
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or

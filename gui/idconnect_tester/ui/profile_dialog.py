@@ -216,15 +216,18 @@ class ProfileDialog(QDialog):
     def _validate(self) -> None:
         profile = self.profile()
         problems = profile.problems()
+        beside = profile.field_warnings()  # said under their field, where the eye is
         for name, message in self.messages.items():
             if name in problems and name in self._touched:
                 message.show_message(problems[name], Tone.ERROR)
+            elif name in beside:
+                message.show_message(beside[name], Tone.WARNING)
             else:
                 message.clear_message()
         unsaid = [_LABELS[name].replace("&", "") for name in problems if name not in self._touched]
         self.needs.setText(f"To save, fill in: {', '.join(unsaid)}." if unsaid else "")
         self.needs.setVisible(bool(unsaid))
-        warnings = profile.warnings()
+        warnings = [w for w in profile.warnings() if w not in beside.values()]
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDockWidget,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -399,7 +401,27 @@ def scrolling_up_and_down(content: QWidget) -> QScrollArea:
     area.setWidget(content)
     scrollbar = area.verticalScrollBar().sizeHint().width()
     area.setMinimumWidth(content.minimumSizeHint().width() + scrollbar)
+    _FocusInView(area)
     return area
+
+
+class _FocusInView(QObject):
+    """Scrolls its area to the widget that gets the focus inside it. Tab does that already; a
+    mnemonic (Alt+A) does not, and the person would type into a field they can't see."""
+
+    def __init__(self, area: QScrollArea) -> None:
+        super().__init__(area)  # goes with the area (and so does the connection)
+        self._area = area
+        app = QGuiApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._follow)
+
+    def _follow(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isValid(self._area):  # the focus moves while a closing dialog is torn down
+            return
+        content = self._area.widget()
+        if new is not None and content is not None and content.isAncestorOf(new):
+            self._area.ensureWidgetVisible(new)
 
 
 def fit_to_screen(window: QWidget) -> None:
