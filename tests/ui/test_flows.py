@@ -55,16 +55,21 @@ def test_alg_none_fails_the_algorithm_row(window: MainWindow, qtbot) -> None:
     assert window.id_token_panel.check_status("signature") == "fail"
 
 
+def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> None:
+    server = window.emulator.server
+    assert server is not None
+    scenario(window, "slow", delay_s=1)
+    window.form.send_button.click()
+    qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+    window.form.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
 def test_cancelling_a_code_exchange_says_the_code_may_be_spent(window: MainWindow, qtbot) -> None:
     """Cancel stops the wait, not the server: after a cancelled code exchange the form says
     the code may have been redeemed, rather than leave the next Send's 401 unexplained."""
     get_code(window, qtbot)
-    assert window.emulator.server is not None
-    scenario(window, "slow", delay_s=1)
-    window.form.send_button.click()
-    qtbot.waitUntil(lambda: window.emulator.server.wait_scenario_used(0), timeout=WAIT_MS)
-    window.form.cancel_button.click()
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    send_then_cancel_once_it_reached_the_server(window, qtbot)
     assert "may still have reached the server" in window.status.text()
     assert "may have redeemed this code" in window.form.messages["code"].text()
 
@@ -72,12 +77,7 @@ def test_cancelling_a_code_exchange_says_the_code_may_be_spent(window: MainWindo
 def test_cancelling_a_refresh_says_only_that_it_was_cancelled(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)
     window.form.set_grant("refresh_token")
-    assert window.emulator.server is not None
-    scenario(window, "slow", delay_s=1)
-    window.form.send_button.click()
-    qtbot.waitUntil(lambda: window.emulator.server.wait_scenario_used(0), timeout=WAIT_MS)
-    window.form.cancel_button.click()
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    send_then_cancel_once_it_reached_the_server(window, qtbot)
     assert window.status.text().startswith("Cancelled")
     assert "redeemed" not in window.form.messages["code"].text()
 
