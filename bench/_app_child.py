@@ -30,13 +30,14 @@ from bench._qt import (
     get_code,
     next_paint_done,
     open_window,
-    quiet_qt_noise,
     send,
     send_until_rendered,
     wait_idle,
 )
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+
+from idconnect_tester.ui.launch import quiet_qt_log
 
 if TYPE_CHECKING:
     from idconnect_tester.ui.main_window import MainWindow
@@ -317,7 +318,7 @@ def main(argv: list[str]) -> None:
         coroutine = filled_history(int(argv[2]))
     else:
         raise SystemExit(f"unknown measure {measure!r}")
-    quiet_qt_noise()
+    quiet_qt_log()
     app = QApplication(argv[:1])
     app.setQuitOnLastWindowClosed(False)
 

@@ -235,20 +235,3 @@ async def send_until_rendered(
     if verdicts is not None:
         verdicts.append(await asyncio.wait_for(verdict_painted, WAIT_S) - started)
     return received[0], finished - started
-
-
-_NOISE = ("This plugin does not support propagateSizeHints()",)
-
-
-def quiet_qt_noise() -> None:
-    """Drop the offscreen platform's warning on every window resize (the app does the same in
-    `launch`); every other Qt message still reaches stderr."""
-    import sys
-
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if message not in _NOISE:
-            sys.stderr.write(message + "\n")
-
-    qInstallMessageHandler(handler)

@@ -221,10 +221,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="idct-soak-") as scratch:
         os.environ.update(private_env(Path(scratch) / "home"))
         import qasync
-        from bench._qt import quiet_qt_noise
         from PySide6.QtWidgets import QApplication
 
-        quiet_qt_noise()
+        from idconnect_tester.ui.launch import quiet_qt_log
+
+        quiet_qt_log()
         app = QApplication(sys.argv[:1])
         app.setQuitOnLastWindowClosed(False)
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

@@ -93,6 +93,18 @@ def _sideways_scrollbars(window: MainWindow) -> list[str]:
     ]
 
 
+def _panels_scrolling_whole(window: MainWindow) -> list[str]:
+    """Result panels on show that scroll as a whole (the dock's own scrollbar), instead of
+    fitting their dock with only their lists and texts scrolling inside."""
+    return [
+        name
+        for name, dock in window.docks.items()
+        if isinstance(area := dock.widget(), QScrollArea)
+        and not dock.visibleRegion().isEmpty()
+        and area.verticalScrollBar().isVisible()
+    ]
+
+
 def _wholly_shown(widget: QWidget) -> bool:
     """All of the widget is on screen (not scrolled out or cut by its pane)."""
     return widget.visibleRegion().boundingRect() == widget.rect()
@@ -131,6 +143,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "frame": [window.frameGeometry().width(), window.frameGeometry().height()],
         "clipped_sideways": _clipped_sideways(window),
         "sideways_scrollbars": _sideways_scrollbars(window),
+        "panels_scrolling_whole": _panels_scrolling_whole(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),

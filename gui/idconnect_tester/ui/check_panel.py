@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, WrappingLabel, mark_stale
+from idconnect_tester.ui.widgets import FreshnessLine, RowTree, WrappingLabel, mark_stale
 
 _TONE = {StepStatus.PASS: Tone.OK, StepStatus.FAIL: Tone.ERROR, StepStatus.SKIPPED: Tone.MUTED}
 _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "–"}
@@ -59,7 +58,7 @@ class CheckPanel(QWidget):
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
 
-        self.results = QTreeWidget()
+        self.results = RowTree()
         self.results.setObjectName("checkResults")
         self.results.setAccessibleName("Credential check results")
         self.results.setColumnCount(len(COLUMNS))

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QSplitter,
     QTabWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -23,6 +22,7 @@ from idconnect_tester.core.session_events import IdTokenView
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,
+    PaneSplitter,
     RowTree,
     ValueLabel,
     mark_stale,
@@ -89,7 +89,7 @@ class IdTokenPanel(QWidget):
         self.decoded_tabs.setObjectName(f"{prefix}DecodedTabs")
         self.decoded_tabs.addTab(self.claims, "Claims")
         self.decoded_tabs.addTab(self.header, "Header")
-        split = QSplitter(Qt.Orientation.Vertical)
+        split = PaneSplitter(Qt.Orientation.Vertical)
         split.setObjectName(f"{prefix}Splitter")
         split.addWidget(titled("Checks", self.checks))
         split.addWidget(self.decoded_tabs)

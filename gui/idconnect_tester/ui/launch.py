@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 import tempfile
 import time
@@ -61,14 +62,24 @@ def display_problem(
 
 
 _NOISE = ("This plugin does not support propagateSizeHints()",)
+_URL_QUERY = re.compile(r"""(\b[a-z][a-z0-9+.-]*://[^\s'"?#]*)[?#][^\s'"]*""", re.IGNORECASE)
 
 
-def _quiet_qt_noise() -> None:
-    """Qt's offscreen platform warns on every window resize; the warning means nothing here."""
+def qt_log_line(message: str) -> str | None:
+    """What of one of Qt's own log messages goes to stderr: nothing for noise (the offscreen
+    platform warns on every window resize), and any URL without its query. Qt names the URL
+    it could not open ("Unable to detect a web browser to launch '…'"): an authorize URL's
+    state, nonce and PKCE challenge have no place in a log."""
+    if message in _NOISE:
+        return None
+    return _URL_QUERY.sub(r"\1?…", message)
 
+
+def quiet_qt_log() -> None:
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if message not in _NOISE:
-            sys.stderr.write(message + "\n")
+        line = qt_log_line(message)
+        if line is not None:
+            sys.stderr.write(line + "\n")
 
     qInstallMessageHandler(handler)
 
@@ -146,7 +157,7 @@ def launch(
     if problem is not None:
         stderr.write(problem)
         return 1
-    _quiet_qt_noise()
+    quiet_qt_log()
     app = QApplication.instance() or QApplication(_qt_argv())
     assert isinstance(app, QApplication)
     app.setApplicationName("idconnect-tester")

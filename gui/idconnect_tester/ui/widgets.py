@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
+    QSplitter,
     QToolButton,
     QTreeWidget,
     QVBoxLayout,
@@ -364,12 +365,30 @@ class RowTree(QTreeWidget):
         super().__init__(parent)
         self.setAllColumnsShowFocus(True)
 
+    def sizeHint(self) -> QSize:
+        return _asking_for_its_minimum_height(self, super().sizeHint())
+
     def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)  # makes the first row current when none is
         current = self.currentItem()
         by_keyboard = event.reason() != Qt.FocusReason.MouseFocusReason
         if by_keyboard and current is not None and not self.selectedItems():
             current.setSelected(True)
+
+
+class PaneSplitter(QSplitter):
+    """A splitter of panes that grow with the panel they are in (rows above, text below)."""
+
+    def sizeHint(self) -> QSize:
+        return _asking_for_its_minimum_height(self, super().sizeHint())
+
+
+def _asking_for_its_minimum_height(widget: QWidget, hint: QSize) -> QSize:
+    """`hint`, no taller than the widget's minimum. For a view that takes whatever height its
+    panel has: when the panel also wraps text, Qt's scroll area treats the panel's preferred
+    height as its minimum and scrolls the whole panel in a short dock. Asking for little, the
+    view shrinks first and scrolls inside itself; given room, it still takes all of it."""
+    return QSize(hint.width(), min(hint.height(), widget.minimumSizeHint().height()))
 
 
 def hide_while_covered(dock: QDockWidget) -> None:

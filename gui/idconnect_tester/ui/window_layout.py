@@ -146,10 +146,13 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         top = 0
     else:
         top = countdown  # at the top of the results: its natural height, the rest below
-    # The response gets what it needs, but never more than half the column: on a short screen
-    # (200% scaling) the id_token's checks need room too, and the response scrolls instead.
+    # The response gets what it needs, as long as the id_token panel below it keeps its least
+    # height; on a short screen (200% scaling) it gets half the column at most, as the
+    # id_token's checks need room too, and the response scrolls instead.
+    column = height - chrome - top
     response = min(
-        _response_height(window, docks, tabbed=not is_wide(width)), (height - chrome - top) // 2
+        _response_height(window, docks, tabbed=not is_wide(width)),
+        max(column // 2, column - _least_height(window, docks["idToken"], results)),
     )
     if is_wide(width):
         half = results // 2
@@ -163,13 +166,31 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         )
     else:
         window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
-        window.resizeDocks(
-            [docks["response"], docks["idToken"]],
-            [response, max(0, height - top - response)],
-            _VERTICAL,
-        )
+        column_docks = [docks["response"], docks["idToken"]]
+        sizes = [response, max(0, column - response)]
+        if top:  # one call for the whole column: a later one would take from the response
+            column_docks.insert(0, docks["countdown"])
+            sizes.insert(0, top)
+        window.resizeDocks(column_docks, sizes, _VERTICAL)
+        return
     if top:
         window.resizeDocks([docks["countdown"]], [top], _VERTICAL)
+
+
+def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
+    """The least height of a dock `width` wide that shares its place with tabs, unscrolled: its
+    panel's (not its scroll area's, which can be shorter), its title's, the tab bar's and a
+    separator's."""
+    height = dock.minimumSizeHint().height()
+    area = dock.widget()
+    panel = area.widget() if isinstance(area, QScrollArea) else None
+    if isinstance(area, QScrollArea) and panel is not None:
+        least = panel.minimumSizeHint().height()
+        if panel.hasHeightForWidth():  # wrapped lines need more height in a narrow column
+            least = max(least, panel.heightForWidth(width - area.verticalScrollBar().width()))
+        height += least - area.minimumSizeHint().height()
+    bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
+    return height + max(bars, default=0) + _separator(window)
 
 
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
