@@ -113,6 +113,11 @@ def measure_startup(settings: Settings, scratch: Path) -> Report:
     app = [str(PYTHON), str(BENCH / "_startup_child.py")]
     programs = {
         "floor": ([str(PYTHON), str(BENCH / "_bare_child.py"), "startup"], startup_env("home")),
+        # The same window on the qasync loop with the Qt namespace: the shape's own price.
+        "qasync": (
+            [str(PYTHON), str(BENCH / "_qasync_floor_child.py")],
+            startup_env("home-qasync"),
+        ),
         # The app child goes on after its first paint and reports when the window is `ready`.
         "app": (app, dict(startup_env("home-startup"), IDCT_BENCH_UNTIL_READY="1")),
         "app+history": (app, dict(history_env, IDCT_BENCH_UNTIL_READY="1")),
@@ -161,7 +166,13 @@ def measure_startup(settings: Settings, scratch: Path) -> Report:
             f"{ms(phases['qtwidgets_imported'])}, show() {ms(phases['show'])}, painted "
             f"{ms(phases['painted'])} (range {spread(mark(name, 'painted'))})"
         )
-    for name in names[1:]:
+    shape = median(mark("qasync", "painted"))
+    notes.append(
+        f"  the same bare window on the qasync loop, with asyncio, qasync and Qt's enums loaded "
+        f"(_qasync_floor_child.py): painted at {ms(shape)} = {shape / floor:.2f}× the floor, "
+        f"before any code of the app's own"
+    )
+    for name in ("app", "app+history"):
         ready = median(mark(name, "ready"))
         notes.append(
             f"  {name}: ready {ms(ready)} (range {spread(mark(name, 'ready'))}), "

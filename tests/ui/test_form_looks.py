@@ -53,6 +53,25 @@ def test_the_fields_stay_put_while_messages_come_and_go(window: MainWindow, qtbo
     assert [y_in(form, widget) for widget in below] == before
 
 
+def test_send_stays_put_when_the_reason_it_is_off_clears(window: MainWindow, qtbot) -> None:
+    """The reason beside Send ("Send is off: enter the authorization code…") wraps on a
+    laptop's screen; once the fields are filled it goes, and Send must not jump under the
+    pointer on its way to it."""
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=WAIT_MS)
+    form = window.form
+    QApplication.sendPostedEvents()
+    assert form.send_blocked.text() and not form.send_button.isEnabled()
+    before = y_in(form, form.send_button)
+
+    type_into(qtbot, form.code, "a-code")
+    type_into(qtbot, form.code_verifier, "v" * 43)
+    QApplication.sendPostedEvents()
+
+    assert form.send_button.isEnabled() and form.send_blocked.text() == ""
+    assert y_in(form, form.send_button) == before
+
+
 def test_the_form_keeps_its_size_through_a_send(window: MainWindow, qtbot) -> None:
     """While a request runs, the line beside Send says so ("Sending refresh_token request…"),
     in the room the form already has: it must not grow and shrink with every Send."""

@@ -136,10 +136,12 @@ class RequestForm(QGroupBox):
         self.send_blocked.setObjectName("sendBlockedReason")
         set_tone(self.send_blocked, Tone.MUTED)
 
+        # Top-aligned: the reason beside Send can wrap to more lines than the buttons are tall,
+        # and Send must not move when it goes (the pointer is on its way to it).
         buttons = QHBoxLayout()
-        buttons.addWidget(self.send_blocked, 1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.send_blocked, 1, Qt.AlignmentFlag.AlignTop)
+        buttons.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignTop)
+        buttons.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
