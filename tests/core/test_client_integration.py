@@ -58,6 +58,7 @@ from idconnect_tester.core.exchange import (
     NetworkError,
     NetworkErrorKind,
     NotSent,
+    RequestCancelled,
     ShareTokenGranted,
     TokenGranted,
     UnexpectedResponse,
@@ -775,10 +776,19 @@ def test_cancelling_mid_request_is_prompt_and_leaves_nothing_open() -> None:
                 assert _established_sockets_to(port) == 1
                 started = time.perf_counter()
                 task.cancel()
-                with pytest.raises(asyncio.CancelledError):
+                with pytest.raises(asyncio.CancelledError) as raised:
                     await task
                 elapsed = time.perf_counter() - started
+                assert task.cancelled()  # cancelled as asyncio means it, not failed
                 assert _established_sockets_to(port) == 0, "the cancelled connection stays open"
+                # …and what was sent comes with it, to be recorded: it reached the server.
+                assert isinstance(raised.value, RequestCancelled)
+                stopped = raised.value.exchange
+                assert stopped.cancelled and stopped.response is None
+                assert stopped.request is not None and stopped.request.body == request.body_bytes()
+                assert isinstance(stopped.outcome, NetworkError)
+                assert "reached the server" in stopped.outcome.message
+                assert stopped.summary().startswith("Cancelled after")
                 return elapsed
 
         assert asyncio.run(cancel_mid_request()) < 0.5

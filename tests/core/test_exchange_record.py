@@ -34,6 +34,7 @@ OUTCOMES = [
     ShareTokenGranted("_act-sbx-1234567890", "Cool", NOW + timedelta(seconds=1800)),
     ApiError(401, "Invalid code", 401, "abc", 4003, "name", {"extra": True}),
     NetworkError(NetworkErrorKind.REFUSED, "Connection refused"),
+    NetworkError(NetworkErrorKind.CANCELLED, "Cancelled while waiting"),
     UnexpectedResponse(502, ("The body is an HTML page",)),
     NotSent("Enter a base URL"),
 ]
@@ -57,7 +58,9 @@ def content(exchange: Exchange) -> dict[str, object]:
     return {f.name: getattr(exchange, f.name) for f in dataclasses.fields(exchange)}
 
 
-@pytest.mark.parametrize("outcome", OUTCOMES, ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize(
+    "outcome", OUTCOMES, ids=lambda o: getattr(o, "kind", None) or type(o).__name__
+)
 def test_full_records_round_trip(outcome) -> None:
     original = exchange(outcome)
     restored = exchange_from_record(exchange_to_dict(original, full_tokens=True))

@@ -18,6 +18,7 @@ from tests.support.exchanges import (
     FakeClock,
     Signer,
     api_error,
+    cancelled,
     granted,
     network_error,
     origin,
@@ -175,6 +176,20 @@ class SessionMachine(RuleBasedStateMachine):
         request, _ = data.draw(st.sampled_from(self.sent))
         self._send(request)
 
+    @precondition(lambda self: bool(self.server.codes or self.server.refresh_tokens))
+    @rule(data=st.data())
+    def cancel_once_it_reached_the_server(self, data: st.DataObject) -> None:
+        """The server acts on the request (redeems the code, grants a new access token); the
+        person cancels before the answer arrives, so the client sees only the cancel."""
+        requests = [
+            TokenRequest.from_form("authorization_code", code=code, code_verifier="v" * 43)
+            for code in sorted(self.server.codes)
+        ] + [
+            TokenRequest.from_form("refresh_token", refresh_token=token)
+            for token in sorted(self.server.refresh_tokens)
+        ]
+        self._send(data.draw(st.sampled_from(requests)), cancelled_before_the_answer=True)
+
     @precondition(lambda self: bool(self.server.refresh_tokens))
     @rule(data=st.data())
     def service_revokes_a_refresh_token(self, data: st.DataObject) -> None:
@@ -218,7 +233,7 @@ class SessionMachine(RuleBasedStateMachine):
 
     # --- the server model ---
 
-    def _send(self, request: TokenRequest) -> None:
+    def _send(self, request: TokenRequest, *, cancelled_before_the_answer: bool = False) -> None:
         now, target = self.clock.now, self.target
         if request.grant_type == "authorization_code":
             code = request.code
@@ -249,12 +264,13 @@ class SessionMachine(RuleBasedStateMachine):
                 or request.refresh_token in self.server.revoked_refresh_tokens
             ):
                 exchange = api_error(now, 403, "Refresh token has been revoked")
-                self.refused.add(request.refresh_token)
+                if not cancelled_before_the_answer:  # the client learns of it from the 403
+                    self.refused.add(request.refresh_token)
             else:
                 self.counter += 1
                 exchange = granted(now, access=f"at-{self.counter}")
         self.sent.append((request, target))
-        self._finish(exchange, request)
+        self._finish(cancelled(now) if cancelled_before_the_answer else exchange, request)
 
     def _finish(self, exchange: Exchange, request: TokenRequest | ShareTokenRequest) -> None:
         self.latest = (exchange, self.target)

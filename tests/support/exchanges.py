@@ -138,6 +138,12 @@ def network_error(at: datetime) -> Exchange:
     return exchange(outcome, at=at, status=None)
 
 
+def cancelled(at: datetime) -> Exchange:
+    """The person stopped waiting after the request reached the server."""
+    outcome = NetworkError(NetworkErrorKind.CANCELLED, "Cancelled while waiting")
+    return exchange(outcome, at=at, status=None)
+
+
 def share_granted(at: datetime, *, ttl_s: int = 1800) -> Exchange:
     outcome = ShareTokenGranted("_act-sbx-share", "other-client", at + timedelta(seconds=ttl_s))
     return exchange(outcome, at=at, endpoint=Endpoint.SHARE_TOKEN)

@@ -54,6 +54,27 @@ def test_arm_a_drill_for_two_responses_the_mark_counts_down_and_goes(
     assert "No drill armed" in dialog.status.text()
 
 
+def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
+    window: MainWindow, qtbot
+) -> None:
+    dialog = open_drills(window, qtbot)
+    assert dialog.select("server_error_html")
+    assert dialog.params == {}  # nothing to set for this one
+    assert dialog.select("slow")
+    delay = dialog.params["delay_s"]
+    assert delay.value() == 3  # the emulator's default, as it lists it
+    delay.setValue(0.5)
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)
+    assert armed_in(window) == {"name": "slow", "remaining": 1, "params": {"delay_s": 0.5}}
+
+    delay.setValue(301)  # above what the emulator allows
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "300" in dialog.status.text(), timeout=WAIT_MS)  # the range, said
+    assert armed_in(window)["params"] == {"delay_s": 0.5}  # the armed one is unchanged
+    assert dialog.select("huge_body") and set(dialog.params) == {"size_mb"}
+
+
 def test_disarm_and_other_targets(window: MainWindow, qtbot) -> None:
     dialog = open_drills(window, qtbot)
     dialog.select("slow")

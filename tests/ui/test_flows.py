@@ -11,6 +11,7 @@ from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
+from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog
 
@@ -80,6 +81,34 @@ def test_cancelling_a_refresh_says_only_that_it_was_cancelled(window: MainWindow
     send_then_cancel_once_it_reached_the_server(window, qtbot)
     assert window.status.text().startswith("Cancelled")
     assert "redeemed" not in window.form.messages["code"].text()
+
+
+def test_a_cancelled_exchange_is_recorded_and_marks_the_earlier_tokens(
+    window: MainWindow, qtbot
+) -> None:
+    """A cancelled request may have reached the server (a refresh may have replaced the
+    refresh token): it is an exchange of its own — in the History, the raw exchange and the
+    error panel — and the tokens from before it are marked older, not shown as the latest."""
+    token_flow(window, qtbot)
+    table = window.history_panel.table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=WAIT_MS)  # authorize + 200
+    window.form.set_grant("refresh_token")
+    send_then_cancel_once_it_reached_the_server(window, qtbot)
+
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 3, timeout=WAIT_MS)
+    newest = table.topLevelItem(0)
+    assert newest is not None and newest.text(COLUMN["Outcome"]) == "cancelled"
+    assert newest.text(COLUMN["Grant"]) == "refresh_token"
+    assert window.status.text().startswith("Cancelled after")
+    assert window.response_panel.property("stale") is True
+    assert "cancelled" in window.response_panel.freshness.text()
+    assert text_of(window, "errorStatus") == "Cancelled"
+    assert '"grant_type": "refresh_token"' in window.raw_panel.request.toPlainText()
+    assert window.raw_panel.response.toPlainText().startswith("No response: cancelled after")
+    window.history_panel.status_filter.setCurrentIndex(
+        window.history_panel.status_filter.findData("cancelled")
+    )
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=WAIT_MS)
 
 
 def test_the_first_failing_check_is_brought_into_view(window: MainWindow, qtbot) -> None:

@@ -6,6 +6,7 @@ outcome. One client owns one `httpx.AsyncClient` (and its connection pool) for o
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,6 +24,7 @@ from idconnect_tester.core.exchange import (
     NotSent,
     Outcome,
     ReceivedResponse,
+    RequestCancelled,
     SentRequest,
     Timings,
     UnexpectedResponse,
@@ -106,6 +108,13 @@ class _TraceTimer:
         if (host.strip("[]").lower(), dialled_port) == (url.host.lower(), port):
             return None
         return f"{host}:{dialled_port}"
+
+    def request_sent(self) -> bool:
+        """Whether the whole request (headers and body) went out on the connection."""
+        return any(
+            f"{protocol}.send_request_body.complete" in self.marks
+            for protocol in ("http11", "http2")
+        )
 
     def _span(self, step: str) -> float | None:
         started, completed = self.marks.get(f"{step}.started"), self.marks.get(f"{step}.complete")
@@ -243,6 +252,15 @@ class IdConnectClient:
                 received, undecodable = await _read_capped(response)
             finally:
                 await response.aclose()
+        except asyncio.CancelledError:
+            if timer.request_sent():
+                why = "the request had reached the server, which may have acted on it"
+            else:
+                why = "the request was not sent in full"
+            stopped = NetworkError(NetworkErrorKind.CANCELLED, f"Cancelled while waiting: {why}")
+            raise RequestCancelled(
+                _exchange(endpoint, sent, None, stopped, timer, started_at, _now())
+            ) from None
         except Exception as exc:  # every transport failure is an outcome, never a crash
             failure = classify(exc)
             if (proxy := timer.unreachable_proxy(url)) is not None:

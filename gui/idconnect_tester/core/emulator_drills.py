@@ -10,6 +10,7 @@ emulator answers is checked, not trusted: anything unexpected is a `DrillError` 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -132,10 +133,17 @@ async def read_drills(http: httpx.AsyncClient, base_url: str) -> DrillState:
     return DrillState(tuple(_drill(item) for item in listed), _armed(document.get("active")))
 
 
-async def arm_drill(http: httpx.AsyncClient, base_url: str, name: str, times: int) -> ArmedDrill:
-    """Arm `name` for the next `times` responses of the signed endpoints (its defaults for any
-    parameter); returns what the emulator says is armed."""
-    body = {"name": name, "times": times}
+async def arm_drill(
+    http: httpx.AsyncClient,
+    base_url: str,
+    name: str,
+    times: int,
+    params: Mapping[str, float] | None = None,
+) -> ArmedDrill:
+    """Arm `name` for the next `times` responses of the signed endpoints, with `params` (the
+    emulator's defaults for any left out; it refuses a value out of range, and says why);
+    returns what the emulator says is armed."""
+    body: dict[str, Any] = {**(params or {}), "name": name, "times": times}
     document = await _call(http, "POST", normalise_base_url(base_url) + SCENARIO_PATH, body)
     armed = _armed(document.get("active"))
     if armed is None:

@@ -79,7 +79,7 @@ def report_for_exchange(exchange: Exchange) -> ErrorReport | None:
                 time=when,
             )
         case NetworkError():
-            status = f"Network error: {outcome.kind.value}"
+            status = "Cancelled" if exchange.cancelled else f"Network error: {outcome.kind.value}"
             return ErrorReport(status, outcome.message, exchange.hint, endpoint=endpoint, time=when)
         case UnexpectedResponse():
             return ErrorReport(

@@ -1,11 +1,13 @@
 """What one request/response round trip produced: the `Exchange` and its single outcome.
 
 Typed results cross the boundary to the GUI and the CLI, not exceptions: a malformed answer or
-a network fault is an outcome to show.
+a network fault is an outcome to show. Cancelling is the one exception that stays one (a
+cancelled task must end cancelled), and `RequestCancelled` carries the exchange as it stood.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -127,6 +129,10 @@ class NetworkErrorKind(StrEnum):
     PROTOCOL = "protocol"
     PROXY = "proxy"
     OTHER = "other"
+    # Not the network's doing: the person cancelled the wait. Kept with the failures because,
+    # like them, it ends an exchange with no answer — and the request may have reached the
+    # server all the same.
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,12 @@ class Exchange:
         return isinstance(self.outcome, TokenGranted | ShareTokenGranted)
 
     @property
+    def cancelled(self) -> bool:
+        return isinstance(self.outcome, NetworkError) and (
+            self.outcome.kind is NetworkErrorKind.CANCELLED
+        )
+
+    @property
     def status(self) -> int | None:
         return self.response.status if self.response is not None else None
 
@@ -183,6 +195,8 @@ class Exchange:
         match self.outcome:
             case NotSent(reason=reason):
                 return f"Not sent: {reason}"
+            case NetworkError(kind=NetworkErrorKind.CANCELLED):
+                return f"Cancelled after {ms}"
             case NetworkError(kind=kind):
                 return f"Network error ({kind.value}) after {ms}"
             case _ if self.response is not None:
@@ -191,3 +205,13 @@ class Exchange:
                     line += " — unexpected response"
                 return line
         return ms
+
+
+class RequestCancelled(asyncio.CancelledError):
+    """The wait for an answer was cancelled once the request had been built. It cancels like
+    any `CancelledError`, and carries the exchange as it stood, to be recorded: the server may
+    have acted on a request that reached it (redeemed a code, replaced a refresh token)."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__(exchange.summary())
+        self.exchange = exchange

@@ -21,6 +21,7 @@ from idconnect_tester.core.exchange import (
     ApiError,
     Exchange,
     NetworkError,
+    NetworkErrorKind,
     NotSent,
     Outcome,
     ReceivedResponse,
@@ -64,6 +65,7 @@ class OutcomeKind(StrEnum):
     SHARE_GRANTED = "share_granted"
     API_ERROR = "api_error"
     NETWORK_ERROR = "network_error"
+    CANCELLED = "cancelled"  # a NetworkError of kind CANCELLED: the person stopped the wait
     UNEXPECTED = "unexpected"
     NOT_SENT = "not_sent"
     # The authorize step, kept in the history beside the exchanges (`authorize_record`).
@@ -79,6 +81,8 @@ def outcome_kind(outcome: Outcome) -> OutcomeKind:
             return OutcomeKind.SHARE_GRANTED
         case ApiError():
             return OutcomeKind.API_ERROR
+        case NetworkError(kind=NetworkErrorKind.CANCELLED):
+            return OutcomeKind.CANCELLED
         case NetworkError():
             return OutcomeKind.NETWORK_ERROR
         case UnexpectedResponse():

@@ -154,7 +154,7 @@ def _outcome(value: Any) -> Outcome:
                 error_name=optional_text_field(data, "error_name"),
                 other_fields=other_fields,
             )
-        case "network_error":
+        case "network_error" | "cancelled":
             try:
                 network_kind = NetworkErrorKind(text_field(data, "error"))
             except ValueError:

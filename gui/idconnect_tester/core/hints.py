@@ -212,6 +212,12 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
         "The configured proxy refused or failed the request. Check the profile's proxy "
         "setting and the HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY environment variables.",
     ),
+    NetworkErrorKind.CANCELLED: Hint(
+        "Cancelled before the answer came",
+        "Cancel stops the wait, not the server: a request that reached it may have been acted "
+        "on. A code exchange may have redeemed the code (Get code for a fresh one if Send "
+        "answers 401); a refresh may have replaced the refresh token.",
+    ),
     NetworkErrorKind.OTHER: Hint(
         "The request could not be sent",
         "See the message for details, and check the base URL and your network.",

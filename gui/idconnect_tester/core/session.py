@@ -625,4 +625,6 @@ def _ended(exchange: Exchange) -> str:
     """How an exchange ended, for "the latest token request … failed: 401 Unauthorized"."""
     if exchange.succeeded:
         return "succeeded"
+    if exchange.cancelled:
+        return f"was {exchange.summary().lower()}"
     return f"failed: {exchange.summary()}"

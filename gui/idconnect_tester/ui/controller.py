@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
+from idconnect_tester.core.exchange import Exchange, RequestCancelled
 from idconnect_tester.core.id_token_checks import VerificationContext
 from idconnect_tester.core.jwks import JwksCache
 from idconnect_tester.core.masking import Secret
@@ -162,17 +163,30 @@ class RequestController(QObject):
 
     def send_token(self, target: Target, request: TokenRequest, origin: Origin) -> bool:
         async def run() -> None:
-            exchange = await self.client_for(target).token(request)
-            self.exchange_finished.emit(exchange, request, origin)
+            await self._exchange(self.client_for(target).token(request), request, origin)
 
         return self._run_exclusive(f"Sending {request.grant_type} request…", run())
 
     def send_share_token(self, target: Target, request: ShareTokenRequest, origin: Origin) -> bool:
         async def run() -> None:
-            exchange = await self.client_for(target).share_token(request)
-            self.exchange_finished.emit(exchange, request, origin)
+            await self._exchange(self.client_for(target).share_token(request), request, origin)
 
         return self._run_exclusive("Requesting a share token…", run())
+
+    async def _exchange(
+        self,
+        sending: Awaitable[Exchange],
+        request: TokenRequest | ShareTokenRequest,
+        origin: Origin,
+    ) -> None:
+        """`exchange_finished` however the exchange ends — cancelled too, once its request was
+        built (it goes to the history: it may have reached the server); then `cancelled`."""
+        try:
+            exchange = await sending
+        except RequestCancelled as cancelled:
+            self.exchange_finished.emit(cancelled.exchange, request, origin)
+            raise
+        self.exchange_finished.emit(exchange, request, origin)
 
     def get_code(
         self,

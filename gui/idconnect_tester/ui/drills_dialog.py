@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.emulator_drills import (
     MAX_TIMES,
     ArmedDrill,
+    Drill,
     DrillError,
     DrillState,
     arm_drill,
@@ -90,6 +92,12 @@ class DrillsDialog(QDialog):
         self.status.setObjectName("drillsStatus")
         form = QFormLayout()
         form.addRow("For the next", self.times)
+        # The selected drill's parameters (the slow drill's delay_s…), at the emulator's
+        # defaults; the emulator checks the ranges and says what it accepts.
+        self.params_form = QFormLayout()
+        self.params: dict[str, QDoubleSpinBox] = {}
+        self._drills: dict[str, Drill] = {}
+        form.addRow(self.params_form)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.reload_button)
         buttons_row.addStretch(1)
@@ -123,10 +131,32 @@ class DrillsDialog(QDialog):
         return False
 
     def _selection_changed(self) -> None:
-        self.arm_button.setEnabled(self.selected() is not None)
+        name = self.selected()
+        self.arm_button.setEnabled(name is not None)
+        drill = self._drills.get(name) if name is not None else None
+        wanted = drill.params if drill is not None else {}
+        if set(wanted) == set(self.params):
+            return  # the same parameters: keep what the person set
+        while self.params_form.rowCount():
+            self.params_form.removeRow(0)
+        self.params = {}
+        for param, default in wanted.items():
+            spin = QDoubleSpinBox()
+            spin.setObjectName(f"drillParam_{param}")
+            spin.setAccessibleName(f"Drill parameter {param}")
+            spin.setRange(0, 1_000_000)
+            spin.setDecimals(1)
+            spin.setValue(default)
+            spin.setToolTip(f"{param} for {name} (the emulator's default: {default:g})")
+            self.params_form.addRow(param, spin)
+            self.params[param] = spin
+
+    def param_values(self) -> dict[str, float]:
+        return {param: spin.value() for param, spin in self.params.items()}
 
     def show_state(self, state: DrillState) -> None:
         chosen = self.selected()
+        self._drills = {drill.name: drill for drill in state.drills}
         self.list.clear()
         for drill in state.drills:
             params = ", ".join(f"{k} = {v:g}" for k, v in drill.params.items())
@@ -232,15 +262,15 @@ class Drills:
     def _arm_selected(self) -> None:
         dialog = self.dialog
         if dialog is not None and (name := dialog.selected()) is not None:
-            self.arm(name, dialog.times.value())
+            self.arm(name, dialog.times.value(), dialog.param_values())
 
-    def arm(self, name: str, times: int) -> None:
+    def arm(self, name: str, times: int, params: dict[str, float] | None = None) -> None:
         profile = self._profile()
         if profile is None:
             return
 
         async def run(http: httpx.AsyncClient) -> None:
-            armed = await arm_drill(http, profile.base_url, name, times)
+            armed = await arm_drill(http, profile.base_url, name, times, params)
             self._show_mark(armed, profile)
             if self.dialog is not None:
                 self.dialog.show_armed(armed)

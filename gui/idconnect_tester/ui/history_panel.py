@@ -33,6 +33,7 @@ STATUS_FILTERS = (
     ("Client errors (4xx)", "4xx"),
     ("Server errors (5xx)", "5xx"),
     ("Network errors", "network"),
+    ("Cancelled", "cancelled"),
     ("Any failure", "error"),
 )
 # When and how it ended come first: a narrow dock shows them without scrolling sideways.

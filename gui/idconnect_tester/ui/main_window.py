@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.ready = False
         self._closing = False
         self._painted = False  # the first frame is on screen
-        self._in_flight: TokenRequest | None = None  # the token request Send is waiting for
+        self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -457,31 +457,19 @@ class MainWindow(QMainWindow):
     def _send_token(self, request: TokenRequest) -> None:
         if self.emulator.reserved:
             self.start_emulator()  # a Send faster than the first frame: the server answers it
-        if self.controller.send_token(self.targets.target(), request, self.targets.origin()):
-            self._in_flight = request
+        self.controller.send_token(self.targets.target(), request, self.targets.origin())
 
     def _cancelled(self, label: str) -> None:
-        """Cancel stops the wait, not the server: a code exchange it interrupted may have been
-        redeemed anyway, and a second Send of that code then gets a 401 for no visible reason."""
-        request, self._in_flight = self._in_flight, None
-        if request is not None and request.grant_type == vendor.GRANT_AUTHORIZATION_CODE:
-            self.status.say(
-                f"Cancelled: {label.rstrip('…')} — it may still have reached the server",
-                Tone.WARNING,
-            )
-            if self.form.code.text() == request.code:
-                self.form.note_under_code(
-                    "Cancelled after it was sent: the server may have redeemed this code. "
-                    "Press Get code for a fresh one if Send answers 401.",
-                    Tone.WARNING,
-                )
+        """An operation was cancelled. A token exchange cancelled after its request was built
+        has been reported already, as an exchange (`_exchange_finished`)."""
+        if self._cancel_reported:
+            self._cancel_reported = False
             return
         self.status.say(f"Cancelled: {label.rstrip('…')}", Tone.WARNING)
 
     def _exchange_finished(
         self, exchange: Exchange, request: TokenRequest | ShareTokenRequest, origin: Origin
     ) -> None:
-        self._in_flight = None
         self.session.exchange_finished(exchange, sent=request, origin=origin)
         automatic = self.auto_refresh.finished(exchange)
         # Saved once the panels have painted: a big exchange's masking and SQLite write don't
@@ -489,7 +477,24 @@ class MainWindow(QMainWindow):
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
         prefix = "Auto-refresh: " if automatic else ""
+        if exchange.cancelled:
+            self._cancel_reported = True  # the `cancelled` signal follows: said here already
+            self._say_cancelled(exchange, form, prefix)
+            return
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
+
+    def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:
+        """Cancel stops the wait, not the server: a code exchange it interrupted may have been
+        redeemed anyway, and a second Send of that code then gets a 401 for no visible reason."""
+        by_code = request is not None and request.grant_type == vendor.GRANT_AUTHORIZATION_CODE
+        reached = " — it may still have reached the server" if by_code else ""
+        self.status.say(prefix + exchange.summary() + reached, Tone.WARNING)
+        if by_code and request is not None and self.form.code.text() == request.code:
+            self.form.note_under_code(
+                "Cancelled after it was sent: the server may have redeemed this code. "
+                "Press Get code for a fresh one if Send answers 401.",
+                Tone.WARNING,
+            )
 
     def _refresh_now(self) -> None:
         """Auto-refresh came due: refresh with the chain's refresh token, if it is worth it."""

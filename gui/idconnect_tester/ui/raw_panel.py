@@ -217,8 +217,10 @@ class RawPanel(QWidget):
     def _response_text(self, exchange: Exchange) -> str:
         response = exchange.response
         if response is None:
-            if isinstance(exchange.outcome, NetworkError):
-                return f"No response: {exchange.outcome.kind.value} — {exchange.outcome.message}"
+            failure = exchange.outcome
+            if isinstance(failure, NetworkError):
+                how = exchange.summary().lower() if exchange.cancelled else failure.kind.value
+                return f"No response: {how} — {failure.message}"
             return "(no response)"
         lines = [f"{response.http_version} {response.status} {response.reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers]
