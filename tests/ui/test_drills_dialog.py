@@ -4,6 +4,8 @@ it up, and it can be disarmed. Targets that are not an emulator on this machine 
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from PySide6.QtCore import Qt
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of
@@ -22,7 +24,7 @@ def open_drills(window: MainWindow, qtbot) -> DrillsDialog:
     return dialog
 
 
-def armed_in(window: MainWindow) -> object:
+def armed_in(window: MainWindow) -> Any:
     """What the emulator itself says is armed."""
     return httpx.get(window.emulator.base_url + "/_emulator/scenarios").json()["active"]
 
