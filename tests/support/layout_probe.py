@@ -161,6 +161,12 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     window.status.say(LONG_MESSAGE * 3)
     await asyncio.sleep(0.3)
     report["width_before_after_long_status"] = [width, window.width()]
+    # That second Send replayed the code (401): the tokens are marked older now, with a note.
+    report["older_marked"] = window.response_panel.property("stale") is True
+    window.docks["response"].raise_()  # the error panel came to the front; look behind it
+    await _until(lambda: not window.docks["response"].visibleRegion().isEmpty())
+    await asyncio.sleep(0.1)  # and let the scroll area settle at the tab's size
+    report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
     return report
 
 

@@ -63,6 +63,9 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert not scrolling & {"countdown", "response"}
     if screen == "1366x768":
         assert scrolling == set()
+        # The note that marks them older ("Older result, from the … exchange at …") fits too.
+        assert report["older_marked"]
+        assert not set(report["panels_scrolling_whole_when_older"]) & {"countdown", "response"}
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

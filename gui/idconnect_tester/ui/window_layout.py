@@ -121,9 +121,14 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
 
 def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed: bool) -> int:
     """The response's natural height, plus its tab bar when it shares its place with the error
-    panel, plus two lines for the note that marks it older (so a failure does not push the
-    share token out of view)."""
-    height = docks["response"].sizeHint().height() + 2 * window.fontMetrics().lineSpacing()
+    panel, plus the note that marks it older — two lines, and the spacing above them — so a
+    failure does not push the share token out of view."""
+    area = docks["response"].widget()
+    panel = area.widget() if isinstance(area, QScrollArea) else area
+    layout = panel.layout() if panel is not None else None
+    spacing = max(0, layout.spacing()) if layout is not None else 0
+    note = 2 * window.fontMetrics().lineSpacing() + spacing
+    height = docks["response"].sizeHint().height() + note
     if tabbed:
         bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
         height += max(bars, default=0)
