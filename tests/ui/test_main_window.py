@@ -454,6 +454,9 @@ def test_a_history_entry_from_a_long_named_profile_fits_the_screen(
     assert dialog.minimumSizeHint().width() <= screen.width()
     heading = dialog.findChild(QLabel, "historyEntryHeading")
     assert heading is not None and "W" * 300 in heading.text()
+    # The raw exchange is what it is opened for: it gets a tall screen's height, up to 3/4.
+    assert dialog.height() <= screen.height()
+    assert dialog.height() >= screen.height() * 3 // 4 - 1
 
 
 def test_on_a_wide_window_a_failure_gets_room_for_its_details(window: MainWindow, qtbot) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from idconnect_tester.core.authorize_record import AuthorizeRecord
@@ -15,7 +13,7 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel
+from idconnect_tester.ui.widgets import WrappingLabel, size_for_reading
 
 
 class HistoryEntryDialog(QDialog):
@@ -66,7 +64,4 @@ class HistoryEntryDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        metrics = self.fontMetrics()
-        wanted = QSize(metrics.horizontalAdvance("M") * 80, metrics.lineSpacing() * 32)
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        self.resize(wanted.boundedTo(screen.availableGeometry().size()))
+        size_for_reading(self, columns=80, lines=32)

@@ -41,7 +41,7 @@ from idconnect_tester.core.jwt_decode import token_from_paste
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, mark_stale
+from idconnect_tester.ui.widgets import WrappingLabel, mark_stale, size_for_reading
 
 if TYPE_CHECKING:
     import httpx
@@ -175,8 +175,7 @@ class JwtWorkbench(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
-        metrics = self.fontMetrics()
-        self.resize(metrics.horizontalAdvance("M") * 72, metrics.lineSpacing() * 46)
+        size_for_reading(self, columns=72, lines=46)
         self._key_source_changed()
         for pasted in (self.token, self.keys):
             pasted.textChanged.connect(self._inputs_edited)

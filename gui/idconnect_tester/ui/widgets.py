@@ -443,6 +443,17 @@ class _FocusInView(QObject):
             self._area.ensureWidgetVisible(new)
 
 
+def size_for_reading(window: QWidget, *, columns: int, lines: int) -> None:
+    """A window of long texts (a raw exchange, claims): room for `columns` characters by
+    `lines` lines, taller on a tall screen — up to three quarters of its height, the texts
+    get the extra lines — and never larger than the screen's available area."""
+    metrics = window.fontMetrics()
+    available = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry().size()
+    height = max(metrics.lineSpacing() * lines, available.height() * 3 // 4)
+    wanted = QSize(metrics.horizontalAdvance("M") * columns, height)
+    window.resize(wanted.boundedTo(available))
+
+
 def fit_to_screen(window: QWidget) -> None:
     """Its natural size, but never larger than the screen's available area (at any scale)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
