@@ -144,3 +144,13 @@ def test_the_emulators_answer_to_a_url_sent_as_the_code_gets_the_url_hint(
     exchange = asyncio.run(send())
     assert isinstance(exchange.outcome, ApiError) and exchange.outcome.status == 401
     assert exchange.hint is not None and "url" in exchange.hint.title.lower()
+
+
+def test_invalid_code_on_a_refresh_is_about_the_verifier_not_a_fresh_code() -> None:
+    refused = ApiError(401, "Invalid code")
+    on_refresh = hint_for(refused, Endpoint.TOKEN, grant_type="refresh_token")
+    on_exchange = hint_for(refused, Endpoint.TOKEN, grant_type="authorization_code")
+    assert on_refresh is not None and on_exchange is not None
+    assert "verifier" in on_refresh.advice and "refresh token" in on_refresh.advice
+    assert "Get code for a fresh code" in on_exchange.advice
+    assert on_refresh != on_exchange

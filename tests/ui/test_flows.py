@@ -111,6 +111,34 @@ def test_a_cancelled_exchange_is_recorded_and_marks_the_earlier_tokens(
     qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=WAIT_MS)
 
 
+def test_a_refresh_with_a_later_get_codes_verifier_is_warned_and_explained(
+    window: MainWindow, qtbot
+) -> None:
+    """Get code, Send, Get code again, then a refresh: the form now holds the second code's
+    verifier, not the one the refresh token's code was exchanged with. The form says so under
+    Verifier before Send (without stopping it), the 401 "Invalid code" gets advice about the
+    verifier — not "get a fresh code" — and the right verifier refreshes."""
+    token_flow(window, qtbot)
+    form = window.form
+    chains_verifier = form.code_verifier.text()
+    get_code(window, qtbot)  # a second attempt: its own verifier replaces the chain's
+    form.set_grant("refresh_token")
+    message = form.messages["code_verifier"]
+    assert "401" in message.text() and form.send_button.isEnabled()
+
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert refused.hint is not None and "verifier" in refused.hint.advice
+    assert "Get code for a fresh" not in refused.hint.advice
+    assert "refresh" in text_of(window, "errorHint").lower()
+
+    form.code_verifier.setText(chains_verifier)
+    assert message.text() == ""
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    form.code_verifier.clear()  # optional on a refresh: no advice either
+    assert message.text() == ""
+
+
 def test_the_first_failing_check_is_brought_into_view(window: MainWindow, qtbot) -> None:
     """at_hash is checked late, below what a short panel shows: its failure is scrolled to."""
     window.docks["idToken"].raise_()

@@ -184,10 +184,15 @@ class IdConnectClient:
         exchange = await self._send(
             Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
         )
-        if request.code:  # a redirect URL sent as the code has a hint of its own
-            hint = hint_for(exchange.outcome, Endpoint.TOKEN, sent_code=request.code)
-            exchange = replace(exchange, hint=hint)
-        return exchange
+        # A redirect URL sent as the code, and a refresh refused as an invalid code, have
+        # hints of their own.
+        hint = hint_for(
+            exchange.outcome,
+            Endpoint.TOKEN,
+            sent_code=request.code,
+            grant_type=request.grant_type,
+        )
+        return replace(exchange, hint=hint)
 
     async def share_token(self, request: ShareTokenRequest) -> Exchange:
         problems = blocking(request.validate())

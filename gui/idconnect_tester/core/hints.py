@@ -50,6 +50,15 @@ _INVALID_CODE: Final = _ApiRule(
     description=vendor.ERROR_INVALID_CODE,
 )
 
+_REFRESH_VERIFIER: Final = Hint(
+    "The refresh was refused as an invalid code",
+    'On a refresh the code is the one this refresh token came from, so "Invalid code" '
+    "most likely means the codeVerifier sent is not that code's: a later Get code puts its "
+    "own verifier in the form. Send the verifier of the code exchange that issued this "
+    "refresh token (the form warns when it knows it is another), or check that the refresh "
+    "token belongs to this client.",
+)
+
 _URL_AS_CODE: Final = Hint(
     "A whole URL was sent as the code",
     "The code sent looks like a redirect URL (…?code=…&state=…), not a code: a common cause "
@@ -273,12 +282,17 @@ def _looks_like_url(code: str) -> bool:
     return "://" in code or looks_like_redirect(code)
 
 
-def hint_for(outcome: Outcome, endpoint: Endpoint, *, sent_code: str = "") -> Hint | None:
+def hint_for(
+    outcome: Outcome, endpoint: Endpoint, *, sent_code: str = "", grant_type: str = ""
+) -> Hint | None:
     """The plain-words hint for an outcome, or None when there is nothing to add. `sent_code`:
-    the authorization code that was sent, when there was one (a URL there has its own hint)."""
+    the authorization code that was sent, when there was one (a URL there has its own hint);
+    `grant_type`: the token request's (a refresh's "Invalid code" has its own hint)."""
     if isinstance(outcome, ApiError):
         if _INVALID_CODE.matches(outcome, endpoint) and _looks_like_url(sent_code):
             return _URL_AS_CODE
+        if _INVALID_CODE.matches(outcome, endpoint) and grant_type == vendor.GRANT_REFRESH_TOKEN:
+            return _REFRESH_VERIFIER
         return next((r.hint for r in _API_RULES if r.matches(outcome, endpoint)), None)
     if isinstance(outcome, NetworkError):
         return _network_hint(outcome)

@@ -289,6 +289,7 @@ class Session:
                     code=code,
                     nonce=attempt.nonce if attempt is not None else None,
                     refresh_token_used=used or None,
+                    code_verifier=sent.code_verifier if sent is not None else None,
                 )
             if outcome.refresh_token:
                 self._emit(FormFill(refresh_token=outcome.refresh_token))
@@ -447,6 +448,16 @@ class Session:
         status = chain.refresh_status(self._target)
         assert status is not None
         return chain.refresh_token, status
+
+    def verifier_for_refresh(self, refresh_token: str) -> str | None:
+        """The verifier a refresh with `refresh_token` should send: the one the chain that
+        issued it was granted with. None when the token is not this chain's or it is unknown."""
+        chain = self._chain
+        if chain is None or not chain.uses_refresh_token(refresh_token.strip()):
+            return None
+        if not chain.origin.same_target(self._target):
+            return None
+        return chain.code_verifier or None
 
     def latest(self) -> tuple[Exchange, Origin] | None:
         """The latest exchange with any endpoint, and the target it went to."""

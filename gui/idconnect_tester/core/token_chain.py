@@ -45,10 +45,14 @@ class TokenChain:
         code: str | None,
         nonce: str | None,
         refresh_token_used: str | None = None,
+        code_verifier: str | None = None,
     ) -> None:
         self.origin = origin
         self.code = code  # the code the chain started from (None: a refresh token from elsewhere)
         self.nonce = nonce  # the nonce of the authorize step that code came from
+        # The PKCE verifier the chain's first grant was given (and accepted with): a refresh
+        # of this chain that sends a verifier must send this one.
+        self.code_verifier = code_verifier
         # What the panels show: the first grant (how the chain began), the latest, and the
         # latest with an id_token. The ones in between are in the history, not kept here, so
         # a session that auto-refreshes for days does not grow.

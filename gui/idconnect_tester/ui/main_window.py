@@ -279,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
+        self.form.changed.connect(self._advise_on_the_verifier)
         self.form.cancel_requested.connect(self.controller.cancel)
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
         self.target_binding.target_changed.connect(self._mark_the_code)
+        self.target_binding.target_changed.connect(lambda _: self._advise_on_the_verifier())
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -476,12 +478,28 @@ class MainWindow(QMainWindow):
         # add to the same frozen moment.
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
+        self._advise_on_the_verifier()  # a new chain: its refresh token has its own verifier
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
             self._say_cancelled(exchange, form, prefix)
             return
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
+
+    def _advise_on_the_verifier(self) -> None:
+        """A refresh of this run's refresh token with another verifier than its chain's (a
+        later Get code put its own in the form) gets 401 "Invalid code": say so before Send."""
+        request = self.form.token_request()
+        expected = None
+        if request.grant_type == vendor.GRANT_REFRESH_TOKEN:
+            expected = self.session.verifier_for_refresh(request.refresh_token)
+        wrong = expected is not None and request.code_verifier not in ("", expected)
+        self.form.set_verifier_advice(
+            "Not the verifier this refresh token's code was exchanged with: expect 401 "
+            "Invalid code (a later Get code replaced it)"
+            if wrong
+            else ""
+        )
 
     def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:
         """Cancel stops the wait, not the server: a code exchange it interrupted may have been

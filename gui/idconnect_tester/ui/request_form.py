@@ -59,6 +59,9 @@ class RequestForm(QGroupBox):
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
         self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
         self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
+        # From outside the form (the session knows the chain): why the verifier won't do for
+        # a refresh of this refresh token, or "".
+        self._verifier_advice = ""
         self._code_before_edit = ""
 
         self.grant_type = QComboBox()
@@ -333,6 +336,13 @@ class RequestForm(QGroupBox):
         else:
             self.get_code_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def set_verifier_advice(self, text: str) -> None:
+        """A warning under Verifier while the grant is refresh_token ("" for none): it does
+        not stop Send — testing what the server does with the wrong verifier is allowed."""
+        if text != self._verifier_advice:
+            self._verifier_advice = text
+            self._on_changed()
+
     def set_external_block(self, reason: str) -> None:
         self._external_block = reason
         self._update_send_state(self._issues())
@@ -359,6 +369,8 @@ class RequestForm(QGroupBox):
             message.clear_message()
         if self._code_note is not None:
             self.messages["code"].show_message(*self._code_note)
+        if self._verifier_advice and not uses_code:
+            self.messages["code_verifier"].show_message(self._verifier_advice, Tone.WARNING)
         for issue in issues:
             field = issue.field if issue.field in self.messages else "grant_type"
             if field not in self._touched:
