@@ -787,7 +787,7 @@ def test_cancelling_mid_request_is_prompt_and_leaves_nothing_open() -> None:
                 assert stopped.cancelled and stopped.response is None
                 assert stopped.request is not None and stopped.request.body == request.body_bytes()
                 assert isinstance(stopped.outcome, NetworkError)
-                assert "reached the server" in stopped.outcome.message
+                assert "after the request reached the server" in stopped.outcome.message
                 assert stopped.summary().startswith("Cancelled after")
                 return elapsed
 

@@ -56,6 +56,8 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     assert freshness.isVisibleTo(window.response_panel) and "401" in said
     # The server revokes what a replayed code issued (RFC 6749 §4.1.2): not shown as live.
     assert text_of(window, "accessTokenState") == "suspect"
+    # …and so is the id_token that came with them (its countdown says so, not just "older").
+    assert text_of(window, "idTokenExpiryCountdownState") == "suspect"
     assert "older" in window.docks["idToken"].windowTitle()
     assert "·" in window.docks["error"].windowTitle()  # the 401, with its time
     assert window.docks["error"].isVisible() and not window.docks["error"].visibleRegion().isEmpty()

@@ -71,7 +71,7 @@ def test_cancelling_a_code_exchange_says_the_code_may_be_spent(window: MainWindo
     the code may have been redeemed, rather than leave the next Send's 401 unexplained."""
     get_code(window, qtbot)
     send_then_cancel_once_it_reached_the_server(window, qtbot)
-    assert "may still have reached the server" in window.status.text()
+    assert "may have redeemed the code" in window.status.text()
     assert "may have redeemed this code" in window.form.messages["code"].text()
 
 

@@ -486,3 +486,40 @@ def test_a_wheel_over_an_unfocused_combo_scrolls_instead_of_changing_it(window, 
     combo.setFocus()
     wheel_down(combo)
     assert combo.currentIndex() != before  # focused: the wheel is for the combo
+
+
+def test_the_default_layout_is_made_again_for_the_next_screen(loop, qtbot) -> None:
+    """Docks left where the default put them on a large screen: the next launch, on a laptop,
+    makes the default layout for the laptop's size instead of squeezing the large one."""
+    first = open_window(qtbot)
+    first.resize(1920, 1080)
+    qtbot.waitUntil(lambda: first.width() == 1920, timeout=WAIT_MS)
+    assert first.tabifiedDockWidgets(first.docks["response"]) == []  # two result columns
+    close_window(first, qtbot)
+
+    settings = WindowSettings()
+    settings.save_layout(
+        QByteArray(), settings.state() or QByteArray(), default_docks=settings.docks_were_default()
+    )  # the size is forgotten (a new screen); what the docks were is kept
+    second = open_window(qtbot)
+    second.resize(1024, 700)
+    qtbot.waitUntil(lambda: second.width() == 1024, timeout=WAIT_MS)
+    assert second.docks["error"] in second.tabifiedDockWidgets(second.docks["response"])
+    assert on_screen(second.form.send_button)
+    close_window(second, qtbot)
+
+
+def test_a_users_layout_too_wide_for_the_screen_gives_way_and_says_so(loop, qtbot) -> None:
+    first = open_window(qtbot)
+    docks = first.docks
+    first.resize(2400, 900)  # a large monitor: every panel side by side
+    for left, right in (("response", "idToken"), ("idToken", "raw"), ("raw", "history")):
+        first.splitDockWidget(docks[left], docks[right], Qt.Orientation.Horizontal)
+    close_window(first, qtbot)
+    assert not WindowSettings().docks_were_default()
+
+    second = open_window(qtbot)  # the offscreen screen is 800 px wide
+    assert second.minimumSizeHint().width() <= second.width()
+    assert on_screen(second.form.send_button)
+    assert "layout" in second.status.text()
+    close_window(second, qtbot)

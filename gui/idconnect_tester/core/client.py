@@ -259,10 +259,11 @@ class IdConnectClient:
                 await response.aclose()
         except asyncio.CancelledError:
             if timer.request_sent():
-                why = "the request had reached the server, which may have acted on it"
+                why = "The wait was stopped after the request reached the server, which may "
+                why += "have acted on it."
             else:
-                why = "the request was not sent in full"
-            stopped = NetworkError(NetworkErrorKind.CANCELLED, f"Cancelled while waiting: {why}")
+                why = "The wait was stopped before the request was sent in full."
+            stopped = NetworkError(NetworkErrorKind.CANCELLED, why)
             raise RequestCancelled(
                 _exchange(endpoint, sent, None, stopped, timer, started_at, _now())
             ) from None

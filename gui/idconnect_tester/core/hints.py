@@ -225,7 +225,7 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: a request that reached it may have been acted "
         "on. A code exchange may have redeemed the code (Get code for a fresh one if Send "
-        "answers 401); a refresh may have replaced the refresh token.",
+        "answers 401); a refresh may have issued an access token you never received.",
     ),
     NetworkErrorKind.OTHER: Hint(
         "The request could not be sent",

@@ -505,8 +505,8 @@ class Session:
         if latest is not None and latest is not exchange:
             return Freshness(
                 True,
-                f"Older result, from the {what} exchange at {when}: the latest token request "
-                f"({clock_time(latest.received_at)}) {_ended(latest)}.",
+                f"Older result: the latest token request ({clock_time(latest.received_at)}) "
+                f"{_ended(latest)}. This is from the {what} exchange at {when}.",
                 f"older, {when}",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -523,9 +523,10 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"From the {grant.grant_type} exchange at "
-                f"{clock_time(grant.exchange.received_at)}: the latest response "
-                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token.",
+                f"Older result: the latest response "
+                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token. This "
+                f"is from the {grant.grant_type} exchange at "
+                f"{clock_time(grant.exchange.received_at)}.",
                 f"older, {clock_time(grant.exchange.received_at)}",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
@@ -538,6 +539,7 @@ class Session:
             verification=verifying.result if current and verifying is not None else None,
             keys_note=verifying.keys_note if current and verifying is not None else "",
             freshness=freshness,
+            status=TokenStatus(TokenState.SUSPECT, chain.suspect) if chain.suspect else None,
         )
 
     def _share_view(self, now: datetime) -> ShareView | None:

@@ -142,6 +142,9 @@ class IdTokenView:
     verification: Verification | None
     keys_note: str  # where the keys came from, or why there were none
     freshness: Freshness
+    # In doubt with the rest of its chain (its code was replayed: the server revokes what the
+    # code issued); None when nothing is known against it.
+    status: TokenStatus | None = None
 
 
 # What the raw panel shows: an exchange with the token endpoints, or the authorize step.

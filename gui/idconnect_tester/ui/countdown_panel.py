@@ -162,10 +162,11 @@ class CountdownRow:
 
 def _trust(view: IdTokenView) -> TokenStatus | None:
     """An id_token whose checks failed is not counted down in green: its exp is a claim in a
-    token nobody should trust (the ID token panel says which checks failed)."""
+    token nobody should trust (the ID token panel says which checks failed). One in doubt with
+    its chain (a replayed code) is suspect, like the access token it came with."""
     verification = view.verification
     if verification is None or verification.verdict is not Verdict.FAILED:
-        return None
+        return view.status
     failed = ", ".join(verification.failed) or "decode"
     return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")
 
@@ -258,8 +259,10 @@ class CountdownPanel(QWidget):
             row.clear()
         else:
             iat = numeric_date(decoded.claims.get("iat")) or exp
-            older = view.freshness.note if view.freshness.stale else None
-            row.start(exp, exp - iat, "its own exp claim", _trust(view), older=older)
+            trust = _trust(view)
+            # Marked older only while nothing worse is known (as the access token's row).
+            older = view.freshness.note if view.freshness.stale and trust is None else None
+            row.start(exp, exp - iat, "its own exp claim", trust, older=older)
         self.tick()
 
     def show_share(self, view: ShareView | None) -> None:

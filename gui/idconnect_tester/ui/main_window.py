@@ -18,7 +18,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QElapsedTimer, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
             dock.setWidget(scrolling_up_and_down(panel))
             dock.dockLocationChanged.connect(self._dock_moved)
             dock.topLevelChanged.connect(self._dock_moved)
+            dock.toggleViewAction().toggled.connect(self._dock_moved)  # closed or opened
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -505,8 +506,8 @@ class MainWindow(QMainWindow):
         """Cancel stops the wait, not the server: a code exchange it interrupted may have been
         redeemed anyway, and a second Send of that code then gets a 401 for no visible reason."""
         by_code = request is not None and request.grant_type == vendor.GRANT_AUTHORIZATION_CODE
-        reached = " — it may still have reached the server" if by_code else ""
-        self.status.say(prefix + exchange.summary() + reached, Tone.WARNING)
+        redeemed = " — the server may have redeemed the code" if by_code else ""
+        self.status.say(prefix + exchange.summary() + redeemed, Tone.WARNING)
         if by_code and request is not None and self.form.code.text() == request.code:
             self.form.note_under_code(
                 "Cancelled after it was sent: the server may have redeemed this code. "
@@ -673,13 +674,16 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default
-        places (a first launch, a layout saved by a version with another layout, or a state
-        this Qt can't read)."""
+        places (a first launch, docks left in the default layout — it is made again for this
+        screen —, a layout saved by a version with another layout, or a state this Qt can't
+        read)."""
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
-        if state is None or not self.restoreState(state, window_layout.LAYOUT_VERSION):
+        if state is None or self.settings.docks_were_default():
+            return True
+        if not self.restoreState(state, window_layout.LAYOUT_VERSION):
             return True
         self._place_unknown_docks()
         return False
@@ -720,6 +724,15 @@ class MainWindow(QMainWindow):
             # The second step, before the first paint: the default layout is then made for the
             # filled-in target and its messages, and nothing moves once the window is up.
             self.start()
+        if not self._needs_arrange and not self._fits_the_screen(self.minimumSizeHint()):
+            # The user's own layout, from a larger screen: its docks can't all fit this one
+            # (Send and the results would be cut off). The default layout takes over.
+            self._needs_arrange = True
+            self.status.say(
+                "Your saved layout needs a larger screen: the default layout is shown "
+                "(arrange the panels again, or View ▸ Reset layout)",
+                Tone.WARNING,
+            )
         if self._needs_arrange:
             self._needs_arrange = False
             self._arrange()
@@ -758,6 +771,12 @@ class MainWindow(QMainWindow):
                 ),
             )
 
+    def _fits_the_screen(self, size: QSize) -> bool:
+        screen = self.screen()
+        return screen is None or screen.availableGeometry().size().expandedTo(size) == (
+            screen.availableGeometry().size()
+        )
+
     def _fit_to_screen(self) -> None:
         """A remembered size from a larger screen (or another scale) never exceeds this one."""
         screen = self.screen()
@@ -771,6 +790,7 @@ class MainWindow(QMainWindow):
         self.settings.save_layout(
             QByteArray(self.saveGeometry()),
             QByteArray(self.saveState(window_layout.LAYOUT_VERSION)),
+            default_docks=self._default_layout is not None,
         )
 
     # --- shutdown ---

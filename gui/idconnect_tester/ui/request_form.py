@@ -35,7 +35,7 @@ from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage, MessageLine, WrappingLabel, name_clear_button
+from idconnect_tester.ui.widgets import FieldMessage, MessageLine, WrappedNote, name_clear_button
 
 DEFAULT_SCOPES = ("openid", "profile", "email", "name", "share", "offline_access")
 _SEND_TIP = "Send the signed token request (Ctrl+Return, or Return in a field)"
@@ -135,8 +135,9 @@ class RequestForm(QGroupBox):
         self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setToolTip("Stop the request in flight (Esc)")
         self.cancel_button.setEnabled(False)
-        self.send_blocked = WrappingLabel()
-        self.send_blocked.setObjectName("sendBlockedReason")
+        # As tall as its text at its width: QLabel's own guess wraps it narrower, and the
+        # form then asked for lines it does not use (see WrappedNote).
+        self.send_blocked = WrappedNote("sendBlockedReason", lines=1)
         set_tone(self.send_blocked, Tone.MUTED)
 
         # Top-aligned: the reason beside Send can wrap to more lines than the buttons are tall,

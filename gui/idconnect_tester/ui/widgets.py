@@ -322,15 +322,17 @@ def titled(title: str, widget: QWidget) -> QWidget:
     return box
 
 
-class FreshnessLine(ValueLabel):
+class FreshnessLine(ElidedLabel):
     """The line at the top of a result panel that says, in words nobody misses, that what the
     panel shows is not the latest result for the current target. (Where a current result came
-    from is said in the panel's dock title: it needs no line of its own.)"""
+    from is said in the panel's dock title: it needs no line of its own.) One line, whatever
+    the panel's width: three panels say it at once after a failure, and on a laptop's screen
+    wrapped notes would push what they mark out of view. The note starts with why; the
+    tooltip and `text()` have all of it."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__("Not the latest result", parent=parent)
+        super().__init__("Not the latest result", parent=parent, mode=Qt.TextElideMode.ElideRight)
         self.setObjectName(object_name)
-        self.setWordWrap(True)
         font = self.font()
         font.setBold(True)
         self.setFont(font)
@@ -340,6 +342,7 @@ class FreshnessLine(ValueLabel):
     def show_freshness(self, freshness: Freshness | None) -> None:
         stale = freshness is not None and freshness.stale
         self.setText(f"⚠ {freshness.note}" if freshness is not None and stale else "")
+        self.setToolTip(freshness.note if freshness is not None and stale else "")
         self.setVisible(stale)
 
 

@@ -14,8 +14,10 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
 
 # Saved with the dock layout; a layout saved under another number is set aside for the default
-# one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom).
-LAYOUT_VERSION = 1
+# one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom;
+# 1 could not tell the default layout from the user's, and a default made for a large screen
+# came back squeezed on a laptop's).
+LAYOUT_VERSION = 2
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
 REQUEST_SHARE = 0.34  # of the window's width, for the request column
@@ -121,13 +123,13 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
 
 def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed: bool) -> int:
     """The response's natural height, plus its tab bar when it shares its place with the error
-    panel, plus the note that marks it older — two lines, and the spacing above them — so a
+    panel, plus the note that marks it older — its line, and the spacing above it — so a
     failure does not push the share token out of view."""
     area = docks["response"].widget()
     panel = area.widget() if isinstance(area, QScrollArea) else area
     layout = panel.layout() if panel is not None else None
     spacing = max(0, layout.spacing()) if layout is not None else 0
-    note = 2 * window.fontMetrics().lineSpacing() + spacing
+    note = window.fontMetrics().lineSpacing() + spacing
     height = docks["response"].sizeHint().height() + note
     if tabbed:
         bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]

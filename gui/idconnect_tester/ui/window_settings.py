@@ -46,9 +46,17 @@ class WindowSettings:
     def state(self) -> QByteArray | None:
         return self._bytes("window/state")
 
-    def save_layout(self, geometry: QByteArray, state: QByteArray) -> None:
+    def docks_were_default(self) -> bool:
+        """Whether the docks were saved in the default layout, which is made for the window's
+        size: then the next launch makes it again for its own size instead of restoring it."""
+        return str(self._settings.value("window/default_docks", "false")).lower() == "true"
+
+    def save_layout(
+        self, geometry: QByteArray, state: QByteArray, *, default_docks: bool = False
+    ) -> None:
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
+        self._settings.setValue("window/default_docks", "true" if default_docks else "false")
         self._settings.sync()
 
     def clear_layout(self) -> None:
