@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -93,6 +93,12 @@ def _sideways_scrollbars(window: MainWindow) -> list[str]:
     ]
 
 
+def _request_scrolls(window: MainWindow) -> bool:
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    return column.verticalScrollBar().isVisible()
+
+
 def _panels_scrolling_whole(window: MainWindow) -> list[str]:
     """Result panels on show that scroll as a whole (the dock's own scrollbar), instead of
     fitting their dock with only their lists and texts scrolling inside."""
@@ -147,6 +153,9 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "send_visible": _visible_in_column(window, window.form.send_button),
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
+        "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
+        "request_scrolls": _request_scrolls(window),
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "claims_lines": _lines_shown(window.id_token_panel.claims),
         "raw_response_lines": _lines_shown(window.raw_panel.response),

@@ -498,8 +498,9 @@ def test_the_default_layout_is_made_again_for_the_next_screen(loop, qtbot) -> No
     close_window(first, qtbot)
 
     settings = WindowSettings()
+    assert settings.default_layout() == (True, True)  # two columns, the countdown at the left
     settings.save_layout(
-        QByteArray(), settings.state() or QByteArray(), default_docks=settings.docks_were_default()
+        QByteArray(), settings.state() or QByteArray(), default_layout=settings.default_layout()
     )  # the size is forgotten (a new screen); what the docks were is kept
     second = open_window(qtbot)
     second.resize(1024, 700)
@@ -516,7 +517,7 @@ def test_a_users_layout_too_wide_for_the_screen_gives_way_and_says_so(loop, qtbo
     for left, right in (("response", "idToken"), ("idToken", "raw"), ("raw", "history")):
         first.splitDockWidget(docks[left], docks[right], Qt.Orientation.Horizontal)
     close_window(first, qtbot)
-    assert not WindowSettings().docks_were_default()
+    assert WindowSettings().default_layout() is None  # the user's own
 
     second = open_window(qtbot)  # the offscreen screen is 800 px wide
     assert second.minimumSizeHint().width() <= second.width()

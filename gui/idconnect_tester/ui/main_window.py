@@ -89,7 +89,12 @@ from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.target_panel import TargetPanel
 from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
-from idconnect_tester.ui.widgets import guard_wheel, hide_while_covered, scrolling_up_and_down
+from idconnect_tester.ui.widgets import (
+    FormColumn,
+    guard_wheel,
+    hide_while_covered,
+    scrolling_up_and_down,
+)
 from idconnect_tester.ui.window_settings import WindowSettings
 
 _NOT_READY = "reading the target…"
@@ -131,6 +136,7 @@ class MainWindow(QMainWindow):
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
         self._default_layout: tuple[bool, bool] | None = None
+        self._restored_default: tuple[bool, bool] | None = None  # the saved default's kind
         self._settling = QElapsedTimer()  # since the first show: the window manager settles
         self._shutdown_task: asyncio.Future[None] | None = None
         self.settings = settings or WindowSettings()
@@ -217,7 +223,7 @@ class MainWindow(QMainWindow):
     # --- construction ---
 
     def _build_central(self) -> None:
-        column = QWidget()
+        column = FormColumn()
         layout = QVBoxLayout(column)
         layout.addWidget(self.target_panel)
         layout.addWidget(self.form)
@@ -674,17 +680,16 @@ class MainWindow(QMainWindow):
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default
-        places (a first launch, docks left in the default layout — it is made again for this
-        screen —, a layout saved by a version with another layout, or a state this Qt can't
-        read)."""
+        places (a first launch, a layout saved by a version with another layout, or a state
+        this Qt can't read). Whether a restored default layout suits this screen is known at
+        the first show (`_check_restored_layout`)."""
         geometry, state = self.settings.geometry(), self.settings.state()
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
-        if state is None or self.settings.docks_were_default():
+        if state is None or not self.restoreState(state, window_layout.LAYOUT_VERSION):
             return True
-        if not self.restoreState(state, window_layout.LAYOUT_VERSION):
-            return True
+        self._restored_default = self.settings.default_layout()
         self._place_unknown_docks()
         return False
 
@@ -724,15 +729,8 @@ class MainWindow(QMainWindow):
             # The second step, before the first paint: the default layout is then made for the
             # filled-in target and its messages, and nothing moves once the window is up.
             self.start()
-        if not self._needs_arrange and not self._fits_the_screen(self.minimumSizeHint()):
-            # The user's own layout, from a larger screen: its docks can't all fit this one
-            # (Send and the results would be cut off). The default layout takes over.
-            self._needs_arrange = True
-            self.status.say(
-                "Your saved layout needs a larger screen: the default layout is shown "
-                "(arrange the panels again, or View ▸ Reset layout)",
-                Tone.WARNING,
-            )
+        if not self._needs_arrange:
+            self._needs_arrange = self._check_restored_layout()
         if self._needs_arrange:
             self._needs_arrange = False
             self._arrange()
@@ -771,6 +769,27 @@ class MainWindow(QMainWindow):
                 ),
             )
 
+    def _check_restored_layout(self) -> bool:
+        """At the first show, sized for this screen: True when the restored docks must give
+        way to the default layout. A default layout saved for another kind of window (two
+        result columns on a large screen, say, now on a laptop) is made again for this one;
+        the same kind goes on following the window's size. The user's own layout stays —
+        unless its docks can't all fit this screen (Send and the results would be cut off)."""
+        restored, self._restored_default = self._restored_default, None
+        if restored is not None:
+            if restored != window_layout.layout_kind(self, self.docks):
+                return True
+            self._default_layout = restored
+            return False
+        if self._fits_the_screen(self.minimumSizeHint()):
+            return False
+        self.status.say(
+            "Your saved layout needs a larger screen: the default layout is shown "
+            "(arrange the panels again, or View ▸ Reset layout)",
+            Tone.WARNING,
+        )
+        return True
+
     def _fits_the_screen(self, size: QSize) -> bool:
         screen = self.screen()
         return screen is None or screen.availableGeometry().size().expandedTo(size) == (
@@ -790,7 +809,7 @@ class MainWindow(QMainWindow):
         self.settings.save_layout(
             QByteArray(self.saveGeometry()),
             QByteArray(self.saveState(window_layout.LAYOUT_VERSION)),
-            default_docks=self._default_layout is not None,
+            default_layout=self._default_layout,
         )
 
     # --- shutdown ---

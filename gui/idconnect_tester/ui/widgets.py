@@ -412,6 +412,19 @@ def hide_while_covered(dock: QDockWidget) -> None:
     dock.visibilityChanged.connect(follow)
 
 
+class FormColumn(QWidget):
+    """A column of forms whose notes wrap. Its size hint is its height at the width it has:
+    Qt's scroll area keeps a wrapping widget no shorter than the widget's size hint, and the
+    hint QLabel and the form layouts guess (at a narrower width, so more lines) would scroll
+    a column that fits."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if not self.testAttribute(Qt.WidgetAttribute.WA_Resized) or not self.hasHeightForWidth():
+            return hint  # not laid out yet: Qt's guess is all there is
+        return QSize(self.width(), self.heightForWidth(self.width()))
+
+
 def scrolling_up_and_down(content: QWidget) -> QScrollArea:
     """`content` in a scroll area that scrolls up and down only when it must (a short screen,
     200% scaling) — never sideways: the area can't get narrower than the content."""

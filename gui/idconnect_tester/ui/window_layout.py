@@ -57,26 +57,24 @@ def _request_height(window: QMainWindow) -> int:
     request = central.widget() if isinstance(central, QScrollArea) else central
     if request is None:
         return 0
-    # The column is the request's share less the splitter beside it. The scroll area asks for
-    # no less than the content's size hint (its height at its preferred width), so neither do we.
-    wanted = request.heightForWidth(request_width(window.width()) - _separator(window))
-    return max(wanted, request.sizeHint().height())
+    # The column is the request's share less the splitter beside it.
+    return request.heightForWidth(request_width(window.width()) - _separator(window))
 
 
 def _countdown_height(window: QMainWindow, docks: dict[str, QDockWidget]) -> int:
     """The countdown's height once it counts: its natural height plus the two "until …" lines
-    that appear under the bars with the first token (so they don't push Auto-refresh out)."""
-    return docks["countdown"].sizeHint().height() + 2 * window.fontMetrics().lineSpacing()
+    that appear under the bars with the first token, and the line that marks it older after a
+    failure (so none of them pushes Auto-refresh out)."""
+    return docks["countdown"].sizeHint().height() + 3 * window.fontMetrics().lineSpacing()
 
 
 def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the countdown fits under the request without pushing Send out of view; on a
     short screen (200% scaling) it goes to the top of the results instead."""
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
-    # The splitter between the request and the dock area, and the dock's frame, take a little
-    # more than the two size hints say: leave room for them rather than hide Send.
-    slack = 3 * _separator(window)
-    slack += window.fontMetrics().lineSpacing()
+    # The splitter between the request and the dock area takes a little more than the two
+    # heights say: leave room for it, and as much again, rather than hide Send.
+    slack = 2 * _separator(window)
     needed = _request_height(window) + _countdown_height(window, docks) + chrome + slack
     return window.height() >= needed
 
@@ -132,8 +130,7 @@ def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed:
     note = window.fontMetrics().lineSpacing() + spacing
     height = docks["response"].sizeHint().height() + note
     if tabbed:
-        bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
-        height += max(bars, default=0)
+        height += _tab_bar_height(window)
     return height
 
 
@@ -145,7 +142,8 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
     results = max(0, width - request_px)
     countdown = _countdown_height(window, docks)
-    chrome = window.menuBar().height() + window.statusBar().height()
+    # Their hints: before the first show, the bars' heights are not their real ones yet.
+    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
     if countdown_under_request(window, docks):
         # It takes the height the request leaves, or at least what it needs.
         left_over = height - chrome - _separator(window) - _request_height(window)
@@ -153,13 +151,14 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         top = 0
     else:
         top = countdown  # at the top of the results: its natural height, the rest below
-    # The response gets what it needs, as long as the id_token panel below it keeps its least
-    # height; on a short screen (200% scaling) it gets half the column at most, as the
-    # id_token's checks need room too, and the response scrolls instead.
+    # The response gets what it needs: up to three fifths of the column, and beyond that as
+    # long as the id_token panel below it keeps its least height. On a short screen (200%
+    # scaling) the id_token's checks need room too, and the response scrolls instead; on a
+    # 1024×700 laptop the id_token panel gives the last few pixels (its lists scroll inside).
     column = height - chrome - top
     response = min(
         _response_height(window, docks, tabbed=not is_wide(width)),
-        max(column // 2, column - _least_height(window, docks["idToken"], results)),
+        max(column * 3 // 5, column - _least_height(window, docks["idToken"], results)),
     )
     if is_wide(width):
         half = results // 2
@@ -173,8 +172,12 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         )
     else:
         window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
+        # Heights that add up to the column (a tabbed dock's with its tab bar, as Qt counts
+        # it), less the separators between them: what is asked beyond it, Qt takes from
+        # every dock in proportion — the countdown's lines too.
+        docks_height = column - (2 if top else 1) * _separator(window)
         column_docks = [docks["response"], docks["idToken"]]
-        sizes = [response, max(0, column - response)]
+        sizes = [response, max(0, docks_height - response)]
         if top:  # one call for the whole column: a later one would take from the response
             column_docks.insert(0, docks["countdown"])
             sizes.insert(0, top)
@@ -182,6 +185,11 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         return
     if top:
         window.resizeDocks([docks["countdown"]], [top], _VERTICAL)
+
+
+def _tab_bar_height(window: QMainWindow) -> int:
+    bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
+    return max(bars, default=0)
 
 
 def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
@@ -196,8 +204,7 @@ def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
         if panel.hasHeightForWidth():  # wrapped lines need more height in a narrow column
             least = max(least, panel.heightForWidth(width - area.verticalScrollBar().width()))
         height += least - area.minimumSizeHint().height()
-    bars = [bar.sizeHint().height() for bar in window.findChildren(QTabBar) if bar.count()]
-    return height + max(bars, default=0) + _separator(window)
+    return height + _tab_bar_height(window) + _separator(window)
 
 
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:

@@ -46,17 +46,27 @@ class WindowSettings:
     def state(self) -> QByteArray | None:
         return self._bytes("window/state")
 
-    def docks_were_default(self) -> bool:
-        """Whether the docks were saved in the default layout, which is made for the window's
-        size: then the next launch makes it again for its own size instead of restoring it."""
-        return str(self._settings.value("window/default_docks", "false")).lower() == "true"
+    def default_layout(self) -> tuple[bool, bool] | None:
+        """The kind of default layout the docks were saved in (see `window_layout.layout_kind`),
+        or None for the user's own arrangement. A default layout is made for a window's size:
+        restored into a window of another kind, it is made again instead."""
+        value = str(self._settings.value("window/default_layout", ""))
+        wide, _, under = value.partition(",")
+        if {wide, under} <= {"0", "1"} and under:
+            return wide == "1", under == "1"
+        return None
 
     def save_layout(
-        self, geometry: QByteArray, state: QByteArray, *, default_docks: bool = False
+        self,
+        geometry: QByteArray,
+        state: QByteArray,
+        *,
+        default_layout: tuple[bool, bool] | None = None,
     ) -> None:
+        kind = "" if default_layout is None else ",".join(str(int(b)) for b in default_layout)
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
-        self._settings.setValue("window/default_docks", "true" if default_docks else "false")
+        self._settings.setValue("window/default_layout", kind)
         self._settings.sync()
 
     def clear_layout(self) -> None:
