@@ -16,6 +16,7 @@ from idconnect_tester.core.emulator_drills import (
     arm_drill,
     disarm_drill,
     drills_problem,
+    param_label,
     read_drills,
 )
 from idconnect_tester.emulator import EmulatorServer
@@ -70,3 +71,16 @@ def test_only_an_emulator_on_this_machine_takes_drills() -> None:
     for remote in ("https://api.sumsub.com", "http://192.168.1.5:8088", "not a url", ""):
         problem = drills_problem(remote)
         assert problem is not None and "this machine" in problem
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label"),
+    [
+        ("delay_s", 3.0, "delay 3 s"),
+        ("size_mb", 0.5, "size 0.5 MB"),
+        ("delay_s", None, "delay (s)"),
+        ("burst_count", 2.0, "burst count 2"),
+    ],
+)
+def test_a_parameter_says_its_unit(name: str, value: float | None, label: str) -> None:
+    assert param_label(name, value) == label

@@ -69,6 +69,8 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)
     assert armed_in(window) == {"name": "slow", "remaining": 1, "params": {"delay_s": 0.5}}
+    assert window.drills.mark.text() == "drill armed: slow, delay 0.5 s (1 left)"
+    assert dialog.arm_button.isDefault() and not dialog.reload_button.autoDefault()
 
     delay.setValue(301)  # above what the emulator allows
     qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)

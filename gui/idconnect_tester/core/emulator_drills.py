@@ -40,9 +40,24 @@ class Drill:
 class ArmedDrill:
     name: str
     remaining: int  # responses it will still change
+    params: dict[str, float] = field(default_factory=dict)  # as armed (defaults filled in)
 
     def describe(self) -> str:
-        return f"drill armed: {self.name} ({self.remaining} left)"
+        settings = "".join(f", {param_label(k, v)}" for k, v in self.params.items())
+        return f"drill armed: {self.name}{settings} ({self.remaining} left)"
+
+
+_UNITS: Final = {"_s": "s", "_mb": "MB"}
+
+
+def param_label(name: str, value: float | None = None) -> str:
+    """`delay_s` → "delay 3 s" (or "delay (s)" without a value): the unit said, not coded."""
+    for suffix, unit in _UNITS.items():
+        if name.endswith(suffix):
+            base = name.removesuffix(suffix).replace("_", " ")
+            return f"{base} ({unit})" if value is None else f"{base} {value:g} {unit}"
+    base = name.replace("_", " ")
+    return base if value is None else f"{base} {value:g}"
 
 
 @dataclass(frozen=True)
@@ -75,7 +90,16 @@ def _armed(value: Any) -> ArmedDrill | None:
         or not isinstance(value.get("remaining"), int)
     ):
         raise DrillError(f"The emulator described the armed drill oddly: {value!r:.200}")
-    return ArmedDrill(value["name"], value["remaining"])
+    params = value.get("params")
+    return ArmedDrill(
+        value["name"],
+        value["remaining"],
+        {
+            str(k): float(v)
+            for k, v in (params.items() if isinstance(params, dict) else ())
+            if isinstance(v, int | float) and not isinstance(v, bool)
+        },
+    )
 
 
 def _drill(value: Any) -> Drill:

@@ -39,6 +39,7 @@ from idconnect_tester.core.emulator_drills import (
     arm_drill,
     disarm_drill,
     drills_problem,
+    param_label,
     read_drills,
 )
 from idconnect_tester.core.profile_model import Profile
@@ -88,6 +89,10 @@ class DrillsDialog(QDialog):
         self.disarm_button.setObjectName("drillDisarmButton")
         self.reload_button = QPushButton("Reload")
         self.reload_button.setObjectName("drillReloadButton")
+        # Return arms the selected drill (what the dialog is for), never reloads or disarms.
+        for button in (self.reload_button, self.disarm_button):
+            button.setAutoDefault(False)
+        self.arm_button.setDefault(True)
         self.status = WrappingLabel("")
         self.status.setObjectName("drillsStatus")
         form = QFormLayout()
@@ -148,8 +153,10 @@ class DrillsDialog(QDialog):
             spin.setDecimals(1)
             spin.setValue(default)
             spin.setToolTip(f"{param} for {name} (the emulator's default: {default:g})")
-            self.params_form.addRow(param, spin)
+            self.params_form.addRow(param_label(param).capitalize(), spin)
             self.params[param] = spin
+        if self.isVisible():  # new rows: taller rather than squeeze the list of drills
+            self.resize(self.size().expandedTo(self.sizeHint()))
 
     def param_values(self) -> dict[str, float]:
         return {param: spin.value() for param, spin in self.params.items()}
