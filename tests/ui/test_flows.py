@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QFormLayout, QInputDialog, QLabel
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 
@@ -56,6 +56,14 @@ def test_alg_none_fails_the_algorithm_row(window: MainWindow, qtbot) -> None:
     assert window.id_token_panel.check_status("signature") == "fail"
 
 
+def description_label(window: MainWindow) -> str:
+    form = window.error_panel.layout()
+    assert isinstance(form, QFormLayout)
+    label = form.labelForField(window.error_panel.description)
+    assert isinstance(label, QLabel)
+    return label.text()
+
+
 def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> None:
     server = window.emulator.server
     assert server is not None
@@ -103,6 +111,7 @@ def test_a_cancelled_exchange_is_recorded_and_marks_the_earlier_tokens(
     assert window.response_panel.property("stale") is True
     assert "cancelled" in window.response_panel.freshness.text()
     assert text_of(window, "errorStatus") == "Cancelled"
+    assert description_label(window) == "What happened"  # the app's words, not Sumsub's
     assert '"grant_type": "refresh_token"' in window.raw_panel.request.toPlainText()
     assert window.raw_panel.response.toPlainText().startswith("No response: cancelled after")
     window.history_panel.status_filter.setCurrentIndex(
@@ -130,6 +139,7 @@ def test_a_refresh_with_a_later_get_codes_verifier_is_warned_and_explained(
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
     assert refused.hint is not None and "verifier" in refused.hint.advice
     assert "Get code for a fresh" not in refused.hint.advice
+    assert description_label(window) == "description"  # Sumsub's own field, its own name
     assert "refresh" in text_of(window, "errorHint").lower()
 
     form.code_verifier.setText(chains_verifier)

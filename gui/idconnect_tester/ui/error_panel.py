@@ -53,7 +53,10 @@ class ErrorPanel(QWidget):
         form.addRow(self.freshness)
         form.addRow("Status", self.status)
         form.addRow("What to try", self.hint)
-        form.addRow("description", self.description)
+        # Sumsub's field name for Sumsub's words; the app's own account of a network fault or
+        # a cancel is not a `description` the server sent.
+        self._description_label = QLabel("description")
+        form.addRow(self._description_label, self.description)
         form.addRow("code", self.code)
         form.addRow("correlationId", self.correlation)
         self._api_label = QLabel("errorCode")
@@ -106,6 +109,7 @@ class ErrorPanel(QWidget):
         self.correlation.set_value(report.correlation_id)
         self.correlation.label.setToolTip(report.correlation_id)
         self.description.setText(report.description)
+        self._description_label.setText("description" if report.code else "What happened")
         self.api_error.setText(report.api_error)
         hint = report.hint
         self.hint.setText(
