@@ -112,6 +112,14 @@ def test_text_colours_of_the_palette_and_the_tones(scheme: str, qapp: QApplicati
     assert low == {}, f"below {TEXT}:1 in the {scheme} scheme"
 
 
+def test_a_field_that_is_off_does_not_look_like_one_to_type_in(
+    scheme: str, qapp: QApplication
+) -> None:
+    """Code while the grant is refresh_token: its box is not the one an enabled field has."""
+    palette = qapp.palette()
+    assert palette.color(Group.Disabled, Role.Base) != palette.color(Group.Active, Role.Base)
+
+
 @pytest.mark.parametrize(
     ("kind", "indicator_element"),
     [

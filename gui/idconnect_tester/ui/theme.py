@@ -194,6 +194,9 @@ def _dark_palette() -> QPalette:
     disabled = QPalette.ColorGroup.Disabled
     for role in (roles.WindowText, roles.Text, roles.ButtonText):
         palette.setColor(disabled, role, QColor("#a3a7ad"))
+    # A field that is off sits flush with the window, as in Fusion's light palette: it no
+    # longer looks like a place to type (Code, while the grant is refresh_token).
+    palette.setColor(disabled, roles.Base, QColor("#2b2d30"))
     return palette
 
 
