@@ -154,3 +154,12 @@ def test_invalid_code_on_a_refresh_is_about_the_verifier_not_a_fresh_code() -> N
     assert "verifier" in on_refresh.advice and "refresh token" in on_refresh.advice
     assert "Get code for a fresh code" in on_exchange.advice
     assert on_refresh != on_exchange
+
+
+def test_a_cancel_is_explained_for_the_grant_that_was_cancelled() -> None:
+    stopped = NetworkError(NetworkErrorKind.CANCELLED, "The wait was stopped")
+    by_code = hint_for(stopped, Endpoint.TOKEN, grant_type="authorization_code")
+    by_refresh = hint_for(stopped, Endpoint.TOKEN, grant_type="refresh_token")
+    assert by_code is not None and "Get code" in by_code.advice
+    assert by_refresh is not None and "Get code" not in by_refresh.advice
+    assert "refresh token" in by_refresh.advice

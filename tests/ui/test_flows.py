@@ -112,6 +112,7 @@ def test_a_cancelled_exchange_is_recorded_and_marks_the_earlier_tokens(
     assert "cancelled" in window.response_panel.freshness.text()
     assert text_of(window, "errorStatus") == "Cancelled"
     assert description_label(window) == "What happened"  # the app's words, not Sumsub's
+    assert "Get code" not in text_of(window, "errorHint")  # a refresh's cancel, not a code's
     assert '"grant_type": "refresh_token"' in window.raw_panel.request.toPlainText()
     assert window.raw_panel.response.toPlainText().startswith("No response: cancelled after")
     window.history_panel.status_filter.setCurrentIndex(

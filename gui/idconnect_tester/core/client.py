@@ -181,18 +181,25 @@ class IdConnectClient:
         problems = blocking(request.validate())
         if problems:
             return self._not_sent(Endpoint.TOKEN, "; ".join(p.message for p in problems))
-        exchange = await self._send(
-            Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
-        )
-        # A redirect URL sent as the code, and a refresh refused as an invalid code, have
-        # hints of their own.
-        hint = hint_for(
-            exchange.outcome,
-            Endpoint.TOKEN,
-            sent_code=request.code,
-            grant_type=request.grant_type,
-        )
-        return replace(exchange, hint=hint)
+
+        # A redirect URL sent as the code, a refresh refused as an invalid code and a cancel
+        # have hints of their own for the grant.
+        def for_this_grant(exchange: Exchange) -> Exchange:
+            hint = hint_for(
+                exchange.outcome,
+                Endpoint.TOKEN,
+                sent_code=request.code,
+                grant_type=request.grant_type,
+            )
+            return replace(exchange, hint=hint)
+
+        try:
+            exchange = await self._send(
+                Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
+            )
+        except RequestCancelled as cancelled:
+            raise RequestCancelled(for_this_grant(cancelled.exchange)) from None
+        return for_this_grant(exchange)
 
     async def share_token(self, request: ShareTokenRequest) -> Exchange:
         problems = blocking(request.validate())

@@ -59,6 +59,20 @@ _REFRESH_VERIFIER: Final = Hint(
     "token belongs to this client.",
 )
 
+# A cancel's consequences depend on the grant that was cancelled.
+_CANCELLED_BY_GRANT: Final = {
+    vendor.GRANT_AUTHORIZATION_CODE: Hint(
+        "Cancelled before the answer came",
+        "Cancel stops the wait, not the server: it may have redeemed the code already. If "
+        "Send answers 401 Invalid code, press Get code for a fresh code and verifier.",
+    ),
+    vendor.GRANT_REFRESH_TOKEN: Hint(
+        "Cancelled before the answer came",
+        "Cancel stops the wait, not the server: it may have issued an access token you never "
+        "received. The refresh token is still the one to use: Send again.",
+    ),
+}
+
 _URL_AS_CODE: Final = Hint(
     "A whole URL was sent as the code",
     "The code sent looks like a redirect URL (…?code=…&state=…), not a code: a common cause "
@@ -224,8 +238,7 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
     NetworkErrorKind.CANCELLED: Hint(
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: a request that reached it may have been acted "
-        "on. A code exchange may have redeemed the code (Get code for a fresh one if Send "
-        "answers 401); a refresh may have issued an access token you never received.",
+        "on. Send again to see what the server says now.",
     ),
     NetworkErrorKind.OTHER: Hint(
         "The request could not be sent",
@@ -295,6 +308,8 @@ def hint_for(
             return _REFRESH_VERIFIER
         return next((r.hint for r in _API_RULES if r.matches(outcome, endpoint)), None)
     if isinstance(outcome, NetworkError):
+        if outcome.kind is NetworkErrorKind.CANCELLED and grant_type in _CANCELLED_BY_GRANT:
+            return _CANCELLED_BY_GRANT[grant_type]
         return _network_hint(outcome)
     if isinstance(outcome, UnexpectedResponse):
         return _unexpected_hint(outcome)

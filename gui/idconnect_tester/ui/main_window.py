@@ -502,8 +502,8 @@ class MainWindow(QMainWindow):
             expected = self.session.verifier_for_refresh(request.refresh_token)
         wrong = expected is not None and request.code_verifier not in ("", expected)
         self.form.set_verifier_advice(
-            "Not the verifier this refresh token's code was exchanged with: expect 401 "
-            "Invalid code (a later Get code replaced it)"
+            "Wrong verifier for this refresh token: expect 401 (a later Get code replaced "
+            "the one its code was exchanged with)"
             if wrong
             else ""
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -56,12 +56,6 @@ class RequestForm(QGroupBox):
         super().__init__("Token request", parent)
         self._busy = False
         self._busy_text = ""
-        # While a request runs the busy line counts the seconds, so a slow server is seen
-        # to be slow (and the app to be alive).
-        self._waiting = QElapsedTimer()
-        self._waiting_tick = QTimer(self)
-        self._waiting_tick.setInterval(1000)
-        self._waiting_tick.timeout.connect(lambda: self._update_send_state(self._issues()))
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
         self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
         self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
@@ -321,11 +315,6 @@ class RequestForm(QGroupBox):
         focused = any(button.hasFocus() for button in buttons)
         self._busy = busy
         self._busy_text = text
-        if busy:
-            self._waiting.start()
-            self._waiting_tick.start()
-        else:
-            self._waiting_tick.stop()
         # What comes on is enabled and focused before the focused button goes off: otherwise
         # Qt hands the focus to the next stop in the window, often in another panel.
         if busy:
@@ -402,9 +391,6 @@ class RequestForm(QGroupBox):
             # One short line: it fits beside the buttons, so the form keeps its size through
             # a Send (Cancel is right there; its tooltip and the status bar name Esc).
             reason = self._busy_text or "Sending…"
-            seconds = self._waiting.elapsed() // 1000 if self._waiting.isValid() else 0
-            if seconds:
-                reason += f" {seconds} s"
         elif blockers:
             reason = "Send is off: " + blockers[0]
         else:

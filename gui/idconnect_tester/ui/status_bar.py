@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
 from idconnect_tester.ui.theme import Tone, clear_tone, set_tone
@@ -31,13 +31,32 @@ class StatusBar(QStatusBar):
         self.addWidget(self.busy)
         self.addWidget(self.message, 3)
         self.addPermanentWidget(self.target, 1)
+        # While an operation runs its message counts the seconds: a slow server is seen to be
+        # slow (and the app to be alive), as in the HTTP tools people know.
+        self._busy_text = ""
+        self._waiting = QElapsedTimer()
+        self._waiting_tick = QTimer(self)
+        self._waiting_tick.setInterval(1000)
+        self._waiting_tick.timeout.connect(self._count_the_wait)
 
     def show_busy(self, text: str) -> None:
         self.busy.setVisible(True)
+        self._busy_text = text
+        self._waiting.start()
+        self._waiting_tick.start()
         self.say(text)
 
     def show_idle(self) -> None:
         self.busy.setVisible(False)
+        self._waiting_tick.stop()
+
+    def _count_the_wait(self) -> None:
+        if not self.message.text().startswith(self._busy_text):
+            return  # something else was said meanwhile: leave it
+        seconds = round(self._waiting.elapsed() / 1000)  # a tick can come a little early
+        text = f"{self._busy_text} {seconds} s"
+        self.message.setText(text)
+        self.message.setToolTip(text)
 
     def say(self, text: str, tone: Tone = Tone.MUTED) -> None:
         self.message.setText(text)

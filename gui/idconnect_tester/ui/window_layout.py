@@ -57,8 +57,13 @@ def _request_height(window: QMainWindow) -> int:
     request = central.widget() if isinstance(central, QScrollArea) else central
     if request is None:
         return 0
-    # The column is the request's share less the splitter beside it.
-    return request.heightForWidth(request_width(window.width()) - _separator(window))
+    # The column is the request's share less the splitter beside it — and less a scrollbar:
+    # measured without one, a column a few pixels short would wrap more beside the scrollbar
+    # it then needs, and keep it.
+    scrollbar = (
+        central.verticalScrollBar().sizeHint().width() if isinstance(central, QScrollArea) else 0
+    )
+    return request.heightForWidth(request_width(window.width()) - _separator(window) - scrollbar)
 
 
 def _countdown_height(window: QMainWindow, docks: dict[str, QDockWidget]) -> int:
