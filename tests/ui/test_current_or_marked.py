@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.test_profiles_history import add_profile, select
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification
@@ -118,6 +118,7 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
         assert stale(window, name), name
     assert "another target" in window.response_panel.freshness.text().lower()
     assert text_of(window, "accessTokenState") == "from another target"
+    assert text_of(window, "idTokenExpiryCountdownState") == "from another target"  # the same
 
     # Verify again checks the token against the issuer that issued it, not the selected one.
     before = shown_verification(window)
@@ -211,3 +212,15 @@ def test_a_code_from_another_targets_get_code_says_so_under_code(window, qtbot) 
     combo.setCurrentIndex(combo.findData(emulator_id))
     assert "only that target" not in note.text()
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+
+
+def test_a_switch_takes_the_last_outcome_off_the_status_bar(window, qtbot) -> None:
+    """ "200 OK" in green (or a 401 in red) under another target's name reads as its own."""
+    emulator = window.targets.current
+    other = add_profile(window, "Another target")
+    select(window, emulator.id)
+    token_flow(window, qtbot)
+    assert window.status.text().startswith("200 OK")
+    select(window, other.id)
+    assert "200 OK" not in window.status.text()
+    assert "Another target" in window.status.text()

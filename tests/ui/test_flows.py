@@ -230,6 +230,12 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
         assert isinstance(first.outcome, TokenGranted)
         assert window.auto_refresh.scheduled
         assert "Next refresh at" in text_of(window, "autoRefreshState")
+        assert "(2 s before expiry)" in text_of(window, "autoRefreshState")
+        # A lead longer than the token lives can't be kept: the line says when it really is.
+        window.countdown_panel.auto_refresh_lead.setValue(10)
+        said = text_of(window, "autoRefreshState")
+        assert "10 s before expiry" not in said and "longer than the token's lifetime" in said
+        window.countdown_panel.auto_refresh_lead.setValue(2)
         first_token = first.outcome.access_token
         # The refresh is due 2 s before the 4 s lifetime ends: wait for the exchange it makes.
         with qtbot.waitSignal(window.controller.exchange_finished, timeout=6000) as blocker:
@@ -295,6 +301,22 @@ def test_share_token_success_with_its_own_countdown(window: MainWindow, qtbot) -
     assert text_of(window, "shareTokenField").startswith("_act-sbx-")
     assert "CoolCompanyLtd" in text_of(window, "shareTokenForClient")
     assert text_of(window, "shareTokenCountdown") in ("00:10:00", "00:09:59", "00:09:58")
+
+
+def test_a_share_token_from_replaced_tokens_is_marked_older(window: MainWindow, qtbot) -> None:
+    """A share token made from the last code exchange's access token is not part of the next
+    exchange's response: once new tokens arrive it is marked older, not shown live beside them."""
+    token_flow(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.send_share_token("CoolCompanyLtd", 600)
+    assert text_of(window, "shareTokenState") == "live"
+    assert text_of(window, "shareTokenCountdownState") == ""  # counting down, nothing to add
+
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    token_flow(window, qtbot)  # a new code: new tokens, the share token is from the old ones
+    assert text_of(window, "shareTokenState") == "older"
+    assert "replaced" in window.response_panel.share_state.toolTip()
+    assert text_of(window, "shareTokenCountdownState") == "older"
 
 
 def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbot) -> None:

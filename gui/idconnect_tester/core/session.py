@@ -112,7 +112,8 @@ class Session:
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
-        self._share: tuple[Exchange, ShareTokenGranted, Origin] | None = None
+        # The share token on display, and the access token it was made from.
+        self._share: tuple[Exchange, ShareTokenGranted, Origin, str] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
         # What the raw panel shows: the latest exchange, or an authorize step that came after.
         self._raw: tuple[RawStep, Origin] | None = None
@@ -318,7 +319,7 @@ class Session:
     ) -> None:
         outcome = exchange.outcome
         if isinstance(outcome, ShareTokenGranted):
-            self._share = (exchange, outcome, origin)
+            self._share = (exchange, outcome, origin, sent.access_token if sent else "")
             return
         chain = self._chain
         if (
@@ -539,24 +540,44 @@ class Session:
             verification=verifying.result if current and verifying is not None else None,
             keys_note=verifying.keys_note if current and verifying is not None else "",
             freshness=freshness,
-            status=TokenStatus(TokenState.SUSPECT, chain.suspect) if chain.suspect else None,
+            status=self._id_token_status(chain),
         )
+
+    def _id_token_status(self, chain: TokenChain) -> TokenStatus | None:
+        """What is known against the id_token, as for the access token it came with: in doubt
+        with its chain, or another target's."""
+        if chain.suspect:
+            return TokenStatus(TokenState.SUSPECT, chain.suspect)
+        if not chain.origin.same_target(self._target):
+            return TokenStatus.not_this_target(chain.origin, self._target)
+        return None
 
     def _share_view(self, now: datetime) -> ShareView | None:
         if self._share is None:
             return None
-        exchange, granted, origin = self._share
+        exchange, granted, origin, made_from = self._share
         when = clock_time(exchange.received_at)
+        chain = self._chain
         if now >= granted.expires_at:
             status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
         elif not origin.same_target(self._target):
             status = TokenStatus.not_this_target(origin, self._target)
         else:
             status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
-        if origin.same_target(self._target):
-            freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
-        else:
+        replaced = chain is not None and made_from != chain.latest.granted.access_token
+        if not origin.same_target(self._target):
             freshness = self._other_target(origin, f"received at {when}")
+        elif replaced and chain is not None:
+            # Made from an access token the response no longer shows: not part of it.
+            freshness = Freshness(
+                True,
+                f"Older result: made at {when} from an access token that the "
+                f"{chain.latest.grant_type} exchange at "
+                f"{clock_time(chain.latest.exchange.received_at)} replaced",
+                f"older, {when}",
+            )
+        else:
+            freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
         return ShareView(exchange, granted, origin, status, freshness)
 
     def _exchange_view(self) -> ExchangeView | None:

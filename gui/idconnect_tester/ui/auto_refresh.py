@@ -116,6 +116,8 @@ class AutoRefresh(QObject):
             due = now
         self.next_at = due
         self._timer.start(max(0, round((due - now).total_seconds() * 1000)))
-        self.state_changed.emit(
-            f"Next refresh at {due.astimezone():%H:%M:%S} ({self.lead_s} s before expiry)"
-        )
+        before = round((self._expires_at - due).total_seconds()) if self._expires_at else 0
+        why = f"{before} s before expiry"
+        if before != self.lead_s:  # the lead is longer than the token lives: not that early
+            why += f"; the {self.lead_s} s lead is longer than the token's lifetime"
+        self.state_changed.emit(f"Next refresh at {due.astimezone():%H:%M:%S} ({why})")

@@ -271,7 +271,8 @@ class CountdownPanel(QWidget):
             row.clear()
         else:
             lifetime = view.granted.expires_at - view.exchange.received_at
-            row.start(view.granted.expires_at, lifetime, "Share token", view.status)
+            older = view.freshness.note if view.freshness.stale and view.status.usable else None
+            row.start(view.granted.expires_at, lifetime, "Share token", view.status, older=older)
         self.tick()
 
     def tick(self) -> None:

@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._painted = False  # the first frame is on screen
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
+        self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -297,6 +298,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(self._mark_the_check)
         self.target_binding.target_changed.connect(self._mark_the_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_verifier())
+        self.target_binding.target_changed.connect(self._status_for_the_target)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -492,6 +494,14 @@ class MainWindow(QMainWindow):
             self._say_cancelled(exchange, form, prefix)
             return
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
+        self._status_shows = origin
+
+    def _status_for_the_target(self, current: Origin) -> None:
+        """The status bar's last outcome is another target's after a switch: in green or red,
+        it would read as this one's."""
+        shown, self._status_shows = self._status_shows, None
+        if shown is not None and not shown.same_target(current):
+            self.status.say(f"Now on {current.label}: results from before are marked")
 
     def _advise_on_the_verifier(self) -> None:
         """A refresh of this run's refresh token with another verifier than its chain's (a
@@ -514,6 +524,7 @@ class MainWindow(QMainWindow):
         by_code = request is not None and request.grant_type == vendor.GRANT_AUTHORIZATION_CODE
         redeemed = " — the server may have redeemed the code" if by_code else ""
         self.status.say(prefix + exchange.summary() + redeemed, Tone.WARNING)
+        self._status_shows = self.targets.origin()
         if by_code and request is not None and self.form.code.text() == request.code:
             self.form.note_under_code(
                 "Cancelled after it was sent: the server may have redeemed this code. "

@@ -176,7 +176,11 @@ class ResponsePanel(QWidget):
             self.share_for.setText("")
             return
         self.share_token.set_value(view.granted.token)
-        self.share_state.show_status(view.status)
+        if view.freshness.stale and view.status.state is TokenState.LIVE:
+            # Still valid on the server, but not made from the tokens shown above it.
+            self.share_state.show_note("older", view.freshness.note)
+        else:
+            self.share_state.show_status(view.status)
         who = view.granted.for_client_id
         self.share_for.setText(
             (f"for client {who} · " if who else "") + view.freshness.note.rstrip(".")
