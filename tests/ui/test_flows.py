@@ -9,6 +9,7 @@ import httpx
 from PySide6.QtWidgets import QFormLayout, QInputDialog, QLabel
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
+from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
 from idconnect_tester.ui.history_panel import COLUMN
@@ -249,6 +250,17 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
     finally:
         window.countdown_panel.auto_refresh.setChecked(False)
         close_window(window, qtbot)
+
+
+def test_auto_refresh_stops_when_the_target_changes(window: MainWindow, qtbot) -> None:
+    """Its schedule is for the tokens on display: another target's, after a switch."""
+    window.countdown_panel.auto_refresh.setChecked(True)
+    token_flow(window, qtbot)
+    assert window.auto_refresh.scheduled
+    add_profile(window, "Another target")
+    assert not window.auto_refresh.scheduled
+    assert "Another target" in text_of(window, "autoRefreshState")
+    assert not window.countdown_panel.auto_refresh.isChecked()
 
 
 def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:

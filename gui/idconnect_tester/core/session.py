@@ -450,6 +450,10 @@ class Session:
         assert status is not None
         return chain.refresh_token, status
 
+    def chain_origin(self) -> Origin | None:
+        """The target that issued the tokens on display, if any."""
+        return self._chain.origin if self._chain is not None else None
+
     def verifier_for_refresh(self, refresh_token: str) -> str | None:
         """The verifier a refresh with `refresh_token` should send: the one the chain that
         issued it was granted with. None when the token is not this chain's or it is unknown."""

@@ -502,6 +502,11 @@ class MainWindow(QMainWindow):
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
             self.status.say(f"Now on {current.label}: results from before are marked")
+        # Auto-refresh refreshes the chain on display; another target's chain is not this
+        # target's to refresh, and its schedule is not this target's either.
+        issued_by = self.session.chain_origin()
+        if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
+            self.auto_refresh.stop(f"the target is now {current.label}")
 
     def _advise_on_the_verifier(self) -> None:
         """A refresh of this run's refresh token with another verifier than its chain's (a
