@@ -110,6 +110,7 @@ class Session:
         self._pending_authorize: AuthorizeSession | None = None
         self._pending_origin: Origin | None = None  # the target the pending attempt went to
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
+        self._redeemed: dict[str, datetime] = {}  # codes this run exchanged, and when
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
         # The share token on display, and the access token it was made from.
@@ -282,6 +283,10 @@ class Session:
             else:
                 by_code = grant_type == vendor.GRANT_AUTHORIZATION_CODE
                 code = sent.code if by_code and sent is not None and sent.code else None
+                if code:
+                    self._redeemed[code] = exchange.received_at
+                    while len(self._redeemed) > _MAX_REMEMBERED_CODES:
+                        del self._redeemed[next(iter(self._redeemed))]
                 attempt = self._attempt_for_code.get(code) if code else None
                 used = sent.refresh_token if not by_code and sent is not None else None
                 self._chain = TokenChain(
@@ -449,6 +454,10 @@ class Session:
         status = chain.refresh_status(self._target)
         assert status is not None
         return chain.refresh_token, status
+
+    def code_redeemed_at(self, code: str) -> datetime | None:
+        """When this run exchanged `code` for tokens, if it did: codes are single-use."""
+        return self._redeemed.get(code.strip())
 
     def chain_origin(self) -> Origin | None:
         """The target that issued the tokens on display, if any."""

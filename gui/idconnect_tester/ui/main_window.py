@@ -15,6 +15,7 @@ first frame doesn't need follows it: the emulator's server (`paintEvent`) and th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +64,7 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import AutoRefresh
@@ -183,7 +185,7 @@ class MainWindow(QMainWindow):
             self.settings,
             self,
             self.status.say,
-            self.form.load_request,
+            self._load_request,
             history_store,
         )
         self.check_runner = CheckRunner(
@@ -488,6 +490,8 @@ class MainWindow(QMainWindow):
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
         self._advise_on_the_verifier()  # a new chain: its refresh token has its own verifier
+        if exchange.succeeded and form is not None and form.code == self.form.code.text():
+            self._warn_if_redeemed()  # the code stays in the form: a second Send replays it
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
@@ -507,6 +511,23 @@ class MainWindow(QMainWindow):
         issued_by = self.session.chain_origin()
         if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
             self.auto_refresh.stop(f"the target is now {current.label}")
+
+    def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
+        """History ▸ Load: the request back in the form, and a word on a code already spent."""
+        self.form.load_request(request, keep)
+        self._warn_if_redeemed()
+
+    def _warn_if_redeemed(self) -> None:
+        """A code is single-use: sent again it gets 401, and the server revokes the tokens it
+        issued (RFC 6749 §4.1.2). Said under Code before Send, not after."""
+        code = self.form.code.text()
+        redeemed = self.session.code_redeemed_at(code) if code else None
+        if redeemed is not None and self.form.grant() == vendor.GRANT_AUTHORIZATION_CODE:
+            self.form.note_under_code(
+                f"Redeemed at {clock_time(redeemed)}: sent again it gets 401, and the server "
+                "revokes the tokens it issued",
+                Tone.WARNING,
+            )
 
     def _advise_on_the_verifier(self) -> None:
         """A refresh of this run's refresh token with another verifier than its chain's (a
