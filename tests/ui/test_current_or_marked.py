@@ -231,12 +231,12 @@ def test_a_redeemed_code_is_said_to_be_spent_before_it_is_sent_again(window, qtb
     History ▸ Load brings the code back — Send stays on (testing a replay is allowed)."""
     token_flow(window, qtbot)
     message = window.form.messages["code"]
-    assert "Redeemed at" in message.text() and window.form.send_button.isEnabled()
+    assert "Used at" in message.text() and window.form.send_button.isEnabled()
 
     type_into(qtbot, window.form.code, "another-code")  # a new code: the note is over
-    assert "Redeemed" not in message.text()
+    assert "Used at" not in message.text()
     history = window.history_panel
     qtbot.waitUntil(lambda: history.row_count() >= 2, timeout=WAIT_MS)  # authorize + 200
     history.select_row(0)  # the newest: the code exchange
     history.load_button.click()
-    qtbot.waitUntil(lambda: "Redeemed at" in message.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Used at" in message.text(), timeout=WAIT_MS)

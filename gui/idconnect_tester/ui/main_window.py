@@ -524,8 +524,7 @@ class MainWindow(QMainWindow):
         redeemed = self.session.code_redeemed_at(code) if code else None
         if redeemed is not None and self.form.grant() == vendor.GRANT_AUTHORIZATION_CODE:
             self.form.note_under_code(
-                f"Redeemed at {clock_time(redeemed)}: sent again it gets 401, and the server "
-                "revokes the tokens it issued",
+                f"Used at {clock_time(redeemed)}: a replay gets 401, revokes its tokens",
                 Tone.WARNING,
             )
 
