@@ -90,31 +90,21 @@ def _armed(value: Any) -> ArmedDrill | None:
         or not isinstance(value.get("remaining"), int)
     ):
         raise DrillError(f"The emulator described the armed drill oddly: {value!r:.200}")
-    params = value.get("params")
-    return ArmedDrill(
-        value["name"],
-        value["remaining"],
-        {
-            str(k): float(v)
-            for k, v in (params.items() if isinstance(params, dict) else ())
-            if isinstance(v, int | float) and not isinstance(v, bool)
-        },
-    )
+    return ArmedDrill(value["name"], value["remaining"], _numbers(value.get("params")))
 
 
 def _drill(value: Any) -> Drill:
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise DrillError(f"The emulator listed a drill oddly: {value!r:.200}")
-    params = value.get("params")
-    return Drill(
-        value["name"],
-        str(value.get("description", "")),
-        {
-            str(k): float(v)
-            for k, v in (params.items() if isinstance(params, dict) else ())
-            if isinstance(v, int | float) and not isinstance(v, bool)
-        },
-    )
+    return Drill(value["name"], str(value.get("description", "")), _numbers(value.get("params")))
+
+
+def _numbers(params: Any) -> dict[str, float]:
+    """A drill's parameters as the emulator lists them: the numeric ones (never a bool)."""
+    items = params.items() if isinstance(params, dict) else ()
+    return {
+        str(k): float(v) for k, v in items if isinstance(v, int | float) and not isinstance(v, bool)
+    }
 
 
 async def _call(

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
@@ -230,10 +230,7 @@ class Session:
         self._attempt_for_code[code] = attempt
         if origin is not None:
             self._origin_for_code[code] = origin
-        while len(self._attempt_for_code) > _MAX_REMEMBERED_CODES:
-            oldest = next(iter(self._attempt_for_code))
-            del self._attempt_for_code[oldest]
-            self._origin_for_code.pop(oldest, None)
+        _forget_the_oldest(self._attempt_for_code, self._origin_for_code)
 
     def code_from(self, code: str) -> Origin | None:
         """The target whose Get code (in this run) gave `code`; None for a code from elsewhere."""
@@ -285,8 +282,7 @@ class Session:
                 code = sent.code if by_code and sent is not None and sent.code else None
                 if code:
                     self._redeemed[code] = exchange.received_at
-                    while len(self._redeemed) > _MAX_REMEMBERED_CODES:
-                        del self._redeemed[next(iter(self._redeemed))]
+                    _forget_the_oldest(self._redeemed)
                 attempt = self._attempt_for_code.get(code) if code else None
                 used = sent.refresh_token if not by_code and sent is not None else None
                 self._chain = TokenChain(
@@ -553,17 +549,8 @@ class Session:
             verification=verifying.result if current and verifying is not None else None,
             keys_note=verifying.keys_note if current and verifying is not None else "",
             freshness=freshness,
-            status=self._id_token_status(chain),
+            status=chain.id_token_status(self._target),
         )
-
-    def _id_token_status(self, chain: TokenChain) -> TokenStatus | None:
-        """What is known against the id_token, as for the access token it came with: in doubt
-        with its chain, or another target's."""
-        if chain.suspect:
-            return TokenStatus(TokenState.SUSPECT, chain.suspect)
-        if not chain.origin.same_target(self._target):
-            return TokenStatus.not_this_target(chain.origin, self._target)
-        return None
 
     def _share_view(self, now: datetime) -> ShareView | None:
         if self._share is None:
@@ -666,6 +653,16 @@ class _ShownError:
 
 def _redirect_text(uri: str) -> str:
     return uri or "a loopback redirect"
+
+
+def _forget_the_oldest(remembered: dict[str, Any], *alongside: dict[str, Any]) -> None:
+    """Keep the newest `_MAX_REMEMBERED_CODES` codes (dicts keep insertion order), and drop
+    what `alongside` holds for the codes forgotten."""
+    while len(remembered) > _MAX_REMEMBERED_CODES:
+        oldest = next(iter(remembered))
+        del remembered[oldest]
+        for other in alongside:
+            other.pop(oldest, None)
 
 
 def _ended(exchange: Exchange) -> str:

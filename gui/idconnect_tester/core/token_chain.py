@@ -134,6 +134,15 @@ class TokenChain:
             return TokenStatus.not_this_target(self.origin, current)
         return TokenStatus(TokenState.LIVE, "Not refused by the server so far")
 
+    def id_token_status(self, current: Origin | None) -> TokenStatus | None:
+        """What is known against the id_token, as for the access token it came with (its time
+        left is its own `exp`): in doubt with the chain, or another target's; None otherwise."""
+        if self.suspect is not None:
+            return TokenStatus(TokenState.SUSPECT, self.suspect)
+        if not self.origin.same_target(current):
+            return TokenStatus.not_this_target(self.origin, current)
+        return None
+
     def refresh_note(self) -> str:
         """Where the refresh token came from and what the last refresh did, in a sentence."""
         if self.refresh_token is None:

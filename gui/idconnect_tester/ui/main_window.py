@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(self._mark_the_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_verifier())
         self.target_binding.target_changed.connect(self._status_for_the_target)
+        self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -506,8 +507,10 @@ class MainWindow(QMainWindow):
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
             self.status.say(f"Now on {current.label}: results from before are marked")
-        # Auto-refresh refreshes the chain on display; another target's chain is not this
-        # target's to refresh, and its schedule is not this target's either.
+
+    def _stop_auto_refresh_for_another_target(self, current: Origin) -> None:
+        """Auto-refresh refreshes the chain on display: another target's is not this target's
+        to refresh, and its schedule is not this target's either."""
         issued_by = self.session.chain_origin()
         if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
             self.auto_refresh.stop(f"the target is now {current.label}")
@@ -828,9 +831,10 @@ class MainWindow(QMainWindow):
 
     def _fits_the_screen(self, size: QSize) -> bool:
         screen = self.screen()
-        return screen is None or screen.availableGeometry().size().expandedTo(size) == (
-            screen.availableGeometry().size()
-        )
+        if screen is None:
+            return True
+        available = screen.availableGeometry()
+        return size.width() <= available.width() and size.height() <= available.height()
 
     def _fit_to_screen(self) -> None:
         """A remembered size from a larger screen (or another scale) never exceeds this one."""

@@ -11,7 +11,7 @@ response, the error and the raw exchange in one, the id_token the whole height o
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
 # Saved with the dock layout; a layout saved under another number is set aside for the default
 # one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom;
@@ -124,12 +124,17 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     size_docks(window, docks)
 
 
+def _panel(dock: QDockWidget) -> QWidget | None:
+    """The panel a dock shows: inside the scroll area every dock's panel sits in."""
+    area = dock.widget()
+    return area.widget() if isinstance(area, QScrollArea) else area
+
+
 def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed: bool) -> int:
     """The response's natural height, plus its tab bar when it shares its place with the error
     panel, plus the note that marks it older — its line, and the spacing above it — so a
     failure does not push the share token out of view."""
-    area = docks["response"].widget()
-    panel = area.widget() if isinstance(area, QScrollArea) else area
+    panel = _panel(docks["response"])
     layout = panel.layout() if panel is not None else None
     spacing = max(0, layout.spacing()) if layout is not None else 0
     note = window.fontMetrics().lineSpacing() + spacing
@@ -202,8 +207,7 @@ def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
     panel's (not its scroll area's, which can be shorter), its title's, the tab bar's and a
     separator's."""
     height = dock.minimumSizeHint().height()
-    area = dock.widget()
-    panel = area.widget() if isinstance(area, QScrollArea) else None
+    area, panel = dock.widget(), _panel(dock)
     if isinstance(area, QScrollArea) and panel is not None:
         least = panel.minimumSizeHint().height()
         if panel.hasHeightForWidth():  # wrapped lines need more height in a narrow column
@@ -219,8 +223,7 @@ def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) 
     if not is_wide(window.width()):
         return  # tabbed with the response: the error comes to the front instead
     error, raw = docks["error"], docks["raw"]
-    area = error.widget()
-    panel = area.widget() if isinstance(area, QScrollArea) else area
+    area, panel = error.widget(), _panel(error)
     if panel is None:
         return
     width = area.viewport().width() if isinstance(area, QScrollArea) else error.width()
