@@ -176,7 +176,9 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
             [docks["response"], docks["idToken"]], [half, results - half], _HORIZONTAL
         )
         error = docks["error"].sizeHint().height()
-        rest = max(0, height - top - response - error)
+        # As in the narrow column below: heights that add up to the column, less the
+        # separators, or Qt takes the excess from the response too.
+        rest = max(0, column - 2 * _separator(window) - response - error)
         window.resizeDocks(
             [docks["response"], docks["error"], docks["raw"]], [response, error, rest], _VERTICAL
         )
