@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import stat
@@ -23,6 +24,7 @@ from tests.support.flows import (
     token_exchange,
 )
 
+from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.authorize_record import AuthorizeRecord, authorize_record_from_dict
 from idconnect_tester.core.exchange import (
@@ -155,6 +157,25 @@ def test_a_masked_entry_reloads_without_its_refresh_token(emulator, history: His
     assert entry.record["request"]["method"] == "POST"
     assert entry.record["tokens"] == "masked"
     assert not entry.row.full_tokens
+
+
+def test_a_masked_code_exchange_keeps_neither_its_code_nor_its_verifier(
+    emulator, history: HistoryStore
+) -> None:
+    exchange, form = granted_exchange(emulator.base_url)
+    entry_id = history.add(exchange, profile=_profile(emulator.base_url), form=form)
+
+    entry = history.get(entry_id)
+
+    assert entry is not None
+    assert set(entry.masked_fields) == {"code", "code_verifier"}
+    reloaded = entry.form_request()
+    assert reloaded is not None and reloaded.code == reloaded.code_verifier == ""
+    stored = json.dumps([entry.form, entry.record])
+    assert form.code not in stored and form.code_verifier not in stored
+    body = json.loads(entry.record["request"]["body"])
+    assert body[vendor.FIELD_GRANT_TYPE] == "authorization_code"  # the rest is as sent
+    assert body[vendor.FIELD_CODE].endswith(form.code[-4:])  # still tells two codes apart
 
 
 def test_an_opted_in_entry_reloads_everything(emulator, history: HistoryStore) -> None:

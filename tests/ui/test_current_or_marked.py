@@ -4,6 +4,7 @@ older — through the real window against the real emulator, the way a QA engine
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile, select
@@ -11,6 +12,7 @@ from tests.ui.test_profiles_history import add_profile, select
 from idconnect_tester.core.exchange import ApiError, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.session_events import IdTokenChanged
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.main_window import MainWindow
 
 RESULT_PANELS = ("responsePanel", "countdownPanel", "idTokenPanel", "errorPanel", "rawPanel")
@@ -131,6 +133,12 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     for row in ("kid", "signature", "iss"):
         assert window.id_token_panel.check_status(row) == "pass", row
     summary = window.id_token_panel.summary.text()
+    # The verdict says when it was reached: a press of Verify again shows a sign that it ran.
+    again = shown_verification(window)
+    assert before is not None and again is not None
+    assert before.checked_at is not None and again.checked_at is not None
+    assert again.checked_at > before.checked_at
+    assert f"Checked at {clock_time(again.checked_at)}" in summary
     assert window.emulator.base_url in summary and "example.invalid" not in summary
 
     combo = window.target_panel.profile
@@ -228,7 +236,10 @@ def test_a_switch_takes_the_last_outcome_off_the_status_bar(window, qtbot) -> No
 
 def test_a_redeemed_code_is_said_to_be_spent_before_it_is_sent_again(window, qtbot) -> None:
     """Codes are single-use: the form says so under Code right after the exchange and when
-    History ▸ Load brings the code back — Send stays on (testing a replay is allowed)."""
+    History ▸ Load brings the code back (a profile that keeps full tokens) — Send stays on
+    (testing a replay is allowed)."""
+    add_profile(window, "Keeps full tokens", store_full_tokens=True)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
     token_flow(window, qtbot)
     message = window.form.messages["code"]
     assert "Used at" in message.text() and window.form.send_button.isEnabled()
@@ -240,3 +251,18 @@ def test_a_redeemed_code_is_said_to_be_spent_before_it_is_sent_again(window, qtb
     history.select_row(0)  # the newest: the code exchange
     history.load_button.click()
     qtbot.waitUntil(lambda: "Used at" in message.text(), timeout=WAIT_MS)
+
+
+def test_a_next_step_for_one_grant_leaves_the_status_bar_with_that_grant(window, qtbot) -> None:
+    """ "Code received; press Send to exchange it" is wrong under refresh_token; an outcome
+    ("200 OK") stays whatever the grant."""
+    get_code(window, qtbot)
+    assert "press Send" in window.status.text()
+    window.form.set_grant("refresh_token")
+    assert window.status.text() == ""
+
+    window.form.set_grant("authorization_code")
+    send_and_wait(window, qtbot)
+    assert window.status.text().startswith("200 OK")
+    window.form.set_grant("refresh_token")
+    assert window.status.text().startswith("200 OK")

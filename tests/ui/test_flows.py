@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QInputDialog, QLabel
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
@@ -14,7 +15,7 @@ from tests.ui.test_profiles_history import add_profile
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
-from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog
+from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog, ShareTokenDialog
 
 
 def wait_for_checks(window: MainWindow, qtbot) -> None:
@@ -128,7 +129,7 @@ def test_a_refresh_with_a_later_get_codes_verifier_is_warned_and_explained(
     """Get code, Send, Get code again, then a refresh: the form now holds the second code's
     verifier, not the one the refresh token's code was exchanged with. The form says so under
     Verifier before Send (without stopping it), the 401 "Invalid code" gets advice about the
-    verifier — not "get a fresh code" — and the right verifier refreshes."""
+    verifier — not "get a fresh code" — and the right verifier, one click away, refreshes."""
     token_flow(window, qtbot)
     form = window.form
     chains_verifier = form.code_verifier.text()
@@ -144,8 +145,12 @@ def test_a_refresh_with_a_later_get_codes_verifier_is_warned_and_explained(
     assert description_label(window) == "description"  # Sumsub's own field, its own name
     assert "refresh" in text_of(window, "errorHint").lower()
 
-    form.code_verifier.setText(chains_verifier)
-    assert message.text() == ""
+    # The fix is one click away, beside the field: it puts the chain's verifier back.
+    fix = form.use_right_verifier
+    assert fix.isVisibleTo(form)
+    qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+    assert form.code_verifier.text() == chains_verifier
+    assert message.text() == "" and not fix.isVisibleTo(form)
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
     form.code_verifier.clear()  # optional on a refresh: no advice either
     assert message.text() == ""
@@ -329,6 +334,22 @@ def test_a_share_token_from_replaced_tokens_is_marked_older(window: MainWindow, 
     assert text_of(window, "shareTokenState") == "older"
     assert "replaced" in window.response_panel.share_state.toolTip()
     assert text_of(window, "shareTokenCountdownState") == "older"
+
+
+def test_the_share_token_dialog_says_why_send_is_off(qtbot) -> None:
+    dialog = ShareTokenDialog("")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.send.isEnabled() and dialog.why_not.isVisible()
+
+    qtbot.keyClicks(dialog.for_client_id, "CoolCompanyLtd")
+    assert dialog.send.isEnabled() and not dialog.why_not.isVisible()
+
+    dialog.for_client_id.setText("   ")  # blanks are no client id
+    assert not dialog.send.isEnabled() and dialog.why_not.isVisible()
+    # Wide enough for a client id and the why on one line each, not a narrow column.
+    assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.why_not.text())
 
 
 def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbot) -> None:

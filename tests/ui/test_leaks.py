@@ -27,7 +27,7 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 
 def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]:
     """Token, refresh, an API error, a network error, exports, the credential check and its
-    reports. Returns the tokens seen."""
+    reports. Returns the tokens (and the code and verifier) seen."""
     type_into(qtbot, window.target_panel.secret_key, secret)
     granted = token_flow(window, qtbot)
     assert isinstance(granted.outcome, TokenGranted)
@@ -35,6 +35,8 @@ def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]
         granted.outcome.access_token,
         granted.outcome.refresh_token or "",
         granted.outcome.id_token or "",
+        window.form.code.text(),  # the code and its verifier redeem tokens too
+        window.form.code_verifier.text(),
     ]
     window.form.set_grant("refresh_token")
     refreshed = send_and_wait(window, qtbot)

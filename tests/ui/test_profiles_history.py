@@ -333,15 +333,19 @@ def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> N
     assert window.response_panel.property("stale") is True
     assert window.findChild(QWidget, "rawResponse") is window.raw_panel.response
 
-    # Load its request into the form: the fields a code exchange sends; the refresh token the
-    # form holds (the live one) stays, and nothing says a refresh token was masked.
+    # Load its request into the form: the fields a code exchange sends. The history stored its
+    # code and verifier masked, so the form keeps its own and says why; the refresh token the
+    # form holds (the live one) stays.
     live_refresh = window.form.refresh_token.text()
     assert live_refresh
-    window.form.code.clear()
+    window.form.set_grant("refresh_token")
+    window.form.code.setText("typed-meanwhile")
     panel.load_button.click()
-    assert window.form.code.text() != "" and window.form.grant() == "authorization_code"
+    assert window.form.grant() == "authorization_code"
+    assert window.form.code.text() == "typed-meanwhile"
     assert window.form.refresh_token.text() == live_refresh
-    assert "masked" not in window.status.text()
+    assert "stored masked" in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
 
 
 def test_reloading_a_refresh_says_the_token_was_masked_and_keeps_the_forms(
@@ -360,6 +364,33 @@ def test_reloading_a_refresh_says_the_token_was_masked_and_keeps_the_forms(
     assert window.form.grant() == "refresh_token"
     assert window.form.refresh_token.text() == live  # the masked one would be worth nothing
     assert "stored masked" in window.status.text()
+
+
+def test_loading_another_profiles_refresh_token_says_it_will_be_refused(
+    window: MainWindow, qtbot
+) -> None:
+    """A refresh token belongs to the server that issued it: History ▸ Load under another
+    profile warns before Send; under its own profile it loads quietly."""
+    own = add_profile(window, "Keeps full tokens", store_full_tokens=True)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)  # authorize, code, refresh
+
+    add_profile(window, "Another target")
+    panel.select_row(0)
+    panel.load_button.click()
+    assert window.form.refresh_token.text().startswith("snd-id-con-r-")  # stored in full
+    assert "Keeps full tokens" in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
+
+    select(window, own.id)
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
+    panel.select_row(0)
+    panel.load_button.click()
+    assert window.status.message.property("tone") == Tone.OK.value
 
 
 def test_history_retention_and_clear(window: MainWindow, qtbot) -> None:

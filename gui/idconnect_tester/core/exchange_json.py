@@ -47,6 +47,9 @@ TOKEN_KEYS: Final = frozenset(
         vendor.SHARE_FIELD_CONNECT_TOKEN,
     }
 )
+# What a token request sends that redeems tokens in its own right: the authorization code and
+# its PKCE verifier. Masked like the tokens, in request bodies only (an error's "code" is not one).
+REQUEST_TOKEN_KEYS: Final = TOKEN_KEYS | {vendor.FIELD_CODE, vendor.FIELD_CODE_VERIFIER}
 # Header values that derive from the secret key or are credentials in their own right.
 _SECRET_HEADERS: Final = frozenset({vendor.HEADER_ACCESS_SIG.lower(), "authorization"})
 
@@ -121,35 +124,38 @@ def _bounded(value: Any) -> Any:
     return _cut(value) if isinstance(value, str) else value
 
 
-def _mask_json_value(value: Any, key: str | None = None) -> Any:
-    """A copy of parsed JSON with token values masked: by key, and by shape anywhere. Long
-    strings are cut first, so masking never scans megabytes."""
+def _mask_json_value(
+    value: Any, key: str | None = None, *, keys: frozenset[str] = TOKEN_KEYS
+) -> Any:
+    """A copy of parsed JSON with token values masked: by key (`keys`), and by shape anywhere.
+    Long strings are cut first, so masking never scans megabytes."""
     if isinstance(value, dict):
-        return {k: _mask_json_value(v, k) for k, v in value.items()}
+        return {k: _mask_json_value(v, k, keys=keys) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mask_json_value(v) for v in value]
+        return [_mask_json_value(v, keys=keys) for v in value]
     if isinstance(value, str):
-        return mask_token(value) if key in TOKEN_KEYS else mask_tokens_in_text(_cut(value))
+        return mask_token(value) if key in keys else mask_tokens_in_text(_cut(value))
     return value
 
 
-def _token_values(value: Any, key: str | None = None) -> set[str]:
+def _token_values(value: Any, keys: frozenset[str], key: str | None = None) -> set[str]:
     if isinstance(value, dict):
-        return set().union(*(_token_values(v, k) for k, v in value.items()))
+        return set().union(*(_token_values(v, keys, k) for k, v in value.items()))
     if isinstance(value, list):
-        return set().union(*(_token_values(v) for v in value))
-    if isinstance(value, str) and key in TOKEN_KEYS and value:
+        return set().union(*(_token_values(v, keys) for v in value))
+    if isinstance(value, str) and key in keys and value:
         return {value}
     return set()
 
 
-def mask_body_text(text: str) -> str:
+def mask_body_text(text: str, *, keys: frozenset[str] = TOKEN_KEYS) -> str:
     """A body with its tokens masked, keeping the body's own layout where possible.
 
     A JSON body has the values under token keys replaced where they stand (so the record still
     shows the exact bytes otherwise); when a value can't be found verbatim (escaped, or too
     short to replace safely) the masked JSON is re-encoded instead. Then any token-shaped text
-    left anywhere (a non-JSON body, an error message quoting a token) is masked too.
+    left anywhere (a non-JSON body, an error message quoting a token) is masked too. `keys`
+    are the JSON keys whose values are masked (a request's add `REQUEST_TOKEN_KEYS`).
     """
     try:
         parsed = json.loads(text)
@@ -158,17 +164,19 @@ def mask_body_text(text: str) -> str:
     if len(text) > 2 * MAX_BODY_BYTES:
         # A huge body is stored cut anyway: mask its structure (cheap) rather than scanning
         # megabytes of text with every pattern.
-        return json.dumps(_mask_json_value(parsed), ensure_ascii=False)
-    values = sorted(_token_values(parsed), key=len, reverse=True)
+        return json.dumps(_mask_json_value(parsed, keys=keys), ensure_ascii=False)
+    values = sorted(_token_values(parsed, keys), key=len, reverse=True)
     if any(len(v) < _MIN_VERBATIM_LENGTH or v not in text for v in values):
-        return json.dumps(_mask_json_value(parsed), ensure_ascii=False)
+        return json.dumps(_mask_json_value(parsed, keys=keys), ensure_ascii=False)
     for value in values:
         text = text.replace(value, mask_token(value))
     return mask_tokens_in_text(text)
 
 
-def _body_record(body: bytes, text: str, *, full_tokens: bool) -> dict[str, Any]:
-    shown = text if full_tokens else mask_body_text(text)
+def _body_record(
+    body: bytes, text: str, *, full_tokens: bool, keys: frozenset[str] = TOKEN_KEYS
+) -> dict[str, Any]:
+    shown = text if full_tokens else mask_body_text(text, keys=keys)
     record: dict[str, Any] = {"body": shown, "body_bytes": len(body)}
     encoded = shown.encode("utf-8")
     if len(encoded) > MAX_BODY_BYTES:
@@ -242,7 +250,9 @@ def _request_record(
         "url": request.url,
         "headers": _headers_record(request.headers, text),
         "tls_verification": request.tls_verification,
-        **_body_record(request.body, request.body_text, full_tokens=full_tokens),
+        **_body_record(
+            request.body, request.body_text, full_tokens=full_tokens, keys=REQUEST_TOKEN_KEYS
+        ),
     }
 
 

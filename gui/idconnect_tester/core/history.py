@@ -171,16 +171,22 @@ class HistoryEntry:
 
 
 def _form_dict(form: TokenRequest, *, full_tokens: bool) -> dict[str, Any]:
+    """The form as sent. The code and its verifier redeem tokens, like a refresh token: all
+    three are masked unless the profile keeps full tokens."""
     masked: list[str] = []
-    refresh_token = form.refresh_token
-    if refresh_token and not full_tokens:
-        refresh_token = mask_token(refresh_token)
-        masked.append("refresh_token")
+    stored = {
+        "code": form.code,
+        "code_verifier": form.code_verifier,
+        "refresh_token": form.refresh_token,
+    }
+    if not full_tokens:
+        for name, value in stored.items():
+            if value:
+                stored[name] = mask_token(value)
+                masked.append(name)
     return {
         "grant_type": form.grant_type,
-        "code": form.code,  # single-use and expires in a minute: not worth masking
-        "code_verifier": form.code_verifier,
-        "refresh_token": refresh_token,
+        **stored,
         "scopes": list(ordered_scopes(form.scopes)),
         "masked": masked,
     }

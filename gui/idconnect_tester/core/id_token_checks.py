@@ -12,6 +12,7 @@ the key and the signature; `id_token_claims` checks the claims; `second_opinion`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
@@ -70,6 +71,7 @@ class Verdict(StrEnum):
 class Verification:
     decoded: DecodedJwt | JwtDecodeError
     checks: tuple[CheckResult, ...]
+    checked_at: datetime | None = None  # the "now" the time checks used
 
     @property
     def failed(self) -> list[str]:
@@ -286,7 +288,7 @@ def _key_rows(
 def verify_id_token(token: str, context: VerificationContext) -> Verification:
     decoded = decode_jwt(token)
     if isinstance(decoded, JwtDecodeError):
-        return Verification(decoded, (failed("decode", decoded.message),))
+        return Verification(decoded, (failed("decode", decoded.message),), context.now)
     header, claims = decoded.header, decoded.claims
     algorithm_row = _algorithm_check(header, context)
     key_rows, key = _key_rows(decoded, algorithm_row, context)
@@ -308,4 +310,4 @@ def verify_id_token(token: str, context: VerificationContext) -> Verification:
     opinion = second_opinion.second_opinion(
         token.strip(), key, context, _permitted_algorithms(context), rows
     )
-    return Verification(decoded, (*rows, opinion))
+    return Verification(decoded, (*rows, opinion), context.now)

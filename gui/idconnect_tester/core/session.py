@@ -204,7 +204,13 @@ class Session:
                 )
             )
             notes = f" ({'; '.join(result.notes)})" if result.notes else ""
-            self._emit(Notice(f"{result.summary()}; press Send to exchange it{notes}", Tone.OK))
+            self._emit(
+                Notice(
+                    f"{result.summary()}; press Send to exchange it{notes}",
+                    Tone.OK,
+                    for_grant=vendor.GRANT_AUTHORIZATION_CODE,
+                )
+            )
         else:
             report = report_for_authorize(attempt.authorization_endpoint, result, now)
             self._error = _ShownError(report, origin, now, from_authorize=True)

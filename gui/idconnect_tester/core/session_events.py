@@ -224,10 +224,12 @@ class FormFill:
 
 @dataclass(frozen=True)
 class Notice:
-    """A sentence for the status bar."""
+    """A sentence for the status bar. `for_grant` names the grant it tells what to do next
+    with ("press Send to exchange it"): a change of grant makes it wrong, so it goes."""
 
     text: str
     tone: Tone = Tone.MUTED
+    for_grant: str | None = None
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,11 @@ class HistoryBinding:
         parent: QWidget,
         say: Say,
         load_request: Callable[[TokenRequest, Collection[str]], None],
+        current_profile: Callable[[], Profile],
         store: HistoryStore | None = None,
     ) -> None:
         self.panel = panel
+        self._current_profile = current_profile
         self._settings = settings
         self._parent = parent
         self._say = say
@@ -191,11 +193,20 @@ class HistoryBinding:
         sent = request.sent_fields()
         masked = [name for name in entry.masked_fields if name in sent]
         self._load_request(request, masked)
-        if masked:
-            said = ", ".join(name.replace("_", " ") for name in masked)
+        current = self._current_profile()
+        if request.refresh_token and entry.row.profile_id != current.id:
+            # Tokens belong to the server that issued them: say so before Send, not after.
             self._say(
-                f"Request loaded; the {said} was stored masked, so the form keeps the one it had"
-                " — turn on 'Store full tokens' in the profile settings to reload it",
+                f"Request loaded; its refresh token was issued under '{entry.row.profile_name}'"
+                f", not '{current.name}': this target's server will refuse it",
+                Tone.WARNING,
+            )
+        elif masked:
+            said = " and ".join(name.replace("_", " ") for name in masked)
+            were, ones = ("were", "ones") if len(masked) > 1 else ("was", "one")
+            self._say(
+                f"Request loaded; the {said} {were} stored masked, so the form keeps the {ones}"
+                " it had — turn on 'Store full tokens' in the profile settings to reload them",
                 Tone.WARNING,
             )
         else:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.id_token_checks import CheckStatus, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,
@@ -175,7 +176,11 @@ class IdTokenPanel(QWidget):
         tone = _VERDICT_TONE[verification.verdict.value]
         if tone is Tone.OK and (verification.warnings or verification.second_opinion_differs):
             tone = Tone.WARNING
-        self.summary.setText(text + (f"\n{keys_note}" if keys_note else ""))
+        # When it was checked: Verify again shows a new time even when the verdict is the same.
+        checked = verification.checked_at
+        when = f"Checked at {clock_time(checked)}." if checked is not None else ""
+        details = " ".join(part for part in (when, keys_note) if part)
+        self.summary.setText(text + (f"\n{details}" if details else ""))
         set_tone(self.summary, tone)
         self.verify_button.setEnabled(True)
 

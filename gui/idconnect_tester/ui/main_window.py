@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
             self,
             self.status.say,
             self._load_request,
+            lambda: self.targets.current,
             history_store,
         )
         self.check_runner = CheckRunner(
@@ -290,6 +291,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
         self.form.changed.connect(self._advise_on_the_verifier)
+        self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
@@ -391,8 +393,8 @@ class MainWindow(QMainWindow):
                 self._raise_for(view)
             case FormFill():
                 self.form.fill(event)
-            case Notice(text=text, tone=tone):
-                self.status.say(text, tone)
+            case Notice(text=text, tone=tone, for_grant=for_grant):
+                self.status.say(text, tone, for_grant=for_grant)
             case VerificationRequested(job=job):
                 self.controller.verify(job)
             case AuthorizeRecorded(record=record, origin=origin):
@@ -538,12 +540,13 @@ class MainWindow(QMainWindow):
         expected = None
         if request.grant_type == vendor.GRANT_REFRESH_TOKEN:
             expected = self.session.verifier_for_refresh(request.refresh_token)
-        wrong = expected is not None and request.code_verifier not in ("", expected)
+        if expected is None or request.code_verifier in ("", expected):
+            self.form.set_verifier_advice("")
+            return
         self.form.set_verifier_advice(
             "Wrong verifier for this refresh token: expect 401 (a later Get code replaced "
-            "the one its code was exchanged with)"
-            if wrong
-            else ""
+            "the one its code was exchanged with)",
+            expected,
         )
 
     def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:

@@ -60,8 +60,9 @@ class RequestForm(QGroupBox):
         self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
         self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
         # From outside the form (the session knows the chain): why the verifier won't do for
-        # a refresh of this refresh token, or "".
+        # a refresh of this refresh token, or "", and the verifier that would.
         self._verifier_advice = ""
+        self._right_verifier = ""
         self._code_before_edit = ""
 
         self.grant_type = QComboBox()
@@ -101,7 +102,20 @@ class RequestForm(QGroupBox):
         code_row.addWidget(self.get_code_button)
         form.addRow(self._label("&Code", self.code), code_row)
         form.addRow("", self.messages["code"])
-        form.addRow(self._label("Ver&ifier", self.code_verifier), self.code_verifier)
+        # The one-click fix for the verifier advice, beside the field it fixes.
+        self.use_right_verifier = QPushButton("Use its verifier")
+        self.use_right_verifier.setObjectName("useChainVerifierButton")
+        self.use_right_verifier.setToolTip(
+            "Put back the verifier this refresh token's code was exchanged with"
+        )
+        self.use_right_verifier.setVisible(False)
+        self.use_right_verifier.clicked.connect(
+            lambda: self.code_verifier.setText(self._right_verifier)
+        )
+        verifier_row = QHBoxLayout()
+        verifier_row.addWidget(self.code_verifier, 1)
+        verifier_row.addWidget(self.use_right_verifier)
+        form.addRow(self._label("Ver&ifier", self.code_verifier), verifier_row)
         form.addRow("", self.messages["code_verifier"])
         form.addRow(self._label("Refresh toke&n", self.refresh_token), self.refresh_token)
         form.addRow("", self.messages["refresh_token"])
@@ -337,11 +351,13 @@ class RequestForm(QGroupBox):
         else:
             self.get_code_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def set_verifier_advice(self, text: str) -> None:
-        """A warning under Verifier while the grant is refresh_token ("" for none): it does
-        not stop Send — testing what the server does with the wrong verifier is allowed."""
-        if text != self._verifier_advice:
+    def set_verifier_advice(self, text: str, right_verifier: str = "") -> None:
+        """A warning under Verifier while the grant is refresh_token ("" for none), and the
+        verifier that would do (offered as one click): it does not stop Send — testing what
+        the server does with the wrong verifier is allowed."""
+        if (text, right_verifier) != (self._verifier_advice, self._right_verifier):
             self._verifier_advice = text
+            self._right_verifier = right_verifier
             self._on_changed()
 
     def set_external_block(self, reason: str) -> None:
@@ -370,8 +386,10 @@ class RequestForm(QGroupBox):
             message.clear_message()
         if self._code_note is not None:
             self.messages["code"].show_message(*self._code_note)
-        if self._verifier_advice and not uses_code:
+        advise = bool(self._verifier_advice) and not uses_code
+        if advise:
             self.messages["code_verifier"].show_message(self._verifier_advice, Tone.WARNING)
+        self.use_right_verifier.setVisible(advise and bool(self._right_verifier))
         for issue in issues:
             field = issue.field if issue.field in self.messages else "grant_type"
             if field not in self._touched:

@@ -34,6 +34,7 @@ class StatusBar(QStatusBar):
         # While an operation runs its message counts the seconds: a slow server is seen to be
         # slow (and the app to be alive), as in the HTTP tools people know.
         self._busy_text = ""
+        self._for_grant: str | None = None
         self._waiting = QElapsedTimer()
         self._waiting_tick = QTimer(self)
         self._waiting_tick.setInterval(1000)
@@ -58,7 +59,10 @@ class StatusBar(QStatusBar):
         self.message.setText(text)
         self.message.setToolTip(text)
 
-    def say(self, text: str, tone: Tone = Tone.MUTED) -> None:
+    def say(self, text: str, tone: Tone = Tone.MUTED, *, for_grant: str | None = None) -> None:
+        """`for_grant`: the grant the message's next step is for ("press Send to exchange
+        it"); once the form has another grant, the message is wrong and goes."""
+        self._for_grant = for_grant
         self.message.setText(text)
         self.message.setToolTip(text)
         if tone is Tone.MUTED:
@@ -68,6 +72,10 @@ class StatusBar(QStatusBar):
             # An outcome (200 OK, an error, "saved") is said too: nobody reading with a screen
             # reader watches the status bar.
             announce(self.message, text)
+
+    def grant_changed(self, grant: str) -> None:
+        if self._for_grant is not None and grant != self._for_grant:
+            self.say("")
 
     def text(self) -> str:
         return self.message.text()

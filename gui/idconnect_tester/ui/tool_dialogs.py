@@ -51,12 +51,17 @@ class ShareTokenDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        if ok is not None:
-            ok.setText("Send")
-            ok.setObjectName("shareSendButton")
-            self.for_client_id.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
-            ok.setEnabled(bool(for_client_id.strip()))
+        self.send = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert self.send is not None
+        self.send.setText("Send")
+        self.send.setObjectName("shareSendButton")
+        # Why Send is off, where the eye goes next: under the field it waits for.
+        self.why_not = QLabel("Send needs the client id the share token is for.")
+        self.why_not.setObjectName("shareSendReason")
+        set_tone(self.why_not, Tone.MUTED)
+        form.addRow("", self.why_not)
+        self.for_client_id.textChanged.connect(self._allow_send)
+        self._allow_send(for_client_id)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.warning = WrappingLabel("")
@@ -68,6 +73,13 @@ class ShareTokenDialog(QDialog):
         layout.addWidget(self.warning)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        # Wide enough for a client id and the warning on a line or two, not a narrow column.
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 45, self.sizeHint().height())
+
+    def _allow_send(self, client_id: str) -> None:
+        missing = not client_id.strip()
+        self.send.setEnabled(not missing)
+        self.why_not.setVisible(missing)
 
     def warn(self, text: str) -> None:
         """Something the user should know before sending (e.g. the access token is revoked)."""

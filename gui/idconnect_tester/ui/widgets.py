@@ -496,7 +496,7 @@ _WHEEL_GUARD = _WheelGuard()
 def guard_wheel(root: QWidget) -> None:
     """Every combo box and spin box under `root` changes by wheel only once it has the focus
     (it takes the focus by click or Tab, not by the wheel)."""
-    for widget in root.findChildren(QWidget):
-        if isinstance(widget, QComboBox | QAbstractSpinBox):
+    for kind in (QComboBox, QAbstractSpinBox):
+        for widget in root.findChildren(kind):
             widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             widget.installEventFilter(_WHEEL_GUARD)
