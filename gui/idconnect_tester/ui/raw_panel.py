@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +40,7 @@ from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import (
     CopyButton,
     FreshnessLine,
+    PaneSplitter,
     WrappingLabel,
     mark_stale,
     read_only_text,
@@ -156,7 +156,7 @@ class RawPanel(QWidget):
         self._exchange: Exchange | None = None
 
         # Stacked while narrow (a small minimum width); resizeEvent puts them side by side.
-        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split = PaneSplitter(Qt.Orientation.Vertical)
         self.split.setObjectName(f"{prefix}Splitter")
         self.split.addWidget(_pane("Request", self.request, self.copy_request))
         self.split.addWidget(_pane("Response", self.response, self.copy_response))
