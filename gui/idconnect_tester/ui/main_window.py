@@ -95,6 +95,7 @@ from idconnect_tester.ui.widgets import (
     FormColumn,
     guard_wheel,
     hide_while_covered,
+    less_room_above_and_below,
     scrolling_up_and_down,
 )
 from idconnect_tester.ui.window_settings import WindowSettings
@@ -251,6 +252,7 @@ class MainWindow(QMainWindow):
         for name, panel in panels:
             dock = QDockWidget(DOCK_TITLES[name], self)
             dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
+            less_room_above_and_below(panel)
             dock.setWidget(scrolling_up_and_down(panel))
             dock.dockLocationChanged.connect(self._dock_moved)
             dock.topLevelChanged.connect(self._dock_moved)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QToolButton,
     QTreeWidget,
-    QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
@@ -310,18 +309,6 @@ def read_only_text(object_name: str, accessible: str) -> QPlainTextEdit:
     return view
 
 
-def titled(title: str, widget: QWidget) -> QWidget:
-    """`widget` under a bold title that is its buddy (Alt+letter and screen readers)."""
-    box = QWidget()
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(0, 0, 0, 0)
-    label = QLabel(f"<b>{title}</b>")
-    label.setBuddy(widget)
-    layout.addWidget(label)
-    layout.addWidget(widget, 1)
-    return box
-
-
 class FreshnessLine(ElidedLabel):
     """The line at the top of a result panel that says, in words nobody misses, that what the
     panel shows is not the latest result for the current target. (Where a current result came
@@ -438,6 +425,17 @@ def scrolling_up_and_down(content: QWidget) -> QScrollArea:
     area.setMinimumWidth(content.minimumSizeHint().width() + scrollbar)
     _FocusInView(area)
     return area
+
+
+def less_room_above_and_below(panel: QWidget) -> None:
+    """Half the usual margin above and below a panel in a dock: the dock's title bar already
+    sets it apart, and on a laptop's screen the three panels in a column need those lines."""
+    layout = panel.layout()
+    if layout is not None:
+        margins = layout.contentsMargins()
+        layout.setContentsMargins(
+            margins.left(), margins.top() // 2, margins.right(), margins.bottom() // 2
+        )
 
 
 class _FocusInView(QObject):
