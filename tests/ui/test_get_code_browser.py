@@ -190,3 +190,20 @@ def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
     assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
     assert window.get_code_flow.dialog is None
     assert "state verified" in window.status.text()
+
+
+def test_a_server_that_consents_at_once_gives_its_code_without_a_browser(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    """A second emulator on this machine (any server that needs no sign-in): the app follows
+    the redirect itself, as for the built-in one — no browser, no dialog to close."""
+    add_profile(window, "Another local emulator")  # the window's emulator, as a profile
+    assert not window.targets.current.builtin
+    window.form.code.clear()
+    window.form.get_code_button.click()
+    qtbot.waitUntil(
+        lambda: window.form.code.text() != "" and not window.controller.busy, timeout=WAIT_MS
+    )
+    assert browser.opened == []  # this browser only notes URLs: it never took one
+    assert window.get_code_flow.dialog is None
+    assert "press Send" in window.status.text()

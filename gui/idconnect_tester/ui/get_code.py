@@ -165,6 +165,11 @@ class GetCode:
             if probe.result is not None:
                 await listener.close()
                 return attempt, probe.result
+            if probe.verdict is ProbeVerdict.CONSENTS_AT_ONCE:
+                # Nobody signs in (a local emulator, a test server): a browser would add only
+                # a window to close. Followed here, as for the built-in emulator.
+                followed = await follow_authorize(http, attempt, listener, FOLLOW_TIMEOUT_S)
+                return attempt, followed.result
             dialog = self._open_dialog(attempt, listener.redirect_uri, probe)
             self._say(
                 f"{probe.sentence} Waiting up to {BROWSER_TIMEOUT_S / 60:g} min for the "
