@@ -13,6 +13,7 @@ from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_fl
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog, ShareTokenDialog
@@ -74,6 +75,21 @@ def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> No
     qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
     window.form.cancel_button.click()
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
+def test_a_slow_exchange_is_listed_at_the_time_the_panels_show(window: MainWindow, qtbot) -> None:
+    """The History and the panels name an exchange by the same moment — when it ended — so a
+    slow one (here a second or more: another clock second) is found where they say."""
+    get_code(window, qtbot)
+    scenario(window, "slow", delay_s=1)
+    exchange = send_and_wait(window, qtbot)
+    assert clock_time(exchange.started_at) != clock_time(exchange.received_at)
+    table = window.history_panel.table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=WAIT_MS)  # authorize + it
+    newest = table.topLevelItem(0)
+    assert newest is not None
+    assert newest.text(COLUMN["Time"]).endswith(clock_time(exchange.received_at))
+    assert clock_time(exchange.received_at) in window.docks["raw"].windowTitle()
 
 
 def test_cancelling_a_code_exchange_says_the_code_may_be_spent(window: MainWindow, qtbot) -> None:

@@ -55,7 +55,7 @@ _SUCCESS_KINDS: Final = (
 _CREATE_TABLE: Final = """
 CREATE TABLE exchanges (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    time TEXT NOT NULL,              -- ISO 8601 UTC, fixed width: sorts as text
+    time TEXT NOT NULL,              -- when it ended; ISO 8601 UTC, fixed width: sorts as text
     profile_id TEXT NOT NULL,
     profile_name TEXT NOT NULL,
     endpoint TEXT NOT NULL,
@@ -357,7 +357,9 @@ class HistoryStore:
         form_dict = _form_dict(form, full_tokens=full) if form is not None else None
         outcome = exchange.outcome
         values = (
-            iso_utc(exchange.started_at),
+            # When it ended, as the panels name an exchange: a slow or cancelled one would
+            # otherwise be listed under another time than the one they show.
+            iso_utc(exchange.received_at),
             profile.id,
             profile.name,
             exchange.endpoint.value,
@@ -382,7 +384,7 @@ class HistoryStore:
         stored = authorize_record_to_dict(record, full_tokens=full)
         kind = OutcomeKind.AUTHORIZED if record.succeeded else OutcomeKind.AUTHORIZE_FAILED
         values = (
-            iso_utc(record.started_at),
+            iso_utc(record.finished_at),
             profile.id,
             profile.name,
             AUTHORIZE_ENDPOINT,
