@@ -187,12 +187,18 @@ async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     dialog.show()
     await _until(lambda: _exposed(dialog))  # mapped by the X server, at its given size
     screen = dialog.screen().availableGeometry()
+    if "--window-manager" in sys.argv:  # framed after it is mapped, then fitted to the screen
+        await _until(lambda: dialog.frameGeometry().size() != dialog.size())
+        await _until(lambda: screen.contains(dialog.frameGeometry()))
     frame = dialog.frameGeometry()
+    fields = dialog.findChild(QScrollArea)
+    assert fields is not None
     report = {
         "screen": [screen.width(), screen.height()],
         "dialog": [frame.width(), frame.height()],
         "dialog_min": [dialog.minimumSizeHint().width(), dialog.minimumSizeHint().height()],
         "buttons_visible": _buttons_visible(dialog),
+        "fields_scroll": fields.verticalScrollBar().maximum() > 0,
     }
     dialog.close()
     return report

@@ -113,3 +113,19 @@ def test_at_200_percent_the_new_profile_dialog_fits_and_save_is_reachable() -> N
     dialog_w, dialog_h = report["dialog"]
     assert dialog_w <= screen_w and dialog_h <= screen_h
     assert report["buttons_visible"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+@pytest.mark.parametrize("screen", ["1024x700", "1366x768"])
+def test_the_new_profile_dialog_takes_the_height_its_fields_need(screen: str) -> None:
+    """Sized for all its fields, not Qt's 24-line guess for a scroll area: on a laptop it
+    shows them whole, or takes the screen's height and scrolls the rest; with its title bar
+    it ends above the screen's edge, Save in view."""
+    report = probe(screen, "--dialog", window_manager=True)
+    screen_w, screen_h = report["screen"]
+    dialog_w, dialog_h = report["dialog"]
+    assert dialog_w <= screen_w and dialog_h <= screen_h
+    assert report["buttons_visible"]
+    if report["fields_scroll"]:
+        assert dialog_h >= screen_h * 0.95
+    assert screen == "1024x700" or not report["fields_scroll"]

@@ -95,6 +95,7 @@ from idconnect_tester.ui.widgets import (
     FormColumn,
     guard_wheel,
     hide_while_covered,
+    keep_frame_on_screen,
     less_room_above_and_below,
     scrolling_up_and_down,
 )
@@ -784,34 +785,7 @@ class MainWindow(QMainWindow):
         super().moveEvent(event)
         # A window manager frames the window after it is shown (the title bar's height arrives
         # with a move): only then can the frame be made to fit.
-        self._keep_frame_on_screen()
-
-    def _keep_frame_on_screen(self) -> None:
-        """A window the size of the screen's available area, plus the title bar and borders
-        the window manager put around it, ends past the screen's edge: the status bar would be
-        out of sight. Such a window gives up the frame's size."""
-        screen = self.screen()
-        if screen is None or self.isMaximized() or self.isFullScreen():
-            return
-        available = screen.availableGeometry()
-        frame = self.frameGeometry()
-        extra = frame.size() - available.size()
-        framed = frame.size() != self.size()
-        if framed and (extra.width() > 0 or extra.height() > 0):
-            self.resize(
-                max(self.minimumWidth(), self.width() - max(0, extra.width())),
-                max(self.minimumHeight(), self.height() - max(0, extra.height())),
-            )
-            self.move(
-                min(
-                    max(frame.left(), available.left()),
-                    available.right() - self.frameGeometry().width() + 1,
-                ),
-                min(
-                    max(frame.top(), available.top()),
-                    available.bottom() - self.frameGeometry().height() + 1,
-                ),
-            )
+        keep_frame_on_screen(self)  # the status bar must not end below the screen's edge
 
     def _check_restored_layout(self) -> bool:
         """At the first show, sized for this screen: True when the restored docks must give

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,6 +30,7 @@ from idconnect_tester.ui.widgets import (
     WrappingLabel,
     fit_to_screen,
     guard_wheel,
+    keep_frame_on_screen,
     scrolling_up_and_down,
 )
 
@@ -177,12 +179,16 @@ class ProfileDialog(QDialog):
         fields_layout.addWidget(note)
         fields_layout.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(scrolling_up_and_down(fields), 1)
+        layout.addWidget(scrolling_up_and_down(fields, ask_for_all=True), 1)
         layout.addWidget(self.needs)
         layout.addWidget(self.buttons)
         self._validate()
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
+
+    def moveEvent(self, event: QMoveEvent) -> None:  # Qt names it
+        super().moveEvent(event)
+        keep_frame_on_screen(self)  # Save and Cancel stay above the screen's edge
 
     def _browse_bundle(self) -> None:
         path = open_path(self, "CA bundle", "PEM files (*.pem *.crt *.cer);;All files (*)")

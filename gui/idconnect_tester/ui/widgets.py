@@ -412,10 +412,26 @@ class FormColumn(QWidget):
         return QSize(self.width(), self.heightForWidth(self.width()))
 
 
-def scrolling_up_and_down(content: QWidget) -> QScrollArea:
+class _AskingForAll(QScrollArea):
+    """A scroll area whose size hint is its content's whole height: Qt's caps it at 24 lines,
+    and a dialog sized to it scrolls on a screen with room for all of it."""
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        frame = 2 * self.frameWidth()
+        hint = content.sizeHint()
+        return QSize(
+            hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height() + frame
+        )
+
+
+def scrolling_up_and_down(content: QWidget, *, ask_for_all: bool = False) -> QScrollArea:
     """`content` in a scroll area that scrolls up and down only when it must (a short screen,
-    200% scaling) — never sideways: the area can't get narrower than the content."""
-    area = QScrollArea()
+    200% scaling) — never sideways: the area can't get narrower than the content. With
+    `ask_for_all`, its size hint is the content's whole height (a dialog's fields)."""
+    area = _AskingForAll() if ask_for_all else QScrollArea()
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a Tab stop
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -466,6 +482,36 @@ def size_for_reading(window: QWidget, *, columns: int, lines: int) -> None:
     height = max(metrics.lineSpacing() * lines, available.height() * 3 // 4)
     wanted = QSize(metrics.horizontalAdvance("M") * columns, height)
     window.resize(wanted.boundedTo(available))
+
+
+def keep_frame_on_screen(window: QWidget) -> None:
+    """A window the size of the screen's available area, plus the title bar and borders the
+    window manager put around it, ends past the screen's edge: what is at its bottom (a status
+    bar, Save) would be out of sight. Such a window gives up the frame's size. Call it from
+    `moveEvent`: a window manager frames a window after it is shown, and the title bar's height
+    arrives with a move."""
+    screen = window.screen()
+    if screen is None or window.isMaximized() or window.isFullScreen():
+        return
+    available = screen.availableGeometry()
+    frame = window.frameGeometry()
+    extra = frame.size() - available.size()
+    framed = frame.size() != window.size()
+    if framed and (extra.width() > 0 or extra.height() > 0):
+        window.resize(
+            max(window.minimumWidth(), window.width() - max(0, extra.width())),
+            max(window.minimumHeight(), window.height() - max(0, extra.height())),
+        )
+        window.move(
+            min(
+                max(frame.left(), available.left()),
+                available.right() - window.frameGeometry().width() + 1,
+            ),
+            min(
+                max(frame.top(), available.top()),
+                available.bottom() - window.frameGeometry().height() + 1,
+            ),
+        )
 
 
 def fit_to_screen(window: QWidget) -> None:
