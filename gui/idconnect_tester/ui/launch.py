@@ -139,11 +139,12 @@ def _qt_argv() -> list[str]:
     return argv
 
 
-def _self_test_window(scratch: Path) -> MainWindow:
-    """The self-test's window: the built-in emulator, and settings, profiles, history and
-    secrets of its own in `scratch` (or memory) — nothing of the user's is read or written."""
+def _self_test_window(scratch: Path, settings: WindowSettings) -> MainWindow:
+    """The self-test's window: the built-in emulator, and settings (in `scratch` too),
+    profiles, history and secrets of its own in `scratch` (or memory) — nothing of the user's
+    is read or written."""
     return MainWindow(
-        settings=WindowSettings(scratch / "window.ini"),
+        settings=settings,
         profile_store=ProfileStore(scratch / "profiles.json"),
         secret_store=SecretStore.in_memory(),
         history_store=HistoryStore(scratch / "history.sqlite3"),
@@ -171,8 +172,15 @@ def launch(
 
     async def main() -> int:
         with tempfile.TemporaryDirectory(prefix="idconnect-tester-self-test-") as scratch:
-            window = _self_test_window(Path(scratch)) if self_test else MainWindow()
-            theme.apply_style(app, window.settings.get("scheme", "system"))
+            settings = WindowSettings(Path(scratch) / "window.ini" if self_test else None)
+            # The style before any widget, as Qt advises: each widget is polished once, in the
+            # style and palette it keeps (set later, every widget would be polished again).
+            theme.apply_style(app, settings.get("scheme", "system"))
+            window = (
+                _self_test_window(Path(scratch), settings)
+                if self_test
+                else MainWindow(settings=settings)
+            )
             first_paint = _PaintWatcher(window)
             closed = asyncio.Event()
             app.lastWindowClosed.connect(closed.set)
