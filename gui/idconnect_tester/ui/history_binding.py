@@ -198,7 +198,7 @@ class HistoryBinding:
             # Tokens belong to the server that issued them: say so before Send, not after.
             self._say(
                 f"Request loaded; its refresh token was issued under '{entry.row.profile_name}'"
-                f", not '{current.name}': this target's server will refuse it",
+                f", not '{current.name}' — a server refuses another app's tokens",
                 Tone.WARNING,
             )
         elif masked:
