@@ -36,6 +36,7 @@ from idconnect_tester.core.session_events import (
     TokenState,
     VerificationRequested,
 )
+from idconnect_tester.core.token_chain import SpentHow
 
 SANDBOX = origin("Sandbox", profile_id="p-sandbox", port=9001)
 PRODUCTION = origin("Production", profile_id="p-prod", port=9002)
@@ -194,6 +195,26 @@ def test_a_replayed_code_answered_401_makes_its_tokens_suspect(
     assert panels.tokens.access.state is TokenState.SUSPECT
     assert panels.tokens.refresh.state is TokenState.SUSPECT
     assert panels.tokens.freshness.stale
+
+
+def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, signer) -> None:
+    """Used stays used through its replay's 401; a code refused at once is "refused"."""
+    exchange_code(session, clock, signer)
+    used_at = clock.now
+    clock.advance(10)
+    replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=replay, origin=SANDBOX
+    )
+    spent = session.code_spent(" code-1 ")  # as the form may hold it
+    assert spent is not None and spent.how is SpentHow.USED and spent.at == used_at
+
+    clock.advance(10)
+    other = TokenRequest.from_form("authorization_code", code="code-2", code_verifier="v" * 43)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=other, origin=SANDBOX)
+    refused = session.code_spent("code-2")
+    assert refused is not None and refused.how is SpentHow.REFUSED
+    assert session.code_spent("code-3") is None
 
 
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
+from tests.ui.test_flows import send_then_cancel_once_it_reached_the_server
 from tests.ui.test_profiles_history import add_profile, select
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
@@ -266,3 +267,30 @@ def test_a_next_step_for_one_grant_leaves_the_status_bar_with_that_grant(window,
     assert window.status.text().startswith("200 OK")
     window.form.set_grant("refresh_token")
     assert window.status.text().startswith("200 OK")
+
+
+def test_a_code_sent_once_stays_spent_through_a_replay_and_a_profile_switch(window, qtbot) -> None:
+    """Cancelled after it was sent, used, replayed (401), then the profile switched away and
+    back: the note under Code keeps saying the code is spent — a stray Send would replay it
+    and revoke its tokens. A code the server refuses at once is said to be refused."""
+    get_code(window, qtbot)
+    message = window.form.messages["code"]
+    send_then_cancel_once_it_reached_the_server(window, qtbot)
+    assert "may have redeemed" in message.text()
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    assert message.text().startswith("Used at")
+    replay = send_and_wait(window, qtbot)
+    assert isinstance(replay.outcome, ApiError) and replay.outcome.status == 401
+    assert message.text().startswith("Used at")  # the use says more than the refusal
+
+    emulator = window.targets.current
+    add_profile(window, "Another target")
+    assert message.text().startswith("Used at")  # spent says more than "another target's"
+    select(window, emulator.id)
+    assert message.text().startswith("Used at")
+    assert window.form.send_button.isEnabled()  # a replay may still be tested on purpose
+
+    type_into(qtbot, window.form.code, "not-a-code-of-this-server")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert message.text().startswith("Refused at")

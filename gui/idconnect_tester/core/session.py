@@ -76,7 +76,13 @@ from idconnect_tester.core.session_events import (
     VerificationJob,
     VerificationRequested,
 )
-from idconnect_tester.core.token_chain import Grant, TokenChain, clock_time
+from idconnect_tester.core.token_chain import (
+    Grant,
+    SpentCode,
+    SpentHow,
+    TokenChain,
+    clock_time,
+)
 
 Listener = Callable[[SessionEvent], None]
 
@@ -110,7 +116,7 @@ class Session:
         self._pending_authorize: AuthorizeSession | None = None
         self._pending_origin: Origin | None = None  # the target the pending attempt went to
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
-        self._redeemed: dict[str, datetime] = {}  # codes this run exchanged, and when
+        self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
         # The share token on display, and the access token it was made from.
@@ -270,6 +276,8 @@ class Session:
         if not isinstance(exchange.outcome, NotSent):  # nothing reached the server
             self._latest_token_exchange[origin.key] = exchange
         grant_type = sent.grant_type if sent is not None else vendor.GRANT_REFRESH_TOKEN
+        if grant_type == vendor.GRANT_AUTHORIZATION_CODE and sent is not None and sent.code:
+            self._note_spent(sent.code.strip(), exchange)
         outcome = exchange.outcome
         chain = self._chain
         if isinstance(outcome, TokenGranted):
@@ -286,9 +294,6 @@ class Session:
             else:
                 by_code = grant_type == vendor.GRANT_AUTHORIZATION_CODE
                 code = sent.code if by_code and sent is not None and sent.code else None
-                if code:
-                    self._redeemed[code] = exchange.received_at
-                    _forget_the_oldest(self._redeemed)
                 attempt = self._attempt_for_code.get(code) if code else None
                 used = sent.refresh_token if not by_code and sent is not None else None
                 self._chain = TokenChain(
@@ -320,6 +325,20 @@ class Session:
             and chain.uses_refresh_token(sent.refresh_token)
         ):
             chain.refresh_refused(outcome.description, exchange.received_at)
+
+    def _note_spent(self, code: str, exchange: Exchange) -> None:
+        """What a code exchange did to its code. A replay refused after a use stays "used":
+        that says more."""
+        at = exchange.received_at
+        if isinstance(exchange.outcome, TokenGranted):
+            self._spent[code] = SpentCode(SpentHow.USED, at)
+        elif code in self._spent and self._spent[code].how is SpentHow.USED:
+            return
+        elif isinstance(exchange.outcome, ApiError) and exchange.outcome.status == 401:
+            self._spent[code] = SpentCode(SpentHow.REFUSED, at)
+        elif exchange.cancelled:
+            self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at)
+        _forget_the_oldest(self._spent)
 
     def _share_exchange(
         self, exchange: Exchange, sent: ShareTokenRequest | None, origin: Origin
@@ -457,9 +476,9 @@ class Session:
         assert status is not None
         return chain.refresh_token, status
 
-    def code_redeemed_at(self, code: str) -> datetime | None:
-        """When this run exchanged `code` for tokens, if it did: codes are single-use."""
-        return self._redeemed.get(code.strip())
+    def code_spent(self, code: str) -> SpentCode | None:
+        """What became of `code` when this run sent it, if it did: codes are single-use."""
+        return self._spent.get(code.strip())
 
     def chain_origin(self) -> Origin | None:
         """The target that issued the tokens on display, if any."""

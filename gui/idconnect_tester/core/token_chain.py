@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from idconnect_tester import vendor
 from idconnect_tester.core.exchange import Exchange, TokenGranted
@@ -25,6 +26,35 @@ REFRESH_RULE = (
 def clock_time(moment: datetime) -> str:
     """`14:02:11` in local time: how the panels name the moment of an exchange."""
     return f"{moment.astimezone():%H:%M:%S}"
+
+
+class SpentHow(StrEnum):
+    USED = "used"  # exchanged for tokens
+    REFUSED = "refused"  # answered 401: used already, expired, or not its verifier's
+    MAYBE_USED = "maybe used"  # sent, then the wait was cancelled: the server may have used it
+
+
+@dataclass(frozen=True)
+class SpentCode:
+    """What became of a code this run sent. Codes are single-use: a replay gets 401, and the
+    server revokes the tokens the code gave."""
+
+    how: SpentHow
+    at: datetime
+
+    def note(self) -> str:
+        """One line for under the Code field, said before the next Send."""
+        when = clock_time(self.at)
+        match self.how:
+            case SpentHow.USED:
+                return f"Used at {when}: a replay gets 401, revokes its tokens"
+            case SpentHow.REFUSED:
+                return f"Refused at {when} (401): Get code for a fresh one"
+            case SpentHow.MAYBE_USED:
+                return (
+                    f"Cancelled at {when} after it was sent: the server may have redeemed this "
+                    "code. Press Get code for a fresh one if Send answers 401."
+                )
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,6 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
-from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import AutoRefresh
@@ -303,7 +302,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(self.session.set_target)
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
-        self.target_binding.target_changed.connect(self._mark_the_code)
+        self.target_binding.target_changed.connect(lambda _current: self._note_the_code())
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_verifier())
         self.target_binding.target_changed.connect(self._status_for_the_target)
         self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
@@ -426,9 +425,17 @@ class MainWindow(QMainWindow):
         # The View menu names the panel, not its content (Qt copies the title there).
         self.docks[dock].toggleViewAction().setText(DOCK_TITLES[dock])
 
-    def _mark_the_code(self, current: Origin) -> None:
-        """A code in the form from another target's Get code is redeemable only there."""
-        source = self.session.code_from(self.form.code.text())
+    def _note_the_code(self) -> None:
+        """What this run knows of the code in the form, under Code and before Send: that it
+        was sent already (codes are single-use: a replay gets 401 and revokes the tokens it
+        gave), or that another target's Get code gave it (only there can it be redeemed)."""
+        code = self.form.code.text()
+        spent = self.session.code_spent(code) if code else None
+        if spent is not None:
+            self.form.note_under_code(spent.note(), Tone.WARNING)
+            return
+        source = self.session.code_from(code)
+        current = self.targets.origin()
         if source is None:
             return
         if source.same_target(current):
@@ -496,8 +503,8 @@ class MainWindow(QMainWindow):
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
         self._advise_on_the_verifier()  # a new chain: its refresh token has its own verifier
-        if exchange.succeeded and form is not None and form.code == self.form.code.text():
-            self._warn_if_redeemed()  # the code stays in the form: a second Send replays it
+        if form is not None and form.code and form.code == self.form.code.text():
+            self._note_the_code()  # the code stays in the form: a second Send replays it
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
@@ -523,18 +530,7 @@ class MainWindow(QMainWindow):
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """History ▸ Load: the request back in the form, and a word on a code already spent."""
         self.form.load_request(request, keep)
-        self._warn_if_redeemed()
-
-    def _warn_if_redeemed(self) -> None:
-        """A code is single-use: sent again it gets 401, and the server revokes the tokens it
-        issued (RFC 6749 §4.1.2). Said under Code before Send, not after."""
-        code = self.form.code.text()
-        redeemed = self.session.code_redeemed_at(code) if code else None
-        if redeemed is not None and self.form.grant() == vendor.GRANT_AUTHORIZATION_CODE:
-            self.form.note_under_code(
-                f"Used at {clock_time(redeemed)}: a replay gets 401, revokes its tokens",
-                Tone.WARNING,
-            )
+        self._note_the_code()
 
     def _advise_on_the_verifier(self) -> None:
         """A refresh of this run's refresh token with another verifier than its chain's (a
@@ -559,12 +555,6 @@ class MainWindow(QMainWindow):
         redeemed = " — the server may have redeemed the code" if by_code else ""
         self.status.say(prefix + exchange.summary() + redeemed, Tone.WARNING)
         self._status_shows = self.targets.origin()
-        if by_code and request is not None and self.form.code.text() == request.code:
-            self.form.note_under_code(
-                "Cancelled after it was sent: the server may have redeemed this code. "
-                "Press Get code for a fresh one if Send answers 401.",
-                Tone.WARNING,
-            )
 
     def _refresh_now(self) -> None:
         """Auto-refresh came due: refresh with the chain's refresh token, if it is worth it."""
