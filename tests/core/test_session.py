@@ -401,6 +401,37 @@ def test_a_pasted_redirect_with_a_wrong_state_fills_in_nothing(session, panels) 
     assert any(n.tone == "error" for n in panels.of(Notice))
 
 
+def test_a_bare_code_is_not_paired_with_another_targets_pending_attempt(session, panels) -> None:
+    """Get code on one target, then a switch: a code pasted alone (no state to match) is taken
+    without that attempt's verifier, and the notice says why; on the attempt's own target it
+    is paired with it, in amber — its state could not be checked."""
+    session.set_target(SANDBOX)
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_started(attempt)
+    session.set_target(PRODUCTION)
+    session.redirect_pasted("bare-code-1")
+    fill = panels.of(FormFill)[-1]
+    assert fill.code == "bare-code-1" and fill.code_verifier is None
+    notice = panels.of(Notice)[-1]
+    assert notice.tone == "warning" and "Sandbox" in notice.text
+
+    session.set_target(SANDBOX)
+    session.redirect_pasted("bare-code-2")
+    fill = panels.of(FormFill)[-1]
+    assert fill.code == "bare-code-2" and fill.code_verifier == attempt.pkce.code_verifier
+    assert panels.of(Notice)[-1].tone == "warning"
+
+
+def test_a_token_pasted_as_a_code_is_refused(session, panels) -> None:
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"
+    for token in (jwt, "snd-id-con-a-WRT7abcdefghijklmnop", "_act-sbx-1234abcd-0000"):
+        result = session.redirect_pasted(token)
+        assert result.code is None and "token" in str(result.problem), token
+    assert panels.of(FormFill) == []
+
+
 def test_an_authorize_error_clears_when_the_next_attempt_brings_a_code(session, panels) -> None:
     attempt = AuthorizeSession.new(
         "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]

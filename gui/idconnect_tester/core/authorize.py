@@ -26,6 +26,9 @@ _STATE_BYTES: Final = 24  # 192 random bits → 32 base64url characters
 _REDIRECT_KEYS: Final = frozenset({"code", "state", "error", "error_description", "error_uri"})
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 _HAS_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # http://, or an app's own scheme
+# What a person may paste into Code by mistake: an id_token or access token (a JWT), or one of
+# Sumsub's own tokens (access, refresh, share).
+_TOKEN_SHAPE: Final = re.compile(r"eyJ[\w-]*\.[\w-]*\.|snd-id-con-|_act-")
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,11 @@ def _from_bare_code(text: str, session: AuthorizeSession | None) -> AuthorizeRes
         return _problem(
             "This is neither a redirect URL, a query string nor a code: it contains spaces "
             "or control characters"
+        )
+    if _TOKEN_SHAPE.match(text):
+        return _problem(
+            "This is a token (a JWT or a Sumsub token), not an authorization code: paste the "
+            "redirect URL, or the code from it"
         )
     notes: list[str] = []
     code = text

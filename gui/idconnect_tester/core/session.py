@@ -213,7 +213,8 @@ class Session:
             self._emit(
                 Notice(
                     f"{result.summary()}; press Send to exchange it{notes}",
-                    Tone.OK,
+                    # A code whose state could not be checked may not be this attempt's.
+                    Tone.OK if result.state_checked else Tone.WARNING,
                     for_grant=vendor.GRANT_AUTHORIZATION_CODE,
                 )
             )
@@ -227,7 +228,25 @@ class Session:
         """A redirect URL (or a code) the user pasted: checked against this run's attempt."""
         attempt = self._pending_authorize
         result = parse_redirect(text, attempt)
-        if attempt is not None:
+        # A code without a state to match is this target's attempt's only if the attempt was
+        # this target's: another target's verifier can't redeem this target's code.
+        elsewhere = self._pending_origin
+        unmatched = result.code is not None and not result.state_checked
+        if (
+            attempt is not None
+            and unmatched
+            and elsewhere
+            and not elsewhere.same_target(self._target)
+        ):
+            self._emit(FormFill(grant_type=vendor.GRANT_AUTHORIZATION_CODE, code=result.code))
+            self._emit(
+                Notice(
+                    f"Code taken, without a verifier: the pending Get code was for "
+                    f"{elsewhere.label}, and without its state the code can't be matched to it",
+                    Tone.WARNING,
+                )
+            )
+        elif attempt is not None:
             self.authorize_finished(attempt, result)
         elif result.code is not None:
             self._emit(FormFill(grant_type=vendor.GRANT_AUTHORIZATION_CODE, code=result.code))
