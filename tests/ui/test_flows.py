@@ -3,11 +3,12 @@ authorize step's errors, pasted redirects, and the PKCE and keys tools."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QInputDialog, QLabel
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 from tests.ui.test_profiles_history import add_profile
@@ -16,7 +17,8 @@ from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted,
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
-from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog, ShareTokenDialog
+from idconnect_tester.ui.theme import Tone
+from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
 
 
 def wait_for_checks(window: MainWindow, qtbot) -> None:
@@ -241,6 +243,59 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
     window.session.use_pasted_keys(tuple(keys_from_text(pem, "pem")), "a stranger's key")
     qtbot.waitUntil(lambda: "stranger" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
     assert window.id_token_panel.check_status("signature") == "fail"
+
+
+def in_keys_dialog(window: MainWindow, act: Callable[[KeysDialog], None]) -> None:
+    """Open Keys… as the menu does and do `act` in it, as a person would."""
+
+    def when_open() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, KeysDialog)
+        act(dialog)
+
+    QTimer.singleShot(0, when_open)
+    window.open_keys_dialog()
+
+
+def test_a_check_asked_for_again_says_its_verdict_in_the_status_bar(window, qtbot) -> None:
+    """Other keys, or the issuer's again: the status bar says the new verdict, so a red "not
+    trusted" from the last check never stands beside a green panel, and a check that comes out
+    the same is seen to have run."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    token_flow(window, qtbot)
+    wait_for_checks(window, qtbot)
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    pem = stranger.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+    def paste_a_strangers_key(dialog: KeysDialog) -> None:
+        dialog.text.setPlainText(pem)
+        dialog.accept()
+
+    in_keys_dialog(window, paste_a_strangers_key)
+    qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
+    assert "not trusted" in window.status.text()
+    assert window.status.message.property("tone") == Tone.ERROR.value
+    assert window.id_token_panel.check_status("signature") == "fail"
+
+    def fetch_from_the_issuer(dialog: KeysDialog) -> None:
+        buttons = dialog.findChildren(QPushButton)
+        next(b for b in buttons if b.text() == "Fetch from issuer").click()
+
+    in_keys_dialog(window, fetch_from_the_issuer)
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("signature") == "pass", timeout=WAIT_MS
+    )
+    assert window.status.text().startswith("id_token checked again at")
+    assert window.status.text().endswith("verified")
+    assert window.status.message.property("tone") == Tone.OK.value
+
+    window.status.say("")
+    window.verify_again()
+    qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
 
 
 def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:

@@ -394,14 +394,15 @@ class Session:
         self._leeway_s = max(0, seconds)
         self.request_verification()
 
-    def use_pasted_keys(self, keys: tuple[VerificationKey, ...], description: str) -> None:
-        """Verify with these keys (offline) instead of fetching the issuer's."""
+    def use_pasted_keys(self, keys: tuple[VerificationKey, ...], description: str) -> bool:
+        """Verify with these keys (offline) instead of fetching the issuer's. True when an
+        id_token is being checked again with them."""
         self._pasted_keys, self._pasted_description = keys, description
-        self.request_verification()
+        return self.request_verification()
 
-    def use_fetched_keys(self) -> None:
+    def use_fetched_keys(self) -> bool:
         self._pasted_keys, self._pasted_description = None, ""
-        self.request_verification()
+        return self.request_verification()
 
     @property
     def pasted_description(self) -> str:

@@ -15,8 +15,9 @@ first frame doesn't need follows it: the emulator's server (`paintEvent`) and th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QElapsedTimer, QSize, Qt, QTimer, Signal
@@ -64,6 +65,7 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import AutoRefresh
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         self._painted = False  # the first frame is on screen
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
+        self._announce_verdict = False  # the next id_token verdict goes to the status bar too
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -380,7 +383,7 @@ class MainWindow(QMainWindow):
                 self.id_token_panel.show_id_token(view)
                 self.countdown_panel.show_id_token(view)
                 self._title("idToken", view.freshness if view is not None else None)
-                self._say_if_untrusted(view)
+                self._say_the_verdict(view)
             case ShareTokenChanged(view=view):
                 self.response_panel.show_share(view)
                 self.countdown_panel.show_share(view)
@@ -403,11 +406,26 @@ class MainWindow(QMainWindow):
                 self.history.record_soon(record, None, origin.profile)
         self._schedule_tick()
 
-    def _say_if_untrusted(self, view: IdTokenView | None) -> None:
+    def _say_the_verdict(self, view: IdTokenView | None) -> None:
         """A granted token with an id_token that failed its checks is no green "200 OK": the
-        status bar says the id_token is not to be trusted."""
+        status bar says the id_token is not to be trusted. A check asked for again says its
+        verdict, whatever it is."""
         verification = view.verification if view is not None else None
-        if view is None or verification is None or view.freshness.stale:
+        if view is None or verification is None:
+            return  # still checking
+        if self._announce_verdict:
+            self._announce_verdict = False
+            failed = ", ".join(verification.failed) or "decode"
+            said, tone = {
+                Verdict.VERIFIED: ("verified", Tone.OK),
+                Verdict.NOT_VERIFIED: ("NOT verified: nothing checked the signature", Tone.WARNING),
+                Verdict.FAILED: (f"not trusted: {failed} failed", Tone.ERROR),
+            }[verification.verdict]
+            checked = verification.checked_at
+            when = f" at {clock_time(checked)}" if checked is not None else ""
+            self.status.say(f"id_token checked again{when}: {said}", tone)
+            return
+        if view.freshness.stale:
             return
         if verification.verdict is Verdict.FAILED:
             latest = self.session.latest()
@@ -606,7 +624,15 @@ class MainWindow(QMainWindow):
     # --- id_token ---
 
     def verify_again(self) -> None:
-        if not self.session.request_verification():
+        self._recheck(self.session.request_verification)
+
+    def _recheck(self, start: Callable[[], bool]) -> None:
+        """Verify again, or other keys: the verdict goes to the status bar too, so a check that
+        comes out the same is seen to have run — and a red "not trusted" there from the
+        previous check doesn't outlive it."""
+        self._announce_verdict = True
+        if not start():
+            self._announce_verdict = False
             self.status.say("No id_token to verify", Tone.WARNING)
 
     def open_keys_dialog(self) -> None:
@@ -615,7 +641,7 @@ class MainWindow(QMainWindow):
             self.session.set_leeway(dialog.leeway.value())
             if dialog.use_issuer:
                 self._keys_text = ""
-                self.session.use_fetched_keys()
+                self._recheck(self.session.use_fetched_keys)
                 return
             text = dialog.text.toPlainText()
             try:
@@ -624,7 +650,8 @@ class MainWindow(QMainWindow):
                 dialog.problem.setText(str(exc))
                 continue
             self._keys_text = text
-            self.session.use_pasted_keys(tuple(keys), f"{len(keys)} pasted key(s)")
+            description = f"{len(keys)} pasted key(s)"
+            self._recheck(partial(self.session.use_pasted_keys, tuple(keys), description))
             return
 
     # --- tools and exports ---
