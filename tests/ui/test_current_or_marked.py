@@ -78,17 +78,19 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
 
 def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, qtbot) -> None:
     """A wrong secret fails the next request but revokes nothing: the earlier access token is
-    still live, and its countdown says it is from an older result instead of shining green."""
+    still live, and both panels say it is from an older result — in the same word — instead of
+    shining green."""
     token_flow(window, qtbot)
     assert text_of(window, "expiryCountdownState") == ""
+    assert text_of(window, "accessTokenState") == "live"
     window.target_panel.secret_key.setText("not-the-secret-key")
     window.target_panel.edited.emit()
     failed = token_flow(window, qtbot)
     assert isinstance(failed.outcome, ApiError) and failed.outcome.status == 401
-    assert text_of(window, "accessTokenState") == "live"
-    assert stale(window, "countdownPanel")
-    assert text_of(window, "expiryCountdownState") == "older"
-    assert "401" in find(window, "expiryCountdownState").toolTip()
+    assert stale(window, "countdownPanel") and stale(window, "responsePanel")
+    for state in ("accessTokenState", "refreshTokenState", "idTokenState", "expiryCountdownState"):
+        assert text_of(window, state) == "older", state
+        assert "401" in find(window, state).toolTip(), state
 
 
 def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:
@@ -100,6 +102,9 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
     assert text_of(window, "refreshTokenState") == "revoked"
     assert text_of(window, "accessTokenState") in ("revoked", "suspect")
+    # The id_token came with the replayed code: suspect in the Response as in the Expiry panel.
+    assert text_of(window, "idTokenState") == "suspect"
+    assert text_of(window, "idTokenExpiryCountdownState") == "suspect"
     assert stale(window, "responsePanel") and stale(window, "countdownPanel")
     assert "403" in window.response_panel.freshness.text()
     assert "Verified" not in window.id_token_panel.summary.text() or stale(window, "idTokenPanel")

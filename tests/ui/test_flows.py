@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton, QWidget
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 from tests.ui.test_profiles_history import add_profile
@@ -367,6 +367,14 @@ def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
     refreshed = send_and_wait(window, qtbot).outcome
     assert isinstance(refreshed, TokenGranted) and refreshed.refresh_token is None
     assert "returned none: keep using this one" in text_of(window, "refreshTokenInfo")
+    # The note sits under the refresh token it is about, not under the id_token.
+    panel = window.response_panel
+    tops = {
+        name: panel.findChild(QWidget, name).mapTo(panel, QPoint(0, 0)).y()
+        for name in ("refreshTokenField", "refreshTokenInfo", "tokenTypeField", "idTokenField")
+    }
+    assert tops["refreshTokenField"] < tops["refreshTokenInfo"] < tops["tokenTypeField"]
+    assert tops["refreshTokenInfo"] < tops["idTokenField"]
     # "This one" is on screen and can be copied: the token still in use, not an empty row.
     field = window.response_panel.fields["refresh_token"]
     assert field.value() == granted.refresh_token

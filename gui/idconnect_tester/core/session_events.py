@@ -14,7 +14,7 @@ from enum import StrEnum
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import ErrorReport
 from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
-from idconnect_tester.core.id_token_checks import Verification, VerificationKey
+from idconnect_tester.core.id_token_checks import Verdict, Verification, VerificationKey
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import normalise_base_url
@@ -145,6 +145,16 @@ class IdTokenView:
     # In doubt with the rest of its chain (its code was replayed: the server revokes what the
     # code issued); None when nothing is known against it.
     status: TokenStatus | None = None
+
+    def trust(self) -> TokenStatus | None:
+        """What the id_token is worth when that is in doubt, else None: one whose checks
+        failed is not to be trusted (its exp is a claim nobody should count on); one in doubt
+        with its chain is suspect, like the access token it came with."""
+        verification = self.verification
+        if verification is None or verification.verdict is not Verdict.FAILED:
+            return self.status
+        failed = ", ".join(verification.failed) or "decode"
+        return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")
 
 
 # What the raw panel shows: an exchange with the token endpoints, or the authorize step.

@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
 from idconnect_tester.core.session_events import (
     IdTokenView,
     ShareView,
-    TokenState,
     TokenStatus,
     TokenView,
 )
@@ -160,17 +158,6 @@ class CountdownRow:
         return seconds - math.floor(seconds) or 1.0
 
 
-def _trust(view: IdTokenView) -> TokenStatus | None:
-    """An id_token whose checks failed is not counted down in green: its exp is a claim in a
-    token nobody should trust (the ID token panel says which checks failed). One in doubt with
-    its chain (a replayed code) is suspect, like the access token it came with."""
-    verification = view.verification
-    if verification is None or verification.verdict is not Verdict.FAILED:
-        return view.status
-    failed = ", ".join(verification.failed) or "decode"
-    return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")
-
-
 class CountdownPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -259,7 +246,7 @@ class CountdownPanel(QWidget):
             row.clear()
         else:
             iat = numeric_date(decoded.claims.get("iat")) or exp
-            trust = _trust(view)
+            trust = view.trust()  # one not to trust is not counted down in green
             # Marked older only while nothing worse is known (as the access token's row).
             older = view.freshness.note if view.freshness.stale and trust is None else None
             row.start(exp, exp - iat, "its own exp claim", trust, older=older)

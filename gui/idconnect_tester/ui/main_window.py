@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
             case IdTokenChanged(view=view):
                 self.id_token_panel.show_id_token(view)
                 self.countdown_panel.show_id_token(view)
+                self.response_panel.show_id_token(view)
                 self._title("idToken", view.freshness if view is not None else None)
                 self._say_the_verdict(view)
             case ShareTokenChanged(view=view):

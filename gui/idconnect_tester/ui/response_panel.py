@@ -9,7 +9,14 @@ import reprlib
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from idconnect_tester.core.session_events import ShareView, TokenState, TokenStatus, TokenView
+from idconnect_tester.core.session_events import (
+    Freshness,
+    IdTokenView,
+    ShareView,
+    TokenState,
+    TokenStatus,
+    TokenView,
+)
 from idconnect_tester.core.token_chain import REFRESH_RULE
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import FreshnessLine, ValueField, ValueLabel, mark_stale
@@ -74,6 +81,14 @@ class StateLabel(ValueLabel):
         self.setToolTip(why)
         set_tone(self, Tone.WARNING)
 
+    def show_token(self, status: TokenStatus | None, freshness: Freshness) -> None:
+        """The token's state, in the Expiry panel's words: one still live but from an older
+        result is "older" (the tooltip says why), not "live" beside a panel marked older."""
+        if status is not None and freshness.stale and status.state is TokenState.LIVE:
+            self.show_note("older", freshness.note)
+        else:
+            self.show_status(status)
+
 
 class ResponsePanel(QWidget):
     share_token_requested = Signal()
@@ -85,6 +100,18 @@ class ResponsePanel(QWidget):
         self.fields: dict[str, ValueField] = {}
         self.access_state = StateLabel("accessTokenState", "Access token state")
         self.refresh_state = StateLabel("refreshTokenState", "Refresh token state")
+        self.id_token_state = StateLabel("idTokenState", "id_token state")
+        states = {
+            "access_token": self.access_state,
+            "refresh_token": self.refresh_state,
+            "id_token": self.id_token_state,
+        }
+        # Where the refresh token came from, under it (not under the id_token at the end).
+        self.refresh_info = ValueLabel("Refresh token note")
+        self.refresh_info.setObjectName("refreshTokenInfo")
+        self.refresh_info.setWordWrap(True)
+        self.refresh_info.setToolTip(REFRESH_RULE)
+        set_tone(self.refresh_info, Tone.MUTED)
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.freshness)
@@ -93,17 +120,11 @@ class ResponsePanel(QWidget):
             self.fields[key] = field
             row = QHBoxLayout()
             row.addWidget(field, 1)
-            if key == "access_token":
-                row.addWidget(self.access_state)
-            elif key == "refresh_token":
-                row.addWidget(self.refresh_state)
+            if key in states:
+                row.addWidget(states[key])
             form.addRow(key, row)
-        self.refresh_info = ValueLabel("Refresh token note")
-        self.refresh_info.setObjectName("refreshTokenInfo")
-        self.refresh_info.setWordWrap(True)
-        self.refresh_info.setToolTip(REFRESH_RULE)
-        set_tone(self.refresh_info, Tone.MUTED)
-        form.addRow("", self.refresh_info)
+            if key == "refresh_token":
+                form.addRow("", self.refresh_info)
         self.extra = ValueLabel("Response notes")
         self.extra.setObjectName("responseNotes")
         self.extra.setWordWrap(True)
@@ -157,8 +178,8 @@ class ResponsePanel(QWidget):
         }
         for key, value in values.items():
             self.fields[key].set_value(value)
-        self.access_state.show_status(view.access)
-        self.refresh_state.show_status(view.refresh)
+        self.access_state.show_token(view.access, view.freshness)
+        self.refresh_state.show_token(view.refresh, view.freshness)
         self.refresh_info.setText(view.refresh_note)
         lines = list(granted.notes)
         if granted.id_token is None:
@@ -176,15 +197,23 @@ class ResponsePanel(QWidget):
             self.share_for.setText("")
             return
         self.share_token.set_value(view.granted.token)
-        if view.freshness.stale and view.status.state is TokenState.LIVE:
-            # Still valid on the server, but not made from the tokens shown above it.
-            self.share_state.show_note("older", view.freshness.note)
-        else:
-            self.share_state.show_status(view.status)
+        # Still valid on the server, but maybe not made from the tokens shown above it.
+        self.share_state.show_token(view.status, view.freshness)
         who = view.granted.for_client_id
         self.share_for.setText(
             (f"for client {who} · " if who else "") + view.freshness.note.rstrip(".")
         )
+
+    def show_id_token(self, view: IdTokenView | None) -> None:
+        """The id_token's state when something is known against it (as the Expiry panel
+        counts it down): not to trust, suspect, another target's — or older."""
+        if view is None:
+            self.id_token_state.show_status(None)
+            return
+        trust = view.trust()
+        self.id_token_state.show_token(trust, view.freshness)
+        if trust is None and view.freshness.stale:
+            self.id_token_state.show_note("older", view.freshness.note)
 
     def access_token(self) -> str:
         return self.fields["access_token"].value()
