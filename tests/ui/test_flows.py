@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
+from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
@@ -370,7 +370,7 @@ def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
     # The note sits under the refresh token it is about, not under the id_token.
     panel = window.response_panel
     tops = {
-        name: panel.findChild(QWidget, name).mapTo(panel, QPoint(0, 0)).y()
+        name: find(window, name).mapTo(panel, QPoint(0, 0)).y()
         for name in ("refreshTokenField", "refreshTokenInfo", "tokenTypeField", "idTokenField")
     }
     assert tops["refreshTokenField"] < tops["refreshTokenInfo"] < tops["tokenTypeField"]
