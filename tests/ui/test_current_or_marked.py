@@ -299,3 +299,22 @@ def test_a_code_sent_once_stays_spent_through_a_replay_and_a_profile_switch(wind
     refused = send_and_wait(window, qtbot)
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
     assert message.text().startswith("Refused at")
+
+
+def test_a_refresh_token_the_server_refused_is_said_so_before_the_next_send(window, qtbot) -> None:
+    """A replay made the chain suspect, then a refresh got 403: under Refresh token the form
+    says so before a second refresh is sent (Send stays on: testing it is allowed)."""
+    token_flow(window, qtbot)
+    message = window.form.messages["refresh_token"]
+    window.form.set_grant("refresh_token")
+    assert message.text() == ""  # a live refresh token: nothing to say
+    window.form.set_grant("authorization_code")
+    send_and_wait(window, qtbot)  # the replay: 401, the chain is suspect
+    window.form.set_grant("refresh_token")
+    assert message.text().startswith("Suspect")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
+    assert message.text().startswith("Revoked: a refresh gets 403")
+    assert window.form.send_button.isEnabled()
+    window.form.refresh_token.setText("snd-id-con-r-some-other-token")
+    assert message.text() == ""  # another token: nothing known against it

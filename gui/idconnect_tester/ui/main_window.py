@@ -62,6 +62,7 @@ from idconnect_tester.core.session_events import (
     SessionEvent,
     ShareTokenChanged,
     TokensChanged,
+    TokenState,
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
@@ -295,7 +296,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
-        self.form.changed.connect(self._advise_on_the_verifier)
+        self.form.changed.connect(self._advise_on_the_refresh)
         self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
         self.form.get_code_requested.connect(
@@ -306,7 +307,7 @@ class MainWindow(QMainWindow):
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
         self.target_binding.target_changed.connect(lambda _current: self._note_the_code())
-        self.target_binding.target_changed.connect(lambda _: self._advise_on_the_verifier())
+        self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
         self.target_binding.target_changed.connect(self._status_for_the_target)
         self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
@@ -521,7 +522,7 @@ class MainWindow(QMainWindow):
         # add to the same frozen moment.
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
-        self._advise_on_the_verifier()  # a new chain: its refresh token has its own verifier
+        self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
         if form is not None and form.code and form.code == self.form.code.text():
             self._note_the_code()  # the code stays in the form: a second Send replays it
         prefix = "Auto-refresh: " if automatic else ""
@@ -551,13 +552,24 @@ class MainWindow(QMainWindow):
         self.form.load_request(request, keep)
         self._note_the_code()
 
-    def _advise_on_the_verifier(self) -> None:
-        """A refresh of this run's refresh token with another verifier than its chain's (a
-        later Get code put its own in the form) gets 401 "Invalid code": say so before Send."""
+    def _advise_on_the_refresh(self) -> None:
+        """Before Send, what this run knows against a refresh: the refresh token was refused
+        (403) or is in doubt, or the verifier is not the one its chain was granted with (a
+        later Get code put its own in the form: 401 "Invalid code")."""
         request = self.form.token_request()
-        expected = None
-        if request.grant_type == vendor.GRANT_REFRESH_TOKEN:
-            expected = self.session.verifier_for_refresh(request.refresh_token)
+        refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
+        chains = self.session.refresh_token()
+        advice = ""
+        if refreshing and chains is not None and chains[0] == request.refresh_token:
+            status = chains[1]
+            expect = {
+                TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
+                TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
+            }
+            if not status.usable:
+                advice = expect.get(status.state, "") + status.why
+        self.form.set_refresh_token_advice(advice)
+        expected = self.session.verifier_for_refresh(request.refresh_token) if refreshing else None
         if expected is None or request.code_verifier in ("", expected):
             self.form.set_verifier_advice("")
             return

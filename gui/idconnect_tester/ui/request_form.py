@@ -63,6 +63,7 @@ class RequestForm(QGroupBox):
         # a refresh of this refresh token, or "", and the verifier that would.
         self._verifier_advice = ""
         self._right_verifier = ""
+        self._refresh_token_advice = ""  # what the session knows against the refresh token
         self._code_before_edit = ""
 
         self.grant_type = QComboBox()
@@ -360,6 +361,13 @@ class RequestForm(QGroupBox):
             self._right_verifier = right_verifier
             self._on_changed()
 
+    def set_refresh_token_advice(self, text: str) -> None:
+        """A warning under Refresh token while the grant is refresh_token ("" for none): the
+        session knows the token was refused or is in doubt. Send stays on."""
+        if text != self._refresh_token_advice:
+            self._refresh_token_advice = text
+            self._on_changed()
+
     def set_external_block(self, reason: str) -> None:
         self._external_block = reason
         self._update_send_state(self._issues())
@@ -390,6 +398,8 @@ class RequestForm(QGroupBox):
         if advise:
             self.messages["code_verifier"].show_message(self._verifier_advice, Tone.WARNING)
         self.use_right_verifier.setVisible(advise and bool(self._right_verifier))
+        if self._refresh_token_advice and not uses_code:
+            self.messages["refresh_token"].show_message(self._refresh_token_advice, Tone.WARNING)
         for issue in issues:
             field = issue.field if issue.field in self.messages else "grant_type"
             if field not in self._touched:
