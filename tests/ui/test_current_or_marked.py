@@ -95,8 +95,11 @@ def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, q
 
 def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:
     """Exchange a code, Send it again (401), refresh (403 revoked): nothing looks live."""
-    token_flow(window, qtbot)
+    granted = token_flow(window, qtbot)
     send_and_wait(window, qtbot)
+    # The 401's advice names the replay: this run used the code, at that time.
+    assert clock_time(granted.received_at) in text_of(window, "errorHint")
+    assert "replayed" in text_of(window, "errorHint")
     window.form.set_grant("refresh_token")
     refused = send_and_wait(window, qtbot)
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403

@@ -38,6 +38,7 @@ from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
     Exchange,
+    Hint,
     NotSent,
     ShareTokenGranted,
     TokenGranted,
@@ -280,7 +281,8 @@ class Session:
         now = self._clock()
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
-        self._error = _ShownError(report_for_exchange(exchange), origin, now)
+        report = self._named_replay(report_for_exchange(exchange), exchange, sent)
+        self._error = _ShownError(report, origin, now)
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
             self._token_exchange(exchange, request, origin)
@@ -344,6 +346,33 @@ class Session:
             and chain.uses_refresh_token(sent.refresh_token)
         ):
             chain.refresh_refused(outcome.description, exchange.received_at)
+
+    def _named_replay(
+        self,
+        report: ErrorReport | None,
+        exchange: Exchange,
+        sent: TokenRequest | ShareTokenRequest | None,
+    ) -> ErrorReport | None:
+        """A 401 for a code this run used already is a replay, not a maybe: say when it was
+        used, instead of the generic "it may have been used already, expired, or…"."""
+        code = sent.code.strip() if isinstance(sent, TokenRequest) else ""
+        spent = self._spent.get(code) if code else None
+        outcome = exchange.outcome
+        if (
+            report is None
+            or spent is None
+            or spent.how is not SpentHow.USED
+            or not isinstance(outcome, ApiError)
+            or outcome.status != 401
+        ):
+            return report
+        hint = Hint(
+            f"This code was used at {clock_time(spent.at)}: this Send replayed it.",
+            "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
+            "revokes the tokens the first one gave. Press Get code for a fresh code and "
+            "verifier, then Send once.",
+        )
+        return replace(report, hint=hint)
 
     def _note_spent(self, code: str, exchange: Exchange) -> None:
         """What a code exchange did to its code. A replay refused after a use stays "used":
