@@ -13,12 +13,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from PySide6.QtGui import QDesktopServices
 from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
 from tests.ui.helpers import WAIT_MS, text_of
 from tests.ui.test_profiles_history import add_profile
 
 from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 
 
@@ -207,3 +210,39 @@ def test_a_server_that_consents_at_once_gives_its_code_without_a_browser(
     assert browser.opened == []  # this browser only notes URLs: it never took one
     assert window.get_code_flow.dialog is None
     assert "press Send" in window.status.text()
+
+
+def test_a_cancelled_wait_for_the_browser_is_the_authorize_steps_outcome(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    """Cancel in the Get code dialog ends the attempt: the error panel and the history keep
+    it, with what the app knew while it waited (here: a sign-in page)."""
+    with identity_provider(Behaviour.SIGN_IN) as provider:
+        use_provider(window, provider)
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+        dialog = window.get_code_flow.dialog
+        assert dialog is not None
+        dialog.reject()
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+    assert text_of(window, "errorStatus").startswith("Authorize")
+    description = text_of(window, "errorDescription")
+    assert "Cancelled while waiting for the browser" in description
+    assert "sign-in page" in description
+    history = window.history_panel
+    qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
+    outcome = history.table.topLevelItem(0)
+    assert outcome is not None and outcome.text(COLUMN["Endpoint"]) == "authorize"
+
+
+def test_no_browser_is_said_beside_what_the_app_knew(qtbot, monkeypatch) -> None:
+    """A machine without a browser: the dialog says so without losing the note it had (a
+    server that could not be reached, say)."""
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)
+    dialog = AuthorizeDialog("https://id.example.invalid/authorize?x=1", "http://127.0.0.1:1/cb")
+    qtbot.addWidget(dialog)
+    dialog.show_note("The authorization server could not be reached (dns).")
+    assert not dialog.open_browser()
+    text = dialog.status.text()
+    assert "No browser could be opened" in text and "could not be reached (dns)" in text

@@ -64,6 +64,7 @@ class AuthorizeDialog(QDialog):
         url_buttons.addWidget(copy)
         url_buttons.addWidget(open_browser)
 
+        self._note = ""  # what the app knows while it waits (see show_note)
         self.status = WrappingLabel("Waiting for the redirect…" if listening_on else "")
         self.status.setObjectName("authorizeStatus")
         set_tone(self.status, Tone.MUTED)
@@ -96,7 +97,10 @@ class AuthorizeDialog(QDialog):
     def open_browser(self) -> bool:
         opened = QDesktopServices.openUrl(QUrl(self.url))
         if not opened:
-            self.show_problem("No browser could be opened: copy the URL into one yourself.")
+            # Said before what the app knew already (a server it could not reach, say), not
+            # instead of it.
+            noted = f" {self._note}" if self._note else ""
+            self.show_problem(f"No browser could be opened: copy the URL into one yourself.{noted}")
         return opened
 
     def _use_pasted(self) -> None:
@@ -107,6 +111,7 @@ class AuthorizeDialog(QDialog):
     def show_note(self, text: str, tone: Tone = Tone.MUTED) -> None:
         """What the app knows while it waits (e.g. "the server answered a sign-in page")."""
         waiting = " Waiting for the redirect…" if self.listening else ""
+        self._note = text
         self.status.setText(text + waiting)
         set_tone(self.status, tone)
 

@@ -180,9 +180,18 @@ class GetCode:
             def open_browser(_url: str) -> None:
                 dialog.open_browser()  # says so in the dialog when no browser could start
 
-            return await self._wait_or_paste(
-                attempt, run_authorize_flow(attempt, listener, open_browser, BROWSER_TIMEOUT_S)
-            )
+            try:
+                return await self._wait_or_paste(
+                    attempt, run_authorize_flow(attempt, listener, open_browser, BROWSER_TIMEOUT_S)
+                )
+            except asyncio.CancelledError:
+                # Cancel ends the attempt: it is the authorize step's outcome (the raw panel,
+                # the error panel, the history), with what the app knew while it waited.
+                cancelled = AuthorizeResult(
+                    problem=f"Cancelled while waiting for the browser. {probe.sentence}"
+                )
+                self._session.authorize_finished(attempt, cancelled)
+                raise
 
         self._controller.get_code(run, BROWSER_LABEL)
 
