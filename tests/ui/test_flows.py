@@ -485,3 +485,17 @@ def test_pkce_checker(qtbot) -> None:
     assert dialog.verdict.text().startswith("✘ No match")
     dialog.verifier.setText("123456")
     assert "at least 43" in dialog.verdict.text()
+
+
+def test_the_pkce_checker_grows_to_show_its_whole_verdict(qtbot) -> None:
+    """A mismatch with a short verifier says three things; none of them is cut off."""
+    dialog = PkceCheckerDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.challenge.setText("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+    dialog.verifier.setText("abc")
+    verdict = dialog.verdict
+    assert "No match" in verdict.text() and "43" in verdict.text()
+    qtbot.waitUntil(lambda: verdict.height() >= verdict.heightForWidth(verdict.width()))
+    assert dialog.rect().contains(verdict.geometry())

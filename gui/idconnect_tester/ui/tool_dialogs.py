@@ -20,7 +20,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel
+from idconnect_tester.ui.widgets import WrappingLabel, grow_to_show_all
 
 
 class ShareTokenDialog(QDialog):
@@ -137,6 +137,10 @@ class PkceCheckerDialog(QDialog):
             self.verdict.setText("Paste a code_verifier and a code_challenge (S256).")
             set_tone(self.verdict, Tone.MUTED)
             return
+        self._say_verdict(verifier, challenge)
+        grow_to_show_all(self)
+
+    def _say_verdict(self, verifier: str, challenge: str) -> None:
         note = verifier_problem(verifier)
         suffix = f" Note: the verifier {note}." if note else ""
         if verifier_matches(verifier, challenge):

@@ -514,6 +514,16 @@ def keep_frame_on_screen(window: QWidget) -> None:
         )
 
 
+def grow_to_show_all(window: QWidget) -> None:
+    """Taller, when text that wraps got longer (a verdict, a warning): Qt keeps a window's
+    height when a label in it needs more lines, and cuts the lines off."""
+    layout = window.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        needed = layout.totalHeightForWidth(window.width())
+        if needed > window.height():
+            window.resize(window.width(), needed)
+
+
 def fit_to_screen(window: QWidget) -> None:
     """Its natural size, but never larger than the screen's available area (at any scale)."""
     screen = window.screen() or QGuiApplication.primaryScreen()
