@@ -54,6 +54,8 @@ def test_the_copy_buttons_give_each_message_whole(window: MainWindow, qtbot) -> 
     assert request.startswith("POST /resources/snsId/api/connect/token HTTP/1.1\n")
     assert request.endswith("\n\n" + exchange.request.body.decode())
     assert "TLS verification" not in request  # the app's note, not part of the request
+    # The emulator speaks plain HTTP: the note says so, not which certificates were trusted.
+    assert "TLS verification: none: plain HTTP" in window.raw_panel.request.toPlainText()
 
     window.raw_panel.copy_response.click()
     response = QGuiApplication.clipboard().text()

@@ -256,7 +256,11 @@ class IdConnectClient:
             url=str(http_request.url),
             headers=display_headers(http_request.headers),
             body=body,
-            tls_verification=tls_description(self.target),
+            tls_verification=(
+                tls_description(self.target)
+                if http_request.url.scheme == "https"
+                else "none: plain HTTP (allowed to this machine only)"
+            ),
         )
         try:
             response = await http.send(http_request, stream=True)
