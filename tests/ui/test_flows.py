@@ -79,6 +79,20 @@ def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> No
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
 
 
+def test_request_cancel_is_on_only_while_there_is_something_to_cancel(window, qtbot) -> None:
+    """Request ▸ Cancel (Esc) follows the Cancel button beside Send."""
+    cancel = window.actions_by_name["cancel"]
+    assert not cancel.isEnabled()
+    get_code(window, qtbot)
+    scenario(window, "slow", delay_s=1)
+    window.form.send_button.click()
+    qtbot.waitUntil(lambda: window.controller.busy, timeout=WAIT_MS)
+    assert cancel.isEnabled() and window.form.cancel_button.isEnabled()
+    cancel.trigger()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    assert not cancel.isEnabled()
+
+
 def test_a_slow_exchange_is_listed_at_the_time_the_panels_show(window: MainWindow, qtbot) -> None:
     """The History and the panels name an exchange by the same moment — when it ended — so a
     slow one (here a second or more: another clock second) is found where they say."""

@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
             list(self.docks.values()),
             self.settings.get("scheme", "system"),
         )
+        self.actions_by_name["cancel"].setEnabled(False)  # nothing to cancel yet
         self._tick = QTimer(self)
         self._tick.setSingleShot(True)
         self._tick.timeout.connect(self.session.tick)
@@ -631,6 +632,7 @@ class MainWindow(QMainWindow):
 
     def _busy_changed(self, busy: bool) -> None:
         self.form.set_busy(busy)
+        self.actions_by_name["cancel"].setEnabled(busy)  # as the Cancel button beside Send
         if not busy:
             self.status.show_idle()
 
