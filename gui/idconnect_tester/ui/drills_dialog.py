@@ -166,8 +166,8 @@ class DrillsDialog(QDialog):
         self._drills = {drill.name: drill for drill in state.drills}
         self.list.clear()
         for drill in state.drills:
-            params = ", ".join(f"{k} = {v:g}" for k, v in drill.params.items())
-            text = drill.description + (f" (defaults: {params})" if params else "")
+            params = ", ".join(param_label(k, v) for k, v in drill.params.items())
+            text = drill.description + (f" (by default: {params})" if params else "")
             item = QTreeWidgetItem([drill.name, text])
             item.setToolTip(1, text)
             self.list.addTopLevelItem(item)
