@@ -65,6 +65,8 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     assert dialog.select("slow")
     delay = dialog.params["delay_s"]
     assert delay.value() == 3  # the emulator's default, as it lists it
+    item = dialog.list.currentItem()
+    assert item is not None and "by default: delay 3 s" in item.text(1)  # the row's words
     delay.setValue(0.5)
     qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)
