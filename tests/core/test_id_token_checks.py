@@ -183,7 +183,8 @@ def test_key_type_must_fit_the_algorithm(rsa_key) -> None:
         ({"iss": None}, "iss", "no iss"),
         ({"aud": "someone-else"}, "aud", "should contain"),
         ({"aud": ["a", CLIENT], "azp": "a"}, "azp", "another client"),
-        ({"aud": None}, "aud", "missing"),
+        ({"aud": None}, "aud", "aud is missing (OIDC Core"),  # no Python None in the words
+        ({"aud": 42}, "aud", "aud is 42, not a string or a list of strings"),
         ({"exp": int(NOW.timestamp()) - 3600}, "exp", "Expired"),
         ({"exp": None}, "exp", "no exp"),
         ({"exp": "tomorrow"}, "exp", "not a time"),

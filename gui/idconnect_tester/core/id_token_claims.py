@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -72,11 +73,12 @@ def audience_check(claims: dict[str, Any], context: VerificationContext) -> Chec
         return skipped("aud", "No client id configured to compare with")
     audiences = _audiences(claims)
     if audiences is None:
-        return failed(
-            "aud",
-            f"aud is missing or not a string / list of strings ({claims.get('aud')!r}; "
-            "RFC 7519 §4.1.3)",
+        found = (
+            "aud is missing"
+            if "aud" not in claims
+            else f"aud is {json.dumps(claims['aud'])}, not a string or a list of strings"
         )
+        return failed("aud", f"{found} (OIDC Core §2 requires it; RFC 7519 §4.1.3)")
     return row(
         "aud",
         context.client_id in audiences,
