@@ -362,6 +362,9 @@ def test_the_authorize_step_is_kept_as_an_entry_of_its_own(db_path: Path) -> Non
         assert (row.endpoint, row.status, row.outcome) == ("authorize", 302, OutcomeKind.AUTHORIZED)
         assert row.succeeded and row.url == record.url and row.scopes == ("openid", "name")
         assert [r.outcome for r in history.list(status="error")] == [OutcomeKind.AUTHORIZE_FAILED]
+        # A redirect with a code is a success, though its status is a 302, not a 2xx.
+        assert [r.outcome for r in history.list(status="success")] == [OutcomeKind.AUTHORIZED]
+        assert history.list(status="2xx") == []
         assert len(history.list("authorize")) == 2
         shown = authorize_record_from_dict(entry.record)
         assert shown.state == record.state and shown.code != code  # masked in the history

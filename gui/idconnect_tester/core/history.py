@@ -193,7 +193,8 @@ def _form_dict(form: TokenRequest, *, full_tokens: bool) -> dict[str, Any]:
 
 
 def _status_condition(status: str | None) -> tuple[str, list[Any]]:
-    """SQL for the status filter: "2xx", "401", "network", "error", or an outcome kind."""
+    """SQL for the status filter: "2xx", "401", "network", "success", "error", or an outcome
+    kind."""
     wanted = (status or "").strip().lower()
     if wanted in ("", "all", "any"):
         return "", []
@@ -204,13 +205,16 @@ def _status_condition(status: str | None) -> tuple[str, list[Any]]:
         return "status = ?", [int(wanted)]
     if wanted == "network":
         return "outcome = ?", [OutcomeKind.NETWORK_ERROR.value]
+    marks = ", ".join("?" * len(_SUCCESS_KINDS))
+    if wanted == "success":
+        return f"outcome IN ({marks})", list(_SUCCESS_KINDS)
     if wanted == "error":
-        marks = ", ".join("?" * len(_SUCCESS_KINDS))
         return f"outcome NOT IN ({marks})", list(_SUCCESS_KINDS)
     if wanted in {kind.value for kind in OutcomeKind}:
         return "outcome = ?", [wanted]
     raise ValueError(
-        f"Unknown status filter {status!r}: use 2xx, 4xx, 5xx, a code like 401, network or error"
+        f"Unknown status filter {status!r}: use 2xx, 4xx, 5xx, a code like 401, network, "
+        "success or error"
     )
 
 

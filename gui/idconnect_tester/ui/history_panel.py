@@ -34,6 +34,7 @@ STATUS_FILTERS = (
     ("Server errors (5xx)", "5xx"),
     ("Network errors", "network"),
     ("Cancelled", "cancelled"),
+    ("Any success", "success"),  # the authorize step's redirect with a code (a 302) too
     ("Any failure", "error"),
 )
 # When and how it ended come first: a narrow dock shows them without scrolling sideways.
