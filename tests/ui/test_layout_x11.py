@@ -63,6 +63,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["panels_scrolling_whole"] == []
     assert report["older_marked"]
     assert report["panels_scrolling_whole_when_older"] == []
+    assert report["auto_refresh_visible_with_share"]
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

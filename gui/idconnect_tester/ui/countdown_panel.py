@@ -170,12 +170,14 @@ class CountdownPanel(QWidget):
         self.rows = {
             "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),
             "id_token": CountdownRow(grid, 3, "id_token exp", "idTokenExpiryCountdown"),
-            "share": CountdownRow(grid, 5, "Share token", "shareTokenCountdown"),
+            # Under Auto-refresh (row 6): it refreshes the tokens above it, and a share token's
+            # rows coming in must not push it out of a short dock.
+            "share": CountdownRow(grid, 7, "Share token", "shareTokenCountdown"),
         }
         self.rows["access"].set_visible(True)
         self.placeholder = QLabel("The countdown starts when a token arrives.")
         set_tone(self.placeholder, Tone.MUTED)
-        grid.addWidget(self.placeholder, 7, 0, 1, 4)
+        grid.addWidget(self.placeholder, 5, 0, 1, 4)
 
         self.auto_refresh = QCheckBox("A&uto-refresh")
         self.auto_refresh.setObjectName("autoRefreshCheck")
@@ -196,7 +198,7 @@ class CountdownPanel(QWidget):
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
         auto_row.addWidget(self.auto_refresh_state, 1)
-        grid.addLayout(auto_row, 8, 0, 1, 4)
+        grid.addLayout(auto_row, 6, 0, 1, 4)
         grid.setRowStretch(9, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
