@@ -152,6 +152,20 @@ def test_an_unticked_checkbox_or_radio_button_can_be_seen(
     assert best >= OUTLINE, f"{kind.__name__} outline {best:.2f}:1 in the {scheme} scheme"
 
 
+def test_a_text_field_has_an_edge_that_can_be_seen(scheme: str, qtbot, qapp: QApplication) -> None:
+    """An editable field (App token) must not look like the read-only text beside it."""
+    edit = QLineEdit("sbx:emulator-app-token")
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
+    image = edit.grab().toImage()
+    window = qapp.palette().color(Role.Window)
+    middle = edit.height() // 2
+    edge = [image.pixelColor(QPoint(x, middle)) for x in range(0, 3)]
+    best = max(ratio(colour, window) for colour in edge)
+    assert best >= OUTLINE, f"field edge {best:.2f}:1 in the {scheme} scheme"
+
+
 def labels_and_fields(window: MainWindow) -> Iterator[tuple[str, QColor, QColor]]:
     for label in window.findChildren(QLabel):
         if label.isVisible() and label.text():

@@ -7,8 +7,9 @@ readable in both schemes.
 Readable means WCAG 2.1 AA, checked by tests/ui/test_contrast.py: every text colour reaches
 4.5:1 against the backgrounds it is drawn on (window, fields, alternate table rows) — the status
 tones, placeholders and disabled text included — and the outline of a checkbox or radio button
-reaches 3:1 against the window. Fusion derives that outline from the window colour (darker by
-40%), which left unticked boxes at ~1.2:1 in the dark scheme; `_AppStyle` draws it again.
+reaches 3:1 against the window, as does a text field's frame. Fusion derives those outlines
+from the window colour (darker by 40%), which left unticked boxes and fields at ~1.2:1 in the
+dark scheme; `_AppStyle` draws them again.
 
 A widget's tone is remembered (a dynamic property) and painted again whenever the scheme
 changes: a colour picked for the light scheme stays ~2.4:1 on the dark one.
@@ -138,7 +139,8 @@ def contrast_ratio(first: QColor, second: QColor) -> float:
 
 
 class _AppStyle(QProxyStyle):
-    """Fusion, with checkbox and radio outlines that can be seen (see the module docstring)."""
+    """Fusion, with checkbox, radio and text-field outlines that can be seen (see the module
+    docstring)."""
 
     def drawPrimitive(
         self,
@@ -149,7 +151,13 @@ class _AppStyle(QProxyStyle):
     ) -> None:
         super().drawPrimitive(element, option, painter, widget)
         round_ = element is QStyle.PrimitiveElement.PE_IndicatorRadioButton
-        if element is QStyle.PrimitiveElement.PE_IndicatorCheckBox or round_:
+        # A text field's frame too: Fusion's is 1.2:1 against a dark window (WCAG 1.4.11
+        # asks 3:1 for the edge of a control), so a field looked like a label.
+        outlined = (
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_FrameLineEdit,
+        )
+        if element in outlined or round_:
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setBrush(Qt.BrushStyle.NoBrush)
