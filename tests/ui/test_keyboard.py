@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QDialog,
     QDialogButtonBox,
     QGroupBox,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QScrollArea,
     QTabBar,
+    QTreeWidget,
     QWidget,
 )
 from tests.ui.conftest import close_window, open_window
@@ -287,3 +289,25 @@ def test_only_docks_behind_a_tab_hide_their_content(loop, qtbot) -> None:
     assert second.docks["history"].widget().isVisible()
     assert _docks_agree(second) == []
     close_window(second, qtbot)
+
+
+def test_help_lists_every_shortcut_the_menus_have(window: MainWindow, qtbot) -> None:
+    """Help ▸ Keyboard shortcuts is read from the menus: each command with a key is there,
+    with that key, and nothing the menus don't have."""
+    window.actions_by_name["shortcuts"].trigger()
+    dialog = window.findChild(QDialog, "shortcutsDialog")
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.findChild(QTreeWidget, "shortcutsTable")
+    assert table is not None
+    listed = {
+        (item.text(1), item.text(2))
+        for index in range(table.topLevelItemCount())
+        if (item := table.topLevelItem(index)) is not None
+    }
+    with_keys = [a for a in window.actions_by_name.values() if not a.shortcut().isEmpty()]
+    assert len(with_keys) >= 10
+    for action in with_keys:
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert (action.text().replace("&", ""), keys) in listed, action.text()
+    assert ("Get code", "Ctrl+G") in listed
+    dialog.close()

@@ -88,6 +88,7 @@ from idconnect_tester.ui.profile_actions import ProfileActions
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.request_form import RequestForm
 from idconnect_tester.ui.response_panel import ResponsePanel
+from idconnect_tester.ui.shortcuts_dialog import show_shortcuts
 from idconnect_tester.ui.status_bar import StatusBar
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.target_panel import TargetPanel
@@ -289,6 +290,7 @@ class MainWindow(QMainWindow):
             verify_again=self.verify_again,
             reset_layout=self.reset_layout,
             about=lambda: show_about(self),
+            shortcuts=lambda: show_shortcuts(self.menuBar(), self),
             set_scheme=self.set_scheme,
             run_check=self.check_panel.run_button.click,
             jwt_workbench=self.open_jwt_workbench,

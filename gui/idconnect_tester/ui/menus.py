@@ -35,6 +35,7 @@ class MenuCommands:
     verify_again: Command
     reset_layout: Command
     about: Command
+    shortcuts: Command
     set_scheme: Callable[[str], None]
     run_check: Command
     jwt_workbench: Command
@@ -173,6 +174,14 @@ def build_menus(
     )
 
     help_menu = bar.addMenu("&Help")
+    actions["shortcuts"] = _add(
+        help_menu,
+        owner,
+        "&Keyboard shortcuts",
+        commands.shortcuts,
+        QKeySequence.StandardKey.HelpContents,
+        "shortcutsAction",
+    )
     actions["about"] = _add(
         help_menu, owner, f"&About {APP_NAME}", commands.about, name="aboutAction"
     )

@@ -1,0 +1,68 @@
+"""Help ▸ Keyboard shortcuts: every menu command that has a key, read from the menu bar itself
+(so the list can't drift from the keys that work), and the few keys fields and lists take."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QMenu,
+    QMenuBar,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from idconnect_tester.ui.widgets import RowTree, size_for_reading
+
+# Keys that belong to a field or a list rather than to a menu command.
+_IN_FIELDS = (
+    ("Token request", "Send", "Return in Code, Verifier or Refresh token"),
+    ("Anywhere", "Go to a field or button", "Alt + its underlined letter"),
+    ("History", "Show an exchange", "Double-click its row"),
+)
+
+
+def shortcut_rows(bar: QMenuBar) -> list[tuple[str, str, str]]:
+    """(menu, command, keys) for every menu command with a shortcut, in menu order."""
+    rows: list[tuple[str, str, str]] = []
+    for top in bar.actions():
+        menu = top.menu()
+        if not isinstance(menu, QMenu):
+            continue
+        for action in menu.actions():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys:
+                rows.append((_plain(top.text()), _plain(action.text()), keys))
+    return rows
+
+
+def _plain(text: str) -> str:
+    """A menu text without its mnemonic mark ("&Get code" → "Get code")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def show_shortcuts(bar: QMenuBar, parent: QWidget) -> QDialog:
+    dialog = QDialog(parent)
+    dialog.setObjectName("shortcutsDialog")
+    dialog.setWindowTitle("Keyboard shortcuts")
+    table = RowTree()
+    table.setObjectName("shortcutsTable")
+    table.setAccessibleName("Keyboard shortcuts")
+    table.setColumnCount(3)
+    table.setHeaderLabels(["Where", "Command", "Keys"])
+    table.setRootIsDecorated(False)
+    table.setAlternatingRowColors(True)
+    for row in (*shortcut_rows(bar), *_IN_FIELDS):
+        table.addTopLevelItem(QTreeWidgetItem(list(row)))
+    for column in range(3):
+        table.resizeColumnToContents(column)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(table, 1)
+    layout.addWidget(buttons)
+    size_for_reading(dialog, columns=70, lines=len(shortcut_rows(bar)) + len(_IN_FIELDS) + 6)
+    dialog.show()
+    return dialog
