@@ -295,6 +295,12 @@ def _looks_like_url(code: str) -> bool:
     return "://" in code or looks_like_redirect(code)
 
 
+def is_invalid_code(outcome: ApiError, endpoint: Endpoint) -> bool:
+    """The token endpoint's 401 "Invalid code": the code itself was refused (used already,
+    expired, or not this verifier's) — not a signature or a timestamp the server refused."""
+    return _INVALID_CODE.matches(outcome, endpoint)
+
+
 def hint_for(
     outcome: Outcome, endpoint: Endpoint, *, sent_code: str = "", grant_type: str = ""
 ) -> Hint | None:

@@ -43,6 +43,7 @@ from idconnect_tester.core.exchange import (
     ShareTokenGranted,
     TokenGranted,
 )
+from idconnect_tester.core.hints import is_invalid_code
 from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
     Verification,
@@ -363,7 +364,7 @@ class Session:
             or spent is None
             or spent.how is not SpentHow.USED
             or not isinstance(outcome, ApiError)
-            or outcome.status != 401
+            or not is_invalid_code(outcome, exchange.endpoint)
         ):
             return report
         hint = Hint(
@@ -382,7 +383,9 @@ class Session:
             self._spent[code] = SpentCode(SpentHow.USED, at)
         elif code in self._spent and self._spent[code].how is SpentHow.USED:
             return
-        elif isinstance(exchange.outcome, ApiError) and exchange.outcome.status == 401:
+        elif isinstance(exchange.outcome, ApiError) and is_invalid_code(
+            exchange.outcome, exchange.endpoint
+        ):
             self._spent[code] = SpentCode(SpentHow.REFUSED, at)
         elif exchange.cancelled:
             self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at)

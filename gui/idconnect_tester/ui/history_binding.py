@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Collection
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import isValid
 
 from idconnect_tester.core.authorize_record import (
     AuthorizeRecord,
@@ -126,6 +127,8 @@ class HistoryBinding:
         except HistoryError as exc:
             self._say(f"History not saved: {exc}", Tone.WARNING)
             return
+        if not isValid(self.panel):
+            return  # saved while the window closes (an attempt its closing cancelled): no list
         filtered = self.panel.filter_text.text().strip() or self.panel.status_value()
         limit = min(_LIST_LIMIT, self.store.retention)
         listed, top = self.panel.row_count(), self.panel.top_id()
