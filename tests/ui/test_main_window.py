@@ -380,6 +380,7 @@ def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:
         "Run credential check": "Ctrl+Shift+K",
         "PKCE checker…": "Ctrl+K",
         "Decode and verify a JWT…": "Ctrl+Shift+D",
+        "Keyboard shortcuts": "F1",
     }
     assert window.windowTitle().startswith("ID Connect Tester")
     assert not window.windowIcon().isNull()
