@@ -176,15 +176,20 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: not window.docks["response"].visibleRegion().isEmpty())
     await asyncio.sleep(0.1)  # and let the scroll area settle at the tab's size
     report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
-    # A share token adds its countdown: Auto-refresh, above it, stays in view.
+    # A refresh adds its note under the refresh token, a share token its countdown and note:
+    # Auto-refresh, above the share token's countdown, stays in view.
     window.form.get_code_button.click()
     await _until(lambda: not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy)
+    window.form.set_grant("refresh_token")
     window.form.send_button.click()
     await _until(lambda: not window.controller.busy)
     window.send_share_token("probe-client", 600)
     await _until(lambda: window.response_panel.share_token.value() != "")
     await asyncio.sleep(0.1)  # the dock's scroll area settles at the new height
     report["auto_refresh_visible_with_share"] = _wholly_shown(window.countdown_panel.auto_refresh)
+    report["panels_scrolling_whole_with_share"] = _panels_scrolling_whole(window)
     return report
 
 

@@ -19,7 +19,13 @@ from idconnect_tester.core.session_events import (
 )
 from idconnect_tester.core.token_chain import REFRESH_RULE
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, ValueField, ValueLabel, mark_stale
+from idconnect_tester.ui.widgets import (
+    FreshnessLine,
+    ValueField,
+    ValueLabel,
+    ValueNote,
+    mark_stale,
+)
 
 _FIELDS = (
     ("access_token", "accessTokenField", "access token"),
@@ -107,9 +113,7 @@ class ResponsePanel(QWidget):
             "id_token": self.id_token_state,
         }
         # Where the refresh token came from, under it (not under the id_token at the end).
-        self.refresh_info = ValueLabel("Refresh token note")
-        self.refresh_info.setObjectName("refreshTokenInfo")
-        self.refresh_info.setWordWrap(True)
+        self.refresh_info = ValueNote("Refresh token note", "refreshTokenInfo")
         self.refresh_info.setToolTip(REFRESH_RULE)
         set_tone(self.refresh_info, Tone.MUTED)
         form = QFormLayout(self)
@@ -145,9 +149,7 @@ class ResponsePanel(QWidget):
         share_row.addWidget(self.share_state)
         share_row.addWidget(self.share_button)
         form.addRow("share token", share_row)
-        self.share_for = ValueLabel("Share token for")
-        self.share_for.setObjectName("shareTokenForClient")
-        self.share_for.setWordWrap(True)
+        self.share_for = ValueNote("Share token for", "shareTokenForClient")
         set_tone(self.share_for, Tone.MUTED)
         form.addRow("", self.share_for)
         self.placeholder = QLabel("No token yet: press Get code, then Send.")

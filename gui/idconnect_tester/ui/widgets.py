@@ -204,6 +204,24 @@ class ValueField(QWidget):
         return self.label.text()
 
 
+class ValueNote(ValueLabel):
+    """A value that wraps (a note under a token): as tall as its text at the width it has, and
+    never wider than its panel. In a form, QLabel's own hint — wrapped at a guessed narrow
+    width — left a gap above and below it, and scrolled a panel that had the room."""
+
+    def __init__(self, what: str, object_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(what, parent=parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if not self.text():
+            return QSize(hint.width(), 0)
+        width = self.width() if self.width() > 0 else hint.width()
+        return QSize(hint.width(), self.heightForWidth(width))
+
+
 class WrappedNote(QLabel):
     """A word-wrapped note as tall as its text at the width it has, and at least `lines` lines.
 
