@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
-from tests.ui.test_flows import send_then_cancel_once_it_reached_the_server
+from tests.ui.test_flows import scenario, send_then_cancel_once_it_reached_the_server
 from tests.ui.test_profiles_history import add_profile, select
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
@@ -15,6 +15,7 @@ from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.theme import Tone
 
 RESULT_PANELS = ("responsePanel", "countdownPanel", "idTokenPanel", "errorPanel", "rawPanel")
 
@@ -321,3 +322,50 @@ def test_a_refresh_token_the_server_refused_is_said_so_before_the_next_send(wind
     assert window.form.send_button.isEnabled()
     window.form.refresh_token.setText("snd-id-con-r-some-other-token")
     assert message.text() == ""  # another token: nothing known against it
+
+
+def test_a_bare_code_pasted_after_a_get_code_gave_its_own_keeps_no_stale_pairing(
+    window, qtbot
+) -> None:
+    """Get code, Send, then a bare code pasted: it can't be that Get code's (it gave its own),
+    so the verifier left in the form is said to be another code's — before Send, beside the
+    field — and a refused paste leaves the note about the spent code in Code alone."""
+    token_flow(window, qtbot)
+    used = window.form.code.text()
+    code_note = window.form.messages["code"]
+    assert code_note.text().startswith("Used at")
+    window.get_code_flow.use_redirect("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")  # a JWT
+    assert window.form.code.text() == used and code_note.text().startswith("Used at")
+    assert window.status.message.property("tone") == Tone.ERROR.value
+
+    window.get_code_flow.use_redirect("ZZfreshLookingCode9876543210abcdef")
+    assert window.form.code.text() == "ZZfreshLookingCode9876543210abcdef"
+    assert "Code taken as pasted" in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    verifier_note = window.form.messages["code_verifier"]
+    assert verifier_note.text().startswith("This verifier came with another code")
+
+
+def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:
+    emulator = window.targets.current
+    other = add_profile(window, "Another target")
+    select(window, emulator.id)
+    token_flow(window, qtbot)
+    select(window, other.id)
+    assert window.status.text() == "Now on Another target: results from before are marked"
+    select(window, emulator.id)
+    assert window.status.text() == "Now on Built-in emulator"
+
+
+def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window, qtbot) -> None:
+    """A slow Send, then a profile switch while it waits: its "200 OK" is not this target's."""
+    get_code(window, qtbot)
+    server = window.emulator.server
+    assert server is not None
+    scenario(window, "slow", delay_s=1)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.form.send_button.click()
+        qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        add_profile(window, "Another target")
+    assert window.status.text().startswith("Built-in emulator: 200 OK")
+    assert window.status.message.property("tone") != Tone.OK.value

@@ -513,3 +513,21 @@ def test_the_pkce_checker_grows_to_show_its_whole_verdict(qtbot) -> None:
     assert "No match" in verdict.text() and "43" in verdict.text()
     qtbot.waitUntil(lambda: verdict.height() >= verdict.heightForWidth(verdict.width()))
     assert dialog.rect().contains(verdict.geometry())
+
+
+def test_the_pkce_checker_never_pairs_values_from_two_attempts(window, qtbot) -> None:
+    """The form's verifier is not the last Get code's: the checker is not handed that Get
+    code's challenge beside it (a mismatch nobody made)."""
+    get_code(window, qtbot)
+    window.form.code_verifier.setText("a-verifier-typed-by-hand-" + "x" * 30)
+    seen: list[str] = []
+
+    def look() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, PkceCheckerDialog)
+        seen.append(dialog.verdict.text())
+        dialog.reject()
+
+    QTimer.singleShot(0, look)
+    window.open_pkce_checker()
+    assert seen and "No match" not in seen[0]

@@ -230,21 +230,26 @@ class Session:
         """A redirect URL (or a code) the user pasted: checked against this run's attempt."""
         attempt = self._pending_authorize
         result = parse_redirect(text, attempt)
-        # A code without a state to match is this target's attempt's only if the attempt was
-        # this target's: another target's verifier can't redeem this target's code.
+        # What the state doesn't tie to the last Get code is that attempt's only while it waits
+        # for its code on this target: another target's verifier can't redeem this target's
+        # code, an attempt that has its code already gave no other, and a paste refused here
+        # is not that attempt's result.
         elsewhere = self._pending_origin
-        unmatched = result.code is not None and not result.state_checked
-        if (
-            attempt is not None
-            and unmatched
-            and elsewhere
-            and not elsewhere.same_target(self._target)
-        ):
+        other_target = elsewhere is not None and not elsewhere.same_target(self._target)
+        answered = any(given is attempt for given in self._attempt_for_code.values())
+        unmatched = attempt is not None and not result.state_checked
+        if unmatched and other_target and result.code is None:
+            self._emit(Notice(result.summary(), Tone.ERROR))
+        elif unmatched and (other_target or answered) and result.code is not None:
+            why = (
+                f"the last Get code was for {elsewhere.label}"
+                if other_target and elsewhere is not None
+                else "without a state it can't be tied to a Get code of this run"
+            )
             self._emit(FormFill(grant_type=vendor.GRANT_AUTHORIZATION_CODE, code=result.code))
             self._emit(
                 Notice(
-                    f"Code taken, without a verifier: the pending Get code was for "
-                    f"{elsewhere.label}, and without its state the code can't be matched to it",
+                    f"Code taken as pasted: {why} — the verifier must be the one that goes with it",
                     Tone.WARNING,
                 )
             )
@@ -264,6 +269,20 @@ class Session:
         if origin is not None:
             self._origin_for_code[code] = origin
         _forget_the_oldest(self._attempt_for_code, self._origin_for_code)
+
+    def verifier_for_code(self, code: str) -> str | None:
+        """The verifier of the Get code that gave `code` in this run, if one did."""
+        attempt = self._attempt_for_code.get(code.strip())
+        return attempt.pkce.code_verifier if attempt is not None else None
+
+    def verifier_of_another_code(self, code: str, verifier: str) -> bool:
+        """True when `verifier` is that of a Get code of this run that gave another code: sent
+        with `code`, it gets 401 "Invalid code"."""
+        code, verifier = code.strip(), verifier.strip()
+        return any(
+            attempt.pkce.code_verifier == verifier and given != code
+            for given, attempt in self._attempt_for_code.items()
+        )
 
     def code_from(self, code: str) -> Origin | None:
         """The target whose Get code (in this run) gave `code`; None for a code from elsewhere."""
@@ -368,7 +387,7 @@ class Session:
         ):
             return report
         hint = Hint(
-            f"This code was used at {clock_time(spent.at)}: this Send replayed it.",
+            f"This code was used at {clock_time(spent.at)}: this Send replayed it",
             "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
             "revokes the tokens the first one gave. Press Get code for a fresh code and "
             "verifier, then Send once.",

@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self._painted = False  # the first frame is on screen
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
+        self._switch_said = ""  # what the status bar was told on the last switch of target
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
@@ -533,6 +534,10 @@ class MainWindow(QMainWindow):
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
             self._say_cancelled(exchange, form, prefix)
             return
+        if not origin.same_target(self.targets.origin()):
+            # It ended after a switch: another target's "200 OK" in green reads as this one's.
+            self.status.say(f"{origin.label}: {prefix}{exchange.summary()}")
+            return
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
         self._status_shows = origin
 
@@ -541,7 +546,12 @@ class MainWindow(QMainWindow):
         it would read as this one's."""
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
-            self.status.say(f"Now on {current.label}: results from before are marked")
+            self._switch_said = f"Now on {current.label}: results from before are marked"
+            self.status.say(self._switch_said)
+        elif self._switch_said and self.status.text() == self._switch_said:
+            # Back where the results are from: the last switch's "Now on …" is over.
+            self._switch_said = f"Now on {current.label}"
+            self.status.say(self._switch_said)
 
     def _stop_auto_refresh_for_another_target(self, current: Origin) -> None:
         """Auto-refresh refreshes the chain on display: another target's is not this target's
@@ -556,9 +566,10 @@ class MainWindow(QMainWindow):
         self._note_the_code()
 
     def _advise_on_the_refresh(self) -> None:
-        """Before Send, what this run knows against a refresh: the refresh token was refused
-        (403) or is in doubt, or the verifier is not the one its chain was granted with (a
-        later Get code put its own in the form: 401 "Invalid code")."""
+        """Before Send, what this run knows against the request: the refresh token was
+        refused (403) or is in doubt; the verifier is not the one the code (or the refresh
+        token's code) came with — a later Get code put its own in the form, or a code was
+        pasted without its own: 401 "Invalid code"."""
         request = self.form.token_request()
         refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
         chains = self.session.refresh_token()
@@ -572,15 +583,25 @@ class MainWindow(QMainWindow):
             if not status.usable:
                 advice = expect.get(status.state, "") + status.why
         self.form.set_refresh_token_advice(advice)
-        expected = self.session.verifier_for_refresh(request.refresh_token) if refreshing else None
-        if expected is None or request.code_verifier in ("", expected):
+        self._advise_on_the_verifier(request, refreshing)
+
+    def _advise_on_the_verifier(self, request: TokenRequest, refreshing: bool) -> None:
+        verifier = request.code_verifier
+        if refreshing:
+            expected = self.session.verifier_for_refresh(request.refresh_token)
+            wrong = "Wrong verifier for this refresh token: expect 401 (a later Get code "
+            wrong += "replaced the one its code was exchanged with)"
+        else:
+            expected = self.session.verifier_for_code(request.code)
+            wrong = "Not this code's verifier (another Get code's): expect 401"
+            if expected is None and self.session.verifier_of_another_code(request.code, verifier):
+                wrong = "This verifier came with another code: expect 401 — enter this code's"
+                self.form.set_verifier_advice(wrong)
+                return
+        if expected is None or verifier in ("", expected):
             self.form.set_verifier_advice("")
             return
-        self.form.set_verifier_advice(
-            "Wrong verifier for this refresh token: expect 401 (a later Get code replaced "
-            "the one its code was exchanged with)",
-            expected,
-        )
+        self.form.set_verifier_advice(wrong, expected)
 
     def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:
         """Cancel stops the wait, not the server: a code exchange it interrupted may have been
@@ -692,7 +713,9 @@ class MainWindow(QMainWindow):
     def open_pkce_checker(self) -> None:
         attempt = self.session.pending_authorize
         verifier = self.form.code_verifier.text().strip()
-        if attempt is not None:
+        # The challenge of the Get code whose verifier is in the form, and only that one: a
+        # pair from two attempts would show a mismatch nobody made.
+        if attempt is not None and attempt.pkce.code_verifier == verifier:
             challenge = attempt.pkce.code_challenge
         else:
             challenge = s256_challenge(verifier) if verifier.isascii() and verifier else ""

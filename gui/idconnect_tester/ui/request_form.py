@@ -227,12 +227,15 @@ class RequestForm(QGroupBox):
         of the attempt it belongs to) arrive through `fill`; a code withheld leaves Code empty
         rather than holding a URL that Send would send."""
         if result.code is None:
+            # Said under Code only when Code held the URL; pasted through the menu, the status
+            # bar says it, and Code keeps what it says of the code it holds (spent, say).
             if looks_like_redirect(self.code.text()):
                 self.code.setText("")
-            self.note_under_code(result.summary(), Tone.ERROR)
+                self.note_under_code(result.summary(), Tone.ERROR)
             return
         verified = " (state verified; the verifier of that Get code filled in)"
-        text = "Code taken from the redirect URL" + (verified if result.state_checked else "")
+        source = "from the redirect URL" if result.state is not None else "as pasted"
+        text = f"Code taken {source}" + (verified if result.state_checked else "")
         notes = "; ".join(result.notes)
         tone = Tone.OK if result.state_checked else Tone.WARNING
         self.note_under_code(text + (f". {notes}" if notes else ""), tone)
@@ -353,9 +356,9 @@ class RequestForm(QGroupBox):
             self.get_code_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_verifier_advice(self, text: str, right_verifier: str = "") -> None:
-        """A warning under Verifier while the grant is refresh_token ("" for none), and the
-        verifier that would do (offered as one click): it does not stop Send — testing what
-        the server does with the wrong verifier is allowed."""
+        """A warning under Verifier ("" for none), and the verifier that would do (offered as
+        one click): it does not stop Send — testing what the server does with the wrong
+        verifier is allowed."""
         if (text, right_verifier) != (self._verifier_advice, self._right_verifier):
             self._verifier_advice = text
             self._right_verifier = right_verifier
@@ -394,7 +397,7 @@ class RequestForm(QGroupBox):
             message.clear_message()
         if self._code_note is not None:
             self.messages["code"].show_message(*self._code_note)
-        advise = bool(self._verifier_advice) and not uses_code
+        advise = bool(self._verifier_advice)
         if advise:
             self.messages["code_verifier"].show_message(self._verifier_advice, Tone.WARNING)
         self.use_right_verifier.setVisible(advise and bool(self._right_verifier))
