@@ -212,28 +212,38 @@ def test_a_server_that_consents_at_once_gives_its_code_without_a_browser(
     assert "press Send" in window.status.text()
 
 
-def test_a_cancelled_wait_for_the_browser_is_the_authorize_steps_outcome(
+def cancel_the_wait(window: MainWindow, qtbot) -> None:
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+    dialog = window.get_code_flow.dialog
+    assert dialog is not None
+    dialog.reject()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
+def test_a_cancelled_wait_after_a_doubtful_answer_is_the_authorize_steps_outcome(
     window: MainWindow, qtbot, browser: Browser
 ) -> None:
-    """Cancel in the Get code dialog ends the attempt: the error panel and the history keep
-    it, with what the app knew while it waited (here: a sign-in page)."""
+    """The first answer was doubtful (a 403 for non-browsers): Cancel ends the attempt, and
+    the error panel and the history keep it with what the app saw. A plain cancel of a
+    sign-in is the person's own: nothing failed, nothing is recorded."""
     with identity_provider(Behaviour.SIGN_IN) as provider:
         use_provider(window, provider)
-        window.form.get_code_button.click()
-        qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
-        dialog = window.get_code_flow.dialog
-        assert dialog is not None
-        dialog.reject()
-        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+        cancel_the_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    assert window.history_panel.row_count() == 0
+    assert not text_of(window, "errorStatus").startswith("Authorize")
 
+    with identity_provider(Behaviour.BOT_WALL) as provider:
+        use_provider(window, provider)
+        cancel_the_wait(window, qtbot)
     assert text_of(window, "errorStatus").startswith("Authorize")
     description = text_of(window, "errorDescription")
-    assert "Cancelled while waiting for the browser" in description
-    assert "sign-in page" in description
+    assert "Cancelled while waiting for the browser" in description and "403" in description
     history = window.history_panel
     qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
-    outcome = history.table.topLevelItem(0)
-    assert outcome is not None and outcome.text(COLUMN["Endpoint"]) == "authorize"
+    row = history.table.topLevelItem(0)
+    assert row is not None and row.text(COLUMN["Endpoint"]) == "authorize"
 
 
 def test_no_browser_is_said_beside_what_the_app_knew(qtbot, monkeypatch) -> None:

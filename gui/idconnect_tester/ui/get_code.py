@@ -185,12 +185,14 @@ class GetCode:
                     attempt, run_authorize_flow(attempt, listener, open_browser, BROWSER_TIMEOUT_S)
                 )
             except asyncio.CancelledError:
-                # Cancel ends the attempt: it is the authorize step's outcome (the raw panel,
-                # the error panel, the history), with what the app knew while it waited.
-                cancelled = AuthorizeResult(
-                    problem=f"Cancelled while waiting for the browser. {probe.sentence}"
-                )
-                self._session.authorize_finished(attempt, cancelled)
+                # The person's own cancel of a sign-in is no failure. After a doubtful first
+                # answer (a server the app could not reach, a 403 for non-browsers) it is the
+                # step's outcome — raw panel, error panel, history — with what the app saw.
+                if probe.verdict is ProbeVerdict.DOUBTFUL:
+                    cancelled = AuthorizeResult(
+                        problem=f"Cancelled while waiting for the browser. {probe.sentence}"
+                    )
+                    self._session.authorize_finished(attempt, cancelled)
                 raise
 
         self._controller.get_code(run, BROWSER_LABEL)
