@@ -3,6 +3,8 @@ older — through the real window against the real emulator, the way a QA engine
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtWidgets import QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
@@ -369,3 +371,25 @@ def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window,
         add_profile(window, "Another target")
     assert window.status.text().startswith("Built-in emulator: 200 OK")
     assert window.status.message.property("tone") != Tone.OK.value
+
+
+def test_auto_refresh_says_a_day_away_and_stops_at_once_for_a_refused_refresh_token(
+    window, qtbot
+) -> None:
+    """A token that lives a day: the next refresh is named with its date (a bare time would
+    read as passed). Switched on after a replay made the refresh token suspect: it stops at
+    once and says why, not a day later."""
+    token_flow(window, qtbot)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    due = window.auto_refresh.next_at
+    assert due is not None
+    state = text_of(window, "autoRefreshState")
+    today = datetime.now().astimezone().date()
+    assert (f"{due.astimezone():%Y-%m-%d}" in state) == (due.astimezone().date() != today)
+    window.countdown_panel.auto_refresh.setChecked(False)
+
+    send_and_wait(window, qtbot)  # the replay: the chain is suspect
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh token is suspect")
+    assert not window.countdown_panel.auto_refresh.isChecked()
+    assert not window.auto_refresh.scheduled

@@ -14,6 +14,7 @@ from typing import Final
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.token_chain import clock_time_on
 from idconnect_tester.ui.controller import RequestController
 
 DEFAULT_LEAD_S: Final = 60
@@ -120,4 +121,4 @@ class AutoRefresh(QObject):
         why = f"{before} s before expiry"
         if before != self.lead_s:  # the lead is longer than the token lives: not that early
             why += f"; the {self.lead_s} s lead is longer than the token's lifetime"
-        self.state_changed.emit(f"Next refresh at {due.astimezone():%H:%M:%S} ({why})")
+        self.state_changed.emit(f"Next refresh at {clock_time_on(due, now)} ({why})")

@@ -330,7 +330,7 @@ class MainWindow(QMainWindow):
         self.response_panel.share_token_requested.connect(self.request_share_token)
         self.id_token_panel.verify_again_requested.connect(self.verify_again)
         self.id_token_panel.keys_requested.connect(self.open_keys_dialog)
-        self.countdown_panel.auto_refresh.toggled.connect(self.auto_refresh.set_enabled)
+        self.countdown_panel.auto_refresh.toggled.connect(self._auto_refresh_toggled)
         self.countdown_panel.auto_refresh_lead.valueChanged.connect(self.auto_refresh.set_lead)
         self.auto_refresh.state_changed.connect(self.countdown_panel.show_auto_refresh_state)
         self.auto_refresh.due.connect(self._refresh_now)
@@ -610,6 +610,15 @@ class MainWindow(QMainWindow):
         redeemed = " — the server may have redeemed the code" if by_code else ""
         self.status.say(prefix + exchange.summary() + redeemed, Tone.WARNING)
         self._status_shows = self.targets.origin()
+
+    def _auto_refresh_toggled(self, on: bool) -> None:
+        """Switched on with a refresh token this run knows the server refused (or that a
+        replay put in doubt): said at once, not at the due time, a day later."""
+        self.auto_refresh.set_enabled(on)
+        current = self.session.refresh_token()
+        if on and current is not None and not current[1].usable:
+            status = current[1]
+            self.auto_refresh.stop(f"the refresh token is {status.state.value} — {status.why}")
 
     def _refresh_now(self) -> None:
         """Auto-refresh came due: refresh with the chain's refresh token, if it is worth it."""
