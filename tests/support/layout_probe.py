@@ -193,6 +193,17 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     return report
 
 
+async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
+    """A second launch, with the layout the first one saved: what the window shows at once."""
+    await _until(lambda: window.ready and _exposed(window))
+    await asyncio.sleep(0.3)  # the X server's own placement and size, then the layout
+    return {
+        "window": [window.width(), window.height()],
+        "request_scrolls": _request_scrolls(window),
+        "send_visible": _visible_in_column(window, window.form.send_button),
+    }
+
+
 async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     """The New profile dialog fits the screen, and scrolls inside itself when it must."""
     await _until(lambda: window.ready)
@@ -243,6 +254,8 @@ def main() -> int:
         try:
             if "--dialog" in sys.argv:
                 return await _dialog_report(window)
+            if "--relaunch" in sys.argv:
+                return await _relaunch_report(window)
             return await _window_report(window)
         finally:
             window.close()

@@ -134,3 +134,11 @@ def test_the_new_profile_dialog_takes_the_height_its_fields_need(screen: str) ->
     if report["fields_scroll"]:
         assert dialog_h >= screen_h * 0.95
     assert screen == "1024x700" or not report["fields_scroll"]
+
+
+def test_a_second_launch_without_a_window_manager_keeps_the_request_whole() -> None:
+    """The layout the first launch saved comes back in a window Qt restores a little shorter
+    (no window manager): its default layout is made again rather than scroll the request."""
+    probe("1366x768")
+    again = probe("1366x768", "--relaunch")
+    assert again["send_visible"] and not again["request_scrolls"], again

@@ -864,7 +864,10 @@ class MainWindow(QMainWindow):
             if restored != window_layout.layout_kind(self, self.docks):
                 return True
             self._default_layout = restored
-            return False
+            # The same kind, but a window that came back shorter than it was saved (without a
+            # window manager, Qt restores it below where it was): docks sized for the taller
+            # one would scroll the request, which the default layout never does.
+            return self._request_cut_short()
         if self._fits_the_screen(self.minimumSizeHint()):
             return False
         self.status.say(
@@ -873,6 +876,15 @@ class MainWindow(QMainWindow):
             Tone.WARNING,
         )
         return True
+
+    def _request_cut_short(self) -> bool:
+        """Whether the request column, laid out as restored, is shorter than its content."""
+        layout = self.layout()
+        central = self.centralWidget()
+        if layout is None or central is None:
+            return False
+        layout.activate()
+        return central.height() < window_layout.request_height(self)
 
     def _fits_the_screen(self, size: QSize) -> bool:
         screen = self.screen()

@@ -50,7 +50,7 @@ def _separator(window: QMainWindow) -> int:
     return window.style().pixelMetric(window.style().PixelMetric.PM_DockWidgetSeparatorExtent)
 
 
-def _request_height(window: QMainWindow) -> int:
+def request_height(window: QMainWindow) -> int:
     """The height the request column needs at the width it gets (its content, not the scroll
     area; wrapped notes make it depend on the width)."""
     central = window.centralWidget()
@@ -80,7 +80,7 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
     # The splitter between the request and the dock area takes a little more than the two
     # heights say: leave room for it, and as much again, rather than hide Send.
     slack = 2 * _separator(window)
-    needed = _request_height(window) + _countdown_height(window, docks) + chrome + slack
+    needed = request_height(window) + _countdown_height(window, docks) + chrome + slack
     return window.height() >= needed
 
 
@@ -156,7 +156,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
     if countdown_under_request(window, docks):
         # It takes the height the request leaves, or at least what it needs.
-        left_over = height - chrome - _separator(window) - _request_height(window)
+        left_over = height - chrome - _separator(window) - request_height(window)
         window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
         top = 0
     else:
