@@ -285,11 +285,16 @@ def test_a_check_asked_for_again_says_its_verdict_in_the_status_bar(window, qtbo
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
 
+    in_use: list[str] = []
+
     def paste_a_strangers_key(dialog: KeysDialog) -> None:
+        in_use.append(dialog.in_use.text())  # what the token was checked with, before a change
         dialog.text.setPlainText(pem)
         dialog.accept()
 
     in_keys_dialog(window, paste_a_strangers_key)
+    assert in_use and in_use[0].startswith("In use: 1 key(s) (kid ")
+    assert "jwks.json" in in_use[0]
     qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
     assert "not trusted" in window.status.text()
     assert window.status.message.property("tone") == Tone.ERROR.value

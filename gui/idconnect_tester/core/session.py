@@ -459,6 +459,19 @@ class Session:
     def pasted_description(self) -> str:
         return self._pasted_description
 
+    def keys_in_use(self) -> str:
+        """What the id_token on display was last checked with, in a line (the Keys dialog)."""
+        verifying = self._verifying
+        context = verifying.context if verifying is not None else None
+        if context is None:
+            return "No id_token has been checked yet."
+        if not context.keys:
+            return context.keys_note
+        kids = [str(key.jwk["kid"]) for key in context.keys if "kid" in key.jwk]
+        named = f" (kid {', '.join(kids)})" if kids else ""
+        sources = sorted({key.source for key in context.keys})
+        return f"{len(context.keys)} key(s){named} from {'; '.join(sources)}"
+
     def request_verification(self) -> bool:
         """Check the displayed id_token again ("Verify again"), against its own issuer."""
         if self._chain is None or self._chain.id_token_grant is None:

@@ -683,7 +683,9 @@ class MainWindow(QMainWindow):
             self.status.say("No id_token to verify", Tone.WARNING)
 
     def open_keys_dialog(self) -> None:
-        dialog = KeysDialog(self._keys_text, self.session.leeway_s, self)
+        dialog = KeysDialog(
+            self._keys_text, self.session.leeway_s, self.session.keys_in_use(), self
+        )
         while dialog.exec() == QDialog.DialogCode.Accepted:
             self.session.set_leeway(dialog.leeway.value())
             if dialog.use_issuer:

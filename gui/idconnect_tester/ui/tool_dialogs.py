@@ -159,9 +159,16 @@ class PkceCheckerDialog(QDialog):
 class KeysDialog(QDialog):
     """Paste a JWKS, a JWK or a PEM public key to verify id_tokens offline; set the leeway."""
 
-    def __init__(self, current: str, leeway_s: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, current: str, leeway_s: int, in_use: str = "", parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("keysDialog")
+        # What the id_token on display was checked with, so a change starts from what is.
+        self.in_use = WrappingLabel(f"In use: {in_use}" if in_use else "")
+        self.in_use.setObjectName("keysInUse")
+        self.in_use.setVisible(bool(in_use))
+        set_tone(self.in_use, Tone.MUTED)
         self.setWindowTitle("Keys for id_token verification")
         intro = QLabel(
             "By default keys are fetched from the profile's issuer (discovery, then JWKS). "
@@ -198,6 +205,7 @@ class KeysDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.in_use)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.problem)
         layout.addLayout(leeway_row)
