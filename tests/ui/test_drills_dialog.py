@@ -67,6 +67,11 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     assert delay.value() == 3  # the emulator's default, as it lists it
     item = dialog.list.currentItem()
     assert item is not None and "by default: delay 3 s" in item.text(1)  # the row's words
+    # The description is longer than its column: it wraps onto more lines, whole.
+    description = dialog.list.fontMetrics().horizontalAdvance(item.text(1))
+    assert description > dialog.list.columnWidth(1)
+    lines = dialog.list.visualItemRect(item).height() // dialog.list.fontMetrics().lineSpacing()
+    assert lines >= 2
     delay.setValue(0.5)
     qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)

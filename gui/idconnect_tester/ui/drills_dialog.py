@@ -46,7 +46,7 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel
+from idconnect_tester.ui.widgets import WrappingLabel, wrap_rows
 
 if TYPE_CHECKING:
     import httpx
@@ -72,7 +72,7 @@ class DrillsDialog(QDialog):
         self.list.setAccessibleName("Emulator drills")
         self.list.setHeaderLabels(["Drill", "What it does"])
         self.list.setRootIsDecorated(False)
-        self.list.setWordWrap(True)
+        wrap_rows(self.list)  # a drill's description, whole
         self.list.setAlternatingRowColors(True)
         header = self.list.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

@@ -4,7 +4,16 @@ and what makes them readable by screen readers and usable by keyboard."""
 from __future__ import annotations
 
 from PySide6 import QtGui
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -28,6 +37,9 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeWidget,
     QWidget,
@@ -382,6 +394,35 @@ class RowTree(QTreeWidget):
         by_keyboard = event.reason() != Qt.FocusReason.MouseFocusReason
         if by_keyboard and current is not None and not self.selectedItems():
             current.setSelected(True)
+
+
+class _WrappedRows(QStyledItemDelegate):
+    """Rows as tall as their text wrapped at its column's width: a tree view's own size hint
+    ignores the width, so a long cell is elided on one line even with word wrap on."""
+
+    def __init__(self, view: QTreeWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        hint = super().sizeHint(option, index)
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        style = self._view.style()
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self._view) + 1
+        width = max(1, self._view.columnWidth(index.column()) - 2 * margin)
+        box = QRect(0, 0, width, 100_000)
+        text = shown.fontMetrics.boundingRect(box, Qt.TextFlag.TextWordWrap, shown.text)
+        return QSize(hint.width(), max(hint.height(), text.height() + 2))
+
+
+def wrap_rows(view: QTreeWidget) -> None:
+    """Long cells wrap onto more lines instead of being elided (the tooltip had the rest)."""
+    view.setWordWrap(True)
+    view.setItemDelegate(_WrappedRows(view))
+    view.header().sectionResized.connect(lambda *_: view.doItemsLayout())
 
 
 class PaneSplitter(QSplitter):
