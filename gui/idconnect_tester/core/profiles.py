@@ -240,7 +240,15 @@ class ProfileStore:
         except OSError as exc:
             raise ProfileError(f"Could not read {path}: {exc.strerror or exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-            raise ProfileError(f"{path.name} is not a JSON profiles file: {exc}") from exc
+            where = (
+                f" (line {exc.lineno}, column {exc.colno})"
+                if isinstance(exc, json.JSONDecodeError)
+                else ""
+            )
+            raise ProfileError(
+                f"{path.name} is not JSON{where}: import takes this app's profile export, or a "
+                "Postman environment or collection"
+            ) from exc
         self._catch_up()
         postman = profile_from_postman(document, path.name) if is_postman_file(document) else None
         if postman is not None:
