@@ -47,6 +47,8 @@ def test_listing_names_describes_and_gives_defaults(emu):
     )
     assert by_name["slow"]["params"] == {"delay_s": 3}
     assert by_name["huge_body"]["params"] == {"size_mb": 5}
+    assert by_name["rate_limited"]["whole_params"] == ["retry_after_s"]  # 5.0 is refused
+    assert by_name["slow"]["whole_params"] == []
 
 
 def test_arm_and_clear_over_http(emu):

@@ -102,3 +102,22 @@ def test_disarm_and_other_targets(window: MainWindow, qtbot) -> None:
     dialog.reload_button.click()
     assert "not one" in dialog.target.text()
     assert dialog.list.topLevelItemCount() == 0 and not dialog.arm_button.isEnabled()
+
+
+def test_a_drill_whose_parameter_is_whole_seconds_arms_with_its_default(
+    window: MainWindow, qtbot
+) -> None:
+    """rate_limited's Retry-After takes whole seconds: the dialog offers no decimals, and
+    arming sends a whole number (a 5.0 was refused with a 400)."""
+    dialog = open_drills(window, qtbot)
+    assert dialog.select("rate_limited")
+    retry = dialog.params["retry_after_s"]
+    assert retry.decimals() == 0 and retry.value() == 5
+    retry.setValue(7)
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(window.drills.mark.isVisible, timeout=WAIT_MS)
+    assert armed_in(window) == {
+        "name": "rate_limited",
+        "remaining": 1,
+        "params": {"retry_after_s": 7},
+    }

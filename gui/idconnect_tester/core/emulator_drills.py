@@ -34,6 +34,7 @@ class Drill:
     name: str
     description: str
     params: dict[str, float] = field(default_factory=dict)  # parameter → default
+    whole: frozenset[str] = frozenset()  # the parameters that take whole numbers only
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,13 @@ def _armed(value: Any) -> ArmedDrill | None:
 def _drill(value: Any) -> Drill:
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise DrillError(f"The emulator listed a drill oddly: {value!r:.200}")
-    return Drill(value["name"], str(value.get("description", "")), _numbers(value.get("params")))
+    whole = value.get("whole_params")
+    return Drill(
+        value["name"],
+        str(value.get("description", "")),
+        _numbers(value.get("params")),
+        frozenset(str(p) for p in whole) if isinstance(whole, list) else frozenset(),
+    )
 
 
 def _numbers(params: Any) -> dict[str, float]:
@@ -152,7 +159,7 @@ async def arm_drill(
     base_url: str,
     name: str,
     times: int,
-    params: Mapping[str, float] | None = None,
+    params: Mapping[str, float | int] | None = None,
 ) -> ArmedDrill:
     """Arm `name` for the next `times` responses of the signed endpoints, with `params` (the
     emulator's defaults for any left out; it refuses a value out of range, and says why);

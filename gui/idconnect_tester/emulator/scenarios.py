@@ -170,6 +170,8 @@ def describe_all() -> list[dict[str, object]]:
             "name": spec.name,
             "description": spec.description,
             "params": {param: p.default for param, p in spec.params.items()},
+            # The parameters that take whole numbers only (a 5.0 is refused).
+            "whole_params": [param for param, p in spec.params.items() if p.integer],
         }
         for spec in SCENARIOS.values()
     ]

@@ -150,7 +150,7 @@ class DrillsDialog(QDialog):
             spin.setObjectName(f"drillParam_{param}")
             spin.setAccessibleName(f"Drill parameter {param}")
             spin.setRange(0, 1_000_000)
-            spin.setDecimals(1)
+            spin.setDecimals(0 if drill is not None and param in drill.whole else 1)
             spin.setValue(default)
             spin.setToolTip(f"{param} for {name} (the emulator's default: {default:g})")
             self.params_form.addRow(param_label(param).capitalize(), spin)
@@ -158,8 +158,12 @@ class DrillsDialog(QDialog):
         if self.isVisible():  # new rows: taller rather than squeeze the list of drills
             self.resize(self.size().expandedTo(self.sizeHint()))
 
-    def param_values(self) -> dict[str, float]:
-        return {param: spin.value() for param, spin in self.params.items()}
+    def param_values(self) -> dict[str, float | int]:
+        """As the emulator takes them: whole numbers as integers (it refuses a 5.0)."""
+        return {
+            param: round(spin.value()) if spin.decimals() == 0 else spin.value()
+            for param, spin in self.params.items()
+        }
 
     def show_state(self, state: DrillState) -> None:
         chosen = self.selected()
@@ -271,7 +275,7 @@ class Drills:
         if dialog is not None and (name := dialog.selected()) is not None:
             self.arm(name, dialog.times.value(), dialog.param_values())
 
-    def arm(self, name: str, times: int, params: dict[str, float] | None = None) -> None:
+    def arm(self, name: str, times: int, params: dict[str, float | int] | None = None) -> None:
         profile = self._profile()
         if profile is None:
             return
