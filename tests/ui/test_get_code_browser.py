@@ -164,6 +164,9 @@ def test_nothing_listening_at_a_local_endpoint_is_an_error_not_a_wait(
     window.form.get_code_button.click()
     qtbot.waitUntil(lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000)
     assert "could not be reached" in text_of(window, "errorDescription")
+    # What to try is about the server's address, not about pasting a redirect.
+    hint = text_of(window, "errorHint")
+    assert "Nothing answered" in hint and "Base URL" in hint and "paste" not in hint
     assert browser.opened == []
 
 

@@ -25,6 +25,8 @@ MAX_PASTED_LENGTH: Final = 16_384  # a redirect URL is a few hundred characters;
 _STATE_BYTES: Final = 24  # 192 random bits → 32 base64url characters
 _REDIRECT_KEYS: Final = frozenset({"code", "state", "error", "error_description", "error_uri"})
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+# How a problem starts when nothing answered at the authorization endpoint (its hint differs).
+UNREACHABLE: Final = "The authorization server could not be reached"
 _HAS_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # http://, or an app's own scheme
 # What a person may paste into Code by mistake: an id_token or access token (a JWT), or one of
 # Sumsub's own tokens (access, refresh, share).

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import (
+    UNREACHABLE,
     AuthorizeResult,
     AuthorizeSession,
     authorization_endpoint_for,
@@ -316,10 +317,7 @@ async def follow_authorize(
     result = await run_authorize_flow(session, listener, open_url, timeout_s)
     if answer.network_error is not None:
         error = answer.network_error
-        result = AuthorizeResult(
-            problem=f"The authorization server could not be reached ({error.kind.value}): "
-            f"{error.message}"
-        )
+        result = AuthorizeResult(problem=f"{UNREACHABLE} ({error.kind.value}): {error.message}")
         return AuthorizeAttempt(endpoint, session, result, answer.status, error)
     if answer.refused:
         result = answer.refusal()
@@ -431,7 +429,7 @@ async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) ->
             body = await _read_some(response)
     except httpx.HTTPError as exc:
         error = classify(exc)
-        reason = f"The authorization server could not be reached ({error.kind.value}): "
+        reason = f"{UNREACHABLE} ({error.kind.value}): "
         reason += error.message
         if local:
             return AuthorizeProbe(

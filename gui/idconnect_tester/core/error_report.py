@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
 
-from idconnect_tester.core.authorize import AuthorizeResult
+from idconnect_tester.core.authorize import UNREACHABLE, AuthorizeResult
 from idconnect_tester.core.exchange import (
     ApiError,
     Exchange,
@@ -117,6 +117,13 @@ def _authorize_hint(result: AuthorizeResult) -> Hint:
         return Hint(
             "The authorize request was refused",
             "Check the client id, the redirect URI registered with Sumsub, and the scopes.",
+        )
+    if (result.problem or "").startswith(UNREACHABLE):
+        return Hint(
+            "Nothing answered at the authorization endpoint",
+            "Check the profile's Base URL (or Authorization endpoint) and that the server runs. "
+            "A profile copied from the built-in emulator keeps the port the emulator had then; "
+            "the emulator gets a new port each launch.",
         )
     return Hint(
         "No usable redirect",
