@@ -586,22 +586,26 @@ class MainWindow(QMainWindow):
         self._advise_on_the_verifier(request, refreshing)
 
     def _advise_on_the_verifier(self, request: TokenRequest, refreshing: bool) -> None:
-        verifier = request.code_verifier
+        verifier, session = request.code_verifier, self.session
         if refreshing:
-            expected = self.session.verifier_for_refresh(request.refresh_token)
+            expected = session.verifier_for_refresh(request.refresh_token)
             wrong = "Wrong verifier for this refresh token: expect 401 (a later Get code "
             wrong += "replaced the one its code was exchanged with)"
         else:
-            expected = self.session.verifier_for_code(request.code)
+            expected = session.verifier_for_code(request.code)
             wrong = "Not this code's verifier (another Get code's): expect 401"
-            if expected is None and self.session.verifier_of_another_code(request.code, verifier):
-                wrong = "This verifier came with another code: expect 401 — enter this code's"
-                self.form.set_verifier_advice(wrong)
-                return
-        if expected is None or verifier in ("", expected):
+        if expected is not None and verifier not in ("", expected):
+            self.form.set_verifier_advice(wrong, expected)
+        elif (
+            expected is None
+            and not refreshing
+            and session.verifier_of_another_code(request.code, verifier)
+        ):
+            self.form.set_verifier_advice(
+                "This verifier came with another code: expect 401 — enter this code's"
+            )
+        else:
             self.form.set_verifier_advice("")
-            return
-        self.form.set_verifier_advice(wrong, expected)
 
     def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:
         """Cancel stops the wait, not the server: a code exchange it interrupted may have been
@@ -615,10 +619,18 @@ class MainWindow(QMainWindow):
         """Switched on with a refresh token this run knows the server refused (or that a
         replay put in doubt): said at once, not at the due time, a day later."""
         self.auto_refresh.set_enabled(on)
+        refused = self._why_the_refresh_token_will_not_do()
+        if on and refused:
+            self.auto_refresh.stop(refused)
+
+    def _why_the_refresh_token_will_not_do(self) -> str:
+        """Why the chain's refresh token can't refresh — the server refused it, or a replay put
+        it in doubt — or "" (none yet is not a reason: auto-refresh waits for one)."""
         current = self.session.refresh_token()
-        if on and current is not None and not current[1].usable:
-            status = current[1]
-            self.auto_refresh.stop(f"the refresh token is {status.state.value} — {status.why}")
+        if current is None or current[1].usable:
+            return ""
+        status = current[1]
+        return f"the refresh token is {status.state.value} — {status.why}"
 
     def _refresh_now(self) -> None:
         """Auto-refresh came due: refresh with the chain's refresh token, if it is worth it."""
@@ -626,10 +638,10 @@ class MainWindow(QMainWindow):
         if current is None:
             self.auto_refresh.stop("there is no refresh token to refresh with")
             return
-        token, status = current
-        if not status.usable:
-            self.auto_refresh.stop(f"the refresh token is {status.state.value} — {status.why}")
+        if refused := self._why_the_refresh_token_will_not_do():
+            self.auto_refresh.stop(refused)
             return
+        token = current[0]
         request = TokenRequest.from_form(
             vendor.GRANT_REFRESH_TOKEN,
             code_verifier=self.form.code_verifier.text(),

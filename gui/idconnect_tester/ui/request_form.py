@@ -107,7 +107,7 @@ class RequestForm(QGroupBox):
         self.use_right_verifier = QPushButton("Use its verifier")
         self.use_right_verifier.setObjectName("useChainVerifierButton")
         self.use_right_verifier.setToolTip(
-            "Put back the verifier this refresh token's code was exchanged with"
+            "Put back the verifier that goes with this code (or with this refresh token's code)"
         )
         self.use_right_verifier.setVisible(False)
         self.use_right_verifier.clicked.connect(

@@ -213,9 +213,10 @@ class ResponsePanel(QWidget):
             self.id_token_state.show_status(None)
             return
         trust = view.trust()
-        self.id_token_state.show_token(trust, view.freshness)
         if trust is None and view.freshness.stale:
             self.id_token_state.show_note("older", view.freshness.note)
+        else:
+            self.id_token_state.show_token(trust, view.freshness)
 
     def access_token(self) -> str:
         return self.fields["access_token"].value()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -45,6 +46,7 @@ def _plain(text: str) -> str:
 
 def show_shortcuts(bar: QMenuBar, parent: QWidget) -> QDialog:
     dialog = QDialog(parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # each F1 makes a new one
     dialog.setObjectName("shortcutsDialog")
     dialog.setWindowTitle("Keyboard shortcuts")
     table = RowTree()
@@ -54,7 +56,8 @@ def show_shortcuts(bar: QMenuBar, parent: QWidget) -> QDialog:
     table.setHeaderLabels(["Where", "Command", "Keys"])
     table.setRootIsDecorated(False)
     table.setAlternatingRowColors(True)
-    for row in (*shortcut_rows(bar), *_IN_FIELDS):
+    rows = [*shortcut_rows(bar), *_IN_FIELDS]
+    for row in rows:
         table.addTopLevelItem(QTreeWidgetItem(list(row)))
     for column in range(3):
         table.resizeColumnToContents(column)
@@ -63,6 +66,6 @@ def show_shortcuts(bar: QMenuBar, parent: QWidget) -> QDialog:
     layout = QVBoxLayout(dialog)
     layout.addWidget(table, 1)
     layout.addWidget(buttons)
-    size_for_reading(dialog, columns=70, lines=len(shortcut_rows(bar)) + len(_IN_FIELDS) + 6)
+    size_for_reading(dialog, columns=70, lines=len(rows) + 6)
     dialog.show()
     return dialog

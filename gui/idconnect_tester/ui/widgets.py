@@ -73,6 +73,14 @@ def narrow_minimum(label: QLabel, hint: QSize) -> QSize:
     return QSize(min(hint.width(), 16 * label.fontMetrics().averageCharWidth()), hint.height())
 
 
+def as_tall_as_its_text(label: QLabel, hint: QSize) -> QSize:
+    """`hint`, as tall as the label's wrapped text at the width it has (before it has one, at
+    the hint's): QLabel's own hint wraps at a guessed narrow width, and in a form that left a
+    gap of lines it does not use."""
+    width = label.width() if label.width() > 0 else hint.width()
+    return QSize(hint.width(), label.heightForWidth(width))
+
+
 class WrappingLabel(QLabel):
     """A word-wrapped label for text that comes from outside (names, servers, file paths):
     it wraps, and never makes its panel wider (`narrow_minimum`)."""
@@ -228,10 +236,7 @@ class ValueNote(ValueLabel):
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
-        if not self.text():
-            return QSize(hint.width(), 0)
-        width = self.width() if self.width() > 0 else hint.width()
-        return QSize(hint.width(), self.heightForWidth(width))
+        return as_tall_as_its_text(self, hint) if self.text() else QSize(hint.width(), 0)
 
 
 class WrappedNote(QLabel):
@@ -248,9 +253,8 @@ class WrappedNote(QLabel):
         self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        width = self.width() if self.width() > 0 else hint.width()
-        return QSize(hint.width(), max(self.heightForWidth(width), self.minimumHeight()))
+        hint = as_tall_as_its_text(self, super().sizeHint())
+        return hint.expandedTo(QSize(0, self.minimumHeight()))
 
     def minimumSizeHint(self) -> QSize:
         return narrow_minimum(self, super().minimumSizeHint())
