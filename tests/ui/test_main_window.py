@@ -422,7 +422,12 @@ def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow
     window.emulator.server.set_scenario("huge_body", size_mb=0.01)  # a 10 KB "padding" value
     window.form.set_grant("refresh_token")
     send_and_wait(window, qtbot)
-    assert "Also returned: padding" in window.response_panel.extra.text()
+    extra = window.response_panel.extra
+    assert "Also returned: padding" in extra.text()
+    assert re.search(r"\(\d{2},\d{3} characters\)", extra.text())  # its length, said
+    # The value's preview is cut short enough to be read whole: no word wider than the label.
+    widest = max(extra.text().split(), key=extra.fontMetrics().horizontalAdvance)
+    assert extra.fontMetrics().horizontalAdvance(widest) <= extra.contentsRect().width()
     select(window, EMULATOR_PROFILE_ID)  # every result is now from "WWW…"
     assert window.response_panel.freshness.isVisibleTo(window.response_panel)
     assert "W" * 300 in window.response_panel.freshness.text()

@@ -366,6 +366,31 @@ def test_reloading_a_refresh_says_the_token_was_masked_and_keeps_the_forms(
     assert "stored masked" in window.status.text()
 
 
+def test_load_says_before_the_click_what_it_will_put_back(window: MainWindow, qtbot) -> None:
+    """Under default masking Load can only put back the grant type and scopes: its tooltip
+    says so while the row is selected. The authorize step has no request to load: Load is off.
+    A profile that keeps full tokens loads the tokens too, and says that instead."""
+    token_flow(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)  # authorize, code
+    panel.select_row(0)  # the code exchange, masked
+    assert panel.load_button.isEnabled()
+    masked_tip = panel.load_button.toolTip()
+    assert "scopes only" in masked_tip and "code and verifier" in masked_tip
+    panel.select_row(1)  # the authorize step
+    assert not panel.load_button.isEnabled() and panel.show_button.isEnabled()
+    assert panel.load_button.toolTip() != masked_tip
+
+    add_profile(window, "Keeps full tokens", store_full_tokens=True)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 4, timeout=WAIT_MS)  # every profile's
+    panel.select_row(0)
+    full_tip = panel.load_button.toolTip()
+    assert panel.load_button.isEnabled() and "code and verifier" in full_tip
+    assert "only" not in full_tip
+
+
 def test_loading_another_profiles_refresh_token_says_it_will_be_refused(
     window: MainWindow, qtbot
 ) -> None:

@@ -55,6 +55,26 @@ _WIDEST = (
 
 
 _SUCCEEDED = Qt.ItemDataRole.UserRole + 1
+_WHAT_LOAD_GIVES = Qt.ItemDataRole.UserRole + 2  # Load's tooltip for the row; "" when none
+_CANNOT_LOAD = "Only a token request can be loaded into the form"
+_TOKENS_SENT = {"authorization_code": "code and verifier", "refresh_token": "refresh token"}
+
+
+def what_load_gives(row: HistoryRow) -> str:
+    """What Load puts back into the form for `row` ("" when it has no token request). With
+    masked tokens that is the grant type and scopes only: said before the click, not after."""
+    if row.endpoint != "token":
+        return ""
+    tokens = _TOKENS_SENT.get(row.grant_type)
+    if tokens is None:
+        return "Put this request's grant type and scopes back into the form"
+    if row.full_tokens:
+        return f"Put this request back into the form: grant type, scopes, {tokens}"
+    were = "were" if " and " in tokens else "was"
+    return (
+        f"Puts back the grant type and scopes only: the {tokens} {were} stored masked, so "
+        "the form keeps its own ('Store full tokens' in the profile settings keeps them)"
+    )
 
 
 def _colour(item: QTreeWidgetItem) -> None:
@@ -188,6 +208,7 @@ class HistoryPanel(QWidget):
         )
         item.setData(0, Qt.ItemDataRole.UserRole, row.id)
         item.setData(0, _SUCCEEDED, row.succeeded)
+        item.setData(0, _WHAT_LOAD_GIVES, what_load_gives(row))
         _colour(item)
         item.setToolTip(0, row.summary)
         return item
@@ -259,4 +280,7 @@ class HistoryPanel(QWidget):
     def _selection_changed(self) -> None:
         selected = self._current_id() is not None
         self.show_button.setEnabled(selected)
-        self.load_button.setEnabled(selected)
+        item = self.table.currentItem()
+        gives = str(item.data(0, _WHAT_LOAD_GIVES) or "") if selected and item else ""
+        self.load_button.setEnabled(bool(gives))
+        self.load_button.setToolTip(gives or (_CANNOT_LOAD if selected else ""))

@@ -46,8 +46,10 @@ STATE_TONES = {
 }
 
 
-def _short_json(value: object, limit: int = 200) -> str:
-    """A one-line preview of any JSON value; a 5 MB field costs no more than a short one."""
+def _short_json(value: object, limit: int = 40) -> str:
+    """A one-line preview of any JSON value; a 5 MB field costs no more than a short one. A
+    string is cut short enough that an unbroken one (a drill's padding) fits the panel with
+    its length beside it: a label wraps between words only and cuts a longer word off."""
     if isinstance(value, str):
         shown = json.dumps(value[:limit], ensure_ascii=False)
         return shown if len(value) <= limit else f"{shown}… ({len(value):,} characters)"
