@@ -113,7 +113,10 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert text_of(window, "idTokenExpiryCountdownState") == "suspect"
     assert stale(window, "responsePanel") and stale(window, "countdownPanel")
     assert "403" in window.response_panel.freshness.text()
-    assert "Verified" not in window.id_token_panel.summary.text() or stale(window, "idTokenPanel")
+    # Its verdict judged it as issued; the panel says first what it is worth now.
+    verdict = window.id_token_panel.summary
+    assert verdict.text().startswith("Suspect: ") and stale(window, "idTokenPanel")
+    assert verdict.property("tone") == Tone.WARNING.value
     assert text_of(window, "errorStatus").startswith("403")
     # Auto-refresh has nothing worth refreshing with now, and says so.
     window.countdown_panel.auto_refresh.setChecked(True)

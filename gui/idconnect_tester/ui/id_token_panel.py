@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.id_token_checks import CheckStatus, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
-from idconnect_tester.core.session_events import IdTokenView
+from idconnect_tester.core.session_events import IdTokenView, TokenState
 from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.ui.response_panel import STATE_TONES
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,
@@ -128,10 +129,18 @@ class IdTokenPanel(QWidget):
             self.checks.clear()
             self.summary.setText(f"Verifying… {view.keys_note}".strip())
             set_tone(self.summary, Tone.MUTED)
-            return
-        self.show_verification(view.verification, view.keys_note)
-        if view.freshness.stale:
-            set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
+        else:
+            self.show_verification(view.verification, view.keys_note)
+            if view.freshness.stale:
+                set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
+        doubt = view.status
+        if doubt is not None and doubt.state is TokenState.SUSPECT:
+            # The checks judge the token as it was issued; what it is worth now is its chain's
+            # (a replayed code's tokens are suspect): said first, in that state's colour. (A
+            # token from another target is said so by the freshness line above.)
+            said = f"{doubt.state.value.capitalize()}: {doubt.why.rstrip('.')}."
+            self.summary.setText(f"{said}\n{self.summary.text()}")
+            set_tone(self.summary, STATE_TONES[doubt.state])
 
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
         if decoded is not None and decoded == self._decoded_shown:
