@@ -118,6 +118,12 @@ def measure_startup(settings: Settings, scratch: Path) -> Report:
             [str(PYTHON), str(BENCH / "_qasync_floor_child.py")],
             startup_env("home-qasync"),
         ),
+        # The app's request column alone, result docks empty: what a two-step start-up could
+        # paint first.
+        "column": (
+            [str(PYTHON), str(BENCH / "_request_column_child.py")],
+            startup_env("home-column"),
+        ),
         # The app child goes on after its first paint and reports when the window is `ready`.
         "app": (app, dict(startup_env("home-startup"), IDCT_BENCH_UNTIL_READY="1")),
         "app+history": (app, dict(history_env, IDCT_BENCH_UNTIL_READY="1")),
@@ -171,6 +177,12 @@ def measure_startup(settings: Settings, scratch: Path) -> Report:
         f"  the same bare window on the qasync loop, with asyncio, qasync and Qt's enums loaded "
         f"(_qasync_floor_child.py): painted at {ms(shape)} = {shape / floor:.2f}× the floor, "
         f"before any code of the app's own"
+    )
+    column = median(mark("column", "painted"))
+    notes.append(
+        f"  the app's request column alone, result docks empty (_request_column_child.py): "
+        f"painted at {ms(column)} = {column / floor:.2f}× the floor — what a start-up that built "
+        f"the result panels after the first frame could show first"
     )
     for name in ("app", "app+history"):
         ready = median(mark(name, "ready"))

@@ -105,15 +105,6 @@ from idconnect_tester.ui.widgets import (
 from idconnect_tester.ui.window_settings import WindowSettings
 
 _NOT_READY = "reading the target…"
-DOCK_TITLES = {
-    "countdown": "Expiry",
-    "response": "Response",
-    "error": "Error",
-    "idToken": "ID token",
-    "raw": "Raw exchange",
-    "history": "History",
-    "check": "Credential check",
-}
 _MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
 
@@ -257,7 +248,7 @@ class MainWindow(QMainWindow):
         ]
         docks: dict[str, QDockWidget] = {}
         for name, panel in panels:
-            dock = QDockWidget(DOCK_TITLES[name], self)
+            dock = QDockWidget(window_layout.DOCK_TITLES[name], self)
             dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
             less_room_above_and_below(panel)
             dock.setWidget(scrolling_up_and_down(panel))
@@ -442,12 +433,12 @@ class MainWindow(QMainWindow):
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
         "Response · ⚠ older, 14:02:11" (the panel then says why in words)."""
-        title = DOCK_TITLES[dock]
+        title = window_layout.DOCK_TITLES[dock]
         if freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
-        self.docks[dock].toggleViewAction().setText(DOCK_TITLES[dock])
+        self.docks[dock].toggleViewAction().setText(window_layout.DOCK_TITLES[dock])
 
     def _note_the_code(self) -> None:
         """What this run knows of the code in the form, under Code and before Send: that it

@@ -13,6 +13,17 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
+# The result docks, by the names the layout places them under, with their titles.
+DOCK_TITLES = {
+    "countdown": "Expiry",
+    "response": "Response",
+    "error": "Error",
+    "idToken": "ID token",
+    "raw": "Raw exchange",
+    "history": "History",
+    "check": "Credential check",
+}
+
 # Saved with the dock layout; a layout saved under another number is set aside for the default
 # one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom;
 # 1 could not tell the default layout from the user's, and a default made for a large screen
