@@ -115,8 +115,8 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert "403" in window.response_panel.freshness.text()
     # Its verdict judged it as issued; the panel says first what it is worth now.
     verdict = window.id_token_panel.summary
-    assert verdict.text().startswith("Suspect: ") and stale(window, "idTokenPanel")
-    assert verdict.property("tone") == Tone.WARNING.value
+    assert verdict.text().startswith("Suspect. ") and stale(window, "idTokenPanel")
+    assert verdict.property("tone") == Tone.WARNING.value and "RFC 6749" in verdict.toolTip()
     assert text_of(window, "errorStatus").startswith("403")
     # Auto-refresh has nothing worth refreshing with now, and says so.
     window.countdown_panel.auto_refresh.setChecked(True)

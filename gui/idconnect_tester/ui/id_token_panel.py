@@ -112,6 +112,7 @@ class IdTokenPanel(QWidget):
         """The id_token the session has on display: decoded at once, verdict when keys came."""
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)
+        self.summary.setToolTip("")
         if view is None:
             self._show_decoded(None)
             self.checks.clear()
@@ -136,10 +137,11 @@ class IdTokenPanel(QWidget):
         doubt = view.status
         if doubt is not None and doubt.state is TokenState.SUSPECT:
             # The checks judge the token as it was issued; what it is worth now is its chain's
-            # (a replayed code's tokens are suspect): said first, in that state's colour. (A
-            # token from another target is said so by the freshness line above.)
-            said = f"{doubt.state.value.capitalize()}: {doubt.why.rstrip('.')}."
-            self.summary.setText(f"{said}\n{self.summary.text()}")
+            # (a replayed code's tokens are suspect): the state's word first, in its colour,
+            # and why in the tooltip — one word, so a laptop's short panel keeps its lines for
+            # the checks. (A token from another target: the freshness line above says so.)
+            self.summary.setText(f"{doubt.state.value.capitalize()}. {self.summary.text()}")
+            self.summary.setToolTip(doubt.why)
             set_tone(self.summary, STATE_TONES[doubt.state])
 
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
