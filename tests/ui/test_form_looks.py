@@ -88,6 +88,7 @@ def test_the_form_keeps_its_size_through_a_send(window: MainWindow, qtbot) -> No
         seen.append((form.height(), y_in(form, form.send_button)))
         said.append(form.send_blocked.text())
 
+    QApplication.sendPostedEvents()  # the layout the grant's notes asked for, settled first
     before = (form.height(), y_in(form, form.send_button))
     window.controller.started.connect(note)
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
