@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from idconnect_tester.cli_contract import EXIT_OK, EXIT_USAGE, UsageError
+from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 
 if TYPE_CHECKING:
     import httpx
@@ -126,8 +127,8 @@ def _validate(args: argparse.Namespace) -> None:
     from idconnect_tester.core.jwks import url_problem
     from idconnect_tester.core.target import ca_bundle_problem
 
-    if args.leeway < 0:
-        raise UsageError("--leeway must be 0 or more seconds")
+    if not 0 <= args.leeway <= MAX_LEEWAY_S:
+        raise UsageError(f"--leeway must be 0 to {MAX_LEEWAY_S} seconds")
     if args.decode_only:
         asked = [f"--{name.replace('_', '-')}" for name in _CHECK_OPTIONS if getattr(args, name)]
         if asked:

@@ -7,12 +7,16 @@ generated cases."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import string
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from tests.support.local_issuer import LocalIssuer, SigningKey, local_issuer, sign
@@ -28,7 +32,7 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.id_token_claims import access_token_hash
-from idconnect_tester.core.jwt_decode import b64url_encode
+from idconnect_tester.core.jwt_decode import annotated_claims, b64url_encode
 
 NOW = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
 CLIENT = "client-1"
@@ -342,7 +346,7 @@ def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -
     token = sign(
         keys.p384,
         {"alg": "ES384", "kid": "p384"},
-        {"sub": "u", "iat": NOW, "exp": NOW + 60},
+        {"iss": "https://issuer.test/", "sub": "u", "aud": "c", "iat": NOW, "exp": NOW + 60},
         "ES384",
     )
     context = VerificationContext(
@@ -355,18 +359,23 @@ def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -
     assert algorithm is not None and "no discovery document" in algorithm.detail
 
 
-def test_several_audiences_without_azp_warn_visibly(issuer, keys) -> None:
+def test_an_audience_besides_the_client_fails_even_with_azp(issuer, keys) -> None:
+    """OIDC Core §3.1.3.7 item 3: reject audiences the client doesn't trust (it trusts none
+    but itself). Without azp the azp row warns too (item 4, a SHOULD)."""
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     changed = claims(issuer, aud=[CLIENT, "another-client"])
     token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, changed, "RS256")
     verification = app_verification(token, expectations(issuer))
-    # OIDC Core §3.1.3.7 item 4 is a SHOULD: the token stays verified, and the warning shows in
-    # the one-line summary every view prints. (authlib refuses it outright: its choice.)
-    assert verification.verdict is Verdict.VERIFIED
-    assert [w.name for w in verification.warnings] == ["azp"]
-    assert "Warning – azp" in verification.summary()
+    assert verification.verdict is Verdict.FAILED and verification.failed == ["aud"]
+    aud = verification.row("aud")
+    assert aud is not None and "another-client" in aud.detail
+    assert "azp" in [w.name for w in verification.warnings]
     with_azp = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, {**changed, "azp": CLIENT}, "RS256")
-    assert app_verification(with_azp, expectations(issuer)).warnings == []
+    assert app_verification(with_azp, expectations(issuer)).failed == ["aud"]
+    twice = sign(
+        keys.rsa, {"alg": "RS256", "kid": "rsa"}, {**changed, "aud": [CLIENT] * 2}, "RS256"
+    )
+    assert app_verification(twice, expectations(issuer)).verdict is Verdict.VERIFIED
 
 
 @pytest.mark.parametrize("alg", ["RS256", "ES384"])
@@ -411,3 +420,165 @@ def test_json_audience_members_must_all_be_strings(issuer, keys) -> None:
 
 def test_the_context_keeps_the_access_token_out_of_its_repr() -> None:
     assert ACCESS_TOKEN not in repr(VerificationContext(access_token=ACCESS_TOKEN))
+
+
+# --- Found by an independent audit against jwcrypto and authlib: each case once let a token
+# through, crashed the checks, or refused a conforming token. ---
+
+ISSUER = "https://issuer.test/"
+
+
+def offline(key: SigningKey, **changes: object) -> VerificationContext:
+    """The workbench's offline check: pasted keys, the issuer and client id typed in."""
+    context = VerificationContext(
+        now=datetime.fromtimestamp(NOW, UTC),
+        issuer=ISSUER,
+        client_id=CLIENT,
+        keys=[VerificationKey(key.public_jwk(), "pasted JWKS")],
+    )
+    return dataclasses.replace(context, **changes)  # type: ignore[arg-type]
+
+
+def good(**changes: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "iss": ISSUER,
+        "sub": "user-1",
+        "aud": CLIENT,
+        "iat": NOW - 10,
+        "exp": NOW + 600,
+    }
+    base.update(changes)
+    return {name: value for name, value in base.items() if value is not None}
+
+
+def rs256(keys: Keys, claims: dict[str, object], **header: object) -> str:
+    return sign(keys.rsa, {"alg": "RS256", "kid": "rsa", **header}, claims, "RS256")
+
+
+@pytest.mark.parametrize("missing", ["iss", "aud"])
+def test_iss_and_aud_are_required_even_with_nothing_to_compare_them_with(keys, missing) -> None:
+    """OIDC Core §2: an id_token MUST carry iss and aud. A token without them (an access token
+    signed by the same key, say) is no id_token, whatever the context knows."""
+    token = rs256(keys, good(**{missing: None}))
+    context = offline(keys.rsa, issuer=None, client_id=None)
+    verification = verify_id_token(token, context)
+    assert verification.verdict is Verdict.FAILED and verification.failed == [missing]
+    present = verify_id_token(rs256(keys, good()), context)
+    assert present.verdict is Verdict.VERIFIED
+    # Nothing to compare them with: verified, but not in green — each says it wasn't compared.
+    assert statuses(present)["iss"] is statuses(present)["aud"] is CheckStatus.WARN
+
+
+@pytest.mark.parametrize(
+    ("header", "verdict"),
+    [
+        ({"typ": "at+jwt"}, Verdict.FAILED),  # an access token (RFC 9068)
+        ({"typ": "application/logout+jwt"}, Verdict.FAILED),  # a logout token
+        ({"cty": "JWT"}, Verdict.FAILED),  # claims announced as a nested JWT (RFC 7519 §7.2)
+        ({"typ": "JWT"}, Verdict.VERIFIED),
+        ({"typ": "example"}, Verdict.VERIFIED),  # unusual: a warning
+    ],
+)
+def test_a_jwt_typed_as_another_kind_is_not_an_id_token(keys, header, verdict) -> None:
+    verification = verify_id_token(rs256(keys, good(), **header), offline(keys.rsa))
+    assert verification.verdict is verdict, verification.summary()
+    expected = {Verdict.FAILED: CheckStatus.FAIL, Verdict.VERIFIED: CheckStatus.PASS}[verdict]
+    if header.get("typ") == "example":
+        expected = CheckStatus.WARN
+    assert statuses(verification)["typ"] is expected
+
+
+def test_auth_time_must_be_a_time_when_present(keys) -> None:
+    assert statuses(verify_id_token(rs256(keys, good()), offline(keys.rsa)))["auth_time"] is (
+        CheckStatus.SKIPPED
+    )
+    fine = verify_id_token(rs256(keys, good(auth_time=NOW - 60)), offline(keys.rsa))
+    assert statuses(fine)["auth_time"] is CheckStatus.PASS
+    wrong = verify_id_token(rs256(keys, good(auth_time="yesterday")), offline(keys.rsa))
+    assert wrong.failed == ["auth_time"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/New_York"])
+def test_numeric_dates_at_the_calendars_ends_get_a_verdict(keys, zone, monkeypatch) -> None:
+    """RFC 7519 §2: a NumericDate is any JSON number. exp at (or past) the end of year 9999
+    is not expired, and iat at the start of year 1 is in the past, in every time zone."""
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        for exp in (253_402_300_799, 10**13):
+            late = verify_id_token(rs256(keys, good(exp=exp)), offline(keys.rsa))
+            assert late.verdict is Verdict.VERIFIED, late.summary()
+        early = good(iat=-62_135_596_800, nbf=-62_135_596_800)
+        assert verify_id_token(rs256(keys, early), offline(keys.rsa)).verdict is Verdict.VERIFIED
+        assert annotated_claims(good(exp=253_402_300_799, iat=-62_135_596_800))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_text_that_is_not_unicode_is_refused_not_a_crash(keys) -> None:
+    """ "\\ud800" alone is valid JSON syntax but no character: the claims are refused at decode,
+    before any comparison or display meets it."""
+    payload = json.dumps(good()).replace('"user-1"', '"\\ud800"').encode()
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, payload, "RS256")
+    verification = verify_id_token(token, offline(keys.rsa))
+    assert verification.verdict is Verdict.FAILED and verification.failed == ["decode"]
+
+
+def test_a_key_set_with_a_private_key_proves_nothing(keys) -> None:
+    """Whoever fetched a private key can sign with it (RFC 7517 §9.2): the key row fails, for
+    RSA and EC alike, and nothing crashes."""
+    for key, alg in ((keys.rsa, "RS256"), (keys.p256, "ES256")):
+        private = json.loads(jwt.get_algorithm_by_name(alg).to_jwk(key.private))
+        context = offline(key, keys=[VerificationKey({**private, "kid": key.kid}, "pasted")])
+        token = sign(key, {"alg": alg, "kid": key.kid}, good(), alg)
+        verification = verify_id_token(token, context)
+        assert verification.verdict is Verdict.FAILED and "key" in verification.failed
+
+
+def test_an_rsa_signature_must_be_exactly_the_moduluss_length(keys) -> None:
+    """RFC 8017 §8.1.2 step 1: a PSS signature one octet short (its leading zero dropped) is
+    invalid, though OpenSSL pads it back: the token string would not be the one signed."""
+    for _ in range(2000):
+        token = sign(keys.rsa, {"alg": "PS256", "kid": "rsa"}, good(jti=uuid.uuid4().hex), "PS256")
+        head, signature = token.rsplit(".", 1)
+        raw = base64.urlsafe_b64decode(signature + "==")
+        if raw[0] == 0:
+            break
+    else:
+        pytest.skip("no signature with a leading zero octet in 2,000 tries")
+    assert verify_id_token(token, offline(keys.rsa)).verdict is Verdict.VERIFIED
+    shortened = f"{head}.{b64url_encode(raw[1:])}"
+    verification = verify_id_token(shortened, offline(keys.rsa))
+    assert verification.failed[:1] == ["signature"], verification.summary()
+
+
+def test_keys_sharing_a_kid_are_each_tried(keys) -> None:
+    """Distinct kids are only a SHOULD (RFC 7517 §4.5): a token signed by the second key of a
+    shared kid verifies; one signed by neither says none of them did."""
+    other = SigningKey("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    shared = [VerificationKey(k.public_jwk(), "JWKS") for k in (keys.rsa, other)]
+    token = sign(other, {"alg": "RS256", "kid": "rsa"}, good(), "RS256")
+    assert verify_id_token(token, offline(keys.rsa, keys=shared)).verdict is Verdict.VERIFIED
+    stranger = SigningKey("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    forged = sign(stranger, {"alg": "RS256", "kid": "rsa"}, good(), "RS256")
+    refused = verify_id_token(forged, offline(keys.rsa, keys=shared))
+    signature = refused.row("signature")
+    assert signature is not None and "None of the 2 keys" in signature.detail
+
+
+def test_an_encrypted_id_token_is_not_verified_rather_than_failed() -> None:
+    """OIDC Core §2 allows encrypted id_tokens; this app can't decrypt one: nothing checked."""
+    verification = verify_id_token("a.b.c.d.e", VerificationContext())
+    assert verification.verdict is Verdict.NOT_VERIFIED
+    assert "encrypted" in verification.summary()
+
+
+def test_at_hash_never_matches_an_access_token_that_is_not_ascii(keys) -> None:
+    """OIDC Core §3.1.3.6 hashes the access token's ASCII octets; one with "é" (not a VSCHAR,
+    RFC 6749 A.12) has none, and must not match the hash of "act-?"."""
+    claims = good(at_hash=access_token_hash("act-?", "RS256"))
+    token = rs256(keys, claims)
+    assert verify_id_token(token, offline(keys.rsa, access_token="act-?")).failed == []
+    verification = verify_id_token(token, offline(keys.rsa, access_token="act-é"))
+    assert verification.failed == ["at_hash"]

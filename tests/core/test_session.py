@@ -11,6 +11,7 @@ from tests.support.exchanges import (
     FakeClock,
     Signer,
     api_error,
+    cancelled,
     granted,
     network_error,
     origin,
@@ -19,7 +20,7 @@ from tests.support.exchanges import (
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.authorize_record import AuthorizeOutcome, AuthorizeRecord
-from idconnect_tester.core.id_token_checks import CheckStatus
+from idconnect_tester.core.id_token_checks import CheckStatus, Verdict
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
@@ -217,6 +218,23 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     assert session.code_spent("code-3") is None
 
 
+def test_tokens_for_a_code_whose_earlier_send_was_cancelled_are_suspect(
+    session, panels, clock, signer
+) -> None:
+    """Cancel stops the wait, not the server: the first request may still redeem the code,
+    and then this grant was a second use — whose tokens the server revokes (RFC 6749 §4.1.2).
+    A code sent once is live as usual."""
+    first = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(cancelled(clock.now), sent=first, origin=SANDBOX)
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-1")
+    assert panels.tokens.access.state is TokenState.SUSPECT
+    assert panels.tokens.refresh.state is TokenState.SUSPECT
+    assert "cancelled" in panels.tokens.access.why
+    exchange_code(session, clock, signer, code="code-2")
+    assert access_state(panels) is TokenState.LIVE
+
+
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
     exchange_code(session, clock, signer)
     other = TokenRequest.from_form("authorization_code", code="typo", code_verifier="v" * 43)
@@ -373,6 +391,36 @@ def test_a_refresh_without_id_token_keeps_the_old_one_visibly_older(
     assert not panels.tokens.freshness.stale
     assert panels.id_token.freshness.stale
     assert "no id_token" in panels.id_token.freshness.note
+
+
+@pytest.mark.parametrize(
+    ("sub", "nonce_kept", "verdict", "failing"),
+    [
+        ("user-1", False, Verdict.VERIFIED, []),  # no nonce: what OIDC Core §12.2 advises
+        ("user-1", True, Verdict.VERIFIED, []),  # a nonce, the sign-in's own
+        ("user-2", True, Verdict.FAILED, ["sub"]),  # another user: §12.2 says the same sub
+    ],
+)
+def test_a_refreshed_id_token_is_held_to_the_one_from_sign_in(
+    session, panels, clock, signer, sub, nonce_kept, verdict, failing
+) -> None:
+    attempt = authorize(session)
+    exchange_code(session, clock, signer, nonce=attempt.nonce)
+    clock.advance(600)
+    nonce = attempt.nonce if nonce_kept else None
+    refreshed = signer.id_token(SANDBOX, issued=clock.now, nonce=nonce, sub=sub)
+    session.exchange_finished(
+        granted(clock.now, access="a2", id_token=refreshed),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, job.nonce, 60), "the test JWKS")
+    verification = panels.id_token.verification
+    assert verification is not None
+    assert verification.verdict is verdict and verification.failed == failing, (
+        verification.summary()
+    )
 
 
 def test_a_refresh_that_returns_no_refresh_token_keeps_showing_the_one_in_use(

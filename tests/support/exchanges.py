@@ -58,12 +58,18 @@ class Signer:
         return {**jwk, "kid": KID, "alg": "RS256", "use": "sig"}
 
     def id_token(
-        self, origin: Origin, *, issued: datetime, lifetime_s: int = 3600, nonce: str | None
+        self,
+        origin: Origin,
+        *,
+        issued: datetime,
+        lifetime_s: int = 3600,
+        nonce: str | None,
+        sub: str = "user-1",
     ) -> str:
         claims: dict[str, Any] = {
             "iss": origin.profile.issuer,
             "aud": origin.profile.client_id,
-            "sub": "user-1",
+            "sub": sub,
             "iat": int(issued.timestamp()),
             "exp": int(issued.timestamp()) + lifetime_s,
         }

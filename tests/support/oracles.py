@@ -5,10 +5,12 @@ Connect `CodeIDToken` for the claims (OIDC Core §3.1.3.7: iss, sub, aud, azp, e
 nonce, at_hash), and joserfc — authlib's JOSE layer — for base64url without padding and with
 zero unused bits.
 
-One rule none of them applies: RFC 4648 §3.3 says a decoder MUST reject characters outside the
-alphabet, and RFC 7515 §2 doesn't say otherwise — but jwcrypto and joserfc both hand segments to
-Python's lenient base64 decoder, which skips them (`sig!!!!` verifies like `sig`). So the oracle
-checks the alphabet itself, in one regular expression.
+Two rules they don't apply, so the oracle does. RFC 4648 §3.3 says a decoder MUST reject
+characters outside the alphabet, and RFC 7515 §2 doesn't say otherwise — but jwcrypto and
+joserfc both hand segments to Python's lenient base64 decoder, which skips them (`sig!!!!`
+verifies like `sig`): the oracle checks the alphabet itself, in one regular expression. And OIDC
+Core §3.1.3.7 item 3 says to reject an id_token with audiences the client doesn't trust; the
+client here trusts none but itself, and authlib accepts others when `azp` names the client.
 """
 
 from __future__ import annotations
@@ -41,9 +43,6 @@ class Expectations:
     access_token: str | None
     now: int
     leeway_s: int = 60
-    # OIDC Core §3.1.3.7 item 4 only says a client SHOULD expect azp with several audiences:
-    # authlib refuses such a token, this app warns. True makes the oracle take the app's reading.
-    tolerate_missing_azp: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,10 @@ def independent_verdict(
     if expect.access_token is not None:
         params["access_token"] = expect.access_token
     audiences = claims.get("aud")
-    if expect.tolerate_missing_azp and isinstance(audiences, list) and len(audiences) > 1:
-        claims = {"azp": expect.client_id, **claims}
+    if isinstance(audiences, list) and set(audiences) - {expect.client_id}:
+        # OIDC Core §3.1.3.7 item 3: reject audiences the client doesn't trust, and this
+        # client trusts no other. authlib lets them pass when azp names the client.
+        return OracleVerdict(False, "OIDC Core §3.1.3.7 item 3: an untrusted audience", claims)
     id_token = CodeIDToken(
         claims,
         header,

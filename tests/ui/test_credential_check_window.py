@@ -171,6 +171,21 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     assert panel.property("stale")
 
 
+def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtbot) -> None:
+    """The check vouches for the credentials, the secret key among them: typing another key
+    marks its PASS as older (tokens don't depend on it; the check does)."""
+    run_check(window, qtbot)
+    panel, dock = window.check_panel, window.docks["check"]
+    key = window.target_panel.secret_key
+    original = key.text()
+    type_into(qtbot, key, "not-the-secret-key")
+    assert panel.property("stale") and "secret key" in panel.freshness.text()
+    assert "secret changed" in dock.windowTitle()
+    assert not window.response_panel.property("stale")  # no token depends on the key
+    type_into(qtbot, key, original)  # the key checked: current again
+    assert not panel.property("stale")
+
+
 def test_an_expired_id_token_fails_the_id_token_step_and_the_rest_still_runs(
     window: MainWindow, qtbot
 ) -> None:

@@ -329,6 +329,20 @@ def test_a_refresh_token_the_server_refused_is_said_so_before_the_next_send(wind
     assert message.text() == ""  # another token: nothing known against it
 
 
+def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, qtbot) -> None:
+    """After a switch the form still holds the other target's refresh token: under the field
+    it says whose it is (before Send), even when the server had also revoked it."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    refreshed = send_and_wait(window, qtbot)
+    assert isinstance(refreshed.outcome, TokenGranted)
+    message = window.form.messages["refresh_token"]
+    assert message.text() == ""
+    add_profile(window, "Another target")
+    assert message.text().startswith("Another target's token")
+    assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
+
+
 def test_a_bare_code_pasted_after_a_get_code_gave_its_own_keeps_no_stale_pairing(
     window, qtbot
 ) -> None:

@@ -100,7 +100,9 @@ def test_dark_scheme_is_applied_and_remembered(window: MainWindow, qtbot) -> Non
         theme.apply_style(app, "light")
 
 
-def _signed_id_token(**claims: object) -> tuple[str, VerificationKey]:
+def _signed_id_token(
+    header: dict[str, object] | None = None, **claims: object
+) -> tuple[str, VerificationKey]:
     import jwt
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -108,7 +110,8 @@ def _signed_id_token(**claims: object) -> tuple[str, VerificationKey]:
     jwk = json.loads(jwt.get_algorithm_by_name("RS256").to_jwk(key.public_key()))
     now = int(datetime.now(UTC).timestamp())
     body = {"iss": "https://id.test/", "sub": "u", "aud": "c", "iat": now, "exp": now + 600}
-    token = jwt.encode({**body, **claims}, key, algorithm="RS256", headers={"kid": "k"})
+    headers = {"kid": "k", **(header or {})}
+    token = jwt.encode({**body, **claims}, key, algorithm="RS256", headers=headers)
     return token, VerificationKey({**jwk, "kid": "k"}, "pasted JWKS")
 
 
@@ -129,10 +132,10 @@ def test_a_signature_nothing_checked_says_not_verified_never_passed(qtbot) -> No
 def test_a_warning_is_a_row_and_a_line_of_the_summary(qtbot) -> None:
     panel = IdTokenPanel()
     qtbot.addWidget(panel)
-    token, key = _signed_id_token(aud=["c", "another-client"])
+    token, key = _signed_id_token(header={"typ": "example"})  # a type id_tokens don't carry
     context = VerificationContext(client_id="c", keys=[key])
     panel.show_verification(verify_id_token(token, context))
-    assert panel.check_status("azp") == "warn"
+    assert panel.check_status("typ") == "warn"
     assert panel.summary.text().startswith("Verified")
-    assert "Warning – azp" in panel.summary.text()
+    assert "Warning – typ" in panel.summary.text()
     assert _summary_colour(panel) == theme.colours().for_tone(theme.Tone.WARNING)

@@ -161,3 +161,21 @@ def test_paste_redirect_opens_the_dialog_holding_what_the_clipboard_has(
 
     assert asked["text"] == "just-a-code-123"
     assert window.form.code.text() == "just-a-code-123"
+
+
+@pytest.mark.parametrize("which", ["id_token", "access_token"])
+def test_a_token_pasted_into_code_is_refused_before_send(
+    window: MainWindow, qtbot, which: str
+) -> None:
+    """Copy beside a token, paste into Code: the field says it is a token, not a code, and
+    Send stays off — a live token never leaves the app as a code."""
+    get_code(window, qtbot)
+    granted = send_and_wait(window, qtbot)
+    assert isinstance(granted.outcome, TokenGranted)
+    token = getattr(granted.outcome, which)
+    assert token
+    type_into(qtbot, window.form.code, token)
+    qtbot.keyClick(window.form.code, Qt.Key.Key_Tab)
+    assert "not an authorization code" in window.form.messages["code"].text()
+    assert not window.form.send_button.isEnabled()
+    assert window.form.send_blocked.text()

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 from idconnect_tester import vendor
 from idconnect_tester.core.pkce import PkcePair, generate_pair
-from idconnect_tester.core.request import ordered_scopes
+from idconnect_tester.core.request import NOT_A_CODE, looks_like_a_token, ordered_scopes
 from idconnect_tester.core.target import is_loopback_host
 
 MAX_PASTED_LENGTH: Final = 16_384  # a redirect URL is a few hundred characters; this is a file
@@ -28,9 +28,6 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 # How a problem starts when nothing answered at the authorization endpoint (its hint differs).
 UNREACHABLE: Final = "The authorization server could not be reached"
 _HAS_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # http://, or an app's own scheme
-# What a person may paste into Code by mistake: an id_token or access token (a JWT), or one of
-# Sumsub's own tokens (access, refresh, share).
-_TOKEN_SHAPE: Final = re.compile(r"eyJ[\w-]*\.[\w-]*\.|snd-id-con-|_act-")
 
 
 @dataclass(frozen=True)
@@ -322,11 +319,8 @@ def _from_bare_code(text: str, session: AuthorizeSession | None) -> AuthorizeRes
             "This is neither a redirect URL, a query string nor a code: it contains spaces "
             "or control characters"
         )
-    if _TOKEN_SHAPE.match(text):
-        return _problem(
-            "This is a token (a JWT or a Sumsub token), not an authorization code: paste the "
-            "redirect URL, or the code from it"
-        )
+    if looks_like_a_token(text):
+        return _problem(NOT_A_CODE)
     notes: list[str] = []
     code = text
     if "%" in text and (decoded := unquote(text)) != text:

@@ -30,7 +30,7 @@ from idconnect_tester.core.id_token_model import (
     skipped,
 )
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, decode_jwt
-from idconnect_tester.core.key_fit import describe_key, key_problem
+from idconnect_tester.core.key_fit import describe_key, key_problem, rsa_signature_size
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
@@ -83,7 +83,7 @@ class Verification:
 
     @property
     def verdict(self) -> Verdict:
-        if not isinstance(self.decoded, DecodedJwt) or self.failed:
+        if self.failed:
             return Verdict.FAILED
         signature = self.row("signature")
         if signature is None or signature.status is not CheckStatus.PASS:
@@ -107,7 +107,7 @@ class Verification:
         if verdict is Verdict.FAILED:
             text = f"Do not trust this id_token: {', '.join(self.failed)} failed."
         elif verdict is Verdict.NOT_VERIFIED:
-            signature = self.row("signature")
+            signature = self.row("signature") or self.row("decode")
             why = signature.detail if signature is not None else "no signature row"
             text = (
                 f"NOT VERIFIED: nothing checked the signature ({why}). The other rows say "
@@ -146,6 +146,40 @@ def _crit_check(header: dict[str, Any]) -> CheckResult:
         "Every critical extension is understood",
         f"crit requires understanding {', '.join(unknown)}, which this app doesn't: RFC 7515 "
         "§4.1.11 says to reject the token",
+    )
+
+
+def _type_check(header: dict[str, Any]) -> CheckResult:
+    """What the header says the token is. RFC 8725 §3.11–3.12: a JWT explicitly typed as
+    another kind (an access token, `at+jwt`; a logout token; a security event) must not be
+    accepted as an id_token. `cty: JWT` announces a nested JWT (RFC 7519 §7.2 step 8), which
+    an id_token signed once is not."""
+    cty = header.get("cty")
+    if isinstance(cty, str) and cty.lower() in ("jwt", "application/jwt"):
+        return failed(
+            "typ",
+            f"cty is {cty!r}: the payload would be a nested JWT, but it is claims "
+            "(RFC 7519 §7.2 step 8); an id_token is nested only inside encryption (OIDC Core §2)",
+        )
+    if "typ" not in header:
+        return passed("typ", "No typ: an id_token needs none")
+    typ = header["typ"]
+    if not isinstance(typ, str):
+        # A hint for the application, which a JWS implementation ignores (RFC 7515 §4.1.9).
+        return CheckResult(
+            "typ", CheckStatus.WARN, f"typ is {typ!r}, not a string (RFC 7515 §4.1.9)"
+        )
+    kind = typ.lower().removeprefix("application/")
+    if kind in ("jwt", "jose"):
+        return passed("typ", f"typ is {typ!r}")
+    if kind.endswith("+jwt"):
+        return failed(
+            "typ",
+            f"typ is {typ!r}: the issuer typed it as another kind of JWT, not an id_token "
+            "(RFC 8725 §3.11–3.12)",
+        )
+    return CheckResult(
+        "typ", CheckStatus.WARN, f"typ is {typ!r}, a type id_tokens don't carry (RFC 7515 §4.1.9)"
     )
 
 
@@ -194,40 +228,46 @@ def _algorithm_check(header: dict[str, Any], context: VerificationContext) -> Ch
 
 def _find_key(
     header: dict[str, Any], context: VerificationContext
-) -> tuple[CheckResult, VerificationKey | None]:
-    """The kid row and the key it points to (OIDC Core §10.1: several keys need a kid)."""
+) -> tuple[CheckResult, list[VerificationKey]]:
+    """The kid row and the keys it points to — one, unless several share the kid (OIDC Core
+    §10.1: several keys need a kid)."""
     if context.keys is None:
-        return skipped("kid", context.keys_note), None
+        return skipped("kid", context.keys_note), []
     kid = header.get("kid")
     keys = list(context.keys)
     alg = header.get("alg")
     if not keys:
-        return failed("kid", "The key set has no key for signatures: nothing can verify"), None
+        return failed("kid", "The key set has no key for signatures: nothing can verify"), []
     if kid is None:
         if len(keys) == 1:
-            return passed("kid", f"No kid; {keys[0].source} has this one key"), keys[0]
+            return passed("kid", f"No kid; {keys[0].source} has this one key"), keys[:1]
         return failed(
             "kid",
             f"No kid in the header and {len(keys)} keys: OIDC Core §10.1 requires a kid "
             "when there are several",
-        ), None
+        ), []
     if not isinstance(kid, str):
-        return failed("kid", f"kid is {kid!r}: it must be a string (RFC 7515 §4.1.4)"), None
+        return failed("kid", f"kid is {kid!r}: it must be a string (RFC 7515 §4.1.4)"), []
     same_kid = [key for key in keys if key.jwk.get("kid") == kid]
     if not same_kid and len(keys) == 1 and "kid" not in keys[0].jwk:
         # One key given by hand without a kid (a PEM key or certificate): the person chose the
         # key, and a kid is only a hint for picking one (RFC 7515 §4.1.4).
         why = f"The token names {kid!r}; the one key in {keys[0].source} has no kid, so it was used"
-        return passed("kid", why), keys[0]
+        return passed("kid", why), keys[:1]
     if not same_kid:
         sources = sorted({k.source for k in keys}) or ["the key set"]
         return failed(
             "kid", f"{kid!r} is not in {', '.join(sources)} (signed by an unknown key?)"
-        ), None
+        ), []
     # RFC 7517 §4.5 lets keys of different types share a kid: take the one that fits.
     fitting = [k for k in same_kid if isinstance(alg, str) and key_problem(k.jwk, alg) is None]
-    key = (fitting or same_kid)[0]
-    return passed("kid", f"{kid!r} found in {key.source}"), key
+    candidates = fitting or same_kid
+    if len(candidates) > 1:
+        # Distinct kids are only a SHOULD (RFC 7517 §4.5): each key of that kid is tried.
+        return passed(
+            "kid", f"{kid!r} names {len(candidates)} keys in {candidates[0].source}; each is tried"
+        ), candidates
+    return passed("kid", f"{kid!r} found in {candidates[0].source}"), candidates
 
 
 def _key_check(key: VerificationKey | None, alg: str, kid_row: CheckResult) -> CheckResult:
@@ -253,6 +293,13 @@ def _signature_check(
     import jwt
 
     alg = str(decoded.header["alg"])
+    size = rsa_signature_size(key.jwk) if alg[:2] in ("RS", "PS") else None
+    if size is not None and len(decoded.signature) != size:
+        return failed(
+            "signature",
+            f"The signature is {len(decoded.signature)} octets; this key's signatures are "
+            f"exactly {size} (RFC 8017 §8.1.2, §8.2.2)",
+        )
     try:
         algorithm = jwt.get_algorithm_by_name(alg)
         public_key = algorithm.from_jwk(key.jwk)
@@ -271,7 +318,7 @@ def _key_rows(
     decoded: DecodedJwt, algorithm_row: CheckResult, context: VerificationContext
 ) -> tuple[list[CheckResult], VerificationKey | None]:
     """The kid, key and signature rows, and the key they used (None when none applied)."""
-    kid_row, key = _find_key(decoded.header, context)
+    kid_row, candidates = _find_key(decoded.header, context)
     if algorithm_row.status is not CheckStatus.PASS:
         # No key can apply to a refused algorithm: say so rather than pass the kid lookup.
         why = "Not looked up: the algorithm is refused"
@@ -279,29 +326,47 @@ def _key_rows(
             skipped("kid", why),
             skipped("key", why),
             failed("signature", "Not verified: the algorithm is refused"),
-        ], key
+        ], (candidates[0] if candidates else None)
     alg = str(decoded.header["alg"])
-    key_row = _key_check(key, alg, kid_row)
-    return [kid_row, key_row, _signature_check(decoded, key, key_row, kid_row)], key
+    tried: list[tuple[CheckResult, CheckResult, VerificationKey | None]] = []
+    options: list[VerificationKey | None] = [*candidates] if candidates else [None]
+    for option in options:
+        key_row = _key_check(option, alg, kid_row)
+        tried.append((key_row, _signature_check(decoded, option, key_row, kid_row), option))
+    key_row, signature_row, used = next(
+        (rows for rows in tried if rows[1].status is CheckStatus.PASS), tried[0]
+    )
+    if len(tried) > 1 and signature_row.status is not CheckStatus.PASS:
+        signature_row = failed(
+            "signature",
+            f"None of the {len(tried)} keys named {decoded.header.get('kid')!r} verifies it: "
+            "the token was altered or signed by another key",
+        )
+    return [kid_row, key_row, signature_row], used
 
 
 def verify_id_token(token: str, context: VerificationContext) -> Verification:
     decoded = decode_jwt(token)
     if isinstance(decoded, JwtDecodeError):
-        return Verification(decoded, (failed("decode", decoded.message),), context.now)
+        # An encrypted id_token is allowed (OIDC Core §2); this app can't decrypt it, so it
+        # is not verified rather than failed.
+        judged = skipped if decoded.encrypted else failed
+        return Verification(decoded, (judged("decode", decoded.message),), context.now)
     header, claims = decoded.header, decoded.claims
     algorithm_row = _algorithm_check(header, context)
     key_rows, key = _key_rows(decoded, algorithm_row, context)
     rows = [
         passed("decode", "Header and claims are strict base64url and JSON objects"),
         _crit_check(header),
+        _type_check(header),
         algorithm_row,
         *key_rows,
         id_token_claims.issuer_check(claims, context),
-        id_token_claims.subject_check(claims),
+        id_token_claims.subject_check(claims, context),
         id_token_claims.audience_check(claims, context),
         id_token_claims.authorized_party_check(claims, context),
         *id_token_claims.time_checks(claims, context),
+        id_token_claims.auth_time_check(claims, context),
         id_token_claims.nonce_check(claims, context),
         id_token_claims.access_token_hash_check(header, claims, context),
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta
+from collections.abc import Mapping
 from typing import Any, Final
 
 from idconnect_tester.core.id_token_model import (
@@ -19,7 +19,7 @@ from idconnect_tester.core.id_token_model import (
     row,
     skipped,
 )
-from idconnect_tester.core.jwt_decode import b64url_encode, describe_time, numeric_date
+from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
 _HASH_FOR_ALG_SIZE: Final = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
@@ -29,21 +29,58 @@ def _same(value: str, expected: str) -> bool:
     return hmac.compare_digest(value.encode(), expected.encode())
 
 
-def issuer_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
-    if context.issuer is None:
-        return skipped("iss", "No issuer configured to compare with")
-    iss = claims.get("iss")
-    if iss is None:
-        return failed("iss", "The token has no iss claim (OIDC Core §2: REQUIRED)")
-    return row(
-        "iss",
-        isinstance(iss, str) and _same(iss, context.issuer),
-        f"iss is {context.issuer}",
-        f"iss is {iss!r}, expected {context.issuer!r} (OIDC Core §3.1.3.7 item 2)",
+def _as_at_sign_in(
+    result: CheckResult, claims: dict[str, Any], context: VerificationContext
+) -> CheckResult:
+    """`result`, failed when a refreshed id_token's claim differs from the sign-in's: OIDC
+    Core §12.2 says its iss, sub, aud and auth_time MUST be the same (another sub is another
+    user)."""
+    original, name = context.original_claims, result.name
+    if original is None or result.status is CheckStatus.FAIL or name not in original:
+        return result
+    now, then = claims.get(name), original[name]
+    if name == "aud":  # the same audiences, in whichever form
+        now, then = _audiences({name: now}), _audiences({name: then})
+        now, then = (set(now) if now else now), (set(then) if then else then)
+    if now == then:
+        return result
+    return failed(
+        name,
+        f"{name} is {claims.get(name)!r}, but the sign-in's id_token had {original[name]!r}: "
+        f"a refreshed id_token's {name} MUST be the same (OIDC Core §12.2)",
     )
 
 
-def subject_check(claims: dict[str, Any]) -> CheckResult:
+def _not_compared(name: str, value: str, expectation: str, rule: str) -> CheckResult:
+    """A claim the checks could not compare: a warning, not a pass — an id_token is only
+    validated once its iss and aud are compared with what is expected."""
+    return CheckResult(
+        name,
+        CheckStatus.WARN,
+        f"{name} is {value}, not compared: no {expectation} given "
+        f"(OIDC Core §3.1.3.7 {rule} requires the comparison)",
+    )
+
+
+def issuer_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
+    iss = claims.get("iss")
+    if iss is None:
+        return failed("iss", "The token has no iss claim (OIDC Core §2: REQUIRED)")
+    if not isinstance(iss, str) or not iss:
+        return failed("iss", f"iss is {iss!r}: it must be a non-empty string (RFC 7519 §4.1.1)")
+    if context.issuer is None:
+        result = _not_compared("iss", repr(iss), "issuer", "item 2")
+    else:
+        result = row(
+            "iss",
+            _same(iss, context.issuer),
+            f"iss is {context.issuer}",
+            f"iss is {iss!r}, expected {context.issuer!r} (OIDC Core §3.1.3.7 item 2)",
+        )
+    return _as_at_sign_in(result, claims, context)
+
+
+def subject_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
     if "sub" not in claims:
         return failed("sub", "The token has no sub claim (OIDC Core §2: REQUIRED)")
     sub = claims["sub"]
@@ -55,7 +92,7 @@ def subject_check(claims: dict[str, Any]) -> CheckResult:
             f"sub is {len(sub)} characters{'' if sub.isascii() else ', not all ASCII'}: "
             f"OIDC Core §2 allows at most {SUB_MAX_LENGTH} ASCII characters",
         )
-    return passed("sub", f"sub is {sub!r}")
+    return _as_at_sign_in(passed("sub", f"sub is {sub!r}"), claims, context)
 
 
 def _audiences(claims: dict[str, Any]) -> list[str] | None:
@@ -69,8 +106,6 @@ def _audiences(claims: dict[str, Any]) -> list[str] | None:
 
 
 def audience_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
-    if context.client_id is None:
-        return skipped("aud", "No client id configured to compare with")
     audiences = _audiences(claims)
     if audiences is None:
         found = (
@@ -79,13 +114,24 @@ def audience_check(claims: dict[str, Any], context: VerificationContext) -> Chec
             else f"aud is {json.dumps(claims['aud'])}, not a string or a list of strings"
         )
         return failed("aud", f"{found} (OIDC Core §2 requires it; RFC 7519 §4.1.3)")
-    return row(
-        "aud",
-        context.client_id in audiences,
-        f"aud contains {context.client_id}",
-        f"aud is {claims['aud']!r}; it should contain {context.client_id!r} "
-        "(OIDC Core §3.1.3.7 item 3)",
-    )
+    client = context.client_id
+    if client is None:
+        result = _not_compared("aud", repr(claims["aud"]), "client id", "item 3")
+    elif client not in audiences:
+        result = failed(
+            "aud",
+            f"aud is {claims['aud']!r}; it should contain {client!r} (OIDC Core §3.1.3.7 item 3)",
+        )
+    elif others := sorted(set(audiences) - {client}):
+        # This app knows of no other audience the client trusts: each one is untrusted.
+        result = failed(
+            "aud",
+            f"aud also lists {', '.join(map(repr, others))}, which this client does not trust: "
+            "OIDC Core §3.1.3.7 item 3 says to reject the token",
+        )
+    else:
+        result = passed("aud", f"aud is {client}, this client")
+    return _as_at_sign_in(result, claims, context)
 
 
 def authorized_party_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
@@ -116,21 +162,25 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
     )
 
 
-def _numeric_time(name: str, claims: dict[str, Any], required: bool) -> CheckResult | datetime:
-    """The claim as a time, or the row to show when it is absent or not a NumericDate."""
+def _numeric_time(name: str, claims: dict[str, Any], required: bool) -> CheckResult | float:
+    """The claim in seconds, or the row to show when it is absent or not a NumericDate."""
     if name not in claims:
         if required:
             return failed(name, f"The token has no {name} (OIDC Core §2: REQUIRED)")
         return skipped(name, f"The token has no {name}")
-    moment = numeric_date(claims[name])
-    if moment is None:
-        return failed(name, f"{name} is not a time: {claims[name]!r} (RFC 7519 §2: a JSON number)")
-    return moment
+    seconds = numeric_seconds(claims[name])
+    if seconds is None:
+        return failed(
+            name, f"{name} is not a NumericDate: {claims[name]!r} (RFC 7519 §2: a JSON number)"
+        )
+    return seconds
 
 
 def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[CheckResult]:
-    leeway = timedelta(seconds=context.leeway_s)
-    now = context.now
+    """exp, iat and nbf, compared as numbers (RFC 7519 §2): a date past year 9999 is still a
+    NumericDate, only not one a calendar here can show."""
+    leeway = context.leeway_s
+    now = context.now.timestamp()
     exp = _numeric_time("exp", claims, required=True)
     iat = _numeric_time("iat", claims, required=True)
     nbf = _numeric_time("nbf", claims, required=False)
@@ -140,29 +190,41 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
         else row(
             "exp",
             now < exp + leeway,  # RFC 7519 §4.1.4: now must be *before* exp
-            f"Expires {describe_time(exp)} (leeway {context.leeway_s} s)",
-            f"Expired {describe_time(exp)} (leeway {context.leeway_s} s)",
+            f"Expires {describe_seconds(exp)} (leeway {leeway} s)",
+            f"Expired {describe_seconds(exp)} (leeway {leeway} s)",
         ),
         iat
         if isinstance(iat, CheckResult)
         else row(
             "iat",
             iat <= now + leeway,
-            f"Issued {describe_time(iat)}",
-            f"Issued in the future, {describe_time(iat)}: check the clocks",
+            f"Issued {describe_seconds(iat)}",
+            f"Issued in the future, {describe_seconds(iat)}: check the clocks",
         ),
         nbf
         if isinstance(nbf, CheckResult)
         else row(
             "nbf",
             now + leeway >= nbf,  # RFC 7519 §4.1.5: now may equal nbf
-            f"Valid since {describe_time(nbf)}",
-            f"Not valid before {describe_time(nbf)}",
+            f"Valid since {describe_seconds(nbf)}",
+            f"Not valid before {describe_seconds(nbf)}",
         ),
     ]
 
 
+def auth_time_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
+    """OIDC Core §2: when present, auth_time is a NumericDate (it is REQUIRED only when
+    max_age or the auth_time claim was requested, which this app never does)."""
+    auth_time = _numeric_time("auth_time", claims, required=False)
+    if isinstance(auth_time, CheckResult):
+        return auth_time
+    result = passed("auth_time", f"Signed in {describe_seconds(auth_time)}")
+    return _as_at_sign_in(result, claims, context)
+
+
 def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
+    if context.original_claims is not None:
+        return _refreshed_nonce_check(claims, context.original_claims)
     if context.nonce is None:
         return skipped("nonce", "No nonce was sent in this run's authorize step")
     nonce = claims.get("nonce")
@@ -176,6 +238,25 @@ def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckRe
     )
 
 
+def _refreshed_nonce_check(claims: dict[str, Any], original: Mapping[str, Any]) -> CheckResult:
+    """OIDC Core §12.2: a refreshed id_token SHOULD NOT have a nonce; one it has MUST be the
+    sign-in's."""
+    if "nonce" not in claims:
+        return passed("nonce", "No nonce, as a refreshed id_token should (OIDC Core §12.2)")
+    nonce, expected = claims["nonce"], original.get("nonce")
+    if not isinstance(expected, str):
+        return failed(
+            "nonce", "The sign-in's id_token had no nonce, this refreshed one has (OIDC Core §12.2)"
+        )
+    return row(
+        "nonce",
+        isinstance(nonce, str) and _same(nonce, expected),
+        "nonce is the sign-in's, as a refreshed id_token's must be (OIDC Core §12.2)",
+        "nonce differs from the sign-in's id_token: a refreshed id_token's MUST be the same "
+        "(OIDC Core §12.2)",
+    )
+
+
 def access_token_hash(access_token: str, alg: str) -> str | None:
     """OIDC Core §3.1.3.6: base64url of the left-most half of the hash of the access token's
     ASCII octets, with the hash of the id_token's `alg` (SHA-256 for RS256 …); None for an
@@ -183,7 +264,7 @@ def access_token_hash(access_token: str, alg: str) -> str | None:
     hash_function = _HASH_FOR_ALG_SIZE.get(alg[-3:])
     if hash_function is None or alg[:2] not in ("RS", "PS", "ES", "HS"):
         return None
-    digest = hash_function(access_token.encode("ascii", errors="replace")).digest()
+    digest = hash_function(access_token.encode("ascii")).digest()
     return b64url_encode(digest[: len(digest) // 2])
 
 
@@ -197,6 +278,12 @@ def access_token_hash_check(
         return failed("at_hash", f"at_hash is {at_hash!r}: it must be a string")
     if context.access_token is None:
         return skipped("at_hash", "No access token from the same response to compare with")
+    if not context.access_token.isascii():
+        return failed(
+            "at_hash",
+            "The access token is not ASCII (RFC 6749 Appendix A.12), so no at_hash can match it "
+            "(OIDC Core §3.1.3.6 hashes its ASCII octets)",
+        )
     alg = header.get("alg")
     expected = access_token_hash(context.access_token, alg) if isinstance(alg, str) else None
     if expected is None:

@@ -4,13 +4,14 @@ keys it may use, and one row of its report (`CheckResult`). The checks themselve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
 DEFAULT_LEEWAY_S: Final = 60
+MAX_LEEWAY_S: Final = 3600  # an hour of clock skew is already a broken clock
 
 
 class CheckStatus(StrEnum):
@@ -56,6 +57,10 @@ class VerificationContext:
     algorithms_note: str = ""
     # The access token of the response that carried the id_token, for the at_hash check.
     access_token: str | None = field(default=None, repr=False)
+    # For an id_token from a refresh: the claims of the one issued at sign-in, which it must
+    # agree with (OIDC Core §12.2: the same iss, sub, aud and auth_time; a nonce only if the
+    # same). None for a sign-in's own id_token; empty when that one could not be read.
+    original_claims: Mapping[str, Any] | None = None
 
 
 def row(name: str, ok: bool, good: str, bad: str) -> CheckResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ class DecodedJwt:
 @dataclass(frozen=True)
 class JwtDecodeError:
     message: str
+    encrypted: bool = False  # a JWE: well formed, perhaps, but not readable without its key
 
 
 def b64url_encode(data: bytes) -> str:
@@ -84,6 +86,15 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
         raise ValueError(f"The {what} is not JSON ({str(exc)[:80]})") from exc
     if not isinstance(value, dict):
         raise ValueError(f"The {what} is JSON but not an object")
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # "\ud800" alone is valid JSON syntax but not text: no comparison or display can
+        # treat it as a character (RFC 8259 §8.2; I-JSON, RFC 7493 §2.1, forbids it).
+        raise ValueError(
+            f"The {what} has a string with an unpaired UTF-16 surrogate "
+            f"({exc.object[exc.start]!r}): not Unicode text"
+        ) from exc
     return value
 
 
@@ -114,7 +125,9 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         return JwtDecodeError("The token is empty")
     parts = token.split(".")
     if len(parts) == 5:
-        return JwtDecodeError("This is an encrypted JWT (JWE, 5 parts); it can't be read here")
+        return JwtDecodeError(
+            "This is an encrypted JWT (JWE, 5 parts): it can't be decrypted here", encrypted=True
+        )
     if len(parts) != 3:
         return JwtDecodeError(f"A JWT has 3 parts separated by dots; this has {len(parts)}")
     header_b64, payload_b64, signature_b64 = parts
@@ -143,14 +156,26 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     )
 
 
-def numeric_date(value: Any) -> datetime | None:
-    """A NumericDate claim as an aware UTC datetime, or None if it isn't a usable number."""
+def numeric_seconds(value: Any) -> float | None:
+    """A NumericDate (RFC 7519 §2: any JSON number of seconds since 1970) as a float, or None
+    when the value is not a number or too large to be one (1e400 parses as infinity)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    if not -_MAX_TIMESTAMP <= value <= _MAX_TIMESTAMP or value != value:  # NaN != NaN
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def numeric_date(value: Any) -> datetime | None:
+    """A NumericDate claim as an aware UTC datetime, or None when it isn't a number or falls
+    outside the calendar a datetime can show (years 1 to 9999)."""
+    seconds = numeric_seconds(value)
+    if seconds is None or not -_MAX_TIMESTAMP <= seconds <= _MAX_TIMESTAMP:
         return None
     try:
-        return datetime.fromtimestamp(value, UTC)
+        return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -158,9 +183,20 @@ def numeric_date(value: Any) -> datetime | None:
 def describe_time(moment: datetime) -> str:
     """`2026-11-26 12:00:00 UTC (13:00:00 local)`, the form the claims view shows."""
     utc = moment.astimezone(UTC)
-    local = moment.astimezone()
+    try:
+        local = moment.astimezone()
+    except (OverflowError, ValueError):  # within hours of year 1 or 9999, where local isn't
+        return f"{utc:%Y-%m-%d %H:%M:%S} UTC"
     local_text = local.strftime("%H:%M:%S") if local.date() == utc.date() else str(local)[:19]
     return f"{utc:%Y-%m-%d %H:%M:%S} UTC ({local_text} local)"
+
+
+def describe_seconds(seconds: float) -> str:
+    """A NumericDate in words: its time, or where it lies when no calendar date can show it."""
+    moment = numeric_date(seconds)
+    if moment is not None:
+        return describe_time(moment)
+    return "after the year 9999" if seconds > 0 else "before the year 1"
 
 
 def annotated_claims(claims: dict[str, Any]) -> dict[str, Any]:

@@ -16,6 +16,8 @@ MIN_RSA_BITS: Final = 2048  # RFC 7518 §3.3 (RS*) and §3.5 (PS*): 2048 bits or
 _KEY_TYPE_FOR_ALG_PREFIX: Final = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
 _CURVE_FOR_ALG: Final = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}  # RFC 7518 §3.4
 _BASE64URL: Final = re.compile(r"[A-Za-z0-9_-]+")
+# RFC 7518 §6.3.2 (RSA) and §6.2.2 (EC): the members only a private key has.
+_PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth"})
 
 
 def _rsa_modulus_bits(n: Any) -> int | None:
@@ -25,8 +27,25 @@ def _rsa_modulus_bits(n: Any) -> int | None:
     return int.from_bytes(base64.urlsafe_b64decode(n + "=" * (-len(n) % 4)), "big").bit_length()
 
 
+def public_part(jwk: dict[str, Any]) -> dict[str, Any]:
+    """The JWK without the members only a private key has."""
+    return {name: value for name, value in jwk.items() if name not in _PRIVATE_MEMBERS}
+
+
+def rsa_signature_size(jwk: dict[str, Any]) -> int | None:
+    """The length in octets of every signature an RSA key makes (its modulus's), or None."""
+    bits = _rsa_modulus_bits(jwk.get("n")) if jwk.get("kty") == "RSA" else None
+    return (bits + 7) // 8 if bits else None
+
+
 def key_problem(jwk: dict[str, Any], alg: str) -> str | None:
     """Why this key must not verify an `alg` signature, or None if it may."""
+    private = sorted(_PRIVATE_MEMBERS & jwk.keys())
+    if private:
+        return (
+            f"The key is a private key (it has {', '.join(private)}): whoever holds the key set "
+            "can sign any token with it, so a signature proves nothing (RFC 7517 §9.2)"
+        )
     kty = jwk.get("kty")
     wanted_kty = _KEY_TYPE_FOR_ALG_PREFIX.get(alg[:2])
     if wanted_kty is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -10,6 +11,19 @@ from typing import Any, Final
 
 from idconnect_tester import vendor
 from idconnect_tester.core.pkce import verifier_problem
+
+# What a person may paste into Code by mistake: an id_token or access token (a JWT), or one of
+# Sumsub's own tokens (access, refresh, share). Sent as a code, a live token leaves the app.
+_TOKEN_SHAPE: Final = re.compile(r"eyJ[\w-]*\.[\w-]*\.|snd-id-con-|_act-")
+NOT_A_CODE: Final = (
+    "This is a token (a JWT or a Sumsub token), not an authorization code: paste the redirect "
+    "URL, or the code from it"
+)
+
+
+def looks_like_a_token(text: str) -> bool:
+    return _TOKEN_SHAPE.match(text.strip()) is not None
+
 
 MAX_FIELD_LENGTH: Final = 16_384  # far beyond any real token; catches a pasted file
 SHARE_MAX_TTL_S: Final = 86_400
@@ -132,6 +146,8 @@ class TokenRequest:
                     "Enter the authorization code from the redirect (or press Get code)",
                 )
             )
+        elif looks_like_a_token(self.code):
+            issues.append(FieldIssue("code", Severity.ERROR, NOT_A_CODE))
         else:
             issues += _text_problems("code", "The code", self.code)
         if not self.code_verifier:

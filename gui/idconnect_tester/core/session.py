@@ -20,6 +20,7 @@ reports back. Time comes from the injected clock; `next_deadline()` says when to
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -105,6 +106,15 @@ class _Verifying:
         self.context: VerificationContext | None = None
         self.keys_note = "Fetching the issuer's keys…"
         self.result: Verification | None = None
+
+
+def _claims_of(sign_in_id_token: str | None) -> dict[str, Any] | None:
+    """What a refreshed id_token is compared with: its sign-in's claims (empty when that one
+    could not be read, or there was none); None for a sign-in's own id_token."""
+    if sign_in_id_token is None:
+        return None
+    decoded = decode_jwt(sign_in_id_token)
+    return decoded.claims if isinstance(decoded, DecodedJwt) else {}
 
 
 class Session:
@@ -317,7 +327,9 @@ class Session:
         if not isinstance(exchange.outcome, NotSent):  # nothing reached the server
             self._latest_token_exchange[origin.key] = exchange
         grant_type = sent.grant_type if sent is not None else vendor.GRANT_REFRESH_TOKEN
+        spent_before: SpentCode | None = None
         if grant_type == vendor.GRANT_AUTHORIZATION_CODE and sent is not None and sent.code:
+            spent_before = self._spent.get(sent.code.strip())
             self._note_spent(sent.code.strip(), exchange)
         outcome = exchange.outcome
         chain = self._chain
@@ -345,6 +357,10 @@ class Session:
                     refresh_token_used=used or None,
                     code_verifier=sent.code_verifier if sent is not None else None,
                 )
+                if spent_before is not None and spent_before.how is SpentHow.MAYBE_USED:
+                    # Cancel stopped the wait, not the server: a first use still on its way
+                    # there makes this one a second use, and both tokens revoked.
+                    self._chain.code_sent_before(spent_before.at)
             if outcome.refresh_token:
                 self._emit(FormFill(refresh_token=outcome.refresh_token))
             self._start_verification()
@@ -494,6 +510,7 @@ class Session:
             pasted_keys=self._pasted_keys,
             pasted_description=self._pasted_description,
             leeway_s=self._leeway_s,
+            sign_in_id_token=None if grant is chain.first else chain.first.granted.id_token or "",
         )
         self._verifying = _Verifying(job)
         self._emit(VerificationRequested(job))
@@ -512,7 +529,11 @@ class Session:
 
     def _check(self, verifying: _Verifying) -> None:
         if verifying.context is not None:
-            context = replace(verifying.context, now=self._clock())
+            context = replace(
+                verifying.context,
+                now=self._clock(),
+                original_claims=_claims_of(verifying.job.sign_in_id_token),
+            )
             verifying.result = verify_id_token(verifying.job.id_token, context)
 
     # --- time ---
@@ -538,7 +559,9 @@ class Session:
                 for claim, shift in (("exp", timedelta(0)), ("exp", leeway), ("nbf", -leeway)):
                     moment = numeric_date(decoded.claims.get(claim))
                     if moment is not None:
-                        moments.append(moment + shift)
+                        # A moment within the leeway of year 1 or 9999 has no neighbour: skip it.
+                        with contextlib.suppress(OverflowError):
+                            moments.append(moment + shift)
         future = [m for m in moments if m > now]
         return min(future) if future else None
 
@@ -552,10 +575,14 @@ class Session:
         return self._chain.latest.granted.access_token, status
 
     def refresh_token(self) -> tuple[str, TokenStatus] | None:
-        """The chain's refresh token (for auto-refresh), with what it is worth."""
+        """The chain's refresh token (for auto-refresh and the form's advice), with what a
+        Send of it to the current target is worth: another target's token is refused there,
+        whatever else is known about it."""
         chain = self._chain
         if chain is None or chain.refresh_token is None:
             return None
+        if not chain.origin.same_target(self._target):
+            return chain.refresh_token, TokenStatus.not_this_target(chain.origin, self._target)
         status = chain.refresh_status(self._target)
         assert status is not None
         return chain.refresh_token, status

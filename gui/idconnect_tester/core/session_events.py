@@ -192,6 +192,9 @@ class VerificationJob:
     pasted_keys: tuple[VerificationKey, ...] | None
     pasted_description: str
     leeway_s: int
+    # Set when the id_token came from a refresh: the sign-in's id_token ("" when it had none),
+    # which the refreshed one must agree with (OIDC Core §12.2).
+    sign_in_id_token: str | None = field(default=None, repr=False)
 
 
 # --- events ---

@@ -147,6 +147,13 @@ class TokenChain:
             "§4.1.2 the server revokes every token issued from that code"
         )
 
+    def code_sent_before(self, when: datetime) -> None:
+        self.suspect = (
+            f"This code was sent before, at {clock_time(when)}, and that wait was cancelled, "
+            "not the request: if the server redeemed it then, this was a second use, and by "
+            "RFC 6749 §4.1.2 it revokes every token issued from that code"
+        )
+
     # --- what each token is worth now ---
 
     def access_status(self, now: datetime, current: Origin | None) -> TokenStatus:

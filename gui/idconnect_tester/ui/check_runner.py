@@ -15,6 +15,7 @@ code, tokens and nonce), not the user's workflow, which stays as it was.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -150,6 +151,11 @@ class BrowserInteraction(QObject):
             dialog.deleteLater()
 
 
+def _digest(secret: str | None) -> str | None:
+    """What tells one secret key from another without keeping it: its SHA-256, in memory."""
+    return hashlib.sha256(secret.encode()).hexdigest() if secret is not None else None
+
+
 class CheckRunner:
     def __init__(
         self,
@@ -173,6 +179,7 @@ class CheckRunner:
         self.report: CheckReport | None = None
         self._profile: Profile | None = None  # the target of the check running now
         self._checked: Origin | None = None  # the target of the rows on show
+        self._secret_checked: str | None = None  # the digest of the secret key they used
         self._stop_reason = ""
         # The running check's settings and the steps it has reported (for a stopped check's
         # report), and when it started.
@@ -220,16 +227,27 @@ class CheckRunner:
             return False
         self._browser = browser
         self._checked = self._targets.origin()
+        self._secret_checked = _digest(self._targets.known_secret())
         self._panel.started(profile.name)
         return True
 
-    def freshness(self, current: Origin) -> Freshness | None:
-        """Whether the rows on show are a check of `current` (None: they are, or there are
-        none) — or of a target the user has since left."""
+    def freshness(self, current: Origin, secret: str | None = None) -> Freshness | None:
+        """Whether the rows on show are a check of `current` with this `secret` (None: they
+        are, or there are none) — or of a target the user has since left, or with a secret key
+        since changed (the check vouches for the credentials, the secret among them)."""
         checked = self._checked
-        if checked is None or checked.same_target(current):
+        if checked is None:
             return None
         when = f" at {self.report.started_at.astimezone():%H:%M:%S}" if self.report else ""
+        if checked.same_target(current):
+            if secret is None or _digest(secret) == self._secret_checked:
+                return None
+            return Freshness(
+                stale=True,
+                note=f"The secret key has changed since this check ran{when}. Run it again "
+                "to check the key in use.",
+                label="secret changed",
+            )
         return Freshness(
             stale=True,
             note=f"From {checked.differences(current)}: this check ran{when}. Run it again to "

@@ -36,6 +36,7 @@ from idconnect_tester.core.id_token_checks import (
     VerificationContext,
     verify_id_token,
 )
+from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
 from idconnect_tester.core.jwt_decode import token_from_paste
 from idconnect_tester.core.session_events import Freshness
@@ -51,7 +52,6 @@ KEYS_FROM_ISSUER: Final = "issuer"
 KEYS_PASTED: Final = "pasted"
 KEYS_NONE: Final = "none"
 NO_KEYS_NOTE: Final = "No keys chosen (decode only): nothing checked the signature"
-MAX_LEEWAY_S: Final = 3600
 
 StartBackground = Callable[..., None]  # RequestController.start_background(coroutine, name)
 

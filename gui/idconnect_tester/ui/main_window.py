@@ -463,7 +463,7 @@ class MainWindow(QMainWindow):
             )
 
     def _mark_the_check(self, current: Origin) -> None:
-        freshness = self.check_runner.freshness(current)
+        freshness = self.check_runner.freshness(current, self.targets.known_secret())
         self.check_panel.show_freshness(freshness)
         self._title("check", freshness)
 
@@ -570,6 +570,8 @@ class MainWindow(QMainWindow):
             expect = {
                 TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
                 TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
+                TokenState.OTHER_TARGET: "Another target's token: this server will refuse it — ",
+                TokenState.TARGET_EDITED: "From before the profile changed — ",
             }
             if not status.usable:
                 advice = expect.get(status.state, "") + status.why

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
+from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -186,7 +187,7 @@ class KeysDialog(QDialog):
         self.use_issuer = False
         self.leeway = QSpinBox()
         self.leeway.setObjectName("keysLeewaySpin")
-        self.leeway.setRange(0, 3600)
+        self.leeway.setRange(0, MAX_LEEWAY_S)
         self.leeway.setValue(leeway_s)
         self.leeway.setSuffix(" s")
         self.leeway.setAccessibleName("Clock leeway for exp, iat and nbf")
