@@ -487,9 +487,9 @@ def test_wrong_types_lists_every_problem(emulator: EmulatorServer) -> None:
     outcome = exchange.outcome
     assert isinstance(outcome, UnexpectedResponse) and outcome.status == 200
     assert outcome.problems == (
-        "`access_token` is missing",
-        "`token_type` is an integer (1), expected a string",
-        "`expires_in` is a string ('86400'), expected an integer",
+        "access_token is missing",
+        "token_type is an integer (1), expected a string",
+        "expires_in is a string ('86400'), expected an integer",
     )
 
 
@@ -500,7 +500,7 @@ def test_wrong_types_from_the_share_endpoint(emulator: EmulatorServer) -> None:
     exchange = send(target, ShareTokenRequest(access_token, "CoolCompanyLtd"))
     outcome = exchange.outcome
     assert isinstance(outcome, UnexpectedResponse)
-    assert outcome.problems == ("`token` is an integer (12345), expected a string",)
+    assert outcome.problems == ("token is an integer (12345), expected a string",)
 
 
 def test_a_connection_reset_is_a_reset(emulator: EmulatorServer) -> None:

@@ -42,7 +42,7 @@ def _object(value: Any, what: str) -> dict[str, Any]:
 def text_field(data: dict[str, Any], key: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str):
-        raise RecordError(f"`{key}` is missing or not text")
+        raise RecordError(f"{key} is missing or not text")
     return value
 
 
@@ -54,7 +54,7 @@ def optional_text_field(data: dict[str, Any], key: str) -> str | None:
 def _int(data: dict[str, Any], key: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RecordError(f"`{key}` is missing or not a whole number")
+        raise RecordError(f"{key} is missing or not a whole number")
     return value
 
 
@@ -75,7 +75,7 @@ def time_field(data: dict[str, Any], key: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise RecordError(f"`{key}` is not a time: {text!r}") from exc
+        raise RecordError(f"{key} is not a time: {text!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

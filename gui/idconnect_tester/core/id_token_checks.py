@@ -192,7 +192,7 @@ def _permitted_algorithms(context: VerificationContext) -> frozenset[str]:
 def _algorithm_check(header: dict[str, Any], context: VerificationContext) -> CheckResult:
     alg = header.get("alg")
     if not isinstance(alg, str):
-        return failed("algorithm", "The header has no `alg` (RFC 7515 §4.1.1: REQUIRED)")
+        return failed("algorithm", "The header has no alg (RFC 7515 §4.1.1: REQUIRED)")
     if alg.lower() == "none":
         return failed(
             "algorithm",

@@ -158,7 +158,7 @@ def keys_from_jwks(document: Any, source: str) -> list[VerificationKey]:
     if isinstance(document, dict) and "keys" in document:
         entries = document["keys"]
         if not isinstance(entries, list):
-            raise KeyFetchError(f"{source}: `keys` is not a list")
+            raise KeyFetchError(f"{source}: keys is not a list")
     elif isinstance(document, dict) and "kty" in document:
         entries = [document]
     else:

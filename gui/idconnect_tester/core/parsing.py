@@ -104,31 +104,31 @@ def _string_field(
 ) -> str | None:
     if key not in data or (data[key] is None and not required):
         if required:
-            problems.append(f"`{key}` is missing")
+            problems.append(f"{key} is missing")
         return None
     value = data[key]
     if not isinstance(value, str):
-        problems.append(f"`{key}` is {_type_name(value)} ({_preview(value)}), expected a string")
+        problems.append(f"{key} is {_type_name(value)} ({_preview(value)}), expected a string")
         return None
     if required and not value:
-        problems.append(f"`{key}` is an empty string")
+        problems.append(f"{key} is an empty string")
         return None
     return value
 
 
 def _lifetime_field(data: dict[str, Any], key: str, problems: list[str]) -> int | None:
     if key not in data:
-        problems.append(f"`{key}` is missing")
+        problems.append(f"{key} is missing")
         return None
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"`{key}` is {_type_name(value)} ({_preview(value)}), expected an integer")
+        problems.append(f"{key} is {_type_name(value)} ({_preview(value)}), expected an integer")
         return None
     if value < 0:
-        problems.append(f"`{key}` is negative ({value})")
+        problems.append(f"{key} is negative ({value})")
         return None
     if value > MAX_PLAUSIBLE_LIFETIME_S:
-        problems.append(f"`{key}` is implausibly large ({_preview(value)} seconds)")
+        problems.append(f"{key} is implausibly large ({_preview(value)} seconds)")
         return None
     return value
 
