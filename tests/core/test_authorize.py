@@ -189,6 +189,14 @@ def test_error_redirect_becomes_an_oauth_error() -> None:
     assert "invalid_scope" in result.summary()
 
 
+def test_error_without_state_is_shown_with_a_note_while_a_get_code_is_pending() -> None:
+    """RFC 6749 §4.1.2.1 returns the state with an error too: one without it may not answer
+    this run's Get code, and the error shown says so."""
+    result = parse_redirect(f"{REDIRECT}?error=access_denied", session())
+    assert result.error == "access_denied" and not result.state_checked
+    assert any("no state" in note for note in result.notes)
+
+
 def test_error_with_wrong_state_is_shown_with_a_note() -> None:
     result = parse_redirect(f"{REDIRECT}?error=access_denied&state=other", session())
     assert result.error == "access_denied" and not result.state_checked

@@ -267,6 +267,11 @@ def _from_params(
         # off, but say so.
         if state_problem is not None and state is not None:
             notes.append("The state does not match this run's: the error may be from elsewhere")
+        elif state_problem is not None:
+            notes.append(
+                "The redirect carries no state: the error may not answer this run's Get code "
+                "(RFC 6749 §4.1.2.1 returns the state with an error too)"
+            )
         elif state_note is not None:
             notes.append(state_note)
         return AuthorizeResult(
