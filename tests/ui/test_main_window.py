@@ -410,6 +410,21 @@ def test_no_panel_scrolls_sideways_at_the_default_size(window: MainWindow) -> No
             assert not area.horizontalScrollBar().isVisible(), name
 
 
+def test_every_tab_fits_its_dock_on_a_laptop_screen(window: MainWindow, qtbot) -> None:
+    """1024×700 less a title bar, after an exchange: each panel — those behind a tab too, as a
+    person clicks through them — fits its dock; its tables and texts give way and scroll
+    inside, so History's Load and Show and the raw exchange's Copy stay in the panel."""
+    window.resize(1024, 680)
+    qtbot.waitUntil(lambda: window.height() == 680, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    for name, dock in window.docks.items():
+        dock.raise_()
+        QCoreApplication.sendPostedEvents()
+        area = dock.widget()
+        assert isinstance(area, QScrollArea)
+        assert not area.verticalScrollBar().isVisible(), name
+
+
 def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow, qtbot) -> None:
     """A 300-character profile name in the "from another target" lines, and a server's long
     unbroken value in "Also returned": each panel still fits its dock, the window keeps its

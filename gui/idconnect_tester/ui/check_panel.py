@@ -63,6 +63,7 @@ class CheckPanel(QWidget):
         self.results.setAccessibleName("Credential check results")
         self.results.setColumnCount(len(COLUMNS))
         self.results.setHeaderLabels(list(COLUMNS))
+        self.results.at_least_one_row()
         self.results.setAlternatingRowColors(True)
         self.results.setWordWrap(True)
         self.results.setUniformRowHeights(False)
@@ -93,6 +94,7 @@ class CheckPanel(QWidget):
         self.detail.setObjectName("checkDetail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.setAccessibleName("The selected step in full")
+        self.detail.setVisible(False)
 
         top = QHBoxLayout()
         top.addWidget(self.run_button)
@@ -109,6 +111,12 @@ class CheckPanel(QWidget):
         layout.addWidget(self.results, 1)
         layout.addWidget(self.detail)
 
+    def _show_step_text(self, text: str) -> None:
+        """The selected step in full, under the rows; no empty line while none is selected
+        (a laptop's short dock has none to spare)."""
+        self.detail.setText(text)
+        self.detail.setVisible(bool(text))
+
     # --- what the runner says ---
 
     def set_busy(self, busy: bool) -> None:
@@ -117,7 +125,7 @@ class CheckPanel(QWidget):
 
     def started(self, target: str) -> None:
         self.results.clear()
-        self.detail.setText("")
+        self._show_step_text("")
         for button in (self.save_markdown, self.save_junit):
             button.setEnabled(False)
         self.say(f"Checking {target}… (Cancel or Esc stops it)", Tone.MUTED)
@@ -202,7 +210,7 @@ class CheckPanel(QWidget):
         item = self.results.currentItem()
         while item is not None and item.parent() is not None:
             item = item.parent()  # a child line: tell its step
-        self.detail.setText(str(item.data(0, _FULL_TEXT) or "") if item is not None else "")
+        self._show_step_text(str(item.data(0, _FULL_TEXT) or "") if item is not None else "")
 
     @staticmethod
     def _detail(text: str) -> QTreeWidgetItem:

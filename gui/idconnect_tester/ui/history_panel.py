@@ -112,6 +112,7 @@ class HistoryPanel(QWidget):
         self.table.setAccessibleName("History of exchanges")
         self.table.setColumnCount(len(_COLUMNS))
         self.table.setHeaderLabels(list(_COLUMNS))
+        self.table.at_least_one_row()
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
         self.table.setUniformRowHeights(True)  # lets Qt lay out 1,000 rows without measuring each

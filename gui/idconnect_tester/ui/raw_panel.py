@@ -143,6 +143,9 @@ class RawPanel(QWidget):
         self.freshness = FreshnessLine(f"{prefix}Freshness")
         self.request = _raw_view(f"{prefix}Request", "Raw request as sent")
         self.response = _raw_view(f"{prefix}Response", "Raw response")
+        for view in (self.request, self.response):
+            # Two lines at the least: they scroll inside; the panel gives way last.
+            view.setMinimumHeight(2 * view.fontMetrics().lineSpacing())
         self.copy_request = CopyButton("request as sent")
         self.copy_request.setObjectName(f"{prefix}RequestCopy")
         self.copy_response = CopyButton("response as received")
@@ -169,8 +172,13 @@ class RawPanel(QWidget):
         layout.addWidget(self.split, 1)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Request and response side by side when there is room, one above the other when not."""
-        wide = event.size().width() >= self.fontMetrics().horizontalAdvance("M") * 90
+        """Request and response side by side when there is room across — or when the panel is
+        too short to stack them (a laptop's dock) and they can still be half as wide — one
+        above the other when not."""
+        m_width = self.fontMetrics().horizontalAdvance("M")
+        short = event.size().height() < 12 * self.fontMetrics().lineSpacing()
+        width = event.size().width()
+        wide = width >= m_width * 90 or (short and width >= m_width * 50)
         self.split.setOrientation(Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical)
         super().resizeEvent(event)
 

@@ -389,6 +389,12 @@ class RowTree(QTreeWidget):
         super().__init__(parent)
         self.setAllColumnsShowFocus(True)
 
+    def at_least_one_row(self) -> None:
+        """Ask for no more than the header and one row: on a laptop's short dock the table
+        gives way (and scrolls inside) before the buttons under it leave the panel."""
+        header = self.header().sizeHint().height()
+        self.setMinimumHeight(header + self.fontMetrics().lineSpacing() + 2 * self.frameWidth())
+
     def sizeHint(self) -> QSize:
         return _asking_for_its_minimum_height(self, super().sizeHint())
 
