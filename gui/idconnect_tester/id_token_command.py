@@ -66,10 +66,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "id-token",
         help="decode and verify an id_token (signature, iss, aud, exp, nonce …)",
-        description="Decode an id_token and run every verification check on it: crit, "
-        "algorithm, kid, key, signature, iss, sub, aud, azp, exp, iat, nbf, nonce, at_hash, and "
-        "a second opinion from PyJWT. Prints the header, the claims (with readable UTC times), "
-        "one line per check and the verdict.",
+        description="Decode an id_token and run every verification check on it: crit, typ, "
+        "algorithm, kid, key, signature, iss, sub, aud, azp, exp, iat, nbf, auth_time, nonce, "
+        "at_hash, and a second opinion from PyJWT. Prints the header, the claims (with readable "
+        "UTC times), one line per check and the verdict.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
