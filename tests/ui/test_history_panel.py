@@ -4,6 +4,7 @@ wrote to the same history — and said in good English."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, token_flow
 
@@ -78,3 +79,27 @@ def test_showing_the_history_catches_up_with_another_instance(window: MainWindow
     window.docks["history"].raise_()  # its tab in front: the rows the user sees now
     qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
     assert panel.count_label.text() == "3 exchanges"
+
+
+def test_a_long_list_is_built_a_batch_per_turn_and_ends_whole(window: MainWindow, qtbot) -> None:
+    """600 rows: a screenful at once, the rest on the next turns of the event loop (so no turn
+    holds the window still); the count is right from the start, and a new entry on top while
+    the rest is still coming keeps the list at its limit, newest first."""
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    store = window.history.store
+    for _ in range(598):
+        store.add(exchange, profile=window.targets.current, form=None)
+    rows = store.list("", None, 1000)
+    panel.set_rows(rows, len(rows))
+    built_at_once = panel.table.topLevelItemCount()
+    assert 0 < built_at_once < 600 and panel.row_count() == 600
+    assert panel.count_label.text() == "600 exchanges"
+    newest = store.row(store.add(exchange, profile=window.targets.current, form=None))
+    assert newest is not None
+    panel.prepend_row(newest, 601, limit=600)
+    assert panel.row_count() == 600 and panel.top_id() == newest.id
+    qtbot.waitUntil(lambda: panel.table.topLevelItemCount() == 600, timeout=WAIT_MS)
+    last = panel.table.topLevelItem(599)
+    assert last is not None and last.data(0, Qt.ItemDataRole.UserRole) == rows[-2].id
