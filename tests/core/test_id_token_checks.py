@@ -213,9 +213,12 @@ def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
     assert status is CheckStatus.FAIL
 
 
-def test_checks_without_expectations_are_skipped(rsa_key, keys) -> None:
+def test_checks_without_expectations_say_so(rsa_key, keys) -> None:
+    """No nonce sent: nothing to check. No issuer or client id: iss and aud were not compared,
+    which OIDC Core §3.1.3.7 requires — a warning, not a quiet skip."""
     found = rows(sign(rsa_key, claims()), context(keys, issuer=None, client_id=None, nonce=None))
-    assert {found[n][0] for n in ("iss", "aud", "nonce")} == {CheckStatus.SKIPPED}
+    assert found["nonce"][0] is CheckStatus.SKIPPED
+    assert {found[n][0] for n in ("iss", "aud")} == {CheckStatus.WARN}
 
 
 def test_malformed_token_is_one_failing_decode_row() -> None:

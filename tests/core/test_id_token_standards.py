@@ -582,3 +582,12 @@ def test_at_hash_never_matches_an_access_token_that_is_not_ascii(keys) -> None:
     assert verify_id_token(token, offline(keys.rsa, access_token="act-?")).failed == []
     verification = verify_id_token(token, offline(keys.rsa, access_token="act-é"))
     assert verification.failed == ["at_hash"]
+
+
+def test_a_fractional_exp_in_its_last_second_is_judged_alike_by_the_second_opinion(keys) -> None:
+    """RFC 7519 §2 allows a fractional NumericDate; PyJWT reads it in whole seconds. Half a
+    second before the leeway ends the token is valid, and the second opinion agrees."""
+    token = rs256(keys, good(exp=NOW - 60 + 0.5))
+    verification = verify_id_token(token, offline(keys.rsa))
+    assert verification.verdict is Verdict.VERIFIED, verification.summary()
+    assert statuses(verification)["second-opinion"] is CheckStatus.PASS

@@ -22,6 +22,7 @@ from idconnect_tester.core.id_token_model import (
     passed,
     skipped,
 )
+from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_seconds
 from idconnect_tester.core.key_fit import public_part
 
 NAME: Final = SECOND_OPINION_ROW
@@ -42,6 +43,13 @@ def _pyjwt_key(jwk: dict[str, Any], header_alg: object, algorithms: Collection[s
     return jwt.PyJWK(public_part(jwk), algorithm=bound)
 
 
+def _fraction_of_exp(token: str) -> float:
+    decoded = decode_jwt(token)
+    exp = decoded.claims.get("exp") if isinstance(decoded, DecodedJwt) else None
+    seconds = numeric_seconds(exp)
+    return seconds - int(seconds) if seconds is not None else 0.0
+
+
 def pyjwt_refusal(
     token: str, key: VerificationKey, context: VerificationContext, algorithms: Collection[str]
 ) -> str | None:
@@ -51,13 +59,17 @@ def pyjwt_refusal(
     # handle: exp is refused when exp <= wall - leeway, iat and nbf when > wall + leeway. So the
     # context's moment becomes two leeways, one per direction, and two decodes.
     drift = time.time() - context.now.timestamp()
+    # PyJWT reads exp as whole seconds (int(), RFC 7519 §2 allows fractions): a token in the
+    # last fraction of a second of its leeway would be refused for no rule. That fraction goes
+    # back into its expiry leeway, so the two judge the same moment.
+    expiry_leeway = context.leeway_s + drift + _fraction_of_exp(token)
     required = ["exp", "iat", "sub"]
     required += ["iss"] if context.issuer is not None else []
     required += ["aud"] if context.client_id is not None else []
     try:
         pyjwt_key = _pyjwt_key(key.jwk, jwt.get_unverified_header(token).get("alg"), algorithms)
         for leeway, expiry, early in (
-            (context.leeway_s + drift, True, False),
+            (expiry_leeway, True, False),
             (context.leeway_s - drift, False, True),
         ):
             jwt.decode(
