@@ -38,7 +38,7 @@ from tests.ui.helpers import (
 
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.history import HistoryStore
-from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.ui import file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
@@ -94,6 +94,27 @@ def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring
         second.target_panel.profile.itemText(i) for i in range(second.target_panel.profile.count())
     ]
     assert names == ["Built-in emulator", "Sandbox — team A"]
+    close_window(second, qtbot)
+
+
+def test_the_built_in_emulator_starts_when_picked_after_a_launch_on_another_profile(
+    loop, qtbot, test_keyring
+) -> None:
+    """Launched on a saved profile, the emulator was never started; picking it from the
+    profile list starts it, and Get code and Send work at once."""
+    first = open_window(qtbot)
+    add_profile(first, "Partner sandbox", base_url="http://127.0.0.1:9")
+    close_window(first, qtbot)
+    second = open_window(qtbot)
+    assert second.target_panel.profile.currentText() == "Partner sandbox"
+    assert not second.emulator.started
+    select(second, EMULATOR_PROFILE_ID)
+    qtbot.waitUntil(lambda: second.emulator.started, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: second.target_panel.base_url.text().startswith("http://127.0.0.1:"), timeout=WAIT_MS
+    )
+    exchange = token_flow(second, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
     close_window(second, qtbot)
 
 

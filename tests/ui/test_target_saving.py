@@ -77,6 +77,10 @@ def test_a_failed_save_is_shown_not_swallowed(window: MainWindow, qtbot, monkeyp
     qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Return)
     assert "not saved" in window.status.text()
     assert "No space left on device" in window.status.text()
+    monkeypatch.undo()  # room on the disk again: the next save says so, the warning goes
+    type_into(qtbot, window.target_panel.app_token, "sbx:yet-another-token")
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Return)
+    assert "not saved" not in window.status.text() and "saved" in window.status.text()
 
 
 def test_the_secret_typed_last_is_kept_when_the_window_closes(loop, qtbot, test_keyring) -> None:

@@ -305,6 +305,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
         self.target_binding.target_changed.connect(self._status_for_the_target)
         self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
+        self.target_binding.target_changed.connect(self._start_the_emulator_once_chosen)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -355,6 +356,18 @@ class MainWindow(QMainWindow):
         self.emulator.ensure_started()
         if not known:
             self.target_binding.reload()
+
+    def _start_the_emulator_once_chosen(self, _current: Origin) -> None:
+        """The built-in emulator picked from the profile list starts then: a launch on
+        another profile had not even reserved its port. Before the first frame its port is
+        reserved, and its server comes up after that frame (`_after_first_frame`)."""
+        if not self.targets.current.builtin or self.emulator.started:
+            return
+        if self._painted:
+            self.start_emulator()
+        elif not self.emulator.reserved:
+            self.emulator.reserve()
+            self.target_binding.reload()  # its URL, now that it has one
 
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)

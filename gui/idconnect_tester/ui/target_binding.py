@@ -42,6 +42,7 @@ class TargetBinding(QObject):
         self.panel = panel
         self._controller = controller
         self._say = say
+        self._not_saved: str | None = None  # the profile whose last save was refused
         self._writes = TaskOwner()  # awaited on close: a secret typed last is not lost
         self._closed = False  # closing: answers that arrive from the keyring change nothing
         self._save_timer = QTimer(self)
@@ -170,7 +171,12 @@ class TargetBinding(QObject):
 
     def _report(self, name: str, result: SaveResult) -> None:
         if result.problem is not None:
+            self._not_saved = name
             self._say(f"Profile {name!r} not saved: {result.problem}", Tone.WARNING)
+        elif self._not_saved == name and result.saved:
+            # The warning above it would stay on show, long after it stopped being true.
+            self._not_saved = None
+            self._say(f"Profile {name!r} saved", Tone.OK)
 
     def origin(self) -> Origin:
         return self.selection.origin()
