@@ -179,3 +179,5 @@ def test_a_token_pasted_into_code_is_refused_before_send(
     assert "not an authorization code" in window.form.messages["code"].text()
     assert not window.form.send_button.isEnabled()
     assert window.form.send_blocked.text()
+    # The verifier is not "another code's": there is no code to pair it with.
+    assert window.form.messages["code_verifier"].text() == ""

@@ -15,10 +15,7 @@ from idconnect_tester.core.pkce import verifier_problem
 # What a person may paste into Code by mistake: an id_token or access token (a JWT), or one of
 # Sumsub's own tokens (access, refresh, share). Sent as a code, a live token leaves the app.
 _TOKEN_SHAPE: Final = re.compile(r"eyJ[\w-]*\.[\w-]*\.|snd-id-con-|_act-")
-NOT_A_CODE: Final = (
-    "This is a token (a JWT or a Sumsub token), not an authorization code: paste the redirect "
-    "URL, or the code from it"
-)
+NOT_A_CODE: Final = "A token, not an authorization code: paste the redirect URL or its code"
 
 
 def looks_like_a_token(text: str) -> bool:

@@ -45,7 +45,7 @@ from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
 from idconnect_tester.core.pkce import s256_challenge
 from idconnect_tester.core.profiles import ProfileStore
-from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest, looks_like_a_token
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
@@ -605,6 +605,7 @@ class MainWindow(QMainWindow):
         elif (
             expected is None
             and not refreshing
+            and not looks_like_a_token(request.code)  # Code says that already
             and session.verifier_of_another_code(request.code, verifier)
         ):
             self.form.set_verifier_advice(
