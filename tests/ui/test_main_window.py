@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QLabel, QScrollArea, QToolButton
+from PySide6.QtWidgets import QLabel, QScrollArea, QTabBar, QToolButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -417,12 +417,21 @@ def test_every_tab_fits_its_dock_on_a_laptop_screen(window: MainWindow, qtbot) -
     window.resize(1024, 680)
     qtbot.waitUntil(lambda: window.height() == 680, timeout=WAIT_MS)
     token_flow(window, qtbot)
-    for name, dock in window.docks.items():
-        dock.raise_()
-        QCoreApplication.sendPostedEvents()
-        area = dock.widget()
-        assert isinstance(area, QScrollArea)
-        assert not area.verticalScrollBar().isVisible(), name
+    for marked in (False, True):  # fresh results; then older ones, which say so in a line
+        if marked:
+            send_and_wait(window, qtbot)  # the same code again: 401, the tokens marked older
+            assert window.id_token_panel.freshness.isVisibleTo(window.id_token_panel)
+        for name, dock in window.docks.items():
+            dock.raise_()
+            QCoreApplication.sendPostedEvents()
+            area = dock.widget()
+            assert isinstance(area, QScrollArea)
+            assert not area.verticalScrollBar().isVisible(), (name, marked)
+        # Each tab's title whole: "ID token · ⚠ older", never "H…" for History beside it.
+        for bar in window.findChildren(QTabBar):
+            for index in range(bar.count()):
+                wide = bar.fontMetrics().horizontalAdvance(bar.tabText(index))
+                assert wide <= bar.tabRect(index).width(), bar.tabText(index)
 
 
 def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow, qtbot) -> None:

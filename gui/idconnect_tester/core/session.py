@@ -653,7 +653,7 @@ class Session:
                 True,
                 f"Older result: the latest token request ({clock_time(latest.received_at)}) "
                 f"{_ended(latest)}. This is from the {what} exchange at {when}.",
-                f"older, {when}",
+                "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
 
@@ -673,7 +673,7 @@ class Session:
                 f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token. This "
                 f"is from the {grant.grant_type} exchange at "
                 f"{clock_time(grant.exchange.received_at)}.",
-                f"older, {clock_time(grant.exchange.received_at)}",
+                "older",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
         return IdTokenView(
@@ -710,7 +710,7 @@ class Session:
                 f"Older result: made at {when} from an access token that the "
                 f"{chain.latest.grant_type} exchange at "
                 f"{clock_time(chain.latest.exchange.received_at)} replaced",
-                f"older, {when}",
+                "older",
             )
         else:
             freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
@@ -729,7 +729,7 @@ class Session:
             freshness = self._other_target(origin, f"at {when}")
         elif changed is not None:
             freshness = Freshness(
-                True, f"Older result, {what.lower()} at {when}: {changed}.", f"older, {when}"
+                True, f"Older result, {what.lower()} at {when}: {changed}.", "older"
             )
         else:
             freshness = Freshness(False, f"{what}, at {when}.", when)
@@ -750,7 +750,7 @@ class Session:
             freshness = Freshness(
                 True,
                 f"Older result, the authorize step at {clock_time(when)}: {changed}.",
-                f"older, {clock_time(when)}",
+                "older",
             )
         else:
             freshness = Freshness(

@@ -103,7 +103,9 @@ class Freshness:
 
     stale: bool
     note: str  # "From the exchange at 14:02:11." / "Older result: …" / "From another target: …"
-    label: str = ""  # the same in a few words, for a title: "14:02:11", "older", "other target"
+    # The same in a word or two, for a dock's title (which shares a row of tabs): "14:02:11"
+    # while current, "older" or "other target" once not — the panel's note says when.
+    label: str = ""
 
 
 @dataclass(frozen=True)

@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
-        "Response · ⚠ older, 14:02:11" (the panel then says why in words)."""
+        "Response · ⚠ older" (the panel then says why and when, in words)."""
         title = window_layout.DOCK_TITLES[dock]
         if freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
