@@ -327,7 +327,11 @@ class SessionMachine(RuleBasedStateMachine):
             assert view.origin.same_target(self.target)
         chain_refresh = self.session.refresh_token()
         if chain_refresh is not None and chain_refresh[0] in self.refused:
-            assert chain_refresh[1].state is TokenState.REVOKED
+            # Refused once, never usable again: "revoked" here, "another target's" elsewhere
+            # (what a Send of it to the current target would meet first).
+            assert not chain_refresh[1].usable
+            if view.origin.same_target(self.target):
+                assert chain_refresh[1].state is TokenState.REVOKED
 
     @invariant()
     def an_expired_id_token_never_passes_its_exp_row(self) -> None:
