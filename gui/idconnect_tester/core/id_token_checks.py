@@ -28,6 +28,7 @@ from idconnect_tester.core.id_token_model import (
     passed,
     row,
     skipped,
+    warned,
 )
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, decode_jwt
 from idconnect_tester.core.key_fit import describe_key, key_problem, rsa_signature_size
@@ -166,9 +167,7 @@ def _type_check(header: dict[str, Any]) -> CheckResult:
     typ = header["typ"]
     if not isinstance(typ, str):
         # A hint for the application, which a JWS implementation ignores (RFC 7515 §4.1.9).
-        return CheckResult(
-            "typ", CheckStatus.WARN, f"typ is {typ!r}, not a string (RFC 7515 §4.1.9)"
-        )
+        return warned("typ", f"typ is {typ!r}, not a string (RFC 7515 §4.1.9)")
     kind = typ.lower().removeprefix("application/")
     if kind in ("jwt", "jose"):
         return passed("typ", f"typ is {typ!r}")
@@ -178,9 +177,7 @@ def _type_check(header: dict[str, Any]) -> CheckResult:
             f"typ is {typ!r}: the issuer typed it as another kind of JWT, not an id_token "
             "(RFC 8725 §3.11–3.12)",
         )
-    return CheckResult(
-        "typ", CheckStatus.WARN, f"typ is {typ!r}, a type id_tokens don't carry (RFC 7515 §4.1.9)"
-    )
+    return warned("typ", f"typ is {typ!r}, a type id_tokens don't carry (RFC 7515 §4.1.9)")
 
 
 def _permitted_algorithms(context: VerificationContext) -> frozenset[str]:
@@ -373,6 +370,6 @@ def verify_id_token(token: str, context: VerificationContext) -> Verification:
     from idconnect_tester.core import second_opinion  # PyJWT: see _signature_check
 
     opinion = second_opinion.second_opinion(
-        token.strip(), key, context, _permitted_algorithms(context), rows
+        token.strip(), key, context, _permitted_algorithms(context), rows, claims.get("exp")
     )
     return Verification(decoded, (*rows, opinion), context.now)

@@ -18,6 +18,7 @@ from idconnect_tester.core.id_token_model import (
     passed,
     row,
     skipped,
+    warned,
 )
 from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
 
@@ -39,9 +40,8 @@ def _as_at_sign_in(
     if original is None or result.status is CheckStatus.FAIL or name not in original:
         return result
     now, then = claims.get(name), original[name]
-    if name == "aud":  # the same audiences, in whichever form
-        now, then = _audiences({name: now}), _audiences({name: then})
-        now, then = (set(now) if now else now), (set(then) if then else then)
+    if name == "aud":  # the same audiences, as a string or a list
+        now, then = (frozenset(_audiences({name: value}) or ()) for value in (now, then))
     if now == then:
         return result
     return failed(
@@ -54,9 +54,8 @@ def _as_at_sign_in(
 def _not_compared(name: str, value: str, expectation: str, rule: str) -> CheckResult:
     """A claim the checks could not compare: a warning, not a pass — an id_token is only
     validated once its iss and aud are compared with what is expected."""
-    return CheckResult(
+    return warned(
         name,
-        CheckStatus.WARN,
         f"{name} is {value}, not compared: no {expectation} given "
         f"(OIDC Core §3.1.3.7 {rule} requires the comparison)",
     )
@@ -141,9 +140,8 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
     audiences = _audiences(claims) or []
     if "azp" not in claims:
         if len(audiences) > 1:
-            return CheckResult(
+            return warned(
                 "azp",
-                CheckStatus.WARN,
                 f"Several audiences ({', '.join(audiences)}) and no azp to say which client the "
                 "token was issued to: OIDC Core §3.1.3.7 item 4 says to expect one",
             )

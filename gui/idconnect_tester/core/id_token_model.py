@@ -79,4 +79,8 @@ def skipped(name: str, why: str) -> CheckResult:
     return CheckResult(name, CheckStatus.SKIPPED, why)
 
 
+def warned(name: str, why: str) -> CheckResult:
+    return CheckResult(name, CheckStatus.WARN, why)
+
+
 SECOND_OPINION_ROW: Final = "second-opinion"  # the row that says what PyJWT's jwt.decode thinks

@@ -21,8 +21,9 @@ from idconnect_tester.core.id_token_model import (
     failed,
     passed,
     skipped,
+    warned,
 )
-from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_seconds
+from idconnect_tester.core.jwt_decode import numeric_seconds
 from idconnect_tester.core.key_fit import public_part
 
 NAME: Final = SECOND_OPINION_ROW
@@ -43,17 +44,20 @@ def _pyjwt_key(jwk: dict[str, Any], header_alg: object, algorithms: Collection[s
     return jwt.PyJWK(public_part(jwk), algorithm=bound)
 
 
-def _fraction_of_exp(token: str) -> float:
-    decoded = decode_jwt(token)
-    exp = decoded.claims.get("exp") if isinstance(decoded, DecodedJwt) else None
+def _fraction_of(exp: object) -> float:
     seconds = numeric_seconds(exp)
     return seconds - int(seconds) if seconds is not None else 0.0
 
 
 def pyjwt_refusal(
-    token: str, key: VerificationKey, context: VerificationContext, algorithms: Collection[str]
+    token: str,
+    key: VerificationKey,
+    context: VerificationContext,
+    algorithms: Collection[str],
+    exp: object = None,
 ) -> str | None:
-    """PyJWT's reason to refuse the token, or None when `jwt.decode` accepts it."""
+    """PyJWT's reason to refuse the token (whose `exp` claim is `exp`), or None when
+    `jwt.decode` accepts it."""
     # PyJWT reads the wall clock and has no "now" to inject, while the context may judge at
     # another moment (a re-check after expiry, a test's fixed clock). Its leeway is the only
     # handle: exp is refused when exp <= wall - leeway, iat and nbf when > wall + leeway. So the
@@ -62,7 +66,7 @@ def pyjwt_refusal(
     # PyJWT reads exp as whole seconds (int(), RFC 7519 §2 allows fractions): a token in the
     # last fraction of a second of its leeway would be refused for no rule. That fraction goes
     # back into its expiry leeway, so the two judge the same moment.
-    expiry_leeway = context.leeway_s + drift + _fraction_of_exp(token)
+    expiry_leeway = context.leeway_s + drift + _fraction_of(exp)
     required = ["exp", "iat", "sub"]
     required += ["iss"] if context.issuer is not None else []
     required += ["aud"] if context.client_id is not None else []
@@ -103,10 +107,11 @@ def second_opinion(
     context: VerificationContext,
     algorithms: Collection[str],
     rows: Sequence[CheckResult],
+    exp: object = None,
 ) -> CheckResult:
     if key is None:
         return skipped(NAME, "No key was selected, so PyJWT has nothing to verify with")
-    refusal = pyjwt_refusal(token, key, context, algorithms)
+    refusal = pyjwt_refusal(token, key, context, algorithms, exp)
     failing = [r.name for r in rows if r.status is CheckStatus.FAIL]
     judged = [name for name in failing if name in JUDGED_BY_PYJWT]
     if refusal is not None:
@@ -119,9 +124,8 @@ def second_opinion(
             "here missed something, so do not trust this verdict",
         )
     if judged:
-        return CheckResult(
+        return warned(
             NAME,
-            CheckStatus.WARN,
             f"PyJWT's jwt.decode accepts it, but {', '.join(judged)} failed here: that row "
             "applies a rule PyJWT does not (see its detail), or it is wrong",
         )

@@ -522,18 +522,16 @@ class Session:
         verifying = self._verifying
         if verifying is None or verifying.job != job:
             return
-        verifying.context = context
+        # Decoded once: the checks run again on every expiry, against the same sign-in.
+        original = _claims_of(job.sign_in_id_token)
+        verifying.context = replace(context, original_claims=original)
         verifying.keys_note = keys_note
         self._check(verifying)
         self._publish()
 
     def _check(self, verifying: _Verifying) -> None:
         if verifying.context is not None:
-            context = replace(
-                verifying.context,
-                now=self._clock(),
-                original_claims=_claims_of(verifying.job.sign_in_id_token),
-            )
+            context = replace(verifying.context, now=self._clock())
             verifying.result = verify_id_token(verifying.job.id_token, context)
 
     # --- time ---

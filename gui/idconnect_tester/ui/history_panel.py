@@ -79,8 +79,7 @@ def what_load_gives(row: HistoryRow) -> str:
     )
 
 
-def _colour(item: QTreeWidgetItem, palette: Colours | None = None) -> None:
-    palette = palette or colours()
+def _colour(item: QTreeWidgetItem, palette: Colours) -> None:
     succeeded = bool(item.data(0, _SUCCEEDED))
     item.setForeground(COLUMN["Outcome"], palette.ok if succeeded else palette.error)
 
@@ -224,10 +223,11 @@ class HistoryPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # Qt names it
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # another scheme: its own colours
+            palette = colours()
             for index in range(self.table.topLevelItemCount()):
                 item = self.table.topLevelItem(index)
                 if item is not None:
-                    _colour(item)
+                    _colour(item, palette)
 
     def set_rows(self, rows: list[HistoryRow], total: int) -> None:
         """List `rows` (newest first): a screenful at once, the rest a batch per turn of the

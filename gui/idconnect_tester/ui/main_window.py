@@ -371,9 +371,7 @@ class MainWindow(QMainWindow):
 
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)
-        if self.targets.current.builtin:
-            self.start_emulator()
-        self.target_binding.reload()
+        self.target_binding.reload()  # the built-in emulator, if selected, starts then
 
     # --- rendering what the session says ---
 
