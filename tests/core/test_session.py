@@ -218,6 +218,37 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     assert session.code_spent("code-3") is None
 
 
+def test_a_code_spent_at_one_target_is_that_targets_not_a_replay_elsewhere(
+    session, panels, clock, signer
+) -> None:
+    """Only the target that issued a code knows it: after a switch, the note under Code names
+    where it went instead of "used", and the other target's 401 for it is not called a replay
+    (that would promise revoked tokens there)."""
+    exchange_code(session, clock, signer)
+    spent = session.code_spent("code-1")
+    assert spent is not None and spent.to.same_target(SANDBOX)
+    assert spent.note(SANDBOX).startswith("Used at")
+    elsewhere = spent.note(PRODUCTION)
+    assert elsewhere.startswith(f"Sent to {SANDBOX.label}") and "Used at" not in elsewhere
+
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    same_code = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=same_code, origin=PRODUCTION
+    )
+    assert panels.error.report.hint is None or "replayed" not in panels.error.report.hint.title
+    kept = session.code_spent("code-1")
+    assert kept is not None and kept.how is SpentHow.USED and kept.to.same_target(SANDBOX)
+
+    session.set_target(SANDBOX)
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=same_code, origin=SANDBOX
+    )
+    assert "replayed" in panels.error.report.hint.title  # at its own target, it is one
+
+
 def test_tokens_for_a_code_whose_earlier_send_was_cancelled_are_suspect(
     session, panels, clock, signer
 ) -> None:

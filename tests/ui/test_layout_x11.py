@@ -81,6 +81,10 @@ def test_with_a_window_manager_the_title_bar_and_the_status_bar_fit_too(screen: 
     assert report["sideways_scrollbars"] == []
     assert report["get_code_visible"] and report["send_visible"]
     assert report["countdown_visible"] and report["auto_refresh_visible"]
+    # A replayed code (401) marks every result older and its tokens suspect: the response
+    # and the id_token panel, each with its note and a longer verdict, still fit their docks.
+    assert report["older_marked"]
+    assert report["panels_scrolling_whole_when_older"] == []
     if screen == "1366x768":
         # The title bar leaves room enough: the countdown stays under the request (the
         # results keep their column's height), and the request column needs no scrolling.

@@ -311,7 +311,7 @@ class Session:
         now = self._clock()
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
-        report = self._named_replay(report_for_exchange(exchange), exchange, sent)
+        report = self._named_replay(report_for_exchange(exchange), exchange, sent, origin)
         self._error = _ShownError(report, origin, now)
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
@@ -330,7 +330,7 @@ class Session:
         spent_before: SpentCode | None = None
         if grant_type == vendor.GRANT_AUTHORIZATION_CODE and sent is not None and sent.code:
             spent_before = self._spent.get(sent.code.strip())
-            self._note_spent(sent.code.strip(), exchange)
+            self._note_spent(sent.code.strip(), exchange, origin)
         outcome = exchange.outcome
         chain = self._chain
         if isinstance(outcome, TokenGranted):
@@ -357,7 +357,11 @@ class Session:
                     refresh_token_used=used or None,
                     code_verifier=sent.code_verifier if sent is not None else None,
                 )
-                if spent_before is not None and spent_before.how is SpentHow.MAYBE_USED:
+                if (
+                    spent_before is not None
+                    and spent_before.how is SpentHow.MAYBE_USED
+                    and spent_before.to.same_target(origin)
+                ):
                     # Cancel stopped the wait, not the server: a first use still on its way
                     # there makes this one a second use, and both tokens revoked.
                     self._chain.code_sent_before(spent_before.at)
@@ -388,9 +392,11 @@ class Session:
         report: ErrorReport | None,
         exchange: Exchange,
         sent: TokenRequest | ShareTokenRequest | None,
+        origin: Origin,
     ) -> ErrorReport | None:
-        """A 401 for a code this run used already is a replay, not a maybe: say when it was
-        used, instead of the generic "it may have been used already, expired, or…"."""
+        """A 401 for a code this run used already, at the same target, is a replay, not a
+        maybe: say when it was used, instead of the generic "it may have been used already,
+        expired, or…"."""
         code = sent.code.strip() if isinstance(sent, TokenRequest) else ""
         spent = self._spent.get(code) if code else None
         outcome = exchange.outcome
@@ -398,6 +404,7 @@ class Session:
             report is None
             or spent is None
             or spent.how is not SpentHow.USED
+            or not spent.to.same_target(origin)
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
         ):
@@ -410,20 +417,21 @@ class Session:
         )
         return replace(report, hint=hint)
 
-    def _note_spent(self, code: str, exchange: Exchange) -> None:
+    def _note_spent(self, code: str, exchange: Exchange, origin: Origin) -> None:
         """What a code exchange did to its code. A replay refused after a use stays "used":
-        that says more."""
+        that says more. So does a use when the same code then goes to another target."""
         at = exchange.received_at
+        before = self._spent.get(code)
         if isinstance(exchange.outcome, TokenGranted):
-            self._spent[code] = SpentCode(SpentHow.USED, at)
-        elif code in self._spent and self._spent[code].how is SpentHow.USED:
+            self._spent[code] = SpentCode(SpentHow.USED, at, origin)
+        elif before is not None and before.how is SpentHow.USED:
             return
         elif isinstance(exchange.outcome, ApiError) and is_invalid_code(
             exchange.outcome, exchange.endpoint
         ):
-            self._spent[code] = SpentCode(SpentHow.REFUSED, at)
+            self._spent[code] = SpentCode(SpentHow.REFUSED, at, origin)
         elif exchange.cancelled:
-            self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at)
+            self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at, origin)
         _forget_the_oldest(self._spent)
 
     def _share_exchange(

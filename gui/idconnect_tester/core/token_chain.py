@@ -44,15 +44,22 @@ class SpentHow(StrEnum):
 
 @dataclass(frozen=True)
 class SpentCode:
-    """What became of a code this run sent. Codes are single-use: a replay gets 401, and the
-    server revokes the tokens the code gave."""
+    """What became of a code this run sent, and to which target. Codes are single-use: a
+    replay gets 401, and the server revokes the tokens the code gave."""
 
     how: SpentHow
     at: datetime
+    to: Origin
 
-    def note(self) -> str:
-        """One line for under the Code field, said before the next Send."""
+    def note(self, current: Origin) -> str:
+        """One line for under the Code field, said before the next Send to `current`."""
         when = clock_time(self.at)
+        if not self.to.same_target(current):
+            # Only the target that issued a code knows it: here it is neither used nor fresh.
+            return (
+                f"Sent to {self.to.label} at {when}: this target never issued it. Press Get "
+                "code for this one."
+            )
         match self.how:
             case SpentHow.USED:
                 return f"Used at {when}: a replay gets 401, revokes its tokens"

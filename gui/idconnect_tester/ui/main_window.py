@@ -456,12 +456,12 @@ class MainWindow(QMainWindow):
         was sent already (codes are single-use: a replay gets 401 and revokes the tokens it
         gave), or that another target's Get code gave it (only there can it be redeemed)."""
         code = self.form.code.text()
+        current = self.targets.origin()
         spent = self.session.code_spent(code) if code else None
         if spent is not None:
-            self.form.note_under_code(spent.note(), Tone.WARNING)
+            self.form.note_under_code(spent.note(current), Tone.WARNING)
             return
         source = self.session.code_from(code)
-        current = self.targets.origin()
         if source is None:
             return
         if source.same_target(current):

@@ -159,6 +159,15 @@ class ResponsePanel(QWidget):
         form.addRow(self.placeholder)
         self.show_tokens(None)
 
+    def room_for_the_older_note(self) -> int:
+        """The height the note that marks a result older would add now: none while it is on
+        show, or while the placeholder (one line, before the first result) holds its place."""
+        if self.freshness.isVisibleTo(self) or self.placeholder.isVisibleTo(self):
+            return 0
+        layout = self.layout()
+        spacing = max(0, layout.spacing()) if layout is not None else 0
+        return self.fontMetrics().lineSpacing() + spacing
+
     def show_tokens(self, view: TokenView | None) -> None:
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
+from idconnect_tester.ui.response_panel import ResponsePanel
+
 # The result docks, by the names the layout places them under, with their titles.
 DOCK_TITLES = {
     "countdown": "Expiry",
@@ -141,15 +143,16 @@ def _panel(dock: QDockWidget) -> QWidget | None:
     return area.widget() if isinstance(area, QScrollArea) else area
 
 
-def _response_height(window: QMainWindow, docks: dict[str, QDockWidget], tabbed: bool) -> int:
-    """The response's natural height, plus its tab bar when it shares its place with the error
-    panel, plus the note that marks it older — its line, and the spacing above it — so a
-    failure does not push the share token out of view."""
+def _response_height(
+    window: QMainWindow, docks: dict[str, QDockWidget], width: int, tabbed: bool
+) -> int:
+    """The height the response's rows take `width` wide, plus its tab bar when it shares its
+    place with the error panel, plus the note that marks it older, so a failure does not push
+    the share token out of view."""
+    height = _unscrolled_height(docks["response"], width)
     panel = _panel(docks["response"])
-    layout = panel.layout() if panel is not None else None
-    spacing = max(0, layout.spacing()) if layout is not None else 0
-    note = window.fontMetrics().lineSpacing() + spacing
-    height = docks["response"].sizeHint().height() + note
+    if isinstance(panel, ResponsePanel):
+        height += panel.room_for_the_older_note()
     if tabbed:
         height += _tab_bar_height(window)
     return height
@@ -177,14 +180,16 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     # scaling) the id_token's checks need room too, and the response scrolls instead; on a
     # 1024×700 laptop the id_token panel gives the last few pixels (its lists scroll inside).
     column = height - chrome - top
+    response_width = results // 2 if is_wide(width) else results
     response = min(
-        _response_height(window, docks, tabbed=not is_wide(width)),
+        _response_height(window, docks, response_width, tabbed=not is_wide(width)),
         max(column * 3 // 5, column - _least_height(window, docks["idToken"], results)),
     )
     if is_wide(width):
-        half = results // 2
         window.resizeDocks(
-            [docks["response"], docks["idToken"]], [half, results - half], _HORIZONTAL
+            [docks["response"], docks["idToken"]],
+            [response_width, results - response_width],
+            _HORIZONTAL,
         )
         error = docks["error"].sizeHint().height()
         # As in the narrow column below: heights that add up to the column, less the
@@ -215,10 +220,9 @@ def _tab_bar_height(window: QMainWindow) -> int:
     return max(bars, default=0)
 
 
-def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
-    """The least height of a dock `width` wide that shares its place with tabs, unscrolled: its
-    panel's (not its scroll area's, which can be shorter), its title's, the tab bar's and a
-    separator's."""
+def _unscrolled_height(dock: QDockWidget, width: int) -> int:
+    """The least height of a dock `width` wide that shows its whole panel unscrolled: its
+    panel's (not its scroll area's, which can be shorter) with its title's."""
     height = dock.minimumSizeHint().height()
     area, panel = dock.widget(), _panel(dock)
     if isinstance(area, QScrollArea) and panel is not None:
@@ -226,7 +230,13 @@ def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
         if panel.hasHeightForWidth():  # wrapped lines need more height in a narrow column
             least = max(least, panel.heightForWidth(width - area.verticalScrollBar().width()))
         height += least - area.minimumSizeHint().height()
-    return height + _tab_bar_height(window) + _separator(window)
+    return height
+
+
+def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
+    """The least height of a dock `width` wide that shares its place with tabs, unscrolled,
+    with the tab bar's and a separator's."""
+    return _unscrolled_height(dock, width) + _tab_bar_height(window) + _separator(window)
 
 
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
