@@ -8,8 +8,8 @@ How "first painted" is detected, the same way for every program measured:
 - on the window's first `QEvent.Paint` the filter posts a zero-delay timer. Qt paints a window's
   whole widget tree (and flushes the backing store to the screen) in one pass, so the timer runs
   when that pass is complete and control is back in the event loop: that is "first painted".
-  A program that paints with `processEvents()` before it starts its event loop (the app's
-  `launch()` does, to show the window before importing asyncio) has painted when that call
+  A program that paints with `processEvents()` before it starts its event loop (a splash
+  screen does; the app itself paints from its qasync loop) has painted when that call
   returns: `processEvents` is wrapped too, and whichever comes first counts.
 The child then prints `IDCT-BENCH <mark> <CLOCK_MONOTONIC seconds>` lines and exits at once with
 `os._exit(0)` (no shutdown work is measured) — unless `IDCT_BENCH_UNTIL_READY` is set: then the
