@@ -3,9 +3,12 @@ a focus that is always somewhere the user can see and use."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -22,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, on_screen, settled
+from tests.ui.helpers import WAIT_MS, get_code, on_screen, settled, token_flow
 
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
@@ -311,3 +314,84 @@ def test_help_lists_every_shortcut_the_menus_have(window: MainWindow, qtbot) -> 
         assert (action.text().replace("&", ""), keys) in listed, action.text()
     assert ("Get code", "Ctrl+G") in listed
     dialog.close()
+
+
+@contextlib.contextmanager
+def dismissing_dialogs() -> Iterator[None]:
+    """Whatever modal dialog a command opens (a file chooser, the share token's, the pasted
+    redirect's) is dismissed as soon as it is up, as a person pressing Esc would."""
+
+    def dismiss() -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QDialog):
+            modal.reject()
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(dismiss)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()
+
+
+SHORTCUT_ACTIONS = [
+    "save_exchange",
+    "curl",
+    "copy_json",
+    "get_code",
+    "send",
+    "share",
+    "paste_redirect",
+    "check",
+    "pkce",
+    "jwt_workbench",
+    "shortcuts",
+]
+
+
+def test_every_shortcut_but_quit_is_tried_below(window: MainWindow) -> None:
+    with_keys = {n for n, a in window.actions_by_name.items() if not a.shortcut().isEmpty()}
+    assert with_keys == {*SHORTCUT_ACTIONS, "cancel", "quit"}
+
+
+@pytest.mark.parametrize("name", SHORTCUT_ACTIONS)
+def test_a_menu_shortcut_works_while_typing_in_the_form(
+    window: MainWindow, qtbot, name: str
+) -> None:
+    """The keys the menus show work where a person is: typing in a request field (a line edit
+    must not swallow them)."""
+    token_flow(window, qtbot)  # an exchange on show: every command has something to act on
+    action = window.actions_by_name[name]
+    activate(window, qtbot)
+    window.form.code_verifier.setFocus()
+    with dismissing_dialogs(), qtbot.waitSignal(action.triggered, timeout=WAIT_MS):
+        qtbot.keySequence(window.form.code_verifier, action.shortcut())
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+
+def test_ctrl_g_gets_a_code_and_ctrl_shift_k_runs_the_check(window: MainWindow, qtbot) -> None:
+    activate(window, qtbot)
+    window.form.code_verifier.setFocus()
+    qtbot.keySequence(window.form.code_verifier, QKeySequence("Ctrl+G"))
+    qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    qtbot.keySequence(window.form.code_verifier, QKeySequence("Ctrl+Shift+K"))
+    qtbot.waitUntil(lambda: window.check_runner.report is not None, timeout=WAIT_MS)
+    assert window.check_runner.report is not None and window.check_runner.report.passed
+
+
+def test_esc_in_a_field_cancels_a_send_that_hangs(window: MainWindow, qtbot) -> None:
+    get_code(window, qtbot)
+    server = window.emulator.server
+    assert server is not None
+    server.set_scenario("slow", delay_s=30)
+    activate(window, qtbot)
+    window.form.code_verifier.setFocus()
+    qtbot.keySequence(window.form.code_verifier, QKeySequence("Ctrl+Return"))
+    assert window.controller.busy
+    qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)  # it hangs there
+    with qtbot.waitSignal(window.controller.cancelled, timeout=WAIT_MS):
+        qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Escape)
+    assert not window.controller.busy and window.form.send_button.isEnabled()

@@ -22,6 +22,7 @@ from tests.ui.helpers import (
 )
 from tests.ui.test_profiles_history import add_profile, select
 
+from idconnect_tester import vendor
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.target_selection import EMULATOR_SECRET
@@ -207,16 +208,59 @@ def test_copy_buttons_copy_the_whole_token(window: MainWindow, qtbot) -> None:
     assert len(field.value()) > 200  # long enough that the label elides it
 
 
-def test_copy_for_support_has_the_ids_and_no_secret(window: MainWindow, qtbot) -> None:
-    type_into(qtbot, window.target_panel.secret_key, "wrong-secret-key-123")
-    get_code(window, qtbot)
-    send_and_wait(window, qtbot)
+def _copied_for_support(window: MainWindow, qtbot) -> dict[str, str]:
     qtbot.mouseClick(window.error_panel.support_button, Qt.MouseButton.LeftButton)
     copied = QGuiApplication.clipboard().text()
-    assert text_of(window, "errorCorrelationId") in copied
-    assert "Status: 401 Unauthorized" in copied and "Endpoint: http://127.0.0.1:" in copied
-    assert "Time: " in copied and "description: Request signature mismatch" in copied
-    assert "wrong-secret-key-123" not in copied and "X-App-Access-Sig" not in copied
+    return dict(line.split(": ", 1) for line in copied.splitlines())
+
+
+_SUPPORT_KEYS = {"Status", "code", "correlationId", "description", "Time", "Endpoint"}
+
+
+def _credentials_sent(window: MainWindow, body: bytes) -> list[str]:
+    """What the request carried that redeems or signs: the code, verifier and refresh token
+    it sent, the app token and the secret key."""
+    sent = json.loads(body)
+    fields = (vendor.FIELD_CODE, vendor.FIELD_CODE_VERIFIER, vendor.FIELD_REFRESH_TOKEN)
+    values = [sent.get(name) for name in fields]
+    target = window.targets.target()
+    values += [target.app_token, target.secret_key.reveal()]
+    return [value for value in values if value]
+
+
+def test_copy_for_support_has_the_ids_and_no_secret(window: MainWindow, qtbot) -> None:
+    """The support text is the error's ids, status and moment, line by line — and nothing of
+    what the request carried: the code and verifier redeem tokens, the app token and secret
+    key sign requests."""
+    type_into(qtbot, window.target_panel.secret_key, "wrong-secret-key-123")
+    get_code(window, qtbot)
+    exchange = send_and_wait(window, qtbot)
+    assert exchange.request is not None
+    copied = _copied_for_support(window, qtbot)
+    assert set(copied) == _SUPPORT_KEYS | {"errorCode/errorName"}
+    assert copied["correlationId"] == text_of(window, "errorCorrelationId")
+    assert copied["Status"].startswith("401") and copied["Endpoint"] == exchange.request.url
+    secrets = _credentials_sent(window, exchange.request.body)
+    assert "wrong-secret-key-123" in secrets and len(secrets) == 4  # code, verifier, both keys
+    text = "\n".join(copied.values())
+    assert not [secret for secret in secrets if secret in text]
+
+
+def test_copy_for_support_after_a_refused_refresh_leaves_the_refresh_token_out(
+    window: MainWindow, qtbot
+) -> None:
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the code replayed: the server revokes the tokens it gave
+    window.form.set_grant("refresh_token")
+    exchange = send_and_wait(window, qtbot)
+    assert exchange.request is not None and exchange.response is not None
+    assert exchange.response.status == 403
+    copied = _copied_for_support(window, qtbot)
+    assert set(copied) >= _SUPPORT_KEYS and copied["Status"].startswith("403")
+    secrets = _credentials_sent(window, exchange.request.body)
+    assert window.form.refresh_token.text() in secrets
+    text = "\n".join(copied.values())
+    assert not [secret for secret in secrets if secret in text]
 
 
 def test_raw_panel_shows_the_exact_request_with_the_signature_masked(window, qtbot) -> None:

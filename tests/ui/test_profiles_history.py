@@ -12,7 +12,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -439,15 +439,49 @@ def test_loading_another_profiles_refresh_token_says_it_will_be_refused(
     assert window.status.message.property("tone") == Tone.OK.value
 
 
-def test_history_retention_and_clear(window: MainWindow, qtbot) -> None:
-    window.history.set_retention(2)
-    for _ in range(3):
-        get_code(window, qtbot)
-        send_and_wait(window, qtbot)
-    qtbot.waitUntil(lambda: window.history_panel.row_count() == 2, timeout=WAIT_MS)
-    window.history.clear_now()
-    assert window.history_panel.row_count() == 0
-    assert window.history.store.count() == 0
+def answer_the_question(qtbot, button: QMessageBox.StandardButton) -> None:
+    """Press `button` in the question box the next click opens, as soon as it is up."""
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            box.button(button).click()
+        else:
+            QTimer.singleShot(20, press)
+
+    QTimer.singleShot(0, press)
+
+
+def test_history_keeps_what_its_spin_box_says_and_clears_on_yes_only(
+    window: MainWindow, qtbot
+) -> None:
+    panel, history = window.history_panel, window.history
+    exchange = token_flow(window, qtbot)  # the authorize step and the exchange
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    for _ in range(10):
+        history.store.add(exchange, profile=window.targets.current, form=None)
+    assert history.store.count() == 12
+
+    panel.retention.setFocus()
+    panel.retention.selectAll()
+    qtbot.keyClicks(panel.retention, "10")
+    qtbot.keyClick(panel.retention, Qt.Key.Key_Return)  # as typed: editing finished
+    send_and_wait(window, qtbot)  # one more: the oldest beyond ten go
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    assert history.store.count() == 10
+    qtbot.waitUntil(lambda: panel.row_count() == 10, timeout=WAIT_MS)
+    relaunched = open_window(qtbot)  # the limit is remembered
+    try:
+        assert relaunched.history_panel.retention.value() == 10
+    finally:
+        close_window(relaunched, qtbot)
+
+    answer_the_question(qtbot, QMessageBox.StandardButton.No)
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert history.store.count() == 10 and panel.row_count() == 10
+    answer_the_question(qtbot, QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert history.store.count() == 0 and panel.row_count() == 0
 
 
 def test_copy_as_curl_runs_in_a_real_shell(window: MainWindow, qtbot) -> None:

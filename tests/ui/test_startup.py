@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtWidgets import QApplication, QWidget
 from tests.ui.conftest import close_window
+from tests.ui.helpers import WAIT_MS
 
 from idconnect_tester.core.exchange import Endpoint, Exchange, NotSent, Timings
 from idconnect_tester.core.history import HistoryStore
@@ -171,11 +172,25 @@ def test_a_first_start_leaves_the_profiles_folder_owner_only(window) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-def test_closing_right_after_the_show_leaves_no_emulator_running(loop, qtbot) -> None:
+def test_closing_right_after_the_first_frame_leaves_no_emulator_running(
+    loop, qtbot, monkeypatch
+) -> None:
+    """The first frame posts the emulator's start; a window closed before that posted call
+    has its turn must not start a server nobody will stop."""
     window = MainWindow()
     qtbot.addWidget(window)
-    window.show()  # the second step has run; the emulator's server comes up just after it
+    posted_start_ran: list[bool] = []
+    after_first_frame = window._after_first_frame
+
+    def closed_first() -> None:
+        window.close()  # the person's close, handled just before the posted start
+        after_first_frame()
+        posted_start_ran.append(window.emulator.started)
+
+    monkeypatch.setattr(window, "_after_first_frame", closed_first)
+    window.show()
     assert window.ready and not window.emulator.started
-    close_window(window, qtbot)  # closed (and shut down) before the server came up
-    QApplication.processEvents()  # the queued start finds the window closed
+    qtbot.waitUntil(lambda: bool(posted_start_ran), timeout=WAIT_MS)
+    assert posted_start_ran == [False]  # the closed window started no server
+    close_window(window, qtbot)
     assert not window.emulator.started
