@@ -237,15 +237,14 @@ def test_default_limit_is_one_mebibyte(emu):
 
 
 def test_huge_declared_length_is_refused_without_reading_it(emu):
-    # Declares a gigabyte and sends a few bytes: the answer comes at once, from the header alone.
-    started = time.monotonic()
+    # Declares a gigabyte and sends a few bytes: the answer comes from the header alone (a
+    # server reading the body would wait for bytes that never come, and answer nothing).
     answer = emu.raw(
         f"POST {vendor.TOKEN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         "Content-Length: 1000000000\r\n\r\n{}".encode(),
         until_close=False,
     )
     assert answer.startswith(b"HTTP/1.1 413 ")
-    assert time.monotonic() - started < 2
 
 
 def test_expect_100_continue_with_a_huge_body_is_refused_up_front(emu):

@@ -1,5 +1,5 @@
-"""Support for the fault drills: a liveness probe for the GUI thread, a hanging server that says
-when a request has reached it, and counts of what a process holds open (for leak checks)."""
+"""Support for the fault drills: a hanging server that says when a request has reached it, and
+counts of what a process holds open (for leak checks)."""
 
 from __future__ import annotations
 
@@ -9,49 +9,11 @@ import os
 import select
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
 from tests.support.faulty_servers import _ThreadedServer, read_request
-
-
-class Liveness:
-    """A 10 ms timer on the GUI thread while the block runs; `max_gap_ms` is the longest time
-    between two of its ticks — how long the window could not react. A liveness check, not a
-    benchmark: tests assert a generous bound."""
-
-    def __init__(self, interval_ms: int = 10) -> None:
-        self._timer = QTimer()
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._tick)
-        self._last = 0.0
-        self.max_gap_ms = 0.0
-        self.ticks = 0
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.max_gap_ms = max(self.max_gap_ms, (now - self._last) * 1000)
-        self._last = now
-        self.ticks += 1
-
-    def __enter__(self) -> Liveness:
-        self._last = time.perf_counter()
-        self._timer.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._timer.stop()
-        self._tick()  # a stall right at the end counts too
 
 
 class RecordingHangingServer(_ThreadedServer):

@@ -2,11 +2,11 @@
 real API host can produce (closed port, unknown host, untrusted certificate, a server that never
 answers, a connection dropped mid-body).
 
-For each drill a user must see the right message in the right panel, the window must keep
-reacting while it happens (a 10 ms timer keeps ticking: a liveness bound, not a benchmark),
-Cancel must work where a request hangs, and the next ordinary request must succeed. The last test
-runs the whole list three times in one window and checks nothing is left behind: tasks,
-threads, file descriptors, sockets.
+For each drill a user must see the right message in the right panel, Cancel must work while a
+request hangs (the window reacts meanwhile), and the next ordinary request must succeed. How
+long the window stalls during a slow or huge answer is measured in bench/, not asserted here.
+The last test runs the whole list three times in one window and checks nothing is left behind:
+tasks, threads, file descriptors, sockets.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import pytest
 from PySide6.QtCore import Qt
 from tests.support.drills import (
     GatedIssuer,
-    Liveness,
     OpenHandles,
     RecordingHangingServer,
     open_handles,
@@ -44,7 +43,6 @@ from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
 from idconnect_tester.ui.main_window import MainWindow
 
-LIVENESS_BOUND_MS = 500  # generous: a frozen window is seconds, a busy one a few ms
 WAIT_MS = 30_000
 SETTLE_MS = 10_000  # a cancelled `slow` drill's server thread sleeps 3 s before it ends
 SECRET = "drill-secret"
@@ -99,23 +97,22 @@ class DrillBench:
         controller = self.window.controller
         return not controller.busy and controller.pending_tasks == 0
 
-    def send(self) -> tuple[Exchange, float]:
+    def send(self) -> Exchange:
         """Click Send; wait until the exchange is rendered and every task it started (id_token
-        verification) is done. Returns it and the longest GUI-thread gap meanwhile (ms)."""
+        verification) is done, and return it."""
         window, qtbot = self.window, self.qtbot
         assert window.form.send_button.isEnabled(), window.form.send_blocked.text()
-        with Liveness() as live:
-            with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as got:
-                qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(self.idle, timeout=WAIT_MS)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as got:
+            qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(self.idle, timeout=WAIT_MS)
         exchange = got.args[0]
         assert isinstance(exchange, Exchange)
-        return exchange, live.max_gap_ms
+        return exchange
 
-    def send_then_cancel(self, in_flight: Callable[[], bool]) -> float:
-        """Click Send, wait until the request has reached the server, click Cancel: the form is
-        usable again at once, and the one exchange that arrives is the cancelled one (no late
-        answer). Returns the longest gap (ms)."""
+    def send_then_cancel(self, in_flight: Callable[[], bool]) -> None:
+        """Click Send, wait until the request has reached the server, click Cancel: the window
+        reacts while the request hangs, the form is usable again at once, and the one exchange
+        that arrives is the cancelled one (no late answer)."""
         window, qtbot = self.window, self.qtbot
         arrived: list[Exchange] = []
 
@@ -124,27 +121,25 @@ class DrillBench:
 
         window.controller.exchange_finished.connect(note)
         try:
-            with Liveness() as live:
-                qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
-                assert window.controller.busy
-                assert window.form.cancel_button.isEnabled()
-                assert not window.form.send_button.isEnabled()
-                qtbot.waitUntil(in_flight, timeout=WAIT_MS)
-                qtbot.mouseClick(window.form.cancel_button, Qt.MouseButton.LeftButton)
-                qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+            qtbot.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+            assert window.controller.busy
+            assert window.form.cancel_button.isEnabled()
+            assert not window.form.send_button.isEnabled()
+            qtbot.waitUntil(in_flight, timeout=WAIT_MS)
+            qtbot.mouseClick(window.form.cancel_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
         finally:
             window.controller.exchange_finished.disconnect(note)
         assert [exchange.cancelled for exchange in arrived] == [True]
         assert window.status.text().startswith("Cancelled"), window.status.text()
         assert window.form.send_button.isEnabled()
         assert not window.form.cancel_button.isEnabled()
-        return live.max_gap_ms
 
     def normal_request(self) -> None:
         """The next ordinary request (a refresh on the emulator) works and clears the error."""
         self.use("emulator")
         self.window.form.set_grant(vendor.GRANT_REFRESH_TOKEN)
-        exchange, _ = self.send()
+        exchange = self.send()
         assert isinstance(exchange.outcome, TokenGranted), exchange.summary()
         assert text_of(self.window, "errorStatus") == "No error"
         assert text_of(self.window, "accessTokenField") == exchange.outcome.access_token
@@ -176,88 +171,82 @@ def failed_and_kept_the_token(bench: DrillBench, exchange: Exchange, token: str)
         assert bench.window.status.text().endswith("unexpected response")
 
 
-def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], tuple[Exchange, float]]:
-    def act(bench: DrillBench) -> tuple[Exchange, float]:
+def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], Exchange]:
+    def act(bench: DrillBench) -> Exchange:
         bench.use("emulator")
         token = text_of(bench.window, "accessTokenField")
         bench.emulator.set_scenario(name, **params)
-        exchange, gap = bench.send()
+        exchange = bench.send()
         failed_and_kept_the_token(bench, exchange, token)
-        return exchange, gap
+        return exchange
 
     return act
 
 
-def drill_slow(bench: DrillBench) -> float:
+def drill_slow(bench: DrillBench) -> None:
     bench.use("emulator")
     bench.emulator.set_scenario("slow", delay_s=1)
-    exchange, gap = bench.send()
+    exchange = bench.send()
     assert isinstance(exchange.outcome, TokenGranted)  # late, but a normal answer
     assert exchange.timings.total_ms >= 1000
     assert text_of(bench.window, "accessTokenField") == exchange.outcome.access_token
     # Three seconds is long enough to press Cancel while it waits, short enough that the
     # emulator's handler thread is gone again before the leak check counts threads.
     bench.emulator.set_scenario("slow", delay_s=3)
-    cancel_gap = bench.send_then_cancel(lambda: bench.emulator.wait_scenario_used(0))
-    return max(gap, cancel_gap)
+    bench.send_then_cancel(lambda: bench.emulator.wait_scenario_used(0))
 
 
-def drill_server_error_html(bench: DrillBench) -> float:
-    _, gap = emulator_error("server_error_html")(bench)
+def drill_server_error_html(bench: DrillBench) -> None:
+    emulator_error("server_error_html")(bench)
     status, description, hint = bench.error_shown()
     assert status == "502 Bad Gateway — unexpected response"
     assert "HTML page titled '502 Bad Gateway'" in description
     assert "The server failed" in hint
     assert "<h1>502 Bad Gateway</h1>" in bench.raw_response()
-    return gap
 
 
-def drill_malformed_json(bench: DrillBench) -> float:
-    _, gap = emulator_error("malformed_json")(bench)
+def drill_malformed_json(bench: DrillBench) -> None:
+    emulator_error("malformed_json")(bench)
     status, description, hint = bench.error_shown()
     assert status == "200 OK — unexpected response"
     assert "The body is not valid JSON" in description
     assert "not what Sumsub documents" in hint
-    return gap
 
 
-def drill_wrong_types(bench: DrillBench) -> float:
-    _, gap = emulator_error("wrong_types")(bench)
+def drill_wrong_types(bench: DrillBench) -> None:
+    emulator_error("wrong_types")(bench)
     status, description, _ = bench.error_shown()
     assert status == "200 OK — unexpected response"
     assert "access_token is missing" in description
     assert "expires_in is a string" in description
-    return gap
 
 
-def drill_connection_reset(bench: DrillBench) -> float:
-    _, gap = emulator_error("connection_reset")(bench)
+def drill_connection_reset(bench: DrillBench) -> None:
+    emulator_error("connection_reset")(bench)
     status, description, hint = bench.error_shown()
     assert status == "Network error: reset"
     assert "Connection reset by peer" in description
     assert "The connection was dropped" in hint
     assert bench.raw_response().startswith("No response: reset")
-    return gap
 
 
-def drill_huge_body(bench: DrillBench) -> float:
+def drill_huge_body(bench: DrillBench) -> None:
     """A 5 MB answer is received whole and shown truncated (the raw panel says how much). It
     once froze the window for 5 s: Qt laid out 256 KB of one line in the raw panel."""
     bench.use("emulator")
     bench.emulator.set_scenario("huge_body", size_mb=5)
-    exchange, gap = bench.send()
+    exchange = bench.send()
     assert isinstance(exchange.outcome, TokenGranted)
     assert exchange.response is not None and len(exchange.response.body) == 5 * 1024 * 1024
     assert "5,242,880 bytes in all" in bench.raw_response()
     assert "padding" in text_of(bench.window, "responseNotes")
-    return gap
 
 
-def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], float]:
-    def drill(bench: DrillBench) -> float:
+def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]:
+    def drill(bench: DrillBench) -> None:
         bench.use("emulator")
         bench.emulator.set_scenario(name)
-        exchange, gap = bench.send()
+        exchange = bench.send()
         assert isinstance(exchange.outcome, TokenGranted)  # the token itself was granted…
         for row in failing:  # …but its id_token must not be trusted, and the panel says why
             assert bench.check(row) == "fail", row
@@ -267,44 +256,40 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], float
         # Its exp countdown is not green and "live": the time left of an untrusted token.
         assert text_of(bench.window, "idTokenExpiryCountdownState") == "not trusted"
         assert "id_token not trusted" in bench.window.status.text()  # no plain "200 OK"
-        return gap
 
     return drill
 
 
-def drill_clock_skew(bench: DrillBench) -> float:
-    _, gap = emulator_error("clock_skew")(bench)
+def drill_clock_skew(bench: DrillBench) -> None:
+    emulator_error("clock_skew")(bench)
     status, _, hint = bench.error_shown()
     assert status == "401 Unauthorized"
     assert bench.window.error_panel.api_error.text().startswith("4004")
     assert "The request timestamp is off" in hint
     assert len(text_of(bench.window, "errorCorrelationId")) == 32
-    return gap
 
 
-def drill_rate_limited(bench: DrillBench) -> float:
-    _, gap = emulator_error("rate_limited", retry_after_s=7)(bench)
+def drill_rate_limited(bench: DrillBench) -> None:
+    emulator_error("rate_limited", retry_after_s=7)(bench)
     status, _, hint = bench.error_shown()
     assert status == "429 Too Many Requests"
     assert "Too many requests" in hint
     assert "retry-after: 7" in bench.raw_response().lower()
-    return gap
 
 
-def drill_revoked_token(bench: DrillBench) -> float:
-    _, gap = emulator_error("revoked_token")(bench)
+def drill_revoked_token(bench: DrillBench) -> None:
+    emulator_error("revoked_token")(bench)
     status, description, hint = bench.error_shown()
     assert status == "403 Forbidden"
     assert description == "Token has been revoked"
     assert "revoked token" in hint
-    return gap
 
 
-def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[DrillBench], float]:
-    def drill(bench: DrillBench) -> float:
+def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[DrillBench], None]:
+    def drill(bench: DrillBench) -> None:
         bench.use(profile)
         token = text_of(bench.window, "accessTokenField")
-        exchange, gap = bench.send()
+        exchange = bench.send()
         failed_and_kept_the_token(bench, exchange, token)
         status, description, shown_hint = bench.error_shown()
         assert status == f"Network error: {kind}"
@@ -315,24 +300,22 @@ def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[
         panel = bench.window.error_panel
         assert not panel.correlation.isVisibleTo(panel) and not panel.code.isVisibleTo(panel)
         assert panel.hint.isVisibleTo(panel) and panel.support_button.isVisibleTo(panel)
-        return gap
 
     return drill
 
 
-def drill_hang(bench: DrillBench) -> float:
+def drill_hang(bench: DrillBench) -> None:
     """Times out after the profile's 1 s; and with a 30 s timeout, Cancel ends it."""
-    gap = network_drill("hangs 1 s", "timeout", "no response arrived", "No answer in time")(bench)
+    network_drill("hangs 1 s", "timeout", "no response arrived", "No answer in time")(bench)
     bench.use("hangs 30 s")
     seen = bench.hanging.requests_seen
-    cancel_gap = bench.send_then_cancel(lambda: bench.hanging.requests_seen > seen)
-    return max(gap, cancel_gap)
+    bench.send_then_cancel(lambda: bench.hanging.requests_seen > seen)
 
 
 @dataclass(frozen=True)
 class Drill:
     name: str
-    run: Callable[[DrillBench], float]  # returns the longest GUI-thread gap (ms)
+    run: Callable[[DrillBench], None]
 
 
 DRILLS = (
@@ -391,8 +374,7 @@ def bench(window: MainWindow, qtbot, tmp_path: Path) -> Iterator[DrillBench]:
 
 @pytest.mark.parametrize("drill", DRILLS, ids=[d.name for d in DRILLS])
 def test_drill(bench: DrillBench, drill: Drill) -> None:
-    gap = drill.run(bench)
-    assert gap < LIVENESS_BOUND_MS, f"the window stalled for {gap:.0f} ms"
+    drill.run(bench)
     bench.normal_request()
 
 
@@ -450,14 +432,11 @@ def test_three_rounds_of_every_drill_leak_nothing(loop, qtbot, tmp_path: Path) -
     try:
         before = open_handles(loop)
         rounds = []
-        stalls: dict[str, float] = {}
         for _ in range(3):
             for drill in DRILLS:
-                stalls[drill.name] = max(stalls.get(drill.name, 0.0), drill.run(bench))
+                drill.run(bench)
                 bench.normal_request()
             rounds.append(settle(qtbot, loop, before))
-        worst = max(stalls, key=stalls.__getitem__)
-        assert stalls[worst] < LIVENESS_BOUND_MS, f"{worst} stalled the window {stalls[worst]} ms"
         report = "\n".join(
             [f"before:  {before.describe()}"]
             + [f"round {i}: {r.describe()}" for i, r in enumerate(rounds, 1)]
