@@ -16,7 +16,8 @@ import pytest
 from keyring.backends import fail
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY, get_code
 from tests.support.keyrings import MemoryKeyring
-from tests.support.postman import files_containing, write_collection, write_environment
+from tests.support.leaks import files_containing
+from tests.support.postman import write_collection, write_environment
 
 from idconnect_tester.cli import main
 from idconnect_tester.core.profiles import ProfileStore

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -44,6 +44,14 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 20.0) -> None
         if time.monotonic() > deadline:
             raise TimeoutError("the window did not get there in time")
         await asyncio.sleep(0.02)
+
+
+async def _laid_out() -> None:
+    """Until Qt has no layout left to do: the layouts a raised tab or a new row asked for are
+    applied (they are posted events), and a turn of the loop lets what they resized repaint."""
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    await asyncio.sleep(0)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 def _rect(widget: QWidget, within: QWidget) -> QRect:
@@ -174,7 +182,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     report["older_marked"] = window.response_panel.property("stale") is True
     window.docks["response"].raise_()  # the error panel came to the front; look behind it
     await _until(lambda: not window.docks["response"].visibleRegion().isEmpty())
-    await asyncio.sleep(0.1)  # and let the scroll area settle at the tab's size
+    await _laid_out()  # the scroll area at the tab's size
     report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
     # A refresh adds its note under the refresh token, a share token its countdown and note:
     # Auto-refresh, above the share token's countdown, stays in view.
@@ -187,7 +195,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: not window.controller.busy)
     window.send_share_token("probe-client", 600)
     await _until(lambda: window.response_panel.share_token.value() != "")
-    await asyncio.sleep(0.1)  # the dock's scroll area settles at the new height
+    await _laid_out()  # the dock's scroll area at the new height
     report["auto_refresh_visible_with_share"] = _wholly_shown(window.countdown_panel.auto_refresh)
     report["panels_scrolling_whole_with_share"] = _panels_scrolling_whole(window)
     return report

@@ -118,9 +118,3 @@ def write_collection(
     }
     path.write_text(json.dumps(document, indent="\t"), encoding="utf-8")
     return path
-
-
-def files_containing(root: Path, needle: str) -> list[Path]:
-    """Every file under `root` whose bytes contain `needle` (a leak scan)."""
-    wanted = needle.encode()
-    return [p for p in sorted(root.rglob("*")) if p.is_file() and wanted in p.read_bytes()]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from PySide6.QtGui import QImage
+from tests.support.leaks import files_containing
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import get_code, send_and_wait, token_flow, type_into
 from tests.ui.test_profiles_history import add_profile
@@ -18,11 +20,6 @@ from idconnect_tester.core.check_results import StepResult
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui.main_window import MainWindow
-
-
-def files_containing(root: Path, needle: str) -> list[Path]:
-    wanted = needle.encode()
-    return [p for p in root.rglob("*") if p.is_file() and wanted in p.read_bytes()]
 
 
 def run_session(window: MainWindow, qtbot, secret: str, home: Path) -> list[str]:
@@ -114,3 +111,21 @@ def test_full_tokens_are_stored_only_when_the_profile_opts_in(loop, qtbot, priva
     server.stop()
     assert files_containing(private_home, secret) == []
     assert files_containing(private_home, tokens[0]) != []  # the access token, in history
+
+
+def test_a_screenshot_of_the_window_does_not_depend_on_the_secret_key(
+    window: MainWindow, qtbot
+) -> None:
+    """What a screenshot (the README's, a bug report's) shows of the secret key is the same
+    for any key of its length: its dots, never its characters."""
+    field = window.target_panel.secret_key
+    token_flow(window, qtbot)  # results on show too: nothing in them repeats the key
+
+    def shot(secret: str) -> QImage:
+        field.setText(secret)
+        return window.grab().toImage()
+
+    one, other = secrets.token_urlsafe(15), secrets.token_urlsafe(15)
+    assert len(one) == len(other) and one != other
+    assert shot(one) == shot(other)
+    assert shot(one) != shot(one + "x")  # a control: the grab does see the field

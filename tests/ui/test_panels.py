@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QAction, QImage, QPalette
 from PySide6.QtWidgets import QApplication
 
 from idconnect_tester.core.id_token_checks import (
@@ -87,17 +91,41 @@ def test_about_names_the_versions() -> None:
     assert __version__ in text and qVersion() in text and platform.python_version() in text
 
 
-def test_dark_scheme_is_applied_and_remembered(window: MainWindow, qtbot) -> None:
+def _relaunched_lightness(tmp_path: Path, name: str) -> float:
+    """Launch the app as a person does (same settings), grab its first window, and return how
+    light it is on average (0 black … 1 white)."""
+    shot = tmp_path / f"{name}.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "idconnect_tester", "--screenshot", str(shot)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = QImage(str(shot)).scaled(64, 64)
+    pixels = [image.pixelColor(x, y).lightnessF() for x in range(64) for y in range(64)]
+    return sum(pixels) / len(pixels)
+
+
+def test_the_scheme_picked_in_the_view_menu_is_applied_and_kept_for_the_next_launch(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    menu_item = {action.objectName(): action for action in window.findChildren(QAction)}
     try:
-        window.set_scheme("dark")
-        assert theme.is_dark()
-        assert window.settings.get("scheme", "") == "dark"
-        window.set_scheme("light")
-        assert not theme.is_dark()
+        menu_item["scheme_dark"].trigger()
+        assert theme.is_dark() and menu_item["scheme_dark"].isChecked()
+        dark = _relaunched_lightness(tmp_path, "dark")
+        menu_item["scheme_light"].trigger()
+        assert not theme.is_dark() and menu_item["scheme_light"].isChecked()
+        light = _relaunched_lightness(tmp_path, "light")
     finally:
         theme.apply_style(app, "light")
+    assert dark < 0.4 < 0.6 < light, (dark, light)
 
 
 def _signed_id_token(

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 from tests.support import flows
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
-from tests.support.postman import files_containing, write_collection, write_environment
+from tests.support.leaks import files_containing
+from tests.support.postman import write_collection, write_environment
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
