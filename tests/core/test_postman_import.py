@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from tests.support.keyrings import MemoryKeyring
-from tests.support.postman import files_containing, write_collection, write_environment
+from tests.support.leaks import files_containing
+from tests.support.postman import write_collection, write_environment
 
 from idconnect_tester.core.postman_import import DEFAULT_BASE_URL
 from idconnect_tester.core.profiles import ProfileError, ProfileStore
