@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
@@ -15,7 +16,7 @@ from tests.ui.test_profiles_history import add_profile, select
 from idconnect_tester.core.exchange import ApiError, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.session_events import IdTokenChanged
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.token_chain import SpentHow, clock_time
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone
 
@@ -413,3 +414,28 @@ def test_auto_refresh_says_a_day_away_and_stops_at_once_for_a_refused_refresh_to
     assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh token is suspect")
     assert not window.countdown_panel.auto_refresh.isChecked()
     assert not window.auto_refresh.scheduled
+
+
+def test_a_code_sent_with_a_space_around_it_is_still_said_to_be_spent(window, qtbot) -> None:
+    """A paste often brings a space; the request trims it. The note under Code that a second
+    Send replays the code (and the server revokes its tokens) must not depend on it — nor on
+    the space being typed away afterwards."""
+    code = get_code(window, qtbot)
+    window.form.code.setFocus()
+    window.form.code.end(False)
+    qtbot.keyClick(window.form.code, Qt.Key.Key_Space)
+    assert window.form.code.text() == code + " "
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    message = window.form.messages["code"]
+    spent = window.session.code_spent(code)
+    assert spent is not None and spent.how is SpentHow.USED
+    expected = spent.note(window.targets.origin())
+    assert message.text() == expected and message.isVisible()
+
+    qtbot.keyClick(window.form.code, Qt.Key.Key_Backspace)  # the space typed away
+    assert window.form.code.text() == code
+    assert message.text() == expected
+    type_into(qtbot, window.form.code, "")  # a new code typed from scratch: the note is over
+    assert message.text() != expected
+    qtbot.keyClicks(window.form.code, code)  # …and the spent one typed back: said again
+    assert message.text() == expected

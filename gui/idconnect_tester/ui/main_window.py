@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
         self.target_binding.target_changed.connect(lambda _current: self._note_the_code())
+        self.form.code.textEdited.connect(self._note_a_spent_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
         self.target_binding.target_changed.connect(self._status_for_the_target)
         self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
@@ -529,7 +530,7 @@ class MainWindow(QMainWindow):
         form = request if isinstance(request, TokenRequest) else None
         self.history.record_soon(exchange, form, origin.profile)
         self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
-        if form is not None and form.code and form.code == self.form.code.text():
+        if form is not None and form.code and form.code.strip() == self.form.code.text().strip():
             self._note_the_code()  # the code stays in the form: a second Send replays it
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
@@ -561,6 +562,13 @@ class MainWindow(QMainWindow):
         issued_by = self.session.chain_origin()
         if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
             self.auto_refresh.stop(f"the target is now {current.label}")
+
+    def _note_a_spent_code(self, text: str) -> None:
+        """A code typed or pasted into Code (a space more or less) that this run sent already
+        is said to be spent at once: Send would replay it."""
+        spent = self.session.code_spent(text) if text.strip() else None
+        if spent is not None:
+            self.form.note_under_code(spent.note(self.targets.origin()), Tone.WARNING)
 
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """History ▸ Load: the request back in the form, and a word on a code already spent."""
