@@ -5,7 +5,7 @@ wrote to the same history — and said in good English."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidget
+from PySide6.QtWidgets import QApplication, QTreeWidget
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, token_flow
 
 from idconnect_tester.core.history import HistoryStore
@@ -103,3 +103,35 @@ def test_a_long_list_is_built_a_batch_per_turn_and_ends_whole(window: MainWindow
     qtbot.waitUntil(lambda: panel.table.topLevelItemCount() == 600, timeout=WAIT_MS)
     last = panel.table.topLevelItem(599)
     assert last is not None and last.data(0, Qt.ItemDataRole.UserRole) == rows[-2].id
+
+
+def test_a_row_is_shown_and_kept_picked_by_keyboard_alone(window: MainWindow, qtbot) -> None:
+    """Pick a row with the arrow keys, Tab on to Load and Show, through the limit box and back:
+    the row stays picked (so Show and Load stay on), and Return on it shows it."""
+    panel, history = window.history_panel, window.history
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    window.docks["history"].raise_()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_End)  # the authorize step…
+    qtbot.keyClick(panel.table, Qt.Key.Key_Up)  # …and the token exchange above it
+    picked = panel.table.currentItem()
+    assert picked is not None and picked is panel.table.topLevelItem(0)
+    picked_id = picked.data(0, Qt.ItemDataRole.UserRole)
+    assert panel.show_button.isEnabled() and panel.load_button.isEnabled()
+    tabbed: list[object] = []
+    for _ in range(4):  # Load, Show, Clear, the limit box
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        tabbed.append(QApplication.focusWidget())
+    assert tabbed == [panel.load_button, panel.show_button, panel.clear_button, panel.retention]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)  # left unchanged: nothing read
+    history.refresh()  # and a list read again (another instance's rows) keeps the pick too
+    current = panel.table.currentItem()
+    assert current is not None and current.data(0, Qt.ItemDataRole.UserRole) == picked_id
+    assert panel.show_button.isEnabled() and panel.load_button.isEnabled()
+
+    panel.table.setFocus()
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)

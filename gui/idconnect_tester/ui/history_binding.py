@@ -230,6 +230,8 @@ class HistoryBinding:
         self._say("History cleared", Tone.OK)
 
     def set_retention(self, limit: int) -> None:
+        if limit == self.store.retention:
+            return  # the box left without a change: nothing to trim, nothing to read again
         self._settings.set(RETENTION_SETTING, str(limit))
         self.store.retention = limit
         self.refresh()

@@ -7,6 +7,8 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -169,7 +171,8 @@ class HistoryPanel(QWidget):
         self._debounce.timeout.connect(self.filter_changed)
         self.filter_text.textChanged.connect(lambda _: self._debounce.start())
         self.status_filter.currentIndexChanged.connect(lambda _: self.filter_changed.emit())
-        self.table.itemDoubleClicked.connect(lambda *_: self._emit_for_current(self.show_requested))
+        # Activated: a double-click, or Return on the row (the keyboard's way to Show it).
+        self.table.itemActivated.connect(lambda *_: self._emit_for_current(self.show_requested))
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.show_button.clicked.connect(lambda: self._emit_for_current(self.show_requested))
         self.load_button.clicked.connect(lambda: self._emit_for_current(self.load_requested))
@@ -177,6 +180,18 @@ class HistoryPanel(QWidget):
         self.retention.editingFinished.connect(
             lambda: self.retention_changed.emit(self.retention.value())
         )
+        # From the list straight to what acts on its row; the list's own settings come last.
+        order = [
+            self.filter_text,
+            self.status_filter,
+            self.table,
+            self.load_button,
+            self.show_button,
+            self.clear_button,
+            self.retention,
+        ]
+        for before, after in pairwise(order):
+            QWidget.setTabOrder(before, after)
         self._selection_changed()
 
     def _size_columns(self) -> None:
@@ -233,9 +248,15 @@ class HistoryPanel(QWidget):
         """List `rows` (newest first): a screenful at once, the rest a batch per turn of the
         event loop. Built in one go, 1,000 rows held the window still for ~50 ms on a slow
         machine; in batches no turn takes long, and the list is whole a few turns later."""
+        selected = self._current_id()
         self._waiting = list(rows[_FIRST_ROWS:])
         self.table.clear()
         self._add(rows[:_FIRST_ROWS])
+        # The row a person picked stays picked when the list is read again (a new limit, a
+        # filter, another instance's rows): Show and Load keep working on it.
+        index = next((i for i, row in enumerate(rows) if row.id == selected), None)
+        if index is not None:
+            self.select_row(index)
         self._show_count(total)
         if self._waiting:
             self._more.start()

@@ -21,7 +21,7 @@ from idconnect_tester.ui.widgets import RowTree, size_for_reading
 _IN_FIELDS = (
     ("Token request", "Send", "Return in Code, Verifier or Refresh token"),
     ("Anywhere", "Go to a field or button", "Alt + its underlined letter"),
-    ("History", "Show an exchange", "Double-click its row"),
+    ("History", "Show an exchange", "Double-click its row, or Return on it"),
 )
 
 
