@@ -8,6 +8,7 @@ last line of stdout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui import theme, window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
@@ -201,6 +202,32 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     return report
 
 
+async def _target_note_report(window: MainWindow) -> dict[str, Any]:
+    """A profile with no secret key, and no keyring to keep one: the target panel grows by a
+    message and a note once the keyring has been asked. Where does Send end up?"""
+    await _until(lambda: window.ready and _exposed(window))
+    window.profile_actions.create(
+        Profile(
+            new_profile_id(),
+            name="No secret yet",
+            base_url=window.emulator.base_url,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+        )
+    )
+    secret = window.target_panel.secret_key
+    await _until(lambda: secret.isEnabled() and "keyring" not in secret.placeholderText())
+    await _laid_out()
+    with contextlib.suppress(TimeoutError):
+        await _until(lambda: not _request_scrolls(window), timeout_s=2.0)
+    return {
+        "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
+        "send_visible": _visible_in_column(window, window.form.send_button),
+        "request_scrolls": _request_scrolls(window),
+    }
+
+
 async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
     """A second launch, with the layout the first one saved: what the window shows at once."""
     await _until(lambda: window.ready and _exposed(window))
@@ -264,6 +291,8 @@ def main() -> int:
                 return await _dialog_report(window)
             if "--relaunch" in sys.argv:
                 return await _relaunch_report(window)
+            if "--target-note" in sys.argv:
+                return await _target_note_report(window)
             return await _window_report(window)
         finally:
             window.close()

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.skipif(
 def probe(
     screen: str, *args: str, scale: str | None = None, window_manager: bool = False
 ) -> dict[str, Any]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb"}
+    # No keyring, as on many a headless desktop: a profile without a secret says so (a note).
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     env.pop("QT_SCALE_FACTOR", None)
     if scale is not None:
         env["QT_SCALE_FACTOR"] = scale
@@ -146,3 +151,12 @@ def test_a_second_launch_without_a_window_manager_keeps_the_request_whole() -> N
     probe("1366x768")
     again = probe("1366x768", "--relaunch")
     assert again["send_visible"] and not again["request_scrolls"], again
+
+
+def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> None:
+    """A profile with no secret key (and no keyring): a message and a note grow the target
+    panel. The countdown under the request has room to spare, so the request takes it instead
+    of scrolling Send out of view."""
+    report = probe("1366x768", "--target-note")
+    assert report["countdown_under_request"]
+    assert report["send_visible"] and not report["request_scrolls"]

@@ -234,6 +234,15 @@ class MainWindow(QMainWindow):
         scroll = scrolling_up_and_down(column)
         scroll.setObjectName("requestScroll")
         self.setCentralWidget(scroll)
+        # Once the layout is made, a column that grows takes room from the countdown below it
+        # rather than scroll Send away (after the layout pass: sizes are known then).
+        self._request_grew = QTimer(self)
+        self._request_grew.setSingleShot(True)
+        self._request_grew.setInterval(0)
+        self._request_grew.timeout.connect(
+            lambda: window_layout.give_the_request_room(self, self.docks)
+        )
+        column.relaid_out.connect(self._request_grew.start)
 
     def _build_docks(self) -> dict[str, QDockWidget]:
         self.setDockNestingEnabled(True)

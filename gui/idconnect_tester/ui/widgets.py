@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtGui import (
     QAccessible,
@@ -474,11 +475,19 @@ class FormColumn(QWidget):
     hint QLabel and the form layouts guess (at a narrower width, so more lines) would scroll
     a column that fits."""
 
+    relaid_out = Signal()  # its layout was done again: a row or a note came, went or wrapped
+
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         if not self.testAttribute(Qt.WidgetAttribute.WA_Resized) or not self.hasHeightForWidth():
             return hint  # not laid out yet: Qt's guess is all there is
         return QSize(self.width(), self.heightForWidth(self.width()))
+
+    def event(self, event: QEvent) -> bool:  # Qt names it
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.relaid_out.emit()
+        return handled
 
 
 class _AskingForAll(QScrollArea):

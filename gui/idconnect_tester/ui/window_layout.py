@@ -239,6 +239,24 @@ def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
     return _unscrolled_height(dock, width) + _tab_bar_height(window) + _separator(window)
 
 
+def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The request column grew past its height (a note about the target, a message under a
+    field) and would scroll, Send out of view: the countdown under it gives the room it has
+    beyond its own need. It never takes more, so a countdown made small stays small."""
+    countdown = docks["countdown"]
+    central = window.centralWidget()
+    request = central.widget() if isinstance(central, QScrollArea) else None
+    if request is None or countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
+        return
+    assert isinstance(central, QScrollArea)
+    viewport = central.viewport()
+    short = request.heightForWidth(viewport.width()) - viewport.height()
+    spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
+    give = min(short, spare)
+    if give > 0:
+        window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
+
+
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """In the wide layout the error panel shares its column with the raw exchange, at the
     height "No error" needs. When an error comes, the panel gets the height its details need
