@@ -7,8 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/scripts/common.sh"
 # openssl, curl and the shells: "Copy as curl" snippets are run for real in sh, bash and zsh;
 # jq: the README's command-line examples are run as written; Xvfb: the window is measured on a
 # real X server (laptop screen, 200% scaling), and framed by a window manager (openbox) as on a
-# desktop.
-ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl zsh jq xvfb xauth openbox
+# desktop; xprop (x11-utils) asks that window manager how the windows are stacked.
+ensure_debian_packages "${QT_RUNTIME_PACKAGES[@]}" openssl curl zsh jq xvfb xauth openbox x11-utils
 ensure_venv "test,lint,packaging"
 cd "$PROJECT_ROOT"
 export QT_QPA_PLATFORM=offscreen

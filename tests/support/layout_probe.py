@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui import theme, window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
+from idconnect_tester.ui.theme import Tone
 
 LONG_MESSAGE = (
     "The state in the redirect differs from the one this run sent: the code is withheld — "
@@ -228,6 +231,40 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     }
 
 
+def _stacking() -> list[int]:
+    """The window manager's clients, bottom to top (EWMH's _NET_CLIENT_LIST_STACKING)."""
+    done = subprocess.run(
+        ["xprop", "-root", "_NET_CLIENT_LIST_STACKING"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    _, _, ids = done.stdout.partition("#")
+    return [int(value, 16) for value in ids.replace(",", " ").split()]
+
+
+async def _floating_docks_on_top(window: MainWindow) -> bool | None:
+    """Whether every panel left floating is stacked above the main window (None: there is
+    none, or no xprop to ask the window manager)."""
+    floating = [dock for dock in window.docks.values() if dock.isFloating() and dock.isVisible()]
+    if not floating or shutil.which("xprop") is None:
+        return None
+    main = int(window.winId())
+
+    def on_top() -> bool:
+        order = _stacking()
+        docks = [int(dock.winId()) for dock in floating]
+        return main in order and all(
+            d in order and order.index(d) > order.index(main) for d in docks
+        )
+
+    try:
+        await _until(on_top, timeout_s=5.0)
+    except TimeoutError:
+        return False
+    return True
+
+
 async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
     """A second launch, with the layout the first one saved: what the window shows at once."""
     await _until(lambda: window.ready and _exposed(window))
@@ -236,7 +273,22 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
         "window": [window.width(), window.height()],
         "request_scrolls": _request_scrolls(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
+        "status_warns": window.status.message.property("tone") == Tone.WARNING.value,
+        "floating_on_top": await _floating_docks_on_top(window),
     }
+
+
+async def _own_layout_report(window: MainWindow) -> dict[str, Any]:
+    """A layout of the user's own: the id_token panel torn off into a window of its own
+    (saved when the probe closes the window)."""
+    await _until(lambda: window.ready and window.emulator.started and _exposed(window))
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    window.docks["idToken"].setFloating(True)
+    await _laid_out()
+    return {"own_layout": window._default_layout is None}
 
 
 async def _dialog_report(window: MainWindow) -> dict[str, Any]:
@@ -291,6 +343,8 @@ def main() -> int:
                 return await _dialog_report(window)
             if "--relaunch" in sys.argv:
                 return await _relaunch_report(window)
+            if "--own-layout" in sys.argv:
+                return await _own_layout_report(window)
             if "--target-note" in sys.argv:
                 return await _target_note_report(window)
             return await _window_report(window)

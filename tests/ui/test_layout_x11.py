@@ -160,3 +160,28 @@ def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> No
     report = probe("1366x768", "--target-note")
     assert report["countdown_under_request"]
     assert report["send_visible"] and not report["request_scrolls"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_layout_of_ones_own_from_a_large_screen_gives_way_on_a_laptop() -> None:
+    """Arranged on 1920×1080 (after an exchange, the id_token panel torn off), opened on
+    1024×700: the docks that fitted there would cut the request short here (Send out of view).
+    The default layout is shown, and the status bar says why."""
+    own = probe("1920x1080", "--own-layout", window_manager=True)
+    assert own["own_layout"]
+    again = probe("1024x700", "--relaunch", window_manager=True)
+    assert again["send_visible"] and not again["request_scrolls"], again
+    assert again["status_warns"]
+
+
+@pytest.mark.skipif(
+    shutil.which("openbox") is None or shutil.which("xprop") is None,
+    reason="needs the openbox window manager and xprop (x11-utils)",
+)
+def test_a_panel_left_floating_comes_back_above_the_window() -> None:
+    """Torn off and left floating, the id_token panel comes back with the next launch on top
+    of the main window — not under it, unseen, while View says it is shown."""
+    own = probe("1920x1080", "--own-layout", window_manager=True)
+    assert own["own_layout"]
+    again = probe("1920x1080", "--relaunch", window_manager=True)
+    assert again["floating_on_top"] is True, again

@@ -868,6 +868,11 @@ class MainWindow(QMainWindow):
         if self.emulator.reserved:
             self.start_emulator()
         self.history.list_after_first_frame()
+        # A panel left floating comes back with the window; some window managers stack it
+        # under the window it belongs to, where nobody sees it though View says it is shown.
+        for dock in self.docks.values():
+            if dock.isFloating() and dock.isVisible():
+                dock.raise_()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
@@ -904,7 +909,15 @@ class MainWindow(QMainWindow):
             # window manager, Qt restores it below where it was): docks sized for the taller
             # one would scroll the request, which the default layout never does.
             return self._request_cut_short()
-        if self._fits_the_screen(self.minimumSizeHint()):
+        # Laid out in a larger window: docks that now cut the request short (Send out of view)
+        # need that window. In a window of the size it was made in, a squeezed request is the
+        # user's own choice.
+        saved = self.settings.saved_size()
+        smaller = saved is not None and (
+            self.width() < saved.width() or self.height() < saved.height()
+        )
+        cut_short = smaller and self._request_cut_short()
+        if self._fits_the_screen(self.minimumSizeHint()) and not cut_short:
             return False
         self.status.say(
             "Your saved layout needs a larger screen: the default layout is shown "
@@ -943,6 +956,7 @@ class MainWindow(QMainWindow):
             QByteArray(self.saveGeometry()),
             QByteArray(self.saveState(window_layout.LAYOUT_VERSION)),
             default_layout=self._default_layout,
+            size=self.size(),
         )
 
     # --- shutdown ---

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths
 
 from idconnect_tester.core.safe_files import ensure_private_dir
 
@@ -56,17 +56,26 @@ class WindowSettings:
             return wide == "1", under == "1"
         return None
 
+    def saved_size(self) -> QSize | None:
+        """The size of the window the docks were laid out in when they were saved."""
+        width, _, height = str(self._settings.value("window/size", "")).partition(",")
+        if width.isdigit() and height.isdigit():
+            return QSize(int(width), int(height))
+        return None
+
     def save_layout(
         self,
         geometry: QByteArray,
         state: QByteArray,
         *,
         default_layout: tuple[bool, bool] | None = None,
+        size: QSize | None = None,
     ) -> None:
         kind = "" if default_layout is None else ",".join(str(int(b)) for b in default_layout)
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
         self._settings.setValue("window/default_layout", kind)
+        self._settings.setValue("window/size", f"{size.width()},{size.height()}" if size else "")
         self._settings.sync()
 
     def clear_layout(self) -> None:
