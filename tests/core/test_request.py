@@ -63,6 +63,26 @@ def test_pasted_whitespace_around_values_is_dropped() -> None:
     assert request.grant_type == "authorization_code"
 
 
+@pytest.mark.parametrize(
+    ("hidden", "named"),
+    [("\x07", "U+0007"), ("\x1b", "U+001B"), ("\u202e", "U+202E"), ("\u200b", "U+200B")],
+)
+def test_characters_that_cannot_be_seen_are_named_and_block(hidden: str, named: str) -> None:
+    """A bell, an escape, a right-to-left override (which reorders what the field shows), a
+    zero-width space: none is a space, tab or line break, and none can be seen. The message
+    names each, and Send is off."""
+    request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH[:20] + hidden + "x")
+    issues = [i for i in request.validate() if i.field == "refresh_token" and i.blocks]
+    assert len(issues) == 1 and named in issues[0].message
+    assert "space" not in issues[0].message
+
+
+def test_a_space_inside_a_value_blocks_and_says_so() -> None:
+    request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH[:20] + " x")
+    issues = [i for i in request.validate() if i.field == "refresh_token" and i.blocks]
+    assert len(issues) == 1 and "U+" not in issues[0].message
+
+
 def test_scopes_are_ordered_and_deduplicated() -> None:
     assert ordered_scopes(["offline_access", "openid", "openid", "email"]) == (
         "openid",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -59,12 +60,24 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
     if len(value) > MAX_FIELD_LENGTH:
         message = f"{label} is {len(value):,} characters — too long"
         return [FieldIssue(name, Severity.ERROR, message)]
-    if any(c.isspace() or ord(c) < 32 for c in value):
+    if any(c.isspace() for c in value):
         return [
             FieldIssue(
                 name,
                 Severity.ERROR,
                 f"{label} contains a space, tab or line break; check what was pasted",
+            )
+        ]
+    # Control and formatting characters (a bell, an escape, a right-to-left override that
+    # reorders what the field shows) can't be seen: name them, so the paste can be checked.
+    hidden = sorted({c for c in value if unicodedata.category(c) in {"Cc", "Cf"}})
+    if hidden:
+        named = ", ".join(f"U+{ord(c):04X}" for c in hidden[:5])
+        return [
+            FieldIssue(
+                name,
+                Severity.ERROR,
+                f"{label} contains characters that can't be seen ({named}); check what was pasted",
             )
         ]
     return []
