@@ -63,6 +63,7 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
     UnexpectedResponse,
 )
+from idconnect_tester.core.hints import hint_for
 from idconnect_tester.core.id_token_checks import CheckStatus, verify_id_token
 from idconnect_tester.core.jwks import build_context
 from idconnect_tester.core.masking import SECRET_MASK
@@ -568,6 +569,13 @@ def test_rate_limited_gets_429_and_the_wait_hint(emulator: EmulatorServer) -> No
     assert hint_title(exchange) == "Too many requests"
     assert exchange.response is not None
     assert dict(exchange.response.headers)["retry-after"] == "7"
+    assert exchange.hint is not None and "7 s" in exchange.hint.advice  # how long, said
+
+
+def test_a_rate_limit_without_retry_after_still_gets_the_wait_hint() -> None:
+    outcome = ApiError(429, "Too many requests")
+    hint = hint_for(outcome, Endpoint.TOKEN)
+    assert hint is not None and hint.title == "Too many requests"
 
 
 def test_revoked_token_drill_gets_403(emulator: EmulatorServer) -> None:

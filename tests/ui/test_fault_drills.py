@@ -273,7 +273,7 @@ def drill_rate_limited(bench: DrillBench) -> None:
     emulator_error("rate_limited", retry_after_s=7)(bench)
     status, _, hint = bench.error_shown()
     assert status == "429 Too Many Requests"
-    assert "Too many requests" in hint
+    assert "Too many requests" in hint and "7 s" in hint  # how long to wait, in the panel
     assert "retry-after: 7" in bench.raw_response().lower()
 
 

@@ -190,6 +190,7 @@ class IdConnectClient:
                 Endpoint.TOKEN,
                 sent_code=request.code,
                 grant_type=request.grant_type,
+                response=exchange.response,
             )
             return replace(exchange, hint=hint)
 
@@ -313,7 +314,7 @@ def _exchange(
         timings=timer.timings(),
         started_at=started_at,
         received_at=received_at,
-        hint=hint_for(outcome, endpoint),
+        hint=hint_for(outcome, endpoint, response=received),
     )
 
 

@@ -18,6 +18,7 @@ from idconnect_tester.core.exchange import (
     NetworkError,
     NetworkErrorKind,
     Outcome,
+    ReceivedResponse,
     UnexpectedResponse,
 )
 
@@ -301,12 +302,34 @@ def is_invalid_code(outcome: ApiError, endpoint: Endpoint) -> bool:
     return _INVALID_CODE.matches(outcome, endpoint)
 
 
+def _rate_limited(retry_after: str) -> Hint:
+    """429 with the server's Retry-After (seconds, or an HTTP date): how long, in the hint."""
+    wait = f"{retry_after} s" if retry_after.isdigit() else f"until {retry_after}"
+    return Hint(
+        "Too many requests",
+        f"You are being rate limited. The server asks to wait {wait} (Retry-After) before the "
+        "next request.",
+    )
+
+
 def hint_for(
-    outcome: Outcome, endpoint: Endpoint, *, sent_code: str = "", grant_type: str = ""
+    outcome: Outcome,
+    endpoint: Endpoint,
+    *,
+    sent_code: str = "",
+    grant_type: str = "",
+    response: ReceivedResponse | None = None,
 ) -> Hint | None:
     """The plain-words hint for an outcome, or None when there is nothing to add. `sent_code`:
     the authorization code that was sent, when there was one (a URL there has its own hint);
-    `grant_type`: the token request's (a refresh's "Invalid code" has its own hint)."""
+    `grant_type`: the token request's (a refresh's "Invalid code" has its own hint);
+    `response`: the answer, for what its headers add (how long a rate limit lasts)."""
+    if isinstance(outcome, ApiError) and outcome.status == 429 and response is not None:
+        retry_after = next(
+            (v.strip() for k, v in response.headers if k.lower() == "retry-after"), ""
+        )
+        if retry_after:
+            return _rate_limited(retry_after)
     if isinstance(outcome, ApiError):
         if _INVALID_CODE.matches(outcome, endpoint) and _looks_like_url(sent_code):
             return _URL_AS_CODE
