@@ -83,6 +83,17 @@ def test_a_space_inside_a_value_blocks_and_says_so() -> None:
     assert len(issues) == 1 and "U+" not in issues[0].message
 
 
+def test_no_scope_ticked_warns_before_get_code_is_refused() -> None:
+    request = TokenRequest.from_form("authorization_code", code=CODE, code_verifier=VERIFIER)
+    issues = [i for i in request.validate() if i.field == "scope"]
+    assert len(issues) == 1 and issues[0].severity is Severity.WARNING
+    assert "openid" in issues[0].message
+    ticked = TokenRequest.from_form(
+        "authorization_code", code=CODE, code_verifier=VERIFIER, scopes=["openid"]
+    )
+    assert all("openid" not in i.message for i in ticked.validate() if i.field == "scope")
+
+
 def test_scopes_are_ordered_and_deduplicated() -> None:
     assert ordered_scopes(["offline_access", "openid", "openid", "email"]) == (
         "openid",
@@ -122,9 +133,10 @@ def test_offline_access_missing_warns_no_refresh_token() -> None:
 
 
 def test_no_scope_given_says_nothing_about_a_refresh_token() -> None:
-    # The vendor documents no default scope: what authorize granted is unknown here.
+    # The vendor documents no default scope: what authorize granted is unknown here. (What
+    # is said is about the next Get code, which sends these boxes.)
     request = TokenRequest.from_form("authorization_code", code=CODE, code_verifier=VERIFIER)
-    assert messages(request) == []
+    assert [m for m in messages(request) if "refresh" in m or "offline_access" in m] == []
 
 
 @pytest.mark.parametrize(

@@ -171,8 +171,18 @@ class TokenRequest:
         else:
             issues += self._verifier_issues()
         # The scope was fixed at authorize and is not sent here; the vendor documents no default
-        # scope, so with no scope given nothing can be said about a refresh token.
-        if self.scopes and "offline_access" not in self.scopes:
+        # scope, so with no scope given nothing can be said about a refresh token — but the
+        # next Get code sends these boxes, and an authorize request without one is refused.
+        if not self.scopes:
+            issues.append(
+                FieldIssue(
+                    "scope",
+                    Severity.WARNING,
+                    "No scope ticked: Get code will be refused (invalid_scope); tick openid "
+                    "for an id_token",
+                )
+            )
+        elif "offline_access" not in self.scopes:
             issues.append(
                 FieldIssue(
                     "scope",
