@@ -373,3 +373,16 @@ def test_a_file_from_a_newer_version_is_kept_aside_untouched(path: Path) -> None
 def test_last_used_must_be_a_known_profile(store: ProfileStore) -> None:
     with pytest.raises(ProfileError, match="no profile"):
         store.last_used = "missing"
+
+
+def test_an_api_on_this_machine_with_sumsubs_issuer_is_warned_under_issuer() -> None:
+    """An emulator on this machine is its own issuer: with Sumsub's, Get code would go to
+    id.sumsub.com and its keys would not verify the local server's id_tokens."""
+    local = _profile("QA local", base_url="http://127.0.0.1:8099", issuer="https://id.sumsub.com/")
+    assert "127.0.0.1:8099/" in local.field_warnings()["issuer"]
+    left_empty = replace(local, issuer="")  # empty means Sumsub's issuer too
+    assert "issuer" in left_empty.field_warnings()
+    own_issuer = replace(local, issuer="http://127.0.0.1:8099/")
+    assert "issuer" not in own_issuer.field_warnings()
+    remote = _profile("Sandbox", base_url="https://api.sumsub.com", issuer="https://id.sumsub.com/")
+    assert "issuer" not in remote.field_warnings()

@@ -21,6 +21,7 @@ from idconnect_tester.core.target import (
     Target,
     base_url_problem,
     ca_bundle_problem,
+    is_loopback_host,
     normalise_base_url,
 )
 
@@ -220,6 +221,19 @@ class Profile:
         found: dict[str, str] = {}
         if self.app_token.strip().lower().startswith(("http://", "https://")):
             found["app_token"] = "The app token looks like a URL: the URL goes in Base URL"
+        # An API on this machine (an emulator) with Sumsub's own issuer: Get code would go to
+        # id.sumsub.com and its keys would not verify this server's id_tokens.
+        issuer = self.issuer.strip() or vendor.DEFAULT_ISSUER
+        on_this_machine = is_loopback_host(urlsplit(self.base_url.strip()).hostname or "")
+        if (
+            on_this_machine
+            and urlsplit(issuer).hostname == urlsplit(vendor.DEFAULT_ISSUER).hostname
+        ):
+            own = normalise_base_url(self.base_url) + "/"
+            found["issuer"] = (
+                f"The base URL is on this machine but the issuer is Sumsub's: an emulator "
+                f"here is its own issuer ({own})"
+            )
         return found
 
     def warnings(self) -> list[str]:
