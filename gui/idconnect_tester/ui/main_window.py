@@ -96,6 +96,7 @@ from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
 from idconnect_tester.ui.widgets import (
     FormColumn,
+    LayoutWatch,
     guard_wheel,
     hide_while_covered,
     keep_frame_on_screen,
@@ -161,8 +162,18 @@ class MainWindow(QMainWindow):
         self.check_panel = CheckPanel()
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._build_central()
+        request_column = self._build_central()
         self.docks = self._build_docks()
+        # A request column that grows (a note, a message under a field) takes the room the
+        # countdown below it has to spare rather than scroll Send away — after the layout
+        # pass, when sizes are known.
+        self._request_grew = QTimer(self)
+        self._request_grew.setSingleShot(True)
+        self._request_grew.setInterval(0)
+        self._request_grew.timeout.connect(
+            lambda: window_layout.give_the_request_room(self, self.docks)
+        )
+        LayoutWatch(request_column).relaid_out.connect(self._request_grew.start)
 
         self.target_binding = TargetBinding(
             self.targets, self.target_panel, self.controller, self.status.say, self
@@ -225,7 +236,7 @@ class MainWindow(QMainWindow):
 
     # --- construction ---
 
-    def _build_central(self) -> None:
+    def _build_central(self) -> FormColumn:
         column = FormColumn()
         layout = QVBoxLayout(column)
         layout.addWidget(self.target_panel)
@@ -234,15 +245,7 @@ class MainWindow(QMainWindow):
         scroll = scrolling_up_and_down(column)
         scroll.setObjectName("requestScroll")
         self.setCentralWidget(scroll)
-        # Once the layout is made, a column that grows takes room from the countdown below it
-        # rather than scroll Send away (after the layout pass: sizes are known then).
-        self._request_grew = QTimer(self)
-        self._request_grew.setSingleShot(True)
-        self._request_grew.setInterval(0)
-        self._request_grew.timeout.connect(
-            lambda: window_layout.give_the_request_room(self, self.docks)
-        )
-        column.relaid_out.connect(self._request_grew.start)
+        return column
 
     def _build_docks(self) -> dict[str, QDockWidget]:
         self.setDockNestingEnabled(True)

@@ -475,19 +475,27 @@ class FormColumn(QWidget):
     hint QLabel and the form layouts guess (at a narrower width, so more lines) would scroll
     a column that fits."""
 
-    relaid_out = Signal()  # its layout was done again: a row or a note came, went or wrapped
-
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()
         if not self.testAttribute(Qt.WidgetAttribute.WA_Resized) or not self.hasHeightForWidth():
             return hint  # not laid out yet: Qt's guess is all there is
         return QSize(self.width(), self.heightForWidth(self.width()))
 
-    def event(self, event: QEvent) -> bool:  # Qt names it
-        handled = super().event(event)
+
+class LayoutWatch(QObject):
+    """Says when a widget's layout is done again — a row or a note came, went or wrapped — so
+    the window can give it the room it now needs."""
+
+    relaid_out = Signal()
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
         if event.type() == QEvent.Type.LayoutRequest:
             self.relaid_out.emit()
-        return handled
+        return False
 
 
 class _AskingForAll(QScrollArea):
