@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -48,6 +46,7 @@ from tests.support.flows import (
     get_code,
     refresh_request,
 )
+from tests.support.signature_oracle import vendor_signature
 
 from idconnect_tester import vendor
 from idconnect_tester.core.client import IdConnectClient
@@ -131,9 +130,7 @@ def hint_title(exchange: Exchange) -> str:
 
 
 def independent_signature(ts: str, path: str, body: bytes) -> str:
-    """HMAC-SHA256 over ts + METHOD + path + body, written here from the vendor's page."""
-    message = ts.encode() + b"POST" + path.encode() + body
-    return hmac.new(EMULATOR_SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+    return vendor_signature(EMULATOR_SECRET_KEY, ts, "POST", path, body)
 
 
 class _UncheckedShareRequest(ShareTokenRequest):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import io
 import json
 import re
@@ -23,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from tests.support.signature_oracle import vendor_signature
 
 from idconnect_tester import vendor
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
@@ -63,11 +63,6 @@ class FakeClock:
     def reset(self) -> None:
         with self._lock:
             self._offset, self._frozen = 0.0, None
-
-
-def sign(secret: str, ts: str, method: str, target: str, body: bytes) -> str:
-    message = ts.encode() + method.encode() + target.encode() + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -130,7 +125,7 @@ class Emu:
             vendor.HEADER_ACCESS_TS: ts,
             vendor.HEADER_ACCESS_SIG: sig
             if sig is not None
-            else sign(secret, ts, method, target, raw),
+            else vendor_signature(secret, ts, method, target, raw),
         }
         if content_type is not None:
             headers["Content-Type"] = content_type

@@ -18,6 +18,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 from tests.support.browser import Browser
+from tests.support.drills import private_executor
 
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -53,6 +54,14 @@ def browser(qapp: QApplication) -> Iterator[Browser]:
     stand_in.install()
     yield stand_in
     Browser.uninstall()
+
+
+@pytest.fixture(scope="module")
+def own_executor(event_loop_qt: qasync.QEventLoop) -> Iterator[None]:
+    """The loop's default executor, for a module whose tests resolve host names (one stuck on
+    an unresolvable name must not hold the executor other modules use)."""
+    with private_executor(event_loop_qt):
+        yield
 
 
 @pytest.fixture

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
 
 WAIT_MS = 10_000
@@ -92,3 +96,36 @@ def on_screen(widget: QWidget) -> bool:
             return False
         child = parent
     return child.isVisible()
+
+
+def add_profile(window: MainWindow, name: str, **changes: Any) -> Profile:
+    """A saved profile pointing at the window's own emulator (so requests really work)."""
+    profile = Profile(
+        new_profile_id(),
+        name=name,
+        base_url=window.emulator.base_url,
+        app_token="sbx:emulator-app-token",
+        client_id="emulator-client",
+        issuer=window.emulator.base_url + "/",
+    )
+    return window.profile_actions.create(replace(profile, **changes))
+
+
+def select(window: MainWindow, profile_id: str) -> None:
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(profile_id))
+
+
+def scenario(window: MainWindow, name: str, **params: Any) -> None:
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario(name, **params)
+
+
+def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> None:
+    server = window.emulator.server
+    assert server is not None
+    scenario(window, "slow", delay_s=1)
+    window.form.send_button.click()
+    qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+    window.form.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)

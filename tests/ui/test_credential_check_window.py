@@ -18,8 +18,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidget
 from tests.support.drills import private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
-from tests.ui.helpers import WAIT_MS, get_code, text_of, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile, select
+from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, text_of, token_flow, type_into
 
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted

@@ -9,9 +9,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow, type_into
-from tests.ui.test_flows import scenario, send_then_cancel_once_it_reached_the_server
-from tests.ui.test_profiles_history import add_profile, select
+from tests.ui.helpers import (
+    WAIT_MS,
+    add_profile,
+    find,
+    get_code,
+    scenario,
+    select,
+    send_and_wait,
+    send_then_cancel_once_it_reached_the_server,
+    text_of,
+    token_flow,
+    type_into,
+)
 
 from idconnect_tester.core.exchange import ApiError, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification

@@ -8,8 +8,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import Qt
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of
-from tests.ui.test_profiles_history import add_profile, select
+from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wait, text_of
 
 from idconnect_tester.core.exchange import UnexpectedResponse
 from idconnect_tester.ui.drills_dialog import DrillsDialog

@@ -25,7 +25,6 @@ from tests.support.drills import (
     OpenHandles,
     RecordingHangingServer,
     open_handles,
-    private_executor,
 )
 from tests.support.faulty_servers import (
     closed_port,
@@ -34,8 +33,7 @@ from tests.support.faulty_servers import (
     tls_json_server,
 )
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import text_of, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import add_profile, text_of, token_flow, type_into
 
 from idconnect_tester import vendor
 from idconnect_tester.core.exchange import Exchange, TokenGranted, UnexpectedResponse
@@ -46,6 +44,9 @@ from idconnect_tester.ui.main_window import MainWindow
 WAIT_MS = 30_000
 SETTLE_MS = 10_000  # a cancelled `slow` drill's server thread sleeps 3 s before it ends
 SECRET = "drill-secret"
+
+# The unresolvable-host drill resolves a name: on an executor of this module's own.
+pytestmark = pytest.mark.usefixtures("own_executor")
 
 
 class DrillBench:
@@ -357,12 +358,6 @@ DRILLS = (
         ),
     ),
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def own_executor(event_loop_qt) -> Iterator[None]:
-    with private_executor(event_loop_qt):  # the unresolvable-host drill resolves a name
-        yield
 
 
 @pytest.fixture

@@ -4,14 +4,22 @@ authorize step's errors, pasted redirects, and the PKCE and keys tools."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, find, get_code, send_and_wait, text_of, token_flow
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import (
+    WAIT_MS,
+    add_profile,
+    find,
+    get_code,
+    scenario,
+    send_and_wait,
+    send_then_cancel_once_it_reached_the_server,
+    text_of,
+    token_flow,
+)
 
 from idconnect_tester.core.exchange import ApiError, NotSent, ShareTokenGranted, TokenGranted
 from idconnect_tester.core.token_chain import clock_time
@@ -25,11 +33,6 @@ def wait_for_checks(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(
         lambda: window.id_token_panel.check_status("decode") is not None, timeout=WAIT_MS
     )
-
-
-def scenario(window: MainWindow, name: str, **params: Any) -> None:
-    assert window.emulator.server is not None
-    window.emulator.server.set_scenario(name, **params)
 
 
 def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
@@ -67,16 +70,6 @@ def description_label(window: MainWindow) -> str:
     label = form.labelForField(window.error_panel.description)
     assert isinstance(label, QLabel)
     return label.text()
-
-
-def send_then_cancel_once_it_reached_the_server(window: MainWindow, qtbot) -> None:
-    server = window.emulator.server
-    assert server is not None
-    scenario(window, "slow", delay_s=1)
-    window.form.send_button.click()
-    qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
-    window.form.cancel_button.click()
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
 
 
 def test_request_cancel_is_on_only_while_there_is_something_to_cancel(window, qtbot) -> None:

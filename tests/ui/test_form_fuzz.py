@@ -10,17 +10,14 @@ instead of reaching the internet.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
-from tests.support.drills import private_executor
 from tests.support.faulty_servers import closed_port
-from tests.ui.helpers import text_of, token_flow
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import add_profile, text_of, token_flow
 
 from idconnect_tester import vendor
 from idconnect_tester.core.exchange import Exchange, TokenGranted
@@ -82,12 +79,6 @@ def offline_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.setenv(variable, dead_end)
         monkeypatch.setenv(variable.lower(), dead_end)
-
-
-@pytest.fixture
-def own_executor(event_loop_qt) -> Iterator[None]:
-    with private_executor(event_loop_qt):  # fuzzed host names get resolved
-        yield
 
 
 FIELDS = ("base_url", "app_token", "secret", "code", "code_verifier", "refresh_token")

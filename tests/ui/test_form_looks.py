@@ -11,8 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile, select
+from tests.ui.helpers import WAIT_MS, add_profile, select, token_flow, type_into
 
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.profiles import ProfileStore

@@ -16,8 +16,7 @@ import pytest
 from PySide6.QtGui import QDesktopServices
 from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
-from tests.ui.helpers import WAIT_MS, text_of
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import WAIT_MS, add_profile, text_of
 
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog

@@ -13,8 +13,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 from tests.support.leaks import files_containing
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import get_code, send_and_wait, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import add_profile, get_code, send_and_wait, token_flow, type_into
 
 from idconnect_tester.core.check_results import StepResult
 from idconnect_tester.core.exchange import TokenGranted

@@ -12,15 +12,16 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QTabBar, QToolButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
+    add_profile,
     get_code,
     on_screen,
+    select,
     send_and_wait,
     text_of,
     token_flow,
     type_into,
     wheel_down,
 )
-from tests.ui.test_profiles_history import add_profile, select
 
 from idconnect_tester import vendor
 from idconnect_tester.core.exchange import TokenGranted, UnexpectedResponse

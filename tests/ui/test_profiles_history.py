@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import keyring
 import pytest
@@ -29,7 +27,9 @@ from tests.support.postman import write_collection, write_environment
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
+    add_profile,
     get_code,
+    select,
     send_and_wait,
     text_of,
     token_flow,
@@ -46,24 +46,6 @@ from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.theme import Tone
-
-
-def add_profile(window: MainWindow, name: str, **changes: Any) -> Profile:
-    """A saved profile pointing at the window's own emulator (so requests really work)."""
-    profile = Profile(
-        new_profile_id(),
-        name=name,
-        base_url=window.emulator.base_url,
-        app_token="sbx:emulator-app-token",
-        client_id="emulator-client",
-        issuer=window.emulator.base_url + "/",
-    )
-    return window.profile_actions.create(replace(profile, **changes))
-
-
-def select(window: MainWindow, profile_id: str) -> None:
-    combo = window.target_panel.profile
-    combo.setCurrentIndex(combo.findData(profile_id))
 
 
 def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring) -> None:

@@ -10,8 +10,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, token_flow, type_into
-from tests.ui.test_profiles_history import add_profile
+from tests.ui.helpers import WAIT_MS, add_profile, token_flow, type_into
 
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
