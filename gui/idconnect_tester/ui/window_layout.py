@@ -251,6 +251,8 @@ def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) ->
     assert isinstance(central, QScrollArea)
     viewport = central.viewport()
     short = request.heightForWidth(viewport.width()) - viewport.height()
+    if short <= 0:
+        return  # it fits (the usual case, after every Send): nothing to measure below
     spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
     give = min(short, spare)
     if give > 0:
