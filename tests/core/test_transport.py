@@ -266,9 +266,10 @@ def test_a_ca_bundle_under_the_home_folder_is_found_when_checked_and_when_sent(
             name="Behind the proxy",
             base_url=f"https://127.0.0.1:{server.port}",
             app_token=EMULATOR_APP_TOKEN,
+            issuer=f"https://127.0.0.1:{server.port}/",  # a server here is its own issuer
             ca_bundle="~/ca.pem",
         )
-        assert profile.warnings() == []
+        assert profile.warnings() == []  # the bundle under ~ is found
         exchange = send(profile.target(emulator_target(profile.base_url).secret_key))
     assert exchange.status == 200, exchange.summary()
     assert exchange.request is not None
