@@ -77,6 +77,19 @@ def test_characters_that_cannot_be_seen_are_named_and_block(hidden: str, named: 
     assert "space" not in issues[0].message
 
 
+def test_letters_a_sumsub_token_never_has_are_warned_about_and_named() -> None:
+    """A mangled paste (Cyrillic, an accent, an emoji): named under the field; Send stays on,
+    since what the server answers may be the test."""
+    request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH + "кé")
+    issues = [i for i in request.validate() if i.field == "refresh_token"]
+    assert len(issues) == 1 and issues[0].severity is Severity.WARNING and not issues[0].blocks
+    assert "U+043A" in issues[0].message and "U+00E9" in issues[0].message
+    code = TokenRequest.from_form("authorization_code", code=CODE + "😀", code_verifier=VERIFIER)
+    assert [i.severity for i in code.validate() if i.field == "code"] == [Severity.WARNING]
+    plain = TokenRequest.from_form("refresh_token", refresh_token=REFRESH)
+    assert [i for i in plain.validate() if i.field == "refresh_token"] == []
+
+
 def test_a_space_inside_a_value_blocks_and_says_so() -> None:
     request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH[:20] + " x")
     issues = [i for i in request.validate() if i.field == "refresh_token" and i.blocks]

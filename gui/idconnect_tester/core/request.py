@@ -55,6 +55,17 @@ def ordered_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     return known + tuple(sorted(wanted - set(vendor.SCOPES)))
 
 
+def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
+    """Sumsub's codes and tokens are ASCII (base64url and a prefix): other letters mean a
+    mangled paste. A warning: what the server does with it may be what is being tested."""
+    other = sorted({c for c in value if not c.isascii()})
+    if not other:
+        return []
+    named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in other[:3])
+    message = f"{label} has characters no Sumsub token has: {named}"
+    return [FieldIssue(name, Severity.WARNING, message)]
+
+
 def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
     """Problems any pasted credential can have, whatever it is."""
     if len(value) > MAX_FIELD_LENGTH:
@@ -159,7 +170,9 @@ class TokenRequest:
         elif looks_like_a_token(self.code):
             issues.append(FieldIssue("code", Severity.ERROR, NOT_A_CODE))
         else:
-            issues += _text_problems("code", "The code", self.code)
+            issues += _text_problems("code", "The code", self.code) or _not_ascii(
+                "code", "The code", self.code
+            )
         if not self.code_verifier:
             issues.append(
                 FieldIssue(
@@ -205,7 +218,9 @@ class TokenRequest:
             )
         else:
             problems = _text_problems("refresh_token", "The refresh token", self.refresh_token)
-            issues += problems
+            issues += problems or _not_ascii(
+                "refresh_token", "The refresh token", self.refresh_token
+            )
             if not problems and not self.refresh_token.startswith(vendor.REFRESH_TOKEN_PREFIX):
                 issues.append(
                     FieldIssue(
