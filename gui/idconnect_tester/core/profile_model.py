@@ -231,8 +231,8 @@ class Profile:
         ):
             own = normalise_base_url(self.base_url) + "/"
             found["issuer"] = (
-                f"The base URL is on this machine but the issuer is Sumsub's: an emulator "
-                f"here is its own issuer ({own})"
+                f"For an API on this machine the issuer is likely {own}, not Sumsub's (an "
+                "emulator here is its own issuer)"
             )
         return found
 

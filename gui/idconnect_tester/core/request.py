@@ -62,7 +62,8 @@ def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
     if not other:
         return []
     named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in other[:3])
-    message = f"{label} has characters no Sumsub token has: {named}"
+    # What it is first: a note under a field is one line, and the rest may be cut.
+    message = f"{named} in {label[0].lower()}{label[1:]}: no Sumsub token has it"
     return [FieldIssue(name, Severity.WARNING, message)]
 
 
@@ -88,7 +89,7 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
             FieldIssue(
                 name,
                 Severity.ERROR,
-                f"{label} contains characters that can't be seen ({named}); check what was pasted",
+                f"{named} in {label[0].lower()}{label[1:]}: it can't be seen; check the paste",
             )
         ]
     return []
@@ -191,8 +192,8 @@ class TokenRequest:
                 FieldIssue(
                     "scope",
                     Severity.WARNING,
-                    "No scope ticked: Get code will be refused (invalid_scope); tick openid "
-                    "for an id_token",
+                    "Tick a scope (openid for an id_token): with none, Get code is refused "
+                    "(invalid_scope)",
                 )
             )
         elif "offline_access" not in self.scopes:

@@ -56,10 +56,7 @@ class SpentCode:
         when = clock_time(self.at)
         if not self.to.same_target(current):
             # Only the target that issued a code knows it: here it is neither used nor fresh.
-            return (
-                f"Sent to {self.to.label} at {when}: this target never issued it. Press Get "
-                "code for this one."
-            )
+            return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
         match self.how:
             case SpentHow.USED:
                 return f"Used at {when}: a replay gets 401, revokes its tokens"

@@ -924,7 +924,7 @@ class MainWindow(QMainWindow):
             return False
         self.status.say(
             "Your saved layout needs a larger screen: the default layout is shown "
-            "(arrange the panels again, or View ▸ Reset layout)",
+            "(arrange the panels again to make one for this screen)",
             Tone.WARNING,
         )
         return True
