@@ -51,9 +51,13 @@ class ReceivedResponse:
     body: bytes = field(repr=False)
     truncated: bool = False  # the body was larger than the client reads
 
+    def header(self, name: str) -> str:
+        """The first value of header `name` (any case), or ""."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
+
     @property
     def content_type(self) -> str:
-        return next((v for k, v in self.headers if k.lower() == "content-type"), "")
+        return self.header("content-type")
 
     @property
     def text(self) -> str:

@@ -325,9 +325,7 @@ def hint_for(
     `grant_type`: the token request's (a refresh's "Invalid code" has its own hint);
     `response`: the answer, for what its headers add (how long a rate limit lasts)."""
     if isinstance(outcome, ApiError) and outcome.status == 429 and response is not None:
-        retry_after = next(
-            (v.strip() for k, v in response.headers if k.lower() == "retry-after"), ""
-        )
+        retry_after = response.header("retry-after").strip()
         if retry_after:
             return _rate_limited(retry_after)
     if isinstance(outcome, ApiError):

@@ -55,6 +55,12 @@ def ordered_scopes(scopes: Iterable[str]) -> tuple[str, ...]:
     return known + tuple(sorted(wanted - set(vendor.SCOPES)))
 
 
+def _in(label: str) -> str:
+    """ "The code" → "in the code": a note under a field says what it found first (it is one
+    line, and the rest may be cut)."""
+    return f"in {label[0].lower()}{label[1:]}"
+
+
 def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
     """Sumsub's codes and tokens are ASCII (base64url and a prefix): other letters mean a
     mangled paste. A warning: what the server does with it may be what is being tested."""
@@ -62,8 +68,7 @@ def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
     if not other:
         return []
     named = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in other[:3])
-    # What it is first: a note under a field is one line, and the rest may be cut.
-    message = f"{named} in {label[0].lower()}{label[1:]}: no Sumsub token has it"
+    message = f"{named} {_in(label)}: no Sumsub token has it"
     return [FieldIssue(name, Severity.WARNING, message)]
 
 
@@ -89,7 +94,7 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
             FieldIssue(
                 name,
                 Severity.ERROR,
-                f"{named} in {label[0].lower()}{label[1:]}: it can't be seen; check the paste",
+                f"{named} {_in(label)}: it can't be seen; check the paste",
             )
         ]
     return []

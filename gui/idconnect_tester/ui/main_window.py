@@ -469,11 +469,9 @@ class MainWindow(QMainWindow):
         was sent already (codes are single-use: a replay gets 401 and revokes the tokens it
         gave), or that another target's Get code gave it (only there can it be redeemed)."""
         code = self.form.code.text()
-        current = self.targets.origin()
-        spent = self.session.code_spent(code) if code else None
-        if spent is not None:
-            self.form.note_under_code(spent.note(current), Tone.WARNING)
+        if self._note_a_spent_code(code):
             return
+        current = self.targets.origin()
         source = self.session.code_from(code)
         if source is None:
             return
@@ -575,12 +573,13 @@ class MainWindow(QMainWindow):
         if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
             self.auto_refresh.stop(f"the target is now {current.label}")
 
-    def _note_a_spent_code(self, text: str) -> None:
-        """A code typed or pasted into Code (a space more or less) that this run sent already
-        is said to be spent at once: Send would replay it."""
-        spent = self.session.code_spent(text) if text.strip() else None
+    def _note_a_spent_code(self, code: str) -> bool:
+        """A code in Code (typed, pasted, a space more or less) that this run sent already is
+        said to be spent, at once: Send would replay it. True when it was."""
+        spent = self.session.code_spent(code) if code.strip() else None
         if spent is not None:
             self.form.note_under_code(spent.note(self.targets.origin()), Tone.WARNING)
+        return spent is not None
 
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """History ▸ Load: the request back in the form, and a word on a code already spent."""
