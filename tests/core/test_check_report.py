@@ -123,5 +123,6 @@ def test_json_has_every_step_and_nothing_secret(passed: CheckReport, failed: Che
 
     steps = {s["id"]: s for s in report_to_dict(failed)["steps"]}
     assert steps["token"]["status"] == StepStatus.FAIL.value
-    assert steps["token"]["hint"]["title"].startswith("Sumsub ID is not enabled")
+    assert steps["token"]["hint"]["kind"] == "sumsub_id_not_enabled"  # what a script matches on
+    assert steps["token"]["hint"]["title"] and steps["token"]["hint"]["advice"]
     assert steps["token"]["http_status"] == 404 and steps["token"]["correlation_id"]

@@ -54,6 +54,7 @@ from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
     Exchange,
+    HintKind,
     NetworkError,
     NetworkErrorKind,
     NotSent,
@@ -124,9 +125,10 @@ def network_error(exchange: Exchange, *kinds: NetworkErrorKind) -> NetworkError:
     return outcome
 
 
-def hint_title(exchange: Exchange) -> str:
+def hint_kind(exchange: Exchange) -> HintKind:
     assert exchange.hint is not None, f"no hint for {exchange.outcome}"
-    return exchange.hint.title
+    assert exchange.hint.title and exchange.hint.advice
+    return exchange.hint.kind
 
 
 def independent_signature(ts: str, path: str, body: bytes) -> str:
@@ -284,7 +286,7 @@ def test_a_client_without_sumsub_id_gets_404_and_the_enable_hint(emulator: Emula
     exchange = send(target, fresh_code(emulator))
     error = api_error(exchange, 404)
     assert error.description.startswith(vendor.ERROR_INVALID_CLIENT_ID_PREFIX)
-    assert hint_title(exchange) == "Sumsub ID is not enabled for this client key"
+    assert hint_kind(exchange) is HintKind.SUMSUB_ID_NOT_ENABLED
 
 
 def _reused(emulator: EmulatorServer, code: AuthorizationCode) -> TokenRequest:
@@ -308,7 +310,7 @@ def test_an_unusable_code_gets_401_invalid_code_with_advice(
     request = make_request(emulator, get_code(emulator.base_url))
     exchange = send(emulator_target(emulator.base_url), request)
     assert api_error(exchange, 401).description == vendor.ERROR_INVALID_CODE
-    assert hint_title(exchange) == "The authorization code was not accepted"
+    assert hint_kind(exchange) is HintKind.INVALID_CODE
     assert exchange.hint is not None and "Get code" in exchange.hint.advice
 
 
@@ -320,7 +322,7 @@ def test_a_wrong_secret_key_gets_the_signature_mismatch(emulator: EmulatorServer
     assert error.description == vendor.ERROR_SIGNATURE_MISMATCH
     assert error.error_code == vendor.ERROR_CODE_SIGNATURE_MISMATCH
     assert error.error_name == vendor.ERROR_NAME_SIGNATURE_MISMATCH
-    assert hint_title(exchange) == "The signature does not match"
+    assert hint_kind(exchange) is HintKind.SIGNATURE_MISMATCH
     assert exchange.hint is not None and "secret key" in exchange.hint.advice
 
 
@@ -334,7 +336,7 @@ def test_a_skewed_clock_gets_4004_and_the_clock_hint(emulator: EmulatorServer, s
     error = api_error(exchange, 401)
     assert error.error_code == vendor.ERROR_CODE_REQUEST_EXPIRED
     assert error.error_name == vendor.ERROR_NAME_REQUEST_EXPIRED
-    assert hint_title(exchange) == "The request timestamp is off"
+    assert hint_kind(exchange) is HintKind.TIMESTAMP_OFF
     sent = exchange.request
     assert sent is not None
     assert abs(int(dict(sent.headers)["x-app-access-ts"]) - (time.time() + skew_s)) < 5
@@ -350,14 +352,14 @@ def test_reusing_a_code_revokes_its_tokens_403(emulator: EmulatorServer) -> None
     shared = send(target, ShareTokenRequest(tokens.access_token, "CoolCompanyLtd"))
     for exchange in (refreshed, shared):
         assert "revoked" in api_error(exchange, 403).description
-        assert hint_title(exchange) == "Forbidden: revoked token or wrong environment"
+        assert hint_kind(exchange) is HintKind.FORBIDDEN
 
 
 def test_an_unknown_app_token_gets_401_and_the_app_token_hint(emulator: EmulatorServer) -> None:
     target = replace(emulator_target(emulator.base_url), app_token="sbx:no-such-app-token")
     exchange = send(target, fresh_code(emulator))
     api_error(exchange, 401)
-    assert hint_title(exchange) == "The app token was not recognised"
+    assert hint_kind(exchange) is HintKind.APP_TOKEN_UNKNOWN
 
 
 def _drill_still_armed(emulator: EmulatorServer) -> bool:
@@ -384,7 +386,7 @@ def test_an_invalid_share_request_is_not_sent_and_the_server_would_answer_400(
     exchange = send(target, _UncheckedShareRequest(access_token, ""))
     error = api_error(exchange, 400)
     assert error.description == vendor.ERROR_SHARE_MISSING_FIELDS
-    assert hint_title(exchange) == "Missing fields for the share token"
+    assert hint_kind(exchange) is HintKind.SHARE_FIELDS_MISSING
     assert exchange.request is not None
     assert json.loads(exchange.request.body)[vendor.SHARE_FIELD_FOR_CLIENT_ID] == ""
 
@@ -406,7 +408,7 @@ def test_a_token_without_the_share_scope_gets_403_and_a_scope_hint(
     tokens = granted(send(target, fresh_code(emulator, scopes=("openid", "name"))))
     exchange = send(target, ShareTokenRequest(tokens.access_token, "CoolCompanyLtd"))
     assert "share" in api_error(exchange, 403).description
-    assert hint_title(exchange) == "The access token lacks the share scope"
+    assert hint_kind(exchange) is HintKind.SHARE_SCOPE_MISSING
 
 
 # --- every fault scenario ------------------------------------------------------------------
@@ -459,7 +461,7 @@ def test_slow_beyond_the_timeout_is_a_timeout() -> None:
     error = network_error(exchange, NetworkErrorKind.TIMEOUT)
     assert "cancel scope" not in error.message  # anyio's plumbing means nothing to a reader
     assert "timeout" in error.message.lower()
-    assert hint_title(exchange) == "No answer in time"
+    assert hint_kind(exchange) is HintKind.TIMEOUT
     assert 300 <= exchange.timings.total_ms < 1400
 
 
@@ -468,7 +470,7 @@ def test_a_gateway_html_page_is_an_unexpected_502(emulator: EmulatorServer) -> N
     outcome = exchange.outcome
     assert isinstance(outcome, UnexpectedResponse) and outcome.status == 502
     assert "HTML page titled '502 Bad Gateway'" in outcome.problems[0]
-    assert hint_title(exchange) == "The server failed"
+    assert hint_kind(exchange) is HintKind.SERVER_FAILED
     assert exchange.response is not None and b"nginx" in exchange.response.body
 
 
@@ -477,7 +479,7 @@ def test_malformed_json_is_unexpected(emulator: EmulatorServer) -> None:
     outcome = exchange.outcome
     assert isinstance(outcome, UnexpectedResponse) and outcome.status == 200
     assert outcome.problems[0].startswith("The body is not valid JSON")
-    assert hint_title(exchange) == "The response was not what Sumsub documents"
+    assert hint_kind(exchange) is HintKind.UNDOCUMENTED_RESPONSE
 
 
 def test_wrong_types_lists_every_problem(emulator: EmulatorServer) -> None:
@@ -504,7 +506,7 @@ def test_wrong_types_from_the_share_endpoint(emulator: EmulatorServer) -> None:
 def test_a_connection_reset_is_a_reset(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "connection_reset")
     network_error(exchange, NetworkErrorKind.RESET)
-    assert hint_title(exchange) == "The connection was dropped"
+    assert hint_kind(exchange) is HintKind.CONNECTION_DROPPED
 
 
 def test_a_huge_body_is_read_and_parsed(emulator: EmulatorServer) -> None:
@@ -557,13 +559,13 @@ def test_id_token_drills_fail_the_right_check(
 def test_clock_skew_drill_gets_the_clock_hint(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "clock_skew")
     assert api_error(exchange, 401).error_code == vendor.ERROR_CODE_REQUEST_EXPIRED
-    assert hint_title(exchange) == "The request timestamp is off"
+    assert hint_kind(exchange) is HintKind.TIMESTAMP_OFF
 
 
 def test_rate_limited_gets_429_and_the_wait_hint(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "rate_limited", retry_after_s=7)
     api_error(exchange, 429)
-    assert hint_title(exchange) == "Too many requests"
+    assert hint_kind(exchange) is HintKind.RATE_LIMITED
     assert exchange.response is not None
     assert dict(exchange.response.headers)["retry-after"] == "7"
     assert exchange.hint is not None and "7 s" in exchange.hint.advice  # how long, said
@@ -572,13 +574,13 @@ def test_rate_limited_gets_429_and_the_wait_hint(emulator: EmulatorServer) -> No
 def test_a_rate_limit_without_retry_after_still_gets_the_wait_hint() -> None:
     outcome = ApiError(429, "Too many requests")
     hint = hint_for(outcome, Endpoint.TOKEN)
-    assert hint is not None and hint.title == "Too many requests"
+    assert hint is not None and hint.kind is HintKind.RATE_LIMITED
 
 
 def test_revoked_token_drill_gets_403(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "revoked_token")
     api_error(exchange, 403)
-    assert hint_title(exchange) == "Forbidden: revoked token or wrong environment"
+    assert hint_kind(exchange) is HintKind.FORBIDDEN
 
 
 # --- network failures ----------------------------------------------------------------------
@@ -596,7 +598,7 @@ def test_a_closed_port_is_refused() -> None:
     exchange = send(_any_target(f"http://127.0.0.1:{port}"), ANY_REQUEST)
     error = network_error(exchange, NetworkErrorKind.REFUSED)
     assert str(port) in error.message  # the address that refused, not just "attempts failed"
-    assert hint_title(exchange) == "Connection refused"
+    assert hint_kind(exchange) is HintKind.CONNECTION_REFUSED
     assert exchange.summary().startswith("Network error (refused) after")
     assert not exchange.timings.reused_connection  # no connection at all, not a reused one
 
@@ -604,7 +606,7 @@ def test_a_closed_port_is_refused() -> None:
 def test_an_unresolvable_host_is_dns() -> None:
     exchange = send(_any_target("https://nonexistent.invalid"), ANY_REQUEST)
     network_error(exchange, NetworkErrorKind.DNS)
-    assert hint_title(exchange) == "Host name not found"
+    assert hint_kind(exchange) is HintKind.HOST_NOT_FOUND
 
 
 GRANTED_BODY = json.dumps(
@@ -620,7 +622,7 @@ def test_a_self_signed_certificate_is_a_tls_error_unless_trusted(tmp_path: Path)
         refused = send(_any_target(base), ANY_REQUEST)
         error = network_error(refused, NetworkErrorKind.TLS)
         assert "certificate" in error.message.lower()
-        assert hint_title(refused) == "TLS (certificate) problem"
+        assert hint_kind(refused) is HintKind.TLS
 
         unverified = send(_any_target(base, verify_tls=False), ANY_REQUEST)
         granted(unverified)
@@ -657,7 +659,7 @@ def test_a_non_http_server_is_a_protocol_error() -> None:
         exchange = send(_any_target(server.base_url), ANY_REQUEST)
     error = network_error(exchange, NetworkErrorKind.PROTOCOL)
     assert "SSH-2.0" in error.message
-    assert hint_title(exchange) == "The server broke the HTTP protocol"
+    assert hint_kind(exchange) is HintKind.PROTOCOL
 
 
 # --- policy: plain http, proxies -----------------------------------------------------------
@@ -682,7 +684,7 @@ def test_environment_proxies_are_honoured_for_https(monkeypatch: pytest.MonkeyPa
     exchange = send(_any_target(UNREACHABLE_HTTPS), ANY_REQUEST)
     error = network_error(exchange, NetworkErrorKind.PROXY)
     assert f"proxy 127.0.0.1:{port}" in error.message
-    assert hint_title(exchange) == "The proxy failed"
+    assert hint_kind(exchange) is HintKind.PROXY
 
 
 _PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")

@@ -13,6 +13,7 @@ from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
     Hint,
+    HintKind,
     NetworkError,
     NetworkErrorKind,
     NotSent,
@@ -49,7 +50,7 @@ def exchange(outcome) -> Exchange:
         timings=Timings(12.5, 1.0, None, 10.0),
         started_at=NOW,
         received_at=NOW,
-        hint=Hint("Title", "Advice"),
+        hint=Hint(HintKind.TIMEOUT, "Title", "Advice"),
     )
 
 
@@ -65,6 +66,15 @@ def test_full_records_round_trip(outcome) -> None:
     original = exchange(outcome)
     restored = exchange_from_record(exchange_to_dict(original, full_tokens=True))
     assert content(restored) == content(original)
+
+
+def test_a_record_from_before_hint_kinds_keeps_its_words() -> None:
+    record = exchange_to_dict(exchange(OUTCOMES[0]), full_tokens=True)
+    del record["hint"]["kind"]
+    restored = exchange_from_record(record).hint
+    assert restored == Hint(HintKind.UNKNOWN, "Title", "Advice")
+    record["hint"]["kind"] = "a-kind-this-version-lacks"
+    assert exchange_from_record(record).hint == restored
 
 
 def test_masked_records_keep_tokens_masked() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.exchange import Exchange, HintKind
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -26,6 +27,17 @@ def text_of(window: QWidget, name: str) -> str:
     widget = find(window, name)
     assert isinstance(widget, QLabel | QLineEdit)
     return widget.text()
+
+
+def hint_shown(window: MainWindow) -> HintKind | None:
+    """The kind of hint the error panel shows, after checking that its title is on screen."""
+    report = window.error_panel.shown
+    hint = report.hint if report is not None else None
+    if hint is None:
+        assert text_of(window, "errorHint") == ""
+        return None
+    assert escape(hint.title) in text_of(window, "errorHint")
+    return hint.kind
 
 
 def type_into(qtbot, edit: QLineEdit, text: str) -> None:

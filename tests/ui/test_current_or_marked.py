@@ -14,6 +14,7 @@ from tests.ui.helpers import (
     add_profile,
     find,
     get_code,
+    hint_shown,
     scenario,
     select,
     send_and_wait,
@@ -23,7 +24,7 @@ from tests.ui.helpers import (
     type_into,
 )
 
-from idconnect_tester.core.exchange import ApiError, TokenGranted
+from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.token_chain import SpentHow, clock_time
@@ -113,7 +114,7 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     send_and_wait(window, qtbot)
     # The 401's advice names the replay: this run used the code, at that time.
     assert clock_time(granted.received_at) in text_of(window, "errorHint")
-    assert "replayed" in text_of(window, "errorHint")
+    assert hint_shown(window) is HintKind.CODE_REPLAYED
     window.form.set_grant("refresh_token")
     refused = send_and_wait(window, qtbot)
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403

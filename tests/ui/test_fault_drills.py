@@ -33,10 +33,10 @@ from tests.support.faulty_servers import (
     tls_json_server,
 )
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import add_profile, text_of, token_flow, type_into
+from tests.ui.helpers import add_profile, hint_shown, text_of, token_flow, type_into
 
 from idconnect_tester import vendor
-from idconnect_tester.core.exchange import Exchange, TokenGranted, UnexpectedResponse
+from idconnect_tester.core.exchange import Exchange, HintKind, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
 from idconnect_tester.ui.main_window import MainWindow
@@ -145,11 +145,12 @@ class DrillBench:
         assert text_of(self.window, "errorStatus") == "No error"
         assert text_of(self.window, "accessTokenField") == exchange.outcome.access_token
 
-    def error_shown(self) -> tuple[str, str, str]:
+    def error_shown(self) -> tuple[str, str, HintKind | None]:
+        """The error panel's status and description, and the kind of hint it shows."""
         return (
             text_of(self.window, "errorStatus"),
             text_of(self.window, "errorDescription"),
-            text_of(self.window, "errorHint"),
+            hint_shown(self.window),
         )
 
     def raw_response(self) -> str:
@@ -202,7 +203,7 @@ def drill_server_error_html(bench: DrillBench) -> None:
     status, description, hint = bench.error_shown()
     assert status == "502 Bad Gateway — unexpected response"
     assert "HTML page titled '502 Bad Gateway'" in description
-    assert "The server failed" in hint
+    assert hint is HintKind.SERVER_FAILED
     assert "<h1>502 Bad Gateway</h1>" in bench.raw_response()
 
 
@@ -211,7 +212,7 @@ def drill_malformed_json(bench: DrillBench) -> None:
     status, description, hint = bench.error_shown()
     assert status == "200 OK — unexpected response"
     assert "The body is not valid JSON" in description
-    assert "not what Sumsub documents" in hint
+    assert hint is HintKind.UNDOCUMENTED_RESPONSE
 
 
 def drill_wrong_types(bench: DrillBench) -> None:
@@ -227,7 +228,7 @@ def drill_connection_reset(bench: DrillBench) -> None:
     status, description, hint = bench.error_shown()
     assert status == "Network error: reset"
     assert "Connection reset by peer" in description
-    assert "The connection was dropped" in hint
+    assert hint is HintKind.CONNECTION_DROPPED
     assert bench.raw_response().startswith("No response: reset")
 
 
@@ -266,7 +267,7 @@ def drill_clock_skew(bench: DrillBench) -> None:
     status, _, hint = bench.error_shown()
     assert status == "401 Unauthorized"
     assert bench.window.error_panel.api_error.text().startswith("4004")
-    assert "The request timestamp is off" in hint
+    assert hint is HintKind.TIMESTAMP_OFF
     assert len(text_of(bench.window, "errorCorrelationId")) == 32
 
 
@@ -274,7 +275,8 @@ def drill_rate_limited(bench: DrillBench) -> None:
     emulator_error("rate_limited", retry_after_s=7)(bench)
     status, _, hint = bench.error_shown()
     assert status == "429 Too Many Requests"
-    assert "Too many requests" in hint and "7 s" in hint  # how long to wait, in the panel
+    assert hint is HintKind.RATE_LIMITED
+    assert "7 s" in text_of(bench.window, "errorHint")  # how long to wait, in the panel
     assert "retry-after: 7" in bench.raw_response().lower()
 
 
@@ -283,10 +285,12 @@ def drill_revoked_token(bench: DrillBench) -> None:
     status, description, hint = bench.error_shown()
     assert status == "403 Forbidden"
     assert description == "Token has been revoked"
-    assert "revoked token" in hint
+    assert hint is HintKind.FORBIDDEN
 
 
-def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[DrillBench], None]:
+def network_drill(
+    profile: str, kind: str, detail: str, hint: HintKind
+) -> Callable[[DrillBench], None]:
     def drill(bench: DrillBench) -> None:
         bench.use(profile)
         token = text_of(bench.window, "accessTokenField")
@@ -295,7 +299,7 @@ def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[
         status, description, shown_hint = bench.error_shown()
         assert status == f"Network error: {kind}"
         assert detail in description
-        assert hint in shown_hint
+        assert shown_hint is hint
         assert bench.raw_response().startswith(f"No response: {kind}")
         # No answer, so no Sumsub code or correlationId: those rows are not shown empty.
         panel = bench.window.error_panel
@@ -307,7 +311,7 @@ def network_drill(profile: str, kind: str, detail: str, hint: str) -> Callable[[
 
 def drill_hang(bench: DrillBench) -> None:
     """Times out after the profile's 1 s; and with a 30 s timeout, Cancel ends it."""
-    network_drill("hangs 1 s", "timeout", "no response arrived", "No answer in time")(bench)
+    network_drill("hangs 1 s", "timeout", "no response arrived", HintKind.TIMEOUT)(bench)
     bench.use("hangs 30 s")
     seen = bench.hanging.requests_seen
     bench.send_then_cancel(lambda: bench.hanging.requests_seen > seen)
@@ -335,17 +339,15 @@ DRILLS = (
     Drill("revoked_token", drill_revoked_token),
     Drill(
         "closed_port",
-        network_drill("closed port", "refused", "Connect call failed", "Connection refused"),
+        network_drill("closed port", "refused", "Connect call failed", HintKind.CONNECTION_REFUSED),
     ),
     Drill(
         "unresolvable_host",
-        network_drill("unknown host", "dns", "Name or service not known", "Host name not found"),
+        network_drill("unknown host", "dns", "Name or service not known", HintKind.HOST_NOT_FOUND),
     ),
     Drill(
         "tls_self_signed",
-        network_drill(
-            "self-signed", "tls", "CERTIFICATE_VERIFY_FAILED", "TLS (certificate) problem"
-        ),
+        network_drill("self-signed", "tls", "CERTIFICATE_VERIFY_FAILED", HintKind.TLS),
     ),
     Drill("hang_until_timeout", drill_hang),
     Drill(
@@ -354,7 +356,7 @@ DRILLS = (
             "drops mid-body",
             "reset",
             "peer closed connection without sending complete message body",
-            "The connection was dropped",
+            HintKind.CONNECTION_DROPPED,
         ),
     ),
 )

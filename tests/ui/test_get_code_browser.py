@@ -16,8 +16,9 @@ import pytest
 from PySide6.QtGui import QDesktopServices
 from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
-from tests.ui.helpers import WAIT_MS, add_profile, text_of
+from tests.ui.helpers import WAIT_MS, add_profile, hint_shown, text_of
 
+from idconnect_tester.core.exchange import HintKind
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.history_panel import COLUMN
@@ -164,8 +165,7 @@ def test_nothing_listening_at_a_local_endpoint_is_an_error_not_a_wait(
     qtbot.waitUntil(lambda: text_of(window, "errorStatus").startswith("Authorize"), timeout=3000)
     assert "could not be reached" in text_of(window, "errorDescription")
     # What to try is about the server's address, not about pasting a redirect.
-    hint = text_of(window, "errorHint")
-    assert "Nothing answered" in hint and "Base URL" in hint and "paste" not in hint
+    assert hint_shown(window) is HintKind.AUTHORIZE_UNREACHABLE
     assert browser.opened == []
 
 

@@ -53,7 +53,11 @@ def report_to_dict(report: CheckReport) -> dict[str, Any]:
                 "why": result.why,
                 "hint": None
                 if result.hint is None
-                else {"title": result.hint.title, "advice": result.hint.advice},
+                else {
+                    "kind": result.hint.kind.value,
+                    "title": result.hint.title,
+                    "advice": result.hint.advice,
+                },
                 "http_status": result.http_status,
                 "correlation_id": result.correlation_id,
                 "started_at": iso_utc(result.started_at),

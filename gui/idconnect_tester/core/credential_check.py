@@ -48,6 +48,7 @@ from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
     Hint,
+    HintKind,
     NetworkError,
     NotSent,
     ShareTokenGranted,
@@ -77,21 +78,25 @@ CLOCK_HINT: Final = hint_for(
     ApiError(401, "", error_code=vendor.ERROR_CODE_REQUEST_EXPIRED), Endpoint.TOKEN
 )
 DISCOVERY_HINT: Final = Hint(
+    HintKind.DISCOVERY_UNUSABLE,
     "The issuer's discovery document could not be used",
     "Check the issuer exactly as Sumsub gives it (https://id.sumsub.com/, trailing slash "
     "included) and that this machine can reach it.",
 )
 JWKS_HINT: Final = Hint(
+    HintKind.KEYS_UNUSABLE,
     "id_tokens from this issuer can't be verified",
     "The key set must hold a public key for every algorithm the issuer says it signs with. "
     "Check the jwks_uri in the discovery document.",
 )
 AUTHORIZE_HINT: Final = Hint(
+    HintKind.AUTHORIZE_REFUSED,
     "The authorization server refused the request",
     "Check the client id Sumsub gave you for Sumsub ID, that Sumsub ID is enabled for it, "
     "and that the redirect URI is registered for it exactly as sent.",
 )
 ID_TOKEN_HINT: Final = Hint(
+    HintKind.ID_TOKEN_UNTRUSTED,
     "Do not trust this id_token",
     "A failed row means the token is not what the issuer signed for this client in this run "
     "(an expired token can also mean this computer's clock is off). See each row's reason.",
@@ -204,7 +209,7 @@ def _fetch_failure(step: StepId, exc: KeyFetchError, hint: Hint, status: int | N
         network = _network_hint(classify(cause))
         # Discovery and the keys come from the issuer, not from the API's base URL.
         issuer_hint = (
-            Hint(network.title, network.advice.replace("the base URL", "the issuer URL"))
+            replace(network, advice=network.advice.replace("the base URL", "the issuer URL"))
             if network is not None
             else None
         )

@@ -16,6 +16,7 @@ from idconnect_tester.core.exchange import (
     ApiError,
     Exchange,
     Hint,
+    HintKind,
     NetworkError,
     NotSent,
     UnexpectedResponse,
@@ -112,20 +113,27 @@ def report_for_failure(message: str, when: datetime) -> ErrorReport:
 
 def _authorize_hint(result: AuthorizeResult) -> Hint:
     if result.error == "access_denied":
-        return Hint("Consent was refused", "Press Get code again and approve the request.")
+        return Hint(
+            HintKind.CONSENT_REFUSED,
+            "Consent was refused",
+            "Press Get code again and approve the request.",
+        )
     if result.error:
         return Hint(
+            HintKind.AUTHORIZE_REFUSED,
             "The authorize request was refused",
             "Check the client id, the redirect URI registered with Sumsub, and the scopes.",
         )
     if (result.problem or "").startswith(UNREACHABLE):
         return Hint(
+            HintKind.AUTHORIZE_UNREACHABLE,
             "Nothing answered at the authorization endpoint",
             "Check the profile's Base URL (or Authorization endpoint) and that the server runs. "
             "A profile copied from the built-in emulator keeps the port the emulator had then; "
             "the emulator gets a new port each launch.",
         )
     return Hint(
+        HintKind.NO_REDIRECT,
         "No usable redirect",
         "Press Get code again; if the redirect URI is not loopback, paste the whole redirect URL.",
     )

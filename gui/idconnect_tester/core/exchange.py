@@ -14,10 +14,60 @@ from enum import StrEnum
 from typing import Any
 
 
+class HintKind(StrEnum):
+    """Which known failure a hint is about. The title and advice are prose that gets reworded;
+    the kind is the stable name a script (`--json`) or a test can match on."""
+
+    # Sumsub answered with an error
+    TIMESTAMP_OFF = "timestamp_off"
+    SIGNATURE_MISMATCH = "signature_mismatch"
+    SIGNATURE_HEADERS_MISSING = "signature_headers_missing"
+    APP_TOKEN_UNKNOWN = "app_token_unknown"
+    AUTHENTICATION_FAILED = "authentication_failed"
+    SUMSUB_ID_NOT_ENABLED = "sumsub_id_not_enabled"
+    INVALID_CODE = "invalid_code"
+    CODE_REPLAYED = "code_replayed"
+    URL_AS_CODE = "url_as_code"
+    REFRESH_VERIFIER_MISMATCH = "refresh_verifier_mismatch"
+    REFRESH_TOKEN_REFUSED = "refresh_token_refused"
+    SHARE_SCOPE_MISSING = "share_scope_missing"
+    SHARE_FIELDS_MISSING = "share_fields_missing"
+    FORBIDDEN = "forbidden"
+    MALFORMED_REQUEST = "malformed_request"
+    RATE_LIMITED = "rate_limited"
+    # the answer was not Sumsub's error shape
+    SERVER_FAILED = "server_failed"
+    REDIRECTED = "redirected"
+    UNDOCUMENTED_RESPONSE = "undocumented_response"
+    # no answer
+    CONNECTION_REFUSED = "connection_refused"
+    HOST_NOT_FOUND = "host_not_found"
+    TIMEOUT = "timeout"
+    TLS = "tls"
+    PLAIN_HTTP_PEER = "plain_http_peer"
+    CONNECTION_DROPPED = "connection_dropped"
+    PROTOCOL = "protocol"
+    PROXY = "proxy"
+    CANCELLED = "cancelled"
+    NOT_SENT = "not_sent"
+    # the authorize step
+    CONSENT_REFUSED = "consent_refused"
+    AUTHORIZE_REFUSED = "authorize_refused"
+    AUTHORIZE_UNREACHABLE = "authorize_unreachable"
+    NO_REDIRECT = "no_redirect"
+    # the credential check's own steps
+    DISCOVERY_UNUSABLE = "discovery_unusable"
+    KEYS_UNUSABLE = "keys_unusable"
+    ID_TOKEN_UNTRUSTED = "id_token_untrusted"
+    # a history record saved before hints had kinds
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class Hint:
     """What an outcome most likely means, and what to try next, in plain words."""
 
+    kind: HintKind
     title: str
     advice: str
 

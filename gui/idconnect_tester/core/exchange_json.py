@@ -235,7 +235,11 @@ def exchange_to_dict(exchange: Exchange, *, full_tokens: bool = False) -> dict[s
         "hint": (
             None
             if exchange.hint is None
-            else {"title": text(exchange.hint.title), "advice": text(exchange.hint.advice)}
+            else {
+                "kind": exchange.hint.kind.value,
+                "title": text(exchange.hint.title),
+                "advice": text(exchange.hint.advice),
+            }
         ),
     }
 

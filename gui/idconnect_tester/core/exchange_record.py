@@ -16,6 +16,7 @@ from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
     Hint,
+    HintKind,
     NetworkError,
     NetworkErrorKind,
     NotSent,
@@ -169,6 +170,16 @@ def _outcome(value: Any) -> Outcome:
     raise RecordError(f"unknown outcome kind {kind!r}")
 
 
+def _hint(data: dict[str, Any]) -> Hint:
+    """A recorded hint; one saved before hints had kinds (or of a kind this version no longer
+    has) keeps its words and is of kind UNKNOWN."""
+    try:
+        kind = HintKind(str(data.get("kind")))
+    except ValueError:
+        kind = HintKind.UNKNOWN
+    return Hint(kind, str(data.get("title", "")), str(data.get("advice", "")))
+
+
 def exchange_from_record(record: Any) -> Exchange:
     """The `Exchange` a record describes. Raises `RecordError` when it can't be read."""
     data = _object(record, "the record")
@@ -179,11 +190,7 @@ def exchange_from_record(record: Any) -> Exchange:
     timings = data.get("timings") if isinstance(data.get("timings"), dict) else {}
     assert isinstance(timings, dict)
     hint_data = data.get("hint")
-    hint = (
-        Hint(str(hint_data.get("title", "")), str(hint_data.get("advice", "")))
-        if isinstance(hint_data, dict)
-        else None
-    )
+    hint = _hint(hint_data) if isinstance(hint_data, dict) else None
     return Exchange(
         endpoint=endpoint,
         request=_request(data.get("request")),

@@ -15,6 +15,7 @@ from idconnect_tester.core.exchange import (
     ApiError,
     Endpoint,
     Hint,
+    HintKind,
     NetworkError,
     NetworkErrorKind,
     Outcome,
@@ -42,6 +43,7 @@ class _ApiRule:
 
 _INVALID_CODE: Final = _ApiRule(
     Hint(
+        HintKind.INVALID_CODE,
         "The authorization code was not accepted",
         "Codes are single-use and short-lived: it may have been used already (a second "
         "Send), have expired, or the code verifier does not match the code_challenge sent "
@@ -52,6 +54,7 @@ _INVALID_CODE: Final = _ApiRule(
 )
 
 _REFRESH_VERIFIER: Final = Hint(
+    HintKind.REFRESH_VERIFIER_MISMATCH,
     "The refresh was refused as an invalid code",
     'On a refresh the code is the one this refresh token came from, so "Invalid code" '
     "most likely means the codeVerifier sent is not that code's: a later Get code puts its "
@@ -63,11 +66,13 @@ _REFRESH_VERIFIER: Final = Hint(
 # A cancel's consequences depend on the grant that was cancelled.
 _CANCELLED_BY_GRANT: Final = {
     vendor.GRANT_AUTHORIZATION_CODE: Hint(
+        HintKind.CANCELLED,
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: it may have redeemed the code already. If "
         "Send answers 401 Invalid code, press Get code for a fresh code and verifier.",
     ),
     vendor.GRANT_REFRESH_TOKEN: Hint(
+        HintKind.CANCELLED,
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: it may have issued an access token you never "
         "received. The refresh token is still the one to use: Send again.",
@@ -75,6 +80,7 @@ _CANCELLED_BY_GRANT: Final = {
 }
 
 _URL_AS_CODE: Final = Hint(
+    HintKind.URL_AS_CODE,
     "A whole URL was sent as the code",
     "The code sent looks like a redirect URL (…?code=…&state=…), not a code: a common cause "
     "when it was copied from the browser's address bar or another OAuth tool. Paste the URL "
@@ -85,6 +91,7 @@ _URL_AS_CODE: Final = Hint(
 _API_RULES: Final[tuple[_ApiRule, ...]] = (
     _ApiRule(
         Hint(
+            HintKind.TIMESTAMP_OFF,
             "The request timestamp is off",
             "X-App-Access-Ts must be within a minute of Sumsub's clock. Check this computer's "
             "clock and time zone (sync it with NTP), then send again.",
@@ -93,6 +100,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SIGNATURE_MISMATCH,
             "The signature does not match",
             "The secret key is probably wrong for this app token (sandbox and production keys "
             "differ), or something changed the body or path after signing. Re-enter the secret "
@@ -102,6 +110,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SIGNATURE_MISMATCH,
             "The signature does not match",
             "The secret key is probably wrong for this app token, or the body was altered "
             "after signing.",
@@ -111,6 +120,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SUMSUB_ID_NOT_ENABLED,
             "Sumsub ID is not enabled for this client key",
             "The app token belongs to a client (client key) without Sumsub ID Connect. Ask "
             "Sumsub support to enable Sumsub ID for your client key, or use the app token of "
@@ -122,6 +132,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     _INVALID_CODE,
     _ApiRule(
         Hint(
+            HintKind.REFRESH_TOKEN_REFUSED,
             "The refresh token was not accepted",
             "It may be mistyped, expired, or issued to another client. Get a new one with an "
             "authorization_code exchange that includes offline_access.",
@@ -131,6 +142,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.APP_TOKEN_UNKNOWN,
             "The app token was not recognised",
             "Check the app token (X-App-Token) for typos, and that it belongs to this "
             "environment: sandbox tokens start with sbx:.",
@@ -140,6 +152,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SIGNATURE_HEADERS_MISSING,
             "Missing signature headers",
             "Every request needs X-App-Token, X-App-Access-Ts and X-App-Access-Sig. If a proxy "
             "sits in between, check that it forwards them.",
@@ -149,6 +162,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SHARE_SCOPE_MISSING,
             "The access token lacks the share scope",
             "Only a token granted with the share scope can mint share tokens. Tick share, "
             "press Get code, exchange the new code, then request the share token again.",
@@ -159,6 +173,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.FORBIDDEN,
             "Forbidden: revoked token or wrong environment",
             "The token was revoked (for example because its authorization code was used "
             "twice), lacks the scope this call needs, or a sandbox (sbx:) credential was mixed "
@@ -168,6 +183,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.SHARE_FIELDS_MISSING,
             "Missing fields for the share token",
             "Fill in forClientId and make sure an access token is present.",
         ),
@@ -176,6 +192,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.MALFORMED_REQUEST,
             "The request was malformed",
             "Sumsub could not accept the body. Check the grant type and the fields it needs; "
             "the Raw panel shows exactly what was sent.",
@@ -184,6 +201,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.RATE_LIMITED,
             "Too many requests",
             "You are being rate limited. Wait a little (see the Retry-After header) and retry.",
         ),
@@ -191,6 +209,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
     ),
     _ApiRule(
         Hint(
+            HintKind.AUTHENTICATION_FAILED,
             "Authentication failed",
             "Check the app token and secret key, and this computer's clock.",
         ),
@@ -201,47 +220,56 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
 
 _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
     NetworkErrorKind.REFUSED: Hint(
+        HintKind.CONNECTION_REFUSED,
         "Connection refused",
         "Nothing is listening at that address and port. Check the base URL; for the emulator, "
         "check that it is running.",
     ),
     NetworkErrorKind.DNS: Hint(
+        HintKind.HOST_NOT_FOUND,
         "Host name not found",
         "The host name could not be resolved. Check the base URL for typos, your network "
         "connection, and your DNS or VPN.",
     ),
     NetworkErrorKind.TIMEOUT: Hint(
+        HintKind.TIMEOUT,
         "No answer in time",
         "The server did not answer within the timeout. Check your network, proxy or VPN, or "
         "raise the timeout in the profile.",
     ),
     NetworkErrorKind.TLS: Hint(
+        HintKind.TLS,
         "TLS (certificate) problem",
         "The server's certificate could not be verified. Behind a corporate proxy, add its CA "
         "bundle to the profile; check this computer's date; never disable verification for "
         "production.",
     ),
     NetworkErrorKind.RESET: Hint(
+        HintKind.CONNECTION_DROPPED,
         "The connection was dropped",
         "The server or something in between closed the connection mid-request. Retry; if it "
         "repeats, check proxies and firewalls.",
     ),
     NetworkErrorKind.PROTOCOL: Hint(
+        HintKind.PROTOCOL,
         "The server broke the HTTP protocol",
         "The answer was not valid HTTP. Check that the base URL points at an HTTPS API, not at "
         "another kind of service or port.",
     ),
     NetworkErrorKind.PROXY: Hint(
+        HintKind.PROXY,
         "The proxy failed",
         "The configured proxy refused or failed the request. Check the profile's proxy "
         "setting and the HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY environment variables.",
     ),
     NetworkErrorKind.CANCELLED: Hint(
+        HintKind.CANCELLED,
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: a request that reached it may have been acted "
         "on. Send again to see what the server says now.",
     ),
     NetworkErrorKind.OTHER: Hint(
+        HintKind.NOT_SENT,
         "The request could not be sent",
         "See the message for details, and check the base URL and your network.",
     ),
@@ -258,6 +286,7 @@ _PLAIN_HTTP_PEER_PHRASES: Final = (
 )
 
 _PLAIN_HTTP_PEER_HINT: Final = Hint(
+    HintKind.PLAIN_HTTP_PEER,
     "The server answered in plain HTTP",
     "This port speaks HTTP, not HTTPS, so there is no certificate to check. For a server on "
     "this machine, such as the emulator, use http:// (plain http:// is allowed only to this "
@@ -275,17 +304,20 @@ def _network_hint(error: NetworkError) -> Hint:
 def _unexpected_hint(outcome: UnexpectedResponse) -> Hint:
     if outcome.status >= 500:
         return Hint(
+            HintKind.SERVER_FAILED,
             "The server failed",
             "A server or gateway error, not Sumsub's JSON error shape. Retry in a moment; if it "
             "persists, check Sumsub's status page or your proxy.",
         )
     if 300 <= outcome.status < 400:
         return Hint(
+            HintKind.REDIRECTED,
             "Redirected instead of answered",
             "The API answered with a redirect. The base URL is probably wrong (http vs https, "
             "or a web page instead of the API host, e.g. https://api.sumsub.com).",
         )
     return Hint(
+        HintKind.UNDOCUMENTED_RESPONSE,
         "The response was not what Sumsub documents",
         "Look at the Raw panel for the body. If the base URL points at a proxy or mock, check "
         "what it returns.",
@@ -306,6 +338,7 @@ def _rate_limited(retry_after: str) -> Hint:
     """429 with the server's Retry-After (seconds, or an HTTP date): how long, in the hint."""
     wait = f"{retry_after} s" if retry_after.isdigit() else f"until {retry_after}"
     return Hint(
+        HintKind.RATE_LIMITED,
         "Too many requests",
         f"You are being rate limited. The server asks to wait {wait} (Retry-After) before the "
         "next request.",

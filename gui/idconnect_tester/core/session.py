@@ -40,6 +40,7 @@ from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
     Hint,
+    HintKind,
     NotSent,
     ShareTokenGranted,
     TokenGranted,
@@ -410,6 +411,7 @@ class Session:
         ):
             return report
         hint = Hint(
+            HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
             "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
             "revokes the tokens the first one gave. Press Get code for a fresh code and "
