@@ -6,9 +6,17 @@ from dataclasses import replace
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 
 from idconnect_tester.core.exchange import Exchange, HintKind
 from idconnect_tester.core.profile_model import Profile, new_profile_id
@@ -47,6 +55,37 @@ def type_into(qtbot, edit: QLineEdit, text: str) -> None:
     qtbot.keyClick(edit, Qt.Key.Key_Delete)
     if text:
         qtbot.keyClicks(edit, text)
+
+
+def answer_the_input_dialog(text: str | None) -> list[str]:
+    """Answers the input dialog the next action opens, as a person does: select what it holds,
+    type `text`, press OK (`None`: press Cancel). Returns a list that gets the text the dialog
+    opened with, empty when no dialog opened.
+
+    The dialog is modal and runs its own event loop, so the answer is queued before the action:
+    the first event that loop handles finds the dialog open. If the action opened none, the
+    queued answer finds nothing and does nothing."""
+    opened_with: list[str] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            return
+        opened_with.append(dialog.textValue())
+        buttons = dialog.findChild(QDialogButtonBox)
+        assert buttons is not None
+        if text is None:
+            buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+            return
+        edit = dialog.findChild(QLineEdit)
+        assert edit is not None
+        edit.selectAll()
+        QTest.keyClick(edit, Qt.Key.Key_Delete)
+        QTest.keyClicks(edit, text)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    return opened_with
 
 
 def wheel_down(widget: QWidget) -> None:

@@ -7,11 +7,13 @@ from collections.abc import Callable
 
 import httpx
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFormLayout, QInputDialog, QLabel, QPushButton
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
     add_profile,
+    answer_the_input_dialog,
     find,
     get_code,
     hint_shown,
@@ -219,7 +221,7 @@ def test_the_nonce_is_the_one_of_the_attempt_that_produced_the_code(window, qtbo
     assert window.id_token_panel.check_status("nonce") == "pass"
 
 
-def test_a_code_from_outside_this_run_has_no_nonce_to_compare(window, qtbot, monkeypatch) -> None:
+def test_a_code_from_outside_this_run_has_no_nonce_to_compare(window, qtbot) -> None:
     import asyncio
 
     from tests.support.oidc import authorize_via_listener
@@ -228,7 +230,8 @@ def test_a_code_from_outside_this_run_has_no_nonce_to_compare(window, qtbot, mon
     task = asyncio.ensure_future(authorize_via_listener(window.emulator.server))
     qtbot.waitUntil(task.done, timeout=WAIT_MS)
     attempt, result = task.result()
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (result.code, True))
+    QGuiApplication.clipboard().clear()
+    answer_the_input_dialog(result.code)
     window.get_code_flow.paste_redirect()
     window.form.code_verifier.setText(attempt.pkce.code_verifier)
     send_and_wait(window, qtbot)
@@ -477,17 +480,18 @@ def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, q
     assert window.form.code.text() == ""
 
 
-def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot, monkeypatch):
+def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot):
     get_code(window, qtbot)
     session = window.session.pending_authorize
     assert session is not None
     good = f"{session.redirect_uri}?code=PASTED-CODE&state={session.state}"
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (good, True))
+    QGuiApplication.clipboard().clear()
+    answer_the_input_dialog(good)
     window.get_code_flow.paste_redirect()
     assert window.form.code.text() == "PASTED-CODE"
 
     forged = f"{session.redirect_uri}?code=FORGED&state=someone-elses"
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (forged, True))
+    answer_the_input_dialog(forged)
     window.get_code_flow.paste_redirect()
     assert window.form.code.text() == "PASTED-CODE"  # not replaced
     assert "state" in text_of(window, "errorDescription").lower()

@@ -12,9 +12,8 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog
 from tests.support.flows import EMULATOR_CLIENT_ID
-from tests.ui.helpers import get_code, send_and_wait, text_of, type_into
+from tests.ui.helpers import answer_the_input_dialog, get_code, send_and_wait, text_of, type_into
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeSession
@@ -47,13 +46,6 @@ def paste_into(qtbot, edit: Any, text: str) -> None:
     type_into(qtbot, edit, "")
     QGuiApplication.clipboard().setText(text)
     qtbot.keyClick(edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-
-
-def forbid_dialog(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(*_args: Any, **_kwargs: Any) -> tuple[str, bool]:
-        raise AssertionError("no dialog should open: the clipboard holds a redirect URL")
-
-    monkeypatch.setattr(QInputDialog, "getText", fail)
 
 
 def test_a_pasted_redirect_url_becomes_the_code_with_its_attempts_verifier(
@@ -90,7 +82,7 @@ def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindo
 
 
 def test_a_redirect_from_outside_this_run_gives_its_code_and_warns_the_state_was_unchecked(
-    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot
 ) -> None:
     """Someone ran the authorize step elsewhere (their backend, another tool) and pastes where
     it landed: there is no Get code here to check the state against, and the app says so."""
@@ -103,9 +95,11 @@ def test_a_redirect_from_outside_this_run_gives_its_code_and_warns_the_state_was
     )
     redirect = consent(elsewhere)
     QGuiApplication.clipboard().setText(redirect)
-    forbid_dialog(monkeypatch)
+    dialogs = answer_the_input_dialog(None)
 
     window.actions_by_name["paste_redirect"].trigger()
+
+    assert dialogs == [], "the clipboard holds a redirect URL: no dialog asks for one"
 
     assert window.form.code.text() == code_in(redirect)
     assert window.form.code_verifier.text() == ""  # not this run's: the person brings it
@@ -128,18 +122,18 @@ def test_a_typed_redirect_url_is_read_on_return_not_sent(window: MainWindow, qtb
     assert "state verified" in window.form.messages["code"].text()
 
 
-def test_paste_redirect_uses_a_redirect_url_on_the_clipboard(
-    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_paste_redirect_uses_a_redirect_url_on_the_clipboard(window: MainWindow, qtbot) -> None:
     get_code(window, qtbot)
     attempt = pending_attempt(window)
     redirect = consent(attempt)
     window.form.code.clear()
     window.form.code_verifier.clear()
     QGuiApplication.clipboard().setText(redirect)
-    forbid_dialog(monkeypatch)
+    dialogs = answer_the_input_dialog(None)
 
     window.actions_by_name["paste_redirect"].trigger()
+
+    assert dialogs == [], "the clipboard holds a redirect URL: no dialog asks for one"
 
     assert window.form.code.text() == code_in(redirect)
     assert window.form.code_verifier.text() == attempt.pkce.code_verifier
@@ -147,19 +141,13 @@ def test_paste_redirect_uses_a_redirect_url_on_the_clipboard(
 
 
 def test_paste_redirect_opens_the_dialog_holding_what_the_clipboard_has(
-    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+    window: MainWindow, qtbot
 ) -> None:
     QGuiApplication.clipboard().setText("  just-a-code-123  ")
-    asked: dict[str, Any] = {}
-
-    def answer(*args: Any, **kwargs: Any) -> tuple[str, bool]:
-        asked.update(kwargs)
-        return kwargs.get("text", ""), True
-
-    monkeypatch.setattr(QInputDialog, "getText", answer)
+    opened_with = answer_the_input_dialog("just-a-code-123")
     window.actions_by_name["paste_redirect"].trigger()
 
-    assert asked["text"] == "just-a-code-123"
+    assert opened_with == ["just-a-code-123"]
     assert window.form.code.text() == "just-a-code-123"
 
 

@@ -28,6 +28,7 @@ from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
     add_profile,
+    answer_the_input_dialog,
     get_code,
     select,
     send_and_wait,
@@ -63,7 +64,16 @@ def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring
     copy_id = first.targets.current.id
     qtbot.waitUntil(lambda: (SERVICE_NAME, copy_id) in test_keyring.items, timeout=WAIT_MS)
     assert test_keyring.items[(SERVICE_NAME, copy_id)] == "team-a-secret"
-    first.targets.store.rename(copy_id, "Old copy")
+    rename = first.target_panel.actions_by_name["rename"]  # Profile ▸ Rename…
+    opened_with = answer_the_input_dialog(None)
+    rename.trigger()
+    assert opened_with == ["Sandbox — team A copy"]  # the dialog holds the name, to edit
+    assert first.target_panel.profile.currentText() == "Sandbox — team A copy"  # Cancel
+    answer_the_input_dialog("Old copy")
+    rename.trigger()
+    assert first.target_panel.profile.currentText() == "Old copy"
+    stored = first.targets.store.get(copy_id)
+    assert stored is not None and stored.name == "Old copy"
     first.profile_actions.delete_now(copy_id)
     qtbot.waitUntil(lambda: (SERVICE_NAME, copy_id) not in test_keyring.items, timeout=WAIT_MS)
     select(first, profile.id)
