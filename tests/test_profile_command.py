@@ -193,3 +193,19 @@ def test_the_installed_command_lists_json_for_scripts(sources: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert [p["name"] for p in json.loads(done.stdout)] == ["Sumsub sandbox"]
+
+
+def test_a_profile_that_follows_the_built_in_emulator_lists_as_such_and_has_no_cli_target(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No built-in emulator runs in a command: listing says "{built-in emulator}" rather than
+    a made-up port, and a command given that profile says why it can't use it."""
+    ProfileStore(emulator_base_url="http://127.0.0.1:40123").duplicate("builtin-emulator")
+
+    (entry,) = listed(capsys)
+    assert entry["base_url"] == "{built-in emulator}"
+    assert entry["issuer"] == "{built-in emulator}/"
+    with pytest.raises(SystemExit) as refused:
+        main(["authorize", "--profile", "Built-in emulator copy"])
+    assert refused.value.code == 2
+    assert "runs inside the app" in capsys.readouterr().err

@@ -110,9 +110,10 @@ def profile_named(name: str) -> Profile:
     if found is None:
         names = ", ".join(repr(p.name) for p in profiles if not p.builtin) or "none yet"
         raise UsageError(f"no profile named {name!r} (saved profiles: {names})")
-    if found.builtin:
+    if found.uses_builtin_emulator:
+        which = "profile" if found.builtin else f"that {found.name!r} follows"
         raise UsageError(
-            "the built-in emulator profile runs inside the app: use --base-url with the URL "
+            f"the built-in emulator {which} runs inside the app: use --base-url with the URL "
             "that `idconnect-tester emulator` prints"
         )
     return found

@@ -109,15 +109,20 @@ def _list(store: ProfileStore, *, as_json: bool, stdout: TextIO, stderr: TextIO)
     from idconnect_tester.core.masking import mask_token
 
     profiles = _saved(store)
+    # As the file says them: a profile that follows the built-in emulator has no URL of its
+    # own (the emulator's port changes every run, and none runs here).
+    saved = [p.to_json_dict() for p in profiles]
     if as_json:
-        listed = [{key: getattr(p, key) for key in LISTED_FIELDS} for p in profiles]
+        listed = [{key: data[key] for key in LISTED_FIELDS} for data in saved]
         print(json.dumps(listed, indent=2, ensure_ascii=False), file=stdout)
         return
     if not profiles:
         print("No saved profiles yet (the app's built-in emulator needs none).", file=stderr)
         return
     rows = [("NAME", "BASE URL", "APP TOKEN", "CLIENT ID")]
-    rows += [(p.name, p.base_url, mask_token(p.app_token), p.client_id or "-") for p in profiles]
+    rows += [
+        (d["name"], d["base_url"], mask_token(d["app_token"]), d["client_id"] or "-") for d in saved
+    ]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -129,8 +129,8 @@ def _authorize_hint(result: AuthorizeResult) -> Hint:
             HintKind.AUTHORIZE_UNREACHABLE,
             "Nothing answered at the authorization endpoint",
             "Check the profile's Base URL (or Authorization endpoint) and that the server runs. "
-            "A profile copied from the built-in emulator keeps the port the emulator had then; "
-            "the emulator gets a new port each launch.",
+            "The built-in emulator gets a new port each launch: a profile that kept an old one "
+            "follows it again with the Emulator button in its settings.",
         )
     return Hint(
         HintKind.NO_REDIRECT,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -29,6 +29,13 @@ EMULATOR_PROFILE_ID: Final = "builtin-emulator"
 EMULATOR_PROFILE_NAME: Final = "Built-in emulator"
 EMULATOR_APP_TOKEN: Final = "sbx:emulator-app-token"
 EMULATOR_CLIENT_ID: Final = "emulator-client"
+# Where a profile that follows the built-in emulator is resolved to before the app says where its
+# emulator listens (the command line never runs one): the standalone emulator's default.
+EMULATOR_DEFAULT_URL: Final = "http://127.0.0.1:8088"
+# What a profile file says instead of the built-in emulator's URL (its port changes every run):
+# "{built-in emulator}" as base URL, "{built-in emulator}/" as issuer. Read back, it is the URL
+# the running emulator has. Not a URL on purpose: an older version refuses it rather than send.
+EMULATOR_URL_MARK: Final = "{built-in emulator}"
 
 MAX_TIMEOUT_S: Final = 600.0
 
@@ -102,6 +109,14 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
+def _moved(url: str, old_base: str, new_base: str) -> str:
+    """`url` moved from under `old_base` to under `new_base`; a URL not under it is kept."""
+    text = url.strip()
+    if text == old_base or text.startswith(old_base + "/"):
+        return new_base + text[len(old_base) :]
+    return url
+
+
 def _url_shape_problem(url: str, what: str) -> str | None:
     """A looser check than base_url_problem, for URLs that may be custom schemes."""
     parts = urlsplit(url.strip())
@@ -129,30 +144,68 @@ class Profile:
     production: bool = False
     store_full_tokens: bool = False  # history and exports keep tokens unmasked
     builtin: bool = False  # the emulator profile: never stored, never edited
+    # Made from the built-in emulator: its base URL is the running emulator's, whatever port it
+    # has this run (`follow`), and so are its issuer and authorization endpoint where they were
+    # on the emulator. Stored with EMULATOR_URL_MARK in place of that URL, never with a port.
+    follows_emulator: bool = False
+
+    @property
+    def uses_builtin_emulator(self) -> bool:
+        """Requests go to the emulator inside the app: it must be running for this profile."""
+        return self.builtin or self.follows_emulator
+
+    def follow(self, emulator_url: str) -> Profile:
+        """This profile on the built-in emulator at `emulator_url`, if it follows it: its base
+        URL becomes that one, its issuer and endpoint too where they were under the old base
+        URL (an issuer elsewhere is the user's choice and stays). Other profiles are unchanged."""
+        if not self.follows_emulator:
+            return self
+        old, new = normalise_base_url(self.base_url), normalise_base_url(emulator_url)
+        return replace(
+            self,
+            base_url=new,
+            issuer=_moved(self.issuer, old, new),
+            authorization_endpoint=_moved(self.authorization_endpoint, old, new),
+        )
+
+    def at_base_url(self, base_url: str, emulator_url: str | None) -> Profile:
+        """This profile with `base_url` typed in: it follows the built-in emulator when that
+        is the running emulator's URL (`emulator_url`; None while it has none), or it did and
+        the URL is unchanged; another URL typed in ends the following."""
+        typed = normalise_base_url(base_url)
+        follows = (self.follows_emulator and typed == normalise_base_url(self.base_url)) or (
+            emulator_url is not None and typed == normalise_base_url(emulator_url)
+        )
+        return replace(self, base_url=base_url, follows_emulator=follows)
 
     # --- JSON ---
 
     def to_json_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The profile as its file says it: one that follows the built-in emulator says
+        EMULATOR_URL_MARK where the emulator's URL is (it changes every run)."""
+        data = asdict(self.follow(EMULATOR_URL_MARK))
         del data["builtin"]  # only the factory makes built-in profiles
+        del data["follows_emulator"]  # the mark in base_url says it
         return data
 
     @classmethod
-    def from_json_dict(cls, data: object) -> Profile:
+    def from_json_dict(cls, data: object, *, emulator_url: str = EMULATOR_DEFAULT_URL) -> Profile:
         """Read a profile written by this or an older version.
 
         Unknown keys (newer versions, hand edits) are ignored; so is any secret-looking key,
         which is never read into memory from a file. A wrong type raises `ProfileError`.
+        EMULATOR_URL_MARK in a URL field is the built-in emulator, at `emulator_url`.
         """
         if not isinstance(data, Mapping):
             raise ProfileError(f"a profile should be a JSON object, not {_json_type(data)}")
         label = data.get("name")
         try:
             profile_id = _text(data, "id", "") or new_profile_id()
-            return cls(
+            base_url = _text(data, "base_url")
+            profile = cls(
                 id=profile_id,
                 name=_text(data, "name"),
-                base_url=_text(data, "base_url"),
+                base_url=base_url,
                 app_token=_text(data, "app_token", ""),
                 client_id=_text(data, "client_id", ""),
                 redirect_uri=_text(data, "redirect_uri", ""),
@@ -164,10 +217,20 @@ class Profile:
                 proxy=_optional_text(data, "proxy"),
                 production=_flag(data, "production", False),
                 store_full_tokens=_flag(data, "store_full_tokens", False),
+                follows_emulator=normalise_base_url(base_url) == EMULATOR_URL_MARK,
             )
         except ProfileError as exc:
             where = f"Profile {label!r}" if isinstance(label, str) and label else "A profile"
             raise ProfileError(f"{where}: {exc}") from None
+        if profile.follows_emulator:
+            return profile.follow(emulator_url)
+        # The mark in an issuer or endpoint alone (a hand edit) still means the emulator.
+        mark, url = EMULATOR_URL_MARK, normalise_base_url(emulator_url)
+        return replace(
+            profile,
+            issuer=_moved(profile.issuer, mark, url),
+            authorization_endpoint=_moved(profile.authorization_endpoint, mark, url),
+        )
 
     # --- Use ---
 

@@ -5,7 +5,9 @@ if someone else rewrote it since, so a change made in one window never undoes an
 
 Nothing here writes a secret key: profiles have no secret field (see `profile_model`), and a
 secret-looking key in a file read from disk is ignored (and purged from our own file). The
-built-in emulator profile is made on the fly (its URL changes every run) and never stored.
+built-in emulator profile is made on the fly (its URL changes every run) and never stored; a
+profile made from it follows it (`Profile.follows_emulator`): the file says "{built-in emulator}"
+where its URL goes, and reading it back gives the URL the emulator has now.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from idconnect_tester.core.postman_import import (
 from idconnect_tester.core.profile_model import (
     EMULATOR_APP_TOKEN,
     EMULATOR_CLIENT_ID,
+    EMULATOR_DEFAULT_URL,
     EMULATOR_PROFILE_ID,
     EMULATOR_PROFILE_NAME,
     Profile,
@@ -55,7 +58,7 @@ __all__ = [
 APP_DIR_NAME: Final = "idconnect-tester"
 FILE_VERSION: Final = 1
 # Until the app has started its emulator and told the store where it listens.
-EMULATOR_PLACEHOLDER_URL: Final = "http://127.0.0.1:8088"
+EMULATOR_PLACEHOLDER_URL: Final = EMULATOR_DEFAULT_URL
 
 
 def default_profiles_path() -> Path:
@@ -130,8 +133,10 @@ class ProfileStore:
 
     @emulator_base_url.setter
     def emulator_base_url(self, url: str) -> None:
-        """Set once the in-process emulator listens (its port is only known then)."""
+        """Set once the in-process emulator listens (its port is only known then): the
+        profiles that follow it move there too."""
         self._emulator = emulator_profile(url)
+        self._profiles = [p.follow(self._emulator.base_url) for p in self._profiles]
 
     def profiles(self) -> list[Profile]:
         return [self._emulator, *self._profiles]
@@ -156,13 +161,15 @@ class ProfileStore:
     # --- Changing ---
 
     def add(self, profile: Profile) -> Profile:
-        """Store a new profile under a fresh id (and a unique name); returns what was stored."""
+        """Store a new profile under a fresh id (and a unique name); returns what was stored.
+        One made from the built-in emulator follows it (its port changes every run)."""
         self._catch_up()
         stored = replace(
             profile,
             id=new_profile_id(),
             name=_unique_name(profile.name, self._names()),
             builtin=False,
+            follows_emulator=profile.uses_builtin_emulator,
         )
         self._validate(stored)
         self._save([*self._profiles, stored], self._last_used)
@@ -193,8 +200,7 @@ class ProfileStore:
         id in the keyring): the caller copies it when it wants the copy to have one."""
         self._catch_up()
         source = self._require(profile_id)
-        copy = replace(source, builtin=False)
-        return self.add(replace(copy, name=f"{source.name} copy"))
+        return self.add(replace(source, name=f"{source.name} copy"))  # add: never built-in
 
     def delete(self, profile_id: str) -> None:
         self._catch_up()
@@ -263,7 +269,7 @@ class ProfileStore:
         for entry in entries:
             notes += _secret_notes(entry)
             try:
-                profile = Profile.from_json_dict(entry)
+                profile = Profile.from_json_dict(entry, emulator_url=self.emulator_base_url)
             except ProfileError as exc:
                 notes.append(f"Skipped: {exc}")
                 continue
@@ -379,7 +385,9 @@ class ProfileStore:
         if version != FILE_VERSION:
             self._recover("corrupt", f"has an unknown format version {version!r}", [])
             return
-        profiles, problems, had_secret = self._read_entries(document["profiles"])
+        profiles, problems, had_secret = self._read_entries(
+            document["profiles"], self.emulator_base_url
+        )
         last_used = document.get("last_used")
         if isinstance(last_used, str):
             self._last_used = last_used
@@ -396,7 +404,9 @@ class ProfileStore:
             )
 
     @staticmethod
-    def _read_entries(entries: list[Any]) -> tuple[list[Profile], list[str], bool]:
+    def _read_entries(
+        entries: list[Any], emulator_url: str
+    ) -> tuple[list[Profile], list[str], bool]:
         profiles: list[Profile] = []
         problems: list[str] = []
         had_secret = False
@@ -404,7 +414,7 @@ class ProfileStore:
         for entry in entries:
             had_secret = had_secret or bool(_secret_notes(entry))
             try:
-                profile = Profile.from_json_dict(entry)
+                profile = Profile.from_json_dict(entry, emulator_url=emulator_url)
             except ProfileError as exc:
                 problems.append(str(exc))
                 continue

@@ -8,6 +8,9 @@ types and written when editing finishes (`save_edits`): the profile to its file,
 keyring — the keyring part as a `SecretWrite` the caller runs off the GUI thread, because a
 keyring may block on an unlock prompt. An edit that isn't valid yet is not written; it stays on
 screen for this run, and saying so is the caller's job (`save_edits` returns the reason).
+
+A saved profile made from the built-in emulator (a duplicate, or one given the running
+emulator's URL) follows it: it is resolved here to the URL the emulator has in this run.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from idconnect_tester.core.profile_model import (
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session_events import Origin
-from idconnect_tester.core.target import Target
+from idconnect_tester.core.target import Target, normalise_base_url
 
 EMULATOR_SECRET = "emulator-secret-key"  # public by design: the emulator's documented default
 EMULATOR_STARTING = "http://127.0.0.1"  # shown (read-only) for the moment before it listens
@@ -76,17 +79,32 @@ class TargetSelection:
             profile = replace(profile, app_token=self._emulator_edits[0])
         return profile
 
+    @property
+    def emulator_url(self) -> str | None:
+        """The built-in emulator's URL in this run; None until its port is taken."""
+        url = self._emulator_url()
+        return normalise_base_url(url) if url is not None else None
+
+    def _followed(self, profile: Profile) -> Profile:
+        """A profile that follows the built-in emulator, at the URL it has in this run."""
+        return profile.follow(self._emulator_url() or EMULATOR_STARTING)
+
+    def following_the_emulator(self, profile: Profile) -> Profile:
+        """`profile`, following the built-in emulator if its base URL is the running one's:
+        today's port would refuse connections after the next start."""
+        return profile.at_base_url(profile.base_url, self._emulator_url())
+
     def _resolve(self, profile_id: str | None) -> Profile:
         if profile_id and profile_id != EMULATOR_PROFILE_ID:
             if profile_id in self._unsaved:
-                return self._unsaved[profile_id]
+                return self._followed(self._unsaved[profile_id])
             profile = self.store.get(profile_id)
             if profile is not None:
-                return profile
+                return self._followed(profile)
         return self._emulator_profile()
 
     def profiles(self) -> list[Profile]:
-        saved = [p for p in self.store.profiles() if not p.builtin]
+        saved = [self._followed(p) for p in self.store.profiles() if not p.builtin]
         return [self._emulator_profile(), *saved]
 
     def select(self, profile_id: str) -> None:
@@ -101,7 +119,7 @@ class TargetSelection:
 
     @property
     def emulator_ready(self) -> bool:
-        return not self.current.builtin or self._emulator_url() is not None
+        return not self.current.uses_builtin_emulator or self._emulator_url() is not None
 
     def origin(self) -> Origin:
         return Origin(self.current)
@@ -144,7 +162,9 @@ class TargetSelection:
             self._emulator_edits = (app_token, secret)
             self.current = self._emulator_profile()
             return
-        self.current = replace(profile, base_url=base_url, app_token=app_token)
+        # Typing the running emulator's URL makes the profile follow it; another URL ends that.
+        moved = profile.at_base_url(base_url, self._emulator_url())
+        self.current = replace(moved, app_token=app_token)
         self._unsaved[profile.id] = self.current
 
     def has_unsaved_edits(self) -> bool:
@@ -195,6 +215,8 @@ class TargetSelection:
             if not self.emulator_ready:
                 return "Built-in emulator: starting…"
             return f"Built-in emulator at {self.current.base_url}"
+        if self.current.follows_emulator:
+            return f"{self.current.name} · built-in emulator at {self.current.base_url}"
         return f"{self.current.name} · {self.current.base_url}"
 
     def take_notices(self) -> list[str]:

@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication) and app.windowIcon().isNull():
             app.setWindowIcon(self.windowIcon())  # dialogs and the task bar
-        if self.targets.current.builtin:
+        if self.targets.current.uses_builtin_emulator:
             self.emulator.reserve()  # its URL now; the server comes up after the first frame
         self.target_binding.reload()
         self.controller.start_background(
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         """The built-in emulator picked from the profile list starts then: a launch on
         another profile had not even reserved its port. Before the first frame its port is
         reserved, and its server comes up after that frame (`_after_first_frame`)."""
-        if not self.targets.current.builtin or self.emulator.started:
+        if not self.targets.current.uses_builtin_emulator or self.emulator.started:
             return
         if self._painted:
             self.start_emulator()

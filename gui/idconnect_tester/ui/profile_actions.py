@@ -3,6 +3,9 @@
 Secrets follow their profile by id: a duplicate gets a copy of the secret in the keyring, a
 deleted profile's secret is removed from it, and an export never carries one (an imported
 Postman file's secret goes to the keyring, see `core.postman_import`).
+
+A profile made from the built-in emulator — a duplicate, or one given its URL — follows it
+(`Profile.follows_emulator`): the emulator's port changes every run, the profile goes with it.
 """
 
 from __future__ import annotations
@@ -66,13 +69,15 @@ class ProfileActions:
         draft = Profile(
             id=new_profile_id(), name="", base_url="https://api.sumsub.com", app_token=""
         )
-        dialog = ProfileDialog(draft, title="New profile", parent=self._parent)
+        dialog = ProfileDialog(
+            draft, title="New profile", parent=self._parent, emulator_url=self.targets.emulator_url
+        )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.create(dialog.profile())
 
     def create(self, profile: Profile) -> Profile:
-        added = self.targets.store.add(profile)
+        added = self.targets.store.add(self.targets.following_the_emulator(profile))
         self._after_change(added.id)
         self._say(f"Profile {added.name!r} added — enter its secret key in the Target panel")
         return added
@@ -80,9 +85,8 @@ class ProfileActions:
     def duplicate(self) -> None:
         source = self.targets.current
         if source.builtin:
-            copy = self.targets.store.add(
-                replace(source, id=new_profile_id(), name="Emulator copy", builtin=False)
-            )
+            # The store makes it follow the built-in emulator: tomorrow's port, not today's.
+            copy = self.targets.store.add(replace(source, name="Emulator copy"))
         else:
             copy = self.targets.store.duplicate(source.id)
         secret = self.targets.known_secret()
@@ -124,12 +128,17 @@ class ProfileActions:
         profile = self.targets.current
         if profile.builtin:
             raise ProfileError("The built-in emulator's settings are fixed; duplicate it to edit")
-        dialog = ProfileDialog(profile, title=f"Settings — {profile.name}", parent=self._parent)
+        dialog = ProfileDialog(
+            profile,
+            title=f"Settings — {profile.name}",
+            parent=self._parent,
+            emulator_url=self.targets.emulator_url,
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())
 
     def save_settings(self, profile: Profile) -> None:
-        self.targets.store.update(profile)
+        self.targets.store.update(self.targets.following_the_emulator(profile))
         self._after_change(profile.id)
         self._say(f"Profile {profile.name!r} saved")
 

@@ -1,5 +1,10 @@
 """The profile settings dialog: everything a profile holds except its secret (which stays in
-the target panel and goes to the keyring). Used for "New profile…" and "Settings…"."""
+the target panel and goes to the keyring). Used for "New profile…" and "Settings…".
+
+A profile that follows the built-in emulator says so under its base URL: the URL shown is the
+emulator's in this run, and the next run's will be another. Typing another URL ends that;
+*Emulator* (or typing the emulator's URL) starts it.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import vendor
-from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.profile_model import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, Profile
+from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.ui.file_dialogs import open_path
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
@@ -56,12 +62,27 @@ def _label(name: str, buddy: QWidget) -> QLabel:
     return label
 
 
+FOLLOWS_EMULATOR_NOTE = (
+    "Follows the built-in emulator: its URL in this run, another after a restart. Type another "
+    "URL to stop."
+)
+
+
 class ProfileDialog(QDialog):
-    def __init__(self, profile: Profile, *, title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        title: str,
+        parent: QWidget | None = None,
+        emulator_url: str | None = None,
+    ) -> None:
+        """`emulator_url`: the built-in emulator's URL in this run (None: it has none yet)."""
         super().__init__(parent)
         self.setObjectName("profileDialog")
         self.setWindowTitle(title)
         self._original = profile
+        self._emulator_url = normalise_base_url(emulator_url) if emulator_url else None
         self.edits: dict[str, QLineEdit] = {}
         self.messages: dict[str, MessageLine] = {}
         # A field's problem is said once the field holds something or was edited: a new
@@ -93,7 +114,18 @@ class ProfileDialog(QDialog):
         target = QGroupBox("Target")
         target_form = QFormLayout(target)
         row(target_form, "name", edit("name", profile.name, "e.g. Sandbox — team A", False))
-        row(target_form, "base_url", edit("base_url", profile.base_url, "https://api.sumsub.com"))
+        base_row = QHBoxLayout()
+        base_row.addWidget(edit("base_url", profile.base_url, "https://api.sumsub.com"), 1)
+        self.use_emulator = QPushButton("E&mulator")
+        self.use_emulator.setObjectName("profile_useEmulator")
+        self.use_emulator.setAccessibleName("Use the built-in emulator")
+        self.use_emulator.setToolTip(
+            "Send to the built-in emulator, whatever port it has in each run"
+        )
+        self.use_emulator.setEnabled(self._emulator_url is not None)
+        self.use_emulator.clicked.connect(self._use_emulator)
+        base_row.addWidget(self.use_emulator)
+        row(target_form, "base_url", base_row)
         row(target_form, "app_token", edit("app_token", profile.app_token, "sbx:…"))
         self.production = QCheckBox("This is a pr&oduction profile")
         self.production.setObjectName("profile_production")
@@ -195,12 +227,31 @@ class ProfileDialog(QDialog):
         if path is not None:
             self.edits["ca_bundle"].setText(str(path))
 
+    def _use_emulator(self) -> None:
+        """Point the profile at the built-in emulator: its issuer and endpoint go along where
+        they were on the old base URL (or Sumsub's issuer, which can't verify the emulator's
+        id_tokens); an empty app token and client id get the emulator's."""
+        if self._emulator_url is None:
+            return
+        moved = replace(self.profile(), follows_emulator=True).follow(self._emulator_url)
+        if moved.issuer.strip() in ("", vendor.DEFAULT_ISSUER):
+            moved = replace(moved, issuer=self._emulator_url + "/")
+        moved = replace(
+            moved,
+            app_token=moved.app_token or EMULATOR_APP_TOKEN,
+            client_id=moved.client_id or EMULATOR_CLIENT_ID,
+        )
+        for name in ("base_url", "app_token", "client_id", "issuer", "authorization_endpoint"):
+            self.edits[name].setText(getattr(moved, name))
+            self._touched.add(name)
+        self._validate()
+
     def profile(self) -> Profile:
         text = {name: edit.text().strip() for name, edit in self.edits.items()}
+        # Following the built-in emulator: kept while its URL stays, or started by its URL.
         return replace(
-            self._original,
+            self._original.at_base_url(text["base_url"], self._emulator_url),
             name=text["name"],
-            base_url=text["base_url"],
             app_token=text["app_token"],
             client_id=text["client_id"],
             redirect_uri=text["redirect_uri"],
@@ -228,6 +279,8 @@ class ProfileDialog(QDialog):
                 message.show_message(problems[name], Tone.ERROR)
             elif name in beside:
                 message.show_message(beside[name], Tone.WARNING)
+            elif name == "base_url" and profile.follows_emulator:
+                message.show_message(FOLLOWS_EMULATOR_NOTE, Tone.OK)
             else:
                 message.clear_message()
         unsaid = [_LABELS[name].replace("&", "") for name in problems if name not in self._touched]
