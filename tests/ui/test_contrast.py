@@ -1,6 +1,7 @@
 """WCAG 2.1 AA for every text/background pair the app draws, in both colour schemes: 4.5:1 for
 text (the status tones, placeholders, disabled and selected text, tooltips and links included),
-3:1 for the outline of a checkbox or radio button against the window. The colours are read at
+3:1 for the outline of a checkbox or radio button against the window, and for the edge of a
+menu or a combo box's list (a popup over the window) against it. The colours are read at
 run time from the palettes, the app's tones and the pixels Qt paints — and the contrast is
 computed here, with the standard's own formula, not with the app's."""
 
@@ -10,10 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QComboBox,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -164,6 +166,69 @@ def test_a_text_field_has_an_edge_that_can_be_seen(scheme: str, qtbot, qapp: QAp
     edge = [image.pixelColor(QPoint(x, middle)) for x in range(0, 3)]
     best = max(ratio(colour, window) for colour in edge)
     assert best >= OUTLINE, f"field edge {best:.2f}:1 in the {scheme} scheme"
+
+
+def edge_contrast(image: QImage, window: QColor) -> dict[str, float]:
+    """The contrast of a popup's outermost pixels with the window, at the middle of each side."""
+    right, bottom = image.width() - 1, image.height() - 1
+    sides = {
+        "left": QPoint(0, bottom // 2),
+        "right": QPoint(right, bottom // 2),
+        "top": QPoint(right // 2, 0),
+        "bottom": QPoint(right // 2, bottom),
+    }
+    return {side: round(ratio(image.pixelColor(at), window), 2) for side, at in sides.items()}
+
+
+def test_a_context_menu_has_an_edge_that_can_be_seen(
+    scheme: str, qtbot, qapp: QApplication
+) -> None:
+    """A dark menu over the dark window: its edge is all that tells the two apart — also where
+    its highlighted item touches it."""
+    edit = QLineEdit("sbx:emulator-app-token")
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
+    edit.insert("!")  # something to undo: the menu's top item, Undo, can be highlighted
+    menu = edit.createStandardContextMenu()  # the one a right-click opens
+    assert menu is not None
+    menu.popup(edit.mapToGlobal(edit.rect().center()))
+    qtbot.waitExposed(menu)
+    window = qapp.palette().color(Role.Window)
+    try:
+        for highlighted in (False, True):
+            if highlighted:  # the pointer on the first item: drawn in the selection colour
+                top = menu.actions()[0]
+                assert top.isEnabled()
+                menu.setActiveAction(top)
+            edges = edge_contrast(menu.grab().toImage(), window)
+            low = {side: value for side, value in edges.items() if value < OUTLINE}
+            assert low == {}, f"menu edge in the {scheme} scheme (highlighted: {highlighted})"
+            # One unbroken edge: the highlighted item, at the top, stays inside it.
+            assert len(set(edges.values())) == 1, edges
+    finally:
+        menu.close()
+        menu.deleteLater()
+
+
+def test_a_combo_boxs_list_has_an_edge_that_can_be_seen(
+    scheme: str, qtbot, qapp: QApplication
+) -> None:
+    """History's status filter, opened: its list floats over the window like a menu."""
+    combo = QComboBox()
+    combo.addItems(["All", "Success (2xx)", "Network errors"])
+    qtbot.addWidget(combo)
+    combo.show()
+    qtbot.waitExposed(combo)
+    combo.showPopup()
+    popup = combo.view().window()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    try:
+        edges = edge_contrast(popup.grab().toImage(), qapp.palette().color(Role.Window))
+        low = {side: value for side, value in edges.items() if value < OUTLINE}
+        assert low == {}, f"combo list edge in the {scheme} scheme"
+    finally:
+        combo.hidePopup()
 
 
 def labels_and_fields(window: MainWindow) -> Iterator[tuple[str, QColor, QColor]]:

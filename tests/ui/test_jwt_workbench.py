@@ -160,10 +160,8 @@ def test_a_tampered_token_fails_and_no_keys_says_not_verified(window: MainWindow
     assert '"sub"' in bench.panel.claims.toPlainText()  # still decoded
 
 
-def test_the_token_never_leaves_the_machine_only_the_issuers_keys_are_fetched(
-    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    token = emulator_id_token(window, qtbot)
+def requests_sent(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
+    """Every HTTP request the app sends from now on (they still go out), in a list."""
     sent: list[httpx.Request] = []
     real_send = httpx.AsyncClient.send
 
@@ -172,6 +170,14 @@ def test_the_token_never_leaves_the_machine_only_the_issuers_keys_are_fetched(
         return await real_send(client, request, **kw)
 
     monkeypatch.setattr(httpx.AsyncClient, "send", recording_send)
+    return sent
+
+
+def test_the_token_never_leaves_the_machine_only_the_issuers_keys_are_fetched(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = emulator_id_token(window, qtbot)
+    sent = requests_sent(monkeypatch)
     bench = open_workbench(window)
     assert verify(bench, qtbot, token).startswith("Verified")
     assert sent, "the issuer's keys were fetched over HTTP"
@@ -218,8 +224,63 @@ def test_pasted_keys_verify_offline_and_bad_input_is_a_message(window: MainWindo
 
     for garbage in ("not a jwt at all", "a.b.c", "eyJ" + "A" * 5000, "😀.😀.😀"):
         verdict = verify(bench, qtbot, garbage, KEYS_NONE)
-        assert verdict.startswith("Do not trust") and check_rows(bench) == {}
+        assert verdict.startswith("This text is not a JWT") and check_rows(bench) == {}
         assert "Cannot decode" in bench.panel.header.toPlainText()
     bench.token.setPlainText("   ")
     qtbot.mouseClick(bench.verify_button, Qt.MouseButton.LeftButton)
     assert bench.problem.text() == "Paste a JWT first."
+
+
+def said_by(bench: JwtWorkbench) -> str:
+    """All the workbench says about what was pasted: the verdict, the checks, the header pane,
+    the line beside the button."""
+    rows = [
+        " ".join(item.text(column) for column in range(3))
+        for index in range(bench.panel.checks.topLevelItemCount())
+        if (item := bench.panel.checks.topLevelItem(index)) is not None
+    ]
+    return "\n".join(
+        [bench.panel.summary.text(), bench.panel.header.toPlainText(), bench.problem.text(), *rows]
+    )
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "just some words someone pasted",
+        "https://id.sumsub.com/authorize?client_id=abc&state=xyz",
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhYmMifQ",  # header and payload only
+        "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ",  # a header, in a request's own words
+    ],
+    ids=["words", "url", "half a token", "bearer and a header"],
+)
+def test_text_that_is_no_jwt_is_called_text_not_an_id_token(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch, pasted: str
+) -> None:
+    """The verdict is the decode row alone, and no request is made for the issuer's keys:
+    there is nothing to check them against. The words speak of text, not of an id_token."""
+    sent = requests_sent(monkeypatch)
+    bench = open_workbench(window)
+    verify(bench, qtbot, pasted, KEYS_FROM_ISSUER)
+    assert bench.panel.check_status("decode") == "fail"
+    assert bench.panel.checks.topLevelItemCount() == 1
+    assert bench.panel.claims.toPlainText() == ""
+    assert sent == []
+    said = said_by(bench)
+    assert "not a JWT" in said and "id_token" not in said, said
+
+
+def test_a_jwt_that_decodes_is_judged_as_an_id_token(window: MainWindow, qtbot) -> None:
+    """Once the text decodes, the verdict is about an id_token again: a decoded JWT with
+    another's signature fails on its rows, not as text."""
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    verdict = verify(bench, qtbot, tampered(token))
+    assert verdict.startswith("Do not trust this id_token")
+    assert bench.panel.check_status("decode") == "pass"
+    assert "not a JWT" not in said_by(bench)
+    # A character more on its signature: still a token (its claims decode), a damaged one.
+    verdict = verify(bench, qtbot, token + "X")
+    assert verdict.startswith("Do not trust this id_token")
+    assert bench.panel.check_status("decode") == "fail"
+    assert "not a JWT" not in said_by(bench)

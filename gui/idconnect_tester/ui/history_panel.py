@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QHelpEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,6 +20,10 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolTip,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -47,13 +52,67 @@ COLUMN = {title: index for index, title in enumerate(_COLUMNS)}
 _WIDEST = (
     "2000-12-31 23:59:59",
     "Status",
-    "share token granted",
+    "authorize failed",  # the longest outcome
     "share_token",
     "authorization_code",
     "MMMMMMMMMMMM",
     "MMMMMMMMMMMMMMMM",
     "99999",
 )
+# The list fits its width, never scrolling sideways (a dock is often narrow: a laptop, 200%
+# scaling). When it is too narrow for every column at its width above, these give way, in this
+# order, each down to its least width: the ones a person tells rows apart by last go first, the
+# time of day last of all. Status and ms never shrink (a few characters each). correlationId
+# takes whatever room is left over.
+_SHRINK_ORDER = ("correlationId", "Profile", "Grant", "Endpoint", "Outcome", "Time")
+_STRETCH = "correlationId"
+_LEAST = {"Time": "…23:59:59", "Outcome": "MMMM"}
+_LEAST_DEFAULT = "MMM"
+# How a cell too narrow for its text cuts it (the whole text is its tooltip): the time keeps
+# its time of day (the date is the same for most rows), an id its two ends (both tell ids
+# apart); the rest read from the start.
+_ELIDE = {"Time": Qt.TextElideMode.ElideLeft, "correlationId": Qt.TextElideMode.ElideMiddle}
+
+
+class _ElidingCells(QStyledItemDelegate):
+    """Each column cut as _ELIDE says, and a cell cut short shows its whole text as a tooltip
+    (a cell with a tooltip of its own adds the whole text above it)."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = _ELIDE.get(_COLUMNS[index.column()], Qt.TextElideMode.ElideRight)
+
+    def is_elided(
+        self, view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        """The cell's text does not fit the room its column gives it (measured as the style
+        draws it: the text's own rectangle, less the margins Qt keeps inside it)."""
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = view.visualRect(index)
+        self.initStyleOption(option, index)
+        style = view.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        return option.fontMetrics.horizontalAdvance(option.text) > room.width() - 2 * margin
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        if event.type() != QEvent.Type.ToolTip or not self.is_elided(view, index):
+            return super().helpEvent(event, view, option, index)
+        whole = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        own = index.data(Qt.ItemDataRole.ToolTipRole)
+        QToolTip.showText(
+            event.globalPos(), f"{whole}\n{own}" if own else whole, view, view.visualRect(index)
+        )
+        return True
 
 
 _SUCCEEDED = Qt.ItemDataRole.UserRole + 1
@@ -115,13 +174,22 @@ class HistoryPanel(QWidget):
         self.table.setAccessibleName("History of exchanges")
         self.table.setColumnCount(len(_COLUMNS))
         self.table.setHeaderLabels(list(_COLUMNS))
+        header_item = self.table.headerItem()
+        for title in _SHRINK_ORDER:  # a title cut short in a narrow list: whole on hover
+            header_item.setToolTip(COLUMN[title], title)
         self.table.at_least_one_row()
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
         self.table.setUniformRowHeights(True)  # lets Qt lay out 1,000 rows without measuring each
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.header().setStretchLastSection(False)
+        self.table.header().setStretchLastSection(False)  # correlationId stretches: see _fit
+        self.table.setItemDelegate(_ElidingCells(self.table))
+        self._fitting = False
+        self._preferred: list[int] = []
+        self._least: dict[str, int] = {}
         self._size_columns()
+        self.table.header().sectionResized.connect(self._column_resized)
+        self.table.viewport().installEventFilter(self)
         self.show_button = QPushButton("Show")
         self.show_button.setObjectName("historyShowButton")
         self.show_button.setToolTip("Show this exchange in a read-only window of its own")
@@ -196,14 +264,68 @@ class HistoryPanel(QWidget):
 
     def _size_columns(self) -> None:
         """Each column as wide as the widest value it shows in full (or its title), plus the
-        cell's margins: the default width of 100 px cut the Time column to its date."""
+        cell's margins: the default width of 100 px cut the Time column to its date. These are
+        the widths the list fits to its own (see _fit)."""
         metrics = self.table.fontMetrics()
         margin = 3 * self.table.style().pixelMetric(
             self.table.style().PixelMetric.PM_FocusFrameHMargin, None, self.table
         )
-        for column, (title, widest) in enumerate(zip(_COLUMNS, _WIDEST, strict=True)):
-            wide = max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title))
-            self.table.header().resizeSection(column, wide + 2 * margin + 8)
+        padding = 2 * margin + 8
+        self._preferred = [
+            max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title)) + padding
+            for title, widest in zip(_COLUMNS, _WIDEST, strict=True)
+        ]
+        self._least = {
+            title: metrics.horizontalAdvance(_LEAST.get(title, _LEAST_DEFAULT)) + padding
+            for title in _SHRINK_ORDER
+        }
+        self._fit()
+
+    def _fit(self, keep: str = "") -> None:
+        """Columns that add up to the list's width, so it never scrolls sideways: room to spare
+        goes to correlationId; too little, and the _SHRINK_ORDER columns give way in turn, down
+        to their least widths (below those, a very narrow list scrolls after all). `keep`, the
+        column a person is dragging, is left at its width."""
+        available = self.table.viewport().width()
+        widths = dict(zip(_COLUMNS, self._preferred, strict=True))
+        excess = sum(widths.values()) - available
+        if excess < 0:
+            widths[_STRETCH] -= excess
+        for title in _SHRINK_ORDER:
+            if excess <= 0:
+                break
+            if title == keep:
+                continue
+            give = min(excess, max(0, widths[title] - self._least[title]))
+            widths[title] -= give
+            excess -= give
+        self._fitting = True  # our own resizing: not a person's choice of width
+        try:
+            for title, width in widths.items():
+                self.table.header().resizeSection(COLUMN[title], width)
+        finally:
+            self._fitting = False
+
+    def narrowest_fit(self) -> int:
+        """The narrowest list (its viewport's width) that still fits every column, each given
+        way down to its least width: narrower than this it scrolls sideways."""
+        fixed = (w for t, w in zip(_COLUMNS, self._preferred, strict=True) if t not in self._least)
+        return sum(fixed) + sum(self._least.values())
+
+    def _column_resized(self, column: int, _old: int, new: int) -> None:
+        """A person dragged a column's edge: that width is the column's from now on, and the
+        others give way around it (correlationId first), as when the list narrows."""
+        if self._fitting:
+            return
+        self._preferred[column] = new
+        self._fit(keep=_COLUMNS[column])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        # The viewport's width is the room the columns share: it changes with the dock, and
+        # with the vertical scrollbar coming and going.
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit()
+        return super().eventFilter(watched, event)
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)

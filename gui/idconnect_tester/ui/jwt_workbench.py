@@ -38,7 +38,7 @@ from idconnect_tester.core.id_token_checks import (
 )
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
-from idconnect_tester.core.jwt_decode import token_from_paste
+from idconnect_tester.core.jwt_decode import JwtDecodeError, decode_jwt, token_from_paste
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -239,6 +239,11 @@ class JwtWorkbench(QDialog):
             self._say("Paste a JWT first.")
             return
         self._say(left_out, Tone.MUTED)  # what was tidied away: a note, not a problem
+        if self._not_a_jwt(token) is not None:
+            # Nothing here for keys to check (and no reason to ask the issuer for them): the
+            # verdict is the decode row alone.
+            self._show(token, VerificationContext(leeway_s=self.leeway.value()), "")
+            return
         source = self.selected_source()
         if source == KEYS_FROM_ISSUER:
             if _optional(self.issuer) is None:
@@ -291,9 +296,34 @@ class JwtWorkbench(QDialog):
 
         self._start_background(fetch(), "workbench keys")
 
+    @staticmethod
+    def _not_a_jwt(token: str) -> str | None:
+        """Why the pasted text is not a JWT at all, or None when it is one. A JWT whose header
+        and claims decode is one, even with a damaged signature (a token with a character
+        more): it is judged as an id_token. So is an encrypted JWT (a JWE), unreadable here:
+        the panel's own words say so."""
+        decoded = decode_jwt(token)
+        if not isinstance(decoded, JwtDecodeError) or decoded.encrypted:
+            return None
+        parts = token.split(".")
+        if len(parts) == 3 and not isinstance(
+            decode_jwt(f"{parts[0]}.{parts[1]}."), JwtDecodeError
+        ):
+            return None
+        return decoded.message
+
     def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
         verification = verify_id_token(token, context)
         self.panel.show_verification(verification, keys_note)
+        why = self._not_a_jwt(token)
+        if why is not None:
+            # The panel speaks of "this id_token", which words, a URL or half a token pasted
+            # here are not: until the text decodes as a JWT, it is called what it is.
+            reason = why[0].lower() + why[1:]
+            lines = self.panel.summary.text().split("\n")
+            lines[0] = f"This text is not a JWT: {reason}."
+            self.panel.summary.setText("\n".join(lines))
+            self.panel.header.setPlainText(f"Cannot decode this text as a JWT:\n{why}")
         self.panel.freshness.show_freshness(None)
         mark_stale(self.panel, None)
         self._verdict_shown, self._fetching = True, False

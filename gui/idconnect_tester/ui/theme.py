@@ -9,7 +9,9 @@ Readable means WCAG 2.1 AA, checked by tests/ui/test_contrast.py: every text col
 tones, placeholders and disabled text included — and the outline of a checkbox or radio button
 reaches 3:1 against the window, as does a text field's frame. Fusion derives those outlines
 from the window colour (darker by 40%), which left unticked boxes and fields at ~1.2:1 in the
-dark scheme; `_AppStyle` draws them again.
+dark scheme; `_AppStyle` draws them again. It draws the edge of a popup menu (menu bar,
+context menu, combo list) in the same colour: Fusion's is darker than the window by a shade, so
+a dark menu over a dark window had no visible edge.
 
 A widget's tone is remembered (a dynamic property) and painted again whenever the scheme
 changes: a colour picked for the light scheme stays ~2.4:1 on the dark one.
@@ -138,9 +140,20 @@ def contrast_ratio(first: QColor, second: QColor) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
+def _draw_popup_edge(painter: QPainter, option: QStyleOption) -> None:
+    """A popup floats over the window: its edge is what tells it apart. Fusion draws it in the
+    window colour 60% darker — 1.1:1 against the dark window, the menu itself a shade darker
+    still — so a dark menu had no edge at all. One pixel, square, in the outline colour."""
+    painter.save()
+    painter.setPen(QPen(outline_colour(option.palette), 1))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+    painter.restore()
+
+
 class _AppStyle(QProxyStyle):
-    """Fusion, with checkbox, radio and text-field outlines that can be seen (see the module
-    docstring)."""
+    """Fusion, with checkbox, radio, text-field and popup outlines that can be seen (see the
+    module docstring)."""
 
     def drawPrimitive(
         self,
@@ -149,7 +162,16 @@ class _AppStyle(QProxyStyle):
         painter: QPainter,
         widget: QWidget | None = None,
     ) -> None:
+        if element is QStyle.PrimitiveElement.PE_FrameMenu:
+            # Fusion's frame is its faint edge and a bevel inside it: only the visible edge.
+            _draw_popup_edge(painter, option)
+            return
         super().drawPrimitive(element, option, painter, widget)
+        if element is QStyle.PrimitiveElement.PE_PanelMenu:
+            # The background of every popup — a menu, a combo box's list — with Fusion's faint
+            # edge on its outermost pixels: the visible one over it.
+            _draw_popup_edge(painter, option)
+            return
         round_ = element is QStyle.PrimitiveElement.PE_IndicatorRadioButton
         # A text field's frame too: Fusion's is 1.2:1 against a dark window (WCAG 1.4.11
         # asks 3:1 for the edge of a control), so a field looked like a label.
@@ -168,6 +190,18 @@ class _AppStyle(QProxyStyle):
             else:
                 painter.drawRoundedRect(box, 1.5, 1.5)
             painter.restore()
+
+    def pixelMetric(
+        self,
+        metric: QStyle.PixelMetric,
+        option: QStyleOption | None = None,
+        widget: QWidget | None = None,
+    ) -> int:
+        # Fusion gives a menu no frame (width 0): its items reach its edge, and a highlighted
+        # one painted over it. One pixel keeps the items inside the edge.
+        if metric is QStyle.PixelMetric.PM_MenuPanelWidth:
+            return max(1, super().pixelMetric(metric, option, widget))
+        return super().pixelMetric(metric, option, widget)
 
 
 SCHEMES = ("system", "light", "dark")
