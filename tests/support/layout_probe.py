@@ -18,12 +18,13 @@ from collections.abc import Callable
 from typing import Any
 
 import qasync
-from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QComboBox,
     QDialog,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -128,6 +129,13 @@ def _wholly_shown(widget: QWidget) -> bool:
     return widget.visibleRegion().boundingRect() == widget.rect()
 
 
+def _text_shown(label: QLabel) -> bool:
+    """All of the label is on screen, and so is its text: a line that does not wrap is not cut
+    at the label's edge."""
+    whole = label.wordWrap() or label.width() >= label.sizeHint().width()
+    return whole and _wholly_shown(label)
+
+
 def _lines_shown(view: QPlainTextEdit) -> int:
     """How many lines of text the view shows without scrolling (0 when it is not on screen)."""
     if view.visibleRegion().isEmpty():
@@ -202,7 +210,44 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _laid_out()  # the dock's scroll area at the new height
     report["auto_refresh_visible_with_share"] = _wholly_shown(window.countdown_panel.auto_refresh)
     report["panels_scrolling_whole_with_share"] = _panels_scrolling_whole(window)
+    share = window.countdown_panel.rows["share"]
+    report["share_row_shown"] = _wholly_shown(share.time) and _text_shown(share.detail)
+    report["countdown_with_share"] = _countdown_measures(window)
+    _screenshot("share")
+    # Auto-refresh stops after a failed refresh and says why, under its checkbox.
+    window.auto_refresh.stop("the refresh failed (400 Bad Request in 12 ms)")
+    await _laid_out()
+    report["stop_reason_shown"] = _wholly_shown(window.countdown_panel.auto_refresh_state)
+    report["share_row_shown_with_stop"] = _wholly_shown(share.time) and _text_shown(share.detail)
+    report["countdown_details_shown"] = all(
+        _text_shown(row.detail) for row in window.countdown_panel.rows.values() if row.active
+    )
+    report["panels_scrolling_whole_with_stop"] = _panels_scrolling_whole(window)
+    report["countdown_with_stop"] = _countdown_measures(window)
+    _screenshot("stop")
     return report
+
+
+def _countdown_measures(window: MainWindow) -> dict[str, Any]:
+    """The Expiry dock's height, what its panel would scroll, and the docks on show."""
+    dock = window.docks["countdown"]
+    area = dock.widget()
+    assert isinstance(area, QScrollArea)
+    return {
+        "dock": dock.height(),
+        "scrolls_by": area.verticalScrollBar().maximum(),
+        "docks": {
+            n: d.height() for n, d in window.docks.items() if not d.visibleRegion().isEmpty()
+        },
+    }
+
+
+def _screenshot(name: str) -> None:
+    """With --screenshot=PREFIX, the screen as it is now, to PREFIX-name.png."""
+    for arg in sys.argv:
+        if arg.startswith("--screenshot="):
+            screen = QApplication.primaryScreen()
+            screen.grabWindow(0).save(f"{arg.partition('=')[2]}-{name}.png")
 
 
 async def _target_note_report(window: MainWindow) -> dict[str, Any]:
@@ -275,7 +320,22 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
         "send_visible": _visible_in_column(window, window.form.send_button),
         "status_warns": window.status.message.property("tone") == Tone.WARNING.value,
         "floating_on_top": await _floating_docks_on_top(window),
+        "maximised": window.isMaximized(),
+        "normal": [window.normalGeometry().width(), window.normalGeometry().height()],
+        "unmaximised": await _unmaximised_size(window),
     }
+
+
+async def _unmaximised_size(window: MainWindow) -> list[int] | None:
+    """The window's size once un-maximised (None: it was not maximised)."""
+    if not window.isMaximized():
+        return None
+    screen = window.screen().availableGeometry()
+    await _until(lambda: window.frameGeometry() == screen)  # maximised by the window manager
+    window.showNormal()
+    with contextlib.suppress(TimeoutError):  # a window manager may keep the size
+        await _until(lambda: window.frameGeometry() != screen, timeout_s=5.0)
+    return [window.width(), window.height()]
 
 
 async def _own_layout_report(window: MainWindow) -> dict[str, Any]:
@@ -289,6 +349,18 @@ async def _own_layout_report(window: MainWindow) -> dict[str, Any]:
     window.docks["idToken"].setFloating(True)
     await _laid_out()
     return {"own_layout": window._default_layout is None}
+
+
+async def _maximised_report(window: MainWindow) -> dict[str, Any]:
+    """Made smaller by the user, then maximised (what the title bar's button asks the window
+    manager), then closed: the window is saved maximised."""
+    await _until(lambda: window.ready and _exposed(window))
+    await _until(lambda: window.frameGeometry().size() != window.size())  # framed
+    window.resize(1000, 650)
+    await _until(lambda: window.size() == QSize(1000, 650))
+    window.showMaximized()
+    await _until(lambda: window.isMaximized() and window.size() != QSize(1000, 650))
+    return {"maximised": [window.width(), window.height()]}
 
 
 async def _dialog_report(window: MainWindow) -> dict[str, Any]:
@@ -343,6 +415,8 @@ def main() -> int:
                 return await _dialog_report(window)
             if "--relaunch" in sys.argv:
                 return await _relaunch_report(window)
+            if "--maximise" in sys.argv:
+                return await _maximised_report(window)
             if "--own-layout" in sys.argv:
                 return await _own_layout_report(window)
             if "--target-note" in sys.argv:

@@ -13,13 +13,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -39,6 +40,8 @@ from idconnect_tester.ui.widgets import FreshnessLine, ValueLabel, WrappingLabel
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
 NOTHING_TO_COUNT: Final = "No token to count down"
+DETAIL_COLUMN: Final = 4  # where the "until …" line goes when it fits beside the bar
+BAR_LEAST_CHARS: Final = 8  # a bar narrower than this many characters says nothing
 
 
 def format_remaining(remaining: timedelta) -> str:
@@ -70,6 +73,10 @@ class CountdownRow:
         self.bar.setRange(0, 1000)
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName(f"{title}: lifetime left")
+        # The bar takes what the row's text leaves (its own wish, ~100 px, would squeeze an
+        # "until …" line beside it), and never less than a few characters.
+        self.bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.bar.setMinimumWidth(BAR_LEAST_CHARS * self.bar.fontMetrics().averageCharWidth())
         # Its value is per mille of the lifetime: the description says it in words.
         self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
         self.detail = WrappingLabel("")
@@ -82,11 +89,40 @@ class CountdownRow:
         grid.addWidget(self.bar, row, 2)
         grid.addWidget(self.state, row, 3)
         grid.addWidget(self.detail, row + 1, 1, 1, 3)
+        self._grid, self._row = grid, row
+        self.detail_beside = False
         self.expires_at: datetime | None = None
         self.lifetime = timedelta(0)
         self.status: TokenStatus | None = None
         self.older = False
         self.set_visible(False)
+
+    def place_detail(self, beside: bool) -> None:
+        """The "until …" line under the bar, or on the bar's line after it (one line less)."""
+        if beside == self.detail_beside:
+            return
+        self.detail_beside = beside
+        self._grid.removeWidget(self.detail)
+        # Beside the bar it is chosen only when it fits whole: one line, never wrapped. Its
+        # explicit minimum keeps it from widening the panel (and the window) meanwhile.
+        self.detail.setWordWrap(not beside)
+        self.detail.setMinimumWidth(1 if beside else 0)
+        if beside:
+            self._grid.addWidget(self.detail, self._row, DETAIL_COLUMN)
+        else:
+            self._grid.addWidget(self.detail, self._row + 1, 1, 1, 3)
+
+    def widths(self) -> tuple[int, int, int, int]:
+        """What this row's title, time, state and "until …" line need, one line each."""
+        if self.title.isHidden():  # no token of this kind: it takes no room
+            return 0, 0, 0, 0
+        detail = self.detail.fontMetrics().horizontalAdvance(self.detail.text())
+        state = self.state.sizeHint().width()  # a column of its own, even empty
+        # Counting, the time is as wide as "00:00:00" (its font is monospaced): measured before
+        # the first tick it would still be "—".
+        counting = self.time.fontMetrics().horizontalAdvance("00:00:00")
+        time = max(self.time.sizeHint().width(), counting + 2 * self.time.margin())
+        return self.title.sizeHint().width(), time, state, detail
 
     def set_visible(self, visible: bool) -> None:
         for widget in (self.title, self.time, self.state, self.detail):
@@ -166,7 +202,7 @@ class CountdownPanel(QWidget):
         grid = QGridLayout(self)
         grid.setColumnStretch(2, 1)
         grid.setVerticalSpacing(2)
-        grid.addWidget(self.freshness, 0, 0, 1, 4)
+        grid.addWidget(self.freshness, 0, 0, 1, -1)
         self.rows = {
             "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),
             "id_token": CountdownRow(grid, 3, "id_token exp", "idTokenExpiryCountdown"),
@@ -177,7 +213,7 @@ class CountdownPanel(QWidget):
         self.rows["access"].set_visible(True)
         self.placeholder = QLabel("The countdown starts when a token arrives.")
         set_tone(self.placeholder, Tone.MUTED)
-        grid.addWidget(self.placeholder, 5, 0, 1, 4)
+        grid.addWidget(self.placeholder, 5, 0, 1, -1)
 
         self.auto_refresh = QCheckBox("A&uto-refresh")
         self.auto_refresh.setObjectName("autoRefreshCheck")
@@ -198,12 +234,36 @@ class CountdownPanel(QWidget):
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
         auto_row.addWidget(self.auto_refresh_state, 1)
-        grid.addLayout(auto_row, 6, 0, 1, 4)
+        grid.addLayout(auto_row, 6, 0, 1, -1)
         grid.setRowStretch(9, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.tick)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Each "until …" line beside its bar when the panel is wide enough for all of a row on
+        one line, under it otherwise. On a short screen the countdown sits above the results,
+        as wide as they are: a line less per token leaves room for the share token's row and
+        the reason Auto-refresh stopped, so the dock shows them without scrolling. Decided by
+        the width alone (the texts' widths, not where they are now), so placing them never
+        changes the outcome."""
+        grid = self.layout()
+        assert isinstance(grid, QGridLayout)
+        rows = [row.widths() for row in self.rows.values()]
+        columns = [max(row[i] for row in rows) for i in range(4)]
+        title, time, state, detail = columns
+        margins = grid.contentsMargins()
+        spacing = max(0, grid.horizontalSpacing())
+        bar = self.rows["access"].bar.minimumWidth()
+        needed = margins.left() + margins.right() + title + time + bar + state + detail
+        beside = detail > 0 and self.width() >= needed + 4 * spacing
+        for row in self.rows.values():
+            row.place_detail(beside)
 
     @property
     def timer_active(self) -> bool:
@@ -238,6 +298,7 @@ class CountdownPanel(QWidget):
                 older=view.freshness.note if stale else None,
             )
         self.placeholder.setVisible(view is None)
+        self._reflow()
         self.tick()
 
     def show_id_token(self, view: IdTokenView | None) -> None:
@@ -252,6 +313,7 @@ class CountdownPanel(QWidget):
             # Marked older only while nothing worse is known (as the access token's row).
             older = view.freshness.note if view.freshness.stale and trust is None else None
             row.start(exp, exp - iat, "its own exp claim", trust, older=older)
+        self._reflow()
         self.tick()
 
     def show_share(self, view: ShareView | None) -> None:
@@ -262,6 +324,7 @@ class CountdownPanel(QWidget):
             lifetime = view.granted.expires_at - view.exchange.received_at
             older = view.freshness.note if view.freshness.stale and view.status.usable else None
             row.start(view.granted.expires_at, lifetime, "Share token", view.status, older=older)
+        self._reflow()
         self.tick()
 
     def tick(self) -> None:

@@ -836,7 +836,18 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
-        if state is None or not self.restoreState(state, window_layout.LAYOUT_VERSION):
+        # The geometry brings the maximised flag back, and the size to return to. Into a
+        # hidden maximised window Qt restores the docks twice: now, and again once the window
+        # manager has maximised it — over a default layout made in between (a dangling dock
+        # item: a crash). The docks are restored into the normal window instead; maximised,
+        # it lays them out again like any resize.
+        maximised = self.isMaximized()
+        if maximised:
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMaximized)
+        restored = state is not None and self.restoreState(state, window_layout.LAYOUT_VERSION)
+        if maximised:  # the normal geometry is the one restored above
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        if not restored:
             return True
         self._restored_default = self.settings.default_layout()
         self._place_unknown_docks()
