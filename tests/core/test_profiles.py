@@ -386,3 +386,15 @@ def test_an_api_on_this_machine_with_sumsubs_issuer_is_warned_under_issuer() -> 
     assert "issuer" not in own_issuer.field_warnings()
     remote = _profile("Sandbox", base_url="https://api.sumsub.com", issuer="https://id.sumsub.com/")
     assert "issuer" not in remote.field_warnings()
+
+
+def test_an_issuer_at_another_port_of_this_machine_is_warned_under_issuer() -> None:
+    """Get code goes to the issuer's server, Send to the base URL's: on this machine, two
+    ports is most likely an emulator's old port left in one of them."""
+    local = _profile("QA local", base_url="http://127.0.0.1:8099", issuer="http://127.0.0.1:39313/")
+    assert "127.0.0.1:39313" in local.field_warnings()["issuer"]
+    for same_server in ("http://127.0.0.1:8099/", "http://localhost:8099/", "http://[::1]:8099/"):
+        assert "issuer" not in replace(local, issuer=same_server).field_warnings(), same_server
+    default_port = _profile("Local", base_url="http://127.0.0.1", issuer="http://localhost:80/")
+    assert "issuer" not in default_port.field_warnings()
+    assert "issuer" not in replace(local, issuer="http://127.0.0.1:bad/").field_warnings()

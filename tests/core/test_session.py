@@ -20,7 +20,8 @@ from tests.support.exchanges import (
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.authorize_record import AuthorizeOutcome, AuthorizeRecord
-from idconnect_tester.core.exchange import HintKind
+from idconnect_tester.core.exchange import Exchange, Hint, HintKind
+from idconnect_tester.core.hints import hint_for
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session import Session
@@ -249,6 +250,34 @@ def test_a_code_spent_at_one_target_is_that_targets_not_a_replay_elsewhere(
         api_error(clock.now, 401, "Invalid code"), sent=same_code, origin=SANDBOX
     )
     assert panels.error.report.hint.kind is HintKind.CODE_REPLAYED  # at its own target, it is one
+
+
+def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_it(
+    session, panels, clock, signer
+) -> None:
+    """A code is bound to the client it was issued to, not to an app token or a profile name:
+    sent again after the app token was edited (or from a copy of the profile), it is the same
+    code at the same server — still spent, and its 401 a replay that revokes its tokens."""
+    exchange_code(session, clock, signer)
+    edited = Origin(replace(SANDBOX.profile, app_token="sbx:another-app-token-of-this-client"))
+    copy = Origin(replace(SANDBOX.profile, id="p-copy", name="Sandbox copy"))
+    assert not edited.same_target(SANDBOX) and not copy.same_target(SANDBOX)
+    spent = session.code_spent("code-1")
+    assert spent is not None
+    for current in (edited, copy):
+        assert current.redeems_codes_of(SANDBOX)
+        assert spent.note(current).startswith("Used at")
+    assert not PRODUCTION.redeems_codes_of(SANDBOX)
+    other_client = Origin(replace(SANDBOX.profile, client_id="another-client"))
+    assert not other_client.redeems_codes_of(SANDBOX)
+
+    session.set_target(edited)
+    clock.advance(5)
+    replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=replay, origin=edited)
+    assert panels.error.report.hint.kind is HintKind.CODE_REPLAYED
+    session.set_target(SANDBOX)
+    assert panels.tokens.access.state is TokenState.SUSPECT
 
 
 def test_tokens_for_a_code_whose_earlier_send_was_cancelled_are_suspect(
@@ -599,3 +628,34 @@ def test_a_refused_or_forged_redirect_is_recorded_too(session, panels) -> None:
     assert record.outcome is AuthorizeOutcome.PROBLEM and record.code is None
     assert "state" in (record.problem or "")
     assert len(panels.of(AuthorizeRecorded)) == 1
+
+
+def test_a_refresh_refused_after_its_codes_replay_is_explained_by_the_replay(
+    session, panels, clock, signer
+) -> None:
+    """403 on a refresh has three generic causes; when this run saw the chain's code used
+    twice, the hint names that one (and when), instead of listing the maybes."""
+    exchange_code(session, clock, signer)
+    clock.advance(5)
+    refused = refresh_request("refresh-code-1")
+
+    def revoked() -> Exchange:  # as the client hands it over: with the generic 403 hint
+        answer = api_error(clock.now, 403, "Refresh token has been revoked")
+        return replace(answer, hint=hint_for(answer.outcome, answer.endpoint))
+
+    def hint_kind() -> HintKind:
+        hint = panels.error.report.hint
+        assert isinstance(hint, Hint)
+        return hint.kind
+
+    session.exchange_finished(revoked(), sent=refused, origin=SANDBOX)
+    assert hint_kind() is HintKind.FORBIDDEN  # no replay known: the maybes
+
+    clock.advance(5)
+    replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=replay, origin=SANDBOX
+    )
+    clock.advance(5)
+    session.exchange_finished(revoked(), sent=refused, origin=SANDBOX)
+    assert hint_kind() is HintKind.REVOKED_BY_REPLAY

@@ -111,7 +111,7 @@ def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, q
 def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> None:
     """Exchange a code, Send it again (401), refresh (403 revoked): nothing looks live."""
     granted = token_flow(window, qtbot)
-    send_and_wait(window, qtbot)
+    replay = send_and_wait(window, qtbot)
     # The 401's advice names the replay: this run used the code, at that time.
     assert clock_time(granted.received_at) in text_of(window, "errorHint")
     assert hint_shown(window) is HintKind.CODE_REPLAYED
@@ -130,6 +130,9 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert verdict.text().startswith("Suspect. ") and stale(window, "idTokenPanel")
     assert verdict.property("tone") == Tone.WARNING.value and "RFC 6749" in verdict.toolTip()
     assert text_of(window, "errorStatus").startswith("403")
+    # What to try names the cause this run knows (the replay, and when), not the three maybes.
+    assert hint_shown(window) is HintKind.REVOKED_BY_REPLAY
+    assert clock_time(replay.received_at) in text_of(window, "errorHint")
     # Auto-refresh has nothing worth refreshing with now, and says so.
     window.countdown_panel.auto_refresh.setChecked(True)
     window.auto_refresh.due.emit()
@@ -249,6 +252,23 @@ def test_a_code_from_another_targets_get_code_says_so_under_code(window, qtbot) 
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
 
+def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_targets(
+    window, qtbot
+) -> None:
+    """A QA engineer gets a code while trying the disabled app token, then types the good
+    one back: the code was issued to the same client at the same server, so it redeems — the
+    note under Code says so quietly instead of warning that only the other target can."""
+    app_token = window.target_panel.app_token
+    type_into(qtbot, app_token, "sbx:emulator-disabled-token")
+    get_code(window, qtbot)
+    type_into(qtbot, app_token, "sbx:emulator-app-token-of-the-same-client")
+    note = window.form.messages["code"]
+    assert note.text() and note.property("tone") == Tone.MUTED.value
+    assert "redeemed here" in note.text()
+    type_into(qtbot, app_token, "sbx:emulator-app-token")
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+
+
 def test_a_switch_takes_the_last_outcome_off_the_status_bar(window, qtbot) -> None:
     """ "200 OK" in green (or a 401 in red) under another target's name reads as its own."""
     emulator = window.targets.current
@@ -311,8 +331,11 @@ def test_a_code_sent_once_stays_spent_through_a_replay_and_a_profile_switch(wind
     assert message.text().startswith("Used at")  # the use says more than the refusal
 
     emulator = window.targets.current
-    add_profile(window, "Another target")
-    # There, the code is neither used nor fresh: only the target it was sent to knows it.
+    add_profile(window, "Same server and client")
+    # A code belongs to its server and client, not to a profile: used there is used here.
+    assert message.text().startswith("Used at")
+    add_profile(window, "Another target", client_id="partner-client")
+    # There, the code is neither used nor fresh: only the client it was issued to knows it.
     assert not message.text().startswith("Used at")
     assert message.text().startswith(f"Sent to {emulator.name}")
     select(window, emulator.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QPushButton
@@ -477,7 +478,27 @@ def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, q
     window.form.get_code_button.click()
     qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
     assert text_of(window, "errorStatus") == "Authorize error: invalid_scope"
+    assert hint_shown(window) is HintKind.SCOPE_REFUSED
     assert window.form.code.text() == ""
+
+
+@pytest.mark.parametrize(
+    ("client_id", "error", "kind"),
+    [
+        ("another-client", "invalid_request", HintKind.CLIENT_ID_UNKNOWN),
+        ("emulator-disabled-client", "unauthorized_client", HintKind.CLIENT_NOT_ALLOWED),
+    ],
+)
+def test_an_authorize_refusal_is_explained_by_what_it_names(
+    window: MainWindow, qtbot, client_id: str, error: str, kind: HintKind
+) -> None:
+    """The authorization server's 400 names the client: What to try is about the client id,
+    not a list of everything an authorize request holds."""
+    add_profile(window, "Another client", client_id=client_id)
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    assert text_of(window, "errorStatus") == f"Authorize error: {error}"
+    assert hint_shown(window) is kind
 
 
 def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot):

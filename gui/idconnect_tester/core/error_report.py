@@ -111,6 +111,46 @@ def report_for_failure(message: str, when: datetime) -> ErrorReport:
     return ErrorReport("Failed", message, time=_utc(when))
 
 
+def _refusal_hint(error: str, description: str) -> Hint:
+    """An authorize error (RFC 6749 §4.1.2.1), by what it names: the client, the redirect URI
+    or the scopes; the description is matched only where the error code is too general."""
+    if error == "unauthorized_client":
+        return Hint(
+            HintKind.CLIENT_NOT_ALLOWED,
+            "This client may not use the authorize step",
+            "The authorization server knows the client id but refuses it here: for Sumsub, "
+            "Sumsub ID is not enabled for it. Ask Sumsub support to enable it, or use the "
+            "client id that has it.",
+        )
+    if error == "invalid_scope":
+        return Hint(
+            HintKind.SCOPE_REFUSED,
+            "A scope was refused",
+            "Tick only the scopes this client may ask for (openid is always needed), then "
+            "press Get code again.",
+        )
+    if error == "invalid_client" or "client_id" in description:
+        return Hint(
+            HintKind.CLIENT_ID_UNKNOWN,
+            "The client id was not recognised",
+            "Check the profile's Client id: it must be one this authorization server issued "
+            "(for Sumsub ID, the one Sumsub gave you), and the Issuer or Authorization "
+            "endpoint must be that server.",
+        )
+    if "redirect_uri" in description:
+        return Hint(
+            HintKind.REDIRECT_URI_REFUSED,
+            "The redirect URI was refused",
+            "Use the redirect URI registered for this client exactly as registered, or leave "
+            "it empty for a loopback one (http://127.0.0.1:<port>/…, RFC 8252).",
+        )
+    return Hint(
+        HintKind.AUTHORIZE_REFUSED,
+        "The authorize request was refused",
+        "Check the client id, the redirect URI registered for it, and the scopes.",
+    )
+
+
 def _authorize_hint(result: AuthorizeResult) -> Hint:
     if result.error == "access_denied":
         return Hint(
@@ -119,18 +159,15 @@ def _authorize_hint(result: AuthorizeResult) -> Hint:
             "Press Get code again and approve the request.",
         )
     if result.error:
-        return Hint(
-            HintKind.AUTHORIZE_REFUSED,
-            "The authorize request was refused",
-            "Check the client id, the redirect URI registered with Sumsub, and the scopes.",
-        )
+        return _refusal_hint(result.error, (result.error_description or "").lower())
     if (result.problem or "").startswith(UNREACHABLE):
         return Hint(
             HintKind.AUTHORIZE_UNREACHABLE,
             "Nothing answered at the authorization endpoint",
-            "Check the profile's Base URL (or Authorization endpoint) and that the server runs. "
-            "The built-in emulator gets a new port each launch: a profile that kept an old one "
-            "follows it again with the Emulator button in its settings.",
+            "Get code goes to the profile's Authorization endpoint or, when that is empty, to "
+            "the one its Issuer names: check those (not Base URL) and that the server runs. "
+            "If it was the built-in emulator, whose port changes each launch, its settings' "
+            "Emulator button points the profile at it again.",
         )
     return Hint(
         HintKind.NO_REDIRECT,

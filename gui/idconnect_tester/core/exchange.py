@@ -27,6 +27,7 @@ class HintKind(StrEnum):
     SUMSUB_ID_NOT_ENABLED = "sumsub_id_not_enabled"
     INVALID_CODE = "invalid_code"
     CODE_REPLAYED = "code_replayed"
+    REVOKED_BY_REPLAY = "revoked_by_replay"  # a refresh refused after its code's second use
     URL_AS_CODE = "url_as_code"
     REFRESH_VERIFIER_MISMATCH = "refresh_verifier_mismatch"
     REFRESH_TOKEN_REFUSED = "refresh_token_refused"
@@ -53,6 +54,10 @@ class HintKind(StrEnum):
     # the authorize step
     CONSENT_REFUSED = "consent_refused"
     AUTHORIZE_REFUSED = "authorize_refused"
+    CLIENT_ID_UNKNOWN = "client_id_unknown"
+    CLIENT_NOT_ALLOWED = "client_not_allowed"
+    REDIRECT_URI_REFUSED = "redirect_uri_refused"
+    SCOPE_REFUSED = "scope_refused"
     AUTHORIZE_UNREACHABLE = "authorize_unreachable"
     NO_REDIRECT = "no_redirect"
     # the credential check's own steps

@@ -117,6 +117,21 @@ def _moved(url: str, old_base: str, new_base: str) -> str:
     return url
 
 
+def _other_server_here(url: str, base_url: str) -> bool:
+    """`url` is on this machine too (127.0.0.1, localhost, ::1 are one machine), but another
+    server than `base_url`'s: another scheme or port."""
+    default_ports = {"http": 80, "https": 443}
+    try:
+        there, here = urlsplit(url.strip()), urlsplit(base_url.strip())
+        there_port = there.port or default_ports.get(there.scheme)
+        here_port = here.port or default_ports.get(here.scheme)
+    except ValueError:
+        return False  # a malformed URL has a problem of its own, said under its field
+    if not is_loopback_host(there.hostname or ""):
+        return False
+    return (there.scheme, there_port) != (here.scheme, here_port)
+
+
 def _url_shape_problem(url: str, what: str) -> str | None:
     """A looser check than base_url_problem, for URLs that may be custom schemes."""
     parts = urlsplit(url.strip())
@@ -296,6 +311,13 @@ class Profile:
             found["issuer"] = (
                 f"For an API on this machine the issuer is likely {own}, not Sumsub's (an "
                 "emulator here is its own issuer)"
+            )
+        elif on_this_machine and _other_server_here(issuer, self.base_url):
+            # Two servers on this machine: likely an emulator's old port left in one of them
+            # (Get code goes to the issuer's, Send to the base URL's).
+            found["issuer"] = (
+                f"Another server on this machine than Base URL's ({urlsplit(issuer).netloc}): "
+                "an emulator is its own issuer"
             )
         return found
 

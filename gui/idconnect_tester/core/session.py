@@ -312,7 +312,7 @@ class Session:
         now = self._clock()
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
-        report = self._named_replay(report_for_exchange(exchange), exchange, sent, origin)
+        report = self._explained(report_for_exchange(exchange), exchange, sent, origin)
         self._error = _ShownError(report, origin, now)
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
@@ -361,7 +361,7 @@ class Session:
                 if (
                     spent_before is not None
                     and spent_before.how is SpentHow.MAYBE_USED
-                    and spent_before.to.same_target(origin)
+                    and origin.redeems_codes_of(spent_before.to)
                 ):
                     # Cancel stopped the wait, not the server: a first use still on its way
                     # there makes this one a second use, and both tokens revoked.
@@ -370,54 +370,85 @@ class Session:
                 self._emit(FormFill(refresh_token=outcome.refresh_token))
             self._start_verification()
             return
-        if chain is None or sent is None or not chain.origin.same_target(origin):
-            return
-        if not isinstance(outcome, ApiError):
+        if chain is None or sent is None or not isinstance(outcome, ApiError):
             return  # a network fault or an odd answer says nothing about the tokens
         if (
             grant_type == vendor.GRANT_AUTHORIZATION_CODE
             and outcome.status == 401
             and sent.code
             and sent.code == chain.code
+            # The code's server and client refused it again, whichever app token sent it.
+            and origin.redeems_codes_of(chain.origin)
         ):
             chain.code_replayed(exchange.received_at)
         elif (
             grant_type == vendor.GRANT_REFRESH_TOKEN
             and outcome.status == 403
+            and chain.origin.same_target(origin)
             and chain.uses_refresh_token(sent.refresh_token)
         ):
             chain.refresh_refused(outcome.description, exchange.received_at)
 
-    def _named_replay(
+    def _explained(
         self,
         report: ErrorReport | None,
         exchange: Exchange,
         sent: TokenRequest | ShareTokenRequest | None,
         origin: Origin,
     ) -> ErrorReport | None:
-        """A 401 for a code this run used already, at the same target, is a replay, not a
+        """The error report, its generic hint replaced where this run knows the cause."""
+        if report is None or not isinstance(sent, TokenRequest):
+            return report
+        hint = self._replay_hint(exchange, sent, origin) or self._revocation_hint(
+            report, sent, origin
+        )
+        return report if hint is None else replace(report, hint=hint)
+
+    def _replay_hint(self, exchange: Exchange, sent: TokenRequest, origin: Origin) -> Hint | None:
+        """A 401 for a code this run used already, at the same server, is a replay, not a
         maybe: say when it was used, instead of the generic "it may have been used already,
         expired, or…"."""
-        code = sent.code.strip() if isinstance(sent, TokenRequest) else ""
+        code = sent.code.strip()
         spent = self._spent.get(code) if code else None
         outcome = exchange.outcome
         if (
-            report is None
-            or spent is None
+            spent is None
             or spent.how is not SpentHow.USED
-            or not spent.to.same_target(origin)
+            or not origin.redeems_codes_of(spent.to)
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
         ):
-            return report
-        hint = Hint(
+            return None
+        return Hint(
             HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
             "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
             "revokes the tokens the first one gave. Press Get code for a fresh code and "
             "verifier, then Send once.",
         )
-        return replace(report, hint=hint)
+
+    def _revocation_hint(
+        self, report: ErrorReport, sent: TokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A 403 for a refresh token whose code this run knows was used twice is that second
+        use's doing: say so, instead of the generic "revoked, a missing scope, or sandbox and
+        production mixed"."""
+        chain = self._chain
+        if (
+            report.hint is None
+            or report.hint.kind is not HintKind.FORBIDDEN
+            or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
+            or chain is None
+            or chain.suspect is None
+            or not chain.origin.same_target(origin)
+            or not chain.uses_refresh_token(sent.refresh_token)
+        ):
+            return None
+        return Hint(
+            HintKind.REVOKED_BY_REPLAY,
+            "Revoked after its code was used twice",
+            f"{chain.suspect}. Press Get code for a fresh code and verifier, then Send once.",
+        )
 
     def _note_spent(self, code: str, exchange: Exchange, origin: Origin) -> None:
         """What a code exchange did to its code. A replay refused after a use stays "used":

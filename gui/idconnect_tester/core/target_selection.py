@@ -205,7 +205,12 @@ class TargetSelection:
             return {"base_url": "The built-in emulator is starting…"}
         if self.known_secret() is None:
             return {"secret_key": "Reading the secret key from the system keyring…"}
-        return self.target().problems()
+        problems = self.target().problems()
+        if self.current.follows_emulator and "secret_key" in problems:
+            # Public by design, but nowhere else in the window: a copy of the emulator's
+            # profile with no keyring to keep its secret asks for it after every restart.
+            problems["secret_key"] += f" (the built-in emulator's is {EMULATOR_SECRET})"
+        return problems
 
     def warnings(self) -> list[str]:
         return self.current.warnings()

@@ -54,8 +54,9 @@ class SpentCode:
     def note(self, current: Origin) -> str:
         """One line for under the Code field, said before the next Send to `current`."""
         when = clock_time(self.at)
-        if not self.to.same_target(current):
-            # Only the target that issued a code knows it: here it is neither used nor fresh.
+        if not current.redeems_codes_of(self.to):
+            # Only the server and client a code was issued to know it: here it is neither
+            # used nor fresh.
             return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
         match self.how:
             case SpentHow.USED:

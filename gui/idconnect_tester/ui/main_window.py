@@ -477,6 +477,13 @@ class MainWindow(QMainWindow):
             return
         if source.same_target(current):
             self.form.note_under_code(f"From Get code on {source.label}", Tone.MUTED)
+        elif current.redeems_codes_of(source):
+            # Another profile or app token, but the same server and client: it redeems here.
+            self.form.note_under_code(
+                f"Same server and client id as Get code on {source.differences(current)}: "
+                "it can be redeemed here",
+                Tone.MUTED,
+            )
         else:
             self.form.note_under_code(
                 f"From Get code on {source.label}: only that target can redeem it. Press Get "
