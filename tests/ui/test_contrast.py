@@ -1,13 +1,14 @@
 """WCAG 2.1 AA for every text/background pair the app draws, in both colour schemes: 4.5:1 for
 text (the status tones, placeholders, disabled and selected text, tooltips and links included),
-3:1 for the outline of a checkbox or radio button against the window, and for the edge of a
-menu or a combo box's list (a popup over the window) against it. The colours are read at
-run time from the palettes, the app's tones and the pixels Qt paints — and the contrast is
-computed here, with the standard's own formula, not with the app's."""
+3:1 for the outline of a checkbox or radio button against the window, for the edge of a text
+field, a spin box or a combo box against it, and for the edge of a menu or a combo box's list
+(a popup over the window) against it. The colours are read at run time from the palettes, the
+app's tones and the pixels Qt paints — and the contrast is computed here, with the standard's
+own formula, not with the app's."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QPoint
@@ -19,8 +20,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QSpinBox,
     QStyle,
     QStyleOptionButton,
+    QWidget,
 )
 from tests.ui.helpers import token_flow
 
@@ -166,6 +169,62 @@ def test_a_text_field_has_an_edge_that_can_be_seen(scheme: str, qtbot, qapp: QAp
     edge = [image.pixelColor(QPoint(x, middle)) for x in range(0, 3)]
     best = max(ratio(colour, window) for colour in edge)
     assert best >= OUTLINE, f"field edge {best:.2f}:1 in the {scheme} scheme"
+
+
+def spin_box() -> QWidget:
+    """History's "Keep last 1000"."""
+    spin = QSpinBox()
+    spin.setRange(10, 100_000)
+    spin.setPrefix("Keep last ")
+    spin.setValue(1000)
+    return spin
+
+
+def combo_box() -> QWidget:
+    """History's status filter, closed."""
+    combo = QComboBox()
+    combo.addItems(["All", "Success (2xx)", "Network errors"])
+    return combo
+
+
+def editable_combo_box() -> QWidget:
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.addItems(["https://idp.example/authorize"])
+    return combo
+
+
+@pytest.mark.parametrize("make", [spin_box, combo_box, editable_combo_box])
+def test_a_spin_box_or_combo_box_has_an_edge_that_can_be_seen(
+    scheme: str, qtbot, qapp: QApplication, make: Callable[[], QWidget]
+) -> None:
+    """Fusion draws these as complex controls, not with a text field's frame: a dark spin box
+    was a slightly darker patch with no edge beside fields that have one. Every side, the
+    buttons' end included, must stand 3:1 against the window."""
+    box = make()
+    qtbot.addWidget(box)
+    box.show()
+    qtbot.waitExposed(box)
+    image = box.grab().toImage()
+    window = qapp.palette().color(Role.Window)
+    right, bottom = image.width() - 1, image.height() - 1
+    # The outermost three pixels inwards from each side (wherever Fusion puts its edge): at
+    # the middle of the left and right sides, and along the top and bottom both over the text
+    # and over the buttons (or the arrow) at the right end.
+    sides = {
+        "left": [QPoint(x, bottom // 2) for x in range(3)],
+        "right": [QPoint(right - x, bottom // 2) for x in range(3)],
+        "top": [QPoint(right // 4, y) for y in range(3)],
+        "bottom": [QPoint(right // 4, bottom - y) for y in range(3)],
+        "top by the buttons": [QPoint(right - 6, y) for y in range(3)],
+        "bottom by the buttons": [QPoint(right - 6, bottom - y) for y in range(3)],
+    }
+    best = {
+        side: round(max(ratio(image.pixelColor(at), window) for at in points), 2)
+        for side, points in sides.items()
+    }
+    low = {side: value for side, value in best.items() if value < OUTLINE}
+    assert low == {}, f"{make.__name__} edge in the {scheme} scheme"
 
 
 def edge_contrast(image: QImage, window: QColor) -> dict[str, float]:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
     QScrollArea,
+    QStyle,
     QTabBar,
     QTreeWidget,
     QWidget,
@@ -313,6 +314,39 @@ def test_help_lists_every_shortcut_the_menus_have(window: MainWindow, qtbot) -> 
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert (action.text().replace("&", ""), keys) in listed, action.text()
     assert ("Get code", "Ctrl+G") in listed
+    dialog.close()
+
+
+def test_help_shows_every_command_and_key_whole(window: MainWindow, qtbot) -> None:
+    """At the dialog's default size no cell is elided, all three columns are in sight, and a
+    command ends clear of the Keys column: "Save exchange as JSON…" flush against it read as
+    a name Qt had cut off (its own "…" looks like Qt's)."""
+    window.actions_by_name["shortcuts"].trigger()
+    dialog = window.findChild(QDialog, "shortcutsDialog")
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    table = dialog.findChild(QTreeWidget, "shortcutsTable")
+    assert table is not None
+    metrics = QFontMetricsF(table.font())
+    # What the item delegate keeps clear on each side of a cell's text before it elides.
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    clear = metrics.horizontalAdvance("M")
+    cut: list[str] = []
+    crowded: list[str] = []
+    for row in range(table.topLevelItemCount()):
+        item = table.topLevelItem(row)
+        assert item is not None
+        for column in range(table.columnCount()):
+            text_width = metrics.horizontalAdvance(item.text(column)) + 2 * margin
+            if text_width > table.columnWidth(column):
+                cut.append(item.text(column))
+            if column == 1 and text_width + clear > table.columnWidth(column):
+                crowded.append(item.text(column))
+    assert cut == []
+    assert crowded == []
+    last = table.columnCount() - 1
+    right_end = table.header().sectionViewportPosition(last) + table.columnWidth(last)
+    assert right_end <= table.viewport().width(), "the Keys column runs out of sight"
     dialog.close()
 
 

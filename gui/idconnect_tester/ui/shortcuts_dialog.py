@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHeaderView,
     QMenu,
     QMenuBar,
     QTreeWidgetItem,
@@ -59,8 +60,14 @@ def show_shortcuts(bar: QMenuBar, parent: QWidget) -> QDialog:
     rows = [*shortcut_rows(bar), *_IN_FIELDS]
     for row in rows:
         table.addTopLevelItem(QTreeWidgetItem(list(row)))
-    for column in range(3):
-        table.resizeColumnToContents(column)
+    # The commands take the spare width: sized to their longest, "Save exchange as JSON…" ended
+    # against the Keys column, and its own "…" read as a name cut off. Where and Keys follow
+    # their contents (again whenever the font does), so nothing in them is elided either.
+    header = table.header()
+    header.setStretchLastSection(False)
+    fit = QHeaderView.ResizeMode.ResizeToContents
+    for column, mode in enumerate((fit, QHeaderView.ResizeMode.Stretch, fit)):
+        header.setSectionResizeMode(column, mode)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
     buttons.rejected.connect(dialog.reject)
     layout = QVBoxLayout(dialog)

@@ -7,11 +7,12 @@ readable in both schemes.
 Readable means WCAG 2.1 AA, checked by tests/ui/test_contrast.py: every text colour reaches
 4.5:1 against the backgrounds it is drawn on (window, fields, alternate table rows) — the status
 tones, placeholders and disabled text included — and the outline of a checkbox or radio button
-reaches 3:1 against the window, as does a text field's frame. Fusion derives those outlines
-from the window colour (darker by 40%), which left unticked boxes and fields at ~1.2:1 in the
-dark scheme; `_AppStyle` draws them again. It draws the edge of a popup menu (menu bar,
-context menu, combo list) in the same colour: Fusion's is darker than the window by a shade, so
-a dark menu over a dark window had no visible edge.
+reaches 3:1 against the window, as does the edge of a text field, a spin box or a combo box.
+Fusion derives those outlines from the window colour (darker by 40%), which left unticked
+boxes, fields and spin boxes at ~1.2:1 in the dark scheme; `_AppStyle` draws them again. It
+draws the edge of a popup menu (menu bar, context menu, combo list) in the same colour:
+Fusion's is darker than the window by a shade, so a dark menu over a dark window had no
+visible edge.
 
 A widget's tone is remembered (a dynamic property) and painted again whenever the scheme
 changes: a colour picked for the light scheme stays ~2.4:1 on the dark one.
@@ -23,7 +24,16 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionComboBox,
+    QStyleOptionComplex,
+    QStyleOptionSpinBox,
+    QWidget,
+)
 
 from idconnect_tester.core.session_events import Tone
 
@@ -151,9 +161,37 @@ def _draw_popup_edge(painter: QPainter, option: QStyleOption) -> None:
     painter.restore()
 
 
+def _draw_field_edge(painter: QPainter, option: QStyleOption) -> None:
+    """The one-pixel rounded edge of a box to type in or choose from (a text field, a spin
+    box, a combo box), over the faint one Fusion drew."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(QPen(outline_colour(option.palette), 1))
+    painter.drawRoundedRect(QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5), 1.5, 1.5)
+    painter.restore()
+
+
 class _AppStyle(QProxyStyle):
-    """Fusion, with checkbox, radio, text-field and popup outlines that can be seen (see the
-    module docstring)."""
+    """Fusion, with checkbox, radio, text-field, spin-box, combo-box and popup outlines that
+    can be seen (see the module docstring)."""
+
+    def drawComplexControl(
+        self,
+        control: QStyle.ComplexControl,
+        option: QStyleOptionComplex,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawComplexControl(control, option, painter, widget)
+        # A spin box (History's "Keep last", the auto-refresh lead) and a combo box get
+        # Fusion's window-darker-by-40% edge too, drawn inside the complex control rather than
+        # as a PE_FrameLineEdit: 1.2:1 (spin box) and 2.4:1 (combo box) against the dark
+        # window, 2:1 in the light one. The edge goes over the outermost pixels only, so the
+        # arrows and the line between the field and its buttons stay Fusion's.
+        # (A frameless one — a combo box inside a table's cell — has no edge to redraw.)
+        if isinstance(option, QStyleOptionSpinBox | QStyleOptionComboBox) and option.frame:
+            _draw_field_edge(painter, option)
 
     def drawPrimitive(
         self,
