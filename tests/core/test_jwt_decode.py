@@ -10,9 +10,12 @@ from idconnect_tester.core.jwt_decode import (
     DecodedJwt,
     JwtDecodeError,
     annotated_claims,
+    cut_off_jwt,
     decode_jwt,
     describe_time,
     numeric_date,
+    token_from_paste,
+    url_not_a_jwt,
 )
 
 
@@ -73,6 +76,13 @@ def test_decoding_never_raises(token: str) -> None:
     decode_jwt(token)
 
 
+@given(st.from_regex(r"(https?://|id_token=|)[\[\]#?&=%.a-zA-Z0-9_+-]{0,80}") | st.text())
+def test_reading_a_paste_never_raises(pasted: str) -> None:
+    token, _ = token_from_paste(pasted)
+    url_not_a_jwt(token)
+    cut_off_jwt(token)
+
+
 def test_numeric_dates() -> None:
     assert numeric_date(0) == datetime(1970, 1, 1, tzinfo=UTC)
     nonsense: object
@@ -87,3 +97,141 @@ def test_time_claims_are_annotated_readably() -> None:
     assert describe_time(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)).startswith(
         "2026-01-02 03:04:05 UTC"
     )
+
+
+RS256_TOKEN = make(
+    {"alg": "RS256", "kid": "k1"},
+    {"iss": "https://id.example.test/", "sub": "u", "exp": 1764158400, "name": "Zoë \u2603"},
+    bytes(range(256)),  # a 2048-bit key's signature is 256 octets
+)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "where"),
+    [
+        (f"https://app.example.test/cb#id_token={RS256_TOKEN}&state=xyz", "fragment"),
+        (f"https://app.example.test/cb#state=xyz&id_token={RS256_TOKEN}", "fragment"),
+        (f"https://app.example.test/cb?id_token={RS256_TOKEN}&state=xyz", "query"),
+        (f"com.example.app:/cb#code=c&id_token={RS256_TOKEN}", "fragment"),  # RFC 8252 app
+        (f'"https://app.example.test/cb#id_token={RS256_TOKEN}"', "fragment"),
+        (f"https://app.example.test/cb#id_token={RS256_TOKEN[:50]}\n{RS256_TOKEN[50:]}", "fr"),
+        (f"#id_token={RS256_TOKEN}&state=xyz", "fragment"),  # the fragment alone
+        (f"id_token={RS256_TOKEN}&state=xyz", "the id_token=… value"),
+    ],
+)
+def test_token_from_paste_takes_the_id_token_out_of_a_url(pasted: str, where: str) -> None:
+    token, note = token_from_paste(pasted)
+    assert token == RS256_TOKEN
+    assert note.startswith("Left out") and where in note, note
+    assert url_not_a_jwt(token) is None
+
+
+def test_a_url_keeps_what_a_token_in_it_says_exactly() -> None:
+    """A `+` (standard base64, not base64url) stays a `+`, to fail the check: parse_qs would
+    read it as a space, which the paste cleaning would then drop — checking another token."""
+    header, payload, signature = RS256_TOKEN.split(".")
+    token, _ = token_from_paste(f"https://a.test/cb#id_token={header}.{payload}+.{signature}")
+    assert token == f"{header}.{payload}+.{signature}"
+    assert isinstance(decode_jwt(token), JwtDecodeError)
+    # Percent-encoded characters are read as what they stand for.
+    token, _ = token_from_paste(f"https://a.test/cb?id_token={RS256_TOKEN.replace('.', '%2E')}")
+    assert token == RS256_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://app.example.test/token?code=abc.def&state=xyz", "authorization code"),
+        ("https://api.sumsub.com/callback", "carries no id_token"),
+        ("https://login.eu.id.example.test/cb#state=xyz", "carries no id_token"),
+        ("https://app.example.test/cb#access_token=a.b.c&state=x", "access_token but no id"),
+        ("https://a.test/cb?error=access_denied&error_description=User+said+no", "User said no"),
+        ("https://a.test/cb#id_token=a.b.c&id_token=d.e.f", "2 different id_token"),
+        ("https://[bad-host/cb?state=xyz", "carries no id_token"),
+        ("myapp://cb#id_token=", "carries no id_token"),
+    ],
+)
+def test_a_url_without_one_id_token_is_called_a_url(url: str, said: str) -> None:
+    token, note = token_from_paste(url)
+    assert (token, note) == (url, "")  # returned as pasted: nothing taken out of it
+    message = url_not_a_jwt(token)
+    assert message is not None and message.startswith("This text is a URL, not a JWT"), message
+    assert said in message and "JWE" not in message
+
+
+def test_what_is_no_url_is_not_called_one() -> None:
+    for text in (RS256_TOKEN, "just words", "a.b.c.d.e", "Authorization:Bearer", "e30.e30."):
+        assert url_not_a_jwt(text) is None
+        assert token_from_paste(text)[1] == ""
+
+
+def test_header_and_payload_alone_look_cut_off_after_the_claims() -> None:
+    header_and_payload = RS256_TOKEN.rsplit(".", 1)[0]
+    for text in (header_and_payload, header_and_payload + "."):
+        cut = cut_off_jwt(text)
+        assert cut is not None and not cut.in_claims, text
+        assert cut.header == {"alg": "RS256", "kid": "k1"} and cut.claims is not None
+        assert cut.claims["sub"] == "u" and "cut off" in cut.why
+
+
+def test_a_signature_shorter_than_its_algorithm_allows_looks_cut_off() -> None:
+    header, payload, signature = RS256_TOKEN.split(".")
+    # Every cut inside the signature: 341 characters hold 255 octets, one short of 2048 bits.
+    for kept in range(len(signature)):
+        cut = cut_off_jwt(f"{header}.{payload}.{signature[:kept]}")
+        assert cut is not None and cut.claims is not None, kept
+        assert "RS256 signature has at least 256" in cut.why, cut.why
+    es256 = make({"alg": "ES256"}, {"sub": "u"}, bytes(63))
+    cut = cut_off_jwt(es256)
+    assert cut is not None and "has exactly 64" in cut.why
+    # Whole, or longer than a cut could make it: decode_jwt and the checks judge it.
+    for text in (RS256_TOKEN, RS256_TOKEN + "X", make({"alg": "ES256"}, {}, bytes(64))):
+        assert cut_off_jwt(text) is None, text
+    # No algorithm it knows the size of (or no algorithm at all): nothing to say.
+    for header_json in ({"alg": "none"}, {"alg": "XY256"}, {}):
+        assert cut_off_jwt(make(header_json, {"sub": "u"}, b"s")) is None
+    # A damaged signature is damaged, not cut off.
+    assert cut_off_jwt(f"{header}.{payload}.{signature[:100]}!") is None
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.one_of(
+            st.text(max_size=12),
+            st.integers(),
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.booleans(),
+            st.none(),
+            st.lists(st.integers(), max_size=3),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.booleans(),
+)
+def test_claims_cut_anywhere_look_cut_off_inside_them(
+    claims: dict[str, object], ascii_only: bool
+) -> None:
+    header = b64(json.dumps({"alg": "RS256"}).encode())
+    payload = b64(json.dumps(claims, ensure_ascii=ascii_only).encode())
+    for kept in range(len(payload)):
+        cut = cut_off_jwt(f"{header}.{payload[:kept]}")
+        assert cut is not None and cut.in_claims, (kept, payload[:kept])
+        assert cut.header == {"alg": "RS256"} and cut.claims_so_far.lstrip("{") in (
+            json.dumps(claims, ensure_ascii=ascii_only)
+        )
+
+
+def test_claims_damaged_rather_than_cut_are_not_called_cut_off() -> None:
+    header, payload, _ = RS256_TOKEN.split(".")
+    not_json = b64(b'{"sub": "u", oops')  # a wrong character, then the end
+    for text in (
+        f"{header}.{payload[:20]}!{payload[21:40]}",  # not base64url
+        f"{header}.{not_json}",
+        f"{header}.{b64(b'[1, 2')}",  # the start of an array: claims are an object
+        f"{b64(b'{}')}.{payload[:40]}",  # a header without alg: no JWS header
+        f"{header[:-3]}.{payload[:40]}",  # a header cut short is no header
+        f"{header}.{payload[:40]}.{RS256_TOKEN.split('.')[2]}",  # the payload part ended
+    ):
+        assert cut_off_jwt(text) is None, text

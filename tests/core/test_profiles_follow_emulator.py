@@ -85,15 +85,13 @@ def test_target_selection_sends_a_following_profile_to_this_runs_emulator(path: 
     listed = {p.id: p for p in selection.profiles()}
     assert listed[copy.id].issuer == TOMORROW + "/"
     assert "built-in emulator" in selection.describe()
-    # After a restart with no keyring its secret is gone: the field says the emulator's.
-    selection.read_secret(copy.id)
-    assert "emulator-secret-key" in selection.target_problems()["secret_key"]
+    # After a restart with no keyring its secret is gone: the field suggests the emulator's.
+    assert selection.secret_suggestion == "emulator-secret-key"
     selection.select(EMULATOR_PROFILE_ID)
     remote = replace(copy, name="Remote", base_url="https://api.example", follows_emulator=False)
     other = selection.store.add(remote)
     selection.select(other.id)
-    selection.read_secret(other.id)
-    assert "emulator-secret-key" not in selection.target_problems()["secret_key"]
+    assert selection.secret_suggestion is None
 
 
 def test_typing_another_url_stops_following_and_the_emulators_url_starts_it(path: Path) -> None:

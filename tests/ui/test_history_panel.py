@@ -1,19 +1,28 @@
-"""The history list as a person reads it in the dock the default layout gives it: the time with
-its date, the status in view, a count that is right — also after another instance of the app
-wrote to the same history — and said in good English; a list that fits its dock's width, never
-scrolling sideways, with whatever it cuts short whole in a tooltip."""
+"""The history list as a person reads it in the dock the default layout gives it: the time of
+day (the date on hover, or in the cell for another day's row), the status in view, a count that
+is right — also after another instance of the app wrote to the same history — and said in good
+English; a list that fits its dock's width, never scrolling sideways, with whatever it cuts
+short whole in a tooltip; columns a person drags keep their widths; a row's own menu."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QTreeWidget, QTreeWidgetItem
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, token_flow
+from PySide6.QtGui import QAction, QContextMenuEvent, QHelpEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QTreeWidget, QTreeWidgetItem
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
 
+from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
+
+CLOCK = re.compile(r"\d\d:\d\d:\d\d")
 
 
 def shown_whole(table: QTreeWidget, column: int) -> bool:
@@ -75,7 +84,8 @@ def tooltip_over(qtbot, table: QTreeWidget, index: int, column: str) -> str:
 
 
 def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindow, qtbot) -> None:
-    """On the smallest laptop screen (a narrower list gives the date way: see below)."""
+    """On the smallest laptop screen. Today's rows show the time of day (what tells them
+    apart); the date is in the time's tooltip."""
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401
     table = history_in_view(window, qtbot, (1024, 700))
@@ -83,9 +93,12 @@ def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindo
 
     first = table.topLevelItem(0)
     assert first is not None and first.text(COLUMN["Status"]) == "401"
-    assert ":" in first.text(COLUMN["Time"]) and "-" in first.text(COLUMN["Time"])
+    time = first.text(COLUMN["Time"])
+    assert CLOCK.fullmatch(time), time
     assert shown_whole(table, COLUMN["Time"]), "the time is cut off"
     assert shown_whole(table, COLUMN["Status"]), "the status is cut off or out of view"
+    today = f"{datetime.now():%Y-%m-%d}"
+    assert tooltip_over(qtbot, table, 0, "Time").startswith(f"{today} {time}\n")
 
 
 def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> None:
@@ -200,13 +213,13 @@ def test_the_list_fits_a_laptops_dock_without_scrolling_sideways(
 def test_a_cell_cut_short_shows_its_whole_text_on_hover(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: a 401, which carries a correlationId
-    table = history_in_view(window, qtbot, (1024, 700))
+    table = history_in_view(window, qtbot, (960, 540))  # 200% of 1080p
     token_row = row(table, 0)
     assert token_row.text(COLUMN["Status"]) == "401"
-    assert token_row.text(COLUMN["Grant"]) == "authorization_code"
+    assert token_row.text(COLUMN["Profile"]) == window.targets.current.name
     assert token_row.text(COLUMN["correlationId"])
-    # The dock is too narrow for every column whole: the grant and the id are cut short…
-    for column in ("Grant", "correlationId"):
+    # The dock is too narrow for every column whole: the profile and the id are cut short…
+    for column in ("Profile", "correlationId"):
         whole = token_row.text(COLUMN[column])
         width = table.fontMetrics().horizontalAdvance(whole)
         assert width > table.header().sectionSize(COLUMN[column]), column
@@ -229,12 +242,9 @@ def test_a_narrow_floating_dock_cuts_its_columns_short_rather_than_scroll(
     dock.resize(dock.width() - table.viewport().width() + narrowest, dock.height())
     qtbot.waitUntil(lambda: table.viewport().width() == narrowest, timeout=WAIT_MS)
     assert not scrolls_sideways(table)
-    # The time of day stays in view when the time is cut short (its date goes first).
-    time = row(table, 0).text(COLUMN["Time"])
-    assert tooltip_over(qtbot, table, 0, "Time").startswith(f"{time}\n")
-    assert table.fontMetrics().horizontalAdvance("99:99:99") < table.header().sectionSize(
-        COLUMN["Time"]
-    )
+    # The time of day stays whole (its date is on hover).
+    assert shown_whole(table, COLUMN["Time"])
+    assert CLOCK.fullmatch(row(table, 0).text(COLUMN["Time"]))
 
 
 def test_a_column_a_person_widens_keeps_its_width_and_the_rest_give_way(
@@ -248,3 +258,205 @@ def test_a_column_a_person_widens_keeps_its_width_and_the_rest_give_way(
     assert header.sectionSize(profile) == wider
     assert not scrolls_sideways(table)
     assert header.length() == table.viewport().width()
+
+
+def add_a_row_of_another_day(window: MainWindow, exchange: Exchange) -> None:
+    """`exchange` again, as if it had ended yesterday (the list's oldest row)."""
+    yesterday = replace(exchange, received_at=exchange.received_at - timedelta(days=1))
+    window.history.store.add(yesterday, profile=window.targets.current, form=None)
+    window.history.refresh()
+
+
+def test_a_row_of_another_day_shows_its_date_cut_before_the_grant(
+    window: MainWindow, qtbot
+) -> None:
+    """A row of another day listed (at launch, or by a filter) shows its date: whole in a wide
+    dock, the room taken from correlationId; in a narrow one the date is cut (from the left:
+    the time of day stays) before the grant or the outcome."""
+    exchange = token_flow(window, qtbot)
+    panel = window.history_panel
+    table = history_in_view(window, qtbot, (1366, 768))
+    time = COLUMN["Time"]
+    today_only = table.header().sectionSize(time)
+    add_a_row_of_another_day(window, exchange)
+    assert table.topLevelItemCount() == 3
+    oldest = row(table, 2)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", oldest.text(time))
+    assert shown_whole(table, time)
+
+    def time_of_day_in_view() -> bool:
+        """Only the date of the oldest row is cut: '…' and its time of day fit."""
+        room = table.header().sectionSize(time) - 6  # the cell's margins
+        clock = oldest.text(time).split(" ")[1]
+        return table.fontMetrics().horizontalAdvance(f"…{clock}") <= room
+
+    table = history_in_view(window, qtbot, (1024, 700))
+    assert not shown_whole(table, time) and time_of_day_in_view()
+    for column in ("Outcome", "Grant"):
+        assert shown_whole(table, COLUMN[column]), column
+    assert tooltip_over(qtbot, table, 2, "Time").startswith(f"{oldest.text(time)}\n")
+
+    # Listed only today's rows (a filter), the time needs no room for a date; listed all again,
+    # it makes room for the time of day after the cut date, in a dock of the same size.
+    panel.filter_text.setText("authorize")
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    assert table.header().sectionSize(time) == today_only
+    panel.filter_text.setText("")
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
+    oldest = row(table, 2)
+    assert time_of_day_in_view() and not scrolls_sideways(table)
+
+
+def test_at_the_smallest_laptop_size_the_grant_shows_whole(window: MainWindow, qtbot) -> None:
+    """Both grants whole at 1024×700, and the outcome: the columns rows are told apart by."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    table = history_in_view(window, qtbot, (1024, 700))
+    assert {row(table, i).text(COLUMN["Grant"]) for i in range(2)} == {
+        "authorization_code",
+        "refresh_token",
+    }
+    assert not scrolls_sideways(table)
+    for column in ("Time", "Status", "Outcome", "Grant", "Profile"):
+        assert shown_whole(table, COLUMN[column]), column
+
+
+def widths(table: QTreeWidget) -> dict[str, int]:
+    return {title: table.header().sectionSize(column) for title, column in COLUMN.items()}
+
+
+def test_dragged_columns_keep_their_widths_and_move_no_other(window: MainWindow, qtbot) -> None:
+    """Narrow one column, then widen another, as dragging their edges does: each keeps the
+    width it was given, the room goes to and comes from correlationId alone, and a narrower or
+    wider dock later keeps both."""
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)
+    table = history_in_view(window, qtbot, (1024, 700))
+    header = table.header()
+    steps = [("Outcome", -30), ("Profile", +20)]
+    dragged: dict[str, int] = {}
+    for title, by in steps:
+        before = widths(table)
+        dragged[title] = before[title] + by
+        header.resizeSection(COLUMN[title], dragged[title])  # what dragging its edge does
+        after = widths(table)
+        assert {t: after[t] for t in dragged} == dragged, title
+        moved = {t for t in COLUMN if after[t] != before[t]}
+        assert moved == {title, "correlationId"}, (title, before, after)
+        assert not scrolls_sideways(table)
+        assert header.length() == table.viewport().width()
+
+    # A narrower dock (200%) takes its room from the columns nobody dragged, a wider one gives
+    # it back to them: the dragged ones keep their widths throughout.
+    for size in ((960, 540), (1200, 700)):
+        table = history_in_view(window, qtbot, size)
+        assert {t: widths(table)[t] for t in dragged} == dragged, size
+        assert not scrolls_sideways(table), size
+
+
+def open_row_menu(window: MainWindow, qtbot, index: int) -> QMenu:
+    """Right-click the row as a person does (through the window, as the platform delivers it):
+    the menu that pops up."""
+    table = window.history_panel.table
+    at = table.visualItemRect(row(table, index)).center()
+    handle = window.windowHandle()
+    assert handle is not None
+    where = table.viewport().mapTo(window, at)
+    QTest.mouseClick(handle, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, where)
+    menu = window.history_panel.row_menu
+    qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
+    assert table.currentItem() is row(table, index)  # what the menu acts on: the row clicked
+    return menu
+
+
+def action(menu: QMenu, text: str) -> QAction | None:
+    return next((a for a in menu.actions() if a.text() == text), None)
+
+
+def choose(qtbot, menu: QMenu, text: str) -> None:
+    """Click the menu's item, as a person does (through its window, as the platform delivers
+    it: Qt then knows the pointer left the menu, and the next right-click goes to the list)."""
+    item = action(menu, text)
+    assert item is not None and item.isEnabled(), text
+    handle = menu.windowHandle()
+    assert handle is not None
+    at = menu.actionGeometry(item).center()
+    QTest.mouseClick(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, at)
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=WAIT_MS)
+
+
+def test_a_rows_menu_shows_loads_and_copies(window: MainWindow, qtbot) -> None:
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: a 401 with a correlationId
+    table = history_in_view(window, qtbot, (1024, 700))
+    panel, history = window.history_panel, window.history
+    clipboard = QApplication.clipboard()
+    assert clipboard is not None
+
+    # The 401's id, whole on the clipboard though its cell shows it cut short.
+    correlation_id = text_of(window, "errorCorrelationId")
+    assert row(table, 0).text(COLUMN["correlationId"]) == correlation_id
+    assert not shown_whole(table, COLUMN["correlationId"])
+    choose(qtbot, open_row_menu(window, qtbot, 0), "Copy correlationId")
+    assert clipboard.text() == correlation_id
+
+    # Show: the read-only view the Show button opens, of the row clicked.
+    panel.select_row(2)
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Show")
+    qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+    assert "HTTP/1.1 200" in history.dialogs[0].raw.response.toPlainText()
+
+    # Load: the form gets the request back, as with the Load button (the code was masked).
+    window.form.set_grant("refresh_token")
+    menu = open_row_menu(window, qtbot, 1)
+    load = action(menu, "Load into form")
+    assert load is not None and load.toolTip() == panel.load_button.toolTip()
+    choose(qtbot, menu, "Load into form")
+    assert window.form.grant() == "authorization_code"
+    assert "stored masked" in window.status.text()
+
+    # The time as the history keeps it: ISO 8601, UTC, to the millisecond.
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Copy time")
+    stored = clipboard.text()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", stored), stored
+    shown = datetime.fromisoformat(stored).astimezone()
+    assert f"{shown:%H:%M:%S}" == row(table, 1).text(COLUMN["Time"])
+
+    # The authorize step: nothing to load (off, saying why, as the button does), no id to copy.
+    menu = open_row_menu(window, qtbot, 2)
+    load = action(menu, "Load into form")
+    assert load is not None and not load.isEnabled()
+    assert load.toolTip() == panel.load_button.toolTip() != ""
+    assert not panel.load_button.isEnabled()
+    assert action(menu, "Copy correlationId") is None
+    menu.hide()
+
+
+def test_shift_f10_and_the_menu_key_open_the_current_rows_menu(window: MainWindow, qtbot) -> None:
+    """The keyboard's way, on the focused list. Shift+F10 is a key press; the platform turns the
+    Menu key into a context-menu event for the focus widget at the current item's rectangle, in
+    the widget's own coordinates (Qt's QWidgetWindow does; the offscreen platform of the tests
+    does not, so the test sends that event)."""
+    token_flow(window, qtbot)
+    table = history_in_view(window, qtbot, (1024, 700))
+    panel, menu = window.history_panel, window.history_panel.row_menu
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus, timeout=WAIT_MS)
+    panel.select_row(0)  # the token request
+    qtbot.keyClick(table, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
+    load = action(menu, "Load into form")
+    assert load is not None and load.isEnabled()
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=WAIT_MS)
+
+    panel.select_row(1)  # the authorize step
+    at = table.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, at, table.mapToGlobal(at))
+    QApplication.sendEvent(table, event)
+    qtbot.waitUntil(menu.isVisible, timeout=WAIT_MS)
+    assert table.currentItem() is row(table, 1)
+    assert action(menu, "Copy correlationId") is None  # the authorize step's menu
+    choose(qtbot, menu, "Show")
+    qtbot.waitUntil(lambda: len(window.history.dialogs) == 1, timeout=WAIT_MS)

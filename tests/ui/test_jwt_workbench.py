@@ -249,10 +249,10 @@ def said_by(bench: JwtWorkbench) -> str:
     [
         "just some words someone pasted",
         "https://id.sumsub.com/authorize?client_id=abc&state=xyz",
-        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiJhYmMifQ",  # header and payload only
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.not!base64",  # a header, then no payload
         "Bearer eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ",  # a header, in a request's own words
     ],
-    ids=["words", "url", "half a token", "bearer and a header"],
+    ids=["words", "url", "a header and garbage", "bearer and a header"],
 )
 def test_text_that_is_no_jwt_is_called_text_not_an_id_token(
     window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch, pasted: str
@@ -267,7 +267,8 @@ def test_text_that_is_no_jwt_is_called_text_not_an_id_token(
     assert bench.panel.claims.toPlainText() == ""
     assert sent == []
     said = said_by(bench)
-    assert "not a JWT" in said and "id_token" not in said, said
+    # (A URL's message may say where an id_token would be: it never calls the text one.)
+    assert "not a JWT" in said and "this id_token" not in said.lower(), said
 
 
 def test_a_jwt_that_decodes_is_judged_as_an_id_token(window: MainWindow, qtbot) -> None:
@@ -284,3 +285,108 @@ def test_a_jwt_that_decodes_is_judged_as_an_id_token(window: MainWindow, qtbot) 
     assert verdict.startswith("Do not trust this id_token")
     assert bench.panel.check_status("decode") == "fail"
     assert "not a JWT" not in said_by(bench)
+
+
+@pytest.mark.parametrize(
+    ("wrap", "where"),
+    [
+        (lambda token: f"https://app.example.test/cb#id_token={token}&state=xyz", "fragment"),
+        (lambda token: f"https://app.example.test/cb?state=xyz&id_token={token}", "query"),
+    ],
+    ids=["fragment", "query"],
+)
+def test_a_redirect_url_carrying_an_id_token_verifies_that_token(
+    window: MainWindow, qtbot, wrap: Callable[[str], str], where: str
+) -> None:
+    """The implicit and hybrid flows return the id_token in the redirect URL: pasted whole,
+    the token in it is checked (with the issuer's keys), and the note says what was left out."""
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    verdict = verify(bench, qtbot, wrap(token))
+    assert verdict.startswith("Verified"), verdict
+    assert check_rows(bench)["signature"] == "pass"
+    note = bench.problem.text()
+    assert note.startswith("Left out the rest of the URL") and where in note, note
+    # A URL whose token was altered still fails: the URL changes nothing about the checks.
+    assert verify(bench, qtbot, wrap(tampered(token))).startswith("Do not trust")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://app.example.test/token?code=abc.def&state=xyz",
+        "https://api.sumsub.com/callback",
+        "https://login.eu.id.example.test/cb#state=xyz",  # five dot-separated parts
+        "https://app.example.test/cb#access_token=a.b.c&token_type=Bearer",
+    ],
+    ids=["code", "no parameters", "five parts", "access token only"],
+)
+def test_a_url_without_an_id_token_is_called_a_url_and_no_keys_are_fetched(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    sent = requests_sent(monkeypatch)
+    bench = open_workbench(window)
+    verdict = verify(bench, qtbot, url, KEYS_FROM_ISSUER)
+    assert verdict.startswith("This text is a URL, not a JWT"), verdict
+    assert "Paste the token itself" in verdict
+    assert bench.panel.check_status("decode") == "fail"
+    assert bench.panel.checks.topLevelItemCount() == 1
+    assert bench.panel.claims.toPlainText() == ""
+    said = said_by(bench)
+    assert "JWE" not in said and "encrypted" not in said and "parts" not in said, said
+    assert sent == []
+
+
+def _signature_cut(token: str, characters: int) -> str:
+    return token[: len(token) - characters]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        lambda token: token.rsplit(".", 1)[0],  # header.payload
+        lambda token: token.rsplit(".", 1)[0] + ".",  # and the dot
+        lambda token: _signature_cut(token, 1),  # one character short
+        lambda token: _signature_cut(token, 52),  # 820 of 872 characters
+        lambda token: _signature_cut(token, len(token.split(".")[2]) - 10),
+    ],
+    ids=["no signature", "empty signature", "1 short", "52 short", "10 left"],
+)
+def test_a_token_cut_off_after_its_claims_shows_them_and_says_cut_off(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch, cut: Callable[[str], str]
+) -> None:
+    """What jwt.io does: the header and claims of a cut-off token are shown — but it is not
+    trusted, and (there being no whole signature to check) no keys are fetched for it."""
+    token = emulator_id_token(window, qtbot)
+    sent = requests_sent(monkeypatch)
+    bench = open_workbench(window)
+    for source in (KEYS_FROM_ISSUER, KEYS_NONE):
+        verdict = verify(bench, qtbot, cut(token), source)
+        assert verdict.startswith("Do not trust this token"), verdict
+        assert "cut off" in verdict
+        assert bench.panel.check_status("signature") == "fail"
+        assert "cut off" in said_by(bench) and "not a JWT" not in said_by(bench)
+        assert '"sub"' in bench.panel.claims.toPlainText()
+        assert "UTC" in bench.panel.claims.toPlainText()  # times shown readably, as ever
+        assert '"RS256"' in bench.panel.header.toPlainText()
+    assert sent == []
+
+
+def test_a_token_cut_inside_its_claims_shows_its_header_and_says_cut_off(
+    window: MainWindow, qtbot
+) -> None:
+    token = emulator_id_token(window, qtbot)
+    header, payload, _ = token.split(".")
+    bench = open_workbench(window)
+    for kept in (len(payload) // 2, len(payload) // 2 + 1, len(payload) - 1):
+        verdict = verify(bench, qtbot, f"{header}.{payload[:kept]}", KEYS_NONE)
+        assert verdict.startswith("Do not trust this token"), verdict
+        assert "cut off inside its claims" in verdict
+        assert bench.panel.check_status("decode") == "fail"
+        assert '"RS256"' in bench.panel.header.toPlainText()
+        claims = bench.panel.claims.toPlainText()
+        assert claims.startswith("Cut off inside the claims") and '{"' in claims, claims
+    # Damaged rather than cut: a wrong character inside the claims is no cut.
+    damaged = f"{header}.{payload[:20]}!{payload[21:]}"
+    assert verify(bench, qtbot, damaged, KEYS_NONE).startswith("This text is not a JWT")
+    assert bench.panel.claims.toPlainText() == ""

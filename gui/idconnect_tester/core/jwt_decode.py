@@ -7,6 +7,8 @@ import base64
 import json
 import math
 import re
+import urllib.parse
+from codecs import getincrementaldecoder
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -99,12 +101,73 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
 
 
 _PASTED_PREFIX = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
+# `https://…`, `myapp://cb`, `com.example.app:/cb` (RFC 8252 §7.1): a scheme, a colon and a
+# slash. No JWT has a colon, so nothing that is one is taken for a URL.
+_URL_START = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:/")
+# The parameter people paste a redirect for: the id_token (OIDC Core §3.2.2.5, §3.3.2.5). An
+# access_token may be opaque and is checked against other rules (RFC 9068): it is named in the
+# URL message, never taken and judged as an id_token.
+_TOKEN_PARAMETER: Final = "id_token"
+
+
+@dataclass(frozen=True)
+class _UrlParts:
+    is_url: bool
+    places: tuple[tuple[str, dict[str, list[str]]], ...]  # ("fragment", {name: values}), …
+
+
+def _parameters(component: str) -> dict[str, list[str]]:
+    """`a=1&b=2` as names and values. Not `parse_qs`: it reads `+` as a space, and a `+` in a
+    token must stay there to fail the base64url check, not vanish into another token."""
+    found: dict[str, list[str]] = {}
+    for pair in component.split("&"):
+        name, equals, value = pair.partition("=")
+        if equals and value:
+            found.setdefault(urllib.parse.unquote(name), []).append(urllib.parse.unquote(value))
+    return found
+
+
+def _url_parts(text: str) -> _UrlParts:
+    """Where a pasted URL (or a bare `id_token=…&state=…`) keeps its parameters: the fragment
+    first, where the implicit and hybrid flows return tokens (OAuth 2.0 Multiple Response Types
+    §5), then the query (`response_mode=query`, or a URL someone built by hand)."""
+    is_url = bool(_URL_START.match(text))
+    if not is_url and f"{_TOKEN_PARAMETER}=" not in text:
+        return _UrlParts(False, ())
+    # Split by hand: urlsplit raises on a host like `[abc`, and a paste must never raise.
+    before_fragment, _, fragment = text.partition("#")
+    _, _, query = before_fragment.partition("?")
+    components = [("fragment", fragment), ("query", query)]
+    if not is_url and "#" not in text and "?" not in text:
+        components.append(("parameters", text))  # `id_token=…&state=…` on its own
+    places = tuple((where, _parameters(part)) for where, part in components if part)
+    return _UrlParts(is_url, places)
+
+
+def _token_in_url(text: str) -> tuple[str, str] | None:
+    """The one id_token a URL (or its parameters) carries and where, or None when it has none
+    or several different ones (which to check is then the person's choice, not ours)."""
+    for where, parameters in _url_parts(text).places:
+        values = set(parameters.get(_TOKEN_PARAMETER, []))
+        if len(values) == 1:
+            return values.pop(), where
+        if values:
+            return None
+    return None
+
+
+_TAKEN_FROM: Final = {
+    "fragment": "the rest of the URL: the token is its fragment's id_token (#id_token=…)",
+    "query": "the rest of the URL: the token is its query's id_token (?id_token=…)",
+    "parameters": "the other parameters: the token is the id_token=… value",
+}
 
 
 def token_from_paste(text: str) -> tuple[str, str]:
     """The compact JWT in what a person pasted, and a note on what was left out ("" if
     nothing): line breaks from copying, an `Authorization: Bearer` prefix from a request,
-    quotes from a JSON value."""
+    quotes from a JSON value, the rest of a redirect URL that carries an id_token. A URL
+    without one is returned as it is: `url_not_a_jwt` says what it is."""
     trimmed = text.strip()
     left_out = []
     without_prefix = _PASTED_PREFIX.sub("", trimmed, count=1)
@@ -115,7 +178,54 @@ def token_from_paste(text: str) -> tuple[str, str]:
         token = token[1:-1]
         left_out.append("the quotes around it")
     token = "".join(token.split())
+    found = _token_in_url(token)
+    if found is not None:
+        token, where = found
+        left_out.append(_TAKEN_FROM[where])
     return token, ("Left out " + " and ".join(left_out) + ".") if left_out else ""
+
+
+def url_not_a_jwt(text: str) -> str | None:
+    """What to say when the pasted text is a URL that carries no id_token (a URL's dots are no
+    JWT's: its parts must not be counted as a token's), or None when it is no URL."""
+    parts = _url_parts(text)
+    if not parts.is_url:
+        return None
+    found: dict[str, list[str]] = {}
+    for _, parameters in parts.places:
+        for name, values in parameters.items():
+            found.setdefault(name, values)
+    tokens = {value for _, p in parts.places for value in p.get(_TOKEN_PARAMETER, [])}
+    if len(tokens) > 1:
+        return (
+            f"This text is a URL, not a JWT, and it carries {len(tokens)} different "
+            "id_token values: paste the one to check on its own"
+        )
+    if "error" in found:
+        # A failed redirect: its own words are what the person needs (RFC 6749 §4.1.2.1).
+        said = " – ".join(
+            # A form-encoded query spells a space `+`: these are words, not a token.
+            found[name][0].replace("+", " ")
+            for name in ("error", "error_description")
+            if name in found
+        )
+        hint = f"it is an error response ({said[:200]}), which carries no token"
+    elif "access_token" in found:
+        hint = (
+            "it carries an access_token but no id_token (to decode the access_token, paste "
+            "its value on its own: it is a JWT only if it has two dots)"
+        )
+    elif "code" in found:
+        hint = (
+            "it carries an authorization code, not a token (the id_token comes in the token "
+            "response when the code is exchanged)"
+        )
+    else:
+        hint = "it carries no id_token"
+    return (
+        f"This text is a URL, not a JWT: {hint}. Paste the token itself (eyJ…), or a redirect "
+        "URL that carries one (…#id_token=eyJ… or …?id_token=eyJ…)"
+    )
 
 
 def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
@@ -153,6 +263,141 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         claims=claims,
         signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
         signature=signature,
+    )
+
+
+# How many octets a signature has (RFC 7518 §3.2 and §3.4, RFC 8037 §3.1), at the least: an
+# RSA signature is as long as its key's modulus, which must be 2048 bits or more (RFC 7518
+# §3.3, §3.5); EdDSA's is 64 (Ed25519) or 114 (Ed448). A shorter one can't be a signature.
+_LEAST_SIGNATURE_OCTETS: Final = {
+    "HS256": 32,
+    "HS384": 48,
+    "HS512": 64,
+    "ES256": 64,
+    "ES256K": 64,
+    "ES384": 96,
+    "ES512": 132,
+    "EdDSA": 64,
+    "Ed25519": 64,
+    "Ed448": 114,
+    **{f"{family}{bits}": 256 for family in ("RS", "PS") for bits in (256, 384, 512)},
+}
+_EXACT_SIZE_PREFIXES: Final = ("HS", "ES")  # RSA's and EdDSA's size depend on the key
+# What may follow where a JSON text was cut: part of a literal or of a number.
+_LITERAL_PREFIX = re.compile(r"t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?")
+# CPython calls even a whole `\u001f` an invalid escape when the text ends right after it.
+_ESCAPE_PREFIX = re.compile(r"u[0-9A-Fa-f]{0,4}")
+_NUMBER_PREFIX = re.compile(r"-?[0-9]*(?:\.[0-9]*)?(?:[eE][+-]?[0-9]*)?")
+
+
+@dataclass(frozen=True)
+class CutOffJwt:
+    """A JWT whose pasted text looks cut short: the header decodes, and the text stops where a
+    whole token would go on. Never to be trusted — there is no whole signature — but its header
+    (and claims, when the cut comes after them) can be shown, as jwt.io does."""
+
+    why: str  # a sentence: where the text seems to stop and what that leaves out
+    header: dict[str, Any]
+    claims: dict[str, Any] | None  # None when the cut is inside the claims
+    claims_so_far: str = ""  # the claims' JSON text up to the cut, when it is inside them
+
+    @property
+    def in_claims(self) -> bool:
+        return self.claims is None
+
+
+def _json_stops_short(text: str) -> bool:
+    """Whether `text` is the start of a JSON object, cut before its end: valid as far as it
+    goes, with the parser running out of text rather than meeting a wrong character."""
+    if not text.strip():
+        return True  # one base64url character holds less than a byte: nothing yet, or a cut
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.msg.startswith("Unterminated string"):
+            return True  # a string that runs to the end: everything before it was valid
+        rest = text[exc.pos :]
+        if exc.msg.startswith("Invalid \\uXXXX escape"):
+            return bool(_ESCAPE_PREFIX.fullmatch(rest))  # `\u00` at the very end
+        return bool(
+            not rest.strip() or _LITERAL_PREFIX.fullmatch(rest) or _NUMBER_PREFIX.fullmatch(rest)
+        )
+    except RecursionError:
+        return False
+    return False  # a whole object: whatever is wrong, it isn't a cut
+
+
+def _claims_so_far(payload_b64: str) -> str | None:
+    """The payload's JSON text up to where a cut payload part stops, or None unless the part
+    reads as the start of a JSON object that stops short. The last base64url character may
+    hold only some bits of a byte, and the last bytes only part of a UTF-8 character: those are
+    what a cut leaves, so they are dropped rather than refused."""
+    if not _BASE64URL.fullmatch(payload_b64):
+        return None
+    whole = payload_b64[: len(payload_b64) - (len(payload_b64) % 4 == 1)]
+    raw = base64.urlsafe_b64decode(whole + "=" * (-len(whole) % 4))  # stray bits are ignored
+    try:
+        text = getincrementaldecoder("utf-8")().decode(raw, final=False)
+    except UnicodeDecodeError:
+        return None
+    return text if _json_stops_short(text) else None
+
+
+def cut_off_jwt(token: str) -> CutOffJwt | None:
+    """A JWT that looks cut off — `header.payload` with no signature part, a signature shorter
+    than its algorithm's can be, or a payload part that stops mid-JSON — or None when the text
+    doesn't look like one. Only said when the text ends where a token would go on: a token
+    damaged in the middle, or one character too long, is judged by `decode_jwt` as it is."""
+    parts = token.split(".")
+    if len(parts) not in (2, 3):
+        return None
+    header_b64, payload_b64 = parts[0], parts[1]
+    readable = decode_jwt(f"{header_b64}.{payload_b64}.")
+    if len(parts) == 3:
+        signature_b64 = parts[2]
+        if isinstance(readable, JwtDecodeError) or not _BASE64URL.fullmatch(signature_b64):
+            return None
+        alg = readable.header.get("alg")
+        least = _LEAST_SIGNATURE_OCTETS.get(alg) if isinstance(alg, str) else None
+        octets = len(signature_b64) * 6 // 8  # whole octets its characters hold, cut or not
+        if least is None or octets >= least:
+            return None
+        exactly = "exactly" if str(alg).startswith(_EXACT_SIZE_PREFIXES) else "at least"
+        if not signature_b64:
+            why = (
+                f"The signature part is empty, where an {alg} signature has {exactly} {least} "
+                "octets: the text looks cut off after the claims (or its signature was removed)"
+            )
+        else:
+            why = (
+                f"The signature is cut short: its {len(signature_b64)} characters hold "
+                f"{octets} octets, and an {alg} signature has {exactly} {least}. The text "
+                "looks cut off inside the signature"
+            )
+        return CutOffJwt(why, readable.header, readable.claims)
+    if not isinstance(readable, JwtDecodeError):
+        return CutOffJwt(
+            "The signature part is missing (a JWT is header.payload.signature, this text "
+            "has 2 parts): it looks cut off after the claims",
+            readable.header,
+            readable.claims,
+        )
+    try:
+        header = _json_object(_b64url_decode(header_b64), "header")
+    except ValueError:
+        return None
+    if "alg" not in header:  # every JWS header names its algorithm (RFC 7515 §4.1.1)
+        return None
+    so_far = _claims_so_far(payload_b64) if payload_b64 else ""
+    if so_far is None:
+        return None
+    where = "inside the claims: the payload part stops before its JSON ends"
+    if not payload_b64:
+        where = "after the header: the payload part is empty"
+    return CutOffJwt(
+        f"The text looks cut off {where}, and there is no signature part", header, None, so_far
     )
 
 

@@ -205,12 +205,14 @@ class TargetSelection:
             return {"base_url": "The built-in emulator is starting…"}
         if self.known_secret() is None:
             return {"secret_key": "Reading the secret key from the system keyring…"}
-        problems = self.target().problems()
-        if self.current.follows_emulator and "secret_key" in problems:
-            # Public by design, but nowhere else in the window: a copy of the emulator's
-            # profile with no keyring to keep its secret asks for it after every restart.
-            problems["secret_key"] += f" (the built-in emulator's is {EMULATOR_SECRET})"
-        return problems
+        return self.target().problems()
+
+    @property
+    def secret_suggestion(self) -> str | None:
+        """The secret key a profile that follows the built-in emulator most likely has: the
+        emulator's, public by design but said nowhere else in the window (with no keyring, a
+        copy of the emulator's profile asks for it after every restart)."""
+        return EMULATOR_SECRET if self.current.follows_emulator else None
 
     def warnings(self) -> list[str]:
         return self.current.warnings()

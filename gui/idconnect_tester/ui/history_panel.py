@@ -7,17 +7,30 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QHelpEvent, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -29,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester.core.exchange_json import iso_utc
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
@@ -49,24 +63,27 @@ _COLUMNS = ("Time", "Status", "Outcome", "Endpoint", "Grant", "Profile", "correl
 COLUMN = {title: index for index, title in enumerate(_COLUMNS)}
 # The widest value each column shows in full (correlationId and Profile get a useful part;
 # a person can widen them). Sizing from the font, not from the rows, costs nothing per refresh.
+# A row of today shows the time of day only (the date is in its tooltip): the Time column asks
+# for room for a date only while a row of another day is listed (see _widths_asked).
 _WIDEST = (
     "2000-12-31 23:59:59",
     "Status",
-    "authorize failed",  # the longest outcome
+    "network error",  # the longest outcome but "authorize failed" (rare: cut, whole on hover)
     "share_token",
     "authorization_code",
     "MMMMMMMMMMMM",
     "MMMMMMMMMMMMMMMM",
-    "99999",
+    "9999",  # a wait of 10 s or more is rare: cut, it is whole on hover
 )
+_TIME_OF_DAY = "23:59:59"
 # The list fits its width, never scrolling sideways (a dock is often narrow: a laptop, 200%
 # scaling). When it is too narrow for every column at its width above, these give way, in this
-# order, each down to its least width: the ones a person tells rows apart by last go first, the
-# time of day last of all. Status and ms never shrink (a few characters each). correlationId
-# takes whatever room is left over.
-_SHRINK_ORDER = ("correlationId", "Profile", "Grant", "Endpoint", "Outcome", "Time")
+# order, each down to its least width: correlationId first, then the time's date (the time of
+# day stays), then the columns a person tells rows apart by, the grant last of all. Status and
+# ms never shrink (a few characters each). correlationId takes whatever room is left over.
+_SHRINK_ORDER = ("correlationId", "Time", "Endpoint", "Profile", "Outcome", "Grant")
 _STRETCH = "correlationId"
-_LEAST = {"Time": "…23:59:59", "Outcome": "MMMM"}
+_LEAST = {"Time": "…23:59:59", "Endpoint": "token", "Outcome": "MMMM"}
 _LEAST_DEFAULT = "MMM"
 # How a cell too narrow for its text cuts it (the whole text is its tooltip): the time keeps
 # its time of day (the date is the same for most rows), an id its two ends (both tell ids
@@ -120,6 +137,7 @@ _FIRST_ROWS = 100  # listed at once: more than any dock shows
 _ROWS_PER_TURN = 250  # then this many per turn of the event loop
 _WHAT_LOAD_GIVES = Qt.ItemDataRole.UserRole + 2  # Load's tooltip for the row; "" when none
 _CANNOT_LOAD = "Only a token request can be loaded into the form"
+_STORED_TIME = Qt.ItemDataRole.UserRole + 3  # the entry's time as the history keeps it (ISO)
 _TOKENS_SENT = {"authorization_code": "code and verifier", "refresh_token": "refresh token"}
 
 
@@ -185,11 +203,25 @@ class HistoryPanel(QWidget):
         self.table.header().setStretchLastSection(False)  # correlationId stretches: see _fit
         self.table.setItemDelegate(_ElidingCells(self.table))
         self._fitting = False
-        self._preferred: list[int] = []
+        self._preferred: dict[str, int] = {}
         self._least: dict[str, int] = {}
+        self._time_of_day = 0  # the Time column's width for a time of day alone
+        self._dated = False  # a row of another day than today is listed: it shows its date
+        self._dragged: set[str] = set()  # the columns a person gave a width of their own
         self._size_columns()
         self.table.header().sectionResized.connect(self._column_resized)
         self.table.viewport().installEventFilter(self)
+        # A right-click on a row (or the Menu key, Shift+F10) offers what acts on it.
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu_asked)
+        self.table.installEventFilter(self)  # the Menu key's request: see eventFilter
+        # Windows turns Shift+F10 into a menu request, X11 and Wayland do not: the list does.
+        menu_key = QShortcut(QKeySequence("Shift+F10"), self.table)
+        menu_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        menu_key.activated.connect(self._current_row_menu)
+        self.row_menu = QMenu(self.table)
+        self.row_menu.setObjectName("historyRowMenu")
+        self.row_menu.setToolTipsVisible(True)  # why Load is off, what it puts back
         self.show_button = QPushButton("Show")
         self.show_button.setObjectName("historyShowButton")
         self.show_button.setToolTip("Show this exchange in a read-only window of its own")
@@ -240,10 +272,10 @@ class HistoryPanel(QWidget):
         self.filter_text.textChanged.connect(lambda _: self._debounce.start())
         self.status_filter.currentIndexChanged.connect(lambda _: self.filter_changed.emit())
         # Activated: a double-click, or Return on the row (the keyboard's way to Show it).
-        self.table.itemActivated.connect(lambda *_: self._emit_for_current(self.show_requested))
+        self.table.itemActivated.connect(lambda *_: self.show_current())
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.show_button.clicked.connect(lambda: self._emit_for_current(self.show_requested))
-        self.load_button.clicked.connect(lambda: self._emit_for_current(self.load_requested))
+        self.show_button.clicked.connect(self.show_current)
+        self.load_button.clicked.connect(self.load_current)
         self.clear_button.clicked.connect(self.clear_requested)
         self.retention.editingFinished.connect(
             lambda: self.retention_changed.emit(self.retention.value())
@@ -264,63 +296,122 @@ class HistoryPanel(QWidget):
 
     def _size_columns(self) -> None:
         """Each column as wide as the widest value it shows in full (or its title), plus the
-        cell's margins: the default width of 100 px cut the Time column to its date. These are
-        the widths the list fits to its own (see _fit)."""
+        cell's margins and a little air: the default width of 100 px cut the Time column to its
+        date. These are the widths the list fits to its own (see _fit)."""
         metrics = self.table.fontMetrics()
-        margin = 3 * self.table.style().pixelMetric(
-            self.table.style().PixelMetric.PM_FocusFrameHMargin, None, self.table
+        style = self.table.style()
+        # The text's margins inside a cell (what the delegate keeps: see is_elided), and as much
+        # again between one column's text and the next; a title needs no more than that.
+        inside = 2 * (
+            style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1
         )
-        padding = 2 * margin + 8
-        self._preferred = [
-            max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title)) + padding
+        padding = 2 * inside
+        self._preferred = {
+            title: max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title))
+            + padding
             for title, widest in zip(_COLUMNS, _WIDEST, strict=True)
-        ]
+        }
         self._least = {
             title: metrics.horizontalAdvance(_LEAST.get(title, _LEAST_DEFAULT)) + padding
             for title in _SHRINK_ORDER
         }
-        self._fit()
+        self._time_of_day = metrics.horizontalAdvance(_TIME_OF_DAY) + padding
+        self._fit(fresh=True)
 
-    def _fit(self, keep: str = "") -> None:
-        """Columns that add up to the list's width, so it never scrolls sideways: room to spare
-        goes to correlationId; too little, and the _SHRINK_ORDER columns give way in turn, down
-        to their least widths (below those, a very narrow list scrolls after all). `keep`, the
-        column a person is dragging, is left at its width."""
-        available = self.table.viewport().width()
-        widths = dict(zip(_COLUMNS, self._preferred, strict=True))
-        excess = sum(widths.values()) - available
-        if excess < 0:
-            widths[_STRETCH] -= excess
-        for title in _SHRINK_ORDER:
-            if excess <= 0:
+    def _widths_asked(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Each column's preferred and least width now: the Time column's date only while a
+        row shows one, and never less than a person dragged a column to (until nothing else
+        can give way: see _fit)."""
+        preferred = dict(self._preferred)
+        least = dict(self._least)
+        if "Time" not in self._dragged and not self._dated:
+            preferred["Time"] = least["Time"] = self._time_of_day
+        for title in least:
+            least[title] = min(least[title], preferred[title])
+        return preferred, least
+
+    def _fit(self, *, fresh: bool = False, reclaim: bool = False, dragged: str = "") -> None:
+        """Columns that add up to the list's width, so it never scrolls sideways.
+
+        From the widths they have, not from scratch, so nothing a person did not touch moves
+        without a reason: too little room, and correlationId, then the _SHRINK_ORDER columns
+        give way in turn, down to their least widths (the columns a person dragged last of
+        all; below that, a very narrow list scrolls after all); room to spare, from a wider
+        dock, goes back to the columns that gave way (in the reverse order), the rest to
+        correlationId. A column a person drags (`dragged`) keeps the width they gave it, and
+        what it frees goes to correlationId alone: the other columns stay where they are.
+        `fresh`: every column starts from its preferred width (the first layout); `reclaim`:
+        correlationId's room beyond its own preferred width is spare too (a column asks for
+        more than before)."""
+        header = self.table.header()
+        preferred, least = self._widths_asked()
+        if fresh:
+            widths = dict(preferred)
+        else:
+            widths = {title: header.sectionSize(COLUMN[title]) for title in _COLUMNS}
+        for title in _COLUMNS:  # one that asks for less (a date gone) gives it up; one that
+            if title not in (_STRETCH, dragged):  # needs more (a date come) takes it
+                widths[title] = max(least.get(title, 0), min(widths[title], preferred[title]))
+        if reclaim:  # and one that asks for more (a date come) may take what the id has spare
+            widths[_STRETCH] = min(widths[_STRETCH], preferred[_STRETCH])
+        spare = self.table.viewport().width() - sum(widths.values())
+        if dragged not in ("", _STRETCH):
+            regrow: Iterable[str] = ()  # a drag is no reason for other columns to move
+        else:
+            regrow = (t for t in reversed(_SHRINK_ORDER) if t not in (_STRETCH, dragged))
+        for title in regrow:
+            give = min(spare, preferred[title] - widths[title])
+            if give > 0:
+                widths[title] += give
+                spare -= give
+        if spare > 0:
+            widths[_STRETCH] += spare
+            spare = 0
+        undragged = [t for t in _SHRINK_ORDER if t not in self._dragged]
+        for title in undragged + [t for t in _SHRINK_ORDER if t in self._dragged]:
+            if spare >= 0:
                 break
-            if title == keep:
+            if title == dragged:
                 continue
-            give = min(excess, max(0, widths[title] - self._least[title]))
-            widths[title] -= give
-            excess -= give
+            take = min(-spare, max(0, widths[title] - least[title]))
+            widths[title] -= take
+            spare += take
         self._fitting = True  # our own resizing: not a person's choice of width
         try:
             for title, width in widths.items():
-                self.table.header().resizeSection(COLUMN[title], width)
+                header.resizeSection(COLUMN[title], width)
         finally:
             self._fitting = False
 
     def narrowest_fit(self) -> int:
         """The narrowest list (its viewport's width) that still fits every column, each given
         way down to its least width: narrower than this it scrolls sideways."""
-        fixed = (w for t, w in zip(_COLUMNS, self._preferred, strict=True) if t not in self._least)
-        return sum(fixed) + sum(self._least.values())
+        preferred, least = self._widths_asked()
+        return sum(least.get(title, width) for title, width in preferred.items())
 
     def _column_resized(self, column: int, _old: int, new: int) -> None:
-        """A person dragged a column's edge: that width is the column's from now on, and the
-        others give way around it (correlationId first), as when the list narrows."""
+        """A person dragged a column's edge: that width is the column's from now on (every
+        column dragged keeps its own), and correlationId makes up the difference."""
         if self._fitting:
             return
-        self._preferred[column] = new
-        self._fit(keep=_COLUMNS[column])
+        title = _COLUMNS[column]
+        if title != _STRETCH:  # the stretch column is what fills the rest: it has no width
+            self._preferred[title] = new
+            self._dragged.add(title)
+        self._fit(dragged=title)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        # A right-click's request comes through the viewport, in its coordinates; the Menu
+        # key's comes to the list itself, at the current row in the list's coordinates (not
+        # the viewport's, which customContextMenuRequested passes on unchanged): it opens the
+        # current row's menu here.
+        if (
+            watched is self.table
+            and isinstance(event, QContextMenuEvent)
+            and event.reason() == QContextMenuEvent.Reason.Keyboard
+        ):
+            self._current_row_menu()
+            return True
         # The viewport's width is the room the columns share: it changes with the dock, and
         # with the vertical scrollbar coming and going.
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -336,11 +427,14 @@ class HistoryPanel(QWidget):
         return str(value) if value else None
 
     @staticmethod
-    def _item(row: HistoryRow, palette: Colours) -> QTreeWidgetItem:
+    def _item(row: HistoryRow, palette: Colours, today: datetime) -> QTreeWidgetItem:
         local = row.time.astimezone()
+        stamp = f"{local:%Y-%m-%d %H:%M:%S}"
         item = QTreeWidgetItem(
             [
-                f"{local:%Y-%m-%d %H:%M:%S}",
+                # Today's rows differ by their time of day: the date would take the room the
+                # grant and the profile need in a narrow dock. Its tooltip has it.
+                f"{local:%H:%M:%S}" if row.time >= today else stamp,
                 "" if row.status is None else str(row.status),
                 row.outcome.value.replace("_", " "),
                 row.endpoint,
@@ -353,8 +447,11 @@ class HistoryPanel(QWidget):
         item.setData(0, Qt.ItemDataRole.UserRole, row.id)
         item.setData(0, _SUCCEEDED, row.succeeded)
         item.setData(0, _WHAT_LOAD_GIVES, what_load_gives(row))
+        item.setData(0, _STORED_TIME, iso_utc(row.time))
         _colour(item, palette)
-        item.setToolTip(0, row.summary)
+        # A cell cut short has its whole text put above its tooltip (the delegate): only a
+        # time shown without its date needs the date here.
+        item.setToolTip(0, f"{stamp}\n{row.summary}" if row.time >= today else row.summary)
         return item
 
     def changeEvent(self, event: QEvent) -> None:  # Qt names it
@@ -373,6 +470,7 @@ class HistoryPanel(QWidget):
         selected = self._current_id()
         self._waiting = list(rows[_FIRST_ROWS:])
         self.table.clear()
+        self._set_dated(bool(rows) and rows[-1].time < _today())  # the oldest is last
         self._add(rows[:_FIRST_ROWS])
         # The row a person picked stays picked when the list is read again (a new limit, a
         # filter, another instance's rows): Show and Load keep working on it.
@@ -384,8 +482,15 @@ class HistoryPanel(QWidget):
             self._more.start()
 
     def _add(self, rows: list[HistoryRow]) -> None:
-        palette = colours()
-        self.table.addTopLevelItems([self._item(row, palette) for row in rows])
+        palette, today = colours(), _today()
+        self.table.addTopLevelItems([self._item(row, palette, today) for row in rows])
+
+    def _set_dated(self, dated: bool) -> None:
+        """Whether a listed row shows its date: the Time column makes room for it, or gives
+        that room back to the other columns."""
+        if dated != self._dated:
+            self._dated = dated
+            self._fit(reclaim=True)
 
     def _add_waiting(self) -> None:
         batch, self._waiting = self._waiting[:_ROWS_PER_TURN], self._waiting[_ROWS_PER_TURN:]
@@ -395,7 +500,7 @@ class HistoryPanel(QWidget):
 
     def prepend_row(self, row: HistoryRow, total: int, *, limit: int) -> None:
         """A new entry on top (newest first); the oldest beyond `limit` leave the list."""
-        self.table.insertTopLevelItem(0, self._item(row, colours()))
+        self.table.insertTopLevelItem(0, self._item(row, colours(), _today()))
         excess = self.row_count() - limit
         if excess > 0:
             dropped = min(excess, len(self._waiting))
@@ -441,10 +546,55 @@ class HistoryPanel(QWidget):
         value = item.data(0, Qt.ItemDataRole.UserRole)
         return int(value) if value is not None else None
 
-    def _emit_for_current(self, signal: object) -> None:
+    def show_current(self) -> None:
+        """Show the picked row read-only: the Show button, Return, a double-click, the menu."""
         entry_id = self._current_id()
         if entry_id is not None:
-            signal.emit(entry_id)  # type: ignore[attr-defined]
+            self.show_requested.emit(entry_id)
+
+    def load_current(self) -> None:
+        """Load the picked row's request into the form: the Load button and the menu."""
+        entry_id = self._current_id()
+        if entry_id is not None and self.load_button.isEnabled():
+            self.load_requested.emit(entry_id)
+
+    def _row_menu_asked(self, at: QPoint) -> None:
+        """A right-click at `at` (the viewport's coordinates): the menu of the row there."""
+        item = self.table.itemAt(at)
+        if item is not None:
+            self._open_row_menu(item, at)
+
+    def _current_row_menu(self) -> None:
+        """The keyboard's request: the current row's menu, over that row."""
+        item = self.table.currentItem()
+        if item is not None:
+            self.table.scrollToItem(item)
+            rect = self.table.visualItemRect(item)
+            self._open_row_menu(item, QPoint(rect.left() + rect.height(), rect.bottom()))
+
+    def _open_row_menu(self, item: QTreeWidgetItem, at: QPoint) -> None:
+        """`item`'s menu at `at` (in the viewport). The row becomes the picked one, so the
+        menu, Show and Load agree on it."""
+        self.table.setCurrentItem(item)
+        self._fill_row_menu(item)
+        self.row_menu.popup(self.table.viewport().mapToGlobal(at))
+
+    def _fill_row_menu(self, item: QTreeWidgetItem) -> None:
+        """What the row's menu offers: the buttons' own actions (in the buttons' state: Load
+        off with its reason), and copies of what a cell may show cut short."""
+        menu = self.row_menu
+        menu.clear()
+        menu.addAction("Show", self.show_current).setEnabled(self.show_button.isEnabled())
+        load = menu.addAction("Load into form", self.load_current)
+        load.setEnabled(self.load_button.isEnabled())
+        load.setToolTip(self.load_button.toolTip())
+        menu.addSeparator()
+        correlation_id = item.text(COLUMN["correlationId"])  # whole: the cell only elides it
+        if correlation_id:
+            menu.addAction("Copy correlationId", lambda: _copy(correlation_id))
+        stored = str(item.data(0, _STORED_TIME) or "")
+        copy_time = menu.addAction("Copy time", lambda: _copy(stored))
+        copy_time.setToolTip(f"{stored} (UTC, as the history keeps it)")
 
     def _selection_changed(self) -> None:
         selected = self._current_id() is not None
@@ -453,3 +603,14 @@ class HistoryPanel(QWidget):
         gives = str(item.data(0, _WHAT_LOAD_GIVES) or "") if selected and item else ""
         self.load_button.setEnabled(bool(gives))
         self.load_button.setToolTip(gives or (_CANNOT_LOAD if selected else ""))
+
+
+def _today() -> datetime:
+    """The start of today, local time: a row from then on shows its time of day alone."""
+    return datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _copy(text: str) -> None:
+    clipboard = QApplication.clipboard()
+    if clipboard is not None:
+        clipboard.setText(text)

@@ -10,6 +10,7 @@ skips its check. The results use the id_token panel's own widgets, under names o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
@@ -33,12 +34,21 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
+    Verification,
     VerificationContext,
     verify_id_token,
 )
-from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
+from idconnect_tester.core.id_token_model import MAX_LEEWAY_S, failed
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, keys_from_text
-from idconnect_tester.core.jwt_decode import JwtDecodeError, decode_jwt, token_from_paste
+from idconnect_tester.core.jwt_decode import (
+    CutOffJwt,
+    DecodedJwt,
+    JwtDecodeError,
+    cut_off_jwt,
+    decode_jwt,
+    token_from_paste,
+    url_not_a_jwt,
+)
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -239,9 +249,9 @@ class JwtWorkbench(QDialog):
             self._say("Paste a JWT first.")
             return
         self._say(left_out, Tone.MUTED)  # what was tidied away: a note, not a problem
-        if self._not_a_jwt(token) is not None:
+        if self._not_a_jwt(token) is not None or cut_off_jwt(token) is not None:
             # Nothing here for keys to check (and no reason to ask the issuer for them): the
-            # verdict is the decode row alone.
+            # verdict is the decode row alone, or a cut-off token's missing signature.
             self._show(token, VerificationContext(leeway_s=self.leeway.value()), "")
             return
         source = self.selected_source()
@@ -301,7 +311,11 @@ class JwtWorkbench(QDialog):
         """Why the pasted text is not a JWT at all, or None when it is one. A JWT whose header
         and claims decode is one, even with a damaged signature (a token with a character
         more): it is judged as an id_token. So is an encrypted JWT (a JWE), unreadable here:
-        the panel's own words say so."""
+        the panel's own words say so. A URL is a URL first: its host's dots are not a token's
+        (five parts would read as a JWE)."""
+        url = url_not_a_jwt(token)
+        if url is not None:
+            return url
         decoded = decode_jwt(token)
         if not isinstance(decoded, JwtDecodeError) or decoded.encrypted:
             return None
@@ -312,19 +326,71 @@ class JwtWorkbench(QDialog):
             return None
         return decoded.message
 
-    def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
-        verification = verify_id_token(token, context)
-        self.panel.show_verification(verification, keys_note)
+    def _judge(self, token: str, context: VerificationContext) -> Verification:
+        """The verdict on the pasted text. Text that is no JWT, and a JWT cut off, are judged
+        here in one failed row (nothing can verify them); everything else by the id_token
+        checks, exactly as the main window's panel judges a token."""
+        cut = cut_off_jwt(token)  # before _not_a_jwt, which calls `header.payload` no JWT
+        if cut is not None and cut.claims is not None:
+            parts = token.split(".")
+            # Decoded as far as it goes, for the Header and Claims tabs; the row says why no
+            # signature was checked, and fails, so the verdict is "do not trust".
+            shown = DecodedJwt(
+                header=cut.header,
+                claims=cut.claims,
+                signing_input=f"{parts[0]}.{parts[1]}".encode("ascii"),
+                signature=b"",
+            )
+            return Verification(shown, (failed("signature", cut.why),), context.now)
+        if cut is not None:
+            return Verification(JwtDecodeError(cut.why), (failed("decode", cut.why),), context.now)
         why = self._not_a_jwt(token)
         if why is not None:
+            # Said here, not by decode_jwt: a URL's message is the workbench's own.
+            return Verification(JwtDecodeError(why), (failed("decode", why),), context.now)
+        return verify_id_token(token, context)
+
+    def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
+        verification = self._judge(token, context)
+        self.panel.show_verification(verification, keys_note)
+        lines = self.panel.summary.text().split("\n")
+        why = self._not_a_jwt(token)
+        cut = cut_off_jwt(token)
+        if cut is not None:
+            lines[0] = self._cut_off_summary(cut)
+            if cut.in_claims:
+                self._show_cut_claims(cut)
+        elif why is not None:
             # The panel speaks of "this id_token", which words, a URL or half a token pasted
             # here are not: until the text decodes as a JWT, it is called what it is.
             reason = why[0].lower() + why[1:]
-            lines = self.panel.summary.text().split("\n")
-            lines[0] = f"This text is not a JWT: {reason}."
-            self.panel.summary.setText("\n".join(lines))
+            url = why.startswith("This text is a URL")
+            lines[0] = f"{why}." if url else f"This text is not a JWT: {reason}."
             self.panel.header.setPlainText(f"Cannot decode this text as a JWT:\n{why}")
+            self.panel.claims.setPlainText("")
+        self.panel.summary.setText("\n".join(lines))
         self.panel.freshness.show_freshness(None)
         mark_stale(self.panel, None)
         self._verdict_shown, self._fetching = True, False
         self.verified.emit(verification)
+
+    @staticmethod
+    def _cut_off_summary(cut: CutOffJwt) -> str:
+        if cut.in_claims:
+            return (
+                "Do not trust this token: the text looks cut off inside its claims, so they "
+                "can't all be shown and nothing can verify it. Paste the whole token."
+            )
+        return (
+            "Do not trust this token: the text looks cut off, so its signature is missing or "
+            "incomplete and nothing can verify it. Its header and claims are shown as pasted; "
+            "paste the whole token to verify it."
+        )
+
+    def _show_cut_claims(self, cut: CutOffJwt) -> None:
+        """The header, and the claims as far as the text goes: what can still be read of a
+        token cut inside its payload (the panel shows nothing for a decode error)."""
+        self.panel.header.setPlainText(json.dumps(cut.header, indent=2, ensure_ascii=False))
+        self.panel.claims.setPlainText(
+            f"Cut off inside the claims — their JSON as far as the text goes:\n{cut.claims_so_far}"
+        )

@@ -65,7 +65,7 @@ class TargetBinding(QObject):
         profile = self.selection.current
         secret = self.selection.known_secret()
         self.panel.show_profile(profile, secret or "")
-        self.panel.set_secret_reading(secret is None)
+        self.panel.set_secret_reading(secret is None, self.selection.secret_suggestion)
         if secret is None:
             self._read_secret(profile.id)
         self._show_note()
@@ -112,7 +112,7 @@ class TargetBinding(QObject):
             self._keyring_answered()
             if self.selection.current.id != profile_id:
                 return  # the user has moved on to another profile
-            self.panel.set_secret_reading(False)
+            self.panel.set_secret_reading(False, self.selection.secret_suggestion)
             if not self.selection.typed_secret(profile_id):  # what was typed meanwhile wins
                 self.panel.show_secret_value(self.selection.known_secret() or "")
             self._show_note()

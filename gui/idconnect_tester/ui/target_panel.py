@@ -199,12 +199,17 @@ class TargetPanel(QGroupBox):
         finally:
             self._loading = False
 
-    def set_secret_reading(self, reading: bool) -> None:
+    def set_secret_reading(self, reading: bool, suggestion: str | None = None) -> None:
         """While the keyring is asked, the field says so rather than looking empty (typing
-        into it meanwhile is fine: what is typed wins)."""
-        self.secret_key.setPlaceholderText(
-            "reading the system keyring…" if reading else "the app token's secret key"
-        )
+        into it meanwhile is fine: what is typed wins). `suggestion`: the secret the profile
+        most likely has (the built-in emulator's, for a profile that follows it)."""
+        if reading:
+            placeholder = "reading the system keyring…"
+        elif suggestion:
+            placeholder = f"the built-in emulator's is {suggestion}"
+        else:
+            placeholder = "the app token's secret key"
+        self.secret_key.setPlaceholderText(placeholder)
 
     def values(self) -> tuple[str, str, str]:
         return self.base_url.text().strip(), self.app_token.text().strip(), self.secret_key.text()
