@@ -388,6 +388,16 @@ def test_an_api_on_this_machine_with_sumsubs_issuer_is_warned_under_issuer() -> 
     assert "issuer" not in remote.field_warnings()
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "https://[x", "http://[bad]:80/", "http://a:b"])
+def test_a_malformed_url_being_typed_gets_its_problem_said_not_a_crash(url: str) -> None:
+    """Half-typed text passes through the warnings at every keystroke: a bracket opened for an
+    IPv6 host, a port not yet a number. The field says what is wrong; nothing raises."""
+    for profile in (_profile("Local", base_url=url), _profile("Local", issuer=url)):
+        assert isinstance(profile.field_warnings(), dict)
+        assert isinstance(profile.warnings(), list)
+    assert "base_url" in _profile("Local", base_url=url).problems()
+
+
 def test_an_issuer_at_another_port_of_this_machine_is_warned_under_issuer() -> None:
     """Get code goes to the issuer's server, Send to the base URL's: on this machine, two
     ports is most likely an emulator's old port left in one of them."""

@@ -659,3 +659,21 @@ def test_a_refresh_refused_after_its_codes_replay_is_explained_by_the_replay(
     clock.advance(5)
     session.exchange_finished(revoked(), sent=refused, origin=SANDBOX)
     assert hint_kind() is HintKind.REVOKED_BY_REPLAY
+
+
+def test_a_refresh_refused_after_a_cancelled_send_of_its_code_keeps_the_maybes(
+    session, panels, clock, signer
+) -> None:
+    """A cancelled Send of the code only maybe reached the server: its tokens are suspect, but
+    a refused refresh is not said to be that second use's doing."""
+    first = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(cancelled(clock.now), sent=first, origin=SANDBOX)
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-1")
+    assert panels.tokens.access.state is TokenState.SUSPECT
+    clock.advance(5)
+    answer = api_error(clock.now, 403, "Refresh token has been revoked")
+    answer = replace(answer, hint=hint_for(answer.outcome, answer.endpoint))
+    session.exchange_finished(answer, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert isinstance(hint, Hint) and hint.kind is HintKind.FORBIDDEN

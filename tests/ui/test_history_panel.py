@@ -19,10 +19,16 @@ from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_fl
 
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.ui import history_panel
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 
 CLOCK = re.compile(r"\d\d:\d\d:\d\d")
+
+
+def rows_of(table: QTreeWidget) -> list[QTreeWidgetItem]:
+    items = (table.topLevelItem(index) for index in range(table.topLevelItemCount()))
+    return [item for item in items if item is not None]
 
 
 def shown_whole(table: QTreeWidget, column: int) -> bool:
@@ -99,6 +105,26 @@ def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindo
     assert shown_whole(table, COLUMN["Status"]), "the status is cut off or out of view"
     today = f"{datetime.now():%Y-%m-%d}"
     assert tooltip_over(qtbot, table, 0, "Time").startswith(f"{today} {time}\n")
+
+
+def test_rows_listed_before_midnight_get_their_date_with_the_first_row_after_it(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A window left open overnight (auto-refresh runs for days): yesterday's rows, listed
+    with their time of day alone, show their date once today's first exchange is listed, so
+    23:58 and 00:01 don't read as one day."""
+    token_flow(window, qtbot)
+    table = window.history_panel.table
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 2, timeout=WAIT_MS)  # + authorize
+    assert all(CLOCK.fullmatch(row.text(COLUMN["Time"])) for row in rows_of(table))
+
+    tomorrow = history_panel._today() + timedelta(days=1)
+    monkeypatch.setattr(history_panel, "_today", lambda: tomorrow)  # midnight passes
+    stamp = f"{datetime.now():%Y-%m-%d} "  # the exchanges happened today, before "tomorrow"
+    send_and_wait(window, qtbot)  # the first exchange of the new day (401: a replay)
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 3, timeout=WAIT_MS)
+    older = [row.text(COLUMN["Time"]) for row in rows_of(table)[1:]]
+    assert all(text.startswith(stamp) for text in older), older
 
 
 def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> None:

@@ -337,6 +337,16 @@ def test_a_url_without_an_id_token_is_called_a_url_and_no_keys_are_fetched(
     assert sent == []
 
 
+def test_a_servers_words_in_a_pasted_error_url_are_shown_as_text_not_markup(
+    window: MainWindow, qtbot
+) -> None:
+    bench = open_workbench(window)
+    url = "https://app.example.test/cb?error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E"
+    verdict = verify(bench, qtbot, url)
+    assert "<b>no</b>" in verdict  # the words as the server wrote them…
+    assert bench.panel.summary.textFormat() is Qt.TextFormat.PlainText  # …shown as text
+
+
 def _signature_cut(token: str, characters: int) -> str:
     return token[: len(token) - characters]
 

@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, select, send_and_wait, type_into
+from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wait, type_into
 
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
@@ -93,3 +94,39 @@ def test_the_settings_dialog_says_the_profile_follows_and_a_typed_url_ends_it(
     assert note.text() == FOLLOWS_EMULATOR_NOTE and dialog.profile().follows_emulator
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None and save.isEnabled()
+
+
+def test_a_profile_stuck_on_an_old_port_is_pointed_at_the_emulator_from_its_settings(
+    loop, qtbot
+) -> None:
+    """A launch on a profile saved with yesterday's emulator port (before profiles could
+    follow it) never starts the emulator; Settings ▸ Emulator still points the profile at it,
+    as the unreachable-authorize hint says, and Get code and Send then work."""
+    first = open_window(qtbot)
+    stale = add_profile(first, "Old copy", base_url="http://127.0.0.1:9")
+    close_window(first, qtbot)
+
+    window = open_window(qtbot)
+    try:
+        assert window.targets.current.id == stale.id and not window.emulator.reserved
+        pressed: list[bool] = []
+
+        def press_emulator_and_save() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, ProfileDialog)
+            pressed.append(dialog.use_emulator.isEnabled())
+            dialog.use_emulator.click()
+            save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+            assert save is not None
+            save.click()
+
+        QTimer.singleShot(0, press_emulator_and_save)
+        window.target_panel.actions_by_name["settings"].trigger()  # Profile… ▸ Settings…
+        assert pressed == [True]
+        assert window.targets.current.follows_emulator
+        assert window.target_panel.base_url.text() == window.emulator.base_url
+        type_into(qtbot, window.target_panel.secret_key, "emulator-secret-key")
+        get_code(window, qtbot)
+        assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    finally:
+        close_window(window, qtbot)

@@ -46,7 +46,7 @@ from idconnect_tester.core.loopback import (
     follow_in_place_of_browser,
     run_authorize_flow,
 )
-from idconnect_tester.core.target import is_loopback_host
+from idconnect_tester.core.target import is_loopback_host, is_on_this_machine
 
 if TYPE_CHECKING:  # the caller brings the client: the window imports this without the library
     import httpx
@@ -153,14 +153,6 @@ def is_loopback_redirect(redirect_uri: str) -> bool:
     except ValueError:
         return False
     return parts.scheme == "http" and is_loopback_host(parts.hostname or "")
-
-
-def is_local_endpoint(url: str) -> bool:
-    """An authorize endpoint on this machine (the emulator run on its own, say)."""
-    try:
-        return is_loopback_host(urlsplit(url).hostname or "")
-    except ValueError:
-        return False
 
 
 def endpoint_from(target: AuthorizeTarget, discovery: Mapping[str, Any] | None) -> str:
@@ -419,7 +411,7 @@ async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) ->
     twin = AuthorizeSession.new(
         attempt.authorization_endpoint, attempt.client_id, attempt.redirect_uri, attempt.scopes
     )
-    local = is_local_endpoint(attempt.authorization_endpoint)
+    local = is_on_this_machine(attempt.authorization_endpoint)
     import httpx  # loaded already: the caller's client is one
 
     from idconnect_tester.core.network_errors import classify

@@ -28,7 +28,6 @@ from idconnect_tester.core.authorize_flow import (
     Interaction,
     RedirectCapture,
     endpoint_from,
-    is_local_endpoint,
     run_authorize,
 )
 from idconnect_tester.core.authorize_record import AuthorizeRecord
@@ -69,6 +68,7 @@ from idconnect_tester.core.key_fit import key_problem
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.network_errors import classify
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
+from idconnect_tester.core.target import is_on_this_machine
 
 MAX_CLOCK_SKEW_S: Final = vendor.SIGNATURE_MAX_SKEW_S
 
@@ -383,7 +383,7 @@ class _CheckRun:
         target = self.settings.authorize
         endpoint = endpoint_from(target, self.discovery)
         capture = self.settings.capture
-        if capture is RedirectCapture.BROWSER and is_local_endpoint(endpoint):
+        if capture is RedirectCapture.BROWSER and is_on_this_machine(endpoint):
             # An authorization server on this machine (the emulator) consents at once.
             capture = RedirectCapture.FOLLOW
         if capture is not RedirectCapture.FOLLOW and self.interaction is None:

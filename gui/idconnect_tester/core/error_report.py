@@ -7,9 +7,11 @@ status, code, correlationId, description, time and endpoint — never a secret o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
+from typing import Final
 
 from idconnect_tester.core.authorize import UNREACHABLE, AuthorizeResult
 from idconnect_tester.core.exchange import (
@@ -111,6 +113,9 @@ def report_for_failure(message: str, when: datetime) -> ErrorReport:
     return ErrorReport("Failed", message, time=_utc(when))
 
 
+_NAMES_THE_CLIENT: Final = re.compile(r"client_?id", re.IGNORECASE)  # client_id, clientId
+
+
 def _refusal_hint(error: str, description: str) -> Hint:
     """An authorize error (RFC 6749 §4.1.2.1), by what it names: the client, the redirect URI
     or the scopes; the description is matched only where the error code is too general."""
@@ -129,20 +134,22 @@ def _refusal_hint(error: str, description: str) -> Hint:
             "Tick only the scopes this client may ask for (openid is always needed), then "
             "press Get code again.",
         )
-    if error == "invalid_client" or "client_id" in description:
-        return Hint(
-            HintKind.CLIENT_ID_UNKNOWN,
-            "The client id was not recognised",
-            "Check the profile's Client id: it must be one this authorization server issued "
-            "(for Sumsub ID, the one Sumsub gave you), and the Issuer or Authorization "
-            "endpoint must be that server.",
-        )
+    # The redirect URI first: its message often names the client too ("… for client_id x").
     if "redirect_uri" in description:
         return Hint(
             HintKind.REDIRECT_URI_REFUSED,
             "The redirect URI was refused",
             "Use the redirect URI registered for this client exactly as registered, or leave "
             "it empty for a loopback one (http://127.0.0.1:<port>/…, RFC 8252).",
+        )
+    # `invalid_client` is the token endpoint's word (RFC 6749 §5.2), seen from authorize too.
+    if error == "invalid_client" or _NAMES_THE_CLIENT.search(description):
+        return Hint(
+            HintKind.CLIENT_ID_UNKNOWN,
+            "The client id was not recognised",
+            "Check the profile's Client id: it must be one this authorization server issued "
+            "(for Sumsub ID, the one Sumsub gave you), and the Issuer or Authorization "
+            "endpoint must be that server.",
         )
     return Hint(
         HintKind.AUTHORIZE_REFUSED,

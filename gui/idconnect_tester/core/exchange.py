@@ -50,7 +50,7 @@ class HintKind(StrEnum):
     PROTOCOL = "protocol"
     PROXY = "proxy"
     CANCELLED = "cancelled"
-    NOT_SENT = "not_sent"
+    SEND_FAILED = "send_failed"  # not the NotSent outcome: this request was tried
     # the authorize step
     CONSENT_REFUSED = "consent_refused"
     AUTHORIZE_REFUSED = "authorize_refused"

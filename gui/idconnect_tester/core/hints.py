@@ -269,7 +269,7 @@ _NETWORK_HINTS: Final[dict[NetworkErrorKind, Hint]] = {
         "on. Send again to see what the server says now.",
     ),
     NetworkErrorKind.OTHER: Hint(
-        HintKind.NOT_SENT,
+        HintKind.SEND_FAILED,
         "The request could not be sent",
         "See the message for details, and check the base URL and your network.",
     ),

@@ -147,13 +147,14 @@ def _url_parts(text: str) -> _UrlParts:
 def _token_in_url(text: str) -> tuple[str, str] | None:
     """The one id_token a URL (or its parameters) carries and where, or None when it has none
     or several different ones (which to check is then the person's choice, not ours)."""
-    for where, parameters in _url_parts(text).places:
-        values = set(parameters.get(_TOKEN_PARAMETER, []))
-        if len(values) == 1:
-            return values.pop(), where
-        if values:
-            return None
-    return None
+    found = [
+        (value, where)
+        for where, parameters in _url_parts(text).places
+        for value in parameters.get(_TOKEN_PARAMETER, [])
+    ]
+    if len({value for value, _ in found}) != 1:
+        return None
+    return found[0]  # the fragment's, if both say the same: a hybrid-flow redirect's place
 
 
 _TAKEN_FROM: Final = {
@@ -283,6 +284,7 @@ _LEAST_SIGNATURE_OCTETS: Final = {
     **{f"{family}{bits}": 256 for family in ("RS", "PS") for bits in (256, 384, 512)},
 }
 _EXACT_SIZE_PREFIXES: Final = ("HS", "ES")  # RSA's and EdDSA's size depend on the key
+_RSA_PREFIXES: Final = ("RS", "PS")
 # What may follow where a JSON text was cut: part of a literal or of a number.
 _LITERAL_PREFIX = re.compile(r"t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?")
 # CPython calls even a whole `\u001f` an invalid escape when the text ends right after it.
@@ -363,6 +365,10 @@ def cut_off_jwt(token: str) -> CutOffJwt | None:
         least = _LEAST_SIGNATURE_OCTETS.get(alg) if isinstance(alg, str) else None
         octets = len(signature_b64) * 6 // 8  # whole octets its characters hold, cut or not
         if least is None or octets >= least:
+            return None
+        if str(alg).startswith(_RSA_PREFIXES) and octets >= 128 and octets % 64 == 0:
+            # As long as a whole modulus of a smaller key (1024 or 1536 bits): maybe whole, and
+            # then the key's checks say the key is too small — not "paste the rest".
             return None
         exactly = "exactly" if str(alg).startswith(_EXACT_SIZE_PREFIXES) else "at least"
         if not signature_b64:

@@ -22,6 +22,7 @@ from idconnect_tester.core.target import (
     base_url_problem,
     ca_bundle_problem,
     is_loopback_host,
+    is_on_this_machine,
     normalise_base_url,
 )
 
@@ -115,6 +116,14 @@ def _moved(url: str, old_base: str, new_base: str) -> str:
     if text == old_base or text.startswith(old_base + "/"):
         return new_base + text[len(old_base) :]
     return url
+
+
+def _hostname(url: str) -> str | None:
+    """The URL's host name; None when it has none or is malformed (its field says so)."""
+    try:
+        return urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
 
 
 def _other_server_here(url: str, base_url: str) -> bool:
@@ -302,11 +311,8 @@ class Profile:
         # An API on this machine (an emulator) with Sumsub's own issuer: Get code would go to
         # id.sumsub.com and its keys would not verify this server's id_tokens.
         issuer = self.issuer.strip() or vendor.DEFAULT_ISSUER
-        on_this_machine = is_loopback_host(urlsplit(self.base_url.strip()).hostname or "")
-        if (
-            on_this_machine
-            and urlsplit(issuer).hostname == urlsplit(vendor.DEFAULT_ISSUER).hostname
-        ):
+        on_this_machine = is_on_this_machine(self.base_url)
+        if on_this_machine and _hostname(issuer) == _hostname(vendor.DEFAULT_ISSUER):
             own = normalise_base_url(self.base_url) + "/"
             found["issuer"] = (
                 f"For an API on this machine the issuer is likely {own}, not Sumsub's (an "

@@ -246,7 +246,7 @@ class Session:
         # code, an attempt that has its code already gave no other, and a paste refused here
         # is not that attempt's result.
         elsewhere = self._pending_origin
-        other_target = elsewhere is not None and not elsewhere.same_target(self._target)
+        other_target = elsewhere is not None and not elsewhere.redeems_codes_of(self._target)
         answered = any(given is attempt for given in self._attempt_for_code.values())
         unmatched = attempt is not None and not result.state_checked
         if unmatched and other_target and result.code is None:
@@ -439,6 +439,7 @@ class Session:
             or report.hint.kind is not HintKind.FORBIDDEN
             or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
             or chain is None
+            or chain.replay_refused_at is None
             or chain.suspect is None
             or not chain.origin.same_target(origin)
             or not chain.uses_refresh_token(sent.refresh_token)

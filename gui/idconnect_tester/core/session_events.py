@@ -54,15 +54,17 @@ class Origin:
     def same_target(self, other: Origin | None) -> bool:
         return other is not None and self.key == other.key
 
-    def redeems_codes_of(self, other: Origin | None) -> bool:
-        """A code from `other`'s Get code can be redeemed here: the same token endpoint (base
-        URL), authorization server (issuer) and client id. A code is bound to its client, not
-        to a profile or an app token: any app token of that client redeems it."""
-        if other is None:
-            return False
+    @property
+    def client_key(self) -> tuple[str, str, str]:
+        """Where a code goes and whose it is: the token endpoint (base URL), the authorization
+        server (issuer) and the client id — not the profile or the app token."""
         _, base_url, _, issuer, client_id = self.key
-        _, other_base_url, _, other_issuer, other_client_id = other.key
-        return (base_url, issuer, client_id) == (other_base_url, other_issuer, other_client_id)
+        return base_url, issuer, client_id
+
+    def redeems_codes_of(self, other: Origin | None) -> bool:
+        """A code from `other`'s Get code can be redeemed here: a code is bound to its client
+        at its server, and any app token of that client redeems it."""
+        return other is not None and self.client_key == other.client_key
 
     def is_other_profile(self, current: Origin | None) -> bool:
         return current is None or current.profile.id != self.profile.id

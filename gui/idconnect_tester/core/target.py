@@ -14,6 +14,14 @@ from idconnect_tester.core.masking import Secret
 DEFAULT_TIMEOUT_S: Final = 30.0
 
 
+def is_on_this_machine(url: str) -> bool:
+    """The URL's host is this machine (see `is_loopback_host`); False for a malformed URL."""
+    try:
+        return is_loopback_host(urlsplit(url.strip()).hostname or "")
+    except ValueError:
+        return False
+
+
 def is_loopback_host(host: str) -> bool:
     """True for `localhost` and literal loopback addresses (127.0.0.0/8, ::1), nothing else.
 

@@ -110,6 +110,9 @@ class TokenChain:
         self.refresh_revoked: str | None = None  # why, once the server said so
         self.access_revoked: str | None = None
         self.suspect: str | None = None  # why every token of the chain is in doubt
+        # When the server refused a second use of the chain's code: then it revoked the chain
+        # (not just maybe, as after a cancelled Send of the code).
+        self.replay_refused_at: datetime | None = None
         if first.granted.refresh_token is not None:
             self._issue_refresh(first, "the authorization_code exchange")
         elif refresh_token_used:
@@ -147,6 +150,7 @@ class TokenChain:
         self.access_revoked = f"The server refused it at {clock_time(when)}: {description}"
 
     def code_replayed(self, when: datetime) -> None:
+        self.replay_refused_at = when
         self.suspect = (
             f"A second use of this chain's code was refused at {clock_time(when)}: by RFC 6749 "
             "§4.1.2 the server revokes every token issued from that code"

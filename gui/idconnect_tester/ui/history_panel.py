@@ -207,6 +207,7 @@ class HistoryPanel(QWidget):
         self._least: dict[str, int] = {}
         self._time_of_day = 0  # the Time column's width for a time of day alone
         self._dated = False  # a row of another day than today is listed: it shows its date
+        self._listed_on = _today()  # the day "today" meant when the rows were listed
         self._dragged: set[str] = set()  # the columns a person gave a width of their own
         self._size_columns()
         self.table.header().sectionResized.connect(self._column_resized)
@@ -470,7 +471,8 @@ class HistoryPanel(QWidget):
         selected = self._current_id()
         self._waiting = list(rows[_FIRST_ROWS:])
         self.table.clear()
-        self._set_dated(bool(rows) and rows[-1].time < _today())  # the oldest is last
+        self._listed_on = _today()
+        self._set_dated(bool(rows) and rows[-1].time < self._listed_on)  # the oldest is last
         self._add(rows[:_FIRST_ROWS])
         # The row a person picked stays picked when the list is read again (a new limit, a
         # filter, another instance's rows): Show and Load keep working on it.
@@ -492,6 +494,19 @@ class HistoryPanel(QWidget):
             self._dated = dated
             self._fit(reclaim=True)
 
+    def _date_rows_before(self, today: datetime) -> None:
+        """Rows listed yesterday as "today" (their time of day alone) get their date back: in
+        a window left open overnight, 23:58 and 00:01 would read as one day."""
+        self._listed_on = today
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            if item is None:
+                continue
+            when = datetime.fromisoformat(str(item.data(0, _STORED_TIME)))
+            if when < today:
+                item.setText(0, f"{when.astimezone():%Y-%m-%d %H:%M:%S}")
+                self._set_dated(True)
+
     def _add_waiting(self) -> None:
         batch, self._waiting = self._waiting[:_ROWS_PER_TURN], self._waiting[_ROWS_PER_TURN:]
         self._add(batch)
@@ -500,7 +515,10 @@ class HistoryPanel(QWidget):
 
     def prepend_row(self, row: HistoryRow, total: int, *, limit: int) -> None:
         """A new entry on top (newest first); the oldest beyond `limit` leave the list."""
-        self.table.insertTopLevelItem(0, self._item(row, colours(), _today()))
+        today = _today()
+        if today != self._listed_on:
+            self._date_rows_before(today)  # midnight passed since the rows were listed
+        self.table.insertTopLevelItem(0, self._item(row, colours(), today))
         excess = self.row_count() - limit
         if excess > 0:
             dropped = min(excess, len(self._waiting))

@@ -69,6 +69,8 @@ class IdTokenPanel(QWidget):
             "id_token verdict", "No id_token yet (it comes with the openid scope)."
         )
         self.summary.setObjectName(f"{prefix}Summary")
+        # Plain text: the verdict may quote a server's or a pasted URL's words, never markup.
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
         self.keys_button = QPushButton("Keys…")

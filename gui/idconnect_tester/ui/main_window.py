@@ -212,7 +212,11 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.drills.mark)
         self.workbench: JwtWorkbench | None = None
         self.profile_actions = ProfileActions(
-            self.target_binding, self, self.status.say, self._profiles_changed
+            self.target_binding,
+            self,
+            self.status.say,
+            self._profiles_changed,
+            self.emulator.reserve,
         )
         self.actions_by_name = build_menus(
             self.menuBar(),

@@ -33,9 +33,13 @@ class ProfileActions:
         parent: QWidget,
         say: Callable[[str, Tone], None],
         changed: Callable[[str], None],
+        emulator_url: Callable[[], str],
     ) -> None:
-        """`changed(profile_id)`: the profiles changed; select that one and show them again."""
+        """`changed(profile_id)`: the profiles changed; select that one and show them again.
+        `emulator_url()`: the built-in emulator's URL, its port taken if it had none yet (the
+        profile dialog's Emulator button needs it on a launch that never used the emulator)."""
         self._binding = binding
+        self._emulator_url = emulator_url
         self.targets = binding.selection
         self._parent = parent
         self._say_to = say
@@ -70,7 +74,7 @@ class ProfileActions:
             id=new_profile_id(), name="", base_url="https://api.sumsub.com", app_token=""
         )
         dialog = ProfileDialog(
-            draft, title="New profile", parent=self._parent, emulator_url=self.targets.emulator_url
+            draft, title="New profile", parent=self._parent, emulator_url=self._emulator_url()
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -132,7 +136,7 @@ class ProfileActions:
             profile,
             title=f"Settings — {profile.name}",
             parent=self._parent,
-            emulator_url=self.targets.emulator_url,
+            emulator_url=self._emulator_url(),
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())

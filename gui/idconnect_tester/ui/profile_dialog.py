@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import vendor
 from idconnect_tester.core.profile_model import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, Profile
-from idconnect_tester.core.target import normalise_base_url
+from idconnect_tester.core.target import is_on_this_machine, normalise_base_url
 from idconnect_tester.ui.file_dialogs import open_path
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
@@ -234,8 +234,13 @@ class ProfileDialog(QDialog):
         if self._emulator_url is None:
             return
         moved = replace(self.profile(), follows_emulator=True).follow(self._emulator_url)
-        if moved.issuer.strip() in ("", vendor.DEFAULT_ISSUER):
+        if moved.issuer.strip() in ("", vendor.DEFAULT_ISSUER) or is_on_this_machine(moved.issuer):
+            # Sumsub's issuer can't verify the emulator's id_tokens, and one on this machine is
+            # most likely an emulator's from an earlier run (its port changes every run).
             moved = replace(moved, issuer=self._emulator_url + "/")
+        endpoint = moved.authorization_endpoint.strip()
+        if is_on_this_machine(endpoint) and not endpoint.startswith(self._emulator_url + "/"):
+            moved = replace(moved, authorization_endpoint="")  # the issuer's discovery names it
         moved = replace(
             moved,
             app_token=moved.app_token or EMULATOR_APP_TOKEN,

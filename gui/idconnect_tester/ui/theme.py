@@ -161,14 +161,18 @@ def _draw_popup_edge(painter: QPainter, option: QStyleOption) -> None:
     painter.restore()
 
 
-def _draw_field_edge(painter: QPainter, option: QStyleOption) -> None:
-    """The one-pixel rounded edge of a box to type in or choose from (a text field, a spin
-    box, a combo box), over the faint one Fusion drew."""
+def _draw_field_edge(painter: QPainter, option: QStyleOption, *, round_: bool = False) -> None:
+    """The one-pixel edge of a control (a text field, a spin box, a combo box, a checkbox;
+    `round_`: a radio button), over the faint one Fusion drew."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.setPen(QPen(outline_colour(option.palette), 1))
-    painter.drawRoundedRect(QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5), 1.5, 1.5)
+    box = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
+    if round_:
+        painter.drawEllipse(box)
+    else:
+        painter.drawRoundedRect(box, 1.5, 1.5)
     painter.restore()
 
 
@@ -218,16 +222,7 @@ class _AppStyle(QProxyStyle):
             QStyle.PrimitiveElement.PE_FrameLineEdit,
         )
         if element in outlined or round_:
-            painter.save()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(outline_colour(option.palette), 1))
-            box = QRectF(option.rect).adjusted(0.5, 0.5, -0.5, -0.5)
-            if round_:
-                painter.drawEllipse(box)
-            else:
-                painter.drawRoundedRect(box, 1.5, 1.5)
-            painter.restore()
+            _draw_field_edge(painter, option, round_=round_)
 
     def pixelMetric(
         self,

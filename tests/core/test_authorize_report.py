@@ -1,0 +1,51 @@
+"""An authorize step that ended without a code: What to try is about what the server named."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from idconnect_tester.core.authorize import UNREACHABLE, AuthorizeResult
+from idconnect_tester.core.error_report import report_for_authorize
+from idconnect_tester.core.exchange import HintKind
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+ENDPOINT = "http://127.0.0.1:8088/authorize"
+
+
+def hint_kind(result: AuthorizeResult) -> HintKind:
+    hint = report_for_authorize(ENDPOINT, result, NOW).hint
+    assert hint is not None and hint.title and hint.advice
+    return hint.kind
+
+
+@pytest.mark.parametrize(
+    ("error", "description", "kind"),
+    [
+        ("access_denied", "The user said no", HintKind.CONSENT_REFUSED),
+        ("unauthorized_client", "Sumsub ID is not enabled", HintKind.CLIENT_NOT_ALLOWED),
+        ("invalid_scope", "unknown scope: admin", HintKind.SCOPE_REFUSED),
+        ("invalid_request", "Unknown client_id", HintKind.CLIENT_ID_UNKNOWN),
+        ("invalid_request", "Invalid clientId: abc", HintKind.CLIENT_ID_UNKNOWN),
+        ("invalid_client", "", HintKind.CLIENT_ID_UNKNOWN),
+        # It names the client too, but the redirect URI is what was refused.
+        (
+            "invalid_request",
+            "redirect_uri is not registered for client_id abc",
+            HintKind.REDIRECT_URI_REFUSED,
+        ),
+        ("invalid_request", "response_type must be code", HintKind.AUTHORIZE_REFUSED),
+        ("server_error", "", HintKind.AUTHORIZE_REFUSED),
+    ],
+)
+def test_a_refusal_is_explained_by_what_it_names(
+    error: str, description: str, kind: HintKind
+) -> None:
+    assert hint_kind(AuthorizeResult(error=error, error_description=description)) is kind
+
+
+def test_no_answer_and_no_redirect_have_their_own_hints() -> None:
+    unreachable = AuthorizeResult(problem=f"{UNREACHABLE}: connection refused")
+    assert hint_kind(unreachable) is HintKind.AUTHORIZE_UNREACHABLE
+    assert hint_kind(AuthorizeResult(problem="the state did not match")) is HintKind.NO_REDIRECT
