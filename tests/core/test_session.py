@@ -265,11 +265,11 @@ def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_i
     spent = session.code_spent("code-1")
     assert spent is not None
     for current in (edited, copy):
-        assert current.redeems_codes_of(SANDBOX)
+        assert current.same_client(SANDBOX)
         assert spent.note(current).startswith("Used at")
-    assert not PRODUCTION.redeems_codes_of(SANDBOX)
+    assert not PRODUCTION.same_client(SANDBOX)
     other_client = Origin(replace(SANDBOX.profile, client_id="another-client"))
-    assert not other_client.redeems_codes_of(SANDBOX)
+    assert not other_client.same_client(SANDBOX)
 
     session.set_target(edited)
     clock.advance(5)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
@@ -133,6 +133,14 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     # What to try names the cause this run knows (the replay, and when), not the three maybes.
     assert hint_shown(window) is HintKind.REVOKED_BY_REPLAY
     assert clock_time(replay.received_at) in text_of(window, "errorHint")
+    # History ▸ Show says what the error panel said, not the generic maybes.
+    live_hint = window.error_panel.shown.hint
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 4, timeout=WAIT_MS)  # + authorize
+    panel.select_row(0)
+    panel.show_button.click()
+    shown = find(window.history.dialogs[-1], "historyEntryHint")
+    assert isinstance(shown, QLabel) and shown.text().startswith(live_hint.title)
     # Auto-refresh has nothing worth refreshing with now, and says so.
     window.countdown_panel.auto_refresh.setChecked(True)
     window.auto_refresh.due.emit()
@@ -264,7 +272,7 @@ def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_target
     type_into(qtbot, app_token, "sbx:emulator-app-token-of-the-same-client")
     note = window.form.messages["code"]
     assert note.text() and note.property("tone") == Tone.MUTED.value
-    assert "redeemed here" in note.text()
+    assert "redeems here" in note.text()
     type_into(qtbot, app_token, "sbx:emulator-app-token")
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
@@ -376,7 +384,9 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     assert isinstance(refreshed.outcome, TokenGranted)
     message = window.form.messages["refresh_token"]
     assert message.text() == ""
-    add_profile(window, "Another target")
+    add_profile(window, "Same server and client")  # another profile, the same client there
+    assert message.text() == ""  # its refresh token is good here too
+    add_profile(window, "Another target", client_id="partner-client")
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
 
@@ -473,3 +483,21 @@ def test_a_code_sent_with_a_space_around_it_is_still_said_to_be_spent(window, qt
     assert message.text() != expected
     qtbot.keyClicks(window.form.code, code)  # …and the spent one typed back: said again
     assert message.text() == expected
+
+
+def test_a_refresh_from_another_profile_of_the_same_client_continues_the_chain(
+    window, qtbot
+) -> None:
+    """A new profile for the same server and client (say, made with its Emulator button):
+    the refresh token got on the first one is good there, says nothing against itself under
+    the field, and its refresh continues this run's chain — current, not "from an earlier run"."""
+    token_flow(window, qtbot)
+    add_profile(window, "Same server and client")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    window.form.set_grant("refresh_token")
+    assert window.form.messages["refresh_token"].text() == ""
+    refreshed = send_and_wait(window, qtbot)
+    assert isinstance(refreshed.outcome, TokenGranted)
+    assert text_of(window, "accessTokenState") == "live"
+    assert not stale(window, "responsePanel")
+    assert "earlier run" not in window.response_panel.refresh_info.text()

@@ -426,6 +426,7 @@ def test_a_rows_menu_shows_loads_and_copies(window: MainWindow, qtbot) -> None:
     assert not shown_whole(table, COLUMN["correlationId"])
     choose(qtbot, open_row_menu(window, qtbot, 0), "Copy correlationId")
     assert clipboard.text() == correlation_id
+    assert correlation_id in window.status.text()  # said where the eye can see it
 
     # Show: the read-only view the Show button opens, of the row clicked.
     panel.select_row(2)

@@ -118,6 +118,11 @@ def _moved(url: str, old_base: str, new_base: str) -> str:
     return url
 
 
+def _netloc(url: str) -> str:
+    """host:port as typed, for a message."""
+    return urlsplit(url.strip()).netloc
+
+
 def _hostname(url: str) -> str | None:
     """The URL's host name; None when it has none or is malformed (its field says so)."""
     try:
@@ -322,8 +327,8 @@ class Profile:
             # Two servers on this machine: likely an emulator's old port left in one of them
             # (Get code goes to the issuer's, Send to the base URL's).
             found["issuer"] = (
-                f"Another server on this machine than Base URL's ({urlsplit(issuer).netloc}): "
-                "an emulator is its own issuer"
+                f"Issuer at {_netloc(issuer)}, Base URL at {_netloc(self.base_url)}: two "
+                "servers on this machine (an emulator is its own issuer)"
             )
         return found
 

@@ -246,7 +246,7 @@ class Session:
         # code, an attempt that has its code already gave no other, and a paste refused here
         # is not that attempt's result.
         elsewhere = self._pending_origin
-        other_target = elsewhere is not None and not elsewhere.redeems_codes_of(self._target)
+        other_target = elsewhere is not None and not elsewhere.same_client(self._target)
         answered = any(given is attempt for given in self._attempt_for_code.values())
         unmatched = attempt is not None and not result.state_checked
         if unmatched and other_target and result.code is None:
@@ -307,8 +307,10 @@ class Session:
         *,
         sent: TokenRequest | ShareTokenRequest | None,
         origin: Origin,
-    ) -> None:
-        """An exchange with the token or share-token endpoint ended, however it ended."""
+    ) -> Hint | None:
+        """An exchange with the token or share-token endpoint ended, however it ended. Returns
+        its hint as the error panel shows it: the client's, or a more specific one from what
+        this run knows (a replay), for the history to keep."""
         now = self._clock()
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
@@ -321,6 +323,7 @@ class Session:
             share = sent if isinstance(sent, ShareTokenRequest) else None
             self._share_exchange(exchange, share, origin)
         self._publish()
+        return report.hint if report is not None else exchange.hint
 
     def _token_exchange(
         self, exchange: Exchange, sent: TokenRequest | None, origin: Origin
@@ -339,12 +342,12 @@ class Session:
             continues = (
                 chain is not None
                 and grant_type == vendor.GRANT_REFRESH_TOKEN
-                and chain.origin.same_target(origin)
+                and chain.origin.same_client(origin)
                 and sent is not None
                 and chain.uses_refresh_token(sent.refresh_token)
             )
             if continues and chain is not None:
-                chain.refreshed(grant)
+                chain.refreshed(grant, at=origin)
             else:
                 by_code = grant_type == vendor.GRANT_AUTHORIZATION_CODE
                 code = sent.code if by_code and sent is not None and sent.code else None
@@ -361,7 +364,7 @@ class Session:
                 if (
                     spent_before is not None
                     and spent_before.how is SpentHow.MAYBE_USED
-                    and origin.redeems_codes_of(spent_before.to)
+                    and origin.same_client(spent_before.to)
                 ):
                     # Cancel stopped the wait, not the server: a first use still on its way
                     # there makes this one a second use, and both tokens revoked.
@@ -378,13 +381,13 @@ class Session:
             and sent.code
             and sent.code == chain.code
             # The code's server and client refused it again, whichever app token sent it.
-            and origin.redeems_codes_of(chain.origin)
+            and origin.same_client(chain.origin)
         ):
             chain.code_replayed(exchange.received_at)
         elif (
             grant_type == vendor.GRANT_REFRESH_TOKEN
             and outcome.status == 403
-            and chain.origin.same_target(origin)
+            and chain.origin.same_client(origin)
             and chain.uses_refresh_token(sent.refresh_token)
         ):
             chain.refresh_refused(outcome.description, exchange.received_at)
@@ -414,7 +417,7 @@ class Session:
         if (
             spent is None
             or spent.how is not SpentHow.USED
-            or not origin.redeems_codes_of(spent.to)
+            or not origin.same_client(spent.to)
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
         ):
@@ -441,7 +444,7 @@ class Session:
             or chain is None
             or chain.replay_refused_at is None
             or chain.suspect is None
-            or not chain.origin.same_target(origin)
+            or not chain.origin.same_client(origin)
             or not chain.uses_refresh_token(sent.refresh_token)
         ):
             return None
@@ -621,9 +624,11 @@ class Session:
         chain = self._chain
         if chain is None or chain.refresh_token is None:
             return None
-        if not chain.origin.same_target(self._target):
+        if not chain.origin.same_client(self._target):
             return chain.refresh_token, TokenStatus.not_this_target(chain.origin, self._target)
-        status = chain.refresh_status(self._target)
+        # Another profile or app token of the same client at the same server redeems it: what
+        # it is worth is what the server said of it.
+        status = chain.refresh_status(chain.origin)
         assert status is not None
         return chain.refresh_token, status
 

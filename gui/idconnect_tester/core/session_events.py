@@ -61,9 +61,10 @@ class Origin:
         _, base_url, _, issuer, client_id = self.key
         return base_url, issuer, client_id
 
-    def redeems_codes_of(self, other: Origin | None) -> bool:
-        """A code from `other`'s Get code can be redeemed here: a code is bound to its client
-        at its server, and any app token of that client redeems it."""
+    def same_client(self, other: Origin | None) -> bool:
+        """The same client at the same server as `other`: a code or a refresh token from there
+        is redeemed here too (it is bound to its client, and any app token of that client
+        redeems it), whether or not this is the same profile."""
         return other is not None and self.client_key == other.client_key
 
     def is_other_profile(self, current: Origin | None) -> bool:

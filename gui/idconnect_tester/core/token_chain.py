@@ -54,7 +54,7 @@ class SpentCode:
     def note(self, current: Origin) -> str:
         """One line for under the Code field, said before the next Send to `current`."""
         when = clock_time(self.at)
-        if not current.redeems_codes_of(self.to):
+        if not current.same_client(self.to):
             # Only the server and client a code was issued to know it: here it is neither
             # used nor fresh.
             return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
@@ -128,7 +128,10 @@ class TokenChain:
     def uses_refresh_token(self, refresh_token: str) -> bool:
         return bool(refresh_token) and refresh_token == self.refresh_token
 
-    def refreshed(self, grant: Grant) -> None:
+    def refreshed(self, grant: Grant, *, at: Origin) -> None:
+        """A refresh of this chain's token, sent `at` a target of the same client (maybe
+        another profile of it): its tokens are that target's now."""
+        self.origin = at
         self.latest = grant
         if grant.granted.id_token:
             self.id_token_grant = grant  # a refresh may return none: then the earlier one stays

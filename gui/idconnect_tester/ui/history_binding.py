@@ -60,6 +60,7 @@ class HistoryBinding:
         panel.load_requested.connect(self.load_entry)
         panel.clear_requested.connect(self.clear)
         panel.retention_changed.connect(self.set_retention)
+        panel.copied.connect(self._say)  # the status bar says what went to the clipboard
         # Exchanges are written a moment after they are shown, one per turn of the event loop.
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the

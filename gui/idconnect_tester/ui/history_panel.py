@@ -170,6 +170,7 @@ class HistoryPanel(QWidget):
     load_requested = Signal(int)  # entry id: put its request back into the form
     clear_requested = Signal()
     retention_changed = Signal(int)
+    copied = Signal(str)  # what a row's menu put on the clipboard, in words
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -609,10 +610,18 @@ class HistoryPanel(QWidget):
         menu.addSeparator()
         correlation_id = item.text(COLUMN["correlationId"])  # whole: the cell only elides it
         if correlation_id:
-            menu.addAction("Copy correlationId", lambda: _copy(correlation_id))
+            menu.addAction(
+                "Copy correlationId", lambda: self._copy("correlationId", correlation_id)
+            )
         stored = str(item.data(0, _STORED_TIME) or "")
-        copy_time = menu.addAction("Copy time", lambda: _copy(stored))
+        copy_time = menu.addAction("Copy time", lambda: self._copy("time", stored))
         copy_time.setToolTip(f"{stored} (UTC, as the history keeps it)")
+
+    def _copy(self, what: str, text: str) -> None:
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+            self.copied.emit(f"Copied the {what}: {text}")
 
     def _selection_changed(self) -> None:
         selected = self._current_id() is not None
@@ -626,9 +635,3 @@ class HistoryPanel(QWidget):
 def _today() -> datetime:
     """The start of today, local time: a row from then on shows its time of day alone."""
     return datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _copy(text: str) -> None:
-    clipboard = QApplication.clipboard()
-    if clipboard is not None:
-        clipboard.setText(text)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -481,11 +482,12 @@ class MainWindow(QMainWindow):
             return
         if source.same_target(current):
             self.form.note_under_code(f"From Get code on {source.label}", Tone.MUTED)
-        elif current.redeems_codes_of(source):
-            # Another profile or app token, but the same server and client: it redeems here.
+        elif current.same_client(source):
+            # Another profile or app token, but the same server and client id: it redeems
+            # here if this app token is that client's (the app token names the client key).
             self.form.note_under_code(
                 f"Same server and client id as Get code on {source.differences(current)}: "
-                "it can be redeemed here",
+                "it redeems here with an app token of that client",
                 Tone.MUTED,
             )
         else:
@@ -544,12 +546,14 @@ class MainWindow(QMainWindow):
     def _exchange_finished(
         self, exchange: Exchange, request: TokenRequest | ShareTokenRequest, origin: Origin
     ) -> None:
-        self.session.exchange_finished(exchange, sent=request, origin=origin)
+        hint = self.session.exchange_finished(exchange, sent=request, origin=origin)
         automatic = self.auto_refresh.finished(exchange)
         # Saved once the panels have painted: a big exchange's masking and SQLite write don't
-        # add to the same frozen moment.
+        # add to the same frozen moment. With the hint the error panel gave (History ▸ Show
+        # says the same: "this Send replayed it", not the generic maybes).
         form = request if isinstance(request, TokenRequest) else None
-        self.history.record_soon(exchange, form, origin.profile)
+        recorded = exchange if hint is exchange.hint else replace(exchange, hint=hint)
+        self.history.record_soon(recorded, form, origin.profile)
         self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
         if form is not None and form.code and form.code.strip() == self.form.code.text().strip():
             self._note_the_code()  # the code stays in the form: a second Send replays it

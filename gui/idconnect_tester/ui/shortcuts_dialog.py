@@ -23,6 +23,7 @@ _IN_FIELDS = (
     ("Token request", "Send", "Return in Code, Verifier or Refresh token"),
     ("Anywhere", "Go to a field or button", "Alt + its underlined letter"),
     ("History", "Show an exchange", "Double-click its row, or Return on it"),
+    ("History", "A row's menu (Show, Load, copy)", "Right-click it, Menu, or Shift+F10"),
 )
 
 
