@@ -8,7 +8,7 @@ opened), so a thousand entries load in a few milliseconds.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 
 from PySide6.QtCore import (
@@ -132,12 +132,15 @@ class _ElidingCells(QStyledItemDelegate):
         return True
 
 
+_ENTRY_ID = Qt.ItemDataRole.UserRole
 _SUCCEEDED = Qt.ItemDataRole.UserRole + 1
 _FIRST_ROWS = 100  # listed at once: more than any dock shows
-_ROWS_PER_TURN = 250  # then this many per turn of the event loop
+_ROWS_PER_TURN = 150  # then this many per turn of the event loop
 _WHAT_LOAD_GIVES = Qt.ItemDataRole.UserRole + 2  # Load's tooltip for the row; "" when none
 _CANNOT_LOAD = "Only a token request can be loaded into the form"
-_STORED_TIME = Qt.ItemDataRole.UserRole + 3  # the entry's time as the history keeps it (ISO)
+# The entry's time (POSIX seconds): formatted only when asked (a copy, midnight passing), since
+# a list of 1,000 rows is built a batch per turn and each row's cost adds to that turn.
+_TIMESTAMP = Qt.ItemDataRole.UserRole + 3
 _TOKENS_SENT = {"authorization_code": "code and verifier", "refresh_token": "refresh token"}
 
 
@@ -430,13 +433,12 @@ class HistoryPanel(QWidget):
 
     @staticmethod
     def _item(row: HistoryRow, palette: Colours, today: datetime) -> QTreeWidgetItem:
-        local = row.time.astimezone()
-        stamp = f"{local:%Y-%m-%d %H:%M:%S}"
+        stamp = f"{row.time.astimezone():%Y-%m-%d %H:%M:%S}"
         item = QTreeWidgetItem(
             [
                 # Today's rows differ by their time of day: the date would take the room the
                 # grant and the profile need in a narrow dock. Its tooltip has it.
-                f"{local:%H:%M:%S}" if row.time >= today else stamp,
+                stamp[11:] if row.time >= today else stamp,
                 "" if row.status is None else str(row.status),
                 row.outcome.value.replace("_", " "),
                 row.endpoint,
@@ -446,10 +448,10 @@ class HistoryPanel(QWidget):
                 f"{row.total_ms:.0f}",
             ]
         )
-        item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+        item.setData(0, _ENTRY_ID, row.id)
         item.setData(0, _SUCCEEDED, row.succeeded)
         item.setData(0, _WHAT_LOAD_GIVES, what_load_gives(row))
-        item.setData(0, _STORED_TIME, iso_utc(row.time))
+        item.setData(0, _TIMESTAMP, row.time.timestamp())
         _colour(item, palette)
         # A cell cut short has its whole text put above its tooltip (the delegate): only a
         # time shown without its date needs the date here.
@@ -503,7 +505,7 @@ class HistoryPanel(QWidget):
             item = self.table.topLevelItem(index)
             if item is None:
                 continue
-            when = datetime.fromisoformat(str(item.data(0, _STORED_TIME)))
+            when = _time_of(item)
             if when < today:
                 item.setText(0, f"{when.astimezone():%Y-%m-%d %H:%M:%S}")
                 self._set_dated(True)
@@ -544,7 +546,7 @@ class HistoryPanel(QWidget):
     def top_id(self) -> int | None:
         """The id of the newest entry listed."""
         item = self.table.topLevelItem(0)
-        value = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        value = item.data(0, _ENTRY_ID) if item is not None else None
         return int(value) if value is not None else None
 
     def row_count(self) -> int:
@@ -562,7 +564,7 @@ class HistoryPanel(QWidget):
         item = self.table.currentItem()
         if item is None:
             return None
-        value = item.data(0, Qt.ItemDataRole.UserRole)
+        value = item.data(0, _ENTRY_ID)
         return int(value) if value is not None else None
 
     def show_current(self) -> None:
@@ -613,7 +615,7 @@ class HistoryPanel(QWidget):
             menu.addAction(
                 "Copy correlationId", lambda: self._copy("correlationId", correlation_id)
             )
-        stored = str(item.data(0, _STORED_TIME) or "")
+        stored = iso_utc(_time_of(item))
         copy_time = menu.addAction("Copy time", lambda: self._copy("time", stored))
         copy_time.setToolTip(f"{stored} (UTC, as the history keeps it)")
 
@@ -630,6 +632,10 @@ class HistoryPanel(QWidget):
         gives = str(item.data(0, _WHAT_LOAD_GIVES) or "") if selected and item else ""
         self.load_button.setEnabled(bool(gives))
         self.load_button.setToolTip(gives or (_CANNOT_LOAD if selected else ""))
+
+
+def _time_of(item: QTreeWidgetItem) -> datetime:
+    return datetime.fromtimestamp(float(item.data(0, _TIMESTAMP)), UTC)
 
 
 def _today() -> datetime:
