@@ -39,6 +39,8 @@ T = TypeVar("T")
 _ClientKey = tuple[str, float, bool, str | None, str | None]
 # Unsigned requests (discovery, JWKS, authorize) go through a target without the secret.
 _NO_SECRET = Secret("")
+# An answer this big (Sumsub's are a few KB) takes tens of milliseconds to parse: see _exchange.
+_BIG_BODY_BYTES = 256 * 1024
 
 
 def _client_key(target: Target) -> _ClientKey:
@@ -186,6 +188,11 @@ class RequestController(QObject):
         except RequestCancelled as cancelled:
             self.exchange_finished.emit(cancelled.exchange, request, origin)
             raise
+        if exchange.response is not None and len(exchange.response.body) > _BIG_BODY_BYTES:
+            # Reading and parsing a big answer took a long turn of the event loop; rendering
+            # it in that same turn would hold the window still for both. A turn in between
+            # lets Qt paint and run its timers.
+            await asyncio.sleep(0)
         self.exchange_finished.emit(exchange, request, origin)
 
     def get_code(
