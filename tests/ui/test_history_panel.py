@@ -381,6 +381,23 @@ def test_dragged_columns_keep_their_widths_and_move_no_other(window: MainWindow,
         assert not scrolls_sideways(table), size
 
 
+def test_a_column_dragged_wider_than_there_is_room_stops_at_the_edge(
+    window: MainWindow, qtbot
+) -> None:
+    """Dragging Grant's edge far to the right: correlationId gives what it can, then the
+    dragged edge stops. No column before it (or anywhere else) shrinks to make room."""
+    token_flow(window, qtbot)
+    table = history_in_view(window, qtbot, (1366, 768))  # correlationId has room to give
+    header = table.header()
+    before = widths(table)
+    header.resizeSection(COLUMN["Grant"], before["Grant"] + 600)  # far past the room there is
+    after = widths(table)
+    assert {t for t in COLUMN if after[t] != before[t]} == {"Grant", "correlationId"}
+    assert before["Grant"] < after["Grant"] < before["Grant"] + 600  # it grew, then stopped
+    assert not scrolls_sideways(table)
+    assert header.length() == table.viewport().width()
+
+
 def open_row_menu(window: MainWindow, qtbot, index: int) -> QMenu:
     """Right-click the row as a person does (through the window, as the platform delivers it):
     the menu that pops up."""

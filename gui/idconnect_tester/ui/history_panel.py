@@ -344,7 +344,8 @@ class HistoryPanel(QWidget):
         all; below that, a very narrow list scrolls after all); room to spare, from a wider
         dock, goes back to the columns that gave way (in the reverse order), the rest to
         correlationId. A column a person drags (`dragged`) keeps the width they gave it, and
-        what it frees goes to correlationId alone: the other columns stay where they are.
+        what it frees or takes is correlationId's alone: the other columns stay where they are
+        (dragged wider than correlationId can give, its edge stops).
         `fresh`: every column starts from its preferred width (the first layout); `reclaim`:
         correlationId's room beyond its own preferred width is spare too (a column asks for
         more than before)."""
@@ -372,6 +373,16 @@ class HistoryPanel(QWidget):
         if spare > 0:
             widths[_STRETCH] += spare
             spare = 0
+        if dragged not in ("", _STRETCH):
+            # A drag takes its room from correlationId alone; past that the dragged edge stops
+            # (the width it keeps is the one it got), and the columns a person left alone stay.
+            take = min(max(0, -spare), max(0, widths[_STRETCH] - least[_STRETCH]))
+            widths[_STRETCH] -= take
+            spare += take
+            if spare < 0:
+                widths[dragged] = max(least.get(dragged, 0), widths[dragged] + spare)
+                self._preferred[dragged] = widths[dragged]
+                spare = 0
         undragged = [t for t in _SHRINK_ORDER if t not in self._dragged]
         for title in undragged + [t for t in _SHRINK_ORDER if t in self._dragged]:
             if spare >= 0:
