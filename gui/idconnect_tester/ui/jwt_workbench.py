@@ -249,10 +249,14 @@ class JwtWorkbench(QDialog):
             self._say("Paste a JWT first.")
             return
         self._say(left_out, Tone.MUTED)  # what was tidied away: a note, not a problem
-        if self._not_a_jwt(token) is not None or cut_off_jwt(token) is not None:
+        # Cut off first: `_not_a_jwt` would call a bare `header.payload` no JWT.
+        cut = cut_off_jwt(token)
+        why = self._not_a_jwt(token) if cut is None else None
+        if cut is not None or why is not None:
             # Nothing here for keys to check (and no reason to ask the issuer for them): the
             # verdict is the decode row alone, or a cut-off token's missing signature.
-            self._show(token, VerificationContext(leeway_s=self.leeway.value()), "")
+            context = VerificationContext(leeway_s=self.leeway.value())
+            self._show(token, context, "", unreadable=(cut, why))
             return
         source = self.selected_source()
         if source == KEYS_FROM_ISSUER:
@@ -326,11 +330,12 @@ class JwtWorkbench(QDialog):
             return None
         return decoded.message
 
-    def _judge(self, token: str, context: VerificationContext) -> Verification:
-        """The verdict on the pasted text. Text that is no JWT, and a JWT cut off, are judged
-        here in one failed row (nothing can verify them); everything else by the id_token
-        checks, exactly as the main window's panel judges a token."""
-        cut = cut_off_jwt(token)  # before _not_a_jwt, which calls `header.payload` no JWT
+    def _judge(
+        self, token: str, context: VerificationContext, cut: CutOffJwt | None, why: str | None
+    ) -> Verification:
+        """The verdict on the pasted text. Text that is no JWT (`why`), and a JWT cut off
+        (`cut`), are judged here in one failed row (nothing can verify them); everything else
+        by the id_token checks, exactly as the main window's panel judges a token."""
         if cut is not None and cut.claims is not None:
             parts = token.split(".")
             # Decoded as far as it goes, for the Header and Claims tabs; the row says why no
@@ -344,18 +349,24 @@ class JwtWorkbench(QDialog):
             return Verification(shown, (failed("signature", cut.why),), context.now)
         if cut is not None:
             return Verification(JwtDecodeError(cut.why), (failed("decode", cut.why),), context.now)
-        why = self._not_a_jwt(token)
         if why is not None:
             # Said here, not by decode_jwt: a URL's message is the workbench's own.
             return Verification(JwtDecodeError(why), (failed("decode", why),), context.now)
         return verify_id_token(token, context)
 
-    def _show(self, token: str, context: VerificationContext, keys_note: str) -> None:
-        verification = self._judge(token, context)
+    def _show(
+        self,
+        token: str,
+        context: VerificationContext,
+        keys_note: str,
+        unreadable: tuple[CutOffJwt | None, str | None] = (None, None),
+    ) -> None:
+        """The verdict on screen. `unreadable`: what `verify` found the text to be, when keys
+        can't help — cut off, or why it is no JWT at all."""
+        cut, why = unreadable
+        verification = self._judge(token, context, cut, why)
         self.panel.show_verification(verification, keys_note)
         lines = self.panel.summary.text().split("\n")
-        why = self._not_a_jwt(token)
-        cut = cut_off_jwt(token)
         if cut is not None:
             lines[0] = self._cut_off_summary(cut)
             if cut.in_claims:
