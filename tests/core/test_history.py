@@ -35,7 +35,13 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
 )
 from idconnect_tester.core.exchange_json import OutcomeKind
-from idconnect_tester.core.history import HistoryStore, default_history_path
+from idconnect_tester.core.history import (
+    ID_TOKEN_FAILED_FILTER,
+    HistoryStore,
+    default_history_path,
+)
+from idconnect_tester.core.id_token_checks import CheckResult, CheckStatus, Verdict, Verification
+from idconnect_tester.core.jwt_decode import decode_jwt
 from idconnect_tester.core.profiles import Profile, emulator_profile
 from idconnect_tester.core.request import TokenRequest
 
@@ -134,6 +140,101 @@ def test_text_and_status_filters(emulator, history: HistoryStore) -> None:
     assert statuses("authorization_code", "2xx") == [200]
     with pytest.raises(ValueError, match="Unknown status filter"):
         history.list(status="teapot")
+
+
+def _verification(token: str, **statuses: CheckStatus) -> Verification:
+    checks = tuple(CheckResult(name, status, "") for name, status in statuses.items())
+    return Verification(decode_jwt(token), checks)
+
+
+def test_an_id_tokens_verdict_is_kept_with_its_exchange(emulator, history: HistoryStore) -> None:
+    """A 200 whose id_token failed its checks is no success: listed as such, found by the
+    filters for failures, and said which checks failed."""
+    profile = _profile(emulator.base_url)
+    trusted, form = granted_exchange(emulator.base_url)
+    untrusted, _ = granted_exchange(emulator.base_url)
+    later, _ = granted_exchange(emulator.base_url)
+    assert isinstance(untrusted.outcome, TokenGranted) and untrusted.outcome.id_token
+    token = untrusted.outcome.id_token
+    passed, failed = CheckStatus.PASS, CheckStatus.FAIL
+    verified = _verification(token, signature=passed, iss=passed)
+    history.add(trusted, profile=profile, form=form, id_token=verified)
+    bad_id = history.add(
+        untrusted,
+        profile=profile,
+        form=form,
+        id_token=_verification(token, signature=failed, iss=passed, at_hash=failed),
+    )
+    later_id = history.add(later, profile=profile, form=form)  # checked after it was written
+    assert history.row(later_id).id_token_verdict is None  # type: ignore[union-attr]
+    history.set_id_token_verdict(later_id, _verification(token, iss=passed))
+
+    newest, bad, good = history.list()
+    assert (good.id_token_verdict, good.id_token_failed, good.succeeded) == (
+        Verdict.VERIFIED,
+        (),
+        True,
+    )
+    assert bad.id == bad_id and bad.status == 200 and bad.outcome is OutcomeKind.GRANTED
+    assert (bad.id_token_verdict, bad.id_token_failed) == (Verdict.FAILED, ("signature", "at_hash"))
+    assert not bad.succeeded
+    assert "signature, at_hash failed" in bad.id_token_note
+    assert newest.id_token_verdict is Verdict.NOT_VERIFIED  # no signature row passed
+    assert newest.succeeded
+
+    def ids(text: str = "", status: str | None = None) -> list[int]:
+        return [r.id for r in history.list(text, status)]
+
+    assert ids(status="error") == ids(status=ID_TOKEN_FAILED_FILTER) == [bad_id]
+    assert bad_id not in ids(status="success") and len(ids(status="success")) == 2
+    assert ids(status="2xx") == ids()  # the status filters are about the answer's status
+    assert ids("at_hash") == [bad_id]
+    # A history written before verdicts were kept lists its rows with none.
+    history.add(_not_sent(T0), profile=profile, form=None)
+    assert history.list(status="not_sent")[0].id_token_verdict is None
+
+
+def test_a_history_of_the_first_version_is_brought_up_to_date_with_its_rows(
+    db_path: Path,
+) -> None:
+    """Version 1 had no id_token verdict. Its rows stay, ids and all, and new ones follow."""
+    db_path.parent.mkdir(parents=True)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "CREATE TABLE exchanges (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, "
+            "profile_id TEXT NOT NULL, profile_name TEXT NOT NULL, endpoint TEXT NOT NULL, "
+            "url TEXT NOT NULL, grant_type TEXT NOT NULL, scopes TEXT NOT NULL, status INTEGER,"
+            " outcome TEXT NOT NULL, correlation_id TEXT NOT NULL, total_ms REAL NOT NULL, "
+            "summary TEXT NOT NULL, full_tokens INTEGER NOT NULL, form_json TEXT, "
+            "record_json TEXT NOT NULL)"
+        )
+        conn.execute("CREATE INDEX exchanges_by_time ON exchanges (time, id)")
+        conn.execute(
+            "INSERT INTO exchanges VALUES (41, '2025-01-31T12:00:00.000000+00:00', 'p', 'Old', "
+            "'token', 'http://x/token', 'refresh_token', '', 200, 'granted', '', 12.0, "
+            "'200 OK in 12 ms', 0, NULL, '{\"summary\": \"200 OK in 12 ms\"}')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+
+    with HistoryStore(db_path) as history:
+        assert history.recovery_message is None  # brought up to date, not set aside
+        (old,) = history.list()
+        assert (old.id, old.profile_name, old.summary) == (41, "Old", "200 OK in 12 ms")
+        assert old.id_token_verdict is None and old.succeeded
+        entry = history.get(41)
+        assert entry is not None and entry.record == {"summary": "200 OK in 12 ms"}
+        new_id = history.add(_not_sent(T0 + timedelta(seconds=1)), profile=_profile("x"), form=None)
+        assert new_id > 41
+    assert not list(db_path.parent.glob("history.sqlite3.*-*"))  # nothing set aside
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(exchanges)")]
+        indexes = [row[1] for row in conn.execute("PRAGMA index_list(exchanges)")]
+    conn.close()
+    # The new columns before the JSON ones, as in a new database: listing never reads those.
+    assert columns[-4:] == ["id_token_verdict", "id_token_failed", "form_json", "record_json"]
+    assert indexes == ["exchanges_by_time"]
 
 
 def test_a_masked_entry_reloads_without_its_refresh_token(emulator, history: HistoryStore) -> None:

@@ -4,6 +4,7 @@ sequence a QA engineer really goes through, checked on the views the panels woul
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from idconnect_tester.core.session_events import (
     ExchangeChanged,
     FormFill,
     IdTokenChanged,
+    IdTokenChecked,
     Notice,
     Origin,
     SessionEvent,
@@ -399,6 +401,37 @@ def test_exp_passing_flips_the_verdict_without_fetching_anything(
     rows = {c.name: c.status for c in panels.id_token.verification.checks}
     assert rows["exp"] is CheckStatus.FAIL
     assert len(panels.of(VerificationRequested)) == requests_before  # no new fetch
+
+
+def test_an_exchanges_id_token_verdict_is_handed_on_once_as_it_was_when_it_arrived(
+    session, panels, clock, signer
+) -> None:
+    """The history keeps what an exchange's id_token was worth when it arrived: its first
+    verdict. Verify again, other keys, or its exp passing change the panels, not that."""
+    attempt = authorize(session)
+    first = exchange_code(session, clock, signer, nonce=attempt.nonce)
+    assert panels.of(IdTokenChecked) == []  # nothing checked yet: the keys are being fetched
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, attempt.nonce, 0), "keys")
+    (checked,) = panels.of(IdTokenChecked)
+    assert checked.exchange is first
+    assert checked.verification.verdict is Verdict.VERIFIED
+
+    assert session.request_verification()  # Verify again, with keys that don't fit
+    again = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(again, signer.context(PRODUCTION, attempt.nonce, 0), "keys")
+    assert panels.id_token.verification.verdict is Verdict.FAILED  # the panel says so…
+    clock.now += timedelta(hours=2)
+    session.tick()
+    assert len(panels.of(IdTokenChecked)) == 1  # …the exchange's verdict stays as it was
+
+    refreshed = granted(clock.now, access="a2", refresh="r2", id_token="not.a.jwt")
+    session.exchange_finished(refreshed, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, None, 0), "keys")
+    latest = panels.of(IdTokenChecked)[-1]
+    assert latest.exchange is refreshed  # the next exchange's id_token has a verdict of its own
+    assert latest.verification.verdict is Verdict.FAILED
 
 
 def test_a_verification_for_a_token_no_longer_shown_is_dropped(

@@ -39,6 +39,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.exchange import Exchange, HintKind, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
+from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 
 WAIT_MS = 30_000
@@ -258,6 +259,14 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]
         # Its exp countdown is not green and "live": the time left of an untrusted token.
         assert text_of(bench.window, "idTokenExpiryCountdownState") == "not trusted"
         assert "id_token not trusted" in bench.window.status.text()  # no plain "200 OK"
+        # History lists it as no success either, and says which checks failed.
+        history = bench.window.history
+        bench.qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+        top = history.panel.table.topLevelItem(0)
+        assert top is not None
+        assert top.text(COLUMN["Outcome"]) == "bad id_token"
+        said = top.toolTip(COLUMN["Outcome"])
+        assert all(row in said for row in failing), said
 
     return drill
 

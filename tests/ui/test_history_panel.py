@@ -14,14 +14,24 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QAction, QContextMenuEvent, QHelpEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMenu, QToolTip, QTreeWidget, QTreeWidgetItem
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, text_of, token_flow
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMenu,
+    QToolTip,
+    QTreeWidget,
+    QTreeWidgetItem,
+)
+from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, settled, text_of, token_flow
 
 from idconnect_tester.core.exchange import Exchange
-from idconnect_tester.core.history import HistoryStore
+from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryStore
+from idconnect_tester.core.id_token_checks import CheckStatus
+from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.ui import history_panel
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.theme import colours
 
 CLOCK = re.compile(r"\d\d:\d\d:\d\d")
 
@@ -504,3 +514,59 @@ def test_shift_f10_and_the_menu_key_open_the_current_rows_menu(window: MainWindo
     assert action(menu, "Copy correlationId") is None  # the authorize step's menu
     choose(qtbot, menu, "Show")
     qtbot.waitUntil(lambda: len(window.history.dialogs) == 1, timeout=WAIT_MS)
+
+
+def test_an_id_tokens_verdict_reaches_its_row_before_or_after_the_row_is_written(
+    window: MainWindow, qtbot
+) -> None:
+    """The id_token is checked once its keys arrive: before its exchange is written (the
+    verdict goes in with it) or after (the listed row changes in place). Either way a token
+    whose id_token failed its checks is listed as no success, saying which check failed."""
+    panel, history = window.history_panel, window.history
+    exchange = token_flow(window, qtbot)
+    settled(window, qtbot)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    table = panel.table
+    assert row(table, 0).text(COLUMN["Outcome"]) == "granted"
+    assert row(table, 0).toolTip(COLUMN["Outcome"]) == "id_token verified when it arrived"
+    (view,) = [e.view for e in window.session.panel_events() if isinstance(e, IdTokenChanged)]
+    assert view is not None and view.verification is not None
+    fail = CheckStatus.FAIL
+    failed = replace(
+        view.verification,
+        checks=tuple(
+            replace(c, status=fail) if c.name == "signature" else c
+            for c in view.verification.checks
+        ),
+    )
+    profile = window.targets.current
+
+    after = replace(exchange, received_at=exchange.received_at + timedelta(seconds=1))
+    history.record_soon(after, None, profile)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    listed = panel.row_count()
+    assert row(table, 0).text(COLUMN["Outcome"]) == "granted"  # not checked yet
+    history.add_id_token_verdict(after, failed)
+    assert row(table, 0).text(COLUMN["Outcome"]) == "bad id_token"
+    assert "signature failed" in row(table, 0).toolTip(COLUMN["Outcome"])
+    assert row(table, 0).foreground(COLUMN["Outcome"]).color() == colours().error
+    assert panel.row_count() == listed  # changed in place
+
+    before = replace(exchange, received_at=exchange.received_at + timedelta(seconds=2))
+    history.record_soon(before, None, profile)
+    history.add_id_token_verdict(before, failed)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    assert [row(table, i).text(COLUMN["Outcome"]) for i in range(3)] == [
+        "bad id_token",
+        "bad id_token",
+        "granted",
+    ]
+    # Show says it too, in the read-only window.
+    panel.select_row(0)
+    panel.show_current()
+    qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+    said = history.dialogs[0].findChild(QLabel, "historyEntryIdToken")
+    assert said is not None and "signature failed" in said.text()
+    # And the filter for untrusted id_tokens lists those two alone.
+    panel.status_filter.setCurrentIndex(panel.status_filter.findData(ID_TOKEN_FAILED_FILTER))
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)

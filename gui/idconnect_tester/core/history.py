@@ -34,18 +34,20 @@ from idconnect_tester.core.authorize_record import (
 )
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
+from idconnect_tester.core.id_token_checks import Verdict, Verification
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest, ordered_scopes
 from idconnect_tester.core.safe_files import PRIVATE_FILE_MODE, ensure_private_dir, move_aside
 
 APP_DIR_NAME: Final = "idconnect-tester"
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2  # 2: the id_token's verdict (see _bring_up_to_date)
 DEFAULT_RETENTION: Final = 1000
 BUSY_TIMEOUT_S: Final = 0.5  # another window writing: wait this long, never freeze the GUI
 _SQLITE_COMPANIONS: Final = ("-wal", "-shm")
 _SQLITE_CORRUPT: Final = 11
 _SQLITE_NOTADB: Final = 26
+ID_TOKEN_FAILED_FILTER: Final = "id_token_failed"  # the status filter for untrusted id_tokens
 _SUCCESS_KINDS: Final = (
     OutcomeKind.GRANTED.value,
     OutcomeKind.SHARE_GRANTED.value,
@@ -68,6 +70,10 @@ CREATE TABLE exchanges (
     total_ms REAL NOT NULL,
     summary TEXT NOT NULL,
     full_tokens INTEGER NOT NULL,    -- 1 when the JSON columns hold unmasked tokens
+    -- The verdict of the id_token it delivered when that arrived (a Verdict; '' for none, or
+    -- not checked yet) and the checks that failed, comma separated.
+    id_token_verdict TEXT NOT NULL DEFAULT '',
+    id_token_failed TEXT NOT NULL DEFAULT '',
     -- The JSON columns come last: listing reads only the columns above, and SQLite then never
     -- touches the (possibly large) record's overflow pages.
     form_json TEXT,
@@ -75,10 +81,11 @@ CREATE TABLE exchanges (
 )
 """
 _CREATE_INDEX: Final = "CREATE INDEX exchanges_by_time ON exchanges (time, id)"
-_ROW_COLUMNS: Final = (
+_ROW_COLUMNS_V1: Final = (
     "id, time, profile_id, profile_name, endpoint, url, grant_type, scopes, status, outcome, "
     "correlation_id, total_ms, summary, full_tokens"
 )
+_ROW_COLUMNS: Final = f"{_ROW_COLUMNS_V1}, id_token_verdict, id_token_failed"
 _TEXT_COLUMNS: Final = (
     "endpoint",
     "grant_type",
@@ -88,6 +95,8 @@ _TEXT_COLUMNS: Final = (
     "url",
     "scopes",
     "outcome",
+    "id_token_verdict",
+    "id_token_failed",
 )
 
 log = logging.getLogger(__name__)
@@ -123,10 +132,28 @@ class HistoryRow:
     total_ms: float
     summary: str
     full_tokens: bool  # the stored form and record hold unmasked tokens
+    # The id_token's verdict when it arrived (None: no id_token, or not checked before the
+    # app closed) and the checks that failed then.
+    id_token_verdict: Verdict | None = None
+    id_token_failed: tuple[str, ...] = ()
+
+    @property
+    def id_token_note(self) -> str:
+        """What the id_token's checks said when it arrived ("" when there was none)."""
+        match self.id_token_verdict:
+            case Verdict.FAILED:
+                failed = ", ".join(self.id_token_failed) or "decode"
+                return f"id_token not trusted when it arrived: {failed} failed"
+            case Verdict.NOT_VERIFIED:
+                return "id_token not verified when it arrived: nothing checked its signature"
+            case Verdict.VERIFIED:
+                return "id_token verified when it arrived"
+        return ""
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome.value in _SUCCESS_KINDS
+        """A success that delivered an id_token which failed its checks is none."""
+        return self.outcome.value in _SUCCESS_KINDS and self.id_token_verdict is not Verdict.FAILED
 
 
 @dataclass(frozen=True)
@@ -170,6 +197,12 @@ class HistoryEntry:
         )
 
 
+def _verdict_columns(verification: Verification | None) -> tuple[str, str]:
+    if verification is None:
+        return "", ""
+    return verification.verdict.value, ", ".join(verification.failed)
+
+
 def _form_dict(form: TokenRequest, *, full_tokens: bool) -> dict[str, Any]:
     """The form as sent. The code and its verifier redeem tokens, like a refresh token: all
     three are masked unless the profile keeps full tokens."""
@@ -206,15 +239,19 @@ def _status_condition(status: str | None) -> tuple[str, list[Any]]:
     if wanted == "network":
         return "outcome = ?", [OutcomeKind.NETWORK_ERROR.value]
     marks = ", ".join("?" * len(_SUCCESS_KINDS))
+    # An exchange whose id_token failed its checks is no success, whatever its status said.
+    failed = Verdict.FAILED.value
     if wanted == "success":
-        return f"outcome IN ({marks})", list(_SUCCESS_KINDS)
+        return f"outcome IN ({marks}) AND id_token_verdict != ?", [*_SUCCESS_KINDS, failed]
     if wanted == "error":
-        return f"outcome NOT IN ({marks})", list(_SUCCESS_KINDS)
+        return f"(outcome NOT IN ({marks}) OR id_token_verdict = ?)", [*_SUCCESS_KINDS, failed]
+    if wanted == ID_TOKEN_FAILED_FILTER:
+        return "id_token_verdict = ?", [failed]
     if wanted in {kind.value for kind in OutcomeKind}:
         return "outcome = ?", [wanted]
     raise ValueError(
         f"Unknown status filter {status!r}: use 2xx, 4xx, 5xx, a code like 401, network, "
-        "success or error"
+        f"success, error or {ID_TOKEN_FAILED_FILTER}"
     )
 
 
@@ -225,7 +262,8 @@ def _like_pattern(text: str) -> str:
 
 def _row(values: tuple[Any, ...]) -> HistoryRow:
     (id_, time, profile_id, profile_name, endpoint, url, grant_type, scopes) = values[:8]
-    (status, outcome, correlation_id, total_ms, summary, full_tokens) = values[8:]
+    (status, outcome, correlation_id, total_ms, summary, full_tokens) = values[8:14]
+    (verdict, failed) = values[14:]
     return HistoryRow(
         id=id_,
         time=datetime.fromisoformat(time),
@@ -241,7 +279,16 @@ def _row(values: tuple[Any, ...]) -> HistoryRow:
         total_ms=total_ms,
         summary=summary,
         full_tokens=bool(full_tokens),
+        id_token_verdict=_verdict(verdict),
+        id_token_failed=tuple(name for name in failed.split(", ") if name),
     )
+
+
+def _verdict(text: str) -> Verdict | None:
+    try:
+        return Verdict(text) if text else None
+    except ValueError:  # a verdict this version doesn't know
+        return None
 
 
 def _json_object(text: str | None) -> dict[str, Any] | None:
@@ -351,8 +398,16 @@ class HistoryStore:
 
     # --- Writing ---
 
-    def add(self, exchange: Exchange, *, profile: Profile, form: TokenRequest | None) -> int:
-        """Record `exchange` (masked unless the profile stores full tokens); returns its id.
+    def add(
+        self,
+        exchange: Exchange,
+        *,
+        profile: Profile,
+        form: TokenRequest | None,
+        id_token: Verification | None = None,
+    ) -> int:
+        """Record `exchange` (masked unless the profile stores full tokens), with its id_token's
+        verdict when that is known already; returns its id.
 
         The oldest rows beyond `retention` go in the same transaction. Raises `HistoryError`
         when the database can't be written."""
@@ -378,8 +433,18 @@ class HistoryStore:
             int(full),
             json.dumps(form_dict, ensure_ascii=False) if form_dict is not None else None,
             json.dumps(record, ensure_ascii=False),
+            *_verdict_columns(id_token),
         )
         return self._insert(values)
+
+    def set_id_token_verdict(self, entry_id: int, verification: Verification) -> None:
+        """The verdict of the id_token entry `entry_id` delivered, once its checks have run
+        (after the entry was written). Raises `HistoryError` like `add`."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE exchanges SET id_token_verdict = ?, id_token_failed = ? WHERE id = ?",
+                (*_verdict_columns(verification), entry_id),
+            )
 
     def add_authorize(self, record: AuthorizeRecord, *, profile: Profile) -> int:
         """Record an authorize step (endpoint "authorize"); the code masked unless the profile
@@ -403,6 +468,7 @@ class HistoryStore:
             int(full),
             None,
             json.dumps(stored, ensure_ascii=False),
+            *_verdict_columns(None),
         )
         return self._insert(values)
 
@@ -412,8 +478,8 @@ class HistoryStore:
             cursor = conn.execute(
                 "INSERT INTO exchanges (time, profile_id, profile_name, endpoint, url, "
                 "grant_type, scopes, status, outcome, correlation_id, total_ms, summary, "
-                "full_tokens, form_json, record_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "full_tokens, form_json, record_json, id_token_verdict, id_token_failed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             conn.execute(
@@ -543,20 +609,35 @@ def _connect(path: Path | None) -> sqlite3.Connection:
         version: int = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise _NewerSchema(version)
-        if version == 0:
-            _create_schema(conn)
+        if version < SCHEMA_VERSION:
+            _bring_up_to_date(conn)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def _create_schema(conn: sqlite3.Connection) -> None:
+def _bring_up_to_date(conn: sqlite3.Connection) -> None:
+    """Create the schema in a new database, or bring one of an older version up to date.
+
+    Version 1 → 2 added the id_token's verdict. The table is made again rather than altered,
+    so the new columns come before the JSON ones, as in a new database (listing reads only the
+    columns before them); rows of version 1 have no verdict ('')."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        # Another window may have created it while we waited for the write lock.
-        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+        # Another window may have done it while we waited for the write lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 1:
+            columns = f"{_ROW_COLUMNS_V1}, form_json, record_json"
+            conn.execute("ALTER TABLE exchanges RENAME TO exchanges_v1")
             conn.execute(_CREATE_TABLE)
+            conn.execute(
+                f"INSERT INTO exchanges ({columns}) SELECT {columns} FROM exchanges_v1"  # noqa: S608
+            )
+            conn.execute("DROP TABLE exchanges_v1")  # its index too
+        elif version == 0:
+            conn.execute(_CREATE_TABLE)
+        if version < SCHEMA_VERSION:
             conn.execute(_CREATE_INDEX)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     except BaseException:

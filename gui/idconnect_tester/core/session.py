@@ -64,6 +64,7 @@ from idconnect_tester.core.session_events import (
     FormFill,
     Freshness,
     IdTokenChanged,
+    IdTokenChecked,
     IdTokenView,
     Notice,
     Origin,
@@ -100,8 +101,9 @@ def utc_now() -> datetime:
 class _Verifying:
     """The id_token on display and what its checks were last run with."""
 
-    def __init__(self, job: VerificationJob) -> None:
+    def __init__(self, job: VerificationJob, exchange: Exchange) -> None:
         self.job = job
+        self.exchange = exchange  # the one that delivered the id_token
         # Decoded once: every render and every timer reschedule reads its claims.
         self.decoded = decode_jwt(job.id_token)
         self.context: VerificationContext | None = None
@@ -142,6 +144,8 @@ class Session:
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
         self._error: _ShownError | None = None
         self._verifying: _Verifying | None = None
+        # The latest exchange whose id_token had its first verdict (IdTokenChecked).
+        self._first_verdict_of: Exchange | None = None
         self._pasted_keys: tuple[VerificationKey, ...] | None = None
         self._pasted_description = ""
         self._shown: dict[type[PanelEvent], PanelEvent] = {}
@@ -557,7 +561,7 @@ class Session:
             leeway_s=self._leeway_s,
             sign_in_id_token=None if grant is chain.first else chain.first.granted.id_token or "",
         )
-        self._verifying = _Verifying(job)
+        self._verifying = _Verifying(job, grant.exchange)
         self._emit(VerificationRequested(job))
 
     def verification_finished(
@@ -573,6 +577,9 @@ class Session:
         verifying.keys_note = keys_note
         self._check(verifying)
         self._publish()
+        if verifying.result is not None and verifying.exchange is not self._first_verdict_of:
+            self._first_verdict_of = verifying.exchange
+            self._emit(IdTokenChecked(verifying.exchange, verifying.result))
 
     def _check(self, verifying: _Verifying) -> None:
         if verifying.context is not None:

@@ -269,6 +269,16 @@ class AuthorizeRecorded:
 
 
 @dataclass(frozen=True)
+class IdTokenChecked:
+    """The id_token an exchange delivered has its first verdict: the one it had when it
+    arrived, kept with that exchange (the history). Later checks — Verify again, other keys,
+    its exp passing — change what the panels show, not what the exchange was."""
+
+    exchange: Exchange
+    verification: Verification
+
+
+@dataclass(frozen=True)
 class VerificationRequested:
     """Fetch keys for this job and hand the context back with `Session.verification_finished`."""
 
@@ -276,4 +286,6 @@ class VerificationRequested:
 
 
 PanelEvent = TokensChanged | ShareTokenChanged | IdTokenChanged | ExchangeChanged | ErrorChanged
-SessionEvent = PanelEvent | FormFill | Notice | VerificationRequested | AuthorizeRecorded
+SessionEvent = (
+    PanelEvent | FormFill | Notice | VerificationRequested | AuthorizeRecorded | IdTokenChecked
+)

@@ -3,7 +3,9 @@ filter, show an entry read-only, load its request back into the form, clear, ret
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -17,6 +19,7 @@ from idconnect_tester.core.authorize_record import (
 from idconnect_tester.core.exchange import Endpoint, Exchange
 from idconnect_tester.core.exchange_record import RecordError, exchange_from_record
 from idconnect_tester.core.history import HistoryError, HistoryStore
+from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.ui.history_dialog import HistoryEntryDialog
@@ -30,6 +33,26 @@ _LIST_LIMIT = 1000
 Say = Callable[[str, Tone], None]
 Step = Exchange | AuthorizeRecord  # what the history keeps: exchanges and authorize steps
 RunBlocking = Callable[[Callable[[], str | None]], Awaitable[str | None]]
+# Exchanges written lately, with their rows: an id_token's verdict may come after the write.
+_RECENT_WRITES = 16
+
+
+@dataclass
+class _Write:
+    step: Step
+    form: TokenRequest | None
+    profile: Profile
+    id_token: Verification | None = None  # its verdict, when that came before the write
+
+
+def _same_exchange(step: Step, exchange: Exchange) -> bool:
+    """`step` is `exchange` as recorded: the window records a copy that carries the hint the
+    error panel gave (see MainWindow), so identity can't tell; when it ended can."""
+    return (
+        isinstance(step, Exchange)
+        and step.endpoint is exchange.endpoint
+        and step.received_at == exchange.received_at
+    )
 
 
 class HistoryBinding:
@@ -65,7 +88,8 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[tuple[Step, TokenRequest | None, Profile]] = []
+        self._pending: list[_Write] = []
+        self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
         self._writer.setInterval(0)
@@ -100,8 +124,27 @@ class HistoryBinding:
 
     def record_soon(self, exchange: Step, form: TokenRequest | None, profile: Profile) -> None:
         """Record after the window has shown the exchange or step (see __init__)."""
-        self._pending.append((exchange, form, profile))
+        self._pending.append(_Write(exchange, form, profile))
         self._writer.start()
+
+    def add_id_token_verdict(self, exchange: Exchange, verification: Verification) -> None:
+        """The id_token `exchange` delivered has its verdict: kept with its entry (the list
+        colours an id_token that failed, and says so)."""
+        for write in self._pending:
+            if _same_exchange(write.step, exchange):
+                write.id_token = verification
+                return
+        entry_id = next((i for step, i in self._written if _same_exchange(step, exchange)), None)
+        if entry_id is None:
+            return  # not recorded: it went before this window's history was read
+        try:
+            self.store.set_id_token_verdict(entry_id, verification)
+            row = self.store.row(entry_id)
+        except HistoryError as exc:
+            self._say(f"History not saved: {exc}", Tone.WARNING)
+            return
+        if row is not None and isValid(self.panel):
+            self.panel.update_row(row)
 
     @property
     def pending_writes(self) -> int:
@@ -109,11 +152,12 @@ class HistoryBinding:
 
     def _write_next(self) -> None:
         if self._pending:
-            self.record(*self._pending.pop(0))
+            self._record(self._pending.pop(0))
         if self._pending:
             self._writer.start()
 
-    def record(self, exchange: Step, form: TokenRequest | None, profile: Profile) -> None:
+    def _record(self, write: _Write) -> None:
+        exchange, profile = write.step, write.profile
         try:
             if isinstance(exchange, AuthorizeRecord):
                 entry_id = self.store.add_authorize(exchange, profile=profile)
@@ -121,8 +165,10 @@ class HistoryBinding:
                 entry_id = self.store.add(
                     exchange,
                     profile=profile,
-                    form=form if exchange.endpoint is Endpoint.TOKEN else None,
+                    form=write.form if exchange.endpoint is Endpoint.TOKEN else None,
+                    id_token=write.id_token,
                 )
+            self._written.append((exchange, entry_id))
             row = self.store.row(entry_id)
             total = self.store.count()
         except HistoryError as exc:
@@ -243,6 +289,6 @@ class HistoryBinding:
         self._writer.stop()
         self._lister.stop()
         while self._pending:  # closing right after a Send still saves it
-            self.record(*self._pending.pop(0))
+            self._record(self._pending.pop(0))
         if self._store is not None:
             self._store.close()

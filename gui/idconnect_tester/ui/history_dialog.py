@@ -11,9 +11,15 @@ from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import report_for_authorize, report_for_exchange
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import WrappingLabel, size_for_reading
+
+_VERDICT_TONES: dict[Verdict | None, Tone] = {
+    Verdict.FAILED: Tone.ERROR,
+    Verdict.NOT_VERIFIED: Tone.WARNING,
+}
 
 
 class HistoryEntryDialog(QDialog):
@@ -55,6 +61,11 @@ class HistoryEntryDialog(QDialog):
                 hint = WrappingLabel(f"{report.hint.title}. {report.hint.advice}")
                 hint.setObjectName("historyEntryHint")
                 layout.addWidget(hint)
+        if row.id_token_note:
+            verdict = WrappingLabel(row.id_token_note)
+            verdict.setObjectName("historyEntryIdToken")
+            set_tone(verdict, _VERDICT_TONES.get(row.id_token_verdict, Tone.OK))
+            layout.addWidget(verdict)
         self.raw = RawPanel(prefix="historyRaw")
         if isinstance(exchange, AuthorizeRecord):
             self.raw.show_authorize(exchange)

@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.exchange_json import iso_utc
-from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
 from idconnect_tester.ui.widgets import RowTree, name_clear_button
@@ -56,7 +57,8 @@ STATUS_FILTERS = (
     ("Network errors", "network"),
     ("Cancelled", "cancelled"),
     ("Any success", "success"),  # the authorize step's redirect with a code (a 302) too
-    ("Any failure", "error"),
+    ("Any failure", "error"),  # an id_token that failed its checks too
+    ("id_token not trusted", ID_TOKEN_FAILED_FILTER),
 )
 # When and how it ended come first: a narrow dock shows them without scrolling sideways.
 _COLUMNS = ("Time", "Status", "Outcome", "Endpoint", "Grant", "Profile", "correlationId", "ms")
@@ -133,7 +135,7 @@ class _ElidingCells(QStyledItemDelegate):
 
 
 _ENTRY_ID = Qt.ItemDataRole.UserRole
-_SUCCEEDED = Qt.ItemDataRole.UserRole + 1
+_TONE = Qt.ItemDataRole.UserRole + 1  # how the Outcome cell is coloured
 _FIRST_ROWS = 100  # listed at once: more than any dock shows
 _ROWS_PER_TURN = 150  # then this many per turn of the event loop
 _WHAT_LOAD_GIVES = Qt.ItemDataRole.UserRole + 2  # Load's tooltip for the row; "" when none
@@ -162,8 +164,21 @@ def what_load_gives(row: HistoryRow) -> str:
 
 
 def _colour(item: QTreeWidgetItem, palette: Colours) -> None:
-    succeeded = bool(item.data(0, _SUCCEEDED))
-    item.setForeground(COLUMN["Outcome"], palette.ok if succeeded else palette.error)
+    item.setForeground(COLUMN["Outcome"], palette.for_tone(Tone(item.data(0, _TONE))))
+
+
+def outcome_text(row: HistoryRow) -> str:
+    """The Outcome cell: how the exchange ended — and a token granted with an id_token that
+    failed its checks is no plain "granted"."""
+    if row.id_token_verdict is Verdict.FAILED:
+        return "bad id_token"
+    return row.outcome.value.replace("_", " ")
+
+
+def _outcome_tone(row: HistoryRow) -> Tone:
+    if not row.succeeded:
+        return Tone.ERROR
+    return Tone.WARNING if row.id_token_verdict is Verdict.NOT_VERIFIED else Tone.OK
 
 
 class HistoryPanel(QWidget):
@@ -451,7 +466,7 @@ class HistoryPanel(QWidget):
                 # grant and the profile need in a narrow dock. Its tooltip has it.
                 stamp[11:] if row.time >= today else stamp,
                 "" if row.status is None else str(row.status),
-                row.outcome.value.replace("_", " "),
+                outcome_text(row),
                 row.endpoint,
                 row.grant_type,
                 row.profile_name,
@@ -460,13 +475,16 @@ class HistoryPanel(QWidget):
             ]
         )
         item.setData(0, _ENTRY_ID, row.id)
-        item.setData(0, _SUCCEEDED, row.succeeded)
+        item.setData(0, _TONE, _outcome_tone(row).value)
         item.setData(0, _WHAT_LOAD_GIVES, what_load_gives(row))
         item.setData(0, _TIMESTAMP, row.time.timestamp())
         _colour(item, palette)
         # A cell cut short has its whole text put above its tooltip (the delegate): only a
         # time shown without its date needs the date here.
-        item.setToolTip(0, f"{stamp}\n{row.summary}" if row.time >= today else row.summary)
+        verdict = row.id_token_note
+        said = "\n".join(line for line in (row.summary, verdict) if line)
+        item.setToolTip(0, f"{stamp}\n{said}" if row.time >= today else said)
+        item.setToolTip(COLUMN["Outcome"], verdict)
         return item
 
     def changeEvent(self, event: QEvent) -> None:  # Qt names it
@@ -540,6 +558,19 @@ class HistoryPanel(QWidget):
             for _ in range(excess - dropped):
                 self.table.takeTopLevelItem(self.table.topLevelItemCount() - 1)
         self._show_count(total)
+
+    def update_row(self, row: HistoryRow) -> None:
+        """A listed entry changed (its id_token's verdict arrived after it was listed)."""
+        for index in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(index)
+            if item is not None and item.data(0, _ENTRY_ID) == row.id:
+                fresh = self._item(row, colours(), self._listed_on)
+                for column in range(self.table.columnCount()):
+                    item.setText(column, fresh.text(column))
+                    item.setToolTip(column, fresh.toolTip(column))
+                item.setData(0, _TONE, fresh.data(0, _TONE))
+                _colour(item, colours())
+                return
 
     def _show_count(self, total: int) -> None:
         shown = self.row_count()

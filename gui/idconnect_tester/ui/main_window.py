@@ -57,6 +57,7 @@ from idconnect_tester.core.session_events import (
     FormFill,
     Freshness,
     IdTokenChanged,
+    IdTokenChecked,
     IdTokenView,
     Notice,
     Origin,
@@ -430,6 +431,8 @@ class MainWindow(QMainWindow):
                 self.controller.verify(job)
             case AuthorizeRecorded(record=record, origin=origin):
                 self.history.record_soon(record, None, origin.profile)
+            case IdTokenChecked(exchange=exchange, verification=verification):
+                self.history.add_id_token_verdict(exchange, verification)
         self._schedule_tick()
 
     def _say_the_verdict(self, view: IdTokenView | None) -> None:
