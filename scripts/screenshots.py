@@ -3,6 +3,7 @@
     QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1366x768x24" \
         .venv/bin/python scripts/screenshots.py          # a real X server, a laptop's screen
     .venv/bin/python scripts/screenshots.py --only credential-check,jwt-workbench
+    .venv/bin/python scripts/screenshots.py --size 1024x700 --out /tmp/shots   # to look at
 
 Runs in a throwaway HOME (so your profiles, history and layout are neither used nor touched),
 drives the window like a user, and saves (the window at 1366×768, a common laptop screen):
@@ -58,7 +59,7 @@ async def _wait(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _shoot(out: Path, only: set[str]) -> None:
+async def _shoot(out: Path, only: set[str], size: tuple[int, int]) -> None:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from idconnect_tester.core.exchange import TokenGranted
@@ -97,7 +98,7 @@ async def _shoot(out: Path, only: set[str]) -> None:
     for scheme in ("light", "dark"):
         theme.apply_style(app, scheme)
         window = MainWindow()
-        window.resize(*WINDOW_SIZE)
+        window.resize(*size)
         window.show()
         await _wait(lambda w=window: w.ready and w.emulator.started)  # type: ignore[misc]
         if scheme == "dark":
@@ -161,6 +162,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument(
+        "--size",
+        default="x".join(map(str, WINDOW_SIZE)),
+        help="the window's size, WIDTHxHEIGHT (the README's images are 1366x768)",
+    )
+    parser.add_argument(
         "--only", default=",".join(SHOTS), help="comma-separated names to regenerate (default: all)"
     )
     args = parser.parse_args()
@@ -173,7 +179,8 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
-        runner.run(_shoot(args.out.resolve(), only))
+        width, _, height = args.size.partition("x")
+        runner.run(_shoot(args.out.resolve(), only, (int(width), int(height))))
     return 0
 
 

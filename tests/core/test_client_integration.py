@@ -44,7 +44,9 @@ from tests.support.flows import (
     AuthorizationCode,
     emulator_target,
     get_code,
+    granted_exchange,
     refresh_request,
+    token_exchange,
 )
 from tests.support.signature_oracle import vendor_signature
 
@@ -908,3 +910,31 @@ def test_any_response_becomes_an_outcome_never_an_exception(
         assert not exchange.succeeded
     if isinstance(exchange.outcome, UnexpectedResponse):
         assert exchange.outcome.problems and exchange.hint is not None
+
+
+def test_an_answer_without_an_id_token_says_why_from_what_the_request_asked(
+    emulator: EmulatorServer,
+) -> None:
+    """Sumsub returns an id_token when the request's scope includes openid. An answer without
+    one says which case it is: a refresh whose scope left openid out, or one that asked for it
+    and still got none (here a drill's bare answer) — not a guess that openid was refused."""
+    first, _ = granted_exchange(emulator.base_url)
+    assert isinstance(first.outcome, TokenGranted) and first.outcome.id_token
+    assert first.outcome.notes == ()  # an id_token: nothing to explain
+    refresh = first.outcome.refresh_token
+    assert refresh
+
+    narrowed = token_exchange(
+        emulator.base_url, refresh_request(refresh, scopes=("name", "offline_access"))
+    )
+    assert isinstance(narrowed.outcome, TokenGranted) and narrowed.outcome.id_token is None
+    (why,) = narrowed.outcome.notes
+    assert "no openid" in why
+
+    # A drill answers the next signed request, whatever its token, with a bare success body.
+    emulator.set_scenario("huge_body", times=1, size_mb=0.01)
+    bare = token_exchange(
+        emulator.base_url, refresh_request(refresh, scopes=("openid", "offline_access"))
+    )
+    assert isinstance(bare.outcome, TokenGranted) and bare.outcome.id_token is None
+    assert any("though this refresh's scope has openid" in note for note in bare.outcome.notes)

@@ -64,7 +64,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert after == before
     # After a successful exchange every panel on show fits its dock (the id_token's checks and
     # claims scroll inside it), and so does the note that marks them older after a failure
-    # ("Older result: the latest token request … failed").
+    # ("Older result, from the … exchange at …: the latest token request … failed").
     assert report["panels_scrolling_whole"] == []
     assert report["older_marked"]
     assert report["panels_scrolling_whole_when_older"] == []

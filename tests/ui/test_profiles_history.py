@@ -118,6 +118,21 @@ def test_a_saved_profile_sends_real_requests(window: MainWindow, qtbot) -> None:
     assert isinstance(exchange.outcome, TokenGranted)
 
 
+def test_what_the_status_bar_says_of_a_profile_goes_when_another_is_selected(
+    window: MainWindow, qtbot
+) -> None:
+    """ "Added — enter its secret key" is about the profile just added: on another profile it
+    would read as that one's. Back on the same one, nothing new is said."""
+    added = add_profile(window, "Sandbox QA")
+    assert added.name in window.status.text()
+    select(window, added.id)  # selected already: nothing changes
+    assert added.name in window.status.text()
+    select(window, EMULATOR_PROFILE_ID)
+    assert added.name not in window.status.text()
+    select(window, added.id)
+    assert added.name not in window.status.text()
+
+
 def test_emulator_profile_cannot_be_broken(window: MainWindow, qtbot) -> None:
     assert window.target_panel.base_url.isReadOnly()
     window.profile_actions.run("delete")

@@ -27,6 +27,7 @@ from idconnect_tester.core.exchange import (
     RequestCancelled,
     SentRequest,
     Timings,
+    TokenGranted,
     UnexpectedResponse,
 )
 from idconnect_tester.core.hints import hint_for
@@ -194,9 +195,15 @@ class IdConnectClient:
             )
             return replace(exchange, hint=hint)
 
+        def parse(status: int, body: bytes, content_type: str, received: datetime) -> Outcome:
+            outcome = parse_token_response(status, body, content_type, received)
+            if isinstance(outcome, TokenGranted) and outcome.id_token is None:
+                return replace(outcome, notes=(*outcome.notes, request.why_no_id_token()))
+            return outcome
+
         try:
             exchange = await self._send(
-                Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse_token_response
+                Endpoint.TOKEN, vendor.TOKEN_PATH, request.body_bytes(), parse
             )
         except RequestCancelled as cancelled:
             raise RequestCancelled(for_this_grant(cancelled.exchange)) from None

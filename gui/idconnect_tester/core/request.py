@@ -289,6 +289,18 @@ class TokenRequest:
     def body_bytes(self) -> bytes:
         return encode_json_body(self.body())
 
+    def why_no_id_token(self) -> str:
+        """Said of an answer to this request that has no id_token. Sumsub returns one when
+        the request's scope includes openid; a code exchange sends no scope (it was fixed at
+        authorize), a refresh sends the ticked ones."""
+        if self.grant_type != vendor.GRANT_REFRESH_TOKEN:
+            return "No id_token (one comes when openid was among the scopes Get code asked for)"
+        if not self.scopes:
+            return "No id_token: this refresh sent no scope (Sumsub returns one for openid)"
+        if "openid" not in self.scopes:
+            return "No id_token: this refresh's scope has no openid"
+        return "No id_token, though this refresh's scope has openid: Sumsub documents one then"
+
 
 @dataclass(frozen=True)
 class ShareTokenRequest:

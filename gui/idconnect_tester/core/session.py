@@ -703,8 +703,9 @@ class Session:
         if latest is not None and latest is not exchange:
             return Freshness(
                 True,
-                f"Older result: the latest token request ({clock_time(latest.received_at)}) "
-                f"{_ended(latest)}. This is from the {what} exchange at {when}.",
+                # What is shown comes first: a narrow panel cuts the line's end.
+                f"Older result, from the {what} exchange at {when}: the latest token request "
+                f"({clock_time(latest.received_at)}) {_ended(latest)}.",
                 "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -721,10 +722,9 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"Older result: the latest response "
-                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token. This "
-                f"is from the {grant.grant_type} exchange at "
-                f"{clock_time(grant.exchange.received_at)}.",
+                f"Older result, from the {grant.grant_type} exchange at "
+                f"{clock_time(grant.exchange.received_at)}: the latest response "
+                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token.",
                 "older",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token

@@ -323,6 +323,9 @@ class MainWindow(QMainWindow):
         self.form.code.textEdited.connect(self._note_a_spent_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
         self.target_binding.target_changed.connect(self._status_for_the_target)
+        self.target_binding.target_changed.connect(
+            lambda current: self.status.profile_changed(current.profile.id)
+        )
         self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
         self.target_binding.target_changed.connect(self._start_the_emulator_once_chosen)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))

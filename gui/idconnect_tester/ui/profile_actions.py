@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
@@ -26,12 +27,16 @@ from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
 
 
+class Say(Protocol):
+    def __call__(self, text: str, tone: Tone, *, for_profile: str | None) -> None: ...
+
+
 class ProfileActions:
     def __init__(
         self,
         binding: TargetBinding,
         parent: QWidget,
-        say: Callable[[str, Tone], None],
+        say: Say,
         changed: Callable[[str], None],
         emulator_url: Callable[[], str],
     ) -> None:
@@ -62,7 +67,8 @@ class ProfileActions:
                 self._say(str(exc), Tone.ERROR)
 
     def _say(self, text: str, tone: Tone = Tone.OK) -> None:
-        self._say_to(text, tone)
+        """About the profile selected now (added, saved, …): it goes with a switch."""
+        self._say_to(text, tone, for_profile=self.targets.current.id)
 
     def _after_change(self, select_id: str) -> None:
         self._changed(select_id)

@@ -194,9 +194,7 @@ class ResponsePanel(QWidget):
         self.access_state.show_token(view.access, view.freshness)
         self.refresh_state.show_token(view.refresh, view.freshness)
         self.refresh_info.setText(view.refresh_note)
-        lines = list(granted.notes)
-        if granted.id_token is None:
-            lines.append("No id_token (the openid scope was not granted).")
+        lines = list(granted.notes)  # with why there is no id_token, when there is none
         for key, value in granted.other_fields.items():
             lines.append(f"Also returned: {key} = {_short_json(value)}")
         self.extra.setText("\n".join(lines))

@@ -35,6 +35,7 @@ class StatusBar(QStatusBar):
         # slow (and the app to be alive), as in the HTTP tools people know.
         self._busy_text = ""
         self._for_grant: str | None = None
+        self._for_profile: str | None = None
         self._waiting = QElapsedTimer()
         self._waiting_tick = QTimer(self)
         self._waiting_tick.setInterval(1000)
@@ -59,10 +60,20 @@ class StatusBar(QStatusBar):
         self.message.setText(text)
         self.message.setToolTip(text)
 
-    def say(self, text: str, tone: Tone = Tone.MUTED, *, for_grant: str | None = None) -> None:
+    def say(
+        self,
+        text: str,
+        tone: Tone = Tone.MUTED,
+        *,
+        for_grant: str | None = None,
+        for_profile: str | None = None,
+    ) -> None:
         """`for_grant`: the grant the message's next step is for ("press Send to exchange
-        it"); once the form has another grant, the message is wrong and goes."""
+        it"); once the form has another grant, the message is wrong and goes. `for_profile`:
+        the profile (by id) it is about ("added — enter its secret key"); it goes once another
+        profile is selected, where it would read as that one's."""
         self._for_grant = for_grant
+        self._for_profile = for_profile
         self.message.setText(text)
         self.message.setToolTip(text)
         if tone is Tone.MUTED:
@@ -75,6 +86,10 @@ class StatusBar(QStatusBar):
 
     def grant_changed(self, grant: str) -> None:
         if self._for_grant is not None and grant != self._for_grant:
+            self.say("")
+
+    def profile_changed(self, profile_id: str) -> None:
+        if self._for_profile is not None and profile_id != self._for_profile:
             self.say("")
 
     def text(self) -> str:
