@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QTabBar,
+    QTreeWidget,
     QWidget,
 )
 
@@ -143,6 +145,25 @@ def _lines_shown(view: QPlainTextEdit) -> int:
     return view.viewport().height() // view.fontMetrics().lineSpacing()
 
 
+def _rows_shown(view: QTreeWidget) -> int:
+    """How many rows of the list show without scrolling (0 when it is not on screen)."""
+    first = view.topLevelItem(0)
+    if view.visibleRegion().isEmpty() or first is None:
+        return 0
+    return view.viewport().height() // max(1, view.visualItemRect(first).height())
+
+
+def _tabs_cut(window: MainWindow) -> list[str]:
+    """The names of dock tabs drawn shorter than their text (elided)."""
+    return [
+        bar.tabText(index)
+        for bar in window.findChildren(QTabBar)
+        if bar.isVisible()
+        for index in range(bar.count())
+        if bar.tabRect(index).width() < bar.tabSizeHint(index).width()
+    ]
+
+
 async def _window_report(window: MainWindow) -> dict[str, Any]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -179,7 +200,18 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "claims_lines": _lines_shown(window.id_token_panel.claims),
         "raw_response_lines": _lines_shown(window.raw_panel.response),
+        "results_tabbed": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
+        "tabs_cut": _tabs_cut(window),
     }
+    # The id_token panel brought to the front (on a short screen it is a tab of the results):
+    # how much of its checks and claims it shows.
+    window.docks["idToken"].raise_()
+    await _until(lambda: not window.docks["idToken"].visibleRegion().isEmpty())
+    await _until(lambda: window.id_token_panel.check_status("signature") is not None)
+    await _laid_out()
+    report["id_token_check_rows"] = _rows_shown(window.id_token_panel.checks)
+    report["id_token_claims_lines"] = _lines_shown(window.id_token_panel.claims)
+    window.docks["response"].raise_()
     width = window.width()
     # A widening would come as a resize some time after the message: no event marks its
     # absence, so give the X server a moment before each look.
@@ -196,6 +228,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: not window.docks["response"].visibleRegion().isEmpty())
     await _laid_out()  # the scroll area at the tab's size
     report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
+    report["tabs_cut_when_older"] = _tabs_cut(window)
     # A refresh adds its note under the refresh token, a share token its countdown and note:
     # Auto-refresh, above the share token's countdown, stays in view.
     window.form.get_code_button.click()

@@ -249,8 +249,13 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]
     def drill(bench: DrillBench) -> None:
         bench.use("emulator")
         bench.emulator.set_scenario(name)
+        id_token_dock = bench.window.docks["idToken"]
+        bench.window.docks["history"].raise_()  # a tab in front of the id_token panel
+        assert id_token_dock.visibleRegion().isEmpty()
         exchange = bench.send()
         assert isinstance(exchange.outcome, TokenGranted)  # the token itself was granted…
+        # …and like an error, the checks that failed come to the front.
+        assert not id_token_dock.visibleRegion().isEmpty()
         for row in failing:  # …but its id_token must not be trusted, and the panel says why
             assert bench.check(row) == "fail", row
         assert bench.check("decode") == "pass"

@@ -76,6 +76,16 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["share_row_shown"] and report["stop_reason_shown"]
     assert report["panels_scrolling_whole_with_stop"] == [], report["countdown_with_stop"]
     assert report["share_row_shown_with_stop"] and report["countdown_details_shown"]
+    if screen == "1024x700":
+        # Too short for the response and the id_token panel one above the other (each would
+        # be a few lines tall): the results are tabs, each with the column's height.
+        assert report["results_tabbed"]
+        assert report["id_token_check_rows"] >= 10, report["id_token_check_rows"]
+        assert report["id_token_claims_lines"] >= 6, report["id_token_claims_lines"]
+    else:
+        assert not report["results_tabbed"]
+    # Every tab's name whole, its results marked older too.
+    assert report["tabs_cut"] == [] and report["tabs_cut_when_older"] == []
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

@@ -29,7 +29,7 @@ from idconnect_tester.core.exchange import HintKind, TokenGranted, UnexpectedRes
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.target_selection import EMULATOR_SECRET
 from idconnect_tester.ui.main_window import MainWindow
-from idconnect_tester.ui.window_settings import WindowSettings
+from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
 
 HHMMSS = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 
@@ -576,7 +576,10 @@ def test_the_default_layout_is_made_again_for_the_next_screen(loop, qtbot) -> No
     close_window(first, qtbot)
 
     settings = WindowSettings()
-    assert settings.default_layout() == (True, True)  # two columns, the countdown at the left
+    # Two columns, the countdown at the left.
+    assert settings.default_layout() == LayoutKind(
+        wide=True, countdown_below=True, results_tabbed=False
+    )
     settings.save_layout(
         QByteArray(), settings.state() or QByteArray(), default_layout=settings.default_layout()
     )  # the size is forgotten (a new screen); what the docks were is kept

@@ -105,7 +105,7 @@ from idconnect_tester.ui.widgets import (
     less_room_above_and_below,
     scrolling_up_and_down,
 )
-from idconnect_tester.ui.window_settings import WindowSettings
+from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
 
 _NOT_READY = "reading the target…"
 _MAX_TIMER_MS = 2**31 - 1
@@ -139,8 +139,9 @@ class MainWindow(QMainWindow):
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
-        self._default_layout: tuple[bool, bool] | None = None
-        self._restored_default: tuple[bool, bool] | None = None  # the saved default's kind
+        self._default_layout: LayoutKind | None = None
+        self._restored_default: LayoutKind | None = None  # the saved default's kind
+        self._freshness_titled: dict[str, Freshness | None] = {}  # what each title says
         self._settling = QElapsedTimer()  # since the first show: the window manager settles
         self._shutdown_task: asyncio.Future[None] | None = None
         self.settings = settings or WindowSettings()
@@ -436,6 +437,10 @@ class MainWindow(QMainWindow):
                 self.history.record_soon(record, None, origin.profile)
             case IdTokenChecked(exchange=exchange, verification=verification):
                 self.history.add_id_token_verdict(exchange, verification)
+                if verification.verdict is Verdict.FAILED:
+                    # Like an error: a new token's id_token that failed its checks comes to
+                    # the front, with the checks that failed (on a short screen, a tab).
+                    self.docks["idToken"].raise_()
         self._schedule_tick()
 
     def _say_the_verdict(self, view: IdTokenView | None) -> None:
@@ -467,9 +472,15 @@ class MainWindow(QMainWindow):
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
-        "Response · ⚠ older" (the panel then says why and when, in words)."""
+        "Response · ⚠ older" (the panel then says why and when, in words). In a long row of
+        tabs (a short screen's results) those words would cut every tab's name short: there
+        a ⚠ alone marks what is older ("⚠ Response"), and the panel's own line says the rest."""
+        self._freshness_titled[dock] = freshness
         title = window_layout.DOCK_TITLES[dock]
-        if freshness is not None and freshness.label:
+        if window_layout.in_a_long_row_of_tabs(self, self.docks[dock]):
+            if freshness is not None and freshness.stale:
+                title = f"⚠ {title}"
+        elif freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
@@ -831,6 +842,8 @@ class MainWindow(QMainWindow):
         window_layout.arrange(self, self.docks)
         self._arranging = False
         self._default_layout = window_layout.layout_kind(self, self.docks)
+        for dock, freshness in self._freshness_titled.items():  # tabs in a row or not
+            self._title(dock, freshness)
 
     def _dock_moved(self) -> None:
         if not self._arranging:

@@ -6,14 +6,19 @@ results are docks on the right: the response shares its place with the error pan
 to the front after a failure), and what grows — the id_token's checks and claims, the raw
 exchange — gets the rest of the height. On a wide screen the results take two columns: the
 response, the error and the raw exchange in one, the id_token the whole height of the other.
+On a short screen (a 1024×700 laptop, 200% scaling) two panels one above the other would each
+be a few lines tall: the results are tabs of one group instead, each with the whole height.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 
 from idconnect_tester.ui.response_panel import ResponsePanel
+from idconnect_tester.ui.window_settings import LayoutKind
 
 # The result docks, by the names the layout places them under, with their titles.
 DOCK_TITLES = {
@@ -29,8 +34,8 @@ DOCK_TITLES = {
 # Saved with the dock layout; a layout saved under another number is set aside for the default
 # one. Bump it when the default layout changes shape (0.1 saved 0: docks along the bottom;
 # 1 could not tell the default layout from the user's, and a default made for a large screen
-# came back squeezed on a laptop's).
-LAYOUT_VERSION = 2
+# came back squeezed on a laptop's; 2 had no tabbed results for a short screen).
+LAYOUT_VERSION = 3
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
 REQUEST_SHARE = 0.34  # of the window's width, for the request column
@@ -97,32 +102,69 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
     return window.height() >= needed
 
 
-def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> tuple[bool, bool]:
-    """What the default layout depends on: (wide, countdown under the request)."""
-    return is_wide(window.width()), countdown_under_request(window, docks)
+# The id_token panel is worth a place of its own beside the response only with this many
+# lines for its checks and claims beyond its least height (about five check rows and five
+# lines of claims); with fewer, the results are tabs.
+_ID_TOKEN_LINES = 12
+_LONG_ROW_OF_TABS = 5
+
+
+def results_tabbed(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
+    """Whether the results are tabs of one group: a column too short for the response and an
+    id_token panel with room to read its checks and claims."""
+    if is_wide(window.width()):
+        return False
+    results = window.width() - request_width(window.width())
+    line = window.fontMetrics().lineSpacing()
+    wanted = (
+        _response_height(window, docks, results, tabbed=True)
+        + _least_height(window, docks["idToken"], results)
+        + _ID_TOKEN_LINES * line
+    )
+    return _results_column(window, docks) < wanted
+
+
+def _results_column(window: QMainWindow, docks: dict[str, QDockWidget]) -> int:
+    """The height the result panels share: the window's, less the menu and status bars and
+    the countdown when it sits above them."""
+    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    top = 0 if countdown_under_request(window, docks) else _countdown_height(window, docks)
+    return window.height() - chrome - top
+
+
+def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
+    """What the default layout depends on."""
+    return LayoutKind(
+        is_wide(window.width()),
+        countdown_under_request(window, docks),
+        results_tabbed(window, docks),
+    )
 
 
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Place every dock for the window's current size (the dock API, as Qt documents it)."""
-    wide, countdown_below = layout_kind(window, docks)
+    kind = layout_kind(window, docks)
     for dock in docks.values():
         dock.setFloating(False)  # a dock the user tore off comes back into the window
         window.removeDockWidget(dock)  # re-adding a placed dock leaves a stale item behind
     # The right column runs the full height; the bottom area is under the request only.
     window.setCorner(Qt.Corner.TopRightCorner, _RIGHT)
     window.setCorner(Qt.Corner.BottomRightCorner, _RIGHT)
-    if countdown_below:
+    if kind.countdown_below:
         window.addDockWidget(_BOTTOM, docks["countdown"])
         window.addDockWidget(_RIGHT, docks["response"])
     else:
         window.addDockWidget(_RIGHT, docks["countdown"])
         window.splitDockWidget(docks["countdown"], docks["response"], _VERTICAL)
     # Split first, then tabify: splitting a dock that is already in tabs adds a tab.
-    if wide:
+    if kind.wide:
         window.splitDockWidget(docks["response"], docks["idToken"], _HORIZONTAL)
         window.splitDockWidget(docks["response"], docks["error"], _VERTICAL)
         window.splitDockWidget(docks["error"], docks["raw"], _VERTICAL)
         window.tabifyDockWidget(docks["raw"], docks["history"])
+    elif kind.results_tabbed:
+        for before, after in pairwise(("response", "error", "idToken", "raw", "history")):
+            window.tabifyDockWidget(docks[before], docks[after])
     else:
         window.splitDockWidget(docks["response"], docks["idToken"], _VERTICAL)
         window.tabifyDockWidget(docks["response"], docks["error"])
@@ -132,9 +174,15 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     for dock in docks.values():
         dock.setVisible(True)
     # Tabs show their first page: the response (not the error), the id_token (not raw).
-    docks["response"].raise_()
     docks["idToken"].raise_()
+    docks["response"].raise_()
     size_docks(window, docks)
+
+
+def in_a_long_row_of_tabs(window: QMainWindow, dock: QDockWidget) -> bool:
+    """Whether `dock` is a tab among as many as the short screen's results make: there each
+    tab gets a few words' width."""
+    return len(window.tabifiedDockWidgets(dock)) >= _LONG_ROW_OF_TABS - 1
 
 
 def _panel(dock: QDockWidget) -> QWidget | None:
@@ -198,6 +246,14 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         window.resizeDocks(
             [docks["response"], docks["error"], docks["raw"]], [response, error, rest], _VERTICAL
         )
+    elif results_tabbed(window, docks):
+        window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
+        if top:
+            docks_height = column - 2 * _separator(window)
+            window.resizeDocks(
+                [docks["countdown"], docks["response"]], [top, docks_height], _VERTICAL
+            )
+        return
     else:
         window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
         # Heights that add up to the column (a tabbed dock's with its tab bar, as Qt counts

@@ -7,6 +7,7 @@ token or anything typed into the form.
 from __future__ import annotations
 
 import sys
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths
@@ -14,6 +15,27 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths
 from idconnect_tester.core.safe_files import ensure_private_dir
 
 APP_DIR_NAME = "idconnect-tester"
+
+
+@dataclass(frozen=True)
+class LayoutKind:
+    """What the default layout depends on: one made for another kind of window is made again
+    for this one (see `window_layout.layout_kind`)."""
+
+    wide: bool  # two result columns
+    countdown_below: bool  # the countdown under the request, not above the results
+    results_tabbed: bool  # every result panel in one group of tabs (a short screen)
+
+    def text(self) -> str:
+        return ",".join(str(int(flag)) for flag in astuple(self))
+
+    @classmethod
+    def from_text(cls, text: str) -> LayoutKind | None:
+        flags = text.split(",")
+        if len(flags) != 3 or not set(flags) <= {"0", "1"}:
+            return None
+        wide, below, tabbed = (flag == "1" for flag in flags)
+        return cls(wide, below, tabbed)
 
 
 def settings_path() -> Path:
@@ -46,15 +68,11 @@ class WindowSettings:
     def state(self) -> QByteArray | None:
         return self._bytes("window/state")
 
-    def default_layout(self) -> tuple[bool, bool] | None:
+    def default_layout(self) -> LayoutKind | None:
         """The kind of default layout the docks were saved in (see `window_layout.layout_kind`),
         or None for the user's own arrangement. A default layout is made for a window's size:
         restored into a window of another kind, it is made again instead."""
-        value = str(self._settings.value("window/default_layout", ""))
-        wide, _, under = value.partition(",")
-        if {wide, under} <= {"0", "1"} and under:
-            return wide == "1", under == "1"
-        return None
+        return LayoutKind.from_text(str(self._settings.value("window/default_layout", "")))
 
     def saved_size(self) -> QSize | None:
         """The size of the window the docks were laid out in when they were saved."""
@@ -68,10 +86,10 @@ class WindowSettings:
         geometry: QByteArray,
         state: QByteArray,
         *,
-        default_layout: tuple[bool, bool] | None = None,
+        default_layout: LayoutKind | None = None,
         size: QSize | None = None,
     ) -> None:
-        kind = "" if default_layout is None else ",".join(str(int(b)) for b in default_layout)
+        kind = "" if default_layout is None else default_layout.text()
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
         self._settings.setValue("window/default_layout", kind)
