@@ -2,6 +2,7 @@
 for speed, against the emulator's id_tokens. tests/test_cli.py runs it as a real process too."""
 
 import asyncio
+import base64
 import io
 import json
 import time
@@ -222,6 +223,23 @@ def test_decode_only_decodes_and_verifies_nothing(id_token: IdToken, good: tuple
     assert no_alg.returncode == 1 and "no alg" in no_alg.stderr
     mixed = id_token(good[1], "--decode-only", "--issuer", "https://a.test/")
     assert mixed.returncode == 2 and "--issuer" in mixed.stderr
+
+
+def test_characters_a_terminal_would_not_show_are_printed_as_escapes(id_token: IdToken) -> None:
+    """A right-to-left override in a claim would print the value reversed: it is shown as the
+    JSON escape that spells it, as in the window."""
+
+    def part(value: dict[str, str]) -> str:
+        text = json.dumps(value).encode()
+        return base64.urlsafe_b64encode(text).rstrip(b"=").decode()
+
+    token = ".".join(
+        (part({"alg": "RS256", "kid": "k\u202eevil"}), part({"sub": "\u202etxt.exe"}), "c2ln")
+    )
+    done = id_token(token, "--decode-only")
+    assert done.returncode == 0, done.stderr
+    assert "\u202e" not in done.stdout
+    assert '"sub": "\\u202etxt.exe"' in done.stdout and '"kid": "k\\u202eevil"' in done.stdout
 
 
 def test_algorithm_and_at_hash_follow_the_issuer(id_token: IdToken) -> None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from idconnect_tester.cli_contract import EXIT_OK, EXIT_USAGE, UsageError
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
+from idconnect_tester.core.visible_text import escape_hidden
 
 if TYPE_CHECKING:
     import httpx
@@ -120,7 +121,9 @@ def _write(stream: TextIO, text: str) -> None:
 
 
 def _pretty(value: dict[str, Any]) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    """Indented JSON with the characters a terminal would not show (a right-to-left override
+    that draws a value reversed) as their escapes, as the window shows them."""
+    return escape_hidden(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
 def _validate(args: argparse.Namespace) -> None:

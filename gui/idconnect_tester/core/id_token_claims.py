@@ -21,6 +21,7 @@ from idconnect_tester.core.id_token_model import (
     warned,
 )
 from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
+from idconnect_tester.core.visible_text import escape_hidden
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
 _HASH_FOR_ALG_SIZE: Final = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
@@ -140,10 +141,13 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
     audiences = _audiences(claims) or []
     if "azp" not in claims:
         if len(audiences) > 1:
+            # The token's own strings, unquoted (every other row quotes with repr, which
+            # escapes them): a bidi override in one would redraw the rest of the row.
+            named = escape_hidden(", ".join(audiences))
             return warned(
                 "azp",
-                f"Several audiences ({', '.join(audiences)}) and no azp to say which client the "
-                "token was issued to: OIDC Core §3.1.3.7 item 4 says to expect one",
+                f"Several audiences ({named}) and no azp to say which client the token was "
+                "issued to: OIDC Core §3.1.3.7 item 4 says to expect one",
             )
         return passed("azp", "No azp; with a single audience none is needed")
     azp = claims["azp"]

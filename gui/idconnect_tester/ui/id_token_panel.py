@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +18,7 @@ from idconnect_tester.core.id_token_checks import CheckStatus, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView, TokenState
 from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.visible_text import escape_hidden, visible_json
 from idconnect_tester.ui.response_panel import STATE_TONES
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
@@ -151,11 +150,13 @@ class IdTokenPanel(QWidget):
             return  # the same token again (its verdict arrived): the text is already there
         self._decoded_shown = decoded
         if isinstance(decoded, DecodedJwt):
-            self.header.setPlainText(json.dumps(decoded.header, indent=2, ensure_ascii=False))
-            claims = annotated_claims(decoded.claims)
-            self.claims.setPlainText(json.dumps(claims, indent=2, ensure_ascii=False))
+            # Hidden characters (a bidi override in `sub`, a zero-width space in `kid`) as
+            # escapes: drawn raw, they make a value read as another.
+            self.header.setPlainText(visible_json(decoded.header))
+            self.claims.setPlainText(visible_json(annotated_claims(decoded.claims)))
         elif isinstance(decoded, JwtDecodeError):
-            self.header.setPlainText(f"Cannot decode this id_token:\n{decoded.message}")
+            message = escape_hidden(decoded.message)
+            self.header.setPlainText(f"Cannot decode this id_token:\n{message}")
             self.claims.setPlainText("")
         else:
             self.header.setPlainText("")

@@ -10,11 +10,11 @@ skips its check. The results use the id_token panel's own widgets, under names o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -50,9 +49,16 @@ from idconnect_tester.core.jwt_decode import (
     url_not_a_jwt,
 )
 from idconnect_tester.core.session_events import Freshness
+from idconnect_tester.core.visible_text import escape_hidden, visible_json
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, mark_stale, size_for_reading
+from idconnect_tester.ui.widgets import (
+    BoundedTextEdit,
+    WrappingLabel,
+    announce,
+    mark_stale,
+    size_for_reading,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -62,6 +68,15 @@ KEYS_FROM_ISSUER: Final = "issuer"
 KEYS_PASTED: Final = "pasted"
 KEYS_NONE: Final = "none"
 NO_KEYS_NOTE: Final = "No keys chosen (decode only): nothing checked the signature"
+# What each box takes. 2 MB pasted on one line held the window for minutes (Qt lays out a line
+# in time that grows about with the square of its length); text longer than these is refused.
+# A real id_token is one to a few thousand characters, and common servers' default limit for a
+# header is about 8 KB: 64 KiB is far above any real JWT, and wrapped anywhere Qt lays it out
+# in ~40 ms (measured on one line, with the box's wrapping).
+MAX_TOKEN_CHARS: Final = 64 * 1024
+# A provider's JWKS is a few KB (up to tens with certificate chains, x5c), a PEM key or chain
+# less: 128 KiB leaves room for the largest, and even on one line is laid out in ~90 ms.
+MAX_KEYS_CHARS: Final = 128 * 1024
 
 StartBackground = Callable[..., None]  # RequestController.start_background(coroutine, name)
 
@@ -95,7 +110,7 @@ class JwtWorkbench(QDialog):
             "the token."
         )
         intro.setWordWrap(True)
-        self.token = QPlainTextEdit()
+        self.token = self._bounded_box(MAX_TOKEN_CHARS, "a JWT")
         self.token.setObjectName(f"{PREFIX}TokenEdit")
         self.token.setAccessibleName("JWT to decode and verify")
         self.token.setPlaceholderText("eyJhbGciOi…  (header.payload.signature)")
@@ -132,7 +147,7 @@ class JwtWorkbench(QDialog):
             sources.addWidget(button)
         sources.addStretch(1)
         self.key_buttons[KEYS_FROM_ISSUER].setChecked(True)
-        self.keys = QPlainTextEdit()
+        self.keys = self._bounded_box(MAX_KEYS_CHARS, "a JWKS or PEM key")
         self.keys.setObjectName(f"{PREFIX}KeysEdit")
         self.keys.setAccessibleName("Pasted JWKS, JWK or PEM public key")
         self.keys.setPlaceholderText('{"keys": [...]}  or  -----BEGIN PUBLIC KEY-----')
@@ -212,6 +227,34 @@ class JwtWorkbench(QDialog):
         self.panel.freshness.show_freshness(edited)
         mark_stale(self.panel, edited)
         set_tone(self.panel.summary, Tone.MUTED)  # an older verdict: not in green
+
+    def _bounded_box(self, limit: int, holds: str) -> BoundedTextEdit:
+        """A box for pasted text that refuses more than `limit` characters, saying so. It
+        wraps anywhere: a token or a minified JWKS has no spaces to wrap at, and Qt's search
+        for one is what makes a long line slow to lay out (64 KiB: ~1.1 s instead of ~40 ms)."""
+        box = BoundedTextEdit(limit)
+        box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        box.refused.connect(
+            lambda offered, total: self._say_too_long(holds, limit, offered, total, box)
+        )
+        return box
+
+    def _say_too_long(
+        self, holds: str, limit: int, offered: int, total: int, box: BoundedTextEdit
+    ) -> None:
+        """Why a paste into `box` did not go in: too long to be what the box holds. The box
+        keeps its text, and the verdict on show stays current (nothing it is about changed)."""
+        if total == offered:
+            size = f"that text is {offered:,} characters long"
+        else:  # not much on its own, but added to what the box holds
+            size = f"{offered:,} characters more would make the box {total:,} characters long"
+        kept = "" if box.document().isEmpty() else " What the box held is kept."
+        text = (
+            f"Not pasted: {size} — too long for {holds} (this box takes up to {limit:,} "
+            f"characters).{kept}"
+        )
+        self._say(text)
+        announce(box, text)  # the focus is in the box, not on the line that says it
 
     def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
@@ -319,7 +362,8 @@ class JwtWorkbench(QDialog):
         (five parts would read as a JWE)."""
         url = url_not_a_jwt(token)
         if url is not None:
-            return url
+            # It may quote the server's error words: a bidi override there would redraw them.
+            return escape_hidden(url)
         decoded = decode_jwt(token)
         if not isinstance(decoded, JwtDecodeError) or decoded.encrypted:
             return None
@@ -401,7 +445,10 @@ class JwtWorkbench(QDialog):
     def _show_cut_claims(self, cut: CutOffJwt) -> None:
         """The header, and the claims as far as the text goes: what can still be read of a
         token cut inside its payload (the panel shows nothing for a decode error)."""
-        self.panel.header.setPlainText(json.dumps(cut.header, indent=2, ensure_ascii=False))
+        self.panel.header.setPlainText(visible_json(cut.header))
+        # The token's own JSON text, not one written here: its tabs and line breaks are its
+        # layout (JSON whitespace) and stay; any other hidden character is shown as an escape.
+        so_far = escape_hidden(cut.claims_so_far, keep="\t\n")
         self.panel.claims.setPlainText(
-            f"Cut off inside the claims — their JSON as far as the text goes:\n{cut.claims_so_far}"
+            f"Cut off inside the claims — their JSON as far as the text goes:\n{so_far}"
         )

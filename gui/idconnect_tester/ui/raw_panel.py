@@ -36,6 +36,7 @@ from idconnect_tester.core.exchange import (
     Timings,
 )
 from idconnect_tester.core.session_events import ExchangeView
+from idconnect_tester.core.visible_text import visible_json
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import (
     CopyButton,
@@ -59,8 +60,10 @@ def _limited(text: str, total_bytes: int) -> str:
 
 
 def _pretty(text: str) -> str | None:
+    """The JSON body indented, its hidden characters (a bidi override, a zero-width space) as
+    escapes: once parsed, nothing else shows them for what they are."""
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return visible_json(json.loads(text))
     except (ValueError, RecursionError):
         return None
 
