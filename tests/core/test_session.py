@@ -256,6 +256,23 @@ def test_a_code_spent_at_one_target_is_that_targets_not_a_replay_elsewhere(
     assert panels.error.report.hint.kind is HintKind.CODE_REPLAYED  # at its own target, it is one
 
 
+def test_a_copy_of_the_profile_marks_the_results_but_says_its_tokens_are_good_there(
+    session, panels, clock, signer
+) -> None:
+    """A duplicate profile is another target — the panels say their content came from the
+    original — but the same client at the same server: its tokens are not called useless."""
+    exchange_code(session, clock, signer)
+    copy = Origin(replace(SANDBOX.profile, id="p-copy", name="Sandbox copy"))
+    session.set_target(copy)
+    tokens = panels.tokens
+    assert tokens.freshness.stale and tokens.freshness.label == "other profile"
+    assert "same client" in tokens.freshness.note and SANDBOX.label in tokens.freshness.note
+    assert "same client" in tokens.access.why and "same client" in tokens.refresh.why
+    session.set_target(PRODUCTION)  # another client: no such word
+    assert panels.tokens.freshness.label == "other target"
+    assert "same client" not in panels.tokens.refresh.why
+
+
 def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_it(
     session, panels, clock, signer
 ) -> None:

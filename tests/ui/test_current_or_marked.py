@@ -386,6 +386,9 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     assert message.text() == ""
     add_profile(window, "Same server and client")  # another profile, the same client there
     assert message.text() == ""  # its refresh token is good here too
+    # The panels are marked (another profile's results), without calling the tokens useless.
+    assert window.response_panel.property("stale") is True
+    assert "same client" in window.response_panel.freshness.toolTip()
     add_profile(window, "Another target", client_id="partner-client")
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()

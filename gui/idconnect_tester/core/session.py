@@ -56,6 +56,7 @@ from idconnect_tester.core.id_token_checks import (
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session_events import (
+    SAME_CLIENT,
     AuthorizeRecorded,
     ErrorChanged,
     ErrorView,
@@ -813,6 +814,12 @@ class Session:
     def _other_target(self, origin: Origin, when: str) -> Freshness:
         """A result from a target that is not the current one: another profile, or this
         profile before an edit to what its results depend on (its URL, app token…)."""
+        if origin.is_other_profile(self._target) and origin.same_client(self._target):
+            # A copy of this profile, say: marked, since the target changed, but not as if
+            # its tokens were no use here.
+            return Freshness(
+                True, f"From profile {origin.label}, {when}: {SAME_CLIENT}.", "other profile"
+            )
         return Freshness(
             True,
             f"From {origin.differences(self._target)}, {when}.",

@@ -82,6 +82,10 @@ class Origin:
         return f"{self.label} before its {' and '.join(changed)} changed"
 
 
+# Said of another profile's tokens when that profile is the same client at the same server.
+SAME_CLIENT = "the same client at the same server, so they are good here too"
+
+
 class TokenState(StrEnum):
     LIVE = "live"
     EXPIRED = "expired"
@@ -106,6 +110,8 @@ class TokenStatus:
         """A token issued to a target that isn't the current one: another profile's, or this
         profile's before an edit to its URL, app token, issuer or client id."""
         if origin.is_other_profile(current):
+            if origin.same_client(current):  # a copy of the profile, another app token
+                return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}: {SAME_CLIENT}")
             return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
         return cls(TokenState.TARGET_EDITED, f"Issued by {origin.differences(current)}")
 
