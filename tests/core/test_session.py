@@ -335,6 +335,9 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     assert panels.tokens.refresh.state is TokenState.REVOKED
     assert "revoked" in panels.tokens.refresh.why
     assert panels.tokens.access.state is TokenState.REVOKED
+    # The id_token beside them is no "suspect" or live token: the sign-in it stands for ended.
+    assert panels.id_token.status.state is TokenState.REVOKED
+    assert panels.id_token.trust().state is TokenState.REVOKED
     token = session.refresh_token()
     assert token is not None and not token[1].usable  # auto-refresh won't use it
     session.tick()

@@ -120,15 +120,16 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
     assert text_of(window, "refreshTokenState") == "revoked"
     assert text_of(window, "accessTokenState") in ("revoked", "suspect")
-    # The id_token came with the replayed code: suspect in the Response as in the Expiry panel.
-    assert text_of(window, "idTokenState") == "suspect"
-    assert text_of(window, "idTokenExpiryCountdownState") == "suspect"
+    # The id_token came with the tokens the 403 confirmed revoked: no longer "suspect" beside
+    # them, in the Response as in the Expiry panel — the sign-in it stands for is over.
+    assert text_of(window, "idTokenState") == "revoked"
+    assert text_of(window, "idTokenExpiryCountdownState") == "revoked"
     assert stale(window, "responsePanel") and stale(window, "countdownPanel")
     assert "403" in window.response_panel.freshness.text()
     # Its verdict judged it as issued; the panel says first what it is worth now.
     verdict = window.id_token_panel.summary
-    assert verdict.text().startswith("Suspect. ") and stale(window, "idTokenPanel")
-    assert verdict.property("tone") == Tone.WARNING.value and "RFC 6749" in verdict.toolTip()
+    assert verdict.text().startswith("Revoked. ") and stale(window, "idTokenPanel")
+    assert verdict.property("tone") == Tone.ERROR.value and "revoked" in verdict.toolTip()
     assert text_of(window, "errorStatus").startswith("403")
     # What to try names the cause this run knows (the replay, and when), not the three maybes.
     assert hint_shown(window) is HintKind.REVOKED_BY_REPLAY

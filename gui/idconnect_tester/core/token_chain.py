@@ -194,6 +194,12 @@ class TokenChain:
     def id_token_status(self, current: Origin | None) -> TokenStatus | None:
         """What is known against the id_token, as for the access token it came with (its time
         left is its own `exp`): in doubt with the chain, or another target's; None otherwise."""
+        if self.refresh_revoked is not None:
+            # An id_token can't be taken back, but the sign-in it stands for is over: the
+            # tokens it came with were revoked (as the rows beside it say).
+            return TokenStatus(
+                TokenState.REVOKED, f"The tokens it came with were revoked. {self.refresh_revoked}"
+            )
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
         if not self.origin.same_target(current):

@@ -136,9 +136,10 @@ class IdTokenPanel(QWidget):
             if view.freshness.stale:
                 set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
         doubt = view.status
-        if doubt is not None and doubt.state is TokenState.SUSPECT:
+        if doubt is not None and doubt.state in (TokenState.SUSPECT, TokenState.REVOKED):
             # The checks judge the token as it was issued; what it is worth now is its chain's
-            # (a replayed code's tokens are suspect): the state's word first, in its colour,
+            # (a replayed code's tokens are suspect, a refused refresh's revoked): the state's
+            # word first, in its colour,
             # and why in the tooltip — one word, so a laptop's short panel keeps its lines for
             # the checks. (A token from another target: the freshness line above says so.)
             self.summary.setText(f"{doubt.state.value.capitalize()}. {self.summary.text()}")
