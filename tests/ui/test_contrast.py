@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -325,5 +326,37 @@ def test_every_label_reads_after_a_scheme_switch(window: MainWindow, qtbot, swit
             if ratio(fg, bg) < TEXT
         }
         assert low == {}, f"below {TEXT}:1 after switching to {switch_to}"
+    finally:
+        window.set_scheme("light")
+
+
+@pytest.mark.parametrize("switch_to", SCHEMES)
+def test_a_docks_float_and_close_buttons_can_be_seen(
+    window: MainWindow, qtbot, switch_to: str
+) -> None:
+    """Their glyphs are all that shows of them (the button's panel appears on hover only): the
+    darkest or lightest pixel a glyph paints stands 3:1 against the window, in the scheme the
+    window was built in and after a switch to the other."""
+    window.set_scheme("dark" if switch_to == "light" else "light")
+    window.set_scheme(switch_to)
+    try:
+        background = QApplication.palette().color(Role.Window)
+        dock = window.docks["countdown"]
+        # Qt hands a new palette down to the widgets a moment later.
+        qtbot.waitUntil(lambda: dock.palette().color(Role.Window) == background, timeout=2000)
+        buttons = [
+            button
+            for button in dock.findChildren(QAbstractButton)
+            if button.objectName() in ("qt_dockwidget_closebutton", "qt_dockwidget_floatbutton")
+        ]
+        assert len(buttons) == 2
+        for button in buttons:
+            image = button.grab().toImage()
+            best = max(
+                ratio(image.pixelColor(x, y), background)
+                for x in range(image.width())
+                for y in range(image.height())
+            )
+            assert best >= OUTLINE, f"{button.objectName()} in {switch_to}: {best:.2f}:1"
     finally:
         window.set_scheme("light")
