@@ -90,6 +90,11 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     endpoints = sorted(row.endpoint for row in window.history.store.list())
     assert endpoints == ["authorize", "authorize", "share_token", "token", "token"]
+    # Each token request is listed with its grant, as the user's own are.
+    grants = sorted(
+        row.grant_type for row in window.history.store.list() if row.endpoint == "token"
+    )
+    assert grants == ["authorization_code", "refresh_token"]
 
     # The exports: a Markdown report and JUnit XML, with no secret and no whole token.
     markdown = window.check_runner.export("markdown", tmp_path / "check.md")

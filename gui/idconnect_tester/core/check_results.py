@@ -19,6 +19,7 @@ from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.exchange import Exchange, Hint
 from idconnect_tester.core.exchange_json import mask_tokens_in_text
 from idconnect_tester.core.masking import mask_token
+from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
 
 
@@ -83,6 +84,8 @@ class StepResult:
     exchange: Exchange | None = field(default=None, repr=False, compare=False)
     # authorize: the step as a record (URL, redirect, code), for the history.
     authorize: AuthorizeRecord | None = field(default=None, repr=False, compare=False)
+    # token, refresh: the request `exchange` sent (the history lists its grant; holds tokens).
+    request: TokenRequest | None = field(default=None, repr=False, compare=False)
 
 
 def step_result(

@@ -439,7 +439,7 @@ class _CheckRun:
         """Send a token request: the step's result, and the tokens when they were granted."""
         exchange = await self.client.token(request)
         if not isinstance(exchange.outcome, TokenGranted):
-            return _exchange_failure(step, exchange), None
+            return replace(_exchange_failure(step, exchange), request=request), None
         granted = exchange.outcome
         extras = [name for name in ("refresh_token", "id_token") if getattr(granted, name)]
         with_extras = f", with {' and '.join(extras)}" if extras else ""
@@ -455,7 +455,7 @@ class _CheckRun:
             details=granted.notes,
             exchange=exchange,
         )
-        return passed, granted
+        return replace(passed, request=request), granted
 
     async def _id_token(self) -> StepResult:
         step = StepId.ID_TOKEN

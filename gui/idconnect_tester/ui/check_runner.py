@@ -266,9 +266,10 @@ class CheckRunner:
             return
         self._results.append(result)
         self._panel.add_result(result)
-        for evidence in (result.authorize, result.exchange):
-            if evidence is not None:
-                self._record(evidence, None, profile)
+        if result.authorize is not None:
+            self._record(result.authorize, None, profile)
+        if result.exchange is not None:  # with its request: the history lists the grant
+            self._record(result.exchange, result.request, profile)
         if result.step is StepId.AUTHORIZE and self._browser is not None:
             self._browser.close()
 
