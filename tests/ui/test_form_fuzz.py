@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit
 from tests.support.faulty_servers import closed_port
 from tests.ui.helpers import add_profile, text_of, token_flow
 
@@ -188,3 +188,20 @@ def test_non_ascii_app_token_is_flagged_before_send(window: MainWindow, qtbot) -
     paste(window.target_panel.app_token, "sbx:émulateur")  # …until the token can't be sent
     assert not window.form.send_button.isEnabled()
     assert "app token" in window.form.send_blocked.text().lower()
+
+
+def test_a_paste_longer_than_a_field_holds_is_said_to_be_cut(window: MainWindow, qtbot) -> None:
+    """Qt keeps the first 32,767 characters of a paste into a line field and says nothing: the
+    message under the field says the paste was cut, not "The code is 32,767 characters"."""
+    code = window.form.code
+    QApplication.clipboard().setText("A" * 100_003)
+    code.setFocus()
+    code.selectAll()
+    qtbot.keyClick(code, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(code.text()) == code.maxLength()  # what Qt kept
+    said = window.form.messages["code"].text()
+    assert "Cut at" in said and f"{code.maxLength():,}" in said
+    assert not window.form.send_button.isEnabled()
+    paste(code, "A" * 20_000)  # too long still, but whole: the count is the paste's
+    assert "Cut at" not in window.form.messages["code"].text()
+    assert "20,000" in window.form.messages["code"].text()

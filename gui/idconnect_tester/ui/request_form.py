@@ -411,6 +411,19 @@ class RequestForm(QGroupBox):
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
             prefix = "" if not widget.text() else widget.text() + "; "
             widget.show_message(prefix + issue.message, tone)
+        for name, edit in (
+            ("code", self.code),
+            ("code_verifier", self.code_verifier),
+            ("refresh_token", self.refresh_token),
+        ):
+            if len(edit.text()) >= edit.maxLength():
+                # Qt cuts a paste longer than a line field holds without a word: the length the
+                # check above counted is what was left, not what was pasted.
+                self.messages[name].show_message(
+                    f"Cut at {edit.maxLength():,} characters, the most a field holds: what was "
+                    "pasted was longer still, far beyond any token — check what was copied",
+                    Tone.ERROR,
+                )
         self._update_send_state(issues)
         self.changed.emit()
 
