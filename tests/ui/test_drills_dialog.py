@@ -61,8 +61,14 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     dialog = open_drills(window, qtbot)
     assert dialog.select("server_error_html")
     assert dialog.params == {}  # nothing to set for this one
+    size, arm_at = dialog.size(), dialog.arm_button.mapTo(dialog, dialog.arm_button.rect().center())
     assert dialog.select("slow")
     delay = dialog.params["delay_s"]
+    # Its parameter takes room kept for it: the dialog keeps its size, Arm stays put.
+    qtbot.waitUntil(lambda: delay.isVisible(), timeout=WAIT_MS)
+    dialog.layout().activate()  # laid out now, with the new row
+    assert dialog.size() == size
+    assert dialog.arm_button.mapTo(dialog, dialog.arm_button.rect().center()) == arm_at
     assert delay.value() == 3  # the emulator's default, as it lists it
     item = dialog.list.currentItem()
     assert item is not None and "by default: delay 3 s" in item.text(1)  # the row's words

@@ -99,10 +99,14 @@ class DrillsDialog(QDialog):
         form.addRow("For the next", self.times)
         # The selected drill's parameters (the slow drill's delay_s…), at the emulator's
         # defaults; the emulator checks the ranges and says what it accepts.
-        self.params_form = QFormLayout()
+        # Their room is kept for the drill with the most (see show_state): picking another
+        # drill never moves the buttons below, nor resizes the dialog.
+        self.params_box = QWidget()
+        self.params_form = QFormLayout(self.params_box)
+        self.params_form.setContentsMargins(0, 0, 0, 0)
         self.params: dict[str, QDoubleSpinBox] = {}
         self._drills: dict[str, Drill] = {}
-        form.addRow(self.params_form)
+        form.addRow(self.params_box)
         buttons_row = QHBoxLayout()
         buttons_row.addWidget(self.reload_button)
         buttons_row.addStretch(1)
@@ -155,8 +159,6 @@ class DrillsDialog(QDialog):
             spin.setToolTip(f"{param} for {name} (the emulator's default: {default:g})")
             self.params_form.addRow(param_label(param).capitalize(), spin)
             self.params[param] = spin
-        if self.isVisible():  # new rows: taller rather than squeeze the list of drills
-            self.resize(self.size().expandedTo(self.sizeHint()))
 
     def param_values(self) -> dict[str, float | int]:
         """As the emulator takes them: whole numbers as integers (it refuses a 5.0)."""
@@ -177,6 +179,9 @@ class DrillsDialog(QDialog):
             self.list.addTopLevelItem(item)
         if chosen is not None:
             self.select(chosen)
+        most = max((len(drill.params) for drill in state.drills), default=0)
+        row = QDoubleSpinBox().sizeHint().height() + max(0, self.params_form.verticalSpacing())
+        self.params_box.setMinimumHeight(most * row)
         self.show_armed(state.armed)
 
     def show_armed(self, armed: ArmedDrill | None) -> None:
