@@ -66,7 +66,9 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     delay = dialog.params["delay_s"]
     # Its parameter takes room kept for it: the dialog keeps its size, Arm stays put.
     qtbot.waitUntil(lambda: delay.isVisible(), timeout=WAIT_MS)
-    dialog.layout().activate()  # laid out now, with the new row
+    layout = dialog.layout()
+    assert layout is not None
+    layout.activate()  # laid out now, with the new row
     assert dialog.size() == size
     assert dialog.arm_button.mapTo(dialog, dialog.arm_button.rect().center()) == arm_at
     assert delay.value() == 3  # the emulator's default, as it lists it
