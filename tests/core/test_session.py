@@ -268,9 +268,12 @@ def test_a_copy_of_the_profile_marks_the_results_but_says_its_tokens_are_good_th
     assert tokens.freshness.stale and tokens.freshness.label == "other profile"
     assert "same client" in tokens.freshness.note and SANDBOX.label in tokens.freshness.note
     assert "same client" in tokens.access.why and "same client" in tokens.refresh.why
+    # Its state says so in a word, not "from another target" (which reads as of no use here).
+    assert tokens.access.state is tokens.refresh.state is TokenState.OTHER_PROFILE
     session.set_target(PRODUCTION)  # another client: no such word
     assert panels.tokens.freshness.label == "other target"
     assert "same client" not in panels.tokens.refresh.why
+    assert panels.tokens.access.state is TokenState.OTHER_TARGET
 
 
 def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_it(

@@ -258,6 +258,13 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     report["panels_scrolling_whole_with_stop"] = _panels_scrolling_whole(window)
     report["countdown_with_stop"] = _countdown_measures(window)
     _screenshot("stop")
+    # The raw exchange was behind another tab through all of it: brought to the front, it
+    # shows the latest exchange from its first line.
+    window.docks["raw"].raise_()
+    await _until(lambda: not window.docks["raw"].visibleRegion().isEmpty())
+    await _laid_out()
+    boxes = (window.raw_panel.request, window.raw_panel.response)
+    report["raw_from_first_line"] = all(box.verticalScrollBar().value() == 0 for box in boxes)
     return report
 
 

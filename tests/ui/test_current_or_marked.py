@@ -390,6 +390,7 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     # The panels are marked (another profile's results), without calling the tokens useless.
     assert window.response_panel.property("stale") is True
     assert "same client" in window.response_panel.freshness.toolTip()
+    assert text_of(window, "accessTokenState") == "other profile"  # not "from another target"
     add_profile(window, "Another target", client_id="partner-client")
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
@@ -423,7 +424,8 @@ def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:
     select(window, emulator.id)
     token_flow(window, qtbot)
     select(window, other.id)
-    assert window.status.text() == "Now on Another target: results from before are marked"
+    assert window.status.text().startswith("Now on Another target: ")
+    assert "Built-in emulator's" in window.status.text()  # whose results are on show
     select(window, emulator.id)
     assert window.status.text() == "Now on Built-in emulator"
 

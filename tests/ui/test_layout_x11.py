@@ -86,6 +86,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
         assert not report["results_tabbed"]
     # Every tab's name whole, its results marked older too.
     assert report["tabs_cut"] == [] and report["tabs_cut_when_older"] == []
+    assert report["raw_from_first_line"]  # filled in behind another tab, read from the top
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

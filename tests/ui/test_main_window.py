@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QLabel, QScrollArea, QTabBar, QToolButton
+from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QTabBar, QToolButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -605,3 +605,30 @@ def test_a_users_layout_too_wide_for_the_screen_gives_way_and_says_so(loop, qtbo
     assert on_screen(second.form.send_button)
     assert "layout" in second.status.text()
     close_window(second, qtbot)
+
+
+def test_a_resize_to_another_layout_keeps_the_current_error_in_front(
+    window: MainWindow, qtbot
+) -> None:
+    """A code sent twice: the 401 is in front. Made short enough for the results to become
+    one row of tabs, then large again, the window keeps the error in front — never the older
+    response the layout would show first on a fresh launch."""
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    error, response = window.docks["error"], window.docks["response"]
+
+    def in_front(dock: QDockWidget) -> bool:
+        return not dock.visibleRegion().isEmpty()
+
+    qtbot.waitUntil(lambda: in_front(error), timeout=WAIT_MS)
+    for size in ((1000, 660), (1366, 768)):
+        window.resize(*size)
+        qtbot.waitUntil(lambda size=size: window.width() == size[0], timeout=WAIT_MS)
+        tabbed = len(window.tabifiedDockWidgets(error)) >= 4
+        assert tabbed == (size == (1000, 660))  # the other layout each time
+        qtbot.waitUntil(lambda: in_front(error), timeout=WAIT_MS)
+        assert not in_front(response)  # behind it, in its own row of tabs or in the one row
+        # The id_token panel is in front below it, or behind it in the one row of tabs.
+        assert in_front(window.docks["idToken"]) != tabbed

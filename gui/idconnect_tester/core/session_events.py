@@ -92,6 +92,9 @@ class TokenState(StrEnum):
     REVOKED = "revoked"  # the server said so
     SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
     OTHER_TARGET = "from another target"
+    # Another profile of the same client at the same server (a copy of this one): marked as
+    # not this target's, but its tokens are good here too.
+    OTHER_PROFILE = "other profile"
     TARGET_EDITED = "target edited"  # this profile, since changed where its tokens depend on it
     UNTRUSTED = "not trusted"  # an id_token whose checks failed: its time left means nothing
 
@@ -111,7 +114,7 @@ class TokenStatus:
         profile's before an edit to its URL, app token, issuer or client id."""
         if origin.is_other_profile(current):
             if origin.same_client(current):  # a copy of the profile, another app token
-                return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}: {SAME_CLIENT}")
+                return cls(TokenState.OTHER_PROFILE, f"Issued by {origin.label}: {SAME_CLIENT}")
             return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
         return cls(TokenState.TARGET_EDITED, f"Issued by {origin.differences(current)}")
 

@@ -591,7 +591,9 @@ class MainWindow(QMainWindow):
         it would read as this one's."""
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
-            self._switch_said = f"Now on {current.label}: results from before are marked"
+            self._switch_said = (
+                f"Now on {current.label}: the results on show are {shown.label}'s, marked as such"
+            )
             self.status.say(self._switch_said)
         elif self._switch_said and self.status.text() == self._switch_said:
             # Back where the results are from: the last switch's "Now on …" is over.
@@ -838,12 +840,19 @@ class MainWindow(QMainWindow):
     def _arrange(self) -> None:
         """The default layout for the current size. Until the user moves a dock it follows the
         window: maximised or made narrow, the default layout for the new width."""
+        in_front = [name for name, dock in self.docks.items() if not dock.visibleRegion().isEmpty()]
         self._arranging = True
         window_layout.arrange(self, self.docks)
         self._arranging = False
         self._default_layout = window_layout.layout_kind(self, self.docks)
         for dock, freshness in self._freshness_titled.items():  # tabs in a row or not
             self._title(dock, freshness)
+        # The panels that were in front stay in front (the layout's own picks are for a first
+        # launch): a failure's error must not go behind the older response because the window
+        # was resized. Where they now share one row of tabs, the result that matters most wins.
+        for name in window_layout.FRONT_PRIORITY:
+            if name in in_front:
+                self.docks[name].raise_()
 
     def _dock_moved(self) -> None:
         if not self._arranging:

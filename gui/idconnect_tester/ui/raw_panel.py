@@ -68,6 +68,13 @@ def _pretty(text: str) -> str | None:
         return None
 
 
+def _show_from_the_top(box: QPlainTextEdit, text: str) -> None:
+    """A new exchange reads from its first line. Set while its dock is behind another tab (a
+    few pixels tall), the box kept a scroll of a line, and the request line was out of view."""
+    box.setPlainText(text)
+    box.verticalScrollBar().setValue(0)
+
+
 def _request_line(request: SentRequest) -> str:
     path = request.url.split("://", 1)[-1]
     path = "/" + path.split("/", 1)[1] if "/" in path else "/"
@@ -199,8 +206,8 @@ class RawPanel(QWidget):
     def show_authorize(self, record: AuthorizeRecord) -> None:
         """The authorize step: the URL that went out, the redirect that came back."""
         self._exchange = None
-        self.request.setPlainText(record.request_text())
-        self.response.setPlainText(record.response_text())
+        _show_from_the_top(self.request, record.request_text())
+        _show_from_the_top(self.response, record.response_text())
         self.timings.setText(
             f"Authorize — {record.summary()} — finished {record.finished_at.astimezone():%H:%M:%S}"
         )
@@ -213,11 +220,12 @@ class RawPanel(QWidget):
         exchange = self._exchange
         if exchange is None:
             return
-        self.request.setPlainText(
-            format_request(exchange.request) if exchange.request else "(nothing was sent)"
+        _show_from_the_top(
+            self.request,
+            format_request(exchange.request) if exchange.request else "(nothing was sent)",
         )
         self.copy_request.set_value(exact_request(exchange.request) if exchange.request else "")
-        self.response.setPlainText(self._response_text(exchange))
+        _show_from_the_top(self.response, self._response_text(exchange))
         response = exchange.response
         self.copy_response.set_value(exact_response(response) if response is not None else "")
         self.timings.setText(

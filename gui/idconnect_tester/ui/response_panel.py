@@ -41,6 +41,7 @@ STATE_TONES = {
     TokenState.REVOKED: Tone.ERROR,
     TokenState.SUSPECT: Tone.WARNING,
     TokenState.OTHER_TARGET: Tone.WARNING,
+    TokenState.OTHER_PROFILE: Tone.WARNING,
     TokenState.TARGET_EDITED: Tone.WARNING,
     TokenState.UNTRUSTED: Tone.ERROR,
 }
