@@ -387,7 +387,24 @@ SHORTCUT_ACTIONS = [
 
 def test_every_shortcut_but_quit_is_tried_below(window: MainWindow) -> None:
     with_keys = {n for n, a in window.actions_by_name.items() if not a.shortcut().isEmpty()}
-    assert with_keys == {*SHORTCUT_ACTIONS, "cancel", "quit"}
+    go_to = {f"go_to_{dock.objectName()}" for dock in window.docks.values()}
+    assert with_keys == {*SHORTCUT_ACTIONS, *go_to, "cancel", "quit"}
+
+
+def test_ctrl_and_a_number_brings_that_panel_to_the_front(window: MainWindow, qtbot) -> None:
+    """On a short screen every result panel is a tab of one row: from a request field, the
+    key the View menu shows brings each to the front, its panel focused — even one closed."""
+    window.resize(1000, 660)
+    qtbot.waitUntil(lambda: len(window.tabifiedDockWidgets(window.docks["raw"])) >= 4)
+    activate(window, qtbot)
+    window.docks["history"].close()
+    for dock in window.docks.values():
+        action = window.actions_by_name[f"go_to_{dock.objectName()}"]
+        window.form.code_verifier.setFocus()
+        qtbot.keySequence(window.form.code_verifier, action.shortcut())
+        qtbot.waitUntil(lambda dock=dock: not dock.visibleRegion().isEmpty(), timeout=WAIT_MS)
+        focused = QApplication.focusWidget()
+        assert focused is not None and dock.isAncestorOf(focused), dock.objectName()
 
 
 @pytest.mark.parametrize("name", SHORTCUT_ACTIONS)

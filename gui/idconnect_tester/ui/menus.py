@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
 
@@ -58,6 +60,17 @@ def _add(
     action.triggered.connect(lambda _checked=False: slot())
     menu.addAction(action)
     return action
+
+
+def bring_forward(dock: QDockWidget) -> None:
+    """`dock` in front of the tabs it shares (shown again if it was closed), its panel focused."""
+    dock.setVisible(True)
+    dock.raise_()
+    if dock.isFloating():
+        dock.activateWindow()
+    panel = dock.widget()
+    if panel is not None:
+        panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
 
 def build_menus(
@@ -158,6 +171,18 @@ def build_menus(
     view_menu = bar.addMenu("&View")
     for dock in docks:
         view_menu.addAction(dock.toggleViewAction())
+    # By keyboard, a panel behind another's tab (on a short screen every result is one) is a
+    # key away, not a walk through every field before its tab bar.
+    go_menu = view_menu.addMenu("&Go to panel")
+    for number, dock in enumerate(docks, start=1):
+        actions[f"go_to_{dock.objectName()}"] = _add(
+            go_menu,
+            owner,
+            dock.windowTitle(),
+            partial(bring_forward, dock),
+            f"Ctrl+{number}",
+            f"goTo{dock.objectName()[0].upper()}{dock.objectName()[1:]}",
+        )
     view_menu.addSeparator()
     scheme_menu = view_menu.addMenu("Colour &scheme")
     group = QActionGroup(owner)

@@ -28,16 +28,24 @@ _IN_FIELDS = (
 
 
 def shortcut_rows(bar: QMenuBar) -> list[tuple[str, str, str]]:
-    """(menu, command, keys) for every menu command with a shortcut, in menu order."""
+    """(menu, command, keys) for every menu command with a shortcut, in menu order; a
+    submenu's are under its path ("View ▸ Go to panel")."""
     rows: list[tuple[str, str, str]] = []
-    for top in bar.actions():
-        menu = top.menu()
-        if not isinstance(menu, QMenu):
-            continue
+
+    def walk(menu: QMenu, path: str) -> None:
         for action in menu.actions():
+            submenu = action.menu()
+            if isinstance(submenu, QMenu):
+                walk(submenu, f"{path} ▸ {_plain(action.text())}")
+                continue
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             if keys:
-                rows.append((_plain(top.text()), _plain(action.text()), keys))
+                rows.append((path, _plain(action.text()), keys))
+
+    for top in bar.actions():
+        menu = top.menu()
+        if isinstance(menu, QMenu):
+            walk(menu, _plain(top.text()))
     return rows
 
 
