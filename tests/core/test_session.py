@@ -347,6 +347,27 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     assert panels.tokens.refresh.state is TokenState.REVOKED
 
 
+def test_a_refresh_the_server_takes_after_refusing_it_was_no_revocation(
+    session, panels, clock, signer
+) -> None:
+    """A 403 (a drill, a fault on the server's side), then the same refresh token granted: the
+    server had not revoked it. Nothing reads "revoked" on, the id_token beside it neither."""
+    exchange_code(session, clock, signer)
+    refused = api_error(clock.now, 403, "Refresh token has been revoked")
+    session.exchange_finished(refused, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    assert panels.id_token.status.state is TokenState.REVOKED
+    clock.advance(5)
+    again = granted(
+        clock.now,
+        access="access-2",
+        id_token=signer.id_token(SANDBOX, issued=clock.now, nonce=None),
+    )
+    session.exchange_finished(again, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    assert panels.tokens.refresh.state is TokenState.LIVE
+    assert panels.tokens.access.state is TokenState.LIVE
+    assert panels.id_token.status is None
+
+
 def test_a_network_error_says_nothing_about_the_tokens_but_they_are_older(
     session, panels, clock, signer
 ) -> None:

@@ -413,7 +413,12 @@ def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:
         for a in window.findChildren(QAction)
         if not a.shortcut().isEmpty()
     }
+    go_to = {
+        dock.windowTitle().split(" · ")[0]: f"Ctrl+{n}"
+        for n, dock in enumerate(window.docks.values(), 1)
+    }
     assert menu_shortcuts == {
+        **go_to,  # View ▸ Go to panel
         "Save exchange as JSON…": "Ctrl+S",
         "Quit": "Ctrl+Q",
         "Copy request as curl": "Ctrl+Shift+C",

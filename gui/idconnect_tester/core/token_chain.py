@@ -142,6 +142,9 @@ class TokenChain:
             self._issue_refresh(grant, "a refresh (rotation)")
         # A new access token replaces a revoked one; the chain's doubt about it goes with it.
         self.access_revoked = None
+        # The server took the refresh token it had refused before (a refusal that was not a
+        # revocation: a drill, a fault on its side): it was not revoked after all.
+        self.refresh_revoked = None
 
     def refresh_refused(self, description: str, when: datetime) -> None:
         self.refresh_revoked = f"The server refused it at {clock_time(when)}: {description}"
