@@ -842,9 +842,8 @@ class MainWindow(QMainWindow):
         window: maximised or made narrow, the default layout for the new width."""
         in_front = [name for name, dock in self.docks.items() if not dock.visibleRegion().isEmpty()]
         self._arranging = True
-        window_layout.arrange(self, self.docks)
+        self._default_layout = window_layout.arrange(self, self.docks)
         self._arranging = False
-        self._default_layout = window_layout.layout_kind(self, self.docks)
         for dock, freshness in self._freshness_titled.items():  # tabs in a row or not
             self._title(dock, freshness)
         # The panels that were in front stay in front (the layout's own picks are for a first

@@ -222,6 +222,10 @@ class _AppStyle(QProxyStyle):
     """Fusion, with checkbox, radio, text-field, spin-box, combo-box and popup outlines that
     can be seen (see the module docstring)."""
 
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self._title_buttons: dict[QStyle.StandardPixmap, QIcon] = {}
+
     def drawComplexControl(
         self,
         control: QStyle.ComplexControl,
@@ -272,10 +276,15 @@ class _AppStyle(QProxyStyle):
         option: QStyleOption | None = None,
         widget: QWidget | None = None,
     ) -> QIcon:
-        icon = super().standardIcon(standard_icon, option, widget)
-        if standard_icon in _TITLE_BUTTONS:
-            return _in_colour(icon, _TITLE_BUTTON_GLYPH)
-        return icon
+        if standard_icon not in _TITLE_BUTTONS:
+            return super().standardIcon(standard_icon, option, widget)
+        # Qt asks again at every dock's every layout (hundreds of times at start-up): the
+        # glyph is made once.
+        coloured = self._title_buttons.get(standard_icon)
+        if coloured is None:
+            icon = super().standardIcon(standard_icon, option, widget)
+            coloured = self._title_buttons[standard_icon] = _in_colour(icon, _TITLE_BUTTON_GLYPH)
+        return coloured
 
     def pixelMetric(
         self,

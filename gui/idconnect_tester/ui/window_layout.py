@@ -112,11 +112,11 @@ _ID_TOKEN_LINES = 12
 _LONG_ROW_OF_TABS = 5
 
 
-def results_tabbed(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
-    """Whether the results are tabs of one group: a column too short for the response and an
-    id_token panel with room to read its checks and claims."""
-    if is_wide(window.width()):
-        return False
+def _results_too_short(
+    window: QMainWindow, docks: dict[str, QDockWidget], *, countdown_below: bool
+) -> bool:
+    """Whether the results' column is too short for the response and, below it, an id_token
+    panel with room to read its checks and claims (then the results are tabs of one group)."""
     results = window.width() - request_width(window.width())
     line = window.fontMetrics().lineSpacing()
     wanted = (
@@ -124,28 +124,22 @@ def results_tabbed(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
         + _least_height(window, docks["idToken"], results)
         + _ID_TOKEN_LINES * line
     )
-    return _results_column(window, docks) < wanted
-
-
-def _results_column(window: QMainWindow, docks: dict[str, QDockWidget]) -> int:
-    """The height the result panels share: the window's, less the menu and status bars and
-    the countdown when it sits above them."""
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
-    top = 0 if countdown_under_request(window, docks) else _countdown_height(window, docks)
-    return window.height() - chrome - top
+    top = 0 if countdown_below else _countdown_height(window, docks)
+    return window.height() - chrome - top < wanted
 
 
 def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
     """What the default layout depends on."""
-    return LayoutKind(
-        is_wide(window.width()),
-        countdown_under_request(window, docks),
-        results_tabbed(window, docks),
-    )
+    wide = is_wide(window.width())
+    below = countdown_under_request(window, docks)
+    tabbed = not wide and _results_too_short(window, docks, countdown_below=below)
+    return LayoutKind(wide, below, tabbed)
 
 
-def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
-    """Place every dock for the window's current size (the dock API, as Qt documents it)."""
+def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
+    """Place every dock for the window's current size (the dock API, as Qt documents it);
+    returns the kind of layout made."""
     kind = layout_kind(window, docks)
     for dock in docks.values():
         dock.setFloating(False)  # a dock the user tore off comes back into the window
@@ -180,6 +174,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     docks["idToken"].raise_()
     docks["response"].raise_()
     size_docks(window, docks)
+    return kind
 
 
 def in_a_long_row_of_tabs(window: QMainWindow, dock: QDockWidget) -> bool:
@@ -219,7 +214,8 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     countdown = _countdown_height(window, docks)
     # Their hints: before the first show, the bars' heights are not their real ones yet.
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
-    if countdown_under_request(window, docks):
+    # Sized as the docks are placed (`arrange` decided where).
+    if window.dockWidgetArea(docks["countdown"]) is _BOTTOM:
         # It takes the height the request leaves, or at least what it needs.
         left_over = height - chrome - _separator(window) - request_height(window)
         window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
@@ -249,7 +245,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         window.resizeDocks(
             [docks["response"], docks["error"], docks["raw"]], [response, error, rest], _VERTICAL
         )
-    elif results_tabbed(window, docks):
+    elif in_a_long_row_of_tabs(window, docks["response"]):
         window.resizeDocks([docks["response"]], [results], _HORIZONTAL)
         if top:
             docks_height = column - 2 * _separator(window)
