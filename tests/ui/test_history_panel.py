@@ -547,6 +547,7 @@ def test_an_id_tokens_verdict_reaches_its_row_before_or_after_the_row_is_written
     listed = panel.row_count()
     assert row(table, 0).text(COLUMN["Outcome"]) == "granted"  # not checked yet
     history.add_id_token_verdict(after, failed)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
     assert row(table, 0).text(COLUMN["Outcome"]) == "bad id_token"
     assert "signature failed" in row(table, 0).toolTip(COLUMN["Outcome"])
     assert row(table, 0).foreground(COLUMN["Outcome"]).color() == colours().error

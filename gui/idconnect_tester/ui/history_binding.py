@@ -45,6 +45,14 @@ class _Write:
     id_token: Verification | None = None  # its verdict, when that came before the write
 
 
+@dataclass
+class _Verdict:
+    """An id_token's verdict for an entry written before the verdict came."""
+
+    entry_id: int
+    verification: Verification
+
+
 def _same_exchange(step: Step, exchange: Exchange) -> bool:
     """`step` is `exchange` as recorded: the window records a copy that carries the hint the
     error panel gave (see MainWindow), so identity can't tell; when it ended can."""
@@ -88,7 +96,7 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[_Write] = []
+        self._pending: list[_Write | _Verdict] = []
         self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
@@ -131,15 +139,20 @@ class HistoryBinding:
         """The id_token `exchange` delivered has its verdict: kept with its entry (the list
         colours an id_token that failed, and says so)."""
         for write in self._pending:
-            if _same_exchange(write.step, exchange):
+            if isinstance(write, _Write) and _same_exchange(write.step, exchange):
                 write.id_token = verification
                 return
         entry_id = next((i for step, i in self._written if _same_exchange(step, exchange)), None)
         if entry_id is None:
             return  # not recorded: it went before this window's history was read
+        # Written a turn later, like the exchange: not in the turn that paints the verdict.
+        self._pending.append(_Verdict(entry_id, verification))
+        self._writer.start()
+
+    def _record_verdict(self, verdict: _Verdict) -> None:
         try:
-            self.store.set_id_token_verdict(entry_id, verification)
-            row = self.store.row(entry_id)
+            self.store.set_id_token_verdict(verdict.entry_id, verdict.verification)
+            row = self.store.row(verdict.entry_id)
         except HistoryError as exc:
             self._say(f"History not saved: {exc}", Tone.WARNING)
             return
@@ -152,9 +165,15 @@ class HistoryBinding:
 
     def _write_next(self) -> None:
         if self._pending:
-            self._record(self._pending.pop(0))
+            self._write(self._pending.pop(0))
         if self._pending:
             self._writer.start()
+
+    def _write(self, pending: _Write | _Verdict) -> None:
+        if isinstance(pending, _Verdict):
+            self._record_verdict(pending)
+        else:
+            self._record(pending)
 
     def _record(self, write: _Write) -> None:
         exchange, profile = write.step, write.profile
@@ -289,6 +308,6 @@ class HistoryBinding:
         self._writer.stop()
         self._lister.stop()
         while self._pending:  # closing right after a Send still saves it
-            self._record(self._pending.pop(0))
+            self._write(self._pending.pop(0))
         if self._store is not None:
             self._store.close()
