@@ -36,6 +36,17 @@ def token(status: int, body: bytes, content_type: str = "application/json") -> o
     return parse_token_response(status, body, content_type, NOW)
 
 
+def test_an_answer_far_larger_than_a_token_response_says_so() -> None:
+    """The reference answer needs no word; the same tokens with 100 KB of padding get one that
+    gives its size (it still grants them: the tokens are there)."""
+    plain = token(200, REFERENCE_SUCCESS)
+    assert isinstance(plain, TokenGranted) and plain.notes == ()
+    padded = REFERENCE_SUCCESS[:-1].rstrip() + b', "padding": "' + b"x" * 100_000 + b'"}'
+    outcome = token(200, padded)
+    assert isinstance(outcome, TokenGranted)
+    assert any(f"{len(padded):,} bytes" in note for note in outcome.notes), outcome.notes
+
+
 def test_reference_success_response() -> None:
     outcome = token(200, REFERENCE_SUCCESS)
     assert isinstance(outcome, TokenGranted)

@@ -243,6 +243,7 @@ def drill_huge_body(bench: DrillBench) -> None:
     assert exchange.response is not None and len(exchange.response.body) == 5 * 1024 * 1024
     assert "5,242,880 bytes in all" in bench.raw_response()
     assert "padding" in text_of(bench.window, "responseNotes")
+    assert "5,242,880 bytes" in text_of(bench.window, "responseNotes")  # no plain success
 
 
 def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]:

@@ -148,6 +148,11 @@ def _success_object(status: int, body: bytes, content_type: str) -> dict[str, An
     return UnexpectedResponse(status, (problem,)) if data is None else data
 
 
+# Three tokens and their lifetimes take a few KB; an answer many times that size is worth a
+# word even when it holds what a token response must.
+UNUSUAL_ANSWER_BYTES: Final = 64 * 1024
+
+
 def parse_token_response(
     status: int, body: bytes, content_type: str, received_at: datetime
 ) -> Outcome:
@@ -163,6 +168,11 @@ def parse_token_response(
     if problems or access_token is None or token_type is None or expires_in is None:
         return UnexpectedResponse(status, (*problems, *_error_hint_in_success(data)))
     notes: list[str] = []
+    if len(body) > UNUSUAL_ANSWER_BYTES:
+        notes.append(
+            f"The answer is {len(body):,} bytes: a token response is a few KB — see what else "
+            "it carried below"
+        )
     if token_type.lower() != "bearer":
         notes.append(f"token_type is {token_type!r}; Sumsub documents it as always Bearer")
     if not access_token.startswith(vendor.ACCESS_TOKEN_PREFIX):
