@@ -50,9 +50,16 @@ def test_arm_a_drill_for_two_responses_the_mark_counts_down_and_goes(
         assert exchange.status == 502 and isinstance(exchange.outcome, UnexpectedResponse)
         if left:
             qtbot.waitUntil(lambda: "(1 left)" in mark.text(), timeout=WAIT_MS)
+        # The status bar's outcome says whose doing it was: the drill's, not the server's.
+        qtbot.waitUntil(lambda: "server_error_html drill" in window.status.text(), timeout=WAIT_MS)
+        assert window.status.text().startswith("502")
     qtbot.waitUntil(lambda: not mark.isVisible(), timeout=WAIT_MS)
     assert text_of(window, "errorStatus").startswith("502")
     assert "No drill armed" in dialog.status.text()
+    get_code(window, qtbot)  # nothing armed now: no such word
+    assert send_and_wait(window, qtbot).status == 200
+    qtbot.waitUntil(lambda: window.controller.pending_tasks == 0, timeout=WAIT_MS)
+    assert "drill" not in window.status.text()
 
 
 def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(

@@ -222,14 +222,19 @@ class Drills:
         targets: TargetSelection,
         ensure_emulator: Callable[[], None],
         parent: QWidget,
+        answered: Callable[[str], None] = lambda _name: None,
     ) -> None:
+        """`answered(name)`: the armed drill answered the request that just ended (its count
+        went down), so what came back is the drill's doing, not the server's."""
         self._controller = controller
         self._targets = targets
         self._ensure_emulator = ensure_emulator
         self._parent = parent
+        self._answered = answered
         self.mark = DrillMark()
         self.dialog: DrillsDialog | None = None
         self._armed_on: Profile | None = None  # where the mark's drill is armed
+        self._armed: ArmedDrill | None = None  # as the emulator last said
         controller.busy_changed.connect(self._busy_changed)
 
     # --- the dialog ---
@@ -317,7 +322,14 @@ class Drills:
         async def run(http: httpx.AsyncClient) -> None:
             state = await read_drills(http, profile.base_url)
             if self._armed_on is profile:
+                before, after = self._armed, state.armed
+                used = before is not None and (
+                    after is None
+                    or (after.name == before.name and after.remaining < before.remaining)
+                )
                 self._show_mark(state.armed, profile)
+                if used and before is not None:
+                    self._answered(before.name)
                 if self.dialog is not None and self.dialog.isVisible():
                     self.dialog.show_armed(state.armed)
 
@@ -325,6 +337,7 @@ class Drills:
 
     def _show_mark(self, armed: ArmedDrill | None, profile: Profile) -> None:
         self._armed_on = profile if armed is not None else None
+        self._armed = armed
         self.mark.show_armed(armed, profile.base_url)
 
     def _start(

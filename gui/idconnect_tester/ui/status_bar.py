@@ -84,6 +84,12 @@ class StatusBar(QStatusBar):
             # reader watches the status bar.
             announce(self.message, text)
 
+    def add(self, text: str) -> None:
+        """More about the message on show, in its tone (what made the outcome it says)."""
+        said = self.message.text() + text
+        self.message.setText(said)
+        self.message.setToolTip(said)
+
     def grant_changed(self, grant: str) -> None:
         if self._for_grant is not None and grant != self._for_grant:
             self.say("")
