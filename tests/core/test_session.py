@@ -205,9 +205,12 @@ def test_a_replayed_code_answered_401_makes_its_tokens_suspect(
 
 
 def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, signer) -> None:
-    """Used stays used through its replay's 401; a code refused at once is "refused"."""
+    """Used stays used through its replay's 401 — and its note says the replay happened, not
+    that one would; a code refused at once is "refused"."""
     exchange_code(session, clock, signer)
     used_at = clock.now
+    before = session.code_spent("code-1")
+    assert before is not None and "a replay gets 401" in before.note(SANDBOX)
     clock.advance(10)
     replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
     session.exchange_finished(
@@ -215,6 +218,9 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     )
     spent = session.code_spent(" code-1 ")  # as the form may hold it
     assert spent is not None and spent.how is SpentHow.USED and spent.at == used_at
+    assert spent.replayed_at == clock.now
+    note = spent.note(SANDBOX)
+    assert "a replay gets" not in note and clock_time(clock.now) in note and "revoked" in note
 
     clock.advance(10)
     other = TokenRequest.from_form("authorization_code", code="code-2", code_verifier="v" * 43)

@@ -467,6 +467,10 @@ class Session:
         if isinstance(exchange.outcome, TokenGranted):
             self._spent[code] = SpentCode(SpentHow.USED, at, origin)
         elif before is not None and before.how is SpentHow.USED:
+            if isinstance(exchange.outcome, ApiError) and is_invalid_code(
+                exchange.outcome, exchange.endpoint
+            ):  # the replay it warned of: said as done, not as a risk
+                self._spent[code] = replace(before, replayed_at=at)
             return
         elif isinstance(exchange.outcome, ApiError) and is_invalid_code(
             exchange.outcome, exchange.endpoint

@@ -50,6 +50,7 @@ class SpentCode:
     how: SpentHow
     at: datetime
     to: Origin
+    replayed_at: datetime | None = None  # a used code sent again, and refused (401)
 
     def note(self, current: Origin) -> str:
         """One line for under the Code field, said before the next Send to `current`."""
@@ -59,6 +60,9 @@ class SpentCode:
             # used nor fresh.
             return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
         match self.how:
+            case SpentHow.USED if self.replayed_at is not None:
+                again = clock_time(self.replayed_at)
+                return f"Used at {when}, sent again at {again} (401): its tokens were revoked"
             case SpentHow.USED:
                 return f"Used at {when}: a replay gets 401, revokes its tokens"
             case SpentHow.REFUSED:
