@@ -229,6 +229,10 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _laid_out()  # the scroll area at the tab's size
     report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
     report["tabs_cut_when_older"] = _tabs_cut(window)
+    note = window.response_panel.freshness  # "Older: the exchange at …; the latest (…) …"
+    report["older_note_whole"] = (
+        note.contentsRect().width() >= note.fontMetrics().horizontalAdvance(note.text())
+    )
     # A refresh adds its note under the refresh token, a share token its countdown and note:
     # Auto-refresh, above the share token's countdown, stays in view.
     window.form.get_code_button.click()

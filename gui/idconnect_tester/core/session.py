@@ -44,6 +44,7 @@ from idconnect_tester.core.exchange import (
     NotSent,
     ShareTokenGranted,
     TokenGranted,
+    UnexpectedResponse,
 )
 from idconnect_tester.core.hints import is_invalid_code
 from idconnect_tester.core.id_token_checks import (
@@ -708,9 +709,9 @@ class Session:
         if latest is not None and latest is not exchange:
             return Freshness(
                 True,
-                # What is shown comes first: a narrow panel cuts the line's end.
-                f"Older result, from the {what} exchange at {when}: the latest token request "
-                f"({clock_time(latest.received_at)}) {_ended(latest)}.",
+                # Short, what is shown first: a laptop's panel has one line's width for it.
+                f"Older: the exchange at {when}; the latest ("
+                f"{clock_time(latest.received_at)}) {_ended(latest)}",
                 "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -727,9 +728,8 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"Older result, from the {grant.grant_type} exchange at "
-                f"{clock_time(grant.exchange.received_at)}: the latest response "
-                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token.",
+                f"Older: the exchange at {clock_time(grant.exchange.received_at)}; the latest "
+                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token",
                 "older",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
@@ -865,9 +865,16 @@ def _forget_the_oldest(remembered: dict[str, Any], *alongside: dict[str, Any]) -
 
 
 def _ended(exchange: Exchange) -> str:
-    """How an exchange ended, for "the latest token request … failed: 401 Unauthorized"."""
+    """How an exchange ended, briefly, for "the latest (…) failed: 401 Unauthorized" (its
+    timings are in the raw exchange)."""
     if exchange.succeeded:
         return "succeeded"
     if exchange.cancelled:
         return f"was {exchange.summary().lower()}"
-    return f"failed: {exchange.summary()}"
+    response = exchange.response
+    if response is None:  # a network error, or nothing sent
+        return f"failed: {exchange.summary()}"
+    said = f"{response.status} {response.reason}".strip()
+    if isinstance(exchange.outcome, UnexpectedResponse):
+        said += ", an unexpected answer"
+    return f"failed: {said}"

@@ -124,7 +124,7 @@ class Freshness:
     """Whether a panel's content is the latest result for the current target, in words."""
 
     stale: bool
-    note: str  # "From the exchange at 14:02:11." / "Older result: …" / "From another target: …"
+    note: str  # "From the exchange at 14:02:11." / "Older: …" / "From another target: …"
     # The same in a word or two, for a dock's title (which shares a row of tabs): "14:02:11"
     # while current, "older" or "other target" once not — the panel's note says when.
     label: str = ""
