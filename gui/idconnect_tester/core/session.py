@@ -465,17 +465,15 @@ class Session:
         that says more. So does a use when the same code then goes to another target."""
         at = exchange.received_at
         before = self._spent.get(code)
-        if isinstance(exchange.outcome, TokenGranted):
+        outcome = exchange.outcome
+        refused = isinstance(outcome, ApiError) and is_invalid_code(outcome, exchange.endpoint)
+        if isinstance(outcome, TokenGranted):
             self._spent[code] = SpentCode(SpentHow.USED, at, origin)
         elif before is not None and before.how is SpentHow.USED:
-            if isinstance(exchange.outcome, ApiError) and is_invalid_code(
-                exchange.outcome, exchange.endpoint
-            ):  # the replay it warned of: said as done, not as a risk
+            if refused:  # the replay its note warned of: said as done, not as a risk
                 self._spent[code] = replace(before, replayed_at=at)
             return
-        elif isinstance(exchange.outcome, ApiError) and is_invalid_code(
-            exchange.outcome, exchange.endpoint
-        ):
+        elif refused:
             self._spent[code] = SpentCode(SpentHow.REFUSED, at, origin)
         elif exchange.cancelled:
             self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at, origin)

@@ -323,12 +323,11 @@ class Drills:
             state = await read_drills(http, profile.base_url)
             if self._armed_on is profile:
                 before, after = self._armed, state.armed
-                used = before is not None and (
+                self._show_mark(after, profile)
+                if before is not None and (
                     after is None
                     or (after.name == before.name and after.remaining < before.remaining)
-                )
-                self._show_mark(state.armed, profile)
-                if used and before is not None:
+                ):  # it counted down with the request that just ended
                     self._answered(before.name)
                 if self.dialog is not None and self.dialog.isVisible():
                     self.dialog.show_armed(state.armed)

@@ -139,9 +139,9 @@ class IdTokenPanel(QWidget):
         if doubt is not None and doubt.state in (TokenState.SUSPECT, TokenState.REVOKED):
             # The checks judge the token as it was issued; what it is worth now is its chain's
             # (a replayed code's tokens are suspect, a refused refresh's revoked): the state's
-            # word first, in its colour,
-            # and why in the tooltip — one word, so a laptop's short panel keeps its lines for
-            # the checks. (A token from another target: the freshness line above says so.)
+            # word first, in its colour, and why in the tooltip — one word, so a laptop's short
+            # panel keeps its lines for the checks. (A token from another target: the freshness
+            # line above says so.)
             self.summary.setText(f"{doubt.state.value.capitalize()}. {self.summary.text()}")
             self.summary.setToolTip(doubt.why)
             set_tone(self.summary, STATE_TONES[doubt.state])

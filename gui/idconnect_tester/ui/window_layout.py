@@ -102,12 +102,12 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
     return window.height() >= needed
 
 
-# The id_token panel is worth a place of its own beside the response only with this many
-# lines for its checks and claims beyond its least height (about five check rows and five
-# lines of claims); with fewer, the results are tabs.
 # Raised in this order when the panels in front are laid out again: the last one raised is in
 # front where they share a row of tabs — an error above all.
 FRONT_PRIORITY = ("check", "history", "raw", "response", "idToken", "error")
+# The id_token panel is worth a place of its own beside the response only with this many
+# lines for its checks and claims beyond its least height (about five check rows and five
+# lines of claims); with fewer, the results are tabs.
 _ID_TOKEN_LINES = 12
 _LONG_ROW_OF_TABS = 5
 
