@@ -154,6 +154,11 @@ class DrillBench:
             hint_shown(self.window),
         )
 
+    def in_front(self, name: str) -> None:
+        """Asserts that the panel `name` is on screen; says which panels are when not."""
+        shown = [n for n, dock in self.window.docks.items() if not dock.visibleRegion().isEmpty()]
+        assert name in shown, f"{name} not on screen; shown: {shown}"
+
     def raw_response(self) -> str:
         return self.window.raw_panel.response.toPlainText()
 
@@ -256,7 +261,7 @@ def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]
         exchange = bench.send()
         assert isinstance(exchange.outcome, TokenGranted)  # the token itself was granted…
         # …and like an error, the checks that failed come to the front.
-        assert not id_token_dock.visibleRegion().isEmpty()
+        bench.qtbot.waitUntil(lambda: bench.in_front("idToken"), timeout=WAIT_MS)
         for row in failing:  # …but its id_token must not be trusted, and the panel says why
             assert bench.check(row) == "fail", row
         assert bench.check("decode") == "pass"
