@@ -168,6 +168,11 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     await _until(lambda: window.ready and window.emulator.started)
+    await _laid_out()
+    # Which results a first launch shows in front, before anything was sent.
+    in_front_at_launch = [
+        name for name, dock in window.docks.items() if not dock.visibleRegion().isEmpty()
+    ]
     window.form.get_code_button.click()
     await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
     window.form.send_button.click()
@@ -202,6 +207,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "raw_response_lines": _lines_shown(window.raw_panel.response),
         "results_tabbed": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
         "tabs_cut": _tabs_cut(window),
+        "in_front_at_launch": in_front_at_launch,
     }
     # The id_token panel brought to the front (on a short screen it is a tab of the results):
     # how much of its checks and claims it shows.

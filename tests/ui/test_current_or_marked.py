@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QTabBar, QWidget
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
@@ -89,6 +89,29 @@ def test_a_failure_marks_the_token_panels_older_and_a_success_clears_it(window, 
     assert not window.docks["response"].visibleRegion().isEmpty()
     assert text_of(window, "accessTokenState") == "live"
     assert not window.response_panel.freshness.isVisibleTo(window.response_panel)
+
+
+def click_tab(window: MainWindow, qtbot, dock: str) -> None:
+    """Click the tab of the dock `dock` (its title, time and all), as a person would."""
+    title = window.docks[dock].windowTitle()
+    for bar in window.findChildren(QTabBar):
+        for index in range(bar.count()):
+            if bar.isVisible() and bar.tabText(index) == title:
+                qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+                return
+    raise AssertionError(f"no tab for {dock}")
+
+
+def test_each_new_failure_comes_to_the_front_after_another_tab_was_clicked(window, qtbot) -> None:
+    """The error came to the front, the user clicked the response's tab to look at the older
+    tokens, and Sent again: the new failure is in front, not behind the tab clicked before."""
+    token_flow(window, qtbot)
+    for _ in range(2):
+        send_and_wait(window, qtbot)  # the same code again: 401
+        assert not window.docks["error"].visibleRegion().isEmpty()
+        click_tab(window, qtbot, "response")
+        assert not window.docks["response"].visibleRegion().isEmpty()
+        assert window.docks["error"].visibleRegion().isEmpty()
 
 
 def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, qtbot) -> None:

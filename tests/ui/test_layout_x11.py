@@ -56,6 +56,8 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
 ) -> None:
     report = probe(screen, *options)
     assert report["frame"][0] <= report["screen"][0] and report["frame"][1] <= report["screen"][1]
+    assert "response" in report["in_front_at_launch"], report["in_front_at_launch"]
+    assert "error" not in report["in_front_at_launch"], report["in_front_at_launch"]
     assert report["clipped_sideways"] == []
     assert report["sideways_scrollbars"] == []
     assert report["send_visible"] and report["get_code_visible"]
@@ -100,6 +102,9 @@ def test_with_a_window_manager_the_title_bar_and_the_status_bar_fit_too(screen: 
     report = probe(screen, window_manager=True)
     assert report["frame"][0] <= report["screen"][0] and report["frame"][1] <= report["screen"][1]
     assert report["status_bar_on_screen"]
+    # The response in front of the results it shares its place with, not "No error".
+    assert "response" in report["in_front_at_launch"], report["in_front_at_launch"]
+    assert "error" not in report["in_front_at_launch"], report["in_front_at_launch"]
     assert report["sideways_scrollbars"] == []
     assert report["get_code_visible"] and report["send_visible"]
     assert report["countdown_visible"] and report["auto_refresh_visible"]

@@ -848,7 +848,13 @@ class MainWindow(QMainWindow):
     def _arrange(self) -> None:
         """The default layout for the current size. Until the user moves a dock it follows the
         window: maximised or made narrow, the default layout for the new width."""
-        in_front = [name for name, dock in self.docks.items() if not dock.visibleRegion().isEmpty()]
+        # Before the first frame the docks are not laid out yet: every one of them counts as
+        # on screen, and nobody has seen any of them in front.
+        in_front = [
+            name
+            for name, dock in self.docks.items()
+            if self._painted and not dock.visibleRegion().isEmpty()
+        ]
         self._arranging = True
         self._default_layout = window_layout.arrange(self, self.docks)
         self._arranging = False
