@@ -114,6 +114,39 @@ def test_each_new_failure_comes_to_the_front_after_another_tab_was_clicked(windo
         assert window.docks["error"].visibleRegion().isEmpty()
 
 
+def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
+    """An older verified verdict goes grey (no green for an older token); "do not trust" does
+    not: marked older and suspect after the replay of its code, it is still a warning."""
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401, the verified verdict older
+    summary = window.id_token_panel.summary
+    assert stale(window, "idTokenPanel") and summary.property("tone") != Tone.OK.value
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    assert summary.text().startswith("Do not trust")
+    assert summary.property("tone") == Tone.ERROR.value
+    send_and_wait(window, qtbot)  # that code again: 401, its tokens suspect
+    assert stale(window, "idTokenPanel") and summary.text().startswith("Suspect. Do not trust")
+    assert summary.property("tone") == Tone.ERROR.value
+
+
+def test_an_id_token_not_to_trust_stays_red_after_a_later_failure(window, qtbot) -> None:
+    """A wrong secret fails the next request and leaves the tokens as they were, only older:
+    the verdict on the older id_token is still "do not trust", in red."""
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    window.target_panel.secret_key.setText("not-the-secret-key")
+    window.target_panel.edited.emit()
+    failed = token_flow(window, qtbot)
+    assert isinstance(failed.outcome, ApiError) and failed.outcome.status == 401
+    summary = window.id_token_panel.summary
+    assert stale(window, "idTokenPanel") and summary.text().startswith("Do not trust")
+    assert summary.property("tone") == Tone.ERROR.value
+
+
 def test_a_usable_token_from_before_a_failure_counts_down_marked_older(window, qtbot) -> None:
     """A wrong secret fails the next request but revokes nothing: the earlier access token is
     still live, and both panels say it is from an older result — in the same word — instead of

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.id_token_checks import CheckStatus, Verification
+from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
 from idconnect_tester.core.session_events import IdTokenView, TokenState
 from idconnect_tester.core.token_chain import clock_time
@@ -126,6 +126,8 @@ class IdTokenPanel(QWidget):
             self.verify_button.setEnabled(False)
             return
         self.verify_button.setEnabled(True)
+        # "Do not trust this id_token" stays red, older or suspect: it never reads as calmer.
+        failed = view.verification is not None and view.verification.verdict is Verdict.FAILED
         if view.verification is None:
             self._show_decoded(view.decoded)
             self.checks.clear()
@@ -133,7 +135,7 @@ class IdTokenPanel(QWidget):
             set_tone(self.summary, Tone.MUTED)
         else:
             self.show_verification(view.verification, view.keys_note)
-            if view.freshness.stale:
+            if view.freshness.stale and not failed:
                 set_tone(self.summary, Tone.MUTED)  # a verdict on an older token: not in green
         doubt = view.status
         if doubt is not None and doubt.state in (TokenState.SUSPECT, TokenState.REVOKED):
@@ -144,7 +146,7 @@ class IdTokenPanel(QWidget):
             # line above says so.)
             self.summary.setText(f"{doubt.state.value.capitalize()}. {self.summary.text()}")
             self.summary.setToolTip(doubt.why)
-            set_tone(self.summary, STATE_TONES[doubt.state])
+            set_tone(self.summary, Tone.ERROR if failed else STATE_TONES[doubt.state])
 
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
         if decoded is not None and decoded == self._decoded_shown:
