@@ -2,7 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from idconnect_tester.core.authorize import endpoint_problem
+from idconnect_tester.core.jwks import url_problem
 from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import Target, base_url_problem, is_loopback_host
 
 
@@ -16,6 +19,7 @@ from idconnect_tester.core.target import Target, base_url_problem, is_loopback_h
         "http://[::1]:8080",
         "http://127.5.6.7",
         "https://proxy.corp/sumsub",
+        "  https://api.sumsub.com \n",  # pasted with the line's end: trimmed, not refused
     ],
 )
 def test_usable_base_urls(url: str) -> None:
@@ -38,6 +42,33 @@ def test_usable_base_urls(url: str) -> None:
 def test_refused_base_urls(url: str, fragment: str) -> None:
     problem = base_url_problem(url)
     assert problem is not None and fragment in problem
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("https://api sumsub.com/ my path", "a space (character 12)"),
+        ("https://api.sumsub.com/a b", "a space"),
+        ("https://api.sumsub.com\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("https://api.sum\u202esub.com", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("https://api.sumsub.com/\tx", "U+0009 (a tab)"),
+        ("http://127.0.0.1:8088/\x00", "U+0000"),
+    ],
+)
+def test_a_url_with_a_space_or_a_hidden_character_is_refused_and_the_character_named(
+    url: str, named: str
+) -> None:
+    """Sent as typed it would be percent-encoded into another host or path (api%20sumsub.com)
+    and fail as a name lookup that doesn't say why: refused before, with the character."""
+    for problem in (
+        base_url_problem(url),
+        endpoint_problem(url),
+        url_problem(url, "issuer"),
+        Profile(id="p", name="p", base_url=url, app_token="t", redirect_uri=url)
+        .problems()
+        .get("redirect_uri"),
+    ):
+        assert problem is not None and named in problem, problem
 
 
 def test_loopback_detection() -> None:

@@ -171,6 +171,19 @@ def test_an_invalid_base_url_is_kept_and_said_on_a_profile_switch(
     assert "https://" in window.target_panel.messages["base_url"].text()
 
 
+def test_a_space_in_the_base_url_is_said_under_it_and_turns_send_off(
+    window: MainWindow, qtbot
+) -> None:
+    """Sent as typed, `https://api sumsub.com` would go out as api%20sumsub.com and fail as a
+    name lookup; the field says which character is wrong before anything is sent."""
+    add_profile(window, "Sandbox")
+    type_into(qtbot, window.target_panel.base_url, "https://api sumsub.com/ my path")
+    message = window.target_panel.messages["base_url"]
+    assert message.isVisibleTo(window) and "space (character 12)" in message.text()
+    assert not window.form.send_button.isEnabled()
+    assert "space" in window.form.send_blocked.text()
+
+
 def test_the_secret_note_says_where_the_secret_is_kept(loop, qtbot) -> None:
     """With a keyring the note says so; without one it says the secret lasts for this run
     only — under the field, not only in a status message that is gone a moment later."""

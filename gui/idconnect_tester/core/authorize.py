@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 from idconnect_tester import vendor
 from idconnect_tester.core.pkce import PkcePair, generate_pair
 from idconnect_tester.core.request import NOT_A_CODE, looks_like_a_token, ordered_scopes
-from idconnect_tester.core.target import is_loopback_host
+from idconnect_tester.core.target import is_loopback_host, url_character_problem
 
 MAX_PASTED_LENGTH: Final = 16_384  # a redirect URL is a few hundred characters; this is a file
 _STATE_BYTES: Final = 24  # 192 random bits → 32 base64url characters
@@ -104,6 +104,8 @@ def endpoint_problem(url: str) -> str | None:
     url = url.strip()
     if not url:
         return "Enter the authorization endpoint or the issuer, e.g. https://id.sumsub.com/"
+    if (problem := url_character_problem(url)) is not None:
+        return problem
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a malformed port

@@ -23,7 +23,7 @@ from idconnect_tester.core.id_token_model import (
     VerificationKey,
 )
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
-from idconnect_tester.core.target import is_loopback_host
+from idconnect_tester.core.target import is_loopback_host, url_character_problem
 
 if TYPE_CHECKING:
     import httpx
@@ -44,6 +44,8 @@ def url_problem(url: str, what: str) -> str | None:
 
     Plain http only to this machine: keys fetched in clear text could be swapped by anyone on
     the path, and the signature check would then prove nothing."""
+    if (problem := url_character_problem(url)) is not None:
+        return f"The {what}: {problem[0].lower()}{problem[1:]}"
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError for a malformed port

@@ -24,6 +24,7 @@ from idconnect_tester.core.target import (
     is_loopback_host,
     is_on_this_machine,
     normalise_base_url,
+    url_character_problem,
 )
 
 EMULATOR_PROFILE_ID: Final = "builtin-emulator"
@@ -148,6 +149,8 @@ def _other_server_here(url: str, base_url: str) -> bool:
 
 def _url_shape_problem(url: str, what: str) -> str | None:
     """A looser check than base_url_problem, for URLs that may be custom schemes."""
+    if (problem := url_character_problem(url)) is not None:
+        return problem
     parts = urlsplit(url.strip())
     if not parts.scheme or not (parts.netloc or parts.path):
         return f"The {what} must be an absolute URL, e.g. http://127.0.0.1:8765/callback"

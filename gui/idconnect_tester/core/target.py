@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
 from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.visible_text import is_hidden
 
 DEFAULT_TIMEOUT_S: Final = 30.0
 
@@ -41,6 +43,26 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def url_character_problem(url: str) -> str | None:
+    """A space or a hidden character inside `url` (the ends are trimmed): no URL holds one
+    (RFC 3986 §2). Sent as typed, it would be percent-encoded into another host or path, and
+    the answer — a failed name lookup, a 404 — would not say why."""
+    for position, character in enumerate(url.strip(), start=1):
+        if character == " ":
+            return (
+                f"The URL contains a space (character {position}), which no URL can: remove "
+                "it, or write it as %20 in a path"
+            )
+        if character.isspace() or is_hidden(character):
+            name = _CHARACTER_NAMES.get(character) or unicodedata.name(character, "")
+            what = f"U+{ord(character):04X} {name}".rstrip()
+            return f"The URL contains {what} (character {position}), which no URL can: remove it"
+    return None
+
+
+_CHARACTER_NAMES: Final = {"\t": "(a tab)", "\n": "(a line break)", "\r": "(a line break)"}
+
+
 def base_url_problem(url: str) -> str | None:
     """Why `url` can't be used as a base URL, or None when it can.
 
@@ -50,6 +72,8 @@ def base_url_problem(url: str) -> str | None:
     url = url.strip()
     if not url:
         return "Enter a base URL, e.g. https://api.sumsub.com"
+    if (problem := url_character_problem(url)) is not None:
+        return problem
     try:
         parts = urlsplit(url)
         port = parts.port  # raises on a non-numeric or out-of-range port
