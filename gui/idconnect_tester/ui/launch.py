@@ -7,6 +7,9 @@ message about platform plugins that does not tell a person what to do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import faulthandler
+import io
 import os
 import re
 import sys
@@ -151,6 +154,16 @@ def _self_test_window(scratch: Path, settings: WindowSettings) -> MainWindow:
     )
 
 
+def report_hard_crashes(stderr: TextIO) -> None:
+    """A crash inside Qt (a segmentation fault) ends the process at once: no exception, no
+    traceback, the window simply gone. faulthandler then writes where every thread was to
+    stderr (a terminal, or the desktop session's log), so the crash can be traced and
+    reported. Stack frames only: file, line and function names, never values."""
+    # No stderr to write to (a windowed app without a console): nothing to add.
+    with contextlib.suppress(AttributeError, RuntimeError, ValueError, io.UnsupportedOperation):
+        faulthandler.enable(file=stderr, all_threads=True)
+
+
 def launch(
     *, self_test: bool, stdout: TextIO, stderr: TextIO, screenshot: str | None = None
 ) -> int:
@@ -158,6 +171,7 @@ def launch(
     if problem is not None:
         stderr.write(problem)
         return 1
+    report_hard_crashes(stderr)
     quiet_qt_log()
     app = QApplication.instance() or QApplication(_qt_argv())
     assert isinstance(app, QApplication)
