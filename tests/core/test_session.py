@@ -401,6 +401,35 @@ def test_switching_target_marks_every_result_stale_and_back_makes_them_current(
     assert access_state(panels) is TokenState.LIVE
 
 
+def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
+    session, panels, clock, signer
+) -> None:
+    """The tokens' note says "the latest (…) failed: 401"; after a detour to another target
+    that failed otherwise, the error panel shows that 401 again, current — not the other
+    target's error, which the notes never mention."""
+    exchange_code(session, clock, signer)
+    clock.advance(5)
+    replay = api_error(clock.now, 401, "Invalid code")
+    session.exchange_finished(replay, sent=None, origin=SANDBOX)
+    session.set_target(PRODUCTION)
+    assert panels.error.report.status.startswith("401") and panels.error.freshness.stale
+    clock.advance(5)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=PRODUCTION)
+    assert panels.error.report.status.startswith("Network error")
+    assert not panels.error.freshness.stale
+
+    session.set_target(SANDBOX)
+    assert panels.error.report.status.startswith("401") and panels.error.at == replay.received_at
+    assert not panels.error.freshness.stale and panels.error.origin.same_target(SANDBOX)
+    assert "401" in panels.tokens.freshness.note  # what the older tokens' note refers to
+    session.set_target(PRODUCTION)
+    assert panels.error.report.status.startswith("Network error")
+    # A target with no step of its own shows the latest step anywhere, marked as another's.
+    session.set_target(origin("Staging", profile_id="p-staging", port=9003))
+    assert panels.error.report.status.startswith("Network error")
+    assert panels.error.freshness.stale
+
+
 def test_an_edit_to_the_profile_says_what_changed_not_another_target(
     session, panels, clock, signer
 ) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
+from tests.support.faulty_servers import closed_port
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
@@ -26,6 +27,7 @@ from tests.ui.helpers import (
 
 from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
 from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.token_chain import SpentHow, clock_time
 from idconnect_tester.ui.main_window import MainWindow
@@ -112,6 +114,30 @@ def test_each_new_failure_comes_to_the_front_after_another_tab_was_clicked(windo
         click_tab(window, qtbot, "response")
         assert not window.docks["response"].visibleRegion().isEmpty()
         assert window.docks["error"].visibleRegion().isEmpty()
+
+
+def test_back_on_a_profile_its_own_error_shows_and_the_tabs_stay_as_left(window, qtbot) -> None:
+    """The emulator's replay (401), then another profile's refused connection: back on the
+    emulator, the error panel shows its 401 — what the older tokens' note names — as current,
+    and the switch brings no tab forward over the one the user picked."""
+    unreachable = add_profile(
+        window, "Unreachable", base_url=f"http://127.0.0.1:{closed_port()}", timeout_s=2.0
+    )
+    type_into(qtbot, window.target_panel.secret_key, "its-secret")
+    select(window, EMULATOR_PROFILE_ID)
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    select(window, unreachable.id)
+    qtbot.waitUntil(window.form.send_button.isEnabled, timeout=WAIT_MS)  # its secret read
+    failed = send_and_wait(window, qtbot)
+    assert failed.outcome is not None and text_of(window, "errorStatus").startswith("Network")
+    click_tab(window, qtbot, "response")
+
+    select(window, EMULATOR_PROFILE_ID)
+    assert text_of(window, "errorStatus").startswith("401") and not stale(window, "errorPanel")
+    assert "401" in window.response_panel.freshness.text()
+    assert not window.docks["response"].visibleRegion().isEmpty()
+    assert window.docks["error"].visibleRegion().isEmpty()
 
 
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:

@@ -144,7 +144,11 @@ class Session:
         # The latest exchange that reached the token endpoint, per target: a token view is
         # current only while it shows that exchange's result.
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
+        # The latest step's outcome, and each target's own: back on a target, the error panel
+        # shows how its latest step ended (what its older results' notes refer to), not the
+        # error of the target just left.
         self._error: _ShownError | None = None
+        self._errors: dict[tuple[str, ...], _ShownError] = {}
         self._verifying: _Verifying | None = None
         # The latest exchange whose id_token had its first verdict (IdTokenChecked).
         self._first_verdict_of: Exchange | None = None
@@ -218,9 +222,10 @@ class Session:
             self._emit(AuthorizeRecorded(record, origin))
         if result.code is not None:
             self._remember_code(result.code, attempt, origin)
-            if self._error is not None and self._error.from_authorize:
+            shown = self._errors.get(origin.key) if origin is not None else None
+            if shown is not None and shown.from_authorize:
                 # An earlier authorize failure is over; a failed exchange stays until the next.
-                self._error = _ShownError(None, self._target, now)
+                self._set_error(_ShownError(None, origin, now))
             self._emit(
                 FormFill(
                     grant_type=vendor.GRANT_AUTHORIZATION_CODE,
@@ -239,7 +244,7 @@ class Session:
             )
         else:
             report = report_for_authorize(attempt.authorization_endpoint, result, now)
-            self._error = _ShownError(report, origin, now, from_authorize=True)
+            self._set_error(_ShownError(report, origin, now, from_authorize=True))
             self._emit(Notice(f"{report.status}: {report.description}", Tone.ERROR))
         self._publish()
 
@@ -321,7 +326,7 @@ class Session:
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
         report = self._explained(report_for_exchange(exchange), exchange, sent, origin)
-        self._error = _ShownError(report, origin, now)
+        self._set_error(_ShownError(report, origin, now))
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
             self._token_exchange(exchange, request, origin)
@@ -500,7 +505,7 @@ class Session:
     def operation_failed(self, message: str) -> None:
         """Something broke outside any exchange (a listener port in use, a bug)."""
         now = self._clock()
-        self._error = _ShownError(report_for_failure(message, now), self._target, now)
+        self._set_error(_ShownError(report_for_failure(message, now), self._target, now))
         self._emit(Notice(message, Tone.ERROR))
         self._publish()
 
@@ -790,14 +795,20 @@ class Session:
             freshness = Freshness(False, f"{what}, at {when}.", when)
         return ExchangeView(step, origin, freshness)
 
+    def _set_error(self, shown: _ShownError) -> None:
+        self._error = shown
+        if shown.origin is not None:
+            self._errors[shown.origin.key] = shown
+
     def _error_view(self) -> ErrorView | None:
-        if self._error is None:
+        """This target's latest step, or (none here yet) the latest step anywhere, marked."""
+        here = self._errors.get(self._target.key) if self._target is not None else None
+        shown = here or self._error
+        if shown is None:
             return None
-        report, origin, when = self._error.report, self._error.origin, self._error.at
+        report, origin, when = shown.report, shown.origin, shown.at
         changed = (
-            self._redirect_changed(origin)
-            if self._error.from_authorize and origin is not None
-            else None
+            self._redirect_changed(origin) if shown.from_authorize and origin is not None else None
         )
         if origin is not None and not origin.same_target(self._target):
             freshness = self._other_target(origin, f"at {clock_time(when)}")

@@ -528,9 +528,10 @@ class MainWindow(QMainWindow):
         self._title("check", freshness)
 
     def _raise_for(self, view: ErrorView | None) -> None:
-        """A new step's failure brings the error panel to the front; its success, the response
-        (a target switch re-renders the same step: the tabs stay as the user left them)."""
-        if view is None or (self._shown_error is not None and view.at == self._shown_error.at):
+        """A new step's failure brings the error panel to the front; its success, the response.
+        A target switch shows a step of before (the same, or that target's own latest): the tabs
+        stay as the user left them."""
+        if view is None or (self._shown_error is not None and view.at <= self._shown_error.at):
             return
         self._shown_error = view
         self.docks["error" if view.report is not None else "response"].raise_()
