@@ -85,7 +85,9 @@ _TIME_OF_DAY = "23:59:59"
 # ms never shrink (a few characters each). correlationId takes whatever room is left over.
 _SHRINK_ORDER = ("correlationId", "Time", "Endpoint", "Profile", "Outcome", "Grant")
 _STRETCH = "correlationId"
-_LEAST = {"Time": "…23:59:59", "Endpoint": "token", "Outcome": "MMMM"}
+# correlationId keeps room for a few characters at each end ("2f3a…91c1"): enough to match it
+# with a server's log, which its two ends alone ("2…1") were not.
+_LEAST = {"Time": "…23:59:59", "Endpoint": "token", "Outcome": "MMMM", "correlationId": "MMMMMMM"}
 _LEAST_DEFAULT = "MMM"
 # How a cell too narrow for its text cuts it (the whole text is its tooltip): the time keeps
 # its time of day (the date is the same for most rows), an id its two ends (both tell ids
