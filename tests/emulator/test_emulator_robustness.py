@@ -178,6 +178,24 @@ def test_stop_returns_promptly_while_a_slow_request_is_in_flight(make_server):
     assert not stopper.is_alive() and not thread.is_alive() and len(outcome) == 1
 
 
+def test_wait_idle_returns_once_a_cancelled_slow_request_has_been_answered(make_server):
+    """A client that gave up doesn't stop the server: it answers once the delay is over (and
+    uses up a drill armed meanwhile). `wait_idle` is how a test knows that answer is done; an
+    idle keep-alive connection is no request being answered."""
+    emu = make_server()
+    assert emu.http.get(vendor.JWKS_PATH).status_code == 200  # a keep-alive connection, idle
+    assert emu.server.wait_idle(timeout=5)
+    emu.server.set_scenario("slow", delay_s=1)
+    port = urlsplit(emu.base_url).port
+    assert port is not None
+    with socket.create_connection(("127.0.0.1", port)) as gone:
+        request = f"POST {vendor.TOKEN_PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{{}}"
+        gone.sendall(request.encode())
+        assert emu.server.wait_scenario_used(5)  # its delay has begun
+    assert not emu.server.wait_idle(timeout=0.2)  # the client has gone; the answer hasn't
+    assert emu.server.wait_idle(timeout=10)
+
+
 def test_stopped_server_closes_keep_alive_connections(make_server):
     emu = make_server()
     assert emu.http.get(vendor.JWKS_PATH).status_code == 200  # opens a keep-alive connection

@@ -207,6 +207,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     # --- Answering -------------------------------------------------------------------------
 
     def _serve(self) -> None:
+        with self._emulator.context.answering.one():
+            self._answer()
+
+    def _answer(self) -> None:
         notes: dict[str, str] = {}
         read = self._read_body()
         if isinstance(read, Response):

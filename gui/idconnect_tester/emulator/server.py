@@ -121,6 +121,11 @@ class EmulatorServer:
         """Block until the armed drill is used up or cleared; False on timeout."""
         return self._context.scenarios.wait_until_used(timeout)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is being answered — a `slow` drill's answer to a client that
+        has gone included, which would use up a drill armed meanwhile; False on timeout."""
+        return self._context.answering.wait_until_none(timeout)
+
     def __enter__(self) -> EmulatorServer:
         return self.start()
 
