@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction, QImage, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle
 
 from idconnect_tester.core.id_token_checks import (
     VerificationContext,
@@ -167,3 +167,18 @@ def test_a_warning_is_a_row_and_a_line_of_the_summary(qtbot) -> None:
     assert panel.summary.text().startswith("Verified")
     assert "Warning – typ" in panel.summary.text()
     assert _summary_colour(panel) == theme.colours().for_tone(theme.Tone.WARNING)
+
+
+def test_the_auto_refresh_row_keeps_its_controls_apart(qtbot) -> None:
+    """The check box, the lead time and its state side by side with the style's gap between
+    them: the grid's close rows once left them none ("expiry▲▼Off")."""
+    panel = CountdownPanel()
+    qtbot.addWidget(panel)
+    panel.resize(600, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    check, lead, state = panel.auto_refresh, panel.auto_refresh_lead, panel.auto_refresh_state
+    gap = panel.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+    assert gap > 0
+    assert lead.geometry().left() - check.geometry().right() - 1 >= gap
+    assert state.geometry().left() - lead.geometry().right() - 1 >= gap

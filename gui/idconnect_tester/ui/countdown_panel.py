@@ -231,6 +231,9 @@ class CountdownPanel(QWidget):
         self.auto_refresh_state.setWordWrap(True)
         set_tone(self.auto_refresh_state, Tone.MUTED)
         auto_row = QHBoxLayout()
+        # The grid's rows are closer than Qt's default, so a row of its own would inherit no
+        # spacing at all ("expiry▲▼Off"): the style's gap between widgets side by side.
+        auto_row.setSpacing(grid.horizontalSpacing())
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
         auto_row.addWidget(self.auto_refresh_state, 1)
