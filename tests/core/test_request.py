@@ -166,6 +166,19 @@ def test_nonsense_in_fields_is_explained(kwargs: dict, fragment: str) -> None:
     assert any(fragment in m for m in messages(request, Severity.ERROR))
 
 
+def test_a_code_thousands_of_characters_long_is_warned_about_but_can_be_sent() -> None:
+    """A code is a few dozen characters: 10,000 is a paste gone wrong (or a test of the
+    server's limit, so a warning, not an error)."""
+    request = TokenRequest.from_form(
+        "authorization_code", code="A" * 10_000, code_verifier=VERIFIER
+    )
+    (warning,) = [m for m in messages(request, Severity.WARNING) if "10,000" in m]
+    assert "check what was pasted" in warning
+    assert messages(request, Severity.ERROR) == []
+    usual = TokenRequest.from_form("authorization_code", code=CODE, code_verifier=VERIFIER)
+    assert not any("characters" in m for m in messages(usual))
+
+
 def test_unknown_grant_and_scope_are_errors() -> None:
     assert "Unknown grant type" in messages(TokenRequest.from_form("password"))[0]
     request = TokenRequest.from_form("refresh_token", refresh_token=REFRESH, scopes=["admin"])

@@ -24,6 +24,7 @@ def looks_like_a_token(text: str) -> bool:
 
 
 MAX_FIELD_LENGTH: Final = 16_384  # far beyond any real token; catches a pasted file
+LONG_CODE: Final = 1_024  # a code is a few dozen characters; a warning (a test may mean it)
 SHARE_MAX_TTL_S: Final = 86_400
 
 
@@ -176,9 +177,16 @@ class TokenRequest:
         elif looks_like_a_token(self.code):
             issues.append(FieldIssue("code", Severity.ERROR, NOT_A_CODE))
         else:
-            issues += _text_problems("code", "The code", self.code) or _not_ascii(
+            problems = _text_problems("code", "The code", self.code) or _not_ascii(
                 "code", "The code", self.code
             )
+            issues += problems
+            if not problems and len(self.code) > LONG_CODE:
+                message = (
+                    f"The code is {len(self.code):,} characters; an authorization code is a few "
+                    "dozen: check what was pasted"
+                )
+                issues.append(FieldIssue("code", Severity.WARNING, message))
         if not self.code_verifier:
             issues.append(
                 FieldIssue(
