@@ -231,11 +231,11 @@ class CountdownPanel(QWidget):
         self.auto_refresh_state.setWordWrap(True)
         set_tone(self.auto_refresh_state, Tone.MUTED)
         auto_row = QHBoxLayout()
-        # The grid's rows are closer than Qt's default, so a row of its own would inherit no
-        # spacing at all ("expiry▲▼Off"): the style's gap between widgets side by side.
-        auto_row.setSpacing(grid.horizontalSpacing())
+        auto_row.setSpacing(0)  # the check box's own margin keeps it off the lead time
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
+        # The state's text would touch the spin box's arrows ("expiry▲▼Off"): the style's gap.
+        auto_row.addSpacing(grid.horizontalSpacing())
         auto_row.addWidget(self.auto_refresh_state, 1)
         grid.addLayout(auto_row, 6, 0, 1, -1)
         grid.setRowStretch(9, 1)
