@@ -41,6 +41,23 @@ def test_the_emulator_starts_by_itself_after_the_first_paint(window: MainWindow)
     assert window.form.send_blocked.text() != "Send is off: The built-in emulator is starting…"
 
 
+def test_the_status_bar_shows_the_target_whole_beside_a_short_message(
+    window: MainWindow, qtbot
+) -> None:
+    """At 1024 px a short message ("200 OK in 9 ms") leaves the target's URL whole; a message
+    too long for the bar is the one cut short, and the window keeps its width."""
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    target = window.status.target
+    whole = target.fontMetrics().horizontalAdvance(target.text())
+    qtbot.waitUntil(lambda: target.contentsRect().width() >= whole, timeout=WAIT_MS)
+    window.status.say("x" * 2000)
+    QCoreApplication.sendPostedEvents()
+    assert window.width() == 1024
+    assert target.contentsRect().width() >= whole
+
+
 def test_get_code_then_token_fills_every_panel(window: MainWindow, qtbot) -> None:
     code = get_code(window, qtbot)
     assert len(code) == 44 and code.endswith("=")  # the vendor's code format

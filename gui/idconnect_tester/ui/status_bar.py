@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from idconnect_tester.ui.theme import Tone, clear_tone, set_tone
 from idconnect_tester.ui.widgets import ElidedLabel, announce
@@ -28,9 +28,12 @@ class StatusBar(QStatusBar):
         self.target = ElidedLabel("Target", mode=Qt.TextElideMode.ElideMiddle)
         self.target.setObjectName("statusTarget")
         set_tone(self.target, Tone.MUTED)
+        # The target asks for its whole text and gets it while the bar has room; the message
+        # takes the rest, so a short message leaves the URL whole and a long one is the one cut.
+        self.target.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.addWidget(self.busy)
-        self.addWidget(self.message, 3)
-        self.addPermanentWidget(self.target, 1)
+        self.addWidget(self.message, 1)
+        self.addPermanentWidget(self.target)
         # While an operation runs its message counts the seconds: a slow server is seen to be
         # slow (and the app to be alive), as in the HTTP tools people know.
         self._busy_text = ""
