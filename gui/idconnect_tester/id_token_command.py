@@ -186,12 +186,12 @@ async def _context(
 
 
 def _print_decoded(stdout: TextIO, decoded: DecodedJwt) -> None:
-    from idconnect_tester.core.jwt_decode import annotated_claims
+    from idconnect_tester.core.jwt_decode import claims_text
 
     _write(stdout, "header:")
     _write(stdout, _pretty(decoded.header))
     _write(stdout, "claims:")
-    _write(stdout, _pretty(annotated_claims(decoded.claims)))
+    _write(stdout, claims_text(decoded.claims))
 
 
 def _decode_only(token: str, stdout: TextIO, stderr: TextIO) -> int:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from idconnect_tester.core.jwt_decode import (
     DecodedJwt,
     JwtDecodeError,
-    annotated_claims,
+    claims_text,
     cut_off_jwt,
     decode_jwt,
     describe_time,
@@ -90,10 +90,16 @@ def test_numeric_dates() -> None:
         assert numeric_date(nonsense) is None
 
 
-def test_time_claims_are_annotated_readably() -> None:
-    shown = annotated_claims({"exp": 1764158400, "sub": "u", "iat": "soon"})
-    assert shown["exp"].startswith("1764158400  →  2025-11-26 12:00:00 UTC (")
-    assert shown["sub"] == "u" and shown["iat"] == "soon"
+def test_time_claims_keep_their_values_and_are_annotated_readably() -> None:
+    """Each value as the token has it (a number stays a number: the text up to `//` is the
+    token's JSON), the readable time after the line; a claim of the same name inside another
+    object, or a time claim that is no NumericDate, is left alone."""
+    claims = {"exp": 1764158400, "sub": "u", "iat": "soon", "x": {"nbf": 1764158400}}
+    lines = claims_text(claims).splitlines()
+    assert '  "exp": 1764158400,  // 2025-11-26 12:00:00 UTC (' in "\n".join(lines)
+    json_part = "\n".join(line.split("  // ")[0] for line in lines)
+    assert json.loads(json_part) == claims
+    assert sum("//" in line for line in lines) == 1
     assert describe_time(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)).startswith(
         "2026-01-02 03:04:05 UTC"
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from idconnect_tester.core.visible_text import visible_json
+
 # Claims that hold NumericDate values (RFC 7519 §2), shown as readable times.
 TIME_CLAIMS: Final = ("iat", "exp", "nbf", "auth_time")
 _MAX_TIMESTAMP: Final = 253_402_300_799  # 9999-12-31T23:59:59Z, datetime's limit
@@ -450,10 +452,21 @@ def describe_seconds(seconds: float) -> str:
     return "after the year 9999" if seconds > 0 else "before the year 1"
 
 
-def annotated_claims(claims: dict[str, Any]) -> dict[str, Any]:
-    """Claims with each time claim's value followed by its readable time, for display."""
-    shown: dict[str, Any] = {}
-    for key, value in claims.items():
-        moment = numeric_date(value) if key in TIME_CLAIMS else None
-        shown[key] = f"{value}  →  {describe_time(moment)}" if moment is not None else value
-    return shown
+# A member of the claims object itself, as json.dumps(indent=2) writes it: `  "exp": 1764…,`.
+_TOP_LEVEL_MEMBER: Final = re.compile(r'^  "([^"\\]+)": ')
+
+
+def claims_text(claims: dict[str, Any]) -> str:
+    """The claims as indented JSON, each value as the token has it (a number stays a number,
+    as the token and jwt.io show it), with each time claim's readable time after its line:
+    `"exp": 1764158400,  // 2025-11-26 12:00:00 UTC (13:00:00 local)`. Hidden characters are
+    escapes (`visible_json`)."""
+    lines = visible_json(claims).split("\n")
+    for index, line in enumerate(lines):
+        member = _TOP_LEVEL_MEMBER.match(line)
+        if member is None or member[1] not in TIME_CLAIMS:
+            continue
+        moment = numeric_date(claims.get(member[1]))
+        if moment is not None:
+            lines[index] = f"{line}  // {describe_time(moment)}"
+    return "\n".join(lines)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
-from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, annotated_claims
+from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, claims_text
 from idconnect_tester.core.session_events import IdTokenView, TokenState
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.core.visible_text import escape_hidden, visible_json
@@ -156,7 +156,7 @@ class IdTokenPanel(QWidget):
             # Hidden characters (a bidi override in `sub`, a zero-width space in `kid`) as
             # escapes: drawn raw, they make a value read as another.
             self.header.setPlainText(visible_json(decoded.header))
-            self.claims.setPlainText(visible_json(annotated_claims(decoded.claims)))
+            self.claims.setPlainText(claims_text(decoded.claims))
         elif isinstance(decoded, JwtDecodeError):
             message = escape_hidden(decoded.message)
             self.header.setPlainText(f"Cannot decode this id_token:\n{message}")
