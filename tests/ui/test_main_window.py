@@ -654,3 +654,24 @@ def test_a_resize_to_another_layout_keeps_the_current_error_in_front(
         assert not in_front(response)  # behind it, in its own row of tabs or in the one row
         # The id_token panel is in front below it, or behind it in the one row of tabs.
         assert in_front(window.docks["idToken"]) != tabbed
+
+
+def test_a_big_answer_does_not_change_the_kind_of_layout_a_resize_gives(
+    window: MainWindow, qtbot
+) -> None:
+    """The notes on one answer (a 5 MB body says how much it was) are not the response's
+    usual rows: a window resized afterwards keeps its two panels one above the other, as it
+    would have before that answer, instead of turning the results into one row of tabs."""
+    response = window.docks["response"]
+    width, height = window.width(), window.height()
+    assert len(window.tabifiedDockWidgets(response)) < 4  # two panels at this size
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("huge_body", size_mb=5)
+    big = send_and_wait(window, qtbot)
+    assert isinstance(big.outcome, TokenGranted)
+    assert window.response_panel.height_of_the_notes() > 0  # it says how big it was
+    window.resize(width, height - 1)  # any resize: the layout is made again if its kind changed
+    qtbot.waitUntil(lambda: window.height() == height - 1, timeout=WAIT_MS)
+    assert len(window.tabifiedDockWidgets(response)) < 4

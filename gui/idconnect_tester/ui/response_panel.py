@@ -169,6 +169,15 @@ class ResponsePanel(QWidget):
         spacing = max(0, layout.spacing()) if layout is not None else 0
         return self.fontMetrics().lineSpacing() + spacing
 
+    def height_of_the_notes(self) -> int:
+        """What the notes on this one answer take now (a 5 MB body, a token without an
+        id_token): not the panel's own rows, so no measure of the room it usually needs."""
+        if not self.extra.isVisibleTo(self):
+            return 0
+        layout = self.layout()
+        spacing = max(0, layout.spacing()) if layout is not None else 0
+        return self.extra.height() + spacing
+
     def show_tokens(self, view: TokenView | None) -> None:
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)

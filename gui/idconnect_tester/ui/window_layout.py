@@ -119,8 +119,13 @@ def _results_too_short(
     panel with room to read its checks and claims (then the results are tabs of one group)."""
     results = window.width() - request_width(window.width())
     line = window.fontMetrics().lineSpacing()
+    # The response's rows, not the notes on its latest answer: the kind of layout a size gets
+    # must not change with what one answer said (a resize after a 5 MB body went to tabs).
+    panel = _panel(docks["response"])
+    notes = panel.height_of_the_notes() if isinstance(panel, ResponsePanel) else 0
     wanted = (
         _response_height(window, docks, results, tabbed=True)
+        - notes
         + _least_height(window, docks["idToken"], results)
         + _ID_TOKEN_LINES * line
     )
