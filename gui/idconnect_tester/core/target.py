@@ -43,6 +43,9 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+_CHARACTER_NAMES: Final = {"\t": "(a tab)", "\n": "(a line break)", "\r": "(a line break)"}
+
+
 def url_character_problem(url: str) -> str | None:
     """A space or a hidden character inside `url` (the ends are trimmed): no URL holds one
     (RFC 3986 §2). Sent as typed, it would be percent-encoded into another host or path, and
@@ -58,9 +61,6 @@ def url_character_problem(url: str) -> str | None:
             what = f"U+{ord(character):04X} {name}".rstrip()
             return f"The URL contains {what} (character {position}), which no URL can: remove it"
     return None
-
-
-_CHARACTER_NAMES: Final = {"\t": "(a tab)", "\n": "(a line break)", "\r": "(a line break)"}
 
 
 def base_url_problem(url: str) -> str | None:

@@ -165,18 +165,18 @@ class ResponsePanel(QWidget):
         show, or while the placeholder (one line, before the first result) holds its place."""
         if self.freshness.isVisibleTo(self) or self.placeholder.isVisibleTo(self):
             return 0
-        layout = self.layout()
-        spacing = max(0, layout.spacing()) if layout is not None else 0
-        return self.fontMetrics().lineSpacing() + spacing
+        return self.fontMetrics().lineSpacing() + self._row_spacing()
 
     def height_of_the_notes(self) -> int:
         """What the notes on this one answer take now (a 5 MB body, a token without an
         id_token): not the panel's own rows, so no measure of the room it usually needs."""
         if not self.extra.isVisibleTo(self):
             return 0
+        return self.extra.height() + self._row_spacing()
+
+    def _row_spacing(self) -> int:
         layout = self.layout()
-        spacing = max(0, layout.spacing()) if layout is not None else 0
-        return self.extra.height() + spacing
+        return max(0, layout.spacing()) if layout is not None else 0
 
     def show_tokens(self, view: TokenView | None) -> None:
         self.freshness.show_freshness(view.freshness if view is not None else None)

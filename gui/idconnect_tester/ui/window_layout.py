@@ -121,11 +121,8 @@ def _results_too_short(
     line = window.fontMetrics().lineSpacing()
     # The response's rows, not the notes on its latest answer: the kind of layout a size gets
     # must not change with what one answer said (a resize after a 5 MB body went to tabs).
-    panel = _panel(docks["response"])
-    notes = panel.height_of_the_notes() if isinstance(panel, ResponsePanel) else 0
     wanted = (
-        _response_height(window, docks, results, tabbed=True)
-        - notes
+        _response_height(window, docks, results, tabbed=True, with_notes=False)
         + _least_height(window, docks["idToken"], results)
         + _ID_TOKEN_LINES * line
     )
@@ -195,15 +192,22 @@ def _panel(dock: QDockWidget) -> QWidget | None:
 
 
 def _response_height(
-    window: QMainWindow, docks: dict[str, QDockWidget], width: int, tabbed: bool
+    window: QMainWindow,
+    docks: dict[str, QDockWidget],
+    width: int,
+    tabbed: bool,
+    *,
+    with_notes: bool = True,
 ) -> int:
     """The height the response's rows take `width` wide, plus its tab bar when it shares its
     place with the error panel, plus the note that marks it older, so a failure does not push
-    the share token out of view."""
+    the share token out of view. `with_notes=False`: without the notes on the latest answer."""
     height = _unscrolled_height(docks["response"], width)
     panel = _panel(docks["response"])
     if isinstance(panel, ResponsePanel):
         height += panel.room_for_the_older_note()
+        if not with_notes:
+            height -= panel.height_of_the_notes()
     if tabbed:
         height += _tab_bar_height(window)
     return height
