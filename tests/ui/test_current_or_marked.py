@@ -589,3 +589,26 @@ def test_a_refresh_from_another_profile_of_the_same_client_continues_the_chain(
     assert text_of(window, "accessTokenState") == "live"
     assert not stale(window, "responsePanel")
     assert "earlier run" not in window.response_panel.refresh_info.text()
+
+
+def copy_buttons_left_edges(window: MainWindow) -> set[int]:
+    panel = window.response_panel
+    layout = panel.layout()
+    assert layout is not None
+    layout.activate()
+    fields = [*panel.fields.values(), panel.share_token]
+    return {
+        field.copy_button.mapTo(panel, field.copy_button.rect().topLeft()).x() for field in fields
+    }
+
+
+def test_the_response_panels_copy_buttons_line_up_whatever_the_states_say(window, qtbot) -> None:
+    """A state ("live", "from another target") beside some values and not others: the Copy
+    buttons still stand in one column."""
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    assert text_of(window, "accessTokenState") == "live"
+    assert len(copy_buttons_left_edges(window)) == 1
+    add_profile(window, "Another target", issuer="https://id.example.invalid/")
+    assert text_of(window, "accessTokenState") == "from another target"
+    assert len(copy_buttons_left_edges(window)) == 1

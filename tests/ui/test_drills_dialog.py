@@ -66,13 +66,17 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     window: MainWindow, qtbot
 ) -> None:
     dialog = open_drills(window, qtbot)
+    note = dialog.params_note
+    assert dialog.selected() is None and note.isVisible()  # says to pick one
     assert dialog.select("server_error_html")
-    assert dialog.params == {}  # nothing to set for this one
+    assert dialog.params == {}  # nothing to set for this one, and the band says so
+    assert note.isVisible() and "server_error_html" in note.text()
     size, arm_at = dialog.size(), dialog.arm_button.mapTo(dialog, dialog.arm_button.rect().center())
     assert dialog.select("slow")
     delay = dialog.params["delay_s"]
     # Its parameter takes room kept for it: the dialog keeps its size, Arm stays put.
     qtbot.waitUntil(lambda: delay.isVisible(), timeout=WAIT_MS)
+    assert not note.isVisible()
     layout = dialog.layout()
     assert layout is not None
     layout.activate()  # laid out now, with the new row

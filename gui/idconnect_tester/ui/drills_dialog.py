@@ -101,9 +101,17 @@ class DrillsDialog(QDialog):
         # defaults; the emulator checks the ranges and says what it accepts.
         # Their room is kept for the drill with the most (see show_state): picking another
         # drill never moves the buttons below, nor resizes the dialog.
+        # A drill without settings says so there, rather than leave a blank band.
         self.params_box = QWidget()
-        self.params_form = QFormLayout(self.params_box)
-        self.params_form.setContentsMargins(0, 0, 0, 0)
+        params_layout = QVBoxLayout(self.params_box)
+        params_layout.setContentsMargins(0, 0, 0, 0)
+        self.params_note = QLabel()
+        self.params_note.setObjectName("drillParamsNote")
+        set_tone(self.params_note, Tone.MUTED)
+        params_layout.addWidget(self.params_note)
+        self.params_form = QFormLayout()
+        params_layout.addLayout(self.params_form)
+        params_layout.addStretch(1)
         self.params: dict[str, QDoubleSpinBox] = {}
         self._drills: dict[str, Drill] = {}
         form.addRow(self.params_box)
@@ -144,6 +152,12 @@ class DrillsDialog(QDialog):
         self.arm_button.setEnabled(name is not None)
         drill = self._drills.get(name) if name is not None else None
         wanted = drill.params if drill is not None else {}
+        self.params_note.setVisible(not wanted)
+        self.params_note.setText(
+            "Pick a drill above to arm it."
+            if drill is None
+            else f"{name} has no settings: it is armed as it is."
+        )
         if set(wanted) == set(self.params):
             return  # the same parameters: keep what the person set
         while self.params_form.rowCount():

@@ -122,13 +122,17 @@ class ResponsePanel(QWidget):
         form = QFormLayout(self)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.freshness)
+        # Every row ends in a state cell, blank where a value has no state, all as wide as the
+        # widest state shown (see _align_states): the Copy buttons line up in one column.
+        self._state_cells: list[QLabel] = []
         for key, object_name, what in _FIELDS:
             field = ValueField(object_name, what)
             self.fields[key] = field
+            cell = states.get(key) or QLabel()
+            self._state_cells.append(cell)
             row = QHBoxLayout()
             row.addWidget(field, 1)
-            if key in states:
-                row.addWidget(states[key])
+            row.addWidget(cell)
             form.addRow(key, row)
             if key == "refresh_token":
                 form.addRow("", self.refresh_info)
@@ -147,14 +151,18 @@ class ResponsePanel(QWidget):
         self.share_button.clicked.connect(self.share_token_requested)
         self.share_token = ValueField("shareTokenField", "share token")
         self.share_state = StateLabel("shareTokenState", "Share token state")
+        self._state_cells.append(self.share_state)
         share_row = QHBoxLayout()
         share_row.addWidget(self.share_token, 1)
         share_row.addWidget(self.share_state)
-        share_row.addWidget(self.share_button)
         form.addRow("share token", share_row)
+        # The button under the value it makes, beside whose it is.
         self.share_for = ValueNote("Share token for", "shareTokenForClient")
         set_tone(self.share_for, Tone.MUTED)
-        form.addRow("", self.share_for)
+        share_for_row = QHBoxLayout()
+        share_for_row.addWidget(self.share_button)
+        share_for_row.addWidget(self.share_for, 1)
+        form.addRow("", share_for_row)
         self.placeholder = QLabel("No token yet: press Get code, then Send.")
         set_tone(self.placeholder, Tone.MUTED)
         form.addRow(self.placeholder)
@@ -190,6 +198,7 @@ class ResponsePanel(QWidget):
             self.refresh_info.setText("")
             self.extra.setVisible(False)
             self.share_button.setEnabled(False)
+            self._align_states()
             return
         granted = view.granted
         values = {
@@ -210,12 +219,14 @@ class ResponsePanel(QWidget):
         self.extra.setText("\n".join(lines))
         self.extra.setVisible(bool(lines))
         self.share_button.setEnabled(view.access.usable)
+        self._align_states()
 
     def show_share(self, view: ShareView | None) -> None:
         if view is None:
             self.share_token.set_value("")
             self.share_state.show_status(None)
             self.share_for.setText("")
+            self._align_states()
             return
         self.share_token.set_value(view.granted.token)
         # Still valid on the server, but maybe not made from the tokens shown above it.
@@ -224,18 +235,27 @@ class ResponsePanel(QWidget):
         self.share_for.setText(
             (f"for client {who} · " if who else "") + view.freshness.note.rstrip(".")
         )
+        self._align_states()
 
     def show_id_token(self, view: IdTokenView | None) -> None:
         """The id_token's state when something is known against it (as the Expiry panel
         counts it down): not to trust, suspect, another target's — or older."""
+        trust = view.trust() if view is not None else None
         if view is None:
             self.id_token_state.show_status(None)
-            return
-        trust = view.trust()
-        if trust is None and view.freshness.stale:
+        elif trust is None and view.freshness.stale:
             self.id_token_state.show_note("older", view.freshness.note)
         else:
             self.id_token_state.show_token(trust, view.freshness)
+        self._align_states()
+
+    def _align_states(self) -> None:
+        """One column for the states, as wide as the widest shown (none: no room at all)."""
+        widest = max(
+            (cell.sizeHint().width() for cell in self._state_cells if cell.text()), default=0
+        )
+        for cell in self._state_cells:
+            cell.setFixedWidth(widest)
 
     def access_token(self) -> str:
         return self.fields["access_token"].value()

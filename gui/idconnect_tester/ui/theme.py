@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QMenu,
     QProxyStyle,
     QStyle,
     QStyleOption,
@@ -286,17 +287,15 @@ class _AppStyle(QProxyStyle):
             coloured = self._title_buttons[standard_icon] = _in_colour(icon, _TITLE_BUTTON_GLYPH)
         return coloured
 
-    def pixelMetric(
-        self,
-        metric: QStyle.PixelMetric,
-        option: QStyleOption | None = None,
-        widget: QWidget | None = None,
-    ) -> int:
-        # Fusion gives a menu no frame (width 0): its items reach its edge, and a highlighted
-        # one painted over it. One pixel keeps the items inside the edge.
-        if metric is QStyle.PixelMetric.PM_MenuPanelWidth:
-            return max(1, super().pixelMetric(metric, option, widget))
-        return super().pixelMetric(metric, option, widget)
+    def polish(
+        self, target: QWidget | QApplication | QPalette | QColor | Qt.GlobalColor, /
+    ) -> None:
+        # Fusion gives a menu no frame (PM_MenuPanelWidth is 0): its items reach its edge, and
+        # a highlighted one is painted over it. A pixel of margin keeps them inside. Set here,
+        # once a menu, rather than in pixelMetric(), which Qt asks thousands of times a layout.
+        if isinstance(target, QMenu):
+            target.setContentsMargins(1, 1, 1, 1)
+        super().polish(target)
 
 
 SCHEMES = ("system", "light", "dark")
