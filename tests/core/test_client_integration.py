@@ -413,6 +413,15 @@ def test_a_token_without_the_share_scope_gets_403_and_a_scope_hint(
     assert hint_kind(exchange) is HintKind.SHARE_SCOPE_MISSING
 
 
+def test_an_access_token_the_server_never_issued_gets_401_and_an_access_token_hint(
+    emulator: EmulatorServer,
+) -> None:
+    target = emulator_target(emulator.base_url)
+    exchange = send(target, ShareTokenRequest("snd-id-con-a-never-issued", "CoolCompanyLtd"))
+    assert "sumsubIdConnectToken" in api_error(exchange, 401).description
+    assert hint_kind(exchange) is HintKind.ACCESS_TOKEN_REFUSED
+
+
 # --- every fault scenario ------------------------------------------------------------------
 
 COVERED_SCENARIOS = {

@@ -791,3 +791,27 @@ def test_a_refresh_refused_after_a_cancelled_send_of_its_code_keeps_the_maybes(
     session.exchange_finished(answer, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
     hint = panels.error.report.hint
     assert isinstance(hint, Hint) and hint.kind is HintKind.FORBIDDEN
+
+
+def test_a_share_token_401_that_names_the_access_token_marks_it_refused(
+    session, panels, clock, signer
+) -> None:
+    """The server would not take the access token (invalid or expired): not live any more. A
+    401 for the signature says nothing about the token."""
+    exchange_code(session, clock, signer)
+    share_request = ShareTokenRequest("access-code-1", "other-client", 1800)
+    clock.advance(3)
+    mismatch = api_error(clock.now, 401, "Request signature mismatch", share=True)
+    session.exchange_finished(mismatch, sent=share_request, origin=SANDBOX)
+    assert panels.tokens.access.state is TokenState.LIVE
+    refused = api_error(clock.now, 401, "Invalid sumsubIdConnectToken", share=True)
+    session.exchange_finished(refused, sent=share_request, origin=SANDBOX)
+    assert panels.tokens.access.state is TokenState.REFUSED
+    assert not panels.tokens.access.usable
+    assert "Invalid sumsubIdConnectToken" in panels.tokens.access.why
+    # A refresh brings a new access token: live again.
+    clock.advance(3)
+    session.exchange_finished(
+        granted(clock.now, access="a2"), sent=refresh_request("refresh-code-1"), origin=SANDBOX
+    )
+    assert panels.tokens.access.state is TokenState.LIVE

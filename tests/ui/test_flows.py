@@ -463,6 +463,25 @@ def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbo
     assert "share" in text_of(window, "errorDescription")
 
 
+def test_an_access_token_the_server_refuses_for_a_share_token_is_no_longer_live(
+    window: MainWindow, qtbot
+) -> None:
+    """huge_body's tokens look valid but the emulator never issued them: the share-token step's
+    401 names the access token, which then stops showing as live (and Share token… goes off),
+    and the hint is about the access token, not the app token or the clock."""
+    get_code(window, qtbot)
+    scenario(window, "huge_body", size_mb=1)
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    assert text_of(window, "accessTokenState") == "live"
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+        window.send_share_token("CoolCompanyLtd", 600)
+    assert isinstance(blocker.args[0].outcome, ApiError)
+    assert hint_shown(window) is HintKind.ACCESS_TOKEN_REFUSED
+    assert text_of(window, "accessTokenState") == "refused"
+    assert text_of(window, "expiryCountdownState") == "refused"
+    assert not window.response_panel.share_button.isEnabled()
+
+
 def test_share_token_needs_a_for_client_id(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:

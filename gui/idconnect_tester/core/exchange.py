@@ -31,6 +31,7 @@ class HintKind(StrEnum):
     URL_AS_CODE = "url_as_code"
     REFRESH_VERIFIER_MISMATCH = "refresh_verifier_mismatch"
     REFRESH_TOKEN_REFUSED = "refresh_token_refused"
+    ACCESS_TOKEN_REFUSED = "access_token_refused"  # the share-token step's 401 for it
     SHARE_SCOPE_MISSING = "share_scope_missing"
     SHARE_FIELDS_MISSING = "share_fields_missing"
     FORBIDDEN = "forbidden"

@@ -88,6 +88,21 @@ _URL_AS_CODE: Final = Hint(
     "the value after code=. Codes are single-use: if in doubt, press Get code for a fresh one.",
 )
 
+_ACCESS_TOKEN_REFUSED: Final = _ApiRule(
+    Hint(
+        HintKind.ACCESS_TOKEN_REFUSED,
+        "The access token was not accepted",
+        "The server names the access token (sumsubIdConnectToken), not the app token or "
+        "the signature: it has expired, was never issued by this server, or belongs to "
+        "another environment. Send again (a refresh, or Get code) for a new access token, "
+        "then request the share token again.",
+    ),
+    status=401,
+    description="sumsubIdConnectToken",
+    endpoint=Endpoint.SHARE_TOKEN,
+)
+
+
 _API_RULES: Final[tuple[_ApiRule, ...]] = (
     _ApiRule(
         Hint(
@@ -160,6 +175,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
         status=401,
         description="missing",
     ),
+    _ACCESS_TOKEN_REFUSED,
     _ApiRule(
         Hint(
             HintKind.SHARE_SCOPE_MISSING,
@@ -332,6 +348,12 @@ def is_invalid_code(outcome: ApiError, endpoint: Endpoint) -> bool:
     """The token endpoint's 401 "Invalid code": the code itself was refused (used already,
     expired, or not this verifier's) — not a signature or a timestamp the server refused."""
     return _INVALID_CODE.matches(outcome, endpoint)
+
+
+def is_access_token_refused(outcome: ApiError, endpoint: Endpoint) -> bool:
+    """The share-token endpoint's 401 that names the access token (sumsubIdConnectToken):
+    the token itself was refused (invalid or expired) — not the app token or the signature."""
+    return _ACCESS_TOKEN_REFUSED.matches(outcome, endpoint)
 
 
 def _rate_limited(retry_after: str) -> Hint:

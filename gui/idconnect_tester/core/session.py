@@ -46,7 +46,7 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
     UnexpectedResponse,
 )
-from idconnect_tester.core.hints import is_invalid_code
+from idconnect_tester.core.hints import is_access_token_refused, is_invalid_code
 from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
     Verification,
@@ -493,14 +493,16 @@ class Session:
             return
         chain = self._chain
         if (
-            isinstance(outcome, ApiError)
-            and outcome.status == 403
-            and "revoked" in outcome.description.lower()
-            and chain is not None
-            and sent is not None
-            and sent.access_token == chain.latest.granted.access_token
+            not isinstance(outcome, ApiError)
+            or chain is None
+            or sent is None
+            or sent.access_token != chain.latest.granted.access_token
         ):
+            return
+        if outcome.status == 403 and "revoked" in outcome.description.lower():
             chain.access_refused(outcome.description, exchange.received_at)
+        elif is_access_token_refused(outcome, exchange.endpoint):
+            chain.access_refused(outcome.description, exchange.received_at, revoked=False)
 
     def operation_failed(self, message: str) -> None:
         """Something broke outside any exchange (a listener port in use, a bug)."""

@@ -90,6 +90,7 @@ class TokenState(StrEnum):
     LIVE = "live"
     EXPIRED = "expired"
     REVOKED = "revoked"  # the server said so
+    REFUSED = "refused"  # the server would not take it: it called it invalid or expired
     SUSPECT = "suspect"  # the server rejected something that, by the standard, revokes it
     OTHER_TARGET = "from another target"
     # Another profile of the same client at the same server (a copy of this one): marked as

@@ -113,6 +113,7 @@ class TokenChain:
         self.last_refresh_rotated: bool | None = None
         self.refresh_revoked: str | None = None  # why, once the server said so
         self.access_revoked: str | None = None
+        self.access_revoked_as = TokenState.REVOKED  # or REFUSED: a 401 that named it
         self.suspect: str | None = None  # why every token of the chain is in doubt
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
@@ -152,12 +153,17 @@ class TokenChain:
 
     def refresh_refused(self, description: str, when: datetime) -> None:
         self.refresh_revoked = f"The server refused it at {clock_time(when)}: {description}"
-        self.access_revoked = self.access_revoked or (
-            "Its refresh token was revoked; the access token most likely was too"
-        )
+        if self.access_revoked is None:
+            self.access_revoked = (
+                "Its refresh token was revoked; the access token most likely was too"
+            )
+            self.access_revoked_as = TokenState.REVOKED
 
-    def access_refused(self, description: str, when: datetime) -> None:
+    def access_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
+        """The server refused the access token: revoked (403), or — `revoked` False — not
+        taken at all, as invalid or expired (401)."""
         self.access_revoked = f"The server refused it at {clock_time(when)}: {description}"
+        self.access_revoked_as = TokenState.REVOKED if revoked else TokenState.REFUSED
 
     def code_replayed(self, when: datetime) -> None:
         self.replay_refused_at = when
@@ -178,7 +184,7 @@ class TokenChain:
     def access_status(self, now: datetime, current: Origin | None) -> TokenStatus:
         granted = self.latest.granted
         if self.access_revoked is not None:
-            return TokenStatus(TokenState.REVOKED, self.access_revoked)
+            return TokenStatus(self.access_revoked_as, self.access_revoked)
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
         if now >= granted.expires_at:

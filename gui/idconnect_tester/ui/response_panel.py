@@ -39,6 +39,7 @@ STATE_TONES = {
     TokenState.LIVE: Tone.OK,
     TokenState.EXPIRED: Tone.ERROR,
     TokenState.REVOKED: Tone.ERROR,
+    TokenState.REFUSED: Tone.ERROR,
     TokenState.SUSPECT: Tone.WARNING,
     TokenState.OTHER_TARGET: Tone.WARNING,
     TokenState.OTHER_PROFILE: Tone.WARNING,
