@@ -430,6 +430,26 @@ def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
     assert panels.error.freshness.stale
 
 
+def test_back_on_a_target_its_error_is_older_once_a_copy_of_it_took_a_later_step(
+    session, panels, clock, signer
+) -> None:
+    """A copy of the profile (the same client at the same server) succeeded after this
+    profile's 401: back here, the 401 is marked older, naming the later step — not shown as
+    the news beside the copy's newer tokens."""
+    exchange_code(session, clock, signer)
+    clock.advance(5)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=None, origin=SANDBOX)
+    copy = Origin(replace(SANDBOX.profile, id="p-copy", name="Sandbox copy"))
+    session.set_target(copy)
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-2", target=copy)
+    session.set_target(SANDBOX)
+    assert panels.error.report.status.startswith("401")
+    assert panels.error.freshness.stale and panels.error.freshness.label == "older"
+    assert "Sandbox copy" in panels.error.freshness.note
+    assert "succeeded" in panels.error.freshness.note
+
+
 def test_an_edit_to_the_profile_says_what_changed_not_another_target(
     session, panels, clock, signer
 ) -> None:

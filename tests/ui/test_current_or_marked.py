@@ -140,6 +140,22 @@ def test_back_on_a_profile_its_own_error_shows_and_the_tabs_stay_as_left(window,
     assert window.docks["error"].visibleRegion().isEmpty()
 
 
+def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(
+    window, qtbot
+) -> None:
+    """The emulator's replay (401), then a copy of its profile (the same client) gets new
+    tokens: back on the emulator, the 401 and its advice are marked older, not the news."""
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    copy = add_profile(window, "Emulator copy")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    select(window, EMULATOR_PROFILE_ID)
+    assert text_of(window, "errorStatus").startswith("401") and stale(window, "errorPanel")
+    assert copy.name in window.error_panel.freshness.text()
+    assert text_of(window, "accessTokenState") == "other profile"  # the copy's, usable here
+
+
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     """An older verified verdict goes grey (no green for an older token); "do not trust" does
     not: marked older and suspect after the replay of its code, it is still a warning."""
@@ -507,7 +523,7 @@ def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:
     token_flow(window, qtbot)
     select(window, other.id)
     assert window.status.text().startswith("Now on Another target: ")
-    assert "Built-in emulator's" in window.status.text()  # whose results are on show
+    assert "from Built-in emulator" in window.status.text()  # whose results are marked
     select(window, emulator.id)
     assert window.status.text() == "Now on Built-in emulator"
 

@@ -812,8 +812,25 @@ class Session:
         changed = (
             self._redirect_changed(origin) if shown.from_authorize and origin is not None else None
         )
+        later = self._error
         if origin is not None and not origin.same_target(self._target):
             freshness = self._other_target(origin, f"at {clock_time(when)}")
+        elif (
+            later is not None
+            and later is not shown
+            and later.at > when
+            and later.origin is not None
+            and later.origin.same_client(self._target)
+        ):
+            # A copy of this profile (the same client at the same server) took a later step:
+            # its codes and tokens are this client's too, so this step is no longer the news.
+            how = "succeeded" if later.report is None else f"failed: {later.report.status}"
+            freshness = Freshness(
+                True,
+                f"Older: the step at {clock_time(when)}; the latest with this client "
+                f"({clock_time(later.at)}, profile {later.origin.label}) {how}",
+                "older",
+            )
         elif changed is not None:
             freshness = Freshness(
                 True,

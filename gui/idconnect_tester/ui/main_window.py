@@ -601,7 +601,7 @@ class MainWindow(QMainWindow):
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
             self._switch_said = (
-                f"Now on {current.label}: the results on show are {shown.label}'s, marked as such"
+                f"Now on {current.label}: results from {shown.label} are marked as such"
             )
             self.status.say(self._switch_said)
         elif self._switch_said and self.status.text() == self._switch_said:
