@@ -140,9 +140,7 @@ def test_back_on_a_profile_its_own_error_shows_and_the_tabs_stay_as_left(window,
     assert window.docks["error"].visibleRegion().isEmpty()
 
 
-def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(
-    window, qtbot
-) -> None:
+def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(window, qtbot) -> None:
     """The emulator's replay (401), then a copy of its profile (the same client) gets new
     tokens: back on the emulator, the 401 and its advice are marked older, not the news."""
     token_flow(window, qtbot)
