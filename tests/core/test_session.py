@@ -823,7 +823,7 @@ def test_a_share_token_401_that_names_the_access_token_marks_it_refused(
     clock.advance(3)
     mismatch = api_error(clock.now, 401, "Request signature mismatch", share=True)
     session.exchange_finished(mismatch, sent=share_request, origin=SANDBOX)
-    assert panels.tokens.access.state is TokenState.LIVE
+    assert access_state(panels) is TokenState.LIVE
     refused = api_error(clock.now, 401, "Invalid sumsubIdConnectToken", share=True)
     session.exchange_finished(refused, sent=share_request, origin=SANDBOX)
     assert panels.tokens.access.state is TokenState.REFUSED
@@ -834,4 +834,4 @@ def test_a_share_token_401_that_names_the_access_token_marks_it_refused(
     session.exchange_finished(
         granted(clock.now, access="a2"), sent=refresh_request("refresh-code-1"), origin=SANDBOX
     )
-    assert panels.tokens.access.state is TokenState.LIVE
+    assert access_state(panels) is TokenState.LIVE

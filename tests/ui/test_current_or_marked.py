@@ -154,6 +154,27 @@ def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(windo
     assert text_of(window, "accessTokenState") == "other profile"  # the copy's, usable here
 
 
+def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(
+    window, qtbot
+) -> None:
+    """A refresh without openid carries no id_token: the current panels keep the earlier one,
+    whose checks failed. Its countdown says both (not trusted, older), and the Response's
+    id_token row — empty in this response — says nothing of it."""
+    scenario(window, "bad_signature_id_token")  # an id_token drill: authorize never uses it
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    assert text_of(window, "idTokenState") == "not trusted"
+    window.form.set_grant("refresh_token")
+    window.form.scope_boxes["openid"].setChecked(False)
+    refreshed = send_and_wait(window, qtbot)
+    assert isinstance(refreshed.outcome, TokenGranted) and refreshed.outcome.id_token is None
+    assert not stale(window, "countdownPanel") and not stale(window, "responsePanel")
+    state = window.findChild(QLabel, "idTokenExpiryCountdownState")
+    assert state is not None and state.text() == "not trusted, older"
+    assert state.property("tone") == Tone.ERROR.value
+    assert text_of(window, "idTokenState") == ""
+
+
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     """An older verified verdict goes grey (no green for an older token); "do not trust" does
     not: marked older and suspect after the replay of its code, it is still a warning."""

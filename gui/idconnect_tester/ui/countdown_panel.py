@@ -146,7 +146,7 @@ class CountdownRow:
         self.detail.setText(f"until {local:%Y-%m-%d %H:%M:%S} · {detail}")
         self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
         if older is not None:
-            self.state.show_note("older", older)
+            self.state.show_older(status, older)
         else:
             self.state.show_status(status if status is not None and not status.usable else None)
         self.older = older is not None
@@ -199,6 +199,7 @@ class CountdownPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("countdownPanel")
         self.freshness = FreshnessLine("countdownFreshness")
+        self._marked_older = False  # the tokens on show are from an older result
         grid = QGridLayout(self)
         grid.setColumnStretch(2, 1)
         grid.setVerticalSpacing(2)
@@ -281,6 +282,7 @@ class CountdownPanel(QWidget):
             self.auto_refresh.blockSignals(False)
 
     def show_tokens(self, view: TokenView | None) -> None:
+        self._marked_older = view is not None and view.freshness.stale
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)
         row = self.rows["access"]
@@ -313,8 +315,11 @@ class CountdownPanel(QWidget):
         else:
             iat = numeric_date(decoded.claims.get("iat")) or exp
             trust = view.trust()  # one not to trust is not counted down in green
-            # Marked older only while nothing worse is known (as the access token's row).
-            older = view.freshness.note if view.freshness.stale and trust is None else None
+            # In a panel marked older, the row says "older" only while nothing worse is known
+            # (as the access token's row). In a current panel, an id_token from an earlier
+            # response (the latest carried none) says so beside whatever else it is.
+            own = not self._marked_older
+            older = view.freshness.note if view.freshness.stale and (own or trust is None) else None
             row.start(exp, exp - iat, "its own exp claim", trust, older=older)
         self._reflow()
         self.tick()

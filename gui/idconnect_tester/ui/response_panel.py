@@ -91,6 +91,16 @@ class StateLabel(ValueLabel):
         self.setToolTip(why)
         set_tone(self, Tone.WARNING)
 
+    def show_older(self, status: TokenStatus | None, why_older: str) -> None:
+        """From an older result: "older" — and what is worse, first, when it is known (an
+        id_token whose checks failed reads "not trusted, older", in red)."""
+        if status is None or status.usable:
+            self.show_note("older", why_older)
+            return
+        self.setText(f"{status.state.value}, older")
+        self.setToolTip(f"{status.why}. {why_older}")
+        set_tone(self, STATE_TONES[status.state])
+
     def show_token(self, status: TokenStatus | None, freshness: Freshness) -> None:
         """The token's state, in the Expiry panel's words: one still live but from an older
         result is "older" (the tooltip says why), not "live" beside a panel marked older."""
@@ -242,7 +252,9 @@ class ResponsePanel(QWidget):
         """The id_token's state when something is known against it (as the Expiry panel
         counts it down): not to trust, suspect, another target's — or older."""
         trust = view.trust() if view is not None else None
-        if view is None:
+        if view is None or view.id_token != self.fields["id_token"].value():
+            # An id_token from an earlier response (this one carried none): its state is the
+            # ID token and Expiry panels' to say, not this empty row's.
             self.id_token_state.show_status(None)
         elif trust is None and view.freshness.stale:
             self.id_token_state.show_note("older", view.freshness.note)
