@@ -154,9 +154,7 @@ def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(windo
     assert text_of(window, "accessTokenState") == "other profile"  # the copy's, usable here
 
 
-def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(
-    window, qtbot
-) -> None:
+def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(window, qtbot) -> None:
     """A refresh without openid carries no id_token: the current panels keep the earlier one,
     whose checks failed. Its countdown says both (not trusted, older), and the Response's
     id_token row — empty in this response — says nothing of it."""
