@@ -381,6 +381,35 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
         close_window(window, qtbot)
 
 
+def test_auto_refresh_stops_at_an_id_token_that_failed_its_checks(loop, qtbot) -> None:
+    """The next refresh would paint a fresh green verdict over the red one: it stops, and the
+    status bar says whose doing the failure was (the automatic refresh, the drill)."""
+    window = open_window(qtbot, emulator_ttl_s=3)
+    try:
+        window.countdown_panel.auto_refresh_lead.setValue(1)
+        window.countdown_panel.auto_refresh.setChecked(True)
+        token_flow(window, qtbot)
+        # Armed from Tools ▸ Emulator drills, as a person would: the window then knows it.
+        window.actions_by_name["drills"].trigger()
+        drills = window.drills.dialog
+        assert drills is not None
+        qtbot.waitUntil(lambda: drills.select("bad_signature_id_token"), timeout=WAIT_MS)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=6000) as blocker:
+            drills.arm_button.click()
+        assert isinstance(blocker.args[0].outcome, TokenGranted)  # a refresh: 200, a bad id_token
+        qtbot.waitUntil(
+            lambda: not window.countdown_panel.auto_refresh.isChecked(), timeout=WAIT_MS
+        )
+        assert not window.auto_refresh.scheduled
+        state = text_of(window, "autoRefreshState")
+        assert state.startswith("Stopped: the id_token failed its checks") and "signature" in state
+        qtbot.waitUntil(lambda: "bad_signature_id_token" in window.status.text(), timeout=WAIT_MS)
+        said = window.status.text()
+        assert said.startswith("Auto-refresh: 200") and "not trusted" in said
+    finally:
+        close_window(window, qtbot)
+
+
 def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
     granted = token_flow(window, qtbot).outcome
     assert isinstance(granted, TokenGranted) and granted.refresh_token

@@ -112,6 +112,10 @@ _MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
 
 
+def _made_by(drill: str) -> str:
+    return f"made by the emulator's {drill} drill"
+
+
 class MainWindow(QMainWindow):
     """`MainWindow()` with no arguments opens on the built-in emulator."""
 
@@ -136,6 +140,10 @@ class MainWindow(QMainWindow):
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._switch_said = ""  # what the status bar was told on the last switch of target
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
+        # The latest automatic refresh, and the exchange an emulator drill made and which: the
+        # id_token's verdict, said later, says so again.
+        self._automatic: Exchange | None = None
+        self._drill_made: tuple[Exchange, str] | None = None
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -216,9 +224,7 @@ class MainWindow(QMainWindow):
             self.targets,
             self.start_emulator,
             self,
-            # The outcome just said was the drill's: the advice for the real error is not
-            # the whole story (a clock skew the emulator made up needs no NTP).
-            answered=lambda name: self.status.add(f" — made by the emulator's {name} drill"),
+            answered=self._made_by_a_drill,
         )
         self.status.addPermanentWidget(self.drills.mark)
         self.workbench: JwtWorkbench | None = None
@@ -449,6 +455,9 @@ class MainWindow(QMainWindow):
                     # Like an error: a new token's id_token that failed its checks comes to
                     # the front, with the checks that failed (on a short screen, a tab).
                     self.docks["idToken"].raise_()
+                    if self.auto_refresh.enabled:  # the next refresh would paint over it
+                        failed = ", ".join(verification.failed) or "decode"
+                        self.auto_refresh.stop(f"the id_token failed its checks ({failed})")
         self._schedule_tick()
 
     def _say_the_verdict(self, view: IdTokenView | None) -> None:
@@ -473,10 +482,23 @@ class MainWindow(QMainWindow):
         if view.freshness.stale:
             return
         if verification.verdict is Verdict.FAILED:
-            latest = self.session.latest()
-            done = f"{latest[0].summary()} — " if latest is not None else ""
+            latest = self.session.latest_exchange()
+            done = ""
+            if latest is not None:
+                done = (
+                    f"{'Auto-refresh: ' if latest is self._automatic else ''}{latest.summary()} — "
+                )
             failed = ", ".join(verification.failed) or "decode"
-            self.status.say(f"{done}id_token not trusted: {failed} failed", Tone.ERROR)
+            made = self._drill_made
+            drill = f" — {_made_by(made[1])}" if made is not None and made[0] is latest else ""
+            self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
+
+    def _made_by_a_drill(self, name: str) -> None:
+        """The outcome just said was the drill's: the advice for the real error is not the
+        whole story (a clock skew the emulator made up needs no NTP)."""
+        latest = self.session.latest_exchange()
+        self._drill_made = (latest, name) if latest is not None else None
+        self.status.add(f" — {_made_by(name)}")
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
@@ -583,6 +605,7 @@ class MainWindow(QMainWindow):
         self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
         if form is not None and form.code and form.code.strip() == self.form.code.text().strip():
             self._note_the_code()  # the code stays in the form: a second Send replays it
+        self._automatic = exchange if automatic else None
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
