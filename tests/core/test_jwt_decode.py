@@ -54,6 +54,7 @@ def test_reference_example_token_decodes() -> None:
     [
         ("", "empty"),
         ("abc", "3 parts"),
+        ("eyJhbGciOiJSUzI1NiIsInR5cCI6Ikp", "cut off inside its header"),  # a paste cut short
         ("a.b.c.d.e", "encrypted"),
         (".e30.", "header part is empty"),
         ("e30.e30+.x", "outside base64url"),
@@ -81,6 +82,24 @@ def test_reading_a_paste_never_raises(pasted: str) -> None:
     token, _ = token_from_paste(pasted)
     url_not_a_jwt(token)
     cut_off_jwt(token)
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        "Bearer {t}",
+        '"{t}"',
+        "Authorization: Bearer {t}",
+        '"Bearer {t}"',  # a JSON string holding a header value
+        "Bearer '{t}'",
+        "  'Authorization: Bearer {t}'  ",
+    ],
+)
+def test_every_wrapper_around_a_pasted_token_comes_off(wrapped: str) -> None:
+    compact = "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"
+    token, note = token_from_paste(wrapped.format(t=compact))
+    assert token == compact
+    assert note.startswith("Left out")
 
 
 def test_numeric_dates() -> None:

@@ -102,6 +102,7 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     return value
 
 
+_JSON_OBJECT_B64 = "eyJ"  # `{"` in base64url: the start of every JWT header
 _PASTED_PREFIX = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
 # `https://…`, `myapp://cb`, `com.example.app:/cb` (RFC 8252 §7.1): a scheme, a colon and a
 # slash. No JWT has a colon, so nothing that is one is taken for a URL.
@@ -171,15 +172,20 @@ def token_from_paste(text: str) -> tuple[str, str]:
     nothing): line breaks from copying, an `Authorization: Bearer` prefix from a request,
     quotes from a JSON value, the rest of a redirect URL that carries an id_token. A URL
     without one is returned as it is: `url_not_a_jwt` says what it is."""
-    trimmed = text.strip()
+    token = text.strip()
     left_out = []
-    without_prefix = _PASTED_PREFIX.sub("", trimmed, count=1)
-    if without_prefix != trimmed:
-        left_out.append(f"the {trimmed[: len(trimmed) - len(without_prefix)].strip()!r} prefix")
-    token = without_prefix
-    if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
-        token = token[1:-1]
-        left_out.append("the quotes around it")
+    # Quotes around the prefix and the token ("Bearer eyJ…", a JSON string), or around the
+    # token alone (Bearer "eyJ…"): each wrapper comes off, whichever is outside.
+    for _ in range(2):
+        if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":
+            token = token[1:-1].strip()
+            if "the quotes around it" not in left_out:
+                left_out.append("the quotes around it")
+        without_prefix = _PASTED_PREFIX.sub("", token, count=1)
+        if without_prefix != token:
+            prefix = token[: len(token) - len(without_prefix)].strip()
+            left_out.append(f"the {prefix!r} prefix")
+            token = without_prefix
     token = "".join(token.split())
     found = _token_in_url(token)
     if found is not None:
@@ -240,6 +246,12 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     if len(parts) == 5:
         return JwtDecodeError(
             "This is an encrypted JWT (JWE, 5 parts): it can't be decrypted here", encrypted=True
+        )
+    if len(parts) == 1 and token.startswith(_JSON_OBJECT_B64) and _BASE64URL.fullmatch(token):
+        # `eyJ` is `{"` in base64url: how every JWT begins. With no dot, the cut came early.
+        return JwtDecodeError(
+            "It looks like the start of a JWT, cut off inside its header (it begins eyJ…, as "
+            "a JWT's header does, with none of the dots that end the header and the claims)"
         )
     if len(parts) != 3:
         return JwtDecodeError(f"A JWT has 3 parts separated by dots; this has {len(parts)}")
