@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QStyleOptionButton,
+    QTabBar,
     QWidget,
 )
 from tests.ui.helpers import token_flow
@@ -116,6 +117,23 @@ def test_text_colours_of_the_palette_and_the_tones(scheme: str, qapp: QApplicati
 
     low = {name: round(ratio(*pair), 2) for name, pair in pairs.items() if ratio(*pair) < TEXT}
     assert low == {}, f"below {TEXT}:1 in the {scheme} scheme"
+
+
+def test_a_countdown_bar_stands_out_from_its_groove_and_an_older_one_is_the_dimmest(
+    scheme: str, qapp: QApplication
+) -> None:
+    """Every fill a countdown bar takes reaches 3:1 against the groove (the field colour).
+    An older token's bar is grey and well below any live or warning one: in the dark scheme
+    the muted text colour, as a fill, had outshone the green bars beside it."""
+    groove = qapp.palette().color(Role.Base)
+    tones = theme.colours()
+    fills = {tone: tones.fill_for_tone(tone) for tone in theme.Tone}
+    low = {t.value: round(ratio(c, groove), 2) for t, c in fills.items() if ratio(c, groove) < 3}
+    assert low == {}, f"below 3:1 in the {scheme} scheme"
+    # Well below: a grey as bright as a green reads as brighter (it is near white).
+    older = ratio(fills[theme.Tone.MUTED], groove)
+    for tone in (theme.Tone.OK, theme.Tone.WARNING):
+        assert older <= 0.6 * ratio(fills[tone], groove), (scheme, tone)
 
 
 def test_a_field_that_is_off_does_not_look_like_one_to_type_in(
@@ -360,3 +378,29 @@ def test_a_docks_float_and_close_buttons_can_be_seen(
             assert best >= OUTLINE, f"{button.objectName()} in {switch_to}: {best:.2f}:1"
     finally:
         window.set_scheme("light")
+
+
+@pytest.mark.parametrize("shape", [QTabBar.Shape.RoundedSouth, QTabBar.Shape.RoundedNorth])
+def test_the_tab_in_front_is_marked_by_a_line_that_can_be_seen(
+    scheme: str, shape: QTabBar.Shape, qtbot, qapp: QApplication
+) -> None:
+    """The docks' tabs (below them) and the claims/header tabs (above): the tab in front has
+    a line of 3:1 or more against the window on its outer edge, the others none."""
+    bar = QTabBar()
+    bar.setShape(shape)
+    bar.addTab("Response · 20:11:13")
+    bar.addTab("Error")
+    qtbot.addWidget(bar)
+    bar.show()
+    qtbot.waitExposed(bar)
+    image = bar.grab().toImage()
+    window = qapp.palette().color(Role.Window)
+
+    def edge(rect: QRect) -> int:  # the outer edge's second row of pixels
+        return rect.bottom() - 1 if shape is QTabBar.Shape.RoundedSouth else rect.top() + 1
+
+    front, behind = bar.tabRect(0), bar.tabRect(1)
+    mark = image.pixelColor(front.center().x(), edge(front))
+    assert ratio(mark, window) >= OUTLINE, (scheme, mark.name())
+    other = image.pixelColor(behind.center().x(), edge(behind))
+    assert ratio(other, window) < OUTLINE, (scheme, other.name())

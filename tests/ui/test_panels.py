@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import (
+    QApplication,
+    QFormLayout,
+    QLabel,
+    QStyle,
+    QWidget,
+)
 
 from idconnect_tester.core.id_token_checks import (
     VerificationContext,
@@ -23,6 +29,7 @@ from idconnect_tester.ui.about import versions_text
 from idconnect_tester.ui.countdown_panel import CountdownPanel, format_remaining
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.widgets import ValueNote
 
 
 @pytest.mark.parametrize(
@@ -182,3 +189,26 @@ def test_the_auto_refresh_row_keeps_its_controls_apart(qtbot) -> None:
     assert gap > 0
     assert lead.geometry().left() > check.geometry().right()
     assert state.geometry().left() - lead.geometry().right() - 1 >= gap
+
+
+def test_a_wrapped_note_gets_shorter_when_its_panel_gets_wider(qtbot) -> None:
+    """A note under a token, wrapped on two lines in a narrow panel, takes one line once the
+    panel is wide: no gap of an unused line is left under it (seen after a restored layout)."""
+    panel = QWidget()
+    form = QFormLayout(panel)
+    form.addRow("refresh_token", QLabel("snd-id-con-r-…"))
+    note = ValueNote("Refresh token note", "refreshTokenInfo")
+    form.addRow("", note)
+    form.addRow("token_type", QLabel("Bearer"))
+    qtbot.addWidget(panel)
+    panel.resize(300, 200)
+    panel.show()
+    qtbot.waitExposed(panel)
+    note.setText("Issued 20:36:32 by the authorization_code exchange, in a few more words.")
+    qtbot.waitUntil(lambda: note.height() == note.heightForWidth(note.width()))
+    lines = note.fontMetrics().lineSpacing()
+    assert note.height() >= 2 * lines  # wrapped, narrow
+    panel.resize(1200, 200)
+    qtbot.waitUntil(lambda: note.width() > 1000)
+    qtbot.waitUntil(lambda: note.height() == note.heightForWidth(note.width()))
+    assert note.height() < 2 * lines

@@ -186,7 +186,7 @@ class CountdownRow:
             tone = Tone.WARNING if remaining <= WARNING_WINDOW else Tone.OK
         set_tone(self.time, tone)
         palette = self.bar.palette()
-        palette.setColor(QPalette.ColorRole.Highlight, colours().for_tone(tone))
+        palette.setColor(QPalette.ColorRole.Highlight, colours().fill_for_tone(tone))
         self.bar.setPalette(palette)
         if text == EXPIRED_TEXT:
             return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -43,6 +43,8 @@ from PySide6.QtWidgets import (
     QStyleOptionComboBox,
     QStyleOptionComplex,
     QStyleOptionSpinBox,
+    QStyleOptionTab,
+    QTabBar,
     QWidget,
 )
 
@@ -69,15 +71,25 @@ class Colours:
     warning: QColor
     error: QColor
     muted: QColor
+    # A muted *fill* (an older countdown's bar): muted text has to stand out to be read, but
+    # a bar in that light grey outshone the live green ones beside it in the dark scheme.
+    muted_fill: QColor
 
     def for_tone(self, tone: Tone) -> QColor:
         return {Tone.OK: self.ok, Tone.WARNING: self.warning, Tone.ERROR: self.error}.get(
             tone, self.muted
         )
 
+    def fill_for_tone(self, tone: Tone) -> QColor:
+        return self.muted_fill if tone is Tone.MUTED else self.for_tone(tone)
 
-_LIGHT = Colours(QColor("#17703a"), QColor("#8c5300"), QColor("#b3261e"), QColor("#595d62"))
-_DARK = Colours(QColor("#6fd08c"), QColor("#f2b84b"), QColor("#ff8a80"), QColor("#a8adb4"))
+
+_LIGHT = Colours(
+    QColor("#17703a"), QColor("#8c5300"), QColor("#b3261e"), QColor("#595d62"), QColor("#8a8f96")
+)
+_DARK = Colours(
+    QColor("#6fd08c"), QColor("#f2b84b"), QColor("#ff8a80"), QColor("#a8adb4"), QColor("#6b7078")
+)
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
@@ -172,6 +184,24 @@ def _draw_popup_edge(painter: QPainter, option: QStyleOption) -> None:
     painter.restore()
 
 
+def _draw_selected_tab_mark(painter: QPainter, option: QStyleOptionTab) -> None:
+    rect, shape, width = option.rect, option.shape, 2
+    south = (QTabBar.Shape.RoundedSouth, QTabBar.Shape.TriangularSouth)
+    west = (QTabBar.Shape.RoundedWest, QTabBar.Shape.TriangularWest)
+    east = (QTabBar.Shape.RoundedEast, QTabBar.Shape.TriangularEast)
+    if shape in south:
+        mark = QRect(rect.left(), rect.bottom() - width + 1, rect.width(), width)
+    elif shape in west:
+        mark = QRect(rect.left(), rect.top(), width, rect.height())
+    elif shape in east:
+        mark = QRect(rect.right() - width + 1, rect.top(), width, rect.height())
+    else:
+        mark = QRect(rect.left(), rect.top(), rect.width(), width)
+    # The link blue, not the selection's: that one is dark enough for white text on it, and
+    # so under 3:1 against the dark window.
+    painter.fillRect(mark, option.palette.color(QPalette.ColorRole.Link))
+
+
 def _draw_field_edge(painter: QPainter, option: QStyleOption, *, round_: bool = False) -> None:
     """The one-pixel edge of a control (a text field, a spin box, a combo box, a checkbox;
     `round_`: a radio button), over the faint one Fusion drew."""
@@ -243,6 +273,24 @@ class _AppStyle(QProxyStyle):
         # (A frameless one — a combo box inside a table's cell — has no edge to redraw.)
         if isinstance(option, QStyleOptionSpinBox | QStyleOptionComboBox) and option.frame:
             _draw_field_edge(painter, option)
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawControl(element, option, painter, widget)
+        # Fusion tells the tab in front by a fill a shade off the others': in the dark scheme
+        # the result tabs looked all alike. A blue line marks it, on the edge away from the
+        # panel it shows.
+        if (
+            element is QStyle.ControlElement.CE_TabBarTabShape
+            and isinstance(option, QStyleOptionTab)
+            and option.state & QStyle.StateFlag.State_Selected
+        ):
+            _draw_selected_tab_mark(painter, option)
 
     def drawPrimitive(
         self,

@@ -83,6 +83,13 @@ def as_tall_as_its_text(label: QLabel, hint: QSize) -> QSize:
     return QSize(hint.width(), label.heightForWidth(width))
 
 
+def height_follows_width(label: QLabel, event: QResizeEvent) -> None:
+    """A wrapped label's height hint follows its width: at a new width its layout asks again.
+    A hint kept from a narrower width (a layout restored at start-up) left unused lines."""
+    if event.size().width() != event.oldSize().width():
+        label.updateGeometry()
+
+
 class WrappingLabel(QLabel):
     """A word-wrapped label for text that comes from outside (names, servers, file paths):
     it wraps, and never makes its panel wider (`narrow_minimum`)."""
@@ -240,6 +247,10 @@ class ValueNote(ValueLabel):
         hint = super().sizeHint()
         return as_tall_as_its_text(self, hint) if self.text() else QSize(hint.width(), 0)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height_follows_width(self, event)
+
 
 class WrappedNote(QLabel):
     """A word-wrapped note as tall as its text at the width it has, and at least `lines` lines.
@@ -263,8 +274,7 @@ class WrappedNote(QLabel):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.updateGeometry()  # the height for the new width
+        height_follows_width(self, event)
 
 
 class _FieldDescription:
