@@ -715,8 +715,8 @@ class Session:
             return Freshness(
                 True,
                 # Short, what is shown first: a laptop's panel has one line's width for it.
-                f"Older: the exchange at {when}; the latest ("
-                f"{clock_time(latest.received_at)}) {_ended(latest)}",
+                f"Older: from {when}; the latest ({clock_time(latest.received_at)}) "
+                f"{_ended(latest)}",
                 "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -733,7 +733,7 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"Older: the exchange at {clock_time(grant.exchange.received_at)}; the latest "
+                f"Older: from {clock_time(grant.exchange.received_at)}; the latest "
                 f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token",
                 "older",
             )
@@ -827,7 +827,7 @@ class Session:
             how = "succeeded" if later.report is None else f"failed: {later.report.status}"
             freshness = Freshness(
                 True,
-                f"Older: the step at {clock_time(when)}; the latest with this client "
+                f"Older: from {clock_time(when)}; the latest with this client "
                 f"({clock_time(later.at)}, profile {later.origin.label}) {how}",
                 "older",
             )
