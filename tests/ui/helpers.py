@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QWidget,
 )
 
@@ -86,6 +87,24 @@ def answer_the_input_dialog(text: str | None) -> list[str]:
 
     QTimer.singleShot(0, answer)
     return opened_with
+
+
+def answer_the_question(yes: bool) -> list[str]:
+    """Answers the question (a QMessageBox) the next action asks, as a person does: Yes, or
+    Cancel. Returns a list that gets the question's text, empty when none was asked (queued
+    before the action, like `answer_the_input_dialog`)."""
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            return
+        asked.append(box.text())
+        button = QMessageBox.StandardButton.Yes if yes else QMessageBox.StandardButton.Cancel
+        box.button(button).click()
+
+    QTimer.singleShot(0, answer)
+    return asked
 
 
 def wheel_down(widget: QWidget) -> None:

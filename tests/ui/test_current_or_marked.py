@@ -13,6 +13,7 @@ from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
     add_profile,
+    answer_the_question,
     find,
     get_code,
     hint_shown,
@@ -509,6 +510,39 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     add_profile(window, "Another target", client_id="partner-client")
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
+
+
+def test_a_refresh_token_is_sent_to_a_server_that_did_not_issue_it_only_if_confirmed(
+    window, qtbot
+) -> None:
+    """The form keeps the emulator's refresh token across a switch to a profile at another
+    server: Send asks first (Cancel is the default), and only Yes sends it there."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    unreachable = add_profile(
+        window, "Elsewhere", base_url=f"http://127.0.0.1:{closed_port()}", timeout_s=2.0
+    )
+    type_into(qtbot, window.target_panel.secret_key, "its-secret")
+    qtbot.waitUntil(window.form.send_button.isEnabled, timeout=WAIT_MS)
+    assert window.targets.current.id == unreachable.id
+    finished: list[object] = []
+    window.controller.exchange_finished.connect(lambda exchange, *_: finished.append(exchange))
+    asked = answer_the_question(yes=False)
+    window.form.send_button.click()
+    qtbot.waitUntil(lambda: asked != [], timeout=WAIT_MS)
+    assert "127.0.0.1" in asked[0] and "Built-in emulator" in asked[0]
+    assert window.status.text().startswith("Not sent")
+    assert not window.controller.busy and finished == []
+    asked = answer_the_question(yes=True)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.form.send_button.click()
+    assert asked != [] and len(finished) == 1
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    # Back at the server that issued it, it goes without a question.
+    select(window, EMULATOR_PROFILE_ID)
+    asked = answer_the_question(yes=False)
+    refreshed = send_and_wait(window, qtbot)
+    assert asked == [] and isinstance(refreshed.outcome, TokenGranted)
 
 
 def test_a_bare_code_pasted_after_a_get_code_gave_its_own_keeps_no_stale_pairing(

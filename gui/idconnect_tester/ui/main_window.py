@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDockWidget,
     QMainWindow,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -576,7 +577,38 @@ class MainWindow(QMainWindow):
         if self.controller.busy:
             self.status.say("A request is running: Send is off until it ends or is cancelled")
             return
-        self._send_token(self.form.token_request())
+        request = self.form.token_request()
+        if self._may_leave_its_server(request):
+            self._send_token(request)
+
+    def _may_leave_its_server(self, request: TokenRequest) -> bool:
+        """A refresh token this run got from one server, about to go to another (the form
+        kept it across a switch of profile): the server that did not issue it would be handed
+        it — a production token, say, sent to a sandbox. Asked first; no is the default."""
+        issued_by, chain = self.session.chain_origin(), self.session.refresh_token()
+        if (
+            request.grant_type != vendor.GRANT_REFRESH_TOKEN
+            or issued_by is None
+            or chain is None
+            or chain[0] != request.refresh_token.strip()
+        ):
+            return True
+        there, here = issued_by.client_key[0], self.targets.origin().client_key[0]
+        if there == here:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "Send the refresh token to another server?",
+            f"This refresh token was issued by {there} ({issued_by.label}). Sent now, it goes "
+            f"to {here}, which did not issue it and will refuse it — but will have seen it."
+            "\n\nSend it anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            return True
+        self.status.say("Not sent: the refresh token is another server's", Tone.WARNING)
+        return False
 
     def _send_token(self, request: TokenRequest) -> None:
         if self.emulator.reserved:
