@@ -484,11 +484,8 @@ class MainWindow(QMainWindow):
             return
         if verification.verdict is Verdict.FAILED:
             latest = self.session.latest_exchange()
-            done = ""
-            if latest is not None:
-                done = (
-                    f"{'Auto-refresh: ' if latest is self._automatic else ''}{latest.summary()} — "
-                )
+            prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
+            done = f"{prefix}{latest.summary()} — " if latest is not None else ""
             failed = ", ".join(verification.failed) or "decode"
             made = self._drill_made
             drill = f" — {_made_by(made[1])}" if made is not None and made[0] is latest else ""
