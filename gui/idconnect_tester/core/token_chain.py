@@ -112,8 +112,9 @@ class TokenChain:
         self.last_refresh_at: datetime | None = None
         self.last_refresh_rotated: bool | None = None
         self.refresh_revoked: str | None = None  # why, once the server said so
-        self.access_revoked: str | None = None
-        self.access_revoked_as = TokenState.REVOKED  # or REFUSED: a 401 that named it
+        # What the server said of the access token: revoked (403), or refused (a 401 that
+        # named it); None while it has said nothing against it.
+        self.access_refusal: TokenStatus | None = None
         self.suspect: str | None = None  # why every token of the chain is in doubt
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
@@ -146,24 +147,26 @@ class TokenChain:
         if self.last_refresh_rotated:
             self._issue_refresh(grant, "a refresh (rotation)")
         # A new access token replaces a revoked one; the chain's doubt about it goes with it.
-        self.access_revoked = None
+        self.access_refusal = None
         # The server took the refresh token it had refused before (a refusal that was not a
         # revocation: a drill, a fault on its side): it was not revoked after all.
         self.refresh_revoked = None
 
     def refresh_refused(self, description: str, when: datetime) -> None:
         self.refresh_revoked = f"The server refused it at {clock_time(when)}: {description}"
-        if self.access_revoked is None:
-            self.access_revoked = (
-                "Its refresh token was revoked; the access token most likely was too"
+        if self.access_refusal is None:
+            self.access_refusal = TokenStatus(
+                TokenState.REVOKED,
+                "Its refresh token was revoked; the access token most likely was too",
             )
-            self.access_revoked_as = TokenState.REVOKED
 
     def access_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
         """The server refused the access token: revoked (403), or — `revoked` False — not
         taken at all, as invalid or expired (401)."""
-        self.access_revoked = f"The server refused it at {clock_time(when)}: {description}"
-        self.access_revoked_as = TokenState.REVOKED if revoked else TokenState.REFUSED
+        self.access_refusal = TokenStatus(
+            TokenState.REVOKED if revoked else TokenState.REFUSED,
+            f"The server refused it at {clock_time(when)}: {description}",
+        )
 
     def code_replayed(self, when: datetime) -> None:
         self.replay_refused_at = when
@@ -183,8 +186,8 @@ class TokenChain:
 
     def access_status(self, now: datetime, current: Origin | None) -> TokenStatus:
         granted = self.latest.granted
-        if self.access_revoked is not None:
-            return TokenStatus(self.access_revoked_as, self.access_revoked)
+        if self.access_refusal is not None:
+            return self.access_refusal
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
         if now >= granted.expires_at:

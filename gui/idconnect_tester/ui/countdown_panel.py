@@ -199,7 +199,6 @@ class CountdownPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("countdownPanel")
         self.freshness = FreshnessLine("countdownFreshness")
-        self._marked_older = False  # the tokens on show are from an older result
         grid = QGridLayout(self)
         grid.setColumnStretch(2, 1)
         grid.setVerticalSpacing(2)
@@ -282,7 +281,6 @@ class CountdownPanel(QWidget):
             self.auto_refresh.blockSignals(False)
 
     def show_tokens(self, view: TokenView | None) -> None:
-        self._marked_older = view is not None and view.freshness.stale
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)
         row = self.rows["access"]
@@ -315,11 +313,14 @@ class CountdownPanel(QWidget):
         else:
             iat = numeric_date(decoded.claims.get("iat")) or exp
             trust = view.trust()  # one not to trust is not counted down in green
-            # In a panel marked older, the row says "older" only while nothing worse is known
-            # (as the access token's row). In a current panel, an id_token from an earlier
-            # response (the latest carried none) says so beside whatever else it is.
-            own = not self._marked_older
-            older = view.freshness.note if view.freshness.stale and (own or trust is None) else None
+            older: str | None = None
+            if self.property("stale") is True:  # the panel is marked older (show_tokens)
+                # "older" only while nothing worse is known, as the access token's row.
+                older = view.freshness.note if view.freshness.stale and trust is None else None
+            elif view.freshness.stale:
+                # An id_token from an earlier response (the latest carried none) in a current
+                # panel: it says so beside whatever else it is.
+                older = view.freshness.note
             row.start(exp, exp - iat, "its own exp claim", trust, older=older)
         self._reflow()
         self.tick()
