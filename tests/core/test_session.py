@@ -535,6 +535,38 @@ def test_an_exchanges_id_token_verdict_is_handed_on_once_as_it_was_when_it_arriv
     assert latest.verification.verdict is Verdict.FAILED
 
 
+def test_the_error_view_names_a_success_whose_id_token_failed_its_checks(
+    session, panels, clock, signer
+) -> None:
+    """A 200 whose id_token fails its checks is no "no error": the error view says which
+    checks failed — as they were when it arrived — until a later step replaces it."""
+    attempt = authorize(session)
+    exchange_code(session, clock, signer, nonce=attempt.nonce)
+    assert panels.error.report is None and panels.error.id_token_failed == ()  # checking
+    job = panels.of(VerificationRequested)[-1].job
+    # The production issuer's context: the token's iss is the sandbox's.
+    session.verification_finished(job, signer.context(PRODUCTION, attempt.nonce, 0), "keys")
+    assert panels.error.report is None and panels.error.id_token_failed == ("iss",)
+
+    assert session.request_verification()  # Verify again, with the keys that fit
+    again = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(again, signer.context(SANDBOX, attempt.nonce, 0), "keys")
+    assert panels.id_token.verification.verdict is Verdict.VERIFIED  # the panel: passes now
+    assert panels.error.id_token_failed == ("iss",)  # the step: it failed when it came
+
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=refresh_request("x"), origin=SANDBOX
+    )
+    assert panels.error.report is not None and panels.error.id_token_failed == ()
+
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-2", nonce=attempt.nonce)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, attempt.nonce, 0), "keys")
+    assert panels.error.report is None and panels.error.id_token_failed == ()
+
+
 def test_a_verification_for_a_token_no_longer_shown_is_dropped(
     session, panels, clock, signer
 ) -> None:

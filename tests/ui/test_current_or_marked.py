@@ -31,6 +31,7 @@ from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.token_chain import SpentHow, clock_time
+from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone
 
@@ -172,6 +173,23 @@ def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(window,
     assert state is not None and state.text() == "not trusted, older"
     assert state.property("tone") == Tone.ERROR.value
     assert text_of(window, "idTokenState") == ""
+
+
+def test_the_error_panel_names_an_id_token_that_failed_instead_of_no_error(window, qtbot) -> None:
+    """A 200 whose id_token failed its checks is not "No error": the Error panel says the
+    id_token failed and which check, in red, with the step's time in its title — and the next
+    clean success is "No error" again."""
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    status = window.error_panel.status
+    assert status.text() != "No error" and status.property("tone") == Tone.ERROR.value
+    assert "signature" in window.error_panel.hint.text()
+    assert window.docks["error"].windowTitle() != window_layout.DOCK_TITLES["error"]
+    token_flow(window, qtbot)  # the drill is spent: a clean token
+    wait_for_verdict(window, qtbot)
+    assert status.text() == "No error" and status.property("tone") != Tone.ERROR.value
+    assert window.docks["error"].windowTitle() == window_layout.DOCK_TITLES["error"]
 
 
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
@@ -613,6 +631,24 @@ def test_auto_refresh_says_a_day_away_and_stops_at_once_for_a_refused_refresh_to
     assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh token is suspect")
     assert not window.countdown_panel.auto_refresh.isChecked()
     assert not window.auto_refresh.scheduled
+
+
+def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window, qtbot) -> None:
+    """A lead just short of the token's whole lifetime is kept — refreshing early is a thing to
+    test — but each new token is then refreshed as soon: the line says how often, in amber."""
+    exchange = token_flow(window, qtbot)
+    assert isinstance(exchange.outcome, TokenGranted)
+    lifetime_s = round((exchange.outcome.expires_at - exchange.received_at).total_seconds())
+    window.countdown_panel.auto_refresh.setChecked(True)
+    state = window.countdown_panel.auto_refresh_state
+    assert state.property("tone") == Tone.MUTED.value  # the default minute's lead
+    window.countdown_panel.auto_refresh_lead.setValue(lifetime_s - 15)
+    assert state.property("tone") == Tone.WARNING.value
+    assert "every 15 s" in state.text()
+    window.countdown_panel.auto_refresh_lead.setValue(lifetime_s // 2 - 1)
+    assert state.property("tone") == Tone.MUTED.value
+    window.countdown_panel.auto_refresh.setChecked(False)
+    assert state.property("tone") == Tone.MUTED.value and state.text() == "Off"
 
 
 def test_a_code_sent_with_a_space_around_it_is_still_said_to_be_spent(window, qtbot) -> None:

@@ -9,6 +9,7 @@ import re
 from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QTabBar, QToolButton
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -210,6 +211,23 @@ def test_invalid_target_blocks_send(window: MainWindow, qtbot) -> None:
     assert not window.form.send_button.isEnabled()
     assert "secret key" in window.form.send_blocked.text()
     assert window.target_panel.messages["secret_key"].isVisible()
+
+
+def test_the_form_stays_put_while_the_missing_secret_is_typed(window: MainWindow, qtbot) -> None:
+    """ "Enter the app token's secret key" goes at the first character typed: its line keeps
+    its room while the field is typed in, so the request form below doesn't jump up under the
+    pointer; it closes up once a change is made elsewhere."""
+    panel = window.target_panel
+    message = panel.messages["secret_key"]
+    type_into(qtbot, panel.secret_key, "")
+    assert message.isVisible() and message.text()
+    form_top = window.form.mapTo(window, window.form.rect().topLeft()).y()
+    qtbot.keyClicks(panel.secret_key, "e")
+    assert message.text() == "" and message.isVisible()
+    assert window.form.mapTo(window, window.form.rect().topLeft()).y() == form_top
+    type_into(qtbot, panel.secret_key, EMULATOR_SECRET_KEY)
+    type_into(qtbot, panel.app_token, panel.app_token.text() + " ")  # a change elsewhere
+    assert not message.isVisible()
 
 
 def test_scope_checkboxes_have_the_reference_tooltips(window: MainWindow) -> None:

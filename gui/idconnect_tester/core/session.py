@@ -49,6 +49,7 @@ from idconnect_tester.core.exchange import (
 from idconnect_tester.core.hints import is_access_token_refused, is_invalid_code
 from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
+    Verdict,
     Verification,
     VerificationContext,
     VerificationKey,
@@ -150,8 +151,8 @@ class Session:
         self._error: _ShownError | None = None
         self._errors: dict[tuple[str, ...], _ShownError] = {}
         self._verifying: _Verifying | None = None
-        # The latest exchange whose id_token had its first verdict (IdTokenChecked).
-        self._first_verdict_of: Exchange | None = None
+        # The latest exchange's id_token's first verdict (handed on as IdTokenChecked).
+        self._first_verdict: IdTokenChecked | None = None
         self._pasted_keys: tuple[VerificationKey, ...] | None = None
         self._pasted_description = ""
         self._shown: dict[type[PanelEvent], PanelEvent] = {}
@@ -326,7 +327,7 @@ class Session:
         self._latest = (exchange, origin)
         self._raw = (exchange, origin)
         report = self._explained(report_for_exchange(exchange), exchange, sent, origin)
-        self._set_error(_ShownError(report, origin, now))
+        self._set_error(_ShownError(report, origin, now, exchange=exchange))
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
             self._token_exchange(exchange, request, origin)
@@ -587,10 +588,16 @@ class Session:
         verifying.context = replace(context, original_claims=original)
         verifying.keys_note = keys_note
         self._check(verifying)
-        self._publish()
-        if verifying.result is not None and verifying.exchange is not self._first_verdict_of:
-            self._first_verdict_of = verifying.exchange
-            self._emit(IdTokenChecked(verifying.exchange, verifying.result))
+        first = self._first_verdict
+        if verifying.result is not None and (
+            first is None or first.exchange is not verifying.exchange
+        ):
+            first = self._first_verdict = IdTokenChecked(verifying.exchange, verifying.result)
+        else:
+            first = None
+        self._publish()  # after the first verdict is kept: the error panel says if it failed
+        if first is not None:
+            self._emit(first)
 
     def _check(self, verifying: _Verifying) -> None:
         if verifying.context is not None:
@@ -841,7 +848,16 @@ class Session:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
-        return ErrorView(report, origin, freshness, when)
+        first = self._first_verdict
+        id_token_failed = (
+            tuple(first.verification.failed or ["decode"])
+            if report is None
+            and first is not None
+            and first.exchange is shown.exchange
+            and first.verification.verdict is Verdict.FAILED
+            else ()
+        )
+        return ErrorView(report, origin, freshness, when, id_token_failed)
 
     def _other_target(self, origin: Origin, when: str) -> Freshness:
         """A result from a target that is not the current one: another profile, or this
@@ -876,6 +892,7 @@ class _ShownError:
     origin: Origin | None
     at: datetime
     from_authorize: bool = False  # the authorize step's: it depends on the redirect URI too
+    exchange: Exchange | None = None  # the token or share-token step's
 
 
 def _redirect_text(uri: str) -> str:

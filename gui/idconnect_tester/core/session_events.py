@@ -203,6 +203,9 @@ class ErrorView:
     origin: Origin | None
     freshness: Freshness
     at: datetime  # when that step ended: a new step is a new moment
+    # A success whose id_token failed its checks when it arrived (its first verdict): the
+    # checks that failed. Not an HTTP error, but no success to trust either.
+    id_token_failed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 Each refresh is a normal exchange, shown in the panels. A failed refresh switches auto-refresh
 off and says why — it never retries in a loop. When the lead is longer than the token's whole
 lifetime (a short emulator --ttl, say), the refresh happens at 80% of the lifetime instead of
-at once, so a short-lived token can't turn this into a request storm.
+at once, so a short-lived token can't turn this into a request storm. A lead that leaves less
+than half the lifetime (a day's lead on a day's token) is kept, but said in amber: each new
+token is refreshed again as soon, a request every few seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Final
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.session_events import Tone
 from idconnect_tester.core.token_chain import clock_time_on
 from idconnect_tester.ui.controller import RequestController
 
@@ -27,7 +30,8 @@ class AutoRefresh(QObject):
     due then waits until the controller is idle, once, however often it came due."""
 
     due = Signal()  # time to refresh
-    state_changed = Signal(str)  # a sentence for the panel: next run, off, or stopped and why
+    # A sentence for the panel — next run, off, or stopped and why — and its tone.
+    state_changed = Signal(str, Tone)
 
     def __init__(self, controller: RequestController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +94,7 @@ class AutoRefresh(QObject):
         self._waiting = False
         self._timer.stop()
         self.next_at = None
-        self.state_changed.emit(f"Stopped: {why}")
+        self.state_changed.emit(f"Stopped: {why}", Tone.ERROR)
 
     def _due_time(self) -> datetime | None:
         if self._received_at is None or self._expires_at is None:
@@ -105,20 +109,27 @@ class AutoRefresh(QObject):
         self._timer.stop()
         self.next_at = None
         if not self.enabled:
-            self.state_changed.emit("Off")
+            self.state_changed.emit("Off", Tone.MUTED)
             return
         due = self._due_time()
         if due is None:
-            self.state_changed.emit("On — waiting for a token with a refresh token")
+            self.state_changed.emit("On — waiting for a token with a refresh token", Tone.MUTED)
             return
         now = datetime.now(UTC)
         if self._expires_at is not None and self._expires_at <= now:
-            self.state_changed.emit("On — the token has already expired; refreshing now")
+            self.state_changed.emit(
+                "On — the token has already expired; refreshing now", Tone.MUTED
+            )
             due = now
         self.next_at = due
         self._timer.start(max(0, round((due - now).total_seconds() * 1000)))
-        before = round((self._expires_at - due).total_seconds()) if self._expires_at else 0
-        why = f"{before} s before expiry"
+        assert self._received_at is not None and self._expires_at is not None
+        before = round((self._expires_at - due).total_seconds())
+        after = round((due - self._received_at).total_seconds())
+        why, tone = f"{before} s before expiry", Tone.MUTED
         if before != self.lead_s:  # the lead is longer than the token lives: not that early
             why += f"; the {self.lead_s} s lead is longer than the token's lifetime"
-        self.state_changed.emit(f"Next refresh at {clock_time_on(due, now)} ({why})")
+        elif due - self._received_at < (self._expires_at - self._received_at) / 2:
+            why += f": {after} s after the token came, so a refresh every {after} s or so"
+            tone = Tone.WARNING
+        self.state_changed.emit(f"Next refresh at {clock_time_on(due, now)} ({why})", tone)

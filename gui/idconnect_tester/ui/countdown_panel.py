@@ -272,9 +272,9 @@ class CountdownPanel(QWidget):
     def timer_active(self) -> bool:
         return self._timer.isActive()
 
-    def show_auto_refresh_state(self, text: str) -> None:
+    def show_auto_refresh_state(self, text: str, tone: Tone) -> None:
         self.auto_refresh_state.setText(text)
-        set_tone(self.auto_refresh_state, Tone.ERROR if text.startswith("Stopped") else Tone.MUTED)
+        set_tone(self.auto_refresh_state, tone)
         if text.startswith("Stopped") and self.auto_refresh.isChecked():
             self.auto_refresh.blockSignals(True)  # reflect the stop without re-triggering it
             self.auto_refresh.setChecked(False)

@@ -85,10 +85,12 @@ class ErrorPanel(QWidget):
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)
         report = view.report if view is not None else None
-        if report is None:
-            self._clear()
-        else:
+        if report is not None:
             self.show_report(report)
+        elif view is not None and view.id_token_failed:
+            self._show_id_token_failure(view.id_token_failed)
+        else:
+            self._clear()
 
     def _clear(self) -> None:
         self._shown = None
@@ -99,6 +101,18 @@ class ErrorPanel(QWidget):
         self.correlation.set_value("")
         self.correlation.label.setToolTip("")
         self.support_button.setEnabled(False)
+        self._show_rows_with_content()
+
+    def _show_id_token_failure(self, failed: tuple[str, ...]) -> None:
+        """A 200 whose id_token failed its checks: no HTTP error, and yet no "No error" — the
+        response is not one to trust."""
+        self._clear()
+        self.status.setText("The id_token failed its checks")
+        set_tone(self.status, Tone.ERROR)
+        self.hint.setText(
+            f"<b>Do not trust this response.</b> Its id_token failed: {escape(', '.join(failed))}"
+            " — the ID token panel says why, check by check."
+        )
         self._show_rows_with_content()
 
     def show_report(self, report: ErrorReport) -> None:

@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
                 # No error to show: a time would read as if there were one.
-                has_error = view is not None and view.report is not None
+                has_error = view is not None and (view.report is not None or view.id_token_failed)
                 self._title("error", view.freshness if has_error and view else None)
                 self._raise_for(view)
             case FormFill():

@@ -81,17 +81,15 @@ class TargetPanel(QGroupBox):
         self.show_secret.setToolTip("Show the secret key (it is stored in the system keyring)")
         self.show_secret.toggled.connect(self._toggle_secret)
 
-        self.messages = {
-            name: FieldMessage(f"{name}Message")
-            for name in ("base_url", "app_token", "secret_key", "profile")
+        self._fields: dict[str, QWidget] = {
+            "base_url": self.base_url,
+            "app_token": self.app_token,
+            "secret_key": self.secret_key,
+            "profile": self.profile,
         }
+        self.messages = {name: FieldMessage(f"{name}Message") for name in self._fields}
         # Each message is read with its field by screen readers.
-        for name, field in (
-            ("base_url", self.base_url),
-            ("app_token", self.app_token),
-            ("secret_key", self.secret_key),
-            ("profile", self.profile),
-        ):
+        for name, field in self._fields.items():
             self.messages[name].tie_to(field)
         # Room for three lines from the start (the emulator's note, in a narrow column): filling
         # the note in must not move the rows below.
@@ -221,4 +219,4 @@ class TargetPanel(QGroupBox):
             elif name == "profile" and warnings:
                 message.show_message("\n".join(warnings), Tone.WARNING)
             else:
-                message.clear_message()
+                message.clear_message(keep_room=self._fields[name].hasFocus())

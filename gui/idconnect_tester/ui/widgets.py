@@ -301,7 +301,9 @@ def _smaller(label: QLabel) -> None:
 
 class FieldMessage(_FieldDescription, QLabel):
     """The message shown under a form field: an error (red) or a warning (amber); hidden when
-    there is nothing to say."""
+    there is nothing to say — except while its field is being typed in: a message that goes
+    at the first character typed keeps its room, so the rows below don't jump under the
+    pointer (they close up at the next change made elsewhere)."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -316,9 +318,9 @@ class FieldMessage(_FieldDescription, QLabel):
         self.setVisible(bool(text))
         self._describe_field(text)
 
-    def clear_message(self) -> None:
+    def clear_message(self, *, keep_room: bool = False) -> None:
         self.setText("")
-        self.setVisible(False)
+        self.setVisible(keep_room and not self.isHidden())
         self._describe_field("")
 
 
