@@ -350,6 +350,27 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
         close_window(window, qtbot)
 
 
+def test_auto_refresh_switched_on_after_expiry_refreshes_at_once_and_says_so(loop, qtbot) -> None:
+    """Switched on once the token has expired: it refreshes now, and says that — not a "next
+    refresh" in the past with a lead "longer than the token's lifetime"."""
+    window = open_window(qtbot, emulator_ttl_s=1)
+    try:
+        first = token_flow(window, qtbot)
+        assert isinstance(first.outcome, TokenGranted)
+        qtbot.waitUntil(lambda: text_of(window, "expiryCountdown") == "Expired", timeout=WAIT_MS)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+            window.countdown_panel.auto_refresh.setChecked(True)
+            assert (
+                text_of(window, "autoRefreshState") == "On — the token has expired; refreshing now"
+            )
+        refreshed = blocker.args[0]
+        assert isinstance(refreshed.outcome, TokenGranted)
+        assert refreshed.outcome.access_token != first.outcome.access_token
+    finally:
+        window.countdown_panel.auto_refresh.setChecked(False)
+        close_window(window, qtbot)
+
+
 def test_auto_refresh_stops_when_the_target_changes(window: MainWindow, qtbot) -> None:
     """Its schedule is for the tokens on display: another target's, after a switch."""
     window.countdown_panel.auto_refresh.setChecked(True)

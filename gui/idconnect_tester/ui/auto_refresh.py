@@ -50,6 +50,8 @@ class AutoRefresh(QObject):
         controller.busy_changed.connect(self._busy_changed)
 
     def _came_due(self) -> None:
+        if not self.enabled:  # switched off while a due one waited for a request to end
+            return
         if self._controller.busy:
             self._waiting = True
         else:
@@ -116,14 +118,12 @@ class AutoRefresh(QObject):
             self.state_changed.emit("On — waiting for a token with a refresh token", Tone.MUTED)
             return
         now = datetime.now(UTC)
-        if self._expires_at is not None and self._expires_at <= now:
-            self.state_changed.emit(
-                "On — the token has already expired; refreshing now", Tone.MUTED
-            )
-            due = now
-        self.next_at = due
+        self.next_at = max(due, now)
         self._timer.start(max(0, round((due - now).total_seconds() * 1000)))
         assert self._received_at is not None and self._expires_at is not None
+        if self._expires_at <= now:
+            self.state_changed.emit("On — the token has expired; refreshing now", Tone.MUTED)
+            return
         before = round((self._expires_at - due).total_seconds())
         after = round((due - self._received_at).total_seconds())
         why, tone = f"{before} s before expiry", Tone.MUTED
