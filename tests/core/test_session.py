@@ -608,6 +608,65 @@ def test_a_share_token_step_leaves_the_token_panels_current(session, panels, clo
     assert panels.error.report.status.startswith("403")
 
 
+def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
+    session, panels, clock, signer
+) -> None:
+    """The share row says which exchange replaced the access token it was made from: the
+    refresh at its own target — not a later exchange with another target, which replaced
+    nothing there."""
+    exchange_code(session, clock, signer)
+    clock.advance(3)
+    session.exchange_finished(
+        share_granted(clock.now),
+        sent=ShareTokenRequest("access-code-1", "other-client", 1800),
+        origin=SANDBOX,
+    )
+    clock.advance(3)
+    session.set_target(PRODUCTION)
+    exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)
+    session.set_target(SANDBOX)
+    assert not panels.share.freshness.stale  # nothing replaced the sandbox's access token
+    assert panels.tokens.freshness.stale  # the response is production's
+
+    clock.advance(3)
+    refreshed_at = clock.now
+    session.exchange_finished(
+        granted(clock.now, access="access-2"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    clock.advance(3)
+    session.set_target(PRODUCTION)
+    exchange_code(session, clock, signer, code="code-p2", target=PRODUCTION)
+    session.set_target(SANDBOX)
+    share = panels.share.freshness
+    assert share.stale and clock_time(refreshed_at) in share.note and "refresh_token" in share.note
+    assert clock_time(clock.now) not in share.note
+
+
+def test_a_copy_of_a_profile_shows_its_originals_error_not_another_targets(
+    session, panels, clock, signer
+) -> None:
+    """A copy of this profile (the same client at the same server) has taken no step yet: its
+    error panel shows the original's latest step — its tokens are the copy's too — marked
+    "other profile", not a later error of an unrelated target."""
+    exchange_code(session, clock, signer)
+    clock.advance(3)
+    session.exchange_finished(
+        api_error(clock.now, 403, "Refresh token has been revoked"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    clock.advance(3)
+    session.set_target(PRODUCTION)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=PRODUCTION)
+    copy = origin("Sandbox copy", profile_id="p-sandbox-copy", port=9001)
+    session.set_target(copy)
+    assert panels.error.report.status.startswith("403")
+    assert panels.error.freshness.stale and panels.error.freshness.label == "other profile"
+    assert panels.tokens.freshness.label == "other profile"  # the same word, panel to panel
+
+
 def test_a_refresh_without_id_token_keeps_the_old_one_visibly_older(
     session, panels, clock, signer
 ) -> None:

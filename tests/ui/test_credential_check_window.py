@@ -158,13 +158,17 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     assert not panel.property("stale") and not panel.freshness.isVisibleTo(panel)
     emulator_id = window.targets.current.id
 
-    other = add_profile(window, "Partner sandbox")  # selected: another target
+    # Selected: another client at the same server — another target.
+    other = add_profile(window, "Partner sandbox", client_id="partner-client")
     assert panel.property("stale") and panel.freshness.isVisibleTo(panel)
     assert (
         "another target" in panel.freshness.text() and "Built-in emulator" in panel.freshness.text()
     )
     assert "other target" in dock.windowTitle()
     assert statuses(window) == dict.fromkeys(STEP_IDS, "pass")  # the rows stay, marked
+    # A copy (the same client at the same server) is named as the other panels name it.
+    add_profile(window, "Copy of the emulator")
+    assert panel.property("stale") and "other profile" in dock.windowTitle()
 
     select(window, emulator_id)  # back: the rows are this target's again
     assert not panel.property("stale") and "other target" not in dock.windowTitle()

@@ -206,7 +206,9 @@ def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     assert summary.text().startswith("Do not trust")
     assert summary.property("tone") == Tone.ERROR.value
     send_and_wait(window, qtbot)  # that code again: 401, its tokens suspect
-    assert stale(window, "idTokenPanel") and summary.text().startswith("Suspect. Do not trust")
+    assert stale(window, "idTokenPanel") and summary.text().startswith(
+        "Suspect now; as issued, do not trust"
+    )
     assert summary.property("tone") == Tone.ERROR.value
 
 
@@ -262,7 +264,7 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert "403" in window.response_panel.freshness.text()
     # Its verdict judged it as issued; the panel says first what it is worth now.
     verdict = window.id_token_panel.summary
-    assert verdict.text().startswith("Revoked. ") and stale(window, "idTokenPanel")
+    assert verdict.text().startswith("Revoked") and stale(window, "idTokenPanel")
     assert verdict.property("tone") == Tone.ERROR.value and "revoked" in verdict.toolTip()
     assert text_of(window, "errorStatus").startswith("403")
     # What to try names the cause this run knows (the replay, and when), not the three maybes.

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -137,8 +137,7 @@ class Session:
         self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
-        # The share token on display, and the access token it was made from.
-        self._share: tuple[Exchange, ShareTokenGranted, Origin, str] | None = None
+        self._share: _Share | None = None  # the share token on display
         self._latest: tuple[Exchange, Origin] | None = None
         # What the raw panel shows: the latest exchange, or an authorize step that came after.
         self._raw: tuple[RawStep, Origin] | None = None
@@ -358,6 +357,14 @@ class Session:
                 and sent is not None
                 and chain.uses_refresh_token(sent.refresh_token)
             )
+            share = self._share
+            if (
+                share is not None
+                and share.replaced_by is None
+                and origin.same_client(share.origin)
+                and outcome.access_token != share.made_from
+            ):
+                share.replaced_by = grant  # this client's access token is no longer that one
             if continues and chain is not None:
                 chain.refreshed(grant, at=origin)
             else:
@@ -490,7 +497,7 @@ class Session:
     ) -> None:
         outcome = exchange.outcome
         if isinstance(outcome, ShareTokenGranted):
-            self._share = (exchange, outcome, origin, sent.access_token if sent else "")
+            self._share = _Share(exchange, outcome, origin, sent.access_token if sent else "")
             return
         chain = self._chain
         if (
@@ -619,7 +626,7 @@ class Session:
         if self._chain is not None:
             moments.append(self._chain.latest.granted.expires_at)
         if self._share is not None:
-            moments.append(self._share[1].expires_at)
+            moments.append(self._share.granted.expires_at)
         if self._verifying is not None:
             decoded = self._verifying.decoded
             if isinstance(decoded, DecodedJwt):
@@ -758,32 +765,33 @@ class Session:
         )
 
     def _share_view(self, now: datetime) -> ShareView | None:
-        if self._share is None:
+        share = self._share
+        if share is None:
             return None
-        exchange, granted, origin, made_from = self._share
-        when = clock_time(exchange.received_at)
-        chain = self._chain
-        if now >= granted.expires_at:
-            status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
-        elif not origin.same_target(self._target):
-            status = TokenStatus.not_this_target(origin, self._target)
+        when = clock_time(share.exchange.received_at)
+        expires_at = share.granted.expires_at
+        if now >= expires_at:
+            status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(expires_at)}")
+        elif not share.origin.same_target(self._target):
+            status = TokenStatus.not_this_target(share.origin, self._target)
         else:
-            status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(granted.expires_at)}")
-        replaced = chain is not None and made_from != chain.latest.granted.access_token
-        if not origin.same_target(self._target):
-            freshness = self._other_target(origin, f"received at {when}")
-        elif replaced and chain is not None:
-            # Made from an access token the response no longer shows: not part of it.
+            status = TokenStatus(TokenState.LIVE, f"Valid until {clock_time(expires_at)}")
+        replaced_by = share.replaced_by
+        if not share.origin.same_target(self._target):
+            freshness = self._other_target(share.origin, f"received at {when}")
+        elif replaced_by is not None:
+            # Made from an access token a later grant to this client replaced: not part of
+            # what this client's tokens are now.
             freshness = Freshness(
                 True,
                 f"Older result: made at {when} from an access token that the "
-                f"{chain.latest.grant_type} exchange at "
-                f"{clock_time(chain.latest.exchange.received_at)} replaced",
+                f"{replaced_by.grant_type} exchange at "
+                f"{clock_time(replaced_by.exchange.received_at)} replaced",
                 "older",
             )
         else:
             freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
-        return ShareView(exchange, granted, origin, status, freshness)
+        return ShareView(share.exchange, share.granted, share.origin, status, freshness)
 
     def _exchange_view(self) -> ExchangeView | None:
         if self._raw is None:
@@ -810,8 +818,16 @@ class Session:
             self._errors[shown.origin.key] = shown
 
     def _error_view(self) -> ErrorView | None:
-        """This target's latest step, or (none here yet) the latest step anywhere, marked."""
-        here = self._errors.get(self._target.key) if self._target is not None else None
+        """This target's latest step; none here yet, the latest of this client at this server
+        (a copy of this profile: its steps are this client's); else the latest anywhere —
+        marked as such."""
+        target = self._target
+        here = self._errors.get(target.key) if target is not None else None
+        if here is None:
+            same_client = (
+                e for e in self._errors.values() if e.origin and e.origin.same_client(target)
+            )
+            here = max(same_client, key=lambda error: error.at, default=None)
         shown = here or self._error
         if shown is None:
             return None
@@ -869,9 +885,7 @@ class Session:
                 True, f"From profile {origin.label}, {when}: {SAME_CLIENT}.", "other profile"
             )
         return Freshness(
-            True,
-            f"From {origin.differences(self._target)}, {when}.",
-            "other target" if origin.is_other_profile(self._target) else "target edited",
+            True, f"From {origin.differences(self._target)}, {when}.", origin.relation(self._target)
         )
 
     def _redirect_changed(self, origin: Origin) -> str | None:
@@ -882,6 +896,19 @@ class Session:
         if then == now:
             return None
         return f"the redirect URI is now {_redirect_text(now)} (it was {_redirect_text(then)})"
+
+
+@dataclass
+class _Share:
+    """The share token on display: made from `made_from`, an access token of the client at
+    `origin`, until a later grant to that client replaced it (another target's grants
+    replace nothing of this one's)."""
+
+    exchange: Exchange
+    granted: ShareTokenGranted
+    origin: Origin
+    made_from: str = field(repr=False)
+    replaced_by: Grant | None = None
 
 
 @dataclass(frozen=True)

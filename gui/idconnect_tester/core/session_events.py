@@ -70,6 +70,15 @@ class Origin:
     def is_other_profile(self, current: Origin | None) -> bool:
         return current is None or current.profile.id != self.profile.id
 
+    def relation(self, current: Origin | None) -> str:
+        """A result from here, said against `current` in a word or two (a dock title's):
+        "other profile" for a copy — the same client at the same server, whose codes and
+        tokens are good there too —, "other target", or "target edited" for this profile
+        since changed where its results depend on it."""
+        if not self.is_other_profile(current):
+            return "target edited"
+        return "other profile" if self.same_client(current) else "other target"
+
     def differences(self, current: Origin | None) -> str:
         """Where a result came from, said against `current`: "another target (Sandbox)", or
         "Built-in emulator before its app token changed" when only the profile was edited."""

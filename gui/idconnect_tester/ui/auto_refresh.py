@@ -1,11 +1,11 @@
 """Auto-refresh: renew the access token a set number of seconds before it expires.
 
 Each refresh is a normal exchange, shown in the panels. A failed refresh switches auto-refresh
-off and says why — it never retries in a loop. When the lead is longer than the token's whole
-lifetime (a short emulator --ttl, say), the refresh happens at 80% of the lifetime instead of
-at once, so a short-lived token can't turn this into a request storm. A lead that leaves less
-than half the lifetime (a day's lead on a day's token) is kept, but said in amber: each new
-token is refreshed again as soon, a request every few seconds.
+off and says why — it never retries in a loop. When the lead is as long as the token's whole
+lifetime or longer (a short emulator --ttl, say), the refresh happens at 80% of the lifetime
+instead of at once, so a short-lived token can't turn this into a request storm. A lead that
+leaves less than half the lifetime (a minute short of a day, on a day's token) is kept, but
+said in amber: each new token is refreshed again as soon, a request every few seconds.
 """
 
 from __future__ import annotations
@@ -127,8 +127,9 @@ class AutoRefresh(QObject):
         before = round((self._expires_at - due).total_seconds())
         after = round((due - self._received_at).total_seconds())
         why, tone = f"{before} s before expiry", Tone.MUTED
-        if before != self.lead_s:  # the lead is longer than the token lives: not that early
-            why += f"; the {self.lead_s} s lead is longer than the token's lifetime"
+        lifetime_s = round((self._expires_at - self._received_at).total_seconds())
+        if before != self.lead_s:  # the lead is as long as the token lives: not that early
+            why += f"; the {self.lead_s} s lead leaves nothing of the token's {lifetime_s} s"
         elif due - self._received_at < (self._expires_at - self._received_at) / 2:
             why += f": {after} s after the token came, so a refresh every {after} s or so"
             tone = Tone.WARNING

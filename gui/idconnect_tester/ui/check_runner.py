@@ -248,11 +248,16 @@ class CheckRunner:
                 "to check the key in use.",
                 label="secret changed",
             )
+        where = (
+            f"profile {checked.label} (the same client at the same server)"
+            if checked.is_other_profile(current) and checked.same_client(current)
+            else checked.differences(current)
+        )
         return Freshness(
             stale=True,
-            note=f"From {checked.differences(current)}: this check ran{when}. Run it again to "
-            f"check {current.label} as it is now.",
-            label="other target" if checked.is_other_profile(current) else "target edited",
+            note=f"From {where}: this check ran{when}. Run it again to check {current.label} as "
+            "it is now.",
+            label=checked.relation(current),
         )
 
     def _tell(self, text: str, tone: Tone) -> None:
