@@ -192,6 +192,32 @@ def test_the_error_panel_names_an_id_token_that_failed_instead_of_no_error(windo
     assert window.docks["error"].windowTitle() == window_layout.DOCK_TITLES["error"]
 
 
+def test_the_error_panel_says_which_drill_staged_a_failure(window, qtbot) -> None:
+    """A 502 the emulator's drill staged reads like a real outage: the Error panel says the
+    drill made it, for that step only."""
+    get_code(window, qtbot)
+    window.actions_by_name["drills"].trigger()  # armed as a person would: the window knows
+    drills = window.drills.dialog
+    assert drills is not None
+    qtbot.waitUntil(lambda: drills.select("server_error_html"), timeout=WAIT_MS)
+    drills.arm_button.click()
+    qtbot.waitUntil(lambda: window.drills.mark.isVisible(), timeout=WAIT_MS)
+    drills.close()
+    failed = send_and_wait(window, qtbot)
+    assert failed.outcome.status == 502  # type: ignore[union-attr]
+    staged = window.error_panel.drill
+    qtbot.waitUntil(lambda: "server_error_html" in staged.text(), timeout=WAIT_MS)
+    assert staged.isVisibleTo(window.error_panel)
+    type_into(qtbot, window.target_panel.secret_key, "not-the-secret-key")
+    refused = send_and_wait(window, qtbot)  # the drill is spent: a real failure, the secret's
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert staged.text() == "" and not staged.isVisibleTo(window.error_panel)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    granted = send_and_wait(window, qtbot)
+    assert isinstance(granted.outcome, TokenGranted)
+    assert staged.text() == "" and not staged.isVisibleTo(window.error_panel)
+
+
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     """An older verified verdict goes grey (no green for an older token); "do not trust" does
     not: marked older and suspect after the replay of its code, it is still a warning."""

@@ -138,6 +138,8 @@ class Session:
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._chain: TokenChain | None = None
         self._share: _Share | None = None  # the share token on display
+        # The latest exchange an emulator drill answered (a staged outcome), and the drill.
+        self._drill_made: tuple[Exchange, str] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
         # What the raw panel shows: the latest exchange, or an authorize step that came after.
         self._raw: tuple[RawStep, Origin] | None = None
@@ -689,6 +691,20 @@ class Session:
     def latest_exchange(self) -> Exchange | None:
         return self._latest[0] if self._latest is not None else None
 
+    def drill_answered(self, drill: str) -> None:
+        """The emulator's armed `drill` answered the latest exchange: its outcome was staged,
+        and the error panel says so beside the advice for a real one."""
+        if self._latest is not None:
+            self._drill_made = (self._latest[0], drill)
+            self._publish()
+
+    def drill_that_made(self, exchange: Exchange | None) -> str | None:
+        """The drill that answered `exchange`, if one did."""
+        made = self._drill_made
+        return (
+            made[1] if made is not None and exchange is not None and made[0] is exchange else None
+        )
+
     # --- views ---
 
     def panel_events(self) -> list[PanelEvent]:
@@ -873,7 +889,8 @@ class Session:
             and first.verification.verdict is Verdict.FAILED
             else ()
         )
-        return ErrorView(report, origin, freshness, when, id_token_failed)
+        drill = self.drill_that_made(shown.exchange) or ""
+        return ErrorView(report, origin, freshness, when, id_token_failed, drill)
 
     def _other_target(self, origin: Origin, when: str) -> Freshness:
         """A result from a target that is not the current one: another profile, or this

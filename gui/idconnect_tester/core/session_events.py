@@ -215,6 +215,7 @@ class ErrorView:
     # A success whose id_token failed its checks when it arrived (its first verdict): the
     # checks that failed. Not an HTTP error, but no success to trust either.
     id_token_failed: tuple[str, ...] = ()
+    drill: str = ""  # the emulator drill that staged that step's outcome, if one did
 
 
 @dataclass(frozen=True)

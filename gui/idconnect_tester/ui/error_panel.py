@@ -39,6 +39,9 @@ class ErrorPanel(QWidget):
         self.description = _value_label("errorDescription", "Error description")
         self.api_error = _value_label("errorApiCode", "errorCode and errorName")
         self.hint = _value_label("errorHint", "What to try")
+        # An outcome an emulator drill staged: the advice is for the real fault it imitates.
+        self.drill = _value_label("errorDrill", "Staged by")
+        set_tone(self.drill, Tone.WARNING)
         self.hint.setTextFormat(Qt.TextFormat.RichText)
         self.support_button = QPushButton("Copy for support")
         self.support_button.setObjectName("copyForSupportButton")
@@ -52,6 +55,7 @@ class ErrorPanel(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.freshness)
         form.addRow("Status", self.status)
+        form.addRow("Staged by", self.drill)
         form.addRow("What to try", self.hint)
         # Sumsub's field name for Sumsub's words; the app's own account of a network fault or
         # a cancel is not a `description` the server sent.
@@ -68,6 +72,7 @@ class ErrorPanel(QWidget):
         """A row with nothing in it (no correlationId after a network error, nothing at all
         when there is no error) is not shown as an empty label."""
         for field, value in (
+            (self.drill, self.drill.text()),
             (self.hint, self.hint.text()),
             (self.description, self.description.text()),
             (self.code, self.code.text()),
@@ -91,12 +96,18 @@ class ErrorPanel(QWidget):
             self._show_id_token_failure(view.id_token_failed)
         else:
             self._clear()
+            return
+        if view is not None and view.drill:
+            self.drill.setText(
+                f"the emulator's {view.drill} drill — on purpose, not a fault of the server"
+            )
+            self._show_rows_with_content()
 
     def _clear(self) -> None:
         self._shown = None
         self.status.setText("No error")
         set_tone(self.status, Tone.MUTED)
-        for label in (self.code, self.description, self.api_error, self.hint):
+        for label in (self.code, self.description, self.api_error, self.hint, self.drill):
             label.setText("")
         self.correlation.set_value("")
         self.correlation.label.setToolTip("")
@@ -117,6 +128,7 @@ class ErrorPanel(QWidget):
 
     def show_report(self, report: ErrorReport) -> None:
         self._shown = report
+        self.drill.setText("")  # said by show_error_view, for the step it shows
         self.status.setText(report.status)
         set_tone(self.status, Tone.ERROR)
         self.code.setText(report.code)

@@ -144,7 +144,6 @@ class MainWindow(QMainWindow):
         # The latest automatic refresh, and the exchange an emulator drill made and which: the
         # id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
-        self._drill_made: tuple[Exchange, str] | None = None
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -487,15 +486,14 @@ class MainWindow(QMainWindow):
             prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
             done = f"{prefix}{latest.summary()} — " if latest is not None else ""
             failed = ", ".join(verification.failed) or "decode"
-            made = self._drill_made
-            drill = f" — {_made_by(made[1])}" if made is not None and made[0] is latest else ""
+            made_by = self.session.drill_that_made(latest)
+            drill = f" — {_made_by(made_by)}" if made_by is not None else ""
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
     def _made_by_a_drill(self, name: str) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP)."""
-        latest = self.session.latest_exchange()
-        self._drill_made = (latest, name) if latest is not None else None
+        self.session.drill_answered(name)
         self.status.add(f" — {_made_by(name)}")
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
