@@ -225,7 +225,7 @@ def test_a_production_token_on_a_sandbox_profile_is_flagged() -> None:
     for name in ("Sandbox", "acme-sbx", "My SANDBOX 2"):
         warnings = _profile(name, app_token=production_token).warnings()
         assert any("production token" in w for w in warnings), name
-    assert _profile("Acme", app_token=production_token).warnings() == []
+    assert _profile("Acme", app_token=production_token, production=True).warnings() == []
     assert _profile("Sandbox", app_token="sbx:abcdefgh").warnings() == []
 
 

@@ -116,7 +116,7 @@ def test_a_token_pasted_with_its_surroundings_still_verifies(
     bench = open_workbench(window)
     assert verify(bench, qtbot, wrap(token)).startswith("Verified")
     said = bench.problem.text()
-    assert ("Left out" in said) == (not wrap(token).startswith("eyJ")), said
+    assert said.startswith("Left out"), said  # the line breaks of a wrapped one too
 
 
 def test_an_edit_after_the_verdict_marks_it_older_until_verified_again(

@@ -191,6 +191,36 @@ def test_the_auto_refresh_row_keeps_its_controls_apart(qtbot) -> None:
     assert state.geometry().left() - lead.geometry().right() - 1 >= gap
 
 
+def test_a_long_auto_refresh_state_takes_a_row_of_its_own_in_a_narrow_panel(qtbot) -> None:
+    """Wrapped in the corner beside the lead time, the next refresh's sentence stood five lines
+    tall and scrolled a narrow Expiry dock: there it takes the panel's width, under the
+    controls; in a wide panel it stays beside them, a line less."""
+    panel = CountdownPanel()
+    qtbot.addWidget(panel)
+    panel.resize(440, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    lead, state = panel.auto_refresh_lead, panel.auto_refresh_state
+    sentence = (
+        "Next refresh at 2026-12-02 17:56:52 (17280 s before expiry; the 86400 s lead leaves "
+        "nothing of the token's 86400 s)"
+    )
+    panel.show_auto_refresh_state(sentence, theme.Tone.MUTED)
+    qtbot.waitUntil(lambda: state.geometry().top() > lead.geometry().bottom())
+    assert state.geometry().width() > panel.width() * 0.8
+    assert lead.width() == lead.sizeHint().width()  # the controls keep their own width
+    lines = state.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: state.height() == state.heightForWidth(state.width()))
+    assert state.height() <= 3 * lines
+    panel.resize(1400, 300)
+    qtbot.waitUntil(lambda: state.geometry().top() < lead.geometry().bottom())
+    assert state.geometry().left() > lead.geometry().right()
+    panel.show_auto_refresh_state("Off", theme.Tone.MUTED)
+    panel.resize(440, 300)
+    qtbot.waitUntil(lambda: panel.width() == 440)
+    assert state.geometry().left() > lead.geometry().right()  # "Off" fits beside
+
+
 def test_a_wrapped_note_gets_shorter_when_its_panel_gets_wider(qtbot) -> None:
     """A note under a token, wrapped on two lines in a narrow panel, takes one line once the
     panel is wide: no gap of an unused line is left under it (seen after a restored layout)."""

@@ -470,14 +470,25 @@ def test_history_keeps_what_its_spin_box_says_and_clears_on_yes_only(
         history.store.add(exchange, profile=window.targets.current, form=None)
     assert history.store.count() == 12
 
-    panel.retention.setFocus()
-    panel.retention.selectAll()
-    qtbot.keyClicks(panel.retention, "10")
-    qtbot.keyClick(panel.retention, Qt.Key.Key_Return)  # as typed: editing finished
-    send_and_wait(window, qtbot)  # one more: the oldest beyond ten go
+    def keep_last(text: str) -> None:
+        panel.retention.setFocus()
+        panel.retention.selectAll()
+        qtbot.keyClicks(panel.retention, text)
+        qtbot.keyClick(panel.retention, Qt.Key.Key_Return)  # as typed: editing finished
+
+    # A limit that deletes saved exchanges asks first, as Clear does; Cancel keeps them all.
+    kept = panel.retention.value()
+    answer_the_question(qtbot, QMessageBox.StandardButton.Cancel)
+    keep_last("10")
+    assert panel.retention.value() == kept and history.store.retention == kept
+    assert history.store.count() == 12
+    answer_the_question(qtbot, QMessageBox.StandardButton.Yes)
+    keep_last("10")
+    assert history.store.count() == 10  # at once, not at the next Send
+    qtbot.waitUntil(lambda: panel.row_count() == 10, timeout=WAIT_MS)
+    send_and_wait(window, qtbot)  # one more: the oldest beyond ten goes
     qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
     assert history.store.count() == 10
-    qtbot.waitUntil(lambda: panel.row_count() == 10, timeout=WAIT_MS)
     relaunched = open_window(qtbot)  # the limit is remembered
     try:
         assert relaunched.history_panel.retention.value() == 10

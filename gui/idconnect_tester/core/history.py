@@ -482,14 +482,23 @@ class HistoryStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
-            conn.execute(
-                "DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges "
-                "ORDER BY time DESC, id DESC LIMIT -1 OFFSET ?)",
-                (self.retention,),
-            )
+            self._delete_beyond_retention(conn)
         row_id = cursor.lastrowid
         assert row_id is not None
         return row_id
+
+    def _delete_beyond_retention(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "DELETE FROM exchanges WHERE id IN (SELECT id FROM exchanges "
+            "ORDER BY time DESC, id DESC LIMIT -1 OFFSET ?)",
+            (self.retention,),
+        )
+
+    def trim(self) -> None:
+        """Delete the oldest rows beyond `retention` now (a lowered limit), not at the next
+        exchange recorded."""
+        with self._transaction() as conn:
+            self._delete_beyond_retention(conn)
 
     def clear(self) -> None:
         with self._transaction() as conn:

@@ -11,6 +11,7 @@ the key and the signature; `id_token_claims` checks the claims; `second_opinion`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -56,6 +57,23 @@ _STANDARD_HEADER_NAMES: Final = frozenset(
 # Extensions this app understands and so may honour when critical: none. (RFC 7797's `b64`
 # is for detached payloads, which an id_token never has.)
 _UNDERSTOOD_CRITICAL: Final = frozenset[str]()
+
+
+# A key source's note may end by saying the signature was not checked, which a row needs and
+# the verdict, already saying so, would say twice.
+_RESTATED: Final = re.compile(
+    r"\s*[:;,]\s*(?:the signature was not checked|nothing checked the signature)\.?$",
+    re.IGNORECASE,
+)
+
+
+def _reason_in_brackets(detail: str) -> str:
+    """A row's detail as the reason in the verdict's brackets: a clause, not a sentence of its
+    own ("no keys chosen", but "JWKS could not…" keeps its capitals)."""
+    reason = _RESTATED.sub("", detail)
+    if reason[:1].isupper() and reason[1:2].islower():
+        reason = reason[0].lower() + reason[1:]
+    return reason
 
 
 class Verdict(StrEnum):
@@ -109,7 +127,9 @@ class Verification:
             text = f"Do not trust this id_token: {', '.join(self.failed)} failed."
         elif verdict is Verdict.NOT_VERIFIED:
             signature = self.row("signature") or self.row("decode")
-            why = signature.detail if signature is not None else "no signature row"
+            why = "no signature row"
+            if signature is not None:
+                why = _reason_in_brackets(signature.detail)
             text = (
                 f"NOT VERIFIED: nothing checked the signature ({why}). The other rows say "
                 "what the token claims, not that it is genuine."

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from idconnect_tester.core.visible_text import visible_json
+from idconnect_tester.core.wording import counted
 
 # Claims that hold NumericDate values (RFC 7519 §2), shown as readable times.
 TIME_CLAIMS: Final = ("iat", "exp", "nbf", "auth_time")
@@ -33,6 +34,9 @@ class DecodedJwt:
 class JwtDecodeError:
     message: str
     encrypted: bool = False  # a JWE: well formed, perhaps, but not readable without its key
+    # A JWT in shape (eyJ…, base64url throughout) whose header or payload is no JSON text: what
+    # one altered character makes of a token, so it is a damaged token, not some other text.
+    damaged: bool = False
 
 
 def b64url_encode(data: bytes) -> str:
@@ -60,6 +64,23 @@ class _Refused(ValueError):
     """Valid JSON text that a JOSE object still must not contain."""
 
 
+class _Unreadable(ValueError):
+    """Bytes that are no JSON text at all (not UTF-8, or not JSON syntax). `fact` says which,
+    `detail` where the parser stopped: kept apart so a message can put the detail last."""
+
+    def __init__(self, fact: str, detail: str) -> None:
+        super().__init__(f"{fact} ({detail})")
+        self.fact, self.detail = fact, detail
+
+
+def _parser_detail(exc: json.JSONDecodeError) -> str:
+    """`invalid control character at character 173`: the parser's words, short, counted from
+    1. Its `line 1 column 173 (char 172)` says one place three ways, and the payload is one
+    line of JSON nobody sees as text."""
+    words = exc.msg.removesuffix(" at")  # "Invalid control character at": the place follows
+    return f"{words[:1].lower()}{words[1:]} at character {exc.pos + 1:,}"
+
+
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # RFC 7515 §5.2 and RFC 7519 §4 let a parser reject duplicate member names: a token that
     # says two things about one name means whatever the reader picks, so it means nothing.
@@ -83,9 +104,12 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
             parse_constant=_refuse_non_json_number,
         )
     except UnicodeDecodeError as exc:
-        raise ValueError(f"The {what} is not UTF-8 text") from exc
+        detail = f"{exc.reason} at byte {exc.start + 1:,}"
+        raise _Unreadable(f"The {what} is not UTF-8 text", detail) from exc
     except _Refused as exc:
         raise ValueError(f"The {what} {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(f"The {what} is not JSON", _parser_detail(exc)) from exc
     except (ValueError, RecursionError) as exc:
         raise ValueError(f"The {what} is not JSON ({str(exc)[:80]})") from exc
     if not isinstance(value, dict):
@@ -167,11 +191,37 @@ _TAKEN_FROM: Final = {
 }
 
 
+# What str.splitlines ends a line at; "\r\n" is one line break, as a person sees it.
+_LINE_BREAK: Final = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_WHITESPACE: Final = re.compile(r"\s+")
+
+
+def _whitespace_left_out(text: str, where: str) -> str | None:
+    """`3 line breaks and 1 space inside the token`: the whitespace inside `text`, counted as
+    a person would see it, or None when there is none."""
+    breaks = tabs = spaces = 0
+    for run in _WHITESPACE.findall(text):
+        breaks += len(_LINE_BREAK.findall(run))
+        rest = _LINE_BREAK.sub("", run)
+        tabs += rest.count("\t")
+        spaces += len(rest) - rest.count("\t")
+    kinds = [
+        counted(count, noun)
+        for count, noun in ((breaks, "line break"), (tabs, "tab"), (spaces, "space"))
+        if count
+    ]
+    if not kinds:
+        return None
+    listed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+    return f"{listed} inside {where}"
+
+
 def token_from_paste(text: str) -> tuple[str, str]:
     """The compact JWT in what a person pasted, and a note on what was left out ("" if
-    nothing): line breaks from copying, an `Authorization: Bearer` prefix from a request,
-    quotes from a JSON value, the rest of a redirect URL that carries an id_token. A URL
-    without one is returned as it is: `url_not_a_jwt` says what it is."""
+    nothing): line breaks and spaces inside it from copying (those around it go unsaid), an
+    `Authorization: Bearer` prefix from a request, quotes from a JSON value, the rest of a
+    redirect URL that carries an id_token. A URL without one is returned as it is:
+    `url_not_a_jwt` says what it is."""
     token = text.strip()
     left_out = []
     # Quotes around the prefix and the token ("Bearer eyJ…", a JSON string), or around the
@@ -186,11 +236,19 @@ def token_from_paste(text: str) -> tuple[str, str]:
             prefix = token[: len(token) - len(without_prefix)].strip()
             left_out.append(f"the {prefix!r} prefix")
             token = without_prefix
+    inside = token
     token = "".join(token.split())
     found = _token_in_url(token)
+    whitespace = _whitespace_left_out(inside, "the URL" if found is not None else "the token")
     if found is not None:
-        token, where = found
-        left_out.append(_TAKEN_FROM[where])
+        token = found[0]
+    # Said even though taking it out is right: something on the way wrapped the token, and may
+    # have changed more than its layout. Only of a token (eyJ…): of words that are none, the
+    # verdict says what they are.
+    if whitespace is not None and token.startswith(_JSON_OBJECT_B64):
+        left_out.append(whitespace)
+    if found is not None:
+        left_out.append(_TAKEN_FROM[found[1]])
     return token, ("Left out " + " and ".join(left_out) + ".") if left_out else ""
 
 
@@ -271,6 +329,13 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     try:
         header = _json_object(decoded[0], "header")
         claims = _json_object(decoded[1], "payload")
+    except _Unreadable as exc:
+        if not token.startswith(_JSON_OBJECT_B64):
+            return JwtDecodeError(str(exc))  # base64url by chance, not a token's
+        return JwtDecodeError(
+            f"{exc.fact} — the token was probably altered or damaged ({exc.detail})",
+            damaged=True,
+        )
     except ValueError as exc:
         return JwtDecodeError(str(exc))
     return DecodedJwt(

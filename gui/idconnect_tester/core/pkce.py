@@ -52,18 +52,22 @@ def generate_pair(length: int = 64) -> PkcePair:
 
 
 def verifier_problem(verifier: str) -> str | None:
-    """Why `verifier` is outside RFC 7636's rules, or None when it follows them."""
+    """Why `verifier` is outside RFC 7636's rules (§4.1: its length and its characters; both
+    when both are wrong, so fixing one doesn't reveal the other), or None when it follows them."""
+    problems: list[str] = []
+    length = counted(len(verifier), "character")
+    if len(verifier) < VERIFIER_MIN_LENGTH:
+        problems.append(f"is {length}; RFC 7636 asks for at least {VERIFIER_MIN_LENGTH}")
+    elif len(verifier) > VERIFIER_MAX_LENGTH:
+        problems.append(f"is {length}; RFC 7636 allows at most {VERIFIER_MAX_LENGTH}")
     if not _UNRESERVED.fullmatch(verifier):
         bad = sorted({c for c in verifier if not _UNRESERVED.fullmatch(c)})
         shown = " ".join(repr(c) for c in bad[:5])
-        return f"contains characters RFC 7636 does not allow in a verifier: {shown}"
-    if len(verifier) < VERIFIER_MIN_LENGTH:
-        length = counted(len(verifier), "character")
-        return f"is {length}; RFC 7636 asks for at least {VERIFIER_MIN_LENGTH}"
-    if len(verifier) > VERIFIER_MAX_LENGTH:
-        length = counted(len(verifier), "character")
-        return f"is {length}; RFC 7636 allows at most {VERIFIER_MAX_LENGTH}"
-    return None
+        problems.append(f"contains characters RFC 7636 does not allow in a verifier: {shown}")
+    if not problems:
+        return None
+    # A sentence each: the length's own clause ends in a number, which "and" would run into.
+    return ". It also ".join(problems)
 
 
 def verifier_matches(verifier: str, challenge: str) -> bool:

@@ -44,6 +44,8 @@ MAX_TIMEOUT_S: Final = 600.0
 # "Prod EU", "payments-production" match; "products", "preprod" don't.
 _PRODUCTION_NAME: Final = re.compile(r"(?<![a-z])prod(uction)?(?![a-z])", re.IGNORECASE)
 _SANDBOX_NAME: Final = re.compile(r"(?<![a-z])(sandbox|sbx)(?![a-z])", re.IGNORECASE)
+# Sumsub's production app tokens start with this, as its sandbox ones start with sbx:.
+_PRODUCTION_TOKEN_PREFIX: Final = "prd:"
 
 
 class ProfileError(ValueError):
@@ -350,6 +352,15 @@ class Profile:
             found.append(
                 f"This profile is named as a sandbox, but its app token has no "
                 f"{vendor.SANDBOX_TOKEN_PREFIX} prefix: it is a production token"
+            )
+        elif token.startswith(_PRODUCTION_TOKEN_PREFIX) and not (
+            self.production or named_production
+        ):
+            # The mirror of the sbx: warning above. A production name agrees with the token as
+            # the flag would; a sandbox name was just warned about, for this same token.
+            found.append(
+                "This profile is not marked as production, but its app token starts with "
+                f"{_PRODUCTION_TOKEN_PREFIX} — a production token"
             )
         found += self.field_warnings().values()
         if not self.verify_tls:

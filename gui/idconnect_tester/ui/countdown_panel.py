@@ -35,7 +35,13 @@ from idconnect_tester.core.session_events import (
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.response_panel import STATE_TONES, StateLabel
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, ValueLabel, WrappingLabel, mark_stale
+from idconnect_tester.ui.widgets import (
+    FreshnessLine,
+    ValueLabel,
+    WrappingLabel,
+    correct_to_nearest,
+    mark_stale,
+)
 
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
@@ -194,6 +200,9 @@ class CountdownRow:
         return seconds - math.floor(seconds) or 1.0
 
 
+_STATE_ROW: Final = 7  # Auto-refresh's state, when it has a row of its own
+
+
 class CountdownPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,9 +215,10 @@ class CountdownPanel(QWidget):
         self.rows = {
             "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),
             "id_token": CountdownRow(grid, 3, "id_token exp", "idTokenExpiryCountdown"),
-            # Under Auto-refresh (row 6): it refreshes the tokens above it, and a share token's
-            # rows coming in must not push it out of a short dock.
-            "share": CountdownRow(grid, 7, "Share token", "shareTokenCountdown"),
+            # Under Auto-refresh (row 6, and its state's row 7 in a narrow panel): it refreshes
+            # the tokens above it, and a share token's rows coming in must not push it out of a
+            # short dock.
+            "share": CountdownRow(grid, 8, "Share token", "shareTokenCountdown"),
         }
         self.rows["access"].set_visible(True)
         self.placeholder = QLabel("The countdown starts when a token arrives.")
@@ -226,11 +236,17 @@ class CountdownPanel(QWidget):
         self.auto_refresh_lead.setValue(60)
         self.auto_refresh_lead.setSuffix(" s before expiry")
         self.auto_refresh_lead.setAccessibleName("Auto-refresh lead time")
+        correct_to_nearest(self.auto_refresh_lead)
+        lead = self.auto_refresh_lead
+        lead.setToolTip(
+            f"When Auto-refresh sends: {lead.minimum():,} to {lead.maximum():,} seconds before "
+            "the access token expires"
+        )
         self.auto_refresh_state = ValueLabel("Auto-refresh state", "Off")
         self.auto_refresh_state.setObjectName("autoRefreshState")
         self.auto_refresh_state.setWordWrap(True)
         set_tone(self.auto_refresh_state, Tone.MUTED)
-        auto_row = QHBoxLayout()
+        auto_row = self._auto_row = QHBoxLayout()
         auto_row.setSpacing(0)  # the check box's own margin keeps it off the lead time
         auto_row.addWidget(self.auto_refresh)
         auto_row.addWidget(self.auto_refresh_lead)
@@ -238,7 +254,8 @@ class CountdownPanel(QWidget):
         auto_row.addSpacing(grid.horizontalSpacing())
         auto_row.addWidget(self.auto_refresh_state, 1)
         grid.addLayout(auto_row, 6, 0, 1, -1)
-        grid.setRowStretch(9, 1)
+        self._state_beside = True  # beside the lead time, or on a row of its own (see _reflow)
+        grid.setRowStretch(10, 1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -267,6 +284,30 @@ class CountdownPanel(QWidget):
         beside = detail > 0 and self.width() >= needed + 4 * spacing
         for row in self.rows.values():
             row.place_detail(beside)
+        self._place_auto_refresh_state(margins.left() + margins.right())
+
+    def _place_auto_refresh_state(self, margins: int) -> None:
+        """Auto-refresh's state beside its lead time when the whole sentence fits there on one
+        line; on a row of its own, as wide as the panel, otherwise: wrapped in the corner
+        beside the spin box ("Next refresh at … (… s before expiry …)") it stood five lines
+        tall, and a narrow Expiry dock scrolled its share token's row out of view."""
+        grid = self.layout()
+        assert isinstance(grid, QGridLayout)
+        state = self.auto_refresh_state
+        controls = self.auto_refresh.sizeHint().width() + self.auto_refresh_lead.sizeHint().width()
+        spare = self.width() - margins - controls - max(0, grid.horizontalSpacing())
+        beside = state.fontMetrics().horizontalAdvance(state.text()) <= spare
+        if beside == self._state_beside:
+            return
+        self._state_beside = beside
+        if beside:
+            grid.removeWidget(state)
+            self._auto_row.takeAt(self._auto_row.count() - 1)  # the stretch in its place
+            self._auto_row.addWidget(state, 1)
+        else:
+            self._auto_row.removeWidget(state)
+            self._auto_row.addStretch(1)  # the controls keep their own width
+            grid.addWidget(state, _STATE_ROW, 0, 1, -1)
 
     @property
     def timer_active(self) -> bool:
@@ -275,6 +316,7 @@ class CountdownPanel(QWidget):
     def show_auto_refresh_state(self, text: str, tone: Tone) -> None:
         self.auto_refresh_state.setText(text)
         set_tone(self.auto_refresh_state, tone)
+        self._reflow()  # a longer sentence may need a row of its own
         if text.startswith("Stopped") and self.auto_refresh.isChecked():
             self.auto_refresh.blockSignals(True)  # reflect the stop without re-triggering it
             self.auto_refresh.setChecked(False)

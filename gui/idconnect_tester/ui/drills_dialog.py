@@ -12,7 +12,7 @@ selected through a profile. Other targets are refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -46,10 +46,13 @@ from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, wrap_rows
+from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, wrap_rows
 
 if TYPE_CHECKING:
     import httpx
+
+# A parameter box's own bounds; the emulator checks each parameter's range and says what it takes.
+_PARAM_MAX: Final = 1_000_000
 
 
 class DrillsDialog(QDialog):
@@ -82,6 +85,11 @@ class DrillsDialog(QDialog):
         self.times.setAccessibleName("How many responses the drill changes")
         self.times.setRange(1, MAX_TIMES)
         self.times.setSuffix(" response(s)")
+        correct_to_nearest(self.times)
+        self.times.setToolTip(
+            f"How many responses the drill changes: {self.times.minimum():,} to "
+            f"{self.times.maximum():,}"
+        )
         self.arm_button = QPushButton("Arm")
         self.arm_button.setObjectName("drillArmButton")
         self.arm_button.setToolTip("Arm the selected drill for the next responses")
@@ -167,10 +175,13 @@ class DrillsDialog(QDialog):
             spin = QDoubleSpinBox()
             spin.setObjectName(f"drillParam_{param}")
             spin.setAccessibleName(f"Drill parameter {param}")
-            spin.setRange(0, 1_000_000)
+            spin.setRange(0, _PARAM_MAX)
             spin.setDecimals(0 if drill is not None and param in drill.whole else 1)
             spin.setValue(default)
-            spin.setToolTip(f"{param} for {name} (the emulator's default: {default:g})")
+            correct_to_nearest(spin)
+            spin.setToolTip(
+                f"{param} for {name} (the emulator's default: {default:g}): 0 to {_PARAM_MAX:,}"
+            )
             self.params_form.addRow(param_label(param).capitalize(), spin)
             self.params[param] = spin
 

@@ -97,6 +97,7 @@ class HistoryBinding:
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
         self._pending: list[_Write | _Verdict] = []
+        self._asking = False  # the retention question is open
         self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
@@ -296,10 +297,34 @@ class HistoryBinding:
         self._say("History cleared", Tone.OK)
 
     def set_retention(self, limit: int) -> None:
-        if limit == self.store.retention:
-            return  # the box left without a change: nothing to trim, nothing to read again
+        """A new limit, in force at once: one that deletes saved exchanges asks first, as
+        Clear history does (an emptied box left reads as the least, 10)."""
+        kept = self.store.retention
+        if limit == kept or self._asking:
+            # The box left without a change: nothing to trim, nothing to read again. Or the
+            # question below took the focus from the box, which says it again.
+            return
+        saved = self.store.count()
+        if limit < saved:
+            self._asking = True
+            try:
+                answer = QMessageBox.question(
+                    self._parent,
+                    "Keep fewer exchanges",
+                    f"Keep only the newest {limit:,} exchanges? The {saved - limit:,} older "
+                    "ones are deleted now. This cannot be undone.",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                    QMessageBox.StandardButton.Cancel,
+                )
+            finally:
+                self._asking = False
+            if answer != QMessageBox.StandardButton.Yes:
+                self.panel.retention.setValue(kept)
+                self._say(f"History still keeps the last {kept:,}", Tone.OK)
+                return
         self._settings.set(RETENTION_SETTING, str(limit))
         self.store.retention = limit
+        self.store.trim()
         self.refresh()
 
     def close(self) -> None:

@@ -47,7 +47,7 @@ from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
-from idconnect_tester.ui.widgets import RowTree, name_clear_button
+from idconnect_tester.ui.widgets import RowTree, correct_to_nearest, name_clear_button
 
 STATUS_FILTERS = (
     ("All", None),
@@ -257,6 +257,11 @@ class HistoryPanel(QWidget):
         self.retention.setSingleStep(100)
         self.retention.setPrefix("Keep last ")
         self.retention.setAccessibleName("History retention limit")
+        correct_to_nearest(self.retention)
+        self.retention.setToolTip(
+            f"How many exchanges the history keeps, the newest: {self.retention.minimum():,} "
+            f"to {self.retention.maximum():,}"
+        )
         self.count_label = QLabel("")
         self.count_label.setObjectName("historyCount")
         set_tone(self.count_label, Tone.MUTED)

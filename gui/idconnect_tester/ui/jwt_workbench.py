@@ -56,6 +56,7 @@ from idconnect_tester.ui.widgets import (
     BoundedTextEdit,
     WrappingLabel,
     announce,
+    correct_to_nearest,
     mark_stale,
     size_for_reading,
 )
@@ -67,7 +68,9 @@ PREFIX: Final = "workbench"
 KEYS_FROM_ISSUER: Final = "issuer"
 KEYS_PASTED: Final = "pasted"
 KEYS_NONE: Final = "none"
-NO_KEYS_NOTE: Final = "No keys chosen (decode only): nothing checked the signature"
+# Why the kid and signature rows were skipped; the verdict already says nothing checked it.
+NO_KEYS_NOTE: Final = "Decode only: no keys chosen"
+NO_KEYS_LINE: Final = "Keys: none (decode only)"
 # What each box takes. 2 MB pasted on one line held the window for minutes (Qt lays out a line
 # in time that grows about with the square of its length); text longer than these is refused.
 # A real id_token is one to a few thousand characters, and common servers' default limit for a
@@ -83,6 +86,12 @@ StartBackground = Callable[..., None]  # RequestController.start_background(coro
 
 def _optional(edit: QLineEdit) -> str | None:
     return edit.text().strip() or None
+
+
+def _damaged(token: str) -> bool:
+    """A JWT in shape whose header or payload is no JSON text: no key can help it."""
+    decoded = decode_jwt(token)
+    return isinstance(decoded, JwtDecodeError) and decoded.damaged
 
 
 class JwtWorkbench(QDialog):
@@ -126,6 +135,11 @@ class JwtWorkbench(QDialog):
         self.leeway.setRange(0, MAX_LEEWAY_S)
         self.leeway.setValue(DEFAULT_LEEWAY_S)
         self.leeway.setSuffix(" s")
+        correct_to_nearest(self.leeway)
+        self.leeway.setToolTip(
+            "How far the clocks may disagree when exp, iat and nbf are checked: "
+            f"{self.leeway.minimum():,} to {self.leeway.maximum():,} seconds"
+        )
         form = QFormLayout()
         form.addRow("Issuer", self.issuer)
         form.addRow("Client id", self.client_id)
@@ -295,7 +309,7 @@ class JwtWorkbench(QDialog):
         # Cut off first: `_not_a_jwt` would call a bare `header.payload` no JWT.
         cut = cut_off_jwt(token)
         why = self._not_a_jwt(token) if cut is None else None
-        if cut is not None or why is not None:
+        if cut is not None or why is not None or _damaged(token):
             # Nothing here for keys to check (and no reason to ask the issuer for them): the
             # verdict is the decode row alone, or a cut-off token's missing signature.
             context = VerificationContext(leeway_s=self.leeway.value())
@@ -309,23 +323,23 @@ class JwtWorkbench(QDialog):
             self._fetch_and_verify(token, self._generation)
             return
         keys = None
-        note = NO_KEYS_NOTE
+        keys_line = NO_KEYS_LINE
         if source == KEYS_PASTED:
             try:
                 keys = tuple(keys_from_text(self.keys.toPlainText(), "pasted keys"))
             except KeyFetchError as exc:
                 self._say(f"Those keys can't be used — {exc}")
                 return
-            note = f"{len(keys)} pasted key(s)"
+            keys_line = f"Keys: {len(keys)} pasted key(s)"
         context = VerificationContext(
             leeway_s=self.leeway.value(),
             issuer=_optional(self.issuer),
             client_id=_optional(self.client_id),
             nonce=_optional(self.nonce),
             keys=keys,
-            keys_note=note,
+            keys_note=NO_KEYS_NOTE,  # read only when there are no keys
         )
-        self._show(token, context, f"Keys: {note}")
+        self._show(token, context, keys_line)
 
     def _fetch_and_verify(self, token: str, generation: int) -> None:
         issuer = _optional(self.issuer)
@@ -358,14 +372,15 @@ class JwtWorkbench(QDialog):
         """Why the pasted text is not a JWT at all, or None when it is one. A JWT whose header
         and claims decode is one, even with a damaged signature (a token with a character
         more): it is judged as an id_token. So is an encrypted JWT (a JWE), unreadable here:
-        the panel's own words say so. A URL is a URL first: its host's dots are not a token's
-        (five parts would read as a JWE)."""
+        the panel's own words say so; and a JWT in shape whose header or payload is no JSON
+        text (a character altered, most likely: `_show` says so). A URL is a URL first: its
+        host's dots are not a token's (five parts would read as a JWE)."""
         url = url_not_a_jwt(token)
         if url is not None:
             # It may quote the server's error words: a bidi override there would redraw them.
             return escape_hidden(url)
         decoded = decode_jwt(token)
-        if not isinstance(decoded, JwtDecodeError) or decoded.encrypted:
+        if not isinstance(decoded, JwtDecodeError) or decoded.encrypted or decoded.damaged:
             return None
         parts = token.split(".")
         if len(parts) == 3 and not isinstance(
@@ -411,7 +426,15 @@ class JwtWorkbench(QDialog):
         verification = self._judge(token, context, cut, why)
         self.panel.show_verification(verification, keys_note)
         lines = self.panel.summary.text().split("\n")
-        if cut is not None:
+        decoded = verification.decoded
+        if isinstance(decoded, JwtDecodeError) and decoded.damaged:
+            # A token, not "text that is no JWT": what went wrong is in the copy, most likely.
+            damage = decoded.message[0].lower() + decoded.message[1:]
+            lines[0] = (
+                f"Do not trust this token: {damage}. If it was copied, copy it again from "
+                "where it came from."
+            )
+        elif cut is not None:
             lines[0] = self._cut_off_summary(cut)
             if cut.in_claims:
                 self._show_cut_claims(cut)

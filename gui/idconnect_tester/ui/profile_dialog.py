@@ -34,6 +34,7 @@ from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
     MessageLine,
     WrappingLabel,
+    correct_to_nearest,
     fit_to_screen,
     guard_wheel,
     keep_frame_on_screen,
@@ -162,6 +163,11 @@ class ProfileDialog(QDialog):
         self.timeout.setSuffix(" s")
         self.timeout.setValue(profile.timeout_s)
         self.timeout.setAccessibleName("Timeout")
+        correct_to_nearest(self.timeout)
+        self.timeout.setToolTip(
+            f"How long a request may take: {self.timeout.minimum():g} to "
+            f"{self.timeout.maximum():g} seconds"
+        )
         row(conn_form, "timeout_s", self.timeout)
         self.verify_tls = QCheckBox("&Verify TLS certificates (never turn off for production)")
         self.verify_tls.setObjectName("profile_verify_tls")

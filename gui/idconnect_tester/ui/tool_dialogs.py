@@ -21,7 +21,7 @@ from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, grow_to_show_all
+from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, grow_to_show_all
 
 
 class ShareTokenDialog(QDialog):
@@ -41,6 +41,11 @@ class ShareTokenDialog(QDialog):
         self.ttl.setValue(vendor.SHARE_DEFAULT_TTL_S)
         self.ttl.setSuffix(" s")
         self.ttl.setAccessibleName("ttlInSecs")
+        correct_to_nearest(self.ttl)
+        self.ttl.setToolTip(
+            f"How long the share token lives: {self.ttl.minimum():,} to "
+            f"{self.ttl.maximum():,} seconds"
+        )
         intro = QLabel(
             "Exchange the current access token for a Sumsub ID share token for another client. "
             "The access token needs the share scope."
@@ -191,7 +196,11 @@ class KeysDialog(QDialog):
         self.leeway.setValue(leeway_s)
         self.leeway.setSuffix(" s")
         self.leeway.setAccessibleName("Clock leeway for exp, iat and nbf")
-        self.leeway.setToolTip("How far the clocks may disagree when exp, iat and nbf are checked")
+        correct_to_nearest(self.leeway)
+        self.leeway.setToolTip(
+            "How far the clocks may disagree when exp, iat and nbf are checked: "
+            f"{self.leeway.minimum():,} to {self.leeway.maximum():,} seconds"
+        )
         leeway_row = QFormLayout()
         leeway_row.addRow("Clock leeway", self.leeway)
         buttons = QDialogButtonBox(

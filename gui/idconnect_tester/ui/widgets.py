@@ -381,6 +381,13 @@ class FreshnessLine(ElidedLabel):
         self.setVisible(stale)
 
 
+def correct_to_nearest(box: QAbstractSpinBox) -> None:
+    """A typed value out of the box's range becomes the nearest limit when the box is left:
+    Qt's default puts the previous value back, without a word, and the nearest limit is
+    closer to what was asked for."""
+    box.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToNearestValue)
+
+
 def mark_stale(panel: QWidget, freshness: Freshness | None) -> None:
     """The panel's `stale` property: true while it shows something other than the latest result
     for the current target (scripts and tests read it; stylesheets may use it)."""
