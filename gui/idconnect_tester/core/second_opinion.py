@@ -116,8 +116,9 @@ def second_opinion(
     judged = [name for name in failing if name in JUDGED_BY_PYJWT]
     if refusal is not None:
         if failing:
-            # "pass" here means the two agree; the words say so, next to a refusal.
-            return passed(NAME, f"Agrees: PyJWT's jwt.decode refuses it too ({refusal})")
+            # "pass" here means the two agree: the words say it is the failure they agree on,
+            # or a green tick beside "refuses" reads as the token passing.
+            return passed(NAME, f"Agrees it fails: PyJWT's jwt.decode refuses it too ({refusal})")
         return failed(
             NAME,
             f"PyJWT's jwt.decode refuses it ({refusal}) although every row passed: a check "
