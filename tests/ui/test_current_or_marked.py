@@ -322,6 +322,8 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     assert "another target" in window.response_panel.freshness.text().lower()
     assert text_of(window, "accessTokenState") == "from another target"
     assert text_of(window, "idTokenExpiryCountdownState") == "from another target"  # the same
+    # Counted down in grey: amber is the last five minutes' colour, and a day is left.
+    assert window.countdown_panel.rows["access"].time.property("tone") == Tone.MUTED.value
 
     # Verify again checks the token against the issuer that issued it, not the selected one.
     before = shown_verification(window)

@@ -186,8 +186,11 @@ class CountdownRow:
         elif self.older:
             tone = Tone.MUTED
         elif self.status is not None and not self.status.usable:
-            # Time is left, but the token isn't worth it: revoked, suspect, another target's.
-            tone = STATE_TONES[self.status.state]
+            # Time is left, but the token isn't worth it here: red when it is dead (revoked,
+            # refused), grey when it is in doubt or another target's — amber is the last five
+            # minutes' colour, and the state's word beside the bar says which doubt it is.
+            dead = STATE_TONES[self.status.state] is Tone.ERROR
+            tone = Tone.ERROR if dead else Tone.MUTED
         else:
             tone = Tone.WARNING if remaining <= WARNING_WINDOW else Tone.OK
         set_tone(self.time, tone)
