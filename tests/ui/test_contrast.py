@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QStyle,
     QStyleOptionButton,
     QTabBar,
+    QVBoxLayout,
     QWidget,
 )
 from tests.ui.helpers import token_flow
@@ -244,6 +246,46 @@ def test_a_spin_box_or_combo_box_has_an_edge_that_can_be_seen(
     }
     low = {side: value for side, value in best.items() if value < OUTLINE}
     assert low == {}, f"{make.__name__} edge in the {scheme} scheme"
+
+
+def push_button() -> QWidget:
+    return QPushButton("Get code")
+
+
+def text_field() -> QWidget:
+    return QLineEdit("sbx:emulator-app-token")
+
+
+@pytest.mark.parametrize("make", [push_button, text_field, combo_box, spin_box])
+def test_the_keyboard_focus_can_be_seen(
+    scheme: str, qtbot, qapp: QApplication, make: Callable[[], QWidget]
+) -> None:
+    """Where the keyboard is shows as an edge of its own, 3:1 or more against the window:
+    Fusion's was its selection blue made darker, ~1.9:1 on a dark button, and on fields the
+    outline drawn over Fusion's edge hid it altogether."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    other, control = QLineEdit("elsewhere"), make()
+    layout.addWidget(other)
+    layout.addWidget(control)
+    qtbot.addWidget(holder)
+    holder.show()
+    qtbot.waitExposed(holder)
+    holder.activateWindow()
+
+    def edge_pixel() -> QColor:
+        image = control.grab().toImage()
+        return image.pixelColor(QPoint(1, image.height() // 2))
+
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    unfocused = edge_pixel()
+    control.setFocus()
+    qtbot.waitUntil(control.hasFocus)
+    focused = edge_pixel()
+    window = qapp.palette().color(Role.Window)
+    assert ratio(focused, window) >= OUTLINE, f"{make.__name__} in the {scheme} scheme"
+    assert focused != unfocused and ratio(focused, unfocused) >= 1.3, make.__name__
 
 
 def edge_contrast(image: QImage, window: QColor) -> dict[str, float]:
