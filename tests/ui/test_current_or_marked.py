@@ -192,9 +192,9 @@ def test_the_error_panel_names_an_id_token_that_failed_instead_of_no_error(windo
     assert window.docks["error"].windowTitle() == window_layout.DOCK_TITLES["error"]
 
 
-def test_the_error_panel_says_which_drill_staged_a_failure(window, qtbot) -> None:
+def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window, qtbot) -> None:
     """A 502 the emulator's drill staged reads like a real outage: the Error panel says the
-    drill made it, for that step only."""
+    drill made it, for that step only, and so does its history entry, read later."""
     get_code(window, qtbot)
     window.actions_by_name["drills"].trigger()  # armed as a person would: the window knows
     drills = window.drills.dialog
@@ -208,6 +208,11 @@ def test_the_error_panel_says_which_drill_staged_a_failure(window, qtbot) -> Non
     staged = window.error_panel.drill
     qtbot.waitUntil(lambda: "server_error_html" in staged.text(), timeout=WAIT_MS)
     assert staged.isVisibleTo(window.error_panel)
+    history = window.history
+    qtbot.waitUntil(
+        lambda: "server_error_html" in history.store.list(status="502")[0].summary,
+        timeout=WAIT_MS,
+    )
     type_into(qtbot, window.target_panel.secret_key, "not-the-secret-key")
     refused = send_and_wait(window, qtbot)  # the drill is spent: a real failure, the secret's
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
@@ -216,6 +221,11 @@ def test_the_error_panel_says_which_drill_staged_a_failure(window, qtbot) -> Non
     granted = send_and_wait(window, qtbot)
     assert isinstance(granted.outcome, TokenGranted)
     assert staged.text() == "" and not staged.isVisibleTo(window.error_panel)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    (real,) = history.store.list(status="401")
+    assert "drill" not in real.summary
+    (made,) = history.store.list(text="server_error_html")  # the filter finds it by the drill
+    assert made.status == 502
 
 
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:

@@ -596,3 +596,40 @@ def test_an_id_tokens_verdict_reaches_its_row_before_or_after_the_row_is_written
     # And the filter for untrusted id_tokens lists those two alone.
     panel.status_filter.setCurrentIndex(panel.status_filter.findData(ID_TOKEN_FAILED_FILTER))
     qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+
+
+def test_the_drill_that_staged_an_outcome_reaches_its_row_before_or_after_the_write(
+    window: MainWindow, qtbot
+) -> None:
+    """Which drill staged an outcome is known once the emulator counted it down: before the
+    exchange is written (it goes in with it) or after (the listed row changes in place). Either
+    way the entry says so, once, where its summary is read."""
+    panel, history = window.history_panel, window.history
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    profile = window.targets.current
+
+    after = replace(exchange, received_at=exchange.received_at + timedelta(seconds=1))
+    history.record_soon(after, None, profile)
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    listed = panel.row_count()
+    assert "drill" not in row(panel.table, 0).toolTip(0)
+    history.note_drill(after, "slow")
+    history.note_drill(after, "slow")  # said twice (two counts read): written once
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    assert row(panel.table, 0).toolTip(0).count("made by the emulator's slow drill") == 1
+    assert panel.row_count() == listed  # changed in place
+
+    before = replace(exchange, received_at=exchange.received_at + timedelta(seconds=2))
+    history.record_soon(before, None, profile)
+    history.note_drill(before, "huge_body")
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+    newest, earlier = history.store.list()[:2]
+    assert newest.summary.endswith("made by the emulator's huge_body drill")
+    assert earlier.summary.endswith("made by the emulator's slow drill")
+    # Show's heading says it too, in the read-only window.
+    panel.select_row(0)
+    panel.show_current()
+    qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+    heading = history.dialogs[0].findChild(QLabel, "historyEntryHeading")
+    assert heading is not None and "huge_body drill" in heading.text()

@@ -51,6 +51,11 @@ class ArmedDrill:
 _UNITS: Final = {"_s": "s", "_mb": "MB"}
 
 
+def made_by(drill: str) -> str:
+    """How an outcome a drill staged is said, wherever it is said (status bar, history)."""
+    return f"made by the emulator's {drill} drill"
+
+
 def param_label(name: str, value: float | None = None) -> str:
     """`delay_s` → "delay 3 s" (or "delay (s)" without a value): the unit said, not coded."""
     for suffix, unit in _UNITS.items():

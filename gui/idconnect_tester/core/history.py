@@ -32,6 +32,7 @@ from idconnect_tester.core.authorize_record import (
     AuthorizeRecord,
     authorize_record_to_dict,
 )
+from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
 from idconnect_tester.core.id_token_checks import Verdict, Verification
@@ -444,6 +445,18 @@ class HistoryStore:
             conn.execute(
                 "UPDATE exchanges SET id_token_verdict = ?, id_token_failed = ? WHERE id = ?",
                 (*_verdict_columns(verification), entry_id),
+            )
+
+    def note_staged(self, entry_id: int, drill: str) -> None:
+        """Entry `entry_id`'s outcome was staged by the emulator's `drill`, not a fault of the
+        server: said after its summary, once (the list's tooltip, Show and the filter read
+        it). Raises `HistoryError` like `add`."""
+        note = f" — {made_by(drill)}"
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE exchanges SET summary = summary || ? WHERE id = ? "
+                "AND instr(summary, ?) = 0",
+                (note, entry_id, note),
             )
 
     def add_authorize(self, record: AuthorizeRecord, *, profile: Profile) -> int:

@@ -43,6 +43,7 @@ class _Write:
     form: TokenRequest | None
     profile: Profile
     id_token: Verification | None = None  # its verdict, when that came before the write
+    drill: str = ""  # the emulator drill that staged its outcome, when known before the write
 
 
 @dataclass
@@ -51,6 +52,14 @@ class _Verdict:
 
     entry_id: int
     verification: Verification
+
+
+@dataclass
+class _Staged:
+    """The emulator drill that staged an entry's outcome, known once the entry was written."""
+
+    entry_id: int
+    drill: str
 
 
 def _same_exchange(step: Step, exchange: Exchange) -> bool:
@@ -96,7 +105,7 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[_Write | _Verdict] = []
+        self._pending: list[_Write | _Verdict | _Staged] = []
         self._asking = False  # the retention question is open
         self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
@@ -150,6 +159,31 @@ class HistoryBinding:
         self._pending.append(_Verdict(entry_id, verification))
         self._writer.start()
 
+    def note_drill(self, exchange: Exchange | None, drill: str) -> None:
+        """The emulator's `drill` staged `exchange`'s outcome: its entry says so, so that the
+        history read later tells a staged fault from a real one."""
+        if exchange is None:
+            return
+        for write in self._pending:
+            if isinstance(write, _Write) and _same_exchange(write.step, exchange):
+                write.drill = drill
+                return
+        entry_id = next((i for step, i in self._written if _same_exchange(step, exchange)), None)
+        if entry_id is None:
+            return
+        self._pending.append(_Staged(entry_id, drill))
+        self._writer.start()
+
+    def _record_staged(self, staged: _Staged) -> None:
+        try:
+            self.store.note_staged(staged.entry_id, staged.drill)
+            row = self.store.row(staged.entry_id)
+        except HistoryError as exc:
+            self._say(f"History not saved: {exc}", Tone.WARNING)
+            return
+        if row is not None and isValid(self.panel):
+            self.panel.update_row(row)
+
     def _record_verdict(self, verdict: _Verdict) -> None:
         try:
             self.store.set_id_token_verdict(verdict.entry_id, verdict.verification)
@@ -170,9 +204,11 @@ class HistoryBinding:
         if self._pending:
             self._writer.start()
 
-    def _write(self, pending: _Write | _Verdict) -> None:
+    def _write(self, pending: _Write | _Verdict | _Staged) -> None:
         if isinstance(pending, _Verdict):
             self._record_verdict(pending)
+        elif isinstance(pending, _Staged):
+            self._record_staged(pending)
         else:
             self._record(pending)
 
@@ -188,6 +224,8 @@ class HistoryBinding:
                     form=write.form if exchange.endpoint is Endpoint.TOKEN else None,
                     id_token=write.id_token,
                 )
+                if write.drill:
+                    self.store.note_staged(entry_id, write.drill)
             self._written.append((exchange, entry_id))
             row = self.store.row(entry_id)
             total = self.store.count()

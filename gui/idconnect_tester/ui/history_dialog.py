@@ -36,7 +36,8 @@ class HistoryEntryDialog(QDialog):
         self.setModal(False)
         masking = "tokens stored in full" if row.full_tokens else "tokens masked"
         heading = WrappingLabel(
-            f"<b>{escape(exchange.summary())}</b> — {escape(row.endpoint)}"
+            # The row's summary: what was said of it then, a drill that staged it included.
+            f"<b>{escape(row.summary)}</b> — {escape(row.endpoint)}"
             f"{' (' + escape(row.grant_type) + ')' if row.grant_type else ''}"
             f" · profile {escape(row.profile_name)}"
             f" · {when:%Y-%m-%d %H:%M:%S} · {masking} · read-only"

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
+from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
@@ -111,10 +112,6 @@ from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
 _NOT_READY = "reading the target…"
 _MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
-
-
-def _made_by(drill: str) -> str:
-    return f"made by the emulator's {drill} drill"
 
 
 class MainWindow(QMainWindow):
@@ -486,15 +483,16 @@ class MainWindow(QMainWindow):
             prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
             done = f"{prefix}{latest.summary()} — " if latest is not None else ""
             failed = ", ".join(verification.failed) or "decode"
-            made_by = self.session.drill_that_made(latest)
-            drill = f" — {_made_by(made_by)}" if made_by is not None else ""
+            drill_name = self.session.drill_that_made(latest)
+            drill = f" — {made_by(drill_name)}" if drill_name is not None else ""
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
     def _made_by_a_drill(self, name: str) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP)."""
         self.session.drill_answered(name)
-        self.status.add(f" — {_made_by(name)}")
+        self.history.note_drill(self.session.latest_exchange(), name)
+        self.status.add(f" — {made_by(name)}")
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
