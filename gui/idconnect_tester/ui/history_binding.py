@@ -47,19 +47,12 @@ class _Write:
 
 
 @dataclass
-class _Verdict:
-    """An id_token's verdict for an entry written before the verdict came."""
+class _Amendment:
+    """What became known of an entry after it was written (its id_token's verdict, the drill
+    that staged its outcome), and how the store records it."""
 
     entry_id: int
-    verification: Verification
-
-
-@dataclass
-class _Staged:
-    """The emulator drill that staged an entry's outcome, known once the entry was written."""
-
-    entry_id: int
-    drill: str
+    apply: Callable[[HistoryStore, int], None]
 
 
 def _same_exchange(step: Step, exchange: Exchange) -> bool:
@@ -105,7 +98,7 @@ class HistoryBinding:
         # A zero-interval timer, not a queued call: Qt delivers queued calls before it paints
         # or runs due timers, so rendering a 5 MB answer and writing it would freeze the
         # window as one (bench: longest stall); a timer comes after the paint.
-        self._pending: list[_Write | _Verdict | _Staged] = []
+        self._pending: list[_Write | _Amendment] = []
         self._asking = False  # the retention question is open
         self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
@@ -148,46 +141,53 @@ class HistoryBinding:
     def add_id_token_verdict(self, exchange: Exchange, verification: Verification) -> None:
         """The id_token `exchange` delivered has its verdict: kept with its entry (the list
         colours an id_token that failed, and says so)."""
-        for write in self._pending:
-            if isinstance(write, _Write) and _same_exchange(write.step, exchange):
-                write.id_token = verification
-                return
-        entry_id = next((i for step, i in self._written if _same_exchange(step, exchange)), None)
-        if entry_id is None:
-            return  # not recorded: it went before this window's history was read
-        # Written a turn later, like the exchange: not in the turn that paints the verdict.
-        self._pending.append(_Verdict(entry_id, verification))
-        self._writer.start()
+
+        def before_the_write(write: _Write) -> None:
+            write.id_token = verification
+
+        self._amend(
+            exchange,
+            before_the_write,
+            lambda store, entry_id: store.set_id_token_verdict(entry_id, verification),
+        )
 
     def note_drill(self, exchange: Exchange | None, drill: str) -> None:
         """The emulator's `drill` staged `exchange`'s outcome: its entry says so, so that the
         history read later tells a staged fault from a real one."""
-        if exchange is None:
-            return
+
+        def before_the_write(write: _Write) -> None:
+            write.drill = drill
+
+        if exchange is not None:
+            self._amend(
+                exchange,
+                before_the_write,
+                lambda store, entry_id: store.note_staged(entry_id, drill),
+            )
+
+    def _amend(
+        self,
+        exchange: Exchange,
+        before_the_write: Callable[[_Write], None],
+        after_the_write: Callable[[HistoryStore, int], None],
+    ) -> None:
+        """Something learnt of `exchange` after it ended: added to its write while that is
+        still waiting, or to its entry once written."""
         for write in self._pending:
             if isinstance(write, _Write) and _same_exchange(write.step, exchange):
-                write.drill = drill
+                before_the_write(write)
                 return
         entry_id = next((i for step, i in self._written if _same_exchange(step, exchange)), None)
         if entry_id is None:
-            return
-        self._pending.append(_Staged(entry_id, drill))
+            return  # not recorded: it went before this window's history was read
+        # Written a turn later, like the exchange: not in the turn that paints what was learnt.
+        self._pending.append(_Amendment(entry_id, after_the_write))
         self._writer.start()
 
-    def _record_staged(self, staged: _Staged) -> None:
+    def _record_amendment(self, amendment: _Amendment) -> None:
         try:
-            self.store.note_staged(staged.entry_id, staged.drill)
-            row = self.store.row(staged.entry_id)
-        except HistoryError as exc:
-            self._say(f"History not saved: {exc}", Tone.WARNING)
-            return
-        if row is not None and isValid(self.panel):
-            self.panel.update_row(row)
-
-    def _record_verdict(self, verdict: _Verdict) -> None:
-        try:
-            self.store.set_id_token_verdict(verdict.entry_id, verdict.verification)
-            row = self.store.row(verdict.entry_id)
+            amendment.apply(self.store, amendment.entry_id)
+            row = self.store.row(amendment.entry_id)
         except HistoryError as exc:
             self._say(f"History not saved: {exc}", Tone.WARNING)
             return
@@ -204,11 +204,9 @@ class HistoryBinding:
         if self._pending:
             self._writer.start()
 
-    def _write(self, pending: _Write | _Verdict | _Staged) -> None:
-        if isinstance(pending, _Verdict):
-            self._record_verdict(pending)
-        elif isinstance(pending, _Staged):
-            self._record_staged(pending)
+    def _write(self, pending: _Write | _Amendment) -> None:
+        if isinstance(pending, _Amendment):
+            self._record_amendment(pending)
         else:
             self._record(pending)
 
