@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.postman import write_environment
 
 from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.postman_import import profile_from_postman
 from idconnect_tester.core.profiles import (
     EMULATOR_PROFILE_ID,
     Profile,
@@ -227,6 +229,57 @@ def test_a_production_token_on_a_sandbox_profile_is_flagged() -> None:
         assert any("production token" in w for w in warnings), name
     assert _profile("Acme", app_token=production_token, production=True).warnings() == []
     assert _profile("Sandbox", app_token="sbx:abcdefgh").warnings() == []
+
+
+PRODUCTION_TOKEN = "prd:uY0CgwELmgUAEyl4hNWxLngb.0WSeQeiYny4WEqmAALEAiK2qTC96fBad"
+
+
+def _with_production_token(name: str = "Acme KYC", **changes: Any) -> Profile:
+    return _profile(name, **{"app_token": PRODUCTION_TOKEN, **changes})
+
+
+def _about_the_production_token(warnings: list[str]) -> list[str]:
+    return [w for w in warnings if "prd:" in w]
+
+
+def test_a_production_token_in_a_profile_not_marked_production_is_flagged() -> None:
+    """The mirror of the sbx: token in a production profile."""
+    [warning] = _about_the_production_token(_with_production_token().warnings())
+    assert "production" in warning
+    # Spaces around a pasted token don't hide it.
+    spaced = _with_production_token(app_token=f"  {PRODUCTION_TOKEN} ")
+    assert _about_the_production_token(spaced.warnings())
+
+
+def test_a_production_token_where_production_is_said_is_not_flagged() -> None:
+    assert _with_production_token(production=True).warnings() == []
+    # A production name says what the flag would, as it does for the sbx: warning.
+    assert _with_production_token("Prod EU").warnings() == []
+    # Neither prefix, or a sandbox token: nothing to say about production.
+    assert _with_production_token(app_token="uY0CgwELmgUAEyl4hNWxLngb").warnings() == []
+    assert _with_production_token(app_token="sbx:uY0CgwELmgUAEyl4hNWxLngb").warnings() == []
+
+
+def test_a_sandbox_named_profile_gets_one_warning_about_its_production_token() -> None:
+    """Its name's warning already calls the token a production one: not said twice."""
+    warnings = _with_production_token("Sandbox EU").warnings()
+    assert len([w for w in warnings if "production token" in w]) == 1
+
+
+def test_a_postman_environment_with_a_production_token_imports_unmarked_and_warned(
+    tmp_path: Path,
+) -> None:
+    """The import sets no production flag (a Postman file has none); the warning says so."""
+    source = write_environment(
+        tmp_path / "Acme.postman_environment.json",
+        name="Acme KYC",
+        app_token=PRODUCTION_TOKEN,
+        secret_key="Hej2ch71kG2kTd1iIUDZFNsO5C1lh5Gq",
+    )
+    imported = profile_from_postman(json.loads(source.read_text("utf-8")), source.name)
+    assert imported.profile.app_token == PRODUCTION_TOKEN
+    assert not imported.profile.production
+    assert _about_the_production_token(imported.profile.warnings())
 
 
 def test_the_target_carries_the_secret_from_the_keyring_not_the_profile() -> None:

@@ -597,16 +597,15 @@ class Session:
         verifying.context = replace(context, original_claims=original)
         verifying.keys_note = keys_note
         self._check(verifying)
-        first = self._first_verdict
+        kept = self._first_verdict
+        checked: IdTokenChecked | None = None  # this exchange's first verdict, if it is that
         if verifying.result is not None and (
-            first is None or first.exchange is not verifying.exchange
+            kept is None or kept.exchange is not verifying.exchange
         ):
-            first = self._first_verdict = IdTokenChecked(verifying.exchange, verifying.result)
-        else:
-            first = None
+            checked = self._first_verdict = IdTokenChecked(verifying.exchange, verifying.result)
         self._publish()  # after the first verdict is kept: the error panel says if it failed
-        if first is not None:
-            self._emit(first)
+        if checked is not None:
+            self._emit(checked)
 
     def _check(self, verifying: _Verifying) -> None:
         if verifying.context is not None:

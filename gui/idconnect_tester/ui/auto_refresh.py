@@ -124,13 +124,14 @@ class AutoRefresh(QObject):
         if self._expires_at <= now:
             self.state_changed.emit("On — the token has expired; refreshing now", Tone.MUTED)
             return
+        lifetime, after = self._expires_at - self._received_at, due - self._received_at
         before = round((self._expires_at - due).total_seconds())
-        after = round((due - self._received_at).total_seconds())
         why, tone = f"{before} s before expiry", Tone.MUTED
-        lifetime_s = round((self._expires_at - self._received_at).total_seconds())
         if before != self.lead_s:  # the lead is as long as the token lives: not that early
+            lifetime_s = round(lifetime.total_seconds())
             why += f"; the {self.lead_s} s lead leaves nothing of the token's {lifetime_s} s"
-        elif due - self._received_at < (self._expires_at - self._received_at) / 2:
-            why += f": {after} s after the token came, so a refresh every {after} s or so"
+        elif after < lifetime / 2:
+            every = round(after.total_seconds())
+            why += f": {every} s after the token came, so a refresh every {every} s or so"
             tone = Tone.WARNING
         self.state_changed.emit(f"Next refresh at {clock_time_on(due, now)} ({why})", tone)

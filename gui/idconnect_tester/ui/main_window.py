@@ -138,8 +138,7 @@ class MainWindow(QMainWindow):
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._switch_said = ""  # what the status bar was told on the last switch of target
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
-        # The latest automatic refresh, and the exchange an emulator drill made and which: the
-        # id_token's verdict, said later, says so again.
+        # The latest automatic refresh: the id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
