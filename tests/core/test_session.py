@@ -220,7 +220,7 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     assert spent is not None and spent.how is SpentHow.USED and spent.at == used_at
     assert spent.replayed_at == clock.now
     note = spent.note(SANDBOX)
-    assert "a replay gets" not in note and clock_time(clock.now) in note and "revoked" in note
+    assert "a replay gets" not in note and clock_time(clock.now) in note and "suspect" in note
 
     clock.advance(10)
     other = TokenRequest.from_form("authorization_code", code="code-2", code_verifier="v" * 43)

@@ -447,7 +447,7 @@ class Session:
             HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
             "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
-            "revokes the tokens the first one gave. Press Get code for a fresh code and "
+            "should revoke the tokens the first one gave. Press Get code for a fresh code and "
             "verifier, then Send once.",
         )
 

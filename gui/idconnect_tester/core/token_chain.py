@@ -45,7 +45,7 @@ class SpentHow(StrEnum):
 @dataclass(frozen=True)
 class SpentCode:
     """What became of a code this run sent, and to which target. Codes are single-use: a
-    replay gets 401, and the server revokes the tokens the code gave."""
+    replay gets 401, and the server should revoke the tokens the code gave."""
 
     how: SpentHow
     at: datetime
@@ -62,9 +62,10 @@ class SpentCode:
         match self.how:
             case SpentHow.USED if self.replayed_at is not None:
                 again = clock_time(self.replayed_at)
-                return f"Used at {when}, sent again at {again} (401): its tokens were revoked"
+                # The app cannot see the revocation, only the 401: "suspect", as its panels say.
+                return f"Used at {when}, replayed at {again} (401): its tokens are suspect"
             case SpentHow.USED:
-                return f"Used at {when}: a replay gets 401, revokes its tokens"
+                return f"Used at {when}: a replay gets 401 and may revoke its tokens"
             case SpentHow.REFUSED:
                 return f"Refused at {when} (401): Get code for a fresh one"
             case SpentHow.MAYBE_USED:
@@ -172,14 +173,14 @@ class TokenChain:
         self.replay_refused_at = when
         self.suspect = (
             f"A second use of this chain's code was refused at {clock_time(when)}: by RFC 6749 "
-            "§4.1.2 the server revokes every token issued from that code"
+            "§4.1.2 the server should revoke every token issued from that code"
         )
 
     def code_sent_before(self, when: datetime) -> None:
         self.suspect = (
             f"This code was sent before, at {clock_time(when)}, and that wait was cancelled, "
-            "not the request: if the server redeemed it then, this was a second use, and by "
-            "RFC 6749 §4.1.2 it revokes every token issued from that code"
+            "not the request: if the server redeemed it then, this was a second use, which by "
+            "RFC 6749 §4.1.2 should revoke every token issued from that code"
         )
 
     # --- what each token is worth now ---

@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
 
     def _note_the_code(self) -> None:
         """What this run knows of the code in the form, under Code and before Send: that it
-        was sent already (codes are single-use: a replay gets 401 and revokes the tokens it
+        was sent already (codes are single-use: a replay gets 401 and may revoke the tokens it
         gave), or that another target's Get code gave it (only there can it be redeemed)."""
         code = self.form.code.text()
         if self._note_a_spent_code(code):
