@@ -178,7 +178,7 @@ async def stalls() -> dict[str, Any]:
     result["history_refresh_s"] = timed["refresh_s"]
     result["history_rows"] = window.history_panel.row_count()
 
-    # Extra: one ordinary Send with the history full (each exchange reloads the list).
+    # Extra: one ordinary Send with the history full (its row goes on top of 1,000 listed).
     window.docks["raw"].raise_()
     result["send_full_history"] = await _probe_during(send_rendered)
     await window.shutdown()

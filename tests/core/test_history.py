@@ -349,6 +349,21 @@ def test_history_survives_a_restart_and_clear_empties_it(db_path: Path) -> None:
         assert reopened.list() == [] and reopened.count() == 0
 
 
+def test_the_last_id_counts_every_write_by_anyone_and_never_goes_back(db_path: Path) -> None:
+    """What the list compares with its own writes to notice another instance's."""
+    profile = _profile("http://127.0.0.1:1")
+    with HistoryStore(db_path, retention=2) as history, HistoryStore(db_path) as other:
+        assert history.last_id() == 0
+        first = history.add(_not_sent(T0), profile=profile, form=None)
+        assert history.last_id() == first
+        written_elsewhere = other.add(_not_sent(T0 - timedelta(days=1)), profile=profile, form=None)
+        assert history.last_id() == written_elsewhere > first
+        for minute in range(3):  # retention deletes rows, not the ids given
+            history.add(_not_sent(T0 + timedelta(minutes=minute)), profile=profile, form=None)
+        history.clear()
+        assert history.count() == 0 and history.last_id() == written_elsewhere + 3
+
+
 @pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
 def test_a_looser_history_folder_is_made_owner_only(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)

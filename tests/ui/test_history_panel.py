@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, settled, text_of, token_flow
 
 from idconnect_tester.core.exchange import Exchange
-from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryStore
+from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow, HistoryStore
 from idconnect_tester.core.id_token_checks import CheckStatus
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.ui import history_panel
@@ -81,6 +82,13 @@ def row(table: QTreeWidget, index: int) -> QTreeWidgetItem:
     item = table.topLevelItem(index)
     assert item is not None
     return item
+
+
+def moved(exchange: Exchange, by: timedelta) -> Exchange:
+    """The same exchange, started and ended `by` later."""
+    return replace(
+        exchange, started_at=exchange.started_at + by, received_at=exchange.received_at + by
+    )
 
 
 def tooltip_over(qtbot, table: QTreeWidget, index: int, column: str) -> str:
@@ -155,6 +163,54 @@ def test_rows_another_instance_wrote_are_listed_and_counted(window: MainWindow, 
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     assert panel.row_count() == 5
     assert panel.count_label.text() == "5 exchanges"  # not "3 of 5"
+
+
+def test_after_another_instances_rows_are_listed_a_send_adds_its_row_on_top(
+    window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows another instance wrote, listed since — whenever those exchanges ended: an import,
+    a clock of its own — are not news at the next Send: its row goes on top, and the list
+    is not read again (1,000 rows read again held the window still past 50 ms)."""
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)  # authorize, token
+    with HistoryStore() as other_instance:  # written after ours, ended before them
+        for _ in range(3):
+            other_instance.add(
+                moved(exchange, timedelta(hours=-1)), profile=window.targets.current, form=None
+            )
+    window.history.refresh()
+    assert panel.row_count() == 5
+    store = window.history.store
+    reads: list[object] = []
+    list_rows = store.list
+
+    def counted_list(*args: Any) -> list[HistoryRow]:
+        reads.append(args)
+        return list_rows(*args)
+
+    monkeypatch.setattr(store, "list", counted_list)
+
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    assert panel.row_count() == 6 and panel.count_label.text() == "6 exchanges"
+    assert panel.top_id() == store.last_id()  # the Send's own row, on top
+    assert reads == []
+
+
+def test_an_exchange_that_ended_before_the_newest_listed_goes_where_it_belongs(
+    window: MainWindow, qtbot
+) -> None:
+    """The list is newest first. An exchange written after one that ended later (the clock
+    set back meanwhile) is listed below it, not on top."""
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)  # authorize, token
+    window.history.record_soon(moved(exchange, timedelta(minutes=-5)), None, window.targets.current)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    times = [history_panel._time_of(item) for item in rows_of(panel.table)]
+    assert len(times) == 3 and times == sorted(times, reverse=True)
+    assert panel.top_id() != window.history.store.last_id()  # the one written last is below
 
 
 def test_showing_the_history_catches_up_with_another_instance(window: MainWindow, qtbot) -> None:

@@ -573,6 +573,12 @@ class HistoryStore:
         count: int = self._read("SELECT count(*) FROM exchanges", ())[0][0]
         return count
 
+    def last_id(self) -> int:
+        """The id given to the latest entry written by anyone, deleted or not (0 before the
+        first): ids only grow, so an entry with another id than the next is someone else's."""
+        rows = self._read("SELECT seq FROM sqlite_sequence WHERE name = 'exchanges'", ())
+        return int(rows[0][0]) if rows else 0
+
     def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None

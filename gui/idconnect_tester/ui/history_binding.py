@@ -100,6 +100,7 @@ class HistoryBinding:
         # window as one (bench: longest stall); a timer comes after the paint.
         self._pending: list[_Write | _Amendment] = []
         self._asking = False  # the retention question is open
+        self._last_id_listed = 0  # the store's last id when the list was read or added to
         self._written: deque[tuple[Step, int]] = deque(maxlen=_RECENT_WRITES)
         self._writer = QTimer()  # not the panel's child: close() may run after the panel is gone
         self._writer.setSingleShot(True)
@@ -234,14 +235,18 @@ class HistoryBinding:
             return  # saved while the window closes (an attempt its closing cancelled): no list
         filtered = self.panel.filter_text.text().strip() or self.panel.status_value()
         limit = min(_LIST_LIMIT, self.store.retention)
-        listed, top = self.panel.row_count(), self.panel.top_id()
+        listed, top = self.panel.row_count(), self.panel.top_time()
         # Rows this list hasn't seen: another instance of the app wrote them since it was read.
-        others_wrote = total != min(listed + 1, limit) or (top is not None and entry_id != top + 1)
-        if row is None or filtered or others_wrote:
+        others_wrote = total != min(listed + 1, limit) or entry_id != self._last_id_listed + 1
+        # The list is newest first: a row that ended before the top one (the clock was set
+        # back) goes where the query sorts it.
+        out_of_order = row is not None and top is not None and row.time < top
+        if row is None or filtered or others_wrote or out_of_order:
             self.refresh()  # let the query decide what is listed, and count again
         else:
             # Rebuilding a 1,000-row list after every Send costs ~25 ms; one row costs nothing.
             self.panel.prepend_row(row, total, limit=limit)
+            self._last_id_listed = entry_id
 
     def list_after_first_frame(self) -> None:
         self._first_listed = True
@@ -256,6 +261,9 @@ class HistoryBinding:
     def refresh(self) -> None:
         self._lister.stop()  # listed now: a pending request is answered
         try:
+            # Read before the rows: an entry written in between is listed and read again at
+            # the next write, never missed.
+            last_id = self.store.last_id()
             rows = self.store.list(
                 self.panel.filter_text.text().strip(), self.panel.status_value(), _LIST_LIMIT
             )
@@ -263,6 +271,7 @@ class HistoryBinding:
         except HistoryError as exc:
             self._say(f"History unavailable: {exc}", Tone.WARNING)
             return
+        self._last_id_listed = last_id
         self.panel.set_rows(rows, total)
 
     def show_entry(self, entry_id: int) -> None:

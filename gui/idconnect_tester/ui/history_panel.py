@@ -598,6 +598,11 @@ class HistoryPanel(QWidget):
         value = item.data(0, _ENTRY_ID) if item is not None else None
         return int(value) if value is not None else None
 
+    def top_time(self) -> datetime | None:
+        """When the newest entry listed ended."""
+        item = self.table.topLevelItem(0)
+        return _time_of(item) if item is not None else None
+
     def row_count(self) -> int:
         """The rows listed, those still waiting to be built included."""
         return self.table.topLevelItemCount() + len(self._waiting)
