@@ -333,8 +333,16 @@ def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) 
     area, panel = error.widget(), _panel(error)
     if panel is None:
         return
-    width = area.viewport().width() if isinstance(area, QScrollArea) else error.width()
-    chrome = error.height() - (area.viewport().height() if isinstance(area, QScrollArea) else 0)
+    if isinstance(area, QScrollArea):
+        # Measured as if the scroll bar were showing: a bar that shows for a moment (the new
+        # details laid out before the dock is resized) narrows the panel, a long hint wraps to
+        # one more line, and that line would keep the bar for good. The height for the narrower
+        # width fits at either.
+        bar = area.verticalScrollBar()
+        width = area.viewport().width() - (0 if bar.isVisible() else bar.sizeHint().width())
+        chrome = error.height() - area.viewport().height()
+    else:
+        width, chrome = error.width(), 0
     wanted = panel.heightForWidth(width) if panel.hasHeightForWidth() else -1
     needed = (wanted if wanted > 0 else panel.sizeHint().height()) + chrome
     together = error.height() + raw.height()
