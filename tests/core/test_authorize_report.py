@@ -36,7 +36,10 @@ def hint_kind(result: AuthorizeResult) -> HintKind:
             HintKind.REDIRECT_URI_REFUSED,
         ),
         ("invalid_request", "response_type must be code", HintKind.AUTHORIZE_REFUSED),
-        ("server_error", "", HintKind.AUTHORIZE_REFUSED),
+        # The server's own trouble: nothing in the request to change, so no "check the client".
+        ("server_error", "", HintKind.SERVER_FAILED),
+        ("temporarily_unavailable", "try later", HintKind.SERVER_FAILED),
+        ("server_error", "client_id lookup failed", HintKind.SERVER_FAILED),
     ],
 )
 def test_a_refusal_is_explained_by_what_it_names(

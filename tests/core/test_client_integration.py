@@ -73,6 +73,7 @@ from idconnect_tester.core.pkce import generate_pair
 from idconnect_tester.core.request import FieldIssue, ShareTokenRequest, TokenRequest
 from idconnect_tester.core.target import Target
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
+from idconnect_tester.emulator.faults import MARKUP_DESCRIPTION, MARKUP_ERROR_NAME
 
 CORRELATION_ID = re.compile(r"[0-9a-f]{32}")
 HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
@@ -438,6 +439,7 @@ COVERED_SCENARIOS = {
     "clock_skew",
     "rate_limited",
     "revoked_token",
+    "markup_in_error",
 }
 
 
@@ -592,6 +594,16 @@ def test_revoked_token_drill_gets_403(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "revoked_token")
     api_error(exchange, 403)
     assert hint_kind(exchange) is HintKind.FORBIDDEN
+
+
+def test_markup_in_error_drill_keeps_the_servers_words_as_they_came(
+    emulator: EmulatorServer,
+) -> None:
+    """Kept character for character (the panels show them as text, not markup)."""
+    exchange = _armed_exchange(emulator, "markup_in_error")
+    outcome = api_error(exchange, 400)
+    assert outcome.description == MARKUP_DESCRIPTION
+    assert outcome.error_name == MARKUP_ERROR_NAME
 
 
 # --- network failures ----------------------------------------------------------------------

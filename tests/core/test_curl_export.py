@@ -120,6 +120,23 @@ def test_the_snippet_gets_a_token_for_a_real_code(emulator) -> None:
     assert answer["token_type"] == "Bearer"
 
 
+def test_a_warning_comes_first_as_comment_lines_and_the_snippet_still_runs(emulator) -> None:
+    code = get_code(emulator.base_url, scopes=("openid",))
+    body = code.token_request().body_bytes()
+    warning = "this code is spent\n$(touch /tmp/never) `id`; Get code first"
+    snippet = curl_command(
+        emulator.base_url + vendor.TOKEN_PATH, EMULATOR_APP_TOKEN, body, warning=warning
+    )
+
+    assert snippet.splitlines()[:2] == [
+        "# Warning: this code is spent",
+        "# Warning: $(touch /tmp/never) `id`; Get code first",  # a comment: never run
+    ]
+    result = _run(snippet)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["access_token"].startswith(vendor.ACCESS_TOKEN_PREFIX)
+
+
 def test_a_body_with_a_quote_survives_and_is_signed_correctly(emulator) -> None:
     first, _ = granted_exchange(emulator.base_url, scopes=("openid", "share"))
     assert isinstance(first.outcome, TokenGranted)

@@ -228,6 +228,14 @@ def test_revoked_token(emu):
     emu.assert_error(emu.share({"sumsubIdConnectToken": "x", "forClientId": "y"}), 403)
 
 
+def test_markup_in_error_answers_html_in_the_error_fields(emu):
+    emu.arm("markup_in_error")
+    response = emu.token(ANY_TOKEN_BODY)
+    emu.assert_error(response, 400)
+    body = response.json()
+    assert "<a href=" in body["description"] and body["errorName"].startswith("<")
+
+
 def test_slow_waits_then_answers_normally(emu):
     code, verifier = emu.get_code()
     emu.arm("slow", delay_s=0.3)

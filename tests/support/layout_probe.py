@@ -173,10 +173,6 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     in_front_at_launch = [
         name for name, dock in window.docks.items() if not dock.visibleRegion().isEmpty()
     ]
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
     screen = window.screen().availableGeometry()
     # The X server applies the first size asynchronously: measure once it has.
     if "--window-manager" in sys.argv:
@@ -186,6 +182,13 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         await _until(lambda: screen.contains(window.frameGeometry()))
     else:
         await _until(lambda: window.size() == window_layout.first_window_size(screen))
+    await _laid_out()
+    # Send in view at first sight, before anything scrolled the column to a focused field.
+    send_visible_at_launch = _visible_in_column(window, window.form.send_button)
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
     status_bar = window.statusBar()
     report: dict[str, Any] = {
         "status_bar_on_screen": screen.contains(
@@ -197,6 +200,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "sideways_scrollbars": _sideways_scrollbars(window),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
+        "send_visible_at_launch": send_visible_at_launch,
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
         "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])

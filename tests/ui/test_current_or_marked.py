@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
 from tests.support.faulty_servers import closed_port
 from tests.support.flows import EMULATOR_SECRET_KEY
@@ -208,6 +209,8 @@ def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window
     staged = window.error_panel.drill
     qtbot.waitUntil(lambda: "server_error_html" in staged.text(), timeout=WAIT_MS)
     assert staged.isVisibleTo(window.error_panel)
+    window.error_panel.support_button.click()  # Copy for support says so too
+    assert "server_error_html" in QGuiApplication.clipboard().text().splitlines()[-1]
     history = window.history
     qtbot.waitUntil(
         lambda: "server_error_html" in history.store.list(status="502")[0].summary,

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 from tests.support.browser import Browser
 from tests.support.identity_provider import Behaviour, IdentityProvider, identity_provider
@@ -189,9 +190,11 @@ def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
         landed = consent.headers["location"]
     assert landed.startswith("https://app.example/callback?code=")
 
+    assert dialog.focusWidget() is dialog.paste_edit  # a paste at once lands in it
     dialog.paste_edit.setText(landed)
-    dialog.paste_edit.returnPressed.emit()
+    qtbot.keyClick(dialog.paste_edit, Qt.Key.Key_Return)
 
+    assert browser.opened == [url]  # Return used the paste; it did not open the browser again
     assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
     assert window.get_code_flow.dialog is None
     assert "state verified" in window.status.text()

@@ -125,6 +125,23 @@ def test_time_and_status_show_whole_at_the_docks_default_width(window: MainWindo
     assert tooltip_over(qtbot, table, 0, "Time").startswith(f"{today} {time}\n")
 
 
+@pytest.mark.parametrize("size", [(1024, 700), (960, 540)])  # a laptop; 1080p at 200%
+def test_a_wait_of_minutes_shows_its_every_digit(
+    window: MainWindow, qtbot, size: tuple[int, int]
+) -> None:
+    """A sign-in at authorize can take minutes: its milliseconds are never cut ("340…" of
+    340,112 reads as 340 ms)."""
+    get_code(window, qtbot)
+    table = history_in_view(window, qtbot, size)
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=WAIT_MS)
+    signed_in_slowly = replace(window.history.store.list()[0], total_ms=340_112.0)
+    window.history_panel.set_rows([signed_in_slowly], 1)
+
+    assert row(table, 0).text(COLUMN["ms"]) == "340112"
+    assert shown_whole(table, COLUMN["ms"])
+    assert not scrolls_sideways(table)
+
+
 def test_rows_listed_before_midnight_get_their_date_with_the_first_row_after_it(
     window: MainWindow, qtbot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -161,6 +161,22 @@ def test_focus_starts_on_get_code(window: MainWindow, qtbot) -> None:
     assert QApplication.focusWidget() is window.form.get_code_button
 
 
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_Enter])
+def test_return_or_enter_presses_the_focused_button(window: MainWindow, qtbot, key) -> None:
+    """As in a dialog: a focused Get code, then a focused Send, each pressed by the key most
+    people reach for (outside a dialog Qt's buttons take Space only)."""
+    activate(window, qtbot)
+    window.form.code.clear()
+    assert QApplication.focusWidget() is window.form.get_code_button
+    qtbot.keyClick(window.form.get_code_button, key)
+    qtbot.waitUntil(
+        lambda: window.form.code.text() != "" and not window.controller.busy, timeout=WAIT_MS
+    )
+    window.form.send_button.setFocus()
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        qtbot.keyClick(window.form.send_button, key)
+
+
 def test_focus_stays_visible_after_send(window: MainWindow, qtbot) -> None:
     activate(window, qtbot)
     get_code(window, qtbot)
@@ -405,6 +421,11 @@ def test_ctrl_and_a_number_brings_that_panel_to_the_front(window: MainWindow, qt
         qtbot.waitUntil(lambda dock=dock: not dock.visibleRegion().isEmpty(), timeout=WAIT_MS)
         focused = QApplication.focusWidget()
         assert focused is not None and dock.isAncestorOf(focused), dock.objectName()
+        # A control to act on, with its focus edge: not the panel's scroll area, from which
+        # the first control was several Tabs away (a panel with none keeps the scroll area,
+        # for the arrow keys).
+        controls = [w for w in dock.findChildren(QWidget) if _meaningful(w)]
+        assert _meaningful(focused) or not controls, (dock.objectName(), focused)
 
 
 @pytest.mark.parametrize("name", SHORTCUT_ACTIONS)

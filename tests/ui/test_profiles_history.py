@@ -30,6 +30,7 @@ from tests.ui.helpers import (
     add_profile,
     answer_the_input_dialog,
     get_code,
+    hint_shown,
     select,
     send_and_wait,
     text_of,
@@ -38,10 +39,11 @@ from tests.ui.helpers import (
     wheel_down,
 )
 
-from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.exchange import HintKind, TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui import file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
@@ -516,14 +518,57 @@ def test_copy_as_curl_runs_in_a_real_shell(window: MainWindow, qtbot) -> None:
     assert json.loads(result.stdout)["access_token"].startswith("snd-id-con-a-")
 
 
+def _run_copied(command: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SUMSUB_SECRET_KEY": "emulator-secret-key", "NO_PROXY": "*"}
+    return subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env)
+
+
+def test_a_spent_code_copied_as_curl_is_warned_of_in_the_command_and_the_status_bar(
+    window: MainWindow, qtbot
+) -> None:
+    """Run, the command would replay the code — and the server should revoke the tokens on
+    screen. Whoever pastes it reads that first; it still runs (to the 401 it was warned of)."""
+    token_flow(window, qtbot)  # the code in the form is used now
+    command = window.copy_as_curl()
+    assert command is not None
+    first_line = command.splitlines()[0]
+    assert first_line.startswith("# Warning:") and "Get code" in first_line
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    assert json.loads(_run_copied(command).stdout)["code"] == 401
+
+    get_code(window, qtbot)  # a fresh code: nothing to warn of
+    command = window.copy_as_curl()
+    assert command is not None and not command.startswith("#")
+    assert window.status.message.property("tone") == Tone.OK.value
+
+
+def test_a_401_after_the_copied_command_redeemed_the_code_names_the_copy(
+    window: MainWindow, qtbot
+) -> None:
+    get_code(window, qtbot)
+    command = window.copy_as_curl()
+    assert command is not None
+    assert "access_token" in json.loads(_run_copied(command).stdout)  # the command used it
+
+    send_and_wait(window, qtbot)  # and then Send, from the app
+
+    assert hint_shown(window) is HintKind.CODE_REPLAYED
+    report = window.error_panel.shown
+    assert report is not None and report.hint is not None
+    assert "curl" in report.hint.title
+
+
 def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Path) -> None:
     exchange = token_flow(window, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
     window.copy_response_json()
     copied = json.loads(QGuiApplication.clipboard().text())
     assert copied["token_type"] == "Bearer"
+    get_code(window, qtbot)  # an authorize step since: the latest exchange is still the token's
     saved = window.save_exchange(tmp_path / "exchange.json")
     assert saved is not None
+    said = window.status.text()  # which exchange went to the file, by its time
+    assert "token exchange" in said and clock_time(exchange.received_at) in said
     text = saved.read_text()
     assert exchange.outcome.access_token not in text  # masked by default
     assert json.loads(text)["outcome"]["access_token"].startswith("snd-id-con-a-")

@@ -28,6 +28,7 @@ from idconnect_tester.core.authorize_flow import (
     Interaction,
     RedirectCapture,
     endpoint_from,
+    is_loopback_redirect,
     run_authorize,
 )
 from idconnect_tester.core.authorize_record import AuthorizeRecord
@@ -383,8 +384,14 @@ class _CheckRun:
         target = self.settings.authorize
         endpoint = endpoint_from(target, self.discovery)
         capture = self.settings.capture
-        if capture is RedirectCapture.BROWSER and is_on_this_machine(endpoint):
-            # An authorization server on this machine (the emulator) consents at once.
+        if (
+            capture is RedirectCapture.BROWSER
+            and is_on_this_machine(endpoint)
+            and is_loopback_redirect(target.redirect_uri)
+        ):
+            # An authorization server on this machine (the emulator) consents at once, and a
+            # listener here catches the redirect. A redirect URI elsewhere is pasted back, as
+            # Get code has it.
             capture = RedirectCapture.FOLLOW
         if capture is not RedirectCapture.FOLLOW and self.interaction is None:
             why = f"{endpoint} needs a person to sign in, and this run has no way to ask one"

@@ -61,8 +61,11 @@ def signed_path(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def curl_command(url: str, app_token: str, body: bytes, *, method: str = "POST") -> str:
-    """A multi-line snippet that signs with `$SUMSUB_SECRET_KEY` and sends `body` to `url`."""
+def curl_command(
+    url: str, app_token: str, body: bytes, *, method: str = "POST", warning: str = ""
+) -> str:
+    """A multi-line snippet that signs with `$SUMSUB_SECRET_KEY` and sends `body` to `url`;
+    a `warning` (a spent code, say) goes first, as a comment whoever runs it reads."""
     method = method.upper()
     try:
         body_text = body.decode("utf-8")
@@ -77,7 +80,9 @@ def curl_command(url: str, app_token: str, body: bytes, *, method: str = "POST")
         f'{{ printf "$OPAD"; {{ printf "$IPAD"; {message}; }} \\\n'
         "    | openssl dgst -sha256 -binary; } | openssl dgst -sha256 | sed 's/^.*= //'"
     )
+    comment = [f"# Warning: {line}" for line in warning.splitlines() if line.strip()]
     lines = [
+        *comment,
         "(",
         f'  : "${{{SECRET_ENV_VAR}:?{MISSING_SECRET_MESSAGE}}}"',
         f"  BODY={shell_quote(body_text)}",

@@ -127,6 +127,17 @@ def _refusal_hint(error: str, description: str) -> Hint:
             "Sumsub ID is not enabled for it. Ask Sumsub support to enable it, or use the "
             "client id that has it.",
         )
+    if error in ("server_error", "temporarily_unavailable"):
+        # RFC 6749 §4.1.2.1: the server's own trouble (an HTTP 500 or 503 it cannot send
+        # through a redirect), not something in the request to change.
+        busy = error == "temporarily_unavailable"
+        return Hint(
+            HintKind.SERVER_FAILED,
+            "The authorization server is busy" if busy else "The authorization server failed",
+            "Nothing in the request is at fault. Wait a moment and press Get code again; if it "
+            "persists, note the time and the description and check the server's status page "
+            "(for Sumsub, ask Sumsub support).",
+        )
     if error == "invalid_scope":
         return Hint(
             HintKind.SCOPE_REFUSED,

@@ -136,6 +136,7 @@ class Session:
         self._attempt_for_code: dict[str, AuthorizeSession] = {}
         self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
+        self._copied: dict[str, datetime] = {}  # codes copied out (as curl) before a Send
         self._chain: TokenChain | None = None
         self._share: _Share | None = None  # the share token on display
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
@@ -435,6 +436,21 @@ class Session:
         code = sent.code.strip()
         spent = self._spent.get(code) if code else None
         outcome = exchange.outcome
+        copied = self._copied.get(code) if code else None
+        if (
+            copied is not None
+            and (spent is None or spent.at >= exchange.received_at)  # its first Send
+            and isinstance(outcome, ApiError)
+            and is_invalid_code(outcome, exchange.endpoint)
+        ):
+            return Hint(
+                HintKind.CODE_REPLAYED,
+                f"This code was copied as curl at {clock_time(copied)}: if that command ran, "
+                "it used the code",
+                "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
+                "should revoke the tokens the first one gave. Press Get code for a fresh code "
+                "and verifier, then send it once — from here or from the command, not both.",
+            )
         if (
             spent is None
             or spent.how is not SpentHow.USED
@@ -664,6 +680,12 @@ class Session:
         status = chain.refresh_status(chain.origin)
         assert status is not None
         return chain.refresh_token, status
+
+    def code_copied(self, code: str) -> None:
+        """`code` left the app in a copied request (curl): that command may redeem it first."""
+        if code.strip():
+            self._copied.setdefault(code.strip(), self._clock())
+            _forget_the_oldest(self._copied)
 
     def code_spent(self, code: str) -> SpentCode | None:
         """What became of `code` when this run sent it, if it did: codes are single-use."""

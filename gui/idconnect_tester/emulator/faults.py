@@ -12,6 +12,14 @@ from idconnect_tester.emulator.errors import ApiError
 from idconnect_tester.emulator.responses import Response, error_response, json_response
 from idconnect_tester.emulator.scenarios import ActiveScenario
 
+# Markup a rich-text label would render: a green "success", a link, a file loaded.
+MARKUP_DESCRIPTION = (
+    '<span style="color:#080;font-size:20pt">&#10004; 200 OK — granted</span><br>'
+    '<a href="https://example.invalid/">Re-enter your secret key here</a>'
+    '<img src="file:///etc/hostname">'
+)
+MARKUP_ERROR_NAME = "<i>no-error</i>"
+
 _GATEWAY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
@@ -64,6 +72,8 @@ def fault_response(drill: ActiveScenario, path: str) -> Response:
         error = ApiError(429, "Too many requests", headers=(("Retry-After", retry_after),))
     elif name == "revoked_token":
         error = ApiError(403, "Token has been revoked")
+    elif name == "markup_in_error":
+        error = ApiError(400, MARKUP_DESCRIPTION, error_code=4000, error_name=MARKUP_ERROR_NAME)
     else:  # a scenario listed as a `response` drill but not handled above: a bug, fail loudly
         raise AssertionError(f"unhandled drill {name}")
     answer = error_response(error)

@@ -97,6 +97,12 @@ SCENARIOS: Mapping[str, ScenarioSpec] = {
             "403 in the error shape, as for a revoked token.",
         ),
         _spec(
+            "markup_in_error",
+            "response",
+            "400 in the error shape whose description and errorName are HTML, as a hostile or "
+            "broken server might send: the app must show them as text, never as markup.",
+        ),
+        _spec(
             "expired_id_token",
             "id_token",
             "Answer normally, but the id_token's exp is over an hour in the past.",

@@ -76,7 +76,9 @@ class AuthorizeDialog(QDialog):
         use = QPushButton("Use pasted")
         use.setObjectName("authorizeUsePastedButton")
         use.clicked.connect(self._use_pasted)
-        self.paste_edit.returnPressed.connect(self._use_pasted)
+        # Return in the paste field uses what was pasted (not the first button, Open in
+        # browser); on a focused button, Return presses that button.
+        use.setDefault(True)
         paste_row = QHBoxLayout()
         paste_row.addWidget(self.paste_edit, 1)
         paste_row.addWidget(use)
@@ -93,6 +95,7 @@ class AuthorizeDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.resize(self.fontMetrics().horizontalAdvance("M") * 60, self.sizeHint().height())
+        self.paste_edit.setFocus()  # what is typed or pasted at once lands where it is used
 
     def open_browser(self) -> bool:
         opened = QDesktopServices.openUrl(QUrl(self.url))

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.ui.theme import Tone, colours, set_tone
-from idconnect_tester.ui.widgets import FreshnessLine, RowTree, WrappingLabel, mark_stale
+from idconnect_tester.ui.widgets import (
+    FreshnessLine,
+    RowTree,
+    WrappingLabel,
+    mark_stale,
+    plain_tip,
+)
 
 _TONE = {StepStatus.PASS: Tone.OK, StepStatus.FAIL: Tone.ERROR, StepStatus.SKIPPED: Tone.MUTED}
 _MARK = {StepStatus.PASS: "✔", StepStatus.FAIL: "✘", StepStatus.SKIPPED: "–"}
@@ -55,6 +61,7 @@ class CheckPanel(QWidget):
             "to hand over."
         )
         self.summary.setObjectName("checkSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # it quotes the server
         self.summary.setWordWrap(True)
         set_tone(self.summary, Tone.MUTED)
 
@@ -169,7 +176,7 @@ class CheckPanel(QWidget):
         lines += list(result.details)
         item.setData(0, _FULL_TEXT, "\n".join(lines))
         for column in range(len(COLUMNS)):
-            item.setToolTip(column, "\n".join(lines))
+            item.setToolTip(column, plain_tip("\n".join(lines)))
         self.results.addTopLevelItem(item)
         item.setExpanded(status is StepStatus.FAIL)
         if status is StepStatus.FAIL and self.results.currentItem() is None:
@@ -216,7 +223,7 @@ class CheckPanel(QWidget):
     def _detail(text: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem()
         item.setText(_WHY_COLUMN, text)
-        item.setToolTip(_WHY_COLUMN, text)
+        item.setToolTip(_WHY_COLUMN, plain_tip(text))
         return item
 
     # --- for scripts and tests ---

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -227,6 +228,7 @@ class DrillMark(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("drillMark")
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a drill's name, as the server lists it
         self.setAccessibleName("Armed emulator drill")
         set_tone(self, Tone.WARNING)
         self.setVisible(False)

@@ -145,7 +145,12 @@ class ErrorPanel(QWidget):
         self._show_rows_with_content()
 
     def support_text(self) -> str:
-        return self._shown.support_text() if self._shown is not None else ""
+        """What support needs, and — for an outcome a drill staged — that it was staged: the
+        text alone reads like a real outage."""
+        if self._shown is None:
+            return ""
+        staged = self.drill.text()
+        return self._shown.support_text() + (f"\nStaged by: {staged}" if staged else "")
 
     def copy_for_support(self) -> None:
         QGuiApplication.clipboard().setText(self.support_text())

@@ -18,26 +18,40 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.exchange_json import response_as_json_text, save_exchange_json
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 
 Say = Callable[[str, Tone], None]
 
 
-def copy_as_curl(request: TokenRequest, target: Target, say: Say) -> str | None:
-    """The request the form would send now, as a curl command that signs itself."""
+def copy_as_curl(
+    request: TokenRequest, target: Target, say: Say, *, spent_code: str = ""
+) -> str | None:
+    """The request the form would send now, as a curl command that signs itself.
+    `spent_code` says what became of a code this run sent already: running the command would
+    replay it, so the status bar and the command's first line say so."""
     problems = [i.message for i in request.validate() if i.blocks]
     if problems:
         say(f"Nothing to copy yet: {problems[0]}", Tone.WARNING)
         return None
+    warning = (
+        f"this code is spent ({spent_code}). Press Get code for a fresh one before running it."
+        if spent_code
+        else ""
+    )
     command = curl_command(
-        target.url_for(vendor.TOKEN_PATH), target.app_token, request.body_bytes()
+        target.url_for(vendor.TOKEN_PATH), target.app_token, request.body_bytes(), warning=warning
     )
     QGuiApplication.clipboard().setText(command)
-    say(
-        "Copied as curl — set SUMSUB_SECRET_KEY in the shell first (the command never holds it)",
-        Tone.OK,
-    )
+    if warning:
+        say(f"Copied as curl, but {warning}", Tone.WARNING)
+    else:
+        say(
+            "Copied as curl — set SUMSUB_SECRET_KEY in the shell first (the command never "
+            "holds it)",
+            Tone.OK,
+        )
     return command
 
 
@@ -72,5 +86,11 @@ def save_exchange(
         say(f"Could not save: {exc.strerror or exc}", Tone.ERROR)
         return None
     masking = "with full tokens (profile setting)" if full_tokens else "with tokens masked"
-    say(f"Exchange saved {masking} to {path}", Tone.OK)
+    # Which one: the latest exchange is not always what the Raw panel shows (an authorize step
+    # since, say), so the status bar names it.
+    which = (
+        f"the {exchange.endpoint.value} exchange of {clock_time(exchange.received_at)} "
+        f"({exchange.summary()})"
+    )
+    say(f"Saved {which} {masking} to {path}", Tone.OK)
     return path

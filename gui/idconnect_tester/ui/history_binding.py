@@ -25,6 +25,7 @@ from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.ui.history_dialog import HistoryEntryDialog
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.theme import Tone
+from idconnect_tester.ui.widgets import ask
 from idconnect_tester.ui.window_settings import WindowSettings
 
 RETENTION_SETTING = "history_retention"
@@ -328,7 +329,7 @@ class HistoryBinding:
             self._say("Request loaded into the form", Tone.OK)
 
     def clear(self) -> None:
-        answer = QMessageBox.question(
+        answer = ask(
             self._parent,
             "Clear history",
             f"Delete all {self.store.count():,} saved exchanges? This cannot be undone.",
@@ -353,7 +354,7 @@ class HistoryBinding:
         if limit < saved:
             self._asking = True
             try:
-                answer = QMessageBox.question(
+                answer = ask(
                     self._parent,
                     "Keep fewer exchanges",
                     f"Keep only the newest {limit:,} exchanges? The {saved - limit:,} older "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from idconnect_tester.core.authorize_record import AuthorizeRecord
@@ -42,6 +43,7 @@ class HistoryEntryDialog(QDialog):
             f" · profile {escape(row.profile_name)}"
             f" · {when:%Y-%m-%d %H:%M:%S} · {masking} · read-only"
         )
+        heading.setTextFormat(Qt.TextFormat.RichText)  # its values escaped above
         heading.setObjectName("historyEntryHeading")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)

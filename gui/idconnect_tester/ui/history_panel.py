@@ -47,7 +47,7 @@ from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
-from idconnect_tester.ui.widgets import RowTree, correct_to_nearest, name_clear_button
+from idconnect_tester.ui.widgets import RowTree, correct_to_nearest, name_clear_button, plain_tip
 
 STATUS_FILTERS = (
     ("All", None),
@@ -75,9 +75,13 @@ _WIDEST = (
     "authorization_code",
     "MMMMMMMMMMMM",
     "MMMMMMMMMMMMMMMM",
-    "9999",  # a wait of 10 s or more is rare: cut, it is whole on hover
+    "9999",  # longer waits make room for their digits (see _LONG_WAIT)
 )
 _TIME_OF_DAY = "23:59:59"
+# A person signing in at authorize takes minutes: while such a row is listed, the ms column
+# makes room for six digits (~16 min). A number cut short ("119…" of 119,000) would read as a
+# smaller one.
+_LONG_WAIT = "999999"
 # The list fits its width, never scrolling sideways (a dock is often narrow: a laptop, 200%
 # scaling). When it is too narrow for every column at its width above, these give way, in this
 # order, each down to its least width: correlationId first, then the time's date (the time of
@@ -130,9 +134,8 @@ class _ElidingCells(QStyledItemDelegate):
             return super().helpEvent(event, view, option, index)
         whole = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         own = index.data(Qt.ItemDataRole.ToolTipRole)
-        QToolTip.showText(
-            event.globalPos(), f"{whole}\n{own}" if own else whole, view, view.visualRect(index)
-        )
+        tip = plain_tip(f"{whole}\n{own}" if own else whole)
+        QToolTip.showText(event.globalPos(), tip, view, view.visualRect(index))
         return True
 
 
@@ -228,6 +231,8 @@ class HistoryPanel(QWidget):
         self._least: dict[str, int] = {}
         self._time_of_day = 0  # the Time column's width for a time of day alone
         self._dated = False  # a row of another day than today is listed: it shows its date
+        self._long_wait = 0  # the ms column's width for six digits
+        self._long_waits = False  # a row with a wait of five digits or more is listed
         self._listed_on = _today()  # the day "today" meant when the rows were listed
         self._dragged: set[str] = set()  # the columns a person gave a width of their own
         self._size_columns()
@@ -343,6 +348,7 @@ class HistoryPanel(QWidget):
             for title in _SHRINK_ORDER
         }
         self._time_of_day = metrics.horizontalAdvance(_TIME_OF_DAY) + padding
+        self._long_wait = metrics.horizontalAdvance(_LONG_WAIT) + padding
         self._fit(fresh=True)
 
     def _widths_asked(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -353,6 +359,8 @@ class HistoryPanel(QWidget):
         least = dict(self._least)
         if "Time" not in self._dragged and not self._dated:
             preferred["Time"] = least["Time"] = self._time_of_day
+        if "ms" not in self._dragged and self._long_waits:
+            preferred["ms"] = max(preferred["ms"], self._long_wait)
         for title in least:
             least[title] = min(least[title], preferred[title])
         return preferred, least
@@ -378,8 +386,10 @@ class HistoryPanel(QWidget):
         else:
             widths = {title: header.sectionSize(COLUMN[title]) for title in _COLUMNS}
         for title in _COLUMNS:  # one that asks for less (a date gone) gives it up; one that
-            if title not in (_STRETCH, dragged):  # needs more (a date come) takes it
-                widths[title] = max(least.get(title, 0), min(widths[title], preferred[title]))
+            if title not in (_STRETCH, dragged):  # needs more (a date come) takes it; one
+                # that never gives way (Status, ms) has what it asks for
+                floor = least.get(title, preferred[title])
+                widths[title] = max(floor, min(widths[title], preferred[title]))
         if reclaim:  # and one that asks for more (a date come) may take what the id has spare
             widths[_STRETCH] = min(widths[_STRETCH], preferred[_STRETCH])
         spare = self.table.viewport().width() - sum(widths.values())
@@ -490,8 +500,8 @@ class HistoryPanel(QWidget):
         # time shown without its date needs the date here.
         verdict = row.id_token_note
         said = "\n".join(line for line in (row.summary, verdict) if line)
-        item.setToolTip(0, f"{stamp}\n{said}" if row.time >= today else said)
-        item.setToolTip(COLUMN["Outcome"], verdict)
+        item.setToolTip(0, plain_tip(f"{stamp}\n{said}" if row.time >= today else said))
+        item.setToolTip(COLUMN["Outcome"], plain_tip(verdict))
         return item
 
     def changeEvent(self, event: QEvent) -> None:  # Qt names it
@@ -512,6 +522,7 @@ class HistoryPanel(QWidget):
         self.table.clear()
         self._listed_on = _today()
         self._set_dated(bool(rows) and rows[-1].time < self._listed_on)  # the oldest is last
+        self._set_long_waits(any(_long_wait(row) for row in rows))
         self._add(rows[:_FIRST_ROWS])
         # The row a person picked stays picked when the list is read again (a new limit, a
         # filter, another instance's rows): Show and Load keep working on it.
@@ -525,6 +536,13 @@ class HistoryPanel(QWidget):
     def _add(self, rows: list[HistoryRow]) -> None:
         palette, today = colours(), _today()
         self.table.addTopLevelItems([self._item(row, palette, today) for row in rows])
+
+    def _set_long_waits(self, listed: bool) -> None:
+        """Whether a listed row waited minutes: the ms column makes room for its digits, or
+        gives that room back."""
+        if listed != self._long_waits:
+            self._long_waits = listed
+            self._fit(reclaim=True)
 
     def _set_dated(self, dated: bool) -> None:
         """Whether a listed row shows its date: the Time column makes room for it, or gives
@@ -558,6 +576,8 @@ class HistoryPanel(QWidget):
         if today != self._listed_on:
             self._date_rows_before(today)  # midnight passed since the rows were listed
         self.table.insertTopLevelItem(0, self._item(row, colours(), today))
+        if _long_wait(row):
+            self._set_long_waits(True)
         excess = self.row_count() - limit
         if excess > 0:
             dropped = min(excess, len(self._waiting))
@@ -686,6 +706,10 @@ class HistoryPanel(QWidget):
         gives = str(item.data(0, _WHAT_LOAD_GIVES) or "") if selected and item else ""
         self.load_button.setEnabled(bool(gives))
         self.load_button.setToolTip(gives or (_CANNOT_LOAD if selected else ""))
+
+
+def _long_wait(row: HistoryRow) -> bool:
+    return len(f"{row.total_ms:.0f}") > len(_WIDEST[COLUMN["ms"]])
 
 
 def _time_of(item: QTreeWidgetItem) -> datetime:

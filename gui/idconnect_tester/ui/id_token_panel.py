@@ -27,6 +27,7 @@ from idconnect_tester.ui.widgets import (
     RowTree,
     ValueLabel,
     mark_stale,
+    plain_tip,
     read_only_text,
 )
 
@@ -183,7 +184,7 @@ class IdTokenPanel(QWidget):
             item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
             # Read as the word: the mark is for the eye.
             item.setData(1, Qt.ItemDataRole.AccessibleTextRole, check.status.value)
-            item.setToolTip(2, check.detail)
+            item.setToolTip(2, plain_tip(check.detail))  # it quotes the token's claims
             self.checks.addTopLevelItem(item)
             if first_problem is None and check.status in (CheckStatus.FAIL, CheckStatus.WARN):
                 first_problem = item

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -101,10 +102,12 @@ from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, Shar
 from idconnect_tester.ui.widgets import (
     FormColumn,
     LayoutWatch,
+    ask,
     guard_wheel,
     hide_while_covered,
     keep_frame_on_screen,
     less_room_above_and_below,
+    return_presses_buttons,
     scrolling_up_and_down,
 )
 from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
@@ -177,9 +180,7 @@ class MainWindow(QMainWindow):
         self._request_grew = QTimer(self)
         self._request_grew.setSingleShot(True)
         self._request_grew.setInterval(0)
-        self._request_grew.timeout.connect(
-            lambda: window_layout.give_the_request_room(self, self.docks)
-        )
+        self._request_grew.timeout.connect(self._fit_the_request)
         LayoutWatch(request_column).relaid_out.connect(self._request_grew.start)
 
         self.target_binding = TargetBinding(
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.form.set_external_block(_NOT_READY)
         guard_wheel(self)
+        return_presses_buttons(self)
         self.form.get_code_button.setFocus()  # where every flow starts
         self._needs_arrange = self._restore_layout()
 
@@ -401,6 +403,19 @@ class MainWindow(QMainWindow):
         elif not self.emulator.reserved:
             self.emulator.reserve()
             self.target_binding.reload()  # its URL, now that it has one
+
+    def _fit_the_request(self) -> None:
+        """The request column was laid out again: room from the countdown under it; and when
+        it still scrolls (200% on a small screen), Send's row scrolled into view — at first
+        sight too — with the field being typed in kept in view above it."""
+        window_layout.give_the_request_room(self, self.docks)
+        column = self.centralWidget()
+        if not isinstance(column, QScrollArea) or not column.verticalScrollBar().maximum():
+            return
+        column.ensureWidgetVisible(self.form.send_button)
+        focused, request = QApplication.focusWidget(), column.widget()
+        if focused is not None and request is not None and request.isAncestorOf(focused):
+            column.ensureWidgetVisible(focused)
 
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)
@@ -588,7 +603,7 @@ class MainWindow(QMainWindow):
         there, here = issued_by.client_key[0], self.targets.origin().client_key[0]
         if there == here:
             return True
-        answer = QMessageBox.question(
+        answer = ask(
             self,
             "Send the refresh token to another server?",
             f"This refresh token was issued by {there} ({issued_by.label}). Sent now, it goes "
@@ -859,9 +874,18 @@ class MainWindow(QMainWindow):
         PkceCheckerDialog(verifier, challenge, self).exec()
 
     def copy_as_curl(self) -> str | None:
-        return exports.copy_as_curl(
-            self.form.token_request(), self.targets.target(), self.status.say
+        request = self.form.token_request()
+        code = request.code if request.grant_type == vendor.GRANT_AUTHORIZATION_CODE else ""
+        spent = self.session.code_spent(code) if code.strip() else None
+        command = exports.copy_as_curl(
+            request,
+            self.targets.target(),
+            self.status.say,
+            spent_code=spent.note(self.targets.origin()) if spent is not None else "",
         )
+        if command is not None and code.strip():
+            self.session.code_copied(code)  # a 401 at the next Send may be the command's doing
+        return command
 
     def copy_response_json(self) -> None:
         exports.copy_response_json(self.session.latest_exchange(), self.status.say)

@@ -9,7 +9,7 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QScrollArea, QWidget
 
 from idconnect_tester import APP_NAME
 from idconnect_tester.ui import theme
@@ -63,14 +63,32 @@ def _add(
 
 
 def bring_forward(dock: QDockWidget) -> None:
-    """`dock` in front of the tabs it shares (shown again if it was closed), its panel focused."""
+    """`dock` in front of the tabs it shares (shown again if it was closed), the first control
+    of its panel focused (the panel's scroll area took the focus without showing it)."""
     dock.setVisible(True)
     dock.raise_()
     if dock.isFloating():
         dock.activateWindow()
     panel = dock.widget()
     if panel is not None:
-        panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        first = _first_control(panel) or panel
+        first.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+def _first_control(panel: QWidget) -> QWidget | None:
+    """The first widget under `panel`, in Tab order, that Tab would stop at now."""
+    widget = panel.nextInFocusChain()
+    while widget is not panel and widget is not None:
+        if (
+            panel.isAncestorOf(widget)
+            and widget.isVisibleTo(panel)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(widget, QScrollArea)  # a panel's frame, not a control
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
 
 
 def build_menus(
@@ -187,7 +205,7 @@ def build_menus(
     scheme_menu = view_menu.addMenu("Colour &scheme")
     group = QActionGroup(owner)
     for name in theme.SCHEMES:
-        action = QAction(name.capitalize(), owner)
+        action = QAction(f"&{name.capitalize()}", owner)  # System, Light, Dark: S, L, D
         action.setCheckable(True)
         action.setObjectName(f"scheme_{name}")
         action.setChecked(name == scheme)

@@ -25,6 +25,7 @@ from idconnect_tester.ui.file_dialogs import open_path, save_path
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
+from idconnect_tester.ui.widgets import ask
 
 
 class Say(Protocol):
@@ -119,7 +120,7 @@ class ProfileActions:
         profile = self.targets.current
         if profile.builtin:
             raise ProfileError("The built-in emulator profile can't be deleted")
-        answer = QMessageBox.question(
+        answer = ask(
             self._parent,
             "Delete profile",
             f"Delete the profile {profile.name!r} and its secret key from the keyring?",
@@ -179,6 +180,7 @@ class ProfileActions:
             self._parent,
         )
         box.setObjectName("importNotesBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the notes quote the imported file
         box.setInformativeText("\n\n".join(f"• {note}" for note in imported.notes))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)

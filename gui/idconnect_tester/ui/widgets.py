@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QSplitter,
@@ -61,6 +63,31 @@ def plain_text(label: QLabel) -> str:
     ):
         return QTextDocumentFragment.fromHtml(text).toPlainText()
     return text
+
+
+def plain_tip(text: str) -> str:
+    """`text` as a tooltip, shown character for character. Qt renders a tooltip that looks
+    like HTML as HTML: a server's or a file's words (an error description, a claim, a profile
+    name) could otherwise dress a failure up as a green success, or show a link."""
+    return QtGui.Qt.convertFromPlainText(text) if QtGui.Qt.mightBeRichText(text) else text
+
+
+_YES_NO = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    question: str,
+    buttons: QMessageBox.StandardButton = _YES_NO,
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.No,
+) -> QMessageBox.StandardButton:
+    """A question in a message box, as `QMessageBox.question` asks it, but in plain text: it
+    may name a profile, and an imported file names those."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(default)
+    return QMessageBox.StandardButton(box.exec())
 
 
 def narrow_minimum(label: QLabel, hint: QSize) -> QSize:
@@ -92,10 +119,13 @@ def height_follows_width(label: QLabel, event: QResizeEvent) -> None:
 
 class WrappingLabel(QLabel):
     """A word-wrapped label for text that comes from outside (names, servers, file paths):
-    it wraps, and never makes its panel wider (`narrow_minimum`)."""
+    shown as plain text (never as markup), it wraps, and never makes its panel wider
+    (`narrow_minimum`)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
         self.setWordWrap(True)
 
     def minimumSizeHint(self) -> QSize:
@@ -110,10 +140,15 @@ class ValueLabel(QLabel):
     (no value, no text interface) to hand its text to AT-SPI or UI Automation. So the name says
     what the value is ("Access token") and the accessible description is the value itself,
     whole (even when it is painted elided), kept in step with every `setText`. A tooltip's
-    detail, which the description would otherwise hide, is read after the value."""
+    detail, which the description would otherwise hide, is read after the value.
+
+    A value is plain text, as are its tooltip's words: a server's words are never markup. A
+    label of the app's own words with markup in it says so (`setTextFormat`)."""
 
     def __init__(self, what: str, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._tip = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAccessibleName(what)
         self.setText(text)
 
@@ -122,14 +157,15 @@ class ValueLabel(QLabel):
         self._describe()
 
     def setToolTip(self, tip: str, /) -> None:
-        super().setToolTip(tip)
+        self._tip = tip
+        super().setToolTip(plain_tip(tip))
         self._describe()
 
     def minimumSizeHint(self) -> QSize:
         return narrow_minimum(self, super().minimumSizeHint())
 
     def _describe(self) -> None:
-        value, tip = plain_text(self), self.toolTip()
+        value, tip = plain_text(self), self._tip
         described = f"{value} — {tip}" if value and tip and tip not in value else value or tip
         self.setAccessibleDescription(described)
 
@@ -262,6 +298,7 @@ class WrappedNote(QLabel):
     def __init__(self, object_name: str, lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
 
@@ -308,6 +345,7 @@ class FieldMessage(_FieldDescription, QLabel):
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # it may quote what was typed or pasted
         self.setWordWrap(True)
         self.setVisible(False)
         _smaller(self)
@@ -660,6 +698,14 @@ def guard_wheel(root: QWidget) -> None:
         for widget in root.findChildren(kind):
             widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             widget.installEventFilter(_WHEEL_GUARD)
+
+
+def return_presses_buttons(root: QWidget) -> None:
+    """Return and Enter press the focused button under `root`, as they do in a dialog: outside
+    one, Qt's buttons take Space only, and most people press Return on the button they see
+    focused. (An auto-default button only acts while it has the focus.)"""
+    for button in root.findChildren(QPushButton):
+        button.setAutoDefault(True)
 
 
 class BoundedTextEdit(QPlainTextEdit):
