@@ -135,8 +135,10 @@ def test_token_code_then_refresh_from_stdin_with_secrets_from_the_environment(
     assert body["token_type"] == "Bearer" and body["expires_in"] == 86400
     assert "id_token" in body
     assert "200 OK" in exchanged.stderr
-    # No --scope: the scope was fixed at authorize, so no warning that contradicts the answer.
+    # No --scope: the scope was fixed at authorize, so no warning that contradicts the answer
+    # (nor the window's note that its next Get code would need a scope ticked).
     assert "offline_access" not in exchanged.stderr
+    assert "warning" not in exchanged.stderr
 
     refreshed = cli(
         *token_args(emulator.base_url, "--grant-type", "refresh_token", "--refresh-token", "-"),
