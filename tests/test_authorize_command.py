@@ -146,6 +146,17 @@ def test_no_browser_reads_the_pasted_redirect(emulator: EmulatorServer) -> None:
     assert set(printed) == KEYS and printed["redirect_uri"] == args[-1]
 
 
+def test_a_redirect_uri_the_server_refuses_exits_1_before_asking_for_a_paste(
+    emulator: EmulatorServer,
+) -> None:
+    """The authorization server is asked first, as Get code asks it: its refusal comes at
+    once, not after a browser and a paste that could never succeed."""
+    args = ["--base-url", emulator.base_url, "--redirect-uri", "https://unregistered.example/cb"]
+    done = authorize(*args, "--no-browser", stdin="")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "redirect_uri" in done.stderr and "paste" not in done.stderr.lower()
+
+
 def test_a_pasted_redirect_with_another_state_exits_1_without_a_code(
     emulator: EmulatorServer,
 ) -> None:

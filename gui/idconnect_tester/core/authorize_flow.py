@@ -197,8 +197,27 @@ async def run_authorize(
     if interaction is None:
         raise ValueError(f"{capture.value} needs an Interaction to reach the person")
     if capture is RedirectCapture.BROWSER and is_loopback_redirect(target.redirect_uri):
-        return await _browser(target, endpoint, interaction, timeout_s or BROWSER_TIMEOUT_S)
-    return await _pasted(target, endpoint, capture, interaction)
+        return await _browser(http, target, endpoint, interaction, timeout_s or BROWSER_TIMEOUT_S)
+    return await _pasted(http, target, endpoint, capture, interaction)
+
+
+async def _refused_at_once(
+    http: httpx.AsyncClient, session: AuthorizeSession, interaction: Interaction
+) -> AuthorizeAttempt | None:
+    """Ask the authorization server first (`probe_authorize`), as Get code does: an error it
+    answers at once (an unregistered redirect URI, an unknown client) is the attempt's outcome
+    now — not after a browser, a sign-in and a paste that can't succeed."""
+    probe = await probe_authorize(http, session)
+    if probe.result is not None:
+        return AuthorizeAttempt(
+            session.authorization_endpoint,
+            session,
+            probe.result,
+            probe.status,
+            probe.network_error,
+        )
+    interaction.say(probe.sentence)
+    return None
 
 
 async def _start_listener(
@@ -321,12 +340,24 @@ class _NoRedirect(Exception):
 
 
 async def _browser(
-    target: AuthorizeTarget, endpoint: str, interaction: Interaction, timeout_s: float
+    http: httpx.AsyncClient,
+    target: AuthorizeTarget,
+    endpoint: str,
+    interaction: Interaction,
+    timeout_s: float,
 ) -> AuthorizeAttempt:
     listener = await _start_listener(target, endpoint)
     if isinstance(listener, AuthorizeAttempt):
         return listener
     session = _new_session(target, endpoint, listener.redirect_uri)
+    try:
+        refused = await _refused_at_once(http, session, interaction)
+    except BaseException:  # cancelled while asking: the port is let go all the same
+        await listener.close()
+        raise
+    if refused is not None:
+        await listener.close()
+        return refused
 
     async def open_url(url: str) -> None:
         interaction.say(
@@ -341,9 +372,16 @@ async def _browser(
 
 
 async def _pasted(
-    target: AuthorizeTarget, endpoint: str, capture: RedirectCapture, interaction: Interaction
+    http: httpx.AsyncClient,
+    target: AuthorizeTarget,
+    endpoint: str,
+    capture: RedirectCapture,
+    interaction: Interaction,
 ) -> AuthorizeAttempt:
     session = _new_session(target, endpoint, target.redirect_uri)
+    refused = await _refused_at_once(http, session, interaction)
+    if refused is not None:
+        return refused
     url = session.url()
     opened = capture is RedirectCapture.BROWSER and await asyncio.to_thread(
         interaction.open_browser, url
