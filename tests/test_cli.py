@@ -208,7 +208,7 @@ def test_https_to_the_plain_http_emulator_says_so(emulator: EmulatorServer) -> N
             ["--grant-type", "authorization_code", "--code-verifier", "v" * 43],
             SECRETS,
             None,
-            "error: Enter the authorization code",
+            "error: --code is needed with --grant-type authorization_code",
         ),
         (REFRESH, {}, None, "no app token: pass --app-token or set SUMSUB_APP_TOKEN"),
         (

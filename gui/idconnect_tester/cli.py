@@ -262,7 +262,11 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     # --scope is only checked here (it was fixed at authorize): without it, nothing to say.
     issues = [i for i in request.validate() if i.field != "scope" or args.scope.split()]
     for issue in issues:
-        print(f"{issue.severity.value}: {issue.message}", file=io.stderr)
+        option = _OPTION_FOR_FIELD.get(issue.field)
+        missing = option is not None and not getattr(request, issue.field)
+        # The form's words for a value not given name the window's fields and buttons.
+        said = f"{option} is needed with --grant-type {args.grant_type}" if missing else ""
+        print(f"{issue.severity.value}: {said or issue.message}", file=io.stderr)
     if any(issue.blocks for issue in issues):
         return EXIT_USAGE
 
@@ -271,6 +275,13 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
             return await client.token(request)
 
     return report_exchange(asyncio.run(send()), io.stdout, io.stderr)
+
+
+_OPTION_FOR_FIELD: Final = {
+    "code": "--code",
+    "code_verifier": "--code-verifier",
+    "refresh_token": "--refresh-token",
+}
 
 
 def _cmd_share_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
