@@ -4,6 +4,8 @@ test's emulator as the target, JUnit / Markdown / JSON files, and the contract's
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -61,6 +63,23 @@ def test_no_options_checks_the_built_in_emulator_and_writes_every_report(
     text = report.read_text(encoding="utf-8")
     assert_safe_to_share(text)
     assert "**Result: PASS**" in text
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
+def test_reports_are_written_into_the_folder_as_it_is_and_readable_to_hand_over(
+    tmp_path: Path,
+) -> None:
+    """A CI job's workspace (or /tmp) keeps its mode: the check writes two files there, it
+    does not lock everyone else out of the folder."""
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    workspace.chmod(0o1777)
+    junit, report = workspace / "check.xml", workspace / "check.md"
+    done = check("--junit", str(junit), "--report", str(report))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert stat.S_IMODE(workspace.stat().st_mode) == 0o1777
+    for written in (junit, report):  # no secret, tokens masked: others may read them
+        assert stat.S_IMODE(written.stat().st_mode) == 0o644
 
 
 def test_json_goes_alone_to_stdout() -> None:

@@ -221,7 +221,7 @@ def run(
 ) -> int:
     """Run the check and write what was asked for; returns the exit status."""
     from idconnect_tester.core.check_report import junit_xml, markdown_report, report_to_json
-    from idconnect_tester.core.safe_files import atomic_write_text
+    from idconnect_tester.core.safe_files import SHARED_FILE_MODE, atomic_write_text
 
     _check_writable(args.junit, "--junit")
     _check_writable(args.report, "--report")
@@ -244,7 +244,7 @@ def run(
         if path is None:
             continue
         try:
-            atomic_write_text(Path(path).expanduser(), text(report))
+            atomic_write_text(Path(path).expanduser(), text(report), mode=SHARED_FILE_MODE)
         except OSError as exc:
             print(f"error: could not write {path}: {exc.strerror or exc}", file=stderr)
             return EXIT_USAGE

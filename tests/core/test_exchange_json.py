@@ -179,12 +179,14 @@ def test_a_huge_body_is_cut_to_256_kb_with_a_note_after_masking() -> None:
 def test_save_writes_an_owner_only_masked_file(emulator, tmp_path) -> None:
     exchange, _ = granted_exchange(emulator.base_url)
     assert isinstance(exchange.outcome, TokenGranted)
+    tmp_path.chmod(0o755)  # the folder the person chose
     path = tmp_path / "exchange.json"
     save_exchange_json(exchange, path)
     content = path.read_text(encoding="utf-8")
     assert json.loads(content)["outcome"]["kind"] == "granted"
     assert exchange.outcome.access_token not in content
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755  # the file is private, not the folder
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 

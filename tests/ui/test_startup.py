@@ -170,6 +170,8 @@ def test_a_first_start_leaves_the_profiles_folder_owner_only(window) -> None:
     folder = default_profiles_path().parent
     assert settings_path().parent == folder and folder.is_dir()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    window.settings.set("scheme", "dark")  # written now: owner-only like profiles.json
+    assert stat.S_IMODE(settings_path().stat().st_mode) == 0o600
 
 
 def test_closing_right_after_the_first_frame_leaves_no_emulator_running(

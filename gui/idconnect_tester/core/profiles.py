@@ -352,6 +352,7 @@ class ProfileStore:
             "profiles": [p.to_json_dict() for p in profiles],
         }
         try:
+            ensure_private_dir(self.path.parent)
             atomic_write_text(self.path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         except OSError as exc:
             raise ProfileError(

@@ -16,6 +16,7 @@ from typing import Final
 
 PRIVATE_FILE_MODE: Final = 0o600  # the files hold app tokens and (masked) tokens: owner only
 PRIVATE_DIR_MODE: Final = 0o700
+SHARED_FILE_MODE: Final = 0o644  # a report to hand over: no secret, tokens masked
 
 
 def ensure_private_dir(directory: Path) -> None:
@@ -40,8 +41,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int = PRIVATE_FILE_MODE
 
     The temporary file lives in the same directory (os.replace is only atomic within one file
     system) and is fsynced before the rename, so a power cut can't leave an empty file behind.
+    The directory is the caller's to make and keep: the app's own are made owner-only
+    (`ensure_private_dir`); a folder the person chose for an export keeps its mode — narrowing
+    it to 0700 locked others out of a shared CI workspace, or of /tmp.
     """
-    ensure_private_dir(path.parent)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:

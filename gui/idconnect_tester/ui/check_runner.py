@@ -46,7 +46,7 @@ from idconnect_tester.core.check_results import (
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest
-from idconnect_tester.core.safe_files import atomic_write_text
+from idconnect_tester.core.safe_files import SHARED_FILE_MODE, atomic_write_text
 from idconnect_tester.core.session_events import Freshness, Origin
 from idconnect_tester.core.target import Target
 from idconnect_tester.core.target_selection import TargetSelection
@@ -338,7 +338,7 @@ class CheckRunner:
             if path is None:
                 return None
         try:
-            atomic_write_text(path, render(report))
+            atomic_write_text(path, render(report), mode=SHARED_FILE_MODE)  # to hand over
         except OSError as exc:
             self._say(f"Could not save: {exc.strerror or exc}", Tone.ERROR)
             return None

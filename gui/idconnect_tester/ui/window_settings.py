@@ -6,13 +6,15 @@ token or anything typed into the form.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, QStandardPaths
 
-from idconnect_tester.core.safe_files import ensure_private_dir
+from idconnect_tester.core.safe_files import PRIVATE_FILE_MODE, ensure_private_dir
 
 APP_DIR_NAME = "idconnect-tester"
 
@@ -94,11 +96,18 @@ class WindowSettings:
         self._settings.setValue("window/state", state)
         self._settings.setValue("window/default_layout", kind)
         self._settings.setValue("window/size", f"{size.width()},{size.height()}" if size else "")
-        self._settings.sync()
+        self._sync()
 
     def clear_layout(self) -> None:
         self._settings.remove("window")
+        self._sync()
+
+    def _sync(self) -> None:
+        """Written now, and owner-only like every file in the folder: Qt writes it with the
+        umask's mode (0644, usually)."""
         self._settings.sync()
+        with contextlib.suppress(OSError):  # not every file system has modes
+            os.chmod(self.path, PRIVATE_FILE_MODE)
 
     def get(self, key: str, default: str) -> str:
         value = self._settings.value(f"view/{key}", default)
@@ -106,4 +115,4 @@ class WindowSettings:
 
     def set(self, key: str, value: str) -> None:
         self._settings.setValue(f"view/{key}", value)
-        self._settings.sync()
+        self._sync()
