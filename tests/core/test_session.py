@@ -353,6 +353,30 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     assert panels.tokens.refresh.state is TokenState.REVOKED
 
 
+def test_a_401_naming_the_refresh_token_marks_it_refused_and_only_it(
+    session, panels, clock, signer
+) -> None:
+    """Not taken (a server that forgot it, an expired one): refused, so no "keep using this
+    one" and auto-refresh won't send it again — but nothing was said against the access token
+    or the sign-in. A 401 for the verifier or the signature says nothing of the token."""
+    exchange_code(session, clock, signer)
+    for other_401 in ("Invalid code", "Request signature mismatch"):
+        beside = api_error(clock.now, 401, other_401)
+        session.exchange_finished(beside, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+        assert panels.tokens.refresh.state is TokenState.LIVE, other_401
+
+    refused = api_error(clock.now, 401, "Invalid refresh token")
+    session.exchange_finished(refused, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+
+    assert panels.tokens.refresh.state is TokenState.REFUSED
+    assert "Invalid refresh token" in panels.tokens.refresh.why
+    assert "keep using" not in panels.tokens.refresh_note
+    token = session.refresh_token()
+    assert token is not None and not token[1].usable  # auto-refresh won't send it again
+    assert panels.tokens.access.state is TokenState.LIVE
+    assert panels.id_token.status is None
+
+
 def test_a_refresh_the_server_takes_after_refusing_it_was_no_revocation(
     session, panels, clock, signer
 ) -> None:

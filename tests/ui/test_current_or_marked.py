@@ -553,6 +553,27 @@ def test_a_refresh_token_the_server_refused_is_said_so_before_the_next_send(wind
     assert message.text() == ""  # another token: nothing known against it
 
 
+def test_a_refresh_token_a_restarted_server_no_longer_knows_is_refused_not_kept(
+    window, qtbot
+) -> None:
+    """The server forgot its tokens (restarted): the refresh gets 401 "Invalid refresh token".
+    The token reads refused, in red; its note no longer says to keep using it; the form says
+    so under the field before the next Send."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    assert window.emulator.server is not None
+    window.emulator.server.reset()  # as a restart of the server would
+
+    refused = send_and_wait(window, qtbot)
+
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert text_of(window, "refreshTokenState") == "refused"
+    assert window.findChild(QLabel, "refreshTokenState").property("tone") == Tone.ERROR.value
+    assert "keep using" not in window.response_panel.refresh_info.text()
+    assert window.form.messages["refresh_token"].text().startswith("Refused")
+    assert window.form.send_button.isEnabled()  # testing it again is allowed
+
+
 def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, qtbot) -> None:
     """After a switch the form still holds the other target's refresh token: under the field
     it says whose it is (before Send), even when the server had also revoked it."""

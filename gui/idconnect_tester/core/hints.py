@@ -53,6 +53,17 @@ _INVALID_CODE: Final = _ApiRule(
     description=vendor.ERROR_INVALID_CODE,
 )
 
+_REFRESH_TOKEN_REFUSED: Final = _ApiRule(
+    Hint(
+        HintKind.REFRESH_TOKEN_REFUSED,
+        "The refresh token was not accepted",
+        "It may be mistyped, expired, or issued to another client. Get a new one with an "
+        "authorization_code exchange that includes offline_access.",
+    ),
+    status=401,
+    description="refresh token",
+)
+
 _REFRESH_VERIFIER: Final = Hint(
     HintKind.REFRESH_VERIFIER_MISMATCH,
     "The refresh was refused as an invalid code",
@@ -145,16 +156,7 @@ _API_RULES: Final[tuple[_ApiRule, ...]] = (
         description=vendor.ERROR_INVALID_CLIENT_ID_PREFIX.strip(),
     ),
     _INVALID_CODE,
-    _ApiRule(
-        Hint(
-            HintKind.REFRESH_TOKEN_REFUSED,
-            "The refresh token was not accepted",
-            "It may be mistyped, expired, or issued to another client. Get a new one with an "
-            "authorization_code exchange that includes offline_access.",
-        ),
-        status=401,
-        description="refresh token",
-    ),
+    _REFRESH_TOKEN_REFUSED,
     _ApiRule(
         Hint(
             HintKind.APP_TOKEN_UNKNOWN,
@@ -348,6 +350,12 @@ def is_invalid_code(outcome: ApiError, endpoint: Endpoint) -> bool:
     """The token endpoint's 401 "Invalid code": the code itself was refused (used already,
     expired, or not this verifier's) — not a signature or a timestamp the server refused."""
     return _INVALID_CODE.matches(outcome, endpoint)
+
+
+def is_refresh_token_refused(outcome: ApiError, endpoint: Endpoint) -> bool:
+    """The token endpoint's 401 that names the refresh token: not taken (unknown to the
+    server, expired, another client's) — not the verifier, the signature or the timestamp."""
+    return _REFRESH_TOKEN_REFUSED.matches(outcome, endpoint)
 
 
 def is_access_token_refused(outcome: ApiError, endpoint: Endpoint) -> bool:

@@ -46,7 +46,11 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
     UnexpectedResponse,
 )
-from idconnect_tester.core.hints import is_access_token_refused, is_invalid_code
+from idconnect_tester.core.hints import (
+    is_access_token_refused,
+    is_invalid_code,
+    is_refresh_token_refused,
+)
 from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
     Verdict,
@@ -408,11 +412,13 @@ class Session:
             chain.code_replayed(exchange.received_at)
         elif (
             grant_type == vendor.GRANT_REFRESH_TOKEN
-            and outcome.status == 403
+            and (outcome.status == 403 or is_refresh_token_refused(outcome, exchange.endpoint))
             and chain.origin.same_client(origin)
             and chain.uses_refresh_token(sent.refresh_token)
         ):
-            chain.refresh_refused(outcome.description, exchange.received_at)
+            # 403: revoked. A 401 naming it: not taken — unknown to the server, or expired.
+            revoked = outcome.status == 403
+            chain.refresh_refused(outcome.description, exchange.received_at, revoked=revoked)
 
     def _explained(
         self,

@@ -112,7 +112,9 @@ class TokenChain:
         self.refresh_issued_by = ""
         self.last_refresh_at: datetime | None = None
         self.last_refresh_rotated: bool | None = None
-        self.refresh_revoked: str | None = None  # why, once the server said so
+        # What the server said of the refresh token: revoked (403), or refused as invalid or
+        # expired (401: a token it does not know, or no longer); None while it said nothing.
+        self.refresh_refusal: TokenStatus | None = None
         # What the server said of the access token: revoked (403), or refused (a 401 that
         # named it); None while it has said nothing against it.
         self.access_refusal: TokenStatus | None = None
@@ -150,12 +152,18 @@ class TokenChain:
         # A new access token replaces a revoked one; the chain's doubt about it goes with it.
         self.access_refusal = None
         # The server took the refresh token it had refused before (a refusal that was not a
-        # revocation: a drill, a fault on its side): it was not revoked after all.
-        self.refresh_revoked = None
+        # revocation: a drill, a fault on its side): it was not refused after all.
+        self.refresh_refusal = None
 
-    def refresh_refused(self, description: str, when: datetime) -> None:
-        self.refresh_revoked = f"The server refused it at {clock_time(when)}: {description}"
-        if self.access_refusal is None:
+    def refresh_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
+        """The server refused the refresh token: revoked (403) — and the access token with
+        it, most likely — or, `revoked` False, not taken as invalid or expired (401), which
+        says nothing of the access token."""
+        self.refresh_refusal = TokenStatus(
+            TokenState.REVOKED if revoked else TokenState.REFUSED,
+            f"The server refused it at {clock_time(when)}: {description}",
+        )
+        if revoked and self.access_refusal is None:
             self.access_refusal = TokenStatus(
                 TokenState.REVOKED,
                 "Its refresh token was revoked; the access token most likely was too",
@@ -200,8 +208,8 @@ class TokenChain:
     def refresh_status(self, current: Origin | None) -> TokenStatus | None:
         if self.refresh_token is None:
             return None
-        if self.refresh_revoked is not None:
-            return TokenStatus(TokenState.REVOKED, self.refresh_revoked)
+        if self.refresh_refusal is not None:
+            return self.refresh_refusal
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
         if not self.origin.same_target(current):
@@ -211,11 +219,12 @@ class TokenChain:
     def id_token_status(self, current: Origin | None) -> TokenStatus | None:
         """What is known against the id_token, as for the access token it came with (its time
         left is its own `exp`): in doubt with the chain, or another target's; None otherwise."""
-        if self.refresh_revoked is not None:
+        refusal = self.refresh_refusal
+        if refusal is not None and refusal.state is TokenState.REVOKED:
             # An id_token can't be taken back, but the sign-in it stands for is over: the
             # tokens it came with were revoked (as the rows beside it say).
             return TokenStatus(
-                TokenState.REVOKED, f"The tokens it came with were revoked. {self.refresh_revoked}"
+                TokenState.REVOKED, f"The tokens it came with were revoked. {refusal.why}"
             )
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect)
@@ -233,6 +242,8 @@ class TokenChain:
             text = f"Issued by {self.refresh_issued_by}."
         else:
             text = f"Issued {clock_time(self.refresh_issued_at)} by {self.refresh_issued_by}."
+        if self.refresh_refusal is not None:  # "keep using this one" no longer holds
+            return f"{text} {self.refresh_refusal.why}."
         if self.last_refresh_at is not None:
             when = clock_time(self.last_refresh_at)
             text += (

@@ -704,6 +704,7 @@ class MainWindow(QMainWindow):
             status = chains[1]
             expect = {
                 TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
+                TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
                 TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
                 TokenState.OTHER_TARGET: "Another target's token: this server will refuse it — ",
                 TokenState.TARGET_EDITED: "From before the profile changed — ",
