@@ -19,6 +19,7 @@ from tests.ui.helpers import (
     get_code,
     hint_shown,
     scenario,
+    select,
     send_and_wait,
     send_then_cancel_once_it_reached_the_server,
     text_of,
@@ -32,6 +33,7 @@ from idconnect_tester.core.exchange import (
     ShareTokenGranted,
     TokenGranted,
 )
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
@@ -380,6 +382,20 @@ def test_auto_refresh_stops_when_the_target_changes(window: MainWindow, qtbot) -
     assert not window.auto_refresh.scheduled
     assert "Another target" in text_of(window, "autoRefreshState")
     assert not window.countdown_panel.auto_refresh.isChecked()
+
+
+def test_auto_refresh_stopped_by_a_switch_is_said_in_the_status_bar(
+    window: MainWindow, qtbot
+) -> None:
+    """The Expiry panel may be a tab behind the results: where the eye goes says it too."""
+    other = add_profile(window, "Another target")
+    select(window, EMULATOR_PROFILE_ID)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    token_flow(window, qtbot)
+    select(window, other.id)
+    said = window.status.text()
+    assert said.startswith("Now on Another target") and "auto-refresh" in said
+    assert "Built-in emulator" in said
 
 
 def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:

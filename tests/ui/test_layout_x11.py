@@ -116,6 +116,11 @@ def test_with_a_window_manager_the_title_bar_and_the_status_bar_fit_too(screen: 
         # The title bar leaves room enough: the countdown stays under the request (the
         # results keep their column's height), and the request column needs no scrolling.
         assert report["countdown_under_request"] and not report["request_scrolls"]
+    # A share token's row, then the reason auto-refresh stopped: the Expiry dock grows for
+    # them (from the room the request does not need) — every row whole, Send in view.
+    assert report["share_row_shown"] and report["share_row_shown_with_stop"]
+    assert report["stop_reason_shown"] and report["countdown_details_shown"]
+    assert "countdown" not in report["panels_scrolling_whole_with_share"]
 
 
 @pytest.mark.parametrize("screen", ["1920x1080", "2560x1440"])

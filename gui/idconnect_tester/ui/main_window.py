@@ -182,6 +182,13 @@ class MainWindow(QMainWindow):
         self._request_grew.setInterval(0)
         self._request_grew.timeout.connect(self._fit_the_request)
         LayoutWatch(request_column).relaid_out.connect(self._request_grew.start)
+        self._countdown_grew = QTimer(self)
+        self._countdown_grew.setSingleShot(True)
+        self._countdown_grew.setInterval(0)
+        self._countdown_grew.timeout.connect(
+            lambda: window_layout.give_the_countdown_room(self, self.docks)
+        )
+        LayoutWatch(self.countdown_panel).relaid_out.connect(self._countdown_grew.start)
 
         self.target_binding = TargetBinding(
             self.targets, self.target_panel, self.controller, self.status.say, self
@@ -677,6 +684,12 @@ class MainWindow(QMainWindow):
         issued_by = self.session.chain_origin()
         if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
             self.auto_refresh.stop(f"the target is now {current.label}")
+            # Said where the eye is too: the Expiry panel may be a tab behind the results.
+            stopped = f"auto-refresh of {issued_by.label}'s tokens stopped"
+            switched = self._switch_said and self.status.text() == self._switch_said
+            said = f"{self._switch_said}; {stopped}" if switched else stopped.capitalize()
+            self._switch_said = said if switched else self._switch_said
+            self.status.say(said, Tone.WARNING)
 
     def _note_a_spent_code(self, code: str) -> bool:
         """A code in Code (typed, pasted, a space more or less) that this run sent already is

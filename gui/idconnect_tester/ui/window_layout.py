@@ -323,6 +323,29 @@ def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) ->
         window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
 
 
+def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The countdown grew (auto-refresh's state, a share token's row) past its dock and would
+    scroll, a row out of view: under the request it takes the room the request column has
+    beyond its own need (Send stays in view); at the top of the results, from the panel
+    below it, whose lists scroll inside. The mirror of `give_the_request_room`."""
+    countdown = docks["countdown"]
+    if countdown.isFloating() or not countdown.isVisible():
+        return
+    short = _unscrolled_height(countdown, countdown.width()) - countdown.height()
+    if short <= 0:
+        return
+    if window.dockWidgetArea(countdown) == _BOTTOM:
+        central = window.centralWidget()
+        request = central.widget() if isinstance(central, QScrollArea) else None
+        if request is None:
+            return
+        assert isinstance(central, QScrollArea)
+        viewport = central.viewport()
+        short = min(short, viewport.height() - request.heightForWidth(viewport.width()))
+    if short > 0:
+        window.resizeDocks([countdown], [countdown.height() + short], _VERTICAL)
+
+
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """In the wide layout the error panel shares its column with the raw exchange, at the
     height "No error" needs. When an error comes, the panel gets the height its details need
