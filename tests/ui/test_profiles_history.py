@@ -329,6 +329,28 @@ def test_a_file_that_is_no_profile_is_refused_and_nothing_changes(
     assert started_in == [str(Path.home()), str(tmp_path)]
 
 
+def test_export_suggests_a_file_name_that_is_one_name_whatever_the_profile_is_called(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name from an imported collection ("Sumsub <b>API</b> collection") held a "/": the
+    suggested file went into a folder "Sumsub <b", named "b> collection.json"."""
+    select(window, add_profile(window, "Sumsub <b>API</b>: sandbox?").id)
+    suggested: list[str] = []
+
+    def pick(_parent: object, _title: str, start: str, _pattern: str) -> tuple[str, str]:
+        suggested.append(start)
+        return str(tmp_path / Path(start).name), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", pick)
+    monkeypatch.setattr(file_dialogs, "_last_folder", tmp_path)
+    window.profile_actions.run("export")
+
+    (start,) = suggested
+    assert Path(start).parent == tmp_path  # one file name in the folder, no folder of its own
+    assert Path(start).name.endswith(".json") and "Sumsub" in Path(start).name
+    assert list(tmp_path.iterdir()) == [Path(start)]
+
+
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401

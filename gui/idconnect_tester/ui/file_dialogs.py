@@ -4,11 +4,23 @@ chosen in this run, or the home folder — never the folder the app happened to 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 _last_folder: Path | None = None
+# What no file name may hold on one system or another (a separator, a device-name character,
+# a control character): a profile named "Sumsub <b>API</b>" suggested "b> API.json" in a
+# folder "Sumsub <b".
+_NOT_IN_A_FILE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def file_name_from(name: str, suffix: str, fallback: str) -> str:
+    """`name` (a profile's, say) as a file name ending in `suffix`: what a file name can't
+    hold becomes "_", and a name left with nothing (or only dots) is `fallback`."""
+    cleaned = _NOT_IN_A_FILE_NAME.sub("_", name).strip(" .")
+    return f"{cleaned or fallback}{suffix}"
 
 
 def _start(file_name: str = "") -> str:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
 from idconnect_tester.core.wording import counted
-from idconnect_tester.ui.file_dialogs import open_path, save_path
+from idconnect_tester.ui.file_dialogs import file_name_from, open_path, save_path
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
@@ -190,9 +190,8 @@ class ProfileActions:
         profile = self.targets.current
         if profile.builtin:
             raise ProfileError("The built-in emulator profile isn't exported; it is always there")
-        path = save_path(
-            self._parent, "Export profile", f"{profile.name}.json", "Profiles (*.json)"
-        )
+        suggested = file_name_from(profile.name, ".json", "profile")
+        path = save_path(self._parent, "Export profile", suggested, "Profiles (*.json)")
         if path is not None:
             self.targets.store.export_profile(profile.id, path)
             self._say(f"Exported {profile.name!r} (without its secret key) to {path}")
