@@ -20,6 +20,7 @@ from tests.ui.test_jwt_workbench import (
 from idconnect_tester.core.pkce import s256_challenge
 from idconnect_tester.ui.jwt_workbench import KEYS_FROM_ISSUER, KEYS_NONE
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.theme import Tone
 from idconnect_tester.ui.tool_dialogs import PkceCheckerDialog
 
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -101,3 +102,13 @@ def test_the_pkce_checker_tells_a_short_verifier_its_length_and_its_characters(q
     assert verdict.startswith("✘ No match"), verdict
     assert "9 characters" in verdict and "43" in verdict, verdict
     assert "'é'" in verdict and "' '" in verdict, verdict
+
+
+def test_a_short_verifier_that_matches_is_no_green_tick(qtbot) -> None:
+    """RFC 7636 §4.1: 43 to 128 characters. The pair is consistent, and still a conforming
+    server refuses the verifier: a warning, not a pass."""
+    dialog = PkceCheckerDialog("abc", s256_challenge("abc"))
+    qtbot.addWidget(dialog)
+    verdict = dialog.verdict.text()
+    assert "Match" in verdict and "✔" not in verdict and "3 characters" in verdict, verdict
+    assert dialog.verdict.property("tone") == Tone.WARNING.value

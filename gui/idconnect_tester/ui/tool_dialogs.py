@@ -149,10 +149,16 @@ class PkceCheckerDialog(QDialog):
     def _say_verdict(self, verifier: str, challenge: str) -> None:
         note = verifier_problem(verifier)
         suffix = f" Note: the verifier {note}." if note else ""
-        if verifier_matches(verifier, challenge):
+        if verifier_matches(verifier, challenge) and note:
+            # The pair is consistent, but RFC 7636 §4.1 makes such a verifier invalid: a
+            # server is right to refuse it. Not a green tick.
             self.verdict.setText(
-                "✔ Match: BASE64URL(SHA256(verifier)) equals the challenge." + suffix
+                "⚠ Match, but not a valid verifier: BASE64URL(SHA256(verifier)) equals the "
+                f"challenge; the verifier {note}, and a server may refuse it."
             )
+            set_tone(self.verdict, Tone.WARNING)
+        elif verifier_matches(verifier, challenge):
+            self.verdict.setText("✔ Match: BASE64URL(SHA256(verifier)) equals the challenge.")
             set_tone(self.verdict, Tone.OK)
         else:
             self.verdict.setText(
