@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QFileDialog,
+    QInputDialog,
     QMessageBox,
     QScrollArea,
     QWidget,
@@ -327,6 +328,33 @@ def test_a_file_that_is_no_profile_is_refused_and_nothing_changes(
     # next one starts where the last file was.
     window.profile_actions.run("import")
     assert started_in == [str(Path.home()), str(tmp_path)]
+
+
+def test_a_name_taken_already_asks_again_with_the_typing_kept(window: MainWindow, qtbot) -> None:
+    add_profile(window, "Taken")
+    mine = add_profile(window, "Mine")
+    select(window, mine.id)
+    asked_again: list[tuple[str, str]] = []
+
+    def again() -> None:  # the second dialog: why, and what was typed, then Cancel
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        asked_again.append((dialog.labelText(), dialog.textValue()))
+        dialog.reject()
+
+    def first() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("Taken")
+        QTimer.singleShot(0, again)
+        dialog.accept()
+
+    QTimer.singleShot(0, first)
+    window.target_panel.actions_by_name["rename"].trigger()
+
+    ((label, typed),) = asked_again
+    assert "already exists" in label and typed == "Taken"
+    assert window.targets.current.name == "Mine"  # cancelled: unchanged
 
 
 def test_export_suggests_a_file_name_that_is_one_name_whatever_the_profile_is_called(

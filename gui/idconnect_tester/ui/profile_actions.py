@@ -107,14 +107,23 @@ class ProfileActions:
         self._say(f"Duplicated as {copy.name!r}")
 
     def rename(self) -> None:
+        """Asks again, with what was typed and why, until the name is free or the person
+        cancels: a name taken already used to close the dialog and lose the typing."""
         profile = self.targets.current
-        name, ok = QInputDialog.getText(
-            self._parent, "Rename profile", "New name:", text=profile.name
-        )
-        if ok and name.strip():
-            self.targets.store.rename(profile.id, name.strip())
-            self._after_change(profile.id)
-            self._say(f"Renamed to {name.strip()!r}")
+        name, problem = profile.name, ""
+        while True:
+            label = f"{problem}\n\nNew name:" if problem else "New name:"
+            name, ok = QInputDialog.getText(self._parent, "Rename profile", label, text=name)
+            if not ok or not name.strip():
+                return
+            try:
+                self.targets.store.rename(profile.id, name.strip())
+            except ProfileError as exc:
+                problem = str(exc)
+                continue
+            break
+        self._after_change(profile.id)
+        self._say(f"Renamed to {name.strip()!r}")
 
     def delete(self) -> None:
         profile = self.targets.current
