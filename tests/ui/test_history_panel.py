@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QTreeWidgetItem,
 )
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, settled, text_of, token_flow
+from tests.ui.helpers import (
+    WAIT_MS,
+    add_profile,
+    get_code,
+    send_and_wait,
+    settled,
+    text_of,
+    token_flow,
+)
 
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow, HistoryStore
@@ -32,7 +40,7 @@ from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.ui import history_panel
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
-from idconnect_tester.ui.theme import colours
+from idconnect_tester.ui.theme import Tone, colours
 
 CLOCK = re.compile(r"\d\d:\d\d:\d\d")
 
@@ -583,6 +591,21 @@ def test_a_rows_menu_shows_loads_and_copies(window: MainWindow, qtbot) -> None:
     assert not panel.load_button.isEnabled()
     assert action(menu, "Copy correlationId") is None
     menu.hide()
+
+
+def test_a_request_loaded_from_another_profiles_row_says_where_it_goes_now(
+    window: MainWindow, qtbot
+) -> None:
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    (token_row,) = window.history.store.list(status="2xx")
+    add_profile(window, "Partner sandbox")  # selected: Load now fills its form
+
+    window.history.load_entry(token_row.id)
+
+    said = window.status.text()
+    assert "'Built-in emulator'" in said and "'Partner sandbox'" in said
+    assert window.status.message.property("tone") == Tone.WARNING.value
 
 
 def test_shift_f10_and_the_menu_key_open_the_current_rows_menu(window: MainWindow, qtbot) -> None:

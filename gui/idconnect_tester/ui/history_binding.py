@@ -310,21 +310,30 @@ class HistoryBinding:
         masked = [name for name in entry.masked_fields if name in sent]
         self._load_request(request, masked)
         current = self._current_profile()
-        if request.refresh_token and entry.row.profile_id != current.id:
+        elsewhere = entry.row.profile_id != current.id
+        # Said first when it came from another profile: it goes to this one's target.
+        loaded = (
+            f"Request made with '{entry.row.profile_name}' loaded into '{current.name}'"
+            if elsewhere
+            else "Request loaded"
+        )
+        if request.refresh_token and elsewhere:
             # Tokens belong to the server that issued them: say so before Send, not after.
             self._say(
-                f"Request loaded; its refresh token was issued under '{entry.row.profile_name}'"
-                f", not '{current.name}' — a server refuses another app's tokens",
+                f"{loaded}; its refresh token was issued under '{entry.row.profile_name}'"
+                " — a server refuses another app's tokens",
                 Tone.WARNING,
             )
         elif masked:
             said = " and ".join(name.replace("_", " ") for name in masked)
             were, ones = ("were", "ones") if len(masked) > 1 else ("was", "one")
             self._say(
-                f"Request loaded; the {said} {were} stored masked, so the form keeps the {ones}"
+                f"{loaded}; the {said} {were} stored masked, so the form keeps the {ones}"
                 " it had — turn on 'Store full tokens' in the profile settings to reload them",
                 Tone.WARNING,
             )
+        elif elsewhere:
+            self._say(f"{loaded}: Send goes to this profile's target", Tone.WARNING)
         else:
             self._say("Request loaded into the form", Tone.OK)
 
