@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wait, text_of
 
 from idconnect_tester.core.exchange import UnexpectedResponse
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.ui.drills_dialog import DrillsDialog
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -120,6 +121,24 @@ def test_disarm_and_other_targets(window: MainWindow, qtbot) -> None:
     dialog.reload_button.click()
     assert "not one" in dialog.target.text()
     assert dialog.list.topLevelItemCount() == 0 and not dialog.arm_button.isEnabled()
+
+
+def test_the_mark_names_the_drills_emulator_while_another_target_is_selected(
+    window: MainWindow, qtbot
+) -> None:
+    """Beside another target's address in the status bar, "drill armed: slow" read as that
+    target's drill."""
+    dialog = open_drills(window, qtbot)
+    dialog.select("rate_limited")
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    mark = window.drills.mark
+    qtbot.waitUntil(mark.isVisible, timeout=WAIT_MS)
+    assert "Built-in emulator" not in mark.text()  # the selected target: said by the address
+    elsewhere = add_profile(window, "Sumsub sandbox", base_url="https://api.sumsub.com")
+    select(window, elsewhere.id)
+    assert mark.text().endswith("on Built-in emulator")
+    select(window, EMULATOR_PROFILE_ID)
+    assert "on Built-in emulator" not in mark.text()
 
 
 def test_a_drill_whose_parameter_is_whole_seconds_arms_with_its_default(

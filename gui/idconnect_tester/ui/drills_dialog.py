@@ -44,6 +44,7 @@ from idconnect_tester.core.emulator_drills import (
     read_drills,
 )
 from idconnect_tester.core.profile_model import Profile
+from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
@@ -233,8 +234,11 @@ class DrillMark(QLabel):
         set_tone(self, Tone.WARNING)
         self.setVisible(False)
 
-    def show_armed(self, armed: ArmedDrill | None, base_url: str) -> None:
-        self.setText(armed.describe() if armed is not None else "")
+    def show_armed(self, armed: ArmedDrill | None, base_url: str, elsewhere: str = "") -> None:
+        """`elsewhere`: the profile the drill is armed on, when another target is selected —
+        beside that target's address, the mark read as that target's drill."""
+        said = armed.describe() if armed is not None else ""
+        self.setText(f"{said} on {elsewhere}" if said and elsewhere else said)
         self.setToolTip(f"On the emulator at {base_url} — Tools ▸ Emulator drills… to disarm")
         self.setVisible(armed is not None)
 
@@ -364,7 +368,19 @@ class Drills:
     def _show_mark(self, armed: ArmedDrill | None, profile: Profile) -> None:
         self._armed_on = profile if armed is not None else None
         self._armed = armed
-        self.mark.show_armed(armed, profile.base_url)
+        self.target_changed()
+
+    def target_changed(self) -> None:
+        """The mark for the target selected now: it names the drill's emulator when that is
+        not the selected target."""
+        armed_on = self._armed_on
+        if self._armed is None or armed_on is None:
+            self.mark.show_armed(None, "")
+            return
+        here = normalise_base_url(armed_on.base_url) == normalise_base_url(
+            self._targets.current.base_url
+        )
+        self.mark.show_armed(self._armed, armed_on.base_url, "" if here else armed_on.name)
 
     def _start(
         self,

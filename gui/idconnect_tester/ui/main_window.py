@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
         self.form.code.textEdited.connect(self._note_a_spent_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
         self.target_binding.target_changed.connect(self._status_for_the_target)
+        self.target_binding.target_changed.connect(lambda _: self.drills.target_changed())
         self.target_binding.target_changed.connect(
             lambda current: self.status.profile_changed(current.profile.id)
         )
