@@ -589,7 +589,9 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     assert window.response_panel.property("stale") is True
     assert "same client" in window.response_panel.freshness.toolTip()
     assert text_of(window, "accessTokenState") == "other profile"  # not "from another target"
+    assert window.response_panel.share_button.isEnabled()  # "good here too": so it is
     add_profile(window, "Another target", client_id="partner-client")
+    assert not window.response_panel.share_button.isEnabled()  # not this client's
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
 

@@ -118,6 +118,12 @@ class TokenStatus:
     def usable(self) -> bool:
         return self.state is TokenState.LIVE
 
+    @property
+    def good_here(self) -> bool:
+        """Usable with the current target: live, or a copy's of this profile — the same client
+        at the same server (its panel says "good here too")."""
+        return self.state in (TokenState.LIVE, TokenState.OTHER_PROFILE)
+
     @classmethod
     def not_this_target(cls, origin: Origin, current: Origin | None) -> TokenStatus:
         """A token issued to a target that isn't the current one: another profile's, or this

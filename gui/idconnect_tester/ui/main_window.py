@@ -803,7 +803,7 @@ class MainWindow(QMainWindow):
             return
         token, status = current
         dialog = ShareTokenDialog(self.settings.get("share_for_client_id", ""), self)
-        if not status.usable:
+        if not status.good_here:
             dialog.warn(f"The access token is {status.state.value}: {status.why}")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return

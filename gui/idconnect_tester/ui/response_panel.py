@@ -229,7 +229,7 @@ class ResponsePanel(QWidget):
             lines.append(f"Also returned: {key} = {_short_json(value)}")
         self.extra.setText("\n".join(lines))
         self.extra.setVisible(bool(lines))
-        self.share_button.setEnabled(view.access.usable)
+        self.share_button.setEnabled(view.access.good_here)
         self._align_states()
 
     def show_share(self, view: ShareView | None) -> None:
