@@ -95,6 +95,9 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
         row.grant_type for row in window.history.store.list() if row.endpoint == "token"
     )
     assert grants == ["authorization_code", "refresh_token"]
+    # …and each says the check made it, the user's own Get code not: the filter tells them apart.
+    made = window.history.store.list("made by the credential check")
+    assert len(made) == 4 and len(window.history.store.list()) == 5
 
     # The exports: a Markdown report and JUnit XML, with no secret and no whole token.
     markdown = window.check_runner.export("markdown", tmp_path / "check.md")

@@ -406,9 +406,11 @@ class HistoryStore:
         profile: Profile,
         form: TokenRequest | None,
         id_token: Verification | None = None,
+        made_by: str = "",
     ) -> int:
         """Record `exchange` (masked unless the profile stores full tokens), with its id_token's
-        verdict when that is known already; returns its id.
+        verdict when that is known already; returns its id. `made_by` ("made by the credential
+        check") is said after its summary: an exchange the person did not make reads so.
 
         The oldest rows beyond `retention` go in the same transaction. Raises `HistoryError`
         when the database can't be written."""
@@ -430,7 +432,7 @@ class HistoryStore:
             outcome_kind(outcome).value,
             (outcome.correlation_id or "") if isinstance(outcome, ApiError) else "",
             exchange.timings.total_ms,
-            record["summary"],
+            _summary(record["summary"], made_by),
             int(full),
             json.dumps(form_dict, ensure_ascii=False) if form_dict is not None else None,
             json.dumps(record, ensure_ascii=False),
@@ -459,9 +461,9 @@ class HistoryStore:
                 (note, entry_id, note),
             )
 
-    def add_authorize(self, record: AuthorizeRecord, *, profile: Profile) -> int:
+    def add_authorize(self, record: AuthorizeRecord, *, profile: Profile, made_by: str = "") -> int:
         """Record an authorize step (endpoint "authorize"); the code masked unless the profile
-        stores full tokens. Returns its id; raises `HistoryError` like `add`."""
+        stores full tokens. Returns its id; raises `HistoryError` like `add` (`made_by` too)."""
         full = profile.store_full_tokens
         stored = authorize_record_to_dict(record, full_tokens=full)
         kind = OutcomeKind.AUTHORIZED if record.succeeded else OutcomeKind.AUTHORIZE_FAILED
@@ -477,7 +479,7 @@ class HistoryStore:
             kind.value,
             "",
             record.duration_ms,
-            stored["summary"],
+            _summary(stored["summary"], made_by),
             int(full),
             None,
             json.dumps(stored, ensure_ascii=False),
@@ -672,3 +674,7 @@ def _bring_up_to_date(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _summary(summary: str, made_by: str) -> str:
+    return f"{summary} — {made_by}" if made_by else summary

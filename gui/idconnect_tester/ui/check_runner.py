@@ -57,7 +57,11 @@ from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 
 Say = Callable[[str, Tone], None]
-Record = Callable[[Exchange | AuthorizeRecord, TokenRequest | None, Profile], None]
+# The history's record of a step: what, the form it sent, whose, and who made it.
+Record = Callable[[Exchange | AuthorizeRecord, TokenRequest | None, Profile, str], None]
+# Said after the summary of every exchange the check made, in the history: apart from the
+# person's own, and found by the filter.
+MADE_BY_THE_CHECK: Final = "made by the credential check"
 _EXPORTS: Final = {
     "markdown": ("Save check report", "md", "Markdown (*.md)", markdown_report),
     "junit": ("Save JUnit XML", "xml", "JUnit XML (*.xml)", junit_xml),
@@ -272,9 +276,9 @@ class CheckRunner:
         self._results.append(result)
         self._panel.add_result(result)
         if result.authorize is not None:
-            self._record(result.authorize, None, profile)
+            self._record(result.authorize, None, profile, MADE_BY_THE_CHECK)
         if result.exchange is not None:  # with its request: the history lists the grant
-            self._record(result.exchange, result.request, profile)
+            self._record(result.exchange, result.request, profile, MADE_BY_THE_CHECK)
         if result.step is StepId.AUTHORIZE and self._browser is not None:
             self._browser.close()
 

@@ -45,6 +45,7 @@ class _Write:
     profile: Profile
     id_token: Verification | None = None  # its verdict, when that came before the write
     drill: str = ""  # the emulator drill that staged its outcome, when known before the write
+    made_by: str = ""  # who made it when not the person ("made by the credential check")
 
 
 @dataclass
@@ -135,9 +136,11 @@ class HistoryBinding:
                 self._say(store.recovery_message, Tone.WARNING)
             self.refresh()
 
-    def record_soon(self, exchange: Step, form: TokenRequest | None, profile: Profile) -> None:
+    def record_soon(
+        self, exchange: Step, form: TokenRequest | None, profile: Profile, made_by: str = ""
+    ) -> None:
         """Record after the window has shown the exchange or step (see __init__)."""
-        self._pending.append(_Write(exchange, form, profile))
+        self._pending.append(_Write(exchange, form, profile, made_by=made_by))
         self._writer.start()
 
     def add_id_token_verdict(self, exchange: Exchange, verification: Verification) -> None:
@@ -216,13 +219,16 @@ class HistoryBinding:
         exchange, profile = write.step, write.profile
         try:
             if isinstance(exchange, AuthorizeRecord):
-                entry_id = self.store.add_authorize(exchange, profile=profile)
+                entry_id = self.store.add_authorize(
+                    exchange, profile=profile, made_by=write.made_by
+                )
             else:
                 entry_id = self.store.add(
                     exchange,
                     profile=profile,
                     form=write.form if exchange.endpoint is Endpoint.TOKEN else None,
                     id_token=write.id_token,
+                    made_by=write.made_by,
                 )
                 if write.drill:
                     self.store.note_staged(entry_id, write.drill)
