@@ -159,6 +159,18 @@ def test_usage_errors_exit_2(args: list[str], env: dict[str, str], message: str)
     assert message in done.stderr and step_lines(done.stdout) == {}
 
 
+def test_a_profile_without_a_secret_on_a_machine_without_a_keyring_is_not_told_to_save_one(
+    emulator: EmulatorServer,
+) -> None:
+    """With no keyring the app can't keep a secret past its run: the way out is the variable."""
+    save_profile_of(emulator)
+    no_keyring = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = check("--profile", "Local emulator", env=no_keyring)
+    assert done.returncode == 2
+    assert "SUMSUB_SECRET_KEY" in done.stderr and "no keyring" in done.stderr
+    assert "save it" not in done.stderr
+
+
 def test_a_profile_with_its_secret_in_the_keyring(
     emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

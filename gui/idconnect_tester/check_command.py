@@ -109,13 +109,20 @@ def _secret(args: argparse.Namespace, env: dict[str, str], profile: Profile | No
     given = args.secret_key or env.get(ENV_SECRET_KEY, "")
     if given:
         return Secret(given)
+    where = ""
     if profile is not None:
         from idconnect_tester.core.secret_store import SecretStore
 
-        stored = SecretStore().get(profile.id)
+        store = SecretStore()
+        stored = store.get(profile.id)
         if stored:
             return stored
-    where = " or save it with the profile in the app" if profile is not None else ""
+        # Without a keyring the app keeps a secret for its run only: none can be saved there.
+        where = (
+            " (no keyring here: the app keeps a secret key for its own run only)"
+            if store.unavailable_reason
+            else " or save it with the profile in the app"
+        )
     raise UsageError(f"no secret key: set {ENV_SECRET_KEY}{where}")
 
 
