@@ -14,6 +14,7 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QInputDialog,
@@ -186,6 +187,42 @@ def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(q
     QApplication.processEvents()
     assert {n: e.mapTo(dialog, e.rect().topLeft()) for n, e in dialog.edits.items()} == fields
     assert save.isEnabled() and not dialog.needs.isVisible()
+
+
+def test_escape_on_a_profile_with_typing_asks_before_throwing_it_away(qtbot) -> None:
+    draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_into(qtbot, dialog.edits["name"], "Half typed")
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        box.button(button).click()
+
+    QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Cancel))
+    qtbot.keyClick(dialog.edits["name"], Qt.Key.Key_Escape)
+    assert len(asked) == 1 and dialog.isVisible()  # kept, with what was typed
+    assert dialog.edits["name"].text() == "Half typed"
+
+    QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Discard))
+    qtbot.keyClick(dialog.edits["name"], Qt.Key.Key_Escape)
+    assert len(asked) == 2 and not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_escape_on_a_profile_nothing_was_typed_in_closes_it_at_once(qtbot) -> None:
+    draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
+    dialog = ProfileDialog(draft, title="Settings")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog.edits["name"], Qt.Key.Key_Escape)  # no question: nothing to lose
+    assert not dialog.isVisible()
 
 
 def test_a_field_that_gets_the_focus_is_scrolled_into_view(qtbot) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtGui import QMoveEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,7 @@ from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
     MessageLine,
     WrappingLabel,
+    ask,
     correct_to_nearest,
     fit_to_screen,
     guard_wheel,
@@ -206,7 +209,7 @@ class ProfileDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         # The fields scroll when the screen is short (200% scaling): Save and Cancel stay put.
         fields = QWidget()
         fields_layout = QVBoxLayout(fields)
@@ -223,6 +226,28 @@ class ProfileDialog(QDialog):
         self._validate()
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
+        self._opened_with = self.profile()
+
+    def cancel(self) -> None:
+        """Cancel, or Escape: what was typed is not thrown away without a word (closing the
+        window, or `reject()`, closes as ever)."""
+        if self.profile() != self._opened_with:
+            answer = ask(
+                self,
+                "Discard changes",
+                "Discard what you typed in this profile?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt names it
+        if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.cancel()  # QDialog's own Escape would reject at once
+            return
+        super().keyPressEvent(event)
 
     def moveEvent(self, event: QMoveEvent) -> None:  # Qt names it
         super().moveEvent(event)
