@@ -151,6 +151,14 @@ def test_guard_rails_warn_about_sandbox_tokens_in_production(window: MainWindow,
     assert message.isVisible() and "sandbox token" in message.text()
 
 
+def shown_profile_dialog(qtbot, profile: Profile, title: str) -> ProfileDialog:
+    dialog = ProfileDialog(profile, title=title)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
 def test_profile_dialog_refuses_plain_http_to_a_remote_host(qtbot) -> None:
     draft = Profile(
         new_profile_id(), name="x", base_url="http://api.example.com", app_token="sbx:a"
@@ -166,10 +174,7 @@ def test_profile_dialog_refuses_plain_http_to_a_remote_host(qtbot) -> None:
 
 def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(qtbot) -> None:
     draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
-    dialog = ProfileDialog(draft, title="New profile")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_profile_dialog(qtbot, draft, "New profile")
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None and not save.isEnabled()
     assert all(message.text() == "" for message in dialog.messages.values())
@@ -191,10 +196,7 @@ def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(q
 
 def test_escape_on_a_profile_with_typing_asks_before_throwing_it_away(qtbot) -> None:
     draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
-    dialog = ProfileDialog(draft, title="New profile")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_profile_dialog(qtbot, draft, "New profile")
     type_into(qtbot, dialog.edits["name"], "Half typed")
     asked: list[str] = []
 
@@ -217,10 +219,7 @@ def test_escape_on_a_profile_with_typing_asks_before_throwing_it_away(qtbot) -> 
 
 def test_escape_on_a_profile_nothing_was_typed_in_closes_it_at_once(qtbot) -> None:
     draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
-    dialog = ProfileDialog(draft, title="Settings")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown_profile_dialog(qtbot, draft, "Settings")
     qtbot.keyClick(dialog.edits["name"], Qt.Key.Key_Escape)  # no question: nothing to lose
     assert not dialog.isVisible()
 
