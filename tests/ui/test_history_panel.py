@@ -34,6 +34,7 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.exchange_json import OutcomeKind
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow, HistoryStore
 from idconnect_tester.core.id_token_checks import CheckStatus
 from idconnect_tester.core.session_events import IdTokenChanged
@@ -148,6 +149,18 @@ def test_a_wait_of_minutes_shows_its_every_digit(
     assert row(table, 0).text(COLUMN["ms"]) == "340112"
     assert shown_whole(table, COLUMN["ms"])
     assert not scrolls_sideways(table)
+
+
+def test_a_failed_authorize_step_reads_whole_on_a_laptop(window: MainWindow, qtbot) -> None:
+    """ "authorize fa…" at every size: a tester's refused sign-ins are not rare."""
+    get_code(window, qtbot)
+    table = history_in_view(window, qtbot, (1366, 768))
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 1, timeout=WAIT_MS)
+    refused = replace(window.history.store.list()[0], outcome=OutcomeKind.AUTHORIZE_FAILED)
+    window.history_panel.set_rows([refused], 1)
+
+    assert row(table, 0).text(COLUMN["Outcome"]) == "authorize failed"
+    assert shown_whole(table, COLUMN["Outcome"])
 
 
 def test_rows_listed_before_midnight_get_their_date_with_the_first_row_after_it(

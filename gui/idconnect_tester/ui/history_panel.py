@@ -70,7 +70,7 @@ COLUMN = {title: index for index, title in enumerate(_COLUMNS)}
 _WIDEST = (
     "2000-12-31 23:59:59",
     "Status",
-    "network error",  # the longest outcome but "authorize failed" (rare: cut, whole on hover)
+    "authorize failed",  # the longest outcome
     "share_token",
     "authorization_code",
     "MMMMMMMMMMMM",
