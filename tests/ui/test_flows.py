@@ -503,6 +503,16 @@ def test_a_share_token_from_replaced_tokens_is_marked_older(window: MainWindow, 
     assert text_of(window, "shareTokenCountdownState") == "older"
 
 
+def test_typing_in_the_share_token_dialog_replaces_the_last_client_id(qtbot) -> None:
+    """It opens with the last one, picked whole: typed after it, a doubled id was sent."""
+    dialog = ShareTokenDialog("LastPartner")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.for_client_id, "NextPartner")
+    assert dialog.for_client_id.text() == "NextPartner"
+
+
 def test_the_share_token_dialog_says_why_send_is_off(qtbot) -> None:
     dialog = ShareTokenDialog("")
     qtbot.addWidget(dialog)

@@ -191,11 +191,15 @@ def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
     assert landed.startswith("https://app.example/callback?code=")
 
     assert dialog.focusWidget() is dialog.paste_edit  # a paste at once lands in it
+    window.target_panel.secret_key.setText("a-secret-key")  # Send can go once there is a code
+    window.target_panel.edited.emit()
     dialog.paste_edit.setText(landed)
     qtbot.keyClick(dialog.paste_edit, Qt.Key.Key_Return)
 
     assert browser.opened == [url]  # Return used the paste; it did not open the browser again
     assert window.form.code.text() == "idp-code-" + state_of(url)[:8]
+    # The next Return sends it (not a second Get code).
+    qtbot.waitUntil(lambda: window.focusWidget() is window.form.send_button, timeout=WAIT_MS)
     assert window.get_code_flow.dialog is None
     assert "state verified" in window.status.text()
 

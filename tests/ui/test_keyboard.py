@@ -175,6 +175,15 @@ def test_return_or_enter_presses_the_focused_button(window: MainWindow, qtbot, k
     window.form.send_button.setFocus()
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
         qtbot.keyClick(window.form.send_button, key)
+    qtbot.waitUntil(lambda: window.response_panel.access_token() != "", timeout=WAIT_MS)
+    copy = window.response_panel.fields["access_token"].copy_button  # a tool button
+    QApplication.clipboard().clear()
+    copy.setFocus()
+    qtbot.keyClick(copy, key)
+    qtbot.waitUntil(
+        lambda: QApplication.clipboard().text() == window.response_panel.access_token(),
+        timeout=WAIT_MS,
+    )
 
 
 def test_focus_stays_visible_after_send(window: MainWindow, qtbot) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
@@ -325,6 +326,15 @@ class RequestForm(QGroupBox):
         self._code_before_edit = self.code.text()
         filled = {"code": values.code, "code_verifier": values.code_verifier}
         self._touch(*(name for name, value in filled.items() if value is not None))
+        if values.code:
+            # After the turn that filled it (Send's state follows the fields a turn later).
+            QTimer.singleShot(0, self._focus_send_after_a_code)
+
+    def _focus_send_after_a_code(self) -> None:
+        """A code that came after Get code's own turn ended (pasted into its window): the next
+        step is Send, not another Get code — also once that window gives the focus back."""
+        if isValid(self) and self.window().focusWidget() is self.get_code_button:
+            self._focus_next_step()
 
     def set_busy(self, busy: bool, text: str = "") -> None:
         """While a request runs, Send is off (no accidental second send) and Cancel is on;

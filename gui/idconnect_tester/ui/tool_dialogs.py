@@ -35,6 +35,8 @@ class ShareTokenDialog(QDialog):
         self.for_client_id.setObjectName("shareForClientIdEdit")
         self.for_client_id.setPlaceholderText("the client id the share token is for")
         self.for_client_id.setAccessibleName("forClientId")
+        # The last one, picked whole: typing replaces it (appended, a doubled id was sent).
+        self.for_client_id.selectAll()
         self.ttl = QSpinBox()
         self.ttl.setObjectName("shareTtlSpin")
         self.ttl.setRange(1, SHARE_MAX_TTL_S)

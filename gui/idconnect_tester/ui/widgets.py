@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QFocusEvent,
     QFontMetrics,
     QGuiApplication,
+    QKeyEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -700,12 +701,33 @@ def guard_wheel(root: QWidget) -> None:
             widget.installEventFilter(_WHEEL_GUARD)
 
 
+class _ReturnClicks(QObject):
+    """Return or Enter on a focused tool button (Copy) clicks it, as on a push button."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if (
+            isinstance(watched, QToolButton)
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            watched.animateClick()
+            return True
+        return False
+
+
+_RETURN_CLICKS = _ReturnClicks()
+
+
 def return_presses_buttons(root: QWidget) -> None:
     """Return and Enter press the focused button under `root`, as they do in a dialog: outside
     one, Qt's buttons take Space only, and most people press Return on the button they see
     focused. (An auto-default button only acts while it has the focus.)"""
     for button in root.findChildren(QPushButton):
         button.setAutoDefault(True)
+    for tool in root.findChildren(QToolButton):
+        tool.installEventFilter(_RETURN_CLICKS)
 
 
 class BoundedTextEdit(QPlainTextEdit):
