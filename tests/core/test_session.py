@@ -760,6 +760,25 @@ def test_a_pasted_redirect_with_a_wrong_state_fills_in_nothing(session, panels) 
     assert any(n.tone == "error" for n in panels.of(Notice))
 
 
+def test_an_attempt_takes_one_answer_a_second_for_its_state_is_refused(session, panels) -> None:
+    """A state is single-use: after an error for it, a code for it (or the reverse) is not the
+    attempt's answer — a forged error then a late real code would read as a normal flow."""
+    attempt = AuthorizeSession.new(
+        "http://127.0.0.1:9001/authorize", "c", "http://127.0.0.1:1/cb", ["openid"]
+    )
+    session.authorize_started(attempt)
+    session.redirect_pasted(f"http://127.0.0.1:1/cb?error=access_denied&state={attempt.state}")
+    assert panels.error.report.status == "Authorize error: access_denied"
+    recorded = len(panels.of(AuthorizeRecorded))
+
+    session.redirect_pasted(f"http://127.0.0.1:1/cb?code=late&state={attempt.state}")
+
+    assert panels.of(FormFill) == []  # not taken
+    assert len(panels.of(AuthorizeRecorded)) == recorded  # nor written down as an answer
+    notice = panels.of(Notice)[-1]
+    assert notice.tone == "error" and "refused already" in notice.text
+
+
 def test_a_bare_code_is_not_paired_with_another_targets_pending_attempt(session, panels) -> None:
     """Get code on one target, then a switch: a code pasted alone (no state to match) is taken
     without that attempt's verifier, and the notice says why; on the attempt's own target it

@@ -204,6 +204,30 @@ def test_with_a_redirect_uri_elsewhere_the_dialog_waits_for_the_pasted_redirect(
     assert "state verified" in window.status.text()
 
 
+def test_an_error_redirect_pasted_into_code_ends_the_attempt_and_its_window(
+    window: MainWindow, qtbot, browser: Browser
+) -> None:
+    """The attempt's answer came by another way: its window has nothing left to wait for, and
+    a code for the same state afterwards is not taken (one state, one answer)."""
+    with identity_provider() as provider:
+        use_provider(window, provider, redirect_uri="https://app.example/callback")
+        window.form.code.clear()
+        window.form.get_code_button.click()
+        qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        state = state_of(browser.opened[0])
+        refused = f"https://app.example/callback?error=access_denied&state={state}"
+        window.get_code_flow.use_redirect(refused)  # as pasted into Code
+
+        assert window.get_code_flow.dialog is None
+        late = window.get_code_flow.use_redirect(
+            f"https://app.example/callback?code=late-code&state={state}"
+        )
+    assert late.code == "late-code"  # read from the URL…
+    assert window.form.code.text() == ""  # …and not taken as the attempt's answer
+    assert "refused already" in window.status.text()
+
+
 def test_a_server_that_consents_at_once_gives_its_code_without_a_browser(
     window: MainWindow, qtbot, browser: Browser
 ) -> None:

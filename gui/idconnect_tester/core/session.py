@@ -141,6 +141,8 @@ class Session:
         self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._copied: dict[str, datetime] = {}  # codes copied out (as curl) before a Send
+        # Attempts (by state) that got an authorization response: when, and whether it refused.
+        self._answered: dict[str, tuple[datetime, bool]] = {}
         self._chain: TokenChain | None = None
         self._share: _Share | None = None  # the share token on display
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
@@ -219,9 +221,29 @@ class Session:
         The step itself becomes the raw panel's exchange, and an `AuthorizeRecorded` event
         hands its record on (for the history). `server_status` is the authorization server's
         own answer, when this app fetched the URL itself."""
+        now = self._clock()
+        if result.code is not None or (result.error is not None and result.state_checked):
+            # An authorization response, tied to the attempt by its state. A refusal and a code
+            # for one state can't both be its answer: the later one (a forged error before a
+            # real code, or the reverse) is refused. Another code for it is the server's too —
+            # the same URL opened twice — and the newer one is taken, as before.
+            refused = result.code is None
+            answered = self._answered.get(attempt.state)
+            if answered is not None and answered[1] != refused and result.state_checked:
+                said = "refused" if answered[1] else "answered with a code"
+                self._emit(
+                    Notice(
+                        f"This Get code was {said} already, at {clock_time(answered[0])}: "
+                        f"{'a refusal' if refused else 'a code'} for the same state "
+                        "now is not its answer. Press Get code for a fresh attempt.",
+                        Tone.ERROR,
+                    )
+                )
+                return
+            self._answered.setdefault(attempt.state, (now, refused))
+            _forget_the_oldest(self._answered)
         started_for = self._pending_origin if attempt is self._pending_authorize else None
         self._pending_authorize = attempt
-        now = self._clock()
         origin = started_for or self._target
         if origin is not None:
             record = AuthorizeRecord.of(attempt, result, now, server_status)

@@ -299,8 +299,8 @@ class GetCode:
         """A redirect URL (or code) from the Code field or the clipboard: checked against this
         run's authorize attempt, and what came of it said under Code."""
         result = self._session.redirect_pasted(text)
-        if result.code is not None:
-            self._took_by_hand()
+        if result.code is not None or (result.error is not None and result.state_checked):
+            self._took_by_hand()  # the attempt's answer came: its window has nothing to wait for
         self._show_redirect_result(result)
         return result
 
