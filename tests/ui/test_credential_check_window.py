@@ -345,6 +345,9 @@ def test_a_real_target_opens_the_browser_and_takes_the_pasted_redirect(
         dialog = window.findChild(AuthorizeDialog, "authorizeDialog")  # the URL, a paste box
         assert dialog is not None and dialog.isVisible()
         assert dialog.url == browser.opened[0]
+        qtbot.waitUntil(lambda: "paste" in window.status.text(), timeout=WAIT_MS)
+        said = window.status.text()  # a whole sentence: the URL is in the dialog
+        assert not said.endswith(":") and "http" not in said.split("(")[0]
 
         # The person signs in at the website; it sends the browser to the redirect URI.
         url = urlsplit(browser.opened[0])

@@ -386,11 +386,12 @@ async def _pasted(
     opened = capture is RedirectCapture.BROWSER and await asyncio.to_thread(
         interaction.open_browser, url
     )
-    where = "in the browser that opened" if opened else "in a browser"
+    # The first line is whole on its own (a window shows it in its status bar, the URL in a
+    # box of its own); whether a browser really opened, only the browser knows.
+    where = "in the browser" if opened else "in a browser (the URL is below)"
     interaction.say(
-        f"Open this URL {where}, sign in and consent:\n{url}\n"
-        f"Then paste the address the browser lands on ({target.redirect_uri.strip()}?code=…) "
-        "and press Enter:"
+        f"Sign in and consent {where}, then paste the address it lands on "
+        f"({target.redirect_uri.strip()}?code=…) and press Enter\n{url}"
     )
     pasted = await interaction.read_redirect()
     return AuthorizeAttempt(endpoint, session, parse_redirect(pasted, session))
