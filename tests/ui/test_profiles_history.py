@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QInputDialog,
+    QLabel,
     QMessageBox,
     QScrollArea,
     QWidget,
@@ -333,6 +334,19 @@ def test_a_postman_collection_without_a_keyring_imports_and_drops_the_secret_wit
         assert "plain text" in notes.informativeText()  # delete the file: said in full
         assert not marker.exists()  # the collection's scripts never ran
         assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
+        # The profile's settings say where a secret goes here: not into a keyring.
+        seen: list[str] = []
+
+        def look() -> None:
+            dialog = QApplication.activeModalWidget()
+            assert isinstance(dialog, ProfileDialog)
+            note = dialog.findChild(QLabel, "profileSecretNote")
+            seen.append(note.text() if note is not None else "")
+            dialog.reject()
+
+        QTimer.singleShot(0, look)
+        window.profile_actions.settings()
+        assert seen and "this run only" in seen[0] and "kept in the keyring" not in seen[0]
     finally:
         close_window(window, qtbot)
 

@@ -81,7 +81,11 @@ class ProfileActions:
             id=new_profile_id(), name="", base_url="https://api.sumsub.com", app_token=""
         )
         dialog = ProfileDialog(
-            draft, title="New profile", parent=self._parent, emulator_url=self._emulator_url()
+            draft,
+            title="New profile",
+            parent=self._parent,
+            emulator_url=self._emulator_url(),
+            keyring=self.targets.secrets_persist is not False,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -153,6 +157,7 @@ class ProfileActions:
             title=f"Settings — {profile.name}",
             parent=self._parent,
             emulator_url=self._emulator_url(),
+            keyring=self.targets.secrets_persist is not False,
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())

@@ -80,8 +80,10 @@ class ProfileDialog(QDialog):
         title: str,
         parent: QWidget | None = None,
         emulator_url: str | None = None,
+        keyring: bool = True,
     ) -> None:
-        """`emulator_url`: the built-in emulator's URL in this run (None: it has none yet)."""
+        """`emulator_url`: the built-in emulator's URL in this run (None: it has none yet);
+        `keyring`: False when this machine has none (the secret is kept for the run only)."""
         super().__init__(parent)
         self.setObjectName("profileDialog")
         self.setWindowTitle(title)
@@ -202,7 +204,14 @@ class ProfileDialog(QDialog):
         self.needs = WrappingLabel()
         self.needs.setObjectName("profileNeeds")
         set_tone(self.needs, Tone.MUTED)
-        note = QLabel("The secret key is entered in the main window and kept in the keyring.")
+        note = QLabel(
+            "The secret key is entered in the main window and kept in the keyring."
+            if keyring
+            else "The secret key is entered in the main window and, with no keyring on this "
+            "machine, kept for this run only."
+        )
+        note.setObjectName("profileSecretNote")
+        note.setWordWrap(True)
         set_tone(note, Tone.MUTED)
 
         self.buttons = QDialogButtonBox(
