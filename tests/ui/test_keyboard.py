@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, on_screen, settled, token_flow
+from tests.ui.helpers import WAIT_MS, get_code, on_screen, scenario, settled, token_flow
 
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
@@ -184,6 +184,31 @@ def test_return_or_enter_presses_the_focused_button(window: MainWindow, qtbot, k
         lambda: QApplication.clipboard().text() == window.response_panel.access_token(),
         timeout=WAIT_MS,
     )
+
+
+def test_a_failure_that_covers_the_focused_panel_hands_the_focus_to_the_error(
+    window: MainWindow, qtbot
+) -> None:
+    """Share token… had the focus; its 400 brings the Error tab to the front over it. The
+    focus follows to the Error panel, not to a button of another panel that Return would
+    press (Save report…)."""
+    window.resize(1000, 660)  # a laptop: Response and Error share a row of tabs
+    response, error = window.docks["response"], window.docks["error"]
+    qtbot.waitUntil(lambda: error in window.tabifiedDockWidgets(response), timeout=WAIT_MS)
+    activate(window, qtbot)
+    token_flow(window, qtbot)
+    share = window.response_panel.share_button
+    share.setFocus()
+    qtbot.waitUntil(share.hasFocus, timeout=WAIT_MS)
+    scenario(window, "markup_in_error")  # a 400 for the share-token request
+
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.send_share_token("partner-client", 600)
+
+    qtbot.waitUntil(lambda: not window.docks["error"].visibleRegion().isEmpty(), timeout=WAIT_MS)
+    focused = QApplication.focusWidget()
+    assert focused is not None and window.docks["error"].isAncestorOf(focused), focused
+    assert _meaningful(focused)
 
 
 def test_focus_stays_visible_after_send(window: MainWindow, qtbot) -> None:

@@ -103,6 +103,7 @@ from idconnect_tester.ui.widgets import (
     FormColumn,
     LayoutWatch,
     ask,
+    first_control,
     guard_wheel,
     hide_while_covered,
     keep_frame_on_screen,
@@ -572,11 +573,25 @@ class MainWindow(QMainWindow):
         if view is None or (self._shown_error is not None and view.at <= self._shown_error.at):
             return
         self._shown_error = view
-        self.docks["error" if view.report is not None else "response"].raise_()
+        raised = self.docks["error" if view.report is not None else "response"]
+        focused = QApplication.focusWidget()
+        raised.raise_()
+        self._keep_the_focus_in_front(raised, focused)
         if view.report is not None and self._default_layout is not None:
             self._arranging = True  # the layout's own move, not the user's
             window_layout.make_room_for_the_error(self, self.docks)
             self._arranging = False
+
+    def _keep_the_focus_in_front(self, raised: QDockWidget, focused: QWidget | None) -> None:
+        """The panel brought to the front covered the one with the keyboard focus (Share
+        token…, say): Qt hands the focus to the next stop in the window — a button in another
+        panel, where Return does something else. It goes to the front panel's first control."""
+        if focused is None or raised.isAncestorOf(focused):
+            return
+        covered = [dock for dock in self.tabifiedDockWidgets(raised) if dock.isAncestorOf(focused)]
+        panel = raised.widget()
+        if covered and panel is not None:
+            (first_control(panel) or panel).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _schedule_tick(self) -> None:
         deadline = self.session.next_deadline()

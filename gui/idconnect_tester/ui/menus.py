@@ -9,10 +9,11 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QScrollArea, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QWidget
 
 from idconnect_tester import APP_NAME
 from idconnect_tester.ui import theme
+from idconnect_tester.ui.widgets import first_control
 
 Command = Callable[[], object]
 
@@ -71,24 +72,8 @@ def bring_forward(dock: QDockWidget) -> None:
         dock.activateWindow()
     panel = dock.widget()
     if panel is not None:
-        first = _first_control(panel) or panel
+        first = first_control(panel) or panel
         first.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-
-def _first_control(panel: QWidget) -> QWidget | None:
-    """The first widget under `panel`, in Tab order, that Tab would stop at now."""
-    widget = panel.nextInFocusChain()
-    while widget is not panel and widget is not None:
-        if (
-            panel.isAncestorOf(widget)
-            and widget.isVisibleTo(panel)
-            and widget.isEnabled()
-            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-            and not isinstance(widget, QScrollArea)  # a panel's frame, not a control
-        ):
-            return widget
-        widget = widget.nextInFocusChain()
-    return None
 
 
 def build_menus(

@@ -701,6 +701,22 @@ def guard_wheel(root: QWidget) -> None:
             widget.installEventFilter(_WHEEL_GUARD)
 
 
+def first_control(panel: QWidget) -> QWidget | None:
+    """The first widget under `panel`, in Tab order, that Tab would stop at now."""
+    widget = panel.nextInFocusChain()
+    while widget is not panel and widget is not None:
+        if (
+            panel.isAncestorOf(widget)
+            and widget.isVisibleTo(panel)
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and not isinstance(widget, QScrollArea)  # a panel's frame, not a control
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return None
+
+
 class _ReturnClicks(QObject):
     """Return or Enter on a focused tool button (Copy) clicks it, as on a push button."""
 
