@@ -99,6 +99,11 @@ from idconnect_tester.core.token_chain import (
 Listener = Callable[[SessionEvent], None]
 
 _MAX_REMEMBERED_CODES: Final = 50  # codes of this run's authorize steps, newest kept
+# Why a second use of a code got 401, whoever made it (a Send, a copied curl command).
+_SINGLE_USE: Final = (
+    "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) should "
+    "revoke the tokens the first one gave. Press Get code for a fresh code and verifier, then "
+)
 
 
 def utc_now() -> datetime:
@@ -141,8 +146,8 @@ class Session:
         self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._copied: dict[str, datetime] = {}  # codes copied out (as curl) before a Send
-        # Attempts (by state) that got an authorization response: when, and whether it refused.
-        self._answered: dict[str, tuple[datetime, bool]] = {}
+        # The authorization response each attempt (by state) got first.
+        self._answered: dict[str, _Answer] = {}
         self._chain: TokenChain | None = None
         self._share: _Share | None = None  # the share token on display
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
@@ -228,19 +233,19 @@ class Session:
             # real code, or the reverse) is refused. Another code for it is the server's too —
             # the same URL opened twice — and the newer one is taken, as before.
             refused = result.code is None
-            answered = self._answered.get(attempt.state)
-            if answered is not None and answered[1] != refused and result.state_checked:
-                said = "refused" if answered[1] else "answered with a code"
+            first = self._answered.get(attempt.state)
+            if first is not None and first.refused != refused and result.state_checked:
+                said = "refused" if first.refused else "answered with a code"
                 self._emit(
                     Notice(
-                        f"This Get code was {said} already, at {clock_time(answered[0])}: "
+                        f"This Get code was {said} already, at {clock_time(first.at)}: "
                         f"{'a refusal' if refused else 'a code'} for the same state "
                         "now is not its answer. Press Get code for a fresh attempt.",
                         Tone.ERROR,
                     )
                 )
                 return
-            self._answered.setdefault(attempt.state, (now, refused))
+            self._answered.setdefault(attempt.state, _Answer(now, refused))
             _forget_the_oldest(self._answered)
         started_for = self._pending_origin if attempt is self._pending_authorize else None
         self._pending_authorize = attempt
@@ -475,9 +480,7 @@ class Session:
                 HintKind.CODE_REPLAYED,
                 f"This code was copied as curl at {clock_time(copied)}: if that command ran, "
                 "it used the code",
-                "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
-                "should revoke the tokens the first one gave. Press Get code for a fresh code "
-                "and verifier, then send it once — from here or from the command, not both.",
+                _SINGLE_USE + "send it once — from here or from the command, not both.",
             )
         if (
             spent is None
@@ -490,9 +493,7 @@ class Session:
         return Hint(
             HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
-            "Codes are single-use: the server refuses a second use and (RFC 6749 §4.1.2) "
-            "should revoke the tokens the first one gave. Press Get code for a fresh code and "
-            "verifier, then Send once.",
+            _SINGLE_USE + "Send once.",
         )
 
     def _revocation_hint(
@@ -962,6 +963,14 @@ class Session:
         if then == now:
             return None
         return f"the redirect URI is now {_redirect_text(now)} (it was {_redirect_text(then)})"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An attempt's first authorization response: when, and whether it was a refusal."""
+
+    at: datetime
+    refused: bool
 
 
 @dataclass

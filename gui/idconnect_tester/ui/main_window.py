@@ -176,20 +176,12 @@ class MainWindow(QMainWindow):
         request_column = self._build_central()
         self.docks = self._build_docks()
         # A request column that grows (a note, a message under a field) takes the room the
-        # countdown below it has to spare rather than scroll Send away — after the layout
-        # pass, when sizes are known.
-        self._request_grew = QTimer(self)
-        self._request_grew.setSingleShot(True)
-        self._request_grew.setInterval(0)
-        self._request_grew.timeout.connect(self._fit_the_request)
-        LayoutWatch(request_column).relaid_out.connect(self._request_grew.start)
-        self._countdown_grew = QTimer(self)
-        self._countdown_grew.setSingleShot(True)
-        self._countdown_grew.setInterval(0)
-        self._countdown_grew.timeout.connect(
+        # countdown below it has to spare rather than scroll Send away; a countdown that grows
+        # (auto-refresh's state, a share token) takes what the request does not need.
+        LayoutWatch(request_column).relaid_out.connect(self._fit_the_request)
+        LayoutWatch(self.countdown_panel).relaid_out.connect(
             lambda: window_layout.give_the_countdown_room(self, self.docks)
         )
-        LayoutWatch(self.countdown_panel).relaid_out.connect(self._countdown_grew.start)
 
         self.target_binding = TargetBinding(
             self.targets, self.target_panel, self.controller, self.status.say, self
@@ -588,7 +580,7 @@ class MainWindow(QMainWindow):
         panel, where Return does something else. It goes to the front panel's first control."""
         if focused is None or raised.isAncestorOf(focused):
             return
-        covered = [dock for dock in self.tabifiedDockWidgets(raised) if dock.isAncestorOf(focused)]
+        covered = any(dock.isAncestorOf(focused) for dock in self.tabifiedDockWidgets(raised))
         panel = raised.widget()
         if covered and panel is not None:
             (first_control(panel) or panel).setFocus(Qt.FocusReason.OtherFocusReason)
@@ -702,15 +694,16 @@ class MainWindow(QMainWindow):
             self.auto_refresh.stop(f"the target is now {current.label}")
             # Said where the eye is too: the Expiry panel may be a tab behind the results.
             stopped = f"auto-refresh of {issued_by.label}'s tokens stopped"
-            switched = self._switch_said and self.status.text() == self._switch_said
-            said = f"{self._switch_said}; {stopped}" if switched else stopped.capitalize()
-            self._switch_said = said if switched else self._switch_said
+            if self._switch_said and self.status.text() == self._switch_said:
+                self._switch_said = said = f"{self._switch_said}; {stopped}"
+            else:
+                said = stopped.capitalize()
             self.status.say(said, Tone.WARNING)
 
     def _note_a_spent_code(self, code: str) -> bool:
         """A code in Code (typed, pasted, a space more or less) that this run sent already is
         said to be spent, at once: Send would replay it. True when it was."""
-        spent = self.session.code_spent(code) if code.strip() else None
+        spent = self.session.code_spent(code)
         if spent is not None:
             self.form.note_under_code(spent.note(self.targets.origin()), Tone.WARNING)
         return spent is not None

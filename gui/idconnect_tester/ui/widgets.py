@@ -543,17 +543,22 @@ class FormColumn(QWidget):
 
 class LayoutWatch(QObject):
     """Says when a widget's layout is done again — a row or a note came, went or wrapped — so
-    the window can give it the room it now needs."""
+    the window can give it the room it now needs: once per turn of the event loop, after the
+    layout pass, when the sizes are known."""
 
     relaid_out = Signal()
 
     def __init__(self, widget: QWidget) -> None:
         super().__init__(widget)
+        self._after_the_pass = QTimer(self)
+        self._after_the_pass.setSingleShot(True)
+        self._after_the_pass.setInterval(0)
+        self._after_the_pass.timeout.connect(self.relaid_out)
         widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
         if event.type() == QEvent.Type.LayoutRequest:
-            self.relaid_out.emit()
+            self._after_the_pass.start()
         return False
 
 

@@ -303,22 +303,30 @@ def _least_height(window: QMainWindow, dock: QDockWidget, width: int) -> int:
     return _unscrolled_height(dock, width) + _tab_bar_height(window) + _separator(window)
 
 
+def _request_spare(window: QMainWindow) -> int | None:
+    """The height the request column has beyond what its content needs (less than 0: it is
+    short of that, and scrolls); None when there is no column to measure."""
+    central = window.centralWidget()
+    request = central.widget() if isinstance(central, QScrollArea) else None
+    if request is None:
+        return None
+    assert isinstance(central, QScrollArea)
+    viewport = central.viewport()
+    return viewport.height() - request.heightForWidth(viewport.width())
+
+
 def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """The request column grew past its height (a note about the target, a message under a
     field) and would scroll, Send out of view: the countdown under it gives the room it has
     beyond its own need. It never takes more, so a countdown made small stays small."""
     countdown = docks["countdown"]
-    central = window.centralWidget()
-    request = central.widget() if isinstance(central, QScrollArea) else None
-    if request is None or countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
+    if countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
         return
-    assert isinstance(central, QScrollArea)
-    viewport = central.viewport()
-    short = request.heightForWidth(viewport.width()) - viewport.height()
-    if short <= 0:
+    request_spare = _request_spare(window)
+    if request_spare is None or request_spare >= 0:
         return  # it fits (the usual case, after every Send): nothing to measure below
     spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
-    give = min(short, spare)
+    give = min(-request_spare, spare)
     if give > 0:
         window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
 
@@ -335,13 +343,7 @@ def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) 
     if short <= 0:
         return
     if window.dockWidgetArea(countdown) == _BOTTOM:
-        central = window.centralWidget()
-        request = central.widget() if isinstance(central, QScrollArea) else None
-        if request is None:
-            return
-        assert isinstance(central, QScrollArea)
-        viewport = central.viewport()
-        short = min(short, viewport.height() - request.heightForWidth(viewport.width()))
+        short = min(short, _request_spare(window) or 0)
     if short > 0:
         window.resizeDocks([countdown], [countdown.height() + short], _VERTICAL)
 
