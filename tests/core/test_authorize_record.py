@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -15,6 +16,7 @@ from idconnect_tester.core.authorize_record import (
     authorize_record_from_dict,
     authorize_record_to_dict,
 )
+from idconnect_tester.core.error_report import report_for_authorize
 from idconnect_tester.core.exchange_record import RecordError
 
 CODE = "Zk3q-the-authorization-code-0123456789"
@@ -85,6 +87,27 @@ def test_an_oauth_error_and_a_timeout_are_records_with_their_reasons() -> None:
     timeout = record_for(session, AuthorizeResult(problem="No redirect arrived within 30 s"))
     assert timeout.redirect() is None and "No redirect arrived" in timeout.response_text()
     assert authorize_record_from_dict(authorize_record_to_dict(timeout)).problem == timeout.problem
+
+
+def test_an_error_redirect_keeps_the_servers_error_uri_in_the_record_and_the_report() -> None:
+    session = attempt()
+    page = "https://id.example.test/docs/errors#invalid_scope"
+    pasted = (
+        f"{session.redirect_uri}?error=invalid_scope&error_description=bad%20scope"
+        f"&error_uri={quote(page, safe='')}&state={session.state}"
+    )
+    record = record_for(session, parse_redirect(pasted, session))
+    assert record.outcome is AuthorizeOutcome.ERROR and record.error_uri == page
+    # What History ▸ Show puts in the raw view: the redirect as it came, and the line.
+    back = authorize_record_from_dict(json.loads(json.dumps(authorize_record_to_dict(record))))
+    assert back.error_uri == page
+    assert f"error_uri: {page}" in back.response_text()
+    assert f"error_uri={quote(page, safe='')}" in (back.redirect() or "")
+    report = report_for_authorize(record.endpoint, back.result(), record.finished_at)
+    assert page in report.description and "bad scope" in report.description
+    # A record stored before the field was kept reads back without it.
+    older = {k: v for k, v in authorize_record_to_dict(record).items() if k != "error_uri"}
+    assert authorize_record_from_dict(older).error_uri is None
 
 
 @pytest.mark.parametrize(

@@ -6,46 +6,25 @@ and 2560×1440 the extra room goes to the claims and the raw exchange; at 200% s
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+from tests.support.x_server import needs_xvfb, run_probe
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("xvfb-run") is None, reason="xvfb-run missing (apt-get install xvfb xauth)"
-)
+pytestmark = needs_xvfb
 
 
 def probe(
     screen: str, *args: str, scale: str | None = None, window_manager: bool = False
 ) -> dict[str, Any]:
-    # No keyring, as on many a headless desktop: a profile without a secret says so (a note).
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "xcb",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
-    env.pop("QT_SCALE_FACTOR", None)
-    if scale is not None:
-        env["QT_SCALE_FACTOR"] = scale
-    command = [sys.executable, "-m", "tests.support.layout_probe", *args]
-    if window_manager:  # openbox frames the window, as a desktop would
-        command = ["sh", "-c", 'openbox & exec "$@" --window-manager', "probe", *command]
-    done = subprocess.run(
-        ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
+    return run_probe(
+        "tests.support.layout_probe",
+        *args,
+        screen=screen,
+        scale=scale,
+        window_manager=window_manager,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ class AuthorizeRecord:
     code: str | None = field(default=None, repr=False)
     error: str | None = None
     error_description: str | None = None
+    error_uri: str | None = None  # the server's page about the error (RFC 6749 §4.1.2.1)
     problem: str | None = None
     received_state: str | None = None
     state_checked: bool = False  # the state that came back is the one sent
@@ -92,6 +93,7 @@ class AuthorizeRecord:
             code=result.code,
             error=result.error,
             error_description=result.error_description,
+            error_uri=result.error_uri,
             problem=result.problem,
             received_state=result.state,
             state_checked=result.state_checked,
@@ -106,6 +108,7 @@ class AuthorizeRecord:
             state=self.received_state,
             error=self.error if self.outcome is AuthorizeOutcome.ERROR else None,
             error_description=self.error_description,
+            error_uri=self.error_uri,
             problem=self.problem if self.outcome is AuthorizeOutcome.PROBLEM else None,
             state_checked=self.state_checked,
             notes=self.notes,
@@ -139,6 +142,8 @@ class AuthorizeRecord:
             params = [("error", self.error or "")]
             if self.error_description is not None:
                 params.append(("error_description", self.error_description))
+            if self.error_uri is not None:
+                params.append(("error_uri", self.error_uri))
         else:
             return None
         if self.received_state is not None:
@@ -183,6 +188,8 @@ class AuthorizeRecord:
                 lines.append(f"error: {self.error}")
                 if self.error_description is not None:
                     lines.append(f"error_description: {self.error_description}")
+                if self.error_uri is not None:
+                    lines.append(f"error_uri: {self.error_uri}")
             lines.append(f"state: {self._state_line()}")
         lines += [f"Note: {note}" for note in self.notes]
         return "\n".join(lines)
@@ -225,6 +232,7 @@ def authorize_record_to_dict(
         "code": code,
         "error": text(record.error),
         "error_description": text(record.error_description),
+        "error_uri": text(record.error_uri),
         "problem": text(record.problem),
         "received_state": record.received_state,
         "state_checked": record.state_checked,
@@ -269,6 +277,7 @@ def authorize_record_from_dict(data: object) -> AuthorizeRecord:
         code=optional_text_field(data, "code"),
         error=optional_text_field(data, "error"),
         error_description=optional_text_field(data, "error_description"),
+        error_uri=optional_text_field(data, "error_uri"),  # not in records before it was kept
         problem=optional_text_field(data, "problem"),
         received_state=optional_text_field(data, "received_state"),
         state_checked=data.get("state_checked") is True,

@@ -102,6 +102,9 @@ def report_for_exchange(exchange: Exchange) -> ErrorReport | None:
 def report_for_authorize(endpoint: str, result: AuthorizeResult, when: datetime) -> ErrorReport:
     """The authorize step ended without a code."""
     description = result.error_description or result.problem or "No code came back"
+    if result.error_uri:
+        # The server's own page about the error: named as the server's (shown, never a link).
+        description += f"\nThe server's page about it (error_uri): {result.error_uri}"
     status = f"Authorize error: {result.error}" if result.error else "Authorize step failed"
     return ErrorReport(
         status, description, _authorize_hint(result), endpoint=endpoint, time=_utc(when)

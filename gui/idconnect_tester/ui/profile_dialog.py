@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QMoveEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QMoveEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -238,19 +238,31 @@ class ProfileDialog(QDialog):
         self._opened_with = self.profile()
 
     def cancel(self) -> None:
-        """Cancel, or Escape: what was typed is not thrown away without a word (closing the
-        window, or `reject()`, closes as ever)."""
-        if self.profile() != self._opened_with:
-            answer = ask(
-                self,
-                "Discard changes",
-                "Discard what you typed in this profile?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
-        self.reject()
+        """Cancel, or Escape: what was typed is not thrown away without a word (`reject()`
+        closes as ever)."""
+        if self._may_discard():
+            self.reject()
+
+    def _may_discard(self) -> bool:
+        """Nothing typed, or the person says to discard it (the default keeps it)."""
+        if self.profile() == self._opened_with:
+            return True
+        answer = ask(
+            self,
+            "Discard changes",
+            "Discard what you typed in this profile?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt names it
+        # The title bar's close button (the window manager's close: a spontaneous event) asks
+        # as Cancel does. A close the app itself makes is not a person's and goes through.
+        if event.spontaneous() and not self._may_discard():
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt names it
         if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:

@@ -1,0 +1,50 @@
+"""Running a probe (a `tests.support` module that prints a JSON report on its last line) in a
+child process on a real X server: Xvfb with Qt's xcb platform, optionally framed by openbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+needs_xvfb = pytest.mark.skipif(
+    shutil.which("xvfb-run") is None, reason="xvfb-run missing (apt-get install xvfb xauth)"
+)
+
+
+def run_probe(
+    module: str,
+    *args: str,
+    screen: str = "1366x768",
+    scale: str | None = None,
+    window_manager: bool = False,
+) -> dict[str, Any]:
+    """`python -m <module> <args>` under xvfb-run on a `screen` (e.g. "1024x700"); its report.
+    With no keyring, as on many a headless desktop."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    env.pop("QT_SCALE_FACTOR", None)
+    if scale is not None:
+        env["QT_SCALE_FACTOR"] = scale
+    command = [sys.executable, "-m", module, *args]
+    if window_manager:  # openbox frames the window, as a desktop would
+        command = ["sh", "-c", 'openbox & exec "$@" --window-manager', "probe", *command]
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
