@@ -125,11 +125,21 @@ def test_the_token_from_stdin_and_keys_by_url(
     _, token = good
     url = emulator.base_url + "/.well-known/jwks.json"
     done = id_token("-", "--jwks-url", url, stdin=token + "\n")
-    assert done.returncode == 0, done.stderr
     lines = check_lines(done.stdout)
     assert lines["signature"].startswith("PASS") and lines["iss"].startswith("WARN")
     assert lines["aud"].startswith("WARN") and lines["nonce"].startswith("SKIP")
-    assert "warning: iss:" in done.stderr  # not compared: the exit says verified, not green
+    # A genuine signature on a token of any issuer, for any audience, validates nothing.
+    assert done.returncode == 1 and "verdict: NOT VERIFIED" in done.stdout
+    assert "--issuer" in done.stderr and "--client-id" in done.stderr  # what to give
+    # Given both, with the keys still from the URL (no discovery): verified.
+    expected = ("--issuer", emulator.issuer, "--client-id", CLIENT_ID)
+    done = id_token("-", "--jwks-url", url, *expected, stdin=token + "\n")
+    assert done.returncode == 0, done.stderr
+    lines = check_lines(done.stdout)
+    assert lines["iss"].startswith("PASS") and lines["aud"].startswith("PASS")
+    # …and a token of another issuer fails, where it used to warn.
+    other = id_token("-", "--jwks-url", url, "--issuer", "https://other.test/", stdin=token)
+    assert other.returncode == 1 and check_lines(other.stdout)["iss"].startswith("FAIL")
 
 
 def test_keys_from_a_file(
@@ -138,7 +148,8 @@ def test_keys_from_a_file(
     _, token = good
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps(jwks_of(emulator)), encoding="utf-8")
-    done = id_token(token, "--jwks-file", str(jwks), "--client-id", CLIENT_ID)
+    expected = ("--issuer", emulator.issuer, "--client-id", CLIENT_ID)
+    done = id_token(token, "--jwks-file", str(jwks), *expected)
     assert done.returncode == 0, done.stderr
     assert f"by key file {jwks}" in check_lines(done.stdout)["signature"]
 
@@ -149,11 +160,11 @@ def test_keys_from_a_file(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
     )
-    wrong = id_token(token, "--jwks-file", str(pem))
+    wrong = id_token(token, "--jwks-file", str(pem), *expected)
     assert wrong.returncode == 1  # the only key in the file is not the signer
     junk = tmp_path / "junk.txt"
     junk.write_text("hello", encoding="utf-8")
-    refused = id_token(token, "--jwks-file", str(junk))
+    refused = id_token(token, "--jwks-file", str(junk), *expected)
     assert refused.returncode == 1 and "key file could not be used" in refused.stderr
 
 
@@ -280,7 +291,7 @@ def test_a_warning_shows_and_keeps_the_verdict(id_token: IdToken) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--issuer", "https://a.test/", "--jwks-url", "https://a.test/j"], "not allowed with"),
+        (["--jwks-url", "https://a.test/j", "--jwks-file", "k.json"], "not allowed with"),
         (["--issuer", "http://id.example.com/"], "plain http"),
         (["--jwks-file", "/no/such/file.json"], "cannot read"),
         (["--leeway", "-5", "--issuer", "https://a.test/"], "--leeway"),

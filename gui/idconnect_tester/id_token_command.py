@@ -41,23 +41,29 @@ _CHECK_OPTIONS: Final = (
     "access_token",
 )
 
+_OPTION_TO_COMPARE: Final = {"iss": "--issuer", "aud": "--client-id"}
+
 _EPILOG = """\
 examples:
   idconnect-tester id-token "$ID_TOKEN" --issuer https://id.sumsub.com/ --client-id my-client
   idconnect-tester id-token - --issuer http://127.0.0.1:8088/ --client-id emulator-client < t.jwt
-  idconnect-tester id-token "$ID_TOKEN" --jwks-url https://id.sumsub.com/.well-known/jwks.json
-  idconnect-tester id-token "$ID_TOKEN" --jwks-file jwks.json --nonce "$NONCE"
-  idconnect-tester id-token "$ID_TOKEN" --jwks-file public-key.pem --leeway 0
+  idconnect-tester id-token "$T" --issuer "$ISSUER" --client-id my-client --jwks-url "$JWKS"
+  idconnect-tester id-token "$T" --issuer "$ISSUER" --client-id my-client --jwks-file jwks.json
+  idconnect-tester id-token "$T" --jwks-file key.pem --nonce "$NONCE"   (NOT VERIFIED: iss and
+      aud not compared; the signature, the times and the nonce are)
   idconnect-tester id-token "$ID_TOKEN" --decode-only
 
---issuer fetches <issuer>/.well-known/openid-configuration, checks that it names the same issuer,
-then its jwks_uri; it also enables the iss check, and the algorithm must be one the document
-lists in id_token_signing_alg_values_supported (RS256 when it lists none). With --jwks-url or
---jwks-file there is no discovery document: any asymmetric algorithm that fits the key is
-accepted, and the iss row is skipped. --access-token enables the at_hash check.
-Verdict: VERIFIED (a key checked the signature and every applicable check passed), FAILED (a
-check failed), or NOT VERIFIED (nothing checked the signature: no key source, or the keys could
-not be fetched). A WARN row (several audiences without azp) doesn't change the verdict.
+--issuer is the iss the token must carry. Alone, it also finds the keys: it fetches
+<issuer>/.well-known/openid-configuration, checks that it names the same issuer, then its
+jwks_uri, and the algorithm must be one the document lists in
+id_token_signing_alg_values_supported (RS256 when it lists none). With --jwks-url or --jwks-file
+the keys come from there and there is no discovery document: any asymmetric algorithm that fits
+the key is accepted. --client-id is the audience the token must be for. --access-token enables
+the at_hash check.
+Verdict: VERIFIED (a key checked the signature, iss and aud were compared, and every applicable
+check passed), FAILED (a check failed), or NOT VERIFIED (nothing checked the signature: no key
+source, or the keys could not be fetched; or iss or aud had nothing to be compared with: give
+--issuer and --client-id). A WARN row that is not iss or aud doesn't change the verdict.
 Exit status: 0 VERIFIED; 1 FAILED or NOT VERIFIED; with --decode-only 0 for a well-formed JWS
 and 1 otherwise; 2 usage error."""
 
@@ -75,12 +81,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("token", metavar="TOKEN", help='the id_token ("-" reads stdin)')
-    keys = parser.add_mutually_exclusive_group()
-    keys.add_argument(
+    parser.add_argument(
         "--issuer",
         metavar="URL",
-        help="issuer, e.g. https://id.sumsub.com/ (keys via discovery; enables the iss check)",
+        help="issuer, e.g. https://id.sumsub.com/: the iss expected (and, alone, where the "
+        "keys are found, by discovery)",
     )
+    keys = parser.add_mutually_exclusive_group()
     keys.add_argument("--jwks-url", metavar="URL", help="fetch the keys from this JWKS URL")
     keys.add_argument(
         "--jwks-file",
@@ -175,10 +182,12 @@ async def _context(
         "leeway_s": args.leeway,
     }
     if keys is not None or keys_note is not None:
-        return await build_context(None, keys=keys, keys_note=keys_note, **common)
+        return await build_context(
+            None, issuer=args.issuer, keys=keys, keys_note=keys_note, **common
+        )
     if args.issuer is None and args.jwks_url is None:
         return await build_context(None, **common)
-    http = _http_client(args, args.issuer or args.jwks_url)
+    http = _http_client(args, args.jwks_url or args.issuer)
     try:
         return await build_context(http, issuer=args.issuer, jwks_url=args.jwks_url, **common)
     finally:
@@ -268,6 +277,9 @@ def run(
             else (" (give --issuer, --jwks-url or --jwks-file)")
         )
         _write(stderr, f"NOT VERIFIED: {context.keys_note}{source}")
+    elif verdict is Verdict.NOT_VERIFIED:
+        give = " and ".join(_OPTION_TO_COMPARE[name] for name in verification.not_compared)
+        _write(stderr, f"NOT VERIFIED: {verification.not_verified_because} (give {give})")
     differs = verification.second_opinion_differs
     for warning in verification.warnings:
         if warning is not differs:

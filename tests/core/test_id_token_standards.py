@@ -353,6 +353,8 @@ def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -
     )
     context = VerificationContext(
         now=datetime.fromtimestamp(NOW, UTC),
+        issuer="https://issuer.test/",
+        client_id="c",
         keys=[VerificationKey(keys.p384.public_jwk(), "pasted JWK")],
     )
     verification = verify_id_token(token, context)
@@ -466,9 +468,18 @@ def test_iss_and_aud_are_required_even_with_nothing_to_compare_them_with(keys, m
     verification = verify_id_token(token, context)
     assert verification.verdict is Verdict.FAILED and verification.failed == [missing]
     present = verify_id_token(rs256(keys, good()), context)
-    assert present.verdict is Verdict.VERIFIED
-    # Nothing to compare them with: verified, but not in green — each says it wasn't compared.
+    # Nothing to compare them with: each says it wasn't compared, and a genuine signature on
+    # a token of any issuer, for any audience, is not a validated id_token (§3.1.3.7 items
+    # 2–3): NOT VERIFIED, and saying which comparisons are missing.
     assert statuses(present)["iss"] is statuses(present)["aud"] is CheckStatus.WARN
+    assert statuses(present)["signature"] is CheckStatus.PASS
+    assert present.verdict is Verdict.NOT_VERIFIED
+    assert present.held_back == ["iss", "aud"]
+    assert "iss and aud" in present.not_verified_because
+    only_aud = verify_id_token(rs256(keys, good()), offline(keys.rsa, client_id=None))
+    assert only_aud.verdict is Verdict.NOT_VERIFIED and only_aud.held_back == ["aud"]
+    both = verify_id_token(rs256(keys, good()), offline(keys.rsa))
+    assert both.verdict is Verdict.VERIFIED and both.held_back == []
 
 
 @pytest.mark.parametrize(
@@ -571,9 +582,14 @@ def test_keys_sharing_a_kid_are_each_tried(keys) -> None:
 
 def test_an_encrypted_id_token_is_not_verified_rather_than_failed() -> None:
     """OIDC Core §2 allows encrypted id_tokens; this app can't decrypt one: nothing checked."""
-    verification = verify_id_token("a.b.c.d.e", VerificationContext())
+    jwe_header = base64.urlsafe_b64encode(b'{"alg":"RSA-OAEP","enc":"A256GCM"}').rstrip(b"=")
+    verification = verify_id_token(jwe_header.decode() + ".b.c.d.e", VerificationContext())
     assert verification.verdict is Verdict.NOT_VERIFIED
     assert "encrypted" in verification.summary()
+    # Five parts whose first is no JWE's header (RFC 7516 §4.1.2: it names its "enc") are a
+    # malformed token, which fails.
+    glued = verify_id_token("a.b.c.d.e", VerificationContext())
+    assert glued.verdict is Verdict.FAILED and "encrypted" not in glued.summary()
 
 
 def test_at_hash_never_matches_an_access_token_that_is_not_ascii(keys) -> None:
@@ -593,3 +609,50 @@ def test_a_fractional_exp_in_its_last_second_is_judged_alike_by_the_second_opini
     verification = verify_id_token(token, offline(keys.rsa))
     assert verification.verdict is Verdict.VERIFIED, verification.summary()
     assert statuses(verification)["second-opinion"] is CheckStatus.PASS
+
+
+@pytest.mark.parametrize(
+    ("sign_in", "refreshed", "failing"),
+    [
+        ({}, {}, []),
+        ({"iat": NOW - 600}, {}, []),  # issued after the sign-in's: as it must be
+        ({"iat": NOW - 10}, {"iat": NOW - 10}, []),  # the same second: no earlier
+        ({}, {"iat": NOW - 600}, ["iat"]),  # issued before the token it follows
+        ({}, {"azp": CLIENT}, ["azp"]),  # an azp where the sign-in's had none
+        ({"azp": CLIENT}, {}, ["azp"]),  # the sign-in's azp dropped
+        ({"azp": CLIENT}, {"azp": CLIENT}, []),
+        ({"azp": CLIENT}, {"azp": "client-2", "aud": [CLIENT, "client-2"]}, ["aud", "azp"]),
+    ],
+)
+def test_a_refreshed_id_token_keeps_the_sign_ins_azp_and_is_issued_after_it(
+    keys, sign_in: dict[str, object], refreshed: dict[str, object], failing: list[str]
+) -> None:
+    """OIDC Core §12.2: a refreshed id_token's iat is the time it was issued, and its azp is
+    the sign-in's (none if the sign-in's had none)."""
+    context = offline(keys.rsa, original_claims=good(**sign_in))
+    verification = verify_id_token(rs256(keys, good(**refreshed)), context)
+    assert verification.failed == failing, verification.summary()
+
+
+def test_keys_sharing_a_kid_that_none_fits_are_not_called_a_forgery(keys) -> None:
+    """Two keys named 'rsa', each for RS512 only, and an RS256 token: the key row says why
+    none fits, and the signature row says nothing could verify it — not that the token was
+    altered, which no signature was tried to show."""
+    restricted = [
+        VerificationKey({**k.public_jwk(), "alg": "RS512"}, "JWKS")
+        for k in (keys.rsa, SigningKey("rsa", rsa.generate_private_key(65537, 2048)))
+    ]
+    verification = verify_id_token(rs256(keys, good()), offline(keys.rsa, keys=restricted))
+    assert verification.failed[:2] == ["key", "signature"], verification.summary()
+    signature = verification.row("signature")
+    assert signature is not None and "altered" not in signature.detail
+    assert "fits RS256" in signature.detail
+
+
+def test_a_sign_in_time_in_the_future_warns(keys) -> None:
+    """auth_time is only required with max_age (never sent here), so it fails nothing; a
+    sign-in that has not happened yet still says a clock or the claim is wrong."""
+    ahead = verify_id_token(rs256(keys, good(auth_time=NOW + 11 * 86_400)), offline(keys.rsa))
+    assert statuses(ahead)["auth_time"] is CheckStatus.WARN and ahead.failed == []
+    within = verify_id_token(rs256(keys, good(auth_time=NOW + 30)), offline(keys.rsa))
+    assert statuses(within)["auth_time"] is CheckStatus.PASS  # inside the leeway

@@ -55,7 +55,9 @@ def test_reference_example_token_decodes() -> None:
         ("", "empty"),
         ("abc", "3 parts"),
         ("eyJhbGciOiJSUzI1NiIsInR5cCI6Ikp", "cut off inside its header"),  # a paste cut short
-        ("a.b.c.d.e", "encrypted"),
+        (b64(b'{"alg":"RSA-OAEP","enc":"A256GCM"}') + ".b.c.d.e", "encrypted"),
+        ("a.b.c.d.e", "this has 5"),  # five parts, but no JWE's header: not "encrypted"
+        (b64(b'{"alg":"RS256"}') + ".e30.c.d.e", "this has 5"),  # a JWS with parts glued on
         (".e30.", "header part is empty"),
         ("e30.e30+.x", "outside base64url"),
         ("e30.e30=.x", "outside base64url"),
@@ -267,3 +269,16 @@ def test_claims_damaged_rather_than_cut_are_not_called_cut_off() -> None:
         f"{header}.{payload[:40]}.{RS256_TOKEN.split('.')[2]}",  # the payload part ended
     ):
         assert cut_off_jwt(text) is None, text
+
+
+def test_a_duplicate_among_a_hundred_thousand_claims_is_named_without_a_freeze() -> None:
+    """A server under test (or a paste) can send an id_token with very many claims and one
+    of them twice. It is refused, naming that one, in one pass over the names: counting each
+    name among all the others took minutes here, with the window frozen (the test's timeout
+    stops that)."""
+    members = ",".join(f'"c{index}":0' for index in range(100_000))
+    payload = ("{" + members + ',"c7":1}').encode()
+    token = ".".join((b64(b'{"alg":"RS256"}'), b64(payload), b64(b"sig")))
+    decoded = decode_jwt(token)
+    assert isinstance(decoded, JwtDecodeError)
+    assert "duplicate member names ('c7')" in decoded.message

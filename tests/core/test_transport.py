@@ -38,7 +38,7 @@ from tests.support.flows import (
     get_code,
     refresh_request,
 )
-from tests.support.oidc import emulator_id_token, new_session
+from tests.support.oidc import CLIENT_ID, emulator_id_token, new_session
 
 from idconnect_tester import vendor
 from idconnect_tester.core.client import IdConnectClient, key_fetching_client
@@ -210,7 +210,7 @@ def test_the_command_line_reaches_the_emulator_behind_a_proxy(
     assert token.returncode == 0, token.stderr
 
     _, id_token = asyncio.run(emulator_id_token(emulator))
-    checked = _cli("id-token", id_token, "--issuer", emulator.issuer)
+    checked = _cli("id-token", id_token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID)
     assert checked.returncode == 0, checked.stdout + checked.stderr  # verified by fetched keys
     assert behind_a_proxy == []
 
@@ -376,7 +376,10 @@ def test_keys_are_fetched_over_verified_tls_even_when_the_target_does_not_verify
         assert trusted
 
         # The command line: --insecure no longer lets unverified keys "verify" a signature.
-        insecure = _cli("id-token", token, "--jwks-url", jwks_url, "--insecure")
-        with_ca = _cli("id-token", token, "--jwks-url", jwks_url, "--ca-bundle", str(cert))
+        expected = ("--issuer", "https://issuer.test/", "--client-id", "c")
+        insecure = _cli("id-token", token, *expected, "--jwks-url", jwks_url, "--insecure")
+        with_ca = _cli(
+            "id-token", token, *expected, "--jwks-url", jwks_url, "--ca-bundle", str(cert)
+        )
     assert insecure.returncode == 1, insecure.stdout + insecure.stderr
     assert with_ca.returncode == 0, with_ca.stdout + with_ca.stderr

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
@@ -22,10 +22,12 @@ from tests.ui.helpers import (
     select,
     send_and_wait,
     send_then_cancel_once_it_reached_the_server,
+    settled,
     text_of,
     token_flow,
 )
 
+from idconnect_tester import vendor
 from idconnect_tester.core.exchange import (
     ApiError,
     HintKind,
@@ -655,3 +657,30 @@ def test_the_pkce_checker_never_pairs_values_from_two_attempts(window, qtbot) ->
     QTimer.singleShot(0, look)
     window.open_pkce_checker()
     assert seen and "No match" not in seen[0]
+
+
+def test_the_claims_keep_their_place_while_the_next_verdict_is_coming(window, qtbot) -> None:
+    """Between a Send's answer and its id_token's checks the summary says it is verifying and
+    the checks are empty; the checks and claims below it stay where the last verdict left
+    them instead of jumping up, and back down a moment later, on every Send."""
+    window.docks["idToken"].raise_()
+    token_flow(window, qtbot)
+    settled(window, qtbot)
+    split = find(window, "idTokenSplitter")
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    after_the_verdict = split.geometry()
+    seen: list[tuple[int, QRect]] = []
+
+    def before_the_checks(*_args: object) -> None:
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        seen.append((window.id_token_panel.checks.topLevelItemCount(), split.geometry()))
+
+    window.form.set_grant(vendor.GRANT_REFRESH_TOKEN)  # a new id_token comes with the refresh
+    window.controller.exchange_finished.connect(before_the_checks)
+    send_and_wait(window, qtbot)
+    window.controller.exchange_finished.disconnect(before_the_checks)
+    assert seen == [(0, after_the_verdict)]
+    settled(window, qtbot)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    assert window.id_token_panel.checks.topLevelItemCount() > 0
+    assert split.geometry() == after_the_verdict

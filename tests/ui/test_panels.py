@@ -168,7 +168,7 @@ def test_a_warning_is_a_row_and_a_line_of_the_summary(qtbot) -> None:
     panel = IdTokenPanel()
     qtbot.addWidget(panel)
     token, key = _signed_id_token(header={"typ": "example"})  # a type id_tokens don't carry
-    context = VerificationContext(client_id="c", keys=[key])
+    context = VerificationContext(issuer="https://id.test/", client_id="c", keys=[key])
     panel.show_verification(verify_id_token(token, context))
     assert panel.check_status("typ") == "warn"
     assert panel.summary.text().startswith("Verified")

@@ -35,7 +35,7 @@ from idconnect_tester.core.authorize_record import (
 from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
-from idconnect_tester.core.id_token_checks import Verdict, Verification
+from idconnect_tester.core.id_token_checks import Verdict, Verification, not_verified_because
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest, ordered_scopes
@@ -134,7 +134,8 @@ class HistoryRow:
     summary: str
     full_tokens: bool  # the stored form and record hold unmasked tokens
     # The id_token's verdict when it arrived (None: no id_token, or not checked before the
-    # app closed) and the checks that failed then.
+    # app closed) and the checks that held it back then (`Verification.held_back`: the failed
+    # ones; for NOT VERIFIED the signature, or iss and aud; none in entries made before).
     id_token_verdict: Verdict | None = None
     id_token_failed: tuple[str, ...] = ()
 
@@ -146,7 +147,8 @@ class HistoryRow:
                 failed = ", ".join(self.id_token_failed) or "decode"
                 return f"id_token not trusted when it arrived: {failed} failed"
             case Verdict.NOT_VERIFIED:
-                return "id_token not verified when it arrived: nothing checked its signature"
+                because = not_verified_because(self.id_token_failed)
+                return f"id_token not verified when it arrived: {because}"
             case Verdict.VERIFIED:
                 return "id_token verified when it arrived"
         return ""
@@ -201,7 +203,9 @@ class HistoryEntry:
 def _verdict_columns(verification: Verification | None) -> tuple[str, str]:
     if verification is None:
         return "", ""
-    return verification.verdict.value, ", ".join(verification.failed)
+    # The rows that held the verdict back: the failed ones, or for NOT VERIFIED the signature
+    # (nothing checked it) or the iss and aud nothing was given to compare with.
+    return verification.verdict.value, ", ".join(verification.held_back)
 
 
 def _form_dict(form: TokenRequest, *, full_tokens: bool) -> dict[str, Any]:

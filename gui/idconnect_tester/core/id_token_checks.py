@@ -12,6 +12,7 @@ the key and the signature; `id_token_claims` checks the claims; `second_opinion`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -79,7 +80,9 @@ def _reason_in_brackets(detail: str) -> str:
 class Verdict(StrEnum):
     VERIFIED = "verified"  # a key checked the signature and every applicable row passed
     FAILED = "failed"  # a row failed: do not trust the token
-    NOT_VERIFIED = "not verified"  # nothing could check the signature (no keys, unreachable)
+    # Nothing could check the signature (no keys, unreachable), or iss and aud had nothing
+    # to be compared with: the token is not validated, though no row found it at fault.
+    NOT_VERIFIED = "not verified"
 
     @property
     def label(self) -> str:
@@ -101,13 +104,45 @@ class Verification:
         return [c for c in self.checks if c.status is CheckStatus.WARN]
 
     @property
+    def not_compared(self) -> list[str]:
+        """iss and aud when nothing was given to compare them with (their rows warn). A valid
+        signature on a token of any issuer, for any audience, validates nothing: OIDC Core
+        §3.1.3.7 items 2–3 make both comparisons a MUST."""
+        return [
+            c.name
+            for c in self.checks
+            if c.name in _COMPARED_WITH_EXPECTED and c.status is CheckStatus.WARN
+        ]
+
+    @property
+    def signature_checked(self) -> bool:
+        signature = self.row("signature")
+        return signature is not None and signature.status is CheckStatus.PASS
+
+    @property
     def verdict(self) -> Verdict:
         if self.failed:
             return Verdict.FAILED
-        signature = self.row("signature")
-        if signature is None or signature.status is not CheckStatus.PASS:
+        if not self.signature_checked or self.not_compared:
             return Verdict.NOT_VERIFIED
         return Verdict.VERIFIED
+
+    @property
+    def held_back(self) -> list[str]:
+        """The rows that kept the verdict from VERIFIED: those that failed; the signature's
+        when nothing checked it; else iss and aud when they were not compared."""
+        if self.failed:
+            return self.failed
+        if not self.signature_checked:
+            return ["signature"]
+        return self.not_compared
+
+    @property
+    def not_verified_because(self) -> str:
+        """Why the verdict is NOT VERIFIED, in a few words ("" for another verdict)."""
+        if self.verdict is not Verdict.NOT_VERIFIED:
+            return ""
+        return not_verified_because(self.held_back)
 
     @property
     def second_opinion_differs(self) -> CheckResult | None:
@@ -125,6 +160,14 @@ class Verification:
         verdict = self.verdict
         if verdict is Verdict.FAILED:
             text = f"Do not trust this id_token: {', '.join(self.failed)} failed."
+        elif verdict is Verdict.NOT_VERIFIED and self.signature_checked:
+            unchecked = self.not_compared
+            given = " or ".join(_EXPECTATION[name] for name in unchecked)
+            text = (
+                f"NOT VERIFIED: a key checked the signature, but {_and(unchecked)} "
+                f"{'was' if len(unchecked) == 1 else 'were'} not compared (no {given} given): "
+                "OIDC Core §3.1.3.7 validates an id_token only once they are."
+            )
         elif verdict is Verdict.NOT_VERIFIED:
             signature = self.row("signature") or self.row("decode")
             why = "no signature row"
@@ -139,10 +182,33 @@ class Verification:
             text = "Verified: a key checked the signature and every applicable check passed"
             text += f" ({', '.join(skipped_rows)} skipped)." if skipped_rows else "."
         differs = self.second_opinion_differs
-        notes = [f"Warning – {c.name}: {c.detail}" for c in self.warnings if c is not differs]
+        said = set(self.not_compared) if verdict is Verdict.NOT_VERIFIED else set()
+        notes = [
+            f"Warning – {c.name}: {c.detail}"
+            for c in self.warnings
+            if c is not differs and c.name not in said
+        ]
         if differs is not None:
             notes.append(f"Second opinion differs – {differs.detail}")
         return "\n".join([text, *notes])
+
+
+# The claims OIDC Core §3.1.3.7 compares with what the client expects, and what it expects.
+_EXPECTATION: Final = {"iss": "issuer", "aud": "client id"}
+_COMPARED_WITH_EXPECTED: Final = frozenset(_EXPECTATION)
+
+
+def _and(names: list[str]) -> str:
+    return " and ".join(names)
+
+
+def not_verified_because(held_back: Sequence[str]) -> str:
+    """A NOT VERIFIED verdict's reason in a few words, from the rows that held it back (as
+    `Verification.held_back` names them, or a history entry keeps them)."""
+    uncompared = [name for name in held_back if name in _COMPARED_WITH_EXPECTED]
+    if uncompared:
+        return f"{_and(uncompared)} not compared"
+    return "nothing checked the signature"
 
 
 def _crit_check(header: dict[str, Any]) -> CheckResult:
@@ -216,10 +282,16 @@ def _algorithm_check(header: dict[str, Any], context: VerificationContext) -> Ch
             "alg is none: the token is unsigned and must never be trusted (RFC 8725 §3.1)",
         )
     if alg.upper().startswith("HS"):
+        # OIDC Core §10.1 allows an id_token MACed with the client secret, which this app
+        # never holds; what it holds are public keys, and checking an HMAC with one of those
+        # is the algorithm-confusion attack.
+        listed = context.allowed_algorithms is not None and alg in context.allowed_algorithms
         return failed(
             "algorithm",
-            f"alg is {alg} (HMAC): verifying it with a public key is the algorithm-confusion "
-            "attack (RFC 8725 §2.1); Sumsub signs RS256",
+            f"alg is {alg}, an HMAC keyed with the client secret"
+            + (", which the issuer lists" if listed else "")
+            + ": this app holds no client secret, and checking an HMAC with a public key is "
+            "the algorithm-confusion attack (RFC 8725 §2.1)",
         )
     if alg not in ALLOWED_ALGORITHMS:
         return failed(
@@ -354,11 +426,12 @@ def _key_rows(
         (rows for rows in tried if rows[1].status is CheckStatus.PASS), tried[0]
     )
     if len(tried) > 1 and signature_row.status is not CheckStatus.PASS:
-        signature_row = failed(
-            "signature",
-            f"None of the {len(tried)} keys named {decoded.header.get('kid')!r} verifies it: "
-            "the token was altered or signed by another key",
-        )
+        named = f"None of the {len(tried)} keys named {decoded.header.get('kid')!r}"
+        if any(key_row.status is CheckStatus.PASS for key_row, _, _ in tried):
+            why = f"{named} verifies it: the token was altered or signed by another key"
+        else:  # no signature was tried: the key row says why none fits
+            why = f"{named} fits {alg} (the key row says why): nothing could verify it"
+        signature_row = failed("signature", why)
     return [kid_row, key_row, signature_row], used
 
 

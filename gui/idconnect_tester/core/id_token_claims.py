@@ -135,9 +135,21 @@ def audience_check(claims: dict[str, Any], context: VerificationContext) -> Chec
 
 
 def authorized_party_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
-    """OIDC Core §3.1.3.7 items 4–5. azp names the client the token was issued to: another
-    client's id means this token was not meant for us. Several audiences without azp is only a
-    SHOULD in the standard, so it warns rather than fails."""
+    """OIDC Core §2 and §3.1.3.7 item 5. azp names the client the token was issued to: another
+    client's id means this token was not meant for us. Several audiences without azp leave that
+    unsaid, which warns (the aud row fails any audience besides this client anyway). A
+    refreshed id_token keeps the sign-in's azp, or its absence (§12.2)."""
+    original = context.original_claims
+    if original is not None and claims.get("azp") != original.get("azp"):
+
+        def said(claims_of: Mapping[str, Any]) -> str:
+            return repr(claims_of["azp"]) if "azp" in claims_of else "none"
+
+        return failed(
+            "azp",
+            f"azp is {said(claims)}, but the sign-in's id_token had {said(original)}: a "
+            "refreshed id_token's azp MUST be the same, and absent if it was (OIDC Core §12.2)",
+        )
     audiences = _audiences(claims) or []
     if "azp" not in claims:
         if len(audiences) > 1:
@@ -146,8 +158,8 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
             named = escape_hidden(", ".join(audiences))
             return warned(
                 "azp",
-                f"Several audiences ({named}) and no azp to say which client the token was "
-                "issued to: OIDC Core §3.1.3.7 item 4 says to expect one",
+                f"Several audiences ({named}) and no azp: nothing in the token says which "
+                "client it was issued to (OIDC Core §2 defines azp for that)",
             )
         return passed("azp", "No azp; with a single audience none is needed")
     azp = claims["azp"]
@@ -195,14 +207,7 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
             f"Expires {describe_seconds(exp)} (leeway {leeway} s)",
             f"Expired {describe_seconds(exp)} (leeway {leeway} s)",
         ),
-        iat
-        if isinstance(iat, CheckResult)
-        else row(
-            "iat",
-            iat <= now + leeway,
-            f"Issued {describe_seconds(iat)}",
-            f"Issued in the future, {describe_seconds(iat)}: check the clocks",
-        ),
+        iat if isinstance(iat, CheckResult) else _issued_at_row(iat, now, context),
         nbf
         if isinstance(nbf, CheckResult)
         else row(
@@ -214,13 +219,37 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
     ]
 
 
+def _issued_at_row(iat: float, now: float, context: VerificationContext) -> CheckResult:
+    if iat > now + context.leeway_s:
+        return failed("iat", f"Issued in the future, {describe_seconds(iat)}: check the clocks")
+    original = context.original_claims
+    then = numeric_seconds(original.get("iat")) if original is not None else None
+    if then is not None and iat < then:
+        # OIDC Core §12.2: a refreshed id_token's iat "MUST represent the time that the new
+        # ID Token is issued" — never before the token it follows.
+        return failed(
+            "iat",
+            f"Issued {describe_seconds(iat)}, before the sign-in's id_token "
+            f"({describe_seconds(then)}): a refreshed id_token's iat MUST be when it was "
+            "issued (OIDC Core §12.2)",
+        )
+    return passed("iat", f"Issued {describe_seconds(iat)}")
+
+
 def auth_time_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
     """OIDC Core §2: when present, auth_time is a NumericDate (it is REQUIRED only when
     max_age or the auth_time claim was requested, which this app never does)."""
     auth_time = _numeric_time("auth_time", claims, required=False)
     if isinstance(auth_time, CheckResult):
         return auth_time
-    result = passed("auth_time", f"Signed in {describe_seconds(auth_time)}")
+    if auth_time > context.now.timestamp() + context.leeway_s:
+        # Nothing requires the check without max_age (which this app never sends), but a
+        # sign-in that has not happened yet says the issuer's clock, or the claim, is wrong.
+        result = warned(
+            "auth_time", f"Signed in in the future, {describe_seconds(auth_time)}: check the clocks"
+        )
+    else:
+        result = passed("auth_time", f"Signed in {describe_seconds(auth_time)}")
     return _as_at_sign_in(result, claims, context)
 
 

@@ -365,8 +365,9 @@ async def build_context(
     """The context the checks compare with, from whichever key source is configured.
 
     Key sources, first match wins: `keys` (pasted or read offline), `jwks_url`, the `issuer`'s
-    discovery. A fetch failure does not raise: the context carries no keys and `keys_note` says
-    why, so the kid and signature rows show the reason. `issuer` also enables the iss check.
+    discovery; `keys_note` without keys is a source that failed (nothing is fetched). A fetch
+    failure does not raise: the context carries no keys and `keys_note` says why, so the kid
+    and signature rows show the reason. `issuer` also enables the iss check.
     Only keys found through the issuer's discovery document come with the algorithms the issuer
     names for id_tokens; other sources leave `allowed_algorithms` None (the algorithm row says
     what that means). `token` is only read for its header `kid` (to refetch the JWKS on
@@ -376,7 +377,9 @@ async def build_context(
     note = keys_note or "No JWKS, issuer or key given: the signature was not checked"
     algorithms: frozenset[str] | None = None
     algorithms_note = ""
-    if found is None and (jwks_url or issuer):
+    # A note without keys is a key source that could not be used (an unreadable key file):
+    # nothing is fetched in its place, so the rows say why there are no keys.
+    if found is None and keys_note is None and (jwks_url or issuer):
         if http is None:
             note = "No HTTP client to fetch the JWKS with"
         else:

@@ -9,6 +9,7 @@ import math
 import re
 import urllib.parse
 from codecs import getincrementaldecoder
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -84,9 +85,9 @@ def _parser_detail(exc: json.JSONDecodeError) -> str:
 def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     # RFC 7515 §5.2 and RFC 7519 §4 let a parser reject duplicate member names: a token that
     # says two things about one name means whatever the reader picks, so it means nothing.
-    names = [name for name, _ in pairs]
-    if len(set(names)) != len(names):
-        twice = sorted({name for name in names if names.count(name) > 1})
+    per_name = Counter(name for name, _ in pairs)
+    if len(per_name) != len(pairs):
+        twice = sorted(name for name, count in per_name.items() if count > 1)
         raise _Refused(f"has duplicate member names ({', '.join(map(repr, twice))})")
     return dict(pairs)
 
@@ -295,6 +296,17 @@ def url_not_a_jwt(text: str) -> str | None:
     )
 
 
+def _is_jwe_header(part: str) -> bool:
+    """Whether a 5-part token's first part is a JWE's protected header: a JSON object naming
+    its content encryption (`enc`), which a JWE's header MUST (RFC 7516 §4.1.2). Five parts
+    alone are no JWE: a JWS with two more parts glued on has as many."""
+    try:
+        header = _json_object(_b64url_decode(part), "header")
+    except ValueError:
+        return False
+    return isinstance(header.get("enc"), str)
+
+
 def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     """Decode a compact JWS. Never raises: a malformed token gives a `JwtDecodeError`."""
     token = token.strip()
@@ -302,8 +314,14 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         return JwtDecodeError("The token is empty")
     parts = token.split(".")
     if len(parts) == 5:
+        if _is_jwe_header(parts[0]):
+            return JwtDecodeError(
+                "This is an encrypted JWT (JWE, 5 parts): it can't be decrypted here",
+                encrypted=True,
+            )
         return JwtDecodeError(
-            "This is an encrypted JWT (JWE, 5 parts): it can't be decrypted here", encrypted=True
+            "A JWT has 3 parts separated by dots; this has 5, and its first part is no "
+            'encrypted JWT\'s header (one names its encryption, "enc": RFC 7516 §4.1.2)'
         )
     if len(parts) == 1 and token.startswith(_JSON_OBJECT_B64) and _BASE64URL.fullmatch(token):
         # `eyJ` is `{"` in base64url: how every JWT begins. With no dot, the cut came early.

@@ -116,6 +116,7 @@ class IdTokenPanel(QWidget):
         mark_stale(self, view.freshness if view is not None else None)
         self.summary.setToolTip("")
         if view is None:
+            self.summary.setMinimumHeight(0)
             self._show_decoded(None)
             self.checks.clear()
             # Before any exchange too: so nothing that assumes a response.
@@ -132,6 +133,9 @@ class IdTokenPanel(QWidget):
         if view.verification is None:
             self._show_decoded(view.decoded)
             self.checks.clear()
+            # The verdict comes a moment later, in as many lines as the last one: the claims
+            # and checks below keep their place instead of jumping up and back on every Send.
+            self.summary.setMinimumHeight(self.summary.height())
             self.summary.setText(f"Verifying… {view.keys_note}".strip())
             set_tone(self.summary, Tone.MUTED)
         else:
@@ -172,6 +176,7 @@ class IdTokenPanel(QWidget):
             self.claims.setPlainText("")
 
     def show_verification(self, verification: Verification, keys_note: str = "") -> None:
+        self.summary.setMinimumHeight(0)
         self._show_decoded(verification.decoded)
         self.checks.clear()
         palette_colours = colours()

@@ -484,7 +484,10 @@ class MainWindow(QMainWindow):
             failed = ", ".join(verification.failed) or "decode"
             said, tone = {
                 Verdict.VERIFIED: ("verified", Tone.OK),
-                Verdict.NOT_VERIFIED: ("NOT verified: nothing checked the signature", Tone.WARNING),
+                Verdict.NOT_VERIFIED: (
+                    f"NOT verified: {verification.not_verified_because}",
+                    Tone.WARNING,
+                ),
                 Verdict.FAILED: (f"not trusted: {failed} failed", Tone.ERROR),
             }[verification.verdict]
             checked = verification.checked_at
