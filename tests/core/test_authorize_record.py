@@ -117,3 +117,14 @@ def test_an_error_redirect_keeps_the_servers_error_uri_in_the_record_and_the_rep
 def test_a_damaged_record_is_a_record_error(damaged: object) -> None:
     with pytest.raises(RecordError):
         authorize_record_from_dict(damaged)
+
+
+def test_an_error_redirect_from_another_address_is_shown_as_it_came() -> None:
+    """A pasted error redirect to another port than this run's redirect URI: the record's
+    redirect is that URL, not its parameters rebuilt on the app's own redirect URI."""
+    session = attempt()
+    pasted = "http://127.0.0.1:1234/callback?error=access_denied&state=x"
+    record = record_for(session, parse_redirect(pasted, session))
+    assert record.redirect() == pasted
+    back = authorize_record_from_dict(json.loads(json.dumps(authorize_record_to_dict(record))))
+    assert back.redirect() == pasted and f"Redirect: {pasted}" in back.response_text()

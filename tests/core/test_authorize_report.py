@@ -6,7 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from idconnect_tester.core.authorize import UNREACHABLE, AuthorizeResult
+from idconnect_tester.core.authorize import (
+    UNREACHABLE,
+    AuthorizeResult,
+    AuthorizeSession,
+    parse_redirect,
+)
 from idconnect_tester.core.error_report import report_for_authorize
 from idconnect_tester.core.exchange import HintKind
 
@@ -52,3 +57,26 @@ def test_no_answer_and_no_redirect_have_their_own_hints() -> None:
     unreachable = AuthorizeResult(problem=f"{UNREACHABLE}: connection refused")
     assert hint_kind(unreachable) is HintKind.AUTHORIZE_UNREACHABLE
     assert hint_kind(AuthorizeResult(problem="the state did not match")) is HintKind.NO_REDIRECT
+
+
+def test_an_error_redirect_without_this_runs_state_is_not_called_a_refusal_of_it() -> None:
+    """RFC 6749 §10.12: a redirect's state ties it to the request. An error redirect whose
+    state is another (or none) may answer another attempt, or be forged: the status says the
+    state is not verified, and What to try doesn't say consent was refused. The server's own
+    answer to this app's request (a 400 body, no redirect) needs no state."""
+    session = AuthorizeSession.new(ENDPOINT, "client", "http://127.0.0.1:5555/cb", ["openid"])
+    for redirect in (
+        "http://127.0.0.1:5555/cb?error=access_denied&state=from-elsewhere",
+        "http://127.0.0.1:5555/cb?error=access_denied",
+    ):
+        result = parse_redirect(redirect, session)
+        report = report_for_authorize(ENDPOINT, result, NOW)
+        assert "state NOT verified" in report.status
+        assert hint_kind(result) is HintKind.UNVERIFIED_REFUSAL
+    answered = parse_redirect(
+        f"http://127.0.0.1:5555/cb?error=access_denied&state={session.state}", session
+    )
+    assert hint_kind(answered) is HintKind.CONSENT_REFUSED
+    assert "NOT verified" not in report_for_authorize(ENDPOINT, answered, NOW).status
+    direct = AuthorizeResult(error="invalid_request", error_description="Unknown client_id")
+    assert hint_kind(direct) is HintKind.CLIENT_ID_UNKNOWN

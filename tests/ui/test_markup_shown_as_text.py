@@ -121,3 +121,28 @@ def test_a_question_that_names_a_profile_shows_the_name_as_typed(window: MainWin
     assert asked and "<b>Imported</b>" in asked[0][0]
     assert asked[0][1] is Qt.TextFormat.PlainText
     assert window.targets.current.name == name  # kept: the answer was No
+
+
+def test_a_bidi_override_in_an_error_redirect_is_shown_as_its_escape(
+    window: MainWindow, qtbot
+) -> None:
+    """U+202E draws the text after it reversed: "evil" would read "live". In the error panel,
+    the status bar, every tooltip and the raw exchange it shows as the escape that spells it."""
+    get_code(window, qtbot)
+    attempt = pending_attempt(window)
+    description = "Denied \u202eevil"
+    redirect = (  # an error from elsewhere: this Get code was answered with a code already
+        f"{attempt.redirect_uri}?error=access_denied&error_description={quote(description)}"
+        "&state=from-elsewhere"
+    )
+
+    paste_into(qtbot, window.form.code, redirect)
+
+    qtbot.waitUntil(lambda: shown_anywhere("Denied \\u202eevil"), timeout=WAIT_MS)
+    assert "Denied \\u202eevil" in text_of(window, "errorDescription")
+    assert "Denied \\u202eevil" in window.status.message.text()
+    roots = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    applied = [where for where, text, _ in _labels_and_tips(roots) if "\u202e" in text]
+    assert applied == []
+    raw = window.raw_panel.response.toPlainText()
+    assert "\\u202e" in raw and "\u202e" not in raw

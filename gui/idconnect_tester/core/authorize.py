@@ -11,7 +11,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -159,6 +159,10 @@ class AuthorizeResult:
     error_uri: str | None = None
     problem: str | None = None
     state_checked: bool = False  # the received state was compared with the session's and matched
+    # It came back through a redirect (not the authorization server's own answer to this app's
+    # request): without a state that matched, nothing ties it to this run's Get code.
+    by_redirect: bool = False
+    received_url: str | None = None  # an error redirect's URL as pasted (it may be elsewhere)
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -282,6 +286,7 @@ def _from_params(
             error_uri=first("error_uri"),
             state=state,
             state_checked=verified,
+            by_redirect=True,
             notes=tuple(notes),
         )
     code = first("code")
@@ -317,7 +322,9 @@ def _from_url(text: str, session: AuthorizeSession | None) -> AuthorizeResult:
             "(…?code=…&state=…)",
             notes=notes,
         )
-    return _from_params(parse_qsl(query, keep_blank_values=True), session, notes)
+    result = _from_params(parse_qsl(query, keep_blank_values=True), session, notes)
+    # An error's URL is kept as it came (a code's is not: the code in it is a secret).
+    return replace(result, received_url=text) if result.error is not None else result
 
 
 def _from_bare_code(text: str, session: AuthorizeSession | None) -> AuthorizeResult:

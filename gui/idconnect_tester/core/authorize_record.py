@@ -59,6 +59,8 @@ class AuthorizeRecord:
     problem: str | None = None
     received_state: str | None = None
     state_checked: bool = False  # the state that came back is the one sent
+    by_redirect: bool = False  # an error that came through a redirect (see AuthorizeResult)
+    received_url: str | None = None  # an error redirect's URL as pasted
     notes: tuple[str, ...] = ()
     server_status: int | None = None  # the authorization server's own answer, when fetched here
     full_code: bool = True  # False when `code` is a masked copy (read from a masked record)
@@ -97,6 +99,8 @@ class AuthorizeRecord:
             problem=result.problem,
             received_state=result.state,
             state_checked=result.state_checked,
+            by_redirect=result.by_redirect,
+            received_url=result.received_url,
             notes=result.notes,
             server_status=server_status,
         )
@@ -111,6 +115,8 @@ class AuthorizeRecord:
             error_uri=self.error_uri,
             problem=self.problem if self.outcome is AuthorizeOutcome.PROBLEM else None,
             state_checked=self.state_checked,
+            by_redirect=self.by_redirect,
+            received_url=self.received_url,
             notes=self.notes,
         )
 
@@ -136,6 +142,8 @@ class AuthorizeRecord:
     def redirect(self) -> str | None:
         """The redirect as it came back (the parameters that matter, on the redirect URI); None
         when none came that could be read."""
+        if self.outcome is AuthorizeOutcome.ERROR and self.received_url is not None:
+            return self.received_url  # as pasted: it may have been on another address
         if self.outcome is AuthorizeOutcome.CODE:
             params = [("code", self.code or "")]
         elif self.outcome is AuthorizeOutcome.ERROR:
@@ -236,6 +244,8 @@ def authorize_record_to_dict(
         "problem": text(record.problem),
         "received_state": record.received_state,
         "state_checked": record.state_checked,
+        "by_redirect": record.by_redirect,
+        "received_url": text(record.received_url),
         "notes": [text(note) for note in record.notes],
         "server_status": record.server_status,
         "summary": text(record.summary()),
@@ -281,6 +291,8 @@ def authorize_record_from_dict(data: object) -> AuthorizeRecord:
         problem=optional_text_field(data, "problem"),
         received_state=optional_text_field(data, "received_state"),
         state_checked=data.get("state_checked") is True,
+        by_redirect=data.get("by_redirect") is True,
+        received_url=optional_text_field(data, "received_url"),
         notes=tuple(n for n in notes if isinstance(n, str)) if isinstance(notes, list) else (),
         server_status=status if isinstance(status, int) and not isinstance(status, bool) else None,
         full_code=data.get("tokens") == "full",

@@ -106,6 +106,8 @@ def report_for_authorize(endpoint: str, result: AuthorizeResult, when: datetime)
         # The server's own page about the error: named as the server's (shown, never a link).
         description += f"\nThe server's page about it (error_uri): {result.error_uri}"
     status = f"Authorize error: {result.error}" if result.error else "Authorize step failed"
+    if result.error and result.by_redirect and not result.state_checked:
+        status += " (state NOT verified)"
     return ErrorReport(
         status, description, _authorize_hint(result), endpoint=endpoint, time=_utc(when)
     )
@@ -173,6 +175,16 @@ def _refusal_hint(error: str, description: str) -> Hint:
 
 
 def _authorize_hint(result: AuthorizeResult) -> Hint:
+    if result.error and result.by_redirect and not result.state_checked:
+        # RFC 6749 §10.12: without the state it was sent with, a redirect can't be tied to
+        # this app's request — a refusal from another attempt, another tab, or forged.
+        return Hint(
+            HintKind.UNVERIFIED_REFUSAL,
+            "Not known to answer this Get code",
+            "The error came without this run's state, so it may answer another attempt, or "
+            "be forged: nothing was refused that this app asked. Press Get code for a fresh "
+            "attempt and use its own redirect.",
+        )
     if result.error == "access_denied":
         return Hint(
             HintKind.CONSENT_REFUSED,

@@ -61,6 +61,7 @@ class HintKind(StrEnum):
     SCOPE_REFUSED = "scope_refused"
     AUTHORIZE_UNREACHABLE = "authorize_unreachable"
     NO_REDIRECT = "no_redirect"
+    UNVERIFIED_REFUSAL = "unverified_refusal"  # an error redirect without this run's state
     # the credential check's own steps
     DISCOVERY_UNUSABLE = "discovery_unusable"
     KEYS_UNUSABLE = "keys_unusable"

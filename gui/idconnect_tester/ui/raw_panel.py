@@ -36,7 +36,7 @@ from idconnect_tester.core.exchange import (
     Timings,
 )
 from idconnect_tester.core.session_events import ExchangeView
-from idconnect_tester.core.visible_text import visible_json
+from idconnect_tester.core.visible_text import escape_hidden, visible_json
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import (
     CopyButton,
@@ -70,8 +70,10 @@ def _pretty(text: str) -> str | None:
 
 def _show_from_the_top(box: QPlainTextEdit, text: str) -> None:
     """A new exchange reads from its first line. Set while its dock is behind another tab (a
-    few pixels tall), the box kept a scroll of a line, and the request line was out of view."""
-    box.setPlainText(text)
+    few pixels tall), the box kept a scroll of a line, and the request line was out of view.
+    Characters that can't be seen or that redraw the text around them (a bidi override in an
+    error_description) show as their escapes; Copy gives the text as it came."""
+    box.setPlainText(escape_hidden(text, keep="\n\r\t"))
     box.verticalScrollBar().setValue(0)
 
 

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from idconnect_tester.core.session_events import Freshness
+from idconnect_tester.core.visible_text import escape_hidden
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 
 
@@ -66,10 +67,18 @@ def plain_text(label: QLabel) -> str:
     return text
 
 
+def with_hidden_shown(text: str) -> str:
+    """`text` with the characters a person can't see, or that redraw the text around them (a
+    right-to-left override turns "evil" into "live"), as their escapes (`\\u202e`); line
+    breaks stay. For labels that show words from outside: a server's, a paste's, a file's."""
+    return escape_hidden(text, keep="\n")
+
+
 def plain_tip(text: str) -> str:
     """`text` as a tooltip, shown character for character. Qt renders a tooltip that looks
     like HTML as HTML: a server's or a file's words (an error description, a claim, a profile
     name) could otherwise dress a failure up as a green success, or show a link."""
+    text = with_hidden_shown(text)
     return QtGui.Qt.convertFromPlainText(text) if QtGui.Qt.mightBeRichText(text) else text
 
 
@@ -129,6 +138,9 @@ class WrappingLabel(QLabel):
         self.setText(text)
         self.setWordWrap(True)
 
+    def setText(self, text: str, /) -> None:
+        super().setText(with_hidden_shown(text))
+
     def minimumSizeHint(self) -> QSize:
         return narrow_minimum(self, super().minimumSizeHint())
 
@@ -154,7 +166,7 @@ class ValueLabel(QLabel):
         self.setText(text)
 
     def setText(self, text: str, /) -> None:
-        super().setText(text)
+        super().setText(with_hidden_shown(text))
         self._describe()
 
     def setToolTip(self, tip: str, /) -> None:
@@ -303,6 +315,9 @@ class WrappedNote(QLabel):
         self.setWordWrap(True)
         self.setMinimumHeight(lines * self.fontMetrics().lineSpacing())
 
+    def setText(self, text: str, /) -> None:
+        super().setText(with_hidden_shown(text))
+
     def sizeHint(self) -> QSize:
         hint = as_tall_as_its_text(self, super().sizeHint())
         return hint.expandedTo(QSize(0, self.minimumHeight()))
@@ -352,7 +367,7 @@ class FieldMessage(_FieldDescription, QLabel):
         _smaller(self)
 
     def show_message(self, text: str, tone: Tone) -> None:
-        self.setText(text)
+        self.setText(with_hidden_shown(text))
         set_tone(self, tone)
         self.setVisible(bool(text))
         self._describe_field(text)
