@@ -207,10 +207,15 @@ def test_claim_checks_fail_with_reasons(rsa_key, keys, overrides, check, fragmen
 
 def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
     just_expired = claims(exp=int(NOW.timestamp()) - 30)
+    verification = verify_id_token(sign(rsa_key, just_expired), context(keys))
     status, detail = rows(sign(rsa_key, just_expired), context(keys))["exp"]
-    assert status is CheckStatus.PASS and "leeway 60 s" in detail
+    # Accepted (RFC 7519 §4.1.4's leeway), but never a plain pass beside a countdown at zero.
+    assert status is CheckStatus.WARN and "60 s leeway" in detail and "Expired" in detail
+    assert verification.verdict is Verdict.VERIFIED and "exp" in verification.summary()
     status, _ = rows(sign(rsa_key, just_expired), context(keys, leeway_s=0))["exp"]
     assert status is CheckStatus.FAIL
+    status, detail = rows(sign(rsa_key, claims()), context(keys))["exp"]
+    assert status is CheckStatus.PASS and "leeway 60 s" in detail
 
 
 def test_checks_without_expectations_say_so(rsa_key, keys) -> None:

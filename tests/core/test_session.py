@@ -650,7 +650,8 @@ def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
     exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)
     session.set_target(SANDBOX)
     assert not panels.share.freshness.stale  # nothing replaced the sandbox's access token
-    assert panels.tokens.freshness.stale  # the response is production's
+    assert panels.tokens.origin == SANDBOX  # back on the sandbox: its own tokens
+    assert not panels.tokens.freshness.stale
 
     clock.advance(3)
     refreshed_at = clock.now
@@ -969,3 +970,40 @@ def test_a_share_token_401_that_names_the_access_token_marks_it_refused(
         granted(clock.now, access="a2"), sent=refresh_request("refresh-code-1"), origin=SANDBOX
     )
     assert access_state(panels) is TokenState.LIVE
+
+
+def test_an_answer_that_arrives_after_a_switch_goes_to_its_own_target(
+    session, panels, clock, signer
+) -> None:
+    """Send on production, switch back to the sandbox before the answer comes: the sandbox's
+    own tokens stay on display and in the form (its refresh token is still the one to use);
+    production's answer is production's, shown — and checked — once production is chosen."""
+    exchange_code(session, clock, signer)
+    sandbox_fills = len(panels.of(FormFill))
+    checks = len(panels.of(VerificationRequested))
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    session.set_target(SANDBOX)  # production's request still on its way
+    production_id_token = signer.id_token(PRODUCTION, issued=clock.now, nonce=None)
+    late = granted(
+        clock.now,
+        access="access-p",
+        refresh="refresh-p",
+        id_token=production_id_token,
+    )
+    request = TokenRequest.from_form("authorization_code", code="code-p", code_verifier="v" * 43)
+    session.exchange_finished(late, sent=request, origin=PRODUCTION)
+
+    assert panels.tokens.origin == SANDBOX and not panels.tokens.freshness.stale
+    assert panels.tokens.granted.access_token == "access-code-1"
+    assert len(panels.of(FormFill)) == sandbox_fills  # the form keeps the sandbox's token
+    assert len(panels.of(VerificationRequested)) == checks  # nothing new on display
+    assert panels.raw.origin == PRODUCTION  # the raw exchange is the latest, marked
+
+    session.set_target(PRODUCTION)
+    assert panels.tokens.origin == PRODUCTION and not panels.tokens.freshness.stale
+    assert panels.tokens.granted.access_token == "access-p"
+    job = panels.of(VerificationRequested)[-1].job
+    assert job.origin == PRODUCTION and job.id_token == production_id_token
+    session.set_target(SANDBOX)
+    assert panels.tokens.granted.access_token == "access-code-1"

@@ -32,6 +32,7 @@ from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.token_chain import SpentHow, clock_time
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone
@@ -378,6 +379,26 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             "FAILED" in window.id_token_panel.summary.text().upper()
         )
         assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+        # The status bar says time did it, not the response (which arrived verified).
+        said = window.status.message.text()
+        assert "no longer" in said and "arrived verified" in said, said
+        assert granted.summary() not in said
+    finally:
+        close_window(window, qtbot)
+
+
+def test_an_id_token_within_the_leeway_after_exp_says_it_expired(loop, qtbot) -> None:
+    """Past exp but within the clock-skew leeway the token is still accepted — and the exp
+    row says it expired, in amber, instead of passing beside a countdown that reads Expired."""
+    window = open_window(qtbot, emulator_ttl_s=2)
+    try:
+        token_flow(window, qtbot)
+        qtbot.waitUntil(
+            lambda: window.id_token_panel.check_status("exp") == "warn", timeout=WAIT_MS
+        )
+        assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+        summary = window.id_token_panel.summary.text()
+        assert "exp" in summary and "leeway" in summary
     finally:
         close_window(window, qtbot)
 
@@ -781,3 +802,44 @@ def test_the_response_panels_copy_buttons_line_up_whatever_the_states_say(window
     add_profile(window, "Another target", issuer="https://id.example.invalid/")
     assert text_of(window, "accessTokenState") == "from another target"
     assert len(copy_buttons_left_edges(window)) == 1
+
+
+def test_an_answer_after_a_switch_leaves_this_targets_tokens_and_form_alone(window, qtbot) -> None:
+    """Tokens from a second server; then a slow Send on the built-in emulator, and a switch
+    back to the second server before it answers. The late answer is the emulator's: the
+    panels keep showing the second server's tokens as current, and the form keeps its refresh
+    token (the emulator's would be refused there). Back on the emulator, its answer shows."""
+    second = EmulatorServer(EmulatorConfig(log=False)).start()
+    try:
+        other = add_profile(window, "Second", base_url=second.base_url, issuer=second.issuer)
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        theirs = token_flow(window, qtbot)
+        assert isinstance(theirs.outcome, TokenGranted)
+        their_refresh = window.form.refresh_token.text()
+        assert their_refresh == theirs.outcome.refresh_token
+
+        select(window, EMULATOR_PROFILE_ID)
+        get_code(window, qtbot)
+        server = window.emulator.server
+        assert server is not None
+        scenario(window, "slow", delay_s=1)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as late:
+            window.form.send_button.click()
+            qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+            select(window, other.id)
+        emulators = late.args[0]
+        assert isinstance(emulators.outcome, TokenGranted)
+
+        assert window.form.refresh_token.text() == their_refresh
+        shown = window.response_panel.fields["access_token"].label.text()
+        assert shown == theirs.outcome.access_token
+        assert not stale(window, "responsePanel")
+        assert text_of(window, "accessTokenState") != "from another target"
+
+        select(window, EMULATOR_PROFILE_ID)
+        shown = window.response_panel.fields["access_token"].label.text()
+        assert shown == emulators.outcome.access_token and not stale(window, "responsePanel")
+        qtbot.waitUntil(lambda: shown_verification(window) is not None, timeout=WAIT_MS)
+        assert window.id_token_panel.check_status("signature") == "pass"
+    finally:
+        second.stop()

@@ -199,14 +199,7 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
     iat = _numeric_time("iat", claims, required=True)
     nbf = _numeric_time("nbf", claims, required=False)
     return [
-        exp
-        if isinstance(exp, CheckResult)
-        else row(
-            "exp",
-            now < exp + leeway,  # RFC 7519 §4.1.4: now must be *before* exp
-            f"Expires {describe_seconds(exp)} (leeway {leeway} s)",
-            f"Expired {describe_seconds(exp)} (leeway {leeway} s)",
-        ),
+        exp if isinstance(exp, CheckResult) else _expiry_row(exp, now, leeway),
         iat if isinstance(iat, CheckResult) else _issued_at_row(iat, now, context),
         nbf
         if isinstance(nbf, CheckResult)
@@ -217,6 +210,20 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
             f"Not valid before {describe_seconds(nbf)}",
         ),
     ]
+
+
+def _expiry_row(exp: float, now: float, leeway: int) -> CheckResult:
+    if now >= exp + leeway:  # RFC 7519 §4.1.4: now must be *before* exp
+        return failed("exp", f"Expired {describe_seconds(exp)} (leeway {leeway} s)")
+    if now >= exp:
+        # Accepted by the leeway RFC 7519 §4.1.4 allows for clock skew, but expired by the
+        # token's own word: said, so that "Verified" never stands beside a countdown at zero.
+        return warned(
+            "exp",
+            f"Expired {describe_seconds(exp)}; accepted within the {leeway} s leeway for "
+            "clock skew, no longer after it",
+        )
+    return passed("exp", f"Expires {describe_seconds(exp)} (leeway {leeway} s)")
 
 
 def _issued_at_row(iat: float, now: float, context: VerificationContext) -> CheckResult:

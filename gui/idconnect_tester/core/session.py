@@ -148,7 +148,12 @@ class Session:
         self._copied: dict[str, datetime] = {}  # codes copied out (as curl) before a Send
         # The authorization response each attempt (by state) got first.
         self._answered: dict[str, _Answer] = {}
-        self._chain: TokenChain | None = None
+        # Each target's own tokens (its latest chain), the one that changed last at the end.
+        # The panels show the latest that the current target's client can use (its own, or a
+        # copy of its profile's); with none, the latest of all, marked as another target's.
+        # An answer that arrives after a switch goes to its own target's chain and leaves the
+        # one on display alone.
+        self._chains: dict[tuple[str, ...], TokenChain] = {}
         self._share: _Share | None = None  # the share token on display
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
         self._drill_made: tuple[Exchange, str] | None = None
@@ -165,7 +170,7 @@ class Session:
         self._errors: dict[tuple[str, ...], _ShownError] = {}
         self._verifying: _Verifying | None = None
         # The latest exchange's id_token's first verdict (handed on as IdTokenChecked).
-        self._first_verdict: IdTokenChecked | None = None
+        self._first_verdicts: dict[Exchange, IdTokenChecked] = {}
         self._pasted_keys: tuple[VerificationKey, ...] | None = None
         self._pasted_description = ""
         self._shown: dict[type[PanelEvent], PanelEvent] = {}
@@ -197,12 +202,48 @@ class Session:
         return self._target
 
     def set_target(self, origin: Origin) -> None:
-        """The user selected or edited the target: results from another one become stale."""
+        """The user selected or edited the target: its own tokens are shown, or results from
+        another one, marked as such."""
         if self._target is not None and not origin.same_target(self._target):
             # Keys pasted for one issuer say nothing about another.
             self._pasted_keys, self._pasted_description = None, ""
         self._target = origin
+        if not self._verifying_the_chain_on_display():
+            self._start_verification()  # this target's own id_token, checked when it was left
         self._publish()
+
+    @property
+    def _chain(self) -> TokenChain | None:
+        """The chain on display: the latest this target's client can use, else the latest."""
+        chains = list(reversed(self._chains.values()))
+        usable = (chain for chain in chains if chain.origin.same_client(self._target))
+        return next(usable, chains[0] if chains else None)
+
+    def _changed(self, chain: TokenChain) -> None:
+        """`chain` got tokens: it is the latest (last in `_chains`)."""
+        self._chains.pop(chain.origin.key, None)
+        self._chains[chain.origin.key] = chain
+
+    def _verifying_the_chain_on_display(self) -> bool:
+        chain = self._chain
+        grant = chain.id_token_grant if chain is not None else None
+        if grant is None or grant.granted.id_token is None:
+            return self._verifying is None
+        verifying = self._verifying
+        return verifying is not None and verifying.job.id_token == grant.granted.id_token
+
+    def _chain_with_refresh_token(self, origin: Origin, refresh_token: str) -> TokenChain | None:
+        """The chain whose refresh token a refresh to `origin` sent: `origin`'s own first, then
+        another target's of the same client (a copy of the profile redeems it too)."""
+        own = self._chains.get(origin.key)
+        for chain in (own, *self._chains.values()):
+            if (
+                chain is not None
+                and chain.origin.same_client(origin)
+                and chain.uses_refresh_token(refresh_token)
+            ):
+                return chain
+        return None
 
     # --- inputs: the authorize step ---
 
@@ -381,16 +422,16 @@ class Session:
             spent_before = self._spent.get(sent.code.strip())
             self._note_spent(sent.code.strip(), exchange, origin)
         outcome = exchange.outcome
-        chain = self._chain
+        refreshing = grant_type == vendor.GRANT_REFRESH_TOKEN and sent is not None
+        chain = (
+            self._chain_with_refresh_token(origin, sent.refresh_token)
+            if refreshing and sent is not None
+            else None
+        )
+        on_display = self._chain
         if isinstance(outcome, TokenGranted):
             grant = Grant(exchange, outcome, grant_type)
-            continues = (
-                chain is not None
-                and grant_type == vendor.GRANT_REFRESH_TOKEN
-                and chain.origin.same_client(origin)
-                and sent is not None
-                and chain.uses_refresh_token(sent.refresh_token)
-            )
+            continues = chain is not None
             share = self._share
             if (
                 share is not None
@@ -401,12 +442,13 @@ class Session:
                 share.replaced_by = grant  # this client's access token is no longer that one
             if continues and chain is not None:
                 chain.refreshed(grant, at=origin)
+                self._changed(chain)
             else:
                 by_code = grant_type == vendor.GRANT_AUTHORIZATION_CODE
                 code = sent.code if by_code and sent is not None and sent.code else None
                 attempt = self._attempt_for_code.get(code) if code else None
                 used = sent.refresh_token if not by_code and sent is not None else None
-                self._chain = TokenChain(
+                chain = TokenChain(
                     origin,
                     grant,
                     code=code,
@@ -414,6 +456,7 @@ class Session:
                     refresh_token_used=used or None,
                     code_verifier=sent.code_verifier if sent is not None else None,
                 )
+                self._changed(chain)
                 if (
                     spent_before is not None
                     and spent_before.how is SpentHow.MAYBE_USED
@@ -421,31 +464,41 @@ class Session:
                 ):
                     # Cancel stopped the wait, not the server: a first use still on its way
                     # there makes this one a second use, and both tokens revoked.
-                    self._chain.code_sent_before(spent_before.at)
-            if outcome.refresh_token:
+                    chain.code_sent_before(spent_before.at)
+            if outcome.refresh_token and origin.same_client(self._target):
+                # An answer that arrived after a switch to another server is not for this
+                # form: its refresh token would replace the one the current target issued.
                 self._emit(FormFill(refresh_token=outcome.refresh_token))
-            self._start_verification()
+            if self._chain is not on_display or not self._verifying_the_chain_on_display():
+                self._start_verification()  # what shows changed (not a late answer elsewhere)
             return
-        if chain is None or sent is None or not isinstance(outcome, ApiError):
+        if sent is None or not isinstance(outcome, ApiError):
             return  # a network fault or an odd answer says nothing about the tokens
+        replayed = self._chain_from_code(origin, sent.code) if sent.code else None
         if (
             grant_type == vendor.GRANT_AUTHORIZATION_CODE
             and outcome.status == 401
-            and sent.code
-            and sent.code == chain.code
-            # The code's server and client refused it again, whichever app token sent it.
-            and origin.same_client(chain.origin)
+            and replayed is not None
         ):
-            chain.code_replayed(exchange.received_at)
-        elif (
-            grant_type == vendor.GRANT_REFRESH_TOKEN
-            and (outcome.status == 403 or is_refresh_token_refused(outcome, exchange.endpoint))
-            and chain.origin.same_client(origin)
-            and chain.uses_refresh_token(sent.refresh_token)
+            # The code's server and client refused it again, whichever app token sent it.
+            replayed.code_replayed(exchange.received_at)
+        elif chain is not None and (
+            outcome.status == 403 or is_refresh_token_refused(outcome, exchange.endpoint)
         ):
             # 403: revoked. A 401 naming it: not taken — unknown to the server, or expired.
             revoked = outcome.status == 403
             chain.refresh_refused(outcome.description, exchange.received_at, revoked=revoked)
+
+    def _chain_from_code(self, origin: Origin, code: str) -> TokenChain | None:
+        """The chain `code` was exchanged for, at `origin`'s server and client."""
+        return next(
+            (
+                chain
+                for chain in self._chains.values()
+                if chain.code == code and chain.origin.same_client(origin)
+            ),
+            None,
+        )
 
     def _explained(
         self,
@@ -502,7 +555,7 @@ class Session:
         """A 403 for a refresh token whose code this run knows was used twice is that second
         use's doing: say so, instead of the generic "revoked, a missing scope, or sandbox and
         production mixed"."""
-        chain = self._chain
+        chain = self._chain_with_refresh_token(origin, sent.refresh_token)
         if (
             report.hint is None
             or report.hint.kind is not HintKind.FORBIDDEN
@@ -510,8 +563,6 @@ class Session:
             or chain is None
             or chain.replay_refused_at is None
             or chain.suspect is None
-            or not chain.origin.same_client(origin)
-            or not chain.uses_refresh_token(sent.refresh_token)
         ):
             return None
         return Hint(
@@ -546,13 +597,15 @@ class Session:
         if isinstance(outcome, ShareTokenGranted):
             self._share = _Share(exchange, outcome, origin, sent.access_token if sent else "")
             return
-        chain = self._chain
-        if (
-            not isinstance(outcome, ApiError)
-            or chain is None
-            or sent is None
-            or sent.access_token != chain.latest.granted.access_token
-        ):
+        chain = next(
+            (
+                chain
+                for chain in self._chains.values()
+                if sent is not None and sent.access_token == chain.latest.granted.access_token
+            ),
+            None,
+        )
+        if not isinstance(outcome, ApiError) or chain is None:
             return
         if outcome.status == 403 and "revoked" in outcome.description.lower():
             chain.access_refused(outcome.description, exchange.received_at)
@@ -642,12 +695,13 @@ class Session:
         verifying.context = replace(context, original_claims=original)
         verifying.keys_note = keys_note
         self._check(verifying)
-        kept = self._first_verdict
         checked: IdTokenChecked | None = None  # this exchange's first verdict, if it is that
-        if verifying.result is not None and (
-            kept is None or kept.exchange is not verifying.exchange
-        ):
-            checked = self._first_verdict = IdTokenChecked(verifying.exchange, verifying.result)
+        # Only the first: checked again (Verify again, back on its target) after it expired,
+        # it did not arrive with that verdict.
+        if verifying.result is not None and verifying.exchange not in self._first_verdicts:
+            checked = IdTokenChecked(verifying.exchange, verifying.result)
+            self._first_verdicts[verifying.exchange] = checked
+            _forget_the_oldest(self._first_verdicts)
         self._publish()  # after the first verdict is kept: the error panel says if it failed
         if checked is not None:
             self._emit(checked)
@@ -719,6 +773,13 @@ class Session:
     def code_spent(self, code: str) -> SpentCode | None:
         """What became of `code` when this run sent it, if it did: codes are single-use."""
         return self._spent.get(code.strip())
+
+    def arrival_verdict(self) -> Verification | None:
+        """The verdict the id_token on display had when it arrived (None: none yet)."""
+        chain = self._chain
+        grant = chain.id_token_grant if chain is not None else None
+        first = self._first_verdicts.get(grant.exchange) if grant is not None else None
+        return first.verification if first is not None else None
 
     def chain_origin(self) -> Origin | None:
         """The target that issued the tokens on display, if any."""
@@ -930,7 +991,7 @@ class Session:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
-        first = self._first_verdict
+        first = self._first_verdicts.get(shown.exchange) if shown.exchange is not None else None
         id_token_failed = (
             tuple(first.verification.failed or ["decode"])
             if report is None
@@ -1001,7 +1062,7 @@ def _redirect_text(uri: str) -> str:
     return uri or "a loopback redirect"
 
 
-def _forget_the_oldest(remembered: dict[str, Any], *alongside: dict[str, Any]) -> None:
+def _forget_the_oldest(remembered: dict[Any, Any], *alongside: dict[Any, Any]) -> None:
     """Keep the newest `_MAX_REMEMBERED_CODES` codes (dicts keep insertion order), and drop
     what `alongside` holds for the codes forgotten."""
     while len(remembered) > _MAX_REMEMBERED_CODES:

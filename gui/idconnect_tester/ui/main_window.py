@@ -497,10 +497,21 @@ class MainWindow(QMainWindow):
         if view.freshness.stale:
             return
         if verification.verdict is Verdict.FAILED:
+            failed = ", ".join(verification.failed) or "decode"
+            arrived = self.session.arrival_verdict()
+            if arrived is not None and arrived.verdict is not Verdict.FAILED:
+                # Time did it (its exp passed): not the news of the response it came with.
+                checked = verification.checked_at
+                since = f" since {clock_time(checked)}" if checked is not None else ""
+                self.status.say(
+                    f"The id_token is no longer to be trusted{since}: {failed} failed "
+                    f"(it arrived {arrived.verdict.value})",
+                    Tone.ERROR,
+                )
+                return
             latest = self.session.latest_exchange()
             prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
             done = f"{prefix}{latest.summary()} — " if latest is not None else ""
-            failed = ", ".join(verification.failed) or "decode"
             drill_name = self.session.drill_that_made(latest)
             drill = f" — {made_by(drill_name)}" if drill_name is not None else ""
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)

@@ -46,7 +46,7 @@ class TargetPanel(QGroupBox):
         self.profile.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # A push button with a menu: Qt leaves room for its arrow (a tool button in instant
         # popup mode draws the arrow over the end of its text).
-        self.profile_menu_button = QPushButton("Profile…")
+        self.profile_menu_button = QPushButton("Profi&le…")
         self.profile_menu_button.setObjectName("profileMenuButton")
         self.profile_menu_button.setAccessibleName("Profile actions")
         self.profile_menu_button.setToolTip(

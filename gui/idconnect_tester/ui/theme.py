@@ -349,6 +349,11 @@ class _AppStyle(QProxyStyle):
             _draw_field_edge(painter, option, round_=round_)
         elif element is QStyle.PrimitiveElement.PE_PanelButtonCommand and _has_focus(option):
             _draw_focus_edge(painter, option)
+        elif element is QStyle.PrimitiveElement.PE_Frame and _has_focus(option):
+            # The frame of a list or a text view (a check table, the claims, the history):
+            # Fusion marks none of them when the keyboard is in it — only a selected row, if
+            # there is one.
+            _draw_focus_edge(painter, option)
 
     def standardIcon(
         self,
