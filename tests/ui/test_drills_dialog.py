@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wait, text_of
 
 from idconnect_tester.core.exchange import UnexpectedResponse
@@ -158,3 +159,26 @@ def test_a_drill_whose_parameter_is_whole_seconds_arms_with_its_default(
         "remaining": 1,
         "params": {"retry_after_s": 7},
     }
+
+
+def test_the_keyboard_starts_on_the_list_and_a_drills_settings_come_before_its_buttons(
+    window: MainWindow, qtbot
+) -> None:
+    """Tab goes list → For the next → the drill's own settings → Reload → Disarm → Arm: a
+    setting made when the drill was picked is not the last stop, after Close."""
+    dialog = open_drills(window, qtbot)
+    qtbot.waitUntil(dialog.list.hasFocus, timeout=WAIT_MS)
+    assert dialog.select("slow")
+    delay = dialog.params["delay_s"]
+    qtbot.waitUntil(delay.isVisible, timeout=WAIT_MS)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    dialog.times.setFocus()
+    qtbot.waitUntil(dialog.times.hasFocus, timeout=WAIT_MS)
+    stops = []
+    for _ in range(2):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        stops.append(QApplication.focusWidget())
+    assert stops == [delay, dialog.reload_button]

@@ -692,3 +692,21 @@ def test_an_exchange_is_written_after_it_is_shown_and_kept_on_a_quick_close(loop
     finally:
         reopened.close()
     close_window(window, qtbot)
+
+
+@pytest.mark.parametrize(
+    ("keyring", "said", "not_said"),
+    [
+        (True, "kept in the keyring", "this run only"),
+        (False, "this run only", "kept in the keyring"),
+        (None, "where there is none", "kept in the keyring."),  # not tried yet: both ways
+    ],
+)
+def test_the_profile_dialog_says_where_the_secret_goes_as_far_as_is_known(
+    qtbot, keyring: bool | None, said: str, not_said: str
+) -> None:
+    draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
+    dialog = ProfileDialog(draft, title="New profile", keyring=keyring)
+    qtbot.addWidget(dialog)
+    note = dialog.findChild(QLabel, "profileSecretNote")
+    assert note is not None and said in note.text() and not_said not in note.text()

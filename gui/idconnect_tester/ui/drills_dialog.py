@@ -12,6 +12,7 @@ selected through a profile. Other targets are refused before anything is sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import Qt
@@ -130,7 +131,7 @@ class DrillsDialog(QDialog):
         buttons_row.addStretch(1)
         buttons_row.addWidget(self.disarm_button)
         buttons_row.addWidget(self.arm_button)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = self.close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -186,6 +187,11 @@ class DrillsDialog(QDialog):
             )
             self.params_form.addRow(param_label(param).capitalize(), spin)
             self.params[param] = spin
+        # Made after the buttons, the settings would come after Close in the Tab order: they
+        # belong with "For the next", before the buttons that arm.
+        order = [self.times, *self.params.values(), self.reload_button]
+        for before, after in pairwise(order):
+            QWidget.setTabOrder(before, after)
 
     def param_values(self) -> dict[str, float | int]:
         """As the emulator takes them: whole numbers as integers (it refuses a 5.0)."""
@@ -280,6 +286,7 @@ class Drills:
             self.dialog = dialog
         self.dialog.show()
         self.dialog.raise_()
+        self.dialog.list.setFocus()  # the keyboard starts where the drill is picked
         self.reload()
         return self.dialog
 

@@ -85,7 +85,7 @@ class ProfileActions:
             title="New profile",
             parent=self._parent,
             emulator_url=self._emulator_url(),
-            keyring=self.targets.secrets_persist is not False,
+            keyring=self.targets.secrets_persist,
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -136,7 +136,7 @@ class ProfileActions:
         answer = ask(
             self._parent,
             "Delete profile",
-            f"Delete the profile {profile.name!r} and its secret key from the keyring?",
+            f"Delete the profile {profile.name!r} and its secret key?",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_now(profile.id)
@@ -157,7 +157,7 @@ class ProfileActions:
             title=f"Settings — {profile.name}",
             parent=self._parent,
             emulator_url=self._emulator_url(),
-            keyring=self.targets.secrets_persist is not False,
+            keyring=self.targets.secrets_persist,
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())

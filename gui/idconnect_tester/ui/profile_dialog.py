@@ -9,6 +9,7 @@ emulator's in this run, and the next run's will be another. Typing another URL e
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Final
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QMoveEvent
@@ -60,6 +61,17 @@ _LABELS = {
 }
 
 
+# Where the secret key goes, as far as this run knows: None until the keyring was tried (the
+# dialog never waits for it: an unlock prompt could hold it).
+_SECRET_NOTES: Final = {
+    True: "The secret key is entered in the main window and kept in the keyring.",
+    False: "The secret key is entered in the main window and, with no keyring on this machine, "
+    "kept for this run only.",
+    None: "The secret key is entered in the main window and kept in the system keyring (where "
+    "there is none, for this run only).",
+}
+
+
 def _label(name: str, buddy: QWidget) -> QLabel:
     label = QLabel(_LABELS[name])
     label.setBuddy(buddy)
@@ -80,10 +92,11 @@ class ProfileDialog(QDialog):
         title: str,
         parent: QWidget | None = None,
         emulator_url: str | None = None,
-        keyring: bool = True,
+        keyring: bool | None = True,
     ) -> None:
         """`emulator_url`: the built-in emulator's URL in this run (None: it has none yet);
-        `keyring`: False when this machine has none (the secret is kept for the run only)."""
+        `keyring`: False when this machine has none (the secret is kept for the run only),
+        None when that is not known yet."""
         super().__init__(parent)
         self.setObjectName("profileDialog")
         self.setWindowTitle(title)
@@ -204,12 +217,7 @@ class ProfileDialog(QDialog):
         self.needs = WrappingLabel()
         self.needs.setObjectName("profileNeeds")
         set_tone(self.needs, Tone.MUTED)
-        note = QLabel(
-            "The secret key is entered in the main window and kept in the keyring."
-            if keyring
-            else "The secret key is entered in the main window and, with no keyring on this "
-            "machine, kept for this run only."
-        )
+        note = QLabel(_SECRET_NOTES[keyring])
         note.setObjectName("profileSecretNote")
         note.setWordWrap(True)
         set_tone(note, Tone.MUTED)
