@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
-from tests.support.faulty_servers import closed_port
+from tests.support.faulty_servers import closed_port, raw_answer_server
 from tests.support.identity_provider import AUTHORIZE_PATH as IDP_AUTHORIZE_PATH
 from tests.support.identity_provider import Behaviour, identity_provider
 from tests.support.oidc import ALL_SCOPES, redeem
@@ -27,6 +28,7 @@ from idconnect_tester.core.authorize_flow import (
     probe_authorize,
     run_authorize,
 )
+from idconnect_tester.core.error_report import report_for_authorize
 from idconnect_tester.emulator import EmulatorServer
 from idconnect_tester.vendor import AUTHORIZE_PATH
 
@@ -214,3 +216,24 @@ def test_the_probe_finds_nothing_listening_on_this_machine() -> None:
     found, _state = probe(f"http://127.0.0.1:{closed_port()}/authorize")
     assert found.verdict is ProbeVerdict.UNREACHABLE and found.stops
     assert found.result is not None and "could not be reached" in found.result.summary()
+
+
+def test_a_404_at_the_authorize_endpoint_names_the_endpoint_not_the_client() -> None:
+    """A server that is no OIDC provider (no discovery document, so Sumsub's path on the issuer
+    is tried) answers 404: What to try is about the endpoint and the issuer, not the client id
+    or the scopes; and the raw view says the server saw a twin of the request, not this URL."""
+    page = b"<html><head><title>Error response</title></head><body>404</body></html>"
+    answer = (
+        b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nConnection: close\r\n"
+        + f"Content-Length: {len(page)}\r\n\r\n".encode()
+        + page
+    )
+    with raw_answer_server(answer) as server:
+        endpoint = server.base_url + AUTHORIZE_PATH
+        found, _state = probe(endpoint)
+    assert found.verdict is ProbeVerdict.REFUSED and found.result is not None
+    assert endpoint in (found.result.problem or "")
+    assert "Error response" in (found.result.problem or "")
+    hint = report_for_authorize(endpoint, found.result, datetime.now(UTC)).hint
+    assert hint is not None and "Issuer" in hint.advice and "client id" not in hint.advice
+    assert any("twin" in note for note in found.result.notes)

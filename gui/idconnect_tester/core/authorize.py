@@ -27,6 +27,7 @@ _REDIRECT_KEYS: Final = frozenset({"code", "state", "error", "error_description"
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 # How a problem starts when nothing answered at the authorization endpoint (its hint differs).
 UNREACHABLE: Final = "The authorization server could not be reached"
+NO_AUTHORIZE_PAGE: Final = "Nothing is at the authorization endpoint"  # its 404 or 410
 _HAS_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")  # http://, or an app's own scheme
 
 

@@ -23,13 +23,14 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import (
+    NO_AUTHORIZE_PAGE,
     UNREACHABLE,
     AuthorizeResult,
     AuthorizeSession,
@@ -494,12 +495,25 @@ async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) ->
             "may be answered differently. If it shows the same, that is why.",
             status=status,
         )
-    if refusal.error is None:
+    if refusal.error is None and status in (404, 410):
+        # No such page: the endpoint is wrong (an issuer with no discovery document gets
+        # Sumsub's path on it), not the client, the redirect URI or the scopes.
+        refusal = AuthorizeResult(
+            problem=f"{NO_AUTHORIZE_PAGE} {attempt.authorization_endpoint}: it answered HTTP "
+            f"{status}{_title(body)}"
+        )
+    elif refusal.error is None:
         refusal = AuthorizeResult(
             problem=f"The authorization server answered HTTP {status}{_title(body)} instead "
             "of a sign-in page: check the client id, the redirect URI registered for it and "
             "the scopes"
         )
+    # The raw panel shows the attempt's URL, with its state: the server saw the twin's.
+    twin_note = (
+        "The authorization server was asked with a twin of this request (its own state, "
+        "nonce and PKCE pair) and answered that; this URL itself was never opened"
+    )
+    refusal = replace(refusal, notes=(*refusal.notes, twin_note))
     return AuthorizeProbe(ProbeVerdict.REFUSED, refusal.summary(), refusal, status)
 
 

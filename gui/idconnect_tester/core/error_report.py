@@ -13,7 +13,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Final
 
-from idconnect_tester.core.authorize import UNREACHABLE, AuthorizeResult
+from idconnect_tester.core.authorize import NO_AUTHORIZE_PAGE, UNREACHABLE, AuthorizeResult
 from idconnect_tester.core.exchange import (
     ApiError,
     Exchange,
@@ -193,6 +193,14 @@ def _authorize_hint(result: AuthorizeResult) -> Hint:
         )
     if result.error:
         return _refusal_hint(result.error, (result.error_description or "").lower())
+    if (result.problem or "").startswith(NO_AUTHORIZE_PAGE):
+        return Hint(
+            HintKind.AUTHORIZE_UNREACHABLE,
+            "No authorization endpoint there",
+            "Get code goes to the profile's Authorization endpoint or, when that is empty, to "
+            "the one its Issuer's discovery document names — or, without one, to Sumsub's path "
+            "on the Issuer. Check those (not Base URL): the server answered, but not there.",
+        )
     if (result.problem or "").startswith(UNREACHABLE):
         return Hint(
             HintKind.AUTHORIZE_UNREACHABLE,
