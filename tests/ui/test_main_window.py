@@ -6,9 +6,16 @@ import asyncio
 import json
 import re
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QRect, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, Qt
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QLabel, QScrollArea, QTabBar, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QScrollArea,
+    QTabBar,
+    QToolButton,
+)
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
@@ -221,9 +228,13 @@ def test_the_form_stays_put_while_the_missing_secret_is_typed(window: MainWindow
     message = panel.messages["secret_key"]
     type_into(qtbot, panel.secret_key, "")
     assert message.isVisible() and message.text()
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     form_top = window.form.mapTo(window, window.form.rect().topLeft()).y()
     qtbot.keyClicks(panel.secret_key, "e")
     assert message.text() == "" and message.isVisible()
+    for _ in range(3):  # laid out again, as shown: the label, its form, the scrolled column
+        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     assert window.form.mapTo(window, window.form.rect().topLeft()).y() == form_top
     type_into(qtbot, panel.secret_key, EMULATOR_SECRET_KEY)
     type_into(qtbot, panel.app_token, panel.app_token.text() + " ")  # a change elsewhere
@@ -693,3 +704,21 @@ def test_a_big_answer_does_not_change_the_kind_of_layout_a_resize_gives(
     window.resize(width, height - 1)  # any resize: the layout is made again if its kind changed
     qtbot.waitUntil(lambda: window.height() == height - 1, timeout=WAIT_MS)
     assert len(window.tabifiedDockWidgets(response)) < 4
+
+
+def test_a_profile_picked_from_the_list_leaves_no_empty_message_row(
+    window: MainWindow, qtbot
+) -> None:
+    """A profile with a warning under Profile, then another without: the warning's row goes,
+    rather than stay as a blank band between Profile and Base URL (the room is kept only for
+    a field being typed in)."""
+    warned = add_profile(window, "Production", production=True)  # with the sbx: token
+    message = window.target_panel.messages["profile"]
+    qtbot.waitUntil(lambda: message.isVisible() and "sandbox" in message.text(), timeout=WAIT_MS)
+    window.activateWindow()
+    window.target_panel.profile.setFocus()  # the list has the keyboard: picked from it
+    qtbot.waitUntil(window.target_panel.profile.hasFocus, timeout=WAIT_MS)
+    select(window, EMULATOR_PROFILE_ID)
+    qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)
+    select(window, warned.id)
+    assert message.isVisible()

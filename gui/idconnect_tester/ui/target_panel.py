@@ -219,4 +219,7 @@ class TargetPanel(QGroupBox):
             elif name == "profile" and warnings:
                 message.show_message("\n".join(warnings), Tone.WARNING)
             else:
-                message.clear_message(keep_room=self._fields[name].hasFocus())
+                # A field being typed in keeps its message's room (the rows below stay under
+                # the pointer); a profile picked from the list has no typing to protect.
+                typing = name != "profile" and self._fields[name].hasFocus()
+                message.clear_message(keep_room=typing)

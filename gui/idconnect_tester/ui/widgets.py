@@ -367,14 +367,18 @@ class FieldMessage(_FieldDescription, QLabel):
         _smaller(self)
 
     def show_message(self, text: str, tone: Tone) -> None:
+        self.setMinimumHeight(0)
         self.setText(with_hidden_shown(text))
         set_tone(self, tone)
         self.setVisible(bool(text))
         self._describe_field(text)
 
     def clear_message(self, *, keep_room: bool = False) -> None:
+        keeping = keep_room and not self.isHidden()
+        # Empty, a label is shorter than its line: its height is what keeps the room.
+        self.setMinimumHeight(self.height() if keeping else 0)
         self.setText("")
-        self.setVisible(keep_room and not self.isHidden())
+        self.setVisible(keeping)
         self._describe_field("")
 
 
