@@ -98,6 +98,12 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     # …and each says the check made it, the user's own Get code not: the filter tells them apart.
     made = window.history.store.list("made by the credential check")
     assert len(made) == 4 and len(window.history.store.list()) == 5
+    # The list tells them apart at a glance: the check's rows in italics, the person's not.
+    qtbot.waitUntil(lambda: window.history_panel.row_count() == 5, timeout=WAIT_MS)
+    tree = window.history_panel.table
+    rows = [tree.topLevelItem(index) for index in range(tree.topLevelItemCount())]
+    italic = [row.font(0).italic() for row in rows if row is not None]
+    assert sorted(italic) == [False, True, True, True, True]
 
     # The exports: a Markdown report and JUnit XML, with no secret and no whole token.
     markdown = window.check_runner.export("markdown", tmp_path / "check.md")

@@ -140,6 +140,13 @@ class HistoryRow:
     id_token_failed: tuple[str, ...] = ()
 
     @property
+    def made_by(self) -> str:
+        """Who made the exchange when it was not the person ("made by the credential check",
+        "made by the emulator's slow drill"), as its summary says; "" for the person's own."""
+        _, found, who = self.summary.rpartition(_MADE_BY)
+        return f"made by {who}" if found else ""
+
+    @property
     def id_token_note(self) -> str:
         """What the id_token's checks said when it arrived ("" when there was none)."""
         match self.id_token_verdict:
@@ -678,6 +685,9 @@ def _bring_up_to_date(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+_MADE_BY: Final = " — made by "  # how a summary names who made the exchange, when not the person
 
 
 def _summary(summary: str, made_by: str) -> str:

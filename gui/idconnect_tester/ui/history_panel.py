@@ -501,7 +501,15 @@ class HistoryPanel(QWidget):
         verdict = row.id_token_note
         said = "\n".join(line for line in (row.summary, verdict) if line)
         item.setToolTip(0, plain_tip(f"{stamp}\n{said}" if row.time >= today else said))
-        item.setToolTip(COLUMN["Outcome"], plain_tip(verdict))
+        outcome_note = "\n".join(line for line in (verdict, row.made_by.capitalize()) if line)
+        item.setToolTip(COLUMN["Outcome"], plain_tip(outcome_note))
+        if row.made_by:
+            # Not the person's own exchange (the credential check's, an emulator drill's): in
+            # italics, so the list tells them apart at a glance, as Show and the filter do.
+            for column in range(len(_COLUMNS)):
+                font = item.font(column)
+                font.setItalic(True)
+                item.setFont(column, font)
         return item
 
     def changeEvent(self, event: QEvent) -> None:  # Qt names it
