@@ -400,3 +400,20 @@ def test_a_token_cut_inside_its_claims_shows_its_header_and_says_cut_off(
     damaged = f"{header}.{payload[:20]}!{payload[21:]}"
     assert verify(bench, qtbot, damaged, KEYS_NONE).startswith("This text is not a JWT")
     assert bench.panel.claims.toPlainText() == ""
+
+
+def test_ctrl_return_in_the_paste_box_verifies_and_hidden_characters_are_named(
+    window: MainWindow, qtbot
+) -> None:
+    """Return in the paste box is a new line; Ctrl+Return decodes and verifies, as Send is
+    pressed in the main window. Pasted text that is no JWT and holds characters the box can't
+    show (a NUL, a bell, a bidi override) is told so, with which."""
+    bench = open_workbench(window)
+    bench.activateWindow()
+    qtbot.waitUntil(bench.isActiveWindow, timeout=WAIT_MS)
+    bench.token.setPlainText("not\x00a\x07token\u202e")
+    bench.token.setFocus()
+    with qtbot.waitSignal(bench.verified, timeout=WAIT_MS):
+        qtbot.keyClick(bench.token, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    said = bench.problem.text() + bench.panel.summary.text()
+    assert "U+0000" in said and "U+0007" in said and "U+202E" in said

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -49,7 +49,7 @@ from idconnect_tester.core.jwt_decode import (
     url_not_a_jwt,
 )
 from idconnect_tester.core.session_events import Freshness
-from idconnect_tester.core.visible_text import escape_hidden, visible_json
+from idconnect_tester.core.visible_text import escape_hidden, is_hidden, visible_json
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
@@ -177,6 +177,12 @@ class JwtWorkbench(QDialog):
         self.verify_button.setObjectName(f"{PREFIX}VerifyButton")
         self.verify_button.setDefault(True)
         self.verify_button.clicked.connect(self.verify)
+        # From the paste box too, where Return is a new line: as Send is, with Ctrl.
+        verify_key = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return)
+        QShortcut(verify_key, self, self.verify)
+        self.verify_button.setToolTip(
+            f"Decode and verify ({verify_key.toString(QKeySequence.SequenceFormat.NativeText)})"
+        )
         self.problem = WrappingLabel("")
         self.problem.setObjectName(f"{PREFIX}Problem")
         set_tone(self.problem, Tone.ERROR)
@@ -387,6 +393,11 @@ class JwtWorkbench(QDialog):
             decode_jwt(f"{parts[0]}.{parts[1]}."), JwtDecodeError
         ):
             return None
+        hidden = sorted({f"U+{ord(c):04X}" for c in token if is_hidden(c)})
+        if hidden:  # what the paste box can't show: a NUL, a bell, a bidi override
+            return f"{decoded.message}; it holds characters that can't be seen: " + ", ".join(
+                hidden[:5]
+            )
         return decoded.message
 
     def _judge(
