@@ -1007,3 +1007,20 @@ def test_an_answer_that_arrives_after_a_switch_goes_to_its_own_target(
     assert job.origin == PRODUCTION and job.id_token == production_id_token
     session.set_target(SANDBOX)
     assert panels.tokens.granted.access_token == "access-code-1"
+
+
+def test_a_refresh_token_is_judged_by_the_chain_that_issued_it_whichever_is_on_display(
+    session, panels, clock, signer
+) -> None:
+    """The form may hold any target's refresh token from this run: what a Send of it to the
+    current target is worth comes from its own chain, not from the chain on display."""
+    exchange_code(session, clock, signer)  # the sandbox's refresh-code-1
+    session.set_target(PRODUCTION)
+    exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)  # refresh-code-p
+    found = session.refresh_token_status("refresh-code-1")
+    assert found is not None
+    issued_by, status = found
+    assert issued_by == SANDBOX and status.state is TokenState.OTHER_TARGET
+    own = session.refresh_token_status(" refresh-code-p ")
+    assert own is not None and own[0] == PRODUCTION and own[1].state is TokenState.LIVE
+    assert session.refresh_token_status("typed-by-hand") is None

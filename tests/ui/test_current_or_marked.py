@@ -841,5 +841,19 @@ def test_an_answer_after_a_switch_leaves_this_targets_tokens_and_form_alone(wind
         assert shown == emulators.outcome.access_token and not stale(window, "responsePanel")
         qtbot.waitUntil(lambda: shown_verification(window) is not None, timeout=WAIT_MS)
         assert window.id_token_panel.check_status("signature") == "pass"
+        # The form's refresh token follows: here the second server's would be refused (and
+        # a Send of it would ask first); the emulator's own is put back.
+        assert window.form.refresh_token.text() == emulators.outcome.refresh_token
+        # Put back by hand, the second server's token is still known for what it is: a Send
+        # of it here asks first (Cancel is the default), though this target has tokens too.
+        window.form.set_grant("refresh_token")
+        type_into(qtbot, window.form.refresh_token, their_refresh)
+        before = window.history.store.last_id()
+        asked = answer_the_question(yes=False)
+        window.form.send_button.click()
+        assert asked and second.base_url in asked[0]  # it names the server that issued it
+        assert not window.controller.busy and window.history.store.last_id() == before
+        select(window, other.id)
+        assert window.form.refresh_token.text() == their_refresh
     finally:
         second.stop()

@@ -220,9 +220,19 @@ class Session:
         return next(usable, chains[0] if chains else None)
 
     def _changed(self, chain: TokenChain) -> None:
-        """`chain` got tokens: it is the latest (last in `_chains`)."""
+        """`chain` got tokens: it is the latest (last in `_chains`), under its target now (a
+        refresh from a copy of its profile makes its tokens that profile's)."""
+        for key in [key for key, kept in self._chains.items() if kept is chain]:
+            del self._chains[key]
         self._chains.pop(chain.origin.key, None)
         self._chains[chain.origin.key] = chain
+
+    def _chain_issuing(self, refresh_token: str) -> TokenChain | None:
+        """The chain whose refresh token `refresh_token` is, whichever target it is."""
+        token = refresh_token.strip()
+        return next(
+            (c for c in reversed(self._chains.values()) if c.uses_refresh_token(token)), None
+        )
 
     def _verifying_the_chain_on_display(self) -> bool:
         chain = self._chain
@@ -764,6 +774,18 @@ class Session:
         assert status is not None
         return chain.refresh_token, status
 
+    def refresh_token_status(self, refresh_token: str) -> tuple[Origin, TokenStatus] | None:
+        """Where a refresh token (the form's) came from in this run, and what a Send of it to
+        the current target is worth; None for a token this run did not get."""
+        chain = self._chain_issuing(refresh_token)
+        if chain is None or chain.refresh_token is None:
+            return None
+        if not chain.origin.same_client(self._target):
+            return chain.origin, TokenStatus.not_this_target(chain.origin, self._target)
+        status = chain.refresh_status(chain.origin)
+        assert status is not None
+        return chain.origin, status
+
     def code_copied(self, code: str) -> None:
         """`code` left the app in a copied request (curl): that command may redeem it first."""
         if code.strip():
@@ -788,10 +810,8 @@ class Session:
     def verifier_for_refresh(self, refresh_token: str) -> str | None:
         """The verifier a refresh with `refresh_token` should send: the one the chain that
         issued it was granted with. None when the token is not this chain's or it is unknown."""
-        chain = self._chain
-        if chain is None or not chain.uses_refresh_token(refresh_token.strip()):
-            return None
-        if not chain.origin.same_target(self._target):
+        chain = self._chain_issuing(refresh_token)
+        if chain is None or not chain.origin.same_target(self._target):
             return None
         return chain.code_verifier or None
 

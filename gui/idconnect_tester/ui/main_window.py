@@ -332,6 +332,7 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(self.session.set_target)
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
+        self.target_binding.target_changed.connect(self._refresh_token_of_the_target)
         self.target_binding.target_changed.connect(lambda _current: self._note_the_code())
         self.form.code.textEdited.connect(self._note_a_spent_code)
         self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
@@ -621,14 +622,10 @@ class MainWindow(QMainWindow):
         """A refresh token this run got from one server, about to go to another (the form
         kept it across a switch of profile): the server that did not issue it would be handed
         it — a production token, say, sent to a sandbox. Asked first; no is the default."""
-        issued_by, chain = self.session.chain_origin(), self.session.refresh_token()
-        if (
-            request.grant_type != vendor.GRANT_REFRESH_TOKEN
-            or issued_by is None
-            or chain is None
-            or chain[0] != request.refresh_token.strip()
-        ):
+        known = self.session.refresh_token_status(request.refresh_token)
+        if request.grant_type != vendor.GRANT_REFRESH_TOKEN or known is None:
             return True
+        issued_by = known[0]
         there, here = issued_by.client_key[0], self.targets.origin().client_key[0]
         if there == here:
             return True
@@ -686,6 +683,23 @@ class MainWindow(QMainWindow):
         self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
         self._status_shows = origin
 
+    def _refresh_token_of_the_target(self, current: Origin) -> None:
+        """Back on a target with tokens of its own, the form's refresh token is its own when
+        the form held another server's from this run (filled by that server's answer): that
+        one would be refused here. A token this run did not get (typed, loaded) stays."""
+        in_form = self.form.refresh_token.text().strip()
+        known = self.session.refresh_token_status(in_form) if in_form else None
+        own = self.session.refresh_token()
+        issued_by = self.session.chain_origin()
+        if (
+            known is not None
+            and not known[0].same_client(current)
+            and own is not None
+            and issued_by is not None
+            and issued_by.same_client(current)
+        ):
+            self.form.fill(FormFill(refresh_token=own[0]))
+
     def _status_for_the_target(self, current: Origin) -> None:
         """The status bar's last outcome is another target's after a switch: in green or red,
         it would read as this one's."""
@@ -734,10 +748,10 @@ class MainWindow(QMainWindow):
         pasted without its own: 401 "Invalid code"."""
         request = self.form.token_request()
         refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
-        chains = self.session.refresh_token()
+        known = self.session.refresh_token_status(request.refresh_token)
         advice = ""
-        if refreshing and chains is not None and chains[0] == request.refresh_token:
-            status = chains[1]
+        if refreshing and known is not None:
+            status = known[1]
             expect = {
                 TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
                 TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
