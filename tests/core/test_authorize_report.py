@@ -12,6 +12,7 @@ from idconnect_tester.core.authorize import (
     AuthorizeSession,
     parse_redirect,
 )
+from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import report_for_authorize
 from idconnect_tester.core.exchange import HintKind
 
@@ -73,10 +74,15 @@ def test_an_error_redirect_without_this_runs_state_is_not_called_a_refusal_of_it
         report = report_for_authorize(ENDPOINT, result, NOW)
         assert "state NOT verified" in report.status
         assert hint_kind(result) is HintKind.UNVERIFIED_REFUSAL
+        # The note under Code and the history's line don't call it the server's answer.
+        assert "authorization server answered" not in result.summary()
+        record = AuthorizeRecord.of(session, result, NOW)
+        assert "state NOT verified" in record.summary()
     answered = parse_redirect(
         f"http://127.0.0.1:5555/cb?error=access_denied&state={session.state}", session
     )
     assert hint_kind(answered) is HintKind.CONSENT_REFUSED
+    assert "authorization server answered" in answered.summary()
     assert "NOT verified" not in report_for_authorize(ENDPOINT, answered, NOW).status
     direct = AuthorizeResult(error="invalid_request", error_description="Unknown client_id")
     assert hint_kind(direct) is HintKind.CLIENT_ID_UNKNOWN

@@ -998,11 +998,12 @@ def test_an_answer_that_arrives_after_a_switch_goes_to_its_own_target(
     assert panels.tokens.granted.access_token == "access-code-1"
     assert len(panels.of(FormFill)) == sandbox_fills  # the form keeps the sandbox's token
     assert len(panels.of(VerificationRequested)) == checks  # nothing new on display
-    assert panels.raw.origin == PRODUCTION  # the raw exchange is the latest, marked
+    assert panels.raw.origin == SANDBOX  # the raw panel too shows this target's own step
 
     session.set_target(PRODUCTION)
     assert panels.tokens.origin == PRODUCTION and not panels.tokens.freshness.stale
     assert panels.tokens.granted.access_token == "access-p"
+    assert panels.raw.origin == PRODUCTION and panels.raw.exchange is late
     job = panels.of(VerificationRequested)[-1].job
     assert job.origin == PRODUCTION and job.id_token == production_id_token
     session.set_target(SANDBOX)

@@ -85,7 +85,8 @@ class SessionMachine(RuleBasedStateMachine):
         self.session.set_target(self.target)
         self.server = ServerModel()
         self.sent: list[tuple[TokenRequest, Origin]] = []
-        self.latest: tuple[RawStep, Origin] | None = None  # what the raw panel should show
+        self.latest: tuple[RawStep, Origin] | None = None  # the latest step of all
+        self.latest_here: dict[tuple[str, ...], RawStep] = {}  # each target's latest step
         self.latest_token: dict[tuple[str, ...], Exchange] = {}
         self.attempts: dict[str, AuthorizeSession] = {}
         self.recorded: list[AuthorizeRecorded] = []
@@ -136,6 +137,7 @@ class SessionMachine(RuleBasedStateMachine):
         assert verifier not in shown
         assert verifier not in str(authorize_record_to_dict(record, full_tokens=True))
         self.latest = (record, started_on)
+        self.latest_here[started_on.key] = record
         return attempt, record
 
     @rule()
@@ -274,6 +276,7 @@ class SessionMachine(RuleBasedStateMachine):
 
     def _finish(self, exchange: Exchange, request: TokenRequest | ShareTokenRequest) -> None:
         self.latest = (exchange, self.target)
+        self.latest_here[self.target.key] = exchange
         if isinstance(request, TokenRequest):
             self.latest_token[self.target.key] = exchange
         self.session.exchange_finished(exchange, sent=request, origin=self.target)
@@ -300,12 +303,14 @@ class SessionMachine(RuleBasedStateMachine):
     @invariant()
     def current_raw_and_error_are_the_latest_exchange_here(self) -> None:
         raw: ExchangeView | None = self._view(ExchangeChanged)
+        here = self.latest_here.get(self.target.key)
         if raw is not None and not raw.freshness.stale:
-            assert self.latest is not None and raw.exchange is self.latest[0]
+            assert here is not None and raw.exchange is here
             assert raw.origin.same_target(self.target)
-        if self.latest is not None and self.latest[1].same_target(self.target):
-            # The latest step here, an authorize step included, is what the raw panel shows.
-            assert raw is not None and not raw.freshness.stale and raw.exchange is self.latest[0]
+        if here is not None:
+            # This target's latest step, an authorize step included, is what the raw panel
+            # shows — whatever another target did since.
+            assert raw is not None and not raw.freshness.stale and raw.exchange is here
         error: ErrorView | None = self._view(ErrorChanged)
         if error is not None and not error.freshness.stale and error.origin is not None:
             assert error.origin.same_target(self.target)

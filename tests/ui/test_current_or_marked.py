@@ -383,6 +383,13 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
         said = window.status.message.text()
         assert "no longer" in said and "arrived verified" in said, said
         assert granted.summary() not in said
+        # Another target: the line about this one's id_token goes; back here, it is not said
+        # again as if it had just happened (the panel still says the verdict).
+        add_profile(window, "Elsewhere", issuer="https://id.example.invalid/")
+        assert "no longer" not in window.status.message.text()
+        select(window, EMULATOR_PROFILE_ID)
+        assert "no longer" not in window.status.message.text()
+        assert window.id_token_panel.check_status("exp") == "fail"
     finally:
         close_window(window, qtbot)
 

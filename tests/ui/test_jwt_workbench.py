@@ -417,3 +417,16 @@ def test_ctrl_return_in_the_paste_box_verifies_and_hidden_characters_are_named(
         qtbot.keyClick(bench.token, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     said = bench.problem.text() + bench.panel.summary.text()
     assert "U+0000" in said and "U+0007" in said and "U+202E" in said
+
+
+def test_a_message_about_the_inputs_goes_once_they_change(window: MainWindow, qtbot) -> None:
+    """No issuer to fetch keys from: Decode and verify says so; choosing pasted keys instead
+    (or typing an issuer) makes that message no longer true, and it goes."""
+    bench = open_workbench(window)
+    bench.issuer.clear()
+    bench.key_buttons[KEYS_FROM_ISSUER].setChecked(True)
+    bench.token.setPlainText(emulator_id_token(window, qtbot))
+    qtbot.mouseClick(bench.verify_button, Qt.MouseButton.LeftButton)
+    assert "issuer" in bench.problem.text().lower()
+    bench.key_buttons[KEYS_PASTED].setChecked(True)
+    assert bench.problem.text() == ""

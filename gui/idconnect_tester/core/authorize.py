@@ -182,6 +182,9 @@ class AuthorizeResult:
             return f"Authorization code received ({checked})"
         if self.error is not None:
             described = f": {self.error_description}" if self.error_description else ""
+            if self.by_redirect and not self.state_checked:
+                # Nothing ties it to this run's request: not said to be the server's answer.
+                return f"An error redirect without this run's state says {self.error}{described}"
             return f"The authorization server answered {self.error}{described}"
         return str(self.problem)
 

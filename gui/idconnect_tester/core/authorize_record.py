@@ -136,7 +136,10 @@ class AuthorizeRecord:
                 checked = "state verified" if self.state_checked else "state NOT verified"
                 return f"Code received ({checked}) {took}"
             case AuthorizeOutcome.ERROR:
-                return f"OAuth error {self.error} {took}"
+                unverified = (
+                    " (state NOT verified)" if self.by_redirect and not self.state_checked else ""
+                )
+                return f"OAuth error {self.error}{unverified} {took}"
         return f"No code {took}: {self.problem}"
 
     def redirect(self) -> str | None:

@@ -158,8 +158,10 @@ class Session:
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
         self._drill_made: tuple[Exchange, str] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
-        # What the raw panel shows: the latest exchange, or an authorize step that came after.
+        # What the raw panel shows: the latest exchange, or an authorize step that came after —
+        # of all, and each target's own (chosen as the error panel's step is).
         self._raw: tuple[RawStep, Origin] | None = None
+        self._raws: dict[tuple[str, ...], tuple[RawStep, Origin]] = {}
         # The latest exchange that reached the token endpoint, per target: a token view is
         # current only while it shows that exchange's result.
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
@@ -214,10 +216,13 @@ class Session:
 
     @property
     def _chain(self) -> TokenChain | None:
-        """The chain on display: the latest this target's client can use, else the latest."""
+        """The chain on display: the latest this target's client can use; else the chain of
+        the target whose steps the other panels show; else the latest."""
         chains = list(reversed(self._chains.values()))
         usable = (chain for chain in chains if chain.origin.same_client(self._target))
-        return next(usable, chains[0] if chains else None)
+        key = self._results_target()
+        shown_with = self._chains.get(key) if key is not None else None
+        return next(usable, shown_with or (chains[0] if chains else None))
 
     def _changed(self, chain: TokenChain) -> None:
         """`chain` got tokens: it is the latest (last in `_chains`), under its target now (a
@@ -303,14 +308,16 @@ class Session:
         origin = started_for or self._target
         if origin is not None:
             record = AuthorizeRecord.of(attempt, result, now, server_status)
-            self._raw = (record, origin)
+            self._set_raw(record, origin)
             self._emit(AuthorizeRecorded(record, origin))
         if result.code is not None:
             self._remember_code(result.code, attempt, origin)
             shown = self._errors.get(origin.key) if origin is not None else None
-            if shown is not None and shown.from_authorize:
-                # An earlier authorize failure is over; a failed exchange stays until the next.
-                self._set_error(_ShownError(None, origin, now))
+            if origin is not None and (shown is None or shown.from_authorize):
+                # An earlier authorize failure is over (and a target's first step is this
+                # success: its own, not another target's error); a failed exchange stays
+                # until the next.
+                self._set_error(_ShownError(None, origin, now, from_authorize=True))
             self._emit(
                 FormFill(
                     grant_type=vendor.GRANT_AUTHORIZATION_CODE,
@@ -409,7 +416,7 @@ class Session:
         this run knows (a replay), for the history to keep."""
         now = self._clock()
         self._latest = (exchange, origin)
-        self._raw = (exchange, origin)
+        self._set_raw(exchange, origin)
         report = self._explained(report_for_exchange(exchange), exchange, sent, origin)
         self._set_error(_ShownError(report, origin, now, exchange=exchange))
         if exchange.endpoint is Endpoint.TOKEN:
@@ -941,9 +948,12 @@ class Session:
         return ShareView(share.exchange, share.granted, share.origin, status, freshness)
 
     def _exchange_view(self) -> ExchangeView | None:
-        if self._raw is None:
+        here = self._target.key if self._target is not None else None
+        key = here if here in self._raws else self._results_target()
+        shown = self._raws.get(key, self._raw) if key is not None else self._raw
+        if shown is None:
             return None
-        step, origin = self._raw
+        step, origin = shown
         if isinstance(step, AuthorizeRecord):
             when, what = clock_time(step.finished_at), "The authorize step"
         else:
@@ -958,6 +968,27 @@ class Session:
         else:
             freshness = Freshness(False, f"{what}, at {when}.", when)
         return ExchangeView(step, origin, freshness)
+
+    def _set_raw(self, step: RawStep, origin: Origin) -> None:
+        self._raw = self._raws[origin.key] = (step, origin)
+
+    def _results_target(self) -> tuple[str, ...] | None:
+        """Whose steps the error and raw panels show (and, with no tokens of this client, the
+        token panels): the current target's; with none yet, the latest of its client's (a copy
+        of its profile); else the target of the latest step anywhere — so every panel shows
+        the same target's results."""
+        target = self._target
+        if target is None:
+            return None
+        if target.key in self._errors:
+            return target.key
+        same_client = [
+            e for e in self._errors.values() if e.origin and e.origin.same_client(target)
+        ]
+        if same_client:
+            latest = max(same_client, key=lambda error: error.at)
+            return latest.origin.key if latest.origin is not None else None
+        return self._error.origin.key if self._error and self._error.origin else None
 
     def _set_error(self, shown: _ShownError) -> None:
         self._error = shown

@@ -203,7 +203,8 @@ RawStep = Exchange | AuthorizeRecord
 
 @dataclass(frozen=True)
 class ExchangeView:
-    """The latest step with any endpoint, the authorize step included: the raw panel."""
+    """The raw panel: the latest step with any endpoint, the authorize step included — the
+    current target's own, as the error panel chooses it."""
 
     exchange: RawStep
     origin: Origin

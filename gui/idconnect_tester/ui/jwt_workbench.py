@@ -231,8 +231,10 @@ class JwtWorkbench(QDialog):
 
     def _inputs_edited(self) -> None:
         """The verdict on show is about the token, keys and settings as they were: say so (and
-        drop a fetch still running for them) until Decode and verify runs again."""
+        drop a fetch still running for them) until Decode and verify runs again. A message
+        about the inputs ("Enter the issuer…") is about them as they were: it goes."""
         self._generation += 1
+        self._say("")
         if self._fetching:  # for the inputs as they were: its result will be dropped
             self._fetching = False
             self.panel.summary.setText("Press Decode and verify.")

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
         # The latest automatic refresh: the id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
+        self._untrusted_said: str | None = None  # the id_token whose expiry was said
         self._arranging = False
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
@@ -501,14 +502,16 @@ class MainWindow(QMainWindow):
             failed = ", ".join(verification.failed) or "decode"
             arrived = self.session.arrival_verdict()
             if arrived is not None and arrived.verdict is not Verdict.FAILED:
-                # Time did it (its exp passed): not the news of the response it came with.
-                checked = verification.checked_at
-                since = f" since {clock_time(checked)}" if checked is not None else ""
-                self.status.say(
-                    f"The id_token is no longer to be trusted{since}: {failed} failed "
-                    f"(it arrived {arrived.verdict.value})",
-                    Tone.ERROR,
-                )
+                # Time did it (its exp passed): not the news of the response it came with. Said
+                # once, when it happens — not again when its target is chosen again.
+                if self._untrusted_said != view.id_token:
+                    self._untrusted_said = view.id_token
+                    self.status.say(
+                        f"{view.origin.label}'s id_token is no longer to be trusted: {failed} "
+                        f"failed (it arrived {arrived.verdict.value})",
+                        Tone.ERROR,
+                    )
+                    self._status_shows = view.origin  # a switch takes it off the status bar
                 return
             latest = self.session.latest_exchange()
             prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
