@@ -1025,3 +1025,27 @@ def test_a_refresh_token_is_judged_by_the_chain_that_issued_it_whichever_is_on_d
     own = session.refresh_token_status(" refresh-code-p ")
     assert own is not None and own[0] == PRODUCTION and own[1].state is TokenState.LIVE
     assert session.refresh_token_status("typed-by-hand") is None
+
+
+def test_on_a_target_with_no_results_every_panel_shows_the_same_other_target(
+    session, panels, clock, signer
+) -> None:
+    """Tokens on production last, then a failed step on the sandbox: a third target with no
+    steps of its own shows the sandbox's latest step in the error and raw panels — and the
+    sandbox's tokens, not production's newer ones, in the token panels: one target's
+    results, marked."""
+    exchange_code(session, clock, signer)  # the sandbox's tokens
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)
+    session.set_target(SANDBOX)
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 400, "Bad request"), sent=refresh_request("x"), origin=SANDBOX
+    )
+    third = origin("Third", profile_id="p-third", port=9003)
+    session.set_target(third)
+    assert panels.error.origin == SANDBOX and panels.raw.origin == SANDBOX
+    assert panels.tokens.origin == SANDBOX
+    assert panels.tokens.granted.access_token == "access-code-1"
+    assert panels.tokens.freshness.stale and panels.raw.freshness.stale
