@@ -21,7 +21,7 @@ from tests.support.exchanges import (
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.authorize_record import AuthorizeOutcome, AuthorizeRecord
-from idconnect_tester.core.exchange import Exchange, Hint, HintKind
+from idconnect_tester.core.exchange import Exchange, Hint, HintKind, TokenGranted
 from idconnect_tester.core.hints import hint_for
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
@@ -1049,3 +1049,25 @@ def test_on_a_target_with_no_results_every_panel_shows_the_same_other_target(
     assert panels.tokens.origin == SANDBOX
     assert panels.tokens.granted.access_token == "access-code-1"
     assert panels.tokens.freshness.stale and panels.raw.freshness.stale
+
+
+def test_a_refresh_that_brings_the_same_id_token_back_is_checked_as_its_own(
+    session, panels, clock, signer
+) -> None:
+    """In the same second a refresh can return the very same id_token text: that exchange's
+    verdict is still checked and handed on (the history keeps one per exchange) — but a
+    switch away and back, which brings no exchange, checks nothing again."""
+    first = exchange_code(session, clock, signer)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, job.nonce, 60), "the test JWKS")
+    assert isinstance(first.outcome, TokenGranted) and first.outcome.id_token is not None
+    same = granted(clock.now, access="a2", id_token=first.outcome.id_token)
+    session.exchange_finished(same, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    again = panels.of(VerificationRequested)[-1].job
+    assert again is not job and again.id_token == job.id_token
+    session.verification_finished(again, signer.context(SANDBOX, again.nonce, 60), "the JWKS")
+    assert [c.exchange for c in panels.of(IdTokenChecked)] == [first, same]
+    checks = len(panels.of(VerificationRequested))
+    session.set_target(PRODUCTION)
+    session.set_target(SANDBOX)
+    assert len(panels.of(VerificationRequested)) == checks

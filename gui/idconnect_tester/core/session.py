@@ -245,7 +245,13 @@ class Session:
         if grant is None or grant.granted.id_token is None:
             return self._verifying is None
         verifying = self._verifying
-        return verifying is not None and verifying.job.id_token == grant.granted.id_token
+        # Its exchange, not only its text: a refresh may bring the very same id_token back (in
+        # the same second), and that exchange's verdict is checked, and kept, as its own.
+        return (
+            verifying is not None
+            and verifying.exchange is grant.exchange
+            and verifying.job.id_token == grant.granted.id_token
+        )
 
     def _chain_with_refresh_token(self, origin: Origin, refresh_token: str) -> TokenChain | None:
         """The chain whose refresh token a refresh to `origin` sent: `origin`'s own first, then
