@@ -112,3 +112,12 @@ def test_the_azp_row_names_several_audiences_with_their_hidden_characters_escape
     row = authorized_party_check(claims, VerificationContext(client_id="client"))
     assert row.status is CheckStatus.WARN
     assert RLO not in row.detail and f"other{json_escape(RLO)}" in row.detail
+
+
+@given(st.text(), st.sampled_from(["", "\n", "\n\t", "\n\r\t"]))
+def test_every_hidden_character_but_those_kept_is_escaped_in_any_text(text: str, keep: str) -> None:
+    """The shortcut for text with nothing hidden must never let a hidden character through."""
+    shown = escape_hidden(text, keep=keep)
+    assert all(c in keep or not is_hidden(c) for c in shown)
+    if not any(is_hidden(c) and c not in keep for c in text):
+        assert shown == text

@@ -49,6 +49,14 @@ def escape_hidden(text: str, keep: str = JSON_LINE_BREAKS) -> str:
     escape. Inside a JSON string the escape means the same character, so JSON text stays
     valid and means the same value."""
 
+    seen = text
+    for character in keep:
+        seen = seen.replace(character, "")
+    if seen.isprintable():
+        # No control, format or separator character at all (Python's "printable" leaves out
+        # every hidden category): the usual case, found without a look at each character.
+        return text
+
     def escaped(run: re.Match[str]) -> str:
         return "".join(
             json_escape(character) if character not in keep and is_hidden(character) else character
