@@ -22,6 +22,7 @@ from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, text_of, to
 
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
@@ -80,6 +81,7 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     assert window.controller.pending_tasks == 0
     assert report.duration_ms < took_ms
     assert "PASS" in text_of(window, "checkSummary")
+    assert clock_time(report.started_at) in text_of(window, "checkSummary")  # when it ran
 
     # The live panels are the user's own workflow: the check's tokens are not shown there.
     assert text_of(window, "accessTokenField") == ""

@@ -864,3 +864,21 @@ def test_an_answer_after_a_switch_leaves_this_targets_tokens_and_form_alone(wind
         assert window.form.refresh_token.text() == their_refresh
     finally:
         second.stop()
+
+
+def test_in_a_short_screens_row_of_tabs_the_error_panel_says_when(window, qtbot) -> None:
+    """A short screen's results are a long row of tabs whose titles have no room for a time:
+    the error panel then says when its step ended on a line of its own, as the wide layout's
+    title does ("Error · 14:02:11")."""
+    window.resize(1000, 650)
+    qtbot.waitUntil(
+        lambda: window_layout.in_a_long_row_of_tabs(window, window.docks["error"]),
+        timeout=WAIT_MS,
+    )
+    token_flow(window, qtbot)
+    failed = send_and_wait(window, qtbot)  # the same code again: 401
+    line = window.error_panel.freshness
+    when = clock_time(failed.received_at)
+    assert line.isVisibleTo(window.error_panel) and when in line.text()
+    assert not stale(window, "errorPanel")
+    assert when not in window.docks["error"].windowTitle()  # no room there

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
 from idconnect_tester.core.session_events import Freshness
+from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,
@@ -196,8 +197,10 @@ class CheckPanel(QWidget):
             f"{report.count(StepStatus.SKIPPED)} skipped"
         )
         verdict = "PASS" if report.passed else "FAIL"
+        # When: its tokens expire, and a PASS from this morning is no news this afternoon.
         self.say(
-            f"{verdict}: {counts} in {report.duration_ms:.0f} ms",
+            f"{verdict}: {counts} in {report.duration_ms:.0f} ms, at "
+            f"{clock_time(report.started_at)}",
             Tone.OK if report.passed else Tone.ERROR,
         )
         for button in (self.save_markdown, self.save_junit):

@@ -185,6 +185,7 @@ class JwtWorkbench(QDialog):
         )
         self.problem = WrappingLabel("")
         self.problem.setObjectName(f"{PREFIX}Problem")
+        self._said_about_the_inputs = False
         set_tone(self.problem, Tone.ERROR)
         action = QHBoxLayout()
         action.addWidget(self.problem, 1)
@@ -234,7 +235,8 @@ class JwtWorkbench(QDialog):
         drop a fetch still running for them) until Decode and verify runs again. A message
         about the inputs ("Enter the issuer…") is about them as they were: it goes."""
         self._generation += 1
-        self._say("")
+        if self._said_about_the_inputs:
+            self._say("")
         if self._fetching:  # for the inputs as they were: its result will be dropped
             self._fetching = False
             self.panel.summary.setText("Press Decode and verify.")
@@ -275,7 +277,7 @@ class JwtWorkbench(QDialog):
             f"Not pasted: {size} — too long for {holds} (this box takes up to {limit:,} "
             f"characters).{kept}"
         )
-        self._say(text)
+        self._say(text, about_the_inputs=False)  # about a paste that did not go in
         announce(box, text)  # the focus is in the box, not on the line that says it
 
     def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -300,9 +302,12 @@ class JwtWorkbench(QDialog):
 
     # --- verifying ---
 
-    def _say(self, text: str, tone: Tone = Tone.ERROR) -> None:
+    def _say(self, text: str, tone: Tone = Tone.ERROR, *, about_the_inputs: bool = True) -> None:
+        """`about_the_inputs`: what Decode and verify found in them ("Enter the issuer…"),
+        which an edit of them makes untrue — unlike a refused paste, which changed nothing."""
         self.problem.setText(text)
         set_tone(self.problem, tone)
+        self._said_about_the_inputs = about_the_inputs and bool(text)
 
     def verify(self) -> None:
         """Decode and check the pasted token with the chosen keys. Never raises for what was

@@ -534,7 +534,12 @@ class MainWindow(QMainWindow):
         a ⚠ alone marks what is older ("⚠ Response"), and the panel's own line says the rest."""
         self._freshness_titled[dock] = freshness
         title = window_layout.DOCK_TITLES[dock]
-        if window_layout.in_a_long_row_of_tabs(self, self.docks[dock]):
+        in_a_long_row = window_layout.in_a_long_row_of_tabs(self, self.docks[dock])
+        if dock == "error":
+            # In a long row of tabs the title has no room for when: the panel says it. (The
+            # others say it in their rows already: "Issued 14:02:11 by…", "Checked at…".)
+            self.error_panel.freshness.say_when(in_a_long_row)
+        if in_a_long_row:
             if freshness is not None and freshness.stale:
                 title = f"⚠ {title}"
         elif freshness is not None and freshness.label:

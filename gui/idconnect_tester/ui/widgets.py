@@ -430,13 +430,26 @@ class FreshnessLine(ElidedLabel):
         font.setBold(True)
         self.setFont(font)
         set_tone(self, Tone.WARNING)
+        self._says_when = False
+        self._freshness: Freshness | None = None
         self.show_freshness(None)
 
+    def say_when(self, on: bool) -> None:
+        """Say where a *current* result came from too ("From the … exchange at 14:02:11"), in
+        grey: for a panel that is a tab in a short screen's long row, whose title has no room
+        for the time."""
+        self._says_when = on
+        self.show_freshness(self._freshness)
+
     def show_freshness(self, freshness: Freshness | None) -> None:
+        self._freshness = freshness
         stale = freshness is not None and freshness.stale
-        self.setText(f"⚠ {freshness.note}" if freshness is not None and stale else "")
-        self.setToolTip(freshness.note if freshness is not None and stale else "")
-        self.setVisible(stale)
+        said = freshness is not None and (stale or self._says_when)
+        note = freshness.note if freshness is not None and said else ""
+        self.setText(f"⚠ {note}" if stale else note)
+        self.setToolTip(note)
+        set_tone(self, Tone.WARNING if stale else Tone.MUTED)
+        self.setVisible(said)
 
 
 def correct_to_nearest(box: QAbstractSpinBox) -> None:
