@@ -150,9 +150,9 @@ class Session:
         self._answered: dict[str, _Answer] = {}
         # Each target's own tokens (its latest chain), the one that changed last at the end.
         # The panels show the latest that the current target's client can use (its own, or a
-        # copy of its profile's); with none, the latest of all, marked as another target's.
-        # An answer that arrives after a switch goes to its own target's chain and leaves the
-        # one on display alone.
+        # copy of its profile's); with none, the chain of the target whose steps the error and
+        # raw panels show, marked as another target's (see `_chain`). An answer that arrives
+        # after a switch goes to its own target's chain and leaves the one on display alone.
         self._chains: dict[tuple[str, ...], TokenChain] = {}
         self._share: _Share | None = None  # the share token on display
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
@@ -171,7 +171,7 @@ class Session:
         self._error: _ShownError | None = None
         self._errors: dict[tuple[str, ...], _ShownError] = {}
         self._verifying: _Verifying | None = None
-        # The latest exchange's id_token's first verdict (handed on as IdTokenChecked).
+        # Each exchange's id_token's first verdict (handed on once, as IdTokenChecked).
         self._first_verdicts: dict[Exchange, IdTokenChecked] = {}
         self._pasted_keys: tuple[VerificationKey, ...] | None = None
         self._pasted_description = ""
@@ -445,10 +445,9 @@ class Session:
             spent_before = self._spent.get(sent.code.strip())
             self._note_spent(sent.code.strip(), exchange, origin)
         outcome = exchange.outcome
-        refreshing = grant_type == vendor.GRANT_REFRESH_TOKEN and sent is not None
-        chain = (
+        chain = (  # the chain a refresh continues, whichever target's it is
             self._chain_with_refresh_token(origin, sent.refresh_token)
-            if refreshing and sent is not None
+            if sent is not None and grant_type == vendor.GRANT_REFRESH_TOKEN
             else None
         )
         on_display = self._chain
