@@ -254,17 +254,10 @@ class Session:
         )
 
     def _chain_with_refresh_token(self, origin: Origin, refresh_token: str) -> TokenChain | None:
-        """The chain whose refresh token a refresh to `origin` sent: `origin`'s own first, then
-        another target's of the same client (a copy of the profile redeems it too)."""
-        own = self._chains.get(origin.key)
-        for chain in (own, *self._chains.values()):
-            if (
-                chain is not None
-                and chain.origin.same_client(origin)
-                and chain.uses_refresh_token(refresh_token)
-            ):
-                return chain
-        return None
+        """The chain whose refresh token a refresh to `origin` sent, if `origin` is where it
+        redeems: its own target, or another of the same client (a copy of the profile)."""
+        chain = self._chain_issuing(refresh_token)
+        return chain if chain is not None and chain.origin.same_client(origin) else None
 
     # --- inputs: the authorize step ---
 
@@ -1004,14 +997,8 @@ class Session:
         """This target's latest step; none here yet, the latest of this client at this server
         (a copy of this profile: its steps are this client's); else the latest anywhere —
         marked as such."""
-        target = self._target
-        here = self._errors.get(target.key) if target is not None else None
-        if here is None:
-            same_client = (
-                e for e in self._errors.values() if e.origin and e.origin.same_client(target)
-            )
-            here = max(same_client, key=lambda error: error.at, default=None)
-        shown = here or self._error
+        key = self._results_target()
+        shown = (self._errors.get(key) if key is not None else None) or self._error
         if shown is None:
             return None
         report, origin, when = shown.report, shown.origin, shown.at
