@@ -15,7 +15,8 @@ from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, size_for_reading
+from idconnect_tester.ui.widgets import WrappingLabel
+from idconnect_tester.ui.window_size import size_for_reading
 
 _VERDICT_TONES: dict[Verdict | None, Tone] = {
     Verdict.FAILED: Tone.ERROR,

@@ -58,8 +58,8 @@ from idconnect_tester.ui.widgets import (
     announce,
     correct_to_nearest,
     mark_stale,
-    size_for_reading,
 )
+from idconnect_tester.ui.window_size import size_for_reading
 
 if TYPE_CHECKING:
     import httpx

@@ -106,12 +106,12 @@ from idconnect_tester.ui.widgets import (
     first_control,
     guard_wheel,
     hide_while_covered,
-    keep_frame_on_screen,
     less_room_above_and_below,
     return_presses_buttons,
     scrolling_up_and_down,
 )
 from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
+from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_screen
 
 _NOT_READY = "reading the target…"
 _MAX_TIMER_MS = 2**31 - 1
@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self._restored_default: LayoutKind | None = None  # the saved default's kind
         self._freshness_titled: dict[str, Freshness | None] = {}  # what each title says
         self._settling = QElapsedTimer()  # since the first show: the window manager settles
+        KeepsItsNormalSize(self)
         self._shutdown_task: asyncio.Future[None] | None = None
         self.settings = settings or WindowSettings()
         self.emulator = EmulatorHost(ttl_s=emulator_ttl_s)

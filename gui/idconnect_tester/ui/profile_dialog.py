@@ -39,11 +39,10 @@ from idconnect_tester.ui.widgets import (
     WrappingLabel,
     ask,
     correct_to_nearest,
-    fit_to_screen,
     guard_wheel,
-    keep_frame_on_screen,
     scrolling_up_and_down,
 )
+from idconnect_tester.ui.window_size import fit_to_screen, keep_frame_on_screen
 
 # Each field's label: its accessible name too (without the &). The mnemonics leave S and C to
 # Save and Cancel, which some desktops' themes give &S and &C.

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.ui.widgets import RowTree, size_for_reading
+from idconnect_tester.ui.widgets import RowTree
+from idconnect_tester.ui.window_size import size_for_reading
 
 # Keys that belong to a field or a list rather than to a menu command.
 _IN_FIELDS = (

@@ -21,7 +21,8 @@ from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, grow_to_show_all
+from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest
+from idconnect_tester.ui.window_size import grow_to_show_all
 
 
 class ShareTokenDialog(QDialog):

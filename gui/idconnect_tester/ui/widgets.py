@@ -655,64 +655,6 @@ class _FocusInView(QObject):
             self._area.ensureWidgetVisible(new)
 
 
-def size_for_reading(window: QWidget, *, columns: int, lines: int) -> None:
-    """A window of long texts (a raw exchange, claims): room for `columns` characters by
-    `lines` lines, taller on a tall screen — up to three quarters of its height, the texts
-    get the extra lines — and never larger than the screen's available area."""
-    metrics = window.fontMetrics()
-    available = (window.screen() or QGuiApplication.primaryScreen()).availableGeometry().size()
-    height = max(metrics.lineSpacing() * lines, available.height() * 3 // 4)
-    wanted = QSize(metrics.horizontalAdvance("M") * columns, height)
-    window.resize(wanted.boundedTo(available))
-
-
-def keep_frame_on_screen(window: QWidget) -> None:
-    """A window the size of the screen's available area, plus the title bar and borders the
-    window manager put around it, ends past the screen's edge: what is at its bottom (a status
-    bar, Save) would be out of sight. Such a window gives up the frame's size. Call it from
-    `moveEvent`: a window manager frames a window after it is shown, and the title bar's height
-    arrives with a move."""
-    screen = window.screen()
-    if screen is None or window.isMaximized() or window.isFullScreen():
-        return
-    available = screen.availableGeometry()
-    frame = window.frameGeometry()
-    extra = frame.size() - available.size()
-    framed = frame.size() != window.size()
-    if framed and (extra.width() > 0 or extra.height() > 0):
-        window.resize(
-            max(window.minimumWidth(), window.width() - max(0, extra.width())),
-            max(window.minimumHeight(), window.height() - max(0, extra.height())),
-        )
-        window.move(
-            min(
-                max(frame.left(), available.left()),
-                available.right() - window.frameGeometry().width() + 1,
-            ),
-            min(
-                max(frame.top(), available.top()),
-                available.bottom() - window.frameGeometry().height() + 1,
-            ),
-        )
-
-
-def grow_to_show_all(window: QWidget) -> None:
-    """Taller, when text that wraps got longer (a verdict, a warning): Qt keeps a window's
-    height when a label in it needs more lines, and cuts the lines off."""
-    layout = window.layout()
-    if layout is not None and layout.hasHeightForWidth():
-        needed = layout.totalHeightForWidth(window.width())
-        if needed > window.height():
-            window.resize(window.width(), needed)
-
-
-def fit_to_screen(window: QWidget) -> None:
-    """Its natural size, but never larger than the screen's available area (at any scale)."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    available = screen.availableGeometry().size()
-    window.resize(window.sizeHint().boundedTo(available))
-
-
 class _WheelGuard(QObject):
     """A wheel turned over a combo box or spin box that doesn't have the focus scrolls the
     page it sits in instead of changing the value (scrolling the form must not change the

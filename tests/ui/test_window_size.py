@@ -1,0 +1,56 @@
+"""Un-maximised, a window takes back its own size — also where the window manager hands it the
+whole screen instead (openbox does, for a window that was maximised when it was first shown).
+The window manager's part is played here by resizes; `test_layout_x11` runs the real one."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QMainWindow
+from pytestqt.qtbot import QtBot
+
+from idconnect_tester.ui.window_size import KeepsItsNormalSize
+
+
+def _shown_window(qtbot: QtBot) -> QMainWindow:
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    KeepsItsNormalSize(window)
+    window.resize(400, 300)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _maximised_window(qtbot: QtBot) -> QMainWindow:
+    window = _shown_window(qtbot)
+    window.showMaximized()
+    qtbot.waitUntil(window.isMaximized)
+    return window
+
+
+def test_unmaximised_to_the_whole_screen_it_takes_back_its_own_size(qtbot: QtBot) -> None:
+    window = _maximised_window(qtbot)
+    window.showNormal()
+    qtbot.waitUntil(lambda: not window.isMaximized())
+    window.resize(window.screen().availableGeometry().size())  # the window manager's size
+    qtbot.waitUntil(lambda: window.size() == QSize(400, 300))
+
+
+def test_a_size_the_person_chooses_later_stays(qtbot: QtBot) -> None:
+    """Only the un-maximising is undone: the person's own resize, as large as the screen, is
+    theirs (here: once the window manager's un-maximising was answered)."""
+    window = _maximised_window(qtbot)
+    window.showNormal()
+    qtbot.waitUntil(lambda: not window.isMaximized())
+    screen = window.screen().availableGeometry().size()
+    window.resize(screen)
+    qtbot.waitUntil(lambda: window.size() == QSize(400, 300))
+    window.resize(screen)
+    assert window.size() == screen
+
+
+def test_a_window_never_maximised_keeps_any_size(qtbot: QtBot) -> None:
+    window = _shown_window(qtbot)
+    screen = window.screen().availableGeometry().size()
+    window.resize(screen)
+    assert window.size() == screen
