@@ -526,6 +526,10 @@ def test_exp_passing_flips_the_verdict_without_fetching_anything(
     rows = {c.name: c.status for c in panels.id_token.verification.checks}
     assert rows["exp"] is CheckStatus.FAIL
     assert len(panels.of(VerificationRequested)) == requests_before  # no new fetch
+    # The step had no error, and its id_token arrived verified; the error view says the
+    # check it fails now, so "No error" does not stand alone beside it.
+    assert panels.error.report is None and panels.error.id_token_failed == ()
+    assert panels.error.id_token_failed_since == ("exp",)
 
 
 def test_an_exchanges_id_token_verdict_is_handed_on_once_as_it_was_when_it_arrived(

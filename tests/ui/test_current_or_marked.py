@@ -379,6 +379,11 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             "FAILED" in window.id_token_panel.summary.text().upper()
         )
         assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+        # The error panel is about the exchange, which succeeded — and yet no bare "No error"
+        # beside an id_token not to be trusted: it names the check that fails now.
+        assert "No error" in text_of(window, "errorStatus")
+        assert window.error_panel.status.text() != "No error"
+        assert "exp" in text_of(window, "errorHint")
         # The status bar says time did it, not the response (which arrived verified).
         said = window.status.message.text()
         assert "no longer" in said and "arrived verified" in said, said

@@ -1034,17 +1034,34 @@ class Session:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
             )
-        first = self._first_verdicts.get(shown.exchange) if shown.exchange is not None else None
-        id_token_failed = (
-            tuple(first.verification.failed or ["decode"])
-            if report is None
-            and first is not None
-            and first.exchange is shown.exchange
-            and first.verification.verdict is Verdict.FAILED
-            else ()
+        id_token_failed, failed_since = (
+            self._id_token_failures(shown.exchange) if report is None else ((), ())
         )
         drill = self.drill_that_made(shown.exchange) or ""
-        return ErrorView(report, origin, freshness, when, id_token_failed, drill)
+        return ErrorView(report, origin, freshness, when, id_token_failed, failed_since, drill)
+
+    def _id_token_failures(
+        self, exchange: Exchange | None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For a step with no error of its own: the checks its id_token failed when it
+        arrived; or, when it passed then, the checks it fails now (its exp passed, say)."""
+        first = self._first_verdicts.get(exchange) if exchange is not None else None
+        if exchange is None or first is None or first.exchange is not exchange:
+            return (), ()  # no verdict on its id_token yet
+        if first.verification.verdict is Verdict.FAILED:
+            return tuple(first.verification.failed or ["decode"]), ()
+        now = self._verdict_now(exchange)
+        if now is not None and now.verdict is Verdict.FAILED:
+            return (), tuple(now.failed or ["decode"])
+        return (), ()
+
+    def _verdict_now(self, exchange: Exchange) -> Verification | None:
+        """The latest verdict on the id_token `exchange` delivered, while it is the one on
+        display (checked again at every expiry)."""
+        verifying = self._verifying
+        if verifying is None or verifying.exchange is not exchange:
+            return None
+        return verifying.result
 
     def _other_target(self, origin: Origin, when: str) -> Freshness:
         """A result from a target that is not the current one: another profile, or this

@@ -222,6 +222,9 @@ class ErrorView:
     # A success whose id_token failed its checks when it arrived (its first verdict): the
     # checks that failed. Not an HTTP error, but no success to trust either.
     id_token_failed: tuple[str, ...] = ()
+    # A success whose id_token passed when it arrived and fails now (its exp passed, or it
+    # was checked again): the checks that fail. The step itself was no error.
+    id_token_failed_since: tuple[str, ...] = ()
     drill: str = ""  # the emulator drill that staged that step's outcome, if one did
 
 

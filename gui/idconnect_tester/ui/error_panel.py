@@ -94,6 +94,8 @@ class ErrorPanel(QWidget):
             self.show_report(report)
         elif view is not None and view.id_token_failed:
             self._show_id_token_failure(view.id_token_failed)
+        elif view is not None and view.id_token_failed_since:
+            self._show_id_token_failed_since(view.id_token_failed_since)
         else:
             self._clear()
             return
@@ -123,6 +125,18 @@ class ErrorPanel(QWidget):
         self.hint.setText(
             f"<b>Do not trust this response.</b> Its id_token failed: {escape(', '.join(failed))}"
             " — the ID token panel says why, check by check."
+        )
+        self._show_rows_with_content()
+
+    def _show_id_token_failed_since(self, failed: tuple[str, ...]) -> None:
+        """A success whose id_token passed when it arrived and fails now (its exp passed):
+        the step had no error, but "No error" beside an id_token not to be trusted reads as
+        if all were well."""
+        self._clear()
+        self.status.setText("No error in the exchange")
+        self.hint.setText(
+            f"Its id_token <b>fails its checks now</b>: {escape(', '.join(failed))} — it passed "
+            "when it arrived. The ID token panel says why, check by check."
         )
         self._show_rows_with_content()
 
