@@ -419,6 +419,7 @@ def test_emulator_on_a_port_in_use_exits_2_with_a_clear_message(
     assert done.stdout == ""
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "in use" in done.stderr.lower()
+    assert "--port 0" in done.stderr  # the way out, named
     assert "Traceback" not in done.stderr
 
 

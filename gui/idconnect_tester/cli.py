@@ -6,6 +6,7 @@ for modules they don't use.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -358,6 +359,8 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
         return run_blocking(config, stdout=io.stdout)
     except OSError as exc:  # port in use, host not on this machine
         reason = exc.strerror or str(exc)
+        if exc.errno == errno.EADDRINUSE:
+            reason += " (another program has it; --port 0 picks a free one)"
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from exc
 
 
