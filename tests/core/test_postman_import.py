@@ -97,6 +97,23 @@ def test_without_a_keyring_the_secret_is_dropped_with_a_message(
     assert files_containing(private_home, SECRET) == []
 
 
+def test_for_the_window_without_a_keyring_the_secret_is_kept_for_this_run_only(
+    store: ProfileStore, sources: Path, private_home: Path
+) -> None:
+    """The window keeps it in memory, as it keeps a secret typed in: the profile works until
+    the app closes. Still never in a file."""
+    source = write_environment(sources / "env.json", app_token=APP_TOKEN, secret_key=SECRET)
+    secrets = SecretStore(backend=fail.Keyring())
+
+    (profile,) = imported = store.import_profiles(source, secrets=secrets, secret_for_this_run=True)
+
+    kept = secrets.get(profile.id)
+    assert kept is not None and kept.reveal() == SECRET and not secrets.persistent
+    assert any("this run only" in note for note in imported.notes)
+    assert not any("not kept" in note for note in imported.notes)
+    assert files_containing(private_home, SECRET) == []
+
+
 def test_without_a_secret_store_the_secret_is_dropped_too(
     store: ProfileStore, sources: Path, test_keyring: MemoryKeyring
 ) -> None:

@@ -306,7 +306,7 @@ def test_a_postman_environment_imports_from_the_menu_with_its_secret_in_the_keyr
     assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
 
 
-def test_a_postman_collection_without_a_keyring_imports_and_drops_the_secret_with_a_warning(
+def test_a_postman_collection_without_a_keyring_keeps_the_secret_for_this_run_and_says_so(
     loop, qtbot, tmp_path: Path, private_home: Path
 ) -> None:
     keyring.set_keyring(FailKeyring())  # no keyring at all (the fixture restores its own)
@@ -324,15 +324,24 @@ def test_a_postman_collection_without_a_keyring_imports_and_drops_the_secret_wit
         window.profile_actions.import_from(source)
         assert window.target_panel.profile.currentText() == "Sumsub ID Connect"
         assert window.target_panel.app_token.text() == EMULATOR_APP_TOKEN
-        assert window.target_panel.secret_key.text() == ""  # dropped, and said so
-        assert "not kept" in window.status.text()
+        # Kept for this run, as a secret typed in would be (and said so): the profile works.
+        qtbot.waitUntil(
+            lambda: window.target_panel.secret_key.text() == EMULATOR_SECRET_KEY, timeout=WAIT_MS
+        )
+        assert "this run only" in window.status.text()
         assert window.status.message.property("tone") == Tone.WARNING.value
         # Too long for the status line: every note is listed in a window of its own too.
         notes = window.findChild(QMessageBox, "importNotesBox")
         assert notes is not None and notes.isVisible() and not notes.isModal()
-        assert "not kept" in notes.informativeText()
+        assert "this run only" in notes.informativeText()
         assert "plain text" in notes.informativeText()  # delete the file: said in full
         assert not marker.exists()  # the collection's scripts never ran
+        # It signs with the imported secret: the emulator grants a token.
+        code = flows.get_code(window.emulator.base_url)
+        window.form.set_grant("authorization_code")
+        type_into(qtbot, window.form.code, code.code)
+        type_into(qtbot, window.form.code_verifier, code.code_verifier)
+        assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
         assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
         # The profile's settings say where a secret goes here: not into a keyring.
         seen: list[str] = []

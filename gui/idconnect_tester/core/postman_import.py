@@ -4,7 +4,8 @@ Sumsub publishes Postman collections for App Token auth whose variables are `sum
 `app-token` and `secret-key`, so many users arrive with such a file. Only variable *values* are
 read, and only those whose names say unambiguously what they hold; nothing in the file runs
 (pre-request scripts, tests), and its requests and auth settings are not kept. The secret key
-goes to the OS keyring or is dropped — the caller passes it to `keep_imported_secret`.
+goes to the OS keyring — without one, kept for the window's run or dropped — and never to a
+file: the caller passes it to `keep_imported_secret`.
 """
 
 from __future__ import annotations
@@ -104,20 +105,33 @@ def profile_from_postman(document: object, file_name: str) -> PostmanImport:
 
 
 def keep_imported_secret(
-    secrets: SecretStore | None, profile_id: str, secret: Secret | None, file_name: str
+    secrets: SecretStore | None,
+    profile_id: str,
+    secret: Secret | None,
+    file_name: str,
+    *,
+    for_this_run: bool = False,
 ) -> list[str]:
-    """Put an imported secret key in the OS keyring under the profile's id; without a keyring it
-    is dropped, never kept in a file. Returns what to tell the user."""
+    """Put an imported secret key in the OS keyring under the profile's id. Without a keyring
+    it is kept in memory when `for_this_run` (the window: the profile works until it closes,
+    as a secret typed in does), else dropped; never kept in a file. Returns what to tell the
+    user."""
     if not secret:
         return []
     after = (
         f" {file_name} itself still holds the secret key in plain text; delete it if you "
         "don't need it."
     )
-    if secrets is not None and secrets.persistent:
+    if secrets is not None and (secrets.persistent or for_this_run):
         secrets.set(profile_id, secret)
         if secrets.persistent:  # the write itself can fail and switch the store to memory
             return ["The secret key went to the system keyring." + after]
+        if for_this_run:
+            return [
+                "There is no usable system keyring, so the secret key from the file is kept "
+                "for this run only (secret keys are never written to a file): enter it again "
+                "after a restart." + after
+            ]
         secrets.delete(profile_id)
     return [
         "There is no usable system keyring, so the secret key from the file was not kept "

@@ -234,13 +234,19 @@ class ProfileStore:
             raise ProfileError(f"Could not write {path}: {exc.strerror or exc}") from exc
 
     def import_profiles(
-        self, path: Path, *, secrets: SecretStore | None = None, name: str | None = None
+        self,
+        path: Path,
+        *,
+        secrets: SecretStore | None = None,
+        name: str | None = None,
+        secret_for_this_run: bool = False,
     ) -> ImportedProfiles:
         """Add the profiles in `path` under new ids and unique names: this app's export (one
         profile, a list, or an exported file), or a Postman environment or collection that uses
         Sumsub's variable names. A secret key in an export is ignored; a Postman file's goes to
-        `secrets` (the OS keyring) or is dropped. `name` names the file's one profile. What was
-        skipped or dropped is in `.notes`."""
+        `secrets` (the OS keyring) or, without one, is kept for this run when
+        `secret_for_this_run` and dropped otherwise (see `keep_imported_secret`). `name` names
+        the file's one profile. What was skipped or dropped is in `.notes`."""
         try:
             document = json.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
@@ -287,7 +293,13 @@ class ProfileStore:
             )
         self._save([*self._profiles, *imported], self._last_used)
         if postman is not None:
-            notes += keep_imported_secret(secrets, imported[0].id, postman.secret_key, path.name)
+            notes += keep_imported_secret(
+                secrets,
+                imported[0].id,
+                postman.secret_key,
+                path.name,
+                for_this_run=secret_for_this_run,
+            )
         return ImportedProfiles(imported, notes)
 
     def _named(self, entries: list[Any], name: str, file_name: str) -> list[Any]:

@@ -2,7 +2,8 @@
 
 Secrets follow their profile by id: a duplicate gets a copy of the secret in the keyring, a
 deleted profile's secret is removed from it, and an export never carries one (an imported
-Postman file's secret goes to the keyring, see `core.postman_import`).
+Postman file's secret goes to the keyring — without one, it is kept for this run, as a secret
+typed in is; see `core.postman_import`).
 
 A profile made from the built-in emulator — a duplicate, or one given its URL — follows it
 (`Profile.follows_emulator`): the emulator's port changes every run, the profile goes with it.
@@ -175,7 +176,9 @@ class ProfileActions:
             self.import_from(path)
 
     def import_from(self, path: Path) -> None:
-        imported = self.targets.store.import_profiles(path, secrets=self.targets.secrets)
+        imported = self.targets.store.import_profiles(
+            path, secrets=self.targets.secrets, secret_for_this_run=True
+        )
         if imported:
             self._after_change(imported[-1].id)
         done = f"Imported {counted(len(imported), 'profile')} from {path.name}."
