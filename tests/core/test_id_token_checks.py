@@ -135,6 +135,40 @@ def test_token_signed_by_an_unknown_key_fails(other_rsa_key, keys) -> None:
     assert found["signature"][0] is CheckStatus.FAIL
 
 
+def test_a_kid_naming_a_key_for_encryption_is_told_so_and_never_verifies(
+    rsa_key, other_rsa_key
+) -> None:
+    """A JWKS may publish encryption keys beside the signing ones (use: enc). Even a token
+    really signed with that key pair fails: such a key never verifies a signature — and the
+    row says why, not "not in the key set"."""
+    signing = VerificationKey(public_jwk(other_rsa_key, "sig-1", "RS256"), "JWKS test")
+    encrypting = VerificationKey(
+        {**public_jwk(rsa_key, "enc-1", "RS256"), "use": "enc"}, "JWKS test"
+    )
+    found = rows(sign(rsa_key, claims(), kid="enc-1"), context([signing, encrypting]))
+    status, detail = found["kid"]
+    assert status is CheckStatus.FAIL and "encryption" in detail and "enc-1" in detail
+    assert found["signature"][0] is CheckStatus.FAIL
+    token = sign(rsa_key, claims(), kid="enc-1")
+    assert verify_id_token(token, context([signing, encrypting])).verdict is Verdict.FAILED
+
+
+def test_an_encryption_key_beside_the_one_signing_key_leaves_the_only_key_rule(
+    rsa_key, other_rsa_key
+) -> None:
+    """No kid in the token and one key for signatures (plus one for encryption): the one
+    signing key is the key, as it would be alone."""
+    signing = {k: v for k, v in public_jwk(rsa_key, "x", "RS256").items() if k != "kid"}
+    encrypting = {**public_jwk(other_rsa_key, "enc-1", "RS256"), "use": "enc"}
+    keys = [VerificationKey(signing, "JWKS test"), VerificationKey(encrypting, "JWKS test")]
+    found = rows(sign(rsa_key, claims(), kid=None), context(keys))
+    assert found["kid"][0] is CheckStatus.PASS
+    assert found["signature"][0] is CheckStatus.PASS
+    # Only encryption keys: nothing can verify.
+    found = rows(sign(rsa_key, claims(), kid=None), context(keys[1:]))
+    assert found["kid"][0] is CheckStatus.FAIL and "no key for signatures" in found["kid"][1]
+
+
 def test_unknown_key_reusing_a_known_kid_fails_the_signature(other_rsa_key, keys) -> None:
     found = rows(sign(other_rsa_key, claims(), kid="k1"), context(keys))
     assert found["kid"][0] is CheckStatus.PASS

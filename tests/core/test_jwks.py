@@ -259,7 +259,9 @@ def test_pasted_jwks_and_single_jwk(emulator: EmulatorServer) -> None:
     single = keys_from_text(json.dumps(document["keys"][0]), "pasted JWK")  # type: ignore[index]
     assert single[0].jwk == keys[0].jwk
     encryption_only = {"keys": [{**keys[0].jwk, "use": "enc"}]}
-    assert keys_from_jwks_text(json.dumps(encryption_only), "x") == []
+    # Kept, marked: never used for a signature, but named when a token points at it.
+    (encryption,) = keys_from_jwks_text(json.dumps(encryption_only), "x")
+    assert encryption.for_encryption and not keys[0].for_encryption
 
 
 @pytest.mark.parametrize(

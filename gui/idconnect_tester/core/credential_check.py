@@ -70,6 +70,7 @@ from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.network_errors import classify
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.target import is_on_this_machine
+from idconnect_tester.core.wording import counted
 
 MAX_CLOCK_SKEW_S: Final = vendor.SIGNATURE_MAX_SKEW_S
 
@@ -363,9 +364,11 @@ class _CheckRun:
             usable = [a for a in algorithms if _key_problem(key, a) is None]
             kid = key.jwk.get("kid", "(no kid)")
             verifies = ", ".join(usable) or "nothing"
-            notes.append(f"kid {kid}: {key.jwk.get('kty')} key, verifies {verifies}")
-        missing = [a for a in algorithms if all(_key_problem(k, a) is not None for k in keys)]
-        if not algorithms or missing or not keys:
+            kind = "key for encryption (use: enc)" if key.for_encryption else "key"
+            notes.append(f"kid {kid}: {key.jwk.get('kty')} {kind}, verifies {verifies}")
+        signing = [key for key in keys if not key.for_encryption]
+        missing = [a for a in algorithms if all(_key_problem(k, a) is not None for k in signing)]
+        if not algorithms or missing or not signing:
             why = (
                 f"No usable key for {', '.join(missing)} in {jwks_uri}"
                 if missing
@@ -376,7 +379,10 @@ class _CheckRun:
             return step_result(
                 step, StepStatus.FAIL, why, hint=JWKS_HINT, http_status=200, details=notes
             )
-        why = f"{len(keys)} key(s); every advertised algorithm ({', '.join(algorithms)}) verifiable"
+        why = (
+            f"{counted(len(signing), 'signing key')}; every advertised algorithm "
+            f"({', '.join(algorithms)}) verifiable"
+        )
         return step_result(step, StepStatus.PASS, why, http_status=200, details=notes)
 
     async def _authorize(self) -> StepResult:

@@ -323,7 +323,7 @@ def _find_key(
     if context.keys is None:
         return skipped("kid", context.keys_note), []
     kid = header.get("kid")
-    keys = list(context.keys)
+    keys = [key for key in context.keys if not key.for_encryption]
     alg = header.get("alg")
     if not keys:
         return failed("kid", "The key set has no key for signatures: nothing can verify"), []
@@ -343,6 +343,13 @@ def _find_key(
         # key, and a kid is only a hint for picking one (RFC 7515 §4.1.4).
         why = f"The token names {kid!r}; the one key in {keys[0].source} has no kid, so it was used"
         return passed("kid", why), keys[:1]
+    encrypting = [key for key in context.keys if key.for_encryption and key.jwk.get("kid") == kid]
+    if not same_kid and encrypting:
+        return failed(
+            "kid",
+            f"{kid!r} in {encrypting[0].source} is a key for encryption (use: enc), which never "
+            "verifies a signature (RFC 7517 §4.2)",
+        ), []
     if not same_kid:
         sources = sorted({k.source for k in keys}) or ["the key set"]
         return failed(

@@ -37,6 +37,12 @@ class VerificationKey:
     jwk: dict[str, Any]
     source: str
 
+    @property
+    def for_encryption(self) -> bool:
+        """A key published for encryption (`use: enc`, RFC 7517 §4.2): it never verifies a
+        signature, but a token naming its kid is told so rather than "not in the key set"."""
+        return self.jwk.get("use") == "enc"
+
 
 @dataclass(frozen=True)
 class VerificationContext:

@@ -156,7 +156,8 @@ def signing_algorithms(document: dict[str, Any]) -> tuple[frozenset[str], str]:
 
 def keys_from_jwks(document: Any, source: str) -> list[VerificationKey]:
     """Keys from a parsed JWKS (`{"keys": [...]}`) or a single JWK. Keys marked for encryption
-    (`use: enc`) are left out: they never verify signatures."""
+    (`use: enc`) are kept, marked (`VerificationKey.for_encryption`): they never verify a
+    signature, and the kid check says so when a token names one."""
     if isinstance(document, dict) and "keys" in document:
         entries = document["keys"]
         if not isinstance(entries, list):
@@ -169,8 +170,6 @@ def keys_from_jwks(document: Any, source: str) -> list[VerificationKey]:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or not isinstance(entry.get("kty"), str):
             raise KeyFetchError(f"{source}: key #{index + 1} is not a JWK (an object with kty)")
-        if entry.get("use") == "enc":
-            continue
         keys.append(VerificationKey(jwk=dict(entry), source=source))
     return keys
 

@@ -666,10 +666,13 @@ class Session:
             return "No id_token has been checked yet."
         if not context.keys:
             return context.keys_note
-        kids = [str(key.jwk["kid"]) for key in context.keys if "kid" in key.jwk]
+        signing = [key for key in context.keys if not key.for_encryption]
+        kids = [str(key.jwk["kid"]) for key in signing if "kid" in key.jwk]
         named = f" (kid {', '.join(kids)})" if kids else ""
+        encrypting = len(context.keys) - len(signing)
+        also = f" and {encrypting} for encryption" if encrypting else ""
         sources = sorted({key.source for key in context.keys})
-        return f"{len(context.keys)} key(s){named} from {'; '.join(sources)}"
+        return f"{len(signing)} key(s){named}{also} from {'; '.join(sources)}"
 
     def request_verification(self) -> bool:
         """Check the displayed id_token again ("Verify again"), against its own issuer."""
