@@ -376,7 +376,9 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
         "floating_on_top": await _floating_docks_on_top(window),
         "maximised": window.isMaximized(),
         "normal": [window.normalGeometry().width(), window.normalGeometry().height()],
+        "normal_at": [window.normalGeometry().x(), window.normalGeometry().y()],
         "unmaximised": await _unmaximised_size(window),
+        "unmaximised_at": [window.geometry().x(), window.geometry().y()],
     }
 
 
@@ -426,8 +428,8 @@ async def _maximised_report(window: MainWindow) -> dict[str, Any]:
     manager), then closed: the window is saved maximised."""
     await _until(lambda: window.ready and _exposed(window))
     await _until(lambda: window.frameGeometry().size() != window.size())  # framed
-    window.resize(1000, 650)
-    await _until(lambda: window.size() == QSize(1000, 650))
+    window.setGeometry(150, 100, 1000, 650)
+    await _until(lambda: window.geometry() == QRect(150, 100, 1000, 650))
     window.showMaximized()
     await _until(lambda: window.isMaximized() and window.size() != QSize(1000, 650))
     return {"maximised": [window.width(), window.height()]}

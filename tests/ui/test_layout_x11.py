@@ -203,14 +203,16 @@ def test_a_layout_of_ones_own_from_a_large_screen_gives_way_on_a_laptop() -> Non
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_a_window_closed_maximised_comes_back_maximised() -> None:
-    """Made smaller, maximised, closed: the next launch opens maximised (under a window
-    manager, which does the maximising), and un-maximised it is the size it was before."""
+    """Made smaller and moved, maximised, closed: the next launch opens maximised (under a
+    window manager, which does the maximising), and un-maximised it has the size and the place
+    it had before."""
     first = probe("1366x768", "--maximise", window_manager=True)
     again = probe("1366x768", "--relaunch", window_manager=True)
     assert again["maximised"], again
     assert again["window"] == first["maximised"]
     assert again["normal"] == [1000, 650]
     assert again["unmaximised"] == [1000, 650]
+    assert again["normal_at"] == again["unmaximised_at"] == [150, 100]
     assert again["send_visible"] and not again["status_warns"]
 
 

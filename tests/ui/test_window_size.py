@@ -1,10 +1,11 @@
-"""Un-maximised, a window takes back its own size — also where the window manager hands it the
-whole screen instead (openbox does, for a window that was maximised when it was first shown).
-The window manager's part is played here by resizes; `test_layout_x11` runs the real one."""
+"""Un-maximised, a window takes back its own size and place — also where the window manager
+hands it the whole screen instead (openbox does, for a window that was maximised when it was
+first shown). The window manager's part is played here by resizes; `test_layout_x11` runs the
+real one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QRect, QSize
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +16,7 @@ def _shown_window(qtbot: QtBot) -> QMainWindow:
     window = QMainWindow()
     qtbot.addWidget(window)
     KeepsItsNormalSize(window)
-    window.resize(400, 300)
+    window.setGeometry(120, 90, 400, 300)
     window.show()
     qtbot.waitExposed(window)
     return window
@@ -32,8 +33,8 @@ def test_unmaximised_to_the_whole_screen_it_takes_back_its_own_size(qtbot: QtBot
     window = _maximised_window(qtbot)
     window.showNormal()
     qtbot.waitUntil(lambda: not window.isMaximized())
-    window.resize(window.screen().availableGeometry().size())  # the window manager's size
-    qtbot.waitUntil(lambda: window.size() == QSize(400, 300))
+    window.setGeometry(window.screen().availableGeometry())  # the window manager's geometry
+    qtbot.waitUntil(lambda: window.geometry() == QRect(120, 90, 400, 300))
 
 
 def test_a_size_the_person_chooses_later_stays(qtbot: QtBot) -> None:

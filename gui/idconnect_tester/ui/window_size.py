@@ -3,7 +3,7 @@ and back to its own size when un-maximised."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QWindowStateChangeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -67,11 +67,11 @@ def fit_to_screen(window: QWidget) -> None:
 
 
 class KeepsItsNormalSize(QObject):
-    """Un-maximised, the window takes back the size it had before. A window manager un-maximises
-    to the size it last saw the window at; a window that was maximised when it was first shown
-    (a launch that restores a maximised window) it never saw at any other size, and some (openbox,
-    for one) then un-maximise it to the whole screen — maximised in all but name, with no way back
-    to its own size."""
+    """Un-maximised, the window takes back the size and place it had before. A window manager
+    un-maximises to the geometry it last saw the window at; a window that was maximised when it
+    was first shown (a launch that restores a maximised window) it never saw at any other, and
+    some (openbox, for one) then un-maximise it to the whole screen — maximised in all but name,
+    with no way back to its own size."""
 
     # How long after leaving maximised a resize may still be the window manager's un-maximising
     # (it frames the window first, then sets the size it restores).
@@ -80,7 +80,7 @@ class KeepsItsNormalSize(QObject):
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
-        self._normal = QSize()  # the size before it was maximised
+        self._normal = QRect()  # the geometry before it was maximised
         self._unmaximised = QElapsedTimer()
         window.installEventFilter(self)
 
@@ -96,7 +96,7 @@ class KeepsItsNormalSize(QObject):
 
     def _state_changed(self, event: QEvent) -> None:
         if self._window.isMaximized():
-            self._normal = self._window.normalGeometry().size()
+            self._normal = self._window.normalGeometry()
             self._unmaximised.invalidate()
         elif isinstance(event, QWindowStateChangeEvent) and (
             event.oldState() & Qt.WindowState.WindowMaximized
@@ -118,4 +118,4 @@ class KeepsItsNormalSize(QObject):
         )
         if fills_the_screen and smaller:
             self._unmaximised.invalidate()
-            window.resize(self._normal)
+            window.setGeometry(self._normal)
