@@ -112,7 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--secret-key", default="emulator-secret-key")
     emulator.add_argument("--client-id", default="emulator-client")
     emulator.add_argument(
-        "--ttl", type=int, default=86400, metavar="SECONDS", help="access token lifetime"
+        "--ttl",
+        type=int,
+        default=86400,
+        metavar="SECONDS",
+        help="lifetime of the access token and the id_token (its exp)",
     )
     emulator.add_argument("--code-ttl", type=int, default=60, metavar="SECONDS")
     emulator.add_argument(

@@ -13,6 +13,7 @@ from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wa
 
 from idconnect_tester.core.exchange import UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
+from idconnect_tester.emulator.scenarios import SCENARIOS
 from idconnect_tester.ui.drills_dialog import DrillsDialog
 from idconnect_tester.ui.main_window import MainWindow
 
@@ -87,6 +88,16 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     assert delay.value() == 3  # the emulator's default, as it lists it
     item = dialog.list.currentItem()
     assert item is not None and "by default: delay 3 s" in item.text(1)  # the row's words
+    # Every row in words: no drill's parameter shows by its API name ("delay_s").
+    rows = [dialog.list.topLevelItem(i) for i in range(dialog.list.topLevelItemCount())]
+    names = {name for spec in SCENARIOS.values() for name in spec.params}
+    assert names and not [
+        (row.text(0), name)
+        for row in rows
+        if row is not None
+        for name in names
+        if name in row.text(1)
+    ]
     # The description is longer than its column: it wraps onto more lines, whole.
     description = dialog.list.fontMetrics().horizontalAdvance(item.text(1))
     assert description > dialog.list.columnWidth(1)

@@ -48,7 +48,7 @@ SCENARIOS: Mapping[str, ScenarioSpec] = {
         _spec(
             "slow",
             "delay",
-            "Wait delay_s seconds, then answer normally (tests timeouts and the Cancel button).",
+            "Wait the delay, then answer normally (tests timeouts and the Cancel button).",
             delay_s=ParamSpec(3, lambda v: 0 <= v <= 300, "a number of seconds from 0 to 300"),
         ),
         _spec(
@@ -75,7 +75,7 @@ SCENARIOS: Mapping[str, ScenarioSpec] = {
         _spec(
             "huge_body",
             "response",
-            "200 with a valid-looking response padded to size_mb megabytes (tokens not usable).",
+            "200 with a valid-looking response padded to the size (tokens not usable).",
             size_mb=ParamSpec(5, lambda v: 0 < v <= 64, "a number of MiB above 0, up to 64"),
         ),
         _spec(
