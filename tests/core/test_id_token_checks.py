@@ -246,6 +246,9 @@ def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
     # Accepted (RFC 7519 §4.1.4's leeway), but never a plain pass beside a countdown at zero.
     assert status is CheckStatus.WARN and "60 s leeway" in detail and "Expired" in detail
     assert verification.verdict is Verdict.VERIFIED and "exp" in verification.summary()
+    # Its headline doesn't say every check passed: one warned.
+    headline = verification.summary().splitlines()[0]
+    assert "with a warning" in headline and "every applicable check passed" not in headline
     status, _ = rows(sign(rsa_key, just_expired), context(keys, leeway_s=0))["exp"]
     assert status is CheckStatus.FAIL
     status, detail = rows(sign(rsa_key, claims()), context(keys))["exp"]

@@ -379,6 +379,12 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             "FAILED" in window.id_token_panel.summary.text().upper()
         )
         assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+        # PyJWT agrees the token fails: that row is no green tick beside "Do not trust".
+        checks = window.id_token_panel.checks
+        rows = [checks.topLevelItem(i) for i in range(checks.topLevelItemCount())]
+        opinion = next(row for row in rows if row is not None and row.text(0) == "second-opinion")
+        assert window.id_token_panel.check_status("second-opinion") == "pass"
+        assert "✔" not in opinion.text(1) and "agrees" in opinion.text(1)
         # The error panel is about the exchange, which succeeded — and yet no bare "No error"
         # beside an id_token not to be trusted: it names the check that fails now.
         assert "No error" in text_of(window, "errorStatus")
@@ -411,6 +417,7 @@ def test_an_id_token_within_the_leeway_after_exp_says_it_expired(loop, qtbot) ->
         assert text_of(window, "idTokenExpiryCountdown") == "Expired"
         summary = window.id_token_panel.summary.text()
         assert "exp" in summary and "leeway" in summary
+        assert "every applicable check passed" not in summary  # one warned: no plain pass
     finally:
         close_window(window, qtbot)
 

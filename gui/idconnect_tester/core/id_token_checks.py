@@ -179,7 +179,15 @@ class Verification:
             )
         else:
             skipped_rows = [c.name for c in self.checks if c.status is CheckStatus.SKIPPED]
-            text = "Verified: a key checked the signature and every applicable check passed"
+            warned = len(self.warnings)
+            # A warning is no pass (an exp within the leeway: expired, accepted for clock skew):
+            # the headline says so before the warning's own line says why.
+            text = (
+                f"Verified, with {'a warning' if warned == 1 else f'{warned} warnings'}: a key "
+                "checked the signature and no check failed"
+                if warned
+                else "Verified: a key checked the signature and every applicable check passed"
+            )
             text += f" ({', '.join(skipped_rows)} skipped)." if skipped_rows else "."
         differs = self.second_opinion_differs
         said = set(self.not_compared) if verdict is Verdict.NOT_VERIFIED else set()

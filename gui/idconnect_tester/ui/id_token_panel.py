@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
+from idconnect_tester.core.id_token_model import SECOND_OPINION_ROW
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, claims_text
 from idconnect_tester.core.session_events import IdTokenView, TokenState
 from idconnect_tester.core.token_chain import clock_time
@@ -182,13 +183,22 @@ class IdTokenPanel(QWidget):
         palette_colours = colours()
         first_problem: QTreeWidgetItem | None = None
         for check in verification.checks:
-            item = QTreeWidgetItem([check.name, check.status.value, check.detail])
-            colour = palette_colours.for_tone(_TONE[check.status.value])
-            item.setForeground(1, colour)
-            item.setText(1, f"{_MARK[check.status.value]} {check.status.value}")
-            item.setData(1, Qt.ItemDataRole.UserRole, check.status.value)
+            status = check.status.value
+            mark, word, tone = _MARK[status], status, _TONE[status]
+            if (
+                check.name == SECOND_OPINION_ROW
+                and check.status is CheckStatus.PASS
+                and verification.verdict is not Verdict.VERIFIED
+            ):
+                # PyJWT agrees the token is not to be trusted: a green tick there would read
+                # as a pass for the token.
+                mark, word, tone = "=", "agrees", Tone.MUTED
+            item = QTreeWidgetItem([check.name, status, check.detail])
+            item.setForeground(1, palette_colours.for_tone(tone))
+            item.setText(1, f"{mark} {word}")
+            item.setData(1, Qt.ItemDataRole.UserRole, status)
             # Read as the word: the mark is for the eye.
-            item.setData(1, Qt.ItemDataRole.AccessibleTextRole, check.status.value)
+            item.setData(1, Qt.ItemDataRole.AccessibleTextRole, word)
             item.setToolTip(2, plain_tip(check.detail))  # it quotes the token's claims
             self.checks.addTopLevelItem(item)
             if first_problem is None and check.status in (CheckStatus.FAIL, CheckStatus.WARN):
