@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QApplication, QStyle, QWidget
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, add_profile, select, token_flow, type_into
 
-from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.profile_dialog import ProfileDialog
 
 
 def y_in(form: QWidget, widget: QWidget) -> int:
@@ -200,3 +201,16 @@ def test_the_secret_note_says_where_the_secret_is_kept(loop, qtbot) -> None:
     qtbot.waitUntil(lambda: "this run only" in note.text(), timeout=WAIT_MS)
     assert "restart" in note.text()
     close_window(window, qtbot)
+
+
+def test_the_profile_dialogs_sections_line_their_fields_up(qtbot) -> None:
+    """Target, Authorize step and Connection each have a form of their own: their fields start
+    at one x, not each section's own (the longest label, "Authorization endpoint", is in one)."""
+    draft = Profile(id="looks", name="", base_url="https://api.sumsub.com", app_token="")
+    dialog = ProfileDialog(draft, title="New profile")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    lefts = {name: edit.mapTo(dialog, QPoint(0, 0)).x() for name, edit in dialog.edits.items()}
+    assert {"name", "client_id", "proxy"} <= set(lefts)  # one in each section
+    assert len(set(lefts.values())) == 1, lefts

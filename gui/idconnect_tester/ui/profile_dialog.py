@@ -83,6 +83,21 @@ FOLLOWS_EMULATOR_NOTE = (
 )
 
 
+def _align_label_columns(*forms: QFormLayout) -> None:
+    """One label column for the sections: each form sizes its labels to its own longest, and
+    the fields of one section would start further right than the others'."""
+    labels: list[QWidget] = []
+    for form in forms:
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if label is not None:
+                labels.append(label)
+    widest = max((label.sizeHint().width() for label in labels), default=0)
+    for label in labels:
+        label.setMinimumWidth(widest)
+
+
 class ProfileDialog(QDialog):
     def __init__(
         self,
@@ -235,6 +250,7 @@ class ProfileDialog(QDialog):
         fields_layout.addWidget(self.warnings)
         fields_layout.addWidget(note)
         fields_layout.addStretch(1)
+        _align_label_columns(target_form, auth_form, conn_form)
         layout = QVBoxLayout(self)
         layout.addWidget(scrolling_up_and_down(fields, ask_for_all=True), 1)
         layout.addWidget(self.needs)
