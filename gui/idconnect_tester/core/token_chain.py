@@ -63,7 +63,8 @@ class SpentCode:
             case SpentHow.USED if self.replayed_at is not None:
                 again = clock_time(self.replayed_at)
                 # The app cannot see the revocation, only the 401: "suspect", as its panels say.
-                return f"Used at {when}, replayed at {again} (401): its tokens are suspect"
+                # Said early in the line: a narrow form cuts its end off.
+                return f"Used at {when}; its tokens are suspect after the replay at {again} (401)"
             case SpentHow.USED:
                 return f"Used at {when}: a replay gets 401 and may revoke its tokens"
             case SpentHow.REFUSED:
