@@ -247,7 +247,7 @@ def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     assert summary.property("tone") == Tone.ERROR.value
     send_and_wait(window, qtbot)  # that code again: 401, its tokens suspect
     assert stale(window, "idTokenPanel") and summary.text().startswith(
-        "Suspect now; as issued, do not trust"
+        "Suspect now. Its own checks: Do not trust"
     )
     assert summary.property("tone") == Tone.ERROR.value
 

@@ -148,14 +148,14 @@ class IdTokenPanel(QWidget):
             # The checks judge the token as it was issued; what it is worth now is its chain's
             # (a replayed code's tokens are suspect, a refused refresh's revoked): the state's
             # word first, in its colour, and why in the tooltip — a few words, so a laptop's
-            # short panel keeps its lines for the checks — then the verdict as issued, which
-            # "Revoked. Verified: …" read as contradicting. (A token from another target: the
+            # short panel keeps its lines for the checks — then the verdict on the token itself,
+            # which "Revoked. Verified: …" read as contradicting. (A token from another target: the
             # freshness line above says so.)
             state, verdict = doubt.state.value.capitalize(), self.summary.text()
             if view.verification is None:  # "Verifying…": no verdict to set it against yet
                 self.summary.setText(f"{state}. {verdict}")
             else:
-                self.summary.setText(f"{state} now; as issued, {verdict[:1].lower()}{verdict[1:]}")
+                self.summary.setText(f"{state} now. Its own checks: {verdict}")
             self.summary.setToolTip(doubt.why)
             set_tone(self.summary, Tone.ERROR if failed else STATE_TONES[doubt.state])
 
