@@ -111,6 +111,8 @@ def monospace_font() -> QFont:
 
 def set_tone(widget: QWidget, tone: Tone) -> None:
     """Colour a label-like widget's text for its tone, in this scheme and the next."""
+    if widget.property(_TONE_PROPERTY) == tone.value:
+        return  # painted in it already (a change of scheme paints every tone again)
     widget.setProperty(_TONE_PROPERTY, tone.value)
     _paint_tone(widget, tone)
 

@@ -166,13 +166,16 @@ class ValueLabel(QLabel):
         self.setText(text)
 
     def setText(self, text: str, /) -> None:
-        super().setText(with_hidden_shown(text))
-        self._describe()
+        shown = with_hidden_shown(text)
+        if shown != self.text():  # panels set every value on every render: most stay
+            super().setText(shown)
+            self._describe()
 
     def setToolTip(self, tip: str, /) -> None:
-        self._tip = tip
-        super().setToolTip(plain_tip(tip))
-        self._describe()
+        if tip != self._tip:
+            self._tip = tip
+            super().setToolTip(plain_tip(tip))
+            self._describe()
 
     def minimumSizeHint(self) -> QSize:
         return narrow_minimum(self, super().minimumSizeHint())
