@@ -206,6 +206,9 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])
         is Qt.DockWidgetArea.BottomDockWidgetArea,
         "request_scrolls": _request_scrolls(window),
+        "history_under_countdown": window.dockWidgetArea(window.docks["history"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
+        "history_rows_shown": _rows_shown(window.history_panel.table),
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "claims_lines": _lines_shown(window.id_token_panel.claims),
         "raw_response_lines": _lines_shown(window.raw_panel.response),
@@ -327,6 +330,8 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         is Qt.DockWidgetArea.BottomDockWidgetArea,
         "send_visible": _visible_in_column(window, window.form.send_button),
         "request_scrolls": _request_scrolls(window),
+        "history_under_countdown": window.dockWidgetArea(window.docks["history"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
     }
 
 

@@ -227,3 +227,26 @@ def test_a_panel_left_floating_comes_back_above_the_window() -> None:
     assert own["own_layout"]
     again = probe("1920x1080", "--relaunch", window_manager=True)
     assert again["floating_on_top"] is True, again
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_on_a_tall_screen_the_history_takes_the_room_under_the_countdown() -> None:
+    """1920×1080: the request leaves a third of the column empty under the countdown. The
+    history takes it (a list worth reading), not a blank Expiry dock; the countdown keeps
+    every row whole as it grows (a share token, auto-refresh's stop), Send stays in view."""
+    report = probe("1920x1080", window_manager=True)
+    assert report["history_under_countdown"] and report["countdown_under_request"]
+    assert report["history_rows_shown"] >= 5  # with a share token's row and a stop above
+    assert report["send_visible"] and not report["request_scrolls"]
+    assert report["share_row_shown"] and report["share_row_shown_with_stop"]
+    assert report["sideways_scrollbars"] == []
+    # A request that grows (a note about the target): the history gives it the room.
+    grown = probe("1920x1080", "--target-note", window_manager=True)
+    assert grown["history_under_countdown"]
+    assert grown["send_visible"] and not grown["request_scrolls"]
+
+
+def test_on_a_laptop_the_history_stays_a_tab_beside_the_raw_exchange() -> None:
+    """1366×768 leaves no room for a list under the countdown: the history is a result tab."""
+    report = probe("1366x768")
+    assert not report["history_under_countdown"]

@@ -627,10 +627,12 @@ def test_the_default_layout_is_made_again_for_the_next_screen(loop, qtbot) -> No
     close_window(first, qtbot)
 
     settings = WindowSettings()
-    # Two columns, the countdown at the left.
+    # Two columns, the countdown at the left and the history under it.
     assert settings.default_layout() == LayoutKind(
-        wide=True, countdown_below=True, results_tabbed=False
+        wide=True, countdown_below=True, results_tabbed=False, history_below=True
     )
+    # A default saved before the history could go under the countdown is still one.
+    assert LayoutKind.from_text("1,1,0") == LayoutKind(True, True, False, history_below=False)
     settings.save_layout(
         QByteArray(), settings.state() or QByteArray(), default_layout=settings.default_layout()
     )  # the size is forgotten (a new screen); what the docks were is kept

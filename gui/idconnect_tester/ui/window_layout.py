@@ -7,7 +7,9 @@ to the front after a failure), and what grows — the id_token's checks and clai
 exchange — gets the rest of the height. On a wide screen the results take two columns: the
 response, the error and the raw exchange in one, the id_token the whole height of the other.
 On a short screen (a 1024×700 laptop, 200% scaling) two panels one above the other would each
-be a few lines tall: the results are tabs of one group instead, each with the whole height.
+be a few lines tall: the results are tabs of one group instead, each with the whole height. On
+a tall screen the form leaves more room under it than the countdown needs: the history (with
+the credential check) takes it, under the countdown, instead of a tab beside the raw exchange.
 """
 
 from __future__ import annotations
@@ -110,6 +112,19 @@ FRONT_PRIORITY = ("check", "history", "raw", "response", "idToken", "error")
 # lines of claims); with fewer, the results are tabs.
 _ID_TOKEN_LINES = 12
 _LONG_ROW_OF_TABS = 5
+# The history goes under the countdown when the request's column has room there for this many
+# lines of its list, beyond the countdown's own height; else that room stays the countdown's.
+_HISTORY_LINES = 8
+
+
+def _history_fits_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
+    """Whether the room under the request, less the countdown's, holds the history with
+    `_HISTORY_LINES` lines of its list (a tall window: 1920×1080 leaves a third of its height)."""
+    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    left_over = window.height() - chrome - request_height(window)
+    room = left_over - _countdown_height(window, docks) - 3 * _separator(window)
+    history = docks["history"].minimumSizeHint().height() + _tab_bar_height(window)
+    return room >= history + _HISTORY_LINES * window.fontMetrics().lineSpacing()
 
 
 def _results_too_short(
@@ -136,7 +151,7 @@ def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKin
     wide = is_wide(window.width())
     below = countdown_under_request(window, docks)
     tabbed = not wide and _results_too_short(window, docks, countdown_below=below)
-    return LayoutKind(wide, below, tabbed)
+    return LayoutKind(wide, below, tabbed, below and _history_fits_below(window, docks))
 
 
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
@@ -151,6 +166,8 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
     window.setCorner(Qt.Corner.BottomRightCorner, _RIGHT)
     if kind.countdown_below:
         window.addDockWidget(_BOTTOM, docks["countdown"])
+        if kind.history_below:
+            window.splitDockWidget(docks["countdown"], docks["history"], _VERTICAL)
         window.addDockWidget(_RIGHT, docks["response"])
     else:
         window.addDockWidget(_RIGHT, docks["countdown"])
@@ -160,14 +177,14 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
         window.splitDockWidget(docks["response"], docks["idToken"], _HORIZONTAL)
         window.splitDockWidget(docks["response"], docks["error"], _VERTICAL)
         window.splitDockWidget(docks["error"], docks["raw"], _VERTICAL)
-        window.tabifyDockWidget(docks["raw"], docks["history"])
     elif kind.results_tabbed:
-        for before, after in pairwise(("response", "error", "idToken", "raw", "history")):
+        for before, after in pairwise(("response", "error", "idToken", "raw")):
             window.tabifyDockWidget(docks[before], docks[after])
     else:
         window.splitDockWidget(docks["response"], docks["idToken"], _VERTICAL)
         window.tabifyDockWidget(docks["response"], docks["error"])
         window.tabifyDockWidget(docks["idToken"], docks["raw"])
+    if not kind.history_below:
         window.tabifyDockWidget(docks["raw"], docks["history"])
     window.tabifyDockWidget(docks["history"], docks["check"])
     for dock in docks.values():
@@ -225,9 +242,16 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
     # Sized as the docks are placed (`arrange` decided where).
     if window.dockWidgetArea(docks["countdown"]) is _BOTTOM:
-        # It takes the height the request leaves, or at least what it needs.
+        # It takes the height the request leaves, or at least what it needs — or, with the
+        # history under it, what it needs, and the history the rest.
         left_over = height - chrome - _separator(window) - request_height(window)
-        window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
+        if window.dockWidgetArea(docks["history"]) is _BOTTOM:
+            history = left_over - countdown - _separator(window)
+            window.resizeDocks(
+                [docks["countdown"], docks["history"]], [countdown, history], _VERTICAL
+            )
+        else:
+            window.resizeDocks([docks["countdown"]], [max(countdown, left_over)], _VERTICAL)
         top = 0
     else:
         top = countdown  # at the top of the results: its natural height, the rest below
@@ -325,10 +349,28 @@ def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) ->
     request_spare = _request_spare(window)
     if request_spare is None or request_spare >= 0:
         return  # it fits (the usual case, after every Send): nothing to measure below
+    below = _history_below(window, docks)
+    if below is not None:
+        # The history under the countdown gives it (its list scrolls), down to its least.
+        spare = below.height() - below.minimumSizeHint().height()
+        give = min(-request_spare, spare)
+        if give > 0:
+            window.resizeDocks(
+                [countdown, below], [countdown.height(), below.height() - give], _VERTICAL
+            )
+        return
     spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
     give = min(-request_spare, spare)
     if give > 0:
         window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
+
+
+def _history_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> QDockWidget | None:
+    """The history dock when it is under the countdown (see `_history_fits_below`)."""
+    history = docks["history"]
+    if history.isFloating() or window.dockWidgetArea(history) != _BOTTOM:
+        return None
+    return history
 
 
 def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:

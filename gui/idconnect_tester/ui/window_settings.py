@@ -27,6 +27,9 @@ class LayoutKind:
     wide: bool  # two result columns
     countdown_below: bool  # the countdown under the request, not above the results
     results_tabbed: bool  # every result panel in one group of tabs (a short screen)
+    # The history (and the credential check) under the countdown, in the room a tall window
+    # leaves under the request — not a tab beside the raw exchange.
+    history_below: bool = False
 
     def text(self) -> str:
         return ",".join(str(int(flag)) for flag in astuple(self))
@@ -34,10 +37,9 @@ class LayoutKind:
     @classmethod
     def from_text(cls, text: str) -> LayoutKind | None:
         flags = text.split(",")
-        if len(flags) != 3 or not set(flags) <= {"0", "1"}:
-            return None
-        wide, below, tabbed = (flag == "1" for flag in flags)
-        return cls(wide, below, tabbed)
+        if len(flags) not in (3, 4) or not set(flags) <= {"0", "1"}:
+            return None  # (3: saved before the history could go under the countdown)
+        return cls(*(flag == "1" for flag in flags))
 
 
 def settings_path() -> Path:
