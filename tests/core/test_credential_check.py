@@ -13,6 +13,7 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.support.faulty_servers import (
     closed_port,
@@ -313,3 +314,27 @@ def test_keys_that_cant_verify_the_advertised_algorithm_fail_jwks(
     assert any("none" in line for line in jwks.details)  # never accepted, and said so
     assert steps[StepId.ID_TOKEN].status is SKIPPED and "jwks" in steps[StepId.ID_TOKEN].why
     assert steps[StepId.AUTHORIZE].status is PASS  # the endpoint came from this discovery
+
+
+def test_an_encryption_key_in_the_jwks_is_listed_as_one_and_not_counted(
+    emulator: EmulatorServer,
+) -> None:
+    """A JWKS may publish keys for encryption beside the signing ones: the step lists such a
+    key as one that verifies nothing, and counts only the signing keys."""
+    (signing,) = httpx.get(emulator.base_url + JWKS_PATH, trust_env=False).json()["keys"]
+    document: dict[str, object] = {
+        "authorization_endpoint": emulator.base_url + AUTHORIZE_PATH,
+        "keys": [signing, {**signing, "kid": "enc-1", "use": "enc"}],
+    }
+    issuer = _Issuer(document)  # serves the same document at every path: the JWKS too
+    document["jwks_uri"] = issuer.url + "jwks"
+    try:
+        settings = settings_for(emulator)
+        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
+        steps = by_step(check(settings))
+    finally:
+        issuer.stop()
+    jwks = steps[StepId.JWKS]
+    assert jwks.status is PASS and jwks.why.startswith("1 signing key;"), jwks.why
+    (listed,) = [line for line in jwks.details if line.startswith("kid enc-1")]
+    assert "for encryption" in listed and listed.endswith("verifies nothing")
