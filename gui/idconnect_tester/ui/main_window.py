@@ -867,9 +867,9 @@ class MainWindow(QMainWindow):
         self.controller.send_share_token(self.targets.target(), request, self.targets.origin())
 
     def _busy_changed(self, busy: bool) -> None:
-        self.form.set_busy(busy)
         self.actions_by_name["cancel"].setEnabled(busy)  # as the Cancel button beside Send
-        if not busy:
+        if not busy:  # (busy: `started` follows, and tells the form what runs)
+            self.form.set_busy(False)
             self.status.show_idle()
 
     # --- id_token ---

@@ -343,18 +343,19 @@ class RequestForm(QGroupBox):
         focused = any(button.hasFocus() for button in buttons)
         self._busy = busy
         self._busy_text = text
+        issues = self._issues()
         # What comes on is enabled and focused before the focused button goes off: otherwise
         # Qt hands the focus to the next stop in the window, often in another panel.
         if busy:
             self.cancel_button.setEnabled(True)
         else:
             self.get_code_button.setEnabled(True)
-            self._update_send_state(self._issues())
+            self._update_send_state(issues)
         if focused:
             self._focus_next_step()
         self.cancel_button.setEnabled(busy)
         self.get_code_button.setEnabled(not busy)
-        self._update_send_state(self._issues())
+        self._update_send_state(issues)
 
     def _focus_next_step(self) -> None:
         """Cancel while a request runs; then Send when it can go, or Get code."""
