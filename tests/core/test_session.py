@@ -176,8 +176,9 @@ def test_a_later_failure_marks_the_tokens_stale_and_says_why(
 
     assert panels.tokens.freshness.stale
     note = panels.tokens.freshness.note
-    # Which exchange is shown comes before why it is older: a narrow panel cuts the end.
-    assert note.index(clock_time(first.received_at)) < note.index("500")
+    # Why it is older comes before which exchange is shown: a narrow panel (the Expiry dock)
+    # cuts the end, and the panels' own rows say when theirs came ("Issued …", "until … from").
+    assert note.index("500") < note.index(clock_time(first.received_at))
     assert panels.id_token.freshness.stale
     assert panels.raw.exchange is failure and not panels.raw.freshness.stale
     assert panels.error.report.status.startswith("500") and not panels.error.freshness.stale

@@ -883,9 +883,9 @@ class Session:
         if latest is not None and latest is not exchange:
             return Freshness(
                 True,
-                # Short, what is shown first: a laptop's panel has one line's width for it.
-                f"Older: from {when}; the latest ({clock_time(latest.received_at)}) "
-                f"{_ended(latest)}",
+                # Short, why first: a narrow panel (the Expiry dock) cuts the line's end off.
+                f"Older: the latest ({clock_time(latest.received_at)}) {_ended(latest)}; "
+                f"this is from {when}",
                 "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -902,8 +902,8 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"Older: from {clock_time(grant.exchange.received_at)}; the latest "
-                f"({clock_time(chain.latest.exchange.received_at)}) carried no id_token",
+                f"Older: the latest ({clock_time(chain.latest.exchange.received_at)}) carried "
+                f"no id_token; this is from {clock_time(grant.exchange.received_at)}",
                 "older",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
@@ -1023,8 +1023,8 @@ class Session:
             how = "succeeded" if later.report is None else f"failed: {later.report.status}"
             freshness = Freshness(
                 True,
-                f"Older: from {clock_time(when)}; the latest with this client "
-                f"({clock_time(later.at)}, profile {later.origin.label}) {how}",
+                f"Older: the latest with this client ({clock_time(later.at)}, profile "
+                f"{later.origin.label}) {how}; this is from {clock_time(when)}",
                 "older",
             )
         elif changed is not None:
