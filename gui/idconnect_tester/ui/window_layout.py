@@ -245,7 +245,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         # It takes the height the request leaves, or at least what it needs — or, with the
         # history under it, what it needs, and the history the rest.
         left_over = height - chrome - _separator(window) - request_height(window)
-        if window.dockWidgetArea(docks["history"]) is _BOTTOM:
+        if _history_below(window, docks) is not None:
             history = left_over - countdown - _separator(window)
             window.resizeDocks(
                 [docks["countdown"], docks["history"]], [countdown, history], _VERTICAL
@@ -342,7 +342,8 @@ def _request_spare(window: QMainWindow) -> int | None:
 def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """The request column grew past its height (a note about the target, a message under a
     field) and would scroll, Send out of view: the countdown under it gives the room it has
-    beyond its own need. It never takes more, so a countdown made small stays small."""
+    beyond its own need — or, with the history under the countdown, the history gives it. It
+    never takes more, so a dock made small stays small."""
     countdown = docks["countdown"]
     if countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
         return
