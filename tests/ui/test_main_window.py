@@ -687,6 +687,22 @@ def test_a_resize_to_another_layout_keeps_the_current_error_in_front(
         assert in_front(window.docks["idToken"]) != tabbed
 
 
+def test_from_the_wide_layout_no_error_stays_behind_the_response(window: MainWindow, qtbot) -> None:
+    """Two result columns show the error panel beside the rest, "No error" too. Made narrow,
+    where it shares a row of tabs with the response, the response is in front: an empty
+    Error tab in front reads as if something had failed."""
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.width() == 1920, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    error, response = window.docks["error"], window.docks["response"]
+    assert not error.visibleRegion().isEmpty() and not window.error_panel.says_something
+    window.resize(1300, 750)
+    qtbot.waitUntil(lambda: window.width() == 1300, timeout=WAIT_MS)
+    assert error in window.tabifiedDockWidgets(response)  # one place, two tabs
+    qtbot.waitUntil(lambda: not response.visibleRegion().isEmpty(), timeout=WAIT_MS)
+    assert error.visibleRegion().isEmpty()
+
+
 def test_a_big_answer_does_not_change_the_kind_of_layout_a_resize_gives(
     window: MainWindow, qtbot
 ) -> None:

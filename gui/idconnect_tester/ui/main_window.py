@@ -984,11 +984,14 @@ class MainWindow(QMainWindow):
         """The default layout for the current size. Until the user moves a dock it follows the
         window: maximised or made narrow, the default layout for the new width."""
         # Before the first frame the docks are not laid out yet: every one of them counts as
-        # on screen, and nobody has seen any of them in front.
+        # on screen, and nobody has seen any of them in front. A wide layout shows the error
+        # panel beside the rest, "No error" too: that is no reason to put it in front.
         in_front = [
             name
             for name, dock in self.docks.items()
-            if self._painted and not dock.visibleRegion().isEmpty()
+            if self._painted
+            and not dock.visibleRegion().isEmpty()
+            and (name != "error" or self.error_panel.says_something)
         ]
         self._arranging = True
         self._default_layout = window_layout.arrange(self, self.docks)
