@@ -340,10 +340,15 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     session, panels, clock, signer
 ) -> None:
     exchange_code(session, clock, signer)
+    note = session.code_note("code-1", SANDBOX)
+    assert note is not None and "revoked" not in note  # used: a replay would revoke them
     refused = api_error(clock.now, 403, "Refresh token has been revoked")
     session.exchange_finished(refused, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
     assert panels.tokens.refresh.state is TokenState.REVOKED
     assert "revoked" in panels.tokens.refresh.why
+    # The line under Code says so too: the tokens that code gave are revoked.
+    note = session.code_note("code-1", SANDBOX)
+    assert note is not None and "its tokens are revoked" in note
     assert panels.tokens.access.state is TokenState.REVOKED
     # The id_token beside them is no "suspect" or live token: the sign-in it stands for ended.
     assert panels.id_token.status.state is TokenState.REVOKED

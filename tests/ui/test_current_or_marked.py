@@ -291,10 +291,14 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     # The 401's advice names the replay: this run used the code, at that time.
     assert clock_time(granted.received_at) in text_of(window, "errorHint")
     assert hint_shown(window) is HintKind.CODE_REPLAYED
+    code_note = window.form.messages["code"]
+    assert "suspect" in code_note.text()
     window.form.set_grant("refresh_token")
     refused = send_and_wait(window, qtbot)
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
     assert text_of(window, "refreshTokenState") == "revoked"
+    # The note under Code says it too: the tokens that code gave are revoked, not suspect.
+    assert "revoked" in code_note.text() and "suspect" not in code_note.text()
     assert text_of(window, "accessTokenState") in ("revoked", "suspect")
     # The id_token came with the tokens the 403 confirmed revoked: no longer "suspect" beside
     # them, in the Response as in the Expiry panel — the sign-in it stands for is over.

@@ -804,6 +804,24 @@ class Session:
         """What became of `code` when this run sent it, if it did: codes are single-use."""
         return self._spent.get(code.strip())
 
+    def code_note(self, code: str, current: Origin) -> str | None:
+        """The line under Code for a code this run sent (None: it sent no such code): what
+        became of it, and — once a refresh of the tokens it gave was refused as revoked —
+        that they were, as the token panels say."""
+        spent = self.code_spent(code)
+        if spent is None:
+            return None
+        chain = self._chain_from_code(spent.to, code.strip())
+        refusal = chain.refresh_refusal if chain is not None else None
+        if (
+            spent.how is SpentHow.USED
+            and current.same_client(spent.to)
+            and refusal is not None
+            and refusal.state is TokenState.REVOKED
+        ):
+            return f"Used at {clock_time(spent.at)}; its tokens are revoked: {refusal.why}"
+        return spent.note(current)
+
     def arrival_verdict(self) -> Verification | None:
         """The verdict the id_token on display had when it arrived (None: none yet)."""
         chain = self._chain

@@ -743,10 +743,10 @@ class MainWindow(QMainWindow):
     def _note_a_spent_code(self, code: str) -> bool:
         """A code in Code (typed, pasted, a space more or less) that this run sent already is
         said to be spent, at once: Send would replay it. True when it was."""
-        spent = self.session.code_spent(code)
-        if spent is not None:
-            self.form.note_under_code(spent.note(self.targets.origin()), Tone.WARNING)
-        return spent is not None
+        note = self.session.code_note(code, self.targets.origin())
+        if note is not None:
+            self.form.note_under_code(note, Tone.WARNING)
+        return note is not None
 
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """History ▸ Load: the request back in the form, and a word on a code already spent."""
