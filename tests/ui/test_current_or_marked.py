@@ -422,6 +422,11 @@ def test_an_id_token_within_the_leeway_after_exp_says_it_expired(loop, qtbot) ->
         summary = window.id_token_panel.summary.text()
         assert "exp" in summary and "leeway" in summary
         assert "every applicable check passed" not in summary  # one warned: no plain pass
+        # Beside "Expired" in the Expiry and Response panels: why it is still accepted.
+        qtbot.waitUntil(
+            lambda: text_of(window, "idTokenExpiryCountdownState") == "in leeway", timeout=WAIT_MS
+        )
+        assert text_of(window, "idTokenState") == "in leeway"
     finally:
         close_window(window, qtbot)
 

@@ -14,7 +14,12 @@ from enum import StrEnum
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import ErrorReport
 from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
-from idconnect_tester.core.id_token_checks import Verdict, Verification, VerificationKey
+from idconnect_tester.core.id_token_checks import (
+    CheckStatus,
+    Verdict,
+    Verification,
+    VerificationKey,
+)
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import normalise_base_url
@@ -107,6 +112,9 @@ class TokenState(StrEnum):
     OTHER_PROFILE = "other profile"
     TARGET_EDITED = "target edited"  # this profile, since changed where its tokens depend on it
     UNTRUSTED = "not trusted"  # an id_token whose checks failed: its time left means nothing
+    # An id_token past its exp, still accepted within the leeway for clock skew (its exp row
+    # warns): "Expired" beside it, and yet not failed — for a minute.
+    IN_LEEWAY = "in leeway"
 
 
 @dataclass(frozen=True)
@@ -189,9 +197,13 @@ class IdTokenView:
     def trust(self) -> TokenStatus | None:
         """What the id_token is worth when that is in doubt, else None: one whose checks
         failed is not to be trusted (its exp is a claim nobody should count on); one in doubt
-        with its chain is suspect, like the access token it came with."""
+        with its chain is suspect, like the access token it came with; one past its exp and
+        accepted for clock skew says so beside its "Expired"."""
         verification = self.verification
         if verification is None or verification.verdict is not Verdict.FAILED:
+            exp = verification.row("exp") if verification is not None else None
+            if self.status is None and exp is not None and exp.status is CheckStatus.WARN:
+                return TokenStatus(TokenState.IN_LEEWAY, exp.detail)
             return self.status
         failed = ", ".join(verification.failed) or "decode"
         return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")

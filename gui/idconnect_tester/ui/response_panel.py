@@ -45,6 +45,7 @@ STATE_TONES = {
     TokenState.OTHER_PROFILE: Tone.WARNING,
     TokenState.TARGET_EDITED: Tone.WARNING,
     TokenState.UNTRUSTED: Tone.ERROR,
+    TokenState.IN_LEEWAY: Tone.WARNING,
 }
 
 
