@@ -243,9 +243,11 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     # Sized as the docks are placed (`arrange` decided where).
     if window.dockWidgetArea(docks["countdown"]) is _BOTTOM:
         # It takes the height the request leaves, or at least what it needs — or, with the
-        # history under it, what it needs, and the history the rest.
+        # history under it, what it shows now, and the history the rest: the history gives
+        # back what the countdown comes to need (`give_the_countdown_room`).
         left_over = height - chrome - _separator(window) - request_height(window)
         if _history_below(window, docks) is not None:
+            countdown = _unscrolled_height(docks["countdown"], request_px)
             history = left_over - countdown - _separator(window)
             window.resizeDocks(
                 [docks["countdown"], docks["history"]], [countdown, history], _VERTICAL
@@ -376,14 +378,23 @@ def _history_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> QDockW
 
 def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """The countdown grew (auto-refresh's state, a share token's row) past its dock and would
-    scroll, a row out of view: under the request it takes the room the request column has
-    beyond its own need (Send stays in view); at the top of the results, from the panel
-    below it, whose lists scroll inside. The mirror of `give_the_request_room`."""
+    scroll, a row out of view: under the request it takes the room the history under it has
+    beyond its least height, or else the room the request column has beyond its own need
+    (Send stays in view); at the top of the results, from the panel below it, whose lists
+    scroll inside. The mirror of `give_the_request_room`."""
     countdown = docks["countdown"]
     if countdown.isFloating() or not countdown.isVisible():
         return
     short = _unscrolled_height(countdown, countdown.width()) - countdown.height()
     if short <= 0:
+        return
+    below = _history_below(window, docks)
+    if below is not None and window.dockWidgetArea(countdown) == _BOTTOM:
+        short = min(short, below.height() - below.minimumSizeHint().height())
+        if short > 0:
+            window.resizeDocks(
+                [countdown, below], [countdown.height() + short, below.height() - short], _VERTICAL
+            )
         return
     if window.dockWidgetArea(countdown) == _BOTTOM:
         short = min(short, _request_spare(window) or 0)
