@@ -239,6 +239,11 @@ class ErrorView:
     id_token_failed_since: tuple[str, ...] = ()
     drill: str = ""  # the emulator drill that staged that step's outcome, if one did
 
+    @property
+    def says_something(self) -> bool:
+        """More than "No error": an error, or an id_token not to be trusted."""
+        return self.report is not None or bool(self.id_token_failed or self.id_token_failed_since)
+
 
 @dataclass(frozen=True)
 class VerificationJob:

@@ -27,7 +27,7 @@ class ErrorPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("errorPanel")
         self._shown: ErrorReport | None = None
-        self._says_something = False
+        self._view: ErrorView | None = None
         self.freshness = FreshnessLine("errorFreshness")
         self.status = _value_label("errorStatus", "Error status")
         font = self.status.font()
@@ -90,9 +90,10 @@ class ErrorPanel(QWidget):
     @property
     def says_something(self) -> bool:
         """More than "No error": an error, or an id_token not to be trusted."""
-        return self._says_something
+        return self._view is not None and self._view.says_something
 
     def show_error_view(self, view: ErrorView | None) -> None:
+        self._view = view
         self.freshness.show_freshness(view.freshness if view is not None else None)
         mark_stale(self, view.freshness if view is not None else None)
         report = view.report if view is not None else None
@@ -113,7 +114,6 @@ class ErrorPanel(QWidget):
 
     def _clear(self) -> None:
         self._shown = None
-        self._says_something = False
         self.status.setText("No error")
         set_tone(self.status, Tone.MUTED)
         for label in (self.code, self.description, self.api_error, self.hint, self.drill):
@@ -127,7 +127,6 @@ class ErrorPanel(QWidget):
         """A 200 whose id_token failed its checks: no HTTP error, and yet no "No error" — the
         response is not one to trust."""
         self._clear()
-        self._says_something = True
         self.status.setText("The id_token failed its checks")
         set_tone(self.status, Tone.ERROR)
         self.hint.setText(
@@ -141,7 +140,6 @@ class ErrorPanel(QWidget):
         the step had no error, but "No error" beside an id_token not to be trusted reads as
         if all were well."""
         self._clear()
-        self._says_something = True
         self.status.setText("No error in the exchange")
         self.hint.setText(
             f"Its id_token <b>fails its checks now</b>: {escape(', '.join(failed))} — it passed "
@@ -151,7 +149,6 @@ class ErrorPanel(QWidget):
 
     def show_report(self, report: ErrorReport) -> None:
         self._shown = report
-        self._says_something = True
         self.drill.setText("")  # said by show_error_view, for the step it shows
         self.status.setText(report.status)
         set_tone(self.status, Tone.ERROR)

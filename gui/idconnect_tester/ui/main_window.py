@@ -453,11 +453,7 @@ class MainWindow(QMainWindow):
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
                 # No error to show: a time would read as if there were one.
-                has_error = view is not None and (
-                    view.report is not None
-                    or bool(view.id_token_failed or view.id_token_failed_since)
-                )
-                self._title("error", view.freshness if has_error and view else None)
+                self._title("error", view.freshness if view and view.says_something else None)
                 self._raise_for(view)
             case FormFill():
                 self.form.fill(event)
