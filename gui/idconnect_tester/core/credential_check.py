@@ -64,6 +64,7 @@ from idconnect_tester.core.id_token_checks import (
     VerificationKey,
     verify_id_token,
 )
+from idconnect_tester.core.id_token_model import signing_keys
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, signing_algorithms
 from idconnect_tester.core.key_fit import key_problem
 from idconnect_tester.core.masking import mask_token
@@ -366,7 +367,7 @@ class _CheckRun:
             verifies = ", ".join(usable) or "nothing"
             kind = "key for encryption (use: enc)" if key.for_encryption else "key"
             notes.append(f"kid {kid}: {key.jwk.get('kty')} {kind}, verifies {verifies}")
-        signing = [key for key in keys if not key.for_encryption]
+        signing = signing_keys(keys)
         missing = [a for a in algorithms if all(_key_problem(k, a) is not None for k in signing)]
         if not algorithms or missing or not signing:
             why = (

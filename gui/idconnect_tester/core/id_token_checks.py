@@ -29,6 +29,7 @@ from idconnect_tester.core.id_token_model import (
     failed,
     passed,
     row,
+    signing_keys,
     skipped,
     warned,
 )
@@ -331,7 +332,7 @@ def _find_key(
     if context.keys is None:
         return skipped("kid", context.keys_note), []
     kid = header.get("kid")
-    keys = [key for key in context.keys if not key.for_encryption]
+    keys = signing_keys(context.keys)
     alg = header.get("alg")
     if not keys:
         return failed("kid", "The key set has no key for signatures: nothing can verify"), []

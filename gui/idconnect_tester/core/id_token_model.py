@@ -4,7 +4,7 @@ keys it may use, and one row of its report (`CheckResult`). The checks themselve
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,6 +42,11 @@ class VerificationKey:
         """A key published for encryption (`use: enc`, RFC 7517 §4.2): it never verifies a
         signature, but a token naming its kid is told so rather than "not in the key set"."""
         return self.jwk.get("use") == "enc"
+
+
+def signing_keys(keys: Iterable[VerificationKey]) -> list[VerificationKey]:
+    """The keys that may verify a signature: all but those published for encryption."""
+    return [key for key in keys if not key.for_encryption]
 
 
 @dataclass(frozen=True)

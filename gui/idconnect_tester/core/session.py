@@ -59,6 +59,7 @@ from idconnect_tester.core.id_token_checks import (
     VerificationKey,
     verify_id_token,
 )
+from idconnect_tester.core.id_token_model import signing_keys
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session_events import (
@@ -666,7 +667,7 @@ class Session:
             return "No id_token has been checked yet."
         if not context.keys:
             return context.keys_note
-        signing = [key for key in context.keys if not key.for_encryption]
+        signing = signing_keys(context.keys)
         kids = [str(key.jwk["kid"]) for key in signing if "kid" in key.jwk]
         named = f" (kid {', '.join(kids)})" if kids else ""
         encrypting = len(context.keys) - len(signing)
