@@ -814,14 +814,8 @@ class Session:
             return None
         chain = self._chain_from_code(spent.to, code.strip())
         refusal = chain.refresh_refusal if chain is not None else None
-        if (
-            spent.how is SpentHow.USED
-            and current.same_client(spent.to)
-            and refusal is not None
-            and refusal.state is TokenState.REVOKED
-        ):
-            return f"Used at {clock_time(spent.at)}; its tokens are revoked: {refusal.why}"
-        return spent.note(current)
+        revoked = refusal.why if refusal and refusal.state is TokenState.REVOKED else None
+        return spent.note(current, revoked)
 
     def arrival_verdict(self) -> Verification | None:
         """The verdict the id_token on display had when it arrived (None: none yet)."""

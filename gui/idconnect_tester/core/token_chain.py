@@ -52,14 +52,18 @@ class SpentCode:
     to: Origin
     replayed_at: datetime | None = None  # a used code sent again, and refused (401)
 
-    def note(self, current: Origin) -> str:
-        """One line for under the Code field, said before the next Send to `current`."""
+    def note(self, current: Origin, revoked: str | None = None) -> str:
+        """One line for under the Code field, said before the next Send to `current`.
+        `revoked`: why the tokens the code gave are known to be revoked (a refresh of them
+        got 403), when they are."""
         when = clock_time(self.at)
         if not current.same_client(self.to):
             # Only the server and client a code was issued to know it: here it is neither
             # used nor fresh.
             return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
         match self.how:
+            case SpentHow.USED if revoked is not None:
+                return f"Used at {when}; its tokens are revoked: {revoked}"
             case SpentHow.USED if self.replayed_at is not None:
                 again = clock_time(self.replayed_at)
                 # The app cannot see the revocation, only the 401: "suspect", as its panels say.

@@ -935,12 +935,9 @@ class MainWindow(QMainWindow):
     def copy_as_curl(self) -> str | None:
         request = self.form.token_request()
         code = request.code if request.grant_type == vendor.GRANT_AUTHORIZATION_CODE else ""
-        spent = self.session.code_spent(code) if code.strip() else None
+        spent = self.session.code_note(code, self.targets.origin()) if code.strip() else None
         command = exports.copy_as_curl(
-            request,
-            self.targets.target(),
-            self.status.say,
-            spent_code=spent.note(self.targets.origin()) if spent is not None else "",
+            request, self.targets.target(), self.status.say, spent_code=spent or ""
         )
         if command is not None and code.strip():
             self.session.code_copied(code)  # a 401 at the next Send may be the command's doing
