@@ -70,6 +70,12 @@ def _separator(window: QMainWindow) -> int:
     return window.style().pixelMetric(window.style().PixelMetric.PM_DockWidgetSeparatorExtent)
 
 
+def _chrome(window: QMainWindow) -> int:
+    """The menu bar's and the status bar's heights: what the docks and the request don't get
+    (their hints: before the first show, the bars' heights are not their real ones yet)."""
+    return window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+
+
 def request_height(window: QMainWindow) -> int:
     """The height the request column needs at the width it gets (its content, not the scroll
     area; wrapped notes make it depend on the width)."""
@@ -96,7 +102,7 @@ def _countdown_height(window: QMainWindow, docks: dict[str, QDockWidget]) -> int
 def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the countdown fits under the request without pushing Send out of view; on a
     short screen (200% scaling) it goes to the top of the results instead."""
-    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    chrome = _chrome(window)
     # The splitter between the request and the dock area takes a little more than the two
     # heights say: leave room for it, and as much again, rather than hide Send.
     slack = 2 * _separator(window)
@@ -120,7 +126,7 @@ _HISTORY_LINES = 8
 def _history_fits_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the room under the request, less the countdown's, holds the history with
     `_HISTORY_LINES` lines of its list (a tall window: 1920×1080 leaves a third of its height)."""
-    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    chrome = _chrome(window)
     left_over = window.height() - chrome - request_height(window)
     room = left_over - _countdown_height(window, docks) - 3 * _separator(window)
     history = docks["history"].minimumSizeHint().height() + _tab_bar_height(window)
@@ -141,7 +147,7 @@ def _results_too_short(
         + _least_height(window, docks["idToken"], results)
         + _ID_TOKEN_LINES * line
     )
-    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    chrome = _chrome(window)
     top = 0 if countdown_below else _countdown_height(window, docks)
     return window.height() - chrome - top < wanted
 
@@ -238,8 +244,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
     results = max(0, width - request_px)
     countdown = _countdown_height(window, docks)
-    # Their hints: before the first show, the bars' heights are not their real ones yet.
-    chrome = window.menuBar().sizeHint().height() + window.statusBar().sizeHint().height()
+    chrome = _chrome(window)
     # Sized as the docks are placed (`arrange` decided where).
     if window.dockWidgetArea(docks["countdown"]) is _BOTTOM:
         # It takes the height the request leaves, or at least what it needs — or, with the
