@@ -292,6 +292,16 @@ class _Issuer:
         self.server.server_close()
 
 
+def steps_with_issuer(emulator: EmulatorServer, issuer: _Issuer) -> dict[StepId, StepResult]:
+    """The check against the emulator, with `issuer`'s discovery document; the issuer stops."""
+    try:
+        settings = settings_for(emulator)
+        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
+        return by_step(check(settings))
+    finally:
+        issuer.stop()
+
+
 def test_keys_that_cant_verify_the_advertised_algorithm_fail_jwks(
     emulator: EmulatorServer,
 ) -> None:
@@ -302,12 +312,7 @@ def test_keys_that_cant_verify_the_advertised_algorithm_fail_jwks(
             "id_token_signing_alg_values_supported": ["ES256", "none"],
         }
     )
-    try:
-        settings = settings_for(emulator)
-        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
-        steps = by_step(check(settings))
-    finally:
-        issuer.stop()
+    steps = steps_with_issuer(emulator, issuer)
     jwks = steps[StepId.JWKS]
     assert jwks.status is FAIL and "No usable key for ES256" in jwks.why
     assert jwks.hint is not None and jwks.http_status == 200
@@ -328,12 +333,7 @@ def test_an_encryption_key_in_the_jwks_is_listed_as_one_and_not_counted(
     }
     issuer = _Issuer(document)  # serves the same document at every path: the JWKS too
     document["jwks_uri"] = issuer.url + "jwks"
-    try:
-        settings = settings_for(emulator)
-        settings = replace(settings, authorize=replace(settings.authorize, issuer=issuer.url))
-        steps = by_step(check(settings))
-    finally:
-        issuer.stop()
+    steps = steps_with_issuer(emulator, issuer)
     jwks = steps[StepId.JWKS]
     assert jwks.status is PASS and jwks.why.startswith("1 signing key;"), jwks.why
     (listed,) = [line for line in jwks.details if line.startswith("kid enc-1")]
