@@ -494,3 +494,16 @@ def test_the_authorize_step_is_kept_as_an_entry_of_its_own(db_path: Path) -> Non
     stored = full.get(full_id)
     full.close()
     assert stored is not None and authorize_record_from_dict(stored.record).code == code
+
+
+def test_rows_follow_a_renamed_profile_and_keep_a_deleted_ones_name(history: HistoryStore) -> None:
+    now = datetime.now(UTC)
+    renamed, deleted = _profile("http://127.0.0.1:1"), _profile("http://127.0.0.1:2")
+    deleted = replace(deleted, id="gone-profile", name="Gone")
+    for profile in (renamed, renamed, deleted):
+        history.add(_not_sent(now), profile=profile, form=None)
+
+    assert history.follow_profile_names({renamed.id: "Emulator QA (old key)"}) == 2
+    assert [r.profile_name for r in history.list()] == ["Gone"] + ["Emulator QA (old key)"] * 2
+    assert [r.status for r in history.list("old key")] == [None, None]
+    assert history.follow_profile_names({renamed.id: "Emulator QA (old key)"}) == 0  # as it is

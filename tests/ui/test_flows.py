@@ -146,7 +146,7 @@ def test_a_cancelled_exchange_is_recorded_and_marks_the_earlier_tokens(
     qtbot.waitUntil(lambda: table.topLevelItemCount() == 3, timeout=WAIT_MS)
     newest = table.topLevelItem(0)
     assert newest is not None and newest.text(COLUMN["Outcome"]) == "cancelled"
-    assert newest.text(COLUMN["Grant"]) == "refresh_token"
+    assert newest.text(COLUMN["Grant"]) == "refresh"
     assert window.status.text().startswith("Cancelled after")
     assert window.response_panel.property("stale") is True
     assert "cancelled" in window.response_panel.freshness.text()

@@ -348,7 +348,11 @@ def test_a_cell_cut_short_shows_its_whole_text_on_hover(window: MainWindow, qtbo
     assert token_row.text(COLUMN["Status"]) == "401"
     assert token_row.text(COLUMN["Profile"]) == window.targets.current.name
     assert token_row.text(COLUMN["correlationId"])
-    # The dock is too narrow for every column whole: the profile and the id are cut short…
+    # The dock is too narrow for every column whole: the profile and the id are cut short,
+    # the columns rows are told apart by are not (each asks for the widest text listed, not
+    # the widest there could be; a grant is one word)…
+    for column in ("Outcome", "Endpoint", "Grant"):
+        assert shown_whole(table, COLUMN[column]), column
     for column in ("Profile", "correlationId"):
         whole = token_row.text(COLUMN[column])
         width = table.fontMetrics().horizontalAdvance(whole)
@@ -462,19 +466,41 @@ def test_a_row_of_another_day_shows_its_date_cut_before_the_grant(
     assert time_of_day_in_view() and not scrolls_sideways(table)
 
 
-def test_at_the_smallest_laptop_size_the_grant_shows_whole(window: MainWindow, qtbot) -> None:
-    """Both grants whole at 1024×700, and the outcome: the columns rows are told apart by."""
+def test_at_the_smallest_laptop_size_every_column_but_the_id_shows_whole(
+    window: MainWindow, qtbot
+) -> None:
+    """At 1024×700 an authorize, a code exchange and a refresh are listed with every cell
+    whole but correlationId's: a grant in one word (its grant_type whole on hover) left the
+    endpoint and the profile the room the longest grant took."""
     token_flow(window, qtbot)
     window.form.set_grant("refresh_token")
     send_and_wait(window, qtbot)
     table = history_in_view(window, qtbot, (1024, 700))
-    assert {row(table, i).text(COLUMN["Grant"]) for i in range(2)} == {
-        "authorization_code",
-        "refresh_token",
-    }
+    assert [row(table, i).text(COLUMN["Grant"]) for i in range(3)] == ["refresh", "code", ""]
+    assert tooltip_over(qtbot, table, 0, "Grant") == "grant_type refresh_token"
+    assert row(table, 2).text(COLUMN["Endpoint"]) == "authorize"
     assert not scrolls_sideways(table)
-    for column in ("Time", "Status", "Outcome", "Grant"):
+    for column in COLUMN:
+        if column != "correlationId":
+            assert shown_whole(table, COLUMN[column]), column
+
+
+def test_a_list_in_view_from_the_start_makes_room_for_what_its_rows_say(
+    window: MainWindow, qtbot
+) -> None:
+    """The History in view while it was still empty: correlationId took the room the other
+    columns did not ask for yet. Rows that say more ("authorized", "authorize") take it back
+    from the id, rather than being cut beside its spare room — in a dock too narrow for every
+    column whole (200% of 1080p), where the profile gives way instead."""
+    table = history_in_view(window, qtbot, (960, 540))
+    assert table.topLevelItemCount() == 0
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: a 401, which carries a correlationId
+    qtbot.waitUntil(lambda: table.topLevelItemCount() == 3, timeout=WAIT_MS)
+    assert row(table, 2).text(COLUMN["Outcome"]) == "authorized"
+    for column in ("Time", "Status", "Outcome", "Endpoint", "Grant", "ms"):
         assert shown_whole(table, COLUMN[column]), column
+    assert not scrolls_sideways(table)
 
 
 def widths(table: QTreeWidget) -> dict[str, int]:
@@ -489,7 +515,7 @@ def test_dragged_columns_keep_their_widths_and_move_no_other(window: MainWindow,
     send_and_wait(window, qtbot)
     table = history_in_view(window, qtbot, (1024, 700))
     header = table.header()
-    steps = [("Outcome", -30), ("Profile", +20)]
+    steps = [("Outcome", -30), ("Grant", +20)]
     dragged: dict[str, int] = {}
     for title, by in steps:
         before = widths(table)

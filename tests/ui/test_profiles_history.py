@@ -719,3 +719,31 @@ def test_the_profile_dialog_says_where_the_secret_goes_as_far_as_is_known(
     qtbot.addWidget(dialog)
     note = dialog.findChild(QLabel, "profileSecretNote")
     assert note is not None and said in note.text() and not_said not in note.text()
+
+
+def test_a_renamed_profile_is_named_so_in_the_history(window: MainWindow, qtbot) -> None:
+    """Rows made with a profile renamed since say its new name — in the list, in Show and to
+    the filter — as the profile dropdown does; a profile never renamed keeps its rows' name."""
+    mine = add_profile(window, "Sandbox A")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    select(window, EMULATOR_PROFILE_ID)
+    token_flow(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 4, timeout=WAIT_MS)
+
+    select(window, mine.id)
+    answer_the_input_dialog("Sandbox A (old key)")
+    window.target_panel.actions_by_name["rename"].trigger()
+    assert window.targets.current.name == "Sandbox A (old key)"
+
+    def profiles_listed() -> list[str]:
+        items = (panel.table.topLevelItem(i) for i in range(panel.row_count()))
+        return [item.text(COLUMN["Profile"]) for item in items if item is not None]
+
+    qtbot.waitUntil(lambda: "Sandbox A" not in profiles_listed(), timeout=WAIT_MS)
+    assert profiles_listed() == ["Built-in emulator"] * 2 + ["Sandbox A (old key)"] * 2
+    panel.filter_text.setText("old key")
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    rows = window.history.store.list("old key")
+    assert {row.profile_name for row in rows} == {"Sandbox A (old key)"}

@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -470,6 +470,21 @@ class HistoryStore:
                 "UPDATE exchanges SET summary = summary || ? WHERE id = ? "
                 "AND instr(summary, ?) = 0",
                 (note, entry_id, note),
+            )
+
+    def follow_profile_names(self, names: Mapping[str, str]) -> int:
+        """Rows made with a profile now named otherwise (`names`: profile id → name) take its
+        name: the list, Show and the filter name a renamed profile as the profile dropdown
+        does. A deleted profile's rows keep the name they had. Returns how many rows changed;
+        raises `HistoryError` like `add`."""
+        with self._transaction() as conn:
+            return sum(
+                conn.execute(
+                    "UPDATE exchanges SET profile_name = ? WHERE profile_id = ? "
+                    "AND profile_name <> ?",
+                    (name, profile_id, name),
+                ).rowcount
+                for profile_id, name in names.items()
             )
 
     def add_authorize(self, record: AuthorizeRecord, *, profile: Profile, made_by: str = "") -> int:

@@ -4,7 +4,7 @@ filter, show an entry read-only, load its request back into the form, clear, ret
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
@@ -254,6 +254,16 @@ class HistoryBinding:
             # Rebuilding a 1,000-row list after every Send costs ~25 ms; one row costs nothing.
             self.panel.prepend_row(row, total, limit=limit)
             self._last_id_listed = entry_id
+
+    def follow_profile_names(self, profiles: Iterable[Profile]) -> None:
+        """The profiles as they are now: rows of one renamed since say its new name."""
+        try:
+            changed = self.store.follow_profile_names({p.id: p.name for p in profiles})
+        except HistoryError as exc:
+            self._say(f"History not updated: {exc}", Tone.WARNING)
+            return
+        if changed:
+            self.refresh()
 
     def list_after_first_frame(self) -> None:
         self._first_listed = True

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester import vendor
 from idconnect_tester.core.exchange_json import iso_utc
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
@@ -72,22 +73,31 @@ _WIDEST = (
     "Status",
     "authorize failed",  # the longest outcome
     "share_token",
-    "authorization_code",
+    "refresh",  # the longest grant's short name (_GRANT_SHORT)
     "MMMMMMMMMMMM",
     "MMMMMMMMMMMMMMMM",
     "9999",  # longer waits make room for their digits (see _LONG_WAIT)
 )
 _TIME_OF_DAY = "23:59:59"
+# The Grant column says a known grant in one word (its tooltip and Show have the grant_type
+# whole; the filter still finds "authorization_code"): in full, the widest grant took the room
+# a narrow dock had for the endpoint and the profile, and cut both at every size.
+_GRANT_SHORT = {vendor.GRANT_AUTHORIZATION_CODE: "code", vendor.GRANT_REFRESH_TOKEN: "refresh"}
 # A person signing in at authorize takes minutes: while such a row is listed, the ms column
 # makes room for six digits (~16 min). A number cut short ("119…" of 119,000) would read as a
 # smaller one.
 _LONG_WAIT = "999999"
+# These columns show a few words each: each asks for its widest text *listed* (up to its
+# _WIDEST), not the widest it could list — room kept for "authorize failed" while no row said
+# it cut "authorize" in the Endpoint column beside it.
+_SIZED_BY_ROWS = ("Outcome", "Endpoint", "Grant")
 # The list fits its width, never scrolling sideways (a dock is often narrow: a laptop, 200%
 # scaling). When it is too narrow for every column at its width above, these give way, in this
 # order, each down to its least width: correlationId first, then the time's date (the time of
-# day stays), then the columns a person tells rows apart by, the grant last of all. Status and
-# ms never shrink (a few characters each). correlationId takes whatever room is left over.
-_SHRINK_ORDER = ("correlationId", "Time", "Endpoint", "Profile", "Outcome", "Grant")
+# day stays), the profile (the same on most rows), then the columns a person tells rows apart
+# by, the grant last of all. Status and ms never shrink (a few characters each). correlationId
+# takes whatever room is left over.
+_SHRINK_ORDER = ("correlationId", "Time", "Profile", "Endpoint", "Outcome", "Grant")
 _STRETCH = "correlationId"
 # correlationId keeps room for a few characters at each end ("2f3a…91c1"): enough to match it
 # with a server's log, which its two ends alone ("2…1") were not.
@@ -180,6 +190,10 @@ def outcome_text(row: HistoryRow) -> str:
     return row.outcome.value.replace("_", " ")
 
 
+def _grant_text(row: HistoryRow) -> str:
+    return _GRANT_SHORT.get(row.grant_type, row.grant_type)
+
+
 def _outcome_tone(row: HistoryRow) -> Tone:
     if not row.succeeded:
         return Tone.ERROR
@@ -234,6 +248,7 @@ class HistoryPanel(QWidget):
         self._long_wait = 0  # the ms column's width for six digits
         self._long_waits = False  # a row with a wait of five digits or more is listed
         self._listed_on = _today()  # the day "today" meant when the rows were listed
+        self._listed_texts: dict[str, set[str]] = {title: set() for title in _SIZED_BY_ROWS}
         self._dragged: set[str] = set()  # the columns a person gave a width of their own
         self._size_columns()
         self.table.header().sectionResized.connect(self._column_resized)
@@ -337,7 +352,7 @@ class HistoryPanel(QWidget):
         inside = 2 * (
             style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1
         )
-        padding = 2 * inside
+        padding = self._padding = 2 * inside
         self._preferred = {
             title: max(metrics.horizontalAdvance(widest), metrics.horizontalAdvance(title))
             + padding
@@ -361,11 +376,17 @@ class HistoryPanel(QWidget):
             preferred["Time"] = least["Time"] = self._time_of_day
         if "ms" not in self._dragged and self._long_waits:
             preferred["ms"] = max(preferred["ms"], self._long_wait)
+        metrics = self.table.fontMetrics()
+        for title, texts in self._listed_texts.items():
+            if title not in self._dragged:
+                widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+                heading = metrics.horizontalAdvance(title)
+                preferred[title] = min(preferred[title], max(widest, heading) + self._padding)
         for title in least:
             least[title] = min(least[title], preferred[title])
         return preferred, least
 
-    def _fit(self, *, fresh: bool = False, reclaim: bool = False, dragged: str = "") -> None:
+    def _fit(self, *, fresh: bool = False, dragged: str = "") -> None:
         """Columns that add up to the list's width, so it never scrolls sideways.
 
         From the widths they have, not from scratch, so nothing a person did not touch moves
@@ -376,9 +397,9 @@ class HistoryPanel(QWidget):
         correlationId. A column a person drags (`dragged`) keeps the width they gave it, and
         what it frees or takes is correlationId's alone: the other columns stay where they are
         (dragged wider than correlationId can give, its edge stops).
-        `fresh`: every column starts from its preferred width (the first layout); `reclaim`:
-        correlationId's room beyond its own preferred width is spare too (a column asks for
-        more than before)."""
+        `fresh`: every column starts from its preferred width (the first layout, and whenever
+        what a column asks for changed: a date listed or gone, a longer outcome listed — the
+        columns a person dragged ask for the width they gave them)."""
         header = self.table.header()
         preferred, least = self._widths_asked()
         if fresh:
@@ -390,8 +411,6 @@ class HistoryPanel(QWidget):
                 # that never gives way (Status, ms) has what it asks for
                 floor = least.get(title, preferred[title])
                 widths[title] = max(floor, min(widths[title], preferred[title]))
-        if reclaim:  # and one that asks for more (a date come) may take what the id has spare
-            widths[_STRETCH] = min(widths[_STRETCH], preferred[_STRETCH])
         spare = self.table.viewport().width() - sum(widths.values())
         if dragged not in ("", _STRETCH):
             regrow: Iterable[str] = ()  # a drag is no reason for other columns to move
@@ -485,7 +504,7 @@ class HistoryPanel(QWidget):
                 "" if row.status is None else str(row.status),
                 outcome_text(row),
                 row.endpoint,
-                row.grant_type,
+                _grant_text(row),
                 row.profile_name,
                 row.correlation_id,
                 f"{row.total_ms:.0f}",
@@ -503,6 +522,8 @@ class HistoryPanel(QWidget):
         item.setToolTip(0, plain_tip(f"{stamp}\n{said}" if row.time >= today else said))
         outcome_note = "\n".join(line for line in (verdict, row.made_by.capitalize()) if line)
         item.setToolTip(COLUMN["Outcome"], plain_tip(outcome_note))
+        if row.grant_type in _GRANT_SHORT:
+            item.setToolTip(COLUMN["Grant"], f"grant_type {row.grant_type}")
         if row.made_by:
             # Not the person's own exchange (the credential check's, an emulator drill's): in
             # italics, so the list tells them apart at a glance, as Show and the filter do.
@@ -531,6 +552,7 @@ class HistoryPanel(QWidget):
         self._listed_on = _today()
         self._set_dated(bool(rows) and rows[-1].time < self._listed_on)  # the oldest is last
         self._set_long_waits(any(_long_wait(row) for row in rows))
+        self._list_texts(rows, fresh=True)
         self._add(rows[:_FIRST_ROWS])
         # The row a person picked stays picked when the list is read again (a new limit, a
         # filter, another instance's rows): Show and Load keep working on it.
@@ -545,19 +567,34 @@ class HistoryPanel(QWidget):
         palette, today = colours(), _today()
         self.table.addTopLevelItems([self._item(row, palette, today) for row in rows])
 
+    def _list_texts(self, rows: list[HistoryRow], *, fresh: bool = False) -> None:
+        """The texts `rows` show in the columns sized by what is listed (all the rows listed,
+        when `fresh`): a text none showed before makes its column ask again."""
+        listed = {
+            title: set[str]() if fresh else set(texts)
+            for title, texts in self._listed_texts.items()
+        }
+        for row in rows:
+            listed["Outcome"].add(outcome_text(row))
+            listed["Endpoint"].add(row.endpoint)
+            listed["Grant"].add(_grant_text(row))
+        if listed != self._listed_texts:
+            self._listed_texts = listed
+            self._fit(fresh=True)
+
     def _set_long_waits(self, listed: bool) -> None:
         """Whether a listed row waited minutes: the ms column makes room for its digits, or
         gives that room back."""
         if listed != self._long_waits:
             self._long_waits = listed
-            self._fit(reclaim=True)
+            self._fit(fresh=True)
 
     def _set_dated(self, dated: bool) -> None:
         """Whether a listed row shows its date: the Time column makes room for it, or gives
         that room back to the other columns."""
         if dated != self._dated:
             self._dated = dated
-            self._fit(reclaim=True)
+            self._fit(fresh=True)
 
     def _date_rows_before(self, today: datetime) -> None:
         """Rows listed yesterday as "today" (their time of day alone) get their date back: in
@@ -586,6 +623,7 @@ class HistoryPanel(QWidget):
         self.table.insertTopLevelItem(0, self._item(row, colours(), today))
         if _long_wait(row):
             self._set_long_waits(True)
+        self._list_texts([row])
         excess = self.row_count() - limit
         if excess > 0:
             dropped = min(excess, len(self._waiting))
@@ -596,6 +634,7 @@ class HistoryPanel(QWidget):
 
     def update_row(self, row: HistoryRow) -> None:
         """A listed entry changed (its id_token's verdict arrived after it was listed)."""
+        self._list_texts([row])  # "granted" may now read "bad id_token"
         for index in range(self.table.topLevelItemCount()):
             item = self.table.topLevelItem(index)
             if item is not None and item.data(0, _ENTRY_ID) == row.id:

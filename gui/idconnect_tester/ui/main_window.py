@@ -424,6 +424,7 @@ class MainWindow(QMainWindow):
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)
         self.target_binding.reload()  # the built-in emulator, if selected, starts then
+        self.history.follow_profile_names(self.targets.store.profiles())
 
     # --- rendering what the session says ---
 
