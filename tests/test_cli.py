@@ -33,7 +33,7 @@ from tests.support.oidc import emulator_id_token
 from idconnect_tester import __version__, vendor
 from idconnect_tester.cli import main
 from idconnect_tester.core.authorize import AuthorizeSession
-from idconnect_tester.emulator import EmulatorServer
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
 SECRETS = {"SUMSUB_APP_TOKEN": EMULATOR_APP_TOKEN, "SUMSUB_SECRET_KEY": EMULATOR_SECRET_KEY}
 VERIFIER_CHARS = re.compile(r"[A-Za-z0-9\-._~]{43,128}")
@@ -358,6 +358,17 @@ def test_emulator_registers_a_web_redirect_uri_for_the_paste_flow() -> None:
         sent = authorize(callback)
         assert sent.status_code == 302 and sent.headers["location"].startswith(callback + "?code=")
         assert authorize("https://elsewhere.example.test/cb").status_code == 400
+
+
+def test_emulator_help_says_the_credentials_a_client_of_it_needs() -> None:
+    """Run alone, the emulator prints its URL: what to sign with is in --help, and it is
+    what the emulator accepts."""
+    done = cli("emulator", "--help")
+    assert done.returncode == 0
+    said = " ".join(done.stdout.split())  # argparse wraps the help at the terminal's width
+    defaults = EmulatorConfig()
+    for value in (defaults.app_token, defaults.secret_key, defaults.client_id):
+        assert f"default: {value}" in said, value
 
 
 def test_emulator_refuses_a_redirect_uri_that_is_no_url() -> None:

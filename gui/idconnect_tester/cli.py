@@ -106,11 +106,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="example:\n  idconnect-tester emulator --port 0 --ttl 120",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=8088, help="0 picks a free port")
-    emulator.add_argument("--app-token", default="sbx:emulator-app-token")
-    emulator.add_argument("--secret-key", default="emulator-secret-key")
-    emulator.add_argument("--client-id", default="emulator-client")
+    # The credentials a client of the emulator needs are said in --help: a test emulator's
+    # defaults are no secret (the README has them too), and its output stays the URL and the log.
+    emulator.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    emulator.add_argument(
+        "--port", type=int, default=8088, help="default: %(default)s; 0 picks a free port"
+    )
+    emulator.add_argument(
+        "--app-token", default="sbx:emulator-app-token", help="default: %(default)s"
+    )
+    emulator.add_argument(
+        "--secret-key",
+        default="emulator-secret-key",
+        help="the secret requests are signed with (default: %(default)s)",
+    )
+    emulator.add_argument(
+        "--client-id",
+        default="emulator-client",
+        help="default: %(default)s; the issuer is the base URL with a / at the end",
+    )
     emulator.add_argument(
         "--ttl",
         type=int,

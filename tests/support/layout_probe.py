@@ -78,6 +78,21 @@ def _request_controls(window: MainWindow) -> list[QWidget]:
     ]
 
 
+def _cut_at_the_top(window: MainWindow) -> list[str]:
+    """Request controls and their labels the column's top edge cuts in two (half a row)."""
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    viewport, content = column.viewport(), column.widget()
+    assert content is not None
+    parts = [w for w in content.findChildren(QLabel) if w.isVisibleTo(window) and w.text()]
+    cut = []
+    for widget in [*_request_controls(window), *parts]:
+        box = _rect(widget, viewport)
+        if box.top() < 0 < box.bottom():
+            cut.append(widget.objectName() or widget.text())
+    return cut
+
+
 def _clipped_sideways(window: MainWindow) -> list[str]:
     """Request controls that stick out of the column's viewport sideways (unreachable without
     a horizontal scrollbar)."""
@@ -185,6 +200,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _laid_out()
     # Send in view at first sight, before anything scrolled the column to a focused field.
     send_visible_at_launch = _visible_in_column(window, window.form.send_button)
+    cut_at_the_top_at_launch = _cut_at_the_top(window)
     window.form.get_code_button.click()
     await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
     window.form.send_button.click()
@@ -201,6 +217,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
         "send_visible_at_launch": send_visible_at_launch,
+        "cut_at_the_top_at_launch": cut_at_the_top_at_launch,
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
         "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])

@@ -121,7 +121,7 @@ def test_a_large_screen_gives_its_height_to_the_claims_and_the_raw_exchange(scre
 @pytest.mark.parametrize("window_manager", [False, True])
 def test_at_200_percent_the_window_fits_the_screen(window_manager: bool) -> None:
     """1920×1080 at 200%: the request column scrolls, and at first sight it shows Send (and
-    why it is off), not the Target's first row."""
+    why it is off) — and no row cut in half at its top edge (the Profile row was)."""
     if window_manager and shutil.which("openbox") is None:
         pytest.skip("needs the openbox window manager")
     report = probe("1920x1080", scale="2", window_manager=window_manager)
@@ -130,6 +130,7 @@ def test_at_200_percent_the_window_fits_the_screen(window_manager: bool) -> None
     assert report["clipped_sideways"] == []
     assert report["sideways_scrollbars"] == []
     assert report["send_visible_at_launch"]
+    assert report["cut_at_the_top_at_launch"] == []
     assert report["send_visible"] and report["get_code_visible"]
 
 

@@ -107,6 +107,7 @@ from idconnect_tester.ui.widgets import (
     guard_wheel,
     hide_while_covered,
     less_room_above_and_below,
+    no_row_cut_at_the_top,
     return_presses_buttons,
     scrolling_up_and_down,
 )
@@ -417,9 +418,12 @@ class MainWindow(QMainWindow):
         if not isinstance(column, QScrollArea) or not column.verticalScrollBar().maximum():
             return
         column.ensureWidgetVisible(self.form.send_button)
+        keep: list[QWidget] = [self.form.send_button]
         focused, request = QApplication.focusWidget(), column.widget()
         if focused is not None and request is not None and request.isAncestorOf(focused):
             column.ensureWidgetVisible(focused)
+            keep.append(focused)
+        no_row_cut_at_the_top(column, keep)
 
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)

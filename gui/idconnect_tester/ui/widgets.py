@@ -3,6 +3,8 @@ and what makes them readable by screen readers and usable by keyboard."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6 import QtGui
 from PySide6.QtCore import (
     QEvent,
@@ -10,6 +12,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -29,6 +32,7 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -637,6 +641,36 @@ def less_room_above_and_below(panel: QWidget) -> None:
         layout.setContentsMargins(
             margins.left(), margins.top() // 2, margins.right(), margins.bottom() // 2
         )
+
+
+def no_row_cut_at_the_top(area: QScrollArea, keep: Sequence[QWidget]) -> None:
+    """Scrolled part way into a row, the area's top edge cuts its label and field in half (at
+    200% the request column opens on Send under half a Profile row): scroll back to that
+    row's start, or on past its end, whichever keeps each widget in `keep` whole in view."""
+    content, bar = area.widget(), area.verticalScrollBar()
+    top = bar.value()
+    if content is None or top == 0:
+        return
+    cut = [
+        rect
+        for control in content.findChildren(QWidget)
+        if isinstance(control, _ROW_PARTS) and control.isVisibleTo(content)
+        for rect in [QRect(control.mapTo(content, QPoint(0, 0)), control.size())]
+        if rect.top() < top <= rect.bottom()
+    ]
+    if not cut:
+        return
+    row_start = min(rect.top() for rect in cut)
+    row_end = min(max(rect.bottom() + 1 for rect in cut), bar.maximum())
+    for value in (row_start, row_end):
+        room = QRect(0, value, content.width(), area.viewport().height())
+        if all(room.contains(QRect(w.mapTo(content, QPoint(0, 0)), w.size())) for w in keep):
+            bar.setValue(value)
+            return
+
+
+# What a row of a form shows: its label, its field, its buttons.
+_ROW_PARTS = (QLabel, QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox)
 
 
 class _FocusInView(QObject):
