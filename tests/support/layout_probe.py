@@ -89,7 +89,7 @@ def _cut_at_the_top(window: MainWindow) -> list[str]:
     for widget in [*_request_controls(window), *parts]:
         box = _rect(widget, viewport)
         if box.top() < 0 < box.bottom():
-            cut.append(widget.objectName() or widget.text())
+            cut.append(widget.objectName() or (widget.text() if isinstance(widget, QLabel) else ""))
     return cut
 
 

@@ -146,7 +146,8 @@ def test_back_on_a_profile_its_own_error_shows_and_the_tabs_stay_as_left(window,
 
 def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(window, qtbot) -> None:
     """The emulator's replay (401), then a copy of its profile (the same client) gets new
-    tokens: back on the emulator, the 401 and its advice are marked older, not the news."""
+    tokens: back on the emulator, the 401 and its advice are marked older, not the news; the
+    tokens shown are the emulator's own, which its replay put in doubt."""
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401
     copy = add_profile(window, "Emulator copy")
@@ -155,7 +156,28 @@ def test_back_on_a_profile_its_error_is_older_after_a_copy_of_it_succeeded(windo
     select(window, EMULATOR_PROFILE_ID)
     assert text_of(window, "errorStatus").startswith("401") and stale(window, "errorPanel")
     assert copy.name in window.error_panel.freshness.text()
-    assert text_of(window, "accessTokenState") == "other profile"  # the copy's, usable here
+    assert text_of(window, "accessTokenState") == "suspect"
+
+
+def test_back_on_a_profile_every_panel_shows_its_own_exchange(window, qtbot) -> None:
+    """A copy of the profile (the same client at the same server) gets tokens, then the
+    profile itself: back on either, the Response's tokens are the ones its own raw exchange
+    carried. (The copy showed the profile's newer tokens beside its own older raw exchange:
+    two exchanges' stories in one window, a tryout found.)"""
+    copy = add_profile(window, "Emulator copy")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    copy_exchange = token_flow(window, qtbot)
+    select(window, EMULATOR_PROFILE_ID)
+    own_exchange = token_flow(window, qtbot)
+
+    for profile_id, exchange in ((copy.id, copy_exchange), (EMULATOR_PROFILE_ID, own_exchange)):
+        select(window, profile_id)
+        assert isinstance(exchange.outcome, TokenGranted)
+        shown = window.response_panel.access_token()
+        assert shown == exchange.outcome.access_token, profile_id
+        assert shown in window.raw_panel.response.toPlainText(), profile_id
+        assert not stale(window, "responsePanel") and not stale(window, "rawPanel")
+        assert text_of(window, "accessTokenState") == "live"
 
 
 def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(window, qtbot) -> None:
@@ -232,6 +254,38 @@ def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window
     assert made.status == 502
 
 
+def test_a_send_cancelled_while_the_slow_drill_held_it_is_the_persons_own(window, qtbot) -> None:
+    """The slow drill holds the answer back; the person presses Cancel. The cancel was theirs:
+    the status bar and the history say the drill held the answer back, not that it made the
+    exchange (its row is not listed in italics as one the person did not make); the Error
+    panel still names the drill beside the cancel."""
+    get_code(window, qtbot)
+    window.actions_by_name["drills"].trigger()  # armed as a person would: the window knows
+    drills = window.drills.dialog
+    assert drills is not None
+    qtbot.waitUntil(lambda: drills.select("slow"), timeout=WAIT_MS)
+    drills.params["delay_s"].setValue(5)
+    drills.arm_button.click()
+    qtbot.waitUntil(lambda: window.drills.mark.isVisible(), timeout=WAIT_MS)
+    drills.close()
+    server = window.emulator.server
+    assert server is not None
+    window.form.send_button.click()
+    qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+    window.form.cancel_button.click()
+    qtbot.waitUntil(lambda: "slow" in window.error_panel.drill.text(), timeout=WAIT_MS)
+
+    assert window.status.text().startswith("Cancelled")
+    assert "slow drill held the answer back" in window.status.text()
+    assert "made by" not in window.status.text()
+    history = window.history
+    qtbot.waitUntil(lambda: "slow drill" in history.store.list()[0].summary, timeout=WAIT_MS)
+    (cancelled,) = history.store.list(text="slow drill")
+    assert cancelled.outcome.value == "cancelled" and cancelled.made_by == ""
+    listed = window.history_panel.table.topLevelItem(0)
+    assert listed is not None and not listed.font(0).italic()
+
+
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
     """An older verified verdict goes grey (no green for an older token); "do not trust" does
     not: marked older and suspect after the replay of its code, it is still a warning."""
@@ -305,6 +359,12 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert text_of(window, "idTokenState") == "revoked"
     assert text_of(window, "idTokenExpiryCountdownState") == "revoked"
     assert stale(window, "responsePanel") and stale(window, "countdownPanel")
+    # Revoked tokens have no time left to count: no clock runs beside "revoked", in red or
+    # not, and the bar is empty (a running 23:58:52 read as a token good for a day).
+    for countdown in ("expiryCountdown", "idTokenExpiryCountdown"):
+        assert text_of(window, f"{countdown}State") == "revoked", countdown
+        assert text_of(window, countdown) == "—", countdown
+    assert window.countdown_panel.rows["access"].bar.value() == 0
     assert "403" in window.response_panel.freshness.text()
     # Its verdict judged it as issued; the panel says first what it is worth now.
     verdict = window.id_token_panel.summary
@@ -643,6 +703,27 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     assert not window.response_panel.share_button.isEnabled()  # not this client's
     assert message.text().startswith("Another target's token")
     assert "Built-in emulator" in message.toolTip() or "Built-in emulator" in message.text()
+
+
+def test_a_copy_of_the_profile_never_calls_tokens_the_server_revoked_good(window, qtbot) -> None:
+    """Replay, then a refresh the server refuses (403 revoked), then a copy of the profile
+    (the same client at the same server): the panels say whose tokens they are, and their
+    rows say revoked — no note above them calls them good here (a tryout found "so they are
+    good here too" over three rows that said "revoked")."""
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401, its tokens suspect
+    window.form.set_grant("refresh_token")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
+
+    add_profile(window, "Same server and client")
+
+    for name in ("accessTokenState", "refreshTokenState"):
+        assert text_of(window, name) == "revoked", name
+    for panel in (window.response_panel, window.countdown_panel):
+        said = f"{panel.freshness.text()} {panel.freshness.toolTip()}"
+        assert "same client" in said and "good" not in said, said
+    assert not window.response_panel.share_button.isEnabled()  # nothing good to share with
 
 
 def test_a_refresh_token_is_sent_to_a_server_that_did_not_issue_it_only_if_confirmed(

@@ -556,6 +556,7 @@ def test_an_access_token_the_server_refuses_for_a_share_token_is_no_longer_live(
     assert hint_shown(window) is HintKind.ACCESS_TOKEN_REFUSED
     assert text_of(window, "accessTokenState") == "refused"
     assert text_of(window, "expiryCountdownState") == "refused"
+    assert text_of(window, "expiryCountdown") == "—"  # no time worth counting
     assert not window.response_panel.share_button.isEnabled()
 
 

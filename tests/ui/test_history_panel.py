@@ -33,6 +33,7 @@ from tests.ui.helpers import (
     token_flow,
 )
 
+from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow, HistoryStore
@@ -749,15 +750,15 @@ def test_the_drill_that_staged_an_outcome_reaches_its_row_before_or_after_the_wr
     qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
     listed = panel.row_count()
     assert "drill" not in row(panel.table, 0).toolTip(0)
-    history.note_drill(after, "slow")
-    history.note_drill(after, "slow")  # said twice (two counts read): written once
+    history.note_drill(after, made_by("slow"))
+    history.note_drill(after, made_by("slow"))  # said twice (two counts read): written once
     qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
     assert row(panel.table, 0).toolTip(0).count("made by the emulator's slow drill") == 1
     assert panel.row_count() == listed  # changed in place
 
     before = replace(exchange, received_at=exchange.received_at + timedelta(seconds=2))
     history.record_soon(before, None, profile)
-    history.note_drill(before, "huge_body")
+    history.note_drill(before, made_by("huge_body"))
     qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
     newest, earlier = history.store.list()[:2]
     assert newest.summary.endswith("made by the emulator's huge_body drill")

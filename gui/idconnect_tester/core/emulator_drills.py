@@ -56,6 +56,16 @@ def made_by(drill: str) -> str:
     return f"made by the emulator's {drill} drill"
 
 
+def drill_note(drill: str, *, cancelled: bool) -> str:
+    """What the armed `drill` had to do with the exchange it answered: it made the outcome —
+    or, for one the person cancelled while the drill held the answer back (the slow drill),
+    only the wait. The cancel was theirs: "made by the drill" listed their own Send as one
+    they did not make."""
+    if cancelled:
+        return f"while the emulator's {drill} drill held the answer back"
+    return made_by(drill)
+
+
 def param_label(name: str, value: float | None = None) -> str:
     """`delay_s` → "delay 3 s" (or "delay (s)" without a value): the unit said, not coded."""
     for suffix, unit in _UNITS.items():

@@ -32,7 +32,6 @@ from idconnect_tester.core.authorize_record import (
     AuthorizeRecord,
     authorize_record_to_dict,
 )
-from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
 from idconnect_tester.core.id_token_checks import Verdict, Verification, not_verified_because
@@ -460,16 +459,17 @@ class HistoryStore:
                 (*_verdict_columns(verification), entry_id),
             )
 
-    def note_staged(self, entry_id: int, drill: str) -> None:
-        """Entry `entry_id`'s outcome was staged by the emulator's `drill`, not a fault of the
-        server: said after its summary, once (the list's tooltip, Show and the filter read
-        it). Raises `HistoryError` like `add`."""
-        note = f" — {made_by(drill)}"
+    def note_staged(self, entry_id: int, note: str) -> None:
+        """What an emulator drill had to do with entry `entry_id` (`drill_note`: it made the
+        outcome, not a fault of the server; or it held back an answer the person cancelled):
+        said after its summary, once (the list's tooltip, Show and the filter read it).
+        Raises `HistoryError` like `add`."""
+        said = f" — {note}"
         with self._transaction() as conn:
             conn.execute(
                 "UPDATE exchanges SET summary = summary || ? WHERE id = ? "
                 "AND instr(summary, ?) = 0",
-                (note, entry_id, note),
+                (said, entry_id, said),
             )
 
     def follow_profile_names(self, names: Mapping[str, str]) -> int:

@@ -217,13 +217,17 @@ class Session:
 
     @property
     def _chain(self) -> TokenChain | None:
-        """The chain on display: the latest this target's client can use; else the chain of
-        the target whose steps the other panels show; else the latest."""
+        """The chain on display: this target's own; else the latest its client can use (a
+        copy of its profile's); else the chain of the target whose steps the other panels
+        show; else the latest. Its own first, as the raw and error panels do: back on a
+        profile, a copy's newer tokens beside this profile's own exchange told two stories."""
+        here = self._target.key if self._target is not None else None
+        own = self._chains.get(here) if here is not None else None
         chains = list(reversed(self._chains.values()))
         usable = (chain for chain in chains if chain.origin.same_client(self._target))
         key = self._results_target()
         shown_with = self._chains.get(key) if key is not None else None
-        return next(usable, shown_with or (chains[0] if chains else None))
+        return own or next(usable, shown_with or (chains[0] if chains else None))
 
     def _changed(self, chain: TokenChain) -> None:
         """`chain` got tokens: it is the latest (last in `_chains`), under its target now (a

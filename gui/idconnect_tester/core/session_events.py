@@ -96,8 +96,10 @@ class Origin:
         return f"{self.label} before its {' and '.join(changed)} changed"
 
 
-# Said of another profile's tokens when that profile is the same client at the same server.
-SAME_CLIENT = "the same client at the same server, so they are good here too"
+# Said of another profile's results when that profile is the same client at the same server:
+# its tokens are this target's too — live, expired or revoked, as each token's row says (a
+# note that called them "good here" sat above three rows that said "revoked").
+SAME_CLIENT = "the same client at the same server, so its tokens are this target's too"
 
 
 class TokenState(StrEnum):
@@ -138,7 +140,12 @@ class TokenStatus:
         profile's before an edit to its URL, app token, issuer or client id."""
         if origin.is_other_profile(current):
             if origin.same_client(current):  # a copy of the profile, another app token
-                return cls(TokenState.OTHER_PROFILE, f"Issued by {origin.label}: {SAME_CLIENT}")
+                # Only a live token gets here (revoked, expired… say so instead): good here.
+                return cls(
+                    TokenState.OTHER_PROFILE,
+                    f"Issued by {origin.label}: the same client at the same server, so it is "
+                    "good here too",
+                )
             return cls(TokenState.OTHER_TARGET, f"Issued by {origin.label}")
         return cls(TokenState.TARGET_EDITED, f"Issued by {origin.differences(current)}")
 

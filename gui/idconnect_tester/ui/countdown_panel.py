@@ -29,6 +29,7 @@ from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
 from idconnect_tester.core.session_events import (
     IdTokenView,
     ShareView,
+    TokenState,
     TokenStatus,
     TokenView,
 )
@@ -46,6 +47,9 @@ from idconnect_tester.ui.widgets import (
 WARNING_WINDOW: Final = timedelta(minutes=5)
 EXPIRED_TEXT: Final = "Expired"
 NOTHING_TO_COUNT: Final = "No token to count down"
+NOT_COUNTED: Final = "—"  # no token, or one with no time worth counting (revoked, refused)
+# A token the server took back or would not take: its time left is worth nothing.
+_NOTHING_LEFT: Final = (TokenState.REVOKED, TokenState.REFUSED)
 DETAIL_COLUMN: Final = 4  # where the "until …" line goes when it fits beside the bar
 BAR_LEAST_CHARS: Final = 8  # a bar narrower than this many characters says nothing
 
@@ -66,7 +70,7 @@ class CountdownRow:
 
     def __init__(self, grid: QGridLayout, row: int, title: str, object_name: str) -> None:
         self.title = QLabel(title)
-        self.time = ValueLabel(f"{title}: time left", "—")
+        self.time = ValueLabel(f"{title}: time left", NOT_COUNTED)
         self.time.setObjectName(object_name)
         font = monospace_font()
         font.setPointSizeF(font.pointSizeF() * 1.35)
@@ -161,7 +165,7 @@ class CountdownRow:
     def clear(self) -> None:
         self.expires_at = None
         self.status = None
-        self.time.setText("—")
+        self.time.setText(NOT_COUNTED)
         self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
         self.state.show_status(None)
         self.set_visible(False)
@@ -175,6 +179,15 @@ class CountdownRow:
         it no longer will)."""
         if self.expires_at is None:
             return None
+        if self.status is not None and self.status.state in _NOTHING_LEFT:
+            # Revoked or refused: no time left to count. A clock still running beside
+            # "revoked" read as a token good for hours yet (a tryout); the "until …" line keeps
+            # its expiry, the state beside the bar says what it is worth.
+            self.time.setText(NOT_COUNTED)
+            self.bar.setAccessibleDescription(self.status.state.value)
+            self.bar.setValue(0)
+            set_tone(self.time, Tone.ERROR)
+            return None
         remaining = self.expires_at - now
         text = format_remaining(remaining)
         self.time.setText(text)
@@ -186,9 +199,10 @@ class CountdownRow:
         elif self.older:
             tone = Tone.MUTED
         elif self.status is not None and not self.status.usable:
-            # Time is left, but the token isn't worth it here: red when it is dead (revoked,
-            # refused), grey when it is in doubt or another target's — amber is the last five
-            # minutes' colour, and the state's word beside the bar says which doubt it is.
+            # Time is left, but the token isn't worth it here: red when nothing should count on
+            # it (an id_token that failed its checks), grey when it is in doubt or another
+            # target's — amber is the last five minutes' colour, and the state's word beside
+            # the bar says which doubt it is.
             dead = STATE_TONES[self.status.state] is Tone.ERROR
             tone = Tone.ERROR if dead else Tone.MUTED
         else:

@@ -44,7 +44,7 @@ class _Write:
     form: TokenRequest | None
     profile: Profile
     id_token: Verification | None = None  # its verdict, when that came before the write
-    drill: str = ""  # the emulator drill that staged its outcome, when known before the write
+    drill_note: str = ""  # what an emulator drill did to it (`drill_note`), if known by then
     made_by: str = ""  # who made it when not the person ("made by the credential check")
 
 
@@ -156,18 +156,18 @@ class HistoryBinding:
             lambda store, entry_id: store.set_id_token_verdict(entry_id, verification),
         )
 
-    def note_drill(self, exchange: Exchange | None, drill: str) -> None:
-        """The emulator's `drill` staged `exchange`'s outcome: its entry says so, so that the
-        history read later tells a staged fault from a real one."""
+    def note_drill(self, exchange: Exchange | None, note: str) -> None:
+        """An emulator drill answered `exchange` (`note`: what it did, `drill_note`): its entry
+        says so, so that the history read later tells a staged fault from a real one."""
 
         def before_the_write(write: _Write) -> None:
-            write.drill = drill
+            write.drill_note = note
 
         if exchange is not None:
             self._amend(
                 exchange,
                 before_the_write,
-                lambda store, entry_id: store.note_staged(entry_id, drill),
+                lambda store, entry_id: store.note_staged(entry_id, note),
             )
 
     def _amend(
@@ -230,8 +230,8 @@ class HistoryBinding:
                     id_token=write.id_token,
                     made_by=write.made_by,
                 )
-                if write.drill:
-                    self.store.note_staged(entry_id, write.drill)
+                if write.drill_note:
+                    self.store.note_staged(entry_id, write.drill_note)
             self._written.append((exchange, entry_id))
             row = self.store.row(entry_id)
             total = self.store.count()

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
-from idconnect_tester.core.emulator_drills import made_by
+from idconnect_tester.core.emulator_drills import drill_note, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
@@ -527,10 +527,13 @@ class MainWindow(QMainWindow):
 
     def _made_by_a_drill(self, name: str) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
-        whole story (a clock skew the emulator made up needs no NTP)."""
+        whole story (a clock skew the emulator made up needs no NTP). A cancel was the
+        person's own: the drill only held the answer back."""
         self.session.drill_answered(name)
-        self.history.note_drill(self.session.latest_exchange(), name)
-        self.status.add(f" — {made_by(name)}")
+        latest = self.session.latest_exchange()
+        note = drill_note(name, cancelled=latest is not None and latest.cancelled)
+        self.history.note_drill(latest, note)
+        self.status.add(f" — {note}")
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
