@@ -87,7 +87,7 @@ def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     assert dialog.arm_button.mapTo(dialog, dialog.arm_button.rect().center()) == arm_at
     assert delay.value() == 3  # the emulator's default, as it lists it
     item = dialog.list.currentItem()
-    assert item is not None and "by default: delay 3 s" in item.text(1)  # the row's words
+    assert item is not None and item.text(1).endswith(". By default: delay 3 s.")  # in words
     # Every row in words: no drill's parameter shows by its API name ("delay_s").
     rows = [dialog.list.topLevelItem(i) for i in range(dialog.list.topLevelItemCount())]
     names = {name for spec in SCENARIOS.values() for name in spec.params}

@@ -123,12 +123,14 @@ def test_the_request_menu_shows_the_real_keys(window: MainWindow) -> None:
 
 
 def test_alt_g_gets_a_code_and_alt_s_sends_it(window: MainWindow, qtbot) -> None:
-    """The underlined letters on Get code and Send do what they show."""
+    """The underlined letters on Get code and Send do what they show; the focus follows as
+    after a click (on to Send once the code is in)."""
     activate(window, qtbot)
     window.form.scope_boxes["openid"].setFocus()  # somewhere that isn't either button
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.focusWidget() is window.form.send_button, timeout=WAIT_MS)
     window.form.code_verifier.setFocus()
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
         qtbot.keyClick(window.form.code_verifier, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
@@ -478,11 +480,14 @@ def test_a_menu_shortcut_works_while_typing_in_the_form(
 
 
 def test_ctrl_g_gets_a_code_and_ctrl_shift_k_runs_the_check(window: MainWindow, qtbot) -> None:
+    """Ctrl+G pressed in a field gets a code as the button does, focus and all: the next
+    step, Send, has it once the code is in (it stayed in the field)."""
     activate(window, qtbot)
     window.form.code_verifier.setFocus()
     qtbot.keySequence(window.form.code_verifier, QKeySequence("Ctrl+G"))
     qtbot.waitUntil(lambda: window.form.code.text() != "", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.focusWidget() is window.form.send_button, timeout=WAIT_MS)
     qtbot.keySequence(window.form.code_verifier, QKeySequence("Ctrl+Shift+K"))
     qtbot.waitUntil(lambda: window.check_runner.report is not None, timeout=WAIT_MS)
     assert window.check_runner.report is not None and window.check_runner.report.passed

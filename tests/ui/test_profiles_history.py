@@ -394,6 +394,7 @@ def test_a_name_taken_already_asks_again_with_the_typing_kept(window: MainWindow
     mine = add_profile(window, "Mine")
     select(window, mine.id)
     asked_again: list[tuple[str, str]] = []
+    widths: list[tuple[int, int]] = []  # the dialog's, and its font's average character's
 
     def again() -> None:  # the second dialog: why, and what was typed, then Cancel
         dialog = QApplication.activeModalWidget()
@@ -404,6 +405,7 @@ def test_a_name_taken_already_asks_again_with_the_typing_kept(window: MainWindow
     def first() -> None:
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, QInputDialog)
+        widths.append((dialog.width(), dialog.fontMetrics().averageCharWidth()))
         dialog.setTextValue("Taken")
         QTimer.singleShot(0, again)
         dialog.accept()
@@ -413,6 +415,9 @@ def test_a_name_taken_already_asks_again_with_the_typing_kept(window: MainWindow
 
     ((label, typed),) = asked_again
     assert "already exists" in label and typed == "Taken"
+    # Wide enough for its title and a name: Qt's own fitted its label ("Renam… rofile").
+    ((width, character),) = widths
+    assert width >= 40 * character
     assert window.targets.current.name == "Mine"  # cancelled: unchanged
 
 

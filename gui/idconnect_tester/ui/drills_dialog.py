@@ -206,7 +206,9 @@ class DrillsDialog(QDialog):
         self.list.clear()
         for drill in state.drills:
             params = ", ".join(param_label(k, v) for k, v in drill.params.items())
-            text = drill.description + (f" (by default: {params})" if params else "")
+            # The description is a sentence of its own (ending "… button)."): the defaults
+            # are another, not a bracket after its full stop.
+            text = drill.description + (f" By default: {params}." if params else "")
             item = QTreeWidgetItem([drill.name, text])
             item.setToolTip(1, text)
             self.list.addTopLevelItem(item)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import (
@@ -56,6 +56,7 @@ from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone
+from idconnect_tester.ui.widgets import ask_text
 
 BROWSER_TIMEOUT_S: Final = 300.0
 EMULATOR_LABEL: Final = "Getting a code from the built-in emulator…"
@@ -312,11 +313,12 @@ class GetCode:
             self.use_redirect(clipboard)
             return
         prefill = clipboard if clipboard and len(clipboard) < 2048 and "\n" not in clipboard else ""
-        text, ok = QInputDialog.getText(
+        text, ok = ask_text(
             self._parent,
             "Paste redirect URL",
             "Redirect URL (…?code=…&state=…) or the code:",
-            text=prefill,
+            prefill,
+            columns=72,  # a redirect URL is long: its code and state in view
         )
         if ok and text.strip():
             self.use_redirect(text)

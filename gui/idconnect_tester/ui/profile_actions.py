@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
@@ -26,7 +26,7 @@ from idconnect_tester.ui.file_dialogs import file_name_from, open_path, save_pat
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
 from idconnect_tester.ui.theme import Tone
-from idconnect_tester.ui.widgets import ask
+from idconnect_tester.ui.widgets import ask, ask_text
 
 
 class Say(Protocol):
@@ -118,7 +118,7 @@ class ProfileActions:
         name, problem = profile.name, ""
         while True:
             label = f"{problem}\n\nNew name:" if problem else "New name:"
-            name, ok = QInputDialog.getText(self._parent, "Rename profile", label, text=name)
+            name, ok = ask_text(self._parent, "Rename profile", label, name)
             if not ok or not name.strip():
                 return
             try:

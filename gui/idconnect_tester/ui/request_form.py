@@ -189,6 +189,10 @@ class RequestForm(QGroupBox):
             self.messages[name].tie_to(edit)
         self.send_button.clicked.connect(self.send_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
+        # Get code takes the focus however it was pressed — Alt+G, Ctrl+G, the menu — as a
+        # click does: so it passes on to Send once the code is in, instead of staying in the
+        # field the shortcut was pressed in.
+        self.get_code_button.clicked.connect(self._focus_get_code)
         self.get_code_button.clicked.connect(self.get_code_requested)
         self._on_changed()
 
@@ -329,6 +333,9 @@ class RequestForm(QGroupBox):
         if values.code:
             # After the turn that filled it (Send's state follows the fields a turn later).
             QTimer.singleShot(0, self._focus_send_after_a_code)
+
+    def _focus_get_code(self) -> None:
+        self.get_code_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _focus_send_after_a_code(self) -> None:
         """A code that came after Get code's own turn ended (pasted into its window): the next

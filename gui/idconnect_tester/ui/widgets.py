@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -102,6 +104,24 @@ def ask(
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(default)
     return QMessageBox.StandardButton(box.exec())
+
+
+def ask_text(
+    parent: QWidget, title: str, label: str, text: str = "", *, columns: int = 40
+) -> tuple[str, bool]:
+    """A line of text asked for, as `QInputDialog.getText` asks it, in a dialog wide enough
+    for `columns` characters: Qt's own fits its label only, and cut its title ("Renam…
+    rofile") and a name being typed."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    dialog.resize(
+        max(dialog.sizeHint().width(), dialog.fontMetrics().averageCharWidth() * columns),
+        dialog.sizeHint().height(),
+    )
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    return dialog.textValue(), accepted
 
 
 def narrow_minimum(label: QLabel, hint: QSize) -> QSize:
