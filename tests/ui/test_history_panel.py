@@ -769,3 +769,27 @@ def test_the_drill_that_staged_an_outcome_reaches_its_row_before_or_after_the_wr
     qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
     heading = history.dialogs[0].findChild(QLabel, "historyEntryHeading")
     assert heading is not None and "huge_body drill" in heading.text()
+
+
+def test_the_status_filter_tells_how_it_ended_from_the_http_status(
+    window: MainWindow, qtbot
+) -> None:
+    """ "Succeeded" lists the authorize step beside the token it led to, "HTTP 2xx" the token
+    alone (the step has no HTTP status of its own); each choice says on hover what it lists."""
+    token_flow(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    combo = panel.status_filter
+    for index in range(combo.count()):
+        assert combo.itemData(index, Qt.ItemDataRole.ToolTipRole), combo.itemText(index)
+
+    def listed(value: str) -> list[str]:
+        combo.setCurrentIndex(combo.findData(value))
+        qtbot.waitUntil(lambda: panel.status_value() == value, timeout=WAIT_MS)
+        return sorted(
+            row(panel.table, i).text(COLUMN["Endpoint"]) for i in range(panel.row_count())
+        )
+
+    qtbot.waitUntil(lambda: listed("success") == ["authorize", "token"], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: listed("2xx") == ["token"], timeout=WAIT_MS)
+    assert combo.itemText(combo.findData("success")) != combo.itemText(combo.findData("2xx"))

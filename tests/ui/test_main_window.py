@@ -36,6 +36,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.exchange import HintKind, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.target_selection import EMULATOR_SECRET
+from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
 
@@ -685,6 +686,33 @@ def test_a_resize_to_another_layout_keeps_the_current_error_in_front(
         assert not in_front(response)  # behind it, in its own row of tabs or in the one row
         # The id_token panel is in front below it, or behind it in the one row of tabs.
         assert in_front(window.docks["idToken"]) != tabbed
+
+
+def test_made_small_then_larger_the_window_gives_the_results_the_width(
+    window: MainWindow, qtbot
+) -> None:
+    """Made small, then larger again (800×560, then 1100×650, as a tryout did): the request
+    column keeps the width it had, the results get the rest — Qt gave every new pixel to the
+    form, 700 pixels of it beside results squeezed to their tabs' first letters. In the one
+    row of tabs the response is in front, not an empty id_token panel."""
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366, timeout=WAIT_MS)
+    # Resizes from now on are the person's: the docks keep the sizes they have.
+    qtbot.waitUntil(lambda: window.settled, timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents()
+    column, response = window.centralWidget(), window.docks["response"]
+    assert column is not None
+    laid_out = column.width()
+    assert laid_out <= window_layout.request_width(1366) + 20  # the layout's, not the window's
+    for width, height in ((800, 560), (1100, 650)):
+        window.resize(width, height)
+        qtbot.waitUntil(lambda width=width: window.width() == width, timeout=WAIT_MS)
+        QCoreApplication.sendPostedEvents()
+    assert len(window.tabifiedDockWidgets(response)) >= 4  # one row of tabs at this size
+    qtbot.waitUntil(lambda: column.width() <= laid_out, timeout=WAIT_MS)
+    assert response.width() >= window.width() - laid_out - 20  # the rest, but a separator
+    assert not response.visibleRegion().isEmpty()
+    assert window.docks["idToken"].visibleRegion().isEmpty()
 
 
 def test_from_the_wide_layout_no_error_stays_behind_the_response(window: MainWindow, qtbot) -> None:

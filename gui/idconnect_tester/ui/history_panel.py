@@ -50,16 +50,28 @@ from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
 from idconnect_tester.ui.widgets import RowTree, correct_to_nearest, name_clear_button, plain_tip
 
+# How each exchange ended first, then its HTTP status: "Success (2xx)" beside "Any success"
+# read as one thing twice (a tryout). Each says on hover what it lists.
 STATUS_FILTERS = (
-    ("All", None),
-    ("Success (2xx)", "2xx"),
-    ("Client errors (4xx)", "4xx"),
-    ("Server errors (5xx)", "5xx"),
-    ("Network errors", "network"),
-    ("Cancelled", "cancelled"),
-    ("Any success", "success"),  # the authorize step's redirect with a code (a 302) too
-    ("Any failure", "error"),  # an id_token that failed its checks too
-    ("id_token not trusted", ID_TOKEN_FAILED_FILTER),
+    ("All", None, "Every exchange"),
+    (
+        "Succeeded",
+        "success",
+        "Tokens granted (an id_token that failed its checks is no success) and authorize "
+        "steps that came back with a code",
+    ),
+    (
+        "Failed",
+        "error",
+        "Everything that did not succeed: HTTP errors, network errors, cancels, refused "
+        "authorize steps, and tokens whose id_token failed its checks",
+    ),
+    ("id_token not trusted", ID_TOKEN_FAILED_FILTER, "Tokens whose id_token failed its checks"),
+    ("Network errors", "network", "No HTTP answer: refused, DNS, timeout, TLS, reset…"),
+    ("Cancelled", "cancelled", "Sends stopped with Cancel"),
+    ("HTTP 2xx", "2xx", "HTTP status 200–299"),
+    ("HTTP 4xx", "4xx", "HTTP status 400–499: the request or its credentials"),
+    ("HTTP 5xx", "5xx", "HTTP status 500–599: the server or a gateway"),
 )
 # When and how it ended come first: a narrow dock shows them without scrolling sideways.
 _COLUMNS = ("Time", "Status", "Outcome", "Endpoint", "Grant", "Profile", "correlationId", "ms")
@@ -223,8 +235,11 @@ class HistoryPanel(QWidget):
         # On Linux Qt announces a combo box by its current item: the label says what it is for.
         status_label = QLabel("Status")
         status_label.setBuddy(self.status_filter)
-        for label, value in STATUS_FILTERS:
+        for label, value, meaning in STATUS_FILTERS:
             self.status_filter.addItem(label, value)
+            self.status_filter.setItemData(
+                self.status_filter.count() - 1, meaning, Qt.ItemDataRole.ToolTipRole
+            )
         self.table = RowTree()  # tabbing in selects the newest row: the focus shows
         self.table.setObjectName("historyTable")
         self.table.setAccessibleName("History of exchanges")

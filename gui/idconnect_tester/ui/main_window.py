@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         request_column = self._build_central()
         self.docks = self._build_docks()
+        self._request_width = window_layout.RequestColumnWidth(self, self.docks)
         # A request column that grows (a note, a message under a field) takes the room the
         # countdown below it has to spare rather than scroll Send away; a countdown that grows
         # (auto-refresh's state, a share token) takes what the request does not need.
@@ -1010,17 +1011,27 @@ class MainWindow(QMainWindow):
         if not self._arranging:
             self._default_layout = None  # the user's layout now: leave it alone
 
+    @property
+    def settled(self) -> bool:
+        """The window manager's resizes after the first show are over: from now on a resize
+        keeps the sizes the docks have (a person's splitters), not the default ones."""
+        return self._settling.isValid() and self._settling.elapsed() >= _SETTLING_MS
+
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
         super().resizeEvent(event)
         made_for = self._default_layout
+        laid_out = False
         if made_for is None:
-            return
-        if made_for != window_layout.layout_kind(self, self.docks):
+            pass
+        elif made_for != window_layout.layout_kind(self, self.docks):
             self._arrange()
-        elif self._settling.isValid() and self._settling.elapsed() < _SETTLING_MS:
+            laid_out = True
+        elif not self.settled:
             # The window manager's own resizes just after the first show (maximising to the
             # screen, say) get the default sizes too; later, the user's splitters stay put.
             window_layout.size_docks(self, self.docks)
+            laid_out = True
+        self._request_width.window_resized(event.oldSize(), give_back=not laid_out)
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default

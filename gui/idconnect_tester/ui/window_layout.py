@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
+from shiboken6 import isValid
 
 from idconnect_tester.ui.response_panel import ResponsePanel
 from idconnect_tester.ui.window_settings import LayoutKind
@@ -111,8 +112,10 @@ def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) 
 
 
 # Raised in this order when the panels in front are laid out again: the last one raised is in
-# front where they share a row of tabs — an error above all.
-FRONT_PRIORITY = ("check", "history", "raw", "response", "idToken", "error")
+# front where they share a row of tabs — an error above all (an id_token that failed its checks
+# is one: the error panel says so), then the response before the id_token's checks (made
+# narrow, a window showing both put "No id_token to show" in front of the response).
+FRONT_PRIORITY = ("check", "history", "raw", "idToken", "response", "error")
 # The id_token panel is worth a place of its own beside the response only with this many
 # lines for its checks and claims beyond its least height (about five check rows and five
 # lines of claims); with fewer, the results are tabs.
@@ -433,3 +436,68 @@ def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) 
     height = min(needed, together // 2)
     if height > error.height():
         window.resizeDocks([error, raw], [height, together - height], _VERTICAL)
+
+
+class RequestColumnWidth(QObject):
+    """The request column keeps the width it was laid out or dragged to as the window grows.
+
+    Qt gives every pixel a wider window gains to its central widget (the request column), and
+    every pixel it loses is taken from it only down to the column's least width, then from the
+    docks: made small and then large again, the window had a 700-pixel form beside results
+    squeezed to their tabs' first letters. What a wider window gains beyond the column's
+    width goes to the results. The width is the column's own whenever it changes while the
+    window's size does not (the layout, a dragged splitter)."""
+
+    def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+        column = window.centralWidget()
+        super().__init__(column)  # it watches the column: it goes with it
+        self._window, self._docks = window, docks
+        self._width: int | None = None  # the column's, as laid out or dragged
+        self._window_size = window.size()  # as of its last resize handled here
+        if column is not None:
+            column.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if (
+            event.type() == QEvent.Type.Resize
+            and isinstance(watched, QWidget)
+            and isValid(self._window)  # the window's teardown resizes its children too
+            and self._window.size() == self._window_size  # not the window's own resize
+        ):
+            self._width = watched.width()
+        return False
+
+    def window_resized(self, before: QSize, *, give_back: bool) -> None:
+        """Call after the window's resize (`before`: its size until then); `give_back`: the
+        docks kept their sizes (no new default layout was made for the new size)."""
+        self._window_size = self._window.size()
+        column = self._window.centralWidget()
+        if column is None or self._width is None or not give_back:
+            return
+        extra = column.width() - max(self._width, column.minimumSizeHint().width())
+        if self._window.width() > before.width() and extra > 0:
+            _widen_the_results(self._window, self._docks, extra)
+
+
+def _widen_the_results(window: QMainWindow, docks: dict[str, QDockWidget], extra: int) -> None:
+    """`extra` pixels of width from the request column to the result docks on the right, each
+    column of them in proportion to its width."""
+    shown = [
+        dock
+        for dock in docks.values()
+        if window.dockWidgetArea(dock) is _RIGHT
+        and not dock.isFloating()
+        and not dock.visibleRegion().isEmpty()
+    ]
+    columns: dict[int, QDockWidget] = {}
+    for dock in shown:  # one dock for each column (its docks share a left edge)
+        columns.setdefault(dock.geometry().x(), dock)
+    if not columns:
+        return
+    widths = [dock.width() for dock in columns.values()]
+    total = sum(widths) or 1
+    window.resizeDocks(
+        list(columns.values()),
+        [width + extra * width // total for width in widths],
+        _HORIZONTAL,
+    )
