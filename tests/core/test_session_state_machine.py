@@ -56,7 +56,13 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 
-TARGETS = (origin("Sandbox", profile_id="a", port=9101), origin("Other", profile_id="b", port=9102))
+# Two servers, and a copy of the first profile: the same client at the same server, whose
+# codes and refresh tokens redeem there too.
+TARGETS = (
+    origin("Sandbox", profile_id="a", port=9101),
+    origin("Other", profile_id="b", port=9102),
+    origin("Sandbox copy", profile_id="c", port=9101),
+)
 SIGNER = Signer()
 LEEWAY_S = 30
 
@@ -93,6 +99,10 @@ class SessionMachine(RuleBasedStateMachine):
         self.refused: set[str] = set()  # refresh tokens the client saw refused (403)
         self.replayed: set[str] = set()  # codes the client saw refused on a second use
         self.counter = 0
+        # Which target each chain of tokens is under (by its refresh token), and the chain of
+        # each target's own: a refresh from a copy of the profile moves the chain to the copy.
+        self.chain_under: dict[str, tuple[str, ...]] = {}
+        self.own_chain: dict[tuple[str, ...], str] = {}
 
     def receive(self, event: SessionEvent) -> None:
         if isinstance(event, VerificationRequested):
@@ -252,6 +262,8 @@ class SessionMachine(RuleBasedStateMachine):
                 exchange = granted(
                     now, access=f"at-{self.counter}", refresh=refresh, id_token=id_token
                 )
+                if not cancelled_before_the_answer:
+                    self._chain_under(refresh, target)
             else:
                 if state == "used":
                     self.server.revoked_codes.add(code)
@@ -259,7 +271,7 @@ class SessionMachine(RuleBasedStateMachine):
                 exchange = api_error(now, 401, "Invalid code")
         else:
             owner = self.server.refresh_tokens.get(request.refresh_token)
-            if owner is None or not owner[0].same_target(target):
+            if owner is None or not owner[0].same_client(target):
                 exchange = api_error(now, 401, "Invalid refresh token")
             elif (
                 owner[1] in self.server.revoked_codes
@@ -271,8 +283,18 @@ class SessionMachine(RuleBasedStateMachine):
             else:
                 self.counter += 1
                 exchange = granted(now, access=f"at-{self.counter}")
+                if not cancelled_before_the_answer:
+                    self._chain_under(request.refresh_token, target)
         self.sent.append((request, target))
         self._finish(cancelled(now) if cancelled_before_the_answer else exchange, request)
+
+    def _chain_under(self, refresh_token: str, target: Origin) -> None:
+        """The chain of `refresh_token` got tokens under `target`: it is that target's own."""
+        before = self.chain_under.get(refresh_token)
+        if before is not None and self.own_chain.get(before) == refresh_token:
+            del self.own_chain[before]
+        self.chain_under[refresh_token] = target.key
+        self.own_chain[target.key] = refresh_token
 
     def _finish(self, exchange: Exchange, request: TokenRequest | ShareTokenRequest) -> None:
         self.latest = (exchange, self.target)
@@ -299,6 +321,15 @@ class SessionMachine(RuleBasedStateMachine):
             return
         assert view.origin.same_target(self.target)
         assert view.exchange is self.latest_token.get(self.target.key)
+
+    @invariant()
+    def a_target_with_tokens_of_its_own_shows_them(self) -> None:
+        """Back on a profile its own tokens show, beside its own raw exchange and error — not
+        a copy's newer ones (the same client at the same server)."""
+        own = self.own_chain.get(self.target.key)
+        view: TokenView | None = self._view(TokensChanged)
+        if own is not None:
+            assert view is not None and view.origin.same_target(self.target)
 
     @invariant()
     def current_raw_and_error_are_the_latest_exchange_here(self) -> None:
@@ -358,5 +389,5 @@ class SessionMachine(RuleBasedStateMachine):
         assert deadline is None or deadline > self.clock.now
 
 
-SessionMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+SessionMachine.TestCase.settings = settings(max_examples=400, stateful_step_count=30, deadline=None)
 test_session_state_machine = SessionMachine.TestCase
