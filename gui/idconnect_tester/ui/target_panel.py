@@ -204,7 +204,9 @@ class TargetPanel(QGroupBox):
         if reading:
             placeholder = "reading the system keyring…"
         elif suggestion:
-            placeholder = f"the built-in emulator's is {suggestion}"
+            # The value first: a laptop's narrow field showed "the built-in emulator's is
+            # emula…", the one word it was there to give cut off.
+            placeholder = f"{suggestion} (the built-in emulator's)"
         else:
             placeholder = "the app token's secret key"
         self.secret_key.setPlaceholderText(placeholder)
