@@ -178,6 +178,10 @@ def test_back_on_a_profile_every_panel_shows_its_own_exchange(window, qtbot) -> 
         assert shown in window.raw_panel.response.toPlainText(), profile_id
         assert not stale(window, "responsePanel") and not stale(window, "rawPanel")
         assert text_of(window, "accessTokenState") == "live"
+        # The form's refresh token is the one the panels show (it sent the other's), and the
+        # status bar marks nothing: no panel shows the other profile's results.
+        assert window.form.refresh_token.text() == exchange.outcome.refresh_token, profile_id
+        assert "marked" not in window.status.text()
 
 
 def test_an_id_token_from_an_earlier_response_says_so_beside_not_trusted(window, qtbot) -> None:
@@ -284,6 +288,9 @@ def test_a_send_cancelled_while_the_slow_drill_held_it_is_the_persons_own(window
     assert cancelled.outcome.value == "cancelled" and cancelled.made_by == ""
     listed = window.history_panel.table.topLevelItem(0)
     assert listed is not None and not listed.font(0).italic()
+    # The Error panel names the drill beside the cancel, for the wait it staged alone.
+    staged = window.error_panel.drill.text()
+    assert "wait" in staged and "not a fault of the server" not in staged
 
 
 def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:

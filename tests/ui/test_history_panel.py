@@ -793,3 +793,18 @@ def test_the_status_filter_tells_how_it_ended_from_the_http_status(
     qtbot.waitUntil(lambda: listed("success") == ["authorize", "token"], timeout=WAIT_MS)
     qtbot.waitUntil(lambda: listed("2xx") == ["token"], timeout=WAIT_MS)
     assert combo.itemText(combo.findData("success")) != combo.itemText(combo.findData("2xx"))
+
+
+def test_an_empty_id_column_gives_its_room_to_the_profile(window: MainWindow, qtbot) -> None:
+    """At 200% of 1080p, with no row that has a correlationId (an authorize step, a 200), the
+    id column gives way to the profile's name; a 401 with an id takes its room back."""
+    token_flow(window, qtbot)
+    table = history_in_view(window, qtbot, (960, 540))
+    assert not any(item.text(COLUMN["correlationId"]) for item in rows_of(table))
+    without = widths(table)
+    send_and_wait(window, qtbot)  # the same code again: a 401, which carries a correlationId
+    table = history_in_view(window, qtbot, (960, 540))
+    with_id = widths(table)
+    assert without["correlationId"] < with_id["correlationId"]
+    assert without["Profile"] > with_id["Profile"]
+    assert not scrolls_sideways(table)

@@ -56,6 +56,14 @@ def made_by(drill: str) -> str:
     return f"made by the emulator's {drill} drill"
 
 
+def staged_by(drill: str, *, cancelled: bool) -> str:
+    """The error panel's "Staged by" row for a step the armed `drill` answered: the outcome,
+    on purpose — or, for one the person cancelled, the wait alone."""
+    if cancelled:
+        return f"the wait, by the emulator's {drill} drill — the cancel was yours"
+    return f"the emulator's {drill} drill — on purpose, not a fault of the server"
+
+
 def drill_note(drill: str, *, cancelled: bool) -> str:
     """What the armed `drill` had to do with the exchange it answered: it made the outcome —
     or, for one the person cancelled while the drill held the answer back (the slow drill),

@@ -1058,7 +1058,10 @@ class Session:
             self._id_token_failures(shown.exchange) if report is None else ((), ())
         )
         drill = self.drill_that_made(shown.exchange) or ""
-        return ErrorView(report, origin, freshness, when, id_token_failed, failed_since, drill)
+        cancelled = shown.exchange is not None and shown.exchange.cancelled
+        return ErrorView(
+            report, origin, freshness, when, id_token_failed, failed_since, drill, cancelled
+        )
 
     def _id_token_failures(
         self, exchange: Exchange | None

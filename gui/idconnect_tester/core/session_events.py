@@ -245,6 +245,7 @@ class ErrorView:
     # was checked again): the checks that fail. The step itself was no error.
     id_token_failed_since: tuple[str, ...] = ()
     drill: str = ""  # the emulator drill that staged that step's outcome, if one did
+    cancelled: bool = False  # the person cancelled that step (a drill may have held it back)
 
     @property
     def says_something(self) -> bool:

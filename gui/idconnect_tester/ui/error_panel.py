@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
+from idconnect_tester.core.emulator_drills import staged_by
 from idconnect_tester.core.error_report import ErrorReport
 from idconnect_tester.core.session_events import ErrorView
 from idconnect_tester.ui.theme import Tone, set_tone
@@ -107,9 +108,7 @@ class ErrorPanel(QWidget):
             self._clear()
             return
         if view is not None and view.drill:
-            self.drill.setText(
-                f"the emulator's {view.drill} drill — on purpose, not a fault of the server"
-            )
+            self.drill.setText(staged_by(view.drill, cancelled=view.cancelled))
             self._show_rows_with_content()
 
     def _clear(self) -> None:

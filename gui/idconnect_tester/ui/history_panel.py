@@ -259,11 +259,13 @@ class HistoryPanel(QWidget):
         self._preferred: dict[str, int] = {}
         self._least: dict[str, int] = {}
         self._time_of_day = 0  # the Time column's width for a time of day alone
+        self._no_id_least = 0  # the correlationId column's least width while no row has one
         self._dated = False  # a row of another day than today is listed: it shows its date
         self._long_wait = 0  # the ms column's width for six digits
         self._long_waits = False  # a row with a wait of five digits or more is listed
         self._listed_on = _today()  # the day "today" meant when the rows were listed
         self._listed_texts: dict[str, set[str]] = {title: set() for title in _SIZED_BY_ROWS}
+        self._ids_listed = False  # a listed row has a correlationId (an authorize step has none)
         self._dragged: set[str] = set()  # the columns a person gave a width of their own
         self._size_columns()
         self.table.header().sectionResized.connect(self._column_resized)
@@ -378,6 +380,7 @@ class HistoryPanel(QWidget):
             for title in _SHRINK_ORDER
         }
         self._time_of_day = metrics.horizontalAdvance(_TIME_OF_DAY) + padding
+        self._no_id_least = metrics.horizontalAdvance(_LEAST_DEFAULT) + padding
         self._long_wait = metrics.horizontalAdvance(_LONG_WAIT) + padding
         self._fit(fresh=True)
 
@@ -397,6 +400,10 @@ class HistoryPanel(QWidget):
                 widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
                 heading = metrics.horizontalAdvance(title)
                 preferred[title] = min(preferred[title], max(widest, heading) + self._padding)
+        if not self._ids_listed and _STRETCH not in self._dragged:
+            # No row has an id to show: its column gives way to the rest (its title is
+            # whole on hover).
+            least[_STRETCH] = min(least[_STRETCH], self._no_id_least)
         for title in least:
             least[title] = min(least[title], preferred[title])
         return preferred, least
@@ -589,12 +596,13 @@ class HistoryPanel(QWidget):
             title: set[str]() if fresh else set(texts)
             for title, texts in self._listed_texts.items()
         }
+        ids = (not fresh and self._ids_listed) or any(row.correlation_id for row in rows)
         for row in rows:
             listed["Outcome"].add(outcome_text(row))
             listed["Endpoint"].add(row.endpoint)
             listed["Grant"].add(_grant_text(row))
-        if listed != self._listed_texts:
-            self._listed_texts = listed
+        if listed != self._listed_texts or ids != self._ids_listed:
+            self._listed_texts, self._ids_listed = listed, ids
             self._fit(fresh=True)
 
     def _set_long_waits(self, listed: bool) -> None:

@@ -708,12 +708,12 @@ class MainWindow(QMainWindow):
         known = self.session.refresh_token_status(in_form) if in_form else None
         own = self.session.refresh_token()
         issued_by = self.session.chain_origin()
-        if (
-            known is not None
-            and not known[0].same_client(current)
-            and own is not None
-            and issued_by is not None
-            and issued_by.same_client(current)
+        if known is None or own is None or issued_by is None:
+            return
+        # Another server's token would be refused here; a copy of this profile's would not,
+        # but beside this profile's own tokens in the panels, the form sent the copy's.
+        if (not known[0].same_client(current) and issued_by.same_client(current)) or (
+            not known[0].same_target(current) and issued_by.same_target(current)
         ):
             self.form.fill(FormFill(refresh_token=own[0]))
 
@@ -722,14 +722,24 @@ class MainWindow(QMainWindow):
         it would read as this one's."""
         shown, self._status_shows = self._status_shows, None
         if shown is not None and not shown.same_target(current):
-            self._switch_said = (
-                f"Now on {current.label}: results from {shown.label} are marked as such"
+            marked = self._another_targets_results(current)
+            self._switch_said = f"Now on {current.label}" + (
+                f": results from {marked.label} are marked as such" if marked else ""
             )
             self.status.say(self._switch_said)
         elif self._switch_said and self.status.text() == self._switch_said:
             # Back where the results are from: the last switch's "Now on …" is over.
             self._switch_said = f"Now on {current.label}"
             self.status.say(self._switch_said)
+
+    def _another_targets_results(self, current: Origin) -> Origin | None:
+        """Where the results on show come from when a panel shows another target's (marked as
+        such), else None: back on a profile with results of its own, none does."""
+        for event in self.session.panel_events():
+            origin = event.view.origin if event.view is not None else None
+            if origin is not None and not origin.same_target(current):
+                return origin
+        return None
 
     def _stop_auto_refresh_for_another_target(self, current: Origin) -> None:
         """Auto-refresh refreshes the chain on display: another target's is not this target's
