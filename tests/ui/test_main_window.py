@@ -6,7 +6,7 @@ import asyncio
 import json
 import re
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QTabBar,
     QToolButton,
+    QWidget,
 )
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
@@ -362,6 +363,59 @@ def test_layout_is_remembered_between_launches(loop, qtbot) -> None:
     assert not second.docks["raw"].isVisible()
     second.reset_layout()
     assert second.docks["raw"].isVisible()
+    close_window(second, qtbot)
+
+
+def test_your_layout_opened_in_a_wider_window_gives_the_width_to_the_results(loop, qtbot) -> None:
+    """A layout of your own, saved in a smaller window and opened in a wider one (a larger
+    screen): the request column keeps the width it was saved with, the results take the rest
+    — Qt gave all of it to the form (750 pixels of it at 1366×768, a re-test found)."""
+    first = open_window(qtbot)
+    first.resize(760, 640)
+    qtbot.waitUntil(lambda: first.width() == 760, timeout=WAIT_MS)
+    first.docks["raw"].setVisible(False)  # a layout of your own from now on
+    QCoreApplication.sendPostedEvents()
+    column = first.centralWidget()
+    assert column is not None
+    saved_width = column.width()
+    close_window(first, qtbot)
+    settings = WindowSettings()
+    state = settings.state()
+    assert state is not None and settings.default_layout() is None
+    wider = QWidget()
+    wider.resize(800, 640)
+    settings.save_layout(wider.saveGeometry(), state, size=settings.saved_size())
+
+    second = open_window(qtbot)
+    assert second.width() >= 790 and not second.docks["raw"].isVisible()  # yours, wider
+    QCoreApplication.sendPostedEvents()
+    column = second.centralWidget()
+    assert column is not None and abs(column.width() - saved_width) <= 4
+    close_window(second, qtbot)
+
+
+def test_the_default_layout_opened_in_a_larger_window_is_sized_for_it(loop, qtbot) -> None:
+    """The default layout, saved in one window and opened in a larger one of the same kind:
+    its docks get the sizes a fresh default layout has there (sized for the smaller window,
+    they left a band under Send and fewer history rows on a larger screen)."""
+    first = open_window(qtbot)
+    first.resize(760, 600)
+    qtbot.waitUntil(lambda: first.width() == 760, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: first.settled, timeout=WAIT_MS)  # saved as it was laid out
+    close_window(first, qtbot)
+    settings = WindowSettings()
+    state, kind = settings.state(), settings.default_layout()
+    assert state is not None and kind is not None
+    larger = QWidget()
+    larger.resize(800, 720)
+    settings.save_layout(larger.saveGeometry(), state, default_layout=kind, size=QSize(760, 600))
+
+    second = open_window(qtbot)
+    assert second.height() >= 700
+    assert window_layout.layout_kind(second, second.docks) == kind  # the same kind
+    opened = _dock_layout(second)
+    second.reset_layout()
+    assert _dock_layout(second) == opened
     close_window(second, qtbot)
 
 

@@ -1130,6 +1130,7 @@ class MainWindow(QMainWindow):
         the same kind goes on following the window's size. The user's own layout stays —
         unless its docks can't all fit this screen (Send and the results would be cut off)."""
         restored, self._restored_default = self._restored_default, None
+        saved = self.settings.saved_size()
         if restored is not None:
             if restored != window_layout.layout_kind(self, self.docks):
                 return True
@@ -1137,16 +1138,25 @@ class MainWindow(QMainWindow):
             # The same kind, but a window that came back shorter than it was saved (without a
             # window manager, Qt restores it below where it was): docks sized for the taller
             # one would scroll the request, which the default layout never does.
-            return self._request_cut_short()
+            if self._request_cut_short():
+                return True
+            if saved is not None and saved != self.size():
+                # Another size (a larger screen): the default sizes for this one, as a resize
+                # gives them — docks sized for the smaller window left a gap under Send.
+                window_layout.size_docks(self, self.docks)
+            return False
         # Laid out in a larger window: docks that now cut the request short (Send out of view)
         # need that window. In a window of the size it was made in, a squeezed request is the
         # user's own choice.
-        saved = self.settings.saved_size()
         smaller = saved is not None and (
             self.width() < saved.width() or self.height() < saved.height()
         )
         cut_short = smaller and self._request_cut_short()
         if self._fits_the_screen(self.minimumSizeHint()) and not cut_short:
+            if saved is not None and self.width() > saved.width():
+                # Qt gives the width the window gained to the request column: it keeps the
+                # width it was saved with, the results take the rest (as in a resize).
+                window_layout.widen_the_results(self, self.docks, self.width() - saved.width())
             return False
         self.status.say(
             "Your saved layout needs a larger screen: the default layout is shown "

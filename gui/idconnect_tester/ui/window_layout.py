@@ -476,18 +476,23 @@ class RequestColumnWidth(QObject):
             return
         extra = column.width() - max(self._width, column.minimumSizeHint().width())
         if self._window.width() > before.width() and extra > 0:
-            _widen_the_results(self._window, self._docks, extra)
+            widen_the_results(self._window, self._docks, extra)
 
 
-def _widen_the_results(window: QMainWindow, docks: dict[str, QDockWidget], extra: int) -> None:
+def widen_the_results(window: QMainWindow, docks: dict[str, QDockWidget], extra: int) -> None:
     """`extra` pixels of width from the request column to the result docks on the right, each
-    column of them in proportion to its width."""
+    column of them in proportion to its width (before the first frame too: a dock behind
+    another's tab lies outside the window)."""
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
     shown = [
         dock
         for dock in docks.values()
         if window.dockWidgetArea(dock) is _RIGHT
         and not dock.isFloating()
-        and not dock.visibleRegion().isEmpty()
+        and not dock.isHidden()
+        and window.rect().intersects(dock.geometry())
     ]
     columns: dict[int, QDockWidget] = {}
     for dock in shown:  # one dock for each column (its docks share a left edge)
