@@ -277,6 +277,7 @@ def test_a_cancelled_wait_after_a_doubtful_answer_is_the_authorize_steps_outcome
     qtbot.waitUntil(lambda: history.row_count() == 1, timeout=WAIT_MS)
     row = history.table.topLevelItem(0)
     assert row is not None and row.text(COLUMN["Endpoint"]) == "authorize"
+    assert row.text(COLUMN["Status"]) == ""  # the browser saw the server's answer, not the app
 
 
 def test_no_browser_is_said_beside_what_the_app_knew(qtbot, monkeypatch) -> None:

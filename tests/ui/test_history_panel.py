@@ -808,3 +808,22 @@ def test_an_empty_id_column_gives_its_room_to_the_profile(window: MainWindow, qt
     assert without["correlationId"] < with_id["correlationId"]
     assert without["Profile"] > with_id["Profile"]
     assert not scrolls_sideways(table)
+
+
+def test_an_authorize_step_the_app_followed_lists_the_servers_status(
+    window: MainWindow, qtbot
+) -> None:
+    """The built-in emulator's authorize step is fetched and followed by the app itself: its
+    row lists the 302 the server answered, as the credential check's authorize row does
+    (listed blank, it read as if the two steps differed)."""
+    token_flow(window, qtbot)
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    authorize = row(panel.table, 1)
+    assert authorize.text(COLUMN["Endpoint"]) == "authorize"
+    assert authorize.text(COLUMN["Status"]) == "302"
+    window.actions_by_name["check"].trigger()
+    qtbot.waitUntil(lambda: window.check_runner.report is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    checked = [r for r in window.history.store.list() if r.made_by and r.endpoint == "authorize"]
+    assert [r.status for r in checked] == [302]

@@ -54,7 +54,8 @@ class RequestController(QObject):
     exchange_finished = Signal(object, object, object)
     # VerificationJob, VerificationContext and a note on where the keys came from.
     verification_finished = Signal(object, object, str)
-    code_finished = Signal(object, object)  # AuthorizeSession, AuthorizeResult
+    # AuthorizeSession, AuthorizeResult, and the server's HTTP status when fetched here (or None)
+    code_finished = Signal(object, object, object)
     check_step = Signal(object)  # StepResult: a step of the credential check finished
     check_finished = Signal(object)  # CheckReport: the whole check ran
     cancelled = Signal(str)  # what was cancelled
@@ -197,7 +198,7 @@ class RequestController(QObject):
 
     def get_code(
         self,
-        run: Callable[[], Awaitable[tuple[AuthorizeSession, AuthorizeResult] | None]],
+        run: Callable[[], Awaitable[tuple[AuthorizeSession, AuthorizeResult, int | None] | None]],
         label: str = "Waiting for the authorization code…",
     ) -> bool:
         """The authorize step as the one running operation: `run` starts the listener and the

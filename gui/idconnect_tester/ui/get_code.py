@@ -64,7 +64,9 @@ BROWSER_LABEL: Final = "Waiting for the browser: sign in and consent there…"
 _PROBE_TONES: Final = {ProbeVerdict.DOUBTFUL: Tone.WARNING}
 
 Say = Callable[[str, Tone], None]
-Outcome = tuple[AuthorizeSession, AuthorizeResult] | None
+# The attempt, its result, and the authorization server's own HTTP status when the app
+# fetched the URL itself (a 302 it followed, as the credential check records too).
+Outcome = tuple[AuthorizeSession, AuthorizeResult, int | None] | None
 
 
 def authorize_target(profile: Profile, scopes: list[str]) -> AuthorizeTarget:
@@ -132,9 +134,11 @@ class GetCode:
         else:
             self._paste_flow(profile, target)
 
-    def _finished(self, attempt: AuthorizeSession, result: AuthorizeResult) -> None:
+    def _finished(
+        self, attempt: AuthorizeSession, result: AuthorizeResult, server_status: int | None = None
+    ) -> None:
         self.close_dialog()
-        self._session.authorize_finished(attempt, result)
+        self._session.authorize_finished(attempt, result, server_status=server_status)
 
     # --- the three flows ---
 
@@ -148,7 +152,7 @@ class GetCode:
             endpoint = profile.base_url.rstrip("/") + vendor.AUTHORIZE_PATH
             attempt = self._new_attempt(endpoint, target, listener.redirect_uri)
             followed = await follow_authorize(http, attempt, listener, FOLLOW_TIMEOUT_S)
-            return attempt, followed.result
+            return attempt, followed.result, followed.server_status
 
         self._controller.get_code(run, EMULATOR_LABEL)
 
@@ -165,12 +169,12 @@ class GetCode:
             probe = await probe_authorize(http, attempt)
             if probe.result is not None:
                 await listener.close()
-                return attempt, probe.result
+                return attempt, probe.result, None
             if probe.verdict is ProbeVerdict.CONSENTS_AT_ONCE:
                 # Nobody signs in (a local emulator, a test server): a browser would add only
                 # a window to close. Followed here, as for the built-in emulator.
                 followed = await follow_authorize(http, attempt, listener, FOLLOW_TIMEOUT_S)
-                return attempt, followed.result
+                return attempt, followed.result, followed.server_status
             dialog = self._open_dialog(attempt, listener.redirect_uri, probe)
             self._say(
                 f"{probe.sentence} Waiting up to {BROWSER_TIMEOUT_S / 60:g} min for the "
@@ -247,7 +251,7 @@ class GetCode:
         try:
             await asyncio.wait({redirect, pasted}, return_when=asyncio.FIRST_COMPLETED)
             if redirect.done():
-                return attempt, redirect.result()
+                return attempt, redirect.result(), None  # the browser's: no status seen here
             return None  # the pasted code was taken already
         finally:
             self._by_hand = None
