@@ -155,6 +155,21 @@ def test_token_code_then_refresh_from_stdin_with_secrets_from_the_environment(
         assert_no_secret(done, EMULATOR_SECRET_KEY)
 
 
+def test_a_value_read_from_empty_stdin_is_said_to_be_empty_not_missing(
+    emulator: EmulatorServer,
+) -> None:
+    """`--refresh-token -` with nothing piped in: the option was given, standard input was
+    empty — said so, not "--refresh-token is needed"."""
+    done = cli(
+        *token_args(emulator.base_url, "--grant-type", "refresh_token", "--refresh-token", "-"),
+        stdin="",
+        env=SECRETS,
+    )
+    assert done.returncode == 2
+    assert "--refresh-token -: standard input was empty" in done.stderr
+    assert "is needed" not in done.stderr
+
+
 def test_an_api_error_prints_its_json_alone_and_exits_1(emulator: EmulatorServer) -> None:
     wrong_secret = "a-wrong-secret-key-from-the-command-line"
     done = cli(
@@ -369,6 +384,8 @@ def test_emulator_help_says_the_credentials_a_client_of_it_needs() -> None:
     defaults = EmulatorConfig()
     for value in (defaults.app_token, defaults.secret_key, defaults.client_id):
         assert f"default: {value}" in said, value
+    for option in ("--ttl SECONDS", "--code-ttl SECONDS"):  # every option says what it does
+        assert f"{option} " in said and said.split(f"{option} ", 1)[1][:1].islower(), option
 
 
 def test_emulator_refuses_a_redirect_uri_that_is_no_url() -> None:

@@ -203,6 +203,20 @@ def test_a_malformed_token_exits_1(id_token: IdToken) -> None:
     assert "the token could not be read" in done.stderr
 
 
+def test_a_token_cut_short_is_said_to_be_cut_off(
+    id_token: IdToken, emulator: EmulatorServer, good: tuple[str, str]
+) -> None:
+    """Forty characters short (a copy that lost its end): it fails, and stderr says the text
+    looks cut off, as the JWT workbench does — "not canonical base64url" alone read as a
+    signer's bug. A whole token gets no such line."""
+    _, token = good
+    done = id_token(token[:-40], "--issuer", emulator.issuer, "--client-id", CLIENT_ID)
+    assert done.returncode == 1
+    assert "CUT OFF:" in done.stderr and "cut off inside the signature" in done.stderr
+    whole = id_token(token, "--issuer", emulator.issuer, "--client-id", CLIENT_ID)
+    assert "CUT OFF" not in whole.stderr
+
+
 def test_keys_that_cannot_be_fetched_exit_1(id_token: IdToken, good: tuple[str, str]) -> None:
     done = id_token(good[1], "--issuer", f"http://127.0.0.1:{closed_port()}/")
     assert done.returncode == 1

@@ -130,9 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=86400,
         metavar="SECONDS",
-        help="lifetime of the access token and the id_token (its exp)",
+        help="lifetime of the access token and the id_token (its exp); default: %(default)s",
     )
-    emulator.add_argument("--code-ttl", type=int, default=60, metavar="SECONDS")
+    emulator.add_argument(
+        "--code-ttl",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="how long an authorization code can be exchanged; default: %(default)s",
+    )
     emulator.add_argument(
         "--redirect-uri",
         action="append",
@@ -283,8 +289,12 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     for issue in issues:
         option = _OPTION_FOR_FIELD.get(issue.field)
         missing = option is not None and not getattr(request, issue.field)
-        # The form's words for a value not given name the window's fields and buttons.
+        # The form's words for a value not given name the window's fields and buttons; "-"
+        # was given, and standard input was empty.
+        from_stdin = missing and getattr(args, issue.field, None) == "-"
         said = f"{option} is needed with --grant-type {args.grant_type}" if missing else ""
+        if from_stdin:
+            said = f"{option} -: standard input was empty (pipe the value in, or give it)"
         print(f"{issue.severity.value}: {said or issue.message}", file=io.stderr)
     if any(issue.blocks for issue in issues):
         return EXIT_USAGE

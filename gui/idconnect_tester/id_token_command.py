@@ -228,7 +228,7 @@ def run(
 
     from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, verify_id_token
     from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
-    from idconnect_tester.core.jwt_decode import DecodedJwt
+    from idconnect_tester.core.jwt_decode import DecodedJwt, cut_off_jwt
 
     try:
         _validate(args)
@@ -269,6 +269,11 @@ def run(
         _write(stderr, f"error: the token could not be read: {verification.decoded.message}")
     elif verdict is Verdict.FAILED:
         _write(stderr, f"FAILED: {', '.join(verification.failed)}")
+    cut = cut_off_jwt(token) if verdict is not Verdict.VERIFIED else None
+    if cut is not None:
+        # Why, in the words the JWT workbench uses: the copy lost its end. "Not canonical
+        # base64url" alone sends people looking for a bug in the signer.
+        _write(stderr, f"CUT OFF: {cut.why}")
     signature = verification.row("signature")
     if signature is not None and signature.status is CheckStatus.SKIPPED:
         source = (

@@ -573,7 +573,8 @@ def test_the_error_view_names_a_success_whose_id_token_failed_its_checks(
     session, panels, clock, signer
 ) -> None:
     """A 200 whose id_token fails its checks is no "no error": the error view says which
-    checks failed — as they were when it arrived — until a later step replaces it."""
+    checks failed — as they were when it arrived — until a later step replaces it, or Verify
+    again with keys that fit passes it (no "do not trust" beside a verified id_token)."""
     attempt = authorize(session)
     exchange_code(session, clock, signer, nonce=attempt.nonce)
     assert panels.error.report is None and panels.error.id_token_failed == ()  # checking
@@ -586,7 +587,11 @@ def test_the_error_view_names_a_success_whose_id_token_failed_its_checks(
     again = panels.of(VerificationRequested)[-1].job
     session.verification_finished(again, signer.context(SANDBOX, attempt.nonce, 0), "keys")
     assert panels.id_token.verification.verdict is Verdict.VERIFIED  # the panel: passes now
-    assert panels.error.id_token_failed == ("iss",)  # the step: it failed when it came
+    assert panels.error.id_token_failed == () and not panels.error.says_something
+    assert session.request_verification()  # and with the keys that don't fit, fails again
+    again = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(again, signer.context(PRODUCTION, attempt.nonce, 0), "keys")
+    assert panels.error.id_token_failed == ("iss",)
 
     clock.advance(5)
     session.exchange_finished(

@@ -1067,13 +1067,17 @@ class Session:
         self, exchange: Exchange | None
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """For a step with no error of its own: the checks its id_token failed when it
-        arrived; or, when it passed then, the checks it fails now (its exp passed, say)."""
+        arrived — while it still fails them (Verify again with other keys may pass it: the
+        error panel then stops saying "do not trust" beside a verified id_token; the history
+        keeps the arrival's verdict) — or, when it passed then, the checks it fails now (its
+        exp passed, say)."""
         first = self._first_verdicts.get(exchange) if exchange is not None else None
         if exchange is None or first is None or first.exchange is not exchange:
             return (), ()  # no verdict on its id_token yet
-        if first.verification.verdict is Verdict.FAILED:
-            return tuple(first.verification.failed or ["decode"]), ()
         now = self._verdict_now(exchange)
+        failing_now = now is None or now.verdict is Verdict.FAILED
+        if first.verification.verdict is Verdict.FAILED:
+            return (tuple(first.verification.failed or ["decode"]) if failing_now else ()), ()
         if now is not None and now.verdict is Verdict.FAILED:
             return (), tuple(now.failed or ["decode"])
         return (), ()
