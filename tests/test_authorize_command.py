@@ -144,6 +144,8 @@ def test_no_browser_reads_the_pasted_redirect(emulator: EmulatorServer) -> None:
     assert done.returncode == 0, done.stderr
     printed = only_json(done.stdout)
     assert set(printed) == KEYS and printed["redirect_uri"] == args[-1]
+    # The emulator consents at once: what to do next says so, no "sign in" after that.
+    assert "consents at once" in done.stderr and "sign in and consent" not in done.stderr.lower()
 
 
 def test_a_redirect_uri_the_server_refuses_exits_1_before_asking_for_a_paste(

@@ -155,6 +155,17 @@ def test_token_code_then_refresh_from_stdin_with_secrets_from_the_environment(
         assert_no_secret(done, EMULATOR_SECRET_KEY)
 
 
+def test_an_unknown_option_is_reported_by_its_command(emulator: EmulatorServer) -> None:
+    """An option the command does not know: its own usage line and name (argparse said it
+    with the top-level usage, which names no command); exit 2, nothing sent."""
+    done = cli(*code_args(emulator), "--bogus", env=SECRETS)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "usage: idconnect-tester token " in done.stderr
+    assert "idconnect-tester token: error: unrecognized arguments: --bogus" in done.stderr
+    top = cli("--bogus")
+    assert top.returncode == 2 and "idconnect-tester: error: unrecognized" in top.stderr
+
+
 def test_a_value_read_from_empty_stdin_is_said_to_be_empty_not_missing(
     emulator: EmulatorServer,
 ) -> None:

@@ -198,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print a fresh PKCE verifier and S256 challenge as JSON",
         description="Print {code_verifier, code_challenge, method} for a new PKCE pair.",
     )
+    # argparse reports an unknown option of a command with the top-level usage line, which
+    # names no command: each command's own parser reports it instead (see main).
+    for command_parser in commands.choices.values():
+        command_parser.set_defaults(command_parser=command_parser)
     return parser
 
 
@@ -481,7 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch(self_test=False, stdout=sys.stdout, stderr=sys.stderr)
     parser = build_parser()
-    args = parser.parse_args(arguments)
+    args, unknown = parser.parse_known_args(arguments)
+    if unknown:
+        reporter = getattr(args, "command_parser", None) or parser
+        reporter.error(f"unrecognized arguments: {' '.join(unknown)}")
     io = _Io(sys.stdin, sys.stdout, sys.stderr)
     command = _COMMANDS.get(args.command, _run_gui)
     try:

@@ -303,6 +303,7 @@ def test_a_check_asked_for_again_says_its_verdict_in_the_status_bar(window, qtbo
     assert "jwks.json" in in_use[0]
     qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
     assert "not trusted" in window.status.text()
+    assert window.error_panel.says_something  # the step's id_token fails now
     assert window.status.message.property("tone") == Tone.ERROR.value
     assert window.id_token_panel.check_status("signature") == "fail"
 
@@ -317,10 +318,32 @@ def test_a_check_asked_for_again_says_its_verdict_in_the_status_bar(window, qtbo
     assert window.status.text().startswith("id_token checked again at")
     assert window.status.text().endswith("verified")
     assert window.status.message.property("tone") == Tone.OK.value
+    # The Error panel follows: no "do not trust" beside an id_token verified now.
+    assert not window.error_panel.says_something
 
     window.status.say("")
     window.verify_again()
     qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
+
+
+def test_the_keys_dialog_drops_its_complaint_once_the_text_changes(window, qtbot) -> None:
+    """Text that is no key is refused in words under it; once the text is changed, the words
+    go (they said "not JSON… nor a PEM key" beside a PEM key being pasted)."""
+    said: list[str] = []
+
+    def then_change_it(dialog: KeysDialog) -> None:
+        said.append(dialog.problem.text())
+        dialog.text.setPlainText("-----BEGIN PUBLIC KEY-----")
+        said.append(dialog.problem.text())
+        dialog.reject()
+
+    def paste_no_key(dialog: KeysDialog) -> None:
+        dialog.text.setPlainText("not a key")
+        QTimer.singleShot(0, lambda: then_change_it(dialog))
+        dialog.accept()  # Use these keys: refused, and the dialog stays open
+
+    in_keys_dialog(window, paste_no_key)
+    assert len(said) == 2 and said[0] and said[1] == ""
 
 
 def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:

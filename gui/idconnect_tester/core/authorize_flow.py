@@ -204,10 +204,11 @@ async def run_authorize(
 
 async def _refused_at_once(
     http: httpx.AsyncClient, session: AuthorizeSession, interaction: Interaction
-) -> AuthorizeAttempt | None:
+) -> AuthorizeAttempt | ProbeVerdict:
     """Ask the authorization server first (`probe_authorize`), as Get code does: an error it
     answers at once (an unregistered redirect URI, an unknown client) is the attempt's outcome
-    now — not after a browser, a sign-in and a paste that can't succeed."""
+    now — not after a browser, a sign-in and a paste that can't succeed. Otherwise what it
+    answered, for the words of the next step (no "sign in" where it consents at once)."""
     probe = await probe_authorize(http, session)
     if probe.result is not None:
         return AuthorizeAttempt(
@@ -218,7 +219,7 @@ async def _refused_at_once(
             probe.network_error,
         )
     interaction.say(probe.sentence)
-    return None
+    return probe.verdict
 
 
 async def _start_listener(
@@ -352,18 +353,22 @@ async def _browser(
         return listener
     session = _new_session(target, endpoint, listener.redirect_uri)
     try:
-        refused = await _refused_at_once(http, session, interaction)
+        answered = await _refused_at_once(http, session, interaction)
     except BaseException:  # cancelled while asking: the port is let go all the same
         await listener.close()
         raise
-    if refused is not None:
+    if isinstance(answered, AuthorizeAttempt):
         await listener.close()
-        return refused
+        return answered
+    if answered is ProbeVerdict.CONSENTS_AT_ONCE:
+        step = "The browser comes straight back (no sign-in)"
+    else:
+        step = "Sign in and consent in the browser"
 
     async def open_url(url: str) -> None:
         interaction.say(
-            f"Sign in and consent in the browser; waiting up to {timeout_s:g} s for the "
-            f"redirect to {listener.redirect_uri}\n{url}"
+            f"{step}; waiting up to {timeout_s:g} s for the redirect to "
+            f"{listener.redirect_uri}\n{url}"
         )
         if not await asyncio.to_thread(interaction.open_browser, url):
             interaction.say("No browser could be started: open the URL above yourself.")
@@ -380,9 +385,9 @@ async def _pasted(
     interaction: Interaction,
 ) -> AuthorizeAttempt:
     session = _new_session(target, endpoint, target.redirect_uri)
-    refused = await _refused_at_once(http, session, interaction)
-    if refused is not None:
-        return refused
+    answered = await _refused_at_once(http, session, interaction)
+    if isinstance(answered, AuthorizeAttempt):
+        return answered
     url = session.url()
     opened = capture is RedirectCapture.BROWSER and await asyncio.to_thread(
         interaction.open_browser, url
@@ -390,9 +395,13 @@ async def _pasted(
     # The first line is whole on its own (a window shows it in its status bar, the URL in a
     # box of its own); whether a browser really opened, only the browser knows.
     where = "in the browser" if opened else "in a browser (the URL is below)"
+    if answered is ProbeVerdict.CONSENTS_AT_ONCE:  # no "sign in" after "consents at once"
+        step = f"Open the URL {where}: it comes straight back (no sign-in); paste"
+    else:
+        step = f"Sign in and consent {where}, then paste"
     interaction.say(
-        f"Sign in and consent {where}, then paste the address it lands on "
-        f"({target.redirect_uri.strip()}?code=…) and press Enter\n{url}"
+        f"{step} the address it lands on ({target.redirect_uri.strip()}?code=…) and press "
+        f"Enter\n{url}"
     )
     pasted = await interaction.read_redirect()
     return AuthorizeAttempt(endpoint, session, parse_redirect(pasted, session))

@@ -198,6 +198,8 @@ class KeysDialog(QDialog):
         self.problem = WrappingLabel()
         self.problem.setObjectName("keysProblem")
         set_tone(self.problem, Tone.ERROR)
+        # What was wrong with the text before is not said of the text typed or pasted since.
+        self.text.textChanged.connect(lambda: self.problem.setText(""))
         self.use_issuer = False
         self.leeway = QSpinBox()
         self.leeway.setObjectName("keysLeewaySpin")
