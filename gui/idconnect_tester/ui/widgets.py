@@ -671,22 +671,26 @@ def no_row_cut_at_the_top(area: QScrollArea, keep: Sequence[QWidget]) -> None:
     top = bar.value()
     if content is None or top == 0:
         return
-    cut = [
-        rect
+    parts = (
+        _rect_in(content, control)
         for control in content.findChildren(QWidget)
         if isinstance(control, _ROW_PARTS) and control.isVisibleTo(content)
-        for rect in [QRect(control.mapTo(content, QPoint(0, 0)), control.size())]
-        if rect.top() < top <= rect.bottom()
-    ]
+    )
+    cut = [rect for rect in parts if rect.top() < top <= rect.bottom()]
     if not cut:
         return
     row_start = min(rect.top() for rect in cut)
     row_end = min(max(rect.bottom() + 1 for rect in cut), bar.maximum())
     for value in (row_start, row_end):
         room = QRect(0, value, content.width(), area.viewport().height())
-        if all(room.contains(QRect(w.mapTo(content, QPoint(0, 0)), w.size())) for w in keep):
+        if all(room.contains(_rect_in(content, widget)) for widget in keep):
             bar.setValue(value)
             return
+
+
+def _rect_in(content: QWidget, widget: QWidget) -> QRect:
+    """`widget`'s rectangle in `content`'s coordinates (it lies somewhere inside it)."""
+    return QRect(widget.mapTo(content, QPoint(0, 0)), widget.size())
 
 
 # What a row of a form shows: its label, its field, its buttons.
