@@ -101,6 +101,21 @@ def test_version_and_help_with_examples() -> None:
     assert "SUMSUB_SECRET_KEY" in shown.stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "its_own", "not_its"),
+    [("token", "--grant-type", "share-token"), ("share-token", "--for-client-id", "--grant-type")],
+)
+def test_a_commands_help_shows_its_own_examples(command: str, its_own: str, not_its: str) -> None:
+    """`token --help` listed every command's examples (the window's, the emulator's, pkce…)."""
+    shown = cli(command, "--help")
+    assert shown.returncode == 0
+    examples = shown.stdout.split("examples:", 1)[1]
+    commands = re.findall(r"idconnect-tester ([a-z-]+)", examples)
+    assert commands and set(commands) <= {command, "authorize"}
+    assert its_own in examples and not_its not in examples
+    assert "SUMSUB_SECRET_KEY" in examples  # where secrets come from
+
+
 def _assert_valid_pair(pair: dict[str, Any]) -> None:
     assert set(pair) == {"code_verifier", "code_challenge", "method"}
     assert pair["method"] == "S256"
@@ -322,6 +337,11 @@ def test_share_token_with_an_empty_client_id_is_refused_before_sending(
     assert done.returncode == 2
     assert done.stdout == ""
     assert "forClientId" in done.stderr
+    assert not emulator.wait_scenario_used(0)
+    # A client id with a space inside is none either (the profile and share dialogs say so).
+    done = cli(*share_args(emulator, "snd-id-con-a-x", "Cool Company"), env=SECRETS)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "space" in done.stderr
     assert not emulator.wait_scenario_used(0)
 
 

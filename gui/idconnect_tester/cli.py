@@ -22,6 +22,7 @@ from idconnect_tester.cli_contract import (
     EXIT_USAGE,
     UsageError,
 )
+from idconnect_tester.core.request import SHARE_MAX_TTL_S
 
 if TYPE_CHECKING:
     import argparse
@@ -34,25 +35,42 @@ _DESCRIPTION = f"""\
 Run without a command to open the window (first launch targets the built-in emulator).
 An independent tool; not made or endorsed by Sumsub."""
 
-_EPILOG = f"""\
-examples:
-  idconnect-tester                       open the window on the built-in emulator
-  idconnect-tester emulator --port 8088  run the emulator alone
-  export {ENV_APP_TOKEN}=sbx:emulator-app-token {ENV_SECRET_KEY}=emulator-secret-key
+_CREDENTIALS_EXAMPLE = f"""\
+  export {ENV_APP_TOKEN}=sbx:emulator-app-token {ENV_SECRET_KEY}=emulator-secret-key"""
+
+_TOKEN_EXAMPLES = """\
   AUTH=$(idconnect-tester authorize --base-url http://127.0.0.1:8088 --follow)
   idconnect-tester token --base-url http://127.0.0.1:8088 --grant-type authorization_code \\
       --code "$(jq -r .code <<<"$AUTH")" --code-verifier "$(jq -r .code_verifier <<<"$AUTH")"
   idconnect-tester token --base-url https://api.sumsub.com --grant-type refresh_token \\
-      --refresh-token - --scope "openid name" < refresh-token.txt
+      --refresh-token - --scope "openid name" < refresh-token.txt"""
+
+_SHARE_TOKEN_EXAMPLE = """\
   idconnect-tester share-token --base-url http://127.0.0.1:8088 --access-token "$TOKEN" \\
-      --for-client-id CoolCompanyLtd
+      --for-client-id CoolCompanyLtd"""
+
+_FROM_ENVIRONMENT = f"""\
+Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
+shell history; a token argument of "-" is read from standard input."""
+
+_EPILOG = f"""\
+examples:
+  idconnect-tester                       open the window on the built-in emulator
+  idconnect-tester emulator --port 8088  run the emulator alone
+{_CREDENTIALS_EXAMPLE}
+{_TOKEN_EXAMPLES}
+{_SHARE_TOKEN_EXAMPLE}
   idconnect-tester pkce
   idconnect-tester id-token "$ID_TOKEN" --issuer http://127.0.0.1:8088/ --client-id emulator-client
   idconnect-tester check --junit check.xml --report check.md
   idconnect-tester profile import Sumsub.postman_environment.json
 
-Secrets may come from the environment ({ENV_APP_TOKEN}, {ENV_SECRET_KEY}) so they stay out of
-shell history; a token argument of "-" is read from standard input."""
+{_FROM_ENVIRONMENT}"""
+
+
+def _examples(*lines: str) -> str:
+    """A command's own examples, and where its secrets may come from."""
+    return "examples:\n" + "\n".join(lines) + "\n\n" + _FROM_ENVIRONMENT
 
 
 def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Send one signed token request. Prints the response body alone on stdout "
         "(API errors too); diagnostics go to stderr. Exit 0 granted, 1 API error or unexpected "
         "response, 2 usage error, 3 network error.",
-        epilog=_EPILOG.split("\n\n")[0],
+        epilog=_examples(_CREDENTIALS_EXAMPLE, _TOKEN_EXAMPLES),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_target_arguments(token)
@@ -175,12 +193,21 @@ def build_parser() -> argparse.ArgumentParser:
         "share-token",
         help="exchange an access token for a share token",
         description="Request a Sumsub ID share token. Same output and exit codes as `token`.",
+        epilog=_examples(_CREDENTIALS_EXAMPLE, _SHARE_TOKEN_EXAMPLE),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_target_arguments(share)
     share.add_argument("--access-token", required=True, help='access token ("-" reads stdin)')
-    share.add_argument("--for-client-id", required=True)
-    share.add_argument("--ttl", type=int, default=vendor.SHARE_DEFAULT_TTL_S, metavar="SECONDS")
+    share.add_argument(
+        "--for-client-id", required=True, help="the client id the share token is for"
+    )
+    share.add_argument(
+        "--ttl",
+        type=int,
+        default=vendor.SHARE_DEFAULT_TTL_S,
+        metavar="SECONDS",
+        help=f"how long the share token lives, 1 to {SHARE_MAX_TTL_S}; default: %(default)s",
+    )
 
     from idconnect_tester import (  # only when parsing
         authorize_command,

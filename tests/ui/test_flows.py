@@ -9,7 +9,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QLabel, QPushButton
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -549,8 +549,35 @@ def test_the_share_token_dialog_says_why_send_is_off(qtbot) -> None:
 
     dialog.for_client_id.setText("   ")  # blanks are no client id
     assert not dialog.send.isEnabled() and dialog.why_not.isVisible()
+    # Nor is one with a space inside: the profile dialog refuses it too.
+    dialog.for_client_id.setText("Cool Company")
+    assert not dialog.send.isEnabled() and "space" in dialog.why_not.text()
+    dialog.for_client_id.setText("CoolCompanyLtd")
+    assert dialog.send.isEnabled() and not dialog.why_not.isVisible()
     # Wide enough for a client id and the why on one line each, not a narrow column.
     assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.why_not.text())
+
+
+def test_a_share_token_ttl_out_of_range_is_never_sent_unseen(qtbot) -> None:
+    """Typed 0, Send waits and says the range. Enter puts the nearest limit in the box and
+    says so, without sending (it sent 1 s without a word); the next Enter sends it."""
+    dialog = ShareTokenDialog("CoolCompanyLtd")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.ttl.selectAll()
+    qtbot.keyClicks(dialog.ttl, "0")
+    assert not dialog.send.isEnabled()
+    assert f"{dialog.ttl.maximum():,}" in dialog.why_not.text()
+
+    qtbot.keyClick(dialog.ttl, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.ttl.value() == dialog.ttl.minimum() and dialog.send.isEnabled()
+    assert dialog.why_not.isVisible() and f"{dialog.ttl.minimum()} s" in dialog.why_not.text()
+
+    QApplication.processEvents()  # that key press is over: the next one is the person's
+    qtbot.keyClick(dialog.ttl, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
 
 
 def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbot) -> None:

@@ -73,6 +73,14 @@ def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
     return [FieldIssue(name, Severity.WARNING, message)]
 
 
+def spaced_client_id_problem(client_id: str) -> str | None:
+    """A client id with a space or line break inside (around it is a pasting artefact, dropped
+    when sent) is no Sumsub client id: a profile's, or the one a share token is for."""
+    if any(c.isspace() for c in client_id.strip()):
+        return "The client id contains a space or line break"
+    return None
+
+
 def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
     """Problems any pasted credential can have, whatever it is."""
     if len(value) > MAX_FIELD_LENGTH:
@@ -338,6 +346,8 @@ class ShareTokenRequest:
                     "Enter the client id the share token is for (forClientId)",
                 )
             )
+        elif (problem := spaced_client_id_problem(self.for_client_id)) is not None:
+            issues.append(FieldIssue("for_client_id", Severity.ERROR, problem))
         if isinstance(self.ttl_s, bool) or not 1 <= self.ttl_s <= SHARE_MAX_TTL_S:
             issues.append(
                 FieldIssue(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -19,10 +20,12 @@ from PySide6.QtWidgets import (
 from idconnect_tester import vendor
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
-from idconnect_tester.core.request import SHARE_MAX_TTL_S
+from idconnect_tester.core.request import SHARE_MAX_TTL_S, spaced_client_id_problem
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest
 from idconnect_tester.ui.window_size import grow_to_show_all
+
+_NEEDS_CLIENT_ID = "Send needs the client id the share token is for."
 
 
 class ShareTokenDialog(QDialog):
@@ -65,12 +68,20 @@ class ShareTokenDialog(QDialog):
         self.send.setText("Send")
         self.send.setObjectName("shareSendButton")
         # Why Send is off, where the eye goes next: under the field it waits for.
-        self.why_not = QLabel("Send needs the client id the share token is for.")
+        self.why_not = QLabel(_NEEDS_CLIENT_ID)
         self.why_not.setObjectName("shareSendReason")
         set_tone(self.why_not, Tone.MUTED)
         form.addRow("", self.why_not)
         self.for_client_id.textChanged.connect(self._allow_send)
-        self._allow_send(for_client_id)
+        # A TTL typed out of range (0) becomes the nearest limit when the box is left or Enter
+        # is pressed, which Qt does without a word. Until then Send waits, saying the range;
+        # the Enter that corrects it does not send too (it reaches the dialog in the same key
+        # press): the dialog says what the box holds now, and the next Enter sends it.
+        self._ttl_out_of_range = False
+        self._ttl_just_corrected = False
+        self.ttl.lineEdit().textChanged.connect(self._ttl_edited)
+        self.ttl.editingFinished.connect(self._ttl_finished)
+        self._allow_send()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.warning = WrappingLabel("")
@@ -85,10 +96,47 @@ class ShareTokenDialog(QDialog):
         # Wide enough for a client id and the warning on a line or two, not a narrow column.
         self.resize(self.fontMetrics().horizontalAdvance("M") * 45, self.sizeHint().height())
 
-    def _allow_send(self, client_id: str) -> None:
-        missing = not client_id.strip()
-        self.send.setEnabled(not missing)
-        self.why_not.setVisible(missing)
+    def _ttl_edited(self) -> None:
+        if not self.ttl.hasAcceptableInput():
+            self._ttl_out_of_range = True
+        self._allow_send()
+
+    def _ttl_finished(self) -> None:
+        corrected = self._ttl_out_of_range and self.ttl.hasAcceptableInput()
+        self._ttl_out_of_range = False
+        self._allow_send()
+        if corrected and self.send.isEnabled():
+            self.why_not.setText(
+                f"ttlInSecs was out of range: it is now {self.ttl.value():,} s, the nearest limit"
+            )
+            set_tone(self.why_not, Tone.WARNING)
+            self.why_not.setVisible(True)
+            self._ttl_just_corrected = True
+            QTimer.singleShot(0, self._ttl_correction_told)
+
+    def _ttl_correction_told(self) -> None:
+        self._ttl_just_corrected = False
+
+    def accept(self) -> None:
+        if not self._ttl_just_corrected:
+            super().accept()
+
+    def _allow_send(self) -> None:
+        why = self._why_not_send()
+        self.send.setEnabled(why is None)
+        self.why_not.setText(why or "")
+        self.why_not.setVisible(why is not None)
+        set_tone(self.why_not, Tone.ERROR if why and why != _NEEDS_CLIENT_ID else Tone.MUTED)
+
+    def _why_not_send(self) -> str | None:
+        client_id = self.for_client_id.text()
+        if not client_id.strip():
+            return _NEEDS_CLIENT_ID
+        if (problem := spaced_client_id_problem(client_id)) is not None:
+            return problem
+        if not self.ttl.hasAcceptableInput():
+            return f"ttlInSecs is {self.ttl.minimum():,} to {self.ttl.maximum():,} seconds"
+        return None
 
     def warn(self, text: str) -> None:
         """Something the user should know before sending (e.g. the access token is revoked)."""
