@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import keyring
@@ -45,6 +46,7 @@ from tests.ui.helpers import (
 from idconnect_tester.core.exchange import HintKind, TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
+from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui import file_dialogs
@@ -752,3 +754,73 @@ def test_a_renamed_profile_is_named_so_in_the_history(window: MainWindow, qtbot)
     qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
     rows = window.history.store.list("old key")
     assert {row.profile_name for row in rows} == {"Sandbox A (old key)"}
+
+
+def _profiles_listed(window: MainWindow) -> list[str]:
+    combo = window.target_panel.profile
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def _import_in_a_terminal(source: Path) -> None:
+    """`idconnect-tester profile import` in another process, as a person would in a terminal
+    beside the window (same home; no keyring there: the secret is not the point here)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "idconnect_tester", "profile", "import", str(source)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_profile_imported_in_a_terminal_appears_in_the_open_window(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    """It appeared only when the window next saved its profiles. What is typed in the profile
+    on screen stays, and so does the selection."""
+    mine = add_profile(window, "Sandbox A")
+    type_into(qtbot, window.target_panel.app_token, "-typed")  # not saved yet
+    typed = window.target_panel.app_token.text()
+    source = write_environment(
+        tmp_path / "Partner.postman_environment.json",
+        name="Partner",
+        app_token="prd:partner",
+        secret_key="partner-secret",
+    )
+
+    _import_in_a_terminal(source)
+
+    qtbot.waitUntil(lambda: "Partner" in _profiles_listed(window), timeout=WAIT_MS)
+    assert window.targets.current.id == mine.id
+    assert window.target_panel.profile.currentText() == "Sandbox A"
+    assert window.target_panel.app_token.text() == typed
+    assert "Partner" in window.status.message.text()
+
+
+def test_profiles_added_where_nothing_could_watch_appear_when_the_window_is_activated(
+    loop, qtbot, tmp_path: Path
+) -> None:
+    """A watch needs the profiles' folder: made by the other program after the window opened,
+    it is watched from the next activation, which shows what it holds already."""
+    profiles_file = tmp_path / "made-later" / "profiles.json"
+    window = open_window(qtbot, profile_store=ProfileStore(profiles_file))
+    terminal = QWidget()  # the window the person goes to, and comes back from
+    qtbot.addWidget(terminal)
+    terminal.show()
+    terminal.activateWindow()
+    qtbot.waitActive(terminal)
+    try:
+        elsewhere = ProfileStore(profiles_file)  # what `profile import` does in its process
+        elsewhere.add(Profile(new_profile_id(), "Partner", "https://api.sumsub.com", "prd:p"))
+        assert "Partner" not in _profiles_listed(window)
+
+        window.activateWindow()
+        qtbot.waitUntil(lambda: "Partner" in _profiles_listed(window), timeout=WAIT_MS)
+        assert window.targets.current.builtin  # still on the emulator's profile
+
+        elsewhere.add(Profile(new_profile_id(), "Partner 2", "https://api.sumsub.com", "prd:p2"))
+        qtbot.waitUntil(lambda: "Partner 2" in _profiles_listed(window), timeout=WAIT_MS)
+    finally:
+        close_window(window, qtbot)

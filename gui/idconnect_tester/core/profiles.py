@@ -153,7 +153,7 @@ class ProfileStore:
 
     @last_used.setter
     def last_used(self, profile_id: str) -> None:
-        self._catch_up()
+        self.catch_up()
         self._require(profile_id)
         if profile_id != self._last_used:
             self._save(self._profiles, profile_id)
@@ -163,7 +163,7 @@ class ProfileStore:
     def add(self, profile: Profile) -> Profile:
         """Store a new profile under a fresh id (and a unique name); returns what was stored.
         One made from the built-in emulator follows it (its port changes every run)."""
-        self._catch_up()
+        self.catch_up()
         stored = replace(
             profile,
             id=new_profile_id(),
@@ -177,7 +177,7 @@ class ProfileStore:
 
     def update(self, profile: Profile) -> Profile:
         """Replace the stored profile that has `profile.id` with `profile`."""
-        self._catch_up()
+        self.catch_up()
         current = self._require_editable(profile.id, "edited")
         stored = replace(profile, name=profile.name.strip(), builtin=False)
         self._check_name_free(stored.name, except_id=current.id)
@@ -186,7 +186,7 @@ class ProfileStore:
         return stored
 
     def rename(self, profile_id: str, new_name: str) -> Profile:
-        self._catch_up()
+        self.catch_up()
         current = self._require_editable(profile_id, "renamed")
         stored = replace(current, name=new_name.strip())
         if not stored.name:
@@ -198,12 +198,12 @@ class ProfileStore:
     def duplicate(self, profile_id: str) -> Profile:
         """A copy named "X copy" with a new id. The secret is not copied here (it is keyed by
         id in the keyring): the caller copies it when it wants the copy to have one."""
-        self._catch_up()
+        self.catch_up()
         source = self._require(profile_id)
         return self.add(replace(source, name=f"{source.name} copy"))  # add: never built-in
 
     def delete(self, profile_id: str) -> None:
-        self._catch_up()
+        self.catch_up()
         self._require_editable(profile_id, "deleted")
         remaining = [p for p in self._profiles if p.id != profile_id]
         last_used = EMULATOR_PROFILE_ID if self._last_used == profile_id else self._last_used
@@ -261,7 +261,7 @@ class ProfileStore:
                 f"{path.name} is not JSON{where}: import takes this app's profile export, or a "
                 "Postman environment or collection"
             ) from exc
-        self._catch_up()
+        self.catch_up()
         postman = profile_from_postman(document, path.name) if is_postman_file(document) else None
         if postman is not None:
             entries: list[Any] = [postman.profile.to_json_dict()]
@@ -315,14 +315,17 @@ class ProfileStore:
         (entry,) = entries
         return [{**entry, "name": name.strip()} if isinstance(entry, Mapping) else entry]
 
-    # --- Internals ---
+    def catch_up(self) -> bool:
+        """Read the file again if another window, a command (`profile import`) or a person
+        changed it since we read or wrote it: the change about to be made applies to what is
+        on disk now. True when it was read again."""
+        if _FileVersion.of(self.path) == self._read_version:
+            return False
+        self._profiles = []
+        self._load()
+        return True
 
-    def _catch_up(self) -> None:
-        """Read the file again if another window (or a person) changed it since we read or
-        wrote it: the change about to be made applies to what is on disk now."""
-        if _FileVersion.of(self.path) != self._read_version:
-            self._profiles = []
-            self._load()
+    # --- Internals ---
 
     def _names(self) -> list[str]:
         return [p.name for p in self.profiles()]

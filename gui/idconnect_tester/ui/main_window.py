@@ -190,6 +190,8 @@ class MainWindow(QMainWindow):
         self.target_binding = TargetBinding(
             self.targets, self.target_panel, self.controller, self.status.say, self
         )
+        self.target_binding.watch_the_profile_file(self)
+        self.target_binding.profiles_changed_elsewhere.connect(self._follow_profile_names)
         self.auto_refresh = AutoRefresh(self.controller, self)
         self.get_code_flow = GetCode(
             self.controller,
@@ -429,6 +431,9 @@ class MainWindow(QMainWindow):
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)
         self.target_binding.reload()  # the built-in emulator, if selected, starts then
+        self._follow_profile_names()
+
+    def _follow_profile_names(self) -> None:
         self.history.follow_profile_names(self.targets.store.profiles())
 
     # --- rendering what the session says ---

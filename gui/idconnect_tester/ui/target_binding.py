@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.session_events import Origin
@@ -28,6 +29,7 @@ Say = Callable[[str, Tone], None]
 class TargetBinding(QObject):
     target_changed = Signal(object)  # Origin: the target requests now go to
     problems_changed = Signal(str)  # the first reason Send can't go to this target, or ""
+    profiles_changed_elsewhere = Signal()  # the profile file, written by another program
 
     def __init__(
         self,
@@ -52,6 +54,8 @@ class TargetBinding(QObject):
         panel.profile_selected.connect(self.select)
         panel.edited.connect(self._edited)
         panel.editing_finished.connect(self.save)
+        self._file_watcher = QFileSystemWatcher(self)
+        self._file_watcher.directoryChanged.connect(self.catch_up)
 
     # --- showing ---
 
@@ -60,6 +64,46 @@ class TargetBinding(QObject):
         self.selection.reload()
         self.panel.set_profiles(self.selection.profiles(), self.selection.current.id)
         self._show_current()
+
+    # --- profiles another program changed ---
+
+    def watch_the_profile_file(self, window: QWidget) -> None:
+        """Profiles added elsewhere (`profile import` in a terminal, a second window) appear in
+        the list as the file changes, and when the window is activated: a watch needs the
+        file's folder, which the other program may have been the one to create."""
+        self._watch_the_folder()
+        window.installEventFilter(self)
+
+    def _watch_the_folder(self) -> None:
+        folder = str(self.selection.store.path.parent)
+        if folder not in self._file_watcher.directories():
+            self._file_watcher.addPath(folder)  # (refused, quietly, while it doesn't exist)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if event.type() == QEvent.Type.WindowActivate:
+            self._watch_the_folder()
+            self.catch_up()
+        return False
+
+    def catch_up(self) -> None:
+        """The list shows what the file holds now. The profile on screen stays as it is, with
+        what is typed in it (if the file no longer has it, until another is picked)."""
+        store = self.selection.store
+        listed = {profile.id for profile in self.selection.profiles()}
+        recovery_before = store.recovery_message
+        if self._closed or not store.catch_up():
+            return
+        current = self.selection.current
+        profiles = self.selection.profiles()
+        if all(profile.id != current.id for profile in profiles):
+            profiles.append(current)
+        self.panel.set_profiles(profiles, current.id)
+        added = [profile.name for profile in profiles if profile.id not in listed]
+        if store.recovery_message and store.recovery_message != recovery_before:
+            self._say(store.recovery_message, Tone.WARNING)
+        elif added:
+            self._say(f"Profiles added outside this window: {', '.join(added)}", Tone.OK)
+        self.profiles_changed_elsewhere.emit()
 
     def _show_current(self) -> None:
         profile = self.selection.current
