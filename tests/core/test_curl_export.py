@@ -142,14 +142,14 @@ def test_a_body_with_a_quote_survives_and_is_signed_correctly(emulator) -> None:
     assert isinstance(first.outcome, TokenGranted)
     # Sent once by the app, then replayed from the copied snippet: same bytes, fresh signature.
     shared = share_token_exchange(
-        emulator.base_url, ShareTokenRequest(first.outcome.access_token, "O'Brien & Sons $HOME")
+        emulator.base_url, ShareTokenRequest(first.outcome.access_token, "O'Brien&Sons$HOME`id`")
     )
     snippet = curl_for_exchange(shared, EMULATOR_APP_TOKEN)
 
     result = _run(snippet)
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["forClientId"] == "O'Brien & Sons $HOME"
+    assert json.loads(result.stdout)["forClientId"] == "O'Brien&Sons$HOME`id`"
 
 
 @pytest.mark.parametrize(
