@@ -396,6 +396,32 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     assert "revoked" in window.countdown_panel.auto_refresh_state.text()
 
 
+def test_a_share_token_and_auto_refresh_follow_the_tokens_they_came_from(window, qtbot) -> None:
+    """Tryout Q: after a replay (401) and a refused refresh (403), the share token made from
+    the access token stayed green and "live", and auto-refresh went on saying "Next refresh
+    at …" (a day later) for a refresh token the server had revoked."""
+    token_flow(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.send_share_token("CoolCompanyLtd", 600)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert text_of(window, "shareTokenState") == "live"
+    assert window.countdown_panel.auto_refresh_state.text().startswith("Next refresh")
+
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    send_and_wait(window, qtbot)  # the code again: 401, its tokens in doubt
+    assert text_of(window, "accessTokenState") == "suspect"
+    for name in ("shareTokenState", "shareTokenCountdownState"):
+        assert text_of(window, name) == "suspect", name
+    assert "access token" in window.response_panel.share_state.toolTip()
+    assert window.countdown_panel.auto_refresh_state.text().startswith("Stopped")
+    assert not window.countdown_panel.auto_refresh.isChecked()
+
+    window.form.set_grant("refresh_token")
+    assert send_and_wait(window, qtbot).outcome.status == 403  # revoked
+    assert text_of(window, "shareTokenState") == "suspect"
+    assert "revoked" in window.response_panel.share_state.toolTip()
+
+
 def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> None:
     token_flow(window, qtbot)
     wait_for_verdict(window, qtbot)

@@ -942,8 +942,11 @@ class Session:
             return None
         when = clock_time(share.exchange.received_at)
         expires_at = share.granted.expires_at
+        doubt = self._doubt_about_the_source(share, now)
         if now >= expires_at:
             status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(expires_at)}")
+        elif doubt is not None:
+            status = doubt
         elif not share.origin.same_target(self._target):
             status = TokenStatus.not_this_target(share.origin, self._target)
         else:
@@ -964,6 +967,28 @@ class Session:
         else:
             freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
         return ShareView(share.exchange, share.granted, share.origin, status, freshness)
+
+    def _doubt_about_the_source(self, share: _Share, now: datetime) -> TokenStatus | None:
+        """A share token made from an access token since revoked, refused or in doubt is in
+        doubt too: it stands for the same sign-in (whether the server takes it back with the
+        access token, the vendor does not say, so "suspect", not "revoked")."""
+        source = next(
+            (
+                chain
+                for chain in self._chains.values()
+                if chain.latest.granted.access_token == share.made_from
+            ),
+            None,
+        )
+        if source is None:
+            return None
+        access = source.access_status(now, source.origin)
+        if access.state not in (TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT):
+            return None
+        return TokenStatus(
+            TokenState.SUSPECT,
+            f"Made from an access token now {access.state.value}: {access.why}",
+        )
 
     def _exchange_view(self) -> ExchangeView | None:
         here = self._target.key if self._target is not None else None

@@ -690,6 +690,9 @@ class MainWindow(QMainWindow):
         recorded = exchange if hint is exchange.hint else replace(exchange, hint=hint)
         self.history.record_soon(recorded, form, origin.profile)
         self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
+        if self.auto_refresh.enabled and (refused := self._why_the_refresh_token_will_not_do()):
+            # Said now, not at the due time (a day later, "Next refresh at …" until then).
+            self.auto_refresh.stop(refused)
         if form is not None and form.code and form.code.strip() == self.form.code.text().strip():
             self._note_the_code()  # the code stays in the form: a second Send replays it
         self._automatic = exchange if automatic else None
