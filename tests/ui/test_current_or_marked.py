@@ -417,7 +417,8 @@ def test_a_share_token_and_auto_refresh_follow_the_tokens_they_came_from(window,
     assert not window.countdown_panel.auto_refresh.isChecked()
 
     window.form.set_grant("refresh_token")
-    assert send_and_wait(window, qtbot).outcome.status == 403  # revoked
+    refused = send_and_wait(window, qtbot).outcome
+    assert isinstance(refused, ApiError) and refused.status == 403  # revoked
     assert text_of(window, "shareTokenState") == "suspect"
     assert "revoked" in window.response_panel.share_state.toolTip()
 

@@ -57,6 +57,16 @@ def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
     assert window.id_token_panel.check_status("signature") == "pass"
     assert "Do not trust" in window.id_token_panel.summary.text()
     assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+    # The tokens it came with are not shown live beside "Do not trust this response" (green,
+    # in the Response and Expiry panels: tryout Q). Their time still counts, in red.
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
+    assert text_of(window, "refreshTokenState") == "not trusted"
+    assert text_of(window, "expiryCountdownState") == "not trusted"
+    assert "exp" in window.response_panel.access_state.toolTip()
+
+    token_flow(window, qtbot)  # the drill spent: a response to trust, and its tokens live
+    wait_for_checks(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
 
 
 def test_bad_signature_fails_the_signature_row(window: MainWindow, qtbot) -> None:

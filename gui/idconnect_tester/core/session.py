@@ -880,16 +880,31 @@ class Session:
         if chain is None:
             return None
         grant = chain.latest
+        refresh = chain.refresh_status(self._target)
         return TokenView(
             exchange=grant.exchange,
             granted=grant.granted,
             grant_type=grant.grant_type,
             origin=chain.origin,
-            access=chain.access_status(now, self._target),
-            refresh=chain.refresh_status(self._target),
+            access=self._trusted(chain.access_status(now, self._target), grant.exchange),
+            refresh=self._trusted(refresh, grant.exchange) if refresh is not None else None,
             refresh_note=chain.refresh_note(),
             freshness=self._token_freshness(grant.exchange, chain.origin, grant.grant_type),
             refresh_token=chain.refresh_token,
+        )
+
+    def _trusted(self, status: TokenStatus, exchange: Exchange) -> TokenStatus:
+        """A token that nothing else speaks against, in a response whose id_token failed its
+        checks when it came (and fails them still), is not shown live: the response is not to
+        be trusted (OIDC Core §3.1.3.7, §12.2), as the error panel says beside it."""
+        if status.state is not TokenState.LIVE:
+            return status
+        failed, _ = self._id_token_failures(exchange)
+        if not failed:
+            return status
+        return TokenStatus(
+            TokenState.UNTRUSTED,
+            f"It came with an id_token that failed {', '.join(failed)}: do not trust this response",
         )
 
     def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:
