@@ -220,17 +220,44 @@ def test_the_error_panel_names_an_id_token_that_failed_instead_of_no_error(windo
     assert window.docks["error"].windowTitle() == window_layout.DOCK_TITLES["error"]
 
 
+def arm(window: MainWindow, qtbot, drill: str) -> None:
+    """Arm an emulator drill as a person would, from its dialog: the window knows."""
+    window.actions_by_name["drills"].trigger()
+    drills = window.drills.dialog
+    assert drills is not None
+    qtbot.waitUntil(lambda: drills.select(drill), timeout=WAIT_MS)
+    drills.arm_button.click()
+    qtbot.waitUntil(lambda: window.drills.mark.isVisible(), timeout=WAIT_MS)
+    drills.close()
+
+
+def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> None:
+    """Tryout Q: the revoked_token drill's 403 read as a real revocation on every token row,
+    and the next refresh, which the emulator granted, contradicted it without a word."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    arm(window, qtbot, "revoked_token")
+    staged = send_and_wait(window, qtbot).outcome
+    assert isinstance(staged, ApiError) and staged.status == 403
+    # What the 403 means stays (what the drill is for), and each row says who staged it.
+    qtbot.waitUntil(
+        lambda: "drill" in window.response_panel.refresh_state.toolTip(), timeout=WAIT_MS
+    )
+    assert text_of(window, "refreshTokenState") == "revoked"
+    assert "revoked_token" in window.response_panel.access_state.toolTip()
+    assert "revoked_token" in window.id_token_panel.summary.toolTip()
+
+    granted = send_and_wait(window, qtbot)  # the emulator never revoked it: granted
+    assert isinstance(granted.outcome, TokenGranted)
+    assert text_of(window, "refreshTokenState") == "live"
+    assert "drill" not in window.response_panel.refresh_state.toolTip()
+
+
 def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window, qtbot) -> None:
     """A 502 the emulator's drill staged reads like a real outage: the Error panel says the
     drill made it, for that step only, and so does its history entry, read later."""
     get_code(window, qtbot)
-    window.actions_by_name["drills"].trigger()  # armed as a person would: the window knows
-    drills = window.drills.dialog
-    assert drills is not None
-    qtbot.waitUntil(lambda: drills.select("server_error_html"), timeout=WAIT_MS)
-    drills.arm_button.click()
-    qtbot.waitUntil(lambda: window.drills.mark.isVisible(), timeout=WAIT_MS)
-    drills.close()
+    arm(window, qtbot, "server_error_html")
     failed = send_and_wait(window, qtbot)
     assert failed.outcome.status == 502  # type: ignore[union-attr]
     staged = window.error_panel.drill

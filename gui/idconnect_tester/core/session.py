@@ -851,7 +851,10 @@ class Session:
         """The emulator's armed `drill` answered the latest exchange: its outcome was staged,
         and the error panel says so beside the advice for a real one."""
         if self._latest is not None:
-            self._drill_made = (self._latest[0], drill)
+            exchange = self._latest[0]
+            self._drill_made = (exchange, drill)
+            for chain in self._chains.values():
+                chain.refusal_staged(exchange.received_at, drill)
             self._publish()
 
     def drill_that_made(self, exchange: Exchange | None) -> str | None:

@@ -9,7 +9,7 @@ revoked, and a second use of the chain's code answered 401 means the server has 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -123,6 +123,7 @@ class TokenChain:
         # What the server said of the access token: revoked (403), or refused (a 401 that
         # named it); None while it has said nothing against it.
         self.access_refusal: TokenStatus | None = None
+        self.refused_at: datetime | None = None  # when the latest of those two was said
         self.suspect: str | None = None  # why every token of the chain is in doubt
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
@@ -164,6 +165,7 @@ class TokenChain:
         """The server refused the refresh token: revoked (403) — and the access token with
         it, most likely — or, `revoked` False, not taken as invalid or expired (401), which
         says nothing of the access token."""
+        self.refused_at = when
         self.refresh_refusal = TokenStatus(
             TokenState.REVOKED if revoked else TokenState.REFUSED,
             f"The server refused it at {clock_time(when)}: {description}",
@@ -177,10 +179,28 @@ class TokenChain:
     def access_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
         """The server refused the access token: revoked (403), or — `revoked` False — not
         taken at all, as invalid or expired (401)."""
+        self.refused_at = when
         self.access_refusal = TokenStatus(
             TokenState.REVOKED if revoked else TokenState.REFUSED,
             f"The server refused it at {clock_time(when)}: {description}",
         )
+
+    def refusal_staged(self, when: datetime, drill: str) -> None:
+        """The refusal said at `when` was an emulator drill's answer: the token is refused as
+        far as that answer goes (what the drill is for), and each row says the emulator did
+        not take it back itself (the next use tells; a success clears the refusal)."""
+        if self.refused_at != when:
+            return
+        staged = (
+            f" (staged by the emulator's {drill} drill: the emulator itself still holds it "
+            "valid; the next use will tell)"
+        )
+        if self.refresh_refusal is not None and not self.refresh_refusal.why.endswith(staged):
+            self.refresh_refusal = replace(
+                self.refresh_refusal, why=self.refresh_refusal.why + staged
+            )
+        if self.access_refusal is not None and not self.access_refusal.why.endswith(staged):
+            self.access_refusal = replace(self.access_refusal, why=self.access_refusal.why + staged)
 
     def code_replayed(self, when: datetime) -> None:
         self.replay_refused_at = when
