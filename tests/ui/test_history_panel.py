@@ -827,3 +827,41 @@ def test_an_authorize_step_the_app_followed_lists_the_servers_status(
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     checked = [r for r in window.history.store.list() if r.made_by and r.endpoint == "authorize"]
     assert [r.status for r in checked] == [302]
+
+
+def test_the_newest_row_is_in_view_unless_the_person_is_reading_down_the_list(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout Q: a row shown earlier had scrolled the list down, and the rows of the next
+    Sends went in above its top edge, out of sight. Go to panel ▸ History shows the newest
+    too, and Down from the filter goes on to the first row."""
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    with HistoryStore() as other_instance:
+        for _ in range(40):
+            other_instance.add(
+                moved(exchange, timedelta(hours=-1)), profile=window.targets.current, form=None
+            )
+    window.history.refresh()
+    window.docks["history"].raise_()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
+    scroll = panel.table.verticalScrollBar()
+
+    def scrolled_down() -> None:
+        panel.select_row(panel.row_count() - 1)
+        panel.table.scrollToItem(panel.table.currentItem())
+        assert scroll.value() > 0
+
+    scrolled_down()
+    window.form.send_button.setFocus()  # the person goes back to the form and Sends
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    assert panel.top_id() == window.history.store.last_id() and scroll.value() == 0
+
+    scrolled_down()
+    window.actions_by_name[f"go_to_{window.docks['history'].objectName()}"].trigger()
+    assert panel.filter_text.hasFocus() and scroll.value() == 0
+    qtbot.keyClick(panel.filter_text, Qt.Key.Key_Down)
+    assert panel.table.hasFocus() and panel.table.currentItem() is panel.table.topLevelItem(0)

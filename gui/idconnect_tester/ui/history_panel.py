@@ -21,7 +21,15 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFocusEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -274,6 +282,7 @@ class HistoryPanel(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu_asked)
         self.table.installEventFilter(self)  # the Menu key's request: see eventFilter
+        self.filter_text.installEventFilter(self)  # Down to the list; its shortcut's focus
         # Windows turns Shift+F10 into a menu request, X11 and Wayland do not: the list does.
         menu_key = QShortcut(QKeySequence("Shift+F10"), self.table)
         menu_key.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -501,11 +510,35 @@ class HistoryPanel(QWidget):
         ):
             self._current_row_menu()
             return True
+        if watched is self.filter_text and self._filter_event(event):
+            return True
         # The viewport's width is the room the columns share: it changes with the dock, and
         # with the vertical scrollbar coming and going.
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._fit()
         return super().eventFilter(watched, event)
+
+    def _filter_event(self, event: QEvent) -> bool:
+        """Come to by its shortcut (Go to panel), the history shows its newest rows, whatever
+        was scrolled to before; Down from the filter goes on to the list's first row, as from
+        a search box to its results (True: the key was taken)."""
+        focused_by_shortcut = (
+            isinstance(event, QFocusEvent)
+            and event.type() == QEvent.Type.FocusIn
+            and event.reason() == Qt.FocusReason.ShortcutFocusReason
+        )
+        if focused_by_shortcut:
+            self.table.scrollToTop()
+        down = (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+        )
+        if down and self.row_count():
+            self.select_row(0)
+            self.table.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return False
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
         super().showEvent(event)
@@ -644,6 +677,10 @@ class HistoryPanel(QWidget):
         if today != self._listed_on:
             self._date_rows_before(today)  # midnight passed since the rows were listed
         self.table.insertTopLevelItem(0, self._item(row, colours(), today))
+        if not self.table.hasFocus():
+            # Nobody is reading down the list: its newest row is in view, not above the top
+            # edge (a row shown earlier had scrolled the list down).
+            self.table.scrollToTop()
         if _long_wait(row):
             self._set_long_waits(True)
         self._list_texts([row])
