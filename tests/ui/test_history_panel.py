@@ -850,7 +850,9 @@ def test_the_newest_row_is_in_view_unless_the_person_is_reading_down_the_list(
 
     def scrolled_down() -> None:
         panel.select_row(panel.row_count() - 1)
-        panel.table.scrollToItem(panel.table.currentItem())
+        last = panel.table.currentItem()
+        assert last is not None
+        panel.table.scrollToItem(last)
         assert scroll.value() > 0
 
     scrolled_down()
