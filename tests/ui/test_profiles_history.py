@@ -13,6 +13,7 @@ import pytest
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -214,7 +215,18 @@ def test_escape_on_a_profile_with_typing_asks_before_throwing_it_away(qtbot) -> 
     assert len(asked) == 1 and dialog.isVisible()  # kept, with what was typed
     assert dialog.edits["name"].text() == "Half typed"
 
-    QTimer.singleShot(0, lambda: answer(QMessageBox.StandardButton.Discard))
+    def discard_by_keyboard() -> None:  # Alt+D, the key its button underlines (tryout Q)
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        # Should the key do nothing, the box is closed later, so the test fails, not hangs.
+        cancel = box.button(QMessageBox.StandardButton.Cancel)
+        QTimer.singleShot(WAIT_MS, cancel, cancel.click)  # (not once the box is gone)
+        box.activateWindow()  # keys reach the active window (offscreen: none is, at first)
+        QTest.qWaitForWindowActive(box)
+        qtbot.keyClick(box, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+
+    QTimer.singleShot(0, discard_by_keyboard)
     qtbot.keyClick(dialog.edits["name"], Qt.Key.Key_Escape)
     assert len(asked) == 2 and not dialog.isVisible()
     assert dialog.result() == QDialog.DialogCode.Rejected
@@ -810,7 +822,7 @@ def test_profiles_added_where_nothing_could_watch_appear_when_the_window_is_acti
     qtbot.addWidget(terminal)
     terminal.show()
     terminal.activateWindow()
-    qtbot.waitActive(terminal)
+    assert QTest.qWaitForWindowActive(terminal)
     try:
         elsewhere = ProfileStore(profiles_file)  # what `profile import` does in its process
         elsewhere.add(Profile(new_profile_id(), "Partner", "https://api.sumsub.com", "prd:p"))

@@ -3,7 +3,7 @@ and what makes them readable by screen readers and usable by keyboard."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
@@ -103,7 +103,27 @@ def ask(
     box = QMessageBox(QMessageBox.Icon.Question, title, question, buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setDefaultButton(default)
+    give_mnemonics(box.buttons())
     return QMessageBox.StandardButton(box.exec())
+
+
+def give_mnemonics(buttons: Iterable[QAbstractButton]) -> None:
+    """An Alt+letter for each button that has none: Qt gives Yes and No theirs, but not
+    Discard, Save or Cancel ("Alt+D does nothing"). The first of its letters no other took."""
+    buttons = list(buttons)
+    taken = {
+        text[text.index("&") + 1].lower()
+        for text in (button.text() for button in buttons)
+        if "&" in text[:-1]
+    }
+    for button in buttons:
+        text = button.text()
+        if "&" in text or not text:
+            continue
+        free = next((i for i, c in enumerate(text) if c.isalpha() and c.lower() not in taken), None)
+        if free is not None:
+            taken.add(text[free].lower())
+            button.setText(f"{text[:free]}&{text[free:]}")
 
 
 def ask_text(
