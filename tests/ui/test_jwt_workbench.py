@@ -285,6 +285,13 @@ def test_a_jwt_that_decodes_is_judged_as_an_id_token(window: MainWindow, qtbot) 
     assert verdict.startswith("Do not trust this id_token")
     assert bench.panel.check_status("decode") == "fail"
     assert "not a JWT" not in said_by(bench)
+    # Its header and claims are shown as they are, as jwt.io shows them (tryout Q: an "@" in
+    # the signature left both tabs saying "Cannot decode").
+    head, body, signature = token.split(".")
+    verify(bench, qtbot, f"{head}.{body}.{signature[:9]}@{signature[9:]}")
+    assert bench.panel.check_status("decode") == "fail"
+    assert '"kid"' in bench.panel.header.toPlainText()
+    assert '"sub"' in bench.panel.claims.toPlainText()
 
 
 @pytest.mark.parametrize(

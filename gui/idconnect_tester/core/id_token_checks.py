@@ -33,7 +33,12 @@ from idconnect_tester.core.id_token_model import (
     skipped,
     warned,
 )
-from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, decode_jwt
+from idconnect_tester.core.jwt_decode import (
+    DecodedJwt,
+    JwtDecodeError,
+    decode_jwt,
+    readable_despite_signature,
+)
 from idconnect_tester.core.key_fit import describe_key, key_problem, rsa_signature_size
 
 __all__ = [
@@ -58,6 +63,7 @@ _STANDARD_HEADER_NAMES: Final = frozenset(
 )
 # Extensions this app understands and so may honour when critical: none. (RFC 7797's `b64`
 # is for detached payloads, which an id_token never has.)
+_DECODED: Final = "Header and claims are strict base64url and JSON objects"
 _UNDERSTOOD_CRITICAL: Final = frozenset[str]()
 
 
@@ -453,6 +459,11 @@ def _key_rows(
 
 def verify_id_token(token: str, context: VerificationContext) -> Verification:
     decoded = decode_jwt(token)
+    if (readable := readable_despite_signature(token)) is not None:
+        # The token does not decode (its signature part), and fails there; its header and
+        # claims do, and are shown as they are: nothing can check them without a signature.
+        shown, why = readable
+        return Verification(shown, (failed("decode", why),), context.now)
     if isinstance(decoded, JwtDecodeError):
         # An encrypted id_token is allowed (OIDC Core §2); this app can't decrypt it, so it
         # is not verified rather than failed.
@@ -462,7 +473,7 @@ def verify_id_token(token: str, context: VerificationContext) -> Verification:
     algorithm_row = _algorithm_check(header, context)
     key_rows, key = _key_rows(decoded, algorithm_row, context)
     rows = [
-        passed("decode", "Header and claims are strict base64url and JSON objects"),
+        passed("decode", _DECODED),
         _crit_check(header),
         _type_check(header),
         algorithm_row,

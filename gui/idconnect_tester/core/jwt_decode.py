@@ -364,6 +364,20 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
     )
 
 
+def readable_despite_signature(token: str) -> tuple[DecodedJwt, str] | None:
+    """A JWT whose header and claims decode while its signature part does not (a character
+    outside base64url, say), and why not: its header and claims can be shown — as jwt.io
+    shows them — though nothing can verify them. None for any other text."""
+    parts = token.strip().split(".")
+    whole = decode_jwt(token)
+    if len(parts) != 3 or not isinstance(whole, JwtDecodeError):
+        return None
+    readable = decode_jwt(f"{parts[0]}.{parts[1]}.")
+    if isinstance(readable, JwtDecodeError):
+        return None
+    return readable, whole.message
+
+
 # How many octets a signature has (RFC 7518 §3.2 and §3.4, RFC 8037 §3.1), at the least: an
 # RSA signature is as long as its key's modulus, which must be 2048 bits or more (RFC 7518
 # §3.3, §3.5); EdDSA's is 64 (Ed25519) or 114 (Ed448). A shorter one can't be a signature.

@@ -45,6 +45,7 @@ from idconnect_tester.core.jwt_decode import (
     JwtDecodeError,
     cut_off_jwt,
     decode_jwt,
+    readable_despite_signature,
     token_from_paste,
     url_not_a_jwt,
 )
@@ -395,10 +396,7 @@ class JwtWorkbench(QDialog):
         decoded = decode_jwt(token)
         if not isinstance(decoded, JwtDecodeError) or decoded.encrypted or decoded.damaged:
             return None
-        parts = token.split(".")
-        if len(parts) == 3 and not isinstance(
-            decode_jwt(f"{parts[0]}.{parts[1]}."), JwtDecodeError
-        ):
+        if readable_despite_signature(token) is not None:
             return None
         hidden = sorted({f"U+{ord(c):04X}" for c in token if is_hidden(c)})
         if hidden:  # what the paste box can't show: a NUL, a bell, a bidi override
