@@ -281,6 +281,27 @@ def test_junk_keys_are_refused(text: str, message: str) -> None:
         keys_from_text(text, "pasted")
 
 
+_PEM_KEY = "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq", "END PUBLIC KEY----- line is missing"),
+        (_PEM_KEY.format("MIIB@jAN"), "not base64 ('@')"),
+        (_PEM_KEY.format("garbage"), "groups of 4"),
+        (_PEM_KEY.format("MIIBIjANBgkqhkiG9w0BAQEFAAOC"), "21 bytes are no whole public key"),
+        (_PEM_KEY.replace("END PUBLIC KEY", "END CERTIFICATE").format("MIIB"), "two pastes"),
+    ],
+)
+def test_a_damaged_pem_is_explained_in_the_apps_own_words(text: str, says: str) -> None:
+    """Not the library's internals ("MalformedFraming", its FAQ's URL): what to do."""
+    with pytest.raises(KeyFetchError) as refused:
+        keys_from_text(text, "pasted")
+    assert says in str(refused.value)
+    assert "cryptography.io" not in str(refused.value) and "Malformed" not in str(refused.value)
+
+
 def _signed(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, alg: str) -> str:
     now = int(datetime.datetime.now(datetime.UTC).timestamp())
     claims = {"iss": "i", "aud": "a", "sub": "s", "iat": now, "exp": now + 60}

@@ -8,7 +8,9 @@ Every failure is a `KeyFetchError` whose message is a sentence a person can act 
 from __future__ import annotations
 
 import asyncio
+import binascii
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -188,6 +190,38 @@ def keys_from_jwks_text(text: str, source: str) -> list[VerificationKey]:
     return keys_from_jwks(document, source)
 
 
+_PEM_BLOCK: Final = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)(?:-----END ([A-Z0-9 ]+)-----|\Z)", re.DOTALL
+)
+
+
+def pem_problem(text: str) -> str:
+    """What is wrong with a PEM block that did not load, in words a person can act on (the
+    library's own name its internals — "MalformedFraming" — and send them to its FAQ)."""
+    block = _PEM_BLOCK.search(text)
+    if block is None:
+        return "no -----BEGIN …----- line"
+    label, body, end_label = block.groups()
+    if end_label is None:
+        return f"the -----END {label}----- line is missing: the paste looks cut off"
+    if end_label != label:
+        return f"it begins as {label} and ends as {end_label}: two pastes run together?"
+    try:
+        der = binascii.a2b_base64("".join(body.split()), strict_mode=True)
+    except binascii.Error:
+        odd = sorted({c for c in "".join(body.split()) if not (c.isalnum() or c in "+/=")})
+        found = (
+            f" ({', '.join(repr(c) for c in odd[:3])})"
+            if odd
+            else " (cut short? base64 comes in groups of 4 characters)"
+        )
+        return f"the text between its BEGIN and END lines is not base64{found}"
+    return (
+        f"its {len(der)} bytes are no whole {label.lower()}: cut short or damaged (copy it "
+        "again), or a kind of key that can't verify id_tokens"
+    )
+
+
 def keys_from_pem(text: str, source: str, kid: str | None = None) -> list[VerificationKey]:
     """A PEM public key or X.509 certificate as a JWK (RSA or EC). `kid` goes in only when
     given, so a kid-less key matches a kid-less token (the only-key rule)."""
@@ -209,7 +243,8 @@ def keys_from_pem(text: str, source: str, kid: str | None = None) -> list[Verifi
         else:
             public_key = load_pem_public_key(data)
     except ValueError as exc:
-        raise KeyFetchError(f"{source}: not a PEM public key or certificate ({exc})") from exc
+        problem = pem_problem(text)
+        raise KeyFetchError(f"{source}: not a PEM public key or certificate: {problem}") from exc
     jwk: dict[str, Any]
     if isinstance(public_key, rsa.RSAPublicKey):
         jwk = RSAAlgorithm.to_jwk(public_key, as_dict=True)
