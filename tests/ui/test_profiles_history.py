@@ -155,6 +155,39 @@ def test_guard_rails_warn_about_sandbox_tokens_in_production(window: MainWindow,
     assert message.isVisible() and "sandbox token" in message.text()
 
 
+def test_a_warning_about_one_field_is_shown_under_that_field(window: MainWindow, qtbot) -> None:
+    """Tryout Q: "the app token looks like a URL" stood under the profile, above Base URL,
+    away from the field it is about; the profile's own warnings stay under the profile."""
+    add_profile(window, "Production EU", production=True)
+    type_into(qtbot, window.target_panel.app_token, "https://api.sumsub.com")
+    under_the_token = window.target_panel.messages["app_token"]
+    under_the_profile = window.target_panel.messages["profile"]
+    assert under_the_token.isVisible() and "looks like a URL" in under_the_token.text()
+    assert under_the_token.property("tone") == Tone.WARNING.value
+    assert "looks like a URL" not in under_the_profile.text()
+    type_into(qtbot, window.target_panel.app_token, "sbx:abc")
+    assert "sandbox token" in under_the_profile.text()  # about the profile: under it
+    assert not under_the_token.text()
+
+
+def test_the_room_a_message_kept_while_typing_closes_when_the_field_is_left(
+    window: MainWindow, qtbot
+) -> None:
+    """A message that goes while its field is typed in keeps its room (the rows below stay
+    under the pointer); left, the field's blank room stayed, pushing the request down."""
+    add_profile(window, "Sandbox A")
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+    type_into(qtbot, window.target_panel.app_token, "sbx:a b")  # a space: an error
+    message = window.target_panel.messages["app_token"]
+    assert message.isVisible() and message.text()
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Backspace)
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Backspace)  # "sbx:a": fine
+    assert message.text() == "" and message.isVisible()  # its room kept while typing
+    window.form.code.setFocus()  # the person moves on
+    qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)
+
+
 def shown_profile_dialog(qtbot, profile: Profile, title: str) -> ProfileDialog:
     dialog = ProfileDialog(profile, title=title)
     qtbot.addWidget(dialog)

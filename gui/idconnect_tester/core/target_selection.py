@@ -217,6 +217,10 @@ class TargetSelection:
     def warnings(self) -> list[str]:
         return self.current.warnings()
 
+    def field_warnings(self) -> dict[str, str]:
+        """Those of `warnings` that concern one field, by field name."""
+        return self.current.field_warnings()
+
     def describe(self) -> str:
         if self.current.builtin:
             if not self.emulator_ready:

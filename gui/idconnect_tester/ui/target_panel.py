@@ -214,12 +214,20 @@ class TargetPanel(QGroupBox):
     def values(self) -> tuple[str, str, str]:
         return self.base_url.text().strip(), self.app_token.text().strip(), self.secret_key.text()
 
-    def show_problems(self, problems: dict[str, str], warnings: list[str]) -> None:
+    def show_problems(
+        self, problems: dict[str, str], warnings: list[str], beside: dict[str, str]
+    ) -> None:
+        """Errors under their fields; a warning about one field (`beside`, by field name)
+        under that field, where the eye is; the profile's other warnings under the profile."""
+        beside = {name: text for name, text in beside.items() if name in self._fields}
+        for_the_profile = [text for text in warnings if text not in beside.values()]
         for name, message in self.messages.items():
             if name in problems:
                 message.show_message(problems[name], Tone.ERROR)
-            elif name == "profile" and warnings:
-                message.show_message("\n".join(warnings), Tone.WARNING)
+            elif name in beside:
+                message.show_message(beside[name], Tone.WARNING)
+            elif name == "profile" and for_the_profile:
+                message.show_message("\n".join(for_the_profile), Tone.WARNING)
             else:
                 # A field being typed in keeps its message's room (the rows below stay under
                 # the pointer); a profile picked from the list has no typing to protect.
