@@ -822,3 +822,33 @@ def test_a_profile_picked_from_the_list_leaves_no_empty_message_row(
     qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)
     select(window, warned.id)
     assert message.isVisible()
+
+
+def test_a_taller_window_gives_its_height_to_the_history_not_a_band_under_send(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout Q: made taller (maximised at 1920×1080 from a smaller size), the window left a
+    band of 200 blank pixels under Send, above a history of three rows."""
+    window.resize(1920, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1920, timeout=WAIT_MS)
+    window.reset_layout()
+    assert window_layout.layout_kind(window, window.docks).history_below
+    qtbot.waitUntil(lambda: window.settled, timeout=WAIT_MS)  # sizes are the person's now
+    history = window.docks["history"]
+    shorter = history.height()
+    column = window.centralWidget()
+    assert isinstance(column, QScrollArea)
+    request = column.widget()
+    assert request is not None
+
+    def blank_under_send() -> int:
+        return column.viewport().height() - request.heightForWidth(column.viewport().width())
+
+    as_laid_out = blank_under_send()
+    window.resize(1920, 1200)
+    qtbot.waitUntil(lambda: window.height() == 1200, timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents()
+    # No band under Send (Qt's dock layout hands out a little less than asked: 200 pixels
+    # stood blank before, a line or so now).
+    assert blank_under_send() <= as_laid_out + 2 * window.fontMetrics().lineSpacing()
+    assert history.height() >= shorter + 150  # the history got the height

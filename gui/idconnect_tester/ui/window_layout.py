@@ -477,6 +477,25 @@ class RequestColumnWidth(QObject):
         extra = column.width() - max(self._width, column.minimumSizeHint().width())
         if self._window.width() > before.width() and extra > 0:
             widen_the_results(self._window, self._docks, extra)
+        if self._window.height() > before.height():
+            lengthen_the_history(self._window, self._docks)
+
+
+def lengthen_the_history(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Qt gives every pixel a taller window gains to its central widget, the request column,
+    which needs none of it: with the history under the countdown, what the column does not
+    need goes to the history's list (maximised at 1920×1080, a band of 200 blank pixels stood
+    under Send above a history of three rows)."""
+    below = _history_below(window, docks)
+    countdown = docks["countdown"]
+    if below is None or countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
+        return
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    spare = _request_spare(window)
+    if spare is not None and spare > 0:
+        window.resizeDocks([below], [below.height() + spare], _VERTICAL)
 
 
 def widen_the_results(window: QMainWindow, docks: dict[str, QDockWidget], extra: int) -> None:
