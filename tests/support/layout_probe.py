@@ -281,6 +281,17 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     report["share_row_shown"] = _wholly_shown(share.time) and _text_shown(share.detail)
     report["countdown_with_share"] = _countdown_measures(window)
     _screenshot("share")
+    # Auto-refresh switched on: its next run said under its checkbox, beside the share row.
+    window.countdown_panel.auto_refresh.setChecked(True)
+    await _laid_out()  # the note's row…
+    await _laid_out()  # …and the room the dock is given for it (the pass after)
+    report["share_row_shown_with_auto_refresh"] = _wholly_shown(share.time) and _text_shown(
+        share.detail
+    )
+    report["auto_refresh_note_shown"] = _wholly_shown(window.countdown_panel.auto_refresh_state)
+    report["panels_scrolling_whole_with_auto_refresh"] = _panels_scrolling_whole(window)
+    report["countdown_with_auto_refresh"] = _countdown_measures(window)
+    _screenshot("auto-refresh")
     # Auto-refresh stops after a failed refresh and says why, under its checkbox.
     window.auto_refresh.stop("the refresh failed (400 Bad Request in 12 ms)")
     await _laid_out()

@@ -100,6 +100,11 @@ def test_with_a_window_manager_the_title_bar_and_the_status_bar_fit_too(screen: 
     assert report["share_row_shown"] and report["share_row_shown_with_stop"]
     assert report["stop_reason_shown"] and report["countdown_details_shown"]
     assert "countdown" not in report["panels_scrolling_whole_with_share"]
+    # Auto-refresh on, its next run said, beside a share token's row; and its stop reason
+    # (tryout Q: the dock scrolled by 8 and 4 pixels).
+    assert report["share_row_shown_with_auto_refresh"] and report["auto_refresh_note_shown"]
+    assert "countdown" not in report["panels_scrolling_whole_with_auto_refresh"]
+    assert "countdown" not in report["panels_scrolling_whole_with_stop"]
 
 
 @pytest.mark.parametrize("screen", ["1920x1080", "2560x1440"])

@@ -227,7 +227,10 @@ class CountdownPanel(QWidget):
         self.freshness = FreshnessLine("countdownFreshness")
         grid = QGridLayout(self)
         grid.setColumnStretch(2, 1)
-        grid.setVerticalSpacing(2)
+        # No gap between rows: each bar's "until …" line sets it off from the next, and under
+        # the request on a laptop the dock has no line to spare (with a share token and
+        # Auto-refresh's note, 2 px a row made it scroll).
+        grid.setVerticalSpacing(0)
         grid.addWidget(self.freshness, 0, 0, 1, -1)
         self.rows = {
             "access": CountdownRow(grid, 1, "Access token", "expiryCountdown"),
