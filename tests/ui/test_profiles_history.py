@@ -353,6 +353,31 @@ def test_a_postman_environment_imports_from_the_menu_with_its_secret_in_the_keyr
     assert files_containing(private_home, EMULATOR_SECRET_KEY) == []
 
 
+def test_an_import_while_auto_refresh_runs_leaves_the_current_profile_selected(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    """Selecting the imported profile stopped auto-refresh on the one in use (tryout P): now
+    the imported profile is listed, not selected, and the status bar says where it is."""
+    token_flow(window, qtbot)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert window.auto_refresh.scheduled
+    source = write_environment(
+        tmp_path / "Partner.postman_environment.json",
+        name="Partner",
+        app_token="sbx:partner",
+        secret_key="partner-secret",
+    )
+    window.profile_actions.import_from(source)
+
+    assert window.targets.current.builtin and window.auto_refresh.scheduled
+    assert "Partner" in _profiles_listed(window)
+    assert "Partner" in window.status.text() and "auto-refresh" in window.status.text()
+
+    window.countdown_panel.auto_refresh.setChecked(False)  # nothing running: selected
+    window.profile_actions.import_from(source)
+    assert window.target_panel.profile.currentText().startswith("Partner (")  # a second one
+
+
 def test_a_postman_collection_without_a_keyring_keeps_the_secret_for_this_run_and_says_so(
     loop, qtbot, tmp_path: Path, private_home: Path
 ) -> None:

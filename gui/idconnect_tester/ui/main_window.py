@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
             self.status.say,
             self._profiles_changed,
             self.emulator.reserve,
+            lambda: "auto-refresh is on" if self.auto_refresh.enabled else None,
         )
         self.actions_by_name = build_menus(
             self.menuBar(),

@@ -41,12 +41,16 @@ class ProfileActions:
         say: Say,
         changed: Callable[[str], None],
         emulator_url: Callable[[], str],
+        why_keep_the_current: Callable[[], str | None] = lambda: None,
     ) -> None:
         """`changed(profile_id)`: the profiles changed; select that one and show them again.
         `emulator_url()`: the built-in emulator's URL, its port taken if it had none yet (the
-        profile dialog's Emulator button needs it on a launch that never used the emulator)."""
+        profile dialog's Emulator button needs it on a launch that never used the emulator).
+        `why_keep_the_current()`: why an import should leave the current profile selected
+        (auto-refresh runs on it), or None."""
         self._binding = binding
         self._emulator_url = emulator_url
+        self._why_keep_the_current = why_keep_the_current
         self.targets = binding.selection
         self._parent = parent
         self._say_to = say
@@ -179,9 +183,17 @@ class ProfileActions:
         imported = self.targets.store.import_profiles(
             path, secrets=self.targets.secrets, secret_for_this_run=True
         )
-        if imported:
-            self._after_change(imported[-1].id)
         done = f"Imported {counted(len(imported), 'profile')} from {path.name}."
+        if imported:
+            # An import is no reason to stop what runs on the current profile: the imported
+            # one is then listed, not selected.
+            keep = self._why_keep_the_current()
+            self._after_change(self.targets.current.id if keep else imported[-1].id)
+            if keep:
+                done += (
+                    f" {self.targets.current.name} stays selected ({keep}): pick "
+                    f"{imported[-1].name} in the profile list."
+                )
         if not imported.notes:
             self._say(done, Tone.OK)
             return
