@@ -552,18 +552,23 @@ def test_the_share_token_dialog_says_why_send_is_off(qtbot) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    assert not dialog.send.isEnabled() and dialog.why_not.isVisible()
+    assert not dialog.send.isEnabled() and dialog.why_not.text()
 
+    ttl_at = dialog.ttl.mapTo(dialog, QPoint(0, 0))
     qtbot.keyClicks(dialog.for_client_id, "CoolCompanyLtd")
-    assert dialog.send.isEnabled() and not dialog.why_not.isVisible()
+    assert dialog.send.isEnabled() and not dialog.why_not.text()
+    # The line went, and the fields stayed where they were (a click aimed at ttlInSecs had
+    # landed in forClientId: tryout R).
+    QApplication.sendPostedEvents()
+    assert dialog.ttl.mapTo(dialog, QPoint(0, 0)) == ttl_at
 
     dialog.for_client_id.setText("   ")  # blanks are no client id
-    assert not dialog.send.isEnabled() and dialog.why_not.isVisible()
+    assert not dialog.send.isEnabled() and dialog.why_not.text()
     # Nor is one with a space inside: the profile dialog refuses it too.
     dialog.for_client_id.setText("Cool Company")
     assert not dialog.send.isEnabled() and "space" in dialog.why_not.text()
     dialog.for_client_id.setText("CoolCompanyLtd")
-    assert dialog.send.isEnabled() and not dialog.why_not.isVisible()
+    assert dialog.send.isEnabled() and not dialog.why_not.text()
     # Wide enough for a client id and the why on one line each, not a narrow column.
     assert dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.why_not.text())
 
@@ -583,7 +588,7 @@ def test_a_share_token_ttl_out_of_range_is_never_sent_unseen(qtbot) -> None:
     qtbot.keyClick(dialog.ttl, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.ttl.value() == dialog.ttl.minimum() and dialog.send.isEnabled()
-    assert dialog.why_not.isVisible() and f"{dialog.ttl.minimum()} s" in dialog.why_not.text()
+    assert f"{dialog.ttl.minimum()} s" in dialog.why_not.text()
 
     QApplication.processEvents()  # that key press is over: the next one is the person's
     qtbot.keyClick(dialog.ttl, Qt.Key.Key_Return)

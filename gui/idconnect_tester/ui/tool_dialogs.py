@@ -70,6 +70,10 @@ class ShareTokenDialog(QDialog):
         # Why Send is off, where the eye goes next: under the field it waits for.
         self.why_not = QLabel(_NEEDS_CLIENT_ID)
         self.why_not.setObjectName("shareSendReason")
+        # Always there, empty when there is nothing to say: the fields above never move under
+        # the pointer (hidden, its row went, and a click meant for ttlInSecs landed in
+        # forClientId).
+        self.why_not.setMinimumHeight(self.why_not.fontMetrics().lineSpacing())
         set_tone(self.why_not, Tone.MUTED)
         form.addRow("", self.why_not)
         self.for_client_id.textChanged.connect(self._allow_send)
@@ -110,7 +114,6 @@ class ShareTokenDialog(QDialog):
                 f"ttlInSecs was out of range: it is now {self.ttl.value():,} s, the nearest limit"
             )
             set_tone(self.why_not, Tone.WARNING)
-            self.why_not.setVisible(True)
             self._ttl_just_corrected = True
             QTimer.singleShot(0, self._ttl_correction_told)
 
@@ -125,7 +128,6 @@ class ShareTokenDialog(QDialog):
         why = self._why_not_send()
         self.send.setEnabled(why is None)
         self.why_not.setText(why or "")
-        self.why_not.setVisible(why is not None)
         set_tone(self.why_not, Tone.ERROR if why and why != _NEEDS_CLIENT_ID else Tone.MUTED)
 
     def _why_not_send(self) -> str | None:
