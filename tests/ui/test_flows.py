@@ -9,7 +9,14 @@ import httpx
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidgetItem,
+)
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -67,6 +74,42 @@ def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)  # the drill spent: a response to trust, and its tokens live
     wait_for_checks(window, qtbot)
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
+
+
+def test_a_refresh_after_a_sign_in_not_to_trust_says_where_the_fault_lies(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout R: after the expired_id_token drill on the sign-in, each refresh read "not
+    trusted" with rows that blamed the refreshed id_token alone. It still fails (OIDC Core
+    §12.2 compares it with the sign-in's), and says the sign-in's had itself failed."""
+    get_code(window, qtbot)
+    scenario(window, "expired_id_token")
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("exp") == "fail"
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)  # the drill is spent: a normal refresh
+    # The refreshed id_token's own verdict: its exp is fine, something else fails.
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("exp") == "pass" and "fail" in _statuses(window),
+        timeout=WAIT_MS,
+    )
+    failing = [
+        item.text(2)
+        for item in _check_items(window)
+        if item.data(1, Qt.ItemDataRole.UserRole) == "fail"
+    ]
+    assert failing and all("had itself failed its checks (exp)" in why for why in failing)
+
+
+def _check_items(window: MainWindow) -> list[QTreeWidgetItem]:
+    checks = window.id_token_panel.checks
+    items = (checks.topLevelItem(index) for index in range(checks.topLevelItemCount()))
+    return [item for item in items if item is not None]
+
+
+def _statuses(window: MainWindow) -> list[str]:
+    return [str(item.data(1, Qt.ItemDataRole.UserRole)) for item in _check_items(window)]
 
 
 def test_bad_signature_fails_the_signature_row(window: MainWindow, qtbot) -> None:

@@ -48,7 +48,19 @@ def _as_at_sign_in(
     return failed(
         name,
         f"{name} is {claims.get(name)!r}, but the sign-in's id_token had {original[name]!r}: "
-        f"a refreshed id_token's {name} MUST be the same (OIDC Core §12.2)",
+        f"a refreshed id_token's {name} MUST be the same (OIDC Core §12.2)"
+        + _sign_in_note(context),
+    )
+
+
+def _sign_in_note(context: VerificationContext) -> str:
+    """After a difference from the sign-in's id_token: when that one failed its own checks,
+    so (a sign-in not to trust can't be made one by refreshing it: a new Get code can)."""
+    if not context.original_failed:
+        return ""
+    return (
+        f" — the sign-in's id_token had itself failed its checks "
+        f"({', '.join(context.original_failed)}): a new Get code starts a chain to trust"
     )
 
 
@@ -148,7 +160,8 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
         return failed(
             "azp",
             f"azp is {said(claims)}, but the sign-in's id_token had {said(original)}: a "
-            "refreshed id_token's azp MUST be the same, and absent if it was (OIDC Core §12.2)",
+            "refreshed id_token's azp MUST be the same, and absent if it was (OIDC Core §12.2)"
+            + _sign_in_note(context),
         )
     audiences = _audiences(claims) or []
     if "azp" not in claims:
@@ -238,7 +251,7 @@ def _issued_at_row(iat: float, now: float, context: VerificationContext) -> Chec
             "iat",
             f"Issued {describe_seconds(iat)}, before the sign-in's id_token "
             f"({describe_seconds(then)}): a refreshed id_token's iat MUST be when it was "
-            "issued (OIDC Core §12.2)",
+            "issued (OIDC Core §12.2)" + _sign_in_note(context),
         )
     return passed("iat", f"Issued {describe_seconds(iat)}")
 
@@ -262,7 +275,10 @@ def auth_time_check(claims: dict[str, Any], context: VerificationContext) -> Che
 
 def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckResult:
     if context.original_claims is not None:
-        return _refreshed_nonce_check(claims, context.original_claims)
+        result = _refreshed_nonce_check(claims, context.original_claims)
+        if result.status is CheckStatus.FAIL and context.original_failed:
+            return failed("nonce", result.detail + _sign_in_note(context))
+        return result
     if context.nonce is None:
         # The window knows the nonce of its own Get code; the command line takes --nonce.
         return skipped("nonce", "No nonce to compare with: none known from an authorize step")

@@ -72,6 +72,9 @@ class VerificationContext:
     # agree with (OIDC Core §12.2: the same iss, sub, aud and auth_time; a nonce only if the
     # same). None for a sign-in's own id_token; empty when that one could not be read.
     original_claims: Mapping[str, Any] | None = None
+    # The checks that sign-in's id_token failed when it came (an emulator drill, a broken
+    # server): a difference from it is still a failure, and says where the fault may lie.
+    original_failed: tuple[str, ...] = ()
 
 
 def row(name: str, ok: bool, good: str, bad: str) -> CheckResult:

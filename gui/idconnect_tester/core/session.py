@@ -702,9 +702,17 @@ class Session:
             pasted_description=self._pasted_description,
             leeway_s=self._leeway_s,
             sign_in_id_token=None if grant is chain.first else chain.first.granted.id_token or "",
+            sign_in_failed=() if grant is chain.first else self._failed_on_arrival(chain.first),
         )
         self._verifying = _Verifying(job, grant.exchange)
         self._emit(VerificationRequested(job))
+
+    def _failed_on_arrival(self, grant: Grant) -> tuple[str, ...]:
+        """The checks `grant`'s id_token failed when it came (none known: nothing)."""
+        first = self._first_verdicts.get(grant.exchange)
+        if first is None or first.verification.verdict is not Verdict.FAILED:
+            return ()
+        return tuple(first.verification.failed or ["decode"])
 
     def verification_finished(
         self, job: VerificationJob, context: VerificationContext, keys_note: str
@@ -715,7 +723,9 @@ class Session:
             return
         # Decoded once: the checks run again on every expiry, against the same sign-in.
         original = _claims_of(job.sign_in_id_token)
-        verifying.context = replace(context, original_claims=original)
+        verifying.context = replace(
+            context, original_claims=original, original_failed=job.sign_in_failed
+        )
         verifying.keys_note = keys_note
         self._check(verifying)
         checked: IdTokenChecked | None = None  # this exchange's first verdict, if it is that

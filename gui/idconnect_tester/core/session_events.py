@@ -268,6 +268,8 @@ class VerificationJob:
     # Set when the id_token came from a refresh: the sign-in's id_token ("" when it had none),
     # which the refreshed one must agree with (OIDC Core §12.2).
     sign_in_id_token: str | None = field(default=None, repr=False)
+    # The checks that sign-in's id_token failed when it came, if it failed any.
+    sign_in_failed: tuple[str, ...] = ()
 
 
 # --- events ---
