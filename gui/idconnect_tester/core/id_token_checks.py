@@ -61,9 +61,9 @@ ALLOWED_ALGORITHMS: Final = frozenset(
 _STANDARD_HEADER_NAMES: Final = frozenset(
     {"alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"}
 )
+_DECODED: Final = "Header and claims are strict base64url and JSON objects"
 # Extensions this app understands and so may honour when critical: none. (RFC 7797's `b64`
 # is for detached payloads, which an id_token never has.)
-_DECODED: Final = "Header and claims are strict base64url and JSON objects"
 _UNDERSTOOD_CRITICAL: Final = frozenset[str]()
 
 
@@ -459,7 +459,10 @@ def _key_rows(
 
 def verify_id_token(token: str, context: VerificationContext) -> Verification:
     decoded = decode_jwt(token)
-    if (readable := readable_despite_signature(token)) is not None:
+    if (
+        isinstance(decoded, JwtDecodeError)
+        and (readable := readable_despite_signature(token)) is not None
+    ):
         # The token does not decode (its signature part), and fails there; its header and
         # claims do, and are shown as they are: nothing can check them without a signature.
         shown, why = readable

@@ -369,8 +369,10 @@ def readable_despite_signature(token: str) -> tuple[DecodedJwt, str] | None:
     outside base64url, say), and why not: its header and claims can be shown — as jwt.io
     shows them — though nothing can verify them. None for any other text."""
     parts = token.strip().split(".")
+    if len(parts) != 3:
+        return None
     whole = decode_jwt(token)
-    if len(parts) != 3 or not isinstance(whole, JwtDecodeError):
+    if not isinstance(whole, JwtDecodeError):
         return None
     readable = decode_jwt(f"{parts[0]}.{parts[1]}.")
     if isinstance(readable, JwtDecodeError):

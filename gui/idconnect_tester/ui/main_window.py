@@ -1051,6 +1051,8 @@ class MainWindow(QMainWindow):
             window_layout.size_docks(self, self.docks)
             laid_out = True
         self._request_width.window_resized(event.oldSize(), give_back=not laid_out)
+        if not laid_out and self.height() > event.oldSize().height():
+            window_layout.lengthen_the_history(self, self.docks)
 
     def _restore_layout(self) -> bool:
         """The remembered geometry and docks; True when the docks still need their default

@@ -136,22 +136,19 @@ class TargetBinding(QObject):
 
     def _changed(self) -> None:
         problems = self.selection.target_problems()
-        self._show_problems(problems)
-        self.problems_changed.emit(next(iter(problems.values()), ""))
-        self.target_changed.emit(self.selection.origin())
-        for notice in self.selection.take_notices():
-            self._say(notice, Tone.WARNING)
-
-    def _show_problems(self, problems: dict[str, str]) -> None:
-        # Waiting for the emulator or the keyring is not the user's mistake: Send stays off,
-        # but nothing is shown in red under the fields.
         starting = not self.selection.emulator_ready
         reading = self.selection.known_secret() is None
+        # Waiting for the emulator or the keyring is not the user's mistake: Send stays off,
+        # but nothing is shown in red under the fields.
         self.panel.show_problems(
             {} if starting or reading else problems,
             self.selection.warnings(),
             self.selection.field_warnings(),
         )
+        self.problems_changed.emit(next(iter(problems.values()), ""))
+        self.target_changed.emit(self.selection.origin())
+        for notice in self.selection.take_notices():
+            self._say(notice, Tone.WARNING)
 
     # --- the keyring, off the GUI thread ---
 

@@ -477,8 +477,6 @@ class RequestColumnWidth(QObject):
         extra = column.width() - max(self._width, column.minimumSizeHint().width())
         if self._window.width() > before.width() and extra > 0:
             widen_the_results(self._window, self._docks, extra)
-        if self._window.height() > before.height():
-            lengthen_the_history(self._window, self._docks)
 
 
 def lengthen_the_history(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
