@@ -288,6 +288,18 @@ def test_usage_errors_exit_2_and_send_nothing(
     assert not emulator.wait_scenario_used(0), "nothing may be sent on a usage error"
 
 
+def test_a_usage_error_says_nothing_was_sent_not_what_a_warning_would_send_anyway(
+    emulator: EmulatorServer,
+) -> None:
+    """Tryout S: `--code ""` with a short verifier exited 2 and said the verifier was "sent
+    anyway". Past an error nothing is sent: the error alone is said."""
+    args = ["--grant-type", "authorization_code", "--code", "", "--code-verifier", "x"]
+    done = cli(*token_args(emulator.base_url, *args), env=SECRETS)
+    assert done.returncode == 2
+    assert "error: --code is needed" in done.stderr
+    assert "sent anyway" not in done.stderr and "warning:" not in done.stderr
+
+
 # --- share-token ---------------------------------------------------------------------------
 
 

@@ -317,7 +317,9 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     )
     # --scope is only checked here (it was fixed at authorize): without it, nothing to say.
     issues = [i for i in request.validate() if i.field != "scope" or args.scope.split()]
-    for issue in issues:
+    blocked = any(issue.blocks for issue in issues)
+    # Nothing is sent past an error: a warning's "sent anyway" would say otherwise.
+    for issue in (i for i in issues if i.blocks or not blocked):
         option = _OPTION_FOR_FIELD.get(issue.field)
         missing = option is not None and not getattr(request, issue.field)
         # The form's words for a value not given name the window's fields and buttons; "-"
@@ -327,7 +329,7 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
         if from_stdin:
             said = f"{option} -: standard input was empty (pipe the value in, or give it)"
         print(f"{issue.severity.value}: {said or issue.message}", file=io.stderr)
-    if any(issue.blocks for issue in issues):
+    if blocked:
         return EXIT_USAGE
 
     async def send() -> Exchange:

@@ -634,6 +634,24 @@ def test_a_refreshed_id_token_keeps_the_sign_ins_azp_and_is_issued_after_it(
     assert verification.failed == failing, verification.summary()
 
 
+def test_a_refreshed_id_token_of_a_sign_in_that_failed_is_not_trusted_on_its_own_rows(
+    keys,
+) -> None:
+    """OIDC Core §12.2 checks a refreshed id_token against the sign-in's claims; §3.1.3.7 says
+    information that failed to validate MUST NOT be used. The same claims signed again pass
+    every row of their own, and the verdict still fails, on a row that names the sign-in's
+    failure — and only for a refreshed id_token whose sign-in's failed."""
+    token = rs256(keys, good())
+    refreshed = offline(keys.rsa, original_claims=good(), original_failed=("signature",))
+    verification = verify_id_token(token, refreshed)
+    assert verification.failed == ["sign-in"], verification.summary()
+    row = verification.row("sign-in")
+    assert row is not None and "(signature)" in row.detail
+    trusted_sign_in = offline(keys.rsa, original_claims=good())
+    assert verify_id_token(token, trusted_sign_in).row("sign-in") is None
+    assert verify_id_token(token, offline(keys.rsa, original_failed=("signature",))).failed == []
+
+
 def test_keys_sharing_a_kid_that_none_fits_are_not_called_a_forgery(keys) -> None:
     """Two keys named 'rsa', each for RS512 only, and an RS256 token: the key row says why
     none fits, and the signature row says nothing could verify it — not that the token was

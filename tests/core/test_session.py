@@ -112,6 +112,11 @@ def access_state(panels: Panels) -> TokenState:
     return state
 
 
+def share_state(panels: Panels) -> TokenState:
+    state: TokenState = panels.share.status.state
+    return state
+
+
 def authorize(session: Session, code: str = "code-1") -> AuthorizeSession:
     attempt = AuthorizeSession.new(
         "http://127.0.0.1:9001/authorize", "test-client", "http://127.0.0.1:1/cb", ["openid"]
@@ -143,6 +148,25 @@ def exchange_code(
 
 def refresh_request(refresh_token: str) -> TokenRequest:
     return TokenRequest.from_form("refresh_token", refresh_token=refresh_token)
+
+
+def share_the_access_token(session: Session, clock: FakeClock) -> None:
+    """Three seconds on, a share token made from the sandbox's first access token."""
+    clock.advance(3)
+    session.exchange_finished(
+        share_granted(clock.now),
+        sent=ShareTokenRequest("access-code-1", "other-client", 1800),
+        origin=SANDBOX,
+    )
+
+
+def refresh(session: Session, clock: FakeClock) -> None:
+    """The sandbox's first refresh token taken: a new access token."""
+    session.exchange_finished(
+        granted(clock.now, access="access-2"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
 
 
 def test_a_granted_code_shows_live_tokens_and_asks_to_verify_with_the_attempts_nonce(
@@ -654,12 +678,7 @@ def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
     refresh at its own target — not a later exchange with another target, which replaced
     nothing there."""
     exchange_code(session, clock, signer)
-    clock.advance(3)
-    session.exchange_finished(
-        share_granted(clock.now),
-        sent=ShareTokenRequest("access-code-1", "other-client", 1800),
-        origin=SANDBOX,
-    )
+    share_the_access_token(session, clock)
     clock.advance(3)
     session.set_target(PRODUCTION)
     exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)
@@ -670,11 +689,7 @@ def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
 
     clock.advance(3)
     refreshed_at = clock.now
-    session.exchange_finished(
-        granted(clock.now, access="access-2"),
-        sent=refresh_request("refresh-code-1"),
-        origin=SANDBOX,
-    )
+    refresh(session, clock)
     clock.advance(3)
     session.set_target(PRODUCTION)
     exchange_code(session, clock, signer, code="code-p2", target=PRODUCTION)
@@ -682,6 +697,111 @@ def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
     share = panels.share.freshness
     assert share.stale and clock_time(refreshed_at) in share.note and "refresh_token" in share.note
     assert clock_time(clock.now) not in share.note
+
+
+@pytest.mark.parametrize("replaced_by", ["a new sign-in", "a refresh"])
+def test_a_share_token_in_doubt_stays_in_doubt_once_a_later_grant_replaces_its_source(
+    session, panels, clock, signer, replaced_by
+) -> None:
+    """Tryout R: a share token made from an access token the server then revoked read "live"
+    (if older) as soon as a later grant replaced that access token."""
+    exchange_code(session, clock, signer)
+    share_request = ShareTokenRequest("access-code-1", "other-client", 1800)
+    clock.advance(3)
+    session.exchange_finished(share_granted(clock.now), sent=share_request, origin=SANDBOX)
+    clock.advance(3)
+    revoked = api_error(clock.now, 403, "sumsubIdConnectToken has been revoked", share=True)
+    session.exchange_finished(revoked, sent=share_request, origin=SANDBOX)
+    assert panels.share.status.state is TokenState.SUSPECT
+
+    clock.advance(3)
+    if replaced_by == "a refresh":  # the server took the refresh token: the chain goes on
+        session.exchange_finished(
+            granted(clock.now, access="access-2"),
+            sent=refresh_request("refresh-code-1"),
+            origin=SANDBOX,
+        )
+        assert panels.tokens.access.state is TokenState.LIVE
+    else:
+        exchange_code(session, clock, signer, code="code-2")
+    assert panels.share.freshness.stale  # replaced: older …
+    assert panels.share.status.state is TokenState.SUSPECT  # … and still in doubt
+    assert "revoked" in panels.share.status.why
+
+
+def test_a_share_token_follows_its_sign_in_after_a_refresh_replaced_its_access_token(
+    session, panels, clock, signer
+) -> None:
+    """Refreshed, the sign-in's tokens go on: a revocation of its refresh token later still
+    puts the share token made from its first access token in doubt — a new sign-in does not."""
+    exchange_code(session, clock, signer)
+    share_the_access_token(session, clock)
+    clock.advance(3)
+    refresh(session, clock)
+    assert panels.share.freshness.stale
+    assert share_state(panels) is TokenState.LIVE  # nothing is known against it
+
+    clock.advance(3)
+    session.exchange_finished(
+        api_error(clock.now, 403, "Refresh token has been revoked"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    assert share_state(panels) is TokenState.SUSPECT
+    assert "revoked" in panels.share.status.why
+
+    clock.advance(3)
+    exchange_code(session, clock, signer, code="code-2")  # a new sign-in clears nothing old
+    assert share_state(panels) is TokenState.SUSPECT
+
+
+def test_what_was_learned_since_an_exchange_follows_its_tokens(session, clock, signer) -> None:
+    """History ▸ Show asks what this run learned, after a granted exchange, about its tokens:
+    nothing while they are the latest and unrefused; then that a refresh replaced them; then
+    that their sign-in's tokens were revoked. An exchange of another run is not known."""
+    exchange_code(session, clock, signer)
+    signed_in_at = clock.now
+    assert session.learned_since(signed_in_at) is None
+    assert session.learned_since(signed_in_at - timedelta(hours=1)) is None
+
+    clock.advance(5)
+    refreshed_at = clock.now
+    refresh(session, clock)
+    replaced = session.learned_since(signed_in_at)
+    assert replaced is not None and "replaced" in replaced
+    assert clock_time(refreshed_at) in replaced and "refresh_token" in replaced
+    assert session.learned_since(refreshed_at) is None
+
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 403, "Refresh token has been revoked"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    for moment in (signed_in_at, refreshed_at):
+        said = session.learned_since(moment)
+        assert said is not None and "revoked" in said and said.endswith(".")
+
+
+def test_a_share_token_shows_with_the_tokens_of_its_own_target_only(
+    session, panels, clock, signer
+) -> None:
+    """Tryout S: the built-in emulator's panels showed another profile's share token (grey,
+    "from another target") beside the built-in's own tokens. Each target keeps its own: on a
+    target with tokens of its own, no other target's share token shows; back, its own does."""
+    exchange_code(session, clock, signer)
+    share_the_access_token(session, clock)
+    assert panels.share is not None
+    clock.advance(3)
+    session.set_target(PRODUCTION)
+    assert panels.share is not None and panels.share.freshness.stale  # no tokens here yet:
+    # the sandbox's are on display, marked as another target's, and its share token with them
+    exchange_code(session, clock, signer, code="code-p", target=PRODUCTION)
+    assert panels.tokens.origin == PRODUCTION
+    assert panels.share is None
+    session.set_target(SANDBOX)
+    assert panels.share is not None and panels.share.origin == SANDBOX
+    assert share_state(panels) is TokenState.LIVE
 
 
 def test_a_copy_of_a_profile_shows_its_originals_error_not_another_targets(

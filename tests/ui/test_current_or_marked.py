@@ -385,8 +385,12 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     refused = send_and_wait(window, qtbot)
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
     assert text_of(window, "refreshTokenState") == "revoked"
-    # The note under Code says it too: the tokens that code gave are revoked, not suspect.
+    # The note under Code says it too (once Code is in use again): the tokens that code gave
+    # are revoked, not suspect.
+    assert code_note.text() == ""  # greyed out under refresh_token
+    window.form.set_grant("authorization_code")
     assert "revoked" in code_note.text() and "suspect" not in code_note.text()
+    window.form.set_grant("refresh_token")
     assert text_of(window, "accessTokenState") in ("revoked", "suspect")
     # The id_token came with the tokens the 403 confirmed revoked: no longer "suspect" beside
     # them, in the Response as in the Expiry panel — the sign-in it stands for is over.
@@ -647,6 +651,10 @@ def test_a_redeemed_code_is_said_to_be_spent_before_it_is_sent_again(window, qtb
     message = window.form.messages["code"]
     assert "Used at" in message.text() and window.form.send_button.isEnabled()
 
+    window.form.set_grant("refresh_token")  # Code is greyed out: its note goes with it …
+    assert not window.form.code.isEnabled() and message.text() == ""
+    window.form.set_grant("authorization_code")  # … and comes back with it
+    assert "Used at" in message.text()
     type_into(qtbot, window.form.code, "another-code")  # a new code: the note is over
     assert "Used at" not in message.text()
     history = window.history_panel
@@ -904,6 +912,11 @@ def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window
     assert "every 15 s" in state.text()
     window.countdown_panel.auto_refresh_lead.setValue(lifetime_s // 2 - 1)
     assert state.property("tone") == Tone.MUTED.value
+    # Tryout S: a lead as long as the token's life can't be kept (it would refresh at once,
+    # again and again): it refreshes earlier than asked, and says so in amber, not grey.
+    window.countdown_panel.auto_refresh_lead.setValue(lifetime_s)
+    assert state.property("tone") == Tone.WARNING.value
+    assert f"{lifetime_s} s lead leaves nothing" in state.text()
     window.countdown_panel.auto_refresh.setChecked(False)
     assert state.property("tone") == Tone.MUTED.value and state.text() == "Off"
 

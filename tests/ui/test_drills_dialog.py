@@ -193,3 +193,19 @@ def test_the_keyboard_starts_on_the_list_and_a_drills_settings_come_before_its_b
         qtbot.keyClick(focused, Qt.Key.Key_Tab)
         stops.append(QApplication.focusWidget())
     assert stops == [delay, dialog.reload_button]
+
+
+def test_on_a_screen_with_room_every_drill_is_listed_without_scrolling(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout S: at 1920×1080 the dialog kept a laptop's size, and listed 7 of 15 drills. It
+    grows for its list, as far as nine tenths of the screen's height."""
+    dialog = open_drills(window, qtbot)
+    screen = dialog.screen()
+    assert screen is not None
+    room = screen.availableGeometry().height() * 9 // 10
+    qtbot.waitUntil(
+        lambda: not dialog.list.verticalScrollBar().isVisible() or dialog.height() >= room,
+        timeout=WAIT_MS,
+    )
+    assert dialog.height() <= screen.availableGeometry().height()

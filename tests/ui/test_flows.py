@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTreeWidgetItem,
 )
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
     WAIT_MS,
@@ -32,6 +33,7 @@ from tests.ui.helpers import (
     settled,
     text_of,
     token_flow,
+    type_into,
 )
 
 from idconnect_tester.core.exchange import (
@@ -76,19 +78,25 @@ def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
 
 
+def refresh_after_a_sign_in_failed_by(window: MainWindow, qtbot, drill: str, row: str) -> None:
+    """A sign-in whose id_token an emulator drill made fail `row`, then a refresh of it (the
+    drill spent: the emulator answers it normally)."""
+    get_code(window, qtbot)
+    scenario(window, drill)
+    send_and_wait(window, qtbot)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status(row) == "fail"
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+
+
 def test_a_refresh_after_a_sign_in_not_to_trust_says_where_the_fault_lies(
     window: MainWindow, qtbot
 ) -> None:
     """Tryout R: after the expired_id_token drill on the sign-in, each refresh read "not
     trusted" with rows that blamed the refreshed id_token alone. It still fails (OIDC Core
     §12.2 compares it with the sign-in's), and says the sign-in's had itself failed."""
-    get_code(window, qtbot)
-    scenario(window, "expired_id_token")
-    send_and_wait(window, qtbot)
-    wait_for_checks(window, qtbot)
-    assert window.id_token_panel.check_status("exp") == "fail"
-    window.form.set_grant("refresh_token")
-    send_and_wait(window, qtbot)  # the drill is spent: a normal refresh
+    refresh_after_a_sign_in_failed_by(window, qtbot, "expired_id_token", "exp")
     # The refreshed id_token's own verdict: its exp is fine, something else fails.
     qtbot.waitUntil(
         lambda: window.id_token_panel.check_status("exp") == "pass" and "fail" in _statuses(window),
@@ -100,6 +108,32 @@ def test_a_refresh_after_a_sign_in_not_to_trust_says_where_the_fault_lies(
         if item.data(1, Qt.ItemDataRole.UserRole) == "fail"
     ]
     assert failing and all("had itself failed its checks (exp)" in why for why in failing)
+
+
+def test_a_refresh_of_a_sign_in_whose_id_token_was_forged_is_not_trusted_either(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout S: after the bad_signature_id_token drill on the sign-in, a refresh answered with
+    a properly signed id_token of the same claims read all green — "Verified", tokens live,
+    "nonce is the sign-in's". The claims it is compared with never validated (OIDC Core
+    §3.1.3.7, §12.2): its own sign-in row fails, and the tokens beside it are not trusted."""
+    refresh_after_a_sign_in_failed_by(window, qtbot, "bad_signature_id_token", "signature")
+    qtbot.waitUntil(
+        lambda: (
+            window.id_token_panel.check_status("signature") == "pass"
+            and window.id_token_panel.check_status("sign-in") == "fail"
+        ),
+        timeout=WAIT_MS,
+    )
+    assert window.id_token_panel.summary.text().startswith("Do not trust")
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
+    assert "sign-in" in window.response_panel.access_state.toolTip()
+
+    window.form.set_grant("authorization_code")
+    token_flow(window, qtbot)  # a new sign-in: a chain to trust, with no sign-in row
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
+    wait_for_checks(window, qtbot)
+    assert window.id_token_panel.check_status("sign-in") is None
 
 
 def _check_items(window: MainWindow) -> list[QTreeWidgetItem]:
@@ -473,6 +507,34 @@ def test_auto_refresh_stopped_by_a_switch_is_said_in_the_status_bar(
     said = window.status.text()
     assert said.startswith("Now on Another target") and "auto-refresh" in said
     assert "Built-in emulator" in said
+
+
+def test_a_switch_to_a_profile_with_tokens_of_its_own_stops_auto_refresh_too(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout S: auto-refresh ticked on one profile went on after a switch to another with
+    tokens of its own, now scheduled for those (a day away) — the first profile's refresh
+    never ran, and nothing said so."""
+    token_flow(window, qtbot)  # the built-in emulator's own tokens
+    copy = add_profile(window, "Same server and client")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)  # and the copy's
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert window.auto_refresh.scheduled
+    select(window, EMULATOR_PROFILE_ID)
+    assert not window.countdown_panel.auto_refresh.isChecked()
+    assert not window.auto_refresh.scheduled
+    assert "Built-in emulator" in text_of(window, "autoRefreshState")
+    said = window.status.text()
+    assert "auto-refresh" in said and copy.name in said
+
+    select(window, copy.id)  # an edit of where the tokens came from stops it as well
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert window.auto_refresh.scheduled
+    window.target_panel.app_token.setText("sbx:another-app-token")
+    window.target_panel.edited.emit()
+    assert not window.auto_refresh.scheduled
+    assert "edited" in text_of(window, "autoRefreshState")
 
 
 def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:

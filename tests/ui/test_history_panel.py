@@ -867,3 +867,31 @@ def test_the_newest_row_is_in_view_unless_the_person_is_reading_down_the_list(
     assert panel.filter_text.hasFocus() and scroll.value() == 0
     qtbot.keyClick(panel.filter_text, Qt.Key.Key_Down)
     assert panel.table.hasFocus() and panel.table.currentItem() is panel.table.topLevelItem(0)
+
+
+def test_show_says_what_this_run_learned_of_a_rows_tokens_since(window: MainWindow, qtbot) -> None:
+    """Tryout Q: Show of a granted row said nothing of the replay that later put its tokens in
+    doubt — the record keeps what was true then; a line under the heading says what is known
+    now. A row of a refused exchange, which granted nothing, gets no such line."""
+    panel, history = window.history_panel, window.history
+    token_flow(window, qtbot)
+    replay = send_and_wait(window, qtbot)  # the same code again: 401, its tokens suspect
+    assert replay.status == 401
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+
+    def shown(index: int) -> QLabel | None:
+        panel.select_row(index)
+        panel.show_current()
+        qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+        dialog = history.dialogs.pop()
+        since = dialog.findChild(QLabel, "historyEntrySince")
+        dialog.close()
+        return since
+
+    rows = history.store.list()
+    assert [r.status for r in rows[:2]] == [401, 200]
+    since = shown(1)
+    assert since is not None and "suspect" in since.text()
+    assert CLOCK.search(since.text())  # when the replay was refused
+    assert since.palette().windowText().color() == colours().warning
+    assert shown(0) is None

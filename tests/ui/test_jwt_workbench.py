@@ -272,17 +272,19 @@ def test_text_that_is_no_jwt_is_called_text_not_an_id_token(
 
 
 def test_a_jwt_that_decodes_is_judged_as_an_id_token(window: MainWindow, qtbot) -> None:
-    """Once the text decodes, the verdict is about an id_token again: a decoded JWT with
-    another's signature fails on its rows, not as text."""
+    """Once the text decodes, it is judged by the id_token checks, and the verdict says so
+    without calling any JWT pasted an id_token: a decoded JWT with another's signature fails
+    on its rows, not as text."""
     token = emulator_id_token(window, qtbot)
     bench = open_workbench(window)
     verdict = verify(bench, qtbot, tampered(token))
-    assert verdict.startswith("Do not trust this id_token")
+    assert verdict.startswith("Do not trust this token as an id_token: ")
+    assert "signature" in verdict
     assert bench.panel.check_status("decode") == "pass"
     assert "not a JWT" not in said_by(bench)
     # A character more on its signature: still a token (its claims decode), a damaged one.
     verdict = verify(bench, qtbot, token + "X")
-    assert verdict.startswith("Do not trust this id_token")
+    assert verdict.startswith("Do not trust this token")
     assert bench.panel.check_status("decode") == "fail"
     assert "not a JWT" not in said_by(bench)
     # Its header and claims are shown as they are, as jwt.io shows them (tryout Q: an "@" in

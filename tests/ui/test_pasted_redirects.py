@@ -13,12 +13,23 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from tests.support.flows import EMULATOR_CLIENT_ID
-from tests.ui.helpers import answer_the_input_dialog, get_code, send_and_wait, text_of, type_into
+from tests.ui.helpers import (
+    add_profile,
+    answer_the_input_dialog,
+    get_code,
+    select,
+    send_and_wait,
+    text_of,
+    token_flow,
+    type_into,
+)
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.request_form import RequestForm
 from idconnect_tester.ui.theme import Tone
 from idconnect_tester.vendor import AUTHORIZE_PATH
 
@@ -79,6 +90,42 @@ def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindo
     assert "state" in window.form.messages["code"].text().lower()
     assert "state" in text_of(window, "errorDescription").lower()
     assert not window.form.send_button.isEnabled()
+
+
+def test_what_was_said_of_a_forged_redirect_ends_with_its_attempt(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout S: the red "state differs" under Code stayed after a switch to another profile,
+    a later Get code and a refresh — each a step that the old attempt's redirect has nothing to
+    do with any more."""
+    message = window.form.messages["code"]
+
+    def paste_a_forged_redirect() -> str:
+        attempt = pending_attempt(window)
+        forged = consent(attempt).replace(f"state={attempt.state}", "state=someone-elses")
+        paste_into(qtbot, window.form.code, forged)
+        said = message.text()
+        assert "state" in said.lower() and message.property("tone") == Tone.ERROR.value
+        return said
+
+    token_flow(window, qtbot)
+    get_code(window, qtbot)
+    said = paste_a_forged_redirect()
+    add_profile(window, "Another target")
+    assert message.text() != said
+    select(window, EMULATOR_PROFILE_ID)
+    assert message.text() != said  # back: that attempt's redirect is still over
+
+    said = paste_a_forged_redirect()
+    get_code(window, qtbot)
+    assert message.text() != said
+
+    said = paste_a_forged_redirect()
+    window.form.set_grant("refresh_token")
+    window.form.code_verifier.clear()  # the pending Get code's: not the one the tokens came with
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    window.form.set_grant("authorization_code")
+    assert message.text() != said
 
 
 def test_a_redirect_from_outside_this_run_gives_its_code_and_warns_the_state_was_unchecked(
@@ -169,3 +216,15 @@ def test_a_token_pasted_into_code_is_refused_before_send(
     assert window.form.send_blocked.text()
     # The verifier is not "another code's": there is no code to pair it with.
     assert window.form.messages["code_verifier"].text() == ""
+
+
+def test_get_code_clears_what_was_said_of_the_last_attempts_redirect(qtbot) -> None:
+    """A Get code that waits (for a browser, or a paste) starts with Code's note cleared: the
+    red words about the previous attempt's redirect are not this attempt's."""
+    form = RequestForm()
+    qtbot.addWidget(form)
+    form.note_under_code("The state in the redirect differs from the pending Get code", Tone.ERROR)
+    assert form.messages["code"].text()
+    with qtbot.waitSignal(form.get_code_requested, timeout=1000):
+        form.get_code_button.click()
+    assert "state" not in form.messages["code"].text()

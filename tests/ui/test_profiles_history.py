@@ -727,6 +727,14 @@ def test_a_spent_code_copied_as_curl_is_warned_of_in_the_command_and_the_status_
     assert command is not None and not command.startswith("#")
     assert window.status.message.property("tone") == Tone.OK.value
 
+    # Tryout S: a refresh copied holds the refresh token in full (the history masks it): the
+    # status bar says so, in amber, where it said only that the secret key is not in it.
+    window.form.set_grant("refresh_token")
+    command = window.copy_as_curl()
+    assert command is not None and window.form.refresh_token.text() in command
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    assert "refresh token" in window.status.text()
+
 
 def test_a_401_after_the_copied_command_redeemed_the_code_names_the_copy(
     window: MainWindow, qtbot

@@ -64,6 +64,24 @@ def _sign_in_note(context: VerificationContext) -> str:
     )
 
 
+def sign_in_rows(context: VerificationContext) -> tuple[CheckResult, ...]:
+    """For a refreshed id_token whose sign-in's id_token failed its checks when it came: one
+    failed row. §12.2 validates a refreshed id_token against the sign-in's claims, which never
+    validated; §3.1.3.7 says information that failed to validate MUST NOT be used. Its own rows
+    may all pass (the same claims, signed again): the chain is still not one to trust."""
+    if context.original_claims is None or not context.original_failed:
+        return ()
+    return (
+        failed(
+            "sign-in",
+            f"The sign-in's id_token had itself failed its checks "
+            f"({', '.join(context.original_failed)}): a refreshed id_token is checked against "
+            "its claims (OIDC Core §12.2), which never validated (§3.1.3.7) — a new Get code "
+            "starts a chain to trust",
+        ),
+    )
+
+
 def _not_compared(name: str, value: str, expectation: str, rule: str) -> CheckResult:
     """A claim the checks could not compare: a warning, not a pass — an id_token is only
     validated once its iss and aud are compared with what is expected."""

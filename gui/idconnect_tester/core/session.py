@@ -46,6 +46,7 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
     UnexpectedResponse,
 )
+from idconnect_tester.core.exchange_json import iso_utc
 from idconnect_tester.core.hints import (
     is_access_token_refused,
     is_invalid_code,
@@ -147,6 +148,10 @@ class Session:
         self._spent: dict[str, SpentCode] = {}  # codes this run sent, and what came of it
         self._origin_for_code: dict[str, Origin] = {}  # the target whose Get code gave it
         self._copied: dict[str, datetime] = {}  # codes copied out (as curl) before a Send
+        # The chain each granted exchange of this run gave its tokens to, by when it arrived
+        # as the history records it (to the millisecond), for what History ▸ Show says has
+        # happened to them since.
+        self._chain_granted_at: dict[str, TokenChain] = {}
         # The authorization response each attempt (by state) got first.
         self._answered: dict[str, _Answer] = {}
         # Each target's own tokens (its latest chain), the one that changed last at the end.
@@ -155,7 +160,8 @@ class Session:
         # raw panels show, marked as another target's (see `_chain`). An answer that arrives
         # after a switch goes to its own target's chain and leaves the one on display alone.
         self._chains: dict[tuple[str, ...], TokenChain] = {}
-        self._share: _Share | None = None  # the share token on display
+        # Each target's latest share token; the one on display goes with the tokens on display.
+        self._shares: dict[tuple[str, ...], _Share] = {}
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
         self._drill_made: tuple[Exchange, str] | None = None
         self._latest: tuple[Exchange, Origin] | None = None
@@ -228,6 +234,16 @@ class Session:
         key = self._results_target()
         shown_with = self._chains.get(key) if key is not None else None
         return own or next(usable, shown_with or (chains[0] if chains else None))
+
+    @property
+    def _share(self) -> _Share | None:
+        """The share token on display: the one made at the target whose tokens are on display
+        (or, with none, at the current target) — never another target's beside these."""
+        chain = self._chain
+        key = chain.origin.key if chain is not None else None
+        if key is None and self._target is not None:
+            key = self._target.key
+        return self._shares.get(key) if key is not None else None
 
     def _changed(self, chain: TokenChain) -> None:
         """`chain` got tokens: it is the latest (last in `_chains`), under its target now (a
@@ -452,14 +468,18 @@ class Session:
         if isinstance(outcome, TokenGranted):
             grant = Grant(exchange, outcome, grant_type)
             continues = chain is not None
-            share = self._share
-            if (
-                share is not None
-                and share.replaced_by is None
-                and origin.same_client(share.origin)
-                and outcome.access_token != share.made_from
-            ):
-                share.replaced_by = grant  # this client's access token is no longer that one
+            for share in self._shares.values():
+                if (
+                    share.replaced_by is None
+                    and origin.same_client(share.origin)
+                    and outcome.access_token != share.made_from
+                ):
+                    # This client's access token is no longer that one: what was known against
+                    # it stays with the share token made from it.
+                    share.doubt_when_replaced = self._doubt_about_the_source(
+                        share, exchange.received_at
+                    )
+                    share.replaced_by = grant
             if continues and chain is not None:
                 chain.refreshed(grant, at=origin)
                 self._changed(chain)
@@ -485,6 +505,8 @@ class Session:
                     # Cancel stopped the wait, not the server: a first use still on its way
                     # there makes this one a second use, and both tokens revoked.
                     chain.code_sent_before(spent_before.at)
+            self._chain_granted_at[iso_utc(exchange.received_at)] = chain
+            _forget_the_oldest(self._chain_granted_at)
             if outcome.refresh_token and origin.same_client(self._target):
                 # An answer that arrived after a switch to another server is not for this
                 # form: its refresh token would replace the one the current target issued.
@@ -614,9 +636,6 @@ class Session:
         self, exchange: Exchange, sent: ShareTokenRequest | None, origin: Origin
     ) -> None:
         outcome = exchange.outcome
-        if isinstance(outcome, ShareTokenGranted):
-            self._share = _Share(exchange, outcome, origin, sent.access_token if sent else "")
-            return
         chain = next(
             (
                 chain
@@ -625,6 +644,10 @@ class Session:
             ),
             None,
         )
+        if isinstance(outcome, ShareTokenGranted):
+            made_from = sent.access_token if sent else ""
+            self._shares[origin.key] = _Share(exchange, outcome, origin, made_from, source=chain)
+            return
         if not isinstance(outcome, ApiError) or chain is None:
             return
         if outcome.status == 403 and "revoked" in outcome.description.lower():
@@ -808,6 +831,33 @@ class Session:
         status = chain.refresh_status(chain.origin)
         assert status is not None
         return chain.origin, status
+
+    def learned_since(self, received_at: datetime) -> str | None:
+        """What this run has learned, since, about the tokens of the granted exchange that
+        arrived at `received_at` (History ▸ Show: the record keeps what was true then); None
+        when nothing is known against them, or the exchange is not this run's."""
+        chain = self._chain_granted_at.get(iso_utc(received_at))
+        if chain is None:
+            return None
+        latest = chain.latest.exchange
+        refusal = chain.refresh_refusal
+        if refusal is not None and refusal.state is TokenState.REVOKED:
+            learned = f"its sign-in's tokens were revoked. {refusal.why}"
+        elif chain.suspect is not None:
+            learned = f"its tokens are suspect. {chain.suspect}"
+        elif iso_utc(latest.received_at) != iso_utc(received_at):
+            learned = (
+                f"its access token was replaced by the {chain.latest.grant_type} exchange at "
+                f"{clock_time(latest.received_at)}"
+            )
+        elif chain.access_refusal is not None:
+            access = chain.access_refusal
+            learned = f"its access token was {access.state.value}. {access.why}"
+        elif refusal is not None:
+            learned = f"its refresh token was {refusal.state.value}. {refusal.why}"
+        else:
+            return None
+        return f"Since then {learned.rstrip('.')}."
 
     def code_copied(self, code: str) -> None:
         """`code` left the app in a copied request (curl): that command may redeem it first."""
@@ -999,23 +1049,28 @@ class Session:
     def _doubt_about_the_source(self, share: _Share, now: datetime) -> TokenStatus | None:
         """A share token made from an access token since revoked, refused or in doubt is in
         doubt too: it stands for the same sign-in (whether the server takes it back with the
-        access token, the vendor does not say, so "suspect", not "revoked")."""
-        source = next(
-            (
-                chain
-                for chain in self._chains.values()
-                if chain.latest.granted.access_token == share.made_from
-            ),
-            None,
-        )
+        access token, the vendor does not say, so "suspect", not "revoked"). Once a later grant
+        has replaced that access token, the doubt it had then stays, and the sign-in's own
+        later doubts (a replay of its code, its refresh token revoked) still reach it."""
+        source = share.source
         if source is None:
             return None
-        access = source.access_status(now, source.origin)
-        if access.state not in (TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT):
+        if source.latest.granted.access_token == share.made_from:
+            access = source.access_status(now, source.origin)
+            if access.state not in (TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT):
+                return None
+            return TokenStatus(
+                TokenState.SUSPECT,
+                f"Made from an access token now {access.state.value}: {access.why}",
+            )
+        if share.doubt_when_replaced is not None:
+            return share.doubt_when_replaced
+        sign_in = source.id_token_status(source.origin)  # known against the whole sign-in
+        if sign_in is None or sign_in.state not in (TokenState.REVOKED, TokenState.SUSPECT):
             return None
         return TokenStatus(
             TokenState.SUSPECT,
-            f"Made from an access token now {access.state.value}: {access.why}",
+            f"Made from an access token of a sign-in now {sign_in.state.value}: {sign_in.why}",
         )
 
     def _exchange_view(self) -> ExchangeView | None:
@@ -1184,7 +1239,9 @@ class _Share:
     granted: ShareTokenGranted
     origin: Origin
     made_from: str = field(repr=False)
+    source: TokenChain | None = None  # the chain whose access token that was, if this run's
     replaced_by: Grant | None = None
+    doubt_when_replaced: TokenStatus | None = None
 
 
 @dataclass(frozen=True)
@@ -1203,8 +1260,8 @@ def _redirect_text(uri: str) -> str:
 
 
 def _forget_the_oldest(remembered: dict[Any, Any], *alongside: dict[Any, Any]) -> None:
-    """Keep the newest `_MAX_REMEMBERED_CODES` codes (dicts keep insertion order), and drop
-    what `alongside` holds for the codes forgotten."""
+    """Keep the newest `_MAX_REMEMBERED_CODES` entries (codes, or exchanges: dicts keep
+    insertion order), and drop what `alongside` holds for the ones forgotten."""
     while len(remembered) > _MAX_REMEMBERED_CODES:
         oldest = next(iter(remembered))
         del remembered[oldest]

@@ -84,11 +84,15 @@ class AutoRefresh(QObject):
 
     def set_lead(self, seconds: int) -> None:
         self.lead_s = max(1, seconds)
-        self._reschedule()
+        if self.enabled:
+            self._reschedule()
 
     def token_granted(self, received_at: datetime, expires_at: datetime) -> None:
+        """The tokens on display, to schedule from when on. Off, the line keeps saying why it
+        stopped (tokens shown after the stop don't turn it into a plain "Off")."""
         self._received_at, self._expires_at = received_at, expires_at
-        self._reschedule()
+        if self.enabled:
+            self._reschedule()
 
     def stop(self, why: str) -> None:
         """Switch off after a failure; the user switches it on again when ready."""
@@ -130,6 +134,7 @@ class AutoRefresh(QObject):
         if before != self.lead_s:  # the lead is as long as the token lives: not that early
             lifetime_s = round(lifetime.total_seconds())
             why += f"; the {self.lead_s} s lead leaves nothing of the token's {lifetime_s} s"
+            tone = Tone.WARNING  # the setting is not what runs: said in amber
         elif after < lifetime / 2:
             every = round(after.total_seconds())
             why += f": {every} s after the token came, so a refresh every {every} s or so"

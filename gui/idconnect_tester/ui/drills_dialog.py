@@ -73,6 +73,7 @@ class DrillsDialog(QDialog):
         self.target = WrappingLabel("")
         self.target.setObjectName("drillsTarget")
         set_tone(self.target, Tone.MUTED)
+        self._grown = False  # made taller for its list once, when first filled
         self.list = QTreeWidget()
         self.list.setObjectName("drillsList")
         self.list.setAccessibleName("Emulator drills")
@@ -218,6 +219,25 @@ class DrillsDialog(QDialog):
         row = QDoubleSpinBox().sizeHint().height() + max(0, self.params_form.verticalSpacing())
         self.params_box.setMinimumHeight(most * row)
         self.show_armed(state.armed)
+        if not self._grown and self.isVisible():
+            self._grown = True
+            self._grow_to_list_every_drill()
+
+    def _grow_to_list_every_drill(self) -> None:
+        """Taller, on a screen with room, by what the list needs to show every drill without
+        scrolling: the default size is a laptop's, and listed half the drills on a large one."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()  # the settings box just changed height: the list's is due
+        self.list.doItemsLayout()  # the rows' wrapped heights at the dialog's width
+        items = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
+        rows = sum(self.list.visualItemRect(item).height() for item in items if item is not None)
+        missing = rows - self.list.viewport().height()
+        screen = self.screen()
+        if missing <= 0 or screen is None:
+            return
+        room = screen.availableGeometry().height() * 9 // 10
+        self.resize(self.width(), max(self.height(), min(self.height() + missing, room)))
 
     def show_armed(self, armed: ArmedDrill | None) -> None:
         self.disarm_button.setEnabled(armed is not None)

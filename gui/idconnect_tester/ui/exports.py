@@ -46,6 +46,13 @@ def copy_as_curl(
     QGuiApplication.clipboard().setText(command)
     if warning:
         say(f"Copied as curl, but {warning}", Tone.WARNING)
+    elif request.grant_type == vendor.GRANT_REFRESH_TOKEN:
+        # The history masks it; a command that runs can't: said, so it is pasted with care.
+        say(
+            "Copied as curl, with the refresh token in full: keep it as secret as the token "
+            "itself. Set SUMSUB_SECRET_KEY in the shell first (the command never holds it)",
+            Tone.WARNING,
+        )
     else:
         say(
             "Copied as curl — set SUMSUB_SECRET_KEY in the shell first (the command never "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -77,6 +78,7 @@ class HistoryBinding:
         load_request: Callable[[TokenRequest, Collection[str]], None],
         current_profile: Callable[[], Profile],
         store: HistoryStore | None = None,
+        learned_since: Callable[[datetime], str | None] = lambda _received_at: None,
     ) -> None:
         self.panel = panel
         self._current_profile = current_profile
@@ -85,6 +87,7 @@ class HistoryBinding:
         self._say = say
         self._load_request = load_request
         self._store = store
+        self._learned_since = learned_since
         self.dialogs: list[HistoryEntryDialog] = []
         retention = int(settings.get(RETENTION_SETTING, "1000") or 1000)
         panel.retention.setValue(retention)
@@ -306,7 +309,10 @@ class HistoryBinding:
         except RecordError as exc:
             self._say(f"Cannot show this entry: {exc}", Tone.ERROR)
             return
-        dialog = HistoryEntryDialog(exchange, entry.row, self._parent)
+        since = (
+            self._learned_since(exchange.received_at) if isinstance(exchange, Exchange) else None
+        )
+        dialog = HistoryEntryDialog(exchange, entry.row, self._parent, since)
         dialog.finished.connect(lambda _result: self._forget(dialog))
         self.dialogs.append(dialog)
         dialog.show()

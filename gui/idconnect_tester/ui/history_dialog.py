@@ -30,7 +30,11 @@ class HistoryEntryDialog(QDialog):
         exchange: Exchange | AuthorizeRecord,
         row: HistoryRow,
         parent: QWidget | None = None,
+        learned_since: str | None = None,
     ) -> None:
+        """`learned_since`: what this run has learned about the entry's tokens after it was
+        recorded (a revocation, a refresh that replaced them), said under the heading; the
+        record itself keeps what was true then."""
         super().__init__(parent)
         self.setObjectName("historyEntryDialog")
         when = row.time.astimezone()
@@ -48,6 +52,11 @@ class HistoryEntryDialog(QDialog):
         heading.setObjectName("historyEntryHeading")
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
+        if learned_since:
+            since = WrappingLabel(learned_since)
+            since.setObjectName("historyEntrySince")
+            set_tone(since, Tone.WARNING)
+            layout.addWidget(since)
         if isinstance(exchange, AuthorizeRecord):
             report = (
                 None

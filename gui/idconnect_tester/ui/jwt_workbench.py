@@ -69,6 +69,9 @@ PREFIX: Final = "workbench"
 KEYS_FROM_ISSUER: Final = "issuer"
 KEYS_PASTED: Final = "pasted"
 KEYS_NONE: Final = "none"
+_PANEL_FAILED = "Do not trust this id_token"
+_WORKBENCH_FAILED = "Do not trust this token as an id_token"
+
 # Why the kid and signature rows were skipped; the verdict already says nothing checked it.
 NO_KEYS_NOTE: Final = "Decode only: no keys chosen"
 NO_KEYS_LINE: Final = "Keys: none (decode only)"
@@ -462,6 +465,10 @@ class JwtWorkbench(QDialog):
             lines[0] = f"{why}." if url else f"This text is not a JWT: {reason}."
             self.panel.header.setPlainText(f"Cannot decode this text as a JWT:\n{why}")
             self.panel.claims.setPlainText("")
+        elif lines[0].startswith(_PANEL_FAILED):
+            # Any JWT pasted here is judged by the id_token checks: the verdict says so rather
+            # than calling an access token, say, an id_token.
+            lines[0] = _WORKBENCH_FAILED + lines[0].removeprefix(_PANEL_FAILED)
         self.panel.summary.setText("\n".join(lines))
         self.panel.freshness.show_freshness(None)
         mark_stale(self.panel, None)

@@ -142,6 +142,8 @@ class MainWindow(QMainWindow):
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._switch_said = ""  # what the status bar was told on the last switch of target
+        # The target whose auto-refresh a switch stopped, until the status bar has said so.
+        self._auto_refresh_stopped_for: Origin | None = None
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
         # The latest automatic refresh: the id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
@@ -211,6 +213,7 @@ class MainWindow(QMainWindow):
             self._load_request,
             lambda: self.targets.current,
             history_store,
+            self.session.learned_since,
         )
         self.check_runner = CheckRunner(
             self.check_panel,
@@ -336,6 +339,9 @@ class MainWindow(QMainWindow):
             lambda: self.get_code_flow.start(self.form.selected_scopes())
         )
         self.form.redirect_entered.connect(self.get_code_flow.use_redirect)
+        # Before the session moves to the new target: auto-refresh is checked against the
+        # tokens it was refreshing, which the session's views then replace.
+        self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
         self.target_binding.target_changed.connect(self.session.set_target)
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
@@ -348,7 +354,6 @@ class MainWindow(QMainWindow):
         self.target_binding.target_changed.connect(
             lambda current: self.status.profile_changed(current.profile.id)
         )
-        self.target_binding.target_changed.connect(self._stop_auto_refresh_for_another_target)
         self.target_binding.target_changed.connect(self._start_the_emulator_once_chosen)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
@@ -567,6 +572,9 @@ class MainWindow(QMainWindow):
         """What this run knows of the code in the form, under Code and before Send: that it
         was sent already (codes are single-use: a replay gets 401 and may revoke the tokens it
         gave), or that another target's Get code gave it (only there can it be redeemed)."""
+        # Said again from what the session knows now: a note about another target's code,
+        # or about the redirect of an earlier attempt, is over.
+        self.form.clear_code_note()
         code = self.form.code.text()
         if self._note_a_spent_code(code):
             return
@@ -694,8 +702,10 @@ class MainWindow(QMainWindow):
         if self.auto_refresh.enabled and (refused := self._why_the_refresh_token_will_not_do()):
             # Said now, not at the due time (a day later, "Next refresh at …" until then).
             self.auto_refresh.stop(refused)
-        if form is not None and form.code and form.code.strip() == self.form.code.text().strip():
-            self._note_the_code()  # the code stays in the form: a second Send replays it
+        if form is not None:
+            # The code stays in the form (a second Send replays it); after a refresh, what was
+            # said of an earlier attempt's redirect is over.
+            self._note_the_code()
         self._automatic = exchange if automatic else None
         prefix = "Auto-refresh: " if automatic else ""
         if exchange.cancelled:
@@ -728,18 +738,25 @@ class MainWindow(QMainWindow):
 
     def _status_for_the_target(self, current: Origin) -> None:
         """The status bar's last outcome is another target's after a switch: in green or red,
-        it would read as this one's."""
+        it would read as this one's. An auto-refresh the switch stopped is said there too:
+        the Expiry panel may be a tab behind the results."""
+        stopped, self._auto_refresh_stopped_for = self._auto_refresh_stopped_for, None
         shown, self._status_shows = self._status_shows, None
+        said = ""
         if shown is not None and not shown.same_target(current):
             marked = self._another_targets_results(current)
-            self._switch_said = f"Now on {current.label}" + (
+            said = f"Now on {current.label}" + (
                 f": results from {marked.label} are marked as such" if marked else ""
             )
-            self.status.say(self._switch_said)
         elif self._switch_said and self.status.text() == self._switch_said:
             # Back where the results are from: the last switch's "Now on …" is over.
-            self._switch_said = f"Now on {current.label}"
-            self.status.say(self._switch_said)
+            said = f"Now on {current.label}"
+        if stopped is not None:
+            note = f"auto-refresh of {stopped.label}'s tokens stopped"
+            said = f"{said}; {note}" if said else note.capitalize()
+        if said:
+            self._switch_said = said
+            self.status.say(said, Tone.WARNING if stopped is not None else Tone.MUTED)
 
     def _another_targets_results(self, current: Origin) -> Origin | None:
         """Where the results on show come from when a panel shows another target's (marked as
@@ -751,18 +768,18 @@ class MainWindow(QMainWindow):
         return None
 
     def _stop_auto_refresh_for_another_target(self, current: Origin) -> None:
-        """Auto-refresh refreshes the chain on display: another target's is not this target's
-        to refresh, and its schedule is not this target's either."""
+        """Auto-refresh refreshes the tokens on display, one target's: after a switch (or an
+        edit of where they came from) they are not the current target's to refresh. Run before
+        the session moves to `current`, while its tokens are still the ones on display."""
         issued_by = self.session.chain_origin()
-        if self.auto_refresh.scheduled and issued_by and not issued_by.same_target(current):
-            self.auto_refresh.stop(f"the target is now {current.label}")
-            # Said where the eye is too: the Expiry panel may be a tab behind the results.
-            stopped = f"auto-refresh of {issued_by.label}'s tokens stopped"
-            if self._switch_said and self.status.text() == self._switch_said:
-                self._switch_said = said = f"{self._switch_said}; {stopped}"
-            else:
-                said = stopped.capitalize()
-            self.status.say(said, Tone.WARNING)
+        if self.auto_refresh.enabled and issued_by and not issued_by.same_target(current):
+            edited = issued_by.profile.id == current.profile.id
+            self.auto_refresh.stop(
+                f"{current.label}'s target was edited after it issued the tokens"
+                if edited
+                else f"the profile is now {current.label}"
+            )
+            self._auto_refresh_stopped_for = issued_by
 
     def _note_a_spent_code(self, code: str) -> bool:
         """A code in Code (typed, pasted, a space more or less) that this run sent already is

@@ -193,6 +193,8 @@ class RequestForm(QGroupBox):
         # click does: so it passes on to Send once the code is in, instead of staying in the
         # field the shortcut was pressed in.
         self.get_code_button.clicked.connect(self._focus_get_code)
+        # A new attempt: what was said under Code of the last one's redirect is over.
+        self.get_code_button.clicked.connect(self.clear_code_note)
         self.get_code_button.clicked.connect(self.get_code_requested)
         self._on_changed()
 
@@ -244,6 +246,11 @@ class RequestForm(QGroupBox):
         notes = "; ".join(result.notes)
         tone = Tone.OK if result.state_checked else Tone.WARNING
         self.note_under_code(text + (f". {notes}" if notes else ""), tone)
+
+    def clear_code_note(self) -> None:
+        if self._code_note is not None:
+            self._code_note = None
+            self._on_changed()
 
     def note_under_code(self, text: str, tone: Tone) -> None:
         """A message under Code that stays until Code changes (validation comes after it)."""
@@ -413,7 +420,7 @@ class RequestForm(QGroupBox):
         issues = self._issues()
         for message in self.messages.values():
             message.clear_message()
-        if self._code_note is not None:
+        if self._code_note is not None and uses_code:  # a greyed-out Code says nothing
             self.messages["code"].show_message(*self._code_note)
         advise = bool(self._verifier_advice)
         if advise:
