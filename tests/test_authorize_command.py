@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 from tests.support.faulty_servers import closed_port
+from tests.support.flows import save_profile_of
 from tests.test_cli import SECRETS, cli, only_json
 
 from idconnect_tester.cli import main
-from idconnect_tester.core.profiles import Profile, ProfileStore
 from idconnect_tester.core.target import is_loopback_host
 from idconnect_tester.emulator import EmulatorServer
 
@@ -165,20 +165,6 @@ def test_a_pasted_redirect_with_another_state_exits_1_without_a_code(
     done = run_pasting("authorize", *paste_args(emulator), rewrite_state="forged")
     assert done.returncode == 1 and done.stdout == ""
     assert "state in the redirect differs" in done.stderr
-
-
-def save_profile_of(emulator: EmulatorServer, name: str = "Local emulator") -> Profile:
-    """A saved profile (in this test's private home) that targets `emulator`."""
-    return ProfileStore().add(
-        Profile(
-            id="",
-            name=name,
-            base_url=emulator.base_url,
-            app_token="sbx:emulator-app-token",
-            client_id="emulator-client",
-            issuer=emulator.issuer,
-        )
-    )
 
 
 def test_a_saved_profile_is_the_target(emulator: EmulatorServer) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from tests.core.test_check_report import assert_safe_to_share, parse_junit
 from tests.support.faulty_servers import closed_port
-from tests.test_authorize_command import paste_args, run_pasting, save_profile_of
+from tests.support.flows import save_profile_of
+from tests.test_authorize_command import paste_args, run_pasting
 from tests.test_cli import SECRETS, cli
 
 from idconnect_tester.cli import main
@@ -146,7 +147,8 @@ def test_an_unreachable_target_exits_3() -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["--base-url", "http://127.0.0.1:1"], {}, "no secret key"),
+        (["--base-url", "http://127.0.0.1:1"], {}, "no app token"),
+        (["--base-url", "http://127.0.0.1:1"], {"SUMSUB_APP_TOKEN": "sbx:x"}, "no secret key"),
         (["--issuer", "http://127.0.0.1:1/"], {}, "go with --base-url"),
         (["--junit", "/nonexistent/dir/check.xml"], {}, "no such directory"),
         (["--base-url", "http://127.0.0.1:1", "--no-browser"], SECRETS, "redirect URI"),

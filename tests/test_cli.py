@@ -27,12 +27,15 @@ from tests.support.flows import (
     EMULATOR_CLIENT_ID,
     EMULATOR_SECRET_KEY,
     get_code,
+    save_profile_of,
 )
 from tests.support.oidc import emulator_id_token
 
 from idconnect_tester import __version__, vendor
 from idconnect_tester.cli import main
 from idconnect_tester.core.authorize import AuthorizeSession
+from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
 SECRETS = {"SUMSUB_APP_TOKEN": EMULATOR_APP_TOKEN, "SUMSUB_SECRET_KEY": EMULATOR_SECRET_KEY}
@@ -298,6 +301,28 @@ def test_a_usage_error_says_nothing_was_sent_not_what_a_warning_would_send_anywa
     assert done.returncode == 2
     assert "error: --code is needed" in done.stderr
     assert "sent anyway" not in done.stderr and "warning:" not in done.stderr
+
+
+def test_token_and_share_token_take_a_saved_profile_as_authorize_and_check_do(
+    emulator: EmulatorServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Tryout S: `authorize` and `check` take --profile, `token` and `share-token` did not. With
+    it, the base URL and app token are the profile's and the secret key its keyring entry."""
+    profile = save_profile_of(emulator)
+    SecretStore().set(profile.id, Secret(EMULATOR_SECRET_KEY))
+    code = get_code(emulator.base_url, scopes=ALL_SCOPES)
+    by_profile = ["--profile", profile.name.upper()]  # found whatever its case, as elsewhere
+    exchange = ["--grant-type", "authorization_code", "--code", code.code]
+    verifier = ["--code-verifier", code.code_verifier]
+    assert main(["token", *by_profile, *exchange, *verifier]) == 0
+    access_token = json.loads(capsys.readouterr().out)["access_token"]
+    share = ["--access-token", access_token, "--for-client-id", "partner"]
+    assert main(["share-token", *by_profile, *share]) == 0
+    assert json.loads(capsys.readouterr().out)["forClientId"] == "partner"
+    # One place or the other: a profile and a base URL together are a usage error.
+    with pytest.raises(SystemExit) as both:
+        main(["token", *by_profile, "--base-url", emulator.base_url, *REFRESH])
+    assert both.value.code == 2
 
 
 # --- share-token ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
@@ -38,9 +38,6 @@ from idconnect_tester.cli_contract import (
 
 if TYPE_CHECKING:
     from idconnect_tester.core.check_results import CheckReport, CheckSettings, StepResult
-    from idconnect_tester.core.masking import Secret
-    from idconnect_tester.core.profiles import Profile
-    from idconnect_tester.core.target import Target
     from idconnect_tester.emulator import EmulatorServer
 
 EMULATOR_LABEL: Final = "the built-in emulator (in this process)"
@@ -103,68 +100,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
 
 
-def _secret(args: argparse.Namespace, env: dict[str, str], profile: Profile | None) -> Secret:
-    from idconnect_tester.core.masking import Secret
-
-    given = args.secret_key or env.get(ENV_SECRET_KEY, "")
-    if given:
-        return Secret(given)
-    where = ""
-    if profile is not None:
-        from idconnect_tester.core.secret_store import SecretStore
-
-        store = SecretStore()
-        stored = store.get(profile.id)
-        if stored:
-            return stored
-        # Without a keyring the app keeps a secret for its run only: none can be saved there.
-        where = (
-            " (no keyring here: the app keeps a secret key for its own run only)"
-            if store.unavailable_reason
-            else " or save it with the profile in the app"
-        )
-    raise UsageError(f"no secret key: set {ENV_SECRET_KEY}{where}")
-
-
-def _target(
-    args: argparse.Namespace, env: dict[str, str], profile: Profile | None, base_url: str
-) -> Target:
-    """The signed requests' target: the profile's (TLS, proxy) or `base_url`, with the app
-    token and secret key from the options, the environment, or the profile and keyring."""
-    from idconnect_tester.core.target import Target
-
-    app_token = args.app_token or env.get(ENV_APP_TOKEN, "")
-    secret = _secret(args, env, profile)
-    if profile is not None:
-        target = profile.target(secret)
-        target = replace(target, app_token=app_token or target.app_token, timeout_s=args.timeout)
-    else:
-        target = Target(base_url, app_token, secret, timeout_s=args.timeout)
-    if not target.app_token:
-        raise UsageError(f"no app token: pass --app-token or set {ENV_APP_TOKEN}")
-    if problems := target.problems():
-        raise UsageError("; ".join(problems.values()))
-    return target
-
-
 def _settings(
     args: argparse.Namespace, env: dict[str, str], emulator: EmulatorServer | None
 ) -> CheckSettings:
     """What to check: the in-process `emulator` with its own client, or the target of
     --profile / --base-url."""
+    from idconnect_tester.cli_target import signed_target
     from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
     from idconnect_tester.core.check_results import CheckSettings
 
     scopes = vendor.SCOPES  # all of them: refresh needs offline_access, the share step share
     if emulator is not None:
         profile = None
-        target = _target(args, env, None, emulator.base_url)
+        target = signed_target(args, env, None, emulator.base_url)
         authorize = AuthorizeTarget(emulator.issuer, emulator.config.client_id, scopes=scopes)
         capture, label = RedirectCapture.FOLLOW, EMULATOR_LABEL
     else:
         profile = chosen_profile(args)
         authorize = authorize_target(args, profile, scopes)
-        target = _target(args, env, profile, args.base_url or "")
+        target = signed_target(args, env, profile, args.base_url or "")
         capture = RedirectCapture.PASTE if args.no_browser else RedirectCapture.BROWSER
         label = profile.name if profile is not None else ""
     if problems := authorize.problems(capture):

@@ -42,8 +42,8 @@ _TOKEN_EXAMPLES = """\
   AUTH=$(idconnect-tester authorize --base-url http://127.0.0.1:8088 --follow)
   idconnect-tester token --base-url http://127.0.0.1:8088 --grant-type authorization_code \\
       --code "$(jq -r .code <<<"$AUTH")" --code-verifier "$(jq -r .code_verifier <<<"$AUTH")"
-  idconnect-tester token --base-url https://api.sumsub.com --grant-type refresh_token \\
-      --refresh-token - --scope "openid name" < refresh-token.txt"""
+  idconnect-tester token --profile "Sandbox" --grant-type refresh_token \\
+      --refresh-token - --scope "openid name" < refresh-token.txt   # secret from the keyring"""
 
 _SHARE_TOKEN_EXAMPLE = """\
   idconnect-tester share-token --base-url http://127.0.0.1:8088 --access-token "$TOKEN" \\
@@ -74,15 +74,23 @@ def _examples(*lines: str) -> str:
 
 
 def _add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--base-url", required=True, help="API base URL, e.g. https://api.sumsub.com"
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--base-url", help="API base URL, e.g. https://api.sumsub.com")
+    where.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="a saved profile, by name: its base URL, app token, TLS and proxy settings, and "
+        "its secret key from the keyring",
     )
     parser.add_argument(
-        "--app-token", help=f"X-App-Token (default: ${ENV_APP_TOKEN})", metavar="TOKEN"
+        "--app-token",
+        help=f"X-App-Token (default: ${ENV_APP_TOKEN}, or the profile's)",
+        metavar="TOKEN",
     )
     parser.add_argument(
         "--secret-key",
-        help=f"the app token's secret key (default: ${ENV_SECRET_KEY}; prefer the variable)",
+        help=f"the app token's secret key (default: ${ENV_SECRET_KEY}, or the profile's in the "
+        "keyring; prefer those)",
         metavar="KEY",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
@@ -237,28 +245,12 @@ def _from_stdin_if_dash(value: str, stdin: TextIO) -> str:
 
 
 def _target(args: argparse.Namespace, environ: dict[str, str]) -> Target:
-    from idconnect_tester.core.masking import Secret
-    from idconnect_tester.core.target import Target
+    from idconnect_tester.authorize_command import profile_named
+    from idconnect_tester.cli_target import signed_target
 
-    app_token = args.app_token or environ.get(ENV_APP_TOKEN, "")
-    secret_key = args.secret_key or environ.get(ENV_SECRET_KEY, "")
-    if not app_token:
-        raise UsageError(f"no app token: pass --app-token or set {ENV_APP_TOKEN}")
-    if not secret_key:
-        raise UsageError(f"no secret key: set {ENV_SECRET_KEY} (or pass --secret-key)")
-    target = Target(
-        base_url=args.base_url,
-        app_token=app_token,
-        secret_key=Secret(secret_key),
-        timeout_s=args.timeout,
-        verify_tls=not args.insecure,
-        ca_bundle=args.ca_bundle,
-        proxy=args.proxy,
-    )
-    problems = target.problems()
-    if problems:
-        raise UsageError("; ".join(problems.values()))
-    if args.insecure:
+    profile = profile_named(args.profile) if args.profile else None
+    target = signed_target(args, environ, profile, args.base_url or "")
+    if not target.verify_tls:
         print("warning: TLS verification is OFF for this request", file=sys.stderr)
     return target
 

@@ -171,6 +171,21 @@ def test_ambiguous_values_are_left_out_and_said(
     assert "no value for secret-key" in notes  # Postman exported the secret without its value
 
 
+@pytest.mark.parametrize("name", ["Built-in emulator", "built-in EMULATOR (2)"])
+def test_an_import_named_as_the_built_in_emulator_takes_its_hosts_name_instead(
+    store: ProfileStore, sources: Path, test_keyring: MemoryKeyring, name: str
+) -> None:
+    """Tryout T: a file named "Built-in emulator" that targets production was imported as
+    "Built-in emulator (2)" — a name that vouches for a harmless local target. It takes its
+    host's name, and a note says why."""
+    source = write_environment(
+        sources / "env.json", name=name, app_token="prd:" + APP_TOKEN[4:], secret_key=SECRET
+    )
+    (profile,) = imported = store.import_profiles(source, secrets=SecretStore())
+    assert profile.name == "api.sumsub.com"
+    assert any("app's own emulator" in note and "api.sumsub.com" in note for note in imported.notes)
+
+
 def test_a_postman_file_without_sumsub_variables_is_refused(
     store: ProfileStore, sources: Path
 ) -> None:

@@ -17,9 +17,10 @@ from idconnect_tester.core.client import IdConnectClient
 from idconnect_tester.core.exchange import Exchange, TokenGranted
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.pkce import generate_pair
+from idconnect_tester.core.profiles import Profile, ProfileStore
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.target import Target
-from idconnect_tester.emulator import EmulatorConfig
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
 _DEFAULTS = EmulatorConfig()
 EMULATOR_APP_TOKEN = _DEFAULTS.app_token
@@ -110,4 +111,18 @@ def granted_exchange(
 def refresh_request(refresh_token: str, *, scopes: tuple[str, ...] = ()) -> TokenRequest:
     return TokenRequest.from_form(
         vendor.GRANT_REFRESH_TOKEN, refresh_token=refresh_token, scopes=scopes
+    )
+
+
+def save_profile_of(emulator: EmulatorServer, name: str = "Local emulator") -> Profile:
+    """A saved profile (in this test's private home) that targets `emulator`."""
+    return ProfileStore().add(
+        Profile(
+            id="",
+            name=name,
+            base_url=emulator.base_url,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+            issuer=emulator.issuer,
+        )
     )

@@ -893,7 +893,9 @@ def test_auto_refresh_says_a_day_away_and_stops_at_once_for_a_refused_refresh_to
 
     send_and_wait(window, qtbot)  # the replay: the chain is suspect
     window.countdown_panel.auto_refresh.setChecked(True)
-    assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh token is suspect")
+    assert text_of(window, "autoRefreshState").startswith(
+        "Stopped at "
+    ) and "the refresh token is suspect" in text_of(window, "autoRefreshState")
     assert not window.countdown_panel.auto_refresh.isChecked()
     assert not window.auto_refresh.scheduled
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, send_and_wait, text_of
 
@@ -209,3 +210,15 @@ def test_on_a_screen_with_room_every_drill_is_listed_without_scrolling(
         timeout=WAIT_MS,
     )
     assert dialog.height() <= screen.availableGeometry().height()
+
+
+def test_alt_a_arms_the_selected_drill(window: MainWindow, qtbot) -> None:
+    """Tryout T: Alt+A moved the focus to Arm and armed nothing. Each button has its own
+    Alt+letter, and Arm's arms."""
+    dialog = open_drills(window, qtbot)
+    dialog.activateWindow()
+    assert QTest.qWaitForWindowActive(dialog)
+    assert dialog.select("slow")
+    qtbot.keyClick(dialog.list, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: armed_in(window) is not None, timeout=WAIT_MS)
+    assert armed_in(window)["name"] == "slow"

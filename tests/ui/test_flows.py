@@ -3,6 +3,7 @@ authorize step's errors, pasted redirects, and the PKCE and keys tools."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import httpx
@@ -527,6 +528,8 @@ def test_a_switch_to_a_profile_with_tokens_of_its_own_stops_auto_refresh_too(
     assert "Built-in emulator" in text_of(window, "autoRefreshState")
     said = window.status.text()
     assert "auto-refresh" in said and copy.name in said
+    token_flow(window, qtbot)  # tokens from after the stop: why it stopped is history
+    assert text_of(window, "autoRefreshState") == "Off"
 
     select(window, copy.id)  # an edit of where the tokens came from stops it as well
     window.countdown_panel.auto_refresh.setChecked(True)
@@ -535,6 +538,8 @@ def test_a_switch_to_a_profile_with_tokens_of_its_own_stops_auto_refresh_too(
     window.target_panel.edited.emit()
     assert not window.auto_refresh.scheduled
     assert "edited" in text_of(window, "autoRefreshState")
+    # Edited, not switched: the status bar does not say "Now on" the profile it was on.
+    assert window.status.text().startswith(f"{copy.name} edited")
 
 
 def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
@@ -550,7 +555,9 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
         qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
         assert not window.auto_refresh.scheduled  # no retry loop
         assert not window.countdown_panel.auto_refresh.isChecked()
-        assert text_of(window, "autoRefreshState").startswith("Stopped: the refresh failed")
+        assert re.match(
+            r"Stopped at \d\d:\d\d:\d\d: the refresh failed", text_of(window, "autoRefreshState")
+        )
         assert text_of(window, "errorStatus") == "403 Forbidden"
         assert window.status.text().startswith("Auto-refresh: 403")
     finally:
@@ -578,7 +585,8 @@ def test_auto_refresh_stops_at_an_id_token_that_failed_its_checks(loop, qtbot) -
         )
         assert not window.auto_refresh.scheduled
         state = text_of(window, "autoRefreshState")
-        assert state.startswith("Stopped: the id_token failed its checks") and "signature" in state
+        assert state.startswith("Stopped at ") and "the id_token failed its checks" in state
+        assert "signature" in state
         qtbot.waitUntil(lambda: "bad_signature_id_token" in window.status.text(), timeout=WAIT_MS)
         said = window.status.text()
         assert said.startswith("Auto-refresh: 200") and "not trusted" in said

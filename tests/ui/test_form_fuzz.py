@@ -98,6 +98,7 @@ def test_random_input_never_breaks_the_window(
 
     @settings(
         max_examples=60,
+        derandomize=True,  # the same examples on every run: CI never fails by chance
         deadline=None,  # a real window and real requests: timing varies
         suppress_health_check=[HealthCheck.too_slow],
     )

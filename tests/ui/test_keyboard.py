@@ -506,3 +506,28 @@ def test_esc_in_a_field_cancels_a_send_that_hangs(window: MainWindow, qtbot) -> 
     with qtbot.waitSignal(window.controller.cancelled, timeout=WAIT_MS):
         qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Escape)
     assert not window.controller.busy and window.form.send_button.isEnabled()
+
+
+def test_a_second_return_does_not_replay_the_code_a_click_does(window: MainWindow, qtbot) -> None:
+    """Tryout T: Get code, Return (Send), Return again — the second replayed the code, and the
+    server revoked the tokens just received. Return does not send a code exchanged already,
+    in a field or on the focused Send, and says why; a click or Ctrl+Return still replays it,
+    which is there to be tested."""
+    activate(window, qtbot)
+    get_code(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as first:
+        qtbot.keyClick(window.form.code, Qt.Key.Key_Return)
+    assert first.args[0].status == 200
+    settled(window, qtbot)
+    for where in (window.form.send_button, window.form.code):
+        where.setFocus()
+        qtbot.keyClick(where, Qt.Key.Key_Return)
+        assert not window.controller.busy  # nothing went out
+        assert window.status.text().startswith("Return does not send a code exchanged")
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as replay:
+        qtbot.keyClick(window.form.code, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert replay.args[0].status == 401
+    settled(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        # Replayed already, and refused: there is nothing more to lose, and Return sends.
+        qtbot.keyClick(window.form.code, Qt.Key.Key_Return)

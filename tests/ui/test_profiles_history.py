@@ -265,6 +265,33 @@ def test_escape_on_a_profile_with_typing_asks_before_throwing_it_away(qtbot) -> 
     assert dialog.result() == QDialog.DialogCode.Rejected
 
 
+def test_settings_refuse_a_name_taken_in_the_dialog_keeping_every_other_edit(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout T: Settings with another profile's name closed on Save, the store refused it,
+    and every other edit was lost. The dialog says so under Name and keeps Save off until the
+    name is free; the rest of what was typed is saved with it."""
+    add_profile(window, "Sandbox A")
+    seen: dict[str, object] = {}
+
+    def edit_the_settings() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ProfileDialog)
+        save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        dialog.timeout.setValue(12)
+        dialog.edits["name"].setText("built-in EMULATOR")  # another's, whatever its case
+        seen["message"] = dialog.messages["name"].text()
+        seen["save on"] = save.isEnabled()
+        dialog.edits["name"].setText("Sandbox B")
+        save.click()
+
+    QTimer.singleShot(0, edit_the_settings)
+    window.profile_actions.settings()
+    assert "already exists" in str(seen["message"]) and seen["save on"] is False
+    saved = window.targets.current
+    assert saved.name == "Sandbox B" and saved.timeout_s == 12
+
+
 def test_escape_on_a_profile_nothing_was_typed_in_closes_it_at_once(qtbot) -> None:
     draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
     dialog = shown_profile_dialog(qtbot, draft, "Settings")

@@ -74,3 +74,20 @@ def test_copy_gives_a_body_larger_than_the_view_shows(window: MainWindow, qtbot)
 
     window.raw_panel.copy_response.click()
     assert QGuiApplication.clipboard().text().endswith("\n\n" + body)
+
+
+def test_copy_gives_the_authorize_step_on_show_not_the_exchange_before_it(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout T: with the authorize step on show, both Copy buttons said "Copied" and gave the
+    token exchange shown before it — its full access and refresh tokens."""
+    token_flow(window, qtbot)
+    get_code(window, qtbot)  # the raw panel now shows the authorize step
+    raw = window.raw_panel
+    assert "authorize" in raw.request.toPlainText().lower()
+    for button, view in ((raw.copy_request, raw.request), (raw.copy_response, raw.response)):
+        assert button.isEnabled()
+        button.click()
+        copied = QGuiApplication.clipboard().text()
+        assert copied == view.toPlainText()
+        assert "access_token" not in copied and "/token" not in copied

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -71,6 +72,11 @@ class ImportedProfiles(list[Profile]):
     def __init__(self, profiles: Iterable[Profile] = (), notes: Iterable[str] = ()) -> None:
         super().__init__(profiles)
         self.notes: tuple[str, ...] = tuple(notes)
+
+
+def _named_as_the_emulator(name: str) -> bool:
+    """ "Built-in emulator", "built-in emulator (2)": a name that says the app's own emulator."""
+    return name.strip().casefold().startswith(EMULATOR_PROFILE_NAME.casefold())
 
 
 def _unique_name(wanted: str, taken: Iterable[str]) -> str:
@@ -279,8 +285,16 @@ class ProfileStore:
             except ProfileError as exc:
                 notes.append(f"Skipped: {exc}")
                 continue
+            wanted = profile.name
+            if _named_as_the_emulator(wanted) and not profile.uses_builtin_emulator:
+                # The name would vouch for a target it is not (a production one, say).
+                wanted = urlsplit(profile.base_url).hostname or "Imported"
+                notes.append(
+                    f"{profile.name!r} is the name of the app's own emulator, and this profile "
+                    f"targets {profile.base_url}: imported as {_unique_name(wanted, taken)!r}"
+                )
             profile = replace(
-                profile, id=new_profile_id(), name=_unique_name(profile.name, taken), builtin=False
+                profile, id=new_profile_id(), name=_unique_name(wanted, taken), builtin=False
             )
             if problems := profile.problems():
                 notes.append(f"Skipped {profile.name!r}: {'; '.join(problems.values())}")

@@ -967,7 +967,8 @@ class Session:
             return status
         return TokenStatus(
             TokenState.UNTRUSTED,
-            f"It came with an id_token that failed {', '.join(failed)}: do not trust this response",
+            f"It came with an id_token whose checks failed ({', '.join(failed)}): do not trust "
+            "this response",
         )
 
     def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.session_events import Tone
-from idconnect_tester.core.token_chain import clock_time_on
+from idconnect_tester.core.token_chain import clock_time, clock_time_on
 from idconnect_tester.ui.controller import RequestController
 
 DEFAULT_LEAD_S: Final = 60
@@ -43,6 +43,7 @@ class AutoRefresh(QObject):
         self._received_at: datetime | None = None
         self._expires_at: datetime | None = None
         self.next_at: datetime | None = None
+        self._stopped_at: datetime | None = None  # when it stopped by itself, until tokens come
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -80,6 +81,7 @@ class AutoRefresh(QObject):
 
     def set_enabled(self, enabled: bool) -> None:
         self.enabled = enabled
+        self._stopped_at = None
         self._reschedule()
 
     def set_lead(self, seconds: int) -> None:
@@ -93,6 +95,10 @@ class AutoRefresh(QObject):
         self._received_at, self._expires_at = received_at, expires_at
         if self.enabled:
             self._reschedule()
+        elif self._stopped_at is not None and received_at > self._stopped_at:
+            # Tokens from an exchange after the stop: why it stopped is history now.
+            self._stopped_at = None
+            self._reschedule()
 
     def stop(self, why: str) -> None:
         """Switch off after a failure; the user switches it on again when ready."""
@@ -100,7 +106,10 @@ class AutoRefresh(QObject):
         self._waiting = False
         self._timer.stop()
         self.next_at = None
-        self.state_changed.emit(f"Stopped: {why}", Tone.ERROR)
+        self._stopped_at = datetime.now(UTC)
+        # When: the line stays after a switch of profile, and "the profile is now …" read as
+        # about the current one.
+        self.state_changed.emit(f"Stopped at {clock_time(self._stopped_at)}: {why}", Tone.ERROR)
 
     def _due_time(self) -> datetime | None:
         if self._received_at is None or self._expires_at is None:

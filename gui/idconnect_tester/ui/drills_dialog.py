@@ -94,12 +94,12 @@ class DrillsDialog(QDialog):
             f"How many responses the drill changes: {self.times.minimum():,} to "
             f"{self.times.maximum():,}"
         )
-        self.arm_button = QPushButton("Arm")
+        self.arm_button = QPushButton("&Arm")
         self.arm_button.setObjectName("drillArmButton")
         self.arm_button.setToolTip("Arm the selected drill for the next responses")
-        self.disarm_button = QPushButton("Disarm")
+        self.disarm_button = QPushButton("&Disarm")
         self.disarm_button.setObjectName("drillDisarmButton")
-        self.reload_button = QPushButton("Reload")
+        self.reload_button = QPushButton("&Reload")
         self.reload_button.setObjectName("drillReloadButton")
         # Return arms the selected drill (what the dialog is for), never reloads or disarms.
         for button in (self.reload_button, self.disarm_button):

@@ -71,7 +71,7 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.token_chain import SpentHow, clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import AutoRefresh
@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._switch_said = ""  # what the status bar was told on the last switch of target
+        self._status_target: Origin | None = None  # the target the status bar last spoke of
         # The target whose auto-refresh a switch stopped, until the status bar has said so.
         self._auto_refresh_stopped_for: Origin | None = None
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
@@ -332,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.form.send_requested.connect(self.send)
+        self.form.return_guard = self._why_return_does_not_replay
+        self.form.return_refused.connect(lambda why: self.status.say(why, Tone.WARNING))
         self.form.changed.connect(self._advise_on_the_refresh)
         self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
@@ -649,6 +652,27 @@ class MainWindow(QMainWindow):
         if self._may_leave_its_server(request):
             self._send_token(request)
 
+    def _why_return_does_not_replay(self) -> str:
+        """Why Return must not send the form now: its code was exchanged for the tokens on
+        screen, and a second Return replays it — the server should then revoke them (RFC 6749
+        §4.1.2). "" otherwise; a replay already refused has nothing more to lose."""
+        request = self.form.token_request()
+        if request.grant_type != vendor.GRANT_AUTHORIZATION_CODE:
+            return ""
+        spent = self.session.code_spent(request.code)
+        if (
+            spent is None
+            or spent.how is not SpentHow.USED
+            or spent.replayed_at is not None
+            or not spent.to.same_client(self.targets.origin())
+        ):
+            return ""
+        return (
+            f"Return does not send a code exchanged already (at {clock_time(spent.at)}): "
+            "a replay revokes its tokens. Click Send or press Ctrl+Return to test one; "
+            "Get code for new tokens"
+        )
+
     def _may_leave_its_server(self, request: TokenRequest) -> bool:
         """A refresh token this run got from one server, about to go to another (the form
         kept it across a switch of profile): the server that did not issue it would be handed
@@ -742,15 +766,23 @@ class MainWindow(QMainWindow):
         the Expiry panel may be a tab behind the results."""
         stopped, self._auto_refresh_stopped_for = self._auto_refresh_stopped_for, None
         shown, self._status_shows = self._status_shows, None
+        previous, self._status_target = self._status_target, current
+        # The same profile with its URL or app token changed: not a switch, "Now on" it.
+        edited = previous is not None and previous.profile.id == current.profile.id
         said = ""
         if shown is not None and not shown.same_target(current):
             marked = self._another_targets_results(current)
-            said = f"Now on {current.label}" + (
-                f": results from {marked.label} are marked as such" if marked else ""
-            )
+            if edited:
+                said = f"{current.label} edited" + (
+                    ": results from before are marked as such" if marked else ""
+                )
+            else:
+                said = f"Now on {current.label}" + (
+                    f": results from {marked.label} are marked as such" if marked else ""
+                )
         elif self._switch_said and self.status.text() == self._switch_said:
             # Back where the results are from: the last switch's "Now on …" is over.
-            said = f"Now on {current.label}"
+            said = f"{current.label} edited" if edited else f"Now on {current.label}"
         if stopped is not None:
             note = f"auto-refresh of {stopped.label}'s tokens stopped"
             said = f"{said}; {note}" if said else note.capitalize()
@@ -777,7 +809,7 @@ class MainWindow(QMainWindow):
             self.auto_refresh.stop(
                 f"{current.label}'s target was edited after it issued the tokens"
                 if edited
-                else f"the profile is now {current.label}"
+                else f"the profile was switched to {current.label}"
             )
             self._auto_refresh_stopped_for = issued_by
 

@@ -91,6 +91,7 @@ class ProfileActions:
             parent=self._parent,
             emulator_url=self._emulator_url(),
             keyring=self.targets.secrets_persist,
+            taken_names=self._names_besides(draft),
         )
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -163,9 +164,13 @@ class ProfileActions:
             parent=self._parent,
             emulator_url=self._emulator_url(),
             keyring=self.targets.secrets_persist,
+            taken_names=self._names_besides(profile),
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.save_settings(dialog.profile())
+
+    def _names_besides(self, profile: Profile) -> list[str]:
+        return [p.name for p in self.targets.store.profiles() if p.id != profile.id]
 
     def save_settings(self, profile: Profile) -> None:
         self.targets.store.update(self.targets.following_the_emulator(profile))

@@ -8,6 +8,7 @@ emulator's in this run, and the next run's will be another. Typing another URL e
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Final
 
@@ -107,11 +108,14 @@ class ProfileDialog(QDialog):
         parent: QWidget | None = None,
         emulator_url: str | None = None,
         keyring: bool | None = True,
+        taken_names: Collection[str] = (),
     ) -> None:
         """`emulator_url`: the built-in emulator's URL in this run (None: it has none yet);
         `keyring`: False when this machine has none (the secret is kept for the run only),
-        None when that is not known yet."""
+        None when that is not known yet; `taken_names`: the other profiles' names, refused
+        here (Save closed the dialog, and the store's refusal lost every other edit)."""
         super().__init__(parent)
+        self._taken = {name.strip().casefold() for name in taken_names}
         self.setObjectName("profileDialog")
         self.setWindowTitle(title)
         self._original = profile
@@ -353,6 +357,8 @@ class ProfileDialog(QDialog):
     def _validate(self) -> None:
         profile = self.profile()
         problems = profile.problems()
+        if "name" not in problems and profile.name.strip().casefold() in self._taken:
+            problems["name"] = f"A profile named {profile.name.strip()!r} already exists"
         beside = profile.field_warnings()  # said under their field, where the eye is
         for name, message in self.messages.items():
             if name in problems and name in self._touched:

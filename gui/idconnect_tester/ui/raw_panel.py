@@ -210,6 +210,9 @@ class RawPanel(QWidget):
         self._exchange = None
         _show_from_the_top(self.request, record.request_text())
         _show_from_the_top(self.response, record.response_text())
+        # What is shown is what Copy gives: never the token exchange shown before it.
+        self.copy_request.set_value(record.request_text())
+        self.copy_response.set_value(record.response_text())
         self.timings.setText(
             f"Authorize — {record.summary()} — finished {record.finished_at.astimezone():%H:%M:%S}"
         )

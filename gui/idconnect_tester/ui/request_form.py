@@ -13,9 +13,10 @@ of it under the field (`show_redirect_result`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -48,6 +49,7 @@ _GRANT_LABELS = {
 
 class RequestForm(QGroupBox):
     send_requested = Signal()
+    return_refused = Signal(str)  # Return did not send, and why (see `return_guard`)
     cancel_requested = Signal()
     get_code_requested = Signal()
     redirect_entered = Signal(str)  # a redirect URL (or query string) put into Code
@@ -188,6 +190,11 @@ class RequestForm(QGroupBox):
         ):
             self.messages[name].tie_to(edit)
         self.send_button.clicked.connect(self.send_requested)
+        # Why Return must not send now, or "": set by the window (a code exchanged already —
+        # a second Return, pressed on the focused Send, replayed it and the server revoked the
+        # tokens just received). A click, or Ctrl+Return, still sends: that is on purpose.
+        self.return_guard: Callable[[], str] = lambda: ""
+        self.send_button.installEventFilter(self)
         self.cancel_button.clicked.connect(self.cancel_requested)
         # Get code takes the focus however it was pressed — Alt+G, Ctrl+G, the menu — as a
         # click does: so it passes on to Send once the code is in, instead of staying in the
@@ -200,10 +207,27 @@ class RequestForm(QGroupBox):
 
     def _return_pressed(self) -> None:
         """Return in a request field sends, as the default button promises — unless Code holds
-        a redirect URL: that is read first (editingFinished, which follows), not sent."""
+        a redirect URL: that is read first (editingFinished, which follows), not sent — or the
+        window's `return_guard` says why not."""
         if looks_like_redirect(self.code.text()):
             return
+        if why := self.return_guard():
+            self.return_refused.emit(why)
+            return
         self.try_send()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        """Return on the focused Send goes the way Return in a field goes."""
+        if (
+            watched is self.send_button
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self._return_pressed()
+            return True
+        return super().eventFilter(watched, event)
 
     def try_send(self) -> None:
         """Send if nothing blocks it; otherwise show every field's message, so the user sees
