@@ -130,9 +130,11 @@ def _line(result: StepResult) -> list[str]:
     evidence = [f"HTTP {result.http_status}"] if result.http_status is not None else []
     if result.correlation_id:
         evidence.append(f"correlationId {result.correlation_id}")
-    evidence.append(f"{result.duration_ms:.0f} ms")
+    if result.took:
+        evidence.append(result.took)
     label = _LABELS[result.status.value]
-    lines = [f"{label:<4}  {result.step.value:<{_ID_WIDTH}}{result.why}  ({', '.join(evidence)})"]
+    said = f"  ({', '.join(evidence)})" if evidence else ""
+    lines = [f"{label:<4}  {result.step.value:<{_ID_WIDTH}}{result.why}{said}"]
     if result.hint is not None:
         lines.append(f"{'':<6}{'':<{_ID_WIDTH}}hint: {result.hint.title}. {result.hint.advice}")
     return lines

@@ -103,6 +103,10 @@ def test_the_markdown_report_is_evidence_without_secrets(
     assert "❌ fail" in row and "| 404 |" in row and token.correlation_id in row
     assert token.hint is not None and token.hint.title in text
     assert text.count("⏭ skipped |") == 3
+    # Tryout U: a step that never ran has no time of its own ("0 ms" read as one that ran).
+    skipped = [line for line in text.splitlines() if "⏭ skipped |" in line]
+    assert all(" ms |" not in line for line in skipped)
+    assert f"| {token.duration_ms:.0f} ms |" in row
 
 
 def test_a_table_cell_cannot_break_the_table(failed: CheckReport) -> None:

@@ -274,6 +274,11 @@ def test_pasted_jwks_and_single_jwk(emulator: EmulatorServer) -> None:
         ("[1]", "neither a JWKS"),
         ('{"keys": [{"no": "kty"}]}', "not a JWK"),
         ("-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----", "not a PEM"),
+        # Tryout U: a label copied with the key was told a PEM key "starts with -----BEGIN".
+        (
+            "Public key:\n-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
+            "'Public key:' before it: paste from the -----BEGIN line on",
+        ),
     ],
 )
 def test_junk_keys_are_refused(text: str, message: str) -> None:

@@ -186,6 +186,17 @@ def test_an_import_named_as_the_built_in_emulator_takes_its_hosts_name_instead(
     assert any("app's own emulator" in note and "api.sumsub.com" in note for note in imported.notes)
 
 
+def test_a_file_imported_twice_says_the_second_took_another_name(
+    store: ProfileStore, sources: Path, test_keyring: MemoryKeyring
+) -> None:
+    """Tryout U: the second import of one file made "Sumsub sandbox (2)" without a word."""
+    source = write_environment(sources / "env.json", app_token=APP_TOKEN, secret_key=SECRET)
+    store.import_profiles(source, secrets=SecretStore())
+    (again,) = imported = store.import_profiles(source, secrets=SecretStore())
+    assert again.name == "Sumsub sandbox (2)"
+    assert any("exists already" in note and "(2)" in note for note in imported.notes)
+
+
 def test_a_postman_file_without_sumsub_variables_is_refused(
     store: ProfileStore, sources: Path
 ) -> None:

@@ -18,7 +18,16 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidget
 from tests.support.drills import private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
-from tests.ui.helpers import WAIT_MS, add_profile, get_code, select, text_of, token_flow, type_into
+from tests.ui.helpers import (
+    WAIT_MS,
+    add_profile,
+    get_code,
+    select,
+    settled,
+    text_of,
+    token_flow,
+    type_into,
+)
 
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted
@@ -168,10 +177,16 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     panel, dock = window.check_panel, window.docks["check"]
     assert not panel.property("stale") and not panel.freshness.isVisibleTo(panel)
     emulator_id = window.targets.current.id
+    window.docks["check"].raise_()
+    settled(window, qtbot)
+    run_at = panel.run_button.mapTo(panel, panel.run_button.rect().topLeft())
 
     # Selected: another client at the same server — another target.
     other = add_profile(window, "Partner sandbox", client_id="partner-client")
     assert panel.property("stale") and panel.freshness.isVisibleTo(panel)
+    settled(window, qtbot)
+    # Tryout U: the line came above Run check and pushed it down under the pointer.
+    assert panel.run_button.mapTo(panel, panel.run_button.rect().topLeft()) == run_at
     assert (
         "another target" in panel.freshness.text() and "Built-in emulator" in panel.freshness.text()
     )

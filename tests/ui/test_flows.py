@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -44,6 +45,7 @@ from idconnect_tester.core.exchange import (
     ShareTokenGranted,
     TokenGranted,
 )
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.ui.history_panel import COLUMN
@@ -351,6 +353,21 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
     window.session.use_pasted_keys(tuple(keys_from_text(pem, "pem")), "a stranger's key")
     qtbot.waitUntil(lambda: "stranger" in window.id_token_panel.summary.text(), timeout=WAIT_MS)
     assert window.id_token_panel.check_status("signature") == "fail"
+    # Tryout U: the Error panel says the pasted keys fail it, not that the token changed.
+    assert "keys you pasted" in text_of(window, "errorHint")
+
+    # Tryout U: the pasted keys stayed in force for the next exchange, whose genuine id_token
+    # then read "not trusted" — and its history row kept "bad id_token" for good. A new
+    # id_token is checked with the issuer's keys.
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("signature") == "pass", timeout=WAIT_MS
+    )
+    assert window.session.pasted_description == ""
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    newest = window.history.store.list()[0]
+    assert abs(newest.time - exchange.received_at) < timedelta(milliseconds=1)  # that one
+    assert newest.id_token_verdict is Verdict.VERIFIED
 
 
 def in_keys_dialog(window: MainWindow, act: Callable[[KeysDialog], None]) -> None:

@@ -183,7 +183,7 @@ def markdown_report(report: CheckReport) -> str:
         lines.append(
             f"| `{result.step.value}` | {_STATUS_MARKS[result.status]} | {status} "
             f"| {_cell(result.correlation_id or '')} | {_time_of_day(result)} "
-            f"| {result.duration_ms:.0f} ms | {_cell(result.why)} |"
+            f"| {result.took} | {_cell(result.why)} |"
         )
     lines += ["", "## Details", ""]
     for result in report.results:

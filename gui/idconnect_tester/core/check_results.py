@@ -87,6 +87,12 @@ class StepResult:
     # token, refresh: the request `exchange` sent (the history lists its grant; holds tokens).
     request: TokenRequest | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def took(self) -> str:
+        """How long the step ran, for a table or a line: nothing for a step that never ran
+        (a skipped step's "0 ms" read as a step that ran in no time)."""
+        return "" if self.status is StepStatus.SKIPPED else f"{self.duration_ms:.0f} ms"
+
 
 def step_result(
     step: StepId,

@@ -26,6 +26,7 @@ from idconnect_tester.core.id_token_model import (
 )
 from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
 from idconnect_tester.core.target import is_loopback_host, url_character_problem
+from idconnect_tester.core.visible_text import escape_hidden
 
 if TYPE_CHECKING:
     import httpx
@@ -264,6 +265,12 @@ def keys_from_text(text: str, source: str) -> list[VerificationKey]:
         raise KeyFetchError(f"{source}: empty")
     if stripped.startswith("-----BEGIN"):
         return keys_from_pem(stripped, source)
+    if "-----BEGIN" in stripped:
+        before = stripped.split("-----BEGIN", 1)[0].strip().splitlines()[0]
+        raise KeyFetchError(
+            f"{source}: a PEM key starts at its -----BEGIN line, and this text has "
+            f"{escape_hidden(before)[:40]!r} before it: paste from the -----BEGIN line on"
+        )
     if not stripped.startswith(("{", "[")):
         raise KeyFetchError(
             f"{source}: not JSON, so neither a JWKS nor a JWK — nor a PEM key "

@@ -293,9 +293,11 @@ class ProfileStore:
                     f"{profile.name!r} is the name of the app's own emulator, and this profile "
                     f"targets {profile.base_url}: imported as {_unique_name(wanted, taken)!r}"
                 )
-            profile = replace(
-                profile, id=new_profile_id(), name=_unique_name(wanted, taken), builtin=False
-            )
+            unique = _unique_name(wanted, taken)
+            if unique != wanted and wanted == profile.name:
+                # Imported twice, say: said, so the list's "(2)" is no surprise.
+                notes.append(f"A profile named {wanted!r} exists already: imported as {unique!r}")
+            profile = replace(profile, id=new_profile_id(), name=unique, builtin=False)
             if problems := profile.problems():
                 notes.append(f"Skipped {profile.name!r}: {'; '.join(problems.values())}")
                 continue

@@ -466,6 +466,17 @@ class Session:
         )
         on_display = self._chain
         if isinstance(outcome, TokenGranted):
+            if outcome.id_token and self._pasted_keys is not None:
+                # Keys pasted for one id_token say nothing of the next: a genuine answer judged
+                # by them read "not trusted", and its history row kept "bad id_token" for good.
+                self._pasted_keys, self._pasted_description = None, ""
+                self._emit(
+                    Notice(
+                        "The new id_token is checked with the issuer's keys: the keys pasted "
+                        "for the last one were set aside (Keys… to paste them again)",
+                        Tone.WARNING,
+                    )
+                )
             grant = Grant(exchange, outcome, grant_type)
             continues = chain is not None
             for share in self._shares.values():
@@ -1168,8 +1179,20 @@ class Session:
         )
         drill = self.drill_that_made(shown.exchange) or ""
         cancelled = shown.exchange is not None and shown.exchange.cancelled
+        verifying = self._verifying
+        with_pasted_keys = bool(failed_since) and (
+            verifying is not None and verifying.job.pasted_keys is not None
+        )
         return ErrorView(
-            report, origin, freshness, when, id_token_failed, failed_since, drill, cancelled
+            report,
+            origin,
+            freshness,
+            when,
+            id_token_failed,
+            failed_since,
+            drill,
+            cancelled,
+            with_pasted_keys,
         )
 
     def _id_token_failures(

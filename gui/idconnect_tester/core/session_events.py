@@ -246,6 +246,8 @@ class ErrorView:
     id_token_failed_since: tuple[str, ...] = ()
     drill: str = ""  # the emulator drill that staged that step's outcome, if one did
     cancelled: bool = False  # the person cancelled that step (a drill may have held it back)
+    # The checks it fails now were run with keys the person pasted, not the issuer's.
+    failed_with_pasted_keys: bool = False
 
     @property
     def says_something(self) -> bool:

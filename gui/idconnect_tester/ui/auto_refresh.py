@@ -107,8 +107,8 @@ class AutoRefresh(QObject):
         self._timer.stop()
         self.next_at = None
         self._stopped_at = datetime.now(UTC)
-        # When: the line stays after a switch of profile, and "the profile is now …" read as
-        # about the current one.
+        # With when: the line stays after a switch of profile, where, timeless, it read as
+        # said of the profile now shown.
         self.state_changed.emit(f"Stopped at {clock_time(self._stopped_at)}: {why}", Tone.ERROR)
 
     def _due_time(self) -> datetime | None:

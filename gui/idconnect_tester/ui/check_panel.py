@@ -113,8 +113,10 @@ class CheckPanel(QWidget):
         exports.addWidget(self.save_markdown)
         exports.addWidget(self.save_junit)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.freshness)
         layout.addLayout(top)
+        # Under Run check, not above it: the line comes when the target changes, and above, it
+        # pushed the button down as the pointer went to it (tryout U: clicks landed on nothing).
+        layout.addWidget(self.freshness)
         layout.addLayout(exports)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.detail)
@@ -159,7 +161,7 @@ class CheckPanel(QWidget):
                 f"{_MARK[status]} {status.value}",
                 "" if result.http_status is None else str(result.http_status),
                 result.correlation_id or "",
-                f"{result.duration_ms:.0f} ms",
+                result.took,
                 result.why,
             ]
         )

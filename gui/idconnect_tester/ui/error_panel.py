@@ -103,7 +103,9 @@ class ErrorPanel(QWidget):
         elif view is not None and view.id_token_failed:
             self._show_id_token_failure(view.id_token_failed)
         elif view is not None and view.id_token_failed_since:
-            self._show_id_token_failed_since(view.id_token_failed_since)
+            self._show_id_token_failed_since(
+                view.id_token_failed_since, view.failed_with_pasted_keys
+            )
         else:
             self._clear()
             return
@@ -134,16 +136,24 @@ class ErrorPanel(QWidget):
         )
         self._show_rows_with_content()
 
-    def _show_id_token_failed_since(self, failed: tuple[str, ...]) -> None:
-        """A success whose id_token passed when it arrived and fails now (its exp passed):
-        the step had no error, but "No error" beside an id_token not to be trusted reads as
-        if all were well."""
+    def _show_id_token_failed_since(self, failed: tuple[str, ...], pasted_keys: bool) -> None:
+        """A success whose id_token passed when it arrived and fails now (its exp passed, or
+        keys the person pasted don't verify it): the step had no error, but "No error" beside
+        an id_token not to be trusted reads as if all were well."""
         self._clear()
         self.status.setText("No error in the exchange")
-        self.hint.setText(
-            f"Its id_token <b>fails its checks now</b>: {escape(', '.join(failed))} — it passed "
-            "when it arrived. The ID token panel says why, check by check."
-        )
+        if pasted_keys:  # the person's keys, not the token or the time, changed
+            said = (
+                f"Its id_token <b>fails its checks with the keys you pasted</b>: "
+                f"{escape(', '.join(failed))} — it passed when it arrived, with the issuer's. "
+                "Keys… ▸ Fetch from issuer checks it with those again."
+            )
+        else:
+            said = (
+                f"Its id_token <b>fails its checks now</b>: {escape(', '.join(failed))} — it "
+                "passed when it arrived. The ID token panel says why, check by check."
+            )
+        self.hint.setText(said)
         self._show_rows_with_content()
 
     def show_report(self, report: ErrorReport) -> None:
