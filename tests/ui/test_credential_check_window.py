@@ -210,6 +210,30 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     assert panel.property("stale")
 
 
+def test_back_on_a_target_its_own_check_shows_not_the_one_that_ran_last(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout V: back on a profile, the check panel showed another target's failed check —
+    labelled "the same client at the same server" — and hid this profile's own pass."""
+    panel = window.check_panel
+    run_check(window, qtbot)
+    assert statuses(window) == dict.fromkeys(STEP_IDS, "pass")
+    emulator_id = window.targets.current.id
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
+    run_check(window, qtbot)  # this profile edited: another target, whose token step fails
+    assert statuses(window)["token"] == "fail"
+    other = add_profile(window, "Partner sandbox", client_id="partner-client")
+    assert panel.property("stale")  # the failed check, marked as another target's
+
+    select(window, emulator_id)  # the edit was for this run only: the profile as it was
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-app-token")
+    assert statuses(window) == dict.fromkeys(STEP_IDS, "pass")  # its own check, whole
+    assert not panel.property("stale")
+    assert "PASS" in panel.summary.text()
+    select(window, other.id)  # none of its own: the latest, marked
+    assert panel.property("stale") and statuses(window)["token"] == "pass"
+
+
 def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtbot) -> None:
     """The check vouches for the credentials, the secret key among them: typing another key
     marks its PASS as older (tokens don't depend on it; the check does)."""

@@ -364,6 +364,7 @@ def test_pasted_jwks_verifies_offline_and_a_wrong_key_fails(window, qtbot) -> No
         lambda: window.id_token_panel.check_status("signature") == "pass", timeout=WAIT_MS
     )
     assert window.session.pasted_description == ""
+    assert "set aside" in window.status.text()  # said with the outcome, not under it
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     newest = window.history.store.list()[0]
     assert abs(newest.time - exchange.received_at) < timedelta(milliseconds=1)  # that one

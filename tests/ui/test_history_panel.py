@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
+    QWidget,
 )
 from tests.ui.helpers import (
     WAIT_MS,
@@ -266,6 +267,27 @@ def test_showing_the_history_catches_up_with_another_instance(window: MainWindow
     window.docks["history"].raise_()  # its tab in front: the rows the user sees now
     qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
     assert panel.count_label.text() == "3 exchanges"
+
+
+def test_a_history_another_window_cleared_is_listed_empty_on_coming_back(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout V: Clear history in a second window left the first listing 23 rows, whose Show
+    then said "That history entry no longer exists". Activated, the window lists again."""
+    panel = window.history_panel
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    elsewhere = QWidget()  # the person is in the other window meanwhile
+    qtbot.addWidget(elsewhere)
+    elsewhere.show()
+    elsewhere.activateWindow()
+    assert QTest.qWaitForWindowActive(elsewhere)
+    with HistoryStore() as other_window:
+        other_window.clear()
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+    qtbot.waitUntil(lambda: panel.row_count() == 0, timeout=WAIT_MS)
+    assert panel.count_label.text().startswith("0 ")
 
 
 def test_a_long_list_is_built_a_batch_per_turn_and_ends_whole(window: MainWindow, qtbot) -> None:

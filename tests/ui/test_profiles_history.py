@@ -785,6 +785,10 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     window.copy_response_json()
     copied = json.loads(QGuiApplication.clipboard().text())
     assert copied["token_type"] == "Bearer"
+    # Tryout V: it holds the tokens whole, as received — said, in amber.
+    assert copied["access_token"] == exchange.outcome.access_token
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    assert "in full" in window.status.text()
     get_code(window, qtbot)  # an authorize step since: the latest exchange is still the token's
     saved = window.save_exchange(tmp_path / "exchange.json")
     assert saved is not None
@@ -902,6 +906,23 @@ def test_a_profile_imported_in_a_terminal_appears_in_the_open_window(
     assert window.target_panel.profile.currentText() == "Sandbox A"
     assert window.target_panel.app_token.text() == typed
     assert "Partner" in window.status.message.text()
+
+
+def test_the_profile_on_screen_deleted_in_another_window_gives_way_and_says_so(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout V: deleted in a second window, the profile stayed selected in the first; typing
+    in it then failed at each save ("There is no profile with id …")."""
+    mine = add_profile(window, "Sandbox A")
+    ProfileStore().delete(mine.id)  # what the other window does, in its own process
+    qtbot.waitUntil(lambda: window.targets.current.id != mine.id, timeout=WAIT_MS)
+    assert "Sandbox A" not in _profiles_listed(window)
+    assert window.target_panel.profile.currentData() == window.targets.current.id
+    said = window.status.message.text()
+    assert "Sandbox A" in said and "deleted" in said
+    type_into(qtbot, window.target_panel.app_token, "sbx:typed-after")  # saves, without a word
+    window.target_binding.save()
+    assert "not saved" not in window.status.message.text()
 
 
 def test_profiles_added_where_nothing_could_watch_appear_when_the_window_is_activated(

@@ -470,13 +470,6 @@ class Session:
                 # Keys pasted for one id_token say nothing of the next: a genuine answer judged
                 # by them read "not trusted", and its history row kept "bad id_token" for good.
                 self._pasted_keys, self._pasted_description = None, ""
-                self._emit(
-                    Notice(
-                        "The new id_token is checked with the issuer's keys: the keys pasted "
-                        "for the last one were set aside (Keys… to paste them again)",
-                        Tone.WARNING,
-                    )
-                )
             grant = Grant(exchange, outcome, grant_type)
             continues = chain is not None
             for share in self._shares.values():

@@ -133,6 +133,13 @@ class CheckPanel(QWidget):
         """One operation at a time: no check while a request runs (and the other way round)."""
         self.run_button.setEnabled(not busy)
 
+    def show_report(self, report: CheckReport) -> None:
+        """A check that ran before, whole: its rows, its summary and its exports."""
+        self.started("")
+        for result in report.results:
+            self.add_result(result)
+        self.finished(report)
+
     def started(self, target: str) -> None:
         self.results.clear()
         self._show_step_text("")

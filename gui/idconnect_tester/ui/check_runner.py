@@ -184,6 +184,10 @@ class CheckRunner:
         self._profile: Profile | None = None  # the target of the check running now
         self._checked: Origin | None = None  # the target of the rows on show
         self._secret_checked: str | None = None  # the digest of the secret key they used
+        # Each target's latest finished check, with the digest of its secret key: back on a
+        # target, its own rows show again, not another's (tryout V: a copy of a profile showed
+        # the original's failed check, and hid its own pass).
+        self._by_target: dict[tuple[str, ...], tuple[CheckReport, Origin, str | None]] = {}
         self._stop_reason = ""
         # The running check's settings and the steps it has reported (for a stopped check's
         # report), and when it started.
@@ -239,6 +243,11 @@ class CheckRunner:
         """Whether the rows on show are a check of `current` with this `secret` (None: they
         are, or there are none) — or of a target the user has since left, or with a secret key
         since changed (the check vouches for the credentials, the secret among them)."""
+        own = self._by_target.get(current.key)
+        shown = self._checked
+        if own is not None and not self.running and (shown is None or shown.key != current.key):
+            self.report, self._checked, self._secret_checked = own
+            self._panel.show_report(own[0])
         checked = self._checked
         if checked is None:
             return None
@@ -287,6 +296,8 @@ class CheckRunner:
             return
         self._profile = None
         self.report = report
+        if self._checked is not None:
+            self._by_target[self._checked.key] = (report, self._checked, self._secret_checked)
         self._panel.finished(report)
         verdict = "passed" if report.passed else "failed"
         tone = Tone.OK if report.passed else Tone.ERROR

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
 from idconnect_tester.core.curl_export import curl_command
-from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
 from idconnect_tester.core.exchange_json import response_as_json_text, save_exchange_json
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
@@ -67,7 +67,15 @@ def copy_response_json(exchange: Exchange | None, say: Say) -> None:
         say("No response to copy yet", Tone.WARNING)
         return
     QGuiApplication.clipboard().setText(response_as_json_text(exchange))
-    say("Response copied as JSON", Tone.OK)
+    if isinstance(exchange.outcome, TokenGranted | ShareTokenGranted):
+        # As received, so whole (Save exchange and Copy for support mask them): said.
+        say(
+            "Response copied as JSON, with its tokens in full: keep it as secret as they are "
+            "(Copy for support masks them)",
+            Tone.WARNING,
+        )
+    else:
+        say("Response copied as JSON", Tone.OK)
 
 
 def save_exchange(

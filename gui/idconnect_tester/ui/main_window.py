@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QElapsedTimer, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QElapsedTimer, QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -714,7 +714,11 @@ class MainWindow(QMainWindow):
     def _exchange_finished(
         self, exchange: Exchange, request: TokenRequest | ShareTokenRequest, origin: Origin
     ) -> None:
+        pasted_keys = self.session.pasted_description
         hint = self.session.exchange_finished(exchange, sent=request, origin=origin)
+        # Keys pasted for the last id_token are set aside for a new one: said with the outcome
+        # (a notice of its own would be gone under it at once).
+        set_aside = bool(pasted_keys) and not self.session.pasted_description
         automatic = self.auto_refresh.finished(exchange)
         # Saved once the panels have painted: a big exchange's masking and SQLite write don't
         # add to the same frozen moment. With the hint the error panel gave (History ▸ Show
@@ -740,7 +744,15 @@ class MainWindow(QMainWindow):
             # It ended after a switch: another target's "200 OK" in green reads as this one's.
             self.status.say(f"{origin.label}: {prefix}{exchange.summary()}")
             return
-        self.status.say(prefix + exchange.summary(), Tone.OK if exchange.succeeded else Tone.ERROR)
+        if set_aside:
+            self.status.say(
+                f"{prefix}{exchange.summary()} — the new id_token is checked with the issuer's "
+                "keys: the ones pasted for the last were set aside (Keys… to paste them again)",
+                Tone.WARNING,
+            )
+        else:
+            tone = Tone.OK if exchange.succeeded else Tone.ERROR
+            self.status.say(prefix + exchange.summary(), tone)
         self._status_shows = origin
 
     def _refresh_token_of_the_target(self, current: Origin) -> None:
@@ -1084,6 +1096,12 @@ class MainWindow(QMainWindow):
         """The window manager's resizes after the first show are over: from now on a resize
         keeps the sizes the docks have (a person's splitters), not the default ones."""
         return self._settling.isValid() and self._settling.elapsed() >= _SETTLING_MS
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt names it
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Another window of the app may have written or cleared the history meanwhile.
+            self.history.refresh_soon()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
         super().resizeEvent(event)

@@ -22,6 +22,7 @@ from idconnect_tester.ui.window_size import size_for_reading
 # Keys that belong to a field or a list rather than to a menu command.
 _IN_FIELDS = (
     ("Token request", "Send", "Return in Code, Verifier or Refresh token"),
+    ("Token request", "Send a code exchanged already", "Ctrl+Return (Return does not)"),
     ("Anywhere", "Go to a field or button", "Alt + its underlined letter"),
     ("History", "Show an exchange", "Double-click its row, or Return on it"),
     ("History", "A row's menu (Show, Load, copy)", "Right-click it, Menu, or Shift+F10"),

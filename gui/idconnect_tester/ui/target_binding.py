@@ -87,7 +87,9 @@ class TargetBinding(QObject):
 
     def catch_up(self) -> None:
         """The list shows what the file holds now. The profile on screen stays as it is, with
-        what is typed in it (if the file no longer has it, until another is picked)."""
+        what is typed in it — unless another window deleted it: then the profile last used is
+        selected, and the status bar says why (typing on into a deleted profile was refused
+        at each save, "There is no profile with id …")."""
         store = self.selection.store
         listed = {profile.id for profile in self.selection.profiles()}
         recovery_before = store.recovery_message
@@ -96,7 +98,17 @@ class TargetBinding(QObject):
         current = self.selection.current
         profiles = self.selection.profiles()
         if all(profile.id != current.id for profile in profiles):
-            profiles.append(current)
+            self._save_timer.stop()  # what was typed has no profile to go to any more
+            self.selection.select(store.last_used)
+            self.panel.set_profiles(profiles, self.selection.current.id)
+            self._show_current()
+            self._say(
+                f"Profile {current.name!r} was deleted outside this window: now on "
+                f"{self.selection.current.name!r}",
+                Tone.WARNING,
+            )
+            self.profiles_changed_elsewhere.emit()
+            return
         self.panel.set_profiles(profiles, current.id)
         added = [profile.name for profile in profiles if profile.id not in listed]
         if store.recovery_message and store.recovery_message != recovery_before:
