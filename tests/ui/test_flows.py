@@ -808,7 +808,9 @@ def test_pasted_redirect_url_is_checked_against_this_runs_state(window, qtbot):
     answer_the_input_dialog(forged)
     window.get_code_flow.paste_redirect()
     assert window.form.code.text() == "PASTED-CODE"  # not replaced
-    assert "state" in text_of(window, "errorDescription").lower()
+    # It answers no waiting Get code (the last has its code): said, and recorded as nothing.
+    said = window.status.text()
+    assert "state" in said.lower() and "no Get code is waiting" in said
 
 
 def test_pkce_checker(qtbot) -> None:

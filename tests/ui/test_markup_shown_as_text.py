@@ -7,11 +7,13 @@ status bar, History ▸ Show, and a question that names a profile."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from PySide6 import QtGui
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTreeWidget, QWidget
+from tests.support.browser import Browser
+from tests.support.identity_provider import identity_provider
 from tests.ui.helpers import (
     WAIT_MS,
     add_profile,
@@ -124,19 +126,29 @@ def test_a_question_that_names_a_profile_shows_the_name_as_typed(window: MainWin
 
 
 def test_a_bidi_override_in_an_error_redirect_is_shown_as_its_escape(
-    window: MainWindow, qtbot
+    window: MainWindow, qtbot, browser: Browser
 ) -> None:
     """U+202E draws the text after it reversed: "evil" would read "live". In the error panel,
     the status bar, every tooltip and the raw exchange it shows as the escape that spells it."""
-    get_code(window, qtbot)
-    attempt = pending_attempt(window)
+    browser.follows = False  # the person's browser: the error comes back by a paste
     description = "Denied \u202eevil"
-    redirect = (  # an error from elsewhere: this Get code was answered with a code already
-        f"{attempt.redirect_uri}?error=access_denied&error_description={quote(description)}"
-        "&state=from-elsewhere"
-    )
-
-    paste_into(qtbot, window.form.code, redirect)
+    with identity_provider() as provider:
+        add_profile(
+            window,
+            "Local identity provider",
+            client_id="idp-client",
+            issuer=provider.issuer,
+            redirect_uri="https://app.example/callback",
+        )
+        window.form.code.clear()
+        window.form.get_code_button.click()  # a Get code that waits for its answer
+        qtbot.waitUntil(lambda: len(browser.opened) == 1, timeout=WAIT_MS)
+        state = parse_qs(urlsplit(browser.opened[0]).query)["state"][0]
+        redirect = (  # that Get code's answer: an error, as the server sends it
+            "https://app.example/callback?error=access_denied"
+            f"&error_description={quote(description)}&state={state}"
+        )
+        paste_into(qtbot, window.form.code, redirect)
 
     qtbot.waitUntil(lambda: shown_anywhere("Denied \\u202eevil"), timeout=WAIT_MS)
     assert "Denied \\u202eevil" in text_of(window, "errorDescription")

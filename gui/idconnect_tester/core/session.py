@@ -387,6 +387,17 @@ class Session:
                     Tone.WARNING,
                 )
             )
+        elif unmatched and answered:
+            # The last Get code got its code already: what is pasted now answers none of this
+            # run's attempts. Recorded as that attempt's failure, it read "authorize failed"
+            # beside its success, with a wait made up from when it started.
+            self._emit(
+                Notice(
+                    f"{result.summary()} — no Get code is waiting: the last one got its code "
+                    "already (press Get code for a new one)",
+                    Tone.ERROR,
+                )
+            )
         elif attempt is not None:
             self.authorize_finished(attempt, result)
         elif result.code is not None:
