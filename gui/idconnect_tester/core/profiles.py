@@ -285,17 +285,17 @@ class ProfileStore:
             except ProfileError as exc:
                 notes.append(f"Skipped: {exc}")
                 continue
-            wanted = profile.name
-            if _named_as_the_emulator(wanted) and not profile.uses_builtin_emulator:
-                # The name would vouch for a target it is not (a production one, say).
-                wanted = urlsplit(profile.base_url).hostname or "Imported"
+            # A name that says the built-in emulator would vouch for a target it is not (a
+            # production one, say): such a profile takes its host's name.
+            posing = _named_as_the_emulator(profile.name) and not profile.uses_builtin_emulator
+            wanted = (urlsplit(profile.base_url).hostname or "Imported") if posing else profile.name
+            unique = _unique_name(wanted, taken)
+            if posing:
                 notes.append(
                     f"{profile.name!r} is the name of the app's own emulator, and this profile "
-                    f"targets {profile.base_url}: imported as {_unique_name(wanted, taken)!r}"
+                    f"targets {profile.base_url}: imported as {unique!r}"
                 )
-            unique = _unique_name(wanted, taken)
-            if unique != wanted and wanted == profile.name:
-                # Imported twice, say: said, so the list's "(2)" is no surprise.
+            elif unique != wanted:  # imported twice, say: the list's "(2)" is no surprise
                 notes.append(f"A profile named {wanted!r} exists already: imported as {unique!r}")
             profile = replace(profile, id=new_profile_id(), name=unique, builtin=False)
             if problems := profile.problems():

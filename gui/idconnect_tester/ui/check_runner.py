@@ -239,15 +239,18 @@ class CheckRunner:
         self._panel.started(profile.name)
         return True
 
-    def freshness(self, current: Origin, secret: str | None = None) -> Freshness | None:
-        """Whether the rows on show are a check of `current` with this `secret` (None: they
-        are, or there are none) — or of a target the user has since left, or with a secret key
-        since changed (the check vouches for the credentials, the secret among them)."""
+    def follow_target(self, current: Origin) -> None:
+        """Back on a target with a check of its own: its rows show again, not another's."""
         own = self._by_target.get(current.key)
         shown = self._checked
         if own is not None and not self.running and (shown is None or shown.key != current.key):
             self.report, self._checked, self._secret_checked = own
             self._panel.show_report(own[0])
+
+    def freshness(self, current: Origin, secret: str | None = None) -> Freshness | None:
+        """Whether the rows on show are a check of `current` with this `secret` (None: they
+        are, or there are none) — or of a target the user has since left, or with a secret key
+        since changed (the check vouches for the credentials, the secret among them)."""
         checked = self._checked
         if checked is None:
             return None

@@ -603,6 +603,7 @@ class MainWindow(QMainWindow):
             )
 
     def _mark_the_check(self, current: Origin) -> None:
+        self.check_runner.follow_target(current)
         freshness = self.check_runner.freshness(current, self.targets.known_secret())
         self.check_panel.show_freshness(freshness)
         self._title("check", freshness)
@@ -780,7 +781,7 @@ class MainWindow(QMainWindow):
         shown, self._status_shows = self._status_shows, None
         previous, self._status_target = self._status_target, current
         # The same profile with its URL or app token changed: not a switch, "Now on" it.
-        edited = previous is not None and previous.profile.id == current.profile.id
+        edited = previous is not None and not previous.is_other_profile(current)
         said = ""
         if shown is not None and not shown.same_target(current):
             marked = self._another_targets_results(current)
@@ -817,7 +818,7 @@ class MainWindow(QMainWindow):
         the session moves to `current`, while its tokens are still the ones on display."""
         issued_by = self.session.chain_origin()
         if self.auto_refresh.enabled and issued_by and not issued_by.same_target(current):
-            edited = issued_by.profile.id == current.profile.id
+            edited = not issued_by.is_other_profile(current)
             self.auto_refresh.stop(
                 f"{current.label}'s target was edited after it issued the tokens"
                 if edited
