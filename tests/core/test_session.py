@@ -671,6 +671,34 @@ def test_a_share_token_step_leaves_the_token_panels_current(session, panels, clo
     assert panels.error.report.status.startswith("403")
 
 
+@pytest.mark.parametrize("later", ["a token exchange", "a share-token request"])
+def test_a_share_token_is_an_older_result_once_a_later_request_fails(
+    session, panels, clock, signer, later
+) -> None:
+    """Tryout X: after a 400 from the token endpoint the tokens read "older" and the share
+    token beside them stayed current, in green. A later request that failed — to either
+    endpoint — makes it an older result too; the share token is still valid (nothing said
+    otherwise), and the next share token is current again."""
+    exchange_code(session, clock, signer)
+    share_the_access_token(session, clock)
+    assert not panels.share.freshness.stale
+    clock.advance(3)
+    failed_at = clock.now
+    if later == "a token exchange":
+        failed = api_error(clock.now, 400, "Invalid request")
+        session.exchange_finished(failed, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+        assert panels.tokens.freshness.stale
+    else:
+        failed = api_error(clock.now, 400, "Invalid forClientId", share=True)
+        request = ShareTokenRequest("access-code-1", "bad client", 1800)
+        session.exchange_finished(failed, sent=request, origin=SANDBOX)
+    share = panels.share.freshness
+    assert share.stale and clock_time(failed_at) in share.note and "400" in share.note
+    assert share_state(panels) is TokenState.LIVE  # older, not revoked
+    share_the_access_token(session, clock)
+    assert not panels.share.freshness.stale
+
+
 def test_a_share_token_is_replaced_only_by_a_grant_to_its_own_client(
     session, panels, clock, signer
 ) -> None:

@@ -454,6 +454,25 @@ def test_a_share_token_and_auto_refresh_follow_the_tokens_they_came_from(window,
     assert "revoked" in window.response_panel.share_state.toolTip()
 
 
+def test_a_share_token_is_marked_older_after_a_later_failure(window, qtbot) -> None:
+    """Tryout X: after a 400 (the markup_in_error drill) the Expiry panel marked the access
+    token and the id_token "older" while the share token's countdown stayed green, with no
+    word beside it."""
+    token_flow(window, qtbot)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.send_share_token("CoolCompanyLtd", 600)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    assert text_of(window, "shareTokenCountdownState") == ""  # live: the bar says it
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("markup_in_error")
+    window.form.set_grant("refresh_token")
+    failed = send_and_wait(window, qtbot)
+    assert isinstance(failed.outcome, ApiError)
+    for name in ("shareTokenState", "shareTokenCountdownState", "expiryCountdownState"):
+        assert text_of(window, name) == "older", name
+    assert "400" in window.response_panel.share_state.toolTip()
+
+
 def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> None:
     token_flow(window, qtbot)
     wait_for_verdict(window, qtbot)

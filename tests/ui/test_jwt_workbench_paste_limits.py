@@ -15,13 +15,9 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QTextCurs
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 from tests.ui.test_jwt_workbench import emulator_id_token, open_workbench, verify
 
-from idconnect_tester.ui.jwt_workbench import (
-    KEYS_PASTED,
-    MAX_KEYS_CHARS,
-    MAX_TOKEN_CHARS,
-    JwtWorkbench,
-)
+from idconnect_tester.ui.jwt_workbench import KEYS_PASTED, JwtWorkbench
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.paste_box import MAX_KEYS_CHARS, MAX_TOKEN_CHARS
 
 # Refused in a few milliseconds; generous for a loaded CI machine, and far below the seconds
 # (64 KiB) to minutes (2 MB) Qt took to lay out such a line before.

@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 
+import pytest
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
@@ -446,6 +447,25 @@ def test_reset_layout_puts_every_panel_back_where_the_default_has_it(window, qtb
     assert _dock_layout(window) == default
 
 
+@pytest.mark.parametrize("made", [(3000, 2000), (500, 300)], ids=["huge", "tiny"])
+def test_reset_layout_gives_the_window_a_first_launchs_size_on_its_screen(
+    window, qtbot, made
+) -> None:
+    """Tryout X: made 3000×2000 on a 1024×700 screen (as a window moved from a large monitor
+    is), Reset layout left it that size, most of it off the screen; made tiny, it stayed
+    small. Reset gives it the size a first launch gets, on the screen."""
+    screen = window.screen()
+    assert screen is not None
+    available = screen.availableGeometry()
+    first = window.size()  # the fixture's window is a first launch
+    window.resize(*made)
+    qtbot.waitUntil(lambda: window.size() != first, timeout=WAIT_MS)
+    window.actions_by_name["reset_layout"].trigger()
+    qtbot.waitUntil(lambda: window.size() == first, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: available.contains(window.geometry()), timeout=WAIT_MS)
+    assert on_screen(window.form.send_button)
+
+
 def test_a_layout_remembered_before_the_check_existed_still_shows_it(loop, qtbot) -> None:
     """Qt places a dock the remembered state doesn't know with the others; this keeps it so."""
     first = open_window(qtbot)
@@ -713,6 +733,28 @@ def test_a_users_layout_too_wide_for_the_screen_gives_way_and_says_so(loop, qtbo
     assert on_screen(second.form.send_button)
     assert "layout" in second.status.text()
     close_window(second, qtbot)
+
+
+@pytest.mark.parametrize("closed", ["error", "response"])
+def test_a_closed_panel_opens_again_for_the_result_it_is_for(
+    window: MainWindow, qtbot, closed: str
+) -> None:
+    """Tryout X: with the Error panel closed (View ▸ Error), a replay's 401 was said only in
+    the status bar — no status, hint or correlationId anywhere in view. A failure opens the
+    error panel again, in front; a success, the response."""
+    dock = window.docks[closed]
+    if closed == "response":
+        token_flow(window, qtbot)
+        send_and_wait(window, qtbot)  # a failure first: the error is in front
+    dock.toggleViewAction().trigger()
+    assert dock.isHidden()
+    if closed == "error":
+        token_flow(window, qtbot)
+        send_and_wait(window, qtbot)  # the same code again: 401
+    else:
+        token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: not dock.visibleRegion().isEmpty(), timeout=WAIT_MS)
+    assert dock.toggleViewAction().isChecked()
 
 
 def test_a_resize_to_another_layout_keeps_the_current_error_in_front(

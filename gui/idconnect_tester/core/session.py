@@ -172,6 +172,9 @@ class Session:
         # The latest exchange that reached the token endpoint, per target: a token view is
         # current only while it shows that exchange's result.
         self._latest_token_exchange: dict[tuple[str, ...], Exchange] = {}
+        # The latest request to either endpoint, per target: a share token on display after
+        # a later one is an older result, as the tokens beside it are.
+        self._latest_sent: dict[tuple[str, ...], Exchange] = {}
         # The latest step's outcome, and each target's own: back on a target, the error panel
         # shows how its latest step ended (what its older results' notes refer to), not the
         # error of the target just left.
@@ -450,6 +453,8 @@ class Session:
         self._set_raw(exchange, origin)
         report = self._explained(report_for_exchange(exchange), exchange, sent, origin)
         self._set_error(_ShownError(report, origin, now, exchange=exchange))
+        if not isinstance(exchange.outcome, NotSent):  # nothing reached the server
+            self._latest_sent[origin.key] = exchange
         if exchange.endpoint is Endpoint.TOKEN:
             request = sent if isinstance(sent, TokenRequest) else None
             self._token_exchange(exchange, request, origin)
@@ -1058,9 +1063,23 @@ class Session:
                 f"{clock_time(replaced_by.exchange.received_at)} replaced",
                 "older",
             )
+        elif (later := self._later_exchange(share)) is not None:
+            freshness = Freshness(
+                True,
+                f"Older: the latest ({clock_time(later.received_at)}) {_ended(later)}; "
+                f"this is from {when}",
+                "older",
+            )
         else:
             freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
         return ShareView(share.exchange, share.granted, share.origin, status, freshness)
+
+    def _later_exchange(self, share: _Share) -> Exchange | None:
+        """The latest request to the share token's target, when it is not the one that made
+        the share token (a token exchange that failed since, a share-token request refused):
+        the share token is then an older result."""
+        latest = self._latest_sent.get(share.origin.key)
+        return latest if latest is not None and latest is not share.exchange else None
 
     def _doubt_about_the_source(self, share: _Share, now: datetime) -> TokenStatus | None:
         """A share token made from an access token since revoked, refused or in doubt is in

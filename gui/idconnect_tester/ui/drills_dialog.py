@@ -49,7 +49,12 @@ from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, wrap_rows
+from idconnect_tester.ui.widgets import (
+    WrappingLabel,
+    correct_to_nearest,
+    with_mnemonic,
+    wrap_rows,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -108,7 +113,7 @@ class DrillsDialog(QDialog):
         self.status = WrappingLabel("")
         self.status.setObjectName("drillsStatus")
         form = QFormLayout()
-        form.addRow("For the next", self.times)
+        form.addRow("For the &next", self.times)
         # The selected drill's parameters (the slow drill's delay_s…), at the emulator's
         # defaults; the emulator checks the ranges and says what it accepts.
         # Their room is kept for the drill with the most (see show_state): picking another
@@ -175,6 +180,8 @@ class DrillsDialog(QDialog):
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self.params = {}
+        # Alt+letters of their own: the buttons', Close's and "For the next"'s are taken.
+        taken = {"a", "d", "r", "c", "n"}
         for param, default in wanted.items():
             spin = QDoubleSpinBox()
             spin.setObjectName(f"drillParam_{param}")
@@ -186,7 +193,8 @@ class DrillsDialog(QDialog):
             spin.setToolTip(
                 f"{param} for {name} (the emulator's default: {default:g}): 0 to {_PARAM_MAX:,}"
             )
-            self.params_form.addRow(param_label(param).capitalize(), spin)
+            label = with_mnemonic(param_label(param).capitalize(), taken)
+            self.params_form.addRow(label, spin)
             self.params[param] = spin
         # Made after the buttons, the settings would come after Close in the Tab order: they
         # belong with "For the next", before the buttons that arm.

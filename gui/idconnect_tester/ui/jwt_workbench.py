@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextOption
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -52,9 +52,14 @@ from idconnect_tester.core.jwt_decode import (
 from idconnect_tester.core.session_events import Freshness
 from idconnect_tester.core.visible_text import escape_hidden, is_hidden, visible_json
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
+from idconnect_tester.ui.paste_box import (
+    MAX_KEYS_CHARS,
+    MAX_TOKEN_CHARS,
+    BoundedTextEdit,
+    too_long,
+)
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
-    BoundedTextEdit,
     WrappingLabel,
     announce,
     correct_to_nearest,
@@ -75,16 +80,6 @@ _WORKBENCH_FAILED = "Do not trust this token as an id_token"
 # Why the kid and signature rows were skipped; the verdict already says nothing checked it.
 NO_KEYS_NOTE: Final = "Decode only: no keys chosen"
 NO_KEYS_LINE: Final = "Keys: none (decode only)"
-# What each box takes. 2 MB pasted on one line held the window for minutes (Qt lays out a line
-# in time that grows about with the square of its length); text longer than these is refused.
-# A real id_token is one to a few thousand characters, and common servers' default limit for a
-# header is about 8 KB: 64 KiB is far above any real JWT, and wrapped anywhere Qt lays it out
-# in ~40 ms (measured on one line, with the box's wrapping).
-MAX_TOKEN_CHARS: Final = 64 * 1024
-# A provider's JWKS is a few KB (up to tens with certificate chains, x5c), a PEM key or chain
-# less: 128 KiB leaves room for the largest, and even on one line is laid out in ~90 ms.
-MAX_KEYS_CHARS: Final = 128 * 1024
-
 StartBackground = Callable[..., None]  # RequestController.start_background(coroutine, name)
 
 
@@ -144,19 +139,22 @@ class JwtWorkbench(QDialog):
             "How far the clocks may disagree when exp, iat and nbf are checked: "
             f"{self.leeway.minimum():,} to {self.leeway.maximum():,} seconds"
         )
+        # Every field and button has its Alt+letter; the paste boxes leave Alt+letter to them.
+        token_label = QLabel("&Token")
+        token_label.setBuddy(self.token)
         form = QFormLayout()
-        form.addRow("Issuer", self.issuer)
-        form.addRow("Client id", self.client_id)
-        form.addRow("Nonce", self.nonce)
-        form.addRow("Clock leeway", self.leeway)
+        form.addRow("&Issuer", self.issuer)
+        form.addRow("C&lient id", self.client_id)
+        form.addRow("&Nonce", self.nonce)
+        form.addRow("Clock lee&way", self.leeway)
 
         self.key_source = QButtonGroup(self)
         sources = QHBoxLayout()
         self.key_buttons: dict[str, QRadioButton] = {}
         for source, text in (
-            (KEYS_FROM_ISSUER, "The issuer's keys"),
-            (KEYS_PASTED, "Pasted JWKS or PEM"),
-            (KEYS_NONE, "None (decode only)"),
+            (KEYS_FROM_ISSUER, "The issuer's &keys"),
+            (KEYS_PASTED, "&Pasted JWKS or PEM"),
+            (KEYS_NONE, "N&one (decode only)"),
         ):
             button = QRadioButton(text)
             button.setObjectName(f"{PREFIX}Keys_{source}")
@@ -174,10 +172,10 @@ class JwtWorkbench(QDialog):
         self.key_source.buttonToggled.connect(lambda *_: self._key_source_changed())
         form.addRow("Keys", sources)
         self._keys_row = form.rowCount()
-        form.addRow("", self.keys)
+        form.addRow("&JWKS or PEM", self.keys)
         self._form = form
 
-        self.verify_button = QPushButton("Decode and verify")
+        self.verify_button = QPushButton("&Decode and verify")
         self.verify_button.setObjectName(f"{PREFIX}VerifyButton")
         self.verify_button.setDefault(True)
         self.verify_button.clicked.connect(self.verify)
@@ -206,6 +204,7 @@ class JwtWorkbench(QDialog):
         inputs_layout = QVBoxLayout(inputs)
         inputs_layout.setContentsMargins(0, 0, 0, 0)
         inputs_layout.addWidget(intro)
+        inputs_layout.addWidget(token_label)
         inputs_layout.addWidget(self.token)
         inputs_layout.addLayout(form)
         inputs_layout.addLayout(action)
@@ -257,11 +256,8 @@ class JwtWorkbench(QDialog):
         set_tone(self.panel.summary, Tone.MUTED)  # an older verdict: not in green
 
     def _bounded_box(self, limit: int, holds: str) -> BoundedTextEdit:
-        """A box for pasted text that refuses more than `limit` characters, saying so. It
-        wraps anywhere: a token or a minified JWKS has no spaces to wrap at, and Qt's search
-        for one is what makes a long line slow to lay out (64 KiB: ~1.1 s instead of ~40 ms)."""
+        """A box for pasted text that refuses more than `limit` characters, saying so."""
         box = BoundedTextEdit(limit)
-        box.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         box.refused.connect(
             lambda offered, total: self._say_too_long(holds, limit, offered, total, box)
         )
@@ -270,17 +266,9 @@ class JwtWorkbench(QDialog):
     def _say_too_long(
         self, holds: str, limit: int, offered: int, total: int, box: BoundedTextEdit
     ) -> None:
-        """Why a paste into `box` did not go in: too long to be what the box holds. The box
-        keeps its text, and the verdict on show stays current (nothing it is about changed)."""
-        if total == offered:
-            size = f"that text is {offered:,} characters long"
-        else:  # not much on its own, but added to what the box holds
-            size = f"{offered:,} characters more would make the box {total:,} characters long"
-        kept = "" if box.document().isEmpty() else " What the box held is kept."
-        text = (
-            f"Not pasted: {size} — too long for {holds} (this box takes up to {limit:,} "
-            f"characters).{kept}"
-        )
+        """Why a paste into `box` did not go in. The box keeps its text, and the verdict on
+        show stays current (nothing it is about changed)."""
+        text = too_long(holds, limit, offered, total, kept=not box.document().isEmpty())
         self._say(text, about_the_inputs=False)  # about a paste that did not go in
         announce(box, text)  # the focus is in the box, not on the line that says it
 

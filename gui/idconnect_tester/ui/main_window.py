@@ -609,14 +609,17 @@ class MainWindow(QMainWindow):
         self._title("check", freshness)
 
     def _raise_for(self, view: ErrorView | None) -> None:
-        """A new step's failure brings the error panel to the front; its success, the response.
-        A target switch shows a step of before (the same, or that target's own latest): the tabs
-        stay as the user left them."""
+        """A new step's failure brings the error panel to the front — opened again if it was
+        closed: a failure said only in the status bar goes unseen — and its success, the
+        response. A target switch shows a step of before (the same, or that target's own
+        latest): the tabs stay as the user left them."""
         if view is None or (self._shown_error is not None and view.at <= self._shown_error.at):
             return
         self._shown_error = view
         raised = self.docks["error" if view.report is not None else "response"]
         focused = QApplication.focusWidget()
+        if raised.isHidden():
+            raised.show()
         raised.raise_()
         self._keep_the_focus_in_front(raised, focused)
         if view.report is not None and self._default_layout is not None:
@@ -1061,6 +1064,19 @@ class MainWindow(QMainWindow):
         self.check_panel.recolour()
 
     def reset_layout(self) -> None:
+        """The default layout, in a window of the size a first launch gets on its screen: a
+        window made larger than the screen (moved from a large monitor) or tiny is what a
+        reset is for too. Maximised or full screen, the screen decides the size."""
+        screen = self.screen()
+        if screen is not None and not (self.isMaximized() or self.isFullScreen()):
+            available = screen.availableGeometry()
+            size = window_layout.first_window_size(available)
+            self.resize(size)
+            self.move(
+                available.left() + (available.width() - size.width()) // 2,
+                available.top() + (available.height() - size.height()) // 2,
+            )
+            keep_frame_on_screen(self)  # with its title bar and borders, as at launch
         self._arrange()
 
     def _arrange(self) -> None:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
 from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
 from idconnect_tester.core.request import SHARE_MAX_TTL_S, spaced_client_id_problem
+from idconnect_tester.ui.paste_box import MAX_KEYS_CHARS, BoundedTextEdit, too_long
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest
 from idconnect_tester.ui.window_size import grow_to_show_all
@@ -58,14 +58,14 @@ class ShareTokenDialog(QDialog):
         )
         intro.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("forClientId", self.for_client_id)
-        form.addRow("ttlInSecs", self.ttl)
+        form.addRow("&forClientId", self.for_client_id)
+        form.addRow("&ttlInSecs", self.ttl)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.send = buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert self.send is not None
-        self.send.setText("Send")
+        self.send.setText("&Send")
         self.send.setObjectName("shareSendButton")
         # Why Send is off, where the eye goes next: under the field it waits for.
         self.why_not = QLabel(_NEEDS_CLIENT_ID)
@@ -166,12 +166,12 @@ class PkceCheckerDialog(QDialog):
             edit.textChanged.connect(self._check)
         self.verdict = WrappingLabel()
         self.verdict.setObjectName("pkceResult")
-        generate = QPushButton("Generate a pair")
+        generate = QPushButton("&Generate a pair")
         generate.setObjectName("pkceGenerateButton")
         generate.clicked.connect(self._generate)
         form = QFormLayout()
-        form.addRow("code_verifier", self.verifier)
-        form.addRow("code_challenge", self.challenge)
+        form.addRow("code_&verifier", self.verifier)
+        form.addRow("code_c&hallenge", self.challenge)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
@@ -240,7 +240,8 @@ class KeysDialog(QDialog):
             "For offline checks, paste a JWKS, a single JWK, or a PEM public key or certificate."
         )
         intro.setWordWrap(True)
-        self.text = QPlainTextEdit(current)
+        self.text = BoundedTextEdit(MAX_KEYS_CHARS)
+        self.text.setPlainText(current)
         self.text.setObjectName("keysTextEdit")
         self.text.setAccessibleName("Keys: JWKS, JWK or PEM")
         self.text.setFont(monospace_font())
@@ -250,6 +251,19 @@ class KeysDialog(QDialog):
         set_tone(self.problem, Tone.ERROR)
         # What was wrong with the text before is not said of the text typed or pasted since.
         self.text.textChanged.connect(lambda: self.problem.setText(""))
+        self.text.refused.connect(
+            lambda offered, total: self.problem.setText(
+                too_long(
+                    "a JWKS or PEM key",
+                    MAX_KEYS_CHARS,
+                    offered,
+                    total,
+                    kept=not self.text.document().isEmpty(),
+                )
+            )
+        )
+        text_label = QLabel("&Keys")
+        text_label.setBuddy(self.text)
         self.use_issuer = False
         self.leeway = QSpinBox()
         self.leeway.setObjectName("keysLeewaySpin")
@@ -263,20 +277,21 @@ class KeysDialog(QDialog):
             f"{self.leeway.minimum():,} to {self.leeway.maximum():,} seconds"
         )
         leeway_row = QFormLayout()
-        leeway_row.addRow("Clock leeway", self.leeway)
+        leeway_row.addRow("Clock &leeway", self.leeway)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
-            ok.setText("Use these keys")
-        fetch = buttons.addButton("Fetch from issuer", QDialogButtonBox.ButtonRole.ResetRole)
+            ok.setText("&Use these keys")
+        fetch = buttons.addButton("&Fetch from issuer", QDialogButtonBox.ButtonRole.ResetRole)
         fetch.clicked.connect(self._fetch)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.in_use)
+        layout.addWidget(text_label)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.problem)
         layout.addLayout(leeway_row)

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from PySide6 import QtGui
 from PySide6.QtCore import (
     QEvent,
-    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -109,7 +108,7 @@ def ask(
 
 def give_mnemonics(buttons: Iterable[QAbstractButton]) -> None:
     """An Alt+letter for each button that has none: Qt gives Yes and No theirs, but not
-    Discard, Save or Cancel ("Alt+D does nothing"). The first of its letters no other took."""
+    Discard, Save or Cancel ("Alt+D does nothing")."""
     buttons = list(buttons)
     taken = {
         text[text.index("&") + 1].lower()
@@ -117,13 +116,19 @@ def give_mnemonics(buttons: Iterable[QAbstractButton]) -> None:
         if "&" in text[:-1]
     }
     for button in buttons:
-        text = button.text()
-        if "&" in text or not text:
-            continue
-        free = next((i for i, c in enumerate(text) if c.isalpha() and c.lower() not in taken), None)
-        if free is not None:
-            taken.add(text[free].lower())
-            button.setText(f"{text[:free]}&{text[free:]}")
+        button.setText(with_mnemonic(button.text(), taken))
+
+
+def with_mnemonic(text: str, taken: set[str]) -> str:
+    """`text` with an Alt+letter, the first of its letters not in `taken` (lower case), which
+    joins `taken`. Text that has one already, or whose letters are all taken, stays as it is."""
+    if "&" in text or not text:
+        return text
+    free = next((i for i, c in enumerate(text) if c.isalpha() and c.lower() not in taken), None)
+    if free is None:
+        return text
+    taken.add(text[free].lower())
+    return f"{text[:free]}&{text[free:]}"
 
 
 def ask_text(
@@ -804,61 +809,3 @@ def return_presses_buttons(root: QWidget) -> None:
         button.setAutoDefault(True)
     for tool in root.findChildren(QToolButton):
         tool.installEventFilter(_RETURN_CLICKS)
-
-
-class BoundedTextEdit(QPlainTextEdit):
-    """A plain-text box that never holds more than `limit` characters from a paste, a drop or
-    `setPlainText`: text that would take it past the limit is not put in (what the box held
-    stays) and `refused` says how much was offered.
-
-    Qt lays out a line with no break point in time that grows with the square of its length,
-    on the GUI thread: 2 MB pasted on one line held the window for minutes. Typing can't get
-    near such a limit; what comes in whole can. The check is in `insertFromMimeData`, which
-    Ctrl+V, the context menu's Paste and a drop all go through; `canInsertFromMimeData` keeps
-    Qt's answer, so a drop too large is still taken — and refused with a word, rather than
-    turned away by the mouse cursor without one."""
-
-    # The characters offered, and how many the box would have held with them.
-    refused = Signal(int, int)
-
-    def __init__(self, limit: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.limit = limit
-
-    def _length_with(self, added: int, *, replacing_all: bool = False) -> int:
-        """How long the text would be with `added` characters in place of the selection (of
-        everything, for `setPlainText`)."""
-        if replacing_all:
-            return added
-        cursor = self.textCursor()
-        held = self.document().characterCount() - 1  # less the last paragraph's separator
-        return held - (cursor.selectionEnd() - cursor.selectionStart()) + added
-
-    def _fits(self, added: int, *, replacing_all: bool = False) -> bool:
-        total = self._length_with(added, replacing_all=replacing_all)
-        if total <= self.limit:
-            return True
-        self.refused.emit(added, total)
-        return False
-
-    def insertFromMimeData(self, source: QMimeData) -> None:  # Qt names it
-        if self._fits(_offered_length(source)):
-            super().insertFromMimeData(source)
-
-    def setPlainText(self, text: str, /) -> None:
-        if self._fits(len(text), replacing_all=True):
-            super().setPlainText(text)
-
-    def insertPlainText(self, text: str, /) -> None:
-        if self._fits(len(text)):
-            super().insertPlainText(text)
-
-
-def _offered_length(source: QMimeData) -> int:
-    """The length of the text a paste or drop of `source` would insert: its plain text, or
-    its Markdown, which Qt inserts in a plain-text box too when it comes first."""
-    text = len(source.text()) if source.hasText() else 0
-    if not source.hasFormat("text/markdown"):
-        return text
-    markdown = bytes(source.data("text/markdown").data()).decode("utf-8", errors="replace")
-    return max(text, len(markdown))
