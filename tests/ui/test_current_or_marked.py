@@ -477,7 +477,10 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     token_flow(window, qtbot)
     wait_for_verdict(window, qtbot)
     emulator_id = window.targets.current.id
-    other = add_profile(window, "Another target", issuer="https://id.example.invalid/")
+    # Another client, and another issuer: the issuer is what Verify again must not take.
+    other = add_profile(
+        window, "Another target", client_id="another-client", issuer="https://id.example.invalid/"
+    )
     assert window.targets.current.id == other.id
     for name in RESULT_PANELS:
         assert stale(window, name), name
@@ -1003,7 +1006,7 @@ def test_the_response_panels_copy_buttons_line_up_whatever_the_states_say(window
     wait_for_verdict(window, qtbot)
     assert text_of(window, "accessTokenState") == "live"
     assert len(copy_buttons_left_edges(window)) == 1
-    add_profile(window, "Another target", issuer="https://id.example.invalid/")
+    add_profile(window, "Another target", client_id="another-client")
     assert text_of(window, "accessTokenState") == "from another target"
     assert len(copy_buttons_left_edges(window)) == 1
 

@@ -25,8 +25,20 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QWidget,
 )
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, get_code, on_screen, scenario, settled, token_flow
+from tests.ui.helpers import (
+    WAIT_MS,
+    add_profile,
+    get_code,
+    on_screen,
+    scenario,
+    select,
+    settled,
+    text_of,
+    token_flow,
+    type_into,
+)
 
 from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.main_window import MainWindow
@@ -508,6 +520,20 @@ def test_esc_in_a_field_cancels_a_send_that_hangs(window: MainWindow, qtbot) -> 
     assert not window.controller.busy and window.form.send_button.isEnabled()
 
 
+def return_then_ctrl_return(window: MainWindow, qtbot, where: tuple[QWidget, ...]) -> None:
+    """Return on each of `where` sends nothing and says why (the code was exchanged); then
+    Ctrl+Return replays it, and the server answers 401."""
+    for widget in where:
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+        assert not window.controller.busy  # nothing went out
+        assert window.status.text().startswith("Return does not send a code exchanged")
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as replay:
+        qtbot.keyClick(window.form.code, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert replay.args[0].status == 401
+    settled(window, qtbot)
+
+
 def test_a_second_return_does_not_replay_the_code_a_click_does(window: MainWindow, qtbot) -> None:
     """Tryout T: Get code, Return (Send), Return again — the second replayed the code, and the
     server revoked the tokens just received. Return does not send a code exchanged already,
@@ -519,15 +545,27 @@ def test_a_second_return_does_not_replay_the_code_a_click_does(window: MainWindo
         qtbot.keyClick(window.form.code, Qt.Key.Key_Return)
     assert first.args[0].status == 200
     settled(window, qtbot)
-    for where in (window.form.send_button, window.form.code):
-        where.setFocus()
-        qtbot.keyClick(where, Qt.Key.Key_Return)
-        assert not window.controller.busy  # nothing went out
-        assert window.status.text().startswith("Return does not send a code exchanged")
-    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as replay:
-        qtbot.keyClick(window.form.code, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert replay.args[0].status == 401
-    settled(window, qtbot)
+    return_then_ctrl_return(window, qtbot, (window.form.send_button, window.form.code))
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
         # Replayed already, and refused: there is nothing more to lose, and Return sends.
         qtbot.keyClick(window.form.code, Qt.Key.Key_Return)
+
+
+def test_return_does_not_replay_a_code_through_a_copy_whose_issuer_differs(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout W: a copy of the profile whose issuer lost its trailing "/" counted as another
+    server. Return sent it the code the profile had exchanged — the server revoked those
+    tokens — and back on the profile they read "live", in green. The code goes to the same
+    token endpoint for the same client whatever the issuer says: Return refuses, and after
+    a deliberate replay the profile's tokens are in doubt."""
+    activate(window, qtbot)
+    token_flow(window, qtbot)
+    emulator_id = window.targets.current.id
+    add_profile(window, "Copy without the slash", issuer=window.emulator.base_url)
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    qtbot.waitUntil(window.form.send_button.isEnabled, timeout=WAIT_MS)
+    assert window.form.code.text()  # the form keeps the code across the switch
+    return_then_ctrl_return(window, qtbot, (window.form.code,))
+    select(window, emulator_id)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "suspect", timeout=WAIT_MS)

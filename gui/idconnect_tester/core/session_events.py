@@ -60,11 +60,14 @@ class Origin:
         return other is not None and self.key == other.key
 
     @property
-    def client_key(self) -> tuple[str, str, str]:
-        """Where a code goes and whose it is: the token endpoint (base URL), the authorization
-        server (issuer) and the client id — not the profile or the app token."""
-        _, base_url, _, issuer, client_id = self.key
-        return base_url, issuer, client_id
+    def client_key(self) -> tuple[str, str]:
+        """Where a code or a refresh token goes and whose it is: the token endpoint (base URL)
+        and the client id — not the profile, the app token or the issuer. The issuer names
+        who signs the id_token; a code goes to the base URL's token endpoint whatever the
+        profile's issuer says (tryout W: a copy whose issuer lost its trailing "/" counted as
+        another server, and Return sent it a code the copied profile had used)."""
+        _, base_url, _, _, client_id = self.key
+        return base_url, client_id
 
     def same_client(self, other: Origin | None) -> bool:
         """The same client at the same server as `other`: a code or a refresh token from there

@@ -1064,19 +1064,16 @@ class MainWindow(QMainWindow):
         self.check_panel.recolour()
 
     def reset_layout(self) -> None:
-        """The default layout, in a window of the size a first launch gets on its screen: a
-        window made larger than the screen (moved from a large monitor) or tiny is what a
-        reset is for too. Maximised or full screen, the screen decides the size."""
+        """The default layout for the window's size — in a window brought back within its
+        screen when it no longer fits there (made larger than a laptop's screen, or moved to
+        one from a large monitor): a reset never leaves Send or the menus off the screen."""
         screen = self.screen()
         if screen is not None and not (self.isMaximized() or self.isFullScreen()):
             available = screen.availableGeometry()
-            size = window_layout.first_window_size(available)
-            self.resize(size)
-            self.move(
-                available.left() + (available.width() - size.width()) // 2,
-                available.top() + (available.height() - size.height()) // 2,
-            )
-            keep_frame_on_screen(self)  # with its title bar and borders, as at launch
+            if not available.contains(self.frameGeometry()):
+                self.resize(self.size().boundedTo(available.size()))
+                self.move(available.topLeft())
+                keep_frame_on_screen(self)  # with its title bar and borders
         self._arrange()
 
     def _arrange(self) -> None:
