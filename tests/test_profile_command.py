@@ -160,6 +160,21 @@ def test_export_then_import_under_another_name(
     assert code == 0 and "Copy for Anna" in out and APP_TOKEN not in out  # masked for eyes
 
 
+def test_a_name_that_would_redraw_the_terminal_is_printed_as_its_escape(
+    capsys: pytest.CaptureFixture[str], sources: Path
+) -> None:
+    """Tryout W: an imported profile named "Evil\u202eeman" printed its right-to-left
+    override raw, and the terminal drew the line backwards. Printed, it is the escape; read
+    as JSON, the name is what the file said."""
+    spoofing = "Evil\u202eeman"
+    source = write_environment(sources / "env.json", app_token=APP_TOKEN, secret_key="")
+    assert run(capsys, "import", str(source), "--name", spoofing)[:2] == (0, "Evil\\u202eeman\n")
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "Evil\\u202eeman" in out and "\u202e" not in out
+    code, out, _ = run(capsys, "list", "--json")
+    assert "\u202e" not in out and [p["name"] for p in json.loads(out)] == [spoofing]
+
+
 @pytest.mark.parametrize(
     ("args", "exit_code", "fragment"),
     [

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
 
 from idconnect_tester.cli_contract import EXIT_OK, EXIT_USAGE, UsageError
+from idconnect_tester.core.visible_text import escape_hidden
 
 if TYPE_CHECKING:
     from idconnect_tester.core.profile_model import Profile
@@ -114,15 +115,17 @@ def _list(store: ProfileStore, *, as_json: bool, stdout: TextIO, stderr: TextIO)
     saved = [p.to_json_dict() for p in profiles]
     if as_json:
         listed = [{key: data[key] for key in LISTED_FIELDS} for data in saved]
-        print(json.dumps(listed, indent=2, ensure_ascii=False), file=stdout)
+        # A name from an imported file may hold a right-to-left override: as its JSON escape
+        # (the same string to a JSON reader), so a terminal does not redraw the line.
+        print(escape_hidden(json.dumps(listed, indent=2, ensure_ascii=False)), file=stdout)
         return
     if not profiles:
         print("No saved profiles yet (the app's built-in emulator needs none).", file=stderr)
         return
-    rows = [("NAME", "BASE URL", "APP TOKEN", "CLIENT ID")]
-    rows += [
-        (d["name"], d["base_url"], mask_token(d["app_token"]), d["client_id"] or "-") for d in saved
-    ]
+    rows: list[list[str]] = [["NAME", "BASE URL", "APP TOKEN", "CLIENT ID"]]
+    for d in saved:
+        values = (d["name"], d["base_url"], mask_token(d["app_token"]), d["client_id"] or "-")
+        rows.append([escape_hidden(value) for value in values])  # an imported name's too
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -151,4 +154,4 @@ def _import(
     for note in imported.notes:
         print(f"note: {note}", file=stderr)
     for profile in imported:
-        print(profile.name, file=stdout)
+        print(escape_hidden(profile.name), file=stdout)

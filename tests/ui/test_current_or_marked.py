@@ -514,6 +514,25 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     assert not any(stale(window, name) for name in RESULT_PANELS)
 
 
+def test_verify_again_on_a_revoked_id_token_is_no_green_verified(window, qtbot) -> None:
+    """Tryout W: after a replay and a refused refresh, Verify again said "id_token checked
+    again at …: verified" in green beside a panel that said "Revoked now". Its signature and
+    claims check out; the status bar says what the server's answers said of it too."""
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401, its tokens suspect
+    window.form.set_grant("refresh_token")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
+    before = shown_verification(window)
+    window.id_token_panel.verify_button.click()
+    qtbot.waitUntil(lambda: shown_verification(window) is not before, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "checked again" in window.status.text(), timeout=WAIT_MS)
+    said = window.status.text()
+    assert "verified, but revoked" in said, said
+    assert window.status.message.property("tone") == Tone.WARNING.value
+
+
 def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None:
     window = open_window(qtbot, emulator_ttl_s=2)  # the id_token's exp: 2 s after iat
     try:
@@ -894,6 +913,11 @@ def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window,
         window.form.send_button.click()
         qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
         add_profile(window, "Another target")
+        # Tryout W: the line beside Cancel read "Sending authorization_code request…" on the
+        # new target, as if Cancel stopped a request of its own.
+        running = text_of(window, "sendBlockedReason")
+        assert running.endswith("for Built-in emulator…"), running
+        assert window.form.cancel_button.isEnabled()  # it stops that one
     assert window.status.text().startswith("Built-in emulator: 200 OK")
     assert window.status.message.property("tone") != Tone.OK.value
 

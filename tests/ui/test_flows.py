@@ -574,7 +574,9 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
         assert not window.auto_refresh.scheduled  # no retry loop
         assert not window.countdown_panel.auto_refresh.isChecked()
         assert re.match(
-            r"Stopped at \d\d:\d\d:\d\d: the refresh failed", text_of(window, "autoRefreshState")
+            # With whose tokens it refreshed: the line stays after a switch of profile.
+            r"Stopped at \d\d:\d\d:\d\d on Built-in emulator: the refresh failed",
+            text_of(window, "autoRefreshState"),
         )
         assert text_of(window, "errorStatus") == "403 Forbidden"
         assert window.status.text().startswith("Auto-refresh: 403")
@@ -773,6 +775,23 @@ def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, q
     assert text_of(window, "errorStatus") == "Authorize error: invalid_scope"
     assert hint_shown(window) is HintKind.SCOPE_REFUSED
     assert window.form.code.text() == ""
+
+
+def test_a_get_code_that_brings_no_code_leaves_the_spent_one_said_to_be_spent(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout W: Get code cleared the note under Code ("Used at …: a replay gets 401") and,
+    refused, brought no code: the spent code stayed in the form with nothing said of it."""
+    token_flow(window, qtbot)
+    note = window.form.messages["code"]
+    assert "replay" in note.text()
+    for box in window.form.scope_boxes.values():
+        box.setChecked(False)  # the emulator refuses this Get code: invalid_scope
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    assert window.form.code.text()  # the spent code is still there
+    assert "replay" in note.text()
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from PySide6 import QtGui
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QTreeWidget, QWidget
 from tests.support.browser import Browser
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.support.identity_provider import identity_provider
 from tests.ui.helpers import (
     WAIT_MS,
@@ -22,6 +23,8 @@ from tests.ui.helpers import (
     select,
     send_and_wait,
     text_of,
+    token_flow,
+    type_into,
 )
 from tests.ui.test_pasted_redirects import paste_into, pending_attempt
 
@@ -158,3 +161,21 @@ def test_a_bidi_override_in_an_error_redirect_is_shown_as_its_escape(
     assert applied == []
     raw = window.raw_panel.response.toPlainText()
     assert "\\u202e" in raw and "\u202e" not in raw
+
+
+def test_a_bidi_override_in_a_profiles_name_is_shown_as_its_escape(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout W: a profile imported with U+202E in its name redrew the profile list around it.
+    The list and the history's profile column show the escape that spells it."""
+    add_profile(window, "Evil\u202eeman")
+    shown = window.target_panel.profile.currentText()
+    assert shown == "Evil\\u202eeman"
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    history = window.history_panel.table
+    qtbot.waitUntil(lambda: history.topLevelItemCount() > 0, timeout=WAIT_MS)
+    newest = history.topLevelItem(0)
+    assert newest is not None
+    cells = [newest.text(column) for column in range(history.columnCount())]
+    assert "Evil\\u202eeman" in cells and not any("\u202e" in cell for cell in cells)

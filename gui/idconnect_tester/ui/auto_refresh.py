@@ -10,6 +10,7 @@ said in amber: each new token is refreshed again as soon, a request every few se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -33,9 +34,18 @@ class AutoRefresh(QObject):
     # A sentence for the panel — next run, off, or stopped and why — and its tone.
     state_changed = Signal(str, Tone)
 
-    def __init__(self, controller: RequestController, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        controller: RequestController,
+        parent: QObject | None = None,
+        *,
+        whose: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """`whose`: the name of the profile whose tokens it refreshes, for the line that says
+        why it stopped (still there after a switch to another profile)."""
         super().__init__(parent)
         self._controller = controller
+        self._whose = whose
         self._waiting = False
         self._in_flight = False  # the running request is one this started
         self.enabled = False
@@ -107,9 +117,11 @@ class AutoRefresh(QObject):
         self._timer.stop()
         self.next_at = None
         self._stopped_at = datetime.now(UTC)
-        # With when: the line stays after a switch of profile, where, timeless, it read as
-        # said of the profile now shown.
-        self.state_changed.emit(f"Stopped at {clock_time(self._stopped_at)}: {why}", Tone.ERROR)
+        # With when and whose: the line stays after a switch of profile, where, without
+        # them, it read as said of the profile now shown.
+        whose = self._whose()
+        on = f" on {whose}" if whose else ""
+        self.state_changed.emit(f"Stopped at {clock_time(self._stopped_at)}{on}: {why}", Tone.ERROR)
 
     def _due_time(self) -> datetime | None:
         if self._received_at is None or self._expires_at is None:

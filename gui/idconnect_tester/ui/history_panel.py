@@ -56,7 +56,13 @@ from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
-from idconnect_tester.ui.widgets import RowTree, correct_to_nearest, name_clear_button, plain_tip
+from idconnect_tester.ui.widgets import (
+    RowTree,
+    correct_to_nearest,
+    name_clear_button,
+    plain_tip,
+    with_hidden_shown,
+)
 
 # How each exchange ended first, then its HTTP status: "Success (2xx)" beside "Any success"
 # read as one thing twice (a tryout). Each says on hover what it lists.
@@ -551,20 +557,20 @@ class HistoryPanel(QWidget):
     @staticmethod
     def _item(row: HistoryRow, palette: Colours, today: datetime) -> QTreeWidgetItem:
         stamp = f"{row.time.astimezone():%Y-%m-%d %H:%M:%S}"
-        item = QTreeWidgetItem(
-            [
-                # Today's rows differ by their time of day: the date would take the room the
-                # grant and the profile need in a narrow dock. Its tooltip has it.
-                stamp[11:] if row.time >= today else stamp,
-                "" if row.status is None else str(row.status),
-                outcome_text(row),
-                row.endpoint,
-                _grant_text(row),
-                row.profile_name,
-                row.correlation_id,
-                f"{row.total_ms:.0f}",
-            ]
-        )
+        cells = [
+            # Today's rows differ by their time of day: the date would take the room the grant
+            # and the profile need in a narrow dock. Its tooltip has it.
+            stamp[11:] if row.time >= today else stamp,
+            "" if row.status is None else str(row.status),
+            outcome_text(row),
+            row.endpoint,
+            _grant_text(row),
+            row.profile_name,
+            row.correlation_id,
+            f"{row.total_ms:.0f}",
+        ]
+        # A server's words and an imported profile's name, as the characters they are.
+        item = QTreeWidgetItem([with_hidden_shown(cell) for cell in cells])
         item.setData(0, _ENTRY_ID, row.id)
         item.setData(0, _TONE, _outcome_tone(row).value)
         item.setData(0, _WHAT_LOAD_GIVES, what_load_gives(row))

@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self._automatic: Exchange | None = None
         self._untrusted_said: str | None = None  # the id_token whose expiry was said
         self._arranging = False
+        self._running: tuple[str, Origin] | None = None  # what runs, and for which target
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
         # a dock: until then the default layout follows the window's size.
         self._default_layout: LayoutKind | None = None
@@ -195,7 +196,11 @@ class MainWindow(QMainWindow):
         )
         self.target_binding.watch_the_profile_file(self)
         self.target_binding.profiles_changed_elsewhere.connect(self._follow_profile_names)
-        self.auto_refresh = AutoRefresh(self.controller, self)
+        self.auto_refresh = AutoRefresh(
+            self.controller,
+            self,
+            whose=self._whose_tokens,
+        )
         self.get_code_flow = GetCode(
             self.controller,
             self.targets,
@@ -365,8 +370,8 @@ class MainWindow(QMainWindow):
         self.target_binding.problems_changed.connect(self.form.set_external_block)
         self.target_panel.action_requested.connect(self.profile_actions.run)
         self.controller.busy_changed.connect(self._busy_changed)
-        self.controller.started.connect(self.status.show_busy)
-        self.controller.started.connect(lambda label: self.form.set_busy(True, label))
+        self.controller.started.connect(self._started)
+        self.target_binding.target_changed.connect(self._say_whose_request_runs)
         self.controller.exchange_finished.connect(self._exchange_finished)
         self.controller.verification_finished.connect(self.session.verification_finished)
         self.controller.cancelled.connect(self._cancelled)
@@ -512,6 +517,11 @@ class MainWindow(QMainWindow):
                 ),
                 Verdict.FAILED: (f"not trusted: {failed} failed", Tone.ERROR),
             }[verification.verdict]
+            known = view.status  # what the server's answers said of the token since
+            if verification.verdict is Verdict.VERIFIED and known and not known.good_here:
+                # Its signature and claims check out, yet the server revoked it (or a replay
+                # put it in doubt): no green beside the panel's "Revoked now".
+                said, tone = f"verified, but {known.state.value}: {known.why}", Tone.WARNING
             checked = verification.checked_at
             when = f" at {clock_time(checked)}" if checked is not None else ""
             self.status.say(f"id_token checked again{when}: {said}", tone)
@@ -955,11 +965,35 @@ class MainWindow(QMainWindow):
         request = ShareTokenRequest(access_token, for_client_id, ttl_s)
         self.controller.send_share_token(self.targets.target(), request, self.targets.origin())
 
+    def _whose_tokens(self) -> str | None:
+        """The name of the profile whose tokens are on display."""
+        origin = self.session.chain_origin()
+        return origin.label if origin is not None else None
+
+    def _started(self, label: str) -> None:
+        self._running = (label, self.targets.origin())
+        self.status.show_busy(label)
+        self.form.set_busy(True, label)
+
+    def _say_whose_request_runs(self, current: Origin) -> None:
+        """A request still running after a switch is the other target's: the line beside
+        Cancel names it — Cancel stops that one — rather than read as this target's."""
+        if not self.controller.busy or self._running is None:
+            return
+        label, origin = self._running
+        if not origin.same_target(current):
+            label = f"{label.removesuffix('…')} for {origin.label}…"
+        self.form.set_busy(True, label)
+
     def _busy_changed(self, busy: bool) -> None:
         self.actions_by_name["cancel"].setEnabled(busy)  # as the Cancel button beside Send
         if not busy:  # (busy: `started` follows, and tells the form what runs)
             self.form.set_busy(False)
             self.status.show_idle()
+            if not self.form.has_code_note():
+                # Get code cleared the note and brought no code (refused, cancelled): the
+                # code still in the form is as spent as it was (tryout W replayed it).
+                self._note_a_spent_code(self.form.code.text())
 
     # --- id_token ---
 

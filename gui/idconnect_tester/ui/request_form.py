@@ -271,6 +271,9 @@ class RequestForm(QGroupBox):
         tone = Tone.OK if result.state_checked else Tone.WARNING
         self.note_under_code(text + (f". {notes}" if notes else ""), tone)
 
+    def has_code_note(self) -> bool:
+        return self._code_note is not None
+
     def clear_code_note(self) -> None:
         if self._code_note is not None:
             self._code_note = None

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import FieldMessage, WrappedNote
+from idconnect_tester.ui.widgets import FieldMessage, WrappedNote, with_hidden_shown
 
 
 def _transparent_base() -> QPalette:
@@ -159,7 +159,9 @@ class TargetPanel(QGroupBox):
         try:
             self.profile.clear()
             for profile in profiles:
-                self.profile.addItem(profile.name, profile.id)
+                # A name from an imported file is shown as the characters it is: a
+                # right-to-left override in it would redraw the list around it.
+                self.profile.addItem(with_hidden_shown(profile.name), profile.id)
             index = self.profile.findData(current_id)
             self.profile.setCurrentIndex(max(index, 0))
         finally:
