@@ -93,6 +93,7 @@ def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindo
     # that attempt's failure, it read "authorize failed" beside its success, with a made-up
     # wait; it answers no attempt, and the status bar says none is waiting.
     assert "no Get code is waiting" in window.status.text()
+    assert "Start again" not in window.status.text()  # one piece of advice: press Get code
     qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
     rows = window.history.store.list()
     assert [row.outcome.value for row in rows if row.endpoint == "authorize"] == ["authorized"]

@@ -216,6 +216,12 @@ def test_a_new_profile_form_is_not_red_before_typing_and_its_fields_never_move(q
     assert save is not None and not save.isEnabled()
     assert all(message.text() == "" for message in dialog.messages.values())
     assert "Name" in dialog.needs.text() and "App token" in dialog.needs.text()
+    type_into(qtbot, dialog.edits["base_url"], "not a url")
+    # Tryout X: the summary said only "fill in: Name, App token" — the Base URL, its error
+    # under it, is for Save to wait on too.
+    assert dialog.messages["base_url"].text() != ""
+    assert "Base URL" in dialog.needs.text() and "App token" in dialog.needs.text()
+    dialog.edits["base_url"].setText("https://api.sumsub.com")
 
     fields = {
         name: edit.mapTo(dialog, edit.rect().topLeft()) for name, edit in dialog.edits.items()

@@ -5,9 +5,9 @@ gives the whole message as sent or received — however long, and never pretty-p
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextOption
 from PySide6.QtWidgets import QPlainTextEdit
-from tests.ui.helpers import WAIT_MS, get_code, send_and_wait, token_flow
+from tests.ui.helpers import WAIT_MS, get_code, scenario, send_and_wait, token_flow
 
 from idconnect_tester.core.exchange import TokenGranted
 from idconnect_tester.ui.main_window import MainWindow
@@ -91,3 +91,19 @@ def test_copy_gives_the_authorize_step_on_show_not_the_exchange_before_it(
         copied = QGuiApplication.clipboard().text()
         assert copied == view.toPlainText()
         assert "access_token" not in copied and "/token" not in copied
+
+
+def test_an_everyday_answer_wraps_between_words_a_huge_one_anywhere(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout X: "Be / arer" — the raw panes cut words in two, a rule made for a 64 KB line
+    (wrapped between words it takes Qt ~150 ms to lay out). An everyday answer wraps between
+    words; one with a line that long wraps anywhere."""
+    window.docks["raw"].raise_()
+    token_flow(window, qtbot)
+    view = window.raw_panel.response
+    assert view.wordWrapMode() == QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+    window.form.set_grant("refresh_token")
+    scenario(window, "huge_body", size_mb=1)
+    send_and_wait(window, qtbot)
+    assert view.wordWrapMode() == QTextOption.WrapMode.WrapAnywhere

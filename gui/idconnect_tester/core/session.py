@@ -394,10 +394,13 @@ class Session:
             # The last Get code got its code already: what is pasted now answers none of this
             # run's attempts. Recorded as that attempt's failure, it read "authorize failed"
             # beside its success, with a wait made up from when it started.
+            # One sentence of its own: the parser's "… Start again." beside "press Get code"
+            # read as two pieces of advice (tryout X).
             self._emit(
                 Notice(
-                    f"{result.summary()} — no Get code is waiting: the last one got its code "
-                    "already (press Get code for a new one)",
+                    "Not taken: no Get code is waiting — the last one got its code already, and "
+                    "this redirect's state is not its (a redirect from an earlier attempt, or a "
+                    "forged one). Press Get code for a new code.",
                     Tone.ERROR,
                 )
             )

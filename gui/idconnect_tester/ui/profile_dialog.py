@@ -369,9 +369,16 @@ class ProfileDialog(QDialog):
                 message.show_message(FOLLOWS_EMULATOR_NOTE, Tone.OK)
             else:
                 message.clear_message()
+        # Every field Save waits for: the untouched ones to fill in, and — said under them
+        # already, but named here too, or "fill in: App token" read as all that was left —
+        # the ones typed in to fix.
         unsaid = [_LABELS[name].replace("&", "") for name in problems if name not in self._touched]
-        self.needs.setText(f"To save, fill in: {', '.join(unsaid)}." if unsaid else "")
-        self.needs.setVisible(bool(unsaid))
+        to_fix = [_LABELS[name].replace("&", "") for name in problems if name in self._touched]
+        needs = [f"fill in {', '.join(unsaid)}"] if unsaid else []
+        where = "it" if len(to_fix) == 1 else "each"
+        needs += [f"fix {', '.join(to_fix)} (see under {where})"] if to_fix else []
+        self.needs.setText(f"To save, {'; '.join(needs)}." if needs else "")
+        self.needs.setVisible(bool(needs))
         warnings = [w for w in profile.warnings() if w not in beside.values()]
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))

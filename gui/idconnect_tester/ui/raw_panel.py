@@ -8,7 +8,8 @@ views show the first 64 KB of a body).
 
 Layout speed: a 64 KB body on one line (a big token, minified JSON) wrapped at word boundaries
 costs Qt ~150 ms to lay out and ~90 ms on every resize, because a line with no space gives the
-line breaker nothing to work with; wrapped anywhere it costs ~12 ms and ~6 ms.
+line breaker nothing to work with; wrapped anywhere it costs ~12 ms and ~6 ms. So a message with
+such a line wraps anywhere; an everyday one wraps between words ("Bearer" is not cut in two).
 """
 
 from __future__ import annotations
@@ -68,11 +69,21 @@ def _pretty(text: str) -> str | None:
         return None
 
 
+# The longest line wrapped between words (see the module's docstring): a few id_tokens' length.
+_WORD_WRAP_UP_TO: Final = 8 * 1024
+
+
 def _show_from_the_top(box: QPlainTextEdit, text: str) -> None:
     """A new exchange reads from its first line. Set while its dock is behind another tab (a
     few pixels tall), the box kept a scroll of a line, and the request line was out of view.
     Characters that can't be seen or that redraw the text around them (a bidi override in an
     error_description) show as their escapes; Copy gives the text as it came."""
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    box.setWordWrapMode(
+        QTextOption.WrapMode.WrapAnywhere
+        if longest > _WORD_WRAP_UP_TO
+        else QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere
+    )
     box.setPlainText(escape_hidden(text, keep="\n\r\t"))
     box.verticalScrollBar().setValue(0)
 
@@ -109,11 +120,8 @@ def exact_response(response: ReceivedResponse) -> str:
 
 
 def _raw_view(object_name: str, accessible: str) -> QPlainTextEdit:
-    """A text view that wraps long lines on screen only, anywhere in them (see the module's
-    docstring for why not at word boundaries)."""
-    view = read_only_text(object_name, accessible)
-    view.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-    return view
+    """A text view that wraps long lines on screen only (how: `_show_from_the_top`)."""
+    return read_only_text(object_name, accessible)
 
 
 def _pane(title: str, view: QPlainTextEdit, copy: CopyButton) -> QWidget:
