@@ -799,6 +799,16 @@ def test_what_was_learned_since_an_exchange_follows_its_tokens(session, clock, s
     assert replaced is not None and "replaced" in replaced
     assert clock_time(refreshed_at) in replaced and "refresh_token" in replaced
     assert session.learned_since(refreshed_at) is None
+    # Tryout W: refreshed again, the sign-in was still said to be replaced by the latest
+    # refresh; it was the first that replaced it.
+    clock.advance(5)
+    session.exchange_finished(
+        granted(clock.now, access="access-3"),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+    assert session.learned_since(signed_in_at) == replaced
+    assert clock_time(clock.now) in (session.learned_since(refreshed_at) or "")
 
     clock.advance(5)
     session.exchange_finished(

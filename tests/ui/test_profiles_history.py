@@ -186,6 +186,13 @@ def test_the_room_a_message_kept_while_typing_closes_when_the_field_is_left(
     assert message.text() == "" and message.isVisible()  # its room kept while typing
     window.form.code.setFocus()  # the person moves on
     qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)
+    # Tryout W: the same for the secret key, whose "enter it" goes at the first character.
+    secret = window.target_panel.messages["secret_key"]
+    assert secret.isVisible() and secret.text()
+    type_into(qtbot, window.target_panel.secret_key, "its-secret")
+    assert secret.text() == ""
+    window.form.code.setFocus()
+    qtbot.waitUntil(lambda: not secret.isVisible(), timeout=WAIT_MS)
 
 
 def shown_profile_dialog(qtbot, profile: Profile, title: str) -> ProfileDialog:

@@ -6,10 +6,11 @@ real one."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
-from idconnect_tester.ui.window_size import KeepsItsNormalSize
+from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_screen
 
 
 def _shown_window(qtbot: QtBot) -> QMainWindow:
@@ -55,3 +56,26 @@ def test_a_window_never_maximised_keeps_any_size(qtbot: QtBot) -> None:
     screen = window.screen().availableGeometry().size()
     window.resize(screen)
     assert window.size() == screen
+
+
+class _FramedToTheScreen(QMainWindow):
+    """A window that keeps its frame on the screen, as the app's main window does."""
+
+    def moveEvent(self, event: QMoveEvent) -> None:  # Qt names it
+        super().moveEvent(event)
+        keep_frame_on_screen(self)
+
+
+def test_a_window_wider_than_its_screen_keeps_its_left_edge_on_it(qtbot: QtBot) -> None:
+    """Tryouts W and X: at 200% on a 1366×768 screen the window can't get as narrow as the
+    screen, and it was placed at x = -148 — the menus and the field labels off the screen.
+    Kept within the screen, such a window keeps its left and top edges on it."""
+    window = _FramedToTheScreen()
+    qtbot.addWidget(window)
+    available = window.screen().availableGeometry()
+    window.setMinimumSize(available.width() + 300, 200)  # can't get narrow enough
+    window.show()
+    qtbot.waitExposed(window)
+    window.move(available.left() - 148, available.top() + 10)
+    qtbot.waitUntil(lambda: window.frameGeometry().left() >= available.left())
+    assert window.frameGeometry().top() >= available.top()

@@ -152,6 +152,9 @@ class Session:
         # as the history records it (to the millisecond), for what History ▸ Show says has
         # happened to them since.
         self._chain_granted_at: dict[str, TokenChain] = {}
+        # The refresh that replaced each granted exchange's access token, by the same key:
+        # the first one, not the chain's latest (tryout W: Show named a later refresh).
+        self._replaced_by: dict[str, Grant] = {}
         # The authorization response each attempt (by state) got first.
         self._answered: dict[str, _Answer] = {}
         # Each target's own tokens (its latest chain), the one that changed last at the end.
@@ -504,6 +507,8 @@ class Session:
                     )
                     share.replaced_by = grant
             if continues and chain is not None:
+                self._replaced_by[iso_utc(chain.latest.exchange.received_at)] = grant
+                _forget_the_oldest(self._replaced_by)
                 chain.refreshed(grant, at=origin)
                 self._changed(chain)
             else:
@@ -869,9 +874,10 @@ class Session:
         elif chain.suspect is not None:
             learned = f"its tokens are suspect. {chain.suspect}"
         elif iso_utc(latest.received_at) != iso_utc(received_at):
+            replaced = self._replaced_by.get(iso_utc(received_at), chain.latest)
             learned = (
-                f"its access token was replaced by the {chain.latest.grant_type} exchange at "
-                f"{clock_time(latest.received_at)}"
+                f"its access token was replaced by the {replaced.grant_type} exchange at "
+                f"{clock_time(replaced.exchange.received_at)}"
             )
         elif chain.access_refusal is not None:
             access = chain.access_refusal

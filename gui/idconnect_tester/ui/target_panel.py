@@ -149,6 +149,11 @@ class TargetPanel(QGroupBox):
             self.edited.emit()
 
     def _on_editing_finished(self) -> None:
+        # The room a message kept while its field was typed in goes with the focus: left
+        # there, it was a blank band between the fields for good (tryout W).
+        for message in self.messages.values():
+            if not message.text():
+                message.clear_message()
         if not self._loading:
             self.editing_finished.emit()
 

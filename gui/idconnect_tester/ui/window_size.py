@@ -37,14 +37,17 @@ def keep_frame_on_screen(window: QWidget) -> None:
             max(window.minimumWidth(), window.width() - max(0, extra.width())),
             max(window.minimumHeight(), window.height() - max(0, extra.height())),
         )
+        # Kept within the screen; a window that can't get narrow (or short) enough for it
+        # keeps its left (top) edge on it: the menus, the labels and the title bar stay in
+        # view, and what is cut off is at the far end (200% on a 1366×768 screen).
         window.move(
-            min(
-                max(frame.left(), available.left()),
-                available.right() - window.frameGeometry().width() + 1,
+            max(
+                available.left(),
+                min(frame.left(), available.right() - window.frameGeometry().width() + 1),
             ),
-            min(
-                max(frame.top(), available.top()),
-                available.bottom() - window.frameGeometry().height() + 1,
+            max(
+                available.top(),
+                min(frame.top(), available.bottom() - window.frameGeometry().height() + 1),
             ),
         )
 
