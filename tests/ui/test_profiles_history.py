@@ -44,7 +44,7 @@ from tests.ui.helpers import (
     wheel_down,
 )
 
-from idconnect_tester.core.exchange import HintKind, TokenGranted
+from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.core.profiles import ProfileStore
@@ -774,6 +774,19 @@ def test_a_spent_code_copied_as_curl_is_warned_of_in_the_command_and_the_status_
     assert command is not None and window.form.refresh_token.text() in command
     assert window.status.message.property("tone") == Tone.WARNING.value
     assert "refresh token" in window.status.text()
+    assert not command.startswith("#")  # nothing known against it
+
+    # Tryout W: once the server revoked it (a replay, then a refused refresh), the command
+    # was copied with no word of that; it gets 403.
+    window.form.set_grant("authorization_code")
+    send_and_wait(window, qtbot)  # the fresh code: tokens
+    send_and_wait(window, qtbot)  # and again: 401, its tokens revoked
+    window.form.set_grant("refresh_token")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 403
+    command = window.copy_as_curl()
+    assert command is not None and command.startswith("# Warning:")
+    assert "revoked" in command.splitlines()[0] and "revoked" in window.status.text()
 
 
 def test_a_401_after_the_copied_command_redeemed_the_code_names_the_copy(

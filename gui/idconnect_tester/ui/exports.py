@@ -26,20 +26,29 @@ Say = Callable[[str, Tone], None]
 
 
 def copy_as_curl(
-    request: TokenRequest, target: Target, say: Say, *, spent_code: str = ""
+    request: TokenRequest,
+    target: Target,
+    say: Say,
+    *,
+    spent_code: str = "",
+    refused_refresh_token: str = "",
 ) -> str | None:
     """The request the form would send now, as a curl command that signs itself.
-    `spent_code` says what became of a code this run sent already: running the command would
-    replay it, so the status bar and the command's first line say so."""
+    `spent_code` says what became of a code this run sent already (running the command would
+    replay it), `refused_refresh_token` why the refresh token will not do (the server revoked
+    it): the status bar and the command's first line say so."""
     problems = [i.message for i in request.validate() if i.blocks]
     if problems:
         say(f"Nothing to copy yet: {problems[0]}", Tone.WARNING)
         return None
-    warning = (
-        f"this code is spent ({spent_code}). Press Get code for a fresh one before running it."
-        if spent_code
-        else ""
-    )
+    if spent_code:
+        warning = (
+            f"this code is spent ({spent_code}). Press Get code for a fresh one before running it."
+        )
+    elif refused_refresh_token:
+        warning = f"{refused_refresh_token}: the server will refuse it again."
+    else:
+        warning = ""
     command = curl_command(
         target.url_for(vendor.TOKEN_PATH), target.app_token, request.body_bytes(), warning=warning
     )

@@ -117,6 +117,8 @@ from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_sc
 _NOT_READY = "reading the target…"
 _MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
+# What the server (or a replay) said against a refresh token: a command sending it is refused.
+_REFUSED_STATES = frozenset({TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT})
 
 
 class MainWindow(QMainWindow):
@@ -1063,8 +1065,22 @@ class MainWindow(QMainWindow):
         request = self.form.token_request()
         code = request.code if request.grant_type == vendor.GRANT_AUTHORIZATION_CODE else ""
         spent = self.session.code_note(code, self.targets.origin()) if code.strip() else None
+        known = (
+            self.session.refresh_token_status(request.refresh_token)
+            if request.grant_type == vendor.GRANT_REFRESH_TOKEN
+            else None
+        )
+        refused = (
+            f"the refresh token is {known[1].state.value} — {known[1].why}"
+            if known is not None and known[1].state in _REFUSED_STATES
+            else ""
+        )
         command = exports.copy_as_curl(
-            request, self.targets.target(), self.status.say, spent_code=spent or ""
+            request,
+            self.targets.target(),
+            self.status.say,
+            spent_code=spent or "",
+            refused_refresh_token=refused,
         )
         if command is not None and code.strip():
             self.session.code_copied(code)  # a 401 at the next Send may be the command's doing
