@@ -946,6 +946,22 @@ def test_auto_refresh_says_a_day_away_and_stops_at_once_for_a_refused_refresh_to
     assert not window.auto_refresh.scheduled
 
 
+def test_auto_refreshs_stop_names_whose_tokens_when_read_on_another_profile(window, qtbot) -> None:
+    """Tryout W: auto-refresh stopped on one profile ("Stopped at …: the id_token failed its
+    checks"), and the line stayed, unnamed, on the profile switched to — as if said of it.
+    On another profile it names whose tokens it refreshed; back, it doesn't need to."""
+    token_flow(window, qtbot)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    send_and_wait(window, qtbot)  # the code again: 401, the refresh token suspect — it stops
+    stopped = text_of(window, "autoRefreshState")
+    assert stopped.startswith("Stopped at ") and "Built-in emulator" not in stopped
+    add_profile(window, "Another target", client_id="another-client")
+    elsewhere = text_of(window, "autoRefreshState")
+    assert elsewhere.startswith("Stopped at ") and "on Built-in emulator" in elsewhere
+    select(window, EMULATOR_PROFILE_ID)
+    assert text_of(window, "autoRefreshState") == stopped
+
+
 def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window, qtbot) -> None:
     """A lead just short of the token's whole lifetime is kept — refreshing early is a thing to
     test — but each new token is then refreshed as soon: the line says how often, in amber."""

@@ -574,9 +574,7 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
         assert not window.auto_refresh.scheduled  # no retry loop
         assert not window.countdown_panel.auto_refresh.isChecked()
         assert re.match(
-            # With whose tokens it refreshed: the line stays after a switch of profile.
-            r"Stopped at \d\d:\d\d:\d\d on Built-in emulator: the refresh failed",
-            text_of(window, "autoRefreshState"),
+            r"Stopped at \d\d:\d\d:\d\d: the refresh failed", text_of(window, "autoRefreshState")
         )
         assert text_of(window, "errorStatus") == "403 Forbidden"
         assert window.status.text().startswith("Auto-refresh: 403")

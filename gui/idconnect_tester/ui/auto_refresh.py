@@ -42,10 +42,12 @@ class AutoRefresh(QObject):
         whose: Callable[[], str | None] = lambda: None,
     ) -> None:
         """`whose`: the name of the profile whose tokens it refreshes, for the line that says
-        why it stopped (still there after a switch to another profile)."""
+        why it stopped, read on another profile (see `profile_shown`)."""
         super().__init__(parent)
         self._controller = controller
         self._whose = whose
+        self._stop_why = ""
+        self._stopped_whose: str | None = None  # whose tokens it refreshed when it stopped
         self._waiting = False
         self._in_flight = False  # the running request is one this started
         self.enabled = False
@@ -117,11 +119,23 @@ class AutoRefresh(QObject):
         self._timer.stop()
         self.next_at = None
         self._stopped_at = datetime.now(UTC)
-        # With when and whose: the line stays after a switch of profile, where, without
-        # them, it read as said of the profile now shown.
-        whose = self._whose()
-        on = f" on {whose}" if whose else ""
-        self.state_changed.emit(f"Stopped at {clock_time(self._stopped_at)}{on}: {why}", Tone.ERROR)
+        self._stop_why, self._stopped_whose = why, self._whose()
+        self._say_why_it_stopped(self._stopped_whose)
+
+    def profile_shown(self, name: str) -> None:
+        """The profile now selected: the line that says why it stopped names whose tokens it
+        refreshed when that is another profile — left as it was, it read as said of this one
+        (tryout W) — and drops the name again back on that profile."""
+        if not self.enabled and self._stopped_at is not None:
+            self._say_why_it_stopped(name)
+
+    def _say_why_it_stopped(self, shown: str | None) -> None:
+        assert self._stopped_at is not None
+        whose = self._stopped_whose
+        on = f" on {whose}" if whose and whose != shown else ""
+        # With when: without it, the line read as news long after.
+        said = f"Stopped at {clock_time(self._stopped_at)}{on}: {self._stop_why}"
+        self.state_changed.emit(said, Tone.ERROR)
 
     def _due_time(self) -> datetime | None:
         if self._received_at is None or self._expires_at is None:

@@ -374,6 +374,9 @@ class MainWindow(QMainWindow):
         self.controller.busy_changed.connect(self._busy_changed)
         self.controller.started.connect(self._started)
         self.target_binding.target_changed.connect(self._say_whose_request_runs)
+        self.target_binding.target_changed.connect(
+            lambda current: self.auto_refresh.profile_shown(current.label)
+        )
         self.controller.exchange_finished.connect(self._exchange_finished)
         self.controller.verification_finished.connect(self.session.verification_finished)
         self.controller.cancelled.connect(self._cancelled)
