@@ -569,3 +569,20 @@ def test_return_does_not_replay_a_code_through_a_copy_whose_issuer_differs(
     return_then_ctrl_return(window, qtbot, (window.form.code,))
     select(window, emulator_id)
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "suspect", timeout=WAIT_MS)
+
+
+def test_every_item_of_the_view_menu_has_an_alt_letter_of_its_own(window: MainWindow) -> None:
+    """Tryout X: the panels' items had none, and the first was highlighted as the menu opened:
+    a stray Return closed the Expiry panel. Each item has its own letter, panels included."""
+    view = next(
+        action.menu()
+        for action in window.menuBar().actions()
+        if action.text().replace("&", "") == "View"
+    )
+    assert isinstance(view, QMenu)
+    texts = [action.text() for action in view.actions() if not action.isSeparator()]
+    keys = [QKeySequence.mnemonic(text).toString() for text in texts]
+    assert all(keys), texts
+    assert len(set(keys)) == len(keys), texts
+    window.actions_by_name["reset_layout"].trigger()  # the titles change: the letters stay
+    assert [action.text() for action in view.actions() if not action.isSeparator()] == texts

@@ -110,6 +110,7 @@ from idconnect_tester.ui.widgets import (
     no_row_cut_at_the_top,
     return_presses_buttons,
     scrolling_up_and_down,
+    with_mnemonic,
 )
 from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
 from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_screen
@@ -296,8 +297,16 @@ class MainWindow(QMainWindow):
             ("check", self.check_panel),
         ]
         docks: dict[str, QDockWidget] = {}
+        # The View menu's names for them, each with an Alt+letter of its own (the menu's own
+        # items keep G, S and R): opened by keyboard, a stray Return no longer closed the
+        # first panel listed (tryout X).
+        taken = {"g", "s", "r"}
+        self._menu_texts = {
+            name: with_mnemonic(window_layout.DOCK_TITLES[name], taken) for name, _ in panels
+        }
         for name, panel in panels:
             dock = QDockWidget(window_layout.DOCK_TITLES[name], self)
+            dock.toggleViewAction().setText(self._menu_texts[name])
             dock.setObjectName(f"{name}Dock")  # saveState() keys docks by objectName
             less_room_above_and_below(panel)
             dock.setWidget(scrolling_up_and_down(panel))
@@ -584,7 +593,7 @@ class MainWindow(QMainWindow):
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
-        self.docks[dock].toggleViewAction().setText(window_layout.DOCK_TITLES[dock])
+        self.docks[dock].toggleViewAction().setText(self._menu_texts[dock])
 
     def _note_the_code(self) -> None:
         """What this run knows of the code in the form, under Code and before Send: that it
