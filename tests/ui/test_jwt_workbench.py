@@ -14,7 +14,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTreeWidget, QWidget
 from tests.ui.helpers import WAIT_MS, token_flow
 
@@ -439,3 +441,20 @@ def test_a_message_about_the_inputs_goes_once_they_change(window: MainWindow, qt
     assert "issuer" in bench.problem.text().lower()
     bench.key_buttons[KEYS_PASTED].setChecked(True)
     assert bench.problem.text() == ""
+
+
+def test_a_long_check_detail_is_a_wrapped_tooltip_of_the_same_words(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout X: the iss row's tooltip, quoting two issuers, was one line wider than the
+    screen. A long tooltip is wrapped rich text — escaped, so it reads the same words."""
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    bench.issuer.setText("https://an-issuer-that-is-not-the-emulator.example/with/a/long/path/")
+    verify(bench, qtbot, token)
+    checks = bench.panel.checks
+    rows = [checks.topLevelItem(index) for index in range(checks.topLevelItemCount())]
+    row = next(row for row in rows if row is not None and row.text(0) == "iss")
+    tip, detail = row.toolTip(2), row.text(2)
+    assert len(detail) > 100 and QtGui.Qt.mightBeRichText(tip)
+    assert QTextDocumentFragment.fromHtml(tip).toPlainText() == detail

@@ -82,9 +82,15 @@ def with_hidden_shown(text: str) -> str:
 def plain_tip(text: str) -> str:
     """`text` as a tooltip, shown character for character. Qt renders a tooltip that looks
     like HTML as HTML: a server's or a file's words (an error description, a claim, a profile
-    name) could otherwise dress a failure up as a green success, or show a link."""
+    name) could otherwise dress a failure up as a green success, or show a link. A long one
+    goes as rich text too — escaped, so still character for character — because Qt wraps only
+    those: a plain line ran past the screen's edge (a check row quoting two issuers)."""
     text = with_hidden_shown(text)
-    return QtGui.Qt.convertFromPlainText(text) if QtGui.Qt.mightBeRichText(text) else text
+    wrap = QtGui.Qt.mightBeRichText(text) or len(text) > _TIP_WRAPS_FROM
+    return QtGui.Qt.convertFromPlainText(text) if wrap else text
+
+
+_TIP_WRAPS_FROM = 100  # characters: longer plain tooltips are wrapped
 
 
 _YES_NO = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
