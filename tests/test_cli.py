@@ -4,6 +4,7 @@ the real emulator on 127.0.0.1, checking the contract's exit codes and what land
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -26,15 +28,19 @@ from tests.support.flows import (
     EMULATOR_APP_TOKEN,
     EMULATOR_CLIENT_ID,
     EMULATOR_SECRET_KEY,
+    emulator_target,
     get_code,
     save_profile_of,
+    send_token_request,
 )
 from tests.support.oidc import emulator_id_token
 
 from idconnect_tester import __version__, vendor
 from idconnect_tester.cli import main
+from idconnect_tester.cli_contract import ENV_EMULATOR_SECRET_KEY
 from idconnect_tester.core.authorize import AuthorizeSession
 from idconnect_tester.core.masking import Secret
+from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 
@@ -398,14 +404,18 @@ def _lines(stream: Any) -> queue.Queue[str]:
 
 
 @contextlib.contextmanager
-def running_emulator(*options: str) -> Iterator[subprocess.Popen[str]]:
-    """`idconnect-tester emulator --port 0 …` in a process of its own, ended afterwards."""
+def running_emulator(
+    *options: str, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """`idconnect-tester emulator --port 0 …` in a process of its own (`env` added to its
+    environment), ended afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-m", "idconnect_tester", "emulator", "--port", "0", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         encoding="utf-8",
+        env={**os.environ, **(env or {})},
     )
     try:
         yield process
@@ -454,6 +464,25 @@ def test_emulator_help_says_the_credentials_a_client_of_it_needs() -> None:
         assert f"default: {value}" in said, value
     for option in ("--ttl SECONDS", "--code-ttl SECONDS"):  # every option says what it does
         assert f"{option} " in said and said.split(f"{option} ", 1)[1][:1].islower(), option
+
+
+def test_emulator_takes_a_secret_of_your_own_from_the_environment_not_the_arguments() -> None:
+    """Tryout W: the emulator took its secret only as --secret-key, which every user of the
+    machine reads in ps. From $IDCONNECT_EMULATOR_SECRET_KEY it signs with that one — and
+    no argument of the process holds it."""
+    secret = "a-secret-of-my-own"
+    with running_emulator("--quiet", env={ENV_EMULATOR_SECRET_KEY: secret}) as process:
+        assert process.stdout is not None
+        base_url = _lines(process.stdout).get(timeout=15).strip()
+        code = get_code(base_url)
+        request = TokenRequest.from_form(
+            "authorization_code", code=code.code, code_verifier=code.code_verifier
+        )
+        target = emulator_target(base_url, secret_key=secret)
+        assert asyncio.run(send_token_request(target, request)).succeeded
+        # What ps shows of it (Linux: the process's command line).
+        command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        assert b"idconnect_tester" in command_line and secret.encode() not in command_line
 
 
 def test_emulator_refuses_a_redirect_uri_that_is_no_url() -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.cli_contract import (
     ENV_APP_TOKEN,
+    ENV_EMULATOR_SECRET_KEY,
     ENV_SECRET_KEY,
     EXIT_API_ERROR,
     EXIT_NETWORK,
@@ -143,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emulator.add_argument(
         "--secret-key",
-        default="emulator-secret-key",
-        help="the secret requests are signed with (default: %(default)s)",
+        help="the secret requests are signed with (default: emulator-secret-key, or "
+        f"${ENV_EMULATOR_SECRET_KEY} when set: the place for a secret of your own, which as an "
+        "argument every user of the machine sees in ps)",
     )
     emulator.add_argument(
         "--client-id",
@@ -401,7 +403,9 @@ def _cmd_emulator(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int
         host=args.host,
         port=args.port,
         app_token=args.app_token,
-        secret_key=args.secret_key,
+        secret_key=args.secret_key
+        or env.get(ENV_EMULATOR_SECRET_KEY)
+        or EmulatorConfig.secret_key,  # its default
         client_id=args.client_id,
         ttl_s=args.ttl,
         code_ttl_s=args.code_ttl,

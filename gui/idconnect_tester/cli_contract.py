@@ -17,6 +17,8 @@ EXIT_NETWORK: Final = 3
 
 ENV_APP_TOKEN: Final = "SUMSUB_APP_TOKEN"
 ENV_SECRET_KEY: Final = "SUMSUB_SECRET_KEY"
+# The emulator's own secret, when it is one of yours (kept out of the process's arguments).
+ENV_EMULATOR_SECRET_KEY: Final = "IDCONNECT_EMULATOR_SECRET_KEY"
 
 
 class UsageError(Exception):
