@@ -35,6 +35,7 @@ from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
+from idconnect_tester.ui.check_panel import COLUMNS
 from idconnect_tester.ui.main_window import MainWindow
 
 STEP_IDS = [step.value for step in STEP_ORDER]
@@ -78,6 +79,9 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     took_ms = (time.perf_counter() - started) * 1000
     report = window.check_runner.report
     assert report is not None and report.passed
+    # No step got a correlationId (Sumsub sends one with errors): its empty column gives
+    # its room to "Why" (tryout X).
+    assert panel.results.isColumnHidden(COLUMNS.index("correlationId"))
 
     assert panel.step_ids() == STEP_IDS
     assert [panel.step_status(step) for step in STEP_IDS] == ["pass"] * len(STEP_IDS)
@@ -153,6 +157,7 @@ def test_a_client_without_sumsub_id_fails_the_token_step_with_the_404_hint(
     }
     (token,) = panel.results.findItems("token", Qt.MatchFlag.MatchExactly, 0)
     assert token.text(2) == "404" and token.text(3)  # HTTP status and correlationId
+    assert not panel.results.isColumnHidden(COLUMNS.index("correlationId"))
     assert token.isExpanded()  # a failure opens to show what to try
     hints = [child.text(5) for i in range(token.childCount()) if (child := token.child(i))]
     assert any(h.startswith("What to try:") and "not enabled" in h for h in hints)

@@ -142,6 +142,7 @@ class CheckPanel(QWidget):
 
     def started(self, target: str) -> None:
         self.results.clear()
+        self.results.setColumnHidden(_CORRELATION_COLUMN, True)  # until a step gets an id
         self._show_step_text("")
         for button in (self.save_markdown, self.save_junit):
             button.setEnabled(False)
@@ -174,6 +175,10 @@ class CheckPanel(QWidget):
         )
         item.setData(_STATUS_COLUMN, Qt.ItemDataRole.UserRole, status.value)
         item.setForeground(_STATUS_COLUMN, colours().for_tone(_TONE[status]))
+        if result.correlation_id:
+            # Only a failed step has one (Sumsub sends it with errors): a column empty on
+            # every row of a passing check took the room "Why" needed (tryout X).
+            self.results.setColumnHidden(_CORRELATION_COLUMN, False)
         lines = [f"{result.step.value} — {STEP_TITLES[result.step]}: {status.value}", result.why]
         if result.correlation_id:
             lines.append(f"correlationId: {result.correlation_id}")

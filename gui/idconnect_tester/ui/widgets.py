@@ -3,6 +3,7 @@ and what makes them readable by screen readers and usable by keyboard."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 
 from PySide6 import QtGui
@@ -86,8 +87,10 @@ def plain_tip(text: str) -> str:
     goes as rich text too — escaped, so still character for character — because Qt wraps only
     those: a plain line ran past the screen's edge (a check row quoting two issuers)."""
     text = with_hidden_shown(text)
-    wrap = QtGui.Qt.mightBeRichText(text) or len(text) > _TIP_WRAPS_FROM
-    return QtGui.Qt.convertFromPlainText(text) if wrap else text
+    if not QtGui.Qt.mightBeRichText(text) and len(text) <= _TIP_WRAPS_FROM:
+        return text
+    # Escaped, its spaces and line breaks kept: the same characters, wrapped at the spaces.
+    return f'<p style="white-space: pre-wrap">{html.escape(text, quote=False)}</p>'
 
 
 _TIP_WRAPS_FROM = 100  # characters: longer plain tooltips are wrapped
