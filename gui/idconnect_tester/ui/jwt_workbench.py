@@ -140,9 +140,8 @@ class JwtWorkbench(QDialog):
             f"{self.leeway.minimum():,} to {self.leeway.maximum():,} seconds"
         )
         # Every field and button has its Alt+letter; the paste boxes leave Alt+letter to them.
-        token_label = QLabel("&Token")
-        token_label.setBuddy(self.token)
         form = QFormLayout()
+        form.addRow("&Token", self.token)
         form.addRow("&Issuer", self.issuer)
         form.addRow("C&lient id", self.client_id)
         form.addRow("&Nonce", self.nonce)
@@ -204,8 +203,6 @@ class JwtWorkbench(QDialog):
         inputs_layout = QVBoxLayout(inputs)
         inputs_layout.setContentsMargins(0, 0, 0, 0)
         inputs_layout.addWidget(intro)
-        inputs_layout.addWidget(token_label)
-        inputs_layout.addWidget(self.token)
         inputs_layout.addLayout(form)
         inputs_layout.addLayout(action)
         split = QSplitter(Qt.Orientation.Vertical)
