@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -54,9 +53,8 @@ def open_drills_dialog(window: MainWindow) -> QDialog:
 
 
 def _controls(dialog: QDialog) -> list[QWidget]:
-    """The dialog's fields and buttons a person can reach, less the button that closes it
-    (Esc does; desktops give Close and Cancel letters of their own) and the results shown in
-    it (a result panel's buttons are a Tab away)."""
+    """The dialog's fields and buttons a person can reach, less the results shown in it (a
+    result panel's buttons are a Tab away)."""
     found: list[QWidget] = []
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisibleTo(dialog) or not widget.isEnabled():
@@ -66,12 +64,7 @@ def _controls(dialog: QDialog) -> list[QWidget]:
         if isinstance(widget.parent(), QLineEdit):
             continue  # a field's own clear button: the field counts
         if isinstance(widget, QAbstractButton):
-            box = widget.parent()
-            if isinstance(box, QDialogButtonBox) and box.buttonRole(widget) in (
-                QDialogButtonBox.ButtonRole.RejectRole,
-            ):
-                continue
-            found.append(widget)
+            found.append(widget)  # Cancel and Close too (tryout Y: on openbox they had none)
         elif isinstance(widget, QLineEdit) and isinstance(widget.parent(), QAbstractSpinBox):
             continue  # the spin box's own editor: the spin box counts
         elif isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox) or (

@@ -52,6 +52,7 @@ from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import (
     WrappingLabel,
     correct_to_nearest,
+    give_mnemonics,
     with_mnemonic,
     wrap_rows,
 )
@@ -139,6 +140,7 @@ class DrillsDialog(QDialog):
         buttons_row.addWidget(self.arm_button)
         close = self.close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
+        give_mnemonics(close.buttons())
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.target)

@@ -46,7 +46,7 @@ def copy_as_curl(
             f"this code is spent ({spent_code}). Press Get code for a fresh one before running it."
         )
     elif refused_refresh_token:
-        warning = f"{refused_refresh_token}: the server will refuse it again."
+        warning = f"{refused_refresh_token}. Running it gets the same answer."
     else:
         warning = ""
     command = curl_command(

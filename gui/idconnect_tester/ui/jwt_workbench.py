@@ -63,6 +63,7 @@ from idconnect_tester.ui.widgets import (
     WrappingLabel,
     announce,
     correct_to_nearest,
+    give_mnemonics,
     mark_stale,
 )
 from idconnect_tester.ui.window_size import size_for_reading
@@ -218,6 +219,7 @@ class JwtWorkbench(QDialog):
             results.setSizes([line * 12, line * 9, line * 4])
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
+        give_mnemonics(buttons.buttons())
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)

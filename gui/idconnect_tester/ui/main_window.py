@@ -1083,7 +1083,7 @@ class MainWindow(QMainWindow):
             else None
         )
         refused = (
-            f"the refresh token is {known[1].state.value} — {known[1].why}"
+            f"the refresh token is {known[1].state.value} ({known[1].why.rstrip('.')})"
             if known is not None and known[1].state in _REFUSED_STATES
             else ""
         )

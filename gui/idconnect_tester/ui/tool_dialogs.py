@@ -22,7 +22,7 @@ from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier
 from idconnect_tester.core.request import SHARE_MAX_TTL_S, spaced_client_id_problem
 from idconnect_tester.ui.paste_box import MAX_KEYS_CHARS, BoundedTextEdit, too_long
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
-from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest
+from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, give_mnemonics
 from idconnect_tester.ui.window_size import grow_to_show_all
 
 _NEEDS_CLIENT_ID = "Send needs the client id the share token is for."
@@ -88,6 +88,7 @@ class ShareTokenDialog(QDialog):
         self._allow_send()
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        give_mnemonics(buttons.buttons())  # Cancel and Close too, on every desktop
         self.warning = WrappingLabel("")
         self.warning.setObjectName("shareTokenWarning")
         self.warning.setVisible(False)
@@ -174,6 +175,7 @@ class PkceCheckerDialog(QDialog):
         form.addRow("code_c&hallenge", self.challenge)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        give_mnemonics(buttons.buttons())  # Cancel and Close too, on every desktop
         row = QHBoxLayout()
         row.addWidget(generate)
         row.addStretch(1)
@@ -288,6 +290,7 @@ class KeysDialog(QDialog):
         fetch.clicked.connect(self._fetch)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        give_mnemonics(buttons.buttons())  # Cancel and Close too, on every desktop
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.in_use)
