@@ -53,6 +53,7 @@ from idconnect_tester.ui.widgets import (
     WrappingLabel,
     correct_to_nearest,
     give_mnemonics,
+    mnemonic_letters,
     with_mnemonic,
     wrap_rows,
 )
@@ -60,6 +61,7 @@ from idconnect_tester.ui.widgets import (
 if TYPE_CHECKING:
     import httpx
 
+_TIMES_LABEL: Final = "For the &next"
 # A parameter box's own bounds; the emulator checks each parameter's range and says what it takes.
 _PARAM_MAX: Final = 1_000_000
 
@@ -114,7 +116,7 @@ class DrillsDialog(QDialog):
         self.status = WrappingLabel("")
         self.status.setObjectName("drillsStatus")
         form = QFormLayout()
-        form.addRow("For the &next", self.times)
+        form.addRow(_TIMES_LABEL, self.times)
         # The selected drill's parameters (the slow drill's delay_s…), at the emulator's
         # defaults; the emulator checks the ranges and says what it accepts.
         # Their room is kept for the drill with the most (see show_state): picking another
@@ -182,8 +184,11 @@ class DrillsDialog(QDialog):
         while self.params_form.rowCount():
             self.params_form.removeRow(0)
         self.params = {}
-        # Alt+letters of their own: the buttons', Close's and "For the next"'s are taken.
-        taken = {"a", "d", "r", "c", "n"}
+        # Alt+letters of their own, besides the buttons' and "For the next"'s.
+        buttons = (self.arm_button, self.disarm_button, self.reload_button)
+        taken = mnemonic_letters(
+            [_TIMES_LABEL, *(b.text() for b in (*buttons, *self.close_box.buttons()))]
+        )
         for param, default in wanted.items():
             spin = QDoubleSpinBox()
             spin.setObjectName(f"drillParam_{param}")

@@ -199,11 +199,7 @@ class MainWindow(QMainWindow):
         )
         self.target_binding.watch_the_profile_file(self)
         self.target_binding.profiles_changed_elsewhere.connect(self._follow_profile_names)
-        self.auto_refresh = AutoRefresh(
-            self.controller,
-            self,
-            whose=self._whose_tokens,
-        )
+        self.auto_refresh = AutoRefresh(self.controller, self, whose=self._whose_tokens)
         self.get_code_flow = GetCode(
             self.controller,
             self.targets,

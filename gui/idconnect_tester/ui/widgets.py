@@ -119,13 +119,14 @@ def give_mnemonics(buttons: Iterable[QAbstractButton]) -> None:
     """An Alt+letter for each button that has none: Qt gives Yes and No theirs, but not
     Discard, Save or Cancel ("Alt+D does nothing")."""
     buttons = list(buttons)
-    taken = {
-        text[text.index("&") + 1].lower()
-        for text in (button.text() for button in buttons)
-        if "&" in text[:-1]
-    }
+    taken = mnemonic_letters(button.text() for button in buttons)
     for button in buttons:
         button.setText(with_mnemonic(button.text(), taken))
+
+
+def mnemonic_letters(texts: Iterable[str]) -> set[str]:
+    """The Alt+letters `texts` have already (lower case)."""
+    return {text[text.index("&") + 1].lower() for text in texts if "&" in text[:-1]}
 
 
 def with_mnemonic(text: str, taken: set[str]) -> str:
