@@ -5,8 +5,10 @@ the user's home exactly as it found it (no history, no settings, no window geome
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.support.faulty_servers import closed_port
@@ -24,7 +26,9 @@ def snapshot(home: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(private_home: Path) -> None:
+def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(
+    private_home: Path, tmp_path: Path
+) -> None:
     # A user whose last profile is another target (here one where nothing listens).
     store = ProfileStore()
     dead = store.add(
@@ -39,6 +43,7 @@ def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(private_home:
     )
     store.last_used = dead.id
     assert ProfileStore().last_used == dead.id
+    assert list(tmp_path.iterdir()) == []  # its scratch directory went with it
     before = snapshot(private_home)
 
     env = {
@@ -46,6 +51,7 @@ def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(private_home:
         "QT_QPA_PLATFORM": "offscreen",
         # Whatever the self-test did with secrets, it may not reach a real keyring.
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "TMPDIR": str(tmp_path),
     }
     result = subprocess.run(
         [sys.executable, "-m", "idconnect_tester", "--self-test"],
@@ -62,3 +68,45 @@ def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(private_home:
     assert "FAIL" not in result.stdout
     assert snapshot(private_home) == before  # nothing new, nothing changed
     assert ProfileStore().last_used == dead.id
+    assert list(tmp_path.iterdir()) == []  # its scratch directory went with it
+
+
+def _listens(pid: int) -> bool:
+    """Whether process `pid` has a TCP socket listening (the built-in emulator, once the window
+    is up): its socket inodes against the kernel's table of listening ones."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        target = os.readlink(fd) if fd.is_symlink() else ""
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":  # LISTEN
+                listening.add(fields[9])
+    return bool(inodes & listening)
+
+
+def test_an_everyday_launch_killed_leaves_nothing_in_the_temporary_directory(
+    private_home: Path, tmp_path: Path
+) -> None:
+    """Killed (or crashed) after start-up, the app leaves no directory behind in /tmp: only
+    the self-test works in one."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(tmp_path)}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "idconnect_tester"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _listens(app.pid):
+            assert app.poll() is None, "the app ended by itself"
+            assert time.monotonic() < deadline, "the emulator never listened"
+            time.sleep(0.05)
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(timeout=30)
+    assert list(tmp_path.iterdir()) == []

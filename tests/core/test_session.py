@@ -333,6 +333,16 @@ def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_i
     assert panels.error.report.hint.kind is HintKind.CODE_REPLAYED
     session.set_target(SANDBOX)
     assert panels.tokens.access.state is TokenState.SUSPECT
+    # That 401 is the latest word on these tokens: they are an older result, and say whose
+    # request spoke last (a copy's, here; the edited profile's is another target's).
+    session.set_target(copy)
+    clock.advance(5)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=replay, origin=copy)
+    session.set_target(SANDBOX)
+    freshness = panels.tokens.freshness
+    assert freshness.stale and freshness.label == "older"
+    assert "Sandbox copy" in freshness.note and "401" in freshness.note
+    assert panels.id_token.freshness.stale
 
 
 def test_tokens_for_a_code_whose_earlier_send_was_cancelled_are_suspect(

@@ -3,6 +3,8 @@ older — through the real window against the real emulator, the way a QA engine
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from PySide6.QtCore import Qt
@@ -903,8 +905,10 @@ def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:
     assert window.status.text() == "Now on Built-in emulator"
 
 
-def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window, qtbot) -> None:
-    """A slow Send, then a profile switch while it waits: its "200 OK" is not this target's."""
+@contextmanager
+def a_slow_code_exchange(window: MainWindow, qtbot) -> Iterator[None]:
+    """Get code, then a Send the emulator holds for a second: the body runs while it waits
+    at the server; the block ends once its answer is in."""
     get_code(window, qtbot)
     server = window.emulator.server
     assert server is not None
@@ -912,6 +916,12 @@ def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window,
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
         window.form.send_button.click()
         qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        yield
+
+
+def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window, qtbot) -> None:
+    """A slow Send, then a profile switch while it waits: its "200 OK" is not this target's."""
+    with a_slow_code_exchange(window, qtbot):
         add_profile(window, "Another target")
         # Tryout W: the line beside Cancel read "Sending authorization_code request…" on the
         # new target, as if Cancel stopped a request of its own.
@@ -955,11 +965,19 @@ def test_auto_refreshs_stop_names_whose_tokens_when_read_on_another_profile(wind
     send_and_wait(window, qtbot)  # the code again: 401, the refresh token suspect — it stops
     stopped = text_of(window, "autoRefreshState")
     assert stopped.startswith("Stopped at ") and "Built-in emulator" not in stopped
-    add_profile(window, "Another target", client_id="another-client")
+    another = add_profile(window, "Another target", client_id="another-client")
     elsewhere = text_of(window, "autoRefreshState")
     assert elsewhere.startswith("Stopped at ") and "on Built-in emulator" in elsewhere
     select(window, EMULATOR_PROFILE_ID)
     assert text_of(window, "autoRefreshState") == stopped
+
+    # Tryout Y: a newer success of that profile, landing while another is shown, makes the
+    # stop history there too: "Stopped at … on Built-in emulator" no longer stands.
+    with a_slow_code_exchange(window, qtbot):
+        select(window, another.id)
+        assert "on Built-in emulator" in text_of(window, "autoRefreshState")
+    assert window.status.text().startswith("Built-in emulator: 200 OK")
+    assert text_of(window, "autoRefreshState") == "Off"
 
 
 def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window, qtbot) -> None:

@@ -569,6 +569,13 @@ def test_return_does_not_replay_a_code_through_a_copy_whose_issuer_differs(
     return_then_ctrl_return(window, qtbot, (window.form.code,))
     select(window, emulator_id)
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "suspect", timeout=WAIT_MS)
+    # Tryout Y: the copy's 401 is the latest word on these tokens. The error panel beside them
+    # said so; the token panels kept their time in their titles, as if current.
+    for name in ("response", "countdown", "idToken"):
+        title = window.docks[name].windowTitle()
+        assert "older" in title, title
+    assert window.response_panel.property("stale")
+    assert "Copy without the slash" in window.response_panel.freshness.text()
 
 
 def test_every_item_of_the_view_menu_has_an_alt_letter_of_its_own(window: MainWindow) -> None:

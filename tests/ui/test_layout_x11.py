@@ -196,6 +196,17 @@ def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> No
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_request_grown_by_three_notes_under_a_title_bar_keeps_send_in_view() -> None:
+    """The same profile (three notes: the secret key's message, the keyring's note, and the
+    warning under Issuer) in a window framed by a window manager, after the built-in
+    emulator's tokens filled the countdown: the column is taller than the room the countdown
+    can give, and scrolls, but never so far that Send goes out of view (tryout W saw it go)."""
+    report = probe("1366x768", "--target-note", "--after-tokens", window_manager=True)
+    assert report["countdown_under_request"]
+    assert report["send_visible"], report
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_a_layout_of_ones_own_from_a_large_screen_gives_way_on_a_laptop() -> None:
     """Arranged on 1920×1080 (after an exchange, the id_token panel torn off), opened on
     1024×700: the docks that fitted there would cut the request short here (Send out of view).

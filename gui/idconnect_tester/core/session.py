@@ -551,7 +551,7 @@ class Session:
             and replayed is not None
         ):
             # The code's server and client refused it again, whichever app token sent it.
-            replayed.code_replayed(exchange.received_at)
+            replayed.code_replayed(exchange, origin)
         elif chain is not None and (
             outcome.status == 403 or is_refresh_token_refused(outcome, exchange.endpoint)
         ):
@@ -981,7 +981,7 @@ class Session:
             access=self._trusted(chain.access_status(now, self._target), grant.exchange),
             refresh=self._trusted(refresh, grant.exchange) if refresh is not None else None,
             refresh_note=chain.refresh_note(),
-            freshness=self._token_freshness(grant.exchange, chain.origin, grant.grant_type),
+            freshness=self._token_freshness(grant.exchange, chain, grant.grant_type),
             refresh_token=chain.refresh_token,
         )
 
@@ -1000,8 +1000,9 @@ class Session:
             "this response",
         )
 
-    def _token_freshness(self, exchange: Exchange, origin: Origin, what: str) -> Freshness:
-        when = clock_time(exchange.received_at)
+    def _token_freshness(self, exchange: Exchange, chain: TokenChain, what: str) -> Freshness:
+        """Whether `exchange`, a grant of `chain`, is the latest word on its tokens."""
+        when, origin = clock_time(exchange.received_at), chain.origin
         if not origin.same_target(self._target):
             return self._other_target(origin, f"received at {when}")
         latest = self._latest_token_exchange.get(origin.key)
@@ -1011,6 +1012,16 @@ class Session:
                 # Short, why first: a narrow panel (the Expiry dock) cuts the line's end off.
                 f"Older: the latest ({clock_time(latest.received_at)}) {_ended(latest)}; "
                 f"this is from {when}",
+                "older",
+            )
+        replay, by = chain.replay, chain.replayed_by
+        if replay is not None and by is not None and replay.received_at > exchange.received_at:
+            # A copy of this profile (the same client) sent the chain's code again: its answer
+            # is the latest word on these tokens, as the error panel beside them says.
+            return Freshness(
+                True,
+                f"Older: the latest with this client ({clock_time(replay.received_at)}, "
+                f"profile {by.label}) {_ended(replay)}; this is from {when}",
                 "older",
             )
         return Freshness(False, f"From the {what} exchange at {when}.", when)
@@ -1023,7 +1034,7 @@ class Session:
         if grant is chain.latest:
             freshness = tokens.freshness
         elif tokens.freshness.stale:
-            freshness = self._token_freshness(grant.exchange, chain.origin, grant.grant_type)
+            freshness = self._token_freshness(grant.exchange, chain, grant.grant_type)
         else:
             freshness = Freshness(
                 True,

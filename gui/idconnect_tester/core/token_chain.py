@@ -128,6 +128,8 @@ class TokenChain:
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
         self.replay_refused_at: datetime | None = None
+        self.replay: Exchange | None = None  # that second use, and who sent it
+        self.replayed_by: Origin | None = None
         if first.granted.refresh_token is not None:
             self._issue_refresh(first, "the authorization_code exchange")
         elif refresh_token_used:
@@ -202,8 +204,11 @@ class TokenChain:
         if self.access_refusal is not None and not self.access_refusal.why.endswith(staged):
             self.access_refusal = replace(self.access_refusal, why=self.access_refusal.why + staged)
 
-    def code_replayed(self, when: datetime) -> None:
-        self.replay_refused_at = when
+    def code_replayed(self, replay: Exchange, by: Origin) -> None:
+        """The server refused a second use of the chain's code: `replay`, sent by `by` (this
+        profile, or a copy of it: the same client at the same server)."""
+        self.replay, self.replayed_by = replay, by
+        self.replay_refused_at = when = replay.received_at
         self.suspect = (
             f"A second use of this chain's code was refused at {clock_time(when)}: by RFC 6749 "
             "§4.1.2 the server should revoke every token issued from that code"

@@ -112,6 +112,15 @@ class AutoRefresh(QObject):
             self._stopped_at = None
             self._reschedule()
 
+    def tokens_came_for(self, whose: str, received_at: datetime) -> None:
+        """Tokens came for the profile `whose` while another is shown (a request that ended
+        after a switch): if it stopped on that profile before they came, why it stopped is
+        history there too — the line, read on this profile, would say otherwise (tryout Y)."""
+        stopped_at = self._stopped_at
+        if stopped_at is not None and whose == self._stopped_whose and received_at > stopped_at:
+            self._stopped_at = None
+            self._reschedule()  # off: "Off"
+
     def stop(self, why: str) -> None:
         """Switch off after a failure; the user switches it on again when ready."""
         self.enabled = False

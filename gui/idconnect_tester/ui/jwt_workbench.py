@@ -172,7 +172,7 @@ class JwtWorkbench(QDialog):
         self.key_source.buttonToggled.connect(lambda *_: self._key_source_changed())
         form.addRow("Keys", sources)
         self._keys_row = form.rowCount()
-        form.addRow("&JWKS or PEM", self.keys)
+        form.addRow("JWK&S or PEM", self.keys)  # not &J: its underline hides in the descender
         self._form = form
 
         self.verify_button = QPushButton("&Decode and verify")

@@ -154,6 +154,54 @@ def _self_test_window(scratch: Path, settings: WindowSettings) -> MainWindow:
     )
 
 
+def _styled(app: QApplication, settings: WindowSettings) -> None:
+    """The style before any widget, as Qt advises: each widget is polished once, in the style
+    and palette it keeps (set later, every widget would be polished again)."""
+    theme.apply_style(app, settings.get("scheme", "system"))
+
+
+def _until_closed(app: QApplication) -> asyncio.Event:
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    return closed
+
+
+async def _run_window(
+    app: QApplication, settings: WindowSettings, stdout: TextIO, screenshot: str | None
+) -> int:
+    """The window on the user's settings until it is closed — or, with `screenshot`, until it
+    is ready and its picture saved."""
+    _styled(app, settings)
+    window = MainWindow(settings=settings)
+    first_paint = _PaintWatcher(window)
+    closed = _until_closed(app)
+    window.show()
+    result = 0
+    if screenshot:
+        await first_paint.wait()
+        await until_ready(window)
+        saved = window.grab().save(screenshot)
+        stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
+        result = 0 if saved else 1
+        window.close()
+    else:
+        await closed.wait()
+    await window.shutdown()
+    return result
+
+
+async def _run_self_test(app: QApplication, scratch: Path, stdout: TextIO) -> int:
+    settings = WindowSettings(scratch / "window.ini")
+    _styled(app, settings)
+    window = _self_test_window(scratch, settings)
+    window.show()
+    await until_ready(window)
+    result = await SelfTest(window, stdout).run()
+    window.close()
+    await window.shutdown()
+    return result
+
+
 def report_hard_crashes(stderr: TextIO) -> None:
     """A crash inside Qt (a segmentation fault) ends the process at once: no exception, no
     traceback, the window simply gone. faulthandler then writes where every thread was to
@@ -185,36 +233,12 @@ def launch(
     app.setQuitOnLastWindowClosed(False)
 
     async def main() -> int:
+        if not self_test:
+            return await _run_window(app, WindowSettings(None), stdout, screenshot)
+        # The self-test's settings, profiles and history live in a directory of its own, gone
+        # when it ends; a normal launch needs none.
         with tempfile.TemporaryDirectory(prefix="idconnect-tester-self-test-") as scratch:
-            settings = WindowSettings(Path(scratch) / "window.ini" if self_test else None)
-            # The style before any widget, as Qt advises: each widget is polished once, in the
-            # style and palette it keeps (set later, every widget would be polished again).
-            theme.apply_style(app, settings.get("scheme", "system"))
-            window = (
-                _self_test_window(Path(scratch), settings)
-                if self_test
-                else MainWindow(settings=settings)
-            )
-            first_paint = _PaintWatcher(window)
-            closed = asyncio.Event()
-            app.lastWindowClosed.connect(closed.set)
-            window.show()
-            if self_test:
-                await until_ready(window)
-                result = await SelfTest(window, stdout).run()
-                window.close()
-            elif screenshot:
-                await first_paint.wait()
-                await until_ready(window)
-                saved = window.grab().save(screenshot)
-                stdout.write(f"screenshot {'saved to' if saved else 'FAILED:'} {screenshot}\n")
-                result = 0 if saved else 1
-                window.close()
-            else:
-                await closed.wait()
-                result = 0
-            await window.shutdown()
-            return result
+            return await _run_self_test(app, Path(scratch), stdout)
 
     with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
         return runner.run(main())

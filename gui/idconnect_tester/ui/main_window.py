@@ -767,6 +767,8 @@ class MainWindow(QMainWindow):
         if not origin.same_target(self.targets.origin()):
             # It ended after a switch: another target's "200 OK" in green reads as this one's.
             self.status.say(f"{origin.label}: {prefix}{exchange.summary()}")
+            if form is not None and exchange.succeeded:
+                self.auto_refresh.tokens_came_for(origin.label, exchange.received_at)
             return
         if set_aside:
             self.status.say(
