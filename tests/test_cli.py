@@ -38,7 +38,10 @@ from tests.support.oidc import emulator_id_token
 from idconnect_tester import __version__, vendor
 from idconnect_tester.cli import main
 from idconnect_tester.cli_contract import ENV_EMULATOR_SECRET_KEY
+from idconnect_tester.cli_hints import hint_line
+from idconnect_tester.core import credential_check, hints
 from idconnect_tester.core.authorize import AuthorizeSession
+from idconnect_tester.core.exchange import Endpoint, Hint, HintKind, UnexpectedResponse
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
@@ -221,6 +224,49 @@ def test_an_api_error_prints_its_json_alone_and_exits_1(emulator: EmulatorServer
     assert "API error: Request signature mismatch" in done.stderr
     assert "hint: The signature does not match." in done.stderr
     assert_no_secret(done, wrong_secret)
+
+
+# The window's controls, named in its hints ("press Get code", "the Raw panel"): nothing a
+# terminal has.
+WINDOW_WORDS = re.compile(
+    r"Get code|\b[Pp]ress\b|\bSend\b|\b[Pp]anel\b|the form|\bTick\b|in the profile"
+)
+
+
+def test_a_replayed_code_is_answered_with_what_to_run_not_what_to_press(
+    emulator: EmulatorServer,
+) -> None:
+    """Tryout W: the command line's hints said "Press Get code … then Send"."""
+    args = code_args(emulator)
+    assert cli(*args, env=SECRETS).returncode == 0
+    done = cli(*args, env=SECRETS)  # the same code again
+    assert done.returncode == 1
+    hint = next(line for line in done.stderr.splitlines() if line.startswith("hint:"))
+    assert "idconnect-tester authorize" in hint and "--code-verifier" in hint
+    assert not WINDOW_WORDS.search(hint), hint
+
+
+def _hints_a_command_can_print() -> list[Hint]:
+    """Every hint the token, share-token and check commands can print: the answers' hints
+    (API errors by rule, network failures by kind, unexpected answers by status) and the
+    credential check's own. Not a cancelled wait's: a command has no Cancel (Ctrl+C ends it)."""
+    found: list[Hint | None] = [rule.hint for rule in hints._API_RULES]
+    found += [hints._URL_AS_CODE, hints._REFRESH_VERIFIER, hints._PLAIN_HTTP_PEER_HINT]
+    found += hints._NETWORK_HINTS.values()
+    found += [
+        hints.hint_for(UnexpectedResponse(status, ()), Endpoint.TOKEN) for status in (302, 418, 502)
+    ]
+    found += [value for value in vars(credential_check).values() if isinstance(value, Hint)]
+    return [hint for hint in found if hint is not None and hint.kind is not HintKind.CANCELLED]
+
+
+def test_no_hint_on_the_command_line_names_a_control_of_the_window() -> None:
+    printed = [hint_line(hint) for hint in _hints_a_command_can_print()]
+    assert len(printed) > 20
+    named = [line for line in printed if WINDOW_WORDS.search(line)]
+    assert named == []
+    # The window's hints do name its controls: the words above are the ones it uses.
+    assert any(WINDOW_WORDS.search(hint.advice) for hint in _hints_a_command_can_print())
 
 
 def test_an_unexpected_response_exits_1(emulator: EmulatorServer) -> None:

@@ -35,6 +35,7 @@ from idconnect_tester.cli_contract import (
     EXIT_USAGE,
     UsageError,
 )
+from idconnect_tester.cli_hints import hint_line
 
 if TYPE_CHECKING:
     from idconnect_tester.core.check_results import CheckReport, CheckSettings, StepResult
@@ -136,7 +137,7 @@ def _line(result: StepResult) -> list[str]:
     said = f"  ({', '.join(evidence)})" if evidence else ""
     lines = [f"{label:<4}  {result.step.value:<{_ID_WIDTH}}{result.why}{said}"]
     if result.hint is not None:
-        lines.append(f"{'':<6}{'':<{_ID_WIDTH}}hint: {result.hint.title}. {result.hint.advice}")
+        lines.append(f"{'':<6}{'':<{_ID_WIDTH}}{hint_line(result.hint)}")
     return lines
 
 

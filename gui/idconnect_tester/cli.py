@@ -23,6 +23,7 @@ from idconnect_tester.cli_contract import (
     EXIT_USAGE,
     UsageError,
 )
+from idconnect_tester.cli_hints import hint_line
 from idconnect_tester.core.request import SHARE_MAX_TTL_S
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def report_exchange(exchange: Exchange, stdout: TextIO, stderr: TextIO) -> int:
         for note in outcome.notes:
             print(f"note: {note}", file=stderr)
     if exchange.hint is not None:
-        print(f"hint: {exchange.hint.title}. {exchange.hint.advice}", file=stderr)
+        print(hint_line(exchange.hint), file=stderr)
     if isinstance(outcome, TokenGranted | ShareTokenGranted):
         return EXIT_OK
     if isinstance(outcome, NetworkError):
