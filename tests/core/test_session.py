@@ -362,6 +362,28 @@ def test_tokens_for_a_code_whose_earlier_send_was_cancelled_are_suspect(
     assert access_state(panels) is TokenState.LIVE
 
 
+def test_a_401_for_a_code_whose_earlier_send_was_cancelled_names_that_send(
+    session, panels, clock
+) -> None:
+    """Tryout Z: Send, Cancel, Send again — the 401 got the generic "it may have been used
+    already, expired, or…". The cancelled Send had reached the server: the hint says so."""
+    first = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(cancelled(clock.now), sent=first, origin=SANDBOX)
+    cancelled_at = clock_time(clock.now)
+    clock.advance(5)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=first, origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert hint.kind is HintKind.CODE_REPLAYED and cancelled_at in hint.title
+    # Another client's cancelled Send of a code says nothing of its 401 from this client.
+    other = TokenRequest.from_form("authorization_code", code="code-3", code_verifier="v" * 43)
+    session.exchange_finished(cancelled(clock.now), sent=other, origin=PRODUCTION)
+    clock.advance(5)
+    session.set_target(SANDBOX)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=other, origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert hint is None or hint.kind is not HintKind.CODE_REPLAYED  # the client's, if any
+
+
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
     exchange_code(session, clock, signer)
     other = TokenRequest.from_form("authorization_code", code="typo", code_verifier="v" * 43)
@@ -512,6 +534,24 @@ def test_back_on_a_target_its_error_is_older_once_a_copy_of_it_took_a_later_step
     assert panels.error.freshness.stale and panels.error.freshness.label == "older"
     assert "Sandbox copy" in panels.error.freshness.note
     assert "succeeded" in panels.error.freshness.note
+
+
+def test_back_on_a_target_that_succeeded_a_copys_later_failure_leaves_its_panels_current(
+    session, panels, clock, signer
+) -> None:
+    """Tryout Z: tokens here, then a copy of the profile failed (a wrong secret key there):
+    back here the error panel said its "No error" was older — as if this profile had failed —
+    while the tokens beside it were current. Both are this profile's latest word."""
+    exchange_code(session, clock, signer)
+    copy = Origin(replace(SANDBOX.profile, id="p-copy", name="Sandbox copy"))
+    session.set_target(copy)
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Request signature mismatch"), sent=None, origin=copy
+    )
+    session.set_target(SANDBOX)
+    assert panels.error.report is None and not panels.error.freshness.stale
+    assert not panels.tokens.freshness.stale
 
 
 def test_an_edit_to_the_profile_says_what_changed_not_another_target(

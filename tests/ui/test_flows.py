@@ -612,6 +612,28 @@ def test_auto_refresh_stops_at_an_id_token_that_failed_its_checks(loop, qtbot) -
         close_window(window, qtbot)
 
 
+def test_auto_refresh_switched_on_over_a_response_not_to_be_trusted_stops_at_once(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout Z: switched on while the panels said "not trusted" (the id_token's signature
+    failed), it refreshed and painted a verified id_token over the red one, without a word.
+    It stops at once instead, and says why, as it does when the checks fail while it runs."""
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert not window.countdown_panel.auto_refresh.isChecked()
+    assert not window.auto_refresh.scheduled
+    state = text_of(window, "autoRefreshState")
+    assert state.startswith("Stopped at ") and "signature" in state
+    # Once a response whose id_token passes is on display, it can be switched on again.
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    assert window.auto_refresh.scheduled
+    window.countdown_panel.auto_refresh.setChecked(False)
+
+
 def test_refresh_token_tracking(window: MainWindow, qtbot) -> None:
     granted = token_flow(window, qtbot).outcome
     assert isinstance(granted, TokenGranted) and granted.refresh_token

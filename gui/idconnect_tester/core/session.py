@@ -607,12 +607,21 @@ class Session:
             )
         if (
             spent is None
-            or spent.how is not SpentHow.USED
+            or spent.how is SpentHow.REFUSED
             or not origin.same_client(spent.to)
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
         ):
             return None
+        if spent.how is SpentHow.MAYBE_USED:
+            # The cancelled Send had reached the server (tryout Z: this 401 got the generic
+            # "it may have been used already, expired, or…").
+            return Hint(
+                HintKind.CODE_REPLAYED,
+                f"This code was sent before, and that wait cancelled at {clock_time(spent.at)}: "
+                "the server most likely redeemed it then, and this Send was a second use",
+                _SINGLE_USE + "Send once, and let it answer.",
+            )
         return Hint(
             HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
@@ -910,6 +919,12 @@ class Session:
         revoked = refusal.why if refusal and refusal.state is TokenState.REVOKED else None
         return spent.note(current, revoked)
 
+    def checks_failed_on_display(self) -> tuple[str, ...]:
+        """The checks that the id_token of the response on display failed when it came, and
+        fails still (its tokens are shown "not trusted"); () when there are none."""
+        chain = self._chain
+        return self._id_token_failures(chain.latest.exchange)[0] if chain is not None else ()
+
     def arrival_verdict(self) -> Verification | None:
         """The verdict the id_token on display had when it arrived (None: none yet)."""
         chain = self._chain
@@ -1192,14 +1207,17 @@ class Session:
         if origin is not None and not origin.same_target(self._target):
             freshness = self._other_target(origin, f"at {clock_time(when)}")
         elif (
-            later is not None
+            report is not None
+            and later is not None
             and later is not shown
             and later.at > when
             and later.origin is not None
             and later.origin.same_client(self._target)
         ):
             # A copy of this profile (the same client at the same server) took a later step:
-            # its codes and tokens are this client's too, so this step is no longer the news.
+            # its codes and tokens are this client's too, so this error is no longer the news.
+            # (A step that went well stays this profile's latest word, as its tokens beside it
+            # do: "No error" marked older read as a failure of this profile's — tryout Z.)
             how = "succeeded" if later.report is None else f"failed: {later.report.status}"
             freshness = Freshness(
                 True,

@@ -920,9 +920,13 @@ class MainWindow(QMainWindow):
 
     def _auto_refresh_toggled(self, on: bool) -> None:
         """Switched on with a refresh token this run knows the server refused (or that a
-        replay put in doubt): said at once, not at the due time, a day later."""
+        replay put in doubt): said at once, not at the due time, a day later. So is a response
+        on display whose id_token failed its checks: the next refresh would paint a verified
+        one over it (tryout Z), as when the checks fail while it runs."""
         self.auto_refresh.set_enabled(on)
         refused = self._why_the_refresh_token_will_not_do()
+        if not refused and (failed := self.session.checks_failed_on_display()):
+            refused = f"the id_token on display failed its checks ({', '.join(failed)})"
         if on and refused:
             self.auto_refresh.stop(refused)
 
