@@ -676,12 +676,28 @@ def test_a_switch_takes_the_last_outcome_off_the_status_bar(window, qtbot) -> No
     """ "200 OK" in green (or a 401 in red) under another target's name reads as its own."""
     emulator = window.targets.current
     other = add_profile(window, "Another target")
+    third = add_profile(window, "Third target")
     select(window, emulator.id)
     token_flow(window, qtbot)
     assert window.status.text().startswith("200 OK")
     select(window, other.id)
     assert "200 OK" not in window.status.text()
     assert "Another target" in window.status.text()
+    # Tryout Z: Get code's "Authorization code received…; press Send to exchange it" stayed
+    # after a switch, as if said of the profile switched to.
+    select(window, emulator.id)
+    get_code(window, qtbot)
+    assert "press Send" in window.status.text()
+    select(window, other.id)
+    assert "press Send" not in window.status.text()
+    assert window.status.text().startswith("Now on Another target")
+    # And another target's answer that came after a switch goes at the next one.
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    with a_slow_code_exchange(window, qtbot):
+        select(window, emulator.id)
+    assert window.status.text().startswith("Another target: 200 OK")
+    select(window, third.id)
+    assert window.status.text().startswith("Now on Third target")
 
 
 def test_a_redeemed_code_is_said_to_be_spent_before_it_is_sent_again(window, qtbot) -> None:

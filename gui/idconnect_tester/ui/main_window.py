@@ -494,6 +494,9 @@ class MainWindow(QMainWindow):
                 self.form.fill(event)
             case Notice(text=text, tone=tone, for_grant=for_grant):
                 self.status.say(text, tone, for_grant=for_grant)
+                # About this target's step ("…; press Send to exchange it"): a switch takes it
+                # off the status bar, where it would read as the next target's (tryout Z).
+                self._status_shows = self.targets.origin()
             case VerificationRequested(job=job):
                 self.controller.verify(job)
             case AuthorizeRecorded(record=record, origin=origin):
@@ -767,6 +770,7 @@ class MainWindow(QMainWindow):
         if not origin.same_target(self.targets.origin()):
             # It ended after a switch: another target's "200 OK" in green reads as this one's.
             self.status.say(f"{origin.label}: {prefix}{exchange.summary()}")
+            self._status_shows = origin  # and the next switch takes it off
             if form is not None and exchange.succeeded:
                 self.auto_refresh.tokens_came_for(origin.label, exchange.received_at)
             return
