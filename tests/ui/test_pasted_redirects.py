@@ -76,6 +76,17 @@ def test_a_pasted_redirect_url_becomes_the_code_with_its_attempts_verifier(
     exchange = send_and_wait(window, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
 
+    # Tryout Z: the same redirect pasted again read "Code taken … (state verified)" in green,
+    # "press Send to exchange it", and added an "authorized" row each time. Its code is spent.
+    paste_into(qtbot, window.form.code, redirect)
+    assert window.form.code.text() == code_in(redirect)
+    assert window.form.messages["code"].text().startswith("Used at")
+    assert "taken already" in window.status.text() and "press Send" not in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    rows = window.history.store.list()
+    assert len([row for row in rows if row.endpoint == "authorize"]) == 2  # Get code, the paste
+
 
 def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindow, qtbot) -> None:
     get_code(window, qtbot)

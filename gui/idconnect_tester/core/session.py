@@ -407,6 +407,13 @@ class Session:
                     Tone.ERROR,
                 )
             )
+        elif (
+            attempt is not None
+            and result.state_checked
+            and result.code is not None
+            and self._attempt_for_code.get(result.code) is attempt
+        ):
+            self._pasted_again(attempt, result.code)
         elif attempt is not None:
             self.authorize_finished(attempt, result)
         elif result.code is not None:
@@ -417,6 +424,31 @@ class Session:
         else:
             self._emit(Notice(result.summary(), Tone.ERROR))
         return result
+
+    def _pasted_again(self, attempt: AuthorizeSession, code: str) -> None:
+        """The redirect that answered `attempt` pasted again: nothing new to record (each
+        paste added an "authorized" row, and its "press Send to exchange it" hid that the code
+        was spent — tryout Z). The code and its verifier go back into the form, and what is
+        known of the code is said."""
+        self._emit(
+            FormFill(
+                grant_type=vendor.GRANT_AUTHORIZATION_CODE,
+                code=code,
+                code_verifier=attempt.pkce.code_verifier,
+            )
+        )
+        answered = self._answered.get(attempt.state)
+        when = f" at {clock_time(answered.at)}" if answered is not None else ""
+        spent = self._spent.get(code)
+        known = spent.note(self._target) if spent is not None and self._target else ""
+        self._emit(
+            Notice(
+                f"This redirect was taken already{when}, and its code is in Code"
+                + (f": {known[0].lower()}{known[1:]}" if known else "; press Send to exchange it"),
+                Tone.WARNING if known else Tone.MUTED,
+                for_grant=None if known else vendor.GRANT_AUTHORIZATION_CODE,
+            )
+        )
 
     def _remember_code(self, code: str, attempt: AuthorizeSession, origin: Origin | None) -> None:
         self._attempt_for_code[code] = attempt

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester import APP_NAME, __version__, vendor
+from idconnect_tester.core.authorize import AuthorizeResult
 from idconnect_tester.core.emulator_drills import drill_note, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
@@ -208,7 +209,7 @@ class MainWindow(QMainWindow):
             self.status.say,
             self.start_emulator,
             note_under_code=self.form.note_under_code,
-            show_redirect_result=self.form.show_redirect_result,
+            show_redirect_result=self._show_redirect_result,
         )
         self.history = HistoryBinding(
             self.history_panel,
@@ -593,6 +594,13 @@ class MainWindow(QMainWindow):
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
         self.docks[dock].toggleViewAction().setText(self._menu_texts[dock])
+
+    def _show_redirect_result(self, result: AuthorizeResult) -> None:
+        """What came of a redirect URL put in Code, under Code — and, for a code this run sent
+        already (its redirect pasted again), that it is spent, not "Code taken"."""
+        self.form.show_redirect_result(result)
+        if result.code is not None:
+            self._note_a_spent_code(result.code)
 
     def _note_the_code(self) -> None:
         """What this run knows of the code in the form, under Code and before Send: that it
