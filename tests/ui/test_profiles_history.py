@@ -822,7 +822,33 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     assert "token exchange" in said and clock_time(exchange.received_at) in said
     text = saved.read_text()
     assert exchange.outcome.access_token not in text  # masked by default
-    assert json.loads(text)["outcome"]["access_token"].startswith("snd-id-con-a-")
+    record = json.loads(text)
+    assert record["outcome"]["access_token"].startswith("snd-id-con-a-")
+    assert record["id_token_on_arrival"] == {"verdict": "verified", "held_back": []}
+    assert "made_by" not in record
+
+
+def test_a_saved_exchange_keeps_its_id_tokens_verdict_and_the_drill_that_staged_it(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
+    """Tryout Z: a response whose id_token failed its signature, saved for a ticket, read as
+    a clean grant ("outcome": "granted", "hint": null), in a green "Saved…"; nothing said a
+    drill had staged it."""
+    window.actions_by_name["drills"].trigger()
+    drills = window.drills.dialog
+    assert drills is not None
+    qtbot.waitUntil(lambda: drills.select("bad_signature_id_token"), timeout=WAIT_MS)
+    drills.arm_button.click()
+    drills.close()
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
+    saved = window.save_exchange(tmp_path / "staged.json")
+    assert saved is not None
+    record = json.loads(saved.read_text())
+    assert record["id_token_on_arrival"] == {"verdict": "failed", "held_back": ["signature"]}
+    assert record["made_by"] == "made by the emulator's bad_signature_id_token drill"
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    assert "failed" in window.status.text() and "bad_signature_id_token" in window.status.text()
 
 
 def test_an_exchange_is_written_after_it_is_shown_and_kept_on_a_quick_close(loop, qtbot) -> None:

@@ -334,11 +334,26 @@ def record_to_json_text(record: dict[str, Any]) -> str:
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 
-def save_exchange_json(exchange: Exchange, path: Path, *, full_tokens: bool = False) -> None:
-    """Write the record to `path` atomically (owner-only permissions)."""
-    atomic_write_text(
-        path, record_to_json_text(exchange_to_dict(exchange, full_tokens=full_tokens))
-    )
+def save_exchange_json(
+    exchange: Exchange,
+    path: Path,
+    *,
+    full_tokens: bool = False,
+    id_token_on_arrival: tuple[str, list[str]] | None = None,
+    made_by: str = "",
+) -> None:
+    """Write the record to `path` atomically (owner-only permissions), with what the window
+    knew of it beyond the wire: the id_token's verdict when it arrived (`(verdict, the checks
+    that held it back)`) and who made the outcome when a drill staged it. A file attached to a
+    ticket must not show a response whose id_token failed its checks as a clean grant, nor a
+    staged fault as a real one (tryout Z)."""
+    record = exchange_to_dict(exchange, full_tokens=full_tokens)
+    if id_token_on_arrival is not None:
+        verdict, held_back = id_token_on_arrival
+        record["id_token_on_arrival"] = {"verdict": verdict, "held_back": held_back}
+    if made_by:
+        record["made_by"] = made_by
+    atomic_write_text(path, record_to_json_text(record))
 
 
 def response_as_json_text(exchange: Exchange) -> str:

@@ -957,6 +957,12 @@ class Session:
         chain = self._chain
         return self._id_token_failures(chain.latest.exchange)[0] if chain is not None else ()
 
+    def verdict_on_arrival(self, exchange: Exchange) -> Verification | None:
+        """The verdict the id_token `exchange` delivered had when it arrived (None: it brought
+        none, or this run has forgotten it)."""
+        first = self._first_verdicts.get(exchange)
+        return first.verification if first is not None else None
+
     def arrival_verdict(self) -> Verification | None:
         """The verdict the id_token on display had when it arrived (None: none yet)."""
         chain = self._chain

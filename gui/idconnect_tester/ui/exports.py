@@ -14,8 +14,10 @@ from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
 from idconnect_tester.core.curl_export import curl_command
+from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
 from idconnect_tester.core.exchange_json import response_as_json_text, save_exchange_json
+from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
 from idconnect_tester.core.token_chain import clock_time
@@ -94,8 +96,11 @@ def save_exchange(
     parent: QWidget,
     say: Say,
     path: Path | None = None,
+    verdict: Verification | None = None,
+    drill: str | None = None,
 ) -> Path | None:
-    """The exchange as a JSON file: tokens masked unless its profile keeps them in full."""
+    """The exchange as a JSON file: tokens masked unless its profile keeps them in full;
+    with its id_token's `verdict` when it arrived, and the `drill` that staged it."""
     if exchange is None:
         say("No exchange to save yet", Tone.WARNING)
         return None
@@ -105,7 +110,15 @@ def save_exchange(
         if path is None:
             return None
     try:
-        save_exchange_json(exchange, path, full_tokens=full_tokens)
+        save_exchange_json(
+            exchange,
+            path,
+            full_tokens=full_tokens,
+            id_token_on_arrival=(
+                (verdict.verdict.value, verdict.held_back) if verdict is not None else None
+            ),
+            made_by=made_by(drill) if drill is not None else "",
+        )
     except OSError as exc:
         say(f"Could not save: {exc.strerror or exc}", Tone.ERROR)
         return None
@@ -116,5 +129,12 @@ def save_exchange(
         f"the {exchange.endpoint.value} exchange of {clock_time(exchange.received_at)} "
         f"({exchange.summary()})"
     )
-    say(f"Saved {which} {masking} to {path}", Tone.OK)
+    # Saved as it is: a response not to be trusted, or staged, is said so here too.
+    doubt = [
+        *([f"id_token {verdict.verdict.value}"] if verdict and verdict.failed else []),
+        *([made_by(drill)] if drill is not None else []),
+    ]
+    tone = Tone.WARNING if doubt else Tone.OK
+    said = f" — {'; '.join(doubt)}" if doubt else ""
+    say(f"Saved {which}{said} {masking} to {path}", tone)
     return path

@@ -1118,12 +1118,15 @@ class MainWindow(QMainWindow):
     def save_exchange(self, path: Path | None = None) -> Path | None:
         """The latest exchange as JSON (masked unless its own profile keeps full tokens)."""
         latest = self.session.latest()
+        exchange = latest[0] if latest is not None else None
         return exports.save_exchange(
-            latest[0] if latest is not None else None,
+            exchange,
             full_tokens=latest is not None and latest[1].profile.store_full_tokens,
             parent=self,
             say=self.status.say,
             path=path,
+            verdict=self.session.verdict_on_arrival(exchange) if exchange is not None else None,
+            drill=self.session.drill_that_made(exchange),
         )
 
     # --- view ---
