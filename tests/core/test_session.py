@@ -384,6 +384,29 @@ def test_a_401_for_a_code_whose_earlier_send_was_cancelled_names_that_send(
     assert hint is None or hint.kind is not HintKind.CODE_REPLAYED  # the client's, if any
 
 
+def test_a_code_sent_to_another_server_is_said_to_be_its_issuers_still(
+    session, panels, clock
+) -> None:
+    """Tryout Z: Get code here, a switch to another server, Send: its 401 got the generic
+    "used already, expired, or…", and back here the note said "Get code for this one" — where
+    the code then redeemed fine. The other server's refusal is said as such, and back here the
+    code is still this target's."""
+    authorize(session)  # Sandbox's Get code gives code-1
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    sent = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"), sent=sent, origin=PRODUCTION
+    )
+    hint = panels.error.report.hint
+    assert hint.kind is HintKind.INVALID_CODE and SANDBOX.label in hint.title
+    note = session.code_note("code-1", PRODUCTION)
+    assert note is not None and note.startswith("Refused at")  # there, it was
+    session.set_target(SANDBOX)
+    note = session.code_note("code-1", SANDBOX)
+    assert note is not None and "still unused here" in note
+
+
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
     exchange_code(session, clock, signer)
     other = TokenRequest.from_form("authorization_code", code="typo", code_verifier="v" * 43)

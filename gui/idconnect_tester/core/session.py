@@ -612,10 +612,36 @@ class Session:
         """The error report, its generic hint replaced where this run knows the cause."""
         if report is None or not isinstance(sent, TokenRequest):
             return report
-        hint = self._replay_hint(exchange, sent, origin) or self._revocation_hint(
-            report, sent, origin
+        hint = (
+            self._replay_hint(exchange, sent, origin)
+            or self._elsewhere_hint(exchange, sent, origin)
+            or self._revocation_hint(report, sent, origin)
         )
         return report if hint is None else replace(report, hint=hint)
+
+    def _elsewhere_hint(
+        self, exchange: Exchange, sent: TokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A 401 for a code another server's Get code gave (in this run) is that: only the
+        server and client it was issued to can redeem it — not "used already, expired, or…"
+        (tryout Z)."""
+        code = sent.code.strip()
+        source = self._origin_for_code.get(code) if code else None
+        outcome = exchange.outcome
+        if (
+            source is None
+            or origin.same_client(source)
+            or not isinstance(outcome, ApiError)
+            or not is_invalid_code(outcome, exchange.endpoint)
+        ):
+            return None
+        return Hint(
+            HintKind.INVALID_CODE,
+            f"This code came from Get code on {source.label}: only that server and client "
+            "can redeem it",
+            f"Send it on {source.label} (another server refusing it leaves it unused there), "
+            "or press Get code here for a code of this target's.",
+        )
 
     def _replay_hint(self, exchange: Exchange, sent: TokenRequest, origin: Origin) -> Hint | None:
         """A 401 for a code this run used already, at the same server, is a replay, not a
@@ -949,7 +975,7 @@ class Session:
         chain = self._chain_from_code(spent.to, code.strip())
         refusal = chain.refresh_refusal if chain is not None else None
         revoked = refusal.why if refusal and refusal.state is TokenState.REVOKED else None
-        return spent.note(current, revoked)
+        return spent.note(current, revoked, issued_by=self.code_from(code))
 
     def checks_failed_on_display(self) -> tuple[str, ...]:
         """The checks that the id_token of the response on display failed when it came, and

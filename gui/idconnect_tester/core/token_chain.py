@@ -52,12 +52,21 @@ class SpentCode:
     to: Origin
     replayed_at: datetime | None = None  # a used code sent again, and refused (401)
 
-    def note(self, current: Origin, revoked: str | None = None) -> str:
+    def note(
+        self, current: Origin, revoked: str | None = None, *, issued_by: Origin | None = None
+    ) -> str:
         """One line for under the Code field, said before the next Send to `current`.
         `revoked`: why the tokens the code gave are known to be revoked (a refresh of them
-        got 403), when they are."""
+        got 403), when they are. `issued_by`: the target whose Get code gave it, if known."""
         when = clock_time(self.at)
         if not current.same_client(self.to):
+            if issued_by is not None and current.same_client(issued_by):
+                # Sent elsewhere by mistake: that server can't have redeemed this one's code
+                # (tryout Z: "Get code for this one" here, where it then redeemed fine).
+                return (
+                    f"Sent to {self.to.label} at {when}, another server: still unused here, "
+                    "where its Get code gave it"
+                )
             # Only the server and client a code was issued to know it: here it is neither
             # used nor fresh.
             return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
