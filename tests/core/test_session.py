@@ -146,6 +146,15 @@ def exchange_code(
     return exchange
 
 
+def code_refused_at(
+    target: Origin, session: Session, clock: FakeClock, code: str = "code-1"
+) -> None:
+    """Five seconds on, `code` sent to `target`, which answers 401 Invalid code."""
+    clock.advance(5)
+    sent = TokenRequest.from_form("authorization_code", code=code, code_verifier="v" * 43)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=sent, origin=target)
+
+
 def refresh_request(refresh_token: str) -> TokenRequest:
     return TokenRequest.from_form("refresh_token", refresh_token=refresh_token)
 
@@ -269,21 +278,14 @@ def test_a_code_spent_at_one_target_is_that_targets_not_a_replay_elsewhere(
     assert elsewhere.startswith(f"Sent to {SANDBOX.label}") and "Used at" not in elsewhere
 
     session.set_target(PRODUCTION)
-    clock.advance(5)
-    same_code = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
-    session.exchange_finished(
-        api_error(clock.now, 401, "Invalid code"), sent=same_code, origin=PRODUCTION
-    )
+    code_refused_at(PRODUCTION, session, clock)
     hint = panels.error.report.hint
     assert hint is None or hint.kind is not HintKind.CODE_REPLAYED
     kept = session.code_spent("code-1")
     assert kept is not None and kept.how is SpentHow.USED and kept.to.same_target(SANDBOX)
 
     session.set_target(SANDBOX)
-    clock.advance(5)
-    session.exchange_finished(
-        api_error(clock.now, 401, "Invalid code"), sent=same_code, origin=SANDBOX
-    )
+    code_refused_at(SANDBOX, session, clock)
     assert panels.error.report.hint.kind is HintKind.CODE_REPLAYED  # at its own target, it is one
 
 
@@ -393,11 +395,7 @@ def test_a_code_sent_to_another_server_is_said_to_be_its_issuers_still(
     code is still this target's."""
     authorize(session)  # Sandbox's Get code gives code-1
     session.set_target(PRODUCTION)
-    clock.advance(5)
-    sent = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
-    session.exchange_finished(
-        api_error(clock.now, 401, "Invalid code"), sent=sent, origin=PRODUCTION
-    )
+    code_refused_at(PRODUCTION, session, clock)
     hint = panels.error.report.hint
     assert hint.kind is HintKind.INVALID_CODE and SANDBOX.label in hint.title
     note = session.code_note("code-1", PRODUCTION)
