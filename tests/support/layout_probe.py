@@ -352,7 +352,10 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     window.profile_actions.create(
         Profile(
             new_profile_id(),
-            name="No secret yet",
+            # With --production-name, a fourth note: a production name, a sandbox token.
+            name="Production, no secret yet"
+            if "--production-name" in sys.argv
+            else "No secret yet",
             base_url=window.emulator.base_url,
             app_token="sbx:emulator-app-token",
             client_id="emulator-client",
@@ -371,6 +374,8 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         "request_scrolls": _request_scrolls(window),
         "history_under_countdown": window.dockWidgetArea(window.docks["history"])
         is Qt.DockWidgetArea.BottomDockWidgetArea,
+        "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
+        "panels_scrolling_whole": _panels_scrolling_whole(window),
     }
 
 

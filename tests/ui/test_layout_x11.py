@@ -196,14 +196,20 @@ def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> No
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
-def test_a_request_grown_by_three_notes_under_a_title_bar_keeps_send_in_view() -> None:
-    """The same profile (three notes: the secret key's message, the keyring's note, and the
-    warning under Issuer) in a window framed by a window manager, after the built-in
-    emulator's tokens filled the countdown: the column is taller than the room the countdown
-    can give, and scrolls, but never so far that Send goes out of view (tryout W saw it go)."""
-    report = probe("1366x768", "--target-note", "--after-tokens", window_manager=True)
-    assert report["countdown_under_request"]
-    assert report["send_visible"], report
+@pytest.mark.parametrize("notes", [(), ("--production-name",)])
+def test_a_request_grown_past_what_the_countdown_can_give_moves_the_countdown(
+    notes: tuple[str, ...],
+) -> None:
+    """The same profile (the secret key's message, the keyring's note, the warning under
+    Issuer — and, named as production with a sandbox token, a fourth) in a window framed by a
+    window manager, after the built-in emulator's tokens filled the countdown: the countdown
+    under the request can't give the room the column needs. Tryout Z: the column scrolled,
+    Send out of view and Auto-refresh cut; Reset layout put it right. The default layout now
+    does so by itself: the countdown goes to the top of the results, the request is whole."""
+    report = probe("1366x768", "--target-note", "--after-tokens", *notes, window_manager=True)
+    assert not report["countdown_under_request"]
+    assert report["send_visible"] and not report["request_scrolls"], report
+    assert report["auto_refresh_visible"] and report["panels_scrolling_whole"] == []
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

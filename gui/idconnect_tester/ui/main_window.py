@@ -441,7 +441,20 @@ class MainWindow(QMainWindow):
         """The request column was laid out again: room from the countdown under it; and when
         it still scrolls (200% on a small screen), Send's row scrolled into view — at first
         sight too — with the field being typed in kept in view above it."""
-        window_layout.give_the_request_room(self, self.docks)
+        fits = window_layout.give_the_request_room(self, self.docks)
+        default = self._default_layout
+        if (
+            not fits
+            and default is not None
+            and default.countdown_below
+            and not self._arranging
+            and not window_layout.countdown_under_request(self, self.docks)
+        ):
+            # Notes grew the request past what the countdown under it can give (a profile
+            # with four of them, on a laptop — tryout Z): the default layout for what the
+            # column needs now puts the countdown at the top of the results, as Reset layout
+            # did. Only this way round: a note typed away does not move the docks back.
+            self._arrange()
         column = self.centralWidget()
         if not isinstance(column, QScrollArea) or not column.verticalScrollBar().maximum():
             return

@@ -1,9 +1,10 @@
 """The window's default layout (first launch, and View → Reset layout), for any screen.
 
 The request sits on the left (the window's central widget, scrolling vertically when the screen
-is short), with the expiry countdown under it — always in view, in the room the form leaves. The
-results are docks on the right: the response shares its place with the error panel (which comes
-to the front after a failure), and what grows — the id_token's checks and claims, the raw
+is short), with the expiry countdown under it — always in view, in the room the form leaves
+(notes that grow the form past what the countdown can give move it to the top of the results,
+where the layout for that form puts it). The results are docks on the right: the response
+shares its place with the error panel (which comes to the front after a failure), and what grows — the id_token's checks and claims, the raw
 exchange — gets the rest of the height. On a wide screen the results take two columns: the
 response, the error and the raw exchange in one, the id_token the whole height of the other.
 On a short screen (a 1024×700 laptop, 200% scaling) two panels one above the other would each
@@ -349,17 +350,18 @@ def _request_spare(window: QMainWindow) -> int | None:
     return viewport.height() - request.heightForWidth(viewport.width())
 
 
-def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """The request column grew past its height (a note about the target, a message under a
     field) and would scroll, Send out of view: the countdown under it gives the room it has
     beyond its own need — or, with the history under the countdown, the history gives it. It
-    never takes more, so a dock made small stays small."""
+    never takes more, so a dock made small stays small. False when that is not enough: the
+    column still scrolls."""
     countdown = docks["countdown"]
     if countdown.isFloating() or window.dockWidgetArea(countdown) != _BOTTOM:
-        return
+        return True  # nothing under the column to take room from
     request_spare = _request_spare(window)
     if request_spare is None or request_spare >= 0:
-        return  # it fits (the usual case, after every Send): nothing to measure below
+        return True  # it fits (the usual case, after every Send): nothing to measure below
     below = _history_below(window, docks)
     if below is not None:
         # The history under the countdown gives it (its list scrolls), down to its least.
@@ -369,11 +371,12 @@ def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) ->
             window.resizeDocks(
                 [countdown, below], [countdown.height(), below.height() - give], _VERTICAL
             )
-        return
+        return give >= -request_spare
     spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
     give = min(-request_spare, spare)
     if give > 0:
         window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
+    return give >= -request_spare
 
 
 def _history_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> QDockWidget | None:
