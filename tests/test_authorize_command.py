@@ -100,6 +100,7 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
 def test_paste_needs_a_redirect_uri_and_options_exclude_each_other() -> None:
     done = authorize("--base-url", "http://127.0.0.1:1", "--no-browser")
     assert done.returncode == 2 and "redirect URI" in done.stderr
+    assert "--redirect-uri:" in done.stderr  # the option that gives it (tryout Z)
     done = authorize("--base-url", "http://127.0.0.1:1", "--no-browser", "--follow")
     assert done.returncode == 2 and "not allowed with" in done.stderr
 

@@ -131,6 +131,7 @@ def test_the_token_from_stdin_and_keys_by_url(
     # A genuine signature on a token of any issuer, for any audience, validates nothing.
     assert done.returncode == 1 and "verdict: NOT VERIFIED" in done.stdout
     assert "--issuer" in done.stderr and "--client-id" in done.stderr  # what to give
+    assert "--nonce" in done.stderr  # the nonce's SKIP row says what the window knows; this, how
     # Given both, with the keys still from the URL (no discovery): verified.
     expected = ("--issuer", emulator.issuer, "--client-id", CLIENT_ID)
     done = id_token("-", "--jwks-url", url, *expected, stdin=token + "\n")

@@ -134,6 +134,27 @@ def chosen_profile(args: argparse.Namespace) -> Profile | None:
     return profile_named(args.profile)
 
 
+# The options that set what an authorize target's problem is about (`problems_by_field`).
+_OPTION_FOR_FIELD: Final = {
+    "client_id": "--client-id",
+    "issuer": "--issuer",
+    "redirect_uri": "--redirect-uri",
+}
+
+
+def target_problems(
+    target: AuthorizeTarget, capture: RedirectCapture, profile: Profile | None
+) -> str:
+    """What stops `target` from being authorized, each problem after the option that fixes
+    it — a profile's settings are its own, not options: those are said as they are."""
+    return "; ".join(
+        f"{_OPTION_FOR_FIELD[field]}: {message}"
+        if profile is None and field in _OPTION_FOR_FIELD
+        else message
+        for field, message in target.problems_by_field(capture)
+    )
+
+
 def authorize_target(
     args: argparse.Namespace, profile: Profile | None, scopes: tuple[str, ...]
 ) -> AuthorizeTarget:
@@ -245,9 +266,8 @@ def run(args: argparse.Namespace, stdin: TextIO, stdout: TextIO, stderr: TextIO)
     profile = chosen_profile(args)
     target = authorize_target(args, profile, scopes_from(args.scope))
     capture = capture_from(args)
-    problems = target.problems(capture)
-    if problems:
-        raise UsageError("; ".join(problems))
+    if problems := target_problems(target, capture, profile):
+        raise UsageError(problems)
     # Only TLS, proxy and timeout matter here: authorize is not a signed request.
     http_target = (
         profile.target(Secret("")) if profile else Target(base_url=args.base_url, app_token="")

@@ -24,6 +24,7 @@ from idconnect_tester.authorize_command import (
     add_target_arguments,
     authorize_target,
     chosen_profile,
+    target_problems,
     terminal_interaction,
 )
 from idconnect_tester.cli_contract import (
@@ -122,8 +123,8 @@ def _settings(
         target = signed_target(args, env, profile, args.base_url or "")
         capture = RedirectCapture.PASTE if args.no_browser else RedirectCapture.BROWSER
         label = profile.name if profile is not None else ""
-    if problems := authorize.problems(capture):
-        raise UsageError("; ".join(problems))
+    if problems := target_problems(authorize, capture, profile):
+        raise UsageError(problems)
     return CheckSettings(target, authorize, args.for_client_id, capture, label)
 
 

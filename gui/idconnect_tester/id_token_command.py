@@ -285,6 +285,11 @@ def run(
     elif verdict is Verdict.NOT_VERIFIED:
         give = " and ".join(_OPTION_TO_COMPARE[name] for name in verification.not_compared)
         _write(stderr, f"NOT VERIFIED: {verification.not_verified_because} (give {give})")
+    nonce = verification.row("nonce")
+    if nonce is not None and nonce.status is CheckStatus.SKIPPED and args.nonce is None:
+        # The row's words are the window's ("none known from an authorize step"): here, the
+        # option that gives one.
+        _write(stderr, "note: the nonce was not compared (give --nonce, as sent to authorize)")
     differs = verification.second_opinion_differs
     for warning in verification.warnings:
         if warning is not differs:

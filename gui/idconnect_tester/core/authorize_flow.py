@@ -75,24 +75,40 @@ class AuthorizeTarget:
 
     def problems(self, capture: RedirectCapture) -> list[str]:
         """What stops this target from being authorized with `capture`, in plain words."""
-        found: list[str] = []
+        return [message for _, message in self.problems_by_field(capture)]
+
+    def problems_by_field(self, capture: RedirectCapture) -> list[tuple[str, str]]:
+        """`problems`, each with the field it is about ("client_id", "issuer",
+        "authorization_endpoint", "redirect_uri"): the command line names its option."""
+        found: list[tuple[str, str]] = []
         if not self.client_id.strip():
-            found.append("Enter the client id Sumsub gave you for Sumsub ID")
+            found.append(("client_id", "Enter the client id Sumsub gave you for Sumsub ID"))
         elif any(c.isspace() for c in self.client_id.strip()):
-            found.append("The client id contains a space or line break")
-        for what, url in (("issuer", self.issuer), ("endpoint", self.authorization_endpoint)):
+            found.append(("client_id", "The client id contains a space or line break"))
+        for name, what, url in (
+            ("issuer", "issuer", self.issuer),
+            ("authorization_endpoint", "endpoint", self.authorization_endpoint),
+        ):
             if url.strip() and (problem := endpoint_problem(url)) is not None:
-                found.append(f"The {what}: {problem}")
+                found.append((name, f"The {what}: {problem}"))
         redirect = self.redirect_uri.strip()
         if redirect and (problem := redirect_uri_problem(redirect)) is not None:
-            found.append(problem)
+            found.append(("redirect_uri", problem))
         if capture is RedirectCapture.FOLLOW and not is_loopback_redirect(redirect):
             found.append(
-                "Following the redirect needs a loopback redirect URI "
-                "(http://127.0.0.1:PORT/path) or none"
+                (
+                    "redirect_uri",
+                    "Following the redirect needs a loopback redirect URI "
+                    "(http://127.0.0.1:PORT/path) or none",
+                )
             )
         if capture is RedirectCapture.PASTE and not redirect:
-            found.append("Give the redirect URI registered for the client: it is pasted back")
+            found.append(
+                (
+                    "redirect_uri",
+                    "Give the redirect URI registered for the client: it is pasted back",
+                )
+            )
         return found
 
 

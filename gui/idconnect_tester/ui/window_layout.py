@@ -4,13 +4,14 @@ The request sits on the left (the window's central widget, scrolling vertically 
 is short), with the expiry countdown under it — always in view, in the room the form leaves
 (notes that grow the form past what the countdown can give move it to the top of the results,
 where the layout for that form puts it). The results are docks on the right: the response
-shares its place with the error panel (which comes to the front after a failure), and what grows — the id_token's checks and claims, the raw
-exchange — gets the rest of the height. On a wide screen the results take two columns: the
-response, the error and the raw exchange in one, the id_token the whole height of the other.
-On a short screen (a 1024×700 laptop, 200% scaling) two panels one above the other would each
-be a few lines tall: the results are tabs of one group instead, each with the whole height. On
-a tall screen the form leaves more room under it than the countdown needs: the history (with
-the credential check) takes it, under the countdown, instead of a tab beside the raw exchange.
+shares its place with the error panel (which comes to the front after a failure), and what
+grows — the id_token's checks and claims, the raw exchange — gets the rest of the height. On a
+wide screen the results take two columns: the response, the error and the raw exchange in one,
+the id_token the whole height of the other. On a short screen (a 1024×700 laptop, 200% scaling)
+two panels one above the other would each be a few lines tall: the results are tabs of one
+group instead, each with the whole height. On a tall screen the form leaves more room under it
+than the countdown needs: the history (with the credential check) takes it, under the
+countdown, instead of a tab beside the raw exchange.
 """
 
 from __future__ import annotations
