@@ -178,6 +178,16 @@ def refresh(session: Session, clock: FakeClock) -> None:
     )
 
 
+def refresh_with(session: Session, clock: FakeClock, id_token: str) -> None:
+    """The sandbox's first refresh token taken: a new access token and `id_token`, and no
+    new refresh token."""
+    session.exchange_finished(
+        granted(clock.now, access="access-2", id_token=id_token),
+        sent=refresh_request("refresh-code-1"),
+        origin=SANDBOX,
+    )
+
+
 def test_a_granted_code_shows_live_tokens_and_asks_to_verify_with_the_attempts_nonce(
     session, panels, clock, signer
 ) -> None:
@@ -664,6 +674,26 @@ def test_an_exchanges_id_token_verdict_is_handed_on_once_as_it_was_when_it_arriv
     assert latest.verification.verdict is Verdict.FAILED
 
 
+def test_a_refresh_whose_id_token_fails_leaves_the_refresh_token_it_used_trusted(
+    session, panels, clock, signer
+) -> None:
+    """Tryout Z: after a refresh whose id_token failed its checks (and which returned no new
+    refresh token), the refresh token issued by the earlier, verified exchange read "not
+    trusted". The new access token is not to be trusted; the refresh token did not come in
+    that response."""
+    attempt = authorize(session)
+    exchange_code(session, clock, signer, nonce=attempt.nonce)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, attempt.nonce, 0), "keys")
+    clock.advance(5)
+    token = signer.id_token(SANDBOX, issued=clock.now, nonce=attempt.nonce)
+    refresh_with(session, clock, token)
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(PRODUCTION, attempt.nonce, 0), "keys")
+    assert panels.tokens.access.state is TokenState.UNTRUSTED
+    assert panels.tokens.refresh.state is TokenState.LIVE
+
+
 def test_the_error_view_names_a_success_whose_id_token_failed_its_checks(
     session, panels, clock, signer
 ) -> None:
@@ -965,11 +995,7 @@ def test_a_refreshed_id_token_is_held_to_the_one_from_sign_in(
     clock.advance(600)
     nonce = attempt.nonce if nonce_kept else None
     refreshed = signer.id_token(SANDBOX, issued=clock.now, nonce=nonce, sub=sub)
-    session.exchange_finished(
-        granted(clock.now, access="a2", id_token=refreshed),
-        sent=refresh_request("refresh-code-1"),
-        origin=SANDBOX,
-    )
+    refresh_with(session, clock, refreshed)
     job = panels.of(VerificationRequested)[-1].job
     session.verification_finished(job, signer.context(SANDBOX, job.nonce, 60), "the test JWKS")
     verification = panels.id_token.verification

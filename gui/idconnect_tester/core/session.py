@@ -1058,17 +1058,30 @@ class Session:
             grant_type=grant.grant_type,
             origin=chain.origin,
             access=self._trusted(chain.access_status(now, self._target), grant.exchange),
-            refresh=self._trusted(refresh, grant.exchange) if refresh is not None else None,
+            refresh=self._trusted(refresh, self._refresh_token_came_in(chain))
+            if refresh is not None
+            else None,
             refresh_note=chain.refresh_note(),
             freshness=self._token_freshness(grant.exchange, chain, grant.grant_type),
             refresh_token=chain.refresh_token,
         )
 
-    def _trusted(self, status: TokenStatus, exchange: Exchange) -> TokenStatus:
+    @staticmethod
+    def _refresh_token_came_in(chain: TokenChain) -> Exchange | None:
+        """The response the chain's refresh token came in: the latest when it brought one,
+        else the first (Sumsub issues it with the code exchange); None for one from outside
+        this run. A refresh that returned none and whose id_token failed its checks does not
+        make the refresh token it used untrustworthy (tryout Z)."""
+        for grant in (chain.latest, chain.first):
+            if grant.granted.refresh_token is not None:
+                return grant.exchange
+        return None
+
+    def _trusted(self, status: TokenStatus, exchange: Exchange | None) -> TokenStatus:
         """A token that nothing else speaks against, in a response whose id_token failed its
         checks when it came (and fails them still), is not shown live: the response is not to
         be trusted (OIDC Core §3.1.3.7, §12.2), as the error panel says beside it."""
-        if status.state is not TokenState.LIVE:
+        if status.state is not TokenState.LIVE or exchange is None:
             return status
         failed, _ = self._id_token_failures(exchange)
         if not failed:
