@@ -526,6 +526,10 @@ def test_auto_refresh_stopped_by_a_switch_is_said_in_the_status_bar(
     said = window.status.text()
     assert said.startswith("Now on Another target") and "auto-refresh" in said
     assert "Built-in emulator" in said
+    # A switch is no failure: the Expiry panel says it in amber, not red (tryout Z).
+    state = window.countdown_panel.auto_refresh_state
+    assert state.text().startswith("Stopped at ")
+    assert state.property("tone") == Tone.WARNING.value
 
 
 def test_a_switch_to_a_profile_with_tokens_of_its_own_stops_auto_refresh_too(

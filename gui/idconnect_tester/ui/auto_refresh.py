@@ -48,6 +48,7 @@ class AutoRefresh(QObject):
         self._whose = whose
         self._stop_why = ""
         self._stopped_whose: str | None = None  # whose tokens it refreshed when it stopped
+        self._stop_tone = Tone.ERROR
         self._waiting = False
         self._in_flight = False  # the running request is one this started
         self.enabled = False
@@ -121,14 +122,17 @@ class AutoRefresh(QObject):
             self._stopped_at = None
             self._reschedule()  # off: "Off"
 
-    def stop(self, why: str) -> None:
-        """Switch off after a failure; the user switches it on again when ready."""
+    def stop(self, why: str, *, failure: bool = True) -> None:
+        """Switch off after a failure — or, `failure=False`, for a reason that is none (a
+        profile switch: said in amber, not in a failure's red); the user switches it on again
+        when ready."""
         self.enabled = False
         self._waiting = False
         self._timer.stop()
         self.next_at = None
         self._stopped_at = datetime.now(UTC)
         self._stop_why, self._stopped_whose = why, self._whose()
+        self._stop_tone = Tone.ERROR if failure else Tone.WARNING
         self._say_why_it_stopped(self._stopped_whose)
 
     def profile_shown(self, name: str) -> None:
@@ -144,7 +148,7 @@ class AutoRefresh(QObject):
         on = f" on {whose}" if whose and whose != shown else ""
         # With when: without it, the line read as news long after.
         said = f"Stopped at {clock_time(self._stopped_at)}{on}: {self._stop_why}"
-        self.state_changed.emit(said, Tone.ERROR)
+        self.state_changed.emit(said, self._stop_tone)
 
     def _due_time(self) -> datetime | None:
         if self._received_at is None or self._expires_at is None:

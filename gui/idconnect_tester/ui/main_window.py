@@ -872,7 +872,8 @@ class MainWindow(QMainWindow):
             self.auto_refresh.stop(
                 f"{current.label}'s target was edited after it issued the tokens"
                 if edited
-                else f"the profile was switched to {current.label}"
+                else f"the profile was switched to {current.label}",
+                failure=False,
             )
             self._auto_refresh_stopped_for = issued_by
 
