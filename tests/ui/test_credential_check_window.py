@@ -244,11 +244,16 @@ def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtb
     marks its PASS as older (tokens don't depend on it; the check does)."""
     run_check(window, qtbot)
     panel, dock = window.check_panel, window.docks["check"]
+    said = window.status.text()
+    assert said.startswith("Credential check")
     key = window.target_panel.secret_key
     original = key.text()
     type_into(qtbot, key, "not-the-secret-key")
     assert panel.property("stale") and "secret key" in panel.freshness.text()
     assert "secret changed" in dock.windowTitle()
+    # Tryout Z: the status bar kept the check's verdict (a red "failed", there) beside the
+    # panel that called it older: it says so too.
+    assert window.status.text() != said and "older" in window.status.text()
     assert not window.response_panel.property("stale")  # no token depends on the key
     type_into(qtbot, key, original)  # the key checked: current again
     assert not panel.property("stale")

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self._painted = False  # the first frame is on screen
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
+        self._check_said = ""  # the credential check's latest words in the status bar
         self._switch_said = ""  # what the status bar was told on the last switch of target
         self._status_target: Origin | None = None  # the target the status bar last spoke of
         # The target whose auto-refresh a switch stopped, until the status bar has said so.
@@ -228,7 +229,7 @@ class MainWindow(QMainWindow):
             self.history.record_soon,
             self.start_emulator,
             self,
-            self.status.say,
+            self._say_for_the_check,
             lambda: self.docks["check"].raise_(),
         )
         self.drills = Drills(
@@ -646,11 +647,20 @@ class MainWindow(QMainWindow):
                 Tone.WARNING,
             )
 
+    def _say_for_the_check(self, text: str, tone: Tone) -> None:
+        self.status.say(text, tone)
+        self._check_said = text
+
     def _mark_the_check(self, current: Origin) -> None:
         self.check_runner.follow_target(current)
         freshness = self.check_runner.freshness(current, self.targets.known_secret())
         self.check_panel.show_freshness(freshness)
         self._title("check", freshness)
+        if freshness is not None and freshness.stale and self.status.text() == self._check_said:
+            # The check's outcome in the status bar ("Credential check failed", in red) is as
+            # old as the panel now says the check is (a secret key corrected since: tryout Z).
+            self.status.say(f"The credential check is older now: {freshness.note}")
+            self._check_said = ""
 
     def _raise_for(self, view: ErrorView | None) -> None:
         """A new step's failure brings the error panel to the front — opened again if it was
