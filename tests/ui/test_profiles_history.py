@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keyring
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from tests.support import flows
+from tests.support.exchanges import granted
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_SECRET_KEY
 from tests.support.leaks import files_containing
 from tests.support.postman import write_collection, write_environment
@@ -50,7 +52,7 @@ from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, ne
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
 from idconnect_tester.core.token_chain import clock_time
-from idconnect_tester.ui import file_dialogs
+from idconnect_tester.ui import exports, file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
@@ -816,6 +818,9 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     assert window.status.message.property("tone") == Tone.WARNING.value
     assert "in full" in window.status.text()
     get_code(window, qtbot)  # an authorize step since: the latest exchange is still the token's
+    qtbot.waitUntil(
+        lambda: window.session.verdict_on_arrival(exchange) is not None, timeout=WAIT_MS
+    )
     saved = window.save_exchange(tmp_path / "exchange.json")
     assert saved is not None
     said = window.status.text()  # which exchange went to the file, by its time
@@ -826,6 +831,25 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     assert record["outcome"]["access_token"].startswith("snd-id-con-a-")
     assert record["id_token_on_arrival"] == {"verdict": "verified", "held_back": []}
     assert "made_by" not in record
+
+
+def test_an_exchange_saved_before_its_id_token_was_checked_says_so(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    """Saved while its keys are still being fetched: the id_token is said to be unchecked,
+    not left out of the file (which reads as a response without one)."""
+    exchange = granted(datetime.now(UTC), access="snd-id-con-a-x", id_token="e30.e30.sig")
+    said: list[str] = []
+    saved = exports.save_exchange(
+        exchange,
+        full_tokens=False,
+        parent=window,
+        say=lambda text, _tone: said.append(text),
+        path=tmp_path / "early.json",
+    )
+    assert saved is not None and said
+    record = json.loads(saved.read_text())
+    assert record["id_token_on_arrival"] == {"verdict": "not checked yet", "held_back": []}
 
 
 def test_a_saved_exchange_keeps_its_id_tokens_verdict_and_the_drill_that_staged_it(

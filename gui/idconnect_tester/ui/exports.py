@@ -89,6 +89,19 @@ def copy_response_json(exchange: Exchange | None, say: Say) -> None:
         say("Response copied as JSON", Tone.OK)
 
 
+def _verdict_record(
+    exchange: Exchange, verdict: Verification | None
+) -> tuple[str, list[str]] | None:
+    """The id_token's verdict on arrival for the saved file: saved before its checks ended,
+    an id_token is said to be unchecked — not left out, which reads as "no id_token"."""
+    if verdict is not None:
+        return verdict.verdict.value, verdict.held_back
+    outcome = exchange.outcome
+    if isinstance(outcome, TokenGranted) and outcome.id_token is not None:
+        return "not checked yet", []
+    return None
+
+
 def save_exchange(
     exchange: Exchange | None,
     *,
@@ -114,9 +127,7 @@ def save_exchange(
             exchange,
             path,
             full_tokens=full_tokens,
-            id_token_on_arrival=(
-                (verdict.verdict.value, verdict.held_back) if verdict is not None else None
-            ),
+            id_token_on_arrival=_verdict_record(exchange, verdict),
             made_by=made_by(drill) if drill is not None else "",
         )
     except OSError as exc:
