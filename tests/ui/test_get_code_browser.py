@@ -290,3 +290,34 @@ def test_no_browser_is_said_beside_what_the_app_knew(qtbot, monkeypatch) -> None
     assert not dialog.open_browser()
     text = dialog.status.text()
     assert "No browser could be opened" in text and "could not be reached (dns)" in text
+
+
+def test_an_unreachable_remote_server_without_a_browser_says_one_thing_and_advises_on_the_server(
+    window: MainWindow, qtbot, monkeypatch
+) -> None:
+    """A server elsewhere that the app could not reach may still be reached by a browser, so
+    the browser is tried; on a machine with none the dialog says so, beside what the app saw,
+    without also claiming to open it. A cancel then is advised on as the server's address —
+    not as a redirect to paste."""
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda _url: False)
+    add_profile(
+        window,
+        "Remote identity provider",
+        client_id="idp-client",
+        issuer="https://id.sumsub.invalid/",
+        authorization_endpoint="https://id.sumsub.invalid/authorize",
+    )
+    window.form.get_code_button.click()
+    qtbot.waitUntil(lambda: window.get_code_flow.dialog is not None, timeout=WAIT_MS)
+    dialog = window.get_code_flow.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "No browser could be opened" in dialog.status.text(), timeout=WAIT_MS)
+    said = dialog.status.text()
+    assert "could not be reached" in said
+    assert "Opening the browser" not in said and "Waiting for the redirect" not in said
+
+    dialog.reject()
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    assert text_of(window, "errorStatus").startswith("Authorize")
+    assert "could not be reached" in text_of(window, "errorDescription")
+    assert hint_shown(window) is HintKind.AUTHORIZE_UNREACHABLE

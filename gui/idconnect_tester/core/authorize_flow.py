@@ -494,7 +494,9 @@ async def probe_authorize(http: httpx.AsyncClient, attempt: AuthorizeSession) ->
             )
         return AuthorizeProbe(
             ProbeVerdict.DOUBTFUL,
-            f"{reason}. Opening the browser anyway: it may reach the server another way.",
+            # What the app saw, not what it does next: the browser may fail to open too, and
+            # the words of that step are the caller's.
+            f"{reason}. A browser may still reach it, through another network or a proxy.",
             network_error=error,
         )
     status = response.status_code

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any, Final
 
 from PySide6.QtGui import QGuiApplication
@@ -77,6 +78,15 @@ def authorize_target(profile: Profile, scopes: list[str]) -> AuthorizeTarget:
         scopes=tuple(scopes),
         authorization_endpoint=profile.authorization_endpoint,
     )
+
+
+def _after_doubt(probe: AuthorizeProbe, result: AuthorizeResult) -> AuthorizeResult:
+    """A wait that ended without a code (cancelled, timed out) after a doubtful first answer:
+    what the app saw then comes first, as the likely cause — a server it could not reach is
+    advised on as one, not as a redirect that went astray."""
+    if result.code is not None or result.error is not None or not result.problem:
+        return result
+    return replace(result, problem=f"{probe.sentence} {result.problem}")
 
 
 class GetCode:
@@ -186,7 +196,7 @@ class GetCode:
                 dialog.open_browser()  # says so in the dialog when no browser could start
 
             try:
-                return await self._wait_or_paste(
+                outcome = await self._wait_or_paste(
                     attempt, run_authorize_flow(attempt, listener, open_browser, BROWSER_TIMEOUT_S)
                 )
             except asyncio.CancelledError:
@@ -194,11 +204,12 @@ class GetCode:
                 # answer (a server the app could not reach, a 403 for non-browsers) it is the
                 # step's outcome — raw panel, error panel, history — with what the app saw.
                 if probe.verdict is ProbeVerdict.DOUBTFUL:
-                    cancelled = AuthorizeResult(
-                        problem=f"Cancelled while waiting for the browser. {probe.sentence}"
-                    )
-                    self._session.authorize_finished(attempt, cancelled)
+                    cancelled = AuthorizeResult(problem="Cancelled while waiting for the browser.")
+                    self._session.authorize_finished(attempt, _after_doubt(probe, cancelled))
                 raise
+            if outcome is None or probe.verdict is not ProbeVerdict.DOUBTFUL:
+                return outcome
+            return attempt, _after_doubt(probe, outcome[1]), outcome[2]
 
         self._controller.get_code(run, BROWSER_LABEL)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import pairwise
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
     QEvent,
@@ -133,6 +134,12 @@ _LEAST_DEFAULT = "MMM"
 # its time of day (the date is the same for most rows), an id its two ends (both tell ids
 # apart); the rest read from the start.
 _ELIDE = {"Time": Qt.TextElideMode.ElideLeft, "correlationId": Qt.TextElideMode.ElideMiddle}
+
+
+def server_of(url: str) -> str:
+    """The scheme, host and port of `url` (the whole of it when it has no host)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
 
 
 class _ElidingCells(QStyledItemDelegate):
@@ -585,6 +592,10 @@ class HistoryPanel(QWidget):
         item.setToolTip(COLUMN["Outcome"], plain_tip(outcome_note))
         if row.grant_type in _GRANT_SHORT:
             item.setToolTip(COLUMN["Grant"], f"grant_type {row.grant_type}")
+        if row.url:
+            # The name alone does not tell runs apart: every launch's built-in emulator is
+            # "Built-in emulator", each on a port of its own.
+            item.setToolTip(COLUMN["Profile"], f"Sent to {server_of(row.url)}")
         if row.made_by:
             # Not the person's own exchange (the credential check's, an emulator drill's): in
             # italics, so the list tells them apart at a glance, as Show and the filter do.
