@@ -617,6 +617,75 @@ def test_verify_again_after_a_switch_checks_against_the_tokens_own_issuer(
     assert {c.name: c.status for c in verification.checks}["signature"] is CheckStatus.PASS
 
 
+def test_a_copy_with_a_wrong_issuer_judges_its_own_view_not_the_profile_it_copies(
+    session, panels, clock, signer
+) -> None:
+    """A copy of the profile (same client, same server) whose issuer is wrong refreshes the
+    tokens: there its id_token is checked with that issuer. Back on the original profile the
+    tokens are its too, and are checked with what it expects — not marked untrusted by the
+    copy's mistake; Verify again there uses its issuer, and the copy's view stays its own."""
+    wrong_issuer = Origin(
+        replace(SANDBOX.profile, id="p-copy", name="Copy", issuer="https://wrong.example/")
+    )
+    exchange_code(session, clock, signer)
+    session.verification_finished(
+        panels.of(VerificationRequested)[-1].job, signer.context(SANDBOX, None, 60), "keys"
+    )
+    session.set_target(wrong_issuer)
+    clock.advance(10)
+    token = signer.id_token(SANDBOX, issued=clock.now, nonce=None)  # the server's real iss
+    session.exchange_finished(
+        granted(clock.now, access="access-2", id_token=token),
+        sent=refresh_request("refresh-code-1"),
+        origin=wrong_issuer,
+    )
+    there = panels.of(VerificationRequested)[-1].job
+    assert there.origin == wrong_issuer
+    session.verification_finished(there, signer.context(wrong_issuer, None, 60), "keys")
+    on_the_copy = panels.id_token.verification
+    assert on_the_copy.verdict is Verdict.FAILED and "iss" in on_the_copy.failed
+
+    requests_before = len(panels.of(VerificationRequested))
+    session.set_target(SANDBOX)
+    here = panels.of(VerificationRequested)[-1].job
+    assert len(panels.of(VerificationRequested)) == requests_before + 1
+    assert here.origin == SANDBOX and here.id_token == token
+    session.verification_finished(here, signer.context(SANDBOX, None, 60), "keys")
+    assert panels.id_token.verification.verdict is Verdict.VERIFIED
+    # The copy's tokens, good here (not "not trusted"), and no failed check claimed for them.
+    assert access_state(panels) is TokenState.OTHER_PROFILE
+    assert panels.tokens.refresh.state is not TokenState.UNTRUSTED
+    assert panels.error.id_token_failed_since == ()
+    assert session.request_verification()  # Verify again: this profile's issuer
+    assert panels.of(VerificationRequested)[-1].job.origin == SANDBOX
+
+    session.set_target(wrong_issuer)
+    assert panels.of(VerificationRequested)[-1].job.origin == wrong_issuer
+
+
+def test_an_id_token_still_being_checked_on_a_switch_to_a_copy_gets_its_own_targets_verdict(
+    session, panels, clock, signer
+) -> None:
+    """A switch to a copy of the profile with another issuer before the id_token's first
+    check ended: the arrival verdict (the history's) is still the issuing profile's; the
+    copy's own verdict follows it."""
+    wrong_issuer = Origin(
+        replace(SANDBOX.profile, id="p-copy", name="Copy", issuer="https://wrong.example/")
+    )
+    exchange = exchange_code(session, clock, signer)
+    arrival = panels.of(VerificationRequested)[-1].job
+    session.set_target(wrong_issuer)
+    assert panels.of(VerificationRequested)[-1].job == arrival  # not asked again meanwhile
+    session.verification_finished(arrival, signer.context(SANDBOX, None, 60), "keys")
+    (checked,) = panels.of(IdTokenChecked)
+    assert checked.exchange is exchange and checked.verification.verdict is Verdict.VERIFIED
+    on_the_copy = panels.of(VerificationRequested)[-1].job
+    assert on_the_copy.origin == wrong_issuer
+    session.verification_finished(on_the_copy, signer.context(wrong_issuer, None, 60), "keys")
+    assert "iss" in panels.id_token.verification.failed
+    assert len(panels.of(IdTokenChecked)) == 1  # the record keeps the arrival verdict
+
+
 def test_exp_passing_flips_the_verdict_without_fetching_anything(
     session, panels, clock, signer
 ) -> None:

@@ -30,9 +30,9 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
-from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
-from idconnect_tester.core.session_events import IdTokenChanged
+from idconnect_tester.core.session_events import IdTokenChanged, TokenState
 from idconnect_tester.core.token_chain import SpentHow, clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import window_layout
@@ -1060,6 +1060,31 @@ def test_a_refresh_from_another_profile_of_the_same_client_continues_the_chain(
     assert text_of(window, "accessTokenState") == "live"
     assert not stale(window, "responsePanel")
     assert "earlier run" not in window.response_panel.refresh_info.text()
+
+
+def test_a_copy_with_a_wrong_issuer_leaves_the_original_profiles_verdict_alone(
+    window, qtbot
+) -> None:
+    """Tryout Z: a copy of the profile whose issuer is Sumsub's refreshes on the emulator; its
+    id_token fails iss there. Back on the original profile those tokens are its too, and are
+    checked with its own issuer: verified, not "not trusted" because of the copy's mistake."""
+    original = window.targets.current.id
+    token_flow(window, qtbot)
+    add_profile(window, "Copy with Sumsub's issuer", issuer="https://api.sumsub.com")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    window.form.set_grant("refresh_token")
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("iss") == CheckStatus.FAIL, timeout=WAIT_MS
+    )
+
+    select(window, original)
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("iss") == CheckStatus.PASS, timeout=WAIT_MS
+    )
+    verification = shown_verification(window)
+    assert verification is not None and verification.verdict is Verdict.VERIFIED
+    assert text_of(window, "accessTokenState") != TokenState.UNTRUSTED.value
 
 
 def copy_buttons_left_edges(window: MainWindow) -> set[int]:

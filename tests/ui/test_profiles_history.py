@@ -808,7 +808,12 @@ def test_a_401_after_the_copied_command_redeemed_the_code_names_the_copy(
 
 
 def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Path) -> None:
-    exchange = token_flow(window, qtbot)
+    get_code(window, qtbot)  # an authorize step alone: no token exchange to save, and it says so
+    assert window.save_exchange(tmp_path / "too-soon.json") is None
+    assert not (tmp_path / "too-soon.json").exists()
+    assert "token exchange" in window.status.text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
+    exchange = send_and_wait(window, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
     window.copy_response_json()
     copied = json.loads(QGuiApplication.clipboard().text())

@@ -134,6 +134,12 @@ def _claims_of(sign_in_id_token: str | None) -> dict[str, Any] | None:
     return decoded.claims if isinstance(decoded, DecodedJwt) else {}
 
 
+def _expectations(origin: Origin) -> tuple[str, str]:
+    """What an id_token's checks take from a target: the issuer (iss, and where its keys are
+    found) and the client id (aud, azp)."""
+    return origin.profile.issuer.strip(), origin.profile.client_id.strip()
+
+
 class Session:
     def __init__(
         self, *, clock: Callable[[], datetime] = utc_now, leeway_s: int = DEFAULT_LEEWAY_S
@@ -269,16 +275,34 @@ class Session:
     def _verifying_the_chain_on_display(self) -> bool:
         chain = self._chain
         grant = chain.id_token_grant if chain is not None else None
-        if grant is None or grant.granted.id_token is None:
+        if chain is None or grant is None or grant.granted.id_token is None:
             return self._verifying is None
         verifying = self._verifying
         # Its exchange, not only its text: a refresh may bring the very same id_token back (in
-        # the same second), and that exchange's verdict is checked, and kept, as its own.
+        # the same second), and that exchange's verdict is checked, and kept, as its own. And
+        # with what is expected here: back on a profile whose issuer differs from the copy's
+        # that refreshed, the copy's verdict is not this profile's.
         return (
             verifying is not None
             and verifying.exchange is grant.exchange
             and verifying.job.id_token == grant.granted.id_token
+            and _expectations(verifying.job.origin) == _expectations(self._checked_as(chain))
         )
+
+    def _checked_as(self, chain: TokenChain) -> Origin:
+        """Whose expectations (issuer, client id) the chain's id_token is checked with.
+
+        On arrival, those of the target it came from: that verdict is the exchange's own, kept
+        in the history. After that, the current target's when it is the same client at the
+        same server — a copy of the profile, or this profile with its issuer corrected: its
+        tokens are this target's too, so what this target expects judges them here, and a
+        copy's wrong issuer does not make them "not trusted" on the profile it copied."""
+        current = self._target
+        grant = chain.id_token_grant
+        arrived_unchecked = grant is not None and grant.exchange not in self._first_verdicts
+        if arrived_unchecked or current is None or not chain.origin.same_client(current):
+            return chain.origin
+        return current
 
     def _chain_with_refresh_token(self, origin: Origin, refresh_token: str) -> TokenChain | None:
         """The chain whose refresh token a refresh to `origin` sent, if `origin` is where it
@@ -813,7 +837,7 @@ class Session:
             return
         job = VerificationJob(
             id_token=grant.granted.id_token,
-            origin=chain.origin,
+            origin=self._checked_as(chain),
             nonce=chain.nonce,
             access_token=grant.granted.access_token,
             pasted_keys=self._pasted_keys,
@@ -853,6 +877,10 @@ class Session:
             checked = IdTokenChecked(verifying.exchange, verifying.result)
             self._first_verdicts[verifying.exchange] = checked
             _forget_the_oldest(self._first_verdicts)
+        if checked is not None and not self._verifying_the_chain_on_display():
+            # Checked on arrival as its own target expects, on display on a copy of it that
+            # expects another issuer: the panels show the copy's verdict.
+            self._start_verification()
         self._publish()  # after the first verdict is kept: the error panel says if it failed
         if checked is not None:
             self._emit(checked)

@@ -115,7 +115,12 @@ def save_exchange(
     """The exchange as a JSON file: tokens masked unless its profile keeps them in full;
     with its id_token's `verdict` when it arrived, and the `drill` that staged it."""
     if exchange is None:
-        say("No exchange to save yet", Tone.WARNING)
+        # An authorize step is no exchange of this kind: it is kept in the history.
+        say(
+            "No token exchange to save yet: press Send first (the authorize step is kept in "
+            "the history)",
+            Tone.WARNING,
+        )
         return None
     if path is None:
         stamp = f"{exchange.received_at.astimezone():%Y%m%d-%H%M%S}"
