@@ -482,6 +482,41 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
         close_window(window, qtbot)
 
 
+def test_auto_refresh_leaves_the_tabs_and_the_keyboard_where_the_person_left_them(
+    loop, qtbot
+) -> None:
+    """Tryout AA: every automatic refresh brought the Response tab to the front and moved the
+    focus to its Copy button, so the ID token being read went behind it and keys typed across
+    a refresh were lost. A Send of the person's own still brings its response forward."""
+    window = open_window(qtbot, emulator_ttl_s=1)
+    try:
+        window.resize(1024, 700)  # a laptop: the results share one row of tabs
+        id_token, response = window.docks["idToken"], window.docks["response"]
+        qtbot.waitUntil(lambda: id_token in window.tabifiedDockWidgets(response), timeout=WAIT_MS)
+        token_flow(window, qtbot)
+        qtbot.waitUntil(lambda: text_of(window, "expiryCountdown") == "Expired", timeout=WAIT_MS)
+        id_token.raise_()
+        reading = window.id_token_panel.verify_button
+        reading.setFocus(Qt.FocusReason.OtherFocusReason)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is reading, timeout=WAIT_MS)
+
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
+            window.countdown_panel.auto_refresh.setChecked(True)  # expired: refreshes now
+        assert isinstance(blocker.args[0].outcome, TokenGranted)
+        assert not id_token.visibleRegion().isEmpty() and response.visibleRegion().isEmpty()
+        assert QApplication.focusWidget() is reading
+
+        window.countdown_panel.auto_refresh.setChecked(False)
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)  # a next one ran
+        id_token.raise_()
+        window.form.set_grant("refresh_token")
+        send_and_wait(window, qtbot)  # the person's own refresh: its response comes forward
+        qtbot.waitUntil(lambda: not response.visibleRegion().isEmpty(), timeout=WAIT_MS)
+    finally:
+        window.countdown_panel.auto_refresh.setChecked(False)
+        close_window(window, qtbot)
+
+
 def test_auto_refresh_switched_on_after_expiry_refreshes_at_once_and_says_so(loop, qtbot) -> None:
     """Switched on once the token has expired: it refreshes now, and says that — not a "next
     refresh" in the past with a lead "longer than the token's lifetime"."""
@@ -581,7 +616,7 @@ def test_auto_refresh_stops_on_failure_without_retrying(loop, qtbot) -> None:
             r"Stopped at \d\d:\d\d:\d\d: the refresh failed", text_of(window, "autoRefreshState")
         )
         assert text_of(window, "errorStatus") == "403 Forbidden"
-        assert window.status.text().startswith("Auto-refresh: 403")
+        assert re.match(r"Auto-refresh at \d\d:\d\d:\d\d: 403", window.status.text())
     finally:
         close_window(window, qtbot)
 
@@ -611,7 +646,7 @@ def test_auto_refresh_stops_at_an_id_token_that_failed_its_checks(loop, qtbot) -
         assert "signature" in state
         qtbot.waitUntil(lambda: "bad_signature_id_token" in window.status.text(), timeout=WAIT_MS)
         said = window.status.text()
-        assert said.startswith("Auto-refresh: 200") and "not trusted" in said
+        assert re.match(r"Auto-refresh at \d\d:\d\d:\d\d: 200", said) and "not trusted" in said
     finally:
         close_window(window, qtbot)
 

@@ -81,6 +81,11 @@ class AutoRefresh(QObject):
         """The refresh it asked for is on its way."""
         self._in_flight = True
 
+    @property
+    def in_flight(self) -> bool:
+        """The running request is the refresh this started (not the person's own)."""
+        return self._in_flight
+
     def finished(self, exchange: Exchange) -> bool:
         """An exchange ended; True when it was the automatic refresh (which stops on failure)."""
         automatic, self._in_flight = self._in_flight, False

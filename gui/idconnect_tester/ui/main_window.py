@@ -123,6 +123,12 @@ _SETTLING_MS = 2000
 _REFUSED_STATES = frozenset({TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT})
 
 
+def _automatic_prefix(exchange: Exchange) -> str:
+    """Auto-refresh's outcome, with its time: every cycle says "200 OK", and the time tells
+    this one from the last."""
+    return f"Auto-refresh at {clock_time(exchange.received_at)}: "
+
+
 class MainWindow(QMainWindow):
     """`MainWindow()` with no arguments opens on the built-in emulator."""
 
@@ -520,8 +526,11 @@ class MainWindow(QMainWindow):
                 self.history.add_id_token_verdict(exchange, verification)
                 if verification.verdict is Verdict.FAILED:
                     # Like an error: a new token's id_token that failed its checks comes to
-                    # the front, with the checks that failed (on a short screen, a tab).
-                    self.docks["idToken"].raise_()
+                    # the front, with the checks that failed (on a short screen, a tab) —
+                    # unless auto-refresh's, over what the person is working in.
+                    raised = self.docks["idToken"]
+                    if exchange is not self._automatic or not self._covers_the_focus(raised):
+                        raised.raise_()
                     if self.auto_refresh.enabled:  # the next refresh would paint over it
                         failed = ", ".join(verification.failed) or "decode"
                         self.auto_refresh.stop(f"the id_token failed its checks ({failed})")
@@ -572,7 +581,11 @@ class MainWindow(QMainWindow):
                     self._status_shows = view.origin  # a switch takes it off the status bar
                 return
             latest = self.session.latest_exchange()
-            prefix = "Auto-refresh: " if latest is not None and latest is self._automatic else ""
+            prefix = (
+                _automatic_prefix(latest)
+                if latest is not None and latest is self._automatic
+                else ""
+            )
             done = f"{prefix}{latest.summary()} — " if latest is not None else ""
             drill_name = self.session.drill_that_made(latest)
             drill = f" — {made_by(drill_name)}" if drill_name is not None else ""
@@ -671,26 +684,35 @@ class MainWindow(QMainWindow):
             return
         self._shown_error = view
         raised = self.docks["error" if view.report is not None else "response"]
-        focused = QApplication.focusWidget()
+        covers_the_focus = self._covers_the_focus(raised)
+        if self.auto_refresh.in_flight and (view.report is None or covers_the_focus):
+            # Auto-refresh runs while the person reads or types elsewhere: its success
+            # changes no tab, and its failure (said in the status bar and under Auto-refresh)
+            # does not take the keyboard from the panel in use. Every refresh used to bring
+            # the response to the front and move the focus to its Copy button, so keys typed
+            # across it were lost (tryout AA).
+            return
         if raised.isHidden():
             raised.show()
         raised.raise_()
-        self._keep_the_focus_in_front(raised, focused)
+        panel = raised.widget()
+        if covers_the_focus and panel is not None:
+            # Qt would hand the focus to the next stop in the window — a button in another
+            # panel, where Return does something else: it goes to the front panel's first
+            # control instead.
+            (first_control(panel) or panel).setFocus(Qt.FocusReason.OtherFocusReason)
         if view.report is not None and self._default_layout is not None:
             self._arranging = True  # the layout's own move, not the user's
             window_layout.make_room_for_the_error(self, self.docks)
             self._arranging = False
 
-    def _keep_the_focus_in_front(self, raised: QDockWidget, focused: QWidget | None) -> None:
-        """The panel brought to the front covered the one with the keyboard focus (Share
-        token…, say): Qt hands the focus to the next stop in the window — a button in another
-        panel, where Return does something else. It goes to the front panel's first control."""
+    def _covers_the_focus(self, raised: QDockWidget) -> bool:
+        """Bringing `raised` to the front would hide the widget with the keyboard focus (it is
+        in a panel tabbed with it)."""
+        focused = QApplication.focusWidget()
         if focused is None or raised.isAncestorOf(focused):
-            return
-        covered = any(dock.isAncestorOf(focused) for dock in self.tabifiedDockWidgets(raised))
-        panel = raised.widget()
-        if covered and panel is not None:
-            (first_control(panel) or panel).setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        return any(dock.isAncestorOf(focused) for dock in self.tabifiedDockWidgets(raised))
 
     def _schedule_tick(self) -> None:
         deadline = self.session.next_deadline()
@@ -793,7 +815,7 @@ class MainWindow(QMainWindow):
             # said of an earlier attempt's redirect is over.
             self._note_the_code()
         self._automatic = exchange if automatic else None
-        prefix = "Auto-refresh: " if automatic else ""
+        prefix = _automatic_prefix(exchange) if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
             self._say_cancelled(exchange, form, prefix)
