@@ -104,6 +104,9 @@ def test_the_secret_is_in_no_program_s_arguments(tmp_path: Path, shell: str, sec
     assert {b"openssl", b"curl"} <= started  # the shims really saw the programs run
     assert secret.encode() not in log.read_bytes()
     assert secret not in snippet
+    # Nor the body's code and verifier (or a refresh token): curl reads the body from a pipe.
+    sent = {value for value in json.loads(body).values() if value != "authorization_code"}
+    assert sent and all(value.encode() not in log.read_bytes() for value in sent)
 
 
 def test_the_snippet_gets_a_token_for_a_real_code(emulator) -> None:

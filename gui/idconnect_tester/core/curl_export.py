@@ -13,6 +13,8 @@ it: H((K ^ opad) || H((K ^ ipad) || message)), where K is the key padded with ze
 two padded keys — builtins start no process — and programs only ever read key material from a
 pipe: `od` turns the key into byte values, `openssl dgst` hashes. It works in sh (dash), bash
 and zsh.
+The body holds the code and verifier, or the refresh token: curl reads it from a pipe, not from
+its arguments, for the same reason.
 """
 
 from __future__ import annotations
@@ -89,13 +91,15 @@ def curl_command(
         "  X_APP_ACCESS_TS=$(date +%s)",
         *_PADDED_KEYS,
         f"  X_APP_ACCESS_SIG=$({sign})",
-        f"  curl -sS -X {method} {shell_quote(url)} \\",
+        # The body goes in through a pipe from the shell's own printf: as an argument, its
+        # code, verifier or refresh token would be public for as long as curl runs.
+        f"""  printf '%s' "$BODY" | curl -sS -X {method} {shell_quote(url)} \\""",
         "    -H 'Content-Type: application/json' \\",
         "    -H 'Accept: application/json' \\",
         f"    -H {shell_quote(f'{vendor.HEADER_APP_TOKEN}: {app_token}')} \\",
         f'    -H "{vendor.HEADER_ACCESS_TS}: $X_APP_ACCESS_TS" \\',
         f'    -H "{vendor.HEADER_ACCESS_SIG}: $X_APP_ACCESS_SIG" \\',
-        '    --data-binary "$BODY"',
+        "    --data-binary @-",
         ")",
     ]
     return "\n".join(lines) + "\n"
