@@ -215,6 +215,33 @@ def test_alg_none_passes_no_key_row(issuer, keys) -> None:
     assert found["signature"] is CheckStatus.FAIL
 
 
+@pytest.mark.parametrize("alg", ["None", "NONE", "rs256", "Rs256", "hs256"])
+def test_an_algorithm_name_in_another_case_is_no_algorithm(issuer, keys, alg: str) -> None:
+    """Names are case-sensitive (RFC 7515 §4.1.1): "None" is neither alg none nor any other
+    algorithm. It fails — as the independent library says too — and the row quotes the header
+    as it is, not as "alg is none" or an HMAC."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    header: dict[str, object] = {"alg": alg, "kid": "rsa"}
+    token = (
+        unsigned(header, claims(issuer))
+        if alg.lower() == "none"
+        else sign(keys.rsa, {**header, "alg": "RS256"}, claims(issuer), "RS256")
+    )
+    if alg.lower() != "none":  # the same signature, under a header that names another alg
+        _, payload, signature = token.split(".")
+        token = ".".join((b64url_encode(json.dumps(header).encode()), payload, signature))
+    verification = app_verification(token, expectations(issuer))
+    row = verification.row("algorithm")
+    assert row is not None and row.status is CheckStatus.FAIL
+    assert row.detail.startswith(f"{alg} is not") and "case-sensitive" in row.detail
+    assert "unsigned" not in row.detail and "HMAC" not in row.detail
+    assert verification.verdict is Verdict.FAILED
+    oracle = independent_verdict(
+        token, issuer.jwks, discovery_algorithms(issuer), expectations(issuer)
+    )
+    assert not oracle.accepted
+
+
 @pytest.mark.parametrize(
     ("crit", "fragment"),
     [

@@ -287,16 +287,20 @@ def _permitted_algorithms(context: VerificationContext) -> frozenset[str]:
     return ALLOWED_ALGORITHMS & context.allowed_algorithms
 
 
+_HMAC_ALGORITHMS: Final = frozenset({"HS256", "HS384", "HS512"})  # RFC 7518 §3.2
+_REGISTERED_NAMES: Final = tuple(sorted(ALLOWED_ALGORITHMS | _HMAC_ALGORITHMS))
+
+
 def _algorithm_check(header: dict[str, Any], context: VerificationContext) -> CheckResult:
     alg = header.get("alg")
     if not isinstance(alg, str):
         return failed("algorithm", "The header has no alg (RFC 7515 §4.1.1: REQUIRED)")
-    if alg.lower() == "none":
+    if alg == "none":
         return failed(
             "algorithm",
             "alg is none: the token is unsigned and must never be trusted (RFC 8725 §3.1)",
         )
-    if alg.upper().startswith("HS"):
+    if alg in _HMAC_ALGORITHMS:
         # OIDC Core §10.1 allows an id_token MACed with the client secret, which this app
         # never holds; what it holds are public keys, and checking an HMAC with one of those
         # is the algorithm-confusion attack.
@@ -309,9 +313,15 @@ def _algorithm_check(header: dict[str, Any], context: VerificationContext) -> Ch
             "the algorithm-confusion attack (RFC 8725 §2.1)",
         )
     if alg not in ALLOWED_ALGORITHMS:
+        # Names are case-sensitive (RFC 7515 §4.1.1): "None" or "rs256" is no algorithm at
+        # all, and saying "alg is none" of it would misquote the header.
+        near = next(
+            (name for name in (*_REGISTERED_NAMES, "none") if name.lower() == alg.lower()), None
+        )
+        case = f"; names are case-sensitive (RFC 7515 §4.1.1): it is not {near}" if near else ""
         return failed(
             "algorithm",
-            f"{alg} is not on the allowlist ({', '.join(sorted(ALLOWED_ALGORITHMS))})",
+            f"{alg} is not on the allowlist ({', '.join(sorted(ALLOWED_ALGORITHMS))}){case}",
         )
     if context.allowed_algorithms is None:
         return passed(
