@@ -240,7 +240,7 @@ def test_claim_checks_fail_with_reasons(rsa_key, keys, overrides, check, fragmen
 
 
 def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
-    just_expired = claims(exp=int(NOW.timestamp()) - 30)
+    just_expired = claims(iat=int(NOW.timestamp()) - 3600, exp=int(NOW.timestamp()) - 30)
     verification = verify_id_token(sign(rsa_key, just_expired), context(keys))
     status, detail = rows(sign(rsa_key, just_expired), context(keys))["exp"]
     # Accepted (RFC 7519 §4.1.4's leeway), but never a plain pass beside a countdown at zero.
@@ -253,6 +253,22 @@ def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
     assert status is CheckStatus.FAIL
     status, detail = rows(sign(rsa_key, claims()), context(keys))["exp"]
     assert status is CheckStatus.PASS and "leeway 60 s" in detail
+
+
+@pytest.mark.parametrize("lifetime_s", [-30, 0])
+def test_a_token_that_expired_when_it_was_issued_says_so_on_its_exp_row(
+    rsa_key, keys, lifetime_s: int
+) -> None:
+    """Tryout AA: exp 30 s before iat, or equal to it, read as "expired", accepted within the
+    leeway, like any token a little past its exp. Within the leeway the standard's libraries
+    accept it too, so it still warns rather than fails — but the row says the issuer's own
+    clock made it dead on arrival; past the leeway it fails as any expired token does."""
+    issued = int(NOW.timestamp())
+    token = sign(rsa_key, claims(iat=issued, exp=issued + lifetime_s))
+    status, detail = rows(token, context(keys))["exp"]
+    assert status is CheckStatus.WARN and "never valid" in detail
+    status, _ = rows(token, context(keys, leeway_s=0))["exp"]
+    assert status is CheckStatus.FAIL
 
 
 def test_checks_without_expectations_say_so(rsa_key, keys) -> None:

@@ -229,8 +229,9 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
     exp = _numeric_time("exp", claims, required=True)
     iat = _numeric_time("iat", claims, required=True)
     nbf = _numeric_time("nbf", claims, required=False)
+    issued = None if isinstance(iat, CheckResult) else iat
     return [
-        exp if isinstance(exp, CheckResult) else _expiry_row(exp, now, leeway),
+        exp if isinstance(exp, CheckResult) else _expiry_row(exp, issued, now, leeway),
         iat if isinstance(iat, CheckResult) else _issued_at_row(iat, now, context),
         nbf
         if isinstance(nbf, CheckResult)
@@ -243,7 +244,17 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
     ]
 
 
-def _expiry_row(exp: float, now: float, leeway: int) -> CheckResult:
+def _expiry_row(exp: float, iat: float | None, now: float, leeway: int) -> CheckResult:
+    if now < exp + leeway and iat is not None and exp <= iat:
+        # Within the leeway RFC 7519 §4.1.4 allows, as the standard's libraries accept it —
+        # but by its issuer's own clock it expired when it was issued, which no clock skew
+        # explains: never a plain pass.
+        return warned(
+            "exp",
+            f"Expires {describe_seconds(exp)}, no later than it was issued "
+            f"({describe_seconds(iat)}): by its issuer's own clock it was never valid; "
+            f"accepted only within the {leeway} s leeway for clock skew",
+        )
     if now >= exp + leeway:  # RFC 7519 §4.1.4: now must be *before* exp
         return failed("exp", f"Expired {describe_seconds(exp)} (leeway {leeway} s)")
     if now >= exp:
