@@ -66,6 +66,11 @@ def test_self_test_uses_the_emulator_and_leaves_the_home_untouched(
     first = result.stdout.splitlines()[0]
     assert first.startswith("PASS") and "Built-in emulator" in first
     assert "FAIL" not in result.stdout
+    # Each step lists the fields its response carried: the code's brings a refresh token,
+    # the refresh none (the emulator, like Sumsub, does not rotate it).
+    steps = {line.split()[1]: line for line in result.stdout.splitlines() if line.count(" ") > 1}
+    assert "refresh_token" in steps["token"] and "id_token" in steps["token"]
+    assert "refresh_token" not in steps["refresh"].split(";", 1)[1]
     assert snapshot(private_home) == before  # nothing new, nothing changed
     assert ProfileStore().last_used == dead.id
     assert list(tmp_path.iterdir()) == []  # its scratch directory went with it
