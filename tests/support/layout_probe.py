@@ -417,8 +417,11 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
     """A second launch, with the layout the first one saved: what the window shows at once."""
     await _until(lambda: window.ready and _exposed(window))
     await asyncio.sleep(0.3)  # the X server's own placement and size, then the layout
+    frame, screen = window.frameGeometry(), window.screen().availableGeometry()
     return {
         "window": [window.width(), window.height()],
+        "frame_at": [frame.x(), frame.y(), frame.width(), frame.height()],
+        "frame_on_screen": screen.contains(frame),
         "request_scrolls": _request_scrolls(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
         "status_warns": window.status.message.property("tone") == Tone.WARNING.value,

@@ -114,7 +114,11 @@ from idconnect_tester.ui.widgets import (
     with_mnemonic,
 )
 from idconnect_tester.ui.window_settings import LayoutKind, WindowSettings
-from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_screen
+from idconnect_tester.ui.window_size import (
+    KeepsItsNormalSize,
+    bring_frame_inside,
+    keep_frame_on_screen,
+)
 
 _NOT_READY = "reading the target…"
 _MAX_TIMER_MS = 2**31 - 1
@@ -159,6 +163,7 @@ class MainWindow(QMainWindow):
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
         # The latest automatic refresh: the id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
+        self._placed = False  # the framed window was brought inside its screen (once)
         self._untrusted_said: str | None = None  # the id_token whose expiry was said
         self._arranging = False
         self._running: tuple[str, Origin] | None = None  # what runs, and for which target
@@ -1314,6 +1319,8 @@ class MainWindow(QMainWindow):
         if self.emulator.reserved:
             self.start_emulator()
         self.history.list_after_first_frame()
+        if not self._placed:
+            self._placed = bring_frame_inside(self)  # framed by now, without a move to say so
         # A panel left floating comes back with the window; some window managers stack it
         # under the window it belongs to, where nobody sees it though View says it is shown.
         for dock in self.docks.values():
@@ -1339,6 +1346,8 @@ class MainWindow(QMainWindow):
         # A window manager frames the window after it is shown (the title bar's height arrives
         # with a move): only then can the frame be made to fit.
         keep_frame_on_screen(self)  # the status bar must not end below the screen's edge
+        if not self._placed:
+            self._placed = bring_frame_inside(self)  # a remembered place, now framed
 
     def _check_restored_layout(self) -> bool:
         """At the first show, sized for this screen: True when the restored docks must give

@@ -52,6 +52,30 @@ def keep_frame_on_screen(window: QWidget) -> None:
         )
 
 
+def bring_frame_inside(window: QWidget) -> bool:
+    """A window whose frame fits its screen but sticks out past an edge moves inside it; True
+    once the window manager has framed it (the check is then done). Qt restores a remembered
+    place before the window has a frame: under some window managers the frame then lands a
+    few pixels lower than it was saved, and the status bar's bottom edge off the screen
+    (tryout AA: 5 px, at every launch after the first). Only for that first placement — a
+    person may drag a window partly off the screen on purpose."""
+    screen = window.screen()
+    frame = window.frameGeometry()
+    if screen is None or frame.size() == window.size():
+        return False  # not framed yet (or no window manager: nothing to correct)
+    if window.isMaximized() or window.isFullScreen():
+        return True
+    available = screen.availableGeometry()
+    if frame.width() <= available.width() and frame.height() <= available.height():
+        inside = frame.translated(
+            max(0, available.left() - frame.left()) - max(0, frame.right() - available.right()),
+            max(0, available.top() - frame.top()) - max(0, frame.bottom() - available.bottom()),
+        )
+        if inside.topLeft() != frame.topLeft():
+            window.move(inside.topLeft())
+    return True
+
+
 def grow_to_show_all(window: QWidget) -> None:
     """Taller, when text that wraps got longer (a verdict, a warning): Qt keeps a window's
     height when a label in it needs more lines, and cuts the lines off."""
