@@ -686,6 +686,21 @@ def test_an_id_token_still_being_checked_on_a_switch_to_a_copy_gets_its_own_targ
     assert len(panels.of(IdTokenChecked)) == 1  # the record keeps the arrival verdict
 
 
+def test_an_edit_taken_back_shows_its_settings_step_with_the_later_one_aside(
+    session, panels, clock, signer
+) -> None:
+    """A step with a wrong app token, then the profile as it was: the error view is the step
+    made with these settings — current — and it says, aside, that a later one failed."""
+    exchange_code(session, clock, signer)
+    edited = Origin(replace(SANDBOX.profile, app_token="sbx:disabled"))
+    session.set_target(edited)
+    code_refused_at(edited, session, clock, code="code-2")
+    session.set_target(SANDBOX)
+    view = panels.error
+    assert view.report is None and not view.freshness.stale and view.freshness.aside
+    assert "app token" in view.freshness.note and "401" in view.freshness.note
+
+
 def test_exp_passing_flips_the_verdict_without_fetching_anything(
     session, panels, clock, signer
 ) -> None:

@@ -676,6 +676,28 @@ def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_target
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
 
+def test_an_edit_taken_back_shows_this_settings_results_and_says_a_later_step_failed(
+    window, qtbot
+) -> None:
+    """Tryout AA: a Send with a disabled app token (404), then the right one typed back. The
+    panels show the step made with these settings again — current, not marked — but the
+    Error panel no longer calls it "the latest step" as if the 404 had not happened, and the
+    status bar says the edit was undone instead of "edited"."""
+    token_flow(window, qtbot)
+    app_token = window.target_panel.app_token
+    type_into(qtbot, app_token, "sbx:emulator-disabled-token")
+    window.form.set_grant("refresh_token")
+    failed = send_and_wait(window, qtbot)
+    assert not failed.succeeded
+    type_into(qtbot, app_token, "sbx:emulator-app-token")
+
+    assert not stale(window, "errorPanel") and not stale(window, "responsePanel")
+    said = window.error_panel.freshness.text()
+    assert clock_time(failed.received_at) in said and "app token" in said
+    assert str(failed.response.status if failed.response else "") in said
+    assert "edited" not in window.status.text() and "before the edit" in window.status.text()
+
+
 def test_a_switch_takes_the_last_outcome_off_the_status_bar(window, qtbot) -> None:
     """ "200 OK" in green (or a 401 in red) under another target's name reads as its own."""
     emulator = window.targets.current

@@ -1336,6 +1336,25 @@ class Session:
                 f"Older result, the authorize step at {clock_time(when)}: {changed}.",
                 "older",
             )
+        elif (
+            later is not None
+            and later is not shown
+            and later.at > when
+            and later.origin is not None
+            and self._target is not None
+            and not later.origin.is_other_profile(self._target)
+        ):
+            # An edit of this profile taken back (a wrong app token tried, then the right one
+            # typed again): this is the latest step with these settings, not the latest step.
+            settings = later.origin.changed_in(self._target)
+            how = "succeeded" if later.report is None else f"failed: {later.report.status}"
+            freshness = Freshness(
+                False,
+                f"The latest step with this {settings}, at {clock_time(when)}. At "
+                f"{clock_time(later.at)}, one with another {settings} {how}.",
+                clock_time(when),
+                aside=True,
+            )
         else:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)

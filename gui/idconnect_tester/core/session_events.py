@@ -92,11 +92,16 @@ class Origin:
         "Built-in emulator before its app token changed" when only the profile was edited."""
         if current is None or self.is_other_profile(current):
             return f"another target ({self.label})"
+        return f"{self.label} before its {self.changed_in(current)} changed"
+
+    def changed_in(self, current: Origin) -> str:
+        """What differs in `current`, where results depend on it: "app token", "base URL and
+        issuer"."""
         names = ("profile", "base URL", "app token", "issuer", "client id")
         changed = [
             name for name, was, now in zip(names, self.key, current.key, strict=True) if was != now
         ]
-        return f"{self.label} before its {' and '.join(changed)} changed"
+        return " and ".join(changed)
 
 
 # Said of another profile's results when that profile is the same client at the same server:
@@ -162,6 +167,9 @@ class Freshness:
     # The same in a word or two, for a dock's title (which shares a row of tabs): "14:02:11"
     # while current, "older" or "other target" once not — the panel's note says when.
     label: str = ""
+    # Current, and yet worth a line even where the title says when: a later step with other
+    # settings of this profile (an edit since taken back) went otherwise.
+    aside: bool = False
 
 
 @dataclass(frozen=True)

@@ -872,23 +872,44 @@ class MainWindow(QMainWindow):
         said = ""
         if shown is not None and not shown.same_target(current):
             marked = self._another_targets_results(current)
-            if edited:
-                said = f"{current.label} edited" + (
-                    ": results from before are marked as such" if marked else ""
+            if edited and self._shows_its_own_results(current):
+                # The edit taken back: the panels show this profile's own results again, and
+                # the last outcome said was with the settings just undone.
+                said = (
+                    f"{current.label} as before the edit: its results with these settings are "
+                    "shown (the last outcome was with the edit)"
                 )
+            elif edited:
+                said = f"{current.label} edited: results from before are marked as such"
             else:
                 said = f"Now on {current.label}" + (
                     f": results from {marked.label} are marked as such" if marked else ""
                 )
         elif self._switch_said and self.status.text() == self._switch_said:
             # Back where the results are from: the last switch's "Now on …" is over.
-            said = f"{current.label} edited" if edited else f"Now on {current.label}"
+            if not edited:
+                said = f"Now on {current.label}"
+            elif self._shows_its_own_results(current):
+                said = (
+                    f"{current.label} as before the edit: its results with these settings are shown"
+                )
+            else:
+                said = f"{current.label} edited"
         if stopped is not None:
             note = f"auto-refresh of {stopped.label}'s tokens stopped"
             said = f"{said}; {note}" if said else note.capitalize()
         if said:
             self._switch_said = said
             self.status.say(said, Tone.WARNING if stopped is not None else Tone.MUTED)
+
+    def _shows_its_own_results(self, current: Origin) -> bool:
+        """The panels show results got with `current`'s settings, none another's."""
+        origins = [
+            event.view.origin
+            for event in self.session.panel_events()
+            if event.view is not None and event.view.origin is not None
+        ]
+        return bool(origins) and all(origin.same_target(current) for origin in origins)
 
     def _another_targets_results(self, current: Origin) -> Origin | None:
         """Where the results on show come from when a panel shows another target's (marked as

@@ -506,7 +506,7 @@ class FreshnessLine(ElidedLabel):
     def show_freshness(self, freshness: Freshness | None) -> None:
         self._freshness = freshness
         stale = freshness is not None and freshness.stale
-        said = freshness is not None and (stale or self._says_when)
+        said = freshness is not None and (stale or freshness.aside or self._says_when)
         note = freshness.note if freshness is not None and said else ""
         self.setText(f"⚠ {note}" if stale else note)
         self.setToolTip(note)
