@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetricsF, QKeySequence
+from PySide6.QtGui import QFontMetricsF, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -593,3 +593,21 @@ def test_every_item_of_the_view_menu_has_an_alt_letter_of_its_own(window: MainWi
     assert len(set(keys)) == len(keys), texts
     window.actions_by_name["reset_layout"].trigger()  # the titles change: the letters stay
     assert [action.text() for action in view.actions() if not action.isSeparator()] == texts
+
+
+def test_ctrl_c_on_a_check_row_copies_the_whole_row_with_its_reason(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AA: at 1024×700 a check's reason is cut short, and Ctrl+C on its row copied only
+    the check's name — a keyboard user could not read the rest anywhere."""
+    token_flow(window, qtbot)
+    checks = window.id_token_panel.checks
+    qtbot.waitUntil(lambda: window.id_token_panel.check_status("signature") is not None)
+    (row,) = checks.findItems("signature", Qt.MatchFlag.MatchExactly, 0)
+    checks.setFocus()
+    checks.setCurrentItem(row)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(checks, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    name, result, why = QGuiApplication.clipboard().text().split("\t")
+    assert (name, result) == ("signature", row.text(1))
+    assert why == row.text(2) and len(why) > 40  # the whole reason, however the cell shows it
