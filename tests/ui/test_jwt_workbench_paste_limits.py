@@ -149,3 +149,18 @@ def test_keys_too_long_for_a_jwks_are_refused_and_the_pasted_keys_stay(
     assert "JWKS" in message
     # The keys kept still verify the token.
     assert verify(bench, qtbot, token, KEYS_PASTED).startswith("Verified")
+
+
+def test_decode_on_an_empty_box_after_a_refused_paste_keeps_saying_why(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AA: the paste refused as too long left the box empty, and Decode and verify
+    then replaced "Not pasted: … too long" with "Paste a JWT first." — as if nothing had been
+    pasted at all."""
+    bench = open_workbench(window)
+    bench.token.clear()
+    paste_at_end(qtbot, bench.token, no_jwt(MAX_TOKEN_CHARS + 1))
+    refusal = said(bench)
+    assert f"{MAX_TOKEN_CHARS:,}" in refusal
+    bench.verify_button.click()
+    assert said(bench) == refusal

@@ -304,11 +304,15 @@ class JwtWorkbench(QDialog):
         """Decode and check the pasted token with the chosen keys. Never raises for what was
         pasted: a token or key that can't be read is a message."""
         self._generation += 1
-        self._say("")
         token, left_out = token_from_paste(self.token.toPlainText())
         if not token:
-            self._say("Paste a JWT first.")
+            # A paste refused as too long says why the box is empty: "Paste a JWT first"
+            # over it read as if nothing had been pasted (tryout AA).
+            refusal = self.problem.text() if not self._said_about_the_inputs else ""
+            if not refusal:
+                self._say("Paste a JWT first.")
             return
+        self._say("")
         self._say(left_out, Tone.MUTED)  # what was tidied away: a note, not a problem
         # Cut off first: `_not_a_jwt` would call a bare `header.payload` no JWT.
         cut = cut_off_jwt(token)
