@@ -8,7 +8,7 @@ import re
 
 import pytest
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -545,10 +545,30 @@ def test_controls_are_keyboard_reachable_and_named(window: MainWindow) -> None:
         "Share token…": "Ctrl+H",
         "Paste redirect URL…": "Ctrl+Shift+V",
         "Run credential check": "Ctrl+Shift+K",
-        "PKCE checker…": "Ctrl+K",
+        "PKCE checker…": "Ctrl+Shift+P",
         "Decode and verify a JWT…": "Ctrl+Shift+D",
         "Keyboard shortcuts": "F1",
     }
+    # None takes a key a text field edits with (tryout AA: Ctrl+K, "delete to the end of the
+    # line" on this platform, opened the PKCE checker from inside a field).
+    editing = {
+        binding.toString()
+        for key in (
+            QKeySequence.StandardKey.DeleteEndOfLine,
+            QKeySequence.StandardKey.DeleteStartOfWord,
+            QKeySequence.StandardKey.DeleteEndOfWord,
+            QKeySequence.StandardKey.SelectAll,
+            QKeySequence.StandardKey.Undo,
+            QKeySequence.StandardKey.Redo,
+            QKeySequence.StandardKey.Copy,
+            QKeySequence.StandardKey.Cut,
+            QKeySequence.StandardKey.Paste,
+            QKeySequence.StandardKey.MoveToStartOfLine,
+            QKeySequence.StandardKey.MoveToEndOfLine,
+        )
+        for binding in QKeySequence.keyBindings(key)
+    } | {"Ctrl+K"}  # X11 desktops' "delete to the end of the line", whichever plugin runs this
+    assert editing.isdisjoint(menu_shortcuts.values()), editing & set(menu_shortcuts.values())
     assert window.windowTitle().startswith("ID Connect Tester")
     assert not window.windowIcon().isNull()
 

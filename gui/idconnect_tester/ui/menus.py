@@ -152,7 +152,7 @@ def build_menus(
 
     tools_menu = bar.addMenu("&Tools")
     actions["pkce"] = _add(
-        tools_menu, owner, "&PKCE checker…", commands.pkce_checker, "Ctrl+K", "pkceAction"
+        tools_menu, owner, "&PKCE checker…", commands.pkce_checker, "Ctrl+Shift+P", "pkceAction"
     )
     actions["keys"] = _add(tools_menu, owner, "id_token &keys…", commands.keys, name="keysAction")
     actions["verify"] = _add(
