@@ -908,3 +908,13 @@ def test_a_taller_window_gives_its_height_to_the_history_not_a_band_under_send(
     # stood blank before, a line or so now).
     assert blank_under_send() <= as_laid_out + 2 * window.fontMetrics().lineSpacing()
     assert history.height() >= shorter + 150  # the history got the height
+
+
+def test_copy_for_support_is_a_button_at_its_own_width(window: MainWindow, qtbot) -> None:
+    """Tryout AA: it stretched across the whole Error panel, like a field."""
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the same code again: 401
+    button = window.error_panel.support_button
+    qtbot.waitUntil(button.isVisible, timeout=WAIT_MS)
+    assert button.width() <= button.sizeHint().width() + 1
+    assert button.width() < window.error_panel.width() // 2

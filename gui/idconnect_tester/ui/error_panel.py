@@ -6,7 +6,7 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from idconnect_tester.core.emulator_drills import staged_by
 from idconnect_tester.core.error_report import ErrorReport
@@ -67,7 +67,12 @@ class ErrorPanel(QWidget):
         form.addRow("correlationId", self.correlation)
         self._api_label = QLabel("errorCode")
         form.addRow(self._api_label, self.api_error)
-        form.addRow("", self.support_button)
+        # At its own width, as a button beside the text it copies: a form's field column would
+        # stretch it across the panel.
+        self._support_row = QHBoxLayout()
+        self._support_row.addWidget(self.support_button)
+        self._support_row.addStretch(1)
+        form.addRow("", self._support_row)
         self.show_error_view(None)
 
     def _show_rows_with_content(self) -> None:
@@ -82,7 +87,7 @@ class ErrorPanel(QWidget):
             (self.api_error, self.api_error.text()),
         ):
             self._form.setRowVisible(field, bool(value))
-        self._form.setRowVisible(self.support_button, self._shown is not None)
+        self._form.setRowVisible(self._support_row, self._shown is not None)
 
     @property
     def shown(self) -> ErrorReport | None:
