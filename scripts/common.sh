@@ -165,11 +165,14 @@ ensure_venv() {
   rm -f "$INSTALL_STAMP"
   local spec="$PROJECT_ROOT"
   [ -n "$extras" ] && spec="$PROJECT_ROOT[$extras]"
+  # pip is quiet (its progress bars fill a terminal); a line says what the wait is for.
+  echo "pip is installing the packages (PySide6 is large: a minute or so the first time)…" >&2
   if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec"; then
     echo "pip could not install $spec (is the package index reachable?)" >&2
     return 1
   fi
   printf 'python=%s\nvenv=%s\nproject=%s\nextras=%s\n' \
     "$interpreter" "$VENV" "$project" "$extras" >"$INSTALL_STAMP.new" &&
-    mv "$INSTALL_STAMP.new" "$INSTALL_STAMP"
+    mv "$INSTALL_STAMP.new" "$INSTALL_STAMP" &&
+    echo "Installed." >&2
 }
