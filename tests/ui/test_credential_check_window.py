@@ -119,6 +119,8 @@ def test_run_check_fills_a_row_per_step_as_they_arrive_and_all_pass(
     rows = [tree.topLevelItem(index) for index in range(tree.topLevelItemCount())]
     italic = [row.font(0).italic() for row in rows if row is not None]
     assert sorted(italic) == [False, True, True, True, True]
+    # …and the list says what its italics mean (tryout AA: no legend anywhere on screen).
+    assert "italics" in window.history_panel.count_label.text()
 
     # The exports: a Markdown report and JUnit XML, with no secret and no whole token.
     markdown = window.check_runner.export("markdown", tmp_path / "check.md")

@@ -272,6 +272,11 @@ def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window
         lambda: "server_error_html" in history.store.list(status="502")[0].summary,
         timeout=WAIT_MS,
     )
+    # Its row, listed before the drill's note was written, turns to italics with it, and the
+    # list says what italics mean.
+    listed = window.history_panel.table.topLevelItem(0)
+    qtbot.waitUntil(lambda: listed is not None and listed.font(0).italic(), timeout=WAIT_MS)
+    assert "italics" in window.history_panel.count_label.text()
     type_into(qtbot, window.target_panel.secret_key, "not-the-secret-key")
     refused = send_and_wait(window, qtbot)  # the drill is spent: a real failure, the secret's
     assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401

@@ -321,6 +321,7 @@ class HistoryPanel(QWidget):
             f"How many exchanges the history keeps, the newest: {self.retention.minimum():,} "
             f"to {self.retention.maximum():,}"
         )
+        self._total = 0  # entries in the history file, as last counted
         self.count_label = QLabel("")
         self.count_label.setObjectName("historyCount")
         set_tone(self.count_label, Tone.MUTED)
@@ -719,11 +720,14 @@ class HistoryPanel(QWidget):
                 for column in range(self.table.columnCount()):
                     item.setText(column, fresh.text(column))
                     item.setToolTip(column, fresh.toolTip(column))
+                    item.setFont(column, fresh.font(column))  # italics: made by a drill, say
                 item.setData(0, _TONE, fresh.data(0, _TONE))
                 _colour(item, colours())
+                self._show_count(self._total)  # a row in italics now: the legend says why
                 return
 
     def _show_count(self, total: int) -> None:
+        self._total = total
         shown = self.row_count()
         everything = counted(total, "exchange")
         filtered = bool(self.filter_text.text().strip() or self.status_value())
@@ -733,8 +737,14 @@ class HistoryPanel(QWidget):
             text = f"{shown:,} of {everything} match"
         else:
             text = f"The latest {shown:,} of {everything}"
+        if any(self._made_for_the_person(index) for index in range(shown)):
+            text += " · in italics: made by the credential check or a drill"
         self.count_label.setText(text)
         self._selection_changed()
+
+    def _made_for_the_person(self, index: int) -> bool:
+        item = self.table.topLevelItem(index)
+        return item is not None and item.font(0).italic()
 
     def top_id(self) -> int | None:
         """The id of the newest entry listed."""
