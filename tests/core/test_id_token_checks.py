@@ -295,3 +295,16 @@ def test_an_empty_key_set_fails_the_kid_row_and_says_so(rsa_key) -> None:
     found = rows(sign(rsa_key, claims(), kid=None), context([]))
     assert found["kid"][0] is CheckStatus.FAIL and "no key" in found["kid"][1]
     assert found["signature"][0] is CheckStatus.FAIL
+
+
+def test_one_audience_listed_twice_needs_no_azp(rsa_key, keys) -> None:
+    """Tryout AA: ["client", "client"] read "Several audiences (client, client) and no azp"."""
+    found = rows(sign(rsa_key, claims(aud=[CLIENT, CLIENT])), context(keys))
+    assert found["azp"][0] is CheckStatus.PASS
+    found = rows(sign(rsa_key, claims(aud=[CLIENT, "other"])), context(keys))
+    assert found["azp"][0] is CheckStatus.WARN and "other" in found["azp"][1]
+
+
+def test_a_token_not_yet_valid_says_the_leeway_it_was_given(rsa_key, keys) -> None:
+    found = rows(sign(rsa_key, claims(nbf=int(NOW.timestamp()) + 3600)), context(keys))
+    assert found["nbf"][0] is CheckStatus.FAIL and "leeway 60 s" in found["nbf"][1]

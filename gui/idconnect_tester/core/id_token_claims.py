@@ -182,11 +182,12 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
             + _sign_in_note(context),
         )
     audiences = _audiences(claims) or []
+    distinct = list(dict.fromkeys(audiences))  # one audience listed twice is still one
     if "azp" not in claims:
-        if len(audiences) > 1:
+        if len(distinct) > 1:
             # The token's own strings, unquoted (every other row quotes with repr, which
             # escapes them): a bidi override in one would redraw the rest of the row.
-            named = escape_hidden(", ".join(audiences))
+            named = escape_hidden(", ".join(distinct))
             return warned(
                 "azp",
                 f"Several audiences ({named}) and no azp: nothing in the token says which "
@@ -239,7 +240,7 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
             "nbf",
             now + leeway >= nbf,  # RFC 7519 §4.1.5: now may equal nbf
             f"Valid since {describe_seconds(nbf)}",
-            f"Not valid before {describe_seconds(nbf)}",
+            f"Not valid before {describe_seconds(nbf)} (leeway {leeway} s)",
         ),
     ]
 
@@ -295,7 +296,8 @@ def auth_time_check(claims: dict[str, Any], context: VerificationContext) -> Che
         # Nothing requires the check without max_age (which this app never sends), but a
         # sign-in that has not happened yet says the issuer's clock, or the claim, is wrong.
         result = warned(
-            "auth_time", f"Signed in in the future, {describe_seconds(auth_time)}: check the clocks"
+            "auth_time",
+            f"The sign-in time is in the future, {describe_seconds(auth_time)}: check the clocks",
         )
     else:
         result = passed("auth_time", f"Signed in {describe_seconds(auth_time)}")
