@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.ui import theme, window_layout
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.profile_dialog import ProfileDialog
@@ -367,7 +367,7 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     with contextlib.suppress(TimeoutError):
         await _until(lambda: not _request_scrolls(window), timeout_s=2.0)
     _screenshot("target-note")
-    return {
+    report = {
         "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])
         is Qt.DockWidgetArea.BottomDockWidgetArea,
         "send_visible": _visible_in_column(window, window.form.send_button),
@@ -377,6 +377,25 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
     }
+    if "--switch-back" in sys.argv:  # to the built-in emulator, whose request has no notes
+        combo = window.target_panel.profile
+        combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))
+        await _laid_out()
+        with contextlib.suppress(TimeoutError):
+            await _until(
+                lambda: (
+                    window.dockWidgetArea(window.docks["countdown"])
+                    is Qt.DockWidgetArea.BottomDockWidgetArea
+                ),
+                timeout_s=2.0,
+            )
+        report["countdown_under_request_after_switch"] = (
+            window.dockWidgetArea(window.docks["countdown"])
+            is Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        report["send_visible_after_switch"] = _visible_in_column(window, window.form.send_button)
+        report["request_scrolls_after_switch"] = _request_scrolls(window)
+    return report
 
 
 def _stacking() -> list[int]:

@@ -217,10 +217,16 @@ def test_a_request_grown_past_what_the_countdown_can_give_moves_the_countdown(
     under the request can't give the room the column needs. Tryout Z: the column scrolled,
     Send out of view and Auto-refresh cut; Reset layout put it right. The default layout now
     does so by itself: the countdown goes to the top of the results, the request is whole."""
-    report = probe("1366x768", "--target-note", "--after-tokens", *notes, window_manager=True)
+    report = probe(
+        "1366x768", "--target-note", "--after-tokens", "--switch-back", *notes, window_manager=True
+    )
     assert not report["countdown_under_request"]
     assert report["send_visible"] and not report["request_scrolls"], report
     assert report["auto_refresh_visible"] and report["panels_scrolling_whole"] == []
+    # Tryout AA: back on a profile whose request leaves room, the countdown goes back under
+    # it — the room there stayed empty for the rest of the session.
+    assert report["countdown_under_request_after_switch"], report
+    assert report["send_visible_after_switch"] and not report["request_scrolls_after_switch"]
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
