@@ -13,6 +13,7 @@ import jwt
 import pytest
 
 from idconnect_tester import vendor
+from idconnect_tester.emulator.control import DRILL_HEADER
 
 REQUIRED = {
     "slow",
@@ -125,6 +126,23 @@ def test_times_counts_down_and_only_signed_endpoints_use_it_up(emu):
     assert second.status_code == 502
     assert emu.active_scenario() is None
     emu.assert_error(emu.token(ANY_TOKEN_BODY), 400)  # back to normal
+
+
+@pytest.mark.parametrize(
+    ("drill", "params"),
+    [("server_error_html", {}), ("slow", {"delay_s": 0}), ("expired_id_token", {})],
+)
+def test_an_answer_a_drill_changed_names_the_drill_and_no_other_does(emu, drill, params):
+    """A client tells a staged outcome from a real one by the answer: the drill's countdown
+    may have been used up by anything else on this machine meanwhile."""
+    code, verifier = emu.get_code()
+    emu.arm(drill, **params)
+    exchange = {"grant_type": "authorization_code", "code": code, "codeVerifier": verifier}
+    staged = emu.token(exchange if drill == "expired_id_token" else ANY_TOKEN_BODY)
+    assert staged.headers[DRILL_HEADER] == drill
+    assert emu.active_scenario() is None
+    real = emu.token(ANY_TOKEN_BODY)
+    assert real.status_code == 400 and DRILL_HEADER not in real.headers
 
 
 def test_drills_apply_before_authentication(emu):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
@@ -29,6 +30,7 @@ from tests.ui.helpers import (
     type_into,
 )
 
+from idconnect_tester import vendor
 from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
@@ -290,6 +292,30 @@ def test_the_error_panel_and_the_history_say_which_drill_staged_a_failure(window
     assert "drill" not in real.summary
     (made,) = history.store.list(text="server_error_html")  # the filter finds it by the drill
     assert made.status == 502
+
+
+def test_a_drill_used_up_from_outside_the_window_is_not_blamed_for_a_real_failure(
+    window, qtbot
+) -> None:
+    """Tryout AB: the slow drill, armed in the window, was used up by a copied curl command;
+    the next Send's real 404 (a disabled app token) was then said to be the drill's."""
+    token_flow(window, qtbot)
+    arm(window, qtbot, "slow")
+    server = window.emulator.server
+    assert server is not None
+    # Any POST to the token endpoint uses a delay drill up (it applies before authentication).
+    outside = httpx.post(window.emulator.base_url + vendor.TOKEN_PATH, content=b"{}", timeout=30)
+    assert outside.headers["X-Emulator-Drill"] == "slow"
+    type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
+    window.form.set_grant("refresh_token")
+    failed = send_and_wait(window, qtbot)
+    assert failed.response is not None and failed.response.status == 404
+    qtbot.waitUntil(lambda: not window.drills.mark.isVisible(), timeout=WAIT_MS)  # counted down
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    assert window.error_panel.drill.text() == ""
+    assert "drill" not in window.status.text()
+    (row,) = window.history.store.list(status="404")
+    assert "drill" not in row.summary
 
 
 def test_a_send_cancelled_while_the_slow_drill_held_it_is_the_persons_own(window, qtbot) -> None:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # the caller brings the client: the window imports this witho
 
 SCENARIOS_PATH: Final = "/_emulator/scenarios"
 SCENARIO_PATH: Final = "/_emulator/scenario"
+# The emulator names the drill on every answer one changed: a staged outcome is told from a
+# real one by the answer itself.
+DRILL_HEADER: Final = "X-Emulator-Drill"
 MAX_TIMES: Final = 1000  # more than a person arms by hand; the emulator allows far more
 
 

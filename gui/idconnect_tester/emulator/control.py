@@ -23,6 +23,8 @@ from idconnect_tester.emulator.responses import Response, json_response
 from idconnect_tester.emulator.scenarios import ScenarioError, describe_all
 
 SCENARIOS_PATH = "/_emulator/scenarios"
+# On every answer a drill changed (delayed, replaced, or its id_token): the drill's name.
+DRILL_HEADER = "X-Emulator-Drill"
 SCENARIO_PATH = "/_emulator/scenario"
 RESET_PATH = "/_emulator/reset"
 

@@ -16,6 +16,7 @@ import struct
 import sys
 import threading
 import time
+from dataclasses import replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 
 from idconnect_tester import __version__
 from idconnect_tester.emulator.context import EmulatorContext
+from idconnect_tester.emulator.control import DRILL_HEADER
 from idconnect_tester.emulator.errors import ApiError
 from idconnect_tester.emulator.request_log import RequestLogger
 from idconnect_tester.emulator.responses import Response, error_response
@@ -234,6 +236,13 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             # A bug in the emulator: log it here, answer in the error shape, never a traceback.
             log.exception("internal error answering %s %s", self.command, self.path[:200])
             response = error_response(ApiError(500, "Internal emulator error"))
+        if "drill" in notes:
+            # Said on the answer itself: a client tells a staged outcome from a real one by
+            # the answer, not by the drill's countdown, which anything on this machine (a
+            # copied curl command) may have used up meanwhile.
+            response = replace(
+                response, headers=(*response.headers, (DRILL_HEADER, notes["drill"]))
+            )
         self._finish(response, notes)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.authorize import AuthorizeResult
-from idconnect_tester.core.emulator_drills import drill_note, made_by
+from idconnect_tester.core.emulator_drills import DRILL_HEADER, drill_note, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
@@ -622,8 +622,14 @@ class MainWindow(QMainWindow):
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP). A cancel was the
         person's own: the drill only held the answer back."""
-        self.session.drill_answered(name)
         latest = self.session.latest_exchange()
+        response = latest.response if latest is not None else None
+        if response is not None and not response.header(DRILL_HEADER):
+            # The drill counted down, but not for this answer: a request from outside the
+            # window (a copied curl command) used it up meanwhile (tryout AB: a real 404
+            # was said to be the slow drill's). An answer that came says whether it was.
+            return
+        self.session.drill_answered(name)
         note = drill_note(name, cancelled=latest is not None and latest.cancelled)
         self.history.note_drill(latest, note)
         self.status.add(f" — {note}")
