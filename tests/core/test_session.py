@@ -701,6 +701,21 @@ def test_an_edit_taken_back_shows_its_settings_step_with_the_later_one_aside(
     assert "app token" in view.freshness.note and "401" in view.freshness.note
 
 
+def test_a_copy_shows_the_step_made_with_its_own_app_token_not_anothers_failure(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AB: after a 404 with a disabled app token was taken back, a copy of the profile
+    (with the good token) showed that 404 as its latest step."""
+    exchange_code(session, clock, signer)
+    edited = Origin(replace(SANDBOX.profile, app_token="sbx:disabled"))
+    session.set_target(edited)
+    code_refused_at(edited, session, clock, code="code-2")
+    session.set_target(SANDBOX)
+    copy = Origin(replace(SANDBOX.profile, id="p-copy", name="Copy"))
+    session.set_target(copy)
+    assert panels.error.report is None  # the original's step with this token: no error
+
+
 def test_exp_passing_flips_the_verdict_without_fetching_anything(
     session, panels, clock, signer
 ) -> None:

@@ -611,3 +611,26 @@ def test_ctrl_c_on_a_check_row_copies_the_whole_row_with_its_reason(
     name, result, why = QGuiApplication.clipboard().text().split("\t")
     assert (name, result) == ("signature", row.text(1))
     assert why == row.text(2) and len(why) > 40  # the whole reason, however the cell shows it
+
+
+def test_the_check_row_being_read_stays_current_when_the_checks_run_again(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AB: after an auto-refresh checked a new id_token, Down went on from the top
+    of the table, not from the row the keyboard was on."""
+    token_flow(window, qtbot)
+    checks = window.id_token_panel.checks
+    qtbot.waitUntil(lambda: window.id_token_panel.check_status("exp") is not None)
+    (exp,) = checks.findItems("exp", Qt.MatchFlag.MatchExactly, 0)
+    checks.setFocus()
+    qtbot.waitUntil(checks.hasFocus)
+    checks.setCurrentItem(exp)
+    window.form.set_grant("refresh_token")
+    window.controller.send_token(
+        window.targets.target(), window.form.token_request(), window.targets.origin()
+    )  # as auto-refresh sends: the focus stays in the table
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.id_token_panel.check_status("exp") is not None)
+    current = checks.currentItem()
+    assert checks.hasFocus() and current is not None and current.text(0) == "exp"
+    assert current is not exp  # a new row: the checks of the new id_token

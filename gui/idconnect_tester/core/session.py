@@ -1286,8 +1286,16 @@ class Session:
         same_client = [
             e for e in self._errors.values() if e.origin and e.origin.same_client(target)
         ]
-        if same_client:
-            latest = max(same_client, key=lambda error: error.at)
+        # With this app token first: a step refused for another one (a disabled token's 404)
+        # says nothing of this target (tryout AB: a copy showed the original's 404 as its own).
+        same_token = [
+            e
+            for e in same_client
+            if e.origin is not None
+            and e.origin.profile.app_token.strip() == target.profile.app_token.strip()
+        ]
+        if same_token or same_client:
+            latest = max(same_token or same_client, key=lambda error: error.at)
             return latest.origin.key if latest.origin is not None else None
         return self._error.origin.key if self._error and self._error.origin else None
 

@@ -50,6 +50,7 @@ class IdTokenPanel(QWidget):
         super().__init__(parent)
         self.setObjectName(f"{prefix}Panel")
         self._decoded_shown: DecodedJwt | JwtDecodeError | None = None
+        self._row_being_read: str | None = None  # see _remember_the_row_being_read
         self.freshness = FreshnessLine(f"{prefix}Freshness")
         self.header = read_only_text(f"{prefix}Header", "id_token header")
         self.claims = read_only_text(f"{prefix}Claims", "id_token claims")
@@ -133,6 +134,7 @@ class IdTokenPanel(QWidget):
         failed = view.verification is not None and view.verification.verdict is Verdict.FAILED
         if view.verification is None:
             self._show_decoded(view.decoded)
+            self._remember_the_row_being_read()
             self.checks.clear()
             # The verdict comes a moment later, in as many lines as the last one: the claims
             # and checks below keep their place instead of jumping up and back on every Send.
@@ -159,6 +161,13 @@ class IdTokenPanel(QWidget):
             self.summary.setToolTip(doubt.why)
             set_tone(self.summary, Tone.ERROR if failed else STATE_TONES[doubt.state])
 
+    def _remember_the_row_being_read(self) -> None:
+        """The check the keyboard is on, kept through "Verifying…" (which empties the table)
+        until the new rows are there."""
+        current = self.checks.currentItem()
+        if self.checks.hasFocus() and current is not None:
+            self._row_being_read = current.text(0)
+
     def _show_decoded(self, decoded: DecodedJwt | JwtDecodeError | None) -> None:
         if decoded is not None and decoded == self._decoded_shown:
             return  # the same token again (its verdict arrived): the text is already there
@@ -179,9 +188,14 @@ class IdTokenPanel(QWidget):
     def show_verification(self, verification: Verification, keys_note: str = "") -> None:
         self.summary.setMinimumHeight(0)
         self._show_decoded(verification.decoded)
+        # The row being read (by the keyboard, after an auto-refresh checked a new token)
+        # stays the current one: Down went on from the top after every refresh (tryout AB).
+        self._remember_the_row_being_read()
+        was_reading, self._row_being_read = self._row_being_read, None
         self.checks.clear()
         palette_colours = colours()
         first_problem: QTreeWidgetItem | None = None
+        kept: QTreeWidgetItem | None = None
         for check in verification.checks:
             status = check.status.value
             mark, word, tone = _MARK[status], status, _TONE[status]
@@ -203,9 +217,15 @@ class IdTokenPanel(QWidget):
             self.checks.addTopLevelItem(item)
             if first_problem is None and check.status in (CheckStatus.FAIL, CheckStatus.WARN):
                 first_problem = item
+            if check.name == was_reading:
+                kept = item
         # The rows keep the order the checks run in; the first failure (or warning) is brought
-        # into view, so a short panel never hides why the verdict is what it is.
-        if first_problem is not None:
+        # into view, so a short panel never hides why the verdict is what it is — unless a
+        # row is being read.
+        if kept is not None and self.checks.hasFocus():
+            self.checks.setCurrentItem(kept)
+            self.checks.scrollToItem(kept)
+        elif first_problem is not None:
             self.checks.scrollToItem(first_problem, QAbstractItemView.ScrollHint.PositionAtCenter)
         else:
             self.checks.scrollToTop()
