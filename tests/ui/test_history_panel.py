@@ -315,6 +315,32 @@ def test_a_long_list_is_built_a_batch_per_turn_and_ends_whole(window: MainWindow
     assert last is not None and last.data(0, Qt.ItemDataRole.UserRole) == rows[-2].id
 
 
+def test_the_italics_are_explained_when_the_only_such_row_comes_in_a_later_batch(
+    window: MainWindow, qtbot
+) -> None:
+    """The count says what italics mean as soon as a listed row is in them — one made by a
+    drill near the end of a long list too, listed a few turns after the count was set."""
+    panel = window.history_panel
+    exchange = token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 2, timeout=WAIT_MS)
+    store = window.history.store
+    rows = [
+        replace(row, summary=f"{row.summary} — made by the emulator's slow drill")
+        if index == 299
+        else row
+        for index, row in enumerate(
+            store.row(store.add(exchange, profile=window.targets.current, form=None))
+            for _ in range(300)
+        )
+        if row is not None
+    ]
+    panel.set_rows([], 0)
+    assert "italics" not in panel.count_label.text()
+    panel.set_rows(rows, len(rows))
+    assert panel.table.topLevelItemCount() < 300  # the drill's row is not built yet…
+    assert "italics" in panel.count_label.text()  # …and the count says what it will mean
+
+
 def test_a_row_is_shown_and_kept_picked_by_keyboard_alone(window: MainWindow, qtbot) -> None:
     """Pick a row with the arrow keys, Tab on to Load and Show, through the limit box and back:
     the row stays picked (so Show and Load stay on), and Return on it shows it."""

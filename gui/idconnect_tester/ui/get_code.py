@@ -209,7 +209,8 @@ class GetCode:
                 raise
             if outcome is None or probe.verdict is not ProbeVerdict.DOUBTFUL:
                 return outcome
-            return attempt, _after_doubt(probe, outcome[1]), outcome[2]
+            _, result, status = outcome
+            return attempt, _after_doubt(probe, result), status
 
         self._controller.get_code(run, BROWSER_LABEL)
 

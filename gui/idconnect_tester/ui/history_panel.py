@@ -322,6 +322,7 @@ class HistoryPanel(QWidget):
             f"to {self.retention.maximum():,}"
         )
         self._total = 0  # entries in the history file, as last counted
+        self._others_listed = False  # a listed row was made by the check or a drill (italics)
         self.count_label = QLabel("")
         self.count_label.setObjectName("historyCount")
         set_tone(self.count_label, Tone.MUTED)
@@ -625,6 +626,8 @@ class HistoryPanel(QWidget):
         self._listed_on = _today()
         self._set_dated(bool(rows) and rows[-1].time < self._listed_on)  # the oldest is last
         self._set_long_waits(any(_long_wait(row) for row in rows))
+        # From the rows, not the items: most of a long list is added a few turns later.
+        self._others_listed = any(row.made_by for row in rows)
         self._list_texts(rows, fresh=True)
         self._add(rows[:_FIRST_ROWS])
         # The row a person picked stays picked when the list is read again (a new limit, a
@@ -701,6 +704,7 @@ class HistoryPanel(QWidget):
             self.table.scrollToTop()
         if _long_wait(row):
             self._set_long_waits(True)
+        self._others_listed = self._others_listed or bool(row.made_by)
         self._list_texts([row])
         excess = self.row_count() - limit
         if excess > 0:
@@ -723,7 +727,9 @@ class HistoryPanel(QWidget):
                     item.setFont(column, fresh.font(column))  # italics: made by a drill, say
                 item.setData(0, _TONE, fresh.data(0, _TONE))
                 _colour(item, colours())
-                self._show_count(self._total)  # a row in italics now: the legend says why
+                if row.made_by and not self._others_listed:  # in italics now: say why
+                    self._others_listed = True
+                    self._show_count(self._total)
                 return
 
     def _show_count(self, total: int) -> None:
@@ -737,14 +743,10 @@ class HistoryPanel(QWidget):
             text = f"{shown:,} of {everything} match"
         else:
             text = f"The latest {shown:,} of {everything}"
-        if any(self._made_for_the_person(index) for index in range(shown)):
+        if self._others_listed:
             text += " · in italics: made by the credential check or a drill"
         self.count_label.setText(text)
         self._selection_changed()
-
-    def _made_for_the_person(self, index: int) -> bool:
-        item = self.table.topLevelItem(index)
-        return item is not None and item.font(0).italic()
 
     def top_id(self) -> int | None:
         """The id of the newest entry listed."""

@@ -164,8 +164,7 @@ class MainWindow(QMainWindow):
         # The latest automatic refresh: the id_token's verdict, said later, says so again.
         self._automatic: Exchange | None = None
         self._placed = False  # the framed window was brought inside its screen (once)
-        self._layout_profile = ""  # the profile the request column was last laid out for
-        self._switched_profile = False  # …and another one is chosen since
+        self._request_laid_out_for = ""  # the profile the request column was last laid out for
         self._untrusted_said: str | None = None  # the id_token whose expiry was said
         self._arranging = False
         self._running: tuple[str, Origin] | None = None  # what runs, and for which target
@@ -385,7 +384,6 @@ class MainWindow(QMainWindow):
             lambda current: self.status.profile_changed(current.profile.id)
         )
         self.target_binding.target_changed.connect(self._start_the_emulator_once_chosen)
-        self.target_binding.target_changed.connect(self._note_a_profile_switch)
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())
@@ -458,7 +456,13 @@ class MainWindow(QMainWindow):
         sight too — with the field being typed in kept in view above it."""
         fits = window_layout.give_the_request_room(self, self.docks)
         default = self._default_layout
-        switched, self._switched_profile = self._switched_profile, False
+        # Another profile since (not an edit of this one) may give the countdown back its
+        # place under the request.
+        laid_out_for, self._request_laid_out_for = (
+            self._request_laid_out_for,
+            self.targets.current.id,
+        )
+        switched = bool(laid_out_for) and laid_out_for != self._request_laid_out_for
         if (
             not fits
             and default is not None
@@ -492,13 +496,6 @@ class MainWindow(QMainWindow):
             column.ensureWidgetVisible(focused)
             keep.append(focused)
         no_row_cut_at_the_top(column, keep)
-
-    def _note_a_profile_switch(self, current: Origin) -> None:
-        """Another profile (not an edit of this one): the request column's next layout may
-        give the countdown back its place under it (`_fit_the_request`)."""
-        previous, self._layout_profile = self._layout_profile, current.profile.id
-        if previous and previous != current.profile.id:
-            self._switched_profile = True
 
     def _profiles_changed(self, select_id: str) -> None:
         self.targets.select(select_id)

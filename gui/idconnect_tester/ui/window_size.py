@@ -3,7 +3,7 @@ and back to its own size when un-maximised."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QWindowStateChangeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -37,23 +37,21 @@ def keep_frame_on_screen(window: QWidget) -> None:
             max(window.minimumWidth(), window.width() - max(0, extra.width())),
             max(window.minimumHeight(), window.height() - max(0, extra.height())),
         )
-        # Kept within the screen; a window that can't get narrow (or short) enough for it
-        # keeps its left (top) edge on it: the menus, the labels and the title bar stay in
-        # view, and what is cut off is at the far end (200% on a 1366×768 screen).
-        window.move(
-            max(
-                available.left(),
-                min(frame.left(), available.right() - window.frameGeometry().width() + 1),
-            ),
-            max(
-                available.top(),
-                min(frame.top(), available.bottom() - window.frameGeometry().height() + 1),
-            ),
-        )
+        window.move(_on_screen(window.frameGeometry(), available))
+
+
+def _on_screen(frame: QRect, available: QRect) -> QPoint:
+    """Where `frame`'s top left goes for the frame to be within `available`. One that is too
+    wide (or tall) for it keeps its left (top) edge on it: the menus, the labels and the title
+    bar stay in view, and what is cut off is at the far end (200% on a 1366×768 screen)."""
+    return QPoint(
+        max(available.left(), min(frame.left(), available.right() - frame.width() + 1)),
+        max(available.top(), min(frame.top(), available.bottom() - frame.height() + 1)),
+    )
 
 
 def bring_frame_inside(window: QWidget) -> bool:
-    """A window whose frame fits its screen but sticks out past an edge moves inside it; True
+    """A framed window that sticks out past an edge of its screen moves inside it; True
     once the window manager has framed it (the check is then done). Qt restores a remembered
     place before the window has a frame: under some window managers the frame then lands a
     few pixels lower than it was saved, and the status bar's bottom edge off the screen
@@ -65,14 +63,9 @@ def bring_frame_inside(window: QWidget) -> bool:
         return False  # not framed yet (or no window manager: nothing to correct)
     if window.isMaximized() or window.isFullScreen():
         return True
-    available = screen.availableGeometry()
-    if frame.width() <= available.width() and frame.height() <= available.height():
-        inside = frame.translated(
-            max(0, available.left() - frame.left()) - max(0, frame.right() - available.right()),
-            max(0, available.top() - frame.top()) - max(0, frame.bottom() - available.bottom()),
-        )
-        if inside.topLeft() != frame.topLeft():
-            window.move(inside.topLeft())
+    inside = _on_screen(frame, screen.availableGeometry())
+    if inside != frame.topLeft():
+        window.move(inside)
     return True
 
 
