@@ -255,6 +255,28 @@ def test_leeway_is_applied_and_stated(rsa_key, keys) -> None:
     assert status is CheckStatus.PASS and "leeway 60 s" in detail
 
 
+def test_an_id_token_issued_before_its_request_was_sent_is_no_plain_pass(rsa_key, keys) -> None:
+    """Tryout AA: an iat of 1969 passed without a word. A token that answers a request cannot
+    have been issued before it was sent: kept and replayed, or its issuer's clock is behind.
+    OIDC Core leaves the range to the client, so it warns; a pasted token (no request) and
+    clock skew within the leeway still pass."""
+    sent = NOW - timedelta(seconds=5)
+    for iat, expected in [
+        (int(sent.timestamp()) - 60, CheckStatus.PASS),  # within the 60 s leeway
+        (int(sent.timestamp()) - 61, CheckStatus.WARN),
+        (-1, CheckStatus.WARN),  # 1969
+    ]:
+        token = sign(rsa_key, claims(iat=iat))
+        status, detail = rows(token, context(keys, requested_at=sent))["iat"]
+        assert status is expected, (iat, detail)
+        if expected is CheckStatus.WARN:
+            assert "before the request" in detail and "leeway 60 s" in detail
+            verification = verify_id_token(token, context(keys, requested_at=sent))
+            assert verification.verdict is Verdict.VERIFIED  # accepted, as the standards allow
+            assert "with a warning" in verification.summary().splitlines()[0]
+        assert rows(token, context(keys))["iat"][0] is CheckStatus.PASS  # pasted: no request
+
+
 @pytest.mark.parametrize("lifetime_s", [-30, 0])
 def test_a_token_that_expired_when_it_was_issued_says_so_on_its_exp_row(
     rsa_key, keys, lifetime_s: int

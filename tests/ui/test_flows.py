@@ -67,6 +67,8 @@ def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
     wait_for_checks(window, qtbot)
     assert window.id_token_panel.check_status("exp") == "fail"
     assert window.id_token_panel.check_status("signature") == "pass"
+    # The drill backdates iat too: issued before the request was sent, which is said.
+    assert window.id_token_panel.check_status("iat") == "warn"
     assert "Do not trust" in window.id_token_panel.summary.text()
     assert text_of(window, "idTokenExpiryCountdown") == "Expired"
     # The tokens it came with are not shown live beside "Do not trust this response" (green,
@@ -78,6 +80,7 @@ def test_expired_id_token_fails_the_exp_row(window: MainWindow, qtbot) -> None:
 
     token_flow(window, qtbot)  # the drill spent: a response to trust, and its tokens live
     wait_for_checks(window, qtbot)
+    qtbot.waitUntil(lambda: window.id_token_panel.check_status("iat") == "pass", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
 
 

@@ -20,7 +20,12 @@ from idconnect_tester.core.id_token_model import (
     skipped,
     warned,
 )
-from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
+from idconnect_tester.core.jwt_decode import (
+    b64url_encode,
+    describe_seconds,
+    describe_time,
+    numeric_seconds,
+)
 from idconnect_tester.core.visible_text import escape_hidden
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
@@ -282,6 +287,16 @@ def _issued_at_row(iat: float, now: float, context: VerificationContext) -> Chec
             f"Issued {describe_seconds(iat)}, before the sign-in's id_token "
             f"({describe_seconds(then)}): a refreshed id_token's iat MUST be when it was "
             "issued (OIDC Core §12.2)" + _sign_in_note(context),
+        )
+    requested = context.requested_at
+    if requested is not None and iat < requested.timestamp() - context.leeway_s:
+        # OIDC Core §3.1.3.7 item 10 leaves to the client how old an iat may be: this one
+        # predates the request it answered, which no honest issuer with a right clock does.
+        return warned(
+            "iat",
+            f"Issued {describe_seconds(iat)}, before the request that brought it was sent "
+            f"({describe_time(requested)}; leeway {context.leeway_s} s): a token kept and "
+            "sent again, or an issuer clock behind this machine's (OIDC Core §3.1.3.7)",
         )
     return passed("iat", f"Issued {describe_seconds(iat)}")
 

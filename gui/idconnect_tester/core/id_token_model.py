@@ -75,6 +75,10 @@ class VerificationContext:
     # The checks that sign-in's id_token failed when it came (an emulator drill, a broken
     # server): a difference from it is still a failure, and says where the fault may lie.
     original_failed: tuple[str, ...] = ()
+    # When the request that brought the token was sent (None for a pasted token): an id_token
+    # is issued in answer to its request, so an iat well before it is a token kept and sent
+    # again, or an issuer whose clock is behind this machine's.
+    requested_at: datetime | None = None
 
 
 def row(name: str, ok: bool, good: str, bad: str) -> CheckResult:

@@ -866,7 +866,10 @@ class Session:
         # Decoded once: the checks run again on every expiry, against the same sign-in.
         original = _claims_of(job.sign_in_id_token)
         verifying.context = replace(
-            context, original_claims=original, original_failed=job.sign_in_failed
+            context,
+            original_claims=original,
+            original_failed=job.sign_in_failed,
+            requested_at=verifying.exchange.started_at,
         )
         verifying.keys_note = keys_note
         self._check(verifying)
