@@ -7,6 +7,7 @@ from idconnect_tester.core.request import (
     ShareTokenRequest,
     TokenRequest,
     blocking,
+    dropped_space_note,
     ordered_scopes,
 )
 
@@ -224,3 +225,23 @@ def test_reprs_leave_the_secrets_out() -> None:
     assert "s3cr3t" not in repr(exchange)
     share = ShareTokenRequest("snd-id-con-a-s3cr3t", "CoolCompanyLtd", ttl_s=60)
     assert repr(share) == "ShareTokenRequest(for_client_id='CoolCompanyLtd', ttl_s=60)"
+
+
+@pytest.mark.parametrize(
+    ("pasted", "words"),
+    [
+        ("tok\n", ("line break", "after")),
+        (" tok", ("space", "before")),
+        ("\ttok \r\n", ("line break", "tab", "space", "around")),
+        ("tok\u2028", ("line break", "after")),
+    ],
+)
+def test_what_a_paste_brought_around_a_token_is_named(pasted: str, words: tuple[str, ...]) -> None:
+    note = dropped_space_note(pasted)
+    assert note is not None and all(word in note for word in words), note
+    assert TokenRequest.from_form("refresh_token", refresh_token=pasted).refresh_token == "tok"
+
+
+@pytest.mark.parametrize("text", ["tok", "", " \n ", "t o k"])
+def test_nothing_is_said_when_nothing_is_left_out(text: str) -> None:
+    assert dropped_space_note(text) is None

@@ -963,3 +963,23 @@ def test_the_claims_keep_their_place_while_the_next_verdict_is_coming(window, qt
     QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     assert window.id_token_panel.checks.topLevelItemCount() > 0
     assert split.geometry() == after_the_verdict
+
+
+def test_the_space_a_paste_brought_around_a_token_is_said_not_to_be_sent(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AA: a line break pasted after a refresh token was dropped without a word, so a
+    test of what the server makes of it could not tell that it was never sent."""
+    granted = token_flow(window, qtbot).outcome
+    assert isinstance(granted, TokenGranted) and granted.refresh_token
+    window.form.set_grant("refresh_token")
+    note = window.form.messages["refresh_token"]
+    window.form.refresh_token.clear()
+    QGuiApplication.clipboard().setText(granted.refresh_token + "\r\n")
+    window.form.refresh_token.paste()
+    assert "line break after" in note.text()
+    sent = send_and_wait(window, qtbot)
+    assert sent.request is not None and b"\n" not in sent.request.body
+    assert isinstance(sent.outcome, TokenGranted)  # the token, without the line break
+    window.form.refresh_token.setText(granted.refresh_token)
+    assert "line break" not in note.text()

@@ -23,6 +23,32 @@ def looks_like_a_token(text: str) -> bool:
     return _TOKEN_SHAPE.match(text.strip()) is not None
 
 
+# What str.splitlines() breaks a line at: a pasted token's line break is one of these.
+_LINE_BREAKS: Final = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def dropped_space_note(text: str) -> str | None:
+    """What `TokenRequest.from_form` leaves out of a field: the space, tab or line break a
+    paste brought around a token. Said, so a test of what the server makes of it knows that
+    it was never sent; None when nothing is left out (or nothing is left)."""
+    if not text.strip() or text.strip() == text:
+        return None
+    before = text[: len(text) - len(text.lstrip())]
+    after = text[len(text.rstrip()) :]
+    dropped = set(before + after)
+    kinds = [
+        name
+        for name, found in (
+            ("line break", bool(dropped & _LINE_BREAKS)),
+            ("tab", "\t" in dropped),
+            ("space", bool(dropped - _LINE_BREAKS - {"\t"})),
+        )
+        if found
+    ]
+    where = "around" if before and after else ("before" if before else "after")
+    return f"Sent without the {' and '.join(kinds)} {where} it"
+
+
 MAX_FIELD_LENGTH: Final = 16_384  # far beyond any real token; catches a pasted file
 LONG_CODE: Final = 1_024  # a code is a few dozen characters; a warning (a test may mean it)
 SHARE_MAX_TTL_S: Final = 86_400

@@ -34,7 +34,7 @@ from shiboken6 import isValid
 
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
-from idconnect_tester.core.request import FieldIssue, TokenRequest
+from idconnect_tester.core.request import FieldIssue, TokenRequest, dropped_space_note
 from idconnect_tester.core.session_events import FormFill
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage, MessageLine, WrappedNote, name_clear_button
@@ -463,11 +463,16 @@ class RequestForm(QGroupBox):
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
             prefix = "" if not widget.text() else widget.text() + "; "
             widget.show_message(prefix + issue.message, tone)
-        for name, edit in (
+        token_fields = (
             ("code", self.code),
             ("code_verifier", self.code_verifier),
             ("refresh_token", self.refresh_token),
-        ):
+        )
+        for name, edit in token_fields:
+            dropped = dropped_space_note(edit.text())
+            if dropped is not None and edit.isEnabled() and not self.messages[name].text():
+                self.messages[name].show_message(dropped, Tone.MUTED)
+        for name, edit in token_fields:
             if len(edit.text()) >= edit.maxLength():
                 # Qt cuts a paste longer than a line field holds without a word: the length the
                 # check above counted is what was left, not what was pasted.
