@@ -43,6 +43,7 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester import vendor
+from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import Exchange, HintKind, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
@@ -189,7 +190,7 @@ def failed_and_kept_the_token(bench: DrillBench, exchange: Exchange, token: str)
     assert text_of(bench.window, "accessTokenField") == token
     # The status bar doesn't let a "200 OK" speak for an answer that could not be used.
     if isinstance(exchange.outcome, UnexpectedResponse):
-        assert bench.window.status.text().endswith("unexpected response")
+        assert "unexpected response" in bench.window.status.text()
 
 
 def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], Exchange]:
@@ -199,6 +200,12 @@ def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], Exchange]
         bench.emulator.set_scenario(name, **params)
         exchange = bench.send()
         failed_and_kept_the_token(bench, exchange, token)
+        # Armed from outside the window (as a script or a copied curl command would): an
+        # answer names its drill, so the window tells the staged fault from a real one. A
+        # reset connection has no answer to say it, and the window did not arm it.
+        named = bench.window.session.drill_that_made(exchange)
+        assert named == (name if exchange.response is not None else None)
+        assert bench.window.status.text().endswith(made_by(name)) is (named is not None)
         return exchange
 
     return act

@@ -29,6 +29,7 @@ from typing import Any, Final
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
 from idconnect_tester.core.authorize_record import AuthorizeRecord
+from idconnect_tester.core.emulator_drills import DRILL_HEADER
 from idconnect_tester.core.error_report import (
     ErrorReport,
     report_for_authorize,
@@ -523,6 +524,9 @@ class Session:
         else:
             share = sent if isinstance(sent, ShareTokenRequest) else None
             self._share_exchange(exchange, share, origin)
+        drill = exchange.response.header(DRILL_HEADER) if exchange.response is not None else None
+        if drill:  # the emulator says a drill changed this answer, whoever armed it
+            self._staged(exchange, drill)
         self._publish()
         return report.hint if report is not None else exchange.hint
 
@@ -1047,14 +1051,18 @@ class Session:
         return self._latest[0] if self._latest is not None else None
 
     def drill_answered(self, drill: str) -> None:
-        """The emulator's armed `drill` answered the latest exchange: its outcome was staged,
-        and the error panel says so beside the advice for a real one."""
+        """The emulator's armed `drill` answered the latest exchange without an answer to say
+        so (a reset connection, a cancel while it held the answer back; an answer a drill
+        changed names it, and `exchange_finished` reads that): its outcome was staged, and
+        the error panel says so beside the advice for a real one."""
         if self._latest is not None:
-            exchange = self._latest[0]
-            self._drill_made = (exchange, drill)
-            for chain in self._chains.values():
-                chain.refusal_staged(exchange.received_at, drill)
+            self._staged(self._latest[0], drill)
             self._publish()
+
+    def _staged(self, exchange: Exchange, drill: str) -> None:
+        self._drill_made = (exchange, drill)
+        for chain in self._chains.values():
+            chain.refusal_staged(exchange.received_at, drill)
 
     def drill_that_made(self, exchange: Exchange | None) -> str | None:
         """The drill that answered `exchange`, if one did."""

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.authorize import AuthorizeResult
-from idconnect_tester.core.emulator_drills import DRILL_HEADER, drill_note, made_by
+from idconnect_tester.core.emulator_drills import drill_note, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
@@ -616,19 +616,24 @@ class MainWindow(QMainWindow):
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
     def _made_by_a_drill(self, name: str) -> None:
+        """The drill armed here counted down with the request that just ended. An answer that
+        came said itself whether a drill changed it (`X-Emulator-Drill`, noted as it
+        arrived): a count-down beside an answer that did not say so was a request from
+        outside the window (a copied curl command) using the drill up (tryout AB: a real 404
+        was said to be the slow drill's). Without an answer (a reset, a cancel while the
+        drill held it back), the count-down is all there is to go by."""
+        latest = self.session.latest_exchange()
+        if latest is None or latest.response is not None:
+            return
+        self.session.drill_answered(name)
+        self._note_the_drill(latest, name)
+
+    def _note_the_drill(self, exchange: Exchange, drill: str) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP). A cancel was the
         person's own: the drill only held the answer back."""
-        latest = self.session.latest_exchange()
-        response = latest.response if latest is not None else None
-        if response is not None and not response.header(DRILL_HEADER):
-            # The drill counted down, but not for this answer: a request from outside the
-            # window (a copied curl command) used it up meanwhile (tryout AB: a real 404
-            # was said to be the slow drill's). An answer that came says whether it was.
-            return
-        self.session.drill_answered(name)
-        note = drill_note(name, cancelled=latest is not None and latest.cancelled)
-        self.history.note_drill(latest, note)
+        note = drill_note(drill, cancelled=exchange.cancelled)
+        self.history.note_drill(exchange, note)
         self.status.add(f" — {note}")
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
@@ -845,6 +850,20 @@ class MainWindow(QMainWindow):
             # said of an earlier attempt's redirect is over.
             self._note_the_code()
         self._automatic = exchange if automatic else None
+        self._say_the_outcome(exchange, form, origin, automatic=automatic, set_aside=set_aside)
+        drill = self.session.drill_that_made(exchange)
+        if drill is not None:  # the answer named the drill that changed it
+            self._note_the_drill(exchange, drill)
+
+    def _say_the_outcome(
+        self,
+        exchange: Exchange,
+        form: TokenRequest | None,
+        origin: Origin,
+        *,
+        automatic: bool,
+        set_aside: bool,
+    ) -> None:
         prefix = _automatic_prefix(exchange) if automatic else ""
         if exchange.cancelled:
             self._cancel_reported = True  # the `cancelled` signal follows: said here already
