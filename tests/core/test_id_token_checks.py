@@ -270,7 +270,7 @@ def test_an_id_token_issued_before_its_request_was_sent_is_no_plain_pass(rsa_key
         status, detail = rows(token, context(keys, requested_at=sent))["iat"]
         assert status is expected, (iat, detail)
         if expected is CheckStatus.WARN:
-            assert "before the request" in detail and "leeway 60 s" in detail
+            assert "before its request" in detail and "leeway 60 s" in detail
             verification = verify_id_token(token, context(keys, requested_at=sent))
             assert verification.verdict is Verdict.VERIFIED  # accepted, as the standards allow
             assert "with a warning" in verification.summary().splitlines()[0]

@@ -23,10 +23,10 @@ from idconnect_tester.core.id_token_model import (
 from idconnect_tester.core.jwt_decode import (
     b64url_encode,
     describe_seconds,
-    describe_time,
     numeric_seconds,
 )
 from idconnect_tester.core.visible_text import escape_hidden
+from idconnect_tester.core.wording import clock_time_on
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
 _HASH_FOR_ALG_SIZE: Final = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
@@ -294,9 +294,9 @@ def _issued_at_row(iat: float, now: float, context: VerificationContext) -> Chec
         # predates the request it answered, which no honest issuer with a right clock does.
         return warned(
             "iat",
-            f"Issued {describe_seconds(iat)}, before the request that brought it was sent "
-            f"({describe_time(requested)}; leeway {context.leeway_s} s): a token kept and "
-            "sent again, or an issuer clock behind this machine's (OIDC Core §3.1.3.7)",
+            f"Issued {describe_seconds(iat)}, before its request was sent "
+            f"({clock_time_on(requested, context.now)} local, leeway {context.leeway_s} s): "
+            "kept and replayed, or the issuer's clock is behind (OIDC Core §3.1.3.7)",
         )
     return passed("iat", f"Issued {describe_seconds(iat)}")
 

@@ -28,14 +28,6 @@ def clock_time(moment: datetime) -> str:
     return f"{moment.astimezone():%H:%M:%S}"
 
 
-def clock_time_on(moment: datetime, now: datetime) -> str:
-    """`14:02:11` today, `2026-12-02 14:02:11` on another day (local time): a moment a day
-    away must not read as one that has passed."""
-    local = moment.astimezone()
-    same_day = local.date() == now.astimezone().date()
-    return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
-
-
 class SpentHow(StrEnum):
     USED = "used"  # exchanged for tokens
     REFUSED = "refused"  # answered 401: used already, expired, or not its verifier's

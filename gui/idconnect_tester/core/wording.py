@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`1 character`, `2 characters`, `1,024 bytes`: a number with its noun in the right form.
@@ -10,3 +12,11 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     """
     form = noun if count == 1 else (plural if plural is not None else noun + "s")
     return f"{count:,} {form}"
+
+
+def clock_time_on(moment: datetime, now: datetime) -> str:
+    """`14:02:11` today, `2026-12-02 14:02:11` on another day (local time): a moment a day
+    away must not read as one that has passed."""
+    local = moment.astimezone()
+    same_day = local.date() == now.astimezone().date()
+    return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
