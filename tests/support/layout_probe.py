@@ -198,6 +198,14 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     else:
         await _until(lambda: window.size() == window_layout.first_window_size(screen))
     await _laid_out()
+    # The docks as the first frame has them, and as the default layout sizes them for this
+    # window: the same, or a first launch shows other sizes than the layout code chose (the
+    # countdown a panel of blank space on a 1024×700 laptop, the results squeezed below it).
+    at_launch = {name: dock.size().toTuple() for name, dock in window.docks.items()}
+    window_layout.size_docks(window, window.docks)
+    await _laid_out()
+    sized = {name: dock.size().toTuple() for name, dock in window.docks.items()}
+    docks_resized_after_launch = sorted(name for name in sized if sized[name] != at_launch[name])
     # Send in view at first sight, before anything scrolled the column to a focused field.
     send_visible_at_launch = _visible_in_column(window, window.form.send_button)
     cut_at_the_top_at_launch = _cut_at_the_top(window)
@@ -232,6 +240,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "results_tabbed": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
         "tabs_cut": _tabs_cut(window),
         "in_front_at_launch": in_front_at_launch,
+        "docks_resized_after_launch": docks_resized_after_launch,
     }
     # The id_token panel brought to the front (on a short screen it is a tab of the results):
     # how much of its checks and claims it shows.

@@ -203,6 +203,13 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
     # Tabs show their first page: the response (not the error), the id_token (not raw).
     docks["idToken"].raise_()
     docks["response"].raise_()
+    # `resizeDocks` shares out the sizes the docks have in the layout: before the window's
+    # first layout pass (a first show) they have none yet, and the countdown at the top of
+    # 1024×700's tabbed results came up at twice its height until a resize came. Laid out
+    # first, the docks take the sizes asked for from the first frame, window manager or not.
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
     size_docks(window, docks)
     return kind
 
