@@ -25,6 +25,7 @@ from tests.ui.helpers import (
     select,
     send_and_wait,
     send_then_cancel_once_it_reached_the_server,
+    settled,
     text_of,
     token_flow,
     type_into,
@@ -608,6 +609,27 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             lambda: window.id_token_panel.check_status("exp") == "fail", timeout=WAIT_MS
         )
         assert "no longer" not in window.status.message.text()
+    finally:
+        close_window(window, qtbot)
+
+
+def test_the_tokens_expire_on_time_after_a_tick_that_changed_nothing(loop, qtbot) -> None:
+    """Tryout AC saw "live" in green beside an access token expired for 15 s. One way there:
+    the window's timer fires before the expiry (a coarse timer may, by 5% of its wait), and
+    without an id_token whose checks are run again, the session has nothing new to show —
+    nothing was rendered, and nothing scheduled the next tick."""
+    window = open_window(qtbot, emulator_ttl_s=3)
+    try:
+        window.form.set_scopes(["email"])  # no openid: no id_token
+        token_flow(window, qtbot)
+        settled(window, qtbot)  # nothing left to render but what time changes
+        assert text_of(window, "accessTokenState") == "live"
+        window._tick.stop()  # it fires early: nothing has expired yet
+        window._tick.timeout.emit()
+        assert text_of(window, "accessTokenState") == "live"
+        assert window._tick.isActive()  # the expiry is still waited for (it was not)
+        qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "expired", timeout=WAIT_MS)
+        assert text_of(window, "expiryCountdown") == "Expired"
     finally:
         close_window(window, qtbot)
 

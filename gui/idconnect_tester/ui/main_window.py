@@ -269,9 +269,12 @@ class MainWindow(QMainWindow):
             self.settings.get("scheme", "system"),
         )
         self.actions_by_name["cancel"].setEnabled(False)  # nothing to cancel yet
-        self._tick = QTimer(self)
+        self._tick = QTimer(self)  # the next moment a view changes by itself (an expiry)
         self._tick.setSingleShot(True)
-        self._tick.timeout.connect(self.session.tick)
+        # A coarse timer may fire 5% of its wait early or late: 4 s either side of a 90 s
+        # token's expiry, "live" beside a countdown at zero.
+        self._tick.setTimerType(Qt.TimerType.PreciseTimer)
+        self._tick.timeout.connect(self._time_passed)
         self._keys_text = ""  # what was last pasted into the keys dialog, to edit it again
         self._shown_error: ErrorView | None = None  # the error view the tabs were raised for
         self.session.subscribe(self._render)
@@ -748,6 +751,13 @@ class MainWindow(QMainWindow):
         if focused is None or raised.isAncestorOf(focused):
             return False
         return any(dock.isAncestorOf(focused) for dock in self.tabifiedDockWidgets(raised))
+
+    def _time_passed(self) -> None:
+        self.session.tick()
+        # Scheduled again whatever the tick changed: a tick that changed no view renders
+        # nothing, and the expiry after it would never flip (tryout AC: "live" in green
+        # beside an access token expired for 15 s).
+        self._schedule_tick()
 
     def _schedule_tick(self) -> None:
         deadline = self.session.next_deadline()
