@@ -15,10 +15,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import qasync
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from idconnect_tester import vendor
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.ui import theme, window_layout
 from idconnect_tester.ui.main_window import MainWindow
@@ -368,6 +371,10 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
             base_url=window.emulator.base_url,
             app_token="sbx:emulator-app-token",
             client_id="emulator-client",
+            # With --right-issuer, the emulator's: no warning under Issuer.
+            issuer=f"{window.emulator.base_url}/"
+            if "--right-issuer" in sys.argv
+            else vendor.DEFAULT_ISSUER,
         )
     )
     secret = window.target_panel.secret_key
@@ -386,6 +393,33 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
     }
+    if "--then-a-step" in sys.argv:
+        # The production name changed and the secret key typed (their notes go: the request
+        # leaves room again), then the person's next step: the countdown goes back under the
+        # request at that step — not while they type.
+        window.profile_actions.save_settings(replace(window.targets.current, name="Plain name"))
+        await _laid_out()
+        secret.setFocus()
+        QTest.keyClicks(secret, "emulator-secret-key")  # typed, as a person does
+        await _laid_out()
+        report["countdown_under_request_while_typing"] = (
+            window.dockWidgetArea(window.docks["countdown"])
+            is Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        # Clicked, as a person does (the focus leaves the field): the code again, a 401, a step.
+        QTest.mouseClick(window.form.send_button, Qt.MouseButton.LeftButton)
+        await _until(lambda: not window.controller.busy)
+        await _laid_out()
+        _screenshot("after-a-step")
+        report["countdown_under_request_after_a_step"] = (
+            window.dockWidgetArea(window.docks["countdown"])
+            is Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        report["results_tabbed_after_a_step"] = (
+            len(window.tabifiedDockWidgets(window.docks["response"])) >= 4
+        )
+        report["send_visible_after_a_step"] = _visible_in_column(window, window.form.send_button)
+        report["request_scrolls_after_a_step"] = _request_scrolls(window)
     if "--switch-back" in sys.argv:  # to the built-in emulator, whose request has no notes
         combo = window.target_panel.profile
         combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))

@@ -210,6 +210,28 @@ def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> No
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_the_countdown_comes_back_under_the_request_at_the_next_step() -> None:
+    """Tryout AC: a new profile's notes moved the countdown to the top of the results, which
+    then became tabs (the id_token behind one, the Response's tab half empty) — and stayed
+    so once the notes were dealt with, until another profile was chosen. Now the person's
+    next step (Send) puts the countdown back when the request leaves room; typing does not."""
+    report = probe(
+        "1366x768",
+        "--target-note",
+        "--after-tokens",
+        "--right-issuer",
+        "--production-name",
+        "--then-a-step",
+        window_manager=True,
+    )
+    assert not report["countdown_under_request"]  # the notes moved it
+    assert not report["countdown_under_request_while_typing"]  # no docks jumping meanwhile
+    assert report["countdown_under_request_after_a_step"], report
+    assert not report["results_tabbed_after_a_step"]
+    assert report["send_visible_after_a_step"] and not report["request_scrolls_after_a_step"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 @pytest.mark.parametrize("notes", [(), ("--production-name",)])
 def test_a_request_grown_past_what_the_countdown_can_give_moves_the_countdown(
     notes: tuple[str, ...],

@@ -367,6 +367,9 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(self._advise_on_the_refresh)
         self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
+        # A step the person starts is a calm moment to give the countdown its place back.
+        self.form.send_requested.connect(self._countdown_back_under_the_request)
+        self.form.get_code_requested.connect(self._countdown_back_under_the_request)
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
         )
@@ -453,6 +456,21 @@ class MainWindow(QMainWindow):
             self.emulator.reserve()
             self.target_binding.reload()  # its URL, now that it has one
 
+    def _countdown_back_under_the_request(self) -> None:
+        """The countdown went to the top of the results for notes that grew the request: once
+        the request leaves room for it again, the default layout puts it back under it — at
+        a switch of profile, or when the person starts a step (Send, Get code), never while
+        they type. The results it pushed into tabs (tryout AC: the id_token behind a tab, the
+        Response's tab half empty) get their place again."""
+        default = self._default_layout
+        if (
+            default is not None
+            and not default.countdown_below
+            and not self._arranging
+            and window_layout.countdown_under_request(self, self.docks)
+        ):
+            self._arrange()
+
     def _fit_the_request(self) -> None:
         """The request column was laid out again: room from the countdown under it; and when
         it still scrolls (200% on a small screen), Send's row scrolled into view — at first
@@ -479,16 +497,10 @@ class MainWindow(QMainWindow):
             # did. A note typed away does not move the docks back (they would jump to and fro
             # while typing) …
             self._arrange()
-        elif (
-            switched
-            and default is not None
-            and not default.countdown_below
-            and not self._arranging
-            and window_layout.countdown_under_request(self, self.docks)
-        ):
+        elif switched:
             # … but another profile, whose request leaves room for it, does: the room under
             # the request stayed empty for the rest of the session (tryout AA).
-            self._arrange()
+            self._countdown_back_under_the_request()
         column = self.centralWidget()
         if not isinstance(column, QScrollArea) or not column.verticalScrollBar().maximum():
             return
