@@ -16,6 +16,7 @@ from idconnect_tester.core.id_token_checks import VerificationContext, verify_id
 from idconnect_tester.core.jwks import build_context
 from idconnect_tester.core.jwt_decode import JwtDecodeError, decode_jwt, token_from_paste
 from idconnect_tester.core.pkce import verifier_problem
+from idconnect_tester.core.wording import sentences
 
 BASE64URL = string.ascii_letters + string.digits + "-_"
 
@@ -146,3 +147,10 @@ def test_a_short_verifier_of_wrong_characters_is_told_both() -> None:
     assert "'é'" in problem and "' '" in problem, problem
     too_long = verifier_problem("a" * 129 + "+") or ""
     assert "130 characters" in too_long and "128" in too_long and "'+'" in too_long
+
+
+def test_notes_run_together_as_sentences() -> None:
+    assert sentences(["Skipped 'a': no URL", "Enter the secret.", "Done?"]) == (
+        "Skipped 'a': no URL. Enter the secret. Done?"
+    )
+    assert sentences([]) == ""

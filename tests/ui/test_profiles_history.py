@@ -370,6 +370,21 @@ def test_import_and_export_never_carry_the_secret(window: MainWindow, qtbot, tmp
     assert "smuggled" not in window.targets.store.path.read_text()
 
 
+def test_each_import_note_is_a_sentence_of_its_own(window: MainWindow, tmp_path) -> None:
+    """Tryout AC: two notes ran together in the status line ("…imported as 'Short TTL (2)'
+    'Built-in emulator' is the name…")."""
+    add_profile(window, "Twice")
+    path = tmp_path / "profiles.json"
+    window.targets.store.export_profile(window.targets.current.id, path)
+    data = json.loads(path.read_text())
+    data["profiles"] = [data["profiles"][0], {**data["profiles"][0], "id": "another-id"}]
+    path.write_text(json.dumps(data))
+    window.profile_actions.import_from(path)
+    said = window.status.text()
+    assert said.count("exists already") == 2, said
+    assert "'Twice (2)'. A profile" in said, said
+
+
 def test_a_postman_environment_imports_from_the_menu_with_its_secret_in_the_keyring(
     window: MainWindow, qtbot, tmp_path: Path, test_keyring, private_home: Path
 ) -> None:

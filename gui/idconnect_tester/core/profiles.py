@@ -40,7 +40,7 @@ from idconnect_tester.core.profile_model import (
 )
 from idconnect_tester.core.safe_files import atomic_write_text, ensure_private_dir, move_aside
 from idconnect_tester.core.secret_store import SecretStore
-from idconnect_tester.core.wording import counted
+from idconnect_tester.core.wording import counted, sentences
 
 # Re-exported so that `from idconnect_tester.core.profiles import Profile` works too.
 __all__ = [
@@ -305,7 +305,7 @@ class ProfileStore:
             imported.append(profile)
         if not imported:
             raise ProfileError(
-                " ".join([f"No profile could be imported from {path.name}.", *notes]).strip()
+                sentences([f"No profile could be imported from {path.name}.", *notes])
             )
         self._save([*self._profiles, *imported], self._last_used)
         if postman is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 
@@ -20,3 +21,9 @@ def clock_time_on(moment: datetime, now: datetime) -> str:
     local = moment.astimezone()
     same_day = local.date() == now.astimezone().date()
     return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
+
+
+def sentences(parts: Iterable[str]) -> str:
+    """Notes written as clauses, run together as sentences: each ends in a full stop unless
+    it ends in one already (`"Skipped 'a': no URL"` + `"Enter the secret."`)."""
+    return " ".join(part if part.endswith((".", "!", "?")) else f"{part}." for part in parts)

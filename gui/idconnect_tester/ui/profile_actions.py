@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
-from idconnect_tester.core.wording import counted
+from idconnect_tester.core.wording import counted, sentences
 from idconnect_tester.ui.file_dialogs import file_name_from, open_path, save_path
 from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.target_binding import TargetBinding
@@ -205,7 +205,7 @@ class ProfileActions:
         # Every note asks for something (enter the secret, delete the plain-text file, fix a
         # skipped entry): too much for one status line, so they are listed in a window of
         # their own too (not modal: the profile is there to look at meanwhile).
-        self._say(f"{done} {' '.join(imported.notes)}", Tone.WARNING)
+        self._say(f"{done} {sentences(imported.notes)}", Tone.WARNING)
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Imported, with notes",
