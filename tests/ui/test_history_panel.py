@@ -192,6 +192,25 @@ def test_one_exchange_is_counted_in_the_singular(window: MainWindow, qtbot) -> N
     assert window.history_panel.count_label.text() == "1 exchange"
 
 
+def test_the_keyboard_stays_on_show_when_the_list_is_read_again(window: MainWindow, qtbot) -> None:
+    """Tryout AC: after a Show window closed, the list was read again (the window came back
+    to the front) and the keyboard was on Clear history…, one Return from its question."""
+    panel = window.history_panel
+    get_code(window, qtbot)
+    qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
+    window.docks["history"].raise_()
+    panel.select_row(0)
+    panel.show_button.setFocus()
+    qtbot.waitUntil(panel.show_button.hasFocus, timeout=WAIT_MS)
+    window.history.refresh()
+    assert panel.show_button.hasFocus() and not panel.clear_button.hasFocus()
+    with HistoryStore() as other_instance:  # another window cleared it: nothing to show
+        other_instance.clear()
+    window.history.refresh()
+    assert panel.row_count() == 0 and not panel.show_button.isEnabled()
+    assert panel.table.hasFocus()  # the list, not Clear history…
+
+
 def test_rows_another_instance_wrote_are_listed_and_counted(window: MainWindow, qtbot) -> None:
     panel = window.history_panel
     exchange = token_flow(window, qtbot)

@@ -621,6 +621,8 @@ class HistoryPanel(QWidget):
         event loop. Built in one go, 1,000 rows held the window still for ~50 ms on a slow
         machine; in batches no turn takes long, and the list is whole a few turns later."""
         selected = self._current_id()
+        focused = QApplication.focusWidget()
+        keep_focus = focused if focused is not None and self.isAncestorOf(focused) else None
         self._waiting = list(rows[_FIRST_ROWS:])
         self.table.clear()
         self._listed_on = _today()
@@ -635,6 +637,11 @@ class HistoryPanel(QWidget):
         index = next((i for i, row in enumerate(rows) if row.id == selected), None)
         if index is not None:
             self.select_row(index)
+        if keep_focus is not None and QApplication.focusWidget() is not keep_focus:
+            # Cleared, the list had no row picked: Show and Load were off for a moment, and
+            # Qt moved the keyboard on — to Clear history, one Return from its question
+            # (tryout AC: after a Show window closed, the list is read again).
+            (keep_focus if keep_focus.isEnabled() else self.table).setFocus()
         self._show_count(total)
         if self._waiting:
             self._more.start()
