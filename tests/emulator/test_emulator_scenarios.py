@@ -129,17 +129,22 @@ def test_times_counts_down_and_only_signed_endpoints_use_it_up(emu):
 
 
 @pytest.mark.parametrize(
-    ("drill", "params"),
-    [("server_error_html", {}), ("slow", {"delay_s": 0}), ("expired_id_token", {})],
+    ("drill", "params", "kind"),
+    [
+        ("server_error_html", {}, "response"),
+        ("slow", {"delay_s": 0}, "delay"),
+        ("expired_id_token", {}, "id_token"),
+    ],
 )
-def test_an_answer_a_drill_changed_names_the_drill_and_no_other_does(emu, drill, params):
+def test_an_answer_a_drill_changed_names_the_drill_and_no_other_does(emu, drill, params, kind):
     """A client tells a staged outcome from a real one by the answer: the drill's countdown
-    may have been used up by anything else on this machine meanwhile."""
+    may have been used up by anything else on this machine meanwhile. The kind says how it
+    changed it: a delay only held the server's own answer back."""
     code, verifier = emu.get_code()
     emu.arm(drill, **params)
     exchange = {"grant_type": "authorization_code", "code": code, "codeVerifier": verifier}
     staged = emu.token(exchange if drill == "expired_id_token" else ANY_TOKEN_BODY)
-    assert staged.headers[DRILL_HEADER] == drill
+    assert staged.headers[DRILL_HEADER] == f"{drill}; kind={kind}"
     assert emu.active_scenario() is None
     real = emu.token(ANY_TOKEN_BODY)
     assert real.status_code == 400 and DRILL_HEADER not in real.headers

@@ -306,7 +306,7 @@ def test_a_drill_used_up_from_outside_the_window_is_not_blamed_for_a_real_failur
     assert server is not None
     # Any POST to the token endpoint uses a delay drill up (it applies before authentication).
     outside = httpx.post(window.emulator.base_url + vendor.TOKEN_PATH, content=b"{}", timeout=30)
-    assert outside.headers["X-Emulator-Drill"] == "slow"
+    assert outside.headers["X-Emulator-Drill"] == "slow; kind=delay"
     type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
     window.form.set_grant("refresh_token")
     failed = send_and_wait(window, qtbot)

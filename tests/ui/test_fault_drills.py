@@ -218,6 +218,11 @@ def drill_slow(bench: DrillBench) -> None:
     assert isinstance(exchange.outcome, TokenGranted)  # late, but a normal answer
     assert exchange.timings.total_ms >= 1000
     assert text_of(bench.window, "accessTokenField") == exchange.outcome.access_token
+    # The wait is explained, but the answer is the server's: not "made by" the drill, nothing
+    # staged in the error panel (tryout AC).
+    said = bench.window.status.text()
+    assert "slow drill" in said and made_by("slow") not in said, said
+    assert bench.window.session.drill_that_made(exchange) is None
     # Three seconds is long enough to press Cancel while it waits, short enough that the
     # emulator's handler thread is gone again before the leak check counts threads.
     bench.emulator.set_scenario("slow", delay_s=3)

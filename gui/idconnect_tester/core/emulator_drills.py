@@ -20,6 +20,8 @@ from idconnect_tester.core.target import is_loopback_host, normalise_base_url
 if TYPE_CHECKING:  # the caller brings the client: the window imports this without the library
     import httpx
 
+    from idconnect_tester.core.exchange import Exchange
+
 SCENARIOS_PATH: Final = "/_emulator/scenarios"
 SCENARIO_PATH: Final = "/_emulator/scenario"
 # The emulator names the drill on every answer one changed: a staged outcome is told from a
@@ -54,6 +56,30 @@ class ArmedDrill:
 _UNITS: Final = {"_s": "s", "_mb": "MB"}
 
 
+@dataclass(frozen=True)
+class StagedBy:
+    """What an answer's `X-Emulator-Drill` says (`slow; kind=delay`): the drill that changed
+    it, and how. A "delay" only held the server's own answer back: nothing in it is staged."""
+
+    name: str
+    kind: str = ""
+
+    @classmethod
+    def of(cls, exchange: Exchange) -> StagedBy | None:
+        """The drill `exchange`'s answer names, if it came and names one."""
+        response = exchange.response
+        said = response.header(DRILL_HEADER) if response is not None else None
+        if not said:
+            return None
+        name, _, rest = said.partition(";")
+        kind = rest.strip().removeprefix("kind=") if rest.strip().startswith("kind=") else ""
+        return cls(name.strip(), kind)
+
+    @property
+    def delayed_only(self) -> bool:
+        return self.kind == "delay"
+
+
 def made_by(drill: str) -> str:
     """How an outcome a drill staged is said, wherever it is said (status bar, history)."""
     return f"made by the emulator's {drill} drill"
@@ -67,13 +93,16 @@ def staged_by(drill: str, *, cancelled: bool) -> str:
     return f"the emulator's {drill} drill — on purpose, not a fault of the server"
 
 
-def drill_note(drill: str, *, cancelled: bool) -> str:
+def drill_note(drill: str, *, cancelled: bool, delayed_only: bool = False) -> str:
     """What the armed `drill` had to do with the exchange it answered: it made the outcome —
     or, for one the person cancelled while the drill held the answer back (the slow drill),
     only the wait. The cancel was theirs: "made by the drill" listed their own Send as one
-    they did not make."""
+    they did not make. A drill that only delayed an answer that came made none of it (tryout
+    AC: "200 OK in 8004 ms — made by the emulator's slow drill")."""
     if cancelled:
         return f"while the emulator's {drill} drill held the answer back"
+    if delayed_only:
+        return f"held back by the emulator's {drill} drill (the answer is the server's)"
     return made_by(drill)
 
 

@@ -29,7 +29,7 @@ from typing import Any, Final
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
 from idconnect_tester.core.authorize_record import AuthorizeRecord
-from idconnect_tester.core.emulator_drills import DRILL_HEADER
+from idconnect_tester.core.emulator_drills import StagedBy
 from idconnect_tester.core.error_report import (
     ErrorReport,
     report_for_authorize,
@@ -524,9 +524,11 @@ class Session:
         else:
             share = sent if isinstance(sent, ShareTokenRequest) else None
             self._share_exchange(exchange, share, origin)
-        drill = exchange.response.header(DRILL_HEADER) if exchange.response is not None else None
-        if drill:  # the emulator says a drill changed this answer, whoever armed it
-            self._staged(exchange, drill)
+        drill = StagedBy.of(exchange)
+        # The emulator says a drill changed this answer, whoever armed it — unless it only held
+        # the server's own answer back: a 403 that came late is still the server's.
+        if drill is not None and not drill.delayed_only:
+            self._staged(exchange, drill.name)
         self._publish()
         return report.hint if report is not None else exchange.hint
 

@@ -239,10 +239,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if "drill" in notes:
             # Said on the answer itself: a client tells a staged outcome from a real one by
             # the answer, not by the drill's countdown, which anything on this machine (a
-            # copied curl command) may have used up meanwhile.
-            response = replace(
-                response, headers=(*response.headers, (DRILL_HEADER, notes["drill"]))
-            )
+            # copied curl command) may have used up meanwhile. Its kind says how: a "delay"
+            # only held the server's own answer back.
+            said = f"{notes['drill']}; kind={notes['drill_kind']}"
+            response = replace(response, headers=(*response.headers, (DRILL_HEADER, said)))
         self._finish(response, notes)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:

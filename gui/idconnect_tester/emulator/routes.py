@@ -47,6 +47,7 @@ def _signed(endpoint: SignedEndpoint) -> Handler:
         drill = ctx.scenarios.take("delay", "response")
         if drill is not None:
             request.notes["drill"] = drill.name
+            request.notes["drill_kind"] = drill.spec.kind
             if drill.spec.kind == "response":
                 return fault_response(drill, request.path)
             # An Event, not sleep: stop() sets it, so stopping never waits out the delay.

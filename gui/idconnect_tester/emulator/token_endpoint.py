@@ -99,6 +99,7 @@ def _token_response(
         drill = ctx.scenarios.take("id_token")
         if drill is not None:
             request.notes["drill"] = drill.name
+            request.notes["drill_kind"] = drill.spec.kind
         payload["id_token"] = mint_id_token(
             ctx.keys,
             issuer=ctx.issuer,

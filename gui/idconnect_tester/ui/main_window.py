@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.authorize import AuthorizeResult
-from idconnect_tester.core.emulator_drills import drill_note, made_by
+from idconnect_tester.core.emulator_drills import StagedBy, drill_note, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
@@ -643,11 +643,14 @@ class MainWindow(QMainWindow):
         self.session.drill_answered(name)
         self._note_the_drill(latest, name)
 
-    def _note_the_drill(self, exchange: Exchange, drill: str) -> None:
+    def _note_the_drill(
+        self, exchange: Exchange, drill: str, *, delayed_only: bool = False
+    ) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP). A cancel was the
-        person's own: the drill only held the answer back."""
-        note = drill_note(drill, cancelled=exchange.cancelled)
+        person's own, and a delay drill's answer is the server's: the drill only held it
+        back (said all the same: it explains the wait)."""
+        note = drill_note(drill, cancelled=exchange.cancelled, delayed_only=delayed_only)
         self.history.note_drill(exchange, note)
         self.status.add(f" — {note}")
 
@@ -873,9 +876,9 @@ class MainWindow(QMainWindow):
             self._note_the_code()
         self._automatic = exchange if automatic else None
         self._say_the_outcome(exchange, form, origin, automatic=automatic, set_aside=set_aside)
-        drill = self.session.drill_that_made(exchange)
-        if drill is not None:  # the answer named the drill that changed it
-            self._note_the_drill(exchange, drill)
+        staged = StagedBy.of(exchange)
+        if staged is not None:  # the answer named the drill that changed it, or held it back
+            self._note_the_drill(exchange, staged.name, delayed_only=staged.delayed_only)
 
     def _say_the_outcome(
         self,
