@@ -135,7 +135,7 @@ def test_short_verifier_is_a_warning_not_a_block() -> None:
     )
     assert blocking(request.validate()) == []
     warnings = messages(request, Severity.WARNING)
-    assert len(warnings) == 1 and "at least 43" in warnings[0] and "123456" in warnings[0]
+    assert len(warnings) == 1 and "43 to 128" in warnings[0] and "123456" in warnings[0]
 
 
 def test_offline_access_missing_warns_no_refresh_token() -> None:

@@ -211,6 +211,23 @@ def test_the_keyboard_stays_on_show_when_the_list_is_read_again(window: MainWind
     assert panel.table.hasFocus()  # the list, not Clear history…
 
 
+def test_the_italics_legend_never_widens_the_history(window: MainWindow, qtbot) -> None:
+    """The count line's legend ("in italics: made by the credential check or a drill") is a
+    sentence: on one line it made the panel wider than a narrow dock (537 px beside 373)."""
+    panel = window.history_panel
+    window.docks["history"].raise_()  # on screen: a hidden panel asks for no room
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(panel.count_label.isVisible, timeout=WAIT_MS)
+    least = panel.minimumSizeHint().width()
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("server_error_html")
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "italics" in panel.count_label.text(), timeout=WAIT_MS)
+    assert panel.minimumSizeHint().width() <= least
+
+
 def test_rows_another_instance_wrote_are_listed_and_counted(window: MainWindow, qtbot) -> None:
     panel = window.history_panel
     exchange = token_flow(window, qtbot)

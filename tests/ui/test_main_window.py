@@ -208,7 +208,7 @@ def test_invalid_input_blocks_send_and_says_why(window: MainWindow, qtbot) -> No
     type_into(qtbot, form.code, "abc")
     type_into(qtbot, form.code_verifier, "123456")
     assert form.send_button.isEnabled()  # a short verifier warns but doesn't block
-    assert "at least 43" in form.messages["code_verifier"].text()
+    assert "43 to 128" in form.messages["code_verifier"].text()
     form.scope_boxes["offline_access"].click()
     assert "no refresh token will be issued" in form.messages["scope"].text()
     form.scope_boxes["offline_access"].click()

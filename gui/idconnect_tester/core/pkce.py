@@ -51,15 +51,16 @@ def generate_pair(length: int = 64) -> PkcePair:
     return PkcePair(verifier, s256_challenge(verifier))
 
 
+_LENGTHS: Final = f"{VERIFIER_MIN_LENGTH} to {VERIFIER_MAX_LENGTH} characters (§4.1)"
+
+
 def verifier_problem(verifier: str) -> str | None:
     """Why `verifier` is outside RFC 7636's rules (§4.1: its length and its characters; both
     when both are wrong, so fixing one doesn't reveal the other), or None when it follows them."""
     problems: list[str] = []
     length = counted(len(verifier), "character")
-    if len(verifier) < VERIFIER_MIN_LENGTH:
-        problems.append(f"is {length}; RFC 7636 asks for at least {VERIFIER_MIN_LENGTH}")
-    elif len(verifier) > VERIFIER_MAX_LENGTH:
-        problems.append(f"is {length}; RFC 7636 allows at most {VERIFIER_MAX_LENGTH}")
+    if not VERIFIER_MIN_LENGTH <= len(verifier) <= VERIFIER_MAX_LENGTH:
+        problems.append(f"is {length}; RFC 7636 requires {_LENGTHS}")
     if not _UNRESERVED.fullmatch(verifier):
         bad = sorted({c for c in verifier if not _UNRESERVED.fullmatch(c)})
         shown = " ".join(repr(c) for c in bad[:5])

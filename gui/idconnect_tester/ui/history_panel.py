@@ -59,6 +59,7 @@ from idconnect_tester.core.wording import counted
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     RowTree,
+    WrappingLabel,
     correct_to_nearest,
     name_clear_button,
     plain_tip,
@@ -323,7 +324,9 @@ class HistoryPanel(QWidget):
         )
         self._total = 0  # entries in the history file, as last counted
         self._others_listed = False  # a listed row was made by the check or a drill (italics)
-        self.count_label = QLabel("")
+        # It wraps: with the italics' legend it is a sentence, and one line of it made the
+        # panel wider than a narrow dock (the History beside the request, on a laptop).
+        self.count_label = WrappingLabel("")
         self.count_label.setObjectName("historyCount")
         set_tone(self.count_label, Tone.MUTED)
 
