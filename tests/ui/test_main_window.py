@@ -621,6 +621,27 @@ def test_every_tab_fits_its_dock_on_a_laptop_screen(window: MainWindow, qtbot) -
                 assert wide <= bar.tabRect(index).width(), bar.tabText(index)
 
 
+def test_a_panel_opened_again_titles_its_row_of_tabs_for_its_length(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AC, 1024×700: Response and Error closed, then a failure opened Error again —
+    the five tabs kept the titles of a short row, "ID token · ⚠ ol…", "Hist…" cut short."""
+    window.resize(1024, 680)
+    qtbot.waitUntil(lambda: window.height() == 680, timeout=WAIT_MS)
+    token_flow(window, qtbot)
+    window.docks["response"].close()
+    window.docks["error"].close()
+    send_and_wait(window, qtbot)  # the same code again: a 401 opens the Error panel again
+    assert window.docks["error"].isVisible()
+    qtbot.waitUntil(lambda: window.docks["idToken"].windowTitle() == "⚠ ID token", timeout=WAIT_MS)
+    row = next(bar for bar in window.findChildren(QTabBar) if "Error" in _tab_texts(bar))
+    assert len(_tab_texts(row)) >= 5 and not any("·" in text for text in _tab_texts(row))
+
+
+def _tab_texts(bar: QTabBar) -> list[str]:
+    return [bar.tabText(index) for index in range(bar.count())]
+
+
 def test_long_unbroken_text_from_outside_never_widens_a_panel(window: MainWindow, qtbot) -> None:
     """A 300-character profile name in the "from another target" lines, and a server's long
     unbroken value in "Also returned": each panel still fits its dock, the window keeps its

@@ -173,6 +173,11 @@ class MainWindow(QMainWindow):
         self._default_layout: LayoutKind | None = None
         self._restored_default: LayoutKind | None = None  # the saved default's kind
         self._freshness_titled: dict[str, Freshness | None] = {}  # what each title says
+        # Once the docks opened or closed at once are placed: the rows of tabs they make.
+        self._retitling = QTimer(self)
+        self._retitling.setSingleShot(True)
+        self._retitling.setInterval(0)
+        self._retitling.timeout.connect(self._retitle)
         self._settling = QElapsedTimer()  # since the first show: the window manager settles
         KeepsItsNormalSize(self)
         self._shutdown_task: asyncio.Future[None] | None = None
@@ -326,6 +331,9 @@ class MainWindow(QMainWindow):
             dock.dockLocationChanged.connect(self._dock_moved)
             dock.topLevelChanged.connect(self._dock_moved)
             dock.toggleViewAction().toggled.connect(self._dock_moved)  # closed or opened
+            # A panel closed or opened makes a row of tabs shorter or longer: each title's
+            # words are chosen for the row it is in (tryout AC: "ID token · ⚠ ol…").
+            dock.toggleViewAction().toggled.connect(lambda _shown: self._retitling.start())
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -653,6 +661,10 @@ class MainWindow(QMainWindow):
         note = drill_note(drill, cancelled=exchange.cancelled, delayed_only=delayed_only)
         self.history.note_drill(exchange, note)
         self.status.add(f" — {note}")
+
+    def _retitle(self) -> None:
+        for dock, freshness in self._freshness_titled.items():
+            self._title(dock, freshness)
 
     def _title(self, dock: str, freshness: Freshness | None) -> None:
         """The dock's title says where its content came from: "Response · 14:02:11", or
@@ -1312,8 +1324,7 @@ class MainWindow(QMainWindow):
         self._arranging = True
         self._default_layout = window_layout.arrange(self, self.docks)
         self._arranging = False
-        for dock, freshness in self._freshness_titled.items():  # tabs in a row or not
-            self._title(dock, freshness)
+        self._retitle()  # tabs in a row or not
         # The panels that were in front stay in front (the layout's own picks are for a first
         # launch): a failure's error must not go behind the older response because the window
         # was resized. Where they now share one row of tabs, the result that matters most wins.
