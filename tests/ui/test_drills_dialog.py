@@ -222,3 +222,41 @@ def test_alt_a_arms_the_selected_drill(window: MainWindow, qtbot) -> None:
     qtbot.keyClick(dialog.list, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: armed_in(window) is not None, timeout=WAIT_MS)
     assert armed_in(window)["name"] == "slow"
+
+
+def _rows_cut_short(dialog: DrillsDialog) -> list[str]:
+    """The drills whose description's row is shorter than its text wrapped at the column's
+    width (the view then elides it: "…, …")."""
+    view = dialog.list
+    cut = []
+    for index in range(view.topLevelItemCount()):
+        item = view.topLevelItem(index)
+        assert item is not None
+        rect = view.visualItemRect(item)
+        box = view.fontMetrics().boundingRect(
+            0, 0, view.columnWidth(1) - 4, 100_000, Qt.TextFlag.TextWordWrap, item.text(1)
+        )
+        if rect.height() < box.height():
+            cut.append(item.text(0))
+    return cut
+
+
+def test_no_drill_is_cut_short_however_the_dialog_is_sized_and_opened(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AC: opened again, some rows were one line ending in "…" and others wrapped, and
+    the rows moved as the list was read again — a click meant for one drill armed another."""
+    dialog = open_drills(window, qtbot)
+    for width in (dialog.width() - 250, dialog.width() + 200):
+        dialog.resize(width, dialog.height())
+        qtbot.waitUntil(lambda: not _rows_cut_short(dialog), timeout=WAIT_MS)
+    dialog.close()
+    dialog = open_drills(window, qtbot)
+    first = dialog.list.topLevelItem(0)
+    assert first is not None
+    first.setData(0, Qt.ItemDataRole.UserRole + 1, "the row listed before")
+    window.drills.reload()  # read again, the same drills: the same rows, where they were
+    qtbot.waitUntil(lambda: window.controller.pending_tasks == 0, timeout=WAIT_MS)
+    again = dialog.list.topLevelItem(0)
+    assert again is not None and again.data(0, Qt.ItemDataRole.UserRole + 1)
+    assert not _rows_cut_short(dialog)

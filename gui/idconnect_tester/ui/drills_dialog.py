@@ -11,7 +11,7 @@ selected through a profile. Other targets are refused before anything is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
@@ -218,18 +218,14 @@ class DrillsDialog(QDialog):
 
     def show_state(self, state: DrillState) -> None:
         chosen = self.selected()
-        self._drills = {drill.name: drill for drill in state.drills}
-        self.list.clear()
-        for drill in state.drills:
-            params = ", ".join(param_label(k, v) for k, v in drill.params.items())
-            # The description is a sentence of its own (ending "… button)."): the defaults
-            # are another, not a bracket after its full stop.
-            text = drill.description + (f" By default: {params}." if params else "")
-            item = QTreeWidgetItem([drill.name, text])
-            item.setToolTip(1, text)
-            self.list.addTopLevelItem(item)
-        if chosen is not None:
-            self.select(chosen)
+        # Read again at every opening: listed again only when the drills differ, so the rows
+        # don't move under a pointer already on its way (tryout AC: a click meant for one
+        # drill armed another).
+        if list(self._drills.values()) != list(state.drills):
+            self._drills = {drill.name: drill for drill in state.drills}
+            self._list(state.drills)
+            if chosen is not None:
+                self.select(chosen)
         most = max((len(drill.params) for drill in state.drills), default=0)
         row = QDoubleSpinBox().sizeHint().height() + max(0, self.params_form.verticalSpacing())
         self.params_box.setMinimumHeight(most * row)
@@ -237,6 +233,17 @@ class DrillsDialog(QDialog):
         if not self._grown and self.isVisible():
             self._grown = True
             self._grow_to_list_every_drill()
+
+    def _list(self, drills: Sequence[Drill]) -> None:
+        self.list.clear()
+        for drill in drills:
+            params = ", ".join(param_label(k, v) for k, v in drill.params.items())
+            # The description is a sentence of its own (ending "… button)."): the defaults
+            # are another, not a bracket after its full stop.
+            text = drill.description + (f" By default: {params}." if params else "")
+            item = QTreeWidgetItem([drill.name, text])
+            item.setToolTip(1, text)
+            self.list.addTopLevelItem(item)
 
     def _grow_to_list_every_drill(self) -> None:
         """Taller, on a screen with room, by what the list needs to show every drill without
