@@ -1440,3 +1440,51 @@ def test_a_refresh_that_brings_the_same_id_token_back_is_checked_as_its_own(
     session.set_target(PRODUCTION)
     session.set_target(SANDBOX)
     assert len(panels.of(VerificationRequested)) == checks
+
+
+def _hinted(answer: Exchange) -> Exchange:
+    return replace(answer, hint=hint_for(answer.outcome, answer.endpoint))
+
+
+def test_a_share_token_401_for_an_access_token_known_to_have_expired_says_so(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AC: the server said "sumsubIdConnectToken has expired", and the advice still
+    listed "expired, never issued by this server, or another environment"."""
+    granted_at = clock.now
+    session.exchange_finished(
+        granted(granted_at, access="a-short", refresh="r-short", expires_in=60),
+        sent=TokenRequest.from_form("authorization_code", code="c", code_verifier="v" * 43),
+        origin=SANDBOX,
+    )
+    share = ShareTokenRequest("a-short", "other-client", 1800)
+    clock.advance(61)
+    answer = _hinted(api_error(clock.now, 401, "sumsubIdConnectToken has expired", share=True))
+    session.exchange_finished(answer, sent=share, origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert isinstance(hint, Hint) and hint.kind is HintKind.ACCESS_TOKEN_REFUSED
+    assert clock_time(granted_at + timedelta(seconds=60)) in hint.title
+    assert "refresh" in hint.advice.lower()
+    # Sent while it was live, a 401 is one of the maybes: the generic advice stays.
+    fresh = granted(clock.now, access="a-live", refresh="r-live")
+    session.exchange_finished(fresh, sent=refresh_request("r-short"), origin=SANDBOX)
+    clock.advance(1)
+    answer = _hinted(api_error(clock.now, 401, "Invalid sumsubIdConnectToken", share=True))
+    live_share = ShareTokenRequest("a-live", "other-client", 1800)
+    session.exchange_finished(answer, sent=live_share, origin=SANDBOX)
+    assert panels.error.report.hint == answer.hint
+
+
+def test_a_refresh_token_401_for_another_servers_token_names_that_server(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AC: after the person chose to send the other server's refresh token, its 401
+    said "mistyped, expired, or issued to another client"."""
+    exchange_code(session, clock, signer, target=SANDBOX)
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    answer = _hinted(api_error(clock.now, 401, "Invalid refresh token"))
+    session.exchange_finished(answer, sent=refresh_request("refresh-code-1"), origin=PRODUCTION)
+    hint = panels.error.report.hint
+    assert isinstance(hint, Hint) and hint.kind is HintKind.REFRESH_TOKEN_REFUSED
+    assert SANDBOX.label in hint.title and "mistyped" not in hint.advice

@@ -640,14 +640,75 @@ class Session:
         origin: Origin,
     ) -> ErrorReport | None:
         """The error report, its generic hint replaced where this run knows the cause."""
-        if report is None or not isinstance(sent, TokenRequest):
+        if report is None or sent is None:
             return report
-        hint = (
-            self._replay_hint(exchange, sent, origin)
-            or self._elsewhere_hint(exchange, sent, origin)
-            or self._revocation_hint(report, sent, origin)
-        )
+        if isinstance(sent, ShareTokenRequest):
+            hint = self._access_token_hint(report, exchange, sent, origin)
+        else:
+            hint = (
+                self._replay_hint(exchange, sent, origin)
+                or self._elsewhere_hint(exchange, sent, origin)
+                or self._refresh_token_elsewhere_hint(report, sent, origin)
+                or self._revocation_hint(report, sent, origin)
+            )
         return report if hint is None else replace(report, hint=hint)
+
+    def _refresh_token_elsewhere_hint(
+        self, report: ErrorReport, sent: TokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A 401 for a refresh token another server issued (in this run; the form kept it
+        across a switch, and the person said to send it) is that — not "mistyped, expired,
+        or issued to another client" (tryout AC)."""
+        chain = self._chain_issuing(sent.refresh_token)
+        if (
+            report.hint is None
+            or report.hint.kind is not HintKind.REFRESH_TOKEN_REFUSED
+            or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
+            or chain is None
+            or chain.origin.same_client(origin)
+        ):
+            return None
+        issuer = chain.origin.label
+        return Hint(
+            HintKind.REFRESH_TOKEN_REFUSED,
+            f"This refresh token was issued by {issuer}: only that server and client can redeem it",
+            f"Send it on {issuer}, or press Get code here and exchange the code for this "
+            "target's own tokens.",
+        )
+
+    def _access_token_hint(
+        self, report: ErrorReport, exchange: Exchange, sent: ShareTokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A share-token 401 for an access token this run knows: expired before the request
+        was sent, or another server's — said, not listed among the maybes (tryout AC)."""
+        token = sent.access_token.strip()
+        chain = next(
+            (c for c in reversed(self._chains.values()) if c.latest.granted.access_token == token),
+            None,
+        )
+        if (
+            report.hint is None
+            or report.hint.kind is not HintKind.ACCESS_TOKEN_REFUSED
+            or chain is None
+        ):
+            return None
+        again = "then ask for the share token again."
+        if not chain.origin.same_client(origin):
+            return Hint(
+                HintKind.ACCESS_TOKEN_REFUSED,
+                f"This access token was issued by {chain.origin.label}: only that server "
+                "accepts it",
+                f"Ask {chain.origin.label} for the share token, or get this target's own "
+                f"tokens here (Get code, Send), {again}",
+            )
+        expired_at = chain.latest.granted.expires_at
+        if expired_at > exchange.started_at:
+            return None
+        return Hint(
+            HintKind.ACCESS_TOKEN_REFUSED,
+            f"The access token had expired at {clock_time(expired_at)}, before this request",
+            f"Refresh it (grant type refresh_token, Send), or Get code for new tokens, {again}",
+        )
 
     def _elsewhere_hint(
         self, exchange: Exchange, sent: TokenRequest, origin: Origin
