@@ -100,6 +100,11 @@ def test_a_redirect_with_another_state_is_withheld_and_says_so(window: MainWindo
     assert window.form.code_verifier.text() == ""
     assert "state" in window.form.messages["code"].text().lower()
     assert not window.form.send_button.isEnabled()
+    # The field's own message follows the note as a sentence (tryout AC: "… Start again.;
+    # Enter the authorization code …").
+    window.form.try_send()
+    said = window.form.messages["code"].text()
+    assert "Start again." in said and ".;" not in said, said
     # Tryouts T and V: the Get code it was checked against had its code already. Recorded as
     # that attempt's failure, it read "authorize failed" beside its success, with a made-up
     # wait; it answers no attempt, and the status bar says none is waiting.

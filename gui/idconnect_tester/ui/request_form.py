@@ -461,7 +461,9 @@ class RequestForm(QGroupBox):
                 continue
             widget = self.messages[field]
             tone = Tone.ERROR if issue.blocks else Tone.WARNING
-            prefix = "" if not widget.text() else widget.text() + "; "
+            said = widget.text()
+            # A sentence said already ("… Start again.") is followed, not run on (".; ").
+            prefix = "" if not said else said + (" " if said.endswith(".") else "; ")
             widget.show_message(prefix + issue.message, tone)
         token_fields = (
             ("code", self.code),
