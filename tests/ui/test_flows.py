@@ -480,6 +480,11 @@ def test_auto_refresh_fires_before_expiry(loop, qtbot) -> None:
         assert refreshed.outcome.access_token != first_token
         assert "Auto-refresh" in window.status.text()
         assert window.auto_refresh.scheduled  # and the next one is lined up
+        # In the history, told from the person's own Send (tryout AC: they read the same).
+        qtbot.waitUntil(lambda: window.history.pending_writes == 0, timeout=WAIT_MS)
+        automatic, own = window.history.store.list()[:2]
+        assert automatic.made_by == "made by auto-refresh" and own.made_by == ""
+        assert window.history.store.list(text="auto-refresh") == [automatic]
     finally:
         window.countdown_panel.auto_refresh.setChecked(False)
         close_window(window, qtbot)

@@ -26,6 +26,8 @@ DEFAULT_LEAD_S: Final = 60
 _LATE_FRACTION: Final = 0.8
 _MIN_GAP: Final = timedelta(seconds=1)
 
+MADE_BY_AUTO_REFRESH: Final = "made by auto-refresh"  # its exchanges, in the history
+
 
 class AutoRefresh(QObject):
     """Says when to refresh (`due`), never while another request runs: a refresh that comes

@@ -754,7 +754,7 @@ class HistoryPanel(QWidget):
         else:
             text = f"The latest {shown:,} of {everything}"
         if self._others_listed:
-            text += " · in italics: made by the credential check or a drill"
+            text += " · in italics: made by auto-refresh, the credential check or a drill"
         self.count_label.setText(text)
         self._selection_changed()
 

@@ -75,7 +75,7 @@ from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.core.token_chain import SpentHow, clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
-from idconnect_tester.ui.auto_refresh import AutoRefresh
+from idconnect_tester.ui.auto_refresh import MADE_BY_AUTO_REFRESH, AutoRefresh
 from idconnect_tester.ui.check_panel import CheckPanel
 from idconnect_tester.ui.check_runner import CheckRunner
 from idconnect_tester.ui.controller import RequestController
@@ -877,7 +877,9 @@ class MainWindow(QMainWindow):
         # says the same: "this Send replayed it", not the generic maybes).
         form = request if isinstance(request, TokenRequest) else None
         recorded = exchange if hint is exchange.hint else replace(exchange, hint=hint)
-        self.history.record_soon(recorded, form, origin.profile)
+        # Auto-refresh's own are told from the person's Sends (tryout AC: they read the same).
+        made_by = MADE_BY_AUTO_REFRESH if automatic else ""
+        self.history.record_soon(recorded, form, origin.profile, made_by)
         self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
         if self.auto_refresh.enabled and (refused := self._why_the_refresh_token_will_not_do()):
             # Said now, not at the due time (a day later, "Next refresh at …" until then).
