@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import httpx
 import pytest
+from tests.support.exchanges import exchange
 from tests.support.faulty_servers import closed_port, garbage_server
 
 from idconnect_tester.core.emulator_drills import (
+    DRILL_HEADER,
     DrillError,
+    StagedBy,
     arm_drill,
     disarm_drill,
     drills_problem,
     param_label,
     read_drills,
 )
+from idconnect_tester.core.exchange import ReceivedResponse, TokenGranted
 from idconnect_tester.emulator import EmulatorServer
+
+NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 T = TypeVar("T")
 
@@ -84,3 +92,24 @@ def test_only_an_emulator_on_this_machine_takes_drills() -> None:
 )
 def test_a_parameter_says_its_unit(name: str, value: float | None, label: str) -> None:
     assert param_label(name, value) == label
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("slow; kind=delay", StagedBy("slow", "delay")),
+        ("server_error_html; kind=response", StagedBy("server_error_html", "response")),
+        ("server_error_html", StagedBy("server_error_html")),  # an emulator that says no kind
+        ("", None),
+    ],
+)
+def test_an_answer_says_which_drill_changed_it_and_how(
+    said: str, expected: StagedBy | None
+) -> None:
+    headers = ((DRILL_HEADER.lower(), said),) if said else ()
+    response = ReceivedResponse(200, "OK", "HTTP/1.1", headers, b"{}")
+    answer = replace(exchange(TokenGranted("a", "Bearer", 60, NOW), at=NOW), response=response)
+    staged = StagedBy.of(answer)
+    assert staged == expected
+    assert (staged is not None and staged.delayed_only) is (said == "slow; kind=delay")
+    assert StagedBy.of(replace(answer, response=None)) is None  # no answer, nothing said

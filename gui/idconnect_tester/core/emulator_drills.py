@@ -71,9 +71,9 @@ class StagedBy:
         said = response.header(DRILL_HEADER) if response is not None else None
         if not said:
             return None
-        name, _, rest = said.partition(";")
-        kind = rest.strip().removeprefix("kind=") if rest.strip().startswith("kind=") else ""
-        return cls(name.strip(), kind)
+        name, _, parameter = said.partition(";")
+        key, _, kind = parameter.strip().partition("=")
+        return cls(name.strip(), kind.strip() if key == "kind" else "")
 
     @property
     def delayed_only(self) -> bool:
