@@ -151,6 +151,10 @@ def test_an_unreachable_target_exits_3() -> None:
         (["--base-url", "http://127.0.0.1:1"], {"SUMSUB_APP_TOKEN": "sbx:x"}, "no secret key"),
         (["--issuer", "http://127.0.0.1:1/"], {}, "go with --base-url"),
         (["--junit", "/nonexistent/dir/check.xml"], {}, "no such directory"),
+        # Tryout AD: refused only after the whole run (a sign-in, a spent code), with exit 2
+        # hiding the check's own failure, and "" read as "Device or resource busy".
+        (["--junit", "/tmp"], {}, "is a folder"),
+        (["--report", ""], {}, "give a file name"),
         (["--base-url", "http://127.0.0.1:1", "--no-browser"], SECRETS, "redirect URI"),
         (["--profile", "Nope"], SECRETS, "no profile named"),
     ],

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TextIO
@@ -143,8 +144,19 @@ def _line(result: StepResult) -> list[str]:
 
 
 def _check_writable(path: str | None, option: str) -> None:
-    if path is not None and not Path(path).expanduser().resolve().parent.is_dir():
+    """Refused before the run, not after it: against a real target the run costs a sign-in
+    and spends a code, and a report that can't be written then was known to be so before."""
+    if path is None:
+        return
+    if not path.strip():
+        raise UsageError(f"{option}: give a file name")
+    where = Path(path).expanduser().resolve()
+    if where.is_dir():
+        raise UsageError(f"{option}: {path} is a folder; give a file name in it")
+    if not where.parent.is_dir():
         raise UsageError(f"{option}: no such directory for {path}")
+    if not os.access(where.parent, os.W_OK) or (where.exists() and not os.access(where, os.W_OK)):
+        raise UsageError(f"{option}: {path} can't be written here (permission denied)")
 
 
 @dataclass(frozen=True)
@@ -205,6 +217,7 @@ def run(
     print(f"check {verdict}: {took} against {target}", file=stream)
     if args.json:
         stdout.write(report_to_json(report))
+    unwritten = False
     for path, text in ((args.junit, junit_xml), (args.report, markdown_report)):
         if path is None:
             continue
@@ -212,8 +225,13 @@ def run(
             atomic_write_text(Path(path).expanduser(), text(report), mode=SHARED_FILE_MODE)
         except OSError as exc:
             print(f"error: could not write {path}: {exc.strerror or exc}", file=stderr)
-            return EXIT_USAGE
-        print(f"wrote {path}", file=stderr)
+            unwritten = True
+        else:
+            print(f"wrote {path}", file=stderr)
+    # The check's own verdict first: a job must not read a failed credential as a usage error
+    # because a report could not be written as well (the error above says that).
     if report.unreachable:
         return EXIT_NETWORK
-    return EXIT_OK if report.passed else EXIT_API_ERROR
+    if not report.passed:
+        return EXIT_API_ERROR
+    return EXIT_USAGE if unwritten else EXIT_OK
