@@ -583,6 +583,11 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             "FAILED" in window.id_token_panel.summary.text().upper()
         )
         assert text_of(window, "idTokenExpiryCountdown") == "Expired"
+        # Genuine when it arrived, past its time now: "expired", not the "not trusted" of a
+        # forged one (tryout AD could not tell them apart at a glance).
+        assert text_of(window, "idTokenState") == "expired"
+        assert text_of(window, "idTokenExpiryCountdownState") == "expired"
+        assert window.id_token_panel.summary.text().startswith("Expired; it verified")
         # PyJWT agrees the token fails: that row is no green tick beside "Do not trust".
         checks = window.id_token_panel.checks
         rows = [checks.topLevelItem(i) for i in range(checks.topLevelItemCount())]

@@ -1247,7 +1247,12 @@ class Session:
             keys_note=verifying.keys_note if current and verifying is not None else "",
             freshness=freshness,
             status=chain.id_token_status(self._target),
+            verified_on_arrival=self._verified_on_arrival(grant.exchange),
         )
+
+    def _verified_on_arrival(self, exchange: Exchange) -> bool:
+        first = self._first_verdicts.get(exchange)
+        return first is not None and first.verification.verdict is Verdict.VERIFIED
 
     def _share_view(self, now: datetime) -> ShareView | None:
         share = self._share

@@ -211,18 +211,28 @@ class IdTokenView:
     # In doubt with the rest of its chain (its code was replayed: the server revokes what the
     # code issued); None when nothing is known against it.
     status: TokenStatus | None = None
+    # Its checks passed when it arrived: a failure now that only time explains (exp) is an
+    # expiry, not a forgery.
+    verified_on_arrival: bool = False
 
     def trust(self) -> TokenStatus | None:
         """What the id_token is worth when that is in doubt, else None: one whose checks
-        failed is not to be trusted (its exp is a claim nobody should count on); one in doubt
-        with its chain is suspect, like the access token it came with; one past its exp and
-        accepted for clock skew says so beside its "Expired"."""
+        failed is not to be trusted (its exp is a claim nobody should count on) — unless it
+        verified when it came and has only expired since (tryout AD: a genuine token past its
+        time read "not trusted", as a forged one does); one in doubt with its chain is
+        suspect, like the access token it came with; one past its exp and accepted for clock
+        skew says so beside its "Expired"."""
         verification = self.verification
         if verification is None or verification.verdict is not Verdict.FAILED:
             exp = verification.row("exp") if verification is not None else None
             if self.status is None and exp is not None and exp.status is CheckStatus.WARN:
                 return TokenStatus(TokenState.IN_LEEWAY, exp.detail)
             return self.status
+        exp = verification.row("exp")
+        if self.verified_on_arrival and verification.failed == ["exp"] and exp is not None:
+            return self.status or TokenStatus(
+                TokenState.EXPIRED, f"{exp.detail}; it verified when it arrived"
+            )
         failed = ", ".join(verification.failed) or "decode"
         return TokenStatus(TokenState.UNTRUSTED, f"Do not trust this id_token: {failed} failed")
 

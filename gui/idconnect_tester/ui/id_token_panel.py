@@ -160,6 +160,16 @@ class IdTokenPanel(QWidget):
                 self.summary.setText(f"{state} now. Its own checks: {verdict}")
             self.summary.setToolTip(doubt.why)
             set_tone(self.summary, Tone.ERROR if failed else STATE_TONES[doubt.state])
+        trust = view.trust()
+        if (
+            view.verification is not None
+            and trust is not None
+            and trust.state is TokenState.EXPIRED
+        ):
+            # Genuine, and past its time: told apart from a forgery at a glance (tryout AD).
+            verdict = self.summary.text()
+            self.summary.setText(f"Expired; it verified when it arrived. Its checks now: {verdict}")
+            self.summary.setToolTip(trust.why)
 
     def _remember_the_row_being_read(self) -> None:
         """The check the keyboard is on, kept through "Verifying…" (which empties the table)
