@@ -638,6 +638,27 @@ def test_a_panel_opened_again_titles_its_row_of_tabs_for_its_length(
     assert len(_tab_texts(row)) >= 5 and not any("·" in text for text in _tab_texts(row))
 
 
+def test_an_id_token_that_fails_its_checks_opens_the_closed_panels_that_say_so(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AD: with Response and Error closed, a 200 whose id_token failed its checks
+    opened the Response again but not the Error panel; "Do not trust this response" could
+    only be found through the View menu."""
+    window.docks["response"].close()
+    window.docks["error"].close()
+    window.docks["idToken"].close()
+    get_code(window, qtbot)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("bad_signature_id_token")
+    send_and_wait(window, qtbot)
+    qtbot.waitUntil(
+        lambda: window.id_token_panel.check_status("signature") == "fail", timeout=WAIT_MS
+    )
+    qtbot.waitUntil(lambda: not window.docks["idToken"].isHidden(), timeout=WAIT_MS)
+    assert not window.docks["error"].isHidden()
+    assert "not trust" in window.error_panel.status.text() + window.error_panel.hint.text()
+
+
 def _tab_texts(bar: QTabBar) -> list[str]:
     return [bar.tabText(index) for index in range(bar.count())]
 

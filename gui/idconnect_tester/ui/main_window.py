@@ -577,6 +577,12 @@ class MainWindow(QMainWindow):
                     # unless auto-refresh's, over what the person is working in.
                     raised = self.docks["idToken"]
                     if exchange is not self._automatic or not self._covers_the_focus(raised):
+                        # Opened again if closed, and the Error panel too, which says "Do
+                        # not trust this response" (tryout AD: a closed one stayed closed,
+                        # and only the History's red row told of it).
+                        for dock in (self.docks["error"], raised):
+                            if dock.isHidden():
+                                dock.show()
                         raised.raise_()
                     if self.auto_refresh.enabled:  # the next refresh would paint over it
                         failed = ", ".join(verification.failed) or "decode"
