@@ -282,3 +282,19 @@ def test_a_duplicate_among_a_hundred_thousand_claims_is_named_without_a_freeze()
     decoded = decode_jwt(token)
     assert isinstance(decoded, JwtDecodeError)
     assert "duplicate member names ('c7')" in decoded.message
+
+
+@pytest.mark.parametrize("cty", ["JWT", "jwt", "application/jwt"])
+def test_a_nested_jwt_is_named_as_one_not_as_damage(cty: str) -> None:
+    """Tryout AD: a JWT whose payload is another JWT (RFC 7519 §5.2) read "the payload is not
+    JSON — the token was probably altered or damaged … copy it again"."""
+    inner = make({"alg": "HS256"}, {"sub": "user"})
+    outer = f"{b64(json.dumps({'alg': 'none', 'cty': cty}).encode())}.{b64(inner.encode())}."
+    decoded = decode_jwt(outer)
+    assert isinstance(decoded, JwtDecodeError)
+    assert "nested JWT" in decoded.message and not decoded.damaged
+    # Announced, but claims after all: decoded, for the cty check to say so.
+    assert isinstance(decode_jwt(make({"alg": "none", "cty": cty}, {"sub": "user"})), DecodedJwt)
+    # Not announced: a JWT as payload is no claims, as before.
+    plain = f"{b64(json.dumps({'alg': 'none'}).encode())}.{b64(inner.encode())}."
+    assert "nested" not in decode_jwt(plain).message  # type: ignore[union-attr]

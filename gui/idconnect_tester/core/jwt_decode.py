@@ -128,6 +128,17 @@ def _json_object(raw: bytes, what: str) -> dict[str, Any]:
 
 
 _JSON_OBJECT_B64 = "eyJ"  # `{"` in base64url: the start of every JWT header
+_COMPACT_JOSE: Final = re.compile(rb"eyJ[\w-]*(\.[\w-]*){2}(\.[\w-]*){0,2}")
+
+
+def _nested(header: dict[str, Any], payload: bytes) -> bool:
+    """Whether the header announces a nested JWT (`cty: JWT`, any case, or its media type)
+    and the payload is one: a JWS or JWE in compact form, not claims."""
+    cty = header.get("cty")
+    announced = isinstance(cty, str) and cty.lower() in ("jwt", "application/jwt")
+    return announced and _COMPACT_JOSE.fullmatch(payload.strip()) is not None
+
+
 _PASTED_PREFIX = re.compile(r"^(?:authorization\s*:\s*)?bearer\s+", re.IGNORECASE)
 # `https://…`, `myapp://cb`, `com.example.app:/cb` (RFC 8252 §7.1): a scheme, a colon and a
 # slash. No JWT has a colon, so nothing that is one is taken for a URL.
@@ -346,6 +357,12 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         return JwtDecodeError(f"The signature part {exc}")
     try:
         header = _json_object(decoded[0], "header")
+        if _nested(header, decoded[1]):
+            return JwtDecodeError(
+                f"A nested JWT (cty {header['cty']!r}, RFC 7519 §5.2): its payload is another "
+                "JWT, not claims — no id_token is one (an id_token's payload is its claims, "
+                "OIDC Core §2)"
+            )
         claims = _json_object(decoded[1], "payload")
     except _Unreadable as exc:
         if not token.startswith(_JSON_OBJECT_B64):
