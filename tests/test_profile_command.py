@@ -173,6 +173,10 @@ def test_a_name_that_would_redraw_the_terminal_is_printed_as_its_escape(
     assert code == 0 and "Evil\\u202eeman" in out and "\u202e" not in out
     code, out, _ = run(capsys, "list", "--json")
     assert "\u202e" not in out and [p["name"] for p in json.loads(out)] == [spoofing]
+    # The name as printed, copied back, names the profile (tryout AD: it was refused).
+    exported = sources / "exported.json"
+    assert run(capsys, "export", "Evil\\u202eeman", str(exported))[0] == 0
+    assert [p["name"] for p in json.loads(exported.read_text())["profiles"]] == [spoofing]
 
 
 @pytest.mark.parametrize(

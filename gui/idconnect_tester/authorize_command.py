@@ -106,7 +106,7 @@ def profile_named(name: str) -> Profile:
     from idconnect_tester.core.profiles import ProfileStore
 
     profiles = ProfileStore().profiles()
-    found = next((p for p in profiles if p.name.casefold() == name.strip().casefold()), None)
+    found = next((p for p in profiles if p.answers_to(name)), None)
     if found is None:
         names = ", ".join(repr(p.name) for p in profiles if not p.builtin) or "none yet"
         raise UsageError(f"no profile named {name!r} (saved profiles: {names})")

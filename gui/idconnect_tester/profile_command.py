@@ -133,11 +133,11 @@ def _list(store: ProfileStore, *, as_json: bool, stdout: TextIO, stderr: TextIO)
 
 
 def _find(store: ProfileStore, name: str) -> Profile:
-    """The saved profile called `name`: exactly, or else ignoring case."""
+    """The saved profile called `name`: exactly, or else as `Profile.answers_to` allows."""
     profiles = _saved(store)
     found = next((p for p in profiles if p.name == name), None)
     if found is None:
-        found = next((p for p in profiles if p.name.casefold() == name.casefold()), None)
+        found = next((p for p in profiles if p.answers_to(name)), None)
     if found is not None:
         return found
     names = ", ".join(repr(p.name) for p in profiles) or "none yet"

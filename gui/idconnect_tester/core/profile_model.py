@@ -27,6 +27,7 @@ from idconnect_tester.core.target import (
     normalise_base_url,
     url_character_problem,
 )
+from idconnect_tester.core.visible_text import escape_hidden
 
 EMULATOR_PROFILE_ID: Final = "builtin-emulator"
 EMULATOR_PROFILE_NAME: Final = "Built-in emulator"
@@ -188,6 +189,13 @@ class Profile:
     def uses_builtin_emulator(self) -> bool:
         """Requests go to the emulator inside the app: it must be running for this profile."""
         return self.builtin or self.follows_emulator
+
+    def answers_to(self, name: str) -> bool:
+        """Whether `name` names this profile: as saved, in any case — or as the command line
+        prints it, hidden characters as escapes (`Evil\\u202eeman`), which a person copies
+        back (tryout AD: the printed name was refused)."""
+        given = name.strip().casefold()
+        return given in (self.name.casefold(), escape_hidden(self.name).casefold())
 
     def follow(self, emulator_url: str) -> Profile:
         """This profile on the built-in emulator at `emulator_url`, if it follows it: its base
