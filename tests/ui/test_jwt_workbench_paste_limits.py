@@ -164,3 +164,18 @@ def test_decode_on_an_empty_box_after_a_refused_paste_keeps_saying_why(
     assert f"{MAX_TOKEN_CHARS:,}" in refusal
     bench.verify_button.click()
     assert said(bench) == refusal
+
+
+def test_a_refused_paste_is_not_said_under_the_token_pasted_after_it(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AD: after a refused paste, a token that fits went in, and "Not pasted: … too
+    long" stayed under it until Decode and verify."""
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    bench.token.clear()
+    paste_at_end(qtbot, bench.token, no_jwt(MAX_TOKEN_CHARS + 1))
+    assert f"{MAX_TOKEN_CHARS:,}" in said(bench)
+    paste_at_end(qtbot, bench.token, token)
+    assert bench.token.toPlainText() == token
+    assert said(bench) == ""

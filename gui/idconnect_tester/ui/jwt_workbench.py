@@ -188,6 +188,8 @@ class JwtWorkbench(QDialog):
         self.problem = WrappingLabel("")
         self.problem.setObjectName(f"{PREFIX}Problem")
         self._said_about_the_inputs = False
+        # A refused paste's box and what it held then: said until something else goes in.
+        self._refused: tuple[BoundedTextEdit, str] | None = None
         set_tone(self.problem, Tone.ERROR)
         action = QHBoxLayout()
         action.addWidget(self.problem, 1)
@@ -235,9 +237,14 @@ class JwtWorkbench(QDialog):
     def _inputs_edited(self) -> None:
         """The verdict on show is about the token, keys and settings as they were: say so (and
         drop a fetch still running for them) until Decode and verify runs again. A message
-        about the inputs ("Enter the issuer…") is about them as they were: it goes."""
+        about the inputs ("Enter the issuer…") is about them as they were: it goes — and so
+        does a refused paste's, once something else went in (tryout AD: "Not pasted: … too
+        long" stayed under the token pasted after it)."""
         self._generation += 1
-        if self._said_about_the_inputs:
+        refused = self._refused
+        if self._said_about_the_inputs or (
+            refused is not None and refused[0].toPlainText() != refused[1]
+        ):
             self._say("")
         if self._fetching:  # for the inputs as they were: its result will be dropped
             self._fetching = False
@@ -269,6 +276,7 @@ class JwtWorkbench(QDialog):
         show stays current (nothing it is about changed)."""
         text = too_long(holds, limit, offered, total, kept=not box.document().isEmpty())
         self._say(text, about_the_inputs=False)  # about a paste that did not go in
+        self._refused = (box, box.toPlainText())  # said until something else goes in
         announce(box, text)  # the focus is in the box, not on the line that says it
 
     def _line_edit(self, name: str, accessible: str, placeholder: str) -> QLineEdit:
@@ -299,6 +307,7 @@ class JwtWorkbench(QDialog):
         self.problem.setText(text)
         set_tone(self.problem, tone)
         self._said_about_the_inputs = about_the_inputs and bool(text)
+        self._refused = None
 
     def verify(self) -> None:
         """Decode and check the pasted token with the chosen keys. Never raises for what was
