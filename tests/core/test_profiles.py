@@ -188,7 +188,7 @@ def test_the_emulator_follows_the_running_emulator_url(store: ProfileStore) -> N
         ({"base_url": "http://api.sumsub.com"}, "base_url", "only allowed to this machine"),
         ({"name": "  "}, "name", "Enter a name"),
         ({"app_token": ""}, "app_token", "Enter the app token"),
-        ({"timeout_s": 0.0}, "timeout_s", "between 0 and 600"),
+        ({"timeout_s": 0.0}, "timeout_s", "more than 0 and at most 600"),
         ({"proxy": "proxy.local"}, "proxy", "http://proxy.example:3128"),
     ],
 )

@@ -234,6 +234,8 @@ def test_reprs_leave_the_secrets_out() -> None:
         (" tok", ("space", "before")),
         ("\ttok \r\n", ("line break", "tab", "space", "around")),
         ("tok\u2028", ("line break", "after")),
+        ("tok  \r\n\r\n", ("line breaks and spaces after",)),  # counted as a person would
+        ("\ttok \n", ("line break, tab and space around",)),
     ],
 )
 def test_what_a_paste_brought_around_a_token_is_named(pasted: str, words: tuple[str, ...]) -> None:

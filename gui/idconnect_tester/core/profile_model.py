@@ -25,6 +25,7 @@ from idconnect_tester.core.target import (
     is_loopback_host,
     is_on_this_machine,
     normalise_base_url,
+    timeout_problem,
     url_character_problem,
 )
 from idconnect_tester.core.visible_text import escape_hidden
@@ -40,8 +41,6 @@ EMULATOR_DEFAULT_URL: Final = "http://127.0.0.1:8088"
 # "{built-in emulator}" as base URL, "{built-in emulator}/" as issuer. Read back, it is the URL
 # the running emulator has. Not a URL on purpose: an older version refuses it rather than send.
 EMULATOR_URL_MARK: Final = "{built-in emulator}"
-
-MAX_TIMEOUT_S: Final = 600.0
 
 # "Prod EU", "payments-production" match; "products", "preprod" don't.
 _PRODUCTION_NAME: Final = re.compile(r"(?<![a-z])prod(uction)?(?![a-z])", re.IGNORECASE)
@@ -314,8 +313,8 @@ class Profile:
             problem = base_url_problem(self.authorization_endpoint)
             if problem is not None:
                 found["authorization_endpoint"] = problem.replace("base URL", "endpoint")
-        if not 0 < self.timeout_s <= MAX_TIMEOUT_S:
-            found["timeout_s"] = f"The timeout must be between 0 and {MAX_TIMEOUT_S:.0f} seconds"
+        if (problem := timeout_problem(self.timeout_s)) is not None:
+            found["timeout_s"] = problem
         if self.proxy:
             parts = urlsplit(self.proxy.strip())
             if parts.scheme not in ("http", "https", "socks5", "socks5h") or not parts.hostname:

@@ -35,18 +35,21 @@ def dropped_space_note(text: str) -> str | None:
         return None
     before = text[: len(text) - len(text.lstrip())]
     after = text[len(text.rstrip()) :]
-    dropped = set(before + after)
+    dropped = (before + after).replace("\r\n", "\n")  # one line break in two characters
+    breaks = sum(c in _LINE_BREAKS for c in dropped)
+    tabs = dropped.count("\t")
     kinds = [
-        name
-        for name, found in (
-            ("line break", bool(dropped & _LINE_BREAKS)),
-            ("tab", "\t" in dropped),
-            ("space", bool(dropped - _LINE_BREAKS - {"\t"})),
+        name if count == 1 else f"{name}s"
+        for name, count in (
+            ("line break", breaks),
+            ("tab", tabs),
+            ("space", len(dropped) - breaks - tabs),
         )
-        if found
+        if count
     ]
     where = "around" if before and after else ("before" if before else "after")
-    return f"Sent without the {' and '.join(kinds)} {where} it"
+    listed = f"{', '.join(kinds[:-1])} and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+    return f"Sent without the {listed} {where} it"
 
 
 MAX_FIELD_LENGTH: Final = 16_384  # far beyond any real token; catches a pasted file

@@ -14,6 +14,15 @@ from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.visible_text import is_hidden
 
 DEFAULT_TIMEOUT_S: Final = 30.0
+MAX_TIMEOUT_S: Final = 600.0
+
+
+def timeout_problem(seconds: float) -> str | None:
+    """Why `seconds` can't be a request's timeout, or None. Zero is not one (it would give
+    up before asking), so the range is said without it."""
+    if 0 < seconds <= MAX_TIMEOUT_S:
+        return None
+    return f"The timeout must be more than 0 and at most {MAX_TIMEOUT_S:.0f} seconds"
 
 
 def is_on_this_machine(url: str) -> bool:
@@ -150,8 +159,8 @@ class Target:
             found["app_token"] = "The app token has characters that can't be sent in a header"
         if not self.secret_key:
             found["secret_key"] = "Enter the app token's secret key"
-        if not 0 < self.timeout_s <= 600:
-            found["timeout"] = "The timeout must be between 0 and 600 seconds"
+        if (problem := timeout_problem(self.timeout_s)) is not None:
+            found["timeout"] = problem
         if self.verify_tls and (bundle_problem := ca_bundle_problem(self.ca_bundle)) is not None:
             found["ca_bundle"] = bundle_problem
         return found
