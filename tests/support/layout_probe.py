@@ -574,6 +574,30 @@ async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     return report
 
 
+async def _workbench_report(window: MainWindow) -> dict[str, Any]:
+    """The JWT workbench, sized for reading (as large as the screen allows), framed: its
+    frame within the screen, its Close button in view."""
+    await _until(lambda: window.ready)
+    bench = window.open_jwt_workbench()
+    await _until(lambda: _exposed(bench))
+    screen = bench.screen().availableGeometry()
+    if "--window-manager" in sys.argv:
+        await _until(lambda: bench.frameGeometry().size() != bench.size())
+        with contextlib.suppress(TimeoutError):
+            await _until(lambda: screen.contains(bench.frameGeometry()), timeout_s=3.0)
+    frame = bench.frameGeometry()
+    close = [b for b in bench.findChildren(QAbstractButton) if "Close" in b.text()]
+    report = {
+        "screen": [screen.left(), screen.top(), screen.width(), screen.height()],
+        "frame": [frame.left(), frame.top(), frame.width(), frame.height()],
+        "frame_on_screen": screen.contains(frame),
+        "close_visible": bool(close)
+        and all(screen.contains(QRect(b.mapToGlobal(QPoint(0, 0)), b.size())) for b in close),
+    }
+    bench.close()
+    return report
+
+
 def _exposed(widget: QWidget) -> bool:
     handle = widget.windowHandle()
     return handle is not None and handle.isExposed()
@@ -599,6 +623,8 @@ def main() -> int:
         try:
             if "--dialog" in sys.argv:
                 return await _dialog_report(window)
+            if "--workbench" in sys.argv:
+                return await _workbench_report(window)
             if "--relaunch" in sys.argv:
                 return await _relaunch_report(window)
             if "--maximise" in sys.argv:

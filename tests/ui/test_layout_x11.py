@@ -177,6 +177,18 @@ def test_at_200_percent_the_new_profile_dialog_fits_and_save_is_reachable() -> N
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+@pytest.mark.parametrize(("screen", "scale"), [("1920x1080", "2"), ("1024x700", None)])
+def test_the_jwt_workbench_sized_for_reading_keeps_its_frame_on_the_screen(
+    screen: str, scale: str | None
+) -> None:
+    """Tryout AD: at 200% the workbench took the screen's whole height and, with its title
+    bar, ended 20 px past the screen's edge."""
+    report = probe(screen, "--workbench", scale=scale, window_manager=True)
+    assert report["frame_on_screen"], report
+    assert report["close_visible"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 @pytest.mark.parametrize("screen", ["1024x700", "1366x768"])
 def test_the_new_profile_dialog_takes_the_height_its_fields_need(screen: str) -> None:
     """Sized for all its fields, not Qt's 24-line guess for a scroll area: on a laptop it

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Final
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QMoveEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -43,7 +43,7 @@ from idconnect_tester.ui.widgets import (
     guard_wheel,
     scrolling_up_and_down,
 )
-from idconnect_tester.ui.window_size import fit_to_screen, keep_frame_on_screen
+from idconnect_tester.ui.window_size import KeepsItsFrameOnScreen, fit_to_screen
 
 # Each field's label: its accessible name too (without the &). The mnemonics leave S and C to
 # Save and Cancel, which some desktops' themes give &S and &C.
@@ -262,6 +262,7 @@ class ProfileDialog(QDialog):
         self._validate()
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
+        KeepsItsFrameOnScreen(self)  # Save and Cancel stay above the screen's edge
         self._opened_with = self.profile()
 
     def cancel(self) -> None:
@@ -296,10 +297,6 @@ class ProfileDialog(QDialog):
             self.cancel()  # QDialog's own Escape would reject at once
             return
         super().keyPressEvent(event)
-
-    def moveEvent(self, event: QMoveEvent) -> None:  # Qt names it
-        super().moveEvent(event)
-        keep_frame_on_screen(self)  # Save and Cancel stay above the screen's edge
 
     def _browse_bundle(self) -> None:
         path = open_path(self, "CA bundle", "PEM files (*.pem *.crt *.cer);;All files (*)")

@@ -17,6 +17,22 @@ def size_for_reading(window: QWidget, *, columns: int, lines: int) -> None:
     height = max(metrics.lineSpacing() * lines, available.height() * 3 // 4)
     wanted = QSize(metrics.horizontalAdvance("M") * columns, height)
     window.resize(wanted.boundedTo(available))
+    KeepsItsFrameOnScreen(window)  # as large as the screen, it is larger once framed
+
+
+class KeepsItsFrameOnScreen(QObject):
+    """`keep_frame_on_screen` at each move: a window the size of the screen's available area
+    ends past its edge once the window manager adds the title bar (tryout AD: the JWT
+    workbench at 200%, its bottom 20 px off the screen)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt names it
+        if event.type() == QEvent.Type.Move and isinstance(watched, QWidget):
+            keep_frame_on_screen(watched)
+        return False
 
 
 def keep_frame_on_screen(window: QWidget) -> None:
