@@ -191,6 +191,10 @@ def test_an_unknown_option_is_reported_by_its_command(emulator: EmulatorServer) 
     assert "idconnect-tester token: error: unrecognized arguments: --bogus" in done.stderr
     top = cli("--bogus")
     assert top.returncode == 2 and "idconnect-tester: error: unrecognized" in top.stderr
+    # A value the command refuses is named by the command too (tryout AD: "idconnect-tester:
+    # error: --port must be 0–65535" named none).
+    bad = cli("emulator", "--port", "99999")
+    assert bad.returncode == 2 and bad.stderr.startswith("idconnect-tester emulator: error:")
 
 
 def test_a_value_read_from_empty_stdin_is_said_to_be_empty_not_missing(

@@ -520,6 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return command(args, dict(os.environ), io)
     except UsageError as exc:
-        parser.exit(EXIT_USAGE, f"idconnect-tester: error: {exc}\n")
+        # Named as argparse names its own errors: "idconnect-tester emulator: error: …".
+        reporter = getattr(args, "command_parser", None) or parser
+        parser.exit(EXIT_USAGE, f"{reporter.prog}: error: {exc}\n")
     except KeyboardInterrupt:
         return 130

@@ -156,8 +156,10 @@ def _validate(args: argparse.Namespace) -> None:
 def _read_key_file(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--jwks-file: cannot read {path}: {exc}") from exc
+    except OSError as exc:
+        raise UsageError(f"--jwks-file: cannot read {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--jwks-file: {path} is not UTF-8 text ({exc.reason})") from exc
 
 
 def _http_client(args: argparse.Namespace, url: str) -> httpx.AsyncClient:
