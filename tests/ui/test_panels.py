@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QPoint
 from PySide6.QtGui import QAction, QImage, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QWidget,
 )
+from tests.ui.helpers import WAIT_MS, text_of, token_flow
 
 from idconnect_tester.core.id_token_checks import (
     VerificationContext,
@@ -242,3 +244,19 @@ def test_a_wrapped_note_gets_shorter_when_its_panel_gets_wider(qtbot) -> None:
     qtbot.waitUntil(lambda: note.width() > 1000)
     qtbot.waitUntil(lambda: note.height() == note.heightForWidth(note.width()))
     assert note.height() < 2 * lines
+
+
+def test_the_copy_buttons_stay_put_when_a_token_state_changes(window: MainWindow, qtbot) -> None:
+    """Tryout AD: "live" turned "not trusted" (an id_token that failed its checks) and every
+    Copy button moved left, leaving an empty strip at the panel's edge."""
+    button = window.response_panel.fields["access_token"].copy_button
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "live", timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents()
+    at = button.mapTo(window.response_panel, QPoint(0, 0)).x()
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("bad_signature_id_token")
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
+    QCoreApplication.sendPostedEvents()
+    assert button.mapTo(window.response_panel, QPoint(0, 0)).x() == at

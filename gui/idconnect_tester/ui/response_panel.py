@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import reprlib
+from typing import Final
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
@@ -69,6 +70,13 @@ def _preview_repr() -> reprlib.Repr:
 
 
 _PREVIEW = _preview_repr()
+
+
+# Every state word of one or two short words: the width a state column keeps.
+_USUAL_STATES: Final = (
+    *(state.value for state in TokenState if state is not TokenState.OTHER_TARGET),
+    "older",
+)
 
 
 class StateLabel(ValueLabel):
@@ -264,10 +272,17 @@ class ResponsePanel(QWidget):
         self._align_states()
 
     def _align_states(self) -> None:
-        """One column for the states, as wide as the widest shown (none: no room at all)."""
-        widest = max(
-            (cell.sizeHint().width() for cell in self._state_cells if cell.text()), default=0
-        )
+        """One column for the states (none shown: no room at all), as wide as the widest
+        usual state word, whichever is shown: the Copy buttons stay put as "live" turns "not
+        trusted" (tryout AD: they moved left, leaving a strip). A rare longer one ("from
+        another target") widens it while it is shown."""
+        shown = [cell.sizeHint().width() for cell in self._state_cells if cell.text()]
+        if not shown:
+            widest = 0
+        else:
+            metrics = self._state_cells[0].fontMetrics()
+            usual = max(metrics.horizontalAdvance(word) for word in _USUAL_STATES)
+            widest = max(*shown, usual)
         for cell in self._state_cells:
             cell.setFixedWidth(widest)
 
