@@ -845,6 +845,7 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     assert saved is not None
     said = window.status.text()  # which exchange went to the file, by its time
     assert "token exchange" in said and clock_time(exchange.received_at) in said
+    assert said.startswith(f"Saved to {saved}")  # where, first: a long line is cut at its end
     text = saved.read_text()
     assert exchange.outcome.access_token not in text  # masked by default
     record = json.loads(text)

@@ -152,5 +152,7 @@ def save_exchange(
     ]
     tone = Tone.WARNING if doubt else Tone.OK
     said = f" — {'; '.join(doubt)}" if doubt else ""
-    say(f"Saved {which}{said} {masking} to {path}", tone)
+    # Where first: a long line is cut at its end, and the file is what was asked for (tryout
+    # AD: "… made by the emulator's server_er…", the path never shown).
+    say(f"Saved to {path}: {which}{said}, {masking}", tone)
     return path
