@@ -20,11 +20,7 @@ from idconnect_tester.core.id_token_model import (
     skipped,
     warned,
 )
-from idconnect_tester.core.jwt_decode import (
-    b64url_encode,
-    describe_seconds,
-    numeric_seconds,
-)
+from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
 from idconnect_tester.core.visible_text import escape_hidden
 from idconnect_tester.core.wording import clock_time_on
 

@@ -659,14 +659,14 @@ class Session:
         """A 401 for a refresh token another server issued (in this run; the form kept it
         across a switch, and the person said to send it) is that — not "mistyped, expired,
         or issued to another client" (tryout AC)."""
-        chain = self._chain_issuing(sent.refresh_token)
         if (
             report.hint is None
             or report.hint.kind is not HintKind.REFRESH_TOKEN_REFUSED
             or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
-            or chain is None
-            or chain.origin.same_client(origin)
         ):
+            return None
+        chain = self._chain_issuing(sent.refresh_token)
+        if chain is None or chain.origin.same_client(origin):
             return None
         issuer = chain.origin.label
         return Hint(
@@ -681,16 +681,14 @@ class Session:
     ) -> Hint | None:
         """A share-token 401 for an access token this run knows: expired before the request
         was sent, or another server's — said, not listed among the maybes (tryout AC)."""
+        if report.hint is None or report.hint.kind is not HintKind.ACCESS_TOKEN_REFUSED:
+            return None
         token = sent.access_token.strip()
         chain = next(
             (c for c in reversed(self._chains.values()) if c.latest.granted.access_token == token),
             None,
         )
-        if (
-            report.hint is None
-            or report.hint.kind is not HintKind.ACCESS_TOKEN_REFUSED
-            or chain is None
-        ):
+        if chain is None:
             return None
         again = "then ask for the share token again."
         if not chain.origin.same_client(origin):

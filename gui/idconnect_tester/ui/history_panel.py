@@ -323,7 +323,7 @@ class HistoryPanel(QWidget):
             f"to {self.retention.maximum():,}"
         )
         self._total = 0  # entries in the history file, as last counted
-        self._others_listed = False  # a listed row was made by the check or a drill (italics)
+        self._others_listed = False  # a listed row the person did not make (italics)
         # It wraps: with the italics' legend it is a sentence, and one line of it made the
         # panel wider than a narrow dock (the History beside the request, on a laptop).
         self.count_label = WrappingLabel("")
