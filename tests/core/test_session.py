@@ -254,7 +254,7 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     exchange_code(session, clock, signer)
     used_at = clock.now
     before = session.code_spent("code-1")
-    assert before is not None and "a replay gets 401" in before.note(SANDBOX)
+    assert before is not None and "a replay may revoke" in before.note(SANDBOX)
     clock.advance(10)
     replay = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
     session.exchange_finished(
@@ -264,7 +264,7 @@ def test_a_code_sent_is_remembered_as_spent_and_how(session, panels, clock, sign
     assert spent is not None and spent.how is SpentHow.USED and spent.at == used_at
     assert spent.replayed_at == clock.now
     note = spent.note(SANDBOX)
-    assert "a replay gets" not in note and clock_time(clock.now) in note and "suspect" in note
+    assert "a replay may" not in note and clock_time(clock.now) in note and "suspect" in note
 
     clock.advance(10)
     other = TokenRequest.from_form("authorization_code", code="code-2", code_verifier="v" * 43)
@@ -285,7 +285,7 @@ def test_a_code_spent_at_one_target_is_that_targets_not_a_replay_elsewhere(
     assert spent is not None and spent.to.same_target(SANDBOX)
     assert spent.note(SANDBOX).startswith("Used at")
     elsewhere = spent.note(PRODUCTION)
-    assert elsewhere.startswith(f"Sent to {SANDBOX.label}") and "Used at" not in elsewhere
+    assert elsewhere.endswith(f"to {SANDBOX.label}, not here") and "Used at" not in elsewhere
 
     session.set_target(PRODUCTION)
     code_refused_at(PRODUCTION, session, clock)
@@ -412,7 +412,7 @@ def test_a_code_sent_to_another_server_is_said_to_be_its_issuers_still(
     assert note is not None and note.startswith("Refused at")  # there, it was
     session.set_target(SANDBOX)
     note = session.code_note("code-1", SANDBOX)
-    assert note is not None and "still unused here" in note
+    assert note is not None and note.startswith("Unused here")
 
 
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
@@ -435,7 +435,7 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     assert "revoked" in panels.tokens.refresh.why
     # The line under Code says so too: the tokens that code gave are revoked.
     note = session.code_note("code-1", SANDBOX)
-    assert note is not None and "its tokens are revoked" in note
+    assert note is not None and note.endswith(f"tokens revoked at {clock_time(clock.now)}")
     assert panels.tokens.access.state is TokenState.REVOKED
     # The id_token beside them is no "suspect" or live token: the sign-in it stands for ended.
     assert panels.id_token.status.state is TokenState.REVOKED

@@ -182,6 +182,16 @@ def _tabs_cut(window: MainWindow) -> list[str]:
     ]
 
 
+def _field_messages_cut(window: MainWindow) -> list[str]:
+    """The request's field notes ("Used at …" under the code) that their line cuts short."""
+    return [
+        line.text()
+        for line in window.form.messages.values()
+        if line.isVisible()
+        and line.contentsRect().width() < line.fontMetrics().horizontalAdvance(line.text())
+    ]
+
+
 async def _window_report(window: MainWindow) -> dict[str, Any]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -242,6 +252,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "raw_response_lines": _lines_shown(window.raw_panel.response),
         "results_tabbed": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
         "tabs_cut": _tabs_cut(window),
+        "field_messages_cut": _field_messages_cut(window),
         "in_front_at_launch": in_front_at_launch,
         "docks_resized_after_launch": docks_resized_after_launch,
     }
@@ -287,6 +298,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     window.send_share_token("probe-client", 600)
     await _until(lambda: window.response_panel.share_token.value() != "")
     await _laid_out()  # the dock's scroll area at the new height
+    report["field_messages_cut_after_refresh"] = _field_messages_cut(window)
     report["auto_refresh_visible_with_share"] = _wholly_shown(window.countdown_panel.auto_refresh)
     report["panels_scrolling_whole_with_share"] = _panels_scrolling_whole(window)
     share = window.countdown_panel.rows["share"]

@@ -830,23 +830,24 @@ def test_a_code_sent_once_stays_spent_through_a_replay_and_a_profile_switch(wind
     get_code(window, qtbot)
     message = window.form.messages["code"]
     send_then_cancel_once_it_reached_the_server(window, qtbot)
-    assert "may have redeemed" in message.text()
+    assert "may be spent" in message.text()
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
     assert message.text().startswith("Used at")
     replay = send_and_wait(window, qtbot)
     assert isinstance(replay.outcome, ApiError) and replay.outcome.status == 401
-    assert message.text().startswith("Used at")  # the use says more than the refusal
+    # The use and its replay say more than the refusal would.
+    assert message.text().startswith("Replayed at") and "suspect" in message.text()
 
     emulator = window.targets.current
     add_profile(window, "Same server and client")
     # A code belongs to its server and client, not to a profile: used there is used here.
-    assert message.text().startswith("Used at")
+    assert message.text().startswith("Replayed at")
     add_profile(window, "Another target", client_id="partner-client")
     # There, the code is neither used nor fresh: only the client it was issued to knows it.
-    assert not message.text().startswith("Used at")
-    assert message.text().startswith(f"Sent to {emulator.name}")
+    assert not message.text().startswith("Replayed at")
+    assert message.text().endswith(f"to {emulator.name}, not here")
     select(window, emulator.id)
-    assert message.text().startswith("Used at")
+    assert message.text().startswith("Replayed at")
     assert window.form.send_button.isEnabled()  # a replay may still be tested on purpose
 
     type_into(qtbot, window.form.code, "not-a-code-of-this-server")

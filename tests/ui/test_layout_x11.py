@@ -43,6 +43,10 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["clipped_sideways"] == []
     assert report["sideways_scrollbars"] == []
     assert report["send_visible"] and report["get_code_visible"]
+    # The notes a usual run leaves under the fields ("Used at …" under the spent code, the
+    # refresh's under the refresh token) read whole: each has one line, and cut short it hid
+    # the warning at its end.
+    assert report["field_messages_cut"] == [] and report["field_messages_cut_after_refresh"] == []
     assert report["countdown_visible"] and report["auto_refresh_visible"]
     before, after = report["width_before_after_long_status"]
     assert after == before

@@ -87,7 +87,6 @@ from idconnect_tester.core.session_events import (
     TokenState,
     TokenStatus,
     TokenView,
-    Tone,
     VerificationJob,
     VerificationRequested,
 )
@@ -98,6 +97,7 @@ from idconnect_tester.core.token_chain import (
     TokenChain,
     clock_time,
 )
+from idconnect_tester.core.tone import Tone
 
 Listener = Callable[[SessionEvent], None]
 
@@ -1064,14 +1064,15 @@ class Session:
     def code_note(self, code: str, current: Origin) -> str | None:
         """The line under Code for a code this run sent (None: it sent no such code): what
         became of it, and — once a refresh of the tokens it gave was refused as revoked —
-        that they were, as the token panels say."""
+        when they were, as the token panels say."""
         spent = self.code_spent(code)
         if spent is None:
             return None
         chain = self._chain_from_code(spent.to, code.strip())
         refusal = chain.refresh_refusal if chain is not None else None
-        revoked = refusal.why if refusal and refusal.state is TokenState.REVOKED else None
-        return spent.note(current, revoked, issued_by=self.code_from(code))
+        revoked = refusal is not None and refusal.state is TokenState.REVOKED
+        revoked_at = chain.refresh_refused_at if chain is not None and revoked else None
+        return spent.note(current, revoked_at, issued_by=self.code_from(code))
 
     def checks_failed_on_display(self) -> tuple[str, ...]:
         """The checks that the id_token of the response on display failed when it came, and

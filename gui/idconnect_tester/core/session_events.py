@@ -23,15 +23,7 @@ from idconnect_tester.core.id_token_checks import (
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import normalise_base_url
-
-
-class Tone(StrEnum):
-    """How a message should read: fine, worth a look, wrong, or just information."""
-
-    OK = "ok"
-    WARNING = "warning"
-    ERROR = "error"
-    MUTED = "muted"
+from idconnect_tester.core.tone import Tone
 
 
 @dataclass(frozen=True)

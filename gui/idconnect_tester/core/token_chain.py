@@ -45,40 +45,37 @@ class SpentCode:
     replayed_at: datetime | None = None  # a used code sent again, and refused (401)
 
     def note(
-        self, current: Origin, revoked: str | None = None, *, issued_by: Origin | None = None
+        self,
+        current: Origin,
+        revoked_at: datetime | None = None,
+        *,
+        issued_by: Origin | None = None,
     ) -> str:
-        """One line for under the Code field, said before the next Send to `current`.
-        `revoked`: why the tokens the code gave are known to be revoked (a refresh of them
-        got 403), when they are. `issued_by`: the target whose Get code gave it, if known."""
+        """One line for under the Code field, said before the next Send to `current`: short
+        enough to read whole in the request column of a 1024-pixel-wide window.
+        `revoked_at`: when a refresh of the tokens the code gave got 403 (revoked), if one
+        did. `issued_by`: the target whose Get code gave it, if known."""
         when = clock_time(self.at)
         if not current.same_client(self.to):
             if issued_by is not None and current.same_client(issued_by):
                 # Sent elsewhere by mistake: that server can't have redeemed this one's code
                 # (tryout Z: "Get code for this one" here, where it then redeemed fine).
-                return (
-                    f"Sent to {self.to.label} at {when}, another server: still unused here, "
-                    "where its Get code gave it"
-                )
+                return f"Unused here: sent to {self.to.label} at {when}"
             # Only the server and client a code was issued to know it: here it is neither
             # used nor fresh.
-            return f"Sent to {self.to.label} at {when}, not this target: Get code for this one"
+            return f"Sent at {when} to {self.to.label}, not here"
         match self.how:
-            case SpentHow.USED if revoked is not None:
-                return f"Used at {when}; its tokens are revoked: {revoked}"
+            case SpentHow.USED if revoked_at is not None:
+                return f"Used at {when}; tokens revoked at {clock_time(revoked_at)}"
             case SpentHow.USED if self.replayed_at is not None:
-                again = clock_time(self.replayed_at)
                 # The app cannot see the revocation, only the 401: "suspect", as its panels say.
-                # Said early in the line: a narrow form cuts its end off.
-                return f"Used at {when}; its tokens are suspect after the replay at {again} (401)"
+                return f"Replayed at {clock_time(self.replayed_at)} (401): tokens now suspect"
             case SpentHow.USED:
-                return f"Used at {when}: a replay gets 401 and may revoke its tokens"
+                return f"Used at {when}: a replay may revoke its tokens"
             case SpentHow.REFUSED:
-                return f"Refused at {when} (401): Get code for a fresh one"
+                return f"Refused at {when} (401): get a new code"
             case SpentHow.MAYBE_USED:
-                return (
-                    f"Cancelled at {when} after it was sent: the server may have redeemed this "
-                    "code. Press Get code for a fresh one if Send answers 401."
-                )
+                return f"Cancelled at {when} once sent: may be spent"
 
 
 @dataclass(frozen=True)
@@ -125,6 +122,7 @@ class TokenChain:
         # named it); None while it has said nothing against it.
         self.access_refusal: TokenStatus | None = None
         self.refused_at: datetime | None = None  # when the latest of those two was said
+        self.refresh_refused_at: datetime | None = None  # when the refresh token's was
         self.suspect: str | None = None  # why every token of the chain is in doubt
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
@@ -163,12 +161,13 @@ class TokenChain:
         # The server took the refresh token it had refused before (a refusal that was not a
         # revocation: a drill, a fault on its side): it was not refused after all.
         self.refresh_refusal = None
+        self.refresh_refused_at = None
 
     def refresh_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
         """The server refused the refresh token: revoked (403) — and the access token with
         it, most likely — or, `revoked` False, not taken as invalid or expired (401), which
         says nothing of the access token."""
-        self.refused_at = when
+        self.refused_at = self.refresh_refused_at = when
         self.refresh_refusal = TokenStatus(
             TokenState.REVOKED if revoked else TokenState.REFUSED,
             f"The server refused it at {clock_time(when)}: {description}",

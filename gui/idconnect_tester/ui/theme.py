@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from idconnect_tester.core.session_events import Tone
+from idconnect_tester.core.tone import Tone
 
 __all__ = [
     "SCHEMES",
