@@ -260,3 +260,26 @@ def test_the_copy_buttons_stay_put_when_a_token_state_changes(window: MainWindow
     qtbot.waitUntil(lambda: text_of(window, "accessTokenState") == "not trusted", timeout=WAIT_MS)
     QCoreApplication.sendPostedEvents()
     assert button.mapTo(window.response_panel, QPoint(0, 0)).x() == at
+
+
+def test_the_response_rows_are_evenly_spaced_until_there_is_a_note_under_refresh_token(
+    window: MainWindow, qtbot
+) -> None:
+    """Before the first token the row for the note under refresh_token ("Issued … by …") was
+    an empty gap between refresh_token and token_type, as if a value were missing."""
+    fields = window.response_panel.fields
+
+    def top(key: str) -> int:
+        return fields[key].mapTo(window.response_panel, QPoint(0, 0)).y()
+
+    def gaps() -> tuple[int, int]:
+        QCoreApplication.sendPostedEvents()
+        window.response_panel.layout().activate()
+        return top("token_type") - top("refresh_token"), top("expires_in") - top("token_type")
+
+    under_refresh, usual = gaps()
+    assert under_refresh == usual
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: window.response_panel.refresh_info.text() != "", timeout=WAIT_MS)
+    under_refresh, usual = gaps()
+    assert under_refresh > usual  # the note has its line now

@@ -202,6 +202,12 @@ class ResponsePanel(QWidget):
             return 0
         return self.extra.height() + self._row_spacing()
 
+    def _say_where_the_refresh_token_came_from(self, note: str) -> None:
+        # Hidden while there is nothing to say: an empty row still took the form's spacing,
+        # a gap under refresh_token that looked like a value gone missing.
+        self.refresh_info.setText(note)
+        self.refresh_info.setVisible(bool(note))
+
     def _row_spacing(self) -> int:
         layout = self.layout()
         return max(0, layout.spacing()) if layout is not None else 0
@@ -215,7 +221,7 @@ class ResponsePanel(QWidget):
                 field.set_value("")
             self.access_state.show_status(None)
             self.refresh_state.show_status(None)
-            self.refresh_info.setText("")
+            self._say_where_the_refresh_token_came_from("")
             self.extra.setVisible(False)
             self.share_button.setEnabled(False)
             self._align_states()
@@ -232,7 +238,7 @@ class ResponsePanel(QWidget):
             self.fields[key].set_value(value)
         self.access_state.show_token(view.access, view.freshness)
         self.refresh_state.show_token(view.refresh, view.freshness)
-        self.refresh_info.setText(view.refresh_note)
+        self._say_where_the_refresh_token_came_from(view.refresh_note)
         lines = list(granted.notes)  # with why there is no id_token, when there is none
         for key, value in granted.other_fields.items():
             lines.append(f"Also returned: {key} = {_short_json(value)}")
