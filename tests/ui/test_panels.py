@@ -274,7 +274,9 @@ def test_the_response_rows_are_evenly_spaced_until_there_is_a_note_under_refresh
 
     def gaps() -> tuple[int, int]:
         QCoreApplication.sendPostedEvents()
-        window.response_panel.layout().activate()
+        layout = window.response_panel.layout()
+        assert layout is not None
+        layout.activate()
         return top("token_type") - top("refresh_token"), top("expires_in") - top("token_type")
 
     under_refresh, usual = gaps()
