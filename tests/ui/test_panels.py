@@ -285,17 +285,3 @@ def test_the_response_rows_are_evenly_spaced_until_there_is_a_note_under_refresh
     qtbot.waitUntil(lambda: window.response_panel.refresh_info.text() != "", timeout=WAIT_MS)
     under_refresh, usual = gaps()
     assert under_refresh > usual  # the note has its line now
-
-
-def test_before_the_first_token_the_countdown_has_no_empty_line_under_its_row(qtbot) -> None:
-    """The access row's "until …" line is empty before a token: shown, it was a gap between
-    "Access token —" and "The countdown starts when a token arrives"."""
-    panel = CountdownPanel()
-    qtbot.addWidget(panel)
-    panel.show_tokens(None)
-    panel.show()
-    qtbot.waitExposed(panel)
-    row = panel.rows["access"]
-    under_the_row = row.time.geometry().bottom()
-    gap = panel.placeholder.geometry().top() - under_the_row
-    assert gap < row.detail.fontMetrics().lineSpacing() / 2

@@ -135,10 +135,8 @@ class CountdownRow:
         return self.title.sizeHint().width(), time, state, detail
 
     def set_visible(self, visible: bool) -> None:
-        for widget in (self.title, self.time, self.state):
+        for widget in (self.title, self.time, self.state, self.detail):
             widget.setVisible(visible)
-        # Empty (no token yet) it would still be a row: a gap under the title.
-        self.detail.setVisible(visible and bool(self.detail.text()))
         # Without a countdown the bar would be an empty white box that looks like an input.
         self.bar.setVisible(visible and self.expires_at is not None)
 
@@ -168,7 +166,6 @@ class CountdownRow:
         self.expires_at = None
         self.status = None
         self.time.setText(NOT_COUNTED)
-        self.detail.setText("")
         self.bar.setAccessibleDescription(NOTHING_TO_COUNT)
         self.state.show_status(None)
         self.set_visible(False)
