@@ -50,7 +50,7 @@ from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
 from idconnect_tester.core.pkce import s256_challenge
 from idconnect_tester.core.profiles import ProfileStore
-from idconnect_tester.core.request import ShareTokenRequest, TokenRequest, looks_like_a_token
+from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session import Session
 from idconnect_tester.core.session_events import (
@@ -93,6 +93,7 @@ from idconnect_tester.ui.menus import MenuCommands, build_menus
 from idconnect_tester.ui.profile_actions import ProfileActions
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.request_form import RequestForm
+from idconnect_tester.ui.request_notes import RequestNotes
 from idconnect_tester.ui.response_panel import ResponsePanel
 from idconnect_tester.ui.shortcuts_dialog import show_shortcuts
 from idconnect_tester.ui.status_bar import StatusBar
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
         self.target_binding.watch_the_profile_file(self)
         self.target_binding.profiles_changed_elsewhere.connect(self._follow_profile_names)
         self.auto_refresh = AutoRefresh(self.controller, self, whose=self._whose_tokens)
+        self.request_notes = RequestNotes(self.form, self.session, self.targets)
         self.get_code_flow = GetCode(
             self.controller,
             self.targets,
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
         self.form.send_requested.connect(self.send)
         self.form.return_guard = self._why_return_does_not_replay
         self.form.return_refused.connect(lambda why: self.status.say(why, Tone.WARNING))
-        self.form.changed.connect(self._advise_on_the_refresh)
+        self.form.changed.connect(self.request_notes.advise)
         self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
         # A step the person starts is a calm moment to give the countdown its place back.
@@ -389,9 +391,11 @@ class MainWindow(QMainWindow):
         # The check's rows are not the session's: they are marked here, on a switch and a run.
         self.target_binding.target_changed.connect(self._mark_the_check)
         self.target_binding.target_changed.connect(self._refresh_token_of_the_target)
-        self.target_binding.target_changed.connect(lambda _current: self._note_the_code())
-        self.form.code.textEdited.connect(self._note_a_spent_code)
-        self.target_binding.target_changed.connect(lambda _: self._advise_on_the_refresh())
+        self.target_binding.target_changed.connect(
+            lambda _current: self.request_notes.note_the_code()
+        )
+        self.form.code.textEdited.connect(self.request_notes.note_a_spent_code)
+        self.target_binding.target_changed.connect(lambda _: self.request_notes.advise())
         self.target_binding.target_changed.connect(self._status_for_the_target)
         self.target_binding.target_changed.connect(lambda _: self.drills.target_changed())
         self.target_binding.target_changed.connect(
@@ -698,38 +702,7 @@ class MainWindow(QMainWindow):
         already (its redirect pasted again), that it is spent, not "Code taken"."""
         self.form.show_redirect_result(result)
         if result.code is not None:
-            self._note_a_spent_code(result.code)
-
-    def _note_the_code(self) -> None:
-        """What this run knows of the code in the form, under Code and before Send: that it
-        was sent already (codes are single-use: a replay gets 401 and may revoke the tokens it
-        gave), or that another target's Get code gave it (only there can it be redeemed)."""
-        # Said again from what the session knows now: a note about another target's code,
-        # or about the redirect of an earlier attempt, is over.
-        self.form.clear_code_note()
-        code = self.form.code.text()
-        if self._note_a_spent_code(code):
-            return
-        current = self.targets.origin()
-        source = self.session.code_from(code)
-        if source is None:
-            return
-        if source.same_target(current):
-            self.form.note_under_code(f"From Get code on {source.label}", Tone.MUTED)
-        elif current.same_client(source):
-            # Another profile or app token, but the same server and client id: it redeems
-            # here if this app token is that client's (the app token names the client key).
-            self.form.note_under_code(
-                f"Same server and client id as Get code on {source.differences(current)}: "
-                "it redeems here with an app token of that client",
-                Tone.MUTED,
-            )
-        else:
-            self.form.note_under_code(
-                f"From Get code on {source.label}: only that target can redeem it. Press Get "
-                "code for this one.",
-                Tone.WARNING,
-            )
+            self.request_notes.note_a_spent_code(result.code)
 
     def _say_for_the_check(self, text: str, tone: Tone) -> None:
         self.status.say(text, tone)
@@ -886,14 +859,14 @@ class MainWindow(QMainWindow):
         # Auto-refresh's own are told from the person's Sends (tryout AC: they read the same).
         made_by = MADE_BY_AUTO_REFRESH if automatic else ""
         self.history.record_soon(recorded, form, origin.profile, made_by)
-        self._advise_on_the_refresh()  # a new chain, or a token refused: say so before Send
+        self.request_notes.advise()  # a new chain, or a token refused: say so before Send
         if self.auto_refresh.enabled and (refused := self._why_the_refresh_token_will_not_do()):
             # Said now, not at the due time (a day later, "Next refresh at …" until then).
             self.auto_refresh.stop(refused)
         if form is not None:
             # The code stays in the form (a second Send replays it); after a refresh, what was
             # said of an earlier attempt's redirect is over.
-            self._note_the_code()
+            self.request_notes.note_the_code()
         self._automatic = exchange if automatic else None
         self._say_the_outcome(exchange, form, origin, automatic=automatic, set_aside=set_aside)
         staged = StagedBy.of(exchange)
@@ -1024,64 +997,10 @@ class MainWindow(QMainWindow):
             )
             self._auto_refresh_stopped_for = issued_by
 
-    def _note_a_spent_code(self, code: str) -> bool:
-        """A code in Code (typed, pasted, a space more or less) that this run sent already is
-        said to be spent, at once: Send would replay it. True when it was."""
-        note = self.session.code_note(code, self.targets.origin())
-        if note is not None:
-            self.form.note_under_code(note, Tone.WARNING)
-        return note is not None
-
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
         """History ▸ Load: the request back in the form, and a word on a code already spent."""
         self.form.load_request(request, keep)
-        self._note_the_code()
-
-    def _advise_on_the_refresh(self) -> None:
-        """Before Send, what this run knows against the request: the refresh token was
-        refused (403) or is in doubt; the verifier is not the one the code (or the refresh
-        token's code) came with — a later Get code put its own in the form, or a code was
-        pasted without its own: 401 "Invalid code"."""
-        request = self.form.token_request()
-        refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
-        known = self.session.refresh_token_status(request.refresh_token)
-        advice = ""
-        if refreshing and known is not None:
-            status = known[1]
-            expect = {
-                TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
-                TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
-                TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
-                TokenState.OTHER_TARGET: "Another target's token: this server will refuse it — ",
-                TokenState.TARGET_EDITED: "From before the profile changed — ",
-            }
-            if not status.usable:
-                advice = expect.get(status.state, "") + status.why
-        self.form.set_refresh_token_advice(advice)
-        self._advise_on_the_verifier(request, refreshing)
-
-    def _advise_on_the_verifier(self, request: TokenRequest, refreshing: bool) -> None:
-        verifier, session = request.code_verifier, self.session
-        if refreshing:
-            expected = session.verifier_for_refresh(request.refresh_token)
-            wrong = "Wrong verifier for this refresh token: expect 401 (a later Get code "
-            wrong += "replaced the one its code was exchanged with)"
-        else:
-            expected = session.verifier_for_code(request.code)
-            wrong = "Not this code's verifier (another Get code's): expect 401"
-        if expected is not None and verifier not in ("", expected):
-            self.form.set_verifier_advice(wrong, expected)
-        elif (
-            expected is None
-            and not refreshing
-            and not looks_like_a_token(request.code)  # Code says that already
-            and session.verifier_of_another_code(request.code, verifier)
-        ):
-            self.form.set_verifier_advice(
-                "This verifier came with another code: expect 401 — enter this code's"
-            )
-        else:
-            self.form.set_verifier_advice("")
+        self.request_notes.note_the_code()
 
     def _say_cancelled(self, exchange: Exchange, request: TokenRequest | None, prefix: str) -> None:
         """Cancel stops the wait, not the server: a code exchange it interrupted may have been
@@ -1182,7 +1101,7 @@ class MainWindow(QMainWindow):
             if not self.form.has_code_note():
                 # Get code cleared the note and brought no code (refused, cancelled): the
                 # code still in the form is as spent as it was (tryout W replayed it).
-                self._note_a_spent_code(self.form.code.text())
+                self.request_notes.note_a_spent_code(self.form.code.text())
 
     # --- id_token ---
 

@@ -195,6 +195,14 @@ class ResponsePanel(QWidget):
             return 0
         return self.fontMetrics().lineSpacing() + self._row_spacing()
 
+    def room_for_the_refresh_note(self) -> int:
+        """The line the note under refresh_token ("Issued … by …") takes once a token is
+        shown: counted while it is hidden, so the layout a window size gets is the same
+        before the first token and after it."""
+        if self.refresh_info.isVisibleTo(self):
+            return 0
+        return self.refresh_info.fontMetrics().lineSpacing() + self._row_spacing()
+
     def height_of_the_notes(self) -> int:
         """What the notes on this one answer take now (a 5 MB body, a token without an
         id_token): not the panel's own rows, so no measure of the room it usually needs."""

@@ -236,11 +236,12 @@ def _response_height(
 ) -> int:
     """The height the response's rows take `width` wide, plus its tab bar when it shares its
     place with the error panel, plus the note that marks it older, so a failure does not push
-    the share token out of view. `with_notes=False`: without the notes on the latest answer."""
+    the share token out of view, and the note under refresh_token before there is one.
+    `with_notes=False`: without the notes on the latest answer."""
     height = _unscrolled_height(docks["response"], width)
     panel = _panel(docks["response"])
     if isinstance(panel, ResponsePanel):
-        height += panel.room_for_the_older_note()
+        height += panel.room_for_the_older_note() + panel.room_for_the_refresh_note()
         if not with_notes:
             height -= panel.height_of_the_notes()
     if tabbed:

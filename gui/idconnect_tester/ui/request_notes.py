@@ -1,0 +1,109 @@
+"""What this run knows against the request in the form, said under its fields before Send:
+a code it sent already (codes are single-use), a code another target's Get code gave, a refresh
+token the server refused or that is in doubt, a verifier that is not the one the code came with.
+None of it stops Send: testing what the server does with them is allowed."""
+
+from __future__ import annotations
+
+from idconnect_tester import vendor
+from idconnect_tester.core.request import TokenRequest, looks_like_a_token
+from idconnect_tester.core.session import Session
+from idconnect_tester.core.session_events import TokenState
+from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.core.tone import Tone
+from idconnect_tester.ui.request_form import RequestForm
+
+
+class RequestNotes:
+    """Keeps the notes under Code, Verifier and Refresh token in step with the session: the
+    window calls it when the form, the target or the session's chains change."""
+
+    def __init__(self, form: RequestForm, session: Session, targets: TargetSelection) -> None:
+        self._form = form
+        self._session = session
+        self._targets = targets
+
+    def note_the_code(self) -> None:
+        """What this run knows of the code in the form, under Code and before Send: that it
+        was sent already (codes are single-use: a replay gets 401 and may revoke the tokens it
+        gave), or that another target's Get code gave it (only there can it be redeemed)."""
+        # Said again from what the session knows now: a note about another target's code,
+        # or about the redirect of an earlier attempt, is over.
+        self._form.clear_code_note()
+        code = self._form.code.text()
+        if self.note_a_spent_code(code):
+            return
+        current = self._targets.origin()
+        source = self._session.code_from(code)
+        if source is None:
+            return
+        if source.same_target(current):
+            self._form.note_under_code(f"From Get code on {source.label}", Tone.MUTED)
+        elif current.same_client(source):
+            # Another profile or app token, but the same server and client id: it redeems
+            # here if this app token is that client's (the app token names the client key).
+            self._form.note_under_code(
+                f"Same server and client id as Get code on {source.differences(current)}: "
+                "it redeems here with an app token of that client",
+                Tone.MUTED,
+            )
+        else:
+            self._form.note_under_code(
+                f"From Get code on {source.label}: only that target can redeem it. Press Get "
+                "code for this one.",
+                Tone.WARNING,
+            )
+
+    def note_a_spent_code(self, code: str) -> bool:
+        """A code in Code (typed, pasted, a space more or less) that this run sent already is
+        said to be spent, at once: Send would replay it. True when it was."""
+        note = self._session.code_note(code, self._targets.origin())
+        if note is not None:
+            self._form.note_under_code(note, Tone.WARNING)
+        return note is not None
+
+    def advise(self) -> None:
+        """Before Send, what this run knows against the request: the refresh token was
+        refused (403) or is in doubt; the verifier is not the one the code (or the refresh
+        token's code) came with — a later Get code put its own in the form, or a code was
+        pasted without its own: 401 "Invalid code"."""
+        request = self._form.token_request()
+        refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
+        known = self._session.refresh_token_status(request.refresh_token)
+        advice = ""
+        if refreshing and known is not None:
+            status = known[1]
+            expect = {
+                TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
+                TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
+                TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
+                TokenState.OTHER_TARGET: "Another target's token: this server will refuse it — ",
+                TokenState.TARGET_EDITED: "From before the profile changed — ",
+            }
+            if not status.usable:
+                advice = expect.get(status.state, "") + status.why
+        self._form.set_refresh_token_advice(advice)
+        self._advise_on_the_verifier(request, refreshing)
+
+    def _advise_on_the_verifier(self, request: TokenRequest, refreshing: bool) -> None:
+        verifier, session = request.code_verifier, self._session
+        if refreshing:
+            expected = session.verifier_for_refresh(request.refresh_token)
+            wrong = "Wrong verifier for this refresh token: expect 401 (a later Get code "
+            wrong += "replaced the one its code was exchanged with)"
+        else:
+            expected = session.verifier_for_code(request.code)
+            wrong = "Not this code's verifier (another Get code's): expect 401"
+        if expected is not None and verifier not in ("", expected):
+            self._form.set_verifier_advice(wrong, expected)
+        elif (
+            expected is None
+            and not refreshing
+            and not looks_like_a_token(request.code)  # Code says that already
+            and session.verifier_of_another_code(request.code, verifier)
+        ):
+            self._form.set_verifier_advice(
+                "This verifier came with another code: expect 401 — enter this code's"
+            )
+        else:
+            self._form.set_verifier_advice("")
