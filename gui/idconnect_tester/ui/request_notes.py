@@ -42,16 +42,15 @@ class RequestNotes:
         elif current.same_client(source):
             # Another profile or app token, but the same server and client id: it redeems
             # here if this app token is that client's (the app token names the client key).
+            # Said first: the line is short, and the rest may be cut (its tooltip has all).
             self._form.note_under_code(
-                f"Same server and client id as Get code on {source.differences(current)}: "
-                "it redeems here with an app token of that client",
+                "Redeems here (same server and client): from Get code on "
+                f"{source.differences(current)}",
                 Tone.MUTED,
             )
         else:
             self._form.note_under_code(
-                f"From Get code on {source.label}: only that target can redeem it. Press Get "
-                "code for this one.",
-                Tone.WARNING,
+                f"From Get code on {source.label}, not this target", Tone.WARNING
             )
 
     def note_a_spent_code(self, code: str) -> bool:
