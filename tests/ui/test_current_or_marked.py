@@ -614,6 +614,16 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
             lambda: window.id_token_panel.check_status("exp") == "fail", timeout=WAIT_MS
         )
         assert "no longer" not in window.status.message.text()
+        # Tryout AE: on a copy of the profile, or another target, the expired id_token read
+        # only "other profile" or "from another target" — where it came from said over what
+        # it is worth, where an expired access token reads "expired".
+        for name, changes in (("Copy", {}), ("Partner", {"client_id": "partner-client"})):
+            add_profile(window, name, **changes)
+            qtbot.waitUntil(
+                lambda: window.id_token_panel.check_status("exp") == "fail", timeout=WAIT_MS
+            )
+            assert text_of(window, "idTokenState") == "expired", name
+            assert text_of(window, "idTokenExpiryCountdownState") == "expired", name
     finally:
         close_window(window, qtbot)
 
@@ -1266,3 +1276,78 @@ def test_in_a_short_screens_row_of_tabs_the_error_panel_says_when(window, qtbot)
     assert line.isVisibleTo(window.error_panel) and when in line.text()
     assert not stale(window, "errorPanel")
     assert when not in window.docks["error"].windowTitle()  # no room there
+
+
+def test_the_first_visit_to_a_profile_whose_secret_is_read_is_not_an_edit(window, qtbot) -> None:
+    """Tryout AE (and Z, AD before it): on a second launch, the first visit to each profile
+    said "Alpha edited" — its secret, read from the keyring after the switch, announced the
+    same target again, and the status bar took the second announcement for an edit."""
+    alpha = add_profile(window, "Alpha")
+    select(window, EMULATOR_PROFILE_ID)
+    close_window(window, qtbot)
+    again = open_window(qtbot)
+    try:
+        token_flow(again, qtbot)  # an outcome on the status bar, as after a Send
+        select(again, alpha.id)
+        qtbot.waitUntil(lambda: again.targets.known_secret() is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: not again.target_panel.secret_key.isReadOnly(), timeout=WAIT_MS)
+        assert again.status.text().startswith("Now on Alpha"), again.status.text()
+    finally:
+        close_window(again, qtbot)
+
+
+def test_a_refresh_token_a_later_sign_in_replaced_is_still_known_for_what_it_is(
+    window, qtbot
+) -> None:
+    """Tryout AE: tokens on the emulator; then another Get code and a slow Send there, and a
+    switch to a second server before it answers. The late answer's sign-in replaced the
+    first in the session, which then forgot the first's refresh token — still in the form:
+    back on the emulator the form kept it beside the new one in the panels; sent to the
+    second server it went without the question; refreshed here with the new code's verifier
+    there was no word under Verifier, and the 401 was called a replay of the code."""
+    second = EmulatorServer(EmulatorConfig(log=False)).start()
+    try:
+        other = add_profile(window, "Second", base_url=second.base_url, issuer=second.issuer)
+        select(window, EMULATOR_PROFILE_ID)
+        first = token_flow(window, qtbot)
+        assert isinstance(first.outcome, TokenGranted)
+        first_refresh = window.form.refresh_token.text()
+        assert first_refresh == first.outcome.refresh_token
+        get_code(window, qtbot)
+        server = window.emulator.server
+        assert server is not None
+        scenario(window, "slow", delay_s=1)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as late:
+            window.form.send_button.click()
+            qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+            select(window, other.id)
+        newer = late.args[0]
+        assert isinstance(newer.outcome, TokenGranted)
+        assert newer.outcome.refresh_token != first_refresh
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+
+        # On the second server the form still holds the emulator's first refresh token: a
+        # Send of it asks first.
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        window.form.set_grant("refresh_token")
+        assert window.form.refresh_token.text() == first_refresh
+        assert "Another target" in window.form.messages["refresh_token"].text()
+        asked = answer_the_question(yes=False)
+        window.form.send_button.click()
+        assert asked and server.base_url in asked[0]
+        assert not window.controller.busy
+
+        # Back on the emulator the form has its newest refresh token, as the panels show.
+        select(window, EMULATOR_PROFILE_ID)
+        assert window.form.refresh_token.text() == newer.outcome.refresh_token
+        # The first one put back by hand: the verifier in the form is the newer code's, not
+        # the one the first token's code was exchanged with.
+        type_into(qtbot, window.form.refresh_token, first_refresh)
+        verifier_note = window.form.messages["code_verifier"].text()
+        assert verifier_note.startswith("Wrong verifier"), verifier_note
+        refused = send_and_wait(window, qtbot)
+        assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+        hint = text_of(window, "errorHint")
+        assert "codeVerifier" in hint and "replayed" not in hint, hint
+    finally:
+        second.stop()

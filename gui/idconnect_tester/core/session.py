@@ -170,6 +170,10 @@ class Session:
         # raw panels show, marked as another target's (see `_chain`). An answer that arrives
         # after a switch goes to its own target's chain and leaves the one on display alone.
         self._chains: dict[tuple[str, ...], TokenChain] = {}
+        # Chains a newer code exchange at their target replaced, newest last: their refresh
+        # tokens are still good at their server (a sign-in each), and the form may still
+        # hold one — known, it is still kept from another server and its verifier checked.
+        self._superseded: list[TokenChain] = []
         # Each target's latest share token; the one on display goes with the tokens on display.
         self._shares: dict[tuple[str, ...], _Share] = {}
         # The latest exchange an emulator drill answered (a staged outcome), and the drill.
@@ -263,14 +267,28 @@ class Session:
         refresh from a copy of its profile makes its tokens that profile's)."""
         for key in [key for key, kept in self._chains.items() if kept is chain]:
             del self._chains[key]
-        self._chains.pop(chain.origin.key, None)
+        if chain in self._superseded:  # an older sign-in's refresh token sent again
+            self._superseded.remove(chain)
+        replaced = self._chains.pop(chain.origin.key, None)
+        if replaced is not None:
+            self._superseded.append(replaced)
+            del self._superseded[:-_MAX_SUPERSEDED_CHAINS]
         self._chains[chain.origin.key] = chain
 
     def _chain_issuing(self, refresh_token: str) -> TokenChain | None:
-        """The chain whose refresh token `refresh_token` is, whichever target it is."""
+        """The chain whose refresh token `refresh_token` is, whichever target it is: a
+        target's own first, then one a newer sign-in there replaced."""
         token = refresh_token.strip()
-        return next(
-            (c for c in reversed(self._chains.values()) if c.uses_refresh_token(token)), None
+        chains = [*reversed(self._chains.values()), *reversed(self._superseded)]
+        return next((c for c in chains if c.uses_refresh_token(token)), None)
+
+    def superseded_here(self, refresh_token: str) -> bool:
+        """`refresh_token` is one a newer sign-in at the current target replaced."""
+        chain = self._chain_issuing(refresh_token)
+        return (
+            chain is not None
+            and chain in self._superseded
+            and chain.origin.same_target(self._target)
         )
 
     def _verifying_the_chain_on_display(self) -> bool:
@@ -735,7 +753,10 @@ class Session:
     def _replay_hint(self, exchange: Exchange, sent: TokenRequest, origin: Origin) -> Hint | None:
         """A 401 for a code this run used already, at the same server, is a replay, not a
         maybe: say when it was used, instead of the generic "it may have been used already,
-        expired, or…"."""
+        expired, or…". Only a code exchange can replay its code: a refresh sends the code's
+        verifier, not the code (tryout AE: its 401 was called a replay)."""
+        if sent.grant_type != vendor.GRANT_AUTHORIZATION_CODE:
+            return None
         code = sent.code.strip()
         spent = self._spent.get(code) if code else None
         outcome = exchange.outcome
@@ -1552,6 +1573,10 @@ class _ShownError:
 
 def _redirect_text(uri: str) -> str:
     return uri or "a loopback redirect"
+
+
+# Older sign-ins whose refresh tokens are still recognised (the form kept one of them).
+_MAX_SUPERSEDED_CHAINS = 20
 
 
 def _forget_the_oldest(remembered: dict[Any, Any], *alongside: dict[Any, Any]) -> None:

@@ -129,6 +129,16 @@ class TokenStatus:
         return self.state is TokenState.LIVE
 
     @property
+    def where_from(self) -> bool:
+        """Says only where the token came from (another target or profile, an edit since):
+        nothing against the token itself."""
+        return self.state in (
+            TokenState.OTHER_TARGET,
+            TokenState.OTHER_PROFILE,
+            TokenState.TARGET_EDITED,
+        )
+
+    @property
     def good_here(self) -> bool:
         """Usable with the current target: live, or a copy's of this profile — the same client
         at the same server (its panel says "good here too")."""
@@ -215,14 +225,18 @@ class IdTokenView:
         suspect, like the access token it came with; one past its exp and accepted for clock
         skew says so beside its "Expired"."""
         verification = self.verification
+        # Past its exp says more than where it came from, as for the access token beside it
+        # (tryout AE: an expired id_token read only "other profile"); only what its chain
+        # knows against it (revoked, suspect) says more.
+        known = self.status if self.status is not None and not self.status.where_from else None
         if verification is None or verification.verdict is not Verdict.FAILED:
             exp = verification.row("exp") if verification is not None else None
-            if self.status is None and exp is not None and exp.status is CheckStatus.WARN:
+            if known is None and exp is not None and exp.status is CheckStatus.WARN:
                 return TokenStatus(TokenState.IN_LEEWAY, exp.detail)
             return self.status
         exp = verification.row("exp")
         if self.verified_on_arrival and verification.failed == ["exp"] and exp is not None:
-            return self.status or TokenStatus(
+            return known or TokenStatus(
                 TokenState.EXPIRED, f"{exp.detail}; it verified when it arrived"
             )
         failed = ", ".join(verification.failed) or "decode"

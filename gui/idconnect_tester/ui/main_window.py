@@ -908,11 +908,22 @@ class MainWindow(QMainWindow):
     def _refresh_token_of_the_target(self, current: Origin) -> None:
         """Back on a target with tokens of its own, the form's refresh token is its own when
         the form held another server's from this run (filled by that server's answer): that
-        one would be refused here. A token this run did not get (typed, loaded) stays."""
+        one would be refused here. So it is when the form held none (Get code elsewhere
+        empties it), or this target's from a sign-in a later one replaced (that answer came
+        while another profile was on show, and left the form alone). A token this run did
+        not get (typed, loaded) stays."""
         in_form = self.form.refresh_token.text().strip()
         known = self.session.refresh_token_status(in_form) if in_form else None
         own = self.session.refresh_token()
         issued_by = self.session.chain_origin()
+        if (
+            own is not None
+            and issued_by is not None
+            and issued_by.same_target(current)
+            and (not in_form or self.session.superseded_here(in_form))
+        ):
+            self.form.fill(FormFill(refresh_token=own[0]))
+            return
         if known is None or own is None or issued_by is None:
             return
         # Another server's token would be refused here; a copy of this profile's would not,
@@ -926,6 +937,10 @@ class MainWindow(QMainWindow):
         """The status bar's last outcome is another target's after a switch: in green or red,
         it would read as this one's. An auto-refresh the switch stopped is said there too:
         the Expiry panel may be a tab behind the results."""
+        if current.same_target(self._status_target) and self._auto_refresh_stopped_for is None:
+            # The same target announced again (its secret read from the keyring once the
+            # switch was made): neither a switch nor an edit — "Alpha edited" said it was.
+            return
         stopped, self._auto_refresh_stopped_for = self._auto_refresh_stopped_for, None
         shown, self._status_shows = self._status_shows, None
         previous, self._status_target = self._status_target, current
