@@ -988,3 +988,27 @@ def test_the_space_a_paste_brought_around_a_token_is_said_not_to_be_sent(
     assert isinstance(sent.outcome, TokenGranted)  # the token, without the line break
     window.form.refresh_token.setText(granted.refresh_token)
     assert "line break" not in note.text()
+
+
+def test_an_auto_refresh_cancelled_says_so_and_how_to_refresh_again(loop, qtbot) -> None:
+    """Tryout AE: Esc while an auto-refresh waited — Auto-refresh said "the refresh failed
+    (Cancelled …)", and the Error panel said "Send again" beside a form whose grant was
+    still authorization_code: a Send then replayed the code and made the tokens suspect."""
+    window = open_window(qtbot, emulator_ttl_s=3)
+    try:
+        window.countdown_panel.auto_refresh_lead.setValue(2)
+        window.countdown_panel.auto_refresh.setChecked(True)
+        token_flow(window, qtbot)
+        server = window.emulator.server
+        assert server is not None
+        scenario(window, "slow", delay_s=5)
+        qtbot.waitUntil(lambda: window.auto_refresh.in_flight, timeout=6000)
+        qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        window.form.cancel_button.click()
+        qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+        state = text_of(window, "autoRefreshState")
+        assert "cancelled" in state and "failed" not in state, state
+        assert window.form.grant() == "authorization_code"  # the person's form, as it was
+        assert "refresh_token request" in text_of(window, "errorHint")
+    finally:
+        close_window(window, qtbot)

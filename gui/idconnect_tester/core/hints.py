@@ -86,7 +86,7 @@ _CANCELLED_BY_GRANT: Final = {
         HintKind.CANCELLED,
         "Cancelled before the answer came",
         "Cancel stops the wait, not the server: it may have issued an access token you never "
-        "received. The refresh token is still the one to use: Send again.",
+        "received. The refresh token is still good: send a refresh_token request again.",
     ),
 }
 

@@ -92,7 +92,9 @@ class AutoRefresh(QObject):
     def finished(self, exchange: Exchange) -> bool:
         """An exchange ended; True when it was the automatic refresh (which stops on failure)."""
         automatic, self._in_flight = self._in_flight, False
-        if automatic and not exchange.succeeded:
+        if automatic and exchange.cancelled:  # the person's Cancel, not a failure
+            self.stop("its refresh was cancelled", failure=False)
+        elif automatic and not exchange.succeeded:
             self.stop(f"the refresh failed ({exchange.summary()})")
         return automatic
 
