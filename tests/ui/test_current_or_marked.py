@@ -1337,8 +1337,11 @@ def test_a_refresh_token_a_later_sign_in_replaced_is_still_known_for_what_it_is(
         assert asked and server.base_url in asked[0]
         assert not window.controller.busy
 
-        # Back on the emulator the form has its newest refresh token, as the panels show.
+        assert window.status.text().startswith("Not sent")
+        # Back on the emulator the form has its newest refresh token, as the panels show; the
+        # status bar's word about the other profile's Send is gone with it.
         select(window, EMULATOR_PROFILE_ID)
+        assert not window.status.text().startswith("Not sent")
         assert window.form.refresh_token.text() == newer.outcome.refresh_token
         # The first one put back by hand: the verifier in the form is the newer code's, not
         # the one the first token's code was exchanged with.
@@ -1351,3 +1354,15 @@ def test_a_refresh_token_a_later_sign_in_replaced_is_still_known_for_what_it_is(
         assert "codeVerifier" in hint and "replayed" not in hint, hint
     finally:
         second.stop()
+
+
+def test_a_word_about_one_profiles_request_goes_with_a_switch(window, qtbot) -> None:
+    """Tryout AE: "Copied as curl, but this code is spent (…)" stayed on the status bar after
+    a switch to another profile, where it read as that profile's."""
+    token_flow(window, qtbot)
+    other = add_profile(window, "Another target", client_id="partner-client")
+    select(window, EMULATOR_PROFILE_ID)  # the outcome was said away by the switches
+    window.copy_as_curl()
+    assert window.status.text().startswith("Copied as curl")
+    select(window, other.id)
+    assert not window.status.text().startswith("Copied as curl")

@@ -826,7 +826,7 @@ class MainWindow(QMainWindow):
         )
         if answer == QMessageBox.StandardButton.Yes:
             return True
-        self.status.say("Not sent: the refresh token is another server's", Tone.WARNING)
+        self._say_of_this_profile("Not sent: the refresh token is another server's", Tone.WARNING)
         return False
 
     def _send_token(self, request: TokenRequest) -> None:
@@ -1199,13 +1199,19 @@ class MainWindow(QMainWindow):
         command = exports.copy_as_curl(
             request,
             self.targets.target(),
-            self.status.say,
+            self._say_of_this_profile,
             spent_code=spent or "",
             refused_refresh_token=refused,
         )
         if command is not None and code.strip():
             self.session.code_copied(code)  # a 401 at the next Send may be the command's doing
         return command
+
+    def _say_of_this_profile(self, text: str, tone: Tone = Tone.MUTED) -> None:
+        """A message about this profile's request: it goes with a switch to another, where
+        it would read as that one's (tryout AE: "Not sent: the refresh token is another
+        server's" stayed on a profile whose refresh token was its own)."""
+        self.status.say(text, tone, for_profile=self.targets.current.id)
 
     def copy_response_json(self) -> None:
         exports.copy_response_json(self.session.latest_exchange(), self.status.say)
