@@ -72,6 +72,7 @@ from idconnect_tester.core.masking import SECRET_MASK
 from idconnect_tester.core.pkce import generate_pair
 from idconnect_tester.core.request import FieldIssue, ShareTokenRequest, TokenRequest
 from idconnect_tester.core.target import Target
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.emulator.faults import MARKUP_DESCRIPTION, MARKUP_ERROR_NAME
 
@@ -582,6 +583,9 @@ def test_rate_limited_gets_429_and_the_wait_hint(emulator: EmulatorServer) -> No
     assert exchange.response is not None
     assert dict(exchange.response.headers)["retry-after"] == "7"
     assert exchange.hint is not None and "7 s" in exchange.hint.advice  # how long, said
+    # … and until when, by this computer's clock (tryout AE counted 120 s in their head).
+    until = clock_time(exchange.received_at + timedelta(seconds=7))
+    assert f"7 s, until {until}" in exchange.hint.advice
 
 
 def test_a_rate_limit_without_retry_after_still_gets_the_wait_hint() -> None:

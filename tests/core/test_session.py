@@ -41,7 +41,8 @@ from idconnect_tester.core.session_events import (
     TokenState,
     VerificationRequested,
 )
-from idconnect_tester.core.token_chain import SpentHow, clock_time
+from idconnect_tester.core.token_chain import SpentHow
+from idconnect_tester.core.wording import clock_time
 
 SANDBOX = origin("Sandbox", profile_id="p-sandbox", port=9001)
 PRODUCTION = origin("Production", profile_id="p-prod", port=9002)

@@ -31,7 +31,7 @@ from tests.ui.helpers import (
 
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import theme
 from idconnect_tester.ui.authorize_dialog import AuthorizeDialog

@@ -36,7 +36,8 @@ from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.session_events import IdTokenChanged, TokenState
-from idconnect_tester.core.token_chain import SpentHow, clock_time
+from idconnect_tester.core.token_chain import SpentHow
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow

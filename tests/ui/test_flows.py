@@ -47,7 +47,7 @@ from idconnect_tester.core.exchange import (
 )
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone

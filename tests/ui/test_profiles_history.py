@@ -51,7 +51,7 @@ from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui import exports, file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow

@@ -192,6 +192,7 @@ class IdConnectClient:
                 sent_code=request.code,
                 grant_type=request.grant_type,
                 response=exchange.response,
+                received_at=exchange.received_at,
             )
             return replace(exchange, hint=hint)
 
@@ -321,7 +322,7 @@ def _exchange(
         timings=timer.timings(),
         started_at=started_at,
         received_at=received_at,
-        hint=hint_for(outcome, endpoint, response=received),
+        hint=hint_for(outcome, endpoint, response=received, received_at=received_at),
     )
 
 

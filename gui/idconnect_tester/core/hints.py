@@ -7,6 +7,7 @@ ones. Descriptions are matched case-insensitively as substrings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
 
 from idconnect_tester import vendor
@@ -22,6 +23,7 @@ from idconnect_tester.core.exchange import (
     ReceivedResponse,
     UnexpectedResponse,
 )
+from idconnect_tester.core.wording import clock_time
 
 
 @dataclass(frozen=True)
@@ -364,9 +366,18 @@ def is_access_token_refused(outcome: ApiError, endpoint: Endpoint) -> bool:
     return _ACCESS_TOKEN_REFUSED.matches(outcome, endpoint)
 
 
-def _rate_limited(retry_after: str) -> Hint:
-    """429 with the server's Retry-After (seconds, or an HTTP date): how long, in the hint."""
-    wait = f"{retry_after} s" if retry_after.isdigit() else f"until {retry_after}"
+def _rate_limited(retry_after: str, received_at: datetime | None) -> Hint:
+    """429 with the server's Retry-After (seconds, or an HTTP date): how long, in the hint —
+    and until when by this computer's clock, so nobody has to count (tryout AE)."""
+    if retry_after.isdigit():
+        until = (
+            f", until {clock_time(received_at + timedelta(seconds=int(retry_after)))}"
+            if received_at is not None and len(retry_after) <= 9  # past that, no clock time
+            else ""
+        )
+        wait = f"{retry_after} s{until}"
+    else:
+        wait = f"until {retry_after}"
     return Hint(
         HintKind.RATE_LIMITED,
         "Too many requests",
@@ -382,15 +393,17 @@ def hint_for(
     sent_code: str = "",
     grant_type: str = "",
     response: ReceivedResponse | None = None,
+    received_at: datetime | None = None,
 ) -> Hint | None:
     """The plain-words hint for an outcome, or None when there is nothing to add. `sent_code`:
     the authorization code that was sent, when there was one (a URL there has its own hint);
     `grant_type`: the token request's (a refresh's "Invalid code" has its own hint);
-    `response`: the answer, for what its headers add (how long a rate limit lasts)."""
+    `response`: the answer, for what its headers add (how long a rate limit lasts), which
+    came at `received_at`."""
     if isinstance(outcome, ApiError) and outcome.status == 429 and response is not None:
         retry_after = response.header("retry-after").strip()
         if retry_after:
-            return _rate_limited(retry_after)
+            return _rate_limited(retry_after, received_at)
     if isinstance(outcome, ApiError):
         if _INVALID_CODE.matches(outcome, endpoint) and _looks_like_url(sent_code):
             return _URL_AS_CODE

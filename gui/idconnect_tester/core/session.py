@@ -95,9 +95,9 @@ from idconnect_tester.core.token_chain import (
     SpentCode,
     SpentHow,
     TokenChain,
-    clock_time,
 )
 from idconnect_tester.core.tone import Tone
+from idconnect_tester.core.wording import clock_time
 
 Listener = Callable[[SessionEvent], None]
 

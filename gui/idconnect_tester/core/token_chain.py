@@ -16,16 +16,12 @@ from enum import StrEnum
 from idconnect_tester import vendor
 from idconnect_tester.core.exchange import Exchange, TokenGranted
 from idconnect_tester.core.session_events import Origin, TokenState, TokenStatus
+from idconnect_tester.core.wording import clock_time
 
 REFRESH_RULE = (
     "Sumsub issues a refresh token only on the first authorization_code exchange whose scope "
     "includes offline_access; refreshes don't replace it."
 )
-
-
-def clock_time(moment: datetime) -> str:
-    """`14:02:11` in local time: how the panels name the moment of an exchange."""
-    return f"{moment.astimezone():%H:%M:%S}"
 
 
 class SpentHow(StrEnum):

@@ -15,6 +15,11 @@ def counted(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count:,} {form}"
 
 
+def clock_time(moment: datetime) -> str:
+    """`14:02:11` in local time: how the panels name the moment of an exchange."""
+    return f"{moment.astimezone():%H:%M:%S}"
+
+
 def clock_time_on(moment: datetime, now: datetime) -> str:
     """`14:02:11` today, `2026-12-02 14:02:11` on another day (local time): a moment a day
     away must not read as one that has passed."""

@@ -17,9 +17,8 @@ from typing import Final
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from idconnect_tester.core.exchange import Exchange
-from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.core.tone import Tone
-from idconnect_tester.core.wording import clock_time_on
+from idconnect_tester.core.wording import clock_time, clock_time_on
 from idconnect_tester.ui.controller import RequestController
 
 DEFAULT_LEAD_S: Final = 60

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester.core.check_results import STEP_TITLES, CheckReport, StepResult, StepStatus
 from idconnect_tester.core.session_events import Freshness
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     FreshnessLine,

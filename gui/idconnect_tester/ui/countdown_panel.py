@@ -33,7 +33,7 @@ from idconnect_tester.core.session_events import (
     TokenStatus,
     TokenView,
 )
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.response_panel import STATE_TONES, StateLabel
 from idconnect_tester.ui.theme import Tone, colours, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (

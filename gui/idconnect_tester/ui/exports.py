@@ -20,7 +20,7 @@ from idconnect_tester.core.exchange_json import response_as_json_text, save_exch
 from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
-from idconnect_tester.core.token_chain import clock_time
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 

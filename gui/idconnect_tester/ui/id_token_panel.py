@@ -18,8 +18,8 @@ from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verifica
 from idconnect_tester.core.id_token_model import SECOND_OPINION_ROW
 from idconnect_tester.core.jwt_decode import DecodedJwt, JwtDecodeError, claims_text
 from idconnect_tester.core.session_events import IdTokenView, TokenState
-from idconnect_tester.core.token_chain import clock_time
 from idconnect_tester.core.visible_text import escape_hidden, visible_json
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.response_panel import STATE_TONES
 from idconnect_tester.ui.theme import Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (

@@ -72,7 +72,8 @@ from idconnect_tester.core.session_events import (
     VerificationRequested,
 )
 from idconnect_tester.core.target_selection import TargetSelection
-from idconnect_tester.core.token_chain import SpentHow, clock_time
+from idconnect_tester.core.token_chain import SpentHow
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import MADE_BY_AUTO_REFRESH, AutoRefresh
