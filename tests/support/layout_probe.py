@@ -221,6 +221,8 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     docks_resized_after_launch = sorted(name for name in sized if sized[name] != at_launch[name])
     # Send in view at first sight, before anything scrolled the column to a focused field.
     send_visible_at_launch = _visible_in_column(window, window.form.send_button)
+    profile_visible_at_launch = _visible_in_column(window, window.target_panel.profile)
+    window_at_launch = [window.width(), window.height()]
     cut_at_the_top_at_launch = _cut_at_the_top(window)
     window.form.get_code_button.click()
     await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
@@ -238,6 +240,8 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
         "send_visible_at_launch": send_visible_at_launch,
+        "profile_visible_at_launch": profile_visible_at_launch,
+        "window_at_launch": window_at_launch,
         "cut_at_the_top_at_launch": cut_at_the_top_at_launch,
         "get_code_visible": _visible_in_column(window, window.form.get_code_button),
         "countdown_visible": not window.countdown_panel.visibleRegion().isEmpty(),
@@ -404,7 +408,26 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         is Qt.DockWidgetArea.BottomDockWidgetArea,
         "auto_refresh_visible": _wholly_shown(window.countdown_panel.auto_refresh),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
+        # The results are another profile's now: marked so in their tabs' names.
+        "tabs_cut": _tabs_cut(window),
     }
+    if "--pick-the-emulator" in sys.argv:
+        # The person scrolls up to the Profile box, clicks it (it takes the focus) and picks
+        # the built-in emulator: its request is shorter again, and lays the column out again.
+        column = window.centralWidget()
+        assert isinstance(column, QScrollArea)
+        column.verticalScrollBar().setValue(0)
+        combo = window.target_panel.profile
+        combo.setFocus(Qt.FocusReason.MouseFocusReason)
+        combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))
+        await _until(lambda: window.targets.current.id == EMULATOR_PROFILE_ID)
+        await _laid_out()
+        await asyncio.sleep(0.3)  # the column's own layout pass, then the window's answer to it
+        await _laid_out()
+        _screenshot("picked")
+        report["send_visible_after_pick"] = _visible_in_column(window, window.form.send_button)
+        report["profile_visible_after_pick"] = _visible_in_column(window, combo)
+        report["cut_at_the_top_after_pick"] = _cut_at_the_top(window)
     if "--then-a-step" in sys.argv:
         # The production name changed and the secret key typed (their notes go: the request
         # leaves room again), then the person's next step: the countdown goes back under the
@@ -498,6 +521,8 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
         "frame_on_screen": screen.contains(frame),
         "request_scrolls": _request_scrolls(window),
         "send_visible": _visible_in_column(window, window.form.send_button),
+        "profile_visible": _visible_in_column(window, window.target_panel.profile),
+        "cut_at_the_top": _cut_at_the_top(window),
         "status_warns": window.status.message.property("tone") == Tone.WARNING.value,
         "floating_on_top": await _floating_docks_on_top(window),
         "maximised": window.isMaximized(),

@@ -158,6 +158,43 @@ def test_at_200_percent_the_window_fits_the_screen(window_manager: bool) -> None
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_at_200_percent_a_second_launch_opens_as_the_first_did() -> None:
+    """1920×1080 at 200%, framed: the request column is too short for all of the request, and
+    opens on Send with the Profile row above it. Launched again, the window came back a title
+    bar shorter (Qt's restoreGeometry makes room for a title bar of its own guess): the
+    Profile row was out of view above Send too."""
+    first = probe("1920x1080", scale="2", window_manager=True)
+    assert first["send_visible_at_launch"] and first["profile_visible_at_launch"]
+    again = probe("1920x1080", "--relaunch", scale="2", window_manager=True)
+    assert again["window"] == first["window_at_launch"], again
+    assert again["frame_on_screen"], again["frame_at"]
+    assert again["send_visible"] and again["profile_visible"], again
+    assert again["cut_at_the_top"] == []
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_at_200_percent_a_switch_of_profile_keeps_send_and_the_tab_names_in_view() -> None:
+    """1920×1080 at 200%, framed, after the built-in emulator's tokens: a profile with no
+    secret key (a message under Secret key), then the built-in emulator picked again in the
+    Profile box. The results, another profile's, are marked so in a row of six tabs too
+    narrow for the marks: every name was cut short ("⚠ Respo…", "Er…", "Hist…"). And the
+    column, scrolled to Send and then to the focused Profile box with 50 px to spare around
+    each, ended at its top: Send out of view, though both fit."""
+    report = probe(
+        "1920x1080",
+        "--target-note",
+        "--after-tokens",
+        "--right-issuer",
+        "--pick-the-emulator",
+        scale="2",
+        window_manager=True,
+    )
+    assert report["tabs_cut"] == []
+    assert report["send_visible_after_pick"] and report["profile_visible_after_pick"], report
+    assert report["cut_at_the_top_after_pick"] == []
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_at_200_percent_on_a_laptop_the_expiry_panel_shows_every_row() -> None:
     """1024×700 at 200% (a 2048×1400 screen), framed: the countdown sits above the results.
     With a share token and the reason Auto-refresh stopped, the Expiry dock shows all of it —

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QElapsedTimer, QEvent, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QElapsedTimer, QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self._default_layout: LayoutKind | None = None
         self._restored_default: LayoutKind | None = None  # the saved default's kind
         self._freshness_titled: dict[str, Freshness | None] = {}  # what each title says
+        self._marks_fitted = True  # the long row of tabs had room for its ⚠ marks, last seen
         # Once the docks opened or closed at once are placed: the rows of tabs they make.
         self._retitling = QTimer(self)
         self._retitling.setSingleShot(True)
@@ -517,11 +518,17 @@ class MainWindow(QMainWindow):
         column = self.centralWidget()
         if not isinstance(column, QScrollArea) or not column.verticalScrollBar().maximum():
             return
-        column.ensureWidgetVisible(self.form.send_button)
+        # Scrolled no further than each needs: Qt's default 50 px around a widget is a tenth
+        # of a column at 200%. With it, Send scrolled the column to its end and the focused
+        # Profile box then back to its top, Send out of view — though both fitted.
         keep: list[QWidget] = [self.form.send_button]
+        if self.form.send_blocked.isVisible():  # why Send is off: its row's lowest part
+            keep.append(self.form.send_blocked)
+        for widget in keep:
+            column.ensureWidgetVisible(widget, 0, 0)
         focused, request = QApplication.focusWidget(), column.widget()
         if focused is not None and request is not None and request.isAncestorOf(focused):
-            column.ensureWidgetVisible(focused)
+            column.ensureWidgetVisible(focused, 0, 0)
             keep.append(focused)
         no_row_cut_at_the_top(column, keep)
 
@@ -690,13 +697,35 @@ class MainWindow(QMainWindow):
             # others say it in their rows already: "Issued 14:02:11 by…", "Checked at…".)
             self.error_panel.freshness.say_when(in_a_long_row)
         if in_a_long_row:
-            if freshness is not None and freshness.stale:
+            if freshness is not None and freshness.stale and self._marks_fit(dock):
                 title = f"⚠ {title}"
         elif freshness is not None and freshness.label:
             title += f" · {'⚠ ' if freshness.stale else ''}{freshness.label}"
         self.docks[dock].setWindowTitle(title)
         # The View menu names the panel, not its content (Qt copies the title there).
         self.docks[dock].toggleViewAction().setText(self._menu_texts[dock])
+
+    def _marks_fit(self, dock: str) -> bool:
+        """Whether `dock`'s long row of tabs has room for every name with its ⚠. At 200% on
+        1920×1080 six names fill the results' width: with their marks Qt cut every one of
+        them short ("⚠ Respo…", "Er…", "Hist…"). Without room the names go unmarked (the
+        panel's own line says it is older). Every tab of the row gets the same answer: when
+        it changes, the whole row is titled again."""
+        row = [self.docks[dock], *self.tabifiedDockWidgets(self.docks[dock])]
+        names = [
+            name for name, shown in self.docks.items() if shown in row and not shown.isHidden()
+        ]
+        titles = [
+            f"⚠ {window_layout.DOCK_TITLES[name]}"
+            if (freshness := self._freshness_titled.get(name)) is not None and freshness.stale
+            else window_layout.DOCK_TITLES[name]
+            for name in names
+        ]
+        fit = window_layout.tab_names_fit(self, [self.docks[name] for name in names], titles)
+        if fit != self._marks_fitted:
+            self._marks_fitted = fit
+            self._retitling.start()  # the row's other tabs, marked or not as this one
+        return fit
 
     def _show_redirect_result(self, result: AuthorizeResult) -> None:
         """What came of a redirect URL put in Code, under Code — and, for a code this run sent
@@ -1299,6 +1328,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
         super().resizeEvent(event)
+        self._retitling.start()  # a wider or narrower row of tabs: room for its marks or not
         made_for = self._default_layout
         laid_out = False
         if made_for is None:
@@ -1324,6 +1354,8 @@ class MainWindow(QMainWindow):
         if geometry is None or not self.restoreGeometry(geometry):
             screen = self.screen() or QGuiApplication.primaryScreen()
             self.resize(window_layout.first_window_size(screen.availableGeometry()))
+        else:
+            self._take_back_the_saved_size()
         # The geometry brings the maximised flag back, and the size to return to. Into a
         # hidden maximised window Qt restores the docks twice: now, and again once the window
         # manager has maximised it — over a default layout made in between (a dangling dock
@@ -1340,6 +1372,26 @@ class MainWindow(QMainWindow):
         self._restored_default = self.settings.default_layout()
         self._place_unknown_docks()
         return False
+
+    def _take_back_the_saved_size(self) -> None:
+        """`restoreGeometry` keeps room for a title bar of its own guess (the style's, 24 px
+        at 200%) above a window as tall as the screen: it gives a shorter window, lower down.
+        Framed by a title bar of 13 px, the second launch at 200% on 1920×1080 had 13 px less
+        than the first, and the Profile row went out of view above Send. The window takes back
+        the size it was closed at, within the screen, as a first launch does; the frame the
+        window manager adds is fitted in once it is known (`moveEvent`)."""
+        saved, screen = self.settings.saved_size(), self.screen()
+        if saved is None or screen is None or self.isMaximized() or self.isFullScreen():
+            return  # maximised, the saved size is the screen's: the normal one is restored
+        available = screen.availableGeometry()
+        size = saved.boundedTo(available.size())
+        if size.width() <= self.width() and size.height() <= self.height():
+            return
+        # Qt moved it down as far as it made it shorter: back up as far as it must to fit.
+        place = QRect(self.pos(), size)
+        place.moveBottom(min(place.bottom(), available.bottom()))
+        place.moveRight(min(place.right(), available.right()))
+        self.setGeometry(place.intersected(available))
 
     def _place_unknown_docks(self) -> None:
         """A layout saved by an earlier version doesn't know the panels added since, and Qt

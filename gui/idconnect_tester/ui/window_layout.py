@@ -16,6 +16,7 @@ countdown, instead of a tab beside the raw exchange.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
@@ -218,6 +219,21 @@ def in_a_long_row_of_tabs(window: QMainWindow, dock: QDockWidget) -> bool:
     """Whether `dock` is a tab among as many as the short screen's results make: there each
     tab gets a few words' width."""
     return len(window.tabifiedDockWidgets(dock)) >= _LONG_ROW_OF_TABS - 1
+
+
+def tab_names_fit(window: QMainWindow, row: Sequence[QDockWidget], names: Sequence[str]) -> bool:
+    """Whether tabs with these names fit side by side across the row of tabs `row` shares,
+    each name whole (in a row too narrow for them Qt cuts every name short, "Er…"). A tab's
+    room besides its text is the style's, the same for every tab: measured on a tab of the
+    window."""
+    bar = next((bar for bar in window.findChildren(QTabBar) if bar.count()), None)
+    if bar is None or not row:
+        return True  # no tabs yet: nothing is cut
+    metrics = bar.fontMetrics()
+    besides_the_text = bar.tabSizeHint(0).width() - metrics.horizontalAdvance(bar.tabText(0))
+    needed = sum(metrics.horizontalAdvance(name) + besides_the_text for name in names)
+    # The tab behind another keeps the row's width too; the widest is the row's.
+    return needed <= max(dock.width() for dock in row)
 
 
 def _panel(dock: QDockWidget) -> QWidget | None:
