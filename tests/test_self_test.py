@@ -81,7 +81,10 @@ def _listens(pid: int) -> bool:
     is up): its socket inodes against the kernel's table of listening ones."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        target = os.readlink(fd) if fd.is_symlink() else ""
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed since it was listed (the app is starting: files come and go)
+            continue
         if target.startswith("socket:["):
             inodes.add(target[len("socket:[") : -1])
     listening = set()
