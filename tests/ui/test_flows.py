@@ -286,6 +286,21 @@ def test_a_refresh_with_a_later_get_codes_verifier_is_warned_and_explained(
     assert message.text() == ""
 
 
+def test_a_code_sent_with_another_get_codes_verifier_is_explained_as_that(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AF: the note under Verifier said "Not this code's verifier" before the Send, and
+    the 401 after it got the generic "used already, expired, or…"."""
+    form = window.form
+    first_code = get_code(window, qtbot)
+    get_code(window, qtbot)  # a second attempt: its verifier in the form
+    type_into(qtbot, form.code, first_code)
+    assert form.messages["code_verifier"].text().startswith("Not this code's verifier")
+    refused = send_and_wait(window, qtbot)
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert hint_shown(window) is HintKind.VERIFIER_MISMATCH
+
+
 def test_the_first_failing_check_is_brought_into_view(window: MainWindow, qtbot) -> None:
     """at_hash is checked late, below what a short panel shows: its failure is scrolled to."""
     window.docks["idToken"].raise_()

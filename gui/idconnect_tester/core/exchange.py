@@ -29,6 +29,7 @@ class HintKind(StrEnum):
     CODE_REPLAYED = "code_replayed"
     REVOKED_BY_REPLAY = "revoked_by_replay"  # a refresh refused after its code's second use
     URL_AS_CODE = "url_as_code"
+    VERIFIER_MISMATCH = "verifier_mismatch"  # a code sent with another Get code's verifier
     REFRESH_VERIFIER_MISMATCH = "refresh_verifier_mismatch"
     REFRESH_TOKEN_REFUSED = "refresh_token_refused"
     ACCESS_TOKEN_REFUSED = "access_token_refused"  # the share-token step's 401 for it

@@ -665,6 +665,7 @@ class Session:
         else:
             hint = (
                 self._replay_hint(exchange, sent, origin)
+                or self._verifier_hint(exchange, sent)
                 or self._elsewhere_hint(exchange, sent, origin)
                 or self._refresh_token_elsewhere_hint(report, sent, origin)
                 or self._revocation_hint(report, sent, origin)
@@ -794,6 +795,29 @@ class Session:
             HintKind.CODE_REPLAYED,
             f"This code was used at {clock_time(spent.at)}: this Send replayed it",
             _SINGLE_USE + "Send once.",
+        )
+
+    def _verifier_hint(self, exchange: Exchange, sent: TokenRequest) -> Hint | None:
+        """A 401 "Invalid code" for a code of this run sent with another Get code's verifier
+        is that mismatch, as the note under Verifier said before the Send — not the generic
+        "used already, expired, or…" (tryout AF)."""
+        outcome = exchange.outcome
+        expected = self.verifier_for_code(sent.code)
+        if (
+            sent.grant_type != vendor.GRANT_AUTHORIZATION_CODE
+            or expected is None
+            or sent.code_verifier.strip() == expected
+            or not isinstance(outcome, ApiError)
+            or not is_invalid_code(outcome, exchange.endpoint)
+        ):
+            return None
+        return Hint(
+            HintKind.VERIFIER_MISMATCH,
+            "Not this code's verifier",
+            "The codeVerifier sent is not the one whose challenge went with this code's Get "
+            "code (PKCE, RFC 7636 §4.6): the server refused the code, and may have spent it "
+            "with this try. Press Get code for a fresh code and verifier, and send them "
+            "together.",
         )
 
     def _revocation_hint(
