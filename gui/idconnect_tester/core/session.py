@@ -665,8 +665,8 @@ class Session:
         else:
             hint = (
                 self._replay_hint(exchange, sent, origin)
-                or self._verifier_hint(exchange, sent)
                 or self._elsewhere_hint(exchange, sent, origin)
+                or self._verifier_hint(exchange, sent, origin)
                 or self._refresh_token_elsewhere_hint(report, sent, origin)
                 or self._revocation_hint(report, sent, origin)
             )
@@ -797,15 +797,17 @@ class Session:
             _SINGLE_USE + "Send once.",
         )
 
-    def _verifier_hint(self, exchange: Exchange, sent: TokenRequest) -> Hint | None:
+    def _verifier_hint(self, exchange: Exchange, sent: TokenRequest, origin: Origin) -> Hint | None:
         """A 401 "Invalid code" for a code of this run sent with another Get code's verifier
         is that mismatch, as the note under Verifier said before the Send — not the generic
         "used already, expired, or…" (tryout AF)."""
         outcome = exchange.outcome
         expected = self.verifier_for_code(sent.code)
+        issued_by = self.code_from(sent.code)
         if (
             sent.grant_type != vendor.GRANT_AUTHORIZATION_CODE
             or expected is None
+            or not origin.same_client(issued_by)  # another server's code: said as such
             or sent.code_verifier.strip() == expected
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
