@@ -853,7 +853,9 @@ def test_authorize_error_redirect_lands_in_the_error_panel(window: MainWindow, q
     for box in window.form.scope_boxes.values():
         box.setChecked(False)
     window.form.get_code_button.click()
-    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: text_of(window, "errorStatus").startswith("Authorize error"), timeout=WAIT_MS
+    )
     assert text_of(window, "errorStatus") == "Authorize error: invalid_scope"
     assert hint_shown(window) is HintKind.SCOPE_REFUSED
     assert window.form.code.text() == ""
@@ -870,7 +872,9 @@ def test_a_get_code_that_brings_no_code_leaves_the_spent_one_said_to_be_spent(
     for box in window.form.scope_boxes.values():
         box.setChecked(False)  # the emulator refuses this Get code: invalid_scope
     window.form.get_code_button.click()
-    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: text_of(window, "errorStatus").startswith("Authorize error"), timeout=WAIT_MS
+    )
     qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
     assert window.form.code.text()  # the spent code is still there
     assert "replay" in note.text()
@@ -890,7 +894,9 @@ def test_an_authorize_refusal_is_explained_by_what_it_names(
     not a list of everything an authorize request holds."""
     add_profile(window, "Another client", client_id=client_id)
     window.form.get_code_button.click()
-    qtbot.waitUntil(lambda: text_of(window, "errorStatus") != "No error", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: text_of(window, "errorStatus").startswith("Authorize error"), timeout=WAIT_MS
+    )
     assert text_of(window, "errorStatus") == f"Authorize error: {error}"
     assert hint_shown(window) is kind
 

@@ -960,3 +960,11 @@ def test_copy_for_support_is_a_button_at_its_own_width(window: MainWindow, qtbot
     qtbot.waitUntil(button.isVisible, timeout=WAIT_MS)
     assert button.width() <= button.sizeHint().width() + 1
     assert button.width() < window.error_panel.width() // 2
+
+
+def test_the_error_panel_says_nothing_was_sent_before_the_first_step(window, qtbot) -> None:
+    """Tryout AF: an everyday launch brought the Error tab in front reading "No error" on a
+    profile that had sent nothing — as if a step had gone well."""
+    assert text_of(window, "errorStatus") == "Nothing sent yet"
+    token_flow(window, qtbot)
+    assert text_of(window, "errorStatus") == "No error"

@@ -112,15 +112,17 @@ class ErrorPanel(QWidget):
                 view.id_token_failed_since, view.failed_with_pasted_keys
             )
         else:
-            self._clear()
+            # Nothing to show at all (a first step not taken yet — on an everyday launch too,
+            # whose panels start empty): not "No error", which reads as a step that went well.
+            self._clear("No error" if view is not None else "Nothing sent yet")
             return
         if view is not None and view.drill:
             self.drill.setText(staged_by(view.drill, cancelled=view.cancelled))
             self._show_rows_with_content()
 
-    def _clear(self) -> None:
+    def _clear(self, status: str) -> None:
         self._shown = None
-        self.status.setText("No error")
+        self.status.setText(status)
         set_tone(self.status, Tone.MUTED)
         for label in (self.code, self.description, self.api_error, self.hint, self.drill):
             label.setText("")
@@ -132,8 +134,7 @@ class ErrorPanel(QWidget):
     def _show_id_token_failure(self, failed: tuple[str, ...]) -> None:
         """A 200 whose id_token failed its checks: no HTTP error, and yet no "No error" — the
         response is not one to trust."""
-        self._clear()
-        self.status.setText("The id_token failed its checks")
+        self._clear("The id_token failed its checks")
         set_tone(self.status, Tone.ERROR)
         self.hint.setText(
             f"<b>Do not trust this response.</b> Its id_token failed: {escape(', '.join(failed))}"
@@ -145,8 +146,7 @@ class ErrorPanel(QWidget):
         """A success whose id_token passed when it arrived and fails now (its exp passed, or
         keys the person pasted don't verify it): the step had no error, but "No error" beside
         an id_token not to be trusted reads as if all were well."""
-        self._clear()
-        self.status.setText("No error in the exchange")
+        self._clear("No error in the exchange")
         if pasted_keys:  # the person's keys, not the token or the time, changed
             said = (
                 f"Its id_token <b>fails its checks with the keys you pasted</b>: "
