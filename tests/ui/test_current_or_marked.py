@@ -1367,3 +1367,13 @@ def test_a_word_about_one_profiles_request_goes_with_a_switch(window, qtbot) -> 
     assert window.status.text().startswith("Copied as curl")
     select(window, other.id)
     assert not window.status.text().startswith("Copied as curl")
+
+
+def test_another_targets_no_error_is_marked_in_the_error_title_too(window, qtbot) -> None:
+    """Tryout AF: the Error panel's line said "⚠ From another target (…)" while its dock's
+    title read a plain "Error", beside "Response · ⚠ other target"."""
+    token_flow(window, qtbot)
+    add_profile(window, "Another target", client_id="partner-client")
+    assert stale(window, "errorPanel")
+    assert "⚠" in window.docks["error"].windowTitle()
+    assert "⚠" in window.docks["response"].windowTitle()

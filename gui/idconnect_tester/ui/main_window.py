@@ -567,8 +567,10 @@ class MainWindow(QMainWindow):
                 self._title("raw", view.freshness if view is not None else None)
             case ErrorChanged(view=view):
                 self.error_panel.show_error_view(view)
-                # No error to show: a time would read as if there were one.
-                self._title("error", view.freshness if view and view.says_something else None)
+                # No error to show: a time would read as if there were one — but another
+                # target's "No error" is marked, as the panel's own line marks it (tryout AF).
+                marked = view is not None and (view.says_something or view.freshness.stale)
+                self._title("error", view.freshness if view is not None and marked else None)
                 self._raise_for(view)
             case FormFill():
                 self.form.fill(event)
