@@ -71,15 +71,16 @@ class RequestNotes:
         known = self._session.refresh_token_status(request.refresh_token)
         advice = ""
         if refreshing and known is not None:
-            status = known[1]
+            issued_by, status = known
             expect = {
                 TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
                 TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
                 TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
-                TokenState.OTHER_TARGET: "Another target's token: this server will refuse it — ",
                 TokenState.TARGET_EDITED: "From before the profile changed — ",
             }
-            if not status.usable:
+            if status.state is TokenState.OTHER_TARGET:  # whose, first: the line is short
+                advice = f"{issued_by.label}'s token: this server will refuse it"
+            elif not status.usable:
                 advice = expect.get(status.state, "") + status.why
         self._form.set_refresh_token_advice(advice)
         self._advise_on_the_verifier(request, refreshing)
@@ -88,11 +89,11 @@ class RequestNotes:
         verifier, session = request.code_verifier, self._session
         if refreshing:
             expected = session.verifier_for_refresh(request.refresh_token)
-            wrong = "Wrong verifier for this refresh token: expect 401 (a later Get code "
-            wrong += "replaced the one its code was exchanged with)"
+            # A later Get code replaced the one its code was exchanged with.
+            wrong = "Not this refresh token's verifier: expect 401"
         else:
             expected = session.verifier_for_code(request.code)
-            wrong = "Not this code's verifier (another Get code's): expect 401"
+            wrong = "Not this code's verifier: expect 401"
         if expected is not None and verifier not in ("", expected):
             self._form.set_verifier_advice(wrong, expected)
         elif (
