@@ -17,6 +17,19 @@ needs_xvfb = pytest.mark.skipif(
 )
 
 
+# Openbox started, and the probe run once it manages the screen (it has set the root window's
+# _NET_SUPPORTING_WM_CHECK; xprop is in x11-utils): started together, a window mapped before a
+# slow openbox took hold was, once in a CI run, not framed within the probe's 20 s.
+_ONCE_OPENBOX_RUNS = (
+    "openbox & "
+    "for _ in $(seq 200); do "
+    'xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break; '
+    "sleep 0.05; "
+    "done; "
+    'exec "$@" --window-manager'
+)
+
+
 def run_probe(
     module: str,
     *args: str,
@@ -36,7 +49,7 @@ def run_probe(
         env["QT_SCALE_FACTOR"] = scale
     command = [sys.executable, "-m", module, *args]
     if window_manager:  # openbox frames the window, as a desktop would
-        command = ["sh", "-c", 'openbox & exec "$@" --window-manager', "probe", *command]
+        command = ["sh", "-c", _ONCE_OPENBOX_RUNS, "probe", *command]
     done = subprocess.run(
         ["xvfb-run", "-a", "-s", f"-screen 0 {screen}x24", *command],
         capture_output=True,
