@@ -1033,3 +1033,26 @@ def test_an_auto_refresh_cancelled_says_so_and_how_to_refresh_again(loop, qtbot)
         assert "refresh_token request" in text_of(window, "errorHint")
     finally:
         close_window(window, qtbot)
+
+
+def test_auto_refresh_stopped_by_a_429_says_the_drill_and_until_when(loop, qtbot) -> None:
+    """Tryout AF: Auto-refresh's own line read "the refresh failed (429 Too Many Requests in
+    9 ms)", where the Error panel and the status bar said which drill staged it and how long
+    to wait — and the Expiry panel may be all that is in view."""
+    window = open_window(qtbot, emulator_ttl_s=3)
+    try:
+        window.countdown_panel.auto_refresh_lead.setValue(1)
+        window.countdown_panel.auto_refresh.setChecked(True)
+        token_flow(window, qtbot)
+        scenario(window, "rate_limited", retry_after_s=30, times=5)
+        with qtbot.waitSignal(window.controller.exchange_finished, timeout=6000) as blocker:
+            pass
+        limited = blocker.args[0]
+        assert isinstance(limited.outcome, ApiError) and limited.outcome.status == 429
+        qtbot.waitUntil(lambda: not window.auto_refresh.scheduled, timeout=WAIT_MS)
+        state = text_of(window, "autoRefreshState")
+        assert "rate_limited drill" in state, state
+        until = clock_time(limited.received_at + timedelta(seconds=30))
+        assert state.endswith(f"wait until {until}"), state
+    finally:
+        close_window(window, qtbot)

@@ -366,16 +366,20 @@ def is_access_token_refused(outcome: ApiError, endpoint: Endpoint) -> bool:
     return _ACCESS_TOKEN_REFUSED.matches(outcome, endpoint)
 
 
-def _rate_limited(retry_after: str, received_at: datetime | None) -> Hint:
+def retry_after_ends(response: ReceivedResponse | None, received_at: datetime) -> datetime | None:
+    """When the wait a Retry-After of seconds asks for ends, by this computer's clock; None
+    without one (or one too long to be a moment of this run)."""
+    said = response.header("retry-after").strip() if response is not None else ""
+    if not said.isdigit() or len(said) > 9:
+        return None
+    return received_at + timedelta(seconds=int(said))
+
+
+def _rate_limited(retry_after: str, ends: datetime | None) -> Hint:
     """429 with the server's Retry-After (seconds, or an HTTP date): how long, in the hint —
     and until when by this computer's clock, so nobody has to count (tryout AE)."""
     if retry_after.isdigit():
-        until = (
-            f", until {clock_time(received_at + timedelta(seconds=int(retry_after)))}"
-            if received_at is not None and len(retry_after) <= 9  # past that, no clock time
-            else ""
-        )
-        wait = f"{retry_after} s{until}"
+        wait = f"{retry_after} s" + (f", until {clock_time(ends)}" if ends is not None else "")
     else:
         wait = f"until {retry_after}"
     return Hint(
@@ -403,7 +407,8 @@ def hint_for(
     if isinstance(outcome, ApiError) and outcome.status == 429 and response is not None:
         retry_after = response.header("retry-after").strip()
         if retry_after:
-            return _rate_limited(retry_after, received_at)
+            ends = retry_after_ends(response, received_at) if received_at is not None else None
+            return _rate_limited(retry_after, ends)
     if isinstance(outcome, ApiError):
         if _INVALID_CODE.matches(outcome, endpoint) and _looks_like_url(sent_code):
             return _URL_AS_CODE

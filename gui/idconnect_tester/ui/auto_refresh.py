@@ -16,7 +16,9 @@ from typing import Final
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from idconnect_tester.core.emulator_drills import StagedBy, made_by
 from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.hints import retry_after_ends
 from idconnect_tester.core.tone import Tone
 from idconnect_tester.core.wording import clock_time, clock_time_on
 from idconnect_tester.ui.controller import RequestController
@@ -94,7 +96,7 @@ class AutoRefresh(QObject):
         if automatic and exchange.cancelled:  # the person's Cancel, not a failure
             self.stop("its refresh was cancelled", failure=False)
         elif automatic and not exchange.succeeded:
-            self.stop(f"the refresh failed ({exchange.summary()})")
+            self.stop(_why_it_failed(exchange))
         return automatic
 
     @property
@@ -197,3 +199,18 @@ class AutoRefresh(QObject):
             why += f": {every} s after the token came, so a refresh every {every} s or so"
             tone = Tone.WARNING
         self.state_changed.emit(f"Next refresh at {clock_time_on(due, now)} ({why})", tone)
+
+
+def _why_it_failed(exchange: Exchange) -> str:
+    """Why auto-refresh stopped, in its own line: the outcome, the drill that staged it, and
+    how long a 429 asks to wait — the Expiry panel may be all that is in view (tryout AF: it
+    said neither, where the Error panel and the status bar said both)."""
+    said = exchange.summary()
+    staged = StagedBy.of(exchange)
+    if staged is not None and not staged.delayed_only:
+        said += f", {made_by(staged.name)}"
+    why = f"the refresh failed ({said})"
+    ends = retry_after_ends(exchange.response, exchange.received_at)
+    if exchange.status == 429 and ends is not None:
+        why += f"; the server asks to wait until {clock_time(ends)}"
+    return why
