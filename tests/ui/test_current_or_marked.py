@@ -11,6 +11,7 @@ import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
+from pytestqt.wait_signal import SignalBlocker
 from tests.support.faulty_servers import closed_port
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
@@ -1017,17 +1018,18 @@ def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:
 
 
 @contextmanager
-def a_slow_code_exchange(window: MainWindow, qtbot) -> Iterator[None]:
+def a_slow_code_exchange(window: MainWindow, qtbot) -> Iterator[SignalBlocker]:
     """Get code, then a Send the emulator holds for a second: the body runs while it waits
-    at the server; the block ends once its answer is in."""
+    at the server; the block ends once its answer is in (the blocker's `args` then hold the
+    exchange)."""
     get_code(window, qtbot)
     server = window.emulator.server
     assert server is not None
     scenario(window, "slow", delay_s=1)
-    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as late:
         window.form.send_button.click()
         qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
-        yield
+        yield late
 
 
 def test_a_result_that_lands_after_a_switch_is_said_as_the_other_targets(window, qtbot) -> None:
@@ -1220,14 +1222,9 @@ def test_an_answer_after_a_switch_leaves_this_targets_tokens_and_form_alone(wind
         assert their_refresh == theirs.outcome.refresh_token
 
         select(window, EMULATOR_PROFILE_ID)
-        get_code(window, qtbot)
-        server = window.emulator.server
-        assert server is not None
-        scenario(window, "slow", delay_s=1)
-        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as late:
-            window.form.send_button.click()
-            qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        with a_slow_code_exchange(window, qtbot) as late:
             select(window, other.id)
+        assert late.args is not None
         emulators = late.args[0]
         assert isinstance(emulators.outcome, TokenGranted)
 
@@ -1313,14 +1310,9 @@ def test_a_refresh_token_a_later_sign_in_replaced_is_still_known_for_what_it_is(
         assert isinstance(first.outcome, TokenGranted)
         first_refresh = window.form.refresh_token.text()
         assert first_refresh == first.outcome.refresh_token
-        get_code(window, qtbot)
-        server = window.emulator.server
-        assert server is not None
-        scenario(window, "slow", delay_s=1)
-        with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as late:
-            window.form.send_button.click()
-            qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        with a_slow_code_exchange(window, qtbot) as late:
             select(window, other.id)
+        assert late.args is not None
         newer = late.args[0]
         assert isinstance(newer.outcome, TokenGranted)
         assert newer.outcome.refresh_token != first_refresh
@@ -1334,7 +1326,7 @@ def test_a_refresh_token_a_later_sign_in_replaced_is_still_known_for_what_it_is(
         assert window.form.messages["refresh_token"].text().startswith("Built-in emulator's token")
         asked = answer_the_question(yes=False)
         window.form.send_button.click()
-        assert asked and server.base_url in asked[0]
+        assert asked and window.emulator.base_url in asked[0]
         assert not window.controller.busy
 
         assert window.status.text().startswith("Not sent")

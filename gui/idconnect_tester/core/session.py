@@ -284,11 +284,18 @@ class Session:
 
     def superseded_here(self, refresh_token: str) -> bool:
         """`refresh_token` is one a newer sign-in at the current target replaced."""
-        chain = self._chain_issuing(refresh_token)
-        return (
-            chain is not None
-            and chain in self._superseded
-            and chain.origin.same_target(self._target)
+        token = refresh_token.strip()
+        return any(
+            chain.uses_refresh_token(token) and chain.origin.same_target(self._target)
+            for chain in self._superseded
+        )
+
+    def _chain_with_access_token(self, access_token: str) -> TokenChain | None:
+        """The chain whose latest access token `access_token` is (a share token's source)."""
+        token = access_token.strip()
+        return next(
+            (c for c in reversed(self._chains.values()) if c.latest.granted.access_token == token),
+            None,
         )
 
     def _verifying_the_chain_on_display(self) -> bool:
@@ -702,11 +709,7 @@ class Session:
         was sent, or another server's — said, not listed among the maybes (tryout AC)."""
         if report.hint is None or report.hint.kind is not HintKind.ACCESS_TOKEN_REFUSED:
             return None
-        token = sent.access_token.strip()
-        chain = next(
-            (c for c in reversed(self._chains.values()) if c.latest.granted.access_token == token),
-            None,
-        )
+        chain = self._chain_with_access_token(sent.access_token)
         if chain is None:
             return None
         again = "then ask for the share token again."
@@ -867,14 +870,7 @@ class Session:
         self, exchange: Exchange, sent: ShareTokenRequest | None, origin: Origin
     ) -> None:
         outcome = exchange.outcome
-        chain = next(
-            (
-                chain
-                for chain in self._chains.values()
-                if sent is not None and sent.access_token == chain.latest.granted.access_token
-            ),
-            None,
-        )
+        chain = self._chain_with_access_token(sent.access_token) if sent is not None else None
         if isinstance(outcome, ShareTokenGranted):
             made_from = sent.access_token if sent else ""
             self._shares[origin.key] = _Share(exchange, outcome, origin, made_from, source=chain)

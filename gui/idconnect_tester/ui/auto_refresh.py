@@ -210,7 +210,8 @@ def _why_it_failed(exchange: Exchange) -> str:
     if staged is not None and not staged.delayed_only:
         said += f", {made_by(staged.name)}"
     why = f"the refresh failed ({said})"
-    ends = retry_after_ends(exchange.response, exchange.received_at)
-    if exchange.status == 429 and ends is not None:
+    if exchange.status == 429 and (
+        ends := retry_after_ends(exchange.response, exchange.received_at)
+    ):
         why += f"; the server asks to wait until {clock_time(ends)}"
     return why

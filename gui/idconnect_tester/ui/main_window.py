@@ -944,25 +944,25 @@ class MainWindow(QMainWindow):
         empties it), or this target's from a sign-in a later one replaced (that answer came
         while another profile was on show, and left the form alone). A token this run did
         not get (typed, loaded) stays."""
-        in_form = self.form.refresh_token.text().strip()
-        known = self.session.refresh_token_status(in_form) if in_form else None
         own = self.session.refresh_token()
         issued_by = self.session.chain_origin()
-        if (
-            own is not None
-            and issued_by is not None
-            and issued_by.same_target(current)
-            and (not in_form or self.session.superseded_here(in_form))
-        ):
-            self.form.fill(FormFill(refresh_token=own[0]))
+        if own is None or issued_by is None:
             return
-        if known is None or own is None or issued_by is None:
-            return
-        # Another server's token would be refused here; a copy of this profile's would not,
-        # but beside this profile's own tokens in the panels, the form sent the copy's.
-        if (not known[0].same_client(current) and issued_by.same_client(current)) or (
-            not known[0].same_target(current) and issued_by.same_target(current)
+        in_form = self.form.refresh_token.text().strip()
+        known = self.session.refresh_token_status(in_form) if in_form else None
+        if issued_by.same_target(current) and (
+            not in_form or self.session.superseded_here(in_form)
         ):
+            replace_it = True
+        elif known is None:
+            replace_it = False
+        else:
+            # Another server's token would be refused here; a copy of this profile's would
+            # not, but beside this profile's own tokens in the panels, the form sent the copy's.
+            replace_it = (not known[0].same_client(current) and issued_by.same_client(current)) or (
+                not known[0].same_target(current) and issued_by.same_target(current)
+            )
+        if replace_it:
             self.form.fill(FormFill(refresh_token=own[0]))
 
     def _status_for_the_target(self, current: Origin) -> None:
