@@ -290,6 +290,18 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     report["older_note_whole"] = (
         note.contentsRect().width() >= note.fontMetrics().horizontalAdvance(note.text())
     )
+    # The replay put the tokens in doubt, and a refresh with them is then refused (revoked):
+    # before each Send the note under Refresh token says so.
+    window.form.set_grant("refresh_token")
+    refresh_notes = [window.form.messages["refresh_token"].text()]
+    cut_when_refused = _field_messages_cut(window)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy)
+    refresh_notes.append(window.form.messages["refresh_token"].text())
+    cut_when_refused += _field_messages_cut(window)
+    report["refresh_notes"] = refresh_notes
+    report["field_messages_cut_when_refused"] = cut_when_refused
+    window.form.set_grant("authorization_code")
     # A refresh adds its note under the refresh token, a share token its countdown and note:
     # Auto-refresh, above the share token's countdown, stays in view.
     window.form.get_code_button.click()

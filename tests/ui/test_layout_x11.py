@@ -47,6 +47,10 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     # refresh's under the refresh token) read whole: each has one line, and cut short it hid
     # the warning at its end.
     assert report["field_messages_cut"] == [] and report["field_messages_cut_after_refresh"] == []
+    # So do the notes on a refresh token in doubt, then refused.
+    suspect, revoked = report["refresh_notes"]
+    assert suspect.startswith("Suspect") and revoked.startswith("Revoked")
+    assert report["field_messages_cut_when_refused"] == []
     assert report["countdown_visible"] and report["auto_refresh_visible"]
     before, after = report["width_before_after_long_status"]
     assert after == before

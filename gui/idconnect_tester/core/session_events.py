@@ -123,6 +123,9 @@ class TokenState(StrEnum):
 class TokenStatus:
     state: TokenState
     why: str  # a sentence for the panel
+    # When the server's answer that put the token in doubt came (revoked, refused, suspect):
+    # short notes give the time and leave the sentence to their tooltip.
+    since: datetime | None = None
 
     @property
     def usable(self) -> bool:

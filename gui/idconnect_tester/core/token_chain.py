@@ -120,6 +120,7 @@ class TokenChain:
         self.refused_at: datetime | None = None  # when the latest of those two was said
         self.refresh_refused_at: datetime | None = None  # when the refresh token's was
         self.suspect: str | None = None  # why every token of the chain is in doubt
+        self.suspect_since: datetime | None = None  # and since when
         # When the server refused a second use of the chain's code: then it revoked the chain
         # (not just maybe, as after a cancelled Send of the code).
         self.replay_refused_at: datetime | None = None
@@ -167,11 +168,13 @@ class TokenChain:
         self.refresh_refusal = TokenStatus(
             TokenState.REVOKED if revoked else TokenState.REFUSED,
             f"The server refused it at {clock_time(when)}: {description}",
+            since=when,
         )
         if revoked and self.access_refusal is None:
             self.access_refusal = TokenStatus(
                 TokenState.REVOKED,
                 "Its refresh token was revoked; the access token most likely was too",
+                since=when,
             )
 
     def access_refused(self, description: str, when: datetime, *, revoked: bool = True) -> None:
@@ -181,6 +184,7 @@ class TokenChain:
         self.access_refusal = TokenStatus(
             TokenState.REVOKED if revoked else TokenState.REFUSED,
             f"The server refused it at {clock_time(when)}: {description}",
+            since=when,
         )
 
     def refusal_staged(self, when: datetime, drill: str) -> None:
@@ -204,13 +208,14 @@ class TokenChain:
         """The server refused a second use of the chain's code: `replay`, sent by `by` (this
         profile, or a copy of it: the same client at the same server)."""
         self.replay, self.replayed_by = replay, by
-        self.replay_refused_at = when = replay.received_at
+        self.replay_refused_at = self.suspect_since = when = replay.received_at
         self.suspect = (
             f"A second use of this chain's code was refused at {clock_time(when)}: by RFC 6749 "
             "§4.1.2 the server should revoke every token issued from that code"
         )
 
     def code_sent_before(self, when: datetime) -> None:
+        self.suspect_since = when
         self.suspect = (
             f"This code was sent before, at {clock_time(when)}, and that wait was cancelled, "
             "not the request: if the server redeemed it then, this was a second use, which by "
@@ -224,7 +229,7 @@ class TokenChain:
         if self.access_refusal is not None:
             return self.access_refusal
         if self.suspect is not None:
-            return TokenStatus(TokenState.SUSPECT, self.suspect)
+            return TokenStatus(TokenState.SUSPECT, self.suspect, since=self.suspect_since)
         if now >= granted.expires_at:
             return TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(granted.expires_at)}")
         if not self.origin.same_target(current):
@@ -237,7 +242,7 @@ class TokenChain:
         if self.refresh_refusal is not None:
             return self.refresh_refusal
         if self.suspect is not None:
-            return TokenStatus(TokenState.SUSPECT, self.suspect)
+            return TokenStatus(TokenState.SUSPECT, self.suspect, since=self.suspect_since)
         if not self.origin.same_target(current):
             return TokenStatus.not_this_target(self.origin, current)
         return TokenStatus(TokenState.LIVE, "Not refused by the server so far")
@@ -253,7 +258,7 @@ class TokenChain:
                 TokenState.REVOKED, f"The tokens it came with were revoked. {refusal.why}"
             )
         if self.suspect is not None:
-            return TokenStatus(TokenState.SUSPECT, self.suspect)
+            return TokenStatus(TokenState.SUSPECT, self.suspect, since=self.suspect_since)
         if not self.origin.same_target(current):
             return TokenStatus.not_this_target(self.origin, current)
         return None

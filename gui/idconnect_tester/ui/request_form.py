@@ -66,7 +66,8 @@ class RequestForm(QGroupBox):
         # a refresh of this refresh token, or "", and the verifier that would.
         self._verifier_advice = ""
         self._right_verifier = ""
-        self._refresh_token_advice = ""  # what the session knows against the refresh token
+        # What the session knows against the refresh token: a note, and its whole sentence.
+        self._refresh_token_advice = ("", "")
         self._code_before_edit = ""
 
         self.grant_type = QComboBox()
@@ -416,11 +417,12 @@ class RequestForm(QGroupBox):
             self._right_verifier = right_verifier
             self._on_changed()
 
-    def set_refresh_token_advice(self, text: str) -> None:
-        """A warning under Refresh token while the grant is refresh_token ("" for none): the
-        session knows the token was refused or is in doubt. Send stays on."""
-        if text != self._refresh_token_advice:
-            self._refresh_token_advice = text
+    def set_refresh_token_advice(self, text: str, details: str = "") -> None:
+        """A warning under Refresh token while the grant is refresh_token ("" for none), with
+        the sentence behind it for the tooltip: the session knows the token was refused or is
+        in doubt. Send stays on."""
+        if (text, details) != self._refresh_token_advice:
+            self._refresh_token_advice = (text, details)
             self._on_changed()
 
     def set_external_block(self, reason: str) -> None:
@@ -453,8 +455,9 @@ class RequestForm(QGroupBox):
         if advise:
             self.messages["code_verifier"].show_message(self._verifier_advice, Tone.WARNING)
         self.use_right_verifier.setVisible(advise and bool(self._right_verifier))
-        if self._refresh_token_advice and not uses_code:
-            self.messages["refresh_token"].show_message(self._refresh_token_advice, Tone.WARNING)
+        advice, details = self._refresh_token_advice
+        if advice and not uses_code:
+            self.messages["refresh_token"].show_message(advice, Tone.WARNING, details)
         for issue in issues:
             field = issue.field if issue.field in self.messages else "grant_type"
             if field not in self._touched:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from idconnect_tester import vendor
 from idconnect_tester.core.request import TokenRequest, looks_like_a_token
 from idconnect_tester.core.session import Session
-from idconnect_tester.core.session_events import TokenState
+from idconnect_tester.core.session_events import TokenState, TokenStatus
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.core.tone import Tone
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.request_form import RequestForm
 
 
@@ -69,20 +70,14 @@ class RequestNotes:
         request = self._form.token_request()
         refreshing = request.grant_type == vendor.GRANT_REFRESH_TOKEN
         known = self._session.refresh_token_status(request.refresh_token)
-        advice = ""
+        advice = details = ""
         if refreshing and known is not None:
             issued_by, status = known
-            expect = {
-                TokenState.REVOKED: "Revoked: a refresh gets 403 — ",
-                TokenState.REFUSED: "Refused: a refresh gets 401 again — ",
-                TokenState.SUSPECT: "Suspect: a refresh may get 403 — ",
-                TokenState.TARGET_EDITED: "From before the profile changed — ",
-            }
             if status.state is TokenState.OTHER_TARGET:  # whose, first: the line is short
                 advice = f"{issued_by.label}'s token: this server will refuse it"
             elif not status.usable:
-                advice = expect.get(status.state, "") + status.why
-        self._form.set_refresh_token_advice(advice)
+                advice, details = _refresh_token_note(status), status.why
+        self._form.set_refresh_token_advice(advice, details)
         self._advise_on_the_verifier(request, refreshing)
 
     def _advise_on_the_verifier(self, request: TokenRequest, refreshing: bool) -> None:
@@ -107,3 +102,17 @@ class RequestNotes:
             )
         else:
             self._form.set_verifier_advice("")
+
+
+def _refresh_token_note(status: TokenStatus) -> str:
+    """What a refresh with a token in doubt will get, and since when, short enough for the
+    line under Refresh token (the server's words go to its tooltip)."""
+    at = f" at {clock_time(status.since)}" if status.since is not None else ""
+    since = f" since {clock_time(status.since)}" if status.since is not None else ""
+    notes = {
+        TokenState.REVOKED: f"Revoked{at} (403): get new tokens",
+        TokenState.REFUSED: f"Refused{at} (401): expect 401 again",
+        TokenState.SUSPECT: f"Suspect{since}: a refresh may get 403",
+        TokenState.TARGET_EDITED: "From before the profile changed",
+    }
+    return notes.get(status.state, status.why)

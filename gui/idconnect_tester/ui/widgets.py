@@ -429,9 +429,12 @@ class FieldMessage(_FieldDescription, QLabel):
         self.setVisible(False)
         _smaller(self)
 
-    def show_message(self, text: str, tone: Tone) -> None:
+    def show_message(self, text: str, tone: Tone, details: str = "") -> None:
+        """`text` under the field (wrapped: all of it shows); `details`, the whole sentence
+        behind a short note, in its tooltip."""
         self.setMinimumHeight(0)
         self.setText(with_hidden_shown(text))
+        self.setToolTip(details)
         set_tone(self, tone)
         self.setVisible(bool(text))
         self._describe_field(text)
@@ -456,9 +459,11 @@ class MessageLine(_FieldDescription, ElidedLabel):
         _smaller(self)
         self.setMinimumHeight(self.fontMetrics().lineSpacing())
 
-    def show_message(self, text: str, tone: Tone) -> None:
+    def show_message(self, text: str, tone: Tone, details: str = "") -> None:
+        """`text` on the line; `details`, the whole sentence behind a short note, in its
+        tooltip after it."""
         self.setText(text)
-        self.setToolTip(text)
+        self.setToolTip(f"{text}\n{details}" if details else text)
         set_tone(self, tone)
         self._describe_field(text)
 
