@@ -12,7 +12,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -195,6 +195,42 @@ def test_the_room_a_message_kept_while_typing_closes_when_the_field_is_left(
     assert secret.text() == ""
     window.form.code.setFocus()
     qtbot.waitUntil(lambda: not secret.isVisible(), timeout=WAIT_MS)
+
+
+def settled_place(window: MainWindow, widget: QWidget) -> QPoint:
+    """Where `widget` is in the window once the layouts pending have been made (each may
+    post another: the column's, then the docks' sizes, then the column's again)."""
+    for _ in range(20):
+        place = widget.mapTo(window, widget.rect().center())
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+        if widget.mapTo(window, widget.rect().center()) == place:
+            return place
+    raise AssertionError(f"{widget.objectName()} kept moving")
+
+
+def test_a_click_that_leaves_a_typed_field_lands_where_it_was_aimed(
+    window: MainWindow, qtbot
+) -> None:
+    """The room a message kept while its field was typed in closes when the field is left,
+    and the rows below move up: left by a press on Get code, they must not move before the
+    release, or the release falls beside the button and the click is lost."""
+    add_profile(window, "Sandbox A")
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+    type_into(qtbot, window.target_panel.app_token, "sbx:a b")  # a space: an error
+    message = window.target_panel.messages["app_token"]
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Backspace)
+    qtbot.keyClick(window.target_panel.app_token, Qt.Key.Key_Backspace)  # "sbx:a": fine
+    assert message.text() == "" and message.isVisible()  # its room kept while typing
+    button = window.form.get_code_button
+    aimed_at = settled_place(window, button)  # where the person sees it, and aims
+    QTest.mousePress(button, Qt.MouseButton.LeftButton)  # the press takes the focus away
+    assert not window.target_panel.app_token.hasFocus()
+    assert settled_place(window, button) == aimed_at  # nothing moved it under the pointer
+    with qtbot.waitSignal(button.clicked, timeout=WAIT_MS):
+        QTest.mouseRelease(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)  # then it closes
 
 
 def shown_profile_dialog(qtbot, profile: Profile, title: str) -> ProfileDialog:

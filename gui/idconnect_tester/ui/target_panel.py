@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -30,6 +31,12 @@ def _transparent_base() -> QPalette:
     return palette
 
 
+def _application() -> QCoreApplication:
+    app = QApplication.instance()
+    assert app is not None  # a panel exists: so does the application
+    return app
+
+
 class TargetPanel(QGroupBox):
     profile_selected = Signal(str)  # profile id
     edited = Signal()  # base URL, app token or secret key changed by the user
@@ -39,6 +46,7 @@ class TargetPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Target", parent)
         self._loading = False
+        self._closing_after_the_click = False  # see _on_editing_finished
 
         self.profile = QComboBox()
         self.profile.setObjectName("profileCombo")
@@ -150,12 +158,28 @@ class TargetPanel(QGroupBox):
 
     def _on_editing_finished(self) -> None:
         # The room a message kept while its field was typed in goes with the focus: left
-        # there, it was a blank band between the fields for good (tryout W).
+        # there, it was a blank band between the fields for good (tryout W). Left by a press
+        # on a button below, the rows move up once the press is over: moved under the
+        # pointer before the release, they lost the click.
+        if QApplication.mouseButtons() == Qt.MouseButton.NoButton:
+            self._close_kept_rooms()
+        elif not self._closing_after_the_click:
+            self._closing_after_the_click = True
+            _application().installEventFilter(self)
+        if not self._loading:
+            self.editing_finished.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._closing_after_the_click and event.type() is QEvent.Type.MouseButtonRelease:
+            self._closing_after_the_click = False
+            _application().removeEventFilter(self)
+            QTimer.singleShot(0, self._close_kept_rooms)  # once the release has clicked
+        return False
+
+    def _close_kept_rooms(self) -> None:
         for message in self.messages.values():
             if not message.text():
                 message.clear_message()
-        if not self._loading:
-            self.editing_finished.emit()
 
     # --- called by the window ---
 
