@@ -548,6 +548,30 @@ def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
     assert panels.error.freshness.stale
 
 
+def test_a_get_code_after_a_failed_exchange_leaves_its_error_shown_but_not_as_the_latest_step(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AG: a 502 from the token endpoint, then a Get code that went well: the error
+    panel said "The latest step, at <the 502's time>" — the Get code was. The 502 stays (the
+    token endpoint's latest word, what the tokens' notes refer to), said to be older than it."""
+    exchange_code(session, clock, signer)
+    clock.advance(5)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=SANDBOX)
+    failed_at = clock.now
+    assert not panels.error.freshness.aside  # the latest step: nothing to add
+    clock.advance(2)
+    authorize(session, code="code-2")
+    assert panels.error.report.status.startswith("Network error")
+    assert panels.error.at == failed_at and not panels.error.freshness.stale
+    # Said in its own line, with the Get code's time: the title's time is the failure's.
+    assert panels.error.freshness.aside
+    assert clock_time(clock.now) in panels.error.freshness.note
+    assert panels.error.freshness.label == clock_time(failed_at)
+    clock.advance(2)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=SANDBOX)
+    assert not panels.error.freshness.aside  # the next exchange is the latest step again
+
+
 def test_back_on_a_target_its_error_is_older_once_a_copy_of_it_took_a_later_step(
     session, panels, clock, signer
 ) -> None:

@@ -1371,3 +1371,18 @@ def test_another_targets_no_error_is_marked_in_the_error_title_too(window, qtbot
     assert stale(window, "errorPanel")
     assert "⚠" in window.docks["error"].windowTitle()
     assert "⚠" in window.docks["response"].windowTitle()
+
+
+def test_a_get_code_after_a_failure_is_said_beside_the_error_it_leaves(window, qtbot) -> None:
+    """Tryout AG: a failed Send, then a Get code that went well. The error stays (the token
+    endpoint's latest word), but its panel no longer calls it the latest step: a line of its
+    own says a Get code came since."""
+    token_flow(window, qtbot)
+    failed = send_and_wait(window, qtbot)  # the same code again: 401
+    line = window.error_panel.freshness
+    said_of_the_failure = line.text()
+    get_code(window, qtbot)
+    assert window.error_panel.status.text().startswith("401")
+    assert line.isVisibleTo(window.error_panel) and line.text() != said_of_the_failure
+    assert clock_time(failed.received_at) in line.text()
+    assert not stale(window, "errorPanel")  # still this profile's latest exchange

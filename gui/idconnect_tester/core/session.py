@@ -392,8 +392,12 @@ class Session:
             if origin is not None and (shown is None or shown.from_authorize):
                 # An earlier authorize failure is over (and a target's first step is this
                 # success: its own, not another target's error); a failed exchange stays
-                # until the next.
+                # until the next, said to be older than this Get code.
                 self._set_error(_ShownError(None, origin, now, from_authorize=True))
+            elif origin is not None and shown is not None:
+                later = self._errors[origin.key] = replace(shown, code_since=now)
+                if self._error is shown:
+                    self._error = later
             self._emit(
                 FormFill(
                     grant_type=vendor.GRANT_AUTHORIZATION_CODE,
@@ -1484,6 +1488,14 @@ class Session:
                 clock_time(when),
                 aside=True,
             )
+        elif shown.code_since is not None:
+            freshness = Freshness(
+                False,
+                f"The latest exchange, at {clock_time(when)}. A Get code since, at "
+                f"{clock_time(shown.code_since)}, went well.",
+                clock_time(when),
+                aside=True,
+            )
         else:
             freshness = Freshness(
                 False, f"The latest step, at {clock_time(when)}.", clock_time(when)
@@ -1591,6 +1603,9 @@ class _ShownError:
     at: datetime
     from_authorize: bool = False  # the authorize step's: it depends on the redirect URI too
     exchange: Exchange | None = None  # the token or share-token step's
+    # A Get code that went well after this exchange's step: it stays the panel's result (the
+    # token endpoint's latest word), no longer called the latest step.
+    code_since: datetime | None = None
 
 
 def _redirect_text(uri: str) -> str:
