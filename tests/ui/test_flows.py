@@ -823,13 +823,14 @@ def test_share_token_without_the_share_scope_is_refused(window: MainWindow, qtbo
 def test_an_access_token_the_server_refuses_for_a_share_token_is_no_longer_live(
     window: MainWindow, qtbot
 ) -> None:
-    """huge_body's tokens look valid but the emulator never issued them: the share-token step's
-    401 names the access token, which then stops showing as live (and Share token… goes off),
-    and the hint is about the access token, not the app token or the clock."""
+    """huge_body's tokens look valid but the emulator never issued them (they read "staged"):
+    a share-token step with one, sent all the same, gets a 401 that names the access token,
+    which then reads refused (and Share token… stays off), and the hint is about the access
+    token, not the app token or the clock."""
     get_code(window, qtbot)
     scenario(window, "huge_body", size_mb=1)
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
-    assert text_of(window, "accessTokenState") == "live"
+    assert text_of(window, "accessTokenState") == "staged"
     with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS) as blocker:
         window.send_share_token("CoolCompanyLtd", 600)
     assert isinstance(blocker.args[0].outcome, ApiError)
@@ -838,6 +839,29 @@ def test_an_access_token_the_server_refuses_for_a_share_token_is_no_longer_live(
     assert text_of(window, "expiryCountdownState") == "refused"
     assert text_of(window, "expiryCountdown") == "—"  # no time worth counting
     assert not window.response_panel.share_button.isEnabled()
+
+
+def test_tokens_a_drill_made_up_read_staged_and_nothing_blames_the_scopes(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AG: the huge_body drill's 200 read as a grant: "live" in green, Share token…
+    on, "None issued: offline_access was not granted" and "No id_token (one comes when openid
+    was among the scopes…)" — with every scope asked for. The tokens are the drill's."""
+    get_code(window, qtbot)
+    scenario(window, "huge_body", size_mb=0.01)
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+    assert text_of(window, "accessTokenState") == "staged"
+    assert text_of(window, "expiryCountdownState") == "staged"
+    assert window.countdown_panel.rows["access"].time.property("tone") != Tone.OK.value
+    assert not window.response_panel.share_button.isEnabled()
+    notes = text_of(window, "responseNotes")
+    assert "huge_body" in notes and "scope" not in notes
+    refresh_note = window.response_panel.refresh_info.text()
+    assert "huge_body" in refresh_note and "offline_access" not in refresh_note
+    # The next real grant is live again.
+    get_code(window, qtbot)
+    send_and_wait(window, qtbot)
+    assert text_of(window, "accessTokenState") == "live"
 
 
 def test_share_token_needs_a_for_client_id(window: MainWindow, qtbot) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 import httpx
 
 from idconnect_tester import __version__, vendor
+from idconnect_tester.core.emulator_drills import StagedBy, made_by
 from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
@@ -194,13 +195,14 @@ class IdConnectClient:
                 response=exchange.response,
                 received_at=exchange.received_at,
             )
-            return replace(exchange, hint=hint)
+            outcome = exchange.outcome
+            if isinstance(outcome, TokenGranted) and outcome.id_token is None:
+                why = _why_no_id_token(request, exchange)
+                outcome = replace(outcome, notes=(*outcome.notes, why))
+            return replace(exchange, hint=hint, outcome=outcome)
 
         def parse(status: int, body: bytes, content_type: str, received: datetime) -> Outcome:
-            outcome = parse_token_response(status, body, content_type, received)
-            if isinstance(outcome, TokenGranted) and outcome.id_token is None:
-                return replace(outcome, notes=(*outcome.notes, request.why_no_id_token()))
-            return outcome
+            return parse_token_response(status, body, content_type, received)
 
         try:
             exchange = await self._send(
@@ -360,3 +362,12 @@ async def _read_capped(response: httpx.Response) -> tuple[ReceivedResponse, str 
         truncated=truncated,
     )
     return received, undecodable
+
+
+def _why_no_id_token(request: TokenRequest, exchange: Exchange) -> str:
+    """Said of a granted answer without an id_token: what the request's scopes explain — or,
+    for an answer an emulator drill made up, that (its scopes had nothing to do with it)."""
+    staged = StagedBy.of(exchange)
+    if staged is not None and staged.made_up:
+        return f"No id_token in this answer: {made_by(staged.name)}"
+    return request.why_no_id_token()

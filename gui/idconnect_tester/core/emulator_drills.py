@@ -79,6 +79,12 @@ class StagedBy:
     def delayed_only(self) -> bool:
         return self.kind == "delay"
 
+    @property
+    def made_up(self) -> bool:
+        """The whole answer is the drill's (not the server's, held back or with another
+        id_token): its tokens are no server's."""
+        return self.kind == "response"
+
 
 def made_by(drill: str) -> str:
     """How an outcome a drill staged is said, wherever it is said (status bar, history)."""

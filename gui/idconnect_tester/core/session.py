@@ -29,7 +29,7 @@ from typing import Any, Final
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
 from idconnect_tester.core.authorize_record import AuthorizeRecord
-from idconnect_tester.core.emulator_drills import StagedBy
+from idconnect_tester.core.emulator_drills import StagedBy, made_by
 from idconnect_tester.core.error_report import (
     ErrorReport,
     report_for_authorize,
@@ -1200,6 +1200,10 @@ class Session:
             return None
         grant = chain.latest
         refresh = chain.refresh_status(self._target)
+        staged = _made_up_by(grant.exchange)
+        refresh_note = chain.refresh_note()
+        if staged is not None and chain.refresh_token is None:
+            refresh_note = f"None in this answer, {made_by(staged)}."
         return TokenView(
             exchange=grant.exchange,
             granted=grant.granted,
@@ -1209,7 +1213,7 @@ class Session:
             refresh=self._trusted(refresh, self._refresh_token_came_in(chain))
             if refresh is not None
             else None,
-            refresh_note=chain.refresh_note(),
+            refresh_note=refresh_note,
             freshness=self._token_freshness(grant.exchange, chain, grant.grant_type),
             refresh_token=chain.refresh_token,
         )
@@ -1226,11 +1230,19 @@ class Session:
         return None
 
     def _trusted(self, status: TokenStatus, exchange: Exchange | None) -> TokenStatus:
-        """A token that nothing else speaks against, in a response whose id_token failed its
-        checks when it came (and fails them still), is not shown live: the response is not to
-        be trusted (OIDC Core §3.1.3.7, §12.2), as the error panel says beside it."""
+        """A token that nothing else speaks against is not shown live when it came in an
+        answer an emulator drill made up (tryout AG: the huge_body drill's read "live"), or in
+        a response whose id_token failed its checks when it came and fails them still: the
+        response is not to be trusted (OIDC Core §3.1.3.7, §12.2), as the error panel says
+        beside it."""
         if status.state is not TokenState.LIVE or exchange is None:
             return status
+        staged = _made_up_by(exchange)
+        if staged is not None:
+            said = made_by(staged)
+            return TokenStatus(
+                TokenState.STAGED, f"{said[0].upper()}{said[1:]}: no server issued it"
+            )
         failed, _ = self._id_token_failures(exchange)
         if not failed:
             return status
@@ -1606,6 +1618,13 @@ class _ShownError:
     # A Get code that went well after this exchange's step: it stays the panel's result (the
     # token endpoint's latest word), no longer called the latest step.
     code_since: datetime | None = None
+
+
+def _made_up_by(exchange: Exchange) -> str | None:
+    """The emulator drill that made up `exchange`'s answer (not one that only held the
+    server's own answer back, or put another id_token in it): its tokens are no server's."""
+    staged = StagedBy.of(exchange)
+    return staged.name if staged is not None and staged.made_up else None
 
 
 def _redirect_text(uri: str) -> str:

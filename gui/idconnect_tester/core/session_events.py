@@ -114,6 +114,7 @@ class TokenState(StrEnum):
     OTHER_PROFILE = "other profile"
     TARGET_EDITED = "target edited"  # this profile, since changed where its tokens depend on it
     UNTRUSTED = "not trusted"  # an id_token whose checks failed: its time left means nothing
+    STAGED = "staged"  # made up by an emulator drill's answer: no server issued it
     # An id_token past its exp, still accepted within the leeway for clock skew (its exp row
     # warns): "Expired" beside it, and yet not failed — for a minute.
     IN_LEEWAY = "in leeway"

@@ -47,6 +47,7 @@ STATE_TONES = {
     TokenState.TARGET_EDITED: Tone.WARNING,
     TokenState.UNTRUSTED: Tone.ERROR,
     TokenState.IN_LEEWAY: Tone.WARNING,
+    TokenState.STAGED: Tone.WARNING,
 }
 
 
