@@ -82,6 +82,10 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     # The note that marks the response older says which exchange it shows and how the latest
     # ended, whole on one line: "Older: the latest (…) failed: 401 …; this is from …".
     assert report["older_note_whole"]
+    # Cut short, such a line keeps why (its start) and when its own result came (its end).
+    assert set(report["older_notes"]) >= {"response", "countdown"}, report["older_notes"]
+    for whole, shown in report["older_notes"].values():
+        assert shown.startswith(whole[:12]) and shown.endswith(whole[-8:]), shown
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

@@ -268,14 +268,17 @@ class ElidedLabel(ValueLabel):
         metrics = QFontMetrics(self.font())
         return QSize(metrics.horizontalAdvance("M" * 8), metrics.height())
 
+    def shown_text(self) -> str:
+        """The text as painted: cut to the label's width."""
+        width = self.contentsRect().width()
+        return self.fontMetrics().elidedText(self.text(), self._mode, width)
+
     def paintEvent(self, event: QPaintEvent) -> None:
         if not self.text():
             return
         painter = QPainter(self)
-        rect = self.contentsRect()
-        elided = self.fontMetrics().elidedText(self.text(), self._mode, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), elided)
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
 
 
 def announce(widget: QWidget, text: str) -> None:
@@ -488,11 +491,12 @@ class FreshnessLine(ElidedLabel):
     panel shows is not the latest result for the current target. (Where a current result came
     from is said in the panel's dock title: it needs no line of its own.) One line, whatever
     the panel's width: three panels say it at once after a failure, and on a laptop's screen
-    wrapped notes would push what they mark out of view. The note starts with why; the
-    tooltip and `text()` have all of it."""
+    wrapped notes would push what they mark out of view. The note starts with why and ends
+    with when its result came: cut short, it loses its middle (tryout AG: "…; this is…" lost
+    the time of the result it marks). The tooltip and `text()` have all of it."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__("Not the latest result", parent=parent, mode=Qt.TextElideMode.ElideRight)
+        super().__init__("Not the latest result", parent=parent)
         self.setObjectName(object_name)
         font = self.font()
         font.setBold(True)
