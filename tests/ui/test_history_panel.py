@@ -6,9 +6,12 @@ short whole in a tooltip; columns a person drags keep their widths; a row's own 
 
 from __future__ import annotations
 
+import json
 import re
+import stat
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,17 +21,22 @@ from PySide6.QtGui import QAction, QContextMenuEvent, QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QLabel,
     QMenu,
+    QPushButton,
     QToolTip,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
 )
+from tests.support.flows import EMULATOR_SECRET_KEY
+from tests.support.leaks import files_containing
 from tests.ui.helpers import (
     WAIT_MS,
     add_profile,
     get_code,
+    scenario,
     send_and_wait,
     settled,
     text_of,
@@ -36,12 +44,14 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester.core.emulator_drills import made_by
-from idconnect_tester.core.exchange import Exchange
-from idconnect_tester.core.exchange_json import OutcomeKind
+from idconnect_tester.core.exchange import Exchange, TokenGranted
+from idconnect_tester.core.exchange_json import OutcomeKind, iso_utc
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow, HistoryStore
 from idconnect_tester.core.id_token_checks import CheckStatus
+from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.session_events import IdTokenChanged
-from idconnect_tester.ui import history_panel
+from idconnect_tester.core.wording import clock_time
+from idconnect_tester.ui import file_dialogs, history_panel
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone, colours
@@ -984,3 +994,181 @@ def test_show_says_what_this_run_learned_of_a_rows_tokens_since(window: MainWind
     assert CLOCK.search(since.text())  # when the replay was refused
     assert since.palette().windowText().color() == colours().warning
     assert shown(0) is None
+
+
+# --- Saving an older entry (tryout: File ▸ Save exchange saved the latest, whatever row was
+# picked, and a row's menu had no way to save one) ---
+
+
+def saving_into(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, str]]:
+    """The save dialog answered as a person does, with its suggested name in `folder`;
+    returns (the dialog's parent, the suggested path) per dialog opened."""
+    asked: list[tuple[object, str]] = []
+
+    def pick(parent: object, _title: str, start: str, _pattern: str) -> tuple[str, str]:
+        asked.append((parent, start))
+        return str(folder / Path(start).name), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", pick)
+    monkeypatch.setattr(file_dialogs, "_last_folder", folder)
+    return asked
+
+
+def two_exchanges(window: MainWindow, qtbot) -> tuple[Exchange, Exchange]:
+    """A grant, then the same code again (a 401): the older row is the grant, in view."""
+    granted = token_flow(window, qtbot)
+    settled(window, qtbot)  # its id_token's verdict, kept with its row
+    latest = send_and_wait(window, qtbot)
+    assert (granted.status, latest.status) == (200, 401)
+    history_in_view(window, qtbot, (1024, 700))
+    rows = window.history.store.list()
+    assert [r.status for r in rows[:2]] == [401, 200]  # the 401, the grant (the authorize step)
+    return granted, latest
+
+
+def assert_saved_as_the_history_keeps_it(saved: Path, granted: Exchange, latest: Exchange) -> None:
+    """The grant's record — its time, its status — not the latest exchange's; owner-only; its
+    tokens masked as the history keeps them; no secret key anywhere in it."""
+    text = saved.read_text()
+    record = json.loads(text)
+    assert record["format"] == "idconnect-tester/exchange" and record["tokens"] == "masked"
+    assert record["received_at"] == iso_utc(granted.received_at) != iso_utc(latest.received_at)
+    assert record["response"]["status"] == 200 and record["outcome"]["kind"] == "granted"
+    assert record["id_token_on_arrival"] == {"verdict": "verified", "held_back": []}
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    outcome = granted.outcome
+    assert isinstance(outcome, TokenGranted) and outcome.refresh_token and outcome.id_token
+    for token in (outcome.access_token, outcome.refresh_token, outcome.id_token):
+        assert token not in text
+    assert record["outcome"]["access_token"] == mask_token(outcome.access_token)
+    assert files_containing(saved.parent, EMULATOR_SECRET_KEY) == []
+
+
+def test_a_rows_menu_saves_that_older_exchange_not_the_latest(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    granted, latest = two_exchanges(window, qtbot)
+    asked = saving_into(tmp_path, monkeypatch)
+
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Save as JSON…")
+
+    ((parent, start),) = asked
+    assert parent is window
+    # The entry's own time names the file, as File ▸ Save exchange's does.
+    name = f"exchange-{granted.received_at.astimezone():%Y%m%d-%H%M%S}.json"
+    assert Path(start).name == name
+    saved = tmp_path / name
+    assert_saved_as_the_history_keeps_it(saved, granted, latest)
+    # The status bar names it: where, which exchange (endpoint, time, summary), masked.
+    said = window.status.text()
+    assert said.startswith(f"Saved to {saved}: the token exchange of ")
+    assert clock_time(granted.received_at) in said and f"({granted.summary()})" in said
+    assert "tokens masked" in said
+    assert window.status.message.property("tone") == Tone.OK.value
+
+
+def test_the_entry_window_saves_the_entry_it_shows(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    granted, latest = two_exchanges(window, qtbot)
+    asked = saving_into(tmp_path, monkeypatch)
+    panel = window.history_panel
+    panel.select_row(1)
+    panel.show_button.click()
+    (dialog,) = window.history.dialogs
+    button = dialog.findChild(QPushButton, "historyEntrySaveButton")
+    assert button is not None and button.isVisible() and button.text() == "&Save as JSON…"
+
+    button.click()
+
+    ((parent, start),) = asked
+    assert parent is dialog  # over the window it was asked from
+    saved = tmp_path / Path(start).name
+    assert_saved_as_the_history_keeps_it(saved, granted, latest)
+    assert window.status.text().startswith(f"Saved to {saved}: the token exchange of ")
+    assert f"({granted.summary()})" in window.status.text()
+    dialog.close()
+
+
+def test_an_authorize_step_is_saved_as_a_record_of_its_own_from_menu_and_window(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step that brought the code: the authorize format, its code masked (it redeems
+    tokens), never the PKCE verifier — from the row's menu and the entry window alike."""
+    code = get_code(window, qtbot)
+    verifier = window.form.code_verifier.text()
+    history_in_view(window, qtbot, (1024, 700))
+    (step,) = window.history.store.list()
+    asked = saving_into(tmp_path, monkeypatch)
+
+    menu = open_row_menu(window, qtbot, 0)
+    save = action(menu, "Save as JSON…")
+    assert save is not None and save.isEnabled() and save.toolTip()
+    choose(qtbot, menu, "Save as JSON…")
+    window.history.show_entry(step.id)
+    (dialog,) = window.history.dialogs
+    save_button = dialog.findChild(QPushButton, "historyEntrySaveButton")
+    assert save_button is not None and save_button.isEnabled()
+    assert save_button.toolTip() == save.toolTip()
+    tmp_path.joinpath(Path(asked[0][1]).name).rename(tmp_path / "from-the-menu.json")
+    save_button.click()
+    dialog.close()
+
+    name = f"authorize-{step.time.astimezone():%Y%m%d-%H%M%S}.json"
+    assert [Path(start).name for _, start in asked] == [name, name]
+    for saved in (tmp_path / "from-the-menu.json", tmp_path / name):
+        text = saved.read_text()
+        record = json.loads(text)
+        assert record["format"] == "idconnect-tester/authorize"
+        assert record["code"] == mask_token(code) and code not in text
+        assert verifier not in text and EMULATOR_SECRET_KEY not in text
+        assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert window.status.text().startswith(f"Saved to {tmp_path / name}: the authorize step of ")
+
+
+def test_an_unwritable_path_is_said_and_the_window_goes_on(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    granted, _latest = two_exchanges(window, qtbot)
+    saving_into(tmp_path / "no such folder", monkeypatch)
+
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Save as JSON…")
+
+    said = window.status.text()
+    assert said.startswith(
+        f"Could not save the token exchange of {clock_time(granted.received_at)}"
+    )
+    assert str(tmp_path / "no such folder") in said and "No such file or directory" in said
+    assert window.status.message.property("tone") == Tone.ERROR.value
+    assert list(tmp_path.iterdir()) == []
+    # The app keeps going: the next save, somewhere writable, works.
+    saving_into(tmp_path, monkeypatch)
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Save as JSON…")
+    assert window.status.text().startswith(f"Saved to {tmp_path}")
+
+
+def test_a_saved_entry_keeps_its_id_tokens_failure_and_the_drill_that_staged_it(
+    window: MainWindow, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As File ▸ Save exchange does (tryout Z): a file for a ticket does not show a grant whose
+    id_token failed, staged by a drill, as a clean one — and the status bar says so, in amber."""
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    settled(window, qtbot)
+    send_and_wait(window, qtbot)  # a later exchange: the staged grant is the older row
+    history_in_view(window, qtbot, (1024, 700))
+    qtbot.waitUntil(
+        lambda: row(window.history_panel.table, 1).text(COLUMN["Outcome"]) == "bad id_token",
+        timeout=WAIT_MS,
+    )
+    asked = saving_into(tmp_path, monkeypatch)
+
+    choose(qtbot, open_row_menu(window, qtbot, 1), "Save as JSON…")
+
+    record = json.loads((tmp_path / Path(asked[0][1]).name).read_text())
+    assert record["response"]["status"] == 200
+    assert record["id_token_on_arrival"] == {"verdict": "failed", "held_back": ["signature"]}
+    assert record["made_by"] == made_by("bad_signature_id_token")
+    said = window.status.text()
+    assert "id_token failed" in said and made_by("bad_signature_id_token") in said
+    assert window.status.message.property("tone") == Tone.WARNING.value

@@ -347,7 +347,25 @@ def save_exchange_json(
     that held it back)`) and who made the outcome when a drill staged it. A file attached to a
     ticket must not show a response whose id_token failed its checks as a clean grant, nor a
     staged fault as a real one (tryout Z)."""
-    record = exchange_to_dict(exchange, full_tokens=full_tokens)
+    save_record_json(
+        exchange_to_dict(exchange, full_tokens=full_tokens),
+        path,
+        id_token_on_arrival=id_token_on_arrival,
+        made_by=made_by,
+    )
+
+
+def save_record_json(
+    record: dict[str, Any],
+    path: Path,
+    *,
+    id_token_on_arrival: tuple[str, list[str]] | None = None,
+    made_by: str = "",
+) -> None:
+    """Write a record made already — `exchange_to_dict`'s, or one the history keeps (an
+    exchange's or an authorize step's, masked as it was stored) — as `save_exchange_json`
+    does: atomically, owner-only, with the id_token's verdict on arrival and who made it."""
+    record = dict(record)  # the caller's stays as it was
     if id_token_on_arrival is not None:
         verdict, held_back = id_token_on_arrival
         record["id_token_on_arrival"] = {"verdict": verdict, "held_back": held_back}

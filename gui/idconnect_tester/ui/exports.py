@@ -1,26 +1,39 @@
-"""Edit-menu exports: the current request as curl, the response as JSON, the exchange as a file.
+"""Edit-menu exports: the current request as curl, the response as JSON, the exchange as a file
+— and a History entry as a file.
 
 None of them carries the secret key: curl reads it from $SUMSUB_SECRET_KEY when run, and the
-saved exchange is masked unless the profile opted in to full tokens.
+saved exchange is masked unless the profile opted in to full tokens (a History entry: as the
+history keeps it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from idconnect_tester import vendor
+from idconnect_tester.core.authorize_record import (
+    authorize_record_from_dict,
+    is_authorize_record,
+)
 from idconnect_tester.core.curl_export import curl_command
 from idconnect_tester.core.emulator_drills import made_by
 from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
-from idconnect_tester.core.exchange_json import response_as_json_text, save_exchange_json
-from idconnect_tester.core.id_token_checks import Verification
+from idconnect_tester.core.exchange_json import (
+    response_as_json_text,
+    save_exchange_json,
+    save_record_json,
+)
+from idconnect_tester.core.exchange_record import RecordError, exchange_from_record
+from idconnect_tester.core.history import HistoryEntry
+from idconnect_tester.core.id_token_checks import Verdict, Verification
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
-from idconnect_tester.core.wording import clock_time
+from idconnect_tester.core.wording import clock_time, clock_time_on
 from idconnect_tester.ui.file_dialogs import save_path
 from idconnect_tester.ui.theme import Tone
 
@@ -150,9 +163,82 @@ def save_exchange(
         *([f"id_token {verdict.verdict.value}"] if verdict and verdict.failed else []),
         *([made_by(drill)] if drill is not None else []),
     ]
+    _say_saved(say, path, which, doubt, masking)
+    return path
+
+
+def _say_saved(say: Say, path: Path, which: str, doubt: list[str], masking: str) -> None:
+    """What went where, in the status bar: amber when what was saved is not to be trusted."""
     tone = Tone.WARNING if doubt else Tone.OK
     said = f" — {'; '.join(doubt)}" if doubt else ""
     # Where first: a long line is cut at its end, and the file is what was asked for (tryout
     # AD: "… made by the emulator's server_er…", the path never shown).
     say(f"Saved to {path}: {which}{said}, {masking}", tone)
+
+
+def _entry_verdict(entry: HistoryEntry) -> tuple[str, list[str]] | None:
+    """The id_token's verdict on arrival as the history kept it; an id_token it has none for
+    (the app closed before its checks ended, or an entry older than verdicts) is said to have
+    none recorded — not left out, which reads as "no id_token"."""
+    row = entry.row
+    if row.id_token_verdict is not None:
+        return row.id_token_verdict.value, list(row.id_token_failed)
+    outcome = entry.record.get("outcome")
+    if isinstance(outcome, dict) and outcome.get("id_token"):
+        return "not recorded", []
+    return None
+
+
+def save_history_entry(
+    entry: HistoryEntry,
+    *,
+    parent: QWidget,
+    say: Say,
+    path: Path | None = None,
+) -> Path | None:
+    """A history entry — that one, not the latest exchange — as a JSON file: the record the
+    history keeps (tokens masked unless its profile kept them in full; never a secret), in
+    File ▸ Save exchange's format, with its id_token's verdict on arrival and who made it.
+    An authorize step is saved as its own record (`idconnect-tester/authorize`)."""
+    row, record = entry.row, entry.record
+    authorize = is_authorize_record(record)
+    try:
+        if authorize:
+            authorize_record_from_dict(record)
+        else:
+            exchange_from_record(record)  # the record Show reads, or none to save either
+    except RecordError as exc:
+        say(f"Cannot save this history entry: {exc}", Tone.ERROR)
+        return None
+    when = clock_time_on(row.time, datetime.now(UTC))
+    kind = "authorize step" if authorize else f"{row.endpoint} exchange"
+    if path is None:
+        stamp = f"{row.time.astimezone():%Y%m%d-%H%M%S}"
+        name = f"{'authorize' if authorize else 'exchange'}-{stamp}.json"
+        path = save_path(parent, f"Save the {kind} of {when}", name, "JSON (*.json)")
+        if path is None:
+            return None
+    try:
+        save_record_json(
+            record,
+            path,
+            id_token_on_arrival=_entry_verdict(entry),
+            made_by=row.made_by,
+        )
+    except OSError as exc:
+        say(f"Could not save the {kind} of {when} to {path}: {exc.strerror or exc}", Tone.ERROR)
+        return None
+    summary = record.get("summary")
+    said = f" ({summary})" if isinstance(summary, str) and summary else ""
+    which = f"the {kind} of {when}{said} from the history"
+    doubt = [
+        *([f"id_token {Verdict.FAILED.value}"] if row.id_token_verdict is Verdict.FAILED else []),
+        *([row.made_by] if row.made_by else []),
+    ]
+    masking = (
+        "with full tokens, as the history keeps them (profile setting)"
+        if row.full_tokens
+        else "with tokens masked"
+    )
+    _say_saved(say, path, which, doubt, masking)
     return path

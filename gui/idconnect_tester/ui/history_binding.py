@@ -1,5 +1,6 @@
 """Connects the history store to its panel and to the window: record every exchange, list and
-filter, show an entry read-only, load its request back into the form, clear, retention."""
+filter, show an entry read-only, load its request back into the form, save it to a file, clear,
+retention."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -23,6 +25,7 @@ from idconnect_tester.core.history import HistoryError, HistoryStore
 from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.request import TokenRequest
+from idconnect_tester.ui import exports
 from idconnect_tester.ui.history_dialog import HistoryEntryDialog
 from idconnect_tester.ui.history_panel import HistoryPanel
 from idconnect_tester.ui.theme import Tone
@@ -96,6 +99,7 @@ class HistoryBinding:
         panel.shown.connect(self.refresh_soon)
         panel.show_requested.connect(self.show_entry)
         panel.load_requested.connect(self.load_entry)
+        panel.save_requested.connect(self.save_entry)
         panel.clear_requested.connect(self.clear)
         panel.retention_changed.connect(self.set_retention)
         panel.copied.connect(self._say)  # the status bar says what went to the clipboard
@@ -314,8 +318,27 @@ class HistoryBinding:
         )
         dialog = HistoryEntryDialog(exchange, entry.row, self._parent, since)
         dialog.finished.connect(lambda _result: self._forget(dialog))
+        dialog.save_requested.connect(lambda: self.save_entry(entry_id, parent=dialog))
         self.dialogs.append(dialog)
         dialog.show()
+
+    def save_entry(
+        self, entry_id: int, parent: QWidget | None = None, path: Path | None = None
+    ) -> Path | None:
+        """Save entry `entry_id` — that one, whatever the latest exchange is — to a JSON file
+        (`path`, or one the person picks over `parent`: the window Show opened, or the
+        main one); the status bar says which, and where."""
+        try:
+            entry = self.store.get(entry_id)
+        except HistoryError as exc:
+            self._say(f"History unavailable: {exc}", Tone.WARNING)
+            return None
+        if entry is None:
+            self._say("That history entry no longer exists", Tone.WARNING)
+            return None
+        return exports.save_history_entry(
+            entry, parent=parent or self._parent, say=self._say, path=path
+        )
 
     def _forget(self, dialog: HistoryEntryDialog) -> None:
         if dialog in self.dialogs:

@@ -1,11 +1,11 @@
 """A saved exchange (or authorize step), read-only, in a window of its own: the live panels
-never show the past."""
+never show the past. Save as JSON… writes that entry to a file."""
 
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from idconnect_tester.core.authorize_record import AuthorizeRecord
@@ -13,6 +13,7 @@ from idconnect_tester.core.error_report import report_for_authorize, report_for_
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
+from idconnect_tester.ui.history_panel import SAVE_AS_JSON, SAVE_TIP
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import WrappingLabel
@@ -25,6 +26,8 @@ _VERDICT_TONES: dict[Verdict | None, Tone] = {
 
 
 class HistoryEntryDialog(QDialog):
+    save_requested = Signal()  # Save as JSON…: this entry to a file
+
     def __init__(
         self,
         exchange: Exchange | AuthorizeRecord,
@@ -86,6 +89,14 @@ class HistoryEntryDialog(QDialog):
             self.raw.show_exchange(exchange)
         layout.addWidget(self.raw, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        # This entry to a file, as the row's menu saves it (the live exchange is File's).
+        self.save_button = buttons.addButton(
+            f"&{SAVE_AS_JSON}", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_button.setObjectName("historyEntrySaveButton")
+        self.save_button.setToolTip(SAVE_TIP)
+        self.save_button.setAutoDefault(False)  # Return in the dialog never writes a file
+        self.save_button.clicked.connect(self.save_requested)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         size_for_reading(self, columns=80, lines=32)

@@ -1,5 +1,5 @@
-"""The history panel: every exchange, newest first, filterable; show one read-only in the panels
-or load its request back into the form.
+"""The history panel: every exchange, newest first, filterable; show one read-only in the panels,
+load its request back into the form, or save it to a file.
 
 The list reads only the summary columns (the stored records are fetched when an entry is
 opened), so a thousand entries load in a few milliseconds.
@@ -192,6 +192,13 @@ _CANNOT_LOAD = "Only a token request can be loaded into the form"
 # The entry's time (POSIX seconds): formatted only when asked (a copy, midnight passing), since
 # a list of 1,000 rows is built a batch per turn and each row's cost adds to that turn.
 _TIMESTAMP = Qt.ItemDataRole.UserRole + 3
+# Saving an entry, from its row's menu and from the window Show opens: that entry (an authorize
+# step as a record of its own), as the history keeps it.
+SAVE_AS_JSON = "Save as JSON…"
+SAVE_TIP = (
+    "Save this entry, not the latest exchange, to a JSON file as the history keeps it: tokens "
+    "masked unless its profile keeps them in full, never the secret key"
+)
 _TOKENS_SENT = {"authorization_code": "code and verifier", "refresh_token": "refresh token"}
 
 
@@ -239,6 +246,7 @@ class HistoryPanel(QWidget):
     filter_changed = Signal()
     show_requested = Signal(int)  # entry id: show it read-only in the panels
     load_requested = Signal(int)  # entry id: put its request back into the form
+    save_requested = Signal(int)  # entry id: save it to a JSON file of the person's choosing
     clear_requested = Signal()
     retention_changed = Signal(int)
     copied = Signal(str)  # what a row's menu put on the clipboard, in words
@@ -799,6 +807,12 @@ class HistoryPanel(QWidget):
         if entry_id is not None and self.load_button.isEnabled():
             self.load_requested.emit(entry_id)
 
+    def save_current(self) -> None:
+        """Save the picked row — that entry, not the latest exchange — as JSON: the menu."""
+        entry_id = self._current_id()
+        if entry_id is not None:
+            self.save_requested.emit(entry_id)
+
     def _row_menu_asked(self, at: QPoint) -> None:
         """A right-click at `at` (the viewport's coordinates): the menu of the row there."""
         item = self.table.itemAt(at)
@@ -822,13 +836,17 @@ class HistoryPanel(QWidget):
 
     def _fill_row_menu(self, item: QTreeWidgetItem) -> None:
         """What the row's menu offers: the buttons' own actions (in the buttons' state: Load
-        off with its reason), and copies of what a cell may show cut short."""
+        off with its reason), saving the entry to a file (any row: an authorize step is a
+        record of its own), and copies of what a cell may show cut short."""
         menu = self.row_menu
         menu.clear()
         menu.addAction("Show", self.show_current).setEnabled(self.show_button.isEnabled())
         load = menu.addAction("Load into form", self.load_current)
         load.setEnabled(self.load_button.isEnabled())
         load.setToolTip(self.load_button.toolTip())
+        save = menu.addAction(SAVE_AS_JSON, self.save_current)
+        save.setEnabled(self.show_button.isEnabled())
+        save.setToolTip(SAVE_TIP)
         menu.addSeparator()
         correlation_id = item.text(COLUMN["correlationId"])  # whole: the cell only elides it
         if correlation_id:
