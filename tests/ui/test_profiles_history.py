@@ -873,6 +873,9 @@ def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Pa
     assert copied["access_token"] == exchange.outcome.access_token
     assert window.status.message.property("tone") == Tone.WARNING.value
     assert "in full" in window.status.text()
+    # Which exchange's: the latest may be a share token's, beside the tokens (tryout AG).
+    assert "token exchange" in window.status.text()
+    assert clock_time(exchange.received_at) in window.status.text()
     get_code(window, qtbot)  # an authorize step since: the latest exchange is still the token's
     qtbot.waitUntil(
         lambda: window.session.verdict_on_arrival(exchange) is not None, timeout=WAIT_MS

@@ -91,15 +91,26 @@ def copy_response_json(exchange: Exchange | None, say: Say) -> None:
         say("No response to copy yet", Tone.WARNING)
         return
     QGuiApplication.clipboard().setText(response_as_json_text(exchange))
+    # Which one: the latest exchange's, which may be a share token's beside the tokens the
+    # Response panel shows (tryout AG), so the status bar names it.
+    copied = f"Copied as JSON: the response of {_which(exchange)}"
     if isinstance(exchange.outcome, TokenGranted | ShareTokenGranted):
         # As received, so whole (Save exchange and Copy for support mask them): said.
         say(
-            "Response copied as JSON, with its tokens in full: keep it as secret as they are "
-            "(Copy for support masks them)",
+            f"{copied}, with its tokens in full: keep it as secret as they are (Copy for "
+            "support masks them)",
             Tone.WARNING,
         )
     else:
-        say("Response copied as JSON", Tone.OK)
+        say(copied, Tone.OK)
+
+
+def _which(exchange: Exchange) -> str:
+    """An exchange named in the status bar: "the token exchange of 14:02:11 (200 OK in …)"."""
+    return (
+        f"the {exchange.endpoint.value} exchange of {clock_time(exchange.received_at)} "
+        f"({exchange.summary()})"
+    )
 
 
 def _verdict_record(
@@ -154,10 +165,7 @@ def save_exchange(
     masking = "with full tokens (profile setting)" if full_tokens else "with tokens masked"
     # Which one: the latest exchange is not always what the Raw panel shows (an authorize step
     # since, say), so the status bar names it.
-    which = (
-        f"the {exchange.endpoint.value} exchange of {clock_time(exchange.received_at)} "
-        f"({exchange.summary()})"
-    )
+    which = _which(exchange)
     # Saved as it is: a response not to be trusted, or staged, is said so here too.
     doubt = [
         *([f"id_token {verdict.verdict.value}"] if verdict and verdict.failed else []),
