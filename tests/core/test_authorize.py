@@ -172,7 +172,7 @@ def test_state_mismatch_withholds_the_code() -> None:
 def test_missing_state_is_a_problem_when_one_was_sent() -> None:
     s = session()
     result = parse_redirect(f"{REDIRECT}?code=c", s)
-    assert result.code is None and "no state" in str(result.problem)
+    assert result.code is None and "no state" in str(result.problem).lower()
 
 
 def test_error_redirect_becomes_an_oauth_error() -> None:

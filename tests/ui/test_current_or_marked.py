@@ -1005,7 +1005,7 @@ def test_a_bare_code_pasted_after_a_get_code_gave_its_own_keeps_no_stale_pairing
     assert "Code taken as pasted" in window.status.text()
     assert window.status.message.property("tone") == Tone.WARNING.value
     verifier_note = window.form.messages["code_verifier"]
-    assert verifier_note.text().startswith("This verifier came with another code")
+    assert verifier_note.text().startswith("Another code's verifier")
 
 
 def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:

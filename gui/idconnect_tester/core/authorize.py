@@ -237,15 +237,17 @@ def _check_state(
     if received is None:
         return (
             False,
-            "The redirect carries no state, but this run sent one: the server must return it "
-            "(RFC 6749 §4.1.2). Paste just the code to use it anyway.",
+            # What matters first: the line under Code shows about 50 characters.
+            "No state in the redirect: paste just the code to use it anyway — this run sent "
+            "one, and the server must return it (RFC 6749 §4.1.2).",
             None,
         )
     if not state_matches(received, session):
         return (
             False,
-            "The state in the redirect differs from the one this run sent: the code is withheld "
-            "(a forged redirect — CSRF — or a redirect from an earlier attempt). Start again.",
+            "Not this run's state: code withheld — the state in the redirect differs from the "
+            "one this run sent (a forged redirect — CSRF — or one from an earlier attempt). "
+            "Start again.",
             None,
         )
     return True, None, None

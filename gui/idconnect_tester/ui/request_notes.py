@@ -98,7 +98,7 @@ class RequestNotes:
             and session.verifier_of_another_code(request.code, verifier)
         ):
             self._form.set_verifier_advice(
-                "This verifier came with another code: expect 401 — enter this code's"
+                "Another code's verifier: expect 401 — enter this code's"
             )
         else:
             self._form.set_verifier_advice("")
