@@ -11,6 +11,7 @@ import pytest
 from tests.support.exchanges import (
     FakeClock,
     Signer,
+    answer_lost,
     api_error,
     cancelled,
     granted,
@@ -21,7 +22,7 @@ from tests.support.exchanges import (
 
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession
 from idconnect_tester.core.authorize_record import AuthorizeOutcome, AuthorizeRecord
-from idconnect_tester.core.exchange import Exchange, Hint, HintKind, TokenGranted
+from idconnect_tester.core.exchange import Exchange, Hint, HintKind, NetworkErrorKind, TokenGranted
 from idconnect_tester.core.hints import hint_for
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
@@ -395,6 +396,47 @@ def test_a_401_for_a_code_whose_earlier_send_was_cancelled_names_that_send(
     session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=other, origin=SANDBOX)
     hint = panels.error.report.hint
     assert hint is None or hint.kind is not HintKind.CODE_REPLAYED  # the client's, if any
+
+
+def test_a_code_whose_answer_was_lost_once_it_was_sent_may_be_spent_as_after_a_cancel(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AG: a connection reset once the request was out left the code "From Get code",
+    while a cancel then said "may be spent" — the server may have redeemed it either way. A
+    failure before the request went out whole (or a cancel then) leaves the code unspent."""
+    sandbox = SANDBOX
+    request = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
+    for kind, said in (
+        (NetworkErrorKind.RESET, "Reset"),
+        (NetworkErrorKind.TIMEOUT, "Timed out"),
+        (NetworkErrorKind.PROTOCOL, "Cut off"),
+    ):
+        code = f"code-{kind.value}"
+        sent = replace(request, code=code)
+        session.exchange_finished(answer_lost(clock.now, kind), sent=sent, origin=sandbox)
+        note = session.code_note(code, sandbox)
+        assert note is not None and note.startswith(f"{said} at {clock_time(clock.now)}")
+    lost_at = clock_time(clock.now)
+    clock.advance(5)
+    session.exchange_finished(
+        api_error(clock.now, 401, "Invalid code"),
+        sent=replace(request, code="code-reset"),
+        origin=sandbox,
+    )
+    hint = panels.error.report.hint
+    assert hint.kind is HintKind.CODE_REPLAYED and lost_at in hint.title and "reset" in hint.title
+    # Tokens for such a code are in doubt, as after a cancel.
+    exchange_code(session, clock, signer, code="code-timeout")
+    assert panels.tokens.access.state is TokenState.SUSPECT
+    assert "timed out" in panels.tokens.access.why
+
+    for unsent in (
+        answer_lost(clock.now, NetworkErrorKind.RESET, sent_in_full=False),
+        cancelled(clock.now, sent_in_full=False),
+        network_error(clock.now),  # refused: nothing reached the server
+    ):
+        session.exchange_finished(unsent, sent=replace(request, code="code-9"), origin=sandbox)
+        assert session.code_note("code-9", sandbox) is None
 
 
 def test_a_code_sent_to_another_server_is_said_to_be_its_issuers_still(

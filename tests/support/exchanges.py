@@ -144,9 +144,19 @@ def network_error(at: datetime) -> Exchange:
     return exchange(outcome, at=at, status=None)
 
 
-def cancelled(at: datetime) -> Exchange:
-    """The person stopped waiting after the request reached the server."""
-    outcome = NetworkError(NetworkErrorKind.CANCELLED, "Cancelled while waiting")
+def cancelled(at: datetime, *, sent_in_full: bool = True) -> Exchange:
+    """The person stopped waiting after the request reached the server (or, `sent_in_full`
+    False, before it had gone out whole)."""
+    outcome = NetworkError(
+        NetworkErrorKind.CANCELLED, "Cancelled while waiting", sent_in_full=sent_in_full
+    )
+    return exchange(outcome, at=at, status=None)
+
+
+def answer_lost(at: datetime, kind: NetworkErrorKind, *, sent_in_full: bool = True) -> Exchange:
+    """The connection failed (reset, timed out…) after the request had gone out whole — or,
+    `sent_in_full` False, before."""
+    outcome = NetworkError(kind, f"{kind.value} by the test", sent_in_full=sent_in_full)
     return exchange(outcome, at=at, status=None)
 
 

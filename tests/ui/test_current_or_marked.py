@@ -1386,3 +1386,16 @@ def test_a_get_code_after_a_failure_is_said_beside_the_error_it_leaves(window, q
     assert line.isVisibleTo(window.error_panel) and line.text() != said_of_the_failure
     assert clock_time(failed.received_at) in line.text()
     assert not stale(window, "errorPanel")  # still this profile's latest exchange
+
+
+def test_a_code_whose_connection_was_reset_once_sent_is_said_to_be_maybe_spent(
+    window, qtbot
+) -> None:
+    """Tryout AG: after a reset the note under Code still read "From Get code on …", while a
+    cancel at the same point said the code may be spent. A real server may have redeemed it
+    before the connection went: the next Send may be a replay."""
+    get_code(window, qtbot)
+    scenario(window, "connection_reset")
+    send_and_wait(window, qtbot)
+    note = window.form.messages["code"]
+    assert note.text().startswith("Reset at") and "may be spent" in note.text()

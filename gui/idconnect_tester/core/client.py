@@ -285,12 +285,14 @@ class IdConnectClient:
                 why += "have acted on it."
             else:
                 why = "The wait was stopped before the request was sent in full."
-            stopped = NetworkError(NetworkErrorKind.CANCELLED, why)
+            stopped = NetworkError(
+                NetworkErrorKind.CANCELLED, why, sent_in_full=timer.request_sent()
+            )
             raise RequestCancelled(
                 _exchange(endpoint, sent, None, stopped, timer, started_at, _now())
             ) from None
         except Exception as exc:  # every transport failure is an outcome, never a crash
-            failure = classify(exc)
+            failure = replace(classify(exc), sent_in_full=timer.request_sent())
             if (proxy := timer.unreachable_proxy(url)) is not None:
                 failure = NetworkError(
                     NetworkErrorKind.PROXY,

@@ -42,6 +42,8 @@ from idconnect_tester.core.exchange import (
     Exchange,
     Hint,
     HintKind,
+    NetworkError,
+    NetworkErrorKind,
     NotSent,
     ShareTokenGranted,
     TokenGranted,
@@ -621,9 +623,10 @@ class Session:
                     and spent_before.how is SpentHow.MAYBE_USED
                     and origin.same_client(spent_before.to)
                 ):
-                    # Cancel stopped the wait, not the server: a first use still on its way
-                    # there makes this one a second use, and both tokens revoked.
-                    chain.code_sent_before(spent_before.at)
+                    # A cancel (or a lost answer) stopped the wait, not the server: a first use
+                    # still on its way there makes this one a second use, and both tokens
+                    # revoked.
+                    chain.code_sent_before(spent_before)
             self._chain_granted_at[iso_utc(exchange.received_at)] = chain
             _forget_the_oldest(self._chain_granted_at)
             if outcome.refresh_token and origin.same_client(self._target):
@@ -794,8 +797,9 @@ class Session:
             # "it may have been used already, expired, or…").
             return Hint(
                 HintKind.CODE_REPLAYED,
-                f"This code was sent before, and that wait cancelled at {clock_time(spent.at)}: "
-                "the server most likely redeemed it then, and this Send was a second use",
+                f"This code was sent before, at {clock_time(spent.at)}, and "
+                f"{spent.wait_ended()}: the server most likely redeemed it then, and this Send "
+                "was a second use",
                 _SINGLE_USE + "Send once, and let it answer.",
             )
         return Hint(
@@ -866,8 +870,11 @@ class Session:
             return
         elif refused:
             self._spent[code] = SpentCode(SpentHow.REFUSED, at, origin)
-        elif exchange.cancelled:
-            self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at, origin)
+        elif isinstance(outcome, NetworkError) and outcome.sent_in_full:
+            # Tryout AG: a reset once the request was out said nothing of the code, while a
+            # cancel then said "may be spent" — the server may have redeemed it either way.
+            ended = _WAITS_ENDED.get(outcome.kind, outcome.kind.value)
+            self._spent[code] = SpentCode(SpentHow.MAYBE_USED, at, origin, ended=ended)
         _forget_the_oldest(self._spent)
 
     def _share_exchange(
@@ -1630,6 +1637,14 @@ def _made_up_by(exchange: Exchange) -> str | None:
 def _redirect_text(uri: str) -> str:
     return uri or "a loopback redirect"
 
+
+# How a wait for an answer ended, for "Reset at 14:02:11 once sent: may be spent".
+_WAITS_ENDED: Final = {
+    NetworkErrorKind.CANCELLED: "cancelled",
+    NetworkErrorKind.RESET: "reset",
+    NetworkErrorKind.TIMEOUT: "timed out",
+    NetworkErrorKind.PROTOCOL: "cut off",
+}
 
 # Older sign-ins whose refresh tokens are still recognised (the form kept one of them).
 _MAX_SUPERSEDED_CHAINS = 20

@@ -27,7 +27,9 @@ REFRESH_RULE = (
 class SpentHow(StrEnum):
     USED = "used"  # exchanged for tokens
     REFUSED = "refused"  # answered 401: used already, expired, or not its verifier's
-    MAYBE_USED = "maybe used"  # sent, then the wait was cancelled: the server may have used it
+    # Sent whole, then no answer (the wait cancelled, the connection reset, a timeout): the
+    # server may have used it.
+    MAYBE_USED = "maybe used"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,14 @@ class SpentCode:
     at: datetime
     to: Origin
     replayed_at: datetime | None = None  # a used code sent again, and refused (401)
+    # How the wait for a MAYBE_USED code's answer ended: "cancelled", "reset", "timed out"…
+    ended: str = "cancelled"
+
+    def wait_ended(self) -> str:
+        """How the answer to a MAYBE_USED code was lost, for a sentence."""
+        if self.ended == "cancelled":
+            return "that wait was cancelled"
+        return f"its answer was lost ({self.ended})"
 
     def note(
         self,
@@ -71,7 +81,7 @@ class SpentCode:
             case SpentHow.REFUSED:
                 return f"Refused at {when} (401): get a new code"
             case SpentHow.MAYBE_USED:
-                return f"Cancelled at {when} once sent: may be spent"
+                return f"{self.ended.capitalize()} at {when} once sent: may be spent"
 
 
 @dataclass(frozen=True)
@@ -214,10 +224,12 @@ class TokenChain:
             "§4.1.2 the server should revoke every token issued from that code"
         )
 
-    def code_sent_before(self, when: datetime) -> None:
-        self.suspect_since = when
+    def code_sent_before(self, before: SpentCode) -> None:
+        """The chain's code had been sent whole `before`, and no answer came (see
+        `SpentHow.MAYBE_USED`)."""
+        self.suspect_since = before.at
         self.suspect = (
-            f"This code was sent before, at {clock_time(when)}, and that wait was cancelled, "
+            f"This code was sent before, at {clock_time(before.at)}, and {before.wait_ended()}, "
             "not the request: if the server redeemed it then, this was a second use, which by "
             "RFC 6749 §4.1.2 should revoke every token issued from that code"
         )
