@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import httpx
 import pytest
-from tests.support.exchanges import exchange
+from tests.support.exchanges import exchange, network_error
 from tests.support.faulty_servers import closed_port, garbage_server
 
+from idconnect_tester import vendor
 from idconnect_tester.core.emulator_drills import (
     DRILL_HEADER,
     DrillError,
+    DrillState,
     StagedBy,
     arm_drill,
     disarm_drill,
@@ -113,3 +115,30 @@ def test_an_answer_says_which_drill_changed_it_and_how(
     assert staged == expected
     assert (staged is not None and staged.delayed_only) is (said == "slow; kind=delay")
     assert StagedBy.of(replace(answer, response=None)) is None  # no answer, nothing said
+
+
+def test_the_last_drill_use_is_tied_to_the_request_it_happened_during(
+    emulator: EmulatorServer,
+) -> None:
+    """A reset has no answer to name its drill: the emulator's `last_used` says which drill
+    it used and when, and only a use while a request was on its way is that request's."""
+    base = emulator.base_url
+    assert run(lambda http: read_drills(http, base)).last_used is None
+    emulator.set_scenario("connection_reset")
+    started = datetime.now(UTC)
+
+    async def reset_and_read(http: httpx.AsyncClient) -> DrillState:
+        with pytest.raises(httpx.TransportError):
+            await http.post(base + vendor.TOKEN_PATH, content=b"{}")
+        return await read_drills(http, base)
+
+    state = run(reset_and_read)
+    ended = datetime.now(UTC)
+    used = state.last_used
+    assert used is not None and (used.name, used.kind) == ("connection_reset", "response")
+    sent = replace(network_error(started), started_at=started, received_at=ended)
+    assert used.during(sent)
+    later = ended + timedelta(seconds=1)
+    assert not used.during(replace(sent, started_at=later, received_at=later))
+    earlier = started - timedelta(seconds=5)
+    assert not used.during(replace(sent, started_at=earlier, received_at=earlier))

@@ -7,6 +7,7 @@ import hashlib
 import json
 import threading
 import time
+from datetime import UTC, datetime
 
 import httpx
 import jwt
@@ -201,6 +202,22 @@ def test_connection_reset(emu):
         emu.token(ANY_TOKEN_BODY)
     assert emu.active_scenario() is None
     emu.assert_error(emu.token(ANY_TOKEN_BODY), 400)  # the client recovers with a new connection
+
+
+def test_the_listing_says_which_drill_was_used_last_and_when(emu):
+    """A reset carries no X-Emulator-Drill header: a client learns from `last_used` that a
+    drill was behind the request that got no answer, whoever armed it."""
+    assert _listing(emu)["last_used"] is None
+    emu.arm("connection_reset")
+    before = datetime.now(UTC)
+    with pytest.raises(httpx.TransportError):
+        emu.token(ANY_TOKEN_BODY)
+    after = datetime.now(UTC)
+    used = _listing(emu)["last_used"]
+    assert used["name"] == "connection_reset" and used["kind"] == "response"
+    assert before <= datetime.fromisoformat(used["at"]) <= after
+    emu.token(ANY_TOKEN_BODY)  # no drill armed: the last use stays the last
+    assert _listing(emu)["last_used"] == used
 
 
 def test_connection_reset_is_a_reset_not_a_clean_close(emu):

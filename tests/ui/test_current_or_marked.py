@@ -1399,3 +1399,18 @@ def test_a_code_whose_connection_was_reset_once_sent_is_said_to_be_maybe_spent(
     send_and_wait(window, qtbot)
     note = window.form.messages["code"]
     assert note.text().startswith("Reset at") and "may be spent" in note.text()
+
+
+def test_a_reset_staged_by_a_drill_armed_outside_the_window_is_said_to_be_the_drills(
+    window, qtbot
+) -> None:
+    """Tryout AG: a connection_reset armed with curl went into the Error panel and the History
+    as a real network failure (the drills dialog's own arming said "Staged by"): no answer
+    came to name the drill, so the window asks the emulator which drill it used, and when."""
+    get_code(window, qtbot)
+    scenario(window, "connection_reset")  # straight to the emulator, as curl would arm it
+    reset = send_and_wait(window, qtbot)
+    assert reset.response is None
+    qtbot.waitUntil(lambda: window.error_panel.drill.isVisibleTo(window), timeout=WAIT_MS)
+    assert "connection_reset" in window.error_panel.drill.text()
+    assert window.session.drill_that_made(reset) == "connection_reset"

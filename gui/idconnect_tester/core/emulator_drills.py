@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -123,9 +124,26 @@ def param_label(name: str, value: float | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class DrillUse:
+    """The emulator's latest use of a drill: which, of what kind, and when (its clock is this
+    machine's: drills are armed only on an emulator here)."""
+
+    name: str
+    kind: str
+    at: datetime
+
+    def during(self, exchange: Exchange) -> bool:
+        """Whether it happened while `exchange` was on its way (give or take the rounding of
+        the two clocks' readings)."""
+        slack = timedelta(milliseconds=50)
+        return exchange.started_at - slack <= self.at <= exchange.received_at + slack
+
+
+@dataclass(frozen=True)
 class DrillState:
     drills: tuple[Drill, ...]
     armed: ArmedDrill | None
+    last_used: DrillUse | None = None  # None too from an emulator that does not say
 
 
 def drills_problem(base_url: str) -> str | None:
@@ -155,6 +173,23 @@ def _armed(value: Any) -> ArmedDrill | None:
     return ArmedDrill(value["name"], value["remaining"], _numbers(value.get("params")))
 
 
+def _last_used(value: Any) -> DrillUse | None:
+    """What the emulator says of its latest drill use; None when it says nothing usable (an
+    older emulator): it only ever adds to what an answer said itself."""
+    if not isinstance(value, dict):
+        return None
+    name, kind, at = value.get("name"), value.get("kind"), value.get("at")
+    if not isinstance(name, str) or not isinstance(at, str):
+        return None
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return DrillUse(name, kind if isinstance(kind, str) else "", when)
+
+
 def _drill(value: Any) -> Drill:
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
         raise DrillError(f"The emulator listed a drill oddly: {value!r:.200}")
@@ -176,7 +211,12 @@ def _numbers(params: Any) -> dict[str, float]:
 
 
 async def _call(
-    http: httpx.AsyncClient, method: str, url: str, body: dict[str, Any] | None = None
+    http: httpx.AsyncClient,
+    method: str,
+    url: str,
+    body: dict[str, Any] | None = None,
+    *,
+    timeout_s: float | None = None,
 ) -> dict[str, Any]:
     import httpx  # loaded already: the caller's client is one
 
@@ -188,6 +228,7 @@ async def _call(
             url,
             content=None if body is None else json.dumps(body).encode(),
             headers={} if body is None else {"Content-Type": "application/json"},
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout_s is None else timeout_s,
         )
     except httpx.HTTPError as exc:
         failure = classify(exc)
@@ -206,13 +247,22 @@ async def _call(
     return document
 
 
-async def read_drills(http: httpx.AsyncClient, base_url: str) -> DrillState:
-    """Every drill the emulator knows, and the one armed now (with what it has left)."""
-    document = await _call(http, "GET", normalise_base_url(base_url) + SCENARIOS_PATH)
+async def read_drills(
+    http: httpx.AsyncClient, base_url: str, *, timeout_s: float | None = None
+) -> DrillState:
+    """Every drill the emulator knows, the one armed now (with what it has left), and the
+    last one used. `timeout_s`: for a server that may not be an emulator at all (one that
+    hangs, say), instead of the client's own."""
+    url = normalise_base_url(base_url) + SCENARIOS_PATH
+    document = await _call(http, "GET", url, timeout_s=timeout_s)
     listed = document.get("scenarios")
     if not isinstance(listed, list):
         raise DrillError("The emulator's list of drills has no 'scenarios'")
-    return DrillState(tuple(_drill(item) for item in listed), _armed(document.get("active")))
+    return DrillState(
+        tuple(_drill(item) for item in listed),
+        _armed(document.get("active")),
+        _last_used(document.get("last_used")),
+    )
 
 
 async def arm_drill(

@@ -64,7 +64,14 @@ def check_local_caller(method: str, headers: Message) -> None:
 
 
 def list_scenarios(ctx: EmulatorContext) -> Response:
-    return json_response(200, {"scenarios": describe_all(), "active": ctx.scenarios.snapshot()})
+    return json_response(
+        200,
+        {
+            "scenarios": describe_all(),
+            "active": ctx.scenarios.snapshot(),
+            "last_used": ctx.scenarios.last_used(),
+        },
+    )
 
 
 def arm_scenario(ctx: EmulatorContext, body: bytes) -> Response:
@@ -87,5 +94,5 @@ def clear_scenario(ctx: EmulatorContext) -> Response:
 
 def reset(ctx: EmulatorContext) -> Response:
     ctx.store.reset()
-    ctx.scenarios.clear()
+    ctx.scenarios.reset()
     return json_response(200, {"reset": True, "active": None})

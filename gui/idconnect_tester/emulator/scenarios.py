@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Literal
 
 Kind = Literal["delay", "response", "id_token"]
@@ -190,6 +191,10 @@ class ScenarioState:
         self._changed = threading.Condition()
         self._active: ActiveScenario | None = None
         self._remaining = 0
+        # The latest use of a drill: which, and when (this machine's clock, UTC). A client that
+        # got no answer at all (a reset) learns from it whether a drill was behind that —
+        # whoever armed it: the answer can't carry the drill's header.
+        self._last_used: dict[str, object] | None = None
 
     def arm(self, name: object, times: object, params: Mapping[str, object]) -> dict[str, object]:
         # params is a mapping, not **kwargs: a JSON key like "self" must be an unknown
@@ -205,9 +210,19 @@ class ScenarioState:
             self._active, self._remaining = None, 0
             self._changed.notify_all()
 
+    def reset(self) -> None:
+        """Disarm, and forget the last use too (a reset of the whole emulator)."""
+        with self._changed:
+            self._last_used = None
+        self.clear()
+
     def snapshot(self) -> dict[str, object] | None:
         with self._changed:
             return self._snapshot_locked()
+
+    def last_used(self) -> dict[str, object] | None:
+        with self._changed:
+            return None if self._last_used is None else dict(self._last_used)
 
     def _snapshot_locked(self) -> dict[str, object] | None:
         if self._active is None:
@@ -224,6 +239,11 @@ class ScenarioState:
             active = self._active
             if active is None or active.spec.kind not in kinds:
                 return None
+            self._last_used = {
+                "name": active.name,
+                "kind": active.spec.kind,
+                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            }
             self._remaining -= 1
             if self._remaining <= 0:
                 self._active, self._remaining = None, 0

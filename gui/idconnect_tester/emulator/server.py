@@ -115,7 +115,7 @@ class EmulatorServer:
     def reset(self) -> None:
         """Forget every code and token and clear the drill, as ``POST /_emulator/reset`` does."""
         self._context.store.reset()
-        self._context.scenarios.clear()
+        self._context.scenarios.reset()
 
     def wait_scenario_used(self, timeout: float) -> bool:
         """Block until the armed drill is used up or cleared; False on timeout."""

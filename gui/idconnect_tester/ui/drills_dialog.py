@@ -44,6 +44,7 @@ from idconnect_tester.core.emulator_drills import (
     param_label,
     read_drills,
 )
+from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.core.target_selection import TargetSelection
@@ -304,14 +305,18 @@ class Drills:
         ensure_emulator: Callable[[], None],
         parent: QWidget,
         answered: Callable[[str], None] = lambda _name: None,
+        unanswered: Callable[[], tuple[Exchange, Profile] | None] = lambda: None,
     ) -> None:
-        """`answered(name)`: the armed drill answered the request that just ended (its count
-        went down), so what came back is the drill's doing, not the server's."""
+        """`answered(name)`: the drill `name` answered the request that just ended (the one
+        armed here counted down with it, or the emulator used one while it was on its way),
+        so what came of it is the drill's doing, not the server's. `unanswered()`: that
+        request, and the target it went to, when it got no answer to say so itself."""
         self._controller = controller
         self._targets = targets
         self._ensure_emulator = ensure_emulator
         self._parent = parent
         self._answered = answered
+        self._unanswered = unanswered
         self.mark = DrillMark()
         self.dialog: DrillsDialog | None = None
         self._armed_on: Profile | None = None  # where the mark's drill is armed
@@ -398,7 +403,10 @@ class Drills:
     def _busy_changed(self, busy: bool) -> None:
         """An operation ended: it may have used the armed drill up (the emulator knows)."""
         profile = self._armed_on
-        if busy or profile is None:
+        if busy:
+            return
+        if profile is None:
+            self._ask_who_answered()
             return
 
         async def run(http: httpx.AsyncClient) -> None:
@@ -415,6 +423,29 @@ class Drills:
                     self.dialog.show_armed(state.armed)
 
         self._start(profile, run, "count the drill down")
+
+    def _ask_who_answered(self) -> None:
+        """A request that got no answer (a reset, a cancel) to an emulator here, with no drill
+        armed from this window: one armed from outside it (curl, a script) may have been
+        behind it — and the answer, which would have said so, never came (tryout AG: a reset
+        armed with curl went into the History as a real network failure). The emulator says
+        which drill it used last, and when."""
+        waiting = self._unanswered()
+        if waiting is None or drills_problem(waiting[1].base_url) is not None:
+            return
+        exchange, profile = waiting
+
+        async def run(http: httpx.AsyncClient) -> None:
+            try:
+                # Any server on this machine may be asked: an emulator answers at once.
+                state = await read_drills(http, profile.base_url, timeout_s=1.0)
+            except DrillError:
+                return  # not an emulator of ours: nothing more to learn
+            used, still = state.last_used, self._unanswered()
+            if used is not None and used.during(exchange) and still and still[0] is exchange:
+                self._answered(used.name)
+
+        self._start(profile, run, "ask the emulator which drill answered")
 
     def _show_mark(self, armed: ArmedDrill | None, profile: Profile) -> None:
         self._armed_on = profile if armed is not None else None

@@ -44,11 +44,12 @@ from PySide6.QtWidgets import (
 from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.authorize import AuthorizeResult
 from idconnect_tester.core.emulator_drills import StagedBy, drill_note, made_by
-from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.exchange import Exchange, NetworkError
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
 from idconnect_tester.core.pkce import s256_challenge
+from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.secret_store import SecretStore
@@ -259,6 +260,7 @@ class MainWindow(QMainWindow):
             self.start_emulator,
             self,
             answered=self._made_by_a_drill,
+            unanswered=self._unanswered,
         )
         self.status.addPermanentWidget(self.drills.mark)
         self.workbench: JwtWorkbench | None = None
@@ -670,6 +672,23 @@ class MainWindow(QMainWindow):
             return
         self.session.drill_answered(name)
         self._note_the_drill(latest, name)
+
+    def _unanswered(self) -> tuple[Exchange, Profile] | None:
+        """The latest exchange, and its target, when it ended with no answer once its request
+        was out and nothing has said yet that a drill was behind that."""
+        latest = self.session.latest()
+        if latest is None:
+            return None
+        exchange, origin = latest
+        outcome = exchange.outcome
+        if (
+            exchange.response is not None
+            or not isinstance(outcome, NetworkError)
+            or not outcome.sent_in_full
+            or self.session.drill_that_made(exchange) is not None
+        ):
+            return None
+        return exchange, origin.profile
 
     def _note_the_drill(
         self, exchange: Exchange, drill: str, *, delayed_only: bool = False
