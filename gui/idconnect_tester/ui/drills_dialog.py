@@ -317,6 +317,7 @@ class Drills:
         self._parent = parent
         self._answered = answered
         self._unanswered = unanswered
+        self._asked_about: Exchange | None = None  # the emulator is asked once per request
         self.mark = DrillMark()
         self.dialog: DrillsDialog | None = None
         self._armed_on: Profile | None = None  # where the mark's drill is armed
@@ -431,9 +432,12 @@ class Drills:
         armed with curl went into the History as a real network failure). The emulator says
         which drill it used last, and when."""
         waiting = self._unanswered()
-        if waiting is None or drills_problem(waiting[1].base_url) is not None:
+        if waiting is None or waiting[0] is self._asked_about:
             return
         exchange, profile = waiting
+        self._asked_about = exchange
+        if drills_problem(profile.base_url) is not None:
+            return
 
         async def run(http: httpx.AsyncClient) -> None:
             try:
