@@ -100,6 +100,24 @@ def test_profile_crud_and_persistence_across_a_restart(loop, qtbot, test_keyring
     close_window(second, qtbot)
 
 
+def test_deleting_the_current_profile_selects_its_neighbour_in_the_list(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AG: deleting a profile selected the built-in emulator, not the copy beside it.
+    The next profile in the list takes its place; the last one gives way to the one before."""
+    first = add_profile(window, "Partner A")
+    second = add_profile(window, "Partner B")
+    third = add_profile(window, "Partner C")
+    select(window, second.id)
+    window.profile_actions.delete_now(second.id)
+    assert window.targets.current.id == third.id
+    assert window.target_panel.profile.currentText() == "Partner C"
+    window.profile_actions.delete_now(third.id)  # the last one: the one before it
+    assert window.targets.current.id == first.id
+    window.profile_actions.delete_now(first.id)
+    assert window.targets.current.builtin  # only the built-in emulator is left
+
+
 def test_the_built_in_emulator_starts_when_picked_after_a_launch_on_another_profile(
     loop, qtbot, test_keyring
 ) -> None:

@@ -142,16 +142,26 @@ class ProfileActions:
         answer = ask(
             self._parent,
             "Delete profile",
-            f"Delete the profile {profile.name!r} and its secret key?",
+            f"Delete the profile {profile.name!r} and its secret key?\n\nIts exchanges stay "
+            "in the History, under its name.",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.delete_now(profile.id)
 
     def delete_now(self, profile_id: str) -> None:
+        """Delete a profile and its secret key. The current one gives way to its neighbour in
+        the list — the next, or the one before the last (tryout AG: the built-in emulator
+        took its place, not the copy of it beside it)."""
         profile = self.targets.store.get(profile_id)
+        ids = [p.id for p in self.targets.store.profiles()]
+        neighbour = ""
+        if profile_id == self.targets.current.id and profile_id in ids:
+            at = ids.index(profile_id)
+            rest = ids[:at] + ids[at + 1 :]
+            neighbour = rest[min(at, len(rest) - 1)] if rest else ""
         self.targets.store.delete(profile_id)
         self._binding.store_secret(profile_id, Secret(""))
-        self._after_change(self.targets.store.last_used)
+        self._after_change(neighbour or self.targets.store.last_used)
         self._say(f"Profile {profile.name if profile else profile_id!r} deleted")
 
     def settings(self) -> None:
