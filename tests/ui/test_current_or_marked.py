@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from PySide6.QtCore import Qt
@@ -1414,3 +1414,29 @@ def test_a_reset_staged_by_a_drill_armed_outside_the_window_is_said_to_be_the_dr
     qtbot.waitUntil(lambda: window.error_panel.drill.isVisibleTo(window), timeout=WAIT_MS)
     assert "connection_reset" in window.error_panel.drill.text()
     assert window.session.drill_that_made(reset) == "connection_reset"
+
+
+def test_a_servers_retry_after_is_said_beside_send_until_it_is_over(window, qtbot) -> None:
+    """Tryout AG: a 429 asked to wait 30 s and Send sent again 2 s later without a word. The
+    wait is said beside Send (which stays on: testing the limit is allowed) until it ends,
+    on its own target only, and the server's next answer ends it."""
+    token_flow(window, qtbot)
+    window.form.set_grant("refresh_token")
+    note = window.form.send_blocked
+    scenario(window, "rate_limited", retry_after_s=30)
+    limited = send_and_wait(window, qtbot)
+    assert isinstance(limited.outcome, ApiError) and limited.outcome.status == 429
+    until = clock_time(limited.received_at.replace(microsecond=0) + timedelta(seconds=30))
+    assert until in note.text() and note.property("tone") == Tone.WARNING.value
+    assert window.form.send_button.isEnabled()
+    emulator = window.targets.current
+    add_profile(window, "Another server", base_url="http://127.0.0.1:9")
+    assert until not in note.text()  # another server's wait says nothing of this one
+    select(window, emulator.id)
+    assert until in note.text()
+    send_and_wait(window, qtbot)  # the server answered again: its wait is over
+    assert note.text() == ""
+    scenario(window, "rate_limited", retry_after_s=1)
+    send_and_wait(window, qtbot)
+    assert "Retry-After" in note.text()
+    qtbot.waitUntil(lambda: note.text() == "", timeout=WAIT_MS)  # once the second is over

@@ -45,6 +45,7 @@ from idconnect_tester import APP_NAME, __version__, vendor
 from idconnect_tester.core.authorize import AuthorizeResult
 from idconnect_tester.core.emulator_drills import StagedBy, drill_note, made_by
 from idconnect_tester.core.exchange import Exchange, NetworkError
+from idconnect_tester.core.hints import retry_after_ends
 from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.jwks import KeyFetchError, keys_from_text
@@ -161,6 +162,8 @@ class MainWindow(QMainWindow):
         self._check_said = ""  # the credential check's latest words in the status bar
         self._switch_said = ""  # what the status bar was told on the last switch of target
         self._status_target: Origin | None = None  # the target the status bar last spoke of
+        # The latest "wait until" a server asked for (a 429's Retry-After), and whose.
+        self._retry_after: tuple[Origin, datetime] | None = None
         # The target whose auto-refresh a switch stopped, until the status bar has said so.
         self._auto_refresh_stopped_for: Origin | None = None
         self._announce_verdict = False  # the next id_token verdict goes to the status bar too
@@ -401,6 +404,7 @@ class MainWindow(QMainWindow):
         self.form.code.textEdited.connect(self.request_notes.note_a_spent_code)
         self.target_binding.target_changed.connect(lambda _: self.request_notes.advise())
         self.target_binding.target_changed.connect(self._status_for_the_target)
+        self.target_binding.target_changed.connect(self._wait_of_the_target)
         self.target_binding.target_changed.connect(lambda _: self.drills.target_changed())
         self.target_binding.target_changed.connect(
             lambda current: self.status.profile_changed(current.profile.id)
@@ -898,6 +902,14 @@ class MainWindow(QMainWindow):
     ) -> None:
         pasted_keys = self.session.pasted_description
         hint = self.session.exchange_finished(exchange, sent=request, origin=origin)
+        # A 429 asks to wait (Retry-After): said beside Send until then; the server's next
+        # answer ends the wait it asked for.
+        ends = retry_after_ends(exchange.response, exchange.received_at)
+        if ends is not None:
+            self._retry_after = (origin, ends)
+        elif self._retry_after is not None and self._retry_after[0].same_target(origin):
+            self._retry_after = None
+        self._wait_of_the_target(self.targets.origin())
         # Keys pasted for the last id_token are set aside for a new one: said with the outcome
         # (a notice of its own would be gone under it at once).
         set_aside = bool(pasted_keys) and not self.session.pasted_description
@@ -983,6 +995,14 @@ class MainWindow(QMainWindow):
             )
         if replace_it:
             self.form.fill(FormFill(refresh_token=own[0]))
+
+    def _wait_of_the_target(self, current: Origin) -> None:
+        """A server's "wait until" (a 429's Retry-After) is said beside Send on its target
+        only: another server's says nothing of this one."""
+        waiting = self._retry_after
+        self.form.set_wait_until(
+            waiting[1] if waiting is not None and waiting[0].same_target(current) else None
+        )
 
     def _status_for_the_target(self, current: Origin) -> None:
         """The status bar's last outcome is another target's after a switch: in green or red,

@@ -14,6 +14,7 @@ of it under the field (`show_redirect_result`).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -36,6 +37,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, looks_like_redirect
 from idconnect_tester.core.request import FieldIssue, TokenRequest, dropped_space_note
 from idconnect_tester.core.session_events import FormFill
+from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import FieldMessage, MessageLine, WrappedNote, name_clear_button
 
@@ -69,6 +71,12 @@ class RequestForm(QGroupBox):
         # What the session knows against the refresh token: a note, and its whole sentence.
         self._refresh_token_advice = ("", "")
         self._code_before_edit = ""
+        # Until when the server asked to wait (a 429's Retry-After): said beside Send, which
+        # stays on — a Send before then is the person's to make (testing the limit, say).
+        self._wait_until: datetime | None = None
+        self._wait_over = QTimer(self)
+        self._wait_over.setSingleShot(True)
+        self._wait_over.timeout.connect(lambda: self.set_wait_until(None))
 
         self.grant_type = QComboBox()
         self.grant_type.setObjectName("grantTypeCombo")
@@ -425,6 +433,18 @@ class RequestForm(QGroupBox):
             self._refresh_token_advice = (text, details)
             self._on_changed()
 
+    def set_wait_until(self, until: datetime | None) -> None:
+        """The server asked to wait until `until` (None: no wait, or it is over)."""
+        self._wait_until = until
+        self._wait_over.stop()
+        if until is not None:
+            left_ms = (until - datetime.now(UTC)).total_seconds() * 1000
+            if left_ms <= 0:
+                self._wait_until = None
+            else:
+                self._wait_over.start(int(left_ms) + 1)
+        self._update_send_state(self._issues())
+
     def set_external_block(self, reason: str) -> None:
         self._external_block = reason
         self._update_send_state(self._issues())
@@ -499,9 +519,13 @@ class RequestForm(QGroupBox):
             reason = self._busy_text or "Sending…"
         elif blockers:
             reason = "Send is off: " + blockers[0]
+        elif self._wait_until is not None:
+            reason = f"The server asked to wait until {clock_time(self._wait_until)} (Retry-After)"
         else:
             reason = ""
         self.send_button.setEnabled(not self._busy and not blockers)
         self.send_blocked.setText(reason)
+        waiting = self._wait_until is not None and not self._busy and not blockers
+        set_tone(self.send_blocked, Tone.WARNING if waiting else Tone.MUTED)
         stop = " Cancel or Esc stops it." if self._busy else ""
         self.send_button.setToolTip(f"{reason}{stop}\n{_SEND_TIP}" if reason else _SEND_TIP)
