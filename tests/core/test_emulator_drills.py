@@ -123,6 +123,7 @@ def test_the_last_drill_use_is_tied_to_the_request_it_happened_during(
     """A reset has no answer to name its drill: the emulator's `last_used` says which drill
     it used and when, and only a use while a request was on its way is that request's."""
     base = emulator.base_url
+    emulator.reset()  # shared with other tests: no drill used yet
     assert run(lambda http: read_drills(http, base)).last_used is None
     emulator.set_scenario("connection_reset")
     started = datetime.now(UTC)

@@ -242,7 +242,7 @@ class ScenarioState:
             self._last_used = {
                 "name": active.name,
                 "kind": active.spec.kind,
-                "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "at": datetime.now(UTC).isoformat(),
             }
             self._remaining -= 1
             if self._remaining <= 0:
