@@ -1006,6 +1006,12 @@ def test_a_bare_code_pasted_after_a_get_code_gave_its_own_keeps_no_stale_pairing
     assert window.status.message.property("tone") == Tone.WARNING.value
     verifier_note = window.form.messages["code_verifier"]
     assert verifier_note.text().startswith("Another code's verifier")
+    # A redirect whose state is not this run's leaves Code empty: no code, no "another
+    # code" under Verifier (tryout AH).
+    forged = "http://127.0.0.1:1/cb?code=Zx9fake123&state=not-ours"
+    window.form.code.setText(forged)  # pasted into Code
+    window.get_code_flow.use_redirect(forged)
+    assert window.form.code.text() == "" and verifier_note.text() == ""
 
 
 def test_the_status_bar_follows_a_switch_away_and_back(window, qtbot) -> None:

@@ -862,6 +862,10 @@ class Session:
         before = self._spent.get(code)
         outcome = exchange.outcome
         refused = isinstance(outcome, ApiError) and is_invalid_code(outcome, exchange.endpoint)
+        if _made_up_by(exchange) is not None:
+            # A drill answered before the server looked at the code: it is as unspent as
+            # before (tryout AH: huge_body's made-up grant called it used; Send again got 200).
+            return
         if isinstance(outcome, TokenGranted):
             self._spent[code] = SpentCode(SpentHow.USED, at, origin)
         elif before is not None and before.how is SpentHow.USED:
@@ -1246,10 +1250,7 @@ class Session:
             return status
         staged = _made_up_by(exchange)
         if staged is not None:
-            said = made_by(staged)
-            return TokenStatus(
-                TokenState.STAGED, f"{said[0].upper()}{said[1:]}: no server issued it"
-            )
+            return _staged_status(staged)
         failed, _ = self._id_token_failures(exchange)
         if not failed:
             return status
@@ -1326,8 +1327,11 @@ class Session:
         when = clock_time(share.exchange.received_at)
         expires_at = share.granted.expires_at
         doubt = self._doubt_about_the_source(share, now)
+        staged = _made_up_by(share.exchange)
         if now >= expires_at:
             status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(expires_at)}")
+        elif staged is not None:  # tryout AH: the huge_body drill's read "live"
+            status = _staged_status(staged)
         elif doubt is not None:
             status = doubt
         elif not share.origin.same_target(self._target):
@@ -1508,10 +1512,11 @@ class Session:
                 aside=True,
             )
         elif shown.code_since is not None:
+            endpoint = shown.exchange.endpoint.value if shown.exchange else "token"
             freshness = Freshness(
                 False,
-                f"The latest exchange, at {clock_time(when)}. A Get code since, at "
-                f"{clock_time(shown.code_since)}, went well.",
+                f"The latest {endpoint.replace('_', '-')} request, at {clock_time(when)}. A Get "
+                f"code since, at {clock_time(shown.code_since)}, went well.",
                 clock_time(when),
                 aside=True,
             )
@@ -1625,6 +1630,12 @@ class _ShownError:
     # A Get code that went well after this exchange's step: it stays the panel's result (the
     # token endpoint's latest word), no longer called the latest step.
     code_since: datetime | None = None
+
+
+def _staged_status(drill: str) -> TokenStatus:
+    """A token in an answer the emulator's `drill` made up."""
+    said = made_by(drill)
+    return TokenStatus(TokenState.STAGED, f"{said[0].upper()}{said[1:]}: no server issued it")
 
 
 def _made_up_by(exchange: Exchange) -> str | None:

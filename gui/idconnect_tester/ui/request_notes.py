@@ -94,11 +94,12 @@ class RequestNotes:
         elif (
             expected is None
             and not refreshing
+            and request.code.strip()  # no code, no "another code" (tryout AH)
             and not looks_like_a_token(request.code)  # Code says that already
             and session.verifier_of_another_code(request.code, verifier)
         ):
             self._form.set_verifier_advice(
-                "Another code's verifier: expect 401 — enter this code's"
+                "Another code's verifier: expect 401 — use this code's own"
             )
         else:
             self._form.set_verifier_advice("")
