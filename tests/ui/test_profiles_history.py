@@ -38,6 +38,7 @@ from tests.ui.helpers import (
     answer_the_input_dialog,
     get_code,
     hint_shown,
+    scenario,
     select,
     send_and_wait,
     text_of,
@@ -874,6 +875,19 @@ def test_a_401_after_the_copied_command_redeemed_the_code_names_the_copy(
     report = window.error_panel.shown
     assert report is not None and report.hint is not None
     assert "curl" in report.hint.title
+
+
+def test_a_success_that_could_not_be_read_is_copied_with_a_warning_too(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AH: a 200 the app could not read (malformed JSON) was copied in green, though
+    its body may hold whole tokens as much as a readable one."""
+    get_code(window, qtbot)
+    scenario(window, "malformed_json")
+    send_and_wait(window, qtbot)
+    window.copy_response_json()
+    assert "access_token" in QGuiApplication.clipboard().text()
+    assert window.status.message.property("tone") == Tone.WARNING.value
 
 
 def test_copy_response_and_save_exchange(window: MainWindow, qtbot, tmp_path: Path) -> None:

@@ -1578,8 +1578,10 @@ class Session:
         if origin.is_other_profile(self._target) and origin.same_client(self._target):
             # A copy of this profile, say: marked, since the target changed, but not as if
             # its tokens were no use here.
+            # When last: cut short, such a line loses its middle (tryout AH: "received at
+            # 14:38:…rver" had lost its time).
             return Freshness(
-                True, f"From profile {origin.label}, {when}: {SAME_CLIENT}.", "other profile"
+                True, f"From profile {origin.label} ({SAME_CLIENT}), {when}.", "other profile"
             )
         return Freshness(
             True, f"From {origin.differences(self._target)}, {when}.", origin.relation(self._target)

@@ -101,6 +101,14 @@ def copy_response_json(exchange: Exchange | None, say: Say) -> None:
             "support masks them)",
             Tone.WARNING,
         )
+    elif exchange.response.status < 300:
+        # A success the app could not read (tryout AH: malformed_json's) may hold tokens all
+        # the same, whole.
+        say(
+            f"{copied}: any token in it is in full — keep it as secret as one (Copy for "
+            "support masks them)",
+            Tone.WARNING,
+        )
     else:
         say(copied, Tone.OK)
 
