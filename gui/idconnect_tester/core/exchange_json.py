@@ -182,8 +182,10 @@ def _body_record(
     if len(encoded) > MAX_BODY_BYTES:
         # Masked before cutting, so a token split by the cut can't escape the mask.
         record["body"] = encoded[:MAX_BODY_BYTES].decode("utf-8", errors="ignore")
+        # Of the body's own size: the text masked may be a cut of it already (tryout AH:
+        # "of 262,281 bytes" beside body_bytes 5,242,880).
         record["body_note"] = (
-            f"truncated: the first {MAX_BODY_BYTES // 1024} KB of {len(encoded):,} bytes"
+            f"truncated: the first {MAX_BODY_BYTES // 1024} KB of {len(body):,} bytes"
         )
     return record
 
