@@ -1446,3 +1446,16 @@ def test_a_servers_retry_after_is_said_beside_send_until_it_is_over(window, qtbo
     send_and_wait(window, qtbot)
     assert "Retry-After" in note.text()
     qtbot.waitUntil(lambda: note.text() == "", timeout=WAIT_MS)  # once the second is over
+
+
+def test_a_drill_armed_outside_the_window_gets_its_mark_once_an_answer_names_it(
+    window, qtbot
+) -> None:
+    """Tryout AH: bad_signature_id_token armed with curl for two answers staged the first,
+    named — and the status bar said nothing of the one left until the drills dialog was
+    opened: the next Send was staged with no word before it."""
+    scenario(window, "bad_signature_id_token", times=2)  # straight to the emulator
+    assert window.drills.mark.text() == ""
+    token_flow(window, qtbot)
+    qtbot.waitUntil(lambda: "1 left" in window.drills.mark.text(), timeout=WAIT_MS)
+    assert "bad_signature_id_token" in window.drills.mark.text()

@@ -430,7 +430,8 @@ class Drills:
         armed from this window: one armed from outside it (curl, a script) may have been
         behind it — and the answer, which would have said so, never came (tryout AG: a reset
         armed with curl went into the History as a real network failure). The emulator says
-        which drill it used last, and when."""
+        which drill it used last, and when. An answer that named a drill armed from outside:
+        the mark says what it has left (tryout AH: none until the drills dialog was opened)."""
         waiting = self._unanswered()
         if waiting is None or waiting[0] is self._asked_about:
             return
@@ -445,8 +446,16 @@ class Drills:
                 state = await read_drills(http, profile.base_url, timeout_s=1.0)
             except DrillError:
                 return  # not an emulator of ours: nothing more to learn
+            if state.armed is not None:
+                self._show_mark(state.armed, profile)
             used, still = state.last_used, self._unanswered()
-            if used is not None and used.during(exchange) and still and still[0] is exchange:
+            if (
+                exchange.response is None
+                and used is not None
+                and used.during(exchange)
+                and still
+                and still[0] is exchange
+            ):
                 self._answered(used.name)
 
         self._start(profile, run, "ask the emulator which drill answered")

@@ -678,12 +678,16 @@ class MainWindow(QMainWindow):
         self._note_the_drill(latest, name)
 
     def _unanswered(self) -> tuple[Exchange, Profile] | None:
-        """The latest exchange, and its target, when it ended with no answer once its request
-        was out and nothing has said yet that a drill was behind that."""
+        """The latest exchange, and its target, when the emulator may say more of it than it
+        said itself: it ended with no answer once its request was out, and nothing has said
+        yet that a drill was behind that — or its answer named a drill, which may have more
+        answers to stage."""
         latest = self.session.latest()
         if latest is None:
             return None
         exchange, origin = latest
+        if StagedBy.of(exchange) is not None:
+            return exchange, origin.profile
         outcome = exchange.outcome
         if (
             exchange.response is not None
