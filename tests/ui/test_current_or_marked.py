@@ -488,6 +488,9 @@ def test_a_share_token_and_auto_refresh_follow_the_tokens_they_came_from(window,
     assert isinstance(refused, ApiError) and refused.status == 403  # revoked
     assert text_of(window, "shareTokenState") == "suspect"
     assert "revoked" in window.response_panel.share_state.toolTip()
+    # Said beside it too, not only on hover (tryout AH: its line named only the exchange
+    # that replaced its access token).
+    assert "revoked" in window.response_panel.share_for.text()
 
 
 def test_a_share_token_is_marked_older_after_a_later_failure(window, qtbot) -> None:

@@ -51,6 +51,10 @@ STATE_TONES = {
 }
 
 
+# States whose reason says more of a token than where it came from.
+_DOUBTS = frozenset({TokenState.SUSPECT, TokenState.REVOKED, TokenState.REFUSED, TokenState.STAGED})
+
+
 def _short_json(value: object, limit: int = 40) -> str:
     """A one-line preview of any JSON value; a 5 MB field costs no more than a short one. A
     string is cut short enough that an unbroken one (a drill's padding) fits the panel with
@@ -267,9 +271,11 @@ class ResponsePanel(QWidget):
         # Still valid on the server, but maybe not made from the tokens shown above it.
         self.share_state.show_token(view.status, view.freshness)
         who = view.granted.for_client_id
-        self.share_for.setText(
-            (f"for client {who} · " if who else "") + view.freshness.note.rstrip(".")
-        )
+        # A doubt says why beside its state word (tryout AH: "suspect" beside a note of only
+        # which exchange replaced its access token); else where and when it came from.
+        doubted = view.status.state in _DOUBTS
+        said = view.status.why if doubted else view.freshness.note
+        self.share_for.setText((f"for client {who} · " if who else "") + said.rstrip("."))
         self._align_states()
 
     def show_id_token(self, view: IdTokenView | None) -> None:
