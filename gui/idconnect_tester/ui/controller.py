@@ -160,7 +160,10 @@ class RequestController(QObject):
 
     def start_background(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         """A task that doesn't block Send (e.g. fetching keys for an id_token)."""
-        self._tasks.start(self._guarded(name, coroutine), name)
+        task = self._tasks.start(self._guarded(name, coroutine), name)
+        # Cancelled before it started (the window closing), it never ran: closed, rather than
+        # left for the garbage collector to warn about.
+        task.add_done_callback(lambda _task: coroutine.close())
 
     # --- operations ---
 
