@@ -430,6 +430,16 @@ def test_a_code_whose_answer_was_lost_once_it_was_sent_may_be_spent_as_after_a_c
     assert panels.tokens.access.state is TokenState.SUSPECT
     assert "timed out" in panels.tokens.access.why
 
+    # A reset an emulator drill made (the whole answer, before the server looked): unspent.
+    staged = replace(request, code="code-staged")
+    session.exchange_finished(
+        answer_lost(clock.now, NetworkErrorKind.RESET), sent=staged, origin=sandbox
+    )
+    session.drill_answered("slow")  # a wait the drill held back: the server's to answer
+    assert session.code_note("code-staged", sandbox) is not None
+    session.drill_answered("connection_reset", made_up=True)
+    assert session.code_note("code-staged", sandbox) is None
+
     for unsent in (
         answer_lost(clock.now, NetworkErrorKind.RESET, sent_in_full=False),
         cancelled(clock.now, sent_in_full=False),

@@ -1170,14 +1170,22 @@ class Session:
     def latest_exchange(self) -> Exchange | None:
         return self._latest[0] if self._latest is not None else None
 
-    def drill_answered(self, drill: str) -> None:
+    def drill_answered(self, drill: str, *, made_up: bool = False) -> None:
         """The emulator's armed `drill` answered the latest exchange without an answer to say
         so (a reset connection, a cancel while it held the answer back; an answer a drill
         changed names it, and `exchange_finished` reads that): its outcome was staged, and
-        the error panel says so beside the advice for a real one."""
-        if self._latest is not None:
-            self._staged(self._latest[0], drill)
-            self._publish()
+        the error panel says so beside the advice for a real one. `made_up`: the drill was
+        the whole answer (a reset it made, not a wait), given before the server looked at the
+        request — a code it carried is as unspent as before."""
+        if self._latest is None:
+            return
+        exchange = self._latest[0]
+        self._staged(exchange, drill)
+        if made_up:
+            for code, spent in list(self._spent.items()):
+                if spent.how is SpentHow.MAYBE_USED and spent.at == exchange.received_at:
+                    del self._spent[code]
+        self._publish()
 
     def _staged(self, exchange: Exchange, drill: str) -> None:
         self._drill_made = (exchange, drill)

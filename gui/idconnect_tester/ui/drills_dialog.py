@@ -304,11 +304,12 @@ class Drills:
         targets: TargetSelection,
         ensure_emulator: Callable[[], None],
         parent: QWidget,
-        answered: Callable[[str], None] = lambda _name: None,
+        answered: Callable[[str, str], None] = lambda _name, _kind: None,
         unanswered: Callable[[], tuple[Exchange, Profile] | None] = lambda: None,
     ) -> None:
-        """`answered(name)`: the drill `name` answered the request that just ended (the one
-        armed here counted down with it, or the emulator used one while it was on its way),
+        """`answered(name, kind)`: the drill `name` answered the request that just ended (the
+        one armed here counted down with it, or the emulator used one while it was on its way;
+        `kind` as the emulator lists it, "" when unknown),
         so what came of it is the drill's doing, not the server's. `unanswered()`: that
         request, and the target it went to, when it got no answer to say so itself."""
         self._controller = controller
@@ -419,7 +420,7 @@ class Drills:
                     after is None
                     or (after.name == before.name and after.remaining < before.remaining)
                 ):  # it counted down with the request that just ended
-                    self._answered(before.name)
+                    self._answered(before.name, "")
                 if self.dialog is not None and self.dialog.isVisible():
                     self.dialog.show_armed(state.armed)
 
@@ -456,7 +457,7 @@ class Drills:
                 and still
                 and still[0] is exchange
             ):
-                self._answered(used.name)
+                self._answered(used.name, used.kind)
 
         self._start(profile, run, "ask the emulator which drill answered")
 

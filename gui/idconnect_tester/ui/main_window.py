@@ -664,7 +664,7 @@ class MainWindow(QMainWindow):
             drill = f" — {made_by(drill_name)}" if drill_name is not None else ""
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
-    def _made_by_a_drill(self, name: str) -> None:
+    def _made_by_a_drill(self, name: str, kind: str) -> None:
         """The drill armed here counted down with the request that just ended. An answer that
         came said itself whether a drill changed it (`X-Emulator-Drill`, noted as it
         arrived): a count-down beside an answer that did not say so was a request from
@@ -674,8 +674,11 @@ class MainWindow(QMainWindow):
         latest = self.session.latest_exchange()
         if latest is None or latest.response is not None:
             return
-        self.session.drill_answered(name)
+        # A reset the drill made came before the server looked at the request: a code in it
+        # is unspent (a wait the drill held back was the server's to answer after it).
+        self.session.drill_answered(name, made_up=kind == "response")
         self._note_the_drill(latest, name)
+        self.request_notes.note_the_code()
 
     def _unanswered(self) -> tuple[Exchange, Profile] | None:
         """The latest exchange, and its target, when the emulator may say more of it than it
