@@ -519,8 +519,9 @@ def test_wrong_types_from_the_share_endpoint(emulator: EmulatorServer) -> None:
 
 def test_a_connection_reset_is_a_reset(emulator: EmulatorServer) -> None:
     exchange = _armed_exchange(emulator, "connection_reset")
-    network_error(exchange, NetworkErrorKind.RESET)
+    error = network_error(exchange, NetworkErrorKind.RESET)
     assert hint_kind(exchange) is HintKind.CONNECTION_DROPPED
+    assert error.may_have_arrived  # the server had read it: it may have acted on it
 
 
 def test_a_huge_body_is_read_and_parsed(emulator: EmulatorServer) -> None:
@@ -625,6 +626,7 @@ def test_a_closed_port_is_refused() -> None:
     exchange = send(_any_target(f"http://127.0.0.1:{port}"), ANY_REQUEST)
     error = network_error(exchange, NetworkErrorKind.REFUSED)
     assert str(port) in error.message  # the address that refused, not just "attempts failed"
+    assert not error.may_have_arrived  # nothing went out
     assert hint_kind(exchange) is HintKind.CONNECTION_REFUSED
     assert exchange.summary().startswith("Network error (refused) after")
     assert not exchange.timings.reused_connection  # no connection at all, not a reused one

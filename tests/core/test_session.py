@@ -403,7 +403,7 @@ def test_a_code_whose_answer_was_lost_once_it_was_sent_may_be_spent_as_after_a_c
 ) -> None:
     """Tryout AG: a connection reset once the request was out left the code "From Get code",
     while a cancel then said "may be spent" — the server may have redeemed it either way. A
-    failure before the request went out whole (or a cancel then) leaves the code unspent."""
+    failure before the request began to go out (or a cancel then) leaves the code unspent."""
     sandbox = SANDBOX
     request = TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43)
     for kind, said in (
@@ -441,8 +441,8 @@ def test_a_code_whose_answer_was_lost_once_it_was_sent_may_be_spent_as_after_a_c
     assert session.code_note("code-staged", sandbox) is None
 
     for unsent in (
-        answer_lost(clock.now, NetworkErrorKind.RESET, sent_in_full=False),
-        cancelled(clock.now, sent_in_full=False),
+        answer_lost(clock.now, NetworkErrorKind.RESET, may_have_arrived=False),
+        cancelled(clock.now, may_have_arrived=False),
         network_error(clock.now),  # refused: nothing reached the server
     ):
         session.exchange_finished(unsent, sent=replace(request, code="code-9"), origin=sandbox)

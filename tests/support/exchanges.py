@@ -144,19 +144,19 @@ def network_error(at: datetime) -> Exchange:
     return exchange(outcome, at=at, status=None)
 
 
-def cancelled(at: datetime, *, sent_in_full: bool = True) -> Exchange:
-    """The person stopped waiting after the request reached the server (or, `sent_in_full`
-    False, before it had gone out whole)."""
+def cancelled(at: datetime, *, may_have_arrived: bool = True) -> Exchange:
+    """The person stopped waiting after the request reached the server (or, `may_have_arrived`
+    False, before it had begun to go out)."""
     outcome = NetworkError(
-        NetworkErrorKind.CANCELLED, "Cancelled while waiting", sent_in_full=sent_in_full
+        NetworkErrorKind.CANCELLED, "Cancelled while waiting", may_have_arrived=may_have_arrived
     )
     return exchange(outcome, at=at, status=None)
 
 
-def answer_lost(at: datetime, kind: NetworkErrorKind, *, sent_in_full: bool = True) -> Exchange:
-    """The connection failed (reset, timed out…) after the request had gone out whole — or,
-    `sent_in_full` False, before."""
-    outcome = NetworkError(kind, f"{kind.value} by the test", sent_in_full=sent_in_full)
+def answer_lost(at: datetime, kind: NetworkErrorKind, *, may_have_arrived: bool = True) -> Exchange:
+    """The connection failed (reset, timed out…) after the request had begun to go out — or,
+    `may_have_arrived` False, before."""
+    outcome = NetworkError(kind, f"{kind.value} by the test", may_have_arrived=may_have_arrived)
     return exchange(outcome, at=at, status=None)
 
 

@@ -111,6 +111,15 @@ class _TraceTimer:
             return None
         return f"{host}:{dialled_port}"
 
+    def request_begun(self) -> bool:
+        """Whether the request had begun to go out (its headers at least): the server may
+        have it whole, though the mark that says its body went out may not have come yet (a
+        cancel at that moment)."""
+        return any(
+            f"{protocol}.send_request_headers.started" in self.marks
+            for protocol in ("http11", "http2")
+        )
+
     def request_sent(self) -> bool:
         """Whether the whole request (headers and body) went out on the connection."""
         return any(
@@ -286,13 +295,13 @@ class IdConnectClient:
             else:
                 why = "The wait was stopped before the request was sent in full."
             stopped = NetworkError(
-                NetworkErrorKind.CANCELLED, why, sent_in_full=timer.request_sent()
+                NetworkErrorKind.CANCELLED, why, may_have_arrived=timer.request_begun()
             )
             raise RequestCancelled(
                 _exchange(endpoint, sent, None, stopped, timer, started_at, _now())
             ) from None
         except Exception as exc:  # every transport failure is an outcome, never a crash
-            failure = replace(classify(exc), sent_in_full=timer.request_sent())
+            failure = replace(classify(exc), may_have_arrived=timer.request_begun())
             if (proxy := timer.unreachable_proxy(url)) is not None:
                 failure = NetworkError(
                     NetworkErrorKind.PROXY,

@@ -201,9 +201,9 @@ class NetworkErrorKind(StrEnum):
 class NetworkError:
     kind: NetworkErrorKind
     message: str  # the underlying error, as the library said it
-    # The request had gone out whole when the wait ended (a reset, no answer in time, a
-    # cancel): the server may have acted on it — redeemed a code, say.
-    sent_in_full: bool = False
+    # The request had begun to go out when the wait ended (a reset, no answer in time, a
+    # cancel): the server may have it whole, and have acted on it — redeemed a code, say.
+    may_have_arrived: bool = False
 
 
 @dataclass(frozen=True)

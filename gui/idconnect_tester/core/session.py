@@ -874,7 +874,7 @@ class Session:
             return
         elif refused:
             self._spent[code] = SpentCode(SpentHow.REFUSED, at, origin)
-        elif isinstance(outcome, NetworkError) and outcome.sent_in_full:
+        elif isinstance(outcome, NetworkError) and outcome.may_have_arrived:
             # Tryout AG: a reset once the request was out said nothing of the code, while a
             # cancel then said "may be spent" — the server may have redeemed it either way.
             ended = _WAITS_ENDED.get(outcome.kind, outcome.kind.value)

@@ -225,7 +225,7 @@ class TokenChain:
         )
 
     def code_sent_before(self, before: SpentCode) -> None:
-        """The chain's code had been sent whole `before`, and no answer came (see
+        """The chain's code had been sent `before`, and no answer came (see
         `SpentHow.MAYBE_USED`)."""
         self.suspect_since = before.at
         self.suspect = (

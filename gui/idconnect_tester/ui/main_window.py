@@ -695,7 +695,7 @@ class MainWindow(QMainWindow):
         if (
             exchange.response is not None
             or not isinstance(outcome, NetworkError)
-            or not outcome.sent_in_full
+            or not outcome.may_have_arrived
             or self.session.drill_that_made(exchange) is not None
         ):
             return None
