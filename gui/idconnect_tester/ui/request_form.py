@@ -435,14 +435,15 @@ class RequestForm(QGroupBox):
 
     def set_wait_until(self, until: datetime | None) -> None:
         """The server asked to wait until `until` (None: no wait, or it is over)."""
+        left_ms = (until - datetime.now(UTC)).total_seconds() * 1000 if until else 0.0
+        if left_ms <= 0:
+            until = None
+        if until == self._wait_until:
+            return  # every exchange says so: the form is not checked again for nothing
         self._wait_until = until
         self._wait_over.stop()
         if until is not None:
-            left_ms = (until - datetime.now(UTC)).total_seconds() * 1000
-            if left_ms <= 0:
-                self._wait_until = None
-            else:
-                self._wait_over.start(int(left_ms) + 1)
+            self._wait_over.start(int(left_ms) + 1)
         self._update_send_state(self._issues())
 
     def set_external_block(self, reason: str) -> None:
