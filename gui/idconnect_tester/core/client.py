@@ -16,7 +16,7 @@ from typing import Any, Final
 import httpx
 
 from idconnect_tester import __version__, vendor
-from idconnect_tester.core.emulator_drills import StagedBy, made_by
+from idconnect_tester.core.emulator_drills import made_by, made_up_by
 from idconnect_tester.core.exchange import (
     Endpoint,
     Exchange,
@@ -378,7 +378,7 @@ async def _read_capped(response: httpx.Response) -> tuple[ReceivedResponse, str 
 def _why_no_id_token(request: TokenRequest, exchange: Exchange) -> str:
     """Said of a granted answer without an id_token: what the request's scopes explain — or,
     for an answer an emulator drill made up, that (its scopes had nothing to do with it)."""
-    staged = StagedBy.of(exchange)
-    if staged is not None and staged.made_up:
-        return f"No id_token in this answer: {made_by(staged.name)}"
+    drill = made_up_by(exchange)
+    if drill is not None:
+        return f"No id_token in this answer: {made_by(drill)}"
     return request.why_no_id_token()

@@ -87,6 +87,13 @@ class StagedBy:
         return self.kind == "response"
 
 
+def made_up_by(exchange: Exchange) -> str | None:
+    """The drill that made up `exchange`'s whole answer (not one that only held the server's
+    own answer back, or put another id_token in it): its tokens are no server's."""
+    staged = StagedBy.of(exchange)
+    return staged.name if staged is not None and staged.made_up else None
+
+
 def made_by(drill: str) -> str:
     """How an outcome a drill staged is said, wherever it is said (status bar, history)."""
     return f"made by the emulator's {drill} drill"

@@ -29,7 +29,7 @@ from typing import Any, Final
 from idconnect_tester import vendor
 from idconnect_tester.core.authorize import AuthorizeResult, AuthorizeSession, parse_redirect
 from idconnect_tester.core.authorize_record import AuthorizeRecord
-from idconnect_tester.core.emulator_drills import StagedBy, made_by
+from idconnect_tester.core.emulator_drills import StagedBy, made_by, made_up_by
 from idconnect_tester.core.error_report import (
     ErrorReport,
     report_for_authorize,
@@ -862,7 +862,7 @@ class Session:
         before = self._spent.get(code)
         outcome = exchange.outcome
         refused = isinstance(outcome, ApiError) and is_invalid_code(outcome, exchange.endpoint)
-        if _made_up_by(exchange) is not None:
+        if made_up_by(exchange) is not None:
             # A drill answered before the server looked at the code: it is as unspent as
             # before (tryout AH: huge_body's made-up grant called it used; Send again got 200).
             return
@@ -1219,7 +1219,7 @@ class Session:
             return None
         grant = chain.latest
         refresh = chain.refresh_status(self._target)
-        staged = _made_up_by(grant.exchange)
+        staged = made_up_by(grant.exchange)
         refresh_note = chain.refresh_note()
         if staged is not None and chain.refresh_token is None:
             refresh_note = f"None in this answer, {made_by(staged)}."
@@ -1256,7 +1256,7 @@ class Session:
         beside it."""
         if status.state is not TokenState.LIVE or exchange is None:
             return status
-        staged = _made_up_by(exchange)
+        staged = made_up_by(exchange)
         if staged is not None:
             return _staged_status(staged)
         failed, _ = self._id_token_failures(exchange)
@@ -1335,7 +1335,7 @@ class Session:
         when = clock_time(share.exchange.received_at)
         expires_at = share.granted.expires_at
         doubt = self._doubt_about_the_source(share, now)
-        staged = _made_up_by(share.exchange)
+        staged = made_up_by(share.exchange)
         if now >= expires_at:
             status = TokenStatus(TokenState.EXPIRED, f"Expired at {clock_time(expires_at)}")
         elif staged is not None:  # tryout AH: the huge_body drill's read "live"
@@ -1646,13 +1646,6 @@ def _staged_status(drill: str) -> TokenStatus:
     """A token in an answer the emulator's `drill` made up."""
     said = made_by(drill)
     return TokenStatus(TokenState.STAGED, f"{said[0].upper()}{said[1:]}: no server issued it")
-
-
-def _made_up_by(exchange: Exchange) -> str | None:
-    """The emulator drill that made up `exchange`'s answer (not one that only held the
-    server's own answer back, or put another id_token in it): its tokens are no server's."""
-    staged = StagedBy.of(exchange)
-    return staged.name if staged is not None and staged.made_up else None
 
 
 def _redirect_text(uri: str) -> str:

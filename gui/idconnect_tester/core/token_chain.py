@@ -27,8 +27,8 @@ REFRESH_RULE = (
 class SpentHow(StrEnum):
     USED = "used"  # exchanged for tokens
     REFUSED = "refused"  # answered 401: used already, expired, or not its verifier's
-    # Sent whole, then no answer (the wait cancelled, the connection reset, a timeout): the
-    # server may have used it.
+    # Sent (it had begun to go out), then no answer (the wait cancelled, the connection reset,
+    # a timeout): the server may have used it.
     MAYBE_USED = "maybe used"
 
 

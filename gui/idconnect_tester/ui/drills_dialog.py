@@ -305,19 +305,20 @@ class Drills:
         ensure_emulator: Callable[[], None],
         parent: QWidget,
         answered: Callable[[str, str], None] = lambda _name, _kind: None,
-        unanswered: Callable[[], tuple[Exchange, Profile] | None] = lambda: None,
+        to_ask_about: Callable[[], tuple[Exchange, Profile] | None] = lambda: None,
     ) -> None:
         """`answered(name, kind)`: the drill `name` answered the request that just ended (the
         one armed here counted down with it, or the emulator used one while it was on its way;
         `kind` as the emulator lists it, "" when unknown),
-        so what came of it is the drill's doing, not the server's. `unanswered()`: that
-        request, and the target it went to, when it got no answer to say so itself."""
+        so what came of it is the drill's doing, not the server's. `to_ask_about()`: the latest
+        request, and the target it went to, when the emulator may say more of it than its
+        answer did (it got none, or it named a drill armed elsewhere)."""
         self._controller = controller
         self._targets = targets
         self._ensure_emulator = ensure_emulator
         self._parent = parent
         self._answered = answered
-        self._unanswered = unanswered
+        self._to_ask_about = to_ask_about
         self._asked_about: Exchange | None = None  # the emulator is asked once per request
         self.mark = DrillMark()
         self.dialog: DrillsDialog | None = None
@@ -408,7 +409,7 @@ class Drills:
         if busy:
             return
         if profile is None:
-            self._ask_who_answered()
+            self._ask_the_emulator()
             return
 
         async def run(http: httpx.AsyncClient) -> None:
@@ -426,14 +427,14 @@ class Drills:
 
         self._start(profile, run, "count the drill down")
 
-    def _ask_who_answered(self) -> None:
+    def _ask_the_emulator(self) -> None:
         """A request that got no answer (a reset, a cancel) to an emulator here, with no drill
         armed from this window: one armed from outside it (curl, a script) may have been
         behind it — and the answer, which would have said so, never came (tryout AG: a reset
         armed with curl went into the History as a real network failure). The emulator says
         which drill it used last, and when. An answer that named a drill armed from outside:
         the mark says what it has left (tryout AH: none until the drills dialog was opened)."""
-        waiting = self._unanswered()
+        waiting = self._to_ask_about()
         if waiting is None or waiting[0] is self._asked_about:
             return
         exchange, profile = waiting
@@ -449,7 +450,7 @@ class Drills:
                 return  # not an emulator of ours: nothing more to learn
             if state.armed is not None:
                 self._show_mark(state.armed, profile)
-            used, still = state.last_used, self._unanswered()
+            used, still = state.last_used, self._to_ask_about()
             if (
                 exchange.response is None
                 and used is not None

@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
             self.start_emulator,
             self,
             answered=self._made_by_a_drill,
-            unanswered=self._unanswered,
+            to_ask_about=self._to_ask_the_emulator_about,
         )
         self.status.addPermanentWidget(self.drills.mark)
         self.workbench: JwtWorkbench | None = None
@@ -665,12 +665,14 @@ class MainWindow(QMainWindow):
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
     def _made_by_a_drill(self, name: str, kind: str) -> None:
-        """The drill armed here counted down with the request that just ended. An answer that
+        """A drill answered the request that just ended: the one armed here counted down with
+        it, or the emulator says it used one while it was on its way. An answer that
         came said itself whether a drill changed it (`X-Emulator-Drill`, noted as it
         arrived): a count-down beside an answer that did not say so was a request from
         outside the window (a copied curl command) using the drill up (tryout AB: a real 404
         was said to be the slow drill's). Without an answer (a reset, a cancel while the
-        drill held it back), the count-down is all there is to go by."""
+        drill held it back), the count-down or the emulator's word is all there is to go by;
+        `kind` is the drill's as the emulator lists it ("" when not known)."""
         latest = self.session.latest_exchange()
         if latest is None or latest.response is not None:
             return
@@ -680,7 +682,7 @@ class MainWindow(QMainWindow):
         self._note_the_drill(latest, name)
         self.request_notes.note_the_code()
 
-    def _unanswered(self) -> tuple[Exchange, Profile] | None:
+    def _to_ask_the_emulator_about(self) -> tuple[Exchange, Profile] | None:
         """The latest exchange, and its target, when the emulator may say more of it than it
         said itself: it ended with no answer once its request was out, and nothing has said
         yet that a drill was behind that — or its answer named a drill, which may have more
