@@ -224,6 +224,8 @@ def test_a_later_failure_marks_the_tokens_stale_and_says_why(
     # Why it is older comes before which exchange is shown: a narrow panel (the Expiry dock)
     # cuts the end, and the panels' own rows say when theirs came ("Issued …", "until … from").
     assert note.index("500") < note.index(clock_time(first.received_at))
+    # Named for what failed: after a Get code since, "the latest" alone read as that step.
+    assert "token request" in note
     assert panels.id_token.freshness.stale
     assert panels.raw.exchange is failure and not panels.raw.freshness.stale
     assert panels.error.report.status.startswith("500") and not panels.error.freshness.stale
@@ -574,9 +576,9 @@ def test_switching_target_marks_every_result_stale_and_back_makes_them_current(
 def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
     session, panels, clock, signer
 ) -> None:
-    """The tokens' note says "the latest (…) failed: 401"; after a detour to another target
-    that failed otherwise, the error panel shows that 401 again, current — not the other
-    target's error, which the notes never mention."""
+    """The tokens' note says "the latest token request (…) failed: 401"; after a detour to
+    another target that failed otherwise, the error panel shows that 401 again, current — not
+    the other target's error, which the notes never mention."""
     exchange_code(session, clock, signer)
     clock.advance(5)
     replay = api_error(clock.now, 401, "Invalid code")
@@ -971,6 +973,7 @@ def test_a_share_token_is_an_older_result_once_a_later_request_fails(
         session.exchange_finished(failed, sent=request, origin=SANDBOX)
     share = panels.share.freshness
     assert share.stale and clock_time(failed_at) in share.note and "400" in share.note
+    assert ("share-token request" in share.note) is (later == "a share-token request")
     assert share_state(panels) is TokenState.LIVE  # older, not revoked
     share_the_access_token(session, clock)
     assert not panels.share.freshness.stale

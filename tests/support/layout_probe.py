@@ -286,7 +286,9 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     await _laid_out()  # the scroll area at the tab's size
     report["panels_scrolling_whole_when_older"] = _panels_scrolling_whole(window)
     report["tabs_cut_when_older"] = _tabs_cut(window)
-    note = window.response_panel.freshness  # "Older: the latest (…) …; this is from …"
+    note = (
+        window.response_panel.freshness
+    )  # "Older: the latest token request (…) …; this is from …"
     report["older_note_whole"] = (
         note.contentsRect().width() >= note.fontMetrics().horizontalAdvance(note.text())
     )

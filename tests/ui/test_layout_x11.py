@@ -56,7 +56,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert after == before
     # After a successful exchange every panel on show fits its dock (the id_token's checks and
     # claims scroll inside it), and so does the note that marks them older after a failure
-    # ("Older: the latest (…) failed: …; this is from …").
+    # ("Older: the latest token request (…) failed: …; this is from …").
     assert report["panels_scrolling_whole"] == []
     assert report["older_marked"]
     assert report["panels_scrolling_whole_when_older"] == []
@@ -80,7 +80,7 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     assert report["tabs_cut"] == [] and report["tabs_cut_when_older"] == []
     assert report["raw_from_first_line"]  # filled in behind another tab, read from the top
     # The note that marks the response older says which exchange it shows and how the latest
-    # ended, whole on one line: "Older: the latest (…) failed: 401 …; this is from …".
+    # ended, whole on one line: "Older: the latest token request (…) failed: 401 …; this is from …".
     assert report["older_note_whole"]
     # Cut short, such a line keeps why (its start) and when its own result came (its end).
     assert set(report["older_notes"]) >= {"response", "countdown"}, report["older_notes"]

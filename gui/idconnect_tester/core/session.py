@@ -1278,8 +1278,7 @@ class Session:
             return Freshness(
                 True,
                 # Short, why first: a narrow panel (the Expiry dock) cuts the line's end off.
-                f"Older: the latest ({clock_time(latest.received_at)}) {_ended(latest)}; "
-                f"this is from {when}",
+                f"Older: {_the_latest(latest)} {_ended(latest)}; this is from {when}",
                 "older",
             )
         replay, by = chain.replay, chain.replayed_by
@@ -1306,8 +1305,8 @@ class Session:
         else:
             freshness = Freshness(
                 True,
-                f"Older: the latest ({clock_time(chain.latest.exchange.received_at)}) carried "
-                f"no id_token; this is from {clock_time(grant.exchange.received_at)}",
+                f"Older: {_the_latest(chain.latest.exchange)} carried no id_token; "
+                f"this is from {clock_time(grant.exchange.received_at)}",
                 "older",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
@@ -1362,8 +1361,7 @@ class Session:
         elif (later := self._later_exchange(share)) is not None:
             freshness = Freshness(
                 True,
-                f"Older: the latest ({clock_time(later.received_at)}) {_ended(later)}; "
-                f"this is from {when}",
+                f"Older: {_the_latest(later)} {_ended(later)}; this is from {when}",
                 "older",
             )
         else:
@@ -1674,9 +1672,16 @@ def _forget_the_oldest(remembered: dict[Any, Any], *alongside: dict[Any, Any]) -
             other.pop(oldest, None)
 
 
+def _the_latest(exchange: Exchange) -> str:
+    """ "the latest token request (14:03:05)": named for its endpoint, so that after a Get code
+    — an authorize step, not a request of these — the line isn't read as about that step."""
+    what = "share-token request" if exchange.endpoint is Endpoint.SHARE_TOKEN else "token request"
+    return f"the latest {what} ({clock_time(exchange.received_at)})"
+
+
 def _ended(exchange: Exchange) -> str:
-    """How an exchange ended, briefly, for "the latest (…) failed: 401 Unauthorized" (its
-    timings are in the raw exchange)."""
+    """How an exchange ended, briefly, for "the latest token request (…) failed: 401" (the
+    status's reason is on the Error panel beside, the timings in the raw exchange)."""
     if exchange.succeeded:
         return "succeeded"
     if exchange.cancelled:
@@ -1684,7 +1689,7 @@ def _ended(exchange: Exchange) -> str:
     response = exchange.response
     if response is None:  # a network error, or nothing sent
         return f"failed: {exchange.summary()}"
-    said = f"{response.status} {response.reason}".strip()
+    said = str(response.status)
     if isinstance(exchange.outcome, UnexpectedResponse):
         said += ", an unexpected answer"
     return f"failed: {said}"
