@@ -52,7 +52,7 @@ from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.session_events import IdTokenChanged
 from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui import file_dialogs, history_panel
-from idconnect_tester.ui.history_panel import COLUMN
+from idconnect_tester.ui.history_panel import COLUMN, ElidingCells
 from idconnect_tester.ui.main_window import MainWindow
 from idconnect_tester.ui.theme import Tone, colours
 
@@ -526,12 +526,13 @@ def add_a_row_of_another_day(window: MainWindow, exchange: Exchange) -> None:
     window.history.refresh()
 
 
-def test_a_row_of_another_day_shows_its_date_cut_before_the_grant(
+def test_a_row_of_another_day_shows_its_date_shortened_before_the_grant(
     window: MainWindow, qtbot
 ) -> None:
     """A row of another day listed (at launch, or by a filter) shows its date: whole in a wide
-    dock, the room taken from correlationId; in a narrow one the date is cut (from the left:
-    the time of day stays) before the grant or the outcome."""
+    dock, the room taken from correlationId; in a narrow one the date is shortened before the
+    grant or the outcome give way — to its day and month, never cut to the time of day alone,
+    which read as a row of today's (tryout AH: "…13:54:48")."""
     exchange = token_flow(window, qtbot)
     panel = window.history_panel
     table = history_in_view(window, qtbot, (1366, 768))
@@ -540,30 +541,40 @@ def test_a_row_of_another_day_shows_its_date_cut_before_the_grant(
     add_a_row_of_another_day(window, exchange)
     assert table.topLevelItemCount() == 3
     oldest = row(table, 2)
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", oldest.text(time))
-    assert shown_whole(table, time)
+    stamp = oldest.text(time)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", stamp)
+    assert shown_whole(table, time) and time_cell(table, 2) == (stamp, True)
 
-    def time_of_day_in_view() -> bool:
-        """Only the date of the oldest row is cut: '…' and its time of day fit."""
-        room = table.header().sectionSize(time) - 6  # the cell's margins
-        clock = oldest.text(time).split(" ")[1]
-        return table.fontMetrics().horizontalAdvance(f"…{clock}") <= room
+    def day_and_time_in_view() -> bool:
+        """The oldest row's cell shows its day, its month and its time to the minute, whole."""
+        when = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S")
+        text, fits = time_cell(table, 2)
+        return fits and text.startswith(f"{when.day} {when:%b %H:%M}")
 
     table = history_in_view(window, qtbot, (1024, 700))
-    assert not shown_whole(table, time) and time_of_day_in_view()
+    assert not shown_whole(table, time) and day_and_time_in_view()
+    assert time_cell(table, 0)[1]  # today's rows: the time of day, whole
     for column in ("Outcome", "Grant"):
         assert shown_whole(table, COLUMN[column]), column
-    assert tooltip_over(qtbot, table, 2, "Time").startswith(f"{oldest.text(time)}\n")
+    assert tooltip_over(qtbot, table, 2, "Time").startswith(f"{stamp}\n")
 
     # Listed only today's rows (a filter), the time needs no room for a date; listed all again,
-    # it makes room for the time of day after the cut date, in a dock of the same size.
+    # it makes room for the shortened date, in a dock of the same size.
     panel.filter_text.setText("authorize")
     qtbot.waitUntil(lambda: panel.row_count() == 1, timeout=WAIT_MS)
     assert table.header().sectionSize(time) == today_only
     panel.filter_text.setText("")
     qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
-    oldest = row(table, 2)
-    assert time_of_day_in_view() and not scrolls_sideways(table)
+    assert day_and_time_in_view() and not scrolls_sideways(table)
+
+
+def time_cell(table: QTreeWidget, index: int) -> tuple[str, bool]:
+    """What row `index`'s Time cell is drawn with, and whether that fits."""
+    item = table.topLevelItem(index)
+    assert item is not None
+    delegate = table.itemDelegate()
+    assert isinstance(delegate, ElidingCells)
+    return delegate.shown(table, table.indexFromItem(item, COLUMN["Time"]))
 
 
 def test_at_the_smallest_laptop_size_every_column_but_the_id_shows_whole(

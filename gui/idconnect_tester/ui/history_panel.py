@@ -7,7 +7,7 @@ opened), so a thousand entries load in a few milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import pairwise
 from urllib.parse import urlsplit
@@ -121,20 +121,42 @@ _LONG_WAIT = "999999"
 _SIZED_BY_ROWS = ("Outcome", "Endpoint", "Grant")
 # The list fits its width, never scrolling sideways (a dock is often narrow: a laptop, 200%
 # scaling). When it is too narrow for every column at its width above, these give way, in this
-# order, each down to its least width: correlationId first, then the time's date (the time of
-# day stays), the profile (the same on most rows), then the columns a person tells rows apart
-# by, the grant last of all. Status and ms never shrink (a few characters each). correlationId
-# takes whatever room is left over.
+# order, each down to its least width: correlationId first, then the time's date (shortened to
+# its day and month), the profile (the same on most rows), then the columns a person tells rows
+# apart by, the grant last of all. Status and ms never shrink (a few characters each).
+# correlationId takes whatever room is left over.
 _SHRINK_ORDER = ("correlationId", "Time", "Profile", "Endpoint", "Outcome", "Grant")
 _STRETCH = "correlationId"
 # correlationId keeps room for a few characters at each end ("2f3a…91c1"): enough to match it
-# with a server's log, which its two ends alone ("2…1") were not.
-_LEAST = {"Time": "…23:59:59", "Endpoint": "token", "Outcome": "MMMM", "correlationId": "MMMMMMM"}
+# with a server's log, which its two ends alone ("2…1") were not. The Time column's least is
+# a row of another day's, shortened (see _time_that_fits).
+_LEAST = {
+    "Time": "31 May 23:59",
+    "Endpoint": "token",
+    "Outcome": "MMMM",
+    "correlationId": "MMMMMMM",
+}
 _LEAST_DEFAULT = "MMM"
-# How a cell too narrow for its text cuts it (the whole text is its tooltip): the time keeps
-# its time of day (the date is the same for most rows), an id its two ends (both tell ids
-# apart); the rest read from the start.
-_ELIDE = {"Time": Qt.TextElideMode.ElideLeft, "correlationId": Qt.TextElideMode.ElideMiddle}
+# How a cell too narrow for its text cuts it (the whole text is its tooltip): an id keeps its
+# two ends (both tell ids apart); the rest read from the start. A time is shortened instead.
+_ELIDE = {"correlationId": Qt.TextElideMode.ElideMiddle}
+_STAMP = "%Y-%m-%d %H:%M:%S"
+
+
+def _time_that_fits(stamp: str, fits: Callable[[str], bool]) -> str:
+    """An earlier day's "2026-12-02 13:54:48" in a cell too narrow for it: "2 Dec 13:54:48",
+    then "2 Dec 13:54" (the seconds are in its tooltip). Cut to its time of day it read as a
+    row of today's (tryout AH: "…13:54:48")."""
+    if fits(stamp):
+        return stamp
+    try:
+        when = datetime.strptime(stamp, _STAMP)
+    except ValueError:  # today's time of day: it fits, its column is sized for it
+        return stamp
+    for shorter in (f"{when.day} {when:%b %H:%M:%S}", f"{when.day} {when:%b %H:%M}"):
+        if fits(shorter):
+            return shorter
+    return shorter
 
 
 def server_of(url: str) -> str:
@@ -143,7 +165,7 @@ def server_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
 
 
-class _ElidingCells(QStyledItemDelegate):
+class ElidingCells(QStyledItemDelegate):
     """Each column cut as _ELIDE says, and a cell cut short shows its whole text as a tooltip
     (a cell with a tooltip of its own adds the whole text above it)."""
 
@@ -151,21 +173,42 @@ class _ElidingCells(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        option.textElideMode = _ELIDE.get(_COLUMNS[index.column()], Qt.TextElideMode.ElideRight)
+        column = _COLUMNS[index.column()]
+        option.textElideMode = _ELIDE.get(column, Qt.TextElideMode.ElideRight)
+        view = option.widget
+        if column == "Time" and isinstance(view, QAbstractItemView):
+            room = self._room(view, option)
+            option.text = _time_that_fits(
+                option.text, lambda text: option.fontMetrics.horizontalAdvance(text) <= room
+            )
+
+    @staticmethod
+    def _room(view: QAbstractItemView, option: QStyleOptionViewItem) -> int:
+        """The width a cell's text has, as the style draws it: the text's own rectangle, less
+        the margins Qt keeps inside it."""
+        style = view.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        return room.width() - 2 * margin
+
+    def shown(
+        self, view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex
+    ) -> tuple[str, bool]:
+        """The text the cell is drawn with, and whether it fits (else the style cuts it)."""
+        option = QStyleOptionViewItem()
+        option.initFrom(view)
+        option.rect = view.visualRect(index)
+        option.widget = view
+        self.initStyleOption(option, index)
+        room = self._room(view, option)
+        return option.text, option.fontMetrics.horizontalAdvance(option.text) <= room
 
     def is_elided(
         self, view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        """The cell's text does not fit the room its column gives it (measured as the style
-        draws it: the text's own rectangle, less the margins Qt keeps inside it)."""
-        option = QStyleOptionViewItem()
-        option.initFrom(view)
-        option.rect = view.visualRect(index)
-        self.initStyleOption(option, index)
-        style = view.style()
-        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-        return option.fontMetrics.horizontalAdvance(option.text) > room.width() - 2 * margin
+        """The cell shows less than its whole text: cut short, or a time shortened."""
+        text, fits = self.shown(view, index)
+        return not fits or text != str(index.data(Qt.ItemDataRole.DisplayRole) or "")
 
     def helpEvent(
         self,
@@ -284,7 +327,7 @@ class HistoryPanel(QWidget):
         self.table.setUniformRowHeights(True)  # lets Qt lay out 1,000 rows without measuring each
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.header().setStretchLastSection(False)  # correlationId stretches: see _fit
-        self.table.setItemDelegate(_ElidingCells(self.table))
+        self.table.setItemDelegate(ElidingCells(self.table))
         self._fitting = False
         self._preferred: dict[str, int] = {}
         self._least: dict[str, int] = {}
@@ -576,7 +619,7 @@ class HistoryPanel(QWidget):
 
     @staticmethod
     def _item(row: HistoryRow, palette: Colours, today: datetime) -> QTreeWidgetItem:
-        stamp = f"{row.time.astimezone():%Y-%m-%d %H:%M:%S}"
+        stamp = f"{row.time.astimezone():{_STAMP}}"
         cells = [
             # Today's rows differ by their time of day: the date would take the room the grant
             # and the profile need in a narrow dock. Its tooltip has it.
@@ -701,7 +744,7 @@ class HistoryPanel(QWidget):
                 continue
             when = _time_of(item)
             if when < today:
-                item.setText(0, f"{when.astimezone():%Y-%m-%d %H:%M:%S}")
+                item.setText(0, f"{when.astimezone():{_STAMP}}")
                 self._set_dated(True)
 
     def _add_waiting(self) -> None:
