@@ -1033,6 +1033,30 @@ def test_a_renamed_profile_is_named_so_in_the_history(window: MainWindow, qtbot)
     assert {row.profile_name for row in rows} == {"Sandbox A (old key)"}
 
 
+def test_results_name_their_profile_as_the_list_does_after_a_rename_or_a_delete(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AG: the panels went on naming a deleted profile ("From … (Partner A)"), a name
+    no longer in the list, and a renamed one by its old name while the History followed the
+    rename. They name it as the list does now, and say when it is gone."""
+    mine = add_profile(window, "Partner A")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    answer_the_input_dialog("Partner A (old key)")
+    window.target_panel.actions_by_name["rename"].trigger()
+    assert window.targets.current.name == "Partner A (old key)"
+    select(window, EMULATOR_PROFILE_ID)
+    notes = (window.response_panel.freshness, window.countdown_panel.freshness)
+    qtbot.waitUntil(lambda: all("profile Partner A (old key) (" in note.text() for note in notes))
+
+    ProfileStore().delete(mine.id)  # what another window does, in its own process
+    qtbot.waitUntil(lambda: "Partner A (old key)" not in _profiles_listed(window))
+    assert window.targets.current.builtin
+    # As the list changes, not at the countdown's next tick (nothing ticks without tokens).
+    assert all("Partner A (old key) (deleted)" in note.text() for note in notes)
+    assert window.response_panel.property("stale") is True
+
+
 def _profiles_listed(window: MainWindow) -> list[str]:
     combo = window.target_panel.profile
     return [combo.itemText(i) for i in range(combo.count())]

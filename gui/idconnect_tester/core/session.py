@@ -1024,6 +1024,11 @@ class Session:
             self._check(self._verifying)
         self._publish()
 
+    def profiles_renamed(self) -> None:
+        """A profile was renamed or deleted: what is said of results names their profile as
+        the list does now (`Origin.label`)."""
+        self._publish()
+
     def next_deadline(self) -> datetime | None:
         """The next moment a view changes by itself (an expiry), or None."""
         now = self._clock()

@@ -7,6 +7,7 @@ included, and holds nothing of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -32,10 +33,14 @@ class Origin:
     app token, issuer or client id means nothing for another."""
 
     profile: Profile  # a snapshot, with what was typed into the target fields at the time
+    # The profile's name in the list now: a result outlives a rename or a delete of its
+    # profile, and what is said of it names the profile as the list (and the History) does.
+    # Without it, the name at the time.
+    name_now: Callable[[Profile], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
-        return self.profile.name
+        return self.profile.name if self.name_now is None else self.name_now(self.profile)
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:

@@ -66,6 +66,8 @@ class TargetSelection:
         self._typed_secret: dict[str, str] = {}  # what is in the field, per profile, this run
         self._read_secret: dict[str, str] = {}  # what the keyring gave, per profile
         self._unsaved: dict[str, Profile] = {}  # edits not written yet, per profile
+        # Each profile's name as the list last showed it: a deleted one is named so.
+        self._names_listed: dict[str, str] = {}
         self.notices: list[str] = []
         if store.recovery_message:
             self.notices.append(store.recovery_message)
@@ -105,6 +107,7 @@ class TargetSelection:
 
     def profiles(self) -> list[Profile]:
         saved = [self._followed(p) for p in self.store.profiles() if not p.builtin]
+        self._names_listed.update((profile.id, profile.name) for profile in saved)
         return [self._emulator_profile(), *saved]
 
     def select(self, profile_id: str) -> None:
@@ -122,7 +125,17 @@ class TargetSelection:
         return not self.current.uses_builtin_emulator or self._emulator_url() is not None
 
     def origin(self) -> Origin:
-        return Origin(self.current)
+        return Origin(self.current, name_now=self._name_now)
+
+    def _name_now(self, profile: Profile) -> str:
+        """`profile`'s name in the list now, or — deleted since — its last name there, marked
+        so."""
+        if profile.builtin:
+            return self._emulator_profile().name
+        now = self._unsaved.get(profile.id) or self.store.get(profile.id)
+        if now is not None:
+            return now.name
+        return f"{self._names_listed.get(profile.id, profile.name)} (deleted)"
 
     # --- the secret ---
 

@@ -545,6 +545,7 @@ class MainWindow(QMainWindow):
 
     def _follow_profile_names(self) -> None:
         self.history.follow_profile_names(self.targets.store.profiles())
+        self.session.profiles_renamed()
 
     # --- rendering what the session says ---
 
