@@ -130,11 +130,18 @@ def test_the_built_in_emulator_starts_when_picked_after_a_launch_on_another_prof
     second = open_window(qtbot)
     assert second.target_panel.profile.currentText() == "Partner sandbox"
     assert not second.emulator.started
+    type_into(qtbot, second.target_panel.secret_key, "a-secret")
+    type_into(qtbot, second.form.code, "a-code")
+    type_into(qtbot, second.form.code_verifier, "a-verifier-" + "v" * 40)
+    send_and_wait(second, qtbot)  # nobody listens there: its outcome is on the status bar
     select(second, EMULATOR_PROFILE_ID)
     qtbot.waitUntil(lambda: second.emulator.started, timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: second.target_panel.base_url.text().startswith("http://127.0.0.1:"), timeout=WAIT_MS
     )
+    # Its port, known once it listens, is no edit of the profile (tryout AI: "Built-in
+    # emulator edited", on the first switch to it after each launch).
+    assert "edited" not in second.status.text()
     exchange = token_flow(second, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
     close_window(second, qtbot)

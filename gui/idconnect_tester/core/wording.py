@@ -28,6 +28,12 @@ def clock_time_on(moment: datetime, now: datetime) -> str:
     return f"{local:%H:%M:%S}" if same_day else f"{local:%Y-%m-%d %H:%M:%S}"
 
 
+def sentence_case(text: str) -> str:
+    """`text` with its first letter in upper case and the rest as it is: `str.capitalize`
+    lowers the rest, names too ("Auto-refresh of short ttl's tokens" for "Short TTL")."""
+    return text[:1].upper() + text[1:]
+
+
 def sentences(parts: Iterable[str]) -> str:
     """Notes written as clauses, run together as sentences: each ends in a full stop unless
     it ends in one already (`"Skipped 'a': no URL"` + `"Enter the secret."`)."""

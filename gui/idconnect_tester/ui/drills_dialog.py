@@ -48,6 +48,7 @@ from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.profile_model import Profile
 from idconnect_tester.core.target import normalise_base_url
 from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.core.wording import sentence_case
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.theme import Tone, set_tone
 from idconnect_tester.ui.widgets import (
@@ -201,7 +202,7 @@ class DrillsDialog(QDialog):
             spin.setToolTip(
                 f"{param} for {name} (the emulator's default: {default:g}): 0 to {_PARAM_MAX:,}"
             )
-            label = with_mnemonic(param_label(param).capitalize(), taken)
+            label = with_mnemonic(sentence_case(param_label(param)), taken)
             self.params_form.addRow(label, spin)
             self.params[param] = spin
         # Made after the buttons, the settings would come after Close in the Tab order: they
@@ -267,7 +268,7 @@ class DrillsDialog(QDialog):
         if armed is None:
             self.say("No drill armed: the emulator answers normally.", Tone.MUTED)
         else:
-            self.say(armed.describe().capitalize(), Tone.WARNING)
+            self.say(sentence_case(armed.describe()), Tone.WARNING)
 
     def say(self, text: str, tone: Tone) -> None:
         self.status.setText(text)

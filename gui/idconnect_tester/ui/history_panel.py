@@ -55,7 +55,7 @@ from idconnect_tester import vendor
 from idconnect_tester.core.exchange_json import iso_utc
 from idconnect_tester.core.history import ID_TOKEN_FAILED_FILTER, HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
-from idconnect_tester.core.wording import counted
+from idconnect_tester.core.wording import counted, sentence_case
 from idconnect_tester.ui.theme import Colours, Tone, colours, set_tone
 from idconnect_tester.ui.widgets import (
     RowTree,
@@ -644,7 +644,7 @@ class HistoryPanel(QWidget):
         verdict = row.id_token_note
         said = "\n".join(line for line in (row.summary, verdict) if line)
         item.setToolTip(0, plain_tip(f"{stamp}\n{said}" if row.time >= today else said))
-        outcome_note = "\n".join(line for line in (verdict, row.made_by.capitalize()) if line)
+        outcome_note = "\n".join(line for line in (verdict, sentence_case(row.made_by)) if line)
         item.setToolTip(COLUMN["Outcome"], plain_tip(outcome_note))
         if row.grant_type in _GRANT_SHORT:
             item.setToolTip(COLUMN["Grant"], f"grant_type {row.grant_type}")

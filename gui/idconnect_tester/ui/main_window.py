@@ -73,9 +73,9 @@ from idconnect_tester.core.session_events import (
     TokenState,
     VerificationRequested,
 )
-from idconnect_tester.core.target_selection import TargetSelection
+from idconnect_tester.core.target_selection import EMULATOR_STARTING, TargetSelection
 from idconnect_tester.core.token_chain import SpentHow
-from idconnect_tester.core.wording import clock_time
+from idconnect_tester.core.wording import clock_time, sentence_case
 from idconnect_tester.ui import exports, theme, window_layout
 from idconnect_tester.ui.about import show_about
 from idconnect_tester.ui.auto_refresh import MADE_BY_AUTO_REFRESH, AutoRefresh
@@ -1026,7 +1026,11 @@ class MainWindow(QMainWindow):
         shown, self._status_shows = self._status_shows, None
         previous, self._status_target = self._status_target, current
         # The same profile with its URL or app token changed: not a switch, "Now on" it.
-        edited = previous is not None and not previous.is_other_profile(current)
+        edited = (
+            previous is not None
+            and not previous.is_other_profile(current)
+            and not _awaited_the_emulator(previous)
+        )
         said = ""
         if shown is not None and not shown.same_target(current):
             marked = self._another_targets_results(current)
@@ -1055,7 +1059,7 @@ class MainWindow(QMainWindow):
                 said = f"{current.label} edited"
         if stopped is not None:
             note = f"auto-refresh of {stopped.label}'s tokens stopped"
-            said = f"{said}; {note}" if said else note.capitalize()
+            said = f"{said}; {note}" if said else sentence_case(note)
         if said:
             self._switch_said = said
             self.status.say(said, Tone.WARNING if stopped is not None else Tone.MUTED)
@@ -1613,3 +1617,11 @@ class MainWindow(QMainWindow):
         await self.controller.shutdown()
         self.history.close()
         self.emulator.stop()
+
+
+def _awaited_the_emulator(origin: Origin) -> bool:
+    """`origin` is a profile that follows the built-in emulator, announced before the emulator
+    had its port: the port that comes next is no edit of it (tryout AI: "Built-in emulator
+    edited", said on the first switch to it after each launch)."""
+    profile = origin.profile
+    return (profile.builtin or profile.follows_emulator) and profile.base_url == EMULATOR_STARTING
