@@ -401,6 +401,9 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
         window.form.send_button.click()
         await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+        if "--share-token" in sys.argv:  # its row in the countdown: a line less to give
+            window.send_share_token("CoolCompanyLtd", 1800)
+            await _until(lambda: window.response_panel.share_token.value() != "")
         await _laid_out()
     window.profile_actions.create(
         Profile(
@@ -435,6 +438,9 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         # The results are another profile's now: marked so in their tabs' names.
         "tabs_cut": _tabs_cut(window),
+        "countdown_folded": window.countdown_panel.folded,
+        "results_tabbed": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
+        "share_countdown_shown": _wholly_shown(window.countdown_panel.rows["share"].time),
     }
     if "--pick-the-emulator" in sys.argv:
         # The person scrolls up to the Profile box, clicks it (it takes the focus) and picks
@@ -492,10 +498,14 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
                 ),
                 timeout_s=2.0,
             )
+        with contextlib.suppress(TimeoutError):  # its lines back, once the request has room
+            await _until(lambda: not window.countdown_panel.folded, timeout_s=2.0)
         report["countdown_under_request_after_switch"] = (
             window.dockWidgetArea(window.docks["countdown"])
             is Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        report["countdown_folded_after_switch"] = window.countdown_panel.folded
+        report["countdown_scrolls_after_switch"] = "countdown" in _panels_scrolling_whole(window)
         report["send_visible_after_switch"] = _visible_in_column(window, window.form.send_button)
         report["request_scrolls_after_switch"] = _request_scrolls(window)
     return report

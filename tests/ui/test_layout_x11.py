@@ -293,6 +293,31 @@ def test_the_countdown_comes_back_under_the_request_at_the_next_step() -> None:
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_request_a_line_per_token_short_folds_the_countdown_and_keeps_the_layout() -> None:
+    """Tryout AI: with a share token on show, a switch to a profile with no secret key moved
+    the countdown to the top of the results and put the id_token behind a tab — the request's
+    notes needed a line per token more than the countdown could give. The countdown's "until …"
+    lines go into their tooltips instead: every countdown still in view, the layout as it was;
+    back on a profile with fewer notes, the lines come back."""
+    report = probe(
+        "1366x768",
+        "--target-note",
+        "--right-issuer",
+        "--after-tokens",
+        "--share-token",
+        "--switch-back",
+        window_manager=True,
+    )
+    assert report["countdown_under_request"] and report["countdown_folded"], report
+    assert not report["results_tabbed"]
+    assert report["send_visible"] and not report["request_scrolls"], report
+    assert report["share_countdown_shown"] and report["auto_refresh_visible"]
+    assert report["countdown_under_request_after_switch"]
+    assert not report["countdown_folded_after_switch"]
+    assert not report["countdown_scrolls_after_switch"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 @pytest.mark.parametrize("notes", [(), ("--production-name",)])
 def test_a_request_grown_past_what_the_countdown_can_give_moves_the_countdown(
     notes: tuple[str, ...],

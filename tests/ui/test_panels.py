@@ -89,6 +89,29 @@ def test_countdown_turns_amber_in_the_last_five_minutes(qtbot) -> None:
     assert colour == theme.colours().ok
 
 
+def test_a_folded_countdown_keeps_its_until_lines_in_its_tooltips(qtbot) -> None:
+    """Folded to leave the request a line per token, a countdown still says until when: on
+    hover over its time or its bar; unfolded, the line is back under the bar. A row with no
+    token shows no line either way."""
+    panel = CountdownPanel()
+    qtbot.addWidget(panel)
+    panel.resize(420, 300)  # under the request: each line under its bar
+    panel.show()
+    access, share = panel.rows["access"], panel.rows["share"]
+    access.start(datetime.now(UTC) + timedelta(hours=1), timedelta(hours=1), "test")
+    assert not access.detail_beside and access.detail.isVisible()
+    height = panel.minimumSizeHint().height()
+    panel.fold(True)
+    assert panel.folded and not access.detail.isVisible()
+    assert panel.minimumSizeHint().height() < height
+    assert access.time.toolTip() == access.detail.text() == access.bar.toolTip()
+    assert access.detail.text().startswith("until ")
+    assert not share.detail.isVisible()
+    panel.fold(False)
+    assert access.detail.isVisible() and not share.detail.isVisible()
+    assert access.time.toolTip() == ""
+
+
 def test_about_names_the_versions() -> None:
     import platform
 

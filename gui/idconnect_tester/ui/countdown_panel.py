@@ -101,6 +101,7 @@ class CountdownRow:
         grid.addWidget(self.detail, row + 1, 1, 1, 3)
         self._grid, self._row = grid, row
         self.detail_beside = False
+        self.folded = False  # the "until …" line under the bar is hidden: see CountdownPanel.fold
         self.expires_at: datetime | None = None
         self.lifetime = timedelta(0)
         self.status: TokenStatus | None = None
@@ -121,6 +122,20 @@ class CountdownRow:
             self._grid.addWidget(self.detail, self._row, DETAIL_COLUMN)
         else:
             self._grid.addWidget(self.detail, self._row + 1, 1, 1, 3)
+        self._show_detail()
+
+    def fold(self, folded: bool) -> None:
+        """The "until …" line under the bar hidden, in the countdown's tooltip, or shown."""
+        self.folded = folded
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        # Beside the bar it takes no line of its own: folding it would save nothing.
+        hidden = self.folded and not self.detail_beside
+        self.detail.setVisible(not self.title.isHidden() and not hidden)
+        tip = self.detail.text() if hidden else ""
+        self.time.setToolTip(tip)
+        self.bar.setToolTip(tip)
 
     def widths(self) -> tuple[int, int, int, int]:
         """What this row's title, time, state and "until …" line need, one line each."""
@@ -135,8 +150,9 @@ class CountdownRow:
         return self.title.sizeHint().width(), time, state, detail
 
     def set_visible(self, visible: bool) -> None:
-        for widget in (self.title, self.time, self.state, self.detail):
+        for widget in (self.title, self.time, self.state):
             widget.setVisible(visible)
+        self._show_detail()
         # Without a countdown the bar would be an empty white box that looks like an input.
         self.bar.setVisible(visible and self.expires_at is not None)
 
@@ -284,6 +300,18 @@ class CountdownPanel(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # Qt names it
         super().resizeEvent(event)
         self._reflow()
+
+    @property
+    def folded(self) -> bool:
+        return self.rows["access"].folded
+
+    def fold(self, folded: bool) -> None:
+        """Each "until …" line under its bar hidden — its text in the countdown's tooltip — or
+        shown. Under the request on a laptop, a line per token is the room the request's notes
+        need: folded, the countdown keeps its place (tryout AI: a switch to a profile with
+        notes moved it to the top of the results, and the id_token behind a tab)."""
+        for row in self.rows.values():
+            row.fold(folded)
 
     def _reflow(self) -> None:
         """Each "until …" line beside its bar when the panel is wide enough for all of a row on

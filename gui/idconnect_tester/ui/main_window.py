@@ -496,6 +496,8 @@ class MainWindow(QMainWindow):
         it still scrolls (200% on a small screen), Send's row scrolled into view — at first
         sight too — with the field being typed in kept in view above it."""
         fits = window_layout.give_the_request_room(self, self.docks)
+        if fits:
+            window_layout.unfold_the_countdown(self, self.docks)
         default = self._default_layout
         # Another profile since (not an edit of this one) may give the countdown back its
         # place under the request.

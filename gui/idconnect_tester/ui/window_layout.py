@@ -1,16 +1,16 @@
 """The window's default layout (first launch, and View → Reset layout), for any screen.
 
-The request sits on the left (the window's central widget, scrolling vertically when the screen
-is short), with the expiry countdown under it — always in view, in the room the form leaves
-(notes that grow the form past what the countdown can give move it to the top of the results,
-where the layout for that form puts it). The results are docks on the right: the response
-shares its place with the error panel (which comes to the front after a failure), and what
-grows — the id_token's checks and claims, the raw exchange — gets the rest of the height. On a
-wide screen the results take two columns: the response, the error and the raw exchange in one,
-the id_token the whole height of the other. On a short screen (a 1024×700 laptop, 200% scaling)
-two panels one above the other would each be a few lines tall: the results are tabs of one
-group instead, each with the whole height. On a tall screen the form leaves more room under it
-than the countdown needs: the history (with the credential check) takes it, under the
+The request sits on the left (the window's central widget, scrolling vertically when the screen is
+short), with the expiry countdown under it — always in view, in the room the form leaves (notes
+that grow the form fold the countdown's "until …" lines into its tooltips; past what that gives,
+they move it to the top of the results, where the layout for that form puts it). The results are
+docks on the right: the response shares its place with the error panel (which comes to the front
+after a failure), and what grows — the id_token's checks and claims, the raw exchange — gets the
+rest of the height. On a wide screen the results take two columns: the response, the error and the
+raw exchange in one, the id_token the whole height of the other. On a short screen (a 1024×700
+laptop, 200% scaling) two panels one above the other would each be a few lines tall: the results
+are tabs of one group instead, each with the whole height. On a tall screen the form leaves more
+room under it than the countdown needs: the history (with the credential check) takes it, under the
 countdown, instead of a tab beside the raw exchange.
 """
 
@@ -23,6 +23,7 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
 from shiboken6 import isValid
 
+from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.response_panel import ResponsePanel
 from idconnect_tester.ui.window_settings import LayoutKind
 
@@ -169,6 +170,9 @@ def layout_kind(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKin
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> LayoutKind:
     """Place every dock for the window's current size (the dock API, as Qt documents it);
     returns the kind of layout made."""
+    countdown = _panel(docks["countdown"])
+    if isinstance(countdown, CountdownPanel):
+        countdown.fold(False)  # the default layout is made for the whole countdown
     kind = layout_kind(window, docks)
     for dock in docks.values():
         dock.setFloating(False)  # a dock the user tore off comes back into the window
@@ -398,10 +402,28 @@ def give_the_request_room(window: QMainWindow, docks: dict[str, QDockWidget]) ->
             )
         return give >= -request_spare
     spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
+    panel = _panel(countdown)
+    if spare < -request_spare and isinstance(panel, CountdownPanel) and not panel.folded:
+        panel.fold(True)  # its "until …" lines: the line per token the request needs first
+        spare = countdown.height() - _unscrolled_height(countdown, countdown.width())
     give = min(-request_spare, spare)
     if give > 0:
         window.resizeDocks([countdown], [countdown.height() - give], _VERTICAL)
     return give >= -request_spare
+
+
+def unfold_the_countdown(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The countdown's "until …" lines back under their bars once the request leaves room for
+    them (a switch back to a profile with fewer notes): the countdown then takes that room
+    (`give_the_countdown_room`)."""
+    countdown, panel = docks["countdown"], _panel(docks["countdown"])
+    if not isinstance(panel, CountdownPanel) or not panel.folded:
+        return
+    panel.fold(False)
+    short = _unscrolled_height(countdown, countdown.width()) - countdown.height()
+    at_the_bottom = window.dockWidgetArea(countdown) == _BOTTOM and not countdown.isFloating()
+    if at_the_bottom and short > (_request_spare(window) or 0):
+        panel.fold(True)  # not yet: the request still needs that room
 
 
 def _history_below(window: QMainWindow, docks: dict[str, QDockWidget]) -> QDockWidget | None:
