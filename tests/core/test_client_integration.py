@@ -229,18 +229,23 @@ def test_code_token_refresh_and_share_token_go_out_exactly_as_built(
     assert token.refresh_token.startswith(vendor.REFRESH_TOKEN_PREFIX)
     assert token.token_type == "Bearer" and token.expires_in == 86400
     assert token.id_token is not None and token.id_token.count(".") == 2
-    assert token.expires_at == first.received_at + timedelta(seconds=86400)
+    # Counted from the whole second the answer came in (as an id_token's exp is).
+    assert token.expires_at == first.received_at.replace(microsecond=0) + timedelta(days=1)
     assert token.expires_at.tzinfo is UTC and token.notes == ()
     again = granted(refreshed)
     assert again.refresh_token is None, "refresh does not rotate the refresh token"
     assert again.access_token.startswith(vendor.ACCESS_TOKEN_PREFIX)
     assert again.access_token != token.access_token
-    assert again.expires_at == refreshed.received_at + timedelta(seconds=again.expires_in)
+    assert again.expires_at == refreshed.received_at.replace(microsecond=0) + timedelta(
+        seconds=again.expires_in
+    )
     share_token = shared.outcome
     assert isinstance(share_token, ShareTokenGranted), shared.outcome
     assert share_token.for_client_id == "CoolCompanyLtd"
     assert share_token.token.startswith("_act-sbx-")
-    assert share_token.expires_at == shared.received_at + timedelta(seconds=600)
+    assert share_token.expires_at == shared.received_at.replace(microsecond=0) + timedelta(
+        seconds=600
+    )
     assert shared.hint is None and first.hint is None
 
     paths = (vendor.TOKEN_PATH, vendor.TOKEN_PATH, vendor.SHARE_TOKEN_PATH)

@@ -57,6 +57,18 @@ def test_reference_success_response() -> None:
     assert outcome.notes == ()
 
 
+def test_a_token_expires_on_the_whole_second_its_id_token_would() -> None:
+    """Tryout AI: the access token's countdown and the id_token's, both "until 16:13:00",
+    read 28 and 27: one counted from the fraction of a second the answer came in, the other
+    from an `exp` in whole seconds. Both now count from the whole second."""
+    received_at = datetime(2026, 12, 3, 16, 12, 30, 700_000, tzinfo=UTC)
+    outcome = parse_token_response(200, REFERENCE_SUCCESS, "application/json", received_at)
+    assert isinstance(outcome, TokenGranted)
+    assert outcome.expires_at == datetime(2026, 12, 4, 16, 12, 30, tzinfo=UTC)
+    id_token_exp = int(received_at.timestamp()) + outcome.expires_in  # issued in that second
+    assert outcome.expires_at.timestamp() == id_token_exp
+
+
 def test_refresh_response_without_optional_fields() -> None:
     outcome = token(
         200,

@@ -182,12 +182,20 @@ def parse_token_response(
         access_token=access_token,
         token_type=token_type,
         expires_in=expires_in,
-        expires_at=received_at + timedelta(seconds=expires_in),
+        expires_at=expiry(received_at, expires_in),
         refresh_token=refresh_token or None,
         id_token=id_token or None,
         other_fields={k: v for k, v in data.items() if k not in known},
         notes=tuple(notes),
     )
+
+
+def expiry(received_at: datetime, lifetime_s: float) -> datetime:
+    """When a token that an answer received at `received_at` granted for `lifetime_s` expires,
+    counted from the whole second the answer came in: the server issued it before then, and an
+    id_token beside it gives its `exp` in whole seconds. Counted from the fraction, the two
+    countdowns of one sign-in ticked apart ("28" beside "27" — tryout AI)."""
+    return received_at.replace(microsecond=0) + timedelta(seconds=lifetime_s)
 
 
 def parse_share_token_response(
@@ -205,7 +213,7 @@ def parse_share_token_response(
     return ShareTokenGranted(
         token=token,
         for_client_id=for_client_id or "",
-        expires_at=received_at + timedelta(seconds=ttl),
+        expires_at=expiry(received_at, ttl),
         other_fields={k: v for k, v in data.items() if k not in {"token", "forClientId"}},
     )
 
