@@ -1105,6 +1105,30 @@ def test_auto_refreshs_stop_names_whose_tokens_when_read_on_another_profile(wind
     assert text_of(window, "autoRefreshState") == "Off"
 
 
+def test_a_switch_while_an_auto_refresh_is_on_its_way_says_it_still_comes_back(
+    window, qtbot
+) -> None:
+    """Tryout AI: "Stopped at …: the profile was switched", then the refresh already sent
+    landed five seconds later, unannounced. The stop says it will; once it has, the line on
+    the other profile has nothing left to say of it."""
+    another = add_profile(window, "Another target", client_id="another-client")
+    select(window, EMULATOR_PROFILE_ID)
+    token_flow(window, qtbot)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    server = window.emulator.server
+    assert server is not None
+    scenario(window, "slow", delay_s=1)
+    with qtbot.waitSignal(window.controller.exchange_finished, timeout=WAIT_MS):
+        window.auto_refresh.due.emit()  # what its timer does when the refresh comes due
+        qtbot.waitUntil(lambda: server.wait_scenario_used(0), timeout=WAIT_MS)
+        assert window.auto_refresh.in_flight
+        select(window, another.id)
+        stopped = text_of(window, "autoRefreshState")
+        assert stopped.startswith("Stopped at ") and "still comes back" in stopped
+    assert window.status.text().startswith("Built-in emulator: Auto-refresh")
+    assert text_of(window, "autoRefreshState") == "Off"
+
+
 def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window, qtbot) -> None:
     """A lead just short of the token's whole lifetime is kept — refreshing early is a thing to
     test — but each new token is then refreshed as soon: the line says how often, in amber."""

@@ -1091,12 +1091,16 @@ class MainWindow(QMainWindow):
         issued_by = self.session.chain_origin()
         if self.auto_refresh.enabled and issued_by and not issued_by.same_target(current):
             edited = not issued_by.is_other_profile(current)
-            self.auto_refresh.stop(
+            why = (
                 f"{current.label}'s target was edited after it issued the tokens"
                 if edited
-                else f"the profile was switched to {current.label}",
-                failure=False,
+                else f"the profile was switched to {current.label}"
             )
+            if self.auto_refresh.in_flight:
+                # Sent already: its answer still comes, and its tokens are kept (tryout AI: a
+                # refresh landed after "Stopped", unannounced).
+                why += "; the refresh already sent still comes back"
+            self.auto_refresh.stop(why, failure=False)
             self._auto_refresh_stopped_for = issued_by
 
     def _load_request(self, request: TokenRequest, keep: Collection[str] = ()) -> None:
