@@ -269,8 +269,16 @@ def text_view() -> QWidget:
     return read_only_text("claims", "Claims")
 
 
+def tab_bar() -> QWidget:
+    """The docks' tabs, the claims/header tabs: the tab in front has the focus."""
+    bar = QTabBar()
+    bar.addTab("Claims")
+    bar.addTab("Header")
+    return bar
+
+
 @pytest.mark.parametrize(
-    "make", [push_button, text_field, combo_box, spin_box, list_view, text_view]
+    "make", [push_button, text_field, combo_box, spin_box, list_view, text_view, tab_bar]
 )
 def test_the_keyboard_focus_can_be_seen(
     scheme: str, qtbot, qapp: QApplication, make: Callable[[], QWidget]
