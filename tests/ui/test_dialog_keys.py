@@ -24,9 +24,11 @@ from tests.ui.helpers import WAIT_MS, token_flow
 from tests.ui.test_jwt_workbench import emulator_id_token, open_workbench
 from tests.ui.test_keyboard import _clashes, mnemonics
 
+from idconnect_tester.core.profile_model import Profile, new_profile_id
 from idconnect_tester.ui.id_token_panel import IdTokenPanel
 from idconnect_tester.ui.jwt_workbench import KEYS_PASTED, JwtWorkbench
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.profile_dialog import ProfileDialog
 from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, ShareTokenDialog
 
 
@@ -157,3 +159,24 @@ def test_the_keys_dialog_refuses_a_paste_too_long_to_be_keys(window: MainWindow,
     dialog.text.insertPlainText("x" * 2_000_000)
     assert dialog.text.toPlainText() == '{"keys": []}'
     assert "2,000,000" in dialog.problem.text()
+
+
+def test_the_same_field_has_the_same_alt_letter_in_every_dialog(window: MainWindow) -> None:
+    """Tryout AI: Alt+I was Client id in the profile dialog and Issuer in the JWT workbench;
+    typed from habit, the client id went into the issuer field."""
+    draft = Profile(new_profile_id(), name="", base_url="https://api.sumsub.com", app_token="")
+    dialogs = (ProfileDialog(draft, title="New profile", parent=window), open_workbench(window))
+
+    def letters(dialog: QDialog) -> dict[str, str]:
+        """Each field's label, without its mark, and its Alt+letter."""
+        return {
+            label.text().replace("&", "").strip(): QKeySequence.mnemonic(label.text()).toString()
+            for label in dialog.findChildren(QLabel)
+            if label.buddy() is not None and "&" in label.text()
+        }
+
+    profile_letters, bench_letters = (letters(dialog) for dialog in dialogs)
+    for field in ("Issuer", "Client id"):
+        assert profile_letters[field] == bench_letters[field], field
+    for dialog in dialogs:
+        dialog.close()

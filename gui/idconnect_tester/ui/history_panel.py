@@ -882,22 +882,22 @@ class HistoryPanel(QWidget):
         off with its reason), saving the entry to a file (any row: an authorize step is a
         record of its own), and copies of what a cell may show cut short."""
         menu = self.row_menu
-        menu.clear()
-        menu.addAction("Show", self.show_current).setEnabled(self.show_button.isEnabled())
-        load = menu.addAction("Load into form", self.load_current)
+        menu.clear()  # each item with a letter of its own: the menu opens from the keyboard too
+        menu.addAction("&Show", self.show_current).setEnabled(self.show_button.isEnabled())
+        load = menu.addAction("&Load into form", self.load_current)
         load.setEnabled(self.load_button.isEnabled())
         load.setToolTip(self.load_button.toolTip())
-        save = menu.addAction(SAVE_AS_JSON, self.save_current)
+        save = menu.addAction(SAVE_AS_JSON.replace("JSON", "&JSON"), self.save_current)
         save.setEnabled(self.show_button.isEnabled())
         save.setToolTip(SAVE_TIP)
         menu.addSeparator()
         correlation_id = item.text(COLUMN["correlationId"])  # whole: the cell only elides it
         if correlation_id:
             menu.addAction(
-                "Copy correlationId", lambda: self._copy("correlationId", correlation_id)
+                "Copy &correlationId", lambda: self._copy("correlationId", correlation_id)
             )
         stored = iso_utc(_time_of(item))
-        copy_time = menu.addAction("Copy time", lambda: self._copy("time", stored))
+        copy_time = menu.addAction("Copy &time", lambda: self._copy("time", stored))
         copy_time.setToolTip(f"{stored} (UTC, as the history keeps it)")
 
     def _copy(self, what: str, text: str) -> None:

@@ -143,8 +143,8 @@ class JwtWorkbench(QDialog):
         # Every field and button has its Alt+letter; the paste boxes leave Alt+letter to them.
         form = QFormLayout()
         form.addRow("&Token", self.token)
-        form.addRow("&Issuer", self.issuer)
-        form.addRow("C&lient id", self.client_id)
+        form.addRow("Iss&uer", self.issuer)  # the profile dialog's letters, for the same fields
+        form.addRow("Client &id", self.client_id)
         form.addRow("&Nonce", self.nonce)
         form.addRow("Clock lee&way", self.leeway)
 
