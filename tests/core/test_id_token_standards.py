@@ -265,6 +265,29 @@ def test_crit_must_be_a_list_of_understood_extensions(issuer, keys, crit, fragme
     assert fragment in crit_row.detail
 
 
+@pytest.mark.parametrize("crit", [None, ["b64"]], ids=["b64 not in crit", "b64 in crit"])
+def test_an_unencoded_payload_is_refused_on_the_crit_row(issuer, keys, crit) -> None:
+    """RFC 7797 §7: a JWT MUST NOT use "b64": false; §6 makes b64 critical, so that a reader
+    that doesn't know it refuses the token. Left out of crit, every row passed such a token and
+    only the second opinion (PyJWT, which knows b64) refused it, as "a check here missed
+    something"."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    header: dict[str, object] = {"alg": "RS256", "kid": "rsa", "b64": False}
+    if crit is not None:
+        header["crit"] = crit
+    token = sign(keys.rsa, header, claims(issuer), "RS256")
+    verification = app_verification(token, expectations(issuer))
+    assert verification.failed == ["crit"], verification.summary()
+    crit_row = verification.row("crit")
+    assert crit_row is not None and "RFC 7797 §7" in crit_row.detail
+    assert ("crit doesn't list b64" in crit_row.detail) is (crit is None), crit_row.detail
+    opinion = verification.row("second-opinion")
+    assert opinion is not None, verification.checks
+    assert opinion.detail.startswith("Agrees it fails"), opinion.detail
+    oracle = independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer))
+    assert not oracle.accepted
+
+
 @pytest.mark.parametrize(
     ("mangle", "fragment"),
     [

@@ -230,6 +230,16 @@ def _crit_check(header: dict[str, Any]) -> CheckResult:
     """RFC 7515 §4.1.11: every extension listed in `crit` must be understood, or the JWS is
     invalid. The list itself must be a non-empty array of names present in the header and not
     among the standard ones."""
+    if header.get("b64") is False:
+        # RFC 7797's unencoded payload, which §6 makes critical so that a reader who doesn't
+        # know it refuses the token rather than read its payload as base64url. Left out of
+        # crit, it would pass unnoticed here — and §7 forbids it in any JWT anyway.
+        listed = isinstance(header.get("crit"), list) and "b64" in header["crit"]
+        return failed(
+            "crit",
+            "b64 is false: the payload would be unencoded, which a JWT MUST NOT be (RFC 7797 "
+            "§7)" + ("" if listed else "; crit doesn't list b64 either, as §6 requires"),
+        )
     if "crit" not in header:
         return passed("crit", "No crit header: no extension needs understanding")
     crit = header["crit"]
