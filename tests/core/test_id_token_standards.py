@@ -381,6 +381,35 @@ def test_the_key_must_fit_the_algorithm(
     assert oracle.accepted is not oracle_refuses, oracle.reason
 
 
+@pytest.mark.parametrize("carrier", ["jwk", "jku", "x5c", "x5u"])
+def test_a_key_the_header_brings_is_never_used_and_is_warned_of(issuer, keys, carrier) -> None:
+    """OIDC Core §2: id_tokens SHOULD NOT carry jwk, jku, x5c or x5u — their keys are known in
+    advance (§10) — and RFC 8725 §3.10 says not to trust them. The app never used them, but
+    said nothing: the kid row now warns. A forger's token signed by the key it carries still
+    fails on its signature."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    forger = SigningKey("rsa", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    carried = {
+        "jwk": forger.public_jwk(),
+        "jku": "https://attacker.test/jwks.json",
+        "x5c": ["MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"],
+        "x5u": "https://attacker.test/chain.pem",
+    }[carrier]
+    header = {"alg": "RS256", "kid": "rsa", carrier: carried}
+    genuine = sign(keys.rsa, header, claims(issuer), "RS256")
+    verification = app_verification(genuine, expectations(issuer))
+    assert verification.verdict is Verdict.VERIFIED, verification.summary()
+    kid = verification.row("kid")
+    assert kid is not None and kid.status is CheckStatus.WARN, kid
+    assert f"the header's {carrier} was not used" in kid.detail and "OIDC Core §2" in kid.detail
+    assert "Warning – kid: 'rsa' found in JWKS" in verification.summary()
+    assert independent_verdict(genuine, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
+    forged = sign(forger, header, claims(issuer), "RS256")
+    refused = app_verification(forged, expectations(issuer))
+    assert refused.verdict is Verdict.FAILED and refused.failed == ["signature"], refused.checks
+    assert not independent_verdict(forged, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
+
+
 def test_algorithms_follow_discovery_and_its_default(issuer, keys) -> None:
     token = sign(keys.p256, {"alg": "ES256", "kid": "p256"}, claims(issuer), "ES256")
     issuer.publish(keys.p256.public_jwk(), algorithms=["ES256"])
@@ -507,6 +536,13 @@ def good(**changes: object) -> dict[str, object]:
 
 def rs256(keys: Keys, claims: dict[str, object], **header: object) -> str:
     return sign(keys.rsa, {"alg": "RS256", "kid": "rsa", **header}, claims, "RS256")
+
+
+def test_several_key_carriers_are_named_together(keys) -> None:
+    header = {"jku": "https://attacker.test/jwks.json", "x5u": "https://attacker.test/c.pem"}
+    verification = verify_id_token(rs256(keys, good(), **header), offline(keys.rsa))
+    kid = verification.row("kid")
+    assert kid is not None and "the header's jku and x5u were not used" in kid.detail, kid
 
 
 @pytest.mark.parametrize("missing", ["iss", "aud"])

@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 from authlib.oidc.core import CodeIDToken
 from joserfc import jws as joserfc_jws
+from joserfc.jws import JWSRegistry
 from jwcrypto import jwk as jwcrypto_jwk
 from jwcrypto import jwt as jwcrypto_jwt
 
@@ -67,6 +68,16 @@ def _key_set(jwks: dict[str, Any]) -> Any:
     return keys
 
 
+def _joserfc_registry() -> JWSRegistry:
+    """joserfc's rules for a compact JWS, without its size limit on the header: 512 bytes by
+    default, which no standard sets — a header that carries a JWK or a certificate chain (OIDC
+    Core §2 advises against it, RFC 7515 allows it) is longer, and the oracle refused it for
+    its length alone."""
+    registry = JWSRegistry()
+    registry.max_header_length = 64 * 1024
+    return registry
+
+
 def _refusal(library: str, exc: BaseException) -> OracleVerdict:
     return OracleVerdict(False, f"{library}: {type(exc).__name__}: {exc}"[:300])
 
@@ -80,7 +91,7 @@ def independent_verdict(
     if not _COMPACT_JWS.fullmatch(token):
         return OracleVerdict(False, "RFC 4648 §3.3: a character outside the base64url alphabet")
     try:
-        joserfc_jws.extract_compact(token.encode())
+        joserfc_jws.extract_compact(token.encode(), registry=_joserfc_registry())
     except Exception as exc:  # every refusal, whatever its type, is the verdict
         return _refusal("joserfc", exc)
     try:

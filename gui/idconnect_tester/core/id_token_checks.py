@@ -401,6 +401,28 @@ def _find_key(
     return passed("kid", f"{kid!r} found in {candidates[0].source}"), candidates
 
 
+# Header members that carry a key, or say where to fetch one. OIDC Core §2: id_tokens SHOULD NOT
+# use them, their keys are known in advance (discovery, §10); RFC 8725 §3.10: a key a token
+# brings along proves nothing, and a URL it names is the sender's choice.
+_KEY_CARRIERS: Final = ("jwk", "jku", "x5c", "x5u")
+
+
+def _with_key_carriers(header: dict[str, Any], kid_row: CheckResult) -> CheckResult:
+    """The kid row, warning when the header also brings a key of its own: never used here
+    (the key comes from the key set), but an issuer that sends one does what OIDC Core §2
+    advises against, and a forger's token often does (its own key inside, CVE-2018-0114)."""
+    carried = [name for name in _KEY_CARRIERS if name in header]
+    if not carried or kid_row.status is not CheckStatus.PASS:
+        return kid_row
+    names = f"{', '.join(carried[:-1])} and {carried[-1]}" if len(carried) > 1 else carried[0]
+    return warned(
+        "kid",
+        f"{kid_row.detail}; the header's {names} {'was' if len(carried) == 1 else 'were'} not "
+        "used: an id_token SHOULD NOT carry a key or a key's URL, its keys are the issuer's "
+        "(OIDC Core §2, §10; RFC 8725 §3.10)",
+    )
+
+
 def _key_check(key: VerificationKey | None, alg: str, kid_row: CheckResult) -> CheckResult:
     if key is None:
         return skipped("key", f"No key to judge ({kid_row.name}: {kid_row.status.value})")
@@ -450,6 +472,7 @@ def _key_rows(
 ) -> tuple[list[CheckResult], VerificationKey | None]:
     """The kid, key and signature rows, and the key they used (None when none applied)."""
     kid_row, candidates = _find_key(decoded.header, context)
+    kid_row = _with_key_carriers(decoded.header, kid_row)
     if algorithm_row.status is not CheckStatus.PASS:
         # No key can apply to a refused algorithm: say so rather than pass the kid lookup.
         why = "Not looked up: the algorithm is refused"
