@@ -753,6 +753,30 @@ def test_keys_sharing_a_kid_that_none_fits_are_not_called_a_forgery(keys) -> Non
     assert "fits RS256" in signature.detail
 
 
+@pytest.mark.parametrize(
+    ("ahead", "status", "said"),
+    [
+        (-30, CheckStatus.PASS, "Valid since"),
+        (0, CheckStatus.PASS, "Valid since"),  # RFC 7519 §4.1.5: now may equal nbf
+        (30, CheckStatus.PASS, "not yet by this machine's clock; accepted within the 60 s"),
+        (60, CheckStatus.PASS, "not yet by this machine's clock; accepted within the 60 s"),
+        (61, CheckStatus.FAIL, "Not valid before"),
+    ],
+)
+def test_an_nbf_within_the_leeway_is_accepted_and_said_not_yet_valid(
+    issuer, keys, ahead, status, said
+) -> None:
+    """RFC 7519 §4.1.5 allows a small leeway for clock skew, so an nbf a little ahead passes (as
+    the oracle says too) — but its row said "Valid since" of a moment still to come."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer, nbf=NOW + ahead), "RS256")
+    verification = app_verification(token, expectations(issuer))
+    nbf = verification.row("nbf")
+    assert nbf is not None and nbf.status is status and said in nbf.detail, nbf
+    oracle = independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer))
+    assert oracle.accepted is (status is CheckStatus.PASS), oracle.reason
+
+
 def test_a_sign_in_time_in_the_future_warns(keys) -> None:
     """auth_time is only required with max_age (never sent here), so it fails nothing; a
     sign-in that has not happened yet still says a clock or the claim is wrong."""

@@ -921,6 +921,33 @@ def test_a_verification_for_a_token_no_longer_shown_is_dropped(
     assert panels.id_token.id_token != old_job.id_token
 
 
+def test_an_nbf_within_the_leeway_is_checked_again_when_it_comes(
+    session, panels, clock, signer
+) -> None:
+    """An nbf ahead of this machine's clock, within the leeway: accepted and said to be not yet
+    valid (RFC 7519 §4.1.5) — and checked again at nbf itself, when "not yet" stops being true,
+    as an exp is checked again when it passes."""
+    attempt = authorize(session)
+    token = signer.id_token(
+        SANDBOX, issued=clock.now, nonce=attempt.nonce, not_before=clock.now + timedelta(seconds=30)
+    )
+    session.exchange_finished(
+        granted(clock.now, access="a", refresh="r", id_token=token),
+        sent=TokenRequest.from_form("authorization_code", code="code-1", code_verifier="v" * 43),
+        origin=SANDBOX,
+    )
+    job = panels.of(VerificationRequested)[-1].job
+    session.verification_finished(job, signer.context(SANDBOX, attempt.nonce, 60), "keys")
+    nbf = panels.id_token.verification.row("nbf")
+    assert nbf.status is CheckStatus.PASS and "not yet" in nbf.detail, nbf
+    deadline = session.next_deadline()
+    assert deadline == clock.now + timedelta(seconds=30)
+    clock.now = deadline
+    session.tick()
+    nbf = panels.id_token.verification.row("nbf")
+    assert nbf.status is CheckStatus.PASS and nbf.detail.startswith("Valid since"), nbf
+
+
 def test_access_token_expiry_flips_its_state(session, panels, clock, signer) -> None:
     token = signer.id_token(SANDBOX, issued=clock.now, nonce=None)
     session.exchange_finished(

@@ -65,6 +65,7 @@ class Signer:
         lifetime_s: int = 3600,
         nonce: str | None,
         sub: str = "user-1",
+        not_before: datetime | None = None,
     ) -> str:
         claims: dict[str, Any] = {
             "iss": origin.profile.issuer,
@@ -75,6 +76,8 @@ class Signer:
         }
         if nonce is not None:
             claims["nonce"] = nonce
+        if not_before is not None:
+            claims["nbf"] = int(not_before.timestamp())
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID})
 
     def context(self, origin: Origin, nonce: str | None, leeway_s: int) -> VerificationContext:

@@ -235,15 +235,22 @@ def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[Ch
     return [
         exp if isinstance(exp, CheckResult) else _expiry_row(exp, issued, now, leeway),
         iat if isinstance(iat, CheckResult) else _issued_at_row(iat, now, context),
-        nbf
-        if isinstance(nbf, CheckResult)
-        else row(
-            "nbf",
-            now + leeway >= nbf,  # RFC 7519 §4.1.5: now may equal nbf
-            f"Valid since {describe_seconds(nbf)}",
-            f"Not valid before {describe_seconds(nbf)} (leeway {leeway} s)",
-        ),
+        nbf if isinstance(nbf, CheckResult) else _not_before_row(nbf, now, leeway),
     ]
+
+
+def _not_before_row(nbf: float, now: float, leeway: int) -> CheckResult:
+    if now + leeway < nbf:  # RFC 7519 §4.1.5: now may equal nbf
+        return failed("nbf", f"Not valid before {describe_seconds(nbf)} (leeway {leeway} s)")
+    if now < nbf:
+        # Accepted by the leeway RFC 7519 §4.1.5 allows for clock skew, but not yet valid by
+        # the token's own word: never "valid since" a moment still to come.
+        return passed(
+            "nbf",
+            f"Valid from {describe_seconds(nbf)}, not yet by this machine's clock; accepted "
+            f"within the {leeway} s leeway for clock skew",
+        )
+    return passed("nbf", f"Valid since {describe_seconds(nbf)}")
 
 
 def _expiry_row(exp: float, iat: float | None, now: float, leeway: int) -> CheckResult:

@@ -1041,7 +1041,13 @@ class Session:
             decoded = self._verifying.decoded
             if isinstance(decoded, DecodedJwt):
                 leeway = timedelta(seconds=self._verifying.job.leeway_s)
-                for claim, shift in (("exp", timedelta(0)), ("exp", leeway), ("nbf", -leeway)):
+                # exp warns, then fails; nbf is accepted within the leeway, then valid.
+                for claim, shift in (
+                    ("exp", timedelta(0)),
+                    ("exp", leeway),
+                    ("nbf", -leeway),
+                    ("nbf", timedelta(0)),
+                ):
                     moment = numeric_date(decoded.claims.get(claim))
                     if moment is not None:
                         # A moment within the leeway of year 1 or 9999 has no neighbour: skip it.
