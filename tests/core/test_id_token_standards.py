@@ -615,6 +615,31 @@ def test_numeric_dates_at_the_calendars_ends_get_a_verdict(keys, zone, monkeypat
         time.tzset()
 
 
+@pytest.mark.parametrize("name", ["exp", "iat", "nbf", "auth_time"])
+@pytest.mark.parametrize(
+    ("number", "said"),
+    [
+        ("1" + "0" * 400, "a number of 401 digits"),
+        ("-1" + "0" * 400, "a negative number of 401 digits"),
+        ("1e400", "a number that reads as infinity"),
+    ],
+)
+def test_a_number_past_a_doubles_range_is_refused_as_too_large_not_as_no_number(
+    keys, name, number, said
+) -> None:
+    """RFC 7519 §2: a NumericDate is any JSON number, and 1e400 is one. RFC 8259 §6 lets a
+    reader limit the range of numbers (I-JSON, RFC 7493 §2.2, rules these out), so refusing
+    it is allowed — but the row said it was "not a NumericDate … (a JSON number)", which it
+    is."""
+    body = json.dumps(good(**{name: 0})).replace(f'"{name}": 0', f'"{name}": {number}')
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, body.encode(), "RS256")
+    verification = verify_id_token(token, offline(keys.rsa))
+    row = verification.row(name)
+    assert row is not None and row.status is CheckStatus.FAIL, verification.checks
+    assert f"{name} is {said}: past the range of a double" in row.detail, row.detail
+    assert "not a NumericDate" not in row.detail and "RFC 8259 §6" in row.detail
+
+
 def test_text_that_is_not_unicode_is_refused_not_a_crash(keys) -> None:
     """ "\\ud800" alone is valid JSON syntax but no character: the claims are refused at decode,
     before any comparison or display meets it."""

@@ -22,7 +22,7 @@ from idconnect_tester.core.id_token_model import (
 )
 from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
 from idconnect_tester.core.visible_text import escape_hidden
-from idconnect_tester.core.wording import clock_time_on
+from idconnect_tester.core.wording import clock_time_on, counted
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
 _HASH_FOR_ALG_SIZE: Final = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
@@ -216,11 +216,37 @@ def _numeric_time(name: str, claims: dict[str, Any], required: bool) -> CheckRes
             return failed(name, f"The token has no {name} (OIDC Core §2: REQUIRED)")
         return skipped(name, f"The token has no {name}")
     seconds = numeric_seconds(claims[name])
+    if seconds is None and _beyond_a_double(claims[name]):
+        # A JSON number still, so "not a NumericDate" would be untrue: one too large to read
+        # as a time, which RFC 8259 §6 lets a reader refuse and I-JSON tells senders not to send.
+        return failed(
+            name,
+            f"{name} is {_huge(claims[name])}: past the range of a double-precision number "
+            "(about ±1.8e308), so it can't be compared as a time (RFC 8259 §6 lets a reader "
+            "limit the range of numbers; I-JSON, RFC 7493 §2.2, rules such numbers out)",
+        )
     if seconds is None:
         return failed(
             name, f"{name} is not a NumericDate: {claims[name]!r} (RFC 7519 §2: a JSON number)"
         )
     return seconds
+
+
+def _beyond_a_double(value: Any) -> bool:
+    """A JSON number a double can't hold: an integer past its range, or a literal such as
+    1e400 that Python's JSON reader turns into infinity."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return numeric_seconds(value) is None
+
+
+def _huge(value: int | float) -> str:
+    """`a number of 401 digits`: a row can't show the number itself (a float read from 1e400
+    is infinity: the digits it had are gone)."""
+    if isinstance(value, float):
+        return f"a number that reads as {'minus ' if value < 0 else ''}infinity"
+    sign = "a negative number" if value < 0 else "a number"
+    return f"{sign} of {counted(len(str(abs(value))), 'digit')}"
 
 
 def time_checks(claims: dict[str, Any], context: VerificationContext) -> list[CheckResult]:
