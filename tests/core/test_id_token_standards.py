@@ -31,7 +31,7 @@ from idconnect_tester.core.id_token_checks import (
     VerificationKey,
     verify_id_token,
 )
-from idconnect_tester.core.id_token_claims import access_token_hash
+from idconnect_tester.core.id_token_claims import access_token_hash, code_hash
 from idconnect_tester.core.jwt_decode import b64url_encode, claims_text
 
 NOW = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
@@ -480,6 +480,81 @@ def test_at_hash_is_checked_against_the_access_token(issuer, keys, alg) -> None:
 
     unknown = app_verification(token, dataclasses.replace(expect, access_token=None))
     assert statuses(unknown)["at_hash"] is CheckStatus.SKIPPED
+
+
+CODE = "SplxlOBeZQQYbYS6WxSbIA"
+
+
+@pytest.mark.parametrize(
+    ("beside", "changes", "failing"),
+    [
+        # response_type=id_token: nothing beside it to bind; the nonce is still required.
+        ({"state": "s"}, {}, []),
+        # id_token token: at_hash REQUIRED, and it must be the access token's (§3.2.2.9–10).
+        ({"access_token": ACCESS_TOKEN}, {"at_hash": "right"}, []),
+        ({"access_token": ACCESS_TOKEN}, {}, ["at_hash"]),
+        ({"access_token": ACCESS_TOKEN}, {"at_hash": "another"}, ["at_hash"]),
+        # code id_token: c_hash REQUIRED, and it must be the code's (§3.3.2.10–11).
+        ({"code": CODE}, {"c_hash": "right"}, []),
+        ({"code": CODE}, {}, ["c_hash"]),
+        ({"code": CODE}, {"c_hash": "another"}, ["c_hash"]),
+        # code id_token token: both.
+        ({"code": CODE, "access_token": ACCESS_TOKEN}, {"c_hash": "right", "at_hash": "right"}, []),
+        ({"code": CODE, "access_token": ACCESS_TOKEN}, {"c_hash": "right"}, ["at_hash"]),
+    ],
+    ids=[
+        "id_token",
+        "id_token token",
+        "id_token token, no at_hash",
+        "id_token token, another at_hash",
+        "code id_token",
+        "code id_token, no c_hash",
+        "code id_token, another c_hash",
+        "code id_token token",
+        "code id_token token, no at_hash",
+    ],
+)
+def test_an_id_token_from_a_redirect_is_bound_to_the_code_and_access_token_beside_it(
+    issuer, keys, beside, changes, failing
+) -> None:
+    """The implicit and hybrid flows return the id_token in the redirect, beside a code or an
+    access token; OIDC Core §3.2.2.10 and §3.3.2.11 make at_hash and c_hash REQUIRED then, and
+    §3.2.2.9 and §3.3.2.10 say they must match. A pasted redirect URL's id_token was checked as
+    if from the token endpoint: at_hash "optional in the code flow", c_hash never looked at."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    hashes = {
+        ("at_hash", "right"): access_token_hash(ACCESS_TOKEN, "RS256"),
+        ("at_hash", "another"): access_token_hash("act-from-another-response", "RS256"),
+        ("c_hash", "right"): code_hash(CODE, "RS256"),
+        ("c_hash", "another"): code_hash("another-code", "RS256"),
+    }
+    made = claims(issuer, **{name: hashes[name, which] for name, which in changes.items()})
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, made, "RS256")
+    expect = dataclasses.replace(
+        expectations(issuer), authorization_response={**beside, "id_token": token}
+    )
+    verification = app_verification(token, expect)
+    assert verification.failed == failing, verification.summary()
+    oracle = independent_verdict(token, issuer.jwks, {"RS256"}, expect)
+    assert oracle.accepted is (not failing), oracle.reason
+    # The same token from the token endpoint: nothing came beside it, nothing is required.
+    assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
+
+
+def test_an_id_token_from_a_redirect_must_carry_a_nonce(issuer, keys) -> None:
+    """OIDC Core §3.2.2.11 (and §3.3.2.12 for the hybrid flow): an id_token from the
+    authorization endpoint carries the nonce sent to authorize — required even where the
+    workbench was given none to compare it with; from the token endpoint it is optional."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer, nonce=None), "RS256")
+    none_given = dataclasses.replace(expectations(issuer), nonce=None)
+    assert app_verification(token, none_given).verdict is Verdict.VERIFIED
+    in_redirect = dataclasses.replace(none_given, authorization_response={"state": "s"})
+    verification = app_verification(token, in_redirect)
+    assert verification.failed == ["nonce"], verification.summary()
+    nonce = verification.row("nonce")
+    assert nonce is not None and "§3.2.2.11" in nonce.detail
+    assert not independent_verdict(token, issuer.jwks, {"RS256"}, in_redirect).accepted
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from idconnect_tester.core.jwt_decode import (
     DecodedJwt,
     JwtDecodeError,
+    authorization_response,
     claims_text,
     cut_off_jwt,
     decode_jwt,
@@ -151,6 +152,23 @@ def test_token_from_paste_takes_the_id_token_out_of_a_url(pasted: str, where: st
     assert token == RS256_TOKEN
     assert note.startswith("Left out") and where in note, note
     assert url_not_a_jwt(token) is None
+
+
+def test_the_parameters_beside_a_redirects_id_token_are_its_authorization_response() -> None:
+    """A redirect carrying an id_token is an authorization response (implicit or hybrid flow):
+    the code and access token beside the token are what its c_hash and at_hash bind."""
+    pasted = f'"https://app.test/cb#code=c%2B1&id_token={RS256_TOKEN}&access_token=at&state=s"'
+    assert authorization_response(pasted) == {
+        "code": "c+1",
+        "id_token": RS256_TOKEN,
+        "access_token": "at",
+        "state": "s",
+    }
+    # The place that holds the id_token speaks for it: the query's code is another response's.
+    both = f"https://app.test/cb?code=q#id_token={RS256_TOKEN}&state=s"
+    assert authorization_response(both) == {"id_token": RS256_TOKEN, "state": "s"}
+    for text in (RS256_TOKEN, "https://app.test/cb#code=c&state=s", "Bearer " + RS256_TOKEN):
+        assert authorization_response(text) is None
 
 
 def test_a_url_keeps_what_a_token_in_it_says_exactly() -> None:

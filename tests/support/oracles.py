@@ -16,15 +16,16 @@ client here trusts none but itself, and authlib accepts others when `azp` names 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from authlib.oidc.core import CodeIDToken
+from authlib.oidc.core import CodeIDToken, HybridIDToken, ImplicitIDToken
 from joserfc import jws as joserfc_jws
 from joserfc.jws import JWSRegistry
 from jwcrypto import jwk as jwcrypto_jwk
@@ -44,6 +45,9 @@ class Expectations:
     access_token: str | None
     now: int
     leeway_s: int = 60
+    # The parameters beside the id_token when it came in a redirect (implicit or hybrid flow):
+    # the app and authlib then hold it to those flows' rules (nonce, at_hash, c_hash).
+    authorization_response: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,12 +117,20 @@ def independent_verdict(
         params["nonce"] = expect.nonce
     if expect.access_token is not None:
         params["access_token"] = expect.access_token
+    response = expect.authorization_response
+    kind: Any = CodeIDToken
+    if response is not None:
+        # The flow's own class: the implicit one requires a nonce and, beside an access
+        # token, at_hash; the hybrid one adds c_hash beside a code (OIDC Core §3.2.2, §3.3.2).
+        kind = HybridIDToken if "code" in response else ImplicitIDToken
+        params.pop("access_token", None)
+        params.update({k: response[k] for k in ("access_token", "code") if k in response})
     audiences = claims.get("aud")
     if isinstance(audiences, list) and set(audiences) - {expect.client_id}:
         # OIDC Core §3.1.3.7 item 3: reject audiences the client doesn't trust, and this
         # client trusts no other. authlib lets them pass when azp names the client.
         return OracleVerdict(False, "OIDC Core §3.1.3.7 item 3: an untrusted audience", claims)
-    id_token = CodeIDToken(
+    id_token = kind(
         claims,
         header,
         options={
@@ -150,6 +162,7 @@ def app_verification(token: str, expect: Expectations) -> Verification:
                 leeway_s=expect.leeway_s,
                 now=datetime.fromtimestamp(expect.now, UTC),
             )
+        context = dataclasses.replace(context, authorization_response=expect.authorization_response)
         return verify_id_token(token, context)
 
     return asyncio.run(run())

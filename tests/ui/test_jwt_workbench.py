@@ -322,6 +322,24 @@ def test_a_redirect_url_carrying_an_id_token_verifies_that_token(
     assert verify(bench, qtbot, wrap(tampered(token))).startswith("Do not trust")
 
 
+@pytest.mark.parametrize("source", [KEYS_FROM_ISSUER, KEYS_NONE])
+def test_a_redirects_id_token_is_held_to_the_code_beside_it(
+    window: MainWindow, qtbot, source: str
+) -> None:
+    """OIDC Core §3.3.2.11: an id_token returned beside a code in the redirect (the hybrid
+    flow) MUST carry c_hash, the code's hash. The emulator's code-flow token has none: pasted
+    as part of such a redirect it fails on c_hash, whatever the keys; alone it verifies."""
+    token = emulator_id_token(window, qtbot)
+    bench = open_workbench(window)
+    hybrid = f"https://app.example.test/cb#code=abc&id_token={token}&state=xyz"
+    verdict = verify(bench, qtbot, hybrid, source)
+    assert verdict.startswith("Do not trust"), verdict
+    assert bench.panel.check_status("c_hash") == "fail"
+    assert "c_hash" in verdict
+    alone = verify(bench, qtbot, token, KEYS_FROM_ISSUER)
+    assert alone.startswith("Verified") and bench.panel.check_status("c_hash") is None, alone
+
+
 @pytest.mark.parametrize(
     "url",
     [

@@ -532,6 +532,7 @@ def verify_id_token(token: str, context: VerificationContext) -> Verification:
         id_token_claims.auth_time_check(claims, context),
         id_token_claims.nonce_check(claims, context),
         id_token_claims.access_token_hash_check(header, claims, context),
+        *id_token_claims.code_hash_rows(header, claims, context),
         *id_token_claims.sign_in_rows(context),
     ]
     from idconnect_tester.core import second_opinion  # PyJWT: see _signature_check

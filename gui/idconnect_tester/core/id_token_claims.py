@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from idconnect_tester.core.id_token_model import (
@@ -354,6 +355,14 @@ def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckRe
         if result.status is CheckStatus.FAIL and context.original_failed:
             return failed("nonce", result.detail + _sign_in_note(context))
         return result
+    if context.authorization_response is not None and claims.get("nonce") is None:
+        # The implicit and hybrid flows return the id_token in the redirect, where a token
+        # stolen from another one could be put: its nonce is what ties it to this request.
+        return failed(
+            "nonce",
+            "The token has no nonce: an id_token from the authorization endpoint (a redirect "
+            "URL) MUST carry the one sent to authorize (OIDC Core §3.2.2.11, §3.3.2.12)",
+        )
     if context.nonce is None:
         # The window knows the nonce of its own Get code; the command line takes --nonce.
         return skipped("nonce", "No nonce to compare with: none known from an authorize step")
@@ -387,41 +396,124 @@ def _refreshed_nonce_check(claims: dict[str, Any], original: Mapping[str, Any]) 
     )
 
 
-def access_token_hash(access_token: str, alg: str) -> str | None:
-    """OIDC Core §3.1.3.6: base64url of the left-most half of the hash of the access token's
-    ASCII octets, with the hash of the id_token's `alg` (SHA-256 for RS256 …); None for an
-    algorithm without such a hash."""
+def _left_half_hash(text: str, alg: str) -> str | None:
+    """base64url of the left-most half of the hash of `text`'s ASCII octets, with the hash of
+    the id_token's `alg` (SHA-256 for RS256 …); None for an algorithm without such a hash."""
     hash_function = _HASH_FOR_ALG_SIZE.get(alg[-3:])
     if hash_function is None or alg[:2] not in ("RS", "PS", "ES", "HS"):
         return None
-    digest = hash_function(access_token.encode("ascii")).digest()
+    digest = hash_function(text.encode("ascii")).digest()
     return b64url_encode(digest[: len(digest) // 2])
+
+
+def access_token_hash(access_token: str, alg: str) -> str | None:
+    """The at_hash of an access token (OIDC Core §3.1.3.6), or None for an algorithm without
+    such a hash."""
+    return _left_half_hash(access_token, alg)
+
+
+def code_hash(code: str, alg: str) -> str | None:
+    """The c_hash of an authorization code (OIDC Core §3.3.2.11): the same hash, of the code."""
+    return _left_half_hash(code, alg)
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """What a hash claim binds the id_token to, in a row's words."""
+
+    claim: str  # at_hash, c_hash
+    value: str  # the access token or code that came with the id_token
+    noun: str  # "access token"
+    what: str  # "the access token of the same response"
+    charset: str  # where its characters are defined: "RFC 6749 Appendix A.12"
+    defined: str  # where the claim is defined: "§3.1.3.6"
+    rule: str  # where the claim must match: "OIDC Core §3.1.3.8, §3.2.2.9"
+
+
+def _hash_row(header: dict[str, Any], claimed: object, bound: _Bound) -> CheckResult:
+    """The row for a hash claim present in the token, compared with what it binds."""
+    name = bound.claim
+    if not isinstance(claimed, str):
+        return failed(name, f"{name} is {claimed!r}: it must be a string")
+    if not bound.value.isascii():
+        return failed(
+            name,
+            f"The {bound.noun} is not ASCII ({bound.charset}), so no {name} can match it "
+            f"(OIDC Core {bound.defined} hashes its ASCII octets)",
+        )
+    alg = header.get("alg")
+    expected = _left_half_hash(bound.value, alg) if isinstance(alg, str) else None
+    if expected is None:
+        return failed(name, f"{name} can't be computed for alg {alg!r}")
+    return row(
+        name,
+        _same(claimed, expected),
+        f"{name} matches {bound.what}",
+        f"{name} does not match {bound.what}: the two were not issued together ({bound.rule})",
+    )
 
 
 def access_token_hash_check(
     header: dict[str, Any], claims: dict[str, Any], context: VerificationContext
 ) -> CheckResult:
+    access_token = context.access_token_beside()
+    in_redirect = context.authorization_response is not None
     if "at_hash" not in claims:
-        return skipped("at_hash", "The token has no at_hash (optional in the code flow)")
-    at_hash = claims["at_hash"]
-    if not isinstance(at_hash, str):
-        return failed("at_hash", f"at_hash is {at_hash!r}: it must be a string")
-    if context.access_token is None:
+        if in_redirect and access_token is not None:
+            return failed(
+                "at_hash",
+                "The token has no at_hash, though an access token came beside it in the "
+                "redirect: an id_token issued with one by the authorization endpoint MUST carry "
+                "it (OIDC Core §3.2.2.10, §3.3.2.11)",
+            )
+        optional = "without an access token beside it" if in_redirect else "in the code flow"
+        return skipped("at_hash", f"The token has no at_hash (optional {optional})")
+    if access_token is None:
+        if not isinstance(claims["at_hash"], str):
+            return failed("at_hash", f"at_hash is {claims['at_hash']!r}: it must be a string")
         return skipped("at_hash", "No access token from the same response to compare with")
-    if not context.access_token.isascii():
-        return failed(
-            "at_hash",
-            "The access token is not ASCII (RFC 6749 Appendix A.12), so no at_hash can match it "
-            "(OIDC Core §3.1.3.6 hashes its ASCII octets)",
-        )
-    alg = header.get("alg")
-    expected = access_token_hash(context.access_token, alg) if isinstance(alg, str) else None
-    if expected is None:
-        return failed("at_hash", f"at_hash can't be computed for alg {alg!r}")
-    return row(
+    bound = _Bound(
         "at_hash",
-        _same(at_hash, expected),
-        "at_hash matches the access token of the same response",
-        "at_hash does not match the access token of the same response: the two tokens were "
-        "not issued together (OIDC Core §3.1.3.8, §3.2.2.9)",
+        access_token,
+        "access token",
+        "the access token of the same response",
+        "RFC 6749 Appendix A.12",
+        "§3.1.3.6",
+        "OIDC Core §3.1.3.8, §3.2.2.9",
     )
+    return _hash_row(header, claims["at_hash"], bound)
+
+
+def code_hash_rows(
+    header: dict[str, Any], claims: dict[str, Any], context: VerificationContext
+) -> tuple[CheckResult, ...]:
+    """The c_hash row of an id_token that came in a redirect (the hybrid flow): REQUIRED when a
+    code came beside it, and compared with that code (OIDC Core §3.3.2.10–11). None for an
+    id_token from the token endpoint: its code was sent there, not issued beside it."""
+    response = context.authorization_response
+    if response is None:
+        return ()
+    code = response.get("code")
+    if code is None:
+        if "c_hash" not in claims:
+            return ()
+        return (skipped("c_hash", "No code beside the token in the redirect to compare with"),)
+    if "c_hash" not in claims:
+        return (
+            failed(
+                "c_hash",
+                "The token has no c_hash, though a code came beside it in the redirect: an "
+                "id_token issued with one by the authorization endpoint MUST carry it (OIDC "
+                "Core §3.3.2.11)",
+            ),
+        )
+    bound = _Bound(
+        "c_hash",
+        code,
+        "code",
+        "the code beside it in the redirect",
+        "RFC 6749 Appendix A.11",
+        "§3.3.2.11",
+        "OIDC Core §3.3.2.10",
+    )
+    return (_hash_row(header, claims["c_hash"], bound),)

@@ -79,6 +79,20 @@ class VerificationContext:
     # is issued in answer to its request, so an iat well before it is a token kept and sent
     # again, or an issuer whose clock is behind this machine's.
     requested_at: datetime | None = None
+    # The parameters beside the id_token when it came in an authorization response — a
+    # redirect URL's fragment or query, in the implicit and hybrid flows — and None when it
+    # came from the token endpoint (the code flow: every id_token of this app's own requests).
+    # An id_token from the authorization endpoint MUST carry a nonce (OIDC Core §3.2.2.11,
+    # §3.3.2.12), and the code and access_token beside it bind it by c_hash and at_hash,
+    # which are then REQUIRED (§3.3.2.11, §3.2.2.10).
+    authorization_response: Mapping[str, str] | None = field(default=None, repr=False)
+
+    def access_token_beside(self) -> str | None:
+        """The access token issued with the id_token: the authorization response's, for one
+        that came in one, else the token endpoint's (`access_token`)."""
+        if self.authorization_response is not None:
+            return self.authorization_response.get("access_token")
+        return self.access_token
 
 
 def row(name: str, ok: bool, good: str, bad: str) -> CheckResult:

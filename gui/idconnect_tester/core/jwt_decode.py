@@ -183,15 +183,16 @@ def _url_parts(text: str) -> _UrlParts:
     return _UrlParts(is_url, places)
 
 
-def _token_in_url(text: str) -> tuple[str, str] | None:
-    """The one id_token a URL (or its parameters) carries and where, or None when it has none
-    or several different ones (which to check is then the person's choice, not ours)."""
+def _token_in_url(text: str) -> tuple[str, str, dict[str, list[str]]] | None:
+    """The one id_token a URL (or its parameters) carries, where, and the parameters of that
+    place; None when it has none or several different ones (which to check is then the
+    person's choice, not ours)."""
     found = [
-        (value, where)
+        (value, where, parameters)
         for where, parameters in _url_parts(text).places
         for value in parameters.get(_TOKEN_PARAMETER, [])
     ]
-    if len({value for value, _ in found}) != 1:
+    if len({value for value, _, _ in found}) != 1:
         return None
     return found[0]  # the fragment's, if both say the same: a hybrid-flow redirect's place
 
@@ -228,12 +229,9 @@ def _whitespace_left_out(text: str, where: str) -> str | None:
     return f"{listed} inside {where}"
 
 
-def token_from_paste(text: str) -> tuple[str, str]:
-    """The compact JWT in what a person pasted, and a note on what was left out ("" if
-    nothing): line breaks and spaces inside it from copying (those around it go unsaid), an
-    `Authorization: Bearer` prefix from a request, quotes from a JSON value, the rest of a
-    redirect URL that carries an id_token. A URL without one is returned as it is:
-    `url_not_a_jwt` says what it is."""
+def _unwrapped(text: str) -> tuple[str, list[str]]:
+    """What a person pasted without what wrapped it — the quotes of a JSON value, an
+    `Authorization: Bearer` prefix — and what came off, in words."""
     token = text.strip()
     left_out = []
     # Quotes around the prefix and the token ("Bearer eyJ…", a JSON string), or around the
@@ -248,6 +246,16 @@ def token_from_paste(text: str) -> tuple[str, str]:
             prefix = token[: len(token) - len(without_prefix)].strip()
             left_out.append(f"the {prefix!r} prefix")
             token = without_prefix
+    return token, left_out
+
+
+def token_from_paste(text: str) -> tuple[str, str]:
+    """The compact JWT in what a person pasted, and a note on what was left out ("" if
+    nothing): line breaks and spaces inside it from copying (those around it go unsaid), an
+    `Authorization: Bearer` prefix from a request, quotes from a JSON value, the rest of a
+    redirect URL that carries an id_token. A URL without one is returned as it is:
+    `url_not_a_jwt` says what it is."""
+    token, left_out = _unwrapped(text)
     inside = token
     token = "".join(token.split())
     found = _token_in_url(token)
@@ -262,6 +270,19 @@ def token_from_paste(text: str) -> tuple[str, str]:
     if found is not None:
         left_out.append(_TAKEN_FROM[found[1]])
     return token, ("Left out " + " and ".join(left_out) + ".") if left_out else ""
+
+
+def authorization_response(text: str) -> dict[str, str] | None:
+    """The parameters beside the id_token in a pasted redirect URL — its code, access_token,
+    state … (the first value of each) — or None when the text is no URL, or parameters, that
+    carry one. An id_token in a redirect came from the authorization endpoint (the implicit or
+    hybrid flow), which binds it to the code and access token beside it (OIDC Core §3.2.2.9,
+    §3.3.2.10)."""
+    token, _ = _unwrapped(text)
+    found = _token_in_url("".join(token.split()))
+    if found is None:
+        return None
+    return {name: values[0] for name, values in found[2].items()}
 
 
 def url_not_a_jwt(text: str) -> str | None:

@@ -10,6 +10,7 @@ skips its check. The results use the id_token panel's own widgets, under names o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
@@ -43,6 +44,7 @@ from idconnect_tester.core.jwt_decode import (
     CutOffJwt,
     DecodedJwt,
     JwtDecodeError,
+    authorization_response,
     cut_off_jwt,
     decode_jwt,
     readable_despite_signature,
@@ -333,11 +335,14 @@ class JwtWorkbench(QDialog):
             self._show(token, context, "", unreadable=(cut, why))
             return
         source = self.selected_source()
+        # A redirect URL's id_token came from the authorization endpoint: the code and access
+        # token beside it are checked against its c_hash and at_hash.
+        response = authorization_response(self.token.toPlainText())
         if source == KEYS_FROM_ISSUER:
             if _optional(self.issuer) is None:
                 self._say("Enter the issuer whose keys to fetch, or choose other keys.")
                 return
-            self._fetch_and_verify(token, self._generation)
+            self._fetch_and_verify(token, self._generation, response)
             return
         keys = None
         keys_line = NO_KEYS_LINE
@@ -355,10 +360,13 @@ class JwtWorkbench(QDialog):
             nonce=_optional(self.nonce),
             keys=keys,
             keys_note=NO_KEYS_NOTE,  # read only when there are no keys
+            authorization_response=response,
         )
         self._show(token, context, keys_line)
 
-    def _fetch_and_verify(self, token: str, generation: int) -> None:
+    def _fetch_and_verify(
+        self, token: str, generation: int, response: dict[str, str] | None
+    ) -> None:
         issuer = _optional(self.issuer)
         self.panel.summary.setText(f"Fetching the keys of {issuer}…")
         self._fetching = True
@@ -379,6 +387,7 @@ class JwtWorkbench(QDialog):
                 nonce=nonce,
                 leeway_s=leeway,
             )
+            context = dataclasses.replace(context, authorization_response=response)
             if generation == self._generation:
                 self._show(token, context, f"Keys: issuer {issuer}")
 
