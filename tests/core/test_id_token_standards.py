@@ -568,6 +568,28 @@ def test_sub_is_a_short_ascii_identifier(issuer, keys, sub, verified) -> None:
     assert (verdict is Verdict.VERIFIED) is verified
 
 
+@pytest.mark.parametrize(
+    ("changes", "row"),
+    [
+        ({"auth_time": True}, "auth_time"),
+        ({"auth_time": False}, "auth_time"),
+        ({"auth_time": None}, "auth_time"),
+        ({"azp": ""}, "azp"),
+    ],
+    ids=["auth_time true", "auth_time false", "auth_time null", "azp empty"],
+)
+def test_a_claim_present_with_a_false_value_is_read_not_skipped(issuer, keys, changes, row) -> None:
+    """auth_time is a JSON number (OIDC Core §2), and an azp that is present must be this client
+    (§3.1.3.7 item 5). authlib tests these for truth, not presence, and let them through; the
+    app refuses them, and so does the oracle now."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    made = {**claims(issuer), **changes}  # a None here is JSON null, not a removed claim
+    token = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, made, "RS256")
+    verification = app_verification(token, expectations(issuer))
+    assert verification.failed == [row], verification.summary()
+    assert not independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
+
+
 def test_json_audience_members_must_all_be_strings(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     changed = claims(issuer, aud=[CLIENT, 7], azp=CLIENT)

@@ -11,6 +11,8 @@ joserfc both hand segments to Python's lenient base64 decoder, which skips them 
 verifies like `sig`): the oracle checks the alphabet itself, in one regular expression. And OIDC
 Core §3.1.3.7 item 3 says to reject an id_token with audiences the client doesn't trust; the
 client here trusts none but itself, and authlib accepts others when `azp` names the client.
+authlib also tests some claims for truth rather than presence (`"azp": ""`, `"auth_time": null`
+pass unread, `"auth_time": true` as a number): the oracle reads those two itself.
 """
 
 from __future__ import annotations
@@ -130,6 +132,9 @@ def independent_verdict(
         # OIDC Core §3.1.3.7 item 3: reject audiences the client doesn't trust, and this
         # client trusts no other. authlib lets them pass when azp names the client.
         return OracleVerdict(False, "OIDC Core §3.1.3.7 item 3: an untrusted audience", claims)
+    skipped_by_authlib = _present_but_unread(claims, expect.client_id)
+    if skipped_by_authlib is not None:
+        return OracleVerdict(False, skipped_by_authlib, claims)
     id_token = kind(
         claims,
         header,
@@ -144,6 +149,19 @@ def independent_verdict(
     except Exception as exc:
         return OracleVerdict(False, _refusal("authlib", exc).reason, claims)
     return OracleVerdict(True, "", claims)
+
+
+def _present_but_unread(claims: dict[str, Any], client_id: str) -> str | None:
+    """A claim present with a value authlib lets through unread: it tests values for truth, so
+    `"azp": ""` and `"auth_time": null` pass as absent, and `"auth_time": true` as a number
+    (Python's bool is an int). The standards' reason to refuse, or None."""
+    if "auth_time" in claims:
+        auth_time = claims["auth_time"]
+        if isinstance(auth_time, bool) or not isinstance(auth_time, int | float):
+            return f"OIDC Core §2: auth_time is a JSON number, not {json.dumps(auth_time)}"
+    if "azp" in claims and claims["azp"] != client_id:
+        return "OIDC Core §3.1.3.7 item 5: azp is not this client (authlib skips an empty one)"
+    return None
 
 
 def app_verification(token: str, expect: Expectations) -> Verification:
