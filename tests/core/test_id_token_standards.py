@@ -421,6 +421,12 @@ def test_algorithms_follow_discovery_and_its_default(issuer, keys) -> None:
     assert "default" in algorithm.detail
     issuer.publish(keys.p256.public_jwk(), algorithms=["HS256", "none"])  # nothing it may use
     assert app_verification(token, expectations(issuer)).verdict is Verdict.FAILED
+    # An empty list names nothing either: RS256, which Discovery §3 says the OP MUST support —
+    # and the row says the list is empty, not that the document has none.
+    issuer.publish(keys.p256.public_jwk(), algorithms=[])
+    empty = app_verification(token, expectations(issuer)).row("algorithm")
+    assert empty is not None and empty.status is CheckStatus.FAIL
+    assert "id_token_signing_alg_values_supported is empty" in empty.detail, empty.detail
 
 
 def test_pasted_keys_allow_any_asymmetric_algorithm_that_fits_and_say_so(keys) -> None:

@@ -150,10 +150,11 @@ def signing_algorithms(document: dict[str, Any]) -> tuple[frozenset[str], str]:
     from, for the algorithm row."""
     named = document.get(SIGNING_ALGS_FIELD)
     if not named:
-        return (
-            DEFAULT_SIGNING_ALGS,
-            f"OpenID Discovery's default (the document has no {SIGNING_ALGS_FIELD})",
+        # An empty list is said as one: "has no" such field would misquote the document.
+        has = (
+            f"'s {SIGNING_ALGS_FIELD} is empty" if named == [] else f" has no {SIGNING_ALGS_FIELD}"
         )
+        return DEFAULT_SIGNING_ALGS, f"OpenID Discovery's default (the document{has})"
     return frozenset(named), f"the discovery document's {SIGNING_ALGS_FIELD}"
 
 
