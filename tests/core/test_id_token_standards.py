@@ -596,6 +596,12 @@ def test_a_claim_present_with_a_false_value_is_read_not_skipped(issuer, keys, ch
     assert not independent_verdict(token, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
 
 
+def test_a_sub_that_is_not_ascii_is_counted_in_words(keys) -> None:
+    sub = verify_id_token(rs256(keys, good(sub="é")), offline(keys.rsa)).row("sub")
+    assert sub is not None and sub.status is CheckStatus.FAIL
+    assert sub.detail.startswith("sub is 1 character, not all ASCII: OIDC Core §2"), sub.detail
+
+
 def test_json_audience_members_must_all_be_strings(issuer, keys) -> None:
     issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
     changed = claims(issuer, aud=[CLIENT, 7], azp=CLIENT)

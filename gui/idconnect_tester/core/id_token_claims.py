@@ -121,7 +121,7 @@ def subject_check(claims: dict[str, Any], context: VerificationContext) -> Check
     if len(sub) > SUB_MAX_LENGTH or not sub.isascii():
         return failed(
             "sub",
-            f"sub is {len(sub)} characters{'' if sub.isascii() else ', not all ASCII'}: "
+            f"sub is {counted(len(sub), 'character')}{'' if sub.isascii() else ', not all ASCII'}: "
             f"OIDC Core §2 allows at most {SUB_MAX_LENGTH} ASCII characters",
         )
     return _as_at_sign_in(passed("sub", f"sub is {sub!r}"), claims, context)
