@@ -499,7 +499,13 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
                 timeout_s=2.0,
             )
         with contextlib.suppress(TimeoutError):  # its lines back, once the request has room
-            await _until(lambda: not window.countdown_panel.folded, timeout_s=2.0)
+            await _until(
+                lambda: (
+                    not window.countdown_panel.folded
+                    and "countdown" not in _panels_scrolling_whole(window)
+                ),
+                timeout_s=2.0,
+            )
         report["countdown_under_request_after_switch"] = (
             window.dockWidgetArea(window.docks["countdown"])
             is Qt.DockWidgetArea.BottomDockWidgetArea

@@ -1134,7 +1134,7 @@ def test_auto_refresh_warns_when_its_lead_leaves_the_token_almost_no_life(window
     test — but each new token is then refreshed as soon: the line says how often, in amber."""
     exchange = token_flow(window, qtbot)
     assert isinstance(exchange.outcome, TokenGranted)
-    lifetime_s = round((exchange.outcome.expires_at - exchange.received_at).total_seconds())
+    lifetime_s = exchange.outcome.expires_in
     window.countdown_panel.auto_refresh.setChecked(True)
     state = window.countdown_panel.auto_refresh_state
     assert state.property("tone") == Tone.MUTED.value  # the default minute's lead

@@ -190,12 +190,17 @@ def parse_token_response(
     )
 
 
+def counted_from(received_at: datetime) -> datetime:
+    """Where the lifetime of a token granted in an answer received at `received_at` starts:
+    the whole second the answer came in. The server issued it before then, and an id_token
+    beside it gives its `exp` in whole seconds; counted from the fraction, the two countdowns
+    of one sign-in ticked apart ("28" beside "27" — tryout AI)."""
+    return received_at.replace(microsecond=0)
+
+
 def expiry(received_at: datetime, lifetime_s: float) -> datetime:
-    """When a token that an answer received at `received_at` granted for `lifetime_s` expires,
-    counted from the whole second the answer came in: the server issued it before then, and an
-    id_token beside it gives its `exp` in whole seconds. Counted from the fraction, the two
-    countdowns of one sign-in ticked apart ("28" beside "27" — tryout AI)."""
-    return received_at.replace(microsecond=0) + timedelta(seconds=lifetime_s)
+    """When a token that an answer received at `received_at` granted for `lifetime_s` expires."""
+    return counted_from(received_at) + timedelta(seconds=lifetime_s)
 
 
 def parse_share_token_response(

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from idconnect_tester.core.emulator_drills import StagedBy, made_by
 from idconnect_tester.core.exchange import Exchange
 from idconnect_tester.core.hints import retry_after_ends
+from idconnect_tester.core.parsing import counted_from
 from idconnect_tester.core.tone import Tone
 from idconnect_tester.core.wording import clock_time, clock_time_on
 from idconnect_tester.ui.controller import RequestController
@@ -161,14 +162,23 @@ class AutoRefresh(QObject):
         said = f"Stopped at {clock_time(self._stopped_at)}{on}: {self._stop_why}"
         self.state_changed.emit(said, self._stop_tone)
 
-    def _due_time(self) -> datetime | None:
+    def _lifetime(self) -> tuple[datetime, timedelta] | None:
+        """Where the token's lifetime starts (the second it came in, as its expiry counts it),
+        and how long it is."""
         if self._received_at is None or self._expires_at is None:
             return None
-        lifetime = self._expires_at - self._received_at
+        start = counted_from(self._received_at)
+        return start, self._expires_at - start
+
+    def _due_time(self) -> datetime | None:
+        lived = self._lifetime()
+        if lived is None or self._expires_at is None:
+            return None
+        start, lifetime = lived
         due = self._expires_at - timedelta(seconds=self.lead_s)
         if timedelta(seconds=self.lead_s) >= lifetime:
-            due = self._received_at + lifetime * _LATE_FRACTION
-        return max(due, self._received_at + _MIN_GAP)
+            due = start + lifetime * _LATE_FRACTION
+        return max(due, start + _MIN_GAP)
 
     def _reschedule(self) -> None:
         self._timer.stop()
@@ -183,11 +193,13 @@ class AutoRefresh(QObject):
         now = datetime.now(UTC)
         self.next_at = max(due, now)
         self._timer.start(max(0, round((due - now).total_seconds() * 1000)))
-        assert self._received_at is not None and self._expires_at is not None
+        lived = self._lifetime()
+        assert lived is not None and self._expires_at is not None
         if self._expires_at <= now:
             self.state_changed.emit("On — the token has expired; refreshing now", Tone.MUTED)
             return
-        lifetime, after = self._expires_at - self._received_at, due - self._received_at
+        start, lifetime = lived
+        after = due - start
         before = round((self._expires_at - due).total_seconds())
         why, tone = f"{before} s before expiry", Tone.MUTED
         if before != self.lead_s:  # the lead is as long as the token lives: not that early

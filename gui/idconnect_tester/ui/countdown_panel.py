@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from idconnect_tester.core.jwt_decode import DecodedJwt, numeric_date
+from idconnect_tester.core.parsing import counted_from
 from idconnect_tester.core.session_events import (
     IdTokenView,
     ShareView,
@@ -420,7 +421,7 @@ class CountdownPanel(QWidget):
         if view is None:
             row.clear()
         else:
-            lifetime = view.granted.expires_at - view.exchange.received_at
+            lifetime = view.granted.expires_at - counted_from(view.exchange.received_at)
             older = view.freshness.note if view.freshness.stale and view.status.usable else None
             row.start(view.granted.expires_at, lifetime, "Share token", view.status, older=older)
         self._reflow()
