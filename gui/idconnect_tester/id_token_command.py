@@ -261,9 +261,16 @@ def run(
         _print_decoded(stdout, verification.decoded)
     _write(stdout, "checks:")
     width = max(len(row.name) for row in verification.checks)
-    for row in verification.checks:
-        label = _STATUS_LABELS.get(row.status.value, row.status.value.upper())
-        _write(stdout, f"{label:<4}  {row.name:<{width}}  {row.detail}")
+    unproven = verification.unproven  # passed, on claims no verified signature vouches for
+    labels = [
+        "UNVERIFIED"
+        if row.name in unproven
+        else _STATUS_LABELS.get(row.status.value, row.status.value.upper())
+        for row in verification.checks
+    ]
+    label_width = max(len(label) for label in labels)
+    for label, row in zip(labels, verification.checks, strict=True):
+        _write(stdout, f"{label:<{label_width}}  {row.name:<{width}}  {row.detail}")
     verdict = verification.verdict
     _write(stdout, f"verdict: {verdict.label}")
 

@@ -32,6 +32,7 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.id_token_claims import access_token_hash, code_hash
+from idconnect_tester.core.id_token_model import SECOND_OPINION_ROW
 from idconnect_tester.core.jwt_decode import b64url_encode, claims_text
 
 NOW = int(datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp())
@@ -213,6 +214,22 @@ def test_alg_none_passes_no_key_row(issuer, keys) -> None:
     # The only key in the set can't apply to an unsigned token: nothing key-related passes.
     assert found["kid"] is CheckStatus.SKIPPED and found["key"] is CheckStatus.SKIPPED
     assert found["signature"] is CheckStatus.FAIL
+
+
+def test_claims_that_match_prove_nothing_without_a_verified_signature(issuer, keys) -> None:
+    """Tryout AI: an alg none token's iss, aud, exp… read as passes under its red verdict.
+    What they compared anyone could have written (RFC 7519 §7.2: the signature comes first):
+    they are unproven. The same claims, signed, are proven; a claim that fails still fails."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    forged = app_verification(unsigned({"alg": "none"}, claims(issuer)), expectations(issuer))
+    assert {"iss", "sub", "aud", "exp", "iat", "nonce"} <= forged.unproven
+    assert not forged.unproven & {"decode", "crit", "typ", "signature", SECOND_OPINION_ROW}
+    assert all(statuses(forged)[name] is CheckStatus.PASS for name in forged.unproven)
+    signed = sign(keys.rsa, {"alg": "RS256", "kid": "rsa"}, claims(issuer), "RS256")
+    assert app_verification(signed, expectations(issuer)).unproven == frozenset()
+    wrong_audience = unsigned({"alg": "none"}, {**claims(issuer), "aud": "another-client"})
+    verification = app_verification(wrong_audience, expectations(issuer))
+    assert "aud" not in verification.unproven and "aud" in verification.failed
 
 
 @pytest.mark.parametrize("alg", ["None", "NONE", "rs256", "Rs256", "hs256"])

@@ -42,7 +42,7 @@ from idconnect_tester.core.wording import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.main_window import MainWindow
-from idconnect_tester.ui.theme import Tone
+from idconnect_tester.ui.theme import Tone, colours
 
 RESULT_PANELS = ("responsePanel", "countdownPanel", "idTokenPanel", "errorPanel", "rawPanel")
 
@@ -374,6 +374,36 @@ def test_an_id_token_not_to_trust_stays_red_once_older(window, qtbot) -> None:
         "Suspect now. Its own checks: Do not trust"
     )
     assert summary.property("tone") == Tone.ERROR.value
+
+
+def test_claims_on_a_token_whose_signature_fails_read_unverified_not_pass(window, qtbot) -> None:
+    """Tryout AI: under a bad signature's red verdict, iss, sub, aud, exp, nonce… each read
+    "✔ pass" in green — claims anyone could have written. They read "unverified", greyed;
+    the signature's own row says what failed."""
+    scenario(window, "bad_signature_id_token")
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    table = window.id_token_panel.checks
+    rows = {
+        item.text(0): item
+        for item in (table.topLevelItem(i) for i in range(table.topLevelItemCount()))
+        if item is not None
+    }
+    assert rows["signature"].text(1).endswith("fail")
+    for name in ("iss", "sub", "aud", "exp", "nonce"):
+        assert rows[name].text(1).endswith("unverified"), (name, rows[name].text(1))
+        shown = rows[name].foreground(1).color()
+        assert shown != colours().ok, name
+    assert rows["decode"].text(1).endswith("pass")  # the token does decode
+
+    token_flow(window, qtbot)  # no drill: a signature that verifies proves its claims
+    wait_for_verdict(window, qtbot)
+    rows = {
+        item.text(0): item
+        for item in (table.topLevelItem(i) for i in range(table.topLevelItemCount()))
+        if item is not None
+    }
+    assert all(rows[name].text(1).endswith("pass") for name in ("iss", "aud", "exp"))
 
 
 def test_an_id_token_not_to_trust_stays_red_after_a_later_failure(window, qtbot) -> None:

@@ -127,6 +127,22 @@ class Verification:
         return signature is not None and signature.status is CheckStatus.PASS
 
     @property
+    def unproven(self) -> frozenset[str]:
+        """The claim rows that passed on a token whose signature is not verified: what they
+        compared is what anyone could have written, so they prove nothing (RFC 7519 §7.2: the
+        signature is validated before the claims are; OIDC Core §3.1.3.7). Shown as such, not
+        as passes (tryout AI: ten green rows under an alg none token's red verdict)."""
+        if self.signature_checked:
+            return frozenset()
+        names = [c.name for c in self.checks]
+        if "signature" not in names:
+            return frozenset()
+        claims = self.checks[names.index("signature") + 1 :]  # the claims' rows come after it
+        return frozenset(
+            c.name for c in claims if c.status is CheckStatus.PASS and c.name != SECOND_OPINION_ROW
+        )
+
+    @property
     def verdict(self) -> Verdict:
         if self.failed:
             return Verdict.FAILED

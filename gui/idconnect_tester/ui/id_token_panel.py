@@ -35,6 +35,10 @@ from idconnect_tester.ui.widgets import (
 # Keyed by CheckStatus's string values: "pass", "fail", "skipped", "warn".
 _TONE = {"pass": Tone.OK, "fail": Tone.ERROR, "skipped": Tone.MUTED, "warn": Tone.WARNING}
 _MARK = {"pass": "✔", "fail": "✘", "skipped": "–", "warn": "!"}
+_UNPROVEN_TIP = (
+    "The claim is as expected, but the signature is not verified: anyone could have written "
+    "it, so it proves nothing"
+)
 # Keyed by Verdict's values. A warning (or a second opinion that differs) turns "verified" amber.
 _VERDICT_TONE = {"verified": Tone.OK, "failed": Tone.ERROR, "not verified": Tone.WARNING}
 
@@ -206,6 +210,7 @@ class IdTokenPanel(QWidget):
         palette_colours = colours()
         first_problem: QTreeWidgetItem | None = None
         kept: QTreeWidgetItem | None = None
+        unproven = verification.unproven
         for check in verification.checks:
             status = check.status.value
             mark, word, tone = _MARK[status], status, _TONE[status]
@@ -217,6 +222,9 @@ class IdTokenPanel(QWidget):
                 # PyJWT agrees the token is not to be trusted: a green tick there would read
                 # as a pass for the token.
                 mark, word, tone = "=", "agrees", Tone.MUTED
+            elif check.name in unproven:
+                # A claim compared on a token nobody's signature vouches for: not a pass.
+                mark, word, tone = "?", "unverified", Tone.MUTED
             item = QTreeWidgetItem([check.name, status, check.detail])
             item.setForeground(1, palette_colours.for_tone(tone))
             item.setText(1, f"{mark} {word}")
@@ -224,6 +232,8 @@ class IdTokenPanel(QWidget):
             # Read as the word: the mark is for the eye.
             item.setData(1, Qt.ItemDataRole.AccessibleTextRole, word)
             item.setToolTip(2, plain_tip(check.detail))  # it quotes the token's claims
+            if check.name in unproven:
+                item.setToolTip(1, _UNPROVEN_TIP)
             self.checks.addTopLevelItem(item)
             if first_problem is None and check.status in (CheckStatus.FAIL, CheckStatus.WARN):
                 first_problem = item
