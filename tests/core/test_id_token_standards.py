@@ -564,6 +564,18 @@ def test_an_id_token_from_a_redirect_is_bound_to_the_code_and_access_token_besid
     assert app_verification(token, expectations(issuer)).verdict is Verdict.VERIFIED
 
 
+def test_a_nonce_that_differs_is_given_beside_the_one_sent(issuer, keys) -> None:
+    """Tryout AI: the row said only "nonce differs"; the aud row gives both values. Which
+    authorize step a token came from is told by its nonce."""
+    issuer.publish(keys.rsa.public_jwk(), algorithms=["RS256"])
+    token = sign(
+        keys.rsa, {"alg": "RS256", "kid": "rsa"}, {**claims(issuer), "nonce": "other"}, "RS256"
+    )
+    nonce = app_verification(token, expectations(issuer)).row("nonce")
+    assert nonce is not None and nonce.status is CheckStatus.FAIL
+    assert "'other'" in nonce.detail and repr(NONCE) in nonce.detail
+
+
 def test_an_id_token_from_a_redirect_must_carry_a_nonce(issuer, keys) -> None:
     """OIDC Core §3.2.2.11 (and §3.3.2.12 for the hybrid flow): an id_token from the
     authorization endpoint carries the nonce sent to authorize — required even where the

@@ -373,7 +373,9 @@ def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckRe
         "nonce",
         isinstance(nonce, str) and _same(nonce, context.nonce),
         "nonce matches the one sent to authorize",
-        "nonce differs from the one sent to authorize (replayed token?)",
+        # Both values, as the aud row gives both (tryout AI): which authorize step the token
+        # is from is found by its nonce.
+        f"nonce is {nonce!r}; the one sent to authorize was {context.nonce!r} (replayed token?)",
     )
 
 
