@@ -375,7 +375,7 @@ def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckRe
         "nonce matches the one sent to authorize",
         # Both values, as the aud row gives both (tryout AI): which authorize step the token
         # is from is found by its nonce.
-        f"nonce is {nonce!r}; the one sent to authorize was {context.nonce!r} (replayed token?)",
+        f"nonce {nonce!r} differs from the {context.nonce!r} sent to authorize (replayed token?)",
     )
 
 
