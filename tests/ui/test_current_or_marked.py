@@ -1267,10 +1267,16 @@ def test_the_response_panels_copy_buttons_line_up_whatever_the_states_say(window
     token_flow(window, qtbot)
     wait_for_verdict(window, qtbot)
     assert text_of(window, "accessTokenState") == "live"
-    assert len(copy_buttons_left_edges(window)) == 1
+    live = copy_buttons_left_edges(window)
+    assert len(live) == 1
     add_profile(window, "Another target", client_id="another-client")
     assert text_of(window, "accessTokenState") == "from another target"
     assert len(copy_buttons_left_edges(window)) == 1
+    # Back, they stand where they stood (tryout AI: they stayed to the left, the tokens beside
+    # them cut in the middle where they had fitted).
+    select(window, EMULATOR_PROFILE_ID)
+    assert text_of(window, "accessTokenState") == "live"
+    assert copy_buttons_left_edges(window) == live
 
 
 def test_an_answer_after_a_switch_leaves_this_targets_tokens_and_form_alone(window, qtbot) -> None:

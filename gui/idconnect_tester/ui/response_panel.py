@@ -297,15 +297,28 @@ class ResponsePanel(QWidget):
         usual state word, whichever is shown: the Copy buttons stay put as "live" turns "not
         trusted" (tryout AD: they moved left, leaving a strip). A rare longer one ("from
         another target") widens it while it is shown."""
-        shown = [cell.sizeHint().width() for cell in self._state_cells if cell.text()]
+        # Measured from the words, not from each cell's size hint: a label's hint is never
+        # less than its minimum width, so once widened for "from another target" a column of
+        # "live" stayed that wide (tryout AI: the Copy buttons stayed to the left).
+        shown = [_word_width(cell, cell.text()) for cell in self._state_cells if cell.text()]
         if not shown:
             widest = 0
         else:
-            metrics = self._state_cells[0].fontMetrics()
-            usual = max(metrics.horizontalAdvance(word) for word in _USUAL_STATES)
+            usual = max(_word_width(self._state_cells[0], word) for word in _USUAL_STATES)
             widest = max(*shown, usual)
         for cell in self._state_cells:
             cell.setFixedWidth(widest)
 
     def access_token(self) -> str:
         return self.fields["access_token"].value()
+
+
+def _word_width(cell: QLabel, text: str) -> int:
+    """The width `cell` needs for `text` on one line."""
+    margins = cell.contentsMargins()
+    return (
+        cell.fontMetrics().horizontalAdvance(text)
+        + margins.left()
+        + margins.right()
+        + 2 * cell.margin()
+    )
