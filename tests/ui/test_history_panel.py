@@ -521,7 +521,11 @@ def test_a_column_a_person_widens_keeps_its_width_and_the_rest_give_way(
 
 def add_a_row_of_another_day(window: MainWindow, exchange: Exchange) -> None:
     """`exchange` again, as if it had ended yesterday (the list's oldest row)."""
-    yesterday = replace(exchange, received_at=exchange.received_at - timedelta(days=1))
+    day = timedelta(days=1)
+    outcome = exchange.outcome
+    if isinstance(outcome, TokenGranted):  # its tokens granted yesterday too
+        outcome = replace(outcome, expires_at=outcome.expires_at - day)
+    yesterday = replace(exchange, received_at=exchange.received_at - day, outcome=outcome)
     window.history.store.add(yesterday, profile=window.targets.current, form=None)
     window.history.refresh()
 
@@ -1009,6 +1013,31 @@ def test_show_says_what_this_run_learned_of_a_rows_tokens_since(window: MainWind
     assert CLOCK.search(since.text())  # when the replay was refused
     assert since.palette().windowText().color() == colours().warning
     assert shown(0) is None
+
+
+def test_show_says_when_a_rows_token_has_expired_since(window: MainWindow, qtbot) -> None:
+    """Tryout AI: Show of a row whose tokens ran out an hour ago said only "id_token verified
+    when it arrived", in green. It says the access token has expired since, and when; a row
+    whose token still runs says nothing of it."""
+    panel, history = window.history_panel, window.history
+    exchange = token_flow(window, qtbot)
+    add_a_row_of_another_day(window, exchange)  # granted for a day, a day ago: expired now
+    qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
+
+    def expired(index: int) -> QLabel | None:
+        panel.select_row(index)
+        panel.show_current()
+        qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+        dialog = history.dialogs.pop()
+        said = dialog.findChild(QLabel, "historyEntryExpired")
+        dialog.close()
+        return said
+
+    said = expired(2)  # the oldest row
+    assert said is not None and "access token" in said.text()
+    assert re.search(r"\d\d:\d\d:\d\d", said.text())  # when
+    assert said.palette().windowText().color() == colours().warning
+    assert expired(0) is None  # today's: a day to run
 
 
 # --- Saving an older entry (tryout: File ▸ Save exchange saved the latest, whatever row was

@@ -3,6 +3,7 @@ never show the past. Save as JSON… writes that entry to a file."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -10,9 +11,10 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.error_report import report_for_authorize, report_for_exchange
-from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.exchange import Exchange, ShareTokenGranted, TokenGranted
 from idconnect_tester.core.history import HistoryRow
 from idconnect_tester.core.id_token_checks import Verdict
+from idconnect_tester.core.wording import clock_time_on
 from idconnect_tester.ui.history_panel import SAVE_AS_JSON, SAVE_TIP
 from idconnect_tester.ui.raw_panel import RawPanel
 from idconnect_tester.ui.theme import Tone, set_tone
@@ -60,6 +62,12 @@ class HistoryEntryDialog(QDialog):
             since.setObjectName("historyEntrySince")
             set_tone(since, Tone.WARNING)
             layout.addWidget(since)
+        expired = _expired_since(exchange, datetime.now(UTC))
+        if expired:
+            ended = WrappingLabel(expired)
+            ended.setObjectName("historyEntryExpired")
+            set_tone(ended, Tone.WARNING)
+            layout.addWidget(ended)
         if isinstance(exchange, AuthorizeRecord):
             report = (
                 None
@@ -100,3 +108,16 @@ class HistoryEntryDialog(QDialog):
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         size_for_reading(self, columns=80, lines=32)
+
+
+def _expired_since(exchange: Exchange | AuthorizeRecord, now: datetime) -> str | None:
+    """The entry's token has run out since it was recorded: said beside the verdict it had
+    when it arrived (tryout AI: "verified when it arrived", in green, of a token an hour
+    expired, and nothing else)."""
+    if not isinstance(exchange, Exchange):
+        return None
+    outcome = exchange.outcome
+    if not isinstance(outcome, TokenGranted | ShareTokenGranted) or outcome.expires_at > now:
+        return None
+    what = "access token" if isinstance(outcome, TokenGranted) else "share token"
+    return f"Its {what} has expired since: at {clock_time_on(outcome.expires_at, now)}."
