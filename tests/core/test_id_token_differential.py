@@ -22,7 +22,8 @@ test says so (`app_is_stricter`):
   pass when `azp` names the client).
 
 CI runs Hypothesis's default number of examples (a few seconds); a longer search is
-`HYPOTHESIS_PROFILE=thorough .venv/bin/pytest tests/core/test_id_token_differential.py`.
+`HYPOTHESIS_PROFILE=thorough .venv/bin/pytest --timeout=0 tests/core/test_id_token_differential.py`
+(minutes: `--timeout=0` lifts the suite's two-minute limit per test).
 """
 
 from __future__ import annotations
