@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QStyle,
+    QStyleOptionFrame,
     QTabBar,
     QTreeWidget,
     QWidget,
@@ -108,6 +110,26 @@ def _clipped_sideways(window: MainWindow) -> list[str]:
         if box.left() < 0 or box.right() >= viewport.width():
             out.append(widget.objectName())
     return out
+
+
+def _placeholders_cut(window: MainWindow) -> list[str]:
+    """The request's empty fields whose placeholder is cut short: it says what goes there."""
+    cut = []
+    column = window.centralWidget()
+    assert column is not None
+    for edit in column.findChildren(QLineEdit):
+        if not edit.isVisible() or edit.text() or not edit.placeholderText():
+            continue
+        option = QStyleOptionFrame()
+        edit.initStyleOption(option)
+        room = edit.style().subElementRect(QStyle.SubElement.SE_LineEditContents, option, edit)
+        margins = edit.textMargins()
+        # Qt keeps 2 px each side of the text inside the contents (QLineEditPrivate::
+        # horizontalMargin).
+        width = room.width() - margins.left() - margins.right() - 4
+        if edit.fontMetrics().horizontalAdvance(edit.placeholderText()) > width:
+            cut.append(edit.objectName())
+    return cut
 
 
 def _visible_in_column(window: MainWindow, widget: QWidget) -> bool:
@@ -224,6 +246,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     profile_visible_at_launch = _visible_in_column(window, window.target_panel.profile)
     window_at_launch = [window.width(), window.height()]
     cut_at_the_top_at_launch = _cut_at_the_top(window)
+    placeholders_cut = _placeholders_cut(window)  # the fields are empty before Get code
     window.form.get_code_button.click()
     await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
     window.form.send_button.click()
@@ -236,6 +259,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
         "screen": [screen.width(), screen.height()],
         "frame": [window.frameGeometry().width(), window.frameGeometry().height()],
         "clipped_sideways": _clipped_sideways(window),
+        "placeholders_cut": placeholders_cut,
         "sideways_scrollbars": _sideways_scrollbars(window),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         "send_visible": _visible_in_column(window, window.form.send_button),

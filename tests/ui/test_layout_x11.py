@@ -41,6 +41,8 @@ def test_a_laptop_screen_shows_the_whole_request_and_never_widens(
     # manager's resize, the countdown had twice its height and the results the rest).
     assert report["docks_resized_after_launch"] == []
     assert report["clipped_sideways"] == []
+    # An empty field's placeholder, read whole (tryout AI: "from the redirect, or Get c…").
+    assert report["placeholders_cut"] == [], report["placeholders_cut"]
     assert report["sideways_scrollbars"] == []
     assert report["send_visible"] and report["get_code_visible"]
     # The notes a usual run leaves under the fields ("Used at …" under the spent code, the

@@ -84,14 +84,14 @@ class RequestForm(QGroupBox):
         for grant in vendor.GRANT_TYPES:
             self.grant_type.addItem(_GRANT_LABELS[grant], grant)
 
-        self.code = self._line_edit(
-            "codeEdit", "Authorization code", "from the redirect, or Get code"
-        )
+        # Placeholders short enough to be read whole at 1024×700 and at 200% (tryout AI: "from
+        # the redirect, or Get c…"): Get code is beside the code, and fills both.
+        self.code = self._line_edit("codeEdit", "Authorization code", "from the redirect")
         self.code_verifier = self._line_edit(
-            "codeVerifierEdit", "Code verifier", "PKCE verifier whose challenge went to authorize"
+            "codeVerifierEdit", "Code verifier", "PKCE code_verifier (Get code fills it)"
         )
         self.refresh_token = self._line_edit(
-            "refreshTokenEdit", "Refresh token", "snd-id-con-r-… (filled after a code exchange)"
+            "refreshTokenEdit", "Refresh token", "snd-id-con-r-… (from a code exchange)"
         )
         # One line each, always there (the layout never jumps); the grant type's only shows
         # for a grant the combo can't offer (a request loaded from elsewhere).
