@@ -113,6 +113,9 @@ def test_a_bad_id_token_signature_fails_the_step(emulator: EmulatorServer) -> No
     emulator.set_scenario("bad_signature_id_token")
     id_token = by_step(check(settings_for(emulator)))[StepId.ID_TOKEN]
     assert id_token.status is FAIL and id_token.why.startswith("signature:")
+    # Its claims match, and prove nothing without the signature: not listed as passes.
+    assert any(line.startswith("unverified: aud") for line in id_token.details)
+    assert not any(line.startswith("pass: aud") for line in id_token.details)
 
 
 def test_an_id_token_not_bound_to_its_access_token_fails_the_step_on_at_hash(

@@ -491,7 +491,12 @@ class _CheckRun:
         )
         verification = verify_id_token(token, context)
         rows = verification.checks
-        details = [f"{row.status.value}: {row.name} — {row.detail}" for row in rows]
+        unproven = verification.unproven  # matched, on claims no signature vouches for
+        details = [
+            f"{'unverified' if row.name in unproven else row.status.value}: {row.name} — "
+            f"{row.detail}"
+            for row in rows
+        ]
         if id_token_verified(verification):
             passed = ", ".join(row.name for row in rows if row.status is CheckStatus.PASS)
             why = f"Every check passed ({passed})"
