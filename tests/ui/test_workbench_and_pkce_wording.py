@@ -112,3 +112,16 @@ def test_a_short_verifier_that_matches_is_no_green_tick(qtbot) -> None:
     verdict = dialog.verdict.text()
     assert "Match" in verdict and "✔" not in verdict and "3 characters" in verdict, verdict
     assert dialog.verdict.property("tone") == Tone.WARNING.value
+
+
+def test_a_padded_challenge_that_matches_is_no_green_tick(qtbot) -> None:
+    """Tryout AJ: a challenge ending in '=' read "✔ Match", and the emulator refused it at
+    authorize, as RFC 7636 §4.2 lets a server: it is sent without padding."""
+    verifier = "a" * 43
+    dialog = PkceCheckerDialog(verifier, s256_challenge(verifier) + "=")
+    qtbot.addWidget(dialog)
+    verdict = dialog.verdict.text()
+    assert "Match" in verdict and "✔" not in verdict and "'='" in verdict, verdict
+    assert dialog.verdict.property("tone") == Tone.WARNING.value
+    dialog.challenge.setText(s256_challenge(verifier))  # the same, as sent: a match
+    assert dialog.verdict.text().startswith("✔ Match")

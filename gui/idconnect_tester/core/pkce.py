@@ -71,6 +71,20 @@ def verifier_problem(verifier: str) -> str | None:
     return ". It also ".join(problems)
 
 
+# An S256 challenge: BASE64URL(SHA256(verifier)) without padding, 43 characters (RFC 7636
+# §4.2, Appendix A).
+S256_CHALLENGE: Final = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def challenge_problem(challenge: str) -> str | None:
+    """Why `challenge` is no S256 challenge a server takes, or None when it is one."""
+    if S256_CHALLENGE.fullmatch(challenge):
+        return None
+    if challenge.endswith("=") and S256_CHALLENGE.fullmatch(challenge.rstrip("=")):
+        return "ends in '=' padding, which RFC 7636 leaves out (§4.2, Appendix A)"
+    return "is not 43 base64url characters, as an S256 challenge is (RFC 7636 §4.2)"
+
+
 def verifier_matches(verifier: str, challenge: str) -> bool:
     """True when `challenge` is the S256 challenge of `verifier` (surrounding spaces ignored)."""
     verifier, challenge = verifier.strip(), challenge.strip().rstrip("=")

@@ -18,7 +18,12 @@ from PySide6.QtWidgets import (
 
 from idconnect_tester import vendor
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S
-from idconnect_tester.core.pkce import generate_pair, verifier_matches, verifier_problem
+from idconnect_tester.core.pkce import (
+    challenge_problem,
+    generate_pair,
+    verifier_matches,
+    verifier_problem,
+)
 from idconnect_tester.core.request import SHARE_MAX_TTL_S, spaced_client_id_problem
 from idconnect_tester.ui.paste_box import MAX_KEYS_CHARS, BoundedTextEdit, too_long
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
@@ -204,7 +209,16 @@ class PkceCheckerDialog(QDialog):
     def _say_verdict(self, verifier: str, challenge: str) -> None:
         note = verifier_problem(verifier)
         suffix = f" Note: the verifier {note}." if note else ""
-        if verifier_matches(verifier, challenge) and note:
+        refused = challenge_problem(challenge)
+        if verifier_matches(verifier, challenge) and refused:
+            # The digest is right, but written so a server refuses it at authorize (tryout
+            # AJ: a padded challenge read "✔ Match"; the emulator refuses it, as it may).
+            self.verdict.setText(
+                "⚠ Match, but not a valid challenge: BASE64URL(SHA256(verifier)) equals it; "
+                f"the challenge {refused}, and a server may refuse it.{suffix}"
+            )
+            set_tone(self.verdict, Tone.WARNING)
+        elif verifier_matches(verifier, challenge) and note:
             # The pair is consistent, but RFC 7636 §4.1 makes such a verifier invalid: a
             # server is right to refuse it. Not a green tick.
             self.verdict.setText(
