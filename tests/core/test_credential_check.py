@@ -105,8 +105,12 @@ def test_an_expired_id_token_fails_the_id_token_step_on_exp(emulator: EmulatorSe
     assert any(line.startswith("fail: exp") for line in id_token.details)
     assert any(line.startswith("pass: signature") for line in id_token.details)
     assert id_token.hint is not None
-    # The tokens themselves still work: the later steps don't need the id_token.
-    assert steps[StepId.REFRESH].status is PASS and steps[StepId.SHARE_TOKEN].status is PASS
+    # The tokens themselves still work: the share token doesn't need the id_token. The
+    # refreshed id_token is held to the sign-in's, which never validated — as in the window
+    # (OIDC Core §12.2): the refresh step says so rather than pass.
+    refresh = steps[StepId.REFRESH]
+    assert refresh.status is FAIL and "sign-in's id_token had itself failed" in refresh.why
+    assert steps[StepId.SHARE_TOKEN].status is PASS
 
 
 def test_a_bad_id_token_signature_fails_the_step(emulator: EmulatorServer) -> None:
@@ -116,6 +120,20 @@ def test_a_bad_id_token_signature_fails_the_step(emulator: EmulatorServer) -> No
     # Its claims match, and prove nothing without the signature: not listed as passes.
     assert any(line.startswith("unverified: aud") for line in id_token.details)
     assert not any(line.startswith("pass: aud") for line in id_token.details)
+
+
+def test_a_refresh_whose_id_token_is_forged_fails_its_step(emulator: EmulatorServer) -> None:
+    """Tryout AJ: with the drill armed for both token answers, the refresh step read "Granted
+    … with id_token" — a pass the window would not give. Its id_token is checked too, against
+    the sign-in's (OIDC Core §12.2); a genuine one passes, and says it was verified."""
+    emulator.set_scenario("bad_signature_id_token", times=2)
+    refresh = by_step(check(settings_for(emulator)))[StepId.REFRESH]
+    assert refresh.status is FAIL and "signature" in refresh.why, refresh.why
+    assert any(line.startswith("fail: signature") for line in refresh.details)
+
+    genuine = by_step(check(settings_for(emulator)))[StepId.REFRESH]
+    assert genuine.status is PASS and genuine.why.endswith("verified"), genuine.why
+    assert any(line.startswith("pass: signature") for line in genuine.details)
 
 
 def test_an_id_token_not_bound_to_its_access_token_fails_the_step_on_at_hash(

@@ -66,6 +66,7 @@ from idconnect_tester.core.id_token_checks import (
 )
 from idconnect_tester.core.id_token_model import signing_keys
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, signing_algorithms
+from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
 from idconnect_tester.core.key_fit import key_problem
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.network_errors import classify
@@ -263,6 +264,7 @@ class _CheckRun:
         self.attempt: AuthorizeAttempt | None = None
         self.granted: TokenGranted | None = None
         self.refreshed: TokenGranted | None = None
+        self.sign_in_failed: tuple[str, ...] = ()  # the checks the sign-in's id_token failed
         self.last_status: int | None = None
         self.http.event_hooks["response"].append(self._remember_status)
         self.keys_http.event_hooks["response"].append(self._remember_status)
@@ -479,6 +481,25 @@ class _CheckRun:
         if not token:
             why = "The token response has no id_token: was the openid scope granted?"
             return step_result(step, StepStatus.FAIL, why, hint=ID_TOKEN_HINT)
+        verification = await self._verify(token, self.granted.access_token)
+        self.sign_in_failed = tuple(verification.failed)
+        details = _check_lines(verification)
+        if id_token_verified(verification):
+            rows = verification.checks
+            passed = ", ".join(row.name for row in rows if row.status is CheckStatus.PASS)
+            why = f"Every check passed ({passed})"
+            return step_result(step, StepStatus.PASS, why, details=details)
+        return step_result(
+            step, StepStatus.FAIL, _why_not(verification), hint=ID_TOKEN_HINT, details=details
+        )
+
+    async def _verify(
+        self, token: str, access_token: str, sign_in_id_token: str | None = None
+    ) -> Verification:
+        """The id_token's checks: a sign-in's against this attempt's nonce; a refreshed one
+        (`sign_in_id_token`) against its sign-in's claims, as the window checks it (OIDC Core
+        §12.2)."""
+        assert self.attempt is not None and self.attempt.session is not None
         context = await build_context(
             self.keys_http,
             token=token,
@@ -486,25 +507,17 @@ class _CheckRun:
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             nonce=self.attempt.session.nonce,
-            access_token=self.granted.access_token,  # the same response's: for at_hash
+            access_token=access_token,  # the same response's: for at_hash
             now=datetime.fromtimestamp(self.clock(), UTC),
         )
-        verification = verify_id_token(token, context)
-        rows = verification.checks
-        unproven = verification.unproven  # matched, on claims no signature vouches for
-        details = [
-            f"{'unverified' if row.name in unproven else row.status.value}: {row.name} — "
-            f"{row.detail}"
-            for row in rows
-        ]
-        if id_token_verified(verification):
-            passed = ", ".join(row.name for row in rows if row.status is CheckStatus.PASS)
-            why = f"Every check passed ({passed})"
-            return step_result(step, StepStatus.PASS, why, details=details)
-        failed = [row for row in rows if row.status is CheckStatus.FAIL]
-        shown = failed or [row for row in rows if row.name == "signature"]
-        why = "; ".join(f"{row.name}: {row.detail}" for row in shown) or "Not verified"
-        return step_result(step, StepStatus.FAIL, why, hint=ID_TOKEN_HINT, details=details)
+        if sign_in_id_token is not None:
+            decoded = decode_jwt(sign_in_id_token)
+            context = replace(
+                context,
+                original_claims=decoded.claims if isinstance(decoded, DecodedJwt) else {},
+                original_failed=self.sign_in_failed,
+            )
+        return verify_id_token(token, context)
 
     async def _refresh(self) -> StepResult:
         step = StepId.REFRESH
@@ -516,7 +529,19 @@ class _CheckRun:
             vendor.GRANT_REFRESH_TOKEN, refresh_token=self.granted.refresh_token
         )
         result, self.refreshed = await self._token_exchange(step, request)
-        return result
+        refreshed = self.refreshed
+        if refreshed is None or refreshed.id_token is None:
+            return result
+        # Its id_token is checked too, as the window checks one (tryout AJ: a refresh whose
+        # id_token a drill had forged passed as "Granted … with id_token").
+        verification = await self._verify(
+            refreshed.id_token, refreshed.access_token, self.granted.id_token or ""
+        )
+        details = (*result.details, *_check_lines(verification))
+        if id_token_verified(verification):
+            return replace(result, why=f"{result.why}, verified", details=details)
+        why = f"Its id_token is not to be trusted: {_why_not(verification)}"
+        return replace(result, status=StepStatus.FAIL, why=why, hint=ID_TOKEN_HINT, details=details)
 
     async def _share_token(self) -> StepResult:
         step = StepId.SHARE_TOKEN
@@ -534,3 +559,21 @@ class _CheckRun:
         return step_result(
             step, StepStatus.PASS, why, http_status=exchange.status, exchange=exchange
         )
+
+
+def _check_lines(verification: Verification) -> list[str]:
+    """One line per check for the step's details; a claim that matched on a token no verified
+    signature vouches for says "unverified", not "pass" (`Verification.unproven`)."""
+    unproven = verification.unproven
+    return [
+        f"{'unverified' if row.name in unproven else row.status.value}: {row.name} — {row.detail}"
+        for row in verification.checks
+    ]
+
+
+def _why_not(verification: Verification) -> str:
+    """Why an id_token was not verified: the rows that failed, or the signature's."""
+    rows = verification.checks
+    failed = [row for row in rows if row.status is CheckStatus.FAIL]
+    shown = failed or [row for row in rows if row.name == "signature"]
+    return "; ".join(f"{row.name}: {row.detail}" for row in shown) or "Not verified"
