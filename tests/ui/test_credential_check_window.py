@@ -31,6 +31,8 @@ from tests.ui.helpers import (
 
 from idconnect_tester.core.check_results import STEP_ORDER, StepId, StepResult
 from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.core.history import HistoryRow
+from idconnect_tester.core.id_token_checks import Verdict
 from idconnect_tester.core.wording import clock_time
 from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui import theme
@@ -275,6 +277,33 @@ def test_an_expired_id_token_fails_the_id_token_step_and_the_rest_still_runs(
     (id_token,) = window.check_panel.results.findItems("id_token", Qt.MatchFlag.MatchExactly, 0)
     assert id_token.text(5).startswith("exp:")  # the why column names the failed row
     assert "FAIL" in text_of(window, "checkSummary")
+
+
+def test_the_checks_forged_id_tokens_are_listed_as_bad_in_the_history(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AJ: a check whose id_tokens a drill had forged left two green "granted" rows in
+    the History, no verdict and no drill named. Each token exchange of the check keeps its
+    id_token's verdict, as the person's own do, and names the drill."""
+    server = window.emulator.server
+    assert server is not None
+    server.set_scenario("bad_signature_id_token", times=2)  # the code's answer, the refresh's
+    run_check(window, qtbot)
+    assert statuses(window)["id_token"] == "fail" and statuses(window)["refresh"] == "fail"
+    history = window.history
+    qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
+
+    def token_rows() -> list[HistoryRow]:
+        return [row for row in history.store.list() if row.endpoint == "token"]
+
+    qtbot.waitUntil(
+        lambda: [row.id_token_verdict for row in token_rows()] == [Verdict.FAILED] * 2,
+        timeout=WAIT_MS,
+    )
+    for row in token_rows():
+        assert "signature" in row.id_token_failed
+        assert "bad_signature_id_token" in row.summary, row.summary
+        assert "made by the credential check" in row.summary, row.summary
 
 
 def test_a_clock_two_minutes_ahead_fails_the_clock_step_with_its_hint(

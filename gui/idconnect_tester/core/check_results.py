@@ -18,6 +18,7 @@ from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCaptur
 from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.exchange import Exchange, Hint
 from idconnect_tester.core.exchange_json import mask_tokens_in_text
+from idconnect_tester.core.id_token_checks import Verification
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.target import Target
@@ -86,6 +87,11 @@ class StepResult:
     authorize: AuthorizeRecord | None = field(default=None, repr=False, compare=False)
     # token, refresh: the request `exchange` sent (the history lists its grant; holds tokens).
     request: TokenRequest | None = field(default=None, repr=False, compare=False)
+    # id_token, refresh: the exchange that delivered the id_token checked, and its checks, for
+    # the history (a grant whose id_token failed is listed as such, not as a clean grant).
+    id_token_verdict: tuple[Exchange, Verification] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def took(self) -> str:

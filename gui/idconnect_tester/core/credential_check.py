@@ -265,6 +265,7 @@ class _CheckRun:
         self.granted: TokenGranted | None = None
         self.refreshed: TokenGranted | None = None
         self.sign_in_failed: tuple[str, ...] = ()  # the checks the sign-in's id_token failed
+        self.sign_in_exchange: Exchange | None = None  # the token step's, which brought it
         self.last_status: int | None = None
         self.http.event_hooks["response"].append(self._remember_status)
         self.keys_http.event_hooks["response"].append(self._remember_status)
@@ -447,6 +448,7 @@ class _CheckRun:
             scopes=session.scopes,
         )
         result, self.granted = await self._token_exchange(step, request)
+        self.sign_in_exchange = result.exchange
         return result
 
     async def _token_exchange(
@@ -488,10 +490,13 @@ class _CheckRun:
             rows = verification.checks
             passed = ", ".join(row.name for row in rows if row.status is CheckStatus.PASS)
             why = f"Every check passed ({passed})"
-            return step_result(step, StepStatus.PASS, why, details=details)
-        return step_result(
-            step, StepStatus.FAIL, _why_not(verification), hint=ID_TOKEN_HINT, details=details
-        )
+            result = step_result(step, StepStatus.PASS, why, details=details)
+        else:
+            why = _why_not(verification)
+            result = step_result(step, StepStatus.FAIL, why, hint=ID_TOKEN_HINT, details=details)
+        if self.sign_in_exchange is None:
+            return result
+        return replace(result, id_token_verdict=(self.sign_in_exchange, verification))
 
     async def _verify(
         self, token: str, access_token: str, sign_in_id_token: str | None = None
@@ -538,10 +543,19 @@ class _CheckRun:
             refreshed.id_token, refreshed.access_token, self.granted.id_token or ""
         )
         details = (*result.details, *_check_lines(verification))
+        verdict = (result.exchange, verification) if result.exchange is not None else None
         if id_token_verified(verification):
-            return replace(result, why=f"{result.why}, verified", details=details)
+            why = f"{result.why}, verified"
+            return replace(result, why=why, details=details, id_token_verdict=verdict)
         why = f"Its id_token is not to be trusted: {_why_not(verification)}"
-        return replace(result, status=StepStatus.FAIL, why=why, hint=ID_TOKEN_HINT, details=details)
+        return replace(
+            result,
+            status=StepStatus.FAIL,
+            why=why,
+            hint=ID_TOKEN_HINT,
+            details=details,
+            id_token_verdict=verdict,
+        )
 
     async def _share_token(self) -> StepResult:
         step = StepId.SHARE_TOKEN

@@ -32,7 +32,6 @@ from idconnect_tester.core.authorize_flow import (
     RedirectCapture,
     is_loopback_redirect,
 )
-from idconnect_tester.core.authorize_record import AuthorizeRecord
 from idconnect_tester.core.check_report import junit_xml, markdown_report
 from idconnect_tester.core.check_results import (
     STEP_ORDER,
@@ -43,9 +42,8 @@ from idconnect_tester.core.check_results import (
     StepStatus,
     step_result,
 )
-from idconnect_tester.core.exchange import Exchange
+from idconnect_tester.core.emulator_drills import StagedBy, drill_note
 from idconnect_tester.core.profile_model import Profile
-from idconnect_tester.core.request import TokenRequest
 from idconnect_tester.core.safe_files import SHARED_FILE_MODE, atomic_write_text
 from idconnect_tester.core.session_events import Freshness, Origin
 from idconnect_tester.core.target import Target
@@ -54,11 +52,10 @@ from idconnect_tester.ui.authorize_dialog import AuthorizeDialog
 from idconnect_tester.ui.check_panel import CheckPanel
 from idconnect_tester.ui.controller import RequestController
 from idconnect_tester.ui.file_dialogs import save_path
+from idconnect_tester.ui.history_binding import HistoryBinding
 from idconnect_tester.ui.theme import Tone
 
 Say = Callable[[str, Tone], None]
-# The history's record of a step: what, the form it sent, whose, and who made it.
-Record = Callable[[Exchange | AuthorizeRecord, TokenRequest | None, Profile, str], None]
 # Said after the summary of every exchange the check made, in the history: apart from the
 # person's own, and found by the filter.
 MADE_BY_THE_CHECK: Final = "made by the credential check"
@@ -166,7 +163,7 @@ class CheckRunner:
         panel: CheckPanel,
         controller: RequestController,
         targets: TargetSelection,
-        record: Record,
+        history: HistoryBinding,
         ensure_emulator: Callable[[], None],
         parent: QWidget,
         say: Say,
@@ -175,7 +172,7 @@ class CheckRunner:
         self._panel = panel
         self._controller = controller
         self._targets = targets
-        self._record = record
+        self._history = history  # the evidence: each step's exchange, its verdict, its drill
         self._ensure_emulator = ensure_emulator
         self._parent = parent
         self._say = say
@@ -287,10 +284,22 @@ class CheckRunner:
             return
         self._results.append(result)
         self._panel.add_result(result)
+        history = self._history
         if result.authorize is not None:
-            self._record(result.authorize, None, profile, MADE_BY_THE_CHECK)
-        if result.exchange is not None:  # with its request: the history lists the grant
-            self._record(result.exchange, result.request, profile, MADE_BY_THE_CHECK)
+            history.record_soon(result.authorize, None, profile, MADE_BY_THE_CHECK)
+        exchange = result.exchange
+        if exchange is not None:  # with its request: the history lists the grant
+            history.record_soon(exchange, result.request, profile, MADE_BY_THE_CHECK)
+            # A drill's doing is said there, as of the person's own (tryout AJ: the check's
+            # forged id_tokens were listed as plain grants, no drill named).
+            staged = StagedBy.of(exchange)
+            if staged is not None:
+                note = drill_note(
+                    staged.name, cancelled=exchange.cancelled, delayed_only=staged.delayed_only
+                )
+                history.note_drill(exchange, note)
+        if result.id_token_verdict is not None:  # listed as "bad id_token" when it failed
+            history.add_id_token_verdict(*result.id_token_verdict)
         if result.step is StepId.AUTHORIZE and self._browser is not None:
             self._browser.close()
 

@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
             self.check_panel,
             self.controller,
             self.targets,
-            self.history.record_soon,
+            self.history,
             self.start_emulator,
             self,
             self._say_for_the_check,
