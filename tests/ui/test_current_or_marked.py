@@ -406,6 +406,26 @@ def test_claims_on_a_token_whose_signature_fails_read_unverified_not_pass(window
     assert all(rows[name].text(1).endswith("pass") for name in ("iss", "aud", "exp"))
 
 
+def test_back_on_a_target_its_untrusted_id_token_is_not_said_with_anothers_answer(
+    window, qtbot
+) -> None:
+    """Tryout AJ: back on the built-in emulator, the status bar read "200 OK in 12 ms — id_token
+    not trusted": the 200 another server's, the verdict this one's, the drill gone. The
+    verdict was said with the answer that brought it; a switch back doesn't say it again."""
+    scenario(window, "alg_none_id_token")
+    token_flow(window, qtbot)
+    wait_for_verdict(window, qtbot)
+    said = window.status.text()
+    assert "not trusted" in said and "alg_none_id_token" in said, said
+    add_profile(window, "Own emu")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    elsewhere = token_flow(window, qtbot)
+    select(window, EMULATOR_PROFILE_ID)
+    qtbot.waitUntil(lambda: window.targets.current.builtin, timeout=WAIT_MS)
+    wait_for_verdict(window, qtbot)
+    assert elsewhere.summary() not in window.status.text(), window.status.text()
+
+
 def test_an_id_token_not_to_trust_stays_red_after_a_later_failure(window, qtbot) -> None:
     """A wrong secret fails the next request and leaves the tokens as they were, only older:
     the verdict on the older id_token is still "do not trust", in red."""

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self._placed = False  # the framed window was brought inside its screen (once)
         self._request_laid_out_for = ""  # the profile the request column was last laid out for
         self._untrusted_said: str | None = None  # the id_token whose expiry was said
+        self._verdict_said: str | None = None  # the id_token whose failed checks were said
         self._arranging = False
         self._running: tuple[str, Origin] | None = None  # what runs, and for which target
         # The default layout's kind (see window_layout.layout_kind), None once the user moved
@@ -656,14 +657,22 @@ class MainWindow(QMainWindow):
                     )
                     self._status_shows = view.origin  # a switch takes it off the status bar
                 return
-            latest = self.session.latest_exchange()
+            # Said with the answer that brought it, once: shown again (back on its target, or
+            # when another target's answer lands), it is no news, and the latest exchange then
+            # is another's (tryout AJ: "200 OK in 12 ms", another server's, "— id_token not
+            # trusted", this one's).
+            if self._verdict_said == view.id_token:
+                return
+            self._verdict_said = view.id_token
+            latest = self.session.latest()
+            exchange = latest[0] if latest and latest[1].same_target(view.origin) else None
             prefix = (
-                _automatic_prefix(latest)
-                if latest is not None and latest is self._automatic
+                _automatic_prefix(exchange)
+                if exchange is not None and exchange is self._automatic
                 else ""
             )
-            done = f"{prefix}{latest.summary()} — " if latest is not None else ""
-            drill_name = self.session.drill_that_made(latest)
+            done = f"{prefix}{exchange.summary()} — " if exchange is not None else ""
+            drill_name = self.session.drill_that_made(exchange)
             drill = f" — {made_by(drill_name)}" if drill_name is not None else ""
             self.status.say(f"{done}id_token not trusted: {failed} failed{drill}", Tone.ERROR)
 
