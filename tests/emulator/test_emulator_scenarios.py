@@ -55,8 +55,12 @@ def test_listing_names_describes_and_gives_defaults(emu):
 
 def test_arm_and_clear_over_http(emu):
     response = emu.http.post("/_emulator/scenario", json={"name": "slow", "times": 2, "delay_s": 1})
-    assert response.json() == {"active": {"name": "slow", "remaining": 2, "params": {"delay_s": 1}}}
+    slow = {"name": "slow", "remaining": 2, "params": {"delay_s": 1}}
+    assert response.json() == {"active": slow, "replaced": None}
     assert _listing(emu)["active"]["remaining"] == 2
+    # One drill at a time: arming another says which it took the place of.
+    again = emu.http.post("/_emulator/scenario", json={"name": "clock_skew"})
+    assert again.json()["active"]["name"] == "clock_skew" and again.json()["replaced"] == slow
     assert emu.http.delete("/_emulator/scenario").json() == {"active": None}
     assert _listing(emu)["active"] is None
 

@@ -66,6 +66,22 @@ def test_arm_a_drill_for_two_responses_the_mark_counts_down_and_goes(
     assert "drill" not in window.status.text()
 
 
+def test_arming_a_second_drill_says_which_it_disarmed(window: MainWindow, qtbot) -> None:
+    """Tryout AJ: arming bad_signature_id_token over alg_none_id_token said only the new one;
+    the emulator arms one drill at a time, and the dialog says which went."""
+    dialog = open_drills(window, qtbot)
+    assert dialog.select("alg_none_id_token")
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "alg_none_id_token" in dialog.status.text(), timeout=WAIT_MS)
+    assert "in place of" not in dialog.status.text()
+    assert dialog.select("bad_signature_id_token")
+    qtbot.mouseClick(dialog.arm_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "bad_signature_id_token" in dialog.status.text(), timeout=WAIT_MS)
+    said = dialog.status.text()
+    assert "in place of alg_none_id_token" in said and "disarmed" in said, said
+    assert armed_in(window)["name"] == "bad_signature_id_token"
+
+
 def test_a_drills_parameters_can_be_set_and_a_bad_one_is_refused_in_words(
     window: MainWindow, qtbot
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
@@ -48,6 +48,9 @@ class ArmedDrill:
     name: str
     remaining: int  # responses it will still change
     params: dict[str, float] = field(default_factory=dict)  # as armed (defaults filled in)
+    # Just armed: the drill it took the place of, which will change nothing now (the emulator
+    # arms one at a time).
+    replaced: ArmedDrill | None = None
 
     def describe(self) -> str:
         settings = "".join(f", {param_label(k, v)}" for k, v in self.params.items())
@@ -287,7 +290,7 @@ async def arm_drill(
     armed = _armed(document.get("active"))
     if armed is None:
         raise DrillError(f"The emulator did not arm {name}")
-    return armed
+    return replace(armed, replaced=_armed(document.get("replaced")))
 
 
 async def disarm_drill(http: httpx.AsyncClient, base_url: str) -> None:

@@ -81,10 +81,10 @@ def arm_scenario(ctx: EmulatorContext, body: bytes) -> Response:
     name = request.pop("name", None)
     times = request.pop("times", 1)
     try:
-        active = ctx.scenarios.arm(name, times, request)
+        armed = ctx.scenarios.arm(name, times, request)
     except ScenarioError as exc:
         raise bad_request(str(exc)) from None
-    return json_response(200, {"active": active}, facts=(("drill", str(name)),))
+    return json_response(200, armed, facts=(("drill", str(name)),))
 
 
 def clear_scenario(ctx: EmulatorContext) -> Response:

@@ -197,13 +197,16 @@ class ScenarioState:
         self._last_used: dict[str, object] | None = None
 
     def arm(self, name: object, times: object, params: Mapping[str, object]) -> dict[str, object]:
+        """Arm `name`, in place of the drill armed before, if any: what is armed now, and
+        what it replaced (`replaced`: None when nothing was armed)."""
         # params is a mapping, not **kwargs: a JSON key like "self" must be an unknown
         # parameter (400), not a TypeError.
         active, count = resolve(name, times, params)
         with self._changed:
+            replaced = self._snapshot_locked()
             self._active, self._remaining = active, count
             self._changed.notify_all()
-            return self._snapshot_locked() or {}
+            return {"active": self._snapshot_locked(), "replaced": replaced}
 
     def clear(self) -> None:
         with self._changed:

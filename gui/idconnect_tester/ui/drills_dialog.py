@@ -268,7 +268,13 @@ class DrillsDialog(QDialog):
         if armed is None:
             self.say("No drill armed: the emulator answers normally.", Tone.MUTED)
         else:
-            self.say(sentence_case(armed.describe()), Tone.WARNING)
+            said = sentence_case(armed.describe())
+            if armed.replaced is not None:
+                # One drill at a time: the one armed before is gone (tryout AJ: nothing said
+                # so, and it read as two armed).
+                gone = armed.replaced
+                said += f"; in place of {gone.name} ({gone.remaining} left), now disarmed"
+            self.say(said, Tone.WARNING)
 
     def say(self, text: str, tone: Tone) -> None:
         self.status.setText(text)
