@@ -145,11 +145,17 @@ def test_disarm_and_other_targets(window: MainWindow, qtbot) -> None:
     assert armed_in(window) is None
 
     # A real API host is no emulator: nothing is sent to it, and the dialog says why.
+    # Said as the target is selected, without Reload.
     remote = add_profile(window, "Sumsub sandbox", base_url="https://api.sumsub.com")
     select(window, remote.id)
-    dialog.reload_button.click()
     assert "not one" in dialog.target.text()
     assert dialog.list.topLevelItemCount() == 0 and not dialog.arm_button.isEnabled()
+    # Back on the built-in emulator, its drills again (tryout AJ: "not one" and an empty list
+    # stayed until Reload).
+    select(window, EMULATOR_PROFILE_ID)
+    qtbot.waitUntil(lambda: dialog.list.topLevelItemCount() > 0, timeout=WAIT_MS)
+    assert dialog.target.text().startswith("Emulator: Built-in emulator")
+    assert dialog.select("slow") and dialog.arm_button.isEnabled()
 
 
 def test_the_mark_names_the_drills_emulator_while_another_target_is_selected(

@@ -218,6 +218,11 @@ class DrillsDialog(QDialog):
             for param, spin in self.params.items()
         }
 
+    def clear_drills(self) -> None:
+        """No drills to list (the target is no emulator): listed again in full next time."""
+        self._drills = {}
+        self.list.clear()
+
     def show_state(self, state: DrillState) -> None:
         chosen = self.selected()
         # Read again at every opening: listed again only when the drills differ, so the rows
@@ -366,7 +371,7 @@ class Drills:
         profile = self._profile()
         if profile is None:
             if self.dialog is not None:
-                self.dialog.list.clear()
+                self.dialog.clear_drills()
             return
 
         async def run(http: httpx.AsyncClient) -> None:
@@ -472,9 +477,17 @@ class Drills:
     def _show_mark(self, armed: ArmedDrill | None, profile: Profile) -> None:
         self._armed_on = profile if armed is not None else None
         self._armed = armed
-        self.target_changed()
+        self._update_mark()
 
     def target_changed(self) -> None:
+        """Another target selected: the mark for it, and the dialog, if open, reads that
+        target's drills (tryout AJ: it went on saying the last target was no emulator, its
+        list empty, until Reload)."""
+        self._update_mark()
+        if self.dialog is not None and self.dialog.isVisible():
+            self.reload()
+
+    def _update_mark(self) -> None:
         """The mark for the target selected now: it names the drill's emulator when that is
         not the selected target."""
         armed_on = self._armed_on
