@@ -23,7 +23,7 @@ from tests.support.faulty_servers import (
 )
 from tests.support.flows import EMULATOR_APP_TOKEN, EMULATOR_CLIENT_ID, EMULATOR_SECRET_KEY
 
-from idconnect_tester.core.authorize_flow import AuthorizeTarget, RedirectCapture
+from idconnect_tester.core.authorize_flow import AuthorizeTarget, Interaction, RedirectCapture
 from idconnect_tester.core.check_results import (
     STEP_ORDER,
     CheckReport,
@@ -245,6 +245,35 @@ def test_a_dead_api_skips_the_authorize_step_even_when_its_issuer_answers(
     assert steps[StepId.CLOCK].status is FAIL and steps[StepId.CLOCK].unreachable
     assert steps[StepId.DISCOVERY].status is PASS  # the issuer is elsewhere, and answers
     assert steps[StepId.AUTHORIZE].status is SKIPPED
+    assert steps[StepId.TOKEN].status is SKIPPED
+
+
+def test_an_unreachable_issuer_sends_no_one_to_its_sign_in_page(emulator: EmulatorServer) -> None:
+    """Tryout AJ: the API answered, the issuer's host could not be resolved — and the check
+    opened a browser to that host's sign-in page and waited five minutes for a code. The
+    authorize step is skipped, saying why; nothing reaches the person."""
+    asked: list[str] = []
+
+    async def nothing_pasted() -> str:
+        asked.append("read")
+        return ""
+
+    def no_browser(url: str) -> bool:
+        asked.append(url)
+        return False
+
+    interaction = Interaction(asked.append, no_browser, nothing_pasted)
+    settings = CheckSettings(
+        Target(emulator.base_url, EMULATOR_APP_TOKEN, Secret(EMULATOR_SECRET_KEY)),
+        AuthorizeTarget("https://issuer.invalid/", EMULATOR_CLIENT_ID),
+        capture=RedirectCapture.BROWSER,
+    )
+    steps = by_step(check(settings, interaction=interaction))
+    assert steps[StepId.CLOCK].status is PASS  # the API answers
+    assert steps[StepId.DISCOVERY].status is FAIL and steps[StepId.DISCOVERY].unreachable
+    authorize = steps[StepId.AUTHORIZE]
+    assert authorize.status is SKIPPED and "issuer.invalid" in authorize.why, authorize.why
+    assert asked == []
     assert steps[StepId.TOKEN].status is SKIPPED
 
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
@@ -266,6 +267,7 @@ class _CheckRun:
         self.refreshed: TokenGranted | None = None
         self.sign_in_failed: tuple[str, ...] = ()  # the checks the sign-in's id_token failed
         self.sign_in_exchange: Exchange | None = None  # the token step's, which brought it
+        self.issuer_unreachable = False  # the discovery step could not reach the issuer
         self.last_status: int | None = None
         self.http.event_hooks["response"].append(self._remember_status)
         self.keys_http.event_hooks["response"].append(self._remember_status)
@@ -335,7 +337,9 @@ class _CheckRun:
         try:
             document = await self.cache.discovery(self.keys_http, issuer)
         except KeyFetchError as exc:
-            return _fetch_failure(step, exc, DISCOVERY_HINT, self.last_status)
+            failure = _fetch_failure(step, exc, DISCOVERY_HINT, self.last_status)
+            self.issuer_unreachable = failure.unreachable
+            return failure
         methods = document.get("code_challenge_methods_supported")
         if isinstance(methods, list) and "S256" not in methods:
             why = f"code_challenge_methods_supported ({methods}) lacks S256, which this app sends"
@@ -403,6 +407,19 @@ class _CheckRun:
             # listener here catches the redirect. A redirect URI elsewhere is pasted back, as
             # Get code has it.
             capture = RedirectCapture.FOLLOW
+        if (
+            capture is not RedirectCapture.FOLLOW
+            and self.issuer_unreachable
+            and urlsplit(endpoint).hostname == urlsplit(self.settings.issuer).hostname
+        ):
+            # No browser and five-minute wait for a sign-in page on a host this machine could
+            # not reach a moment ago (tryout AJ: "waiting up to 300 s" beside "Name or service
+            # not known").
+            why = (
+                f"{endpoint} is on the issuer's host, which could not be reached (discovery "
+                "step): no one could sign in there"
+            )
+            return step_result(step, StepStatus.SKIPPED, why)
         if capture is not RedirectCapture.FOLLOW and self.interaction is None:
             why = f"{endpoint} needs a person to sign in, and this run has no way to ask one"
             return step_result(step, StepStatus.FAIL, why)
