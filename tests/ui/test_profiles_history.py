@@ -634,6 +634,18 @@ def test_export_suggests_a_file_name_that_is_one_name_whatever_the_profile_is_ca
     assert list(tmp_path.iterdir()) == [Path(start)]
 
 
+def test_the_built_in_emulator_offers_no_export(window: MainWindow) -> None:
+    """Tryout AJ: File ▸ Export profile… was on for the built-in emulator, and then said in
+    red that it isn't exported. It is off there, in both menus, and on for a saved profile."""
+    exports = (window.actions_by_name["export"], window.target_panel.actions_by_name["export"])
+    assert window.targets.current.builtin
+    assert not any(action.isEnabled() for action in exports)
+    select(window, add_profile(window, "Partner").id)
+    assert all(action.isEnabled() for action in exports)
+    select(window, EMULATOR_PROFILE_ID)
+    assert not any(action.isEnabled() for action in exports)
+
+
 def test_history_lists_filters_shows_and_reloads(window: MainWindow, qtbot) -> None:
     token_flow(window, qtbot)
     send_and_wait(window, qtbot)  # the same code again: 401

@@ -120,4 +120,4 @@ def _expired_since(exchange: Exchange | AuthorizeRecord, now: datetime) -> str |
     if not isinstance(outcome, TokenGranted | ShareTokenGranted) or outcome.expires_at > now:
         return None
     what = "access token" if isinstance(outcome, TokenGranted) else "share token"
-    return f"Its {what} has expired since: at {clock_time_on(outcome.expires_at, now)}."
+    return f"Since then its {what} has expired, at {clock_time_on(outcome.expires_at, now)}."

@@ -411,6 +411,9 @@ class MainWindow(QMainWindow):
             lambda current: self.status.profile_changed(current.profile.id)
         )
         self.target_binding.target_changed.connect(self._start_the_emulator_once_chosen)
+        self.target_binding.target_changed.connect(  # as the Profile menu's own Export
+            lambda current: self.actions_by_name["export"].setEnabled(not current.profile.builtin)
+        )
         self.check_panel.run_requested.connect(lambda: self._mark_the_check(self.targets.origin()))
         self.target_binding.target_changed.connect(
             lambda _origin: self.status.target.setText(self.targets.describe())

@@ -218,7 +218,9 @@ class TargetPanel(QGroupBox):
             if profile.builtin
             else ""
         )
-        for name in ("rename", "delete", "settings"):
+        # The built-in emulator is fixed and always there: nothing to rename, delete, set or
+        # export (tryout AJ: Export was on, and then refused it in red).
+        for name in ("rename", "delete", "settings", "export"):
             self.actions_by_name[name].setEnabled(not profile.builtin)
 
     def show_secret_value(self, secret: str) -> None:
