@@ -541,6 +541,56 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     return report
 
 
+async def _stopped_by_a_switch_report(window: MainWindow) -> dict[str, Any]:
+    """The built-in emulator's tokens and a share token, then a copy of its profile with
+    Auto-refresh on, then back: the countdown shows the tokens, the share token and why
+    Auto-refresh stopped (two lines) — what tryout AJ saw scroll under the dock's edge."""
+    await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
+
+    async def code_and_tokens() -> None:
+        window.form.get_code_button.click()
+        await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+        window.form.send_button.click()
+        await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+
+    await code_and_tokens()
+    window.send_share_token("CoolCompanyLtd", 1800)
+    await _until(lambda: window.response_panel.share_token.value() != "")
+    base = window.emulator.base_url
+    window.profile_actions.create(
+        Profile(
+            new_profile_id(),
+            name="Short TTL",
+            base_url=base,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+            issuer=f"{base}/",
+        )
+    )
+    secret = window.target_panel.secret_key
+    await _until(lambda: secret.isEnabled() and "keyring" not in secret.placeholderText())
+    secret.setText("emulator-secret-key")
+    window.target_panel.edited.emit()
+    await _until(lambda: window.form.send_button.isEnabled() or window.form.code.text() == "")
+    await code_and_tokens()
+    window.countdown_panel.auto_refresh.setChecked(True)
+    combo = window.target_panel.profile
+    combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))
+    await _until(lambda: window.countdown_panel.auto_refresh_state.text().startswith("Stopped"))
+    await _laid_out()
+    with contextlib.suppress(TimeoutError):
+        await _until(lambda: "countdown" not in _panels_scrolling_whole(window), timeout_s=2.0)
+    _screenshot("stopped-by-a-switch")
+    return {
+        "countdown_under_request": window.dockWidgetArea(window.docks["countdown"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
+        "panels_scrolling_whole": _panels_scrolling_whole(window),
+        "share_countdown_shown": _wholly_shown(window.countdown_panel.rows["share"].time),
+        "stop_reason_shown": _wholly_shown(window.countdown_panel.auto_refresh_state),
+        "send_visible": _visible_in_column(window, window.form.send_button),
+    }
+
+
 def _stacking() -> list[int]:
     """The window manager's clients, bottom to top (EWMH's _NET_CLIENT_LIST_STACKING)."""
     done = subprocess.run(
@@ -735,6 +785,8 @@ def main() -> int:
                 return await _own_layout_report(window)
             if "--target-note" in sys.argv:
                 return await _target_note_report(window)
+            if "--stopped-by-a-switch" in sys.argv:
+                return await _stopped_by_a_switch_report(window)
             return await _window_report(window)
         finally:
             window.close()

@@ -295,6 +295,19 @@ def test_the_countdown_comes_back_under_the_request_at_the_next_step() -> None:
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_countdown_with_no_room_left_folds_rather_than_scroll() -> None:
+    """Tryout AJ: the tokens, a share token and why Auto-refresh stopped (two lines, after a
+    switch) under the request at 1366×768: the share token's line scrolled under the dock's
+    edge. With no more room to take from the request, the countdown folds its "until …" lines
+    into their tooltips: every row in view, Send too."""
+    report = probe("1366x768", "--stopped-by-a-switch", window_manager=True)
+    assert report["countdown_under_request"]
+    assert "countdown" not in report["panels_scrolling_whole"], report
+    assert report["share_countdown_shown"] and report["stop_reason_shown"]
+    assert report["send_visible"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_a_request_a_line_per_token_short_folds_the_countdown_and_keeps_the_layout() -> None:
     """Tryout AI: with a share token on show, a switch to a profile with no secret key moved
     the countdown to the top of the results and put the id_token behind a tab — the request's

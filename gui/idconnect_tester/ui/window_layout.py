@@ -454,10 +454,18 @@ def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) 
                 [countdown, below], [countdown.height() + short, below.height() - short], _VERTICAL
             )
         return
-    if window.dockWidgetArea(countdown) == _BOTTOM:
-        short = min(short, _request_spare(window) or 0)
-    if short > 0:
+    if window.dockWidgetArea(countdown) != _BOTTOM:
         window.resizeDocks([countdown], [countdown.height() + short], _VERTICAL)
+        return
+    give = min(short, max(0, _request_spare(window) or 0))
+    if give > 0:
+        window.resizeDocks([countdown], [countdown.height() + give], _VERTICAL)
+    panel = _panel(countdown)
+    if give < short and isinstance(panel, CountdownPanel) and not panel.folded:
+        # Under the request, with no more room to take: its "until …" lines go into their
+        # tooltips rather than a row scroll out of view (tryout AJ: with a share token and
+        # Auto-refresh's stop note, the share token's line scrolled under the dock's edge).
+        panel.fold(True)
 
 
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
