@@ -987,24 +987,30 @@ def test_the_newest_row_is_in_view_unless_the_person_is_reading_down_the_list(
     assert panel.table.hasFocus() and panel.table.currentItem() is panel.table.topLevelItem(0)
 
 
+def line_shown(window: MainWindow, qtbot, index: int, name: str) -> QLabel | None:
+    """The line `name` of the window History ▸ Show opens for row `index` (None: not there)."""
+    panel, history = window.history_panel, window.history
+    panel.select_row(index)
+    panel.show_current()
+    qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
+    dialog = history.dialogs.pop()
+    line = dialog.findChild(QLabel, name)
+    dialog.close()
+    return line
+
+
 def test_show_says_what_this_run_learned_of_a_rows_tokens_since(window: MainWindow, qtbot) -> None:
     """Tryout Q: Show of a granted row said nothing of the replay that later put its tokens in
     doubt — the record keeps what was true then; a line under the heading says what is known
     now. A row of a refused exchange, which granted nothing, gets no such line."""
-    panel, history = window.history_panel, window.history
+    history = window.history
     token_flow(window, qtbot)
     replay = send_and_wait(window, qtbot)  # the same code again: 401, its tokens suspect
     assert replay.status == 401
     qtbot.waitUntil(lambda: history.pending_writes == 0, timeout=WAIT_MS)
 
     def shown(index: int) -> QLabel | None:
-        panel.select_row(index)
-        panel.show_current()
-        qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
-        dialog = history.dialogs.pop()
-        since = dialog.findChild(QLabel, "historyEntrySince")
-        dialog.close()
-        return since
+        return line_shown(window, qtbot, index, "historyEntrySince")
 
     rows = history.store.list()
     assert [r.status for r in rows[:2]] == [401, 200]
@@ -1019,19 +1025,13 @@ def test_show_says_when_a_rows_token_has_expired_since(window: MainWindow, qtbot
     """Tryout AI: Show of a row whose tokens ran out an hour ago said only "id_token verified
     when it arrived", in green. It says the access token has expired since, and when; a row
     whose token still runs says nothing of it."""
-    panel, history = window.history_panel, window.history
+    panel = window.history_panel
     exchange = token_flow(window, qtbot)
     add_a_row_of_another_day(window, exchange)  # granted for a day, a day ago: expired now
     qtbot.waitUntil(lambda: panel.row_count() == 3, timeout=WAIT_MS)
 
     def expired(index: int) -> QLabel | None:
-        panel.select_row(index)
-        panel.show_current()
-        qtbot.waitUntil(lambda: len(history.dialogs) == 1, timeout=WAIT_MS)
-        dialog = history.dialogs.pop()
-        said = dialog.findChild(QLabel, "historyEntryExpired")
-        dialog.close()
-        return said
+        return line_shown(window, qtbot, index, "historyEntryExpired")
 
     said = expired(2)  # the oldest row
     assert said is not None and "access token" in said.text()
