@@ -67,7 +67,7 @@ from idconnect_tester.core.id_token_checks import (
 )
 from idconnect_tester.core.id_token_model import signing_keys
 from idconnect_tester.core.jwks import JwksCache, KeyFetchError, build_context, signing_algorithms
-from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt
+from idconnect_tester.core.jwt_decode import sign_in_claims
 from idconnect_tester.core.key_fit import key_problem
 from idconnect_tester.core.masking import mask_token
 from idconnect_tester.core.network_errors import classify
@@ -532,12 +532,10 @@ class _CheckRun:
             access_token=access_token,  # the same response's: for at_hash
             now=datetime.fromtimestamp(self.clock(), UTC),
         )
-        if sign_in_id_token is not None:
-            decoded = decode_jwt(sign_in_id_token)
+        original = sign_in_claims(sign_in_id_token)
+        if original is not None:
             context = replace(
-                context,
-                original_claims=decoded.claims if isinstance(decoded, DecodedJwt) else {},
-                original_failed=self.sign_in_failed,
+                context, original_claims=original, original_failed=self.sign_in_failed
             )
         return verify_id_token(token, context)
 
@@ -557,7 +555,7 @@ class _CheckRun:
         # Its id_token is checked too, as the window checks one (tryout AJ: a refresh whose
         # id_token a drill had forged passed as "Granted … with id_token").
         verification = await self._verify(
-            refreshed.id_token, refreshed.access_token, self.granted.id_token or ""
+            refreshed.id_token, refreshed.access_token, self.granted.id_token
         )
         details = (*result.details, *_check_lines(verification))
         verdict = (result.exchange, verification) if result.exchange is not None else None

@@ -619,3 +619,13 @@ def claims_text(claims: dict[str, Any]) -> str:
         if moment is not None:
             lines[index] = f"{line}  // {describe_time(moment)}"
     return "\n".join(lines)
+
+
+def sign_in_claims(sign_in_id_token: str | None) -> dict[str, Any] | None:
+    """What a refreshed id_token is compared with (OIDC Core §12.2): its sign-in's claims
+    (empty when that one could not be read); None when there was no sign-in's id_token, and
+    the token is checked as a sign-in's own."""
+    if sign_in_id_token is None:
+        return None
+    decoded = decode_jwt(sign_in_id_token)
+    return decoded.claims if isinstance(decoded, DecodedJwt) else {}

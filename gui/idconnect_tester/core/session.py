@@ -64,7 +64,7 @@ from idconnect_tester.core.id_token_checks import (
     verify_id_token,
 )
 from idconnect_tester.core.id_token_model import signing_keys
-from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date
+from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date, sign_in_claims
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session_events import (
     SAME_CLIENT,
@@ -126,15 +126,6 @@ class _Verifying:
         self.context: VerificationContext | None = None
         self.keys_note = "Fetching the issuer's keys…"
         self.result: Verification | None = None
-
-
-def _claims_of(sign_in_id_token: str | None) -> dict[str, Any] | None:
-    """What a refreshed id_token is compared with: its sign-in's claims (empty when that one
-    could not be read, or there was none); None for a sign-in's own id_token."""
-    if sign_in_id_token is None:
-        return None
-    decoded = decode_jwt(sign_in_id_token)
-    return decoded.claims if isinstance(decoded, DecodedJwt) else {}
 
 
 def _expectations(origin: Origin) -> tuple[str, str]:
@@ -987,7 +978,7 @@ class Session:
         if verifying is None or verifying.job != job:
             return
         # Decoded once: the checks run again on every expiry, against the same sign-in.
-        original = _claims_of(job.sign_in_id_token)
+        original = sign_in_claims(job.sign_in_id_token)
         verifying.context = replace(
             context,
             original_claims=original,
