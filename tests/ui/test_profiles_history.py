@@ -1076,6 +1076,25 @@ def test_results_name_their_profile_as_the_list_does_after_a_rename_or_a_delete(
     assert window.response_panel.property("stale") is True
 
 
+
+def test_a_profile_deleted_here_is_named_deleted_though_its_secret_key_was_typed(
+    window: MainWindow, qtbot
+) -> None:
+    """Found by a probe: typing the secret key keeps the profile's edits for the run, and
+    those edits went on naming it in the results after it was deleted in this window."""
+    mine = add_profile(window, "Quick TTL tokens")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    # Typed again just now: the edits wait for a pause in typing to be saved.
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    assert window.targets.has_unsaved_edits()
+
+    window.profile_actions.delete_now(mine.id)
+
+    assert window.targets.current.builtin
+    notes = (window.response_panel.freshness, window.countdown_panel.freshness)
+    assert all("Quick TTL tokens (deleted)" in note.text() for note in notes)
+
 def _profiles_listed(window: MainWindow) -> list[str]:
     combo = window.target_panel.profile
     return [combo.itemText(i) for i in range(combo.count())]

@@ -98,11 +98,14 @@ class TargetSelection:
 
     def _resolve(self, profile_id: str | None) -> Profile:
         if profile_id and profile_id != EMULATOR_PROFILE_ID:
-            if profile_id in self._unsaved:
-                return self._followed(self._unsaved[profile_id])
-            profile = self.store.get(profile_id)
-            if profile is not None:
-                return self._followed(profile)
+            saved = self.store.get(profile_id)
+            if saved is None:
+                self._unsaved.pop(profile_id, None)  # deleted, here or in another window
+            else:
+                edited = self._unsaved.get(profile_id)
+                # What was typed in the target fields stays; the name is the list's (renamed
+                # since, the edits had kept the old one).
+                return self._followed(replace(edited, name=saved.name) if edited else saved)
         return self._emulator_profile()
 
     def profiles(self) -> list[Profile]:
@@ -132,7 +135,10 @@ class TargetSelection:
         so."""
         if profile.builtin:
             return self._emulator_profile().name
-        now = self._unsaved.get(profile.id) or self.store.get(profile.id)
+        # The store's word, not the edits typed in its target fields this run: those outlive
+        # a delete, and the results of a profile whose secret key was typed went on naming it
+        # as if it were still in the list.
+        now = self.store.get(profile.id)
         if now is not None:
             return now.name
         return f"{self._names_listed.get(profile.id, profile.name)} (deleted)"
