@@ -52,6 +52,7 @@ from idconnect_tester.core.history import HistoryStore
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID, Profile, new_profile_id
 from idconnect_tester.core.profiles import ProfileStore
 from idconnect_tester.core.secret_store import SERVICE_NAME
+from idconnect_tester.core.session_events import SAME_CLIENT
 from idconnect_tester.core.wording import clock_time
 from idconnect_tester.ui import exports, file_dialogs
 from idconnect_tester.ui.history_panel import COLUMN
@@ -1076,7 +1077,6 @@ def test_results_name_their_profile_as_the_list_does_after_a_rename_or_a_delete(
     assert window.response_panel.property("stale") is True
 
 
-
 def test_a_profile_deleted_here_is_named_deleted_though_its_secret_key_was_typed(
     window: MainWindow, qtbot
 ) -> None:
@@ -1094,6 +1094,18 @@ def test_a_profile_deleted_here_is_named_deleted_though_its_secret_key_was_typed
     assert window.targets.current.builtin
     notes = (window.response_panel.freshness, window.countdown_panel.freshness)
     assert all("Quick TTL tokens (deleted)" in note.text() for note in notes)
+
+    # Where the whole note does not fit (the Expiry panel beside the request, on a laptop), the
+    # profile's name and the time stay whole: the explanation between them goes first. Cut in
+    # the middle, the line had read "From profile Quick T…, received at 18:46:56".
+    line = window.countdown_panel.freshness
+    room = line.fontMetrics().horizontalAdvance("⚠ From profile Quick TTL tokens (deleted), ")
+    line.resize(room + line.fontMetrics().horizontalAdvance("received at 00:00:00.  "), 30)
+    shown = line.shown_text()
+    assert shown.startswith("⚠ From profile Quick TTL tokens (deleted), received at ")
+    assert "…" not in shown and shown in line.text().replace(f" ({SAME_CLIENT})", "")
+    assert SAME_CLIENT in line.toolTip()  # the explanation, on hover
+
 
 def _profiles_listed(window: MainWindow) -> list[str]:
     combo = window.target_panel.profile

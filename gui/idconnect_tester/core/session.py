@@ -1589,7 +1589,10 @@ class Session:
             # When last: cut short, such a line loses its middle (tryout AH: "received at
             # 14:38:…rver" had lost its time).
             return Freshness(
-                True, f"From profile {origin.label} ({SAME_CLIENT}), {when}.", "other profile"
+                True,
+                f"From profile {origin.label} ({SAME_CLIENT}), {when}.",
+                "other profile",
+                short=f"From profile {origin.label}, {when}.",
             )
         return Freshness(
             True, f"From {origin.differences(self._target)}, {when}.", origin.relation(self._target)

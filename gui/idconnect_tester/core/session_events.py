@@ -181,6 +181,9 @@ class Freshness:
     # Current, and yet worth a line even where the title says when: a later step with other
     # settings of this profile (an edit since taken back) went otherwise.
     aside: bool = False
+    # The note without its explanation, for a panel too narrow for all of it: the why and the
+    # when stay whole, where cutting the middle would take the profile's name.
+    short: str = ""
 
 
 @dataclass(frozen=True)

@@ -522,6 +522,20 @@ class FreshnessLine(ElidedLabel):
         self.setToolTip(note)
         set_tone(self, Tone.WARNING if stale else Tone.MUTED)
         self.setVisible(said)
+        self.update()
+
+    def shown_text(self) -> str:
+        """All of the note where it fits; else its short form, cut in the middle if need be."""
+        freshness = self._freshness
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        if (
+            freshness is None
+            or not freshness.short
+            or metrics.horizontalAdvance(self.text()) <= width
+        ):
+            return super().shown_text()
+        short = f"⚠ {freshness.short}" if freshness.stale else freshness.short
+        return metrics.elidedText(short, Qt.TextElideMode.ElideMiddle, width)
 
 
 def correct_to_nearest(box: QAbstractSpinBox) -> None:
