@@ -705,7 +705,8 @@ async def _dialog_report(window: MainWindow) -> dict[str, Any]:
     """The New profile dialog fits the screen, and scrolls inside itself when it must."""
     await _until(lambda: window.ready)
     draft = Profile(id="probe", name="", base_url="https://api.sumsub.com", app_token="")
-    dialog = ProfileDialog(draft, title="New profile", parent=window)
+    # With no keyring, its longest note (tryout AJ: the last line cut at 1366×768).
+    dialog = ProfileDialog(draft, title="New profile", parent=window, keyring=False)
     dialog.show()
     await _until(lambda: _exposed(dialog))  # mapped by the X server, at its given size
     screen = dialog.screen().availableGeometry()

@@ -255,10 +255,14 @@ class ProfileDialog(QDialog):
         fields_layout.addWidget(note)
         fields_layout.addStretch(1)
         _align_label_columns(target_form, auth_form, conn_form)
+        # What Save waits for stands beside it, where the eye goes to save — not on a line of
+        # its own, which on a 768-pixel screen pushed the last field out of view.
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.needs, 1)
+        bottom.addWidget(self.buttons, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.addWidget(scrolling_up_and_down(fields, ask_for_all=True), 1)
-        layout.addWidget(self.needs)
-        layout.addWidget(self.buttons)
+        layout.addLayout(bottom)
         self._validate()
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
