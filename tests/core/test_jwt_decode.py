@@ -75,6 +75,23 @@ def test_malformed_tokens_say_what_is_wrong(token: str, expected: str) -> None:
     assert expected in decoded.message
 
 
+@pytest.mark.parametrize("text", ["not.a.jwt", "hello.world.x", "abcd.abcd.abcd", "é30.e30."])
+def test_text_that_cannot_begin_as_a_jwt_is_called_not_a_jwt_before_the_detail(text: str) -> None:
+    """Tryout AJ: "not.a.jwt" was answered only with "not canonical base64url (its last
+    character has stray bits)" — true, and no help to someone who pasted the wrong thing."""
+    decoded = decode_jwt(text)
+    assert isinstance(decoded, JwtDecodeError)
+    assert decoded.message.startswith("Not a JWT: a JWT begins eyJ")
+    assert "The header" in decoded.message  # what exactly, after it
+
+
+@pytest.mark.parametrize("token", ["eyJhbGciOiJub25lIn0.not.sig", "e30.e30+.x", "e30x.e30.x"])
+def test_a_token_that_begins_as_a_jwt_is_not_called_not_a_jwt(token: str) -> None:
+    decoded = decode_jwt(token)
+    assert isinstance(decoded, JwtDecodeError)
+    assert "Not a JWT" not in decoded.message
+
+
 @given(st.text(max_size=300))
 def test_decoding_never_raises(token: str) -> None:
     decode_jwt(token)

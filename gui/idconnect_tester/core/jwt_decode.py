@@ -371,7 +371,7 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         try:
             decoded.append(_b64url_decode(part))
         except ValueError as exc:
-            return JwtDecodeError(f"The {name} part {exc}")
+            return JwtDecodeError(_not_a_jwt(header_b64, f"The {name} part {exc}"))
     try:
         signature = _b64url_decode(signature_b64) if signature_b64 else b""
     except ValueError as exc:
@@ -387,7 +387,7 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         claims = _json_object(decoded[1], "payload")
     except _Unreadable as exc:
         if not token.startswith(_JSON_OBJECT_B64):
-            return JwtDecodeError(str(exc))  # base64url by chance, not a token's
+            return JwtDecodeError(_not_a_jwt(header_b64, str(exc)))  # base64url by chance
         return JwtDecodeError(
             f"{exc.fact} — the token was probably altered or damaged ({exc.detail})",
             damaged=True,
@@ -400,6 +400,15 @@ def decode_jwt(token: str) -> DecodedJwt | JwtDecodeError:
         signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
         signature=signature,
     )
+
+
+def _not_a_jwt(header_b64: str, problem: str) -> str:
+    """`problem`, led by what it means when the text can't even begin as a JWT does: a header
+    is a JSON object, and base64url of `{` starts with e. Without it, "not.a.jwt" read only as
+    "The header part is not canonical base64url (its last character has stray bits)"."""
+    if header_b64.startswith("e"):
+        return problem
+    return f"Not a JWT: a JWT begins eyJ… (its header, a JSON object in base64url). {problem}"
 
 
 def readable_despite_signature(token: str) -> tuple[DecodedJwt, str] | None:
