@@ -230,6 +230,29 @@ def test_a_missing_root_url_means_the_vendor_host(store: ProfileStore, sources: 
     assert any("sumsub_root_url" in note for note in imported.notes)
 
 
+def test_a_root_url_on_this_machine_is_its_own_issuer(store: ProfileStore, sources: Path) -> None:
+    """Tryout AJ: a Postman file for an emulator on this machine kept Sumsub's issuer, so Get
+    code went to Sumsub and the emulator's id_tokens failed iss and kid. An emulator is its own
+    issuer, as the profile dialog's Emulator button and its warning already say."""
+    source = write_environment(
+        sources / "local.json",
+        base_url="http://127.0.0.1:8080",
+        app_token="sbx:emulator-app-token",
+        secret_key=SECRET,
+    )
+    (profile,) = imported = store.import_profiles(source)
+    assert profile.issuer == "http://127.0.0.1:8080/"
+    assert "issuer" not in profile.field_warnings()
+    assert any("http://127.0.0.1:8080/" in note for note in imported.notes)
+
+
+def test_a_root_url_elsewhere_keeps_sumsubs_issuer(store: ProfileStore, sources: Path) -> None:
+    source = write_environment(sources / "sandbox.json", app_token=APP_TOKEN, secret_key=SECRET)
+    (profile,) = imported = store.import_profiles(source)
+    assert profile.issuer == "https://id.sumsub.com/"
+    assert not any("issuer" in note for note in imported.notes)
+
+
 def test_a_plain_http_root_url_to_another_host_is_refused(
     store: ProfileStore, sources: Path
 ) -> None:

@@ -14,10 +14,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from idconnect_tester import vendor
 from idconnect_tester.core.masking import Secret
 from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
 from idconnect_tester.core.secret_store import SecretStore
-from idconnect_tester.core.target import normalise_base_url
+from idconnect_tester.core.target import is_on_this_machine, normalise_base_url
 from idconnect_tester.core.wording import counted
 
 # Sumsub has one API host for sandbox and production (the app token decides).
@@ -92,13 +93,21 @@ def profile_from_postman(document: object, file_name: str) -> PostmanImport:
         base_url = DEFAULT_BASE_URL
         notes.append(f"The file has no sumsub_root_url; the base URL is {DEFAULT_BASE_URL}.")
     name = title.strip() if isinstance(title, str) and title.strip() else file_name
+    base_url = normalise_base_url(base_url)
+    issuer = vendor.DEFAULT_ISSUER
+    if is_on_this_machine(base_url):
+        # An API on this machine is an emulator, and an emulator is its own issuer: with
+        # Sumsub's, Get code would go to Sumsub and every id_token's iss and kid would fail.
+        issuer = base_url + "/"
+        notes.append(f"The base URL is on this machine: the issuer is taken to be {issuer}.")
     profile = Profile(
         id=new_profile_id(),
         name=name,
-        base_url=normalise_base_url(base_url),
+        base_url=base_url,
         app_token=fields.get("app_token", ""),
         client_id=fields.get("client_id", ""),
         redirect_uri=fields.get("redirect_uri", ""),
+        issuer=issuer,
     )
     notes += _ignored_notes(document, kind, variables)
     return PostmanImport(profile, Secret(secret) if secret else None, tuple(notes))
