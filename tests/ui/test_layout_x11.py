@@ -243,16 +243,14 @@ def test_the_jwt_workbench_sized_for_reading_keeps_its_frame_on_the_screen(
 @pytest.mark.parametrize("screen", ["1024x700", "1366x768"])
 def test_the_new_profile_dialog_takes_the_height_its_fields_need(screen: str) -> None:
     """Sized for all its fields, not Qt's 24-line guess for a scroll area: on a laptop it
-    shows them whole, or takes the screen's height and scrolls the rest; with its title bar
-    it ends above the screen's edge, Save in view."""
+    shows them whole (tryout AJ: at 1366×768 its last line was cut, and at 1024×700 it
+    scrolled); with its title bar it ends above the screen's edge, Save in view."""
     report = probe(screen, "--dialog", window_manager=True)
     screen_w, screen_h = report["screen"]
     dialog_w, dialog_h = report["dialog"]
     assert dialog_w <= screen_w and dialog_h <= screen_h
     assert report["buttons_visible"]
-    if report["fields_scroll"]:
-        assert dialog_h >= screen_h * 0.95
-    assert screen == "1024x700" or not report["fields_scroll"]
+    assert not report["fields_scroll"]
 
 
 def test_a_second_launch_without_a_window_manager_keeps_the_request_whole() -> None:

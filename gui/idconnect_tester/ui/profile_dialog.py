@@ -255,6 +255,12 @@ class ProfileDialog(QDialog):
         fields_layout.addWidget(note)
         fields_layout.addStretch(1)
         _align_label_columns(target_form, auth_form, conn_form)
+        # The line kept under each field for its message parts the fields already: with the
+        # usual spacing around it too, the dialog scrolled on a 1024×700 screen.
+        for form in (target_form, auth_form, conn_form):
+            form.setVerticalSpacing(2)
+        for button_row in (base_row, bundle_row):  # no longer the form's spacing to inherit
+            button_row.setSpacing(conn_form.horizontalSpacing())
         # What Save waits for stands beside it, where the eye goes to save — not on a line of
         # its own, which on a 768-pixel screen pushed the last field out of view.
         bottom = QHBoxLayout()
