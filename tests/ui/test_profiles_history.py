@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -1165,6 +1166,36 @@ def test_the_profile_on_screen_deleted_in_another_window_gives_way_and_says_so(
     type_into(qtbot, window.target_panel.app_token, "sbx:typed-after")  # saves, without a word
     window.target_binding.save()
     assert "not saved" not in window.status.message.text()
+
+
+def test_another_windows_rename_and_client_id_reach_the_profile_on_screen_and_stay_saved(
+    window: MainWindow, qtbot
+) -> None:
+    """A profile on screen with an app token typed in it, renamed and given another client id
+    in a second window: this window sends with that client id from then on, and saving the
+    typing keeps the other window's changes (a whole copy of the profile was written back,
+    name and client id included)."""
+    mine = add_profile(window, "Sandbox A")
+    type_into(qtbot, window.target_panel.app_token, "sbx:typed-here")
+    elsewhere = ProfileStore()  # what the other window does, in its own process
+    stored = elsewhere.get(mine.id)
+    assert stored is not None
+    elsewhere.update(replace(stored, name="Sandbox B", client_id="client-from-there"))
+
+    qtbot.waitUntil(lambda: "Sandbox B" in _profiles_listed(window), timeout=WAIT_MS)
+    assert window.targets.current.id == mine.id
+    assert window.target_panel.app_token.text() == "sbx:typed-here"
+    target = window.session.target  # where requests go now
+    assert target is not None and target.profile.client_id == "client-from-there"
+    window.target_binding.save()
+
+    saved = ProfileStore().get(mine.id)
+    assert saved is not None
+    assert (saved.name, saved.client_id, saved.app_token) == (
+        "Sandbox B",
+        "client-from-there",
+        "sbx:typed-here",
+    )
 
 
 def test_profiles_added_where_nothing_could_watch_appear_when_the_window_is_activated(

@@ -65,7 +65,11 @@ class TargetSelection:
         self._emulator_edits: tuple[str, str] | None = None  # (app token, secret), this run only
         self._typed_secret: dict[str, str] = {}  # what is in the field, per profile, this run
         self._read_secret: dict[str, str] = {}  # what the keyring gave, per profile
-        self._unsaved: dict[str, Profile] = {}  # edits not written yet, per profile
+        # What was typed into a saved profile's target fields and not written yet, per profile:
+        # its base URL and app token, and only those. The rest is the store's, which another
+        # window may change meanwhile: a whole copy of the profile, written back, had undone
+        # that window's rename or new client id.
+        self._unsaved: dict[str, tuple[str, str]] = {}
         # Each profile's name as the list last showed it: a deleted one is named so.
         self._names_listed: dict[str, str] = {}
         self.notices: list[str] = []
@@ -99,14 +103,19 @@ class TargetSelection:
     def _resolve(self, profile_id: str | None) -> Profile:
         if profile_id and profile_id != EMULATOR_PROFILE_ID:
             saved = self.store.get(profile_id)
-            if saved is None:
-                self._unsaved.pop(profile_id, None)  # deleted, here or in another window
-            else:
-                edited = self._unsaved.get(profile_id)
-                # What was typed in the target fields stays; the name is the list's (renamed
-                # since, the edits had kept the old one).
-                return self._followed(replace(edited, name=saved.name) if edited else saved)
+            if saved is not None:
+                return self._followed(self._with_typing(saved))
+            self._unsaved.pop(profile_id, None)  # deleted, here or in another window
         return self._emulator_profile()
+
+    def _with_typing(self, saved: Profile) -> Profile:
+        """`saved` with what is typed in its target fields, if anything. Typing the running
+        emulator's URL makes the profile follow it; another URL ends that."""
+        typed = self._unsaved.get(saved.id)
+        if typed is None:
+            return saved
+        base_url, app_token = typed
+        return replace(saved.at_base_url(base_url, self._emulator_url()), app_token=app_token)
 
     def profiles(self) -> list[Profile]:
         saved = [self._followed(p) for p in self.store.profiles() if not p.builtin]
@@ -114,6 +123,9 @@ class TargetSelection:
         return [self._emulator_profile(), *saved]
 
     def select(self, profile_id: str) -> None:
+        # The file as it is now: a profile another window deleted a moment ago, still listed
+        # here, gives way to the built-in emulator rather than failing to be selected.
+        self.store.catch_up()
         self.current = self._resolve(profile_id)
         self.store.last_used = self.current.id
 
@@ -122,6 +134,13 @@ class TargetSelection:
         started listening."""
         self._unsaved.pop(self.current.id, None)
         self.current = self._resolve(self.current.id)
+
+    def follow_the_store(self) -> bool:
+        """After another window or a command changed the profiles: the current one as stored
+        now (renamed, say), with what is typed in its target fields kept. True when it changed."""
+        before = self.current
+        self.current = self._resolve(before.id)
+        return self.current != before
 
     @property
     def emulator_ready(self) -> bool:
@@ -181,10 +200,9 @@ class TargetSelection:
             self._emulator_edits = (app_token, secret)
             self.current = self._emulator_profile()
             return
-        # Typing the running emulator's URL makes the profile follow it; another URL ends that.
-        moved = profile.at_base_url(base_url, self._emulator_url())
-        self.current = replace(moved, app_token=app_token)
-        self._unsaved[profile.id] = self.current
+        self._unsaved[profile.id] = (base_url, app_token)
+        saved = self.store.get(profile.id)
+        self.current = self._followed(self._with_typing(saved if saved is not None else profile))
 
     def has_unsaved_edits(self) -> bool:
         return self.current.id in self._unsaved or (
@@ -205,6 +223,11 @@ class TargetSelection:
             self._read_secret[profile.id] = typed
         if profile.id not in self._unsaved:
             return SaveResult(saved=False, secret_write=secret_write)
+        # What the file holds now, with the typing on top: another window's change stays.
+        self.store.catch_up()
+        saved = self.store.get(profile.id)
+        if saved is not None:
+            profile = self.current = self._followed(self._with_typing(saved))
         problems = {k: v for k, v in profile.problems().items() if k in ("base_url", "app_token")}
         if problems:
             return SaveResult(False, next(iter(problems.values())), secret_write)

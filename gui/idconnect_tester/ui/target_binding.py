@@ -109,7 +109,10 @@ class TargetBinding(QObject):
             )
             self.profiles_changed_elsewhere.emit()
             return
+        followed = self.selection.follow_the_store()  # renamed there, say: typing here stays
         self.panel.set_profiles(profiles, current.id)
+        if followed:
+            self._changed()  # requests go to the profile as it is now (a new client id)
         added = [profile.name for profile in profiles if profile.id not in listed]
         if store.recovery_message and store.recovery_message != recovery_before:
             self._say(store.recovery_message, Tone.WARNING)
