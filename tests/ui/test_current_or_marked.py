@@ -33,7 +33,7 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester import vendor
-from idconnect_tester.core.exchange import ApiError, HintKind, TokenGranted
+from idconnect_tester.core.exchange import ApiError, HintKind, NetworkError, TokenGranted
 from idconnect_tester.core.id_token_checks import CheckStatus, Verdict, Verification
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.core.session_events import IdTokenChanged, TokenState
@@ -796,6 +796,26 @@ def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_target
     assert note.text() and note.property("tone") == Tone.MUTED.value
     assert note.text().startswith("Redeems here")
     type_into(qtbot, app_token, "sbx:emulator-app-token")
+    assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
+
+
+def test_a_code_got_while_the_base_url_pointed_elsewhere_is_still_its_issuers(
+    window, qtbot
+) -> None:
+    """Tryout AK: Get code with a dead base URL typed in (Get code goes to the issuer, and
+    went well), Send refused by the dead server, the base URL typed back — and the note under
+    Code warned "not this target" about a code that then redeemed."""
+    add_profile(window, "Local emulator")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    base_url = window.target_panel.base_url
+    good = base_url.text()
+    type_into(qtbot, base_url, "http://127.0.0.1:9")
+    get_code(window, qtbot)
+    assert isinstance(send_and_wait(window, qtbot).outcome, NetworkError)
+    type_into(qtbot, base_url, good)
+    note = window.form.messages["code"]
+    assert note.text() and note.property("tone") == Tone.MUTED.value
+    assert "not this target" not in note.text()
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
 

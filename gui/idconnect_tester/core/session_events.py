@@ -72,6 +72,17 @@ class Origin:
         redeems it), whether or not this is the same profile."""
         return other is not None and self.client_key == other.client_key
 
+    def same_issuer_and_client(self, other: Origin | None) -> bool:
+        """The same issuer (give or take its trailing "/") and client id as `other`: a code
+        got here was issued for `other` too — Get code goes to the issuer, whatever the base
+        URL was then (tryout AK: a base URL typed away and back made the code "not this
+        target's", and it redeemed)."""
+        if other is None:
+            return False
+        _, _, _, issuer, client_id = self.key
+        _, _, _, other_issuer, other_client_id = other.key
+        return (issuer.rstrip("/"), client_id) == (other_issuer.rstrip("/"), other_client_id)
+
     def is_other_profile(self, current: Origin | None) -> bool:
         return current is None or current.profile.id != self.profile.id
 

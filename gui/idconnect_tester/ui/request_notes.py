@@ -49,6 +49,14 @@ class RequestNotes:
                 f"{source.differences(current)}",
                 Tone.MUTED,
             )
+        elif current.same_issuer_and_client(source):
+            # Another base URL than at Get code: the code is still its issuer's, for this
+            # client; whether this base URL's token endpoint takes it is the server's to say.
+            self._form.note_under_code(
+                "Issued for this issuer and client: from Get code on "
+                f"{source.differences(current)}",
+                Tone.MUTED,
+            )
         else:
             self._form.note_under_code(
                 f"From Get code on {source.label}, not this target", Tone.WARNING
