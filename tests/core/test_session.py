@@ -674,10 +674,13 @@ def test_an_edit_to_the_profile_says_what_changed_not_another_target(
         assert view.freshness.stale
         assert "Sandbox before its app token changed" in view.freshness.note
         assert view.freshness.label == "target edited"
+        assert not view.freshness.short  # cut short, it would lose what changed
     assert access_state(panels) is TokenState.TARGET_EDITED  # the row tags say so too
     assert panels.tokens.refresh.state is TokenState.TARGET_EDITED
     session.set_target(PRODUCTION)
     assert "another target (Sandbox)" in panels.tokens.freshness.note
+    # For a narrow panel: the profile's name whole, the explanation dropped (tryout AK).
+    assert panels.tokens.freshness.short.startswith("From Sandbox, received at ")
     assert panels.tokens.freshness.label == "other target"
     assert access_state(panels) is TokenState.OTHER_TARGET
 

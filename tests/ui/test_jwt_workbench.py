@@ -227,6 +227,7 @@ def test_pasted_keys_verify_offline_and_bad_input_is_a_message(window: MainWindo
     for garbage in ("not a jwt at all", "a.b.c", "eyJ" + "A" * 5000, "😀.😀.😀"):
         verdict = verify(bench, qtbot, garbage, KEYS_NONE)
         assert verdict.startswith("This text is not a JWT") and check_rows(bench) == {}
+        assert verdict.lower().count("not a jwt") == 1  # said once (tryout AK: twice)
         assert "Cannot decode" in bench.panel.header.toPlainText()
     bench.token.setPlainText("   ")
     qtbot.mouseClick(bench.verify_button, Qt.MouseButton.LeftButton)

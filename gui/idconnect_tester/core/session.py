@@ -1594,8 +1594,14 @@ class Session:
                 "other profile",
                 short=f"From profile {origin.label}, {when}.",
             )
+        # Short, for the narrow Expiry panel: the profile's name whole rather than "another
+        # target (Quick T…leted))" (tryout AK); the dock's title says "other target".
+        other = origin.is_other_profile(self._target)
         return Freshness(
-            True, f"From {origin.differences(self._target)}, {when}.", origin.relation(self._target)
+            True,
+            f"From {origin.differences(self._target)}, {when}.",
+            origin.relation(self._target),
+            short=f"From {origin.label}, {when}." if other else "",
         )
 
     def _redirect_changed(self, origin: Origin) -> str | None:

@@ -469,7 +469,9 @@ class JwtWorkbench(QDialog):
         elif why is not None:
             # The panel speaks of "this id_token", which words, a URL or half a token pasted
             # here are not: until the text decodes as a JWT, it is called what it is.
-            reason = why[0].lower() + why[1:]
+            # ("Not a JWT: a JWT begins eyJ…" says it already: not twice, tryout AK.)
+            reason = why.removeprefix("Not a JWT: ")
+            reason = reason[0].lower() + reason[1:]
             url = why.startswith("This text is a URL")
             lines[0] = f"{why}." if url else f"This text is not a JWT: {reason}."
             self.panel.header.setPlainText(f"Cannot decode this text as a JWT:\n{why}")
