@@ -253,6 +253,9 @@ def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> Non
     assert text_of(window, "refreshTokenState") == "revoked"
     assert "revoked_token" in window.response_panel.access_state.toolTip()
     assert "revoked_token" in window.id_token_panel.summary.toolTip()
+    note = window.response_panel.refresh_info.text()
+    assert "revoked_token drill" in note
+    assert note.count("(") == note.count(")"), note  # tryout AK: its ")" was lost
 
     granted = send_and_wait(window, qtbot)  # the emulator never revoked it: granted
     assert isinstance(granted.outcome, TokenGranted)

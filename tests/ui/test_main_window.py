@@ -965,6 +965,6 @@ def test_copy_for_support_is_a_button_at_its_own_width(window: MainWindow, qtbot
 def test_the_error_panel_says_nothing_was_sent_before_the_first_step(window, qtbot) -> None:
     """Tryout AF: an everyday launch brought the Error tab in front reading "No error" on a
     profile that had sent nothing — as if a step had gone well."""
-    assert text_of(window, "errorStatus") == "Nothing sent yet"
+    assert text_of(window, "errorStatus") == "Nothing sent yet in this run"
     token_flow(window, qtbot)
     assert text_of(window, "errorStatus") == "No error"

@@ -114,7 +114,8 @@ class ErrorPanel(QWidget):
         else:
             # Nothing to show at all (a first step not taken yet — on an everyday launch too,
             # whose panels start empty): not "No error", which reads as a step that went well.
-            self._clear("No error" if view is not None else "Nothing sent yet")
+            # "in this run": the History may well list exchanges from earlier runs (tryout AK).
+            self._clear("No error" if view is not None else "Nothing sent yet in this run")
             return
         if view is not None and view.drill:
             self.drill.setText(staged_by(view.drill, cancelled=view.cancelled))
