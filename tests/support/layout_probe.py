@@ -591,6 +591,68 @@ async def _stopped_by_a_switch_report(window: MainWindow) -> dict[str, Any]:
     }
 
 
+async def _typed_warning_report(window: MainWindow) -> dict[str, Any]:
+    """Tokens on screen, a saved profile of the emulator selected, and then the person types
+    another server into Base URL: at its first character a warning grows the request (the
+    issuer and the base URL on two servers of this machine). Tryout AK: at that keystroke the
+    countdown went to the top of the results and the results into tabs, and the next click
+    landed where Get code had been. The docks stay while typing; the column scrolls."""
+    await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
+    base = window.emulator.base_url
+    window.profile_actions.create(
+        Profile(
+            new_profile_id(),
+            name="Local emulator",
+            base_url=base,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+            issuer=f"{base}/",
+        )
+    )
+    secret = window.target_panel.secret_key
+    await _until(lambda: secret.isEnabled() and "keyring" not in secret.placeholderText())
+    secret.setFocus()
+    QTest.keyClicks(secret, "emulator-secret-key")
+    await _until(lambda: window.form.get_code_button.isEnabled())
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    window.countdown_panel.auto_refresh.setChecked(True)  # its state: a line more below
+    await _laid_out()
+
+    def under_request() -> bool:
+        return (
+            window.dockWidgetArea(window.docks["countdown"])
+            is Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+
+    report: dict[str, Any] = {"countdown_under_request_before": under_request()}
+    field = window.target_panel.base_url
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, "http://127.0.0.1:9")
+    await _laid_out()
+    await asyncio.sleep(0.3)  # the column's own layout pass, then the window's answer to it
+    await _laid_out()
+    _screenshot("typed-warning")
+    report["warned"] = bool(window.targets.field_warnings() or window.targets.warnings())
+    report["countdown_under_request_while_typing"] = under_request()
+    report["results_tabbed_while_typing"] = (
+        len(window.tabifiedDockWidgets(window.docks["response"])) >= 4
+    )
+    report["field_visible_while_typing"] = _visible_in_column(window, field)
+    report["send_visible_while_typing"] = _visible_in_column(window, window.form.send_button)
+    field.selectAll()
+    QTest.keyClicks(field, base)  # typed back
+    await _laid_out()
+    await asyncio.sleep(0.3)
+    await _laid_out()
+    report["countdown_under_request_typed_back"] = under_request()
+    report["request_scrolls_typed_back"] = _request_scrolls(window)
+    return report
+
+
 def _stacking() -> list[int]:
     """The window manager's clients, bottom to top (EWMH's _NET_CLIENT_LIST_STACKING)."""
     done = subprocess.run(
@@ -788,6 +850,8 @@ def main() -> int:
                 return await _target_note_report(window)
             if "--stopped-by-a-switch" in sys.argv:
                 return await _stopped_by_a_switch_report(window)
+            if "--typed-warning" in sys.argv:
+                return await _typed_warning_report(window)
             return await _window_report(window)
         finally:
             window.close()

@@ -414,3 +414,18 @@ def test_on_a_laptop_the_history_stays_a_tab_beside_the_raw_exchange() -> None:
     """1366×768 leaves no room for a list under the countdown: the history is a result tab."""
     report = probe("1366x768")
     assert not report["history_under_countdown"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_warning_that_comes_with_a_keystroke_moves_no_panel() -> None:
+    """Tryout AK: with tokens on screen, typing another server into Base URL brought a
+    warning at the first character, and with it the countdown went to the top of the results
+    and the results into tabs — the next click landed where Get code had been, and typing
+    the URL back left them there. While the person types, the docks stay; the column
+    scrolls, the field and Send in view."""
+    report = probe("1366x768", "--typed-warning", window_manager=True)
+    assert report["countdown_under_request_before"] and report["warned"], report
+    assert report["countdown_under_request_while_typing"], report
+    assert not report["results_tabbed_while_typing"]
+    assert report["field_visible_while_typing"] and report["send_visible_while_typing"]
+    assert report["countdown_under_request_typed_back"] and not report["request_scrolls_typed_back"]

@@ -31,11 +31,14 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QApplication,
     QDialog,
     QDockWidget,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QPlainTextEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -171,6 +174,9 @@ class MainWindow(QMainWindow):
         self._automatic: Exchange | None = None
         self._placed = False  # the framed window was brought inside its screen (once)
         self._request_laid_out_for = ""  # the profile the request column was last laid out for
+        # The request outgrew what the countdown under it can give while the person typed:
+        # the docks move at their next step, not under their hands.
+        self._room_owed_to_the_request = False
         self._untrusted_said: str | None = None  # the id_token whose expiry was said
         self._verdict_said: str | None = None  # the id_token whose failed checks were said
         self._arranging = False
@@ -385,9 +391,11 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(self.request_notes.advise)
         self.form.changed.connect(lambda: self.status.grant_changed(self.form.grant()))
         self.form.cancel_requested.connect(self.controller.cancel)
-        # A step the person starts is a calm moment to give the countdown its place back.
-        self.form.send_requested.connect(self._countdown_back_under_the_request)
-        self.form.get_code_requested.connect(self._countdown_back_under_the_request)
+        # A step the person starts is a calm moment to move the countdown: back under the
+        # request, or away from it for a request that grew while they typed.
+        for step in (self.form.send_requested, self.form.get_code_requested):
+            step.connect(self._countdown_back_under_the_request)
+            step.connect(self._room_for_the_request_at_a_step)
         self.form.get_code_requested.connect(
             lambda: self.get_code_flow.start(self.form.selected_scopes())
         )
@@ -495,6 +503,26 @@ class MainWindow(QMainWindow):
         ):
             self._arrange()
 
+    def _room_for_the_request_at_a_step(self) -> None:
+        """The room the request outgrew while the person typed, given now (see
+        `_fit_the_request`), if it still needs it."""
+        owed, self._room_owed_to_the_request = self._room_owed_to_the_request, False
+        if (
+            owed
+            and not self._arranging
+            and not window_layout.give_the_request_room(self, self.docks)
+        ):
+            self._arrange()
+
+    def _typing_in_the_request(self) -> bool:
+        """The keyboard is in one of the request column's text fields."""
+        focused, column = QApplication.focusWidget(), self.centralWidget()
+        return (
+            isinstance(focused, (QLineEdit, QPlainTextEdit, QAbstractSpinBox))
+            and column is not None
+            and column.isAncestorOf(focused)
+        )
+
     def _fit_the_request(self) -> None:
         """The request column was laid out again: room from the countdown under it; and when
         it still scrolls (200% on a small screen), Send's row scrolled into view — at first
@@ -520,9 +548,15 @@ class MainWindow(QMainWindow):
             # Notes grew the request past what the countdown under it can give (a profile
             # with four of them, on a laptop — tryout Z): the default layout for what the
             # column needs now puts the countdown at the top of the results, as Reset layout
-            # did. A note typed away does not move the docks back (they would jump to and fro
-            # while typing) …
-            self._arrange()
+            # did. Not while the person types, though: a warning that came with a keystroke
+            # (a base URL on another server than the issuer) moved every panel, and the next
+            # click landed where Get code had been (tryout AK). The column scrolls, the field
+            # and Send in view, until their next step. A note typed away does not move the
+            # docks back either (they would jump to and fro while typing) …
+            if self._typing_in_the_request():
+                self._room_owed_to_the_request = True
+            else:
+                self._arrange()
         elif switched:
             # … but another profile, whose request leaves room for it, does: the room under
             # the request stayed empty for the rest of the session (tryout AA).
