@@ -501,6 +501,37 @@ def test_a_403_on_refresh_revokes_the_refresh_token_for_good(
     assert panels.tokens.refresh.state is TokenState.REVOKED
 
 
+def test_a_403_for_a_refresh_token_issued_to_the_same_app_token_is_said_to_be_a_revocation(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AK: the generic 403 hint guessed at a sandbox credential mixed with a production
+    one, for a sandbox profile refreshing the token its own app token was given. With the same
+    app token, only a revocation is left; with another, the generic hint stands."""
+    exchange_code(session, clock, signer)
+    refused = forbidden(api_error(clock.now, 403, "Refresh token has been revoked"))
+    session.exchange_finished(refused, sent=refresh_request("refresh-code-1"), origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert hint is not None and hint.kind is HintKind.FORBIDDEN
+    assert hint.title == "Refresh token revoked" and "production one" not in hint.advice
+
+    exchange_code(session, clock, signer, code="code-2")
+    other_app_token = Origin(replace(SANDBOX.profile, app_token="prd:another-app-token"))
+    session.set_target(other_app_token)
+    refused = forbidden(api_error(clock.now, 403, "Forbidden"))
+    session.exchange_finished(
+        refused, sent=refresh_request("refresh-code-2"), origin=other_app_token
+    )
+    hint = panels.error.report.hint
+    assert hint is not None and "production one" in hint.advice  # a mix-up may be it
+
+
+def forbidden(exchange: Exchange) -> Exchange:
+    """A 403 with the hint the client gives it (the session's own hints replace it)."""
+    hint = hint_for(exchange.outcome, exchange.endpoint, grant_type="refresh_token")
+    assert hint is not None and hint.kind is HintKind.FORBIDDEN
+    return replace(exchange, hint=hint)
+
+
 def test_a_401_naming_the_refresh_token_marks_it_refused_and_only_it(
     session, panels, clock, signer
 ) -> None:

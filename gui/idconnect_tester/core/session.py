@@ -674,6 +674,7 @@ class Session:
                 or self._verifier_hint(exchange, sent, origin)
                 or self._refresh_token_elsewhere_hint(report, sent, origin)
                 or self._revocation_hint(report, sent, origin)
+                or self._own_refresh_token_hint(report, sent, origin)
             )
         return report if hint is None else replace(report, hint=hint)
 
@@ -844,6 +845,32 @@ class Session:
             HintKind.REVOKED_BY_REPLAY,
             "Revoked after its code was used twice",
             f"{chain.suspect}. Press Get code for a fresh code and verifier, then Send once.",
+        )
+
+    def _own_refresh_token_hint(
+        self, report: ErrorReport, sent: TokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A 403 for a refresh token this run was given with the very app token it was sent
+        with: no sandbox credential mixed with a production one, and no scope missing (a
+        refresh asks for none) — of the generic hint's causes, only a revocation is left
+        (tryout AK: the generic one guessed at production for a sandbox-only profile)."""
+        chain = self._chain_with_refresh_token(origin, sent.refresh_token)
+        if (
+            report.hint is None
+            or report.hint.kind is not HintKind.FORBIDDEN
+            or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
+            or chain is None
+            or chain.origin.profile.app_token.strip() != origin.profile.app_token.strip()
+        ):
+            return None
+        issued = chain.refresh_issued_at
+        at = f" at {clock_time(issued)}" if issued is not None else ""
+        return Hint(
+            HintKind.FORBIDDEN,
+            "Refresh token revoked",
+            f"It was issued to this very app token{at}, so this is no sandbox and production "
+            "mix-up, and a refresh needs no scope: the server revoked it (a code used twice, "
+            "or the sign-in taken back). Press Get code for new tokens.",
         )
 
     def _note_spent(self, code: str, exchange: Exchange, origin: Origin) -> None:
