@@ -200,6 +200,25 @@ def test_a_warning_about_one_field_is_shown_under_that_field(window: MainWindow,
     assert not under_the_token.text()
 
 
+def test_a_warning_about_the_issuer_against_the_base_url_stands_under_base_url(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AK: "Issuer at …, Base URL at …: two servers on this machine" stood under the
+    profile, above Base URL, while the person typed in Base URL (the issuer has no field
+    here). It stands under the field being typed in, and goes with the URL typed back."""
+    add_profile(window, "Local emulator")
+    base_url = window.target_panel.base_url
+    good = base_url.text()
+    type_into(qtbot, base_url, "http://127.0.0.1:9")
+    under_the_url = window.target_panel.messages["base_url"]
+    under_the_profile = window.target_panel.messages["profile"]
+    assert under_the_url.isVisible() and "two servers" in under_the_url.text()
+    assert under_the_url.property("tone") == Tone.WARNING.value
+    assert "two servers" not in under_the_profile.text()
+    type_into(qtbot, base_url, good)
+    assert not under_the_url.text()
+
+
 def test_the_room_a_message_kept_while_typing_closes_when_the_field_is_left(
     window: MainWindow, qtbot
 ) -> None:

@@ -252,6 +252,11 @@ class TargetPanel(QGroupBox):
     ) -> None:
         """Errors under their fields; a warning about one field (`beside`, by field name)
         under that field, where the eye is; the profile's other warnings under the profile."""
+        if "issuer" in beside and "base_url" not in beside:
+            # The issuer has no field here, and its warnings weigh it against the base URL
+            # (two servers on this machine, Sumsub's issuer for an emulator): said under Base
+            # URL, where the person types — not above it, under Profile (tryout AK).
+            beside = {**beside, "base_url": beside["issuer"]}
         beside = {name: text for name, text in beside.items() if name in self._fields}
         for_the_profile = [text for text in warnings if text not in beside.values()]
         for name, message in self.messages.items():
