@@ -41,6 +41,7 @@ from tests.ui.helpers import (
     settled,
     text_of,
     token_flow,
+    type_into,
 )
 
 from idconnect_tester.core.emulator_drills import made_by
@@ -925,6 +926,23 @@ def test_an_empty_id_column_gives_its_room_to_the_profile(window: MainWindow, qt
     with_id = widths(table)
     assert without["correlationId"] < with_id["correlationId"]
     assert without["Profile"] > with_id["Profile"]
+    assert not scrolls_sideways(table)
+
+
+def test_a_long_profile_name_shows_whole_while_the_id_column_has_room_to_give(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AK: "Local emulator 187…" was cut while the correlationId column, empty in
+    most rows, kept 350 px. The id column gives way to the name first."""
+    add_profile(window, "Local emulator 18769 (sandbox)")
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    token_flow(window, qtbot)
+    send_and_wait(window, qtbot)  # the code again: a 401, whose row has a correlationId
+    table = history_in_view(window, qtbot, (1366, 768))
+    profile = COLUMN["Profile"]
+    name = "Local emulator 18769 (sandbox)"
+    needed = table.fontMetrics().horizontalAdvance(name) + 12  # the cell's margins
+    assert table.header().sectionSize(profile) >= needed, widths(table)
     assert not scrolls_sideways(table)
 
 

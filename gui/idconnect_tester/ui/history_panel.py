@@ -102,7 +102,9 @@ _WIDEST = (
     "authorize failed",  # the longest outcome
     "share_token",
     "refresh",  # the longest grant's short name (_GRANT_SHORT)
-    "MMMMMMMMMMMM",
+    # A profile's name whole, as listed, up to this: at twelve M's, "Local emulator 18769" was
+    # cut while correlationId, empty in most rows, kept 350 px (tryout AK).
+    "M" * 24,
     "MMMMMMMMMMMMMMMM",
     "9999",  # longer waits make room for their digits (see _LONG_WAIT)
 )
