@@ -395,6 +395,27 @@ def test_your_layout_opened_in_a_wider_window_gives_the_width_to_the_results(loo
     close_window(second, qtbot)
 
 
+def test_the_auto_refresh_lead_chosen_is_there_at_the_next_launch(loop, qtbot) -> None:
+    """Tryout AK: a lead of 5 s was 60 s again after a restart. The switch itself starts off
+    (a launch never refreshes by itself); a setting edited into nonsense is ignored."""
+    first = open_window(qtbot)
+    lead = first.countdown_panel.auto_refresh_lead
+    lead.setValue(5)
+    first.countdown_panel.auto_refresh.setChecked(True)
+    close_window(first, qtbot)
+
+    second = open_window(qtbot)
+    assert second.countdown_panel.auto_refresh_lead.value() == 5
+    assert second.auto_refresh.lead_s == 5  # what it will use, not only what it shows
+    assert not second.countdown_panel.auto_refresh.isChecked()
+    close_window(second, qtbot)
+
+    WindowSettings().set("auto_refresh_lead_s", "soon")
+    third = open_window(qtbot)
+    assert third.countdown_panel.auto_refresh_lead.value() == 60
+    close_window(third, qtbot)
+
+
 def test_the_default_layout_opened_in_a_larger_window_is_sized_for_it(loop, qtbot) -> None:
     """The default layout, saved in one window and opened in a larger one of the same kind:
     its docks get the sizes a fresh default layout has there (sized for the smaller window,

@@ -442,7 +442,12 @@ class MainWindow(QMainWindow):
         self.id_token_panel.verify_again_requested.connect(self.verify_again)
         self.id_token_panel.keys_requested.connect(self.open_keys_dialog)
         self.countdown_panel.auto_refresh.toggled.connect(self._auto_refresh_toggled)
-        self.countdown_panel.auto_refresh_lead.valueChanged.connect(self.auto_refresh.set_lead)
+        lead = self.countdown_panel.auto_refresh_lead
+        lead.valueChanged.connect(self.auto_refresh.set_lead)
+        # The lead chosen stays for the next launch, as the share token's client id does
+        # (tryout AK: 5 s was 60 s again after a restart). The switch itself starts off.
+        lead.setValue(_whole_number(self.settings.get("auto_refresh_lead_s", ""), lead.value()))
+        lead.valueChanged.connect(lambda s: self.settings.set("auto_refresh_lead_s", str(s)))
         self.auto_refresh.state_changed.connect(self.countdown_panel.show_auto_refresh_state)
         self.auto_refresh.due.connect(self._refresh_now)
         QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _: self.set_scheme(None))
@@ -1677,3 +1682,11 @@ def _awaited_the_emulator(origin: Origin) -> bool:
     edited", said on the first switch to it after each launch)."""
     profile = origin.profile
     return (profile.builtin or profile.follows_emulator) and profile.base_url == EMULATOR_STARTING
+
+
+def _whole_number(text: str, default: int) -> int:
+    """A setting read back as a whole number; `default` for anything else (a hand edit)."""
+    try:
+        return int(text)
+    except ValueError:
+        return default
