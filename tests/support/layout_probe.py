@@ -653,6 +653,38 @@ async def _typed_warning_report(window: MainWindow) -> dict[str, Any]:
     return report
 
 
+async def _revoked_refresh_report(window: MainWindow) -> dict[str, Any]:
+    """Tokens, then a refresh the server refuses (the revoked_token drill): the note under
+    refresh_token says when and why at length. Tryout AK: at 1366×768 it wrapped to two lines
+    more, the Response panel scrolled as a whole and its Share token button was cut."""
+    await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _laid_out()
+    before = _panels_scrolling_whole(window)
+    assert window.emulator.server is not None
+    window.emulator.server.set_scenario("revoked_token")
+    window.form.set_grant("refresh_token")
+    window.form.send_button.click()
+    await _until(lambda: window.controller.busy)
+    await _until(lambda: not window.controller.busy)
+    window.docks["response"].raise_()
+    await _laid_out()
+    await asyncio.sleep(0.3)  # the panel's own layout pass, then the window's answer to it
+    await _laid_out()
+    _screenshot("revoked-refresh")
+    return {
+        "scrolling_before": before,
+        "refresh_note_lines": window.response_panel.refresh_info.height()
+        // window.response_panel.refresh_info.fontMetrics().lineSpacing(),
+        "panels_scrolling_whole": _panels_scrolling_whole(window),
+        "share_button_shown": _wholly_shown(window.response_panel.share_button),
+        "id_token_check_rows": _rows_shown(window.id_token_panel.checks),
+    }
+
+
 def _stacking() -> list[int]:
     """The window manager's clients, bottom to top (EWMH's _NET_CLIENT_LIST_STACKING)."""
     done = subprocess.run(
@@ -852,6 +884,8 @@ def main() -> int:
                 return await _stopped_by_a_switch_report(window)
             if "--typed-warning" in sys.argv:
                 return await _typed_warning_report(window)
+            if "--revoked-refresh" in sys.argv:
+                return await _revoked_refresh_report(window)
             return await _window_report(window)
         finally:
             window.close()

@@ -429,3 +429,16 @@ def test_a_warning_that_comes_with_a_keystroke_moves_no_panel() -> None:
     assert not report["results_tabbed_while_typing"]
     assert report["field_visible_while_typing"] and report["send_visible_while_typing"]
     assert report["countdown_under_request_typed_back"] and not report["request_scrolls_typed_back"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+@pytest.mark.parametrize("screen", ["1366x768", "1920x1080"])
+def test_a_refusals_long_note_grows_the_response_rather_than_scroll_it(screen: str) -> None:
+    """Tryout AK: after a refresh the server refused (revoked), the note under refresh_token
+    says when and why in two lines more; the Response panel scrolled as a whole and its Share
+    token button was cut. It takes the room from the panel under it, which scrolls inside."""
+    report = probe(screen, "--revoked-refresh", window_manager=True)
+    assert report["scrolling_before"] == [] and report["refresh_note_lines"] >= 2, report
+    assert report["panels_scrolling_whole"] == [], report
+    assert report["share_button_shown"]
+    assert report["id_token_check_rows"] >= 5  # the ID token panel gave room, not all of it

@@ -221,10 +221,14 @@ class MainWindow(QMainWindow):
         self._request_width = window_layout.RequestColumnWidth(self, self.docks)
         # A request column that grows (a note, a message under a field) takes the room the
         # countdown below it has to spare rather than scroll Send away; a countdown that grows
-        # (auto-refresh's state, a share token) takes what the request does not need.
+        # (auto-refresh's state, a share token) takes what the request does not need; a Response
+        # panel that grows (a refusal's note) takes room from the ID token panel below it.
         LayoutWatch(request_column).relaid_out.connect(self._fit_the_request)
         LayoutWatch(self.countdown_panel).relaid_out.connect(
             lambda: window_layout.give_the_countdown_room(self, self.docks)
+        )
+        LayoutWatch(self.response_panel).relaid_out.connect(
+            lambda: window_layout.give_the_response_room(self, self.docks)
         )
 
         self.target_binding = TargetBinding(

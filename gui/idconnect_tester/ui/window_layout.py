@@ -468,6 +468,58 @@ def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) 
         panel.fold(True)
 
 
+def give_the_response_room(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """The Response panel grew past its dock (a refusal's note under refresh_token, two lines
+    more) and would scroll as a whole, its Share token button cut (tryout AK): it takes the
+    room from the panel under it — the ID token panel, or in the wide layout the raw exchange
+    under the error panel (the error keeps the room its details need) — down to that panel's
+    least height: its lists and texts scroll inside."""
+    response = docks["response"]
+    between: list[QDockWidget] = []
+    below = _dock_under(window, docks, response)
+    if below is docks["error"]:
+        between, below = [below], _dock_under(window, docks, below)
+    if below is None:
+        return
+    short = _unscrolled_height(response, response.width()) - response.height()
+    give = min(short, below.height() - below.minimumSizeHint().height())
+    if give > 0:
+        # Sizes of the places the docks take: a tabbed one's has its tab bar too.
+        tabs = _tab_bar_height(window) if window.tabifiedDockWidgets(response) else 0
+        window.resizeDocks(
+            [response, *between, below],
+            [
+                response.height() + tabs + give,
+                *(dock.height() for dock in between),
+                below.height() - give,
+            ],
+            _VERTICAL,
+        )
+
+
+def _dock_under(
+    window: QMainWindow, docks: dict[str, QDockWidget], dock: QDockWidget
+) -> QDockWidget | None:
+    """The dock right under `dock` in its column, if both are docked and on show."""
+    if dock.isFloating() or not dock.isVisible():
+        return None
+    area, tabbed = window.dockWidgetArea(dock), window.tabifiedDockWidgets(dock)
+    left, right = dock.x(), dock.x() + dock.width()
+    under = [
+        other
+        for other in docks.values()
+        if other is not dock
+        and other not in tabbed
+        and not other.isFloating()
+        and not other.visibleRegion().isEmpty()
+        and window.dockWidgetArea(other) == area
+        and other.y() > dock.y()
+        and other.x() < right
+        and other.x() + other.width() > left
+    ]
+    return min(under, key=lambda other: other.y(), default=None)
+
+
 def make_room_for_the_error(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """In the wide layout the error panel shares its column with the raw exchange, at the
     height "No error" needs. When an error comes, the panel gets the height its details need
