@@ -685,6 +685,50 @@ async def _revoked_refresh_report(window: MainWindow) -> dict[str, Any]:
     }
 
 
+async def _floated_countdown_report(window: MainWindow) -> dict[str, Any]:
+    """Tokens, auto-refresh on, and the Expiry panel floated where it stands (its title bar's
+    float button, or a double-click). Tryout AK: floated, it showed a scrollbar."""
+    await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    window.countdown_panel.auto_refresh.setChecked(True)
+    await _laid_out()
+    dock = window.docks["countdown"]
+    dock.setFloating(True)
+    await _until(lambda: dock.isFloating() and _exposed(dock))
+    await _laid_out()
+    await asyncio.sleep(0.5)  # the window manager frames it, then the app's answer to that
+    await _laid_out()
+    # Then its note grows: auto-refresh stopped by a switch to another profile, said at length.
+    base = window.emulator.base_url
+    other = window.profile_actions.create(
+        Profile(
+            new_profile_id(),
+            name="Another profile with a long name",
+            base_url=base,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+            issuer=f"{base}/",
+        )
+    )
+    await _until(lambda: window.targets.current.id == other.id)
+    await _until(lambda: window.countdown_panel.auto_refresh_state.text().startswith("Stopped"))
+    await _laid_out()
+    await asyncio.sleep(0.3)
+    await _laid_out()
+    _screenshot("floated-countdown")
+    area = dock.widget()
+    assert isinstance(area, QScrollArea)
+    screen = dock.screen().availableGeometry()
+    return {
+        "floating": dock.isFloating(),
+        "scrolls": area.verticalScrollBar().isVisible(),
+        "on_screen": screen.contains(dock.frameGeometry()),
+    }
+
+
 def _stacking() -> list[int]:
     """The window manager's clients, bottom to top (EWMH's _NET_CLIENT_LIST_STACKING)."""
     done = subprocess.run(
@@ -886,6 +930,8 @@ def main() -> int:
                 return await _typed_warning_report(window)
             if "--revoked-refresh" in sys.argv:
                 return await _revoked_refresh_report(window)
+            if "--float-countdown" in sys.argv:
+                return await _floated_countdown_report(window)
             return await _window_report(window)
         finally:
             window.close()

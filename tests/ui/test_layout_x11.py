@@ -442,3 +442,12 @@ def test_a_refusals_long_note_grows_the_response_rather_than_scroll_it(screen: s
     assert report["panels_scrolling_whole"] == [], report
     assert report["share_button_shown"]
     assert report["id_token_check_rows"] >= 5  # the ID token panel gave room, not all of it
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_floating_expiry_panel_grows_with_its_note_rather_than_scroll() -> None:
+    """Tryout AK: the Expiry panel floated, then auto-refresh stopped by a switch (a note of
+    two lines): the floating window kept its size and scrolled."""
+    report = probe("1366x768", "--float-countdown", window_manager=True)
+    assert report["floating"] and not report["scrolls"], report
+    assert report["on_screen"]

@@ -441,10 +441,16 @@ def give_the_countdown_room(window: QMainWindow, docks: dict[str, QDockWidget]) 
     (Send stays in view); at the top of the results, from the panel below it, whose lists
     scroll inside. The mirror of `give_the_request_room`."""
     countdown = docks["countdown"]
-    if countdown.isFloating() or not countdown.isVisible():
+    if not countdown.isVisible():
         return
     short = _unscrolled_height(countdown, countdown.width()) - countdown.height()
     if short <= 0:
+        return
+    if countdown.isFloating():
+        # A window of its own: taller, as far as the screen goes (tryout AK: floated, a
+        # longer note scrolled it).
+        screen = countdown.screen().availableGeometry()
+        countdown.resize(countdown.width(), min(countdown.height() + short, screen.height()))
         return
     below = _history_below(window, docks)
     if below is not None and window.dockWidgetArea(countdown) == _BOTTOM:
