@@ -763,6 +763,23 @@ async def _floating_docks_on_top(window: MainWindow) -> bool | None:
     return True
 
 
+def _click_inside(window: MainWindow) -> None:
+    """A person's click in the window, through the X server (so the window manager sees it)."""
+    at = ["300", "200"]
+    wid = str(int(window.winId()))
+    subprocess.run(["xdotool", "mousemove", "--window", wid, *at, "click", "1"], check=False)
+
+
+async def _after_a_click_on_the_window(window: MainWindow) -> bool | None:
+    """Whether the panels left floating stay above the main window once a person clicks
+    it (the window manager raises what is clicked; tryout AK: the panel went behind)."""
+    if shutil.which("xdotool") is None:
+        return None
+    _click_inside(window)
+    await asyncio.sleep(0.5)  # the window manager's answer to the click
+    return await _floating_docks_on_top(window)
+
+
 async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
     """A second launch, with the layout the first one saved: what the window shows at once."""
     await _until(lambda: window.ready and _exposed(window))
@@ -778,6 +795,7 @@ async def _relaunch_report(window: MainWindow) -> dict[str, Any]:
         "cut_at_the_top": _cut_at_the_top(window),
         "status_warns": window.status.message.property("tone") == Tone.WARNING.value,
         "floating_on_top": await _floating_docks_on_top(window),
+        "floating_on_top_after_a_click": await _after_a_click_on_the_window(window),
         "maximised": window.isMaximized(),
         "normal": [window.normalGeometry().width(), window.normalGeometry().height()],
         "normal_at": [window.normalGeometry().x(), window.normalGeometry().y()],

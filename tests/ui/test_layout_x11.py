@@ -391,6 +391,8 @@ def test_a_panel_left_floating_comes_back_above_the_window() -> None:
     assert own["own_layout"]
     again = probe("1920x1080", "--relaunch", window_manager=True)
     assert again["floating_on_top"] is True, again
+    # …and stays there once the window is clicked (tryout AK: it went behind it).
+    assert again["floating_on_top_after_a_click"] is True, again
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

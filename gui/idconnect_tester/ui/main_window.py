@@ -1539,10 +1539,15 @@ class MainWindow(QMainWindow):
         self.history.list_after_first_frame()
         if not self._placed:
             self._placed = bring_frame_inside(self)  # framed by now, without a move to say so
-        # A panel left floating comes back with the window; some window managers stack it
-        # under the window it belongs to, where nobody sees it though View says it is shown.
+        # A panel left floating comes back with the window. Shown before the window was, it
+        # was mapped while the window it belongs to was not managed yet: some window managers
+        # then stack it as a window of its own — under the main window, where nobody sees it
+        # though View says it is shown, or sent there by the next click on the window (tryout
+        # AK). Shown again now, it is the window's own: kept above it.
         for dock in self.docks.values():
             if dock.isFloating() and dock.isVisible():
+                dock.hide()
+                dock.show()
                 dock.raise_()
 
     def showEvent(self, event: QShowEvent) -> None:  # Qt names it
