@@ -14,7 +14,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from idconnect_tester.core.profile_model import Profile, new_profile_id
+from idconnect_tester.core.profile_model import Profile, edits_onto, new_profile_id
 from idconnect_tester.core.profiles import EMULATOR_PROFILE_ID, ProfileStore
 from idconnect_tester.core.secret_store import SecretStore
 from idconnect_tester.core.session_events import Origin
@@ -248,3 +248,16 @@ ProfilesEditedRenamedAndDeleted.TestCase.settings = settings(
     max_examples=60, stateful_step_count=25, deadline=None
 )
 test_profiles_edited_renamed_and_deleted = ProfilesEditedRenamedAndDeleted.TestCase
+
+
+def test_a_forms_edits_go_onto_the_profile_as_saved_now() -> None:
+    before = Profile("p", name="A", base_url=SERVER, app_token="sbx:a", client_id="c1")
+    after = replace(before, client_id="c2")  # what the form changed
+    saved = replace(before, app_token="sbx:from-elsewhere", name="A renamed")
+    merged = edits_onto(saved, before, after)
+    assert (merged.client_id, merged.app_token, merged.name) == (
+        "c2",
+        "sbx:from-elsewhere",
+        "A renamed",
+    )
+    assert edits_onto(saved, before, before) == saved  # nothing changed: nothing written over

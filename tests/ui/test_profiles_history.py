@@ -390,6 +390,52 @@ def test_settings_refuse_a_name_taken_in_the_dialog_keeping_every_other_edit(
     assert saved.name == "Sandbox B" and saved.timeout_s == 12
 
 
+def test_settings_saved_keep_what_another_window_saved_while_they_were_open(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AL: Settings opened, another window saved a new app token, Save here with a new
+    client id — the app token went back to the old one. Save writes what the dialog changed,
+    onto the profile as saved now."""
+    mine = add_profile(window, "Sandbox A")
+
+    def edit_the_settings() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ProfileDialog)
+        elsewhere = ProfileStore()  # the other window, in its own process, meanwhile
+        stored = elsewhere.get(mine.id)
+        assert stored is not None
+        elsewhere.update(replace(stored, app_token="sbx:from-the-other-window"))
+        dialog.edits["client_id"].setText("client-from-here")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    QTimer.singleShot(0, edit_the_settings)
+    window.profile_actions.settings()
+    saved = ProfileStore().get(mine.id)
+    assert saved is not None
+    assert (saved.client_id, saved.app_token) == ("client-from-here", "sbx:from-the-other-window")
+    assert window.targets.current.app_token == "sbx:from-the-other-window"
+
+
+def test_fields_not_typed_in_show_what_another_window_saved_and_typing_keeps_it(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AL: another window saved a new app token; this one kept showing the old one,
+    and a keystroke in Base URL here wrote the old token back over it."""
+    mine = add_profile(window, "Sandbox A")
+    elsewhere = ProfileStore()
+    stored = elsewhere.get(mine.id)
+    assert stored is not None
+    elsewhere.update(replace(stored, app_token="sbx:from-the-other-window"))
+    app_token = window.target_panel.app_token
+    qtbot.waitUntil(lambda: app_token.text() == "sbx:from-the-other-window", timeout=WAIT_MS)
+
+    base_url = window.target_panel.base_url
+    type_into(qtbot, base_url, base_url.text())  # a keystroke, and nothing changed
+    window.target_binding.save()
+    saved = ProfileStore().get(mine.id)
+    assert saved is not None and saved.app_token == "sbx:from-the-other-window"
+
+
 def test_escape_on_a_profile_nothing_was_typed_in_closes_it_at_once(qtbot) -> None:
     draft = Profile(new_profile_id(), name="x", base_url="https://api.example.com", app_token="t")
     dialog = shown_profile_dialog(qtbot, draft, "Settings")

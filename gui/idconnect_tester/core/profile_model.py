@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -390,3 +390,15 @@ def emulator_profile(base_url: str) -> Profile:
         issuer=url + "/",
         builtin=True,
     )
+
+
+def edits_onto(saved: Profile, before: Profile, after: Profile) -> Profile:
+    """`saved` with the fields a form changed from `before` to `after`, and only those: what
+    another window saved meanwhile into the other fields stays (a Settings dialog opened
+    before it wrote its whole copy back over it — tryout AL)."""
+    changed = {
+        field.name: getattr(after, field.name)
+        for field in fields(Profile)
+        if getattr(after, field.name) != getattr(before, field.name)
+    }
+    return replace(saved, **changed)

@@ -204,6 +204,17 @@ class TargetSelection:
         saved = self.store.get(profile.id)
         self.current = self._followed(self._with_typing(saved if saved is not None else profile))
 
+    def as_saved(self, profile_id: str) -> Profile | None:
+        """The profile as the file holds it now (read again if another window wrote it), at
+        this run's emulator URL if it follows the emulator; None once deleted."""
+        self.store.catch_up()
+        saved = self.store.get(profile_id)
+        return self._followed(saved) if saved is not None and not saved.builtin else None
+
+    def typed_in_the_target_fields(self) -> bool:
+        """The current profile's base URL or app token was typed in and not written yet."""
+        return self.current.id in self._unsaved
+
     def has_unsaved_edits(self) -> bool:
         return self.current.id in self._unsaved or (
             not self.current.builtin

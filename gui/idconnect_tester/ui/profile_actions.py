@@ -20,7 +20,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from idconnect_tester.core.masking import Secret
-from idconnect_tester.core.profile_model import Profile, ProfileError, new_profile_id
+from idconnect_tester.core.profile_model import (
+    Profile,
+    ProfileError,
+    edits_onto,
+    new_profile_id,
+)
 from idconnect_tester.core.wording import counted, sentences
 from idconnect_tester.ui.file_dialogs import file_name_from, open_path, save_path
 from idconnect_tester.ui.profile_dialog import ProfileDialog
@@ -177,7 +182,13 @@ class ProfileActions:
             taken_names=self._names_besides(profile),
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.save_settings(dialog.profile())
+            # What the dialog changed, onto the profile as saved now: another window may
+            # have saved other fields of it while the dialog was open.
+            saved = self.targets.as_saved(profile.id)
+            edited = dialog.profile()
+            if saved is not None:
+                edited = edits_onto(saved, dialog.opened_with, edited)
+            self.save_settings(edited)
 
     def _names_besides(self, profile: Profile) -> list[str]:
         return [p.name for p in self.targets.store.profiles() if p.id != profile.id]

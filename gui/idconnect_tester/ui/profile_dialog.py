@@ -273,7 +273,7 @@ class ProfileDialog(QDialog):
         guard_wheel(self)  # the fields scroll: the wheel must not change the timeout
         fit_to_screen(self)
         KeepsItsFrameOnScreen(self)  # Save and Cancel stay above the screen's edge
-        self._opened_with = self.profile()
+        self.opened_with = self.profile()  # what Save's changes are counted from
 
     def cancel(self) -> None:
         """Cancel, or Escape: what was typed is not thrown away without a word (`reject()`
@@ -283,7 +283,7 @@ class ProfileDialog(QDialog):
 
     def _may_discard(self) -> bool:
         """Nothing typed, or the person says to discard it (the default keeps it)."""
-        if self.profile() == self._opened_with:
+        if self.profile() == self.opened_with:
             return True
         answer = ask(
             self,

@@ -112,6 +112,10 @@ class TargetBinding(QObject):
         followed = self.selection.follow_the_store()  # renamed there, say: typing here stays
         self.panel.set_profiles(profiles, current.id)
         if followed:
+            if not self.selection.typed_in_the_target_fields():
+                # Fields nobody typed in here show what the other window saved: left as they
+                # were, the next keystroke here wrote their old values back over it (tryout AL).
+                self.panel.show_saved_fields(self.selection.current)
             self._changed()  # requests go to the profile as it is now (a new client id)
         added = [profile.name for profile in profiles if profile.id not in listed]
         if store.recovery_message and store.recovery_message != recovery_before:

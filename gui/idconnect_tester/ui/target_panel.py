@@ -223,6 +223,20 @@ class TargetPanel(QGroupBox):
         for name in ("rename", "delete", "settings", "export"):
             self.actions_by_name[name].setEnabled(not profile.builtin)
 
+    def show_saved_fields(self, profile: Profile) -> None:
+        """Base URL and app token as saved now (another window changed them), where nothing
+        is typed: the secret key stays as it is."""
+        self._loading = True
+        try:
+            for edit, value in (
+                (self.base_url, profile.base_url),
+                (self.app_token, profile.app_token),
+            ):
+                if edit.text() != value:
+                    edit.setText(value)
+        finally:
+            self._loading = False
+
     def show_secret_value(self, secret: str) -> None:
         self._loading = True
         try:
