@@ -256,10 +256,14 @@ def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> Non
     note = window.response_panel.refresh_info.text()
     assert "revoked_token drill" in note
     assert note.count("(") == note.count(")"), note  # tryout AK: its ")" was lost
+    # No "until …" under a revoked token's "—", as if it still lasted (tryout AL).
+    access = window.countdown_panel.rows["access"]
+    assert access.detail.text().startswith("was to last until ")
 
     granted = send_and_wait(window, qtbot)  # the emulator never revoked it: granted
     assert isinstance(granted.outcome, TokenGranted)
     assert text_of(window, "refreshTokenState") == "live"
+    assert access.detail.text().startswith("until ")
     assert "drill" not in window.response_panel.refresh_state.toolTip()
 
 

@@ -170,7 +170,11 @@ class CountdownRow:
         self.lifetime = max(lifetime, timedelta(seconds=1))
         self.status = status
         local = expires_at.astimezone()
-        self.detail.setText(f"until {local:%Y-%m-%d %H:%M:%S} · {detail}")
+        # Revoked or refused, it no longer lasts until then: "until …" under a red "—" read
+        # as a live expiry (tryout AL).
+        ended = status is not None and status.state in _NOTHING_LEFT
+        until = "was to last until" if ended else "until"
+        self.detail.setText(f"{until} {local:%Y-%m-%d %H:%M:%S} · {detail}")
         self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
         if older is not None:
             self.state.show_older(status, older)
