@@ -674,7 +674,6 @@ class Session:
                 or self._verifier_hint(exchange, sent, origin)
                 or self._refresh_token_elsewhere_hint(report, sent, origin)
                 or self._revocation_hint(report, sent, origin)
-                or self._own_refresh_token_hint(report, sent, origin)
             )
         return report if hint is None else replace(report, hint=hint)
 
@@ -828,40 +827,26 @@ class Session:
     def _revocation_hint(
         self, report: ErrorReport, sent: TokenRequest, origin: Origin
     ) -> Hint | None:
-        """A 403 for a refresh token whose code this run knows was used twice is that second
-        use's doing: say so, instead of the generic "revoked, a missing scope, or sandbox and
-        production mixed"."""
+        """A 403 for a refresh token this run knows, in place of the generic "revoked, a
+        missing scope, or sandbox and production mixed": the second use of its code, when
+        this run saw one; else, sent with the very app token it was issued to, a revocation
+        — no mix-up, and a refresh asks for no scope (tryout AK: the generic hint guessed at
+        production for a sandbox-only profile)."""
         chain = self._chain_with_refresh_token(origin, sent.refresh_token)
         if (
             report.hint is None
             or report.hint.kind is not HintKind.FORBIDDEN
             or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
             or chain is None
-            or chain.replay_refused_at is None
-            or chain.suspect is None
         ):
             return None
-        return Hint(
-            HintKind.REVOKED_BY_REPLAY,
-            "Revoked after its code was used twice",
-            f"{chain.suspect}. Press Get code for a fresh code and verifier, then Send once.",
-        )
-
-    def _own_refresh_token_hint(
-        self, report: ErrorReport, sent: TokenRequest, origin: Origin
-    ) -> Hint | None:
-        """A 403 for a refresh token this run was given with the very app token it was sent
-        with: no sandbox credential mixed with a production one, and no scope missing (a
-        refresh asks for none) — of the generic hint's causes, only a revocation is left
-        (tryout AK: the generic one guessed at production for a sandbox-only profile)."""
-        chain = self._chain_with_refresh_token(origin, sent.refresh_token)
-        if (
-            report.hint is None
-            or report.hint.kind is not HintKind.FORBIDDEN
-            or sent.grant_type != vendor.GRANT_REFRESH_TOKEN
-            or chain is None
-            or chain.origin.profile.app_token.strip() != origin.profile.app_token.strip()
-        ):
+        if chain.replay_refused_at is not None and chain.suspect is not None:
+            return Hint(
+                HintKind.REVOKED_BY_REPLAY,
+                "Revoked after its code was used twice",
+                f"{chain.suspect}. Press Get code for a fresh code and verifier, then Send once.",
+            )
+        if chain.origin.profile.app_token.strip() != origin.profile.app_token.strip():
             return None
         issued = chain.refresh_issued_at
         at = f" at {clock_time(issued)}" if issued is not None else ""
