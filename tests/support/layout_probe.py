@@ -247,10 +247,7 @@ async def _window_report(window: MainWindow) -> dict[str, Any]:
     window_at_launch = [window.width(), window.height()]
     cut_at_the_top_at_launch = _cut_at_the_top(window)
     placeholders_cut = _placeholders_cut(window)  # the fields are empty before Get code
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _code_and_tokens(window)
     status_bar = window.statusBar()
     report: dict[str, Any] = {
         "status_bar_on_screen": screen.contains(
@@ -404,6 +401,29 @@ def _countdown_measures(window: MainWindow) -> dict[str, Any]:
     }
 
 
+async def _code_and_tokens(window: MainWindow) -> None:
+    """Get code, then Send: the target's tokens on screen."""
+    window.form.get_code_button.click()
+    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
+    window.form.send_button.click()
+    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+
+
+def _a_profile_of_the_emulator(window: MainWindow, name: str) -> Profile:
+    """A saved profile of the window's own emulator (its issuer too), selected."""
+    base = window.emulator.base_url
+    return window.profile_actions.create(
+        Profile(
+            new_profile_id(),
+            name=name,
+            base_url=base,
+            app_token="sbx:emulator-app-token",
+            client_id="emulator-client",
+            issuer=f"{base}/",
+        )
+    )
+
+
 def _screenshot(name: str) -> None:
     """With --screenshot=PREFIX, the screen as it is now, to PREFIX-name.png."""
     for arg in sys.argv:
@@ -421,10 +441,7 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     await _until(lambda: window.ready and _exposed(window))
     if "--after-tokens" in sys.argv:
         await _until(lambda: window.emulator.started)
-        window.form.get_code_button.click()
-        await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-        window.form.send_button.click()
-        await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+        await _code_and_tokens(window)
         if "--share-token" in sys.argv:  # its row in the countdown: a line less to give
             window.send_share_token("CoolCompanyLtd", 1800)
             await _until(lambda: window.response_panel.share_token.value() != "")
@@ -547,32 +564,16 @@ async def _stopped_by_a_switch_report(window: MainWindow) -> dict[str, Any]:
     Auto-refresh stopped (two lines) — what tryout AJ saw scroll under the dock's edge."""
     await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
 
-    async def code_and_tokens() -> None:
-        window.form.get_code_button.click()
-        await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-        window.form.send_button.click()
-        await _until(lambda: not window.controller.busy and window.session.latest() is not None)
-
-    await code_and_tokens()
+    await _code_and_tokens(window)
     window.send_share_token("CoolCompanyLtd", 1800)
     await _until(lambda: window.response_panel.share_token.value() != "")
-    base = window.emulator.base_url
-    window.profile_actions.create(
-        Profile(
-            new_profile_id(),
-            name="Short TTL",
-            base_url=base,
-            app_token="sbx:emulator-app-token",
-            client_id="emulator-client",
-            issuer=f"{base}/",
-        )
-    )
+    _a_profile_of_the_emulator(window, "Short TTL")
     secret = window.target_panel.secret_key
     await _until(lambda: secret.isEnabled() and "keyring" not in secret.placeholderText())
     secret.setText("emulator-secret-key")
     window.target_panel.edited.emit()
     await _until(lambda: window.form.send_button.isEnabled() or window.form.code.text() == "")
-    await code_and_tokens()
+    await _code_and_tokens(window)
     window.countdown_panel.auto_refresh.setChecked(True)
     combo = window.target_panel.profile
     combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))
@@ -598,26 +599,14 @@ async def _typed_warning_report(window: MainWindow) -> dict[str, Any]:
     countdown went to the top of the results and the results into tabs, and the next click
     landed where Get code had been. The docks stay while typing; the column scrolls."""
     await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
+    _a_profile_of_the_emulator(window, "Local emulator")
     base = window.emulator.base_url
-    window.profile_actions.create(
-        Profile(
-            new_profile_id(),
-            name="Local emulator",
-            base_url=base,
-            app_token="sbx:emulator-app-token",
-            client_id="emulator-client",
-            issuer=f"{base}/",
-        )
-    )
     secret = window.target_panel.secret_key
     await _until(lambda: secret.isEnabled() and "keyring" not in secret.placeholderText())
     secret.setFocus()
     QTest.keyClicks(secret, "emulator-secret-key")
     await _until(lambda: window.form.get_code_button.isEnabled())
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _code_and_tokens(window)
     window.countdown_panel.auto_refresh.setChecked(True)  # its state: a line more below
     await _laid_out()
 
@@ -658,10 +647,7 @@ async def _revoked_refresh_report(window: MainWindow) -> dict[str, Any]:
     refresh_token says when and why at length. Tryout AK: at 1366×768 it wrapped to two lines
     more, the Response panel scrolled as a whole and its Share token button was cut."""
     await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _code_and_tokens(window)
     await _laid_out()
     before = _panels_scrolling_whole(window)
     assert window.emulator.server is not None
@@ -689,10 +675,7 @@ async def _floated_countdown_report(window: MainWindow) -> dict[str, Any]:
     """Tokens, auto-refresh on, and the Expiry panel floated where it stands (its title bar's
     float button, or a double-click). Tryout AK: floated, it showed a scrollbar."""
     await _until(lambda: window.ready and _exposed(window) and window.emulator.started)
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _code_and_tokens(window)
     window.countdown_panel.auto_refresh.setChecked(True)
     await _laid_out()
     dock = window.docks["countdown"]
@@ -702,17 +685,7 @@ async def _floated_countdown_report(window: MainWindow) -> dict[str, Any]:
     await asyncio.sleep(0.5)  # the window manager frames it, then the app's answer to that
     await _laid_out()
     # Then its note grows: auto-refresh stopped by a switch to another profile, said at length.
-    base = window.emulator.base_url
-    other = window.profile_actions.create(
-        Profile(
-            new_profile_id(),
-            name="Another profile with a long name",
-            base_url=base,
-            app_token="sbx:emulator-app-token",
-            client_id="emulator-client",
-            issuer=f"{base}/",
-        )
-    )
+    other = _a_profile_of_the_emulator(window, "Another profile with a long name")
     await _until(lambda: window.targets.current.id == other.id)
     await _until(lambda: window.countdown_panel.auto_refresh_state.text().startswith("Stopped"))
     await _laid_out()
@@ -836,10 +809,7 @@ async def _own_layout_report(window: MainWindow) -> dict[str, Any]:
     """A layout of the user's own: the id_token panel torn off into a window of its own
     (saved when the probe closes the window)."""
     await _until(lambda: window.ready and window.emulator.started and _exposed(window))
-    window.form.get_code_button.click()
-    await _until(lambda: window.form.code.text() != "" and not window.controller.busy)
-    window.form.send_button.click()
-    await _until(lambda: not window.controller.busy and window.session.latest() is not None)
+    await _code_and_tokens(window)
     window.docks["idToken"].setFloating(True)
     await _laid_out()
     return {"own_layout": window._default_layout is None}
