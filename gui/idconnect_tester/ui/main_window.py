@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
         lead.valueChanged.connect(self.auto_refresh.set_lead)
         # The lead chosen stays for the next launch, as the share token's client id does
         # (tryout AK: 5 s was 60 s again after a restart). The switch itself starts off.
-        lead.setValue(_whole_number(self.settings.get("auto_refresh_lead_s", ""), lead.value()))
+        lead.setValue(self.settings.whole_number("auto_refresh_lead_s", lead.value()))
         lead.valueChanged.connect(lambda s: self.settings.set("auto_refresh_lead_s", str(s)))
         self.auto_refresh.state_changed.connect(self.countdown_panel.show_auto_refresh_state)
         self.auto_refresh.due.connect(self._refresh_now)
@@ -1691,11 +1691,3 @@ def _awaited_the_emulator(origin: Origin) -> bool:
     edited", said on the first switch to it after each launch)."""
     profile = origin.profile
     return (profile.builtin or profile.follows_emulator) and profile.base_url == EMULATOR_STARTING
-
-
-def _whole_number(text: str, default: int) -> int:
-    """A setting read back as a whole number; `default` for anything else (a hand edit)."""
-    try:
-        return int(text)
-    except ValueError:
-        return default

@@ -115,6 +115,13 @@ class WindowSettings:
         value = self._settings.value(f"view/{key}", default)
         return str(value) if value is not None else default
 
+    def whole_number(self, key: str, default: int) -> int:
+        """A setting kept as a whole number; `default` for anything else (a hand edit)."""
+        try:
+            return int(self.get(key, str(default)))
+        except ValueError:
+            return default
+
     def set(self, key: str, value: str) -> None:
         self._settings.setValue(f"view/{key}", value)
         self._sync()
