@@ -650,6 +650,7 @@ async def _revoked_refresh_report(window: MainWindow) -> dict[str, Any]:
     await _code_and_tokens(window)
     await _laid_out()
     before = _panels_scrolling_whole(window)
+    response_height_before = window.docks["response"].height()
     assert window.emulator.server is not None
     window.emulator.server.set_scenario("revoked_token")
     window.form.set_grant("refresh_token")
@@ -661,13 +662,29 @@ async def _revoked_refresh_report(window: MainWindow) -> dict[str, Any]:
     await asyncio.sleep(0.3)  # the panel's own layout pass, then the window's answer to it
     await _laid_out()
     _screenshot("revoked-refresh")
-    return {
-        "scrolling_before": before,
+    refused = {
         "refresh_note_lines": window.response_panel.refresh_info.height()
         // window.response_panel.refresh_info.fontMetrics().lineSpacing(),
         "panels_scrolling_whole": _panels_scrolling_whole(window),
         "share_button_shown": _wholly_shown(window.response_panel.share_button),
         "id_token_check_rows": _rows_shown(window.id_token_panel.checks),
+        "response_height_refused": window.docks["response"].height(),
+    }
+    # A new grant: its note under refresh_token is one line again, and the room the refusal's
+    # note took goes back to the panel under the response.
+    window.form.set_grant("authorization_code")
+    await _code_and_tokens(window)
+    window.docks["response"].raise_()
+    await _laid_out()
+    await asyncio.sleep(0.3)  # as above
+    await _laid_out()
+    _screenshot("granted-again")
+    return {
+        "scrolling_before": before,
+        **refused,
+        "response_height_before": response_height_before,
+        "response_height_granted_again": window.docks["response"].height(),
+        "panels_scrolling_whole_granted_again": _panels_scrolling_whole(window),
     }
 
 

@@ -438,12 +438,17 @@ def test_a_warning_that_comes_with_a_keystroke_moves_no_panel() -> None:
 def test_a_refusals_long_note_grows_the_response_rather_than_scroll_it(screen: str) -> None:
     """Tryout AK: after a refresh the server refused (revoked), the note under refresh_token
     says when and why in two lines more; the Response panel scrolled as a whole and its Share
-    token button was cut. It takes the room from the panel under it, which scrolls inside."""
+    token button was cut. It takes the room from the panel under it, which scrolls inside, and
+    gives it back when the next grant's note is short again."""
     report = probe(screen, "--revoked-refresh", window_manager=True)
     assert report["scrolling_before"] == [] and report["refresh_note_lines"] >= 2, report
     assert report["panels_scrolling_whole"] == [], report
     assert report["share_button_shown"]
     assert report["id_token_check_rows"] >= 5  # the ID token panel gave room, not all of it
+    # Granted again, the note is short again: the response gives back the room it took.
+    assert report["response_height_refused"] > report["response_height_before"], report
+    assert report["response_height_granted_again"] == report["response_height_before"], report
+    assert report["panels_scrolling_whole_granted_again"] == [], report
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")

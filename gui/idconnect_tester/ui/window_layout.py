@@ -51,6 +51,9 @@ REQUEST_MAX_PX = 600  # beyond this a form only gets emptier
 _BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 _RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 _VERTICAL = Qt.Orientation.Vertical
+# On the Response dock, while it has room taken from the panel under it: its height before
+# (`give_the_response_room`).
+_OWN_HEIGHT = "ownHeight"
 _HORIZONTAL = Qt.Orientation.Horizontal
 
 
@@ -273,6 +276,7 @@ def size_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Sizes as shares of the window: the request column its share, the compact panels their
     natural height, and everything else to the panels that grow."""
     width, height = window.width(), window.height()
+    docks["response"].setProperty(_OWN_HEIGHT, None)  # sized afresh: nothing taken
     central = window.centralWidget()
     request_px = max(request_width(width), central.minimumWidth() if central is not None else 0)
     results = max(0, width - request_px)
@@ -479,7 +483,9 @@ def give_the_response_room(window: QMainWindow, docks: dict[str, QDockWidget]) -
     more) and would scroll as a whole, its Share token button cut (tryout AK): it takes the
     room from the panel under it — the ID token panel, or in the wide layout the raw exchange
     under the error panel (the error keeps the room its details need) — down to that panel's
-    least height: its lists and texts scroll inside."""
+    least height: its lists and texts scroll inside. When the panel needs less again (the next
+    grant's short note), it gives back what it took, and no more: room the person gave it by
+    dragging a splitter stays its own."""
     response = docks["response"]
     between: list[QDockWidget] = []
     below = _dock_under(window, docks, response)
@@ -487,20 +493,36 @@ def give_the_response_room(window: QMainWindow, docks: dict[str, QDockWidget]) -
         between, below = [below], _dock_under(window, docks, below)
     if below is None:
         return
-    short = _unscrolled_height(response, response.width()) - response.height()
-    give = min(short, below.height() - below.minimumSizeHint().height())
-    if give > 0:
-        # Sizes of the places the docks take: a tabbed one's has its tab bar too.
-        tabs = _tab_bar_height(window) if window.tabifiedDockWidgets(response) else 0
-        window.resizeDocks(
-            [response, *between, below],
-            [
-                response.height() + tabs + give,
-                *(dock.height() for dock in between),
-                below.height() - give,
-            ],
-            _VERTICAL,
-        )
+    need, height = _unscrolled_height(response, response.width()), response.height()
+    own = response.property(_OWN_HEIGHT)
+    if need > height:
+        if own is None:
+            response.setProperty(_OWN_HEIGHT, height)
+        give = min(need - height, below.height() - below.minimumSizeHint().height())
+    elif own is not None and need < height:
+        give = max(need, own) - height
+        if need <= own:
+            response.setProperty(_OWN_HEIGHT, None)  # back to its own: nothing taken
+    else:
+        return
+    if give == 0:
+        return
+    window.resizeDocks(
+        [response, *between, below],
+        [
+            _place_height(window, response) + give,
+            *(_place_height(window, dock) for dock in between),
+            _place_height(window, below) - give,
+        ],
+        _VERTICAL,
+    )
+
+
+def _place_height(window: QMainWindow, dock: QDockWidget) -> int:
+    """The height of the place `dock` takes in its column, as `resizeDocks` counts it: a
+    tabbed dock's has its tab bar too."""
+    tabs = _tab_bar_height(window) if window.tabifiedDockWidgets(dock) else 0
+    return dock.height() + tabs
 
 
 def _dock_under(
