@@ -18,6 +18,7 @@ from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTreeWidget, QWidget
+from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import WAIT_MS, token_flow
 
 from idconnect_tester.core.exchange import TokenGranted
@@ -477,3 +478,28 @@ def test_a_long_check_detail_is_a_wrapped_tooltip_of_the_same_words(
     tip, detail = row.toolTip(2), row.text(2)
     assert len(detail) > 100 and QtGui.Qt.mightBeRichText(tip)
     assert QTextDocumentFragment.fromHtml(tip).toPlainText() == detail
+
+
+def test_a_verdict_turns_when_exp_passes_without_verifying_again(loop, qtbot) -> None:
+    """Tryout AM: a token verified in the workbench read "Verified" with exp ✔ a minute after
+    it had expired; the main window's verdict turns by itself. So does the workbench's, with
+    the keys it was verified with (none fetched again), and says when it was checked."""
+    window = open_window(qtbot, emulator_ttl_s=2)  # the id_token's exp: 2 s after iat
+    try:
+        token = emulator_id_token(window, qtbot)
+        bench = open_workbench(window)
+        bench.leeway.setValue(0)
+        assert verify(bench, qtbot, token, KEYS_FROM_ISSUER).startswith("Verified")
+        assert check_rows(bench)["exp"] == "pass"
+        checked = bench.panel.summary.text()
+        with qtbot.waitSignal(bench.verified, timeout=WAIT_MS):
+            pass  # exp passes: judged again, no press
+        assert check_rows(bench)["exp"] == "fail"
+        assert check_rows(bench)["signature"] == "pass"
+        assert bench.panel.summary.text().startswith("Do not trust")
+        assert bench.panel.summary.text() != checked
+        # An edit after it: the verdict is marked older (time judges it again no more).
+        bench.leeway.setValue(30)
+        assert bench.panel.property("stale") is True
+    finally:
+        close_window(window, qtbot)

@@ -11,10 +11,11 @@ the key and the signature; `id_token_claims` checks the claims; `second_opinion`
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -37,6 +38,7 @@ from idconnect_tester.core.jwt_decode import (
     DecodedJwt,
     JwtDecodeError,
     decode_jwt,
+    numeric_date,
     readable_despite_signature,
 )
 from idconnect_tester.core.key_fit import describe_key, key_problem, rsa_signature_size
@@ -514,6 +516,26 @@ def _key_rows(
             why = f"{named} fits {alg} (the key row says why): nothing could verify it"
         signature_row = failed("signature", why)
     return [kid_row, key_row, signature_row], used
+
+
+def verdict_changes(decoded: DecodedJwt, leeway_s: int) -> list[datetime]:
+    """The moments a verdict on `decoded` changes by itself as time passes: its exp row warns
+    (exp reached, within the leeway), then fails (past the leeway); its nbf row is accepted
+    within the leeway, then valid. A verdict on show is judged again at each."""
+    leeway = timedelta(seconds=leeway_s)
+    moments = []
+    for claim, shift in (
+        ("exp", timedelta(0)),
+        ("exp", leeway),
+        ("nbf", -leeway),
+        ("nbf", timedelta(0)),
+    ):
+        moment = numeric_date(decoded.claims.get(claim))
+        if moment is not None:
+            # A moment within the leeway of year 1 or 9999 has no neighbour: none to add.
+            with contextlib.suppress(OverflowError):
+                moments.append(moment + shift)
+    return moments
 
 
 def verify_id_token(token: str, context: VerificationContext) -> Verification:

@@ -20,10 +20,9 @@ reports back. Time comes from the injected clock; `next_deadline()` says when to
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from idconnect_tester import vendor
@@ -61,10 +60,11 @@ from idconnect_tester.core.id_token_checks import (
     Verification,
     VerificationContext,
     VerificationKey,
+    verdict_changes,
     verify_id_token,
 )
 from idconnect_tester.core.id_token_model import signing_keys
-from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, numeric_date, sign_in_claims
+from idconnect_tester.core.jwt_decode import DecodedJwt, decode_jwt, sign_in_claims
 from idconnect_tester.core.request import ShareTokenRequest, TokenRequest
 from idconnect_tester.core.session_events import (
     SAME_CLIENT,
@@ -1043,19 +1043,7 @@ class Session:
         if self._verifying is not None:
             decoded = self._verifying.decoded
             if isinstance(decoded, DecodedJwt):
-                leeway = timedelta(seconds=self._verifying.job.leeway_s)
-                # exp warns, then fails; nbf is accepted within the leeway, then valid.
-                for claim, shift in (
-                    ("exp", timedelta(0)),
-                    ("exp", leeway),
-                    ("nbf", -leeway),
-                    ("nbf", timedelta(0)),
-                ):
-                    moment = numeric_date(decoded.claims.get(claim))
-                    if moment is not None:
-                        # A moment within the leeway of year 1 or 9999 has no neighbour: skip it.
-                        with contextlib.suppress(OverflowError):
-                            moments.append(moment + shift)
+                moments += verdict_changes(decoded, self._verifying.job.leeway_s)
         future = [m for m in moments if m > now]
         return min(future) if future else None
 

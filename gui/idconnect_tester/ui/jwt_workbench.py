@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import Qt, Signal
@@ -36,6 +37,7 @@ from idconnect_tester.core.id_token_checks import (
     DEFAULT_LEEWAY_S,
     Verification,
     VerificationContext,
+    verdict_changes,
     verify_id_token,
 )
 from idconnect_tester.core.id_token_model import MAX_LEEWAY_S, failed
@@ -62,6 +64,7 @@ from idconnect_tester.ui.paste_box import (
 )
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import (
+    MomentTimer,
     WrappingLabel,
     announce,
     correct_to_nearest,
@@ -114,6 +117,11 @@ class JwtWorkbench(QDialog):
         self._cache = cache
         self._start_background = start_background
         self._generation = 0  # a result for an earlier press of Verify is dropped
+        # The verdict on show is judged again when time changes it (exp passes, nbf comes),
+        # as the main window's is: a green verdict on an expired token is the past.
+        self._judged: tuple[str, VerificationContext, str] | None = None
+        self._time_passes = MomentTimer(self)
+        self._time_passes.timeout.connect(self._judge_again)
 
         intro = QLabel(
             "Paste a JWT (an id_token, say): it is decoded and checked on this computer. The "
@@ -243,6 +251,7 @@ class JwtWorkbench(QDialog):
         does a refused paste's, once something else went in (tryout AD: "Not pasted: … too
         long" stayed under the token pasted after it)."""
         self._generation += 1
+        self._stop_judging_again()
         refused = self._refused
         if self._said_about_the_inputs or (
             refused is not None and refused[0].toPlainText() != refused[1]
@@ -315,6 +324,7 @@ class JwtWorkbench(QDialog):
         """Decode and check the pasted token with the chosen keys. Never raises for what was
         pasted: a token or key that can't be read is a message."""
         self._generation += 1
+        self._stop_judging_again()
         token, left_out = token_from_paste(self.token.toPlainText())
         if not token:
             # A paste refused as too long says why the box is empty: "Paste a JWT first"
@@ -484,7 +494,28 @@ class JwtWorkbench(QDialog):
         self.panel.freshness.show_freshness(None)
         mark_stale(self.panel, None)
         self._verdict_shown, self._fetching = True, False
+        if isinstance(decoded, DecodedJwt) and cut is None and why is None:
+            self._judge_again_when_time_changes(decoded, (token, context, keys_note))
         self.verified.emit(verification)
+
+    def _judge_again_when_time_changes(
+        self, decoded: DecodedJwt, judged: tuple[str, VerificationContext, str]
+    ) -> None:
+        now = judged[1].now
+        future = [m for m in verdict_changes(decoded, judged[1].leeway_s) if m > now]
+        if future:
+            self._judged = judged
+            self._time_passes.at(min(future))
+
+    def _judge_again(self) -> None:
+        """The same token, keys and settings, judged at this moment (no keys fetched again)."""
+        if self._judged is not None:
+            token, context, keys_note = self._judged
+            self._show(token, dataclasses.replace(context, now=datetime.now(UTC)), keys_note)
+
+    def _stop_judging_again(self) -> None:
+        self._time_passes.stop()
+        self._judged = None
 
     @staticmethod
     def _cut_off_summary(cut: CutOffJwt) -> str:

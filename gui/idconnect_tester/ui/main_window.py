@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
@@ -110,6 +110,7 @@ from idconnect_tester.ui.tool_dialogs import KeysDialog, PkceCheckerDialog, Shar
 from idconnect_tester.ui.widgets import (
     FormColumn,
     LayoutWatch,
+    MomentTimer,
     ask,
     first_control,
     guard_wheel,
@@ -128,7 +129,6 @@ from idconnect_tester.ui.window_size import (
 )
 
 _NOT_READY = "reading the target…"
-_MAX_TIMER_MS = 2**31 - 1
 _SETTLING_MS = 2000
 # What the server (or a replay) said against a refresh token: a command sending it is refused.
 _REFUSED_STATES = frozenset({TokenState.REVOKED, TokenState.REFUSED, TokenState.SUSPECT})
@@ -294,11 +294,7 @@ class MainWindow(QMainWindow):
             self.settings.get("scheme", "system"),
         )
         self.actions_by_name["cancel"].setEnabled(False)  # nothing to cancel yet
-        self._tick = QTimer(self)  # the next moment a view changes by itself (an expiry)
-        self._tick.setSingleShot(True)
-        # A coarse timer may fire 5% of its wait early or late: 4 s either side of a 90 s
-        # token's expiry, "live" beside a countdown at zero.
-        self._tick.setTimerType(Qt.TimerType.PreciseTimer)
+        self._tick = MomentTimer(self)  # the next moment a view changes by itself (an expiry)
         self._tick.timeout.connect(self._time_passed)
         self._keys_text = ""  # what was last pasted into the keys dialog, to edit it again
         self._shown_error: ErrorView | None = None  # the error view the tabs were raised for
@@ -888,12 +884,7 @@ class MainWindow(QMainWindow):
         self._schedule_tick()
 
     def _schedule_tick(self) -> None:
-        deadline = self.session.next_deadline()
-        if deadline is None:
-            self._tick.stop()
-            return
-        wait_ms = (deadline - datetime.now(UTC)).total_seconds() * 1000
-        self._tick.start(min(_MAX_TIMER_MS, max(0, round(wait_ms)) + 5))
+        self._tick.at(self.session.next_deadline())
 
     # --- sending ---
 

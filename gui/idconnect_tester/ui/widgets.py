@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
@@ -860,3 +861,24 @@ def return_presses_buttons(root: QWidget) -> None:
         button.setAutoDefault(True)
     for tool in root.findChildren(QToolButton):
         tool.installEventFilter(_RETURN_CLICKS)
+
+
+class MomentTimer(QTimer):
+    """Fires once at a moment of the clock (an expiry), not after a wait: `at(None)` stops it.
+    Precise: a coarse timer may fire 5% of its wait early or late — 4 s either side of a 90 s
+    token's expiry, "live" beside a countdown at zero."""
+
+    _LONGEST_MS = 2**31 - 1  # QTimer's longest wait: a later moment is waited for again
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.setSingleShot(True)
+        self.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def at(self, moment: datetime | None) -> None:
+        if moment is None:
+            self.stop()
+            return
+        wait_ms = (moment - datetime.now(UTC)).total_seconds() * 1000
+        # A few ms late rather than early: at the moment itself, the change has come.
+        self.start(min(self._LONGEST_MS, max(0, round(wait_ms)) + 5))
