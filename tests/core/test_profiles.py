@@ -462,3 +462,12 @@ def test_an_issuer_at_another_port_of_this_machine_is_warned_under_issuer() -> N
     default_port = _profile("Local", base_url="http://127.0.0.1", issuer="http://localhost:80/")
     assert "issuer" not in default_port.field_warnings()
     assert "issuer" not in replace(local, issuer="http://127.0.0.1:bad/").field_warnings()
+
+
+def test_an_issuer_at_the_same_port_by_another_scheme_is_not_called_two_servers() -> None:
+    """Tryout AM: https typed into Base URL for an http emulator read "Issuer at
+    127.0.0.1:8099, Base URL at 127.0.0.1:8099: two servers" — the same one named twice."""
+    local = _profile("QA local", base_url="https://127.0.0.1:8099", issuer="http://127.0.0.1:8099/")
+    said = local.field_warnings()["issuer"]
+    assert "two servers" not in said and "http://" in said and "https://" in said, said
+    assert "127.0.0.1:8099" in said

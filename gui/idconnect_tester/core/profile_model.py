@@ -122,9 +122,22 @@ def _moved(url: str, old_base: str, new_base: str) -> str:
     return url
 
 
-def _netloc(url: str) -> str:
-    """host:port as typed, for a message."""
-    return urlsplit(url.strip()).netloc
+def _two_servers_here(issuer: str, base_url: str) -> str:
+    """What is said of an issuer on another server of this machine than the base URL's (Get
+    code goes to the issuer's, Send to the base URL's)."""
+    there, here = urlsplit(issuer.strip()), urlsplit(base_url.strip())
+    if there.port is not None and there.port == here.port and there.scheme != here.scheme:
+        # One port, two schemes (tryout AM: "two servers" named the same one twice): one of
+        # them is a typo, and the emulator's is http.
+        return (
+            f"Issuer {there.scheme}://, Base URL {here.scheme}:// at {here.netloc}: one port "
+            "does not speak both (the emulator speaks http)"
+        )
+    # Most likely an emulator's old port left in one of them.
+    return (
+        f"Issuer at {there.netloc}, Base URL at {here.netloc}: two servers on this machine "
+        "(an emulator is its own issuer)"
+    )
 
 
 def _hostname(url: str) -> str | None:
@@ -337,12 +350,7 @@ class Profile:
                 "emulator here is its own issuer)"
             )
         elif on_this_machine and _other_server_here(issuer, self.base_url):
-            # Two servers on this machine: likely an emulator's old port left in one of them
-            # (Get code goes to the issuer's, Send to the base URL's).
-            found["issuer"] = (
-                f"Issuer at {_netloc(issuer)}, Base URL at {_netloc(self.base_url)}: two "
-                "servers on this machine (an emulator is its own issuer)"
-            )
+            found["issuer"] = _two_servers_here(issuer, self.base_url)
         return found
 
     def warnings(self) -> list[str]:

@@ -149,8 +149,8 @@ class TargetBinding(QObject):
             )
         else:
             self.panel.note.setText(
-                "No system keyring: the secret key is kept for this run only and is gone after a "
-                "restart (it is never written to a file)."
+                "No system keyring: the secret key lasts for this run only, never written to a "
+                "file."
             )
 
     def _changed(self) -> None:
