@@ -625,6 +625,11 @@ def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
     assert panels.error.report.status.startswith("401") and panels.error.at == replay.received_at
     assert not panels.error.freshness.stale and panels.error.origin.same_target(SANDBOX)
     assert "401" in panels.tokens.freshness.note  # what the older tokens' note refers to
+    # For a narrow panel, the same without the request's name and time (the error panel
+    # beside says both), not cut in the middle of a word (tryout AM).
+    short = panels.tokens.freshness.short
+    assert short.startswith("Older: the latest failed: 401; this is from "), short
+    assert len(short) < len(panels.tokens.freshness.note)
     session.set_target(PRODUCTION)
     assert panels.error.report.status.startswith("Network error")
     # A target with no step of its own shows the latest step anywhere, marked as another's.
@@ -705,7 +710,9 @@ def test_an_edit_to_the_profile_says_what_changed_not_another_target(
         assert view.freshness.stale
         assert "Sandbox before its app token changed" in view.freshness.note
         assert view.freshness.label == "target edited"
-        assert not view.freshness.short  # cut short, it would lose what changed
+        # Too long for a narrow panel: that it was an edit, and when, rather than a cut in
+        # the middle of a word (tryout AM: "Built-in emulator befor…changed").
+        assert view.freshness.short.startswith("From Sandbox before an edit, ")
     assert access_state(panels) is TokenState.TARGET_EDITED  # the row tags say so too
     assert panels.tokens.refresh.state is TokenState.TARGET_EDITED
     session.set_target(PRODUCTION)

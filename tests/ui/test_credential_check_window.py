@@ -255,6 +255,12 @@ def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtb
     type_into(qtbot, key, "not-the-secret-key")
     assert panel.property("stale") and "secret key" in panel.freshness.text()
     assert "secret changed" in dock.windowTitle()
+    # In a narrow column, whole words: its short form, not a cut in the middle (tryout AM).
+    line = panel.freshness
+    short = "⚠ Secret key changed since this check ran at 00:00:00."
+    line.resize(line.fontMetrics().horizontalAdvance(short) + 8, line.height())
+    assert line.shown_text().startswith("⚠ Secret key changed since this check ran at ")
+    assert "…" not in line.shown_text()
     # Tryout Z: the status bar kept the check's verdict (a red "failed", there) beside the
     # panel that called it older: it says so too.
     assert window.status.text() != said and "older" in window.status.text()

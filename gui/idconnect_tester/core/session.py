@@ -1277,12 +1277,7 @@ class Session:
             return self._other_target(origin, f"received at {when}")
         latest = self._latest_token_exchange.get(origin.key)
         if latest is not None and latest is not exchange:
-            return Freshness(
-                True,
-                # Short, why first: a narrow panel (the Expiry dock) cuts the line's end off.
-                f"Older: {_the_latest(latest)} {_ended(latest)}; this is from {when}",
-                "older",
-            )
+            return _older_than(latest, when)
         replay, by = chain.replay, chain.replayed_by
         if replay is not None and by is not None and replay.received_at > exchange.received_at:
             # A copy of this profile (the same client) sent the chain's code again: its answer
@@ -1305,11 +1300,13 @@ class Session:
         elif tokens.freshness.stale:
             freshness = self._token_freshness(grant.exchange, chain, grant.grant_type)
         else:
+            when = clock_time(grant.exchange.received_at)
             freshness = Freshness(
                 True,
                 f"Older: {_the_latest(chain.latest.exchange)} carried no id_token; "
-                f"this is from {clock_time(grant.exchange.received_at)}",
+                f"this is from {when}",
                 "older",
+                short=f"Older: the latest carried no id_token; this is from {when}",
             )
         current = verifying is not None and verifying.job.id_token == grant.granted.id_token
         return IdTokenView(
@@ -1361,11 +1358,7 @@ class Session:
                 "older",
             )
         elif (later := self._later_exchange(share)) is not None:
-            freshness = Freshness(
-                True,
-                f"Older: {_the_latest(later)} {_ended(later)}; this is from {when}",
-                "older",
-            )
+            freshness = _older_than(later, when)
         else:
             freshness = Freshness(False, f"From the share-token exchange at {when}.", when)
         return ShareView(share.exchange, share.granted, share.origin, status, freshness)
@@ -1601,7 +1594,7 @@ class Session:
             True,
             f"From {origin.differences(self._target)}, {when}.",
             origin.relation(self._target),
-            short=f"From {origin.label}, {when}." if other else "",
+            short=f"From {origin.label}{'' if other else ' before an edit'}, {when}.",
         )
 
     def _redirect_changed(self, origin: Origin) -> str | None:
@@ -1688,6 +1681,19 @@ def _the_latest(exchange: Exchange) -> str:
     — an authorize step, not a request of these — the line isn't read as about that step."""
     what = "share-token request" if exchange.endpoint is Endpoint.SHARE_TOKEN else "token request"
     return f"the latest {what} ({clock_time(exchange.received_at)})"
+
+
+def _older_than(later: Exchange, when: str) -> Freshness:
+    """A result marked older than `later`, the latest request to its target; `when`: the time
+    the result came. Why first, when last: the short form (for the narrow Expiry panel) drops
+    the request's name and time, which the error panel and its dock title say, rather than
+    cut a word in the middle (tryout AM: "the latest token reque…led: 401")."""
+    return Freshness(
+        True,
+        f"Older: {_the_latest(later)} {_ended(later)}; this is from {when}",
+        "older",
+        short=f"Older: the latest {_ended(later)}; this is from {when}",
+    )
 
 
 def _ended(exchange: Exchange) -> str:

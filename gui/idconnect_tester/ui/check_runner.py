@@ -260,6 +260,9 @@ class CheckRunner:
                 note=f"The secret key has changed since this check ran{when}. Run it again "
                 "to check the key in use.",
                 label="secret changed",
+                # For a narrow column (the history's, at 1920×1080): whole words, not "since
+                # this …8. Run it again" (tryout AM).
+                short=f"Secret key changed since this check ran{when}.",
             )
         where = (
             f"profile {checked.label} (the same client at the same server)"
@@ -271,6 +274,7 @@ class CheckRunner:
             note=f"From {where}: this check ran{when}. Run it again to check {current.label} as "
             "it is now.",
             label=checked.relation(current),
+            short=f"From {checked.label}: this check ran{when}.",
         )
 
     def _tell(self, text: str, tone: Tone) -> None:
