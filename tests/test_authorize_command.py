@@ -173,3 +173,45 @@ def test_a_saved_profile_is_the_target(emulator: EmulatorServer) -> None:
     done = authorize("--profile", "local EMULATOR", "--follow", "--scope", "openid")
     assert done.returncode == 0, done.stderr
     assert set(only_json(done.stdout)) == KEYS
+
+
+def test_token_takes_the_code_and_verifier_from_what_authorize_printed(
+    emulator: EmulatorServer, tmp_path: Any
+) -> None:
+    """Tryout AM: the README's flow put the code and its verifier on token's command line,
+    where the process list shows them (the two redeem tokens for a minute). --authorized
+    reads them from authorize's output: a file, or standard input."""
+    done = authorize("--base-url", emulator.base_url, "--follow")
+    assert done.returncode == 0, done.stderr
+    saved = tmp_path / "auth.json"
+    saved.write_text(done.stdout)
+    redeemed = cli(
+        "token",
+        *("--base-url", emulator.base_url, "--grant-type", "authorization_code"),
+        *("--authorized", str(saved)),
+        env=SECRETS,
+    )
+    assert redeemed.returncode == 0, redeemed.stderr
+    assert "id_token" in only_json(redeemed.stdout)
+
+
+@pytest.mark.parametrize(
+    ("given", "stdin", "said"),
+    [
+        ((), "not json", "not the JSON object"),
+        ((), '{"code": "abc"}', "no code and code_verifier"),
+        (("--code", "abc"), '{"code": "abc", "code_verifier": "v"}', "not both"),
+    ],
+)
+def test_token_says_what_is_wrong_with_authorized_input_and_sends_nothing(
+    emulator: EmulatorServer, given: tuple[str, ...], stdin: str, said: str
+) -> None:
+    done = cli(
+        "token",
+        *("--base-url", emulator.base_url, "--grant-type", "authorization_code"),
+        *("--authorized", "-", *given),
+        stdin=stdin,
+        env=SECRETS,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--authorized" in done.stderr and said in done.stderr, done.stderr

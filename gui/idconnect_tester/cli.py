@@ -7,6 +7,7 @@ for modules they don't use.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -43,7 +44,7 @@ _CREDENTIALS_EXAMPLE = f"""\
 _TOKEN_EXAMPLES = """\
   AUTH=$(idconnect-tester authorize --base-url http://127.0.0.1:8088 --follow)
   idconnect-tester token --base-url http://127.0.0.1:8088 --grant-type authorization_code \\
-      --code "$(jq -r .code <<<"$AUTH")" --code-verifier "$(jq -r .code_verifier <<<"$AUTH")"
+      --authorized - <<<"$AUTH"   # its code and verifier, kept out of the process list
   idconnect-tester token --profile "Sandbox" --grant-type refresh_token \\
       --refresh-token - --scope "openid name" < refresh-token.txt   # secret from the keyring"""
 
@@ -191,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--grant-type", required=True, choices=vendor.GRANT_TYPES)
     token.add_argument("--code", default="", help='authorization code ("-" reads stdin)')
     token.add_argument("--code-verifier", default="", help="PKCE code verifier")
+    token.add_argument(
+        "--authorized",
+        default="",
+        metavar="FILE",
+        help='what `authorize` printed (a file, or "-" for stdin): its code and code_verifier '
+        "are sent, and neither shows in the process list",
+    )
     token.add_argument("--refresh-token", default="", help='refresh token ("-" reads stdin)')
     token.add_argument(
         "--scope",
@@ -303,10 +311,17 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
     from idconnect_tester.core.request import TokenRequest
 
     target = _target(args, env)
+    code, code_verifier = _from_stdin_if_dash(args.code, io.stdin), args.code_verifier
+    if args.authorized:
+        pair = _authorized_pair(args, io.stdin)
+        if isinstance(pair, str):
+            print(f"error: --authorized: {pair}", file=io.stderr)
+            return EXIT_USAGE
+        code, code_verifier = pair
     request = TokenRequest.from_form(
         args.grant_type,
-        code=_from_stdin_if_dash(args.code, io.stdin),
-        code_verifier=args.code_verifier,
+        code=code,
+        code_verifier=code_verifier,
         refresh_token=_from_stdin_if_dash(args.refresh_token, io.stdin),
         scopes=args.scope.split(),
     )
@@ -332,6 +347,33 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
             return await client.token(request)
 
     return report_exchange(asyncio.run(send()), io.stdout, io.stderr)
+
+
+def _authorized_pair(args: argparse.Namespace, stdin: TextIO) -> tuple[str, str] | str:
+    """The code and code_verifier of `authorize`'s JSON, from --authorized's file or stdin; or
+    what is wrong with it."""
+    if args.code or args.code_verifier:
+        return "give it, or --code and --code-verifier, not both"
+    if args.authorized == "-" and args.refresh_token == "-":
+        return 'standard input is for one of them: "-" for --refresh-token too'
+    try:
+        if args.authorized == "-":
+            text = stdin.read()
+        else:
+            with open(args.authorized, encoding="utf-8") as file:
+                text = file.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"can't read {args.authorized}: {exc}"
+    try:
+        printed = json.loads(text)
+    except ValueError:
+        printed = None
+    if not isinstance(printed, dict):
+        return "not the JSON object that `idconnect-tester authorize` prints"
+    pair = printed.get("code"), printed.get("code_verifier")
+    if not all(isinstance(value, str) and value for value in pair):
+        return "no code and code_verifier in it (`authorize` prints both)"
+    return str(pair[0]), str(pair[1])
 
 
 _OPTION_FOR_FIELD: Final = {
@@ -365,8 +407,6 @@ def _cmd_share_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> 
 
 
 def _cmd_pkce(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
-    import json
-
     from idconnect_tester.core.pkce import generate_pair
 
     print(json.dumps(generate_pair().as_dict()), file=io.stdout)
