@@ -199,7 +199,7 @@ def test_the_secret_note_says_where_the_secret_is_kept(loop, qtbot) -> None:
     add_profile(window, "Without keyring")
     note = window.target_panel.note
     qtbot.waitUntil(lambda: "this run only" in note.text(), timeout=WAIT_MS)
-    assert "restart" in note.text()
+    assert "never written to a file" in note.text()
     close_window(window, qtbot)
 
 
