@@ -527,6 +527,22 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         )
         report["send_visible_after_a_step"] = _visible_in_column(window, window.form.send_button)
         report["request_scrolls_after_a_step"] = _request_scrolls(window)
+    if "--then-reset" in sys.argv:
+        # View ▸ Reset layout while the secret key is still to be typed (tryout AM: after a
+        # relaunch, the results went into tabs, and came back at the first Send).
+        window.reset_layout()
+        await _laid_out()
+        await asyncio.sleep(0.3)  # as above
+        await _laid_out()
+        _screenshot("reset")
+        report["countdown_under_request_after_reset"] = (
+            window.dockWidgetArea(window.docks["countdown"])
+            is Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        report["results_tabbed_after_reset"] = (
+            len(window.tabifiedDockWidgets(window.docks["response"])) >= 4
+        )
+        report["send_visible_after_reset"] = _visible_in_column(window, window.form.send_button)
     if "--switch-back" in sys.argv:  # to the built-in emulator, whose request has no notes
         combo = window.target_panel.profile
         combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))

@@ -271,6 +271,20 @@ def test_a_request_that_grows_takes_the_room_from_the_countdown_below_it() -> No
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_reset_layout_before_the_secret_key_is_typed_makes_the_usual_layout() -> None:
+    """Tryout AM: Reset layout on a profile whose secret key was still to be typed (no
+    keyring) put the countdown at the top of the results and the results into tabs; the
+    first Send then moved every panel back. The message asking for the key goes once it is
+    typed: the layout is made for the request without it."""
+    report = probe(
+        "1366x768", "--target-note", "--right-issuer", "--then-reset", window_manager=True
+    )
+    assert report["countdown_under_request_after_reset"], report
+    assert not report["results_tabbed_after_reset"]
+    assert report["send_visible_after_reset"]
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_the_countdown_comes_back_under_the_request_at_the_next_step() -> None:
     """Tryout AC: a new profile's notes moved the countdown to the top of the results, which
     then became tabs (the id_token behind one, the Response's tab half empty) — and stayed

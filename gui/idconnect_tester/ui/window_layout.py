@@ -20,11 +20,20 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFormLayout,
+    QMainWindow,
+    QScrollArea,
+    QTabBar,
+    QWidget,
+)
 from shiboken6 import isValid
 
+from idconnect_tester.core.tone import Tone
 from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.response_panel import ResponsePanel
+from idconnect_tester.ui.widgets import FieldMessage
 from idconnect_tester.ui.window_settings import LayoutKind
 
 # The result docks, by the names the layout places them under, with their titles.
@@ -107,14 +116,39 @@ def _countdown_height(window: QMainWindow, docks: dict[str, QDockWidget]) -> int
     return docks["countdown"].sizeHint().height() + 3 * window.fontMetrics().lineSpacing()
 
 
+def _errors_height(window: QMainWindow) -> int:
+    """The height the request's error messages take ("Enter the app token's secret key"):
+    each is there until its field is fixed, and Send is off meanwhile."""
+    central = window.centralWidget()
+    if central is None:
+        return 0
+    return sum(
+        message.height() + _row_spacing(message)
+        for message in central.findChildren(FieldMessage)
+        if message.isVisible() and message.property("tone") == Tone.ERROR.value
+    )
+
+
+def _row_spacing(widget: QWidget) -> int:
+    """The spacing above `widget`, a row of its parent's form."""
+    parent = widget.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    return max(0, layout.verticalSpacing()) if isinstance(layout, QFormLayout) else 0
+
+
 def countdown_under_request(window: QMainWindow, docks: dict[str, QDockWidget]) -> bool:
     """Whether the countdown fits under the request without pushing Send out of view; on a
-    short screen (200% scaling) it goes to the top of the results instead."""
+    short screen (200% scaling) it goes to the top of the results instead. The request is
+    measured without its error messages: while one shows, the request takes its room from
+    the countdown below (`give_the_request_room`), and a layout made for the minutes before
+    a secret key is typed would be the wrong one once it is (tryout AM: Reset layout, on a
+    profile whose secret key was not typed yet, put the results in tabs)."""
     chrome = _chrome(window)
     # The splitter between the request and the dock area takes a little more than the two
     # heights say: leave room for it, and as much again, rather than hide Send.
     slack = 2 * _separator(window)
-    needed = request_height(window) + _countdown_height(window, docks) + chrome + slack
+    request = request_height(window) - _errors_height(window)
+    needed = request + _countdown_height(window, docks) + chrome + slack
     return window.height() >= needed
 
 
