@@ -432,6 +432,18 @@ def _screenshot(name: str) -> None:
             screen.grabWindow(0).save(f"{arg.partition('=')[2]}-{name}.png")
 
 
+def _where_the_docks_are(window: MainWindow, when: str) -> dict[str, Any]:
+    """The countdown under the request or not, the results in tabs or not, Send in view and
+    the request scrolling or not — each key ending in `_{when}`."""
+    return {
+        f"countdown_under_request_{when}": window.dockWidgetArea(window.docks["countdown"])
+        is Qt.DockWidgetArea.BottomDockWidgetArea,
+        f"results_tabbed_{when}": len(window.tabifiedDockWidgets(window.docks["response"])) >= 4,
+        f"send_visible_{when}": _visible_in_column(window, window.form.send_button),
+        f"request_scrolls_{when}": _request_scrolls(window),
+    }
+
+
 async def _target_note_report(window: MainWindow) -> dict[str, Any]:
     """A profile with no secret key, and no keyring to keep one: the target panel grows by a
     message and a note once the keyring has been asked — and by a warning under Issuer (the
@@ -518,15 +530,7 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         await _until(lambda: not window.controller.busy)
         await _laid_out()
         _screenshot("after-a-step")
-        report["countdown_under_request_after_a_step"] = (
-            window.dockWidgetArea(window.docks["countdown"])
-            is Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        report["results_tabbed_after_a_step"] = (
-            len(window.tabifiedDockWidgets(window.docks["response"])) >= 4
-        )
-        report["send_visible_after_a_step"] = _visible_in_column(window, window.form.send_button)
-        report["request_scrolls_after_a_step"] = _request_scrolls(window)
+        report |= _where_the_docks_are(window, "after_a_step")
     if "--then-reset" in sys.argv:
         # View ▸ Reset layout while the secret key is still to be typed (tryout AM: after a
         # relaunch, the results went into tabs, and came back at the first Send).
@@ -535,14 +539,7 @@ async def _target_note_report(window: MainWindow) -> dict[str, Any]:
         await asyncio.sleep(0.3)  # as above
         await _laid_out()
         _screenshot("reset")
-        report["countdown_under_request_after_reset"] = (
-            window.dockWidgetArea(window.docks["countdown"])
-            is Qt.DockWidgetArea.BottomDockWidgetArea
-        )
-        report["results_tabbed_after_reset"] = (
-            len(window.tabifiedDockWidgets(window.docks["response"])) >= 4
-        )
-        report["send_visible_after_reset"] = _visible_in_column(window, window.form.send_button)
+        report |= _where_the_docks_are(window, "after_reset")
     if "--switch-back" in sys.argv:  # to the built-in emulator, whose request has no notes
         combo = window.target_panel.profile
         combo.setCurrentIndex(combo.findData(EMULATOR_PROFILE_ID))
