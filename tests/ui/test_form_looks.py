@@ -172,6 +172,24 @@ def test_an_invalid_base_url_is_kept_and_said_on_a_profile_switch(
     assert "https://" in window.target_panel.messages["base_url"].text()
 
 
+def test_a_not_saved_message_goes_with_the_edit_that_fixes_it(window: MainWindow, qtbot) -> None:
+    """Tryout AM: "Profile 'Short TTL' not saved: The URL contains a space…" stood in the
+    status bar for seconds after the URL was fixed, until the next timed save said "saved"."""
+    profile = add_profile(window, "Sandbox")
+    type_into(qtbot, window.target_panel.base_url, "https://api sumsub.com")
+    window.target_binding.save()  # the timed save, now: it can't be saved
+    assert "not saved" in window.status.text()
+    type_into(qtbot, window.target_panel.base_url, "https://api.example")
+    said = window.status.text()
+    assert "not saved" not in said and "saved" in said, said  # with the keystroke, no wait
+
+    def on_disk() -> str | None:
+        saved = ProfileStore().get(profile.id)
+        return saved.base_url if saved is not None else None
+
+    qtbot.waitUntil(lambda: on_disk() == "https://api.example", timeout=WAIT_MS)
+
+
 def test_a_space_in_the_base_url_is_said_under_it_and_turns_send_off(
     window: MainWindow, qtbot
 ) -> None:

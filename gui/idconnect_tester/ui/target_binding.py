@@ -200,7 +200,13 @@ class TargetBinding(QObject):
         base_url, app_token, secret = self.panel.values()
         self.selection.edit(base_url, app_token, secret)
         self._changed()
-        if not self.selection.current.builtin:
+        if self.selection.current.builtin:
+            return
+        if self._not_saved == self.selection.current.name:
+            # "not saved: <why>" is on show: said again at once, saved or why not now, rather
+            # than left standing seconds after the edit that fixed it (tryout AM).
+            self.save()
+        else:
             self._save_timer.start()
 
     def select(self, profile_id: str) -> None:
