@@ -199,7 +199,8 @@ def test_token_takes_the_code_and_verifier_from_what_authorize_printed(
     ("given", "stdin", "said"),
     [
         ((), "not json", "not the JSON object"),
-        ((), '{"code": "abc"}', "no code and code_verifier"),
+        ((), '{"code": "abc"}', "no code_verifier in it"),
+        ((), '{"state": "s"}', "no code and no code_verifier in it"),
         (("--code", "abc"), '{"code": "abc", "code_verifier": "v"}', "not both"),
     ],
 )
@@ -215,3 +216,17 @@ def test_token_says_what_is_wrong_with_authorized_input_and_sends_nothing(
     )
     assert done.returncode == 2 and done.stdout == ""
     assert "--authorized" in done.stderr and said in done.stderr, done.stderr
+
+
+def test_authorized_input_is_for_the_code_grant_only(emulator: EmulatorServer) -> None:
+    """Tryout AN: with refresh_token, --authorized was silently unused (the only message was
+    that --refresh-token is needed)."""
+    done = cli(
+        "token",
+        *("--base-url", emulator.base_url, "--grant-type", "refresh_token"),
+        *("--authorized", "-"),
+        stdin='{"code": "abc", "code_verifier": "v"}',
+        env=SECRETS,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert "--authorized" in done.stderr and "authorization_code" in done.stderr, done.stderr

@@ -352,6 +352,8 @@ def _cmd_token(args: argparse.Namespace, env: dict[str, str], io: _Io) -> int:
 def _authorized_pair(args: argparse.Namespace, stdin: TextIO) -> tuple[str, str] | str:
     """The code and code_verifier of `authorize`'s JSON, from --authorized's file or stdin; or
     what is wrong with it."""
+    if args.grant_type != "authorization_code":
+        return "it is for --grant-type authorization_code (a code and its verifier)"
     if args.code or args.code_verifier:
         return "give it, or --code and --code-verifier, not both"
     if args.authorized == "-" and args.refresh_token == "-":
@@ -370,10 +372,14 @@ def _authorized_pair(args: argparse.Namespace, stdin: TextIO) -> tuple[str, str]
         printed = None
     if not isinstance(printed, dict):
         return "not the JSON object that `idconnect-tester authorize` prints"
-    pair = printed.get("code"), printed.get("code_verifier")
-    if not all(isinstance(value, str) and value for value in pair):
-        return "no code and code_verifier in it (`authorize` prints both)"
-    return str(pair[0]), str(pair[1])
+    missing = [
+        key
+        for key in ("code", "code_verifier")
+        if not (isinstance(printed.get(key), str) and printed[key])
+    ]
+    if missing:
+        return f"no {' and no '.join(missing)} in it (`authorize` prints both)"
+    return str(printed["code"]), str(printed["code_verifier"])
 
 
 _OPTION_FOR_FIELD: Final = {

@@ -269,6 +269,21 @@ def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtb
     assert not panel.property("stale")
 
 
+def test_a_narrow_panel_says_what_was_edited_since_the_check(window: MainWindow, qtbot) -> None:
+    """Tryout AN: after an edit to the app token, the short note in a narrow column read
+    "From <the profile on show>: this check ran at …" — no word of the edit."""
+    run_check(window, qtbot)
+    panel = window.check_panel
+    app_token = window.target_panel.app_token
+    type_into(qtbot, app_token, app_token.text() + "x")
+    assert panel.property("stale")
+    line = panel.freshness
+    short = "⚠ App token changed since this check ran at 00:00:00."
+    line.resize(line.fontMetrics().horizontalAdvance(short) + 8, line.height())
+    assert line.shown_text().startswith("⚠ App token changed since this check ran at ")
+    assert "…" not in line.shown_text()
+
+
 def test_an_expired_id_token_fails_the_id_token_step_and_the_rest_still_runs(
     window: MainWindow, qtbot
 ) -> None:

@@ -802,6 +802,10 @@ def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_target
     note = window.form.messages["code"]
     assert note.text() and note.property("tone") == Tone.MUTED.value
     assert note.text().startswith("Redeems here")
+    # The change it is about, whole where the line ends (tryout AN: "…on Emu TTL30 (2) befo…").
+    assert note.text().endswith("got before the app token changed"), note.text()
+    assert note.fontMetrics().horizontalAdvance(note.text()) <= note.contentsRect().width()
+    assert "same server and client" in note.toolTip().lower()  # why, behind it
     type_into(qtbot, app_token, "sbx:emulator-app-token")
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 

@@ -274,7 +274,11 @@ class CheckRunner:
             note=f"From {where}: this check ran{when}. Run it again to check {current.label} as "
             "it is now.",
             label=checked.relation(current),
-            short=f"From {checked.label}: this check ran{when}.",
+            # The profile's name alone read as a harmless attribution when it is the one on
+            # show, edited since (tryout AN): then what changed is said.
+            short=f"From {checked.label}: this check ran{when}."
+            if checked.is_other_profile(current)
+            else f"{checked.changed_in(current).capitalize()} changed since this check ran{when}.",
         )
 
     def _tell(self, text: str, tone: Tone) -> None:

@@ -63,7 +63,8 @@ class RequestForm(QGroupBox):
         self._busy_text = ""
         self._external_block = ""  # a reason from outside the form (e.g. the target is invalid)
         self._touched: set[str] = set()  # fields whose messages may show (see the docstring)
-        self._code_note: tuple[str, Tone] | None = None  # what came of a pasted redirect
+        # What came of a pasted redirect, or where the code came from: (text, tone, details).
+        self._code_note: tuple[str, Tone, str] | None = None
         # From outside the form (the session knows the chain): why the verifier won't do for
         # a refresh of this refresh token, or "", and the verifier that would.
         self._verifier_advice = ""
@@ -288,10 +289,11 @@ class RequestForm(QGroupBox):
             self._code_note = None
             self._on_changed()
 
-    def note_under_code(self, text: str, tone: Tone) -> None:
-        """A message under Code that stays until Code changes (validation comes after it)."""
+    def note_under_code(self, text: str, tone: Tone, details: str = "") -> None:
+        """A message under Code that stays until Code changes (validation comes after it);
+        `details`, the whole sentence behind a short note, in its tooltip."""
         self._code_before_edit = self.code.text()
-        self._code_note = (text, tone)
+        self._code_note = (text, tone, details)
         self._touched.add("code")
         self._on_changed()
 

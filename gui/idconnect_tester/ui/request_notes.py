@@ -8,7 +8,7 @@ from __future__ import annotations
 from idconnect_tester import vendor
 from idconnect_tester.core.request import TokenRequest, looks_like_a_token
 from idconnect_tester.core.session import Session
-from idconnect_tester.core.session_events import TokenState, TokenStatus
+from idconnect_tester.core.session_events import Origin, TokenState, TokenStatus
 from idconnect_tester.core.target_selection import TargetSelection
 from idconnect_tester.core.tone import Tone
 from idconnect_tester.core.wording import clock_time
@@ -43,19 +43,22 @@ class RequestNotes:
         elif current.same_client(source):
             # Another profile or app token, but the same server and client id: it redeems
             # here if this app token is that client's (the app token names the client key).
-            # Said first: the line is short, and the rest may be cut (its tooltip has all).
+            # Short, the change last (one line under Code): the rest is in its tooltip.
             self._form.note_under_code(
-                "Redeems here (same server and client): from Get code on "
-                f"{source.differences(current)}",
+                f"Redeems here: {_got(source, current)}",
                 Tone.MUTED,
+                "Same server and client id as at Get code: from Get code on "
+                f"{source.differences(current)}.",
             )
         elif current.same_issuer_and_client(source):
             # Another base URL than at Get code: the code is still its issuer's, for this
             # client; whether this base URL's token endpoint takes it is the server's to say.
             self._form.note_under_code(
-                "Issued for this issuer and client: from Get code on "
-                f"{source.differences(current)}",
+                f"A code of this issuer and client: {_got(source, current)}",
                 Tone.MUTED,
+                "Issued for this issuer and client id: from Get code on "
+                f"{source.differences(current)}. Whether this base URL's token endpoint takes "
+                "it is the server's to say.",
             )
         else:
             self._form.note_under_code(
@@ -125,3 +128,11 @@ def _refresh_token_note(status: TokenStatus) -> str:
         TokenState.TARGET_EDITED: "From before the profile changed",
     }
     return notes.get(status.state, status.why)
+
+
+def _got(source: Origin, current: Origin) -> str:
+    """Where a code came from, in few words (the line under Code is one line: tryout AN saw
+    "from Get code on Emu TTL30 (2) befo…", the change it was about cut off)."""
+    if source.is_other_profile(current):
+        return f"got on {source.label}"
+    return f"got before the {source.changed_in(current)} changed"
