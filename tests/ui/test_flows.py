@@ -736,6 +736,31 @@ def test_share_token_success_with_its_own_countdown(window: MainWindow, qtbot) -
     assert text_of(window, "shareTokenCountdown") in ("00:10:00", "00:09:59", "00:09:58")
 
 
+def test_the_share_dialog_warns_once_the_access_token_expires_while_it_is_open(loop, qtbot) -> None:
+    """Tryout AN: the dialog, opened on a live 30 s token, said nothing when the token expired
+    while it was open, and its Send spent a request the app knew would fail."""
+    window = open_window(qtbot, emulator_ttl_s=2)
+    try:
+        token_flow(window, qtbot)
+        seen: list[object] = []
+
+        def while_open() -> None:
+            dialog = window.findChild(ShareTokenDialog)
+            assert dialog is not None
+            try:
+                seen.append(dialog.warning.isVisible())  # live when it opened: nothing to say
+                qtbot.waitUntil(dialog.warning.isVisible, timeout=WAIT_MS)
+                seen.append(dialog.warning.text())
+            finally:
+                dialog.reject()  # whatever was seen: the window's exec() returns
+
+        QTimer.singleShot(0, while_open)
+        window.request_share_token()
+        assert seen[0] is False and "expired" in str(seen[1]), seen
+    finally:
+        close_window(window, qtbot)
+
+
 def test_a_share_token_from_replaced_tokens_is_marked_older(window: MainWindow, qtbot) -> None:
     """A share token made from the last code exchange's access token is not part of the next
     exchange's response: once new tokens arrive it is marked older, not shown live beside them."""

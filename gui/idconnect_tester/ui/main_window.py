@@ -1208,11 +1208,23 @@ class MainWindow(QMainWindow):
         if current is None:
             self.status.say("Get an access token first (with the share scope)", Tone.WARNING)
             return
-        token, status = current
+        token = current[0]
         dialog = ShareTokenDialog(self.settings.get("share_for_client_id", ""), self)
-        if not status.good_here:
-            dialog.warn(f"The access token is {status.state.value}: {status.why}")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+
+        def warn_unless_good() -> None:
+            # Said when the dialog opens, and again when time changes what the token is worth
+            # while it is open (tryout AN: it expired meanwhile, and Send spent the request).
+            now = self.session.access_token()
+            if now is not None and now[0] == token and not now[1].good_here:
+                dialog.warn(f"The access token is {now[1].state.value}: {now[1].why}")
+
+        warn_unless_good()
+        self._tick.timeout.connect(warn_unless_good)  # after the session's own tick
+        try:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        finally:
+            self._tick.timeout.disconnect(warn_unless_good)
+        if not accepted:
             return
         for_client_id = dialog.for_client_id.text().strip()
         self.settings.set("share_for_client_id", for_client_id)
