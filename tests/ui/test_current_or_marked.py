@@ -789,6 +789,25 @@ def test_a_code_from_another_targets_get_code_says_so_under_code(window, qtbot) 
     assert isinstance(send_and_wait(window, qtbot).outcome, TokenGranted)
 
 
+def test_a_replay_refused_for_its_signature_leaves_the_codes_tokens_unsuspected(
+    window, qtbot
+) -> None:
+    """Tryout AN: the used code sent again with a wrong secret key got 401 "signature
+    mismatch" — the server refused the request before it looked at the code — and the code's
+    tokens were marked suspect, as after a replay."""
+    token_flow(window, qtbot)
+    type_into(qtbot, window.target_panel.secret_key, "not-the-secret-key")
+    refused = send_and_wait(window, qtbot)  # the same code again
+    assert isinstance(refused.outcome, ApiError) and refused.outcome.status == 401
+    assert refused.hint is not None and refused.hint.kind is HintKind.SIGNATURE_MISMATCH
+    assert text_of(window, "accessTokenState") != "suspect"
+    assert text_of(window, "idTokenExpiryCountdownState") != "suspect"
+    # The same Send with the right key is the replay, and says so.
+    type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+    send_and_wait(window, qtbot)
+    assert text_of(window, "accessTokenState") == "suspect"
+
+
 def test_a_code_got_with_another_app_token_of_the_same_client_is_no_other_targets(
     window, qtbot
 ) -> None:
