@@ -193,6 +193,17 @@ def test_token_takes_the_code_and_verifier_from_what_authorize_printed(
     )
     assert redeemed.returncode == 0, redeemed.stderr
     assert "id_token" in only_json(redeemed.stdout)
+    # The same again: a replay, whose hint names the option used (tryout AN: it blamed
+    # --code-verifier, which was never given).
+    replayed = cli(
+        "token",
+        *("--base-url", emulator.base_url, "--grant-type", "authorization_code"),
+        *("--authorized", str(saved)),
+        env=SECRETS,
+    )
+    assert replayed.returncode == 1
+    hint = next(line for line in replayed.stderr.splitlines() if line.startswith("hint:"))
+    assert "--authorized" in hint, hint
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,9 @@ _AUTHORIZE: Final = "idconnect-tester authorize"
 _IN_TERMINAL_WORDS: Final[dict[HintKind, str]] = {
     HintKind.INVALID_CODE: (
         "Codes are single-use and short-lived: it may have been used already (a second token "
-        "request with it), have expired, or --code-verifier is not the verifier whose "
-        f"code_challenge went to authorize. Run `{_AUTHORIZE}` for a fresh code and verifier, "
-        "then exchange it at once."
+        "request with it), have expired, or the verifier sent (--code-verifier, or the one in "
+        "--authorized's input) is not the one whose code_challenge went to authorize. Run "
+        f"`{_AUTHORIZE}` for a fresh code and verifier, then exchange it at once."
     ),
     HintKind.REFRESH_VERIFIER_MISMATCH: (
         'On a refresh the code is the one this refresh token came from, so "Invalid code" '
