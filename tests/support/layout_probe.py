@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -920,6 +920,21 @@ def _buttons_visible(dialog: QDialog) -> bool:
     )
 
 
+# What the probe reports on, by its flag (with none of them, the window as it opens).
+_REPORTS: dict[str, Callable[[MainWindow], Awaitable[dict[str, Any]]]] = {
+    "--dialog": _dialog_report,
+    "--workbench": _workbench_report,
+    "--relaunch": _relaunch_report,
+    "--maximise": _maximised_report,
+    "--own-layout": _own_layout_report,
+    "--target-note": _target_note_report,
+    "--stopped-by-a-switch": _stopped_by_a_switch_report,
+    "--typed-warning": _typed_warning_report,
+    "--revoked-refresh": _revoked_refresh_report,
+    "--float-countdown": _floated_countdown_report,
+}
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
@@ -930,26 +945,9 @@ def main() -> int:
         window = MainWindow()
         window.show()
         try:
-            if "--dialog" in sys.argv:
-                return await _dialog_report(window)
-            if "--workbench" in sys.argv:
-                return await _workbench_report(window)
-            if "--relaunch" in sys.argv:
-                return await _relaunch_report(window)
-            if "--maximise" in sys.argv:
-                return await _maximised_report(window)
-            if "--own-layout" in sys.argv:
-                return await _own_layout_report(window)
-            if "--target-note" in sys.argv:
-                return await _target_note_report(window)
-            if "--stopped-by-a-switch" in sys.argv:
-                return await _stopped_by_a_switch_report(window)
-            if "--typed-warning" in sys.argv:
-                return await _typed_warning_report(window)
-            if "--revoked-refresh" in sys.argv:
-                return await _revoked_refresh_report(window)
-            if "--float-countdown" in sys.argv:
-                return await _floated_countdown_report(window)
+            for flag, report in _REPORTS.items():
+                if flag in sys.argv:
+                    return await report(window)
             return await _window_report(window)
         finally:
             window.close()
