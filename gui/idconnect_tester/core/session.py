@@ -632,11 +632,12 @@ class Session:
         replayed = self._chain_from_code(origin, sent.code) if sent.code else None
         if (
             grant_type == vendor.GRANT_AUTHORIZATION_CODE
-            and outcome.status == 401
             and replayed is not None
-            and not _not_authenticated(exchange)
+            and is_invalid_code(outcome, exchange.endpoint)
         ):
-            # The code's server and client refused it again, whichever app token sent it.
+            # The code's server and client refused it again, whichever app token sent it —
+            # the code itself, not the request's signature or app token, which the server
+            # checks first (tryout AN: a wrong secret's 401 marked the code's tokens suspect).
             replayed.code_replayed(exchange, origin)
         elif chain is not None and (
             outcome.status == 403 or is_refresh_token_refused(outcome, exchange.endpoint)
@@ -1682,24 +1683,6 @@ def _the_latest(exchange: Exchange) -> str:
     — an authorize step, not a request of these — the line isn't read as about that step."""
     what = "share-token request" if exchange.endpoint is Endpoint.SHARE_TOKEN else "token request"
     return f"the latest {what} ({clock_time(exchange.received_at)})"
-
-
-# A 401 for the request's own credentials: the server refused the app token, its signature or
-# its timestamp before it looked at the code (tryout AN: a wrong secret key's "signature
-# mismatch" marked the code's tokens suspect, as a replay would).
-_REQUEST_NOT_AUTHENTICATED: Final = frozenset(
-    {
-        HintKind.SIGNATURE_MISMATCH,
-        HintKind.SIGNATURE_HEADERS_MISSING,
-        HintKind.TIMESTAMP_OFF,
-        HintKind.APP_TOKEN_UNKNOWN,
-        HintKind.AUTHENTICATION_FAILED,
-    }
-)
-
-
-def _not_authenticated(exchange: Exchange) -> bool:
-    return exchange.hint is not None and exchange.hint.kind in _REQUEST_NOT_AUTHENTICATED
 
 
 def _older_than(later: Exchange, when: str) -> Freshness:
