@@ -62,6 +62,7 @@ __all__ = [
     "is_dark",
     "outline_colour",
     "set_tone",
+    "tone_of",
 ]
 
 _TONE_PROPERTY = "tone"
@@ -117,6 +118,12 @@ def set_tone(widget: QWidget, tone: Tone) -> None:
     _paint_tone(widget, tone)
 
 
+def tone_of(widget: QWidget) -> Tone | None:
+    """The tone `set_tone` gave the widget, or None (the scheme's own colour)."""
+    value = widget.property(_TONE_PROPERTY)
+    return Tone(value) if value else None
+
+
 def clear_tone(widget: QWidget) -> None:
     """Back to the scheme's own text colour."""
     widget.setProperty(_TONE_PROPERTY, None)
@@ -133,9 +140,8 @@ def _paint_tone(widget: QWidget, tone: Tone) -> None:
 
 def _repaint_tones(app: QApplication) -> None:
     for widget in app.allWidgets():
-        value = widget.property(_TONE_PROPERTY)
-        if value:
-            _paint_tone(widget, Tone(value))
+        if (tone := tone_of(widget)) is not None:
+            _paint_tone(widget, tone)
 
 
 def outline_colour(palette: QPalette) -> QColor:

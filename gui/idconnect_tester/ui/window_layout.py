@@ -33,6 +33,7 @@ from shiboken6 import isValid
 from idconnect_tester.core.tone import Tone
 from idconnect_tester.ui.countdown_panel import CountdownPanel
 from idconnect_tester.ui.response_panel import ResponsePanel
+from idconnect_tester.ui.theme import tone_of
 from idconnect_tester.ui.widgets import FieldMessage
 from idconnect_tester.ui.window_settings import LayoutKind
 
@@ -60,10 +61,10 @@ REQUEST_MAX_PX = 600  # beyond this a form only gets emptier
 _BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 _RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 _VERTICAL = Qt.Orientation.Vertical
+_HORIZONTAL = Qt.Orientation.Horizontal
 # On the Response dock, while it has room taken from the panel under it: its height before
 # (`give_the_response_room`).
 _OWN_HEIGHT = "ownHeight"
-_HORIZONTAL = Qt.Orientation.Horizontal
 
 
 def first_window_size(available: QRect) -> QSize:
@@ -125,7 +126,7 @@ def _errors_height(window: QMainWindow) -> int:
     return sum(
         message.height() + _row_spacing(message)
         for message in central.findChildren(FieldMessage)
-        if message.isVisible() and message.property("tone") == Tone.ERROR.value
+        if message.isVisible() and tone_of(message) is Tone.ERROR
     )
 
 
