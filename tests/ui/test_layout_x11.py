@@ -183,6 +183,20 @@ def test_at_200_percent_a_second_launch_opens_as_the_first_did() -> None:
 
 
 @pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
+def test_a_window_that_covered_its_screen_covers_the_next_one_too() -> None:
+    """Closed covering 1920×1080 at 200% (960×540 of room), opened at 100% on 1024×700: it
+    came back 958×527, a strip of the screen empty and the Profile row scrolled out of view
+    (tryout AN). A window that covered its screen covers a screen of another size as a first
+    launch there does."""
+    laptop = probe("1024x700", window_manager=True)  # a first launch: the size to expect
+    probe("1920x1080", "--relaunch", scale="2", window_manager=True)  # closed covering it
+    again = probe("1024x700", "--relaunch", window_manager=True)
+    assert again["window"] == laptop["window_at_launch"], again
+    assert again["frame_on_screen"], again["frame_at"]
+    assert again["send_visible"] and again["profile_visible"], again
+
+
+@pytest.mark.skipif(shutil.which("openbox") is None, reason="needs the openbox window manager")
 def test_at_200_percent_a_switch_of_profile_keeps_send_and_the_tab_names_in_view() -> None:
     """1920×1080 at 200%, framed, after the built-in emulator's tokens: a profile with no
     secret key (a message under Secret key), then the built-in emulator picked again in the

@@ -10,6 +10,7 @@ from PySide6.QtGui import QMoveEvent
 from PySide6.QtWidgets import QMainWindow
 from pytestqt.qtbot import QtBot
 
+from idconnect_tester.ui import window_layout
 from idconnect_tester.ui.window_size import KeepsItsNormalSize, keep_frame_on_screen
 
 
@@ -79,3 +80,22 @@ def test_a_window_wider_than_its_screen_keeps_its_left_edge_on_it(qtbot: QtBot) 
     window.move(available.left() - 148, available.top() + 10)
     qtbot.waitUntil(lambda: window.frameGeometry().left() >= available.left())
     assert window.frameGeometry().top() >= available.top()
+
+
+def test_a_window_that_covered_another_screen_covers_this_one_as_a_first_launch() -> None:
+    laptop = QRect(0, 0, 1024, 700)
+    first_on_laptop = window_layout.first_window_size(laptop)
+    # 200% on 1920×1080: 960×540 of room, all but a frame's pixels covered.
+    assert (
+        window_layout.size_on_another_screen(QSize(958, 527), QSize(960, 540), laptop)
+        == first_on_laptop
+    )
+    # A large screen's first window (90% of it) is a covering one too.
+    assert (
+        window_layout.size_on_another_screen(QSize(1728, 972), QSize(1920, 1080), laptop)
+        == first_on_laptop
+    )
+    # A size of one's own, the same screen, or a layout saved before screens were: kept.
+    assert window_layout.size_on_another_screen(QSize(700, 500), QSize(960, 540), laptop) is None
+    assert window_layout.size_on_another_screen(QSize(1024, 700), QSize(1024, 700), laptop) is None
+    assert window_layout.size_on_another_screen(QSize(958, 527), None, laptop) is None

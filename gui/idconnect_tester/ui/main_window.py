@@ -21,7 +21,17 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QElapsedTimer, QEvent, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QElapsedTimer,
+    QEvent,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
@@ -1503,6 +1513,17 @@ class MainWindow(QMainWindow):
         if saved is None or screen is None or self.isMaximized() or self.isFullScreen():
             return  # maximised, the saved size is the screen's: the normal one is restored
         available = screen.availableGeometry()
+        covering = window_layout.size_on_another_screen(
+            saved, self.settings.saved_screen(), available
+        )
+        if covering is not None:
+            # Closed covering a screen of another size, it covers this one as a first launch
+            # would. Closed at 200% on 1920×1080, opened at 100% on 1024×700, it had come back
+            # 958×527, with the Profile row scrolled out of view (tryout AN).
+            place = QRect(QPoint(), covering)
+            place.moveCenter(available.center())
+            self.setGeometry(place)
+            return
         size = saved.boundedTo(available.size())
         if size.width() <= self.width() and size.height() <= self.height():
             return
@@ -1648,6 +1669,7 @@ class MainWindow(QMainWindow):
             QByteArray(self.saveState(window_layout.LAYOUT_VERSION)),
             default_layout=self._default_layout,
             size=self.size(),
+            screen=screen.availableGeometry().size() if (screen := self.screen()) else None,
         )
 
     # --- shutdown ---

@@ -54,6 +54,7 @@ DOCK_TITLES = {
 # came back squeezed on a laptop's; 2 had no tabbed results for a short screen).
 LAYOUT_VERSION = 3
 PREFERRED_SIZE = QSize(1400, 900)  # the least a first window gets, when the screen has it
+FIRST_WINDOW_SHARE = 0.9  # of a large screen, for a first window (a laptop's: all of it)
 WIDE_FROM_PX = 1600  # a window this wide gets two result columns
 REQUEST_SHARE = 0.34  # of the window's width, for the request column
 REQUEST_MIN_PX = 400
@@ -72,8 +73,23 @@ def first_window_size(available: QRect) -> QSize:
     large one — never more than the screen's available area, at any scale."""
     size = available.size()
     if size.width() >= WIDE_FROM_PX:
-        size = QSize(round(size.width() * 0.9), round(size.height() * 0.9))
+        size = QSize(
+            round(size.width() * FIRST_WINDOW_SHARE), round(size.height() * FIRST_WINDOW_SHARE)
+        )
     return size.expandedTo(PREFERRED_SIZE).boundedTo(available.size())
+
+
+def size_on_another_screen(window: QSize, screen: QSize | None, available: QRect) -> QSize | None:
+    """A window closed covering its screen (at least the share a first launch covers), opened
+    on a screen of another size — another monitor, or the same one at another scale: the size
+    a first launch takes there. None when it is the same screen, or the window had a size of
+    its own choosing on it: that size is kept (within the screen)."""
+    if screen is None or screen == available.size():
+        return None
+    share = FIRST_WINDOW_SHARE - 0.01  # a frame's pixels short of it still count
+    if window.width() < screen.width() * share or window.height() < screen.height() * share:
+        return None
+    return first_window_size(available)
 
 
 def is_wide(width: int) -> bool:

@@ -85,6 +85,14 @@ class WindowSettings:
             return QSize(int(width), int(height))
         return None
 
+    def saved_screen(self) -> QSize | None:
+        """The available size of the screen the window was closed on (None before this was
+        saved)."""
+        width, _, height = str(self._settings.value("window/screen", "")).partition(",")
+        if width.isdigit() and height.isdigit():
+            return QSize(int(width), int(height))
+        return None
+
     def save_layout(
         self,
         geometry: QByteArray,
@@ -92,12 +100,16 @@ class WindowSettings:
         *,
         default_layout: LayoutKind | None = None,
         size: QSize | None = None,
+        screen: QSize | None = None,
     ) -> None:
         kind = "" if default_layout is None else default_layout.text()
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
         self._settings.setValue("window/default_layout", kind)
         self._settings.setValue("window/size", f"{size.width()},{size.height()}" if size else "")
+        self._settings.setValue(
+            "window/screen", f"{screen.width()},{screen.height()}" if screen else ""
+        )
         self._sync()
 
     def clear_layout(self) -> None:
