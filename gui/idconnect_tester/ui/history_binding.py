@@ -358,7 +358,7 @@ class HistoryBinding:
         elsewhere = entry.row.profile_id != current.id
         # Said first when it came from another profile: it goes to this one's target.
         loaded = (
-            f"Request made with '{entry.row.profile_name}' loaded into '{current.name}'"
+            f"'{entry.row.profile_name}' request loaded into '{current.name}'"
             if elsewhere
             else "Request loaded"
         )
@@ -371,10 +371,12 @@ class HistoryBinding:
             )
         elif masked:
             said = " and ".join(name.replace("_", " ") for name in masked)
-            were, ones = ("were", "ones") if len(masked) > 1 else ("was", "one")
+            were = "were" if len(masked) > 1 else "was"
+            # Short enough for a laptop's status bar (the History's Load button says it before
+            # the click, in its tooltip, with where the setting is).
             self._say(
-                f"{loaded}; the {said} {were} stored masked, so the form keeps the {ones}"
-                " it had — turn on 'Store full tokens' in the profile settings to reload them",
+                f"{loaded}; the {said} {were} stored masked: the form keeps its own"
+                " ('Store full tokens' keeps them)",
                 Tone.WARNING,
             )
         elif elsewhere:
