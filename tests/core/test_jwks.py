@@ -184,6 +184,27 @@ def test_an_unknown_kid_refetches_exactly_once(emulator: EmulatorServer) -> None
     asyncio.run(body())
 
 
+def test_fetch_again_asks_the_issuer_whatever_the_cache_holds(emulator: EmulatorServer) -> None:
+    """A check the person asks for: the discovery document and the key set the issuer
+    publishes now — a key it has taken out of its set must not verify from the cache."""
+
+    async def body() -> None:
+        counting = CountingClient()
+        cache = JwksCache()
+        async with counting.http:
+            keys = await cache.keys_for(counting.http, issuer=emulator.issuer)
+            kid = keys[0].jwk["kid"]
+            await cache.keys_for(counting.http, issuer=emulator.issuer, kid=kid)
+            assert len(counting.urls) == 2  # cached: the kid is there
+            await cache.keys_for(counting.http, issuer=emulator.issuer, kid=kid, fetch_again=True)
+        assert counting.urls[2:] == [
+            emulator.base_url + "/.well-known/openid-configuration",
+            emulator.base_url + "/.well-known/jwks.json",
+        ]
+
+    asyncio.run(body())
+
+
 def test_concurrent_callers_share_one_fetch(emulator: EmulatorServer) -> None:
     async def body() -> None:
         counting = CountingClient()

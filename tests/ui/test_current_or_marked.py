@@ -1602,3 +1602,38 @@ def test_a_drill_armed_outside_the_window_gets_its_mark_once_an_answer_names_it(
     token_flow(window, qtbot)
     qtbot.waitUntil(lambda: "1 left" in window.drills.mark.text(), timeout=WAIT_MS)
     assert "bad_signature_id_token" in window.drills.mark.text()
+
+
+def test_verify_again_asks_the_issuer_for_its_keys_now(window, qtbot) -> None:
+    """Tryout AO: a server started again with new keys (its old key no longer published), and
+    Verify again said "Verified … kid found in JWKS <url>" from a 10-minute cache, as did Keys…
+    ▸ Fetch from issuer — neither asked the server. A check the person asks for fetches the
+    keys the issuer publishes now: the old key's token fails kid."""
+    first = EmulatorServer(EmulatorConfig(log=False)).start()
+    port = int(first.base_url.rsplit(":", 1)[1])
+    try:
+        add_profile(window, "Restarted", base_url=first.base_url, issuer=first.issuer)
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        token_flow(window, qtbot)
+        wait_for_verdict(window, qtbot)
+        assert window.id_token_panel.check_status("kid") == "pass"
+    finally:
+        first.stop()
+    again = EmulatorServer(EmulatorConfig(log=False, port=port)).start()  # new keys
+    try:
+        for check_again in (
+            window.id_token_panel.verify_button.click,
+            window.session.use_fetched_keys,  # Keys… ▸ Fetch from issuer
+        ):
+            before = shown_verification(window)
+            check_again()
+            qtbot.waitUntil(
+                lambda before=before: shown_verification(window) not in (None, before),
+                timeout=WAIT_MS,
+            )
+            verification = shown_verification(window)
+            assert verification is not None and verification.verdict is Verdict.FAILED
+            assert window.id_token_panel.check_status("kid") == "fail"
+            assert window.id_token_panel.check_status("signature") != "pass"
+    finally:
+        again.stop()

@@ -18,10 +18,12 @@ from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocumentFragment
 from PySide6.QtWidgets import QLabel, QTreeWidget, QWidget
+from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
-from tests.ui.helpers import WAIT_MS, token_flow
+from tests.ui.helpers import WAIT_MS, add_profile, token_flow, type_into
 
 from idconnect_tester.core.exchange import TokenGranted
+from idconnect_tester.emulator import EmulatorConfig, EmulatorServer
 from idconnect_tester.ui.jwt_workbench import (
     KEYS_FROM_ISSUER,
     KEYS_NONE,
@@ -503,3 +505,26 @@ def test_a_verdict_turns_when_exp_passes_without_verifying_again(loop, qtbot) ->
         assert bench.panel.property("stale") is True
     finally:
         close_window(window, qtbot)
+
+
+def test_verify_fetches_the_keys_the_issuer_publishes_now(window: MainWindow, qtbot) -> None:
+    """Tryout AO: the issuer started again with new keys, and Decode and verify still said
+    "kid … found in JWKS <url>" from the keys it had fetched minutes before. Each press asks
+    the issuer: its token now fails kid."""
+    first = EmulatorServer(EmulatorConfig(log=False)).start()
+    port = int(first.base_url.rsplit(":", 1)[1])
+    try:
+        add_profile(window, "Restarted", base_url=first.base_url, issuer=first.issuer)
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        token = emulator_id_token(window, qtbot)
+        bench = open_workbench(window)
+        assert bench.issuer.text() == first.issuer
+        assert verify(bench, qtbot, token, KEYS_FROM_ISSUER).startswith("Verified")
+    finally:
+        first.stop()
+    again = EmulatorServer(EmulatorConfig(log=False, port=port)).start()  # new keys
+    try:
+        assert verify(bench, qtbot, token).startswith("Do not trust")
+        assert bench.panel.check_status("kid") == "fail"
+    finally:
+        again.stop()

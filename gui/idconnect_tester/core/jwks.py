@@ -338,9 +338,11 @@ class JwksCache:
         if not task.cancelled():
             task.exception()  # retrieved here, so an unawaited failure isn't logged as lost
 
-    async def discovery(self, http: httpx.AsyncClient, issuer: str) -> dict[str, Any]:
+    async def discovery(
+        self, http: httpx.AsyncClient, issuer: str, *, fetch_again: bool = False
+    ) -> dict[str, Any]:
         document: dict[str, Any] = await self._shared(
-            ("discovery", issuer), lambda: fetch_discovery(http, issuer)
+            ("discovery", issuer), lambda: fetch_discovery(http, issuer), force=fetch_again
         )
         return document
 
@@ -362,13 +364,17 @@ class JwksCache:
         issuer: str | None = None,
         jwks_url: str | None = None,
         kid: str | None = None,
+        fetch_again: bool = False,
     ) -> list[VerificationKey]:
-        """The keys of `jwks_url`, or of the issuer's discovery `jwks_uri`. Raises KeyFetchError."""
+        """The keys of `jwks_url`, or of the issuer's discovery `jwks_uri`. Raises KeyFetchError.
+        With `fetch_again`, fetched now whatever the cache holds: a key the issuer has stopped
+        publishing is gone at once, not when the cache expires."""
         if jwks_url is None:
             if issuer is None:
                 raise KeyFetchError("Neither an issuer nor a JWKS URL was given")
-            jwks_url = str((await self.discovery(http, issuer))["jwks_uri"])
-        keys = await self.jwks(http, jwks_url)
+            document = await self.discovery(http, issuer, fetch_again=fetch_again)
+            jwks_url = str(document["jwks_uri"])
+        keys = await self.jwks(http, jwks_url, force=fetch_again)
         if kid is None or any(k.jwk.get("kid") == kid for k in keys):
             return keys
         if kid in self._missing_kids.get(jwks_url, set()):
@@ -403,6 +409,7 @@ async def build_context(
     access_token: str | None = None,
     leeway_s: int = DEFAULT_LEEWAY_S,
     now: datetime | None = None,
+    fetch_again: bool = False,
 ) -> VerificationContext:
     """The context the checks compare with, from whichever key source is configured.
 
@@ -413,7 +420,8 @@ async def build_context(
     Only keys found through the issuer's discovery document come with the algorithms the issuer
     names for id_tokens; other sources leave `allowed_algorithms` None (the algorithm row says
     what that means). `token` is only read for its header `kid` (to refetch the JWKS on
-    rotation); `access_token` (of the same response) enables the at_hash check.
+    rotation); `access_token` (of the same response) enables the at_hash check. `fetch_again`
+    (a check the person asked for) fetches the issuer's documents whatever the cache holds.
     """
     found: Sequence[VerificationKey] | None = keys
     note = keys_note or "No JWKS, issuer or key given: the signature was not checked"
@@ -429,10 +437,14 @@ async def build_context(
             try:
                 if jwks_url is None and issuer is not None:
                     algorithms, algorithms_note = signing_algorithms(
-                        await cache.discovery(http, issuer)
+                        await cache.discovery(http, issuer, fetch_again=fetch_again)
                     )
                 found = await cache.keys_for(
-                    http, issuer=issuer, jwks_url=jwks_url, kid=_header_kid(token)
+                    http,
+                    issuer=issuer,
+                    jwks_url=jwks_url,
+                    kid=_header_kid(token),
+                    fetch_again=fetch_again,
                 )
             except KeyFetchError as exc:
                 note = f"JWKS could not be fetched: {exc}"

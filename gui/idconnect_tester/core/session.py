@@ -953,11 +953,11 @@ class Session:
         """Check the displayed id_token again ("Verify again"), against its own issuer."""
         if self._chain is None or self._chain.id_token_grant is None:
             return False
-        self._start_verification()
+        self._start_verification(fetch_keys_again=True)
         self._publish()
         return True
 
-    def _start_verification(self) -> None:
+    def _start_verification(self, *, fetch_keys_again: bool = False) -> None:
         chain = self._chain
         grant = chain.id_token_grant if chain is not None else None
         if chain is None or grant is None or grant.granted.id_token is None:
@@ -973,6 +973,7 @@ class Session:
             leeway_s=self._leeway_s,
             sign_in_id_token=None if grant is chain.first else chain.first.granted.id_token or "",
             sign_in_failed=() if grant is chain.first else self._failed_on_arrival(chain.first),
+            fetch_keys_again=fetch_keys_again,
         )
         self._verifying = _Verifying(job, grant.exchange)
         self._emit(VerificationRequested(job))

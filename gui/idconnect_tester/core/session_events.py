@@ -322,6 +322,9 @@ class VerificationJob:
     sign_in_id_token: str | None = field(default=None, repr=False)
     # The checks that sign-in's id_token failed when it came, if it failed any.
     sign_in_failed: tuple[str, ...] = ()
+    # Asked for by the person (Verify again, other keys): the issuer's keys are fetched anew,
+    # so a key it no longer publishes fails now rather than when the cache expires.
+    fetch_keys_again: bool = False
 
 
 # --- events ---

@@ -29,6 +29,7 @@ async def fetch_context(
         nonce=job.nonce,
         access_token=job.access_token,
         leeway_s=job.leeway_s,
+        fetch_again=job.fetch_keys_again,
     )
     if job.pasted_keys is not None:
         return context, f"Keys: {job.pasted_description}"

@@ -396,6 +396,9 @@ class JwtWorkbench(QDialog):
                 client_id=client_id,
                 nonce=nonce,
                 leeway_s=leeway,
+                # The person pressed Verify: the keys the issuer publishes now, not a copy
+                # that may still hold a key since taken out of its set.
+                fetch_again=True,
             )
             context = dataclasses.replace(context, authorization_response=response)
             if generation == self._generation:
