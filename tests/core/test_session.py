@@ -723,6 +723,33 @@ def test_an_edit_to_the_profile_says_what_changed_not_another_target(
     assert access_state(panels) is TokenState.OTHER_TARGET
 
 
+def test_an_edit_shows_this_profiles_own_results_though_another_targets_are_newer(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AO: tokens on Sandbox, newer ones on Production, back on Sandbox, and one
+    character of its base URL edited: every panel showed Production's tokens ("From another
+    target"), Sandbox's own results gone from view. They are Sandbox's, marked as from before
+    the edit — whichever target was used last."""
+    exchange_code(session, clock, signer)
+    session.set_target(PRODUCTION)
+    clock.advance(30)
+    exchange_code(session, clock, signer, code="code-2", target=PRODUCTION)
+    session.set_target(SANDBOX)
+    edited = replace(SANDBOX.profile, base_url="http://127.0.0.1:19001")
+    session.set_target(Origin(edited))
+    for view in (panels.tokens, panels.raw, panels.error):
+        assert view.freshness.stale
+        assert "Sandbox before its base URL changed" in view.freshness.note
+        assert view.freshness.label == "target edited"
+    assert panels.tokens.granted.access_token == "access-code-1"
+    assert access_state(panels) is TokenState.TARGET_EDITED
+    # Another profile's results still show on a profile that has none of its own.
+    fresh = Origin(replace(SANDBOX.profile, id="p-new", name="New", base_url="http://h:1"))
+    session.set_target(fresh)
+    assert panels.tokens.granted.access_token == "access-code-2"
+    assert panels.tokens.freshness.label == "other target"
+
+
 def test_verify_again_after_a_switch_checks_against_the_tokens_own_issuer(
     session, panels, clock, signer
 ) -> None:

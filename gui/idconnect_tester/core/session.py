@@ -1428,8 +1428,8 @@ class Session:
     def _results_target(self) -> tuple[str, ...] | None:
         """Whose steps the error and raw panels show (and, with no tokens of this client, the
         token panels): the current target's; with none yet, the latest of its client's (a copy
-        of its profile); else the target of the latest step anywhere — so every panel shows
-        the same target's results."""
+        of its profile); else this profile's before an edit; else the target of the latest
+        step anywhere — so every panel shows the same target's results."""
         target = self._target
         if target is None:
             return None
@@ -1446,8 +1446,14 @@ class Session:
             if e.origin is not None
             and e.origin.profile.app_token.strip() == target.profile.app_token.strip()
         ]
-        if same_token or same_client:
-            latest = max(same_token or same_client, key=lambda error: error.at)
+        # An edit of the base URL makes another client: the results the person was working
+        # on are still this profile's, marked as from before the edit — not the latest
+        # another profile happened to get (tryout AO).
+        same_profile = [
+            e for e in self._errors.values() if e.origin and not e.origin.is_other_profile(target)
+        ]
+        if mine := same_token or same_client or same_profile:
+            latest = max(mine, key=lambda error: error.at)
             return latest.origin.key if latest.origin is not None else None
         return self._error.origin.key if self._error and self._error.origin else None
 
