@@ -259,6 +259,11 @@ def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> Non
     # No "until …" under a revoked token's "—", as if it still lasted (tryout AL).
     access = window.countdown_panel.rows["access"]
     assert access.detail.text().startswith("was to last until ")
+    # The advice beside it is a real revocation's ("Press Get code for new tokens"): the
+    # drill's row says the server never saw the request (tryout AO: they contradicted).
+    assert window.error_panel.hint.text()
+    drill_row = window.error_panel.drill.text()
+    assert "revoked_token" in drill_row and "never saw this request" in drill_row
 
     granted = send_and_wait(window, qtbot)  # the emulator never revoked it: granted
     assert isinstance(granted.outcome, TokenGranted)

@@ -102,11 +102,20 @@ def made_by(drill: str) -> str:
     return f"made by the emulator's {drill} drill"
 
 
-def staged_by(drill: str, *, cancelled: bool) -> str:
+def staged_by(drill: str, *, cancelled: bool, in_the_servers_place: bool = False) -> str:
     """The error panel's "Staged by" row for a step the armed `drill` answered: the outcome,
-    on purpose — or, for one the person cancelled, the wait alone."""
+    on purpose — or, for one the person cancelled, the wait alone. A drill that answered in
+    the server's place left the tokens and the code as they were: the advice beside it is for
+    a real answer like it (tryout AO: "Press Get code for new tokens" under a staged revoke,
+    and the token then refreshed)."""
     if cancelled:
         return f"the wait, by the emulator's {drill} drill — the cancel was yours"
+    if in_the_servers_place:
+        return (
+            f"the emulator's {drill} drill, in the server's place — the server never saw "
+            "this request, and your tokens and code are as they were. What to try is for a "
+            "real answer like this one"
+        )
     return f"the emulator's {drill} drill — on purpose, not a fault of the server"
 
 

@@ -1548,11 +1548,12 @@ class Session:
             origin,
             freshness,
             when,
-            id_token_failed,
-            failed_since,
-            drill,
-            cancelled,
-            with_pasted_keys,
+            id_token_failed=id_token_failed,
+            id_token_failed_since=failed_since,
+            drill=drill,
+            drill_answered=shown.exchange is not None and made_up_by(shown.exchange) is not None,
+            cancelled=cancelled,
+            failed_with_pasted_keys=with_pasted_keys,
         )
 
     def _id_token_failures(

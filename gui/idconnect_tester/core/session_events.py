@@ -295,6 +295,7 @@ class ErrorView:
     # was checked again): the checks that fail. The step itself was no error.
     id_token_failed_since: tuple[str, ...] = ()
     drill: str = ""  # the emulator drill that staged that step's outcome, if one did
+    drill_answered: bool = False  # that drill answered in the server's place (it saw nothing)
     cancelled: bool = False  # the person cancelled that step (a drill may have held it back)
     # The checks it fails now were run with keys the person pasted, not the issuer's.
     failed_with_pasted_keys: bool = False

@@ -118,7 +118,11 @@ class ErrorPanel(QWidget):
             self._clear("No error" if view is not None else "Nothing sent yet in this run")
             return
         if view is not None and view.drill:
-            self.drill.setText(staged_by(view.drill, cancelled=view.cancelled))
+            self.drill.setText(
+                staged_by(
+                    view.drill, cancelled=view.cancelled, in_the_servers_place=view.drill_answered
+                )
+            )
             self._show_rows_with_content()
 
     def _clear(self, status: str) -> None:
