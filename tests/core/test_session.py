@@ -630,6 +630,16 @@ def test_back_on_a_target_the_error_panel_shows_how_its_own_latest_step_ended(
     short = panels.tokens.freshness.short
     assert short.startswith("Older: the latest failed: 401; this is from "), short
     assert len(short) < len(panels.tokens.freshness.note)
+    # A network error by its kind: "Network error (refused) after 3 ms" cut in the middle
+    # had lost it ("Netw…fter 3 ms", tryout AO).
+    clock.advance(5)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=SANDBOX)
+    assert "Network error (refused)" in panels.tokens.freshness.note
+    short = panels.tokens.freshness.short
+    assert short.startswith("Older: the latest failed: refused; this is from "), short
+    session.set_target(PRODUCTION)
+    clock.advance(5)
+    session.exchange_finished(network_error(clock.now), sent=None, origin=PRODUCTION)
     session.set_target(PRODUCTION)
     assert panels.error.report.status.startswith("Network error")
     # A target with no step of its own shows the latest step anywhere, marked as another's.

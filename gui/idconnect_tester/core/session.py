@@ -1702,18 +1702,22 @@ def _older_than(later: Exchange, when: str) -> Freshness:
         True,
         f"Older: {_the_latest(later)} {_ended(later)}; this is from {when}",
         "older",
-        short=f"Older: the latest {_ended(later)}; this is from {when}",
+        short=f"Older: the latest {_ended(later, brief=True)}; this is from {when}",
     )
 
 
-def _ended(exchange: Exchange) -> str:
+def _ended(exchange: Exchange, *, brief: bool = False) -> str:
     """How an exchange ended, briefly, for "the latest token request (…) failed: 401" (the
-    status's reason is on the Error panel beside, the timings in the raw exchange)."""
+    status's reason is on the Error panel beside, the timings in the raw exchange). `brief`:
+    a network error by its kind alone ("failed: refused"), for a narrow panel — cut in the
+    middle, "Network error (refused) after 3 ms" had lost the kind (tryout AO)."""
     if exchange.succeeded:
         return "succeeded"
     if exchange.cancelled:
-        return f"was {exchange.summary().lower()}"
+        return "was cancelled" if brief else f"was {exchange.summary().lower()}"
     response = exchange.response
+    if brief and isinstance(exchange.outcome, NetworkError):
+        return f"failed: {exchange.outcome.kind.value}"
     if response is None:  # a network error, or nothing sent
         return f"failed: {exchange.summary()}"
     said = str(response.status)
