@@ -224,6 +224,10 @@ def test_key_type_must_fit_the_algorithm(rsa_key) -> None:
         ({"exp": int(NOW.timestamp()) - 3600}, "exp", "Expired"),
         ({"exp": None}, "exp", "no exp"),
         ({"exp": "tomorrow"}, "exp", "not a NumericDate"),
+        # The JSON the token holds, not Python's spelling of it (tryout AO: "True").
+        ({"exp": True}, "exp", "not a NumericDate: true "),
+        ({"sub": ["a"]}, "sub", 'sub is ["a"]: it must be'),
+        ({"sub": False}, "sub", "sub is false: it must be"),
         ({"iat": int(NOW.timestamp()) + 3600}, "iat", "future"),
         ({"nbf": int(NOW.timestamp()) + 3600}, "nbf", "Not valid before"),
         ({"nonce": "replayed"}, "nonce", "differs"),
@@ -330,3 +334,16 @@ def test_one_audience_listed_twice_needs_no_azp(rsa_key, keys) -> None:
 def test_a_token_not_yet_valid_says_the_leeway_it_was_given(rsa_key, keys) -> None:
     found = rows(sign(rsa_key, claims(nbf=int(NOW.timestamp()) + 3600)), context(keys))
     assert found["nbf"][0] is CheckStatus.FAIL and "leeway 60 s" in found["nbf"][1]
+
+
+def test_a_failure_pyjwt_does_not_judge_gets_no_second_opinion(rsa_key, keys) -> None:
+    """Tryout AO: a token failing only its nonce, which PyJWT never looks at, had "= agrees"
+    in the second-opinion row beside a failed verdict: PyJWT accepts it, so it has no opinion
+    on that failure — a skipped row saying so, not an agreement."""
+    found = rows(sign(rsa_key, claims(nonce="replayed")), context(keys))
+    assert found["nonce"][0] is CheckStatus.FAIL
+    status, detail = found["second-opinion"]
+    assert status is CheckStatus.SKIPPED and "nonce" in detail
+    # A failure PyJWT judges too is an agreement on it.
+    found = rows(sign(rsa_key, claims(aud="someone-else")), context(keys))
+    assert found["second-opinion"][0] is CheckStatus.PASS

@@ -244,6 +244,26 @@ def test_the_room_a_message_kept_while_typing_closes_when_the_field_is_left(
     qtbot.waitUntil(lambda: not secret.isVisible(), timeout=WAIT_MS)
 
 
+def test_the_room_closes_too_when_the_edit_was_undone(window: MainWindow, qtbot) -> None:
+    """Tryout AO: a port out of range typed into Base URL, Ctrl+Z, and the field left — its
+    message's blank room stayed until the next profile switch (the field was back as it was,
+    so Qt never said its editing had finished)."""
+    add_profile(window, "Sandbox A")
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+    base_url = window.target_panel.base_url
+    base_url.setFocus()
+    base_url.end(False)
+    qtbot.keyClicks(base_url, "0")  # …:NNNNN0, out of range
+    message = window.target_panel.messages["base_url"]
+    qtbot.waitUntil(lambda: bool(message.text()), timeout=WAIT_MS)
+    qtbot.keyClick(base_url, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert base_url.text() == window.targets.current.base_url
+    qtbot.waitUntil(lambda: message.text() == "", timeout=WAIT_MS)
+    window.form.code.setFocus()  # the person moves on
+    qtbot.waitUntil(lambda: not message.isVisible(), timeout=WAIT_MS)
+
+
 def settled_place(window: MainWindow, widget: QWidget) -> QPoint:
     """Where `widget` is in the window once the layouts pending have been made (each may
     post another: the column's, then the docks' sizes, then the column's again)."""

@@ -42,6 +42,7 @@ from idconnect_tester.core.jwt_decode import (
     readable_despite_signature,
 )
 from idconnect_tester.core.key_fit import describe_key, key_problem, rsa_signature_size
+from idconnect_tester.core.visible_text import shown_value
 
 __all__ = [
     "ALLOWED_ALGORITHMS",
@@ -262,7 +263,7 @@ def _crit_check(header: dict[str, Any]) -> CheckResult:
         return passed("crit", "No crit header: no extension needs understanding")
     crit = header["crit"]
     if not isinstance(crit, list) or not crit or not all(isinstance(n, str) for n in crit):
-        return failed("crit", f"crit is {crit!r}: it must be a non-empty list of names")
+        return failed("crit", f"crit is {shown_value(crit)}: it must be a non-empty list of names")
     standard = sorted(set(crit) & _STANDARD_HEADER_NAMES)
     if standard:
         return failed("crit", f"crit lists standard parameters ({', '.join(standard)})")
@@ -288,7 +289,7 @@ def _type_check(header: dict[str, Any]) -> CheckResult:
     if isinstance(cty, str) and cty.lower() in ("jwt", "application/jwt"):
         return failed(
             "typ",
-            f"cty is {cty!r}: the payload would be a nested JWT, but it is claims "
+            f"cty is {shown_value(cty)}: the payload would be a nested JWT, but it is claims "
             "(RFC 7519 §7.2 step 8); an id_token is nested only inside encryption (OIDC Core §2)",
         )
     if "typ" not in header:
@@ -296,17 +297,19 @@ def _type_check(header: dict[str, Any]) -> CheckResult:
     typ = header["typ"]
     if not isinstance(typ, str):
         # A hint for the application, which a JWS implementation ignores (RFC 7515 §4.1.9).
-        return warned("typ", f"typ is {typ!r}, not a string (RFC 7515 §4.1.9)")
+        return warned("typ", f"typ is {shown_value(typ)}, not a string (RFC 7515 §4.1.9)")
     kind = typ.lower().removeprefix("application/")
     if kind in ("jwt", "jose"):
-        return passed("typ", f"typ is {typ!r}")
+        return passed("typ", f"typ is {shown_value(typ)}")
     if kind.endswith("+jwt"):
         return failed(
             "typ",
-            f"typ is {typ!r}: the issuer typed it as another kind of JWT, not an id_token "
-            "(RFC 8725 §3.11–3.12)",
+            f"typ is {shown_value(typ)}: the issuer typed it as another kind of JWT, not an "
+            "id_token (RFC 8725 §3.11–3.12)",
         )
-    return warned("typ", f"typ is {typ!r}, a type id_tokens don't carry (RFC 7515 §4.1.9)")
+    return warned(
+        "typ", f"typ is {shown_value(typ)}, a type id_tokens don't carry (RFC 7515 §4.1.9)"
+    )
 
 
 def _permitted_algorithms(context: VerificationContext) -> frozenset[str]:
@@ -389,24 +392,29 @@ def _find_key(
             "when there are several",
         ), []
     if not isinstance(kid, str):
-        return failed("kid", f"kid is {kid!r}: it must be a string (RFC 7515 §4.1.4)"), []
+        return failed(
+            "kid", f"kid is {shown_value(kid)}: it must be a string (RFC 7515 §4.1.4)"
+        ), []
     same_kid = [key for key in keys if key.jwk.get("kid") == kid]
     if not same_kid and len(keys) == 1 and "kid" not in keys[0].jwk:
         # One key given by hand without a kid (a PEM key or certificate): the person chose the
         # key, and a kid is only a hint for picking one (RFC 7515 §4.1.4).
-        why = f"The token names {kid!r}; the one key in {keys[0].source} has no kid, so it was used"
+        why = (
+            f"The token names {shown_value(kid)}; the one key in {keys[0].source} has no kid, "
+            "so it was used"
+        )
         return passed("kid", why), keys[:1]
     encrypting = [key for key in context.keys if key.for_encryption and key.jwk.get("kid") == kid]
     if not same_kid and encrypting:
         return failed(
             "kid",
-            f"{kid!r} in {encrypting[0].source} is a key for encryption (use: enc), which never "
-            "verifies a signature (RFC 7517 §4.2)",
+            f"{shown_value(kid)} in {encrypting[0].source} is a key for encryption (use: enc), "
+            "which never verifies a signature (RFC 7517 §4.2)",
         ), []
     if not same_kid:
         sources = sorted({k.source for k in keys}) or ["the key set"]
         return failed(
-            "kid", f"{kid!r} is not in {', '.join(sources)} (signed by an unknown key?)"
+            "kid", f"{shown_value(kid)} is not in {', '.join(sources)} (signed by an unknown key?)"
         ), []
     # RFC 7517 §4.5 lets keys of different types share a kid: take the one that fits.
     fitting = [k for k in same_kid if isinstance(alg, str) and key_problem(k.jwk, alg) is None]
@@ -414,9 +422,11 @@ def _find_key(
     if len(candidates) > 1:
         # Distinct kids are only a SHOULD (RFC 7517 §4.5): each key of that kid is tried.
         return passed(
-            "kid", f"{kid!r} names {len(candidates)} keys in {candidates[0].source}; each is tried"
+            "kid",
+            f"{shown_value(kid)} names {len(candidates)} keys in {candidates[0].source}; "
+            "each is tried",
         ), candidates
-    return passed("kid", f"{kid!r} found in {candidates[0].source}"), candidates
+    return passed("kid", f"{shown_value(kid)} found in {candidates[0].source}"), candidates
 
 
 # Header members that carry a key, or say where to fetch one. OIDC Core §2: id_tokens SHOULD NOT
@@ -509,7 +519,7 @@ def _key_rows(
         (rows for rows in tried if rows[1].status is CheckStatus.PASS), tried[0]
     )
     if len(tried) > 1 and signature_row.status is not CheckStatus.PASS:
-        named = f"None of the {len(tried)} keys named {decoded.header.get('kid')!r}"
+        named = f"None of the {len(tried)} keys named {shown_value(decoded.header.get('kid'))}"
         if any(key_row.status is CheckStatus.PASS for key_row, _, _ in tried):
             why = f"{named} verifies it: the token was altered or signed by another key"
         else:  # no signature was tried: the key row says why none fits

@@ -22,7 +22,7 @@ from idconnect_tester.core.id_token_model import (
     warned,
 )
 from idconnect_tester.core.jwt_decode import b64url_encode, describe_seconds, numeric_seconds
-from idconnect_tester.core.visible_text import escape_hidden
+from idconnect_tester.core.visible_text import escape_hidden, shown_value
 from idconnect_tester.core.wording import clock_time_on, counted
 
 SUB_MAX_LENGTH: Final = 255  # OIDC Core §2: sub "MUST NOT exceed 255 ASCII characters"
@@ -49,7 +49,8 @@ def _as_at_sign_in(
         return result
     return failed(
         name,
-        f"{name} is {claims.get(name)!r}, but the sign-in's id_token had {original[name]!r}: "
+        f"{name} is {shown_value(claims.get(name))}, but the sign-in's id_token had "
+        f"{shown_value(original[name])}: "
         f"a refreshed id_token's {name} MUST be the same (OIDC Core §12.2)"
         + _sign_in_note(context),
     )
@@ -99,7 +100,9 @@ def issuer_check(claims: dict[str, Any], context: VerificationContext) -> CheckR
     if iss is None:
         return failed("iss", "The token has no iss claim (OIDC Core §2: REQUIRED)")
     if not isinstance(iss, str) or not iss:
-        return failed("iss", f"iss is {iss!r}: it must be a non-empty string (RFC 7519 §4.1.1)")
+        return failed(
+            "iss", f"iss is {shown_value(iss)}: it must be a non-empty string (RFC 7519 §4.1.1)"
+        )
     if context.issuer is None:
         result = _not_compared("iss", repr(iss), "issuer", "item 2")
     else:
@@ -107,7 +110,8 @@ def issuer_check(claims: dict[str, Any], context: VerificationContext) -> CheckR
             "iss",
             _same(iss, context.issuer),
             f"iss is {context.issuer}",
-            f"iss is {iss!r}, expected {context.issuer!r} (OIDC Core §3.1.3.7 item 2)",
+            f"iss is {shown_value(iss)}, expected {shown_value(context.issuer)} "
+            "(OIDC Core §3.1.3.7 item 2)",
         )
     return _as_at_sign_in(result, claims, context)
 
@@ -117,14 +121,16 @@ def subject_check(claims: dict[str, Any], context: VerificationContext) -> Check
         return failed("sub", "The token has no sub claim (OIDC Core §2: REQUIRED)")
     sub = claims["sub"]
     if not isinstance(sub, str) or not sub:
-        return failed("sub", f"sub is {sub!r}: it must be a non-empty string (OIDC Core §2)")
+        return failed(
+            "sub", f"sub is {shown_value(sub)}: it must be a non-empty string (OIDC Core §2)"
+        )
     if len(sub) > SUB_MAX_LENGTH or not sub.isascii():
         return failed(
             "sub",
             f"sub is {counted(len(sub), 'character')}{'' if sub.isascii() else ', not all ASCII'}: "
             f"OIDC Core §2 allows at most {SUB_MAX_LENGTH} ASCII characters",
         )
-    return _as_at_sign_in(passed("sub", f"sub is {sub!r}"), claims, context)
+    return _as_at_sign_in(passed("sub", f"sub is {shown_value(sub)}"), claims, context)
 
 
 def _audiences(claims: dict[str, Any]) -> list[str] | None:
@@ -152,7 +158,8 @@ def audience_check(claims: dict[str, Any], context: VerificationContext) -> Chec
     elif client not in audiences:
         result = failed(
             "aud",
-            f"aud is {claims['aud']!r}; it should contain {client!r} (OIDC Core §3.1.3.7 item 3)",
+            f"aud is {shown_value(claims['aud'])}; it should contain {shown_value(client)} "
+            "(OIDC Core §3.1.3.7 item 3)",
         )
     elif others := sorted(set(audiences) - {client}):
         # This app knows of no other audience the client trusts: each one is untrusted.
@@ -198,14 +205,15 @@ def authorized_party_check(claims: dict[str, Any], context: VerificationContext)
         return passed("azp", "No azp; with a single audience none is needed")
     azp = claims["azp"]
     if not isinstance(azp, str):
-        return failed("azp", f"azp is {azp!r}: it must be a string (OIDC Core §2)")
+        return failed("azp", f"azp is {shown_value(azp)}: it must be a string (OIDC Core §2)")
     if context.client_id is None:
-        return skipped("azp", f"azp is {azp!r}; no client id configured to compare with")
+        return skipped("azp", f"azp is {shown_value(azp)}; no client id configured to compare with")
     return row(
         "azp",
         _same(azp, context.client_id),
         f"azp is {context.client_id}, this client",
-        f"azp is {azp!r}: the token was issued to another client, not {context.client_id!r} "
+        f"azp is {shown_value(azp)}: the token was issued to another client, not "
+        f"{shown_value(context.client_id)} "
         "(OIDC Core §3.1.3.7 item 5)",
     )
 
@@ -228,7 +236,9 @@ def _numeric_time(name: str, claims: dict[str, Any], required: bool) -> CheckRes
         )
     if seconds is None:
         return failed(
-            name, f"{name} is not a NumericDate: {claims[name]!r} (RFC 7519 §2: a JSON number)"
+            name,
+            f"{name} is not a NumericDate: {shown_value(claims[name])} "
+            "(RFC 7519 §2: a JSON number)",
         )
     return seconds
 
@@ -375,7 +385,8 @@ def nonce_check(claims: dict[str, Any], context: VerificationContext) -> CheckRe
         "nonce matches the one sent to authorize",
         # Both values, as the aud row gives both (tryout AI): which authorize step the token
         # is from is found by its nonce.
-        f"nonce {nonce!r} differs from the {context.nonce!r} sent to authorize (replayed token?)",
+        f"nonce {shown_value(nonce)} differs from the {shown_value(context.nonce)} sent to "
+        "authorize (replayed token?)",
     )
 
 
@@ -436,7 +447,7 @@ def _hash_row(header: dict[str, Any], claimed: object, bound: _Bound) -> CheckRe
     """The row for a hash claim present in the token, compared with what it binds."""
     name = bound.claim
     if not isinstance(claimed, str):
-        return failed(name, f"{name} is {claimed!r}: it must be a string")
+        return failed(name, f"{name} is {shown_value(claimed)}: it must be a string")
     if not bound.value.isascii():
         return failed(
             name,
@@ -446,7 +457,7 @@ def _hash_row(header: dict[str, Any], claimed: object, bound: _Bound) -> CheckRe
     alg = header.get("alg")
     expected = _left_half_hash(bound.value, alg) if isinstance(alg, str) else None
     if expected is None:
-        return failed(name, f"{name} can't be computed for alg {alg!r}")
+        return failed(name, f"{name} can't be computed for alg {shown_value(alg)}")
     return row(
         name,
         _same(claimed, expected),
@@ -472,7 +483,9 @@ def access_token_hash_check(
         return skipped("at_hash", f"The token has no at_hash (optional {optional})")
     if access_token is None:
         if not isinstance(claims["at_hash"], str):
-            return failed("at_hash", f"at_hash is {claims['at_hash']!r}: it must be a string")
+            return failed(
+                "at_hash", f"at_hash is {shown_value(claims['at_hash'])}: it must be a string"
+            )
         return skipped("at_hash", "No access token from the same response to compare with")
     bound = _Bound(
         "at_hash",

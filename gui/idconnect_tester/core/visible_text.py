@@ -72,3 +72,15 @@ def visible_json(value: Any) -> str:
     controls itself; everything else it writes raw. Every raw newline in its output is one it
     put between members (a newline inside a string it writes as `\\n`), so those are kept."""
     return escape_hidden(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def shown_value(value: Any) -> str:
+    """A token's value quoted in a sentence: a string as Python quotes it (hidden characters
+    escaped), anything else as the JSON the token holds — `true`, `null`, `["a", "b"]`, not
+    Python's `True`, `None`, `['a', 'b']` (tryout AO: "exp is not a NumericDate: True")."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return escape_hidden(json.dumps(value, ensure_ascii=False))
+    except (TypeError, ValueError):  # not from JSON after all: as Python says it
+        return repr(value)
