@@ -329,3 +329,18 @@ def test_help_shows_examples(id_token: IdToken) -> None:
     done = id_token("--help")
     assert done.returncode == 0
     assert "examples:" in done.stdout and "--jwks-file" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "said"),
+    [(("",), None, "TOKEN given is empty"), (("-",), "\n", "standard input was empty")],
+    ids=["empty argument", "empty stdin"],
+)
+def test_no_token_at_all_is_a_usage_error(
+    id_token: IdToken, args: tuple[str, ...], stdin: str | None, said: str
+) -> None:
+    """Tryout AO: `id-token ""` (an unset variable) exited 1, as a token that failed its checks
+    does: a script could not tell a call gone wrong from a bad token."""
+    done = id_token(*args, "--decode-only", stdin=stdin)
+    assert done.returncode == 2 and said in done.stderr, done
+    assert done.stdout == ""

@@ -238,6 +238,11 @@ def run(
         if token == "-":
             token = (stdin or sys.stdin).read()
         token = token.strip()
+        if not token:
+            # Nothing to check is a call gone wrong (an unset variable, an empty pipe), not a
+            # token that failed: a script tells the two apart by the exit status (tryout AO).
+            where = "standard input was empty" if args.token == "-" else "the TOKEN given is empty"
+            raise UsageError(f"no token to check: {where}")
         keys: list[VerificationKey] | None = None
         keys_note: str | None = None
         if args.jwks_file is not None:
