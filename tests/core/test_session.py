@@ -470,6 +470,36 @@ def test_a_code_sent_to_another_server_is_said_to_be_its_issuers_still(
     assert note is not None and note.startswith("Unused here")
 
 
+def test_a_refreshs_401_after_a_switch_back_is_the_verifiers_not_a_codes(
+    session, panels, clock, signer
+) -> None:
+    """Tryout AP: tokens here, Get code on Production, back here, and a refresh — the form
+    still holding Production's code and verifier. Its 401 "Invalid code" was blamed on
+    Production's code ("only that server and client can redeem it"), which a refresh does not
+    send: it is the verifier, not this refresh token's, as the note under Verifier said."""
+    exchange_code(session, clock, signer)  # this chain's verifier: "v" * 43
+    session.set_target(PRODUCTION)
+    theirs = authorize(session, code="code-p")
+    session.set_target(SANDBOX)
+    clock.advance(5)
+    sent = TokenRequest.from_form(
+        "refresh_token",
+        refresh_token="refresh-code-1",
+        code="code-p",
+        code_verifier=theirs.pkce.code_verifier,
+    )
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=sent, origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert hint.kind is HintKind.VERIFIER_MISMATCH, hint
+    assert PRODUCTION.label in hint.advice and "redeem" not in hint.title
+    # With this chain's own verifier the same 401 is no mismatch: the generic hint stands.
+    clock.advance(5)
+    own = replace(sent, code_verifier="v" * 43)
+    session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=own, origin=SANDBOX)
+    hint = panels.error.report.hint
+    assert hint is None or hint.kind is not HintKind.VERIFIER_MISMATCH
+
+
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:
     exchange_code(session, clock, signer)
     other = TokenRequest.from_form("authorization_code", code="typo", code_verifier="v" * 43)

@@ -674,6 +674,7 @@ class Session:
                 self._replay_hint(exchange, sent, origin)
                 or self._elsewhere_hint(exchange, sent, origin)
                 or self._verifier_hint(exchange, sent, origin)
+                or self._refresh_verifier_hint(exchange, sent, origin)
                 or self._refresh_token_elsewhere_hint(report, sent, origin)
                 or self._revocation_hint(report, sent, origin)
             )
@@ -735,12 +736,14 @@ class Session:
     ) -> Hint | None:
         """A 401 for a code another server's Get code gave (in this run) is that: only the
         server and client it was issued to can redeem it — not "used already, expired, or…"
-        (tryout Z)."""
+        (tryout Z). Only a code exchange sends its code: a refresh after a switch back (the
+        form still holding the other server's code) sends none (tryout AP)."""
         code = sent.code.strip()
         source = self._origin_for_code.get(code) if code else None
         outcome = exchange.outcome
         if (
-            source is None
+            sent.grant_type != vendor.GRANT_AUTHORIZATION_CODE
+            or source is None
             or origin.same_client(source)
             or not isinstance(outcome, ApiError)
             or not is_invalid_code(outcome, exchange.endpoint)
@@ -824,6 +827,38 @@ class Session:
             "code (PKCE, RFC 7636 §4.6): the server refused the code, and may have spent it "
             "with this try. Press Get code for a fresh code and verifier, and send them "
             "together.",
+        )
+
+    def _refresh_verifier_hint(
+        self, exchange: Exchange, sent: TokenRequest, origin: Origin
+    ) -> Hint | None:
+        """A refresh's 401 "Invalid code" sent with another verifier than the one its refresh
+        token's code was exchanged with is that mismatch, as the note under Verifier said before
+        the Send (tryout AP: after a switch back, the form held the other server's verifier)."""
+        outcome = exchange.outcome
+        chain = self._chain_issuing(sent.refresh_token)
+        if (
+            sent.grant_type != vendor.GRANT_REFRESH_TOKEN
+            or chain is None
+            or not chain.origin.same_client(origin)  # another server's token: said as such
+            or not chain.code_verifier
+            or sent.code_verifier.strip() == chain.code_verifier
+            or not isinstance(outcome, ApiError)
+            or not is_invalid_code(outcome, exchange.endpoint)
+        ):
+            return None
+        source = self._origin_for_code.get(sent.code.strip()) if sent.code.strip() else None
+        whose = (
+            f"the one of Get code on {source.label}"
+            if source is not None and not source.same_client(origin)
+            else "another Get code's"
+        )
+        return Hint(
+            HintKind.VERIFIER_MISMATCH,
+            "Not this refresh token's verifier",
+            f"The codeVerifier sent is {whose}, not the one this refresh token's code was "
+            "exchanged with: the server refused the refresh. Use its verifier (under "
+            "Verifier) puts that one back.",
         )
 
     def _revocation_hint(
