@@ -256,9 +256,13 @@ def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> Non
     note = window.response_panel.refresh_info.text()
     assert "revoked_token drill" in note
     assert note.count("(") == note.count(")"), note  # tryout AK: its ")" was lost
-    # No "until …" under a revoked token's "—", as if it still lasted (tryout AL).
+    # Staged, the revocation is the drill's word alone: the emulator holds the token until
+    # then, and the line under its "—" names the drill (tryout AP) — as does the note under
+    # Refresh token, which told the person to get new tokens they still had.
     access = window.countdown_panel.rows["access"]
-    assert access.detail.text().startswith("was to last until ")
+    assert access.detail.text().startswith("until ") and "revoked_token" in access.detail.text()
+    advice = window.form.messages["refresh_token"].text()
+    assert "revoked_token" in advice and "get new tokens" not in advice
     # The advice beside it is a real revocation's ("Press Get code for new tokens"): the
     # drill's row says the server never saw the request (tryout AO: they contradicted).
     assert window.error_panel.hint.text()
@@ -500,7 +504,11 @@ def test_the_reported_sequence_replay_then_revoked_refresh(window, qtbot) -> Non
     for countdown in ("expiryCountdown", "idTokenExpiryCountdown"):
         assert text_of(window, f"{countdown}State") == "revoked", countdown
         assert text_of(window, countdown) == "—", countdown
-    assert window.countdown_panel.rows["access"].bar.value() == 0
+    access = window.countdown_panel.rows["access"]
+    assert access.bar.value() == 0
+    # No "until …" under a revoked token's "—", as if it still lasted (tryout AL).
+    assert access.detail.text().startswith("was to last until ")
+    assert "drill" not in access.detail.text()
     assert "403" in window.response_panel.freshness.text()
     # Its verdict judged it as issued; the panel says first what it is worth now.
     verdict = window.id_token_panel.summary

@@ -143,6 +143,9 @@ class TokenStatus:
     # When the server's answer that put the token in doubt came (revoked, refused, suspect):
     # short notes give the time and leave the sentence to their tooltip.
     since: datetime | None = None
+    # The emulator drill whose answer that was, if one staged it: the emulator itself still
+    # holds the token valid, so no short note may say "get new tokens".
+    staged_by: str = ""
 
     @property
     def usable(self) -> bool:

@@ -209,10 +209,12 @@ class TokenChain:
         )
         if self.refresh_refusal is not None and not self.refresh_refusal.why.endswith(staged):
             self.refresh_refusal = replace(
-                self.refresh_refusal, why=self.refresh_refusal.why + staged
+                self.refresh_refusal, why=self.refresh_refusal.why + staged, staged_by=drill
             )
         if self.access_refusal is not None and not self.access_refusal.why.endswith(staged):
-            self.access_refusal = replace(self.access_refusal, why=self.access_refusal.why + staged)
+            self.access_refusal = replace(
+                self.access_refusal, why=self.access_refusal.why + staged, staged_by=drill
+            )
 
     def code_replayed(self, replay: Exchange, by: Origin) -> None:
         """The server refused a second use of the chain's code: `replay`, sent by `by` (this

@@ -172,9 +172,13 @@ class CountdownRow:
         local = expires_at.astimezone()
         # Revoked or refused, it no longer lasts until then: "until …" under a red "—" read
         # as a live expiry (tryout AL).
-        ended = status is not None and status.state in _NOTHING_LEFT
+        # A drill's refusal is staged: the emulator still holds the token until then, and the
+        # line says whose answer the red "—" is (tryout AP: "revoked", no word of the drill).
+        staged = status.staged_by if status is not None else ""
+        ended = status is not None and status.state in _NOTHING_LEFT and not staged
         until = "was to last until" if ended else "until"
-        self.detail.setText(f"{until} {local:%Y-%m-%d %H:%M:%S} · {detail}")
+        by = f" · staged by the {staged} drill" if staged else ""
+        self.detail.setText(f"{until} {local:%Y-%m-%d %H:%M:%S} · {detail}{by}")
         self.detail.setToolTip(f"Expires {expires_at:%Y-%m-%d %H:%M:%S} UTC")
         if older is not None:
             self.state.show_older(status, older)

@@ -121,6 +121,11 @@ def _refresh_token_note(status: TokenStatus) -> str:
     line under Refresh token (the server's words go to its tooltip)."""
     at = f" at {clock_time(status.since)}" if status.since is not None else ""
     since = f" since {clock_time(status.since)}" if status.since is not None else ""
+    if status.staged_by:
+        # The drill answered in the server's place: "get new tokens" would send the person
+        # after tokens they still have (tryout AP: the next Send of this one got 200).
+        said = f"{status.state.value.capitalize()}{at} by the {status.staged_by} drill"
+        return f"{said}: the server still holds it"
     notes = {
         TokenState.REVOKED: f"Revoked{at} (403): get new tokens",
         TokenState.REFUSED: f"Refused{at} (401): expect 401 again",
