@@ -205,6 +205,29 @@ def test_fetch_again_asks_the_issuer_whatever_the_cache_holds(emulator: Emulator
     asyncio.run(body())
 
 
+def test_a_check_asked_for_fetches_each_document_once(emulator: EmulatorServer) -> None:
+    """Tryout AP: each Verify again asked for the discovery document twice (once for its
+    algorithms, once for its jwks_uri) and the key set twice (fetched anew, then again for a
+    kid it lacked): once each is fresh enough."""
+
+    async def body() -> None:
+        counting = CountingClient()
+        cache = JwksCache()
+        token = "eyJhbGciOiJSUzI1NiIsImtpZCI6InJvdGF0ZWQtYXdheSJ9.e30.c2ln"  # kid: rotated-away
+        async with counting.http:
+            await build_context(counting.http, token=token, cache=cache, issuer=emulator.issuer)
+            counting.urls.clear()
+            await build_context(
+                counting.http, token=token, cache=cache, issuer=emulator.issuer, fetch_again=True
+            )
+        assert counting.urls == [
+            emulator.base_url + "/.well-known/openid-configuration",
+            emulator.base_url + "/.well-known/jwks.json",
+        ]
+
+    asyncio.run(body())
+
+
 def test_concurrent_callers_share_one_fetch(emulator: EmulatorServer) -> None:
     async def body() -> None:
         counting = CountingClient()

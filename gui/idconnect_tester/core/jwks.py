@@ -375,8 +375,8 @@ class JwksCache:
             document = await self.discovery(http, issuer, fetch_again=fetch_again)
             jwks_url = str(document["jwks_uri"])
         keys = await self.jwks(http, jwks_url, force=fetch_again)
-        if kid is None or any(k.jwk.get("kid") == kid for k in keys):
-            return keys
+        if fetch_again or kid is None or any(k.jwk.get("kid") == kid for k in keys):
+            return keys  # (fetched just now: no sooner fetched again for a kid it lacks)
         if kid in self._missing_kids.get(jwks_url, set()):
             return keys  # already refetched for this kid: it is simply not there
         keys = await self.jwks(http, jwks_url, force=True)
@@ -436,9 +436,9 @@ async def build_context(
             cache = cache or JwksCache()
             try:
                 if jwks_url is None and issuer is not None:
-                    algorithms, algorithms_note = signing_algorithms(
-                        await cache.discovery(http, issuer, fetch_again=fetch_again)
-                    )
+                    document = await cache.discovery(http, issuer, fetch_again=fetch_again)
+                    algorithms, algorithms_note = signing_algorithms(document)
+                    jwks_url = str(document["jwks_uri"])  # the one just fetched, not again
                 found = await cache.keys_for(
                     http,
                     issuer=issuer,
