@@ -584,6 +584,40 @@ def test_an_import_while_auto_refresh_runs_leaves_the_current_profile_selected(
     assert window.target_panel.profile.currentText().startswith("Partner (")  # a second one
 
 
+def test_an_import_that_fails_says_why_in_full(window: MainWindow, tmp_path: Path) -> None:
+    """Tryout AP: a file that was no JSON, or whose one profile was refused, was said in the
+    status bar alone, cut to its width — with a long profile name, before the reason."""
+    before = [profile.id for profile in window.targets.store.profiles()]
+    long_name = tmp_path / "long-name.json"
+    long_name.write_text(
+        json.dumps(
+            {
+                "profiles": [
+                    {
+                        "name": "x" * 3000,
+                        "base_url": "https://a.test",
+                        "app_token": "sbx:t",
+                        "timeout_s": -5,
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    not_json = tmp_path / "not-json.postman_environment.json"
+    not_json.write_text("this is not json", encoding="utf-8")
+    for path, reason in ((long_name, "timeout"), (not_json, "not JSON")):
+        window.profile_actions.import_from(path)
+        shown = [b for b in window.findChildren(QMessageBox, "importFailedBox") if b.isVisible()]
+        assert len(shown) == 1 and not shown[0].isModal()
+        box = shown[0]
+        assert reason in box.informativeText() and path.name in box.text()
+        assert len(box.informativeText()) < 400  # the name cut short, not the reason
+        assert window.status.message.property("tone") == Tone.ERROR.value
+        box.close()
+    assert [profile.id for profile in window.targets.store.profiles()] == before
+
+
 def test_a_postman_collection_without_a_keyring_keeps_the_secret_for_this_run_and_says_so(
     loop, qtbot, tmp_path: Path, private_home: Path
 ) -> None:

@@ -299,7 +299,9 @@ class ProfileStore:
                 notes.append(f"A profile named {wanted!r} exists already: imported as {unique!r}")
             profile = replace(profile, id=new_profile_id(), name=unique, builtin=False)
             if problems := profile.problems():
-                notes.append(f"Skipped {profile.name!r}: {'; '.join(problems.values())}")
+                # A name as long as a page would hide the reason after it.
+                name = profile.name if len(profile.name) <= 40 else f"{profile.name[:39]}…"
+                notes.append(f"Skipped {name!r}: {'; '.join(problems.values())}")
                 continue
             taken.append(profile.name)
             imported.append(profile)

@@ -11,7 +11,7 @@ A profile made from the built-in emulator — a duplicate, or one given its URL 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -206,9 +206,22 @@ class ProfileActions:
             self.import_from(path)
 
     def import_from(self, path: Path) -> None:
-        imported = self.targets.store.import_profiles(
-            path, secrets=self.targets.secrets, secret_for_this_run=True
-        )
+        try:
+            imported = self.targets.store.import_profiles(
+                path, secrets=self.targets.secrets, secret_for_this_run=True
+            )
+        except ProfileError as exc:
+            # Said in a window of its own too: cut to the status bar's width, the reason came
+            # after the file's name and a long profile name, and was lost (tryout AP).
+            self._say(str(exc), Tone.ERROR)
+            self._show_notes(
+                "importFailedBox",
+                "Nothing imported",
+                f"Nothing was imported from {path.name}:",
+                [str(exc)],
+                QMessageBox.Icon.Critical,
+            )
+            return
         done = f"Imported {counted(len(imported), 'profile')} from {path.name}."
         if imported:
             # An import is no reason to stop what runs on the current profile: the imported
@@ -227,16 +240,24 @@ class ProfileActions:
         # skipped entry): too much for one status line, so they are listed in a window of
         # their own too (not modal: the profile is there to look at meanwhile).
         self._say(f"{done} {sentences(imported.notes)}", Tone.WARNING)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Imported, with notes",
-            done + " Please read:",
-            QMessageBox.StandardButton.Ok,
-            self._parent,
+        self._show_notes(
+            "importNotesBox", "Imported, with notes", done + " Please read:", imported.notes
         )
-        box.setObjectName("importNotesBox")
+
+    def _show_notes(
+        self,
+        name: str,
+        title: str,
+        text: str,
+        notes: Sequence[str],
+        icon: QMessageBox.Icon = QMessageBox.Icon.Warning,
+    ) -> None:
+        """`notes` in a window of their own, not modal: the profiles are there to look at
+        meanwhile."""
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self._parent)
+        box.setObjectName(name)
         box.setTextFormat(Qt.TextFormat.PlainText)  # the notes quote the imported file
-        box.setInformativeText("\n\n".join(f"• {note}" for note in imported.notes))
+        box.setInformativeText("\n\n".join(f"• {note}" for note in notes))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)
         box.show()
