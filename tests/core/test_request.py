@@ -202,6 +202,12 @@ def test_share_token_body_and_validation() -> None:
     bad = ShareTokenRequest("", " ", ttl_s=0)
     assert {i.field for i in bad.validate()} == {"access_token", "for_client_id", "ttl"}
     assert "abc" not in repr(request)
+    # A client id with a character that can't be seen is named, not sent (tryout AP: a
+    # right-to-left override went unsaid, the field showing the id reordered).
+    hidden = ShareTokenRequest("snd-id-con-a-abc", "Ev\u202eil")
+    assert [i.message for i in hidden.validate()] == [
+        "U+202E in the client id: it can't be seen; check the paste"
+    ]
 
 
 def test_a_request_is_a_record_not_a_tuple() -> None:

@@ -180,3 +180,14 @@ def test_the_same_field_has_the_same_alt_letter_in_every_dialog(window: MainWind
         assert profile_letters[field] == bench_letters[field], field
     for dialog in dialogs:
         dialog.close()
+
+
+def test_the_share_dialog_names_a_character_that_cannot_be_seen(window: MainWindow) -> None:
+    """Tryout AP: a right-to-left override typed into forClientId reordered the field, and
+    Send stayed on without a word (the Code field names such characters)."""
+    dialog = ShareTokenDialog("partner", window)
+    dialog.for_client_id.setText("Ev\u202eil")
+    assert not dialog.send.isEnabled() and "U+202E" in dialog.why_not.text()
+    dialog.for_client_id.setText("Evil")
+    assert dialog.send.isEnabled() and dialog.why_not.text() == ""
+    dialog.deleteLater()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from idconnect_tester import vendor
 from idconnect_tester.core.masking import Secret
-from idconnect_tester.core.request import spaced_client_id_problem
+from idconnect_tester.core.request import client_id_problem
 from idconnect_tester.core.target import (
     DEFAULT_TIMEOUT_S,
     Target,
@@ -314,8 +314,8 @@ class Profile:
             found["app_token"] = "The app token contains a space or line break"
         elif not (token.isascii() and token.isprintable()):
             found["app_token"] = "The app token has characters that can't be sent in a header"
-        if (client_id_problem := spaced_client_id_problem(self.client_id)) is not None:
-            found["client_id"] = client_id_problem
+        if (unusable_id := client_id_problem(self.client_id)) is not None:
+            found["client_id"] = unusable_id
         if self.redirect_uri.strip():
             problem = _url_shape_problem(self.redirect_uri, "redirect URI")
             if problem is not None:

@@ -102,12 +102,24 @@ def _not_ascii(name: str, label: str, value: str) -> list[FieldIssue]:
     return [FieldIssue(name, Severity.WARNING, message)]
 
 
-def spaced_client_id_problem(client_id: str) -> str | None:
+def client_id_problem(client_id: str) -> str | None:
     """A client id with a space or line break inside (around it is a pasting artefact, dropped
-    when sent) is no Sumsub client id: a profile's, or the one a share token is for."""
+    when sent) is no Sumsub client id: a profile's, or the one a share token is for. Nor is one
+    with a character that can't be seen (tryout AP: a right-to-left override in forClientId
+    went unsaid, the field showing the id reordered)."""
     if any(c.isspace() for c in client_id.strip()):
         return "The client id contains a space or line break"
+    hidden = _hidden_characters(client_id)
+    if hidden:
+        return f"{hidden} in the client id: it can't be seen; check the paste"
     return None
+
+
+def _hidden_characters(value: str) -> str:
+    """The control and formatting characters in `value` (a bell, an escape, a right-to-left
+    override that reorders what a field shows), named: "U+0007, U+202E"; "" for none."""
+    hidden = sorted({c for c in value if unicodedata.category(c) in {"Cc", "Cf"}})
+    return ", ".join(f"U+{ord(c):04X}" for c in hidden[:5])
 
 
 def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
@@ -125,9 +137,8 @@ def _text_problems(name: str, label: str, value: str) -> list[FieldIssue]:
         ]
     # Control and formatting characters (a bell, an escape, a right-to-left override that
     # reorders what the field shows) can't be seen: name them, so the paste can be checked.
-    hidden = sorted({c for c in value if unicodedata.category(c) in {"Cc", "Cf"}})
-    if hidden:
-        named = ", ".join(f"U+{ord(c):04X}" for c in hidden[:5])
+    named = _hidden_characters(value)
+    if named:
         return [
             FieldIssue(
                 name,
@@ -375,7 +386,7 @@ class ShareTokenRequest:
                     "Enter the client id the share token is for (forClientId)",
                 )
             )
-        elif (problem := spaced_client_id_problem(self.for_client_id)) is not None:
+        elif (problem := client_id_problem(self.for_client_id)) is not None:
             issues.append(FieldIssue("for_client_id", Severity.ERROR, problem))
         if isinstance(self.ttl_s, bool) or not 1 <= self.ttl_s <= SHARE_MAX_TTL_S:
             issues.append(

@@ -24,7 +24,7 @@ from idconnect_tester.core.pkce import (
     verifier_matches,
     verifier_problem,
 )
-from idconnect_tester.core.request import SHARE_MAX_TTL_S, spaced_client_id_problem
+from idconnect_tester.core.request import SHARE_MAX_TTL_S, client_id_problem
 from idconnect_tester.ui.paste_box import MAX_KEYS_CHARS, BoundedTextEdit, too_long
 from idconnect_tester.ui.theme import Tone, monospace_font, set_tone
 from idconnect_tester.ui.widgets import WrappingLabel, correct_to_nearest, give_mnemonics
@@ -140,7 +140,7 @@ class ShareTokenDialog(QDialog):
         client_id = self.for_client_id.text()
         if not client_id.strip():
             return _NEEDS_CLIENT_ID
-        if (problem := spaced_client_id_problem(client_id)) is not None:
+        if (problem := client_id_problem(client_id)) is not None:
             return problem
         if not self.ttl.hasAcceptableInput():
             return f"ttlInSecs is {self.ttl.minimum():,} to {self.ttl.maximum():,} seconds"
