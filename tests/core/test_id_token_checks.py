@@ -130,7 +130,7 @@ def test_token_signed_by_an_unknown_key_fails(other_rsa_key, keys) -> None:
     found = rows(sign(other_rsa_key, claims(), kid="stranger"), context(keys))
     assert found["kid"] == (
         CheckStatus.FAIL,
-        "'stranger' is not in JWKS test (signed by an unknown key?)",
+        '"stranger" is not in JWKS test (signed by an unknown key?)',
     )
     assert found["signature"][0] is CheckStatus.FAIL
 

@@ -419,7 +419,7 @@ def test_a_key_the_header_brings_is_never_used_and_is_warned_of(issuer, keys, ca
     kid = verification.row("kid")
     assert kid is not None and kid.status is CheckStatus.WARN, kid
     assert f"the header's {carrier} was not used" in kid.detail and "OIDC Core §2" in kid.detail
-    assert "Warning – kid: 'rsa' found in JWKS" in verification.summary()
+    assert 'Warning – kid: "rsa" found in JWKS' in verification.summary()
     assert independent_verdict(genuine, issuer.jwks, {"RS256"}, expectations(issuer)).accepted
     forged = sign(forger, header, claims(issuer), "RS256")
     refused = app_verification(forged, expectations(issuer))
@@ -573,7 +573,7 @@ def test_a_nonce_that_differs_is_given_beside_the_one_sent(issuer, keys) -> None
     )
     nonce = app_verification(token, expectations(issuer)).row("nonce")
     assert nonce is not None and nonce.status is CheckStatus.FAIL
-    assert "'other'" in nonce.detail and repr(NONCE) in nonce.detail
+    assert '"other"' in nonce.detail and json.dumps(NONCE) in nonce.detail
 
 
 def test_an_id_token_from_a_redirect_must_carry_a_nonce(issuer, keys) -> None:

@@ -75,11 +75,9 @@ def visible_json(value: Any) -> str:
 
 
 def shown_value(value: Any) -> str:
-    """A token's value quoted in a sentence: a string as Python quotes it (hidden characters
-    escaped), anything else as the JSON the token holds — `true`, `null`, `["a", "b"]`, not
-    Python's `True`, `None`, `['a', 'b']` (tryout AO: "exp is not a NumericDate: True")."""
-    if isinstance(value, str):
-        return repr(value)
+    """A token's value quoted in a sentence as the JSON the token holds — `"abc"`, `true`,
+    `null`, `["a", "b"]`, not Python's `'abc'`, `True`, `None`, `['a', 'b']` (tryouts AO, AP:
+    "exp is not a NumericDate: True") — with its hidden characters as escapes."""
     try:
         return escape_hidden(json.dumps(value, ensure_ascii=False))
     except (TypeError, ValueError):  # not from JSON after all: as Python says it
