@@ -508,7 +508,7 @@ def test_wrong_types_lists_every_problem(emulator: EmulatorServer) -> None:
     assert outcome.problems == (
         "access_token is missing",
         "token_type is an integer (1), expected a string",
-        "expires_in is a string ('86400'), expected an integer",
+        'expires_in is a string ("86400"), expected an integer',
     )
 
 

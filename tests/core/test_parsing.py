@@ -94,7 +94,7 @@ def test_unknown_fields_are_kept_and_odd_token_type_noted() -> None:
         (b'{"access_token": 5, "token_type": "Bearer", "expires_in": 1}', "integer"),
         (
             b'{"access_token": "a", "token_type": "Bearer", "expires_in": "86400"}',
-            "expires_in is a string ('86400'), expected an integer",
+            'expires_in is a string ("86400"), expected an integer',
         ),
         (b'{"access_token": "a", "token_type": "Bearer", "expires_in": true}', "a boolean"),
         (b'{"access_token": "a", "token_type": "Bearer", "expires_in": -1}', "negative"),

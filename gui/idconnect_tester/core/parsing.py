@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import reprlib
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -17,6 +16,7 @@ from idconnect_tester.core.exchange import (
     TokenGranted,
     UnexpectedResponse,
 )
+from idconnect_tester.core.visible_text import shown_value
 
 # Anything beyond a century is nonsense and would overflow datetime arithmetic.
 MAX_PLAUSIBLE_LIFETIME_S: Final = 100 * 365 * 86_400
@@ -43,18 +43,14 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _make_repr() -> reprlib.Repr:
-    limited = reprlib.Repr()  # keyword arguments arrived in 3.12; we support 3.11
-    limited.maxlevel, limited.maxstring, limited.maxother, limited.maxlong = 2, 60, 60, 40
-    return limited
-
-
-_REPR: Final = _make_repr()
-
-
 def _preview(value: Any, limit: int = 40) -> str:
-    """A short, safe rendering of any JSON value (depth- and size-limited, so it can't blow up)."""
-    text = _REPR.repr(value)
+    """A short rendering of a JSON value as the answer spells it — `"86400"`, `true`, `null`,
+    not Python's `'86400'`, `True`, `None` — with hidden characters as escapes. A long string is
+    cut before it is rendered; a container nested past what can be rendered says so."""
+    try:
+        text = shown_value(value[: limit + 1] if isinstance(value, str) else value)
+    except RecursionError:
+        text = f"{_type_name(value)} nested too deep to show"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
