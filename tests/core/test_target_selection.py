@@ -127,6 +127,7 @@ class ProfilesEditedRenamedAndDeleted(RuleBasedStateMachine):
         )
         self.ids: list[str] = []  # every profile made, deleted ones too
         self.names: dict[str, str] = {}  # each profile's name, the last one it had
+        self.listed: dict[str, str] = {}  # each profile's name as the list last showed it
         self.origins: list[Origin] = []  # results taken on the way
         self.made = 0
         self.behind = False  # another window changed the file; this one hasn't looked yet
@@ -136,7 +137,7 @@ class ProfilesEditedRenamedAndDeleted(RuleBasedStateMachine):
 
     def _listed(self) -> None:
         """What the window does after each change: the list is read again."""
-        self.selection.profiles()
+        self.listed |= {profile.id: profile.name for profile in self.selection.profiles()}
 
     def _stored(self, index: int) -> str | None:
         if not self.ids:
@@ -239,9 +240,11 @@ class ProfilesEditedRenamedAndDeleted(RuleBasedStateMachine):
             profile_id = origin.profile.id
             if origin.profile.builtin:
                 continue
-            name = self.names[profile_id]
+            # Renamed and then deleted in another window before this one looked, it is gone
+            # under the name this window last listed: the new one was never seen here.
             gone = self.selection.store.get(profile_id) is None
-            assert origin.label == (f"{name} (deleted)" if gone else name)
+            expected = f"{self.listed[profile_id]} (deleted)" if gone else self.names[profile_id]
+            assert origin.label == expected
 
 
 ProfilesEditedRenamedAndDeleted.TestCase.settings = settings(
