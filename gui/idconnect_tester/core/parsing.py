@@ -46,11 +46,8 @@ def _type_name(value: Any) -> str:
 def _preview(value: Any, limit: int = 40) -> str:
     """A short rendering of a JSON value as the answer spells it — `"86400"`, `true`, `null`,
     not Python's `'86400'`, `True`, `None` — with hidden characters as escapes. A long string is
-    cut before it is rendered; a container nested past what can be rendered says so."""
-    try:
-        text = shown_value(value[: limit + 1] if isinstance(value, str) else value)
-    except RecursionError:
-        text = f"{_type_name(value)} nested too deep to show"
+    cut before it is rendered (a container is as deep as the JSON reader let it be)."""
+    text = shown_value(value[: limit + 1] if isinstance(value, str) else value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
