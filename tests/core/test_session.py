@@ -490,14 +490,14 @@ def test_a_refreshs_401_after_a_switch_back_is_the_verifiers_not_a_codes(
     )
     session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=sent, origin=SANDBOX)
     hint = panels.error.report.hint
-    assert hint.kind is HintKind.VERIFIER_MISMATCH, hint
+    assert hint.kind is HintKind.REFRESH_VERIFIER_MISMATCH, hint
     assert PRODUCTION.label in hint.advice and "redeem" not in hint.title
     # With this chain's own verifier the same 401 is no mismatch: the generic hint stands.
     clock.advance(5)
     own = replace(sent, code_verifier="v" * 43)
     session.exchange_finished(api_error(clock.now, 401, "Invalid code"), sent=own, origin=SANDBOX)
     hint = panels.error.report.hint
-    assert hint is None or hint.kind is not HintKind.VERIFIER_MISMATCH
+    assert hint is None or hint.kind is not HintKind.REFRESH_VERIFIER_MISMATCH
 
 
 def test_a_401_for_another_code_leaves_the_tokens_valid(session, panels, clock, signer) -> None:

@@ -854,7 +854,7 @@ class Session:
             else "another Get code's"
         )
         return Hint(
-            HintKind.VERIFIER_MISMATCH,
+            HintKind.REFRESH_VERIFIER_MISMATCH,
             "Not this refresh token's verifier",
             f"The codeVerifier sent is {whose}, not the one this refresh token's code was "
             "exchanged with: the server refused the refresh. Use its verifier (under "
