@@ -265,8 +265,11 @@ def test_the_rows_are_marked_once_the_secret_key_changes(window: MainWindow, qtb
     # panel that called it older: it says so too.
     assert window.status.text() != said and "older" in window.status.text()
     assert not window.response_panel.property("stale")  # no token depends on the key
+    older = window.status.text()
     type_into(qtbot, key, original)  # the key checked: current again
     assert not panel.property("stale")
+    # …and the status bar no longer calls it older (tryout AP: it did, after the undo).
+    assert window.status.text() != older and "older" not in window.status.text()
 
 
 def test_a_narrow_panel_says_what_was_edited_since_the_check(window: MainWindow, qtbot) -> None:

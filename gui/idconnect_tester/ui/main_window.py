@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self._cancel_reported = False  # a cancelled exchange was reported before `cancelled`
         self._status_shows: Origin | None = None  # the target whose outcome the status bar says
         self._check_said = ""  # the credential check's latest words in the status bar
+        self._check_older_said = ""  # …or that the check is older now
         self._switch_said = ""  # what the status bar was told on the last switch of target
         self._status_target: Origin | None = None  # the target the status bar last spoke of
         # The latest "wait until" a server asked for (a 429's Retry-After), and whose.
@@ -844,8 +845,19 @@ class MainWindow(QMainWindow):
         if freshness is not None and freshness.stale and self.status.text() == self._check_said:
             # The check's outcome in the status bar ("Credential check failed", in red) is as
             # old as the panel now says the check is (a secret key corrected since: tryout Z).
-            self.status.say(f"The credential check is older now: {freshness.note}")
+            self._check_older_said = f"The credential check is older now: {freshness.note}"
+            self.status.say(self._check_older_said)
             self._check_said = ""
+        elif (
+            (freshness is None or not freshness.stale)
+            and self._check_older_said
+            and self.status.text() == self._check_older_said
+        ):
+            # The edit taken back: "older now" no longer holds (tryout AP saw it stay).
+            self._check_older_said = ""
+            self.status.say(
+                "The credential check is current again: these settings are the ones it ran with"
+            )
 
     def _raise_for(self, view: ErrorView | None) -> None:
         """A new step's failure brings the error panel to the front — opened again if it was
