@@ -935,6 +935,25 @@ def test_a_get_code_that_brings_no_code_leaves_the_spent_one_said_to_be_spent(
     assert "replay" in note.text()
 
 
+def test_a_get_code_that_brings_no_code_leaves_another_targets_code_said_to_be_so(
+    window: MainWindow, qtbot
+) -> None:
+    """Tryout AP: back on a profile, Code held another server's code with its note ("From Get
+    code on Built-in emulator, not this target"); a Get code here that brought no code took
+    the note away for good, and Send was on beside that code."""
+    get_code(window, qtbot)  # the built-in emulator's code, in the form
+    add_profile(window, "Another client", client_id="another-client")
+    note = window.form.messages["code"]
+    assert "Built-in emulator" in note.text()
+    window.form.get_code_button.click()  # refused: this client is unknown to the server
+    qtbot.waitUntil(
+        lambda: text_of(window, "errorStatus").startswith("Authorize error"), timeout=WAIT_MS
+    )
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=WAIT_MS)
+    assert window.form.code.text()  # the other server's code is still there…
+    assert "Built-in emulator" in note.text()  # …and said to be its
+
+
 @pytest.mark.parametrize(
     ("client_id", "error", "kind"),
     [
