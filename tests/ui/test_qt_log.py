@@ -36,6 +36,12 @@ def test_a_url_qt_could_not_open_is_logged_without_its_query(capfd) -> None:
         ("see http://127.0.0.1:8080/cb#code=abc and go", "see http://127.0.0.1:8080/cb?… and go"),
         ('open "idconnect://x?y=1" failed', 'open "idconnect://x?…" failed'),
         ("no query: https://example.com/a/b", "no query: https://example.com/a/b"),
+        # Qt decodes a query's %20 to a space: the quotes, not the space, end it (tryout AP).
+        (
+            "Unable to detect a web browser to launch 'http://h/authorize?scope=openid "
+            "profile&state=st4te&nonce=n0nce'",
+            "Unable to detect a web browser to launch 'http://h/authorize?…'",
+        ),
     ],
 )
 def test_log_lines_lose_queries_and_fragments_only(message: str, logged: str) -> None:

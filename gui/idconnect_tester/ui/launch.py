@@ -66,6 +66,11 @@ def display_problem(
 
 _NOISE = ("This plugin does not support propagateSizeHints()",)
 _URL_QUERY = re.compile(r"""(\b[a-z][a-z0-9+.-]*://[^\s'"?#]*)[?#][^\s'"]*""", re.IGNORECASE)
+# A URL Qt quotes, its query to the closing quote: Qt decodes "%20" to a space, and a query
+# cut at the first one ("scope=openid profile …") left the state, nonce and challenge in.
+_QUOTED_URL_QUERY = re.compile(
+    r"""(['"])([a-z][a-z0-9+.-]*://[^'"?#]*)[?#][^'"]*\1""", re.IGNORECASE
+)
 
 
 def qt_log_line(message: str) -> str | None:
@@ -75,7 +80,7 @@ def qt_log_line(message: str) -> str | None:
     state, nonce and PKCE challenge have no place in a log."""
     if message in _NOISE:
         return None
-    return _URL_QUERY.sub(r"\1?…", message)
+    return _URL_QUERY.sub(r"\1?…", _QUOTED_URL_QUERY.sub(r"\1\2?…\1", message))
 
 
 def quiet_qt_log() -> None:
