@@ -740,16 +740,22 @@ def test_back_on_a_target_that_succeeded_a_copys_later_failure_leaves_its_panels
     assert not panels.tokens.freshness.stale
 
 
+def assert_from_sandbox_before_an_edit(panels: Panels, changed: str) -> None:
+    """The token, raw and error panels show Sandbox's results, marked as from before the edit."""
+    for view in (panels.tokens, panels.raw, panels.error):
+        assert view.freshness.stale
+        assert f"Sandbox before its {changed} changed" in view.freshness.note
+        assert view.freshness.label == "target edited"
+
+
 def test_an_edit_to_the_profile_says_what_changed_not_another_target(
     session, panels, clock, signer
 ) -> None:
     exchange_code(session, clock, signer)
     edited = replace(SANDBOX.profile, app_token="sbx:another-app-token")
     session.set_target(Origin(edited))
+    assert_from_sandbox_before_an_edit(panels, "app token")
     for view in (panels.tokens, panels.raw, panels.error):
-        assert view.freshness.stale
-        assert "Sandbox before its app token changed" in view.freshness.note
-        assert view.freshness.label == "target edited"
         # Too long for a narrow panel: that it was an edit, and when, rather than a cut in
         # the middle of a word (tryout AM: "Built-in emulator befor…changed").
         assert view.freshness.short.startswith("From Sandbox before an edit, ")
@@ -777,10 +783,7 @@ def test_an_edit_shows_this_profiles_own_results_though_another_targets_are_newe
     session.set_target(SANDBOX)
     edited = replace(SANDBOX.profile, base_url="http://127.0.0.1:19001")
     session.set_target(Origin(edited))
-    for view in (panels.tokens, panels.raw, panels.error):
-        assert view.freshness.stale
-        assert "Sandbox before its base URL changed" in view.freshness.note
-        assert view.freshness.label == "target edited"
+    assert_from_sandbox_before_an_edit(panels, "base URL")
     assert panels.tokens.granted.access_token == "access-code-1"
     assert access_state(panels) is TokenState.TARGET_EDITED
     # Another profile's results still show on a profile that has none of its own.

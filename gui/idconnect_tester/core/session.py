@@ -847,7 +847,7 @@ class Session:
             or not is_invalid_code(outcome, exchange.endpoint)
         ):
             return None
-        source = self._origin_for_code.get(sent.code.strip()) if sent.code.strip() else None
+        source = self.code_from(sent.code)
         whose = (
             f"the one of Get code on {source.label}"
             if source is not None and not source.same_client(origin)

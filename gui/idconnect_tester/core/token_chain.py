@@ -207,11 +207,11 @@ class TokenChain:
             f" (staged by the emulator's {drill} drill: the emulator itself still holds it "
             "valid; the next use will tell)"
         )
-        if self.refresh_refusal is not None and not self.refresh_refusal.why.endswith(staged):
+        if self.refresh_refusal is not None and not self.refresh_refusal.staged_by:
             self.refresh_refusal = replace(
                 self.refresh_refusal, why=self.refresh_refusal.why + staged, staged_by=drill
             )
-        if self.access_refusal is not None and not self.access_refusal.why.endswith(staged):
+        if self.access_refusal is not None and not self.access_refusal.staged_by:
             self.access_refusal = replace(
                 self.access_refusal, why=self.access_refusal.why + staged, staged_by=drill
             )

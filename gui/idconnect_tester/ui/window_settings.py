@@ -42,6 +42,11 @@ class LayoutKind:
         return cls(*(flag == "1" for flag in flags))
 
 
+def _size_text(size: QSize | None) -> str:
+    """A size as saved: "1366,768" ("" for none)."""
+    return f"{size.width()},{size.height()}" if size else ""
+
+
 def settings_path() -> Path:
     """`window.ini` in the folder that holds `profiles.json`. The core finds that folder with
     platformdirs (it has no Qt); the window asks Qt, whose settings these are, for the same one
@@ -78,20 +83,20 @@ class WindowSettings:
         restored into a window of another kind, it is made again instead."""
         return LayoutKind.from_text(str(self._settings.value("window/default_layout", "")))
 
-    def saved_size(self) -> QSize | None:
-        """The size of the window the docks were laid out in when they were saved."""
-        width, _, height = str(self._settings.value("window/size", "")).partition(",")
+    def _size(self, key: str) -> QSize | None:
+        width, _, height = str(self._settings.value(key, "")).partition(",")
         if width.isdigit() and height.isdigit():
             return QSize(int(width), int(height))
         return None
 
+    def saved_size(self) -> QSize | None:
+        """The size of the window the docks were laid out in when they were saved."""
+        return self._size("window/size")
+
     def saved_screen(self) -> QSize | None:
         """The available size of the screen the window was closed on (None before this was
         saved)."""
-        width, _, height = str(self._settings.value("window/screen", "")).partition(",")
-        if width.isdigit() and height.isdigit():
-            return QSize(int(width), int(height))
-        return None
+        return self._size("window/screen")
 
     def save_layout(
         self,
@@ -106,10 +111,8 @@ class WindowSettings:
         self._settings.setValue("window/geometry", geometry)
         self._settings.setValue("window/state", state)
         self._settings.setValue("window/default_layout", kind)
-        self._settings.setValue("window/size", f"{size.width()},{size.height()}" if size else "")
-        self._settings.setValue(
-            "window/screen", f"{screen.width()},{screen.height()}" if screen else ""
-        )
+        self._settings.setValue("window/size", _size_text(size))
+        self._settings.setValue("window/screen", _size_text(screen))
         self._sync()
 
     def clear_layout(self) -> None:
