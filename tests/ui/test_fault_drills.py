@@ -43,12 +43,13 @@ from tests.ui.helpers import (
 )
 
 from idconnect_tester import vendor
-from idconnect_tester.core.emulator_drills import made_by
+from idconnect_tester.core.emulator_drills import drill_note, made_by
 from idconnect_tester.core.exchange import Exchange, HintKind, TokenGranted, UnexpectedResponse
 from idconnect_tester.core.profile_model import EMULATOR_PROFILE_ID
 from idconnect_tester.emulator import EmulatorServer
 from idconnect_tester.ui.history_panel import COLUMN
 from idconnect_tester.ui.main_window import MainWindow
+from idconnect_tester.ui.theme import colours
 
 WAIT_MS = 30_000
 SETTLE_MS = 10_000  # a cancelled `slow` drill's server thread sleeps 3 s before it ends
@@ -207,7 +208,9 @@ def emulator_error(name: str, **params: Any) -> Callable[[DrillBench], Exchange]
         # into the History as a real network failure).
         session = bench.window.session
         bench.qtbot.waitUntil(lambda: session.drill_that_made(exchange) == name, timeout=WAIT_MS)
-        assert bench.window.status.text().endswith(made_by(name))
+        # Each of these answers is the drill's whole: the server never saw the request.
+        said = drill_note(name, cancelled=False, made_up=True)
+        assert bench.window.status.text().endswith(said)
         return exchange
 
     return act
@@ -280,6 +283,18 @@ def drill_huge_body(bench: DrillBench) -> None:
     assert "5,242,880 bytes in all" in bench.raw_response()
     assert "padding" in text_of(bench.window, "responseNotes")
     assert "5,242,880 bytes" in text_of(bench.window, "responseNotes")  # no plain success
+    # History lists the made-up answer as staged, not as a green "granted" (tryout AP).
+    table = bench.window.history.panel.table
+
+    def top_outcome() -> str:
+        top = table.topLevelItem(0)
+        return top.text(COLUMN["Outcome"]) if top is not None else ""
+
+    bench.qtbot.waitUntil(lambda: top_outcome() == "staged", timeout=WAIT_MS)
+    top = table.topLevelItem(0)
+    assert top is not None
+    assert top.foreground(COLUMN["Outcome"]).color() == colours().warning
+    assert "no server issued" in top.toolTip(COLUMN["Outcome"])
 
 
 def id_token_drill(name: str, failing: set[str]) -> Callable[[DrillBench], None]:

@@ -97,6 +97,10 @@ def made_up_by(exchange: Exchange) -> str | None:
     return staged.name if staged is not None and staged.made_up else None
 
 
+# Said after a drill's name when the whole answer was the drill's: no server saw the request.
+IN_THE_SERVERS_PLACE: Final = "in the server's place"
+
+
 def made_by(drill: str) -> str:
     """How an outcome a drill staged is said, wherever it is said (status bar, history)."""
     return f"made by the emulator's {drill} drill"
@@ -112,24 +116,27 @@ def staged_by(drill: str, *, cancelled: bool, in_the_servers_place: bool = False
         return f"the wait, by the emulator's {drill} drill — the cancel was yours"
     if in_the_servers_place:
         return (
-            f"the emulator's {drill} drill, in the server's place — the server never saw "
+            f"the emulator's {drill} drill, {IN_THE_SERVERS_PLACE} — the server never saw "
             "this request, and your tokens and code are as they were. What to try is for a "
             "real answer like this one"
         )
     return f"the emulator's {drill} drill — on purpose, not a fault of the server"
 
 
-def drill_note(drill: str, *, cancelled: bool, delayed_only: bool = False) -> str:
+def drill_note(
+    drill: str, *, cancelled: bool, delayed_only: bool = False, made_up: bool = False
+) -> str:
     """What the armed `drill` had to do with the exchange it answered: it made the outcome —
     or, for one the person cancelled while the drill held the answer back (the slow drill),
     only the wait. The cancel was theirs: "made by the drill" listed their own Send as one
     they did not make. A drill that only delayed an answer that came made none of it (tryout
-    AC: "200 OK in 8004 ms — made by the emulator's slow drill")."""
+    AC: "200 OK in 8004 ms — made by the emulator's slow drill"). `made_up`: the whole answer
+    is the drill's (`StagedBy.made_up`), which the history tells from a real grant."""
     if cancelled:
         return f"while the emulator's {drill} drill held the answer back"
     if delayed_only:
         return f"held back by the emulator's {drill} drill (the answer is the server's)"
-    return made_by(drill)
+    return f"{made_by(drill)}, {IN_THE_SERVERS_PLACE}" if made_up else made_by(drill)
 
 
 def param_label(name: str, value: float | None = None) -> str:

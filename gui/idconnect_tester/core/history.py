@@ -32,6 +32,7 @@ from idconnect_tester.core.authorize_record import (
     AuthorizeRecord,
     authorize_record_to_dict,
 )
+from idconnect_tester.core.emulator_drills import IN_THE_SERVERS_PLACE
 from idconnect_tester.core.exchange import ApiError, Exchange
 from idconnect_tester.core.exchange_json import OutcomeKind, exchange_to_dict, iso_utc, outcome_kind
 from idconnect_tester.core.id_token_checks import Verdict, Verification, not_verified_because
@@ -144,6 +145,12 @@ class HistoryRow:
         "made by the emulator's slow drill"), as its summary says; "" for the person's own."""
         _, found, who = self.summary.rpartition(_MADE_BY)
         return f"made by {who}" if found else ""
+
+    @property
+    def made_up(self) -> bool:
+        """Its whole answer was an emulator drill's (`drill_note`): no server issued what it
+        holds, though it may read as a grant."""
+        return self.made_by.endswith(IN_THE_SERVERS_PLACE)
 
     @property
     def id_token_note(self) -> str:

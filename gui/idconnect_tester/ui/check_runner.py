@@ -303,7 +303,10 @@ class CheckRunner:
             staged = StagedBy.of(exchange)
             if staged is not None:
                 note = drill_note(
-                    staged.name, cancelled=exchange.cancelled, delayed_only=staged.delayed_only
+                    staged.name,
+                    cancelled=exchange.cancelled,
+                    delayed_only=staged.delayed_only,
+                    made_up=staged.made_up,
                 )
                 history.note_drill(exchange, note)
         if result.id_token_verdict is not None:  # listed as "bad id_token" when it failed

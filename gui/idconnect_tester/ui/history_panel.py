@@ -270,9 +270,11 @@ def _colour(item: QTreeWidgetItem, palette: Colours) -> None:
 
 def outcome_text(row: HistoryRow) -> str:
     """The Outcome cell: how the exchange ended — and a token granted with an id_token that
-    failed its checks is no plain "granted"."""
+    failed its checks is no plain "granted", nor is one a drill made up (no server issued it)."""
     if row.id_token_verdict is Verdict.FAILED:
         return "bad id_token"
+    if row.succeeded and row.made_up:
+        return "staged"
     return row.outcome.value.replace("_", " ")
 
 
@@ -283,6 +285,8 @@ def _grant_text(row: HistoryRow) -> str:
 def _outcome_tone(row: HistoryRow) -> Tone:
     if not row.succeeded:
         return Tone.ERROR
+    if row.made_up:  # a drill's answer in the server's place: no green for tokens nobody issued
+        return Tone.WARNING
     return Tone.WARNING if row.id_token_verdict is Verdict.NOT_VERIFIED else Tone.OK
 
 
@@ -646,7 +650,10 @@ class HistoryPanel(QWidget):
         verdict = row.id_token_note
         said = "\n".join(line for line in (row.summary, verdict) if line)
         item.setToolTip(0, plain_tip(f"{stamp}\n{said}" if row.time >= today else said))
-        outcome_note = "\n".join(line for line in (verdict, sentence_case(row.made_by)) if line)
+        made_by = sentence_case(row.made_by)
+        if row.made_up and row.succeeded:
+            made_by += ": no server issued its tokens"
+        outcome_note = "\n".join(line for line in (verdict, made_by) if line)
         item.setToolTip(COLUMN["Outcome"], plain_tip(outcome_note))
         if row.grant_type in _GRANT_SHORT:
             item.setToolTip(COLUMN["Grant"], f"grant_type {row.grant_type}")

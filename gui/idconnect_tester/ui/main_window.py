@@ -744,7 +744,7 @@ class MainWindow(QMainWindow):
         # A reset the drill made came before the server looked at the request: a code in it
         # is unspent (a wait the drill held back was the server's to answer after it).
         self.session.drill_answered(name, made_up=kind == "response")
-        self._note_the_drill(latest, name)
+        self._note_the_drill(latest, name, made_up=kind == "response")
         self.request_notes.note_the_code()
 
     def _to_ask_the_emulator_about(self) -> tuple[Exchange, Profile] | None:
@@ -769,13 +769,15 @@ class MainWindow(QMainWindow):
         return exchange, origin.profile
 
     def _note_the_drill(
-        self, exchange: Exchange, drill: str, *, delayed_only: bool = False
+        self, exchange: Exchange, drill: str, *, delayed_only: bool = False, made_up: bool = False
     ) -> None:
         """The outcome just said was the drill's: the advice for the real error is not the
         whole story (a clock skew the emulator made up needs no NTP). A cancel was the
         person's own, and a delay drill's answer is the server's: the drill only held it
         back (said all the same: it explains the wait)."""
-        note = drill_note(drill, cancelled=exchange.cancelled, delayed_only=delayed_only)
+        note = drill_note(
+            drill, cancelled=exchange.cancelled, delayed_only=delayed_only, made_up=made_up
+        )
         self.history.note_drill(exchange, note)
         self.status.add(f" — {note}")
 
@@ -1014,7 +1016,9 @@ class MainWindow(QMainWindow):
         self._say_the_outcome(exchange, form, origin, automatic=automatic, set_aside=set_aside)
         staged = StagedBy.of(exchange)
         if staged is not None:  # the answer named the drill that changed it, or held it back
-            self._note_the_drill(exchange, staged.name, delayed_only=staged.delayed_only)
+            self._note_the_drill(
+                exchange, staged.name, delayed_only=staged.delayed_only, made_up=staged.made_up
+            )
 
     def _say_the_outcome(
         self,
