@@ -2,8 +2,11 @@
 
 asyncio keeps only weak references to tasks: a task nobody holds can vanish mid-flight, and a
 task still pending at exit prints "Task was destroyed but it is pending". Every task the GUI
-starts goes through a `TaskGroupOwner`, which holds it until it finishes and cancels whatever is
-left on shutdown.
+starts goes through a `TaskOwner`, which holds it until it finishes and cancels whatever is
+left on shutdown — including a task started while shutting down: a Send cancelled at close
+reports its end, and what that report starts (asking an emulator which drill answered) must
+not outlive the window, to be cancelled by the loop's own teardown, where qasync runs the last
+callbacks with no running loop (anyio then printed "no running event loop").
 """
 
 from __future__ import annotations
@@ -50,9 +53,9 @@ class TaskOwner:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def shutdown(self) -> None:
-        """Cancel every task and wait until each has really finished."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
+        """Cancel every task and wait until each has really finished; a task started meanwhile
+        (by one ending) is cancelled the same way, until none is left."""
+        while tasks := list(self._tasks):
+            for task in tasks:
+                task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
