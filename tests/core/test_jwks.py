@@ -32,6 +32,8 @@ from idconnect_tester.core.jwks import (
 )
 from idconnect_tester.emulator import EmulatorServer
 
+Moment = datetime.datetime
+
 
 class CountingClient:
     """An httpx client that records the URL of every request it sends."""
@@ -226,6 +228,32 @@ def test_a_check_asked_for_fetches_each_document_once(emulator: EmulatorServer) 
         ]
 
     asyncio.run(body())
+
+
+def test_a_context_says_when_keys_it_took_from_the_cache_were_fetched(
+    emulator: EmulatorServer,
+) -> None:
+    """Keys fetched for this check are its own; keys an earlier check fetched are said to be
+    from then (tryout AQ: a key the restarted issuer no longer published "verified" with no
+    word that nobody had asked the issuer)."""
+
+    async def body() -> tuple[Moment | None, Moment | None, Moment | None, Moment]:
+        cache = JwksCache()
+        async with httpx.AsyncClient() as http:
+            fetched = await build_context(http, cache=cache, issuer=emulator.issuer)
+            after_the_fetch = datetime.datetime.now(datetime.UTC)
+            cached = await build_context(http, cache=cache, issuer=emulator.issuer)
+            asked = await build_context(http, cache=cache, issuer=emulator.issuer, fetch_again=True)
+        return (
+            fetched.keys_cached_since,
+            cached.keys_cached_since,
+            asked.keys_cached_since,
+            after_the_fetch,
+        )
+
+    fetched, cached, asked, after_the_fetch = asyncio.run(body())
+    assert fetched is None and asked is None
+    assert cached is not None and cached <= after_the_fetch
 
 
 def test_concurrent_callers_share_one_fetch(emulator: EmulatorServer) -> None:

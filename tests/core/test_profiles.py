@@ -220,6 +220,9 @@ def test_a_sandbox_token_on_a_production_profile_is_flagged() -> None:
     # Words that merely contain "prod" are not production names.
     assert _profile("Products", app_token=sandbox_token).warnings() == []
     assert _profile("preprod", app_token=sandbox_token).warnings() == []
+    # Nor are names that say they are not production (tryout AQ: "production-like staging").
+    for name in ("production-like staging", "non-prod", "pre-production", "prod copy for QA"):
+        assert _profile(name, app_token=sandbox_token).warnings() == [], name
 
 
 def test_a_production_token_on_a_sandbox_profile_is_flagged() -> None:

@@ -339,8 +339,17 @@ def test_a_code_is_its_server_and_clients_whichever_app_token_or_profile_sends_i
         assert current.same_client(SANDBOX)
         assert spent.note(current).startswith("Used at")
     assert not PRODUCTION.same_client(SANDBOX)
-    other_client = Origin(replace(SANDBOX.profile, client_id="another-client"))
+    other_client = Origin(
+        replace(SANDBOX.profile, app_token="sbx:another-clients-app", client_id="another-client")
+    )
     assert not other_client.same_client(SANDBOX)
+    # The token endpoint knows the client by its app token: the same one is the same client,
+    # whatever client id a profile names (tryout AQ: a Postman import with none)…
+    unnamed = Origin(replace(SANDBOX.profile, id="p-postman", client_id=""))
+    assert unnamed.same_client(SANDBOX) and SANDBOX.same_client(unnamed)
+    # …and two app tokens with no client id to go by are not said to be one client.
+    unknown = Origin(replace(SANDBOX.profile, id="p-other", app_token="sbx:other", client_id=""))
+    assert not unknown.same_client(unnamed)
 
     session.set_target(edited)
     clock.advance(5)

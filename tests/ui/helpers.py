@@ -168,6 +168,11 @@ def on_screen(widget: QWidget) -> bool:
     return child.isVisible()
 
 
+# Another client at the same server: an app token and a client id of its own (the token
+# endpoint knows the client by the app token). The window's emulator refuses its requests.
+ANOTHER_CLIENT: dict[str, Any] = {"client_id": "partner-client", "app_token": "sbx:partner-app"}
+
+
 def add_profile(window: MainWindow, name: str, **changes: Any) -> Profile:
     """A saved profile pointing at the window's own emulator (so requests really work)."""
     profile = Profile(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QTreeWidget
 from tests.support.drills import private_executor
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.helpers import (
+    ANOTHER_CLIENT,
     WAIT_MS,
     add_profile,
     get_code,
@@ -191,7 +192,7 @@ def test_the_rows_are_marked_once_the_target_changes_and_current_again_on_return
     run_at = panel.run_button.mapTo(panel, panel.run_button.rect().topLeft())
 
     # Selected: another client at the same server — another target.
-    other = add_profile(window, "Partner sandbox", client_id="partner-client")
+    other = add_profile(window, "Partner sandbox", **ANOTHER_CLIENT)
     assert panel.property("stale") and panel.freshness.isVisibleTo(panel)
     settled(window, qtbot)
     # Tryout U: the line came above Run check and pushed it down under the pointer.
@@ -231,7 +232,7 @@ def test_back_on_a_target_its_own_check_shows_not_the_one_that_ran_last(
     type_into(qtbot, window.target_panel.app_token, "sbx:emulator-disabled-token")
     run_check(window, qtbot)  # this profile edited: another target, whose token step fails
     assert statuses(window)["token"] == "fail"
-    other = add_profile(window, "Partner sandbox", client_id="partner-client")
+    other = add_profile(window, "Partner sandbox", **ANOTHER_CLIENT)
     assert panel.property("stale")  # the failed check, marked as another target's
 
     select(window, emulator_id)  # the edit was for this run only: the profile as it was

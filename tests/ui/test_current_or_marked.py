@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTabBar, QWidget
@@ -16,6 +17,7 @@ from tests.support.faulty_servers import closed_port, drop_mid_body_server
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
+    ANOTHER_CLIENT,
     WAIT_MS,
     add_profile,
     answer_the_question,
@@ -253,6 +255,9 @@ def test_a_revocation_a_drill_staged_says_so_on_the_tokens(window, qtbot) -> Non
     assert text_of(window, "refreshTokenState") == "revoked"
     assert "revoked_token" in window.response_panel.access_state.toolTip()
     assert "revoked_token" in window.id_token_panel.summary.toolTip()
+    # …and in the ID token panel's own words, where "Revoked now." stood alone (tryout AQ).
+    summary = window.id_token_panel.summary.text()
+    assert summary.startswith("Revoked") and "revoked_token drill" in summary.split(".")[0]
     note = window.response_panel.refresh_info.text()
     assert "revoked_token drill" in note
     assert note.count("(") == note.count(")"), note  # tryout AK: its ")" was lost
@@ -588,7 +593,7 @@ def test_a_profile_switch_marks_results_from_another_target(window, qtbot) -> No
     emulator_id = window.targets.current.id
     # Another client, and another issuer: the issuer is what Verify again must not take.
     other = add_profile(
-        window, "Another target", client_id="another-client", issuer="https://id.example.invalid/"
+        window, "Another target", **ANOTHER_CLIENT, issuer="https://id.example.invalid/"
     )
     assert window.targets.current.id == other.id
     for name in RESULT_PANELS:
@@ -692,7 +697,7 @@ def test_exp_passing_flips_the_verdict_without_verify_again(loop, qtbot) -> None
         # Tryout AE: on a copy of the profile, or another target, the expired id_token read
         # only "other profile" or "from another target" — where it came from said over what
         # it is worth, where an expired access token reads "expired".
-        for name, changes in (("Copy", {}), ("Partner", {"client_id": "partner-client"})):
+        for name, changes in (("Copy", {}), ("Partner", ANOTHER_CLIENT)):
             add_profile(window, name, **changes)
             qtbot.waitUntil(
                 lambda: window.id_token_panel.check_status("exp") == "fail", timeout=WAIT_MS
@@ -792,7 +797,7 @@ def test_a_code_from_another_targets_get_code_says_so_under_code(window, qtbot) 
     redeem is said to be one."""
     code = get_code(window, qtbot)
     emulator_id = window.targets.current.id
-    add_profile(window, "Partner sandbox", client_id="partner-client")  # another target
+    add_profile(window, "Partner sandbox", **ANOTHER_CLIENT)  # another target
     note = window.form.messages["code"]
     assert window.form.code.text() == code  # nothing the user typed or got is thrown away
     assert "Built-in emulator" in note.text() and "not this target" in note.text()
@@ -970,7 +975,7 @@ def test_a_code_sent_once_stays_spent_through_a_replay_and_a_profile_switch(wind
     add_profile(window, "Same server and client")
     # A code belongs to its server and client, not to a profile: used there is used here.
     assert message.text().startswith("Replayed at")
-    add_profile(window, "Another target", client_id="partner-client")
+    add_profile(window, "Another target", **ANOTHER_CLIENT)
     # There, the code is neither used nor fresh: only the client it was issued to knows it.
     assert not message.text().startswith("Replayed at")
     assert message.text().endswith(f"to {emulator.name}, not here")
@@ -1043,7 +1048,7 @@ def test_a_refresh_token_from_another_target_is_said_so_under_the_field(window, 
     assert "same client" in window.response_panel.freshness.toolTip()
     assert text_of(window, "accessTokenState") == "other profile"  # not "from another target"
     assert window.response_panel.share_button.isEnabled()  # "good here too": so it is
-    add_profile(window, "Another target", client_id="partner-client")
+    add_profile(window, "Another target", **ANOTHER_CLIENT)
     assert not window.response_panel.share_button.isEnabled()  # not this client's
     assert message.text().startswith("Built-in emulator's token")
 
@@ -1203,7 +1208,7 @@ def test_auto_refreshs_stop_names_whose_tokens_when_read_on_another_profile(wind
     send_and_wait(window, qtbot)  # the code again: 401, the refresh token suspect — it stops
     stopped = text_of(window, "autoRefreshState")
     assert stopped.startswith("Stopped at ") and "Built-in emulator" not in stopped
-    another = add_profile(window, "Another target", client_id="another-client")
+    another = add_profile(window, "Another target", **ANOTHER_CLIENT)
     elsewhere = text_of(window, "autoRefreshState")
     assert elsewhere.startswith("Stopped at ") and "on Built-in emulator" in elsewhere
     select(window, EMULATOR_PROFILE_ID)
@@ -1224,7 +1229,7 @@ def test_a_switch_while_an_auto_refresh_is_on_its_way_says_it_still_comes_back(
     """Tryout AI: "Stopped at …: the profile was switched", then the refresh already sent
     landed five seconds later, unannounced. The stop says it will; once it has, the line on
     the other profile has nothing left to say of it."""
-    another = add_profile(window, "Another target", client_id="another-client")
+    another = add_profile(window, "Another target", **ANOTHER_CLIENT)
     select(window, EMULATOR_PROFILE_ID)
     token_flow(window, qtbot)
     window.countdown_panel.auto_refresh.setChecked(True)
@@ -1290,14 +1295,24 @@ def test_a_code_sent_with_a_space_around_it_is_still_said_to_be_spent(window, qt
     assert message.text() == expected
 
 
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        pytest.param("emulator-client", id="same client id"),
+        # Tryout AQ: a Postman import with the same app token and no client id was told "this
+        # server will refuse it"; the 200 then read "from an earlier run", its nonce unchecked.
+        pytest.param("", id="no client id, same app token"),
+    ],
+)
 def test_a_refresh_from_another_profile_of_the_same_client_continues_the_chain(
-    window, qtbot
+    window, qtbot, client_id: str
 ) -> None:
-    """A new profile for the same server and client (say, made with its Emulator button):
-    the refresh token got on the first one is good there, says nothing against itself under
-    the field, and its refresh continues this run's chain — current, not "from an earlier run"."""
+    """A new profile for the same server and client (say, made with its Emulator button, or
+    imported from Postman with the same app token): the refresh token got on the first one is
+    good there, says nothing against itself under the field, and its refresh continues this
+    run's chain — current, not "from an earlier run", its id_token held to the sign-in's nonce."""
     token_flow(window, qtbot)
-    add_profile(window, "Same server and client")
+    add_profile(window, "Same server and client", client_id=client_id)
     type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
     window.form.set_grant("refresh_token")
     assert window.form.messages["refresh_token"].text() == ""
@@ -1306,6 +1321,9 @@ def test_a_refresh_from_another_profile_of_the_same_client_continues_the_chain(
     assert text_of(window, "accessTokenState") == "live"
     assert not stale(window, "responsePanel")
     assert "earlier run" not in window.response_panel.refresh_info.text()
+    panel = window.id_token_panel
+    qtbot.waitUntil(lambda: panel.check_status("signature") == "pass", timeout=WAIT_MS)
+    assert panel.check_status("nonce") == "pass"
 
 
 def test_a_copy_with_a_wrong_issuer_leaves_the_original_profiles_verdict_alone(
@@ -1352,7 +1370,7 @@ def test_the_response_panels_copy_buttons_line_up_whatever_the_states_say(window
     assert text_of(window, "accessTokenState") == "live"
     live = copy_buttons_left_edges(window)
     assert len(live) == 1
-    add_profile(window, "Another target", client_id="another-client")
+    add_profile(window, "Another target", **ANOTHER_CLIENT)
     assert text_of(window, "accessTokenState") == "from another target"
     assert len(copy_buttons_left_edges(window)) == 1
     # Back, they stand where they stood (tryout AI: they stayed to the left, the tokens beside
@@ -1507,7 +1525,7 @@ def test_a_word_about_one_profiles_request_goes_with_a_switch(window, qtbot) -> 
     """Tryout AE: "Copied as curl, but this code is spent (…)" stayed on the status bar after
     a switch to another profile, where it read as that profile's."""
     token_flow(window, qtbot)
-    other = add_profile(window, "Another target", client_id="partner-client")
+    other = add_profile(window, "Another target", **ANOTHER_CLIENT)
     select(window, EMULATOR_PROFILE_ID)  # the outcome was said away by the switches
     window.copy_as_curl()
     assert window.status.text().startswith("Copied as curl")
@@ -1519,7 +1537,7 @@ def test_another_targets_no_error_is_marked_in_the_error_title_too(window, qtbot
     """Tryout AF: the Error panel's line said "⚠ From another target (…)" while its dock's
     title read a plain "Error", beside "Response · ⚠ other target"."""
     token_flow(window, qtbot)
-    add_profile(window, "Another target", client_id="partner-client")
+    add_profile(window, "Another target", **ANOTHER_CLIENT)
     assert stale(window, "errorPanel")
     assert "⚠" in window.docks["error"].windowTitle()
     assert "⚠" in window.docks["response"].windowTitle()
@@ -1648,5 +1666,40 @@ def test_verify_again_asks_the_issuer_for_its_keys_now(window, qtbot) -> None:
             assert verification is not None and verification.verdict is Verdict.FAILED
             assert window.id_token_panel.check_status("kid") == "fail"
             assert window.id_token_panel.check_status("signature") != "pass"
+    finally:
+        again.stop()
+
+
+def test_a_check_with_keys_kept_from_an_earlier_one_says_when_they_were_fetched(
+    window, qtbot
+) -> None:
+    """Tryout AQ: after the issuer was restarted with new keys, a switch away and back checked
+    the token again with the keys the cache held: green, "Checked at <now>", "kid found in
+    JWKS" — as if the issuer had just been asked. Such a check says when its keys were
+    fetched, and Verify again asks the issuer."""
+    token_flow(window, qtbot)  # the built-in emulator's own tokens, to switch to
+    wait_for_verdict(window, qtbot)
+    first = EmulatorServer(EmulatorConfig(log=False)).start()
+    port = int(first.base_url.rsplit(":", 1)[1])
+    try:
+        restarted = add_profile(window, "Restarted", base_url=first.base_url, issuer=first.issuer)
+        type_into(qtbot, window.target_panel.secret_key, EMULATOR_SECRET_KEY)
+        token_flow(window, qtbot)
+        wait_for_verdict(window, qtbot)
+    finally:
+        first.stop()
+    again = EmulatorServer(EmulatorConfig(log=False, port=port)).start()  # new keys
+    try:
+        summary = window.id_token_panel.summary
+        before = shown_verification(window)
+        select(window, EMULATOR_PROFILE_ID)
+        select(window, restarted.id)  # back: its token checked again, with the cached keys
+        qtbot.waitUntil(lambda: shown_verification(window) not in (None, before), timeout=WAIT_MS)
+        assert "as fetched at" in summary.text()
+        window.id_token_panel.verify_button.click()  # asks the issuer: the old key is gone
+        qtbot.waitUntil(
+            lambda: window.id_token_panel.check_status("kid") == "fail", timeout=WAIT_MS
+        )
+        assert "as fetched at" not in summary.text()
     finally:
         again.stop()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from tests.support.flows import EMULATOR_SECRET_KEY
 from tests.ui.conftest import close_window, open_window
 from tests.ui.helpers import (
+    ANOTHER_CLIENT,
     WAIT_MS,
     add_profile,
     answer_the_input_dialog,
@@ -942,7 +943,7 @@ def test_a_get_code_that_brings_no_code_leaves_another_targets_code_said_to_be_s
     code on Built-in emulator, not this target"); a Get code here that brought no code took
     the note away for good, and Send was on beside that code."""
     get_code(window, qtbot)  # the built-in emulator's code, in the form
-    add_profile(window, "Another client", client_id="another-client")
+    add_profile(window, "Another client", **ANOTHER_CLIENT)
     note = window.form.messages["code"]
     assert "Built-in emulator" in note.text()
     window.form.get_code_button.click()  # refused: this client is unknown to the server

@@ -60,6 +60,10 @@ class VerificationContext:
     nonce: str | None = None
     keys: Sequence[VerificationKey] | None = None  # None: no key source; [] : a JWKS with none
     keys_note: str = "no JWKS or key configured"  # why keys is None, shown on skipped rows
+    # When the issuer's key set in `keys` was fetched, if an earlier check fetched it (None:
+    # fetched for this check, or pasted): a check with cached keys says so — the issuer may
+    # have stopped publishing one since.
+    keys_cached_since: datetime | None = None
     # The algorithms the issuer's discovery document names for id_tokens; None when the keys
     # came without one (pasted, a key file, a bare JWKS URL): then any algorithm on the app's
     # asymmetric allowlist that fits the key may verify. `algorithms_note` says where they came

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
@@ -283,7 +283,8 @@ def keys_from_text(text: str, source: str) -> list[VerificationKey]:
 @dataclass(frozen=True)
 class _Cached:
     value: Any
-    fetched_at: float
+    fetched_at: float  # on the cache's clock, for its time to live
+    fetched_at_wall: datetime  # for saying when, beside a check made with it
 
 
 class JwksCache:
@@ -323,7 +324,7 @@ class JwksCache:
 
             async def run() -> Any:
                 value = await fetch()
-                self._entries[key] = _Cached(value, self._clock())
+                self._entries[key] = _Cached(value, self._clock(), datetime.now(UTC))
                 return value
 
             task = asyncio.ensure_future(run())
@@ -337,6 +338,11 @@ class JwksCache:
             del self._inflight[key]
         if not task.cancelled():
             task.exception()  # retrieved here, so an unawaited failure isn't logged as lost
+
+    def keys_fetched_at(self, jwks_url: str) -> datetime | None:
+        """When the key set of `jwks_url` held now was fetched (None: not held)."""
+        entry = self._entries.get(("jwks", jwks_url))
+        return entry.fetched_at_wall if entry is not None else None
 
     async def discovery(
         self, http: httpx.AsyncClient, issuer: str, *, fetch_again: bool = False
@@ -424,6 +430,7 @@ async def build_context(
     (a check the person asked for) fetches the issuer's documents whatever the cache holds.
     """
     found: Sequence[VerificationKey] | None = keys
+    cached_since: datetime | None = None
     note = keys_note or "No JWKS, issuer or key given: the signature was not checked"
     algorithms: frozenset[str] | None = None
     algorithms_note = ""
@@ -434,6 +441,7 @@ async def build_context(
             note = "No HTTP client to fetch the JWKS with"
         else:
             cache = cache or JwksCache()
+            asked_at = datetime.now(UTC)
             try:
                 if jwks_url is None and issuer is not None:
                     document = await cache.discovery(http, issuer, fetch_again=fetch_again)
@@ -446,6 +454,9 @@ async def build_context(
                     kid=_header_kid(token),
                     fetch_again=fetch_again,
                 )
+                fetched_at = cache.keys_fetched_at(jwks_url) if jwks_url is not None else None
+                if fetched_at is not None and fetched_at < asked_at:
+                    cached_since = fetched_at
             except KeyFetchError as exc:
                 note = f"JWKS could not be fetched: {exc}"
                 algorithms, algorithms_note = None, ""
@@ -457,6 +468,7 @@ async def build_context(
         nonce=nonce,
         keys=None if found is None else tuple(found),
         keys_note=note,
+        keys_cached_since=cached_since,
         allowed_algorithms=algorithms,
         algorithms_note=algorithms_note,
         access_token=access_token,

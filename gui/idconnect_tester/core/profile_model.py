@@ -42,8 +42,15 @@ EMULATOR_DEFAULT_URL: Final = "http://127.0.0.1:8088"
 # the running emulator has. Not a URL on purpose: an older version refuses it rather than send.
 EMULATOR_URL_MARK: Final = "{built-in emulator}"
 
-# "Prod EU", "payments-production" match; "products", "preprod" don't.
-_PRODUCTION_NAME: Final = re.compile(r"(?<![a-z])prod(uction)?(?![a-z])", re.IGNORECASE)
+# "Prod EU", "payments-production" match; "products", "preprod", "non-prod", "pre-production"
+# and "production-like" don't — nor does a name that also names another stage ("prod copy for
+# staging"): a production warning on it would be a false alarm (tryout AQ).
+_PRODUCTION_NAME: Final = re.compile(
+    r"(?<![a-z])(?<!non-)(?<!pre-)prod(uction)?(?![a-z])(?![- ]?like)", re.IGNORECASE
+)
+_OTHER_STAGE_NAME: Final = re.compile(
+    r"(?<![a-z])(sandbox|sbx|staging|stage|test|testing|dev|demo|qa|uat)(?![a-z])", re.IGNORECASE
+)
 _SANDBOX_NAME: Final = re.compile(r"(?<![a-z])(sandbox|sbx)(?![a-z])", re.IGNORECASE)
 # Sumsub's production app tokens start with this, as its sandbox ones start with sbx:.
 _PRODUCTION_TOKEN_PREFIX: Final = "prd:"
@@ -358,7 +365,9 @@ class Profile:
         found: list[str] = []
         token = self.app_token.strip()
         sandbox_token = token.startswith(vendor.SANDBOX_TOKEN_PREFIX)
-        named_production = bool(_PRODUCTION_NAME.search(self.name))
+        named_production = bool(
+            _PRODUCTION_NAME.search(self.name) and not _OTHER_STAGE_NAME.search(self.name)
+        )
         if sandbox_token and (self.production or named_production):
             found.append(
                 f"This profile is {'marked' if self.production else 'named'} as production, "

@@ -57,20 +57,25 @@ class Origin:
         return other is not None and self.key == other.key
 
     @property
-    def client_key(self) -> tuple[str, str]:
-        """Where a code or a refresh token goes and whose it is: the token endpoint (base URL)
-        and the client id — not the profile, the app token or the issuer. The issuer names
-        who signs the id_token; a code goes to the base URL's token endpoint whatever the
-        profile's issuer says (tryout W: a copy whose issuer lost its trailing "/" counted as
-        another server, and Return sent it a code the copied profile had used)."""
-        _, base_url, _, _, client_id = self.key
-        return base_url, client_id
+    def server(self) -> str:
+        """Where a code or a refresh token goes: the token endpoint's base URL — not the
+        issuer, which names who signs the id_token (tryout W: a copy whose issuer lost its
+        trailing "/" counted as another server, and Return sent it a code the copied profile
+        had used)."""
+        return self.key[1]
 
     def same_client(self, other: Origin | None) -> bool:
         """The same client at the same server as `other`: a code or a refresh token from there
-        is redeemed here too (it is bound to its client, and any app token of that client
-        redeems it), whether or not this is the same profile."""
-        return other is not None and self.client_key == other.client_key
+        is redeemed here too, whether or not this is the same profile. The token endpoint knows
+        the client by the app token that signs the request: the same app token is the same
+        client, whatever client id either profile names (tryout AQ: a Postman import without
+        one was said to be refused the token it then redeemed); another app token is the
+        same client when both name the same client id."""
+        if other is None or self.server != other.server:
+            return False
+        _, _, app_token, _, client_id = self.key
+        _, _, other_app_token, _, other_client_id = other.key
+        return app_token == other_app_token or (client_id != "" and client_id == other_client_id)
 
     def same_issuer_and_client(self, other: Origin | None) -> bool:
         """The same issuer (give or take its trailing "/") and client id as `other`: a code

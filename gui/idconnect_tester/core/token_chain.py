@@ -269,7 +269,10 @@ class TokenChain:
             # An id_token can't be taken back, but the sign-in it stands for is over: the
             # tokens it came with were revoked (as the rows beside it say).
             return TokenStatus(
-                TokenState.REVOKED, f"The tokens it came with were revoked. {refusal.why}"
+                TokenState.REVOKED,
+                f"The tokens it came with were revoked. {refusal.why}",
+                since=refusal.since,
+                staged_by=refusal.staged_by,
             )
         if self.suspect is not None:
             return TokenStatus(TokenState.SUSPECT, self.suspect, since=self.suspect_since)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from idconnect_tester.core.id_token_checks import VerificationContext
 from idconnect_tester.core.jwks import JwksCache, build_context
 from idconnect_tester.core.session_events import VerificationJob
+from idconnect_tester.core.wording import clock_time
 
 if TYPE_CHECKING:  # the caller brings the client
     import httpx
@@ -33,4 +34,13 @@ async def fetch_context(
     )
     if job.pasted_keys is not None:
         return context, f"Keys: {job.pasted_description}"
+    cached_since = context.keys_cached_since
+    if cached_since is not None:
+        # Kept from an earlier check (a switch back to this profile, the token's arrival):
+        # "Checked at" alone read as if the issuer had been asked (tryout AQ: a key it no
+        # longer published still verified).
+        return context, (
+            f"Issuer {profile.issuer}, with its keys as fetched at {clock_time(cached_since)} "
+            "(Verify again fetches them anew)"
+        )
     return context, f"Issuer {profile.issuer}"

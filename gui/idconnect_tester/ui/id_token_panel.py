@@ -158,6 +158,8 @@ class IdTokenPanel(QWidget):
             # which "Revoked. Verified: …" read as contradicting. (A token from another target: the
             # freshness line above says so.)
             state, verdict = doubt.state.value.capitalize(), self.summary.text()
+            if doubt.staged_by:  # the emulator still holds it valid: said where "Revoked" is
+                state += f" (staged by the {doubt.staged_by} drill)"
             if view.verification is None:  # "Verifying…": no verdict to set it against yet
                 self.summary.setText(f"{state}. {verdict}")
             else:

@@ -949,7 +949,7 @@ class MainWindow(QMainWindow):
         if request.grant_type != vendor.GRANT_REFRESH_TOKEN or known is None:
             return True
         issued_by = known[0]
-        there, here = issued_by.client_key[0], self.targets.origin().client_key[0]
+        there, here = issued_by.server, self.targets.origin().server
         if there == here:
             return True
         answer = ask(
