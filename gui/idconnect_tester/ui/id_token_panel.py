@@ -158,12 +158,12 @@ class IdTokenPanel(QWidget):
             # which "Revoked. Verified: …" read as contradicting. (A token from another target: the
             # freshness line above says so.)
             state, verdict = doubt.state.value.capitalize(), self.summary.text()
-            if doubt.staged_by:  # the emulator still holds it valid: said where "Revoked" is
-                state += f" (staged by the {doubt.staged_by} drill)"
+            # A drill's: the emulator still holds it valid, said where "Revoked" is (tryout AQ).
+            staged = f", staged by the {doubt.staged_by} drill" if doubt.staged_by else ""
             if view.verification is None:  # "Verifying…": no verdict to set it against yet
-                self.summary.setText(f"{state}. {verdict}")
+                self.summary.setText(f"{state}{staged}. {verdict}")
             else:
-                self.summary.setText(f"{state} now. Its own checks: {verdict}")
+                self.summary.setText(f"{state} now{staged}. Its own checks: {verdict}")
             self.summary.setToolTip(doubt.why)
             set_tone(self.summary, Tone.ERROR if failed else STATE_TONES[doubt.state])
         trust = view.trust()
