@@ -1009,6 +1009,7 @@ class Session:
             sign_in_id_token=None if grant is chain.first else chain.first.granted.id_token or "",
             sign_in_failed=() if grant is chain.first else self._failed_on_arrival(chain.first),
             fetch_keys_again=fetch_keys_again,
+            checked_before=grant.exchange in self._first_verdicts,
         )
         self._verifying = _Verifying(job, grant.exchange)
         self._emit(VerificationRequested(job))

@@ -334,6 +334,11 @@ class VerificationJob:
     # Asked for by the person (Verify again, other keys): the issuer's keys are fetched anew,
     # so a key it no longer publishes fails now rather than when the cache expires.
     fetch_keys_again: bool = False
+    # The token was checked before (when it arrived): checked again with cached keys (back on
+    # its profile), the check says when they were fetched — its new time alone read as if the
+    # issuer had been asked. A token's first check with keys fetched minutes ago needs no such
+    # word: an issuer signs a new token with a key it publishes.
+    checked_before: bool = False
 
 
 # --- events ---

@@ -35,8 +35,8 @@ async def fetch_context(
     if job.pasted_keys is not None:
         return context, f"Keys: {job.pasted_description}"
     cached_since = context.keys_cached_since
-    if cached_since is not None:
-        # Kept from an earlier check (a switch back to this profile, the token's arrival):
+    if cached_since is not None and job.checked_before:
+        # A token checked again (back on its profile) with the keys an earlier check fetched:
         # "Checked at" alone read as if the issuer had been asked (tryout AQ: a key it no
         # longer published still verified).
         return context, (
